@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS job_destinations;
+DROP TABLE IF EXISTS jobs;
+DROP TABLE IF EXISTS connections;
+DROP TABLE IF EXISTS api_keys;
+DROP TABLE IF EXISTS account_members;
+DROP TABLE IF EXISTS accounts;
+DROP TABLE IF EXISTS users;

@@ -1,0 +1,26 @@
+-- name: GetAccountsForUser :many
+SELECT a.* FROM accounts a
+JOIN account_members m ON m.account_id = a.id
+WHERE m.user_id = $1
+ORDER BY a.account_type, a.name, a.id;
+
+-- name: GetAccountsByIDs :many
+SELECT * FROM accounts WHERE id = ANY(sqlc.arg(ids)::uuid[]) ORDER BY account_type, name, id;
+
+-- name: GetAccountIDsForUser :many
+SELECT account_id FROM account_members WHERE user_id = $1;
+
+-- name: GetPersonalAccount :one
+SELECT * FROM accounts WHERE personal_user_id = $1;
+
+-- name: CreateAccount :one
+INSERT INTO accounts (name, account_type, personal_user_id)
+VALUES ($1, $2, $3)
+RETURNING *;
+
+-- name: AddAccountMember :exec
+INSERT INTO account_members (account_id, user_id) VALUES ($1, $2)
+ON CONFLICT DO NOTHING;
+
+-- name: GetTeamAccountByName :one
+SELECT * FROM accounts WHERE account_type = 'team' AND name = $1;

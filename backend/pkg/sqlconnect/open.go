@@ -1,0 +1,238 @@
+package sqlconnect
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is an open pool for one driver: exactly one of Postgres and MySQL is set.
+type DB struct {
+	Driver   Driver
+	Postgres *pgxpool.Pool
+	MySQL    *sql.DB
+}
+
+// Close releases the pool.
+func (db *DB) Close() {
+	if db.Postgres != nil {
+		db.Postgres.Close()
+	}
+	if db.MySQL != nil {
+		_ = db.MySQL.Close()
+	}
+}
+
+// ErrorKind classifies a failure to connect, so callers can map it to an
+// error a user can act on.
+type ErrorKind string
+
+const (
+	// KindUnreachable: DNS failure, refused or timed-out connection.
+	KindUnreachable ErrorKind = "unreachable"
+	// KindAuthentication: wrong user or password, or access denied.
+	KindAuthentication ErrorKind = "authentication"
+	// KindUnknownDatabase: the server has no such database.
+	KindUnknownDatabase ErrorKind = "unknown_database"
+	// KindTLS: a certificate or TLS negotiation problem.
+	KindTLS ErrorKind = "tls"
+	// KindConfig: the configuration itself is invalid.
+	KindConfig ErrorKind = "config"
+	// KindOther: anything else the server said.
+	KindOther ErrorKind = "other"
+)
+
+// ConnectError is a failed connection attempt with a message safe to show
+// (secrets scrubbed).
+type ConnectError struct {
+	Kind    ErrorKind
+	Message string
+	Err     error
+}
+
+func (e *ConnectError) Error() string { return e.Message }
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Open validates c, opens a pool and pings it within the context's deadline.
+func Open(ctx context.Context, c Config) (*DB, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	dsn, err := c.dsn()
+	if err != nil {
+		return nil, err
+	}
+	tlsConf, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	switch c.Driver {
+	case DriverPostgres:
+		return openPostgres(ctx, c, dsn, tlsConf)
+	case DriverMySQL:
+		return openMySQL(ctx, c, dsn, tlsConf)
+	}
+	return nil, &ConfigError{Field: "driver", Reason: "unsupported"}
+}
+
+func openPostgres(ctx context.Context, c Config, dsn string, tlsConf *tls.Config) (*DB, error) {
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, &ConfigError{Field: "url", Reason: "not a valid Postgres connection string"}
+	}
+	if tlsConf != nil {
+		if tlsConf.ServerName == "" {
+			tlsConf.ServerName = pc.ConnConfig.Host
+		}
+		pc.ConnConfig.TLSConfig = tlsConf
+		pc.ConnConfig.Fallbacks = nil
+	}
+	if pc.ConnConfig.ConnectTimeout == 0 {
+		pc.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
+	if c.Pool.MaxOpen > 0 {
+		pc.MaxConns = int32(c.Pool.MaxOpen)
+	}
+	if c.Pool.MaxIdleTime > 0 {
+		pc.MaxConnIdleTime = c.Pool.MaxIdleTime
+	}
+	if c.Pool.MaxLifetime > 0 {
+		pc.MaxConnLifetime = c.Pool.MaxLifetime
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, classify(err, c)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, classify(err, c)
+	}
+	return &DB{Driver: DriverPostgres, Postgres: pool}, nil
+}
+
+func openMySQL(ctx context.Context, c Config, dsn string, tlsConf *tls.Config) (*DB, error) {
+	mc, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, &ConfigError{Field: "url", Reason: "not a valid MySQL connection string"}
+	}
+	if mc.Timeout == 0 {
+		mc.Timeout = 10 * time.Second
+	}
+	if tlsConf != nil {
+		if tlsConf.ServerName == "" {
+			host, _, _ := net.SplitHostPort(mc.Addr)
+			tlsConf.ServerName = host
+		}
+		mc.TLS = tlsConf
+	}
+	connector, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, classify(err, c)
+	}
+	db := sql.OpenDB(connector)
+	maxOpen := c.Pool.MaxOpen
+	if maxOpen == 0 {
+		maxOpen = 10
+	}
+	db.SetMaxOpenConns(maxOpen)
+	if c.Pool.MaxIdle > 0 {
+		db.SetMaxIdleConns(c.Pool.MaxIdle)
+	}
+	if c.Pool.MaxIdleTime > 0 {
+		db.SetConnMaxIdleTime(c.Pool.MaxIdleTime)
+	}
+	if c.Pool.MaxLifetime > 0 {
+		db.SetConnMaxLifetime(c.Pool.MaxLifetime)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, classify(err, c)
+	}
+	return &DB{Driver: DriverMySQL, MySQL: db}, nil
+}
+
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLS == nil || (c.TLS.RootCert == "" && c.TLS.ClientCert == "") {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLS.ServerName}
+	if c.TLS.RootCert != "" {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM([]byte(c.TLS.RootCert)) {
+			return nil, &ConfigError{Field: "client_tls.root_cert", Reason: "is not a PEM certificate"}
+		}
+		conf.RootCAs = pool
+	}
+	if c.TLS.ClientCert != "" {
+		cert, err := tls.X509KeyPair([]byte(c.TLS.ClientCert), []byte(c.TLS.ClientKey))
+		if err != nil {
+			return nil, &ConfigError{Field: "client_tls.client_cert", Reason: "certificate and key do not form a valid pair"}
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
+}
+
+// classify turns a driver error into a ConnectError with secrets scrubbed.
+func classify(err error, c Config) error {
+	kind := KindOther
+	var pgErr *pgconn.PgError
+	var myErr *mysql.MySQLError
+	var netErr net.Error
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &pgErr):
+		switch pgErr.Code {
+		case "28P01", "28000":
+			kind = KindAuthentication
+		case "3D000":
+			kind = KindUnknownDatabase
+		}
+	case errors.As(err, &myErr):
+		switch myErr.Number {
+		case 1045, 1044, 1698:
+			kind = KindAuthentication
+		case 1049:
+			kind = KindUnknownDatabase
+		}
+	case errors.As(err, &certErr):
+		kind = KindTLS
+	case errors.As(err, &dnsErr), errors.As(err, &opErr), errors.Is(err, context.DeadlineExceeded):
+		kind = KindUnreachable
+	case errors.As(err, &netErr) && netErr.Timeout():
+		kind = KindUnreachable
+	}
+	msg := err.Error()
+	if kind == KindOther {
+		low := strings.ToLower(msg)
+		switch {
+		case strings.Contains(low, "password authentication failed"), strings.Contains(low, "access denied"):
+			kind = KindAuthentication
+		case strings.Contains(low, "does not exist") && strings.Contains(low, "database"):
+			kind = KindUnknownDatabase
+		case strings.Contains(low, "tls"), strings.Contains(low, "certificate"), strings.Contains(low, "ssl"):
+			kind = KindTLS
+		case strings.Contains(low, "connection refused"), strings.Contains(low, "no such host"),
+			strings.Contains(low, "i/o timeout"), strings.Contains(low, "timeout"), strings.Contains(low, "dial"):
+			kind = KindUnreachable
+		case errors.Is(err, mysql.ErrInvalidConn):
+			kind = KindUnreachable
+		}
+	}
+	for _, s := range c.Secrets() {
+		msg = strings.ReplaceAll(msg, s, Mask)
+	}
+	return &ConnectError{Kind: kind, Message: fmt.Sprintf("%s: %s", kind, msg), Err: err}
+}

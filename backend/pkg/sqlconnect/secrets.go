@@ -1,0 +1,136 @@
+package sqlconnect
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+)
+
+// Masked returns a copy with every secret (password, in the URL too, and the
+// TLS client key) replaced by Mask, for read paths that must not disclose them.
+func (c Config) Masked() Config {
+	out := c
+	if out.Password != "" {
+		out.Password = Mask
+	}
+	if out.URL != "" {
+		out.URL = replaceURLPassword(out.Driver, out.URL, func(string) string { return Mask })
+	}
+	if c.TLS != nil {
+		t := *c.TLS
+		if t.ClientKey != "" {
+			t.ClientKey = Mask
+		}
+		out.TLS = &t
+	}
+	return out
+}
+
+// WithSecretsFrom returns c where every secret equal to Mask is replaced by
+// the corresponding secret of stored, so a client may send a masked config
+// back unchanged without erasing the password.
+func (c Config) WithSecretsFrom(stored Config) Config {
+	out := c
+	storedPassword := stored.Password
+	if stored.URL != "" {
+		storedPassword = urlPassword(stored.Driver, stored.URL)
+	}
+	if out.Password == Mask {
+		out.Password = storedPassword
+	}
+	if out.URL != "" {
+		out.URL = replaceURLPassword(out.Driver, out.URL, func(p string) string {
+			if p == Mask {
+				return storedPassword
+			}
+			return p
+		})
+	}
+	if out.TLS != nil && out.TLS.ClientKey == Mask {
+		t := *out.TLS
+		t.ClientKey = ""
+		if stored.TLS != nil {
+			t.ClientKey = stored.TLS.ClientKey
+		}
+		out.TLS = &t
+	}
+	return out
+}
+
+// Secrets lists every secret value in c, so callers can scrub them from
+// messages that a driver might have echoed.
+func (c Config) Secrets() []string {
+	var s []string
+	add := func(v string) {
+		if v != "" && v != Mask {
+			s = append(s, v)
+		}
+	}
+	add(c.Password)
+	if c.URL != "" {
+		add(urlPassword(c.Driver, c.URL))
+	}
+	if c.TLS != nil {
+		add(c.TLS.ClientKey)
+	}
+	return s
+}
+
+func urlPassword(d Driver, raw string) string {
+	var p string
+	replaceURLPassword(d, raw, func(old string) string { p = old; return old })
+	return p
+}
+
+// replaceURLPassword rewrites the password inside a URL or DSN. Strings it
+// cannot parse are returned unchanged (validation reports them).
+func replaceURLPassword(d Driver, raw string, fn func(string) string) string {
+	if strings.Contains(raw, "://") {
+		u, err := url.Parse(raw)
+		if err != nil || u.User == nil {
+			if err == nil {
+				// Postgres URLs may carry the password as a query parameter.
+				return replaceQueryPassword(u, raw, fn)
+			}
+			return raw
+		}
+		if p, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), fn(p))
+		}
+		return replaceQueryPassword(u, u.String(), fn)
+	}
+	switch d {
+	case DriverMySQL:
+		mc, err := mysql.ParseDSN(raw)
+		if err != nil || mc.Passwd == "" {
+			return raw
+		}
+		mc.Passwd = fn(mc.Passwd)
+		return mc.FormatDSN()
+	case DriverPostgres:
+		// key=value DSN: rewrite the password=... pair.
+		if _, err := pgx.ParseConfig(raw); err != nil {
+			return raw
+		}
+		fields := strings.Fields(raw)
+		for i, f := range fields {
+			if v, ok := strings.CutPrefix(f, "password="); ok {
+				fields[i] = "password=" + fn(strings.Trim(v, "'"))
+			}
+		}
+		return strings.Join(fields, " ")
+	}
+	return raw
+}
+
+func replaceQueryPassword(u *url.URL, current string, fn func(string) string) string {
+	q := u.Query()
+	if p := q.Get("password"); p != "" {
+		q.Set("password", fn(p))
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return current
+}

@@ -1,0 +1,193 @@
+package sqlschema
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// mysqlTx runs fn in a READ ONLY transaction (START TRANSACTION READ ONLY),
+// in which the server refuses writes to non-temporary tables.
+func (m *mysqlInspector) mysqlTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlschema: begin read only transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlschema: commit read only transaction: %w", err)
+	}
+	return nil
+}
+
+// mysqlTableColumns checks that t is a base table and returns its column
+// names in ordinal order (including MariaDB INVISIBLE columns, which
+// SELECT * would skip). Names are compared exactly in Go because
+// information_schema comparisons may be case-insensitive.
+func mysqlTableColumns(ctx context.Context, tx *sql.Tx, t TableName) ([]string, error) {
+	const q = `SELECT t.TABLE_NAME, c.COLUMN_NAME
+FROM information_schema.TABLES t
+LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? AND t.TABLE_TYPE IN ` + mysqlBaseTableTypes + `
+ORDER BY c.ORDINAL_POSITION`
+	rows, err := tx.QueryContext(ctx, q, t.Schema, t.Table)
+	if err != nil {
+		return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
+	}
+	defer rows.Close()
+	found := false
+	cols := []string{}
+	for rows.Next() {
+		var name string
+		var col sql.NullString
+		if err := rows.Scan(&name, &col); err != nil {
+			return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
+		}
+		if name != t.Table {
+			continue
+		}
+		found = true
+		if col.Valid {
+			cols = append(cols, col.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, t)
+	}
+	return cols, nil
+}
+
+// RowCount implements [Inspector.RowCount]. The count runs as a server side
+// prepared statement, which can hold only one statement, so a predicate
+// like "1=1; COMMIT; DELETE ..." fails even if the DSN enables
+// multiStatements.
+func (m *mysqlInspector) RowCount(ctx context.Context, t TableName, where string) (int64, error) {
+	qualified, err := DialectMySQL.QualifiedName(t)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = m.mysqlTx(ctx, func(tx *sql.Tx) error {
+		if _, err := mysqlTableColumns(ctx, tx, t); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, "SELECT COUNT(*) FROM "+qualified+wherePredicate(where))
+		if err != nil {
+			return fmt.Errorf("sqlschema: count rows of %s: %w", t, err)
+		}
+		defer stmt.Close()
+		if err := stmt.QueryRowContext(ctx).Scan(&n); err != nil {
+			return fmt.Errorf("sqlschema: count rows of %s: %w", t, err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// StreamRows implements [Inspector.StreamRows]. The statement is first
+// prepared server side (and the prepared statement discarded) to prove it
+// is a single statement, then executed with the text protocol. The driver
+// decodes integer and floating point columns; they are re-formatted with
+// strconv (integers exactly as the server prints them, FLOAT/DOUBLE as the
+// shortest text that parses back to the same value, which can differ from
+// the server's rounded output, e.g. 1.2345678 instead of 1.23457).
+func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where string, batchSize int, fn func(columns []string, batch [][]*string) error) error {
+	if batchSize < 1 {
+		return errBadBatchSize
+	}
+	qualified, err := DialectMySQL.QualifiedName(t)
+	if err != nil {
+		return err
+	}
+	return m.mysqlTx(ctx, func(tx *sql.Tx) error {
+		cols, err := mysqlTableColumns(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		quoted, err := DialectMySQL.quoteAll(cols)
+		if err != nil {
+			return err
+		}
+		q := "SELECT " + strings.Join(quoted, ", ") + " FROM " + qualified + wherePredicate(where)
+		stmt, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		if err := stmt.Close(); err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		rows, err := tx.QueryContext(ctx, q) // no args: text protocol
+		if err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		defer rows.Close()
+		types, err := rows.ColumnTypes()
+		if err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		vals := make([]any, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		b := newBatcher(cols, batchSize, fn)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+			}
+			row := make([]*string, len(vals))
+			for i, v := range vals {
+				row[i], err = mysqlText(v, types[i].DatabaseTypeName())
+				if err != nil {
+					return fmt.Errorf("sqlschema: read rows of %s column %q: %w", t, cols[i], err)
+				}
+			}
+			if err := b.add(row); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		return b.flush()
+	})
+}
+
+// mysqlText converts a value decoded by the driver back to text.
+func mysqlText(v any, dbType string) (*string, error) {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		s = string(x)
+	case string:
+		s = x
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case uint64:
+		s = strconv.FormatUint(x, 10)
+	case float32:
+		s = strconv.FormatFloat(float64(x), 'g', -1, 32)
+	case float64:
+		s = strconv.FormatFloat(x, 'g', -1, 64)
+	case time.Time: // only with parseTime=true in the DSN
+		if dbType == "DATE" {
+			s = x.Format(time.DateOnly)
+		} else {
+			s = x.Format("2006-01-02 15:04:05.999999")
+		}
+	default:
+		return nil, fmt.Errorf("unexpected driver value type %T", v)
+	}
+	return &s, nil
+}

@@ -1,0 +1,117 @@
+package sqlschema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgUserQueryOptions forces the extended protocol for statements that embed
+// a user predicate: an unnamed prepared statement can hold only one SQL
+// statement, so "1=1; COMMIT; DELETE ..." is rejected by the server even if
+// the pool is configured for the simple protocol. It also keeps such
+// statements out of the pool's statement cache.
+var pgUserQueryOptions = []any{pgx.QueryExecModeDescribeExec, pgx.QueryResultFormats{pgx.TextFormatCode}}
+
+// pgTableColumns checks that t is a base table and returns its column names
+// in ordinal order. It returns an error wrapping ErrTableNotFound when the
+// table does not exist.
+func pgTableColumns(ctx context.Context, tx pgx.Tx, t TableName) ([]string, error) {
+	const q = `SELECT ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND ` + pgBaseTable
+	var cols []string
+	err := tx.QueryRow(ctx, q, t.Schema, t.Table).Scan(&cols)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, t)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
+	}
+	if cols == nil {
+		cols = []string{}
+	}
+	return cols, nil
+}
+
+// RowCount implements [Inspector.RowCount].
+func (p *pgInspector) RowCount(ctx context.Context, t TableName, where string) (int64, error) {
+	qualified, err := DialectPostgres.QualifiedName(t)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = p.readTx(ctx, false, func(tx pgx.Tx) error {
+		if _, err := pgTableColumns(ctx, tx, t); err != nil {
+			return err
+		}
+		q := "SELECT pg_catalog.count(*) FROM " + qualified + wherePredicate(where)
+		args := []any{pgx.QueryExecModeDescribeExec}
+		if err := tx.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+			return fmt.Errorf("sqlschema: count rows of %s: %w", t, err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// pgStreamSettings make the text output of the stream unambiguous and
+// independent of the session configuration. They are SET LOCAL, so they
+// end with the transaction.
+const pgStreamSettings = `SELECT pg_catalog.set_config('bytea_output', 'hex', true),
+  pg_catalog.set_config('DateStyle', 'ISO, MDY', true),
+  pg_catalog.set_config('IntervalStyle', 'postgres', true),
+  pg_catalog.set_config('extra_float_digits', '3', true)`
+
+// StreamRows implements [Inspector.StreamRows].
+func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string, batchSize int, fn func(columns []string, batch [][]*string) error) error {
+	if batchSize < 1 {
+		return errBadBatchSize
+	}
+	qualified, err := DialectPostgres.QualifiedName(t)
+	if err != nil {
+		return err
+	}
+	return p.readTx(ctx, false, func(tx pgx.Tx) error {
+		cols, err := pgTableColumns(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		quoted, err := DialectPostgres.quoteAll(cols)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, pgStreamSettings); err != nil {
+			return fmt.Errorf("sqlschema: configure text output: %w", err)
+		}
+		q := "SELECT " + strings.Join(quoted, ", ") + " FROM " + qualified + wherePredicate(where)
+		rows, err := tx.Query(ctx, q, pgUserQueryOptions...)
+		if err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		defer rows.Close()
+		s := newBatcher(cols, batchSize, fn)
+		for rows.Next() {
+			raw := rows.RawValues()
+			row := make([]*string, len(raw))
+			for i, v := range raw {
+				if v != nil {
+					s := string(v)
+					row[i] = &s
+				}
+			}
+			if err := s.add(row); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		return s.flush()
+	})
+}
