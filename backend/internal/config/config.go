@@ -1,0 +1,120 @@
+// Package config reads the API server's configuration from environment
+// variables, once, in main. Every value is validated at start with a message
+// that names the variable, so a misconfigured server refuses to start instead
+// of failing on the first request.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/secretbox"
+)
+
+// Config is everything neosync-api reads from its environment.
+type Config struct {
+	DBURL             string
+	ListenAddr        string
+	AuthMode          auth.Mode
+	EncryptionKey     []byte
+	AutoMigrate       bool
+	TemporalURL       string
+	TemporalNamespace string
+	TemporalTaskQueue string
+	TemporalCert      string
+	TemporalKey       string
+	LogLevel          slog.Level
+	LogFormat         string
+	// MaxRequestBytes caps a request body.
+	MaxRequestBytes int
+}
+
+// Defaults, as documented in the README's configuration table.
+const (
+	DefaultDBURL      = "postgres://postgres@127.0.0.1:5432/neosync?sslmode=disable"
+	DefaultListenAddr = "127.0.0.1:8080"
+)
+
+// Load reads and validates the configuration; getenv is os.Getenv in main.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DBURL:             get("NEOSYNC_DB_URL", DefaultDBURL),
+		ListenAddr:        get("NEOSYNC_LISTEN_ADDR", DefaultListenAddr),
+		AuthMode:          auth.Mode(get("NEOSYNC_AUTH_MODE", string(auth.ModeNone))),
+		TemporalURL:       get("TEMPORAL_URL", "127.0.0.1:7233"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
+		TemporalTaskQueue: get("TEMPORAL_TASK_QUEUE", "sync-job"),
+		TemporalCert:      getenv("TEMPORAL_CERT"),
+		TemporalKey:       getenv("TEMPORAL_KEY"),
+		LogFormat:         get("LOG_FORMAT", "text"),
+		MaxRequestBytes:   4 << 20,
+	}
+	if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
+		return c, fmt.Errorf("NEOSYNC_DB_URL must be a postgres:// URL")
+	}
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		return c, fmt.Errorf("NEOSYNC_LISTEN_ADDR must be host:port: %w", err)
+	}
+	switch c.AuthMode {
+	case auth.ModeNone, auth.ModeAPIKey:
+	case auth.ModeOIDC:
+		return c, fmt.Errorf("NEOSYNC_AUTH_MODE=oidc is not implemented yet; use none or apikey")
+	default:
+		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc, got %q", c.AuthMode)
+	}
+	key := getenv("NEOSYNC_ENCRYPTION_KEY")
+	if key == "" {
+		return c, fmt.Errorf("NEOSYNC_ENCRYPTION_KEY is required: it encrypts connection credentials at rest (generate one with: openssl rand -hex 32)")
+	}
+	k, err := secretbox.ParseKey(key)
+	if err != nil {
+		return c, fmt.Errorf("NEOSYNC_ENCRYPTION_KEY %w", err)
+	}
+	c.EncryptionKey = k
+	if v := getenv("DB_AUTO_MIGRATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("DB_AUTO_MIGRATE must be true or false, got %q", v)
+		}
+		c.AutoMigrate = b
+	}
+	if (c.TemporalCert == "") != (c.TemporalKey == "") {
+		return c, fmt.Errorf("TEMPORAL_CERT and TEMPORAL_KEY must be set together")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+// IsLoopback reports whether the listen address only accepts local callers.
+func (c Config) IsLoopback() bool {
+	host, _, _ := net.SplitHostPort(c.ListenAddr)
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// NewLogger builds the one logger of the binary.
+func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("ab", 32)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"defaults", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key}, ""},
+		{"missing key", map[string]string{}, "NEOSYNC_ENCRYPTION_KEY is required"},
+		{"short key", map[string]string{"NEOSYNC_ENCRYPTION_KEY": "abc"}, "NEOSYNC_ENCRYPTION_KEY must be 32 bytes"},
+		{"bad mode", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_AUTH_MODE": "magic"}, "NEOSYNC_AUTH_MODE must be"},
+		{"oidc not yet", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_AUTH_MODE": "oidc"}, "oidc is not implemented"},
+		{"bad addr", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_LISTEN_ADDR": "8080"}, "NEOSYNC_LISTEN_ADDR"},
+		{"bad db url", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_DB_URL": "mysql://x"}, "NEOSYNC_DB_URL"},
+		{"bad migrate", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "DB_AUTO_MIGRATE": "maybe"}, "DB_AUTO_MIGRATE"},
+		{"half mtls", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "TEMPORAL_CERT": "x"}, "TEMPORAL_CERT and TEMPORAL_KEY"},
+		{"bad log level", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(func(k string) string { return tc.env[k] })
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if c.ListenAddr != DefaultListenAddr || !c.IsLoopback() || c.AuthMode != "none" {
+					t.Fatalf("unexpected defaults: %+v", c)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Load error = %v, want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}

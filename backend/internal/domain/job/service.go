@@ -1,0 +1,424 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/internal/store"
+)
+
+// Service manages jobs.
+type Service struct {
+	store *store.Store
+}
+
+// NewService returns a Service.
+func NewService(st *store.Store) *Service { return &Service{store: st} }
+
+// CreateParams is everything CreateJob takes.
+type CreateParams struct {
+	AccountID    uuid.UUID
+	Name         string
+	Definition   Definition
+	CronSchedule *string
+	Destinations []DestinationOptionsFor
+}
+
+// DestinationOptionsFor is a destination to add.
+type DestinationOptionsFor struct {
+	ConnectionID uuid.UUID
+	Options      DestinationOptions
+}
+
+// requireConnection checks that a connection exists in the job's account.
+func (s *Service) requireConnection(ctx context.Context, accountID, id uuid.UUID) error {
+	_, err := s.store.GetConnection(ctx, store.GetConnectionParams{ID: id, AccountIds: []uuid.UUID{accountID}})
+	if store.IsNotFound(err) {
+		return domain.NotFound("connection", id)
+	}
+	return err
+}
+
+func jobType(d Definition) Type {
+	if d.Generate != nil {
+		return TypeGenerate
+	}
+	return TypeSync
+}
+
+// Create validates and saves a job with its destinations.
+func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UUID, p CreateParams) (Job, error) {
+	if !scope.Allows(p.AccountID) {
+		return Job{}, domain.NotFound("account", p.AccountID)
+	}
+	if err := ValidateName(p.Name); err != nil {
+		return Job{}, err
+	}
+	if err := validateDefinition(p.Definition); err != nil {
+		return Job{}, err
+	}
+	if p.CronSchedule != nil && *p.CronSchedule == "" {
+		p.CronSchedule = nil
+	}
+	if p.CronSchedule != nil {
+		if err := ValidateCron(*p.CronSchedule); err != nil {
+			return Job{}, err
+		}
+	}
+	if len(p.Destinations) == 0 {
+		return Job{}, domain.Invalid("destinations", "needs at least one destination")
+	}
+	source := p.Definition.SourceConnectionID()
+	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
+		return Job{}, err
+	}
+	if err := s.checkDestinations(ctx, p.AccountID, source, nil, p.Destinations); err != nil {
+		return Job{}, err
+	}
+	def, err := json.Marshal(p.Definition)
+	if err != nil {
+		return Job{}, err
+	}
+	var id uuid.UUID
+	err = s.store.InTx(ctx, func(q *store.Queries) error {
+		row, err := q.CreateJob(ctx, store.CreateJobParams{
+			AccountID: p.AccountID, Name: p.Name, JobType: string(jobType(p.Definition)),
+			SourceConnectionID: &source, Definition: def, CronSchedule: p.CronSchedule, CreatedBy: &userID,
+		})
+		if err != nil {
+			return err
+		}
+		id = row.ID
+		for _, d := range p.Destinations {
+			opts, err := json.Marshal(d.Options)
+			if err != nil {
+				return err
+			}
+			if _, err := q.CreateJobDestination(ctx, store.CreateJobDestinationParams{JobID: row.ID, ConnectionID: d.ConnectionID, Options: opts}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if store.IsUniqueViolation(err) {
+		return Job{}, &domain.AlreadyExistsError{Resource: "job", Field: "name", Value: p.Name}
+	}
+	if err != nil {
+		return Job{}, err
+	}
+	return s.Get(ctx, scope, id)
+}
+
+// checkDestinations validates new destinations against the source and the
+// job's existing destinations.
+func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.UUID, existing []Destination, add []DestinationOptionsFor) error {
+	seen := map[uuid.UUID]bool{}
+	for _, d := range existing {
+		seen[d.ConnectionID] = true
+	}
+	for i, d := range add {
+		f := fmt.Sprintf("destinations[%d]", i)
+		if d.ConnectionID == source {
+			return domain.Invalid(f+".connection_id", "must differ from the source connection")
+		}
+		if seen[d.ConnectionID] {
+			return domain.Invalid(f+".connection_id", "connection %s is already a destination of this job", d.ConnectionID)
+		}
+		seen[d.ConnectionID] = true
+		if err := validateDestinationOptions(f+".options", d.Options); err != nil {
+			return err
+		}
+		if err := s.requireConnection(ctx, accountID, d.ConnectionID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns one job with its destinations.
+func (s *Service) Get(ctx context.Context, scope domain.Scope, id uuid.UUID) (Job, error) {
+	row, err := s.store.GetJob(ctx, store.GetJobParams{ID: id, AllAccounts: scope.All, AccountIds: scope.IDs()})
+	if store.IsNotFound(err) {
+		return Job{}, domain.NotFound("job", id)
+	}
+	if err != nil {
+		return Job{}, err
+	}
+	dests, err := s.store.ListJobDestinations(ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	return fromRow(row, dests)
+}
+
+// List returns an account's jobs.
+func (s *Service) List(ctx context.Context, scope domain.Scope, accountID uuid.UUID) ([]Job, error) {
+	if !scope.Allows(accountID) {
+		return nil, domain.NotFound("account", accountID)
+	}
+	rows, err := s.store.ListJobs(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	dests, err := s.store.ListJobDestinationsForJobs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byJob := map[uuid.UUID][]store.JobDestination{}
+	for _, d := range dests {
+		byJob[d.JobID] = append(byJob[d.JobID], d)
+	}
+	out := make([]Job, 0, len(rows))
+	for _, r := range rows {
+		j, err := fromRow(r, byJob[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// Delete removes a job and its destinations.
+func (s *Service) Delete(ctx context.Context, scope domain.Scope, id uuid.UUID) error {
+	n, err := s.store.DeleteJob(ctx, store.DeleteJobParams{ID: id, AllAccounts: scope.All, AccountIds: scope.IDs()})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.NotFound("job", id)
+	}
+	return nil
+}
+
+// IsNameAvailable reports whether name is free in the account.
+func (s *Service) IsNameAvailable(ctx context.Context, scope domain.Scope, accountID uuid.UUID, name string) (bool, error) {
+	if !scope.Allows(accountID) {
+		return false, domain.NotFound("account", accountID)
+	}
+	if err := ValidateName(name); err != nil {
+		return false, err
+	}
+	taken, err := s.store.IsJobNameTaken(ctx, store.IsJobNameTakenParams{AccountID: accountID, Name: name})
+	return !taken, err
+}
+
+// UpdateSchedule sets (or clears, with nil or "") the cron schedule.
+func (s *Service) UpdateSchedule(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, cronExpr *string) (Job, error) {
+	if cronExpr != nil && *cronExpr == "" {
+		cronExpr = nil
+	}
+	if cronExpr != nil {
+		if err := ValidateCron(*cronExpr); err != nil {
+			return Job{}, err
+		}
+	}
+	_, err := s.store.UpdateJobSchedule(ctx, store.UpdateJobScheduleParams{ID: id, CronSchedule: cronExpr, UpdatedBy: &userID, AllAccounts: scope.All, AccountIds: scope.IDs()})
+	if store.IsNotFound(err) {
+		return Job{}, domain.NotFound("job", id)
+	}
+	if err != nil {
+		return Job{}, err
+	}
+	return s.Get(ctx, scope, id)
+}
+
+// updateDefinition applies change to the stored definition and saves it.
+func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, change func(j Job, d *Definition) error) (Job, error) {
+	j, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return Job{}, err
+	}
+	d := j.Definition
+	if err := change(j, &d); err != nil {
+		return Job{}, err
+	}
+	if err := validateDefinition(d); err != nil {
+		return Job{}, err
+	}
+	source := d.SourceConnectionID()
+	if source != j.Definition.SourceConnectionID() {
+		if err := s.requireConnection(ctx, j.AccountID, source); err != nil {
+			return Job{}, err
+		}
+		for _, dest := range j.Destinations {
+			if dest.ConnectionID == source {
+				return Job{}, domain.Invalid("source", "connection %s is a destination of this job", source)
+			}
+		}
+	}
+	def, err := json.Marshal(d)
+	if err != nil {
+		return Job{}, err
+	}
+	_, err = s.store.UpdateJobDefinition(ctx, store.UpdateJobDefinitionParams{
+		ID: id, JobType: string(jobType(d)), SourceConnectionID: &source, Definition: def, UpdatedBy: &userID,
+		AllAccounts: scope.All, AccountIds: scope.IDs(),
+	})
+	if store.IsNotFound(err) {
+		return Job{}, domain.NotFound("job", id)
+	}
+	if err != nil {
+		return Job{}, err
+	}
+	return s.Get(ctx, scope, id)
+}
+
+// UpdateSource replaces the source, the mappings and the virtual foreign keys.
+func (s *Service) UpdateSource(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, src Definition) (Job, error) {
+	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+		d.Sync, d.Generate = src.Sync, src.Generate
+		d.Mappings = src.Mappings
+		d.VirtualForeignKeys = src.VirtualForeignKeys
+		return nil
+	})
+}
+
+// SetSubsets replaces the per-table WHERE subsets of a sync job.
+func (s *Service) SetSubsets(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, subsets []Subset, byForeignKeys bool) (Job, error) {
+	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+		if d.Sync == nil {
+			return domain.FailedPrecondition("job %s is not a sync job; subsets apply to sync jobs only", id)
+		}
+		sync := *d.Sync
+		sync.Subsets = subsets
+		sync.SubsetByForeignKeys = byForeignKeys
+		d.Sync = &sync
+		return nil
+	})
+}
+
+// SetWorkflowOptions replaces the run options.
+func (s *Service) SetWorkflowOptions(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, o WorkflowOptions) (Job, error) {
+	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+		d.WorkflowOptions = o
+		return nil
+	})
+}
+
+// SetActivityOptions replaces the per-table activity options.
+func (s *Service) SetActivityOptions(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, o ActivityOptions) (Job, error) {
+	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+		d.ActivityOptions = o
+		return nil
+	})
+}
+
+// AddDestinations adds destinations to a job.
+func (s *Service) AddDestinations(ctx context.Context, scope domain.Scope, id uuid.UUID, add []DestinationOptionsFor) ([]Destination, error) {
+	j, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(add) == 0 {
+		return nil, domain.Invalid("destinations", "needs at least one destination")
+	}
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Destinations, add); err != nil {
+		return nil, err
+	}
+	var out []Destination
+	err = s.store.InTx(ctx, func(q *store.Queries) error {
+		for _, d := range add {
+			opts, err := json.Marshal(d.Options)
+			if err != nil {
+				return err
+			}
+			row, err := q.CreateJobDestination(ctx, store.CreateJobDestinationParams{JobID: id, ConnectionID: d.ConnectionID, Options: opts})
+			if err != nil {
+				return err
+			}
+			dest, err := destinationFromRow(row)
+			if err != nil {
+				return err
+			}
+			out = append(out, dest)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateDestination changes one destination's connection and options.
+func (s *Service) UpdateDestination(ctx context.Context, scope domain.Scope, jobID, destID uuid.UUID, d DestinationOptionsFor) (Job, error) {
+	j, err := s.Get(ctx, scope, jobID)
+	if err != nil {
+		return Job{}, err
+	}
+	var others []Destination
+	found := false
+	for _, dest := range j.Destinations {
+		if dest.ID == destID {
+			found = true
+			continue
+		}
+		others = append(others, dest)
+	}
+	if !found {
+		return Job{}, domain.NotFound("job destination", destID)
+	}
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), others, []DestinationOptionsFor{d}); err != nil {
+		return Job{}, err
+	}
+	opts, err := json.Marshal(d.Options)
+	if err != nil {
+		return Job{}, err
+	}
+	if _, err := s.store.UpdateJobDestination(ctx, store.UpdateJobDestinationParams{ID: destID, JobID: jobID, ConnectionID: d.ConnectionID, Options: opts}); err != nil {
+		if store.IsNotFound(err) {
+			return Job{}, domain.NotFound("job destination", destID)
+		}
+		return Job{}, err
+	}
+	return s.Get(ctx, scope, jobID)
+}
+
+// DeleteDestination removes a destination; a job keeps at least one.
+func (s *Service) DeleteDestination(ctx context.Context, scope domain.Scope, jobID, destID uuid.UUID) error {
+	j, err := s.Get(ctx, scope, jobID)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, d := range j.Destinations {
+		found = found || d.ID == destID
+	}
+	if !found {
+		return domain.NotFound("job destination", destID)
+	}
+	if len(j.Destinations) == 1 {
+		return domain.FailedPrecondition("cannot remove the last destination of job %q; add another first or delete the job", j.Name)
+	}
+	_, err = s.store.DeleteJobDestination(ctx, store.DeleteJobDestinationParams{ID: destID, JobID: jobID})
+	return err
+}
+
+func fromRow(r store.Job, dests []store.JobDestination) (Job, error) {
+	j := Job{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Type: Type(r.JobType), CronSchedule: r.CronSchedule, Paused: r.Paused, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if err := json.Unmarshal(r.Definition, &j.Definition); err != nil {
+		return Job{}, fmt.Errorf("job %s: decode definition: %w", r.ID, err)
+	}
+	for _, d := range dests {
+		dest, err := destinationFromRow(d)
+		if err != nil {
+			return Job{}, err
+		}
+		j.Destinations = append(j.Destinations, dest)
+	}
+	return j, nil
+}
+
+func destinationFromRow(d store.JobDestination) (Destination, error) {
+	dest := Destination{ID: d.ID, ConnectionID: d.ConnectionID}
+	if err := json.Unmarshal(d.Options, &dest.Options); err != nil {
+		return Destination{}, fmt.Errorf("job destination %s: decode options: %w", d.ID, err)
+	}
+	return dest, nil
+}

@@ -1,0 +1,124 @@
+package job
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/neosyncio/neosync/backend/internal/domain"
+)
+
+var (
+	namePattern            = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	transformerNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,99}$`)
+	cronParser             = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+)
+
+// MaxBatchSize bounds a destination's batch size.
+const MaxBatchSize = 100_000
+
+// ValidateName checks a job name.
+func ValidateName(name string) error {
+	if !namePattern.MatchString(name) {
+		return domain.Invalid("job_name", "must be 1–100 characters of letters, digits, '.', '_' and '-', starting with a letter or digit")
+	}
+	return nil
+}
+
+// ValidateCron checks a five-field cron expression or a descriptor (@daily).
+func ValidateCron(expr string) error {
+	if _, err := cronParser.Parse(expr); err != nil {
+		return domain.Invalid("cron_schedule", "%q is not a valid cron expression (want five fields like \"0 3 * * *\" or @daily): %s", expr, err.Error())
+	}
+	return nil
+}
+
+// validateDefinition checks what can be checked without the source database.
+func validateDefinition(d Definition) error {
+	switch {
+	case d.Sync != nil && d.Generate != nil:
+		return domain.Invalid("source", "must be either sync or generate, not both")
+	case d.Sync == nil && d.Generate == nil:
+		return domain.Invalid("source", "is required (sync or generate)")
+	}
+	if d.Sync != nil {
+		for i, s := range d.Sync.Subsets {
+			f := fmt.Sprintf("source.sync.subsets[%d]", i)
+			if s.Schema == "" || s.Table == "" {
+				return domain.Invalid(f, "schema and table are required")
+			}
+			if strings.TrimSpace(s.Where) == "" {
+				return domain.Invalid(f+".where_clause", "is empty")
+			}
+			if len(s.Where) > 10_000 {
+				return domain.Invalid(f+".where_clause", "is longer than 10000 characters")
+			}
+		}
+	}
+	if d.Generate != nil {
+		if len(d.Generate.Tables) == 0 {
+			return domain.Invalid("source.generate.tables", "needs at least one table")
+		}
+		for i, t := range d.Generate.Tables {
+			f := fmt.Sprintf("source.generate.tables[%d]", i)
+			if t.Schema == "" || t.Table == "" {
+				return domain.Invalid(f, "schema and table are required")
+			}
+			if t.RowCount < 1 || t.RowCount > 1_000_000_000 {
+				return domain.Invalid(f+".row_count", "must be between 1 and 1000000000")
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range d.Mappings {
+		f := fmt.Sprintf("mappings[%d]", i)
+		if m.Schema == "" || m.Table == "" || m.Column == "" {
+			return domain.Invalid(f, "schema, table and column are required")
+		}
+		key := m.Schema + "\x00" + m.Table + "\x00" + m.Column
+		if seen[key] {
+			return domain.Invalid(f, "column %s.%s.%s is mapped more than once", m.Schema, m.Table, m.Column)
+		}
+		seen[key] = true
+		if m.Transformer.UserDefinedID == nil && !transformerNamePattern.MatchString(m.Transformer.Source) {
+			return domain.Invalid(f+".transformer.source", "must name a system transformer (e.g. passthrough) or set user_defined_transformer_id")
+		}
+	}
+	for i, v := range d.VirtualForeignKeys {
+		f := fmt.Sprintf("virtual_foreign_keys[%d]", i)
+		if v.Schema == "" || v.Table == "" || v.ReferencedSchema == "" || v.ReferencedTable == "" {
+			return domain.Invalid(f, "schema, table, referenced_schema and referenced_table are required")
+		}
+		if len(v.Columns) == 0 || len(v.Columns) != len(v.ReferencedColumns) {
+			return domain.Invalid(f, "columns and referenced_columns must be non-empty and of equal length")
+		}
+	}
+	if d.WorkflowOptions.RunTimeout < 0 {
+		return domain.Invalid("workflow_options.run_timeout_seconds", "must not be negative")
+	}
+	a := d.ActivityOptions
+	if a.ScheduleToCloseTimeout < 0 || a.StartToCloseTimeout < 0 || a.HeartbeatTimeout < 0 {
+		return domain.Invalid("sync_options", "timeouts must not be negative")
+	}
+	if a.MaxAttempts < 0 || a.MaxAttempts > 100 {
+		return domain.Invalid("sync_options.max_attempts", "must be between 0 and 100")
+	}
+	return nil
+}
+
+func validateDestinationOptions(field string, o DestinationOptions) error {
+	switch o.OnConflict {
+	case OnConflictNone, OnConflictDoNothing, OnConflictDoUpdate:
+	default:
+		return domain.Invalid(field+".on_conflict", "must be empty, do_nothing or do_update")
+	}
+	if o.BatchSize < 0 || o.BatchSize > MaxBatchSize {
+		return domain.Invalid(field+".batch_size", "must be between 0 and %d", MaxBatchSize)
+	}
+	if o.TruncateCascade && !o.Truncate {
+		return domain.Invalid(field+".truncate_cascade", "requires truncate_before_insert")
+	}
+	return nil
+}

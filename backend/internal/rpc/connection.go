@@ -1,0 +1,182 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+
+	"connectrpc.com/connect"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
+)
+
+// ConnectionHandler serves ConnectionService.
+type ConnectionHandler struct {
+	mgmtv1alpha1connect.UnimplementedConnectionServiceHandler
+	connections *connection.Service
+	log         *slog.Logger
+}
+
+// NewConnectionHandler returns the handler.
+func NewConnectionHandler(c *connection.Service, log *slog.Logger) *ConnectionHandler {
+	return &ConnectionHandler{connections: c, log: log}
+}
+
+// GetConnections lists an account's connections, secrets masked.
+func (h *ConnectionHandler) GetConnections(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetConnectionsRequest]) (*connect.Response[mgmtv1alpha1.GetConnectionsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	conns, err := h.connections.List(ctx, p.Scope, accountID)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	out := make([]*mgmtv1alpha1.Connection, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, connectionToProto(c, false))
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetConnectionsResponse{Connections: out}), nil
+}
+
+// GetConnection returns one connection; only the worker sees its secrets.
+func (h *ConnectionHandler) GetConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetConnectionRequest]) (*connect.Response[mgmtv1alpha1.GetConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.connections.Get(ctx, p.Scope, id)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetConnectionResponse{Connection: connectionToProto(c, p.IsWorker())}), nil
+}
+
+// CreateConnection saves a connection.
+func (h *ConnectionHandler) CreateConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateConnectionRequest]) (*connect.Response[mgmtv1alpha1.CreateConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := connectionConfigFromProto("connection_config", req.Msg.GetConnectionConfig())
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.connections.Create(ctx, p.Scope, p.UserID, accountID, req.Msg.GetName(), cfg)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.CreateConnectionResponse{Connection: connectionToProto(c, false)}), nil
+}
+
+// UpdateConnection replaces a connection's name and config.
+func (h *ConnectionHandler) UpdateConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := connectionConfigFromProto("connection_config", req.Msg.GetConnectionConfig())
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.connections.Update(ctx, p.Scope, p.UserID, id, req.Msg.GetName(), cfg)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.UpdateConnectionResponse{Connection: connectionToProto(c, false)}), nil
+}
+
+// DeleteConnection removes a connection no job uses.
+func (h *ConnectionHandler) DeleteConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteConnectionRequest]) (*connect.Response[mgmtv1alpha1.DeleteConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.connections.Delete(ctx, p.Scope, id); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.DeleteConnectionResponse{}), nil
+}
+
+// IsConnectionNameAvailable reports whether a name is free.
+func (h *ConnectionHandler) IsConnectionNameAvailable(ctx context.Context, req *connect.Request[mgmtv1alpha1.IsConnectionNameAvailableRequest]) (*connect.Response[mgmtv1alpha1.IsConnectionNameAvailableResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	ok, err := h.connections.IsNameAvailable(ctx, p.Scope, accountID, req.Msg.GetConnectionName())
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.IsConnectionNameAvailableResponse{IsAvailable: ok}), nil
+}
+
+func checkToProto(r connection.CheckResult) (bool, *string, []*mgmtv1alpha1.ConnectionRolePrivilege) {
+	var errMsg *string
+	if r.Error != "" {
+		errMsg = &r.Error
+	}
+	privs := make([]*mgmtv1alpha1.ConnectionRolePrivilege, 0, len(r.Privileges))
+	for _, p := range r.Privileges {
+		privs = append(privs, &mgmtv1alpha1.ConnectionRolePrivilege{Grantee: r.Grantee, Schema: p.Table.Schema, Table: p.Table.Table, PrivilegeType: p.Privileges})
+	}
+	return r.Connected, errMsg, privs
+}
+
+// CheckConnectionConfig tries an unsaved config.
+func (h *ConnectionHandler) CheckConnectionConfig(ctx context.Context, req *connect.Request[mgmtv1alpha1.CheckConnectionConfigRequest]) (*connect.Response[mgmtv1alpha1.CheckConnectionConfigResponse], error) {
+	cfg, err := connectionConfigFromProto("connection_config", req.Msg.GetConnectionConfig())
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.connections.Check(ctx, cfg)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	ok, msg, privs := checkToProto(r)
+	return connect.NewResponse(&mgmtv1alpha1.CheckConnectionConfigResponse{IsConnected: ok, ConnectionError: msg, Privileges: privs}), nil
+}
+
+// CheckConnectionConfigById tries a saved connection.
+func (h *ConnectionHandler) CheckConnectionConfigById(ctx context.Context, req *connect.Request[mgmtv1alpha1.CheckConnectionConfigByIdRequest]) (*connect.Response[mgmtv1alpha1.CheckConnectionConfigByIdResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.connections.CheckByID(ctx, p.Scope, id)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	ok, msg, privs := checkToProto(r)
+	return connect.NewResponse(&mgmtv1alpha1.CheckConnectionConfigByIdResponse{IsConnected: ok, ConnectionError: msg, Privileges: privs}), nil
+}

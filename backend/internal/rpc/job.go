@@ -1,0 +1,340 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+
+	"connectrpc.com/connect"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/job"
+)
+
+// JobHandler serves JobService. Run RPCs, PauseJob and initiate_job_run
+// answer Unimplemented until the worker lands.
+type JobHandler struct {
+	mgmtv1alpha1connect.UnimplementedJobServiceHandler
+	jobs   *job.Service
+	schema job.SchemaReader
+	log    *slog.Logger
+}
+
+// NewJobHandler returns the handler.
+func NewJobHandler(j *job.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
+	return &JobHandler{jobs: j, schema: schema, log: log}
+}
+
+// jobResponse encodes a job or maps the error.
+func (h *JobHandler) encode(ctx context.Context, j job.Job, err error) (*mgmtv1alpha1.Job, error) {
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	pj, err := jobToProto(j)
+	return pj, toConnect(ctx, h.log, err)
+}
+
+// GetJobs lists an account's jobs.
+func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobsRequest]) (*connect.Response[mgmtv1alpha1.GetJobsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := h.jobs.List(ctx, p.Scope, accountID)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	out := make([]*mgmtv1alpha1.Job, 0, len(jobs))
+	for _, j := range jobs {
+		pj, err := h.encode(ctx, j, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pj)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetJobsResponse{Jobs: out}), nil
+}
+
+// GetJob returns one job.
+func (h *JobHandler) GetJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobRequest]) (*connect.Response[mgmtv1alpha1.GetJobResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.Get(ctx, p.Scope, id)
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetJobResponse{Job: pj}), nil
+}
+
+// CreateJob validates and saves a job.
+func (h *JobHandler) CreateJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateJobRequest]) (*connect.Response[mgmtv1alpha1.CreateJobResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	m := req.Msg
+	if m.GetInitiateJobRun() {
+		return nil, unimplemented("initiate_job_run: job runs are not implemented yet (they arrive with the worker)")
+	}
+	accountID, err := parseID("account_id", m.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	def, err := sourceFromProto(m.GetSource(), m.GetMappings(), m.GetVirtualForeignKeys())
+	if err != nil {
+		return nil, err
+	}
+	def.WorkflowOptions = workflowOptionsFromProto(m.GetWorkflowOptions())
+	def.ActivityOptions = activityOptionsFromProto(m.GetSyncOptions())
+	dests, err := destinationsFromProto(m.GetDestinations())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.Create(ctx, p.Scope, p.UserID, job.CreateParams{
+		AccountID: accountID, Name: m.GetJobName(), Definition: def, CronSchedule: m.CronSchedule, Destinations: dests,
+	})
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.CreateJobResponse{Job: pj}), nil
+}
+
+// DeleteJob removes a job.
+func (h *JobHandler) DeleteJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteJobRequest]) (*connect.Response[mgmtv1alpha1.DeleteJobResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.jobs.Delete(ctx, p.Scope, id); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.DeleteJobResponse{}), nil
+}
+
+// IsJobNameAvailable reports whether a name is free.
+func (h *JobHandler) IsJobNameAvailable(ctx context.Context, req *connect.Request[mgmtv1alpha1.IsJobNameAvailableRequest]) (*connect.Response[mgmtv1alpha1.IsJobNameAvailableResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	ok, err := h.jobs.IsNameAvailable(ctx, p.Scope, accountID, req.Msg.GetName())
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.IsJobNameAvailableResponse{IsAvailable: ok}), nil
+}
+
+// UpdateJobSchedule stores the cron schedule. Executing it arrives with the worker.
+func (h *JobHandler) UpdateJobSchedule(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobScheduleRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobScheduleResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.UpdateSchedule(ctx, p.Scope, p.UserID, id, req.Msg.CronSchedule)
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.UpdateJobScheduleResponse{Job: pj}), nil
+}
+
+// UpdateJobSourceConnection replaces source, mappings and virtual foreign keys.
+func (h *JobHandler) UpdateJobSourceConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobSourceConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobSourceConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	def, err := sourceFromProto(req.Msg.GetSource(), req.Msg.GetMappings(), req.Msg.GetVirtualForeignKeys())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.UpdateSource(ctx, p.Scope, p.UserID, id, def)
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.UpdateJobSourceConnectionResponse{Job: pj}), nil
+}
+
+// SetJobSourceSqlConnectionSubsets replaces the subsets.
+func (h *JobHandler) SetJobSourceSqlConnectionSubsets(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.SetSubsets(ctx, p.Scope, p.UserID, id, subsetsFromProto(req.Msg.GetSubsets()), req.Msg.GetSubsetByForeignKeyConstraints())
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsResponse{Job: pj}), nil
+}
+
+// UpdateJobDestinationConnection changes one destination.
+func (h *JobHandler) UpdateJobDestinationConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobDestinationConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobDestinationConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	if err != nil {
+		return nil, err
+	}
+	destID, err := parseID("destination_id", req.Msg.GetDestinationId())
+	if err != nil {
+		return nil, err
+	}
+	connID, err := parseID("connection_id", req.Msg.GetConnectionId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.UpdateDestination(ctx, p.Scope, jobID, destID, job.DestinationOptionsFor{ConnectionID: connID, Options: destinationOptionsFromProto(req.Msg.GetOptions())})
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.UpdateJobDestinationConnectionResponse{Job: pj}), nil
+}
+
+// DeleteJobDestinationConnection removes one destination.
+func (h *JobHandler) DeleteJobDestinationConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteJobDestinationConnectionRequest]) (*connect.Response[mgmtv1alpha1.DeleteJobDestinationConnectionResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	if err != nil {
+		return nil, err
+	}
+	destID, err := parseID("destination_id", req.Msg.GetDestinationId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.jobs.DeleteDestination(ctx, p.Scope, jobID, destID); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.DeleteJobDestinationConnectionResponse{}), nil
+}
+
+// CreateJobDestinationConnections adds destinations.
+func (h *JobHandler) CreateJobDestinationConnections(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateJobDestinationConnectionsRequest]) (*connect.Response[mgmtv1alpha1.CreateJobDestinationConnectionsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	if err != nil {
+		return nil, err
+	}
+	add, err := destinationsFromProto(req.Msg.GetDestinations())
+	if err != nil {
+		return nil, err
+	}
+	dests, err := h.jobs.AddDestinations(ctx, p.Scope, jobID, add)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	out := make([]*mgmtv1alpha1.JobDestination, 0, len(dests))
+	for _, d := range dests {
+		out = append(out, destinationToProto(d))
+	}
+	return connect.NewResponse(&mgmtv1alpha1.CreateJobDestinationConnectionsResponse{Destinations: out}), nil
+}
+
+// SetJobWorkflowOptions replaces the run options.
+func (h *JobHandler) SetJobWorkflowOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobWorkflowOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobWorkflowOptionsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.SetWorkflowOptions(ctx, p.Scope, p.UserID, id, workflowOptionsFromProto(req.Msg.GetWorkflowOptions()))
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.SetJobWorkflowOptionsResponse{Job: pj}), nil
+}
+
+// SetJobSyncOptions replaces the per-table activity options.
+func (h *JobHandler) SetJobSyncOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSyncOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSyncOptionsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.SetActivityOptions(ctx, p.Scope, p.UserID, id, activityOptionsFromProto(req.Msg.GetSyncOptions()))
+	pj, err := h.encode(ctx, j, err)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.SetJobSyncOptionsResponse{Job: pj}), nil
+}
+
+// ValidateJobMappings checks mappings against the source schema.
+func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Request[mgmtv1alpha1.ValidateJobMappingsRequest]) (*connect.Response[mgmtv1alpha1.ValidateJobMappingsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	connID, err := parseID("connection_id", req.Msg.GetConnectionId())
+	if err != nil {
+		return nil, err
+	}
+	mappings, err := mappingsFromProto(req.Msg.GetMappings())
+	if err != nil {
+		return nil, err
+	}
+	report, err := job.ValidateMappings(ctx, h.schema, p.Scope, accountID, connID, mappings, vfksFromProto(req.Msg.GetVirtualForeignKeys()))
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	resp := &mgmtv1alpha1.ValidateJobMappingsResponse{DatabaseErrors: &mgmtv1alpha1.DatabaseError{Errors: report.DatabaseErrors}}
+	for _, ce := range report.ColumnErrors {
+		resp.ColumnErrors = append(resp.ColumnErrors, &mgmtv1alpha1.ColumnError{Schema: ce.Schema, Table: ce.Table, Column: ce.Column, Errors: ce.Errors})
+	}
+	return connect.NewResponse(resp), nil
+}

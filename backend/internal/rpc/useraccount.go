@@ -1,0 +1,118 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/account"
+	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
+)
+
+// UserAccountHandler serves UserAccountService.
+type UserAccountHandler struct {
+	mgmtv1alpha1connect.UnimplementedUserAccountServiceHandler
+	accounts *account.Service
+	authMode auth.Mode
+	log      *slog.Logger
+}
+
+// NewUserAccountHandler returns the handler.
+func NewUserAccountHandler(a *account.Service, mode auth.Mode, log *slog.Logger) *UserAccountHandler {
+	return &UserAccountHandler{accounts: a, authMode: mode, log: log}
+}
+
+func (h *UserAccountHandler) user(ctx context.Context) (account.User, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return account.User{}, toConnect(ctx, h.log, err)
+	}
+	u, err := h.accounts.GetUser(ctx, p.UserID)
+	return u, toConnect(ctx, h.log, err)
+}
+
+func userToProto(u account.User) *mgmtv1alpha1.User {
+	return &mgmtv1alpha1.User{Id: u.ID.String(), DisplayName: u.DisplayName, Kind: u.Kind, CreatedAt: timestamppb.New(u.CreatedAt)}
+}
+
+// GetUser returns the caller.
+func (h *UserAccountHandler) GetUser(ctx context.Context, _ *connect.Request[mgmtv1alpha1.GetUserRequest]) (*connect.Response[mgmtv1alpha1.GetUserResponse], error) {
+	u, err := h.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetUserResponse{User: userToProto(u)}), nil
+}
+
+// SetUser returns the caller; its record is created at authentication.
+func (h *UserAccountHandler) SetUser(ctx context.Context, _ *connect.Request[mgmtv1alpha1.SetUserRequest]) (*connect.Response[mgmtv1alpha1.SetUserResponse], error) {
+	u, err := h.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.SetUserResponse{User: userToProto(u)}), nil
+}
+
+// GetUserAccounts lists the caller's accounts.
+func (h *UserAccountHandler) GetUserAccounts(ctx context.Context, _ *connect.Request[mgmtv1alpha1.GetUserAccountsRequest]) (*connect.Response[mgmtv1alpha1.GetUserAccountsResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	accts, err := h.accounts.Accounts(ctx, p.Scope)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	out := make([]*mgmtv1alpha1.UserAccount, 0, len(accts))
+	for _, a := range accts {
+		t := mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_TEAM
+		if a.Type == account.TypePersonal {
+			t = mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_PERSONAL
+		}
+		out = append(out, &mgmtv1alpha1.UserAccount{Id: a.ID.String(), Name: a.Name, Type: t, CreatedAt: timestamppb.New(a.CreatedAt)})
+	}
+	return connect.NewResponse(&mgmtv1alpha1.GetUserAccountsResponse{Accounts: out}), nil
+}
+
+// SetPersonalAccount ensures the caller's personal account.
+func (h *UserAccountHandler) SetPersonalAccount(ctx context.Context, _ *connect.Request[mgmtv1alpha1.SetPersonalAccountRequest]) (*connect.Response[mgmtv1alpha1.SetPersonalAccountResponse], error) {
+	u, err := h.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.accounts.SetPersonalAccount(ctx, u)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.SetPersonalAccountResponse{AccountId: id.String()}), nil
+}
+
+// CreateTeamAccount creates a team account.
+func (h *UserAccountHandler) CreateTeamAccount(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateTeamAccountRequest]) (*connect.Response[mgmtv1alpha1.CreateTeamAccountResponse], error) {
+	u, err := h.user(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.accounts.CreateTeamAccount(ctx, u, req.Msg.GetName())
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.CreateTeamAccountResponse{AccountId: id.String()}), nil
+}
+
+// GetSystemInformation reports the build.
+func (h *UserAccountHandler) GetSystemInformation(_ context.Context, _ *connect.Request[mgmtv1alpha1.GetSystemInformationRequest]) (*connect.Response[mgmtv1alpha1.GetSystemInformationResponse], error) {
+	bi := buildinfo.Get()
+	resp := &mgmtv1alpha1.GetSystemInformationResponse{
+		Version: bi.Version, Commit: bi.Commit, GoVersion: bi.GoVersion, Platform: bi.Platform, AuthMode: string(h.authMode),
+	}
+	if !bi.BuildDate.IsZero() {
+		resp.BuildDate = timestamppb.New(bi.BuildDate)
+	}
+	return connect.NewResponse(resp), nil
+}

@@ -1,0 +1,144 @@
+// Package server wires the API: it builds the domain services over the store,
+// mounts every Connect handler with the auth interceptor and a request-size
+// cap, adds gRPC health and reflection, and serves Connect, gRPC and gRPC-Web
+// on one port over HTTP/1.1 and cleartext HTTP/2 (h2c).
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/account"
+	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
+	"github.com/neosyncio/neosync/backend/internal/domain/connectiondata"
+	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/rpc"
+	"github.com/neosyncio/neosync/backend/internal/secretbox"
+	"github.com/neosyncio/neosync/backend/internal/store"
+)
+
+// Options configure the handler.
+type Options struct {
+	AuthMode        auth.Mode
+	EncryptionKey   []byte
+	MaxRequestBytes int
+	Logger          *slog.Logger
+}
+
+// ServiceNames lists every service the API serves, for health and reflection.
+var ServiceNames = []string{
+	mgmtv1alpha1connect.UserAccountServiceName,
+	mgmtv1alpha1connect.ApiKeyServiceName,
+	mgmtv1alpha1connect.ConnectionServiceName,
+	mgmtv1alpha1connect.ConnectionDataServiceName,
+	mgmtv1alpha1connect.JobServiceName,
+	mgmtv1alpha1connect.TransformersServiceName,
+	mgmtv1alpha1connect.AnonymizationServiceName,
+}
+
+// NewHandler returns the API's HTTP handler.
+func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
+	box, err := secretbox.New(opts.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	authn := auth.NewAuthenticator(opts.AuthMode, st)
+	handlerOpts := []connect.HandlerOption{
+		connect.WithInterceptors(rpc.NewInterceptor(authn, log)),
+		connect.WithReadMaxBytes(opts.MaxRequestBytes),
+	}
+	accounts := account.NewService(st)
+	keys := apikey.NewService(st)
+	conns := connection.NewService(st, box)
+	data := connectiondata.NewService(conns)
+	jobs := job.NewService(st)
+
+	mux := http.NewServeMux()
+	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(mgmtv1alpha1connect.UnimplementedTransformersServiceHandler{}, handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(mgmtv1alpha1connect.UnimplementedAnonymizationServiceHandler{}, handlerOpts...))
+
+	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
+	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Pool().Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return http.MaxBytesHandler(mux, int64(opts.MaxRequestBytes)+1024), nil
+}
+
+// healthChecker reports SERVING while the API database answers.
+type healthChecker struct{ store *store.Store }
+
+func (h *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	if req.Service != "" {
+		known := false
+		for _, s := range ServiceNames {
+			known = known || s == req.Service
+		}
+		if !known {
+			return nil, connect.NewError(connect.CodeNotFound, errors.New("unknown service "+req.Service))
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := h.store.Pool().Ping(ctx); err != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// NewHTTPServer returns a server speaking HTTP/1.1 and h2c on one port.
+func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Handler:           h,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully.
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
