@@ -97,7 +97,13 @@ func replaceURLPassword(d Driver, raw string, fn func(string) string) string {
 			return raw
 		}
 		if p, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), fn(p))
+			// url.URL escapes '*' in userinfo; splice the new password in
+			// through a placeholder so the mask stays readable.
+			const placeholder = "NEOSYNCPASSWORDPLACEHOLDER"
+			u.User = url.UserPassword(u.User.Username(), placeholder)
+			next := fn(p)
+			rendered := replaceQueryPassword(u, u.String(), fn)
+			return strings.Replace(rendered, placeholder, escapeUserinfoPassword(next), 1)
 		}
 		return replaceQueryPassword(u, u.String(), fn)
 	}
@@ -128,9 +134,24 @@ func replaceURLPassword(d Driver, raw string, fn func(string) string) string {
 func replaceQueryPassword(u *url.URL, current string, fn func(string) string) string {
 	q := u.Query()
 	if p := q.Get("password"); p != "" {
-		q.Set("password", fn(p))
+		const placeholder = "NEOSYNCQUERYPLACEHOLDER"
+		next := fn(p)
+		q.Set("password", placeholder)
 		u.RawQuery = q.Encode()
-		return u.String()
+		escaped := url.QueryEscape(next)
+		if next == Mask {
+			escaped = Mask
+		}
+		return strings.Replace(u.String(), placeholder, escaped, 1)
 	}
 	return current
+}
+
+// escapeUserinfoPassword escapes a password for a URL's userinfo, leaving
+// the mask readable.
+func escapeUserinfoPassword(p string) string {
+	if p == Mask {
+		return Mask
+	}
+	return strings.TrimPrefix(url.UserPassword("", p).String(), ":")
 }

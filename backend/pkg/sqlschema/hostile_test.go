@@ -142,6 +142,21 @@ func TestHostileIdentifiers(t *testing.T) {
 			if err != nil {
 				t.Fatalf("StreamRows: %v", err)
 			}
+			for _, tt := range []struct{ table, want string }{{"Tab", ""}, {"tab", `"1"`}} {
+				var got []string
+				err := e.insp.StreamRows(ctx, TableName{e.schema, tt.table}, "", 10, func(columns []string, batch [][]*string) error {
+					if !slices.Equal(columns, []string{"x"}) {
+						t.Errorf("StreamRows(%q) columns = %q, want [x]", tt.table, columns)
+					}
+					for _, r := range batch {
+						got = append(got, renderRow(r))
+					}
+					return nil
+				})
+				if err != nil || strings.Join(got, ",") != tt.want {
+					t.Errorf("StreamRows(%q) = %q, %v; want %q", tt.table, got, err, tt.want)
+				}
+			}
 			slices.Sort(rows)
 			assertLines(t, "rows", rows, []string{`"1"|"Café ☕"|"x"|"it's"|NULL`, "\"2\"|\"b\"|\"y\"|\"`\"|\"\\\"\""})
 		})

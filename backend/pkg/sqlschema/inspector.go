@@ -71,9 +71,15 @@ type Inspector interface {
 	// IntervalStyle=postgres and extra_float_digits=3 so the text is
 	// unambiguous and round-trips (bytea is "\x..." hex, floats exact).
 	//
-	// MySQL: the DSN should not set parseTime=true; if it does, DATE and
-	// DATETIME values are re-formatted from time.Time and fractional
-	// seconds precision may differ from the server's text.
+	// MySQL: the driver decodes integer and floating point columns of the
+	// text protocol; they are re-formatted with strconv, so integers are
+	// exactly the server's text while FLOAT/DOUBLE use the shortest text
+	// that parses back to the same value (this can differ from the
+	// server's rounded display, e.g. FLOAT 1.2345678 instead of 1.23457,
+	// and is the lossless choice for copying). Other values (strings,
+	// DECIMAL, dates, BLOB/BIT as raw bytes) are the server's text. The DSN
+	// should not set parseTime=true; if it does, DATE and DATETIME values
+	// are re-formatted from time.Time and may differ from the server's text.
 	StreamRows(ctx context.Context, t TableName, where string, batchSize int, fn func(columns []string, batch [][]*string) error) error
 }
 

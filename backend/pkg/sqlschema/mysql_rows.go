@@ -28,42 +28,48 @@ func (m *mysqlInspector) mysqlTx(ctx context.Context, fn func(tx *sql.Tx) error)
 
 // mysqlTableColumns checks that t is a base table and returns its column
 // names in ordinal order (including MariaDB INVISIBLE columns, which
-// SELECT * would skip). Names are compared exactly in Go because
-// information_schema comparisons may be case-insensitive.
+// SELECT * would skip). Tables and columns are read with two queries and
+// names compared exactly in Go: information_schema joins and comparisons
+// may be case-insensitive and would mix up tables "T" and "t".
 func mysqlTableColumns(ctx context.Context, tx *sql.Tx, t TableName) ([]string, error) {
-	const q = `SELECT t.TABLE_NAME, c.COLUMN_NAME
-FROM information_schema.TABLES t
-LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
-WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? AND t.TABLE_TYPE IN ` + mysqlBaseTableTypes + `
-ORDER BY c.ORDINAL_POSITION`
+	const tablesQ = `SELECT TABLE_SCHEMA, TABLE_NAME, '' FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE IN ` + mysqlBaseTableTypes
+	const columnsQ = `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`
+	tables, err := mysqlExactRows(ctx, tx, tablesQ, t)
+	if err != nil {
+		return nil, err
+	}
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, t)
+	}
+	return mysqlExactRows(ctx, tx, columnsQ, t)
+}
+
+// mysqlExactRows runs q, which selects (schema, table, value) filtered by
+// t's schema and name, and returns the values of the rows whose schema and
+// table equal t exactly.
+func mysqlExactRows(ctx context.Context, tx *sql.Tx, q string, t TableName) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, t.Schema, t.Table)
 	if err != nil {
 		return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
 	}
 	defer rows.Close()
-	found := false
-	cols := []string{}
+	out := []string{}
 	for rows.Next() {
-		var name string
-		var col sql.NullString
-		if err := rows.Scan(&name, &col); err != nil {
+		var got TableName
+		var v string
+		if err := rows.Scan(&got.Schema, &got.Table, &v); err != nil {
 			return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
 		}
-		if name != t.Table {
-			continue
-		}
-		found = true
-		if col.Valid {
-			cols = append(cols, col.String)
+		if got == t {
+			out = append(out, v)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlschema: look up table %s: %w", t, err)
 	}
-	if !found {
-		return nil, fmt.Errorf("%w: %s", ErrTableNotFound, t)
-	}
-	return cols, nil
+	return out, nil
 }
 
 // RowCount implements [Inspector.RowCount]. The count runs as a server side
@@ -125,11 +131,15 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 		if err := stmt.Close(); err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
 		}
-		rows, err := tx.QueryContext(ctx, q) // no args: text protocol
+		// Cancelling qctx before closing makes an aborted stream drop the
+		// connection instead of draining the rest of a possibly huge table.
+		qctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		rows, err := tx.QueryContext(qctx, q) // no args: text protocol
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
 		}
-		defer rows.Close()
+		defer func() { cancel(); _ = rows.Close() }()
 		types, err := rows.ColumnTypes()
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)

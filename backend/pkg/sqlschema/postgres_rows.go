@@ -90,11 +90,15 @@ func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string,
 			return fmt.Errorf("sqlschema: configure text output: %w", err)
 		}
 		q := "SELECT " + strings.Join(quoted, ", ") + " FROM " + qualified + wherePredicate(where)
-		rows, err := tx.Query(ctx, q, pgUserQueryOptions...)
+		// Cancelling qctx before closing makes an aborted stream drop the
+		// connection instead of draining the rest of a possibly huge table.
+		qctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		rows, err := tx.Query(qctx, q, pgUserQueryOptions...)
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
 		}
-		defer rows.Close()
+		defer func() { cancel(); rows.Close() }()
 		s := newBatcher(cols, batchSize, fn)
 		for rows.Next() {
 			raw := rows.RawValues()

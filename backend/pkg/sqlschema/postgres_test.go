@@ -3,6 +3,9 @@ package sqlschema
 import (
 	"slices"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // pgFixture covers the shapes Neosync must handle: composite keys, self
@@ -207,4 +210,50 @@ func TestPostgresInspectorSchema(t *testing.T) {
 		}
 		assertConstraints(t, got, pgFixtureConstraints())
 	})
+}
+
+// TestPostgresExecModes checks that the catalog queries work whatever exec
+// mode the caller's pool uses (e.g. simple protocol or exec mode behind
+// PgBouncer).
+func TestPostgresExecModes(t *testing.T) {
+	t.Parallel()
+	db := newPGTestDB(t)
+	db.exec(t, pgFixture...)
+	ctx := testCtx(t)
+	for _, mode := range []pgx.QueryExecMode{
+		pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec, pgx.QueryExecModeDescribeExec, pgx.QueryExecModeCacheDescribe,
+	} {
+		t.Run(mode.String(), func(t *testing.T) {
+			cfg := db.cfg.Copy()
+			cfg.ConnConfig.DefaultQueryExecMode = mode
+			cfg.MaxConns = 1
+			pool, err := pgxpool.NewWithConfig(ctx, cfg)
+			if err != nil {
+				t.Fatalf("pool: %v", err)
+			}
+			defer pool.Close()
+			insp := NewPostgresInspector(pool)
+			tables, err := insp.Tables(ctx, []string{"other"})
+			if err != nil || !slices.Equal(tables, []TableName{{"other", "things"}}) {
+				t.Errorf("Tables = %v, %v", tables, err)
+			}
+			cols, err := insp.Columns(ctx, []string{"public"})
+			if err != nil {
+				t.Fatalf("Columns: %v", err)
+			}
+			assertColumns(t, cols, pgFixtureColumns())
+			cons, err := insp.Constraints(ctx, nil)
+			if err != nil {
+				t.Fatalf("Constraints: %v", err)
+			}
+			assertConstraints(t, cons, pgFixtureConstraints())
+			privs, err := insp.Privileges(ctx, []string{"other"})
+			if err != nil || len(privs) != 1 || !slices.Contains(privs[0].Privileges, "SELECT") {
+				t.Errorf("Privileges = %v, %v", privs, err)
+			}
+			if n, err := insp.RowCount(ctx, TableName{"public", "orders"}, "order_no > 0"); err != nil || n != 0 {
+				t.Errorf("RowCount = %d, %v", n, err)
+			}
+		})
+	}
 }

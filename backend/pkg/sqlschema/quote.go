@@ -17,7 +17,8 @@ func QuotePostgresIdentifier(name string) (string, error) {
 }
 
 // QuoteMySQLIdentifier returns name as a MySQL/MariaDB quoted identifier:
-// wrapped in backticks with embedded backticks doubled, e.g. a`b -> `a“b`.
+// wrapped in backticks with every embedded backtick doubled (the name a`b
+// becomes a quoted identifier of six characters containing four backticks).
 //
 // Backticks are used (not double quotes) because they denote identifiers
 // regardless of the ANSI_QUOTES sql_mode. The only names rejected (with an

@@ -1,7 +1,6 @@
 package sqlschema
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -305,6 +304,7 @@ func TestStreamRowsValues(t *testing.T) {
 				{"num", "decimal(65,30)", "12345678901234567890.123456789012345678901234567890", ptr("12345678901234567890.123456789012345678901234567890")},
 				{"bin", "varbinary(10)", "0x00ff10", ptr("\x00\xff\x10")},
 				{"flt", "double", "0.1", ptr("0.1")},
+				{"f32", "float", "1.25", ptr("1.25")},
 				{"js", "json", `'{"b": [1, 2], "a": "é"}'`, ptr(`{"b": [1, 2], "a": "é"}`)},
 				{"d", "date", "'2024-02-29'", ptr("2024-02-29")},
 				{"dt", "datetime(6)", "'2024-02-29 12:34:56.123456'", ptr("2024-02-29 12:34:56.123456")},
@@ -354,4 +354,3 @@ func TestStreamRowsValues(t *testing.T) {
 	}
 }
 
-var _ = context.Background

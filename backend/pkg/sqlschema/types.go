@@ -25,7 +25,11 @@ func compareTableName(a, b TableName) int {
 	return cmp.Compare(a.Table, b.Table)
 }
 
-// Column describes one column of a base table.
+// Column describes one column of a base table. It carries what Neosync
+// needs to recreate the column in a destination database and to choose a
+// transformer for its values: the printed type, nullability, default,
+// identity/generated status (such columns cannot simply be inserted into),
+// size limits and enum labels.
 type Column struct {
 	Schema string
 	Table  string

@@ -1,0 +1,305 @@
+// Package apitest starts a real API for integration tests: a fresh Postgres
+// database for its state (migrated with the embedded migrations), the real
+// HTTP server on a loopback port speaking HTTP/1.1 and h2c, and the generated
+// Connect clients pointed at it. It also creates scratch Postgres and MariaDB
+// databases for tests that need a source to introspect.
+//
+// Servers are found through NEOSYNC_TEST_PG_URL and NEOSYNC_TEST_MYSQL_DSN;
+// when one is unreachable the test fails, it never skips.
+package apitest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
+	"github.com/neosyncio/neosync/backend/internal/server"
+	"github.com/neosyncio/neosync/backend/internal/store"
+)
+
+// Defaults match the services this project's machines and CI run.
+const (
+	DefaultPGURL    = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	DefaultMySQLDSN = "root@tcp(127.0.0.1:3306)/"
+)
+
+// PGAdminURL is the URL of a Postgres role that may create databases.
+func PGAdminURL() string {
+	if v := os.Getenv("NEOSYNC_TEST_PG_URL"); v != "" {
+		return v
+	}
+	return DefaultPGURL
+}
+
+// MySQLAdminDSN is the DSN of a MySQL/MariaDB user that may create databases.
+func MySQLAdminDSN() string {
+	if v := os.Getenv("NEOSYNC_TEST_MYSQL_DSN"); v != "" {
+		return v
+	}
+	return DefaultMySQLDSN
+}
+
+// Ctx returns a context bounded to the test.
+func Ctx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// PostgresDB creates an empty database and returns its URL; it is dropped at cleanup.
+func PostgresDB(t testing.TB, prefix string) string {
+	t.Helper()
+	ctx := Ctx(t)
+	admin, err := pgx.Connect(ctx, PGAdminURL())
+	if err != nil {
+		t.Fatalf("Postgres test server unreachable (NEOSYNC_TEST_PG_URL=%s): %v", PGAdminURL(), err)
+	}
+	defer admin.Close(context.Background())
+	name := prefix + "_" + randomSuffix()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := pgx.Connect(ctx, PGAdminURL())
+		if err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(PGAdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// MySQLDB creates an empty database and returns a mysql:// URL for it; it is
+// dropped at cleanup.
+func MySQLDB(t testing.TB, prefix string) (string, *sql.DB) {
+	t.Helper()
+	ctx := Ctx(t)
+	cfg, err := mysql.ParseDSN(MySQLAdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	if err := admin.PingContext(ctx); err != nil {
+		t.Fatalf("MariaDB test server unreachable (NEOSYNC_TEST_MYSQL_DSN=%s): %v", MySQLAdminDSN(), err)
+	}
+	name := prefix + "_" + randomSuffix()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	dbCfg := cfg.Clone()
+	dbCfg.DBName = name
+	dbCfg.MultiStatements = true
+	db, err := sql.Open("mysql", dbCfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + name}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	} else {
+		u.User = url.User(cfg.User)
+	}
+	return u.String(), db
+}
+
+// API is a running API server with clients.
+type API struct {
+	URL   string
+	DBURL string
+	Store *store.Store
+	// HTTP is an HTTP/1.1 client; H2C speaks cleartext HTTP/2 (for gRPC).
+	HTTP *http.Client
+	H2C  *http.Client
+}
+
+// Options for Start.
+type Options struct {
+	AuthMode auth.Mode
+}
+
+// Start migrates a fresh API database and serves the API on a loopback port.
+func Start(t testing.TB, opts Options) *API {
+	t.Helper()
+	if opts.AuthMode == "" {
+		opts.AuthMode = auth.ModeNone
+	}
+	dbURL := PostgresDB(t, "neosync_api_test")
+	if err := store.MigrateUp(dbURL); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	ctx := Ctx(t)
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.FromPool(pool)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	h, err := server.NewHandler(st, server.Options{AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(srvCtx, server.NewHTTPServer(h, log), ln, 5*time.Second) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		pool.Close()
+	})
+	h2 := &http.Transport{Protocols: new(http.Protocols)}
+	h2.Protocols.SetUnencryptedHTTP2(true)
+	return &API{
+		URL:   "http://" + ln.Addr().String(),
+		DBURL: dbURL,
+		Store: st,
+		HTTP:  &http.Client{Timeout: time.Minute},
+		H2C:   &http.Client{Transport: h2, Timeout: time.Minute},
+	}
+}
+
+// Clients bundles one generated client per service.
+type Clients struct {
+	Users        mgmtv1alpha1connect.UserAccountServiceClient
+	Keys         mgmtv1alpha1connect.ApiKeyServiceClient
+	Connections  mgmtv1alpha1connect.ConnectionServiceClient
+	Data         mgmtv1alpha1connect.ConnectionDataServiceClient
+	Jobs         mgmtv1alpha1connect.JobServiceClient
+	Transformers mgmtv1alpha1connect.TransformersServiceClient
+	Anonymize    mgmtv1alpha1connect.AnonymizationServiceClient
+}
+
+// Clients returns Connect-protocol clients over HTTP/1.1 sending apiKey as a
+// bearer token (none when empty).
+func (a *API) Clients(apiKey string) Clients {
+	return a.clients(a.HTTP, apiKey)
+}
+
+// GRPCClients returns gRPC-protocol clients over cleartext HTTP/2.
+func (a *API) GRPCClients(apiKey string) Clients {
+	return a.clients(a.H2C, apiKey, connect.WithGRPC())
+}
+
+func (a *API) clients(hc *http.Client, apiKey string, extra ...connect.ClientOption) Clients {
+	var opts []connect.ClientOption
+	if apiKey != "" {
+		opts = append(opts, connect.WithInterceptors(bearer(apiKey)))
+	}
+	opts = append(opts, extra...)
+	return Clients{
+		Users:        mgmtv1alpha1connect.NewUserAccountServiceClient(hc, a.URL, opts...),
+		Keys:         mgmtv1alpha1connect.NewApiKeyServiceClient(hc, a.URL, opts...),
+		Connections:  mgmtv1alpha1connect.NewConnectionServiceClient(hc, a.URL, opts...),
+		Data:         mgmtv1alpha1connect.NewConnectionDataServiceClient(hc, a.URL, opts...),
+		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(hc, a.URL, opts...),
+		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(hc, a.URL, opts...),
+		Anonymize:    mgmtv1alpha1connect.NewAnonymizationServiceClient(hc, a.URL, opts...),
+	}
+}
+
+type bearer string
+
+func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		req.Header().Set("Authorization", "Bearer "+string(b))
+		return next(ctx, req)
+	}
+}
+
+func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
+		return conn
+	}
+}
+
+func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
+}
+
+// Code returns the Connect code of err, failing the test when err is nil.
+func Code(t testing.TB, err error) connect.Code {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("expected an error, got nil")
+	}
+	return connect.CodeOf(err)
+}
+
+// AccountKey creates a team account named accountName (if missing) and an
+// account API key for it, as `neosync-api apikey create -account` does.
+func (a *API) AccountKey(t testing.TB, accountName string) (key, accountID string) {
+	t.Helper()
+	k, value, err := apikey.NewService(a.Store).Bootstrap(Ctx(t), accountName, "test", time.Now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatalf("bootstrap key: %v", err)
+	}
+	return value, k.AccountID.String()
+}
+
+// WorkerKey creates a worker key.
+func (a *API) WorkerKey(t testing.TB) string {
+	t.Helper()
+	value, err := apikey.NewService(a.Store).CreateWorkerKey(Ctx(t), "test-worker", time.Now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatalf("worker key: %v", err)
+	}
+	return value
+}
