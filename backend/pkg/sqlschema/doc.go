@@ -27,8 +27,11 @@
 //
 // # Catalog queries
 //
-// Each Inspector method issues one catalog query per kind of object (not one
-// per table), so inspecting schemas with thousands of tables stays cheap.
+// Each Inspector method issues a small, fixed number of catalog queries (one
+// per kind of object, never one per table), so inspecting schemas with
+// thousands of tables stays cheap. On MySQL some results are joined in Go
+// rather than in SQL because information_schema compares names
+// case-insensitively, which would confuse tables named "T" and "t".
 // Results are sorted with Go's byte-wise string ordering so that output is
 // deterministic and identical across dialects and server collations.
 //

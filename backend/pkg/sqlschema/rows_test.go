@@ -353,4 +353,3 @@ func TestStreamRowsValues(t *testing.T) {
 		})
 	}
 }
-
