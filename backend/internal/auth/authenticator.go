@@ -127,14 +127,14 @@ func (a *Authenticator) localUser(ctx context.Context) (uuid.UUID, error) {
 
 // workerProcedures are the only RPCs a worker key may call.
 var workerProcedures = map[string]bool{
-	"/mgmt.v1alpha1.JobService/GetJob":                                 true,
-	"/mgmt.v1alpha1.JobService/GetJobs":                                true,
-	"/mgmt.v1alpha1.ConnectionService/GetConnection":                   true,
-	"/mgmt.v1alpha1.ConnectionDataService/GetConnectionSchema":         true,
+	"/mgmt.v1alpha1.JobService/GetJob":                                   true,
+	"/mgmt.v1alpha1.JobService/GetJobs":                                  true,
+	"/mgmt.v1alpha1.ConnectionService/GetConnection":                     true,
+	"/mgmt.v1alpha1.ConnectionDataService/GetConnectionSchema":           true,
 	"/mgmt.v1alpha1.ConnectionDataService/GetConnectionTableConstraints": true,
-	"/mgmt.v1alpha1.TransformersService/GetSystemTransformers":         true,
-	"/mgmt.v1alpha1.TransformersService/GetUserDefinedTransformerById": true,
-	"/mgmt.v1alpha1.UserAccountService/GetSystemInformation":           true,
+	"/mgmt.v1alpha1.TransformersService/GetSystemTransformers":           true,
+	"/mgmt.v1alpha1.TransformersService/GetUserDefinedTransformerById":   true,
+	"/mgmt.v1alpha1.UserAccountService/GetSystemInformation":             true,
 }
 
 // Authorize checks that p may call procedure (a Connect procedure path).

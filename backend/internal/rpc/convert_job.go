@@ -202,4 +202,3 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 	}
 	return out, nil
 }
-

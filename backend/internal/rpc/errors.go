@@ -18,12 +18,12 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 		return nil
 	}
 	var (
-		ce  *connect.Error
-		nf  *domain.NotFoundError
-		ve  *domain.ValidationError
-		ae  *domain.AlreadyExistsError
-		fp  *domain.FailedPreconditionError
-		pd  *domain.PermissionDeniedError
+		ce *connect.Error
+		nf *domain.NotFoundError
+		ve *domain.ValidationError
+		ae *domain.AlreadyExistsError
+		fp *domain.FailedPreconditionError
+		pd *domain.PermissionDeniedError
 	)
 	switch {
 	case errors.As(err, &ce):

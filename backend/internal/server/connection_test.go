@@ -45,13 +45,13 @@ func TestConnectionsCRUD(t *testing.T) {
 		req   *mgmt.CreateConnectionRequest
 		field string
 	}{
-		"malformed url":   {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: pgConfig("postgres://u@h:notaport/db")}, "connection_config.url"},
-		"bad mysql url":   {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: mysqlConfig("definitely not a dsn")}, "connection_config.url"},
-		"empty url":       {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: pgConfig("")}, "connection_config.pg_config.url"},
-		"no config":       {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x"}, "connection_config"},
-		"bad name":        {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "has space", ConnectionConfig: pgConfig(url)}, "name"},
-		"empty name":      {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "", ConnectionConfig: pgConfig(url)}, "name"},
-		"bad account":     {&mgmt.CreateConnectionRequest{AccountId: "123", Name: "x", ConnectionConfig: pgConfig(url)}, "account_id"},
+		"malformed url": {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: pgConfig("postgres://u@h:notaport/db")}, "connection_config.url"},
+		"bad mysql url": {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: mysqlConfig("definitely not a dsn")}, "connection_config.url"},
+		"empty url":     {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: pgConfig("")}, "connection_config.pg_config.url"},
+		"no config":     {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x"}, "connection_config"},
+		"bad name":      {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "has space", ConnectionConfig: pgConfig(url)}, "name"},
+		"empty name":    {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "", ConnectionConfig: pgConfig(url)}, "name"},
+		"bad account":   {&mgmt.CreateConnectionRequest{AccountId: "123", Name: "x", ConnectionConfig: pgConfig(url)}, "account_id"},
 		"missing host": {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_PgConfig{PgConfig: &mgmt.PostgresConnectionConfig{
 			ConnectionConfig: &mgmt.PostgresConnectionConfig_Connection{Connection: &mgmt.PostgresConnection{User: "u"}}}}}}, "connection_config.host"},
 		"bad ssl mode": {&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "x", ConnectionConfig: &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_PgConfig{PgConfig: &mgmt.PostgresConnectionConfig{

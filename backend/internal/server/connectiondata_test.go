@@ -79,8 +79,12 @@ func TestIntrospection(t *testing.T) {
 			}
 			check("stores.id", func(c *mgmt.DatabaseColumn) bool { return c.GetIdentityGeneration() != "" && !c.GetIsNullable() }, "identity / auto-increment")
 			check("stores.price_dollars", func(c *mgmt.DatabaseColumn) bool { return c.GetGeneratedType() != "" }, "generated")
-			check("stores.price_cents", func(c *mgmt.DatabaseColumn) bool { return c.ColumnDefault != nil && strings.Contains(c.GetColumnDefault(), "0") }, "default 0")
-			check("stores.mood", func(c *mgmt.DatabaseColumn) bool { return slices.Equal(c.GetEnumValues(), []string{"happy", "sad"}) && c.GetIsNullable() }, "enum happy,sad")
+			check("stores.price_cents", func(c *mgmt.DatabaseColumn) bool {
+				return c.ColumnDefault != nil && strings.Contains(c.GetColumnDefault(), "0")
+			}, "default 0")
+			check("stores.mood", func(c *mgmt.DatabaseColumn) bool {
+				return slices.Equal(c.GetEnumValues(), []string{"happy", "sad"}) && c.GetIsNullable()
+			}, "enum happy,sad")
 			check("stores.meta", func(c *mgmt.DatabaseColumn) bool { return c.GetDataType() != "" }, "a json type")
 			check("employees.name", func(c *mgmt.DatabaseColumn) bool {
 				return c.GetCharacterMaximumLength() == 100 && !c.GetIsNullable()

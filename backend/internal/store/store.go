@@ -21,7 +21,6 @@ func FromPool(pool *pgxpool.Pool) *Store {
 	return &Store{Queries: &Queries{db: pool}, pool: pool}
 }
 
-
 // Pool exposes the pool for health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 

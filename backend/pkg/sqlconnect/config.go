@@ -41,8 +41,8 @@ type Config struct {
 	// SSLMode is a Postgres sslmode (disable … verify-full); empty means prefer.
 	SSLMode string `json:"ssl_mode,omitempty"`
 	// Protocol is tcp or unix for MySQL; empty means tcp.
-	Protocol string       `json:"protocol,omitempty"`
-	Pool     PoolOptions  `json:"pool"`
+	Protocol string      `json:"protocol,omitempty"`
+	Pool     PoolOptions `json:"pool"`
 	TLS      *TLSOptions `json:"tls,omitempty"`
 }
 

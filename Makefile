@@ -1,0 +1,89 @@
+# Neosync — the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT      := $(CURDIR)
+TOOLS_BIN := $(ROOT)/.bin
+export PATH := $(TOOLS_BIN):$(PATH)
+export GOBIN := $(TOOLS_BIN)
+
+# Pinned tool versions (see DESIGN.md §3 and the README).
+BUF_VERSION              := 1.75.0
+PROTOC_GEN_ES_VERSION    := 2.17.0
+PROTOC_GEN_GO_VERSION    := v1.36.12
+PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+SQLC_VERSION             := v1.31.1
+GRPCURL_VERSION          := v1.9.4
+GOLANGCI_LINT_VERSION    := v2.15.0
+
+BUF := $(TOOLS_BIN)/npm/node_modules/.bin/buf
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X github.com/neosyncio/neosync/backend/pkg/buildinfo.Version=$(VERSION) \
+           -X github.com/neosyncio/neosync/backend/pkg/buildinfo.Commit=$(COMMIT) \
+           -X github.com/neosyncio/neosync/backend/pkg/buildinfo.Date=$(DATE)
+
+GO_PACKAGES := ./backend/... ./worker/... ./cli/...
+GENERATED   := backend/gen frontend/src/gen ':(glob)backend/internal/store/*.gen.go'
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: tools
+tools: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $(TOOLS_BIN)/sqlc $(TOOLS_BIN)/grpcurl ## Install pinned code generators into .bin/
+
+$(BUF):
+	npm install --prefix $(TOOLS_BIN)/npm --no-audit --no-fund --no-save @bufbuild/buf@$(BUF_VERSION) @bufbuild/protoc-gen-es@$(PROTOC_GEN_ES_VERSION)
+$(TOOLS_BIN)/protoc-gen-go:
+	go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+$(TOOLS_BIN)/protoc-gen-connect-go:
+	go install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT_GO_VERSION)
+$(TOOLS_BIN)/sqlc:
+	CGO_ENABLED=1 go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+$(TOOLS_BIN)/grpcurl:
+	go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+$(TOOLS_BIN)/golangci-lint:
+	go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+.PHONY: generate
+generate: tools ## Regenerate protobuf (Go + TypeScript) and sqlc code
+	rm -rf backend/gen/go frontend/src/gen
+	$(BUF) lint
+	$(BUF) generate
+	cd backend/internal/store && $(TOOLS_BIN)/sqlc generate
+
+.PHONY: verify
+verify: generate ## Regenerate and fail if generated code drifted from what is committed
+	@git add -N $(GENERATED) >/dev/null 2>&1 || true
+	@if ! git diff --exit-code --stat -- $(GENERATED); then \
+		echo "generated code is out of date: run 'make generate' and commit"; exit 1; fi
+	@echo "generated code is up to date"
+
+.PHONY: build
+build: ## Build neosync-api, neosync-worker and neosync into ./bin
+	@mkdir -p bin
+	go build -ldflags "$(LDFLAGS)" -o bin/neosync-api ./backend/cmd/neosync-api
+	go build -ldflags "$(LDFLAGS)" -o bin/neosync-worker ./worker/cmd/neosync-worker
+	go build -ldflags "$(LDFLAGS)" -o bin/neosync ./cli/cmd/neosync
+
+.PHONY: test
+test: ## Run every test (unit + integration against local Postgres and MariaDB)
+	go vet $(GO_PACKAGES)
+	go test -count=1 $(GO_PACKAGES)
+
+.PHONY: bench
+bench: ## Run the benchmarks
+	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+
+.PHONY: lint
+lint: $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
+	go vet $(GO_PACKAGES)
+	$(TOOLS_BIN)/golangci-lint run $(GO_PACKAGES)
+	$(BUF) lint
+
+.PHONY: clean
+clean: ## Remove build output
+	rm -rf bin
