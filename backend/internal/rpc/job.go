@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
@@ -35,6 +36,20 @@ func (h *JobHandler) encode(ctx context.Context, j job.Job, err error) (*mgmtv1a
 	return pj, toConnect(ctx, h.log, err)
 }
 
+// withJob runs fn for the job named by rawID (field "id") and encodes the job it returns.
+func (h *JobHandler) withJob(ctx context.Context, rawID string, fn func(p *auth.Principal, id uuid.UUID) (job.Job, error)) (*mgmtv1alpha1.Job, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	id, err := parseID("id", rawID)
+	if err != nil {
+		return nil, err
+	}
+	j, err := fn(p, id)
+	return h.encode(ctx, j, err)
+}
+
 // GetJobs lists an account's jobs.
 func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobsRequest]) (*connect.Response[mgmtv1alpha1.GetJobsResponse], error) {
 	p, err := auth.FromContext(ctx)
@@ -62,16 +77,9 @@ func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alp
 
 // GetJob returns one job.
 func (h *JobHandler) GetJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobRequest]) (*connect.Response[mgmtv1alpha1.GetJobResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.Get(ctx, p.Scope, id)
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		return h.jobs.Get(ctx, p.Scope, id)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -147,16 +155,9 @@ func (h *JobHandler) IsJobNameAvailable(ctx context.Context, req *connect.Reques
 
 // UpdateJobSchedule stores the cron schedule. Executing it arrives with the worker.
 func (h *JobHandler) UpdateJobSchedule(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobScheduleRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobScheduleResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.UpdateSchedule(ctx, p.Scope, p.UserID, id, req.Msg.CronSchedule)
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		return h.jobs.UpdateSchedule(ctx, p.Scope, p.UserID, id, req.Msg.CronSchedule)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -165,20 +166,13 @@ func (h *JobHandler) UpdateJobSchedule(ctx context.Context, req *connect.Request
 
 // UpdateJobSourceConnection replaces source, mappings and virtual foreign keys.
 func (h *JobHandler) UpdateJobSourceConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobSourceConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobSourceConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	def, err := sourceFromProto(req.Msg.GetSource(), req.Msg.GetMappings(), req.Msg.GetVirtualForeignKeys())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.UpdateSource(ctx, p.Scope, p.UserID, id, def)
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		def, err := sourceFromProto(req.Msg.GetSource(), req.Msg.GetMappings(), req.Msg.GetVirtualForeignKeys())
+		if err != nil {
+			return job.Job{}, err
+		}
+		return h.jobs.UpdateSource(ctx, p.Scope, p.UserID, id, def)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -187,16 +181,9 @@ func (h *JobHandler) UpdateJobSourceConnection(ctx context.Context, req *connect
 
 // SetJobSourceSqlConnectionSubsets replaces the subsets.
 func (h *JobHandler) SetJobSourceSqlConnectionSubsets(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.SetSubsets(ctx, p.Scope, p.UserID, id, subsetsFromProto(req.Msg.GetSubsets()), req.Msg.GetSubsetByForeignKeyConstraints())
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		return h.jobs.SetSubsets(ctx, p.Scope, p.UserID, id, subsetsFromProto(req.Msg.GetSubsets()), req.Msg.GetSubsetByForeignKeyConstraints())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -276,16 +263,9 @@ func (h *JobHandler) CreateJobDestinationConnections(ctx context.Context, req *c
 
 // SetJobWorkflowOptions replaces the run options.
 func (h *JobHandler) SetJobWorkflowOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobWorkflowOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobWorkflowOptionsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.SetWorkflowOptions(ctx, p.Scope, p.UserID, id, workflowOptionsFromProto(req.Msg.GetWorkflowOptions()))
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		return h.jobs.SetWorkflowOptions(ctx, p.Scope, p.UserID, id, workflowOptionsFromProto(req.Msg.GetWorkflowOptions()))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -294,16 +274,9 @@ func (h *JobHandler) SetJobWorkflowOptions(ctx context.Context, req *connect.Req
 
 // SetJobSyncOptions replaces the per-table activity options.
 func (h *JobHandler) SetJobSyncOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSyncOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSyncOptionsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.SetActivityOptions(ctx, p.Scope, p.UserID, id, activityOptionsFromProto(req.Msg.GetSyncOptions()))
-	pj, err := h.encode(ctx, j, err)
+	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
+		return h.jobs.SetActivityOptions(ctx, p.Scope, p.UserID, id, activityOptionsFromProto(req.Msg.GetSyncOptions()))
+	})
 	if err != nil {
 		return nil, err
 	}
