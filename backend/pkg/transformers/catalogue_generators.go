@@ -1,0 +1,4 @@
+package transformers
+
+// generatorDefinitions returns the generate_* transformers.
+func generatorDefinitions() []*Definition { return nil }

@@ -1,0 +1,21 @@
+// Package transformers is Neosync's pure transformer library: generators that
+// invent a value and transforms that replace an input value, each declared
+// with its parameters, data types, the job types that may use it and whether
+// it supports consistent mode.
+//
+// A Registry is one value built at start-up (NewRegistry); nothing registers
+// itself from init. Registry.Build validates a parameter map against the
+// definition and returns an Instance, which is not safe for concurrent use:
+// a pipeline builds one per worker goroutine.
+//
+// # Consistent mode
+//
+// With a job key (Options.Key), a transformer that supports consistent mode
+// is a pure function of (key, source, input): its random source is reseeded
+// before every call from AES_key(FNV-128a(source, canonical input)). The same
+// email therefore becomes the same fake email in every table, run and worker,
+// with no cache server. Without a key the random source is a PCG generator
+// seeded from Options.Seed (or at random when it is zero), so tests can fix it.
+//
+// The package does no I/O and imports no protobuf or database types.
+package transformers

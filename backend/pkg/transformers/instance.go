@@ -1,0 +1,125 @@
+package transformers
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Instance is a configured transformer. It is not safe for concurrent use.
+type Instance struct {
+	def   *Definition
+	fn    Func
+	opts  Options
+	pcg   *rand.PCG
+	call  Call
+	block cipher.Block
+	h     hash.Hash
+	buf   []byte
+	sum   [16]byte
+	seed  [16]byte
+}
+
+func newInstance(d *Definition, fn Func, o Options) *Instance {
+	seed := o.Seed
+	if seed == 0 && o.Key == nil {
+		seed = rand.Uint64()
+	}
+	pcg := rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
+	in := &Instance{def: d, fn: fn, opts: o, pcg: pcg}
+	in.call = Call{Rand: rand.New(pcg), MaxLength: o.MaxLength, Column: o.Column}
+	if o.Key != nil && d.Consistent {
+		k := sha256.Sum256(o.Key)
+		in.block, _ = aes.NewCipher(k[:])
+		in.h = fnv.New128a()
+		in.call.Key = k[:]
+	}
+	return in
+}
+
+// Definition returns what the instance was built from.
+func (i *Instance) Definition() *Definition { return i.def }
+
+// Consistent reports whether outputs are a pure function of the input.
+func (i *Instance) Consistent() bool { return i.block != nil }
+
+// Transform maps one value. Row may be nil. A NULL input stays NULL for
+// transforms that do not declare HandlesNull; generators ignore the input.
+func (i *Instance) Transform(value any, row map[string]any) (any, error) {
+	if value == nil && !i.def.Generator && !i.def.HandlesNull {
+		return nil, nil
+	}
+	if i.block != nil {
+		i.reseed(value)
+	}
+	i.call.Value = value
+	i.call.Row = row
+	out, err := i.fn(&i.call)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := out.(string); ok && i.opts.MaxLength > 0 && utf8.RuneCountInString(s) > i.opts.MaxLength {
+		out = truncateRunes(s, i.opts.MaxLength)
+	}
+	return out, nil
+}
+
+// reseed derives the random state from (key, source, canonical input).
+func (i *Instance) reseed(value any) {
+	i.buf = append(i.buf[:0], i.def.Source...)
+	i.buf = append(i.buf, 0)
+	i.buf = AppendCanonical(i.buf, value)
+	i.h.Reset()
+	i.h.Write(i.buf)
+	i.h.Sum(i.sum[:0])
+	i.block.Encrypt(i.seed[:], i.sum[:])
+	i.pcg.Seed(binary.LittleEndian.Uint64(i.seed[:8]), binary.LittleEndian.Uint64(i.seed[8:]))
+}
+
+// AppendCanonical appends a type-tagged, stable encoding of v, so that equal
+// values of one type seed consistent mode identically on every worker.
+func AppendCanonical(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'n')
+	case string:
+		return append(append(b, 's'), x...)
+	case []byte:
+		return append(append(b, 'b'), x...)
+	case int64:
+		return strconv.AppendInt(append(b, 'i'), x, 10)
+	case int:
+		return strconv.AppendInt(append(b, 'i'), int64(x), 10)
+	case int32:
+		return strconv.AppendInt(append(b, 'i'), int64(x), 10)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.AppendInt(append(b, 'i'), int64(x), 10)
+		}
+		return strconv.AppendFloat(append(b, 'f'), x, 'g', -1, 64)
+	case bool:
+		return strconv.AppendBool(append(b, 't'), x)
+	case time.Time:
+		return x.UTC().AppendFormat(append(b, 'd'), time.RFC3339Nano)
+	}
+	return append(b, '?')
+}
+
+func truncateRunes(s string, n int) string {
+	count := 0
+	for idx := range s {
+		if count == n {
+			return s[:idx]
+		}
+		count++
+	}
+	return s
+}

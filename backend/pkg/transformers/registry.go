@@ -1,0 +1,78 @@
+package transformers
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Registry holds every system transformer definition.
+type Registry struct {
+	defs map[string]*Definition
+	list []*Definition
+}
+
+// NewRegistry builds the registry of system transformers. Call it once at
+// start-up and share the value; it is read-only afterwards.
+func NewRegistry() *Registry {
+	r := &Registry{defs: map[string]*Definition{}}
+	for _, group := range [][]*Definition{
+		coreDefinitions(),
+		generatorDefinitions(),
+		transformDefinitions(),
+		remapDefinitions(),
+		javascriptDefinitions(r),
+	} {
+		for _, d := range group {
+			r.add(d)
+		}
+	}
+	slices.SortFunc(r.list, func(a, b *Definition) int { return strings.Compare(a.Source, b.Source) })
+	return r
+}
+
+func (r *Registry) add(d *Definition) {
+	if _, dup := r.defs[d.Source]; dup {
+		panic(fmt.Sprintf("transformers: duplicate source %q", d.Source))
+	}
+	if d.Build == nil {
+		panic(fmt.Sprintf("transformers: %q has no Build", d.Source))
+	}
+	r.defs[d.Source] = d
+	r.list = append(r.list, d)
+}
+
+// Lookup returns the definition of source.
+func (r *Registry) Lookup(source string) (*Definition, error) {
+	d, ok := r.defs[source]
+	if !ok {
+		return nil, &UnknownTransformerError{Source: source}
+	}
+	return d, nil
+}
+
+// List returns every definition, sorted by source.
+func (r *Registry) List() []*Definition { return slices.Clone(r.list) }
+
+// Validate checks a source and its raw parameters without building.
+func (r *Registry) Validate(source string, raw map[string]any) error {
+	_, err := r.Build(source, raw, Options{Seed: 1})
+	return err
+}
+
+// Build validates raw parameters and returns a ready Instance.
+func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instance, error) {
+	d, err := r.Lookup(source)
+	if err != nil {
+		return nil, err
+	}
+	p, err := validateParams(d, raw)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := d.Build(p, o)
+	if err != nil {
+		return nil, err
+	}
+	return newInstance(d, fn, o), nil
+}

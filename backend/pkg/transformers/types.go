@@ -1,0 +1,145 @@
+package transformers
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// DataType is a value's type as transformers see it.
+type DataType string
+
+// Data types. Values are passed as Go values: string, int64, float64, bool,
+// time.Time, []byte or nil (SQL NULL).
+const (
+	TypeString  DataType = "string"
+	TypeInt64   DataType = "int64"
+	TypeFloat64 DataType = "float64"
+	TypeBool    DataType = "bool"
+	TypeTime    DataType = "time"
+	TypeUUID    DataType = "uuid"
+	TypeAny     DataType = "any"
+	TypeNull    DataType = "null"
+)
+
+// JobType names the kinds of job a transformer may serve.
+type JobType string
+
+const (
+	// JobSync copies a source, transforming values.
+	JobSync JobType = "sync"
+	// JobGenerate invents rows.
+	JobGenerate JobType = "generate"
+)
+
+// ParamType is a parameter's type.
+type ParamType string
+
+// Parameter types.
+const (
+	ParamBool       ParamType = "bool"
+	ParamInt        ParamType = "int"
+	ParamFloat      ParamType = "float"
+	ParamString     ParamType = "string"
+	ParamStringList ParamType = "string_list"
+)
+
+// Param declares one parameter of a transformer.
+type Param struct {
+	Name        string
+	Type        ParamType
+	Description string
+	// Default is used when the parameter is absent; nil means no default.
+	Default any
+	// Min and Max bound numeric parameters (inclusive) when set.
+	Min, Max *float64
+	// Allowed lists the permitted values of a string parameter when set.
+	Allowed  []string
+	Required bool
+}
+
+// Call is one invocation of a transformer's implementation.
+type Call struct {
+	// Value is the input (nil for SQL NULL, and for generators).
+	Value any
+	// Row is the whole source row by column name, when the caller has it.
+	Row map[string]any
+	// Column names the column being transformed, for error messages.
+	Column string
+	// MaxLength is the target column's maximum length in characters; 0 when unknown.
+	MaxLength int
+	// Rand is the random source: deterministic per input in consistent mode.
+	Rand *rand.Rand
+	// Key is the job key in consistent mode (nil otherwise); bijective remaps use it.
+	Key []byte
+}
+
+// Func is a configured transformer implementation.
+type Func func(c *Call) (any, error)
+
+// Definition declares a system transformer.
+type Definition struct {
+	// Source is the stable id used in job mappings, e.g. "transform_email".
+	Source      string
+	Name        string
+	Description string
+	Params      []Param
+	// InputTypes lists accepted input types; empty for generators.
+	InputTypes []DataType
+	Output     DataType
+	JobTypes   []JobType
+	// Consistent is true when the transformer supports consistent mode.
+	Consistent bool
+	// Generator is true when the transformer ignores its input.
+	Generator bool
+	// HandlesNull is true when the implementation receives NULL inputs
+	// (otherwise NULL stays NULL without calling it).
+	HandlesNull bool
+	// Build turns validated parameters into an implementation. It may return
+	// a *ParamError for cross-parameter problems (e.g. min > max).
+	Build func(p Params, o Options) (Func, error)
+}
+
+// Options tune one Instance.
+type Options struct {
+	// Key enables consistent mode (for transformers that support it).
+	Key []byte
+	// Seed fixes the random source when Key is nil; 0 draws a random seed.
+	Seed uint64
+	// MaxLength of the target column, 0 when unknown.
+	MaxLength int
+	// Column names the target column, for error messages.
+	Column string
+}
+
+// ParamError is an invalid parameter.
+type ParamError struct {
+	Transformer string
+	Param       string
+	Reason      string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("transformer %s: parameter %s: %s", e.Transformer, e.Param, e.Reason)
+}
+
+// UnknownTransformerError names a source the registry does not have.
+type UnknownTransformerError struct{ Source string }
+
+func (e *UnknownTransformerError) Error() string {
+	return fmt.Sprintf("unknown transformer %q", e.Source)
+}
+
+// ValueError is an input a transformer cannot handle (wrong type, invalid
+// format with action "reject").
+type ValueError struct {
+	Transformer string
+	Column      string
+	Reason      string
+}
+
+func (e *ValueError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("transformer %s on column %s: %s", e.Transformer, e.Column, e.Reason)
+	}
+	return fmt.Sprintf("transformer %s: %s", e.Transformer, e.Reason)
+}
