@@ -28,7 +28,9 @@ func coreDefinitions() []*Definition {
 		{
 			Source: "generate_default", Name: "Column default", Description: "Leaves the column out so the destination's DEFAULT applies.",
 			Output: TypeAny, JobTypes: allJobTypes, Generator: true, Consistent: true,
-			Build: func(Params, Options) (Func, error) { return func(*Call) (any, error) { return UseColumnDefault, nil }, nil },
+			Build: func(Params, Options) (Func, error) {
+				return func(*Call) (any, error) { return UseColumnDefault, nil }, nil
+			},
 		},
 	}
 }

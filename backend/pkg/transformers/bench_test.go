@@ -1,0 +1,58 @@
+package transformers
+
+import (
+	"strconv"
+	"testing"
+)
+
+func BenchmarkGenerators(b *testing.B) {
+	for _, src := range []string{
+		"generate_int64", "generate_bool", "generate_uuid", "generate_first_name", "generate_full_name",
+		"generate_email", "generate_e164_phone_number", "generate_ssn", "generate_float64", "generate_ip_address",
+	} {
+		b.Run(src, func(b *testing.B) {
+			in := mustBuild(b, src, nil, Options{Seed: 1, MaxLength: 255})
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := in.Transform(nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkTransforms(b *testing.B) {
+	for _, tc := range []struct {
+		source string
+		params map[string]any
+		input  func(i int) any
+	}{
+		{"transform_email", nil, func(i int) any { return "user" + strconv.Itoa(i) + "@example.com" }},
+		{"transform_email", map[string]any{"preserve_domain": true, "preserve_length": true}, func(i int) any { return "user" + strconv.Itoa(i) + "@example.com" }},
+		{"transform_full_name", nil, func(i int) any { return "John Smith" + strconv.Itoa(i) }},
+		{"transform_full_name", map[string]any{"preserve_length": true}, func(i int) any { return "John Smith" + strconv.Itoa(i) }},
+		{"transform_int64", nil, func(i int) any { return int64(i) }},
+		{"transform_string_phone_number", map[string]any{"preserve_length": true}, func(i int) any { return "(555) 123-" + strconv.Itoa(1000+i) }},
+	} {
+		name := tc.source
+		if tc.params != nil {
+			name += "/preserve"
+		}
+		b.Run(name, func(b *testing.B) {
+			in := mustBuild(b, tc.source, tc.params, Options{Key: []byte("bench-key"), MaxLength: 255})
+			inputs := make([]any, 1024)
+			for i := range inputs {
+				inputs[i] = tc.input(i % 10000)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := in.Transform(inputs[i&1023], nil); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
