@@ -16,7 +16,7 @@ import (
 
 // bIDs are the ids of account B's resources that account A probes.
 type bIDs struct {
-	account, conn, conn2, job, dest, key string
+	account, conn, conn2, job, dest, key, transformer string
 }
 
 // TestTenantIsolation calls every RPC that takes an id with another
@@ -46,13 +46,17 @@ func TestTenantIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	udtB, err := b.Transformers.CreateUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.CreateUserDefinedTransformerRequest{AccountId: accountB, Name: "b-transformer", Source: "transform_hash"}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A has a connection of its own, to try pairing it with B's.
 	connA := createConnection(t, a, accountA, "a-source", pgConfig(srcURL))
 
 	before := snapshot(t, b, accountB, connB.GetId(), jobB.Msg.GetJob().GetId())
-	real := bIDs{accountB, connB.GetId(), connB2.GetId(), jobB.Msg.GetJob().GetId(), jobB.Msg.GetJob().GetDestinations()[0].GetId(), keyResp.Msg.GetApiKey().GetId()}
+	real := bIDs{accountB, connB.GetId(), connB2.GetId(), jobB.Msg.GetJob().GetId(), jobB.Msg.GetJob().GetDestinations()[0].GetId(), keyResp.Msg.GetApiKey().GetId(), udtB.Msg.GetTransformer().GetId()}
 	r := func() string { return uuid.NewString() }
-	random := bIDs{r(), r(), r(), r(), r(), r()}
+	random := bIDs{r(), r(), r(), r(), r(), r(), r()}
 
 	expires := timestamppb.New(time.Now().Add(time.Hour))
 	calls := map[string]func(ctx context.Context, ids bIDs) error{
@@ -199,6 +203,55 @@ func TestTenantIsolation(t *testing.T) {
 			return err
 		},
 	}
+	hashT := &mgmt.JobMappingTransformer{Source: "transform_hash"}
+	more := map[string]func(ctx context.Context, ids bIDs) error{
+		"GetUserDefinedTransformerById": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformerByIdRequest{TransformerId: ids.transformer}))
+			return err
+		},
+		"GetUserDefinedTransformers": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.GetUserDefinedTransformers(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformersRequest{AccountId: ids.account}))
+			return err
+		},
+		"CreateUserDefinedTransformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.CreateUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.CreateUserDefinedTransformerRequest{AccountId: ids.account, Name: "sneaky", Source: "passthrough"}))
+			return err
+		},
+		"UpdateUserDefinedTransformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.UpdateUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.UpdateUserDefinedTransformerRequest{TransformerId: ids.transformer, Name: "hijacked"}))
+			return err
+		},
+		"DeleteUserDefinedTransformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.DeleteUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.DeleteUserDefinedTransformerRequest{TransformerId: ids.transformer}))
+			return err
+		},
+		"IsTransformerNameAvailable": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.IsTransformerNameAvailable(ctx, connect.NewRequest(&mgmt.IsTransformerNameAvailableRequest{AccountId: ids.account, TransformerName: "b-transformer"}))
+			return err
+		},
+		"PreviewTransformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Transformers.PreviewTransformer(ctx, connect.NewRequest(&mgmt.PreviewTransformerRequest{AccountId: ids.account, Source: "passthrough"}))
+			return err
+		},
+		"CreateJob with B's transformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{AccountId: accountA, JobName: "sneaky", Source: syncSource(connA.GetId()),
+				Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: connA.GetId()}},
+				Mappings:     []*mgmt.JobMapping{{Schema: "shop", Table: "regions", Column: "name", Transformer: &mgmt.JobMappingTransformer{UserDefinedTransformerId: &ids.transformer}}}}))
+			return err
+		},
+		"AnonymizeSingle": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Anonymize.AnonymizeSingle(ctx, connect.NewRequest(&mgmt.AnonymizeSingleRequest{AccountId: ids.account, InputData: `{"a":"b"}`, TransformerMappings: []*mgmt.TransformerMapping{{Expression: ".a", Transformer: hashT}}}))
+			return err
+		},
+		"AnonymizeMany with B's transformer": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Anonymize.AnonymizeMany(ctx, connect.NewRequest(&mgmt.AnonymizeManyRequest{AccountId: accountA, InputData: []string{`{"a":"b"}`},
+				TransformerMappings: []*mgmt.TransformerMapping{{Expression: ".a", Transformer: &mgmt.JobMappingTransformer{UserDefinedTransformerId: &ids.transformer}}}}))
+			return err
+		},
+	}
+	for k, v := range more {
+		calls[k] = v
+	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			errOther := call(ctx, real)
@@ -233,6 +286,10 @@ func snapshot(t *testing.T, b apitest.Clients, accountID, connID, jobID string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	udts, err := b.Transformers.GetUserDefinedTransformers(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformersRequest{AccountId: accountID}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Fold connections and keys into the job response's unknown-free shape
 	// by appending them as extra jobs' names: one comparable message.
 	out := proto.Clone(jobs.Msg).(*mgmt.GetJobsResponse)
@@ -242,6 +299,9 @@ func snapshot(t *testing.T, b apitest.Clients, accountID, connID, jobID string) 
 	for _, k := range keys.Msg.GetApiKeys() {
 		k.LastUsedAt = nil
 		out.Jobs = append(out.Jobs, &mgmt.Job{Id: k.GetId(), Name: "key:" + k.GetName(), UpdatedAt: k.GetUpdatedAt(), CreatedAt: k.GetExpiresAt()})
+	}
+	for _, u := range udts.Msg.GetTransformers() {
+		out.Jobs = append(out.Jobs, &mgmt.Job{Id: u.GetId(), Name: "transformer:" + u.GetName(), UpdatedAt: u.GetUpdatedAt()})
 	}
 	_ = connID
 	_ = jobID

@@ -19,13 +19,16 @@ import (
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/account"
+	"github.com/neosyncio/neosync/backend/internal/domain/anonymization"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/connectiondata"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/internal/rpc"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // Options configure the handler.
@@ -34,6 +37,8 @@ type Options struct {
 	EncryptionKey   []byte
 	MaxRequestBytes int
 	Logger          *slog.Logger
+	// Registry is the transformer registry; nil builds one.
+	Registry *transformers.Registry
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -63,7 +68,12 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	keys := apikey.NewService(st)
 	conns := connection.NewService(st, box)
 	data := connectiondata.NewService(conns)
-	jobs := job.NewService(st)
+	registry := opts.Registry
+	if registry == nil {
+		registry = transformers.NewRegistry()
+	}
+	xforms := transformer.NewService(st, registry)
+	jobs := job.NewService(st, xforms)
 
 	mux := http.NewServeMux()
 	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode, log), handlerOpts...))
@@ -71,8 +81,8 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, data, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(mgmtv1alpha1connect.UnimplementedTransformersServiceHandler{}, handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(mgmtv1alpha1connect.UnimplementedAnonymizationServiceHandler{}, handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
 
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)

@@ -83,3 +83,16 @@ type User struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
+
+type UserDefinedTransformer struct {
+	ID          uuid.UUID
+	AccountID   uuid.UUID
+	Name        string
+	Description string
+	Source      string
+	Config      []byte
+	CreatedBy   *uuid.UUID
+	UpdatedBy   *uuid.UUID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}

@@ -1,5 +1,6 @@
 package transformers
 
 // javascriptDefinitions returns the JavaScript transformers; they can call
-// the other system transformers through r.
-func javascriptDefinitions(r *Registry) []*Definition { _ = r; return nil }
+// the other system transformers through r, which is only read inside Build
+// (NewRegistry is still filling it when this runs). See javascript.go.
+func javascriptDefinitions(r *Registry) []*Definition { return jsDefinitions(r) }

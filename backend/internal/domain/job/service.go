@@ -11,13 +11,34 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 )
 
+// TransformerChecker validates a mapping's transformer for an account: a
+// known system source with valid parameters, or the account's own
+// user-defined transformer.
+type TransformerChecker interface {
+	CheckMapping(ctx context.Context, accountID uuid.UUID, field, source string, config map[string]any, userDefinedID *uuid.UUID) error
+}
+
 // Service manages jobs.
 type Service struct {
-	store *store.Store
+	store        *store.Store
+	transformers TransformerChecker
 }
 
 // NewService returns a Service.
-func NewService(st *store.Store) *Service { return &Service{store: st} }
+func NewService(st *store.Store, tc TransformerChecker) *Service {
+	return &Service{store: st, transformers: tc}
+}
+
+// checkTransformers validates every mapping's transformer.
+func (s *Service) checkTransformers(ctx context.Context, accountID uuid.UUID, mappings []Mapping) error {
+	for i, m := range mappings {
+		t := m.Transformer
+		if err := s.transformers.CheckMapping(ctx, accountID, fmt.Sprintf("mappings[%d].transformer", i), t.Source, t.Config, t.UserDefinedID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // CreateParams is everything CreateJob takes.
 type CreateParams struct {
@@ -71,6 +92,9 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	}
 	if len(p.Destinations) == 0 {
 		return Job{}, domain.Invalid("destinations", "needs at least one destination")
+	}
+	if err := s.checkTransformers(ctx, p.AccountID, p.Definition.Mappings); err != nil {
+		return Job{}, err
 	}
 	source := p.Definition.SourceConnectionID()
 	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
@@ -242,6 +266,9 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 		return Job{}, err
 	}
 	if err := validateDefinition(d); err != nil {
+		return Job{}, err
+	}
+	if err := s.checkTransformers(ctx, j.AccountID, d.Mappings); err != nil {
 		return Job{}, err
 	}
 	source := d.SourceConnectionID()

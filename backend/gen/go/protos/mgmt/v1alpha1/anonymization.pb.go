@@ -77,9 +77,9 @@ func (x *TransformerMapping) GetTransformer() *JobMappingTransformer {
 // DefaultTransformers apply to every value of a JSON type no mapping selected.
 type DefaultTransformers struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	String_       *JobMappingTransformer `protobuf:"bytes,1,opt,name=string,proto3" json:"string,omitempty"`
-	Number        *JobMappingTransformer `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
-	Boolean       *JobMappingTransformer `protobuf:"bytes,3,opt,name=boolean,proto3" json:"boolean,omitempty"`
+	Strings       *JobMappingTransformer `protobuf:"bytes,1,opt,name=strings,proto3" json:"strings,omitempty"`
+	Numbers       *JobMappingTransformer `protobuf:"bytes,2,opt,name=numbers,proto3" json:"numbers,omitempty"`
+	Booleans      *JobMappingTransformer `protobuf:"bytes,3,opt,name=booleans,proto3" json:"booleans,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -114,23 +114,23 @@ func (*DefaultTransformers) Descriptor() ([]byte, []int) {
 	return file_mgmt_v1alpha1_anonymization_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *DefaultTransformers) GetString_() *JobMappingTransformer {
+func (x *DefaultTransformers) GetStrings() *JobMappingTransformer {
 	if x != nil {
-		return x.String_
+		return x.Strings
 	}
 	return nil
 }
 
-func (x *DefaultTransformers) GetNumber() *JobMappingTransformer {
+func (x *DefaultTransformers) GetNumbers() *JobMappingTransformer {
 	if x != nil {
-		return x.Number
+		return x.Numbers
 	}
 	return nil
 }
 
-func (x *DefaultTransformers) GetBoolean() *JobMappingTransformer {
+func (x *DefaultTransformers) GetBooleans() *JobMappingTransformer {
 	if x != nil {
-		return x.Boolean
+		return x.Booleans
 	}
 	return nil
 }
@@ -437,11 +437,11 @@ const file_mgmt_v1alpha1_anonymization_proto_rawDesc = "" +
 	"\n" +
 	"expression\x18\x01 \x01(\tR\n" +
 	"expression\x12F\n" +
-	"\vtransformer\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\vtransformer\"\xd1\x01\n" +
-	"\x13DefaultTransformers\x12<\n" +
-	"\x06string\x18\x01 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\x06string\x12<\n" +
-	"\x06number\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\x06number\x12>\n" +
-	"\aboolean\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\aboolean\"\xa9\x02\n" +
+	"\vtransformer\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\vtransformer\"\xd7\x01\n" +
+	"\x13DefaultTransformers\x12>\n" +
+	"\astrings\x18\x01 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\astrings\x12>\n" +
+	"\anumbers\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\anumbers\x12@\n" +
+	"\bbooleans\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobMappingTransformerR\bbooleans\"\xa9\x02\n" +
 	"\x14AnonymizeManyRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1d\n" +
@@ -498,9 +498,9 @@ var file_mgmt_v1alpha1_anonymization_proto_goTypes = []any{
 }
 var file_mgmt_v1alpha1_anonymization_proto_depIdxs = []int32{
 	7,  // 0: mgmt.v1alpha1.TransformerMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	7,  // 1: mgmt.v1alpha1.DefaultTransformers.string:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	7,  // 2: mgmt.v1alpha1.DefaultTransformers.number:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	7,  // 3: mgmt.v1alpha1.DefaultTransformers.boolean:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	7,  // 1: mgmt.v1alpha1.DefaultTransformers.strings:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	7,  // 2: mgmt.v1alpha1.DefaultTransformers.numbers:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	7,  // 3: mgmt.v1alpha1.DefaultTransformers.booleans:type_name -> mgmt.v1alpha1.JobMappingTransformer
 	0,  // 4: mgmt.v1alpha1.AnonymizeManyRequest.transformer_mappings:type_name -> mgmt.v1alpha1.TransformerMapping
 	1,  // 5: mgmt.v1alpha1.AnonymizeManyRequest.default_transformers:type_name -> mgmt.v1alpha1.DefaultTransformers
 	3,  // 6: mgmt.v1alpha1.AnonymizeManyResponse.errors:type_name -> mgmt.v1alpha1.AnonymizeManyErrors
