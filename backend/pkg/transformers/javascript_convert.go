@@ -2,9 +2,11 @@ package transformers
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,9 +60,11 @@ func (s *jsSandbox) toJS(v any, depth int) goja.Value {
 	case [16]byte:
 		return vm.ToValue(uuidFormat{hyphens: true}.format(x))
 	case map[string]any:
+		// Sorted keys: property order (seen by for-in, Object.keys and
+		// JSON.stringify) must not depend on Go's map order.
 		o := vm.NewObject()
-		for k, e := range x {
-			_ = o.Set(k, s.toJS(e, depth+1))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			_ = o.Set(k, s.toJS(x[k], depth+1))
 		}
 		return o
 	case []any:

@@ -51,6 +51,10 @@ type jsSandbox struct {
 	cur *rand.Rand
 	own *rand.Rand
 
+	// The worker goroutine's request and result channels.
+	req chan []goja.Value
+	res chan jsResult
+
 	// Nested system transformers called through the neosync object.
 	reg    *Registry
 	opts   Options

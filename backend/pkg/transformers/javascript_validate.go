@@ -17,6 +17,7 @@ type JavaScriptError struct {
 	Message      string
 }
 
+// Error formats the error as "line L, column C: message".
 func (e *JavaScriptError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
 }

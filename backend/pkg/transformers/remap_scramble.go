@@ -1,6 +1,7 @@
 package transformers
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -97,12 +98,13 @@ func scrambleClass(b byte) (radix, digit int) {
 	return 0, 0
 }
 
-// scramble maps str. The tweak of each permutation is the string's shape:
-// kept characters literally and a class marker for each scrambled one
-// ("\x00a", "\x00A", "\x009"; a literal NUL is written "\x00\x00"). The
-// output has the same shape, so the map is a bijection on each shape and
-// therefore on all strings (when the scrambled positions are the same for
-// input and output, which holds without a regex).
+// scramble maps str. The tweak of each permutation is derived from the
+// string's shape: kept characters literally and a class marker for each
+// scrambled one ("\x00a", "\x00A", "\x009"; a literal NUL is written
+// "\x00\x00"), hashed, plus the block index. The output has the same shape,
+// so the map is a bijection on each shape and therefore on all strings (when
+// the scrambled positions are the same for input and output, which holds
+// without a regex).
 func (s *scrambler) scramble(key []byte, str string) (string, error) {
 	if string(key) != string(s.key) {
 		s.key = append(s.key[:0], key...)
@@ -150,10 +152,12 @@ func (s *scrambler) scramble(key []byte, str string) (string, error) {
 		return str, nil
 	}
 	out := []byte(str)
-	shape := len(s.tweak)
+	// The tweak is a hash of the shape (so that the cache keys of long values
+	// stay small) followed by the block index.
+	shape := sha256.Sum256(s.tweak)
 	for start := 0; start < len(s.pos); start += scrambleBlock {
 		end := min(start+scrambleBlock, len(s.pos))
-		s.tweak = strconv.AppendInt(append(s.tweak[:shape], 0, '#'), int64(start/scrambleBlock), 10)
+		s.tweak = strconv.AppendInt(append(s.tweak[:0], shape[:]...), int64(start/scrambleBlock), 10)
 		perm := s.perms[string(s.tweak)]
 		if perm == nil {
 			var err error

@@ -57,6 +57,7 @@ type RangeError struct {
 	Value, Min, Max int64
 }
 
+// Error describes the value and the range.
 func (e *RangeError) Error() string {
 	return fmt.Sprintf("fpe: %d is outside the range [%d, %d]", e.Value, e.Min, e.Max)
 }
