@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -26,12 +27,15 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
+	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 )
 
 // Defaults match the services this project's machines and CI run.
@@ -150,9 +154,14 @@ func MySQLDB(t testing.TB, prefix string) (string, *sql.DB) {
 
 // API is a running API server with clients.
 type API struct {
-	URL   string
-	DBURL string
-	Store *store.Store
+	// TaskQueue is this API's own task queue, so tests sharing one Temporal
+	// server never pick up each other's workflows.
+	TaskQueue string
+	// Temporal is the API's Temporal client.
+	Temporal client.Client
+	URL      string
+	DBURL    string
+	Store    *store.Store
 	// HTTP is an HTTP/1.1 client; H2C speaks cleartext HTTP/2 (for gRPC).
 	HTTP *http.Client
 	H2C  *http.Client
@@ -162,6 +171,28 @@ type API struct {
 type Options struct {
 	AuthMode auth.Mode
 }
+
+// temporalHostPort is the package's shared Temporal dev server (see Main).
+var temporalHostPort string
+
+// Main runs a test package with a Temporal dev server shared by its tests:
+// call it from TestMain as os.Exit(apitest.Main(m)). The server is stopped by
+// pid when the tests end.
+func Main(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "apitest: cannot start the Temporal dev server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	temporalHostPort = srv.HostPort
+	return m.Run()
+}
+
+// TemporalHostPort is the shared dev server's address ("" outside Main).
+func TemporalHostPort() string { return temporalHostPort }
 
 // Start migrates a fresh API database and serves the API on a loopback port.
 func Start(t testing.TB, opts Options) *API {
@@ -185,7 +216,20 @@ func Start(t testing.TB, opts Options) *API {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	h, err := server.NewHandler(st, server.Options{AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log})
+	hostPort := temporalHostPort
+	if hostPort == "" {
+		hostPort = "127.0.0.1:1" // no engine: run RPCs answer Unavailable
+	}
+	tc, err := temporalconn.NewLazyClient(temporalconn.Config{HostPort: hostPort, Namespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	taskQueue := "apitest-" + randomSuffix()
+	h, err := server.NewHandler(st, server.Options{
+		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
+		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,11 +250,13 @@ func Start(t testing.TB, opts Options) *API {
 	h2 := &http.Transport{Protocols: new(http.Protocols)}
 	h2.Protocols.SetUnencryptedHTTP2(true)
 	return &API{
-		URL:   "http://" + ln.Addr().String(),
-		DBURL: dbURL,
-		Store: st,
-		HTTP:  &http.Client{Timeout: time.Minute},
-		H2C:   &http.Client{Transport: h2, Timeout: time.Minute},
+		TaskQueue: taskQueue,
+		Temporal:  tc,
+		URL:       "http://" + ln.Addr().String(),
+		DBURL:     dbURL,
+		Store:     st,
+		HTTP:      &http.Client{Timeout: time.Minute},
+		H2C:       &http.Client{Transport: h2, Timeout: time.Minute},
 	}
 }
 
@@ -223,7 +269,11 @@ type Clients struct {
 	Jobs         mgmtv1alpha1connect.JobServiceClient
 	Transformers mgmtv1alpha1connect.TransformersServiceClient
 	Anonymize    mgmtv1alpha1connect.AnonymizationServiceClient
+	worker       mgmtv1alpha1connect.WorkerServiceClient
 }
+
+// Worker returns the WorkerService client (worker keys only).
+func (c Clients) Worker() mgmtv1alpha1connect.WorkerServiceClient { return c.worker }
 
 // Clients returns Connect-protocol clients over HTTP/1.1 sending apiKey as a
 // bearer token (none when empty).
@@ -250,6 +300,7 @@ func (a *API) clients(hc *http.Client, apiKey string, extra ...connect.ClientOpt
 		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(hc, a.URL, opts...),
 		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(hc, a.URL, opts...),
 		Anonymize:    mgmtv1alpha1connect.NewAnonymizationServiceClient(hc, a.URL, opts...),
+		worker:       mgmtv1alpha1connect.NewWorkerServiceClient(hc, a.URL, opts...),
 	}
 }
 

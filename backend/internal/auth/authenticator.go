@@ -137,10 +137,17 @@ var workerProcedures = map[string]bool{
 	"/mgmt.v1alpha1.UserAccountService/GetSystemInformation":             true,
 }
 
+// workerOnlyServicePrefix is the service only worker keys may call.
+const workerOnlyServicePrefix = "/mgmt.v1alpha1.WorkerService/"
+
 // Authorize checks that p may call procedure (a Connect procedure path).
 func Authorize(p *Principal, procedure string) error {
-	if p.Kind == KindWorker && !workerProcedures[procedure] {
+	workerOnly := strings.HasPrefix(procedure, workerOnlyServicePrefix)
+	if p.Kind == KindWorker && !workerProcedures[procedure] && !workerOnly {
 		return &domain.PermissionDeniedError{Reason: "a worker key may not call " + procedure}
+	}
+	if p.Kind != KindWorker && workerOnly {
+		return &domain.PermissionDeniedError{Reason: procedure + " is reserved for workers (use a worker key)"}
 	}
 	return nil
 }

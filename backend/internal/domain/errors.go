@@ -76,3 +76,11 @@ func (e *PermissionDeniedError) Error() string { return e.Reason }
 
 // ErrUnauthenticated means no valid credential was presented.
 var ErrUnauthenticated = errors.New("missing, invalid or expired API key")
+
+// UnavailableError means a dependency (the workflow engine) cannot be
+// reached; the request may succeed later.
+type UnavailableError struct {
+	Reason string
+}
+
+func (e *UnavailableError) Error() string { return e.Reason }

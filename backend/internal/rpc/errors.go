@@ -24,6 +24,7 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 		ae *domain.AlreadyExistsError
 		fp *domain.FailedPreconditionError
 		pd *domain.PermissionDeniedError
+		ue *domain.UnavailableError
 	)
 	switch {
 	case errors.As(err, &ce):
@@ -38,6 +39,9 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 		return connect.NewError(connect.CodeFailedPrecondition, fp)
 	case errors.As(err, &pd):
 		return connect.NewError(connect.CodePermissionDenied, pd)
+	case errors.As(err, &ue):
+		log.WarnContext(ctx, "dependency unavailable", slog.String("error", ue.Error()))
+		return connect.NewError(connect.CodeUnavailable, ue)
 	case errors.Is(err, domain.ErrUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, domain.ErrUnauthenticated)
 	case errors.Is(err, context.Canceled):

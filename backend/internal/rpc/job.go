@@ -11,20 +11,21 @@ import (
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/domain/run"
 )
 
-// JobHandler serves JobService. Run RPCs, PauseJob and initiate_job_run
-// answer Unimplemented until the worker lands.
+// JobHandler serves JobService: job definitions here, runs in run.go.
 type JobHandler struct {
 	mgmtv1alpha1connect.UnimplementedJobServiceHandler
 	jobs   *job.Service
+	runs   *run.Service
 	schema job.SchemaReader
 	log    *slog.Logger
 }
 
 // NewJobHandler returns the handler.
-func NewJobHandler(j *job.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
-	return &JobHandler{jobs: j, schema: schema, log: log}
+func NewJobHandler(j *job.Service, runs *run.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
+	return &JobHandler{jobs: j, runs: runs, schema: schema, log: log}
 }
 
 // jobResponse encodes a job or maps the error.
@@ -93,9 +94,6 @@ func (h *JobHandler) CreateJob(ctx context.Context, req *connect.Request[mgmtv1a
 		return nil, toConnect(ctx, h.log, err)
 	}
 	m := req.Msg
-	if m.GetInitiateJobRun() {
-		return nil, unimplemented("initiate_job_run: job runs are not implemented yet (they arrive with the worker)")
-	}
 	accountID, err := parseID("account_id", m.GetAccountId())
 	if err != nil {
 		return nil, err
@@ -113,6 +111,11 @@ func (h *JobHandler) CreateJob(ctx context.Context, req *connect.Request[mgmtv1a
 	j, err := h.jobs.Create(ctx, p.Scope, p.UserID, job.CreateParams{
 		AccountID: accountID, Name: m.GetJobName(), Definition: def, CronSchedule: m.CronSchedule, Destinations: dests,
 	})
+	if err == nil && m.GetInitiateJobRun() {
+		if _, rerr := h.runs.Trigger(ctx, p.Scope, j.ID); rerr != nil {
+			h.log.WarnContext(ctx, "job created but its first run did not start", slog.String("job_id", j.ID.String()), slog.String("error", rerr.Error()))
+		}
+	}
 	pj, err := h.encode(ctx, j, err)
 	if err != nil {
 		return nil, err

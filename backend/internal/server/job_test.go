@@ -90,8 +90,22 @@ func TestJobs(t *testing.T) {
 	_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(unknown))
 	wantCode(t, "unknown source", err, connect.CodeNotFound)
 	runNow := &mgmt.CreateJobRequest{AccountId: accountID, JobName: "run-now", Source: syncSource(src.GetId()), Destinations: create.Destinations, InitiateJobRun: true}
-	_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(runNow))
-	wantCode(t, "initiate run", err, connect.CodeUnimplemented)
+	runNowJob, err := c.Jobs.CreateJob(ctx, connect.NewRequest(runNow))
+	if err != nil {
+		t.Fatalf("CreateJob with initiate_job_run: %v", err)
+	}
+	runs, err := c.Jobs.GetJobRuns(ctx, connect.NewRequest(&mgmt.GetJobRunsRequest{Id: &mgmt.GetJobRunsRequest_JobId{JobId: runNowJob.Msg.GetJob().GetId()}}))
+	if err != nil || len(runs.Msg.GetJobRuns()) != 1 {
+		t.Fatalf("initiate_job_run started %v runs (%v), want 1", len(runs.Msg.GetJobRuns()), err)
+	}
+	_, err = c.Jobs.DeleteJob(ctx, connect.NewRequest(&mgmt.DeleteJobRequest{Id: runNowJob.Msg.GetJob().GetId()}))
+	wantCode(t, "delete a job with an active run", err, connect.CodeFailedPrecondition)
+	if _, err := c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: runs.Msg.GetJobRuns()[0].GetId()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Jobs.DeleteJob(ctx, connect.NewRequest(&mgmt.DeleteJobRequest{Id: runNowJob.Msg.GetJob().GetId()})); err != nil {
+		t.Fatalf("delete after terminate: %v", err)
+	}
 
 	// Reads.
 	got, err := c.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: job.GetId()}))

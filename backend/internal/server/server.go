@@ -15,6 +15,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"go.temporal.io/sdk/client"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
@@ -24,8 +25,10 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/connectiondata"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/domain/run"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/internal/rpc"
+	"github.com/neosyncio/neosync/backend/internal/scheduler"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
@@ -39,6 +42,13 @@ type Options struct {
 	Logger          *slog.Logger
 	// Registry is the transformer registry; nil builds one.
 	Registry *transformers.Registry
+	// Temporal is the workflow engine client (a lazy client is fine: calls
+	// fail with Unavailable while Temporal is down).
+	Temporal client.Client
+	// TaskQueue is the queue workers poll.
+	TaskQueue string
+	// TemporalHostPort is shown in errors.
+	TemporalHostPort string
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -50,6 +60,7 @@ var ServiceNames = []string{
 	mgmtv1alpha1connect.JobServiceName,
 	mgmtv1alpha1connect.TransformersServiceName,
 	mgmtv1alpha1connect.AnonymizationServiceName,
+	mgmtv1alpha1connect.WorkerServiceName,
 }
 
 // NewHandler returns the API's HTTP handler.
@@ -73,16 +84,20 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 		registry = transformers.NewRegistry()
 	}
 	xforms := transformer.NewService(st, registry)
-	jobs := job.NewService(st, xforms)
+	sched := scheduler.New(opts.Temporal, opts.TaskQueue, opts.TemporalHostPort)
+	jobs := job.NewService(st, xforms, sched)
+	runs := run.NewService(st, jobs, sched)
 
 	mux := http.NewServeMux()
 	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, data, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
+
+	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, log), handlerOpts...))
 
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)

@@ -49,9 +49,10 @@ func TestProtocols(t *testing.T) {
 		t.Fatalf("health = %v, %v", hr, err)
 	}
 
-	// Not yet implemented services answer Unimplemented, not an error page.
-	_, err = api.Clients("").Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: "x"}))
-	wantCode(t, "job runs", err, connect.CodeUnimplemented)
+	// S3 connections are declared but not accepted yet: Unimplemented, not an error page.
+	_, err = api.Clients("").Connections.CheckConnectionConfig(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigRequest{ConnectionConfig: &mgmt.ConnectionConfig{
+		Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{Bucket: "b"}}}}))
+	wantCode(t, "s3", err, connect.CodeUnimplemented)
 }
 
 func TestOversizedRequestIsRejected(t *testing.T) {

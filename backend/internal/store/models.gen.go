@@ -75,6 +75,43 @@ type JobDestination struct {
 	UpdatedAt    time.Time
 }
 
+type JobRun struct {
+	ID            uuid.UUID
+	JobID         uuid.UUID
+	AccountID     uuid.UUID
+	WorkflowID    string
+	TemporalRunID *string
+	Status        string
+	Error         *string
+	Report        []byte
+	CreatedAt     time.Time
+	StartedAt     *time.Time
+	CompletedAt   *time.Time
+}
+
+type JobRunEvent struct {
+	ID         int64
+	JobRunID   uuid.UUID
+	CreatedAt  time.Time
+	Level      string
+	Message    string
+	SchemaName *string
+	TableName  *string
+}
+
+type JobRunTable struct {
+	JobRunID     uuid.UUID
+	SchemaName   string
+	TableName    string
+	State        string
+	RowsDone     int64
+	RowsExpected int64
+	Error        *string
+	StartedAt    *time.Time
+	CompletedAt  *time.Time
+	UpdatedAt    time.Time
+}
+
 type User struct {
 	ID              uuid.UUID
 	Kind            string

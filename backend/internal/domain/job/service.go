@@ -18,15 +18,26 @@ type TransformerChecker interface {
 	CheckMapping(ctx context.Context, accountID uuid.UUID, field, source string, config map[string]any, userDefinedID *uuid.UUID) error
 }
 
+// Scheduler keeps the workflow engine's schedule of a job in step with its
+// cron expression and paused flag.
+type Scheduler interface {
+	// SyncSchedule creates, updates or removes j's schedule; old is the job
+	// before the change, nil for a new job.
+	SyncSchedule(ctx context.Context, old *Job, j Job) error
+	// DeleteSchedule removes j's schedule, if it has one.
+	DeleteSchedule(ctx context.Context, j Job) error
+}
+
 // Service manages jobs.
 type Service struct {
 	store        *store.Store
 	transformers TransformerChecker
+	scheduler    Scheduler
 }
 
 // NewService returns a Service.
-func NewService(st *store.Store, tc TransformerChecker) *Service {
-	return &Service{store: st, transformers: tc}
+func NewService(st *store.Store, tc TransformerChecker, sch Scheduler) *Service {
+	return &Service{store: st, transformers: tc, scheduler: sch}
 }
 
 // checkTransformers validates every mapping's transformer.
@@ -134,7 +145,16 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	if err != nil {
 		return Job{}, err
 	}
-	return s.Get(ctx, scope, id)
+	j, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if err := s.scheduler.SyncSchedule(ctx, nil, j); err != nil {
+		// Without its schedule the job would silently never run: undo it.
+		_, _ = s.store.DeleteJob(ctx, store.DeleteJobParams{ID: id, AccountIds: []uuid.UUID{j.AccountID}})
+		return Job{}, err
+	}
+	return j, nil
 }
 
 // checkDestinations validates new destinations against the source and the
@@ -211,8 +231,20 @@ func (s *Service) List(ctx context.Context, scope domain.Scope, accountID uuid.U
 	return out, nil
 }
 
-// Delete removes a job and its destinations.
+// Delete removes a job, its schedule and its destinations.
 func (s *Service) Delete(ctx context.Context, scope domain.Scope, id uuid.UUID) error {
+	j, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	if active, err := s.store.ActiveJobRun(ctx, id); err == nil {
+		return domain.FailedPrecondition("job %q has an active run (%s); cancel or terminate it before deleting the job", j.Name, active.ID)
+	} else if !store.IsNotFound(err) {
+		return err
+	}
+	if err := s.scheduler.DeleteSchedule(ctx, j); err != nil {
+		return err
+	}
 	n, err := s.store.DeleteJob(ctx, store.DeleteJobParams{ID: id, AllAccounts: scope.All, AccountIds: scope.IDs()})
 	if err != nil {
 		return err
@@ -245,11 +277,41 @@ func (s *Service) UpdateSchedule(ctx context.Context, scope domain.Scope, userID
 			return Job{}, err
 		}
 	}
-	_, err := s.store.UpdateJobSchedule(ctx, store.UpdateJobScheduleParams{ID: id, CronSchedule: cronExpr, UpdatedBy: &userID, AllAccounts: scope.All, AccountIds: scope.IDs()})
+	old, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return Job{}, err
+	}
+	next := old
+	next.CronSchedule = cronExpr
+	if err := s.scheduler.SyncSchedule(ctx, &old, next); err != nil {
+		return Job{}, err
+	}
+	_, err = s.store.UpdateJobSchedule(ctx, store.UpdateJobScheduleParams{ID: id, CronSchedule: cronExpr, UpdatedBy: &userID, AllAccounts: scope.All, AccountIds: scope.IDs()})
 	if store.IsNotFound(err) {
 		return Job{}, domain.NotFound("job", id)
 	}
 	if err != nil {
+		return Job{}, err
+	}
+	return s.Get(ctx, scope, id)
+}
+
+// SetPaused pauses or resumes the job's schedule. A paused job can still be
+// triggered by hand.
+func (s *Service) SetPaused(ctx context.Context, scope domain.Scope, id uuid.UUID, paused bool) (Job, error) {
+	old, err := s.Get(ctx, scope, id)
+	if err != nil {
+		return Job{}, err
+	}
+	next := old
+	next.Paused = paused
+	if err := s.scheduler.SyncSchedule(ctx, &old, next); err != nil {
+		return Job{}, err
+	}
+	if _, err := s.store.SetJobPaused(ctx, store.SetJobPausedParams{ID: id, Paused: paused, AllAccounts: scope.All, AccountIds: scope.IDs()}); err != nil {
+		if store.IsNotFound(err) {
+			return Job{}, domain.NotFound("job", id)
+		}
 		return Job{}, err
 	}
 	return s.Get(ctx, scope, id)

@@ -1,0 +1,89 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/google/uuid"
+
+	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/internal/store"
+)
+
+// StartByWorker records the run a workflow executes: it finds the run the API
+// created for a triggered workflow, or creates one for a scheduled workflow.
+func (s *Service) StartByWorker(ctx context.Context, jobID uuid.UUID, workflowID, temporalRunID string) (uuid.UUID, error) {
+	if workflowID == "" {
+		return uuid.Nil, domain.Invalid("workflow_id", "is required")
+	}
+	row, err := s.store.StartJobRun(ctx, store.StartJobRunParams{JobID: jobID, WorkflowID: workflowID, TemporalRunID: &temporalRunID})
+	if store.IsNotFound(err) {
+		return uuid.Nil, domain.NotFound("job", jobID)
+	}
+	if store.IsUniqueViolation(err) {
+		return uuid.Nil, domain.FailedPrecondition("job %s already has an active run", jobID)
+	}
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return row.ID, nil
+}
+
+// ReportTable upserts one table's progress.
+func (s *Service) ReportTable(ctx context.Context, runID uuid.UUID, t TableProgress) error {
+	switch t.State {
+	case "pending", "running", "complete", "failed":
+	default:
+		return domain.Invalid("progress.state", "must be pending, running, complete or failed")
+	}
+	if t.Schema == "" || t.Table == "" {
+		return domain.Invalid("progress", "schema and table are required")
+	}
+	if t.Error != nil {
+		m := trimMessage(*t.Error)
+		t.Error = &m
+	}
+	err := s.store.UpsertJobRunTable(ctx, store.UpsertJobRunTableParams{
+		JobRunID: runID, SchemaName: t.Schema, TableName: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
+		Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt,
+	})
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", runID)
+	}
+	return err
+}
+
+// AddEvent appends to a run's log.
+func (s *Service) AddEvent(ctx context.Context, runID uuid.UUID, e Event) error {
+	if !validLevel(e.Level) {
+		return domain.Invalid("level", "must be info, warn or error")
+	}
+	err := s.store.AddJobRunEvent(ctx, store.AddJobRunEventParams{JobRunID: runID, Level: e.Level, Message: trimMessage(e.Message), SchemaName: e.Schema, TableName: e.Table})
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", runID)
+	}
+	return err
+}
+
+// Finish records a run's outcome. Finishing a run twice keeps the first outcome.
+func (s *Service) Finish(ctx context.Context, runID uuid.UUID, status Status, errMsg *string, report map[string]any) error {
+	if !status.Terminal() {
+		return domain.Invalid("status", "must be a final status")
+	}
+	var rep []byte
+	if report != nil {
+		var err error
+		if rep, err = json.Marshal(report); err != nil {
+			return err
+		}
+	}
+	if errMsg != nil {
+		m := trimMessage(*errMsg)
+		errMsg = &m
+	}
+	_, err := s.store.FinishJobRun(ctx, store.FinishJobRunParams{ID: runID, Status: string(status), Error: errMsg, Report: rep})
+	if store.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+package rpc
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/internal/domain/run"
+)
+
+var statusToProto = map[run.Status]mgmtv1alpha1.JobRunStatus{
+	run.StatusPending:    mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_PENDING,
+	run.StatusRunning:    mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_RUNNING,
+	run.StatusComplete:   mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_COMPLETE,
+	run.StatusFailed:     mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_FAILED,
+	run.StatusCanceled:   mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_CANCELED,
+	run.StatusTerminated: mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_TERMINATED,
+}
+
+func statusFromProto(s mgmtv1alpha1.JobRunStatus) (run.Status, bool) {
+	for k, v := range statusToProto {
+		if v == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func optTime(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamppb.New(*t)
+}
+
+func tableProgressToProto(t run.TableProgress) *mgmtv1alpha1.JobRunTableProgress {
+	return &mgmtv1alpha1.JobRunTableProgress{
+		Schema: t.Schema, Table: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
+		Error: t.Error, StartedAt: optTime(t.StartedAt), CompletedAt: optTime(t.CompletedAt),
+	}
+}
+
+func tableProgressFromProto(p *mgmtv1alpha1.JobRunTableProgress) run.TableProgress {
+	t := run.TableProgress{Schema: p.GetSchema(), Table: p.GetTable(), State: p.GetState(), RowsDone: p.GetRowsDone(), RowsExpected: p.GetRowsExpected(), Error: p.Error}
+	if p.StartedAt != nil {
+		v := p.GetStartedAt().AsTime()
+		t.StartedAt = &v
+	}
+	if p.CompletedAt != nil {
+		v := p.GetCompletedAt().AsTime()
+		t.CompletedAt = &v
+	}
+	return t
+}
+
+func runToProto(r run.Run) *mgmtv1alpha1.JobRun {
+	out := &mgmtv1alpha1.JobRun{
+		Id: r.ID.String(), JobId: r.JobID.String(), Name: r.WorkflowID, WorkflowId: r.WorkflowID, Status: statusToProto[r.Status],
+		StartedAt: optTime(r.StartedAt), CompletedAt: optTime(r.CompletedAt), Error: r.Error,
+	}
+	if out.StartedAt == nil {
+		out.StartedAt = timestamppb.New(r.CreatedAt)
+	}
+	for _, t := range r.Tables {
+		out.Tables = append(out.Tables, tableProgressToProto(t))
+	}
+	if r.Report != nil {
+		if s, err := structpb.NewStruct(r.Report); err == nil {
+			out.Report = s
+		}
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+
+	"connectrpc.com/connect"
+
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/domain/run"
+)
+
+// WorkerHandler serves WorkerService. The interceptor admits worker keys only.
+type WorkerHandler struct {
+	mgmtv1alpha1connect.UnimplementedWorkerServiceHandler
+	runs *run.Service
+	log  *slog.Logger
+}
+
+// NewWorkerHandler returns the handler.
+func NewWorkerHandler(r *run.Service, log *slog.Logger) *WorkerHandler {
+	return &WorkerHandler{runs: r, log: log}
+}
+
+// StartJobRun records the run a workflow executes.
+func (h *WorkerHandler) StartJobRun(ctx context.Context, req *connect.Request[mgmtv1alpha1.StartJobRunRequest]) (*connect.Response[mgmtv1alpha1.StartJobRunResponse], error) {
+	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.runs.StartByWorker(ctx, jobID, req.Msg.GetWorkflowId(), req.Msg.GetTemporalRunId())
+	if err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.StartJobRunResponse{JobRunId: id.String()}), nil
+}
+
+// ReportTableProgress upserts one table's progress.
+func (h *WorkerHandler) ReportTableProgress(ctx context.Context, req *connect.Request[mgmtv1alpha1.ReportTableProgressRequest]) (*connect.Response[mgmtv1alpha1.ReportTableProgressResponse], error) {
+	id, err := parseID("job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return nil, err
+	}
+	if req.Msg.GetProgress() == nil {
+		return nil, invalid("progress", "is required")
+	}
+	if err := h.runs.ReportTable(ctx, id, tableProgressFromProto(req.Msg.GetProgress())); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.ReportTableProgressResponse{}), nil
+}
+
+// AddJobRunEvent appends to a run's log.
+func (h *WorkerHandler) AddJobRunEvent(ctx context.Context, req *connect.Request[mgmtv1alpha1.AddJobRunEventRequest]) (*connect.Response[mgmtv1alpha1.AddJobRunEventResponse], error) {
+	id, err := parseID("job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return nil, err
+	}
+	m := req.Msg
+	if err := h.runs.AddEvent(ctx, id, run.Event{Level: m.GetLevel(), Message: m.GetMessage(), Schema: m.Schema, Table: m.Table}); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.AddJobRunEventResponse{}), nil
+}
+
+// FinishJobRun records a run's outcome.
+func (h *WorkerHandler) FinishJobRun(ctx context.Context, req *connect.Request[mgmtv1alpha1.FinishJobRunRequest]) (*connect.Response[mgmtv1alpha1.FinishJobRunResponse], error) {
+	id, err := parseID("job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return nil, err
+	}
+	status, ok := statusFromProto(req.Msg.GetStatus())
+	if !ok {
+		return nil, invalid("status", "is required")
+	}
+	var report map[string]any
+	if req.Msg.GetReport() != nil {
+		report = req.Msg.GetReport().AsMap()
+	}
+	if err := h.runs.Finish(ctx, id, status, req.Msg.Error, report); err != nil {
+		return nil, toConnect(ctx, h.log, err)
+	}
+	return connect.NewResponse(&mgmtv1alpha1.FinishJobRunResponse{}), nil
+}

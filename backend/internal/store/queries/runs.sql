@@ -1,0 +1,66 @@
+-- name: CreateJobRun :one
+INSERT INTO job_runs (job_id, account_id, workflow_id, status)
+VALUES ($1, $2, $3, 'pending')
+RETURNING *;
+
+-- name: StartJobRun :one
+-- Called by the worker: the run row exists when the API triggered it, and is
+-- created here for scheduled runs.
+INSERT INTO job_runs (job_id, account_id, workflow_id, temporal_run_id, status, started_at)
+SELECT j.id, j.account_id, sqlc.arg(workflow_id), sqlc.arg(temporal_run_id), 'running', now()
+FROM jobs j WHERE j.id = sqlc.arg(job_id)
+ON CONFLICT (workflow_id) DO UPDATE
+SET status = CASE WHEN job_runs.status = 'pending' THEN 'running' ELSE job_runs.status END,
+    temporal_run_id = EXCLUDED.temporal_run_id,
+    started_at = COALESCE(job_runs.started_at, now())
+RETURNING *;
+
+-- name: GetJobRun :one
+SELECT * FROM job_runs
+WHERE id = $1 AND (sqlc.arg(all_accounts)::bool OR account_id = ANY(sqlc.arg(account_ids)::uuid[]));
+
+-- name: ListJobRunsByJob :many
+SELECT * FROM job_runs
+WHERE job_id = $1 AND (sqlc.narg(before_created)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(before_created)::timestamptz, sqlc.narg(before_id)::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(page_size);
+
+-- name: ListJobRunsByAccount :many
+SELECT * FROM job_runs
+WHERE account_id = $1 AND (sqlc.narg(before_created)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(before_created)::timestamptz, sqlc.narg(before_id)::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(page_size);
+
+-- name: ActiveJobRun :one
+SELECT * FROM job_runs WHERE job_id = $1 AND status IN ('pending', 'running') LIMIT 1;
+
+-- name: FinishJobRun :one
+UPDATE job_runs
+SET status = sqlc.arg(status), error = sqlc.narg(error), report = COALESCE(sqlc.narg(report), report), completed_at = COALESCE(completed_at, now())
+WHERE id = sqlc.arg(id) AND status IN ('pending', 'running')
+RETURNING *;
+
+-- name: DeleteJobRun :execrows
+DELETE FROM job_runs WHERE id = $1;
+
+-- name: UpsertJobRunTable :exec
+INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (job_run_id, schema_name, table_name) DO UPDATE
+SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done, rows_expected = EXCLUDED.rows_expected,
+    error = EXCLUDED.error, started_at = COALESCE(job_run_tables.started_at, EXCLUDED.started_at),
+    completed_at = EXCLUDED.completed_at, updated_at = now();
+
+-- name: ListJobRunTables :many
+SELECT * FROM job_run_tables WHERE job_run_id = ANY(sqlc.arg(run_ids)::uuid[]) ORDER BY job_run_id, schema_name, table_name;
+
+-- name: AddJobRunEvent :exec
+INSERT INTO job_run_events (job_run_id, level, message, schema_name, table_name) VALUES ($1, $2, $3, $4, $5);
+
+-- name: ListJobRunEvents :many
+SELECT * FROM job_run_events WHERE job_run_id = $1 ORDER BY id LIMIT 10000;
+
+-- name: SetJobPaused :one
+UPDATE jobs SET paused = $2, updated_at = now()
+WHERE id = $1 AND (sqlc.arg(all_accounts)::bool OR account_id = ANY(sqlc.arg(account_ids)::uuid[]))
+RETURNING *;
