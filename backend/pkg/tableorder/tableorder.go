@@ -1,6 +1,7 @@
 // Package tableorder reasons about the foreign-key graph between tables:
-// which cycles exist and whether each can be broken by inserting some
-// foreign-key columns as NULL and updating them afterwards.
+// which cycles exist, whether each can be broken by inserting some
+// foreign-key columns as NULL and updating them afterwards, and in which
+// order (Sort) tables must be written so parents precede children.
 //
 // It is pure (no I/O) so the API can validate a job's mappings before any
 // write and the sync engine can plan the same way.

@@ -1,0 +1,79 @@
+package pgcopy
+
+import "encoding/binary"
+
+// Tuple is one row of a binary COPY stream. Raw holds the whole tuple as
+// it appeared in the stream (field count included), so an unchanged row is
+// relayed by appending Raw. A Tuple handed out by [Splitter] is valid only
+// until the callback returns.
+type Tuple struct {
+	Raw []byte
+	// offsets[i] is the position in Raw of field i's length word.
+	offsets []int32
+}
+
+// NumFields returns the number of fields.
+func (t *Tuple) NumFields() int { return len(t.offsets) }
+
+// Field returns field i's value and false, or nil and true for NULL. The
+// value aliases Raw.
+func (t *Tuple) Field(i int) (value []byte, null bool) {
+	at := t.offsets[i]
+	n := int32(binary.BigEndian.Uint32(t.Raw[at:]))
+	if n < 0 {
+		return nil, true
+	}
+	return t.Raw[at+4 : at+4+n], false
+}
+
+// RawField returns field i as it appears in the stream: its length word
+// and value, ready to append to another tuple.
+func (t *Tuple) RawField(i int) []byte {
+	at := t.offsets[i]
+	end := int32(len(t.Raw))
+	if i+1 < len(t.offsets) {
+		end = t.offsets[i+1]
+	}
+	return t.Raw[at:end]
+}
+
+// parse reads one tuple from the start of b into t (reusing its offsets).
+// It returns the tuple's length, 0 when b holds only part of a tuple, or
+// -1 when b starts with the trailer. want, when positive, is the field
+// count every tuple must have.
+func (t *Tuple) parse(b []byte, want int) (int, error) {
+	if len(b) < 2 {
+		return 0, nil
+	}
+	count := int16(binary.BigEndian.Uint16(b))
+	if count == -1 {
+		return -1, nil
+	}
+	if count < 0 {
+		return 0, formatErr("negative field count %d", count)
+	}
+	if want > 0 && int(count) != want {
+		return 0, formatErr("tuple has %d fields, want %d", count, want)
+	}
+	t.offsets = t.offsets[:0]
+	pos := 2
+	for range int(count) {
+		if len(b)-pos < 4 {
+			return 0, nil
+		}
+		n := int32(binary.BigEndian.Uint32(b[pos:]))
+		if n < -1 {
+			return 0, formatErr("field length %d", n)
+		}
+		t.offsets = append(t.offsets, int32(pos))
+		pos += 4
+		if n > 0 {
+			if len(b)-pos < int(n) {
+				return 0, nil
+			}
+			pos += int(n)
+		}
+	}
+	t.Raw = b[:pos]
+	return pos, nil
+}

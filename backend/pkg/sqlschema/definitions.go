@@ -1,0 +1,105 @@
+package sqlschema
+
+// Definitions are the catalog objects, beyond the tables, columns and keys
+// an [Inspector] reports, that recreating a schema in another database
+// needs: user-defined types, sequences, every table constraint and index
+// as the server prints it. They are read by [PostgresDefinitions] and
+// [MySQLDefinitions] and are plain values (JSON-serialisable, no secrets).
+type Definitions struct {
+	// Enums are PostgreSQL enum types.
+	Enums []EnumType `json:"enums,omitempty"`
+	// Domains are PostgreSQL domains, in creation order (a domain over
+	// another domain comes after it).
+	Domains []DomainType `json:"domains,omitempty"`
+	// Sequences are PostgreSQL sequences other than identity sequences
+	// (which the identity column itself creates).
+	Sequences []Sequence `json:"sequences,omitempty"`
+	// Tables has one entry per base table, sorted by table.
+	Tables []TableDefinition `json:"tables,omitempty"`
+}
+
+// EnumType is a PostgreSQL enum with its labels in sort order.
+type EnumType struct {
+	Schema string   `json:"schema"`
+	Name   string   `json:"name"`
+	Labels []string `json:"labels"`
+}
+
+// DomainType is a PostgreSQL domain. BaseType, Default and the check
+// definitions are printed by the server with every user object schema
+// qualified.
+type DomainType struct {
+	Schema   string            `json:"schema"`
+	Name     string            `json:"name"`
+	BaseType string            `json:"base_type"`
+	NotNull  bool              `json:"not_null,omitempty"`
+	Default  *string           `json:"default,omitempty"`
+	Checks   []NamedDefinition `json:"checks,omitempty"`
+}
+
+// NamedDefinition is a named constraint or index and its definition as
+// the server prints it (pg_get_constraintdef, pg_get_indexdef).
+type NamedDefinition struct {
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
+}
+
+// Sequence is a PostgreSQL sequence. OwnedBy, when set, is the column
+// whose drop drops the sequence (a serial column).
+type Sequence struct {
+	Schema    string     `json:"schema"`
+	Name      string     `json:"name"`
+	DataType  string     `json:"data_type"`
+	Start     int64      `json:"start"`
+	Increment int64      `json:"increment"`
+	Min       int64      `json:"min"`
+	Max       int64      `json:"max"`
+	Cache     int64      `json:"cache"`
+	Cycle     bool       `json:"cycle,omitempty"`
+	OwnedBy   *ColumnRef `json:"owned_by,omitempty"`
+}
+
+// ColumnRef names one column of a table.
+type ColumnRef struct {
+	Table  TableName `json:"table"`
+	Column string    `json:"column"`
+}
+
+// ConstraintKind is a constraint type letter as PostgreSQL's
+// pg_constraint.contype spells it.
+type ConstraintKind string
+
+// Constraint kinds.
+const (
+	ConstraintPrimaryKey ConstraintKind = "p"
+	ConstraintUnique     ConstraintKind = "u"
+	ConstraintForeignKey ConstraintKind = "f"
+	ConstraintCheck      ConstraintKind = "c"
+	ConstraintExclusion  ConstraintKind = "x"
+)
+
+// ConstraintDefinition is one table constraint and its definition as the
+// server prints it, e.g. "PRIMARY KEY (id)" or
+// "FOREIGN KEY (a) REFERENCES public.t(id)".
+type ConstraintDefinition struct {
+	Name       string         `json:"name"`
+	Kind       ConstraintKind `json:"kind"`
+	Definition string         `json:"definition"`
+}
+
+// TableDefinition holds what a table needs beyond its columns.
+type TableDefinition struct {
+	Table TableName `json:"table"`
+	// Constraints are PostgreSQL constraints (primary key, unique, foreign
+	// key, check, exclusion), sorted by kind then name.
+	Constraints []ConstraintDefinition `json:"constraints,omitempty"`
+	// Indexes are PostgreSQL indexes that do not back a constraint, as
+	// complete CREATE INDEX statements, sorted by name.
+	Indexes []NamedDefinition `json:"indexes,omitempty"`
+	// Collations maps a PostgreSQL column to its collation (a quoted,
+	// schema qualified name) when it differs from its type's default.
+	Collations map[string]string `json:"collations,omitempty"`
+	// CreateStatement is MySQL's SHOW CREATE TABLE output: the complete
+	// definition including keys, indexes and foreign keys.
+	CreateStatement string `json:"create_statement,omitempty"`
+}

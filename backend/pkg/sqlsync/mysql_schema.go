@@ -1,0 +1,227 @@
+package sqlsync
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// mysqlPrepare implements PrepareDestination for MySQL/MariaDB.
+func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	conn, release, err := mysqlSession(ctx, dst.DB.MySQL)
+	if err != nil {
+		return err
+	}
+	defer release()
+	q := newQuoter(plan.Dialect)
+	opts := dst.Options
+	if opts.InitSchema {
+		seen := map[string]bool{}
+		for _, t := range plan.Tables {
+			s := opts.DestSchema(t.Name.Schema)
+			if !seen[s] {
+				seen[s] = true
+				if _, err := conn.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+q.id(s)); err != nil {
+					return fmt.Errorf("create database %s: %w", s, err)
+				}
+			}
+		}
+		for _, t := range plan.Tables {
+			dest := opts.DestTable(t.Name)
+			ok, err := mysqlTableExists(ctx, conn, dest)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+			stmt, _, err := mysqlSplitCreate(q, t.Definition.CreateStatement, dest)
+			if err != nil {
+				return fmt.Errorf("table %s: %w", t.Name, err)
+			}
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("create table %s: %w", dest, err)
+			}
+		}
+	}
+	if opts.Truncate {
+		// Children first; with foreign key checks off TRUNCATE works on
+		// referenced tables, which it refuses otherwise.
+		if _, err := conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
+			return err
+		}
+		for i := len(plan.Tables) - 1; i >= 0; i-- {
+			dest := opts.DestTable(plan.Tables[i].Name)
+			if _, err := conn.ExecContext(ctx, "TRUNCATE TABLE "+q.table(dest)); err != nil {
+				return fmt.Errorf("truncate %s: %w", dest, err)
+			}
+		}
+	}
+	return q.err()
+}
+
+func mysqlTableExists(ctx context.Context, conn *sql.Conn, t sqlschema.TableName) (bool, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var got sqlschema.TableName
+		if err := rows.Scan(&got.Schema, &got.Table); err != nil {
+			return false, err
+		}
+		if got == t {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}
+
+// mysqlSplitCreate turns a SHOW CREATE TABLE statement into the statement
+// creating dest without its foreign keys, and returns the foreign key
+// clauses (keyed by constraint name, as printed) for Finalize. SHOW
+// CREATE TABLE prints one element per line, foreign keys as
+// "  CONSTRAINT `name` FOREIGN KEY ...", and references to tables of the
+// same database unqualified, which MySQL resolves against the table's own
+// database.
+func mysqlSplitCreate(q *quoter, create string, dest sqlschema.TableName) (string, map[string]string, error) {
+	lines := strings.Split(create, "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "CREATE TABLE ") || !strings.HasSuffix(lines[0], " (") || !strings.HasPrefix(lines[len(lines)-1], ")") {
+		return "", nil, fmt.Errorf("unexpected SHOW CREATE TABLE output")
+	}
+	fks := map[string]string{}
+	var body []string
+	for _, l := range lines[1 : len(lines)-1] {
+		l = strings.TrimSuffix(strings.TrimSpace(l), ",")
+		if strings.HasPrefix(l, "CONSTRAINT `") && strings.Contains(l, " FOREIGN KEY ") {
+			name, err := mysqlUnquote(strings.TrimPrefix(l, "CONSTRAINT "))
+			if err != nil {
+				return "", nil, err
+			}
+			fks[name] = l
+			continue
+		}
+		body = append(body, "  "+l)
+	}
+	stmt := "CREATE TABLE " + q.table(dest) + " (\n" + strings.Join(body, ",\n") + "\n" + lines[len(lines)-1]
+	return stmt, fks, q.err()
+}
+
+// mysqlUnquote reads the backtick-quoted identifier at the start of s.
+func mysqlUnquote(s string) (string, error) {
+	if !strings.HasPrefix(s, "`") {
+		return "", fmt.Errorf("no quoted identifier in %q", s)
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		if s[i] == '`' {
+			if i+1 < len(s) && s[i+1] == '`' {
+				b.WriteByte('`')
+				i++
+				continue
+			}
+			return b.String(), nil
+		}
+		b.WriteByte(s[i])
+	}
+	return "", fmt.Errorf("unterminated identifier in %q", s)
+}
+
+// mysqlFinalize adds the foreign keys that InitSchema left out, those
+// between copied tables that the destination lacks by name.
+func mysqlFinalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	if !dst.Options.InitSchema {
+		return nil
+	}
+	q := newQuoter(plan.Dialect)
+	copied := map[sqlschema.TableName]bool{}
+	for _, t := range plan.Tables {
+		copied[t.Name] = true
+	}
+	for _, t := range plan.Tables {
+		dest := dst.Options.DestTable(t.Name)
+		_, fks, err := mysqlSplitCreate(q, t.Definition.CreateStatement, dest)
+		if err != nil {
+			return fmt.Errorf("table %s: %w", t.Name, err)
+		}
+		for _, name := range sortedNames(fks) {
+			if !referencesCopied(t, name, copied) {
+				continue
+			}
+			var n int
+			err := dst.DB.MySQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?`, dest.Schema, dest.Table, name).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			clause := fks[name]
+			for from, to := range dst.Options.SchemaMap {
+				clause = strings.ReplaceAll(clause, "REFERENCES "+q.id(from)+".", "REFERENCES "+q.id(to)+".")
+			}
+			if _, err := dst.DB.MySQL.ExecContext(ctx, "ALTER TABLE "+q.table(dest)+" ADD "+clause); err != nil {
+				return fmt.Errorf("add foreign key %s on %s: %w", name, dest, err)
+			}
+		}
+	}
+	return q.err()
+}
+
+// mysqlUpdatePass is pgUpdatePass for MySQL: the key and deferred columns
+// are loaded into a temporary table and applied with a multi-table UPDATE
+// that joins the parent, so only references to rows present are set.
+func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
+	q := newQuoter(j.plan.Dialect)
+	dest := q.table(j.destName())
+	cols, deferred := updateColumns(j.table)
+	list := q.list("", writtenNames(cols))
+	conn, release, err := mysqlSession(ctx, j.dst.DB.MySQL)
+	if err != nil {
+		return err
+	}
+	defer release()
+	const stage = "`neosync_update`"
+	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + stage,
+		"CREATE TEMPORARY TABLE " + stage + " AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	err = j.mysqlStream(ctx, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
+		return mysqlLoad(ctx, conn, stage, list, r)
+	})
+	if err != nil {
+		return fmt.Errorf("read the deferred columns: %w", err)
+	}
+	for _, fk := range deferred {
+		var sets, on, anyNull, someSet []string
+		for i, c := range fk.Columns {
+			sets = append(sets, "d."+q.id(c)+" = s."+q.id(c))
+			on = append(on, "p."+q.id(fk.ReferencedColumns[i])+" = s."+q.id(c))
+			anyNull = append(anyNull, "s."+q.id(c)+" IS NULL")
+			someSet = append(someSet, "s."+q.id(c)+" IS NOT NULL")
+		}
+		parent := q.table(j.dst.Options.DestTable(fk.Referenced))
+		stmt := "UPDATE " + dest + " AS d JOIN " + stage + " AS s ON " + q.equal("d", "s", j.table.Key) +
+			" LEFT JOIN " + parent + " AS p ON " + strings.Join(on, " AND ") +
+			" SET " + strings.Join(sets, ", ") +
+			" WHERE (" + strings.Join(someSet, " OR ") + ") AND (" + strings.Join(anyNull, " OR ") + " OR p." + q.id(fk.ReferencedColumns[0]) + " IS NOT NULL)"
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("foreign key %s: %w", fk.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// pgSide is the PostgreSQL copySide: a source and a destination
+// connection, and the destination table's columns.
+type pgSide struct {
+	j     *tableJob
+	sconn *pgxpool.Conn
+	dconn *pgxpool.Conn
+	dcols map[string]pgDestColumn
+}
+
+// openPostgres opens the sessions of a PostgreSQL copy and checks that
+// the destination table can take the written columns.
+func (j *tableJob) openPostgres(ctx context.Context, out []syncplan.Column) (copySide, error) {
+	s := &pgSide{j: j}
+	var err error
+	if s.dconn, err = j.dst.DB.Postgres.Acquire(ctx); err != nil {
+		return nil, fmt.Errorf("connect to destination: %w", err)
+	}
+	if s.dcols, err = pgDestColumns(ctx, s.dconn.Conn(), j.destName()); err == nil {
+		err = checkDestColumns(out, s.dcols)
+	}
+	if err == nil {
+		if s.sconn, err = j.src.DB.Postgres.Acquire(ctx); err != nil {
+			err = fmt.Errorf("connect to source: %w", err)
+		}
+	}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *pgSide) close() {
+	if s.sconn != nil {
+		s.sconn.Release()
+	}
+	s.dconn.Release()
+}
+
+func (s *pgSide) writer(ctx context.Context, out []syncplan.Column, clear bool) (batchWriter, error) {
+	return newPGWriter(ctx, s.dconn, s.j, out, clear)
+}
+
+func (s *pgSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
+	return pgStream(ctx, s.sconn, s.j, spec, s.dcols, rep, write)
+}
+
+// pgStream reads the source per spec and hands every batch to write, which
+// must consume the reader to its end and commit it. Reading and writing
+// run concurrently, joined by a bounded buffer queue.
+func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec sourceSpec, dcols map[string]pgDestColumn, rep *reporter, write func(context.Context, *batchReader) error) error {
+	sc := sconn.Conn()
+	if _, err := sc.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+		return fmt.Errorf("begin source transaction: %w", err)
+	}
+	defer func() {
+		if !sc.PgConn().IsClosed() && sc.PgConn().TxStatus() != 'I' {
+			_, _ = sc.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	src, err := j.pgPrepareSource(ctx, sc, spec, dcols)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	stream := newChunkStream()
+	relay := src.relay
+	relay.ctx, relay.stream, relay.buf = gctx, stream, stream.buffer()
+	if rep != nil {
+		relay.progress = rep.streamed
+	}
+	g.Go(func() error {
+		defer close(stream.ch)
+		if _, err := sc.PgConn().CopyTo(gctx, relay, src.copySQL); err != nil {
+			return fmt.Errorf("read source: %w", err)
+		}
+		return relay.finish()
+	})
+	g.Go(func() error { return stream.deliver(gctx, write) })
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if _, err := sc.Exec(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit source transaction: %w", err)
+	}
+	return nil
+}
+
+// pgWriter writes batches into the destination table in the way the
+// destination options ask: plain COPY, COPY in a transaction that first
+// empties the table, or COPY into a temporary stage merged with
+// INSERT ... ON CONFLICT.
+type pgWriter struct {
+	conn    *pgxpool.Conn
+	copySQL string
+	clear   string // DELETE run in the first batch's transaction, or ""
+	merge   string // INSERT ... SELECT FROM stage ON CONFLICT, or ""
+	stage   bool
+}
+
+func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *tableJob, out []syncplan.Column, clear bool) (*pgWriter, error) {
+	q := newQuoter(j.plan.Dialect)
+	dest := q.table(j.destName())
+	cols := q.list("", writtenNames(out))
+	w := &pgWriter{conn: conn}
+	target := dest
+	if clear {
+		w.clear = "DELETE FROM " + dest
+	}
+	if oc := j.dst.Options.OnConflict; oc != syncplan.ConflictError {
+		const stage = `"neosync_stage"`
+		target = stage
+		w.stage = true
+		w.merge = "INSERT INTO " + dest + " (" + cols + ") OVERRIDING SYSTEM VALUE SELECT " + cols + " FROM " + stage + " ON CONFLICT"
+		switch {
+		case oc == syncplan.ConflictDoUpdate && len(j.table.Key) > 0:
+			var sets []string
+			for _, c := range out {
+				if !slices.Contains(j.table.Key, c.Name) {
+					sets = append(sets, q.id(c.Name)+" = EXCLUDED."+q.id(c.Name))
+				}
+			}
+			if len(sets) == 0 {
+				w.merge += " DO NOTHING"
+			} else {
+				w.merge += " (" + q.list("", j.table.Key) + ") DO UPDATE SET " + strings.Join(sets, ", ")
+			}
+		case oc == syncplan.ConflictDoUpdate:
+			return nil, fmt.Errorf("on_conflict do_update needs a primary key or a NOT NULL unique key")
+		default:
+			w.merge += " DO NOTHING"
+		}
+		if err := q.err(); err != nil {
+			return nil, err
+		}
+		create := "CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " AS SELECT " + cols + " FROM " + dest + " WITH NO DATA"
+		if _, err := conn.Exec(ctx, create); err != nil {
+			return nil, fmt.Errorf("create stage table: %w", err)
+		}
+		if _, err := conn.Exec(ctx, "TRUNCATE "+stage); err != nil {
+			return nil, fmt.Errorf("empty stage table: %w", err)
+		}
+	}
+	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN (FORMAT binary)"
+	return w, q.err()
+}
+
+// write commits one batch.
+func (w *pgWriter) write(ctx context.Context, r *batchReader) error {
+	if w.clear == "" && w.merge == "" {
+		_, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
+		return err
+	}
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if w.clear != "" {
+		if _, err := tx.Exec(ctx, w.clear); err != nil {
+			return fmt.Errorf("empty the table: %w", err)
+		}
+		w.clear = ""
+	}
+	if _, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL); err != nil {
+		return err
+	}
+	if w.merge != "" {
+		if _, err := tx.Exec(ctx, w.merge); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `TRUNCATE "neosync_stage"`); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// finish empties the table when no batch did (the source had no rows).
+func (w *pgWriter) finish(ctx context.Context) error {
+	if w.clear == "" {
+		return nil
+	}
+	if _, err := w.conn.Exec(ctx, w.clear); err != nil {
+		return fmt.Errorf("empty the table: %w", err)
+	}
+	w.clear = ""
+	return nil
+}
+
+// close drops the stage table.
+func (w *pgWriter) close(ctx context.Context) {
+	if w.stage && !w.conn.Conn().PgConn().IsClosed() {
+		_, _ = w.conn.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS "neosync_stage"`)
+	}
+}

@@ -1,0 +1,320 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// pgPrepare implements PrepareDestination for PostgreSQL.
+func pgPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	conn, err := dst.DB.Postgres.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET standard_conforming_strings = on"); err != nil {
+		return err
+	}
+	if dst.Options.InitSchema {
+		if err := pgInitSchema(ctx, conn, plan, dst.Options); err != nil {
+			return err
+		}
+	}
+	if dst.Options.Truncate {
+		q := newQuoter(plan.Dialect)
+		names := make([]string, len(plan.Tables))
+		for i, t := range plan.Tables {
+			names[i] = q.table(dst.Options.DestTable(t.Name))
+		}
+		stmt := "TRUNCATE " + strings.Join(names, ", ")
+		if dst.Options.TruncateCascade {
+			stmt += " CASCADE"
+		}
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("truncate: %w", err)
+		}
+	}
+	return nil
+}
+
+// pgLiteral quotes s as a string literal (standard_conforming_strings on).
+func pgLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+	q := newQuoter(plan.Dialect)
+	exec := func(what, stmt string) error {
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, t := range plan.Tables {
+		s := opts.DestSchema(t.Name.Schema)
+		if !seen[s] {
+			seen[s] = true
+			if err := exec("create schema "+s, "CREATE SCHEMA IF NOT EXISTS "+q.id(s)); err != nil {
+				return err
+			}
+		}
+	}
+	types := plan.Types
+	if types == nil {
+		types = &sqlschema.Definitions{}
+	}
+	exists := func(query string, args ...any) (bool, error) {
+		var ok bool
+		err := conn.QueryRow(ctx, query, args...).Scan(&ok)
+		return ok, err
+	}
+	const typeExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2)`
+	for _, en := range types.Enums {
+		ok, err := exists(typeExists, en.Schema, en.Name)
+		if err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		labels := make([]string, len(en.Labels))
+		for i, l := range en.Labels {
+			labels[i] = pgLiteral(l)
+		}
+		name := q.table(sqlschema.TableName{Schema: en.Schema, Table: en.Name})
+		if err := exec("create enum "+en.Name, "CREATE TYPE "+name+" AS ENUM ("+strings.Join(labels, ", ")+")"); err != nil {
+			return err
+		}
+	}
+	for _, d := range types.Domains {
+		ok, err := exists(typeExists, d.Schema, d.Name)
+		if err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		stmt := "CREATE DOMAIN " + q.table(sqlschema.TableName{Schema: d.Schema, Table: d.Name}) + " AS " + d.BaseType
+		if d.Default != nil {
+			stmt += " DEFAULT " + *d.Default
+		}
+		if d.NotNull {
+			stmt += " NOT NULL"
+		}
+		for _, c := range d.Checks {
+			stmt += " CONSTRAINT " + q.id(c.Name) + " " + c.Definition
+		}
+		if err := exec("create domain "+d.Name, stmt); err != nil {
+			return err
+		}
+	}
+	for _, s := range types.Sequences {
+		stmt := fmt.Sprintf("CREATE SEQUENCE IF NOT EXISTS %s AS %s INCREMENT BY %d MINVALUE %d MAXVALUE %d START WITH %d CACHE %d",
+			q.table(sqlschema.TableName{Schema: s.Schema, Table: s.Name}), s.DataType, s.Increment, s.Min, s.Max, s.Start, s.Cache)
+		if s.Cycle {
+			stmt += " CYCLE"
+		}
+		if err := exec("create sequence "+s.Name, stmt); err != nil {
+			return err
+		}
+	}
+	const tableExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p'))`
+	for _, t := range plan.Tables {
+		dest := opts.DestTable(t.Name)
+		ok, err := exists(tableExists, dest.Schema, dest.Table)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		if err := exec("create table "+dest.String(), pgCreateTable(q, dest, &t)); err != nil {
+			return err
+		}
+		if opts.OnConflict != syncplan.ConflictError {
+			// The merge's ON CONFLICT needs the keys now.
+			for _, c := range t.Definition.Constraints {
+				if c.Kind == sqlschema.ConstraintPrimaryKey || c.Kind == sqlschema.ConstraintUnique {
+					if err := exec("add constraint "+c.Name, "ALTER TABLE "+q.table(dest)+" ADD CONSTRAINT "+q.id(c.Name)+" "+c.Definition); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	for _, s := range types.Sequences {
+		if s.OwnedBy == nil || plan.Table(s.OwnedBy.Table) == nil {
+			continue
+		}
+		stmt := "ALTER SEQUENCE " + q.table(sqlschema.TableName{Schema: s.Schema, Table: s.Name}) +
+			" OWNED BY " + q.table(s.OwnedBy.Table) + "." + q.id(s.OwnedBy.Column)
+		if err := exec("own sequence "+s.Name, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pgCreateTable prints CREATE TABLE for t with its columns and check
+// constraints.
+func pgCreateTable(q *quoter, dest sqlschema.TableName, t *syncplan.Table) string {
+	var parts []string
+	for _, c := range t.Columns {
+		col := q.id(c.Name) + " " + c.DataType
+		if coll, ok := t.Definition.Collations[c.Name]; ok {
+			col += " COLLATE " + coll
+		}
+		switch {
+		case c.GeneratedKind != "" && c.GeneratedExpression != nil:
+			col += " GENERATED ALWAYS AS (" + *c.GeneratedExpression + ") " + c.GeneratedKind
+		case c.IdentityGeneration == "ALWAYS" || c.IdentityGeneration == "BY DEFAULT":
+			col += " GENERATED " + c.IdentityGeneration + " AS IDENTITY"
+		case c.Default != nil:
+			col += " DEFAULT " + *c.Default
+		}
+		if !c.IsNullable {
+			col += " NOT NULL"
+		}
+		parts = append(parts, col)
+	}
+	for _, c := range t.Definition.Constraints {
+		if c.Kind == sqlschema.ConstraintCheck {
+			parts = append(parts, "CONSTRAINT "+q.id(c.Name)+" "+c.Definition)
+		}
+	}
+	return "CREATE TABLE " + q.table(dest) + " (\n  " + strings.Join(parts, ",\n  ") + "\n)"
+}
+
+// pgFinalize implements Finalize for PostgreSQL.
+func pgFinalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	conn, err := dst.DB.Postgres.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	q := newQuoter(plan.Dialect)
+	if dst.Options.InitSchema {
+		if err := pgAddConstraints(ctx, conn, q, plan, dst.Options); err != nil {
+			return err
+		}
+	}
+	return pgResetSequences(ctx, conn, q, plan, dst.Options)
+}
+
+// pgAddConstraints adds, in an order that satisfies dependencies (keys,
+// then indexes, then foreign keys), every constraint and index of the
+// copied tables that the destination table does not have by name.
+func pgAddConstraints(ctx context.Context, conn *pgxpool.Conn, q *quoter, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+	const constraintExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND con.conname = $3)`
+	copied := map[sqlschema.TableName]bool{}
+	for _, t := range plan.Tables {
+		copied[t.Name] = true
+	}
+	phase := func(kinds ...sqlschema.ConstraintKind) error {
+		for _, t := range plan.Tables {
+			dest := opts.DestTable(t.Name)
+			for _, c := range t.Definition.Constraints {
+				if !slices.Contains(kinds, c.Kind) {
+					continue
+				}
+				if c.Kind == sqlschema.ConstraintForeignKey && !referencesCopied(t, c.Name, copied) {
+					continue
+				}
+				var ok bool
+				if err := conn.QueryRow(ctx, constraintExists, dest.Schema, dest.Table, c.Name).Scan(&ok); err != nil {
+					return err
+				}
+				if ok {
+					continue
+				}
+				stmt := "ALTER TABLE " + q.table(dest) + " ADD CONSTRAINT " + q.id(c.Name) + " " + c.Definition
+				if err := q.err(); err != nil {
+					return err
+				}
+				if _, err := conn.Exec(ctx, stmt); err != nil {
+					return fmt.Errorf("add constraint %s on %s: %w", c.Name, dest, err)
+				}
+			}
+		}
+		return nil
+	}
+	if err := phase(sqlschema.ConstraintPrimaryKey, sqlschema.ConstraintUnique, sqlschema.ConstraintExclusion); err != nil {
+		return err
+	}
+	for _, t := range plan.Tables {
+		for _, ix := range t.Definition.Indexes {
+			stmt := strings.Replace(ix.Definition, " INDEX ", " INDEX IF NOT EXISTS ", 1)
+			if _, err := conn.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("create index %s: %w", ix.Name, err)
+			}
+		}
+	}
+	return phase(sqlschema.ConstraintForeignKey)
+}
+
+// referencesCopied reports whether the foreign key named fk of t points at
+// a copied table (the plan lists only those).
+func referencesCopied(t syncplan.Table, fk string, copied map[sqlschema.TableName]bool) bool {
+	for _, f := range t.ForeignKeys {
+		if f.Name == fk && !f.Virtual {
+			return copied[f.Referenced]
+		}
+	}
+	return false
+}
+
+// pgResetSequences moves the sequence behind every identity or
+// nextval-defaulted column past the column's largest value.
+func pgResetSequences(ctx context.Context, conn *pgxpool.Conn, q *quoter, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+	for _, t := range plan.Tables {
+		dest := opts.DestTable(t.Name)
+		for _, c := range t.Columns {
+			if c.IdentityGeneration == "" && (c.Default == nil || !strings.HasPrefix(*c.Default, "nextval(")) {
+				continue
+			}
+			qualified := q.table(dest)
+			if err := q.err(); err != nil {
+				return err
+			}
+			var seq *string
+			if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_get_serial_sequence($1, $2)", qualified, c.Name).Scan(&seq); err != nil {
+				return fmt.Errorf("find the sequence of %s.%s: %w", dest, c.Name, err)
+			}
+			if seq == nil {
+				s, ok := nextvalSequence(*c.Default)
+				if !ok {
+					continue
+				}
+				seq = &s
+			}
+			stmt := "SELECT pg_catalog.setval($1::regclass, m) FROM (SELECT pg_catalog.max(" + q.id(c.Name) + ")::int8 AS m FROM " + qualified + ") x " +
+				"WHERE m IS NOT NULL AND m > COALESCE(pg_catalog.pg_sequence_last_value($1::regclass), m - 1)"
+			if _, err := conn.Exec(ctx, stmt, *seq); err != nil {
+				return fmt.Errorf("reset the sequence of %s.%s: %w", dest, c.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// nextvalSequence extracts the sequence from a default such as
+// nextval('public."my seq"'::regclass).
+func nextvalSequence(def string) (string, bool) {
+	const pre, post = "nextval('", "'::regclass)"
+	if !strings.HasPrefix(def, pre) || !strings.HasSuffix(def, post) {
+		return "", false
+	}
+	return strings.ReplaceAll(def[len(pre):len(def)-len(post)], "''", "'"), true
+}

@@ -1,0 +1,161 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// pgSource is a prepared source stream: the COPY statement and the relay
+// that converts it.
+type pgSource struct {
+	copySQL string
+	relay   *pgRelay
+}
+
+// pgPrepareSource validates the source query (one statement, read in c's
+// open READ ONLY transaction), learns its field types and builds the
+// relay. dcols are the destination's columns (types decide casts and
+// array element OIDs).
+func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec sourceSpec, dcols map[string]pgDestColumn) (*pgSource, error) {
+	t := j.table
+	q := newQuoter(j.plan.Dialect)
+
+	sel, index := readFields(t, spec)
+
+	exprs := make([]string, len(sel))
+	for i, name := range sel {
+		exprs[i] = q.id(name)
+		col := t.Column(name)
+		if dc, ok := dcols[name]; ok && col.Written() && pgBaseTypeDiffers(col.DataType, dc.dataType) {
+			exprs[i] += "::" + dc.dataType
+		}
+	}
+	var preds []string
+	preds = append(preds, parenthesize(t.Filter))
+	if len(spec.after) > 0 {
+		if len(spec.after) != len(t.Key) {
+			return nil, fmt.Errorf("checkpoint key has %d values, the table's key %d columns", len(spec.after), len(t.Key))
+		}
+		// The key values travel as settings, not as SQL literals: the
+		// query reads them back with current_setting and casts them.
+		var lits []string
+		for i, k := range t.Key {
+			name := "neosync.key_" + strconv.Itoa(i)
+			if _, err := c.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", name, spec.after[i]); err != nil {
+				return nil, fmt.Errorf("set resume key: %w", err)
+			}
+			lits = append(lits, "pg_catalog.current_setting('"+name+"')::"+t.Column(k).DataType)
+		}
+		preds = append(preds, "("+q.list("", t.Key)+") > ("+strings.Join(lits, ", ")+")")
+	}
+	selectSQL := "SELECT " + strings.Join(exprs, ", ") + " FROM " + q.table(t.Name) + where(preds...)
+	if spec.ordered {
+		selectSQL += " ORDER BY " + q.list("", t.Key)
+	}
+	if err := q.err(); err != nil {
+		return nil, err
+	}
+	desc, err := c.PgConn().Prepare(ctx, "", selectSQL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("prepare source query: %w", err)
+	}
+	if len(desc.Fields) != len(sel) {
+		return nil, fmt.Errorf("source query returns %d columns, want %d", len(desc.Fields), len(sel))
+	}
+	oids := make([]uint32, len(sel))
+	for i, f := range desc.Fields {
+		oids[i] = f.DataTypeOID
+	}
+	info, err := pgTypes(ctx, c, oids)
+	if err != nil {
+		return nil, err
+	}
+	if err := pgLoadTypes(ctx, c, oids, info); err != nil {
+		return nil, err
+	}
+	m := c.TypeMap()
+
+	r := &pgRelay{names: sel, codecs: make([]*pgValueCodec, len(sel))}
+	r.batch = spec.batch
+	r.header, r.trailer = pgcopy.AppendHeader(nil), pgcopy.AppendTrailer(nil)
+	for i := range sel {
+		r.codecs[i] = newPGValueCodec(m, oids[i])
+	}
+	identity := len(spec.out) == len(sel)
+	for i, col := range spec.out {
+		o := pgOutput{name: col.Name, src: -1}
+		if reads(col) {
+			o.src = index[col.Name]
+			if dc, ok := dcols[col.Name]; ok {
+				se := info[oids[o.src]].elemOID
+				if se >= firstNormalOID && dc.elemOID != 0 && dc.elemOID != se {
+					o.elemOID = dc.elemOID
+				}
+			}
+		}
+		if col.Action == syncplan.ActionTransform {
+			if o.tr, err = j.engine.buildTransform(&col, j.src.Key); err != nil {
+				return nil, err
+			}
+			o.codec = r.codecs[o.src]
+			o.generator = o.tr.def.Generator
+			o.usesRow = col.UsesRow
+		}
+		identity = identity && o.src == i && o.tr == nil && o.elemOID == 0
+		r.out = append(r.out, o)
+	}
+	r.identity = identity
+	r.split.Fields = len(sel)
+	if spec.ordered {
+		for _, k := range t.Key {
+			r.keyIdx = append(r.keyIdx, index[k])
+		}
+		r.key = r.keyText
+	}
+	return &pgSource{copySQL: "COPY (" + selectSQL + ") TO STDOUT (FORMAT binary)", relay: r}, nil
+}
+
+// parenthesize wraps a non-empty predicate in parentheses.
+func parenthesize(p string) string {
+	if p == "" {
+		return ""
+	}
+	return "(" + p + ")"
+}
+
+// writtenNames returns the names of the columns.
+func writtenNames(cols []syncplan.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// checkDestColumns verifies that every written column exists in the
+// destination and can be written.
+func checkDestColumns(cols []syncplan.Column, dcols map[string]pgDestColumn) error {
+	var missing, generated []string
+	for _, c := range cols {
+		dc, ok := dcols[c.Name]
+		switch {
+		case !ok:
+			missing = append(missing, c.Name)
+		case dc.generated:
+			generated = append(generated, c.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the destination table has no column %s", strings.Join(missing, ", "))
+	}
+	if len(generated) > 0 {
+		return fmt.Errorf("destination column %s is generated there but not in the source", strings.Join(generated, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// PrepareDestination readies dst for the copy, per its options. With
+// InitSchema it creates what is missing — schemas (MySQL: databases),
+// PostgreSQL enums, domains and sequences, then the tables with their
+// columns, defaults, identity and generated columns and check constraints
+// — but leaves primary keys, unique constraints, indexes and foreign keys
+// to Finalize, because loading into a bare table and building them once
+// is faster (with OnConflict the keys are created now: the merge needs
+// them). With Truncate it empties every copied table: one TRUNCATE of all
+// of them on PostgreSQL (CASCADE with TruncateCascade), children first
+// with foreign key checks off on MySQL. It is idempotent.
+func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	if dst.DB == nil {
+		return fmt.Errorf("sqlsync: destination %s: no connection", dst.Name)
+	}
+	if err := dst.Options.Validate(); err != nil {
+		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
+	}
+	var err error
+	switch dst.DB.Driver {
+	case sqlconnect.DriverPostgres:
+		err = pgPrepare(ctx, plan, dst)
+	default:
+		err = mysqlPrepare(ctx, plan, dst)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)
+	}
+	return nil
+}
+
+// Finalize completes dst after every table and update pass: with
+// InitSchema it adds the primary keys, unique and exclusion constraints,
+// indexes and foreign keys the destination lacks (by name); on PostgreSQL
+// it moves every sequence behind a serial or identity column past the
+// largest value loaded, so the application's next insert does not collide.
+// (InnoDB's AUTO_INCREMENT already moves past explicit values.) It is
+// idempotent.
+func (e *Engine) Finalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	var err error
+	switch dst.DB.Driver {
+	case sqlconnect.DriverPostgres:
+		err = pgFinalize(ctx, plan, dst)
+	default:
+		err = mysqlFinalize(ctx, plan, dst)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlsync: finalize destination %s: %w", dst.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// DefaultTableConcurrency is the number of tables copied at once when the
+// job does not say.
+const DefaultTableConcurrency = 2
+
+// SyncTables copies every table of the plan, each as soon as the tables it
+// depends on are done, at most concurrency at a time (0: the default). The
+// first failure cancels the others. checkpoints, when not nil, resumes
+// tables (by table) and receives the final checkpoints; progress may be
+// nil and is called from several goroutines, never concurrently.
+func (e *Engine) SyncTables(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int, checkpoints map[sqlschema.TableName]Checkpoint, progress func(Progress)) error {
+	if concurrency <= 0 {
+		concurrency = DefaultTableConcurrency
+	}
+	var mu sync.Mutex
+	report := func(p Progress) {
+		if progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			progress(p)
+		}
+	}
+	done := map[sqlschema.TableName]chan struct{}{}
+	for _, t := range plan.Tables {
+		done[t.Name] = make(chan struct{})
+	}
+	results := make([]Checkpoint, len(plan.Tables))
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, concurrency)
+	for i, t := range plan.Tables {
+		var cp *Checkpoint
+		if c, ok := checkpoints[t.Name]; ok {
+			cp = &c
+		}
+		g.Go(func() error {
+			for _, d := range t.DependsOn {
+				select {
+				case <-done[d]:
+				case <-gctx.Done():
+					return context.Cause(gctx)
+				}
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-gctx.Done():
+				return context.Cause(gctx)
+			}
+			defer func() { <-sem }()
+			out, err := e.SyncTable(gctx, plan, t.Name, src, dst, cp, report)
+			results[i] = out
+			if err != nil {
+				return err
+			}
+			close(done[t.Name])
+			return nil
+		})
+	}
+	err := g.Wait()
+	if checkpoints != nil {
+		for i, t := range plan.Tables {
+			if results[i].Table == t.Name {
+				checkpoints[t.Name] = results[i]
+			}
+		}
+	}
+	return err
+}
+
+// RunResult is what Run did for one destination.
+type RunResult struct {
+	Destination string
+	Report      *Report
+}
+
+// Run does a whole job in-process — plan, then for each destination:
+// prepare, copy every table, update passes, finalize, verify — as the CLI
+// and tests need it. The worker runs the same steps as separate
+// activities instead. progress may be nil.
+func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest string, p Progress)) (*syncplan.Plan, []RunResult, error) {
+	src, err := sqlconnect.Open(ctx, job.Source)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlsync: open source: %w", err)
+	}
+	defer src.Close()
+	plan, err := syncplan.BuildPlan(ctx, src, job, e.Registry)
+	if err != nil {
+		return nil, nil, err
+	}
+	source := Source{DB: src, Key: job.Key}
+	var results []RunResult
+	for _, d := range job.Destinations {
+		db, err := sqlconnect.Open(ctx, d.Conn)
+		if err != nil {
+			return plan, results, fmt.Errorf("sqlsync: open destination %s: %w", d.Name, err)
+		}
+		dst := Destination{Name: d.Name, DB: db, Options: d.Options}
+		rep, err := e.runDestination(ctx, plan, source, dst, job.TableConcurrency, progress)
+		db.Close()
+		if err != nil {
+			return plan, results, err
+		}
+		results = append(results, RunResult{Destination: d.Name, Report: rep})
+	}
+	return plan, results, nil
+}
+
+func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int, progress func(string, Progress)) (*Report, error) {
+	log := e.Logger.With(slog.String("destination", dst.Name))
+	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
+		return nil, err
+	}
+	var pf func(Progress)
+	if progress != nil {
+		pf = func(p Progress) { progress(dst.Name, p) }
+	}
+	if err := e.SyncTables(ctx, plan, src, dst, concurrency, nil, pf); err != nil {
+		return nil, err
+	}
+	if err := e.RunUpdatePasses(ctx, plan, src, dst); err != nil {
+		return nil, err
+	}
+	if err := e.Finalize(ctx, plan, dst); err != nil {
+		return nil, err
+	}
+	rep, err := e.Verify(ctx, plan, src, dst, VerifyOptions{})
+	if err != nil {
+		return nil, err
+	}
+	log.InfoContext(ctx, "destination synced", slog.Bool("verified", rep.OK()))
+	return rep, nil
+}

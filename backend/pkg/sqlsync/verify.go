@@ -1,0 +1,190 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// DefaultLeakSample is the number of destination values per transformed
+// column the leak scan checks when VerifyOptions.Sample is 0.
+const DefaultLeakSample = 10_000
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Sample is the leak scan's sample size per column (0: the default).
+	Sample int
+}
+
+// Report is the verification of one destination after a sync. It is a
+// plain value the worker records with the run (JSON-serialisable).
+type Report struct {
+	Destination string              `json:"destination"`
+	Tables      []TableCount        `json:"tables"`
+	ForeignKeys []ForeignKeyOrphans `json:"foreign_keys,omitempty"`
+	Leaks       []ColumnLeak        `json:"leaks,omitempty"`
+	Uniques     []UniqueDuplicates  `json:"uniques,omitempty"`
+}
+
+// TableCount compares a table's row counts: the source's rows that the
+// plan selects (its subset filter applied) and the destination's rows.
+type TableCount struct {
+	Table      sqlschema.TableName `json:"table"`
+	SourceRows int64               `json:"source_rows"`
+	DestRows   int64               `json:"dest_rows"`
+}
+
+// ForeignKeyOrphans counts destination rows whose (non-NULL) reference
+// has no parent row.
+type ForeignKeyOrphans struct {
+	Table      sqlschema.TableName `json:"table"`
+	ForeignKey string              `json:"foreign_key"`
+	Orphans    int64               `json:"orphans"`
+}
+
+// ColumnLeak is the leak scan of one transformed column: of Sampled
+// non-NULL destination values (all of them when the table has at most the
+// sample size, else a random sample of that size), Equal are also values
+// of the source column. A transformer that never reproduces an input
+// scores 0; a small domain (booleans, categories) naturally does not.
+type ColumnLeak struct {
+	Table       sqlschema.TableName `json:"table"`
+	Column      string              `json:"column"`
+	Transformer string              `json:"transformer"`
+	Sampled     int64               `json:"sampled"`
+	Equal       int64               `json:"equal"`
+}
+
+// UniqueDuplicates counts the surplus rows of a primary key or unique
+// constraint in the destination (rows beyond the first per key value).
+type UniqueDuplicates struct {
+	Table      sqlschema.TableName `json:"table"`
+	Constraint string              `json:"constraint"`
+	Columns    []string            `json:"columns"`
+	Duplicates int64               `json:"duplicates"`
+}
+
+// OK reports whether counts match and there are no orphans and no
+// duplicates. Leaks are for people to judge and do not affect it.
+func (r *Report) OK() bool {
+	for _, t := range r.Tables {
+		if t.SourceRows != t.DestRows {
+			return false
+		}
+	}
+	for _, f := range r.ForeignKeys {
+		if f.Orphans != 0 {
+			return false
+		}
+	}
+	for _, u := range r.Uniques {
+		if u.Duplicates != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// String renders the report as a short table for people.
+func (r *Report) String() string {
+	var b strings.Builder
+	status := "OK"
+	if !r.OK() {
+		status = "PROBLEMS"
+	}
+	fmt.Fprintf(&b, "Verification of %s: %s\n", r.Destination, status)
+	for _, t := range r.Tables {
+		mark := ""
+		if t.SourceRows != t.DestRows {
+			mark = "  <-- mismatch"
+		}
+		fmt.Fprintf(&b, "  rows  %-40s source %d, destination %d%s\n", t.Table, t.SourceRows, t.DestRows, mark)
+	}
+	for _, f := range r.ForeignKeys {
+		fmt.Fprintf(&b, "  fk    %-40s %s: %d orphans\n", f.Table, f.ForeignKey, f.Orphans)
+	}
+	for _, u := range r.Uniques {
+		fmt.Fprintf(&b, "  uniq  %-40s %s (%s): %d duplicates\n", u.Table, u.Constraint, strings.Join(u.Columns, ", "), u.Duplicates)
+	}
+	for _, l := range r.Leaks {
+		fmt.Fprintf(&b, "  leak  %-40s %s (%s): %d of %d sampled values equal a source value\n", l.Table, l.Column, l.Transformer, l.Equal, l.Sampled)
+	}
+	return b.String()
+}
+
+// verifier runs the report's queries for one dialect.
+type verifier interface {
+	sourceCount(ctx context.Context, t *syncplan.Table) (int64, error)
+	destCount(ctx context.Context, t sqlschema.TableName) (int64, error)
+	orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
+	duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)
+	leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (sampled, equal int64, err error)
+}
+
+// Verify compares the destination with the source after a sync (see
+// Report). It only reads.
+func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, o VerifyOptions) (*Report, error) {
+	if err := sameDriver(src.DB, dst.DB); err != nil {
+		return nil, err
+	}
+	sample := o.Sample
+	if sample <= 0 {
+		sample = DefaultLeakSample
+	}
+	var v verifier
+	if dst.DB.Driver == sqlconnect.DriverPostgres {
+		v = &pgVerifier{src: src.DB.Postgres, dst: dst.DB.Postgres, q: newQuoter(plan.Dialect)}
+	} else {
+		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
+	}
+	r := &Report{Destination: dst.Name}
+	wrap := func(t sqlschema.TableName, what string, err error) error {
+		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
+	}
+	for i := range plan.Tables {
+		t := &plan.Tables[i]
+		dest := dst.Options.DestTable(t.Name)
+		sc, err := v.sourceCount(ctx, t)
+		if err != nil {
+			return nil, wrap(t.Name, "count source rows", err)
+		}
+		dc, err := v.destCount(ctx, dest)
+		if err != nil {
+			return nil, wrap(t.Name, "count destination rows", err)
+		}
+		r.Tables = append(r.Tables, TableCount{Table: t.Name, SourceRows: sc, DestRows: dc})
+		for _, fk := range t.ForeignKeys {
+			n, err := v.orphans(ctx, dest, fk, dst.Options.DestTable(fk.Referenced))
+			if err != nil {
+				return nil, wrap(t.Name, "orphans of "+fk.Name, err)
+			}
+			r.ForeignKeys = append(r.ForeignKeys, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n})
+		}
+		keys := t.Uniques
+		if t.PrimaryKey != nil {
+			keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
+		}
+		for _, u := range keys {
+			n, err := v.duplicates(ctx, dest, u.Columns)
+			if err != nil {
+				return nil, wrap(t.Name, "duplicates of "+u.Name, err)
+			}
+			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n})
+		}
+		for _, c := range t.Columns {
+			if c.Action != syncplan.ActionTransform {
+				continue
+			}
+			s, eq, err := v.leak(ctx, t, dest, c.Name, sample)
+			if err != nil {
+				return nil, wrap(t.Name, "leak scan of "+c.Name, err)
+			}
+			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Sampled: s, Equal: eq})
+		}
+	}
+	return r, nil
+}
