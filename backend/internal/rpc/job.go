@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"encoding/base64"
 	"log/slog"
 
 	"connectrpc.com/connect"
@@ -76,13 +77,22 @@ func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alp
 	return connect.NewResponse(&mgmtv1alpha1.GetJobsResponse{Jobs: out}), nil
 }
 
-// GetJob returns one job.
+// GetJob returns one job; a worker also receives the job's transformer key.
 func (h *JobHandler) GetJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobRequest]) (*connect.Response[mgmtv1alpha1.GetJobResponse], error) {
+	var key []byte
 	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		return h.jobs.Get(ctx, p.Scope, id)
+		j, err := h.jobs.Get(ctx, p.Scope, id)
+		if err == nil && p.IsWorker() {
+			key, err = h.jobs.Key(ctx, j)
+		}
+		return j, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if key != nil {
+		k := base64.StdEncoding.EncodeToString(key)
+		pj.TransformerKey = &k
 	}
 	return connect.NewResponse(&mgmtv1alpha1.GetJobResponse{Job: pj}), nil
 }

@@ -38,6 +38,17 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 	w := api.Clients(api.WorkerKey(t))
 	ctx := apitest.Ctx(t)
 	job := newJob(t, api, c, accountID, "runs-job", nil)
+	if job.TransformerKey != nil {
+		t.Fatal("an account key received the job's transformer key")
+	}
+	wj, err := w.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: job.GetId()}))
+	if err != nil || len(wj.Msg.GetJob().GetTransformerKey()) < 40 {
+		t.Fatalf("worker GetJob: key %q, %v", wj.Msg.GetJob().GetTransformerKey(), err)
+	}
+	wj2, _ := w.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: job.GetId()}))
+	if wj2.Msg.GetJob().GetTransformerKey() != wj.Msg.GetJob().GetTransformerKey() {
+		t.Fatal("the job key changed between reads")
+	}
 
 	created, err := c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.GetId()}))
 	if err != nil {

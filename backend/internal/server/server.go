@@ -85,7 +85,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	}
 	xforms := transformer.NewService(st, registry)
 	sched := scheduler.New(opts.Temporal, opts.TaskQueue, opts.TemporalHostPort)
-	jobs := job.NewService(st, xforms, sched)
+	jobs := job.NewService(st, xforms, sched, box)
 	runs := run.NewService(st, jobs, sched)
 
 	mux := http.NewServeMux()

@@ -12,29 +12,33 @@ import (
 )
 
 const createJob = `-- name: CreateJob :one
-INSERT INTO jobs (account_id, name, job_type, source_connection_id, definition, cron_schedule, created_by, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at
+INSERT INTO jobs (id, account_id, name, job_type, source_connection_id, definition, cron_schedule, key_ciphertext, created_by, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext
 `
 
 type CreateJobParams struct {
+	ID                 uuid.UUID
 	AccountID          uuid.UUID
 	Name               string
 	JobType            string
 	SourceConnectionID *uuid.UUID
 	Definition         []byte
 	CronSchedule       *string
+	KeyCiphertext      []byte
 	CreatedBy          *uuid.UUID
 }
 
 func (q *Queries) CreateJob(ctx context.Context, arg CreateJobParams) (Job, error) {
 	row := q.db.QueryRow(ctx, createJob,
+		arg.ID,
 		arg.AccountID,
 		arg.Name,
 		arg.JobType,
 		arg.SourceConnectionID,
 		arg.Definition,
 		arg.CronSchedule,
+		arg.KeyCiphertext,
 		arg.CreatedBy,
 	)
 	var i Job
@@ -51,6 +55,7 @@ func (q *Queries) CreateJob(ctx context.Context, arg CreateJobParams) (Job, erro
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.KeyCiphertext,
 	)
 	return i, err
 }
@@ -118,7 +123,7 @@ func (q *Queries) DeleteJobDestination(ctx context.Context, arg DeleteJobDestina
 }
 
 const getJob = `-- name: GetJob :one
-SELECT id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at FROM jobs
+SELECT id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext FROM jobs
 WHERE id = $1 AND ($2::bool OR account_id = ANY($3::uuid[]))
 `
 
@@ -144,6 +149,7 @@ func (q *Queries) GetJob(ctx context.Context, arg GetJobParams) (Job, error) {
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.KeyCiphertext,
 	)
 	return i, err
 }
@@ -227,7 +233,7 @@ func (q *Queries) ListJobDestinationsForJobs(ctx context.Context, jobIds []uuid.
 }
 
 const listJobs = `-- name: ListJobs :many
-SELECT id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at FROM jobs WHERE account_id = $1 ORDER BY name, id
+SELECT id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext FROM jobs WHERE account_id = $1 ORDER BY name, id
 `
 
 func (q *Queries) ListJobs(ctx context.Context, accountID uuid.UUID) ([]Job, error) {
@@ -252,6 +258,7 @@ func (q *Queries) ListJobs(ctx context.Context, accountID uuid.UUID) ([]Job, err
 			&i.UpdatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.KeyCiphertext,
 		); err != nil {
 			return nil, err
 		}
@@ -263,11 +270,25 @@ func (q *Queries) ListJobs(ctx context.Context, accountID uuid.UUID) ([]Job, err
 	return items, nil
 }
 
+const setJobKey = `-- name: SetJobKey :exec
+UPDATE jobs SET key_ciphertext = $2 WHERE id = $1 AND key_ciphertext IS NULL
+`
+
+type SetJobKeyParams struct {
+	ID            uuid.UUID
+	KeyCiphertext []byte
+}
+
+func (q *Queries) SetJobKey(ctx context.Context, arg SetJobKeyParams) error {
+	_, err := q.db.Exec(ctx, setJobKey, arg.ID, arg.KeyCiphertext)
+	return err
+}
+
 const updateJobDefinition = `-- name: UpdateJobDefinition :one
 UPDATE jobs
 SET job_type = $2, source_connection_id = $3, definition = $4, updated_by = $5, updated_at = now()
 WHERE id = $1 AND ($6::bool OR account_id = ANY($7::uuid[]))
-RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at
+RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext
 `
 
 type UpdateJobDefinitionParams struct {
@@ -304,6 +325,7 @@ func (q *Queries) UpdateJobDefinition(ctx context.Context, arg UpdateJobDefiniti
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.KeyCiphertext,
 	)
 	return i, err
 }
@@ -345,7 +367,7 @@ const updateJobSchedule = `-- name: UpdateJobSchedule :one
 UPDATE jobs
 SET cron_schedule = $2, updated_by = $3, updated_at = now()
 WHERE id = $1 AND ($4::bool OR account_id = ANY($5::uuid[]))
-RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at
+RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext
 `
 
 type UpdateJobScheduleParams struct {
@@ -378,6 +400,7 @@ func (q *Queries) UpdateJobSchedule(ctx context.Context, arg UpdateJobSchedulePa
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.KeyCiphertext,
 	)
 	return i, err
 }

@@ -64,6 +64,7 @@ type Job struct {
 	UpdatedBy          *uuid.UUID
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	KeyCiphertext      []byte
 }
 
 type JobDestination struct {

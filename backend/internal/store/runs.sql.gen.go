@@ -341,7 +341,7 @@ func (q *Queries) ListJobRunsByJob(ctx context.Context, arg ListJobRunsByJobPara
 const setJobPaused = `-- name: SetJobPaused :one
 UPDATE jobs SET paused = $2, updated_at = now()
 WHERE id = $1 AND ($3::bool OR account_id = ANY($4::uuid[]))
-RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at
+RETURNING id, account_id, name, job_type, source_connection_id, definition, cron_schedule, paused, created_by, updated_by, created_at, updated_at, key_ciphertext
 `
 
 type SetJobPausedParams struct {
@@ -372,6 +372,7 @@ func (q *Queries) SetJobPaused(ctx context.Context, arg SetJobPausedParams) (Job
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.KeyCiphertext,
 	)
 	return i, err
 }

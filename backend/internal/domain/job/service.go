@@ -2,12 +2,14 @@ package job
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
 )
 
@@ -33,11 +35,46 @@ type Service struct {
 	store        *store.Store
 	transformers TransformerChecker
 	scheduler    Scheduler
+	box          *secretbox.Box
 }
 
-// NewService returns a Service.
-func NewService(st *store.Store, tc TransformerChecker, sch Scheduler) *Service {
-	return &Service{store: st, transformers: tc, scheduler: sch}
+// NewService returns a Service; box encrypts the jobs' consistent-mode keys.
+func NewService(st *store.Store, tc TransformerChecker, sch Scheduler, box *secretbox.Box) *Service {
+	return &Service{store: st, transformers: tc, scheduler: sch, box: box}
+}
+
+func keyBinding(accountID, jobID uuid.UUID) []byte {
+	return []byte("neosync/jobkey/v1/" + accountID.String() + "/" + jobID.String())
+}
+
+func (s *Service) newSealedKey(accountID, jobID uuid.UUID) ([]byte, error) {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	return s.box.Seal(k, keyBinding(accountID, jobID))
+}
+
+// Key returns the job's consistent-mode key (a secret: for the worker only),
+// creating it for jobs saved before keys existed.
+func (s *Service) Key(ctx context.Context, j Job) ([]byte, error) {
+	row, err := s.store.GetJob(ctx, store.GetJobParams{ID: j.ID, AccountIds: []uuid.UUID{j.AccountID}})
+	if err != nil {
+		return nil, err
+	}
+	if row.KeyCiphertext == nil {
+		ct, err := s.newSealedKey(j.AccountID, j.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.store.SetJobKey(ctx, store.SetJobKeyParams{ID: j.ID, KeyCiphertext: ct}); err != nil {
+			return nil, err
+		}
+		if row, err = s.store.GetJob(ctx, store.GetJobParams{ID: j.ID, AccountIds: []uuid.UUID{j.AccountID}}); err != nil {
+			return nil, err
+		}
+	}
+	return s.box.Open(row.KeyCiphertext, keyBinding(j.AccountID, j.ID))
 }
 
 // checkTransformers validates every mapping's transformer.
@@ -118,22 +155,25 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	if err != nil {
 		return Job{}, err
 	}
-	var id uuid.UUID
+	id := uuid.New()
+	sealed, err := s.newSealedKey(p.AccountID, id)
+	if err != nil {
+		return Job{}, err
+	}
 	err = s.store.InTx(ctx, func(q *store.Queries) error {
-		row, err := q.CreateJob(ctx, store.CreateJobParams{
-			AccountID: p.AccountID, Name: p.Name, JobType: string(jobType(p.Definition)),
-			SourceConnectionID: &source, Definition: def, CronSchedule: p.CronSchedule, CreatedBy: &userID,
+		_, err := q.CreateJob(ctx, store.CreateJobParams{
+			ID: id, AccountID: p.AccountID, Name: p.Name, JobType: string(jobType(p.Definition)),
+			SourceConnectionID: &source, Definition: def, CronSchedule: p.CronSchedule, KeyCiphertext: sealed, CreatedBy: &userID,
 		})
 		if err != nil {
 			return err
 		}
-		id = row.ID
 		for _, d := range p.Destinations {
 			opts, err := json.Marshal(d.Options)
 			if err != nil {
 				return err
 			}
-			if _, err := q.CreateJobDestination(ctx, store.CreateJobDestinationParams{JobID: row.ID, ConnectionID: d.ConnectionID, Options: opts}); err != nil {
+			if _, err := q.CreateJobDestination(ctx, store.CreateJobDestinationParams{JobID: id, ConnectionID: d.ConnectionID, Options: opts}); err != nil {
 				return err
 			}
 		}

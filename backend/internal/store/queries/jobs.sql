@@ -1,7 +1,10 @@
 -- name: CreateJob :one
-INSERT INTO jobs (account_id, name, job_type, source_connection_id, definition, cron_schedule, created_by, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+INSERT INTO jobs (id, account_id, name, job_type, source_connection_id, definition, cron_schedule, key_ciphertext, created_by, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
 RETURNING *;
+
+-- name: SetJobKey :exec
+UPDATE jobs SET key_ciphertext = $2 WHERE id = $1 AND key_ciphertext IS NULL;
 
 -- name: GetJob :one
 SELECT * FROM jobs

@@ -152,8 +152,11 @@ type Job struct {
 	SyncOptions        *ActivityOptions            `protobuf:"bytes,12,opt,name=sync_options,json=syncOptions,proto3" json:"sync_options,omitempty"`
 	CreatedAt          *timestamppb.Timestamp      `protobuf:"bytes,13,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt          *timestamppb.Timestamp      `protobuf:"bytes,14,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// transformer_key is the job's consistent-mode key (base64). It is a
+	// secret: only a worker receives it.
+	TransformerKey *string `protobuf:"bytes,15,opt,name=transformer_key,json=transformerKey,proto3,oneof" json:"transformer_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Job) Reset() {
@@ -282,6 +285,13 @@ func (x *Job) GetUpdatedAt() *timestamppb.Timestamp {
 		return x.UpdatedAt
 	}
 	return nil
+}
+
+func (x *Job) GetTransformerKey() string {
+	if x != nil && x.TransformerKey != nil {
+		return *x.TransformerKey
+	}
+	return ""
 }
 
 // JobSource is where rows come from.
@@ -3937,7 +3947,7 @@ var File_mgmt_v1alpha1_job_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\n" +
-	"\x17mgmt/v1alpha1/job.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x05\n" +
+	"\x17mgmt/v1alpha1/job.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x95\x06\n" +
 	"\x03Job\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -3956,8 +3966,10 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtB\x10\n" +
-	"\x0e_cron_schedule\"\x92\x01\n" +
+	"updated_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12,\n" +
+	"\x0ftransformer_key\x18\x0f \x01(\tH\x01R\x0etransformerKey\x88\x01\x01B\x10\n" +
+	"\x0e_cron_scheduleB\x12\n" +
+	"\x10_transformer_key\"\x92\x01\n" +
 	"\tJobSource\x126\n" +
 	"\x04sync\x18\x01 \x01(\v2 .mgmt.v1alpha1.SyncSourceOptionsH\x00R\x04sync\x12B\n" +
 	"\bgenerate\x18\x02 \x01(\v2$.mgmt.v1alpha1.GenerateSourceOptionsH\x00R\bgenerateB\t\n" +
