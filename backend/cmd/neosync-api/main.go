@@ -21,6 +21,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
+	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 )
 
 const usage = `neosync-api — the Neosync control-plane API
@@ -94,7 +95,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if v, dirty, err := store.MigrationVersion(cfg.DBURL); err != nil || v == 0 || dirty {
 		return fmt.Errorf("API database is not migrated (version %d, dirty %v); run `neosync-api migrate up` or set DB_AUTO_MIGRATE=true", v, dirty)
 	}
-	h, err := server.NewHandler(st, server.Options{AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log})
+	tc, err := temporalconn.NewLazyClient(temporalconn.Config{
+		HostPort: cfg.TemporalURL, Namespace: cfg.TemporalNamespace, Cert: cfg.TemporalCert, Key: cfg.TemporalKey, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	h, err := server.NewHandler(st, server.Options{
+		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
+		Temporal: tc, TaskQueue: cfg.TemporalTaskQueue, TemporalHostPort: cfg.TemporalURL,
+	})
 	if err != nil {
 		return err
 	}

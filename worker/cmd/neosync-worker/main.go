@@ -1,22 +1,37 @@
-// Command neosync-worker will run Neosync's data-sync and data-generation
-// workflows on Temporal. Until the worker lands it answers `version` and
-// refuses `serve` with a clear message, so scripts fail loudly instead of
-// believing jobs are running.
+// Command neosync-worker runs Neosync's job workflows on Temporal: it polls
+// the task queue, loads jobs and connections from the API with its worker
+// key, copies data with the shared sync engine and reports runs back to the
+// API. Run more of it to scale.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/worker"
 
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+	"github.com/neosyncio/neosync/worker/internal/activities"
+	"github.com/neosyncio/neosync/worker/internal/apiclient"
+	"github.com/neosyncio/neosync/worker/internal/config"
+	"github.com/neosyncio/neosync/worker/internal/workflows"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: neosync-worker serve | version")
 		return 2
@@ -27,9 +42,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "neosync-worker %s (commit %s, %s, %s)\n", bi.Version, bi.Commit, bi.GoVersion, bi.Platform)
 		return 0
 	case "serve":
-		fmt.Fprintln(stderr, "neosync-worker: the Temporal worker is not implemented yet; job runs are listed as not done in the README")
-		return 1
+		cfg, err := config.Load(os.Getenv)
+		if err != nil {
+			fmt.Fprintln(stderr, "neosync-worker:", err)
+			return 1
+		}
+		if err := serve(ctx, cfg, cfg.NewLogger(stderr)); err != nil {
+			fmt.Fprintln(stderr, "neosync-worker:", err)
+			return 1
+		}
+		return 0
 	}
 	fmt.Fprintf(stderr, "neosync-worker: unknown command %q (want serve or version)\n", args[0])
 	return 2
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	tc, err := temporalconn.Dial(temporalconn.Config{
+		HostPort: cfg.TemporalURL, Namespace: cfg.TemporalNamespace, Cert: cfg.TemporalCert, Key: cfg.TemporalKey, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	reg := transformers.NewRegistry()
+	acts := &activities.Activities{
+		API: apiclient.New(cfg.APIURL, cfg.APIKey), Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log,
+	}
+	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities})
+	workflows.Register(w, acts)
+	log.InfoContext(ctx, "neosync-worker polling", slog.String("task_queue", cfg.TemporalTaskQueue), slog.String("temporal", cfg.TemporalURL),
+		slog.String("api", cfg.APIURL), slog.String("version", buildinfo.Get().Version))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	log.InfoContext(ctx, "shutting down; running activities are cancelled and retried elsewhere")
+	w.Stop()
+	return nil
 }

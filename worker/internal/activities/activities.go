@@ -1,0 +1,381 @@
+// Package activities holds the worker's Temporal activities: the side
+// effects of a run (reading the job from the API, planning, preparing
+// destinations, copying tables, update passes, finalizing, verifying and
+// reporting). They are methods on one struct that holds their dependencies.
+//
+// Payloads carry ids, the plan and checkpoints only: every activity loads
+// connection credentials and the job key from the API itself, so no secret
+// is ever written into Temporal's history.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgconn"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+	"github.com/neosyncio/neosync/worker/internal/apiclient"
+)
+
+// Non-retryable error types: retrying cannot fix them.
+const (
+	ErrTypeValidation     = "ValidationError"
+	ErrTypeAuthentication = "AuthenticationError"
+	ErrTypePermission     = "PermissionError"
+	ErrTypeNotFound       = "NotFoundError"
+)
+
+// NonRetryable lists the error types activities never retry.
+var NonRetryable = []string{ErrTypeValidation, ErrTypeAuthentication, ErrTypePermission, ErrTypeNotFound}
+
+// Activities are the worker's activities.
+type Activities struct {
+	API      apiclient.Clients
+	Engine   *sqlsync.Engine
+	Registry *transformers.Registry
+	Logger   *slog.Logger
+}
+
+// RunInfo is what StartRun hands the workflow.
+type RunInfo struct {
+	JobRunID string         `json:"job_run_id"`
+	JobID    string         `json:"job_id"`
+	JobName  string         `json:"job_name"`
+	Plan     *syncplan.Plan `json:"plan"`
+	// Destinations are the destinations' names, in job order.
+	Destinations     []string `json:"destinations"`
+	TableConcurrency int      `json:"table_concurrency"`
+	// Activity options from the job (seconds; 0 = the worker's default).
+	StartToCloseSeconds    int64 `json:"start_to_close_seconds,omitempty"`
+	ScheduleToCloseSeconds int64 `json:"schedule_to_close_seconds,omitempty"`
+	HeartbeatSeconds       int64 `json:"heartbeat_seconds,omitempty"`
+	MaxAttempts            int32 `json:"max_attempts,omitempty"`
+}
+
+// StepInput addresses one destination of a run.
+type StepInput struct {
+	JobRunID    string         `json:"job_run_id"`
+	JobID       string         `json:"job_id"`
+	Plan        *syncplan.Plan `json:"plan"`
+	Destination int            `json:"destination"`
+}
+
+// TableInput addresses one table of one destination.
+type TableInput struct {
+	StepInput
+	Table sqlschema.TableName `json:"table"`
+}
+
+// FinishInput records a run's outcome.
+type FinishInput struct {
+	JobRunID string            `json:"job_run_id"`
+	Status   string            `json:"status"`
+	Error    string            `json:"error,omitempty"`
+	Reports  []*sqlsync.Report `json:"reports,omitempty"`
+}
+
+// loaded is a job with its data-plane form.
+type loaded struct {
+	job  *mgmt.Job
+	sync syncplan.Job
+}
+
+func (a *Activities) load(ctx context.Context, jobID string) (*loaded, error) {
+	jr, err := a.API.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: jobID}))
+	if err != nil {
+		return nil, apiError("load job", err)
+	}
+	j := jr.Msg.GetJob()
+	res := protoconv.Resolved{Connections: map[string]*mgmt.Connection{}, Transformers: map[string]*mgmt.UserDefinedTransformer{}}
+	for _, id := range protoconv.ConnectionIDs(j) {
+		if _, ok := res.Connections[id]; ok {
+			continue
+		}
+		c, err := a.API.Connections.GetConnection(ctx, connect.NewRequest(&mgmt.GetConnectionRequest{Id: id}))
+		if err != nil {
+			return nil, apiError("load connection "+id, err)
+		}
+		res.Connections[id] = c.Msg.GetConnection()
+	}
+	for _, id := range protoconv.TransformerIDs(j) {
+		u, err := a.API.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformerByIdRequest{TransformerId: id}))
+		if err != nil {
+			return nil, apiError("load transformer "+id, err)
+		}
+		res.Transformers[id] = u.Msg.GetTransformer()
+	}
+	if j.GetSource().GetSync() == nil {
+		return nil, temporal.NewNonRetryableApplicationError("generate jobs are not supported by this worker yet", ErrTypeValidation, nil)
+	}
+	sj, err := protoconv.SyncJob(j, res)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
+	}
+	return &loaded{job: j, sync: sj}, nil
+}
+
+// apiError classifies an API failure: a missing resource or a rejected key
+// will not get better by retrying.
+func apiError(what string, err error) error {
+	msg := fmt.Sprintf("%s: %v", what, err)
+	switch connect.CodeOf(err) {
+	case connect.CodeNotFound:
+		return temporal.NewNonRetryableApplicationError(msg, ErrTypeNotFound, nil)
+	case connect.CodeUnauthenticated:
+		return temporal.NewNonRetryableApplicationError(msg+" (check the worker's NEOSYNC_API_KEY)", ErrTypeAuthentication, nil)
+	case connect.CodePermissionDenied:
+		return temporal.NewNonRetryableApplicationError(msg, ErrTypePermission, nil)
+	case connect.CodeInvalidArgument:
+		return temporal.NewNonRetryableApplicationError(msg, ErrTypeValidation, nil)
+	}
+	return errors.New(msg)
+}
+
+// dataError classifies a data-plane failure.
+func dataError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *sqlconnect.ConnectError
+	var cfg *sqlconnect.ConfigError
+	var ve *syncplan.ValidationError
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &ce) && ce.Kind == sqlconnect.KindAuthentication:
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeAuthentication, nil)
+	case errors.As(err, &cfg), errors.As(err, &ve):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
+	case errors.As(err, &pg) && pg.Code == "42501":
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermission, nil)
+	}
+	return err
+}
+
+func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := sqlconnect.Open(octx, cfg)
+	return db, dataError(err)
+}
+
+// StartRun records the run, loads the job and builds the plan.
+func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, error) {
+	info := activity.GetInfo(ctx)
+	started, err := a.API.Worker.StartJobRun(ctx, connect.NewRequest(&mgmt.StartJobRunRequest{
+		JobId: jobID, WorkflowId: info.WorkflowExecution.ID, TemporalRunId: info.WorkflowExecution.RunID,
+	}))
+	if err != nil {
+		return nil, apiError("record run", err)
+	}
+	runID := started.Msg.GetJobRunId()
+	l, err := a.load(ctx, jobID)
+	if err != nil {
+		a.event(ctx, runID, "error", err.Error(), nil)
+		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+	}
+	src, err := a.open(ctx, l.sync.Source)
+	if err != nil {
+		a.event(ctx, runID, "error", "source: "+err.Error(), nil)
+		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+	}
+	defer src.Close()
+	plan, err := syncplan.BuildPlan(ctx, src, l.sync, a.Registry)
+	if err != nil {
+		err = dataError(err)
+		a.event(ctx, runID, "error", "plan: "+err.Error(), nil)
+		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+	}
+	out := &RunInfo{JobRunID: runID, JobID: jobID, JobName: l.job.GetName(), Plan: plan, TableConcurrency: l.sync.TableConcurrency}
+	for _, d := range l.sync.Destinations {
+		out.Destinations = append(out.Destinations, d.Name)
+	}
+	if o := l.job.GetSyncOptions(); o != nil {
+		out.StartToCloseSeconds, out.ScheduleToCloseSeconds = o.GetStartToCloseTimeoutSeconds(), o.GetScheduleToCloseTimeoutSeconds()
+		out.HeartbeatSeconds, out.MaxAttempts = o.GetHeartbeatTimeoutSeconds(), o.GetMaxAttempts()
+	}
+	insp := sqlschemaInspector(src)
+	for _, t := range plan.Tables {
+		expected, err := insp.RowCount(ctx, t.Name, t.Filter)
+		if err != nil {
+			expected = 0
+		}
+		a.progress(ctx, runID, &mgmt.JobRunTableProgress{Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
+	}
+	for _, w := range plan.Warnings {
+		a.event(ctx, runID, "warn", w, nil)
+	}
+	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables for %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
+	return out, nil
+}
+
+func sqlschemaInspector(db *sqlconnect.DB) sqlschema.Inspector {
+	if db.Driver == sqlconnect.DriverMySQL {
+		return sqlschema.NewMySQLInspector(db.MySQL)
+	}
+	return sqlschema.NewPostgresInspector(db.Postgres)
+}
+
+// withDBs loads the job and opens the source and one destination.
+func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(l *loaded, src sqlsync.Source, dst sqlsync.Destination) error) error {
+	l, err := a.load(ctx, in.JobID)
+	if err != nil {
+		return err
+	}
+	if in.Destination < 0 || in.Destination >= len(l.sync.Destinations) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d no longer exists in the job", in.Destination), ErrTypeValidation, nil)
+	}
+	d := l.sync.Destinations[in.Destination]
+	srcDB, err := a.open(ctx, l.sync.Source)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	defer srcDB.Close()
+	dstDB, err := a.open(ctx, d.Conn)
+	if err != nil {
+		return fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	defer dstDB.Close()
+	return dataError(fn(l, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options}))
+}
+
+// PrepareDestination creates the schema and truncates, as the destination's options say.
+func (a *Activities) PrepareDestination(ctx context.Context, in StepInput) error {
+	return a.withDBs(ctx, in, func(_ *loaded, _ sqlsync.Source, dst sqlsync.Destination) error {
+		a.event(ctx, in.JobRunID, "info", "preparing destination "+dst.Name, nil)
+		return a.Engine.PrepareDestination(ctx, in.Plan, dst)
+	})
+}
+
+// SyncTable copies one table, heartbeating its checkpoint; a retry resumes
+// from the last heartbeat without duplicating or losing rows.
+func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Checkpoint, error) {
+	var cp *sqlsync.Checkpoint
+	if activity.HasHeartbeatDetails(ctx) {
+		var last sqlsync.Checkpoint
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Table == in.Table {
+			cp = &last
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s after %d rows (attempt %d)", in.Table, last.Rows, activity.GetInfo(ctx).Attempt), &in.Table)
+		}
+	}
+	started := time.Now()
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "running", StartedAt: ts(started)})
+	var out sqlsync.Checkpoint
+	var mu sync.Mutex
+	lastReport := time.Time{}
+	err := a.withDBs(ctx, in.StepInput, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
+		var err error
+		out, err = a.Engine.SyncTable(ctx, in.Plan, in.Table, src, dst, cp, func(p sqlsync.Progress) {
+			activity.RecordHeartbeat(ctx, p.Checkpoint)
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Since(lastReport) >= time.Second {
+				lastReport = time.Now()
+				a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "running", RowsDone: p.Rows, StartedAt: ts(started)})
+			}
+		})
+		return err
+	})
+	if err != nil {
+		msg := err.Error()
+		state := "running" // a retry may still succeed
+		if ctx.Err() != nil || isNonRetryable(err) {
+			state = "failed"
+		}
+		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: state, Error: &msg, StartedAt: ts(started)})
+		return nil, err
+	}
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "complete", RowsDone: out.Rows, RowsExpected: out.Rows, StartedAt: ts(started), CompletedAt: ts(time.Now())})
+	return &out, nil
+}
+
+func isNonRetryable(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.NonRetryable()
+}
+
+// RunUpdatePasses fills the foreign keys that broke cycles.
+func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
+	return a.withDBs(ctx, in, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
+		return a.Engine.RunUpdatePasses(ctx, in.Plan, src, dst)
+	})
+}
+
+// Finalize resets sequences and adds deferred constraints.
+func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
+	return a.withDBs(ctx, in, func(_ *loaded, _ sqlsync.Source, dst sqlsync.Destination) error {
+		return a.Engine.Finalize(ctx, in.Plan, dst)
+	})
+}
+
+// Verify builds the destination's verification report.
+func (a *Activities) Verify(ctx context.Context, in StepInput) (*sqlsync.Report, error) {
+	var rep *sqlsync.Report
+	err := a.withDBs(ctx, in, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
+		var err error
+		rep, err = a.Engine.Verify(ctx, in.Plan, src, dst, sqlsync.VerifyOptions{})
+		return err
+	})
+	return rep, err
+}
+
+// FinishRun records the outcome with the API.
+func (a *Activities) FinishRun(ctx context.Context, in FinishInput) error {
+	req := &mgmt.FinishJobRunRequest{JobRunId: in.JobRunID, Status: statusProto(in.Status)}
+	if in.Error != "" {
+		req.Error = &in.Error
+	}
+	if len(in.Reports) > 0 {
+		rep, err := reportStruct(in.Reports)
+		if err != nil {
+			return err
+		}
+		req.Report = rep
+	}
+	level, msg := "info", "run "+in.Status
+	if in.Error != "" {
+		level, msg = "error", "run "+in.Status+": "+in.Error
+	}
+	a.event(ctx, in.JobRunID, level, msg, nil)
+	if _, err := a.API.Worker.FinishJobRun(ctx, connect.NewRequest(req)); err != nil {
+		return apiError("record run outcome", err)
+	}
+	return nil
+}
+
+// progress reports table progress; failures are logged, never fatal.
+func (a *Activities) progress(ctx context.Context, runID string, p *mgmt.JobRunTableProgress) {
+	if runID == "" {
+		return
+	}
+	if _, err := a.API.Worker.ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: runID, Progress: p})); err != nil {
+		a.Logger.WarnContext(ctx, "report progress", slog.String("job_run_id", runID), slog.String("error", err.Error()))
+	}
+}
+
+// event appends to the run's log; failures are logged, never fatal.
+func (a *Activities) event(ctx context.Context, runID, level, msg string, table *sqlschema.TableName) {
+	if runID == "" {
+		return
+	}
+	req := &mgmt.AddJobRunEventRequest{JobRunId: runID, Level: level, Message: msg}
+	if table != nil {
+		req.Schema, req.Table = &table.Schema, &table.Table
+	}
+	if _, err := a.API.Worker.AddJobRunEvent(ctx, connect.NewRequest(req)); err != nil {
+		a.Logger.WarnContext(ctx, "record run event", slog.String("job_run_id", runID), slog.String("error", err.Error()))
+	}
+}

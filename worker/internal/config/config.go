@@ -1,0 +1,76 @@
+// Package config reads the worker's configuration from its environment,
+// once, in main, and validates it with messages that name the variable.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is everything neosync-worker reads from its environment.
+type Config struct {
+	APIURL            string
+	APIKey            string
+	TemporalURL       string
+	TemporalNamespace string
+	TemporalTaskQueue string
+	TemporalCert      string
+	TemporalKey       string
+	LogLevel          slog.Level
+	LogFormat         string
+	// MaxConcurrentActivities bounds the activities this process runs at once.
+	MaxConcurrentActivities int
+}
+
+// Load reads and validates the configuration; getenv is os.Getenv in main.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		APIURL:            strings.TrimRight(get("NEOSYNC_API_URL", "http://127.0.0.1:8080"), "/"),
+		APIKey:            getenv("NEOSYNC_API_KEY"),
+		TemporalURL:       get("TEMPORAL_URL", "127.0.0.1:7233"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
+		TemporalTaskQueue: get("TEMPORAL_TASK_QUEUE", "sync-job"),
+		TemporalCert:      getenv("TEMPORAL_CERT"),
+		TemporalKey:       getenv("TEMPORAL_KEY"),
+		LogFormat:         get("LOG_FORMAT", "text"),
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("NEOSYNC_API_URL must be an http(s) URL, got %q", c.APIURL)
+	}
+	if c.APIKey == "" {
+		return c, fmt.Errorf("NEOSYNC_API_KEY is required: create a worker key with `neosync-api apikey create -worker`")
+	}
+	if (c.TemporalCert == "") != (c.TemporalKey == "") {
+		return c, fmt.Errorf("TEMPORAL_CERT and TEMPORAL_KEY must be set together")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat)
+	}
+	n, err := strconv.Atoi(get("WORKER_MAX_CONCURRENT_ACTIVITIES", "4"))
+	if err != nil || n < 1 || n > 256 {
+		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
+	}
+	c.MaxConcurrentActivities = n
+	return c, nil
+}
+
+// NewLogger builds the one logger of the binary.
+func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
