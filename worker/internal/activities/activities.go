@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,10 +38,13 @@ const (
 	ErrTypeAuthentication = "AuthenticationError"
 	ErrTypePermission     = "PermissionError"
 	ErrTypeNotFound       = "NotFoundError"
+	// ErrTypeData is a data or integrity error the database reported
+	// (SQLSTATE classes 22 and 23): the same rows fail the same way again.
+	ErrTypeData = "DataError"
 )
 
 // NonRetryable lists the error types activities never retry.
-var NonRetryable = []string{ErrTypeValidation, ErrTypeAuthentication, ErrTypePermission, ErrTypeNotFound}
+var NonRetryable = []string{ErrTypeValidation, ErrTypeAuthentication, ErrTypePermission, ErrTypeNotFound, ErrTypeData}
 
 // Activities are the worker's activities.
 type Activities struct {
@@ -161,6 +165,8 @@ func dataError(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
 	case errors.As(err, &pg) && pg.Code == "42501":
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermission, nil)
+	case errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || strings.HasPrefix(pg.Code, "23")):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeData, nil)
 	}
 	return err
 }

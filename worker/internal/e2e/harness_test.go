@@ -1,0 +1,328 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
+)
+
+var (
+	temporalAddr string
+	binDir       string
+)
+
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "neosync-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binDir = dir
+	for name, pkg := range map[string]string{
+		"neosync-api":    "github.com/neosyncio/neosync/backend/cmd/neosync-api",
+		"neosync-worker": "github.com/neosyncio/neosync/worker/cmd/neosync-worker",
+	} {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", name, err, out)
+			return 1
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: Temporal dev server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	temporalAddr = srv.HostPort
+	return m.Run()
+}
+
+func pgAdminURL() string {
+	if v := os.Getenv("NEOSYNC_TEST_PG_URL"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+func suffix() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func testCtx(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newDatabase creates a Postgres database dropped at cleanup and returns its URL.
+func newDatabase(t *testing.T, prefix string) string {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	admin, err := pgx.Connect(ctx, pgAdminURL())
+	if err != nil {
+		t.Fatalf("Postgres unreachable (NEOSYNC_TEST_PG_URL=%s): %v", pgAdminURL(), err)
+	}
+	defer admin.Close(context.Background())
+	name := prefix + "_" + suffix()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), pgAdminURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	u, _ := url.Parse(pgAdminURL())
+	u.Path = "/" + name
+	return u.String()
+}
+
+func execSQL(t *testing.T, dbURL, sql string) {
+	t.Helper()
+	ctx := testCtx(t, 5*time.Minute)
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(ctx, sql); err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+}
+
+func queryInt(t *testing.T, dbURL, sql string) int64 {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var n int64
+	if err := c.QueryRow(ctx, sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// stack is one API process with its own database and task queue.
+type stack struct {
+	apiURL    string
+	dbURL     string
+	taskQueue string
+	key       string
+	accountID string
+	workerKey string
+	c         clients
+	mu        sync.Mutex
+	logs      *bytes.Buffer
+}
+
+type clients struct {
+	Jobs        mgmtv1alpha1connect.JobServiceClient
+	Connections mgmtv1alpha1connect.ConnectionServiceClient
+}
+
+func (s *stack) env() []string {
+	return append(os.Environ(),
+		"NEOSYNC_DB_URL="+s.dbURL, "NEOSYNC_ENCRYPTION_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		"TEMPORAL_URL="+temporalAddr, "TEMPORAL_TASK_QUEUE="+s.taskQueue, "NEOSYNC_API_URL="+s.apiURL, "LOG_LEVEL=warn")
+}
+
+type syncWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	s := &stack{dbURL: newDatabase(t, "neosync_e2e_api"), taskQueue: "e2e-" + suffix(), logs: &bytes.Buffer{}}
+	port := freePort(t)
+	s.apiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.Command(filepath.Join(binDir, "neosync-api"), "serve")
+	cmd.Env = append(s.env(), fmt.Sprintf("NEOSYNC_LISTEN_ADDR=127.0.0.1:%d", port), "NEOSYNC_AUTH_MODE=apikey", "DB_AUTO_MIGRATE=true")
+	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, s.logs}, syncWriter{&s.mu, s.logs}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			s.mu.Lock()
+			t.Logf("process logs:\n%s", s.logs.String())
+			s.mu.Unlock()
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.apiURL + "/healthz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("API did not become healthy: %v\n%s", err, s.logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, err := s.apiCmd("apikey", "create", "-account", "e2e-team")
+	if err != nil {
+		t.Fatalf("apikey create: %v %s", err, out)
+	}
+	s.key = strings.TrimSpace(out)
+	if out, err = s.apiCmd("apikey", "create", "-worker"); err != nil {
+		t.Fatalf("worker key: %v %s", err, out)
+	}
+	s.workerKey = strings.TrimSpace(out)
+	hc := &http.Client{Timeout: time.Minute}
+	opt := connect.WithInterceptors(bearer(s.key))
+	s.c = clients{
+		Jobs:        mgmtv1alpha1connect.NewJobServiceClient(hc, s.apiURL, opt),
+		Connections: mgmtv1alpha1connect.NewConnectionServiceClient(hc, s.apiURL, opt),
+	}
+	users := mgmtv1alpha1connect.NewUserAccountServiceClient(hc, s.apiURL, opt)
+	accts, err := users.GetUserAccounts(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetUserAccountsRequest{}))
+	if err != nil || len(accts.Msg.GetAccounts()) != 1 {
+		t.Fatalf("accounts: %v %v", accts, err)
+	}
+	s.accountID = accts.Msg.GetAccounts()[0].GetId()
+	return s
+}
+
+// apiCmd runs `neosync-api ARGS` against the stack's database; stdout only.
+func (s *stack) apiCmd(args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(binDir, "neosync-api"), args...)
+	cmd.Env = s.env()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return stderr.String(), err
+	}
+	return string(out), nil
+}
+
+// startWorker runs a neosync-worker process; kill it with kill().
+func (s *stack) startWorker(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "neosync-worker"), "serve")
+	cmd.Env = append(s.env(), "NEOSYNC_API_KEY="+s.workerKey)
+	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, s.logs}, syncWriter{&s.mu, s.logs}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	return cmd
+}
+
+type bearer string
+
+func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		req.Header().Set("Authorization", "Bearer "+string(b))
+		return next(ctx, req)
+	}
+}
+func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
+}
+
+func pgConfig(u string) *mgmt.ConnectionConfig {
+	return &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_PgConfig{PgConfig: &mgmt.PostgresConnectionConfig{ConnectionConfig: &mgmt.PostgresConnectionConfig_Url{Url: u}}}}
+}
+
+func (s *stack) connection(t *testing.T, name, dbURL string) string {
+	t.Helper()
+	resp, err := s.c.Connections.CreateConnection(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateConnectionRequest{AccountId: s.accountID, Name: name, ConnectionConfig: pgConfig(dbURL)}))
+	if err != nil {
+		t.Fatalf("CreateConnection: %v", err)
+	}
+	return resp.Msg.GetConnection().GetId()
+}
+
+// waitRun polls a run until it is final or until cond returns true.
+func (s *stack) waitRun(t *testing.T, runID string, timeout time.Duration, cond func(*mgmt.JobRun) bool) *mgmt.JobRun {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := s.c.Jobs.GetJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunRequest{JobRunId: runID}))
+		if err != nil {
+			t.Fatalf("GetJobRun: %v", err)
+		}
+		r := resp.Msg.GetJobRun()
+		if cond(r) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			s.mu.Lock()
+			logs := s.logs.String()
+			s.mu.Unlock()
+			t.Fatalf("run %s did not reach the expected state in %v; last: %v\nlogs:\n%s", runID, timeout, r, logs)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func final(r *mgmt.JobRun) bool {
+	switch r.GetStatus() {
+	case mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE, mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED,
+		mgmt.JobRunStatus_JOB_RUN_STATUS_CANCELED, mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED:
+		return true
+	}
+	return false
+}
