@@ -73,6 +73,7 @@ func TestSyncJobThroughTheAPI(t *testing.T) {
 	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
 		t.Fatalf("run ended %v: %s", r.GetStatus(), r.GetError())
 	}
+	recordHistory(t, r.GetWorkflowId())
 	want := map[string]int64{"customers": 2000, "employees": 3, "orders": 5000, "audit_log": 300}
 	for _, tp := range r.GetTables() {
 		if tp.GetState() != "complete" || tp.GetRowsDone() != want[tp.GetTable()] {

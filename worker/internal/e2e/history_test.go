@@ -1,0 +1,47 @@
+package e2e_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// recordHistory writes a workflow's history for the replay test in package
+// workflows when NEOSYNC_RECORD_HISTORY=1 (run it after changing a workflow
+// on purpose, and commit the file).
+func recordHistory(t *testing.T, workflowID string) {
+	if os.Getenv("NEOSYNC_RECORD_HISTORY") != "1" {
+		return
+	}
+	c, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	iter := c.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "workflows", "testdata", "datasync_history.json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d history events to %s", len(h.Events), path)
+}
