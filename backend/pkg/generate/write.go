@@ -1,0 +1,307 @@
+package generate
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+)
+
+// DefaultBatchSize is the number of rows per INSERT statement.
+const DefaultBatchSize = 500
+
+// Options tune GenerateTable.
+type Options struct {
+	// Seed fixes the random choices (0: random).
+	Seed      uint64
+	BatchSize int
+}
+
+// Generator writes planned tables.
+type Generator struct {
+	Registry *transformers.Registry
+}
+
+// GenerateTable empties the table (so a retry redoes it) and writes its rows
+// in batches, calling report with the rows written so far.
+func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.TableName, dst *sqlconnect.DB, o Options, report func(int64)) (int64, error) {
+	var t *Table
+	for i := range p.Tables {
+		if p.Tables[i].Name == name {
+			t = &p.Tables[i]
+		}
+	}
+	if t == nil {
+		return 0, fmt.Errorf("generate: table %s is not in the plan", name)
+	}
+	d := dialectOf(dst)
+	qname, err := d.QualifiedName(name)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := execSQL(ctx, dst, "DELETE FROM "+qname); err != nil {
+		return 0, fmt.Errorf("empty %s before generating: %w", name, err)
+	}
+	seed := o.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
+	gens := map[string]*transformers.Instance{}
+	var written []Column
+	for _, c := range t.Columns {
+		if c.Action == ActionDefault {
+			continue
+		}
+		written = append(written, c)
+		if c.Action == ActionGenerate {
+			inst, err := g.Registry.Build(c.Transformer.Source, c.Transformer.Params, transformers.Options{Seed: rng.Uint64(), Column: c.Name})
+			if err != nil {
+				return 0, fmt.Errorf("column %s.%s: %w", name, c.Name, err)
+			}
+			gens[c.Name] = inst
+		}
+	}
+	parents := make([][][]*string, len(t.References))
+	for i, r := range t.References {
+		if parents[i], err = loadParentKeys(ctx, dst, d, r); err != nil {
+			return 0, fmt.Errorf("table %s: read keys of parent %s: %w", name, r.Parent, err)
+		}
+		if len(parents[i]) == 0 {
+			return 0, fmt.Errorf("table %s: parent table %s has no rows to reference; generate it first", name, r.Parent)
+		}
+	}
+	start := int64(0)
+	for _, c := range written {
+		if c.Action == ActionSequence {
+			if start, err = maxOf(ctx, dst, d, qname, c.Name); err != nil {
+				return 0, err
+			}
+		}
+	}
+	batch := o.BatchSize
+	if batch <= 0 {
+		batch = DefaultBatchSize
+	}
+	ins, err := newInserter(d, qname, written, hasAlwaysIdentity(written))
+	if err != nil {
+		return 0, err
+	}
+	seen := map[string]map[string]bool{}
+	for _, c := range written {
+		if c.Unique && c.Action == ActionGenerate {
+			seen[c.Name] = map[string]bool{}
+		}
+	}
+	var rows int64
+	values := make([]*string, 0, batch*len(written))
+	for rows < t.Rows {
+		if err := ctx.Err(); err != nil {
+			return rows, err
+		}
+		n := min(int64(batch), t.Rows-rows)
+		values = values[:0]
+		for r := int64(0); r < n; r++ {
+			var picked [][]*string = make([][]*string, len(t.References))
+			for i := range t.References {
+				picked[i] = parents[i][rng.IntN(len(parents[i]))]
+			}
+			for _, c := range written {
+				v, err := g.value(c, t, gens, picked, start+rows+r+1, seen)
+				if err != nil {
+					return rows, fmt.Errorf("table %s, row %d, column %s: %w", name, rows+r+1, c.Name, err)
+				}
+				values = append(values, v)
+			}
+		}
+		if err := ins.insert(ctx, dst, int(n), values); err != nil {
+			return rows, fmt.Errorf("table %s: insert rows %d–%d: %w", name, rows+1, rows+n, err)
+		}
+		rows += n
+		if report != nil {
+			report(rows)
+		}
+	}
+	return rows, nil
+}
+
+func (g *Generator) value(c Column, t *Table, gens map[string]*transformers.Instance, picked [][]*string, seq int64, seen map[string]map[string]bool) (*string, error) {
+	switch c.Action {
+	case ActionNull:
+		return nil, nil
+	case ActionSequence:
+		s := strconv.FormatInt(seq, 10)
+		return &s, nil
+	case ActionReference:
+		r := t.References[c.Reference]
+		for i, col := range r.Columns {
+			if col == c.Name {
+				return picked[c.Reference][i], nil
+			}
+		}
+		return nil, fmt.Errorf("reference column missing")
+	case ActionGenerate:
+		for attempt := 0; ; attempt++ {
+			v, err := gens[c.Name].Transform(nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			s := text(v)
+			if s == nil || seen[c.Name] == nil {
+				return s, nil
+			}
+			if !seen[c.Name][*s] {
+				seen[c.Name][*s] = true
+				return s, nil
+			}
+			if attempt > 100 {
+				return nil, fmt.Errorf("generator %s cannot produce enough distinct values for a unique column", c.Transformer.Source)
+			}
+		}
+	}
+	return nil, fmt.Errorf("no value for action %s", c.Action)
+}
+
+// text renders a generated value as SQL text input.
+func text(v any) *string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		s = x
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case int:
+		s = strconv.Itoa(x)
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		s = "0"
+		if x {
+			s = "1" // both Postgres booleans and MySQL tinyint(1) parse 1/0
+		}
+	case time.Time:
+		s = x.UTC().Format("2006-01-02 15:04:05.999999")
+	case []byte:
+		s = `\x` + hex.EncodeToString(x)
+	default:
+		s = fmt.Sprint(x)
+	}
+	return &s
+}
+
+func dialectOf(db *sqlconnect.DB) sqlschema.Dialect {
+	if db.Driver == sqlconnect.DriverMySQL {
+		return sqlschema.DialectMySQL
+	}
+	return sqlschema.DialectPostgres
+}
+
+func hasAlwaysIdentity(cols []Column) bool {
+	for _, c := range cols {
+		if c.Identity == "ALWAYS" {
+			return true
+		}
+	}
+	return false
+}
+
+func execSQL(ctx context.Context, db *sqlconnect.DB, q string, args ...any) (int64, error) {
+	if db.Postgres != nil {
+		tag, err := db.Postgres.Exec(ctx, q, args...)
+		return tag.RowsAffected(), err
+	}
+	res, err := db.MySQL.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func maxOf(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect, qtable, col string) (int64, error) {
+	qcol, err := d.QuoteIdentifier(col)
+	if err != nil {
+		return 0, err
+	}
+	q := "SELECT COALESCE(MAX(" + qcol + "), 0) FROM " + qtable
+	var n int64
+	if db.Postgres != nil {
+		err = db.Postgres.QueryRow(ctx, q).Scan(&n)
+	} else {
+		err = db.MySQL.QueryRowContext(ctx, q).Scan(&n)
+	}
+	return n, err
+}
+
+// loadParentKeys reads the referenced columns of every parent row as text.
+func loadParentKeys(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect, r Reference) ([][]*string, error) {
+	qt, err := d.QualifiedName(r.Parent)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]string, len(r.ParentColumns))
+	for i, c := range r.ParentColumns {
+		q, err := d.QuoteIdentifier(c)
+		if err != nil {
+			return nil, err
+		}
+		if d == sqlschema.DialectPostgres {
+			q += "::text"
+		}
+		cols[i] = q
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + qt
+	var out [][]*string
+	if db.Postgres != nil {
+		rows, err := db.Postgres.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			vals := make([]*string, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+			out = append(out, vals)
+		}
+		return out, rows.Err()
+	}
+	rows, err := db.MySQL.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		raw := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		vals := make([]*string, len(cols))
+		for i, r := range raw {
+			if r.Valid {
+				s := r.String
+				vals[i] = &s
+			}
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}
