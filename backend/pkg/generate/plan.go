@@ -69,6 +69,9 @@ type Table struct {
 	Columns    []Column              `json:"columns"`
 	References []Reference           `json:"references,omitempty"`
 	DependsOn  []sqlschema.TableName `json:"depends_on,omitempty"`
+	// CompositeUniques are multi-column keys (primary or unique) a row must
+	// not repeat; a colliding row is drawn again.
+	CompositeUniques [][]string `json:"composite_uniques,omitempty"`
 }
 
 // Plan is the printable, JSON-serialisable generation plan.
@@ -159,10 +162,14 @@ func NewPlan(s *syncplan.Schema, req Request, reg *transformers.Registry) (*Plan
 		unique := map[string]bool{}
 		if len(c.PrimaryKey) == 1 {
 			unique[c.PrimaryKey[0]] = true
+		} else if len(c.PrimaryKey) > 1 {
+			tp.CompositeUniques = append(tp.CompositeUniques, c.PrimaryKey)
 		}
 		for _, u := range c.UniqueConstraints {
 			if len(u.Columns) == 1 {
 				unique[u.Columns[0]] = true
+			} else {
+				tp.CompositeUniques = append(tp.CompositeUniques, u.Columns)
 			}
 		}
 		for _, col := range cols[t] {

@@ -101,6 +101,7 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 			seen[c.Name] = map[string]bool{}
 		}
 	}
+	composites := newCompositeGuard(t.CompositeUniques, written)
 	var rows int64
 	values := make([]*string, 0, batch*len(written))
 	for rows < t.Rows {
@@ -110,17 +111,11 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 		n := min(int64(batch), t.Rows-rows)
 		values = values[:0]
 		for r := int64(0); r < n; r++ {
-			var picked [][]*string = make([][]*string, len(t.References))
-			for i := range t.References {
-				picked[i] = parents[i][rng.IntN(len(parents[i]))]
+			row, err := g.row(t, written, gens, parents, rng, start+rows+r+1, seen, composites)
+			if err != nil {
+				return rows, fmt.Errorf("table %s, row %d: %w", name, rows+r+1, err)
 			}
-			for _, c := range written {
-				v, err := g.value(c, t, gens, picked, start+rows+r+1, seen)
-				if err != nil {
-					return rows, fmt.Errorf("table %s, row %d, column %s: %w", name, rows+r+1, c.Name, err)
-				}
-				values = append(values, v)
-			}
+			values = append(values, row...)
 		}
 		if err := ins.insert(ctx, dst, int(n), values); err != nil {
 			return rows, fmt.Errorf("table %s: insert rows %d–%d: %w", name, rows+1, rows+n, err)
@@ -131,6 +126,31 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 		}
 	}
 	return rows, nil
+}
+
+// row draws one row, drawing again (up to 100 times) when it would repeat a
+// composite key.
+func (g *Generator) row(t *Table, written []Column, gens map[string]*transformers.Instance, parents [][][]*string, rng *rand.Rand, seq int64, seen map[string]map[string]bool, guard *compositeGuard) ([]*string, error) {
+	for attempt := 0; ; attempt++ {
+		picked := make([][]*string, len(t.References))
+		for i := range t.References {
+			picked[i] = parents[i][rng.IntN(len(parents[i]))]
+		}
+		row := make([]*string, 0, len(written))
+		for _, c := range written {
+			v, err := g.value(c, t, gens, picked, seq, seen)
+			if err != nil {
+				return nil, fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			row = append(row, v)
+		}
+		if guard.admit(row) {
+			return row, nil
+		}
+		if attempt >= 100 {
+			return nil, fmt.Errorf("cannot draw a row with a new value for its composite key")
+		}
+	}
 }
 
 func (g *Generator) value(c Column, t *Table, gens map[string]*transformers.Instance, picked [][]*string, seq int64, seen map[string]map[string]bool) (*string, error) {
@@ -304,4 +324,58 @@ func loadParentKeys(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect,
 		out = append(out, vals)
 	}
 	return out, rows.Err()
+}
+
+// compositeGuard remembers the composite keys already written.
+type compositeGuard struct {
+	keys [][]int
+	seen []map[string]bool
+}
+
+func newCompositeGuard(keys [][]string, written []Column) *compositeGuard {
+	idx := map[string]int{}
+	for i, c := range written {
+		idx[c.Name] = i
+	}
+	g := &compositeGuard{}
+	for _, k := range keys {
+		var cols []int
+		for _, name := range k {
+			i, ok := idx[name]
+			if !ok {
+				cols = nil // a column the database fills: it cannot collide here
+				break
+			}
+			cols = append(cols, i)
+		}
+		if cols != nil {
+			g.keys = append(g.keys, cols)
+			g.seen = append(g.seen, map[string]bool{})
+		}
+	}
+	return g
+}
+
+// admit reports whether row's composite keys are new, and records them.
+func (g *compositeGuard) admit(row []*string) bool {
+	keys := make([]string, len(g.keys))
+	for k, cols := range g.keys {
+		var b strings.Builder
+		for _, i := range cols {
+			if row[i] == nil {
+				b.WriteString("\x00N")
+			} else {
+				b.WriteString(*row[i])
+			}
+			b.WriteString("\x00")
+		}
+		keys[k] = b.String()
+		if g.seen[k][keys[k]] {
+			return false
+		}
+	}
+	for k, key := range keys {
+		g.seen[k][key] = true
+	}
+	return true
 }

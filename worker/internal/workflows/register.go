@@ -13,5 +13,6 @@ import (
 // the activities to w.
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(DataSync, workflow.RegisterOptions{Name: jobcontract.WorkflowDataSync})
+	w.RegisterWorkflowWithOptions(Generate, workflow.RegisterOptions{Name: jobcontract.WorkflowGenerate})
 	w.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
 }

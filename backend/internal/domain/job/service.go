@@ -148,7 +148,7 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
 		return Job{}, err
 	}
-	if err := s.checkDestinations(ctx, p.AccountID, source, nil, p.Destinations); err != nil {
+	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
 		return Job{}, err
 	}
 	def, err := json.Marshal(p.Definition)
@@ -199,14 +199,14 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 
 // checkDestinations validates new destinations against the source and the
 // job's existing destinations.
-func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.UUID, existing []Destination, add []DestinationOptionsFor) error {
+func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.UUID, generating bool, existing []Destination, add []DestinationOptionsFor) error {
 	seen := map[uuid.UUID]bool{}
 	for _, d := range existing {
 		seen[d.ConnectionID] = true
 	}
 	for i, d := range add {
 		f := fmt.Sprintf("destinations[%d]", i)
-		if d.ConnectionID == source {
+		if d.ConnectionID == source && source != uuid.Nil && !generating {
 			return domain.Invalid(f+".connection_id", "must differ from the source connection")
 		}
 		if seen[d.ConnectionID] {
@@ -450,7 +450,7 @@ func (s *Service) AddDestinations(ctx context.Context, scope domain.Scope, id uu
 	if len(add) == 0 {
 		return nil, domain.Invalid("destinations", "needs at least one destination")
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Destinations, add); err != nil {
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.Generate != nil, j.Destinations, add); err != nil {
 		return nil, err
 	}
 	var out []Destination
@@ -493,7 +493,7 @@ func (s *Service) UpdateDestination(ctx context.Context, scope domain.Scope, job
 	if !found {
 		return Job{}, domain.NotFound("job destination", destID)
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), others, []DestinationOptionsFor{d}); err != nil {
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.Generate != nil, others, []DestinationOptionsFor{d}); err != nil {
 		return Job{}, err
 	}
 	opts, err := json.Marshal(d.Options)
