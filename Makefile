@@ -88,6 +88,14 @@ lint: $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
 	$(TOOLS_BIN)/golangci-lint run $(GO_PACKAGES)
 	$(BUF) lint
 
+.PHONY: up
+up: ## Start Postgres (if down), the Temporal dev server, the API and the worker in the background
+	@scripts/up.sh
+
+.PHONY: down
+down: ## Stop what make up started
+	@scripts/down.sh
+
 .PHONY: clean
 clean: ## Remove build output
 	rm -rf bin
