@@ -92,6 +92,10 @@ lint: $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
 up: ## Start Postgres (if down), the Temporal dev server, the API and the worker in the background
 	@scripts/up.sh
 
+.PHONY: demo
+demo: ## Start everything, seed a sample production database, sync it anonymized and show before/after
+	@scripts/demo.sh
+
 .PHONY: down
 down: ## Stop what make up started
 	@scripts/down.sh
