@@ -1,23 +1,65 @@
-// Package root assembles the `neosync` command tree.
+// Package root assembles the `neosync` command tree and its global flags.
 package root
 
 import (
-	"io"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/neosyncio/neosync/cli/internal/cmd/accounts"
+	"github.com/neosyncio/neosync/cli/internal/cmd/apply"
+	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/cmd/connections"
+	"github.com/neosyncio/neosync/cli/internal/cmd/group"
+	"github.com/neosyncio/neosync/cli/internal/cmd/jobs"
+	"github.com/neosyncio/neosync/cli/internal/cmd/login"
+	"github.com/neosyncio/neosync/cli/internal/cmd/logout"
+	"github.com/neosyncio/neosync/cli/internal/cmd/runs"
 	"github.com/neosyncio/neosync/cli/internal/cmd/version"
+	"github.com/neosyncio/neosync/cli/internal/cmd/whoami"
+	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
-// NewCommand returns the root command writing to out.
-func NewCommand(out io.Writer) *cobra.Command {
+// NewCommand returns the root command; every command writes through s.
+func NewCommand(s *session.Session) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "neosync",
-		Short:         "Neosync: anonymized copies of production databases",
+		Use:   "neosync",
+		Short: "Neosync: anonymized copies of production databases",
+		Long: `neosync manages Neosync connections, jobs and runs from the command line.
+
+Settings, highest precedence first: flags (--api-url, --account), the
+environment (NEOSYNC_API_URL, NEOSYNC_API_KEY), the configuration file
+(~/.neosync/config.yaml; NEOSYNC_CONFIG_DIR or XDG_CONFIG_HOME/neosync move
+it), then the default API http://127.0.0.1:8080.`,
+		Example: `  neosync login --api-key "$NEOSYNC_KEY" --api-url https://neosync.example.com
+  neosync connections list
+  neosync apply -f neosync.yaml --dry-run
+  neosync jobs trigger nightly --wait`,
+		Args:          cobra.ArbitraryArgs,
+		RunE:          group.RunE,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetOut(out)
-	root.AddCommand(version.NewCommand(out))
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	root.SetIn(s.In)
+	pf := root.PersistentFlags()
+	pf.StringVar(&s.Overrides.APIURL, "api-url", "", "Neosync API URL (overrides NEOSYNC_API_URL and the stored URL)")
+	pf.StringVar(&s.Overrides.Account, "account", "", "account name or id to act in (overrides the stored choice)")
+	_ = root.RegisterFlagCompletionFunc("account", complete.Accounts(s))
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	root.AddCommand(
+		login.NewCommand(s),
+		logout.NewCommand(s),
+		whoami.NewCommand(s),
+		accounts.NewCommand(s),
+		connections.NewCommand(s),
+		jobs.NewCommand(s),
+		runs.NewCommand(s),
+		apply.NewCommand(s),
+		version.NewCommand(s),
+	)
 	return root
 }

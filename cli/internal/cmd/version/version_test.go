@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
-func TestVersion(t *testing.T) {
+func TestVersionClientOnly(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	cmd := NewCommand(&buf)
-	cmd.SetArgs(nil)
+	s := &session.Session{Out: &buf, Err: &buf, LookupEnv: func(string) (string, bool) { return "", false }}
+	cmd := NewCommand(s)
+	cmd.SetArgs([]string{"--client"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}

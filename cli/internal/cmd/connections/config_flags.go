@@ -1,0 +1,134 @@
+package connections
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/spec"
+)
+
+// configFlags describe a connection on the command line: a URL, or a type
+// with discrete fields, plus pool and TLS options.
+type configFlags struct {
+	postgresURL string
+	mysqlURL    string
+	kind        string
+	host        string
+	port        int32
+	database    string
+	user        string
+	password    string
+	sslMode     string
+	protocol    string
+
+	maxOpen     int32
+	maxIdle     int32
+	maxIdleTime string
+	maxLifetime string
+
+	rootCertFile   string
+	clientCertFile string
+	clientKeyFile  string
+	serverName     string
+}
+
+func (f *configFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.postgresURL, "postgres-url", "", "a postgres:// URL or key=value DSN")
+	fl.StringVar(&f.mysqlURL, "mysql-url", "", "a mysql:// URL or user:pass@tcp(host:port)/db DSN (MySQL and MariaDB)")
+	fl.StringVar(&f.kind, "type", "", "postgres or mysql, with the discrete fields below")
+	fl.StringVar(&f.host, "host", "", "database host (with --type)")
+	fl.Int32Var(&f.port, "port", 0, "database port (default 5432 or 3306)")
+	fl.StringVar(&f.database, "database", "", "database name")
+	fl.StringVar(&f.user, "user", "", "database user")
+	fl.StringVar(&f.password, "password", "", "database password (prefer --password \"$PGPASSWORD\" to typing it)")
+	fl.StringVar(&f.sslMode, "ssl-mode", "", "Postgres sslmode: disable, allow, prefer, require, verify-ca, verify-full")
+	fl.StringVar(&f.protocol, "protocol", "", "MySQL protocol: tcp or unix")
+	fl.Int32Var(&f.maxOpen, "max-open", 0, "most connections a job opens (0: default)")
+	fl.Int32Var(&f.maxIdle, "max-idle", 0, "most idle connections kept (0: default)")
+	fl.StringVar(&f.maxIdleTime, "max-idle-time", "", "close connections idle this long (e.g. 5m)")
+	fl.StringVar(&f.maxLifetime, "max-lifetime", "", "close connections older than this (e.g. 1h)")
+	fl.StringVar(&f.rootCertFile, "root-cert-file", "", "PEM file of the CA that signed the server's certificate")
+	fl.StringVar(&f.clientCertFile, "client-cert-file", "", "PEM client certificate file")
+	fl.StringVar(&f.clientKeyFile, "client-key-file", "", "PEM client key file")
+	fl.StringVar(&f.serverName, "tls-server-name", "", "server name to verify the certificate against")
+	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"postgres", "mysql"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("ssl-mode", cobra.FixedCompletions([]string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type")
+}
+
+// given reports whether any connection flag was set.
+func (f *configFlags) given() bool {
+	return f.postgresURL != "" || f.mysqlURL != "" || f.kind != "" || f.host != ""
+}
+
+// config builds and validates the connection config the flags describe.
+func (f *configFlags) config(name string) (*mgmtv1alpha1.ConnectionConfig, error) {
+	sql := &spec.SQLConnection{}
+	conn := spec.Connection{Name: name}
+	discreteSet := f.host != "" || f.port != 0 || f.database != "" || f.user != "" || f.password != "" || f.sslMode != "" || f.protocol != ""
+	switch {
+	case f.postgresURL != "" || f.mysqlURL != "":
+		if discreteSet {
+			return nil, errors.New("give a URL (--postgres-url/--mysql-url) or the discrete fields (--type, --host, …), not both")
+		}
+		sql.URL = f.postgresURL + f.mysqlURL
+		if f.postgresURL != "" {
+			conn.Postgres = sql
+		} else {
+			conn.MySQL = sql
+		}
+	case f.kind != "":
+		if f.host == "" || f.user == "" {
+			return nil, errors.New("--type needs --host and --user (and usually --database)")
+		}
+		sql.Host, sql.Port, sql.Database, sql.User, sql.Password, sql.SSLMode, sql.Protocol =
+			f.host, f.port, f.database, f.user, f.password, f.sslMode, f.protocol
+		switch strings.ToLower(f.kind) {
+		case "postgres", "postgresql", "pg":
+			conn.Postgres = sql
+		case "mysql", "mariadb":
+			conn.MySQL = sql
+		default:
+			return nil, fmt.Errorf("--type %q: must be postgres or mysql", f.kind)
+		}
+	case discreteSet:
+		return nil, errors.New("--host and the other discrete fields need --type postgres or --type mysql")
+	default:
+		return nil, errors.New("describe the database with --postgres-url, --mysql-url, or --type with --host, --user, --database")
+	}
+	if f.maxOpen != 0 || f.maxIdle != 0 || f.maxIdleTime != "" || f.maxLifetime != "" {
+		sql.Pool = &spec.Pool{MaxIdleTime: f.maxIdleTime, MaxLifetime: f.maxLifetime}
+		if f.maxOpen != 0 {
+			sql.Pool.MaxOpen = &f.maxOpen
+		}
+		if f.maxIdle != 0 {
+			sql.Pool.MaxIdle = &f.maxIdle
+		}
+	}
+	if f.rootCertFile != "" || f.clientCertFile != "" || f.clientKeyFile != "" || f.serverName != "" {
+		sql.TLS = &spec.TLS{ServerName: f.serverName}
+		for _, p := range []struct {
+			flag, path string
+			into       *string
+		}{{"--root-cert-file", f.rootCertFile, &sql.TLS.RootCert}, {"--client-cert-file", f.clientCertFile, &sql.TLS.ClientCert}, {"--client-key-file", f.clientKeyFile, &sql.TLS.ClientKey}} {
+			if p.path == "" {
+				continue
+			}
+			b, err := os.ReadFile(p.path)
+			if err != nil {
+				return nil, fmt.Errorf("%s: cannot read %s", p.flag, p.path)
+			}
+			*p.into = string(b)
+		}
+	}
+	if err := conn.Validate(); err != nil {
+		return nil, err
+	}
+	return conn.ConnectionConfig(), nil
+}

@@ -1,0 +1,132 @@
+package connections
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/describe"
+	"github.com/neosyncio/neosync/cli/internal/lookup"
+	"github.com/neosyncio/neosync/cli/internal/output"
+	"github.com/neosyncio/neosync/cli/internal/session"
+)
+
+type getFlags struct {
+	connection string
+	format     output.Format
+}
+
+func newGetCommand(s *session.Session) *cobra.Command {
+	f := &getFlags{}
+	cmd := &cobra.Command{
+		Use:   "get NAME_OR_ID",
+		Short: "Show one connection (secrets masked)",
+		Example: `  neosync connections get prod
+  neosync connections get prod -o yaml`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: complete.Connections(s),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.connection = args[0]
+			return runGet(cmd.Context(), s, f)
+		},
+	}
+	output.AddFlag(cmd, &f.format)
+	return cmd
+}
+
+func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
+	c, acct, err := s.ClientAndAccount(ctx)
+	if err != nil {
+		return err
+	}
+	conn, err := lookup.Connection(ctx, c, acct.GetId(), f.connection)
+	if err != nil {
+		return err
+	}
+	return output.Message(s.Out, f.format, conn, func(w io.Writer) error {
+		return writeConnection(w, conn)
+	})
+}
+
+func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
+	cfg := conn.GetConnectionConfig()
+	fields := []output.Field{
+		{Label: "Name", Value: conn.GetName()},
+		{Label: "ID", Value: conn.GetId()},
+		{Label: "Type", Value: describe.ConnectionType(cfg)},
+	}
+	var pool *mgmtv1alpha1.SqlConnectionOptions
+	var tls *mgmtv1alpha1.ClientTlsConfig
+	switch x := cfg.GetConfig().(type) {
+	case *mgmtv1alpha1.ConnectionConfig_PgConfig:
+		pg := x.PgConfig
+		if pg.GetUrl() != "" {
+			fields = append(fields, output.Field{Label: "URL", Value: pg.GetUrl()})
+		} else {
+			cc := pg.GetConnection()
+			fields = append(fields, discrete(cc.GetHost(), cc.GetPort(), cc.GetName(), cc.GetUser(), cc.GetPass())...)
+			fields = append(fields, output.Field{Label: "SSL mode", Value: cc.GetSslMode()})
+		}
+		pool, tls = pg.GetConnectionOptions(), pg.GetClientTls()
+	case *mgmtv1alpha1.ConnectionConfig_MysqlConfig:
+		my := x.MysqlConfig
+		if my.GetUrl() != "" {
+			fields = append(fields, output.Field{Label: "URL", Value: my.GetUrl()})
+		} else {
+			cc := my.GetConnection()
+			fields = append(fields, discrete(cc.GetHost(), cc.GetPort(), cc.GetName(), cc.GetUser(), cc.GetPass())...)
+			fields = append(fields, output.Field{Label: "Protocol", Value: cc.GetProtocol()})
+		}
+		pool, tls = my.GetConnectionOptions(), my.GetClientTls()
+	}
+	if pool != nil {
+		var parts []string
+		if pool.MaxConnectionLimit != nil {
+			parts = append(parts, fmt.Sprintf("max open %d", pool.GetMaxConnectionLimit()))
+		}
+		if pool.MaxIdleConnections != nil {
+			parts = append(parts, fmt.Sprintf("max idle %d", pool.GetMaxIdleConnections()))
+		}
+		if pool.MaxIdleDuration != nil {
+			parts = append(parts, "idle time "+pool.GetMaxIdleDuration())
+		}
+		if pool.MaxOpenDuration != nil {
+			parts = append(parts, "lifetime "+pool.GetMaxOpenDuration())
+		}
+		fields = append(fields, output.Field{Label: "Pool", Value: strings.Join(parts, ", ")})
+	}
+	if tls != nil {
+		var parts []string
+		if tls.GetRootCert() != "" {
+			parts = append(parts, "root certificate")
+		}
+		if tls.GetClientCert() != "" {
+			parts = append(parts, "client certificate")
+		}
+		if tls.GetServerName() != "" {
+			parts = append(parts, "server name "+tls.GetServerName())
+		}
+		fields = append(fields, output.Field{Label: "TLS", Value: strings.Join(parts, ", ")})
+	}
+	fields = append(fields,
+		output.Field{Label: "Created", Value: output.Time(conn.GetCreatedAt())},
+		output.Field{Label: "Updated", Value: output.Time(conn.GetUpdatedAt())},
+	)
+	return output.Fields(w, fields...)
+}
+
+func discrete(host string, port int32, db, user, pass string) []output.Field {
+	p := ""
+	if port != 0 {
+		p = fmt.Sprint(port)
+	}
+	return []output.Field{
+		{Label: "Host", Value: host}, {Label: "Port", Value: p}, {Label: "Database", Value: db},
+		{Label: "User", Value: user}, {Label: "Password", Value: pass},
+	}
+}

@@ -1,0 +1,167 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/describe"
+	"github.com/neosyncio/neosync/cli/internal/lookup"
+	"github.com/neosyncio/neosync/cli/internal/output"
+	"github.com/neosyncio/neosync/cli/internal/session"
+)
+
+type getFlags struct {
+	job    string
+	format output.Format
+}
+
+func newGetCommand(s *session.Session) *cobra.Command {
+	f := &getFlags{}
+	cmd := &cobra.Command{
+		Use:   "get NAME_OR_ID",
+		Short: "Show one job: source, destinations, schedule and column mappings",
+		Example: `  neosync jobs get nightly
+  neosync jobs get nightly -o json`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: complete.Jobs(s),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.job = args[0]
+			return runGet(cmd.Context(), s, f)
+		},
+	}
+	output.AddFlag(cmd, &f.format)
+	return cmd
+}
+
+func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
+	c, acct, err := s.ClientAndAccount(ctx)
+	if err != nil {
+		return err
+	}
+	j, err := lookup.Job(ctx, c, acct.GetId(), f.job)
+	if err != nil {
+		return err
+	}
+	if f.format != output.Table {
+		return output.Message(s.Out, f.format, j, nil)
+	}
+	conns, err := lookup.Connections(ctx, c, acct.GetId())
+	if err != nil {
+		return err
+	}
+	return writeJob(s.Out, j, lookup.ConnectionNames(conns))
+}
+
+func writeJob(w io.Writer, j *mgmtv1alpha1.Job, names map[string]string) error {
+	fields := []output.Field{
+		{Label: "Name", Value: j.GetName()},
+		{Label: "ID", Value: j.GetId()},
+		{Label: "Type", Value: describe.JobType(j)},
+	}
+	if sync := j.GetSource().GetSync(); sync != nil {
+		src := describe.Name(names, sync.GetConnectionId())
+		var notes []string
+		if n := len(sync.GetSubsets()); n > 0 {
+			notes = append(notes, "subset: "+describe.Count(n, "table"))
+		}
+		if sync.GetSubsetByForeignKeyConstraints() {
+			notes = append(notes, "subset follows foreign keys")
+		}
+		if sync.GetHaltOnNewColumnAddition() {
+			notes = append(notes, "halts on new columns")
+		}
+		if len(notes) > 0 {
+			src += " (" + strings.Join(notes, "; ") + ")"
+		}
+		fields = append(fields, output.Field{Label: "Source", Value: src})
+	} else if gen := j.GetSource().GetGenerate(); gen != nil {
+		var tables []string
+		for _, t := range gen.GetTables() {
+			tables = append(tables, fmt.Sprintf("%s.%s × %d", t.GetSchema(), t.GetTable(), t.GetRowCount()))
+		}
+		fields = append(fields,
+			output.Field{Label: "Schema from", Value: describe.Name(names, gen.GetFkSourceConnectionId())},
+			output.Field{Label: "Generates", Value: strings.Join(tables, ", ")})
+	}
+	for i, d := range j.GetDestinations() {
+		label := ""
+		if i == 0 {
+			label = "Destinations"
+		}
+		fields = append(fields, output.Field{Label: label, Value: describe.Name(names, d.GetConnectionId()) + destinationNotes(d.GetOptions())})
+	}
+	schedule := j.GetCronSchedule()
+	if schedule == "" {
+		schedule = "none (run on demand)"
+	}
+	paused := "no"
+	if j.GetPaused() {
+		paused = "yes"
+	}
+	fields = append(fields,
+		output.Field{Label: "Schedule", Value: schedule},
+		output.Field{Label: "Paused", Value: paused},
+	)
+	if t := j.GetWorkflowOptions().RunTimeoutSeconds; t != nil {
+		fields = append(fields, output.Field{Label: "Run timeout", Value: output.Duration(time.Duration(*t) * time.Second)})
+	}
+	fields = append(fields,
+		output.Field{Label: "Created", Value: output.Time(j.GetCreatedAt())},
+		output.Field{Label: "Updated", Value: output.Time(j.GetUpdatedAt())},
+	)
+	if err := output.Fields(w, fields...); err != nil {
+		return err
+	}
+	if len(j.GetMappings()) == 0 {
+		_, err := fmt.Fprintln(w, "Mappings:     none (every column is copied unchanged)")
+		return err
+	}
+	fmt.Fprintln(w, "\nMappings:")
+	t := output.NewTable("schema", "table", "column", "transformer", "config")
+	for _, m := range j.GetMappings() {
+		tr := m.GetTransformer()
+		src := tr.GetSource()
+		if tr.UserDefinedTransformerId != nil {
+			src += " (user-defined " + tr.GetUserDefinedTransformerId() + ")"
+		}
+		cfg := ""
+		if tr.GetConfig() != nil && len(tr.GetConfig().GetFields()) > 0 {
+			b, _ := protojson.Marshal(tr.GetConfig())
+			cfg = string(b)
+		}
+		t.Row(m.GetSchema(), m.GetTable(), m.GetColumn(), src, cfg)
+	}
+	return t.Render(w)
+}
+
+func destinationNotes(o *mgmtv1alpha1.JobDestinationOptions) string {
+	var notes []string
+	if o.GetInitTableSchema() {
+		notes = append(notes, "init schema")
+	}
+	if o.GetTruncateBeforeInsert() {
+		if o.GetTruncateCascade() {
+			notes = append(notes, "truncate cascade")
+		} else {
+			notes = append(notes, "truncate")
+		}
+	}
+	if o.GetOnConflict() != "" {
+		notes = append(notes, "on conflict "+o.GetOnConflict())
+	}
+	if o.GetBatchSize() > 0 {
+		notes = append(notes, fmt.Sprintf("batch %d", o.GetBatchSize()))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, ", ") + ")"
+}

@@ -1,0 +1,95 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/spf13/cobra"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/describe"
+	"github.com/neosyncio/neosync/cli/internal/output"
+	"github.com/neosyncio/neosync/cli/internal/progress"
+	"github.com/neosyncio/neosync/cli/internal/session"
+)
+
+type getFlags struct {
+	run    string
+	format output.Format
+}
+
+func newGetCommand(s *session.Session) *cobra.Command {
+	f := &getFlags{}
+	cmd := &cobra.Command{
+		Use:   "get RUN_ID",
+		Short: "Show one run with per-table progress",
+		Example: `  neosync runs get 0b7c3f52-…
+  neosync runs get 0b7c3f52-… -o yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.run = args[0]
+			return runGet(cmd.Context(), s, f)
+		},
+	}
+	output.AddFlag(cmd, &f.format)
+	return cmd
+}
+
+func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
+	c, err := s.Client()
+	if err != nil {
+		return err
+	}
+	resp, err := c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunRequest{JobRunId: f.run}))
+	if err != nil {
+		return err
+	}
+	run := resp.Msg.GetJobRun()
+	if run == nil {
+		return errors.New("the API returned no run")
+	}
+	if f.format != output.Table {
+		return output.Message(s.Out, f.format, run, nil)
+	}
+	job := run.GetJobId()
+	if name := jobName(ctx, s, job); name != "" {
+		job = name + " (" + job + ")"
+	}
+	report := ""
+	if run.GetReport() != nil {
+		report = "verification report available with -o yaml"
+	}
+	return output.Message(s.Out, f.format, run, func(w io.Writer) error {
+		if err := output.Fields(w,
+			output.Field{Label: "ID", Value: run.GetId()},
+			output.Field{Label: "Job", Value: job},
+			output.Field{Label: "Workflow", Value: run.GetWorkflowId()},
+			output.Field{Label: "Status", Value: describe.RunStatus(run.GetStatus())},
+			output.Field{Label: "Started", Value: output.Time(run.GetStartedAt())},
+			output.Field{Label: "Completed", Value: output.Time(run.GetCompletedAt())},
+			output.Field{Label: "Duration", Value: duration(run, time.Now())},
+			output.Field{Label: "Error", Value: run.GetError()},
+			output.Field{Label: "Report", Value: report},
+		); err != nil {
+			return err
+		}
+		if len(run.GetTables()) == 0 {
+			return nil
+		}
+		fmt.Fprintln(w)
+		t := output.NewTable("table", "state", "rows", "error")
+		for _, tp := range run.GetTables() {
+			rows := progress.Number(tp.GetRowsDone())
+			if tp.GetRowsExpected() > 0 {
+				rows += " / " + progress.Number(tp.GetRowsExpected())
+			}
+			t.Row(strings.Join([]string{tp.GetSchema(), tp.GetTable()}, "."), tp.GetState(), rows, tp.GetError())
+		}
+		return t.Render(w)
+	})
+}

@@ -1,0 +1,66 @@
+package runs
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+	"github.com/spf13/cobra"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/lookup"
+
+	"github.com/neosyncio/neosync/cli/internal/progress"
+	"github.com/neosyncio/neosync/cli/internal/session"
+)
+
+type watchFlags struct {
+	run string
+}
+
+func newWatchCommand(s *session.Session) *cobra.Command {
+	f := &watchFlags{}
+	return &cobra.Command{
+		Use:   "watch RUN_ID",
+		Short: "Follow a run until it ends; exit non-zero if it fails",
+		Long: `Follow a run until it ends. On a terminal the view is redrawn in place: an
+overall bar, then per table its state, rows done and rows/s. When the output is
+not a terminal, or CI or GITHUB_ACTIONS is set, plain progress lines are
+printed instead. The exit code is non-zero when the run fails, is canceled or
+is terminated, and the reason is printed.`,
+		Example: `  neosync runs watch 0b7c3f52-…
+  CI=1 neosync runs watch 0b7c3f52-… | tee run.log`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.run = args[0]
+			return runWatch(cmd.Context(), s, f)
+		},
+	}
+}
+
+func runWatch(ctx context.Context, s *session.Session, f *watchFlags) error {
+	c, err := s.Client()
+	if err != nil {
+		return err
+	}
+	resp, err := c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunRequest{JobRunId: f.run}))
+	if err != nil {
+		return err
+	}
+	return progress.Follow(ctx, c.Jobs, f.run, jobName(ctx, s, resp.Msg.GetJobRun().GetJobId()), s.Out, s.LiveWidth(s.Out))
+}
+
+// jobName names a job for display; it is "" when the job cannot be listed.
+func jobName(ctx context.Context, s *session.Session, jobID string) string {
+	c, acct, err := s.ClientAndAccount(ctx)
+	if err != nil {
+		return ""
+	}
+	jobs, err := lookup.Jobs(ctx, c, acct.GetId())
+	if err != nil {
+		return ""
+	}
+	if j := lookup.FindJob(jobs, jobID); j != nil {
+		return j.GetName()
+	}
+	return ""
+}

@@ -1,0 +1,216 @@
+package progress
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+
+type table struct {
+	name           string
+	state          string
+	done, expected int64
+	err            string
+}
+
+func tb(name, state string, done, expected int64, err ...string) table {
+	t := table{name: name, state: state, done: done, expected: expected}
+	if len(err) > 0 {
+		t.err = err[0]
+	}
+	return t
+}
+
+func snapshot(status mgmtv1alpha1.JobRunStatus, at time.Duration, tables ...table) *mgmtv1alpha1.JobRun {
+	run := &mgmtv1alpha1.JobRun{Id: "0b7c3f52-1111-4000-8000-000000000001", Name: "neosync-run-abc", Status: status, StartedAt: timestamppb.New(t0)}
+	for _, tb := range tables {
+		schema, name, _ := strings.Cut(tb.name, ".")
+		tp := &mgmtv1alpha1.JobRunTableProgress{Schema: schema, Table: name, State: tb.state, RowsDone: tb.done, RowsExpected: tb.expected}
+		if tb.err != "" {
+			tp.Error = &tb.err
+		}
+		run.Tables = append(run.Tables, tp)
+	}
+	if status == mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_COMPLETE || status == mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_FAILED {
+		run.CompletedAt = timestamppb.New(t0.Add(at))
+	}
+	return run
+}
+
+const (
+	running  = mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_RUNNING
+	complete = mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_COMPLETE
+	failed   = mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_FAILED
+)
+
+func TestFrame(t *testing.T) {
+	t.Parallel()
+	r := newRates()
+	r.observe(snapshot(running, 0, tb("public.users", "running", 0, 50000), tb("public.orders", "pending", 0, 150000)), t0)
+	run := snapshot(running, 0, tb("public.users", "running", 20000, 50000), tb("public.orders", "pending", 0, 150000))
+	per, all := r.observe(run, t0.Add(2*time.Second))
+	got := strings.Join(Frame(run, "nightly", per, all, t0.Add(2*time.Second), 100), "\n")
+	want := strings.Join([]string{
+		"run 0b7c3f52 of job nightly · running · 2s",
+		"[████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░]  10% 20,000 / 200,000 rows · 10,000 rows/s · 0/2 tables",
+		"  TABLE          STATE     ROWS                    ROWS/S",
+		"  public.users   running   20,000 / 50,000         10,000",
+		"  public.orders  pending   0 / 150,000             ",
+	}, "\n")
+	if got != want {
+		t.Fatalf("frame:\n%s\nwant:\n%s", got, want)
+	}
+	for _, line := range Frame(run, "a-job-with-a-long-name", nil, 0, t0, 40) {
+		if n := len([]rune(line)); n > 40 {
+			t.Errorf("line wider than 40 (%d): %q", n, line)
+		}
+	}
+	// A running table without an expected count: no percentage, no bar.
+	unknown := snapshot(running, 0, tb("public.users", "running", 4096, 0))
+	frame := Frame(unknown, "", nil, 0, t0, 100)
+	if !strings.HasPrefix(frame[1], "[░░░░") || strings.Contains(frame[1], "%") || !strings.Contains(frame[1], " 4,096 rows ·") {
+		t.Fatalf("unknown total: %q", frame[1])
+	}
+}
+
+func TestLiveRedraws(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := NewLive(&buf, 80, "")
+	run := snapshot(running, 0, tb("public.users", "running", 1, 10))
+	if err := l.Update(run, t0); err != nil {
+		t.Fatal(err)
+	}
+	first := buf.Len()
+	if strings.Contains(buf.String(), "\x1b[") {
+		t.Fatal("first frame moves the cursor")
+	}
+	if err := l.Done(snapshot(complete, time.Second, tb("public.users", "complete", 10, 10)), t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String()[first:], "\x1b[4A\x1b[J") {
+		t.Fatalf("second frame does not redraw in place: %q", buf.String()[first:])
+	}
+}
+
+func TestPlain(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := NewPlain(&buf, "nightly")
+	p.Every = 5 * time.Second
+	steps := []*mgmtv1alpha1.JobRun{
+		snapshot(running, 0, tb("public.users", "pending", 0, 100), tb("public.orders", "pending", 0, 0)),
+		snapshot(running, 0, tb("public.users", "running", 10, 100), tb("public.orders", "pending", 0, 0)),
+		snapshot(running, 0, tb("public.users", "running", 60, 100), tb("public.orders", "pending", 0, 0)),
+		snapshot(running, 0, tb("public.users", "complete", 100, 100), tb("public.orders", "running", 5, 0)),
+	}
+	for i, s := range steps {
+		if err := p.Update(s, t0.Add(time.Duration(i)*3*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final := snapshot(failed, 12*time.Second, tb("public.users", "complete", 100, 100), tb("public.orders", "failed", 5, 0, "duplicate key"))
+	if err := p.Done(final, t0.Add(12*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"run 0b7c3f52 of job nightly running: 2 tables",
+		"public.users: running",
+		"progress: 60 rows, 10 rows/s, 0/2 tables done, 6s elapsed",
+		"public.users: complete, 100 rows",
+		"public.orders: running",
+		"public.orders: failed after 5 rows: duplicate key",
+		"run 0b7c3f52 of job nightly failed: 1/2 tables, 105 rows in 12s",
+		"",
+	}, "\n")
+	if buf.String() != want {
+		t.Fatalf("plain output:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	if err := Outcome(final, "nightly"); err == nil || err.Error() != "run 0b7c3f52 of job nightly failed: table public.orders: duplicate key" {
+		t.Fatalf("Outcome = %v", err)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	t.Parallel()
+	ok := snapshot(complete, time.Second)
+	if err := Outcome(ok, ""); err != nil {
+		t.Fatal(err)
+	}
+	msg := "source unreachable"
+	f := snapshot(failed, time.Second)
+	f.Error = &msg
+	if err := Outcome(f, ""); err == nil || err.Error() != "run 0b7c3f52 failed: source unreachable" {
+		t.Fatalf("Outcome = %v", err)
+	}
+	c := snapshot(mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_CANCELED, 0)
+	if err := Outcome(c, "nightly"); err == nil || err.Error() != "run 0b7c3f52 of job nightly was canceled" {
+		t.Fatalf("Outcome = %v", err)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	t.Parallel()
+	seq := []*mgmtv1alpha1.JobRun{
+		snapshot(running, 0, tb("public.users", "running", 1, 2)),
+		snapshot(complete, time.Second, tb("public.users", "complete", 2, 2)),
+	}
+	i := 0
+	get := func(context.Context) (*mgmtv1alpha1.JobRun, error) {
+		s := seq[min(i, len(seq)-1)]
+		i++
+		return s, nil
+	}
+	var buf bytes.Buffer
+	run, err := Watch(context.Background(), get, NewPlain(&buf, ""), time.Millisecond, func() time.Time { return t0 })
+	if err != nil || run.GetStatus() != complete || i != 2 {
+		t.Fatalf("Watch = %v, %v after %d polls", run, err, i)
+	}
+	boom := errors.New("boom")
+	_, err = Watch(context.Background(), func(context.Context) (*mgmtv1alpha1.JobRun, error) { return nil, boom }, NewPlain(&buf, ""), time.Millisecond, time.Now)
+	if !errors.Is(err, boom) {
+		t.Fatalf("Watch error = %v", err)
+	}
+}
+
+func TestNumber(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := Number(n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestLiveRemembersExpectedAndShowsFinishing(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := NewLive(&buf, 100, "nightly")
+	if err := l.Update(snapshot(running, 0, tb("public.users", "pending", 0, 1000)), t0); err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	// The worker omits the expected count while copying: the bar keeps it.
+	if err := l.Update(snapshot(running, 0, tb("public.users", "running", 250, 0)), t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), " 25% 250 / 1,000 rows") {
+		t.Fatalf("expected count forgotten:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := l.Update(snapshot(running, 0, tb("public.users", "complete", 1000, 1000)), t0.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "· running (finishing) ·") {
+		t.Fatalf("no finishing state:\n%s", buf.String())
+	}
+}
