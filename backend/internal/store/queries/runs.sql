@@ -47,7 +47,9 @@ DELETE FROM job_runs WHERE id = $1;
 INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (job_run_id, schema_name, table_name) DO UPDATE
-SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done, rows_expected = EXCLUDED.rows_expected,
+SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done,
+    -- a progress report without an expectation keeps the planned one
+    rows_expected = CASE WHEN EXCLUDED.rows_expected > 0 THEN EXCLUDED.rows_expected ELSE job_run_tables.rows_expected END,
     error = EXCLUDED.error, started_at = COALESCE(job_run_tables.started_at, EXCLUDED.started_at),
     completed_at = EXCLUDED.completed_at, updated_at = now();
 
