@@ -77,3 +77,19 @@ func (t *Tuple) parse(b []byte, want int) (int, error) {
 	t.Raw = b[:pos]
 	return pos, nil
 }
+
+// Parse reads the tuple at the start of b, which must hold it completely
+// (as Raw of a tuple a Splitter yielded does), into t, reusing t's
+// storage, and returns its length. t aliases b.
+func (t *Tuple) Parse(b []byte) (int, error) {
+	n, err := t.parse(b, 0)
+	switch {
+	case err != nil:
+		return 0, err
+	case n == 0:
+		return 0, formatErr("incomplete tuple")
+	case n < 0:
+		return 0, formatErr("trailer where a tuple was expected")
+	}
+	return n, nil
+}

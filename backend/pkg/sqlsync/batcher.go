@@ -36,10 +36,12 @@ func (b *batcher) begin() {
 	}
 }
 
-// rowDone counts the row just appended and hands buffers and batches on.
-func (b *batcher) rowDone() error {
-	b.inBatch++
-	b.rows++
+// rowDone counts the n rows just appended and hands buffers and batches
+// on. n rows never cross the end of a batch.
+func (b *batcher) rowDone(n int64) error {
+	before := b.rows
+	b.inBatch += n
+	b.rows += n
 	if b.batch > 0 && b.inBatch >= b.batch {
 		if err := b.endBatch(); err != nil {
 			return err
@@ -49,7 +51,7 @@ func (b *batcher) rowDone() error {
 			return err
 		}
 	}
-	if b.rows%progressEvery == 0 && b.progress != nil && time.Since(b.lastTick) >= progressInterval {
+	if b.rows/progressEvery != before/progressEvery && b.progress != nil && time.Since(b.lastTick) >= progressInterval {
 		b.lastTick = time.Now()
 		b.progress(b.rows)
 	}

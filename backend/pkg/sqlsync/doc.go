@@ -27,17 +27,19 @@
 // that declares it reads the row (syncplan.Transformer.UsesRow, the
 // JavaScript ones) makes the relay decode the row's other fields too, once
 // per row and only for rows it transforms — the row context is built
-// lazily. The reading goroutine (pgconn's CopyTo callback) splits and
-// converts; the writing goroutine feeds CopyFrom; between them a bounded
-// queue of 60 KiB buffers (chunkQueue) is all the table's data in flight,
-// so memory stays flat. Transformation runs on the reading goroutine: on
-// the measured machine the two database backends, not this process, are
-// the bottleneck (the relay uses about a fifth of a core at full speed), so
-// a pool of transform goroutines would only add copying.
+// lazily. The reading goroutine (pgconn's CopyTo callback) splits the
+// stream into tuples; rows that need converting go, in raw batches of a
+// few hundred, to a pool of converter goroutines (Engine.Workers, each
+// with its own transformer instances and type map), and are reassembled
+// in source order, so batch boundaries and checkpoints do not depend on
+// the pool; a table whose fields all pass through unchanged skips all of
+// that. The writing goroutine feeds CopyFrom. Every hand-over is a bounded
+// channel (at most chunkQueue 60 KiB output buffers and a few raw batches
+// per worker), so a table's memory stays flat whatever its size.
 //
 // MySQL/MariaDB reads with a prepared statement (binary protocol, so
-// floating point values are exact) in a consistent-snapshot READ ONLY
-// transaction, and writes each batch with LOAD DATA LOCAL INFILE from an
+// floating point values are exact) in a REPEATABLE READ, READ ONLY
+// transaction, transforms on the reading goroutine, and writes each batch with LOAD DATA LOCAL INFILE from an
 // in-memory reader (mysql.RegisterReaderHandler), checking SHOW WARNINGS
 // afterwards because with LOCAL the server downgrades errors to warnings.
 // Both sessions use UTC and strict mode.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -20,6 +21,21 @@ type Engine struct {
 	Registry *transformers.Registry
 	// Logger receives one line per table copied and per resume.
 	Logger *slog.Logger
+	// Workers is the number of goroutines that transform the rows of one
+	// PostgreSQL table (see the package documentation); 0 means one per
+	// CPU, at most MaxDefaultWorkers.
+	Workers int
+}
+
+// MaxDefaultWorkers caps the default number of transforming goroutines per
+// table.
+const MaxDefaultWorkers = 4
+
+func (e *Engine) workers() int {
+	if e.Workers > 0 {
+		return e.Workers
+	}
+	return min(runtime.GOMAXPROCS(0), MaxDefaultWorkers)
 }
 
 // NewEngine returns an Engine; a nil logger discards logs.

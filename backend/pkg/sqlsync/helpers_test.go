@@ -46,7 +46,14 @@ func testCtx(t *testing.T) context.Context {
 // registry is shared: it is read-only once built.
 var registry = transformers.NewRegistry()
 
-func newTestEngine() *Engine { return NewEngine(registry, nil) }
+// newTestEngine returns an engine that transforms on a pool of three
+// goroutines, so tests cover the pool (the default, one, is covered by
+// the resume test and the benchmark).
+func newTestEngine() *Engine {
+	e := NewEngine(registry, nil)
+	e.Workers = 3
+	return e
+}
 
 // pgDB is a freshly created PostgreSQL database, dropped at cleanup.
 type pgDB struct {

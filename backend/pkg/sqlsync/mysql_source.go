@@ -233,5 +233,5 @@ func (e *myEncoder) row(vals []any) error {
 			e.lastKey = append(e.lastKey, string(s))
 		}
 	}
-	return e.rowDone()
+	return e.rowDone(1)
 }

@@ -83,8 +83,16 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec source
 	if rep != nil {
 		relay.progress = rep.streamed
 	}
+	if w := j.engine.workers(); w > 1 && src.newConv != nil {
+		if err := relay.startPool(gctx, w, src.newConv); err != nil {
+			return err
+		}
+	}
 	g.Go(func() error {
 		defer close(stream.ch)
+		if relay.pool != nil {
+			defer relay.pool.abort()
+		}
 		if _, err := sc.PgConn().CopyTo(gctx, relay, src.copySQL); err != nil {
 			return fmt.Errorf("read source: %w", err)
 		}

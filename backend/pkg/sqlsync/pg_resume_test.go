@@ -53,19 +53,33 @@ func TestPostgresKillAndResume(t *testing.T) {
 	)
 	job := passthroughJob(t, src, "app", []string{"keyed", "loose"})
 	job.Source = src.cfg
-	e := newTestEngine()
+	// Transform a column so rows go through the converters.
+	job.Key = []byte("resume")
+	for i, m := range job.Mappings {
+		if m.Column == "payload" {
+			job.Mappings[i].Transformer.Source = "transform_hash"
+		}
+	}
 	ctx := testCtx(t)
 	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
 	assertNoError(t, "plan", err)
-	source := Source{DB: src.db}
+	source := Source{DB: src.db, Key: job.Key}
+	// The keyed table's expected content: a complete, uninterrupted copy.
+	want := newPGDB(t)
+	job.Destinations = []syncplan.Destination{{Name: "want", Conn: want.cfg, Options: syncplan.DestinationOptions{InitSchema: true}}}
+	runJob(t, job)
 	for _, tc := range []struct {
-		name string
-		opts syncplan.DestinationOptions
+		name    string
+		workers int
+		opts    syncplan.DestinationOptions
 	}{
-		{"owned destination", syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
-		{"appending destination", syncplan.DestinationOptions{BatchSize: 1000}},
+		{"owned destination", 1, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
+		{"appending destination", 1, syncplan.DestinationOptions{BatchSize: 1000}},
+		{"owned destination, transform pool", 3, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := NewEngine(registry, nil)
+			e.Workers = tc.workers
 			dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
 			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
 			dest.Options = tc.opts
@@ -100,7 +114,7 @@ func TestPostgresKillAndResume(t *testing.T) {
 				_, err = e.SyncTable(ctx, plan, loose, source, dest, nil, nil)
 				assertNoError(t, "redo loose", err)
 			}
-			assertSameRows(t, src, dst, "app", []string{"keyed", "loose"})
+			assertSameRows(t, want, dst, "app", []string{"keyed", "loose"})
 			if tc.opts.Truncate {
 				// The copy committed but its completion was never
 				// recorded: a retry with no checkpoint redoes it exactly.
@@ -108,7 +122,7 @@ func TestPostgresKillAndResume(t *testing.T) {
 					_, err = e.SyncTable(ctx, plan, table, source, dest, nil, nil)
 					assertNoError(t, "retry "+table.String(), err)
 				}
-				assertSameRows(t, src, dst, "app", []string{"keyed", "loose"})
+				assertSameRows(t, want, dst, "app", []string{"keyed", "loose"})
 			}
 		})
 	}

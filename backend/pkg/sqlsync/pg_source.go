@@ -3,10 +3,12 @@ package sqlsync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -16,6 +18,9 @@ import (
 type pgSource struct {
 	copySQL string
 	relay   *pgRelay
+	// newConv builds another converter for a pool worker (nil when rows
+	// need no conversion).
+	newConv func() (*pgConverter, error)
 }
 
 // pgPrepareSource validates the source query (one statement, read in c's
@@ -81,12 +86,9 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 	}
 	m := c.TypeMap()
 
-	r := &pgRelay{names: sel, codecs: make([]*pgValueCodec, len(sel))}
-	r.batch = spec.batch
-	r.header, r.trailer = pgcopy.AppendHeader(nil), pgcopy.AppendTrailer(nil)
-	for i := range sel {
-		r.codecs[i] = newPGValueCodec(m, oids[i])
-	}
+	// The outputs without their transformers, which every converter
+	// builds for itself.
+	outs := make([]pgOutput, len(spec.out))
 	identity := len(spec.out) == len(sel)
 	for i, col := range spec.out {
 		o := pgOutput{name: col.Name, src: -1}
@@ -99,26 +101,50 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 				}
 			}
 		}
-		if col.Action == syncplan.ActionTransform {
+		transformed := col.Action == syncplan.ActionTransform
+		identity = identity && o.src == i && !transformed && o.elemOID == 0
+		outs[i] = o
+	}
+	newConv := func(m *pgtype.Map) (*pgConverter, error) {
+		cv := &pgConverter{names: sel, codecs: make([]*pgValueCodec, len(sel)), out: slices.Clone(outs)}
+		for i := range sel {
+			cv.codecs[i] = newPGValueCodec(m, oids[i])
+		}
+		for i, col := range spec.out {
+			if col.Action != syncplan.ActionTransform {
+				continue
+			}
+			o := &cv.out[i]
+			var err error
 			if o.tr, err = j.engine.buildTransform(&col, j.src.Key); err != nil {
 				return nil, err
 			}
-			o.codec = r.codecs[o.src]
+			o.codec = cv.codecs[o.src]
 			o.generator = o.tr.def.Generator
 			o.usesRow = col.UsesRow
 		}
-		identity = identity && o.src == i && o.tr == nil && o.elemOID == 0
-		r.out = append(r.out, o)
+		return cv, nil
 	}
-	r.identity = identity
+
+	r := &pgRelay{names: sel, identity: identity}
+	r.batch = spec.batch
+	r.header, r.trailer = pgcopy.AppendHeader(nil), pgcopy.AppendTrailer(nil)
 	r.split.Fields = len(sel)
 	if spec.ordered {
 		for _, k := range t.Key {
 			r.keyIdx = append(r.keyIdx, index[k])
+			r.keyCodec = append(r.keyCodec, newPGValueCodec(m, oids[index[k]]))
 		}
 		r.key = r.keyText
 	}
-	return &pgSource{copySQL: "COPY (" + selectSQL + ") TO STDOUT (FORMAT binary)", relay: r}, nil
+	src := &pgSource{copySQL: "COPY (" + selectSQL + ") TO STDOUT (FORMAT binary)", relay: r}
+	if !identity {
+		if r.conv, err = newConv(m); err != nil {
+			return nil, err
+		}
+		src.newConv = func() (*pgConverter, error) { return newConv(m.Copy()) }
+	}
+	return src, nil
 }
 
 // parenthesize wraps a non-empty predicate in parentheses.

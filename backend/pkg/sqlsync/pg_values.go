@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // pgKind groups PostgreSQL types by how a transformer sees their values.
@@ -134,7 +136,7 @@ func (c *pgValueCodec) encode(v any, buf []byte) ([]byte, error) {
 		case []byte:
 			return append(buf, x...), nil
 		}
-		if s, ok := convert(v, "string"); ok {
+		if s, ok := convert(v, transformers.TypeString); ok {
 			return append(buf, s.(string)...), nil
 		}
 	case pgJSONB:

@@ -2,6 +2,7 @@ package syncplan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -24,9 +25,10 @@ type problems []string
 
 func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
 
+// err returns the problems, sorted so the message is stable, or nil.
 func (p problems) err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return &ValidationError{Problems: p}
+	return &ValidationError{Problems: slices.Sorted(slices.Values(p))}
 }

@@ -1,0 +1,133 @@
+package sqlsync
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
+)
+
+// pgOutput says how one destination field is produced from a source
+// tuple.
+type pgOutput struct {
+	name string
+	src  int // source field index; -1 writes NULL
+	// tr and codec are set for a transformed field.
+	tr        *columnTransform
+	codec     *pgValueCodec
+	generator bool // the transformer ignores its input: skip decoding
+	usesRow   bool
+	// elemOID, when not zero, replaces the element type OID in the header
+	// of an array value: user-defined types have different OIDs in the
+	// source and the destination.
+	elemOID uint32
+}
+
+// pgConverter turns one source tuple into one destination tuple. Fields
+// without a transformer are appended as the bytes they arrived as; only
+// transformed fields (and, for transformers that read the row, the row's
+// other fields, decoded once per row) are decoded and re-encoded. It holds
+// transformer instances and a type map, so it is used by one goroutine.
+type pgConverter struct {
+	out    []pgOutput
+	names  []string        // source fields
+	codecs []*pgValueCodec // per source field, for the row context
+	row    map[string]any
+}
+
+// convert appends t, converted, to buf.
+func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
+	c.row = nil
+	buf = pgcopy.AppendTupleStart(buf, len(c.out))
+	for i := range c.out {
+		o := &c.out[i]
+		switch {
+		case o.src < 0:
+			buf = pgcopy.AppendNull(buf)
+		case o.tr == nil:
+			at := len(buf)
+			buf = append(buf, t.RawField(o.src)...)
+			if o.elemOID != 0 {
+				patchArrayElem(buf[at:], o.elemOID)
+			}
+		default:
+			var err error
+			if buf, err = c.transform(t, o, buf); err != nil {
+				return buf, err
+			}
+		}
+	}
+	return buf, nil
+}
+
+func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byte, error) {
+	var in any
+	if !o.generator {
+		raw, null := t.Field(o.src)
+		if !null {
+			v, err := o.codec.decode(raw)
+			if err != nil {
+				return buf, fmt.Errorf("column %s: decode: %w", o.name, err)
+			}
+			in = v
+		}
+	}
+	var row map[string]any
+	if o.usesRow {
+		var err error
+		if row, err = c.rowContext(t); err != nil {
+			return buf, err
+		}
+	}
+	v, err := o.tr.apply(in, row)
+	if err != nil {
+		return buf, err
+	}
+	if v == nil {
+		return pgcopy.AppendNull(buf), nil
+	}
+	buf, at := pgcopy.BeginField(buf)
+	if buf, err = o.codec.encode(v, buf); err != nil {
+		return buf, fmt.Errorf("column %s: %w", o.name, err)
+	}
+	buf = pgcopy.EndField(buf, at, false)
+	if o.elemOID != 0 {
+		patchArrayElem(buf[at:], o.elemOID)
+	}
+	return buf, nil
+}
+
+// rowContext decodes the whole source row once per tuple, for
+// transformers that read it.
+func (c *pgConverter) rowContext(t *pgcopy.Tuple) (map[string]any, error) {
+	if c.row != nil {
+		return c.row, nil
+	}
+	row := make(map[string]any, len(c.names))
+	for i, name := range c.names {
+		raw, null := t.Field(i)
+		if null {
+			row[name] = nil
+			continue
+		}
+		v, err := c.codecs[i].decode(raw)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: decode: %w", name, err)
+		}
+		row[name] = v
+	}
+	c.row = row
+	return row, nil
+}
+
+// patchArrayElem rewrites the element type OID of an array value given as
+// a field (length word first). Array binary: ndim, flags, element OID.
+func patchArrayElem(field []byte, oid uint32) {
+	if len(field) >= 4+12 && int32(binary.BigEndian.Uint32(field)) >= 12 {
+		binary.BigEndian.PutUint32(field[4+8:], oid)
+	}
+}
+
+// firstNormalOID is the first OID of user-defined objects; built-in types
+// have the same OID in every database.
+const firstNormalOID = 16384
