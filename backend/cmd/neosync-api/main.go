@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -34,6 +35,7 @@ usage:
                                           create an account API key (creates the team account if missing)
   neosync-api apikey create -worker [-name KEY] [-days 365]
                                           create a worker key
+  neosync-api health                      exit 0 when the API on NEOSYNC_LISTEN_ADDR answers (for container health checks)
   neosync-api version
 
 configuration is read from the environment; see the README.
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "health":
+		return health(ctx)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -203,5 +207,36 @@ func apikeyCmd(ctx context.Context, cfg config.Config, args []string, stdout io.
 	}
 	fmt.Fprintf(stdout, "%s\n", value)
 	fmt.Fprintf(os.Stderr, "account %s (%s), key %q expires %s — this value is shown once\n", *acct, k.AccountID, k.Name, k.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+// health asks the local API's /healthz, so a distroless container (no curl)
+// can be health-checked.
+func health(ctx context.Context) error {
+	addr := os.Getenv("NEOSYNC_LISTEN_ADDR")
+	if addr == "" {
+		addr = config.DefaultListenAddr
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("NEOSYNC_LISTEN_ADDR: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("API unhealthy: %s", resp.Status)
+	}
 	return nil
 }

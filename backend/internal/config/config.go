@@ -118,3 +118,10 @@ func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logge
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// EnvNames lists every environment variable Load reads, for documentation
+// and for the test that checks compose.yml against this code.
+var EnvNames = []string{
+	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE",
+	"TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT",
+}
