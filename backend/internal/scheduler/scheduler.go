@@ -82,14 +82,14 @@ func (t *Temporal) Terminate(ctx context.Context, workflowID, reason string) err
 
 // State reads a workflow's status.
 func (t *Temporal) State(ctx context.Context, workflowID string) (run.WorkflowState, error) {
-	resp, err := t.client.DescribeWorkflowExecution(ctx, workflowID, "")
+	desc, err := t.client.DescribeWorkflow(ctx, workflowID, "")
 	if isNotFound(err) {
 		return run.WorkflowNotFound, nil
 	}
 	if err != nil {
 		return "", t.unavailable("describe workflow", err)
 	}
-	switch resp.GetWorkflowExecutionInfo().GetStatus() {
+	switch desc.RawResponse.GetWorkflowExecutionInfo().GetStatus() {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		return run.WorkflowRunning, nil
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:

@@ -64,8 +64,8 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("message %q does not say the job is running", err)
 	}
 	// The workflow really exists in Temporal, on this API's task queue.
-	desc, err := api.Temporal.DescribeWorkflowExecution(ctx, r.GetWorkflowId(), "")
-	if err != nil || desc.GetExecutionConfig().GetTaskQueue().GetName() != api.TaskQueue {
+	desc, err := api.Temporal.DescribeWorkflow(ctx, r.GetWorkflowId(), "")
+	if err != nil || desc.RawResponse.GetExecutionConfig().GetTaskQueue().GetName() != api.TaskQueue {
 		t.Fatalf("workflow in Temporal: %v, %v", desc, err)
 	}
 
@@ -118,9 +118,9 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 	if _, err := c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: second.Msg.GetJobRun().GetId()})); err != nil {
 		t.Fatalf("TerminateJobRun: %v", err)
 	}
-	desc, err = api.Temporal.DescribeWorkflowExecution(ctx, second.Msg.GetJobRun().GetWorkflowId(), "")
-	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus().String() != "Terminated" {
-		t.Fatalf("terminated workflow = %v, %v", desc.GetWorkflowExecutionInfo().GetStatus(), err)
+	desc, err = api.Temporal.DescribeWorkflow(ctx, second.Msg.GetJobRun().GetWorkflowId(), "")
+	if err != nil || desc.RawResponse.GetWorkflowExecutionInfo().GetStatus().String() != "Terminated" {
+		t.Fatalf("terminated workflow = %v, %v", desc, err)
 	}
 
 	// Lists, newest first, paginated.

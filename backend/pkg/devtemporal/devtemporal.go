@@ -162,13 +162,22 @@ func (s *Server) Stop() error {
 	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-s.done:
+	case err := <-s.done:
+		return exitErr(err)
 	case <-time.After(15 * time.Second):
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.done
+		return exitErr(<-s.done)
 	}
-	return nil
 }
 
 // Pid is the server's process id.
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
+// exitErr ignores the exit status a stop signal causes.
+func exitErr(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return nil
+	}
+	return err
+}

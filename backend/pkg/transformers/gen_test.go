@@ -207,7 +207,7 @@ func TestGenerators(t *testing.T) {
 		{"int64 range", "generate_int64", map[string]any{"min": -3, "max": 3}, 0, wantIntIn(-3, 3)},
 		{"int64 full range", "generate_int64", map[string]any{"min": int64(math.MinInt64), "max": int64(math.MaxInt64)}, 0, wantIntIn(math.MinInt64, math.MaxInt64)},
 		{"int64 signed", "generate_int64", map[string]any{"min": 5, "max": 9, "randomize_sign": true}, 0, func(t *testing.T, v any) {
-			if i := asInt64(t, v); !(i >= 5 && i <= 9 || i >= -9 && i <= -5) {
+			if i := asInt64(t, v); (i < 5 || i > 9) && (i < -9 || i > -5) {
 				t.Fatal(i)
 			}
 		}},
@@ -238,7 +238,7 @@ func TestGenerators(t *testing.T) {
 		{"state code", "generate_state", nil, 0, wantIn(stateCodes)},
 		{"state name", "generate_state", map[string]any{"generate_full_name": true}, 0, wantIn(stateNames)},
 		{"state name short", "generate_state", map[string]any{"generate_full_name": true}, 5, func(t *testing.T, v any) {
-			if s := asString(t, v); !(slices.Contains(stateCodes, s) || slices.Contains(stateNames, s) && len(s) <= 5) {
+			if s := asString(t, v); !slices.Contains(stateCodes, s) && (!slices.Contains(stateNames, s) || len(s) > 5) {
 				t.Fatalf("%q", s)
 			}
 		}},

@@ -108,19 +108,6 @@ func wantParamError(t testing.TB, err error, param string) {
 	}
 }
 
-// isDigits reports whether s is non-empty and all ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // luhnValid reports whether the digits of s pass the Luhn check.
 func luhnValid(s string) bool {
 	sum := 0

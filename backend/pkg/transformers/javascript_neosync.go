@@ -51,7 +51,7 @@ func (s *jsSandbox) installNeosync() {
 		}
 		d := d
 		_ = ns.Set(jsFunctionName(d.Source), func(call goja.FunctionCall) goja.Value {
-			var value, params goja.Value = goja.Null(), call.Argument(0)
+			value, params := goja.Null(), call.Argument(0)
 			if !d.Generator {
 				value, params = call.Argument(0), call.Argument(1)
 			}

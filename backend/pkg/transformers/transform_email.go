@@ -47,7 +47,7 @@ func (t *emailTransformer) transform(c *Call) (any, error) {
 		}
 	}
 	maxLen := c.MaxLength
-	if maxLen > 0 && maxLen < minEmailLen && !(t.preserveDomain && len(domain)+2 <= maxLen) {
+	if maxLen > 0 && maxLen < minEmailLen && (!t.preserveDomain || len(domain)+2 > maxLen) {
 		return nil, valueErr(src, c, "column holds "+strconv.Itoa(maxLen)+" characters, too few for an email address")
 	}
 	localLen := -1

@@ -50,10 +50,11 @@ func TestTransformFloat64(t *testing.T) {
 	for i := range 200 {
 		in := float64(i) * 1.25
 		var v any = in
-		if i%3 == 1 {
+		switch i % 3 {
+		case 1:
 			v = int64(i)
 			in = float64(i)
-		} else if i%3 == 2 {
+		case 2:
 			v = "  " + formatFloat(in)
 		}
 		if d := asFloat64(t, mustRun(t, inst, v)) - in; d < -0.5-1e-9 || d > 2.5+1e-9 {

@@ -70,7 +70,7 @@ func TestTransformStringPhone(t *testing.T) {
 			t.Fatalf("%q starts with 0", out)
 		}
 		for i := range utf8.RuneCountInString(in) { // formatting stays in place
-			if a, b := []rune(in)[i], []rune(out)[i]; (a >= '0' && a <= '9') != (b >= '0' && b <= '9') || a != b && !(a >= '0' && a <= '9') {
+			if a, b := []rune(in)[i], []rune(out)[i]; (a >= '0' && a <= '9') != (b >= '0' && b <= '9') || a != b && (a < '0' || a > '9') {
 				t.Fatalf("%q -> %q moves formatting", in, out)
 			}
 		}

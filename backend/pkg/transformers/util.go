@@ -80,18 +80,6 @@ func appendZeroPad(b []byte, v int, width int) []byte {
 	return append(b, s...)
 }
 
-// appendLower appends s with ASCII letters lower-cased.
-func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch >= 'A' && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		b = append(b, ch)
-	}
-	return b
-}
-
 // lengthBudget caps n by the column's maximum length when one is known.
 func lengthBudget(n, maxLength int) int {
 	if maxLength > 0 && n > maxLength {

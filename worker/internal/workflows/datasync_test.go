@@ -31,10 +31,9 @@ func testPlan() *syncplan.Plan {
 }
 
 type recorder struct {
-	mu      sync.Mutex
-	order   []string
-	finish  activities.FinishInput
-	started map[string]bool
+	mu     sync.Mutex
+	order  []string
+	finish activities.FinishInput
 }
 
 func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
