@@ -6,6 +6,8 @@ package apiclient
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -29,6 +31,8 @@ type Client struct {
 	Jobs mgmtv1alpha1connect.JobServiceClient
 	// Transformers lists system and user-defined transformers.
 	Transformers mgmtv1alpha1connect.TransformersServiceClient
+	// Data reads a connection's schema and streams its rows (neosync sync).
+	Data mgmtv1alpha1connect.ConnectionDataServiceClient
 }
 
 // DefaultHTTPClient dials with a short timeout, so an unreachable host fails
@@ -50,6 +54,7 @@ func New(httpClient connect.HTTPClient, baseURL, apiKey string) *Client {
 		Connections:  mgmtv1alpha1connect.NewConnectionServiceClient(httpClient, baseURL, opts...),
 		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(httpClient, baseURL, opts...),
 		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(httpClient, baseURL, opts...),
+		Data:         mgmtv1alpha1connect.NewConnectionDataServiceClient(httpClient, baseURL, opts...),
 	}
 }
 
@@ -74,9 +79,43 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	}
 }
 
-// WrapStreamingClient leaves streams alone: the CLI makes unary calls only.
+// WrapStreamingClient authenticates streams (neosync sync reads rows as a
+// server stream) and translates the errors they end with.
 func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return next
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		if i.apiKey != "" {
+			conn.RequestHeader().Set("Authorization", "Bearer "+i.apiKey)
+		}
+		conn.RequestHeader().Set("User-Agent", "neosync-cli/"+buildinfo.Version)
+		return &translatingConn{StreamingClientConn: conn, i: i, procedure: spec.Procedure}
+	}
+}
+
+// translatingConn translates the error a stream ends with (not io.EOF,
+// which is how a stream ends well).
+type translatingConn struct {
+	connect.StreamingClientConn
+	i         *interceptor
+	procedure string
+}
+
+// Receive reads the next message, translating failures.
+func (c *translatingConn) Receive(msg any) error {
+	err := c.StreamingClientConn.Receive(msg)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return translate(err, c.i.url, c.procedure, c.i.apiKey != "")
+	}
+	return err
+}
+
+// Send writes a message, translating failures.
+func (c *translatingConn) Send(msg any) error {
+	err := c.StreamingClientConn.Send(msg)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return translate(err, c.i.url, c.procedure, c.i.apiKey != "")
+	}
+	return err
 }
 
 // WrapStreamingHandler is unused on a client.

@@ -91,11 +91,11 @@ func Save(dir string, f File) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write already failed
 		return err
 	}
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write already failed
 		return err
 	}
 	if err := tmp.Close(); err != nil {

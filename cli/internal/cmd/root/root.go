@@ -15,6 +15,7 @@ import (
 	"github.com/neosyncio/neosync/cli/internal/cmd/login"
 	"github.com/neosyncio/neosync/cli/internal/cmd/logout"
 	"github.com/neosyncio/neosync/cli/internal/cmd/runs"
+	"github.com/neosyncio/neosync/cli/internal/cmd/synccmd"
 	"github.com/neosyncio/neosync/cli/internal/cmd/version"
 	"github.com/neosyncio/neosync/cli/internal/cmd/whoami"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -59,6 +60,7 @@ it), then the default API http://127.0.0.1:8080.`,
 		jobs.NewCommand(s),
 		runs.NewCommand(s),
 		apply.NewCommand(s),
+		synccmd.NewCommand(s),
 		version.NewCommand(s),
 	)
 	return root
