@@ -3,15 +3,18 @@ package rpc
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"log/slog"
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
 )
 
@@ -20,13 +23,34 @@ type JobHandler struct {
 	mgmtv1alpha1connect.UnimplementedJobServiceHandler
 	jobs   *job.Service
 	runs   *run.Service
+	plans  *jobplan.Service
 	schema job.SchemaReader
 	log    *slog.Logger
 }
 
 // NewJobHandler returns the handler.
-func NewJobHandler(j *job.Service, runs *run.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
-	return &JobHandler{jobs: j, runs: runs, schema: schema, log: log}
+func NewJobHandler(j *job.Service, runs *run.Service, plans *jobplan.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
+	return &JobHandler{jobs: j, runs: runs, plans: plans, schema: schema, log: log}
+}
+
+// GetJobPlan computes the plan the job's next run would follow.
+func (h *JobHandler) GetJobPlan(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobPlanRequest]) (*connect.Response[mgmtv1alpha1.GetJobPlanResponse], error) {
+	var p jobplan.Plan
+	err := h.withRun(ctx, "id", req.Msg.GetId(), func(pr *auth.Principal, id uuid.UUID) (err error) {
+		p, err = h.plans.Plan(ctx, pr.Scope, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &mgmtv1alpha1.GetJobPlanResponse{Text: p.Text, Warnings: p.Warnings}
+	if b, err := json.Marshal(p.Value); err == nil {
+		var m map[string]any
+		if json.Unmarshal(b, &m) == nil {
+			resp.Plan, _ = structpb.NewStruct(m)
+		}
+	}
+	return connect.NewResponse(resp), nil
 }
 
 // jobResponse encodes a job or maps the error.

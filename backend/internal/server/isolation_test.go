@@ -118,6 +118,10 @@ func TestTenantIsolation(t *testing.T) {
 			_, err := a.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: ids.job}))
 			return err
 		},
+		"GetJobPlan": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: ids.job}))
+			return err
+		},
 		"GetJobs": func(ctx context.Context, ids bIDs) error {
 			_, err := a.Jobs.GetJobs(ctx, connect.NewRequest(&mgmt.GetJobsRequest{AccountId: ids.account}))
 			return err

@@ -107,6 +107,14 @@ func TestJobs(t *testing.T) {
 		t.Fatalf("delete after terminate: %v", err)
 	}
 
+	// The engine refuses this job as it stands: its virtual foreign key
+	// points at a table the job does not copy. The plan says so.
+	_, err = c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: job.GetId()}))
+	wantCode(t, "plan of an invalid job", err, connect.CodeInvalidArgument)
+	if !strings.Contains(err.Error(), "shop.employees is not copied") {
+		t.Errorf("plan error %q does not explain the problem", err)
+	}
+
 	// Reads.
 	got, err := c.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: job.GetId()}))
 	if err != nil || got.Msg.GetJob().GetName() != "nightly-anonymize" {
@@ -143,6 +151,13 @@ func TestJobs(t *testing.T) {
 	}))
 	if err != nil || len(srcUpd.Msg.GetJob().GetMappings()) != 1 || srcUpd.Msg.GetJob().GetMappings()[0].GetTransformer().GetSource() != "generate_full_name" {
 		t.Fatalf("UpdateJobSourceConnection = %v, %v", srcUpd, err)
+	}
+	plan, err := c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: job.GetId()}))
+	if err != nil {
+		t.Fatalf("GetJobPlan: %v", err)
+	}
+	if !strings.Contains(plan.Msg.GetText(), "shop.employees") || !strings.Contains(plan.Msg.GetText(), "generate_full_name") || plan.Msg.GetPlan() == nil {
+		t.Fatalf("plan text:\n%s", plan.Msg.GetText())
 	}
 	wf, err := c.Jobs.SetJobWorkflowOptions(ctx, connect.NewRequest(&mgmt.SetJobWorkflowOptionsRequest{Id: job.GetId(), WorkflowOptions: &mgmt.WorkflowOptions{RunTimeoutSeconds: ptr(int64(3600))}}))
 	if err != nil || wf.Msg.GetJob().GetWorkflowOptions().GetRunTimeoutSeconds() != 3600 {

@@ -25,6 +25,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/connectiondata"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/internal/rpc"
@@ -93,7 +94,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, jobplan.NewService(jobs, conns, xforms), data, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
 

@@ -104,6 +104,10 @@ func TestApply(t *testing.T) {
 			t.Fatalf("jobs get lacks %q:\n%s", want, out)
 		}
 	}
+	// jobs plan shows what the next run would do.
+	if out := c.ok("jobs", "plan", "nightly-"+sfx); !strings.Contains(out, "Plan of job nightly-"+sfx) || !strings.Contains(out, "transform transform_email") {
+		t.Fatalf("jobs plan:\n%s", out)
+	}
 	var job mgmtv1alpha1.Job
 	if err := protojson.Unmarshal([]byte(c.ok("jobs", "get", "nightly-"+sfx, "-o", "json")), &job); err != nil {
 		t.Fatal(err)

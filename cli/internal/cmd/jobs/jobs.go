@@ -21,9 +21,10 @@ README) and create them with neosync jobs create -f or neosync apply.`,
 		`  neosync jobs list
   neosync jobs create -f job.yaml
   neosync jobs get nightly -o yaml
+  neosync jobs plan nightly
   neosync jobs trigger nightly --wait`,
 		newListCommand(s), newGetCommand(s), newCreateCommand(s), newDeleteCommand(s),
-		newPauseCommand(s, true), newPauseCommand(s, false), newTriggerCommand(s))
+		newPauseCommand(s, true), newPauseCommand(s, false), newTriggerCommand(s), newPlanCommand(s))
 	cmd.Aliases = []string{"job"}
 	return cmd
 }

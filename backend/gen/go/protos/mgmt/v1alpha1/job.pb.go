@@ -2799,6 +2799,112 @@ func (x *ValidateJobMappingsResponse) GetDatabaseErrors() *DatabaseError {
 	return nil
 }
 
+type GetJobPlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobPlanRequest) Reset() {
+	*x = GetJobPlanRequest{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobPlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobPlanRequest) ProtoMessage() {}
+
+func (x *GetJobPlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobPlanRequest.ProtoReflect.Descriptor instead.
+func (*GetJobPlanRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetJobPlanRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetJobPlanResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// text is the plan for people.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// plan is the plan as a JSON object (the worker's own format).
+	Plan          *structpb.Struct `protobuf:"bytes,2,opt,name=plan,proto3" json:"plan,omitempty"`
+	Warnings      []string         `protobuf:"bytes,3,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobPlanResponse) Reset() {
+	*x = GetJobPlanResponse{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobPlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobPlanResponse) ProtoMessage() {}
+
+func (x *GetJobPlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobPlanResponse.ProtoReflect.Descriptor instead.
+func (*GetJobPlanResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GetJobPlanResponse) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *GetJobPlanResponse) GetPlan() *structpb.Struct {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+func (x *GetJobPlanResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
 // JobRunTableProgress is one table's progress within a run.
 type JobRunTableProgress struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -2817,7 +2923,7 @@ type JobRunTableProgress struct {
 
 func (x *JobRunTableProgress) Reset() {
 	*x = JobRunTableProgress{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2829,7 +2935,7 @@ func (x *JobRunTableProgress) String() string {
 func (*JobRunTableProgress) ProtoMessage() {}
 
 func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2842,7 +2948,7 @@ func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunTableProgress.ProtoReflect.Descriptor instead.
 func (*JobRunTableProgress) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *JobRunTableProgress) GetSchema() string {
@@ -2921,7 +3027,7 @@ type JobRun struct {
 
 func (x *JobRun) Reset() {
 	*x = JobRun{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2933,7 +3039,7 @@ func (x *JobRun) String() string {
 func (*JobRun) ProtoMessage() {}
 
 func (x *JobRun) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2946,7 +3052,7 @@ func (x *JobRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRun.ProtoReflect.Descriptor instead.
 func (*JobRun) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *JobRun) GetId() string {
@@ -3035,7 +3141,7 @@ type JobRunEvent struct {
 
 func (x *JobRunEvent) Reset() {
 	*x = JobRunEvent{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3047,7 +3153,7 @@ func (x *JobRunEvent) String() string {
 func (*JobRunEvent) ProtoMessage() {}
 
 func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3060,7 +3166,7 @@ func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunEvent.ProtoReflect.Descriptor instead.
 func (*JobRunEvent) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *JobRunEvent) GetId() int64 {
@@ -3114,7 +3220,7 @@ type CreateJobRunRequest struct {
 
 func (x *CreateJobRunRequest) Reset() {
 	*x = CreateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3126,7 +3232,7 @@ func (x *CreateJobRunRequest) String() string {
 func (*CreateJobRunRequest) ProtoMessage() {}
 
 func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3139,7 +3245,7 @@ func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CreateJobRunRequest) GetJobId() string {
@@ -3158,7 +3264,7 @@ type CreateJobRunResponse struct {
 
 func (x *CreateJobRunResponse) Reset() {
 	*x = CreateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3170,7 +3276,7 @@ func (x *CreateJobRunResponse) String() string {
 func (*CreateJobRunResponse) ProtoMessage() {}
 
 func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3183,7 +3289,7 @@ func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreateJobRunResponse) GetJobRun() *JobRun {
@@ -3208,7 +3314,7 @@ type GetJobRunsRequest struct {
 
 func (x *GetJobRunsRequest) Reset() {
 	*x = GetJobRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3220,7 +3326,7 @@ func (x *GetJobRunsRequest) String() string {
 func (*GetJobRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3233,7 +3339,7 @@ func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *GetJobRunsRequest) GetId() isGetJobRunsRequest_Id {
@@ -3301,7 +3407,7 @@ type GetJobRunsResponse struct {
 
 func (x *GetJobRunsResponse) Reset() {
 	*x = GetJobRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3313,7 +3419,7 @@ func (x *GetJobRunsResponse) String() string {
 func (*GetJobRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3326,7 +3432,7 @@ func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetJobRunsResponse) GetJobRuns() []*JobRun {
@@ -3352,7 +3458,7 @@ type GetJobRunRequest struct {
 
 func (x *GetJobRunRequest) Reset() {
 	*x = GetJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3364,7 +3470,7 @@ func (x *GetJobRunRequest) String() string {
 func (*GetJobRunRequest) ProtoMessage() {}
 
 func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3377,7 +3483,7 @@ func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetJobRunRequest) GetJobRunId() string {
@@ -3396,7 +3502,7 @@ type GetJobRunResponse struct {
 
 func (x *GetJobRunResponse) Reset() {
 	*x = GetJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3408,7 +3514,7 @@ func (x *GetJobRunResponse) String() string {
 func (*GetJobRunResponse) ProtoMessage() {}
 
 func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3421,7 +3527,7 @@ func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetJobRunResponse) GetJobRun() *JobRun {
@@ -3440,7 +3546,7 @@ type GetJobRunEventsRequest struct {
 
 func (x *GetJobRunEventsRequest) Reset() {
 	*x = GetJobRunEventsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3452,7 +3558,7 @@ func (x *GetJobRunEventsRequest) String() string {
 func (*GetJobRunEventsRequest) ProtoMessage() {}
 
 func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3465,7 +3571,7 @@ func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *GetJobRunEventsRequest) GetJobRunId() string {
@@ -3485,7 +3591,7 @@ type GetJobRunEventsResponse struct {
 
 func (x *GetJobRunEventsResponse) Reset() {
 	*x = GetJobRunEventsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3497,7 +3603,7 @@ func (x *GetJobRunEventsResponse) String() string {
 func (*GetJobRunEventsResponse) ProtoMessage() {}
 
 func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3510,7 +3616,7 @@ func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *GetJobRunEventsResponse) GetEvents() []*JobRunEvent {
@@ -3536,7 +3642,7 @@ type CancelJobRunRequest struct {
 
 func (x *CancelJobRunRequest) Reset() {
 	*x = CancelJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3548,7 +3654,7 @@ func (x *CancelJobRunRequest) String() string {
 func (*CancelJobRunRequest) ProtoMessage() {}
 
 func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3561,7 +3667,7 @@ func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CancelJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *CancelJobRunRequest) GetJobRunId() string {
@@ -3579,7 +3685,7 @@ type CancelJobRunResponse struct {
 
 func (x *CancelJobRunResponse) Reset() {
 	*x = CancelJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3591,7 +3697,7 @@ func (x *CancelJobRunResponse) String() string {
 func (*CancelJobRunResponse) ProtoMessage() {}
 
 func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3604,7 +3710,7 @@ func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CancelJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
 }
 
 type TerminateJobRunRequest struct {
@@ -3616,7 +3722,7 @@ type TerminateJobRunRequest struct {
 
 func (x *TerminateJobRunRequest) Reset() {
 	*x = TerminateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3628,7 +3734,7 @@ func (x *TerminateJobRunRequest) String() string {
 func (*TerminateJobRunRequest) ProtoMessage() {}
 
 func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3641,7 +3747,7 @@ func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *TerminateJobRunRequest) GetJobRunId() string {
@@ -3659,7 +3765,7 @@ type TerminateJobRunResponse struct {
 
 func (x *TerminateJobRunResponse) Reset() {
 	*x = TerminateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3671,7 +3777,7 @@ func (x *TerminateJobRunResponse) String() string {
 func (*TerminateJobRunResponse) ProtoMessage() {}
 
 func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3684,7 +3790,7 @@ func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
 }
 
 type DeleteJobRunRequest struct {
@@ -3696,7 +3802,7 @@ type DeleteJobRunRequest struct {
 
 func (x *DeleteJobRunRequest) Reset() {
 	*x = DeleteJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3708,7 +3814,7 @@ func (x *DeleteJobRunRequest) String() string {
 func (*DeleteJobRunRequest) ProtoMessage() {}
 
 func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3721,7 +3827,7 @@ func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *DeleteJobRunRequest) GetJobRunId() string {
@@ -3739,7 +3845,7 @@ type DeleteJobRunResponse struct {
 
 func (x *DeleteJobRunResponse) Reset() {
 	*x = DeleteJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3751,7 +3857,7 @@ func (x *DeleteJobRunResponse) String() string {
 func (*DeleteJobRunResponse) ProtoMessage() {}
 
 func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3764,7 +3870,7 @@ func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
 }
 
 type GetJobRecentRunsRequest struct {
@@ -3776,7 +3882,7 @@ type GetJobRecentRunsRequest struct {
 
 func (x *GetJobRecentRunsRequest) Reset() {
 	*x = GetJobRecentRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3788,7 +3894,7 @@ func (x *GetJobRecentRunsRequest) String() string {
 func (*GetJobRecentRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3801,7 +3907,7 @@ func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *GetJobRecentRunsRequest) GetJobId() string {
@@ -3820,7 +3926,7 @@ type GetJobRecentRunsResponse struct {
 
 func (x *GetJobRecentRunsResponse) Reset() {
 	*x = GetJobRecentRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3832,7 +3938,7 @@ func (x *GetJobRecentRunsResponse) String() string {
 func (*GetJobRecentRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3845,7 +3951,7 @@ func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *GetJobRecentRunsResponse) GetRecentRuns() []*JobRun {
@@ -3864,7 +3970,7 @@ type GetJobNextRunsRequest struct {
 
 func (x *GetJobNextRunsRequest) Reset() {
 	*x = GetJobNextRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3876,7 +3982,7 @@ func (x *GetJobNextRunsRequest) String() string {
 func (*GetJobNextRunsRequest) ProtoMessage() {}
 
 func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3889,7 +3995,7 @@ func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetJobNextRunsRequest) GetJobId() string {
@@ -3908,7 +4014,7 @@ type GetJobNextRunsResponse struct {
 
 func (x *GetJobNextRunsResponse) Reset() {
 	*x = GetJobNextRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3920,7 +4026,7 @@ func (x *GetJobNextRunsResponse) String() string {
 func (*GetJobNextRunsResponse) ProtoMessage() {}
 
 func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3933,7 +4039,7 @@ func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetJobNextRunsResponse) GetNextRunTimes() []*timestamppb.Timestamp {
@@ -4136,7 +4242,13 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x06errors\x18\x01 \x03(\tR\x06errors\"\xa5\x01\n" +
 	"\x1bValidateJobMappingsResponse\x12?\n" +
 	"\rcolumn_errors\x18\x01 \x03(\v2\x1a.mgmt.v1alpha1.ColumnErrorR\fcolumnErrors\x12E\n" +
-	"\x0fdatabase_errors\x18\x02 \x01(\v2\x1c.mgmt.v1alpha1.DatabaseErrorR\x0edatabaseErrors\"\xba\x02\n" +
+	"\x0fdatabase_errors\x18\x02 \x01(\v2\x1c.mgmt.v1alpha1.DatabaseErrorR\x0edatabaseErrors\"#\n" +
+	"\x11GetJobPlanRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"q\n" +
+	"\x12GetJobPlanResponse\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
+	"\x04plan\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x04plan\x12\x1a\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"\xba\x02\n" +
 	"\x13JobRunTableProgress\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x14\n" +
@@ -4230,7 +4342,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x17JOB_RUN_STATUS_COMPLETE\x10\x03\x12\x19\n" +
 	"\x15JOB_RUN_STATUS_FAILED\x10\x04\x12\x1b\n" +
 	"\x17JOB_RUN_STATUS_CANCELED\x10\x05\x12\x1d\n" +
-	"\x19JOB_RUN_STATUS_TERMINATED\x10\x062\xa6\x13\n" +
+	"\x19JOB_RUN_STATUS_TERMINATED\x10\x062\xf9\x13\n" +
 	"\n" +
 	"JobService\x12H\n" +
 	"\aGetJobs\x12\x1d.mgmt.v1alpha1.GetJobsRequest\x1a\x1e.mgmt.v1alpha1.GetJobsResponse\x12E\n" +
@@ -4247,7 +4359,9 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x1fCreateJobDestinationConnections\x125.mgmt.v1alpha1.CreateJobDestinationConnectionsRequest\x1a6.mgmt.v1alpha1.CreateJobDestinationConnectionsResponse\x12r\n" +
 	"\x15SetJobWorkflowOptions\x12+.mgmt.v1alpha1.SetJobWorkflowOptionsRequest\x1a,.mgmt.v1alpha1.SetJobWorkflowOptionsResponse\x12f\n" +
 	"\x11SetJobSyncOptions\x12'.mgmt.v1alpha1.SetJobSyncOptionsRequest\x1a(.mgmt.v1alpha1.SetJobSyncOptionsResponse\x12l\n" +
-	"\x13ValidateJobMappings\x12).mgmt.v1alpha1.ValidateJobMappingsRequest\x1a*.mgmt.v1alpha1.ValidateJobMappingsResponse\x12W\n" +
+	"\x13ValidateJobMappings\x12).mgmt.v1alpha1.ValidateJobMappingsRequest\x1a*.mgmt.v1alpha1.ValidateJobMappingsResponse\x12Q\n" +
+	"\n" +
+	"GetJobPlan\x12 .mgmt.v1alpha1.GetJobPlanRequest\x1a!.mgmt.v1alpha1.GetJobPlanResponse\x12W\n" +
 	"\fCreateJobRun\x12\".mgmt.v1alpha1.CreateJobRunRequest\x1a#.mgmt.v1alpha1.CreateJobRunResponse\x12Q\n" +
 	"\n" +
 	"GetJobRuns\x12 .mgmt.v1alpha1.GetJobRunsRequest\x1a!.mgmt.v1alpha1.GetJobRunsResponse\x12N\n" +
@@ -4273,7 +4387,7 @@ func file_mgmt_v1alpha1_job_proto_rawDescGZIP() []byte {
 }
 
 var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
+var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
 var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(JobType)(0),                                     // 0: mgmt.v1alpha1.JobType
 	(JobRunStatus)(0),                                // 1: mgmt.v1alpha1.JobRunStatus
@@ -4323,29 +4437,31 @@ var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(*ColumnError)(nil),                              // 45: mgmt.v1alpha1.ColumnError
 	(*DatabaseError)(nil),                            // 46: mgmt.v1alpha1.DatabaseError
 	(*ValidateJobMappingsResponse)(nil),              // 47: mgmt.v1alpha1.ValidateJobMappingsResponse
-	(*JobRunTableProgress)(nil),                      // 48: mgmt.v1alpha1.JobRunTableProgress
-	(*JobRun)(nil),                                   // 49: mgmt.v1alpha1.JobRun
-	(*JobRunEvent)(nil),                              // 50: mgmt.v1alpha1.JobRunEvent
-	(*CreateJobRunRequest)(nil),                      // 51: mgmt.v1alpha1.CreateJobRunRequest
-	(*CreateJobRunResponse)(nil),                     // 52: mgmt.v1alpha1.CreateJobRunResponse
-	(*GetJobRunsRequest)(nil),                        // 53: mgmt.v1alpha1.GetJobRunsRequest
-	(*GetJobRunsResponse)(nil),                       // 54: mgmt.v1alpha1.GetJobRunsResponse
-	(*GetJobRunRequest)(nil),                         // 55: mgmt.v1alpha1.GetJobRunRequest
-	(*GetJobRunResponse)(nil),                        // 56: mgmt.v1alpha1.GetJobRunResponse
-	(*GetJobRunEventsRequest)(nil),                   // 57: mgmt.v1alpha1.GetJobRunEventsRequest
-	(*GetJobRunEventsResponse)(nil),                  // 58: mgmt.v1alpha1.GetJobRunEventsResponse
-	(*CancelJobRunRequest)(nil),                      // 59: mgmt.v1alpha1.CancelJobRunRequest
-	(*CancelJobRunResponse)(nil),                     // 60: mgmt.v1alpha1.CancelJobRunResponse
-	(*TerminateJobRunRequest)(nil),                   // 61: mgmt.v1alpha1.TerminateJobRunRequest
-	(*TerminateJobRunResponse)(nil),                  // 62: mgmt.v1alpha1.TerminateJobRunResponse
-	(*DeleteJobRunRequest)(nil),                      // 63: mgmt.v1alpha1.DeleteJobRunRequest
-	(*DeleteJobRunResponse)(nil),                     // 64: mgmt.v1alpha1.DeleteJobRunResponse
-	(*GetJobRecentRunsRequest)(nil),                  // 65: mgmt.v1alpha1.GetJobRecentRunsRequest
-	(*GetJobRecentRunsResponse)(nil),                 // 66: mgmt.v1alpha1.GetJobRecentRunsResponse
-	(*GetJobNextRunsRequest)(nil),                    // 67: mgmt.v1alpha1.GetJobNextRunsRequest
-	(*GetJobNextRunsResponse)(nil),                   // 68: mgmt.v1alpha1.GetJobNextRunsResponse
-	(*timestamppb.Timestamp)(nil),                    // 69: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                          // 70: google.protobuf.Struct
+	(*GetJobPlanRequest)(nil),                        // 48: mgmt.v1alpha1.GetJobPlanRequest
+	(*GetJobPlanResponse)(nil),                       // 49: mgmt.v1alpha1.GetJobPlanResponse
+	(*JobRunTableProgress)(nil),                      // 50: mgmt.v1alpha1.JobRunTableProgress
+	(*JobRun)(nil),                                   // 51: mgmt.v1alpha1.JobRun
+	(*JobRunEvent)(nil),                              // 52: mgmt.v1alpha1.JobRunEvent
+	(*CreateJobRunRequest)(nil),                      // 53: mgmt.v1alpha1.CreateJobRunRequest
+	(*CreateJobRunResponse)(nil),                     // 54: mgmt.v1alpha1.CreateJobRunResponse
+	(*GetJobRunsRequest)(nil),                        // 55: mgmt.v1alpha1.GetJobRunsRequest
+	(*GetJobRunsResponse)(nil),                       // 56: mgmt.v1alpha1.GetJobRunsResponse
+	(*GetJobRunRequest)(nil),                         // 57: mgmt.v1alpha1.GetJobRunRequest
+	(*GetJobRunResponse)(nil),                        // 58: mgmt.v1alpha1.GetJobRunResponse
+	(*GetJobRunEventsRequest)(nil),                   // 59: mgmt.v1alpha1.GetJobRunEventsRequest
+	(*GetJobRunEventsResponse)(nil),                  // 60: mgmt.v1alpha1.GetJobRunEventsResponse
+	(*CancelJobRunRequest)(nil),                      // 61: mgmt.v1alpha1.CancelJobRunRequest
+	(*CancelJobRunResponse)(nil),                     // 62: mgmt.v1alpha1.CancelJobRunResponse
+	(*TerminateJobRunRequest)(nil),                   // 63: mgmt.v1alpha1.TerminateJobRunRequest
+	(*TerminateJobRunResponse)(nil),                  // 64: mgmt.v1alpha1.TerminateJobRunResponse
+	(*DeleteJobRunRequest)(nil),                      // 65: mgmt.v1alpha1.DeleteJobRunRequest
+	(*DeleteJobRunResponse)(nil),                     // 66: mgmt.v1alpha1.DeleteJobRunResponse
+	(*GetJobRecentRunsRequest)(nil),                  // 67: mgmt.v1alpha1.GetJobRecentRunsRequest
+	(*GetJobRecentRunsResponse)(nil),                 // 68: mgmt.v1alpha1.GetJobRecentRunsResponse
+	(*GetJobNextRunsRequest)(nil),                    // 69: mgmt.v1alpha1.GetJobNextRunsRequest
+	(*GetJobNextRunsResponse)(nil),                   // 70: mgmt.v1alpha1.GetJobNextRunsResponse
+	(*timestamppb.Timestamp)(nil),                    // 71: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                          // 72: google.protobuf.Struct
 }
 var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.Job.type:type_name -> mgmt.v1alpha1.JobType
@@ -4355,8 +4471,8 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	13, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
 	14, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
 	15, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	69, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
-	69, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	71, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
+	71, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	4,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
 	6,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
 	5,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
@@ -4364,7 +4480,7 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	9,  // 13: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
 	9,  // 14: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
 	12, // 15: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	70, // 16: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
+	72, // 16: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
 	2,  // 17: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
 	2,  // 18: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
 	3,  // 19: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
@@ -4394,73 +4510,76 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	13, // 43: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
 	45, // 44: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
 	46, // 45: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
-	69, // 46: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
-	69, // 47: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
-	1,  // 48: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	69, // 49: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
-	69, // 50: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
-	48, // 51: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	70, // 52: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
-	69, // 53: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
-	49, // 54: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	49, // 55: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
-	49, // 56: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	50, // 57: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
-	49, // 58: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
-	69, // 59: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
-	16, // 60: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
-	18, // 61: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
-	20, // 62: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
-	22, // 63: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
-	24, // 64: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
-	26, // 65: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
-	28, // 66: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
-	30, // 67: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	32, // 68: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	34, // 69: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	36, // 70: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	38, // 71: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	40, // 72: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	42, // 73: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
-	44, // 74: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
-	51, // 75: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
-	53, // 76: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
-	55, // 77: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
-	57, // 78: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
-	59, // 79: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
-	61, // 80: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
-	63, // 81: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
-	65, // 82: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
-	67, // 83: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
-	17, // 84: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
-	19, // 85: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
-	21, // 86: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
-	23, // 87: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
-	25, // 88: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
-	27, // 89: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
-	29, // 90: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
-	31, // 91: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	33, // 92: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	35, // 93: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	37, // 94: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	39, // 95: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	41, // 96: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	43, // 97: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
-	47, // 98: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
-	52, // 99: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
-	54, // 100: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
-	56, // 101: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
-	58, // 102: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
-	60, // 103: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
-	62, // 104: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
-	64, // 105: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
-	66, // 106: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
-	68, // 107: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
-	84, // [84:108] is the sub-list for method output_type
-	60, // [60:84] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	72, // 46: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
+	71, // 47: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
+	71, // 48: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
+	1,  // 49: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	71, // 50: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
+	71, // 51: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
+	50, // 52: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	72, // 53: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
+	71, // 54: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
+	51, // 55: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	51, // 56: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
+	51, // 57: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	52, // 58: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
+	51, // 59: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
+	71, // 60: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
+	16, // 61: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
+	18, // 62: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
+	20, // 63: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
+	22, // 64: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
+	24, // 65: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
+	26, // 66: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
+	28, // 67: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
+	30, // 68: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	32, // 69: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	34, // 70: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	36, // 71: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	38, // 72: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	40, // 73: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	42, // 74: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
+	44, // 75: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
+	48, // 76: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
+	53, // 77: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
+	55, // 78: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
+	57, // 79: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
+	59, // 80: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
+	61, // 81: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
+	63, // 82: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
+	65, // 83: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
+	67, // 84: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
+	69, // 85: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
+	17, // 86: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
+	19, // 87: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
+	21, // 88: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
+	23, // 89: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
+	25, // 90: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
+	27, // 91: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
+	29, // 92: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
+	31, // 93: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	33, // 94: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	35, // 95: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	37, // 96: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	39, // 97: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	41, // 98: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	43, // 99: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
+	47, // 100: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
+	49, // 101: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
+	54, // 102: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
+	56, // 103: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
+	58, // 104: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
+	60, // 105: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
+	62, // 106: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
+	64, // 107: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
+	66, // 108: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
+	68, // 109: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
+	70, // 110: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
+	86, // [86:111] is the sub-list for method output_type
+	61, // [61:86] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_job_proto_init() }
@@ -4479,10 +4598,10 @@ func file_mgmt_v1alpha1_job_proto_init() {
 	file_mgmt_v1alpha1_job_proto_msgTypes[18].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[24].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[26].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[46].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[47].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[48].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[51].OneofWrappers = []any{
+	file_mgmt_v1alpha1_job_proto_msgTypes[49].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[50].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[53].OneofWrappers = []any{
 		(*GetJobRunsRequest_JobId)(nil),
 		(*GetJobRunsRequest_AccountId)(nil),
 	}
@@ -4492,7 +4611,7 @@ func file_mgmt_v1alpha1_job_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_job_proto_rawDesc), len(file_mgmt_v1alpha1_job_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   67,
+			NumMessages:   69,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -73,6 +73,8 @@ const (
 	// JobServiceValidateJobMappingsProcedure is the fully-qualified name of the JobService's
 	// ValidateJobMappings RPC.
 	JobServiceValidateJobMappingsProcedure = "/mgmt.v1alpha1.JobService/ValidateJobMappings"
+	// JobServiceGetJobPlanProcedure is the fully-qualified name of the JobService's GetJobPlan RPC.
+	JobServiceGetJobPlanProcedure = "/mgmt.v1alpha1.JobService/GetJobPlan"
 	// JobServiceCreateJobRunProcedure is the fully-qualified name of the JobService's CreateJobRun RPC.
 	JobServiceCreateJobRunProcedure = "/mgmt.v1alpha1.JobService/CreateJobRun"
 	// JobServiceGetJobRunsProcedure is the fully-qualified name of the JobService's GetJobRuns RPC.
@@ -120,6 +122,10 @@ type JobServiceClient interface {
 	// ValidateJobMappings checks mappings against the source schema: unknown
 	// columns, required columns left unmapped, FK cycles with no nullable column.
 	ValidateJobMappings(context.Context, *connect.Request[v1alpha1.ValidateJobMappingsRequest]) (*connect.Response[v1alpha1.ValidateJobMappingsResponse], error)
+	// GetJobPlan computes the plan a run would follow now: tables in write
+	// order, what happens to each column, the foreign keys filled in by update
+	// passes, the subset filters and the warnings.
+	GetJobPlan(context.Context, *connect.Request[v1alpha1.GetJobPlanRequest]) (*connect.Response[v1alpha1.GetJobPlanResponse], error)
 	// Runs.
 	CreateJobRun(context.Context, *connect.Request[v1alpha1.CreateJobRunRequest]) (*connect.Response[v1alpha1.CreateJobRunResponse], error)
 	GetJobRuns(context.Context, *connect.Request[v1alpha1.GetJobRunsRequest]) (*connect.Response[v1alpha1.GetJobRunsResponse], error)
@@ -233,6 +239,12 @@ func NewJobServiceClient(httpClient connect.HTTPClient, baseURL string, opts ...
 			connect.WithSchema(jobServiceMethods.ByName("ValidateJobMappings")),
 			connect.WithClientOptions(opts...),
 		),
+		getJobPlan: connect.NewClient[v1alpha1.GetJobPlanRequest, v1alpha1.GetJobPlanResponse](
+			httpClient,
+			baseURL+JobServiceGetJobPlanProcedure,
+			connect.WithSchema(jobServiceMethods.ByName("GetJobPlan")),
+			connect.WithClientOptions(opts...),
+		),
 		createJobRun: connect.NewClient[v1alpha1.CreateJobRunRequest, v1alpha1.CreateJobRunResponse](
 			httpClient,
 			baseURL+JobServiceCreateJobRunProcedure,
@@ -307,6 +319,7 @@ type jobServiceClient struct {
 	setJobWorkflowOptions            *connect.Client[v1alpha1.SetJobWorkflowOptionsRequest, v1alpha1.SetJobWorkflowOptionsResponse]
 	setJobSyncOptions                *connect.Client[v1alpha1.SetJobSyncOptionsRequest, v1alpha1.SetJobSyncOptionsResponse]
 	validateJobMappings              *connect.Client[v1alpha1.ValidateJobMappingsRequest, v1alpha1.ValidateJobMappingsResponse]
+	getJobPlan                       *connect.Client[v1alpha1.GetJobPlanRequest, v1alpha1.GetJobPlanResponse]
 	createJobRun                     *connect.Client[v1alpha1.CreateJobRunRequest, v1alpha1.CreateJobRunResponse]
 	getJobRuns                       *connect.Client[v1alpha1.GetJobRunsRequest, v1alpha1.GetJobRunsResponse]
 	getJobRun                        *connect.Client[v1alpha1.GetJobRunRequest, v1alpha1.GetJobRunResponse]
@@ -393,6 +406,11 @@ func (c *jobServiceClient) ValidateJobMappings(ctx context.Context, req *connect
 	return c.validateJobMappings.CallUnary(ctx, req)
 }
 
+// GetJobPlan calls mgmt.v1alpha1.JobService.GetJobPlan.
+func (c *jobServiceClient) GetJobPlan(ctx context.Context, req *connect.Request[v1alpha1.GetJobPlanRequest]) (*connect.Response[v1alpha1.GetJobPlanResponse], error) {
+	return c.getJobPlan.CallUnary(ctx, req)
+}
+
 // CreateJobRun calls mgmt.v1alpha1.JobService.CreateJobRun.
 func (c *jobServiceClient) CreateJobRun(ctx context.Context, req *connect.Request[v1alpha1.CreateJobRunRequest]) (*connect.Response[v1alpha1.CreateJobRunResponse], error) {
 	return c.createJobRun.CallUnary(ctx, req)
@@ -461,6 +479,10 @@ type JobServiceHandler interface {
 	// ValidateJobMappings checks mappings against the source schema: unknown
 	// columns, required columns left unmapped, FK cycles with no nullable column.
 	ValidateJobMappings(context.Context, *connect.Request[v1alpha1.ValidateJobMappingsRequest]) (*connect.Response[v1alpha1.ValidateJobMappingsResponse], error)
+	// GetJobPlan computes the plan a run would follow now: tables in write
+	// order, what happens to each column, the foreign keys filled in by update
+	// passes, the subset filters and the warnings.
+	GetJobPlan(context.Context, *connect.Request[v1alpha1.GetJobPlanRequest]) (*connect.Response[v1alpha1.GetJobPlanResponse], error)
 	// Runs.
 	CreateJobRun(context.Context, *connect.Request[v1alpha1.CreateJobRunRequest]) (*connect.Response[v1alpha1.CreateJobRunResponse], error)
 	GetJobRuns(context.Context, *connect.Request[v1alpha1.GetJobRunsRequest]) (*connect.Response[v1alpha1.GetJobRunsResponse], error)
@@ -570,6 +592,12 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 		connect.WithSchema(jobServiceMethods.ByName("ValidateJobMappings")),
 		connect.WithHandlerOptions(opts...),
 	)
+	jobServiceGetJobPlanHandler := connect.NewUnaryHandler(
+		JobServiceGetJobPlanProcedure,
+		svc.GetJobPlan,
+		connect.WithSchema(jobServiceMethods.ByName("GetJobPlan")),
+		connect.WithHandlerOptions(opts...),
+	)
 	jobServiceCreateJobRunHandler := connect.NewUnaryHandler(
 		JobServiceCreateJobRunProcedure,
 		svc.CreateJobRun,
@@ -656,6 +684,8 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 			jobServiceSetJobSyncOptionsHandler.ServeHTTP(w, r)
 		case JobServiceValidateJobMappingsProcedure:
 			jobServiceValidateJobMappingsHandler.ServeHTTP(w, r)
+		case JobServiceGetJobPlanProcedure:
+			jobServiceGetJobPlanHandler.ServeHTTP(w, r)
 		case JobServiceCreateJobRunProcedure:
 			jobServiceCreateJobRunHandler.ServeHTTP(w, r)
 		case JobServiceGetJobRunsProcedure:
@@ -741,6 +771,10 @@ func (UnimplementedJobServiceHandler) SetJobSyncOptions(context.Context, *connec
 
 func (UnimplementedJobServiceHandler) ValidateJobMappings(context.Context, *connect.Request[v1alpha1.ValidateJobMappingsRequest]) (*connect.Response[v1alpha1.ValidateJobMappingsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.ValidateJobMappings is not implemented"))
+}
+
+func (UnimplementedJobServiceHandler) GetJobPlan(context.Context, *connect.Request[v1alpha1.GetJobPlanRequest]) (*connect.Response[v1alpha1.GetJobPlanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.GetJobPlan is not implemented"))
 }
 
 func (UnimplementedJobServiceHandler) CreateJobRun(context.Context, *connect.Request[v1alpha1.CreateJobRunRequest]) (*connect.Response[v1alpha1.CreateJobRunResponse], error) {
