@@ -47,6 +47,8 @@ $(TOOLS_BIN)/sqlc:
 	CGO_ENABLED=1 go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
 $(TOOLS_BIN)/grpcurl:
 	go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+.PHONY: temporal-cli
+temporal-cli: $(TOOLS_BIN)/temporal ## Install the Temporal CLI (dev server) into .bin/
 $(TOOLS_BIN)/temporal:
 	go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 $(TOOLS_BIN)/golangci-lint:

@@ -30,7 +30,7 @@ wait_for() { # name, command, seconds
 
 # Binaries and tools.
 say "building binaries"; make -s build >/dev/null
-[[ -x .bin/temporal ]] || { say "installing the Temporal CLI (first time: ~7 minutes)"; make -s .bin/temporal; }
+[[ -x .bin/temporal ]] || { say "installing the Temporal CLI (first time: ~7 minutes)"; make -s temporal-cli; }
 
 # Postgres for the API's state.
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
