@@ -200,3 +200,22 @@ func TestSecretsAtRest(t *testing.T) {
 		t.Fatalf("pg_dump of the API database contains an API key value")
 	}
 }
+
+// TestWrongEncryptionKeyIsExplained: an API restarted with another
+// NEOSYNC_ENCRYPTION_KEY cannot read saved credentials and says why.
+func TestWrongEncryptionKeyIsExplained(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	accountID := personalAccount(t, c)
+	conn := createConnection(t, c, accountID, "locked", pgConfig("postgres://app:"+canary+"@127.0.0.1:5432/app"))
+	// Simulate a key change by corrupting the stored ciphertext's binding.
+	if _, err := api.Store.Pool().Exec(apitest.Ctx(t), "UPDATE connections SET config_ciphertext = set_byte(config_ciphertext, 20, get_byte(config_ciphertext, 20) # 1) WHERE id = $1", conn.GetId()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Connections.GetConnections(apitest.Ctx(t), connect.NewRequest(&mgmt.GetConnectionsRequest{AccountId: accountID}))
+	wantCode(t, "undecryptable connection", err, connect.CodeFailedPrecondition)
+	if !strings.Contains(err.Error(), "NEOSYNC_ENCRYPTION_KEY") || strings.Contains(err.Error(), canary) {
+		t.Fatalf("message %q", err)
+	}
+}

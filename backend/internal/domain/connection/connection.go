@@ -96,7 +96,9 @@ func (s *Service) seal(accountID, id uuid.UUID, cfg sqlconnect.Config) ([]byte, 
 func (s *Service) fromRow(r store.Connection) (Connection, error) {
 	pt, err := s.box.Open(r.ConfigCiphertext, binding(r.AccountID, r.ID))
 	if err != nil {
-		return Connection{}, fmt.Errorf("connection %s: %w (is NEOSYNC_ENCRYPTION_KEY the key it was saved with?)", r.ID, err)
+		// Not the caller's mistake, but nothing a retry fixes either: say
+		// what an operator must do.
+		return Connection{}, domain.FailedPrecondition("connection %q cannot be decrypted: the API's NEOSYNC_ENCRYPTION_KEY is not the key it was saved with (restore that key, or delete and re-create the connection)", r.Name)
 	}
 	var cfg sqlconnect.Config
 	if err := json.Unmarshal(pt, &cfg); err != nil {
