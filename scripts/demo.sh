@@ -33,7 +33,7 @@ sql="SELECT id, full_name, email, ssn, salary FROM shop.employees ORDER BY id LI
 echo "production:"; psql "$DEMO_SOURCE_URL" -P pager=off -c "$sql"
 echo "staging:";    psql "$DEMO_DEST_URL" -P pager=off -c "$sql"
 
-say "verification report of the run"
+say "the run and its verification report"
 run=$(bin/neosync runs list --job demo-anonymize -o json | grep -o '"id": *"[^"]*"' | head -n1 | sed 's/.*"\([^"]*\)"$/\1/')
 bin/neosync runs get "$run"
 echo

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -30,9 +31,15 @@ func statusProto(s string) mgmt.JobRunStatus {
 
 func ts(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
 
-// reportStruct encodes the per-destination reports as {"destinations": [...]}.
+// reportStruct encodes the per-destination reports as {"destinations":
+// [...], "summary": "..."}; the summary is the human-readable form the CLI
+// and the web app print.
 func reportStruct(reports []*sqlsync.Report) (*structpb.Struct, error) {
-	b, err := json.Marshal(map[string]any{"destinations": reports})
+	var summary strings.Builder
+	for _, r := range reports {
+		summary.WriteString(r.String())
+	}
+	b, err := json.Marshal(map[string]any{"destinations": reports, "summary": summary.String()})
 	if err != nil {
 		return nil, err
 	}

@@ -60,9 +60,13 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 	if name := jobName(ctx, s, job); name != "" {
 		job = name + " (" + job + ")"
 	}
-	report := ""
+	report, summary := "", ""
 	if run.GetReport() != nil {
-		report = "verification report available with -o yaml"
+		report = "verification report below (full detail with -o yaml)"
+		summary = run.GetReport().GetFields()["summary"].GetStringValue()
+		if summary == "" {
+			report = "verification report available with -o yaml"
+		}
 	}
 	return output.Message(s.Out, f.format, run, func(w io.Writer) error {
 		if err := output.Fields(w,
@@ -90,6 +94,14 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 			}
 			t.Row(strings.Join([]string{tp.GetSchema(), tp.GetTable()}, "."), tp.GetState(), rows, tp.GetError())
 		}
-		return t.Render(w)
+		if err := t.Render(w); err != nil {
+			return err
+		}
+		if summary != "" {
+			if _, err := fmt.Fprint(w, "\n"+summary); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
