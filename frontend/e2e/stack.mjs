@@ -1,0 +1,224 @@
+// Starts a private Neosync backend for end-to-end tests and local development:
+// a fresh Postgres database for the API's state, two scratch databases (a
+// source with a small schema and rows, an empty destination), a Temporal dev
+// server, the API and a worker. Everything it starts is recorded and torn
+// down by stop(), so two stacks never share state.
+//
+// Run directly (`node e2e/stack.mjs`) to keep a stack up while developing; it
+// prints NEOSYNC_API_URL and stops everything on Ctrl-C.
+
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { mkdirSync, openSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+const PG = process.env.E2E_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
+
+/** pgURL returns the URL of database db on the test Postgres server. */
+export function pgURL(db) {
+  const u = new URL(PG);
+  u.pathname = "/" + db;
+  return u.toString();
+}
+
+/** psql runs SQL against db and returns its unaligned output. */
+export function psql(db, sql) {
+  return execFileSync("psql", [pgURL(db), "-v", "ON_ERROR_STOP=1", "-qtAc", sql], { encoding: "utf8" }).trim();
+}
+
+/** freePort asks the kernel for a free loopback port. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** waitFor polls check() until it returns true or seconds pass. */
+export async function waitFor(what, check, seconds, proc) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (proc && proc.exitCode !== null) throw new Error(`${what} exited with code ${proc.exitCode}; see ${proc.logPath}`);
+    try {
+      if (await check()) return;
+    } catch {
+      // not ready yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} was not ready after ${seconds}s${proc ? `; see ${proc.logPath}` : ""}`);
+}
+
+const SOURCE_SQL = `
+CREATE TABLE public.customers (
+  id serial PRIMARY KEY,
+  full_name text NOT NULL,
+  email text NOT NULL UNIQUE,
+  phone text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE public.orders (
+  id serial PRIMARY KEY,
+  customer_id integer NOT NULL REFERENCES public.customers(id),
+  amount_cents integer NOT NULL,
+  note text
+);
+INSERT INTO public.customers (full_name, email, phone)
+SELECT 'Customer ' || g, 'customer' || g || '@example.com', '+1-555-' || lpad(g::text, 4, '0')
+FROM generate_series(1, 500) g;
+INSERT INTO public.orders (customer_id, amount_cents, note)
+SELECT 1 + (g % 500), 100 * g, 'order ' || g FROM generate_series(1, 2000) g;
+`;
+
+/**
+ * startStack starts the backend and returns its URLs and stop().
+ * logDir receives one log file per process.
+ */
+export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${process.pid}`), log = () => {} } = {}) {
+  mkdirSync(logDir, { recursive: true });
+  const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
+  const dbs = { state: `nse2e_state_${suffix}`, source: `nse2e_src_${suffix}`, dest: `nse2e_dst_${suffix}` };
+  const procs = [];
+  let stopped = false;
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const p of procs.reverse()) {
+      if (p.exitCode === null) {
+        try {
+          process.kill(p.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise((r) => {
+            if (p.exitCode !== null) return r();
+            const t = setTimeout(() => {
+              try {
+                process.kill(p.pid, "SIGKILL");
+              } catch {
+                // already gone
+              }
+              r();
+            }, 5000);
+            p.once("exit", () => {
+              clearTimeout(t);
+              r();
+            });
+          }),
+      ),
+    );
+    for (const db of Object.values(dbs)) {
+      try {
+        psql("postgres", `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      } catch (e) {
+        console.error(`could not drop database ${db}: ${e.message}`);
+      }
+    }
+  };
+
+  const start = (name, cmd, args, env) => {
+    const logPath = join(logDir, `${name}.log`);
+    const fd = openSync(logPath, "w");
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd], cwd: repoRoot });
+    p.logPath = logPath;
+    procs.push(p);
+    return p;
+  };
+
+  try {
+    for (const bin of ["bin/neosync-api", "bin/neosync-worker", ".bin/temporal"]) {
+      try {
+        execFileSync("test", ["-x", join(repoRoot, bin)]);
+      } catch {
+        throw new Error(`${bin} is missing: run \`make build\` (and \`make .bin/temporal\`) in ${repoRoot} first`);
+      }
+    }
+    log("creating databases");
+    for (const db of Object.values(dbs)) psql("postgres", `CREATE DATABASE "${db}"`);
+    psql(dbs.source, SOURCE_SQL);
+
+    const [tPort, tUIPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    log(`starting Temporal dev server on 127.0.0.1:${tPort}`);
+    const temporal = start("temporal", join(repoRoot, ".bin/temporal"), [
+      "server", "start-dev", "--ip", "127.0.0.1", "--port", String(tPort), "--ui-port", String(tUIPort),
+      "--headless", "--log-level", "warn",
+    ]);
+    const temporalURL = `127.0.0.1:${tPort}`;
+    await waitFor(
+      "Temporal",
+      () => {
+        const out = execFileSync(join(repoRoot, ".bin/temporal"), ["operator", "cluster", "health", "--address", temporalURL], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        return out.includes("SERVING");
+      },
+      90,
+      temporal,
+    );
+
+    const apiEnv = {
+      NEOSYNC_DB_URL: pgURL(dbs.state),
+      NEOSYNC_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      DB_AUTO_MIGRATE: "true",
+      NEOSYNC_LISTEN_ADDR: `127.0.0.1:${apiPort}`,
+      TEMPORAL_URL: temporalURL,
+      NEOSYNC_AUTH_MODE: "none",
+    };
+    const apiURL = `http://127.0.0.1:${apiPort}`;
+    log(`starting the API on ${apiURL}`);
+    const api = start("api", join(repoRoot, "bin/neosync-api"), ["serve"], apiEnv);
+    await waitFor("API", async () => (await fetch(`${apiURL}/healthz`)).ok, 60, api);
+
+    const workerKey = execFileSync(join(repoRoot, "bin/neosync-api"), ["apikey", "create", "-worker", "-name", "e2e-worker"], {
+      env: { ...process.env, ...apiEnv },
+      encoding: "utf8",
+    }).trim();
+    log("starting the worker");
+    const worker = start("worker", join(repoRoot, "bin/neosync-worker"), ["serve"], {
+      NEOSYNC_API_URL: apiURL,
+      NEOSYNC_API_KEY: workerKey,
+      TEMPORAL_URL: temporalURL,
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    if (worker.exitCode !== null) throw new Error(`the worker exited; see ${worker.logPath}`);
+
+    return {
+      apiURL,
+      logDir,
+      sourceURL: pgURL(dbs.source),
+      destURL: pgURL(dbs.dest),
+      dbs,
+      start,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const stack = await startStack({ log: (m) => console.log(`==> ${m}`) });
+  console.log(`\nNEOSYNC_API_URL=${stack.apiURL}\nsource: ${stack.sourceURL}\ndestination: ${stack.destURL}\nlogs: ${stack.logDir}\nCtrl-C stops everything.`);
+  const bye = async () => {
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", bye);
+  process.on("SIGTERM", bye);
+  setInterval(() => {}, 1 << 30);
+}

@@ -1,0 +1,183 @@
+"use client";
+
+import Link from "next/link";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useQueryClient } from "@tanstack/react-query";
+import { useParams, useRouter } from "next/navigation";
+import { useState } from "react";
+import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
+import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
+import { formatTime } from "@/lib/format";
+import { statusLabel, statusTone } from "@/lib/runs";
+import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+
+export default function JobPage() {
+  const { id } = useParams<{ id: string }>();
+  const router = useRouter();
+  const qc = useQueryClient();
+  const q = useQuery(JobService.method.getJob, { id });
+  const job = q.data?.job;
+  const conns = useQuery(ConnectionService.method.getConnections, { accountId: job?.accountId }, { enabled: !!job });
+  const runs = useQuery(JobService.method.getJobRecentRuns, { jobId: id });
+  const connName = (cid: string) => conns.data?.connections.find((c) => c.id === cid)?.name ?? cid.slice(0, 8);
+  const refresh = { onSuccess: () => qc.invalidateQueries() };
+  const pause = useMutation(JobService.method.pauseJob, refresh);
+  const runNow = useMutation(JobService.method.createJobRun, { onSuccess: (r) => router.push(`/runs/${r.jobRun?.id}`) });
+  const del = useMutation(JobService.method.deleteJob, { onSuccess: async () => { await qc.invalidateQueries(); router.push("/jobs"); } });
+  const schedule = useMutation(JobService.method.updateJobSchedule, { onSuccess: async () => { setEditing(false); await qc.invalidateQueries(); } });
+  const [editing, setEditing] = useState(false);
+  const [cron, setCron] = useState("");
+  const [confirm, setConfirm] = useState(false);
+
+  const source = job?.source?.options.case === "sync" ? job.source.options.value : undefined;
+  return (
+    <>
+      <PageHeader
+        back={{ href: "/jobs", label: "Jobs" }}
+        title={
+          <span className="flex items-center gap-3">
+            {job?.name ?? "Job"}
+            {job && (job.paused ? <Badge tone="yellow">Paused</Badge> : <Badge tone="green">Active</Badge>)}
+          </span>
+        }
+        actions={
+          job && (
+            <>
+              <Button variant="primary" busy={runNow.isPending} onClick={() => runNow.mutate({ jobId: id })}>
+                Run now
+              </Button>
+              <Button busy={pause.isPending} onClick={() => pause.mutate({ id, pause: !job.paused })}>
+                {job.paused ? "Resume" : "Pause"}
+              </Button>
+              <Button variant="danger" onClick={() => { del.reset(); setConfirm(true); }}>
+                Delete
+              </Button>
+            </>
+          )
+        }
+      />
+      <ErrorBox error={q.error} title="Could not load the job" />
+      {q.isLoading && <Loading />}
+      <div className="space-y-3 mb-4">
+        <ErrorBox error={runNow.error} title="Could not start a run" />
+        <ErrorBox error={pause.error} title="Could not change the pause state" />
+      </div>
+      {job && (
+        <div className="space-y-6">
+          <Card title="Overview">
+            <Dl
+              items={[
+                ["Type", job.type === JobType.GENERATE ? "Generate" : "Sync"],
+                [
+                  "Schedule",
+                  editing ? (
+                    <form
+                      key="s"
+                      className="flex flex-wrap items-start gap-2"
+                      onSubmit={(e) => { e.preventDefault(); schedule.mutate({ id, cronSchedule: cron.trim() || undefined }); }}
+                    >
+                      <input aria-label="Cron schedule" className={inputClass + " max-w-48 font-mono"} value={cron} onChange={(e) => setCron(e.target.value)} placeholder="0 3 * * *" />
+                      <Button type="submit" variant="primary" busy={schedule.isPending}>Save</Button>
+                      <Button onClick={() => setEditing(false)}>Cancel</Button>
+                      <p className="w-full text-xs text-slate-500">Five-field cron; leave empty to run only manually.</p>
+                      {schedule.error ? <div className="w-full"><ErrorBox error={schedule.error} title="Invalid schedule" /></div> : null}
+                    </form>
+                  ) : (
+                    <span key="s" className="flex items-center gap-2">
+                      {job.cronSchedule ? <span className="font-mono">{job.cronSchedule}</span> : <span className="text-slate-500">Manual only</span>}
+                      <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setEditing(true); }}>
+                        Edit
+                      </button>
+                    </span>
+                  ),
+                ],
+                ["Created", formatTime(job.createdAt)],
+                ["Updated", formatTime(job.updatedAt)],
+              ]}
+            />
+          </Card>
+
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Card title="Source">
+              {source ? (
+                <Dl
+                  items={[
+                    ["Connection", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${source.connectionId}`}>{connName(source.connectionId)}</Link>],
+                    ["Subsets", source.subsets.length ? source.subsets.map((s) => `${s.schema}.${s.table}: ${s.whereClause}`).join("; ") : "Whole tables"],
+                    ["Follow foreign keys", source.subsetByForeignKeyConstraints ? "Yes" : "No"],
+                  ]}
+                />
+              ) : (
+                <p className="text-sm text-slate-500">Generated data, no source connection.</p>
+              )}
+            </Card>
+            <Card title="Destinations">
+              {job.destinations.length === 0 ? (
+                <p className="text-sm text-slate-500">No destinations.</p>
+              ) : (
+                <ul className="divide-y divide-slate-100 text-sm">
+                  {job.destinations.map((d) => (
+                    <li key={d.id} className="py-2 first:pt-0 last:pb-0">
+                      <Link className="font-medium text-indigo-700 hover:underline" href={`/connections/${d.connectionId}`}>{connName(d.connectionId)}</Link>
+                      <div className="mt-1 flex flex-wrap gap-1">
+                        {d.options?.initTableSchema && <Badge>init schema</Badge>}
+                        {d.options?.truncateBeforeInsert && <Badge>truncate{d.options.truncateCascade ? " cascade" : ""}</Badge>}
+                        {d.options?.onConflict && <Badge>on conflict: {d.options.onConflict}</Badge>}
+                        {!!d.options?.batchSize && <Badge>batch {d.options.batchSize}</Badge>}
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Card>
+          </div>
+
+          <Card title="Recent runs">
+            <ErrorBox error={runs.error} title="Could not load runs" />
+            {runs.data && runs.data.recentRuns.length === 0 && <EmptyState title="No runs yet" description="Click Run now to copy the source into the destinations." />}
+            {runs.data && runs.data.recentRuns.length > 0 && (
+              <Table head={["Run", "Status", "Started", "Completed"]}>
+                {runs.data.recentRuns.map((r) => (
+                  <tr key={r.id}>
+                    <Td><Link className="font-mono text-xs text-indigo-700 hover:underline" href={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link></Td>
+                    <Td><Badge tone={statusTone[r.status]}>{statusLabel[r.status]}</Badge></Td>
+                    <Td className="whitespace-nowrap">{formatTime(r.startedAt)}</Td>
+                    <Td className="whitespace-nowrap">{formatTime(r.completedAt)}</Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Card>
+
+          <Card title={`Mappings (${job.mappings.length})`}>
+            {job.mappings.length === 0 ? (
+              <p className="text-sm text-slate-500">No column mappings.</p>
+            ) : (
+              <Table head={["Table", "Column", "Transformer"]}>
+                {job.mappings.map((m) => (
+                  <tr key={`${m.schema}.${m.table}.${m.column}`}>
+                    <Td className="font-mono text-xs">{m.schema}.{m.table}</Td>
+                    <Td className="font-mono text-xs">{m.column}</Td>
+                    <Td>
+                      <Badge tone={m.transformer?.source === "passthrough" ? "gray" : "indigo"}>{m.transformer?.source ?? "passthrough"}</Badge>
+                    </Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Card>
+        </div>
+      )}
+      <ConfirmDialog
+        open={confirm}
+        title={`Delete ${job?.name}?`}
+        body="The job, its schedule and its run history are removed. Data already copied stays in the destinations."
+        confirmLabel="Delete job"
+        busy={del.isPending}
+        error={del.error}
+        onConfirm={() => del.mutate({ id })}
+        onClose={() => setConfirm(false)}
+      />
+    </>
+  );
+}

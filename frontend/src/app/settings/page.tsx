@@ -1,0 +1,97 @@
+"use client";
+
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ApiKeyService } from "@/gen/mgmt/v1alpha1/api_key_pb";
+import { UserAccountService } from "@/gen/mgmt/v1alpha1/user_account_pb";
+import { useAccount } from "@/lib/account";
+import { formatTime } from "@/lib/format";
+import { Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Field, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+
+export default function SettingsPage() {
+  const { account, error: accountError } = useAccount();
+  const qc = useQueryClient();
+  const info = useQuery(UserAccountService.method.getSystemInformation, {});
+  const keys = useQuery(ApiKeyService.method.getAccountApiKeys, { accountId: account?.id }, { enabled: !!account });
+  const [name, setName] = useState("");
+  const [days, setDays] = useState("90");
+  const [copied, setCopied] = useState(false);
+  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
+  const create = useMutation(ApiKeyService.method.createAccountApiKey, { onSuccess: () => { setName(""); setCopied(false); qc.invalidateQueries(); } });
+  const revoke = useMutation(ApiKeyService.method.deleteAccountApiKey, { onSuccess: () => { setRevoking(null); qc.invalidateQueries(); } });
+  const newKey = create.data?.apiKey?.keyValue;
+
+  return (
+    <>
+      <PageHeader title="Settings" description="Your account and the API keys that let the CLI and scripts act on its behalf." />
+      <div className="space-y-6">
+        <Card title="Account">
+          <ErrorBox error={accountError ?? info.error} />
+          <Dl
+            items={[
+              ["Account", account?.name ?? "…"],
+              ["Account ID", <span key="id" className="font-mono text-xs">{account?.id ?? "…"}</span>],
+              ["Auth mode", info.data?.authMode === "none" ? "Single user (no sign-in)" : (info.data?.authMode ?? "…")],
+              ["API version", info.data ? `${info.data.version} (${info.data.platform})` : "…"],
+            ]}
+          />
+        </Card>
+        <Card title="API keys">
+          <form className="flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); if (account && name.trim()) create.mutate({ accountId: account.id, name: name.trim(), expiresAt: timestampFromMs(Date.now() + Number(days) * 86_400_000) }); }}>
+            <Field label="New key name" htmlFor="key-name" className="flex-1 min-w-48">
+              <input id="key-name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-pipeline" autoComplete="off" />
+            </Field>
+            <Field label="Expires in" htmlFor="key-days">
+              <select id="key-days" className={inputClass} value={days} onChange={(e) => setDays(e.target.value)}>
+                <option value="30">30 days</option>
+                <option value="90">90 days</option>
+                <option value="365">1 year</option>
+              </select>
+            </Field>
+            <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim() || !account}>Create key</Button>
+          </form>
+          <div className="mt-3"><ErrorBox error={create.error} title="Could not create the key" /></div>
+          {newKey && (
+            <div role="status" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+              <p className="font-medium text-amber-900">Copy this key now: it is shown only once.</p>
+              <div className="mt-2 flex flex-wrap items-center gap-2">
+                <code data-testid="new-key" className="break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">{newKey}</code>
+                <Button onClick={async () => { await navigator.clipboard?.writeText(newKey); setCopied(true); }}>{copied ? "Copied" : "Copy"}</Button>
+              </div>
+            </div>
+          )}
+          <div className="mt-4">
+            <ErrorBox error={keys.error} title="Could not load keys" />
+            {keys.isLoading && <Loading />}
+            {keys.data && keys.data.apiKeys.length === 0 && <EmptyState title="No API keys" description="Create one for the CLI (NEOSYNC_API_KEY) or a CI pipeline." />}
+            {keys.data && keys.data.apiKeys.length > 0 && (
+              <Table head={["Name", "Created", "Expires", "Last used", ""]}>
+                {keys.data.apiKeys.map((k) => (
+                  <tr key={k.id}>
+                    <Td className="font-medium">{k.name}</Td>
+                    <Td className="whitespace-nowrap">{formatTime(k.createdAt)}</Td>
+                    <Td className="whitespace-nowrap">{formatTime(k.expiresAt)}</Td>
+                    <Td className="whitespace-nowrap">{k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}</Td>
+                    <Td className="text-right"><Button variant="ghost" onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button></Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </div>
+        </Card>
+      </div>
+      <ConfirmDialog
+        open={!!revoking}
+        title={`Revoke ${revoking?.name}?`}
+        body="Anything using this key stops working immediately."
+        confirmLabel="Revoke key"
+        busy={revoke.isPending}
+        error={revoke.error}
+        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
+        onClose={() => setRevoking(null)}
+      />
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it, vi } from "vitest";
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ConnectionService, type ConnectionConfig } from "@/gen/mgmt/v1alpha1/connection_pb";
+import { emptyValues, fromConfig, toConfig, validate } from "@/lib/connection-form";
+import { renderWithAPI } from "@/test/render";
+import { ConnectionForm } from "./connection-form";
+
+describe("connection form model", () => {
+  it.each([
+    ["empty name", { name: "" }, "name"],
+    ["name with a space", { name: "my db" }, "name"],
+    ["wrong URL scheme", { name: "a", url: "mysql://u@h/db" }, "url"],
+    ["not a URL", { name: "a", url: "localhost:5432" }, "url"],
+    ["bad port", { name: "a", mode: "fields", database: "d", user: "u", port: "70000" }, "port"],
+    ["bad duration", { name: "a", url: "postgres://u@h/db", maxIdleDuration: "5 minutes" }, "maxIdleDuration"],
+  ] as const)("rejects %s", (_, patch, field) => {
+    const errors = validate({ ...emptyValues("postgres"), ...patch });
+    expect(errors[field]).toBeTruthy();
+  });
+
+  it("accepts a Postgres URL and fields, and round-trips fields with the masked password", () => {
+    expect(validate({ ...emptyValues(), name: "prod", url: "postgresql://u:p@db:5432/app" })).toEqual({});
+    const v = { ...emptyValues(), name: "prod", mode: "fields" as const, host: "db", database: "app", user: "u", password: "********", sslMode: "require", maxConnections: "10" };
+    expect(validate(v)).toEqual({});
+    const cfg = toConfig(v);
+    expect(cfg.config.case).toBe("pgConfig");
+    const back = fromConfig("prod", cfg);
+    expect(back).toMatchObject({ mode: "fields", host: "db", port: "5432", database: "app", user: "u", password: "********", sslMode: "require", maxConnections: "10" });
+  });
+});
+
+describe("ConnectionForm", () => {
+  it("shows field errors instead of saving invalid input", async () => {
+    const onSave = vi.fn();
+    renderWithAPI(<ConnectionForm onSave={onSave} />);
+    await userEvent.click(screen.getByRole("button", { name: "Save connection" }));
+    expect(screen.getByText("Name is required.")).toBeInTheDocument();
+    expect(screen.getByText("URL is required.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("switches between URL and fields and saves a MySQL config from fields", async () => {
+    const onSave = vi.fn<(name: string, c: ConnectionConfig) => void>();
+    renderWithAPI(<ConnectionForm onSave={onSave} />);
+    await userEvent.type(screen.getByLabelText("Name"), "warehouse");
+    await userEvent.click(screen.getByRole("radio", { name: /MySQL/ }));
+    await userEvent.click(screen.getByRole("tab", { name: "Host and credentials" }));
+    expect(screen.queryByLabelText("Connection URL")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Port")).toHaveValue("3306");
+    expect(screen.queryByLabelText("SSL mode")).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("Database"), "shop");
+    await userEvent.type(screen.getByLabelText("User"), "root");
+    await userEvent.click(screen.getByRole("button", { name: "Save connection" }));
+    expect(onSave).toHaveBeenCalledTimes(1);
+    const [name, cfg] = onSave.mock.calls[0];
+    expect(name).toBe("warehouse");
+    expect(cfg.config.case).toBe("mysqlConfig");
+    if (cfg.config.case !== "mysqlConfig") throw new Error("unreachable");
+    expect(cfg.config.value.connectionConfig).toMatchObject({ case: "connection", value: { host: "127.0.0.1", port: 3306, name: "shop", user: "root" } });
+  });
+
+  it("tests the connection and lists privileges", async () => {
+    renderWithAPI(<ConnectionForm onSave={() => {}} />, (r) =>
+      r.service(ConnectionService, {
+        checkConnectionConfig: (req) => {
+          expect(req.connectionConfig?.config.case).toBe("pgConfig");
+          return { isConnected: true, privileges: [{ grantee: "app", schema: "public", table: "users", privilegeType: ["SELECT", "INSERT"] }] };
+        },
+      }),
+    );
+    await userEvent.type(screen.getByLabelText("Connection URL"), "postgres://app@127.0.0.1/app");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(screen.getByText("Connected")).toBeInTheDocument());
+    expect(screen.getByText("users")).toBeInTheDocument();
+    expect(screen.getByText("INSERT")).toBeInTheDocument();
+  });
+
+  it("shows a failed check's error", async () => {
+    renderWithAPI(<ConnectionForm onSave={() => {}} />, (r) =>
+      r.service(ConnectionService, { checkConnectionConfig: () => ({ isConnected: false, connectionError: "password authentication failed" }) }),
+    );
+    await userEvent.type(screen.getByLabelText("Connection URL"), "postgres://app@127.0.0.1/app");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(screen.getByText("Could not connect")).toBeInTheDocument());
+    expect(screen.getByText("password authentication failed")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,260 @@
+"use client";
+
+import { Radio, RadioGroup } from "@headlessui/react";
+import { useMutation } from "@connectrpc/connect-query";
+import { useState, type FormEvent } from "react";
+import { ConnectionService, type CheckConnectionConfigResponse, type ConnectionConfig } from "@/gen/mgmt/v1alpha1/connection_pb";
+import {
+  SECRET_MASK,
+  SSL_MODES,
+  emptyValues,
+  toConfig,
+  validate,
+  type ConnectionFormErrors,
+  type ConnectionFormValues,
+  type DbType,
+} from "@/lib/connection-form";
+import { Badge, Button, ErrorBox, Field, Table, Td, cx, inputClass } from "./ui";
+
+const types: { value: DbType; label: string; hint: string }[] = [
+  { value: "postgres", label: "PostgreSQL", hint: "Postgres 12 or later" },
+  { value: "mysql", label: "MySQL", hint: "MySQL 8 or MariaDB 10.5+" },
+];
+
+/**
+ * ConnectionForm edits a connection. Test connection checks the unsaved
+ * values; onSave receives the name and the config to create or update.
+ */
+export function ConnectionForm({
+  initial,
+  isEdit = false,
+  onSave,
+  saving,
+  saveError,
+}: {
+  initial?: ConnectionFormValues;
+  isEdit?: boolean;
+  onSave: (name: string, config: ConnectionConfig) => void;
+  saving?: boolean;
+  saveError?: unknown;
+}) {
+  const [v, setV] = useState<ConnectionFormValues>(initial ?? emptyValues());
+  const [errors, setErrors] = useState<ConnectionFormErrors>({});
+  const check = useMutation(ConnectionService.method.checkConnectionConfig);
+
+  const set = <K extends keyof ConnectionFormValues>(k: K, value: ConnectionFormValues[K]) => {
+    setV((old) => ({ ...old, [k]: value }));
+    if (errors[k]) setErrors((e) => ({ ...e, [k]: undefined }));
+    check.reset();
+  };
+
+  const setType = (t: DbType) => {
+    setV((old) => ({ ...old, type: t, port: old.port === "5432" || old.port === "3306" || !old.port ? (t === "postgres" ? "5432" : "3306") : old.port, sslMode: t === "postgres" ? old.sslMode || "disable" : "" }));
+    check.reset();
+  };
+
+  const valid = (requireName: boolean) => {
+    const e = validate(v, { requireName });
+    setErrors(e);
+    return Object.keys(e).length === 0;
+  };
+
+  const onTest = () => {
+    if (valid(false)) check.mutate({ connectionConfig: toConfig(v) });
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (valid(true)) onSave(v.name.trim(), toConfig(v));
+  };
+
+  const input = (k: keyof ConnectionFormValues, props: Record<string, unknown> = {}) => ({
+    id: `conn-${k}`,
+    name: k,
+    value: v[k],
+    onChange: (e: { target: { value: string } }) => set(k, e.target.value as never),
+    "aria-invalid": errors[k] ? true : undefined,
+    "aria-describedby": errors[k] ? `conn-${k}-error` : undefined,
+    className: inputClass,
+    ...props,
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-6">
+      <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6 space-y-5">
+        <Field label="Name" htmlFor="conn-name" error={errors.name} hint="How jobs and the CLI refer to this connection, e.g. prod-replica.">
+          <input {...input("name", { autoComplete: "off", placeholder: "prod-replica" })} />
+        </Field>
+
+        <div>
+          <p className="mb-2 text-sm font-medium text-slate-800" id="conn-type-label">
+            Database type
+          </p>
+          <RadioGroup value={v.type} onChange={setType} aria-labelledby="conn-type-label" className="grid grid-cols-1 gap-3 sm:grid-cols-2" disabled={isEdit}>
+            {types.map((t) => (
+              <Radio
+                key={t.value}
+                value={t.value}
+                className={({ checked, disabled }) =>
+                  cx(
+                    "cursor-pointer rounded-lg border px-4 py-3 text-sm focus:outline-none data-[focus]:ring-2 data-[focus]:ring-indigo-500",
+                    checked ? "border-indigo-500 bg-indigo-50 ring-1 ring-indigo-500" : "border-slate-300 bg-white hover:border-slate-400",
+                    disabled && !checked && "opacity-50 cursor-not-allowed",
+                  )
+                }
+              >
+                <span className="block font-medium text-slate-900">{t.label}</span>
+                <span className="block text-xs text-slate-500">{t.hint}</span>
+              </Radio>
+            ))}
+          </RadioGroup>
+          {isEdit && <p className="mt-1 text-xs text-slate-500">The type of a saved connection cannot change; create a new connection instead.</p>}
+        </div>
+
+        <div>
+          <div role="tablist" aria-label="How to connect" className="mb-3 inline-flex rounded-md bg-slate-100 p-1 text-sm">
+            {(["url", "fields"] as const).map((m) => (
+              <button
+                key={m}
+                type="button"
+                role="tab"
+                aria-selected={v.mode === m}
+                onClick={() => set("mode", m)}
+                className={cx("rounded px-3 py-1.5 font-medium", v.mode === m ? "bg-white text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900")}
+              >
+                {m === "url" ? "Connection URL" : "Host and credentials"}
+              </button>
+            ))}
+          </div>
+          {v.mode === "url" ? (
+            <Field
+              label="Connection URL"
+              htmlFor="conn-url"
+              error={errors.url}
+              hint={
+                isEdit && v.url.includes(SECRET_MASK)
+                  ? "The stored password is shown as ******** and is kept unless you replace it."
+                  : v.type === "postgres"
+                    ? "postgres://user:password@host:5432/database?sslmode=require"
+                    : "mysql://user:password@host:3306/database"
+              }
+            >
+              <input {...input("url", { autoComplete: "off", spellCheck: false, placeholder: v.type === "postgres" ? "postgres://user:password@host:5432/db" : "mysql://user:password@host:3306/db", className: inputClass + " font-mono" })} />
+            </Field>
+          ) : (
+            <div className="grid grid-cols-1 gap-4 sm:grid-cols-6">
+              <Field label="Host" htmlFor="conn-host" error={errors.host} className="sm:col-span-4">
+                <input {...input("host", { autoComplete: "off" })} />
+              </Field>
+              <Field label="Port" htmlFor="conn-port" error={errors.port} className="sm:col-span-2">
+                <input {...input("port", { inputMode: "numeric" })} />
+              </Field>
+              <Field label="Database" htmlFor="conn-database" error={errors.database} className="sm:col-span-6">
+                <input {...input("database", { autoComplete: "off" })} />
+              </Field>
+              <Field label="User" htmlFor="conn-user" error={errors.user} className="sm:col-span-3">
+                <input {...input("user", { autoComplete: "off" })} />
+              </Field>
+              <Field
+                label="Password"
+                htmlFor="conn-password"
+                className="sm:col-span-3"
+                hint={isEdit && v.password === SECRET_MASK ? "Stored password kept unless you replace it." : undefined}
+              >
+                <input {...input("password", { type: "password", autoComplete: "new-password" })} />
+              </Field>
+              {v.type === "postgres" && (
+                <Field label="SSL mode" htmlFor="conn-sslMode" className="sm:col-span-3">
+                  <select {...input("sslMode")}>
+                    {SSL_MODES.map((m) => (
+                      <option key={m} value={m}>
+                        {m}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+            </div>
+          )}
+          {v.mode === "url" && v.type === "postgres" && <p className="mt-2 text-xs text-slate-500">Set the SSL mode with the URL&apos;s sslmode parameter.</p>}
+        </div>
+
+        <details className="group rounded-md border border-slate-200">
+          <summary className="cursor-pointer select-none px-3 py-2 text-sm font-medium text-slate-700">Connection pool options</summary>
+          <div className="grid grid-cols-1 gap-4 border-t border-slate-200 p-3 sm:grid-cols-2">
+            <Field label="Max open connections" htmlFor="conn-maxConnections" error={errors.maxConnections}>
+              <input {...input("maxConnections", { inputMode: "numeric", placeholder: "driver default" })} />
+            </Field>
+            <Field label="Max idle connections" htmlFor="conn-maxIdleConnections" error={errors.maxIdleConnections}>
+              <input {...input("maxIdleConnections", { inputMode: "numeric", placeholder: "driver default" })} />
+            </Field>
+            <Field label="Max idle time" htmlFor="conn-maxIdleDuration" error={errors.maxIdleDuration}>
+              <input {...input("maxIdleDuration", { placeholder: "e.g. 5m" })} />
+            </Field>
+            <Field label="Max connection lifetime" htmlFor="conn-maxOpenDuration" error={errors.maxOpenDuration}>
+              <input {...input("maxOpenDuration", { placeholder: "e.g. 1h" })} />
+            </Field>
+          </div>
+        </details>
+      </div>
+
+      <CheckResult result={check.data} error={check.error} />
+      <ErrorBox error={saveError} title="Could not save the connection" />
+
+      <div className="flex flex-wrap gap-2">
+        <Button onClick={onTest} busy={check.isPending}>
+          Test connection
+        </Button>
+        <Button type="submit" variant="primary" busy={saving}>
+          {isEdit ? "Save changes" : "Save connection"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function CheckResult({ result, error }: { result?: CheckConnectionConfigResponse; error: unknown }) {
+  if (error) return <ErrorBox error={error} title="Could not test the connection" />;
+  if (!result) return null;
+  if (!result.isConnected) {
+    return (
+      <div role="status" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+        <p className="font-medium">Could not connect</p>
+        <p className="mt-0.5 break-words font-mono text-xs">{result.connectionError || "unknown error"}</p>
+      </div>
+    );
+  }
+  const showGrantee = result.privileges.some((p) => p.grantee);
+  return (
+    <div role="status" className="space-y-3">
+      <div className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+        <p className="font-medium">Connected</p>
+        <p className="mt-0.5">
+          {result.privileges.length} table{result.privileges.length === 1 ? "" : "s"} visible to this role.
+        </p>
+      </div>
+      {result.privileges.length > 0 && (
+        <div className="max-h-72 overflow-y-auto">
+          <Table head={showGrantee ? ["Schema", "Table", "Grantee", "Privileges"] : ["Schema", "Table", "Privileges"]}>
+            {result.privileges.map((p) => (
+              <tr key={`${p.schema}.${p.table}.${p.grantee}`}>
+                <Td className="font-mono text-xs">{p.schema}</Td>
+                <Td className="font-mono text-xs">{p.table}</Td>
+                {showGrantee && <Td>{p.grantee}</Td>}
+                <Td>
+                  <div className="flex flex-wrap gap-1">
+                    {p.privilegeType.map((t) => (
+                      <Badge key={t} tone={t === "SELECT" ? "green" : "gray"}>
+                        {t}
+                      </Badge>
+                    ))}
+                  </div>
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        </div>
+      )}
+    </div>
+  );
+}

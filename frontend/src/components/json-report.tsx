@@ -1,0 +1,108 @@
+"use client";
+
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { Table, Td } from "./ui";
+
+function isScalar(v: JsonValue | undefined): boolean {
+  return v === undefined || v === null || typeof v !== "object";
+}
+
+/** isFlat: a scalar, a list of scalars, or a record of scalars (such as {schema, table}). */
+function isFlat(v: JsonValue | undefined): boolean {
+  if (isScalar(v)) return true;
+  if (Array.isArray(v)) return v.every(isScalar);
+  return Object.values(v as JsonObject).every(isScalar);
+}
+
+function cell(v: JsonValue): string {
+  if (v === null) return "—";
+  if (Array.isArray(v) && v.every(isScalar)) return v.map(cell).join(", ");
+  if (typeof v === "object" && !Array.isArray(v) && Object.values(v).every(isScalar)) return Object.values(v).map(cell).join(".");
+  if (typeof v === "object") return JSON.stringify(v);
+  if (typeof v === "number") return new Intl.NumberFormat().format(v);
+  return String(v);
+}
+
+function label(k: string): string {
+  return k.replace(/_/g, " ");
+}
+
+function isRowList(v: JsonValue): v is JsonObject[] {
+  return Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === "object" && !Array.isArray(r));
+}
+
+/** JsonReport renders a run's verification report: lists of records as tables, the rest as fields. */
+export function JsonReport({ value, depth = 0 }: { value: JsonValue; depth?: number }) {
+  if (isRowList(value)) {
+    const cols = Array.from(new Set(value.flatMap((r) => Object.keys(r))));
+    const simple = cols.filter((c) => value.every((r) => isFlat(r[c])));
+    const nested = cols.filter((c) => !simple.includes(c));
+    if (nested.length === 0) {
+      return (
+        <Table head={simple.map(label)}>
+          {value.map((r, i) => (
+            <tr key={i}>
+              {simple.map((c) => (
+                <Td key={c} className="tabular-nums whitespace-nowrap">
+                  {r[c] === undefined ? "—" : cell(r[c])}
+                </Td>
+              ))}
+            </tr>
+          ))}
+        </Table>
+      );
+    }
+    // Records that hold lists of their own (a destination with its tables,
+    // leaks, ...): one block per record, its lists as sub-sections.
+    return (
+      <div className="space-y-4">
+        {value.map((r, i) => (
+          <div key={i} className="rounded-md border border-slate-200 p-3">
+            <p className="mb-3 text-sm font-semibold text-slate-900">
+              {simple.map((c) => (r[c] === undefined ? null : <span key={c} className="mr-4">{label(c)}: {cell(r[c])}</span>))}
+            </p>
+            <div className="space-y-4">
+              {nested.map((c) => (
+                <div key={c}>
+                  <h4 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{label(c)}</h4>
+                  {r[c] === undefined || r[c] === null || (Array.isArray(r[c]) && r[c].length === 0) ? (
+                    <p className="text-sm text-slate-500">none</p>
+                  ) : (
+                    <JsonReport value={r[c]} depth={depth + 1} />
+                  )}
+                </div>
+              ))}
+            </div>
+          </div>
+        ))}
+      </div>
+    );
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    const scalars = entries.filter(([, v]) => v === null || typeof v !== "object");
+    const complex = entries.filter(([, v]) => v !== null && typeof v === "object");
+    return (
+      <div className="space-y-4">
+        {scalars.length > 0 && (
+          <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+            {scalars.map(([k, v]) => (
+              <div key={k}>
+                <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label(k)}</dt>
+                <dd className="mt-0.5 tabular-nums text-slate-900">{cell(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        {complex.map(([k, v]) => (
+          <div key={k}>
+            <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{label(k)}</h3>
+            <JsonReport value={v} depth={depth + 1} />
+          </div>
+        ))}
+      </div>
+    );
+  }
+  if (Array.isArray(value)) return <p className="text-sm text-slate-700">{value.length ? value.map(cell).join(", ") : "none"}</p>;
+  return <p className="text-sm text-slate-700">{cell(value)}</p>;
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useEffect, useState, type ReactNode } from "react";
+import { useAccount } from "@/lib/account";
+import { cx } from "./ui";
+
+const nav = [
+  { href: "/connections", label: "Connections", icon: "M4 7c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3Zm0 0v10c0 1.7 3.6 3 8 3s8-1.3 8-3V7M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" },
+  { href: "/jobs", label: "Jobs", icon: "M4 6h16M4 12h10M4 18h6m8-4 3 3-3 3" },
+  { href: "/runs", label: "Runs", icon: "M5 4v16l14-8L5 4Z" },
+  { href: "/transformers", label: "Transformers", icon: "M4 7h10m-4 10h10M14 4l3 3-3 3M10 14l-3 3 3 3" },
+  { href: "/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z" },
+];
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg viewBox="0 0 24 24" className="h-5 w-5 shrink-0" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d={d} />
+    </svg>
+  );
+}
+
+function Logo() {
+  return (
+    <Link href="/jobs" className="flex items-center gap-2 font-semibold tracking-tight text-white">
+      <span className="grid h-7 w-7 place-items-center rounded-md bg-indigo-500 text-sm">N</span>
+      Neosync
+    </Link>
+  );
+}
+
+function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
+  const path = usePathname();
+  return (
+    <ul className="space-y-1">
+      {nav.map((n) => {
+        const active = path === n.href || path.startsWith(n.href + "/");
+        return (
+          <li key={n.href}>
+            <Link
+              href={n.href}
+              onClick={onNavigate}
+              aria-current={active ? "page" : undefined}
+              className={cx(
+                "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium",
+                active ? "bg-slate-800 text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
+              )}
+            >
+              <Icon d={n.icon} />
+              {n.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function AccountIndicator() {
+  const { account, isLoading, error } = useAccount();
+  return (
+    <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm" data-testid="account">
+      <span className="grid h-8 w-8 place-items-center rounded-full bg-slate-700 text-xs font-semibold uppercase text-white" aria-hidden="true">
+        {account?.name?.slice(0, 1) ?? "…"}
+      </span>
+      <div className="min-w-0">
+        <p className="truncate font-medium text-white">{isLoading ? "Loading…" : error ? "API unreachable" : (account?.name ?? "No account")}</p>
+        <p className="truncate text-xs text-slate-400">{error ? "check NEOSYNC_API_URL" : "Personal account"}</p>
+      </div>
+    </div>
+  );
+}
+
+/** Shell is the app frame: a fixed sidebar on wide screens, a drawer below 1024px. */
+export function Shell({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const path = usePathname();
+  useEffect(() => setOpen(false), [path]);
+  return (
+    <div className="min-h-screen lg:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      {/* Desktop sidebar: the aside stretches with the page, its content stays in view. */}
+      <aside className="hidden w-60 shrink-0 bg-slate-900 lg:block" aria-label="Main">
+        <div className="sticky top-0 flex h-screen flex-col px-3 py-4">
+          <div className="px-3 pb-6">
+            <Logo />
+          </div>
+          <nav className="flex-1">
+            <NavLinks />
+          </nav>
+          <AccountIndicator />
+        </div>
+      </aside>
+      {/* Mobile top bar + drawer */}
+      <div className="sticky top-0 z-30 flex items-center justify-between bg-slate-900 px-4 py-3 lg:hidden">
+        <Logo />
+        <button
+          type="button"
+          className="rounded-md p-2 text-slate-200 hover:bg-slate-800"
+          aria-expanded={open}
+          aria-controls="mobile-nav"
+          onClick={() => setOpen((o) => !o)}
+        >
+          <span className="sr-only">{open ? "Close menu" : "Open menu"}</span>
+          <Icon d={open ? "M6 6l12 12M18 6 6 18" : "M4 7h16M4 12h16M4 17h16"} />
+        </button>
+      </div>
+      {open && (
+        <nav id="mobile-nav" className="sticky top-14 z-20 border-b border-slate-800 bg-slate-900 px-3 pb-3 lg:hidden" aria-label="Main">
+          <NavLinks onNavigate={() => setOpen(false)} />
+          <div className="mt-2 border-t border-slate-800 pt-2">
+            <AccountIndicator />
+          </div>
+        </nav>
+      )}
+      <main id="main" className="min-w-0 flex-1">
+        <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
+      </main>
+    </div>
+  );
+}
