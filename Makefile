@@ -76,9 +76,20 @@ build: ## Build neosync-api, neosync-worker and neosync into ./bin
 	go build -ldflags "$(LDFLAGS)" -o bin/neosync ./cli/cmd/neosync
 
 .PHONY: test
-test: $(TOOLS_BIN)/temporal ## Run every test (unit + integration against local Postgres, MariaDB and the Temporal dev server)
+test: test-go test-frontend ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal) and the web app (build, unit, Chromium e2e)
+
+.PHONY: test-go
+test-go: $(TOOLS_BIN)/temporal ## Go tests only
 	go vet $(GO_PACKAGES)
 	go test -count=1 $(GO_PACKAGES)
+
+.PHONY: test-frontend
+test-frontend: build $(TOOLS_BIN)/temporal frontend/node_modules ## Web app: typecheck, vitest, next build, Chromium end-to-end
+	cd frontend && npm run typecheck && npm test && npm run build && npm run e2e
+
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch frontend/node_modules
 
 .PHONY: bench
 bench: ## Run the benchmarks

@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUN=.run
-for name in worker api temporal; do
+for name in web worker api temporal; do
   f=$RUN/$name.pid
   [[ -f $f ]] || continue
   pid=$(cat "$f")

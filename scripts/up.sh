@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make up: start Postgres (if installed but down), the Temporal dev server,
-# the API (migrated) and the worker in the background, with logs and pids in
+# the API (migrated), the worker and the web app in the background, with logs and pids in
 # .run/ (git-ignored). Idempotent: what is already running is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +85,18 @@ if ! running worker; then
   running worker || die "the worker exited; see $RUN/logs/worker.log"
 fi
 
+# Web app (built once; rebuilt when its sources are newer than the build).
+WEB_PORT=${NEOSYNC_WEB_PORT:-3000}
+if ! running web; then
+  if [[ ! -d frontend/node_modules ]]; then say "installing the web app's packages"; (cd frontend && npm ci --no-audit --no-fund >/dev/null); fi
+  if [[ ! -f frontend/.next/BUILD_ID ]] || [[ -n "$(find frontend/src -newer frontend/.next/BUILD_ID -print -quit)" ]]; then
+    say "building the web app"; (cd frontend && npm run build >"$RUN/logs/web-build.log" 2>&1) || die "web app build failed; see $RUN/logs/web-build.log"
+  fi
+  say "starting the web app on 127.0.0.1:$WEB_PORT"
+  (cd frontend && NEOSYNC_API_URL=http://$API_ADDR nohup node_modules/.bin/next start -p "$WEB_PORT" -H 127.0.0.1 > "$RUN/logs/web.log" 2>&1 & echo $! > "$RUN/web.pid")
+fi
+wait_for web "curl -fsS -o /dev/null http://127.0.0.1:$WEB_PORT/" 60
+
 cat <<MSG
 
 Neosync is up:
@@ -92,6 +104,6 @@ Neosync is up:
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Logs         $RUN/logs/
   CLI          NEOSYNC_API_URL=http://$API_ADDR bin/neosync --help
-  Web app      not built yet (see the README's feature table)
+  Web app      http://127.0.0.1:$WEB_PORT
 Stop everything with: make down
 MSG

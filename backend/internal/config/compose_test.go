@@ -56,7 +56,7 @@ func TestComposeMatchesTheAPIConfig(t *testing.T) {
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		t.Fatalf("compose.yml: %v", err)
 	}
-	for _, svc := range []string{"postgres", "temporal", "api", "worker"} {
+	for _, svc := range []string{"postgres", "temporal", "api", "worker", "frontend"} {
 		if _, ok := c.Services[svc]; !ok {
 			t.Errorf("compose.yml has no %s service", svc)
 		}
@@ -81,6 +81,9 @@ func TestComposeMatchesTheAPIConfig(t *testing.T) {
 	}
 	if c.Services["postgres"].Healthcheck == nil {
 		t.Errorf("compose postgres has no health check (the api waits for it)")
+	}
+	if got := c.Services["frontend"].Environment["NEOSYNC_API_URL"]; got != "http://api:"+port {
+		t.Errorf("compose frontend points at %q, not the api service's port %s", got, port)
 	}
 	if c.Services["worker"].Environment["TEMPORAL_TASK_QUEUE"] != api.Environment["TEMPORAL_TASK_QUEUE"] {
 		t.Errorf("api and worker must share a task queue")
