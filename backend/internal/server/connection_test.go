@@ -160,6 +160,12 @@ func TestCheckConnectionConfig(t *testing.T) {
 				if p.GetTable() == "things" {
 					found = strings.Contains(strings.Join(p.GetPrivilegeType(), ","), "SELECT")
 				}
+				if p.GetGrantee() == "" {
+					t.Errorf("%s: privilege row without a grantee: %v", tc.name, p)
+				}
+				if tc.name == "mysql ok" && !strings.HasPrefix(p.GetSchema(), "neosync_check") {
+					t.Errorf("%s: privileges of another database listed: %v", tc.name, p)
+				}
 			}
 			if !found {
 				t.Errorf("%s: privileges %v lack SELECT on things", tc.name, resp.Msg.GetPrivileges())

@@ -81,3 +81,21 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestUserAndDatabaseNames(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cfg      Config
+		user, db string
+	}{
+		{Config{Driver: DriverPostgres, URL: "postgres://app:pw@h:5432/prod"}, "app", "prod"},
+		{Config{Driver: DriverPostgres, URL: "host=h user=kv dbname=d"}, "kv", "d"},
+		{Config{Driver: DriverMySQL, URL: "mysql://root@h:3306/shop"}, "root", "shop"},
+		{Config{Driver: DriverMySQL, URL: "u:p@tcp(h:3306)/db"}, "u", "db"},
+		{Config{Driver: DriverMySQL, Host: "h", User: "f", Database: "x"}, "f", "x"},
+	} {
+		if u, d := tc.cfg.UserName(), tc.cfg.DatabaseName(); u != tc.user || d != tc.db {
+			t.Errorf("%+v: user %q db %q, want %q %q", tc.cfg, u, d, tc.user, tc.db)
+		}
+	}
+}

@@ -245,12 +245,17 @@ func (s *Service) Check(ctx context.Context, cfg sqlconnect.Config) (CheckResult
 	}
 	defer db.Close()
 	insp := Inspector(db)
-	privs, err := insp.Privileges(ctx, nil)
+	var schemas []string
+	if cfg.Driver == sqlconnect.DriverMySQL && cfg.DatabaseName() != "" {
+		// A MySQL connection names one database; another database's grants
+		// are not what the user is checking.
+		schemas = []string{cfg.DatabaseName()}
+	}
+	privs, err := insp.Privileges(ctx, schemas)
 	if err != nil {
 		return CheckResult{Connected: true, Error: "connected, but could not read privileges: " + scrub(err.Error(), cfg)}, nil
 	}
-	grantee := cfg.User
-	return CheckResult{Connected: true, Grantee: grantee, Privileges: privs}, nil
+	return CheckResult{Connected: true, Grantee: cfg.UserName(), Privileges: privs}, nil
 }
 
 // CheckByID checks a saved connection.
