@@ -18,6 +18,7 @@ type NotFoundError struct {
 	ID       string
 }
 
+// Error describes the problem for people.
 func (e *NotFoundError) Error() string {
 	if e.ID == "" {
 		return e.Resource + " not found"
@@ -36,6 +37,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error describes the problem for people.
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
 
 // Invalid builds a ValidationError.
@@ -50,6 +52,7 @@ type AlreadyExistsError struct {
 	Value    string
 }
 
+// Error describes the problem for people.
 func (e *AlreadyExistsError) Error() string {
 	return fmt.Sprintf("%s with %s %q already exists", e.Resource, e.Field, e.Value)
 }
@@ -60,6 +63,7 @@ type FailedPreconditionError struct {
 	Reason string
 }
 
+// Error describes the problem for people.
 func (e *FailedPreconditionError) Error() string { return e.Reason }
 
 // FailedPrecondition builds a FailedPreconditionError.
@@ -72,6 +76,7 @@ type PermissionDeniedError struct {
 	Reason string
 }
 
+// Error describes the problem for people.
 func (e *PermissionDeniedError) Error() string { return e.Reason }
 
 // ErrUnauthenticated means no valid credential was presented.
@@ -83,4 +88,5 @@ type UnavailableError struct {
 	Reason string
 }
 
+// Error describes the problem for people.
 func (e *UnavailableError) Error() string { return e.Reason }

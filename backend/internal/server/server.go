@@ -117,6 +117,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 // healthChecker reports SERVING while the API database answers.
 type healthChecker struct{ store *store.Store }
 
+// Check pings the API database.
 func (h *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
 	if req.Service != "" {
 		known := false

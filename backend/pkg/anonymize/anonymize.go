@@ -43,6 +43,7 @@ type PathError struct {
 	Reason     string
 }
 
+// Error describes the problem for people.
 func (e *PathError) Error() string {
 	return fmt.Sprintf("transformer_mappings[%d].expression %q: %s", e.Index, e.Expression, e.Reason)
 }

@@ -89,6 +89,7 @@ type Request struct {
 // ValidationError lists everything wrong with a request.
 type ValidationError struct{ Problems []string }
 
+// Error describes the problem for people.
 func (e *ValidationError) Error() string {
 	return "generation plan: " + strings.Join(e.Problems, "; ")
 }

@@ -69,6 +69,7 @@ type ConfigError struct {
 	Reason string
 }
 
+// Error describes the problem for people.
 func (e *ConfigError) Error() string { return e.Field + ": " + e.Reason }
 
 var validSSLModes = map[string]bool{"": true, "disable": true, "allow": true, "prefer": true, "require": true, "verify-ca": true, "verify-full": true}

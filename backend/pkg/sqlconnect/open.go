@@ -60,7 +60,9 @@ type ConnectError struct {
 	Err     error
 }
 
+// Error describes the problem for people.
 func (e *ConnectError) Error() string { return e.Message }
+// Unwrap returns the driver error (which may contain secrets: never show it).
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Open validates c, opens a pool and pings it within the context's deadline.

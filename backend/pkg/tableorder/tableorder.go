@@ -28,6 +28,7 @@ type Cycle struct {
 	Breakable bool
 }
 
+// String prints the cycle as a → b → a.
 func (c Cycle) String() string {
 	return strings.Join(append(slices.Clone(c.Tables), c.Tables[0]), " → ")
 }

@@ -118,6 +118,7 @@ type ParamError struct {
 	Reason      string
 }
 
+// Error describes the problem for people.
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("transformer %s: parameter %s: %s", e.Transformer, e.Param, e.Reason)
 }
@@ -125,6 +126,7 @@ func (e *ParamError) Error() string {
 // UnknownTransformerError names a source the registry does not have.
 type UnknownTransformerError struct{ Source string }
 
+// Error describes the problem for people.
 func (e *UnknownTransformerError) Error() string {
 	return fmt.Sprintf("unknown transformer %q", e.Source)
 }
@@ -137,6 +139,7 @@ type ValueError struct {
 	Reason      string
 }
 
+// Error describes the problem for people.
 func (e *ValueError) Error() string {
 	if e.Column != "" {
 		return fmt.Sprintf("transformer %s on column %s: %s", e.Transformer, e.Column, e.Reason)
