@@ -62,6 +62,7 @@ type ConnectError struct {
 
 // Error describes the problem for people.
 func (e *ConnectError) Error() string { return e.Message }
+
 // Unwrap returns the driver error (which may contain secrets: never show it).
 func (e *ConnectError) Unwrap() error { return e.Err }
 
