@@ -56,6 +56,7 @@ func NewPlan(s *Schema, job Job, reg *transformers.Registry) (*Plan, error) {
 	if err := b.probs.err(); err != nil {
 		return nil, err
 	}
+	b.uniqueWarnings()
 	slices.Sort(b.plan.Warnings)
 	b.plan.Warnings = slices.Compact(b.plan.Warnings)
 	return b.plan, nil
