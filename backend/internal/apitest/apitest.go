@@ -34,6 +34,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 )
@@ -289,7 +290,7 @@ func (a *API) GRPCClients(apiKey string) Clients {
 func (a *API) clients(hc *http.Client, apiKey string, extra ...connect.ClientOption) Clients {
 	var opts []connect.ClientOption
 	if apiKey != "" {
-		opts = append(opts, connect.WithInterceptors(bearer(apiKey)))
+		opts = append(opts, connect.WithInterceptors(bearer.Interceptor(apiKey)))
 	}
 	opts = append(opts, extra...)
 	return Clients{
@@ -302,27 +303,6 @@ func (a *API) clients(hc *http.Client, apiKey string, extra ...connect.ClientOpt
 		Anonymize:    mgmtv1alpha1connect.NewAnonymizationServiceClient(hc, a.URL, opts...),
 		worker:       mgmtv1alpha1connect.NewWorkerServiceClient(hc, a.URL, opts...),
 	}
-}
-
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		req.Header().Set("Authorization", "Bearer "+string(b))
-		return next(ctx, req)
-	}
-}
-
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		conn := next(ctx, spec)
-		conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
-		return conn
-	}
-}
-
-func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
 }
 
 // Code returns the Connect code of err, failing the test when err is nil.

@@ -15,6 +15,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
 )
 
@@ -47,7 +48,7 @@ func DefaultHTTPClient() *http.Client {
 // New returns clients for the API at baseURL. apiKey may be empty (single-user
 // mode); when set it is sent as a bearer token on every call.
 func New(httpClient connect.HTTPClient, baseURL, apiKey string) *Client {
-	opts := []connect.ClientOption{connect.WithInterceptors(&interceptor{url: baseURL, apiKey: apiKey})}
+	opts := []connect.ClientOption{connect.WithInterceptors(bearer.Interceptor(apiKey), &interceptor{url: baseURL, apiKey: apiKey})}
 	return &Client{
 		URL:          baseURL,
 		Users:        mgmtv1alpha1connect.NewUserAccountServiceClient(httpClient, baseURL, opts...),
@@ -58,18 +59,15 @@ func New(httpClient connect.HTTPClient, baseURL, apiKey string) *Client {
 	}
 }
 
-// interceptor authenticates calls and translates their errors.
+// interceptor names the client (User-Agent) and translates errors into one readable line.
 type interceptor struct {
 	url    string
 	apiKey string
 }
 
-// WrapUnary adds the bearer token and translates errors.
+// WrapUnary names the client and translates errors (bearer.Interceptor adds the key).
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		if i.apiKey != "" {
-			req.Header().Set("Authorization", "Bearer "+i.apiKey)
-		}
 		req.Header().Set("User-Agent", "neosync-cli/"+buildinfo.Version)
 		resp, err := next(ctx, req)
 		if err != nil {
@@ -79,14 +77,11 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	}
 }
 
-// WrapStreamingClient authenticates streams (neosync sync reads rows as a
+// WrapStreamingClient names the client on streams (neosync sync reads rows as a
 // server stream) and translates the errors they end with.
 func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
 	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
 		conn := next(ctx, spec)
-		if i.apiKey != "" {
-			conn.RequestHeader().Set("Authorization", "Bearer "+i.apiKey)
-		}
 		conn.RequestHeader().Set("User-Agent", "neosync-cli/"+buildinfo.Version)
 		return &translatingConn{StreamingClientConn: conn, i: i, procedure: spec.Procedure}
 	}

@@ -23,6 +23,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
 )
 
@@ -223,7 +224,7 @@ func startStack(t *testing.T) *stack {
 	}
 	s.workerKey = strings.TrimSpace(out)
 	hc := &http.Client{Timeout: time.Minute}
-	opt := connect.WithInterceptors(bearer(s.key))
+	opt := connect.WithInterceptors(bearer.Interceptor(s.key))
 	s.c = clients{
 		Jobs:        mgmtv1alpha1connect.NewJobServiceClient(hc, s.apiURL, opt),
 		Connections: mgmtv1alpha1connect.NewConnectionServiceClient(hc, s.apiURL, opt),
@@ -265,21 +266,6 @@ func (s *stack) startWorker(t *testing.T) *exec.Cmd {
 		_ = cmd.Wait()
 	})
 	return cmd
-}
-
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		req.Header().Set("Authorization", "Bearer "+string(b))
-		return next(ctx, req)
-	}
-}
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return next
-}
-func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
 }
 
 func pgConfig(u string) *mgmt.ConnectionConfig {
