@@ -1,94 +1,31 @@
 package rpc
 
 import (
-	"time"
+	"errors"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
-// ConnectionConfigFromProto converts the API's connection config to the
-// domain's. S3 is declared in the contract but not accepted yet.
+// connectionConfigFromProto converts a request's connection config with the
+// converter the worker and the CLI share, naming the offending field.
 func connectionConfigFromProto(field string, c *mgmtv1alpha1.ConnectionConfig) (sqlconnect.Config, error) {
-	switch cfg := c.GetConfig().(type) {
-	case *mgmtv1alpha1.ConnectionConfig_PgConfig:
-		pg := cfg.PgConfig
-		out := sqlconnect.Config{Driver: sqlconnect.DriverPostgres}
-		switch cc := pg.GetConnectionConfig().(type) {
-		case *mgmtv1alpha1.PostgresConnectionConfig_Url:
-			out.URL = cc.Url
-			if out.URL == "" {
-				return out, invalid(field+".pg_config.url", "is empty")
-			}
-		case *mgmtv1alpha1.PostgresConnectionConfig_Connection:
-			conn := cc.Connection
-			out.Host, out.Port, out.Database, out.User, out.Password, out.SSLMode =
-				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetSslMode()
-		default:
-			return out, invalid(field+".pg_config", "needs url or connection")
+	cfg, err := protoconv.ConnectionConfig(c)
+	var fe *protoconv.FieldError
+	switch {
+	case errors.As(err, &fe):
+		if fe.Field != "" {
+			field += "." + fe.Field
 		}
-		var err error
-		out.Pool, err = poolFromProto(field+".pg_config.connection_options", pg.GetConnectionOptions())
-		out.TLS = tlsFromProto(pg.GetClientTls())
-		return out, err
-	case *mgmtv1alpha1.ConnectionConfig_MysqlConfig:
-		my := cfg.MysqlConfig
-		out := sqlconnect.Config{Driver: sqlconnect.DriverMySQL}
-		switch cc := my.GetConnectionConfig().(type) {
-		case *mgmtv1alpha1.MysqlConnectionConfig_Url:
-			out.URL = cc.Url
-			if out.URL == "" {
-				return out, invalid(field+".mysql_config.url", "is empty")
-			}
-		case *mgmtv1alpha1.MysqlConnectionConfig_Connection:
-			conn := cc.Connection
-			out.Host, out.Port, out.Database, out.User, out.Password, out.Protocol =
-				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetProtocol()
-		default:
-			return out, invalid(field+".mysql_config", "needs url or connection")
-		}
-		var err error
-		out.Pool, err = poolFromProto(field+".mysql_config.connection_options", my.GetConnectionOptions())
-		out.TLS = tlsFromProto(my.GetClientTls())
-		return out, err
-	case *mgmtv1alpha1.ConnectionConfig_AwsS3Config:
-		return sqlconnect.Config{}, unimplemented("S3 connections are declared but not supported yet")
+		return cfg, invalid(field, fe.Reason)
+	case errors.Is(err, protoconv.ErrUnsupported):
+		return cfg, unimplemented(err.Error())
 	}
-	return sqlconnect.Config{}, invalid(field, "is required (pg_config or mysql_config)")
-}
-
-func poolFromProto(field string, o *mgmtv1alpha1.SqlConnectionOptions) (sqlconnect.PoolOptions, error) {
-	var p sqlconnect.PoolOptions
-	if o == nil {
-		return p, nil
-	}
-	p.MaxOpen = int(o.GetMaxConnectionLimit())
-	p.MaxIdle = int(o.GetMaxIdleConnections())
-	if o.MaxIdleDuration != nil {
-		d, err := time.ParseDuration(o.GetMaxIdleDuration())
-		if err != nil {
-			return p, invalid(field+".max_idle_duration", "must be a duration like 30s or 5m")
-		}
-		p.MaxIdleTime = d
-	}
-	if o.MaxOpenDuration != nil {
-		d, err := time.ParseDuration(o.GetMaxOpenDuration())
-		if err != nil {
-			return p, invalid(field+".max_open_duration", "must be a duration like 30s or 5m")
-		}
-		p.MaxLifetime = d
-	}
-	return p, nil
-}
-
-func tlsFromProto(t *mgmtv1alpha1.ClientTlsConfig) *sqlconnect.TLSOptions {
-	if t == nil {
-		return nil
-	}
-	return &sqlconnect.TLSOptions{RootCert: t.GetRootCert(), ClientCert: t.GetClientCert(), ClientKey: t.GetClientKey(), ServerName: t.GetServerName()}
+	return cfg, err
 }
 
 func optString(s string) *string {

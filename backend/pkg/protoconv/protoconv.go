@@ -6,6 +6,7 @@ package protoconv
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,50 +16,87 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// ConnectionConfig converts a connection config (unmasked, as the worker
-// receives it).
+// FieldError is a connection config the converter cannot read; Field is
+// the path inside the ConnectionConfig message (e.g. "pg_config.url").
+type FieldError struct {
+	Field, Reason string
+}
+
+// Error names the field and the problem.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// ErrUnsupported is a connection kind the data plane cannot use yet (S3).
+var ErrUnsupported = errors.New("S3 connections are declared but not supported yet")
+
+// ConnectionConfig converts a connection config. It checks only what the
+// conversion needs (a kind, a URL or fields, parseable durations);
+// sqlconnect.Config.Validate (run by Open and by the API) checks the rest.
 func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 	var out sqlconnect.Config
 	var opts *mgmt.SqlConnectionOptions
 	var tls *mgmt.ClientTlsConfig
+	var kind string
 	switch cfg := c.GetConfig().(type) {
 	case *mgmt.ConnectionConfig_PgConfig:
-		out.Driver = sqlconnect.DriverPostgres
+		kind, out.Driver = "pg_config", sqlconnect.DriverPostgres
 		switch cc := cfg.PgConfig.GetConnectionConfig().(type) {
 		case *mgmt.PostgresConnectionConfig_Url:
 			out.URL = cc.Url
 		case *mgmt.PostgresConnectionConfig_Connection:
 			conn := cc.Connection
 			out.Host, out.Port, out.Database, out.User, out.Password, out.SSLMode = conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetSslMode()
+		default:
+			return out, &FieldError{kind, "needs url or connection"}
 		}
 		opts, tls = cfg.PgConfig.GetConnectionOptions(), cfg.PgConfig.GetClientTls()
+		if _, isURL := cfg.PgConfig.GetConnectionConfig().(*mgmt.PostgresConnectionConfig_Url); isURL && out.URL == "" {
+			return out, &FieldError{kind + ".url", "is empty"}
+		}
 	case *mgmt.ConnectionConfig_MysqlConfig:
-		out.Driver = sqlconnect.DriverMySQL
+		kind, out.Driver = "mysql_config", sqlconnect.DriverMySQL
 		switch cc := cfg.MysqlConfig.GetConnectionConfig().(type) {
 		case *mgmt.MysqlConnectionConfig_Url:
 			out.URL = cc.Url
 		case *mgmt.MysqlConnectionConfig_Connection:
 			conn := cc.Connection
 			out.Host, out.Port, out.Database, out.User, out.Password, out.Protocol = conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetProtocol()
+		default:
+			return out, &FieldError{kind, "needs url or connection"}
 		}
 		opts, tls = cfg.MysqlConfig.GetConnectionOptions(), cfg.MysqlConfig.GetClientTls()
+		if _, isURL := cfg.MysqlConfig.GetConnectionConfig().(*mgmt.MysqlConnectionConfig_Url); isURL && out.URL == "" {
+			return out, &FieldError{kind + ".url", "is empty"}
+		}
+	case *mgmt.ConnectionConfig_AwsS3Config:
+		return out, ErrUnsupported
 	default:
-		return out, fmt.Errorf("unsupported connection type %T", c.GetConfig())
+		return out, &FieldError{"", "is required (pg_config or mysql_config)"}
 	}
 	if opts != nil {
 		out.Pool.MaxOpen = int(opts.GetMaxConnectionLimit())
 		out.Pool.MaxIdle = int(opts.GetMaxIdleConnections())
-		if opts.MaxIdleDuration != nil {
-			out.Pool.MaxIdleTime, _ = time.ParseDuration(opts.GetMaxIdleDuration())
-		}
-		if opts.MaxOpenDuration != nil {
-			out.Pool.MaxLifetime, _ = time.ParseDuration(opts.GetMaxOpenDuration())
+		for _, d := range []struct {
+			name string
+			in   *string
+			out  *time.Duration
+		}{
+			{"max_idle_duration", opts.MaxIdleDuration, &out.Pool.MaxIdleTime},
+			{"max_open_duration", opts.MaxOpenDuration, &out.Pool.MaxLifetime},
+		} {
+			if d.in == nil {
+				continue
+			}
+			v, err := time.ParseDuration(*d.in)
+			if err != nil {
+				return out, &FieldError{kind + ".connection_options." + d.name, "must be a duration like 30s or 5m"}
+			}
+			*d.out = v
 		}
 	}
 	if tls != nil {
 		out.TLS = &sqlconnect.TLSOptions{RootCert: tls.GetRootCert(), ClientCert: tls.GetClientCert(), ClientKey: tls.GetClientKey(), ServerName: tls.GetServerName()}
 	}
-	return out, out.Validate()
+	return out, nil
 }
 
 // Resolved is what SyncJob needs besides the job: its connections by id
