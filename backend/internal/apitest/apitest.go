@@ -1,31 +1,24 @@
 // Package apitest starts a real API for integration tests: a fresh Postgres
 // database for its state (migrated with the embedded migrations), the real
 // HTTP server on a loopback port speaking HTTP/1.1 and h2c, and the generated
-// Connect clients pointed at it. It also creates scratch Postgres and MariaDB
-// databases for tests that need a source to introspect.
-//
-// Servers are found through NEOSYNC_TEST_PG_URL and NEOSYNC_TEST_MYSQL_DSN;
-// when one is unreachable the test fails, it never skips.
+// Connect clients pointed at it. Scratch source databases come from
+// pkg/testdb.
 package apitest
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
@@ -37,29 +30,8 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
-
-// Defaults match the services this project's machines and CI run.
-const (
-	DefaultPGURL    = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	DefaultMySQLDSN = "root@tcp(127.0.0.1:3306)/"
-)
-
-// PGAdminURL is the URL of a Postgres role that may create databases.
-func PGAdminURL() string {
-	if v := os.Getenv("NEOSYNC_TEST_PG_URL"); v != "" {
-		return v
-	}
-	return DefaultPGURL
-}
-
-// MySQLAdminDSN is the DSN of a MySQL/MariaDB user that may create databases.
-func MySQLAdminDSN() string {
-	if v := os.Getenv("NEOSYNC_TEST_MYSQL_DSN"); v != "" {
-		return v
-	}
-	return DefaultMySQLDSN
-}
 
 // Ctx returns a context bounded to the test.
 func Ctx(t testing.TB) context.Context {
@@ -72,85 +44,6 @@ func randomSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// PostgresDB creates an empty database and returns its URL; it is dropped at cleanup.
-func PostgresDB(t testing.TB, prefix string) string {
-	t.Helper()
-	ctx := Ctx(t)
-	admin, err := pgx.Connect(ctx, PGAdminURL())
-	if err != nil {
-		t.Fatalf("Postgres test server unreachable (NEOSYNC_TEST_PG_URL=%s): %v", PGAdminURL(), err)
-	}
-	defer admin.Close(context.Background())
-	name := prefix + "_" + randomSuffix()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		c, err := pgx.Connect(ctx, PGAdminURL())
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(PGAdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-// MySQLDB creates an empty database and returns a mysql:// URL for it; it is
-// dropped at cleanup.
-func MySQLDB(t testing.TB, prefix string) (string, *sql.DB) {
-	t.Helper()
-	ctx := Ctx(t)
-	cfg, err := mysql.ParseDSN(MySQLAdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	if err := admin.PingContext(ctx); err != nil {
-		t.Fatalf("MariaDB test server unreachable (NEOSYNC_TEST_MYSQL_DSN=%s): %v", MySQLAdminDSN(), err)
-	}
-	name := prefix + "_" + randomSuffix()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	dbCfg := cfg.Clone()
-	dbCfg.DBName = name
-	dbCfg.MultiStatements = true
-	db, err := sql.Open("mysql", dbCfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + name}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	} else {
-		u.User = url.User(cfg.User)
-	}
-	return u.String(), db
 }
 
 // API is a running API server with clients.
@@ -201,7 +94,7 @@ func Start(t testing.TB, opts Options) *API {
 	if opts.AuthMode == "" {
 		opts.AuthMode = auth.ModeNone
 	}
-	dbURL := PostgresDB(t, "neosync_api_test")
+	dbURL := testdb.Postgres(t, "neosync_api_test")
 	if err := store.MigrateUp(dbURL); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

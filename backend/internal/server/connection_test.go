@@ -10,6 +10,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 const canary = "Canary-Pa55word-7f3a9c"
@@ -119,9 +120,9 @@ func TestCheckConnectionConfig(t *testing.T) {
 	api := apitest.Start(t, apitest.Options{})
 	c := api.Clients("")
 	ctx := apitest.Ctx(t)
-	pgURL := apitest.PostgresDB(t, "neosync_check")
+	pgURL := testdb.Postgres(t, "neosync_check")
 	execPG(t, pgURL, "CREATE TABLE public.things (id int primary key)")
-	myURL, myDB := apitest.MySQLDB(t, "neosync_check")
+	myURL, myDB := testdb.MySQL(t, "neosync_check")
 	if _, err := myDB.ExecContext(ctx, "CREATE TABLE things (id int primary key)"); err != nil {
 		t.Fatal(err)
 	}

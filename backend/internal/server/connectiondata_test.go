@@ -11,6 +11,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // introspectionCase is what the fixture must look like through the API on one dialect.
@@ -21,9 +22,9 @@ type introspectionCase struct {
 }
 
 func setupIntrospection(t *testing.T) []introspectionCase {
-	pgURL := apitest.PostgresDB(t, "neosync_introspect")
+	pgURL := testdb.Postgres(t, "neosync_introspect")
 	execPG(t, pgURL, apitest.PostgresFixture)
-	myURL, myDB := apitest.MySQLDB(t, "neosync_introspect")
+	myURL, myDB := testdb.MySQL(t, "neosync_introspect")
 	if _, err := myDB.ExecContext(apitest.Ctx(t), apitest.MySQLFixture); err != nil {
 		t.Fatalf("mysql fixture: %v", err)
 	}

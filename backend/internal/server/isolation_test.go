@@ -12,6 +12,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // bIDs are the ids of account B's resources that account A probes.
@@ -30,10 +31,10 @@ func TestTenantIsolation(t *testing.T) {
 	a, b := api.Clients(keyA), api.Clients(keyB)
 	ctx := apitest.Ctx(t)
 
-	srcURL := apitest.PostgresDB(t, "neosync_tenant")
+	srcURL := testdb.Postgres(t, "neosync_tenant")
 	execPG(t, srcURL, apitest.PostgresFixture)
 	connB := createConnection(t, b, accountB, "b-source", pgConfig(srcURL))
-	connB2 := createConnection(t, b, accountB, "b-dest", pgConfig(apitest.PostgresDB(t, "neosync_tenant")))
+	connB2 := createConnection(t, b, accountB, "b-dest", pgConfig(testdb.Postgres(t, "neosync_tenant")))
 	jobB, err := b.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: accountB, JobName: "b-job", Source: syncSource(connB.GetId()),
 		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: connB2.GetId()}},

@@ -10,6 +10,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 func syncSource(connID string) *mgmt.JobSource {
@@ -26,11 +27,11 @@ func TestJobs(t *testing.T) {
 	c := api.Clients("")
 	ctx := apitest.Ctx(t)
 	accountID := personalAccount(t, c)
-	srcURL := apitest.PostgresDB(t, "neosync_jobsrc")
+	srcURL := testdb.Postgres(t, "neosync_jobsrc")
 	execPG(t, srcURL, apitest.PostgresFixture)
 	src := createConnection(t, c, accountID, "source", pgConfig(srcURL))
-	dst1 := createConnection(t, c, accountID, "dest-1", pgConfig(apitest.PostgresDB(t, "neosync_jobdst")))
-	dst2 := createConnection(t, c, accountID, "dest-2", pgConfig(apitest.PostgresDB(t, "neosync_jobdst")))
+	dst1 := createConnection(t, c, accountID, "dest-1", pgConfig(testdb.Postgres(t, "neosync_jobdst")))
+	dst2 := createConnection(t, c, accountID, "dest-2", pgConfig(testdb.Postgres(t, "neosync_jobdst")))
 
 	cfg, _ := structpb.NewStruct(map[string]any{"preserve_domain": true})
 	create := &mgmt.CreateJobRequest{
@@ -211,7 +212,7 @@ func TestValidateJobMappings(t *testing.T) {
 	c := api.Clients("")
 	ctx := apitest.Ctx(t)
 	accountID := personalAccount(t, c)
-	srcURL := apitest.PostgresDB(t, "neosync_validate")
+	srcURL := testdb.Postgres(t, "neosync_validate")
 	execPG(t, srcURL, apitest.PostgresFixture+`
 CREATE TABLE shop.x (id int PRIMARY KEY, y_id int NOT NULL);
 CREATE TABLE shop.y (id int PRIMARY KEY, x_id int NOT NULL REFERENCES shop.x (id));

@@ -10,15 +10,16 @@ import (
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
 	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // newJob creates a source, a destination and a job in a fresh account.
 func newJob(t *testing.T, api *apitest.API, c apitest.Clients, accountID, name string, cron *string) *mgmt.Job {
 	t.Helper()
-	srcURL := apitest.PostgresDB(t, "neosync_runsrc")
+	srcURL := testdb.Postgres(t, "neosync_runsrc")
 	execPG(t, srcURL, apitest.PostgresFixture)
 	src := createConnection(t, c, accountID, name+"-src", pgConfig(srcURL))
-	dst := createConnection(t, c, accountID, name+"-dst", pgConfig(apitest.PostgresDB(t, "neosync_rundst")))
+	dst := createConnection(t, c, accountID, name+"-dst", pgConfig(testdb.Postgres(t, "neosync_rundst")))
 	resp, err := c.Jobs.CreateJob(apitest.Ctx(t), connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: accountID, JobName: name, Source: syncSource(src.GetId()), CronSchedule: cron,
 		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},

@@ -11,6 +11,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
@@ -104,10 +105,10 @@ func TestUserDefinedTransformers(t *testing.T) {
 	}
 
 	// A job may use it; then it cannot be deleted.
-	srcURL := apitest.PostgresDB(t, "neosync_udt")
+	srcURL := testdb.Postgres(t, "neosync_udt")
 	execPG(t, srcURL, apitest.PostgresFixture)
 	src := createConnection(t, c, accountID, "src", pgConfig(srcURL))
-	dst := createConnection(t, c, accountID, "dst", pgConfig(apitest.PostgresDB(t, "neosync_udt")))
+	dst := createConnection(t, c, accountID, "dst", pgConfig(testdb.Postgres(t, "neosync_udt")))
 	udtID := udt.GetId()
 	job, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: accountID, JobName: "uses-udt", Source: syncSource(src.GetId()),

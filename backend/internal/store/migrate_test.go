@@ -8,6 +8,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/internal/apitest"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 func tableCount(t *testing.T, url string) int {
@@ -29,7 +30,7 @@ func tableCount(t *testing.T, url string) int {
 // re-applies.
 func TestMigrateUpDownUp(t *testing.T) {
 	t.Parallel()
-	url := apitest.PostgresDB(t, "neosync_migrate")
+	url := testdb.Postgres(t, "neosync_migrate")
 	if err := store.MigrateUp(url); err != nil {
 		t.Fatalf("up: %v", err)
 	}

@@ -2,31 +2,17 @@ package generate
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"math/rand/v2"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
-
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
-
-func envOr(k, d string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return d
-}
 
 func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -35,26 +21,7 @@ func ctx(t *testing.T) context.Context {
 }
 
 func pgDB(t *testing.T) *sqlconnect.DB {
-	admin := envOr("NEOSYNC_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	c, err := pgx.Connect(ctx(t), admin)
-	if err != nil {
-		t.Fatalf("Postgres unreachable: %v", err)
-	}
-	defer c.Close(context.Background())
-	name := fmt.Sprintf("generate_test_%x", rand.Uint64())
-	if _, err := c.Exec(ctx(t), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	db, err := sqlconnect.Open(ctx(t), sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: u.String()})
+	db, err := sqlconnect.Open(ctx(t), sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: testdb.Postgres(t, "generate_test")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,24 +30,8 @@ func pgDB(t *testing.T) *sqlconnect.DB {
 }
 
 func myDB(t *testing.T) *sqlconnect.DB {
-	cfg, _ := mysql.ParseDSN(envOr("NEOSYNC_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/"))
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("generate_test_%x", rand.Uint64())
-	if _, err := admin.ExecContext(ctx(t), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("MariaDB unreachable: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("mysql", cfg.FormatDSN())
-		if err == nil {
-			_, _ = a.Exec("DROP DATABASE IF EXISTS " + name)
-			a.Close()
-		}
-	})
-	db, err := sqlconnect.Open(ctx(t), sqlconnect.Config{Driver: sqlconnect.DriverMySQL, URL: "mysql://" + cfg.User + "@" + cfg.Addr + "/" + name})
+	u, _ := testdb.MySQL(t, "generate_test")
+	db, err := sqlconnect.Open(ctx(t), sqlconnect.Config{Driver: sqlconnect.DriverMySQL, URL: u})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 var (
@@ -64,13 +64,6 @@ func testMain(m *testing.M) int {
 	return m.Run()
 }
 
-func pgAdminURL() string {
-	if v := os.Getenv("NEOSYNC_TEST_PG_URL"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
 func suffix() string {
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
@@ -84,30 +77,7 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 }
 
 // newDatabase creates a Postgres database dropped at cleanup and returns its URL.
-func newDatabase(t *testing.T, prefix string) string {
-	t.Helper()
-	ctx := testCtx(t, time.Minute)
-	admin, err := pgx.Connect(ctx, pgAdminURL())
-	if err != nil {
-		t.Fatalf("Postgres unreachable (NEOSYNC_TEST_PG_URL=%s): %v", pgAdminURL(), err)
-	}
-	defer admin.Close(context.Background())
-	name := prefix + "_" + suffix()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), pgAdminURL())
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-	})
-	u, _ := url.Parse(pgAdminURL())
-	u.Path = "/" + name
-	return u.String()
-}
+func newDatabase(t *testing.T, prefix string) string { return testdb.Postgres(t, prefix) }
 
 func execSQL(t *testing.T, dbURL, sql string) {
 	t.Helper()
