@@ -9,10 +9,13 @@ import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { useAccount } from "@/lib/account";
-import { MappingEditor, columnKey } from "@/components/mapping-editor";
+import { columnKey, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
+import { MappingEditor } from "@/components/mapping-editor";
+import { DestinationBadges, DestinationList, checkDestinations, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
+import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass } from "@/components/ui";
+import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
 
-const steps = ["Define", "Connect", "Schema", "Review"] as const;
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export default function NewJobPage() {
@@ -20,20 +23,27 @@ export default function NewJobPage() {
   const qc = useQueryClient();
   const { account, error: accountError } = useAccount();
   const [step, setStep] = useState(0);
+  const [kind, setKind] = useState<"sync" | "generate">("sync");
   const [name, setName] = useState("");
   const [cron, setCron] = useState("");
   const [sourceId, setSourceId] = useState("");
-  const [destId, setDestId] = useState("");
-  const [initSchema, setInitSchema] = useState(true);
-  const [truncate, setTruncate] = useState(true);
-  const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [dests, setDests] = useState<DestinationDraft[]>([newDestination()]);
+  const [destErrors, setDestErrors] = useState<DestinationErrors[]>([]);
+  const [choices, setChoices] = useState<Record<string, ColumnChoice>>({});
+  const [where, setWhere] = useState<Record<string, string>>({});
+  const [followFks, setFollowFks] = useState(true);
+  const [rowCounts, setRowCounts] = useState<Record<string, string>>({});
+  const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [runNow, setRunNow] = useState(true);
   const [stepError, setStepError] = useState("");
+  const steps = ["Define", "Connect", "Schema", kind === "sync" ? "Subset" : "Rows", "Review"];
 
   const conns = useQuery(ConnectionService.method.getConnections, { accountId: account?.id }, { enabled: !!account });
   const schema = useQuery(ConnectionDataService.method.getConnectionSchema, { connectionId: sourceId }, { enabled: step >= 2 && !!sourceId });
   const constraints = useQuery(ConnectionDataService.method.getConnectionTableConstraints, { connectionId: sourceId }, { enabled: step >= 2 && !!sourceId });
   const transformers = useQuery(TransformersService.method.getSystemTransformers, {}, { staleTime: Infinity });
+  const udts = useQuery(TransformersService.method.getUserDefinedTransformers, { accountId: account?.id }, { enabled: !!account });
+  const subsetChecks = useSubsetChecks(sourceId);
   const validateM = useMutation(JobService.method.validateJobMappings);
   const createJob = useMutation(JobService.method.createJob, {
     onSuccess: async (res) => {
@@ -43,28 +53,40 @@ export default function NewJobPage() {
   });
 
   const columns = schema.data?.columns ?? [];
-  const mappings = columns.map((c) => ({
-    schema: c.schema,
-    table: c.table,
-    column: c.column,
-    transformer: { source: mapping[columnKey(c.schema, c.table, c.column)] ?? "passthrough", config: {} },
-  }));
+  const sysTs = transformers.data?.transformers ?? [];
+  const userTs = udts.data?.transformers ?? [];
+  const tables: SubsetTable[] = [...new Map(columns.map((c) => [`${c.schema}.${c.table}`, { schema: c.schema, table: c.table }])).values()].sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
+  const mappings = mappingsOf(columns, choices, sysTs, userTs);
+  const paramErrors = paramErrorsOf(choices, sysTs);
   const columnErrors: Record<string, string[]> = {};
   for (const e of validateM.data?.columnErrors ?? []) columnErrors[columnKey(e.schema, e.table, e.column)] = e.errors;
   const dbErrors = validateM.data?.databaseErrors?.errors ?? [];
   const connName = (id: string) => conns.data?.connections.find((c) => c.id === id)?.name ?? "";
+  const subsets = subsetsOf(where, tables);
 
   const next = async () => {
     setStepError("");
     if (step === 0 && !namePattern.test(name)) return setStepError("Name: letters, digits, '.', '_' and '-', starting with a letter or digit.");
     if (step === 1) {
-      if (!sourceId || !destId) return setStepError("Choose a source and a destination.");
-      if (sourceId === destId) return setStepError("The destination must be a different connection from the source.");
+      if (!sourceId) return setStepError(kind === "sync" ? "Choose a source." : "Choose the connection whose schema the rows follow.");
+      const errs = checkDestinations(dests, kind === "sync" ? sourceId : "");
+      setDestErrors(errs);
+      if (hasErrors(errs)) return setStepError("Fix the destinations shown above.");
     }
     if (step === 2) {
+      if (Object.keys(paramErrors).length) return setStepError("Fix the transformer parameters shown in place before continuing.");
       const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings }).catch(() => undefined);
       if (!res) return;
       if (res.columnErrors.length || res.databaseErrors?.errors.length) return setStepError("Fix the mapping errors shown in place before continuing.");
+    }
+    if (step === 3) {
+      if (kind === "sync") {
+        if (!(await subsetChecks.checkAll(tables, where))) return setStepError("Fix the WHERE clauses shown in place before continuing.");
+      } else {
+        const errs = checkRowCounts(tables, rowCounts);
+        setRowErrors(errs);
+        if (Object.keys(errs).length) return setStepError("Fix the row counts shown in place before continuing.");
+      }
     }
     setStep((s) => s + 1);
   };
@@ -74,8 +96,11 @@ export default function NewJobPage() {
       accountId: account!.id,
       jobName: name,
       cronSchedule: cron.trim() || undefined,
-      source: { options: { case: "sync", value: { connectionId: sourceId } } },
-      destinations: [{ connectionId: destId, options: { initTableSchema: initSchema, truncateBeforeInsert: truncate, truncateCascade: truncate } }],
+      source:
+        kind === "sync"
+          ? { options: { case: "sync", value: { connectionId: sourceId, subsets, subsetByForeignKeyConstraints: followFks } } }
+          : { options: { case: "generate", value: { fkSourceConnectionId: sourceId, tables: generateTablesOf(tables, rowCounts) } } },
+      destinations: dests.map((d) => ({ connectionId: d.connectionId, options: destinationOptionsOf(d) })),
       mappings,
       initiateJobRun: runNow,
     });
@@ -83,10 +108,11 @@ export default function NewJobPage() {
   if (accountError) return <ErrorBox error={accountError} />;
   if (!account || conns.isLoading) return <Loading />;
   const connections = conns.data?.connections ?? [];
+  const schemaLoading = schema.isLoading || constraints.isLoading || transformers.isLoading;
 
   return (
     <div className="max-w-4xl">
-      <PageHeader title="New job" back={{ href: "/jobs", label: "Jobs" }} description="Copy a source database into a destination, anonymizing the columns you choose." />
+      <PageHeader title="New job" back={{ href: "/jobs", label: "Jobs" }} description="Copy a source database into destinations, anonymizing the columns you choose — or fill them with generated rows." />
       <ol className="mb-6 flex flex-wrap gap-2 text-sm" aria-label="Steps">
         {steps.map((s, i) => (
           <li key={s} aria-current={i === step ? "step" : undefined} className={cx("flex items-center gap-2 rounded-full px-3 py-1", i === step ? "bg-indigo-600 text-white" : i < step ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500")}>
@@ -102,6 +128,20 @@ export default function NewJobPage() {
           {step === 0 && (
             <Card>
               <div className="space-y-4">
+                <fieldset>
+                  <legend className="mb-2 text-sm font-medium text-slate-800">Job type</legend>
+                  <div className="grid gap-2 sm:grid-cols-2">
+                    {([
+                      ["sync", "Sync", "Copy a source database, transforming sensitive columns, optionally subset."],
+                      ["generate", "Generate", "Fill the destination with synthetic rows that follow the schema of a connection."],
+                    ] as const).map(([v, l, d]) => (
+                      <label key={v} className={cx("flex cursor-pointer items-start gap-2 rounded-md border p-3 text-sm", kind === v ? "border-indigo-500 bg-indigo-50" : "border-slate-200")}>
+                        <input type="radio" name="job-kind" className="mt-0.5" checked={kind === v} onChange={() => { setKind(v); setChoices({}); validateM.reset(); }} />
+                        <span><span className="font-medium">{l}</span><span className="block text-xs text-slate-500">{d}</span></span>
+                      </label>
+                    ))}
+                  </div>
+                </fieldset>
                 <Field label="Job name" htmlFor="job-name" hint="e.g. nightly-prod-to-staging">
                   <input id="job-name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
                 </Field>
@@ -112,37 +152,24 @@ export default function NewJobPage() {
             </Card>
           )}
           {step === 1 && (
-            <Card>
-              <div className="grid gap-4 sm:grid-cols-2">
-                <Field label="Source" htmlFor="job-source" hint="Read-only access is enough.">
-                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setMapping({}); validateM.reset(); }}>
+            <>
+              <Card>
+                <Field label={kind === "sync" ? "Source" : "Schema from"} htmlFor="job-source" hint={kind === "sync" ? "Read-only access is enough." : "Tables, columns and foreign keys are read from this connection; no rows are read."}>
+                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); validateM.reset(); }}>
                     <option value="">Choose a connection…</option>
                     {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
                   </select>
                 </Field>
-                <Field label="Destination" htmlFor="job-dest" hint="Its tables are overwritten.">
-                  <select id="job-dest" className={inputClass} value={destId} onChange={(e) => setDestId(e.target.value)}>
-                    <option value="">Choose a connection…</option>
-                    {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-                  </select>
-                </Field>
-                <label className="flex items-start gap-2 text-sm sm:col-span-2">
-                  <input type="checkbox" className="mt-0.5" checked={initSchema} onChange={(e) => setInitSchema(e.target.checked)} />
-                  <span><span className="font-medium">Create missing tables</span><span className="block text-xs text-slate-500">Copy the source&apos;s table definitions into the destination first.</span></span>
-                </label>
-                <label className="flex items-start gap-2 text-sm sm:col-span-2">
-                  <input type="checkbox" className="mt-0.5" checked={truncate} onChange={(e) => setTruncate(e.target.checked)} />
-                  <span><span className="font-medium">Truncate before copying (cascade)</span><span className="block text-xs text-slate-500">Empties destination tables so reruns do not duplicate rows.</span></span>
-                </label>
-              </div>
-            </Card>
+              </Card>
+              <DestinationList value={dests} onChange={(d) => { setDests(d); setDestErrors([]); }} connections={connections} errors={destErrors} />
+            </>
           )}
           {step === 2 && (
             <>
               <ErrorBox error={schema.error ?? constraints.error ?? transformers.error} title="Could not read the source schema" />
               <ErrorBox error={validateM.error} title="Could not validate the mappings" />
               {dbErrors.length > 0 && <ErrorBox error={new Error(dbErrors.join("; "))} title="The mappings do not fit the database" />}
-              {schema.isLoading || constraints.isLoading || transformers.isLoading ? (
+              {schemaLoading ? (
                 <Loading label="Reading the source schema…" />
               ) : columns.length === 0 && schema.data ? (
                 <EmptyState title="The source has no tables" description="Check that the connection's role can read the tables you want to copy." />
@@ -150,22 +177,51 @@ export default function NewJobPage() {
                 <MappingEditor
                   columns={columns}
                   constraints={constraints.data?.tables ?? []}
-                  transformers={transformers.data?.transformers ?? []}
-                  value={mapping}
+                  transformers={sysTs}
+                  userTransformers={userTs}
+                  jobType={kind}
+                  value={choices}
                   errors={columnErrors}
-                  onChange={(k, s) => { setMapping((m) => ({ ...m, [k]: s })); validateM.reset(); }}
+                  paramErrors={paramErrors}
+                  onChange={(keys, c) => { setChoices((m) => { const n = { ...m }; for (const k of keys) n[k] = c; return n; }); validateM.reset(); }}
                 />
               )}
             </>
           )}
-          {step === 3 && (
+          {step === 3 && kind === "sync" && (
+            <SubsetEditor connectionId={sourceId} tables={tables} where={where} onWhere={(k, v) => setWhere((w) => ({ ...w, [k]: v }))} followFks={followFks} onFollowFks={setFollowFks} checks={subsetChecks} />
+          )}
+          {step === 3 && kind === "generate" && (
+            <GenerateRows tables={tables} value={rowCounts} errors={rowErrors} onChange={(k, v) => { setRowCounts((r) => ({ ...r, [k]: v })); setRowErrors({}); }} />
+          )}
+          {step === 4 && (
             <Card title="Review">
               <dl className="grid gap-3 text-sm sm:grid-cols-2">
                 <div><dt className="text-xs uppercase text-slate-500">Name</dt><dd>{name}</dd></div>
-                <div><dt className="text-xs uppercase text-slate-500">Schedule</dt><dd className="font-mono">{cron || "manual"}</dd></div>
-                <div><dt className="text-xs uppercase text-slate-500">Source</dt><dd>{connName(sourceId)}</dd></div>
-                <div><dt className="text-xs uppercase text-slate-500">Destination</dt><dd>{connName(destId)}</dd></div>
-                <div className="sm:col-span-2"><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== "passthrough").length} transformed</dd></div>
+                <div><dt className="text-xs uppercase text-slate-500">Type and schedule</dt><dd>{kind === "sync" ? "Sync" : "Generate"} · <span className="font-mono">{cron || "manual"}</span></dd></div>
+                <div><dt className="text-xs uppercase text-slate-500">{kind === "sync" ? "Source" : "Schema from"}</dt><dd>{connName(sourceId)}</dd></div>
+                <div>
+                  <dt className="text-xs uppercase text-slate-500">Destinations</dt>
+                  {dests.map((d) => (
+                    <dd key={d.connectionId} className="mb-1">
+                      {connName(d.connectionId)}
+                      <DestinationBadges d={d} />
+                      {d.onConflict && <span className="sr-only">{onConflictLabel[d.onConflict]}</span>}
+                    </dd>
+                  ))}
+                </div>
+                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== "passthrough").length} transformed</dd></div>
+                {kind === "sync" ? (
+                  <div>
+                    <dt className="text-xs uppercase text-slate-500">Subset</dt>
+                    <dd>
+                      {subsets.length === 0 ? "Whole tables" : subsets.map((s) => <span key={`${s.schema}.${s.table}`} className="block font-mono text-xs">{s.schema}.{s.table}: {s.whereClause}</span>)}
+                      <span className="block text-xs text-slate-500">{followFks ? "Following foreign keys" : "Not following foreign keys"}</span>
+                    </dd>
+                  </div>
+                ) : (
+                  <div><dt className="text-xs uppercase text-slate-500">Rows</dt><dd>{generateTablesOf(tables, rowCounts).map((t) => `${t.schema}.${t.table}: ${t.rowCount}`).join(", ")}</dd></div>
+                )}
               </dl>
               <label className="mt-4 flex items-center gap-2 text-sm">
                 <input type="checkbox" checked={runNow} onChange={(e) => setRunNow(e.target.checked)} /> Run the job as soon as it is created
@@ -176,8 +232,8 @@ export default function NewJobPage() {
           <ErrorBox error={createJob.error} title="Could not create the job" />
           <div className="flex justify-between gap-2">
             <Button onClick={() => { setStepError(""); setStep((s) => s - 1); }} disabled={step === 0}>Back</Button>
-            {step < 3 ? (
-              <Button variant="primary" onClick={next} busy={validateM.isPending}>{step === 2 ? "Validate and continue" : "Continue"}</Button>
+            {step < 4 ? (
+              <Button variant="primary" onClick={next} busy={validateM.isPending || subsetChecks.busy.size > 0}>{step === 2 ? "Validate and continue" : "Continue"}</Button>
             ) : (
               <Button variant="primary" onClick={submit} busy={createJob.isPending}>Create job</Button>
             )}

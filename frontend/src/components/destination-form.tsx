@@ -1,0 +1,206 @@
+"use client";
+
+import type { Connection } from "@/gen/mgmt/v1alpha1/connection_pb";
+import type { JobDestination } from "@/gen/mgmt/v1alpha1/job_pb";
+import { Badge, Button, Field, cx, inputClass } from "./ui";
+
+/** DestinationDraft is the form state of one destination: its connection and write options (batch size as typed). */
+export type DestinationDraft = {
+  connectionId: string;
+  initTableSchema: boolean;
+  truncateBeforeInsert: boolean;
+  truncateCascade: boolean;
+  onConflict: string;
+  batchSize: string;
+};
+
+/** newDestination is a fresh destination with the options most copies want: create tables, empty them first. */
+export function newDestination(connectionId = ""): DestinationDraft {
+  return { connectionId, initTableSchema: true, truncateBeforeInsert: true, truncateCascade: true, onConflict: "", batchSize: "" };
+}
+
+/** destinationDraftOf turns a saved destination into form state. */
+export function destinationDraftOf(d: JobDestination): DestinationDraft {
+  const o = d.options;
+  return {
+    connectionId: d.connectionId,
+    initTableSchema: !!o?.initTableSchema,
+    truncateBeforeInsert: !!o?.truncateBeforeInsert,
+    truncateCascade: !!o?.truncateCascade,
+    onConflict: o?.onConflict ?? "",
+    batchSize: o?.batchSize ? String(o.batchSize) : "",
+  };
+}
+
+/** destinationOptionsOf builds the API's JobDestinationOptions from a valid draft. */
+export function destinationOptionsOf(d: DestinationDraft) {
+  return {
+    initTableSchema: d.initTableSchema,
+    truncateBeforeInsert: d.truncateBeforeInsert,
+    truncateCascade: d.truncateBeforeInsert && d.truncateCascade,
+    onConflict: d.onConflict,
+    batchSize: d.batchSize.trim() ? Number(d.batchSize) : 0,
+  };
+}
+
+/** DestinationErrors holds the messages of one destination's fields. */
+export type DestinationErrors = { connectionId?: string; batchSize?: string };
+
+/**
+ * checkDestinations validates a list of destinations: each needs a
+ * connection that is not the source and not used twice, and a batch size
+ * that is empty or a whole number from 1 to 100000. Returns one entry per
+ * destination (empty when valid).
+ */
+export function checkDestinations(list: DestinationDraft[], sourceId: string): DestinationErrors[] {
+  return list.map((d, i) => {
+    const e: DestinationErrors = {};
+    if (!d.connectionId) e.connectionId = "Choose a connection.";
+    else if (d.connectionId === sourceId) e.connectionId = "The destination must be a different connection from the source.";
+    else if (list.findIndex((x) => x.connectionId === d.connectionId) < i) e.connectionId = "This connection is already a destination.";
+    const b = d.batchSize.trim();
+    if (b && (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 100000)) e.batchSize = "A whole number from 1 to 100000, or empty for the default.";
+    return e;
+  });
+}
+
+/** hasErrors reports whether any destination has an error. */
+export function hasErrors(errs: DestinationErrors[]): boolean {
+  return errs.some((e) => Object.keys(e).length > 0);
+}
+
+/** onConflictLabel explains each on-conflict choice. */
+export const onConflictLabel: Record<string, string> = {
+  "": "Fail the table (default)",
+  do_nothing: "Skip the row (DO NOTHING)",
+  do_update: "Overwrite the row (DO UPDATE)",
+};
+
+/**
+ * DestinationFields edits one destination: the connection (optional, for
+ * forms that pick it) and its options — create missing tables, truncate
+ * (and cascade), what to do when a row conflicts, batch size.
+ */
+export function DestinationFields({
+  value,
+  onChange,
+  idPrefix,
+  errors = {},
+  connections,
+  label = "Destination",
+}: {
+  value: DestinationDraft;
+  onChange: (d: DestinationDraft) => void;
+  idPrefix: string;
+  errors?: DestinationErrors;
+  connections?: Connection[];
+  label?: string;
+}) {
+  const set = (p: Partial<DestinationDraft>) => onChange({ ...value, ...p });
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      {connections && (
+        <Field label={label} htmlFor={`${idPrefix}-conn`} error={errors.connectionId} hint="Its tables are overwritten." className="sm:col-span-2">
+          <select id={`${idPrefix}-conn`} className={inputClass} value={value.connectionId} onChange={(e) => set({ connectionId: e.target.value })} aria-invalid={!!errors.connectionId || undefined}>
+            <option value="">Choose a connection…</option>
+            {connections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" className="mt-0.5" checked={value.initTableSchema} onChange={(e) => set({ initTableSchema: e.target.checked })} />
+        <span>
+          <span className="font-medium">Create missing tables</span>
+          <span className="block text-xs text-slate-500">Copy the source&apos;s table definitions first.</span>
+        </span>
+      </label>
+      <div className="space-y-2">
+        <label className="flex items-start gap-2 text-sm">
+          <input type="checkbox" className="mt-0.5" checked={value.truncateBeforeInsert} onChange={(e) => set({ truncateBeforeInsert: e.target.checked })} />
+          <span>
+            <span className="font-medium">Truncate before copying</span>
+            <span className="block text-xs text-slate-500">Empties the tables so reruns do not duplicate rows.</span>
+          </span>
+        </label>
+        <label className={cx("ml-6 flex items-start gap-2 text-sm", !value.truncateBeforeInsert && "text-slate-400")}>
+          <input type="checkbox" className="mt-0.5" disabled={!value.truncateBeforeInsert} checked={value.truncateBeforeInsert && value.truncateCascade} onChange={(e) => set({ truncateCascade: e.target.checked })} />
+          <span>
+            <span className="font-medium">Cascade</span>
+            <span className="block text-xs text-slate-500">Also empty tables that reference them.</span>
+          </span>
+        </label>
+      </div>
+      <Field label="When a row already exists" htmlFor={`${idPrefix}-conflict`}>
+        <select id={`${idPrefix}-conflict`} className={inputClass} value={value.onConflict} onChange={(e) => set({ onConflict: e.target.value })}>
+          {Object.entries(onConflictLabel).map(([v, l]) => (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Batch size" htmlFor={`${idPrefix}-batch`} error={errors.batchSize} hint="Rows per write; empty picks a default.">
+        <input id={`${idPrefix}-batch`} className={inputClass} inputMode="numeric" value={value.batchSize} placeholder="default" onChange={(e) => set({ batchSize: e.target.value })} aria-invalid={!!errors.batchSize || undefined} />
+      </Field>
+    </div>
+  );
+}
+
+/** DestinationBadges summarizes a destination's options as small badges. */
+export function DestinationBadges({ d }: { d: DestinationDraft }) {
+  return (
+    <div className="mt-1 flex flex-wrap gap-1">
+      {d.initTableSchema && <Badge>init schema</Badge>}
+      {d.truncateBeforeInsert && <Badge>truncate{d.truncateCascade ? " cascade" : ""}</Badge>}
+      {d.onConflict && <Badge>on conflict: {d.onConflict}</Badge>}
+      {d.batchSize && <Badge>batch {d.batchSize}</Badge>}
+    </div>
+  );
+}
+
+/**
+ * DestinationList edits the destinations of a new job: one card per
+ * destination with its connection and options, "Add destination", and
+ * "Remove" on every card but the last one left.
+ */
+export function DestinationList({
+  value,
+  onChange,
+  connections,
+  errors = [],
+}: {
+  value: DestinationDraft[];
+  onChange: (v: DestinationDraft[]) => void;
+  connections: Connection[];
+  errors?: DestinationErrors[];
+}) {
+  return (
+    <div className="space-y-4">
+      {value.map((d, i) => (
+        <section key={i} aria-label={`Destination ${i + 1}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+          <div className="mb-3 flex items-center justify-between">
+            <h3 className="text-sm font-semibold text-slate-900">Destination {i + 1}</h3>
+            {value.length > 1 && (
+              <Button variant="ghost" className="px-2 py-1 text-red-700" onClick={() => onChange(value.filter((_, j) => j !== i))} aria-label={`Remove destination ${i + 1}`}>
+                Remove
+              </Button>
+            )}
+          </div>
+          <DestinationFields
+            idPrefix={`dest-${i}`}
+            label={`Destination ${i + 1} connection`}
+            value={d}
+            errors={errors[i]}
+            connections={connections}
+            onChange={(n) => onChange(value.map((x, j) => (j === i ? n : x)))}
+          />
+        </section>
+      ))}
+      <Button onClick={() => onChange([...value, newDestination()])}>+ Add destination</Button>
+    </div>
+  );
+}
