@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -62,7 +64,6 @@ func updateColumns(t *syncplan.Table) (cols []syncplan.Column, deferred []syncpl
 
 func (j *tableJob) pgUpdatePass(ctx context.Context) error {
 	q := newQuoter(j.plan.Dialect)
-	opts := j.dst.Options
 	dest := q.table(j.destName())
 	cols, deferred := updateColumns(j.table)
 	names := writtenNames(cols)
@@ -102,6 +103,16 @@ func (j *tableJob) pgUpdatePass(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the deferred columns: %w", err)
 	}
+	return j.pgApplyUpdates(ctx, dconn, stage, deferred)
+}
+
+// pgApplyUpdates sets the deferred foreign keys of the destination table
+// from stage (the table's key and deferred columns, as the copy writes
+// them), one UPDATE per key, only where the referenced row exists.
+func (j *tableJob) pgApplyUpdates(ctx context.Context, dconn *pgxpool.Conn, stage string, deferred []syncplan.ForeignKey) error {
+	q := newQuoter(j.plan.Dialect)
+	opts := j.dst.Options
+	dest := q.table(j.destName())
 	for _, fk := range deferred {
 		set := q.list("", fk.Columns)
 		vals := q.list("s.", fk.Columns)
