@@ -10,7 +10,12 @@ import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { formatTime } from "@/lib/format";
 import { statusLabel, statusTone } from "@/lib/runs";
 import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+import { DestinationsCard } from "@/components/job-edit/destinations-card";
+import { MappingsCard } from "@/components/job-edit/mappings-card";
+import { RunOptionsCard } from "@/components/job-edit/run-options-card";
+import { SourceCard } from "@/components/job-edit/source-card";
 
+/** JobPage is a job's overview with everything about it editable in place. */
 export default function JobPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
@@ -29,7 +34,6 @@ export default function JobPage() {
   const [cron, setCron] = useState("");
   const [confirm, setConfirm] = useState(false);
 
-  const source = job?.source?.options.case === "sync" ? job.source.options.value : undefined;
   return (
     <>
       <PageHeader
@@ -85,7 +89,7 @@ export default function JobPage() {
                   ) : (
                     <span key="s" className="flex items-center gap-2">
                       {job.cronSchedule ? <span className="font-mono">{job.cronSchedule}</span> : <span className="text-slate-500">Manual only</span>}
-                      <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setEditing(true); }}>
+                      <button type="button" aria-label="Edit schedule" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setEditing(true); }}>
                         Edit
                       </button>
                     </span>
@@ -98,38 +102,8 @@ export default function JobPage() {
           </Card>
 
           <div className="grid gap-6 lg:grid-cols-2">
-            <Card title="Source">
-              {source ? (
-                <Dl
-                  items={[
-                    ["Connection", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${source.connectionId}`}>{connName(source.connectionId)}</Link>],
-                    ["Subsets", source.subsets.length ? source.subsets.map((s) => `${s.schema}.${s.table}: ${s.whereClause}`).join("; ") : "Whole tables"],
-                    ["Follow foreign keys", source.subsetByForeignKeyConstraints ? "Yes" : "No"],
-                  ]}
-                />
-              ) : (
-                <p className="text-sm text-slate-500">Generated data, no source connection.</p>
-              )}
-            </Card>
-            <Card title="Destinations">
-              {job.destinations.length === 0 ? (
-                <p className="text-sm text-slate-500">No destinations.</p>
-              ) : (
-                <ul className="divide-y divide-slate-100 text-sm">
-                  {job.destinations.map((d) => (
-                    <li key={d.id} className="py-2 first:pt-0 last:pb-0">
-                      <Link className="font-medium text-indigo-700 hover:underline" href={`/connections/${d.connectionId}`}>{connName(d.connectionId)}</Link>
-                      <div className="mt-1 flex flex-wrap gap-1">
-                        {d.options?.initTableSchema && <Badge>init schema</Badge>}
-                        {d.options?.truncateBeforeInsert && <Badge>truncate{d.options.truncateCascade ? " cascade" : ""}</Badge>}
-                        {d.options?.onConflict && <Badge>on conflict: {d.options.onConflict}</Badge>}
-                        {!!d.options?.batchSize && <Badge>batch {d.options.batchSize}</Badge>}
-                      </div>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </Card>
+            <SourceCard job={job} connName={connName} />
+            <DestinationsCard job={job} connections={conns.data?.connections ?? []} connName={connName} />
           </div>
 
           <Card title="Recent runs">
@@ -149,23 +123,8 @@ export default function JobPage() {
             )}
           </Card>
 
-          <Card title={`Mappings (${job.mappings.length})`}>
-            {job.mappings.length === 0 ? (
-              <p className="text-sm text-slate-500">No column mappings.</p>
-            ) : (
-              <Table head={["Table", "Column", "Transformer"]}>
-                {job.mappings.map((m) => (
-                  <tr key={`${m.schema}.${m.table}.${m.column}`}>
-                    <Td className="font-mono text-xs">{m.schema}.{m.table}</Td>
-                    <Td className="font-mono text-xs">{m.column}</Td>
-                    <Td>
-                      <Badge tone={m.transformer?.source === "passthrough" ? "gray" : "indigo"}>{m.transformer?.source ?? "passthrough"}</Badge>
-                    </Td>
-                  </tr>
-                ))}
-              </Table>
-            )}
-          </Card>
+          <MappingsCard job={job} />
+          <RunOptionsCard job={job} />
         </div>
       )}
       <ConfirmDialog

@@ -1,0 +1,120 @@
+"use client";
+
+import Link from "next/link";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
+import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
+import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks } from "../subset-editor";
+import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
+
+/**
+ * SourceCard shows where a job reads from and, for sync jobs, its subset:
+ * the WHERE clause per table and whether the subset follows foreign keys.
+ * "Edit subset" opens the subset editor on the source's tables; Save checks
+ * every clause against the source and stores them with
+ * SetJobSourceSqlConnectionSubsets.
+ */
+export function SourceCard({ job, connName }: { job: Job; connName: (id: string) => string }) {
+  const qc = useQueryClient();
+  const o = job.source?.options;
+  const sync = o?.case === "sync" ? o.value : undefined;
+  const connectionId = sync?.connectionId ?? "";
+  const [editing, setEditing] = useState(false);
+  const [where, setWhere] = useState<Record<string, string>>({});
+  const [follow, setFollow] = useState(false);
+  const [formError, setFormError] = useState("");
+  const checks = useSubsetChecks(connectionId);
+  const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: editing && !!connectionId });
+  const save = useMutation(JobService.method.setJobSourceSqlConnectionSubsets, {
+    onSuccess: async () => {
+      setEditing(false);
+      await qc.invalidateQueries();
+    },
+  });
+  const tables = [...(tablesQ.data?.tables ?? [])].map((t) => ({ schema: t.schema, table: t.table })).sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
+
+  const start = () => {
+    const w: Record<string, string> = {};
+    for (const s of sync?.subsets ?? []) w[`${s.schema}.${s.table}`] = s.whereClause;
+    setWhere(w);
+    setFollow(!!sync?.subsetByForeignKeyConstraints);
+    setFormError("");
+    save.reset();
+    setEditing(true);
+  };
+  const submit = async () => {
+    setFormError("");
+    if (!(await checks.checkAll(tables, where))) return setFormError("Fix the WHERE clauses shown in place.");
+    save.mutate({ id: job.id, subsets: subsetsOf(where, tables), subsetByForeignKeyConstraints: follow });
+  };
+
+  if (o?.case === "generate") {
+    return (
+      <Card title="Source">
+        <Dl
+          items={[
+            ["Schema from", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${o.value.fkSourceConnectionId}`}>{connName(o.value.fkSourceConnectionId)}</Link>],
+            ["Rows generated", o.value.tables.map((t) => `${t.schema}.${t.table}: ${t.rowCount.toLocaleString()}`).join(", ") || "—"],
+          ]}
+        />
+      </Card>
+    );
+  }
+  return (
+    <Card
+      title="Source and subset"
+      actions={
+        sync &&
+        !editing && (
+          <Button className="px-2 py-1" onClick={start}>
+            Edit subset
+          </Button>
+        )
+      }
+    >
+      {!sync ? (
+        <p className="text-sm text-slate-500">No source connection.</p>
+      ) : editing ? (
+        <div className="space-y-4">
+          <ErrorBox error={tablesQ.error} title="Could not list the source's tables" />
+          {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <SubsetEditor connectionId={connectionId} tables={tables} where={where} onWhere={(k, v) => setWhere((w) => ({ ...w, [k]: v }))} followFks={follow} onFollowFks={setFollow} checks={checks} />}
+          {formError && (
+            <p role="alert" className="text-sm text-red-700">
+              {formError}
+            </p>
+          )}
+          <ErrorBox error={save.error} title="Could not save the subset" />
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setEditing(false)}>Cancel</Button>
+            <Button variant="primary" onClick={submit} busy={save.isPending || checks.busy.size > 0} disabled={!tablesQ.data}>
+              Save subset
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Dl
+          items={[
+            ["Connection", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${sync.connectionId}`}>{connName(sync.connectionId)}</Link>],
+            ["Follow foreign keys", sync.subsetByForeignKeyConstraints ? "Yes" : "No"],
+            [
+              "Subset",
+              sync.subsets.length ? (
+                <ul key="s" className="space-y-0.5">
+                  {sync.subsets.map((s) => (
+                    <li key={`${s.schema}.${s.table}`} className="font-mono text-xs">
+                      {s.schema}.{s.table} <span className="text-slate-500">WHERE</span> {s.whereClause}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                "Whole tables"
+              ),
+            ],
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
