@@ -77,12 +77,13 @@ func TestSyncPostgres(t *testing.T) {
 	dst := newPostgres(t, "neosync_cli_sync_dst")
 	out := c.ok("sync", "--connection", name, "--destination-connection-url", dst, "--init-schema")
 	t.Logf("neosync sync --connection %s --destination-connection-url %s --init-schema\n%s", name, dst, out)
-	for _, want := range []string{"public.parent: 3 rows", "public.child: 4 rows", `public.Odd "Name": 2 rows`, "Synced 3 tables, 9 rows"} {
+	for _, want := range []string{"public.parent: complete, 3 rows", "public.child: complete, 4 rows", `public.Odd "Name": complete, 2 rows`,
+		"complete: 3/3 tables, 9 rows", "Verified: 9 rows"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("sync output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Index(out, "public.parent:") > strings.Index(out, "public.child:") {
+	if strings.Index(out, "public.parent: complete") > strings.Index(out, "public.child: complete") {
 		t.Fatalf("child written before parent:\n%s", out)
 	}
 	for _, table := range []string{"public.parent", "public.child", `public."Odd ""Name"""`} {
@@ -118,8 +119,11 @@ func TestSyncPostgres(t *testing.T) {
 	}
 	// Without truncating, on-conflict-do-nothing keeps what is there.
 	out = c.ok("sync", "--connection", name, "--destination-connection-url", dst, "--on-conflict-do-nothing", "--include-table", "public.parent")
-	if !strings.Contains(out, "public.parent: 0 rows") || strings.Contains(out, "child") {
+	if !strings.Contains(out, "public.parent: complete, 3 rows") || strings.Contains(out, "child") || !strings.Contains(out, "Verified: 3 rows") {
 		t.Fatalf("on-conflict sync:\n%s", out)
+	}
+	if want, got := pgRows(t, src, "public.parent"), pgRows(t, dst, "public.parent"); !slices.Equal(want, got) {
+		t.Fatalf("after on-conflict sync parent differs:\nsource:      %q\ndestination: %q", want, got)
 	}
 
 	// Errors are one line.
@@ -144,7 +148,7 @@ func TestSyncMariaDB(t *testing.T) {
 	name := "sync-maria-" + suffix()
 	c.ok("connections", "create", "--name", name, "--mysql-url", "mysql://root@127.0.0.1:3306/"+srcDB)
 	out := c.ok("sync", "--connection", name, "--destination-connection-url", "mysql://root@127.0.0.1:3306/"+dstDB, "--init-schema")
-	if !strings.Contains(out, srcDB+".customers: 3 rows") || !strings.Contains(out, srcDB+".orders: 2 rows") {
+	if !strings.Contains(out, srcDB+".customers: complete, 3 rows") || !strings.Contains(out, srcDB+".orders: complete, 2 rows") {
 		t.Fatalf("sync output:\n%s", out)
 	}
 	db, err := sql.Open("mysql", mysqlAdminDSN())

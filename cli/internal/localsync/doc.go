@@ -1,38 +1,25 @@
-// Package localsync copies tables whose rows arrive as text — the source
-// database's own text representation, as the Neosync API's
-// ConnectionDataService streams them — into a local PostgreSQL or MySQL
-// database that the caller opened directly. It is the engine behind
-// `neosync sync`: the CLI holds only an API key and never sees the source's
-// credentials, so it cannot use the worker's binary relay (backend/pkg/sqlsync)
-// and reads through the API instead.
+// Package localsync adapts what the Neosync API gives the CLI — a
+// connection's columns and constraints (ConnectionDataService) and its
+// rows as text (GetConnectionDataStream) — to the shared sync engine,
+// backend/pkg/sqlsync, which writes them into a local database for
+// `neosync sync`. The CLI holds only an API key, never the source's
+// credentials, so it cannot open the source itself; it plans and writes
+// exactly as the worker does otherwise:
 //
-// The steps are those of a data sync job, simplified:
+//   - [Schema] turns the API's columns and constraints into a
+//     syncplan.Schema, synthesizing the definitions InitSchema needs
+//     (the API reports no DDL): PostgreSQL enums, the sequences behind
+//     serial columns, primary keys, unique constraints and foreign keys;
+//     a MySQL CREATE TABLE statement per table.
+//   - [Job] chooses the tables (passthrough mappings for a connection, the
+//     job's mappings for a job, both narrowed by a [Filter]);
+//     syncplan.NewPlan orders them and breaks foreign-key cycles through
+//     nullable keys, which the engine fills in with update passes.
+//   - [Source] is the engine's sqlsync.RowSource: it streams a table
+//     through a [Streamer] (the API), applies the column transforms the
+//     caller built, and hands the engine the written columns.
 //
-//  1. [NewPlan] orders the tables parents first (tableorder.Sort). A
-//     foreign-key cycle is refused unless the schema is created by the sync
-//     (InitSchema), because then foreign keys are added after the data and
-//     order does not matter.
-//  2. With InitSchema, schemas and tables are created from the introspected
-//     columns (type as the source prints it, nullability, identity and
-//     generated columns, defaults that are plain literals) with their
-//     primary keys; unique constraints and foreign keys are added after the
-//     data (Finalize).
-//  3. With Truncate every planned table is emptied first (one TRUNCATE on
-//     PostgreSQL, CASCADE on request; children first on MySQL with foreign
-//     key checks off).
-//  4. Every table is streamed: PostgreSQL gets one COPY … FROM STDIN in
-//     TEXT format per table, whose input is the source's text values with
-//     backslash, tab, newline and carriage return escaped and NULL as \N —
-//     the PostgreSQL text output round-trips exactly (bytea hex, arrays,
-//     json, numerics, 64-bit integers). MySQL gets multi-row INSERTs with
-//     the values as parameters. OnConflictDoNothing loads PostgreSQL rows
-//     through a temporary table and INSERT … ON CONFLICT DO NOTHING, and
-//     uses ON DUPLICATE KEY UPDATE k = k on MySQL.
-//  5. Finalize adds the deferred constraints and moves PostgreSQL sequences
-//     behind serial and identity columns past the loaded maximum.
-//
-// Only same-dialect copies are supported (PostgreSQL → PostgreSQL, MySQL →
-// MySQL). Every identifier goes through sqlschema's quoting helpers.
-// Column types and literal defaults are taken as the source server printed
-// them.
+// The engine then prepares the destination, loads every table (COPY in
+// text format on PostgreSQL, LOAD DATA on MySQL), runs the update passes,
+// adds the deferred constraints, moves sequences and verifies the result.
 package localsync

@@ -82,8 +82,11 @@ func Outcome(run *mgmtv1alpha1.JobRun, jobName string) error {
 
 // Label names a run for people: "run 0b7c3f52 of job nightly" (the id's
 // first block is enough to tell runs apart on screen; commands print the
-// full id).
+// full id). A run without an id — a [Local] run — is named by its name.
 func Label(run *mgmtv1alpha1.JobRun, jobName string) string {
+	if run.GetId() == "" && run.GetName() != "" {
+		return run.GetName()
+	}
 	id, _, _ := strings.Cut(run.GetId(), "-")
 	if id == "" {
 		id = run.GetName()

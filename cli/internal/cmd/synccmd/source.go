@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"connectrpc.com/connect"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/apiclient"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 	"github.com/neosyncio/neosync/cli/internal/lookup"
@@ -23,7 +25,6 @@ type source struct {
 	label        string
 	dialect      sqlschema.Dialect
 	job          *mgmtv1alpha1.Job
-	where        map[sqlschema.TableName]string
 }
 
 func dialectOf(conn *mgmtv1alpha1.Connection) (sqlschema.Dialect, error) {
@@ -42,7 +43,7 @@ func resolveSource(ctx context.Context, c *apiclient.Client, accountID string, f
 	if err != nil {
 		return nil, err
 	}
-	src := &source{where: map[sqlschema.TableName]string{}}
+	src := &source{}
 	var conn *mgmtv1alpha1.Connection
 	switch {
 	case f.job != "":
@@ -61,11 +62,6 @@ func resolveSource(ctx context.Context, c *apiclient.Client, accountID string, f
 		}
 		if conn == nil {
 			return nil, fmt.Errorf("job %s: its source connection no longer exists", j.GetName())
-		}
-		for _, sub := range sync.GetSubsets() {
-			if sub.GetWhereClause() != "" {
-				src.where[sqlschema.TableName{Schema: sub.GetSchema(), Table: sub.GetTable()}] = sub.GetWhereClause()
-			}
 		}
 		src.job = j
 		src.label = fmt.Sprintf("job %s (source %s)", j.GetName(), conn.GetName())
@@ -94,9 +90,10 @@ func resolveSource(ctx context.Context, c *apiclient.Client, accountID string, f
 }
 
 // plan reads the source's columns and constraints through the API and
-// orders the tables. A job copies only the tables it maps unless the
-// filters say otherwise.
-func (s *source) plan(ctx context.Context, c *apiclient.Client, filter localsync.Filter, initSchema bool) (*localsync.Plan, error) {
+// computes the sync's plan: the connection's tables the filter keeps, or
+// the job's mapped tables with its transformers, subsets and virtual
+// foreign keys.
+func (s *source) plan(ctx context.Context, c *apiclient.Client, filter localsync.Filter, reg *transformers.Registry) (*syncplan.Plan, error) {
 	colsResp, err := c.Data.GetConnectionSchema(ctx, connect.NewRequest(&mgmtv1alpha1.GetConnectionSchemaRequest{ConnectionId: s.connectionID}))
 	if err != nil {
 		return nil, err
@@ -113,18 +110,62 @@ func (s *source) plan(ctx context.Context, c *apiclient.Client, filter localsync
 	for _, tc := range consResp.Msg.GetTables() {
 		cons = append(cons, constraintsFromProto(tc))
 	}
-	if s.job != nil && len(filter.Include) == 0 {
-		for _, m := range s.job.GetMappings() {
-			p := m.GetSchema() + "." + m.GetTable()
-			if !slices.Contains(filter.Include, p) {
-				filter.Include = append(filter.Include, p)
-			}
-		}
-		if len(filter.Include) == 0 {
-			return nil, fmt.Errorf("job %s maps no table", s.job.GetName())
-		}
+	schema := localsync.Schema(s.dialect, cols, cons)
+	base, err := s.baseJob(ctx, c)
+	if err != nil {
+		return nil, err
 	}
-	return localsync.NewPlan(s.dialect, cols, cons, filter, initSchema)
+	job, err := localsync.Job(schema, filter, base)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := syncplan.NewPlan(schema, job, reg)
+	if err != nil {
+		if s.job != nil {
+			return nil, fmt.Errorf("job %s: %w", s.job.GetName(), err)
+		}
+		return nil, err
+	}
+	return plan, nil
+}
+
+// baseJob is the job's mappings (user-defined transformers resolved
+// through the API), subsets and virtual foreign keys; empty for a
+// connection.
+func (s *source) baseJob(ctx context.Context, c *apiclient.Client) (syncplan.Job, error) {
+	if s.job == nil {
+		return syncplan.Job{}, nil
+	}
+	udts := map[string]*mgmtv1alpha1.UserDefinedTransformer{}
+	for _, id := range protoconv.TransformerIDs(s.job) {
+		if udts[id] != nil {
+			continue
+		}
+		resp, err := c.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmtv1alpha1.GetUserDefinedTransformerByIdRequest{TransformerId: id}))
+		if err != nil {
+			return syncplan.Job{}, fmt.Errorf("job %s: user-defined transformer %s: %w", s.job.GetName(), id, err)
+		}
+		udts[id] = resp.Msg.GetTransformer()
+	}
+	mappings, err := protoconv.Mappings(s.job.GetMappings(), udts)
+	if err != nil {
+		return syncplan.Job{}, fmt.Errorf("job %s: %w", s.job.GetName(), err)
+	}
+	if len(mappings) == 0 {
+		return syncplan.Job{}, fmt.Errorf("job %s maps no table", s.job.GetName())
+	}
+	sync := s.job.GetSource().GetSync()
+	job := syncplan.Job{Mappings: mappings, SubsetByForeignKeys: sync.GetSubsetByForeignKeyConstraints()}
+	for _, sub := range sync.GetSubsets() {
+		job.Subsets = append(job.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
+	}
+	for _, v := range s.job.GetVirtualForeignKeys() {
+		job.VirtualForeignKeys = append(job.VirtualForeignKeys, syncplan.VirtualForeignKey{
+			Table: sqlschema.TableName{Schema: v.GetSchema(), Table: v.GetTable()}, Columns: v.GetColumns(),
+			Referenced: sqlschema.TableName{Schema: v.GetReferencedSchema(), Table: v.GetReferencedTable()}, ReferencedColumns: v.GetReferencedColumns(),
+		})
+	}
+	return job, nil
 }
 
 func optInt(p *int64) *int64 { return p }
@@ -161,19 +202,19 @@ func constraintsFromProto(tc *mgmtv1alpha1.TableConstraints) sqlschema.TableCons
 	return out
 }
 
-// apiSource streams rows with ConnectionDataService.GetConnectionDataStream.
+// apiSource is the localsync.Streamer of the API:
+// ConnectionDataService.GetConnectionDataStream and GetTableRowCount.
 type apiSource struct {
 	data         mgmtv1alpha1connect.ConnectionDataServiceClient
 	connectionID string
-	where        map[sqlschema.TableName]string
 	batchSize    int32
 }
 
-// Stream implements localsync.Source.
-func (a *apiSource) Stream(ctx context.Context, t sqlschema.TableName, fn func([]string, [][]*string) error) error {
+// Stream implements localsync.Streamer.
+func (a *apiSource) Stream(ctx context.Context, t sqlschema.TableName, where string, fn func([]string, [][]*string) error) error {
 	req := &mgmtv1alpha1.GetConnectionDataStreamRequest{ConnectionId: a.connectionID, Schema: t.Schema, Table: t.Table, BatchSize: a.batchSize}
-	if w, ok := a.where[t]; ok {
-		req.WhereClause = &w
+	if where != "" {
+		req.WhereClause = &where
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // an error from fn abandons the stream
@@ -207,4 +248,17 @@ func (a *apiSource) Stream(ctx context.Context, t sqlschema.TableName, fn func([
 		return err
 	}
 	return nil
+}
+
+// Count implements localsync.Streamer.
+func (a *apiSource) Count(ctx context.Context, t sqlschema.TableName, where string) (int64, error) {
+	req := &mgmtv1alpha1.GetTableRowCountRequest{ConnectionId: a.connectionID, Schema: t.Schema, Table: t.Table}
+	if where != "" {
+		req.WhereClause = &where
+	}
+	resp, err := a.data.GetTableRowCount(ctx, connect.NewRequest(req))
+	if err != nil {
+		return 0, err
+	}
+	return resp.Msg.GetCount(), nil
 }

@@ -1,21 +1,28 @@
 // Package synccmd implements `neosync sync`: copy a connection's tables — or
 // a job's source with the job's transformers applied — down to a local
 // PostgreSQL or MySQL database. The rows are streamed through the Neosync
-// API (the CLI never sees the source's credentials) and written by package
-// localsync.
+// API (the CLI never sees the source's credentials) and written by the
+// shared sync engine (backend/pkg/sqlsync's stream path), adapted by
+// package localsync; package progress shows it live.
 package synccmd
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/describe"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 	"github.com/neosyncio/neosync/cli/internal/progress"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -29,10 +36,37 @@ type flags struct {
 	connectionID   string
 	job            string
 	destinationURL string
-	opts           localsync.Options
+	opts           options
 	include        []string
 	exclude        []string
 	batchSize      int32
+	concurrency    int
+}
+
+// options are the destination options the flags set.
+type options struct {
+	InitSchema          bool
+	Truncate            bool
+	TruncateCascade     bool
+	OnConflictDoNothing bool
+}
+
+// Validate rejects contradictory options.
+func (o options) Validate() error {
+	if o.TruncateCascade && !o.Truncate {
+		return fmt.Errorf("--truncate-cascade needs --truncate-before-insert")
+	}
+	return nil
+}
+
+// destination returns the engine's options for a destination whose
+// schemas are renamed by schemaMap (nil: none).
+func (o options) destination(schemaMap map[string]string) syncplan.DestinationOptions {
+	d := syncplan.DestinationOptions{InitSchema: o.InitSchema, Truncate: o.Truncate, TruncateCascade: o.TruncateCascade, SchemaMap: schemaMap}
+	if o.OnConflictDoNothing {
+		d.OnConflict = syncplan.ConflictDoNothing
+	}
+	return d
 }
 
 // NewCommand returns `neosync sync`.
@@ -44,26 +78,34 @@ func NewCommand(s *session.Session) *cobra.Command {
 		Long: `Copy the tables of a saved connection down to a local PostgreSQL or MySQL
 database given by --destination-connection-url. The rows are streamed through
 the Neosync API, so only an API key is needed: the source's credentials never
-leave the API. Tables are written parents first (foreign-key order).
+leave the API. They are written by the same sync engine as the worker's jobs:
+tables in foreign-key order (independent ones --table-concurrency at a time),
+foreign-key cycles and self references broken through a nullable foreign key
+that is written NULL and filled in afterwards, then a verification of row
+counts, orphaned references and duplicate keys.
 
---init-schema creates the missing schemas and tables (columns, primary keys;
-unique constraints and foreign keys after the data) from the source's
-definition. --truncate-before-insert empties the copied tables first
-(--truncate-cascade also empties the tables that reference them, PostgreSQL
-only). --on-conflict-do-nothing skips rows whose key already exists.
---include-table and --exclude-table take schema.table or schema.* and may be
-repeated.
+--init-schema creates the missing schemas and tables (columns, defaults,
+identity, serial and generated columns, PostgreSQL enums, primary keys; unique
+constraints and foreign keys after the data) and makes the sync own the copied
+tables: rows already in them are replaced. --truncate-before-insert empties the
+copied tables first (--truncate-cascade also empties the tables that reference
+them, PostgreSQL only). --on-conflict-do-nothing skips rows whose key already
+exists. --include-table and --exclude-table take schema.table or schema.* and
+may be repeated.
 
 --job NAME syncs the job's source connection and applies the job's
-transformers locally (and the job's per-table WHERE subsets). Consistent mode
-needs the job's key, which only the worker receives, so here transformers run
-without it: outputs are random rather than stable across runs, and a
-transformed key no longer matches its transformed foreign keys. Map key
-columns to passthrough, or run the job itself, when that matters.
+transformers locally (system and user-defined), with its WHERE subsets,
+subsetting by foreign keys and virtual foreign keys. Consistent mode needs the
+job's key, which only the worker receives, so here transformers run without
+it: outputs are random rather than stable across runs, and a transformed key
+no longer matches its transformed foreign keys. Map key columns to
+passthrough, or run the job itself, when that matters.
 
-Only same-dialect copies are supported (PostgreSQL to PostgreSQL, MySQL to
-MySQL). Foreign-key cycles need --init-schema. Settings may come from a YAML
-file (--config); flags win over it.`,
+On a terminal the progress is a live view (an overall bar, and per table its
+state, rows and rows/s); when the output is not a terminal, or CI or
+GITHUB_ACTIONS is set, it is plain lines. Only same-dialect copies are
+supported (PostgreSQL to PostgreSQL, MySQL to MySQL). Settings may come from a
+YAML file (--config); flags win over it.`,
 		Example: `  neosync sync --connection prod --destination-connection-url postgres://postgres@127.0.0.1:5432/dev --init-schema
   neosync sync --job nightly --destination-connection-url "$DEV_DB" --truncate-before-insert --truncate-cascade
   neosync sync --connection prod --destination-connection-url "$DEV_DB" --include-table 'public.*' --exclude-table public.audit_log
@@ -89,6 +131,7 @@ file (--config); flags win over it.`,
 	fl.StringArrayVar(&f.include, "include-table", nil, "copy only this schema.table (or schema.*); repeatable")
 	fl.StringArrayVar(&f.exclude, "exclude-table", nil, "do not copy this schema.table (or schema.*); repeatable")
 	fl.Int32Var(&f.batchSize, "batch-size", 1000, "rows per message from the API (1–10000)")
+	fl.IntVar(&f.concurrency, "table-concurrency", sqlsync.DefaultTableConcurrency, "tables copied at once (those that do not depend on each other)")
 	_ = cmd.RegisterFlagCompletionFunc("connection", complete.Connections(s))
 	_ = cmd.RegisterFlagCompletionFunc("job", complete.Jobs(s))
 	cmd.MarkFlagsMutuallyExclusive("connection", "connection-id", "job")
@@ -155,6 +198,8 @@ func (f *flags) validate() error {
 		return errors.New("--destination-connection-url is required")
 	case f.batchSize < 1 || f.batchSize > 10000:
 		return errors.New("--batch-size: must be between 1 and 10000")
+	case f.concurrency < 1 || f.concurrency > 64:
+		return errors.New("--table-concurrency: must be between 1 and 64")
 	}
 	if err := (localsync.Filter{Include: f.include, Exclude: f.exclude}).Validate(); err != nil {
 		return err
@@ -195,49 +240,110 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	if err != nil {
 		return err
 	}
-	plan, err := src.plan(ctx, c, localsync.Filter{Include: f.include, Exclude: f.exclude}, f.opts.InitSchema)
+	reg := transformers.NewRegistry()
+	plan, err := src.plan(ctx, c, localsync.Filter{Include: f.include, Exclude: f.exclude}, reg)
 	if err != nil {
 		return err
 	}
-	dst, err := sqlconnect.Open(ctx, dcfg)
+	tfs, err := transforms(plan, reg)
+	if err != nil {
+		return err
+	}
+	db, err := sqlconnect.Open(ctx, dcfg)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
-	defer dst.Close()
-	destSchema := ""
-	if dst.Driver == sqlconnect.DriverMySQL {
-		if err := dst.MySQL.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), '')").Scan(&destSchema); err != nil {
+	defer db.Close()
+	var schemaMap map[string]string
+	if db.Driver == sqlconnect.DriverMySQL {
+		// A MySQL URL's database receives every table.
+		var name string
+		if err := db.MySQL.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), '')").Scan(&name); err != nil {
 			return fmt.Errorf("destination: %w", err)
 		}
+		if name == "" {
+			return errors.New("--destination-connection-url: a MySQL URL must name the database to write into")
+		}
+		schemaMap = map[string]string{}
+		for _, t := range plan.Tables {
+			schemaMap[t.Name.Schema] = name
+		}
 	}
-	transforms, err := src.transforms(plan)
+	dst := sqlsync.Destination{Name: dcfg.Masked().URL, DB: db, Options: f.opts.destination(schemaMap)}
+
+	title := fmt.Sprintf("sync of %s into %s", src.label, dcfg.Masked().URL)
+	var view *progress.Local
+	source := &localsync.Source{
+		Streamer:   &apiSource{data: c.Data, connectionID: src.connectionID, batchSize: f.batchSize},
+		Transforms: tfs,
+		OnStart:    func(t sqlschema.TableName) { view.Start(t.Schema, t.Table) },
+	}
+	tables := make([]progress.LocalTable, len(plan.Tables))
+	for i := range plan.Tables {
+		t := &plan.Tables[i]
+		n, err := source.Count(ctx, t)
+		if err != nil {
+			return fmt.Errorf("count the rows of %s: %w", t.Name, err)
+		}
+		tables[i] = progress.LocalTable{Schema: t.Name.Schema, Table: t.Name.Table, Rows: n}
+	}
+	view = progress.NewLocal(title, tables, time.Now)
+	width := s.LiveWidth(s.Out)
+	var r progress.Renderer = progress.NewPlain(s.Out, "")
+	interval := time.Second
+	if width > 0 {
+		r, interval = progress.NewLive(s.Out, width, ""), 200*time.Millisecond
+	}
+	showCtx, stopShow := context.WithCancel(ctx)
+	shown := make(chan error, 1)
+	go func() { shown <- view.Show(showCtx, r, interval) }()
+
+	engine := sqlsync.NewEngine(reg, nil)
+	rep, err := engine.RunStream(ctx, plan, source, dst, f.concurrency, func(p sqlsync.Progress) {
+		view.Rows(p.Table.Schema, p.Table.Table, p.Rows, p.Checkpoint.Done)
+	})
+	stopShow()
+	if serr := <-shown; serr != nil && err == nil {
+		err = serr
+	}
+	view.Finish(err)
+	if derr := r.Done(view.Snapshot(), time.Now()); derr != nil && err == nil {
+		err = derr
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Syncing %d tables of %s into %s.\n", len(plan.Tables), src.label, dcfg.Masked().URL)
-	start := time.Now()
-	syncer := &localsync.Syncer{
-		Source:     &apiSource{data: c.Data, connectionID: src.connectionID, where: src.where, batchSize: f.batchSize},
-		Dest:       dst,
-		DestSchema: destSchema,
-		Options:    f.opts,
-		Transforms: transforms,
-		OnTable: func(r localsync.TableResult) {
-			fmt.Fprintf(s.Out, "  %s: %s rows (%s rows/s)\n", r.Table, progress.Number(r.Rows), progress.Number(rate(r.Rows, r.Duration)))
-		},
-	}
-	total, err := syncer.Run(ctx, plan)
-	if err != nil {
-		return err
-	}
-	d := time.Since(start)
-	_, err = fmt.Fprintf(s.Out, "Synced %d tables, %s rows in %s (%s rows/s).\n", len(plan.Tables), progress.Number(total), d.Round(time.Millisecond), progress.Number(rate(total, d)))
-	return err
+	return verification(s.Out, rep, f.opts)
 }
 
-func rate(rows int64, d time.Duration) int64 {
-	if d <= 0 {
-		return rows
+// verification prints the engine's check of the destination. Orphaned
+// references and duplicate keys fail the command; row counts that differ
+// only warn when the sync did not own the tables (rows already there, or
+// rows skipped by --on-conflict-do-nothing, are expected then).
+func verification(w io.Writer, rep *sqlsync.Report, o options) error {
+	if rep.OK() {
+		var rows int64
+		for _, t := range rep.Tables {
+			rows += t.DestRows
+		}
+		_, err := fmt.Fprintf(w, "Verified: %s in the destination match the source's counts; no orphaned references, no duplicate keys.\n", describe.Count(int(rows), "row"))
+		return err
 	}
-	return int64(float64(rows) / d.Seconds())
+	if _, err := fmt.Fprint(w, rep.String()); err != nil {
+		return err
+	}
+	for _, fk := range rep.ForeignKeys {
+		if fk.Orphans > 0 {
+			return fmt.Errorf("verification failed: %s has %d rows whose %s reference is missing", fk.Table, fk.Orphans, fk.ForeignKey)
+		}
+	}
+	for _, u := range rep.Uniques {
+		if u.Duplicates > 0 {
+			return fmt.Errorf("verification failed: %s has %d duplicate rows of %s", u.Table, u.Duplicates, u.Constraint)
+		}
+	}
+	if o.Truncate || o.InitSchema {
+		return errors.New("verification failed: the destination's row counts differ from the source's")
+	}
+	return nil
 }

@@ -7,82 +7,56 @@ import (
 	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 )
 
-// transforms builds the job's column transformers (none without --job).
-// They run without the job key (only the worker receives it), so
-// consistent-mode transformers are random here.
-func (s *source) transforms(p *localsync.Plan) (map[sqlschema.TableName]map[string]localsync.ColumnTransform, error) {
-	if s.job == nil {
-		return nil, nil
-	}
-	reg := transformers.NewRegistry()
+// transforms builds the transformers of the plan's transformed columns
+// (none without --job). They run without the job key (only the worker
+// receives it), so consistent-mode transformers are random here; the plan
+// knows that (Consistent is false) and refuses to defer a foreign key of
+// a table whose key is transformed.
+func transforms(p *syncplan.Plan, reg *transformers.Registry) (map[sqlschema.TableName]map[string]localsync.ColumnTransform, error) {
 	out := map[sqlschema.TableName]map[string]localsync.ColumnTransform{}
-	for _, m := range s.job.GetMappings() {
-		tn := sqlschema.TableName{Schema: m.GetSchema(), Table: m.GetTable()}
-		t := tableOf(p, tn)
-		if t == nil {
-			continue // filtered out
-		}
-		tr := m.GetTransformer()
-		if tr.GetUserDefinedTransformerId() != "" {
-			return nil, fmt.Errorf("job %s: %s.%s uses a user-defined transformer, which neosync sync does not apply yet", s.job.GetName(), tn, m.GetColumn())
-		}
-		if tr.GetSource() == "" || tr.GetSource() == "passthrough" {
-			continue
-		}
-		var col *sqlschema.Column
-		for i := range t.Columns {
-			if t.Columns[i].Name == m.GetColumn() {
-				col = &t.Columns[i]
+	for _, t := range p.Tables {
+		for _, col := range t.Columns {
+			if col.Action != syncplan.ActionTransform {
+				continue
 			}
-		}
-		if col == nil {
-			return nil, fmt.Errorf("job %s maps column %s.%s, which the source does not have", s.job.GetName(), tn, m.GetColumn())
-		}
-		opts := transformers.Options{Key: nil, Column: col.Name}
-		if col.CharacterMaximumLength != nil {
-			opts.MaxLength = int(*col.CharacterMaximumLength)
-		}
-		inst, err := reg.Build(tr.GetSource(), tr.GetConfig().AsMap(), opts)
-		if err != nil {
-			return nil, fmt.Errorf("job %s, column %s.%s: %w", s.job.GetName(), tn, col.Name, err)
-		}
-		if out[tn] == nil {
-			out[tn] = map[string]localsync.ColumnTransform{}
-		}
-		kind := kindOf(*col)
-		dialect := p.Dialect
-		out[tn][col.Name] = func(v *string, row map[string]*string) (*string, error) {
-			in, err := decode(v, kind)
+			opts := transformers.Options{Key: nil, Column: col.Name}
+			if col.CharacterMaximumLength != nil && *col.CharacterMaximumLength < 1<<31 {
+				opts.MaxLength = int(*col.CharacterMaximumLength)
+			}
+			inst, err := reg.Build(col.Transformer.Source, col.Transformer.Params, opts)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("column %s.%s: %w", t.Name, col.Name, err)
 			}
-			r := make(map[string]any, len(row))
-			for k, rv := range row {
-				if rv != nil {
-					r[k] = *rv
+			if out[t.Name] == nil {
+				out[t.Name] = map[string]localsync.ColumnTransform{}
+			}
+			kind := kindOf(col.Column)
+			dialect := p.Dialect
+			out[t.Name][col.Name] = func(v *string, row map[string]*string) (*string, error) {
+				in, err := decode(v, kind)
+				if err != nil {
+					return nil, err
 				}
+				r := make(map[string]any, len(row))
+				for k, rv := range row {
+					if rv != nil {
+						r[k] = *rv
+					}
+				}
+				res, err := inst.Transform(in, r)
+				if err != nil {
+					return nil, err
+				}
+				return encode(res, dialect), nil
 			}
-			res, err := inst.Transform(in, r)
-			if err != nil {
-				return nil, err
-			}
-			return encode(res, dialect), nil
 		}
 	}
 	return out, nil
-}
-
-func tableOf(p *localsync.Plan, tn sqlschema.TableName) *localsync.Table {
-	for i := range p.Tables {
-		if p.Tables[i].Name == tn {
-			return &p.Tables[i]
-		}
-	}
-	return nil
 }
 
 // valueKind is how a column's text is decoded for a transformer.
