@@ -87,4 +87,26 @@
 // swap needs privileges and locks the destination may not grant; keys make
 // resume proportional to what is left, and the transactions make it exact.
 // Update passes, Finalize and Verify are idempotent and simply rerun.
+//
+// # Streaming from a RowSource
+//
+// The CLI (`neosync sync`) holds only an API key, so it cannot open the
+// source: its rows arrive through the API as text values. For it the
+// engine has a stream path that does the write side unchanged from a
+// [RowSource] instead of a source database: [Engine.LoadTable] and
+// [Engine.LoadTables] (the same copy loop, writers, batches, OnConflict
+// merges and deferred columns written NULL as SyncTable),
+// [Engine.StreamUpdatePasses] (the key and deferred columns re-streamed
+// into the same stage table and UPDATE), PrepareDestination and Finalize
+// as they are, and [Engine.VerifyStream] (counts against RowSource.Count,
+// orphans and duplicates; no leak scan, which needs SQL on the source).
+// [Engine.RunStream] runs all of them. Values are encoded once into the
+// text format that PostgreSQL's COPY ... FROM STDIN (text) and MySQL's
+// LOAD DATA LOCAL INFILE both read — the source's text output parses back
+// exactly (bytea hex, arrays, json, numerics, 64-bit integers, special
+// floats and timestamps) — and flow through the same bounded chunk queue,
+// so memory stays flat. A RowSource hands over final values: the caller
+// applies transformers (the CLI does, without the job key). A stream is
+// never resumed from a checkpoint: keyed tables commit every BatchSize
+// rows, others in one transaction, and a failed sync is run again.
 package sqlsync
