@@ -5,23 +5,29 @@ import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiKeyService } from "@/gen/mgmt/v1alpha1/api_key_pb";
-import { UserAccountService } from "@/gen/mgmt/v1alpha1/user_account_pb";
+import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { useAccount } from "@/lib/account";
 import { formatTime } from "@/lib/format";
 import { Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Field, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
 
+/** SettingsPage: who and where you are (user, account, API build) and the account's API keys: create, regenerate (each shows the key once), revoke. */
 export default function SettingsPage() {
   const { account, error: accountError } = useAccount();
   const qc = useQueryClient();
   const info = useQuery(UserAccountService.method.getSystemInformation, {});
+  const user = useQuery(UserAccountService.method.getUser, {});
+  const [regen, setRegen] = useState<{ id: string; name: string } | null>(null);
+  const [regenDays, setRegenDays] = useState("90");
   const keys = useQuery(ApiKeyService.method.getAccountApiKeys, { accountId: account?.id }, { enabled: !!account });
   const [name, setName] = useState("");
   const [days, setDays] = useState("90");
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
-  const create = useMutation(ApiKeyService.method.createAccountApiKey, { onSuccess: () => { setName(""); setCopied(false); qc.invalidateQueries(); } });
+  const create = useMutation(ApiKeyService.method.createAccountApiKey, { onSuccess: () => { setName(""); setCopied(false); regenerate.reset(); qc.invalidateQueries(); } });
   const revoke = useMutation(ApiKeyService.method.deleteAccountApiKey, { onSuccess: () => { setRevoking(null); qc.invalidateQueries(); } });
-  const newKey = create.data?.apiKey?.keyValue;
+  const regenerate = useMutation(ApiKeyService.method.regenerateAccountApiKey, { onSuccess: () => { setRegen(null); setCopied(false); create.reset(); qc.invalidateQueries(); } });
+  const shownKey = create.data?.apiKey ?? regenerate.data?.apiKey;
+  const newKey = shownKey?.keyValue;
 
   return (
     <>
@@ -31,10 +37,14 @@ export default function SettingsPage() {
           <ErrorBox error={accountError ?? info.error} />
           <Dl
             items={[
-              ["Account", account?.name ?? "…"],
+              ["Account", account ? <span key="a">{account.name} <span className="text-slate-500">({account.type === UserAccountType.TEAM ? "team" : "personal"})</span></span> : "…"],
               ["Account ID", <span key="id" className="font-mono text-xs">{account?.id ?? "…"}</span>],
+              ["Account created", formatTime(account?.createdAt)],
+              ["Signed in as", user.data?.user ? `${user.data.user.displayName || user.data.user.id} (${user.data.user.kind})` : user.error ? "unknown" : "…"],
               ["Auth mode", info.data?.authMode === "none" ? "Single user (no sign-in)" : (info.data?.authMode ?? "…")],
-              ["API version", info.data ? `${info.data.version} (${info.data.platform})` : "…"],
+              ["API version", info.data ? `${info.data.version} (${info.data.platform}, ${info.data.goVersion})` : "…"],
+              ["API commit", info.data ? <span key="c" className="font-mono text-xs">{info.data.commit.slice(0, 12) || "—"}</span> : "…"],
+              ["API built", formatTime(info.data?.buildDate)],
             ]}
           />
         </Card>
@@ -55,7 +65,7 @@ export default function SettingsPage() {
           <div className="mt-3"><ErrorBox error={create.error} title="Could not create the key" /></div>
           {newKey && (
             <div role="status" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
-              <p className="font-medium text-amber-900">Copy this key now: it is shown only once.</p>
+              <p className="font-medium text-amber-900">{regenerate.data ? `New value of ${shownKey?.name}: the old one no longer works.` : `Key ${shownKey?.name} created.`} Copy it now: it is shown only once.</p>
               <div className="mt-2 flex flex-wrap items-center gap-2">
                 <code data-testid="new-key" className="break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">{newKey}</code>
                 <Button onClick={async () => { await navigator.clipboard?.writeText(newKey); setCopied(true); }}>{copied ? "Copied" : "Copy"}</Button>
@@ -74,7 +84,10 @@ export default function SettingsPage() {
                     <Td className="whitespace-nowrap">{formatTime(k.createdAt)}</Td>
                     <Td className="whitespace-nowrap">{formatTime(k.expiresAt)}</Td>
                     <Td className="whitespace-nowrap">{k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}</Td>
-                    <Td className="text-right"><Button variant="ghost" onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button></Td>
+                    <Td className="whitespace-nowrap text-right">
+                      <Button variant="ghost" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegen({ id: k.id, name: k.name }); }}>Regenerate</Button>
+                      <Button variant="ghost" className="text-red-700" aria-label={`Revoke ${k.name}`} onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button>
+                    </Td>
                   </tr>
                 ))}
               </Table>
@@ -82,6 +95,27 @@ export default function SettingsPage() {
           </div>
         </Card>
       </div>
+      <ConfirmDialog
+        open={!!regen}
+        title={`Regenerate ${regen?.name}?`}
+        body={
+          <div className="space-y-3">
+            <p>A new key value replaces the old one, which stops working immediately. Update everything that uses it.</p>
+            <Field label="New value expires in" htmlFor="regen-days">
+              <select id="regen-days" className={inputClass} value={regenDays} onChange={(e) => setRegenDays(e.target.value)}>
+                <option value="30">30 days</option>
+                <option value="90">90 days</option>
+                <option value="365">1 year</option>
+              </select>
+            </Field>
+          </div>
+        }
+        confirmLabel="Regenerate key"
+        busy={regenerate.isPending}
+        error={regenerate.error}
+        onConfirm={() => regen && regenerate.mutate({ id: regen.id, expiresAt: timestampFromMs(Date.now() + Number(regenDays) * 86_400_000) })}
+        onClose={() => setRegen(null)}
+      />
       <ConfirmDialog
         open={!!revoking}
         title={`Revoke ${revoking?.name}?`}
