@@ -6,16 +6,49 @@ package sqlschema
 // as the server prints it. They are read by [PostgresDefinitions] and
 // [MySQLDefinitions] and are plain values (JSON-serialisable, no secrets).
 type Definitions struct {
+	// Extensions are the PostgreSQL extensions installed in the database
+	// (plpgsql excepted), with the schema that holds their objects.
+	Extensions []Extension `json:"extensions,omitempty"`
 	// Enums are PostgreSQL enum types.
 	Enums []EnumType `json:"enums,omitempty"`
 	// Domains are PostgreSQL domains, in creation order (a domain over
 	// another domain comes after it).
 	Domains []DomainType `json:"domains,omitempty"`
+	// Composites are PostgreSQL composite types (CREATE TYPE … AS (…)),
+	// in creation order.
+	Composites []CompositeType `json:"composites,omitempty"`
 	// Sequences are PostgreSQL sequences other than identity sequences
 	// (which the identity column itself creates).
 	Sequences []Sequence `json:"sequences,omitempty"`
 	// Tables has one entry per base table, sorted by table.
 	Tables []TableDefinition `json:"tables,omitempty"`
+}
+
+// Extension is an installed PostgreSQL extension. Types lists the types
+// it created (schema-qualified, "schema.name"), so a sync can tell whether
+// a copied column needs it.
+type Extension struct {
+	Name    string   `json:"name"`
+	Schema  string   `json:"schema"`
+	Version string   `json:"version"`
+	Types   []string `json:"types,omitempty"`
+}
+
+// CompositeType is a PostgreSQL composite type with its attributes in
+// order; each attribute's type is printed by the server, schema qualified.
+type CompositeType struct {
+	Schema     string      `json:"schema"`
+	Name       string      `json:"name"`
+	Attributes []Attribute `json:"attributes"`
+}
+
+// Attribute is one field of a [CompositeType].
+type Attribute struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Collation is set when it differs from the type's default (a quoted,
+	// schema qualified name).
+	Collation string `json:"collation,omitempty"`
 }
 
 // EnumType is a PostgreSQL enum with its labels in sort order.
@@ -42,6 +75,10 @@ type DomainType struct {
 type NamedDefinition struct {
 	Name       string `json:"name"`
 	Definition string `json:"definition"`
+	// Inherited is set on an index of a partition that is attached to an
+	// index of its partitioned table: creating the parent's index creates
+	// it.
+	Inherited bool `json:"inherited,omitempty"`
 }
 
 // Sequence is a PostgreSQL sequence. OwnedBy, when set, is the column
@@ -85,6 +122,9 @@ type ConstraintDefinition struct {
 	Name       string         `json:"name"`
 	Kind       ConstraintKind `json:"kind"`
 	Definition string         `json:"definition"`
+	// Inherited is set on a constraint of a partition that comes from its
+	// partitioned table (created with the parent's, or by PARTITION OF).
+	Inherited bool `json:"inherited,omitempty"`
 }
 
 // TableDefinition holds what a table needs beyond its columns.
@@ -99,6 +139,14 @@ type TableDefinition struct {
 	// Collations maps a PostgreSQL column to its collation (a quoted,
 	// schema qualified name) when it differs from its type's default.
 	Collations map[string]string `json:"collations,omitempty"`
+	// PartitionKey is a PostgreSQL partitioned table's key as
+	// pg_get_partkeydef prints it, e.g. "RANGE (created_at)".
+	PartitionKey string `json:"partition_key,omitempty"`
+	// PartitionOf is the partitioned table a PostgreSQL partition belongs
+	// to, and PartitionBound its bound, e.g. "FOR VALUES FROM ('2024-01-01')
+	// TO ('2025-01-01')" or "DEFAULT".
+	PartitionOf    *TableName `json:"partition_of,omitempty"`
+	PartitionBound string     `json:"partition_bound,omitempty"`
 	// CreateStatement is MySQL's SHOW CREATE TABLE output: the complete
 	// definition including keys, indexes and foreign keys.
 	CreateStatement string `json:"create_statement,omitempty"`

@@ -23,7 +23,7 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 	err := p.readTx(ctx, true, func(tx pgx.Tx) error {
 		s := nonNilSchemas(schemas)
 		steps := []func(context.Context, pgx.Tx, []string, *Definitions) error{
-			pgEnums, pgDomains, pgSequences, pgTableConstraintDefs, pgIndexDefs, pgCollations,
+			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgTableConstraintDefs, pgIndexDefs, pgCollations,
 		}
 		for _, step := range steps {
 			if err := step(ctx, tx, s, d); err != nil {
@@ -54,6 +54,106 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 func pgNotExtension(classTable, objID string) string {
 	return `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
   WHERE dep.classid = '` + classTable + `'::pg_catalog.regclass AND dep.objid = ` + objID + ` AND dep.deptype = 'e')`
+}
+
+// pgExtensions lists every installed extension but plpgsql (it is in every
+// database), wherever its objects live: a column of a copied schema may
+// use a type an extension put in another schema.
+func pgExtensions(ctx context.Context, tx pgx.Tx, _ []string, d *Definitions) error {
+	q := `SELECT e.extname::text, n.nspname::text, e.extversion::text,
+  ARRAY(SELECT tn.nspname::text || '.' || t.typname::text FROM pg_catalog.pg_depend dep
+    JOIN pg_catalog.pg_type t ON t.oid = dep.objid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+    WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+      AND dep.refobjid = e.oid AND dep.deptype = 'e' ORDER BY 1)
+FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql'
+ORDER BY 1`
+	rows, err := tx.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres extensions: %w", err)
+	}
+	d.Extensions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Extension, error) {
+		var e Extension
+		err := r.Scan(&e.Name, &e.Schema, &e.Version, &e.Types)
+		return e, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlschema: read postgres extensions: %w", err)
+	}
+	return nil
+}
+
+// pgComposites reads stand-alone composite types (not the row types of
+// tables), in OID order so a type comes after the types it uses.
+func pgComposites(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT n.nspname::text, t.typname::text,
+  ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+  ARRAY(SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+  ARRAY(SELECT COALESCE(CASE WHEN a.attcollation <> at.typcollation THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END, '')
+    FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+    LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+WHERE t.typtype = 'c' AND c.relkind = 'c' AND ` + pgSchemaFilter + ` AND ` + pgNotExtension("pg_catalog.pg_type", "t.oid") + `
+ORDER BY t.oid`
+	rows, err := tx.Query(ctx, q, schemas)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres composite types: %w", err)
+	}
+	d.Composites, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CompositeType, error) {
+		var ct CompositeType
+		var names, types, colls []string
+		if err := r.Scan(&ct.Schema, &ct.Name, &names, &types, &colls); err != nil {
+			return ct, err
+		}
+		for i := range names {
+			ct.Attributes = append(ct.Attributes, Attribute{Name: names[i], Type: types[i], Collation: colls[i]})
+		}
+		return ct, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlschema: read postgres composite types: %w", err)
+	}
+	return nil
+}
+
+// pgPartitions records partition keys of partitioned tables and the
+// parent and bound of partitions.
+func pgPartitions(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT n.nspname::text, c.relname::text,
+  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END,
+  pn.nspname::text, pc.relname::text,
+  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) ELSE '' END
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE (c.relkind = 'p' OR c.relispartition) AND ` + pgBaseTable + ` AND ` + pgSchemaFilter
+	rows, err := tx.Query(ctx, q, schemas)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres partitions: %w", err)
+	}
+	defer rows.Close()
+	idx := tableIndex(d)
+	for rows.Next() {
+		var t TableName
+		var key, bound string
+		var ps, pt *string
+		if err := rows.Scan(&t.Schema, &t.Table, &key, &ps, &pt, &bound); err != nil {
+			return fmt.Errorf("sqlschema: read postgres partitions: %w", err)
+		}
+		td := pgTableDef(d, idx, t)
+		td.PartitionKey = key
+		if ps != nil && pt != nil {
+			td.PartitionOf = &TableName{Schema: *ps, Table: *pt}
+			td.PartitionBound = bound
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlschema: read postgres partitions: %w", err)
+	}
+	return nil
 }
 
 func pgEnums(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
@@ -159,7 +259,8 @@ func tableIndex(d *Definitions) map[TableName]int {
 }
 
 func pgTableConstraintDefs(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
-	q := `SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text, pg_catalog.pg_get_constraintdef(con.oid)
+	q := `SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text, pg_catalog.pg_get_constraintdef(con.oid),
+  con.conparentid <> 0 OR NOT con.conislocal
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -173,7 +274,7 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND ` + pgBaseTable + ` AND ` + p
 	for rows.Next() {
 		var t TableName
 		var c ConstraintDefinition
-		if err := rows.Scan(&t.Schema, &t.Table, &c.Name, &c.Kind, &c.Definition); err != nil {
+		if err := rows.Scan(&t.Schema, &t.Table, &c.Name, &c.Kind, &c.Definition, &c.Inherited); err != nil {
 			return fmt.Errorf("sqlschema: read postgres constraint definitions: %w", err)
 		}
 		td := pgTableDef(d, idx, t)
@@ -186,7 +287,7 @@ WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND ` + pgBaseTable + ` AND ` + p
 }
 
 func pgIndexDefs(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
-	q := `SELECT n.nspname::text, c.relname::text, i.relname::text, pg_catalog.pg_get_indexdef(x.indexrelid)
+	q := `SELECT n.nspname::text, c.relname::text, i.relname::text, pg_catalog.pg_get_indexdef(x.indexrelid), i.relispartition
 FROM pg_catalog.pg_index x
 JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
 JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
@@ -203,7 +304,7 @@ WHERE ` + pgBaseTable + ` AND ` + pgSchemaFilter + `
 	for rows.Next() {
 		var t TableName
 		var ix NamedDefinition
-		if err := rows.Scan(&t.Schema, &t.Table, &ix.Name, &ix.Definition); err != nil {
+		if err := rows.Scan(&t.Schema, &t.Table, &ix.Name, &ix.Definition, &ix.Inherited); err != nil {
 			return fmt.Errorf("sqlschema: read postgres indexes: %w", err)
 		}
 		td := pgTableDef(d, idx, t)

@@ -11,9 +11,12 @@ import (
 
 // pgDestColumn is a destination column as the copy needs it.
 type pgDestColumn struct {
-	name      string
-	dataType  string // format_type, schema qualified
-	elemOID   uint32 // element type of an array type, else 0
+	name     string
+	dataType string // format_type, schema qualified
+	typeOID  uint32
+	// patch rewrites the user-defined type OIDs that values of the type
+	// embed (arrays, composites); nil when there are none.
+	patch     *oidPatch
 	generated bool
 	identity  string // "a" (ALWAYS), "d" (BY DEFAULT) or ""
 }
@@ -23,7 +26,7 @@ type pgDestColumn struct {
 func pgDestColumns(ctx context.Context, c *pgx.Conn, t sqlschema.TableName) (map[string]pgDestColumn, error) {
 	const q = `SELECT a.attname::text,
   pg_catalog.format_type(a.atttypid, a.atttypmod),
-  CASE WHEN ty.typcategory = 'A' THEN ty.typelem ELSE 0 END::int8,
+  a.atttypid::int8,
   a.attgenerated <> '', a.attidentity::text
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -47,12 +50,12 @@ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum
 	out := map[string]pgDestColumn{}
 	for rows.Next() {
 		var dc pgDestColumn
-		var elem int64
-		if err := rows.Scan(&dc.name, &dc.dataType, &elem, &dc.generated, &dc.identity); err != nil {
+		var typ int64
+		if err := rows.Scan(&dc.name, &dc.dataType, &typ, &dc.generated, &dc.identity); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read destination columns of %s: %w", t, err)
 		}
-		dc.elemOID = uint32(elem)
+		dc.typeOID = uint32(typ)
 		out[dc.name] = dc
 	}
 	if err := rows.Err(); err != nil {
@@ -61,19 +64,26 @@ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: destination table %s", sqlschema.ErrTableNotFound, t)
 	}
+	for name, dc := range out {
+		if dc.typeOID < firstNormalOID {
+			continue
+		}
+		if dc.patch, err = pgOIDPatch(ctx, tx.Conn(), dc.typeOID); err != nil {
+			return nil, fmt.Errorf("destination column %s.%s: %w", t, name, err)
+		}
+		out[name] = dc
+	}
 	return out, tx.Commit(ctx)
 }
 
 // pgTypeInfo describes a source field type.
 type pgTypeInfo struct {
-	elemOID uint32 // element type of an array type, else 0
-	name    string // schema.name, unquoted, for pgx.Conn.LoadTypes
+	name string // schema.name, unquoted, for pgx.Conn.LoadTypes
 }
 
 // pgTypes looks up the given type OIDs in c's catalog.
 func pgTypes(ctx context.Context, c *pgx.Conn, oids []uint32) (map[uint32]pgTypeInfo, error) {
-	const q = `SELECT t.oid::int8, CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END::int8,
-  n.nspname::text || '.' || t.typname::text
+	const q = `SELECT t.oid::int8, n.nspname::text || '.' || t.typname::text
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.oid = ANY($1::oid[])`
 	rows, err := c.Query(ctx, q, oids)
@@ -83,12 +93,11 @@ WHERE t.oid = ANY($1::oid[])`
 	defer rows.Close()
 	out := map[uint32]pgTypeInfo{}
 	for rows.Next() {
-		var oid, elem int64
+		var oid int64
 		var ti pgTypeInfo
-		if err := rows.Scan(&oid, &elem, &ti.name); err != nil {
+		if err := rows.Scan(&oid, &ti.name); err != nil {
 			return nil, fmt.Errorf("read source types: %w", err)
 		}
-		ti.elemOID = uint32(elem)
 		out[uint32(oid)] = ti
 	}
 	return out, rows.Err()

@@ -1,7 +1,6 @@
 package sqlsync
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
@@ -17,10 +16,10 @@ type pgOutput struct {
 	codec     *pgValueCodec
 	generator bool // the transformer ignores its input: skip decoding
 	usesRow   bool
-	// elemOID, when not zero, replaces the element type OID in the header
-	// of an array value: user-defined types have different OIDs in the
-	// source and the destination.
-	elemOID uint32
+	// patch, when set, rewrites the user-defined type OIDs embedded in an
+	// array or composite value: they differ between the source and the
+	// destination.
+	patch *oidPatch
 }
 
 // pgConverter turns one source tuple into one destination tuple. Fields
@@ -47,8 +46,8 @@ func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
 		case o.tr == nil:
 			at := len(buf)
 			buf = append(buf, t.RawField(o.src)...)
-			if o.elemOID != 0 {
-				patchArrayElem(buf[at:], o.elemOID)
+			if o.patch != nil {
+				o.patch.applyField(buf[at:])
 			}
 		default:
 			var err error
@@ -91,8 +90,8 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		return buf, fmt.Errorf("column %s: %w", o.name, err)
 	}
 	buf = pgcopy.EndField(buf, at, false)
-	if o.elemOID != 0 {
-		patchArrayElem(buf[at:], o.elemOID)
+	if o.patch != nil {
+		o.patch.applyField(buf[at:])
 	}
 	return buf, nil
 }
@@ -118,14 +117,6 @@ func (c *pgConverter) rowContext(t *pgcopy.Tuple) (map[string]any, error) {
 	}
 	c.row = row
 	return row, nil
-}
-
-// patchArrayElem rewrites the element type OID of an array value given as
-// a field (length word first). Array binary: ndim, flags, element OID.
-func patchArrayElem(field []byte, oid uint32) {
-	if len(field) >= 4+12 && int32(binary.BigEndian.Uint32(field)) >= 12 {
-		binary.BigEndian.PutUint32(field[4+8:], oid)
-	}
 }
 
 // firstNormalOID is the first OID of user-defined objects; built-in types

@@ -79,6 +79,9 @@ func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, 
 		err := conn.QueryRow(ctx, query, args...).Scan(&ok)
 		return ok, err
 	}
+	if err := pgCreateExtensions(ctx, conn, q, types.Extensions, exists); err != nil {
+		return err
+	}
 	const typeExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2)`
 	for _, en := range types.Enums {
 		ok, err := exists(typeExists, en.Schema, en.Name)
@@ -119,6 +122,26 @@ func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, 
 			return err
 		}
 	}
+	for _, c := range types.Composites {
+		ok, err := exists(typeExists, c.Schema, c.Name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		attrs := make([]string, len(c.Attributes))
+		for i, a := range c.Attributes {
+			attrs[i] = q.id(a.Name) + " " + a.Type
+			if a.Collation != "" {
+				attrs[i] += " COLLATE " + a.Collation
+			}
+		}
+		name := q.table(sqlschema.TableName{Schema: c.Schema, Table: c.Name})
+		if err := exec("create composite type "+c.Name, "CREATE TYPE "+name+" AS ("+strings.Join(attrs, ", ")+")"); err != nil {
+			return err
+		}
+	}
 	for _, s := range types.Sequences {
 		stmt := fmt.Sprintf("CREATE SEQUENCE IF NOT EXISTS %s AS %s INCREMENT BY %d MINVALUE %d MAXVALUE %d START WITH %d CACHE %d",
 			q.table(sqlschema.TableName{Schema: s.Schema, Table: s.Name}), s.DataType, s.Increment, s.Min, s.Max, s.Start, s.Cache)
@@ -151,6 +174,23 @@ func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, 
 					}
 				}
 			}
+		}
+	}
+	for _, p := range plan.Partitions {
+		dest := opts.DestTable(p.Name)
+		ok, err := exists(tableExists, dest.Schema, dest.Table)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		stmt := "CREATE TABLE " + q.table(dest) + " PARTITION OF " + q.table(opts.DestTable(p.Parent)) + " " + p.Definition.PartitionBound
+		if p.Definition.PartitionKey != "" {
+			stmt += " PARTITION BY " + p.Definition.PartitionKey
+		}
+		if err := exec("create partition "+dest.String(), stmt); err != nil {
+			return err
 		}
 	}
 	for _, s := range types.Sequences {
@@ -193,7 +233,41 @@ func pgCreateTable(q *quoter, dest sqlschema.TableName, t *syncplan.Table) strin
 			parts = append(parts, "CONSTRAINT "+q.id(c.Name)+" "+c.Definition)
 		}
 	}
-	return "CREATE TABLE " + q.table(dest) + " (\n  " + strings.Join(parts, ",\n  ") + "\n)"
+	stmt := "CREATE TABLE " + q.table(dest) + " (\n  " + strings.Join(parts, ",\n  ") + "\n)"
+	if t.Definition.PartitionKey != "" {
+		stmt += " PARTITION BY " + t.Definition.PartitionKey
+	}
+	return stmt
+}
+
+// pgCreateExtensions creates the extensions the copied tables' schemas
+// hold or their columns' types come from, when the destination lacks them.
+func pgCreateExtensions(ctx context.Context, conn *pgxpool.Conn, q *quoter, exts []sqlschema.Extension, exists func(string, ...any) (bool, error)) error {
+	for _, e := range exts {
+		ok, err := exists(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1)`, e.Name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		stmt := "CREATE SCHEMA IF NOT EXISTS " + q.id(e.Schema)
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("create schema %s for extension %s: %w", e.Schema, e.Name, err)
+		}
+		stmt = "CREATE EXTENSION IF NOT EXISTS " + q.id(e.Name) + " WITH SCHEMA " + q.id(e.Schema)
+		if err := q.err(); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("create extension %s (version %s in the source) in schema %s: %w; install it on the destination server or create it there before the sync",
+				e.Name, e.Version, e.Schema, err)
+		}
+	}
+	return nil
 }
 
 // pgFinalize implements Finalize for PostgreSQL.
@@ -222,40 +296,68 @@ func pgAddConstraints(ctx context.Context, conn *pgxpool.Conn, q *quoter, plan *
 	for _, t := range plan.Tables {
 		copied[t.Name] = true
 	}
+	partitions := map[sqlschema.TableName]bool{}
+	for _, p := range plan.Partitions {
+		copied[p.Name] = true
+		partitions[p.Name] = true
+	}
+	// defs lists what to create: the tables' and the partitions' own.
+	type target struct {
+		dest sqlschema.TableName
+		def  sqlschema.TableDefinition
+		fks  func(name string) bool
+	}
+	var targets []target
+	for _, t := range plan.Tables {
+		targets = append(targets, target{dest: opts.DestTable(t.Name), def: t.Definition,
+			fks: func(name string) bool { return referencesCopied(t, name, copied) }})
+	}
+	for _, p := range plan.Partitions {
+		// A partition's own foreign keys are not in the plan's graph; its
+		// rows were loaded through its parent after every table it may
+		// reference, so adding them last is safe.
+		targets = append(targets, target{dest: opts.DestTable(p.Name), def: p.Definition, fks: func(string) bool { return true }})
+	}
 	phase := func(kinds ...sqlschema.ConstraintKind) error {
-		for _, t := range plan.Tables {
-			dest := opts.DestTable(t.Name)
-			for _, c := range t.Definition.Constraints {
-				if !slices.Contains(kinds, c.Kind) {
+		for _, tg := range targets {
+			for _, c := range tg.def.Constraints {
+				if !slices.Contains(kinds, c.Kind) || (c.Inherited && partitions[tg.def.Table]) {
 					continue
 				}
-				if c.Kind == sqlschema.ConstraintForeignKey && !referencesCopied(t, c.Name, copied) {
+				if c.Kind == sqlschema.ConstraintForeignKey && !tg.fks(c.Name) {
 					continue
 				}
 				var ok bool
-				if err := conn.QueryRow(ctx, constraintExists, dest.Schema, dest.Table, c.Name).Scan(&ok); err != nil {
+				if err := conn.QueryRow(ctx, constraintExists, tg.dest.Schema, tg.dest.Table, c.Name).Scan(&ok); err != nil {
 					return err
 				}
 				if ok {
 					continue
 				}
-				stmt := "ALTER TABLE " + q.table(dest) + " ADD CONSTRAINT " + q.id(c.Name) + " " + c.Definition
+				stmt := "ALTER TABLE " + q.table(tg.dest) + " ADD CONSTRAINT " + q.id(c.Name) + " " + c.Definition
 				if err := q.err(); err != nil {
 					return err
 				}
 				if _, err := conn.Exec(ctx, stmt); err != nil {
-					return fmt.Errorf("add constraint %s on %s: %w", c.Name, dest, err)
+					return fmt.Errorf("add constraint %s on %s: %w", c.Name, tg.dest, err)
 				}
 			}
 		}
 		return nil
 	}
-	if err := phase(sqlschema.ConstraintPrimaryKey, sqlschema.ConstraintUnique, sqlschema.ConstraintExclusion); err != nil {
+	if err := phase(sqlschema.ConstraintPrimaryKey, sqlschema.ConstraintUnique, sqlschema.ConstraintExclusion, sqlschema.ConstraintCheck); err != nil {
 		return err
 	}
-	for _, t := range plan.Tables {
-		for _, ix := range t.Definition.Indexes {
+	for _, tg := range targets {
+		for _, ix := range tg.def.Indexes {
+			if ix.Inherited && partitions[tg.def.Table] {
+				continue
+			}
+			// An index of a partitioned table prints as ON ONLY (valid
+			// once every partition's index is attached); without ONLY it
+			// is created on the partitions too.
 			stmt := strings.Replace(ix.Definition, " INDEX ", " INDEX IF NOT EXISTS ", 1)
+			stmt = strings.Replace(stmt, " ON ONLY ", " ON ", 1)
 			if _, err := conn.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("create index %s: %w", ix.Name, err)
 			}

@@ -95,14 +95,11 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 		if reads(col) {
 			o.src = index[col.Name]
 			if dc, ok := dcols[col.Name]; ok {
-				se := info[oids[o.src]].elemOID
-				if se >= firstNormalOID && dc.elemOID != 0 && dc.elemOID != se {
-					o.elemOID = dc.elemOID
-				}
+				o.patch = dc.patch
 			}
 		}
 		transformed := col.Action == syncplan.ActionTransform
-		identity = identity && o.src == i && !transformed && o.elemOID == 0
+		identity = identity && o.src == i && !transformed && o.patch == nil
 		outs[i] = o
 	}
 	newConv := func(m *pgtype.Map) (*pgConverter, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -42,6 +43,7 @@ func NewPlan(s *Schema, job Job, reg *transformers.Registry) (*Plan, error) {
 	}}
 	b.checkJob()
 	tables := b.tables()
+	b.foldPartitions(tables)
 	if len(b.probs) > 0 {
 		return nil, b.probs.err()
 	}
@@ -229,6 +231,11 @@ func (b *builder) order(tables map[sqlschema.TableName]*Table) {
 	edgeFK := map[string]*ForeignKey{}
 	var edges []tableorder.Edge
 	addFK := func(child *Table, fk ForeignKey) {
+		if b.plan.isFoldedPartition(fk.Referenced) {
+			// PostgreSQL clones a foreign key to a partitioned table once
+			// per partition; the one to the partitioned table covers them.
+			return
+		}
 		if tables[fk.Referenced] == nil {
 			b.warn("foreign key %s of %s references %s, which is not copied: it is neither followed nor created", fk.Name, child.Name, fk.Referenced)
 			return
@@ -417,13 +424,34 @@ func (b *builder) types() {
 		byTable[td.Table] = td
 	}
 	schemas := map[string]bool{}
+	columnTypes := map[string]bool{}
 	for i := range b.plan.Tables {
 		t := &b.plan.Tables[i]
 		t.Definition = byTable[t.Name]
 		t.Definition.Table = t.Name
 		schemas[t.Name.Schema] = true
+		for _, c := range t.Columns {
+			columnTypes[strings.TrimSuffix(c.DataType, "[]")] = true
+		}
+	}
+	for _, p := range b.plan.Partitions {
+		schemas[p.Name.Schema] = true
 	}
 	out := &sqlschema.Definitions{}
+	for _, e := range defs.Extensions {
+		needed := schemas[e.Schema]
+		for _, t := range e.Types {
+			needed = needed || columnTypes[t] || columnTypes[quotedTypeName(b.s.Dialect, t)]
+		}
+		if needed {
+			out.Extensions = append(out.Extensions, e)
+		}
+	}
+	for _, c := range defs.Composites {
+		if schemas[c.Schema] {
+			out.Composites = append(out.Composites, c)
+		}
+	}
 	for _, e := range defs.Enums {
 		if schemas[e.Schema] {
 			out.Enums = append(out.Enums, e)
@@ -439,9 +467,23 @@ func (b *builder) types() {
 			out.Sequences = append(out.Sequences, s)
 		}
 	}
-	if len(out.Enums)+len(out.Domains)+len(out.Sequences) > 0 {
+	if len(out.Extensions)+len(out.Enums)+len(out.Domains)+len(out.Composites)+len(out.Sequences) > 0 {
 		b.plan.Types = out
 	}
+}
+
+// quotedTypeName quotes "schema.name" as the server prints a type name
+// that needs quoting.
+func quotedTypeName(d sqlschema.Dialect, t string) string {
+	s, n, ok := strings.Cut(t, ".")
+	if !ok {
+		return t
+	}
+	q, err := d.QualifiedName(sqlschema.TableName{Schema: s, Table: n})
+	if err != nil {
+		return t
+	}
+	return q
 }
 
 // checkReferences warns when a foreign key's columns are written

@@ -21,8 +21,12 @@ type Plan struct {
 	// Cycles are the foreign-key cycles among copied tables (self
 	// references included), each broken by its deferred foreign keys.
 	Cycles []Cycle `json:"cycles,omitempty"`
-	// Types are the schema objects that are not tables (PostgreSQL enums,
-	// domains and sequences) of the copied tables' schemas, for InitSchema.
+	// Partitions are PostgreSQL partitions copied through their
+	// partitioned table (see [Partition]), parents first.
+	Partitions []Partition `json:"partitions,omitempty"`
+	// Types are the schema objects that are not tables (PostgreSQL
+	// extensions, enums, domains, composite types and sequences) of the
+	// copied tables' schemas, for InitSchema.
 	Types *sqlschema.Definitions `json:"types,omitempty"`
 	// Consistent is true when the job has a key (consistent mode).
 	Consistent bool `json:"consistent,omitempty"`

@@ -57,6 +57,12 @@ func (p *Plan) String() string {
 				fk.Referenced, strings.Join(fk.ReferencedColumns, ", "), note)
 		}
 	}
+	if len(p.Partitions) > 0 {
+		b.WriteString("Partitions (rows copied through their partitioned table):\n")
+		for _, pt := range p.Partitions {
+			fmt.Fprintf(&b, "  %s: partition of %s %s\n", pt.Name, pt.Parent, pt.Definition.PartitionBound)
+		}
+	}
 	if len(p.Cycles) > 0 {
 		b.WriteString("Cycles:\n")
 		for _, c := range p.Cycles {
