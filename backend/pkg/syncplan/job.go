@@ -72,7 +72,9 @@ type DestinationOptions struct {
 	// Truncate empties every copied table before writing.
 	Truncate bool `json:"truncate,omitempty"`
 	// TruncateCascade also empties tables that reference a truncated table
-	// (PostgreSQL TRUNCATE ... CASCADE).
+	// (PostgreSQL TRUNCATE ... CASCADE; on MySQL the engine finds them).
+	// Without it a destination table outside the job that references a
+	// truncated table makes the truncate fail, on both databases.
 	TruncateCascade bool `json:"truncate_cascade,omitempty"`
 	// OnConflict selects the collision behaviour.
 	OnConflict OnConflict `json:"on_conflict,omitempty"`
