@@ -22,7 +22,6 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
-	"github.com/neosyncio/neosync/cli/internal/describe"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 	"github.com/neosyncio/neosync/cli/internal/progress"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -326,7 +325,7 @@ func verification(w io.Writer, rep *sqlsync.Report, o options) error {
 		for _, t := range rep.Tables {
 			rows += t.DestRows
 		}
-		_, err := fmt.Fprintf(w, "Verified: %s in the destination match the source's counts; no orphaned references, no duplicate keys.\n", describe.Count(int(rows), "row"))
+		_, err := fmt.Fprintf(w, "Verified: %s rows in the destination match the source's counts; no orphaned references, no duplicate keys.\n", progress.Number(rows))
 		return err
 	}
 	if _, err := fmt.Fprint(w, rep.String()); err != nil {
