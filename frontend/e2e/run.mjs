@@ -109,51 +109,105 @@ async function main() {
     await page.getByRole("link", { name: "staging-dest" }).waitFor();
     await shot("06-connections-list");
 
-    step("build a job through the wizard");
+    step("a third connection, for a second destination");
+    await page.goto("/connections/new");
+    await page.getByLabel("Name").fill("dev-dest");
+    await page.getByLabel("Connection URL").fill(stack.dest2URL);
+    await page.getByRole("button", { name: "Save connection" }).click();
+    await page.waitForURL(/\/connections\/[0-9a-f-]{36}$/);
+
+    step("build a job through the wizard: parameters, bulk apply, subset, two destinations");
     await page.goto("/jobs/new");
     await page.getByLabel("Job name").fill("prod-to-staging");
     await shot("07-job-new-define");
     await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Choose a source.").waitFor();
     await page.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source" });
-    await page.getByLabel("Destination", { exact: true }).selectOption({ label: "staging-dest" });
+    await page.getByRole("button", { name: "+ Add destination" }).click();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Choose a connection.").first().waitFor();
+    await shot("08a-job-new-connect-errors");
+    await page.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest" });
+    const d2 = page.getByRole("region", { name: "Destination 2" });
+    await d2.getByLabel("Destination 2 connection").selectOption({ label: "dev-dest" });
+    await d2.getByLabel("When a row already exists").selectOption("do_nothing");
+    await d2.getByLabel("Batch size").fill("500");
     await shot("08-job-new-connect");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("region", { name: "Table public.customers" }).waitFor();
+    // bulk apply: every text column gets an MD5 hash, then some get their own transformer
+    const bulk = page.getByRole("region", { name: "Bulk apply" });
+    await bulk.getByLabel("Select columns of type").selectOption("text");
+    await bulk.getByTestId("bulk-count").getByText("4 columns selected").waitFor();
+    await bulk.getByLabel("Transformer").selectOption("transform_hash");
+    await bulk.getByLabel("algorithm").selectOption("md5");
+    await shot("09a-job-new-bulk-apply");
+    await bulk.getByRole("button", { name: "Apply to 4 columns" }).click();
+    await bulk.getByTestId("bulk-count").getByText("0 columns selected").waitFor();
+    if ((await page.locator("#map-public\\.orders\\.note").inputValue()) !== "transform_hash") throw new Error("bulk apply did not set orders.note");
     await page.locator("#map-public\\.customers\\.email").selectOption("transform_email");
-    await page.locator("#map-public\\.customers\\.full_name").selectOption("transform_full_name");
+    await page.getByRole("listitem").filter({ has: page.locator("#map-public\\.customers\\.email") }).getByRole("button", { name: "Parameters (defaults)" }).click();
+    await page.getByRole("group", { name: "Parameters of email" }).getByLabel("preserve_domain").check();
     await page.locator("#map-public\\.customers\\.phone").selectOption("transform_string_phone_number");
     await shot("09-job-new-schema");
     await page.getByRole("button", { name: "Validate and continue" }).click();
+    await page.getByRole("checkbox", { name: /Subset by foreign keys/ }).waitFor();
+    const subsetInput = page.getByLabel("public.customers", { exact: true });
+    await subsetInput.fill("no_such_column > 1");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("alert").filter({ hasText: "no_such_column" }).waitFor();
+    await page.getByText("Fix the WHERE clauses shown in place before continuing.").waitFor();
+    await shot("10a-job-new-subset-error");
+    await subsetInput.fill("id <= 100");
+    await page.getByRole("button", { name: "Preview rows" }).first().click();
+    await page.getByTestId("subset-count-public.customers").getByText("100 rows match").waitFor();
+    await page.getByText("500 rows", { exact: true }).waitFor();
+    await shot("10b-job-new-subset");
+    await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("heading", { name: "Review" }).waitFor();
+    await page.getByText("public.customers: id <= 100").waitFor();
     await page.getByLabel("Run the job as soon as it is created").uncheck();
     await shot("10-job-new-review");
     await page.getByRole("button", { name: "Create job" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const jobURL = page.url();
     await page.getByText("No runs yet").waitFor();
+    await page.getByText("batch 500").waitFor();
     await shot("11-job-detail");
 
+    const runAndWait = async (name) => {
+      await page.getByRole("button", { name: "Run now" }).click();
+      await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+      await page.getByTestId("run-status").waitFor();
+      if (name) await shot(name);
+      const status = page.getByTestId("run-status");
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const s = (await status.textContent())?.trim();
+        if (s === "Complete") break;
+        if (["Failed", "Canceled", "Terminated"].includes(s)) throw new Error(`the run ended ${s}; see ${stack.logDir}/worker.log`);
+        if (Date.now() > deadline) throw new Error(`the run did not complete in 180s (status ${s}); see ${stack.logDir}/worker.log`);
+        await page.waitForTimeout(500);
+      }
+      await page.getByText("2 of 2 tables complete").waitFor();
+    };
+    const counts = (db) => psql(db, "SELECT (SELECT count(*) FROM public.customers) || ' ' || (SELECT count(*) FROM public.orders)");
+
     step("Run now, watch the run complete");
-    await page.getByRole("button", { name: "Run now" }).click();
-    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
-    await page.getByTestId("run-status").waitFor();
-    await shot("12-run-in-progress");
-    const status = page.getByTestId("run-status");
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const s = (await status.textContent())?.trim();
-      if (s === "Complete") break;
-      if (["Failed", "Canceled", "Terminated"].includes(s)) throw new Error(`the run ended ${s}; see ${stack.logDir}/worker.log`);
-      if (Date.now() > deadline) throw new Error(`the run did not complete in 180s (status ${s}); see ${stack.logDir}/worker.log`);
-      await page.waitForTimeout(500);
-    }
-    await page.getByText("2 of 2 tables complete").waitFor();
+    await runAndWait("12-run-in-progress");
     await shot("13-run-complete");
 
-    step("check the destination: every row copied, PII transformed");
-    const counts = psql(stack.dbs.dest, "SELECT (SELECT count(*) FROM public.customers) || ' ' || (SELECT count(*) FROM public.orders)");
-    if (counts !== "500 2000") throw new Error(`destination row counts are ${counts}, want 500 2000`);
-    const leaked = psql(stack.dbs.dest, "SELECT count(*) FROM public.customers WHERE email LIKE 'customer%@example.com' OR full_name LIKE 'Customer %'");
-    if (leaked !== "0") throw new Error(`${leaked} destination rows still hold source PII`);
+    step("check both destinations: the subset (and its orders) copied, PII transformed with the parameters chosen");
+    for (const db of [stack.dbs.dest, stack.dbs.dest2]) {
+      if (counts(db) !== "100 400") throw new Error(`${db}: row counts are ${counts(db)}, want 100 400 (customers id <= 100 and their orders)`);
+      const leaked = psql(db, "SELECT count(*) FROM public.customers WHERE email LIKE 'customer%@example.com' OR full_name LIKE 'Customer %'");
+      if (leaked !== "0") throw new Error(`${db}: ${leaked} rows still hold source PII`);
+      const domain = psql(db, "SELECT count(*) FROM public.customers WHERE email NOT LIKE '%@example.com'");
+      if (domain !== "0") throw new Error(`${db}: ${domain} emails lost their domain although preserve_domain was set`);
+      const hashed = psql(db, "SELECT count(*) FROM public.orders WHERE note !~ '^[0-9a-f]{32}$'");
+      if (hashed !== "0") throw new Error(`${db}: ${hashed} order notes are not MD5 digests (bulk apply)`);
+    }
 
     step("runs list, job detail with the run");
     await page.goto("/runs");
@@ -163,14 +217,73 @@ async function main() {
     await page.getByRole("link", { name: "prod-to-staging" }).click();
     await page.getByRole("cell", { name: "Complete" }).waitFor();
     await shot("15-job-detail-with-run");
-    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("button", { name: "Edit schedule" }).click();
     await page.getByLabel("Cron schedule").fill("not a cron");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Invalid schedule").waitFor();
     await shot("16-job-schedule-error");
     await page.getByLabel("Cron schedule").fill("0 3 * * *");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("0 3 * * *", { exact: true }).waitFor();
+
+    step("edit the job: destinations, subset, mappings, run options");
+    await page.getByRole("button", { name: "Edit destination dev-dest" }).click();
+    const editDest = page.getByRole("group", { name: "Edit destination dev-dest" });
+    await editDest.getByLabel("Batch size").fill("0");
+    await editDest.getByRole("button", { name: "Save destination" }).click();
+    await editDest.getByText(/A whole number from 1 to 100000/).waitFor();
+    await shot("16a-job-destination-edit-error");
+    await editDest.getByLabel("Batch size").fill("250");
+    await editDest.getByRole("button", { name: "Save destination" }).click();
+    await page.getByText("batch 250").waitFor();
+    await page.getByRole("button", { name: "Remove destination dev-dest" }).click();
+    await page.getByRole("button", { name: "Remove destination", exact: true }).click();
+    await page.getByRole("button", { name: "Edit destination dev-dest" }).waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "+ Add" }).click();
+    const newDest = page.getByRole("group", { name: "New destination" });
+    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "staging-dest" });
+    await newDest.getByRole("button", { name: "Add destination" }).click();
+    await newDest.getByText("This connection is already a destination.").waitFor();
+    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "dev-dest" });
+    await newDest.getByRole("button", { name: "Add destination" }).click();
+    await page.getByRole("button", { name: "Edit destination dev-dest" }).waitFor();
+
+    await page.getByRole("button", { name: "Edit subset" }).click();
+    await page.getByLabel("public.customers", { exact: true }).fill("id <= 50");
+    await page.getByRole("button", { name: "Preview rows" }).first().click();
+    await page.getByText("50 rows match").waitFor();
+    await shot("16b-job-subset-edit");
+    await page.getByRole("button", { name: "Save subset" }).click();
+    await page.getByText("id <= 50").waitFor();
+
+    await page.getByRole("button", { name: "Edit mappings" }).click();
+    await page.locator("#map-public\\.orders\\.note").waitFor();
+    if ((await page.locator("#map-public\\.orders\\.note").inputValue()) !== "transform_hash") throw new Error("the mapping editor did not load the saved mappings");
+    await page.getByRole("button", { name: "Parameters: algorithm=md5" }).first().waitFor();
+    await page.locator("#map-public\\.orders\\.note").selectOption("passthrough");
+    await shot("16c-job-mappings-edit");
+    await page.getByRole("button", { name: "Save mappings" }).click();
+    await page.getByRole("button", { name: "Edit mappings" }).waitFor();
+    await page.getByText("preserve_domain=true").waitFor();
+
+    await page.getByRole("button", { name: "Edit options" }).click();
+    await page.getByLabel("Max attempts per table").fill("500");
+    await page.getByRole("button", { name: "Save options" }).click();
+    await page.getByText("A whole number from 1 to 100, or empty.").waitFor();
+    await page.getByLabel("Max attempts per table").fill("3");
+    await page.getByLabel("Run timeout").fill("3600");
+    await page.getByRole("button", { name: "Save options" }).click();
+    await page.getByText("3,600 s").waitFor();
+    await shot("16d-job-edited");
+
+    step("run the edited job: the new subset and mappings reach both destinations");
+    await runAndWait();
+    for (const db of [stack.dbs.dest, stack.dbs.dest2]) {
+      if (counts(db) !== "50 200") throw new Error(`${db}: after editing, row counts are ${counts(db)}, want 50 200`);
+      const notes = psql(db, "SELECT count(*) FROM public.orders WHERE note NOT LIKE 'order %'");
+      if (notes !== "0") throw new Error(`${db}: ${notes} order notes are not copied as is after the mapping edit`);
+    }
+    await page.goto(jobURL);
     await page.getByRole("button", { name: "Pause" }).click();
     await page.getByRole("button", { name: "Resume" }).waitFor();
     await page.goto("/jobs");
@@ -192,13 +305,47 @@ async function main() {
     await page.getByRole("cell", { name: "alice@example.com" }).waitFor();
     await shot("19-transformers");
 
-    step("settings: create an API key, shown once");
+    step("a JavaScript transformer: syntax error shown in place, fixed, previewed, saved, edited");
+    await page.getByLabel("System transformer").selectOption("transform_javascript");
+    const code = page.locator("#t-param-code");
+    await code.fill("// keep the local part, upper-cased\nreturn value.split('@')[0].toUpperCase() +;");
+    await page.getByRole("button", { name: "Check code" }).click();
+    await page.getByText(/^Line 2, column \d+: /).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("upper-local");
+    await page.getByRole("button", { name: "Save transformer" }).click();
+    await shot("19a-transformer-js-error");
+    await code.fill("// keep the local part, upper-cased\nreturn value.split('@')[0].toUpperCase();");
+    await page.getByRole("button", { name: "Check code" }).click();
+    await page.getByText("The code compiles.").waitFor();
+    await page.getByTestId("preview-output").getByText('"ALICE"').waitFor();
+    await shot("19b-transformer-js-preview");
+    await page.getByRole("button", { name: "Save transformer" }).click();
+    await page.getByRole("cell", { name: "upper-local" }).waitFor();
+    await page.getByRole("button", { name: "Edit upper-local" }).click();
+    await page.getByRole("heading", { name: "Edit upper-local" }).waitFor();
+    await code.fill("return value.split('@')[0].toLowerCase() + '!';");
+    await page.getByTestId("preview-output").getByText('"alice!"').waitFor();
+    await shot("19c-transformer-js-edit");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { name: "New transformer" }).waitFor();
+    await page.getByRole("cell", { name: /toLowerCase/ }).waitFor();
+    await shot("19d-transformers-saved");
+
+    step("settings: create an API key, shown once; regenerate it");
     await page.goto("/settings");
+    await page.getByText("Signed in as").waitFor();
     await page.getByLabel("New key name").fill("ci-pipeline");
     await page.getByRole("button", { name: "Create key" }).click();
-    await page.getByTestId("new-key").waitFor();
+    const firstKey = await page.getByTestId("new-key").textContent();
     await page.getByRole("cell", { name: "ci-pipeline" }).waitFor();
     await shot("20-settings-api-keys");
+    await page.getByRole("button", { name: "Regenerate ci-pipeline" }).click();
+    await shot("20a-settings-regenerate-dialog");
+    await page.getByRole("button", { name: "Regenerate key" }).click();
+    await page.getByText("New value of ci-pipeline").waitFor();
+    const secondKey = await page.getByTestId("new-key").textContent();
+    if (!secondKey || secondKey === firstKey) throw new Error("regenerating did not show a new key value");
+    await shot("20b-settings-regenerated");
 
     step("narrow screen (390px)");
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -218,6 +365,39 @@ async function main() {
     await shot("23-mobile-run", m);
     await m.goto("/connections/new");
     await shot("24-mobile-connection-new", m);
+    await m.goto(jobURL);
+    await m.getByRole("button", { name: "Edit mappings" }).click();
+    await m.locator("#map-public\\.orders\\.note").waitFor();
+    await m.getByRole("button", { name: "Parameters: preserve_domain=true" }).click();
+    await shot("25-mobile-job-mappings-edit", m);
+    await m.getByRole("button", { name: "Cancel" }).first().click();
+    await m.getByRole("button", { name: "Edit subset" }).click();
+    await m.getByLabel("public.customers", { exact: true }).waitFor();
+    await m.getByRole("button", { name: "Edit destination staging-dest" }).click();
+    await shot("26-mobile-job-edit", m);
+    await m.goto("/jobs/new");
+    await m.getByLabel("Job name").fill("mobile-job");
+    await m.getByRole("button", { name: "Continue" }).click();
+    await m.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source" });
+    await m.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest" });
+    await shot("27-mobile-wizard-connect", m);
+    await m.getByRole("button", { name: "Continue" }).click();
+    await m.getByRole("region", { name: "Bulk apply" }).getByLabel("Select columns of type").selectOption("text");
+    await shot("28-mobile-wizard-schema", m);
+    await m.getByRole("button", { name: "Validate and continue" }).click();
+    await m.getByLabel("public.customers", { exact: true }).fill("id <= 10");
+    await m.getByRole("button", { name: "Preview rows" }).first().click();
+    await m.getByText("10 rows match").waitFor();
+    await shot("29-mobile-wizard-subset", m);
+    await m.goto("/transformers");
+    await m.getByLabel("System transformer").selectOption("transform_javascript");
+    await m.locator("#t-param-code").fill("return value +;");
+    await m.getByRole("button", { name: "Check code" }).click();
+    await m.getByText(/^Line 1, column \d+: /).waitFor();
+    await shot("30-mobile-transformer-js", m);
+    await m.goto("/settings");
+    await m.getByRole("cell", { name: "ci-pipeline" }).waitFor();
+    await shot("31-mobile-settings", m);
     await phone.close();
 
     const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));

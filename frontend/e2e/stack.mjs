@@ -87,7 +87,7 @@ SELECT 1 + (g % 500), 100 * g, 'order ' || g FROM generate_series(1, 2000) g;
 export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${process.pid}`), log = () => {} } = {}) {
   mkdirSync(logDir, { recursive: true });
   const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
-  const dbs = { state: `nse2e_state_${suffix}`, source: `nse2e_src_${suffix}`, dest: `nse2e_dst_${suffix}` };
+  const dbs = { state: `nse2e_state_${suffix}`, source: `nse2e_src_${suffix}`, dest: `nse2e_dst_${suffix}`, dest2: `nse2e_dst2_${suffix}` };
   const procs = [];
   let stopped = false;
 
@@ -201,6 +201,7 @@ export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${proces
       logDir,
       sourceURL: pgURL(dbs.source),
       destURL: pgURL(dbs.dest),
+      dest2URL: pgURL(dbs.dest2),
       dbs,
       start,
       stop,

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { DatabaseColumn, TableConstraints } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import type { SystemTransformer, UserDefinedTransformer } from "@/gen/mgmt/v1alpha1/transformer_pb";
-import { bySource, choiceFromValue, choiceValue, columnKey, passthrough, type ColumnChoice } from "@/lib/mappings";
+import { bySource, choiceFromValue, choiceValue, columnKey, fallbackChoice, type ColumnChoice } from "@/lib/mappings";
 import { checkParams, summarizeDraft, type ParamDraft, type ParamErrors } from "@/lib/transformer-params";
 import { ParamForm } from "./param-form";
 import { Badge, Button, cx, inputClass } from "./ui";
@@ -79,7 +79,9 @@ function BulkApply({
   onSelectType,
   onClear,
   onApply,
+  initial,
 }: {
+  initial: ColumnChoice;
   selected: number;
   dataTypes: string[];
   transformers: SystemTransformer[];
@@ -89,7 +91,7 @@ function BulkApply({
   onClear: () => void;
   onApply: (c: ColumnChoice) => void;
 }) {
-  const [choice, setChoice] = useState<ColumnChoice>(passthrough);
+  const [choice, setChoice] = useState<ColumnChoice>(initial);
   const [errors, setErrors] = useState<ParamErrors>({});
   const t = choice.userDefinedId ? undefined : bySource(transformers).get(choice.source);
   const apply = () => {
@@ -178,6 +180,7 @@ export function MappingEditor({
   jobType?: "sync" | "generate";
 }) {
   transformers = jobTransformers(transformers, jobType);
+  const fallback = fallbackChoice(jobType);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Set<string>>(new Set());
   const { pk, fk } = constraintIndex(constraints);
@@ -199,6 +202,7 @@ export function MappingEditor({
   return (
     <div className="space-y-6">
       <BulkApply
+        initial={fallback}
         selected={selected.size}
         dataTypes={dataTypes}
         transformers={transformers}
@@ -223,7 +227,7 @@ export function MappingEditor({
             <ul className="divide-y divide-slate-100">
               {cols.map((c) => {
                 const key = keyOf(c);
-                const choice = value[key] ?? passthrough;
+                const choice = value[key] ?? fallback;
                 const t = choice.userDefinedId ? undefined : idx.get(choice.source);
                 const errs = errors?.[key] ?? [];
                 const perrs = paramErrors?.[key] ?? {};

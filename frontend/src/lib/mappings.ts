@@ -10,6 +10,14 @@ export type ColumnChoice = { source: string; params: ParamDraft; userDefinedId?:
 /** passthrough is the choice of a column nobody touched: copy the value as is. */
 export const passthrough: ColumnChoice = { source: "passthrough", params: {} };
 
+/** columnDefault is the choice of a column left alone in a generate job: the destination's DEFAULT (passthrough has nothing to copy there). */
+export const columnDefault: ColumnChoice = { source: "generate_default", params: {} };
+
+/** fallbackChoice is what an untouched column gets in a job of the given type. */
+export function fallbackChoice(jobType: "sync" | "generate"): ColumnChoice {
+  return jobType === "generate" ? columnDefault : passthrough;
+}
+
 /** columnKey identifies a column across the mapping editor and validation errors. */
 export function columnKey(schema: string, table: string, column: string): string {
   return `${schema}.${table}.${column}`;
@@ -46,16 +54,17 @@ export function paramErrorsOf(choices: Record<string, ColumnChoice>, ts: SystemT
   return out;
 }
 
-/** mappingsOf builds the JobMapping list for every column from the editor's choices (passthrough where none). */
+/** mappingsOf builds the JobMapping list for every column from the editor's choices (fallback, passthrough by default, where none). */
 export function mappingsOf(
   columns: DatabaseColumn[],
   choices: Record<string, ColumnChoice>,
   ts: SystemTransformer[],
   udts: UserDefinedTransformer[] = [],
+  fallback: ColumnChoice = passthrough,
 ) {
   const idx = bySource(ts);
   return columns.map((c) => {
-    const ch = choices[columnKey(c.schema, c.table, c.column)] ?? passthrough;
+    const ch = choices[columnKey(c.schema, c.table, c.column)] ?? fallback;
     const udt = ch.userDefinedId ? udts.find((u) => u.id === ch.userDefinedId) : undefined;
     const config: JsonObject = udt ? ((udt.config as JsonObject | undefined) ?? {}) : configFromDraft(idx.get(ch.source), ch.params);
     return {

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { JobService, JobType, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
-import { choicesOf, columnKey, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
+import { choicesOf, columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
 import { draftFromConfig, summarizeDraft } from "@/lib/transformer-params";
 import { MappingEditor } from "../mapping-editor";
 import { Badge, Button, Card, EmptyState, ErrorBox, Loading, Table, Td } from "../ui";
@@ -58,7 +58,7 @@ export function MappingsCard({ job }: { job: Job }) {
   const submit = async () => {
     setFormError("");
     if (Object.keys(paramErrors).length) return setFormError("Fix the transformer parameters shown in place.");
-    const mappings = mappingsOf(columns, choices, sys, user);
+    const mappings = mappingsOf(columns, choices, sys, user, fallbackChoice(job.type === JobType.GENERATE ? "generate" : "sync"));
     const res = await validate.mutateAsync({ accountId: job.accountId, connectionId, mappings, virtualForeignKeys: job.virtualForeignKeys }).catch(() => undefined);
     if (!res) return;
     if (res.columnErrors.length || res.databaseErrors?.errors.length) return setFormError("Fix the mapping errors shown in place.");

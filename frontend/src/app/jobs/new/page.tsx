@@ -9,7 +9,7 @@ import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { useAccount } from "@/lib/account";
-import { columnKey, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
+import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
 import { MappingEditor } from "@/components/mapping-editor";
 import { DestinationBadges, DestinationList, checkDestinations, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
@@ -56,7 +56,7 @@ export default function NewJobPage() {
   const sysTs = transformers.data?.transformers ?? [];
   const userTs = udts.data?.transformers ?? [];
   const tables: SubsetTable[] = [...new Map(columns.map((c) => [`${c.schema}.${c.table}`, { schema: c.schema, table: c.table }])).values()].sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
-  const mappings = mappingsOf(columns, choices, sysTs, userTs);
+  const mappings = mappingsOf(columns, choices, sysTs, userTs, fallbackChoice(kind));
   const paramErrors = paramErrorsOf(choices, sysTs);
   const columnErrors: Record<string, string[]> = {};
   for (const e of validateM.data?.columnErrors ?? []) columnErrors[columnKey(e.schema, e.table, e.column)] = e.errors;
@@ -210,7 +210,7 @@ export default function NewJobPage() {
                     </dd>
                   ))}
                 </div>
-                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== "passthrough").length} transformed</dd></div>
+                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== fallbackChoice(kind).source).length} {kind === "sync" ? "transformed" : "generated"}</dd></div>
                 {kind === "sync" ? (
                   <div>
                     <dt className="text-xs uppercase text-slate-500">Subset</dt>
