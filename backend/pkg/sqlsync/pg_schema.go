@@ -42,6 +42,74 @@ func pgPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) error 
 		if _, err := conn.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("truncate: %w", err)
 		}
+		if dst.Options.InitSchema {
+			if err := pgDropForLoad(ctx, conn, plan, dst.Options); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pgDropForLoad drops, from the emptied tables of a destination the job
+// owns (InitSchema and Truncate), the foreign keys and secondary indexes
+// — and, unless the copy merges on conflict, the primary keys and unique
+// constraints — that Finalize recreates from the source's definitions. Loading an indexed
+// table with foreign keys checks every row against the parent and
+// updates every index per row; building them once after the data is
+// several times faster (a repeated run would otherwise be much slower than
+// the first, which loads into bare tables). Resume and update passes join
+// on the key without needing its index. A key that a foreign key of a
+// table outside the job depends on stays. Until Finalize has run the tables lack
+// these objects; a retried sync recreates them in its own Finalize.
+func pgDropForLoad(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+	q := newQuoter(plan.Dialect)
+	drop := func(stmt string) error {
+		if err := q.err(); err != nil {
+			return err
+		}
+		_, err := conn.Exec(ctx, stmt)
+		return err
+	}
+	for _, t := range plan.Tables {
+		dest := opts.DestTable(t.Name)
+		for _, c := range t.Definition.Constraints {
+			if c.Kind == sqlschema.ConstraintForeignKey {
+				if err := drop("ALTER TABLE " + q.table(dest) + " DROP CONSTRAINT IF EXISTS " + q.id(c.Name)); err != nil {
+					return fmt.Errorf("drop foreign key %s of %s before the load: %w", c.Name, dest, err)
+				}
+			}
+		}
+	}
+	for _, t := range plan.Tables {
+		dest := opts.DestTable(t.Name)
+		for _, ix := range t.Definition.Indexes {
+			if err := drop("DROP INDEX IF EXISTS " + q.table(sqlschema.TableName{Schema: dest.Schema, Table: ix.Name})); err != nil {
+				return fmt.Errorf("drop index %s of %s before the load: %w", ix.Name, dest, err)
+			}
+		}
+		if opts.OnConflict != syncplan.ConflictError {
+			continue
+		}
+		for _, c := range t.Definition.Constraints {
+			if c.Kind != sqlschema.ConstraintUnique && c.Kind != sqlschema.ConstraintPrimaryKey {
+				continue
+			}
+			var referenced bool
+			err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint u
+  JOIN pg_catalog.pg_class r ON r.oid = u.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+  JOIN pg_catalog.pg_depend d ON d.refobjid = u.conindid AND d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+  WHERE n.nspname = $1 AND r.relname = $2 AND u.conname = $3)`, dest.Schema, dest.Table, c.Name).Scan(&referenced)
+			if err != nil {
+				return err
+			}
+			if referenced {
+				continue
+			}
+			if err := drop("ALTER TABLE " + q.table(dest) + " DROP CONSTRAINT IF EXISTS " + q.id(c.Name)); err != nil {
+				return fmt.Errorf("drop key %s of %s before the load: %w", c.Name, dest, err)
+			}
+		}
 	}
 	return nil
 }

@@ -86,26 +86,36 @@ func TestPostgresInitSchemaPartitionsExtensionsComposites(t *testing.T) {
 	// The destination has the same structure: partitioning, bounds,
 	// constraints (inherited ones included, by the same names), indexes
 	// and the extensions.
-	for _, q := range []string{
-		`SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(pg_get_partkeydef(c.oid), '') || ':' || coalesce(pg_get_expr(c.relpartbound, c.oid), '')
-			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'Sh op' AND c.relkind IN ('r', 'p') ORDER BY 1`,
-		`SELECT c.relname || '.' || con.conname || ':' || pg_get_constraintdef(con.oid) FROM pg_constraint con
-			JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'Sh op' ORDER BY 1`,
-		`SELECT tablename || ':' || indexdef FROM pg_indexes WHERE schemaname = 'Sh op' AND indexname NOT LIKE '%email_idx%' ORDER BY 1`,
-		`SELECT extname || ':' || extnamespace::regnamespace::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`,
-	} {
-		if want, got := src.rows(t, q), dst.rows(t, q); !reflect.DeepEqual(want, got) {
-			t.Errorf("destination differs for %s:\n%q\nwant\n%q", q, got, want)
+	sameStructure := func() {
+		t.Helper()
+		for _, q := range []string{
+			`SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(pg_get_partkeydef(c.oid), '') || ':' || coalesce(pg_get_expr(c.relpartbound, c.oid), '')
+				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'Sh op' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+			`SELECT c.relname || '.' || con.conname || ':' || pg_get_constraintdef(con.oid) || ':' || con.convalidated::text FROM pg_constraint con
+				JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'Sh op' ORDER BY 1`,
+			`SELECT tablename || ':' || indexdef FROM pg_indexes WHERE schemaname = 'Sh op' AND indexname NOT LIKE '%email_idx%' ORDER BY 1`,
+			`SELECT extname || ':' || extnamespace::regnamespace::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`,
+		} {
+			if want, got := src.rows(t, q), dst.rows(t, q); !reflect.DeepEqual(want, got) {
+				t.Errorf("destination differs for %s:\n%q\nwant\n%q", q, got, want)
+			}
 		}
 	}
+	sameStructure()
 	// The partitioned index reached every partition.
 	if got := dst.rows(t, `SELECT count(*)::text FROM pg_indexes WHERE schemaname = 'Sh op' AND indexdef LIKE '%(email)%'`); got[0] != "7" {
 		t.Errorf("email indexes = %s, want 7 (users unique + events and its 5 partitions)", got[0])
 	}
 
-	// A second run into the filled destination gives the same rows.
-	runJob(t, job)
+	// A second run into the filled destination (whose keys, indexes and
+	// foreign keys are dropped for the load and rebuilt after it) gives
+	// the same rows and the same structure.
+	_, res = runJob(t, job)
 	assertSameRows(t, src, dst, "Sh op", partitionTables)
+	sameStructure()
+	if !res[0].Report.OK() {
+		t.Fatalf("second report not OK:\n%s", res[0].Report)
+	}
 }
 
 func TestPostgresPartitionSubsetRefused(t *testing.T) {

@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -93,4 +94,46 @@ func (v *pgVerifier) leak(ctx context.Context, t *syncplan.Table, dest sqlschema
 		return tx.QueryRow(ctx, query, pgx.QueryExecModeDescribeExec, values).Scan(&equal)
 	})
 	return int64(len(values)), equal, err
+}
+
+// uniqueEnforcedBy finds a valid, non-partial unique index whose key
+// columns are exactly cols.
+func (v *pgVerifier) uniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error) {
+	const q = `SELECT i.relname::text FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND x.indisunique AND x.indisvalid AND x.indpred IS NULL AND x.indexprs IS NULL
+  AND x.indnkeyatts = pg_catalog.cardinality($3::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid
+    AND a.attnum = ANY ((x.indkey::int2[])[0:x.indnkeyatts - 1]) AND NOT a.attname::text = ANY ($3::text[]))
+ORDER BY 1 LIMIT 1`
+	return v.name(ctx, q, t.Schema, t.Table, cols)
+}
+
+// fkEnforcedBy finds a validated foreign key of child over fk's columns
+// to the same columns of parent whose triggers are not disabled.
+func (v *pgVerifier) fkEnforcedBy(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (string, error) {
+	const q = `SELECT con.conname::text FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_class p ON p.oid = con.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+WHERE con.contype = 'f' AND con.convalidated AND n.nspname = $1 AND c.relname = $2 AND pn.nspname = $3 AND p.relname = $4
+  AND ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(num, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) = $5::text[]
+  AND ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY k(num, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) = $6::text[]
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg WHERE tg.tgconstraint = con.oid AND tg.tgenabled = 'D')
+ORDER BY 1 LIMIT 1`
+	return v.name(ctx, q, child.Schema, child.Table, parent.Schema, parent.Table, fk.Columns, fk.ReferencedColumns)
+}
+
+// name runs a catalog query on the destination that returns one name or
+// no row.
+func (v *pgVerifier) name(ctx context.Context, q string, args ...any) (string, error) {
+	var name string
+	err := v.dst.QueryRow(ctx, q, args...).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
 }

@@ -44,6 +44,10 @@ type ForeignKeyOrphans struct {
 	Table      sqlschema.TableName `json:"table"`
 	ForeignKey string              `json:"foreign_key"`
 	Orphans    int64               `json:"orphans"`
+	// EnforcedBy names the destination's validated foreign key constraint
+	// over the same columns when there is one: the database guarantees no
+	// orphan, so none was counted.
+	EnforcedBy string `json:"enforced_by,omitempty"`
 }
 
 // ColumnLeak is the leak scan of one transformed column: of Sampled
@@ -66,6 +70,10 @@ type UniqueDuplicates struct {
 	Constraint string              `json:"constraint"`
 	Columns    []string            `json:"columns"`
 	Duplicates int64               `json:"duplicates"`
+	// EnforcedBy names the destination's unique index over exactly these
+	// columns when there is one: the database guarantees no duplicate, so
+	// none was counted.
+	EnforcedBy string `json:"enforced_by,omitempty"`
 }
 
 // OK reports whether counts match and there are no orphans and no
@@ -105,9 +113,17 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "  rows  %-40s source %d, destination %d%s\n", t.Table, t.SourceRows, t.DestRows, mark)
 	}
 	for _, f := range r.ForeignKeys {
+		if f.EnforcedBy != "" {
+			fmt.Fprintf(&b, "  fk    %-40s %s: no orphans (enforced by destination constraint %s)\n", f.Table, f.ForeignKey, f.EnforcedBy)
+			continue
+		}
 		fmt.Fprintf(&b, "  fk    %-40s %s: %d orphans\n", f.Table, f.ForeignKey, f.Orphans)
 	}
 	for _, u := range r.Uniques {
+		if u.EnforcedBy != "" {
+			fmt.Fprintf(&b, "  uniq  %-40s %s (%s): no duplicates (enforced by destination index %s)\n", u.Table, u.Constraint, strings.Join(u.Columns, ", "), u.EnforcedBy)
+			continue
+		}
 		fmt.Fprintf(&b, "  uniq  %-40s %s (%s): %d duplicates\n", u.Table, u.Constraint, strings.Join(u.Columns, ", "), u.Duplicates)
 	}
 	for _, l := range r.Leaks {
@@ -123,6 +139,12 @@ type verifier interface {
 	orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
 	duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)
 	leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (sampled, equal int64, err error)
+	// uniqueEnforcedBy names a destination unique index over exactly
+	// cols of t, or returns "".
+	uniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error)
+	// fkEnforcedBy names a destination foreign key constraint that
+	// guarantees fk (validated, enforced), or returns "".
+	fkEnforcedBy(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (string, error)
 }
 
 // Verify compares the destination with the source after a sync (see
@@ -158,22 +180,37 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 		}
 		r.Tables = append(r.Tables, TableCount{Table: t.Name, SourceRows: sc, DestRows: dc})
 		for _, fk := range t.ForeignKeys {
-			n, err := v.orphans(ctx, dest, fk, dst.Options.DestTable(fk.Referenced))
-			if err != nil {
-				return nil, wrap(t.Name, "orphans of "+fk.Name, err)
+			parent := dst.Options.DestTable(fk.Referenced)
+			by := ""
+			if !fk.Virtual {
+				if by, err = v.fkEnforcedBy(ctx, dest, fk, parent); err != nil {
+					return nil, wrap(t.Name, "constraints of "+fk.Name, err)
+				}
 			}
-			r.ForeignKeys = append(r.ForeignKeys, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n})
+			var n int64
+			if by == "" {
+				if n, err = v.orphans(ctx, dest, fk, parent); err != nil {
+					return nil, wrap(t.Name, "orphans of "+fk.Name, err)
+				}
+			}
+			r.ForeignKeys = append(r.ForeignKeys, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n, EnforcedBy: by})
 		}
 		keys := t.Uniques
 		if t.PrimaryKey != nil {
 			keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
 		}
 		for _, u := range keys {
-			n, err := v.duplicates(ctx, dest, u.Columns)
+			by, err := v.uniqueEnforcedBy(ctx, dest, u.Columns)
 			if err != nil {
-				return nil, wrap(t.Name, "duplicates of "+u.Name, err)
+				return nil, wrap(t.Name, "indexes of "+u.Name, err)
 			}
-			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n})
+			var n int64
+			if by == "" {
+				if n, err = v.duplicates(ctx, dest, u.Columns); err != nil {
+					return nil, wrap(t.Name, "duplicates of "+u.Name, err)
+				}
+			}
+			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n, EnforcedBy: by})
 		}
 		for _, c := range t.Columns {
 			if c.Action != syncplan.ActionTransform {

@@ -1,0 +1,66 @@
+package sqlsync
+
+import (
+	"testing"
+
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// TestVerifyEnforcedAndCounted checks the report's two ways of vouching
+// for keys: a destination constraint that guarantees them (named, nothing
+// counted) and, without one, counting — which finds planted orphans and
+// duplicates.
+func TestVerifyEnforcedAndCounted(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	src.exec(t,
+		`CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE)`,
+		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
+		`INSERT INTO parent SELECT g, 'c' || g FROM generate_series(1, 50) g`,
+		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
+	)
+	job := passthroughJob(t, src, "public", []string{"parent", "child"})
+	job.Source = src.cfg
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
+		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	plan, res := runJob(t, job)
+	rep := res[0].Report
+	if !rep.OK() || len(rep.Uniques) != 3 || len(rep.ForeignKeys) != 1 {
+		t.Fatalf("report:\n%s", rep)
+	}
+	for _, u := range rep.Uniques {
+		if u.EnforcedBy == "" {
+			t.Errorf("unique %s of %s not reported as enforced:\n%s", u.Constraint, u.Table, rep)
+		}
+	}
+	if rep.ForeignKeys[0].EnforcedBy != "child_pid_fkey" {
+		t.Errorf("foreign key enforced by %q, want child_pid_fkey", rep.ForeignKeys[0].EnforcedBy)
+	}
+
+	// Without the constraints the report counts, and finds what is wrong.
+	dst.exec(t,
+		`ALTER TABLE child DROP CONSTRAINT child_pid_fkey`,
+		`ALTER TABLE parent DROP CONSTRAINT parent_code_key`,
+		`ALTER TABLE child DROP CONSTRAINT child_pkey`,
+		`INSERT INTO child VALUES (1, 999), (2, 998), (3, NULL)`,
+		`INSERT INTO parent VALUES (51, 'c1')`,
+	)
+	rep, err := newTestEngine().Verify(testCtx(t), plan, Source{DB: src.db}, Destination{Name: "dst", DB: dst.db}, VerifyOptions{})
+	assertNoError(t, "verify", err)
+	if rep.OK() {
+		t.Fatalf("report OK despite orphans and duplicates:\n%s", rep)
+	}
+	if fk := rep.ForeignKeys[0]; fk.EnforcedBy != "" || fk.Orphans != 2 {
+		t.Errorf("foreign key: %+v, want 2 orphans counted", fk)
+	}
+	want := map[string]int64{"parent/primary key": 0, "parent/parent_code_key": 1, "child/primary key": 3}
+	for _, u := range rep.Uniques {
+		key := u.Table.Table + "/" + u.Constraint
+		if n, ok := want[key]; !ok || n != u.Duplicates {
+			t.Errorf("unique %s: %d duplicates (enforced by %q), want %d", key, u.Duplicates, u.EnforcedBy, n)
+		}
+	}
+	if rep.Uniques[0].EnforcedBy == "" {
+		t.Errorf("parent's primary key still has its index but is not reported enforced")
+	}
+}
