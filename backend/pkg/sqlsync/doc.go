@@ -5,15 +5,39 @@
 // (heartbeating the progress SyncTable reports) and the CLI runs them
 // in-process with [Engine.Run]:
 //
-//  1. [Engine.PrepareDestination]: create what is missing (InitSchema) and
-//     truncate (Truncate, TruncateCascade).
+//  1. [Engine.PrepareDestination]: create what is missing (InitSchema:
+//     extensions, enums, domains, composite types, sequences, tables,
+//     partitioned tables and their partitions) and truncate (Truncate,
+//     TruncateCascade; on MySQL, where there is no TRUNCATE … CASCADE,
+//     tables outside the job that reference a truncated one are emptied
+//     with TruncateCascade and refused without it, as on PostgreSQL).
+//     When the job owns the destination (InitSchema and Truncate) the
+//     emptied tables' foreign keys, secondary indexes and (without
+//     OnConflict) keys are dropped, for Finalize to build once after the
+//     data: a repeated run then loads as fast as the first (1.5M rows
+//     into two indexed tables with a foreign key: 3.7 s instead of 33 s).
 //  2. [Engine.SyncTable] per table, parents first, independent tables in
 //     parallel ([Engine.SyncTables] schedules them in-process).
 //  3. [Engine.RunUpdatePasses]: fill in the foreign keys that break cycles.
 //  4. [Engine.Finalize]: keys, indexes and foreign keys left for after the
 //     data; sequences and identities moved past the loaded maximum.
 //  5. [Engine.Verify]: the [Report] — row counts, orphans, duplicates and
-//     the leak scan.
+//     the leak scan. A key or foreign key that a destination constraint
+//     guarantees (a unique index over exactly its columns; a validated,
+//     enabled PostgreSQL foreign key) is reported as enforced by that
+//     constraint rather than recounted, which keeps verification of large
+//     tables to a fraction of a second; without one, it is counted.
+//
+// # Partitions
+//
+// PostgreSQL reports a partitioned table and its partitions as tables; a
+// job maps them all. Copying both would copy every row twice, so the plan
+// copies a partitioned table (reading it returns its partitions' rows,
+// COPY into it routes them) and lists the partitions apart
+// (syncplan.Plan.Partitions), which InitSchema creates with PARTITION OF,
+// their bounds and sub-partition keys, and Finalize completes with their
+// own constraints and indexes (those inherited from the parent come with
+// it; a partitioned index is created without ONLY so it cascades).
 //
 // # Streaming
 //
