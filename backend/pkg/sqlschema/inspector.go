@@ -38,6 +38,13 @@ type Inspector interface {
 	// returns the database error wrapped. A table that does not exist
 	// yields an error wrapping [ErrTableNotFound].
 	RowCount(ctx context.Context, t TableName, where string) (int64, error)
+	// EstimatedRowCount returns the catalog's estimate of t's rows without
+	// reading the table — PostgreSQL's reltuples (summed over the leaf
+	// partitions of a partitioned table), MySQL's TABLE_ROWS — or -1 when
+	// the catalog has none (a table never vacuumed or analyzed). It is
+	// for progress bars: exact counts of large tables take as long as a
+	// scan.
+	EstimatedRowCount(ctx context.Context, t TableName) (int64, error)
 	// Privileges returns the current user's effective privileges per base
 	// table, one entry per table on which at least one privilege is held,
 	// sorted by table (privileges sorted by name).

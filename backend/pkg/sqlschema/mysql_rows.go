@@ -72,6 +72,33 @@ func mysqlExactRows(ctx context.Context, tx *sql.Tx, q string, t TableName) ([]s
 	return out, nil
 }
 
+// EstimatedRowCount implements [Inspector.EstimatedRowCount].
+func (m *mysqlInspector) EstimatedRowCount(ctx context.Context, t TableName) (int64, error) {
+	rows, err := m.db.QueryContext(ctx, `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table)
+	if err != nil {
+		return 0, fmt.Errorf("sqlschema: estimate rows of %s: %w", t, err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var got TableName
+		var n sql.NullInt64
+		if err := rows.Scan(&got.Schema, &got.Table, &n); err != nil {
+			return 0, fmt.Errorf("sqlschema: estimate rows of %s: %w", t, err)
+		}
+		if got != t {
+			continue // case-insensitive match of another table
+		}
+		if !n.Valid {
+			return -1, nil
+		}
+		return n.Int64, nil
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqlschema: estimate rows of %s: %w", t, err)
+	}
+	return 0, fmt.Errorf("%w: %s", ErrTableNotFound, t)
+}
+
 // RowCount implements [Inspector.RowCount]. The count runs as a server side
 // prepared statement, which can hold only one statement, so a predicate
 // like "1=1; COMMIT; DELETE ..." fails even if the DSN enables

@@ -215,17 +215,47 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	}
 	insp := sqlschemaInspector(src)
 	for _, t := range plan.Tables {
-		expected, err := insp.RowCount(ctx, t.Name, t.Filter)
-		if err != nil {
-			expected = 0
-		}
-		a.progress(ctx, runID, &mgmt.JobRunTableProgress{Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
+		a.progress(ctx, runID, &mgmt.JobRunTableProgress{Schema: t.Name.Schema, Table: t.Name.Table, State: "pending",
+			RowsExpected: expectedRows(ctx, insp, t.Name, t.Filter)})
 	}
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
 	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables for %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
+}
+
+// ExactCountBelow is the catalog estimate under which StartRun counts a
+// table's rows exactly for the progress bar; larger tables show the
+// estimate (an exact count of a billion rows takes as long as a scan and
+// would hold up the run).
+const ExactCountBelow = 1_000_000
+
+// countTimeout bounds an exact count, which a subset predicate can make
+// slow on a large table; the bar then has no total until the table ends.
+const countTimeout = 10 * time.Second
+
+// expectedRows is the total shown while table t is copied: an exact count
+// for small or filtered tables (bounded by countTimeout), else the
+// catalog's estimate; 0 when neither is known.
+func expectedRows(ctx context.Context, insp sqlschema.Inspector, t sqlschema.TableName, filter string) int64 {
+	est, err := insp.EstimatedRowCount(ctx, t)
+	if err != nil {
+		est = -1
+	}
+	if filter == "" && est >= ExactCountBelow {
+		return est
+	}
+	cctx, cancel := context.WithTimeout(ctx, countTimeout)
+	defer cancel()
+	n, err := insp.RowCount(cctx, t, filter)
+	switch {
+	case err == nil:
+		return n
+	case filter == "" && est > 0:
+		return est
+	}
+	return 0
 }
 
 func sqlschemaInspector(db *sqlconnect.DB) sqlschema.Inspector {
