@@ -60,9 +60,11 @@ async function main() {
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
     page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
-    const shot = async (name, p = page) => {
+    // fullPage unless told otherwise: long pages (the transformer catalogue)
+    // are also taken as the viewport, so the part under test stays legible.
+    const shot = async (name, p = page, fullPage = true) => {
       await p.waitForLoadState("networkidle").catch(() => {});
-      await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+      await p.screenshot({ path: join(shots, `${name}.png`), fullPage });
       step(`screenshot ${name}.png`);
     };
 
@@ -176,7 +178,7 @@ async function main() {
     await page.getByText("batch 500").waitFor();
     await shot("11-job-detail");
 
-    const runAndWait = async (name) => {
+    const runAndWait = async (name, tablesDone = "2 of 2 tables complete") => {
       await page.getByRole("button", { name: "Run now" }).click();
       await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
       await page.getByTestId("run-status").waitFor();
@@ -190,7 +192,7 @@ async function main() {
         if (Date.now() > deadline) throw new Error(`the run did not complete in 180s (status ${s}); see ${stack.logDir}/worker.log`);
         await page.waitForTimeout(500);
       }
-      await page.getByText("2 of 2 tables complete").waitFor();
+      await page.getByText(tablesDone).waitFor();
     };
     const counts = (db) => psql(db, "SELECT (SELECT count(*) FROM public.customers) || ' ' || (SELECT count(*) FROM public.orders)");
 
@@ -313,23 +315,23 @@ async function main() {
     await page.getByText(/^Line 2, column \d+: /).waitFor();
     await page.getByLabel("Name", { exact: true }).fill("upper-local");
     await page.getByRole("button", { name: "Save transformer" }).click();
-    await shot("19a-transformer-js-error");
+    await shot("19a-transformer-js-error", page, false);
     await code.fill("// keep the local part, upper-cased\nreturn value.split('@')[0].toUpperCase();");
     await page.getByRole("button", { name: "Check code" }).click();
     await page.getByText("The code compiles.").waitFor();
     await page.getByTestId("preview-output").getByText('"ALICE"').waitFor();
-    await shot("19b-transformer-js-preview");
+    await shot("19b-transformer-js-preview", page, false);
     await page.getByRole("button", { name: "Save transformer" }).click();
-    await page.getByRole("cell", { name: "upper-local" }).waitFor();
+    await page.getByRole("cell", { name: "upper-local", exact: true }).waitFor();
     await page.getByRole("button", { name: "Edit upper-local" }).click();
     await page.getByRole("heading", { name: "Edit upper-local" }).waitFor();
     await code.fill("return value.split('@')[0].toLowerCase() + '!';");
     await page.getByTestId("preview-output").getByText('"alice!"').waitFor();
-    await shot("19c-transformer-js-edit");
+    await shot("19c-transformer-js-edit", page, false);
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { name: "New transformer" }).waitFor();
     await page.getByRole("cell", { name: /toLowerCase/ }).waitFor();
-    await shot("19d-transformers-saved");
+    await shot("19d-transformers-saved", page, false);
 
     step("settings: create an API key, shown once; regenerate it");
     await page.goto("/settings");
@@ -337,7 +339,7 @@ async function main() {
     await page.getByLabel("New key name").fill("ci-pipeline");
     await page.getByRole("button", { name: "Create key" }).click();
     const firstKey = await page.getByTestId("new-key").textContent();
-    await page.getByRole("cell", { name: "ci-pipeline" }).waitFor();
+    await page.getByRole("cell", { name: "ci-pipeline", exact: true }).waitFor();
     await shot("20-settings-api-keys");
     await page.getByRole("button", { name: "Regenerate ci-pipeline" }).click();
     await shot("20a-settings-regenerate-dialog");
@@ -346,6 +348,36 @@ async function main() {
     const secondKey = await page.getByTestId("new-key").textContent();
     if (!secondKey || secondKey === firstKey) throw new Error("regenerating did not show a new key value");
     await shot("20b-settings-regenerated");
+
+    step("a generate job: synthetic customers written into dev-dest");
+    await page.goto("/jobs/new");
+    await page.getByLabel("Generate", { exact: false }).first().check();
+    await page.getByLabel("Job name").fill("synthetic-customers");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByLabel("Schema from").selectOption({ label: "prod-source" });
+    await page.getByLabel("Destination 1 connection").selectOption({ label: "dev-dest" });
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("region", { name: "Table public.customers" }).waitFor();
+    if ((await page.locator("#map-public\\.customers\\.id").inputValue()) !== "generate_default") throw new Error("a generate job's untouched column should default to generate_default");
+    await page.locator("#map-public\\.customers\\.full_name").selectOption("generate_full_name");
+    await page.locator("#map-public\\.customers\\.email").selectOption("generate_email");
+    await page.getByRole("button", { name: "Validate and continue" }).click();
+    await page.getByLabel("public.customers", { exact: true }).fill("25");
+    await page.getByLabel("public.orders", { exact: true }).fill("abc");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText(/A whole number from 1 to/).waitFor();
+    await shot("21a-job-generate-rows-error");
+    await page.getByLabel("public.orders", { exact: true }).fill("");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    await page.getByLabel("Run the job as soon as it is created").uncheck();
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.getByText("public.customers: 25").waitFor();
+    await runAndWait(undefined, /(\d+) of \1 tables? complete/);
+    const gen = psql(stack.dbs.dest2, "SELECT count(*) || ' ' || count(DISTINCT email) || ' ' || count(*) FILTER (WHERE full_name LIKE 'Customer %') FROM public.customers");
+    if (gen !== "25 25 0") throw new Error(`dev-dest after the generate job: ${gen}, want 25 generated customers with distinct emails and no source names`);
+    await shot("21b-job-generate-run");
 
     step("narrow screen (390px)");
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -394,9 +426,9 @@ async function main() {
     await m.locator("#t-param-code").fill("return value +;");
     await m.getByRole("button", { name: "Check code" }).click();
     await m.getByText(/^Line 1, column \d+: /).waitFor();
-    await shot("30-mobile-transformer-js", m);
+    await shot("30-mobile-transformer-js", m, false);
     await m.goto("/settings");
-    await m.getByRole("cell", { name: "ci-pipeline" }).waitFor();
+    await m.getByRole("cell", { name: "ci-pipeline", exact: true }).waitFor();
     await shot("31-mobile-settings", m);
     await phone.close();
 

@@ -101,15 +101,17 @@ function BulkApply({
   };
   return (
     <section aria-label="Bulk apply" className="rounded-lg border border-indigo-200 bg-indigo-50/60 p-4">
-      <div className="flex flex-wrap items-center gap-2 text-sm">
-        <h3 className="mr-2 font-semibold text-slate-900">Bulk apply</h3>
+      <div className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
+        <h3 className="font-semibold text-slate-900">Bulk apply</h3>
         <span data-testid="bulk-count" className="text-slate-700">
           {selected} column{selected === 1 ? "" : "s"} selected
         </span>
-        <Button variant="ghost" className="px-2 py-1" onClick={onSelectAll}>
+      </div>
+      <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+        <Button className="px-2.5 py-1.5" onClick={onSelectAll}>
           Select all
         </Button>
-        <select aria-label="Select columns of type" className={cx(inputClass, "w-auto py-1")} value="" onChange={(e) => e.target.value && onSelectType(e.target.value)}>
+        <select aria-label="Select columns of type" className={inputClass.replace("w-full", "w-auto") + " py-1.5"} value="" onChange={(e) => e.target.value && onSelectType(e.target.value)}>
           <option value="">Select by type…</option>
           {dataTypes.map((d) => (
             <option key={d} value={d}>
@@ -117,8 +119,8 @@ function BulkApply({
             </option>
           ))}
         </select>
-        <Button variant="ghost" className="px-2 py-1" onClick={onClear} disabled={selected === 0}>
-          Clear
+        <Button className="px-2.5 py-1.5" onClick={onClear} disabled={selected === 0}>
+          Clear selection
         </Button>
       </div>
       <div className="mt-3 flex flex-col gap-2 sm:flex-row sm:items-center">
