@@ -315,11 +315,13 @@ async function main() {
     await page.getByText(/^Line 2, column \d+: /).waitFor();
     await page.getByLabel("Name", { exact: true }).fill("upper-local");
     await page.getByRole("button", { name: "Save transformer" }).click();
+    await code.evaluate((el) => el.closest("fieldset").scrollIntoView());
     await shot("19a-transformer-js-error", page, false);
     await code.fill("// keep the local part, upper-cased\nreturn value.split('@')[0].toUpperCase();");
     await page.getByRole("button", { name: "Check code" }).click();
     await page.getByText("The code compiles.").waitFor();
     await page.getByTestId("preview-output").getByText('"ALICE"').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot("19b-transformer-js-preview", page, false);
     await page.getByRole("button", { name: "Save transformer" }).click();
     await page.getByRole("cell", { name: "upper-local", exact: true }).waitFor();
@@ -327,10 +329,12 @@ async function main() {
     await page.getByRole("heading", { name: "Edit upper-local" }).waitFor();
     await code.fill("return value.split('@')[0].toLowerCase() + '!';");
     await page.getByTestId("preview-output").getByText('"alice!"').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot("19c-transformer-js-edit", page, false);
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { name: "New transformer" }).waitFor();
     await page.getByRole("cell", { name: /toLowerCase/ }).waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot("19d-transformers-saved", page, false);
 
     step("settings: create an API key, shown once; regenerate it");
@@ -426,6 +430,7 @@ async function main() {
     await m.locator("#t-param-code").fill("return value +;");
     await m.getByRole("button", { name: "Check code" }).click();
     await m.getByText(/^Line 1, column \d+: /).waitFor();
+    await m.locator("#t-param-code").evaluate((el) => el.closest("fieldset").scrollIntoView());
     await shot("30-mobile-transformer-js", m, false);
     await m.goto("/settings");
     await m.getByRole("cell", { name: "ci-pipeline", exact: true }).waitFor();

@@ -72,8 +72,8 @@ export function hasErrors(errs: DestinationErrors[]): boolean {
 /** onConflictLabel explains each on-conflict choice. */
 export const onConflictLabel: Record<string, string> = {
   "": "Fail the table (default)",
-  do_nothing: "Skip the row (DO NOTHING)",
-  do_update: "Overwrite the row (DO UPDATE)",
+  do_nothing: "Skip the row (do nothing)",
+  do_update: "Overwrite it (do update)",
 };
 
 /**

@@ -115,7 +115,7 @@ export function TransformerEditor({
 
   const inputs = sampleValues(samples);
   return (
-    <div className="grid gap-6 lg:grid-cols-2">
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
       <div className="space-y-4">
         <Field label="System transformer" htmlFor="t-source" hint={editing ? "A saved transformer keeps the system transformer it was made from." : t?.description}>
           <select id="t-source" className={inputClass} value={source} onChange={(e) => pick(e.target.value)} disabled={!!editing}>

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
 import { Button, Card, Dl, ErrorBox, Field, inputClass } from "../ui";
 
-/** runOptionFields are the editable limits: label, hint, upper bound, and whether the value is seconds. */
+/** fields are the editable run limits: key, label, hint and upper bound. */
 const fields = [
   ["runTimeout", "Run timeout", "Seconds a whole run may take; empty for no limit.", 31_536_000],
   ["scheduleToClose", "Table timeout (schedule to close)", "Seconds one table may take including retries.", 31_536_000],

@@ -101,7 +101,7 @@ export default function JobPage() {
             />
           </Card>
 
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid gap-6">
             <SourceCard job={job} connName={connName} />
             <DestinationsCard job={job} connections={conns.data?.connections ?? []} connName={connName} />
           </div>

@@ -18,6 +18,7 @@ import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/gen
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** NewJobPage is the job wizard: define, connect, schema, subset (or rows for generate jobs), review. */
 export default function NewJobPage() {
   const router = useRouter();
   const qc = useQueryClient();
