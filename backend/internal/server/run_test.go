@@ -77,10 +77,15 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 	if err != nil || started.Msg.GetJobRunId() != r.GetId() {
 		t.Fatalf("StartJobRun = %v, %v (want the run the API created)", started, err)
 	}
-	if _, err := w.Worker().ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: r.GetId(), Progress: &mgmt.JobRunTableProgress{
-		Schema: "shop", Table: "regions", State: "running", RowsDone: 2, RowsExpected: 3,
-	}})); err != nil {
-		t.Fatalf("ReportTableProgress: %v", err)
+	// One table written to two destinations is two progress entries.
+	for _, p := range []*mgmt.JobRunTableProgress{
+		{Destination: "staging", Schema: "shop", Table: "regions", State: "complete", RowsDone: 3, RowsExpected: 3},
+		{Destination: "dev", Schema: "shop", Table: "regions", State: "running", RowsDone: 1, RowsExpected: 3},
+		{Destination: "dev", Schema: "shop", Table: "regions", State: "running", RowsDone: 2},
+	} {
+		if _, err := w.Worker().ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: r.GetId(), Progress: p})); err != nil {
+			t.Fatalf("ReportTableProgress: %v", err)
+		}
 	}
 	if _, err := w.Worker().AddJobRunEvent(ctx, connect.NewRequest(&mgmt.AddJobRunEventRequest{JobRunId: r.GetId(), Level: "info", Message: "copying shop.regions", Schema: ptr("shop"), Table: ptr("regions")})); err != nil {
 		t.Fatalf("AddJobRunEvent: %v", err)
@@ -89,9 +94,12 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 	wantCode(t, "bad level", err, connect.CodeInvalidArgument)
 
 	got, err := c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmt.GetJobRunRequest{JobRunId: r.GetId()}))
-	if err != nil || got.Msg.GetJobRun().GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_RUNNING || len(got.Msg.GetJobRun().GetTables()) != 1 ||
-		got.Msg.GetJobRun().GetTables()[0].GetRowsDone() != 2 {
+	if err != nil || got.Msg.GetJobRun().GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_RUNNING || len(got.Msg.GetJobRun().GetTables()) != 2 {
 		t.Fatalf("GetJobRun while running = %v, %v", got, err)
+	}
+	if dev, staging := got.Msg.GetJobRun().GetTables()[0], got.Msg.GetJobRun().GetTables()[1]; dev.GetDestination() != "dev" || dev.GetRowsDone() != 2 ||
+		dev.GetRowsExpected() != 3 || staging.GetDestination() != "staging" || staging.GetState() != "complete" {
+		t.Fatalf("per-destination progress = %v", got.Msg.GetJobRun().GetTables())
 	}
 	_, err = c.Jobs.DeleteJobRun(ctx, connect.NewRequest(&mgmt.DeleteJobRunRequest{JobRunId: r.GetId()}))
 	wantCode(t, "delete a running run", err, connect.CodeFailedPrecondition)

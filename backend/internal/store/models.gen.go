@@ -111,6 +111,7 @@ type JobRunTable struct {
 	StartedAt    *time.Time
 	CompletedAt  *time.Time
 	UpdatedAt    time.Time
+	Destination  string
 }
 
 type User struct {

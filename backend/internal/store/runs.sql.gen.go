@@ -202,7 +202,7 @@ func (q *Queries) ListJobRunEvents(ctx context.Context, jobRunID uuid.UUID) ([]J
 }
 
 const listJobRunTables = `-- name: ListJobRunTables :many
-SELECT job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, updated_at FROM job_run_tables WHERE job_run_id = ANY($1::uuid[]) ORDER BY job_run_id, schema_name, table_name
+SELECT job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, updated_at, destination FROM job_run_tables WHERE job_run_id = ANY($1::uuid[]) ORDER BY job_run_id, destination, schema_name, table_name
 `
 
 func (q *Queries) ListJobRunTables(ctx context.Context, runIds []uuid.UUID) ([]JobRunTable, error) {
@@ -225,6 +225,7 @@ func (q *Queries) ListJobRunTables(ctx context.Context, runIds []uuid.UUID) ([]J
 			&i.StartedAt,
 			&i.CompletedAt,
 			&i.UpdatedAt,
+			&i.Destination,
 		); err != nil {
 			return nil, err
 		}
@@ -416,9 +417,9 @@ func (q *Queries) StartJobRun(ctx context.Context, arg StartJobRunParams) (JobRu
 }
 
 const upsertJobRunTable = `-- name: UpsertJobRunTable :exec
-INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (job_run_id, schema_name, table_name) DO UPDATE
+INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, destination)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (job_run_id, destination, schema_name, table_name) DO UPDATE
 SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done,
     -- a progress report without an expectation keeps the planned one
     rows_expected = CASE WHEN EXCLUDED.rows_expected > 0 THEN EXCLUDED.rows_expected ELSE job_run_tables.rows_expected END,
@@ -436,6 +437,7 @@ type UpsertJobRunTableParams struct {
 	Error        *string
 	StartedAt    *time.Time
 	CompletedAt  *time.Time
+	Destination  string
 }
 
 func (q *Queries) UpsertJobRunTable(ctx context.Context, arg UpsertJobRunTableParams) error {
@@ -449,6 +451,7 @@ func (q *Queries) UpsertJobRunTable(ctx context.Context, arg UpsertJobRunTablePa
 		arg.Error,
 		arg.StartedAt,
 		arg.CompletedAt,
+		arg.Destination,
 	)
 	return err
 }

@@ -76,6 +76,8 @@ type StepInput struct {
 	JobID       string         `json:"job_id"`
 	Plan        *syncplan.Plan `json:"plan"`
 	Destination int            `json:"destination"`
+	// DestinationName labels the destination's table progress.
+	DestinationName string `json:"destination_name,omitempty"`
 }
 
 // TableInput addresses one table of one destination.
@@ -215,8 +217,10 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	}
 	insp := sqlschemaInspector(src)
 	for _, t := range plan.Tables {
-		a.progress(ctx, runID, &mgmt.JobRunTableProgress{Schema: t.Name.Schema, Table: t.Name.Table, State: "pending",
-			RowsExpected: expectedRows(ctx, insp, t.Name, t.Filter)})
+		expected := expectedRows(ctx, insp, t.Name, t.Filter)
+		for _, d := range out.Destinations {
+			a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
+		}
 	}
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
@@ -308,7 +312,7 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 		}
 	}
 	started := time.Now()
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "running", StartedAt: ts(started)})
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running", StartedAt: ts(started)})
 	var out sqlsync.Checkpoint
 	var mu sync.Mutex
 	lastReport := time.Time{}
@@ -320,7 +324,7 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 			defer mu.Unlock()
 			if time.Since(lastReport) >= time.Second {
 				lastReport = time.Now()
-				a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "running", RowsDone: p.Rows, StartedAt: ts(started)})
+				a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running", RowsDone: p.Rows, StartedAt: ts(started)})
 			}
 		})
 		return err
@@ -331,10 +335,10 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 		if ctx.Err() != nil || isNonRetryable(err) {
 			state = "failed"
 		}
-		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: state, Error: &msg, StartedAt: ts(started)})
+		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: state, Error: &msg, StartedAt: ts(started)})
 		return nil, err
 	}
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: "complete", RowsDone: out.Rows, RowsExpected: out.Rows, StartedAt: ts(started), CompletedAt: ts(time.Now())})
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "complete", RowsDone: out.Rows, RowsExpected: out.Rows, StartedAt: ts(started), CompletedAt: ts(time.Now())})
 	return &out, nil
 }
 

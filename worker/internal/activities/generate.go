@@ -36,6 +36,8 @@ type GenerateStep struct {
 	Plan        *generate.Plan      `json:"plan"`
 	Destination int                 `json:"destination"`
 	Table       sqlschema.TableName `json:"table"`
+	// DestinationName labels the destination's table progress.
+	DestinationName string `json:"destination_name,omitempty"`
 }
 
 // generateJob is a generate job with its resolved connections.
@@ -159,7 +161,9 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 		}
 	}
 	for _, t := range plan.Tables {
-		a.progress(ctx, runID, &mgmt.JobRunTableProgress{Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: t.Rows})
+		for _, d := range out.Destinations {
+			a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: t.Rows})
+		}
 	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables to generate into %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
@@ -191,7 +195,7 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 		}
 	}
 	p := func(state string, rows int64, errMsg *string) {
-		pr := &mgmt.JobRunTableProgress{Schema: in.Table.Schema, Table: in.Table.Table, State: state, RowsDone: rows, RowsExpected: expected, StartedAt: ts(started), Error: errMsg}
+		pr := &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: state, RowsDone: rows, RowsExpected: expected, StartedAt: ts(started), Error: errMsg}
 		if state == "complete" {
 			pr.CompletedAt = ts(time.Now())
 		}

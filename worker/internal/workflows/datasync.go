@@ -119,7 +119,7 @@ func rootMessage(err error) string {
 func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult) ([]*sqlsync.Report, error) {
 	var reports []*sqlsync.Report
 	for d := range info.Destinations {
-		step := activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d}
+		step := activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d, DestinationName: info.Destinations[d]}
 		sctx := stepOptions(ctx, info)
 		if err := workflow.ExecuteActivity(sctx, a.PrepareDestination, step).Get(ctx, nil); err != nil {
 			return nil, describe("prepare destination "+info.Destinations[d], err)

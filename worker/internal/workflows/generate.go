@@ -51,14 +51,14 @@ func generateAll(ctx workflow.Context, info *activities.GenerateInfo, result *jo
 	for d := range info.Destinations {
 		for _, t := range info.Plan.Tables {
 			var n int64
-			step := activities.GenerateStep{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d, Table: t.Name}
+			step := activities.GenerateStep{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d, Table: t.Name, DestinationName: info.Destinations[d]}
 			if err := workflow.ExecuteActivity(tctx, a.GenerateTable, step).Get(ctx, &n); err != nil {
 				return describe("table "+t.Name.String(), err)
 			}
 			result.Rows += n
 		}
 		result.Tables = len(info.Plan.Tables)
-		step := activities.GenerateStep{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d}
+		step := activities.GenerateStep{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d, DestinationName: info.Destinations[d]}
 		if err := workflow.ExecuteActivity(stepOptions(ctx, ri), a.GenerateFinalize, step).Get(ctx, nil); err != nil {
 			return describe("finalize "+info.Destinations[d], err)
 		}

@@ -36,6 +36,9 @@ func (s Status) Terminal() bool { return s != StatusPending && s != StatusRunnin
 
 // TableProgress is one table's progress within a run.
 type TableProgress struct {
+	// Destination names the destination connection the table is written
+	// to ("" for generate jobs); a table has one entry per destination.
+	Destination   string
 	Schema, Table string
 	// State is pending, running, complete or failed.
 	State        string

@@ -320,7 +320,7 @@ func (s *Service) withTables(ctx context.Context, rows []store.JobRun) ([]Run, e
 	byRun := map[uuid.UUID][]TableProgress{}
 	for _, t := range tables {
 		byRun[t.JobRunID] = append(byRun[t.JobRunID], TableProgress{
-			Schema: t.SchemaName, Table: t.TableName, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
+			Destination: t.Destination, Schema: t.SchemaName, Table: t.TableName, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
 			Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt,
 		})
 	}

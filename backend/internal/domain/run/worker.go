@@ -45,7 +45,7 @@ func (s *Service) ReportTable(ctx context.Context, runID uuid.UUID, t TableProgr
 	}
 	err := s.store.UpsertJobRunTable(ctx, store.UpsertJobRunTableParams{
 		JobRunID: runID, SchemaName: t.Schema, TableName: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
-		Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt,
+		Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt, Destination: t.Destination,
 	})
 	if store.IsForeignKeyViolation(err) {
 		return domain.NotFound("job run", runID)

@@ -44,9 +44,9 @@ RETURNING *;
 DELETE FROM job_runs WHERE id = $1;
 
 -- name: UpsertJobRunTable :exec
-INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (job_run_id, schema_name, table_name) DO UPDATE
+INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, destination)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (job_run_id, destination, schema_name, table_name) DO UPDATE
 SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done,
     -- a progress report without an expectation keeps the planned one
     rows_expected = CASE WHEN EXCLUDED.rows_expected > 0 THEN EXCLUDED.rows_expected ELSE job_run_tables.rows_expected END,
@@ -54,7 +54,7 @@ SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done,
     completed_at = EXCLUDED.completed_at, updated_at = now();
 
 -- name: ListJobRunTables :many
-SELECT * FROM job_run_tables WHERE job_run_id = ANY(sqlc.arg(run_ids)::uuid[]) ORDER BY job_run_id, schema_name, table_name;
+SELECT * FROM job_run_tables WHERE job_run_id = ANY(sqlc.arg(run_ids)::uuid[]) ORDER BY job_run_id, destination, schema_name, table_name;
 
 -- name: AddJobRunEvent :exec
 INSERT INTO job_run_events (job_run_id, level, message, schema_name, table_name) VALUES ($1, $2, $3, $4, $5);

@@ -2911,12 +2911,16 @@ type JobRunTableProgress struct {
 	Schema string                 `protobuf:"bytes,1,opt,name=schema,proto3" json:"schema,omitempty"`
 	Table  string                 `protobuf:"bytes,2,opt,name=table,proto3" json:"table,omitempty"`
 	// state is pending, running, complete or failed.
-	State         string                 `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
-	RowsDone      int64                  `protobuf:"varint,4,opt,name=rows_done,json=rowsDone,proto3" json:"rows_done,omitempty"`
-	RowsExpected  int64                  `protobuf:"varint,5,opt,name=rows_expected,json=rowsExpected,proto3" json:"rows_expected,omitempty"`
-	Error         *string                `protobuf:"bytes,6,opt,name=error,proto3,oneof" json:"error,omitempty"`
-	StartedAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
-	CompletedAt   *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=completed_at,json=completedAt,proto3" json:"completed_at,omitempty"`
+	State        string                 `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	RowsDone     int64                  `protobuf:"varint,4,opt,name=rows_done,json=rowsDone,proto3" json:"rows_done,omitempty"`
+	RowsExpected int64                  `protobuf:"varint,5,opt,name=rows_expected,json=rowsExpected,proto3" json:"rows_expected,omitempty"`
+	Error        *string                `protobuf:"bytes,6,opt,name=error,proto3,oneof" json:"error,omitempty"`
+	StartedAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	CompletedAt  *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=completed_at,json=completedAt,proto3" json:"completed_at,omitempty"`
+	// destination is the name of the destination connection the table is
+	// written to: a job with several destinations has one entry per table
+	// and destination. Empty in runs recorded before it existed.
+	Destination   string `protobuf:"bytes,9,opt,name=destination,proto3" json:"destination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3005,6 +3009,13 @@ func (x *JobRunTableProgress) GetCompletedAt() *timestamppb.Timestamp {
 		return x.CompletedAt
 	}
 	return nil
+}
+
+func (x *JobRunTableProgress) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
 }
 
 // JobRun is one execution of a job.
@@ -4248,7 +4259,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x12GetJobPlanResponse\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
 	"\x04plan\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x04plan\x12\x1a\n" +
-	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"\xba\x02\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"\xdc\x02\n" +
 	"\x13JobRunTableProgress\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x14\n" +
@@ -4258,7 +4269,8 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x05error\x18\x06 \x01(\tH\x00R\x05error\x88\x01\x01\x129\n" +
 	"\n" +
 	"started_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n" +
-	"\fcompleted_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vcompletedAtB\b\n" +
+	"\fcompleted_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vcompletedAt\x12 \n" +
+	"\vdestination\x18\t \x01(\tR\vdestinationB\b\n" +
 	"\x06_error\"\xa5\x03\n" +
 	"\x06JobRun\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n" +
