@@ -171,12 +171,13 @@ func (e *Engine) StreamUpdatePasses(ctx context.Context, plan *syncplan.Plan, sr
 	return nil
 }
 
-// VerifyStream is Verify for rows from a RowSource, from the destination
-// side: each table's row count against src.Count, foreign key orphans and
-// primary key and unique duplicates in the destination. It has no leak
-// scan: that compares destination values with the source column in SQL,
-// and a RowSource offers no query on the source (Report.Leaks stays
-// empty). It only reads.
+// VerifyStream is Verify for rows from a RowSource, with the same checks
+// of the destination — each table's row count (against src.Count here),
+// foreign key orphans and primary key and unique duplicates, skipped where
+// a destination constraint already guarantees them — but no leak scan:
+// that compares destination values with the source column in SQL, and a
+// RowSource offers no query on the source (Report.Leaks stays empty). It
+// only reads.
 func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination) (*Report, error) {
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return nil, err
@@ -187,42 +188,19 @@ func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowS
 	} else {
 		v = &mysqlVerifier{dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
 	}
-	r := &Report{Destination: dst.Name}
-	wrap := func(t sqlschema.TableName, what string, err error) error {
-		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
-	}
-	for i := range plan.Tables {
-		t := &plan.Tables[i]
-		dest := dst.Options.DestTable(t.Name)
-		sc, err := src.Count(ctx, t)
-		if err != nil {
-			return nil, wrap(t.Name, "count source rows", err)
-		}
-		dc, err := v.destCount(ctx, dest)
-		if err != nil {
-			return nil, wrap(t.Name, "count destination rows", err)
-		}
-		r.Tables = append(r.Tables, TableCount{Table: t.Name, SourceRows: sc, DestRows: dc})
-		for _, fk := range t.ForeignKeys {
-			n, err := v.orphans(ctx, dest, fk, dst.Options.DestTable(fk.Referenced))
-			if err != nil {
-				return nil, wrap(t.Name, "orphans of "+fk.Name, err)
-			}
-			r.ForeignKeys = append(r.ForeignKeys, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n})
-		}
-		keys := t.Uniques
-		if t.PrimaryKey != nil {
-			keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
-		}
-		for _, u := range keys {
-			n, err := v.duplicates(ctx, dest, u.Columns)
-			if err != nil {
-				return nil, wrap(t.Name, "duplicates of "+u.Name, err)
-			}
-			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n})
-		}
-	}
-	return r, nil
+	return verifyWith(ctx, plan, dst, streamVerifier{verifier: v, src: src}, 0)
+}
+
+// streamVerifier is a destination verifier whose source counts come from
+// a RowSource (its leak scan, which would query the source, is never
+// called: verifyWith skips it with a sample of 0).
+type streamVerifier struct {
+	verifier
+	src RowSource
+}
+
+func (v streamVerifier) sourceCount(ctx context.Context, t *syncplan.Table) (int64, error) {
+	return v.src.Count(ctx, t)
 }
 
 // RunStream does every step of a sync into dst with rows from src, in

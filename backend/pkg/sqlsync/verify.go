@@ -163,6 +163,12 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 	} else {
 		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
 	}
+	return verifyWith(ctx, plan, dst, v, sample)
+}
+
+// verifyWith builds the report of dst with v; a sample of 0 skips the
+// leak scan (VerifyStream, whose source offers no SQL).
+func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v verifier, sample int) (*Report, error) {
 	r := &Report{Destination: dst.Name}
 	wrap := func(t sqlschema.TableName, what string, err error) error {
 		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
@@ -213,7 +219,7 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n, EnforcedBy: by})
 		}
 		for _, c := range t.Columns {
-			if c.Action != syncplan.ActionTransform {
+			if c.Action != syncplan.ActionTransform || sample <= 0 {
 				continue
 			}
 			s, eq, err := v.leak(ctx, t, dest, c.Name, sample)
