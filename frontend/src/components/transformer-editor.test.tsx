@@ -18,6 +18,11 @@ const transformers = [
     ],
   }),
   create(SystemTransformerSchema, {
+    source: "transform_character_scramble",
+    name: "Character scramble",
+    parameters: [{ name: "user_provided_regex", type: "string", description: "RE2 expression" }],
+  }),
+  create(SystemTransformerSchema, {
     source: "transform_javascript",
     name: "JavaScript",
     parameters: [
@@ -32,6 +37,10 @@ function api(log: { created: CreateUserDefinedTransformerRequest[]; updated: Upd
     r.service(TransformersService, {
       validateUserJavascriptCode(req) {
         if (req.code.includes("+;")) return { valid: false, error: "line 2, column 29: Unexpected token ;" };
+        return { valid: true };
+      },
+      validateUserRegexCode(req) {
+        if (req.userProvidedRegex.includes("(") && !req.userProvidedRegex.includes(")")) return { valid: false, error: "error parsing regexp: missing closing ): `(`" };
         return { valid: true };
       },
       previewTransformer(req) {
@@ -97,6 +106,26 @@ describe("TransformerEditor", () => {
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     await waitFor(() => expect(log.updated).toHaveLength(1));
     expect(log.updated[0]).toMatchObject({ transformerId: "u1", name: "emails", config: { preserve_domain: true, max_length: 30, email_type: "fullname" } });
+  });
+
+  it("checks a regular expression parameter with ValidateUserRegexCode", async () => {
+    const log = { created: [] as CreateUserDefinedTransformerRequest[], updated: [] as UpdateUserDefinedTransformerRequest[], previews: [] as string[] };
+    renderWithAPI(<TransformerEditor accountId="a1" transformers={transformers} onDone={() => {}} />, api(log));
+    await userEvent.selectOptions(screen.getByLabelText("System transformer"), "transform_character_scramble");
+    expect(screen.getByRole("button", { name: "Check expression" })).toBeDisabled();
+    fireEvent.change(screen.getByLabelText("user_provided_regex"), { target: { value: "([0-9]+" } });
+    await userEvent.click(screen.getByRole("button", { name: "Check expression" }));
+    expect(await screen.findByText("error parsing regexp: missing closing ): `(`")).toBeInTheDocument();
+    expect(screen.getByLabelText("user_provided_regex")).toHaveAttribute("aria-invalid", "true");
+    await userEvent.type(screen.getByLabelText("Name"), "digits");
+    await userEvent.click(screen.getByRole("button", { name: "Save transformer" }));
+    expect(log.created).toHaveLength(0);
+    fireEvent.change(screen.getByLabelText("user_provided_regex"), { target: { value: "([0-9]+)" } });
+    await userEvent.click(screen.getByRole("button", { name: "Check expression" }));
+    expect(await screen.findByText("The expression compiles.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Save transformer" }));
+    await waitFor(() => expect(log.created).toHaveLength(1));
+    expect(log.created[0].config).toEqual({ user_provided_regex: "([0-9]+)" });
   });
 
   it("parses errors and samples", () => {

@@ -28,6 +28,9 @@ export function sampleValues(text: string): JsonValue[] {
 /** starterCode is what a new JavaScript transformer starts with. */
 export const starterCode = "// value is the column's value, input the whole row.\nreturn value;";
 
+/** regexParam is the parameter that holds a user's regular expression (character scramble). */
+const regexParam = "user_provided_regex";
+
 /** namePattern is what the API accepts as a transformer name. */
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -36,6 +39,7 @@ const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  * transformer it configures (fixed when editing), a typed form of its
  * parameters — a code editor for JavaScript, checked with
  * ValidateUserJavascriptCode so syntax errors show their line and column —
+ * (a regular expression is checked with ValidateUserRegexCode the same way),
  * and a live preview (PreviewTransformer) on sample values that reruns as
  * the configuration changes.
  */
@@ -60,6 +64,7 @@ export function TransformerEditor({
   const [nameError, setNameError] = useState("");
   const [jsError, setJsError] = useState<JsError | null>(null);
   const [jsOk, setJsOk] = useState(false);
+  const [regexError, setRegexError] = useState("");
   const isJs = !!t?.parameters.some((p) => p.name === "code");
   const paramErrors = checkParams(t, draft);
   const valid = Object.keys(paramErrors).length === 0;
@@ -68,6 +73,8 @@ export function TransformerEditor({
 
   const preview = useMutation(TransformersService.method.previewTransformer);
   const validateJs = useMutation(TransformersService.method.validateUserJavascriptCode);
+  const validateRegex = useMutation(TransformersService.method.validateUserRegexCode);
+  const hasRegex = !!t?.parameters.some((p) => p.name === regexParam);
   const done = { onSuccess: async () => { await qc.invalidateQueries(); onDone(); } };
   const create = useMutation(TransformersService.method.createUserDefinedTransformer, done);
   const update = useMutation(TransformersService.method.updateUserDefinedTransformer, done);
@@ -77,6 +84,7 @@ export function TransformerEditor({
     setSource(s);
     const nt = transformers.find((x) => x.source === s);
     setDraft(nt?.parameters.some((p) => p.name === "code") ? { code: starterCode } : {});
+    setRegexError("");
     setJsError(null);
     setJsOk(false);
     preview.reset();
@@ -88,6 +96,16 @@ export function TransformerEditor({
     if (!res) return false;
     setJsError(res.valid ? null : parseJsError(res.error ?? "invalid code"));
     setJsOk(res.valid);
+    return res.valid;
+  };
+  // checkRegex compiles a user regular expression (RE2) on the server, for
+  // the transformers that take one, and shows its error under the field.
+  const checkRegex = async (): Promise<boolean> => {
+    const re = String(draft[regexParam] ?? "");
+    if (!hasRegex || !re) return true;
+    const res = await validateRegex.mutateAsync({ accountId, userProvidedRegex: re }).catch(() => undefined);
+    if (!res) return false;
+    setRegexError(res.valid ? "" : (res.error ?? "invalid regular expression"));
     return res.valid;
   };
   const runPreview = () => {
@@ -108,7 +126,7 @@ export function TransformerEditor({
     setNameError("");
     if (!namePattern.test(name)) return setNameError("Letters, digits, '.', '_' and '-', starting with a letter or digit.");
     if (!valid) return;
-    if (!(await checkCode())) return;
+    if (!(await checkCode()) || !(await checkRegex())) return;
     if (editing) update.mutate({ transformerId: editing.id, name, description, config });
     else create.mutate({ accountId, name, description, source, config });
   };
@@ -134,15 +152,33 @@ export function TransformerEditor({
               value={draft}
               onChange={(d) => {
                 setDraft(d);
+                if (d[regexParam] !== draft[regexParam]) setRegexError("");
                 if (d.code !== draft.code) {
                   setJsError(null);
                   setJsOk(false);
                 }
               }}
-              errors={jsError ? { ...paramErrors, code: jsError.line ? `Line ${jsError.line}, column ${jsError.column}: ${jsError.message}` : jsError.message } : paramErrors}
+              errors={{
+                ...paramErrors,
+                ...(regexError ? { [regexParam]: regexError } : {}),
+                ...(jsError ? { code: jsError.line ? `Line ${jsError.line}, column ${jsError.column}: ${jsError.message}` : jsError.message } : {}),
+              }}
               idPrefix="t-param"
               codeErrorLine={jsError?.line || undefined}
             />
+            {hasRegex && (
+              <div className="mt-3 flex flex-wrap items-center gap-3">
+                <Button onClick={checkRegex} busy={validateRegex.isPending} disabled={!draft[regexParam]}>
+                  Check expression
+                </Button>
+                {validateRegex.data?.valid && !regexError && (
+                  <span role="status" className="text-sm text-emerald-700">
+                    The expression compiles.
+                  </span>
+                )}
+                <ErrorBox error={validateRegex.error} title="Could not check the expression" />
+              </div>
+            )}
             {isJs && (
               <div className="mt-3 flex flex-wrap items-center gap-3">
                 <Button onClick={checkCode} busy={validateJs.isPending}>
@@ -197,7 +233,7 @@ export function TransformerEditor({
             ))}
           </Table>
         ) : (
-          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-500">{valid ? "The preview appears here as you type." : "Fix the parameters to see a preview."}</p>
+          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-500">{jsError ? "Fix the code to see a preview." : valid ? "The preview appears here as you type." : "Fix the parameters to see a preview."}</p>
         )}
       </div>
     </div>
