@@ -163,7 +163,7 @@ async function main() {
     await shot("10a-job-new-subset-error");
     await subsetInput.fill("id <= 100");
     await page.getByRole("button", { name: "Preview rows" }).first().click();
-    await page.getByTestId("subset-count-public.customers").getByText("100 rows match").waitFor();
+    await page.getByTestId("subset-count-public.customers").getByText("100 of 500 rows match (20%)").waitFor();
     await page.getByText("500 rows", { exact: true }).waitFor();
     await shot("10b-job-new-subset");
     await page.getByRole("button", { name: "Continue" }).click();
@@ -253,7 +253,7 @@ async function main() {
     await page.getByRole("button", { name: "Edit subset" }).click();
     await page.getByLabel("public.customers", { exact: true }).fill("id <= 50");
     await page.getByRole("button", { name: "Preview rows" }).first().click();
-    await page.getByText("50 rows match").waitFor();
+    await page.getByText("50 of 500 rows match (10%)").waitFor();
     await shot("16b-job-subset-edit");
     await page.getByRole("button", { name: "Save subset" }).click();
     await page.getByText("id <= 50").waitFor();
@@ -423,7 +423,7 @@ async function main() {
     await m.getByRole("button", { name: "Validate and continue" }).click();
     await m.getByLabel("public.customers", { exact: true }).fill("id <= 10");
     await m.getByRole("button", { name: "Preview rows" }).first().click();
-    await m.getByText("10 rows match").waitFor();
+    await m.getByText("10 of 500 rows match (2%)").waitFor();
     await shot("29-mobile-wizard-subset", m);
     await m.goto("/transformers");
     await m.getByLabel("System transformer").selectOption("transform_javascript");

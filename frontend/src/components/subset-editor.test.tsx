@@ -45,7 +45,7 @@ describe("SubsetEditor", () => {
     const customers = screen.getByLabelText("public.customers");
     await userEvent.type(customers, "WHERE id <= 100");
     await userEvent.click(screen.getAllByRole("button", { name: "Preview rows" })[0]);
-    expect(await screen.findByTestId("subset-count-public.customers")).toHaveTextContent("100 rows match");
+    expect(await screen.findByTestId("subset-count-public.customers")).toHaveTextContent("100 of 500 rows match (20%)");
     expect(seen).toContain("id <= 100");
     expect(JSON.parse(screen.getByTestId("state").textContent!)).toEqual({ follow: true, subsets: [{ schema: "public", table: "customers", whereClause: "id <= 100" }] });
   });
@@ -64,7 +64,7 @@ describe("SubsetEditor", () => {
     await userEvent.type(orders, "id <= 100");
     expect(orders).not.toHaveAttribute("aria-invalid");
     await userEvent.click(screen.getByRole("button", { name: "check all" }));
-    expect(await within(item).findByText("100 rows match")).toBeInTheDocument();
+    expect(await within(item).findByText("100 of 2,000 rows match (5%)")).toBeInTheDocument();
     expect(ok).toBe(true);
   });
 

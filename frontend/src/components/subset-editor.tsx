@@ -92,11 +92,22 @@ export function useSubsetChecks(connectionId: string) {
   return { results, busy, check, checkAll };
 }
 
-function TotalRows({ connectionId, t }: { connectionId: string; t: SubsetTable }) {
-  const q = useQuery(ConnectionDataService.method.getTableRowCount, { connectionId, schema: t.schema, table: t.table }, { staleTime: 60_000 });
+/** useTotalRows counts a whole table once a minute at most; the subset preview is shown against it. */
+function useTotalRows(connectionId: string, t: SubsetTable) {
+  return useQuery(ConnectionDataService.method.getTableRowCount, { connectionId, schema: t.schema, table: t.table }, { staleTime: 60_000 });
+}
+
+function TotalRows({ q }: { q: ReturnType<typeof useTotalRows> }) {
   if (q.error) return <span className="text-xs text-slate-400">row count unavailable</span>;
   if (!q.data) return <span className="text-xs text-slate-400">counting…</span>;
   return <span className="text-xs text-slate-500">{q.data.count.toLocaleString()} rows</span>;
+}
+
+/** matchText renders a preview count, with the share of the table when its size is known. */
+export function matchText(count: bigint, total?: bigint): string {
+  if (total === undefined || total === 0n) return `${count.toLocaleString()} rows match`;
+  const pct = Number((count * 1000n) / total) / 10;
+  return `${count.toLocaleString()} of ${total.toLocaleString()} rows match (${pct}%)`;
 }
 
 /**
@@ -132,60 +143,79 @@ export function SubsetEditor({
         </span>
       </label>
       <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white shadow-sm">
-        {tables.map((t) => {
-          const k = tableKey(t);
-          const id = `subset-${k}`;
-          const res = checks.results[k];
-          const current = normalizeWhere(where[k] ?? "");
-          const stale = res && res.where !== current;
-          return (
-            <li key={k} className="px-4 py-3">
-              <div className="flex flex-wrap items-baseline justify-between gap-2">
-                <label htmlFor={id} className="font-mono text-sm font-semibold text-slate-900">
-                  {k}
-                </label>
-                <TotalRows connectionId={connectionId} t={t} />
-              </div>
-              <div className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-start">
-                <div className="flex min-w-0 flex-1 items-start">
-                  <span className="rounded-l-md bg-slate-100 px-2 py-2 font-mono text-xs font-semibold text-slate-500 ring-1 ring-inset ring-slate-300">WHERE</span>
-                  <textarea
-                    id={id}
-                    rows={1}
-                    className={cx(inputClass, "-ml-px min-h-[2.25rem] rounded-l-none font-mono")}
-                    placeholder="all rows"
-                    value={where[k] ?? ""}
-                    onChange={(e) => onWhere(k, e.target.value)}
-                    aria-invalid={(!stale && !!res?.error) || undefined}
-                    aria-describedby={`${id}-result`}
-                    spellCheck={false}
-                  />
-                </div>
-                <Button onClick={() => checks.check(t, where[k] ?? "")} busy={checks.busy.has(k)} disabled={!current}>
-                  Preview rows
-                </Button>
-              </div>
-              <p id={`${id}-result`} className="mt-1 text-xs" aria-live="polite">
-                {res && !stale ? (
-                  res.error ? (
-                    <span role="alert" className="text-red-700">
-                      {res.error}
-                    </span>
-                  ) : (
-                    <span className="text-emerald-700" data-testid={`subset-count-${k}`}>
-                      {res.count?.toLocaleString()} rows match
-                    </span>
-                  )
-                ) : current ? (
-                  <span className="text-slate-500">Preview to check the clause and count the rows it keeps.</span>
-                ) : (
-                  <span className="text-slate-500">Every row is copied{followFks ? " (unless its parent is filtered out)" : ""}.</span>
-                )}
-              </p>
-            </li>
-          );
-        })}
+        {tables.map((t) => (
+          <SubsetRow key={tableKey(t)} connectionId={connectionId} t={t} where={where} onWhere={onWhere} followFks={followFks} checks={checks} />
+        ))}
       </ul>
     </div>
+  );
+}
+
+function SubsetRow({
+  connectionId,
+  t,
+  where,
+  onWhere,
+  followFks,
+  checks,
+}: {
+  connectionId: string;
+  t: SubsetTable;
+  where: Record<string, string>;
+  onWhere: (key: string, clause: string) => void;
+  followFks: boolean;
+  checks: ReturnType<typeof useSubsetChecks>;
+}) {
+  const total = useTotalRows(connectionId, t);
+  const k = tableKey(t);
+  const id = `subset-${k}`;
+  const res = checks.results[k];
+  const current = normalizeWhere(where[k] ?? "");
+  const stale = res && res.where !== current;
+  return (
+    <li className="px-4 py-3">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <label htmlFor={id} className="font-mono text-sm font-semibold text-slate-900">
+          {k}
+        </label>
+        <TotalRows q={total} />
+      </div>
+      <div className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-start">
+        <div className="flex min-w-0 flex-1 items-start">
+          <span className="rounded-l-md bg-slate-100 px-2 py-2 font-mono text-xs font-semibold text-slate-500 ring-1 ring-inset ring-slate-300">WHERE</span>
+          <textarea
+            id={id}
+            rows={1}
+            className={cx(inputClass, "-ml-px min-h-[2.25rem] rounded-l-none font-mono")}
+            placeholder="all rows"
+            value={where[k] ?? ""}
+            onChange={(e) => onWhere(k, e.target.value)}
+            aria-invalid={(!stale && !!res?.error) || undefined}
+            aria-describedby={`${id}-result`}
+            spellCheck={false}
+          />
+        </div>
+        <Button onClick={() => checks.check(t, where[k] ?? "")} busy={checks.busy.has(k)} disabled={!current}>
+          Preview rows
+        </Button>
+      </div>
+      <p id={`${id}-result`} className="mt-1 text-xs" aria-live="polite">
+        {res && !stale ? (
+          res.error ? (
+            <span role="alert" className="text-red-700">
+              {res.error}
+            </span>
+          ) : (
+            <span className="text-emerald-700" data-testid={`subset-count-${k}`}>
+              {matchText(res.count ?? 0n, total.data?.count)}
+            </span>
+          )
+        ) : current ? (
+          <span className="text-slate-500">Preview to check the clause and count the rows it keeps.</span>
+        ) : (
+          <span className="text-slate-500">Every row is copied{followFks ? " (unless its parent is filtered out)" : ""}.</span>
+        )}
+      </p>
+    </li>
   );
 }
