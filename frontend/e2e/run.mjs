@@ -1,7 +1,11 @@
 // End-to-end test: a private backend (e2e/stack.mjs), the built Next app, and
-// the system Chromium driven by playwright-core. Creates two connections and a
-// job through the UI, runs it, watches it complete, checks the destination,
-// and screenshots every page into e2e/screenshots/. Exits non-zero on failure.
+// the system Chromium driven by playwright-core. Creates connections and a sync
+// job through the wizard (transformer parameters, bulk apply, a subset with its
+// row-count preview, two destinations), runs it, checks both destinations in
+// SQL, edits the job (destinations, subset, mappings, run options) and checks a
+// second run, writes a JavaScript transformer (syntax error, fix, preview),
+// regenerates an API key, creates and runs a generate job, and screenshots every
+// page into e2e/screenshots/ at 1280 and 390 px. Exits non-zero on failure.
 //
 // Needs: `npm run build` first, /work/main/bin/* (`make build`), .bin/temporal,
 // Postgres on 127.0.0.1:5432 and Chromium at $CHROMIUM (default /usr/bin/chromium).

@@ -4,7 +4,7 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { DatabaseColumnSchema, TableConstraintsSchema } from "@/gen/mgmt/v1alpha1/connection_data_pb";
-import { SystemTransformerSchema } from "@/gen/mgmt/v1alpha1/transformer_pb";
+import { SystemTransformerSchema, UserDefinedTransformerSchema } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
 import { MappingEditor } from "./mapping-editor";
 
@@ -133,5 +133,16 @@ describe("MappingEditor", () => {
     await userEvent.selectOptions(within(bulk).getByLabelText("Transformer"), "transform_email");
     await userEvent.click(within(bulk).getByRole("button", { name: "Apply to 4 columns" }));
     expect(Object.keys(last).sort()).toEqual(["public.customers.id", "public.orders.customer_id", "public.orders.id", "public.orders.note"]);
+  });
+
+  it("offers saved user-defined transformers and sends their id and config", async () => {
+    const udts = [create(UserDefinedTransformerSchema, { id: "11111111-1111-1111-1111-111111111111", name: "short-strings", source: "generate_string", config: { length: 4 } })];
+    const onChange = vi.fn();
+    render(<MappingEditor columns={columns} constraints={constraints} transformers={transformers} userTransformers={udts} value={{}} onChange={onChange} />);
+    await userEvent.selectOptions(screen.getByLabelText("note"), "udt:11111111-1111-1111-1111-111111111111");
+    const choice = onChange.mock.calls[0][1] as ColumnChoice;
+    expect(choice).toEqual({ source: "generate_string", params: {}, userDefinedId: udts[0].id });
+    const m = mappingsOf(columns, { "public.orders.note": choice }, transformers, udts).find((x) => x.column === "note");
+    expect(m?.transformer).toEqual({ source: "generate_string", config: { length: 4 }, userDefinedTransformerId: udts[0].id });
   });
 });
