@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -149,5 +150,66 @@ COMMIT;`)
 	}
 	if n := pgInt(t, dst, `SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace`); n != 4 {
 		t.Fatalf("destination foreign keys: %d", n)
+	}
+}
+
+// mariaCycleTables are a two-table foreign-key cycle through the nullable
+// a.b_id and a self reference.
+var mariaCycleTables = []string{
+	"CREATE TABLE a (id INT PRIMARY KEY, b_id INT, label VARCHAR(20))",
+	"CREATE TABLE b (id INT PRIMARY KEY, a_id INT NOT NULL)",
+	"CREATE TABLE emp (id INT PRIMARY KEY, boss INT, name VARCHAR(20) NOT NULL)",
+}
+
+var mariaCycleKeys = []string{
+	"ALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id)",
+	"ALTER TABLE b ADD CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id)",
+	"ALTER TABLE emp ADD CONSTRAINT emp_boss FOREIGN KEY (boss) REFERENCES emp (id)",
+}
+
+// TestSyncMariaDBCycleIntoExistingSchema is TestSyncCycleIntoExistingSchema
+// on MariaDB (LOAD DATA, then the multi-table UPDATE of the update pass).
+func TestSyncMariaDBCycleIntoExistingSchema(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t, local.apiURL)
+	src := newMariaDB(t, append(append(slices.Clone(mariaCycleTables),
+		"INSERT INTO a VALUES (1, NULL, 'one'), (2, NULL, 'two'), (3, NULL, 'three')",
+		"INSERT INTO b VALUES (1, 1), (2, 2), (3, 1)",
+		"UPDATE a SET b_id = 4 - id WHERE id <> 2",
+		"INSERT INTO emp VALUES (1, NULL, 'root'), (2, 1, 'e2'), (3, 1, 'e3'), (4, 3, 'e4')"),
+		mariaCycleKeys...)...)
+	dst := newMariaDB(t, append(slices.Clone(mariaCycleTables), mariaCycleKeys...)...)
+	name := "cycle-maria-" + suffix()
+	c.ok("connections", "create", "--name", name, "--mysql-url", "mysql://root@127.0.0.1:3306/"+src)
+	out := c.ok("sync", "--connection", name, "--destination-connection-url", "mysql://root@127.0.0.1:3306/"+dst)
+	t.Logf("neosync sync --connection %s (MariaDB, existing schema)\n%s", name, out)
+	if !strings.Contains(out, "complete: 3/3 tables, 10 rows") || !strings.Contains(out, "Verified: 10 rows") {
+		t.Fatalf("sync output:\n%s", out)
+	}
+	db, err := sql.Open("mysql", mysqlAdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rowsOf := func(schema, table string) []string {
+		rows, err := db.Query("SELECT CONCAT_WS('|', id, COALESCE(" + map[string]string{"a": "b_id", "b": "a_id", "emp": "boss"}[table] + ", 'NULL')) FROM `" + schema + "`.`" + table + "` ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	for _, table := range []string{"a", "b", "emp"} {
+		if want, got := rowsOf(src, table), rowsOf(dst, table); !slices.Equal(want, got) {
+			t.Fatalf("%s differs:\nsource:      %q\ndestination: %q", table, want, got)
+		}
 	}
 }

@@ -25,6 +25,9 @@ type source struct {
 	label        string
 	dialect      sqlschema.Dialect
 	job          *mgmtv1alpha1.Job
+	// schemas restricts the tables read: a MySQL connection's database
+	// (the server holds others); nil for every schema.
+	schemas []string
 }
 
 func dialectOf(conn *mgmtv1alpha1.Connection) (sqlschema.Dialect, error) {
@@ -86,6 +89,11 @@ func resolveSource(ctx context.Context, c *apiclient.Client, accountID string, f
 	if src.dialect, err = dialectOf(conn); err != nil {
 		return nil, err
 	}
+	if src.dialect == sqlschema.DialectMySQL {
+		if cfg, err := protoconv.ConnectionConfig(conn.GetConnectionConfig()); err == nil && cfg.DatabaseName() != "" {
+			src.schemas = []string{cfg.DatabaseName()}
+		}
+	}
 	return src, nil
 }
 
@@ -94,11 +102,11 @@ func resolveSource(ctx context.Context, c *apiclient.Client, accountID string, f
 // the job's mapped tables with its transformers, subsets and virtual
 // foreign keys.
 func (s *source) plan(ctx context.Context, c *apiclient.Client, filter localsync.Filter, reg *transformers.Registry) (*syncplan.Plan, error) {
-	colsResp, err := c.Data.GetConnectionSchema(ctx, connect.NewRequest(&mgmtv1alpha1.GetConnectionSchemaRequest{ConnectionId: s.connectionID}))
+	colsResp, err := c.Data.GetConnectionSchema(ctx, connect.NewRequest(&mgmtv1alpha1.GetConnectionSchemaRequest{ConnectionId: s.connectionID, Schemas: s.schemas}))
 	if err != nil {
 		return nil, err
 	}
-	consResp, err := c.Data.GetConnectionTableConstraints(ctx, connect.NewRequest(&mgmtv1alpha1.GetConnectionTableConstraintsRequest{ConnectionId: s.connectionID}))
+	consResp, err := c.Data.GetConnectionTableConstraints(ctx, connect.NewRequest(&mgmtv1alpha1.GetConnectionTableConstraintsRequest{ConnectionId: s.connectionID, Schemas: s.schemas}))
 	if err != nil {
 		return nil, err
 	}
