@@ -386,6 +386,15 @@ async function main() {
     const gen = psql(stack.dbs.dest2, "SELECT count(*) || ' ' || count(DISTINCT email) || ' ' || count(*) FILTER (WHERE full_name LIKE 'Customer %') FROM public.customers");
     if (gen !== "25 25 0") throw new Error(`dev-dest after the generate job: ${gen}, want 25 generated customers with distinct emails and no source names`);
     await shot("21b-job-generate-run");
+    await page.getByRole("link", { name: "synthetic-customers" }).click();
+    await page.getByRole("button", { name: "Edit rows" }).click();
+    await page.getByLabel("public.customers", { exact: true }).fill("0");
+    await page.getByRole("button", { name: "Save rows" }).click();
+    await page.getByText(/A whole number from 1 to/).waitFor();
+    await page.getByLabel("public.customers", { exact: true }).fill("30");
+    await page.getByRole("button", { name: "Save rows" }).click();
+    await page.getByText("public.customers: 30").waitFor();
+    await shot("21c-job-generate-detail");
 
     step("narrow screen (390px)");
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

@@ -80,11 +80,17 @@ export default function SettingsPage() {
               <Table head={["Name", "Created", "Expires", "Last used", ""]}>
                 {keys.data.apiKeys.map((k) => (
                   <tr key={k.id}>
-                    <Td className="font-medium">{k.name}</Td>
+                    <Td className="whitespace-nowrap font-medium">
+                      {k.name}
+                      <div className="mt-1 flex gap-1 sm:hidden">
+                        <Button variant="ghost" className="px-2 py-1" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegen({ id: k.id, name: k.name }); }}>Regenerate</Button>
+                        <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Revoke ${k.name}`} onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button>
+                      </div>
+                    </Td>
                     <Td className="whitespace-nowrap">{formatTime(k.createdAt)}</Td>
                     <Td className="whitespace-nowrap">{formatTime(k.expiresAt)}</Td>
                     <Td className="whitespace-nowrap">{k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}</Td>
-                    <Td className="whitespace-nowrap text-right">
+                    <Td className="hidden whitespace-nowrap text-right sm:table-cell">
                       <Button variant="ghost" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegen({ id: k.id, name: k.name }); }}>Regenerate</Button>
                       <Button variant="ghost" className="text-red-700" aria-label={`Revoke ${k.name}`} onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button>
                     </Td>

@@ -6,6 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
+import { GenerateRows, checkRowCounts, generateTablesOf } from "../generate-rows";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks } from "../subset-editor";
 import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
 
@@ -14,7 +15,7 @@ import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
  * the WHERE clause per table and whether the subset follows foreign keys.
  * "Edit subset" opens the subset editor on the source's tables; Save checks
  * every clause against the source and stores them with
- * SetJobSourceSqlConnectionSubsets.
+ * SetJobSourceSqlConnectionSubsets. Generate jobs get GenerateSourceCard.
  */
 export function SourceCard({ job, connName }: { job: Job; connName: (id: string) => string }) {
   const qc = useQueryClient();
@@ -50,18 +51,7 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
     save.mutate({ id: job.id, subsets: subsetsOf(where, tables), subsetByForeignKeyConstraints: follow });
   };
 
-  if (o?.case === "generate") {
-    return (
-      <Card title="Source">
-        <Dl
-          items={[
-            ["Schema from", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${o.value.fkSourceConnectionId}`}>{connName(o.value.fkSourceConnectionId)}</Link>],
-            ["Rows generated", o.value.tables.map((t) => `${t.schema}.${t.table}: ${t.rowCount.toLocaleString()}`).join(", ") || "—"],
-          ]}
-        />
-      </Card>
-    );
-  }
+  if (o?.case === "generate") return <GenerateSourceCard job={job} connName={connName} />;
   return (
     <Card
       title="Source and subset"
@@ -112,6 +102,80 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
                 "Whole tables"
               ),
             ],
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+/**
+ * GenerateSourceCard shows which connection a generate job takes its schema
+ * from and how many rows it writes per table; "Edit rows" changes the counts
+ * and saves them with UpdateJobSourceConnection (mappings kept as they are).
+ */
+function GenerateSourceCard({ job, connName }: { job: Job; connName: (id: string) => string }) {
+  const qc = useQueryClient();
+  const gen = job.source?.options.case === "generate" ? job.source.options.value : undefined;
+  const connectionId = gen?.fkSourceConnectionId ?? "";
+  const [editing, setEditing] = useState(false);
+  const [counts, setCounts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: editing && !!connectionId });
+  const save = useMutation(JobService.method.updateJobSourceConnection, {
+    onSuccess: async () => {
+      setEditing(false);
+      await qc.invalidateQueries();
+    },
+  });
+  const tables = [...(tablesQ.data?.tables ?? [])].map((t) => ({ schema: t.schema, table: t.table })).sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
+  const start = () => {
+    const c: Record<string, string> = {};
+    for (const t of gen?.tables ?? []) c[`${t.schema}.${t.table}`] = String(t.rowCount);
+    setCounts(c);
+    setErrors({});
+    save.reset();
+    setEditing(true);
+  };
+  const submit = () => {
+    const e = checkRowCounts(tables, counts);
+    setErrors(e);
+    if (Object.keys(e).length) return;
+    save.mutate({
+      id: job.id,
+      source: { options: { case: "generate", value: { fkSourceConnectionId: connectionId, tables: generateTablesOf(tables, counts) } } },
+      mappings: job.mappings,
+      virtualForeignKeys: job.virtualForeignKeys,
+    });
+  };
+  return (
+    <Card
+      title="Source and rows"
+      actions={
+        !editing && (
+          <Button className="px-2 py-1" onClick={start}>
+            Edit rows
+          </Button>
+        )
+      }
+    >
+      {editing ? (
+        <div className="space-y-4">
+          <ErrorBox error={tablesQ.error} title="Could not list the tables" />
+          {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <GenerateRows tables={tables} value={counts} errors={errors} onChange={(k, v) => { setCounts((c) => ({ ...c, [k]: v })); setErrors({}); }} />}
+          <ErrorBox error={save.error} title="Could not save the row counts" />
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setEditing(false)}>Cancel</Button>
+            <Button variant="primary" onClick={submit} busy={save.isPending} disabled={!tablesQ.data}>
+              Save rows
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Dl
+          items={[
+            ["Schema from", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${connectionId}`}>{connName(connectionId)}</Link>],
+            ["Rows generated", (gen?.tables ?? []).map((t) => `${t.schema}.${t.table}: ${t.rowCount.toLocaleString()}`).join(", ") || "—"],
           ]}
         />
       )}
