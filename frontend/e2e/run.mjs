@@ -290,6 +290,21 @@ async function main() {
       if (notes !== "0") throw new Error(`${db}: ${notes} order notes are not copied as is after the mapping edit`);
     }
     await page.goto(jobURL);
+    step("declare a virtual foreign key on the job");
+    await page.getByRole("button", { name: "Edit foreign keys" }).click();
+    await page.getByLabel("Referencing table").selectOption("public.orders");
+    await page.getByLabel("Referencing column").selectOption("note");
+    await page.getByLabel("Referenced table").selectOption("public.customers");
+    await page.getByLabel("Referenced column").selectOption("id");
+    await page.getByRole("button", { name: "Add foreign key" }).click();
+    await page.getByText("The types differ: text and integer.").waitFor();
+    await page.getByLabel("Referencing column").selectOption("amount_cents");
+    await page.getByRole("button", { name: "Add foreign key" }).click();
+    await page.getByText("public.orders(amount_cents) → public.customers(id)").waitFor();
+    await shot("16e-job-virtual-fk-edit");
+    await page.getByRole("button", { name: "Save foreign keys" }).click();
+    await page.getByRole("button", { name: "Edit foreign keys" }).waitFor();
+    await page.getByText("Virtual foreign keys (1)").waitFor();
     await page.getByRole("button", { name: "Pause" }).click();
     await page.getByRole("button", { name: "Resume" }).waitFor();
     await page.goto("/jobs");

@@ -14,6 +14,7 @@ import { DestinationsCard } from "@/components/job-edit/destinations-card";
 import { MappingsCard } from "@/components/job-edit/mappings-card";
 import { RunOptionsCard } from "@/components/job-edit/run-options-card";
 import { SourceCard } from "@/components/job-edit/source-card";
+import { VirtualFkCard } from "@/components/job-edit/virtual-fk-card";
 
 /** JobPage is a job's overview with everything about it editable in place. */
 export default function JobPage() {
@@ -124,6 +125,7 @@ export default function JobPage() {
           </Card>
 
           <MappingsCard job={job} />
+          <VirtualFkCard job={job} />
           <RunOptionsCard job={job} />
         </div>
       )}

@@ -15,6 +15,7 @@ import { DestinationBadges, DestinationList, checkDestinations, destinationOptio
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass } from "@/components/ui";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
+import { VirtualFkEditor, type VirtualFk } from "@/components/virtual-fk-editor";
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -31,6 +32,7 @@ export default function NewJobPage() {
   const [dests, setDests] = useState<DestinationDraft[]>([newDestination()]);
   const [destErrors, setDestErrors] = useState<DestinationErrors[]>([]);
   const [choices, setChoices] = useState<Record<string, ColumnChoice>>({});
+  const [vfks, setVfks] = useState<VirtualFk[]>([]);
   const [where, setWhere] = useState<Record<string, string>>({});
   const [followFks, setFollowFks] = useState(true);
   const [rowCounts, setRowCounts] = useState<Record<string, string>>({});
@@ -76,7 +78,7 @@ export default function NewJobPage() {
     }
     if (step === 2) {
       if (Object.keys(paramErrors).length) return setStepError("Fix the transformer parameters shown in place before continuing.");
-      const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings }).catch(() => undefined);
+      const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings, virtualForeignKeys: vfks }).catch(() => undefined);
       if (!res) return;
       if (res.columnErrors.length || res.databaseErrors?.errors.length) return setStepError("Fix the mapping errors shown in place before continuing.");
     }
@@ -103,6 +105,7 @@ export default function NewJobPage() {
           : { options: { case: "generate", value: { fkSourceConnectionId: sourceId, tables: generateTablesOf(tables, rowCounts) } } },
       destinations: dests.map((d) => ({ connectionId: d.connectionId, options: destinationOptionsOf(d) })),
       mappings,
+      virtualForeignKeys: vfks,
       initiateJobRun: runNow,
     });
 
@@ -156,7 +159,7 @@ export default function NewJobPage() {
             <>
               <Card>
                 <Field label={kind === "sync" ? "Source" : "Schema from"} htmlFor="job-source" hint={kind === "sync" ? "Read-only access is enough." : "Tables, columns and foreign keys are read from this connection; no rows are read."}>
-                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); validateM.reset(); }}>
+                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); setVfks([]); validateM.reset(); }}>
                     <option value="">Choose a connection…</option>
                     {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
                   </select>
@@ -187,6 +190,12 @@ export default function NewJobPage() {
                   onChange={(keys, c) => { setChoices((m) => { const n = { ...m }; for (const k of keys) n[k] = c; return n; }); validateM.reset(); }}
                 />
               )}
+              {columns.length > 0 && (
+                <Card title="Virtual foreign keys (optional)">
+                  <p className="mb-3 text-xs text-slate-500">Relations the database does not declare. Tables are written in their order and subsets follow them, like real foreign keys.</p>
+                  <VirtualFkEditor columns={columns} value={vfks} onChange={(v) => { setVfks(v); validateM.reset(); }} />
+                </Card>
+              )}
             </>
           )}
           {step === 3 && kind === "sync" && (
@@ -211,7 +220,7 @@ export default function NewJobPage() {
                     </dd>
                   ))}
                 </div>
-                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== fallbackChoice(kind).source).length} {kind === "sync" ? "transformed" : "generated"}</dd></div>
+                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== fallbackChoice(kind).source).length} {kind === "sync" ? "transformed" : "generated"}{vfks.length > 0 && <span className="block text-xs text-slate-500">{vfks.length} virtual foreign key{vfks.length === 1 ? "" : "s"}</span>}</dd></div>
                 {kind === "sync" ? (
                   <div>
                     <dt className="text-xs uppercase text-slate-500">Subset</dt>
