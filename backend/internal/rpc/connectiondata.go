@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"log/slog"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 
@@ -147,9 +148,13 @@ func (h *ConnectionDataHandler) GetConnectionDataStream(ctx context.Context, req
 		for _, row := range batch {
 			r := &mgmtv1alpha1.Row{Values: make([]*mgmtv1alpha1.RowValue, len(row))}
 			for i, v := range row {
-				if v == nil {
+				switch {
+				case v == nil:
 					r.Values[i] = &mgmtv1alpha1.RowValue{Value: &mgmtv1alpha1.RowValue_IsNull{IsNull: true}}
-				} else {
+				case !utf8.ValidString(*v):
+					// A protobuf string must be UTF-8.
+					r.Values[i] = &mgmtv1alpha1.RowValue{Value: &mgmtv1alpha1.RowValue_Binary{Binary: []byte(*v)}}
+				default:
 					r.Values[i] = &mgmtv1alpha1.RowValue{Value: &mgmtv1alpha1.RowValue_Text{Text: *v}}
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,7 +151,23 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 		if err != nil {
 			return err
 		}
-		q := "SELECT " + strings.Join(quoted, ", ") + " FROM " + qualified + wherePredicate(where)
+		// The text protocol prints FLOAT with 6 significant digits
+		// (16777216 comes out as 16777200); as DOUBLE it is exact, and
+		// mysqlFloat prints it back as the shortest float32 text.
+		floats, err := mysqlExactRows(ctx, tx, `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
+		if err != nil {
+			return err
+		}
+		isFloat := make([]bool, len(cols))
+		exprs := slices.Clone(quoted)
+		for i, c := range cols {
+			if slices.Contains(floats, c) {
+				isFloat[i] = true
+				exprs[i] = "CAST(" + quoted[i] + " AS DOUBLE) AS " + quoted[i]
+			}
+		}
+		q := "SELECT " + strings.Join(exprs, ", ") + " FROM " + qualified + wherePredicate(where)
 		stmt, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
@@ -184,6 +201,9 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 			row := make([]*string, len(vals))
 			for i, v := range vals {
 				row[i], err = mysqlText(v, types[i].DatabaseTypeName())
+				if err == nil && isFloat[i] && row[i] != nil {
+					row[i], err = mysqlFloat(*row[i])
+				}
 				if err != nil {
 					return fmt.Errorf("sqlschema: read rows of %s column %q: %w", t, cols[i], err)
 				}
@@ -197,6 +217,17 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 		}
 		return b.flush()
 	})
+}
+
+// mysqlFloat prints a FLOAT value read as DOUBLE as the shortest text
+// that parses back to the same float32.
+func mysqlFloat(s string) (*string, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, fmt.Errorf("float value %q: %w", s, err)
+	}
+	out := strconv.FormatFloat(float64(float32(f)), 'g', -1, 32)
+	return &out, nil
 }
 
 // mysqlText converts a value decoded by the driver back to text.

@@ -159,6 +159,9 @@ var mariaCycleTables = []string{
 	"CREATE TABLE a (id INT PRIMARY KEY, b_id INT, label VARCHAR(20))",
 	"CREATE TABLE b (id INT PRIMARY KEY, a_id INT NOT NULL)",
 	"CREATE TABLE emp (id INT PRIMARY KEY, boss INT, name VARCHAR(20) NOT NULL)",
+	// Bytes that are not UTF-8 and FLOATs whose text is rounded by the
+	// server travel exactly.
+	"CREATE TABLE vals (id INT PRIMARY KEY, raw VARBINARY(8), f FLOAT)",
 }
 
 var mariaCycleKeys = []string{
@@ -176,14 +179,15 @@ func TestSyncMariaDBCycleIntoExistingSchema(t *testing.T) {
 		"INSERT INTO a VALUES (1, NULL, 'one'), (2, NULL, 'two'), (3, NULL, 'three')",
 		"INSERT INTO b VALUES (1, 1), (2, 2), (3, 1)",
 		"UPDATE a SET b_id = 4 - id WHERE id <> 2",
-		"INSERT INTO emp VALUES (1, NULL, 'root'), (2, 1, 'e2'), (3, 1, 'e3'), (4, 3, 'e4')"),
+		"INSERT INTO emp VALUES (1, NULL, 'root'), (2, 1, 'e2'), (3, 1, 'e3'), (4, 3, 'e4')",
+		"INSERT INTO vals VALUES (1, 0x00ff10c3, 16777216), (2, NULL, 1.2345678)"),
 		mariaCycleKeys...)...)
 	dst := newMariaDB(t, append(slices.Clone(mariaCycleTables), mariaCycleKeys...)...)
 	name := "cycle-maria-" + suffix()
 	c.ok("connections", "create", "--name", name, "--mysql-url", "mysql://root@127.0.0.1:3306/"+src)
 	out := c.ok("sync", "--connection", name, "--destination-connection-url", "mysql://root@127.0.0.1:3306/"+dst)
 	t.Logf("neosync sync --connection %s (MariaDB, existing schema)\n%s", name, out)
-	if !strings.Contains(out, "complete: 3/3 tables, 10 rows") || !strings.Contains(out, "Verified: 10 rows") {
+	if !strings.Contains(out, "complete: 4/4 tables, 12 rows") || !strings.Contains(out, "Verified: 12 rows") {
 		t.Fatalf("sync output:\n%s", out)
 	}
 	db, err := sql.Open("mysql", mysqlAdminDSN())
@@ -192,7 +196,7 @@ func TestSyncMariaDBCycleIntoExistingSchema(t *testing.T) {
 	}
 	defer db.Close()
 	rowsOf := func(schema, table string) []string {
-		rows, err := db.Query("SELECT CONCAT_WS('|', id, COALESCE(" + map[string]string{"a": "b_id", "b": "a_id", "emp": "boss"}[table] + ", 'NULL')) FROM `" + schema + "`.`" + table + "` ORDER BY id")
+		rows, err := db.Query("SELECT CONCAT_WS('|', id, COALESCE(" + map[string]string{"a": "b_id", "b": "a_id", "emp": "boss", "vals": "HEX(raw), 'NULL'), COALESCE(CAST(f AS DOUBLE)"}[table] + ", 'NULL')) FROM `" + schema + "`.`" + table + "` ORDER BY id")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +211,7 @@ func TestSyncMariaDBCycleIntoExistingSchema(t *testing.T) {
 		}
 		return out
 	}
-	for _, table := range []string{"a", "b", "emp"} {
+	for _, table := range []string{"a", "b", "emp", "vals"} {
 		if want, got := rowsOf(src, table), rowsOf(dst, table); !slices.Equal(want, got) {
 			t.Fatalf("%s differs:\nsource:      %q\ndestination: %q", table, want, got)
 		}

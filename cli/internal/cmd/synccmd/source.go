@@ -237,8 +237,11 @@ func (a *apiSource) Stream(ctx context.Context, t sqlschema.TableName, where str
 		for i, r := range msg.GetRows() {
 			vals := make([]*string, len(r.GetValues()))
 			for j, v := range r.GetValues() {
-				if !v.GetIsNull() {
-					s := v.GetText()
+				switch x := v.GetValue().(type) {
+				case *mgmtv1alpha1.RowValue_Text:
+					vals[j] = &x.Text
+				case *mgmtv1alpha1.RowValue_Binary:
+					s := string(x.Binary)
 					vals[j] = &s
 				}
 			}

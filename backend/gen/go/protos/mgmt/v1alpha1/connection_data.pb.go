@@ -909,6 +909,7 @@ type RowValue struct {
 	//
 	//	*RowValue_IsNull
 	//	*RowValue_Text
+	//	*RowValue_Binary
 	Value         isRowValue_Value `protobuf_oneof:"value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -969,6 +970,15 @@ func (x *RowValue) GetText() string {
 	return ""
 }
 
+func (x *RowValue) GetBinary() []byte {
+	if x != nil {
+		if x, ok := x.Value.(*RowValue_Binary); ok {
+			return x.Binary
+		}
+	}
+	return nil
+}
+
 type isRowValue_Value interface {
 	isRowValue_Value()
 }
@@ -981,9 +991,17 @@ type RowValue_Text struct {
 	Text string `protobuf:"bytes,2,opt,name=text,proto3,oneof"`
 }
 
+type RowValue_Binary struct {
+	// binary holds a value whose text is not valid UTF-8 (MySQL binary
+	// strings and blobs, bytes in a SQL_ASCII database), byte for byte.
+	Binary []byte `protobuf:"bytes,3,opt,name=binary,proto3,oneof"`
+}
+
 func (*RowValue_IsNull) isRowValue_Value() {}
 
 func (*RowValue_Text) isRowValue_Value() {}
+
+func (*RowValue_Binary) isRowValue_Value() {}
 
 // Row is one row, values in column order.
 type Row struct {
@@ -1157,10 +1175,11 @@ const file_mgmt_v1alpha1_connection_data_proto_rawDesc = "" +
 	"\fwhere_clause\x18\x04 \x01(\tH\x00R\vwhereClause\x88\x01\x01\x12\x1d\n" +
 	"\n" +
 	"batch_size\x18\x05 \x01(\x05R\tbatchSizeB\x0f\n" +
-	"\r_where_clause\"D\n" +
+	"\r_where_clause\"^\n" +
 	"\bRowValue\x12\x19\n" +
 	"\ais_null\x18\x01 \x01(\bH\x00R\x06isNull\x12\x14\n" +
-	"\x04text\x18\x02 \x01(\tH\x00R\x04textB\a\n" +
+	"\x04text\x18\x02 \x01(\tH\x00R\x04text\x12\x18\n" +
+	"\x06binary\x18\x03 \x01(\fH\x00R\x06binaryB\a\n" +
 	"\x05value\"6\n" +
 	"\x03Row\x12/\n" +
 	"\x06values\x18\x01 \x03(\v2\x17.mgmt.v1alpha1.RowValueR\x06values\"c\n" +
@@ -1245,6 +1264,7 @@ func file_mgmt_v1alpha1_connection_data_proto_init() {
 	file_mgmt_v1alpha1_connection_data_proto_msgTypes[14].OneofWrappers = []any{
 		(*RowValue_IsNull)(nil),
 		(*RowValue_Text)(nil),
+		(*RowValue_Binary)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
