@@ -299,18 +299,7 @@ func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
 		return fmt.Errorf("read the deferred columns: %w", err)
 	}
 	for _, fk := range deferred {
-		var sets, on, anyNull, someSet []string
-		for i, c := range fk.Columns {
-			sets = append(sets, "d."+q.id(c)+" = s."+q.id(c))
-			on = append(on, "p."+q.id(fk.ReferencedColumns[i])+" = s."+q.id(c))
-			anyNull = append(anyNull, "s."+q.id(c)+" IS NULL")
-			someSet = append(someSet, "s."+q.id(c)+" IS NOT NULL")
-		}
-		parent := q.table(j.dst.Options.DestTable(fk.Referenced))
-		stmt := "UPDATE " + dest + " AS d JOIN " + stage + " AS s ON " + q.equal("d", "s", j.table.Key) +
-			" LEFT JOIN " + parent + " AS p ON " + strings.Join(on, " AND ") +
-			" SET " + strings.Join(sets, ", ") +
-			" WHERE (" + strings.Join(someSet, " OR ") + ") AND (" + strings.Join(anyNull, " OR ") + " OR p." + q.id(fk.ReferencedColumns[0]) + " IS NOT NULL)"
+		stmt := mysqlUpdateStatement(q, j, fk, dest, stage)
 		if err := q.err(); err != nil {
 			return err
 		}
