@@ -73,9 +73,13 @@ func (e *Engine) LoadTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	job := &tableJob{engine: e, plan: plan, table: t, dst: dst, report: report, start: Checkpoint{Table: table}}
 	var open func(context.Context, []syncplan.Column) (copySide, error)
 	if dst.DB.Driver == sqlconnect.DriverPostgres {
-		open = func(ctx context.Context, out []syncplan.Column) (copySide, error) { return openStreamPG(ctx, job, src, out) }
+		open = func(ctx context.Context, out []syncplan.Column) (copySide, error) {
+			return openStreamPG(ctx, job, src, out)
+		}
 	} else {
-		open = func(ctx context.Context, out []syncplan.Column) (copySide, error) { return openStreamMySQL(ctx, job, src, out) }
+		open = func(ctx context.Context, out []syncplan.Column) (copySide, error) {
+			return openStreamMySQL(ctx, job, src, out)
+		}
 	}
 	out, err := job.run(ctx, open)
 	if err != nil {

@@ -139,7 +139,9 @@ func (f *fakeStreamer) Stream(_ context.Context, _ sqlschema.TableName, where st
 	return fn([]string{"name", "id"}, [][]*string{{ptr("ann"), ptr("1")}, {nil, ptr("2")}})
 }
 
-func (f *fakeStreamer) Count(context.Context, sqlschema.TableName, string) (int64, error) { return 2, nil }
+func (f *fakeStreamer) Count(context.Context, sqlschema.TableName, string) (int64, error) {
+	return 2, nil
+}
 
 func TestSourceProjectsAndTransforms(t *testing.T) {
 	t.Parallel()
