@@ -46,7 +46,7 @@ type LocalTable struct {
 }
 
 func (l *Local) table(schema, table string) *mgmtv1alpha1.JobRunTableProgress {
-	return l.tables[schema+"."+table]
+	return l.tables[tableKey(&mgmtv1alpha1.JobRunTableProgress{Schema: schema, Table: table})]
 }
 
 // Start marks a table running.

@@ -60,11 +60,11 @@ func (p *Plain) Update(run *mgmtv1alpha1.JobRun, now time.Time) error {
 
 func (p *Plain) tableEvents(run *mgmtv1alpha1.JobRun) error {
 	for _, t := range run.GetTables() {
-		k := tableKey(t)
-		if p.states[k] == t.GetState() {
+		if p.states[tableKey(t)] == t.GetState() {
 			continue
 		}
-		p.states[k] = t.GetState()
+		p.states[tableKey(t)] = t.GetState()
+		k := tableLabel(run, t)
 		var err error
 		switch t.GetState() {
 		case "pending":

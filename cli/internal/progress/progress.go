@@ -189,7 +189,19 @@ func (r *rates) fill(run *mgmtv1alpha1.JobRun) *mgmtv1alpha1.JobRun {
 }
 
 func tableKey(t *mgmtv1alpha1.JobRunTableProgress) string {
-	return t.GetSchema() + "." + t.GetTable()
+	return t.GetDestination() + "\x00" + t.GetSchema() + "." + t.GetTable()
+}
+
+// tableLabel names t for people: schema.table, followed by the
+// destination when the run writes to more than one.
+func tableLabel(run *mgmtv1alpha1.JobRun, t *mgmtv1alpha1.JobRunTableProgress) string {
+	name := t.GetSchema() + "." + t.GetTable()
+	for _, o := range run.GetTables() {
+		if o.GetDestination() != t.GetDestination() {
+			return name + " → " + t.GetDestination()
+		}
+	}
+	return name
 }
 
 // smooth blends a new measurement into an average.

@@ -214,3 +214,47 @@ func TestLiveRemembersExpectedAndShowsFinishing(t *testing.T) {
 		t.Fatalf("no finishing state:\n%s", buf.String())
 	}
 }
+
+// TestSeveralDestinations: a run writing two destinations lists each
+// table once per destination, named, and keeps their rates apart.
+func TestSeveralDestinations(t *testing.T) {
+	t.Parallel()
+	mk := func(stagingDone, devDone int64, devState string) *mgmtv1alpha1.JobRun {
+		run := snapshot(running, 0, tb("public.users", "complete", stagingDone, 1000), tb("public.users", devState, devDone, 1000))
+		run.Tables[0].Destination, run.Tables[1].Destination = "staging", "dev"
+		return run
+	}
+	r := newRates()
+	r.observe(mk(1000, 0, "running"), t0)
+	run := mk(1000, 500, "running")
+	per, all := r.observe(run, t0.Add(time.Second))
+	frame := strings.Join(Frame(run, "nightly", per, all, t0.Add(time.Second), 100), "\n")
+	for _, want := range []string{
+		"75% 1,500 / 2,000 rows",
+		"  public.users → staging  complete  1,000 / 1,000",
+		"  public.users → dev      running   500 / 1,000             500",
+	} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("frame lacks %q:\n%s", want, frame)
+		}
+	}
+	var out strings.Builder
+	p := NewPlain(&out, "nightly")
+	if err := p.Update(mk(1000, 0, "running"), t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Update(mk(1000, 1000, "complete"), t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"public.users → staging: complete, 1,000 rows", "public.users → dev: running", "public.users → dev: complete, 1,000 rows"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plain output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// One destination: no destination in the names.
+	single := snapshot(running, 0, tb("public.users", "running", 1, 10))
+	single.Tables[0].Destination = "staging"
+	if got := Frame(single, "", nil, 0, t0, 100)[3]; strings.Contains(got, "staging") {
+		t.Errorf("single destination named: %q", got)
+	}
+}
