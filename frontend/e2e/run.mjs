@@ -461,7 +461,7 @@ async function main() {
     await m.locator("#t-param-code").evaluate((el) => el.closest("fieldset").scrollIntoView());
     await shot("30-mobile-transformer-js", m, false);
     await m.goto("/settings");
-    await m.getByRole("cell", { name: "ci-pipeline", exact: true }).waitFor();
+    await m.getByRole("button", { name: "Regenerate ci-pipeline" }).waitFor();
     await shot("31-mobile-settings", m);
     await phone.close();
 
