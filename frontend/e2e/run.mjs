@@ -290,6 +290,11 @@ async function main() {
       if (notes !== "0") throw new Error(`${db}: ${notes} order notes are not copied as is after the mapping edit`);
     }
     await page.goto(jobURL);
+    await page.getByRole("button", { name: "Change source" }).click();
+    await page.getByLabel("New source connection").selectOption({ label: "staging-dest" });
+    await page.getByRole("group", { name: "Change source" }).getByRole("button", { name: "Change source" }).click();
+    await page.getByText("This connection is a destination of the job").waitFor();
+    await page.getByRole("group", { name: "Change source" }).getByRole("button", { name: "Cancel" }).click();
     step("declare a virtual foreign key on the job");
     await page.getByRole("button", { name: "Edit foreign keys" }).click();
     await page.getByLabel("Referencing table").selectOption("public.orders");
@@ -409,7 +414,14 @@ async function main() {
     await page.getByLabel("public.customers", { exact: true }).fill("30");
     await page.getByRole("button", { name: "Save rows" }).click();
     await page.getByText("public.customers: 30").waitFor();
-    await shot("21c-job-generate-detail");
+    // the generate job takes its schema from the staging copy instead (it has the same tables now)
+    await page.getByRole("button", { name: "Change schema source" }).click();
+    await page.getByLabel("New schema connection").selectOption({ label: "staging-dest" });
+    await shot("21c-job-generate-change-source");
+    await page.getByRole("button", { name: "Change source" }).click();
+    await page.getByRole("link", { name: "staging-dest" }).first().waitFor();
+    await page.getByText("public.customers: 30").waitFor();
+    await shot("21d-job-generate-detail");
 
     step("narrow screen (390px)");
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

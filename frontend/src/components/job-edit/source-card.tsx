@@ -6,6 +6,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
+import type { Connection } from "@/gen/mgmt/v1alpha1/connection_pb";
+import { SourceChange } from "./source-change";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "../generate-rows";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks } from "../subset-editor";
 import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
@@ -17,12 +19,13 @@ import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
  * every clause against the source and stores them with
  * SetJobSourceSqlConnectionSubsets. Generate jobs get GenerateSourceCard.
  */
-export function SourceCard({ job, connName }: { job: Job; connName: (id: string) => string }) {
+export function SourceCard({ job, connName, connections }: { job: Job; connName: (id: string) => string; connections: Connection[] }) {
   const qc = useQueryClient();
   const o = job.source?.options;
   const sync = o?.case === "sync" ? o.value : undefined;
   const connectionId = sync?.connectionId ?? "";
   const [editing, setEditing] = useState(false);
+  const [changing, setChanging] = useState(false);
   const [where, setWhere] = useState<Record<string, string>>({});
   const [follow, setFollow] = useState(false);
   const [formError, setFormError] = useState("");
@@ -51,16 +54,22 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
     save.mutate({ id: job.id, subsets: subsetsOf(where, tables), subsetByForeignKeyConstraints: follow });
   };
 
-  if (o?.case === "generate") return <GenerateSourceCard job={job} connName={connName} />;
+  if (o?.case === "generate") return <GenerateSourceCard job={job} connName={connName} connections={connections} />;
   return (
     <Card
       title="Source and subset"
       actions={
         sync &&
-        !editing && (
-          <Button className="px-2 py-1" onClick={start}>
-            Edit subset
-          </Button>
+        !editing &&
+        !changing && (
+          <div className="flex gap-2">
+            <Button className="px-2 py-1" onClick={() => setChanging(true)}>
+              Change source
+            </Button>
+            <Button className="px-2 py-1" onClick={start}>
+              Edit subset
+            </Button>
+          </div>
         )
       }
     >
@@ -84,6 +93,8 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
           </div>
         </div>
       ) : (
+        <>
+        {changing && <div className="mb-4"><SourceChange job={job} connections={connections} onDone={() => setChanging(false)} /></div>}
         <Dl
           items={[
             ["Connection", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${sync.connectionId}`}>{connName(sync.connectionId)}</Link>],
@@ -104,6 +115,7 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
             ],
           ]}
         />
+        </>
       )}
     </Card>
   );
@@ -114,11 +126,12 @@ export function SourceCard({ job, connName }: { job: Job; connName: (id: string)
  * from and how many rows it writes per table; "Edit rows" changes the counts
  * and saves them with UpdateJobSourceConnection (mappings kept as they are).
  */
-function GenerateSourceCard({ job, connName }: { job: Job; connName: (id: string) => string }) {
+function GenerateSourceCard({ job, connName, connections }: { job: Job; connName: (id: string) => string; connections: Connection[] }) {
   const qc = useQueryClient();
   const gen = job.source?.options.case === "generate" ? job.source.options.value : undefined;
   const connectionId = gen?.fkSourceConnectionId ?? "";
   const [editing, setEditing] = useState(false);
+  const [changing, setChanging] = useState(false);
   const [counts, setCounts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: editing && !!connectionId });
@@ -152,10 +165,16 @@ function GenerateSourceCard({ job, connName }: { job: Job; connName: (id: string
     <Card
       title="Source and rows"
       actions={
-        !editing && (
-          <Button className="px-2 py-1" onClick={start}>
-            Edit rows
-          </Button>
+        !editing &&
+        !changing && (
+          <div className="flex gap-2">
+            <Button className="px-2 py-1" onClick={() => setChanging(true)}>
+              Change schema source
+            </Button>
+            <Button className="px-2 py-1" onClick={start}>
+              Edit rows
+            </Button>
+          </div>
         )
       }
     >
@@ -172,12 +191,15 @@ function GenerateSourceCard({ job, connName }: { job: Job; connName: (id: string
           </div>
         </div>
       ) : (
+        <>
+        {changing && <div className="mb-4"><SourceChange job={job} connections={connections} onDone={() => setChanging(false)} /></div>}
         <Dl
           items={[
             ["Schema from", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${connectionId}`}>{connName(connectionId)}</Link>],
             ["Rows generated", (gen?.tables ?? []).map((t) => `${t.schema}.${t.table}: ${t.rowCount.toLocaleString()}`).join(", ") || "—"],
           ]}
         />
+        </>
       )}
     </Card>
   );

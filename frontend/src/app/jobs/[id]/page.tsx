@@ -103,7 +103,7 @@ export default function JobPage() {
           </Card>
 
           <div className="grid gap-6">
-            <SourceCard job={job} connName={connName} />
+            <SourceCard job={job} connName={connName} connections={conns.data?.connections ?? []} />
             <DestinationsCard job={job} connections={conns.data?.connections ?? []} connName={connName} />
           </div>
 
