@@ -182,7 +182,7 @@ async function main() {
     await page.getByText("batch 500").waitFor();
     await shot("11-job-detail");
 
-    const runAndWait = async (name, tablesDone = "2 of 2 tables complete") => {
+    const runAndWait = async (name, tablesDone = /(\d+) of \1 tables? complete/) => {
       await page.getByRole("button", { name: "Run now" }).click();
       await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
       await page.getByTestId("run-status").waitFor();
@@ -201,7 +201,8 @@ async function main() {
     const counts = (db) => psql(db, "SELECT (SELECT count(*) FROM public.customers) || ' ' || (SELECT count(*) FROM public.orders)");
 
     step("Run now, watch the run complete");
-    await runAndWait("12-run-in-progress");
+    await runAndWait("12-run-in-progress", "4 of 4 tables complete across 2 destinations");
+    await page.getByRole("progressbar", { name: "public.orders → dev-dest progress" }).waitFor();
     await shot("13-run-complete");
 
     step("check both destinations: the subset (and its orders) copied, PII transformed with the parameters chosen");
@@ -402,7 +403,7 @@ async function main() {
     await page.getByRole("button", { name: "Create job" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     await page.getByText("public.customers: 25").waitFor();
-    await runAndWait(undefined, /(\d+) of \1 tables? complete/);
+    await runAndWait();
     const gen = psql(stack.dbs.dest2, "SELECT count(*) || ' ' || count(DISTINCT email) || ' ' || count(*) FILTER (WHERE full_name LIKE 'Customer %') FROM public.customers");
     if (gen !== "25 25 0") throw new Error(`dev-dest after the generate job: ${gen}, want 25 generated customers with distinct emails and no source names`);
     await shot("21b-job-generate-run");

@@ -29,6 +29,21 @@ describe("RunProgress", () => {
     expect(screen.getByText("permission denied")).toBeInTheDocument();
   });
 
+  it("shows one row per table and destination when the job writes to several", () => {
+    const run = create(JobRunSchema, {
+      status: JobRunStatus.RUNNING,
+      tables: [
+        { destination: "staging", schema: "public", table: "customers", state: "complete", rowsDone: 5n, rowsExpected: 5n },
+        { destination: "dev", schema: "public", table: "customers", state: "running", rowsDone: 2n, rowsExpected: 5n },
+      ],
+    });
+    render(<RunProgress run={run} />);
+    expect(screen.getByTestId("run-totals")).toHaveTextContent("1 of 2 tables complete across 2 destinations · 7 of 10 rows");
+    expect(screen.getByRole("columnheader", { name: "Destination" })).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "public.customers → dev progress" })).toHaveAttribute("aria-valuenow", "40");
+    expect(within(screen.getByText("staging").closest("tr")!).getByText("complete")).toBeInTheDocument();
+  });
+
   it("explains an empty run", () => {
     render(<RunProgress run={create(JobRunSchema, { status: JobRunStatus.PENDING })} />);
     expect(screen.getByText("No table progress yet")).toBeInTheDocument();

@@ -7,31 +7,38 @@ import { Badge, EmptyState, Table, Td, cx } from "./ui";
 
 const stateTone = { pending: "gray", running: "blue", complete: "green", failed: "red" } as const;
 
-/** RunProgress shows one row per table: a rows done / expected bar, rows/s and state. */
+/**
+ * RunProgress shows one row per table (per table and destination when the
+ * job writes to several): a rows done / expected bar, rows/s and state.
+ */
 export function RunProgress({ run, now }: { run: JobRun; now?: number }) {
   if (run.tables.length === 0) {
     return <EmptyState title="No table progress yet" description="Tables appear here once the worker has planned the run." />;
   }
   const totals = runTotals(run);
+  const destinations = [...new Set(run.tables.map((t) => t.destination).filter(Boolean))];
+  const perDestination = destinations.length > 0;
   return (
     <div className="space-y-3">
       <p className="text-sm text-slate-600" data-testid="run-totals">
-        {totals.tablesDone} of {totals.tables} tables complete · {formatNumber(totals.done)} of {formatNumber(totals.expected)} rows
+        {totals.tablesDone} of {totals.tables} tables complete{destinations.length > 1 ? ` across ${destinations.length} destinations` : ""} · {formatNumber(totals.done)} of {formatNumber(totals.expected)} rows
       </p>
-      <Table head={["Table", "Progress", "Rows", "Rows/s", "State"]}>
+      <Table head={perDestination ? ["Table", "Destination", "Progress", "Rows", "Rows/s", "State"] : ["Table", "Progress", "Rows", "Rows/s", "State"]}>
         {run.tables.map((t) => {
           const p = tableProgress(t, now);
           const key = `${t.schema}.${t.table}`;
+          const label = t.destination ? `${key} → ${t.destination}` : key;
           return (
-            <tr key={key}>
+            <tr key={`${t.destination}\u0000${key}`}>
               <Td className="font-mono text-xs whitespace-nowrap">
                 {key}
                 {t.error && <p className="mt-1 max-w-md whitespace-normal font-sans text-xs text-red-700">{t.error}</p>}
               </Td>
+              {perDestination && <Td className="whitespace-nowrap">{t.destination || "—"}</Td>}
               <Td className="min-w-40">
                 <div
                   role="progressbar"
-                  aria-label={`${key} progress`}
+                  aria-label={`${label} progress`}
                   aria-valuemin={0}
                   aria-valuemax={100}
                   aria-valuenow={p.percent}
