@@ -117,8 +117,15 @@ func appendLoadField(b, v []byte, null bool) []byte {
 	if null {
 		return append(b, '\\', 'N')
 	}
-	for _, c := range v {
-		switch c {
+	return appendEscaped(b, v)
+}
+
+// appendEscaped appends v with backslash, tab, newline, carriage return
+// and NUL escaped, as both COPY's text format and LOAD DATA (ESCAPED BY
+// '\\') read them.
+func appendEscaped[T string | []byte](b []byte, v T) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
 		case '\\':
 			b = append(b, '\\', '\\')
 		case '\t':

@@ -23,6 +23,29 @@ const DefaultTableConcurrency = 2
 // tables (by table) and receives the final checkpoints; progress may be
 // nil and is called from several goroutines, never concurrently.
 func (e *Engine) SyncTables(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int, checkpoints map[sqlschema.TableName]Checkpoint, progress func(Progress)) error {
+	results, err := scheduleTables(ctx, plan, concurrency, progress, func(ctx context.Context, t sqlschema.TableName, report func(Progress)) (Checkpoint, error) {
+		var cp *Checkpoint
+		if c, ok := checkpoints[t]; ok {
+			cp = &c
+		}
+		return e.SyncTable(ctx, plan, t, src, dst, cp, report)
+	})
+	if checkpoints != nil {
+		for t, cp := range results {
+			checkpoints[t] = cp
+		}
+	}
+	return err
+}
+
+// scheduleTables runs copy for every table of the plan, each as soon as
+// the tables it depends on are done, at most concurrency at a time (0: the
+// default); the first failure cancels the others. It hands copy a progress
+// function that serialises calls to progress (which may be nil) and
+// returns the checkpoint of every table copy returned one for, failed
+// tables included.
+func scheduleTables(ctx context.Context, plan *syncplan.Plan, concurrency int, progress func(Progress),
+	copy func(ctx context.Context, t sqlschema.TableName, report func(Progress)) (Checkpoint, error)) (map[sqlschema.TableName]Checkpoint, error) {
 	if concurrency <= 0 {
 		concurrency = DefaultTableConcurrency
 	}
@@ -38,14 +61,11 @@ func (e *Engine) SyncTables(ctx context.Context, plan *syncplan.Plan, src Source
 	for _, t := range plan.Tables {
 		done[t.Name] = make(chan struct{})
 	}
-	results := make([]Checkpoint, len(plan.Tables))
+	results := map[sqlschema.TableName]Checkpoint{}
+	var rmu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	sem := make(chan struct{}, concurrency)
-	for i, t := range plan.Tables {
-		var cp *Checkpoint
-		if c, ok := checkpoints[t.Name]; ok {
-			cp = &c
-		}
+	for _, t := range plan.Tables {
 		g.Go(func() error {
 			for _, d := range t.DependsOn {
 				select {
@@ -60,8 +80,12 @@ func (e *Engine) SyncTables(ctx context.Context, plan *syncplan.Plan, src Source
 				return context.Cause(gctx)
 			}
 			defer func() { <-sem }()
-			out, err := e.SyncTable(gctx, plan, t.Name, src, dst, cp, report)
-			results[i] = out
+			out, err := copy(gctx, t.Name, report)
+			if out.Table == t.Name {
+				rmu.Lock()
+				results[t.Name] = out
+				rmu.Unlock()
+			}
 			if err != nil {
 				return err
 			}
@@ -69,15 +93,7 @@ func (e *Engine) SyncTables(ctx context.Context, plan *syncplan.Plan, src Source
 			return nil
 		})
 	}
-	err := g.Wait()
-	if checkpoints != nil {
-		for i, t := range plan.Tables {
-			if results[i].Table == t.Name {
-				checkpoints[t.Name] = results[i]
-			}
-		}
-	}
-	return err
+	return results, g.Wait()
 }
 
 // RunResult is what Run did for one destination.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -95,52 +94,14 @@ func (e *Engine) LoadTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 // others. progress may be nil and is never called concurrently. It
 // returns the final checkpoint of every table loaded.
 func (e *Engine) LoadTables(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination, concurrency int, progress func(Progress)) (map[sqlschema.TableName]Checkpoint, error) {
-	if concurrency <= 0 {
-		concurrency = DefaultTableConcurrency
-	}
-	var mu sync.Mutex
-	report := func(p Progress) {
-		if progress != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			progress(p)
+	results, err := scheduleTables(ctx, plan, concurrency, progress, func(ctx context.Context, t sqlschema.TableName, report func(Progress)) (Checkpoint, error) {
+		return e.LoadTable(ctx, plan, t, src, dst, report)
+	})
+	for t, cp := range results {
+		if !cp.Done {
+			delete(results, t)
 		}
 	}
-	done := map[sqlschema.TableName]chan struct{}{}
-	for _, t := range plan.Tables {
-		done[t.Name] = make(chan struct{})
-	}
-	results := map[sqlschema.TableName]Checkpoint{}
-	var rmu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	sem := make(chan struct{}, concurrency)
-	for _, t := range plan.Tables {
-		g.Go(func() error {
-			for _, d := range t.DependsOn {
-				select {
-				case <-done[d]:
-				case <-gctx.Done():
-					return context.Cause(gctx)
-				}
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-gctx.Done():
-				return context.Cause(gctx)
-			}
-			defer func() { <-sem }()
-			cp, err := e.LoadTable(gctx, plan, t.Name, src, dst, report)
-			if err != nil {
-				return err
-			}
-			rmu.Lock()
-			results[t.Name] = cp
-			rmu.Unlock()
-			close(done[t.Name])
-			return nil
-		})
-	}
-	err := g.Wait()
 	return results, err
 }
 
@@ -302,22 +263,4 @@ func streamRows(ctx context.Context, t *syncplan.Table, src RowSource, spec sour
 // reads the same way: backslash, tab, newline and carriage return are
 // escaped, and NUL as \0 (MySQL binary strings; PostgreSQL text never
 // holds NUL).
-func appendTextField(b []byte, v string) []byte {
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case 0:
-			b = append(b, '\\', '0')
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
-}
+func appendTextField(b []byte, v string) []byte { return appendEscaped(b, v) }

@@ -89,16 +89,12 @@ func (j *tableJob) pgStreamUpdatePass(ctx context.Context, src RowSource) error 
 		return err
 	}
 	defer dconn.Release()
-	const stage = `"neosync_update"`
-	for _, s := range []string{
-		"CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " AS SELECT " + list + " FROM " + dest + " WITH NO DATA",
-		"TRUNCATE " + stage,
-	} {
-		if _, err := dconn.Exec(ctx, s); err != nil {
-			return err
-		}
+	drop, err := pgUpdateStage(ctx, dconn, list, dest)
+	if err != nil {
+		return err
 	}
-	defer func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+stage) }()
+	defer drop()
+	const stage = pgUpdateStageName
 	copySQL := "COPY " + stage + " (" + list + ") FROM STDIN"
 	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)

@@ -81,20 +81,16 @@ func (j *tableJob) pgUpdatePass(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	const stage = `"neosync_update"`
 	list := q.list("", names)
 	if err := q.err(); err != nil {
 		return err
 	}
-	for _, s := range []string{
-		"CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " AS SELECT " + list + " FROM " + dest + " WITH NO DATA",
-		"TRUNCATE " + stage,
-	} {
-		if _, err := dconn.Exec(ctx, s); err != nil {
-			return err
-		}
+	drop, err := pgUpdateStage(ctx, dconn, list, dest)
+	if err != nil {
+		return err
 	}
-	defer func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+stage) }()
+	defer drop()
+	const stage = pgUpdateStageName
 	copySQL := "COPY " + stage + " (" + list + ") FROM STDIN (FORMAT binary)"
 	err = pgStream(ctx, sconn, j, sourceSpec{out: cols}, dcols, nil, func(ctx context.Context, r *batchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
@@ -155,4 +151,22 @@ func joinOr(parts []string) string {
 		out += p
 	}
 	return out
+}
+
+// pgUpdateStageName is the temporary table update passes load the key and
+// deferred columns into.
+const pgUpdateStageName = `"neosync_update"`
+
+// pgUpdateStage creates the stage, empty, with the columns list typed as
+// in dest; drop removes it.
+func pgUpdateStage(ctx context.Context, dconn *pgxpool.Conn, list, dest string) (drop func(), err error) {
+	for _, s := range []string{
+		"CREATE TEMPORARY TABLE IF NOT EXISTS " + pgUpdateStageName + " AS SELECT " + list + " FROM " + dest + " WITH NO DATA",
+		"TRUNCATE " + pgUpdateStageName,
+	} {
+		if _, err := dconn.Exec(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	return func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+pgUpdateStageName) }, nil
 }
