@@ -23,6 +23,11 @@ function cell(v: JsonValue): string {
   return String(v);
 }
 
+/** isText: a string too long or multi-line for a grid cell. */
+function isText(v: JsonValue): boolean {
+  return typeof v === "string" && (v.includes("\n") || v.length > 80);
+}
+
 function label(k: string): string {
   return k.replace(/_/g, " ");
 }
@@ -86,12 +91,20 @@ export function JsonReport({ value, depth = 0 }: { value: JsonValue; depth?: num
       <div className="space-y-4">
         {scalars.length > 0 && (
           <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
-            {scalars.map(([k, v]) => (
-              <div key={k}>
-                <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label(k)}</dt>
-                <dd className="mt-0.5 tabular-nums text-slate-900">{cell(v)}</dd>
-              </div>
-            ))}
+            {scalars.map(([k, v]) =>
+              isText(v) ? (
+                // multi-line or long text (a summary) gets the full width, lines kept
+                <div key={k} className="col-span-full">
+                  <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label(k)}</dt>
+                  <dd className="mt-1 max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs whitespace-pre-wrap text-slate-800 ring-1 ring-inset ring-slate-200">{String(v)}</dd>
+                </div>
+              ) : (
+                <div key={k}>
+                  <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label(k)}</dt>
+                  <dd className="mt-0.5 tabular-nums text-slate-900">{cell(v)}</dd>
+                </div>
+              ),
+            )}
           </dl>
         )}
         {complex.map(([k, v]) => (
