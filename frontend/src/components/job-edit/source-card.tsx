@@ -78,7 +78,7 @@ export function SourceCard({ job, connName, connections }: { job: Job; connName:
       ) : editing ? (
         <div className="space-y-4">
           <ErrorBox error={tablesQ.error} title="Could not list the source's tables" />
-          {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <SubsetEditor connectionId={connectionId} tables={tables} where={where} onWhere={(k, v) => setWhere((w) => ({ ...w, [k]: v }))} followFks={follow} onFollowFks={setFollow} checks={checks} />}
+          {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <SubsetEditor connectionId={connectionId} tables={tables} where={where} onWhere={(k, v) => { setWhere((w) => ({ ...w, [k]: v })); setFormError(""); }} followFks={follow} onFollowFks={setFollow} checks={checks} />}
           {formError && (
             <p role="alert" className="text-sm text-red-700">
               {formError}

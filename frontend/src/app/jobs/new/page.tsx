@@ -199,7 +199,7 @@ export default function NewJobPage() {
             </>
           )}
           {step === 3 && kind === "sync" && (
-            <SubsetEditor connectionId={sourceId} tables={tables} where={where} onWhere={(k, v) => setWhere((w) => ({ ...w, [k]: v }))} followFks={followFks} onFollowFks={setFollowFks} checks={subsetChecks} />
+            <SubsetEditor connectionId={sourceId} tables={tables} where={where} onWhere={(k, v) => { setWhere((w) => ({ ...w, [k]: v })); setStepError(""); }} followFks={followFks} onFollowFks={setFollowFks} checks={subsetChecks} />
           )}
           {step === 3 && kind === "generate" && (
             <GenerateRows tables={tables} value={rowCounts} errors={rowErrors} onChange={(k, v) => { setRowCounts((r) => ({ ...r, [k]: v })); setRowErrors({}); }} />
