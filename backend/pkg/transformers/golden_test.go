@@ -73,7 +73,7 @@ func goldenInput(t DataType, i int) any {
 	case TypeFloat64:
 		return float64(i)*1.25 - 100.5
 	case TypeUUID:
-		return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", i*2654435761%1<<32, i, i, i*3, i*977)
+		return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", (i*2654435761)%(1<<32), i, i, i*3, i*977)
 	case TypeAny:
 		if i%3 == 2 {
 			return int64(i * 31)
