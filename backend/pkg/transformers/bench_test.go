@@ -56,3 +56,35 @@ func BenchmarkTransforms(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConsistentColumns measures the four transformers of `make
+// bench` (sqlsync's BenchmarkPostgresSync) as the relay calls them: in
+// consistent mode with a job key, on inputs already boxed, so that ns/op and
+// allocs/op are the transformer's own.
+func BenchmarkConsistentColumns(b *testing.B) {
+	inputs := make([]any, 1024)
+	for _, tc := range []struct {
+		source string
+		input  func(i int) any
+	}{
+		{"transform_email", func(i int) any { return "user" + strconv.Itoa(i) + "@example.com" }},
+		{"generate_first_name", func(int) any { return nil }},
+		{"generate_last_name", func(int) any { return nil }},
+		{"transform_hash", func(i int) any { return strconv.Itoa(100000000 + i*7919) }},
+	} {
+		for i := range inputs {
+			inputs[i] = tc.input(i)
+		}
+		b.Run(tc.source, func(b *testing.B) {
+			in := mustBuild(b, tc.source, nil, Options{Key: []byte("bench key")})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := in.Transform(inputs[i%len(inputs)], nil); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
-	"hash"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -22,10 +20,12 @@ type Instance struct {
 	pcg   *rand.PCG
 	call  Call
 	block cipher.Block
-	h     hash.Hash
-	buf   []byte
-	sum   [16]byte
-	seed  [16]byte
+	// prefix is the FNV-128a state after the source and its 0 separator,
+	// which start every seed's input.
+	prefix fnv128a
+	buf    []byte
+	sum    [16]byte
+	seed   [16]byte
 }
 
 func newInstance(d *Definition, fn Func, o Options) *Instance {
@@ -39,7 +39,9 @@ func newInstance(d *Definition, fn Func, o Options) *Instance {
 	if o.Key != nil && d.Consistent {
 		k := sha256.Sum256(o.Key)
 		in.block, _ = aes.NewCipher(k[:])
-		in.h = fnv.New128a()
+		in.prefix = newFNV128a()
+		in.prefix.writeString(d.Source)
+		in.prefix.writeByte(0)
 		in.call.Key = k[:]
 	}
 	return in
@@ -72,14 +74,19 @@ func (i *Instance) Transform(value any, row map[string]any) (any, error) {
 	return out, nil
 }
 
-// reseed derives the random state from (key, source, canonical input).
+// reseed derives the random state from (key, source, canonical input):
+// AES_key(FNV-128a(source, 0, AppendCanonical(input))).
 func (i *Instance) reseed(value any) {
-	i.buf = append(i.buf[:0], i.def.Source...)
-	i.buf = append(i.buf, 0)
-	i.buf = AppendCanonical(i.buf, value)
-	i.h.Reset()
-	i.h.Write(i.buf)
-	i.h.Sum(i.sum[:0])
+	h := i.prefix
+	if s, ok := value.(string); ok {
+		// AppendCanonical's encoding, without copying the string.
+		h.writeByte('s')
+		h.writeString(s)
+	} else {
+		i.buf = AppendCanonical(i.buf[:0], value)
+		h.write(i.buf)
+	}
+	h.sum(&i.sum)
 	i.block.Encrypt(i.seed[:], i.sum[:])
 	i.pcg.Seed(binary.LittleEndian.Uint64(i.seed[:8]), binary.LittleEndian.Uint64(i.seed[8:]))
 }
