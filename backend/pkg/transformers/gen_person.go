@@ -6,12 +6,12 @@ import (
 
 func firstNameGenerator() *Definition {
 	return genDef("generate_first_name", "Generate first name", "Generates a realistic first name that fits the column.",
-		TypeString, nil, staticBuild(func(c *Call) (any, error) { return firstNames.fit(c.Rand, c.MaxLength), nil }))
+		TypeString, nil, staticBuild(func(c *Call) (any, error) { return firstNames.fitValue(c.Rand, c.MaxLength), nil }))
 }
 
 func lastNameGenerator() *Definition {
 	return genDef("generate_last_name", "Generate last name", "Generates a realistic last name that fits the column.",
-		TypeString, nil, staticBuild(func(c *Call) (any, error) { return lastNames.fit(c.Rand, c.MaxLength), nil }))
+		TypeString, nil, staticBuild(func(c *Call) (any, error) { return lastNames.fitValue(c.Rand, c.MaxLength), nil }))
 }
 
 func fullNameGenerator() *Definition {
@@ -113,7 +113,7 @@ func businessNameGenerator() *Definition {
 						return string(buf), nil
 					}
 				}
-				return lastNames.fit(c.Rand, c.MaxLength), nil
+				return lastNames.fitValue(c.Rand, c.MaxLength), nil
 			}, nil
 		})
 }

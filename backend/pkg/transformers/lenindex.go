@@ -10,7 +10,10 @@ import (
 // entry of at most, or exactly, a given length is one draw.
 type lenIndex struct {
 	items []string
-	upTo  []int // upTo[n] counts the items of at most n characters
+	// values are items boxed once as transformer outputs, so that a
+	// generator returning an entry allocates nothing.
+	values []any
+	upTo   []int // upTo[n] counts the items of at most n characters
 }
 
 // newLenIndex indexes list, dropping empty and duplicate entries.
@@ -30,7 +33,11 @@ func newLenIndex(list []string) *lenIndex {
 	for n := 1; n <= longest; n++ {
 		upTo[n] += upTo[n-1]
 	}
-	return &lenIndex{items: items, upTo: upTo}
+	values := make([]any, len(items))
+	for i, s := range items {
+		values[i] = s
+	}
+	return &lenIndex{items: items, values: values, upTo: upTo}
 }
 
 // minLen and maxLen are the shortest and longest lengths in characters.
@@ -43,14 +50,23 @@ func (x *lenIndex) any(r *rand.Rand) string { return x.items[r.IntN(len(x.items)
 // atMost returns a random entry of at most n characters (any entry when
 // n <= 0), and false when none is that short.
 func (x *lenIndex) atMost(r *rand.Rand, n int) (string, bool) {
+	i, ok := x.atMostIndex(r, n)
+	if !ok {
+		return "", false
+	}
+	return x.items[i], true
+}
+
+// atMostIndex is atMost returning the entry's index, with the same draws.
+func (x *lenIndex) atMostIndex(r *rand.Rand, n int) (int, bool) {
 	if n <= 0 || n >= x.maxLen() {
-		return x.any(r), true
+		return r.IntN(len(x.items)), true
 	}
 	c := x.upTo[n]
 	if c == 0 {
-		return "", false
+		return 0, false
 	}
-	return x.items[r.IntN(c)], true
+	return r.IntN(c), true
 }
 
 // exactly returns a random entry of exactly n characters.
@@ -68,8 +84,16 @@ func (x *lenIndex) exactly(r *rand.Rand, n int) (string, bool) {
 // fit returns a random entry of at most n characters (n <= 0: any), or a
 // random entry cut to n characters when none is that short.
 func (x *lenIndex) fit(r *rand.Rand, n int) string {
-	if s, ok := x.atMost(r, n); ok {
-		return s
+	if i, ok := x.atMostIndex(r, n); ok {
+		return x.items[i]
+	}
+	return truncateRunes(x.any(r), n)
+}
+
+// fitValue is fit as a transformer output: an entry comes boxed already.
+func (x *lenIndex) fitValue(r *rand.Rand, n int) any {
+	if i, ok := x.atMostIndex(r, n); ok {
+		return x.values[i]
 	}
 	return truncateRunes(x.any(r), n)
 }
