@@ -2,6 +2,8 @@ package transformers
 
 import (
 	"math/rand/v2"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers/strarena"
 )
 
 // Email building blocks shared by generate_email and transform_email.
@@ -134,9 +136,11 @@ func trimLocal(b []byte) []byte {
 	return b
 }
 
-// emailBuilder holds scratch space for building one address at a time.
+// emailBuilder holds scratch space for building one address at a time,
+// and the arena its results are allocated from.
 type emailBuilder struct {
 	local, domain []byte
+	strs          strarena.Arena
 }
 
 // build returns an address that fits maxLen (any length when maxLen <= 0)
@@ -171,5 +175,5 @@ func (e *emailBuilder) withDomain(r *rand.Rand, maxLen int, uuidLocal bool, loca
 	b = append(b, '@')
 	b = append(b, e.domain...)
 	e.local = b
-	return string(b)
+	return e.strs.String(b)
 }

@@ -8,6 +8,8 @@ import (
 	"hash"
 	"strconv"
 	"time"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers/strarena"
 )
 
 func hashTransform() *Definition {
@@ -28,6 +30,7 @@ func hashTransform() *Definition {
 			}
 			salt := p.String("salt")
 			var in, out []byte
+			var strs strarena.Arena
 			return func(c *Call) (any, error) {
 				in = appendValueText(append(in[:0], salt...), c.Value)
 				h.Reset()
@@ -35,7 +38,7 @@ func hashTransform() *Definition {
 				out = h.Sum(out[:0])
 				sum := len(out)
 				out = appendHex(out, out[:sum])
-				return string(out[sum:]), nil
+				return strs.String(out[sum:]), nil
 			}, nil
 		})
 }
