@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
+	"github.com/neosyncio/neosync/backend/pkg/transformers/strarena"
 )
 
 // pgKind groups PostgreSQL types by how a transformer sees their values.
@@ -29,11 +30,13 @@ const (
 // pgValueCodec converts one column between PostgreSQL's binary format and
 // the Go values transformers take (string, int64, float64, bool,
 // time.Time, []byte). It is not safe for concurrent use (the pgtype.Map
-// memoizes plans).
+// memoizes plans, and decoded text comes from the codec's string arena:
+// a decoded value is consumed within its row, so chunks are short-lived).
 type pgValueCodec struct {
 	oid  uint32
 	kind pgKind
 	m    *pgtype.Map
+	strs strarena.Arena
 }
 
 func newPGValueCodec(m *pgtype.Map, oid uint32) *pgValueCodec {
@@ -90,12 +93,12 @@ func (c *pgValueCodec) decode(src []byte) (any, error) {
 		}
 		return src[0] != 0, nil
 	case pgText:
-		return string(src), nil
+		return c.strs.String(src), nil
 	case pgJSONB:
 		if len(src) == 0 || src[0] != 1 {
 			return nil, fmt.Errorf("unknown jsonb version")
 		}
-		return string(src[1:]), nil
+		return c.strs.String(src[1:]), nil
 	case pgBytes:
 		return append([]byte{}, src...), nil
 	case pgTime:
