@@ -17,17 +17,17 @@ func coreDefinitions() []*Definition {
 	return []*Definition{
 		{
 			Source: "passthrough", Name: "Passthrough", Description: "Copies the value unchanged.",
-			InputTypes: []DataType{TypeAny}, Output: TypeAny, JobTypes: []JobType{JobSync}, Consistent: true, HandlesNull: true,
+			InputTypes: []DataType{TypeAny}, Output: TypeAny, JobTypes: []JobType{JobSync}, Consistent: true, HandlesNull: true, NoRand: true,
 			Build: func(Params, Options) (Func, error) { return func(c *Call) (any, error) { return c.Value, nil }, nil },
 		},
 		{
 			Source: "generate_null", Name: "Null", Description: "Writes NULL.",
-			Output: TypeNull, JobTypes: allJobTypes, Generator: true, Consistent: true,
+			Output: TypeNull, JobTypes: allJobTypes, Generator: true, Consistent: true, NoRand: true,
 			Build: func(Params, Options) (Func, error) { return func(*Call) (any, error) { return nil, nil }, nil },
 		},
 		{
 			Source: "generate_default", Name: "Column default", Description: "Leaves the column out so the destination's DEFAULT applies.",
-			Output: TypeAny, JobTypes: allJobTypes, Generator: true, Consistent: true,
+			Output: TypeAny, JobTypes: allJobTypes, Generator: true, Consistent: true, NoRand: true,
 			Build: func(Params, Options) (Func, error) {
 				return func(*Call) (any, error) { return UseColumnDefault, nil }, nil
 			},

@@ -59,7 +59,7 @@ func (i *Instance) Transform(value any, row map[string]any) (any, error) {
 	if value == nil && !i.def.Generator && !i.def.HandlesNull {
 		return nil, nil
 	}
-	if i.block != nil {
+	if i.block != nil && !i.def.NoRand {
 		i.reseed(value)
 	}
 	i.call.Value = value

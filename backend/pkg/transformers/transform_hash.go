@@ -13,7 +13,7 @@ import (
 )
 
 func hashTransform() *Definition {
-	return transformDef("transform_hash", "Hash", "Replaces a value with the lower-case hex digest of salt followed by the value's text. The output depends only on the input, salt and algorithm, never on the job key.",
+	d := transformDef("transform_hash", "Hash", "Replaces a value with the lower-case hex digest of salt followed by the value's text. The output depends only on the input, salt and algorithm, never on the job key.",
 		[]DataType{TypeAny}, TypeString, []Param{
 			enumParam("algorithm", "The hash function.", "sha256", "sha256", "sha512", "md5"),
 			{Name: "salt", Type: ParamString, Description: "Text hashed before the value.", Default: ""},
@@ -41,6 +41,8 @@ func hashTransform() *Definition {
 				return strs.String(out[sum:]), nil
 			}, nil
 		})
+	d.NoRand = true // the digest depends on the value and salt alone
+	return d
 }
 
 // appendValueText appends v's text: strings and bytes as they are, numbers

@@ -94,6 +94,10 @@ type Definition struct {
 	// HandlesNull is true when the implementation receives NULL inputs
 	// (otherwise NULL stays NULL without calling it).
 	HandlesNull bool
+	// NoRand is true when the implementation never reads Call.Rand: its
+	// output is a function of the input and parameters alone (a hash, a
+	// passthrough), so consistent mode does not reseed before each call.
+	NoRand bool
 	// Build turns validated parameters into an implementation. It may return
 	// a *ParamError for cross-parameter problems (e.g. min > max).
 	Build func(p Params, o Options) (Func, error)
