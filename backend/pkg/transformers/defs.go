@@ -1,6 +1,10 @@
 package transformers
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers/strarena"
+)
 
 // genDef declares a generator: it ignores its input, serves sync and
 // generate jobs and has no consistent mode.
@@ -16,6 +20,34 @@ func transformDef(source, name, desc string, in []DataType, out DataType, params
 	return &Definition{
 		Source: source, Name: name, Description: desc, Params: params, InputTypes: in,
 		Output: out, JobTypes: []JobType{JobSync}, Consistent: true, Build: build,
+	}
+}
+
+// withAppend sets d's BuildAppend to build and derives its Build from it.
+func withAppend(d *Definition, build func(Params, Options) (AppendFunc, error)) *Definition {
+	d.BuildAppend = build
+	d.Build = func(p Params, o Options) (Func, error) {
+		af, err := build(p, o)
+		if err != nil {
+			return nil, err
+		}
+		return appendToFunc(af), nil
+	}
+	return d
+}
+
+// appendToFunc returns the Func form of af: text output is appended to a
+// scratch buffer and handed out as a string from an arena.
+func appendToFunc(af AppendFunc) Func {
+	var buf []byte
+	var strs strarena.Arena
+	return func(c *Call) (any, error) {
+		out, text, v, err := af(c, buf[:0])
+		if err != nil || !text {
+			return v, err
+		}
+		buf = out
+		return strs.String(out), nil
 	}
 }
 

@@ -146,6 +146,12 @@ type emailBuilder struct {
 // build returns an address that fits maxLen (any length when maxLen <= 0)
 // with a name-based or UUID local part; maxLen must be 0 or at least minEmailLen.
 func (e *emailBuilder) build(r *rand.Rand, maxLen int, uuidLocal bool) string {
+	e.local = e.appendBuild(e.local[:0], r, maxLen, uuidLocal)
+	return e.strs.String(e.local)
+}
+
+// appendBuild is build appending the address to dst.
+func (e *emailBuilder) appendBuild(dst []byte, r *rand.Rand, maxLen int, uuidLocal bool) []byte {
 	domBudget := 0
 	if maxLen > 0 {
 		domBudget = maxLen - 2
@@ -154,13 +160,14 @@ func (e *emailBuilder) build(r *rand.Rand, maxLen int, uuidLocal bool) string {
 		}
 	}
 	e.domain = appendDomain(e.domain[:0], r, domBudget)
-	return e.withDomain(r, maxLen, uuidLocal, -1)
+	return e.appendWithDomain(dst, r, maxLen, uuidLocal, -1)
 }
 
-// withDomain completes the address with the domain in e.domain. localLen
-// fixes the local part's length when >= 1.
-func (e *emailBuilder) withDomain(r *rand.Rand, maxLen int, uuidLocal bool, localLen int) string {
-	b := e.local[:0]
+// appendWithDomain appends the address completed with the domain in
+// e.domain to dst. localLen fixes the local part's length when >= 1.
+func (e *emailBuilder) appendWithDomain(dst []byte, r *rand.Rand, maxLen int, uuidLocal bool, localLen int) []byte {
+	start := len(dst)
+	b := dst
 	switch {
 	case localLen >= 1:
 		b = appendLocalOfLen(b, r, localLen)
@@ -169,11 +176,9 @@ func (e *emailBuilder) withDomain(r *rand.Rand, maxLen int, uuidLocal bool, loca
 	default:
 		b = appendNameLocal(b, r)
 	}
-	if maxLen > 0 && len(b)+1+len(e.domain) > maxLen {
-		b = trimLocal(b[:maxLen-1-len(e.domain)])
+	if maxLen > 0 && len(b)-start+1+len(e.domain) > maxLen {
+		b = b[:start+len(trimLocal(b[start:start+maxLen-1-len(e.domain)]))]
 	}
 	b = append(b, '@')
-	b = append(b, e.domain...)
-	e.local = b
-	return e.strs.String(b)
+	return append(b, e.domain...)
 }

@@ -111,19 +111,36 @@ func goldenFormat(v any) string {
 	return fmt.Sprintf("%T %v", v, v)
 }
 
-// goldenRun records goldenCalls outputs of one configuration.
+// goldenRun records goldenCalls outputs of one configuration, and checks
+// that AppendText gives each of them too.
 func goldenRun(t *testing.T, d *Definition, params map[string]any, o Options) (string, error) {
 	in, err := testRegistry.Build(d.Source, params, o)
 	if err != nil {
 		return "", err
 	}
+	// app gives the same outputs through AppendText.
+	app, err := testRegistry.Build(d.Source, params, o)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
+	var dst []byte
 	for i := range goldenCalls {
 		var v any
 		if !d.Generator {
 			v = goldenInput(d.InputTypes[i%len(d.InputTypes)], i)
 		}
 		out, err := in.Transform(v, nil)
+		dst = append(dst[:0], "prefix"...)
+		appended, text, av, aerr := app.AppendText(dst, v, nil)
+		if text {
+			av = string(appended[len("prefix"):])
+		} else if string(appended) != "prefix" {
+			t.Errorf("%s %v: AppendText returned a value and appended %q", d.Source, params, appended)
+		}
+		if fmt.Sprint(aerr) != fmt.Sprint(err) || goldenFormat(av) != goldenFormat(out) {
+			t.Errorf("%s %v (%s): AppendText gives %s, %v; Transform %s, %v", d.Source, params, goldenFormat(v), goldenFormat(av), aerr, goldenFormat(out), err)
+		}
 		fmt.Fprintf(&b, "  %s => ", goldenFormat(v))
 		if err != nil {
 			fmt.Fprintf(&b, "error %q\n", err.Error())

@@ -14,12 +14,14 @@ import (
 
 // Instance is a configured transformer. It is not safe for concurrent use.
 type Instance struct {
-	def   *Definition
-	fn    Func
-	opts  Options
-	pcg   *rand.PCG
-	call  Call
-	block cipher.Block
+	def *Definition
+	fn  Func
+	// appendFn is the appending form of fn, when the definition has one.
+	appendFn AppendFunc
+	opts     Options
+	pcg      *rand.PCG
+	call     Call
+	block    cipher.Block
 	// prefix is the FNV-128a state after the source and its 0 separator,
 	// which start every seed's input.
 	prefix fnv128a
@@ -74,6 +76,46 @@ func (i *Instance) Transform(value any, row map[string]any) (any, error) {
 	return out, nil
 }
 
+// CanAppend reports whether AppendText can write the output into the
+// caller's buffer (otherwise it always returns the output as a value).
+func (i *Instance) CanAppend() bool { return i.appendFn != nil }
+
+// AppendText is Transform for a caller that writes the output as text
+// into a buffer: when the output is text and the transformer can build it
+// in place (CanAppend), it is appended to dst and text is true, with no
+// string allocated; otherwise dst is returned unchanged, text is false and
+// v is the output exactly as Transform would return it. Either way the
+// output is the one Transform gives for the same input.
+func (i *Instance) AppendText(dst []byte, value any, row map[string]any) (out []byte, text bool, v any, err error) {
+	if i.appendFn == nil {
+		v, err = i.Transform(value, row)
+		return dst, false, v, err
+	}
+	if value == nil && !i.def.Generator && !i.def.HandlesNull {
+		return dst, false, nil, nil
+	}
+	if i.block != nil && !i.def.NoRand {
+		i.reseed(value)
+	}
+	i.call.Value = value
+	i.call.Row = row
+	start := len(dst)
+	out, text, v, err = i.appendFn(&i.call, dst)
+	if err != nil {
+		return dst, false, nil, err
+	}
+	if !text {
+		if s, ok := v.(string); ok && i.opts.MaxLength > 0 && utf8.RuneCountInString(s) > i.opts.MaxLength {
+			v = truncateRunes(s, i.opts.MaxLength)
+		}
+		return dst, false, v, nil
+	}
+	if i.opts.MaxLength > 0 && utf8.RuneCount(out[start:]) > i.opts.MaxLength {
+		out = out[:start+len(truncateRuneBytes(out[start:], i.opts.MaxLength))]
+	}
+	return out, true, nil, nil
+}
+
 // reseed derives the random state from (key, source, canonical input):
 // AES_key(FNV-128a(source, 0, AppendCanonical(input))).
 func (i *Instance) reseed(value any) {
@@ -118,6 +160,20 @@ func AppendCanonical(b []byte, v any) []byte {
 		return x.UTC().AppendFormat(append(b, 'd'), time.RFC3339Nano)
 	}
 	return append(b, '?')
+}
+
+// truncateRuneBytes is truncateRunes for text in a byte slice.
+func truncateRuneBytes(b []byte, n int) []byte {
+	count := 0
+	for idx := 0; idx < len(b); {
+		if count == n {
+			return b[:idx]
+		}
+		_, size := utf8.DecodeRune(b[idx:])
+		idx += size
+		count++
+	}
+	return b
 }
 
 func truncateRunes(s string, n int) string {

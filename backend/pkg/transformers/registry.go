@@ -70,9 +70,17 @@ func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instanc
 	if err != nil {
 		return nil, err
 	}
-	fn, err := d.Build(p, o)
-	if err != nil {
+	var fn Func
+	var af AppendFunc
+	if d.BuildAppend != nil {
+		if af, err = d.BuildAppend(p, o); err != nil {
+			return nil, err
+		}
+		fn = appendToFunc(af)
+	} else if fn, err = d.Build(p, o); err != nil {
 		return nil, err
 	}
-	return newInstance(d, fn, o), nil
+	in := newInstance(d, fn, o)
+	in.appendFn = af
+	return in, nil
 }

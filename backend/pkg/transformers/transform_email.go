@@ -7,7 +7,7 @@ import (
 
 func emailTransform() *Definition {
 	const src = "transform_email"
-	return transformDef(src, "Transform email", "Replaces an email address with a realistic fake one, optionally keeping its domain or its length. Addresses in excluded domains pass through unchanged.",
+	return withAppend(transformDef(src, "Transform email", "Replaces an email address with a realistic fake one, optionally keeping its domain or its length. Addresses in excluded domains pass through unchanged.",
 		[]DataType{TypeString}, TypeString, []Param{
 			boolParam("preserve_domain", "Keep the input's domain.", false),
 			boolParam("preserve_length", "Give the output the input's length (local part and domain alike).", false),
@@ -15,15 +15,15 @@ func emailTransform() *Definition {
 			enumParam("invalid_email_action", "What to do with a value that is not an email address: reject it (error), write NULL, copy it unchanged, or generate a new address.",
 				"reject", "reject", "null", "passthrough", "generate"),
 		},
-		func(p Params, _ Options) (Func, error) {
-			t := &emailTransformer{
-				preserveDomain: p.Bool("preserve_domain"),
-				preserveLength: p.Bool("preserve_length"),
-				excluded:       p.Strings("excluded_domains"),
-				action:         p.String("invalid_email_action"),
-			}
-			return t.transform, nil
-		})
+		nil), func(p Params, _ Options) (AppendFunc, error) {
+		t := &emailTransformer{
+			preserveDomain: p.Bool("preserve_domain"),
+			preserveLength: p.Bool("preserve_length"),
+			excluded:       p.Strings("excluded_domains"),
+			action:         p.String("invalid_email_action"),
+		}
+		return t.transform, nil
+	})
 }
 
 // emailTransformer is one transform_email configuration with scratch space.
@@ -34,21 +34,21 @@ type emailTransformer struct {
 	e                              emailBuilder
 }
 
-func (t *emailTransformer) transform(c *Call) (any, error) {
+func (t *emailTransformer) transform(c *Call, dst []byte) ([]byte, bool, any, error) {
 	const src = "transform_email"
 	s, _ := c.Value.(string)
 	local, domain, ok := splitEmail(s)
 	if !ok {
-		return t.invalid(c)
+		return t.invalid(c, dst)
 	}
 	for _, d := range t.excluded {
 		if strings.EqualFold(d, domain) {
-			return s, nil
+			return append(dst, s...), true, nil, nil
 		}
 	}
 	maxLen := c.MaxLength
 	if maxLen > 0 && maxLen < minEmailLen && (!t.preserveDomain || len(domain)+2 > maxLen) {
-		return nil, valueErr(src, c, "column holds "+strconv.Itoa(maxLen)+" characters, too few for an email address")
+		return dst, false, nil, valueErr(src, c, "column holds "+strconv.Itoa(maxLen)+" characters, too few for an email address")
 	}
 	localLen := -1
 	if t.preserveLength {
@@ -57,7 +57,7 @@ func (t *emailTransformer) transform(c *Call) (any, error) {
 	switch {
 	case t.preserveDomain:
 		if maxLen > 0 && len(domain)+2 > maxLen {
-			return nil, valueErr(src, c, "the preserved domain does not fit a column of "+strconv.Itoa(maxLen)+" characters")
+			return dst, false, nil, valueErr(src, c, "the preserved domain does not fit a column of "+strconv.Itoa(maxLen)+" characters")
 		}
 		t.e.domain = append(t.e.domain[:0], domain...)
 	case t.preserveLength && (maxLen <= 0 || len(domain)+2 <= maxLen):
@@ -65,23 +65,23 @@ func (t *emailTransformer) transform(c *Call) (any, error) {
 	case t.preserveLength:
 		t.e.domain = appendDomain(t.e.domain[:0], c.Rand, maxLen-2)
 	default:
-		return t.e.build(c.Rand, maxLen, false), nil
+		return t.e.appendBuild(dst, c.Rand, maxLen, false), true, nil, nil
 	}
-	return t.e.withDomain(c.Rand, maxLen, false, localLen), nil
+	return t.e.appendWithDomain(dst, c.Rand, maxLen, false, localLen), true, nil, nil
 }
 
 // invalid applies invalid_email_action to a value that is not an address.
-func (t *emailTransformer) invalid(c *Call) (any, error) {
+func (t *emailTransformer) invalid(c *Call, dst []byte) ([]byte, bool, any, error) {
 	switch t.action {
 	case "null":
-		return nil, nil
+		return dst, false, nil, nil
 	case "passthrough":
-		return c.Value, nil
+		return dst, false, c.Value, nil
 	case "generate":
 		if c.MaxLength > 0 && c.MaxLength < minEmailLen {
-			return nil, valueErr("transform_email", c, "column holds "+strconv.Itoa(c.MaxLength)+" characters, too few for an email address")
+			return dst, false, nil, valueErr("transform_email", c, "column holds "+strconv.Itoa(c.MaxLength)+" characters, too few for an email address")
 		}
-		return t.e.build(c.Rand, c.MaxLength, false), nil
+		return t.e.appendBuild(dst, c.Rand, c.MaxLength, false), true, nil, nil
 	}
-	return nil, valueErr("transform_email", c, "value is not a valid email address")
+	return dst, false, nil, valueErr("transform_email", c, "value is not a valid email address")
 }

@@ -8,8 +8,6 @@ import (
 	"hash"
 	"strconv"
 	"time"
-
-	"github.com/neosyncio/neosync/backend/pkg/transformers/strarena"
 )
 
 func hashTransform() *Definition {
@@ -17,32 +15,28 @@ func hashTransform() *Definition {
 		[]DataType{TypeAny}, TypeString, []Param{
 			enumParam("algorithm", "The hash function.", "sha256", "sha256", "sha512", "md5"),
 			{Name: "salt", Type: ParamString, Description: "Text hashed before the value.", Default: ""},
-		},
-		func(p Params, _ Options) (Func, error) {
-			var h hash.Hash
-			switch p.String("algorithm") {
-			case "sha512":
-				h = sha512.New()
-			case "md5":
-				h = md5.New()
-			default:
-				h = sha256.New()
-			}
-			salt := p.String("salt")
-			var in, out []byte
-			var strs strarena.Arena
-			return func(c *Call) (any, error) {
-				in = appendValueText(append(in[:0], salt...), c.Value)
-				h.Reset()
-				h.Write(in)
-				out = h.Sum(out[:0])
-				sum := len(out)
-				out = appendHex(out, out[:sum])
-				return strs.String(out[sum:]), nil
-			}, nil
-		})
+		}, nil)
 	d.NoRand = true // the digest depends on the value and salt alone
-	return d
+	return withAppend(d, func(p Params, _ Options) (AppendFunc, error) {
+		var h hash.Hash
+		switch p.String("algorithm") {
+		case "sha512":
+			h = sha512.New()
+		case "md5":
+			h = md5.New()
+		default:
+			h = sha256.New()
+		}
+		salt := p.String("salt")
+		var in []byte
+		var sum [sha512.Size]byte
+		return func(c *Call, dst []byte) ([]byte, bool, any, error) {
+			in = appendValueText(append(in[:0], salt...), c.Value)
+			h.Reset()
+			h.Write(in)
+			return appendHex(dst, h.Sum(sum[:0])), true, nil, nil
+		}, nil
+	})
 }
 
 // appendValueText appends v's text: strings and bytes as they are, numbers

@@ -76,6 +76,14 @@ type Call struct {
 // Func is a configured transformer implementation.
 type Func func(c *Call) (any, error)
 
+// AppendFunc is a transformer implementation that can write text output
+// into the caller's buffer instead of allocating a string: when the output
+// is text it appends it to dst and returns text true; otherwise (NULL, or a
+// value passed through unchanged) it returns dst as it was, text false and
+// the output in v, as a Func would return it. A transformer built from an
+// AppendFunc derives its Func from it, so both forms give the same output.
+type AppendFunc func(c *Call, dst []byte) (out []byte, text bool, v any, err error)
+
 // Definition declares a system transformer.
 type Definition struct {
 	// Source is the stable id used in job mappings, e.g. "transform_email".
@@ -101,6 +109,9 @@ type Definition struct {
 	// Build turns validated parameters into an implementation. It may return
 	// a *ParamError for cross-parameter problems (e.g. min > max).
 	Build func(p Params, o Options) (Func, error)
+	// BuildAppend, when set, builds the implementation in its appending
+	// form (Build is then derived from it); Instance.AppendText uses it.
+	BuildAppend func(p Params, o Options) (AppendFunc, error)
 }
 
 // Options tune one Instance.
