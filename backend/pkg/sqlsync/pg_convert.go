@@ -16,6 +16,9 @@ type pgOutput struct {
 	codec     *pgValueCodec
 	generator bool // the transformer ignores its input: skip decoding
 	usesRow   bool
+	// appendText: the field is text and the transformer writes its output
+	// straight into the tuple (no string in between).
+	appendText bool
 	// patch, when set, rewrites the user-defined type OIDs embedded in an
 	// array or composite value: they differ between the source and the
 	// destination.
@@ -78,8 +81,24 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 			return buf, err
 		}
 	}
-	v, err := o.tr.apply(in, row)
-	if err != nil {
+	var v any
+	var err error
+	if o.appendText {
+		var text bool
+		var at int
+		buf, at = pgcopy.BeginField(buf)
+		if buf, text, v, err = o.tr.appendText(buf, in, row); err != nil {
+			return buf[:at], err
+		}
+		if text {
+			buf = pgcopy.EndField(buf, at, false)
+			if o.patch != nil {
+				o.patch.applyField(buf[at:])
+			}
+			return buf, nil
+		}
+		buf = buf[:at] // the output is a value: encode it below
+	} else if v, err = o.tr.apply(in, row); err != nil {
 		return buf, err
 	}
 	if v == nil {

@@ -119,6 +119,7 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 			o.codec = cv.codecs[o.src]
 			o.generator = o.tr.def.Generator
 			o.usesRow = col.UsesRow
+			o.appendText = o.codec.kind == pgText && o.tr.inst.CanAppend()
 		}
 		return cv, nil
 	}

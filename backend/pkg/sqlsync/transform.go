@@ -50,6 +50,21 @@ func (ct *columnTransform) apply(v any, row map[string]any) (any, error) {
 	return out, nil
 }
 
+// appendText is apply for a column written as text: when the transformer
+// can build its output in place (transformers.Instance.AppendText) it is
+// appended to buf and text is true; otherwise buf is returned unchanged
+// and the output is in out, as apply returns it.
+func (ct *columnTransform) appendText(buf []byte, v any, row map[string]any) (_ []byte, text bool, out any, err error) {
+	buf, text, out, err = ct.inst.AppendText(buf, coerce(v, ct.def.InputTypes), row)
+	if err != nil {
+		return buf, false, nil, fmt.Errorf("column %s: %w", ct.column, err)
+	}
+	if !text && transformers.IsColumnDefault(out) {
+		return buf, false, nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.def.Source)
+	}
+	return buf, text, out, nil
+}
+
 // coerce converts v to a type the transformer accepts when it does not
 // accept v's own type: a numeric column's text to a number, a number to
 // text, and so on. Values no conversion fits are passed unchanged (the
