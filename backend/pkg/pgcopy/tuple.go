@@ -37,6 +37,17 @@ func (t *Tuple) RawField(i int) []byte {
 	return t.Raw[at:end]
 }
 
+// RawFields returns fields i to i+n-1 (n >= 1) as they appear in the
+// stream, consecutive as they are: RawField of each, in one slice.
+func (t *Tuple) RawFields(i, n int) []byte {
+	at := t.offsets[i]
+	end := int32(len(t.Raw))
+	if i+n < len(t.offsets) {
+		end = t.offsets[i+n]
+	}
+	return t.Raw[at:end]
+}
+
 // parse reads one tuple from the start of b into t (reusing its offsets).
 // It returns the tuple's length, 0 when b holds only part of a tuple, or
 // -1 when b starts with the trailer. want, when positive, is the field

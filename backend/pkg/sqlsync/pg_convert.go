@@ -23,6 +23,25 @@ type pgOutput struct {
 	// array or composite value: they differ between the source and the
 	// destination.
 	patch *oidPatch
+	// run counts the outputs from this one on that copy consecutive source
+	// fields unchanged, so they are appended with one copy (see setRuns).
+	run int
+}
+
+// setRuns sets pgOutput.run: outputs copied as they arrived whose source
+// fields follow each other in the tuple form one run.
+func setRuns(out []pgOutput) {
+	for i := len(out) - 1; i >= 0; i-- {
+		o := &out[i]
+		o.run = 0
+		if o.src < 0 || o.tr != nil || o.patch != nil {
+			continue
+		}
+		o.run = 1
+		if i+1 < len(out) && out[i+1].run > 0 && out[i+1].src == o.src+1 {
+			o.run += out[i+1].run
+		}
+	}
 }
 
 // pgConverter turns one source tuple into one destination tuple. Fields
@@ -41,11 +60,14 @@ type pgConverter struct {
 func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
 	c.row = nil
 	buf = pgcopy.AppendTupleStart(buf, len(c.out))
-	for i := range c.out {
+	for i := 0; i < len(c.out); i++ {
 		o := &c.out[i]
 		switch {
 		case o.src < 0:
 			buf = pgcopy.AppendNull(buf)
+		case o.run > 1:
+			buf = append(buf, t.RawFields(o.src, o.run)...)
+			i += o.run - 1
 		case o.tr == nil:
 			at := len(buf)
 			buf = append(buf, t.RawField(o.src)...)

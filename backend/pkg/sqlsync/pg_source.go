@@ -121,6 +121,7 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 			o.usesRow = col.UsesRow
 			o.appendText = o.codec.kind == pgText && o.tr.inst.CanAppend()
 		}
+		setRuns(cv.out)
 		return cv, nil
 	}
 
