@@ -17,6 +17,9 @@ type columnTransform struct {
 	column string
 	def    *transformers.Definition
 	inst   *transformers.Instance
+	// takesAny and takesString say, once, when coerce would return a value
+	// unchanged: always, or for strings.
+	takesAny, takesString bool
 }
 
 // buildTransform builds the transformer of c (ActionTransform).
@@ -34,13 +37,17 @@ func (e *Engine) buildTransform(c *syncplan.Column, key []byte) (*columnTransfor
 	if err != nil {
 		return nil, fmt.Errorf("column %s: %w", c.Name, err)
 	}
-	return &columnTransform{column: c.Name, def: def, inst: inst}, nil
+	in := def.InputTypes
+	return &columnTransform{column: c.Name, def: def, inst: inst,
+		takesAny:    len(in) == 0 || slices.Contains(in, transformers.TypeAny),
+		takesString: slices.Contains(in, transformers.TypeString) || slices.Contains(in, transformers.TypeUUID),
+	}, nil
 }
 
 // apply transforms one value; row is the whole source row when the
 // transformer reads it, else nil.
 func (ct *columnTransform) apply(v any, row map[string]any) (any, error) {
-	out, err := ct.inst.Transform(coerce(v, ct.def.InputTypes), row)
+	out, err := ct.inst.Transform(ct.coerce(v), row)
 	if err != nil {
 		return nil, fmt.Errorf("column %s: %w", ct.column, err)
 	}
@@ -55,7 +62,7 @@ func (ct *columnTransform) apply(v any, row map[string]any) (any, error) {
 // appended to buf and text is true; otherwise buf is returned unchanged
 // and the output is in out, as apply returns it.
 func (ct *columnTransform) appendText(buf []byte, v any, row map[string]any) (_ []byte, text bool, out any, err error) {
-	buf, text, out, err = ct.inst.AppendText(buf, coerce(v, ct.def.InputTypes), row)
+	buf, text, out, err = ct.inst.AppendText(buf, ct.coerce(v), row)
 	if err != nil {
 		return buf, false, nil, fmt.Errorf("column %s: %w", ct.column, err)
 	}
@@ -63,6 +70,18 @@ func (ct *columnTransform) appendText(buf []byte, v any, row map[string]any) (_ 
 		return buf, false, nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.def.Source)
 	}
 	return buf, text, out, nil
+}
+
+// coerce is coerce for the transformer's input types, without looking
+// them up when v needs no conversion.
+func (ct *columnTransform) coerce(v any) any {
+	if ct.takesAny {
+		return v
+	}
+	if _, ok := v.(string); ok && ct.takesString {
+		return v
+	}
+	return coerce(v, ct.def.InputTypes)
 }
 
 // coerce converts v to a type the transformer accepts when it does not
