@@ -48,6 +48,26 @@ func (t *Tuple) RawFields(i, n int) []byte {
 	return t.Raw[at:end]
 }
 
+// AppendLayout appends t's layout to dst: the position in Raw of each
+// field's length word, then the length of Raw. SetLayout rebuilds the
+// tuple from a copy of Raw and its layout without parsing it again.
+func (t *Tuple) AppendLayout(dst []int32) []int32 {
+	dst = append(dst, t.offsets...)
+	return append(dst, int32(len(t.Raw)))
+}
+
+// SetLayout makes t the tuple at the start of b that AppendLayout
+// described with layout (b must begin with the same bytes as that tuple's
+// Raw), reusing t's storage, and returns the tuple's length. t aliases b
+// but not layout.
+func (t *Tuple) SetLayout(b []byte, layout []int32) int {
+	k := len(layout) - 1
+	n := int(layout[k])
+	t.Raw = b[:n]
+	t.offsets = append(t.offsets[:0], layout[:k]...)
+	return n
+}
+
 // parse reads one tuple from the start of b into t (reusing its offsets).
 // It returns the tuple's length, 0 when b holds only part of a tuple, or
 // -1 when b starts with the trailer. want, when positive, is the field

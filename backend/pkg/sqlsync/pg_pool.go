@@ -21,11 +21,14 @@ const (
 type rawBatch struct {
 	first int64  // stream number of the first row, for errors
 	data  []byte // complete tuples as read
-	rows  int
-	key   []byte // key fields of the last row (keyed copies)
-	out   []byte
-	err   error
-	done  chan struct{}
+	// layout holds each tuple's layout (pgcopy.Tuple.AppendLayout), so
+	// the workers need not parse the tuples the reader has already split.
+	layout []int32
+	rows   int
+	key    []byte // key fields of the last row (keyed copies)
+	out    []byte
+	err    error
+	done   chan struct{}
 }
 
 // convertPool converts raw batches on several goroutines, each with its
@@ -62,7 +65,7 @@ func newConvertPool(ctx context.Context, convs []*pgConverter, assemble func(*ra
 func (p *convertPool) newBatch(first int64) *rawBatch {
 	select {
 	case b := <-p.free:
-		b.first, b.data, b.rows, b.out, b.err = first, b.data[:0], 0, b.out[:0], nil
+		b.first, b.data, b.layout, b.rows, b.out, b.err = first, b.data[:0], b.layout[:0], 0, b.out[:0], nil
 		return b
 	default:
 		return &rawBatch{first: first}
@@ -97,12 +100,11 @@ func (p *convertPool) convert(c *pgConverter) {
 
 // convertAll converts every tuple of b into b.out.
 func convertAll(c *pgConverter, t *pgcopy.Tuple, b *rawBatch) error {
-	data := b.data
-	for i := 0; len(data) > 0; i++ {
-		n, err := t.Parse(data)
-		if err != nil {
-			return fmt.Errorf("row %d: %w", b.first+int64(i), err)
-		}
+	data, layout := b.data, b.layout
+	stride := len(c.names) + 1 // a layout: one offset per field, then the length
+	for i := range b.rows {
+		n := t.SetLayout(data, layout[i*stride:(i+1)*stride])
+		var err error
 		if b.out, err = c.convert(t, b.out); err != nil {
 			return fmt.Errorf("row %d: %w", b.first+int64(i), err)
 		}

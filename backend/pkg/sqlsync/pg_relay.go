@@ -72,6 +72,7 @@ func (r *pgRelay) dispatch(t *pgcopy.Tuple) error {
 	}
 	b := r.pending
 	b.data = append(b.data, t.Raw...)
+	b.layout = t.AppendLayout(b.layout)
 	b.rows++
 	r.inBatch++
 	if r.batch > 0 && r.inBatch >= r.batch {
