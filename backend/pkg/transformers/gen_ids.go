@@ -2,18 +2,13 @@ package transformers
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"math/rand/v2"
 )
 
-const hexDigits = "0123456789abcdef"
 
-// appendHex appends src as lower-case hex.
-func appendHex(b, src []byte) []byte {
-	for _, v := range src {
-		b = append(b, hexDigits[v>>4], hexDigits[v&0x0f])
-	}
-	return b
-}
+// appendHex appends src as lower-case hex (growing b once, not per byte).
+func appendHex(b, src []byte) []byte { return hex.AppendEncode(b, src) }
 
 // randUUID returns a random (version 4, RFC 9562 variant) UUID.
 func randUUID(r *rand.Rand) [16]byte {
