@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 )
 
-
 // appendHex appends src as lower-case hex (growing b once, not per byte).
 func appendHex(b, src []byte) []byte { return hex.AppendEncode(b, src) }
 
