@@ -1,6 +1,9 @@
 package transformers
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // fnv128a is FNV-1a with a 128-bit state, computing exactly what
 // hash/fnv's New128a does. Consistent mode seeds from it; this value type
@@ -54,8 +57,6 @@ func (s *fnv128a) writeString(str string) {
 
 // sum writes the digest, big-endian, into out.
 func (s *fnv128a) sum(out *[16]byte) {
-	for i := range 8 {
-		out[i] = byte(s.hi >> (56 - 8*i))
-		out[8+i] = byte(s.lo >> (56 - 8*i))
-	}
+	binary.BigEndian.PutUint64(out[:8], s.hi)
+	binary.BigEndian.PutUint64(out[8:], s.lo)
 }
