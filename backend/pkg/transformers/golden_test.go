@@ -112,14 +112,19 @@ func goldenFormat(v any) string {
 }
 
 // goldenRun records goldenCalls outputs of one configuration, and checks
-// that AppendText gives each of them too.
+// that AppendText and (for strings) AppendTextString give each of them too.
 func goldenRun(t *testing.T, d *Definition, params map[string]any, o Options) (string, error) {
 	in, err := testRegistry.Build(d.Source, params, o)
 	if err != nil {
 		return "", err
 	}
-	// app gives the same outputs through AppendText.
+	// app gives the same outputs through AppendText, and appStr through
+	// AppendTextString for string inputs.
 	app, err := testRegistry.Build(d.Source, params, o)
+	if err != nil {
+		return "", err
+	}
+	appStr, err := testRegistry.Build(d.Source, params, o)
 	if err != nil {
 		return "", err
 	}
@@ -140,6 +145,20 @@ func goldenRun(t *testing.T, d *Definition, params map[string]any, o Options) (s
 		}
 		if fmt.Sprint(aerr) != fmt.Sprint(err) || goldenFormat(av) != goldenFormat(out) {
 			t.Errorf("%s %v (%s): AppendText gives %s, %v; Transform %s, %v", d.Source, params, goldenFormat(v), goldenFormat(av), aerr, goldenFormat(out), err)
+		}
+		var sv any
+		var serr error
+		if str, ok := v.(string); ok {
+			var stext bool
+			appended, stext, sv, serr = appStr.AppendTextString(dst, str, nil)
+			if stext {
+				sv = string(appended[len("prefix"):])
+			}
+		} else {
+			sv, serr = appStr.Transform(v, nil)
+		}
+		if fmt.Sprint(serr) != fmt.Sprint(err) || goldenFormat(sv) != goldenFormat(out) {
+			t.Errorf("%s %v (%s): AppendTextString gives %s, %v; Transform %s, %v", d.Source, params, goldenFormat(v), goldenFormat(sv), serr, goldenFormat(out), err)
 		}
 		fmt.Fprintf(&b, "  %s => ", goldenFormat(v))
 		if err != nil {

@@ -99,6 +99,29 @@ func (i *Instance) AppendText(dst []byte, value any, row map[string]any) (out []
 	}
 	i.call.Value = value
 	i.call.Row = row
+	return i.appendText(dst)
+}
+
+// AppendTextString is AppendText for a string input, which it passes to
+// the transformer without boxing it in an interface (no allocation).
+func (i *Instance) AppendTextString(dst []byte, value string, row map[string]any) (out []byte, text bool, v any, err error) {
+	if i.appendFn == nil {
+		return i.AppendText(dst, value, row)
+	}
+	if i.block != nil && !i.def.NoRand {
+		i.reseedString(value)
+	}
+	i.call.Value = nil
+	i.call.str, i.call.hasStr = value, true
+	i.call.Row = row
+	out, text, v, err = i.appendText(dst)
+	i.call.str, i.call.hasStr = "", false
+	return out, text, v, err
+}
+
+// appendText runs appendFn on i.call, set up by the caller, and applies
+// MaxLength as Transform does.
+func (i *Instance) appendText(dst []byte) (out []byte, text bool, v any, err error) {
 	start := len(dst)
 	out, text, v, err = i.appendFn(&i.call, dst)
 	if err != nil {
@@ -119,15 +142,27 @@ func (i *Instance) AppendText(dst []byte, value any, row map[string]any) (out []
 // reseed derives the random state from (key, source, canonical input):
 // AES_key(FNV-128a(source, 0, AppendCanonical(input))).
 func (i *Instance) reseed(value any) {
-	h := i.prefix
 	if s, ok := value.(string); ok {
-		// AppendCanonical's encoding, without copying the string.
-		h.writeByte('s')
-		h.writeString(s)
-	} else {
-		i.buf = AppendCanonical(i.buf[:0], value)
-		h.write(i.buf)
+		i.reseedString(s)
+		return
 	}
+	h := i.prefix
+	i.buf = AppendCanonical(i.buf[:0], value)
+	h.write(i.buf)
+	i.seedFrom(&h)
+}
+
+// reseedString is reseed for a string, hashed as AppendCanonical encodes
+// it but without copying it.
+func (i *Instance) reseedString(s string) {
+	h := i.prefix
+	h.writeByte('s')
+	h.writeString(s)
+	i.seedFrom(&h)
+}
+
+// seedFrom seeds the random source from the hash of the seed's input.
+func (i *Instance) seedFrom(h *fnv128a) {
 	h.sum(&i.sum)
 	i.block.Encrypt(i.seed[:], i.sum[:])
 	i.pcg.Seed(binary.LittleEndian.Uint64(i.seed[:8]), binary.LittleEndian.Uint64(i.seed[8:]))

@@ -36,7 +36,7 @@ type emailTransformer struct {
 
 func (t *emailTransformer) transform(c *Call, dst []byte) ([]byte, bool, any, error) {
 	const src = "transform_email"
-	s, _ := c.Value.(string)
+	s, _ := c.text()
 	local, domain, ok := splitEmail(s)
 	if !ok {
 		return t.invalid(c, dst)
@@ -76,7 +76,7 @@ func (t *emailTransformer) invalid(c *Call, dst []byte) ([]byte, bool, any, erro
 	case "null":
 		return dst, false, nil, nil
 	case "passthrough":
-		return dst, false, c.Value, nil
+		return dst, false, c.value(), nil
 	case "generate":
 		if c.MaxLength > 0 && c.MaxLength < minEmailLen {
 			return dst, false, nil, valueErr("transform_email", c, "column holds "+strconv.Itoa(c.MaxLength)+" characters, too few for an email address")

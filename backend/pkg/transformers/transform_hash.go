@@ -31,7 +31,12 @@ func hashTransform() *Definition {
 		var in []byte
 		var sum [sha512.Size]byte
 		return func(c *Call, dst []byte) ([]byte, bool, any, error) {
-			in = appendValueText(append(in[:0], salt...), c.Value)
+			in = append(in[:0], salt...)
+			if str, ok := c.text(); ok {
+				in = append(in, str...)
+			} else {
+				in = appendValueText(in, c.Value)
+			}
 			h.Reset()
 			h.Write(in)
 			return appendHex(dst, h.Sum(sum[:0])), true, nil, nil

@@ -71,6 +71,28 @@ type Call struct {
 	Rand *rand.Rand
 	// Key is the job key in consistent mode (nil otherwise); bijective remaps use it.
 	Key []byte
+	// str is the input when Instance.AppendTextString passed it as a
+	// string, unboxed (Value is then nil): AppendFuncs read the input
+	// through text and value.
+	str    string
+	hasStr bool
+}
+
+// text returns the input if it is a string.
+func (c *Call) text() (string, bool) {
+	if c.hasStr {
+		return c.str, true
+	}
+	s, ok := c.Value.(string)
+	return s, ok
+}
+
+// value returns the input, boxing a string passed unboxed.
+func (c *Call) value() any {
+	if c.hasStr {
+		return c.str
+	}
+	return c.Value
 }
 
 // Func is a configured transformer implementation.
@@ -82,6 +104,8 @@ type Func func(c *Call) (any, error)
 // value passed through unchanged) it returns dst as it was, text false and
 // the output in v, as a Func would return it. A transformer built from an
 // AppendFunc derives its Func from it, so both forms give the same output.
+// It reads its input through Call.text and Call.value, not Call.Value,
+// because Instance.AppendTextString passes a string input unboxed.
 type AppendFunc func(c *Call, dst []byte) (out []byte, text bool, v any, err error)
 
 // Definition declares a system transformer.
