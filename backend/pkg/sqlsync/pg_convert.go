@@ -19,6 +19,9 @@ type pgOutput struct {
 	// appendText: the field is text and the transformer writes its output
 	// straight into the tuple (no string in between).
 	appendText bool
+	// textIn: appendText, and the transformer takes the source text as it
+	// is, so it is passed as a string (pgValueCodec.decodeText), unboxed.
+	textIn bool
 	// patch, when set, rewrites the user-defined type OIDs embedded in an
 	// array or composite value: they differ between the source and the
 	// destination.
@@ -86,9 +89,15 @@ func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
 
 func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byte, error) {
 	var in any
+	var str string
+	var isStr bool
 	if !o.generator {
 		raw, null := t.Field(o.src)
-		if !null {
+		switch {
+		case null:
+		case o.textIn:
+			str, isStr = o.codec.decodeText(raw), true
+		default:
 			v, err := o.codec.decode(raw)
 			if err != nil {
 				return buf, fmt.Errorf("column %s: decode: %w", o.name, err)
@@ -109,7 +118,12 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		var text bool
 		var at int
 		buf, at = pgcopy.BeginField(buf)
-		if buf, text, v, err = o.tr.appendText(buf, in, row); err != nil {
+		if isStr {
+			buf, text, v, err = o.tr.appendTextString(buf, str, row)
+		} else {
+			buf, text, v, err = o.tr.appendText(buf, in, row)
+		}
+		if err != nil {
 			return buf[:at], err
 		}
 		if text {

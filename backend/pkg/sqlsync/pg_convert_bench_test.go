@@ -38,6 +38,7 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 			}
 			o.tr, o.codec, o.generator = tr, c.codecs[i], tr.def.Generator
 			o.appendText = o.codec.kind == pgText && tr.inst.CanAppend()
+			o.textIn = o.appendText && (tr.takesAny || tr.takesString)
 		}
 	}
 	setRuns(c.out)

@@ -120,6 +120,7 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 			o.generator = o.tr.def.Generator
 			o.usesRow = col.UsesRow
 			o.appendText = o.codec.kind == pgText && o.tr.inst.CanAppend()
+			o.textIn = o.appendText && (o.tr.takesAny || o.tr.takesString)
 		}
 		setRuns(cv.out)
 		return cv, nil

@@ -111,6 +111,10 @@ func (c *pgValueCodec) decode(src []byte) (any, error) {
 	return c.text(src)
 }
 
+// decodeText is decode for a pgText field, as a string rather than an
+// interface (no allocation but the arena's).
+func (c *pgValueCodec) decodeText(src []byte) string { return c.strs.String(src) }
+
 // text decodes a binary field through the type's codec and prints it in
 // PostgreSQL's text format.
 func (c *pgValueCodec) text(src []byte) (any, error) {

@@ -72,6 +72,19 @@ func (ct *columnTransform) appendText(buf []byte, v any, row map[string]any) (_ 
 	return buf, text, out, nil
 }
 
+// appendTextString is appendText for a string input the transformer
+// takes as it is (takesAny or takesString), passed without boxing.
+func (ct *columnTransform) appendTextString(buf []byte, v string, row map[string]any) (_ []byte, text bool, out any, err error) {
+	buf, text, out, err = ct.inst.AppendTextString(buf, v, row)
+	if err != nil {
+		return buf, false, nil, fmt.Errorf("column %s: %w", ct.column, err)
+	}
+	if !text && transformers.IsColumnDefault(out) {
+		return buf, false, nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.def.Source)
+	}
+	return buf, text, out, nil
+}
+
 // coerce is coerce for the transformer's input types, without looking
 // them up when v needs no conversion.
 func (ct *columnTransform) coerce(v any) any {
