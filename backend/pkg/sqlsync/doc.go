@@ -47,13 +47,18 @@
 // transformer is appended as the bytes it arrived as; only transformed
 // fields are decoded (pgtype, by the field's type OID from the prepared
 // query) and re-encoded; generate_null fields are written NULL without
-// reading them and generators are not given their input. A transformer
-// that declares it reads the row (syncplan.Transformer.UsesRow, the
-// JavaScript ones) makes the relay decode the row's other fields too, once
-// per row and only for rows it transforms — the row context is built
-// lazily. The reading goroutine (pgconn's CopyTo callback) splits the
+// reading them and generators are not given their input. Consecutive
+// unchanged fields are copied with one append. A text field whose
+// transformer can append its output (transformers.Instance.AppendText:
+// transform_email, transform_hash) gets it written straight into the
+// tuple, its input passed as a string from the codec's arena, so such a
+// row costs no allocation. A transformer that declares it reads the row
+// (syncplan.Transformer.UsesRow, the JavaScript ones) makes the relay
+// decode the row's other fields too, once per row and only for rows it
+// transforms — the row context is built lazily. The reading goroutine (pgconn's CopyTo callback) splits the
 // stream into tuples; rows that need converting go, in raw batches of a
-// few hundred, to a pool of converter goroutines (Engine.Workers, each
+// few hundred with each tuple's field layout (so they are not parsed
+// twice), to a pool of converter goroutines (Engine.Workers, each
 // with its own transformer instances and type map), and are reassembled
 // in source order, so batch boundaries and checkpoints do not depend on
 // the pool; a table whose fields all pass through unchanged skips all of

@@ -16,6 +16,17 @@
 // email therefore becomes the same fake email in every table, run and worker,
 // with no cache server. Without a key the random source is a PCG generator
 // seeded from Options.Seed (or at random when it is zero), so tests can fix it.
+// An Instance reseeds from a precomputed hash state of its source, and a
+// transformer that never reads its random source (Definition.NoRand:
+// transform_hash, passthrough) is not reseeded at all. The golden test
+// (testdata/golden_outputs.txt) pins every transformer's outputs: an
+// optimization must leave it unchanged.
+//
+// Transformers with text output can also be built as an AppendFunc, which
+// writes into the caller's buffer: Instance.AppendText and
+// AppendTextString give the same output as Transform without allocating a
+// string (or boxing a string input), for writers that encode into a buffer
+// such as the PostgreSQL COPY relay.
 //
 // The package does no I/O and imports no protobuf or database types.
 package transformers
