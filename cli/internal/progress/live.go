@@ -70,7 +70,7 @@ func Frame(run *mgmtv1alpha1.JobRun, jobName string, rs map[string]float64, all 
 
 	nameWidth := len("TABLE")
 	for _, tp := range run.GetTables() {
-		nameWidth = max(nameWidth, len([]rune(tableLabel(run, tp))))
+		nameWidth = max(nameWidth, len([]rune(TableLabel(run, tp))))
 	}
 	nameWidth = min(nameWidth, max(12, width-50))
 	row := func(name, state, rows, rate string) string {
@@ -90,7 +90,7 @@ func Frame(run *mgmtv1alpha1.JobRun, jobName string, rs map[string]float64, all 
 		if tp.GetError() != "" {
 			rate = truncate(tp.GetError(), max(10, width-nameWidth-40))
 		}
-		lines = append(lines, row(tableLabel(run, tp), state, rows, rate))
+		lines = append(lines, row(TableLabel(run, tp), state, rows, rate))
 	}
 	for i, l := range lines {
 		lines[i] = truncate(l, width)

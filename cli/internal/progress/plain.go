@@ -64,7 +64,7 @@ func (p *Plain) tableEvents(run *mgmtv1alpha1.JobRun) error {
 			continue
 		}
 		p.states[tableKey(t)] = t.GetState()
-		k := tableLabel(run, t)
+		k := TableLabel(run, t)
 		var err error
 		switch t.GetState() {
 		case "pending":

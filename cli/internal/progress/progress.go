@@ -192,9 +192,9 @@ func tableKey(t *mgmtv1alpha1.JobRunTableProgress) string {
 	return t.GetDestination() + "\x00" + t.GetSchema() + "." + t.GetTable()
 }
 
-// tableLabel names t for people: schema.table, followed by the
+// TableLabel names t for people: schema.table, followed by the
 // destination when the run writes to more than one.
-func tableLabel(run *mgmtv1alpha1.JobRun, t *mgmtv1alpha1.JobRunTableProgress) string {
+func TableLabel(run *mgmtv1alpha1.JobRun, t *mgmtv1alpha1.JobRunTableProgress) string {
 	name := t.GetSchema() + "." + t.GetTable()
 	for _, o := range run.GetTables() {
 		if o.GetDestination() != t.GetDestination() {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -92,7 +91,7 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 			if tp.GetRowsExpected() > 0 {
 				rows += " / " + progress.Number(tp.GetRowsExpected())
 			}
-			t.Row(strings.Join([]string{tp.GetSchema(), tp.GetTable()}, "."), tp.GetState(), rows, tp.GetError())
+			t.Row(progress.TableLabel(run, tp), tp.GetState(), rows, tp.GetError())
 		}
 		if err := t.Render(w); err != nil {
 			return err
