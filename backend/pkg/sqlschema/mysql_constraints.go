@@ -55,7 +55,7 @@ FROM information_schema.KEY_COLUMN_USAGE WHERE ` + f.cond
 	// Group rows per (table, constraint, is-foreign-key): a UNIQUE key and a
 	// foreign key may share a name on the same table.
 	slices.SortFunc(keys, func(a, b mysqlKeyRow) int {
-		return cmp.Or(compareTableName(a.table, b.table), cmp.Compare(a.name, b.name),
+		return cmp.Or(CompareTableNames(a.table, b.table), cmp.Compare(a.name, b.name),
 			cmp.Compare(boolInt(a.refTable.Valid), boolInt(b.refTable.Valid)), cmp.Compare(a.ordinal, b.ordinal))
 	})
 	b := newConstraintBuilder()

@@ -35,7 +35,7 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(d.Tables, func(a, b TableDefinition) int { return compareTableName(a.Table, b.Table) })
+	slices.SortFunc(d.Tables, func(a, b TableDefinition) int { return CompareTableNames(a.Table, b.Table) })
 	for i := range d.Tables {
 		t := &d.Tables[i]
 		slices.SortFunc(t.Constraints, func(a, b ConstraintDefinition) int {

@@ -18,7 +18,9 @@ type TableName struct {
 // be used to build SQL.
 func (t TableName) String() string { return t.Schema + "." + t.Table }
 
-func compareTableName(a, b TableName) int {
+// CompareTableNames orders table names by schema, then table, for
+// slices.SortFunc.
+func CompareTableNames(a, b TableName) int {
 	if c := cmp.Compare(a.Schema, b.Schema); c != 0 {
 		return c
 	}
@@ -133,11 +135,11 @@ type TablePrivileges struct {
 	Privileges []string
 }
 
-func sortTableNames(ts []TableName) { slices.SortFunc(ts, compareTableName) }
+func sortTableNames(ts []TableName) { slices.SortFunc(ts, CompareTableNames) }
 
 func sortColumns(cs []Column) {
 	slices.SortFunc(cs, func(a, b Column) int {
-		if c := compareTableName(TableName{a.Schema, a.Table}, TableName{b.Schema, b.Table}); c != 0 {
+		if c := CompareTableNames(TableName{a.Schema, a.Table}, TableName{b.Schema, b.Table}); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.OrdinalPosition, b.OrdinalPosition)
@@ -145,7 +147,7 @@ func sortColumns(cs []Column) {
 }
 
 func sortConstraints(tcs []TableConstraints) {
-	slices.SortFunc(tcs, func(a, b TableConstraints) int { return compareTableName(a.Table, b.Table) })
+	slices.SortFunc(tcs, func(a, b TableConstraints) int { return CompareTableNames(a.Table, b.Table) })
 	for i := range tcs {
 		slices.SortFunc(tcs[i].ForeignKeys, func(a, b ForeignKey) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(tcs[i].UniqueConstraints, func(a, b UniqueConstraint) int { return cmp.Compare(a.Name, b.Name) })
@@ -153,7 +155,7 @@ func sortConstraints(tcs []TableConstraints) {
 }
 
 func sortPrivileges(tps []TablePrivileges) {
-	slices.SortFunc(tps, func(a, b TablePrivileges) int { return compareTableName(a.Table, b.Table) })
+	slices.SortFunc(tps, func(a, b TablePrivileges) int { return CompareTableNames(a.Table, b.Table) })
 	for i := range tps {
 		slices.Sort(tps[i].Privileges)
 	}

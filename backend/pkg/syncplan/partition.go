@@ -83,7 +83,7 @@ func (b *builder) foldPartitions(tables map[sqlschema.TableName]*Table) {
 		if a.depth != b.depth {
 			return a.depth - b.depth
 		}
-		return compareNames(a.p.Name, b.p.Name)
+		return sqlschema.CompareTableNames(a.p.Name, b.p.Name)
 	})
 	for _, f := range parts {
 		delete(tables, f.p.Name)
@@ -111,20 +111,4 @@ func sameMappings(a, b *Table) bool {
 		}
 	}
 	return true
-}
-
-func compareNames(a, b sqlschema.TableName) int {
-	if a.Schema != b.Schema {
-		if a.Schema < b.Schema {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case a.Table < b.Table:
-		return -1
-	case a.Table > b.Table:
-		return 1
-	}
-	return 0
 }
