@@ -52,7 +52,7 @@ func (s *pgSide) close() {
 }
 
 func (s *pgSide) writer(ctx context.Context, out []syncplan.Column, clear bool) (batchWriter, error) {
-	return newPGWriter(ctx, s.dconn, s.j, out, clear)
+	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyBinary)
 }
 
 func (s *pgSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
@@ -120,7 +120,16 @@ type pgWriter struct {
 	stage   bool
 }
 
-func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *tableJob, out []syncplan.Column, clear bool) (*pgWriter, error) {
+// pgCopyBinary and pgCopyText are the COPY options of the relay (binary
+// tuples) and of the stream path (text rows).
+const (
+	pgCopyBinary = " (FORMAT binary)"
+	pgCopyText   = ""
+)
+
+// newPGWriter prepares the writes of j's rows; format is pgCopyBinary or
+// pgCopyText.
+func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *tableJob, out []syncplan.Column, clear bool, format string) (*pgWriter, error) {
 	q := newQuoter(j.plan.Dialect)
 	dest := q.table(j.destName())
 	cols := q.list("", writtenNames(out))
@@ -163,7 +172,7 @@ func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *tableJob, out []syn
 			return nil, fmt.Errorf("empty stage table: %w", err)
 		}
 	}
-	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN (FORMAT binary)"
+	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN" + format
 	return w, q.err()
 }
 

@@ -57,17 +57,7 @@ func (s *streamPGSide) reconcile(ctx context.Context, _ Checkpoint, owned bool) 
 
 // writer is pgWriter with COPY's text format instead of binary.
 func (s *streamPGSide) writer(ctx context.Context, out []syncplan.Column, clear bool) (batchWriter, error) {
-	w, err := newPGWriter(ctx, s.dconn, s.j, out, clear)
-	if err != nil {
-		return nil, err
-	}
-	q := newQuoter(s.j.plan.Dialect)
-	target := q.table(s.j.destName())
-	if w.stage {
-		target = `"neosync_stage"`
-	}
-	w.copySQL = "COPY " + target + " (" + q.list("", writtenNames(out)) + ") FROM STDIN"
-	return w, q.err()
+	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyText)
 }
 
 func (s *streamPGSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
