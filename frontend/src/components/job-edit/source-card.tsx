@@ -30,14 +30,13 @@ export function SourceCard({ job, connName, connections }: { job: Job; connName:
   const [follow, setFollow] = useState(false);
   const [formError, setFormError] = useState("");
   const checks = useSubsetChecks(connectionId);
-  const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: editing && !!connectionId });
+  const { tablesQ, tables } = useConnectionTables(connectionId, editing);
   const save = useMutation(JobService.method.setJobSourceSqlConnectionSubsets, {
     onSuccess: async () => {
       setEditing(false);
       await qc.invalidateQueries();
     },
   });
-  const tables = [...(tablesQ.data?.tables ?? [])].map((t) => ({ schema: t.schema, table: t.table })).sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
 
   const start = () => {
     const w: Record<string, string> = {};
@@ -134,14 +133,13 @@ function GenerateSourceCard({ job, connName, connections }: { job: Job; connName
   const [changing, setChanging] = useState(false);
   const [counts, setCounts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: editing && !!connectionId });
+  const { tablesQ, tables } = useConnectionTables(connectionId, editing);
   const save = useMutation(JobService.method.updateJobSourceConnection, {
     onSuccess: async () => {
       setEditing(false);
       await qc.invalidateQueries();
     },
   });
-  const tables = [...(tablesQ.data?.tables ?? [])].map((t) => ({ schema: t.schema, table: t.table })).sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
   const start = () => {
     const c: Record<string, string> = {};
     for (const t of gen?.tables ?? []) c[`${t.schema}.${t.table}`] = String(t.rowCount);
@@ -203,4 +201,14 @@ function GenerateSourceCard({ job, connName, connections }: { job: Job; connName
       )}
     </Card>
   );
+}
+
+/**
+ * useConnectionTables lists a connection's tables, sorted by name, while
+ * enabled (an editor is open).
+ */
+function useConnectionTables(connectionId: string, enabled: boolean) {
+  const tablesQ = useQuery(ConnectionDataService.method.getAllSchemasAndTables, { connectionId }, { enabled: enabled && !!connectionId });
+  const tables = [...(tablesQ.data?.tables ?? [])].map((t) => ({ schema: t.schema, table: t.table })).sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
+  return { tablesQ, tables };
 }
