@@ -2,11 +2,13 @@ package protoconv
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,5 +44,27 @@ func TestConnectionConfig(t *testing.T) {
 	s3 := &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{}}}
 	if _, err := ConnectionConfig(s3); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("s3: %v", err)
+	}
+}
+
+func TestDestinationOptions(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		in   *mgmt.JobDestinationOptions
+		want syncplan.DestinationOptions
+	}{
+		"nil":   {nil, syncplan.DestinationOptions{}},
+		"empty": {&mgmt.JobDestinationOptions{}, syncplan.DestinationOptions{}},
+		"all set": {
+			&mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, OnConflict: "do_nothing", BatchSize: 500, Writers: 4},
+			syncplan.DestinationOptions{InitSchema: true, Truncate: true, TruncateCascade: true, OnConflict: syncplan.ConflictDoNothing, BatchSize: 500, Writers: 4},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := DestinationOptions(tc.in); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("DestinationOptions(%v) = %+v, want %+v", tc.in, got, tc.want)
+			}
+		})
 	}
 }
