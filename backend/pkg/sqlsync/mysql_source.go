@@ -44,7 +44,7 @@ func mysqlSession(ctx context.Context, db *sql.DB) (*sql.Conn, func(), error) {
 // mysqlStream reads the source per spec (one consistent snapshot, one
 // prepared statement so the binary protocol gives exact values) and hands
 // every batch, as LOAD DATA text, to write.
-func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
+func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
 	t := j.table
 	q := newQuoter(j.plan.Dialect)
 	conn, release, err := mysqlSession(ctx, j.src.DB.MySQL)
@@ -118,9 +118,9 @@ func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *report
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	stream := newChunkStream()
+	stream := newChunkStream(spec.lanes)
 	g.Go(func() error {
-		defer close(stream.ch)
+		defer stream.close()
 		qctx, cancel := context.WithCancel(gctx)
 		defer cancel()
 		rows, err := stmt.QueryContext(qctx, args...)

@@ -52,7 +52,11 @@ func (s *streamMySQLSide) writer(ctx context.Context, out []syncplan.Column, cle
 	return newMySQLWriter(ctx, s.conn, s.j, out, clear)
 }
 
-func (s *streamMySQLSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
+func (s *streamMySQLSide) extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error) {
+	return mysqlExtraWriter(ctx, s.j, out)
+}
+
+func (s *streamMySQLSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
 	return streamRows(ctx, s.j.table, s.src, spec, rep, write)
 }
 
@@ -78,7 +82,7 @@ func (j *tableJob) mysqlStreamUpdatePass(ctx context.Context, src RowSource) err
 			return err
 		}
 	}
-	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
+	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, _ int, r *batchReader) error {
 		return mysqlLoad(ctx, conn, stage, list, r)
 	})
 	if err != nil {
