@@ -110,7 +110,7 @@ func activityOptionsFromProto(o *mgmtv1alpha1.ActivityOptions) job.ActivityOptio
 func destinationOptionsFromProto(o *mgmtv1alpha1.JobDestinationOptions) job.DestinationOptions {
 	return job.DestinationOptions{
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
-		OnConflict: o.GetOnConflict(), BatchSize: int(o.GetBatchSize()), Writers: int(o.GetWriters()),
+		OnConflict: o.GetOnConflict(), BatchSize: int(o.GetBatchSize()),
 	}
 }
 
@@ -137,7 +137,7 @@ func optSeconds(d time.Duration) *int64 {
 func destinationToProto(d job.Destination) *mgmtv1alpha1.JobDestination {
 	return &mgmtv1alpha1.JobDestination{Id: d.ID.String(), ConnectionId: d.ConnectionID.String(), Options: &mgmtv1alpha1.JobDestinationOptions{
 		InitTableSchema: d.Options.InitSchema, TruncateBeforeInsert: d.Options.Truncate, TruncateCascade: d.Options.TruncateCascade,
-		OnConflict: d.Options.OnConflict, BatchSize: int32(d.Options.BatchSize), Writers: int32(d.Options.Writers),
+		OnConflict: d.Options.OnConflict, BatchSize: int32(d.Options.BatchSize),
 	}}
 }
 

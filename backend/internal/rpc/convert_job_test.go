@@ -16,7 +16,7 @@ func TestDestinationOptionsRoundTrip(t *testing.T) {
 		"empty": {},
 		"all set": {
 			InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true,
-			OnConflict: job.OnConflictDoUpdate, BatchSize: 500, Writers: 8,
+			OnConflict: job.OnConflictDoUpdate, BatchSize: 500,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func TestJobs(t *testing.T) {
 	cfg, _ := structpb.NewStruct(map[string]any{"preserve_domain": true})
 	create := &mgmt.CreateJobRequest{
 		AccountId: accountID, JobName: "nightly-anonymize", Source: syncSource(src.GetId()),
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst1.GetId(), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, BatchSize: 500, Writers: 4}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst1.GetId(), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, BatchSize: 500}}},
 		Mappings: []*mgmt.JobMapping{
 			mapping("shop", "regions", "country", "passthrough"),
 			{Schema: "shop", Table: "stores", Column: "email", Transformer: &mgmt.JobMappingTransformer{Source: "transform_email", Config: cfg}},
@@ -55,7 +55,7 @@ func TestJobs(t *testing.T) {
 		job.GetSyncOptions().GetMaxAttempts() != 3 || len(job.GetVirtualForeignKeys()) != 1 || !job.GetDestinations()[0].GetOptions().GetTruncateCascade() {
 		t.Fatalf("created job does not round-trip: %v", job)
 	}
-	if o := job.GetDestinations()[0].GetOptions(); o.GetBatchSize() != 500 || o.GetWriters() != 4 {
+	if o := job.GetDestinations()[0].GetOptions(); o.GetBatchSize() != 500 {
 		t.Fatalf("destination options do not round-trip: %v", o)
 	}
 
@@ -71,9 +71,6 @@ func TestJobs(t *testing.T) {
 		},
 		"destinations[0].options.batch_size": func(r *mgmt.CreateJobRequest) {
 			r.Destinations[0].Options = &mgmt.JobDestinationOptions{BatchSize: -1}
-		},
-		"destinations[0].options.writers": func(r *mgmt.CreateJobRequest) {
-			r.Destinations[0].Options = &mgmt.JobDestinationOptions{Writers: 17}
 		},
 		"mappings[1]":                    func(r *mgmt.CreateJobRequest) { r.Mappings = append(r.Mappings, r.Mappings[0]) },
 		"mappings[0].transformer.source": func(r *mgmt.CreateJobRequest) { r.Mappings[0].Transformer.Source = "" },

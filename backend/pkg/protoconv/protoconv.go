@@ -178,7 +178,7 @@ func Mappings(in []*mgmt.JobMapping, udts map[string]*mgmt.UserDefinedTransforme
 func DestinationOptions(o *mgmt.JobDestinationOptions) syncplan.DestinationOptions {
 	return syncplan.DestinationOptions{
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
-		OnConflict: syncplan.OnConflict(o.GetOnConflict()), BatchSize: int(o.GetBatchSize()), Writers: int(o.GetWriters()),
+		OnConflict: syncplan.OnConflict(o.GetOnConflict()), BatchSize: int(o.GetBatchSize()),
 	}
 }
 

@@ -56,8 +56,8 @@ func TestDestinationOptions(t *testing.T) {
 		"nil":   {nil, syncplan.DestinationOptions{}},
 		"empty": {&mgmt.JobDestinationOptions{}, syncplan.DestinationOptions{}},
 		"all set": {
-			&mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, OnConflict: "do_nothing", BatchSize: 500, Writers: 4},
-			syncplan.DestinationOptions{InitSchema: true, Truncate: true, TruncateCascade: true, OnConflict: syncplan.ConflictDoNothing, BatchSize: 500, Writers: 4},
+			&mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, OnConflict: "do_nothing", BatchSize: 500},
+			syncplan.DestinationOptions{InitSchema: true, Truncate: true, TruncateCascade: true, OnConflict: syncplan.ConflictDoNothing, BatchSize: 500},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

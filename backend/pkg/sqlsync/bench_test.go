@@ -33,13 +33,16 @@ import (
 //     4 columns transformed (transform_email, generate_first_name,
 //     generate_last_name, transform_hash) in consistent mode, run in a
 //     child process so its peak RSS (VmHWM) is its own;
+//   - relay-plain: the same with every column passed through, which shows
+//     what the relay itself costs against the pipe, and so how much of the
+//     difference is the transformers' work;
 //   - insert-100x10: the incumbent's shape, for contrast: every row decoded,
 //     the same 4 columns transformed, multi-row INSERTs of 100 rows with 10
 //     in flight.
 //
-// Each of the first two runs NEOSYNC_BENCH_ROUNDS times (default 2),
-// interleaved, and the best round counts; NEOSYNC_BENCH_INCUMBENT=0 skips
-// the slow third. It reports rows/s for each, the relay's peak RSS, and
+// The pipe and the relay run NEOSYNC_BENCH_ROUNDS times (default 2),
+// interleaved, and the best round counts; relay-plain runs once, and
+// NEOSYNC_BENCH_INCUMBENT=0 skips the slow last one. It reports rows/s for each, the relay's peak RSS, and
 // prints one line with the relay/psql ratio. Run it alone with
 //
 //	go test ./backend/pkg/sqlsync -run '^$' -bench PostgresSync -benchtime 1x
@@ -149,16 +152,21 @@ func BenchmarkPostgresSync(b *testing.B) {
 		}
 		return time.Since(start), nil
 	}
-	relay := func() (time.Duration, error) {
-		d, hwm, err := runBenchChild(srcURL, dstURL)
-		rss = max(rss, hwm)
-		return d, err
+	relay := func(plain bool) func() (time.Duration, error) {
+		return func() (time.Duration, error) {
+			d, hwm, err := runBenchChild(srcURL, dstURL, plain)
+			if !plain {
+				rss = max(rss, hwm)
+			}
+			return d, err
+		}
 	}
 	b.ResetTimer()
 	for range benchRounds() {
 		run("psql-pipe", psqlPipe)
-		run("relay", relay)
+		run("relay", relay(false))
 	}
+	run("relay-plain", relay(true))
 	if os.Getenv("NEOSYNC_BENCH_INCUMBENT") != "0" {
 		run("insert-100x10", func() (time.Duration, error) {
 			start := time.Now()
@@ -178,6 +186,7 @@ func BenchmarkPostgresSync(b *testing.B) {
 	b.ReportMetric(rate("relay"), "relay-rows/s")
 	b.ReportMetric(rate("psql-pipe"), "psql-rows/s")
 	b.ReportMetric(ratio, "ratio")
+	b.ReportMetric(rate("relay-plain"), "relay-plain-rows/s")
 	b.ReportMetric(float64(rss)/(1<<20), "relay-peak-RSS-MiB")
 	if r := rate("insert-100x10"); r > 0 {
 		b.ReportMetric(r, "insert-rows/s")
@@ -186,8 +195,8 @@ func BenchmarkPostgresSync(b *testing.B) {
 	if r := rate("insert-100x10"); r > 0 {
 		incumbent = fmt.Sprintf("%.0f rows/s (%.2f of the pipe)", r, r/rate("psql-pipe"))
 	}
-	fmt.Printf("sqlsync PG->PG %d rows (10 columns, 4 transformed), best of %d: relay %.0f rows/s, psql \\copy pipe %.0f rows/s, ratio %.2f; insert-100x10 %s; relay peak RSS %.1f MiB\n",
-		rows, benchRounds(), rate("relay"), rate("psql-pipe"), ratio, incumbent, float64(rss)/(1<<20))
+	fmt.Printf("sqlsync PG->PG %d rows (10 columns, 4 transformed), best of %d: relay %.0f rows/s, psql \\copy pipe %.0f rows/s, ratio %.2f; relay with no column transformed %.0f rows/s (%.2f of the pipe); insert-100x10 %s; relay peak RSS %.1f MiB\n",
+		rows, benchRounds(), rate("relay"), rate("psql-pipe"), ratio, rate("relay-plain"), rate("relay-plain")/rate("psql-pipe"), incumbent, float64(rss)/(1<<20))
 }
 
 // benchRounds is NEOSYNC_BENCH_ROUNDS, default 2.
@@ -200,9 +209,12 @@ func benchRounds() int {
 
 // runBenchChild runs the relay in a child process (this test binary, see
 // TestBenchRelayChild) and returns its copy time and peak RSS in bytes.
-func runBenchChild(srcURL, dstURL string) (time.Duration, int64, error) {
+func runBenchChild(srcURL, dstURL string, plain bool) (time.Duration, int64, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchRelayChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), benchChildEnv+"=1", "BENCH_SRC="+srcURL, "BENCH_DST="+dstURL)
+	if plain {
+		cmd.Env = append(cmd.Env, "BENCH_PASSTHROUGH=1")
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, 0, fmt.Errorf("relay child: %v: %s", err, out)
@@ -225,6 +237,8 @@ func runBenchChild(srcURL, dstURL string) (time.Duration, int64, error) {
 
 // TestBenchRelayChild is the child process of BenchmarkPostgresSync: it
 // copies the benchmark table once and prints "BENCH <ns> <peak RSS bytes>".
+// BENCH_PASSTHROUGH=1 maps every column as passthrough (relay-plain), and
+// BENCH_WORKERS sets Engine.Workers (for profiling; 0 is the default).
 func TestBenchRelayChild(t *testing.T) {
 	if os.Getenv(benchChildEnv) == "" {
 		t.Skip("helper process of BenchmarkPostgresSync; runs only when the benchmark starts it")
@@ -243,12 +257,13 @@ func TestBenchRelayChild(t *testing.T) {
 	job := syncplan.Job{Key: []byte("bench key")}
 	for _, c := range []string{"id", "email", "first_name", "last_name", "ssn", "phone", "age", "balance", "created_at", "active"} {
 		tr := syncplan.Transformer{Source: syncplan.Passthrough}
-		if s, ok := benchTransforms[c]; ok {
+		if s, ok := benchTransforms[c]; ok && os.Getenv("BENCH_PASSTHROUGH") == "" {
 			tr.Source = s
 		}
 		job.Mappings = append(job.Mappings, syncplan.Mapping{Schema: "app", Table: "users", Column: c, Transformer: tr})
 	}
 	e := NewEngine(transformers.NewRegistry(), nil)
+	e.Workers, _ = strconv.Atoi(os.Getenv("BENCH_WORKERS")) // for profiling; 0: the default
 	plan, err := syncplan.BuildPlan(ctx, src, job, e.Registry)
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // chunkBufferSize is the size at which the relay hands an output buffer to
@@ -17,43 +15,24 @@ const chunkBufferSize = 60 << 10
 // the writer: with chunkBufferSize it bounds a table's in-flight data.
 const chunkQueue = 8
 
-// chunkMsg is a piece of one lane's part of a destination batch: a buffer
-// of encoded rows, or (end set) the end of that part with what it held.
+// chunkMsg is a piece of a destination batch: a buffer of encoded rows, or
+// (end set) the end of the batch with what it contained.
 type chunkMsg struct {
-	data  []byte
-	seq   int64 // the batch's number, from 1
-	first int64 // the number of the batch's first row, from 1
-	end   bool
-	rows  int64    // rows in this lane's part of the batch (end only)
-	parts int      // lanes holding a part of the batch (end only)
-	key   []string // source key of the batch's last row (end only)
+	data []byte
+	end  bool
+	rows int64    // rows in the batch (end only)
+	key  []string // source key of the batch's last row (end only)
 }
 
-// chunkStream carries batches from the relay to the writers through
-// bounded channels, one per lane (destination session), recycling buffers
-// so memory stays flat. With one lane a batch is one destination
-// transaction; with several, the batcher deals a batch's buffers out to
-// the lanes in turn and each lane commits its part (see the package
-// documentation on parallel writers).
+// chunkStream carries batches from the relay to the writer through a
+// bounded channel, recycling buffers so memory stays flat.
 type chunkStream struct {
-	lanes []chan chunkMsg
-	free  chan []byte
+	ch   chan chunkMsg
+	free chan []byte
 }
 
-func newChunkStream(lanes int) *chunkStream {
-	lanes = max(lanes, 1)
-	s := &chunkStream{lanes: make([]chan chunkMsg, lanes), free: make(chan []byte, lanes*chunkQueue+2)}
-	for i := range s.lanes {
-		s.lanes[i] = make(chan chunkMsg, chunkQueue)
-	}
-	return s
-}
-
-// close ends every lane; the producer calls it when it stops.
-func (s *chunkStream) close() {
-	for _, ch := range s.lanes {
-		close(ch)
-	}
+func newChunkStream() *chunkStream {
+	return &chunkStream{ch: make(chan chunkMsg, chunkQueue), free: make(chan []byte, chunkQueue+2)}
 }
 
 // buffer returns an empty buffer, reusing a returned one when possible.
@@ -76,53 +55,43 @@ func (s *chunkStream) recycle(b []byte) {
 	}
 }
 
-// send queues m on lane, giving up when ctx ends.
-func (s *chunkStream) send(ctx context.Context, lane int, m chunkMsg) error {
+// send queues m, giving up when ctx ends.
+func (s *chunkStream) send(ctx context.Context, m chunkMsg) error {
 	select {
-	case s.lanes[lane] <- m:
+	case s.ch <- m:
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
 }
 
-// next waits for lane's next message; ok is false when the producer
-// closed the stream.
-func (s *chunkStream) next(ctx context.Context, lane int) (chunkMsg, bool, error) {
+// next waits for the first message of the next batch; ok is false when
+// the relay closed the stream.
+func (s *chunkStream) next(ctx context.Context) (chunkMsg, bool, error) {
 	select {
-	case m, ok := <-s.lanes[lane]:
+	case m, ok := <-s.ch:
 		return m, ok, nil
 	case <-ctx.Done():
 		return chunkMsg{}, false, context.Cause(ctx)
 	}
 }
 
-// writeFunc commits one lane's part of a batch, consuming the reader to
-// its end.
-type writeFunc func(ctx context.Context, lane int, r *batchReader) error
-
-// deliver hands every lane's batch parts to write, one goroutine per lane,
-// until the producer closes the stream; the first error stops them all.
-func (s *chunkStream) deliver(ctx context.Context, write writeFunc) error {
-	g, gctx := errgroup.WithContext(ctx)
-	for lane := range s.lanes {
-		g.Go(func() error {
-			for {
-				first, ok, err := s.next(gctx, lane)
-				if err != nil || !ok {
-					return err
-				}
-				r := newBatchReader(gctx, s, lane, first)
-				if err := write(gctx, lane, r); err != nil {
-					return err
-				}
-				if !r.ended() {
-					return errTruncatedBatch
-				}
-			}
-		})
+// deliver hands every batch of the stream to write, which must consume
+// the batch's reader to its end, until the relay closes the stream.
+func (s *chunkStream) deliver(ctx context.Context, write func(context.Context, *batchReader) error) error {
+	for {
+		first, ok, err := s.next(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		r := newBatchReader(ctx, s, first)
+		if err := write(ctx, r); err != nil {
+			return err
+		}
+		if !r.ended() {
+			return errTruncatedBatch
+		}
 	}
-	return g.Wait()
 }
 
 // errTruncatedBatch reports a relay that stopped in the middle of a batch.
@@ -133,7 +102,6 @@ var errTruncatedBatch = errors.New("the source stream ended in the middle of a b
 type batchReader struct {
 	ctx     context.Context
 	s       *chunkStream
-	lane    int
 	cur     []byte
 	pos     int
 	started bool
@@ -141,13 +109,9 @@ type batchReader struct {
 	end     *chunkMsg
 }
 
-func newBatchReader(ctx context.Context, s *chunkStream, lane int, first chunkMsg) *batchReader {
-	return &batchReader{ctx: ctx, s: s, lane: lane, first: first}
+func newBatchReader(ctx context.Context, s *chunkStream, first chunkMsg) *batchReader {
+	return &batchReader{ctx: ctx, s: s, first: first}
 }
-
-// batch returns the number of the batch this part belongs to and the
-// number of the batch's first row.
-func (r *batchReader) batch() (seq, first int64) { return r.first.seq, r.first.first }
 
 // Read implements io.Reader for pgconn.CopyFrom and LOAD DATA.
 func (r *batchReader) Read(p []byte) (int, error) {
@@ -165,7 +129,7 @@ func (r *batchReader) Read(p []byte) (int, error) {
 		} else {
 			var ok bool
 			var err error
-			m, ok, err = r.s.next(r.ctx, r.lane)
+			m, ok, err = r.s.next(r.ctx)
 			if err != nil {
 				return 0, err
 			}

@@ -3,7 +3,6 @@ package sqlsync
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -17,13 +16,8 @@ type copySide interface {
 	// writer returns the batch writer for the destination table; clear
 	// empties the table in the first batch's transaction.
 	writer(ctx context.Context, out []syncplan.Column, clear bool) (batchWriter, error)
-	// extraWriter returns a batch writer on another destination session
-	// (a parallel lane), or nil when none is free right away: the
-	// connection limit is reached, or the server refused one. Its close
-	// releases the session.
-	extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error)
 	// stream reads the source per spec and calls write for every batch.
-	stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error
+	stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error
 	close()
 }
 
@@ -48,9 +42,6 @@ type sourceSpec struct {
 	ordered bool
 	// batch is the number of rows per destination batch (0: one batch).
 	batch int64
-	// lanes is the number of destination writers the batches are dealt
-	// out to (0 or 1: one).
-	lanes int
 }
 
 // run copies the table: reconcile a resumed keyed copy, then stream
@@ -84,43 +75,21 @@ func (j *tableJob) run(ctx context.Context, open func(context.Context, []syncpla
 	}
 	defer w.close(ctx)
 	spec := sourceSpec{out: out, after: cp.Key, ordered: keyed}
-	writers := []batchWriter{w}
 	if keyed {
 		spec.batch = int64(opts.Rows())
-		// Parallel lanes: each commits its share of every batch, and the
-		// checkpoint only moves past a batch once all its parts are
-		// committed, so a resume still finds everything before the
-		// checkpoint written (and reconcile removes what is after it).
-		for len(writers) < opts.WriterCount() {
-			ew, err := side.extraWriter(ctx, out)
-			if err != nil {
-				return fail(err)
-			}
-			if ew == nil {
-				j.engine.Logger.Info("fewer parallel writers than asked: no destination session free",
-					"table", t.Name.String(), "writers", len(writers), "asked", opts.WriterCount())
-				break
-			}
-			defer ew.close(ctx)
-			writers = append(writers, ew)
-		}
 	}
-	spec.lanes = len(writers)
 	rep := newReporter(j.report, cp)
-	var commits commitLog
-	base := cp.Rows // rows committed before this stream
-	err = side.stream(ctx, spec, rep, func(ctx context.Context, lane int, r *batchReader) error {
-		if err := writers[lane].write(ctx, r); err != nil {
-			seq, first := r.batch()
-			return fmt.Errorf("batch %d (rows %d and on): %w", seq, base+first, err)
+	batchNo := 0
+	err = side.stream(ctx, spec, rep, func(ctx context.Context, r *batchReader) error {
+		batchNo++
+		if err := w.write(ctx, r); err != nil {
+			return fmt.Errorf("batch %d (rows %d and on): %w", batchNo, cp.Rows+1, err)
 		}
-		commits.committed(r.end, func(rows int64, key []string) {
-			cp.Rows += rows
-			if keyed {
-				cp.Key = key
-			}
-			rep.committed(cp)
-		})
+		cp.Rows += r.end.rows
+		if keyed {
+			cp.Key = r.end.key
+		}
+		rep.committed(cp)
 		return nil
 	})
 	if err == nil {
@@ -132,47 +101,6 @@ func (j *tableJob) run(ctx context.Context, open func(context.Context, []syncpla
 	cp.Done = true
 	rep.committed(cp)
 	return cp, nil
-}
-
-// commitLog orders the commits of batch parts: a batch counts once every
-// lane holding a part of it has committed, and batches count in order.
-type commitLog struct {
-	mu      sync.Mutex
-	counted int64 // batches counted, in order
-	parts   map[int64]*batchParts
-}
-
-type batchParts struct {
-	left int
-	rows int64
-	key  []string
-}
-
-// committed records the part that end closed and calls count for every
-// batch that is now complete and next in order.
-func (l *commitLog) committed(end *chunkMsg, count func(rows int64, key []string)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.parts == nil {
-		l.parts = map[int64]*batchParts{}
-	}
-	p := l.parts[end.seq]
-	if p == nil {
-		p = &batchParts{left: max(end.parts, 1)}
-		l.parts[end.seq] = p
-	}
-	p.left--
-	p.rows += end.rows
-	p.key = end.key
-	for {
-		next := l.parts[l.counted+1]
-		if next == nil || next.left > 0 {
-			return
-		}
-		delete(l.parts, l.counted+1)
-		l.counted++
-		count(next.rows, next.key)
-	}
 }
 
 // readFields returns the source columns a stream reads, in order, and

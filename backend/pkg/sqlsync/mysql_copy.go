@@ -43,36 +43,7 @@ func (s *mysqlSide) writer(ctx context.Context, out []syncplan.Column, clear boo
 	return newMySQLWriter(ctx, s.conn, s.j, out, clear)
 }
 
-func (s *mysqlSide) extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error) {
-	return mysqlExtraWriter(ctx, s.j, out)
-}
-
-// mysqlExtraWriter is pgExtraWriter for MySQL.
-func mysqlExtraWriter(ctx context.Context, j *tableJob, out []syncplan.Column) (batchWriter, error) {
-	db := j.dst.DB.MySQL
-	if st := db.Stats(); st.MaxOpenConnections > 0 && st.InUse >= st.MaxOpenConnections {
-		return nil, nil
-	}
-	actx, cancel := context.WithTimeout(ctx, extraSessionWait)
-	conn, release, err := mysqlSession(actx, db)
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		j.engine.Logger.Info("no extra destination session", "table", j.table.Name.String(), "error", err.Error())
-		return nil, nil
-	}
-	w, err := newMySQLWriter(ctx, conn, j, out, false)
-	if err != nil {
-		release()
-		return nil, err
-	}
-	w.release = release
-	return w, nil
-}
-
-func (s *mysqlSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
+func (s *mysqlSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	return s.j.mysqlStream(ctx, spec, rep, write)
 }
 
@@ -172,8 +143,6 @@ type mysqlWriter struct {
 	clear  string
 	merge  string
 	stage  bool
-	// release returns the session of a parallel writer, or is nil.
-	release func()
 }
 
 const mysqlStage = "`neosync_stage`"
@@ -259,9 +228,6 @@ func (w *mysqlWriter) close(ctx context.Context) {
 	if w.stage {
 		_, _ = w.conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+mysqlStage)
 	}
-	if w.release != nil {
-		w.release()
-	}
 }
 
 // reconcile is pgSide.reconcile for MySQL: the destination keys of the
@@ -299,7 +265,7 @@ func (s *mysqlSide) reconcile(ctx context.Context, cp Checkpoint, owned bool) er
 		}
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+keys) }()
-	err := j.mysqlStream(ctx, sourceSpec{out: keyCols, after: cp.Key}, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err := j.mysqlStream(ctx, sourceSpec{out: keyCols, after: cp.Key}, nil, func(ctx context.Context, r *batchReader) error {
 		return mysqlLoad(ctx, conn, keys, list, r)
 	})
 	if err != nil {

@@ -292,7 +292,7 @@ func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
 			return err
 		}
 	}
-	err = j.mysqlStream(ctx, sourceSpec{out: cols}, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err = j.mysqlStream(ctx, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
 		return mysqlLoad(ctx, conn, stage, list, r)
 	})
 	if err != nil {

@@ -44,7 +44,7 @@ func mysqlSession(ctx context.Context, db *sql.DB) (*sql.Conn, func(), error) {
 // mysqlStream reads the source per spec (one consistent snapshot, one
 // prepared statement so the binary protocol gives exact values) and hands
 // every batch, as LOAD DATA text, to write.
-func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
+func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	t := j.table
 	q := newQuoter(j.plan.Dialect)
 	conn, release, err := mysqlSession(ctx, j.src.DB.MySQL)
@@ -118,9 +118,9 @@ func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *report
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	stream := newChunkStream(spec.lanes)
+	stream := newChunkStream()
 	g.Go(func() error {
-		defer stream.close()
+		defer close(stream.ch)
 		qctx, cancel := context.WithCancel(gctx)
 		defer cancel()
 		rows, err := stmt.QueryContext(qctx, args...)

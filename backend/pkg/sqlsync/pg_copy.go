@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
@@ -56,51 +55,14 @@ func (s *pgSide) writer(ctx context.Context, out []syncplan.Column, clear bool) 
 	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyBinary)
 }
 
-func (s *pgSide) extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error) {
-	return pgExtraWriter(ctx, s.j, out, pgCopyBinary)
-}
-
-// extraSessionWait is how long a parallel writer waits for a destination
-// session before the table makes do with the writers it has: long enough
-// to open a connection, short enough that tables copied in parallel never
-// wait on each other's sessions.
-const extraSessionWait = 3 * time.Second
-
-// pgExtraWriter is a pgWriter on a session of its own, or nil when the
-// pool has none free (it is at its connection limit, or the server
-// refused one) within extraSessionWait.
-func pgExtraWriter(ctx context.Context, j *tableJob, out []syncplan.Column, format string) (batchWriter, error) {
-	pool := j.dst.DB.Postgres
-	if st := pool.Stat(); st.TotalConns() >= st.MaxConns() && st.IdleConns() == 0 {
-		return nil, nil
-	}
-	actx, cancel := context.WithTimeout(ctx, extraSessionWait)
-	conn, err := pool.Acquire(actx)
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		j.engine.Logger.Info("no extra destination session", "table", j.table.Name.String(), "error", err.Error())
-		return nil, nil
-	}
-	w, err := newPGWriter(ctx, conn, j, out, false, format)
-	if err != nil {
-		conn.Release()
-		return nil, err
-	}
-	w.release = conn.Release
-	return w, nil
-}
-
-func (s *pgSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
+func (s *pgSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	return pgStream(ctx, s.sconn, s.j, spec, s.dcols, rep, write)
 }
 
 // pgStream reads the source per spec and hands every batch to write, which
 // must consume the reader to its end and commit it. Reading and writing
 // run concurrently, joined by a bounded buffer queue.
-func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec sourceSpec, dcols map[string]pgDestColumn, rep *reporter, write writeFunc) error {
+func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec sourceSpec, dcols map[string]pgDestColumn, rep *reporter, write func(context.Context, *batchReader) error) error {
 	sc := sconn.Conn()
 	if _, err := sc.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
 		return fmt.Errorf("begin source transaction: %w", err)
@@ -115,7 +77,7 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec source
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	stream := newChunkStream(spec.lanes)
+	stream := newChunkStream()
 	relay := src.relay
 	relay.ctx, relay.stream, relay.buf = gctx, stream, stream.buffer()
 	if rep != nil {
@@ -127,7 +89,7 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec source
 		}
 	}
 	g.Go(func() error {
-		defer stream.close()
+		defer close(stream.ch)
 		if relay.pool != nil {
 			defer relay.pool.abort()
 		}
@@ -156,7 +118,6 @@ type pgWriter struct {
 	clear   string // DELETE run in the first batch's transaction, or ""
 	merge   string // INSERT ... SELECT FROM stage ON CONFLICT, or ""
 	stage   bool
-	release func() // returns the session of a parallel writer, or nil
 }
 
 // pgCopyBinary and pgCopyText are the COPY options of the relay (binary
@@ -258,12 +219,9 @@ func (w *pgWriter) finish(ctx context.Context) error {
 	return nil
 }
 
-// close drops the stage table and returns a parallel writer's session.
+// close drops the stage table.
 func (w *pgWriter) close(ctx context.Context) {
 	if w.stage && !w.conn.Conn().PgConn().IsClosed() {
 		_, _ = w.conn.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS "neosync_stage"`)
-	}
-	if w.release != nil {
-		w.release()
 	}
 }

@@ -56,7 +56,7 @@ func (s *pgSide) reconcile(ctx context.Context, cp Checkpoint, owned bool) error
 	}
 	defer func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+keys) }()
 	copySQL := "COPY " + keys + " (" + list + ") FROM STDIN (FORMAT binary)"
-	err := s.stream(ctx, sourceSpec{out: keyCols, after: cp.Key}, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err := s.stream(ctx, sourceSpec{out: keyCols, after: cp.Key}, nil, func(ctx context.Context, r *batchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 		return err
 	})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -77,8 +76,6 @@ func TestPostgresKillAndResume(t *testing.T) {
 		{"owned destination", 1, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
 		{"appending destination", 1, syncplan.DestinationOptions{BatchSize: 1000}},
 		{"owned destination, transform pool", 3, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
-		{"owned destination, three writers", 3, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000, Writers: 3}},
-		{"appending destination, one writer", 1, syncplan.DestinationOptions{BatchSize: 1000, Writers: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := NewEngine(registry, nil)
@@ -129,82 +126,4 @@ func TestPostgresKillAndResume(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestPostgresParallelWritersCheckpoints copies a table with three
-// writers and batches spread over all of them, and checks at every
-// reported checkpoint that the destination holds every source row up to
-// its key (the lanes commit out of order; the checkpoint must not run
-// ahead of a lane), and that the writers really ran at the same time.
-func TestPostgresParallelWritersCheckpoints(t *testing.T) {
-	t.Parallel()
-	const rows = 100_000
-	src, dst := newPGDB(t), newPGDB(t)
-	src.exec(t,
-		`CREATE SCHEMA app`,
-		`CREATE TABLE app.t (id int PRIMARY KEY, payload text)`,
-		`INSERT INTO app.t SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 100000) g`,
-	)
-	job := passthroughJob(t, src, "app", []string{"t"})
-	ctx := testCtx(t)
-	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
-	assertNoError(t, "plan", err)
-	e := NewEngine(registry, nil)
-	dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true}}
-	assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-	// 5000 rows of ~110 bytes: every batch spans the three lanes.
-	dest.Options = syncplan.DestinationOptions{BatchSize: 5000, Writers: 3}
-
-	// Watch the destination's sessions for concurrent COPYs.
-	var maxCopies int64
-	stop := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var n int64
-			if err := dst.db.Postgres.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY %FROM STDIN%'`).Scan(&n); err == nil {
-				maxCopies = max(maxCopies, n)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-	}()
-	var checked int
-	table := sqlschema.TableName{Schema: "app", Table: "t"}
-	var lastKey string
-	cp, err := e.SyncTable(ctx, plan, table, Source{DB: src.db}, dest, nil, func(p Progress) {
-		if len(p.Checkpoint.Key) != 1 || p.Checkpoint.Key[0] == lastKey {
-			return
-		}
-		lastKey = p.Checkpoint.Key[0]
-		var upTo, below int64
-		if err := dst.db.Postgres.QueryRow(ctx, `SELECT $1::int, count(*) FROM app.t WHERE id <= $1::int`, lastKey).Scan(&upTo, &below); err != nil {
-			t.Errorf("check checkpoint %s: %v", lastKey, err)
-			return
-		}
-		if below != upTo || p.Checkpoint.Rows != upTo {
-			t.Errorf("checkpoint %+v: destination holds %d rows with id <= %d, want %d", p.Checkpoint, below, upTo, upTo)
-		}
-		checked++
-	})
-	close(stop)
-	<-watched
-	assertNoError(t, "copy", err)
-	if !cp.Done || cp.Rows != rows || dst.count(t, "app.t") != rows {
-		t.Fatalf("final checkpoint %+v, %d rows in the destination; want %d", cp, dst.count(t, "app.t"), rows)
-	}
-	if checked < rows/5000-1 {
-		t.Errorf("checked %d checkpoints, want one per batch (%d)", checked, rows/5000)
-	}
-	assertSameRows(t, src, dst, "app", []string{"t"})
-	if maxCopies < 2 {
-		t.Errorf("at most %d COPY ran at once in the destination; want the writers in parallel", maxCopies)
-	}
-	t.Logf("checkpoints checked: %d; most concurrent COPYs seen: %d", checked, maxCopies)
 }

@@ -216,16 +216,16 @@ func newStreamSpec(out []syncplan.Column) streamSpec {
 // separated, backslash escapes, \N for NULL), batch by batch to write.
 // Reading and writing run concurrently, joined by the same bounded chunk
 // queue as the database paths, so memory stays flat.
-func streamRows(ctx context.Context, t *syncplan.Table, src RowSource, spec sourceSpec, rep *reporter, write writeFunc) error {
+func streamRows(ctx context.Context, t *syncplan.Table, src RowSource, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	ss := newStreamSpec(spec.out)
 	g, gctx := errgroup.WithContext(ctx)
-	stream := newChunkStream(spec.lanes)
+	stream := newChunkStream()
 	b := &batcher{ctx: gctx, stream: stream, batch: spec.batch, buf: stream.buffer()}
 	if rep != nil {
 		b.progress = rep.streamed
 	}
 	g.Go(func() error {
-		defer stream.close()
+		defer close(stream.ch)
 		err := src.Rows(gctx, t, ss.cols, func(rows [][]*string) error {
 			for _, r := range rows {
 				if len(r) != len(ss.cols) {

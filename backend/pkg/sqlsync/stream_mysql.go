@@ -52,11 +52,7 @@ func (s *streamMySQLSide) writer(ctx context.Context, out []syncplan.Column, cle
 	return newMySQLWriter(ctx, s.conn, s.j, out, clear)
 }
 
-func (s *streamMySQLSide) extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error) {
-	return mysqlExtraWriter(ctx, s.j, out)
-}
-
-func (s *streamMySQLSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
+func (s *streamMySQLSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	return streamRows(ctx, s.j.table, s.src, spec, rep, write)
 }
 
@@ -82,7 +78,7 @@ func (j *tableJob) mysqlStreamUpdatePass(ctx context.Context, src RowSource) err
 			return err
 		}
 	}
-	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
 		return mysqlLoad(ctx, conn, stage, list, r)
 	})
 	if err != nil {

@@ -60,11 +60,7 @@ func (s *streamPGSide) writer(ctx context.Context, out []syncplan.Column, clear 
 	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyText)
 }
 
-func (s *streamPGSide) extraWriter(ctx context.Context, out []syncplan.Column) (batchWriter, error) {
-	return pgExtraWriter(ctx, s.j, out, pgCopyText)
-}
-
-func (s *streamPGSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write writeFunc) error {
+func (s *streamPGSide) stream(ctx context.Context, spec sourceSpec, rep *reporter, write func(context.Context, *batchReader) error) error {
 	return streamRows(ctx, s.j.table, s.src, spec, rep, write)
 }
 
@@ -90,7 +86,7 @@ func (j *tableJob) pgStreamUpdatePass(ctx context.Context, src RowSource) error 
 	defer drop()
 	const stage = pgUpdateStageName
 	copySQL := "COPY " + stage + " (" + list + ") FROM STDIN"
-	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err = streamRows(ctx, j.table, src, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 		return err
 	})

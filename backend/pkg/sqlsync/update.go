@@ -92,7 +92,7 @@ func (j *tableJob) pgUpdatePass(ctx context.Context) error {
 	defer drop()
 	const stage = pgUpdateStageName
 	copySQL := "COPY " + stage + " (" + list + ") FROM STDIN (FORMAT binary)"
-	err = pgStream(ctx, sconn, j, sourceSpec{out: cols}, dcols, nil, func(ctx context.Context, _ int, r *batchReader) error {
+	err = pgStream(ctx, sconn, j, sourceSpec{out: cols}, dcols, nil, func(ctx context.Context, r *batchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 		return err
 	})

@@ -81,12 +81,6 @@ type DestinationOptions struct {
 	// BatchSize is the number of rows per destination commit, i.e. the
 	// granularity of resume for tables copied by key; 0 means 100,000.
 	BatchSize int `json:"batch_size,omitempty"`
-	// Writers is the number of destination sessions that write one table
-	// copied by key at the same time, each committing its share of every
-	// batch; 0 means DefaultWriters. A table without a usable key is
-	// written in one transaction, by one session. More writers than the
-	// destination's connection limit leaves free are not opened.
-	Writers int `json:"writers,omitempty"`
 	// SchemaMap renames source schemas in the destination (a source schema
 	// not listed keeps its name). On MySQL a schema is a database, so this
 	// is how two databases of one server are synced. It is not supported
@@ -98,23 +92,6 @@ type DestinationOptions struct {
 // DefaultBatchSize is the number of rows per destination commit when
 // DestinationOptions.BatchSize is 0.
 const DefaultBatchSize = 100_000
-
-// DefaultWriters is the number of parallel writers per table when
-// DestinationOptions.Writers is 0: the destination's insert work (heap,
-// WAL, index maintenance) is usually what bounds a copy, and two sessions
-// share it out while the source and the transformers keep up.
-const DefaultWriters = 2
-
-// MaxWriters bounds DestinationOptions.Writers.
-const MaxWriters = 16
-
-// WriterCount returns the effective number of writers per table.
-func (o DestinationOptions) WriterCount() int {
-	if o.Writers > 0 {
-		return o.Writers
-	}
-	return DefaultWriters
-}
 
 // Rows returns the effective batch size.
 func (o DestinationOptions) Rows() int {
@@ -146,9 +123,6 @@ func (o DestinationOptions) Validate() error {
 	}
 	if o.BatchSize < 0 {
 		return fmt.Errorf("batch_size: must not be negative")
-	}
-	if o.Writers < 0 || o.Writers > MaxWriters {
-		return fmt.Errorf("writers: must be between 0 and %d", MaxWriters)
 	}
 	if o.TruncateCascade && !o.Truncate {
 		return fmt.Errorf("truncate_cascade: requires truncate")

@@ -146,7 +146,7 @@ func (j *Job) Definition(r Resolver) (*JobDefinition, error) {
 func (d Destination) options() *mgmtv1alpha1.JobDestinationOptions {
 	return &mgmtv1alpha1.JobDestinationOptions{
 		InitTableSchema: d.InitSchema, TruncateBeforeInsert: d.TruncateBeforeInsert, TruncateCascade: d.TruncateCascade,
-		OnConflict: d.OnConflict, BatchSize: d.BatchSize, Writers: d.Writers,
+		OnConflict: d.OnConflict, BatchSize: d.BatchSize,
 	}
 }
 

@@ -131,8 +131,6 @@ func TestParseErrors(t *testing.T) {
 		{"no destinations", "jobs:\n  - name: j\n    source: {connection: a}\n", "needs at least one destination"},
 		{"destination is source", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: a}]\n", "is the job's source"},
 		{"bad on_conflict", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, on_conflict: replace}]\n", "on_conflict"},
-		{"too many writers", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, writers: 17}]\n", "writers: must be between 0 and 16"},
-		{"negative writers", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, writers: -1}]\n", "writers: must be between 0 and 16"},
 		{"cascade without truncate", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, truncate_cascade: true}]\n", "requires truncate_before_insert"},
 		{"empty where", job + "    mappings: []\n", ""},
 		{"mapping without columns", job + "    mappings: [{schema: public, table: t}]\n", "columns needs at least one column"},
@@ -210,7 +208,7 @@ func TestDefinition(t *testing.T) {
 	if sync.GetConnectionId() != "c-prod" || !sync.GetSubsetByForeignKeyConstraints() || len(sync.GetSubsets()) != 1 {
 		t.Errorf("source %v", sync)
 	}
-	if len(d.Destinations) != 2 || d.Destinations[1].GetConnectionId() != "c-an" || d.Destinations[1].GetOptions().GetBatchSize() != 5000 || d.Destinations[1].GetOptions().GetWriters() != 4 {
+	if len(d.Destinations) != 2 || d.Destinations[1].GetConnectionId() != "c-an" || d.Destinations[1].GetOptions().GetBatchSize() != 5000 {
 		t.Errorf("destinations %v", d.Destinations)
 	}
 	if len(d.Mappings) != 5 {

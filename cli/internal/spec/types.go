@@ -112,9 +112,6 @@ type Destination struct {
 	// OnConflict is empty, do_nothing or do_update.
 	OnConflict string `yaml:"on_conflict"`
 	BatchSize  int32  `yaml:"batch_size"`
-	// Writers is the number of sessions that write one keyed table in
-	// parallel; 0 means the engine's default.
-	Writers int32 `yaml:"writers"`
 }
 
 // TableMapping assigns transformers to the columns of one table.

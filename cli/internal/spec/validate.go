@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // namePattern is the API's rule for connection and job names.
@@ -237,9 +235,6 @@ func (j *Job) validate(where string) error {
 		}
 		if d.BatchSize < 0 || d.BatchSize > 100_000 {
 			return fmt.Errorf("%s.batch_size: must be between 0 and 100000", f)
-		}
-		if d.Writers < 0 || d.Writers > syncplan.MaxWriters {
-			return fmt.Errorf("%s.writers: must be between 0 and %d", f, syncplan.MaxWriters)
 		}
 	}
 	mapped := map[string]bool{}

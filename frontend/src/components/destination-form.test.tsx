@@ -40,37 +40,24 @@ describe("DestinationList", () => {
     await userEvent.click(within(second).getByLabelText(/Truncate before copying/));
     expect(within(second).getByLabelText(/Cascade/)).toBeDisabled();
     await userEvent.type(within(second).getByLabelText("Batch size"), "12x");
-    expect(within(second).getByLabelText("Parallel writers")).toHaveAttribute("placeholder", "2");
-    await userEvent.type(within(second).getByLabelText("Parallel writers"), "17");
     await userEvent.click(screen.getByRole("button", { name: "validate" }));
     expect(within(second).getByText("This connection is already a destination.")).toBeInTheDocument();
     expect(within(second).getByText(/A whole number from 1 to 100000/)).toBeInTheDocument();
-    expect(within(second).getByText(/A whole number from 0 to 16/)).toBeInTheDocument();
-    expect(within(second).getByLabelText("Parallel writers")).toHaveAttribute("aria-invalid", "true");
-    expect(within(screen.getByRole("region", { name: "Destination 1" })).getByText(/0 or empty uses 2/)).toBeInTheDocument();
     expect(errs[0]).toEqual({});
 
     await userEvent.selectOptions(within(second).getByLabelText("Destination 2 connection"), "d2");
     await userEvent.clear(within(second).getByLabelText("Batch size"));
     await userEvent.type(within(second).getByLabelText("Batch size"), "500");
-    await userEvent.clear(within(second).getByLabelText("Parallel writers"));
-    await userEvent.type(within(second).getByLabelText("Parallel writers"), "8");
     await userEvent.click(screen.getByRole("button", { name: "validate" }));
     expect(errs).toEqual([{}, {}]);
     expect(got.map(destinationOptionsOf)).toEqual([
-      { initTableSchema: true, truncateBeforeInsert: true, truncateCascade: true, onConflict: "", batchSize: 0, writers: 0 },
-      { initTableSchema: true, truncateBeforeInsert: false, truncateCascade: false, onConflict: "do_nothing", batchSize: 500, writers: 8 },
+      { initTableSchema: true, truncateBeforeInsert: true, truncateCascade: true, onConflict: "", batchSize: 0 },
+      { initTableSchema: true, truncateBeforeInsert: false, truncateCascade: false, onConflict: "do_nothing", batchSize: 500 },
     ]);
 
     await userEvent.click(screen.getByRole("button", { name: "Remove destination 1" }));
     expect(screen.queryByRole("region", { name: "Destination 2" })).toBeNull();
     expect(screen.getByLabelText("Destination 1 connection")).toHaveValue("d2");
-  });
-
-  it("accepts 0 to 16 parallel writers, or empty", () => {
-    const errs = (writers: string) => checkDestinations([{ ...newDestination("d1"), writers }], "src")[0].writers;
-    for (const ok of ["", "0", "1", "16", " 4 "]) expect(errs(ok)).toBeUndefined();
-    for (const bad of ["17", "-1", "2.5", "two"]) expect(errs(bad)).toMatch(/A whole number from 0 to 16/);
   });
 
   it("refuses the source as a destination", () => {

@@ -4,7 +4,7 @@ import type { Connection } from "@/gen/mgmt/v1alpha1/connection_pb";
 import type { JobDestination } from "@/gen/mgmt/v1alpha1/job_pb";
 import { Badge, Button, Field, cx, inputClass } from "./ui";
 
-/** DestinationDraft is the form state of one destination: its connection and write options (batch size and writers as typed). */
+/** DestinationDraft is the form state of one destination: its connection and write options (batch size as typed). */
 export type DestinationDraft = {
   connectionId: string;
   initTableSchema: boolean;
@@ -12,12 +12,11 @@ export type DestinationDraft = {
   truncateCascade: boolean;
   onConflict: string;
   batchSize: string;
-  writers: string;
 };
 
 /** newDestination is a fresh destination with the options most copies want: create tables, empty them first. */
 export function newDestination(connectionId = ""): DestinationDraft {
-  return { connectionId, initTableSchema: true, truncateBeforeInsert: true, truncateCascade: true, onConflict: "", batchSize: "", writers: "" };
+  return { connectionId, initTableSchema: true, truncateBeforeInsert: true, truncateCascade: true, onConflict: "", batchSize: "" };
 }
 
 /** destinationDraftOf turns a saved destination into form state. */
@@ -30,7 +29,6 @@ export function destinationDraftOf(d: JobDestination): DestinationDraft {
     truncateCascade: !!o?.truncateCascade,
     onConflict: o?.onConflict ?? "",
     batchSize: o?.batchSize ? String(o.batchSize) : "",
-    writers: o?.writers ? String(o.writers) : "",
   };
 }
 
@@ -42,23 +40,17 @@ export function destinationOptionsOf(d: DestinationDraft) {
     truncateCascade: d.truncateBeforeInsert && d.truncateCascade,
     onConflict: d.onConflict,
     batchSize: d.batchSize.trim() ? Number(d.batchSize) : 0,
-    writers: d.writers.trim() ? Number(d.writers) : 0,
   };
 }
 
-/** defaultWriters and maxWriters mirror syncplan.DefaultWriters and syncplan.MaxWriters. */
-export const defaultWriters = 2;
-export const maxWriters = 16;
-
 /** DestinationErrors holds the messages of one destination's fields. */
-export type DestinationErrors = { connectionId?: string; batchSize?: string; writers?: string };
+export type DestinationErrors = { connectionId?: string; batchSize?: string };
 
 /**
  * checkDestinations validates a list of destinations: each needs a
- * connection that is not the source and not used twice, a batch size
- * that is empty or a whole number from 1 to 100000, and a number of
- * parallel writers that is empty or a whole number from 0 to 16. Returns
- * one entry per destination (empty when valid).
+ * connection that is not the source and not used twice, and a batch size
+ * that is empty or a whole number from 1 to 100000. Returns one entry per
+ * destination (empty when valid).
  */
 export function checkDestinations(list: DestinationDraft[], sourceId: string): DestinationErrors[] {
   return list.map((d, i) => {
@@ -68,8 +60,6 @@ export function checkDestinations(list: DestinationDraft[], sourceId: string): D
     else if (list.findIndex((x) => x.connectionId === d.connectionId) < i) e.connectionId = "This connection is already a destination.";
     const b = d.batchSize.trim();
     if (b && (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 100000)) e.batchSize = "A whole number from 1 to 100000, or empty for the default.";
-    const w = d.writers.trim();
-    if (w && (!/^\d+$/.test(w) || Number(w) > maxWriters)) e.writers = `A whole number from 0 to ${maxWriters}, or empty for the default.`;
     return e;
   });
 }
@@ -89,7 +79,7 @@ export const onConflictLabel: Record<string, string> = {
 /**
  * DestinationFields edits one destination: the connection (optional, for
  * forms that pick it) and its options — create missing tables, truncate
- * (and cascade), what to do when a row conflicts, batch size, parallel writers.
+ * (and cascade), what to do when a row conflicts, batch size.
  */
 export function DestinationFields({
   value,
@@ -156,14 +146,6 @@ export function DestinationFields({
       <Field label="Batch size" htmlFor={`${idPrefix}-batch`} error={errors.batchSize} hint="Rows per write; empty picks a default.">
         <input id={`${idPrefix}-batch`} className={inputClass} inputMode="numeric" value={value.batchSize} placeholder="default" onChange={(e) => set({ batchSize: e.target.value })} aria-invalid={!!errors.batchSize || undefined} />
       </Field>
-      <Field
-        label="Parallel writers"
-        htmlFor={`${idPrefix}-writers`}
-        error={errors.writers}
-        hint={`Sessions that write one table at the same time (tables with a key). More sessions share the destination's insert work; 0 or empty uses ${defaultWriters}.`}
-      >
-        <input id={`${idPrefix}-writers`} className={inputClass} inputMode="numeric" value={value.writers} placeholder={String(defaultWriters)} onChange={(e) => set({ writers: e.target.value })} aria-invalid={!!errors.writers || undefined} />
-      </Field>
     </div>
   );
 }
@@ -176,7 +158,6 @@ export function DestinationBadges({ d }: { d: DestinationDraft }) {
       {d.truncateBeforeInsert && <Badge>truncate{d.truncateCascade ? " cascade" : ""}</Badge>}
       {d.onConflict && <Badge>on conflict: {d.onConflict}</Badge>}
       {d.batchSize && <Badge>batch {d.batchSize}</Badge>}
-      {Number(d.writers) > 0 && <Badge>writers {d.writers}</Badge>}
     </div>
   );
 }

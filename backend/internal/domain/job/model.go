@@ -132,9 +132,6 @@ type DestinationOptions struct {
 	TruncateCascade bool   `json:"truncate_cascade"`
 	OnConflict      string `json:"on_conflict,omitempty"`
 	BatchSize       int    `json:"batch_size,omitempty"`
-	// Writers is the number of sessions that write one keyed table in
-	// parallel; 0 means syncplan.DefaultWriters.
-	Writers int `json:"writers,omitempty"`
 }
 
 // SourceConnectionID is the connection the job reads (or takes its schema from).

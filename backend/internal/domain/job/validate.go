@@ -8,7 +8,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
-	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 var (
@@ -117,9 +116,6 @@ func validateDestinationOptions(field string, o DestinationOptions) error {
 	}
 	if o.BatchSize < 0 || o.BatchSize > MaxBatchSize {
 		return domain.Invalid(field+".batch_size", "must be between 0 and %d", MaxBatchSize)
-	}
-	if o.Writers < 0 || o.Writers > syncplan.MaxWriters {
-		return domain.Invalid(field+".writers", "must be between 0 and %d", syncplan.MaxWriters)
 	}
 	if o.TruncateCascade && !o.Truncate {
 		return domain.Invalid(field+".truncate_cascade", "requires truncate_before_insert")

@@ -17,10 +17,6 @@ func TestValidateDestinationOptions(t *testing.T) {
 		"largest batch":       {DestinationOptions{BatchSize: MaxBatchSize}, ""},
 		"batch too large":     {DestinationOptions{BatchSize: MaxBatchSize + 1}, "dst.batch_size"},
 		"negative batch":      {DestinationOptions{BatchSize: -1}, "dst.batch_size"},
-		"one writer":          {DestinationOptions{Writers: 1}, ""},
-		"most writers":        {DestinationOptions{Writers: 16}, ""},
-		"too many writers":    {DestinationOptions{Writers: 17}, "dst.writers"},
-		"negative writers":    {DestinationOptions{Writers: -1}, "dst.writers"},
 		"unknown on_conflict": {DestinationOptions{OnConflict: "explode"}, "dst.on_conflict"},
 		"cascade alone":       {DestinationOptions{TruncateCascade: true}, "dst.truncate_cascade"},
 	} {

@@ -160,9 +160,6 @@ func destinationNotes(o *mgmtv1alpha1.JobDestinationOptions) string {
 	if o.GetBatchSize() > 0 {
 		notes = append(notes, fmt.Sprintf("batch %d", o.GetBatchSize()))
 	}
-	if o.GetWriters() > 0 {
-		notes = append(notes, fmt.Sprintf("%d writers", o.GetWriters()))
-	}
 	if len(notes) == 0 {
 		return ""
 	}

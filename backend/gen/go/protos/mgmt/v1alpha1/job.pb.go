@@ -693,9 +693,7 @@ type JobDestinationOptions struct {
 	// on_conflict is "", "do_nothing" or "do_update".
 	OnConflict string `protobuf:"bytes,4,opt,name=on_conflict,json=onConflict,proto3" json:"on_conflict,omitempty"`
 	// batch_size rows per write; 0 picks a default.
-	BatchSize int32 `protobuf:"varint,5,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
-	// writers sessions write one keyed table in parallel; 0 picks a default (2), at most 16.
-	Writers       int32 `protobuf:"varint,6,opt,name=writers,proto3" json:"writers,omitempty"`
+	BatchSize     int32 `protobuf:"varint,5,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -761,13 +759,6 @@ func (x *JobDestinationOptions) GetOnConflict() string {
 func (x *JobDestinationOptions) GetBatchSize() int32 {
 	if x != nil {
 		return x.BatchSize
-	}
-	return 0
-}
-
-func (x *JobDestinationOptions) GetWriters() int32 {
-	if x != nil {
-		return x.Writers
 	}
 	return 0
 }
@@ -4119,7 +4110,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x0eJobDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\rconnection_id\x18\x02 \x01(\tR\fconnectionId\x12>\n" +
-	"\aoptions\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\xfe\x01\n" +
+	"\aoptions\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\xe4\x01\n" +
 	"\x15JobDestinationOptions\x12*\n" +
 	"\x11init_table_schema\x18\x01 \x01(\bR\x0finitTableSchema\x124\n" +
 	"\x16truncate_before_insert\x18\x02 \x01(\bR\x14truncateBeforeInsert\x12)\n" +
@@ -4127,8 +4118,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\von_conflict\x18\x04 \x01(\tR\n" +
 	"onConflict\x12\x1d\n" +
 	"\n" +
-	"batch_size\x18\x05 \x01(\x05R\tbatchSize\x12\x18\n" +
-	"\awriters\x18\x06 \x01(\x05R\awriters\"{\n" +
+	"batch_size\x18\x05 \x01(\x05R\tbatchSize\"{\n" +
 	"\x14JobDestinationCreate\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x12>\n" +
 	"\aoptions\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\x9a\x01\n" +
