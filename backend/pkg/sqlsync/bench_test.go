@@ -33,14 +33,19 @@ import (
 //     4 columns transformed (transform_email, generate_first_name,
 //     generate_last_name, transform_hash) in consistent mode, run in a
 //     child process so its peak RSS (VmHWM) is its own;
-//   - relay-plain: the same with every column passed through, which shows
+//   - relay-owned: the same sync into a destination the job owns
+//     (init_schema and truncate, the usual staging refresh), timed from
+//     PrepareDestination through Finalize: the primary key is dropped for
+//     the load and rebuilt once after it, so the table ends as the pipe
+//     leaves it (same rows, same key) — the bench checks that;
+//   - relay-plain: the relay with every column passed through, which shows
 //     what the relay itself costs against the pipe, and so how much of the
 //     difference is the transformers' work;
 //   - insert-100x10: the incumbent's shape, for contrast: every row decoded,
 //     the same 4 columns transformed, multi-row INSERTs of 100 rows with 10
 //     in flight.
 //
-// The pipe and the relay run NEOSYNC_BENCH_ROUNDS times (default 2),
+// The pipe and the two relays run NEOSYNC_BENCH_ROUNDS times (default 2),
 // interleaved, and the best round counts; relay-plain runs once, and
 // NEOSYNC_BENCH_INCUMBENT=0 skips the slow last one. It reports rows/s for each, the relay's peak RSS, and
 // prints one line with the relay/psql ratio. Run it alone with
@@ -152,10 +157,10 @@ func BenchmarkPostgresSync(b *testing.B) {
 		}
 		return time.Since(start), nil
 	}
-	relay := func(plain bool) func() (time.Duration, error) {
+	relay := func(mode string) func() (time.Duration, error) {
 		return func() (time.Duration, error) {
-			d, hwm, err := runBenchChild(srcURL, dstURL, plain)
-			if !plain {
+			d, hwm, err := runBenchChild(srcURL, dstURL, mode)
+			if mode != "plain" {
 				rss = max(rss, hwm)
 			}
 			return d, err
@@ -164,9 +169,15 @@ func BenchmarkPostgresSync(b *testing.B) {
 	b.ResetTimer()
 	for range benchRounds() {
 		run("psql-pipe", psqlPipe)
-		run("relay", relay(false))
+		run("relay", relay(""))
+		run("relay-owned", relay("owned"))
+		// Finalize must have rebuilt the key the owned run dropped: the
+		// next pipe round loads into the same indexed table.
+		if err := benchCheckKey(ctx, dstURL, rows); err != nil {
+			b.Fatalf("after relay-owned: %v", err)
+		}
 	}
-	run("relay-plain", relay(true))
+	run("relay-plain", relay("plain"))
 	if os.Getenv("NEOSYNC_BENCH_INCUMBENT") != "0" {
 		run("insert-100x10", func() (time.Duration, error) {
 			start := time.Now()
@@ -182,10 +193,12 @@ func BenchmarkPostgresSync(b *testing.B) {
 		return 0
 	}
 	ratio := rate("relay") / rate("psql-pipe")
+	owned := rate("relay-owned") / rate("psql-pipe")
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(rate("relay"), "relay-rows/s")
 	b.ReportMetric(rate("psql-pipe"), "psql-rows/s")
 	b.ReportMetric(ratio, "ratio")
+	b.ReportMetric(owned, "owned-ratio")
 	b.ReportMetric(rate("relay-plain"), "relay-plain-rows/s")
 	b.ReportMetric(float64(rss)/(1<<20), "relay-peak-RSS-MiB")
 	if r := rate("insert-100x10"); r > 0 {
@@ -195,8 +208,8 @@ func BenchmarkPostgresSync(b *testing.B) {
 	if r := rate("insert-100x10"); r > 0 {
 		incumbent = fmt.Sprintf("%.0f rows/s (%.2f of the pipe)", r, r/rate("psql-pipe"))
 	}
-	fmt.Printf("sqlsync PG->PG %d rows (10 columns, 4 transformed), best of %d: relay %.0f rows/s, psql \\copy pipe %.0f rows/s, ratio %.2f; relay with no column transformed %.0f rows/s (%.2f of the pipe); insert-100x10 %s; relay peak RSS %.1f MiB\n",
-		rows, benchRounds(), rate("relay"), rate("psql-pipe"), ratio, rate("relay-plain"), rate("relay-plain")/rate("psql-pipe"), incumbent, float64(rss)/(1<<20))
+	fmt.Printf("sqlsync PG->PG %d rows (10 columns, 4 transformed), best of %d: psql \\copy pipe %.0f rows/s; relay appending into the indexed table %.0f rows/s, ratio %.2f; relay into an owned destination (key rebuilt after the load, timed) %.0f rows/s, ratio %.2f; relay with no column transformed %.0f rows/s (%.2f of the pipe); insert-100x10 %s; relay peak RSS %.1f MiB\n",
+		rows, benchRounds(), rate("psql-pipe"), rate("relay"), ratio, rate("relay-owned"), owned, rate("relay-plain"), rate("relay-plain")/rate("psql-pipe"), incumbent, float64(rss)/(1<<20))
 }
 
 // benchRounds is NEOSYNC_BENCH_ROUNDS, default 2.
@@ -209,12 +222,9 @@ func benchRounds() int {
 
 // runBenchChild runs the relay in a child process (this test binary, see
 // TestBenchRelayChild) and returns its copy time and peak RSS in bytes.
-func runBenchChild(srcURL, dstURL string, plain bool) (time.Duration, int64, error) {
+func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchRelayChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), benchChildEnv+"=1", "BENCH_SRC="+srcURL, "BENCH_DST="+dstURL)
-	if plain {
-		cmd.Env = append(cmd.Env, "BENCH_PASSTHROUGH=1")
-	}
+	cmd.Env = append(os.Environ(), benchChildEnv+"=1", "BENCH_SRC="+srcURL, "BENCH_DST="+dstURL, "BENCH_MODE="+mode)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, 0, fmt.Errorf("relay child: %v: %s", err, out)
@@ -237,8 +247,10 @@ func runBenchChild(srcURL, dstURL string, plain bool) (time.Duration, int64, err
 
 // TestBenchRelayChild is the child process of BenchmarkPostgresSync: it
 // copies the benchmark table once and prints "BENCH <ns> <peak RSS bytes>".
-// BENCH_PASSTHROUGH=1 maps every column as passthrough (relay-plain), and
-// BENCH_WORKERS sets Engine.Workers (for profiling; 0 is the default).
+// BENCH_MODE=plain maps every column as passthrough (relay-plain),
+// BENCH_MODE=owned syncs into an owned destination through Finalize
+// (relay-owned), and BENCH_WORKERS sets Engine.Workers (for profiling; 0
+// is the default).
 func TestBenchRelayChild(t *testing.T) {
 	if os.Getenv(benchChildEnv) == "" {
 		t.Skip("helper process of BenchmarkPostgresSync; runs only when the benchmark starts it")
@@ -257,7 +269,7 @@ func TestBenchRelayChild(t *testing.T) {
 	job := syncplan.Job{Key: []byte("bench key")}
 	for _, c := range []string{"id", "email", "first_name", "last_name", "ssn", "phone", "age", "balance", "created_at", "active"} {
 		tr := syncplan.Transformer{Source: syncplan.Passthrough}
-		if s, ok := benchTransforms[c]; ok && os.Getenv("BENCH_PASSTHROUGH") == "" {
+		if s, ok := benchTransforms[c]; ok && os.Getenv("BENCH_MODE") != "plain" {
 			tr.Source = s
 		}
 		job.Mappings = append(job.Mappings, syncplan.Mapping{Schema: "app", Table: "users", Column: c, Transformer: tr})
@@ -268,14 +280,48 @@ func TestBenchRelayChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dest := Destination{Name: "bench", DB: dst}
+	owned := os.Getenv("BENCH_MODE") == "owned"
+	if owned {
+		dest.Options = syncplan.DestinationOptions{InitSchema: true, Truncate: true}
+	}
 	start := time.Now()
-	_, err = e.SyncTable(ctx, plan, sqlschema.TableName{Schema: "app", Table: "users"}, Source{DB: src, Key: job.Key},
-		Destination{Name: "bench", DB: dst}, nil, nil)
+	if owned {
+		if err := e.PrepareDestination(ctx, plan, dest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = e.SyncTable(ctx, plan, sqlschema.TableName{Schema: "app", Table: "users"}, Source{DB: src, Key: job.Key}, dest, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if owned {
+		if err := e.Finalize(ctx, plan, dest); err != nil {
+			t.Fatal(err)
+		}
+	}
 	d := time.Since(start)
 	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
+}
+
+// benchCheckKey verifies that the destination table holds rows rows and
+// its primary key.
+func benchCheckKey(ctx context.Context, dstURL string, rows int) error {
+	c, err := pgx.Connect(ctx, dstURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Close(ctx) }()
+	var n, keys int
+	err = c.QueryRow(ctx, `SELECT (SELECT count(*) FROM app.users),
+	(SELECT count(*) FROM pg_catalog.pg_constraint WHERE conrelid = 'app.users'::regclass AND contype = 'p' AND convalidated)`).Scan(&n, &keys)
+	if err != nil {
+		return err
+	}
+	if n != rows || keys != 1 {
+		return fmt.Errorf("destination holds %d rows and %d primary keys, want %d and 1", n, keys, rows)
+	}
+	return nil
 }
 
 // peakRSS returns this process's peak resident set size (VmHWM) in bytes.
