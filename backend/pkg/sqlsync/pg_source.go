@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -62,6 +64,15 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 	selectSQL := "SELECT " + strings.Join(exprs, ", ") + " FROM " + q.table(t.Name) + where(preds...)
 	if spec.ordered {
 		selectSQL += " ORDER BY " + q.list("", t.Key)
+		sorted, err := pgSortForKeyOrder(ctx, c, t.Name, t.Key[0])
+		if err != nil {
+			return nil, err
+		}
+		if sorted {
+			if _, err := c.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+				return nil, fmt.Errorf("prefer a sorted scan: %w", err)
+			}
+		}
 	}
 	if err := q.err(); err != nil {
 		return nil, err
@@ -145,6 +156,38 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 		src.newConv = func() (*pgConverter, error) { return newConv(m.Copy()) }
 	}
 	return src, nil
+}
+
+// sortedReadMaxBytes bounds the tables pgSortForKeyOrder lets the source
+// sort: a sort spills about the table's size into temporary files on the
+// source server, which on a production database must stay modest.
+const sortedReadMaxBytes = 1 << 30
+
+// pgSortForKeyOrder reports whether the source should read table t in key
+// order by sorting a sequential scan rather than by walking the key's
+// index: when the key's first column is uncorrelated with the rows'
+// physical order (|pg_stats.correlation| < 0.5, e.g. a random UUID), an
+// index scan visits the heap at random — on 1M cached rows 4.1–5.3 s
+// against 2.6–2.8 s for a sequential scan and sort, and far worse on a
+// cold cache. Only ordinary tables of at most sortedReadMaxBytes with
+// statistics qualify; otherwise the planner decides as usual. Bitmap scans
+// stay allowed, so a selective subset predicate still uses its index.
+func pgSortForKeyOrder(ctx context.Context, c *pgx.Conn, t sqlschema.TableName, firstKey string) (bool, error) {
+	const query = `SELECT c.relkind = 'r'
+  AND c.relpages::bigint * pg_catalog.current_setting('block_size')::bigint <= $4
+  AND COALESCE((SELECT abs(s.correlation) < 0.5 FROM pg_catalog.pg_stats s
+    WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3 AND NOT s.inherited), false)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2`
+	var sorted bool
+	err := c.QueryRow(ctx, query, t.Schema, t.Table, firstKey, int64(sortedReadMaxBytes)).Scan(&sorted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the key's statistics: %w", err)
+	}
+	return sorted, nil
 }
 
 // parenthesize wraps a non-empty predicate in parentheses.
