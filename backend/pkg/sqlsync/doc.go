@@ -91,7 +91,10 @@
 //     unchanged or by a consistent transformer with a job key;
 //     syncplan.ResumeKeyed) are read in key order and committed every
 //     BatchSize rows, each batch its own transaction; the checkpoint holds
-//     the source key of the last committed row. Before continuing from a
+//     the source key of the last committed row. (Reading in key order
+//     walks the key's index, which is cheap when the key follows the rows'
+//     physical order; for a random key such as a UUID the source sorts a
+//     sequential scan instead — see pgSortForKeyOrder.) Before continuing from a
 //     checkpoint, the copy deletes every destination row that came from a
 //     source row past it: it reads those source keys, transforms them
 //     exactly as the copy does (deterministic by construction), streams
