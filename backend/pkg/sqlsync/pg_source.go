@@ -169,12 +169,15 @@ const sortedReadMaxBytes = 1 << 30
 // physical order (|pg_stats.correlation| < 0.5, e.g. a random UUID), an
 // index scan visits the heap at random — on 1M cached rows 4.1–5.3 s
 // against 2.6–2.8 s for a sequential scan and sort, and far worse on a
-// cold cache. Only ordinary tables of at most sortedReadMaxBytes with
-// statistics qualify; otherwise the planner decides as usual. Bitmap scans
+// cold cache. Only ordinary tables of at most sortedReadMaxBytes, below the
+// server's temp_file_limit and with statistics qualify; otherwise the
+// planner decides as usual. Bitmap scans
 // stay allowed, so a selective subset predicate still uses its index.
 func pgSortForKeyOrder(ctx context.Context, c *pgx.Conn, t sqlschema.TableName, firstKey string) (bool, error) {
 	const query = `SELECT c.relkind = 'r'
   AND c.relpages::bigint * pg_catalog.current_setting('block_size')::bigint <= $4
+  AND (SELECT t.setting::bigint < 0 OR c.relpages::bigint * pg_catalog.current_setting('block_size')::bigint < t.setting::bigint * 1024
+    FROM pg_catalog.pg_settings t WHERE t.name = 'temp_file_limit')
   AND COALESCE((SELECT abs(s.correlation) < 0.5 FROM pg_catalog.pg_stats s
     WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3 AND NOT s.inherited), false)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

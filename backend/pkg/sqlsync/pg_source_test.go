@@ -10,7 +10,7 @@ import (
 // TestPostgresSortForRandomKeys checks which tables the source reads in key
 // order through a sorted sequential scan (a random UUID key) rather than
 // the key's index (a serial key, a table without statistics, a
-// partitioned table), and that a copy read that way still resumes
+// partitioned table, a sort that could pass temp_file_limit), and that a copy read that way still resumes
 // exactly: its checkpoints depend on the order, not on the plan.
 func TestPostgresSortForRandomKeys(t *testing.T) {
 	t.Parallel()
@@ -37,6 +37,17 @@ func TestPostgresSortForRandomKeys(t *testing.T) {
 			t.Errorf("pgSortForKeyOrder(app.%s) = %v, want %v", table, got, want)
 		}
 	}
+	// A sort that could exceed the server's temp_file_limit is not asked
+	// for: the read would fail where the index scan succeeds.
+	_, err = conn.Exec(ctx, "SET temp_file_limit = '64kB'")
+	assertNoError(t, "limit temp files", err)
+	got, err := pgSortForKeyOrder(ctx, conn.Conn(), sqlschema.TableName{Schema: "app", Table: "rnd"}, "id")
+	assertNoError(t, "rnd under temp_file_limit", err)
+	if got {
+		t.Errorf("pgSortForKeyOrder(app.rnd) with temp_file_limit 64kB = true, want false")
+	}
+	_, err = conn.Exec(ctx, "RESET temp_file_limit")
+	assertNoError(t, "reset", err)
 	conn.Release()
 
 	// Interrupt a copy of the random-key table and resume it from an
