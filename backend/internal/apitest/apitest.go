@@ -8,7 +8,6 @@ package apitest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,17 +33,7 @@ import (
 )
 
 // Ctx returns a context bounded to the test.
-func Ctx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func randomSuffix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func Ctx(t testing.TB) context.Context { return testdb.Ctx(t) }
 
 // API is a running API server with clients.
 type API struct {
@@ -119,7 +108,7 @@ func Start(t testing.TB, opts Options) *API {
 		t.Fatal(err)
 	}
 	t.Cleanup(tc.Close)
-	taskQueue := "apitest-" + randomSuffix()
+	taskQueue := "apitest-" + testdb.Suffix()
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
 		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort,

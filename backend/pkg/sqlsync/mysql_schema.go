@@ -273,10 +273,22 @@ WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?`, dest.Sc
 // are loaded into a temporary table and applied with a multi-table UPDATE
 // that joins the parent, so only references to rows present are set.
 func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
+	return j.mysqlApplyUpdates(ctx, func(ctx context.Context, spec sourceSpec, write func(context.Context, *batchReader) error) error {
+		return j.mysqlStream(ctx, spec, nil, write)
+	})
+}
+
+// mysqlApplyUpdates loads the key and deferred columns that stream reads
+// into a temporary table and sets the deferred foreign keys from it, one
+// UPDATE per key (mysqlUpdateStatement).
+func (j *tableJob) mysqlApplyUpdates(ctx context.Context, stream func(context.Context, sourceSpec, func(context.Context, *batchReader) error) error) error {
 	q := newQuoter(j.plan.Dialect)
 	dest := q.table(j.destName())
 	cols, deferred := updateColumns(j.table)
 	list := q.list("", writtenNames(cols))
+	if err := q.err(); err != nil {
+		return err
+	}
 	conn, release, err := mysqlSession(ctx, j.dst.DB.MySQL)
 	if err != nil {
 		return err
@@ -285,14 +297,11 @@ func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
 	const stage = "`neosync_update`"
 	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + stage,
 		"CREATE TEMPORARY TABLE " + stage + " AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
-		if err := q.err(); err != nil {
-			return err
-		}
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return err
 		}
 	}
-	err = j.mysqlStream(ctx, sourceSpec{out: cols}, nil, func(ctx context.Context, r *batchReader) error {
+	err = stream(ctx, sourceSpec{out: cols}, func(ctx context.Context, r *batchReader) error {
 		return mysqlLoad(ctx, conn, stage, list, r)
 	})
 	if err != nil {
@@ -308,4 +317,22 @@ func (j *tableJob) mysqlUpdatePass(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// mysqlUpdateStatement sets foreign key fk of dest from stage: a
+// multi-table UPDATE joined to the parent, so only references to rows
+// present are set.
+func mysqlUpdateStatement(q *quoter, j *tableJob, fk syncplan.ForeignKey, dest, stage string) string {
+	var sets, on, anyNull, someSet []string
+	for i, c := range fk.Columns {
+		sets = append(sets, "d."+q.id(c)+" = s."+q.id(c))
+		on = append(on, "p."+q.id(fk.ReferencedColumns[i])+" = s."+q.id(c))
+		anyNull = append(anyNull, "s."+q.id(c)+" IS NULL")
+		someSet = append(someSet, "s."+q.id(c)+" IS NOT NULL")
+	}
+	parent := q.table(j.dst.Options.DestTable(fk.Referenced))
+	return "UPDATE " + dest + " AS d JOIN " + stage + " AS s ON " + q.equal("d", "s", j.table.Key) +
+		" LEFT JOIN " + parent + " AS p ON " + strings.Join(on, " AND ") +
+		" SET " + strings.Join(sets, ", ") +
+		" WHERE (" + strings.Join(someSet, " OR ") + ") AND (" + strings.Join(anyNull, " OR ") + " OR p." + q.id(fk.ReferencedColumns[0]) + " IS NOT NULL)"
 }

@@ -211,6 +211,25 @@ func newStreamSpec(out []syncplan.Column) streamSpec {
 	return s
 }
 
+// emptyOwned is the reconcile step of a stream, which has no checkpoint
+// to reconcile with (it is never resumed): like a first SyncTable attempt,
+// it empties the destination table when the job owns it, running the
+// DELETE with exec on the writer's session.
+func (j *tableJob) emptyOwned(ctx context.Context, owned bool, exec func(context.Context, string) error) error {
+	if !owned {
+		return nil
+	}
+	q := newQuoter(j.plan.Dialect)
+	stmt := "DELETE FROM " + q.table(j.destName())
+	if err := q.err(); err != nil {
+		return err
+	}
+	if err := exec(ctx, stmt); err != nil {
+		return fmt.Errorf("empty the destination table: %w", err)
+	}
+	return nil
+}
+
 // streamRows reads t's rows for spec from src and hands them, encoded in
 // the text format both PostgreSQL's COPY and MySQL's LOAD DATA read (tab
 // separated, backslash escapes, \N for NULL), batch by batch to write.

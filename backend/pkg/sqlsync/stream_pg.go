@@ -37,22 +37,12 @@ func openStreamPG(ctx context.Context, j *tableJob, src RowSource, out []syncpla
 
 func (s *streamPGSide) close() { s.dconn.Release() }
 
-// reconcile has no checkpoint to reconcile with (a stream is never
-// resumed); like a first SyncTable attempt, it empties a table the job
-// owns.
+// reconcile empties a table the job owns (see tableJob.emptyOwned).
 func (s *streamPGSide) reconcile(ctx context.Context, _ Checkpoint, owned bool) error {
-	if !owned {
-		return nil
-	}
-	q := newQuoter(s.j.plan.Dialect)
-	stmt := "DELETE FROM " + q.table(s.j.destName())
-	if err := q.err(); err != nil {
+	return s.j.emptyOwned(ctx, owned, func(ctx context.Context, stmt string) error {
+		_, err := s.dconn.Exec(ctx, stmt)
 		return err
-	}
-	if _, err := s.dconn.Exec(ctx, stmt); err != nil {
-		return fmt.Errorf("empty the destination table: %w", err)
-	}
-	return nil
+	})
 }
 
 // writer is pgWriter with COPY's text format instead of binary.

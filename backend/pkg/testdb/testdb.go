@@ -18,13 +18,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func testCtx(t testing.TB) context.Context {
+// Ctx returns a context bounded to the test (3 minutes).
+func Ctx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func randomSuffix() string {
+// Suffix returns 12 random hex digits, for names that must not collide
+// between tests running at once.
+func Suffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
@@ -55,13 +58,13 @@ func MySQLAdminDSN() string {
 // Postgres creates an empty database and returns its URL; it is dropped at cleanup.
 func Postgres(t testing.TB, prefix string) string {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := Ctx(t)
 	admin, err := pgx.Connect(ctx, PGAdminURL())
 	if err != nil {
 		t.Fatalf("Postgres test server unreachable (NEOSYNC_TEST_PG_URL=%s): %v", PGAdminURL(), err)
 	}
 	defer admin.Close(context.Background())
-	name := prefix + "_" + randomSuffix()
+	name := prefix + "_" + Suffix()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
@@ -90,7 +93,7 @@ func Postgres(t testing.TB, prefix string) string {
 // dropped at cleanup.
 func MySQL(t testing.TB, prefix string) (string, *sql.DB) {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := Ctx(t)
 	cfg, err := mysql.ParseDSN(MySQLAdminDSN())
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +106,7 @@ func MySQL(t testing.TB, prefix string) (string, *sql.DB) {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("MariaDB test server unreachable (NEOSYNC_TEST_MYSQL_DSN=%s): %v", MySQLAdminDSN(), err)
 	}
-	name := prefix + "_" + randomSuffix()
+	name := prefix + "_" + Suffix()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
