@@ -168,26 +168,81 @@ func newPostgres(t *testing.T, prefix string) string {
 	return u
 }
 
-func pgExec(t *testing.T, dbURL, stmt string) {
+// pgConnect opens a connection to dbURL with a context bounded to a
+// minute; the caller closes it.
+func pgConnect(t *testing.T, dbURL string) (context.Context, *pgx.Conn) {
 	t.Helper()
 	ctx := ctxFor(t, time.Minute)
 	c, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, c
+}
+
+func pgExec(t *testing.T, dbURL, stmt string) {
+	t.Helper()
+	ctx, c := pgConnect(t, dbURL)
 	defer c.Close(context.Background())
 	if _, err := c.Exec(ctx, stmt); err != nil {
 		t.Fatalf("exec %q: %v", stmt, err)
 	}
 }
 
-func pgInt(t *testing.T, dbURL, query string) int64 {
+// pgStrings returns the first column of every row of query, as text, in
+// the query's order.
+func pgStrings(t *testing.T, dbURL, query string) []string {
 	t.Helper()
-	ctx := ctxFor(t, time.Minute)
-	c, err := pgx.Connect(ctx, dbURL)
+	ctx, c := pgConnect(t, dbURL)
+	defer c.Close(context.Background())
+	rows, err := c.Query(ctx, query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// pgRows returns every row of table as text, sorted.
+func pgRows(t *testing.T, dbURL, table string) []string {
+	t.Helper()
+	return pgStrings(t, dbURL, "SELECT t::text FROM "+table+" t ORDER BY 1")
+}
+
+// myStrings returns the first column of every row of query, run on the
+// MariaDB server as the admin user, as text, in the query's order.
+func myStrings(t *testing.T, query string) []string {
+	t.Helper()
+	db, err := sql.Open("mysql", mysqlAdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctxFor(t, time.Minute), query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func pgInt(t *testing.T, dbURL, query string) int64 {
+	t.Helper()
+	ctx, c := pgConnect(t, dbURL)
 	defer c.Close(context.Background())
 	var n int64
 	if err := c.QueryRow(ctx, query).Scan(&n); err != nil {

@@ -1,37 +1,11 @@
 package e2e_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
-
-// pgStrings returns the first column of every row of query, as text, in
-// the query's order.
-func pgStrings(t *testing.T, dbURL, query string) []string {
-	t.Helper()
-	ctx := ctxFor(t, time.Minute)
-	c, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	rows, err := c.Query(ctx, query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestSyncJob syncs a job's source with its transformers applied: the
 // mapped columns differ from the source on every row, the passthrough and
@@ -190,26 +164,8 @@ func TestSyncMariaDBCycleIntoExistingSchema(t *testing.T) {
 	if !strings.Contains(out, "complete: 4/4 tables, 12 rows") || !strings.Contains(out, "Verified: 12 rows") {
 		t.Fatalf("sync output:\n%s", out)
 	}
-	db, err := sql.Open("mysql", mysqlAdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	rowsOf := func(schema, table string) []string {
-		rows, err := db.Query("SELECT CONCAT_WS('|', id, COALESCE(" + map[string]string{"a": "b_id", "b": "a_id", "emp": "boss", "vals": "HEX(raw), 'NULL'), COALESCE(CAST(f AS DOUBLE)"}[table] + ", 'NULL')) FROM `" + schema + "`.`" + table + "` ORDER BY id")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
+		return myStrings(t, "SELECT CONCAT_WS('|', id, COALESCE("+map[string]string{"a": "b_id", "b": "a_id", "emp": "boss", "vals": "HEX(raw), 'NULL'), COALESCE(CAST(f AS DOUBLE)"}[table]+", 'NULL')) FROM `"+schema+"`.`"+table+"` ORDER BY id")
 	}
 	for _, table := range []string{"a", "b", "emp", "vals"} {
 		if want, got := rowsOf(src, table), rowsOf(dst, table); !slices.Equal(want, got) {

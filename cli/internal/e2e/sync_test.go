@@ -1,14 +1,9 @@
 package e2e_test
 
 import (
-	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // pgSyncSchema has what a text round trip can get wrong: a parent/child
@@ -45,26 +40,6 @@ INSERT INTO public.child (parent_id, note, data, doc, tags, amount, big, ratio, 
   (3, '', '\x5c5c', '"\\"', ARRAY[E'\n'], 0, 9223372036854775807, 'NaN', '-infinity');
 INSERT INTO public."Odd ""Name""" VALUES ('from', 1), (E'a\\b', NULL);
 `
-
-// pgRows returns every row of table as text, sorted.
-func pgRows(t *testing.T, dbURL, table string) []string {
-	t.Helper()
-	ctx := ctxFor(t, time.Minute)
-	c, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	rows, err := c.Query(ctx, "SELECT t::text FROM "+table+" t ORDER BY 1")
-	if err != nil {
-		t.Fatalf("%s: %v", table, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func TestSyncPostgres(t *testing.T) {
 	t.Parallel()
@@ -151,26 +126,8 @@ func TestSyncMariaDB(t *testing.T) {
 	if !strings.Contains(out, srcDB+".customers: complete, 3 rows") || !strings.Contains(out, srcDB+".orders: complete, 2 rows") {
 		t.Fatalf("sync output:\n%s", out)
 	}
-	db, err := sql.Open("mysql", mysqlAdminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	rowsOf := func(schema, query string) []string {
-		rows, err := db.Query(strings.ReplaceAll(query, "DB", "`"+schema+"`"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
+		return myStrings(t, strings.ReplaceAll(query, "DB", "`"+schema+"`"))
 	}
 	for _, q := range []string{
 		"SELECT CONCAT_WS('|', id, name, COALESCE(note, 'NULL'), COALESCE(amount, 'NULL'), COALESCE(big, 'NULL'), COALESCE(email, 'NULL')) FROM DB.customers ORDER BY id",
