@@ -10,6 +10,7 @@ import { choicesOf, columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type C
 import { draftFromConfig, summarizeDraft } from "@/lib/transformer-params";
 import { MappingEditor } from "../mapping-editor";
 import { Badge, Button, Card, EmptyState, ErrorBox, Loading, Table, Td } from "../ui";
+import { EditActions } from "./edit-actions";
 
 /** sourceConnectionId is the connection a job reads rows (sync) or its schema (generate) from. */
 export function sourceConnectionId(job: Job): string {
@@ -104,18 +105,7 @@ export function MappingsCard({ job }: { job: Job }) {
               }}
             />
           )}
-          {formError && (
-            <p role="alert" className="text-sm text-red-700">
-              {formError}
-            </p>
-          )}
-          <ErrorBox error={save.error} title="Could not save the mappings" />
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button variant="primary" onClick={submit} busy={validate.isPending || save.isPending} disabled={!schema.data}>
-              Save mappings
-            </Button>
-          </div>
+          <EditActions formError={formError} saveError={save.error} saveTitle="Could not save the mappings" label="Save mappings" onCancel={() => setEditing(false)} onSave={submit} busy={validate.isPending || save.isPending} disabled={!schema.data} />
         </div>
       ) : job.mappings.length === 0 ? (
         <EmptyState title="No column mappings" description="Every column is copied as is." />

@@ -4,7 +4,8 @@ import { useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
-import { Button, Card, Dl, ErrorBox, Field, inputClass } from "../ui";
+import { Button, Card, Dl, Field, inputClass } from "../ui";
+import { EditActions } from "./edit-actions";
 
 /** fields are the editable run limits: key, label, hint and upper bound. */
 const fields = [
@@ -96,13 +97,7 @@ export function RunOptionsCard({ job }: { job: Job }) {
               </Field>
             ))}
           </div>
-          <ErrorBox error={wf.error ?? sync.error} title="Could not save the run options" />
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" busy={wf.isPending || sync.isPending}>
-              Save options
-            </Button>
-          </div>
+          <EditActions saveError={wf.error ?? sync.error} saveTitle="Could not save the run options" label="Save options" onCancel={() => setEditing(false)} busy={wf.isPending || sync.isPending} />
         </form>
       ) : (
         <Dl items={fields.map(([k, label]) => [label, current[k] ? (k === "maxAttempts" ? current[k] : `${Number(current[k]).toLocaleString()} s`) : <span key={k} className="text-slate-500">default</span>])} />

@@ -11,6 +11,7 @@ import { SourceChange } from "./source-change";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "../generate-rows";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks } from "../subset-editor";
 import { Button, Card, Dl, ErrorBox, Loading } from "../ui";
+import { EditActions } from "./edit-actions";
 
 /**
  * SourceCard shows where a job reads from and, for sync jobs, its subset:
@@ -78,18 +79,7 @@ export function SourceCard({ job, connName, connections }: { job: Job; connName:
         <div className="space-y-4">
           <ErrorBox error={tablesQ.error} title="Could not list the source's tables" />
           {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <SubsetEditor connectionId={connectionId} tables={tables} where={where} onWhere={(k, v) => { setWhere((w) => ({ ...w, [k]: v })); setFormError(""); }} followFks={follow} onFollowFks={setFollow} checks={checks} />}
-          {formError && (
-            <p role="alert" className="text-sm text-red-700">
-              {formError}
-            </p>
-          )}
-          <ErrorBox error={save.error} title="Could not save the subset" />
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button variant="primary" onClick={submit} busy={save.isPending || checks.busy.size > 0} disabled={!tablesQ.data}>
-              Save subset
-            </Button>
-          </div>
+          <EditActions formError={formError} saveError={save.error} saveTitle="Could not save the subset" label="Save subset" onCancel={() => setEditing(false)} onSave={submit} busy={save.isPending || checks.busy.size > 0} disabled={!tablesQ.data} />
         </div>
       ) : (
         <>
@@ -180,13 +170,7 @@ function GenerateSourceCard({ job, connName, connections }: { job: Job; connName
         <div className="space-y-4">
           <ErrorBox error={tablesQ.error} title="Could not list the tables" />
           {tablesQ.isLoading ? <Loading label="Listing tables…" /> : <GenerateRows tables={tables} value={counts} errors={errors} onChange={(k, v) => { setCounts((c) => ({ ...c, [k]: v })); setErrors({}); }} />}
-          <ErrorBox error={save.error} title="Could not save the row counts" />
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button variant="primary" onClick={submit} busy={save.isPending} disabled={!tablesQ.data}>
-              Save rows
-            </Button>
-          </div>
+          <EditActions saveError={save.error} saveTitle="Could not save the row counts" label="Save rows" onCancel={() => setEditing(false)} onSave={submit} busy={save.isPending} disabled={!tablesQ.data} />
         </div>
       ) : (
         <>

@@ -8,6 +8,7 @@ import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
 import { VirtualFkEditor, vfkLabel, type VirtualFk } from "../virtual-fk-editor";
 import { sourceConnectionId } from "./mappings-card";
 import { Button, Card, ErrorBox, Loading } from "../ui";
+import { EditActions } from "./edit-actions";
 
 /**
  * VirtualFkCard lists a job's virtual foreign keys and edits them: the new
@@ -59,18 +60,7 @@ export function VirtualFkCard({ job }: { job: Job }) {
           <ErrorBox error={schema.error} title="Could not read the source schema" />
           <ErrorBox error={validate.error} title="Could not validate the foreign keys" />
           {schema.isLoading ? <Loading label="Reading the source schema…" /> : <VirtualFkEditor columns={schema.data?.columns ?? []} value={value} onChange={setValue} />}
-          {formError && (
-            <p role="alert" className="text-sm text-red-700">
-              {formError}
-            </p>
-          )}
-          <ErrorBox error={save.error} title="Could not save the foreign keys" />
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button variant="primary" onClick={submit} busy={validate.isPending || save.isPending} disabled={!schema.data}>
-              Save foreign keys
-            </Button>
-          </div>
+          <EditActions formError={formError} saveError={save.error} saveTitle="Could not save the foreign keys" label="Save foreign keys" onCancel={() => setEditing(false)} onSave={submit} busy={validate.isPending || save.isPending} disabled={!schema.data} />
         </div>
       ) : job.virtualForeignKeys.length === 0 ? (
         <p className="text-sm text-slate-500">None: only the database&apos;s own foreign keys are followed.</p>
