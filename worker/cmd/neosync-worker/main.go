@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 
@@ -57,7 +58,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// apiWait is how long the worker waits at start for an API that does not answer yet.
+const apiWait = time.Minute
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	api := apiclient.New(cfg.APIURL, cfg.APIKey)
+	// A key the API does not know fails every run; say so now, not at the first run.
+	err := api.CheckKey(ctx, apiclient.CheckOptions{APIURL: cfg.APIURL, Wait: apiWait, OnRetry: func(attempt int, err error) {
+		log.WarnContext(ctx, "the API does not answer yet; retrying", slog.String("api", cfg.APIURL), slog.Int("attempt", attempt), slog.Any("error", err))
+	}})
+	if err != nil {
+		return err
+	}
 	tc, err := temporalconn.Dial(temporalconn.Config{
 		HostPort: cfg.TemporalURL, Namespace: cfg.TemporalNamespace, Cert: cfg.TemporalCert, Key: cfg.TemporalKey, Logger: log,
 	})
@@ -67,7 +79,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer tc.Close()
 	reg := transformers.NewRegistry()
 	acts := &activities.Activities{
-		API: apiclient.New(cfg.APIURL, cfg.APIKey), Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log,
+		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log,
 	}
 	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities})
 	workflows.Register(w, acts)

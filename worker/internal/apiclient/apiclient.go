@@ -1,5 +1,6 @@
 // Package apiclient builds the worker's Connect clients for the API, each
-// sending the worker key as a bearer token.
+// sending the worker key as a bearer token, and checks at start that the API
+// accepts that key.
 package apiclient
 
 import (
@@ -18,6 +19,8 @@ type Clients struct {
 	Connections  mgmtv1alpha1connect.ConnectionServiceClient
 	Transformers mgmtv1alpha1connect.TransformersServiceClient
 	Worker       mgmtv1alpha1connect.WorkerServiceClient
+	// Users answers GetSystemInformation, the call CheckKey makes.
+	Users mgmtv1alpha1connect.UserAccountServiceClient
 }
 
 // New returns clients for the API at baseURL authenticated with key.
@@ -29,5 +32,6 @@ func New(baseURL, key string) Clients {
 		Connections:  mgmtv1alpha1connect.NewConnectionServiceClient(hc, baseURL, opts...),
 		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(hc, baseURL, opts...),
 		Worker:       mgmtv1alpha1connect.NewWorkerServiceClient(hc, baseURL, opts...),
+		Users:        mgmtv1alpha1connect.NewUserAccountServiceClient(hc, baseURL, opts...),
 	}
 }
