@@ -109,7 +109,7 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 				o.patch = dc.patch
 			}
 		}
-		transformed := col.Action == syncplan.ActionTransform
+		transformed := col.Action == syncplan.ActionTransform && o.src >= 0
 		identity = identity && o.src == i && !transformed && o.patch == nil
 		outs[i] = o
 	}
@@ -119,10 +119,12 @@ func (j *tableJob) pgPrepareSource(ctx context.Context, c *pgx.Conn, spec source
 			cv.codecs[i] = newPGValueCodec(m, oids[i])
 		}
 		for i, col := range spec.out {
-			if col.Action != syncplan.ActionTransform {
+			o := &cv.out[i]
+			// A deferred column (src -1) is written NULL for now: the
+			// update pass transforms it.
+			if col.Action != syncplan.ActionTransform || o.src < 0 {
 				continue
 			}
-			o := &cv.out[i]
 			var err error
 			if o.tr, err = j.engine.buildTransform(&col, j.src.Key); err != nil {
 				return nil, err
