@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer tc.Close()
 	reg := transformers.NewRegistry()
 	acts := &activities.Activities{
-		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log,
+		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 	}
 	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities})
 	workflows.Register(w, acts)

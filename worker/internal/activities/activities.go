@@ -10,6 +10,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -52,14 +54,29 @@ type Activities struct {
 	Engine   *sqlsync.Engine
 	Registry *transformers.Registry
 	Logger   *slog.Logger
+	// Temporal, when set, lets a retried step say why its previous attempt
+	// ended (it reads the pending activity's last failure).
+	Temporal client.Client
+
+	runs runCache
 }
 
-// RunInfo is what StartRun hands the workflow.
+// TableRef is what the workflow knows of a table: its name and the tables
+// that must be written first. The rest of the plan stays with the worker.
+type TableRef struct {
+	Name      sqlschema.TableName   `json:"n"`
+	DependsOn []sqlschema.TableName `json:"d,omitempty"`
+}
+
+// RunInfo is what StartRun hands the workflow: ids, the plan's digest and
+// its table list, never the plan itself (see runcache.go).
 type RunInfo struct {
-	JobRunID string         `json:"job_run_id"`
-	JobID    string         `json:"job_id"`
-	JobName  string         `json:"job_name"`
-	Plan     *syncplan.Plan `json:"plan"`
+	JobRunID   string `json:"job_run_id"`
+	JobID      string `json:"job_id"`
+	JobName    string `json:"job_name"`
+	PlanDigest string `json:"plan_digest"`
+	// Tables are the plan's tables in write order.
+	Tables []TableRef `json:"tables"`
 	// Destinations are the destinations' names, in job order.
 	Destinations     []string `json:"destinations"`
 	TableConcurrency int      `json:"table_concurrency"`
@@ -70,12 +87,13 @@ type RunInfo struct {
 	MaxAttempts            int32 `json:"max_attempts,omitempty"`
 }
 
-// StepInput addresses one destination of a run.
+// StepInput addresses one destination of a run. The plan is found by the
+// run id and checked by its digest.
 type StepInput struct {
-	JobRunID    string         `json:"job_run_id"`
-	JobID       string         `json:"job_id"`
-	Plan        *syncplan.Plan `json:"plan"`
-	Destination int            `json:"destination"`
+	JobRunID    string `json:"job_run_id"`
+	JobID       string `json:"job_id"`
+	PlanDigest  string `json:"plan_digest"`
+	Destination int    `json:"destination"`
 	// DestinationName labels the destination's table progress.
 	DestinationName string `json:"destination_name,omitempty"`
 }
@@ -88,10 +106,13 @@ type TableInput struct {
 
 // FinishInput records a run's outcome.
 type FinishInput struct {
-	JobRunID string            `json:"job_run_id"`
-	Status   string            `json:"status"`
-	Error    string            `json:"error,omitempty"`
-	Reports  []*sqlsync.Report `json:"reports,omitempty"`
+	JobRunID string `json:"job_run_id"`
+	Status   string `json:"status"`
+	Error    string `json:"error,omitempty"`
+	// Reports are verification reports given as they are (tests, small
+	// runs); Packed are the compressed ones Verify returns.
+	Reports []*sqlsync.Report `json:"reports,omitempty"`
+	Packed  []*PackedReport   `json:"packed,omitempty"`
 }
 
 // loaded is a job with its data-plane form.
@@ -180,7 +201,14 @@ func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconne
 	return db, dataError(err)
 }
 
-// StartRun records the run, loads the job and builds the plan.
+// MaxRunInfoBytes bounds the table list StartRun hands the workflow: a
+// Temporal payload may carry at most 2 MiB by default, and the list is
+// recorded once in the run's history.
+const MaxRunInfoBytes = 1536 << 10
+
+// StartRun records the run, loads the job, builds the plan (kept in this
+// worker's cache; the workflow gets its digest and table list) and records
+// every table as pending.
 func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, error) {
 	info := activity.GetInfo(ctx)
 	started, err := a.API.Worker.StartJobRun(ctx, connect.NewRequest(&mgmt.StartJobRunRequest{
@@ -190,24 +218,35 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 		return nil, apiError("record run", err)
 	}
 	runID := started.Msg.GetJobRunId()
+	a.announceAttempt(ctx, runID, "start run")
+	h := keepAlive(ctx, StepBeat{Step: "start run", Attempt: info.Attempt})
+	defer h.Stop()
+	fail := func(prefix string, err error) (*RunInfo, error) {
+		a.event(ctx, runID, "error", prefix+err.Error(), nil)
+		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+	}
 	l, err := a.load(ctx, jobID)
 	if err != nil {
-		a.event(ctx, runID, "error", err.Error(), nil)
-		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+		return fail("", err)
 	}
 	src, err := a.open(ctx, l.sync.Source)
 	if err != nil {
-		a.event(ctx, runID, "error", "source: "+err.Error(), nil)
-		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+		return fail("source: ", err)
 	}
 	defer src.Close()
 	plan, err := syncplan.BuildPlan(ctx, src, l.sync, a.Registry)
 	if err != nil {
-		err = dataError(err)
-		a.event(ctx, runID, "error", "plan: "+err.Error(), nil)
-		return &RunInfo{JobRunID: runID, JobID: jobID}, err
+		return fail("plan: ", dataError(err))
 	}
-	out := &RunInfo{JobRunID: runID, JobID: jobID, JobName: l.job.GetName(), Plan: plan, TableConcurrency: l.sync.TableConcurrency}
+	digest, err := PlanDigest(plan)
+	if err != nil {
+		return fail("plan: ", err)
+	}
+	a.runs.put(runID, &cachedRun{digest: digest, job: l, plan: plan})
+	out := &RunInfo{JobRunID: runID, JobID: jobID, JobName: l.job.GetName(), PlanDigest: digest, TableConcurrency: l.sync.TableConcurrency}
+	for _, t := range plan.Tables {
+		out.Tables = append(out.Tables, TableRef{Name: t.Name, DependsOn: t.DependsOn})
+	}
 	for _, d := range l.sync.Destinations {
 		out.Destinations = append(out.Destinations, d.Name)
 	}
@@ -215,18 +254,41 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 		out.StartToCloseSeconds, out.ScheduleToCloseSeconds = o.GetStartToCloseTimeoutSeconds(), o.GetScheduleToCloseTimeoutSeconds()
 		out.HeartbeatSeconds, out.MaxAttempts = o.GetHeartbeatTimeoutSeconds(), o.GetMaxAttempts()
 	}
-	insp := sqlschemaInspector(src)
-	for _, t := range plan.Tables {
-		expected := expectedRows(ctx, insp, t.Name, t.Filter)
-		for _, d := range out.Destinations {
-			a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
-		}
+	if b, err := json.Marshal(out); err == nil && len(b) > MaxRunInfoBytes {
+		return fail("", temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"the job covers %d tables: their list (%d KiB) is over the %d KiB a run can hand to Temporal in one payload; split the job by schema",
+			len(out.Tables), len(b)>>10, MaxRunInfoBytes>>10), ErrTypeValidation, nil))
 	}
+	h.set(StepBeat{Step: "start run", Attempt: info.Attempt, Doing: "counting rows"})
+	a.recordPending(ctx, runID, sqlschemaInspector(src), plan, out.Destinations)
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
 	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables for %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
+}
+
+// recordPending records every table of the plan as pending with its
+// expected row count, a few tables at a time.
+func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlschema.Inspector, plan *syncplan.Plan, dests []string) {
+	const parallel = 4
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, t := range plan.Tables {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			expected := expectedRows(ctx, insp, t.Name, t.Filter)
+			for _, d := range dests {
+				a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // ExactCountBelow is the catalog estimate under which StartRun counts a
@@ -269,9 +331,10 @@ func sqlschemaInspector(db *sqlconnect.DB) sqlschema.Inspector {
 	return sqlschema.NewPostgresInspector(db.Postgres)
 }
 
-// withDBs loads the job and opens the source and one destination.
-func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(l *loaded, src sqlsync.Source, dst sqlsync.Destination) error) error {
-	l, err := a.load(ctx, in.JobID)
+// withDBs finds the run's job and plan and opens the source and one
+// destination; the destination's sessions are tagged with the run id.
+func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error) error {
+	l, plan, err := a.runPlan(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -289,14 +352,17 @@ func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(l *loade
 		return fmt.Errorf("destination %q: %w", d.Name, err)
 	}
 	defer dstDB.Close()
-	return dataError(fn(l, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options}))
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options}))
 }
 
 // PrepareDestination creates the schema and truncates, as the destination's options say.
 func (a *Activities) PrepareDestination(ctx context.Context, in StepInput) error {
-	return a.withDBs(ctx, in, func(_ *loaded, _ sqlsync.Source, dst sqlsync.Destination) error {
-		a.event(ctx, in.JobRunID, "info", "preparing destination "+dst.Name, nil)
-		return a.Engine.PrepareDestination(ctx, in.Plan, dst)
+	step := "prepare destination " + in.DestinationName
+	return a.runStep(ctx, in.JobRunID, step, func(_ *heartbeater) error {
+		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+			a.event(ctx, in.JobRunID, "info", "preparing destination "+dst.Name, nil)
+			return a.Engine.PrepareDestination(ctx, plan, dst)
+		})
 	})
 }
 
@@ -308,18 +374,30 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 		var last sqlsync.Checkpoint
 		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Table == in.Table {
 			cp = &last
-			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s after %d rows (attempt %d)", in.Table, last.Rows, activity.GetInfo(ctx).Attempt), &in.Table)
 		}
 	}
+	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		resumed := "from the start"
+		if cp != nil {
+			resumed = fmt.Sprintf("after %d rows", cp.Rows)
+		}
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s (attempt %d); the previous attempt ended: %s", in.Table, resumed, info.Attempt, a.previousAttempt(ctx)), &in.Table)
+	}
+	var beat any
+	if cp != nil {
+		beat = *cp
+	}
+	h := keepAlive(ctx, beat)
+	defer h.Stop()
 	started := time.Now()
 	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running", StartedAt: ts(started)})
 	var out sqlsync.Checkpoint
 	var mu sync.Mutex
 	lastReport := time.Time{}
-	err := a.withDBs(ctx, in.StepInput, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
+	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		var err error
-		out, err = a.Engine.SyncTable(ctx, in.Plan, in.Table, src, dst, cp, func(p sqlsync.Progress) {
-			activity.RecordHeartbeat(ctx, p.Checkpoint)
+		out, err = a.Engine.SyncTable(ctx, plan, in.Table, src, dst, cp, func(p sqlsync.Progress) {
+			h.set(p.Checkpoint)
 			mu.Lock()
 			defer mu.Unlock()
 			if time.Since(lastReport) >= time.Second {
@@ -332,8 +410,10 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 	if err != nil {
 		msg := err.Error()
 		state := "running" // a retry may still succeed
-		if ctx.Err() != nil || isNonRetryable(err) {
+		if ctx.Err() != nil || isNonRetryable(err) || activity.GetInfo(ctx).Attempt >= maxAttempts(ctx) {
 			state = "failed"
+		} else {
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s failed (attempt %d), will retry: %s", in.Table, activity.GetInfo(ctx).Attempt, msg), &in.Table)
 		}
 		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: state, Error: &msg, StartedAt: ts(started)})
 		return nil, err
@@ -349,37 +429,79 @@ func isNonRetryable(err error) bool {
 
 // RunUpdatePasses fills the foreign keys that broke cycles.
 func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
-	return a.withDBs(ctx, in, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
-		return a.Engine.RunUpdatePasses(ctx, in.Plan, src, dst)
+	return a.runStep(ctx, in.JobRunID, "update passes on "+in.DestinationName, func(_ *heartbeater) error {
+		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+			return a.Engine.RunUpdatePasses(ctx, plan, src, dst)
+		})
 	})
 }
 
 // Finalize resets sequences and adds deferred constraints.
 func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
-	return a.withDBs(ctx, in, func(_ *loaded, _ sqlsync.Source, dst sqlsync.Destination) error {
-		return a.Engine.Finalize(ctx, in.Plan, dst)
+	return a.runStep(ctx, in.JobRunID, "finalize "+in.DestinationName, func(_ *heartbeater) error {
+		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+			return a.Engine.Finalize(ctx, plan, dst)
+		})
 	})
 }
 
-// Verify builds the destination's verification report.
-func (a *Activities) Verify(ctx context.Context, in StepInput) (*sqlsync.Report, error) {
+// Verify builds the destination's verification report, compressed: its
+// size grows with the number of tables and it passes through Temporal.
+func (a *Activities) Verify(ctx context.Context, in StepInput) (*PackedReport, error) {
 	var rep *sqlsync.Report
-	err := a.withDBs(ctx, in, func(_ *loaded, src sqlsync.Source, dst sqlsync.Destination) error {
-		var err error
-		rep, err = a.Engine.Verify(ctx, in.Plan, src, dst, sqlsync.VerifyOptions{})
-		return err
+	err := a.runStep(ctx, in.JobRunID, "verify "+in.DestinationName, func(_ *heartbeater) error {
+		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+			var err error
+			rep, err = a.Engine.Verify(ctx, plan, src, dst, sqlsync.VerifyOptions{})
+			return err
+		})
 	})
-	return rep, err
+	if err != nil {
+		return nil, err
+	}
+	return PackReport(rep)
+}
+
+// RestoreDestination puts back the constraints and indexes a stopped run
+// had dropped in one destination (the run failed, was canceled, or was
+// terminated). It builds every one that can be built and returns a
+// description of those that cannot ("" when none is missing); it fails
+// only when it cannot reach the destination.
+func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (string, error) {
+	var missing string
+	err := a.runStep(ctx, in.JobRunID, "restore constraints of "+in.DestinationName, func(_ *heartbeater) error {
+		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+			if err := a.Engine.Finalize(ctx, plan, dst); err != nil {
+				missing = fmt.Sprintf("destination %s is missing constraints: %v", dst.Name, err)
+				a.event(ctx, in.JobRunID, "error", missing, nil)
+				return nil
+			}
+			a.event(ctx, in.JobRunID, "info", "restored the constraints and indexes of destination "+dst.Name, nil)
+			return nil
+		})
+	})
+	return missing, err
 }
 
 // FinishRun records the outcome with the API.
 func (a *Activities) FinishRun(ctx context.Context, in FinishInput) error {
+	h := keepAlive(ctx, nil)
+	defer h.Stop()
 	req := &mgmt.FinishJobRunRequest{JobRunId: in.JobRunID, Status: statusProto(in.Status)}
 	if in.Error != "" {
 		req.Error = &in.Error
 	}
-	if len(in.Reports) > 0 {
-		rep, err := reportStruct(in.Reports)
+	reports := in.Reports
+	for _, p := range in.Packed {
+		r, err := p.Unpack()
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	a.runs.drop(in.JobRunID)
+	if len(reports) > 0 {
+		rep, err := reportStruct(reports)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,10 @@
 package activities
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"strings"
 	"time"
 
@@ -48,4 +51,47 @@ func reportStruct(reports []*sqlsync.Report) (*structpb.Struct, error) {
 		return nil, err
 	}
 	return structpb.NewStruct(m)
+}
+
+// PackedReport is a verification report as it passes through Temporal:
+// gzip-compressed JSON (a report lists every table, so it grows with the
+// schema; compressed, 2,000 tables take tens of KiB).
+type PackedReport struct {
+	Destination string `json:"destination"`
+	OK          bool   `json:"ok"`
+	Gzip        []byte `json:"gzip"`
+}
+
+// PackReport compresses r.
+func PackReport(r *sqlsync.Report) (*PackedReport, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return &PackedReport{Destination: r.Destination, OK: r.OK(), Gzip: buf.Bytes()}, nil
+}
+
+// Unpack decompresses the report.
+func (p *PackedReport) Unpack() (*sqlsync.Report, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	var r sqlsync.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }

@@ -105,6 +105,9 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 		return nil, apiError("record run", err)
 	}
 	runID := started.Msg.GetJobRunId()
+	a.announceAttempt(ctx, runID, "start run")
+	h := keepAlive(ctx, StepBeat{Step: "start run", Attempt: info.Attempt})
+	defer h.Stop()
 	fail := func(err error) (*GenerateInfo, error) {
 		a.event(ctx, runID, "error", err.Error(), nil)
 		return &GenerateInfo{JobRunID: runID, JobID: jobID}, err
@@ -223,6 +226,9 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 
 // GenerateFinalize moves sequences past the generated keys.
 func (a *Activities) GenerateFinalize(ctx context.Context, in GenerateStep) error {
+	a.announceAttempt(ctx, in.JobRunID, "finalize "+in.DestinationName)
+	h := keepAlive(ctx, StepBeat{Step: "finalize", Attempt: activity.GetInfo(ctx).Attempt})
+	defer h.Stop()
 	dst, err := a.generateDestination(ctx, in)
 	if err != nil {
 		return err

@@ -6,6 +6,8 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -19,15 +21,24 @@ import (
 
 // Defaults for activities a job does not configure.
 const (
-	DefaultHeartbeatTimeout   = time.Minute
+	// DefaultHeartbeatTimeout is how long Temporal waits for a heartbeat
+	// before it gives an activity of a dead worker to another worker. Every
+	// activity heartbeats at least every third of it.
+	DefaultHeartbeatTimeout   = 30 * time.Second
 	DefaultTableStartToClose  = 24 * time.Hour
-	DefaultStepStartToClose   = time.Hour
+	DefaultStepStartToClose   = 24 * time.Hour
 	DefaultMaxAttempts        = 10
-	DefaultTableConcurrency   = 2
+	DefaultTableConcurrency   = 4
 	defaultRetryInitial       = 2 * time.Second
 	defaultRetryMaximum       = time.Minute
 	defaultRetryBackoffFactor = 2.0
 )
+
+// ChunkTables is the most tables one workflow copies itself: a run over
+// more copies them in child workflows of this many tables each, one after
+// the other in write order, so no workflow's history grows past a few
+// thousand events whatever the size of the schema.
+const ChunkTables = 400
 
 // a is a nil receiver used only to name activity methods.
 var a *activities.Activities
@@ -42,10 +53,21 @@ func retryPolicy(maxAttempts int32) *temporal.RetryPolicy {
 	}
 }
 
+// stepOptions are the options of the steps (start, prepare, update passes,
+// finalize, verify, restore, finish): they heartbeat like table copies, so
+// a lost worker's step moves on within a heartbeat timeout.
 func stepOptions(ctx workflow.Context, info *activities.RunInfo) workflow.Context {
-	o := workflow.ActivityOptions{StartToCloseTimeout: DefaultStepStartToClose, HeartbeatTimeout: 0, RetryPolicy: retryPolicy(5)}
-	if info != nil && info.MaxAttempts > 0 {
-		o.RetryPolicy = retryPolicy(info.MaxAttempts)
+	o := workflow.ActivityOptions{StartToCloseTimeout: DefaultStepStartToClose, HeartbeatTimeout: DefaultHeartbeatTimeout, RetryPolicy: retryPolicy(5)}
+	if info != nil {
+		if info.MaxAttempts > 0 {
+			o.RetryPolicy = retryPolicy(info.MaxAttempts)
+		}
+		if info.HeartbeatSeconds > 0 {
+			o.HeartbeatTimeout = time.Duration(info.HeartbeatSeconds) * time.Second
+		}
+		if info.StartToCloseSeconds > 0 {
+			o.StartToCloseTimeout = time.Duration(info.StartToCloseSeconds) * time.Second
+		}
 	}
 	return workflow.WithActivityOptions(ctx, o)
 }
@@ -66,9 +88,12 @@ func tableOptions(ctx workflow.Context, info *activities.RunInfo) workflow.Conte
 }
 
 // DataSync runs a sync job: plan, then per destination prepare → tables in
-// dependency order (bounded concurrency) → update passes → finalize →
-// verify, and records the outcome. Cancellation reaches every activity
-// through its heartbeat; the run is then recorded as canceled.
+// dependency order (bounded concurrency; in child workflows of ChunkTables
+// tables for large schemas) → update passes → finalize → verify, and
+// records the outcome. Cancellation reaches every activity through its
+// heartbeat; the run is then recorded as canceled. A run that fails or is
+// canceled after preparing a destination restores that destination's
+// constraints and indexes before it records its outcome.
 func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.WorkflowResult, error) {
 	var info activities.RunInfo
 	startErr := workflow.ExecuteActivity(stepOptions(ctx, nil), a.StartRun, in.JobID).Get(ctx, &info)
@@ -76,12 +101,13 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 		return jobcontract.WorkflowResult{}, startErr
 	}
 	result := jobcontract.WorkflowResult{JobRunID: info.JobRunID}
-	var reports []*sqlsync.Report
+	var reports []*activities.PackedReport
+	prepared := map[int]bool{}
 	err := startErr
 	if err == nil {
-		reports, err = syncAll(ctx, &info, &result)
+		reports, err = syncAll(ctx, &info, &result, prepared)
 	}
-	finish := activities.FinishInput{JobRunID: info.JobRunID, Status: activities.StatusComplete, Reports: reports}
+	finish := activities.FinishInput{JobRunID: info.JobRunID, Status: activities.StatusComplete, Packed: reports}
 	fctx := ctx
 	switch {
 	case err == nil:
@@ -91,10 +117,35 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 	default:
 		finish.Status, finish.Error = activities.StatusFailed, rootMessage(err)
 	}
+	if err != nil {
+		if missing := restore(fctx, &info, prepared); missing != "" {
+			finish.Error += "; " + missing
+		}
+	}
 	if ferr := workflow.ExecuteActivity(stepOptions(fctx, &info), a.FinishRun, finish).Get(fctx, nil); ferr != nil && err == nil {
 		err = ferr
 	}
 	return result, err
+}
+
+// restore puts back the constraints and indexes of every destination the
+// run prepared; it returns what could not be restored ("" when all was).
+func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bool) string {
+	var missing []string
+	for d := range info.Destinations {
+		if !prepared[d] {
+			continue
+		}
+		step := stepInput(info, d)
+		var msg string
+		if err := workflow.ExecuteActivity(stepOptions(ctx, info), a.RestoreDestination, step).Get(ctx, &msg); err != nil {
+			msg = "restoring " + info.Destinations[d] + " failed: " + rootMessage(err)
+		}
+		if msg != "" {
+			missing = append(missing, msg)
+		}
+	}
+	return strings.Join(missing, "; ")
 }
 
 // describe prefixes err's root cause with where it happened, keeping
@@ -113,14 +164,23 @@ func rootMessage(err error) string {
 	if errors.As(err, &ae) {
 		return ae.Message()
 	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) {
+		return "timed out (" + te.TimeoutType().String() + "): " + te.Error()
+	}
 	return err.Error()
 }
 
-func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult) ([]*sqlsync.Report, error) {
-	var reports []*sqlsync.Report
+func stepInput(info *activities.RunInfo, d int) activities.StepInput {
+	return activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, PlanDigest: info.PlanDigest, Destination: d, DestinationName: info.Destinations[d]}
+}
+
+func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool) ([]*activities.PackedReport, error) {
+	var reports []*activities.PackedReport
 	for d := range info.Destinations {
-		step := activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, Plan: info.Plan, Destination: d, DestinationName: info.Destinations[d]}
+		step := stepInput(info, d)
 		sctx := stepOptions(ctx, info)
+		prepared[d] = true
 		if err := workflow.ExecuteActivity(sctx, a.PrepareDestination, step).Get(ctx, nil); err != nil {
 			return nil, describe("prepare destination "+info.Destinations[d], err)
 		}
@@ -129,14 +189,14 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 			return nil, err
 		}
 		result.Rows += rows
-		result.Tables = len(info.Plan.Tables)
+		result.Tables = len(info.Tables)
 		if err := workflow.ExecuteActivity(sctx, a.RunUpdatePasses, step).Get(ctx, nil); err != nil {
 			return nil, describe("update passes on "+info.Destinations[d], err)
 		}
 		if err := workflow.ExecuteActivity(sctx, a.Finalize, step).Get(ctx, nil); err != nil {
 			return nil, describe("finalize "+info.Destinations[d], err)
 		}
-		var rep sqlsync.Report
+		var rep activities.PackedReport
 		if err := workflow.ExecuteActivity(sctx, a.Verify, step).Get(ctx, &rep); err != nil {
 			return nil, describe("verify "+info.Destinations[d], err)
 		}
@@ -145,10 +205,55 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 	return reports, nil
 }
 
-// syncTables runs one activity per table, each once the tables it depends
+// TablesInput is the input of the DataSyncTables child workflow: one chunk
+// of a run's tables for one destination.
+type TablesInput struct {
+	Info   activities.RunInfo    `json:"info"`
+	Step   activities.StepInput  `json:"step"`
+	Tables []activities.TableRef `json:"tables"`
+}
+
+// syncTables copies the tables of one destination: itself when they fit in
+// one chunk, else chunk by chunk in child workflows.
+func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) (int64, error) {
+	if len(info.Tables) <= ChunkTables {
+		return copyTables(ctx, info, step, info.Tables)
+	}
+	slim := *info
+	slim.Tables = nil
+	var total int64
+	for start, n := 0, 0; start < len(info.Tables); start, n = start+ChunkTables, n+1 {
+		chunk := info.Tables[start:min(start+ChunkTables, len(info.Tables))]
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:          fmt.Sprintf("%s/tables-%d-%d", workflow.GetInfo(ctx).WorkflowExecution.ID, step.Destination, n),
+			WaitForCancellation: true,
+		})
+		var rows int64
+		if err := workflow.ExecuteChildWorkflow(cctx, DataSyncTablesName, TablesInput{Info: slim, Step: step, Tables: chunk}).Get(ctx, &rows); err != nil {
+			var ae *temporal.ApplicationError
+			if errors.As(err, &ae) && ae.Type() == "RunFailed" {
+				return total, temporal.NewNonRetryableApplicationError(ae.Message(), "RunFailed", err)
+			}
+			return total, err
+		}
+		total += rows
+	}
+	return total, nil
+}
+
+// DataSyncTablesName is the registered name of DataSyncTables.
+const DataSyncTablesName = "DataSyncTables"
+
+// DataSyncTables copies one chunk of a run's tables (see ChunkTables).
+// Dependencies on tables of earlier chunks are already met.
+func DataSyncTables(ctx workflow.Context, in TablesInput) (int64, error) {
+	return copyTables(ctx, &in.Info, in.Step, in.Tables)
+}
+
+// copyTables runs one activity per table, each once the tables it depends
 // on are done, at most TableConcurrency at a time. The first failure
 // cancels the rest.
-func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) (int64, error) {
+func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) (int64, error) {
 	concurrency := info.TableConcurrency
 	if concurrency <= 0 {
 		concurrency = DefaultTableConcurrency
@@ -157,13 +262,13 @@ func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 	defer cancel()
 	done := map[sqlschema.TableName]workflow.Settable{}
 	futures := map[sqlschema.TableName]workflow.Future{}
-	for _, t := range info.Plan.Tables {
+	for _, t := range tables {
 		f, s := workflow.NewFuture(tctx)
 		futures[t.Name], done[t.Name] = f, s
 	}
 	slots := workflow.NewBufferedChannel(tctx, concurrency)
 	var total int64
-	for _, t := range info.Plan.Tables {
+	for _, t := range tables {
 		workflow.Go(tctx, func(gctx workflow.Context) {
 			for _, dep := range t.DependsOn {
 				if f, ok := futures[dep]; ok {
@@ -184,7 +289,7 @@ func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 		})
 	}
 	var firstErr error
-	for _, t := range info.Plan.Tables {
+	for _, t := range tables {
 		if err := futures[t.Name].Get(ctx, nil); err != nil && firstErr == nil {
 			firstErr = describe("table "+t.Name.String(), err)
 			cancel()

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -10,30 +11,32 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
-	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/worker/internal/activities"
 )
 
 func tn(t string) sqlschema.TableName { return sqlschema.TableName{Schema: "public", Table: t} }
 
-// plan: parent ← child ← grandchild, and an independent table.
-func testPlan() *syncplan.Plan {
-	return &syncplan.Plan{Tables: []syncplan.Table{
+// testTables: parent ← child ← grandchild, and an independent table.
+func testTables() []activities.TableRef {
+	return []activities.TableRef{
 		{Name: tn("parent")},
 		{Name: tn("lonely")},
 		{Name: tn("child"), DependsOn: []sqlschema.TableName{tn("parent")}},
 		{Name: tn("grandchild"), DependsOn: []sqlschema.TableName{tn("child")}},
-	}}
+	}
 }
 
 type recorder struct {
-	mu     sync.Mutex
-	order  []string
-	finish activities.FinishInput
+	mu       sync.Mutex
+	order    []string
+	finish   activities.FinishInput
+	restored []string
+	many     int
 }
 
 func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
@@ -47,8 +50,9 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(DataSync)
+	env.RegisterWorkflowWithOptions(DataSyncTables, workflow.RegisterOptions{Name: DataSyncTablesName})
 	env.RegisterActivity(&activities.Activities{})
-	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", Plan: testPlan(), Destinations: []string{"dst"}, TableConcurrency: 2}, nil)
+	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", PlanDigest: "d1", Tables: rec.tables(), Destinations: []string{"dst"}, TableConcurrency: 2}, nil)
 	env.OnActivity(a.PrepareDestination, mock.Anything, mock.Anything).Return(nil)
 	if tableErr != nil {
 		env.OnActivity(a.SyncTable, mock.Anything, mock.MatchedBy(func(in activities.TableInput) bool { return in.Table.Table == "child" })).Return(nil, tableErr)
@@ -56,12 +60,38 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(rec.syncTable)
 	env.OnActivity(a.RunUpdatePasses, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(a.Verify, mock.Anything, mock.Anything).Return(&sqlsync.Report{Destination: "dst"}, nil)
+	packed, err := activities.PackReport(&sqlsync.Report{Destination: "dst"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.OnActivity(a.Verify, mock.Anything, mock.Anything).Return(packed, nil)
+	env.OnActivity(a.RestoreDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) (string, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.restored = append(rec.restored, in.DestinationName)
+		return "destination dst is missing constraints: employees_email_key", nil
+	})
 	env.OnActivity(a.FinishRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishInput) error {
 		rec.finish = in
 		return nil
 	})
 	return env
+}
+
+// tables is the recorder's table list: testTables unless set.
+func (r *recorder) tables() []activities.TableRef {
+	if r.many > 0 {
+		var out []activities.TableRef
+		for i := range r.many {
+			t := activities.TableRef{Name: tn(fmt.Sprintf("t%04d", i))}
+			if i%10 == 9 {
+				t.DependsOn = []sqlschema.TableName{tn(fmt.Sprintf("t%04d", i-1))}
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+	return testTables()
 }
 
 func index(order []string, s string) int {
@@ -88,8 +118,36 @@ func TestDataSyncOrdersTablesAndFinishes(t *testing.T) {
 	if len(rec.order) != 4 || index(rec.order, "parent") > index(rec.order, "child") || index(rec.order, "child") > index(rec.order, "grandchild") {
 		t.Fatalf("tables ran in order %v", rec.order)
 	}
-	if rec.finish.Status != activities.StatusComplete || len(rec.finish.Reports) != 1 {
+	if rec.finish.Status != activities.StatusComplete || len(rec.finish.Packed) != 1 {
 		t.Fatalf("finish = %+v", rec.finish)
+	}
+	if len(rec.restored) != 0 {
+		t.Fatalf("a complete run restored %v", rec.restored)
+	}
+}
+
+// TestDataSyncLargeSchemaInChunks runs a schema of more than ChunkTables
+// tables: every table is copied once, after the tables it depends on,
+// through child workflows.
+func TestDataSyncLargeSchemaInChunks(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{many: 2*ChunkTables + 37}
+	env := setup(t, rec, nil)
+	env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	var res jobcontract.WorkflowResult
+	if err := env.GetWorkflowResult(&res); err != nil || res.Rows != int64(10*rec.many) || res.Tables != rec.many {
+		t.Fatalf("result = %+v, %v", res, err)
+	}
+	if len(rec.order) != rec.many {
+		t.Fatalf("%d table copies for %d tables", len(rec.order), rec.many)
+	}
+	for i := 9; i < rec.many; i += 10 {
+		if index(rec.order, fmt.Sprintf("t%04d", i-1)) > index(rec.order, fmt.Sprintf("t%04d", i)) {
+			t.Fatalf("t%04d copied before the table it depends on", i)
+		}
 	}
 }
 
@@ -101,11 +159,14 @@ func TestDataSyncFailsWithTheTableAndReason(t *testing.T) {
 	if env.GetWorkflowError() == nil {
 		t.Fatal("workflow succeeded despite a failed table")
 	}
-	if rec.finish.Status != activities.StatusFailed || rec.finish.Error != "table public.child: duplicate key value" {
+	if rec.finish.Status != activities.StatusFailed || rec.finish.Error != "table public.child: duplicate key value; destination dst is missing constraints: employees_email_key" {
 		t.Fatalf("finish = %+v", rec.finish)
 	}
 	if index(rec.order, "grandchild") >= 0 {
 		t.Fatalf("a table depending on the failed one ran: %v", rec.order)
+	}
+	if len(rec.restored) != 1 || rec.restored[0] != "dst" {
+		t.Fatalf("restored %v, want the prepared destination", rec.restored)
 	}
 }
 
@@ -116,11 +177,15 @@ func TestDataSyncCanceled(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(DataSync)
 	env.RegisterActivity(&activities.Activities{})
-	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", Plan: testPlan(), Destinations: []string{"dst"}}, nil)
+	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", Tables: testTables(), Destinations: []string{"dst"}}, nil)
 	env.OnActivity(a.PrepareDestination, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
+	})
+	env.OnActivity(a.RestoreDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) (string, error) {
+		rec.restored = append(rec.restored, in.DestinationName)
+		return "", nil
 	})
 	env.OnActivity(a.FinishRun, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.FinishInput) error {
 		rec.finish = in
@@ -134,5 +199,8 @@ func TestDataSyncCanceled(t *testing.T) {
 	}
 	if rec.finish.Status != activities.StatusCanceled {
 		t.Fatalf("finish = %+v, want canceled", rec.finish)
+	}
+	if len(rec.restored) != 1 {
+		t.Fatalf("a canceled run restored %v, want its prepared destination", rec.restored)
 	}
 }

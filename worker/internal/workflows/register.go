@@ -14,5 +14,6 @@ import (
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(DataSync, workflow.RegisterOptions{Name: jobcontract.WorkflowDataSync})
 	w.RegisterWorkflowWithOptions(Generate, workflow.RegisterOptions{Name: jobcontract.WorkflowGenerate})
+	w.RegisterWorkflowWithOptions(DataSyncTables, workflow.RegisterOptions{Name: DataSyncTablesName})
 	w.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
 }
