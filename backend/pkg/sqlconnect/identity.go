@@ -1,6 +1,10 @@
 package sqlconnect
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -40,4 +44,70 @@ func (c Config) DatabaseName() string {
 		}
 	}
 	return ""
+}
+
+// Identity says, from facts the server reports rather than from the URL,
+// which server and database a pool reaches: two connections written
+// differently (a host name and an address, a proxy, another user) that
+// reach the same database have the same Identity. Sync engines compare it
+// to refuse writing into their own source. It holds no secret.
+type Identity struct {
+	// Server identifies the server: "postgres:" and the cluster's
+	// system_identifier (shared by its physical standbys, and by a copy
+	// restored from its physical backup); "mysql:" and @@server_uuid;
+	// "mariadb:" and @@server_uid (a hash of a network address and the
+	// port); or, on a MariaDB without server_uid,
+	// "mariadb:" @@hostname ":" @@port ":" @@server_id.
+	Server string `json:"server"`
+	// Database is the database the pool's sessions use: PostgreSQL's
+	// current_database(), MySQL's DATABASE() ("" when the URL names none).
+	Database string `json:"database"`
+}
+
+// SameServer reports whether both identities name the same server.
+func (i Identity) SameServer(o Identity) bool { return i.Server != "" && i.Server == o.Server }
+
+// Identity asks the server which server and database db reaches.
+func (db *DB) Identity(ctx context.Context) (Identity, error) {
+	var id Identity
+	switch db.Driver {
+	case DriverPostgres:
+		var sysid string
+		err := db.Postgres.QueryRow(ctx, "SELECT s.system_identifier::text, pg_catalog.current_database() FROM pg_catalog.pg_control_system() s").Scan(&sysid, &id.Database)
+		if err != nil {
+			return Identity{}, fmt.Errorf("identify the server: %w", err)
+		}
+		id.Server = "postgres:" + sysid
+	case DriverMySQL:
+		conn, err := db.MySQL.Conn(ctx)
+		if err != nil {
+			return Identity{}, fmt.Errorf("identify the server: %w", err)
+		}
+		defer func() { _ = conn.Close() }()
+		var version, host string
+		var port, serverID int64
+		err = conn.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), ''), VERSION(), @@hostname, @@port, @@server_id").Scan(&id.Database, &version, &host, &port, &serverID)
+		if err != nil {
+			return Identity{}, fmt.Errorf("identify the server: %w", err)
+		}
+		if !strings.Contains(strings.ToLower(version), "mariadb") {
+			var uuid string
+			if err := conn.QueryRowContext(ctx, "SELECT @@server_uuid").Scan(&uuid); err != nil {
+				return Identity{}, fmt.Errorf("identify the server: %w", err)
+			}
+			id.Server = "mysql:" + uuid
+			return id, nil
+		}
+		// server_uid exists from MariaDB 10.7 on; older servers fail the
+		// query and are told apart by host, port and server id.
+		var uid string
+		if err := conn.QueryRowContext(ctx, "SELECT @@server_uid").Scan(&uid); err == nil && uid != "" {
+			id.Server = "mariadb:" + uid
+		} else {
+			id.Server = fmt.Sprintf("mariadb:%s:%d:%d", host, port, serverID)
+		}
+	default:
+		return Identity{}, fmt.Errorf("identify the server: unsupported driver %q", db.Driver)
+	}
+	return id, nil
 }

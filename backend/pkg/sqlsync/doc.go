@@ -28,6 +28,22 @@
 //     constraint rather than recounted, which keeps verification of large
 //     tables to a fraction of a second; without one, it is counted.
 //
+// # Where a destination is written, and never into the source
+//
+// Every step that touches a destination first resolves it (one helper,
+// resolve): a PostgreSQL destination is the database its URL names, its
+// tables keep their schemas (or DestinationOptions.SchemaMap's); on MySQL,
+// where a schema is a database of the server, the source's database is
+// written into the database the destination's URL names (DATABASE()),
+// unless SchemaMap says otherwise — never into a database that merely has
+// the source's name. Then the destination's server identity
+// (sqlconnect.Identity: PostgreSQL's system_identifier, MySQL's
+// server_uuid, MariaDB's server_uid, and the database in use) is compared
+// with the source's, which syncplan.BuildPlan records in the plan: when a
+// copied table would be written onto itself the step fails with a
+// *SameDatabaseError before anything is written — however the two URLs
+// are spelled.
+//
 // # Partitions
 //
 // PostgreSQL reports a partitioned table and its partitions as tables; a

@@ -104,6 +104,10 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if err := sameDriver(src.DB, dst.DB); err != nil {
 		return Checkpoint{}, err
 	}
+	dst, err := e.resolve(ctx, plan, src.DB, dst)
+	if err != nil {
+		return Checkpoint{}, err
+	}
 	if cp != nil && cp.Table != table {
 		return Checkpoint{}, fmt.Errorf("sqlsync: checkpoint of table %s given for table %s", cp.Table, table)
 	}
@@ -117,7 +121,6 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.start = Checkpoint{Table: table}
 	}
 	var out Checkpoint
-	var err error
 	switch dst.DB.Driver {
 	case sqlconnect.DriverPostgres:
 		out, err = job.run(ctx, job.openPostgres)

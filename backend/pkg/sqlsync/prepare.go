@@ -19,13 +19,13 @@ import (
 // of them on PostgreSQL (CASCADE with TruncateCascade), children first
 // with foreign key checks off on MySQL. It is idempotent.
 func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	if dst.DB == nil {
-		return fmt.Errorf("sqlsync: destination %s: no connection", dst.Name)
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return err
 	}
 	if err := dst.Options.Validate(); err != nil {
 		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
 	}
-	var err error
 	switch dst.DB.Driver {
 	case sqlconnect.DriverPostgres:
 		err = pgPrepare(ctx, plan, dst)
@@ -46,7 +46,10 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 // (InnoDB's AUTO_INCREMENT already moves past explicit values.) It is
 // idempotent.
 func (e *Engine) Finalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	var err error
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return err
+	}
 	switch dst.DB.Driver {
 	case sqlconnect.DriverPostgres:
 		err = pgFinalize(ctx, plan, dst)

@@ -66,6 +66,10 @@ func (e *Engine) LoadTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return Checkpoint{}, err
 	}
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return Checkpoint{}, err
+	}
 	if report == nil {
 		report = func(Progress) {}
 	}
@@ -117,6 +121,10 @@ func (e *Engine) StreamUpdatePasses(ctx context.Context, plan *syncplan.Plan, sr
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return err
 	}
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return err
+	}
 	for i := range plan.Tables {
 		t := &plan.Tables[i]
 		if len(t.Deferred()) == 0 {
@@ -145,6 +153,10 @@ func (e *Engine) StreamUpdatePasses(ctx context.Context, plan *syncplan.Plan, sr
 // only reads.
 func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination) (*Report, error) {
 	if err := checkStreamDest(plan, src, dst); err != nil {
+		return nil, err
+	}
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
 		return nil, err
 	}
 	var v verifier

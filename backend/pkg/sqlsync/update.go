@@ -21,6 +21,10 @@ func (e *Engine) RunUpdatePasses(ctx context.Context, plan *syncplan.Plan, src S
 	if err := sameDriver(src.DB, dst.DB); err != nil {
 		return err
 	}
+	dst, err := e.resolve(ctx, plan, src.DB, dst)
+	if err != nil {
+		return err
+	}
 	for i := range plan.Tables {
 		t := &plan.Tables[i]
 		if len(t.Deferred()) == 0 {

@@ -153,6 +153,10 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 	if err := sameDriver(src.DB, dst.DB); err != nil {
 		return nil, err
 	}
+	dst, err := e.resolve(ctx, plan, src.DB, dst)
+	if err != nil {
+		return nil, err
+	}
 	sample := o.Sample
 	if sample <= 0 {
 		sample = DefaultLeakSample

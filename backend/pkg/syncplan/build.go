@@ -29,7 +29,17 @@ func BuildPlan(ctx context.Context, src *sqlconnect.DB, job Job, reg *transforme
 	if err != nil {
 		return nil, fmt.Errorf("syncplan: read source schema: %w", err)
 	}
-	return NewPlan(s, job, reg)
+	plan, err := NewPlan(s, job, reg)
+	if err != nil {
+		return nil, err
+	}
+	id, err := src.Identity(ctx)
+	if err != nil {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("the source server could not be identified (%v), so the run cannot check that no destination is the source itself", err))
+	} else {
+		plan.Source = &id
+	}
+	return plan, nil
 }
 
 // NewPlan computes the plan of job over the source schema s. It validates

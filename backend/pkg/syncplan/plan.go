@@ -3,6 +3,7 @@ package syncplan
 import (
 	"slices"
 
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 )
 
@@ -32,6 +33,11 @@ type Plan struct {
 	Consistent bool `json:"consistent,omitempty"`
 	// SubsetByForeignKeys echoes the job's setting.
 	SubsetByForeignKeys bool `json:"subset_by_foreign_keys,omitempty"`
+	// Source is the source's server and database as the server reported
+	// them when the plan was built (nil for a plan computed without a
+	// connection, see [NewPlan]); the engine refuses a destination that
+	// resolves to it.
+	Source *sqlconnect.Identity `json:"source,omitempty"`
 	// Warnings are things a user should know before running the plan.
 	Warnings []string `json:"warnings,omitempty"`
 }

@@ -1,0 +1,123 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// SameDatabaseError is the refusal to write a destination that is the
+// source itself: its connection reaches the source's server (as the
+// servers report it, not as the URLs spell it) and a copied table would be
+// written onto itself — truncated, overwritten, deleted from on resume.
+type SameDatabaseError struct {
+	// Destination is the destination's name.
+	Destination string
+	// Server identifies the server both connections reach
+	// (sqlconnect.Identity.Server).
+	Server string
+	// SourceDatabase and DestinationDatabase are the databases the two
+	// connections use.
+	SourceDatabase, DestinationDatabase string
+	// Table is a source table the destination would overwrite.
+	Table sqlschema.TableName
+}
+
+// Error names both databases and what to do.
+func (e *SameDatabaseError) Error() string {
+	return fmt.Sprintf("sqlsync: destination %s is the source itself: the destination connection reaches database %q and the source connection database %q "+
+		"on the same server (%s), so the sync would overwrite the source table %s; point the destination's connection at another database, "+
+		"or map the source's schemas elsewhere with schema_map", e.Destination, e.DestinationDatabase, e.SourceDatabase, e.Server, e.Table)
+}
+
+// resolve returns dst as the engine writes it, after checking that it is
+// not the source. It is the one place where a destination's table names
+// are decided, and every step that touches a destination starts with it:
+//
+//   - PostgreSQL: a connection reaches one database, the one its URL
+//     names; tables keep their schema (or DestinationOptions.SchemaMap's).
+//   - MySQL/MariaDB: a schema is a database of the server, so the source's
+//     database maps to the database the destination's connection uses
+//     (DATABASE(), from its URL) unless SchemaMap maps it explicitly:
+//     writing into a database named like the source's would, on the
+//     source's own server, write into the source. The source's database is
+//     the plan's only schema, or, for a plan over several databases, the
+//     one the source connection uses; the others keep their names. A
+//     destination URL without a database keeps every name.
+//
+// It refuses (*SameDatabaseError) when the destination's server is the
+// source's — sqlconnect.Identity, recorded in the plan by
+// syncplan.BuildPlan, or asked of src when the plan has none — and a
+// copied table resolves to itself: on MySQL any such table, on
+// PostgreSQL one in the source's own database. Without a known source
+// identity (a plan from syncplan.NewPlan and no source connection, as in
+// the stream path) nothing can be compared and nothing is refused.
+func (e *Engine) resolve(ctx context.Context, plan *syncplan.Plan, src *sqlconnect.DB, dst Destination) (Destination, error) {
+	if dst.DB == nil {
+		return dst, fmt.Errorf("sqlsync: destination %s: no connection", dst.Name)
+	}
+	did, err := dst.DB.Identity(ctx)
+	if err != nil {
+		return dst, fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
+	}
+	sid := plan.Source
+	if sid == nil && src != nil {
+		id, err := src.Identity(ctx)
+		if err != nil {
+			return dst, fmt.Errorf("sqlsync: source: %w", err)
+		}
+		sid = &id
+	}
+	if dst.DB.Driver == sqlconnect.DriverMySQL {
+		srcDB := ""
+		if sid != nil {
+			srcDB = sid.Database
+		}
+		dst.Options.SchemaMap = mysqlSchemaMap(plan, dst.Options.SchemaMap, srcDB, did.Database)
+	}
+	if sid == nil || !sid.SameServer(did) || (dst.DB.Driver == sqlconnect.DriverPostgres && sid.Database != did.Database) {
+		return dst, nil
+	}
+	for _, t := range plan.Tables {
+		if dst.Options.DestTable(t.Name) == t.Name {
+			return dst, &SameDatabaseError{Destination: dst.Name, Server: did.Server,
+				SourceDatabase: sid.Database, DestinationDatabase: did.Database, Table: t.Name}
+		}
+	}
+	return dst, nil
+}
+
+// mysqlSchemaMap completes schemaMap (which it does not modify) with the
+// source's database → dstDB (see resolve).
+func mysqlSchemaMap(plan *syncplan.Plan, schemaMap map[string]string, srcDB, dstDB string) map[string]string {
+	if dstDB == "" {
+		return schemaMap
+	}
+	var schemas []string
+	for _, t := range plan.Tables {
+		if !slices.Contains(schemas, t.Name.Schema) {
+			schemas = append(schemas, t.Name.Schema)
+		}
+	}
+	home := ""
+	switch {
+	case len(schemas) == 1:
+		home = schemas[0]
+	case slices.Contains(schemas, srcDB):
+		home = srcDB
+	}
+	if home == "" || schemaMap[home] != "" {
+		return schemaMap
+	}
+	out := maps.Clone(schemaMap)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[home] = dstDB
+	return out
+}
