@@ -14,12 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -163,35 +161,13 @@ func apiError(what string, err error) error {
 	case connect.CodeNotFound:
 		return temporal.NewNonRetryableApplicationError(msg, ErrTypeNotFound, nil)
 	case connect.CodeUnauthenticated:
-		return temporal.NewNonRetryableApplicationError(msg+" (check the worker's NEOSYNC_API_KEY)", ErrTypeAuthentication, nil)
+		return temporal.NewNonRetryableApplicationError("the worker's API key was rejected by the API ("+what+"; check the worker's NEOSYNC_API_KEY)", ErrTypeAuthentication, nil)
 	case connect.CodePermissionDenied:
 		return temporal.NewNonRetryableApplicationError(msg, ErrTypePermission, nil)
 	case connect.CodeInvalidArgument:
 		return temporal.NewNonRetryableApplicationError(msg, ErrTypeValidation, nil)
 	}
 	return errors.New(msg)
-}
-
-// dataError classifies a data-plane failure.
-func dataError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ce *sqlconnect.ConnectError
-	var cfg *sqlconnect.ConfigError
-	var ve *syncplan.ValidationError
-	var pg *pgconn.PgError
-	switch {
-	case errors.As(err, &ce) && ce.Kind == sqlconnect.KindAuthentication:
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeAuthentication, nil)
-	case errors.As(err, &cfg), errors.As(err, &ve):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
-	case errors.As(err, &pg) && pg.Code == "42501":
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePermission, nil)
-	case errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || strings.HasPrefix(pg.Code, "23")):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeData, nil)
-	}
-	return err
 }
 
 func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
