@@ -80,30 +80,66 @@ func (t *Temporal) Terminate(ctx context.Context, workflowID, reason string) err
 	return nil
 }
 
-// State reads a workflow's status.
-func (t *Temporal) State(ctx context.Context, workflowID string) (run.WorkflowState, error) {
+// State reads a workflow's status and, for one that ended without
+// completing, the reason Temporal recorded in its closing event.
+func (t *Temporal) State(ctx context.Context, workflowID string) (run.WorkflowState, string, error) {
 	desc, err := t.client.DescribeWorkflow(ctx, workflowID, "")
 	if isNotFound(err) {
-		return run.WorkflowNotFound, nil
+		return run.WorkflowNotFound, "", nil
 	}
 	if err != nil {
-		return "", t.unavailable("describe workflow", err)
+		return "", "", t.unavailable("describe workflow", err)
 	}
+	var state run.WorkflowState
 	switch desc.RawResponse.GetWorkflowExecutionInfo().GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return run.WorkflowRunning, nil
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+		return run.WorkflowRunning, "", nil
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return run.WorkflowCompleted, nil
+		return run.WorkflowCompleted, "", nil
 	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return run.WorkflowCanceled, nil
+		state = run.WorkflowCanceled
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		return run.WorkflowTerminated, nil
+		state = run.WorkflowTerminated
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		return run.WorkflowTimedOut, nil
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-		return run.WorkflowRunning, nil
+		state = run.WorkflowTimedOut
+	default:
+		state = run.WorkflowFailed
 	}
-	return run.WorkflowFailed, nil
+	return state, t.closeReason(ctx, workflowID), nil
+}
+
+// closeReason reads why a workflow ended from its closing event: the root
+// cause of a failure (the message the workflow failed with, without
+// Temporal's wrapping) or the reason given for a termination.
+func (t *Temporal) closeReason(ctx context.Context, workflowID string) string {
+	iter := t.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return ""
+		}
+		if a := e.GetWorkflowExecutionTerminatedEventAttributes(); a != nil {
+			return a.GetReason()
+		}
+		if a := e.GetWorkflowExecutionFailedEventAttributes(); a != nil {
+			f := a.GetFailure()
+			msg := f.GetMessage()
+			// An activity failure's own message is generic ("activity
+			// error"); the cause carries what went wrong.
+			for f.GetActivityFailureInfo() != nil || f.GetChildWorkflowExecutionFailureInfo() != nil {
+				if f.GetCause() == nil {
+					break
+				}
+				f = f.GetCause()
+				msg = f.GetMessage()
+			}
+			return msg
+		}
+		if e.GetWorkflowExecutionTimedOutEventAttributes() != nil {
+			return "the run exceeded its time limit (workflow run timeout)"
+		}
+	}
+	return ""
 }
 
 func (t *Temporal) action(j job.Job) *client.ScheduleWorkflowAction {

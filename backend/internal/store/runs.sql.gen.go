@@ -101,6 +101,26 @@ func (q *Queries) DeleteJobRun(ctx context.Context, id uuid.UUID) (int64, error)
 	return result.RowsAffected(), nil
 }
 
+const endJobRunTables = `-- name: EndJobRunTables :exec
+UPDATE job_run_tables
+SET state = 'failed',
+    error = COALESCE(error, CASE WHEN state = 'pending' THEN 'not copied: ' ELSE 'stopped: ' END || $1::text),
+    completed_at = COALESCE(completed_at, now()), updated_at = now()
+WHERE job_run_id = $2 AND state IN ('pending', 'running')
+`
+
+type EndJobRunTablesParams struct {
+	Reason   string
+	JobRunID uuid.UUID
+}
+
+// A run that ended leaves no table pending or running: each is marked
+// failed with what stopped it.
+func (q *Queries) EndJobRunTables(ctx context.Context, arg EndJobRunTablesParams) error {
+	_, err := q.db.Exec(ctx, endJobRunTables, arg.Reason, arg.JobRunID)
+	return err
+}
+
 const finishJobRun = `-- name: FinishJobRun :one
 UPDATE job_runs
 SET status = $1, error = $2, report = COALESCE($3, report), completed_at = COALESCE(completed_at, now())

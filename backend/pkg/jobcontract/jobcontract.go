@@ -12,6 +12,10 @@ const (
 	WorkflowDataSync = "DataSync"
 	// WorkflowGenerate writes synthetic rows.
 	WorkflowGenerate = "Generate"
+	// WorkflowRestore puts back the constraints and indexes a sync run
+	// dropped in its destinations when the run was stopped without its own
+	// cleanup (terminated, timed out); the API starts it.
+	WorkflowRestore = "RestoreDestinations"
 )
 
 // DefaultTaskQueue is the task queue the worker polls unless configured.
@@ -21,6 +25,8 @@ const DefaultTaskQueue = "sync-job"
 // and its connections from the API, so no secret travels through Temporal.
 type WorkflowInput struct {
 	JobID string `json:"job_id"`
+	// JobRunID names the run a restore workflow cleans up after.
+	JobRunID string `json:"job_run_id,omitempty"`
 }
 
 // WorkflowResult is what a run workflow returns.
@@ -42,6 +48,10 @@ func WorkflowName(jobType string) string {
 
 // TriggeredWorkflowID is the workflow id of a run triggered through the API.
 func TriggeredWorkflowID(jobID, runID string) string { return "neosync-run-" + jobID + "-" + runID }
+
+// RestoreWorkflowID is the workflow id of the restore after a run; one per
+// run, so starting it twice is refused.
+func RestoreWorkflowID(runID string) string { return "neosync-restore-" + runID }
 
 // ScheduleID is the id of a job's Temporal Schedule.
 func ScheduleID(jobID string) string { return "neosync-job-" + jobID }

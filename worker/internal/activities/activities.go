@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
 	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -445,16 +447,25 @@ func (a *Activities) Verify(ctx context.Context, in StepInput) (*PackedReport, e
 // only when it cannot reach the destination.
 func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (string, error) {
 	var missing string
-	err := a.runStep(ctx, in.JobRunID, "restore constraints of "+in.DestinationName, func(_ *heartbeater) error {
-		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
-			if err := a.Engine.Finalize(ctx, plan, dst); err != nil {
-				missing = fmt.Sprintf("destination %s is missing constraints: %v", dst.Name, err)
-				a.event(ctx, in.JobRunID, "error", missing, nil)
-				return nil
-			}
-			a.event(ctx, in.JobRunID, "info", "restored the constraints and indexes of destination "+dst.Name, nil)
+	var err error
+	err = a.runStep(ctx, in.JobRunID, "restore constraints of "+in.DestinationName, func(_ *heartbeater) error {
+		missing, err = a.restoreOne(ctx, in)
+		return err
+	})
+	return missing, err
+}
+
+// restoreOne restores one destination; see RestoreDestination.
+func (a *Activities) restoreOne(ctx context.Context, in StepInput) (string, error) {
+	var missing string
+	err := a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+		if err := a.Engine.Finalize(ctx, plan, dst); err != nil {
+			missing = fmt.Sprintf("destination %s is missing constraints: %v", dst.Name, err)
+			a.event(ctx, in.JobRunID, "error", missing, nil)
 			return nil
-		})
+		}
+		a.event(ctx, in.JobRunID, "info", "restored the constraints and indexes of destination "+dst.Name, nil)
+		return nil
 	})
 	return missing, err
 }
@@ -516,4 +527,36 @@ func (a *Activities) event(ctx context.Context, runID, level, msg string, table 
 	if _, err := a.API.Worker.AddJobRunEvent(ctx, connect.NewRequest(req)); err != nil {
 		a.Logger.WarnContext(ctx, "record run event", slog.String("job_run_id", runID), slog.String("error", err.Error()))
 	}
+}
+
+// RestoreAfterStop puts back the constraints and indexes of every
+// destination of a sync run that was stopped without its own cleanup
+// (terminated or timed out; the API starts it). The plan is built afresh
+// from the job. What cannot be restored is recorded in the run's events
+// and returned as the activity's error.
+func (a *Activities) RestoreAfterStop(ctx context.Context, in jobcontract.WorkflowInput) error {
+	h := keepAlive(ctx, StepBeat{Step: "restore", Attempt: activity.GetInfo(ctx).Attempt})
+	defer h.Stop()
+	l, plan, _, err := a.buildPlan(ctx, in.JobID)
+	if err != nil {
+		a.event(ctx, in.JobRunID, "error", "restoring the destinations after the run stopped: "+err.Error(), nil)
+		return err
+	}
+	var missing []string
+	for i, d := range l.sync.Destinations {
+		step := StepInput{JobRunID: in.JobRunID, JobID: in.JobID, Destination: i, DestinationName: d.Name}
+		a.runs.put(in.JobRunID, &cachedRun{job: l, plan: plan})
+		msg, err := a.restoreOne(ctx, step)
+		if err != nil {
+			msg = fmt.Sprintf("destination %s: %v", d.Name, err)
+		}
+		if msg != "" {
+			missing = append(missing, msg)
+		}
+	}
+	a.runs.drop(in.JobRunID)
+	if len(missing) > 0 {
+		return temporal.NewNonRetryableApplicationError(strings.Join(missing, "; "), ErrTypeData, nil)
+	}
+	return nil
 }

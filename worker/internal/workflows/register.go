@@ -15,5 +15,6 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(DataSync, workflow.RegisterOptions{Name: jobcontract.WorkflowDataSync})
 	w.RegisterWorkflowWithOptions(Generate, workflow.RegisterOptions{Name: jobcontract.WorkflowGenerate})
 	w.RegisterWorkflowWithOptions(DataSyncTables, workflow.RegisterOptions{Name: DataSyncTablesName})
+	w.RegisterWorkflowWithOptions(RestoreDestinations, workflow.RegisterOptions{Name: jobcontract.WorkflowRestore})
 	w.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
 }

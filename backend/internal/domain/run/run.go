@@ -97,5 +97,8 @@ type Engine interface {
 	Start(ctx context.Context, workflowName, workflowID string, in jobcontract.WorkflowInput, o StartOptions) error
 	Cancel(ctx context.Context, workflowID string) error
 	Terminate(ctx context.Context, workflowID, reason string) error
-	State(ctx context.Context, workflowID string) (WorkflowState, error)
+	// State reads a workflow's state and, once it has ended, why: the
+	// failure's root message or the termination's reason ("" when it
+	// completed or the engine does not say).
+	State(ctx context.Context, workflowID string) (WorkflowState, string, error)
 }

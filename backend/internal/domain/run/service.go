@@ -61,7 +61,7 @@ func (s *Service) Trigger(ctx context.Context, scope domain.Scope, jobID uuid.UU
 		StartOptions{RunTimeout: j.Definition.WorkflowOptions.RunTimeout})
 	if err != nil {
 		msg := "could not start the workflow: " + err.Error()
-		_, _ = s.store.FinishJobRun(ctx, store.FinishJobRunParams{ID: row.ID, Status: string(StatusFailed), Error: &msg})
+		_, _ = s.finish(ctx, store.FinishJobRunParams{ID: row.ID, Status: string(StatusFailed), Error: &msg})
 		return Run{}, err
 	}
 	return fromRow(row), nil
@@ -210,10 +210,13 @@ func (s *Service) Terminate(ctx context.Context, scope domain.Scope, id uuid.UUI
 	if err := s.engine.Terminate(ctx, r.WorkflowID, "terminated through the Neosync API"); err != nil {
 		return err
 	}
-	msg := "terminated"
-	_, err = s.store.FinishJobRun(ctx, store.FinishJobRunParams{ID: id, Status: string(StatusTerminated), Error: &msg})
+	msg := "terminated through the Neosync API; the destinations' constraints and indexes are restored in the background (see the run's events)"
+	_, err = s.finish(ctx, store.FinishJobRunParams{ID: id, Status: string(StatusTerminated), Error: &msg})
 	if store.IsNotFound(err) {
 		return nil // finished meanwhile
+	}
+	if err == nil {
+		s.startRestore(ctx, r)
 	}
 	return err
 }
@@ -263,17 +266,19 @@ func (s *Service) NextRuns(ctx context.Context, scope domain.Scope, jobID uuid.U
 }
 
 // reconcile settles a run the worker never finished (worker killed, workflow
-// terminated or timed out outside the API) from the engine's view.
+// terminated or timed out outside the API, or failed before it could record
+// its outcome) from the engine's view, with the reason the engine gives.
 func (s *Service) reconcile(ctx context.Context, r Run) (Run, error) {
-	if r.Status.Terminal() || s.now().Sub(r.CreatedAt) < 10*time.Second {
+	if r.Status.Terminal() {
 		return r, nil
 	}
-	state, err := s.engine.State(ctx, r.WorkflowID)
+	state, reason, err := s.engine.State(ctx, r.WorkflowID)
 	if err != nil {
 		return r, nil // the engine being unreachable must not break reads
 	}
 	var status Status
 	var msg string
+	restore := false
 	switch state {
 	case WorkflowRunning:
 		return r, nil
@@ -282,30 +287,80 @@ func (s *Service) reconcile(ctx context.Context, r Run) (Run, error) {
 	case WorkflowCanceled:
 		status, msg = StatusCanceled, "canceled"
 	case WorkflowTerminated:
-		status, msg = StatusTerminated, "terminated"
+		status, msg, restore = StatusTerminated, "terminated by Temporal", true
+		if reason != "" {
+			msg = "terminated by Temporal: " + reason
+		}
 	case WorkflowTimedOut:
-		status, msg = StatusFailed, "the run exceeded its time limit"
+		status, msg, restore = StatusFailed, "the run exceeded its time limit", true
 	case WorkflowFailed:
-		status, msg = StatusFailed, "the workflow failed"
+		status, msg = StatusFailed, "the workflow failed without recording its outcome"
+		if reason != "" {
+			msg = reason
+		}
 	case WorkflowNotFound:
+		// The API records a run just before it starts its workflow.
+		if s.now().Sub(r.CreatedAt) < 10*time.Second {
+			return r, nil
+		}
 		status, msg = StatusFailed, "the workflow no longer exists in Temporal"
 	default:
 		return r, nil
+	}
+	if restore {
+		msg += "; the destinations' constraints and indexes are restored in the background (see the run's events)"
 	}
 	var errp *string
 	if msg != "" {
 		errp = &msg
 	}
-	row, err := s.store.FinishJobRun(ctx, store.FinishJobRunParams{ID: r.ID, Status: string(status), Error: errp})
+	row, err := s.finish(ctx, store.FinishJobRunParams{ID: r.ID, Status: string(status), Error: errp})
 	if store.IsNotFound(err) {
 		return r, nil
 	}
 	if err != nil {
 		return r, err
 	}
+	if restore {
+		s.startRestore(ctx, r)
+	}
 	out := fromRow(row)
-	out.Tables = r.Tables
-	return out, nil
+	tables, err := s.withTables(ctx, []store.JobRun{row})
+	if err != nil {
+		return out, err
+	}
+	return tables[0], nil
+}
+
+// finish records a run's outcome and ends every table still pending or
+// running with the reason; it returns store.ErrNotFound-style errors as the
+// store does when the run had already ended.
+func (s *Service) finish(ctx context.Context, p store.FinishJobRunParams) (store.JobRun, error) {
+	row, err := s.store.FinishJobRun(ctx, p)
+	if err != nil {
+		return row, err
+	}
+	reason := "the run " + p.Status
+	if p.Error != nil && *p.Error != "" {
+		reason += ": " + *p.Error
+	}
+	if err := s.store.EndJobRunTables(ctx, store.EndJobRunTablesParams{JobRunID: p.ID, Reason: trimMessage(reason)}); err != nil {
+		return row, err
+	}
+	return row, nil
+}
+
+// startRestore starts the workflow that puts back a sync run's dropped
+// constraints and indexes after the run was stopped without its own
+// cleanup. Starting it twice for one run is refused by the engine and
+// ignored here.
+func (s *Service) startRestore(ctx context.Context, r Run) {
+	j, err := s.jobs.Get(ctx, domain.Scope{All: true}, r.JobID)
+	if err != nil || string(j.Type) == "generate" {
+		return
+	}
+	_ = s.engine.Start(ctx, jobcontract.WorkflowRestore, jobcontract.RestoreWorkflowID(r.ID.String()),
+		jobcontract.WorkflowInput{JobID: r.JobID.String(), JobRunID: r.ID.String()}, StartOptions{RunTimeout: 24 * time.Hour})
 }
 
 func (s *Service) withTables(ctx context.Context, rows []store.JobRun) ([]Run, error) {

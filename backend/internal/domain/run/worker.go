@@ -81,7 +81,7 @@ func (s *Service) Finish(ctx context.Context, runID uuid.UUID, status Status, er
 		m := trimMessage(*errMsg)
 		errMsg = &m
 	}
-	_, err := s.store.FinishJobRun(ctx, store.FinishJobRunParams{ID: runID, Status: string(status), Error: errMsg, Report: rep})
+	_, err := s.finish(ctx, store.FinishJobRunParams{ID: runID, Status: string(status), Error: errMsg, Report: rep})
 	if store.IsNotFound(err) {
 		return nil
 	}

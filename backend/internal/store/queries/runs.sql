@@ -40,6 +40,15 @@ SET status = sqlc.arg(status), error = sqlc.narg(error), report = COALESCE(sqlc.
 WHERE id = sqlc.arg(id) AND status IN ('pending', 'running')
 RETURNING *;
 
+-- name: EndJobRunTables :exec
+-- A run that ended leaves no table pending or running: each is marked
+-- failed with what stopped it.
+UPDATE job_run_tables
+SET state = 'failed',
+    error = COALESCE(error, CASE WHEN state = 'pending' THEN 'not copied: ' ELSE 'stopped: ' END || sqlc.arg(reason)::text),
+    completed_at = COALESCE(completed_at, now()), updated_at = now()
+WHERE job_run_id = sqlc.arg(job_run_id) AND state IN ('pending', 'running');
+
 -- name: DeleteJobRun :execrows
 DELETE FROM job_runs WHERE id = $1;
 
