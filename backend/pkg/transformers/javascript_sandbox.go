@@ -65,6 +65,7 @@ type jsSandbox struct {
 // newJSSandbox builds a runtime, locks it down and evaluates prog (a function
 // expression).
 func newJSSandbox(prog *goja.Program, reg *Registry, o Options) (*jsSandbox, error) {
+	setRegexpMatchTimeout()
 	vm := goja.New()
 	s := &jsSandbox{vm: vm, reg: reg, opts: o, own: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	// Source maps would make the parser read files named in a
@@ -87,6 +88,7 @@ func newJSSandbox(prog *goja.Program, reg *Registry, o Options) (*jsSandbox, err
 	s.guardObjects()
 	s.guardJSON()
 	s.guardRegExp()
+	s.guardRegExpTime()
 	if reg != nil {
 		s.installNeosync()
 	}

@@ -436,3 +436,26 @@ func TestJavaScriptWorkersStop(t *testing.T) {
 	}
 	t.Fatalf("%d goroutines left, base %d", runtime.NumGoroutine(), base)
 }
+
+// TestJavaScriptRegexpBomb: a catastrophically backtracking regular
+// expression fails the call with a RangeError instead of a silent "no match",
+// and an abandoned one stops instead of running on forever.
+func TestJavaScriptRegexpBomb(t *testing.T) {
+	t.Parallel()
+	bomb := strings.Repeat("a", 40)
+	_, err := jsRun(t, `return /(a+)+\1b/.test(value)`, bomb, nil)
+	wantJSValueError(t, err, "regular expression ran longer than")
+	// Under a budget shorter than the match timeout the call is abandoned;
+	// the match it leaves behind must still end.
+	in := remapBuild(t, "transform_javascript", map[string]any{"code": `return /(a+)+\1b/.test(value)`, "timeout_ms": 50}, Options{Column: "col"})
+	_, err = in.Transform(bomb, nil)
+	wantJSValueError(t, err, "time budget")
+	buf := make([]byte, 1<<20)
+	for range 300 {
+		if n := runtime.Stack(buf, true); !strings.Contains(string(buf[:n]), "regexp2") {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("a goroutine is still matching the abandoned regular expression:\n%s", buf[:runtime.Stack(buf, true)])
+}

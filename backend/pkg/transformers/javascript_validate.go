@@ -46,6 +46,7 @@ func ValidateJavaScript(code string) error {
 // compileJSFunction compiles code as the body of a function with the given
 // parameters; running the program yields the function.
 func compileJSFunction(params, code string) (*goja.Program, error) {
+	setRegexpMatchTimeout() // regular expression literals are compiled here
 	if err := checkJSNesting(code); err != nil {
 		return nil, err
 	}
