@@ -319,3 +319,27 @@ func jsDefinitions(reg *Registry) []*Definition {
 		},
 	}
 }
+
+// IsJavaScript reports whether source runs user JavaScript
+// (transform_javascript or generate_javascript). The API evaluates such
+// transformers in a separate process (see package jsrunner).
+func IsJavaScript(source string) bool { return isJavaScriptSource(source) }
+
+// JavaScriptBudget is the time budget of one call that config gives a
+// JavaScript transformer: its timeout_ms, or the default. A malformed value
+// counts as the default; Registry.Validate reports it.
+func JavaScriptBudget(config map[string]any) time.Duration {
+	ms := int64(jsDefaultTimeoutMS)
+	switch v := config["timeout_ms"].(type) {
+	case int64:
+		ms = v
+	case int:
+		ms = int64(v)
+	case float64:
+		ms = int64(v)
+	}
+	if ms < 1 {
+		ms = jsDefaultTimeoutMS
+	}
+	return time.Duration(ms) * time.Millisecond
+}

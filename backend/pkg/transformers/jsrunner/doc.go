@@ -1,0 +1,59 @@
+// Package jsrunner evaluates JavaScript transformers in a child process with
+// operating-system limits, so that hostile or broken code cannot take the
+// process that asked for the evaluation down with it.
+//
+// # Why a child process
+//
+// The transformers package runs JavaScript in goja with a wall-clock budget
+// and checks in front of built-ins, but it cannot bound memory: the string
+// concatenation in `var s='x'; for(;;){ s = s + s; }` is an opcode of the
+// interpreter, not a built-in that can be refused, and each doubling is one
+// uninterruptible Go allocation. Go offers no per-goroutine memory quota
+// (runtime/debug.SetMemoryLimit only makes the collector work harder), and a
+// watchdog that samples an allocation estimate is too late for a single
+// allocation of a gigabyte. The API used to die with "fatal error: out of
+// memory" in five seconds. Only the kernel can refuse an allocation, and it
+// does that per process.
+//
+// # What a child guarantees
+//
+// A Runner starts children by re-executing its own binary (Config.Command,
+// `neosync-api js-runner` for the API; a test binary whose TestMain calls
+// Main). The child, before it reads any code:
+//
+//   - sets RLIMIT_DATA to its data size at start plus Config.MemoryLimit
+//     (64 MiB by default), and the Go memory limit to the same amount, so
+//     the code can use at most that much memory: an allocation past it fails
+//     in the kernel and the child dies ("fatal error: out of memory");
+//   - sets RLIMIT_CPU to Config.CPULimit and lowers its scheduling priority,
+//     and runs with GOMAXPROCS=1, so its CPU use is at most one core and
+//     cannot starve the API's own requests;
+//   - gets a minimal environment (no database URL, no encryption key) and
+//     dies with its parent (PR_SET_PDEATHSIG).
+//
+// The parent (Transformer) bounds wall time: every call must answer within
+// twice the transformer's budget plus a margin, or the child is killed; and
+// the caller's context (the RPC's, which ends when the client goes away)
+// kills it too. Killing a process stops everything in it, including a
+// regular expression that backtracks forever or a built-in that ignores
+// goja's interrupt. At most Config.MaxProcesses children run at once
+// (further Builds wait for a slot or for their context), so the memory all
+// evaluations can hold is bounded by MaxProcesses × (MemoryLimit + the
+// child's own few MiB), whatever the code does.
+//
+// After a child dies the next call starts a fresh one (global state is lost,
+// as when the in-process sandbox abandons a runtime); the failed call
+// returns a *transformers.ValueError saying which limit was hit.
+//
+// # Cost, and who uses it
+//
+// Starting a child costs a few milliseconds and a call costs one round trip
+// over a pipe (gob-encoded), tens of microseconds. The API uses it for
+// everything it evaluates on a user's behalf (PreviewTransformer,
+// AnonymizeJSON). The worker keeps running JavaScript in-process, per row, at
+// a few microseconds a call: its memory is its own process's, restarted by
+// its supervisor and retried by Temporal, and a job's code is that job
+// owner's, so a bomb hurts only that owner's runs. See the transformers
+// package for the in-process guarantees (time budget, regular expression
+// match timeout, built-in limits).
+package jsrunner
