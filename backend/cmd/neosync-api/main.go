@@ -23,6 +23,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
+	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
 )
 
 const usage = `neosync-api — the Neosync control-plane API
@@ -37,11 +38,16 @@ usage:
                                           create a worker key
   neosync-api health                      exit 0 when the API on NEOSYNC_LISTEN_ADDR answers (for container health checks)
   neosync-api version
+  neosync-api js-runner                   (internal) the child process serve starts to run JavaScript
 
 configuration is read from the environment; see the README.
 `
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "js-runner" {
+		// Before anything else: the child reads no configuration.
+		os.Exit(jsrunner.Main())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -106,9 +112,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find this binary to start JavaScript runners: %w", err)
+	}
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}, MemoryLimit: cfg.JSMemoryBytes, MaxProcesses: cfg.JSMaxProcesses})
+	if err != nil {
+		return err
+	}
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
-		Temporal: tc, TaskQueue: cfg.TemporalTaskQueue, TemporalHostPort: cfg.TemporalURL,
+		Temporal: tc, TaskQueue: cfg.TemporalTaskQueue, TemporalHostPort: cfg.TemporalURL, JSRunner: js,
 	})
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
+	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
 )
 
 // Ctx returns a context bounded to the test.
@@ -48,6 +49,8 @@ type API struct {
 	// HTTP is an HTTP/1.1 client; H2C speaks cleartext HTTP/2 (for gRPC).
 	HTTP *http.Client
 	H2C  *http.Client
+	// JS is the API's JavaScript runner (its children are this test binary).
+	JS *jsrunner.Runner
 }
 
 // Options for Start.
@@ -61,7 +64,13 @@ var temporalHostPort string
 // Main runs a test package with a Temporal dev server shared by its tests:
 // call it from TestMain as os.Exit(apitest.Main(m)). The server is stopped by
 // pid when the tests end.
+//
+// Main also serves as the API's JavaScript runner when the API under test
+// re-executes the test binary as one (see jsrunner.IsChild).
 func Main(m *testing.M) int {
+	if jsrunner.IsChild() {
+		return jsrunner.Main()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	srv, err := devtemporal.Start(ctx, devtemporal.Options{})
 	cancel()
@@ -109,9 +118,13 @@ func Start(t testing.TB, opts Options) *API {
 	}
 	t.Cleanup(tc.Close)
 	taskQueue := "apitest-" + testdb.Suffix()
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
-		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort,
+		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort, JSRunner: js,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +153,7 @@ func Start(t testing.TB, opts Options) *API {
 		Store:     st,
 		HTTP:      &http.Client{Timeout: time.Minute},
 		H2C:       &http.Client{Transport: h2, Timeout: time.Minute},
+		JS:        js,
 	}
 }
 

@@ -31,6 +31,12 @@ type Config struct {
 	LogFormat         string
 	// MaxRequestBytes caps a request body.
 	MaxRequestBytes int
+	// JSMemoryBytes is the memory one JavaScript evaluation (one preview or
+	// anonymization) may use in its runner process (NEOSYNC_JS_MEMORY_MB).
+	JSMemoryBytes int64
+	// JSMaxProcesses bounds the JavaScript runner processes running at once
+	// (NEOSYNC_JS_MAX_PROCESSES).
+	JSMaxProcesses int
 }
 
 // Defaults, as documented in the README's configuration table.
@@ -58,6 +64,8 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalKey:       getenv("TEMPORAL_KEY"),
 		LogFormat:         get("LOG_FORMAT", "text"),
 		MaxRequestBytes:   4 << 20,
+		JSMemoryBytes:     64 << 20,
+		JSMaxProcesses:    4,
 	}
 	if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
 		return c, fmt.Errorf("NEOSYNC_DB_URL must be a postgres:// URL")
@@ -97,6 +105,20 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat)
 	}
+	if v := getenv("NEOSYNC_JS_MEMORY_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 16 || n > 16<<10 {
+			return c, fmt.Errorf("NEOSYNC_JS_MEMORY_MB must be a number of MiB from 16 to 16384, got %q", v)
+		}
+		c.JSMemoryBytes = int64(n) << 20
+	}
+	if v := getenv("NEOSYNC_JS_MAX_PROCESSES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			return c, fmt.Errorf("NEOSYNC_JS_MAX_PROCESSES must be a number from 1 to 256, got %q", v)
+		}
+		c.JSMaxProcesses = n
+	}
 	return c, nil
 }
 
@@ -124,4 +146,5 @@ func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logge
 var EnvNames = []string{
 	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE",
 	"TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT",
+	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
 }

@@ -231,7 +231,7 @@ func (h *TransformersHandler) PreviewTransformer(ctx context.Context, req *conne
 	for _, v := range req.Msg.GetSampleValues() {
 		samples = append(samples, sampleValue(v))
 	}
-	outs, errs, err := h.svc.Preview(p.Scope, accountID, req.Msg.GetSource(), req.Msg.GetConfig().AsMap(), samples, req.Msg.Key)
+	outs, errs, err := h.svc.Preview(ctx, p.Scope, accountID, req.Msg.GetSource(), req.Msg.GetConfig().AsMap(), samples, req.Msg.Key)
 	if err != nil {
 		return nil, toConnect(ctx, h.log, err)
 	}

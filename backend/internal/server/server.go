@@ -33,6 +33,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
+	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
 )
 
 // Options configure the handler.
@@ -50,6 +51,9 @@ type Options struct {
 	TaskQueue string
 	// TemporalHostPort is shown in errors.
 	TemporalHostPort string
+	// JSRunner evaluates the JavaScript of previews and anonymizations in
+	// child processes with memory, CPU and time limits. Required.
+	JSRunner *jsrunner.Runner
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -84,7 +88,10 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	if registry == nil {
 		registry = transformers.NewRegistry()
 	}
-	xforms := transformer.NewService(st, registry)
+	if opts.JSRunner == nil {
+		return nil, errors.New("server: Options.JSRunner is required")
+	}
+	xforms := transformer.NewService(st, registry, opts.JSRunner)
 	sched := scheduler.New(opts.Temporal, opts.TaskQueue, opts.TemporalHostPort)
 	jobs := job.NewService(st, xforms, sched, box)
 	runs := run.NewService(st, jobs, sched)

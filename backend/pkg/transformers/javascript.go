@@ -60,6 +60,10 @@ type jsBudgetExceeded struct{}
 //     regular expressions and the code itself (goja's parsers recurse on the
 //     Go stack, whose overflow would kill the process). The call stack is
 //     limited to 1000 frames.
+//   - Regular expressions: a backtracking match gives up after one second
+//     (jsRegexpMatchTimeout) and the call fails with a RangeError, so a
+//     pattern such as /(a+)+\1b/ neither hangs a call nor keeps running in
+//     an abandoned runtime.
 //
 // # What it does not guarantee
 //
@@ -70,8 +74,11 @@ type jsBudgetExceeded struct{}
 //     large outputs from many references to one large value (a toString or
 //     toJSON returning a large string, sorting 2^20 elements takes seconds of
 //     CPU after the call was abandoned), and state kept across calls in
-//     globals is bounded only by the process. Run code from untrusted authors
-//     in a separate process with an OS memory limit.
+//     globals is bounded only by the process. Code from untrusted authors
+//     must run in a separate process with an OS memory limit: package
+//     jsrunner does that, and the API runs every evaluation through it. The
+//     worker runs JavaScript in-process, where a memory bomb can still kill
+//     the worker process (not the API).
 //   - The budget is wall-clock time, so CPU starvation counts against it.
 //   - Date and new Date() read the real clock, so code that uses them is not
 //     consistent in consistent mode; Math.random is.

@@ -66,7 +66,9 @@ type Service struct {
 // NewService returns a Service.
 func NewService(t *transformer.Service) *Service { return &Service{transformers: t} }
 
-func (s *Service) build(ctx context.Context, accountID uuid.UUID, field string, spec TransformerSpec) (*transformers.Instance, error) {
+// build builds one spec; JavaScript runs in a runner process bounded by ctx.
+// The caller closes what it returns.
+func (s *Service) build(ctx context.Context, accountID uuid.UUID, field string, spec TransformerSpec) (transformer.Evaluator, error) {
 	source, config := spec.Source, spec.Config
 	if spec.UserDefinedID != nil {
 		u, err := s.transformers.Get(ctx, domain.Scope{AccountIDs: []uuid.UUID{accountID}}, *spec.UserDefinedID)
@@ -78,7 +80,7 @@ func (s *Service) build(ctx context.Context, accountID uuid.UUID, field string, 
 	if err := s.transformers.CheckConfig(field, source, config); err != nil {
 		return nil, err
 	}
-	return s.transformers.Registry().Build(source, config, transformers.Options{})
+	return s.transformers.Build(ctx, source, config, transformers.Options{})
 }
 
 // Anonymize runs the request for an account.
@@ -92,12 +94,19 @@ func (s *Service) Anonymize(ctx context.Context, scope domain.Scope, accountID u
 	if len(r.Inputs) > MaxInputs {
 		return Result{}, domain.Invalid("input_data", "at most %d documents per call", MaxInputs)
 	}
+	var built []transformer.Evaluator
+	defer func() {
+		for _, b := range built {
+			_ = b.Close()
+		}
+	}()
 	var mappings []anonymize.Mapping
 	for i, m := range r.Mappings {
 		inst, err := s.build(ctx, accountID, fmt.Sprintf("transformer_mappings[%d].transformer", i), m.Transformer)
 		if err != nil {
 			return Result{}, err
 		}
+		built = append(built, inst)
 		mappings = append(mappings, anonymize.Mapping{Expression: m.Expression, Transformer: inst})
 	}
 	var defaults anonymize.Defaults
@@ -117,6 +126,7 @@ func (s *Service) Anonymize(ctx context.Context, scope domain.Scope, accountID u
 		if err != nil {
 			return Result{}, err
 		}
+		built = append(built, inst)
 		*d.dst = inst
 	}
 	a, err := anonymize.New(mappings, defaults)

@@ -17,6 +17,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
+	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
 )
 
 // UserDefined is a saved transformer configuration.
@@ -35,11 +36,43 @@ type UserDefined struct {
 type Service struct {
 	store    *store.Store
 	registry *transformers.Registry
+	js       *jsrunner.Runner
 }
 
-// NewService returns a Service over the shared registry.
-func NewService(st *store.Store, reg *transformers.Registry) *Service {
-	return &Service{store: st, registry: reg}
+// NewService returns a Service over the shared registry; js runs the
+// JavaScript transformers the API evaluates itself (previews, anonymization).
+func NewService(st *store.Store, reg *transformers.Registry, js *jsrunner.Runner) *Service {
+	return &Service{store: st, registry: reg, js: js}
+}
+
+// Evaluator is a transformer built for the API to run on a user's behalf.
+// Close it when done: a JavaScript evaluator holds a runner process.
+type Evaluator interface {
+	Transform(value any, row map[string]any) (any, error)
+	Close() error
+}
+
+// instanceEvaluator is an in-process transformer (no JavaScript).
+type instanceEvaluator struct{ *transformers.Instance }
+
+func (instanceEvaluator) Close() error { return nil }
+
+// Build builds a validated configuration for the API to evaluate.
+// JavaScript runs in a child process with memory, CPU and time limits
+// (package jsrunner), which ctx also stops: the API never runs user code in
+// its own process. A bad parameter is a *transformers.ParamError.
+func (s *Service) Build(ctx context.Context, source string, config map[string]any, opts transformers.Options) (Evaluator, error) {
+	if transformers.IsJavaScript(source) {
+		if s.js == nil {
+			return nil, domain.FailedPrecondition("JavaScript transformers cannot run here: no JavaScript runner is configured")
+		}
+		return s.js.Build(ctx, source, config, opts)
+	}
+	inst, err := s.registry.Build(source, config, opts)
+	if err != nil {
+		return nil, err
+	}
+	return instanceEvaluator{inst}, nil
 }
 
 // Registry returns the system registry.
@@ -213,9 +246,15 @@ func (s *Service) IsNameAvailable(ctx context.Context, scope domain.Scope, accou
 // MaxPreviewSamples bounds a preview request.
 const MaxPreviewSamples = 100
 
+// MaxPreviewJavaScriptTime bounds the JavaScript time one preview may ask
+// for: its samples times its per-call budget (timeout_ms).
+const MaxPreviewJavaScriptTime = 10 * time.Second
+
 // Preview runs a configuration on sample values; per-sample failures are
-// reported in errs at the same index (outputs[i] is then nil).
-func (s *Service) Preview(scope domain.Scope, accountID uuid.UUID, source string, config map[string]any, samples []any, key *string) (outputs []any, errs []string, err error) {
+// reported in errs at the same index (outputs[i] is then nil). JavaScript
+// runs in a runner process that ctx (the request's) stops when the client
+// goes away, and at most MaxPreviewJavaScriptTime of budget is accepted.
+func (s *Service) Preview(ctx context.Context, scope domain.Scope, accountID uuid.UUID, source string, config map[string]any, samples []any, key *string) (outputs []any, errs []string, err error) {
 	if !scope.Allows(accountID) {
 		return nil, nil, domain.NotFound("account", accountID)
 	}
@@ -225,14 +264,33 @@ func (s *Service) Preview(scope domain.Scope, accountID uuid.UUID, source string
 	if err := s.CheckConfig("", source, config); err != nil {
 		return nil, nil, trimField(err)
 	}
+	if transformers.IsJavaScript(source) {
+		n := max(len(samples), 1)
+		budget := transformers.JavaScriptBudget(config)
+		if total := time.Duration(n) * budget; total > MaxPreviewJavaScriptTime {
+			return nil, nil, domain.Invalid("sample_values", "%d samples × timeout_ms %d allow %v of JavaScript, more than the %v a preview may run; send fewer samples or lower timeout_ms",
+				n, budget.Milliseconds(), total, MaxPreviewJavaScriptTime)
+		}
+		// A backstop: every call is also bounded by the runner.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 2*MaxPreviewJavaScriptTime+10*time.Second)
+		defer cancel()
+	}
 	opts := transformers.Options{}
 	if key != nil {
 		opts.Key = []byte(*key)
 	}
-	inst, err := s.registry.Build(source, config, opts)
-	if err != nil {
-		return nil, nil, domain.Invalid("config", "%s", err.Error())
+	inst, err := s.Build(ctx, source, config, opts)
+	var pe *transformers.ParamError
+	switch {
+	case errors.As(err, &pe):
+		return nil, nil, domain.Invalid("config."+pe.Param, "%s", pe.Reason)
+	case err != nil && ctx.Err() != nil:
+		return nil, nil, ctx.Err()
+	case err != nil:
+		return nil, nil, err
 	}
+	defer inst.Close()
 	outputs = make([]any, len(samples))
 	errs = make([]string, len(samples))
 	if len(samples) == 0 {

@@ -1,0 +1,194 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/internal/apitest"
+)
+
+// TestJavaScriptBombs replays hostile JavaScript against the real API over
+// HTTP: each request fails with a message naming the limit it hit, the API
+// process stays up with a bounded peak RSS, other RPCs answer during and
+// after, and nothing keeps running once a request has ended.
+func TestJavaScriptBombs(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+
+	preview := func(ctx context.Context, code string, timeoutMS int, samples ...string) (*mgmt.PreviewTransformerResponse, error) {
+		vals := make([]*structpb.Value, len(samples))
+		for i, s := range samples {
+			vals[i] = structpb.NewStringValue(s)
+		}
+		resp, err := c.Transformers.PreviewTransformer(ctx, connect.NewRequest(&mgmt.PreviewTransformerRequest{
+			AccountId: accountID, Source: "transform_javascript", SampleValues: vals,
+			Config: mustStruct(t, map[string]any{"code": code, "timeout_ms": timeoutMS}),
+		}))
+		if err != nil {
+			return nil, err
+		}
+		return resp.Msg, nil
+	}
+	wantErrors := func(t *testing.T, resp *mgmt.PreviewTransformerResponse, err error, n int, substr string) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("PreviewTransformer: %v", err)
+		}
+		if len(resp.GetErrors()) != n {
+			t.Fatalf("errors = %q, want %d", resp.GetErrors(), n)
+		}
+		for _, e := range resp.GetErrors() {
+			if !strings.Contains(e, substr) {
+				t.Fatalf("error %q does not contain %q", e, substr)
+			}
+		}
+	}
+	// answers checks that another RPC answers while (or after) a bomb runs.
+	answers := func(t *testing.T) {
+		t.Helper()
+		got, err := c.Transformers.GetSystemTransformerBySource(ctx, connect.NewRequest(&mgmt.GetSystemTransformerBySourceRequest{Source: "transform_email"}))
+		if err != nil || got.Msg.GetTransformer().GetSource() != "transform_email" {
+			t.Fatalf("another RPC during a bomb: %v, %v", got, err)
+		}
+	}
+	// during runs an RPC each 50 ms while bomb runs, and checks they answer.
+	during := func(t *testing.T, bomb func()) {
+		t.Helper()
+		done := make(chan struct{})
+		go func() { defer close(done); bomb() }()
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				if n == 0 {
+					answers(t)
+				}
+				return
+			case <-time.After(50 * time.Millisecond):
+				answers(t)
+			}
+		}
+	}
+
+	t.Run("memory bomb", func(t *testing.T) {
+		during(t, func() {
+			resp, err := preview(ctx, `var s = 'x'; for (;;) { s = s + s; }`, 10000, "a")
+			wantErrors(t, resp, err, 1, "memory limit of 64 MiB")
+		})
+		// AnonymizeJSON runs transformers too: same limit, and the failure
+		// is the input's (InvalidArgument on input_data).
+		_, err := c.Anonymize.AnonymizeSingle(ctx, connect.NewRequest(&mgmt.AnonymizeSingleRequest{
+			AccountId: accountID, InputData: `{"a":"b"}`,
+			TransformerMappings: []*mgmt.TransformerMapping{{Expression: ".a", Transformer: &mgmt.JobMappingTransformer{
+				Source: "transform_javascript", Config: mustStruct(t, map[string]any{"code": `var s = 'x'; for (;;) { s = s + s; }`, "timeout_ms": 60000}),
+			}}},
+		}))
+		wantCode(t, "AnonymizeSingle with a memory bomb", err, connect.CodeInvalidArgument)
+		if !strings.Contains(err.Error(), "memory limit of 64 MiB") {
+			t.Fatalf("AnonymizeSingle error %q does not name the memory limit", err)
+		}
+		answers(t)
+	})
+
+	t.Run("regex bomb", func(t *testing.T) {
+		during(t, func() {
+			resp, err := preview(ctx, `return /(a+)+\1b/.test(value)`, 5000, strings.Repeat("a", 40))
+			wantErrors(t, resp, err, 1, "regular expression ran longer than")
+		})
+		// Under a budget shorter than the match timeout the call is
+		// abandoned, and its runner with it.
+		resp, err := preview(ctx, `return /(a+)+\1b/.test(value)`, 100, strings.Repeat("a", 40))
+		wantErrors(t, resp, err, 1, "time budget")
+		noJavaScriptLeft(t, api)
+	})
+
+	t.Run("infinite loop", func(t *testing.T) {
+		during(t, func() {
+			resp, err := preview(ctx, `for (;;) {}`, 500, "a", "b", "c")
+			wantErrors(t, resp, err, 3, "time budget")
+		})
+		// A preview may not ask for more JavaScript time than the cap.
+		samples := make([]string, 100)
+		_, err := preview(ctx, `for (;;) {}`, 60000, samples...)
+		wantCode(t, "100 samples × 60 s", err, connect.CodeInvalidArgument)
+		if !strings.Contains(err.Error(), "sample_values") {
+			t.Fatalf("error %q does not name sample_values", err)
+		}
+		noJavaScriptLeft(t, api)
+	})
+
+	t.Run("client disconnect", func(t *testing.T) {
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errc := make(chan error, 1)
+		go func() {
+			_, err := preview(rctx, `for (;;) {}`, 10000, "a")
+			errc <- err
+		}()
+		for api.JS.Live() == 0 {
+			select {
+			case err := <-errc:
+				t.Fatalf("preview ended before its runner started: %v", err)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancel()
+		if err := <-errc; connect.CodeOf(err) != connect.CodeCanceled {
+			t.Fatalf("canceled preview: %v", err)
+		}
+		// Well before the 10 s budget, nothing of the request is left.
+		noJavaScriptLeft(t, api)
+		answers(t)
+	})
+
+	if hwm := statusBytes(t, "VmHWM"); hwm > 512<<20 {
+		t.Fatalf("the API process peaked at %d MiB", hwm>>20)
+	}
+}
+
+// noJavaScriptLeft fails unless, within 5 s, no runner process is alive and
+// no goroutine of this process runs JavaScript or a regular expression.
+func noJavaScriptLeft(t *testing.T, api *apitest.API) {
+	t.Helper()
+	buf := make([]byte, 4<<20)
+	var stacks string
+	for range 100 {
+		stacks = string(buf[:runtime.Stack(buf, true)])
+		if api.JS.Live() == 0 && !strings.Contains(stacks, "dop251/goja") && !strings.Contains(stacks, "regexp2") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("JavaScript still running after its request ended: %d runners alive; goroutines:\n%s", api.JS.Live(), stacks)
+}
+
+// statusBytes reads a "kB" field of /proc/self/status.
+func statusBytes(t *testing.T, field string) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", field)
+	return 0
+}
