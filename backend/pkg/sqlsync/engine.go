@@ -60,6 +60,22 @@ type Destination struct {
 	Name    string
 	DB      *sqlconnect.DB
 	Options syncplan.DestinationOptions
+	// SessionTag, when set, names the destination sessions the engine
+	// opens: PostgreSQL sessions get application_name SessionName(tag),
+	// and long MySQL statements (truncates, foreign keys added, update
+	// passes) start with the comment "/* " + SessionName(tag) + " */".
+	// The worker tags each step with its run and step (e.g.
+	// "<run id>:<destination>:finalize"), so that a retried step can end
+	// its dead predecessor's sessions with EndStaleSessions. It holds no
+	// secret: it is visible to every user of the destination server.
+	SessionTag string
+	// OnStep, when set, is called before each statement of Finalize and
+	// Restore and each foreign key of the update passes, with what is
+	// about to run ("add primary key orders_pkey on public.orders"), so
+	// the caller can record it; a long statement (an index build, a
+	// foreign key validation) then shows what it is while the caller
+	// heartbeats on its own timer. It is called from the step's goroutine.
+	OnStep func(what string)
 }
 
 // Checkpoint is how far a table's copy has durably got. The worker

@@ -43,13 +43,13 @@ func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) err
 			if err != nil {
 				return fmt.Errorf("table %s: %w", t.Name, err)
 			}
-			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			if _, err := conn.ExecContext(ctx, dst.mysqlTag()+stmt); err != nil {
 				return fmt.Errorf("create table %s: %w", dest, err)
 			}
 		}
 	}
 	if opts.Truncate {
-		if err := mysqlTruncate(ctx, conn, q, plan, opts); err != nil {
+		if err := mysqlTruncate(ctx, conn, q, plan, dst); err != nil {
 			return err
 		}
 	}
@@ -63,7 +63,8 @@ func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) err
 // truncated one (directly or through others) is emptied too with
 // TruncateCascade and is an error without it — never left pointing at
 // rows that are gone.
-func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncplan.Plan, dst Destination) error {
+	opts := dst.Options
 	var targets []sqlschema.TableName
 	in := map[sqlschema.TableName]bool{}
 	for _, t := range plan.Tables {
@@ -97,7 +98,7 @@ func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncpla
 			continue
 		}
 		seen[dest] = true
-		stmt := "TRUNCATE TABLE " + q.table(dest)
+		stmt := dst.mysqlTag() + "TRUNCATE TABLE " + q.table(dest)
 		if err := q.err(); err != nil {
 			return err
 		}
@@ -227,48 +228,6 @@ func mysqlUnquote(s string) (string, error) {
 	return "", fmt.Errorf("unterminated identifier in %q", s)
 }
 
-// mysqlFinalize adds the foreign keys that InitSchema left out, those
-// between copied tables that the destination lacks by name.
-func mysqlFinalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	if !dst.Options.InitSchema {
-		return nil
-	}
-	q := newQuoter(plan.Dialect)
-	copied := map[sqlschema.TableName]bool{}
-	for _, t := range plan.Tables {
-		copied[t.Name] = true
-	}
-	for _, t := range plan.Tables {
-		dest := dst.Options.DestTable(t.Name)
-		_, fks, err := mysqlSplitCreate(q, t.Definition.CreateStatement, dest)
-		if err != nil {
-			return fmt.Errorf("table %s: %w", t.Name, err)
-		}
-		for _, name := range sortedNames(fks) {
-			if !referencesCopied(t, name, copied) {
-				continue
-			}
-			var n int
-			err := dst.DB.MySQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?`, dest.Schema, dest.Table, name).Scan(&n)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				continue
-			}
-			clause := fks[name]
-			for from, to := range dst.Options.SchemaMap {
-				clause = strings.ReplaceAll(clause, "REFERENCES "+q.id(from)+".", "REFERENCES "+q.id(to)+".")
-			}
-			if _, err := dst.DB.MySQL.ExecContext(ctx, "ALTER TABLE "+q.table(dest)+" ADD "+clause); err != nil {
-				return fmt.Errorf("add foreign key %s on %s: %w", name, dest, err)
-			}
-		}
-	}
-	return q.err()
-}
-
 // mysqlUpdatePass is pgUpdatePass for MySQL: the key and deferred columns
 // are loaded into a temporary table and applied with a multi-table UPDATE
 // that joins the parent, so only references to rows present are set.
@@ -308,10 +267,11 @@ func (j *tableJob) mysqlApplyUpdates(ctx context.Context, stream func(context.Co
 		return fmt.Errorf("read the deferred columns: %w", err)
 	}
 	for _, fk := range deferred {
-		stmt := mysqlUpdateStatement(q, j, fk, dest, stage)
+		stmt := j.dst.mysqlTag() + mysqlUpdateStatement(q, j, fk, dest, stage)
 		if err := q.err(); err != nil {
 			return err
 		}
+		j.dst.step(fmt.Sprintf("update pass: set %s %s of %s", KindForeignKey, fk.Name, j.destName()))
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("foreign key %s: %w", fk.Name, err)
 		}

@@ -26,7 +26,7 @@ type pgSide struct {
 func (j *tableJob) openPostgres(ctx context.Context, out []syncplan.Column) (copySide, error) {
 	s := &pgSide{j: j}
 	var err error
-	if s.dconn, err = j.dst.DB.Postgres.Acquire(ctx); err != nil {
+	if s.dconn, err = j.dst.pgConn(ctx); err != nil {
 		return nil, fmt.Errorf("connect to destination: %w", err)
 	}
 	if s.dcols, err = pgDestColumns(ctx, s.dconn.Conn(), j.destName()); err == nil {

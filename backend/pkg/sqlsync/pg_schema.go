@@ -3,7 +3,6 @@ package sqlsync
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -13,7 +12,7 @@ import (
 
 // pgPrepare implements PrepareDestination for PostgreSQL.
 func pgPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	conn, err := dst.DB.Postgres.Acquire(ctx)
+	conn, err := dst.pgConn(ctx)
 	if err != nil {
 		return err
 	}
@@ -338,102 +337,6 @@ func pgCreateExtensions(ctx context.Context, conn *pgxpool.Conn, q *quoter, exts
 	return nil
 }
 
-// pgFinalize implements Finalize for PostgreSQL.
-func pgFinalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	conn, err := dst.DB.Postgres.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	q := newQuoter(plan.Dialect)
-	if dst.Options.InitSchema {
-		if err := pgAddConstraints(ctx, conn, q, plan, dst.Options); err != nil {
-			return err
-		}
-	}
-	return pgResetSequences(ctx, conn, q, plan, dst.Options)
-}
-
-// pgAddConstraints adds, in an order that satisfies dependencies (keys,
-// then indexes, then foreign keys), every constraint and index of the
-// copied tables that the destination table does not have by name.
-func pgAddConstraints(ctx context.Context, conn *pgxpool.Conn, q *quoter, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
-	const constraintExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
-  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND con.conname = $3)`
-	copied := map[sqlschema.TableName]bool{}
-	for _, t := range plan.Tables {
-		copied[t.Name] = true
-	}
-	partitions := map[sqlschema.TableName]bool{}
-	for _, p := range plan.Partitions {
-		copied[p.Name] = true
-		partitions[p.Name] = true
-	}
-	// defs lists what to create: the tables' and the partitions' own.
-	type target struct {
-		dest sqlschema.TableName
-		def  sqlschema.TableDefinition
-		fks  func(name string) bool
-	}
-	var targets []target
-	for _, t := range plan.Tables {
-		targets = append(targets, target{dest: opts.DestTable(t.Name), def: t.Definition,
-			fks: func(name string) bool { return referencesCopied(t, name, copied) }})
-	}
-	for _, p := range plan.Partitions {
-		// A partition's own foreign keys are not in the plan's graph; its
-		// rows were loaded through its parent after every table it may
-		// reference, so adding them last is safe.
-		targets = append(targets, target{dest: opts.DestTable(p.Name), def: p.Definition, fks: func(string) bool { return true }})
-	}
-	phase := func(kinds ...sqlschema.ConstraintKind) error {
-		for _, tg := range targets {
-			for _, c := range tg.def.Constraints {
-				if !slices.Contains(kinds, c.Kind) || (c.Inherited && partitions[tg.def.Table]) {
-					continue
-				}
-				if c.Kind == sqlschema.ConstraintForeignKey && !tg.fks(c.Name) {
-					continue
-				}
-				var ok bool
-				if err := conn.QueryRow(ctx, constraintExists, tg.dest.Schema, tg.dest.Table, c.Name).Scan(&ok); err != nil {
-					return err
-				}
-				if ok {
-					continue
-				}
-				stmt := "ALTER TABLE " + q.table(tg.dest) + " ADD CONSTRAINT " + q.id(c.Name) + " " + c.Definition
-				if err := q.err(); err != nil {
-					return err
-				}
-				if _, err := conn.Exec(ctx, stmt); err != nil {
-					return fmt.Errorf("add constraint %s on %s: %w", c.Name, tg.dest, err)
-				}
-			}
-		}
-		return nil
-	}
-	if err := phase(sqlschema.ConstraintPrimaryKey, sqlschema.ConstraintUnique, sqlschema.ConstraintExclusion, sqlschema.ConstraintCheck); err != nil {
-		return err
-	}
-	for _, tg := range targets {
-		for _, ix := range tg.def.Indexes {
-			if ix.Inherited && partitions[tg.def.Table] {
-				continue
-			}
-			// An index of a partitioned table prints as ON ONLY (valid
-			// once every partition's index is attached); without ONLY it
-			// is created on the partitions too.
-			stmt := strings.Replace(ix.Definition, " INDEX ", " INDEX IF NOT EXISTS ", 1)
-			stmt = strings.Replace(stmt, " ON ONLY ", " ON ", 1)
-			if _, err := conn.Exec(ctx, stmt); err != nil {
-				return fmt.Errorf("create index %s: %w", ix.Name, err)
-			}
-		}
-	}
-	return phase(sqlschema.ConstraintForeignKey)
-}
-
 // referencesCopied reports whether the foreign key named fk of t points at
 // a copied table (the plan lists only those).
 func referencesCopied(t syncplan.Table, fk string, copied map[sqlschema.TableName]bool) bool {
@@ -443,40 +346,6 @@ func referencesCopied(t syncplan.Table, fk string, copied map[sqlschema.TableNam
 		}
 	}
 	return false
-}
-
-// pgResetSequences moves the sequence behind every identity or
-// nextval-defaulted column past the column's largest value.
-func pgResetSequences(ctx context.Context, conn *pgxpool.Conn, q *quoter, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
-	for _, t := range plan.Tables {
-		dest := opts.DestTable(t.Name)
-		for _, c := range t.Columns {
-			if c.IdentityGeneration == "" && (c.Default == nil || !strings.HasPrefix(*c.Default, "nextval(")) {
-				continue
-			}
-			qualified := q.table(dest)
-			if err := q.err(); err != nil {
-				return err
-			}
-			var seq *string
-			if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_get_serial_sequence($1, $2)", qualified, c.Name).Scan(&seq); err != nil {
-				return fmt.Errorf("find the sequence of %s.%s: %w", dest, c.Name, err)
-			}
-			if seq == nil {
-				s, ok := nextvalSequence(*c.Default)
-				if !ok {
-					continue
-				}
-				seq = &s
-			}
-			stmt := "SELECT pg_catalog.setval($1::regclass, m) FROM (SELECT pg_catalog.max(" + q.id(c.Name) + ")::int8 AS m FROM " + qualified + ") x " +
-				"WHERE m IS NOT NULL AND m > COALESCE(pg_catalog.pg_sequence_last_value($1::regclass), m - 1)"
-			if _, err := conn.Exec(ctx, stmt, *seq); err != nil {
-				return fmt.Errorf("reset the sequence of %s.%s: %w", dest, c.Name, err)
-			}
-		}
-	}
-	return nil
 }
 
 // nextvalSequence extracts the sequence from a default such as

@@ -37,27 +37,3 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 	}
 	return nil
 }
-
-// Finalize completes dst after every table and update pass: with
-// InitSchema it adds the primary keys, unique and exclusion constraints,
-// indexes and foreign keys the destination lacks (by name); on PostgreSQL
-// it moves every sequence behind a serial or identity column past the
-// largest value loaded, so the application's next insert does not collide.
-// (InnoDB's AUTO_INCREMENT already moves past explicit values.) It is
-// idempotent.
-func (e *Engine) Finalize(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	dst, err := e.resolve(ctx, plan, nil, dst)
-	if err != nil {
-		return err
-	}
-	switch dst.DB.Driver {
-	case sqlconnect.DriverPostgres:
-		err = pgFinalize(ctx, plan, dst)
-	default:
-		err = mysqlFinalize(ctx, plan, dst)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlsync: finalize destination %s: %w", dst.Name, err)
-	}
-	return nil
-}

@@ -20,7 +20,7 @@ type streamPGSide struct {
 }
 
 func openStreamPG(ctx context.Context, j *tableJob, src RowSource, out []syncplan.Column) (copySide, error) {
-	dconn, err := j.dst.DB.Postgres.Acquire(ctx)
+	dconn, err := j.dst.pgConn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect to destination: %w", err)
 	}
@@ -64,7 +64,7 @@ func (j *tableJob) pgStreamUpdatePass(ctx context.Context, src RowSource) error 
 	if err := q.err(); err != nil {
 		return err
 	}
-	dconn, err := j.dst.DB.Postgres.Acquire(ctx)
+	dconn, err := j.dst.pgConn(ctx)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func (j *tableJob) pgUpdatePass(ctx context.Context) error {
 	dest := q.table(j.destName())
 	cols, deferred := updateColumns(j.table)
 	names := writtenNames(cols)
-	dconn, err := j.dst.DB.Postgres.Acquire(ctx)
+	dconn, err := j.dst.pgConn(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,6 +137,7 @@ func (j *tableJob) pgApplyUpdates(ctx context.Context, dconn *pgxpool.Conn, stag
 		if err := q.err(); err != nil {
 			return err
 		}
+		j.dst.step(fmt.Sprintf("update pass: set %s %s of %s", KindForeignKey, fk.Name, j.destName()))
 		tag, err := dconn.Exec(ctx, stmt)
 		if err != nil {
 			return fmt.Errorf("foreign key %s: %w", fk.Name, err)
