@@ -169,8 +169,14 @@ func TestMySQLEndStaleSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	staleDone, otherDone := make(chan error, 1), make(chan error, 1)
-	go func() { _, err := stale.ExecContext(ctx, "/* neosync:run-1:0:copy */ SELECT SLEEP(300)"); staleDone <- err }()
-	go func() { _, err := other.ExecContext(ctx, "/* neosync:run-2:0:copy */ SELECT SLEEP(300)"); otherDone <- err }()
+	go func() {
+		_, err := stale.ExecContext(ctx, "/* neosync:run-1:0:copy */ SELECT SLEEP(300)")
+		staleDone <- err
+	}()
+	go func() {
+		_, err := other.ExecContext(ctx, "/* neosync:run-2:0:copy */ SELECT SLEEP(300)")
+		otherDone <- err
+	}()
 	waitFor(t, func() bool { return running("neosync:run-1:") && running("neosync:run-2:") })
 
 	// A tagged Finalize of run 1 waits for the lock.
