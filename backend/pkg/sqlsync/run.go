@@ -96,6 +96,32 @@ func scheduleTables(ctx context.Context, plan *syncplan.Plan, concurrency int, p
 	return results, g.Wait()
 }
 
+// CountSource counts, for every table of the plan, the source rows it
+// selects (its filter applied) — before a run writes anything, these are
+// VerifyOptions.SourceRowsBefore. Each is an exact count(*) on the
+// source.
+func (e *Engine) CountSource(ctx context.Context, plan *syncplan.Plan, src Source) (map[sqlschema.TableName]int64, error) {
+	if src.DB == nil {
+		return nil, fmt.Errorf("sqlsync: a source connection is required")
+	}
+	var v verifier
+	if src.DB.Driver == sqlconnect.DriverPostgres {
+		v = &pgVerifier{src: src.DB.Postgres, q: newQuoter(plan.Dialect)}
+	} else {
+		v = &mysqlVerifier{src: src.DB.MySQL, q: newQuoter(plan.Dialect)}
+	}
+	out := make(map[sqlschema.TableName]int64, len(plan.Tables))
+	for i := range plan.Tables {
+		t := &plan.Tables[i]
+		n, err := v.sourceCount(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("sqlsync: count the source rows of %s: %w", t.Name, err)
+		}
+		out[t.Name] = n
+	}
+	return out, nil
+}
+
 // RunResult is what Run did for one destination.
 type RunResult struct {
 	Destination string
@@ -117,6 +143,10 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 		return nil, nil, err
 	}
 	source := Source{DB: src, Key: job.Key}
+	before, err := e.CountSource(ctx, plan, source)
+	if err != nil {
+		return plan, nil, err
+	}
 	var results []RunResult
 	for _, d := range job.Destinations {
 		db, err := sqlconnect.Open(ctx, d.Conn)
@@ -124,7 +154,7 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 			return plan, results, fmt.Errorf("sqlsync: open destination %s: %w", d.Name, err)
 		}
 		dst := Destination{Name: d.Name, DB: db, Options: d.Options}
-		rep, err := e.runDestination(ctx, plan, source, dst, job.TableConcurrency, progress)
+		rep, err := e.runDestination(ctx, plan, source, dst, job.TableConcurrency, before, progress)
 		db.Close()
 		if err != nil {
 			return plan, results, err
@@ -134,7 +164,8 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 	return plan, results, nil
 }
 
-func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int, progress func(string, Progress)) (*Report, error) {
+func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int,
+	before map[sqlschema.TableName]int64, progress func(string, Progress)) (*Report, error) {
 	log := e.Logger.With(slog.String("destination", dst.Name))
 	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
 		return nil, err
@@ -143,7 +174,8 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 	if progress != nil {
 		pf = func(p Progress) { progress(dst.Name, p) }
 	}
-	if err := e.SyncTables(ctx, plan, src, dst, concurrency, nil, pf); err != nil {
+	checkpoints := map[sqlschema.TableName]Checkpoint{}
+	if err := e.SyncTables(ctx, plan, src, dst, concurrency, checkpoints, pf); err != nil {
 		return nil, err
 	}
 	if err := e.RunUpdatePasses(ctx, plan, src, dst); err != nil {
@@ -152,7 +184,7 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 	if err := e.Finalize(ctx, plan, dst); err != nil {
 		return nil, err
 	}
-	rep, err := e.Verify(ctx, plan, src, dst, VerifyOptions{})
+	rep, err := e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRowsBefore: before})
 	if err != nil {
 		return nil, err
 	}

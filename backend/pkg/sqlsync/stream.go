@@ -149,9 +149,10 @@ func (e *Engine) StreamUpdatePasses(ctx context.Context, plan *syncplan.Plan, sr
 // foreign key orphans and primary key and unique duplicates, skipped where
 // a destination constraint already guarantees them — but no leak scan:
 // that compares destination values with the source column in SQL, and a
-// RowSource offers no query on the source (Report.Leaks stays empty). It
-// only reads.
-func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination) (*Report, error) {
+// RowSource offers no query on the source (Report.Leaks stays empty). o's
+// Copied and SourceRowsBefore cross-check the counts as for Verify; its
+// Sample is not used. It only reads.
+func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination, o VerifyOptions) (*Report, error) {
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowS
 	} else {
 		v = &mysqlVerifier{dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
 	}
-	return verifyWith(ctx, plan, dst, streamVerifier{verifier: v, src: src}, 0)
+	return verifyWith(ctx, plan, dst, streamVerifier{verifier: v, src: src}, 0, o)
 }
 
 // streamVerifier is a destination verifier whose source counts come from
@@ -190,7 +191,8 @@ func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSour
 	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
 		return nil, err
 	}
-	if _, err := e.LoadTables(ctx, plan, src, dst, concurrency, progress); err != nil {
+	copied, err := e.LoadTables(ctx, plan, src, dst, concurrency, progress)
+	if err != nil {
 		return nil, err
 	}
 	if err := e.StreamUpdatePasses(ctx, plan, src, dst); err != nil {
@@ -199,7 +201,16 @@ func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSour
 	if err := e.Finalize(ctx, plan, dst); err != nil {
 		return nil, err
 	}
-	return e.VerifyStream(ctx, plan, src, dst)
+	return e.VerifyStream(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(copied)})
+}
+
+// rowsOf returns the committed rows of each checkpoint.
+func rowsOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]int64 {
+	out := make(map[sqlschema.TableName]int64, len(cps))
+	for t, cp := range cps {
+		out[t] = cp.Rows
+	}
+	return out
 }
 
 // streamSpec is what one RowSource stream reads and writes: the source

@@ -30,9 +30,16 @@ type SameDatabaseError struct {
 
 // Error names both databases and what to do.
 func (e *SameDatabaseError) Error() string {
-	return fmt.Sprintf("sqlsync: destination %s is the source itself: the destination connection reaches database %q and the source connection database %q "+
-		"on the same server (%s), so the sync would overwrite the source table %s; point the destination's connection at another database, "+
-		"or map the source's schemas elsewhere with schema_map", e.Destination, e.DestinationDatabase, e.SourceDatabase, e.Server, e.Table)
+	where := fmt.Sprintf("both connections reach database %q on the same server (%s)", e.SourceDatabase, e.Server)
+	if e.DestinationDatabase != e.SourceDatabase {
+		dest := fmt.Sprintf("database %q", e.DestinationDatabase)
+		if e.DestinationDatabase == "" {
+			dest = "no database (so tables keep their source database)"
+		}
+		where = fmt.Sprintf("the source connection reaches database %q and the destination connection %s on the same server (%s)", e.SourceDatabase, dest, e.Server)
+	}
+	return fmt.Sprintf("sqlsync: destination %s is the source itself: %s, so the sync would overwrite the source table %s; "+
+		"point the destination's connection at another database, or map the source's schemas elsewhere with schema_map", e.Destination, where, e.Table)
 }
 
 // resolve returns dst as the engine writes it, after checking that it is

@@ -52,9 +52,7 @@ func TestMySQLTwoDatabasesOfOneServer(t *testing.T) {
 		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 3}}}
 	for run := 1; run <= 2; run++ { // the second run truncates what the first wrote
 		_, res := runJob(t, job)
-		if !res[0].Report.OK() {
-			t.Fatalf("run %d: report not OK:\n%s", run, res[0].Report)
-		}
+		assertCrossChecked(t, res[0].Report)
 		if after := mysqlSnapshot(t, src, mysqlTables); !reflect.DeepEqual(before, after) {
 			t.Fatalf("run %d changed the source database:\nbefore %.300q\nafter  %.300q", run, before, after)
 		}

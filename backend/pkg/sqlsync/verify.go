@@ -14,10 +14,19 @@ import (
 // column the leak scan checks when VerifyOptions.Sample is 0.
 const DefaultLeakSample = 10_000
 
-// VerifyOptions tune Verify.
+// VerifyOptions tune Verify and give it what the run observed, so the
+// report can cross-check the counts it takes itself (see TableCount).
 type VerifyOptions struct {
 	// Sample is the leak scan's sample size per column (0: the default).
 	Sample int
+	// Copied are the rows each table's copy committed (the Rows of its
+	// final Checkpoint), when the caller has them; a table missing from a
+	// non-nil map was not written by this run.
+	Copied map[sqlschema.TableName]int64
+	// SourceRowsBefore are the rows each source table held (its filter
+	// applied) before the run wrote anything, when the caller counted
+	// them (an exact count or the catalog's estimate).
+	SourceRowsBefore map[sqlschema.TableName]int64
 }
 
 // Report is the verification of one destination after a sync. It is a
@@ -31,11 +40,54 @@ type Report struct {
 }
 
 // TableCount compares a table's row counts: the source's rows that the
-// plan selects (its subset filter applied) and the destination's rows.
+// plan selects (its subset filter applied) and the destination's rows,
+// each counted by its own query, and — when Verify is told — the rows the
+// copy committed and the source's rows before the run. Equal source and
+// destination counts prove nothing when the copy wrote nothing (both may
+// be 0, or the destination may hold an earlier run's rows) or when the
+// source lost its rows during the run; Problem says so.
 type TableCount struct {
 	Table      sqlschema.TableName `json:"table"`
 	SourceRows int64               `json:"source_rows"`
 	DestRows   int64               `json:"dest_rows"`
+	// CopiedRows are the rows the copy committed (VerifyOptions.Copied);
+	// nil when Verify was not told.
+	CopiedRows *int64 `json:"copied_rows,omitempty"`
+	// SourceRowsBefore are the source's rows before the run
+	// (VerifyOptions.SourceRowsBefore); nil when Verify was not told.
+	SourceRowsBefore *int64 `json:"source_rows_before,omitempty"`
+	// Problem explains why the counts do not vouch for the copy even
+	// though they may match ("" when they do).
+	Problem string `json:"problem,omitempty"`
+}
+
+// CrossCheck records in the report what the run observed — the rows each
+// table's copy committed (copied: the Rows of its final Checkpoint; a
+// table missing from a non-nil map was not written) and the rows each
+// source table held before the run wrote anything (before) — and marks
+// the tables whose counts therefore do not vouch for the copy (see
+// TableCount.Problem), which makes the report not OK. Either map may be
+// nil. Verify does this with VerifyOptions; a caller that learns these
+// numbers elsewhere (the CLI counts the source before it starts) calls it
+// on the report.
+func (r *Report) CrossCheck(copied, before map[sqlschema.TableName]int64) {
+	for i := range r.Tables {
+		c := &r.Tables[i]
+		if n, ok := before[c.Table]; ok {
+			c.SourceRowsBefore = &n
+		}
+		if n, ok := copied[c.Table]; ok {
+			c.CopiedRows = &n
+		}
+		switch {
+		case c.SourceRowsBefore != nil && *c.SourceRowsBefore > 0 && c.SourceRows == 0:
+			c.Problem = fmt.Sprintf("the source table had %d rows before the run and has none now", *c.SourceRowsBefore)
+		case copied != nil && c.CopiedRows == nil:
+			c.Problem = "this run did not write the table"
+		case c.CopiedRows != nil && *c.CopiedRows != c.SourceRows:
+			c.Problem = fmt.Sprintf("the copy wrote %d rows but the source has %d", *c.CopiedRows, c.SourceRows)
+		}
+	}
 }
 
 // ForeignKeyOrphans counts destination rows whose (non-NULL) reference
@@ -80,7 +132,7 @@ type UniqueDuplicates struct {
 // duplicates. Leaks are for people to judge and do not affect it.
 func (r *Report) OK() bool {
 	for _, t := range r.Tables {
-		if t.SourceRows != t.DestRows {
+		if t.SourceRows != t.DestRows || t.Problem != "" {
 			return false
 		}
 	}
@@ -110,7 +162,14 @@ func (r *Report) String() string {
 		if t.SourceRows != t.DestRows {
 			mark = "  <-- mismatch"
 		}
-		fmt.Fprintf(&b, "  rows  %-40s source %d, destination %d%s\n", t.Table, t.SourceRows, t.DestRows, mark)
+		copied := ""
+		if t.CopiedRows != nil {
+			copied = fmt.Sprintf(", copied %d", *t.CopiedRows)
+		}
+		if t.Problem != "" {
+			mark += "  <-- " + t.Problem
+		}
+		fmt.Fprintf(&b, "  rows  %-40s source %d, destination %d%s%s\n", t.Table, t.SourceRows, t.DestRows, copied, mark)
 	}
 	for _, f := range r.ForeignKeys {
 		if f.EnforcedBy != "" {
@@ -167,12 +226,12 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 	} else {
 		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
 	}
-	return verifyWith(ctx, plan, dst, v, sample)
+	return verifyWith(ctx, plan, dst, v, sample, o)
 }
 
 // verifyWith builds the report of dst with v; a sample of 0 skips the
 // leak scan (VerifyStream, whose source offers no SQL).
-func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v verifier, sample int) (*Report, error) {
+func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v verifier, sample int, o VerifyOptions) (*Report, error) {
 	r := &Report{Destination: dst.Name}
 	wrap := func(t sqlschema.TableName, what string, err error) error {
 		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
@@ -233,5 +292,6 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Sampled: s, Equal: eq})
 		}
 	}
+	r.CrossCheck(o.Copied, o.SourceRowsBefore)
 	return r, nil
 }

@@ -1,8 +1,10 @@
 package sqlsync
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -62,5 +64,78 @@ func TestVerifyEnforcedAndCounted(t *testing.T) {
 	}
 	if rep.Uniques[0].EnforcedBy == "" {
 		t.Errorf("parent's primary key still has its index but is not reported enforced")
+	}
+}
+
+// TestVerifyCrossChecksCounts checks that matching source and destination
+// counts are not enough for an OK report: not when the source lost its
+// rows during the run (the issue's "source 0, destination 0" after the
+// run truncated its own source), and not when this run did not write a
+// table whose destination already held as many rows.
+func TestVerifyCrossChecksCounts(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	src.exec(t,
+		`CREATE TABLE parent (id int PRIMARY KEY)`,
+		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
+		`INSERT INTO parent SELECT g FROM generate_series(1, 50) g`,
+		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
+	)
+	job := passthroughJob(t, src, "public", []string{"parent", "child"})
+	job.Source = src.cfg
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
+		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	plan, res := runJob(t, job)
+	assertCrossChecked(t, res[0].Report)
+	e := newTestEngine()
+	verify := func(o VerifyOptions) *Report {
+		t.Helper()
+		rep, err := e.Verify(testCtx(t), plan, Source{DB: src.db}, Destination{Name: "dst", DB: dst.db}, o)
+		assertNoError(t, "verify", err)
+		return rep
+	}
+	problem := func(rep *Report, table, want string) {
+		t.Helper()
+		if rep.OK() {
+			t.Fatalf("report OK, want a problem with %s:\n%s", table, rep)
+		}
+		for _, tc := range rep.Tables {
+			if tc.Table.Table == table {
+				if !strings.Contains(tc.Problem, want) || !strings.Contains(rep.String(), want) {
+					t.Fatalf("%s: problem %q, want %q:\n%s", table, tc.Problem, want, rep)
+				}
+				return
+			}
+		}
+		t.Fatalf("no row count of %s:\n%s", table, rep)
+	}
+
+	// Destinations already hold the rows; this run wrote nothing (a table
+	// missing from Copied) or nothing of parent (0 rows copied).
+	problem(verify(VerifyOptions{Copied: map[sqlschema.TableName]int64{}}), "parent", "this run did not write the table")
+	problem(verify(VerifyOptions{Copied: map[sqlschema.TableName]int64{{Schema: "public", Table: "parent"}: 0, {Schema: "public", Table: "child"}: 200}}),
+		"parent", "the copy wrote 0 rows but the source has 50")
+
+	// The source was emptied after it was counted; so was the destination.
+	before, err := e.CountSource(testCtx(t), plan, Source{DB: src.db})
+	assertNoError(t, "count source", err)
+	src.exec(t, `TRUNCATE parent, child`)
+	dst.exec(t, `TRUNCATE parent, child`)
+	rep := verify(VerifyOptions{SourceRowsBefore: before})
+	problem(rep, "child", "the source table had 200 rows before the run and has none now")
+	problem(rep, "parent", "the source table had 50 rows before the run and has none now")
+}
+
+// assertCrossChecked checks that every table of an in-process run's
+// report was cross-checked with the copy's and the source's earlier counts.
+func assertCrossChecked(t *testing.T, rep *Report) {
+	t.Helper()
+	if !rep.OK() {
+		t.Fatalf("report not OK:\n%s", rep)
+	}
+	for _, tc := range rep.Tables {
+		if tc.CopiedRows == nil || *tc.CopiedRows != tc.SourceRows || tc.SourceRowsBefore == nil || *tc.SourceRowsBefore != tc.SourceRows {
+			t.Fatalf("%s: not cross-checked: %+v", tc.Table, tc)
+		}
 	}
 }

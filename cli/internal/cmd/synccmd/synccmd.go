@@ -278,6 +278,7 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		OnStart:    func(t sqlschema.TableName) { view.Start(t.Schema, t.Table) },
 	}
 	tables := make([]progress.LocalTable, len(plan.Tables))
+	before := make(map[sqlschema.TableName]int64, len(plan.Tables))
 	for i := range plan.Tables {
 		t := &plan.Tables[i]
 		n, err := source.Count(ctx, t)
@@ -285,6 +286,7 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 			return fmt.Errorf("count the rows of %s: %w", t.Name, err)
 		}
 		tables[i] = progress.LocalTable{Schema: t.Name.Schema, Table: t.Name.Table, Rows: n}
+		before[t.Name] = n
 	}
 	view = progress.NewLocal(title, tables, time.Now)
 	width := s.LiveWidth(s.Out)
@@ -312,13 +314,18 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	if err != nil {
 		return err
 	}
+	// The source's counts before the sync vouch for its counts after: a
+	// table that had rows and has none now was emptied during the sync.
+	rep.CrossCheck(nil, before)
 	return verification(s.Out, rep, f.opts)
 }
 
 // verification prints the engine's check of the destination. Orphaned
-// references and duplicate keys fail the command; row counts that differ
-// only warn when the sync did not own the tables (rows already there, or
-// rows skipped by --on-conflict-do-nothing, are expected then).
+// references, duplicate keys and counts that do not vouch for the copy
+// (sqlsync.TableCount.Problem: a table not written, a source emptied
+// during the sync) fail the command; row counts that differ only warn
+// when the sync did not own the tables (rows already there, or rows
+// skipped by --on-conflict-do-nothing, are expected then).
 func verification(w io.Writer, rep *sqlsync.Report, o options) error {
 	if rep.OK() {
 		var rows int64
@@ -339,6 +346,11 @@ func verification(w io.Writer, rep *sqlsync.Report, o options) error {
 	for _, u := range rep.Uniques {
 		if u.Duplicates > 0 {
 			return fmt.Errorf("verification failed: %s has %d duplicate rows of %s", u.Table, u.Duplicates, u.Constraint)
+		}
+	}
+	for _, t := range rep.Tables {
+		if t.Problem != "" {
+			return fmt.Errorf("verification failed: %s: %s", t.Table, t.Problem)
 		}
 	}
 	if o.Truncate || o.InitSchema {

@@ -26,6 +26,11 @@ func TestVerification(t *testing.T) {
 		{"appended: counts differ, warned", sqlsync.Report{Tables: counts(2, 5)}, options{}, "", "<-- mismatch"},
 		{"owned: counts differ, failed", sqlsync.Report{Tables: counts(2, 5)}, options{Truncate: true}, "row counts differ", "<-- mismatch"},
 		{"orphans", sqlsync.Report{Tables: counts(2, 2), ForeignKeys: []sqlsync.ForeignKeyOrphans{{Table: tn, ForeignKey: "fk", Orphans: 1}}}, options{}, "reference is missing", "1 orphans"},
+		{"source emptied during the sync", func() sqlsync.Report {
+			r := sqlsync.Report{Tables: counts(0, 0)}
+			r.CrossCheck(nil, map[sqlschema.TableName]int64{tn: 7})
+			return r
+		}(), options{}, "public.t: the source table had 7 rows before the run and has none now", "<-- the source table had 7 rows"},
 		{"duplicates", sqlsync.Report{Tables: counts(2, 2), Uniques: []sqlsync.UniqueDuplicates{{Table: tn, Constraint: "u", Duplicates: 3}}}, options{}, "3 duplicate rows of u", "3 duplicates"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
