@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Driver names a database protocol.
@@ -67,10 +67,15 @@ type TLSOptions struct {
 type ConfigError struct {
 	Field  string
 	Reason string
+	// Err is a more specific cause, such as a *ParamError.
+	Err error
 }
 
 // Error describes the problem for people.
 func (e *ConfigError) Error() string { return e.Field + ": " + e.Reason }
+
+// Unwrap returns the specific cause, if any.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 var validSSLModes = map[string]bool{"": true, "disable": true, "allow": true, "prefer": true, "require": true, "verify-ca": true, "verify-full": true}
 
@@ -116,55 +121,121 @@ func (c Config) Validate() error {
 	return err
 }
 
-// dsn renders the driver-specific connection string.
+// dsn checks that the configuration renders into a driver configuration
+// the connection policy accepts.
 func (c Config) dsn() (string, error) {
 	switch c.Driver {
 	case DriverPostgres:
-		return c.postgresDSN()
+		pc, err := c.postgresConfig()
+		if err != nil {
+			return "", err
+		}
+		return pc.ConnString(), nil
 	case DriverMySQL:
-		return c.mysqlDSN()
+		mc, err := c.mysqlConfig()
+		if err != nil {
+			return "", err
+		}
+		return mc.FormatDSN(), nil
 	}
 	return "", &ConfigError{Field: "driver", Reason: fmt.Sprintf("unsupported driver %q", c.Driver)}
 }
 
-func (c Config) postgresDSN() (string, error) {
-	if c.URL != "" {
-		if _, err := pgx.ParseConfig(c.URL); err != nil {
-			return "", &ConfigError{Field: "url", Reason: "not a valid Postgres URL or DSN: " + redactParseError(err, c.URL)}
+// postgresSettings is what the tenant wrote (URL, DSN or fields), checked
+// against the parameter allow-list; nothing comes from the environment.
+func (c Config) postgresSettings() (map[string]string, error) {
+	if c.URL == "" {
+		s := map[string]string{"host": c.Host, "user": c.User, "database": c.Database, "password": c.Password}
+		if c.Port != 0 {
+			s["port"] = fmt.Sprint(c.Port)
 		}
-		return c.URL, nil
+		if c.SSLMode != "" {
+			s["sslmode"] = c.SSLMode
+		}
+		return s, nil
 	}
-	port := c.Port
-	if port == 0 {
-		port = 5432
+	s, err := parsePostgresSettings(c.URL)
+	if err != nil {
+		return nil, &ConfigError{Field: "url", Reason: "not a valid Postgres URL or DSN: " + redactParseError(err, c.URL)}
 	}
-	u := url.URL{
-		Scheme: "postgres",
-		User:   url.UserPassword(c.User, c.Password),
-		Host:   net.JoinHostPort(c.Host, fmt.Sprint(port)),
-		Path:   "/" + c.Database,
+	if err := checkPostgresParams(s); err != nil {
+		return nil, &ConfigError{Field: "url", Reason: err.Error(), Err: err}
 	}
-	if c.Password == "" {
-		u.User = url.User(c.User)
+	if strings.TrimSpace(s["host"]) == "" {
+		return nil, &ConfigError{Field: "url", Reason: "names no host (the API does not fill one in from its own environment)"}
 	}
-	q := url.Values{}
-	if c.SSLMode != "" {
-		q.Set("sslmode", c.SSLMode)
+	if s["user"] == "" {
+		return nil, &ConfigError{Field: "url", Reason: "names no user (the API does not fill one in from its own environment)"}
 	}
-	u.RawQuery = q.Encode()
-	s := u.String()
-	if _, err := pgx.ParseConfig(s); err != nil {
-		return "", &ConfigError{Field: "host", Reason: "does not form a valid connection: " + redactParseError(err, c.Password)}
+	if m := s["sslmode"]; !validSSLModes[m] {
+		return nil, &ConfigError{Field: "url", Reason: fmt.Sprintf("sslmode %q is not one of disable, allow, prefer, require, verify-ca, verify-full", m)}
 	}
 	return s, nil
 }
 
-func (c Config) mysqlDSN() (string, error) {
+// pgExplicit lists every setting pgx would otherwise take from the process
+// environment (PG*), ~/.pgpass, ~/.pg_service.conf or ~/.postgresql, with
+// the value used when the tenant gives none. The rendered DSN sets each of
+// them, and a DSN's values take precedence over environment and defaults.
+var pgExplicit = []struct{ key, def string }{
+	{"host", ""}, {"port", "5432"}, {"database", ""}, {"user", ""}, {"password", ""},
+	{"passfile", ""}, {"sslmode", "prefer"}, {"sslrootcert", ""}, {"sslcert", ""}, {"sslkey", ""},
+	{"sslpassword", ""}, {"sslcertmode", "allow"}, {"sslsni", "1"}, {"sslnegotiation", "postgres"},
+	{"connect_timeout", "10"}, {"target_session_attrs", "any"}, {"channel_binding", "prefer"},
+	{"require_auth", ""}, {"min_protocol_version", ""}, {"max_protocol_version", ""},
+}
+
+// pgRuntimeParams are the allowed settings that are sent to the server as
+// session parameters.
+var pgRuntimeParams = map[string]string{"application_name": "neosync", "search_path": ""}
+
+// postgresConfig builds the pgx pool configuration from the tenant's
+// settings alone: every environment-sensitive setting is given explicitly
+// and the session parameters are replaced, so neither PG* variables nor the
+// home directory's files fill anything in.
+func (c Config) postgresConfig() (*pgxpool.Config, error) {
+	s, err := c.postgresSettings()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(pgExplicit))
+	all := map[string]string{}
+	for _, e := range pgExplicit {
+		v, ok := s[e.key]
+		if !ok || (v == "" && e.def != "") {
+			v = e.def
+		}
+		all[e.key] = v
+		keys = append(keys, e.key)
+	}
+	field := "url"
+	if c.URL == "" {
+		field = "host"
+	}
+	pc, err := pgxpool.ParseConfig(keywordValue(keys, all))
+	if err != nil {
+		return nil, &ConfigError{Field: field, Reason: "does not form a valid connection: " + redactParseError(err, all["password"])}
+	}
+	pc.ConnConfig.RuntimeParams = map[string]string{}
+	for k, def := range pgRuntimeParams {
+		if v := s[k]; v != "" {
+			pc.ConnConfig.RuntimeParams[k] = v
+		} else if def != "" {
+			pc.ConnConfig.RuntimeParams[k] = def
+		}
+	}
+	pc.ConnConfig.KerberosSrvName, pc.ConnConfig.KerberosSpn = "", ""
+	return pc, nil
+}
+
+// mysqlConfig builds the driver configuration, checked against the
+// parameter allow-list and with every file-reading option off.
+func (c Config) mysqlConfig() (*mysql.Config, error) {
 	var mc *mysql.Config
 	if c.URL != "" {
 		parsed, err := parseMySQLURL(c.URL)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		mc = parsed
 	} else {
@@ -186,11 +257,20 @@ func (c Config) mysqlDSN() (string, error) {
 		}
 		mc.DBName = c.Database
 	}
+	switch mc.Net {
+	case "tcp", "tcp4", "tcp6", "unix":
+	default:
+		return nil, &ConfigError{Field: "url", Reason: fmt.Sprintf("network %q is not tcp or unix", mc.Net)}
+	}
 	mc.ParseTime = false
 	mc.MultiStatements = false
 	mc.AllowNativePasswords = true
 	mc.InterpolateParams = false
-	return mc.FormatDSN(), nil
+	mc.AllowAllFiles = false
+	mc.AllowCleartextPasswords = false
+	mc.AllowFallbackToPlaintext = false
+	mc.ServerPubKey = ""
+	return mc, nil
 }
 
 // parseMySQLURL accepts mysql://user:pass@host:port/db?params and the
@@ -215,6 +295,9 @@ func parseMySQLURL(raw string) (*mysql.Config, error) {
 			mc.Passwd, _ = u.User.Password()
 		}
 		mc.DBName = strings.TrimPrefix(u.Path, "/")
+		if err := checkMySQLParams(u.Query()); err != nil {
+			return nil, &ConfigError{Field: "url", Reason: err.Error(), Err: err}
+		}
 		params := map[string]string{}
 		for k, v := range u.Query() {
 			if len(v) > 0 {
@@ -229,6 +312,11 @@ func parseMySQLURL(raw string) (*mysql.Config, error) {
 			mc.Params = params
 		}
 		return mc, nil
+	}
+	if q, err := mysqlDSNQuery(raw); err == nil {
+		if err := checkMySQLParams(q); err != nil {
+			return nil, &ConfigError{Field: "url", Reason: err.Error(), Err: err}
+		}
 	}
 	mc, err := mysql.ParseDSN(raw)
 	if err != nil {

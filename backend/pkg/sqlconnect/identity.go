@@ -16,8 +16,8 @@ func (c Config) UserName() string {
 	}
 	switch c.Driver {
 	case DriverPostgres:
-		if pc, err := pgx.ParseConfig(c.URL); err == nil {
-			return pc.User
+		if s, err := parsePostgresSettings(c.URL); err == nil {
+			return s["user"]
 		}
 	case DriverMySQL:
 		if mc, err := parseMySQLURL(c.URL); err == nil {
@@ -35,8 +35,8 @@ func (c Config) DatabaseName() string {
 	}
 	switch c.Driver {
 	case DriverPostgres:
-		if pc, err := pgx.ParseConfig(c.URL); err == nil {
-			return pc.Database
+		if s, err := parsePostgresSettings(c.URL); err == nil {
+			return s["database"]
 		}
 	case DriverMySQL:
 		if mc, err := parseMySQLURL(c.URL); err == nil {
@@ -72,12 +72,7 @@ func (db *DB) Identity(ctx context.Context) (Identity, error) {
 	var id Identity
 	switch db.Driver {
 	case DriverPostgres:
-		var sysid string
-		err := db.Postgres.QueryRow(ctx, "SELECT s.system_identifier::text, pg_catalog.current_database() FROM pg_catalog.pg_control_system() s").Scan(&sysid, &id.Database)
-		if err != nil {
-			return Identity{}, fmt.Errorf("identify the server: %w", err)
-		}
-		id.Server = "postgres:" + sysid
+		return PostgresIdentity(ctx, db.Postgres)
 	case DriverMySQL:
 		conn, err := db.MySQL.Conn(ctx)
 		if err != nil {
@@ -109,5 +104,20 @@ func (db *DB) Identity(ctx context.Context) (Identity, error) {
 	default:
 		return Identity{}, fmt.Errorf("identify the server: unsupported driver %q", db.Driver)
 	}
+	return id, nil
+}
+
+// PostgresIdentity asks a Postgres session (a pool, a connection) which
+// server and database it reaches.
+func PostgresIdentity(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (Identity, error) {
+	var id Identity
+	var sysid string
+	err := q.QueryRow(ctx, "SELECT s.system_identifier::text, pg_catalog.current_database() FROM pg_catalog.pg_control_system() s").Scan(&sysid, &id.Database)
+	if err != nil {
+		return Identity{}, fmt.Errorf("identify the server: %w", err)
+	}
+	id.Server = "postgres:" + sysid
 	return id, nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // DB is an open pool for one driver: exactly one of Postgres and MySQL is set.
@@ -66,13 +68,18 @@ func (e *ConnectError) Error() string { return e.Message }
 // Unwrap returns the driver error (which may contain secrets: never show it).
 func (e *ConnectError) Unwrap() error { return e.Err }
 
-// Open validates c, opens a pool and pings it within the context's deadline.
+// Open validates c, opens a pool and pings it within the context's deadline,
+// under the policy set on ctx by WithPolicy (if any).
 func Open(ctx context.Context, c Config) (*DB, error) {
+	return PolicyFrom(ctx).Open(ctx, c)
+}
+
+// Open validates c against the parameter allow-list, opens a pool whose
+// every connection dials through the network policy (and, for Postgres, is
+// refused on the protected database) and pings it within the context's
+// deadline.
+func (p *Policy) Open(ctx context.Context, c Config) (*DB, error) {
 	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	dsn, err := c.dsn()
-	if err != nil {
 		return nil, err
 	}
 	tlsConf, err := c.tlsConfig()
@@ -81,17 +88,17 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 	}
 	switch c.Driver {
 	case DriverPostgres:
-		return openPostgres(ctx, c, dsn, tlsConf)
+		return p.openPostgres(ctx, c, tlsConf)
 	case DriverMySQL:
-		return openMySQL(ctx, c, dsn, tlsConf)
+		return p.openMySQL(ctx, c, tlsConf)
 	}
 	return nil, &ConfigError{Field: "driver", Reason: "unsupported"}
 }
 
-func openPostgres(ctx context.Context, c Config, dsn string, tlsConf *tls.Config) (*DB, error) {
-	pc, err := pgxpool.ParseConfig(dsn)
+func (p *Policy) openPostgres(ctx context.Context, c Config, tlsConf *tls.Config) (*DB, error) {
+	pc, err := c.postgresConfig()
 	if err != nil {
-		return nil, &ConfigError{Field: "url", Reason: "not a valid Postgres connection string"}
+		return nil, err
 	}
 	if tlsConf != nil {
 		if tlsConf.ServerName == "" {
@@ -100,6 +107,11 @@ func openPostgres(ctx context.Context, c Config, dsn string, tlsConf *tls.Config
 		pc.ConnConfig.TLSConfig = tlsConf
 		pc.ConnConfig.Fallbacks = nil
 	}
+	// The dialer resolves names itself and checks what it dials, so pgx
+	// must hand it the name, not addresses it resolved on its own.
+	pc.ConnConfig.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
+	pc.ConnConfig.DialFunc = p.dialer().DialContext
+	pc.AfterConnect = p.checkProtected
 	if pc.ConnConfig.ConnectTimeout == 0 {
 		pc.ConnConfig.ConnectTimeout = 10 * time.Second
 	}
@@ -123,10 +135,10 @@ func openPostgres(ctx context.Context, c Config, dsn string, tlsConf *tls.Config
 	return &DB{Driver: DriverPostgres, Postgres: pool}, nil
 }
 
-func openMySQL(ctx context.Context, c Config, dsn string, tlsConf *tls.Config) (*DB, error) {
-	mc, err := mysql.ParseDSN(dsn)
+func (p *Policy) openMySQL(ctx context.Context, c Config, tlsConf *tls.Config) (*DB, error) {
+	mc, err := c.mysqlConfig()
 	if err != nil {
-		return nil, &ConfigError{Field: "url", Reason: "not a valid MySQL connection string"}
+		return nil, err
 	}
 	if mc.Timeout == 0 {
 		mc.Timeout = 10 * time.Second
@@ -138,6 +150,7 @@ func openMySQL(ctx context.Context, c Config, dsn string, tlsConf *tls.Config) (
 		}
 		mc.TLS = tlsConf
 	}
+	mc.DialFunc = p.dialer().DialContext
 	connector, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, classify(err, c)
@@ -188,6 +201,12 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 
 // classify turns a driver error into a ConnectError with secrets scrubbed.
 func classify(err error, c Config) error {
+	var dialErr *netpolicy.DialError
+	if errors.As(err, &dialErr) {
+		// Refused and unreachable read the same, without the driver's
+		// wrapping (which names the user) or the OS error.
+		return &ConnectError{Kind: KindUnreachable, Message: string(KindUnreachable) + ": " + dialErr.Error(), Err: err}
+	}
 	kind := KindOther
 	var pgErr *pgconn.PgError
 	var myErr *mysql.MySQLError

@@ -1,6 +1,8 @@
 package sqlconnect
 
 import (
+	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -154,4 +156,70 @@ func escapeUserinfoPassword(p string) string {
 		return Mask
 	}
 	return strings.TrimPrefix(url.UserPassword("", p).String(), ":")
+}
+
+// target is where a configuration sends its secrets.
+type target struct{ host, port, user, database string }
+
+func (c Config) target() target {
+	switch c.Driver {
+	case DriverPostgres:
+		s, err := c.postgresSettings()
+		if err != nil {
+			return target{}
+		}
+		port := s["port"]
+		if port == "" {
+			port = "5432"
+		}
+		return target{host: strings.ToLower(s["host"]), port: port, user: s["user"], database: s["database"]}
+	case DriverMySQL:
+		mc, err := c.mysqlConfig()
+		if err != nil {
+			return target{}
+		}
+		host, port, err := net.SplitHostPort(mc.Addr)
+		if err != nil || mc.Net == "unix" {
+			host, port = mc.Net+":"+mc.Addr, ""
+		}
+		return target{host: strings.ToLower(host), port: port, user: mc.User, database: mc.DBName}
+	}
+	return target{}
+}
+
+// RestoreSecrets is WithSecretsFrom for an update: a masked secret is kept
+// only while the configuration still sends it to the same host, port, user
+// and database; otherwise a *ConfigError names the masked field, so a
+// client cannot re-point a stored password at a server of its choosing.
+func (c Config) RestoreSecrets(stored Config) (Config, error) {
+	field := ""
+	switch {
+	case c.Password == Mask:
+		field = "password"
+	case c.URL != "" && urlPassword(c.Driver, c.URL) == Mask:
+		field = "url"
+	case c.TLS != nil && c.TLS.ClientKey == Mask:
+		field = "client_tls.client_key"
+	}
+	if field == "" {
+		return c, nil
+	}
+	now, was := c.target(), stored.target()
+	changed := ""
+	switch {
+	case c.Driver != stored.Driver:
+		changed = "driver"
+	case now.host != was.host:
+		changed = "host"
+	case now.port != was.port:
+		changed = "port"
+	case now.user != was.user:
+		changed = "user"
+	case now.database != was.database:
+		changed = "database"
+	}
+	if changed != "" {
+		return c, &ConfigError{Field: field, Reason: fmt.Sprintf("is masked (%s) but the %s changed: a stored secret is only kept for the same host, port, user and database; send the secret again", Mask, changed)}
+	}
+	return c.WithSecretsFrom(stored), nil
 }

@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"io"
@@ -102,7 +103,7 @@ func mysqlLoad(ctx context.Context, x interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, target, cols string, r io.Reader) error {
-	name := "neosync_" + strconv.FormatInt(readerSeq.Add(1), 10)
+	name := "neosync_" + strconv.FormatInt(readerSeq.Add(1), 10) + "_" + rand.Text() // unguessable: no other session's server can ask for it
 	mysql.RegisterReaderHandler(name, func() io.Reader { return r })
 	defer mysql.DeregisterReaderHandler(name)
 	stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + target +
