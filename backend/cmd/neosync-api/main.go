@@ -123,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
 		Temporal: tc, TaskQueue: cfg.TemporalTaskQueue, TemporalHostPort: cfg.TemporalURL, JSRunner: js,
+		ConnectionNetwork: cfg.ConnectionNetwork,
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
 	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
@@ -56,6 +57,9 @@ type API struct {
 // Options for Start.
 type Options struct {
 	AuthMode auth.Mode
+	// ConnectionNetwork is the network policy for tenants' connections;
+	// nil allows every address (the tests' databases are on loopback).
+	ConnectionNetwork *netpolicy.Policy
 }
 
 // temporalHostPort is the package's shared Temporal dev server (see Main).
@@ -125,6 +129,7 @@ func Start(t testing.TB, opts Options) *API {
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
 		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort, JSRunner: js,
+		ConnectionNetwork: opts.ConnectionNetwork,
 	})
 	if err != nil {
 		t.Fatal(err)

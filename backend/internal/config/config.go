@@ -13,6 +13,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // Config is everything neosync-api reads from its environment.
@@ -37,6 +38,9 @@ type Config struct {
 	// JSMaxProcesses bounds the JavaScript runner processes running at once
 	// (NEOSYNC_JS_MAX_PROCESSES).
 	JSMaxProcesses int
+	// ConnectionNetwork is the network policy for tenants' connections
+	// (NEOSYNC_CONNECTION_ALLOW and NEOSYNC_CONNECTION_DENY).
+	ConnectionNetwork *netpolicy.Policy
 }
 
 // Defaults, as documented in the README's configuration table.
@@ -80,6 +84,11 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc, got %q", c.AuthMode)
 	}
+	network, err := netpolicy.FromSettings(getenv("NEOSYNC_CONNECTION_ALLOW"), getenv("NEOSYNC_CONNECTION_DENY"), c.AuthMode != auth.ModeNone)
+	if err != nil {
+		return c, err
+	}
+	c.ConnectionNetwork = network
 	key := getenv("NEOSYNC_ENCRYPTION_KEY")
 	if key == "" {
 		return c, fmt.Errorf("NEOSYNC_ENCRYPTION_KEY is required: it encrypts connection credentials at rest (generate one with: openssl rand -hex 32)")
@@ -147,4 +156,5 @@ var EnvNames = []string{
 	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE",
 	"TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT",
 	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
+	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,8 @@ func TestLoad(t *testing.T) {
 		{"bad migrate", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "DB_AUTO_MIGRATE": "maybe"}, "DB_AUTO_MIGRATE"},
 		{"half mtls", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "TEMPORAL_CERT": "x"}, "TEMPORAL_CERT and TEMPORAL_KEY"},
 		{"bad log level", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"bad allow", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_CONNECTION_ALLOW": "10.0.0.0/99"}, "NEOSYNC_CONNECTION_ALLOW"},
+		{"bad deny", map[string]string{"NEOSYNC_ENCRYPTION_KEY": key, "NEOSYNC_CONNECTION_DENY": "loopback,h@st"}, "NEOSYNC_CONNECTION_DENY"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,5 +44,33 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("Load error = %v, want it to contain %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestConnectionPolicyDefaults checks loopback is allowed for the single
+// user of auth mode none and refused by default once several accounts share
+// the API, unless the operator says otherwise.
+func TestConnectionPolicyDefaults(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("ab", 32)
+	loopback := netip.MustParseAddr("127.0.0.1")
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, true},
+		{map[string]string{"NEOSYNC_AUTH_MODE": "apikey"}, false},
+		{map[string]string{"NEOSYNC_AUTH_MODE": "apikey", "NEOSYNC_CONNECTION_DENY": "none"}, true},
+		{map[string]string{"NEOSYNC_AUTH_MODE": "apikey", "NEOSYNC_CONNECTION_ALLOW": "127.0.0.1"}, true},
+		{map[string]string{"NEOSYNC_CONNECTION_DENY": "127.0.0.0/8"}, false},
+	} {
+		tc.env["NEOSYNC_ENCRYPTION_KEY"] = key
+		c, err := Load(func(k string) string { return tc.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ConnectionNetwork.AllowsAddr("", loopback); got != tc.want {
+			t.Errorf("%v: loopback allowed = %v, want %v", tc.env, got, tc.want)
+		}
 	}
 }

@@ -32,6 +32,8 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/scheduler"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
 )
@@ -54,6 +56,10 @@ type Options struct {
 	// JSRunner evaluates the JavaScript of previews and anonymizations in
 	// child processes with memory, CPU and time limits. Required.
 	JSRunner *jsrunner.Runner
+	// ConnectionNetwork is the network policy for tenants' connections;
+	// nil allows every address. The API's own database is refused
+	// whatever it says.
+	ConnectionNetwork *netpolicy.Policy
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -82,7 +88,13 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	}
 	accounts := account.NewService(st)
 	keys := apikey.NewService(st)
-	conns := connection.NewService(st, box)
+	policy := &sqlconnect.Policy{
+		Network: opts.ConnectionNetwork,
+		Protected: func(ctx context.Context) (sqlconnect.Identity, error) {
+			return sqlconnect.PostgresIdentity(ctx, st.Pool())
+		},
+	}
+	conns := connection.NewService(st, box, policy)
 	data := connectiondata.NewService(conns)
 	registry := opts.Registry
 	if registry == nil {

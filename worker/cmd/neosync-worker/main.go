@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
@@ -81,7 +82,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	acts := &activities.Activities{
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 	}
-	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities})
+	// Every activity context carries the connection policy, so each pool
+	// the activities and the sync engine open dials through it.
+	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork}
+	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities,
+		BackgroundActivityContext:          sqlconnect.WithPolicy(context.Background(), policy),
+	})
 	workflows.Register(w, acts)
 	log.InfoContext(ctx, "neosync-worker polling", slog.String("task_queue", cfg.TemporalTaskQueue), slog.String("temporal", cfg.TemporalURL),
 		slog.String("api", cfg.APIURL), slog.String("version", buildinfo.Get().Version))

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // Config is everything neosync-worker reads from its environment.
@@ -23,6 +25,11 @@ type Config struct {
 	LogFormat         string
 	// MaxConcurrentActivities bounds the activities this process runs at once.
 	MaxConcurrentActivities int
+	// ConnectionNetwork is the network policy for the source and
+	// destination connections of jobs (NEOSYNC_CONNECTION_ALLOW and
+	// NEOSYNC_CONNECTION_DENY, with the API's multi-account default when
+	// NEOSYNC_AUTH_MODE is apikey or oidc).
+	ConnectionNetwork *netpolicy.Policy
 }
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
@@ -63,6 +70,15 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
+	mode := get("NEOSYNC_AUTH_MODE", "none")
+	if mode != "none" && mode != "apikey" && mode != "oidc" {
+		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc (the API's mode, for the connection policy's default), got %q", mode)
+	}
+	network, err := netpolicy.FromSettings(getenv("NEOSYNC_CONNECTION_ALLOW"), getenv("NEOSYNC_CONNECTION_DENY"), mode != "none")
+	if err != nil {
+		return c, err
+	}
+	c.ConnectionNetwork = network
 	return c, nil
 }
 
@@ -80,4 +96,5 @@ func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logge
 var EnvNames = []string{
 	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE",
 	"TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT", "WORKER_MAX_CONCURRENT_ACTIVITIES",
+	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
 }

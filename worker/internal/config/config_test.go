@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,10 +25,13 @@ func TestLoad(t *testing.T) {
 		"half mtls":       {map[string]string{"NEOSYNC_API_KEY": "k", "TEMPORAL_KEY": "x"}, "TEMPORAL_CERT and TEMPORAL_KEY"},
 		"bad concurrency": {map[string]string{"NEOSYNC_API_KEY": "k", "WORKER_MAX_CONCURRENT_ACTIVITIES": "0"}, "WORKER_MAX_CONCURRENT_ACTIVITIES"},
 		"bad log format":  {map[string]string{"NEOSYNC_API_KEY": "k", "LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		"bad deny":        {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_CONNECTION_DENY": "1.2.3.4/40"}, "NEOSYNC_CONNECTION_DENY"},
+		"bad auth mode":   {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_AUTH_MODE": "open"}, "NEOSYNC_AUTH_MODE"},
 	} {
 		c, err := Load(func(k string) string { return tc.env[k] })
 		if tc.want == "" {
-			if err != nil || c.TemporalTaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 {
+			if err != nil || c.TemporalTaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 ||
+				!c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
 				t.Errorf("%s: %+v, %v", name, c, err)
 			}
 			continue
@@ -35,6 +39,21 @@ func TestLoad(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
 		}
+	}
+}
+
+// TestMultiAccountWorkerRefusesLoopback checks the worker takes the API's
+// multi-account default when told the API's auth mode.
+func TestMultiAccountWorkerRefusesLoopback(t *testing.T) {
+	t.Parallel()
+	c, err := Load(func(k string) string {
+		return map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_AUTH_MODE": "apikey"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) || c.ConnectionNetwork.AllowsUnix() {
+		t.Fatal("a multi-account worker allows loopback or Unix sockets by default")
 	}
 }
 

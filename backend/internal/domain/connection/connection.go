@@ -3,7 +3,7 @@
 // The whole configuration is encrypted at rest with secretbox, bound to the
 // account and connection ids; only the driver is stored in clear. Reads mask
 // secrets for everyone but the worker, and an update that sends the mask back
-// keeps the stored secret. Check opens a connection (bounded by CheckTimeout)
+// keeps the stored secret only for the same host, port, user and database. Check opens a connection (bounded by CheckTimeout)
 // and reports the role's privileges, so a user learns before saving a job
 // whether the role can read or write what the job needs.
 package connection
@@ -50,13 +50,15 @@ type CheckResult struct {
 
 // Service manages connections.
 type Service struct {
-	store *store.Store
-	box   *secretbox.Box
+	store  *store.Store
+	box    *secretbox.Box
+	policy *sqlconnect.Policy
 }
 
-// NewService returns a Service.
-func NewService(st *store.Store, box *secretbox.Box) *Service {
-	return &Service{store: st, box: box}
+// NewService returns a Service that opens every connection under policy
+// (nil allows every address).
+func NewService(st *store.Store, box *secretbox.Box, policy *sqlconnect.Policy) *Service {
+	return &Service{store: st, box: box, policy: policy}
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -72,13 +74,17 @@ func ValidateName(name string) error {
 // validateConfig maps sqlconnect's errors to field-naming validation errors.
 func validateConfig(cfg sqlconnect.Config) error {
 	if err := cfg.Validate(); err != nil {
-		var ce *sqlconnect.ConfigError
-		if errors.As(err, &ce) {
-			return domain.Invalid("connection_config."+ce.Field, "%s", ce.Reason)
-		}
-		return domain.Invalid("connection_config", "%s", err.Error())
+		return configInvalid(err)
 	}
 	return nil
+}
+
+func configInvalid(err error) error {
+	var ce *sqlconnect.ConfigError
+	if errors.As(err, &ce) {
+		return domain.Invalid("connection_config."+ce.Field, "%s", ce.Reason)
+	}
+	return domain.Invalid("connection_config", "%s", err.Error())
 }
 
 func binding(accountID, id uuid.UUID) []byte {
@@ -167,7 +173,9 @@ func (s *Service) List(ctx context.Context, scope domain.Scope, accountID uuid.U
 	return out, nil
 }
 
-// Update replaces the name and config; masked secrets keep the stored value.
+// Update replaces the name and config; masked secrets keep the stored value
+// only while the config still points at the same host, port, user and
+// database (otherwise the secret must be sent again).
 func (s *Service) Update(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, name string, cfg sqlconnect.Config) (Connection, error) {
 	if err := ValidateName(name); err != nil {
 		return Connection{}, err
@@ -176,7 +184,10 @@ func (s *Service) Update(ctx context.Context, scope domain.Scope, userID, id uui
 	if err != nil {
 		return Connection{}, err
 	}
-	cfg = cfg.WithSecretsFrom(current.Config)
+	cfg, err = cfg.RestoreSecrets(current.Config)
+	if err != nil {
+		return Connection{}, configInvalid(err)
+	}
 	if err := validateConfig(cfg); err != nil {
 		return Connection{}, err
 	}
@@ -239,7 +250,7 @@ func (s *Service) Check(ctx context.Context, cfg sqlconnect.Config) (CheckResult
 	}
 	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
-	db, err := sqlconnect.Open(ctx, cfg)
+	db, err := s.policy.Open(ctx, cfg)
 	if err != nil {
 		return CheckResult{Connected: false, Error: err.Error()}, nil
 	}
@@ -276,7 +287,7 @@ func (s *Service) Open(ctx context.Context, scope domain.Scope, id uuid.UUID) (*
 	}
 	octx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
-	db, err := sqlconnect.Open(octx, c.Config)
+	db, err := s.policy.Open(octx, c.Config)
 	if err != nil {
 		return nil, domain.FailedPrecondition("cannot connect to connection %q: %s", c.Name, err.Error())
 	}
