@@ -20,13 +20,48 @@
 //     parallel ([Engine.SyncTables] schedules them in-process).
 //  3. [Engine.RunUpdatePasses]: fill in the foreign keys that break cycles.
 //  4. [Engine.Finalize]: keys, indexes and foreign keys left for after the
-//     data; sequences and identities moved past the loaded maximum.
+//     data; sequences and identities moved past the loaded maximum. A run
+//     that stops before it (failed, canceled, terminated) calls
+//     [Engine.Restore], the same step in best-effort mode, so the
+//     destination gets its keys back either way.
 //  5. [Engine.Verify]: the [Report] — row counts, orphans, duplicates and
 //     the leak scan. A key or foreign key that a destination constraint
 //     guarantees (a unique index over exactly its columns; a validated,
 //     enabled PostgreSQL foreign key) is reported as enforced by that
 //     constraint rather than recounted, which keeps verification of large
 //     tables to a fraction of a second; without one, it is counted.
+//
+// # Finalize: all or nothing, as far as the data allows
+//
+// Finalize builds in dependency order — primary keys, unique, exclusion
+// and check constraints and unique indexes, then foreign keys, then the
+// other indexes — one statement per object, each announced to
+// Destination.OnStep first. An object the destination already has under
+// its name with the source's definition is kept (PostgreSQL: compared as
+// pg_get_constraintdef/pg_get_indexdef print them with search_path
+// pg_catalog, as the source's were printed; MySQL: the foreign key's
+// columns and referenced columns), one left NOT VALID is validated, an
+// invalid index is rebuilt; when a statement fails because an earlier
+// attempt still running added the same object meanwhile, that object is
+// kept. So a retried Finalize never fails with "already exists". When an
+// object cannot be built over the rows (duplicates under a unique key,
+// NULLs under a primary key, orphans under a foreign key), Finalize
+// builds every other one and then fails with a *FinalizeError listing the
+// missing objects with the offending rows' count and an example key; a
+// foreign key whose referenced key is among them says so. Errors worth a
+// retry (lost connection, canceled statement, deadlock, lock timeout)
+// stop it at once instead: a retry then adds only what is still missing.
+//
+// # Tagged sessions and stale attempts
+//
+// A step retried after its worker died may find the dead attempt's
+// statement still running on the destination, holding the locks the
+// retry needs. With Destination.SessionTag set, every destination session
+// of a step is named (PostgreSQL application_name, MySQL a leading
+// comment on long statements: SessionName) and [EndStaleSessions], called
+// at the start of the retry with the run's prefix, ends the other
+// sessions carrying it (pg_terminate_backend, KILL CONNECTION) and waits
+// until they are gone.
 //
 // # Where a destination is written, and never into the source
 //

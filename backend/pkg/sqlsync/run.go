@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -130,7 +131,9 @@ type RunResult struct {
 
 // Run does a whole job in-process — plan, then for each destination:
 // prepare, copy every table, update passes, finalize, verify — as the CLI
-// and tests need it. The worker runs the same steps as separate
+// and tests need it. When a step before Finalize fails (or ctx is
+// canceled), the destination's keys, indexes and foreign keys are put back
+// (Restore) before Run returns. The worker runs the same steps as separate
 // activities instead. progress may be nil.
 func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest string, p Progress)) (*syncplan.Plan, []RunResult, error) {
 	src, err := sqlconnect.Open(ctx, job.Source)
@@ -168,7 +171,7 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 	before map[sqlschema.TableName]int64, progress func(string, Progress)) (*Report, error) {
 	log := e.Logger.With(slog.String("destination", dst.Name))
 	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	var pf func(Progress)
 	if progress != nil {
@@ -176,10 +179,10 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 	}
 	checkpoints := map[sqlschema.TableName]Checkpoint{}
 	if err := e.SyncTables(ctx, plan, src, dst, concurrency, checkpoints, pf); err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	if err := e.RunUpdatePasses(ctx, plan, src, dst); err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	if err := e.Finalize(ctx, plan, dst); err != nil {
 		return nil, err
@@ -190,4 +193,20 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 	}
 	log.InfoContext(ctx, "destination synced", slog.Bool("verified", rep.OK()))
 	return rep, nil
+}
+
+// restoreAfter puts back the keys of dst after a step before Finalize
+// failed with err (Restore, on a context that is not canceled: a run
+// stopped by its caller still restores), and returns err with what could
+// not be restored. A destination refused as the source was not touched.
+func (e *Engine) restoreAfter(ctx context.Context, plan *syncplan.Plan, dst Destination, err error) error {
+	var same *SameDatabaseError
+	if !dst.Options.InitSchema || errors.As(err, &same) {
+		return err
+	}
+	if rerr := e.Restore(context.WithoutCancel(ctx), plan, dst); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	e.Logger.InfoContext(ctx, "restored the destination's keys after the failure", slog.String("destination", dst.Name))
+	return err
 }

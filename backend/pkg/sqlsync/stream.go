@@ -183,20 +183,21 @@ func (v streamVerifier) sourceCount(ctx context.Context, t *syncplan.Table) (int
 
 // RunStream does every step of a sync into dst with rows from src, in
 // process: PrepareDestination, LoadTables, StreamUpdatePasses, Finalize
-// and VerifyStream, whose report it returns. progress may be nil.
+// and VerifyStream, whose report it returns; when a step before Finalize
+// fails it restores the destination's keys (Restore). progress may be nil.
 func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination, concurrency int, progress func(Progress)) (*Report, error) {
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return nil, err
 	}
 	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	copied, err := e.LoadTables(ctx, plan, src, dst, concurrency, progress)
 	if err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	if err := e.StreamUpdatePasses(ctx, plan, src, dst); err != nil {
-		return nil, err
+		return nil, e.restoreAfter(ctx, plan, dst, err)
 	}
 	if err := e.Finalize(ctx, plan, dst); err != nil {
 		return nil, err
