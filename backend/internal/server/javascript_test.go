@@ -63,7 +63,8 @@ func TestJavaScriptBombs(t *testing.T) {
 			t.Fatalf("another RPC during a bomb: %v, %v", got, err)
 		}
 	}
-	// during runs an RPC each 50 ms while bomb runs, and checks they answer.
+	// during runs an RPC each 50 ms while bomb runs, and checks they answer;
+	// bomb only makes its request (it runs on another goroutine).
 	during := func(t *testing.T, bomb func()) {
 		t.Helper()
 		done := make(chan struct{})
@@ -82,13 +83,13 @@ func TestJavaScriptBombs(t *testing.T) {
 	}
 
 	t.Run("memory bomb", func(t *testing.T) {
-		during(t, func() {
-			resp, err := preview(ctx, `var s = 'x'; for (;;) { s = s + s; }`, 10000, "a")
-			wantErrors(t, resp, err, 1, "memory limit of 64 MiB")
-		})
+		var resp *mgmt.PreviewTransformerResponse
+		var err error
+		during(t, func() { resp, err = preview(ctx, `var s = 'x'; for (;;) { s = s + s; }`, 10000, "a") })
+		wantErrors(t, resp, err, 1, "memory limit of 64 MiB")
 		// AnonymizeJSON runs transformers too: same limit, and the failure
 		// is the input's (InvalidArgument on input_data).
-		_, err := c.Anonymize.AnonymizeSingle(ctx, connect.NewRequest(&mgmt.AnonymizeSingleRequest{
+		_, err = c.Anonymize.AnonymizeSingle(ctx, connect.NewRequest(&mgmt.AnonymizeSingleRequest{
 			AccountId: accountID, InputData: `{"a":"b"}`,
 			TransformerMappings: []*mgmt.TransformerMapping{{Expression: ".a", Transformer: &mgmt.JobMappingTransformer{
 				Source: "transform_javascript", Config: mustStruct(t, map[string]any{"code": `var s = 'x'; for (;;) { s = s + s; }`, "timeout_ms": 60000}),
@@ -102,25 +103,25 @@ func TestJavaScriptBombs(t *testing.T) {
 	})
 
 	t.Run("regex bomb", func(t *testing.T) {
-		during(t, func() {
-			resp, err := preview(ctx, `return /(a+)+\1b/.test(value)`, 5000, strings.Repeat("a", 40))
-			wantErrors(t, resp, err, 1, "regular expression ran longer than")
-		})
+		var resp *mgmt.PreviewTransformerResponse
+		var err error
+		during(t, func() { resp, err = preview(ctx, `return /(a+)+\1b/.test(value)`, 5000, strings.Repeat("a", 40)) })
+		wantErrors(t, resp, err, 1, "regular expression ran longer than")
 		// Under a budget shorter than the match timeout the call is
 		// abandoned, and its runner with it.
-		resp, err := preview(ctx, `return /(a+)+\1b/.test(value)`, 100, strings.Repeat("a", 40))
+		resp, err = preview(ctx, `return /(a+)+\1b/.test(value)`, 100, strings.Repeat("a", 40))
 		wantErrors(t, resp, err, 1, "time budget")
 		noJavaScriptLeft(t, api)
 	})
 
 	t.Run("infinite loop", func(t *testing.T) {
-		during(t, func() {
-			resp, err := preview(ctx, `for (;;) {}`, 500, "a", "b", "c")
-			wantErrors(t, resp, err, 3, "time budget")
-		})
+		var resp *mgmt.PreviewTransformerResponse
+		var err error
+		during(t, func() { resp, err = preview(ctx, `for (;;) {}`, 500, "a", "b", "c") })
+		wantErrors(t, resp, err, 3, "time budget")
 		// A preview may not ask for more JavaScript time than the cap.
 		samples := make([]string, 100)
-		_, err := preview(ctx, `for (;;) {}`, 60000, samples...)
+		_, err = preview(ctx, `for (;;) {}`, 60000, samples...)
 		wantCode(t, "100 samples × 60 s", err, connect.CodeInvalidArgument)
 		if !strings.Contains(err.Error(), "sample_values") {
 			t.Fatalf("error %q does not name sample_values", err)
