@@ -193,3 +193,27 @@ func statusBytes(t *testing.T, field string) int64 {
 	t.Fatalf("no %s in /proc/self/status", field)
 	return 0
 }
+
+// TestJavaScriptRequestTimeCap: an anonymization whose JavaScript could run
+// for minutes (3 inputs × a 60 s budget, doubled by the grace period) is
+// stopped when the request's JavaScript time runs out.
+func TestJavaScriptRequestTimeCap(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	resp, err := c.Anonymize.AnonymizeMany(ctx, connect.NewRequest(&mgmt.AnonymizeManyRequest{
+		AccountId: accountID, InputData: []string{`{"a":"1"}`, `{"a":"2"}`, `{"a":"3"}`},
+		TransformerMappings: []*mgmt.TransformerMapping{{Expression: ".a", Transformer: &mgmt.JobMappingTransformer{
+			Source: "transform_javascript", Config: mustStruct(t, map[string]any{"code": `for (;;) {}`, "timeout_ms": 60000}),
+		}}},
+	}))
+	if err != nil {
+		t.Fatalf("AnonymizeMany: %v", err)
+	}
+	if errs := resp.Msg.GetErrors(); len(errs) != 3 || !strings.Contains(errs[0].GetErrorMessage(), "used up its 30s of JavaScript time") {
+		t.Fatalf("errors = %v, want 3 naming the request's JavaScript time", errs)
+	}
+	noJavaScriptLeft(t, api)
+}

@@ -52,6 +52,23 @@ type Evaluator interface {
 	Close() error
 }
 
+// MaxJavaScriptRequestTime bounds the wall time of the JavaScript one
+// request (a preview, an anonymization) runs: its runner process is killed
+// then, whatever the per-call budgets.
+const MaxJavaScriptRequestTime = 30 * time.Second
+
+// jsEvaluator is a JavaScript transformer in a runner process.
+type jsEvaluator struct {
+	*jsrunner.Transformer
+	cancel context.CancelFunc
+}
+
+func (e jsEvaluator) Close() error {
+	err := e.Transformer.Close()
+	e.cancel()
+	return err
+}
+
 // instanceEvaluator is an in-process transformer (no JavaScript).
 type instanceEvaluator struct{ *transformers.Instance }
 
@@ -66,7 +83,14 @@ func (s *Service) Build(ctx context.Context, source string, config map[string]an
 		if s.js == nil {
 			return nil, domain.FailedPrecondition("JavaScript transformers cannot run here: no JavaScript runner is configured")
 		}
-		return s.js.Build(ctx, source, config, opts)
+		jctx, cancel := context.WithTimeoutCause(ctx, MaxJavaScriptRequestTime,
+			fmt.Errorf("the request used up its %v of JavaScript time", MaxJavaScriptRequestTime))
+		tr, err := s.js.Build(jctx, source, config, opts)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		return jsEvaluator{tr, cancel}, nil
 	}
 	inst, err := s.registry.Build(source, config, opts)
 	if err != nil {
@@ -271,10 +295,6 @@ func (s *Service) Preview(ctx context.Context, scope domain.Scope, accountID uui
 			return nil, nil, domain.Invalid("sample_values", "%d samples × timeout_ms %d allow %v of JavaScript, more than the %v a preview may run; send fewer samples or lower timeout_ms",
 				n, budget.Milliseconds(), total, MaxPreviewJavaScriptTime)
 		}
-		// A backstop: every call is also bounded by the runner.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 2*MaxPreviewJavaScriptTime+10*time.Second)
-		defer cancel()
 	}
 	opts := transformers.Options{}
 	if key != nil {

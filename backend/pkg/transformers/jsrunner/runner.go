@@ -152,7 +152,7 @@ func (t *Transformer) Transform(value any, row map[string]any) (any, error) {
 	resp, err := c.roundTrip(&request{Value: value, Row: row}, limit)
 	if err != nil {
 		t.child = nil
-		return nil, t.valueError(c.failure(err, t.budget, t.r.cfg.MemoryLimit))
+		return nil, t.valueError(c.failure(err, t.budget, t.r.cfg.MemoryLimit, t.canceledReason))
 	}
 	if resp.Err != "" {
 		return nil, t.valueError(resp.Err)
@@ -184,14 +184,23 @@ func (t *Transformer) closeLocked() {
 	<-t.r.slots
 }
 
+// canceledReason says why the context stopped the evaluation.
+func (t *Transformer) canceledReason() string {
+	cause := context.Cause(t.ctx)
+	if errors.Is(cause, context.Canceled) {
+		return "canceled: the request ended, so its JavaScript runner was stopped"
+	}
+	return fmt.Sprintf("stopped: %v", cause)
+}
+
 func (t *Transformer) valueError(reason string) error {
 	return &transformers.ValueError{Transformer: t.build.Source, Column: t.build.Column, Reason: reason}
 }
 
 // start starts a child and builds the transformer in it (t.mu held).
 func (t *Transformer) start() error {
-	if err := t.ctx.Err(); err != nil {
-		return t.valueError("canceled: " + context.Cause(t.ctx).Error())
+	if t.ctx.Err() != nil {
+		return t.valueError(t.canceledReason())
 	}
 	c, err := t.r.startChild()
 	if err != nil {
@@ -200,7 +209,7 @@ func (t *Transformer) start() error {
 	b := t.build
 	resp, err := c.roundTrip(&request{Build: &b}, t.r.cfg.StartTimeout)
 	if err != nil {
-		return fmt.Errorf("the JavaScript runner did not start: %s", c.failure(err, t.r.cfg.StartTimeout, t.r.cfg.MemoryLimit))
+		return fmt.Errorf("the JavaScript runner did not start: %s", c.failure(err, t.r.cfg.StartTimeout, t.r.cfg.MemoryLimit, t.canceledReason))
 	}
 	if resp.Err != "" {
 		c.close()
@@ -318,13 +327,13 @@ func (c *child) close() {
 
 // failure explains why the child stopped answering; it waits for the
 // process to be reaped.
-func (c *child) failure(err error, budget time.Duration, memory int64) string {
+func (c *child) failure(err error, budget time.Duration, memory int64, canceled func() string) string {
 	<-c.waited
 	switch c.reason.Load() {
 	case reasonTime:
 		return fmt.Sprintf("the code exceeded its time budget of %v and its JavaScript runner was stopped; any global state was discarded", budget)
 	case reasonCanceled:
-		return "canceled: the request ended, so its JavaScript runner was stopped"
+		return canceled()
 	}
 	msg := c.stderr.String()
 	if ws, ok := c.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) && !strings.Contains(msg, "out of memory") {

@@ -172,3 +172,25 @@ func BenchmarkTransform(b *testing.B) {
 		}
 	}
 }
+
+// TestDeadline: a context deadline stops an evaluation and its cause is the
+// reason given.
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, Config{})
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 500*time.Millisecond, errors.New("out of JavaScript time"))
+	defer cancel()
+	tr := build(t, r, ctx, `for (;;) {}`, 60000)
+	_, err := tr.Transform("x", nil)
+	wantValueError(t, err, "stopped: out of JavaScript time")
+}
+
+// TestMemoryWithinLimit: code may use memory up to the limit.
+func TestMemoryWithinLimit(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, Config{})
+	tr := build(t, r, context.Background(), `var a = []; for (var i = 0; i < 100000; i++) a.push({i: i, s: 'v' + i}); return 'x'.repeat(1 << 24).length + a.length`, 10000)
+	if got, err := tr.Transform("x", nil); got != int64(1<<24+100000) || err != nil {
+		t.Fatalf("16 MiB string and 100k objects: %v, %v", got, err)
+	}
+}
