@@ -62,8 +62,9 @@ type Destination struct {
 	Options syncplan.DestinationOptions
 	// SessionTag, when set, names the destination sessions the engine
 	// opens: PostgreSQL sessions get application_name SessionName(tag),
-	// and long MySQL statements (truncates, foreign keys added, update
-	// passes) start with the comment "/* " + SessionName(tag) + " */".
+	// and long MySQL statements (the copy's loads and deletes, truncates,
+	// foreign keys added, update passes) start with the comment
+	// "/* " + SessionName(tag) + " */".
 	// The worker tags each step with its run and step (e.g.
 	// "<run id>:<destination>:finalize"), so that a retried step can end
 	// its dead predecessor's sessions with EndStaleSessions. It holds no

@@ -102,11 +102,11 @@ var readerSeq atomic.Int64
 func mysqlLoad(ctx context.Context, x interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, target, cols string, r io.Reader) error {
+}, tag, target, cols string, r io.Reader) error {
 	name := "neosync_" + strconv.FormatInt(readerSeq.Add(1), 10) + "_" + rand.Text() // unguessable: no other session's server can ask for it
 	mysql.RegisterReaderHandler(name, func() io.Reader { return r })
 	defer mysql.DeregisterReaderHandler(name)
-	stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + target +
+	stmt := tag + "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + target +
 		" CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + cols + ")"
 	if _, err := x.ExecContext(ctx, stmt); err != nil {
 		return err
@@ -139,6 +139,7 @@ func mysqlLoad(ctx context.Context, x interface {
 // a temporary stage merged with INSERT ... ON DUPLICATE KEY UPDATE.
 type mysqlWriter struct {
 	conn   *sql.Conn
+	tag    string // Destination.mysqlTag, leading every long statement
 	target string
 	cols   string
 	clear  string
@@ -151,9 +152,10 @@ const mysqlStage = "`neosync_stage`"
 func newMySQLWriter(ctx context.Context, conn *sql.Conn, j *tableJob, out []syncplan.Column, clear bool) (*mysqlWriter, error) {
 	q := newQuoter(j.plan.Dialect)
 	dest := q.table(j.destName())
-	w := &mysqlWriter{conn: conn, target: dest, cols: q.list("", writtenNames(out))}
+	tag := j.dst.mysqlTag()
+	w := &mysqlWriter{conn: conn, tag: tag, target: dest, cols: q.list("", writtenNames(out))}
 	if clear {
-		w.clear = "DELETE FROM " + dest
+		w.clear = tag + "DELETE FROM " + dest
 	}
 	if oc := j.dst.Options.OnConflict; oc != syncplan.ConflictError {
 		w.stage = true
@@ -170,7 +172,7 @@ func newMySQLWriter(ctx context.Context, conn *sql.Conn, j *tableJob, out []sync
 			first := dest + "." + q.id(out[0].Name)
 			sets = append(sets, first+" = "+first)
 		}
-		w.merge = "INSERT INTO " + dest + " (" + w.cols + ") SELECT " + w.cols + " FROM " + mysqlStage +
+		w.merge = tag + "INSERT INTO " + dest + " (" + w.cols + ") SELECT " + w.cols + " FROM " + mysqlStage +
 			" ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 		if err := q.err(); err != nil {
 			return nil, err
@@ -196,7 +198,7 @@ func (w *mysqlWriter) write(ctx context.Context, r *batchReader) error {
 			return fmt.Errorf("empty the table: %w", err)
 		}
 	}
-	if err := mysqlLoad(ctx, tx, w.target, w.cols, r); err != nil {
+	if err := mysqlLoad(ctx, tx, w.tag, w.target, w.cols, r); err != nil {
 		return err
 	}
 	if w.merge != "" {
@@ -249,7 +251,7 @@ func (s *mysqlSide) reconcile(ctx context.Context, cp Checkpoint, owned bool) er
 		return nil
 	}
 	if len(cp.Key) == 0 && owned {
-		_, err := conn.ExecContext(ctx, "DELETE FROM "+dest)
+		_, err := conn.ExecContext(ctx, j.dst.mysqlTag()+"DELETE FROM "+dest)
 		return err
 	}
 	key := j.table.Key
@@ -267,12 +269,12 @@ func (s *mysqlSide) reconcile(ctx context.Context, cp Checkpoint, owned bool) er
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+keys) }()
 	err := j.mysqlStream(ctx, sourceSpec{out: keyCols, after: cp.Key}, nil, func(ctx context.Context, r *batchReader) error {
-		return mysqlLoad(ctx, conn, keys, list, r)
+		return mysqlLoad(ctx, conn, j.dst.mysqlTag(), keys, list, r)
 	})
 	if err != nil {
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
 	}
-	res, err := conn.ExecContext(ctx, "DELETE d FROM "+dest+" AS d JOIN "+keys+" AS k ON "+q.equal("d", "k", key))
+	res, err := conn.ExecContext(ctx, j.dst.mysqlTag()+"DELETE d FROM "+dest+" AS d JOIN "+keys+" AS k ON "+q.equal("d", "k", key))
 	if err != nil {
 		return fmt.Errorf("delete rows past the checkpoint: %w", err)
 	}

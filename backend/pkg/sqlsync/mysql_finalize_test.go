@@ -49,7 +49,8 @@ func mysqlLoaded(t *testing.T, src, dst *mysqlDB, copy bool) (*Engine, *syncplan
 	}
 	e := newTestEngine()
 	s := Source{DB: src.db}
-	d := Destination{Name: "dst", DB: dst.db, Options: opts}
+	// Tagged, so the copy's statements carry the tag comment.
+	d := Destination{Name: "dst", DB: dst.db, Options: opts, SessionTag: "load:0"}
 	if !copy {
 		return e, plan, d
 	}

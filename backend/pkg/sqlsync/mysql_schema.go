@@ -261,7 +261,7 @@ func (j *tableJob) mysqlApplyUpdates(ctx context.Context, stream func(context.Co
 		}
 	}
 	err = stream(ctx, sourceSpec{out: cols}, func(ctx context.Context, r *batchReader) error {
-		return mysqlLoad(ctx, conn, stage, list, r)
+		return mysqlLoad(ctx, conn, j.dst.mysqlTag(), stage, list, r)
 	})
 	if err != nil {
 		return fmt.Errorf("read the deferred columns: %w", err)

@@ -34,7 +34,7 @@ func (s *streamMySQLSide) close() { s.release() }
 // reconcile empties a table the job owns (see tableJob.emptyOwned).
 func (s *streamMySQLSide) reconcile(ctx context.Context, _ Checkpoint, owned bool) error {
 	return s.j.emptyOwned(ctx, owned, func(ctx context.Context, stmt string) error {
-		_, err := s.conn.ExecContext(ctx, stmt)
+		_, err := s.conn.ExecContext(ctx, s.j.dst.mysqlTag()+stmt)
 		return err
 	})
 }
