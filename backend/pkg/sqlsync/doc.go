@@ -8,9 +8,13 @@
 //  1. [Engine.PrepareDestination]: create what is missing (InitSchema:
 //     extensions, enums, domains, composite types, sequences, tables,
 //     partitioned tables and their partitions) and truncate (Truncate,
-//     TruncateCascade; on MySQL, where there is no TRUNCATE … CASCADE,
-//     tables outside the job that reference a truncated one are emptied
-//     with TruncateCascade and refused without it, as on PostgreSQL).
+//     TruncateCascade). Tables outside the job that reference a truncated
+//     one, directly or through each other ([Engine.TruncateReach], read
+//     from the destination's catalog), are emptied too with
+//     TruncateCascade — the plan warns by name, the report lists them —
+//     and without it the step refuses with a *TruncateCascadeError naming
+//     them, before anything is written (on MySQL, which has no TRUNCATE …
+//     CASCADE, the engine empties them itself).
 //     When the job owns the destination (InitSchema and Truncate) the
 //     emptied tables' foreign keys, secondary indexes and (without
 //     OnConflict) keys are dropped, for Finalize to build once after the

@@ -11,7 +11,7 @@ import (
 )
 
 // mysqlPrepare implements PrepareDestination for MySQL/MariaDB.
-func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination, reach []syncplan.Reference) error {
 	conn, release, err := mysqlSession(ctx, dst.DB.MySQL)
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) err
 		}
 	}
 	if opts.Truncate {
-		if err := mysqlTruncate(ctx, conn, q, plan, dst); err != nil {
+		if err := mysqlTruncate(ctx, conn, q, plan, dst, reach); err != nil {
 			return err
 		}
 	}
@@ -59,37 +59,22 @@ func mysqlPrepare(ctx context.Context, plan *syncplan.Plan, dst Destination) err
 // mysqlTruncate empties the copied tables, children first. MySQL has no
 // TRUNCATE … CASCADE and refuses to truncate a referenced table, so
 // foreign key checks are switched off for the session; to keep
-// PostgreSQL's semantics, a table outside the job that references a
-// truncated one (directly or through others) is emptied too with
-// TruncateCascade and is an error without it — never left pointing at
-// rows that are gone.
-func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncplan.Plan, dst Destination) error {
+// PostgreSQL's semantics, the tables outside the job that reference a
+// truncated one (directly or through others: reach, which
+// PrepareDestination only lets through with TruncateCascade) are emptied
+// too — never left pointing at rows that are gone.
+func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncplan.Plan, dst Destination, reach []syncplan.Reference) error {
 	opts := dst.Options
 	var targets []sqlschema.TableName
-	in := map[sqlschema.TableName]bool{}
 	for _, t := range plan.Tables {
-		d := opts.DestTable(t.Name)
-		targets = append(targets, d)
-		in[d] = true
-	}
-	referencing, err := mysqlReferencingTables(ctx, conn, in)
-	if err != nil {
-		return err
-	}
-	if len(referencing) > 0 && !opts.TruncateCascade {
-		names := make([]string, len(referencing))
-		for i, r := range referencing {
-			names[i] = r.child.String() + " (foreign key " + r.name + " to " + r.parent.String() + ")"
-		}
-		return fmt.Errorf("truncate: tables outside the job reference the truncated tables: %s; "+
-			"set truncate_cascade to empty them too, or add them to the job", strings.Join(names, ", "))
+		targets = append(targets, opts.DestTable(t.Name))
 	}
 	if _, err := conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
 		return err
 	}
 	// Referencing tables were found children-last; empty them first.
-	for i := len(referencing) - 1; i >= 0; i-- {
-		targets = append([]sqlschema.TableName{referencing[i].child}, targets...)
+	for i := len(reach) - 1; i >= 0; i-- {
+		targets = append([]sqlschema.TableName{reach[i].Child}, targets...)
 	}
 	seen := map[sqlschema.TableName]bool{}
 	for i := len(targets) - 1; i >= 0; i-- {
@@ -110,54 +95,6 @@ func mysqlTruncate(ctx context.Context, conn *sql.Conn, q *quoter, plan *syncpla
 		return err
 	}
 	return nil
-}
-
-// mysqlReference is a foreign key from child to parent.
-type mysqlReference struct {
-	child, parent sqlschema.TableName
-	name          string
-}
-
-// mysqlReferencingTables returns the foreign keys of tables outside set
-// that reference a table of set, transitively (a table referencing such a
-// table is included too), in discovery order.
-func mysqlReferencingTables(ctx context.Context, conn *sql.Conn, set map[sqlschema.TableName]bool) ([]mysqlReference, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS ORDER BY 1, 2, 3`)
-	if err != nil {
-		return nil, fmt.Errorf("read destination foreign keys: %w", err)
-	}
-	var all []mysqlReference
-	for rows.Next() {
-		var r mysqlReference
-		if err := rows.Scan(&r.child.Schema, &r.child.Table, &r.name, &r.parent.Schema, &r.parent.Table); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("read destination foreign keys: %w", err)
-		}
-		all = append(all, r)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read destination foreign keys: %w", err)
-	}
-	reached := map[sqlschema.TableName]bool{}
-	for t := range set {
-		reached[t] = true
-	}
-	var out []mysqlReference
-	for grew := true; grew; {
-		grew = false
-		for _, r := range all {
-			if reached[r.parent] && !reached[r.child] {
-				reached[r.child] = true
-				out = append(out, r)
-				grew = true
-			}
-		}
-	}
-	return out, nil
 }
 
 func mysqlTableExists(ctx context.Context, conn *sql.Conn, t sqlschema.TableName) (bool, error) {

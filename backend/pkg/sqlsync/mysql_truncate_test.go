@@ -1,6 +1,7 @@
 package sqlsync
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -33,6 +34,10 @@ func TestMySQLTruncateCascade(t *testing.T) {
 		!strings.Contains(err.Error(), "truncate_cascade") {
 		t.Fatalf("Run without cascade: %v; want a refusal naming notes and note tags", err)
 	}
+	var tce *TruncateCascadeError
+	if !errors.As(err, &tce) || len(tce.References) != 2 {
+		t.Fatalf("Run without cascade: %v; want a *TruncateCascadeError with 2 references", err)
+	}
 	// Nothing was emptied by the refused run.
 	if got := dst.rows(t, "SELECT COUNT(*) FROM child"); got[0] != `"5"` {
 		t.Fatalf("child rows after the refused run %v, want 5", got)
@@ -44,6 +49,9 @@ func TestMySQLTruncateCascade(t *testing.T) {
 		t.Fatalf("report not OK:\n%s", res[0].Report)
 	}
 	assertSameMySQLRows(t, src, dst, tables)
+	if got := res[0].Report.TruncatedOutsideJob; len(got) != 2 || got[0].Table != "notes" || got[1].Table != "note tags" {
+		t.Fatalf("report lists %v as truncated outside the job, want notes and note tags:\n%s", got, res[0].Report)
+	}
 	for _, tb := range []string{"notes", "`note tags`"} {
 		if got := dst.rows(t, "SELECT COUNT(*) FROM "+tb); got[0] != `"0"` {
 			t.Fatalf("%s rows %v after a cascading truncate, want 0", tb, got)

@@ -26,11 +26,17 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 	if err := dst.Options.Validate(); err != nil {
 		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
 	}
+	var reach []syncplan.Reference
+	if dst.Options.Truncate {
+		if reach, err = e.checkTruncateReach(ctx, plan, dst); err != nil {
+			return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)
+		}
+	}
 	switch dst.DB.Driver {
 	case sqlconnect.DriverPostgres:
 		err = pgPrepare(ctx, plan, dst)
 	default:
-		err = mysqlPrepare(ctx, plan, dst)
+		err = mysqlPrepare(ctx, plan, dst, reach)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)

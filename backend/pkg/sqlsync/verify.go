@@ -37,6 +37,11 @@ type Report struct {
 	ForeignKeys []ForeignKeyOrphans `json:"foreign_keys,omitempty"`
 	Leaks       []ColumnLeak        `json:"leaks,omitempty"`
 	Uniques     []UniqueDuplicates  `json:"uniques,omitempty"`
+	// TruncatedOutsideJob are the destination tables outside the job that
+	// truncate_cascade emptied because they reference copied tables
+	// (Engine.TruncateReach); the job does not copy them, so they stay
+	// empty. The user asked for it, so it does not affect OK.
+	TruncatedOutsideJob []sqlschema.TableName `json:"truncated_outside_job,omitempty"`
 }
 
 // TableCount compares a table's row counts: the source's rows that the
@@ -185,6 +190,13 @@ func (r *Report) String() string {
 		}
 		fmt.Fprintf(&b, "  uniq  %-40s %s (%s): %d duplicates\n", u.Table, u.Constraint, strings.Join(u.Columns, ", "), u.Duplicates)
 	}
+	if n := len(r.TruncatedOutsideJob); n > 0 {
+		names := make([]string, n)
+		for i, t := range r.TruncatedOutsideJob {
+			names[i] = t.String()
+		}
+		fmt.Fprintf(&b, "  note  truncate_cascade emptied %d tables outside the job (they reference copied tables and are not copied): %s\n", n, strings.Join(names, ", "))
+	}
 	for _, l := range r.Leaks {
 		fmt.Fprintf(&b, "  leak  %-40s %s (%s): %d of %d sampled values equal a source value\n", l.Table, l.Column, l.Transformer, l.Equal, l.Sampled)
 	}
@@ -291,6 +303,13 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 			}
 			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Sampled: s, Equal: eq})
 		}
+	}
+	if dst.Options.Truncate && dst.Options.TruncateCascade {
+		reach, err := truncateReach(ctx, plan, dst)
+		if err != nil {
+			return nil, fmt.Errorf("sqlsync: verify: %w", err)
+		}
+		r.TruncatedOutsideJob = syncplan.ReachedTables(reach)
 	}
 	r.CrossCheck(o.Copied, o.SourceRowsBefore)
 	return r, nil

@@ -69,6 +69,7 @@ func NewPlan(s *Schema, job Job, reg *transformers.Registry) (*Plan, error) {
 		return nil, err
 	}
 	b.uniqueWarnings()
+	b.truncateWarnings()
 	slices.Sort(b.plan.Warnings)
 	b.plan.Warnings = slices.Compact(b.plan.Warnings)
 	return b.plan, nil

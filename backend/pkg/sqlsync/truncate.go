@@ -1,0 +1,125 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// TruncateCascadeError is the refusal to truncate a destination's copied
+// tables while tables outside the job reference them and the destination
+// does not set truncate_cascade: emptying the copied tables would leave
+// those rows dangling, and emptying them too is for the user to ask.
+type TruncateCascadeError struct {
+	// Destination is the destination's name.
+	Destination string
+	// References reach the tables outside the job (syncplan.TruncateReach).
+	References []syncplan.Reference
+}
+
+// Error names every referencing table and what to do.
+func (e *TruncateCascadeError) Error() string {
+	names := make([]string, len(e.References))
+	for i, r := range e.References {
+		names[i] = r.String()
+	}
+	return fmt.Sprintf("truncate: tables outside the job reference the truncated tables of destination %s: %s; "+
+		"set truncate_cascade to empty them too, or add them to the job", e.Destination, strings.Join(names, ", "))
+}
+
+// TruncateReach returns, from dst's own catalog, the foreign keys through
+// which a truncate of the job's tables reaches tables outside the job
+// (syncplan.TruncateReach, with destination names): the tables
+// truncate_cascade empties too, and without it PrepareDestination refuses
+// with a *TruncateCascadeError. The API's plan lists them; Verify reports
+// them (Report.TruncatedOutsideJob). It only reads.
+func (e *Engine) TruncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([]syncplan.Reference, error) {
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return nil, err
+	}
+	return truncateReach(ctx, plan, dst)
+}
+
+// truncateReach is TruncateReach for a resolved destination.
+func truncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([]syncplan.Reference, error) {
+	set := map[sqlschema.TableName]bool{}
+	for _, t := range plan.Tables {
+		set[dst.Options.DestTable(t.Name)] = true
+	}
+	for _, p := range plan.Partitions {
+		set[dst.Options.DestTable(p.Name)] = true
+	}
+	refs, err := destReferences(ctx, dst.DB)
+	if err != nil {
+		return nil, fmt.Errorf("read destination foreign keys: %w", err)
+	}
+	return syncplan.TruncateReach(refs, set), nil
+}
+
+// destReferences reads every foreign key of db: on PostgreSQL the
+// declared ones (not their copies on partitions), on MySQL all of
+// information_schema's.
+func destReferences(ctx context.Context, db *sqlconnect.DB) ([]syncplan.Reference, error) {
+	var refs []syncplan.Reference
+	if db.Driver == sqlconnect.DriverPostgres {
+		rows, err := db.Postgres.Query(ctx, `SELECT cn.nspname, c.relname, con.conname, pn.nspname, p.relname
+FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+  JOIN pg_catalog.pg_class p ON p.oid = con.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+WHERE con.contype = 'f' AND con.conparentid = 0
+ORDER BY 1, 2, 3`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r syncplan.Reference
+			if err := rows.Scan(&r.Child.Schema, &r.Child.Table, &r.Name, &r.Parent.Schema, &r.Parent.Table); err != nil {
+				return nil, err
+			}
+			refs = append(refs, r)
+		}
+		return refs, rows.Err()
+	}
+	rows, err := db.MySQL.QueryContext(ctx, `SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME
+FROM information_schema.REFERENTIAL_CONSTRAINTS ORDER BY 1, 2, 3`)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var r syncplan.Reference
+		if err := rows.Scan(&r.Child.Schema, &r.Child.Table, &r.Name, &r.Parent.Schema, &r.Parent.Table); err != nil {
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	return refs, rows.Err()
+}
+
+// checkTruncateReach refuses (*TruncateCascadeError) to truncate dst when
+// tables outside the job reference its copied tables and dst does not set
+// TruncateCascade; with it, it logs the tables that will be emptied. It
+// returns the references either way.
+func (e *Engine) checkTruncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([]syncplan.Reference, error) {
+	reach, err := truncateReach(ctx, plan, dst)
+	if err != nil {
+		return nil, err
+	}
+	if len(reach) == 0 {
+		return nil, nil
+	}
+	if !dst.Options.TruncateCascade {
+		return nil, &TruncateCascadeError{Destination: dst.Name, References: reach}
+	}
+	for _, t := range syncplan.ReachedTables(reach) {
+		e.Logger.WarnContext(ctx, "truncate_cascade empties a table outside the job",
+			"destination", dst.Name, "table", t.String())
+	}
+	return reach, nil
+}
