@@ -164,6 +164,8 @@ type MissingConstraint struct {
 	Referenced *sqlschema.TableName `json:"referenced,omitempty"`
 	// Detail is the server's message, or what else explains the reason.
 	Detail string `json:"detail,omitempty"`
+	// err is the server's error, for FinalizeError.Unwrap.
+	err error
 }
 
 // String describes the missing object for people, in one line.
@@ -218,6 +220,19 @@ type FinalizeError struct {
 	// Total is the number of objects Finalize had to have in place.
 	Total   int                 `json:"total"`
 	Missing []MissingConstraint `json:"missing"`
+}
+
+// Unwrap returns the server's errors behind the missing objects (a
+// *pgconn.PgError or *mysql.MySQLError each), so that errors.As finds
+// their SQLSTATE or error number, e.g. 23505 for a duplicate.
+func (e *FinalizeError) Unwrap() []error {
+	var errs []error
+	for _, m := range e.Missing {
+		if m.err != nil {
+			errs = append(errs, m.err)
+		}
+	}
+	return errs
 }
 
 // Error lists the missing objects on one line.

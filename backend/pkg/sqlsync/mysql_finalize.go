@@ -181,7 +181,9 @@ func mysqlDiagnose(ctx context.Context, conn *sql.Conn, q *quoter, run *finalize
 		return m, nil
 	}
 	var me *mysql.MySQLError
-	if !errors.As(err, &me) || me.Number != 1452 { // 1452: a child row has no parent
+	errors.As(err, &me)
+	m.err = me
+	if me.Number != 1452 { // 1452: a child row has no parent
 		return m, nil
 	}
 	m.Reason = ReasonOrphans

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -81,6 +83,9 @@ func TestMySQLFinalizeBuildsEveryForeignKeyItCan(t *testing.T) {
 	want := "foreign key orders_emp on " + dst.name + ".orders: 2 rows reference no row of " + dst.name + ".emp, e.g. (emp_id)=(999)"
 	if m := fe.Missing[0]; m.Name != "orders_emp" || m.Reason != ReasonOrphans || m.Rows != 2 || !strings.Contains(err.Error(), want) {
 		t.Fatalf("missing %+v\nmessage %s\nwant it to contain %s", m, err, want)
+	}
+	if me := (*mysql.MySQLError)(nil); !errors.As(err, &me) || me.Number != 1452 {
+		t.Errorf("errors.As finds no server error behind the FinalizeError (want 1452): %v", me)
 	}
 	all := mysqlForeignKeys(t, src)
 	var others []string

@@ -305,6 +305,7 @@ func pgDiagnose(ctx context.Context, conn *pgxpool.Conn, q *quoter, run *finaliz
 	}
 	var pe *pgconn.PgError
 	errors.As(err, &pe)
+	m.err = pe
 	m.Detail = pe.Message
 	if pe.Detail != "" {
 		m.Detail += " (" + pe.Detail + ")"

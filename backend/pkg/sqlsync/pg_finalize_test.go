@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -111,6 +112,9 @@ func TestPostgresFinalizeBuildsEveryConstraintItCan(t *testing.T) {
 	}
 	msg := err.Error()
 	t.Logf("message: %s", msg)
+	if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != "23505" {
+		t.Errorf("errors.As finds no server error behind the FinalizeError (want the duplicate's 23505): %v", pe)
+	}
 	got := map[string]MissingConstraint{}
 	for _, m := range fe.Missing {
 		got[m.Name] = m
