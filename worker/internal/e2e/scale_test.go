@@ -1,0 +1,151 @@
+package e2e_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/proto"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// manyTablesSchema is n tables of rowsEach rows: an id, an email and, on
+// every 10th table, a foreign key to the table before it.
+func manyTablesSchema(n, rowsEach int) string {
+	var b strings.Builder
+	for i := range n {
+		ref := ""
+		if i%10 == 9 {
+			ref = fmt.Sprintf(", ref int REFERENCES t%04d (id)", i-1)
+		}
+		fmt.Fprintf(&b, "CREATE TABLE t%04d (id int PRIMARY KEY, email text NOT NULL%s);\n", i, ref)
+		if ref != "" {
+			fmt.Fprintf(&b, "INSERT INTO t%04d SELECT g, 'user' || g || '@example.com', g FROM generate_series(1, %d) g;\n", i, rowsEach)
+		} else {
+			fmt.Fprintf(&b, "INSERT INTO t%04d SELECT g, 'user' || g || '@example.com' FROM generate_series(1, %d) g;\n", i, rowsEach)
+		}
+	}
+	return b.String()
+}
+
+func manyTablesMappings(n int, transform bool) []*mgmt.JobMapping {
+	email := "passthrough"
+	if transform {
+		email = "transform_email"
+	}
+	var out []*mgmt.JobMapping
+	for i := range n {
+		table := fmt.Sprintf("t%04d", i)
+		out = append(out, mapping(table, "id", "passthrough", nil), mapping(table, "email", email, nil))
+		if i%10 == 9 {
+			out = append(out, mapping(table, "ref", "passthrough", nil))
+		}
+	}
+	return out
+}
+
+// historySize sums a workflow's history and its child workflows'
+// histories: events and bytes.
+func historySize(t *testing.T, c client.Client, workflowID string) (events int, bytes int, workflows int, largest int) {
+	t.Helper()
+	iter := c.GetWorkflowHistory(testCtx(t, time.Minute), workflowID, "", false, 0)
+	own := 0
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		events++
+		own++
+		bytes += proto.Size(e)
+		if a := e.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
+			ce, cb, cw, cl := historySize(t, c, a.GetWorkflowExecution().GetWorkflowId())
+			events, bytes, workflows, largest = events+ce, bytes+cb, workflows+cw, max(largest, cl)
+		}
+	}
+	return events, bytes, workflows + 1, max(largest, own)
+}
+
+
+// TestManyTables copies schemas of 200 tables (passthrough) and 2,000
+// tables (an email transformed in each) through the whole platform: every
+// table's rows exact, every key and foreign key present, no table left
+// pending, and the workflow history bounded per workflow.
+func TestManyTables(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.startWorker(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	const rowsEach = 100
+	for _, c := range []struct {
+		tables    int
+		transform bool
+	}{{20, false}, {200, false}, {2000, true}} {
+		src := newDatabase(t, "neosync_e2e_many")
+		execSQL(t, src, manyTablesSchema(c.tables, rowsEach))
+		dst := newDatabase(t, "neosync_e2e_many")
+		ctx := testCtx(t, 10*time.Minute)
+		job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+			AccountId: s.accountID, JobName: fmt.Sprintf("many-%d", c.tables),
+			Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, fmt.Sprintf("msrc-%d", c.tables), src)}}},
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, fmt.Sprintf("mdst-%d", c.tables), dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+			Mappings:     manyTablesMappings(c.tables, c.transform),
+		}))
+		if err != nil {
+			t.Fatalf("%d tables: CreateJob: %v", c.tables, err)
+		}
+		started := time.Now()
+		run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 10*time.Minute, final)
+		took := time.Since(started)
+		if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+			t.Fatalf("%d tables: run ended %v: %s", c.tables, r.GetStatus(), r.GetError())
+		}
+		if len(r.GetTables()) != c.tables {
+			t.Fatalf("%d tables: the run records %d tables", c.tables, len(r.GetTables()))
+		}
+		for _, tp := range r.GetTables() {
+			if tp.GetState() != "complete" || tp.GetRowsDone() != rowsEach {
+				t.Fatalf("%d tables: %s.%s %s with %d rows", c.tables, tp.GetSchema(), tp.GetTable(), tp.GetState(), tp.GetRowsDone())
+			}
+		}
+		var counts []string
+		for i := range c.tables {
+			counts = append(counts, fmt.Sprintf("SELECT count(*) AS n FROM t%04d", i))
+		}
+		if wrong := queryInt(t, dst, "SELECT count(*) FROM ("+strings.Join(counts, " UNION ALL ")+fmt.Sprintf(") c WHERE n <> %d", rowsEach)); wrong != 0 {
+			t.Fatalf("%d tables: %d destination tables do not hold %d rows", c.tables, wrong, rowsEach)
+		}
+		constraints := "SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'f') AND convalidated"
+		if got, want := queryInt(t, dst, constraints), queryInt(t, src, constraints); got != want {
+			t.Fatalf("%d tables: destination has %d keys and foreign keys, source %d", c.tables, got, want)
+		}
+		if c.transform {
+			if leaked := queryInt(t, dst, "SELECT count(*) FROM t0005 WHERE email LIKE 'user%@example.com'"); leaked != 0 {
+				t.Fatalf("%d emails were copied unchanged", leaked)
+			}
+		}
+		events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
+		t.Logf("%d tables (transform=%v): complete in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
+			c.tables, c.transform, took.Round(time.Millisecond), float64(took.Milliseconds())/float64(c.tables), events, float64(bytes)/1024, workflows, largest)
+		// Bounded by design: no workflow holds more than a chunk's events,
+		// and the bytes per table stay small (no plan in the history).
+		if largest > 4000 {
+			t.Errorf("%d tables: one workflow has %d history events", c.tables, largest)
+		}
+		if perTable := bytes / c.tables; perTable > 4096 {
+			t.Errorf("%d tables: %d history bytes per table", c.tables, perTable)
+		}
+	}
+}
