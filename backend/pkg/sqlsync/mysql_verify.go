@@ -13,6 +13,8 @@ import (
 type mysqlVerifier struct {
 	src, dst *sql.DB
 	q        *quoter
+	// tag leads the destination's count queries (Destination.mysqlTag).
+	tag string
 }
 
 // count runs a COUNT query as a prepared (single) statement in a READ
@@ -20,6 +22,9 @@ type mysqlVerifier struct {
 func (v *mysqlVerifier) count(ctx context.Context, db *sql.DB, query string, args ...any) (int64, error) {
 	if err := v.q.err(); err != nil {
 		return 0, err
+	}
+	if db == v.dst {
+		query = v.tag + query
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

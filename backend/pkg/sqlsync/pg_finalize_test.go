@@ -398,3 +398,37 @@ func TestPostgresRunRestoresAfterAFailedCopy(t *testing.T) {
 		t.Fatalf("after the failed run the destination has\n%q\nwant every key back\n%q", got, want)
 	}
 }
+
+// TestPostgresTaggedVerifyIsEnded blocks a tagged Verify on a lock: its
+// session carries the step's name, so EndStaleSessions finds and ends it.
+func TestPostgresTaggedVerifyIsEnded(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	pgKeysFixture(t, src)
+	e, plan, d := pgLoaded(t, src, dst)
+	ctx := testCtx(t)
+	holder, err := pgx.Connect(ctx, dst.cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Close(context.Background()) }()
+	if _, err := holder.Exec(ctx, "BEGIN; LOCK TABLE app.orders IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	d.SessionTag = "run-9:0:verify"
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Verify(ctx, plan, Source{DB: src.db}, d, VerifyOptions{})
+		done <- err
+	}()
+	waitFor(t, func() bool {
+		return dst.rows(t, `SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0] != "0"
+	})
+	n, err := EndStaleSessions(ctx, d, "neosync:run-9:")
+	if err != nil || n != 1 {
+		t.Fatalf("EndStaleSessions = %d, %v; want the waiting Verify's session ended", n, err)
+	}
+	if err := <-done; err == nil {
+		t.Fatal("the ended Verify reported success")
+	}
+}

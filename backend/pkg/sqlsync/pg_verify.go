@@ -15,6 +15,9 @@ import (
 type pgVerifier struct {
 	src, dst *pgxpool.Pool
 	q        *quoter
+	// session is the destination's session name (SessionName; ""
+	// untagged), set on the destination's count transactions.
+	session string
 }
 
 func (v *pgVerifier) count(ctx context.Context, pool *pgxpool.Pool, query string) (int64, error) {
@@ -23,6 +26,11 @@ func (v *pgVerifier) count(ctx context.Context, pool *pgxpool.Pool, query string
 	}
 	var n int64
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if pool == v.dst && v.session != "" {
+			if _, err := tx.Exec(ctx, "SELECT pg_catalog.set_config('application_name', $1, true)", v.session); err != nil {
+				return err
+			}
+		}
 		return tx.QueryRow(ctx, query, pgx.QueryExecModeDescribeExec).Scan(&n)
 	})
 	return n, err

@@ -47,6 +47,14 @@ func sanitizeSessionName(s string) string {
 	return string(b)
 }
 
+// sessionName is SessionName(d.SessionTag), or "" without a tag.
+func (d Destination) sessionName() string {
+	if d.SessionTag == "" {
+		return ""
+	}
+	return SessionName(d.SessionTag)
+}
+
 // pgConn acquires a destination session and, when the destination has a
 // SessionTag, names it (application_name) so that EndStaleSessions of a
 // retried step can find it.
@@ -55,8 +63,8 @@ func (d Destination) pgConn(ctx context.Context) (*pgxpool.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.SessionTag != "" {
-		if _, err := conn.Exec(ctx, "SELECT pg_catalog.set_config('application_name', $1, false)", SessionName(d.SessionTag)); err != nil {
+	if name := d.sessionName(); name != "" {
+		if _, err := conn.Exec(ctx, "SELECT pg_catalog.set_config('application_name', $1, false)", name); err != nil {
 			conn.Release()
 			return nil, err
 		}
@@ -71,7 +79,7 @@ func (d Destination) mysqlTag() string {
 	if d.SessionTag == "" {
 		return ""
 	}
-	return "/* " + SessionName(d.SessionTag) + " */ "
+	return "/* " + d.sessionName() + " */ "
 }
 
 // step reports what the engine is about to run on the destination (see

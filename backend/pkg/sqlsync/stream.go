@@ -162,9 +162,9 @@ func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowS
 	}
 	var v verifier
 	if dst.DB.Driver == sqlconnect.DriverPostgres {
-		v = &pgVerifier{dst: dst.DB.Postgres, q: newQuoter(plan.Dialect)}
+		v = &pgVerifier{dst: dst.DB.Postgres, q: newQuoter(plan.Dialect), session: dst.sessionName()}
 	} else {
-		v = &mysqlVerifier{dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
+		v = &mysqlVerifier{dst: dst.DB.MySQL, q: newQuoter(plan.Dialect), tag: dst.mysqlTag()}
 	}
 	return verifyWith(ctx, plan, dst, streamVerifier{verifier: v, src: src}, 0, o)
 }

@@ -234,9 +234,9 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 	}
 	var v verifier
 	if dst.DB.Driver == sqlconnect.DriverPostgres {
-		v = &pgVerifier{src: src.DB.Postgres, dst: dst.DB.Postgres, q: newQuoter(plan.Dialect)}
+		v = &pgVerifier{src: src.DB.Postgres, dst: dst.DB.Postgres, q: newQuoter(plan.Dialect), session: dst.sessionName()}
 	} else {
-		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect)}
+		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect), tag: dst.mysqlTag()}
 	}
 	return verifyWith(ctx, plan, dst, v, sample, o)
 }
