@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
@@ -262,5 +263,82 @@ func TestSecurityMaskedSecretStaysWithItsTarget(t *testing.T) {
 	p.Pass = "new-password"
 	if err := update(byFields.GetId(), "by-fields", m); err != nil {
 		t.Fatalf("update with the secret sent again: %v", err)
+	}
+}
+
+// Finding 6: WHERE clauses are one expression when saved and when run, and
+// a row count runs read only, under a statement timeout, keeping nothing.
+func TestSecurityWhereClauses(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	srcURL := testdb.Postgres(t, "neosync_security_where")
+	execPG(t, srcURL, apitest.PostgresFixture)
+	src := createConnection(t, c, accountID, "source", pgConfig(srcURL))
+	dst := createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_security_where_dst")))
+	escapes := []string{"1=1) UNION ALL SELECT email FROM shop.stores WHERE (1=1", "1=1; DROP TABLE shop.stores", "1=1 --", "region_country = 'US' /*"}
+
+	create := func(where string) error {
+		src := syncSource(src.GetId())
+		src.GetSync().Subsets = []*mgmt.JobSourceSubset{{Schema: "shop", Table: "stores", WhereClause: where}}
+		_, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+			AccountId: accountID, JobName: "where-" + testdb.Suffix(), Source: src,
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},
+			Mappings:     []*mgmt.JobMapping{mapping("shop", "stores", "email", "passthrough")},
+		}))
+		return err
+	}
+	if err := create("region_country = 'US'"); err != nil {
+		t.Fatalf("a plain subset: %v", err)
+	}
+	for _, where := range escapes {
+		err := create(where)
+		wantCode(t, "create with "+where, err, connect.CodeInvalidArgument)
+		if !strings.Contains(err.Error(), "source.sync.subsets[0].where_clause") {
+			t.Errorf("%q: %q does not name the field", where, err)
+		}
+		count := &mgmt.GetTableRowCountRequest{ConnectionId: src.GetId(), Schema: "shop", Table: "stores", WhereClause: ptr(where)}
+		_, err = c.Data.GetTableRowCount(ctx, connect.NewRequest(count))
+		wantCode(t, "row count with "+where, err, connect.CodeInvalidArgument)
+		stream, err := c.Data.GetConnectionDataStream(ctx, connect.NewRequest(&mgmt.GetConnectionDataStreamRequest{ConnectionId: src.GetId(), Schema: "shop", Table: "stores", WhereClause: ptr(where)}))
+		if err == nil {
+			for stream.Receive() {
+				t.Errorf("stream with %q returned rows", where)
+			}
+			err = stream.Err()
+		}
+		wantCode(t, "stream with "+where, err, connect.CodeInvalidArgument)
+	}
+
+	largeObjects := func() int {
+		conn, err := pgx.Connect(ctx, srcURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_largeobject_metadata").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := largeObjects()
+	for where, wantAll := range map[string]bool{
+		"lo_import('/etc/hostname') > 0": true,
+		"current_setting('statement_timeout') = '30s' AND current_setting('transaction_read_only') = 'on'": true,
+	} {
+		all, err := c.Data.GetTableRowCount(ctx, connect.NewRequest(&mgmt.GetTableRowCountRequest{ConnectionId: src.GetId(), Schema: "shop", Table: "stores"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Data.GetTableRowCount(ctx, connect.NewRequest(&mgmt.GetTableRowCountRequest{ConnectionId: src.GetId(), Schema: "shop", Table: "stores", WhereClause: ptr(where)}))
+		if err != nil || (got.Msg.GetCount() == all.Msg.GetCount()) != wantAll {
+			t.Errorf("row count with %q = %v, %v; want all %d rows", where, got, err, all.Msg.GetCount())
+		}
+	}
+	if after := largeObjects(); after != before {
+		t.Fatalf("a row count left %d large objects in the source", after-before)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // Inspector reads a database's structure and data. Implementations are
@@ -33,10 +34,12 @@ type Inspector interface {
 	Constraints(ctx context.Context, schemas []string) ([]TableConstraints, error)
 	// RowCount counts the rows of t matching where, an optional raw SQL
 	// predicate supplied by the user (a subset filter; "" or blank means
-	// all rows). It runs inside a READ ONLY transaction as a single
-	// statement, so the predicate cannot modify data; an invalid predicate
-	// returns the database error wrapped. A table that does not exist
-	// yields an error wrapping [ErrTableNotFound].
+	// all rows). The predicate must pass [ValidateWhere] (else a
+	// *[WhereError]); it runs inside a READ ONLY transaction that is rolled
+	// back, as a single statement bounded by [RowCountTimeout], so the
+	// predicate can neither keep a change nor run long; a predicate the
+	// database rejects returns its error wrapped. A table that does not
+	// exist yields an error wrapping [ErrTableNotFound].
 	RowCount(ctx context.Context, t TableName, where string) (int64, error)
 	// EstimatedRowCount returns the catalog's estimate of t's rows without
 	// reading the table — PostgreSQL's reltuples (summed over the leaf
@@ -71,8 +74,11 @@ type Inspector interface {
 	// batch is freshly allocated, so fn may keep it, and memory use does
 	// not grow with the table size. fn is not called for an empty result.
 	// An error returned by fn stops the stream and is returned wrapped.
-	// The read happens inside a READ ONLY transaction. batchSize must be
-	// at least 1.
+	// The predicate must pass [ValidateWhere]; the read happens inside a
+	// READ ONLY transaction that is rolled back. It has no statement
+	// timeout, because streaming a large table legitimately takes long: it
+	// ends when ctx does (a caller going away). batchSize must be at
+	// least 1.
 	//
 	// PostgreSQL: the transaction pins bytea_output=hex, DateStyle=ISO,
 	// IntervalStyle=postgres and extra_float_digits=3 so the text is
@@ -89,6 +95,10 @@ type Inspector interface {
 	// are re-formatted from time.Time and may differ from the server's text.
 	StreamRows(ctx context.Context, t TableName, where string, batchSize int, fn func(columns []string, batch [][]*string) error) error
 }
+
+// RowCountTimeout bounds the statement of [Inspector.RowCount] (Postgres
+// statement_timeout, MariaDB max_statement_time, MySQL max_execution_time).
+const RowCountTimeout = 30 * time.Second
 
 // errBadBatchSize is returned by StreamRows for batchSize < 1.
 var errBadBatchSize = errors.New("sqlschema: batchSize must be at least 1")

@@ -21,10 +21,25 @@ func (m *mysqlInspector) mysqlTx(ctx context.Context, fn func(tx *sql.Tx) error)
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlschema: commit read only transaction: %w", err)
+	// Rolled back, not committed: a read has nothing to keep.
+	if err := tx.Rollback(); err != nil {
+		return fmt.Errorf("sqlschema: end read only transaction: %w", err)
 	}
 	return nil
+}
+
+// mysqlStatementTimeout bounds every statement of tx's session to d
+// (MariaDB's max_statement_time, else MySQL's max_execution_time, which
+// covers SELECTs) and returns the function that lifts the bound again
+// before the pooled session is reused.
+func mysqlStatementTimeout(ctx context.Context, tx *sql.Tx, d time.Duration) (func(), error) {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET SESSION max_statement_time = %.3f", d.Seconds())); err == nil {
+		return func() { _, _ = tx.ExecContext(context.WithoutCancel(ctx), "SET SESSION max_statement_time = DEFAULT") }, nil
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET SESSION max_execution_time = %d", d.Milliseconds())); err != nil {
+		return nil, fmt.Errorf("sqlschema: set a statement timeout: %w", err)
+	}
+	return func() { _, _ = tx.ExecContext(context.WithoutCancel(ctx), "SET SESSION max_execution_time = DEFAULT") }, nil
 }
 
 // mysqlTableColumns checks that t is a base table and returns its column
@@ -109,8 +124,16 @@ func (m *mysqlInspector) RowCount(ctx context.Context, t TableName, where string
 	if err != nil {
 		return 0, err
 	}
+	if err := ValidateWhere(DialectMySQL, where); err != nil {
+		return 0, err
+	}
 	var n int64
 	err = m.mysqlTx(ctx, func(tx *sql.Tx) error {
+		undo, err := mysqlStatementTimeout(ctx, tx, RowCountTimeout)
+		if err != nil {
+			return err
+		}
+		defer undo()
 		if _, err := mysqlTableColumns(ctx, tx, t); err != nil {
 			return err
 		}
@@ -140,6 +163,9 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 	}
 	qualified, err := DialectMySQL.QualifiedName(t)
 	if err != nil {
+		return err
+	}
+	if err := ValidateWhere(DialectMySQL, where); err != nil {
 		return err
 	}
 	return m.mysqlTx(ctx, func(tx *sql.Tx) error {

@@ -54,8 +54,11 @@ func (p *pgInspector) readTx(ctx context.Context, catalogPath bool, fn func(tx p
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("sqlschema: commit read only transaction: %w", err)
+	// Rolled back, not committed: a read has nothing to keep, and what a
+	// user predicate did despite READ ONLY (lo_import creates large
+	// objects) is undone.
+	if err := tx.Rollback(ctx); err != nil {
+		return fmt.Errorf("sqlschema: end read only transaction: %w", err)
 	}
 	return nil
 }

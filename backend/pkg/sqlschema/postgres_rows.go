@@ -45,8 +45,14 @@ func (p *pgInspector) RowCount(ctx context.Context, t TableName, where string) (
 	if err != nil {
 		return 0, err
 	}
+	if err := ValidateWhere(DialectPostgres, where); err != nil {
+		return 0, err
+	}
 	var n int64
 	err = p.readTx(ctx, false, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", RowCountTimeout.Milliseconds())); err != nil {
+			return fmt.Errorf("sqlschema: set statement_timeout: %w", err)
+		}
 		if _, err := pgTableColumns(ctx, tx, t); err != nil {
 			return err
 		}
@@ -101,6 +107,9 @@ func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string,
 	}
 	qualified, err := DialectPostgres.QualifiedName(t)
 	if err != nil {
+		return err
+	}
+	if err := ValidateWhere(DialectPostgres, where); err != nil {
 		return err
 	}
 	return p.readTx(ctx, false, func(tx pgx.Tx) error {

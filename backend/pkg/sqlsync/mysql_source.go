@@ -158,7 +158,7 @@ func (j *tableJob) mysqlStream(ctx context.Context, spec sourceSpec, rep *report
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Rollback() // read only: nothing to keep
 }
 
 // myEncoder turns source rows into LOAD DATA text, batch by batch.

@@ -102,8 +102,8 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec source
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if _, err := sc.Exec(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("commit source transaction: %w", err)
+	if _, err := sc.Exec(ctx, "ROLLBACK"); err != nil { // read only: nothing to keep, and a predicate's lo_import is undone
+		return fmt.Errorf("end source transaction: %w", err)
 	}
 	return nil
 }

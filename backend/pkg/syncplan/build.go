@@ -165,6 +165,10 @@ func (b *builder) tables() map[sqlschema.TableName]*Table {
 			b.probs.add("subset for %s: the table is not copied (it has no mapping)", t)
 			continue
 		}
+		if err := sqlschema.ValidateWhere(b.s.Dialect, sub.Where); err != nil {
+			b.probs.add("subset for %s: %v", t, err)
+			continue
+		}
 		out[t].Where = sub.Where
 	}
 	return out

@@ -188,3 +188,19 @@ func TestNewPlanUnmappedColumn(t *testing.T) {
 		t.Fatal("HaltOnNewColumn: want an error")
 	}
 }
+
+// TestNewPlanRefusesEscapingSubsets checks a plan is not built from a
+// subset that would close its parenthesis, start a statement or comment out
+// the rest of the source query.
+func TestNewPlanRefusesEscapingSubsets(t *testing.T) {
+	t.Parallel()
+	s := testSchema()
+	for _, where := range []string{"k1 < 10) OR (1=1", "k1 < 10; DELETE FROM app.parent", "k1 < 10 --"} {
+		job := Job{Mappings: mapAll(s, Passthrough), Subsets: []Subset{{Schema: "app", Table: "parent", Where: where}}}
+		_, err := NewPlan(s, job, transformers.NewRegistry())
+		var ve *ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(err.Error(), "subset for app.parent") {
+			t.Errorf("NewPlan with subset %q: %v, want a ValidationError naming the subset", where, err)
+		}
+	}
+}

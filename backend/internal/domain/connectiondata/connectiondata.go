@@ -96,6 +96,10 @@ func (s *Service) RowCount(ctx context.Context, scope domain.Scope, id uuid.UUID
 	}
 	err = s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {
 		n, err = i.RowCount(ctx, t, where)
+		var we *sqlschema.WhereError
+		if errors.As(err, &we) {
+			return domain.Invalid("where_clause", "%s", we.Error())
+		}
 		if err != nil && where != "" && !errors.Is(err, sqlschema.ErrTableNotFound) && ctx.Err() == nil {
 			return domain.Invalid("where_clause", "%s", err.Error())
 		}
@@ -116,6 +120,11 @@ func (s *Service) Stream(ctx context.Context, scope domain.Scope, id uuid.UUID, 
 		return domain.Invalid("batch_size", "must be between 1 and %d", MaxBatchSize)
 	}
 	return s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {
-		return i.StreamRows(ctx, t, where, batchSize, fn)
+		err := i.StreamRows(ctx, t, where, batchSize, fn)
+		var we *sqlschema.WhereError
+		if errors.As(err, &we) {
+			return domain.Invalid("where_clause", "%s", we.Error())
+		}
+		return err
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 )
 
 // TransformerChecker validates a mapping's transformer for an account: a
@@ -112,6 +114,33 @@ func (s *Service) requireConnection(ctx context.Context, accountID, id uuid.UUID
 	return err
 }
 
+// checkSubsets validates every subset's WHERE clause in the dialect of the
+// job's source, so a clause that would escape its parentheses, start a
+// second statement or hide the rest in a comment is refused when saved.
+func (s *Service) checkSubsets(ctx context.Context, accountID uuid.UUID, d Definition) error {
+	if d.Sync == nil || len(d.Sync.Subsets) == 0 {
+		return nil
+	}
+	id := d.SourceConnectionID()
+	row, err := s.store.GetConnection(ctx, store.GetConnectionParams{ID: id, AccountIds: []uuid.UUID{accountID}})
+	if store.IsNotFound(err) {
+		return domain.NotFound("connection", id)
+	}
+	if err != nil {
+		return err
+	}
+	dialect := sqlschema.DialectPostgres
+	if row.ConnectionType == string(sqlconnect.DriverMySQL) {
+		dialect = sqlschema.DialectMySQL
+	}
+	for i, sub := range d.Sync.Subsets {
+		if err := sqlschema.ValidateWhere(dialect, sub.Where); err != nil {
+			return domain.Invalid(fmt.Sprintf("source.sync.subsets[%d].where_clause", i), "%s", err.Error())
+		}
+	}
+	return nil
+}
+
 func jobType(d Definition) Type {
 	if d.Generate != nil {
 		return TypeGenerate
@@ -149,6 +178,9 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 		return Job{}, err
 	}
 	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
+		return Job{}, err
+	}
+	if err := s.checkSubsets(ctx, p.AccountID, p.Definition); err != nil {
 		return Job{}, err
 	}
 	def, err := json.Marshal(p.Definition)
@@ -383,6 +415,9 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 				return Job{}, domain.Invalid("source", "connection %s is a destination of this job", source)
 			}
 		}
+	}
+	if err := s.checkSubsets(ctx, j.AccountID, d); err != nil {
+		return Job{}, err
 	}
 	def, err := json.Marshal(d)
 	if err != nil {
