@@ -100,3 +100,8 @@ func (b *builder) truncateWarnings() {
 			"set truncate_cascade to empty them too, or add them to the job", d.Name, list)
 	}
 }
+
+// TruncateWarningPrefix starts the plan's warnings about the truncate
+// reach of destination name (both kinds above), which a caller that has read the
+// destination's own catalog (the API's plan) replaces with what it found.
+func TruncateWarningPrefix(name string) string { return "destination " + name + ": truncate" }

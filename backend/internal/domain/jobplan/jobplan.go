@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/pkg/generate"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -93,6 +96,19 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 			Referenced: sqlschema.TableName{Schema: v.ReferencedSchema, Table: v.ReferencedTable}, ReferencedColumns: v.ReferencedColumns,
 		})
 	}
+	conns := make([]uuid.UUID, len(j.Destinations))
+	for i, d := range j.Destinations {
+		c, err := s.connections.Get(ctx, only, d.ConnectionID)
+		if err != nil {
+			return Plan{}, err
+		}
+		conns[i] = d.ConnectionID
+		o := d.Options
+		sj.Destinations = append(sj.Destinations, syncplan.Destination{Name: c.Name, Conn: c.Config, Options: syncplan.DestinationOptions{
+			InitSchema: o.InitSchema, Truncate: o.Truncate, TruncateCascade: o.TruncateCascade,
+			OnConflict: syncplan.OnConflict(o.OnConflict), BatchSize: o.BatchSize,
+		}})
+	}
 	p, err := syncplan.BuildPlan(ctx, db, sj, reg)
 	if err != nil {
 		var ve *syncplan.ValidationError
@@ -101,7 +117,54 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 		}
 		return Plan{}, err
 	}
+	for i, d := range sj.Destinations {
+		w, checked := s.checkDestination(ctx, only, conns[i], p, d)
+		if checked {
+			// The destination's own catalog replaces what the source's
+			// suggested about its truncate.
+			p.Warnings = slices.DeleteFunc(p.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, syncplan.TruncateWarningPrefix(d.Name))
+			})
+		}
+		if w != "" {
+			p.Warnings = append(p.Warnings, w)
+		}
+	}
 	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
+}
+
+// checkDestination looks at a destination as the run's first step will
+// (sqlsync.Engine.TruncateReach from its own catalog): it returns a
+// warning when the run will refuse it — it is the source itself, or its
+// truncate reaches tables outside the job without truncate_cascade — or,
+// with truncate_cascade, names the tables outside the job it will empty;
+// "" when there is nothing to say. checked is false when the destination
+// could not be looked at.
+func (s *Service) checkDestination(ctx context.Context, scope domain.Scope, connID uuid.UUID, p *syncplan.Plan, d syncplan.Destination) (warning string, checked bool) {
+	db, err := s.connections.Open(ctx, scope, connID)
+	if err != nil {
+		return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err), false
+	}
+	defer db.Close()
+	engine := sqlsync.NewEngine(s.transformers.Registry(), nil)
+	reach, err := engine.TruncateReach(ctx, p, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+	var same *sqlsync.SameDatabaseError
+	switch {
+	case errors.As(err, &same):
+		return "the run will be refused: " + err.Error(), true
+	case err != nil:
+		return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err), false
+	case !d.Options.Truncate || len(reach) == 0:
+		return "", true
+	case !d.Options.TruncateCascade:
+		return "the run will be refused: " + (&sqlsync.TruncateCascadeError{Destination: d.Name, References: reach}).Error(), true
+	}
+	names := make([]string, len(reach))
+	for i, r := range reach {
+		names[i] = r.String()
+	}
+	return fmt.Sprintf("destination %s: truncate_cascade will empty %d tables outside the job in the destination: %s",
+		d.Name, len(syncplan.ReachedTables(reach)), strings.Join(names, ", ")), true
 }
 
 // mappings resolves user-defined transformers into system ones.
