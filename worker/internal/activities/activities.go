@@ -10,6 +10,8 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -310,7 +312,11 @@ func sqlschemaInspector(db *sqlconnect.DB) sqlschema.Inspector {
 }
 
 // withDBs finds the run's job and plan and opens the source and one
-// destination; the destination's sessions are tagged with the run id.
+// destination. The destination's sessions are tagged with the run and the
+// activity (sqlsync.Destination.SessionTag); a retry first ends what its
+// dead predecessor still runs there, so two attempts never contend for
+// one lock. Each Finalize or update-pass statement is named in the
+// activity's heartbeat.
 func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error) error {
 	l, plan, err := a.runPlan(ctx, in)
 	if err != nil {
@@ -330,15 +336,35 @@ func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *sy
 		return fmt.Errorf("destination %q: %w", d.Name, err)
 	}
 	defer dstDB.Close()
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options}))
+	dst := sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
+	if h := beaterFrom(ctx); h != nil {
+		dst.OnStep = h.doing
+	}
+	if activity.GetInfo(ctx).Attempt > 1 {
+		n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
+		if err != nil {
+			a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
+		}
+	}
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, dst))
+}
+
+// sessionTag names the destination sessions of the current activity: the
+// run id and a short hash of the workflow and activity ids, the same for
+// every attempt of the activity and different for every other activity.
+func sessionTag(ctx context.Context, runID string) string {
+	info := activity.GetInfo(ctx)
+	sum := sha256.Sum256([]byte(info.WorkflowExecution.ID + "/" + info.ActivityID))
+	return runID + ":" + hex.EncodeToString(sum[:4])
 }
 
 // PrepareDestination creates the schema and truncates, as the destination's options say.
 func (a *Activities) PrepareDestination(ctx context.Context, in StepInput) error {
 	step := "prepare destination " + in.DestinationName
-	return a.runStep(ctx, in.JobRunID, step, func(_ *heartbeater) error {
+	return a.runStep(ctx, in.JobRunID, step, func(ctx context.Context) error {
 		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
-			a.event(ctx, in.JobRunID, "info", "preparing destination "+dst.Name, nil)
 			return a.Engine.PrepareDestination(ctx, plan, dst)
 		})
 	})
@@ -407,7 +433,7 @@ func isNonRetryable(err error) bool {
 
 // RunUpdatePasses fills the foreign keys that broke cycles.
 func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
-	return a.runStep(ctx, in.JobRunID, "update passes on "+in.DestinationName, func(_ *heartbeater) error {
+	return a.runStep(ctx, in.JobRunID, "update passes on "+in.DestinationName, func(ctx context.Context) error {
 		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 			return a.Engine.RunUpdatePasses(ctx, plan, src, dst)
 		})
@@ -416,7 +442,7 @@ func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
 
 // Finalize resets sequences and adds deferred constraints.
 func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
-	return a.runStep(ctx, in.JobRunID, "finalize "+in.DestinationName, func(_ *heartbeater) error {
+	return a.runStep(ctx, in.JobRunID, "finalize "+in.DestinationName, func(ctx context.Context) error {
 		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
 			return a.Engine.Finalize(ctx, plan, dst)
 		})
@@ -427,7 +453,7 @@ func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
 // size grows with the number of tables and it passes through Temporal.
 func (a *Activities) Verify(ctx context.Context, in StepInput) (*PackedReport, error) {
 	var rep *sqlsync.Report
-	err := a.runStep(ctx, in.JobRunID, "verify "+in.DestinationName, func(_ *heartbeater) error {
+	err := a.runStep(ctx, in.JobRunID, "verify "+in.DestinationName, func(ctx context.Context) error {
 		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, sqlsync.VerifyOptions{})
@@ -448,7 +474,7 @@ func (a *Activities) Verify(ctx context.Context, in StepInput) (*PackedReport, e
 func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (string, error) {
 	var missing string
 	var err error
-	err = a.runStep(ctx, in.JobRunID, "restore constraints of "+in.DestinationName, func(_ *heartbeater) error {
+	err = a.runStep(ctx, in.JobRunID, "restore constraints of "+in.DestinationName, func(ctx context.Context) error {
 		missing, err = a.restoreOne(ctx, in)
 		return err
 	})
@@ -459,7 +485,7 @@ func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (stri
 func (a *Activities) restoreOne(ctx context.Context, in StepInput) (string, error) {
 	var missing string
 	err := a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
-		if err := a.Engine.Finalize(ctx, plan, dst); err != nil {
+		if err := a.Engine.Restore(ctx, plan, dst); err != nil {
 			missing = fmt.Sprintf("destination %s is missing constraints: %v", dst.Name, err)
 			a.event(ctx, in.JobRunID, "error", missing, nil)
 			return nil

@@ -151,13 +151,36 @@ func orUnknown(s string) string {
 	return s
 }
 
-// runStep runs a step activity body with a heartbeat that names the step,
-// announcing a retry first.
-func (a *Activities) runStep(ctx context.Context, runID, step string, fn func(h *heartbeater) error) error {
+// doing names the statement a step is on in its heartbeat.
+func (h *heartbeater) doing(what string) {
+	h.mu.Lock()
+	b, ok := h.details.(StepBeat)
+	h.mu.Unlock()
+	if ok {
+		b.Doing = what
+		h.set(b)
+	}
+}
+
+type beaterKey struct{}
+
+// beaterFrom returns the heartbeater runStep put in ctx, or nil.
+func beaterFrom(ctx context.Context) *heartbeater {
+	h, _ := ctx.Value(beaterKey{}).(*heartbeater)
+	return h
+}
+
+// runStep runs a step activity body with a heartbeat that names the step
+// (and, through the context, the statement it is on), records the step's
+// start in the run's events, and announces a retry first.
+func (a *Activities) runStep(ctx context.Context, runID, step string, fn func(ctx context.Context) error) error {
 	a.announceAttempt(ctx, runID, step)
+	if activity.GetInfo(ctx).Attempt <= 1 {
+		a.event(ctx, runID, "info", step, nil)
+	}
 	h := keepAlive(ctx, StepBeat{Step: step, Attempt: activity.GetInfo(ctx).Attempt})
 	defer h.Stop()
-	err := fn(h)
+	err := fn(context.WithValue(ctx, beaterKey{}, h))
 	if err != nil && !errors.Is(err, context.Canceled) && activity.GetInfo(ctx).Attempt < maxAttempts(ctx) && !isNonRetryable(err) {
 		a.event(ctx, runID, "warn", fmt.Sprintf("%s: attempt %d failed, will retry: %v", step, activity.GetInfo(ctx).Attempt, err), nil)
 	}
