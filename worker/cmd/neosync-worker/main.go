@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,7 +36,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: neosync-worker serve | version")
+		fmt.Fprintln(stderr, "usage: neosync-worker serve | check | version")
 		return 2
 	}
 	switch args[0] {
@@ -54,9 +55,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case "check":
+		cfg, err := config.Load(os.Getenv)
+		if err != nil {
+			fmt.Fprintln(stderr, "neosync-worker:", err)
+			return 1
+		}
+		return check(ctx, cfg, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "neosync-worker: unknown command %q (want serve or version)\n", args[0])
+	fmt.Fprintf(stderr, "neosync-worker: unknown command %q (want serve, check or version)\n", args[0])
 	return 2
+}
+
+// exitKeyRejected is check's exit code for a key the API refuses, so scripts
+// (make up) can tell it from an API that is down.
+const exitKeyRejected = 3
+
+// check asks the API whether it accepts the worker's key, once: exit 0 when
+// it does, exitKeyRejected when it refuses it, 1 otherwise. It suits a
+// container's health check and make up.
+func check(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
+	err := apiclient.New(cfg.APIURL, cfg.APIKey).CheckKey(ctx, apiclient.CheckOptions{APIURL: cfg.APIURL})
+	switch {
+	case err == nil:
+		fmt.Fprintf(stdout, "the API at %s accepts the worker's key\n", cfg.APIURL)
+		return 0
+	case errors.Is(err, apiclient.ErrKeyRejected):
+		fmt.Fprintln(stderr, "neosync-worker:", err)
+		return exitKeyRejected
+	default:
+		fmt.Fprintln(stderr, "neosync-worker:", err)
+		return 1
+	}
 }
 
 // apiWait is how long the worker waits at start for an API that does not answer yet.

@@ -139,6 +139,12 @@ func TestServeExitsOnRejectedKey(t *testing.T) {
 		t.Fatalf("an accepted key: exit %d, stderr:\n%s\nwant a Temporal error only", code, stderr.String())
 	}
 
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(ctx, []string{"check"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "accepts the worker's key") {
+		t.Fatalf("check with an accepted key: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+
 	a.revokeAll(t)
 	err := c.CheckKey(ctx, apiclient.CheckOptions{APIURL: a.url})
 	if !errors.Is(err, apiclient.ErrKeyRejected) {
@@ -161,6 +167,20 @@ func TestServeExitsOnRejectedKey(t *testing.T) {
 	}
 	if strings.Contains(msg, key) {
 		t.Errorf("stderr shows the key itself:\n%s", msg)
+	}
+
+	// make up asks `neosync-worker check` and tells a rejected key (3) from
+	// an API that is down (1).
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(ctx, []string{"check"}, &stdout, &stderr); code != exitKeyRejected ||
+		!strings.Contains(stderr.String(), "the worker's API key was rejected by the API (NEOSYNC_API_KEY)") {
+		t.Errorf("check with a revoked key: exit %d, stderr %q; want %d and the message", code, stderr.String(), exitKeyRejected)
+	}
+	t.Setenv("NEOSYNC_API_URL", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))
+	stderr.Reset()
+	if code := run(ctx, []string{"check"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "NEOSYNC_API_URL") {
+		t.Errorf("check against no API: exit %d, stderr %q; want 1 naming NEOSYNC_API_URL", code, stderr.String())
 	}
 }
 
