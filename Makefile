@@ -76,7 +76,7 @@ build: ## Build neosync-api, neosync-worker and neosync into ./bin
 	go build -ldflags "$(LDFLAGS)" -o bin/neosync ./cli/cmd/neosync
 
 .PHONY: test
-test: test-go test-frontend ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal) and the web app (build, unit, Chromium e2e)
+test: test-go test-frontend test-scripts ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal), the web app (build, unit, Chromium e2e) and make up/down/demo
 
 .PHONY: test-go
 test-go: $(TOOLS_BIN)/temporal ## Go tests only
@@ -87,12 +87,22 @@ test-go: $(TOOLS_BIN)/temporal ## Go tests only
 test-frontend: build $(TOOLS_BIN)/temporal frontend/node_modules ## Web app: typecheck, vitest, next build, Chromium end-to-end
 	cd frontend && npm run typecheck && npm test && npm run build && npm run e2e
 
+# make up/down/demo as a returning user meets them (taken ports, leftovers, a
+# removed .run/, another database), on their own ports, run dir, key dir and
+# databases, so a `make up` of the user's keeps running. After test-frontend,
+# whose build of the web app it starts once (make up rebuilds it if stale).
+.PHONY: test-scripts
+test-scripts: $(TOOLS_BIN)/temporal frontend/node_modules ## make up/down/demo on a used machine (own ports, dirs and databases)
+	scripts/test-make.sh
+
 frontend/node_modules: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch frontend/node_modules
 
+# Every package's benchmarks run, so the integration packages' TestMain start
+# their Temporal dev server: install it first.
 .PHONY: bench
-bench: ## Run the benchmarks
+bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 .PHONY: lint
