@@ -68,6 +68,19 @@ type Activities struct {
 type TableRef struct {
 	Name      sqlschema.TableName   `json:"n"`
 	DependsOn []sqlschema.TableName `json:"d,omitempty"`
+	// Rows is the source's row count at the start of the run (exact for
+	// small or filtered tables, else the catalog's estimate; 0 unknown).
+	Rows int64 `json:"r,omitempty"`
+}
+
+// VerifyInput addresses a destination's verification with what the run
+// observed, for the report's cross-checks: the rows each table's copy
+// committed (Copied, in plan order; -1 for a table not copied) and the
+// source's rows at the start (from RunInfo.Tables).
+type VerifyInput struct {
+	StepInput
+	Copied []int64 `json:"copied,omitempty"`
+	Before []int64 `json:"before,omitempty"`
 }
 
 // RunInfo is what StartRun hands the workflow: ids, the plan's digest and
@@ -240,7 +253,10 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 			len(out.Tables), len(b)>>10, MaxRunInfoBytes>>10), ErrTypeValidation, nil))
 	}
 	h.set(StepBeat{Step: "start run", Attempt: info.Attempt, Doing: "counting rows"})
-	a.recordPending(ctx, runID, sqlschemaInspector(src), plan, out.Destinations)
+	counts := a.recordPending(ctx, runID, sqlschemaInspector(src), plan, out.Destinations)
+	for i := range out.Tables {
+		out.Tables[i].Rows = counts[i]
+	}
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
 	}
@@ -249,12 +265,14 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 }
 
 // recordPending records every table of the plan as pending with its
-// expected row count, a few tables at a time.
-func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlschema.Inspector, plan *syncplan.Plan, dests []string) {
+// expected row count, a few tables at a time, and returns the counts in
+// plan order.
+func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlschema.Inspector, plan *syncplan.Plan, dests []string) []int64 {
 	const parallel = 4
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
-	for _, t := range plan.Tables {
+	counts := make([]int64, len(plan.Tables))
+	for i, t := range plan.Tables {
 		if ctx.Err() != nil {
 			break
 		}
@@ -263,12 +281,14 @@ func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlsc
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			expected := expectedRows(ctx, insp, t.Name, t.Filter)
+			counts[i] = expected
 			for _, d := range dests {
 				a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
 			}
 		}()
 	}
 	wg.Wait()
+	return counts
 }
 
 // ExactCountBelow is the catalog estimate under which StartRun counts a
@@ -451,12 +471,29 @@ func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
 
 // Verify builds the destination's verification report, compressed: its
 // size grows with the number of tables and it passes through Temporal.
-func (a *Activities) Verify(ctx context.Context, in StepInput) (*PackedReport, error) {
+func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport, error) {
 	var rep *sqlsync.Report
 	err := a.runStep(ctx, in.JobRunID, "verify "+in.DestinationName, func(ctx context.Context) error {
-		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+		return a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+			var o sqlsync.VerifyOptions
+			if len(in.Copied) == len(plan.Tables) {
+				o.Copied = map[sqlschema.TableName]int64{}
+				for i, t := range plan.Tables {
+					if in.Copied[i] >= 0 {
+						o.Copied[t.Name] = in.Copied[i]
+					}
+				}
+			}
+			if len(in.Before) == len(plan.Tables) {
+				o.SourceRowsBefore = map[sqlschema.TableName]int64{}
+				for i, t := range plan.Tables {
+					if in.Before[i] > 0 {
+						o.SourceRowsBefore[t.Name] = in.Before[i]
+					}
+				}
+			}
 			var err error
-			rep, err = a.Engine.Verify(ctx, plan, src, dst, sqlsync.VerifyOptions{})
+			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)
 			return err
 		})
 	})

@@ -184,11 +184,13 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 		if err := workflow.ExecuteActivity(sctx, a.PrepareDestination, step).Get(ctx, nil); err != nil {
 			return nil, describe("prepare destination "+info.Destinations[d], err)
 		}
-		rows, err := syncTables(ctx, info, step)
+		copied, err := syncTables(ctx, info, step)
 		if err != nil {
 			return nil, err
 		}
-		result.Rows += rows
+		for _, n := range copied {
+			result.Rows += max(n, 0)
+		}
 		result.Tables = len(info.Tables)
 		if err := workflow.ExecuteActivity(sctx, a.RunUpdatePasses, step).Get(ctx, nil); err != nil {
 			return nil, describe("update passes on "+info.Destinations[d], err)
@@ -197,7 +199,11 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 			return nil, describe("finalize "+info.Destinations[d], err)
 		}
 		var rep activities.PackedReport
-		if err := workflow.ExecuteActivity(sctx, a.Verify, step).Get(ctx, &rep); err != nil {
+		vin := activities.VerifyInput{StepInput: step, Copied: copied}
+		for _, t := range info.Tables {
+			vin.Before = append(vin.Before, t.Rows)
+		}
+		if err := workflow.ExecuteActivity(sctx, a.Verify, vin).Get(ctx, &rep); err != nil {
 			return nil, describe("verify "+info.Destinations[d], err)
 		}
 		reports = append(reports, &rep)
@@ -214,31 +220,32 @@ type TablesInput struct {
 }
 
 // syncTables copies the tables of one destination: itself when they fit in
-// one chunk, else chunk by chunk in child workflows.
-func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) (int64, error) {
+// one chunk, else chunk by chunk in child workflows. It returns the rows
+// each table's copy committed, in plan order (-1 for a table not copied).
+func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) ([]int64, error) {
 	if len(info.Tables) <= ChunkTables {
 		return copyTables(ctx, info, step, info.Tables)
 	}
 	slim := *info
 	slim.Tables = nil
-	var total int64
+	var copied []int64
 	for start, n := 0, 0; start < len(info.Tables); start, n = start+ChunkTables, n+1 {
 		chunk := info.Tables[start:min(start+ChunkTables, len(info.Tables))]
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:          fmt.Sprintf("%s/tables-%d-%d", workflow.GetInfo(ctx).WorkflowExecution.ID, step.Destination, n),
 			WaitForCancellation: true,
 		})
-		var rows int64
+		var rows []int64
 		if err := workflow.ExecuteChildWorkflow(cctx, DataSyncTablesName, TablesInput{Info: slim, Step: step, Tables: chunk}).Get(ctx, &rows); err != nil {
 			var ae *temporal.ApplicationError
 			if errors.As(err, &ae) && ae.Type() == "RunFailed" {
-				return total, temporal.NewNonRetryableApplicationError(ae.Message(), "RunFailed", err)
+				return nil, temporal.NewNonRetryableApplicationError(ae.Message(), "RunFailed", err)
 			}
-			return total, err
+			return nil, err
 		}
-		total += rows
+		copied = append(copied, rows...)
 	}
-	return total, nil
+	return copied, nil
 }
 
 // DataSyncTablesName is the registered name of DataSyncTables.
@@ -246,14 +253,14 @@ const DataSyncTablesName = "DataSyncTables"
 
 // DataSyncTables copies one chunk of a run's tables (see ChunkTables).
 // Dependencies on tables of earlier chunks are already met.
-func DataSyncTables(ctx workflow.Context, in TablesInput) (int64, error) {
+func DataSyncTables(ctx workflow.Context, in TablesInput) ([]int64, error) {
 	return copyTables(ctx, &in.Info, in.Step, in.Tables)
 }
 
 // copyTables runs one activity per table, each once the tables it depends
 // on are done, at most TableConcurrency at a time. The first failure
 // cancels the rest.
-func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) (int64, error) {
+func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) ([]int64, error) {
 	concurrency := info.TableConcurrency
 	if concurrency <= 0 {
 		concurrency = DefaultTableConcurrency
@@ -267,8 +274,9 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 		futures[t.Name], done[t.Name] = f, s
 	}
 	slots := workflow.NewBufferedChannel(tctx, concurrency)
-	var total int64
-	for _, t := range tables {
+	copied := make([]int64, len(tables))
+	for i, t := range tables {
+		copied[i] = -1
 		workflow.Go(tctx, func(gctx workflow.Context) {
 			for _, dep := range t.DependsOn {
 				if f, ok := futures[dep]; ok {
@@ -283,7 +291,7 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 			err := workflow.ExecuteActivity(gctx, a.SyncTable, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp)
 			slots.Receive(gctx, nil)
 			if err == nil {
-				total += cp.Rows
+				copied[i] = cp.Rows
 			}
 			done[t.Name].Set(nil, err)
 		})
@@ -295,5 +303,5 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 			cancel()
 		}
 	}
-	return total, firstErr
+	return copied, firstErr
 }
