@@ -156,6 +156,12 @@ func TestJavaScriptBombs(t *testing.T) {
 	if hwm := statusBytes(t, "VmHWM"); hwm > 512<<20 {
 		t.Fatalf("the API process peaked at %d MiB", hwm>>20)
 	}
+	// The runners' own peak: the limit plus their start-up data (about
+	// 40 MiB mapped, mostly untouched) and code.
+	if rss := api.JS.PeakRSS(); rss == 0 || rss > api.JS.MemoryLimit()+64<<20 {
+		t.Fatalf("a JavaScript runner peaked at %d MiB, limit %d MiB", rss>>20, api.JS.MemoryLimit()>>20)
+	}
+	t.Logf("peak RSS: API process %d MiB, JavaScript runners %d MiB", statusBytes(t, "VmHWM")>>20, api.JS.PeakRSS()>>20)
 }
 
 // noJavaScriptLeft fails unless, within 5 s, no runner process is alive and

@@ -24,7 +24,10 @@
 //   - sets RLIMIT_DATA to its data size at start plus Config.MemoryLimit
 //     (64 MiB by default), and the Go memory limit to the same amount, so
 //     the code can use at most that much memory: an allocation past it fails
-//     in the kernel and the child dies ("fatal error: out of memory");
+//     in the kernel and the child dies ("fatal error: out of memory"). The
+//     runner's resident size therefore stays below the limit plus its
+//     start-up size (the string-doubling bomb peaks at about 93 MiB with
+//     the 64 MiB default; Runner.PeakRSS reports it);
 //   - sets RLIMIT_CPU to Config.CPULimit and lowers its scheduling priority,
 //     and runs with GOMAXPROCS=1, so its CPU use is at most one core and
 //     cannot starve the API's own requests;

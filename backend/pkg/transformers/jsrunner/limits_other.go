@@ -4,6 +4,7 @@ package jsrunner
 
 import (
 	"errors"
+	"os"
 	"syscall"
 	"time"
 )
@@ -15,3 +16,5 @@ func applyLimits(int64, time.Duration) error {
 }
 
 func childAttr() *syscall.SysProcAttr { return nil }
+
+func maxRSS(*os.ProcessState) int64 { return 0 }

@@ -49,9 +49,10 @@ type Config struct {
 // Runner starts children that evaluate JavaScript transformers. It is safe
 // for concurrent use.
 type Runner struct {
-	cfg   Config
-	slots chan struct{}
-	live  atomic.Int64
+	cfg     Config
+	slots   chan struct{}
+	live    atomic.Int64
+	peakRSS atomic.Int64
 }
 
 // New checks cfg and returns a Runner.
@@ -82,6 +83,10 @@ func New(cfg Config) (*Runner, error) {
 
 // Live is the number of child processes running now.
 func (r *Runner) Live() int { return int(r.live.Load()) }
+
+// PeakRSS is the largest peak resident set of any child that has exited, in
+// bytes (0 where the OS does not report it).
+func (r *Runner) PeakRSS() int64 { return r.peakRSS.Load() }
 
 // MemoryLimit is the memory one evaluation may use, in bytes.
 func (r *Runner) MemoryLimit() int64 { return r.cfg.MemoryLimit }
@@ -312,6 +317,14 @@ func (c *child) kill(reason int32) {
 	c.once.Do(func() {
 		go func() {
 			_ = c.cmd.Wait()
+			if ps := c.cmd.ProcessState; ps != nil {
+				for rss := maxRSS(ps); ; {
+					cur := c.r.peakRSS.Load()
+					if rss <= cur || c.r.peakRSS.CompareAndSwap(cur, rss) {
+						break
+					}
+				}
+			}
 			c.r.live.Add(-1)
 			close(c.waited)
 		}()

@@ -82,6 +82,10 @@ func TestMemoryBomb(t *testing.T) {
 	if hwm := peakRSS(t); hwm > 512<<20 {
 		t.Fatalf("this process peaked at %d MiB", hwm>>20)
 	}
+	_ = tr.Close()
+	if rss := r.PeakRSS(); rss == 0 || rss > DefaultMemoryLimit+64<<20 {
+		t.Fatalf("a child peaked at %d MiB, limit %d MiB", rss>>20, DefaultMemoryLimit>>20)
+	}
 }
 
 // TestCancel: ending the context stops an evaluation long before its budget.
@@ -189,8 +193,8 @@ func TestDeadline(t *testing.T) {
 func TestMemoryWithinLimit(t *testing.T) {
 	t.Parallel()
 	r := newRunner(t, Config{})
-	tr := build(t, r, context.Background(), `var a = []; for (var i = 0; i < 100000; i++) a.push({i: i, s: 'v' + i}); return 'x'.repeat(1 << 24).length + a.length`, 10000)
-	if got, err := tr.Transform("x", nil); got != int64(1<<24+100000) || err != nil {
-		t.Fatalf("16 MiB string and 100k objects: %v, %v", got, err)
+	tr := build(t, r, context.Background(), `var a = []; for (var i = 0; i < 20000; i++) a.push({i: i, s: 'v' + i}); return 'x'.repeat(1 << 24).length + a.length`, 10000)
+	if got, err := tr.Transform("x", nil); got != int64(1<<24+20000) || err != nil {
+		t.Fatalf("16 MiB string and 20k objects: %v, %v", got, err)
 	}
 }
