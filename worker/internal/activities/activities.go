@@ -413,37 +413,57 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 	}
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
-	started := time.Now()
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running", StartedAt: ts(started)})
 	var out sqlsync.Checkpoint
-	var mu sync.Mutex
-	lastReport := time.Time{}
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		var err error
-		out, err = a.Engine.SyncTable(ctx, plan, in.Table, src, dst, cp, func(p sqlsync.Progress) {
-			h.set(p.Checkpoint)
-			mu.Lock()
-			defer mu.Unlock()
-			if time.Since(lastReport) >= time.Second {
-				lastReport = time.Now()
-				a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running", RowsDone: p.Rows, StartedAt: ts(started)})
-			}
-		})
+		out, err = a.copyTable(ctx, in.StepInput, plan, in.Table, src, dst, cp, func(c sqlsync.Checkpoint) { h.set(c) })
 		return err
 	})
 	if err != nil {
-		msg := err.Error()
+		return nil, err
+	}
+	return &out, nil
+}
+
+// copyTable copies one table between open databases, resuming from cp when
+// it is given, and records the table's progress with the API; beat
+// receives every checkpoint. Its error is classified (dataError).
+func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dst sqlsync.Destination,
+	cp *sqlsync.Checkpoint, beat func(sqlsync.Checkpoint)) (sqlsync.Checkpoint, error) {
+	started := time.Now()
+	report := func(state string, rows int64, errMsg *string) {
+		p := &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: table.Schema, Table: table.Table, State: state, RowsDone: rows, Error: errMsg, StartedAt: ts(started)}
+		if state == "complete" {
+			p.RowsExpected, p.CompletedAt = rows, ts(time.Now())
+		}
+		a.progress(ctx, in.JobRunID, p)
+	}
+	report("running", 0, nil)
+	var mu sync.Mutex
+	lastReport := time.Time{}
+	out, err := a.Engine.SyncTable(ctx, plan, table, src, dst, cp, func(p sqlsync.Progress) {
+		beat(p.Checkpoint)
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(lastReport) >= time.Second {
+			lastReport = time.Now()
+			report("running", p.Rows, nil)
+		}
+	})
+	if err != nil {
+		err = dataError(err)
+		msg := rootMessage(err)
 		state := "running" // a retry may still succeed
 		if ctx.Err() != nil || isNonRetryable(err) || activity.GetInfo(ctx).Attempt >= maxAttempts(ctx) {
 			state = "failed"
 		} else {
-			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s failed (attempt %d), will retry: %s", in.Table, activity.GetInfo(ctx).Attempt, msg), &in.Table)
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s failed (attempt %d), will retry: %s", table, activity.GetInfo(ctx).Attempt, msg), &table)
 		}
-		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: state, Error: &msg, StartedAt: ts(started)})
-		return nil, err
+		report(state, 0, &msg)
+		return out, err
 	}
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "complete", RowsDone: out.Rows, RowsExpected: out.Rows, StartedAt: ts(started), CompletedAt: ts(time.Now())})
-	return &out, nil
+	report("complete", out.Rows, nil)
+	return out, nil
 }
 
 func isNonRetryable(err error) bool {

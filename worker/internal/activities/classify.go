@@ -118,3 +118,8 @@ func rootMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// asApplicationError finds the Temporal application error in err's chain.
+func asApplicationError(err error, target **temporal.ApplicationError) bool {
+	return errors.As(err, target)
+}

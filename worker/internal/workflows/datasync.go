@@ -148,13 +148,22 @@ func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bo
 	return strings.Join(missing, "; ")
 }
 
-// describe prefixes err's root cause with where it happened, keeping
-// cancellations recognisable.
+// describe prefixes err's root cause with where it happened (nothing when
+// where is "" or err is already described), keeping cancellations
+// recognisable.
 func describe(where string, err error) error {
 	if err == nil || temporal.IsCanceledError(err) {
 		return err
 	}
-	return temporal.NewNonRetryableApplicationError(where+": "+rootMessage(err), "RunFailed", err)
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == "RunFailed" && where == "" {
+		return err
+	}
+	msg := rootMessage(err)
+	if where != "" {
+		msg = where + ": " + msg
+	}
+	return temporal.NewNonRetryableApplicationError(msg, "RunFailed", err)
 }
 
 // rootMessage strips Temporal's wrapping ("activity error (...): ...") down
@@ -257,9 +266,69 @@ func DataSyncTables(ctx workflow.Context, in TablesInput) ([]int64, error) {
 	return copyTables(ctx, &in.Info, in.Step, in.Tables)
 }
 
-// copyTables runs one activity per table, each once the tables it depends
-// on are done, at most TableConcurrency at a time. The first failure
-// cancels the rest.
+// Small tables are copied in batches (see activities.SyncTableBatch): a
+// table whose source had fewer than SmallTableRows rows at the start joins
+// a batch of at most BatchTables consecutive small tables.
+const (
+	SmallTableRows = 10_000
+	BatchTables    = 50
+)
+
+// unit is what one activity copies: one table, or a batch of small ones.
+type unit struct {
+	tables []int // indexes into the chunk's tables, in write order
+	batch  bool
+	deps   []int // units that must be done first
+}
+
+// planUnits groups tables into units in write order. A small table joins
+// the open batch unless it depends on a unit made after that batch was
+// opened (a large table between them), which would make the batch and that
+// unit wait for each other; it then opens a new batch.
+func planUnits(tables []activities.TableRef) []unit {
+	var units []unit
+	unitOf := map[sqlschema.TableName]int{}
+	open := -1
+	for i, t := range tables {
+		small := t.Rows < SmallTableRows
+		joins := small && open >= 0 && len(units[open].tables) < BatchTables
+		for _, dep := range t.DependsOn {
+			if u, ok := unitOf[dep]; ok && u > open {
+				joins = false
+			}
+		}
+		switch {
+		case joins:
+			units[open].tables = append(units[open].tables, i)
+		case small:
+			units = append(units, unit{tables: []int{i}, batch: true})
+			open = len(units) - 1
+		default:
+			units = append(units, unit{tables: []int{i}})
+		}
+		unitOf[t.Name] = len(units) - 1
+		if joins {
+			unitOf[t.Name] = open
+		}
+	}
+	for ui := range units {
+		seen := map[int]bool{ui: true}
+		for _, i := range units[ui].tables {
+			for _, dep := range tables[i].DependsOn {
+				if u, ok := unitOf[dep]; ok && !seen[u] {
+					seen[u] = true
+					units[ui].deps = append(units[ui].deps, u)
+				}
+			}
+		}
+	}
+	return units
+}
+
+// copyTables copies the tables unit by unit, each unit once the units it
+// depends on are done, at most TableConcurrency units at a time. The first
+// failure cancels the rest. It returns the rows each table's copy
+// committed (-1 for a table not copied).
 func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) ([]int64, error) {
 	concurrency := info.TableConcurrency
 	if concurrency <= 0 {
@@ -267,39 +336,57 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 	}
 	tctx, cancel := workflow.WithCancel(tableOptions(ctx, info))
 	defer cancel()
-	done := map[sqlschema.TableName]workflow.Settable{}
-	futures := map[sqlschema.TableName]workflow.Future{}
-	for _, t := range tables {
-		f, s := workflow.NewFuture(tctx)
-		futures[t.Name], done[t.Name] = f, s
+	units := planUnits(tables)
+	futures := make([]workflow.Future, len(units))
+	settables := make([]workflow.Settable, len(units))
+	for i := range units {
+		futures[i], settables[i] = workflow.NewFuture(tctx)
 	}
 	slots := workflow.NewBufferedChannel(tctx, concurrency)
 	copied := make([]int64, len(tables))
-	for i, t := range tables {
+	for i := range copied {
 		copied[i] = -1
+	}
+	for ui, u := range units {
 		workflow.Go(tctx, func(gctx workflow.Context) {
-			for _, dep := range t.DependsOn {
-				if f, ok := futures[dep]; ok {
-					if err := f.Get(gctx, nil); err != nil {
-						done[t.Name].SetError(err)
-						return
-					}
+			for _, d := range u.deps {
+				if err := futures[d].Get(gctx, nil); err != nil {
+					settables[ui].SetError(err)
+					return
 				}
 			}
 			slots.Send(gctx, true)
-			var cp sqlsync.Checkpoint
-			err := workflow.ExecuteActivity(gctx, a.SyncTable, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp)
-			slots.Receive(gctx, nil)
-			if err == nil {
-				copied[i] = cp.Rows
+			var err error
+			if u.batch {
+				in := activities.BatchInput{StepInput: step}
+				for _, i := range u.tables {
+					in.Tables = append(in.Tables, tables[i].Name)
+				}
+				var rows []int64
+				if err = workflow.ExecuteActivity(gctx, a.SyncTableBatch, in).Get(gctx, &rows); err == nil {
+					for k, i := range u.tables {
+						if k < len(rows) {
+							copied[i] = rows[k]
+						}
+					}
+				}
+			} else {
+				t := tables[u.tables[0]]
+				var cp sqlsync.Checkpoint
+				if err = workflow.ExecuteActivity(gctx, a.SyncTable, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp); err == nil {
+					copied[u.tables[0]] = cp.Rows
+				} else {
+					err = describe("table "+t.Name.String(), err)
+				}
 			}
-			done[t.Name].Set(nil, err)
+			slots.Receive(gctx, nil)
+			settables[ui].Set(nil, err)
 		})
 	}
 	var firstErr error
-	for _, t := range tables {
-		if err := futures[t.Name].Get(ctx, nil); err != nil && firstErr == nil {
-			firstErr = describe("table "+t.Name.String(), err)
+	for ui := range units {
+		if err := futures[ui].Get(ctx, nil); err != nil && firstErr == nil {
+			firstErr = describe("", err)
 			cancel()
 		}
 	}

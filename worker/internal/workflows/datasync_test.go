@@ -23,11 +23,12 @@ func tn(t string) sqlschema.TableName { return sqlschema.TableName{Schema: "publ
 
 // testTables: parent ← child ← grandchild, and an independent table.
 func testTables() []activities.TableRef {
+	const large = 1_000_000 // copied one activity per table
 	return []activities.TableRef{
-		{Name: tn("parent")},
-		{Name: tn("lonely")},
-		{Name: tn("child"), DependsOn: []sqlschema.TableName{tn("parent")}},
-		{Name: tn("grandchild"), DependsOn: []sqlschema.TableName{tn("child")}},
+		{Name: tn("parent"), Rows: large},
+		{Name: tn("lonely"), Rows: large},
+		{Name: tn("child"), DependsOn: []sqlschema.TableName{tn("parent")}, Rows: large},
+		{Name: tn("grandchild"), DependsOn: []sqlschema.TableName{tn("child")}, Rows: large},
 	}
 }
 
@@ -37,6 +38,7 @@ type recorder struct {
 	finish   activities.FinishInput
 	restored []string
 	many     int
+	batches  int
 }
 
 func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
@@ -44,6 +46,18 @@ func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqls
 	defer r.mu.Unlock()
 	r.order = append(r.order, in.Table.Table)
 	return &sqlsync.Checkpoint{Table: in.Table, Rows: 10, Done: true}, nil
+}
+
+func (r *recorder) syncBatch(_ context.Context, in activities.BatchInput) ([]int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.batches++
+	var rows []int64
+	for _, t := range in.Tables {
+		r.order = append(r.order, t.Table)
+		rows = append(rows, 10)
+	}
+	return rows, nil
 }
 
 func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowEnvironment {
@@ -58,6 +72,7 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 		env.OnActivity(a.SyncTable, mock.Anything, mock.MatchedBy(func(in activities.TableInput) bool { return in.Table.Table == "child" })).Return(nil, tableErr)
 	}
 	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(rec.syncTable)
+	env.OnActivity(a.SyncTableBatch, mock.Anything, mock.Anything).Return(rec.syncBatch)
 	env.OnActivity(a.RunUpdatePasses, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(nil)
 	packed, err := activities.PackReport(&sqlsync.Report{Destination: "dst"})
@@ -84,6 +99,9 @@ func (r *recorder) tables() []activities.TableRef {
 		var out []activities.TableRef
 		for i := range r.many {
 			t := activities.TableRef{Name: tn(fmt.Sprintf("t%04d", i))}
+			if i%100 == 55 {
+				t.Rows = 5_000_000 // a large table among small ones
+			}
 			if i%10 == 9 {
 				t.DependsOn = []sqlschema.TableName{tn(fmt.Sprintf("t%04d", i-1))}
 			}
@@ -144,6 +162,9 @@ func TestDataSyncLargeSchemaInChunks(t *testing.T) {
 	if len(rec.order) != rec.many {
 		t.Fatalf("%d table copies for %d tables", len(rec.order), rec.many)
 	}
+	if rec.batches == 0 || rec.batches > rec.many/10 {
+		t.Fatalf("%d batches for %d mostly small tables", rec.batches, rec.many)
+	}
 	for i := 9; i < rec.many; i += 10 {
 		if index(rec.order, fmt.Sprintf("t%04d", i-1)) > index(rec.order, fmt.Sprintf("t%04d", i)) {
 			t.Fatalf("t%04d copied before the table it depends on", i)
@@ -202,5 +223,44 @@ func TestDataSyncCanceled(t *testing.T) {
 	}
 	if len(rec.restored) != 1 {
 		t.Fatalf("a canceled run restored %v, want its prepared destination", rec.restored)
+	}
+}
+
+// TestPlanUnitsNeverWaitOnEachOther checks the batching rule: a small
+// table that depends on a large table made after its batch opened starts a
+// new batch, so no two units wait for each other, and every table is in
+// exactly one unit.
+func TestPlanUnitsNeverWaitOnEachOther(t *testing.T) {
+	t.Parallel()
+	tables := []activities.TableRef{
+		{Name: tn("s1")},
+		{Name: tn("big"), DependsOn: []sqlschema.TableName{tn("s1")}, Rows: 1_000_000},
+		{Name: tn("s2")},
+		{Name: tn("s3"), DependsOn: []sqlschema.TableName{tn("big")}},
+		{Name: tn("s4"), DependsOn: []sqlschema.TableName{tn("s3")}},
+	}
+	units := planUnits(tables)
+	seen := map[int]int{}
+	for ui, u := range units {
+		for _, i := range u.tables {
+			seen[i]++
+		}
+		for _, d := range u.deps {
+			if d >= ui {
+				t.Fatalf("unit %d (%v) depends on a later or the same unit %d: %+v", ui, u.tables, d, units)
+			}
+		}
+	}
+	if len(seen) != len(tables) {
+		t.Fatalf("units cover %d of %d tables: %+v", len(seen), len(tables), units)
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("table %d in %d units", i, n)
+		}
+	}
+	// s1 and s2 share a batch; big is alone; s3 and s4 share a new batch.
+	if len(units) != 3 || len(units[0].tables) != 2 || units[1].batch || len(units[2].tables) != 2 {
+		t.Fatalf("units = %+v", units)
 	}
 }
