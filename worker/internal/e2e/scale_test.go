@@ -70,7 +70,6 @@ func historySize(t *testing.T, c client.Client, workflowID string) (events int, 
 	return events, bytes, workflows + 1, max(largest, own)
 }
 
-
 // TestManyTables copies schemas of 200 tables (passthrough) and 2,000
 // tables (an email transformed in each) through the whole platform: every
 // table's rows exact, every key and foreign key present, no table left
