@@ -101,9 +101,11 @@ func (d Destination) step(what string) {
 // the sessions whose current statement starts with the comment
 // "/* tagPrefix…" (an idle session shows no statement and is not found);
 // each is killed (KILL CONNECTION). tagPrefix must start with
-// SessionPrefix, as in "neosync:<run id>:<destination>:"; a prefix that
-// also matches a step still running legitimately (a table copied in
-// parallel) ends it too. It returns how many sessions it ended.
+// SessionPrefix, as in "neosync:<run id>:<destination>:", and is sanitized
+// and cut at 63 bytes like SessionName (so keep tags short: a run id is
+// 36 of them). A prefix that also matches a step still running
+// legitimately (a table copied in parallel) ends it too. It returns how
+// many sessions it ended.
 func EndStaleSessions(ctx context.Context, dst Destination, tagPrefix string) (int, error) {
 	if dst.DB == nil {
 		return 0, fmt.Errorf("sqlsync: destination %s: no connection", dst.Name)
