@@ -57,7 +57,8 @@ type Identity struct {
 	// restored from its physical backup); "mysql:" and @@server_uuid;
 	// "mariadb:" and @@server_uid (a hash of a network address and the
 	// port); or, on a MariaDB without server_uid,
-	// "mariadb:" @@hostname ":" @@port ":" @@server_id.
+	// "mariadb:" @@hostname ":" @@port ":" @@server_id; "" when the
+	// server does not say (then nothing can be compared).
 	Server string `json:"server"`
 	// Database is the database the pool's sessions use: PostgreSQL's
 	// current_database(), MySQL's DATABASE() ("" when the URL names none).
@@ -115,9 +116,16 @@ func PostgresIdentity(ctx context.Context, q interface {
 	var id Identity
 	var sysid string
 	err := q.QueryRow(ctx, "SELECT s.system_identifier::text, pg_catalog.current_database() FROM pg_catalog.pg_control_system() s").Scan(&sysid, &id.Database)
-	if err != nil {
+	if err == nil {
+		id.Server = "postgres:" + sysid
+		return id, nil
+	}
+	// A PostgreSQL-compatible server without pg_control_system (or that
+	// denies it) leaves the server unknown. (Inside a transaction the
+	// failed query would abort it: callers pass a pool or an idle
+	// connection.)
+	if err := q.QueryRow(ctx, "SELECT pg_catalog.current_database()").Scan(&id.Database); err != nil {
 		return Identity{}, fmt.Errorf("identify the server: %w", err)
 	}
-	id.Server = "postgres:" + sysid
 	return id, nil
 }

@@ -1,8 +1,13 @@
 package sqlsync
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,4 +150,42 @@ func assertSameDatabaseRefused(t *testing.T, job syncplan.Job, srcDB *sqlconnect
 func sqlschemaQuotePG(name string) string {
 	q, _ := sqlschema.QuotePostgresIdentifier(name)
 	return q
+}
+
+// TestUnidentifiedSourceStillSyncs reads the source as a role that may not
+// call pg_control_system (as on a PostgreSQL-compatible server without
+// it): the run cannot compare servers, says so in the plan, and copies.
+func TestUnidentifiedSourceStillSyncs(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	role := fmt.Sprintf("neosync_noident_%012x", rand.Uint64()>>16)
+	src.exec(t,
+		`CREATE TABLE customers (id int PRIMARY KEY, name text)`,
+		`INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 10) g`,
+		`CREATE ROLE `+role+` LOGIN`,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA public TO `+role,
+		`REVOKE EXECUTE ON FUNCTION pg_catalog.pg_control_system() FROM PUBLIC`,
+	)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_, _ = src.db.Postgres.Exec(ctx, "DROP OWNED BY "+role)
+		if _, err := src.db.Postgres.Exec(ctx, "DROP ROLE "+role); err != nil {
+			t.Errorf("cleanup: drop role %s: %v", role, err)
+		}
+	})
+	u, err := url.Parse(src.cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	job := passthroughJob(t, src, "public", []string{"customers"})
+	job.Source = sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: u.String()}
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	plan, res := runJob(t, job)
+	assertCrossChecked(t, res[0].Report)
+	if plan.Source == nil || plan.Source.Server != "" || !slices.ContainsFunc(plan.Warnings, func(w string) bool {
+		return strings.Contains(w, "does not report its identity")
+	}) {
+		t.Fatalf("plan source %+v, warnings %q", plan.Source, plan.Warnings)
+	}
 }

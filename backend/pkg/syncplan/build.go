@@ -34,9 +34,13 @@ func BuildPlan(ctx context.Context, src *sqlconnect.DB, job Job, reg *transforme
 		return nil, err
 	}
 	id, err := src.Identity(ctx)
-	if err != nil {
+	switch {
+	case err != nil:
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf("the source server could not be identified (%v), so the run cannot check that no destination is the source itself", err))
-	} else {
+	case id.Server == "":
+		plan.Warnings = append(plan.Warnings, "the source server does not report its identity (pg_control_system), so the run cannot check that no destination is the source itself")
+		plan.Source = &id
+	default:
 		plan.Source = &id
 	}
 	return plan, nil
