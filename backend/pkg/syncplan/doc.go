@@ -37,6 +37,14 @@
 //     forever); instead the update pass sets a deferred reference only when
 //     the parent row is in the destination, and leaves NULL otherwise.
 //     Either way the destination never holds a dangling reference.
+//   - A destination that truncates is warned, by name, of every table
+//     outside the job that references a copied table (directly or through
+//     each other, [TruncateReach]) in the source's catalog: truncate_cascade
+//     empties them in the destination, and without it the run refuses.
+//     The engine decides from the destination's own catalog
+//     (sqlsync.Engine.TruncateReach), which the API's plan shows instead.
+//   - BuildPlan records the source's server identity ([Plan.Source]) so
+//     the engine can refuse a destination that is the source itself.
 //   - A table whose key columns are copied deterministically (unchanged, or
 //     by a consistent transformer with a job key) resumes by key
 //     ([ResumeKeyed]); others are redone from scratch ([ResumeRedo]).
