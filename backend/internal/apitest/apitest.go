@@ -60,6 +60,8 @@ type Options struct {
 	// ConnectionNetwork is the network policy for tenants' connections;
 	// nil allows every address (the tests' databases are on loopback).
 	ConnectionNetwork *netpolicy.Policy
+	// BodyReadTimeout overrides server.DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 }
 
 // temporalHostPort is the package's shared Temporal dev server (see Main).
@@ -129,7 +131,7 @@ func Start(t testing.TB, opts Options) *API {
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
 		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort, JSRunner: js,
-		ConnectionNetwork: opts.ConnectionNetwork,
+		ConnectionNetwork: opts.ConnectionNetwork, BodyReadTimeout: opts.BodyReadTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)

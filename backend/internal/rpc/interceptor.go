@@ -11,7 +11,9 @@ import (
 )
 
 // authInterceptor authenticates every call and enforces the worker's
-// procedure allow-list before any handler runs. It also logs each call.
+// procedure allow-list before any handler runs, refuses requests carrying
+// a NUL byte or invalid UTF-8 in any string (naming the field), and logs
+// each call.
 type authInterceptor struct {
 	authn *auth.Authenticator
 	log   *slog.Logger
@@ -38,6 +40,9 @@ func (i *authInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		start := time.Now()
 		procedure := req.Spec().Procedure
 		ctx, err := i.authenticate(ctx, procedure, req.Header().Get("Authorization"))
+		if err == nil {
+			err = toConnect(ctx, i.log, checkStrings(req.Any()))
+		}
 		var resp connect.AnyResponse
 		if err == nil {
 			resp, err = next(ctx, req)
@@ -57,7 +62,7 @@ func (i *authInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc
 		procedure := conn.Spec().Procedure
 		ctx, err := i.authenticate(ctx, procedure, conn.RequestHeader().Get("Authorization"))
 		if err == nil {
-			err = next(ctx, conn)
+			err = next(ctx, checkedConn{StreamingHandlerConn: conn, ctx: ctx, log: i.log})
 		}
 		i.logCall(ctx, procedure, start, err)
 		return err
@@ -73,4 +78,19 @@ func (i *authInterceptor) logCall(ctx context.Context, procedure string, start t
 	}
 	attrs = append(attrs, slog.String("code", "ok"))
 	i.log.LogAttrs(ctx, slog.LevelDebug, "rpc", attrs...)
+}
+
+// checkedConn applies checkStrings to every message a stream receives.
+type checkedConn struct {
+	connect.StreamingHandlerConn
+	ctx context.Context
+	log *slog.Logger
+}
+
+// Receive reads the next message and refuses it when a string is bad.
+func (c checkedConn) Receive(msg any) error {
+	if err := c.StreamingHandlerConn.Receive(msg); err != nil {
+		return err
+	}
+	return toConnect(c.ctx, c.log, checkStrings(msg))
 }

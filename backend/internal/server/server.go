@@ -1,12 +1,14 @@
 // Package server wires the API: it builds the domain services over the store,
-// mounts every Connect handler with the auth interceptor and a request-size
-// cap, adds gRPC health and reflection, and serves Connect, gRPC and gRPC-Web
+// mounts every Connect handler with the auth interceptor, a request-size cap
+// and a body-read deadline (lifted once the body is read, so server streams
+// run as long as they need), adds gRPC health and reflection, and serves Connect, gRPC and gRPC-Web
 // on one port over HTTP/1.1 and cleartext HTTP/2 (h2c).
 package server
 
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,6 +58,10 @@ type Options struct {
 	// JSRunner evaluates the JavaScript of previews and anonymizations in
 	// child processes with memory, CPU and time limits. Required.
 	JSRunner *jsrunner.Runner
+	// BodyReadTimeout is how long a request may take to deliver its body
+	// (zero means DefaultBodyReadTimeout). It ends when the body has been
+	// read, so responses, server streams included, may run longer.
+	BodyReadTimeout time.Duration
 	// ConnectionNetwork is the network policy for tenants' connections;
 	// nil allows every address. The API's own database is refused
 	// whatever it says.
@@ -130,7 +136,52 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return http.MaxBytesHandler(mux, int64(opts.MaxRequestBytes)+1024), nil
+	bodyTimeout := opts.BodyReadTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = DefaultBodyReadTimeout
+	}
+	return http.MaxBytesHandler(bodyDeadline(mux, bodyTimeout), int64(opts.MaxRequestBytes)+1024), nil
+}
+
+// DefaultBodyReadTimeout bounds the delivery of a request body: a client
+// that sends headers and then trickles (or withholds) the body cannot hold
+// a connection and a handler for longer.
+const DefaultBodyReadTimeout = time.Minute
+
+// bodyDeadline gives each request d to deliver its body and lifts the
+// deadline once the body has been read to its end, so a server stream that
+// runs for hours after its request arrived is never cut. A request known to
+// have no body gets no deadline (HTTP/1.1 would otherwise apply it to the
+// server's background read of the idle connection and cancel the call).
+func bodyDeadline(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
+			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody lifts the read deadline when the body ends.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+// Read reads the body; at its end the deadline is lifted.
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // healthChecker reports SERVING while the API database answers.

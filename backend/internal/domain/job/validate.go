@@ -19,6 +19,17 @@ var (
 // MaxBatchSize bounds a destination's batch size.
 const MaxBatchSize = 100_000
 
+// Caps on what one job may hold, so a single job cannot make listing jobs
+// or planning them cost the API unbounded memory. A mapping is one column,
+// so MaxMappings covers a schema of a few thousand tables.
+const (
+	MaxMappings           = 20_000
+	MaxVirtualForeignKeys = 5_000
+	MaxSubsets            = 5_000
+	// MaxKeyColumns bounds the columns of one virtual foreign key.
+	MaxKeyColumns = 32
+)
+
 // ValidateName checks a job name.
 func ValidateName(name string) error {
 	if !namePattern.MatchString(name) {
@@ -42,6 +53,15 @@ func validateDefinition(d Definition) error {
 		return domain.Invalid("source", "must be either sync or generate, not both")
 	case d.Sync == nil && d.Generate == nil:
 		return domain.Invalid("source", "is required (sync or generate)")
+	}
+	if len(d.Mappings) > MaxMappings {
+		return domain.Invalid("mappings", "has %d entries; a job holds at most %d (split the schema over several jobs)", len(d.Mappings), MaxMappings)
+	}
+	if len(d.VirtualForeignKeys) > MaxVirtualForeignKeys {
+		return domain.Invalid("virtual_foreign_keys", "has %d entries; a job holds at most %d", len(d.VirtualForeignKeys), MaxVirtualForeignKeys)
+	}
+	if d.Sync != nil && len(d.Sync.Subsets) > MaxSubsets {
+		return domain.Invalid("source.sync.subsets", "has %d entries; a job holds at most %d", len(d.Sync.Subsets), MaxSubsets)
 	}
 	if d.Sync != nil {
 		for i, s := range d.Sync.Subsets {
@@ -93,6 +113,9 @@ func validateDefinition(d Definition) error {
 		}
 		if len(v.Columns) == 0 || len(v.Columns) != len(v.ReferencedColumns) {
 			return domain.Invalid(f, "columns and referenced_columns must be non-empty and of equal length")
+		}
+		if len(v.Columns) > MaxKeyColumns {
+			return domain.Invalid(f+".columns", "has %d columns; a key has at most %d", len(v.Columns), MaxKeyColumns)
 		}
 	}
 	if d.WorkflowOptions.RunTimeout < 0 {
