@@ -1,8 +1,9 @@
 // Package server wires the API: it builds the domain services over the store,
 // mounts every Connect handler with the auth interceptor, a request-size cap
 // and a body-read deadline (lifted once the body is read, so server streams
-// run as long as they need), adds gRPC health and reflection, and serves Connect, gRPC and gRPC-Web
-// on one port over HTTP/1.1 and cleartext HTTP/2 (h2c).
+// run as long as they need), adds gRPC health and reflection, and serves
+// Connect, gRPC and gRPC-Web on one port over HTTP/1.1 and cleartext HTTP/2
+// (h2c).
 package server
 
 import (
