@@ -542,7 +542,12 @@ func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (stri
 func (a *Activities) restoreOne(ctx context.Context, in StepInput) (string, error) {
 	var missing string
 	err := a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
-		if err := a.Engine.Restore(ctx, plan, dst); err != nil {
+		err := a.Engine.Restore(ctx, plan, dst)
+		var same *sqlsync.SameDatabaseError
+		if errors.As(err, &same) {
+			return nil // the run never wrote there: nothing to restore
+		}
+		if err != nil {
 			missing = fmt.Sprintf("destination %s is missing constraints: %v", dst.Name, err)
 			a.event(ctx, in.JobRunID, "error", missing, nil)
 			return nil

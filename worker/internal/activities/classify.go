@@ -10,6 +10,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
@@ -49,6 +50,19 @@ func classify(err error) string {
 	}
 	if errors.As(err, &val) {
 		return ErrTypeData
+	}
+	// Objects Finalize could not build: the rows (duplicates, orphans) or
+	// the destination's own definitions stand in the way, not the network.
+	var fe *sqlsync.FinalizeError
+	if errors.As(err, &fe) {
+		return ErrTypeData
+	}
+	// A destination that is the source, or a truncate that would empty
+	// tables outside the job without truncate_cascade: the job must change.
+	var same *sqlsync.SameDatabaseError
+	var reach *sqlsync.TruncateCascadeError
+	if errors.As(err, &same) || errors.As(err, &reach) {
+		return ErrTypeValidation
 	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
@@ -49,6 +50,9 @@ func TestClassify(t *testing.T) {
 		{"rejected value", wrap(&transformers.ValueError{Transformer: "transform_email", Reason: "not an email"}), ErrTypeData},
 		{"bad parameter", wrap(&transformers.ParamError{Transformer: "t", Param: "p"}), ErrTypeValidation},
 		{"canceled", wrap(context.Canceled), ""},
+		{"finalize", wrap(&sqlsync.FinalizeError{Destination: "dst"}), ErrTypeData},
+		{"same database", wrap(&sqlsync.SameDatabaseError{Destination: "dst"}), ErrTypeValidation},
+		{"truncate reach", wrap(&sqlsync.TruncateCascadeError{}), ErrTypeValidation},
 		{"unknown", errors.New("something odd"), ""},
 	}
 	for _, c := range cases {

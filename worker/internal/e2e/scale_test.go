@@ -135,6 +135,7 @@ func TestManyTables(t *testing.T) {
 				t.Fatalf("%d emails were copied unchanged", leaked)
 			}
 		}
+		t.Logf("%d tables: %s", c.tables, phaseSplit(t, s, r))
 		events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
 		t.Logf("%d tables (transform=%v): complete in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
 			c.tables, c.transform, took.Round(time.Millisecond), float64(took.Milliseconds())/float64(c.tables), events, float64(bytes)/1024, workflows, largest)
@@ -147,4 +148,39 @@ func TestManyTables(t *testing.T) {
 			t.Errorf("%d tables: %d history bytes per table", c.tables, perTable)
 		}
 	}
+}
+
+// phaseSplit says how long each phase of a finished run took, from the
+// run's events: start (record + plan + counts), prepare, copy, update
+// passes, finalize, verify and finish.
+func phaseSplit(t *testing.T, s *stack, r *mgmt.JobRun) string {
+	t.Helper()
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := []struct{ name, prefix string }{
+		{"start", "planned "}, {"prepare", "prepare destination"}, {"copy", "update passes on"},
+		{"update passes", "finalize "}, {"finalize", "verify "},
+	}
+	at := map[string]time.Time{}
+	for _, e := range events.Msg.GetEvents() {
+		for _, m := range marks {
+			if _, ok := at[m.prefix]; !ok && strings.HasPrefix(e.GetMessage(), m.prefix) {
+				at[m.prefix] = e.GetTime().AsTime()
+			}
+		}
+	}
+	prev := r.GetStartedAt().AsTime()
+	var parts []string
+	for _, m := range marks {
+		next, ok := at[m.prefix]
+		if !ok {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %v", m.name, next.Sub(prev).Round(10*time.Millisecond)))
+		prev = next
+	}
+	parts = append(parts, fmt.Sprintf("verify+finish %v", r.GetCompletedAt().AsTime().Sub(prev).Round(10*time.Millisecond)))
+	return strings.Join(parts, ", ")
 }
