@@ -72,6 +72,9 @@ func TestTransformValues(t *testing.T) {
 // fresh child.
 func TestMemoryBomb(t *testing.T) {
 	t.Parallel()
+	if raceDetector {
+		t.Skip("the race detector's shadow memory does not fit the runner's memory limit")
+	}
 	r := newRunner(t, Config{})
 	tr := build(t, r, context.Background(), `if (value === 'bomb') { var s = 'x'; for (;;) { s = s + s; } } return value`, 60000)
 	_, err := tr.Transform("bomb", nil)
@@ -192,6 +195,9 @@ func TestDeadline(t *testing.T) {
 // TestMemoryWithinLimit: code may use memory up to the limit.
 func TestMemoryWithinLimit(t *testing.T) {
 	t.Parallel()
+	if raceDetector {
+		t.Skip("the race detector's shadow memory does not fit the runner's memory limit")
+	}
 	r := newRunner(t, Config{})
 	tr := build(t, r, context.Background(), `var a = []; for (var i = 0; i < 20000; i++) a.push({i: i, s: 'v' + i}); return 'x'.repeat(1 << 24).length + a.length`, 10000)
 	if got, err := tr.Transform("x", nil); got != int64(1<<24+20000) || err != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jsrunner
+
+const raceDetector = false
