@@ -1,0 +1,93 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// TestRevokedWorkerKeyNamedInTheRun revokes the worker's key while the
+// worker runs: the next run fails on its first attempt, within seconds,
+// and the run record says why.
+func TestRevokedWorkerKeyNamedInTheRun(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.startWorker(t)
+	src := newDatabase(t, "neosync_e2e_revoked")
+	execSQL(t, src, sourceSchema)
+	dst := newDatabase(t, "neosync_e2e_revoked")
+	ctx := testCtx(t, 3*time.Minute)
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "revoked", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+		Mappings:     allMappings(),
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	// The worker started with a good key; now it is revoked.
+	execSQL(t, s.dbURL, "DELETE FROM api_keys WHERE key_type = 'worker'")
+	started := time.Now()
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "the worker's API key was rejected by the API") {
+		t.Fatalf("run ended %v after %v: %q", r.GetStatus(), time.Since(started), r.GetError())
+	}
+	t.Logf("run failed after %v: %s", time.Since(started).Round(time.Millisecond), r.GetError())
+}
+
+// TestTerminatedRunRestoresKeys terminates a run in the middle of its copy
+// (the destination's keys are dropped or not built yet): the run says it
+// was terminated, no table is left pending or running, and the
+// destination gets its primary key back.
+func TestTerminatedRunRestoresKeys(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	jobID, dst := bigJob(t, s, 400_000)
+	s.startWorker(t)
+	ctx := testCtx(t, 5*time.Minute)
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run.Msg.GetJobRun().GetId()
+	s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
+	if _, err := s.c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: id})); err != nil {
+		t.Fatalf("TerminateJobRun: %v", err)
+	}
+	r := s.waitRun(t, id, time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED || !strings.Contains(r.GetError(), "terminated") {
+		t.Fatalf("terminated run ended %v: %q", r.GetStatus(), r.GetError())
+	}
+	for _, tp := range r.GetTables() {
+		if tp.GetState() == "pending" || tp.GetState() == "running" {
+			t.Errorf("table %s is still %s after the run ended", tp.GetTable(), tp.GetState())
+		}
+	}
+	key := "SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.events'::regclass AND contype = 'p'"
+	deadline := time.Now().Add(2 * time.Minute)
+	for queryInt(t, dst, key) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminated run's destination did not get its primary key back")
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	events, err := s.c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: id}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	for _, e := range events.Msg.GetEvents() {
+		restored = restored || strings.Contains(e.GetMessage(), "restored the constraints and indexes of destination")
+	}
+	if !restored {
+		t.Error("no run event says the destination was restored")
+	}
+}
