@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/neosyncio/neosync/backend/pkg/generate"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -44,8 +45,9 @@ func classify(err error) string {
 		par *transformers.ParamError
 		unk *transformers.UnknownTransformerError
 		js  *transformers.JavaScriptError
+		gen *generate.ValidationError
 	)
-	if errors.As(err, &cfg) || errors.As(err, &ve) || errors.As(err, &ide) || errors.As(err, &par) || errors.As(err, &unk) || errors.As(err, &js) {
+	if errors.As(err, &cfg) || errors.As(err, &ve) || errors.As(err, &ide) || errors.As(err, &par) || errors.As(err, &unk) || errors.As(err, &js) || errors.As(err, &gen) {
 		return ErrTypeValidation
 	}
 	if errors.As(err, &val) {
