@@ -105,6 +105,10 @@ frontend/node_modules: frontend/package-lock.json
 bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
+.PHONY: bench-tables
+bench-tables: $(TOOLS_BIN)/temporal ## Jobs over 20, 200 and 2,000 small tables through API → Temporal → worker: time, split by phase, history, peak RSS
+	go test -count=1 -run '^TestManyTables$$' -v ./worker/internal/e2e | grep -E 'tables|^(ok|FAIL|---)'
+
 .PHONY: lint
 lint: $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
 	go vet $(GO_PACKAGES)

@@ -118,6 +118,7 @@ func freePort(t *testing.T) int {
 
 // stack is one API process with its own database and task queue.
 type stack struct {
+	apiPid    int
 	apiURL    string
 	dbURL     string
 	taskQueue string
@@ -163,6 +164,7 @@ func startStack(t *testing.T) *stack {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s.apiPid = cmd.Process.Pid
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()

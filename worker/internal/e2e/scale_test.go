@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func historySize(t *testing.T, c client.Client, workflowID string) (events int, 
 func TestManyTables(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	s.startWorker(t)
+	worker := s.startWorker(t)
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +148,7 @@ func TestManyTables(t *testing.T) {
 		if perTable := bytes / c.tables; perTable > 4096 {
 			t.Errorf("%d tables: %d history bytes per table", c.tables, perTable)
 		}
+		t.Logf("%d tables: peak RSS so far: worker %s, API %s", c.tables, peakRSS(worker.Process.Pid), peakRSS(s.apiPid))
 	}
 }
 
@@ -183,4 +185,21 @@ func phaseSplit(t *testing.T, s *stack, r *mgmt.JobRun) string {
 	}
 	parts = append(parts, fmt.Sprintf("verify+finish %v", r.GetCompletedAt().AsTime().Sub(prev).Round(10*time.Millisecond)))
 	return strings.Join(parts, ", ")
+}
+
+// peakRSS is a process's peak resident set size (VmHWM), "?" when unknown.
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+			}
+		}
+	}
+	return "?"
 }
