@@ -139,7 +139,9 @@ func validHostName(h string) bool {
 }
 
 func (r rules) matchAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
+	// A zoned address (fe80::1%eth0) is never inside a prefix: drop the
+	// zone, or link-local entries would not match it.
+	ip = ip.Unmap().WithZone("")
 	for _, p := range r.prefixes {
 		if p.Contains(ip) {
 			return true

@@ -32,6 +32,7 @@ func TestPolicyDecisions(t *testing.T) {
 		{multi, "", "0.0.0.0", false},
 		{multi, "", "169.254.169.254", false},
 		{multi, "", "fd00:ec2::254", false},
+		{multi, "", "fe80::1%eth0", false},
 		{multi, "", "10.0.0.5", true},
 		{multi, "", "93.184.216.34", true},
 		{multi, "localhost", "10.0.0.5", false},
