@@ -59,6 +59,22 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 	if name := jobName(ctx, s, job); name != "" {
 		job = name + " (" + job + ")"
 	}
+	// The run's events name the step in progress, each retry and why the
+	// previous attempt ended; a failed read of them only hides that.
+	var events []*mgmtv1alpha1.JobRunEvent
+	if ev, err := c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunEventsRequest{JobRunId: run.GetId()})); err == nil {
+		events = ev.Msg.GetEvents()
+	}
+	step := ""
+	if !describe.IsTerminal(run.GetStatus()) && len(events) > 0 {
+		step = events[len(events)-1].GetMessage()
+	}
+	var notable []*mgmtv1alpha1.JobRunEvent
+	for _, e := range events {
+		if e.GetLevel() == "warn" || e.GetLevel() == "error" {
+			notable = append(notable, e)
+		}
+	}
 	report, summary := "", ""
 	if run.GetReport() != nil {
 		report = "verification report below (full detail with -o yaml)"
@@ -76,10 +92,22 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 			output.Field{Label: "Started", Value: output.Time(run.GetStartedAt())},
 			output.Field{Label: "Completed", Value: output.Time(run.GetCompletedAt())},
 			output.Field{Label: "Duration", Value: duration(run, time.Now())},
+			output.Field{Label: "Step", Value: step},
 			output.Field{Label: "Error", Value: run.GetError()},
 			output.Field{Label: "Report", Value: report},
 		); err != nil {
 			return err
+		}
+		if len(notable) > 0 {
+			fmt.Fprintln(w, "\nRetries and errors:")
+			const show = 20
+			if len(notable) > show {
+				fmt.Fprintf(w, "  … %d earlier not shown\n", len(notable)-show)
+				notable = notable[len(notable)-show:]
+			}
+			for _, e := range notable {
+				fmt.Fprintf(w, "  %s %-5s %s\n", e.GetTime().AsTime().Local().Format("15:04:05"), e.GetLevel(), e.GetMessage())
+			}
 		}
 		if len(run.GetTables()) == 0 {
 			return nil
