@@ -291,6 +291,9 @@ func jsDefinitions(reg *Registry) []*Definition {
 	build := func(source string) func(p Params, o Options) (Func, error) {
 		return func(p Params, o Options) (Func, error) {
 			timeout := time.Duration(p.Int("timeout_ms")) * time.Millisecond
+			if reg.jsCallCap > 0 && timeout > reg.jsCallCap {
+				timeout = reg.jsCallCap
+			}
 			e, err := newJSEngine(source, p.String("code"), timeout, reg, o)
 			if err != nil {
 				return nil, err

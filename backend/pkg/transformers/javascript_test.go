@@ -459,3 +459,18 @@ func TestJavaScriptRegexpBomb(t *testing.T) {
 	}
 	t.Fatalf("a goroutine is still matching the abandoned regular expression:\n%s", buf[:runtime.Stack(buf, true)])
 }
+
+// TestJavaScriptCallCap: a registry capped at 30 ms interrupts a call at
+// 30 ms however long its timeout_ms allows (the worker caps calls so a
+// hostile loop's allocations stay bounded).
+func TestJavaScriptCallCap(t *testing.T) {
+	t.Parallel()
+	reg := NewRegistry()
+	reg.CapJavaScriptCalls(30 * time.Millisecond)
+	in, err := reg.Build("transform_javascript", map[string]any{"code": "while (true) {}", "timeout_ms": int64(60000)}, Options{Column: "col"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.Transform("x", nil)
+	wantJSValueError(t, err, "time budget of 30ms")
+}

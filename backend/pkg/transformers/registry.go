@@ -4,13 +4,26 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Registry holds every system transformer definition.
 type Registry struct {
 	defs map[string]*Definition
 	list []*Definition
+	// jsCallCap bounds a JavaScript call's time budget (0: timeout_ms as
+	// configured); see CapJavaScriptCalls.
+	jsCallCap time.Duration
 }
+
+// CapJavaScriptCalls bounds the time budget of every JavaScript call the
+// registry's transformers make, whatever their timeout_ms says. A process
+// that runs JavaScript in its own address space (the worker, per row) sets
+// it at start-up: the budget is what bounds the memory a hostile loop can
+// allocate before it is interrupted (about 80 MiB in 100 ms here), since
+// nothing inside the process can stop a single huge allocation. Call it
+// before sharing the registry.
+func (r *Registry) CapJavaScriptCalls(max time.Duration) { r.jsCallCap = max }
 
 // NewRegistry builds the registry of system transformers. Call it once at
 // start-up and share the value; it is read-only afterwards.

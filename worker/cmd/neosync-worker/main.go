@@ -109,6 +109,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer tc.Close()
 	reg := transformers.NewRegistry()
+	reg.CapJavaScriptCalls(cfg.JSCallMax)
 	acts := &activities.Activities{
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 	}

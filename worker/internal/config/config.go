@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
@@ -30,6 +31,11 @@ type Config struct {
 	// NEOSYNC_CONNECTION_DENY, with the API's multi-account default when
 	// NEOSYNC_AUTH_MODE is apikey or oidc).
 	ConnectionNetwork *netpolicy.Policy
+	// JSCallMax caps the time budget of one JavaScript transformer call
+	// (NEOSYNC_JS_CALL_MAX_MS, 250 by default): the worker runs JavaScript
+	// in its own process, per row, and the budget is what bounds the
+	// memory a hostile loop can take before it is interrupted.
+	JSCallMax time.Duration
 }
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
@@ -70,6 +76,11 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
+	ms, err := strconv.Atoi(get("NEOSYNC_JS_CALL_MAX_MS", "250"))
+	if err != nil || ms < 1 || ms > 60000 {
+		return c, fmt.Errorf("NEOSYNC_JS_CALL_MAX_MS must be an integer between 1 and 60000 (milliseconds)")
+	}
+	c.JSCallMax = time.Duration(ms) * time.Millisecond
 	mode := get("NEOSYNC_AUTH_MODE", "none")
 	if mode != "none" && mode != "apikey" && mode != "oidc" {
 		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc (the API's mode, for the connection policy's default), got %q", mode)
@@ -96,5 +107,5 @@ func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logge
 var EnvNames = []string{
 	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE",
 	"TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT", "WORKER_MAX_CONCURRENT_ACTIVITIES",
-	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
+	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY", "NEOSYNC_JS_CALL_MAX_MS",
 }
