@@ -94,6 +94,11 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *tableJob, spec source
 			defer relay.pool.abort()
 		}
 		if _, err := sc.PgConn().CopyTo(gctx, relay, src.copySQL); err != nil {
+			if relay.pool != nil {
+				if cause := relay.pool.failure(); cause != nil {
+					return cause // a converter's error, not the read it stopped
+				}
+			}
 			return fmt.Errorf("read source: %w", err)
 		}
 		return relay.finish()

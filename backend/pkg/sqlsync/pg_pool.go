@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -38,7 +39,7 @@ type rawBatch struct {
 // the table.
 type convertPool struct {
 	ctx      context.Context
-	cancel   context.CancelFunc
+	cancel   context.CancelCauseFunc
 	work     chan *rawBatch
 	order    chan *rawBatch
 	free     chan *rawBatch
@@ -50,7 +51,7 @@ type convertPool struct {
 }
 
 func newConvertPool(ctx context.Context, convs []*pgConverter, assemble func(*rawBatch) error, finish func() error) *convertPool {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
 	n := len(convs)
 	p := &convertPool{ctx: ctx, cancel: cancel, work: make(chan *rawBatch, n), order: make(chan *rawBatch, 2*n),
 		free: make(chan *rawBatch, 3*n+1), result: make(chan error, 1), assemble: assemble, finish: finish}
@@ -122,11 +123,11 @@ func (p *convertPool) assembleAll() error {
 			return context.Cause(p.ctx)
 		}
 		if b.err != nil {
-			p.cancel()
+			p.cancel(b.err)
 			return b.err
 		}
 		if err := p.assemble(b); err != nil {
-			p.cancel()
+			p.cancel(err)
 			return err
 		}
 		select {
@@ -152,6 +153,17 @@ func (p *convertPool) close() error {
 
 // abort stops the pool without finishing (after a failure elsewhere).
 func (p *convertPool) abort() {
-	p.cancel()
+	p.cancel(nil)
 	_ = p.close()
+}
+
+// failure is the error that stopped the pool (a row a transformer
+// refused, a failed write), nil when none did: the reader then sees only
+// its writes refused, and the cause must be reported instead.
+func (p *convertPool) failure() error {
+	c := context.Cause(p.ctx)
+	if c == nil || errors.Is(c, context.Canceled) || errors.Is(c, context.DeadlineExceeded) {
+		return nil
+	}
+	return c
 }

@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -77,9 +79,9 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 					if ae := (*temporal.ApplicationError)(nil); asApplicationError(err, &ae) {
 						typ = ae.Type()
 					}
-					return temporal.NewNonRetryableApplicationError(fmt.Sprintf("table %s: %s", t, rootMessage(err)), typ, nil)
+					return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
 				}
-				return fmt.Errorf("table %s: %w", t, err)
+				return errors.New(tableMessage(t, err))
 			}
 			beat.Done[i], beat.Current = out.Rows, nil
 			h.set(beat)
@@ -90,4 +92,11 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 		return nil, err
 	}
 	return beat.Done, nil
+}
+
+// tableMessage is err's message prefixed with the table once (the engine's
+// own "sqlsync: table x: " prefix is dropped).
+func tableMessage(t sqlschema.TableName, err error) string {
+	where := "table " + t.String()
+	return where + ": " + strings.TrimPrefix(rootMessage(err), "sqlsync: "+where+": ")
 }

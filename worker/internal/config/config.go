@@ -32,7 +32,7 @@ type Config struct {
 	// NEOSYNC_AUTH_MODE is apikey or oidc).
 	ConnectionNetwork *netpolicy.Policy
 	// JSCallMax caps the time budget of one JavaScript transformer call
-	// (NEOSYNC_JS_CALL_MAX_MS, 250 by default): the worker runs JavaScript
+	// (NEOSYNC_JS_CALL_MAX_MS, 100 by default, the default timeout_ms): the worker runs JavaScript
 	// in its own process, per row, and the budget is what bounds the
 	// memory a hostile loop can take before it is interrupted.
 	JSCallMax time.Duration
@@ -76,7 +76,7 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
-	ms, err := strconv.Atoi(get("NEOSYNC_JS_CALL_MAX_MS", "250"))
+	ms, err := strconv.Atoi(get("NEOSYNC_JS_CALL_MAX_MS", "100"))
 	if err != nil || ms < 1 || ms > 60000 {
 		return c, fmt.Errorf("NEOSYNC_JS_CALL_MAX_MS must be an integer between 1 and 60000 (milliseconds)")
 	}

@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,4 +92,49 @@ func TestTerminatedRunRestoresKeys(t *testing.T) {
 	if !restored {
 		t.Error("no run event says the destination was restored")
 	}
+}
+
+// TestJavaScriptBombInAJob maps a column to JavaScript that doubles a
+// string forever with the largest timeout_ms: the worker caps the call,
+// the run fails on its first attempt naming the budget, and the worker
+// lives on with bounded memory.
+func TestJavaScriptBombInAJob(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	w := s.startWorker(t)
+	src := newDatabase(t, "neosync_e2e_jsbomb")
+	execSQL(t, src, sourceSchema)
+	dst := newDatabase(t, "neosync_e2e_jsbomb")
+	ctx := testCtx(t, 3*time.Minute)
+	mappings := allMappings()
+	for _, m := range mappings {
+		if m.GetTable() == "customers" && m.GetColumn() == "full_name" {
+			*m = *mapping("customers", "full_name", "transform_javascript", map[string]any{"code": "var s = 'x'; for (;;) { s = s + s; }", "timeout_ms": 60000})
+		}
+	}
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "jsbomb", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+		Mappings:     mappings,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 2*time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "time budget of 100ms") {
+		t.Fatalf("run ended %v: %q", r.GetStatus(), r.GetError())
+	}
+	if err := w.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("the worker died: %v", err)
+	}
+	rss := peakRSS(w.Process.Pid)
+	var mib int
+	if _, err := fmt.Sscanf(rss, "%d MiB", &mib); err != nil || mib > 1024 {
+		t.Fatalf("worker peak RSS %s", rss)
+	}
+	t.Logf("run failed with %q; worker alive, peak RSS %s", r.GetError(), rss)
 }

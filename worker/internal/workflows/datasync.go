@@ -161,7 +161,8 @@ func describe(where string, err error) error {
 	}
 	msg := rootMessage(err)
 	if where != "" {
-		msg = where + ": " + msg
+		// The engine names the table too ("sqlsync: table x: …"): say it once.
+		msg = where + ": " + strings.TrimPrefix(msg, "sqlsync: "+where+": ")
 	}
 	return temporal.NewNonRetryableApplicationError(msg, "RunFailed", err)
 }
