@@ -173,7 +173,7 @@ func TestPostgresSyncSubsetFollowsForeignKeys(t *testing.T) {
 	job.Source = src.cfg
 	job.SubsetByForeignKeys = true
 	job.Subsets = []syncplan.Subset{
-		{Schema: pgSchema, Table: "parent", Where: "k1 <= 3 -- a trailing comment"},
+		{Schema: pgSchema, Table: "parent", Where: "k1 <= 3"}, // comments are refused (sqlschema.ValidateWhere)
 		{Schema: pgSchema, Table: "Employee", Where: "id > 1"},
 		{Schema: pgSchema, Table: "c", Where: "id <= 10"},
 	}
