@@ -153,7 +153,7 @@ func TestPlanErrors(t *testing.T) {
 	s := &syncplan.Schema{Dialect: sqlschema.DialectPostgres,
 		Columns: []sqlschema.Column{
 			{Schema: "s", Table: "t", Name: "id", DataType: "integer"},
-			{Schema: "s", Table: "t", Name: "blob", DataType: "bytea"},
+			{Schema: "s", Table: "t", Name: "spot", DataType: "point"},
 			{Schema: "s", Table: "t", Name: "email", DataType: "text", IsNullable: true},
 		},
 		Constraints: []sqlschema.TableConstraints{{Table: sqlschema.TableName{Schema: "s", Table: "t"}, PrimaryKey: []string{"id"}}},
@@ -167,7 +167,7 @@ func TestPlanErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"s.ghost does not exist", "s.t.blob (bytea) is NOT NULL", "transform_email transforms an input value"} {
+	for _, want := range []string{"s.ghost does not exist", "s.t.spot (point) is NOT NULL without a default and no generator fits its type", "transform_email transforms an input value"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}

@@ -15,7 +15,7 @@ import (
 type inserter struct {
 	d      sqlschema.Dialect
 	prefix string
-	row    []string // per column placeholder template
+	row    []string // per column: Postgres the cast after $n, MySQL the placeholder
 }
 
 func newInserter(d sqlschema.Dialect, qtable string, cols []Column, overriding bool) (*inserter, error) {
@@ -33,10 +33,15 @@ func newInserter(d sqlschema.Dialect, qtable string, cols []Column, overriding b
 	}
 	in := &inserter{d: d, prefix: prefix + " VALUES "}
 	for _, c := range cols {
-		if d == sqlschema.DialectPostgres {
+		switch {
+		case d == sqlschema.DialectPostgres:
 			in.row = append(in.row, "::text::"+c.DataType)
-		} else {
-			in.row = append(in.row, "")
+		case strings.HasPrefix(strings.ToLower(c.DataType), "bit"):
+			// MySQL reads a string into BIT as its bytes ('1' is 0x31):
+			// the number must arrive as a number.
+			in.row = append(in.row, "CAST(? AS UNSIGNED)")
+		default:
+			in.row = append(in.row, "?")
 		}
 	}
 	return in, nil
@@ -59,7 +64,7 @@ func (in *inserter) insert(ctx context.Context, db *sqlconnect.DB, rows int, val
 			if in.d == sqlschema.DialectPostgres {
 				b.WriteString("$" + strconv.Itoa(n+1) + cast)
 			} else {
-				b.WriteByte('?')
+				b.WriteString(cast)
 			}
 			if v := values[n]; v != nil {
 				args[n] = *v

@@ -3,7 +3,9 @@ package generate
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -47,27 +49,30 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	if err != nil {
 		return 0, err
 	}
-	if _, err := execSQL(ctx, dst, "DELETE FROM "+qname); err != nil {
-		return 0, fmt.Errorf("empty %s before generating: %w", name, err)
+	if err := emptyForRedo(ctx, p, t, dst, d); err != nil {
+		return 0, err
 	}
 	seed := o.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
-	gens := map[string]*transformers.Instance{}
+	gens := &columnGens{transformers: map[string]*transformers.Instance{}, typed: map[string]*typedGen{}}
 	var written []Column
 	for _, c := range t.Columns {
 		if c.Action == ActionDefault {
 			continue
 		}
 		written = append(written, c)
-		if c.Action == ActionGenerate {
-			inst, err := g.Registry.Build(c.Transformer.Source, c.Transformer.Params, transformers.Options{Seed: rng.Uint64(), Column: c.Name})
+		switch c.Action {
+		case ActionGenerate:
+			inst, err := g.Registry.Build(c.Transformer.Source, c.Transformer.Params, transformers.Options{Seed: rng.Uint64(), Column: c.Name, MaxLength: c.MaxLength})
 			if err != nil {
 				return 0, fmt.Errorf("column %s.%s: %w", name, c.Name, err)
 			}
-			gens[c.Name] = inst
+			gens.transformers[c.Name] = inst
+		case ActionByType:
+			gens.typed[c.Name] = newTypedGen(c.ByType, c.Unique, t.Rows, rng)
 		}
 	}
 	parents := make([][][]*string, len(t.References))
@@ -77,6 +82,12 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 		}
 		if len(parents[i]) == 0 {
 			return 0, fmt.Errorf("table %s: parent table %s has no rows to reference; generate it first", name, r.Parent)
+		}
+		if r.Unique {
+			if int64(len(parents[i])) < t.Rows {
+				return 0, fmt.Errorf("table %s: foreign key (%s) is also a unique key, so each of its %d rows needs its own row of %s, which has %d", name, strings.Join(r.Columns, ", "), t.Rows, r.Parent, len(parents[i]))
+			}
+			rng.Shuffle(len(parents[i]), func(a, b int) { parents[i][a], parents[i][b] = parents[i][b], parents[i][a] })
 		}
 	}
 	start := int64(0)
@@ -111,7 +122,7 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 		n := min(int64(batch), t.Rows-rows)
 		values = values[:0]
 		for r := int64(0); r < n; r++ {
-			row, err := g.row(t, written, gens, parents, rng, start+rows+r+1, seen, composites)
+			row, err := g.row(t, written, gens, parents, rng, rows+r, start, seen, composites)
 			if err != nil {
 				return rows, fmt.Errorf("table %s, row %d: %w", name, rows+r+1, err)
 			}
@@ -128,17 +139,27 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	return rows, nil
 }
 
-// row draws one row, drawing again (up to 100 times) when it would repeat a
-// composite key.
-func (g *Generator) row(t *Table, written []Column, gens map[string]*transformers.Instance, parents [][][]*string, rng *rand.Rand, seq int64, seen map[string]map[string]bool, guard *compositeGuard) ([]*string, error) {
+// columnGens are the built generators of a table's columns.
+type columnGens struct {
+	transformers map[string]*transformers.Instance
+	typed        map[string]*typedGen
+}
+
+// row draws row index (0-based; its number is start+index+1), drawing
+// again (up to 100 times) when it would repeat a composite key.
+func (g *Generator) row(t *Table, written []Column, gens *columnGens, parents [][][]*string, rng *rand.Rand, index, start int64, seen map[string]map[string]bool, guard *compositeGuard) ([]*string, error) {
 	for attempt := 0; ; attempt++ {
 		picked := make([][]*string, len(t.References))
-		for i := range t.References {
-			picked[i] = parents[i][rng.IntN(len(parents[i]))]
+		for i, r := range t.References {
+			if r.Unique {
+				picked[i] = parents[i][index]
+			} else {
+				picked[i] = parents[i][rng.IntN(len(parents[i]))]
+			}
 		}
 		row := make([]*string, 0, len(written))
 		for _, c := range written {
-			v, err := g.value(c, t, gens, picked, seq, seen)
+			v, err := g.value(c, t, gens, picked, rng, index, start, seen)
 			if err != nil {
 				return nil, fmt.Errorf("column %s: %w", c.Name, err)
 			}
@@ -153,12 +174,25 @@ func (g *Generator) row(t *Table, written []Column, gens map[string]*transformer
 	}
 }
 
-func (g *Generator) value(c Column, t *Table, gens map[string]*transformers.Instance, picked [][]*string, seq int64, seen map[string]map[string]bool) (*string, error) {
+func (g *Generator) value(c Column, t *Table, gens *columnGens, picked [][]*string, rng *rand.Rand, index, start int64, seen map[string]map[string]bool) (*string, error) {
 	switch c.Action {
 	case ActionNull:
 		return nil, nil
 	case ActionSequence:
-		s := strconv.FormatInt(seq, 10)
+		s := strconv.FormatInt(start+index+1, 10)
+		return &s, nil
+	case ActionSelfReference:
+		// An earlier row; the first row is a root (NULL) or, when the
+		// key is NOT NULL, references itself. A nullable key leaves about
+		// one row in five a root.
+		if index == 0 && !c.Nullable {
+			s := strconv.FormatInt(start+1, 10)
+			return &s, nil
+		}
+		if index == 0 || (c.Nullable && rng.IntN(5) == 0) {
+			return nil, nil
+		}
+		s := strconv.FormatInt(start+1+rng.Int64N(index), 10)
 		return &s, nil
 	case ActionReference:
 		r := t.References[c.Reference]
@@ -168,9 +202,15 @@ func (g *Generator) value(c Column, t *Table, gens map[string]*transformers.Inst
 			}
 		}
 		return nil, fmt.Errorf("reference column missing")
+	case ActionByType:
+		s, err := gens.typed[c.Name].next(rng, index)
+		if err != nil {
+			return nil, err
+		}
+		return &s, nil
 	case ActionGenerate:
 		for attempt := 0; ; attempt++ {
-			v, err := gens[c.Name].Transform(nil, nil)
+			v, err := gens.transformers[c.Name].Transform(nil, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -378,4 +418,108 @@ func (g *compositeGuard) admit(row []*string) bool {
 		g.seen[k][key] = true
 	}
 	return true
+}
+
+// emptyForRedo empties t, so a retried table is redone rather than
+// appended to, after emptying the tables of the plan generated from it
+// (children first): their rows, from an earlier run or attempt, reference
+// t's rows and are regenerated after t anyway. Rows referencing an earlier
+// row of the same table (a self reference) are deleted newest first, as
+// MySQL checks keys row by row.
+func emptyForRedo(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, d sqlschema.Dialect) error {
+	from := map[sqlschema.TableName]bool{t.Name: true}
+	var tables []*Table
+	for i := range p.Tables {
+		c := &p.Tables[i]
+		for _, dep := range c.DependsOn {
+			if from[dep] {
+				from[c.Name] = true
+			}
+		}
+		if from[c.Name] {
+			tables = append(tables, c)
+		}
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		c := tables[i]
+		q, err := d.QualifiedName(c.Name)
+		if err != nil {
+			return err
+		}
+		q = "DELETE FROM " + q
+		if d == sqlschema.DialectMySQL {
+			for _, col := range c.Columns {
+				if col.Action == ActionSequence {
+					qc, err := d.QuoteIdentifier(col.Name)
+					if err != nil {
+						return err
+					}
+					q += " ORDER BY " + qc + " DESC"
+				}
+			}
+		}
+		_, err = execSQL(ctx, dst, q)
+		if err != nil && d == sqlschema.DialectMySQL {
+			err = deleteSelfLoops(ctx, p, c, dst, err)
+		}
+		if err != nil {
+			if c == t {
+				return fmt.Errorf("empty %s before generating: %w", t.Name, err)
+			}
+			return fmt.Errorf("empty %s (generated from %s) before generating %s: %w", c.Name, t.Name, t.Name, err)
+		}
+	}
+	return nil
+}
+
+// deleteSelfLoops finishes emptying a MySQL table whose NOT NULL self
+// reference makes the first row reference itself: InnoDB checks keys row
+// by row and refuses to delete such a row. When no table outside the plan
+// references t (those inside were emptied first), nothing can be left
+// dangling, so the remaining rows are deleted with the checks off on one
+// connection. Otherwise the original error stands.
+func deleteSelfLoops(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, deleteErr error) error {
+	selfLoop := false
+	for _, c := range t.Columns {
+		selfLoop = selfLoop || (c.Action == ActionSelfReference && !c.Nullable)
+	}
+	if !selfLoop {
+		return deleteErr
+	}
+	rows, err := dst.MySQL.QueryContext(ctx, "SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?", t.Name.Schema, t.Name.Table)
+	if err != nil {
+		return deleteErr
+	}
+	defer rows.Close()
+	inPlan := map[sqlschema.TableName]bool{}
+	for _, pt := range p.Tables {
+		inPlan[pt.Name] = true
+	}
+	for rows.Next() {
+		var ref sqlschema.TableName
+		if err := rows.Scan(&ref.Schema, &ref.Table); err != nil || !inPlan[ref] {
+			return deleteErr
+		}
+	}
+	if rows.Err() != nil {
+		return deleteErr
+	}
+	qt, err := sqlschema.DialectMySQL.QualifiedName(t.Name)
+	if err != nil {
+		return err
+	}
+	conn, err := dst.MySQL.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET FOREIGN_KEY_CHECKS = 0"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "DELETE FROM "+qt)
+	if _, rerr := conn.ExecContext(ctx, "SET FOREIGN_KEY_CHECKS = 1"); rerr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // never return a connection without checks to the pool
+		return errors.Join(err, rerr)
+	}
+	return err
 }

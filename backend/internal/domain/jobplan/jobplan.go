@@ -80,7 +80,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 			}
 			return Plan{}, err
 		}
-		return Plan{Text: p.String(), Value: p}, nil
+		return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
 	}
 	key, err := s.jobs.Key(ctx, j)
 	if err != nil {
