@@ -47,36 +47,69 @@ func BuildPlan(ctx context.Context, src *sqlconnect.DB, job Job, reg *transforme
 }
 
 // NewPlan computes the plan of job over the source schema s. It validates
-// everything that can be known before writing — unknown tables and
-// columns, transformer names and parameters, cycles without a nullable
-// foreign key, NOT NULL columns mapped to NULL — and returns all problems
-// at once in a *[ValidationError].
+// everything that can be known before writing (see [Validate]) and
+// returns all problems at once in a *[ValidationError].
 func NewPlan(s *Schema, job Job, reg *transformers.Registry) (*Plan, error) {
+	p, r := build(s, job, reg)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Validate checks job against the source schema s without computing a
+// plan for use: the one validation of a sync job, run by the API when a
+// job is checked (ValidateJobMappings) or saved, by `neosync apply` before
+// it changes anything, and by every plan the worker builds (NewPlan
+// refuses exactly the jobs whose report has problems). Problems are
+// unknown tables and columns, unknown transformers and bad parameters, a
+// transformer that does not take or cannot write the column's type, NOT
+// NULL columns mapped to a transformer that writes NULL, cycles without a
+// nullable foreign key and bad subsets; warnings include unique columns
+// under a transformer that may repeat values and columns without a
+// mapping.
+func Validate(s *Schema, job Job, reg *transformers.Registry) Report {
+	_, r := build(s, job, reg)
+	return r
+}
+
+// build computes the plan and the report; the plan is nil or incomplete
+// when the report has problems.
+func build(s *Schema, job Job, reg *transformers.Registry) (*Plan, Report) {
 	b := &builder{s: s, job: job, reg: reg, plan: &Plan{
 		Dialect: s.Dialect, Consistent: job.Key != nil, SubsetByForeignKeys: job.SubsetByForeignKeys,
 	}}
+	b.run()
+	r := Report{Problems: b.probs.sorted(), Warnings: b.warns.sorted()}
+	for _, w := range r.Warnings {
+		b.plan.Warnings = append(b.plan.Warnings, w.Message)
+	}
+	b.plan.Warnings = slices.Compact(b.plan.Warnings)
+	return b.plan, r
+}
+
+// run computes the plan, stopping at the first stage with problems (later
+// stages depend on the earlier ones being sound).
+func (b *builder) run() {
 	b.checkJob()
 	tables := b.tables()
 	b.foldPartitions(tables)
 	if len(b.probs) > 0 {
-		return nil, b.probs.err()
+		return
 	}
 	b.order(tables)
 	if len(b.probs) > 0 {
-		return nil, b.probs.err()
+		return
 	}
 	b.keys()
 	b.filters()
 	b.types()
 	b.checkReferences()
-	if err := b.probs.err(); err != nil {
-		return nil, err
+	if len(b.probs) > 0 {
+		return
 	}
 	b.uniqueWarnings()
 	b.truncateWarnings()
-	slices.Sort(b.plan.Warnings)
-	b.plan.Warnings = slices.Compact(b.plan.Warnings)
-	return b.plan, nil
 }
 
 type builder struct {
@@ -84,11 +117,15 @@ type builder struct {
 	job   Job
 	reg   *transformers.Registry
 	plan  *Plan
-	probs problems
+	probs findings
+	warns findings
 }
 
-func (b *builder) warn(format string, args ...any) {
-	b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf(format, args...))
+func (b *builder) warn(format string, args ...any) { b.warns.add(format, args...) }
+
+// warnColumn warns about column c of t.
+func (b *builder) warnColumn(t sqlschema.TableName, c, format string, args ...any) {
+	b.warns.addColumn(t, c, format, args...)
 }
 
 // checkJob validates what does not depend on the schema.
@@ -139,14 +176,14 @@ func (b *builder) tables() map[sqlschema.TableName]*Table {
 	for _, m := range b.job.Mappings {
 		t := sqlschema.TableName{Schema: m.Schema, Table: m.Table}
 		if !known[t] {
-			b.probs.add("mapping for %s: no such table in the source", t)
+			b.probs.addColumn(t, m.Column, "mapping for %s: no such table in the source", t)
 			continue
 		}
 		if mapped[t] == nil {
 			mapped[t] = map[string]Transformer{}
 		}
 		if _, dup := mapped[t][m.Column]; dup {
-			b.probs.add("column %s.%s is mapped twice", t, m.Column)
+			b.probs.addColumn(t, m.Column, "column %s.%s is mapped twice", t, m.Column)
 		}
 		mapped[t][m.Column] = m.Transformer
 	}
@@ -158,7 +195,7 @@ func (b *builder) tables() map[sqlschema.TableName]*Table {
 		}
 		for name := range ms {
 			if tb.Column(name) == nil {
-				b.probs.add("mapping for %s.%s: no such column in the source", t, name)
+				b.probs.addColumn(t, name, "mapping for %s.%s: no such column in the source", t, name)
 			}
 		}
 		out[t] = tb
@@ -166,11 +203,11 @@ func (b *builder) tables() map[sqlschema.TableName]*Table {
 	for _, sub := range b.job.Subsets {
 		t := sqlschema.TableName{Schema: sub.Schema, Table: sub.Table}
 		if out[t] == nil {
-			b.probs.add("subset for %s: the table is not copied (it has no mapping)", t)
+			b.probs.addColumn(t, "", "subset for %s: the table is not copied (it has no mapping)", t)
 			continue
 		}
 		if err := sqlschema.ValidateWhere(b.s.Dialect, sub.Where); err != nil {
-			b.probs.add("subset for %s: %v", t, err)
+			b.probs.addColumn(t, "", "subset for %s: %v", t, err)
 			continue
 		}
 		out[t].Where = sub.Where
@@ -186,15 +223,15 @@ func (b *builder) column(t sqlschema.TableName, c sqlschema.Column, ms map[strin
 	case c.GeneratedKind != "":
 		pc.Action = ActionOmit
 		if ok && tr.Source != Passthrough && tr.Source != "generate_default" {
-			b.warn("%s.%s is a generated column: the destination computes it, its %s mapping is ignored", t, c.Name, tr.Source)
+			b.warnColumn(t, c.Name, "%s.%s is a generated column: the destination computes it, its %s mapping is ignored", t, c.Name, tr.Source)
 		}
 		return pc
 	case !ok:
 		if b.job.HaltOnNewColumn {
-			b.probs.add("column %s.%s has no mapping (halt on new column is set)", t, c.Name)
+			b.probs.addColumn(t, c.Name, "column %s.%s has no mapping (halt on new column is set)", t, c.Name)
 		}
 		pc.Unmapped = true
-		b.warn("%s.%s has no mapping: it is copied unchanged", t, c.Name)
+		b.warnColumn(t, c.Name, "%s.%s has no mapping: it is copied unchanged", t, c.Name)
 		return pc
 	}
 	switch tr.Source {
@@ -203,13 +240,13 @@ func (b *builder) column(t sqlschema.TableName, c sqlschema.Column, ms map[strin
 	case "generate_null":
 		pc.Action = ActionNull
 		if !c.IsNullable {
-			b.probs.add("column %s.%s is NOT NULL but mapped to generate_null", t, c.Name)
+			b.probs.addColumn(t, c.Name, "column %s.%s is NOT NULL but mapped to generate_null, which writes NULL", t, c.Name)
 		}
 		return pc
 	case "generate_default":
 		pc.Action = ActionOmit
 		if c.Default == nil && c.IdentityGeneration == "" && !c.IsNullable {
-			b.probs.add("column %s.%s is NOT NULL without a default but mapped to generate_default", t, c.Name)
+			b.probs.addColumn(t, c.Name, "column %s.%s is NOT NULL without a default but mapped to generate_default", t, c.Name)
 		}
 		return pc
 	}
@@ -218,7 +255,9 @@ func (b *builder) column(t sqlschema.TableName, c sqlschema.Column, ms map[strin
 		maxLen = int(*c.CharacterMaximumLength)
 	}
 	if _, err := b.reg.Build(tr.Source, tr.Params, transformers.Options{Seed: 1, MaxLength: maxLen, Column: c.Name}); err != nil {
-		b.probs.add("column %s.%s: %v", t, c.Name, err)
+		b.probs.addColumn(t, c.Name, "column %s.%s: %v", t, c.Name, err)
+	} else {
+		b.checkTransformer(t, c, tr)
 	}
 	trc := tr
 	pc.Action = ActionTransform
@@ -377,7 +416,7 @@ func (b *builder) keys() {
 			t.Resume = ResumeKeyed
 		}
 		if len(t.Deferred()) > 0 && t.Resume != ResumeKeyed {
-			b.probs.add("table %s is in a foreign key cycle but has no primary key or NOT NULL unique key copied deterministically (unchanged, or by a consistent transformer with a job key): the update pass could not find its rows", t.Name)
+			b.probs.addColumn(t.Name, "", "table %s is in a foreign key cycle but has no primary key or NOT NULL unique key copied deterministically (unchanged, or by a consistent transformer with a job key): the update pass could not find its rows", t.Name)
 		}
 	}
 }
@@ -410,7 +449,7 @@ func (b *builder) filters() {
 				}
 				cond, err := followCondition(b.s.Dialect, t.Name, *fk, pf)
 				if err != nil {
-					b.probs.add("subset of %s: %v", t.Name, err)
+					b.probs.addColumn(t.Name, "", "subset of %s: %v", t.Name, err)
 					continue
 				}
 				fk.Followed = true
@@ -518,7 +557,7 @@ func (b *builder) checkReferences() {
 				if cc == nil || pc == nil || sameWrite(*cc, *pc) {
 					continue
 				}
-				b.warn("foreign key %s: %s.%s is %s but the referenced %s.%s is %s; references will only match when both use the same consistent transformer",
+				b.warnColumn(t.Name, c, "foreign key %s: %s.%s is %s but the referenced %s.%s is %s; references will only match when both use the same consistent transformer",
 					fk.Name, t.Name, c, describe(*cc), p.Name, pc.Name, describe(*pc))
 			}
 			if b.job.Key == nil && slices.ContainsFunc(fk.Columns, func(c string) bool {

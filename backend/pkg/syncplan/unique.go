@@ -24,7 +24,7 @@ func (b *builder) uniqueWarnings() {
 			if c == nil || c.Action != ActionTransform || c.Transformer == nil || contains(Bijective, c.Transformer.Source) {
 				continue
 			}
-			b.warn("%s.%s is unique but %s may map two values to one; a collision fails the copy (bijective choices: %s)",
+			b.warnColumn(t.Name, c.Name, "%s.%s is unique but %s may map two values to one; a collision fails the copy (bijective choices: %s)",
 				t.Name, c.Name, c.Transformer.Source, "transform_identity_scramble, transform_uuid, transform_character_scramble")
 		}
 	}

@@ -73,6 +73,28 @@ func (r *Registry) Validate(source string, raw map[string]any) error {
 	return err
 }
 
+// WritesNull returns why source configured with raw may write NULL for a
+// value that is not NULL ("" when it never does; see
+// Definition.WritesNull). An unknown source or invalid parameters are
+// returned as by Build.
+func (r *Registry) WritesNull(source string, raw map[string]any) (string, error) {
+	d, err := r.Lookup(source)
+	if err != nil {
+		return "", err
+	}
+	if d.Output == TypeNull {
+		return "it always writes NULL", nil
+	}
+	if d.WritesNull == nil {
+		return "", nil
+	}
+	p, err := validateParams(d, raw)
+	if err != nil {
+		return "", err
+	}
+	return d.WritesNull(p), nil
+}
+
 // Build validates raw parameters and returns a ready Instance.
 func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instance, error) {
 	d, err := r.Lookup(source)

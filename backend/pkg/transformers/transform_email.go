@@ -7,7 +7,7 @@ import (
 
 func emailTransform() *Definition {
 	const src = "transform_email"
-	return withAppend(transformDef(src, "Transform email", "Replaces an email address with a realistic fake one, optionally keeping its domain or its length. Addresses in excluded domains pass through unchanged.",
+	d := withAppend(transformDef(src, "Transform email", "Replaces an email address with a realistic fake one, optionally keeping its domain or its length. Addresses in excluded domains pass through unchanged.",
 		[]DataType{TypeString}, TypeString, []Param{
 			boolParam("preserve_domain", "Keep the input's domain.", false),
 			boolParam("preserve_length", "Give the output the input's length (local part and domain alike).", false),
@@ -24,6 +24,13 @@ func emailTransform() *Definition {
 		}
 		return t.transform, nil
 	})
+	d.WritesNull = func(p Params) string {
+		if p.String("invalid_email_action") == "null" {
+			return "with invalid_email_action null it writes NULL for a value that is not an email address"
+		}
+		return ""
+	}
+	return d
 }
 
 // emailTransformer is one transform_email configuration with scratch space.

@@ -126,6 +126,12 @@ type Definition struct {
 	// HandlesNull is true when the implementation receives NULL inputs
 	// (otherwise NULL stays NULL without calling it).
 	HandlesNull bool
+	// WritesNull, when set, tells for validated parameters why the
+	// transformer may write NULL for a value that is not NULL, or "" when
+	// it does not (generate_null, whose Output is TypeNull, always does).
+	// A NOT NULL column mapped to such a configuration is refused before a
+	// run rather than failing at the first such row.
+	WritesNull func(p Params) string
 	// NoRand is true when the implementation never reads Call.Rand: its
 	// output is a function of the input and parameters alone (a hash, a
 	// passthrough), so consistent mode does not reseed before each call.
