@@ -16,21 +16,21 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // JobHandler serves JobService: job definitions here, runs in run.go.
 type JobHandler struct {
 	mgmtv1alpha1connect.UnimplementedJobServiceHandler
-	jobs   *job.Service
-	runs   *run.Service
-	plans  *jobplan.Service
-	schema job.SchemaReader
-	log    *slog.Logger
+	jobs  *job.Service
+	runs  *run.Service
+	plans *jobplan.Service
+	log   *slog.Logger
 }
 
 // NewJobHandler returns the handler.
-func NewJobHandler(j *job.Service, runs *run.Service, plans *jobplan.Service, schema job.SchemaReader, log *slog.Logger) *JobHandler {
-	return &JobHandler{jobs: j, runs: runs, plans: plans, schema: schema, log: log}
+func NewJobHandler(j *job.Service, runs *run.Service, plans *jobplan.Service, log *slog.Logger) *JobHandler {
+	return &JobHandler{jobs: j, runs: runs, plans: plans, log: log}
 }
 
 // GetJobPlan computes the plan the job's next run would follow.
@@ -320,7 +320,8 @@ func (h *JobHandler) SetJobSyncOptions(ctx context.Context, req *connect.Request
 	return connect.NewResponse(&mgmtv1alpha1.SetJobSyncOptionsResponse{Job: pj}), nil
 }
 
-// ValidateJobMappings checks mappings against the source schema.
+// ValidateJobMappings checks mappings against the source schema with the
+// rules every run's plan applies.
 func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Request[mgmtv1alpha1.ValidateJobMappingsRequest]) (*connect.Response[mgmtv1alpha1.ValidateJobMappingsResponse], error) {
 	p, err := auth.FromContext(ctx)
 	if err != nil {
@@ -338,13 +339,34 @@ func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Reque
 	if err != nil {
 		return nil, err
 	}
-	report, err := job.ValidateMappings(ctx, h.schema, p.Scope, accountID, connID, mappings, vfksFromProto(req.Msg.GetVirtualForeignKeys()))
+	def := job.Definition{Sync: &job.SyncSource{ConnectionID: connID}, Mappings: mappings, VirtualForeignKeys: vfksFromProto(req.Msg.GetVirtualForeignKeys())}
+	report, err := h.jobs.ValidateMappings(ctx, p.Scope, accountID, def)
 	if err != nil {
 		return nil, toConnect(ctx, h.log, err)
 	}
-	resp := &mgmtv1alpha1.ValidateJobMappingsResponse{DatabaseErrors: &mgmtv1alpha1.DatabaseError{Errors: report.DatabaseErrors}}
-	for _, ce := range report.ColumnErrors {
-		resp.ColumnErrors = append(resp.ColumnErrors, &mgmtv1alpha1.ColumnError{Schema: ce.Schema, Table: ce.Table, Column: ce.Column, Errors: ce.Errors})
-	}
+	resp := &mgmtv1alpha1.ValidateJobMappingsResponse{DatabaseErrors: &mgmtv1alpha1.DatabaseError{}}
+	resp.ColumnErrors, resp.DatabaseErrors.Errors = findingsToProto(report.Problems)
+	resp.ColumnWarnings, resp.Warnings = findingsToProto(report.Warnings)
 	return connect.NewResponse(resp), nil
+}
+
+// findingsToProto splits findings into those about a table or column,
+// grouped by column in order, and the job-wide rest.
+func findingsToProto(fs []syncplan.Finding) (columns []*mgmtv1alpha1.ColumnError, rest []string) {
+	byColumn := map[syncplan.Finding]*mgmtv1alpha1.ColumnError{}
+	for _, f := range fs {
+		if f.Table.Table == "" {
+			rest = append(rest, f.Message)
+			continue
+		}
+		k := syncplan.Finding{Table: f.Table, Column: f.Column}
+		ce := byColumn[k]
+		if ce == nil {
+			ce = &mgmtv1alpha1.ColumnError{Schema: f.Table.Schema, Table: f.Table.Table, Column: f.Column}
+			byColumn[k] = ce
+			columns = append(columns, ce)
+		}
+		ce.Errors = append(ce.Errors, f.Message)
+	}
+	return columns, rest
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +41,7 @@ func TestJobs(t *testing.T) {
 		Mappings: []*mgmt.JobMapping{
 			mapping("shop", "regions", "country", "passthrough"),
 			{Schema: "shop", Table: "stores", Column: "email", Transformer: &mgmt.JobMappingTransformer{Source: "transform_email", Config: cfg}},
+			mapping("shop", "employees", "name", "passthrough"),
 		},
 		CronSchedule:       ptr("0 3 * * *"),
 		VirtualForeignKeys: []*mgmt.VirtualForeignConstraint{{Schema: "shop", Table: "employees", Columns: []string{"name"}, ReferencedSchema: "shop", ReferencedTable: "regions", ReferencedColumns: []string{"name"}}},
@@ -51,7 +53,7 @@ func TestJobs(t *testing.T) {
 	}
 	job := created.Msg.GetJob()
 	if job.GetType() != mgmt.JobType_JOB_TYPE_SYNC || job.GetCronSchedule() != "0 3 * * *" || len(job.GetDestinations()) != 1 ||
-		len(job.GetMappings()) != 2 || job.GetMappings()[1].GetTransformer().GetConfig().GetFields()["preserve_domain"].GetBoolValue() != true ||
+		len(job.GetMappings()) != 3 || job.GetMappings()[1].GetTransformer().GetConfig().GetFields()["preserve_domain"].GetBoolValue() != true ||
 		job.GetSyncOptions().GetMaxAttempts() != 3 || len(job.GetVirtualForeignKeys()) != 1 || !job.GetDestinations()[0].GetOptions().GetTruncateCascade() {
 		t.Fatalf("created job does not round-trip: %v", job)
 	}
@@ -114,12 +116,15 @@ func TestJobs(t *testing.T) {
 		t.Fatalf("delete after terminate: %v", err)
 	}
 
-	// The engine refuses this job as it stands: its virtual foreign key
-	// points at a table the job does not copy. The plan says so.
-	_, err = c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: job.GetId()}))
-	wantCode(t, "plan of an invalid job", err, connect.CodeInvalidArgument)
-	if !strings.Contains(err.Error(), "shop.employees is not copied") {
-		t.Errorf("plan error %q does not explain the problem", err)
+	// The engine refuses a job whose virtual foreign key points at a table
+	// the job does not copy, so saving one is refused with the same reason.
+	_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: accountID, JobName: "vfk-outside", Source: syncSource(src.GetId()), Destinations: create.Destinations,
+		Mappings: create.Mappings[:2], VirtualForeignKeys: create.VirtualForeignKeys,
+	}))
+	wantCode(t, "job the engine refuses", err, connect.CodeInvalidArgument)
+	if !strings.Contains(err.Error(), "mappings: virtual foreign key 1: table shop.employees is not copied") {
+		t.Errorf("create error %q does not explain the problem", err)
 	}
 
 	// Reads.
@@ -252,10 +257,8 @@ ALTER TABLE shop.x ADD FOREIGN KEY (y_id) REFERENCES shop.y (id);`)
 		errs[ce.GetTable()+"."+ce.GetColumn()] = strings.Join(ce.GetErrors(), "; ")
 	}
 	want := map[string]string{
-		"regions.nope":   "does not exist",
-		"regions.name":   "required column",
-		"employees.name": "required column",
-		"ghost.id":       "does not exist",
+		"regions.nope": "mapping for shop.regions.nope: no such column in the source",
+		"ghost.id":     "mapping for shop.ghost: no such table in the source",
 	}
 	for k, part := range want {
 		if !strings.Contains(errs[k], part) {
@@ -265,11 +268,138 @@ ALTER TABLE shop.x ADD FOREIGN KEY (y_id) REFERENCES shop.y (id);`)
 	if len(errs) != len(want) {
 		t.Errorf("column errors = %v, want exactly %v", errs, want)
 	}
+	// Unmapped columns are copied unchanged by every run: a warning, in place.
+	warns := map[string]string{}
+	for _, cw := range resp.Msg.GetColumnWarnings() {
+		warns[cw.GetTable()+"."+cw.GetColumn()] = strings.Join(cw.GetErrors(), "; ")
+	}
+	for _, k := range []string{"regions.name", "employees.name"} {
+		if !strings.Contains(warns[k], "has no mapping: it is copied unchanged") {
+			t.Errorf("column warning for %s = %q, want the unmapped column named (all: %v)", k, warns[k], warns)
+		}
+	}
 	dbErrs := resp.Msg.GetDatabaseErrors().GetErrors()
 	if len(dbErrs) != 1 || !strings.Contains(dbErrs[0], "shop.x") || !strings.Contains(dbErrs[0], "shop.y") {
 		t.Errorf("database errors = %v, want one unbreakable cycle x ↔ y", dbErrs)
 	}
 	if slices.ContainsFunc(dbErrs, func(e string) bool { return strings.Contains(e, "shop.a") }) {
 		t.Errorf("breakable cycle a→b→c reported: %v", dbErrs)
+	}
+}
+
+// TestValidateJobMappingsRefusesWhatTheEngineRefuses checks, on a
+// PostgreSQL and a MariaDB source, that ValidateJobMappings reports what
+// every run's plan refuses — a NOT NULL column mapped to generate_null, a
+// text transformer on an integer key, transform_uuid on a binary(16) key,
+// a bad transformer parameter — and warns of a unique column under a
+// transformer that may repeat values; and that CreateJob refuses the same
+// mappings, naming them, while the corrected job saves.
+func TestValidateJobMappingsRefusesWhatTheEngineRefuses(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	accountID := personalAccount(t, c)
+
+	pgURL := testdb.Postgres(t, "neosync_validate_types")
+	execPG(t, pgURL, `CREATE SCHEMA app;
+CREATE TABLE app.users (id integer PRIMARY KEY, uid uuid, email text NOT NULL UNIQUE, nick text UNIQUE, note text);`)
+	myURL, myDB := testdb.MySQL(t, "neosync_validate_types")
+	if _, err := myDB.ExecContext(apitest.Ctx(t), `CREATE TABLE users (id binary(16) PRIMARY KEY, uid char(36), email varchar(255) NOT NULL UNIQUE, nick varchar(50) UNIQUE, note text)`); err != nil {
+		t.Fatal(err)
+	}
+	dst := createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_validate_dst")))
+
+	badConfig := &mgmt.JobMappingTransformer{Source: "transform_email", Config: mustStruct(t, map[string]any{"preserve_domain": "yes"})}
+	for _, tc := range []struct {
+		name, schema string
+		cfg          *mgmt.ConnectionConfig
+		key          string // the key's transformer
+		keyErr       string // what the key's error says
+	}{
+		{"postgres", "app", pgConfig(pgURL), "transform_email",
+			"column app.users.id is integer (integer values) but transform_email takes string values; transformers for integer columns: transform_identity_scramble, transform_int64"},
+		{"mariadb", myURL[strings.LastIndex(myURL, "/")+1:], mysqlConfig(myURL), "transform_uuid",
+			"users.id is binary(16) but transform_uuid works on UUIDs written as text (uuid, char(36))"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := apitest.Ctx(t)
+			src := createConnection(t, c, accountID, "src-"+tc.name, tc.cfg)
+			mappings := []*mgmt.JobMapping{
+				mapping(tc.schema, "users", "id", tc.key),
+				mapping(tc.schema, "users", "uid", "transform_uuid"),
+				mapping(tc.schema, "users", "email", "generate_null"),
+				mapping(tc.schema, "users", "nick", "transform_first_name"),
+				{Schema: tc.schema, Table: "users", Column: "note", Transformer: badConfig},
+			}
+			resp, err := c.Jobs.ValidateJobMappings(ctx, connect.NewRequest(&mgmt.ValidateJobMappingsRequest{AccountId: accountID, ConnectionId: src.GetId(), Mappings: mappings}))
+			if err != nil {
+				t.Fatalf("ValidateJobMappings: %v", err)
+			}
+			errs := map[string]string{}
+			for _, ce := range resp.Msg.GetColumnErrors() {
+				errs[ce.GetColumn()] = strings.Join(ce.GetErrors(), "; ")
+			}
+			want := map[string]string{
+				"id":    tc.keyErr,
+				"email": "users.email is NOT NULL but mapped to generate_null, which writes NULL",
+				"note":  "users.note: transformer transform_email: parameter preserve_domain: must be true or false",
+			}
+			for col, part := range want {
+				if !strings.Contains(errs[col], part) {
+					t.Errorf("error for %s = %q, want it to contain %q", col, errs[col], part)
+				}
+			}
+			if len(errs) != len(want) {
+				t.Errorf("column errors = %v, want exactly the columns %v", errs, slices.Collect(maps.Keys(want)))
+			}
+			warns := map[string]string{}
+			for _, cw := range resp.Msg.GetColumnWarnings() {
+				warns[cw.GetColumn()] = strings.Join(cw.GetErrors(), "; ")
+			}
+			if !strings.Contains(warns["nick"], "users.nick is unique but transform_first_name may map two values to one") || len(warns) != 1 {
+				t.Errorf("column warnings = %v, want one on nick (unique, non-bijective transformer)", warns)
+			}
+
+			// Saving the job is refused: a bad parameter first, by its
+			// field, as before the source is read…
+			create := &mgmt.CreateJobRequest{
+				AccountId: accountID, JobName: "refused-" + tc.name, Source: syncSource(src.GetId()),
+				Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}}, Mappings: mappings,
+			}
+			_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(create))
+			wantCode(t, "create", err, connect.CodeInvalidArgument)
+			if !strings.Contains(err.Error(), "mappings[4].transformer.config.preserve_domain: must be true or false") {
+				t.Errorf("create error %q does not name the bad parameter", err)
+			}
+			// …then every problem the source's schema shows, at once.
+			create.Mappings = mappings[:4]
+			_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(create))
+			wantCode(t, "create", err, connect.CodeInvalidArgument)
+			for _, col := range []string{"id", "email"} {
+				if !strings.Contains(err.Error(), want[col]) {
+					t.Errorf("create error %q does not contain %q", err, want[col])
+				}
+			}
+			// Corrected, it saves (the warning does not stop it).
+			create.Mappings = []*mgmt.JobMapping{
+				mapping(tc.schema, "users", "id", "passthrough"),
+				mapping(tc.schema, "users", "uid", "transform_uuid"),
+				mapping(tc.schema, "users", "email", "transform_email"),
+				mapping(tc.schema, "users", "nick", "transform_first_name"),
+				mapping(tc.schema, "users", "note", "generate_null"),
+			}
+			created, err := c.Jobs.CreateJob(ctx, connect.NewRequest(create))
+			if err != nil {
+				t.Fatalf("create corrected job: %v", err)
+			}
+			// Replacing its mappings with bad ones is refused too.
+			_, err = c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{
+				Id: created.Msg.GetJob().GetId(), Source: syncSource(src.GetId()), Mappings: mappings[:4],
+			}))
+			wantCode(t, "update", err, connect.CodeInvalidArgument)
+			if !strings.Contains(err.Error(), want["email"]) {
+				t.Errorf("update error %q does not contain %q", err, want["email"])
+			}
+		})
 	}
 }

@@ -112,7 +112,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	}
 	xforms := transformer.NewService(st, registry, opts.JSRunner)
 	sched := scheduler.New(opts.Temporal, opts.TaskQueue, opts.TemporalHostPort)
-	jobs := job.NewService(st, xforms, sched, box)
+	jobs := job.NewService(st, xforms, sched, jobplan.NewValidator(conns, xforms), box)
 	runs := run.NewService(st, jobs, sched)
 
 	mux := http.NewServeMux()
@@ -120,7 +120,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, jobplan.NewService(jobs, conns, xforms), data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, jobplan.NewService(jobs, conns, xforms), log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
 

@@ -94,10 +94,10 @@ func (b *builder) run() {
 	b.checkJob()
 	tables := b.tables()
 	b.foldPartitions(tables)
-	if len(b.probs) > 0 {
-		return
-	}
+	// Ordering needs only the tables that exist, so cycles are reported
+	// together with the column problems.
 	b.order(tables)
+	b.uniqueWarnings()
 	if len(b.probs) > 0 {
 		return
 	}
@@ -108,7 +108,6 @@ func (b *builder) run() {
 	if len(b.probs) > 0 {
 		return
 	}
-	b.uniqueWarnings()
 	b.truncateWarnings()
 }
 

@@ -8,7 +8,12 @@ var Bijective = []string{Passthrough, "transform_identity_scramble", "transform_
 // uniqueWarnings warns when a transformer that may repeat values is mapped
 // to a single-column unique key: the copy would then fail on that
 // constraint (or, without it in the destination, silently duplicate keys).
+// A column that already has a problem is not warned about.
 func (b *builder) uniqueWarnings() {
+	bad := map[Finding]bool{}
+	for _, p := range b.probs {
+		bad[Finding{Table: p.Table, Column: p.Column}] = true
+	}
 	for _, t := range b.plan.Tables {
 		keys := [][]string{}
 		if len(t.PrimaryKey) == 1 {
@@ -21,7 +26,8 @@ func (b *builder) uniqueWarnings() {
 		}
 		for _, k := range keys {
 			c := t.Column(k[0])
-			if c == nil || c.Action != ActionTransform || c.Transformer == nil || contains(Bijective, c.Transformer.Source) {
+			if c == nil || c.Action != ActionTransform || c.Transformer == nil || contains(Bijective, c.Transformer.Source) ||
+				bad[Finding{Table: t.Name, Column: c.Name}] {
 				continue
 			}
 			b.warnColumn(t.Name, c.Name, "%s.%s is unique but %s may map two values to one; a collision fails the copy (bijective choices: %s)",

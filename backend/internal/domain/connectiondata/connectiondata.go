@@ -67,18 +67,6 @@ func (s *Service) Constraints(ctx context.Context, scope domain.Scope, id uuid.U
 	return cons, err
 }
 
-// Schema reads columns and constraints with one connection.
-func (s *Service) Schema(ctx context.Context, scope domain.Scope, id uuid.UUID) (cols []sqlschema.Column, cons []sqlschema.TableConstraints, err error) {
-	err = s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {
-		if cols, err = i.Columns(ctx, nil); err != nil {
-			return err
-		}
-		cons, err = i.Constraints(ctx, nil)
-		return err
-	})
-	return cols, cons, err
-}
-
 // Tables lists the connection's user tables.
 func (s *Service) Tables(ctx context.Context, scope domain.Scope, id uuid.UUID) (tables []sqlschema.TableName, err error) {
 	err = s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {

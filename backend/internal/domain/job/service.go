@@ -37,12 +37,14 @@ type Service struct {
 	store        *store.Store
 	transformers TransformerChecker
 	scheduler    Scheduler
+	source       SourceValidator
 	box          *secretbox.Box
 }
 
-// NewService returns a Service; box encrypts the jobs' consistent-mode keys.
-func NewService(st *store.Store, tc TransformerChecker, sch Scheduler, box *secretbox.Box) *Service {
-	return &Service{store: st, transformers: tc, scheduler: sch, box: box}
+// NewService returns a Service; box encrypts the jobs' consistent-mode
+// keys, src validates sync jobs against their source when they are saved.
+func NewService(st *store.Store, tc TransformerChecker, sch Scheduler, src SourceValidator, box *secretbox.Box) *Service {
+	return &Service{store: st, transformers: tc, scheduler: sch, source: src, box: box}
 }
 
 func keyBinding(accountID, jobID uuid.UUID) []byte {
@@ -181,6 +183,9 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 		return Job{}, err
 	}
 	if err := s.checkSubsets(ctx, p.AccountID, p.Definition); err != nil {
+		return Job{}, err
+	}
+	if err := s.checkSource(ctx, p.AccountID, p.Definition); err != nil {
 		return Job{}, err
 	}
 	def, err := json.Marshal(p.Definition)
@@ -389,8 +394,9 @@ func (s *Service) SetPaused(ctx context.Context, scope domain.Scope, id uuid.UUI
 	return s.Get(ctx, scope, id)
 }
 
-// updateDefinition applies change to the stored definition and saves it.
-func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, change func(j Job, d *Definition) error) (Job, error) {
+// updateDefinition applies change to the stored definition and saves it;
+// with checkSource it is validated against its source (see checkSource).
+func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, checkSource bool, change func(j Job, d *Definition) error) (Job, error) {
 	j, err := s.Get(ctx, scope, id)
 	if err != nil {
 		return Job{}, err
@@ -419,6 +425,11 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 	if err := s.checkSubsets(ctx, j.AccountID, d); err != nil {
 		return Job{}, err
 	}
+	if checkSource {
+		if err := s.checkSource(ctx, j.AccountID, d); err != nil {
+			return Job{}, err
+		}
+	}
 	def, err := json.Marshal(d)
 	if err != nil {
 		return Job{}, err
@@ -438,7 +449,7 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 
 // UpdateSource replaces the source, the mappings and the virtual foreign keys.
 func (s *Service) UpdateSource(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, src Definition) (Job, error) {
-	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+	return s.updateDefinition(ctx, scope, userID, id, true, func(_ Job, d *Definition) error {
 		d.Sync, d.Generate = src.Sync, src.Generate
 		d.Mappings = src.Mappings
 		d.VirtualForeignKeys = src.VirtualForeignKeys
@@ -448,7 +459,7 @@ func (s *Service) UpdateSource(ctx context.Context, scope domain.Scope, userID, 
 
 // SetSubsets replaces the per-table WHERE subsets of a sync job.
 func (s *Service) SetSubsets(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, subsets []Subset, byForeignKeys bool) (Job, error) {
-	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+	return s.updateDefinition(ctx, scope, userID, id, true, func(_ Job, d *Definition) error {
 		if d.Sync == nil {
 			return domain.FailedPrecondition("job %s is not a sync job; subsets apply to sync jobs only", id)
 		}
@@ -462,7 +473,7 @@ func (s *Service) SetSubsets(ctx context.Context, scope domain.Scope, userID, id
 
 // SetWorkflowOptions replaces the run options.
 func (s *Service) SetWorkflowOptions(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, o WorkflowOptions) (Job, error) {
-	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+	return s.updateDefinition(ctx, scope, userID, id, false, func(_ Job, d *Definition) error {
 		d.WorkflowOptions = o
 		return nil
 	})
@@ -470,7 +481,7 @@ func (s *Service) SetWorkflowOptions(ctx context.Context, scope domain.Scope, us
 
 // SetActivityOptions replaces the per-table activity options.
 func (s *Service) SetActivityOptions(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, o ActivityOptions) (Job, error) {
-	return s.updateDefinition(ctx, scope, userID, id, func(_ Job, d *Definition) error {
+	return s.updateDefinition(ctx, scope, userID, id, false, func(_ Job, d *Definition) error {
 		d.ActivityOptions = o
 		return nil
 	})

@@ -86,16 +86,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 	if err != nil {
 		return Plan{}, err
 	}
-	sj := syncplan.Job{Mappings: mappings, Key: key, SubsetByForeignKeys: j.Definition.Sync.SubsetByForeignKeys, HaltOnNewColumn: j.Definition.Sync.HaltOnNewColumn}
-	for _, sub := range j.Definition.Sync.Subsets {
-		sj.Subsets = append(sj.Subsets, syncplan.Subset{Schema: sub.Schema, Table: sub.Table, Where: sub.Where})
-	}
-	for _, v := range j.Definition.VirtualForeignKeys {
-		sj.VirtualForeignKeys = append(sj.VirtualForeignKeys, syncplan.VirtualForeignKey{
-			Table: sqlschema.TableName{Schema: v.Schema, Table: v.Table}, Columns: v.Columns,
-			Referenced: sqlschema.TableName{Schema: v.ReferencedSchema, Table: v.ReferencedTable}, ReferencedColumns: v.ReferencedColumns,
-		})
-	}
+	sj := syncJob(j.Definition, mappings, key)
 	conns := make([]uuid.UUID, len(j.Destinations))
 	for i, d := range j.Destinations {
 		c, err := s.connections.Get(ctx, only, d.ConnectionID)
@@ -167,13 +158,37 @@ func (s *Service) checkDestination(ctx context.Context, scope domain.Scope, conn
 		d.Name, len(syncplan.ReachedTables(reach)), strings.Join(names, ", ")), true
 }
 
+// syncJob is the data plane's view of a sync job's definition (without
+// destinations): what the worker builds, and what the API validates.
+func syncJob(d job.Definition, mappings []syncplan.Mapping, key []byte) syncplan.Job {
+	sj := syncplan.Job{Mappings: mappings, Key: key}
+	if d.Sync != nil {
+		sj.SubsetByForeignKeys, sj.HaltOnNewColumn = d.Sync.SubsetByForeignKeys, d.Sync.HaltOnNewColumn
+		for _, sub := range d.Sync.Subsets {
+			sj.Subsets = append(sj.Subsets, syncplan.Subset{Schema: sub.Schema, Table: sub.Table, Where: sub.Where})
+		}
+	}
+	for _, v := range d.VirtualForeignKeys {
+		sj.VirtualForeignKeys = append(sj.VirtualForeignKeys, syncplan.VirtualForeignKey{
+			Table: sqlschema.TableName{Schema: v.Schema, Table: v.Table}, Columns: v.Columns,
+			Referenced: sqlschema.TableName{Schema: v.ReferencedSchema, Table: v.ReferencedTable}, ReferencedColumns: v.ReferencedColumns,
+		})
+	}
+	return sj
+}
+
 // mappings resolves user-defined transformers into system ones.
 func (s *Service) mappings(ctx context.Context, scope domain.Scope, in []job.Mapping) ([]syncplan.Mapping, error) {
+	return resolveMappings(ctx, s.transformers, scope, in)
+}
+
+// resolveMappings resolves user-defined transformers into system ones.
+func resolveMappings(ctx context.Context, ts *transformer.Service, scope domain.Scope, in []job.Mapping) ([]syncplan.Mapping, error) {
 	out := make([]syncplan.Mapping, 0, len(in))
 	for _, m := range in {
 		t := syncplan.Transformer{Source: m.Transformer.Source, Params: m.Transformer.Config}
 		if m.Transformer.UserDefinedID != nil {
-			u, err := s.transformers.Get(ctx, scope, *m.Transformer.UserDefinedID)
+			u, err := ts.Get(ctx, scope, *m.Transformer.UserDefinedID)
 			if err != nil {
 				return nil, fmt.Errorf("mapping %s.%s.%s: %w", m.Schema, m.Table, m.Column, err)
 			}

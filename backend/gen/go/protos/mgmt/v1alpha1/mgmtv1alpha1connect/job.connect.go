@@ -119,8 +119,12 @@ type JobServiceClient interface {
 	CreateJobDestinationConnections(context.Context, *connect.Request[v1alpha1.CreateJobDestinationConnectionsRequest]) (*connect.Response[v1alpha1.CreateJobDestinationConnectionsResponse], error)
 	SetJobWorkflowOptions(context.Context, *connect.Request[v1alpha1.SetJobWorkflowOptionsRequest]) (*connect.Response[v1alpha1.SetJobWorkflowOptionsResponse], error)
 	SetJobSyncOptions(context.Context, *connect.Request[v1alpha1.SetJobSyncOptionsRequest]) (*connect.Response[v1alpha1.SetJobSyncOptionsResponse], error)
-	// ValidateJobMappings checks mappings against the source schema: unknown
-	// columns, required columns left unmapped, FK cycles with no nullable column.
+	// ValidateJobMappings checks mappings against the source schema with the
+	// same rules every run's plan applies: unknown tables and columns,
+	// transformer parameters, transformer types against column types, NOT
+	// NULL columns under a transformer that writes NULL, FK cycles with no
+	// nullable column; and warns of unique columns under a transformer that
+	// may repeat values and of columns left unmapped (copied unchanged).
 	ValidateJobMappings(context.Context, *connect.Request[v1alpha1.ValidateJobMappingsRequest]) (*connect.Response[v1alpha1.ValidateJobMappingsResponse], error)
 	// GetJobPlan computes the plan a run would follow now: tables in write
 	// order, what happens to each column, the foreign keys filled in by update
@@ -476,8 +480,12 @@ type JobServiceHandler interface {
 	CreateJobDestinationConnections(context.Context, *connect.Request[v1alpha1.CreateJobDestinationConnectionsRequest]) (*connect.Response[v1alpha1.CreateJobDestinationConnectionsResponse], error)
 	SetJobWorkflowOptions(context.Context, *connect.Request[v1alpha1.SetJobWorkflowOptionsRequest]) (*connect.Response[v1alpha1.SetJobWorkflowOptionsResponse], error)
 	SetJobSyncOptions(context.Context, *connect.Request[v1alpha1.SetJobSyncOptionsRequest]) (*connect.Response[v1alpha1.SetJobSyncOptionsResponse], error)
-	// ValidateJobMappings checks mappings against the source schema: unknown
-	// columns, required columns left unmapped, FK cycles with no nullable column.
+	// ValidateJobMappings checks mappings against the source schema with the
+	// same rules every run's plan applies: unknown tables and columns,
+	// transformer parameters, transformer types against column types, NOT
+	// NULL columns under a transformer that writes NULL, FK cycles with no
+	// nullable column; and warns of unique columns under a transformer that
+	// may repeat values and of columns left unmapped (copied unchanged).
 	ValidateJobMappings(context.Context, *connect.Request[v1alpha1.ValidateJobMappingsRequest]) (*connect.Response[v1alpha1.ValidateJobMappingsResponse], error)
 	// GetJobPlan computes the plan a run would follow now: tables in write
 	// order, what happens to each column, the foreign keys filled in by update
