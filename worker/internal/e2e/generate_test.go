@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,65 @@ CREATE TABLE order_items (order_id bigint NOT NULL REFERENCES orders (id), line 
 	}
 	if queryInt(t, dst, "SELECT count(*) FROM order_items") != 3000 {
 		t.Errorf("order_items: %d rows", queryInt(t, dst, "SELECT count(*) FROM order_items"))
+	}
+}
+
+// TestGenerateJobOnAnySchema: default mappings ("column default", or none)
+// generate a schema of NOT NULL columns, and a job that leaves out a NOT
+// NULL parent fails at once with what to do, writing nothing.
+func TestGenerateJobOnAnySchema(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.startWorker(t)
+	ctx := testCtx(t, 5*time.Minute)
+	schemaDB := newDatabase(t, "neosync_e2e_genany")
+	execSQL(t, schemaDB, `
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, code varchar(4) NOT NULL UNIQUE, joined date NOT NULL, prefs jsonb NOT NULL);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(6,2) NOT NULL, raw bytea NOT NULL);`)
+	schemaConn := s.connection(t, "gen-schema", schemaDB)
+	run := func(name string, tables []*mgmt.GenerateSourceTable, dst string) *mgmt.JobRun {
+		job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+			AccountId: s.accountID, JobName: name,
+			Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: schemaConn, Tables: tables}}},
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, name+"-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+			Mappings:     []*mgmt.JobMapping{mapping("customers", "name", "generate_default", nil)},
+		}))
+		if err != nil {
+			t.Fatalf("CreateJob %s: %v", name, err)
+		}
+		r, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := time.Now()
+		jr := s.waitRun(t, r.Msg.GetJobRun().GetId(), 2*time.Minute, final)
+		t.Logf("%s: %v after %v: %s", name, jr.GetStatus(), time.Since(started).Round(time.Millisecond), jr.GetError())
+		return jr
+	}
+
+	orphanDst := newDatabase(t, "neosync_e2e_genorphan")
+	r := run("orders-only", []*mgmt.GenerateSourceTable{{Schema: "public", Table: "orders", RowCount: 10}}, orphanDst)
+	want := "add public.customers to the job or make public.orders.customer_id nullable"
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), want) {
+		t.Fatalf("orders without customers ended %v: %q, want failed with %q", r.GetStatus(), r.GetError(), want)
+	}
+	for _, tp := range r.GetTables() {
+		if tp.GetState() == "running" || tp.GetState() == "pending" {
+			t.Errorf("table %s.%s left %s", tp.GetSchema(), tp.GetTable(), tp.GetState())
+		}
+	}
+	if n := queryInt(t, orphanDst, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"); n != 0 {
+		t.Errorf("the refused run created %d tables in its destination", n)
+	}
+
+	dst := newDatabase(t, "neosync_e2e_genanydst")
+	r = run("both", []*mgmt.GenerateSourceTable{{Schema: "public", Table: "customers", RowCount: 50}, {Schema: "public", Table: "orders", RowCount: 200}}, dst)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("generate run ended %v: %s", r.GetStatus(), r.GetError())
+	}
+	for table, want := range map[string]int64{"customers": 50, "orders": 200} {
+		if got := queryInt(t, dst, "SELECT count(*) FROM "+table); got != want {
+			t.Errorf("%s: %d rows, want %d", table, got, want)
+		}
 	}
 }
