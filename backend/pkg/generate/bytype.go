@@ -373,9 +373,9 @@ func choosePostgres(t string, c sqlschema.Column, length int) *ByType {
 	case "macaddr":
 		return &ByType{Kind: KindMAC}
 	case "bit":
-		return &ByType{Kind: KindBits, Length: firstArg(args, 1)}
+		return bitsOf(firstArg(args, 1))
 	case "bit varying", "varbit":
-		return &ByType{Kind: KindBits, Length: firstArg(args, 8)}
+		return bitsOf(firstArg(args, 8))
 	case "xml":
 		return &ByType{Kind: KindXML}
 	}
@@ -445,6 +445,15 @@ func chooseMySQL(t string, c sqlschema.Column, length int) *ByType {
 	return nil
 }
 
+// bitsOf writes n binary digits (a longer bit string has no generator:
+// each value would be that long).
+func bitsOf(n int) *ByType {
+	if n < 1 || n > 1<<16 {
+		return nil
+	}
+	return &ByType{Kind: KindBits, Length: n}
+}
+
 // decimalOf reads precision and scale from the catalog; a column without
 // them (PostgreSQL's unconstrained numeric) gets p and s. A negative scale
 // (PostgreSQL 15) rounds to tens and has no generator.
@@ -488,7 +497,7 @@ func splitType(t string) (string, []int) {
 	var args []int
 	for _, a := range strings.Split(t[open+1:open+end], ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(a))
-		if err != nil {
+		if err != nil || n < 0 || n > math.MaxInt32 {
 			return t[:open], nil // enum('a'), set('a'): no numeric arguments
 		}
 		args = append(args, n)
