@@ -83,6 +83,11 @@ func TestApply(t *testing.T) {
 		}
 	}
 
+	// jobs plan shows what the next run would do.
+	if out := c.ok("jobs", "plan", "nightly-"+sfx); !strings.Contains(out, "Plan of job nightly-"+sfx) || !strings.Contains(out, "transform transform_email") {
+		t.Fatalf("jobs plan:\n%s", out)
+	}
+
 	// A change to a mapping, a destination option and the schedule is an update of the job only.
 	changed := strings.Replace(fmt.Sprintf(applyFile, sfx), "{preserve_domain: true}", "{preserve_domain: false}", 1)
 	changed = strings.Replace(changed, `"0 3 * * *"`, `"@daily"`, 1)
@@ -104,10 +109,9 @@ func TestApply(t *testing.T) {
 			t.Fatalf("jobs get lacks %q:\n%s", want, out)
 		}
 	}
-	// jobs plan shows what the next run would do.
-	if out := c.ok("jobs", "plan", "nightly-"+sfx); !strings.Contains(out, "Plan of job nightly-"+sfx) || !strings.Contains(out, "transform transform_email") {
-		t.Fatalf("jobs plan:\n%s", out)
-	}
+	// jobs plan looks at every destination as the run will: a MariaDB
+	// destination of a Postgres source is refused by name.
+	c.fail("destination maria-"+sfx+": syncing postgres into mysql is not supported", "jobs", "plan", "nightly-"+sfx)
 	var job mgmtv1alpha1.Job
 	if err := protojson.Unmarshal([]byte(c.ok("jobs", "get", "nightly-"+sfx, "-o", "json")), &job); err != nil {
 		t.Fatal(err)
