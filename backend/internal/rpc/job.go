@@ -16,6 +16,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -331,8 +332,15 @@ func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Reque
 	if err != nil {
 		return nil, err
 	}
-	connID, err := parseID("connection_id", req.Msg.GetConnectionId())
-	if err != nil {
+	var connID uuid.UUID
+	var cfg *sqlconnect.Config
+	if req.Msg.GetConnectionConfig() != nil {
+		c, err := connectionConfigFromProto("connection_config", req.Msg.GetConnectionConfig())
+		if err != nil {
+			return nil, err
+		}
+		cfg = &c
+	} else if connID, err = parseID("connection_id", req.Msg.GetConnectionId()); err != nil {
 		return nil, err
 	}
 	mappings, err := mappingsFromProto(req.Msg.GetMappings())
@@ -340,7 +348,7 @@ func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Reque
 		return nil, err
 	}
 	def := job.Definition{Sync: &job.SyncSource{ConnectionID: connID}, Mappings: mappings, VirtualForeignKeys: vfksFromProto(req.Msg.GetVirtualForeignKeys())}
-	report, err := h.jobs.ValidateMappings(ctx, p.Scope, accountID, def)
+	report, err := h.jobs.ValidateMappings(ctx, p.Scope, accountID, def, cfg)
 	if err != nil {
 		return nil, toConnect(ctx, h.log, err)
 	}

@@ -294,6 +294,23 @@ func (s *Service) Open(ctx context.Context, scope domain.Scope, id uuid.UUID) (*
 	return db, nil
 }
 
+// OpenConfig opens an unsaved configuration (under the same network policy
+// as a saved one) for reading its schema. An invalid config is a
+// ValidationError; a failure to connect a FailedPrecondition with the
+// reason.
+func (s *Service) OpenConfig(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
+	if err := validateConfig(cfg); err != nil {
+		return nil, err
+	}
+	octx, cancel := context.WithTimeout(ctx, CheckTimeout)
+	defer cancel()
+	db, err := s.policy.Open(octx, cfg)
+	if err != nil {
+		return nil, domain.FailedPrecondition("cannot connect to the source: %s", scrub(err.Error(), cfg))
+	}
+	return db, nil
+}
+
 // Inspector returns the schema reader for an open database.
 func Inspector(db *sqlconnect.DB) sqlschema.Inspector {
 	if db.Driver == sqlconnect.DriverMySQL {

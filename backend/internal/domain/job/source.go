@@ -8,16 +8,18 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // SourceValidator checks a sync job's definition against its source's
 // schema with syncplan.Validate, the rules every run's plan applies.
 type SourceValidator interface {
-	// ValidateSource reads the schema of d's source in the account and
-	// validates d against it. A source that cannot be reached now is a
+	// ValidateSource reads the schema of d's source in the account (or,
+	// when cfg is not nil, of that unsaved configuration) and validates d
+	// against it. A source that cannot be reached now is a
 	// *SourceUnavailableError.
-	ValidateSource(ctx context.Context, accountID uuid.UUID, d Definition) (syncplan.Report, error)
+	ValidateSource(ctx context.Context, accountID uuid.UUID, d Definition, cfg *sqlconnect.Config) (syncplan.Report, error)
 }
 
 // SourceUnavailableError means the source could not be read to validate a
@@ -35,17 +37,21 @@ func (e *SourceUnavailableError) Unwrap() error { return e.Err }
 // ValidateMappings checks a sync job's mappings and virtual foreign keys
 // against its source's schema (ValidateJobMappings): the report's problems
 // are what would stop every run, its warnings what a user should know.
-func (s *Service) ValidateMappings(ctx context.Context, scope domain.Scope, accountID uuid.UUID, d Definition) (syncplan.Report, error) {
+// With cfg the source is that unsaved configuration instead of d's saved
+// connection.
+func (s *Service) ValidateMappings(ctx context.Context, scope domain.Scope, accountID uuid.UUID, d Definition, cfg *sqlconnect.Config) (syncplan.Report, error) {
 	if !scope.Allows(accountID) {
 		return syncplan.Report{}, domain.NotFound("account", accountID)
 	}
-	if err := s.requireConnection(ctx, accountID, d.SourceConnectionID()); err != nil {
-		return syncplan.Report{}, err
+	if cfg == nil {
+		if err := s.requireConnection(ctx, accountID, d.SourceConnectionID()); err != nil {
+			return syncplan.Report{}, err
+		}
 	}
 	if len(d.Mappings) == 0 {
 		return syncplan.Report{}, nil
 	}
-	r, err := s.source.ValidateSource(ctx, accountID, d)
+	r, err := s.source.ValidateSource(ctx, accountID, d, cfg)
 	var unavailable *SourceUnavailableError
 	if errors.As(err, &unavailable) {
 		return syncplan.Report{}, unavailable.Err
@@ -63,7 +69,7 @@ func (s *Service) checkSource(ctx context.Context, accountID uuid.UUID, d Defini
 	if d.Sync == nil || len(d.Mappings) == 0 {
 		return nil
 	}
-	r, err := s.source.ValidateSource(ctx, accountID, d)
+	r, err := s.source.ValidateSource(ctx, accountID, d, nil)
 	var unavailable *SourceUnavailableError
 	switch {
 	case errors.As(err, &unavailable):

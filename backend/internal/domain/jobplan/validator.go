@@ -11,6 +11,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -32,15 +33,20 @@ func NewValidator(c *connection.Service, t *transformer.Service) *Validator {
 // consistent mode. Validation never transforms a value with it.
 var validationKey = []byte("validation")
 
-// ValidateSource reads the schemas of d's mapped tables in its source and
-// validates d against them.
-func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d job.Definition) (syncplan.Report, error) {
+// ValidateSource reads the schemas of d's mapped tables in its source (or
+// in cfg, when not nil) and validates d against them.
+func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d job.Definition, cfg *sqlconnect.Config) (syncplan.Report, error) {
 	only := domain.Scope{AccountIDs: []uuid.UUID{accountID}}
 	mappings, err := resolveMappings(ctx, v.transformers, only, d.Mappings)
 	if err != nil {
 		return syncplan.Report{}, err
 	}
-	db, err := v.connections.Open(ctx, only, d.SourceConnectionID())
+	var db *sqlconnect.DB
+	if cfg != nil {
+		db, err = v.connections.OpenConfig(ctx, *cfg)
+	} else {
+		db, err = v.connections.Open(ctx, only, d.SourceConnectionID())
+	}
 	if err != nil {
 		var fp *domain.FailedPreconditionError
 		if errors.As(err, &fp) {

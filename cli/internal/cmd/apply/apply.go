@@ -8,6 +8,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ type flags struct {
 	file          string
 	dryRun        bool
 	updateSecrets bool
+	skipCheck     bool
 }
 
 // NewCommand returns the apply command.
@@ -36,7 +38,17 @@ alone when it matches, so applying the same file twice changes nothing the
 second time. Resources the file does not mention are never deleted.
 
 --dry-run prints the plan (create, update or unchanged, with what differs) and
-changes nothing. ${VAR} in any value is replaced by the environment variable
+changes nothing.
+
+Before anything changes (and with --dry-run), the API connects with every
+connection the file creates or changes, as "neosync connections create" does
+(--skip-check skips this, for a database the API cannot reach yet), and checks
+every sync job the file creates or changes against its source's schema with the
+rules every run applies: unknown tables and columns, transformer parameters,
+transformers that do not fit the column's type, NOT NULL columns mapped to a
+transformer that writes NULL, foreign-key cycles that cannot be broken. Any
+problem stops the apply; warnings (such as a unique column under a transformer
+that may map two values to one) are printed. ${VAR} in any value is replaced by the environment variable
 VAR (${VAR:-default} when unset; $${ for a literal); an unset variable is an
 error, so secrets can stay out of the file.
 
@@ -85,6 +97,7 @@ The file format is documented, with a full example, in the CLI's README.`,
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print what would change and change nothing")
+	cmd.Flags().BoolVar(&f.skipCheck, "skip-check", false, "do not check that the API can connect with the connections the file creates or changes")
 	cmd.Flags().BoolVar(&f.updateSecrets, "update-secrets", false, "send every declared connection's secrets again (a changed password is otherwise not detected)")
 	return cmd
 }
@@ -117,14 +130,25 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		_, err := fmt.Fprintf(s.Out, "No changes: %s up to date.\n", resourceCount(len(file.Connections), len(file.Jobs)))
 		return err
 	}
+	if !f.skipCheck {
+		if err := a.checkConnections(ctx, p); err != nil {
+			return err
+		}
+	}
+	warnings, err := a.validateJobs(ctx, p)
+	if err != nil {
+		return err
+	}
 	if f.dryRun {
 		fmt.Fprintf(s.Out, "Plan for account %s at %s:\n", acct.GetName(), c.URL)
 		for _, ch := range changes {
 			fmt.Fprintf(s.Out, "  %s\n", ch.Line(false))
 		}
+		printWarnings(s.Out, warnings)
 		_, err := fmt.Fprintf(s.Out, "Dry run: %d to create, %d to update, %d unchanged; nothing was changed.\n", create, update, unchanged)
 		return err
 	}
+	printWarnings(s.Out, warnings)
 	fmt.Fprintf(s.Out, "Applying to account %s at %s:\n", acct.GetName(), c.URL)
 	if err := a.execute(ctx, p); err != nil {
 		if a.applied > 0 {
@@ -135,6 +159,13 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	created, updated, same := plan.Summary(a.done)
 	_, err = fmt.Fprintf(s.Out, "Applied: %d created, %d updated, %d unchanged.\n", created, updated, same)
 	return err
+}
+
+// printWarnings prints what a user should know before the jobs run.
+func printWarnings(w io.Writer, warnings []string) {
+	for _, m := range warnings {
+		fmt.Fprintf(w, "  warning: %s\n", m)
+	}
 }
 
 // resourceCount is "2 connections and 1 job are" / "1 connection is".
