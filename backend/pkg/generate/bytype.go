@@ -299,6 +299,8 @@ type columnType struct {
 	// json is set for MariaDB JSON columns (LONGTEXT with a json_valid
 	// check).
 	json bool
+	// unique columns are never read as booleans (MySQL tinyint(1)).
+	unique bool
 }
 
 // chooseByType picks the generator for a column from its type, or returns
@@ -318,7 +320,7 @@ func chooseByType(d sqlschema.Dialect, c sqlschema.Column, ct columnType) *ByTyp
 		return &ByType{Kind: KindJSON}
 	}
 	if d == sqlschema.DialectMySQL {
-		return chooseMySQL(t, c, length)
+		return chooseMySQL(t, c, length, ct.unique)
 	}
 	return choosePostgres(t, c, length)
 }
@@ -388,7 +390,7 @@ func choosePostgres(t string, c sqlschema.Column, length int) *ByType {
 	return nil
 }
 
-func chooseMySQL(t string, c sqlschema.Column, length int) *ByType {
+func chooseMySQL(t string, c sqlschema.Column, length int, unique bool) *ByType {
 	name, args := splitType(t)
 	unsigned := strings.Contains(t, " unsigned")
 	ints := map[string][2]int64{
@@ -400,7 +402,7 @@ func chooseMySQL(t string, c sqlschema.Column, length int) *ByType {
 		"bigint":    {math.MaxInt64, math.MaxInt64},
 	}
 	if r, ok := ints[name]; ok {
-		if name == "tinyint" && firstArg(args, 0) == 1 {
+		if name == "tinyint" && firstArg(args, 0) == 1 && !unique {
 			return &ByType{Kind: KindBool} // the BOOLEAN convention
 		}
 		if unsigned {

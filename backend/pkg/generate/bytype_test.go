@@ -55,6 +55,7 @@ func TestByTypeValuesFitTheirType(t *testing.T) {
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "bit(3)"}, 8, KindInt, 0, 0, 7},
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "year(4)"}, 255, KindInt, 0, 1901, 2155},
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "tinyint(1)"}, 2, KindBool, 0, 0, 1},
+		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "tinyint(1)"}, 127, KindInt, 0, 1, 127}, // unique: not a boolean
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "varchar(2)", CharacterMaximumLength: ptr(2)}, 1296, KindText, 2, 0, 0},
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "binary(16)", CharacterMaximumLength: ptr(16)}, 500, KindText, 16, 0, 0},
 		{sqlschema.DialectMySQL, sqlschema.Column{DataType: "decimal(3,1)", NumericPrecision: ptr(3), NumericScale: ptr(1)}, 1000, KindDecimal, 0, 0, 0},
@@ -69,9 +70,9 @@ func TestByTypeValuesFitTheirType(t *testing.T) {
 		{sqlschema.DialectPostgres, sqlschema.Column{DataType: "uuid"}, 1000, KindUUID, 36, 0, 0},
 		{sqlschema.DialectPostgres, sqlschema.Column{DataType: "public.mood", EnumValues: []string{"a", "b"}}, 2, KindEnum, 0, 0, 0},
 	} {
-		t.Run(tc.col.DataType, func(t *testing.T) {
+		t.Run(tc.col.DataType+"/"+string(tc.kind), func(t *testing.T) {
 			t.Parallel()
-			b := chooseByType(tc.dialect, tc.col, columnType{base: strings.ToLower(tc.col.DataType)})
+			b := chooseByType(tc.dialect, tc.col, columnType{base: strings.ToLower(tc.col.DataType), unique: tc.kind == KindInt})
 			if b == nil || b.Kind != tc.kind {
 				t.Fatalf("chooseByType = %+v, want kind %s", b, tc.kind)
 			}

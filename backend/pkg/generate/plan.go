@@ -332,6 +332,7 @@ func (pl *planner) column(t sqlschema.TableName, rows int64, col sqlschema.Colum
 		cp.MaxLength = int(min(*col.CharacterMaximumLength, math.MaxInt32))
 	}
 	ct, domainDefault, notNull := pl.typeOf(t, col)
+	ct.unique = unique
 	nullable := col.IsNullable && !notNull
 	hasDefault := col.Default != nil || col.IdentityGeneration != "" || domainDefault
 	tr, isMapped := pl.mapped[t.Schema+"\x00"+t.Table+"\x00"+col.Name]
@@ -433,7 +434,7 @@ func (pl *planner) selfNumbered(t sqlschema.TableName, fk sqlschema.ForeignKey) 
 }
 
 func isInteger(d sqlschema.Dialect, dataType string) bool {
-	ct := columnType{base: strings.ToLower(dataType)}
+	ct := columnType{base: strings.ToLower(dataType), unique: true}
 	b := chooseByType(d, sqlschema.Column{DataType: dataType}, ct)
 	return b != nil && b.Kind == KindInt && b.Min == 1 // excludes MySQL BIT and YEAR
 }
