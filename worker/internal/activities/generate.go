@@ -168,6 +168,9 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 			a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: t.Rows})
 		}
 	}
+	for _, w := range plan.Warnings {
+		a.event(ctx, runID, "warn", w, nil)
+	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables to generate into %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
 }
