@@ -347,7 +347,12 @@ func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Reque
 	if err != nil {
 		return nil, err
 	}
-	def := job.Definition{Sync: &job.SyncSource{ConnectionID: connID}, Mappings: mappings, VirtualForeignKeys: vfksFromProto(req.Msg.GetVirtualForeignKeys())}
+	def := job.Definition{Mappings: mappings, VirtualForeignKeys: vfksFromProto(req.Msg.GetVirtualForeignKeys())}
+	if req.Msg.GetJobType() == mgmtv1alpha1.JobType_JOB_TYPE_GENERATE {
+		def.Generate = &job.GenerateSource{SchemaConnectionID: connID}
+	} else {
+		def.Sync = &job.SyncSource{ConnectionID: connID}
+	}
 	report, err := h.jobs.ValidateMappings(ctx, p.Scope, accountID, def, cfg)
 	if err != nil {
 		return nil, toConnect(ctx, h.log, err)

@@ -403,3 +403,36 @@ CREATE TABLE app.users (id integer PRIMARY KEY, uid uuid, email text NOT NULL UN
 		})
 	}
 }
+
+// TestValidateJobMappingsOfAGenerateJob: a generate job's mappings are
+// checked with the generation planner's rules, under which the column
+// default of a NOT NULL column without one is a generator chosen by its
+// type, while a sync job may not leave such a column to its default.
+func TestValidateJobMappingsOfAGenerateJob(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	srcURL := testdb.Postgres(t, "neosync_validate_generate")
+	execPG(t, srcURL, `CREATE SCHEMA app; CREATE TABLE app.items (id int PRIMARY KEY, name text NOT NULL);`)
+	src := createConnection(t, c, accountID, "schema", pgConfig(srcURL))
+	req := &mgmt.ValidateJobMappingsRequest{AccountId: accountID, ConnectionId: src.GetId(), Mappings: []*mgmt.JobMapping{
+		mapping("app", "items", "id", "generate_default"), mapping("app", "items", "name", "generate_default"),
+	}}
+	sync, err := c.Jobs.ValidateJobMappings(ctx, connect.NewRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sync.Msg.GetColumnErrors()) != 2 || !strings.Contains(sync.Msg.GetColumnErrors()[0].GetErrors()[0], "is NOT NULL without a default but mapped to generate_default") {
+		t.Errorf("sync column errors = %v, want both NOT NULL columns", sync.Msg.GetColumnErrors())
+	}
+	req.JobType = mgmt.JobType_JOB_TYPE_GENERATE
+	gen, err := c.Jobs.ValidateJobMappings(ctx, connect.NewRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gen.Msg.GetColumnErrors())+len(gen.Msg.GetDatabaseErrors().GetErrors()) != 0 {
+		t.Errorf("generate job errors = %v %v, want none", gen.Msg.GetColumnErrors(), gen.Msg.GetDatabaseErrors().GetErrors())
+	}
+}

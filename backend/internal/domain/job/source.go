@@ -12,8 +12,9 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// SourceValidator checks a sync job's definition against its source's
-// schema with syncplan.Validate, the rules every run's plan applies.
+// SourceValidator checks a job's definition against its source's schema
+// with the rules every run's plan applies (syncplan.Validate for a sync
+// job, the generation planner for a generate job).
 type SourceValidator interface {
 	// ValidateSource reads the schema of d's source in the account (or,
 	// when cfg is not nil, of that unsaved configuration) and validates d
@@ -34,7 +35,7 @@ func (e *SourceUnavailableError) Error() string { return e.Err.Error() }
 // Unwrap returns the cause.
 func (e *SourceUnavailableError) Unwrap() error { return e.Err }
 
-// ValidateMappings checks a sync job's mappings and virtual foreign keys
+// ValidateMappings checks a job's mappings and virtual foreign keys
 // against its source's schema (ValidateJobMappings): the report's problems
 // are what would stop every run, its warnings what a user should know.
 // With cfg the source is that unsaved configuration instead of d's saved

@@ -11,13 +11,17 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
+	"github.com/neosyncio/neosync/backend/pkg/generate"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
-// Validator checks sync job definitions against their source's schema
-// with syncplan.Validate, the rules the worker's plan applies to every
-// run. It implements job.SourceValidator.
+// Validator checks job definitions against their source's schema with the
+// rules the worker's plan applies to every run: syncplan.Validate for sync
+// jobs, generate.NewPlan for generate jobs. It implements
+// job.SourceValidator.
 type Validator struct {
 	connections  *connection.Service
 	transformers *transformer.Service
@@ -61,9 +65,51 @@ func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d j
 			schemas = append(schemas, m.Schema)
 		}
 	}
+	if d.Generate != nil {
+		for _, t := range d.Generate.Tables {
+			if !slices.Contains(schemas, t.Schema) {
+				schemas = append(schemas, t.Schema)
+			}
+		}
+	}
 	sch, err := syncplan.ReadSchema(ctx, db, schemas)
 	if err != nil {
 		return syncplan.Report{}, &job.SourceUnavailableError{Err: domain.FailedPrecondition("cannot read the source's schema: %s", err.Error())}
 	}
+	if d.Generate != nil {
+		return validateGenerate(sch, d.Generate, mappings, v.transformers.Registry())
+	}
 	return syncplan.Validate(sch, syncJob(d, mappings, validationKey), v.transformers.Registry()), nil
+}
+
+// validateGenerate checks a generate job's mappings with the generation
+// planner (generate.NewPlan), the rules its runs apply. Without tables yet
+// (the wizard asks for row counts after the mappings) every mapped table
+// is planned with one row. Its problems and warnings are job-wide.
+func validateGenerate(sch *syncplan.Schema, g *job.GenerateSource, mappings []syncplan.Mapping, reg *transformers.Registry) (syncplan.Report, error) {
+	req := generate.Request{Tables: map[sqlschema.TableName]int64{}, Mappings: mappings}
+	for _, t := range g.Tables {
+		req.Tables[sqlschema.TableName{Schema: t.Schema, Table: t.Table}] = t.RowCount
+	}
+	if len(req.Tables) == 0 {
+		for _, m := range mappings {
+			req.Tables[sqlschema.TableName{Schema: m.Schema, Table: m.Table}] = 1
+		}
+	}
+	var r syncplan.Report
+	p, err := generate.NewPlan(sch, req, reg)
+	var ve *generate.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		for _, msg := range ve.Problems {
+			r.Problems = append(r.Problems, syncplan.Finding{Message: msg})
+		}
+		return r, nil
+	case err != nil:
+		return r, err
+	}
+	for _, msg := range p.Warnings {
+		r.Warnings = append(r.Warnings, syncplan.Finding{Message: msg})
+	}
+	return r, nil
 }

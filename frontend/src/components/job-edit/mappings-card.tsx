@@ -60,7 +60,7 @@ export function MappingsCard({ job }: { job: Job }) {
     setFormError("");
     if (Object.keys(paramErrors).length) return setFormError("Fix the transformer parameters shown in place.");
     const mappings = mappingsOf(columns, choices, sys, user, fallbackChoice(job.type === JobType.GENERATE ? "generate" : "sync"));
-    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId, mappings, virtualForeignKeys: job.virtualForeignKeys }).catch(() => undefined);
+    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId, mappings, virtualForeignKeys: job.virtualForeignKeys, jobType: job.type }).catch(() => undefined);
     if (!res) return;
     if (res.columnErrors.length || res.databaseErrors?.errors.length) return setFormError("Fix the mapping errors shown in place.");
     save.mutate({ id: job.id, source: job.source, mappings, virtualForeignKeys: job.virtualForeignKeys });

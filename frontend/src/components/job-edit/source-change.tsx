@@ -40,7 +40,7 @@ export function SourceChange({ job, connections, onDone }: { job: Job; connectio
     setProblems([]);
     if (!target || target === current) return setProblems(["Choose a different connection."]);
     if (sync && job.destinations.some((d) => d.connectionId === target)) return setProblems(["This connection is a destination of the job; a sync cannot read from it too."]);
-    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId: target, mappings: job.mappings, virtualForeignKeys: job.virtualForeignKeys }).catch(() => undefined);
+    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId: target, mappings: job.mappings, virtualForeignKeys: job.virtualForeignKeys, jobType: job.type }).catch(() => undefined);
     if (!res) return;
     const errs = [...(res.databaseErrors?.errors ?? []), ...res.columnErrors.flatMap((c) => c.errors.map((e) => `${c.schema}.${c.table}.${c.column}: ${e}`))];
     if (errs.length) return setProblems(errs);

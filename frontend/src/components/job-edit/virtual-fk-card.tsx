@@ -38,7 +38,7 @@ export function VirtualFkCard({ job }: { job: Job }) {
   };
   const submit = async () => {
     setFormError("");
-    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId, mappings: job.mappings, virtualForeignKeys: value }).catch(() => undefined);
+    const res = await validate.mutateAsync({ accountId: job.accountId, connectionId, mappings: job.mappings, virtualForeignKeys: value, jobType: job.type }).catch(() => undefined);
     if (!res) return;
     const errs = [...(res.databaseErrors?.errors ?? []), ...res.columnErrors.flatMap((c) => c.errors.map((e) => `${c.schema}.${c.table}.${c.column}: ${e}`))];
     if (errs.length) return setFormError(errs.join("; "));

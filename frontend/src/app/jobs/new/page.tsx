@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
-import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
+import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { useAccount } from "@/lib/account";
 import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
@@ -78,7 +78,7 @@ export default function NewJobPage() {
     }
     if (step === 2) {
       if (Object.keys(paramErrors).length) return setStepError("Fix the transformer parameters shown in place before continuing.");
-      const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings, virtualForeignKeys: vfks }).catch(() => undefined);
+      const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings, virtualForeignKeys: vfks, jobType: kind === "generate" ? JobType.GENERATE : JobType.SYNC }).catch(() => undefined);
       if (!res) return;
       if (res.columnErrors.length || res.databaseErrors?.errors.length) return setStepError("Fix the mapping errors shown in place before continuing.");
     }
