@@ -6,9 +6,14 @@
 // The plan is computed from the source's catalog alone (BuildPlan, or
 // NewPlan over a [Schema] for tests and previews), before anything is
 // written; every problem that can be known then — an unknown table or
-// column, a bad transformer parameter, a foreign-key cycle without a
-// nullable key, a NOT NULL column mapped to NULL — is reported at once in
-// a [ValidationError]. The [Plan] is a plain value: String prints it for
+// column, a bad transformer parameter, a transformer that does not fit the
+// column's type, a foreign-key cycle without a nullable key, a NOT NULL
+// column mapped to NULL — is reported at once in a [ValidationError].
+// [Validate] runs the same rules and returns a [Report] of problems and
+// warnings, each tied to its table and column: it is the one validation
+// of a sync job, used by the API (ValidateJobMappings, job create and
+// update), through it by the web app's wizard and `neosync apply`, and by
+// every plan the worker builds. The [Plan] is a plain value: String prints it for
 // the CLI and the web app, and it round-trips through JSON for workflow
 // payloads. It never holds connection settings or the job key.
 //
@@ -43,6 +48,14 @@
 //     empties them in the destination, and without it the run refuses.
 //     The engine decides from the destination's own catalog
 //     (sqlsync.Engine.TruncateReach), which the API's plan shows instead.
+//   - A transformer must take the column's values and write values the
+//     column holds, judged by the column's type as the engine reads it
+//     (integers as int64, text as string, binary as bytes handed over as
+//     text…); types it cannot judge (arrays, enums, domains, JSON) are not
+//     checked. transform_uuid is refused on binary columns (binary(16)
+//     UUIDs), which the engine hands over as text it cannot parse. A
+//     configuration that writes NULL (generate_null,
+//     transformers.Definition.WritesNull) is refused on a NOT NULL column.
 //   - BuildPlan records the source's server identity ([Plan.Source]) so
 //     the engine can refuse a destination that is the source itself.
 //   - A table whose key columns are copied deterministically (unchanged, or
