@@ -363,12 +363,13 @@ func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Reque
 	return connect.NewResponse(resp), nil
 }
 
-// findingsToProto splits findings into those about a table or column,
-// grouped by column in order, and the job-wide rest.
+// findingsToProto splits findings into those about one column, grouped by
+// column in order (the web app shows them in place), and the rest (about a
+// table or the job), which it shows above the columns.
 func findingsToProto(fs []syncplan.Finding) (columns []*mgmtv1alpha1.ColumnError, rest []string) {
 	byColumn := map[syncplan.Finding]*mgmtv1alpha1.ColumnError{}
 	for _, f := range fs {
-		if f.Table.Table == "" {
+		if f.Column == "" {
 			rest = append(rest, f.Message)
 			continue
 		}

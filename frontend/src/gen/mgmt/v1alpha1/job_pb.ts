@@ -1226,15 +1226,16 @@ export const DatabaseErrorSchema: GenMessage<DatabaseError> = /*@__PURE__*/
  */
 export type ValidateJobMappingsResponse = Message<"mgmt.v1alpha1.ValidateJobMappingsResponse"> & {
   /**
-   * column_errors are the problems about one column (or, with column
-   * empty, one table) that make the job impossible to run.
+   * column_errors are the problems about one column that make the job
+   * impossible to run.
    *
    * @generated from field: repeated mgmt.v1alpha1.ColumnError column_errors = 1;
    */
   columnErrors: ColumnError[];
 
   /**
-   * database_errors are the problems that span tables.
+   * database_errors are the other problems: about a table (a cycle, a
+   * subset) or the job as a whole.
    *
    * @generated from field: mgmt.v1alpha1.DatabaseError database_errors = 2;
    */
@@ -1250,8 +1251,9 @@ export type ValidateJobMappingsResponse = Message<"mgmt.v1alpha1.ValidateJobMapp
   columnWarnings: ColumnError[];
 
   /**
-   * warnings are the job-wide warnings (foreign keys to tables that are
-   * not copied, subsets whose children are not subset, …).
+   * warnings are the other warnings, about a table or the job (foreign
+   * keys to tables that are not copied, subsets whose children are not
+   * subset, …).
    *
    * @generated from field: repeated string warnings = 4;
    */

@@ -2773,17 +2773,19 @@ func (x *DatabaseError) GetErrors() []string {
 
 type ValidateJobMappingsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// column_errors are the problems about one column (or, with column
-	// empty, one table) that make the job impossible to run.
+	// column_errors are the problems about one column that make the job
+	// impossible to run.
 	ColumnErrors []*ColumnError `protobuf:"bytes,1,rep,name=column_errors,json=columnErrors,proto3" json:"column_errors,omitempty"`
-	// database_errors are the problems that span tables.
+	// database_errors are the other problems: about a table (a cycle, a
+	// subset) or the job as a whole.
 	DatabaseErrors *DatabaseError `protobuf:"bytes,2,opt,name=database_errors,json=databaseErrors,proto3" json:"database_errors,omitempty"`
 	// column_warnings are what a user should know about one column before
 	// running the job, such as a unique column under a transformer that may
 	// map two values to one; they do not stop the job.
 	ColumnWarnings []*ColumnError `protobuf:"bytes,3,rep,name=column_warnings,json=columnWarnings,proto3" json:"column_warnings,omitempty"`
-	// warnings are the job-wide warnings (foreign keys to tables that are
-	// not copied, subsets whose children are not subset, …).
+	// warnings are the other warnings, about a table or the job (foreign
+	// keys to tables that are not copied, subsets whose children are not
+	// subset, …).
 	Warnings      []string `protobuf:"bytes,4,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
