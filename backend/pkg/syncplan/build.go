@@ -46,6 +46,10 @@ func BuildPlan(ctx context.Context, src *sqlconnect.DB, job Job, reg *transforme
 	return plan, nil
 }
 
+// UnmappedWarning ends the warning about a column of a copied table that
+// has no mapping, so callers can summarise those warnings.
+const UnmappedWarning = "has no mapping: it is copied unchanged"
+
 // NewPlan computes the plan of job over the source schema s. It validates
 // everything that can be known before writing (see [Validate]) and
 // returns all problems at once in a *[ValidationError].
@@ -230,7 +234,7 @@ func (b *builder) column(t sqlschema.TableName, c sqlschema.Column, ms map[strin
 			b.probs.addColumn(t, c.Name, "column %s.%s has no mapping (halt on new column is set)", t, c.Name)
 		}
 		pc.Unmapped = true
-		b.warnColumn(t, c.Name, "%s.%s has no mapping: it is copied unchanged", t, c.Name)
+		b.warnColumn(t, c.Name, "%s.%s "+UnmappedWarning, t, c.Name)
 		return pc
 	}
 	switch tr.Source {

@@ -47,7 +47,7 @@ func TestApplyChecksMappingsAndConnections(t *testing.T) {
 	sfx := suffix()
 	src, dst := newPostgres(t, "neosync_cli_vsrc"), newPostgres(t, "neosync_cli_vdst")
 	pgExec(t, src, `CREATE TABLE public.users (id int PRIMARY KEY, email text NOT NULL, nick text UNIQUE, note text)`)
-	mySrc := newMariaDB(t, "CREATE TABLE users (id binary(16) PRIMARY KEY, email varchar(255) NOT NULL)")
+	mySrc := newMariaDB(t, "CREATE TABLE users (id binary(16) PRIMARY KEY, email varchar(255) NOT NULL, note text)")
 	c = c.with("SRC_URL="+src, "DST_URL="+dst, "MARIA_SRC="+mySrc, "MARIA_DST="+newMariaDB(t))
 
 	bad := c.writeFile("bad.yaml", fmt.Sprintf(validateFile, sfx,
@@ -79,6 +79,9 @@ func TestApplyChecksMappingsAndConnections(t *testing.T) {
 	out := c.ok("apply", "-f", good, "--dry-run")
 	t.Logf("neosync apply --dry-run:\n%s", out)
 	if want := "warning: job vpg-" + sfx + ": public.users.nick is unique but transform_first_name may map two values to one"; !strings.Contains(out, want) {
+		t.Fatalf("dry run lacks %q:\n%s", want, out)
+	}
+	if want := "warning: job vmy-" + sfx + ": 1 column has no mapping and is copied unchanged: " + mySrc + ".users.note"; !strings.Contains(out, want) {
 		t.Fatalf("dry run lacks %q:\n%s", want, out)
 	}
 	if out := c.ok("apply", "-f", good); !strings.Contains(out, "Applied: 6 created") {

@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/cli/internal/plan"
 )
 
@@ -77,10 +78,18 @@ func (a *applier) validateJobs(ctx context.Context, p *applyPlan) (warnings []st
 		if len(msgs) > 0 {
 			problems = append(problems, fmt.Sprintf("job %q: %s", step.spec.Name, strings.Join(msgs, "; ")))
 		}
+		var unmapped []string
 		for _, w := range resp.Msg.GetColumnWarnings() {
 			for _, m := range w.GetErrors() {
+				if strings.HasSuffix(m, syncplan.UnmappedWarning) {
+					unmapped = append(unmapped, w.GetSchema()+"."+w.GetTable()+"."+w.GetColumn())
+					continue
+				}
 				warnings = append(warnings, fmt.Sprintf("job %s: %s", step.spec.Name, m))
 			}
+		}
+		if len(unmapped) > 0 {
+			warnings = append(warnings, fmt.Sprintf("job %s: %s", step.spec.Name, unmappedSummary(unmapped)))
 		}
 		for _, m := range resp.Msg.GetWarnings() {
 			warnings = append(warnings, fmt.Sprintf("job %s: %s", step.spec.Name, m))
@@ -90,4 +99,18 @@ func (a *applier) validateJobs(ctx context.Context, p *applyPlan) (warnings []st
 		return nil, fmt.Errorf("every run would refuse these mappings, so nothing was changed: %s", strings.Join(problems, "; "))
 	}
 	return warnings, nil
+}
+
+// unmappedSummary says in one line which columns of the copied tables have
+// no mapping (they are copied unchanged), naming the first few.
+func unmappedSummary(cols []string) string {
+	const shown = 5
+	names := strings.Join(cols[:min(len(cols), shown)], ", ")
+	if len(cols) > shown {
+		names += fmt.Sprintf(" and %d more", len(cols)-shown)
+	}
+	if len(cols) == 1 {
+		return fmt.Sprintf("1 column has no mapping and is copied unchanged: %s", names)
+	}
+	return fmt.Sprintf("%d columns have no mapping and are copied unchanged: %s", len(cols), names)
 }
