@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 )
@@ -46,51 +47,74 @@ func TestRevokedWorkerKeyNamedInTheRun(t *testing.T) {
 }
 
 // TestTerminatedRunRestoresKeys terminates a run in the middle of its copy
-// (the destination's keys are dropped or not built yet): the run says it
-// was terminated, no table is left pending or running, and the
-// destination gets its primary key back.
+// (the destination's keys are dropped or not built yet), once through the
+// API and once in Temporal itself (as Temporal does when a history grows
+// past its limit, with that reason): the run says it was terminated and
+// why, no table is left pending or running, and the destination gets its
+// primary key back.
 func TestTerminatedRunRestoresKeys(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
 	jobID, dst := bigJob(t, s, 400_000)
 	s.startWorker(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
 	ctx := testCtx(t, 5*time.Minute)
-	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := run.Msg.GetJobRun().GetId()
-	s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
-	if _, err := s.c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: id})); err != nil {
-		t.Fatalf("TerminateJobRun: %v", err)
-	}
-	r := s.waitRun(t, id, time.Minute, final)
-	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED || !strings.Contains(r.GetError(), "terminated") {
-		t.Fatalf("terminated run ended %v: %q", r.GetStatus(), r.GetError())
-	}
-	for _, tp := range r.GetTables() {
-		if tp.GetState() == "pending" || tp.GetState() == "running" {
-			t.Errorf("table %s is still %s after the run ended", tp.GetTable(), tp.GetState())
+	for _, c := range []struct {
+		how       string
+		terminate func(r *mgmt.JobRun) error
+		reason    string
+	}{
+		{"through the API", func(r *mgmt.JobRun) error {
+			_, err := s.c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: r.GetId()}))
+			return err
+		}, "terminated through the Neosync API"},
+		{"in Temporal", func(r *mgmt.JobRun) error {
+			return tc.TerminateWorkflow(ctx, r.GetWorkflowId(), "", "Workflow history size exceeds limit.")
+		}, "terminated by Temporal: Workflow history size exceeds limit."},
+	} {
+		execSQL(t, dst, "DROP TABLE IF EXISTS events")
+		run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	key := "SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.events'::regclass AND contype = 'p'"
-	deadline := time.Now().Add(2 * time.Minute)
-	for queryInt(t, dst, key) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the terminated run's destination did not get its primary key back")
+		id := run.Msg.GetJobRun().GetId()
+		r := s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
+		if err := c.terminate(r); err != nil {
+			t.Fatalf("%s: terminate: %v", c.how, err)
 		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	events, err := s.c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: id}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	restored := false
-	for _, e := range events.Msg.GetEvents() {
-		restored = restored || strings.Contains(e.GetMessage(), "restored the constraints and indexes of destination")
-	}
-	if !restored {
-		t.Error("no run event says the destination was restored")
+		r = s.waitRun(t, id, time.Minute, final)
+		if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED || !strings.Contains(r.GetError(), c.reason) {
+			t.Fatalf("%s: terminated run ended %v: %q", c.how, r.GetStatus(), r.GetError())
+		}
+		for _, tp := range r.GetTables() {
+			if tp.GetState() == "pending" || tp.GetState() == "running" {
+				t.Errorf("%s: table %s is still %s after the run ended", c.how, tp.GetTable(), tp.GetState())
+			}
+		}
+		key := "SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.events'::regclass AND contype = 'p'"
+		deadline := time.Now().Add(2 * time.Minute)
+		for queryInt(t, dst, key) != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the terminated run's destination did not get its primary key back", c.how)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		events, err := s.c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: id}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored := false
+		for _, e := range events.Msg.GetEvents() {
+			restored = restored || strings.Contains(e.GetMessage(), "restored the constraints and indexes of destination")
+		}
+		if !restored {
+			t.Errorf("%s: no run event says the destination was restored", c.how)
+		}
+		t.Logf("%s: %s", c.how, r.GetError())
 	}
 }
 

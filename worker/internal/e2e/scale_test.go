@@ -71,8 +71,8 @@ func historySize(t *testing.T, c client.Client, workflowID string) (events int, 
 	return events, bytes, workflows + 1, max(largest, own)
 }
 
-// TestManyTables copies schemas of 200 tables (passthrough) and 2,000
-// tables (an email transformed in each) through the whole platform: every
+// TestManyTables copies schemas of 20, 200 and 2,000 tables, passthrough
+// and with an email transformed in each, through the whole platform: every
 // table's rows exact, every key and foreign key present, no table left
 // pending, and the workflow history bounded per workflow.
 func TestManyTables(t *testing.T) {
@@ -85,18 +85,23 @@ func TestManyTables(t *testing.T) {
 	}
 	defer tc.Close()
 	const rowsEach = 100
+	sources := map[int]string{} // one source per size, shared by its jobs
 	for _, c := range []struct {
 		tables    int
 		transform bool
-	}{{20, false}, {200, false}, {2000, true}} {
-		src := newDatabase(t, "neosync_e2e_many")
-		execSQL(t, src, manyTablesSchema(c.tables, rowsEach))
+	}{{20, false}, {200, false}, {200, true}, {2000, true}, {2000, false}} {
+		src, ok := sources[c.tables]
+		if !ok {
+			src = newDatabase(t, "neosync_e2e_many")
+			execSQL(t, src, manyTablesSchema(c.tables, rowsEach))
+			sources[c.tables] = src
+		}
 		dst := newDatabase(t, "neosync_e2e_many")
 		ctx := testCtx(t, 10*time.Minute)
 		job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
-			AccountId: s.accountID, JobName: fmt.Sprintf("many-%d", c.tables),
-			Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, fmt.Sprintf("msrc-%d", c.tables), src)}}},
-			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, fmt.Sprintf("mdst-%d", c.tables), dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+			AccountId: s.accountID, JobName: fmt.Sprintf("many-%d-%v", c.tables, c.transform),
+			Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, fmt.Sprintf("msrc-%d-%v", c.tables, c.transform), src)}}},
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, fmt.Sprintf("mdst-%d-%v", c.tables, c.transform), dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
 			Mappings:     manyTablesMappings(c.tables, c.transform),
 		}))
 		if err != nil {
