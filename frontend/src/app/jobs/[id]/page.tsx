@@ -12,6 +12,7 @@ import { statusLabel, statusTone } from "@/lib/runs";
 import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
 import { DestinationsCard } from "@/components/job-edit/destinations-card";
 import { MappingsCard } from "@/components/job-edit/mappings-card";
+import { PlanCheckCard } from "@/components/job-edit/plan-check-card";
 import { RunOptionsCard } from "@/components/job-edit/run-options-card";
 import { SourceCard } from "@/components/job-edit/source-card";
 import { VirtualFkCard } from "@/components/job-edit/virtual-fk-card";
@@ -106,6 +107,8 @@ export default function JobPage() {
             <SourceCard job={job} connName={connName} connections={conns.data?.connections ?? []} />
             <DestinationsCard job={job} connections={conns.data?.connections ?? []} connName={connName} />
           </div>
+
+          <PlanCheckCard job={job} />
 
           <Card title="Recent runs">
             <ErrorBox error={runs.error} title="Could not load runs" />

@@ -64,6 +64,11 @@ export default function NewJobPage() {
   const columnErrors: Record<string, string[]> = {};
   for (const e of validateM.data?.columnErrors ?? []) columnErrors[columnKey(e.schema, e.table, e.column)] = e.errors;
   const dbErrors = validateM.data?.databaseErrors?.errors ?? [];
+  // Warnings do not stop the job; the review step shows them before it is created.
+  const mappingWarnings = [
+    ...(validateM.data?.columnWarnings ?? []).flatMap((w) => w.errors.map((e) => `${w.schema}.${w.table}.${w.column}: ${e}`)),
+    ...(validateM.data?.warnings ?? []),
+  ];
   const connName = (id: string) => conns.data?.connections.find((c) => c.id === id)?.name ?? "";
   const subsets = subsetsOf(where, tables);
 
@@ -233,6 +238,14 @@ export default function NewJobPage() {
                   <div><dt className="text-xs uppercase text-slate-500">Rows</dt><dd>{generateTablesOf(tables, rowCounts).map((t) => `${t.schema}.${t.table}: ${t.rowCount}`).join(", ")}</dd></div>
                 )}
               </dl>
+              {mappingWarnings.length > 0 && (
+                <div role="status" aria-label="Mapping warnings" className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+                  <p className="font-medium">The job can run, but check {mappingWarnings.length === 1 ? "this" : `these ${mappingWarnings.length}`}:</p>
+                  <ul className="mt-1 list-disc space-y-1 pl-5">
+                    {mappingWarnings.map((w) => <li key={w} className="break-words">{w}</li>)}
+                  </ul>
+                </div>
+              )}
               <label className="mt-4 flex items-center gap-2 text-sm">
                 <input type="checkbox" checked={runNow} onChange={(e) => setRunNow(e.target.checked)} /> Run the job as soon as it is created
               </label>
