@@ -66,7 +66,10 @@ export default function NewJobPage() {
   const dbErrors = validateM.data?.databaseErrors?.errors ?? [];
   // Warnings do not stop the job; the review step shows them before it is created.
   const mappingWarnings = [
-    ...(validateM.data?.columnWarnings ?? []).flatMap((w) => w.errors.map((e) => `${w.schema}.${w.table}.${w.column}: ${e}`)),
+    ...(validateM.data?.columnWarnings ?? []).flatMap((w) => {
+      const col = `${w.schema}.${w.table}.${w.column}`;
+      return w.errors.map((e) => (e.includes(col) ? e : `${col}: ${e}`));
+    }),
     ...(validateM.data?.warnings ?? []),
   ];
   const connName = (id: string) => conns.data?.connections.find((c) => c.id === id)?.name ?? "";
