@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -195,15 +196,28 @@ func TestMySQLEndStaleSessions(t *testing.T) {
 	go func() { finDone <- e.Finalize(ctx, plan, d) }()
 	waitFor(t, func() bool { return running("neosync:run-1:0:finalize") })
 
+	// MySQL shows a session only while it runs a statement: between two
+	// of Finalize's statements its session is not found, so end what is
+	// found until the stale holder is gone and Finalize has returned.
+	// Finalize either is ended too (a retryable error) or, once the stale
+	// lock is gone, completes: in neither case does it wait on the dead
+	// attempt's lock.
 	n, err := EndStaleSessions(ctx, d, "neosync:run-1:")
-	if err != nil || n != 2 {
-		t.Fatalf("EndStaleSessions = %d, %v; want 2 sessions ended", n, err)
+	if err != nil || n < 1 {
+		t.Fatalf("EndStaleSessions = %d, %v; want the stale session ended", n, err)
 	}
 	<-staleDone
-	if err := <-finDone; err == nil {
-		t.Fatal("the ended Finalize reported success")
-	} else if fe := (*FinalizeError)(nil); errors.As(err, &fe) {
-		t.Fatalf("an ended Finalize must be retryable, got %v", err)
+	var finErr error
+	select {
+	case finErr = <-finDone:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Finalize still waits after the stale session was ended")
+	}
+	if fe := (*FinalizeError)(nil); finErr != nil && errors.As(finErr, &fe) {
+		t.Fatalf("an ended Finalize must be retryable, got %v", finErr)
+	}
+	if n == 1 && finErr != nil {
+		t.Fatalf("Finalize was not ended by EndStaleSessions but failed: %v", finErr)
 	}
 	if running("neosync:run-1:") || !running("neosync:run-2:") {
 		t.Fatal("EndStaleSessions ended the wrong sessions")
