@@ -452,7 +452,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	})
 	if err != nil {
 		err = dataError(err)
-		msg := rootMessage(err)
+		msg := RootMessage(err)
 		state := "running" // a retry may still succeed
 		if ctx.Err() != nil || isNonRetryable(err) || activity.GetInfo(ctx).Attempt >= maxAttempts(ctx) {
 			state = "failed"
@@ -630,10 +630,10 @@ func (a *Activities) RestoreAfterStop(ctx context.Context, in jobcontract.Workfl
 		a.event(ctx, in.JobRunID, "error", "restoring the destinations after the run stopped: "+err.Error(), nil)
 		return err
 	}
+	a.runs.put(in.JobRunID, &cachedRun{job: l, plan: plan})
 	var missing []string
 	for i, d := range l.sync.Destinations {
 		step := StepInput{JobRunID: in.JobRunID, JobID: in.JobID, Destination: i, DestinationName: d.Name}
-		a.runs.put(in.JobRunID, &cachedRun{job: l, plan: plan})
 		msg, err := a.restoreOne(ctx, step)
 		if err != nil {
 			msg = fmt.Sprintf("destination %s: %v", d.Name, err)

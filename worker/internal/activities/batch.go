@@ -76,7 +76,8 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 			if err != nil {
 				if isNonRetryable(err) {
 					var typ string
-					if ae := (*temporal.ApplicationError)(nil); asApplicationError(err, &ae) {
+					var ae *temporal.ApplicationError
+					if errors.As(err, &ae) {
 						typ = ae.Type()
 					}
 					return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
@@ -98,5 +99,5 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 // own "sqlsync: table x: " prefix is dropped).
 func tableMessage(t sqlschema.TableName, err error) string {
 	where := "table " + t.String()
-	return where + ": " + strings.TrimPrefix(rootMessage(err), "sqlsync: "+where+": ")
+	return where + ": " + strings.TrimPrefix(RootMessage(err), "sqlsync: "+where+": ")
 }

@@ -125,17 +125,17 @@ func dataError(err error) error {
 	return err
 }
 
-// rootMessage is the message of an application error without Temporal's
-// decoration, or err's text.
-func rootMessage(err error) string {
+// RootMessage strips Temporal's wrapping ("activity error (...): ...")
+// down to the cause a user can act on: an application error's own
+// message, a timeout's kind, or err's text.
+func RootMessage(err error) string {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		return ae.Message()
 	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) {
+		return "timed out (" + te.TimeoutType().String() + "): " + te.Error()
+	}
 	return err.Error()
-}
-
-// asApplicationError finds the Temporal application error in err's chain.
-func asApplicationError(err error, target **temporal.ApplicationError) bool {
-	return errors.As(err, target)
 }

@@ -63,7 +63,7 @@ func TestClassify(t *testing.T) {
 		if got := isNonRetryable(err); got != (c.want != "") {
 			t.Errorf("%s: non-retryable = %v, want %v", c.name, got, c.want != "")
 		}
-		if msg := rootMessage(err); msg != c.err.Error() {
+		if msg := RootMessage(err); msg != c.err.Error() {
 			t.Errorf("%s: message %q changed to %q", c.name, c.err.Error(), msg)
 		}
 	}

@@ -71,6 +71,7 @@ func (c *runCache) put(runID string, r *cachedRun) {
 	for id, e := range c.runs {
 		if now.Sub(e.used) > runCacheTTL {
 			delete(c.runs, id)
+			delete(c.build, id)
 		}
 	}
 	for len(c.runs) > runCacheMax {
@@ -81,6 +82,7 @@ func (c *runCache) put(runID string, r *cachedRun) {
 			}
 		}
 		delete(c.runs, oldest)
+		delete(c.build, oldest)
 	}
 }
 

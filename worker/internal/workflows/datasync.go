@@ -115,7 +115,7 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 		finish.Status, finish.Error = activities.StatusCanceled, "canceled"
 		fctx, _ = workflow.NewDisconnectedContext(ctx)
 	default:
-		finish.Status, finish.Error = activities.StatusFailed, rootMessage(err)
+		finish.Status, finish.Error = activities.StatusFailed, activities.RootMessage(err)
 	}
 	if err != nil {
 		if missing := restore(fctx, &info, prepared); missing != "" {
@@ -139,7 +139,7 @@ func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bo
 		step := stepInput(info, d)
 		var msg string
 		if err := workflow.ExecuteActivity(stepOptions(ctx, info), a.RestoreDestination, step).Get(ctx, &msg); err != nil {
-			msg = "restoring " + info.Destinations[d] + " failed: " + rootMessage(err)
+			msg = "restoring " + info.Destinations[d] + " failed: " + activities.RootMessage(err)
 		}
 		if msg != "" {
 			missing = append(missing, msg)
@@ -159,26 +159,12 @@ func describe(where string, err error) error {
 	if errors.As(err, &ae) && ae.Type() == "RunFailed" && where == "" {
 		return err
 	}
-	msg := rootMessage(err)
+	msg := activities.RootMessage(err)
 	if where != "" {
 		// The engine names the table too ("sqlsync: table x: …"): say it once.
 		msg = where + ": " + strings.TrimPrefix(msg, "sqlsync: "+where+": ")
 	}
 	return temporal.NewNonRetryableApplicationError(msg, "RunFailed", err)
-}
-
-// rootMessage strips Temporal's wrapping ("activity error (...): ...") down
-// to the cause a user can act on.
-func rootMessage(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	var te *temporal.TimeoutError
-	if errors.As(err, &te) {
-		return "timed out (" + te.TimeoutType().String() + "): " + te.Error()
-	}
-	return err.Error()
 }
 
 func stepInput(info *activities.RunInfo, d int) activities.StepInput {

@@ -33,7 +33,7 @@ func Generate(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 		finish.Status, finish.Error = activities.StatusCanceled, "canceled"
 		fctx, _ = workflow.NewDisconnectedContext(ctx)
 	default:
-		finish.Status, finish.Error = activities.StatusFailed, rootMessage(err)
+		finish.Status, finish.Error = activities.StatusFailed, activities.RootMessage(err)
 	}
 	ri := &activities.RunInfo{MaxAttempts: info.MaxAttempts}
 	if ferr := workflow.ExecuteActivity(stepOptions(fctx, ri), a.FinishRun, finish).Get(fctx, nil); ferr != nil && err == nil {
