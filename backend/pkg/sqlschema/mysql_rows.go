@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,6 +41,37 @@ func mysqlStatementTimeout(ctx context.Context, tx *sql.Tx, d time.Duration) (fu
 		return nil, fmt.Errorf("sqlschema: set a statement timeout: %w", err)
 	}
 	return func() { _, _ = tx.ExecContext(context.WithoutCancel(ctx), "SET SESSION max_execution_time = DEFAULT") }, nil
+}
+
+// mysqlKillOnCancel makes a cancelled qctx stop tx's running statement on
+// the server too: the driver only drops its connection, and the server
+// goes on with a statement that sends nothing (a sleeping or
+// non-matching scan) until it has finished. The statement is killed from
+// another session with KILL QUERY. The returned function must be called
+// before tx ends, and before qctx is cancelled when the statement has
+// finished: it disarms the kill, or waits for one under way, so the kill
+// never reaches a session that went back to the pool. It may be called
+// more than once.
+func mysqlKillOnCancel(ctx, qctx context.Context, db *sql.DB, tx *sql.Tx) (func(), error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		return nil, fmt.Errorf("sqlschema: read the session id: %w", err)
+	}
+	killed := make(chan struct{})
+	stop := context.AfterFunc(qctx, func() {
+		defer close(killed)
+		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_, _ = db.ExecContext(kctx, "KILL QUERY "+strconv.FormatInt(id, 10))
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if !stop() {
+				<-killed
+			}
+		})
+	}, nil
 }
 
 // mysqlTableColumns checks that t is a base table and returns its column
@@ -205,11 +237,25 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
 		// connection instead of draining the rest of a possibly huge table.
 		qctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		disarm, err := mysqlKillOnCancel(ctx, qctx, m.db, tx)
+		if err != nil {
+			return err
+		}
+		defer disarm()
+		stall := watchStall(cancel, streamStallTimeout)
+		defer stall.stop()
 		rows, err := tx.QueryContext(qctx, q) // no args: text protocol
 		if err != nil {
-			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+			return stall.err(t, streamStallTimeout, fmt.Errorf("sqlschema: read rows of %s: %w", t, err))
 		}
-		defer func() { cancel(); _ = rows.Close() }()
+		finished := false
+		defer func() {
+			if finished {
+				disarm() // read to the end: nothing to kill
+			}
+			cancel()
+			_ = rows.Close()
+		}()
 		types, err := rows.ColumnTypes()
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
@@ -221,6 +267,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
 		}
 		b := newBatcher(cols, batchSize, fn)
 		for rows.Next() {
+			stall.progress()
 			if err := rows.Scan(dest...); err != nil {
 				return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
 			}
@@ -234,13 +281,17 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
 					return fmt.Errorf("sqlschema: read rows of %s column %q: %w", t, cols[i], err)
 				}
 			}
+			stall.away()
 			if err := b.add(row); err != nil {
 				return err
 			}
+			stall.progress()
 		}
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+			return stall.err(t, streamStallTimeout, fmt.Errorf("sqlschema: read rows of %s: %w", t, err))
 		}
+		finished = true
+		stall.away()
 		return b.flush()
 	})
 }

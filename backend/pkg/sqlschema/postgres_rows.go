@@ -129,6 +129,8 @@ func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string,
 		// connection instead of draining the rest of a possibly huge table.
 		qctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		stall := watchStall(cancel, streamStallTimeout)
+		defer stall.stop()
 		rows, err := tx.Query(qctx, q, pgUserQueryOptions...)
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
@@ -136,6 +138,7 @@ func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string,
 		defer func() { cancel(); rows.Close() }()
 		s := newBatcher(cols, batchSize, fn)
 		for rows.Next() {
+			stall.progress()
 			raw := rows.RawValues()
 			row := make([]*string, len(raw))
 			for i, v := range raw {
@@ -144,13 +147,16 @@ func (p *pgInspector) StreamRows(ctx context.Context, t TableName, where string,
 					row[i] = &s
 				}
 			}
+			stall.away()
 			if err := s.add(row); err != nil {
 				return err
 			}
+			stall.progress()
 		}
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+			return stall.err(t, streamStallTimeout, fmt.Errorf("sqlschema: read rows of %s: %w", t, err))
 		}
+		stall.away()
 		return s.flush()
 	})
 }

@@ -109,9 +109,17 @@ func (s *Service) Stream(ctx context.Context, scope domain.Scope, id uuid.UUID, 
 	}
 	return s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {
 		err := i.StreamRows(ctx, t, where, batchSize, fn)
-		var we *sqlschema.WhereError
-		if errors.As(err, &we) {
+		var (
+			we *sqlschema.WhereError
+			se *sqlschema.StallError
+		)
+		switch {
+		case errors.As(err, &we):
 			return domain.Invalid("where_clause", "%s", we.Error())
+		case errors.As(err, &se) && where != "":
+			return domain.Invalid("where_clause", "%s", se.Error())
+		case errors.As(err, &se):
+			return domain.FailedPrecondition("%s", se.Error())
 		}
 		return err
 	})
