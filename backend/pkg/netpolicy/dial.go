@@ -105,6 +105,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 			return nil, &DialError{Addr: addr}
 		}
 	}
+	if d.deniedByName(ctx, name, ips) {
+		return nil, &DialError{Addr: addr}
+	}
 	var errs []error
 	for _, ip := range ips {
 		c, err := nd.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
@@ -117,4 +120,35 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		}
 	}
 	return nil, &DialError{Addr: addr, Cause: errors.Join(errs...)}
+}
+
+// deniedByName reports whether one of ips is an address of a host name on
+// the deny list (and not explicitly allowed): a name such as "postgres"
+// denies the service, not only that spelling, so dialing its IP or
+// another name for it is refused as well. Names are resolved on each dial,
+// so a service that moves stays denied; a name that does not resolve
+// denies nothing.
+func (d *Dialer) deniedByName(ctx context.Context, name string, ips []netip.Addr) bool {
+	hosts := d.Policy.deniedHosts()
+	if len(hosts) == 0 {
+		return false
+	}
+	r := d.Resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	for _, h := range hosts {
+		resolved, err := r.LookupNetIP(ctx, "ip", h)
+		if err != nil {
+			continue
+		}
+		for _, denied := range resolved {
+			for _, ip := range ips {
+				if denied.Unmap() == ip && !d.Policy.allowsExplicitly(name, ip) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

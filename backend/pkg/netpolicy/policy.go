@@ -35,7 +35,10 @@ type Policy struct {
 type rules struct {
 	prefixes []netip.Prefix
 	hosts    map[string]bool
-	unix     bool
+	// named are the host names written in the list itself (not brought in
+	// by a group): a denied one denies its addresses too (Dialer).
+	named []string
+	unix  bool
 }
 
 // groups are the named entries a list may use.
@@ -116,6 +119,9 @@ func parseRules(list string) (rules, error) {
 			return &ListError{Entry: entry, Reason: "is not a CIDR, IP, host name, unix, loopback, link-local, private or all"}
 		}
 		r.hosts[strings.TrimSuffix(e, ".")] = true
+		if depth == 0 {
+			r.named = append(r.named, strings.TrimSuffix(e, "."))
+		}
 		return nil
 	}
 	for _, entry := range strings.Split(list, ",") {
@@ -172,6 +178,19 @@ func (p *Policy) AllowsAddr(host string, ip netip.Addr) bool {
 		return true
 	}
 	return !p.deny.matchAddr(ip) && (host == "" || !p.deny.matchHost(host))
+}
+
+// allowsExplicitly reports whether the allow list names ip or host.
+func (p *Policy) allowsExplicitly(host string, ip netip.Addr) bool {
+	return p != nil && (p.allow.matchAddr(ip) || (host != "" && p.allow.matchHost(host)))
+}
+
+// deniedHosts lists the host names written on the deny list.
+func (p *Policy) deniedHosts() []string {
+	if p == nil {
+		return nil
+	}
+	return p.deny.named
 }
 
 // FromSettings builds the policy a binary runs with from the values of

@@ -84,3 +84,30 @@ func TestDialChecksResolvedAddresses(t *testing.T) {
 		t.Fatalf("unix dial error %v is not a DialError", err)
 	}
 }
+
+// TestDeniedNameDeniesItsAddresses checks that a host name on the deny
+// list (a compose service such as "postgres") denies the addresses it
+// resolves to, so a tenant cannot reach the service by its IP instead.
+func TestDeniedNameDeniesItsAddresses(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	byName, _ := Parse("", "localhost")
+	var de *DialError
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		_, err = (&Dialer{Policy: byName}).DialContext(context.Background(), "tcp", net.JoinHostPort(host, port))
+		if !errors.As(err, &de) || !de.Denied() {
+			t.Errorf("dial %s with localhost denied = %v, want denied", host, err)
+		}
+	}
+	allowed, _ := Parse("127.0.0.1", "localhost")
+	c, err := (&Dialer{Policy: allowed}).DialContext(context.Background(), "tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		t.Fatalf("an explicitly allowed address: %v", err)
+	}
+	c.Close()
+}
