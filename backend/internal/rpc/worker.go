@@ -9,18 +9,21 @@ import (
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
 // WorkerHandler serves WorkerService. The interceptor admits worker keys only.
 type WorkerHandler struct {
 	mgmtv1alpha1connect.UnimplementedWorkerServiceHandler
-	runs *run.Service
-	log  *slog.Logger
+	runs   *run.Service
+	policy *sqlconnect.Policy
+	log    *slog.Logger
 }
 
-// NewWorkerHandler returns the handler.
-func NewWorkerHandler(r *run.Service, log *slog.Logger) *WorkerHandler {
-	return &WorkerHandler{runs: r, log: log}
+// NewWorkerHandler returns the handler; policy is the API's connection
+// policy, whose protected databases workers must refuse too.
+func NewWorkerHandler(r *run.Service, policy *sqlconnect.Policy, log *slog.Logger) *WorkerHandler {
+	return &WorkerHandler{runs: r, policy: policy, log: log}
 }
 
 // StartJobRun records the run a workflow executes.

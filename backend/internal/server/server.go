@@ -97,8 +97,12 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	keys := apikey.NewService(st)
 	policy := &sqlconnect.Policy{
 		Network: opts.ConnectionNetwork,
-		Protected: func(ctx context.Context) (sqlconnect.Identity, error) {
-			return sqlconnect.PostgresIdentity(ctx, st.Pool())
+		Protected: func(ctx context.Context) ([]sqlconnect.Identity, error) {
+			own, err := sqlconnect.PostgresIdentity(ctx, st.Pool())
+			if err != nil {
+				return nil, err
+			}
+			return []sqlconnect.Identity{own}, nil
 		},
 	}
 	conns := connection.NewService(st, box, policy)
@@ -124,7 +128,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
 
-	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, policy, log), handlerOpts...))
 
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)

@@ -3,7 +3,8 @@
 //
 // A Policy is built once at start from two comma lists (the API's and the
 // worker's NEOSYNC_CONNECTION_ALLOW and NEOSYNC_CONNECTION_DENY). Each entry
-// is a CIDR (10.0.0.0/8), an IP, a host name (db.internal), the word unix
+// is a CIDR (10.0.0.0/8), an IP, a host name (db.internal; on the deny
+// list it also denies the addresses it resolves to), the word unix
 // (Unix-domain sockets) or a named group: loopback, link-local (with the
 // cloud metadata addresses), private, all.
 //

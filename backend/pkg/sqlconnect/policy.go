@@ -20,10 +20,12 @@ import (
 type Policy struct {
 	// Network decides which addresses may be dialed; nil allows all.
 	Network *netpolicy.Policy
-	// Protected returns the identity of the Postgres database tenants must
-	// never reach (the API's own). It is asked on each new session, so a
-	// restarted server is still recognised; nil protects nothing.
-	Protected func(ctx context.Context) (Identity, error)
+	// Protected returns the identities of the Postgres databases tenants
+	// must never reach (the API's own). It is asked on each new session, so
+	// a restarted server is still recognised; nil protects nothing. The API
+	// identifies its own database directly; a worker asks the API
+	// (WorkerService.GetWorkerPolicy) and caches the answer briefly.
+	Protected func(ctx context.Context) ([]Identity, error)
 }
 
 type policyKey struct{}
@@ -65,13 +67,15 @@ func (p *Policy) checkProtected(ctx context.Context, conn *pgx.Conn) error {
 	if err != nil {
 		return nil
 	}
-	own, err := p.Protected(ctx)
+	protected, err := p.Protected(ctx)
 	if err != nil {
 		return err
 	}
-	if got.SameServer(own) && got.Database == own.Database {
-		cc := conn.Config()
-		return &netpolicy.DialError{Addr: net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))}
+	for _, own := range protected {
+		if got.SameServer(own) && got.Database == own.Database {
+			cc := conn.Config()
+			return &netpolicy.DialError{Addr: net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))}
+		}
 	}
 	return nil
 }

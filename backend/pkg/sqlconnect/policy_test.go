@@ -167,8 +167,9 @@ func TestProtectedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	p := &sqlconnect.Policy{Protected: func(ctx context.Context) (sqlconnect.Identity, error) {
-		return sqlconnect.PostgresIdentity(ctx, pool)
+	p := &sqlconnect.Policy{Protected: func(ctx context.Context) ([]sqlconnect.Identity, error) {
+		id, err := sqlconnect.PostgresIdentity(ctx, pool)
+		return []sqlconnect.Identity{{Server: "postgres:another-cluster", Database: id.Database}, id}, err
 	}}
 	_, err = p.Open(ctx, sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: own})
 	var ce *sqlconnect.ConnectError

@@ -114,8 +114,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 	}
 	// Every activity context carries the connection policy, so each pool
-	// the activities and the sync engine open dials through it.
-	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork}
+	// the activities and the sync engine open dials through it, and no
+	// Postgres session lands in the API's own database (the API names it).
+	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL)}
 	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities,
 		BackgroundActivityContext:          sqlconnect.WithPolicy(context.Background(), policy),

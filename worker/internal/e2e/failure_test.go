@@ -162,3 +162,43 @@ func TestJavaScriptBombInAJob(t *testing.T) {
 	}
 	t.Logf("run failed with %q; worker alive, peak RSS %s", r.GetError(), rss)
 }
+
+// TestWorkerRefusesTheAPIsDatabase points a job's destination at the API's
+// own database (an update does not open the connection, so the API cannot
+// stop it there): the worker, which opens it, refuses the session because
+// the API named that database as protected, and the run fails on its first
+// attempt saying the destination cannot be reached. Nothing is written
+// into the API's database.
+func TestWorkerRefusesTheAPIsDatabase(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.startWorker(t)
+	src := newDatabase(t, "neosync_e2e_protected")
+	execSQL(t, src, sourceSchema)
+	dst := newDatabase(t, "neosync_e2e_protected")
+	ctx := testCtx(t, 3*time.Minute)
+	dstID := s.connection(t, "dst", dst)
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "protected", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstID, Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+		Mappings:     allMappings(),
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	if _, err := s.c.Connections.UpdateConnection(ctx, connect.NewRequest(&mgmt.UpdateConnectionRequest{Id: dstID, Name: "dst", ConnectionConfig: pgConfig(s.dbURL)})); err != nil {
+		t.Fatalf("UpdateConnection: %v", err)
+	}
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 2*time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "not allowed by the API's connection policy") {
+		t.Fatalf("run ended %v: %q; want failed, refused by the connection policy", r.GetStatus(), r.GetError())
+	}
+	if n := queryInt(t, s.dbURL, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('customers', 'orders')"); n != 0 {
+		t.Fatalf("the API's database got %d of the job's tables", n)
+	}
+	t.Logf("run failed: %s", r.GetError())
+}

@@ -13,7 +13,65 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/worker.proto.
  */
 export const file_mgmt_v1alpha1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSJSChJTdGFydEpvYlJ1blJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhcKD3RlbXBvcmFsX3J1bl9pZBgDIAEoCSIpChNTdGFydEpvYlJ1blJlc3BvbnNlEhIKCmpvYl9ydW5faWQYASABKAkiZgoaUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRI0Cghwcm9ncmVzcxgCIAEoCzIiLm1nbXQudjFhbHBoYTEuSm9iUnVuVGFibGVQcm9ncmVzcyIdChtSZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2UiiQEKFUFkZEpvYlJ1bkV2ZW50UmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoGc2NoZW1hGAQgASgJSACIAQESEgoFdGFibGUYBSABKAlIAYgBAUIJCgdfc2NoZW1hQggKBl90YWJsZSIYChZBZGRKb2JSdW5FdmVudFJlc3BvbnNlIp0BChNGaW5pc2hKb2JSdW5SZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoGc3RhdHVzGAIgASgOMhsubWdtdC52MWFscGhhMS5Kb2JSdW5TdGF0dXMSEgoFZXJyb3IYAyABKAlIAIgBARInCgZyZXBvcnQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QggKBl9lcnJvciIWChRGaW5pc2hKb2JSdW5SZXNwb25zZTKLAwoNV29ya2VyU2VydmljZRJUCgtTdGFydEpvYlJ1bhIhLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXF1ZXN0GiIubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlc3BvbnNlEmwKE1JlcG9ydFRhYmxlUHJvZ3Jlc3MSKS5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0GioubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2USXQoOQWRkSm9iUnVuRXZlbnQSJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVxdWVzdBolLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuRXZlbnRSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlQsQBChFjb20ubWdtdC52MWFscGhhMUILV29ya2VyUHJvdG9QAVpNZ2l0aHViLmNvbS9uZW9zeW5jaW8vbmVvc3luYy9iYWNrZW5kL2dlbi9nby9wcm90b3MvbWdtdC92MWFscGhhMTttZ210djFhbHBoYTGiAgNNWFiqAg1NZ210LlYxYWxwaGExygINTWdtdFxWMWFscGhhMeICGU1nbXRcVjFhbHBoYTFcR1BCTWV0YWRhdGHqAg5NZ210OjpWMWFscGhhMWIGcHJvdG8z", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSIYChZHZXRXb3JrZXJQb2xpY3lSZXF1ZXN0IlgKF0dldFdvcmtlclBvbGljeVJlc3BvbnNlEj0KE3Byb3RlY3RlZF9kYXRhYmFzZXMYASADKAsyIC5tZ210LnYxYWxwaGExLlByb3RlY3RlZERhdGFiYXNlIjUKEVByb3RlY3RlZERhdGFiYXNlEg4KBnNlcnZlchgBIAEoCRIQCghkYXRhYmFzZRgCIAEoCSJSChJTdGFydEpvYlJ1blJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhcKD3RlbXBvcmFsX3J1bl9pZBgDIAEoCSIpChNTdGFydEpvYlJ1blJlc3BvbnNlEhIKCmpvYl9ydW5faWQYASABKAkiZgoaUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRI0Cghwcm9ncmVzcxgCIAEoCzIiLm1nbXQudjFhbHBoYTEuSm9iUnVuVGFibGVQcm9ncmVzcyIdChtSZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2UiiQEKFUFkZEpvYlJ1bkV2ZW50UmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoGc2NoZW1hGAQgASgJSACIAQESEgoFdGFibGUYBSABKAlIAYgBAUIJCgdfc2NoZW1hQggKBl90YWJsZSIYChZBZGRKb2JSdW5FdmVudFJlc3BvbnNlIp0BChNGaW5pc2hKb2JSdW5SZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoGc3RhdHVzGAIgASgOMhsubWdtdC52MWFscGhhMS5Kb2JSdW5TdGF0dXMSEgoFZXJyb3IYAyABKAlIAIgBARInCgZyZXBvcnQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QggKBl9lcnJvciIWChRGaW5pc2hKb2JSdW5SZXNwb25zZTLtAwoNV29ya2VyU2VydmljZRJUCgtTdGFydEpvYlJ1bhIhLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXF1ZXN0GiIubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlc3BvbnNlEmwKE1JlcG9ydFRhYmxlUHJvZ3Jlc3MSKS5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0GioubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2USXQoOQWRkSm9iUnVuRXZlbnQSJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVxdWVzdBolLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuRXZlbnRSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2VCxAEKEWNvbS5tZ210LnYxYWxwaGExQgtXb3JrZXJQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetWorkerPolicyRequest
+ */
+export type GetWorkerPolicyRequest = Message<"mgmt.v1alpha1.GetWorkerPolicyRequest"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetWorkerPolicyRequest.
+ * Use `create(GetWorkerPolicyRequestSchema)` to create a new message.
+ */
+export const GetWorkerPolicyRequestSchema: GenMessage<GetWorkerPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 0);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetWorkerPolicyResponse
+ */
+export type GetWorkerPolicyResponse = Message<"mgmt.v1alpha1.GetWorkerPolicyResponse"> & {
+  /**
+   * protected_databases are databases no tenant connection may use.
+   *
+   * @generated from field: repeated mgmt.v1alpha1.ProtectedDatabase protected_databases = 1;
+   */
+  protectedDatabases: ProtectedDatabase[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetWorkerPolicyResponse.
+ * Use `create(GetWorkerPolicyResponseSchema)` to create a new message.
+ */
+export const GetWorkerPolicyResponseSchema: GenMessage<GetWorkerPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 1);
+
+/**
+ * ProtectedDatabase identifies a database by its server's identity (for
+ * PostgreSQL "postgres:" and the cluster's system_identifier) and its name,
+ * so it is recognised however a connection URL spells its address.
+ *
+ * @generated from message mgmt.v1alpha1.ProtectedDatabase
+ */
+export type ProtectedDatabase = Message<"mgmt.v1alpha1.ProtectedDatabase"> & {
+  /**
+   * @generated from field: string server = 1;
+   */
+  server: string;
+
+  /**
+   * @generated from field: string database = 2;
+   */
+  database: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.ProtectedDatabase.
+ * Use `create(ProtectedDatabaseSchema)` to create a new message.
+ */
+export const ProtectedDatabaseSchema: GenMessage<ProtectedDatabase> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 2);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunRequest
@@ -40,7 +98,7 @@ export type StartJobRunRequest = Message<"mgmt.v1alpha1.StartJobRunRequest"> & {
  * Use `create(StartJobRunRequestSchema)` to create a new message.
  */
 export const StartJobRunRequestSchema: GenMessage<StartJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 0);
+  messageDesc(file_mgmt_v1alpha1_worker, 3);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunResponse
@@ -57,7 +115,7 @@ export type StartJobRunResponse = Message<"mgmt.v1alpha1.StartJobRunResponse"> &
  * Use `create(StartJobRunResponseSchema)` to create a new message.
  */
 export const StartJobRunResponseSchema: GenMessage<StartJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 1);
+  messageDesc(file_mgmt_v1alpha1_worker, 4);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressRequest
@@ -79,7 +137,7 @@ export type ReportTableProgressRequest = Message<"mgmt.v1alpha1.ReportTableProgr
  * Use `create(ReportTableProgressRequestSchema)` to create a new message.
  */
 export const ReportTableProgressRequestSchema: GenMessage<ReportTableProgressRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 2);
+  messageDesc(file_mgmt_v1alpha1_worker, 5);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressResponse
@@ -92,7 +150,7 @@ export type ReportTableProgressResponse = Message<"mgmt.v1alpha1.ReportTableProg
  * Use `create(ReportTableProgressResponseSchema)` to create a new message.
  */
 export const ReportTableProgressResponseSchema: GenMessage<ReportTableProgressResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 3);
+  messageDesc(file_mgmt_v1alpha1_worker, 6);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventRequest
@@ -129,7 +187,7 @@ export type AddJobRunEventRequest = Message<"mgmt.v1alpha1.AddJobRunEventRequest
  * Use `create(AddJobRunEventRequestSchema)` to create a new message.
  */
 export const AddJobRunEventRequestSchema: GenMessage<AddJobRunEventRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 4);
+  messageDesc(file_mgmt_v1alpha1_worker, 7);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventResponse
@@ -142,7 +200,7 @@ export type AddJobRunEventResponse = Message<"mgmt.v1alpha1.AddJobRunEventRespon
  * Use `create(AddJobRunEventResponseSchema)` to create a new message.
  */
 export const AddJobRunEventResponseSchema: GenMessage<AddJobRunEventResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 5);
+  messageDesc(file_mgmt_v1alpha1_worker, 8);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunRequest
@@ -176,7 +234,7 @@ export type FinishJobRunRequest = Message<"mgmt.v1alpha1.FinishJobRunRequest"> &
  * Use `create(FinishJobRunRequestSchema)` to create a new message.
  */
 export const FinishJobRunRequestSchema: GenMessage<FinishJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 6);
+  messageDesc(file_mgmt_v1alpha1_worker, 9);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunResponse
@@ -189,7 +247,7 @@ export type FinishJobRunResponse = Message<"mgmt.v1alpha1.FinishJobRunResponse">
  * Use `create(FinishJobRunResponseSchema)` to create a new message.
  */
 export const FinishJobRunResponseSchema: GenMessage<FinishJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 7);
+  messageDesc(file_mgmt_v1alpha1_worker, 10);
 
 /**
  * WorkerService is how a worker reports the runs it executes. Only a worker
@@ -238,6 +296,19 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof FinishJobRunRequestSchema;
     output: typeof FinishJobRunResponseSchema;
+  },
+  /**
+   * GetWorkerPolicy returns what a worker must refuse to connect to
+   * whatever a tenant's connection says: the API's own database, which the
+   * API identifies server-side. A worker asks for it before it opens a
+   * tenant's Postgres session (cached for a short while).
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.GetWorkerPolicy
+   */
+  getWorkerPolicy: {
+    methodKind: "unary";
+    input: typeof GetWorkerPolicyRequestSchema;
+    output: typeof GetWorkerPolicyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mgmt_v1alpha1_worker, 0);

@@ -22,6 +22,142 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type GetWorkerPolicyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetWorkerPolicyRequest) Reset() {
+	*x = GetWorkerPolicyRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetWorkerPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetWorkerPolicyRequest) ProtoMessage() {}
+
+func (x *GetWorkerPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetWorkerPolicyRequest.ProtoReflect.Descriptor instead.
+func (*GetWorkerPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{0}
+}
+
+type GetWorkerPolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// protected_databases are databases no tenant connection may use.
+	ProtectedDatabases []*ProtectedDatabase `protobuf:"bytes,1,rep,name=protected_databases,json=protectedDatabases,proto3" json:"protected_databases,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *GetWorkerPolicyResponse) Reset() {
+	*x = GetWorkerPolicyResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetWorkerPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetWorkerPolicyResponse) ProtoMessage() {}
+
+func (x *GetWorkerPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetWorkerPolicyResponse.ProtoReflect.Descriptor instead.
+func (*GetWorkerPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetWorkerPolicyResponse) GetProtectedDatabases() []*ProtectedDatabase {
+	if x != nil {
+		return x.ProtectedDatabases
+	}
+	return nil
+}
+
+// ProtectedDatabase identifies a database by its server's identity (for
+// PostgreSQL "postgres:" and the cluster's system_identifier) and its name,
+// so it is recognised however a connection URL spells its address.
+type ProtectedDatabase struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Server        string                 `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	Database      string                 `protobuf:"bytes,2,opt,name=database,proto3" json:"database,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProtectedDatabase) Reset() {
+	*x = ProtectedDatabase{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProtectedDatabase) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProtectedDatabase) ProtoMessage() {}
+
+func (x *ProtectedDatabase) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProtectedDatabase.ProtoReflect.Descriptor instead.
+func (*ProtectedDatabase) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ProtectedDatabase) GetServer() string {
+	if x != nil {
+		return x.Server
+	}
+	return ""
+}
+
+func (x *ProtectedDatabase) GetDatabase() string {
+	if x != nil {
+		return x.Database
+	}
+	return ""
+}
+
 type StartJobRunRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	JobId         string                 `protobuf:"bytes,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -33,7 +169,7 @@ type StartJobRunRequest struct {
 
 func (x *StartJobRunRequest) Reset() {
 	*x = StartJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -45,7 +181,7 @@ func (x *StartJobRunRequest) String() string {
 func (*StartJobRunRequest) ProtoMessage() {}
 
 func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -58,7 +194,7 @@ func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunRequest.ProtoReflect.Descriptor instead.
 func (*StartJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{0}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StartJobRunRequest) GetJobId() string {
@@ -91,7 +227,7 @@ type StartJobRunResponse struct {
 
 func (x *StartJobRunResponse) Reset() {
 	*x = StartJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -103,7 +239,7 @@ func (x *StartJobRunResponse) String() string {
 func (*StartJobRunResponse) ProtoMessage() {}
 
 func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -116,7 +252,7 @@ func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunResponse.ProtoReflect.Descriptor instead.
 func (*StartJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{1}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StartJobRunResponse) GetJobRunId() string {
@@ -136,7 +272,7 @@ type ReportTableProgressRequest struct {
 
 func (x *ReportTableProgressRequest) Reset() {
 	*x = ReportTableProgressRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -148,7 +284,7 @@ func (x *ReportTableProgressRequest) String() string {
 func (*ReportTableProgressRequest) ProtoMessage() {}
 
 func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -161,7 +297,7 @@ func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressRequest.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{2}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ReportTableProgressRequest) GetJobRunId() string {
@@ -186,7 +322,7 @@ type ReportTableProgressResponse struct {
 
 func (x *ReportTableProgressResponse) Reset() {
 	*x = ReportTableProgressResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -198,7 +334,7 @@ func (x *ReportTableProgressResponse) String() string {
 func (*ReportTableProgressResponse) ProtoMessage() {}
 
 func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -211,7 +347,7 @@ func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressResponse.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
 }
 
 type AddJobRunEventRequest struct {
@@ -227,7 +363,7 @@ type AddJobRunEventRequest struct {
 
 func (x *AddJobRunEventRequest) Reset() {
 	*x = AddJobRunEventRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -239,7 +375,7 @@ func (x *AddJobRunEventRequest) String() string {
 func (*AddJobRunEventRequest) ProtoMessage() {}
 
 func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -252,7 +388,7 @@ func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *AddJobRunEventRequest) GetJobRunId() string {
@@ -298,7 +434,7 @@ type AddJobRunEventResponse struct {
 
 func (x *AddJobRunEventResponse) Reset() {
 	*x = AddJobRunEventResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -310,7 +446,7 @@ func (x *AddJobRunEventResponse) String() string {
 func (*AddJobRunEventResponse) ProtoMessage() {}
 
 func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -323,7 +459,7 @@ func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{8}
 }
 
 type FinishJobRunRequest struct {
@@ -339,7 +475,7 @@ type FinishJobRunRequest struct {
 
 func (x *FinishJobRunRequest) Reset() {
 	*x = FinishJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -351,7 +487,7 @@ func (x *FinishJobRunRequest) String() string {
 func (*FinishJobRunRequest) ProtoMessage() {}
 
 func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -364,7 +500,7 @@ func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunRequest.ProtoReflect.Descriptor instead.
 func (*FinishJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *FinishJobRunRequest) GetJobRunId() string {
@@ -403,7 +539,7 @@ type FinishJobRunResponse struct {
 
 func (x *FinishJobRunResponse) Reset() {
 	*x = FinishJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -415,7 +551,7 @@ func (x *FinishJobRunResponse) String() string {
 func (*FinishJobRunResponse) ProtoMessage() {}
 
 func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -428,14 +564,20 @@ func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunResponse.ProtoReflect.Descriptor instead.
 func (*FinishJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
 }
 
 var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
-	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"t\n" +
+	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"\x18\n" +
+	"\x16GetWorkerPolicyRequest\"l\n" +
+	"\x17GetWorkerPolicyResponse\x12Q\n" +
+	"\x13protected_databases\x18\x01 \x03(\v2 .mgmt.v1alpha1.ProtectedDatabaseR\x12protectedDatabases\"G\n" +
+	"\x11ProtectedDatabase\x12\x16\n" +
+	"\x06server\x18\x01 \x01(\tR\x06server\x12\x1a\n" +
+	"\bdatabase\x18\x02 \x01(\tR\bdatabase\"t\n" +
 	"\x12StartJobRunRequest\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\tR\x05jobId\x12\x1f\n" +
 	"\vworkflow_id\x18\x02 \x01(\tR\n" +
@@ -466,12 +608,13 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\x05error\x18\x03 \x01(\tH\x00R\x05error\x88\x01\x01\x12/\n" +
 	"\x06report\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06reportB\b\n" +
 	"\x06_error\"\x16\n" +
-	"\x14FinishJobRunResponse2\x8b\x03\n" +
+	"\x14FinishJobRunResponse2\xed\x03\n" +
 	"\rWorkerService\x12T\n" +
 	"\vStartJobRun\x12!.mgmt.v1alpha1.StartJobRunRequest\x1a\".mgmt.v1alpha1.StartJobRunResponse\x12l\n" +
 	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12]\n" +
 	"\x0eAddJobRunEvent\x12$.mgmt.v1alpha1.AddJobRunEventRequest\x1a%.mgmt.v1alpha1.AddJobRunEventResponse\x12W\n" +
-	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponseB\xc4\x01\n" +
+	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponse\x12`\n" +
+	"\x0fGetWorkerPolicy\x12%.mgmt.v1alpha1.GetWorkerPolicyRequest\x1a&.mgmt.v1alpha1.GetWorkerPolicyResponseB\xc4\x01\n" +
 	"\x11com.mgmt.v1alpha1B\vWorkerProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
 
 var (
@@ -486,37 +629,43 @@ func file_mgmt_v1alpha1_worker_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_worker_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
-	(*StartJobRunRequest)(nil),          // 0: mgmt.v1alpha1.StartJobRunRequest
-	(*StartJobRunResponse)(nil),         // 1: mgmt.v1alpha1.StartJobRunResponse
-	(*ReportTableProgressRequest)(nil),  // 2: mgmt.v1alpha1.ReportTableProgressRequest
-	(*ReportTableProgressResponse)(nil), // 3: mgmt.v1alpha1.ReportTableProgressResponse
-	(*AddJobRunEventRequest)(nil),       // 4: mgmt.v1alpha1.AddJobRunEventRequest
-	(*AddJobRunEventResponse)(nil),      // 5: mgmt.v1alpha1.AddJobRunEventResponse
-	(*FinishJobRunRequest)(nil),         // 6: mgmt.v1alpha1.FinishJobRunRequest
-	(*FinishJobRunResponse)(nil),        // 7: mgmt.v1alpha1.FinishJobRunResponse
-	(*JobRunTableProgress)(nil),         // 8: mgmt.v1alpha1.JobRunTableProgress
-	(JobRunStatus)(0),                   // 9: mgmt.v1alpha1.JobRunStatus
-	(*structpb.Struct)(nil),             // 10: google.protobuf.Struct
+	(*GetWorkerPolicyRequest)(nil),      // 0: mgmt.v1alpha1.GetWorkerPolicyRequest
+	(*GetWorkerPolicyResponse)(nil),     // 1: mgmt.v1alpha1.GetWorkerPolicyResponse
+	(*ProtectedDatabase)(nil),           // 2: mgmt.v1alpha1.ProtectedDatabase
+	(*StartJobRunRequest)(nil),          // 3: mgmt.v1alpha1.StartJobRunRequest
+	(*StartJobRunResponse)(nil),         // 4: mgmt.v1alpha1.StartJobRunResponse
+	(*ReportTableProgressRequest)(nil),  // 5: mgmt.v1alpha1.ReportTableProgressRequest
+	(*ReportTableProgressResponse)(nil), // 6: mgmt.v1alpha1.ReportTableProgressResponse
+	(*AddJobRunEventRequest)(nil),       // 7: mgmt.v1alpha1.AddJobRunEventRequest
+	(*AddJobRunEventResponse)(nil),      // 8: mgmt.v1alpha1.AddJobRunEventResponse
+	(*FinishJobRunRequest)(nil),         // 9: mgmt.v1alpha1.FinishJobRunRequest
+	(*FinishJobRunResponse)(nil),        // 10: mgmt.v1alpha1.FinishJobRunResponse
+	(*JobRunTableProgress)(nil),         // 11: mgmt.v1alpha1.JobRunTableProgress
+	(JobRunStatus)(0),                   // 12: mgmt.v1alpha1.JobRunStatus
+	(*structpb.Struct)(nil),             // 13: google.protobuf.Struct
 }
 var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
-	8,  // 0: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	9,  // 1: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	10, // 2: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
-	0,  // 3: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
-	2,  // 4: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
-	4,  // 5: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
-	6,  // 6: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
-	1,  // 7: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
-	3,  // 8: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
-	5,  // 9: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
-	7,  // 10: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
-	7,  // [7:11] is the sub-list for method output_type
-	3,  // [3:7] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	2,  // 0: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
+	11, // 1: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	12, // 2: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	13, // 3: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
+	3,  // 4: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
+	5,  // 5: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
+	7,  // 6: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
+	9,  // 7: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
+	0,  // 8: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
+	4,  // 9: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
+	6,  // 10: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
+	8,  // 11: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
+	10, // 12: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
+	1,  // 13: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
+	9,  // [9:14] is the sub-list for method output_type
+	4,  // [4:9] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_worker_proto_init() }
@@ -525,15 +674,15 @@ func file_mgmt_v1alpha1_worker_proto_init() {
 		return
 	}
 	file_mgmt_v1alpha1_job_proto_init()
-	file_mgmt_v1alpha1_worker_proto_msgTypes[4].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_worker_proto_msgTypes[6].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[7].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_worker_proto_rawDesc), len(file_mgmt_v1alpha1_worker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

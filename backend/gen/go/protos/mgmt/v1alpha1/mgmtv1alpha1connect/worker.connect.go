@@ -45,6 +45,9 @@ const (
 	// WorkerServiceFinishJobRunProcedure is the fully-qualified name of the WorkerService's
 	// FinishJobRun RPC.
 	WorkerServiceFinishJobRunProcedure = "/mgmt.v1alpha1.WorkerService/FinishJobRun"
+	// WorkerServiceGetWorkerPolicyProcedure is the fully-qualified name of the WorkerService's
+	// GetWorkerPolicy RPC.
+	WorkerServiceGetWorkerPolicyProcedure = "/mgmt.v1alpha1.WorkerService/GetWorkerPolicy"
 )
 
 // WorkerServiceClient is a client for the mgmt.v1alpha1.WorkerService service.
@@ -57,6 +60,11 @@ type WorkerServiceClient interface {
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
 	// FinishJobRun records a run's final status, error and verification report.
 	FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error)
+	// GetWorkerPolicy returns what a worker must refuse to connect to
+	// whatever a tenant's connection says: the API's own database, which the
+	// API identifies server-side. A worker asks for it before it opens a
+	// tenant's Postgres session (cached for a short while).
+	GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error)
 }
 
 // NewWorkerServiceClient constructs a client for the mgmt.v1alpha1.WorkerService service. By
@@ -94,6 +102,12 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(workerServiceMethods.ByName("FinishJobRun")),
 			connect.WithClientOptions(opts...),
 		),
+		getWorkerPolicy: connect.NewClient[v1alpha1.GetWorkerPolicyRequest, v1alpha1.GetWorkerPolicyResponse](
+			httpClient,
+			baseURL+WorkerServiceGetWorkerPolicyProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("GetWorkerPolicy")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -103,6 +117,7 @@ type workerServiceClient struct {
 	reportTableProgress *connect.Client[v1alpha1.ReportTableProgressRequest, v1alpha1.ReportTableProgressResponse]
 	addJobRunEvent      *connect.Client[v1alpha1.AddJobRunEventRequest, v1alpha1.AddJobRunEventResponse]
 	finishJobRun        *connect.Client[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse]
+	getWorkerPolicy     *connect.Client[v1alpha1.GetWorkerPolicyRequest, v1alpha1.GetWorkerPolicyResponse]
 }
 
 // StartJobRun calls mgmt.v1alpha1.WorkerService.StartJobRun.
@@ -125,6 +140,11 @@ func (c *workerServiceClient) FinishJobRun(ctx context.Context, req *connect.Req
 	return c.finishJobRun.CallUnary(ctx, req)
 }
 
+// GetWorkerPolicy calls mgmt.v1alpha1.WorkerService.GetWorkerPolicy.
+func (c *workerServiceClient) GetWorkerPolicy(ctx context.Context, req *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error) {
+	return c.getWorkerPolicy.CallUnary(ctx, req)
+}
+
 // WorkerServiceHandler is an implementation of the mgmt.v1alpha1.WorkerService service.
 type WorkerServiceHandler interface {
 	// StartJobRun records (or finds, by workflow id) the run a workflow executes.
@@ -135,6 +155,11 @@ type WorkerServiceHandler interface {
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
 	// FinishJobRun records a run's final status, error and verification report.
 	FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error)
+	// GetWorkerPolicy returns what a worker must refuse to connect to
+	// whatever a tenant's connection says: the API's own database, which the
+	// API identifies server-side. A worker asks for it before it opens a
+	// tenant's Postgres session (cached for a short while).
+	GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error)
 }
 
 // NewWorkerServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +193,12 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(workerServiceMethods.ByName("FinishJobRun")),
 		connect.WithHandlerOptions(opts...),
 	)
+	workerServiceGetWorkerPolicyHandler := connect.NewUnaryHandler(
+		WorkerServiceGetWorkerPolicyProcedure,
+		svc.GetWorkerPolicy,
+		connect.WithSchema(workerServiceMethods.ByName("GetWorkerPolicy")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mgmt.v1alpha1.WorkerService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case WorkerServiceStartJobRunProcedure:
@@ -178,6 +209,8 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 			workerServiceAddJobRunEventHandler.ServeHTTP(w, r)
 		case WorkerServiceFinishJobRunProcedure:
 			workerServiceFinishJobRunHandler.ServeHTTP(w, r)
+		case WorkerServiceGetWorkerPolicyProcedure:
+			workerServiceGetWorkerPolicyHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +234,8 @@ func (UnimplementedWorkerServiceHandler) AddJobRunEvent(context.Context, *connec
 
 func (UnimplementedWorkerServiceHandler) FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.FinishJobRun is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.GetWorkerPolicy is not implemented"))
 }
