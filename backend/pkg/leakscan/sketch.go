@@ -1,0 +1,166 @@
+package leakscan
+
+import (
+	"bytes"
+	"hash/maphash"
+	"math"
+)
+
+// DefaultCapacity is the number of distinct hashes a Sketch keeps per side
+// when New is given 0: 20,000, twice the verification report's default
+// sample of 10,000 values, so a halving never leaves fewer than 10,000.
+// A full sketch holds two maps of this size: under 2 MiB per column.
+const DefaultCapacity = 20_000
+
+// seed is the process's hash seed. Sketches are merged only within the
+// process that built them, so one seed per process suffices, and a random
+// one keeps crafted inputs from aiming at the sample.
+var seed = maphash.MakeSeed()
+
+// Sketch records one transformed column of one table during a copy. It is
+// not safe for concurrent use; give each goroutine its own and Merge them.
+type Sketch struct {
+	capacity  int
+	threshold uint64           // hashes above it are not kept
+	out       map[uint64]int64 // sampled output hashes → rows
+	src       map[uint64]struct{}
+	rows      int64 // rows with a non-NULL output
+	selfEqual int64
+}
+
+// New returns an empty sketch keeping at most capacity hashes per side
+// (0 means DefaultCapacity; at least 2).
+func New(capacity int) *Sketch {
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	capacity = max(capacity, 2)
+	return &Sketch{capacity: capacity, threshold: math.MaxUint64, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
+}
+
+// Add records one row: its source value in and its transformed value out,
+// each in one canonical encoding shared by both sides (the same type's
+// wire encoding). A NULL output is not a leak and is not sampled; a NULL
+// input is no source value.
+func (s *Sketch) Add(in []byte, inNull bool, out []byte, outNull bool) {
+	if !inNull {
+		if h := maphash.Bytes(seed, in); h <= s.threshold {
+			s.src[h] = struct{}{}
+			if len(s.src) > s.capacity {
+				s.shrink()
+			}
+		}
+	}
+	if outNull {
+		return
+	}
+	s.rows++
+	if !inNull && bytes.Equal(in, out) {
+		s.selfEqual++
+	}
+	if h := maphash.Bytes(seed, out); h <= s.threshold {
+		s.out[h]++
+		if len(s.out) > s.capacity {
+			s.shrink()
+		}
+	}
+}
+
+// AddSource records a source value whose row produced no output to
+// compare (a row the copy skipped), so that it still counts as a value the
+// source holds.
+func (s *Sketch) AddSource(in []byte) { s.Add(in, false, nil, true) }
+
+// shrink halves the threshold until both sides fit the capacity.
+func (s *Sketch) shrink() {
+	for len(s.out) > s.capacity || len(s.src) > s.capacity {
+		s.threshold >>= 1
+		s.prune()
+	}
+}
+
+// prune drops the hashes above the threshold.
+func (s *Sketch) prune() {
+	for h := range s.out {
+		if h > s.threshold {
+			delete(s.out, h)
+		}
+	}
+	for h := range s.src {
+		if h > s.threshold {
+			delete(s.src, h)
+		}
+	}
+}
+
+// Merge adds o's rows to s (o is left unchanged). Both must come from
+// this process; the merged sample is what one sketch over all the rows
+// would have kept at the lower of the two thresholds.
+func (s *Sketch) Merge(o *Sketch) {
+	if o == nil {
+		return
+	}
+	s.rows += o.rows
+	s.selfEqual += o.selfEqual
+	if o.threshold < s.threshold {
+		s.threshold = o.threshold
+		s.prune()
+	}
+	for h, n := range o.out {
+		if h <= s.threshold {
+			s.out[h] += n
+		}
+	}
+	for h := range o.src {
+		if h <= s.threshold {
+			s.src[h] = struct{}{}
+		}
+	}
+	s.shrink()
+}
+
+// Result is what a sketch says about its column.
+type Result struct {
+	// Rows are the rows with a non-NULL output.
+	Rows int64 `json:"rows"`
+	// SelfEqual are the rows whose output equals their own input (exact).
+	SelfEqual int64 `json:"self_equal"`
+	// Sampled are the rows in the sample and Equal those of them whose
+	// output equals a value the source column holds in any row.
+	Sampled int64 `json:"sampled"`
+	Equal   int64 `json:"equal"`
+	// Rate is the fraction of distinct output values sampled (1 when
+	// exact).
+	Rate float64 `json:"rate"`
+	// Exact is true when the sample is every row: Equal is then the exact
+	// count over the table.
+	Exact bool `json:"exact"`
+}
+
+// Result summarises the sketch.
+func (s *Sketch) Result() Result {
+	r := Result{Rows: s.rows, SelfEqual: s.selfEqual, Exact: s.threshold == math.MaxUint64, Rate: 1}
+	if !r.Exact {
+		r.Rate = float64(s.threshold) / math.MaxUint64
+	}
+	for h, n := range s.out {
+		r.Sampled += n
+		if _, ok := s.src[h]; ok {
+			r.Equal += n
+		}
+	}
+	return r
+}
+
+// Margin95 is the half-width of a 95 % confidence interval for the
+// fraction of rows whose output equals a source value, estimated as
+// Equal/Sampled (normal approximation; 0 when exact). Rows sharing an
+// output value are sampled together, so with heavily repeated values the
+// true interval is wider.
+func (r Result) Margin95() float64 {
+	if r.Exact || r.Sampled == 0 {
+		return 0
+	}
+	p := float64(r.Equal) / float64(r.Sampled)
+	return 1.96 * math.Sqrt(max(p*(1-p), 1/float64(r.Sampled))/float64(r.Sampled))
+}
