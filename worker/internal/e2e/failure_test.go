@@ -194,7 +194,7 @@ func TestWorkerRefusesTheAPIsDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 2*time.Minute, final)
-	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "not allowed by the API's connection policy") {
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "not allowed by the API's connection policy") || strings.Count(r.GetError(), "cannot connect") != 1 {
 		t.Fatalf("run ended %v: %q; want failed, refused by the connection policy", r.GetStatus(), r.GetError())
 	}
 	if n := queryInt(t, s.dbURL, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('customers', 'orders')"); n != 0 {

@@ -118,7 +118,7 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 		finish.Status, finish.Error = activities.StatusFailed, activities.RootMessage(err)
 	}
 	if err != nil {
-		if missing := restore(fctx, &info, prepared); missing != "" {
+		if missing := restore(fctx, &info, prepared, finish.Error); missing != "" {
 			finish.Error += "; " + missing
 		}
 	}
@@ -130,7 +130,9 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 
 // restore puts back the constraints and indexes of every destination the
 // run prepared; it returns what could not be restored ("" when all was).
-func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bool) string {
+// A restore that fails for the reason the run failed (cause: the
+// destination is unreachable) says so instead of repeating it.
+func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bool, cause string) string {
 	var missing []string
 	for d := range info.Destinations {
 		if !prepared[d] {
@@ -139,7 +141,11 @@ func restore(ctx workflow.Context, info *activities.RunInfo, prepared map[int]bo
 		step := stepInput(info, d)
 		var msg string
 		if err := workflow.ExecuteActivity(stepOptions(ctx, info), a.RestoreDestination, step).Get(ctx, &msg); err != nil {
-			msg = "restoring " + info.Destinations[d] + " failed: " + activities.RootMessage(err)
+			why := activities.RootMessage(err)
+			if strings.Contains(cause, why) {
+				why = "the same reason"
+			}
+			msg = "restoring " + info.Destinations[d] + " failed: " + why
 		}
 		if msg != "" {
 			missing = append(missing, msg)
