@@ -62,11 +62,24 @@ generate: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $
 	cd backend/internal/store && $(TOOLS_BIN)/sqlc generate
 
 .PHONY: verify
-verify: generate ## Regenerate and fail if generated code drifted from what is committed
+verify: verify-tidy generate ## Regenerate and fail if generated code or a go.mod/go.sum drifted from what is committed
 	@git add -N $(GENERATED) >/dev/null 2>&1 || true
 	@if ! git diff --exit-code --stat -- $(GENERATED); then \
 		echo "generated code is out of date: run 'make generate' and commit"; exit 1; fi
 	@echo "generated code is up to date"
+
+GO_MODULES := backend worker cli
+
+# go mod tidy -diff prints what tidy would change and exits non-zero, without
+# touching the files; each module is tidied on its own (not the workspace),
+# as a non-workspace build of it would need.
+.PHONY: verify-tidy
+verify-tidy: ## Fail if a go.mod or go.sum is not what go mod tidy makes
+	@status=0; for m in $(GO_MODULES); do \
+		if ! (cd $$m && go mod tidy -diff); then \
+			echo "$$m/go.mod or go.sum is not tidy: run 'cd $$m && go mod tidy' and commit"; status=1; fi; \
+	done; exit $$status
+	@echo "go.mod and go.sum are tidy in $(GO_MODULES)"
 
 .PHONY: build
 build: ## Build neosync-api, neosync-worker and neosync into ./bin
@@ -109,11 +122,17 @@ bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
 bench-tables: $(TOOLS_BIN)/temporal ## Jobs over 20, 200 and 2,000 small tables through API → Temporal → worker: time, split by phase, history, peak RSS
 	go test -count=1 -run '^TestManyTables$$' -v ./worker/internal/e2e | grep -E 'tables|^(ok|FAIL|---)'
 
+# The import rules run first and need only the go command, so a layering
+# violation fails make lint before golangci-lint is installed or run.
 .PHONY: lint
-lint: $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
+lint: lint-layering $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
 	go vet $(GO_PACKAGES)
 	$(TOOLS_BIN)/golangci-lint run $(GO_PACKAGES)
 	$(BUF) lint
+
+.PHONY: lint-layering
+lint-layering: ## Check the import rules (backend/internal/layering: pkg never imports internal, domain never imports connect, …)
+	go test -count=1 -run '^TestRepositoryLayering$$' ./backend/internal/layering
 
 .PHONY: up
 up: ## Start Postgres (if down), the Temporal dev server, the API and the worker in the background
