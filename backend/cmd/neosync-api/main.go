@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := cfg.NewLogger(stderr)
+	log := cfg.Log.NewLogger(stderr)
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log)
@@ -105,9 +105,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if v, dirty, err := store.MigrationVersion(cfg.DBURL); err != nil || v == 0 || dirty {
 		return fmt.Errorf("API database is not migrated (version %d, dirty %v); run `neosync-api migrate up` or set DB_AUTO_MIGRATE=true", v, dirty)
 	}
-	tc, err := temporalconn.NewLazyClient(temporalconn.Config{
-		HostPort: cfg.TemporalURL, Namespace: cfg.TemporalNamespace, Cert: cfg.TemporalCert, Key: cfg.TemporalKey, Logger: log,
-	})
+	tc, err := temporalconn.NewLazyClient(cfg.Temporal.Conn(log))
 	if err != nil {
 		return err
 	}
@@ -122,7 +120,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
-		Temporal: tc, TaskQueue: cfg.TemporalTaskQueue, TemporalHostPort: cfg.TemporalURL, JSRunner: js,
+		Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, TemporalHostPort: cfg.Temporal.URL, JSRunner: js,
 		ConnectionNetwork: cfg.ConnectionNetwork,
 	})
 	if err != nil {

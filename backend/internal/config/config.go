@@ -6,30 +6,27 @@ package config
 
 import (
 	"fmt"
-	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
+	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // Config is everything neosync-api reads from its environment.
 type Config struct {
-	DBURL             string
-	ListenAddr        string
-	AuthMode          auth.Mode
-	EncryptionKey     []byte
-	AutoMigrate       bool
-	TemporalURL       string
-	TemporalNamespace string
-	TemporalTaskQueue string
-	TemporalCert      string
-	TemporalKey       string
-	LogLevel          slog.Level
-	LogFormat         string
+	DBURL         string
+	ListenAddr    string
+	AuthMode      auth.Mode
+	EncryptionKey []byte
+	AutoMigrate   bool
+	// Temporal and Log are read as the worker reads them (TEMPORAL_*, LOG_*).
+	Temporal envconfig.Temporal
+	Log      envconfig.Log
 	// MaxRequestBytes caps a request body.
 	MaxRequestBytes int
 	// JSMemoryBytes is the memory one JavaScript evaluation (one preview or
@@ -51,25 +48,14 @@ const (
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
 func Load(getenv func(string) string) (Config, error) {
-	get := func(k, def string) string {
-		if v := strings.TrimSpace(getenv(k)); v != "" {
-			return v
-		}
-		return def
-	}
+	get := func(k, def string) string { return envconfig.Lookup(getenv, k, def) }
 	c := Config{
-		DBURL:             get("NEOSYNC_DB_URL", DefaultDBURL),
-		ListenAddr:        get("NEOSYNC_LISTEN_ADDR", DefaultListenAddr),
-		AuthMode:          auth.Mode(get("NEOSYNC_AUTH_MODE", string(auth.ModeNone))),
-		TemporalURL:       get("TEMPORAL_URL", "127.0.0.1:7233"),
-		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
-		TemporalTaskQueue: get("TEMPORAL_TASK_QUEUE", "sync-job"),
-		TemporalCert:      getenv("TEMPORAL_CERT"),
-		TemporalKey:       getenv("TEMPORAL_KEY"),
-		LogFormat:         get("LOG_FORMAT", "text"),
-		MaxRequestBytes:   4 << 20,
-		JSMemoryBytes:     64 << 20,
-		JSMaxProcesses:    4,
+		DBURL:           get("NEOSYNC_DB_URL", DefaultDBURL),
+		ListenAddr:      get("NEOSYNC_LISTEN_ADDR", DefaultListenAddr),
+		AuthMode:        auth.Mode(get("NEOSYNC_AUTH_MODE", string(auth.ModeNone))),
+		MaxRequestBytes: 4 << 20,
+		JSMemoryBytes:   64 << 20,
+		JSMaxProcesses:  4,
 	}
 	if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
 		return c, fmt.Errorf("NEOSYNC_DB_URL must be a postgres:// URL")
@@ -105,14 +91,11 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.AutoMigrate = b
 	}
-	if (c.TemporalCert == "") != (c.TemporalKey == "") {
-		return c, fmt.Errorf("TEMPORAL_CERT and TEMPORAL_KEY must be set together")
+	if c.Temporal, err = envconfig.ReadTemporal(getenv); err != nil {
+		return c, err
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
-		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat)
+	if c.Log, err = envconfig.ReadLog(getenv); err != nil {
+		return c, err
 	}
 	if v := getenv("NEOSYNC_JS_MEMORY_MB"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -141,20 +124,10 @@ func (c Config) IsLoopback() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// NewLogger builds the one logger of the binary.
-func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: c.LogLevel}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
 // EnvNames lists every environment variable Load reads, for documentation
 // and for the test that checks compose.yml against this code.
-var EnvNames = []string{
+var EnvNames = slices.Concat([]string{
 	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE",
-	"TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT",
 	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
 	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
-}
+}, envconfig.TemporalEnvNames, envconfig.LogEnvNames)

@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "neosync-worker:", err)
 			return 1
 		}
-		if err := serve(ctx, cfg, cfg.NewLogger(stderr)); err != nil {
+		if err := serve(ctx, cfg, cfg.Log.NewLogger(stderr)); err != nil {
 			fmt.Fprintln(stderr, "neosync-worker:", err)
 			return 1
 		}
@@ -101,9 +101,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	tc, err := temporalconn.Dial(temporalconn.Config{
-		HostPort: cfg.TemporalURL, Namespace: cfg.TemporalNamespace, Cert: cfg.TemporalCert, Key: cfg.TemporalKey, Logger: log,
-	})
+	tc, err := temporalconn.Dial(cfg.Temporal.Conn(log))
 	if err != nil {
 		return err
 	}
@@ -117,12 +115,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// the activities and the sync engine open dials through it, and no
 	// Postgres session lands in the API's own database (the API names it).
 	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL)}
-	w := worker.New(tc, cfg.TemporalTaskQueue, worker.Options{
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities,
 		BackgroundActivityContext:          sqlconnect.WithPolicy(context.Background(), policy),
 	})
 	workflows.Register(w, acts)
-	log.InfoContext(ctx, "neosync-worker polling", slog.String("task_queue", cfg.TemporalTaskQueue), slog.String("temporal", cfg.TemporalURL),
+	log.InfoContext(ctx, "neosync-worker polling", slog.String("task_queue", cfg.Temporal.TaskQueue), slog.String("temporal", cfg.Temporal.URL),
 		slog.String("api", cfg.APIURL), slog.String("version", buildinfo.Get().Version))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -4,26 +4,23 @@ package config
 
 import (
 	"fmt"
-	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // Config is everything neosync-worker reads from its environment.
 type Config struct {
-	APIURL            string
-	APIKey            string
-	TemporalURL       string
-	TemporalNamespace string
-	TemporalTaskQueue string
-	TemporalCert      string
-	TemporalKey       string
-	LogLevel          slog.Level
-	LogFormat         string
+	APIURL string
+	APIKey string
+	// Temporal and Log are read as the API reads them (TEMPORAL_*, LOG_*).
+	Temporal envconfig.Temporal
+	Log      envconfig.Log
 	// MaxConcurrentActivities bounds the activities this process runs at once.
 	MaxConcurrentActivities int
 	// ConnectionNetwork is the network policy for the source and
@@ -40,21 +37,10 @@ type Config struct {
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
 func Load(getenv func(string) string) (Config, error) {
-	get := func(k, def string) string {
-		if v := strings.TrimSpace(getenv(k)); v != "" {
-			return v
-		}
-		return def
-	}
+	get := func(k, def string) string { return envconfig.Lookup(getenv, k, def) }
 	c := Config{
-		APIURL:            strings.TrimRight(get("NEOSYNC_API_URL", "http://127.0.0.1:8080"), "/"),
-		APIKey:            getenv("NEOSYNC_API_KEY"),
-		TemporalURL:       get("TEMPORAL_URL", "127.0.0.1:7233"),
-		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
-		TemporalTaskQueue: get("TEMPORAL_TASK_QUEUE", "sync-job"),
-		TemporalCert:      getenv("TEMPORAL_CERT"),
-		TemporalKey:       getenv("TEMPORAL_KEY"),
-		LogFormat:         get("LOG_FORMAT", "text"),
+		APIURL: strings.TrimRight(get("NEOSYNC_API_URL", "http://127.0.0.1:8080"), "/"),
+		APIKey: getenv("NEOSYNC_API_KEY"),
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("NEOSYNC_API_URL must be an http(s) URL, got %q", c.APIURL)
@@ -62,14 +48,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.APIKey == "" {
 		return c, fmt.Errorf("NEOSYNC_API_KEY is required: create a worker key with `neosync-api apikey create -worker`")
 	}
-	if (c.TemporalCert == "") != (c.TemporalKey == "") {
-		return c, fmt.Errorf("TEMPORAL_CERT and TEMPORAL_KEY must be set together")
+	var err error
+	if c.Temporal, err = envconfig.ReadTemporal(getenv); err != nil {
+		return c, err
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
-		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat)
+	if c.Log, err = envconfig.ReadLog(getenv); err != nil {
+		return c, err
 	}
 	n, err := strconv.Atoi(get("WORKER_MAX_CONCURRENT_ACTIVITIES", "4"))
 	if err != nil || n < 1 || n > 256 {
@@ -93,19 +77,9 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// NewLogger builds the one logger of the binary.
-func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: c.LogLevel}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
 // EnvNames lists every environment variable Load reads, for documentation
 // and for the test that checks compose.yml against this code.
-var EnvNames = []string{
-	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "TEMPORAL_URL", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE",
-	"TEMPORAL_CERT", "TEMPORAL_KEY", "LOG_LEVEL", "LOG_FORMAT", "WORKER_MAX_CONCURRENT_ACTIVITIES",
+var EnvNames = slices.Concat([]string{
+	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "WORKER_MAX_CONCURRENT_ACTIVITIES",
 	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY", "NEOSYNC_JS_CALL_MAX_MS",
-}
+}, envconfig.TemporalEnvNames, envconfig.LogEnvNames)

@@ -30,7 +30,7 @@ func TestLoad(t *testing.T) {
 	} {
 		c, err := Load(func(k string) string { return tc.env[k] })
 		if tc.want == "" {
-			if err != nil || c.TemporalTaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 ||
+			if err != nil || c.Temporal.TaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 ||
 				!c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
 				t.Errorf("%s: %+v, %v", name, c, err)
 			}
