@@ -56,44 +56,18 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
-	gens := &columnGens{transformers: map[string]*transformers.Instance{}, typed: map[string]*typedGen{}}
-	var written []Column
-	for _, c := range t.Columns {
-		if c.Action == ActionDefault {
-			continue
-		}
-		written = append(written, c)
-		switch c.Action {
-		case ActionGenerate:
-			inst, err := g.Registry.Build(c.Transformer.Source, c.Transformer.Params, transformers.Options{Seed: rng.Uint64(), Column: c.Name, MaxLength: c.MaxLength})
-			if err != nil {
-				return 0, fmt.Errorf("column %s.%s: %w", name, c.Name, err)
-			}
-			gens.transformers[c.Name] = inst
-		case ActionByType:
-			gens.typed[c.Name] = newTypedGen(c.ByType, c.Unique, t.Rows, rng)
-		}
+	// The order of the random draws (generators, then parent shuffles) is
+	// what makes a seed reproduce a table.
+	w := &tableWriter{g: g, t: t, dst: dst, d: d, qname: qname, rng: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))}
+	if err := w.buildGens(); err != nil {
+		return 0, err
 	}
-	parents := make([][][]*string, len(t.References))
-	for i, r := range t.References {
-		if parents[i], err = loadParentKeys(ctx, dst, d, r); err != nil {
-			return 0, fmt.Errorf("table %s: read keys of parent %s: %w", name, r.Parent, err)
-		}
-		if len(parents[i]) == 0 {
-			return 0, fmt.Errorf("table %s: parent table %s has no rows to reference; generate it first", name, r.Parent)
-		}
-		if r.Unique {
-			if int64(len(parents[i])) < t.Rows {
-				return 0, fmt.Errorf("table %s: foreign key (%s) is also a unique key, so each of its %d rows needs its own row of %s, which has %d", name, strings.Join(r.Columns, ", "), t.Rows, r.Parent, len(parents[i]))
-			}
-			rng.Shuffle(len(parents[i]), func(a, b int) { parents[i][a], parents[i][b] = parents[i][b], parents[i][a] })
-		}
+	if err := w.loadParents(ctx); err != nil {
+		return 0, err
 	}
-	start := int64(0)
-	for _, c := range written {
+	for _, c := range w.written {
 		if c.Action == ActionSequence {
-			if start, err = maxOf(ctx, dst, d, qname, c.Name); err != nil {
+			if w.start, err = maxOf(ctx, dst, d, qname, c.Name); err != nil {
 				return 0, err
 			}
 		}
@@ -102,7 +76,76 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	if batch <= 0 {
 		batch = DefaultBatchSize
 	}
-	ins, err := newInserter(d, qname, written, hasAlwaysIdentity(written))
+	return w.write(ctx, batch, report)
+}
+
+// tableWriter is the state of one GenerateTable call.
+type tableWriter struct {
+	g     *Generator
+	t     *Table
+	dst   *sqlconnect.DB
+	d     sqlschema.Dialect
+	qname string
+	rng   *rand.Rand
+	// written are the columns the INSERT names (not the defaulted ones).
+	written []Column
+	gens    *columnGens
+	// parents holds, per reference, the key tuples of the parent's rows.
+	parents [][][]*string
+	// start is where sequence columns continue from.
+	start int64
+}
+
+// buildGens builds the generator of every written column.
+func (w *tableWriter) buildGens() error {
+	w.gens = &columnGens{transformers: map[string]*transformers.Instance{}, typed: map[string]*typedGen{}}
+	for _, c := range w.t.Columns {
+		if c.Action == ActionDefault {
+			continue
+		}
+		w.written = append(w.written, c)
+		switch c.Action {
+		case ActionGenerate:
+			inst, err := w.g.Registry.Build(c.Transformer.Source, c.Transformer.Params, transformers.Options{Seed: w.rng.Uint64(), Column: c.Name, MaxLength: c.MaxLength})
+			if err != nil {
+				return fmt.Errorf("column %s.%s: %w", w.t.Name, c.Name, err)
+			}
+			w.gens.transformers[c.Name] = inst
+		case ActionByType:
+			w.gens.typed[c.Name] = newTypedGen(c.ByType, c.Unique, w.t.Rows, w.rng)
+		}
+	}
+	return nil
+}
+
+// loadParents reads the keys of every referenced parent; a unique
+// reference gets them shuffled, one parent row per child row.
+func (w *tableWriter) loadParents(ctx context.Context) error {
+	t := w.t
+	w.parents = make([][][]*string, len(t.References))
+	for i, r := range t.References {
+		keys, err := loadParentKeys(ctx, w.dst, w.d, r)
+		if err != nil {
+			return fmt.Errorf("table %s: read keys of parent %s: %w", t.Name, r.Parent, err)
+		}
+		if len(keys) == 0 {
+			return fmt.Errorf("table %s: parent table %s has no rows to reference; generate it first", t.Name, r.Parent)
+		}
+		if r.Unique {
+			if int64(len(keys)) < t.Rows {
+				return fmt.Errorf("table %s: foreign key (%s) is also a unique key, so each of its %d rows needs its own row of %s, which has %d", t.Name, strings.Join(r.Columns, ", "), t.Rows, r.Parent, len(keys))
+			}
+			w.rng.Shuffle(len(keys), func(a, b int) { keys[a], keys[b] = keys[b], keys[a] })
+		}
+		w.parents[i] = keys
+	}
+	return nil
+}
+
+// write inserts the table's rows, batch rows per statement.
+func (w *tableWriter) write(ctx context.Context, batch int, report func(int64)) (int64, error) {
+	t, written := w.t, w.written
+	ins, err := newInserter(w.d, w.qname, written, hasAlwaysIdentity(written))
 	if err != nil {
 		return 0, err
 	}
@@ -122,14 +165,14 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 		n := min(int64(batch), t.Rows-rows)
 		values = values[:0]
 		for r := int64(0); r < n; r++ {
-			row, err := g.row(t, written, gens, parents, rng, rows+r, start, seen, composites)
+			row, err := w.g.row(t, written, w.gens, w.parents, w.rng, rows+r, w.start, seen, composites)
 			if err != nil {
-				return rows, fmt.Errorf("table %s, row %d: %w", name, rows+r+1, err)
+				return rows, fmt.Errorf("table %s, row %d: %w", t.Name, rows+r+1, err)
 			}
 			values = append(values, row...)
 		}
-		if err := ins.insert(ctx, dst, int(n), values); err != nil {
-			return rows, fmt.Errorf("table %s: insert rows %d–%d: %w", name, rows+1, rows+n, err)
+		if err := ins.insert(ctx, w.dst, int(n), values); err != nil {
+			return rows, fmt.Errorf("table %s: insert rows %d–%d: %w", t.Name, rows+1, rows+n, err)
 		}
 		rows += n
 		if report != nil {

@@ -201,31 +201,10 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 		return err
 	}
 	return m.mysqlTx(ctx, func(tx *sql.Tx) error {
-		cols, err := mysqlTableColumns(ctx, tx, t)
+		q, cols, isFloat, err := mysqlRowsQuery(ctx, tx, t, qualified, where)
 		if err != nil {
 			return err
 		}
-		quoted, err := DialectMySQL.quoteAll(cols)
-		if err != nil {
-			return err
-		}
-		// The text protocol prints FLOAT with 6 significant digits
-		// (16777216 comes out as 16777200); as DOUBLE it is exact, and
-		// mysqlFloat prints it back as the shortest float32 text.
-		floats, err := mysqlExactRows(ctx, tx, `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
-		if err != nil {
-			return err
-		}
-		isFloat := make([]bool, len(cols))
-		exprs := slices.Clone(quoted)
-		for i, c := range cols {
-			if slices.Contains(floats, c) {
-				isFloat[i] = true
-				exprs[i] = "CAST(" + quoted[i] + " AS DOUBLE) AS " + quoted[i]
-			}
-		}
-		q := "SELECT " + strings.Join(exprs, ", ") + " FROM " + qualified + wherePredicate(where)
 		stmt, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
@@ -294,6 +273,36 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
 		stall.away()
 		return b.flush()
 	})
+}
+
+// mysqlRowsQuery is the SELECT of StreamRows: every column of t in order
+// (cols), FLOAT columns (isFloat) read as DOUBLE.
+func mysqlRowsQuery(ctx context.Context, tx *sql.Tx, t TableName, qualified, where string) (q string, cols []string, isFloat []bool, err error) {
+	cols, err = mysqlTableColumns(ctx, tx, t)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	quoted, err := DialectMySQL.quoteAll(cols)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	// The text protocol prints FLOAT with 6 significant digits
+	// (16777216 comes out as 16777200); as DOUBLE it is exact, and
+	// mysqlFloat prints it back as the shortest float32 text.
+	floats, err := mysqlExactRows(ctx, tx, `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'float'`, t)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	isFloat = make([]bool, len(cols))
+	exprs := slices.Clone(quoted)
+	for i, c := range cols {
+		if slices.Contains(floats, c) {
+			isFloat[i] = true
+			exprs[i] = "CAST(" + quoted[i] + " AS DOUBLE) AS " + quoted[i]
+		}
+	}
+	return "SELECT " + strings.Join(exprs, ", ") + " FROM " + qualified + wherePredicate(where), cols, isFloat, nil
 }
 
 // mysqlFloat prints a FLOAT value read as DOUBLE as the shortest text

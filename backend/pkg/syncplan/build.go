@@ -289,20 +289,46 @@ func (b *builder) order(tables map[sqlschema.TableName]*Table) {
 		byID[id] = tb
 		ids = append(ids, id)
 	}
+	b.addForeignKeys(tables)
+	b.addVirtualForeignKeys(tables)
 	edgeFK := map[string]*ForeignKey{}
 	var edges []tableorder.Edge
-	addFK := func(child *Table, fk ForeignKey) {
-		if b.plan.isFoldedPartition(fk.Referenced) {
-			// PostgreSQL clones a foreign key to a partitioned table once
-			// per partition; the one to the partitioned table covers them.
-			return
+	for _, id := range ids {
+		tb := byID[id]
+		for i := range tb.ForeignKeys {
+			fk := &tb.ForeignKeys[i]
+			eid := id + "\x00" + fk.Name
+			edgeFK[eid] = fk
+			edges = append(edges, tableorder.Edge{Child: id, Parent: tableID(d, fk.Referenced), Name: eid, Nullable: fk.Nullable})
 		}
-		if tables[fk.Referenced] == nil {
-			b.warn("foreign key %s of %s references %s, which is not copied: it is neither followed nor created", fk.Name, child.Name, fk.Referenced)
-			return
-		}
-		child.ForeignKeys = append(child.ForeignKeys, fk)
 	}
+	o, err := tableorder.Sort(ids, edges)
+	if err != nil {
+		b.sortProblem(err, byID)
+		return
+	}
+	for _, e := range o.Deferred {
+		fk := edgeFK[e.Name]
+		fk.Deferred = true
+		child := byID[e.Child]
+		for _, c := range fk.Columns {
+			child.Column(c).Deferred = true
+		}
+	}
+	for _, id := range o.Tables {
+		tb := byID[id]
+		for _, p := range o.DependsOn[id] {
+			tb.DependsOn = append(tb.DependsOn, byID[p].Name)
+		}
+		b.plan.Tables = append(b.plan.Tables, *tb)
+	}
+	b.cycles(ids, edges, byID, o)
+}
+
+// addForeignKeys copies the keys and the foreign keys between copied
+// tables from the schema onto the tables; a foreign key to a table the job
+// does not copy is dropped with a warning.
+func (b *builder) addForeignKeys(tables map[sqlschema.TableName]*Table) {
 	for _, tc := range b.s.Constraints {
 		child := tables[tc.Table]
 		if child == nil {
@@ -311,10 +337,24 @@ func (b *builder) order(tables map[sqlschema.TableName]*Table) {
 		child.PrimaryKey = tc.PrimaryKey
 		child.Uniques = tc.UniqueConstraints
 		for _, fk := range tc.ForeignKeys {
-			addFK(child, ForeignKey{Name: fk.Name, Columns: fk.Columns, Referenced: fk.Referenced,
+			if b.plan.isFoldedPartition(fk.Referenced) {
+				// PostgreSQL clones a foreign key to a partitioned table once
+				// per partition; the one to the partitioned table covers them.
+				continue
+			}
+			if tables[fk.Referenced] == nil {
+				b.warn("foreign key %s of %s references %s, which is not copied: it is neither followed nor created", fk.Name, child.Name, fk.Referenced)
+				continue
+			}
+			child.ForeignKeys = append(child.ForeignKeys, ForeignKey{Name: fk.Name, Columns: fk.Columns, Referenced: fk.Referenced,
 				ReferencedColumns: fk.ReferencedColumns, Nullable: !slices.Contains(fk.ColumnsNullable, false)})
 		}
 	}
+}
+
+// addVirtualForeignKeys adds the job's virtual foreign keys to the tables,
+// each named virtual_fk_N after its place in the job.
+func (b *builder) addVirtualForeignKeys(tables map[sqlschema.TableName]*Table) {
 	for i, v := range b.job.VirtualForeignKeys {
 		child, parent := tables[v.Table], tables[v.Referenced]
 		switch {
@@ -342,46 +382,23 @@ func (b *builder) order(tables map[sqlschema.TableName]*Table) {
 		child.ForeignKeys = append(child.ForeignKeys, ForeignKey{Name: name, Columns: v.Columns, Referenced: v.Referenced,
 			ReferencedColumns: v.ReferencedColumns, Nullable: nullable, Virtual: true})
 	}
-	for _, id := range ids {
-		tb := byID[id]
-		for i := range tb.ForeignKeys {
-			fk := &tb.ForeignKeys[i]
-			eid := id + "\x00" + fk.Name
-			edgeFK[eid] = fk
-			edges = append(edges, tableorder.Edge{Child: id, Parent: tableID(d, fk.Referenced), Name: eid, Nullable: fk.Nullable})
-		}
-	}
-	o, err := tableorder.Sort(ids, edges)
-	if err != nil {
-		if ce, ok := err.(*tableorder.CycleError); ok {
-			for _, c := range ce.Cycles {
-				var names []string
-				for _, id := range c.Tables {
-					names = append(names, byID[id].Name.String())
-				}
-				b.probs.add("foreign key cycle %v has no nullable foreign key: its rows cannot be inserted", names)
-			}
-		} else {
-			b.probs.add("%v", err)
-		}
+}
+
+// sortProblem reports why the tables could not be ordered, naming the
+// tables of each cycle that has no nullable foreign key to break it.
+func (b *builder) sortProblem(err error, byID map[string]*Table) {
+	ce, ok := err.(*tableorder.CycleError)
+	if !ok {
+		b.probs.add("%v", err)
 		return
 	}
-	for _, e := range o.Deferred {
-		fk := edgeFK[e.Name]
-		fk.Deferred = true
-		child := byID[e.Child]
-		for _, c := range fk.Columns {
-			child.Column(c).Deferred = true
+	for _, c := range ce.Cycles {
+		var names []string
+		for _, id := range c.Tables {
+			names = append(names, byID[id].Name.String())
 		}
+		b.probs.add("foreign key cycle %v has no nullable foreign key: its rows cannot be inserted", names)
 	}
-	for _, id := range o.Tables {
-		tb := byID[id]
-		for _, p := range o.DependsOn[id] {
-			tb.DependsOn = append(tb.DependsOn, byID[p].Name)
-		}
-		b.plan.Tables = append(b.plan.Tables, *tb)
-	}
-	b.cycles(ids, edges, byID, o)
 }
 
 // cycles records the cycles among copied tables for display.

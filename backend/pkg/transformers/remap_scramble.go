@@ -110,6 +110,43 @@ func (s *scrambler) scramble(key []byte, str string) (string, error) {
 		s.key = append(s.key[:0], key...)
 		clear(s.perms)
 	}
+	s.readShape(str)
+	if len(s.pos) == 0 {
+		return str, nil
+	}
+	out := []byte(str)
+	// The tweak is a hash of the shape (so that the cache keys of long values
+	// stay small) followed by the block index.
+	shape := sha256.Sum256(s.tweak)
+	for start := 0; start < len(s.pos); start += scrambleBlock {
+		end := min(start+scrambleBlock, len(s.pos))
+		s.tweak = strconv.AppendInt(append(s.tweak[:0], shape[:]...), int64(start/scrambleBlock), 10)
+		perm, err := s.permutation(key, start, end)
+		if err != nil {
+			return "", err
+		}
+		ds, err := perm.Permute(s.digits[start:end])
+		if err != nil {
+			return "", err
+		}
+		for j, d := range ds {
+			at := s.pos[start+j]
+			switch c := out[at]; {
+			case c >= 'a':
+				out[at] = byte('a' + d)
+			case c >= 'A':
+				out[at] = byte('A' + d)
+			default:
+				out[at] = byte('0' + d)
+			}
+		}
+	}
+	return string(out), nil
+}
+
+// readShape fills s.pos, s.digits and s.radices with the scrambled
+// characters of str and s.tweak with its shape (see scramble).
+func (s *scrambler) readShape(str string) {
 	var spans [][]int
 	if s.re != nil {
 		spans = s.re.FindAllStringIndex(str, -1)
@@ -148,43 +185,21 @@ func (s *scrambler) scramble(key []byte, str string) (string, error) {
 		s.tweak = append(s.tweak, str[i:i+w]...)
 		i += w
 	}
-	if len(s.pos) == 0 {
-		return str, nil
+}
+
+// permutation is the permutation of the block [start, end) of scrambled
+// characters under s.tweak, from the cache or built and cached.
+func (s *scrambler) permutation(key []byte, start, end int) (*fpe.RadixPermutation, error) {
+	if perm := s.perms[string(s.tweak)]; perm != nil {
+		return perm, nil
 	}
-	out := []byte(str)
-	// The tweak is a hash of the shape (so that the cache keys of long values
-	// stay small) followed by the block index.
-	shape := sha256.Sum256(s.tweak)
-	for start := 0; start < len(s.pos); start += scrambleBlock {
-		end := min(start+scrambleBlock, len(s.pos))
-		s.tweak = strconv.AppendInt(append(s.tweak[:0], shape[:]...), int64(start/scrambleBlock), 10)
-		perm := s.perms[string(s.tweak)]
-		if perm == nil {
-			var err error
-			perm, err = fpe.NewRadixPermutation(key, s.radices[start:end], s.tweak)
-			if err != nil {
-				return "", err
-			}
-			if len(s.perms) >= scrambleCacheSize {
-				clear(s.perms)
-			}
-			s.perms[string(s.tweak)] = perm
-		}
-		ds, err := perm.Permute(s.digits[start:end])
-		if err != nil {
-			return "", err
-		}
-		for j, d := range ds {
-			at := s.pos[start+j]
-			switch c := out[at]; {
-			case c >= 'a':
-				out[at] = byte('a' + d)
-			case c >= 'A':
-				out[at] = byte('A' + d)
-			default:
-				out[at] = byte('0' + d)
-			}
-		}
+	perm, err := fpe.NewRadixPermutation(key, s.radices[start:end], s.tweak)
+	if err != nil {
+		return nil, err
 	}
-	return string(out), nil
+	if len(s.perms) >= scrambleCacheSize {
+		clear(s.perms)
+	}
+	s.perms[string(s.tweak)] = perm
+	return perm, nil
 }

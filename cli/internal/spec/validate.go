@@ -170,45 +170,73 @@ func checkURLScheme(kind, raw string) error {
 	return nil
 }
 
+// validate checks one job of the spec, section by section, and returns the
+// first problem, prefixed with where (the job's place in the file).
 func (j *Job) validate(where string) error {
 	if err := validateName(where, j.Name); err != nil {
 		return err
 	}
+	for _, check := range []func(string) error{
+		j.validateKind, j.validateDestinations, j.validateMappings, j.validateVirtualForeignKeys, j.validateOptions,
+	} {
+		if err := check(where); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateKind checks the job is a sync or a generation job, and its
+// source or generate section.
+func (j *Job) validateKind(where string) error {
 	switch {
 	case j.Source != nil && j.Generate != nil:
 		return fmt.Errorf("%s: set source (a sync job) or generate (a generation job), not both", where)
 	case j.Source == nil && j.Generate == nil:
 		return fmt.Errorf("%s: source (a sync job) or generate (a generation job) is required", where)
 	case j.Source != nil:
-		if j.Source.Connection == "" {
-			return fmt.Errorf("%s: source.connection is required", where)
-		}
-		for i, s := range j.Source.Subsets {
-			f := fmt.Sprintf("%s: source.subsets[%d]", where, i)
-			if s.Schema == "" || s.Table == "" {
-				return fmt.Errorf("%s: schema and table are required", f)
-			}
-			if strings.TrimSpace(s.Where) == "" {
-				return fmt.Errorf("%s.where: is required", f)
-			}
-		}
+		return j.Source.validate(where)
 	default:
-		if j.Generate.Connection == "" {
-			return fmt.Errorf("%s: generate.connection (where the table definitions are read) is required", where)
+		return j.Generate.validate(where)
+	}
+}
+
+func (src *SyncSource) validate(where string) error {
+	if src.Connection == "" {
+		return fmt.Errorf("%s: source.connection is required", where)
+	}
+	for i, s := range src.Subsets {
+		f := fmt.Sprintf("%s: source.subsets[%d]", where, i)
+		if s.Schema == "" || s.Table == "" {
+			return fmt.Errorf("%s: schema and table are required", f)
 		}
-		if len(j.Generate.Tables) == 0 {
-			return fmt.Errorf("%s: generate.tables needs at least one table", where)
-		}
-		for i, t := range j.Generate.Tables {
-			f := fmt.Sprintf("%s: generate.tables[%d]", where, i)
-			if t.Schema == "" || t.Table == "" {
-				return fmt.Errorf("%s: schema and table are required", f)
-			}
-			if t.RowCount < 1 {
-				return fmt.Errorf("%s.row_count: must be at least 1", f)
-			}
+		if strings.TrimSpace(s.Where) == "" {
+			return fmt.Errorf("%s.where: is required", f)
 		}
 	}
+	return nil
+}
+
+func (g *GenerateSource) validate(where string) error {
+	if g.Connection == "" {
+		return fmt.Errorf("%s: generate.connection (where the table definitions are read) is required", where)
+	}
+	if len(g.Tables) == 0 {
+		return fmt.Errorf("%s: generate.tables needs at least one table", where)
+	}
+	for i, t := range g.Tables {
+		f := fmt.Sprintf("%s: generate.tables[%d]", where, i)
+		if t.Schema == "" || t.Table == "" {
+			return fmt.Errorf("%s: schema and table are required", f)
+		}
+		if t.RowCount < 1 {
+			return fmt.Errorf("%s.row_count: must be at least 1", f)
+		}
+	}
+	return nil
+}
+
+func (j *Job) validateDestinations(where string) error {
 	if len(j.Destinations) == 0 {
 		return fmt.Errorf("%s: destinations needs at least one destination", where)
 	}
@@ -237,6 +265,10 @@ func (j *Job) validate(where string) error {
 			return fmt.Errorf("%s.batch_size: must be between 0 and 100000", f)
 		}
 	}
+	return nil
+}
+
+func (j *Job) validateMappings(where string) error {
 	mapped := map[string]bool{}
 	for i, m := range j.Mappings {
 		f := fmt.Sprintf("%s: mappings[%d]", where, i)
@@ -262,6 +294,10 @@ func (j *Job) validate(where string) error {
 			}
 		}
 	}
+	return nil
+}
+
+func (j *Job) validateVirtualForeignKeys(where string) error {
 	for i, v := range j.VirtualForeignKeys {
 		f := fmt.Sprintf("%s: virtual_foreign_keys[%d]", where, i)
 		if v.Schema == "" || v.Table == "" || v.References.Schema == "" || v.References.Table == "" {
@@ -271,6 +307,10 @@ func (j *Job) validate(where string) error {
 			return fmt.Errorf("%s: columns and references.columns must be non-empty and of equal length", f)
 		}
 	}
+	return nil
+}
+
+func (j *Job) validateOptions(where string) error {
 	if o := j.WorkflowOptions; o != nil {
 		if err := checkSeconds(where+": workflow_options.run_timeout", o.RunTimeout); err != nil {
 			return err

@@ -155,39 +155,13 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	if !scope.Allows(p.AccountID) {
 		return Job{}, domain.NotFound("account", p.AccountID)
 	}
-	if err := ValidateName(p.Name); err != nil {
-		return Job{}, err
-	}
-	if err := validateDefinition(p.Definition); err != nil {
-		return Job{}, err
-	}
 	if p.CronSchedule != nil && *p.CronSchedule == "" {
 		p.CronSchedule = nil
 	}
-	if p.CronSchedule != nil {
-		if err := ValidateCron(*p.CronSchedule); err != nil {
-			return Job{}, err
-		}
-	}
-	if len(p.Destinations) == 0 {
-		return Job{}, domain.Invalid("destinations", "needs at least one destination")
-	}
-	if err := s.checkTransformers(ctx, p.AccountID, p.Definition.Mappings); err != nil {
+	if err := s.checkCreate(ctx, p); err != nil {
 		return Job{}, err
 	}
 	source := p.Definition.SourceConnectionID()
-	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
-		return Job{}, err
-	}
-	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
-		return Job{}, err
-	}
-	if err := s.checkSubsets(ctx, p.AccountID, p.Definition); err != nil {
-		return Job{}, err
-	}
-	if err := s.checkSource(ctx, p.AccountID, p.Definition); err != nil {
-		return Job{}, err
-	}
 	def, err := json.Marshal(p.Definition)
 	if err != nil {
 		return Job{}, err
@@ -232,6 +206,40 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 		return Job{}, err
 	}
 	return j, nil
+}
+
+// checkCreate validates a new job: its name, definition and schedule, then
+// its transformers, connections, subsets and source against what the
+// account holds.
+func (s *Service) checkCreate(ctx context.Context, p CreateParams) error {
+	if err := ValidateName(p.Name); err != nil {
+		return err
+	}
+	if err := validateDefinition(p.Definition); err != nil {
+		return err
+	}
+	if p.CronSchedule != nil {
+		if err := ValidateCron(*p.CronSchedule); err != nil {
+			return err
+		}
+	}
+	if len(p.Destinations) == 0 {
+		return domain.Invalid("destinations", "needs at least one destination")
+	}
+	if err := s.checkTransformers(ctx, p.AccountID, p.Definition.Mappings); err != nil {
+		return err
+	}
+	source := p.Definition.SourceConnectionID()
+	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
+		return err
+	}
+	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
+		return err
+	}
+	if err := s.checkSubsets(ctx, p.AccountID, p.Definition); err != nil {
+		return err
+	}
+	return s.checkSource(ctx, p.AccountID, p.Definition)
 }
 
 // checkDestinations validates new destinations against the source and the

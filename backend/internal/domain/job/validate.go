@@ -63,6 +63,17 @@ func validateDefinition(d Definition) error {
 	if d.Sync != nil && len(d.Sync.Subsets) > MaxSubsets {
 		return domain.Invalid("source.sync.subsets", "has %d entries; a job holds at most %d", len(d.Sync.Subsets), MaxSubsets)
 	}
+	for _, check := range []func(Definition) error{validateSource, validateMappings, validateVirtualForeignKeys, validateRunOptions} {
+		if err := check(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateSource checks the subsets of a sync job or the tables of a
+// generation job.
+func validateSource(d Definition) error {
 	if d.Sync != nil {
 		for i, s := range d.Sync.Subsets {
 			f := fmt.Sprintf("source.sync.subsets[%d]", i)
@@ -91,6 +102,11 @@ func validateDefinition(d Definition) error {
 			}
 		}
 	}
+	return nil
+}
+
+// validateMappings checks each mapping names a column once and a transformer.
+func validateMappings(d Definition) error {
 	seen := map[string]bool{}
 	for i, m := range d.Mappings {
 		f := fmt.Sprintf("mappings[%d]", i)
@@ -106,6 +122,11 @@ func validateDefinition(d Definition) error {
 			return domain.Invalid(f+".transformer.source", "must name a system transformer (e.g. passthrough) or set user_defined_transformer_id")
 		}
 	}
+	return nil
+}
+
+// validateVirtualForeignKeys checks each virtual foreign key is complete.
+func validateVirtualForeignKeys(d Definition) error {
 	for i, v := range d.VirtualForeignKeys {
 		f := fmt.Sprintf("virtual_foreign_keys[%d]", i)
 		if v.Schema == "" || v.Table == "" || v.ReferencedSchema == "" || v.ReferencedTable == "" {
@@ -118,6 +139,11 @@ func validateDefinition(d Definition) error {
 			return domain.Invalid(f+".columns", "has %d columns; a key has at most %d", len(v.Columns), MaxKeyColumns)
 		}
 	}
+	return nil
+}
+
+// validateRunOptions checks the workflow and activity options.
+func validateRunOptions(d Definition) error {
 	if d.WorkflowOptions.RunTimeout < 0 {
 		return domain.Invalid("workflow_options.run_timeout_seconds", "must not be negative")
 	}

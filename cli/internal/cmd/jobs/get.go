@@ -66,31 +66,7 @@ func writeJob(w io.Writer, j *mgmtv1alpha1.Job, names map[string]string) error {
 		{Label: "ID", Value: j.GetId()},
 		{Label: "Type", Value: describe.JobType(j)},
 	}
-	if sync := j.GetSource().GetSync(); sync != nil {
-		src := describe.Name(names, sync.GetConnectionId())
-		var notes []string
-		if n := len(sync.GetSubsets()); n > 0 {
-			notes = append(notes, "subset: "+describe.Count(n, "table"))
-		}
-		if sync.GetSubsetByForeignKeyConstraints() {
-			notes = append(notes, "subset follows foreign keys")
-		}
-		if sync.GetHaltOnNewColumnAddition() {
-			notes = append(notes, "halts on new columns")
-		}
-		if len(notes) > 0 {
-			src += " (" + strings.Join(notes, "; ") + ")"
-		}
-		fields = append(fields, output.Field{Label: "Source", Value: src})
-	} else if gen := j.GetSource().GetGenerate(); gen != nil {
-		var tables []string
-		for _, t := range gen.GetTables() {
-			tables = append(tables, fmt.Sprintf("%s.%s × %d", t.GetSchema(), t.GetTable(), t.GetRowCount()))
-		}
-		fields = append(fields,
-			output.Field{Label: "Schema from", Value: describe.Name(names, gen.GetFkSourceConnectionId())},
-			output.Field{Label: "Generates", Value: strings.Join(tables, ", ")})
-	}
+	fields = append(fields, sourceFields(j, names)...)
 	for i, d := range j.GetDestinations() {
 		label := ""
 		if i == 0 {
@@ -140,6 +116,39 @@ func writeJob(w io.Writer, j *mgmtv1alpha1.Job, names map[string]string) error {
 		t.Row(m.GetSchema(), m.GetTable(), m.GetColumn(), src, cfg)
 	}
 	return t.Render(w)
+}
+
+// sourceFields describe where a job reads: a sync job's source connection
+// and how it is subset, or the tables a generation job writes.
+func sourceFields(j *mgmtv1alpha1.Job, names map[string]string) []output.Field {
+	if sync := j.GetSource().GetSync(); sync != nil {
+		src := describe.Name(names, sync.GetConnectionId())
+		var notes []string
+		if n := len(sync.GetSubsets()); n > 0 {
+			notes = append(notes, "subset: "+describe.Count(n, "table"))
+		}
+		if sync.GetSubsetByForeignKeyConstraints() {
+			notes = append(notes, "subset follows foreign keys")
+		}
+		if sync.GetHaltOnNewColumnAddition() {
+			notes = append(notes, "halts on new columns")
+		}
+		if len(notes) > 0 {
+			src += " (" + strings.Join(notes, "; ") + ")"
+		}
+		return []output.Field{{Label: "Source", Value: src}}
+	}
+	if gen := j.GetSource().GetGenerate(); gen != nil {
+		var tables []string
+		for _, t := range gen.GetTables() {
+			tables = append(tables, fmt.Sprintf("%s.%s × %d", t.GetSchema(), t.GetTable(), t.GetRowCount()))
+		}
+		return []output.Field{
+			{Label: "Schema from", Value: describe.Name(names, gen.GetFkSourceConnectionId())},
+			{Label: "Generates", Value: strings.Join(tables, ", ")},
+		}
+	}
+	return nil
 }
 
 func destinationNotes(o *mgmtv1alpha1.JobDestinationOptions) string {

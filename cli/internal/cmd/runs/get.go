@@ -65,15 +65,17 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 	if ev, err := c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunEventsRequest{JobRunId: run.GetId()})); err == nil {
 		events = ev.Msg.GetEvents()
 	}
+	return output.Message(s.Out, f.format, run, func(w io.Writer) error {
+		return writeRun(w, run, job, events)
+	})
+}
+
+// writeRun prints a run as fields (job is its job's label), its retries and
+// errors among events, its tables and the summary of its verification.
+func writeRun(w io.Writer, run *mgmtv1alpha1.JobRun, job string, events []*mgmtv1alpha1.JobRunEvent) error {
 	step := ""
 	if !describe.IsTerminal(run.GetStatus()) && len(events) > 0 {
 		step = events[len(events)-1].GetMessage()
-	}
-	var notable []*mgmtv1alpha1.JobRunEvent
-	for _, e := range events {
-		if e.GetLevel() == "warn" || e.GetLevel() == "error" {
-			notable = append(notable, e)
-		}
 	}
 	report, summary := "", ""
 	if run.GetReport() != nil {
@@ -83,52 +85,62 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 			report = "verification report available with -o yaml"
 		}
 	}
-	return output.Message(s.Out, f.format, run, func(w io.Writer) error {
-		if err := output.Fields(w,
-			output.Field{Label: "ID", Value: run.GetId()},
-			output.Field{Label: "Job", Value: job},
-			output.Field{Label: "Workflow", Value: run.GetWorkflowId()},
-			output.Field{Label: "Status", Value: describe.RunStatus(run.GetStatus())},
-			output.Field{Label: "Started", Value: output.Time(run.GetStartedAt())},
-			output.Field{Label: "Completed", Value: output.Time(run.GetCompletedAt())},
-			output.Field{Label: "Duration", Value: duration(run, time.Now())},
-			output.Field{Label: "Step", Value: step},
-			output.Field{Label: "Error", Value: run.GetError()},
-			output.Field{Label: "Report", Value: report},
-		); err != nil {
-			return err
-		}
-		if len(notable) > 0 {
-			fmt.Fprintln(w, "\nRetries and errors:")
-			const show = 20
-			if len(notable) > show {
-				fmt.Fprintf(w, "  … %d earlier not shown\n", len(notable)-show)
-				notable = notable[len(notable)-show:]
-			}
-			for _, e := range notable {
-				fmt.Fprintf(w, "  %s %-5s %s\n", e.GetTime().AsTime().Local().Format("15:04:05"), e.GetLevel(), e.GetMessage())
-			}
-		}
-		if len(run.GetTables()) == 0 {
-			return nil
-		}
-		fmt.Fprintln(w)
-		t := output.NewTable("table", "state", "rows", "error")
-		for _, tp := range run.GetTables() {
-			rows := progress.Number(tp.GetRowsDone())
-			if tp.GetRowsExpected() > 0 {
-				rows += " / " + progress.Number(tp.GetRowsExpected())
-			}
-			t.Row(progress.TableLabel(run, tp), tp.GetState(), rows, tp.GetError())
-		}
-		if err := t.Render(w); err != nil {
-			return err
-		}
-		if summary != "" {
-			if _, err := fmt.Fprint(w, "\n"+summary); err != nil {
-				return err
-			}
-		}
+	if err := output.Fields(w,
+		output.Field{Label: "ID", Value: run.GetId()},
+		output.Field{Label: "Job", Value: job},
+		output.Field{Label: "Workflow", Value: run.GetWorkflowId()},
+		output.Field{Label: "Status", Value: describe.RunStatus(run.GetStatus())},
+		output.Field{Label: "Started", Value: output.Time(run.GetStartedAt())},
+		output.Field{Label: "Completed", Value: output.Time(run.GetCompletedAt())},
+		output.Field{Label: "Duration", Value: duration(run, time.Now())},
+		output.Field{Label: "Step", Value: step},
+		output.Field{Label: "Error", Value: run.GetError()},
+		output.Field{Label: "Report", Value: report},
+	); err != nil {
+		return err
+	}
+	writeNotable(w, events)
+	if len(run.GetTables()) == 0 {
 		return nil
-	})
+	}
+	fmt.Fprintln(w)
+	t := output.NewTable("table", "state", "rows", "error")
+	for _, tp := range run.GetTables() {
+		rows := progress.Number(tp.GetRowsDone())
+		if tp.GetRowsExpected() > 0 {
+			rows += " / " + progress.Number(tp.GetRowsExpected())
+		}
+		t.Row(progress.TableLabel(run, tp), tp.GetState(), rows, tp.GetError())
+	}
+	if err := t.Render(w); err != nil {
+		return err
+	}
+	if summary != "" {
+		if _, err := fmt.Fprint(w, "\n"+summary); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeNotable prints the last 20 warnings and errors among events.
+func writeNotable(w io.Writer, events []*mgmtv1alpha1.JobRunEvent) {
+	var notable []*mgmtv1alpha1.JobRunEvent
+	for _, e := range events {
+		if e.GetLevel() == "warn" || e.GetLevel() == "error" {
+			notable = append(notable, e)
+		}
+	}
+	if len(notable) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nRetries and errors:")
+	const show = 20
+	if len(notable) > show {
+		fmt.Fprintf(w, "  … %d earlier not shown\n", len(notable)-show)
+		notable = notable[len(notable)-show:]
+	}
+	for _, e := range notable {
+		fmt.Fprintf(w, "  %s %-5s %s\n", e.GetTime().AsTime().Local().Format("15:04:05"), e.GetLevel(), e.GetMessage())
+	}
 }

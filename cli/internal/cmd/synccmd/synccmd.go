@@ -253,20 +253,9 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		return fmt.Errorf("destination: %w", err)
 	}
 	defer db.Close()
-	var schemaMap map[string]string
-	if db.Driver == sqlconnect.DriverMySQL {
-		// A MySQL URL's database receives every table.
-		var name string
-		if err := db.MySQL.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), '')").Scan(&name); err != nil {
-			return fmt.Errorf("destination: %w", err)
-		}
-		if name == "" {
-			return errors.New("--destination-connection-url: a MySQL URL must name the database to write into")
-		}
-		schemaMap = map[string]string{}
-		for _, t := range plan.Tables {
-			schemaMap[t.Name.Schema] = name
-		}
+	schemaMap, err := destinationSchemaMap(ctx, db, plan)
+	if err != nil {
+		return err
 	}
 	dst := sqlsync.Destination{Name: dcfg.Masked().URL, DB: db, Options: f.opts.destination(schemaMap)}
 
@@ -277,16 +266,9 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		Transforms: tfs,
 		OnStart:    func(t sqlschema.TableName) { view.Start(t.Schema, t.Table) },
 	}
-	tables := make([]progress.LocalTable, len(plan.Tables))
-	before := make(map[sqlschema.TableName]int64, len(plan.Tables))
-	for i := range plan.Tables {
-		t := &plan.Tables[i]
-		n, err := source.Count(ctx, t)
-		if err != nil {
-			return fmt.Errorf("count the rows of %s: %w", t.Name, err)
-		}
-		tables[i] = progress.LocalTable{Schema: t.Name.Schema, Table: t.Name.Table, Rows: n}
-		before[t.Name] = n
+	tables, before, err := countSource(ctx, source, plan)
+	if err != nil {
+		return err
 	}
 	view = progress.NewLocal(title, tables, time.Now)
 	width := s.LiveWidth(s.Out)
@@ -318,6 +300,44 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	// table that had rows and has none now was emptied during the sync.
 	rep.CrossCheck(nil, before)
 	return verification(s.Out, rep, f.opts)
+}
+
+// destinationSchemaMap sends every schema of the plan into the database a
+// MySQL destination URL names (nil for PostgreSQL, whose schemas keep their
+// names).
+func destinationSchemaMap(ctx context.Context, db *sqlconnect.DB, plan *syncplan.Plan) (map[string]string, error) {
+	if db.Driver != sqlconnect.DriverMySQL {
+		return nil, nil
+	}
+	var name string
+	if err := db.MySQL.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), '')").Scan(&name); err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	if name == "" {
+		return nil, errors.New("--destination-connection-url: a MySQL URL must name the database to write into")
+	}
+	schemaMap := map[string]string{}
+	for _, t := range plan.Tables {
+		schemaMap[t.Name.Schema] = name
+	}
+	return schemaMap, nil
+}
+
+// countSource counts the source rows of every table of the plan: the
+// progress view's totals, and the counts the report checks against after.
+func countSource(ctx context.Context, source *localsync.Source, plan *syncplan.Plan) ([]progress.LocalTable, map[sqlschema.TableName]int64, error) {
+	tables := make([]progress.LocalTable, len(plan.Tables))
+	before := make(map[sqlschema.TableName]int64, len(plan.Tables))
+	for i := range plan.Tables {
+		t := &plan.Tables[i]
+		n, err := source.Count(ctx, t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("count the rows of %s: %w", t.Name, err)
+		}
+		tables[i] = progress.LocalTable{Schema: t.Name.Schema, Table: t.Name.Table, Rows: n}
+		before[t.Name] = n
+	}
+	return tables, before, nil
 }
 
 // verification prints the engine's check of the destination. Orphaned
