@@ -54,6 +54,12 @@ func TestCheck(t *testing.T) {
 		{"direct rule catches its own import", graph, []Rule{{Name: "r", From: []string{"m/app/..."}, Forbid: []string{"m/db"}, Direct: true}}, []string{"m/app/core: m/app/core m/db", "m/app/rpc2: m/app/rpc2 m/db"}},
 		{"except", graph, []Rule{{Name: "r", From: []string{"m/app/..."}, Except: []string{"m/app/core"}, Forbid: []string{"m/db"}, Direct: true}}, []string{"m/app/rpc2: m/app/rpc2 m/db"}},
 		{"skip tests", graph, []Rule{{Name: "r", From: []string{"m/lib/..."}, Forbid: []string{"m/app/fixture"}, SkipTests: true}}, nil},
+		{"a package breaking a rule through one that breaks it is left out", []Package{
+			{ImportPath: "m/lib/top", Imports: []string{"m/lib/mid"}},
+			{ImportPath: "m/lib/mid", Imports: []string{"m/app/core"}},
+			{ImportPath: "m/lib/direct", Imports: []string{"m/lib/mid", "m/app/core"}},
+			{ImportPath: "m/app/core"},
+		}, rules[:1], []string{"m/lib/direct: m/lib/direct m/app/core", "m/lib/mid: m/lib/mid m/app/core"}},
 		{"a dependency-only package is not checked", graph, []Rule{{Name: "r", From: []string{"ext/..."}, Forbid: []string{"m/..."}}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

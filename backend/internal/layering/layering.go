@@ -1,6 +1,7 @@
 package layering
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,27 +69,34 @@ func matchAny(patterns []string, path string) bool {
 
 // Check returns every violation of rules by pkgs, sorted by package. pkgs
 // should hold the whole graph (`go list -deps`) so that a rule on what a
-// package reaches can follow imports through third-party packages.
+// package reaches can follow imports through third-party packages. A
+// package that breaks a rule only through an import that breaks the same
+// rule itself is left out: the report names where the bad import is.
 func Check(pkgs []Package, rules []Rule) []Violation {
 	graph := make(map[string][]string, len(pkgs))
 	for _, p := range pkgs {
 		graph[p.ImportPath] = p.Imports
 	}
 	var out []Violation
-	for _, p := range pkgs {
-		if p.DepOnly {
-			continue
-		}
-		for _, r := range rules {
-			if !matchAny(r.From, p.ImportPath) || matchAny(r.Except, p.ImportPath) {
+	for _, r := range rules {
+		found := map[string]Violation{}
+		for _, p := range pkgs {
+			if p.DepOnly || !matchAny(r.From, p.ImportPath) || matchAny(r.Except, p.ImportPath) {
 				continue
 			}
 			if chain := find(graph, p, r); chain != nil {
-				out = append(out, Violation{Rule: r.Name, Why: r.Why, Package: p.ImportPath, Chain: chain})
+				found[p.ImportPath] = Violation{Rule: r.Name, Why: r.Why, Package: p.ImportPath, Chain: chain}
+			}
+		}
+		for _, v := range found {
+			if _, inherited := found[v.Chain[1]]; !inherited || len(v.Chain) == 2 {
+				out = append(out, v)
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Violation) int { return strings.Compare(a.Package, b.Package) })
+	slices.SortFunc(out, func(a, b Violation) int {
+		return cmp.Or(strings.Compare(a.Package, b.Package), strings.Compare(a.Rule, b.Rule))
+	})
 	return out
 }
 
