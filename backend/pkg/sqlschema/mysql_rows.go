@@ -235,36 +235,9 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 			cancel()
 			_ = rows.Close()
 		}()
-		types, err := rows.ColumnTypes()
-		if err != nil {
-			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
-		}
-		vals := make([]any, len(cols))
-		dest := make([]any, len(cols))
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
 		b := newBatcher(cols, batchSize, fn)
-		for rows.Next() {
-			stall.progress()
-			if err := rows.Scan(dest...); err != nil {
-				return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
-			}
-			row := make([]*string, len(vals))
-			for i, v := range vals {
-				row[i], err = mysqlText(v, types[i].DatabaseTypeName())
-				if err == nil && isFloat[i] && row[i] != nil {
-					row[i], err = mysqlFloat(*row[i])
-				}
-				if err != nil {
-					return fmt.Errorf("sqlschema: read rows of %s column %q: %w", t, cols[i], err)
-				}
-			}
-			stall.away()
-			if err := b.add(row); err != nil {
-				return err
-			}
-			stall.progress()
+		if err := mysqlScanRows(rows, t, cols, isFloat, b, stall); err != nil {
+			return err
 		}
 		if err := rows.Err(); err != nil {
 			return stall.err(t, streamStallTimeout, fmt.Errorf("sqlschema: read rows of %s: %w", t, err))
@@ -273,6 +246,42 @@ func (m *mysqlInspector) StreamRows(ctx context.Context, t TableName, where stri
 		stall.away()
 		return b.flush()
 	})
+}
+
+// mysqlScanRows reads rows as text into b, FLOAT columns (isFloat) printed
+// back as float32; the time b's callback takes does not count as a stall.
+func mysqlScanRows(rows *sql.Rows, t TableName, cols []string, isFloat []bool, b *batcher, stall *stallWatch) error {
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+	}
+	vals := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		stall.progress()
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("sqlschema: read rows of %s: %w", t, err)
+		}
+		row := make([]*string, len(vals))
+		for i, v := range vals {
+			row[i], err = mysqlText(v, types[i].DatabaseTypeName())
+			if err == nil && isFloat[i] && row[i] != nil {
+				row[i], err = mysqlFloat(*row[i])
+			}
+			if err != nil {
+				return fmt.Errorf("sqlschema: read rows of %s column %q: %w", t, cols[i], err)
+			}
+		}
+		stall.away()
+		if err := b.add(row); err != nil {
+			return err
+		}
+		stall.progress()
+	}
+	return nil
 }
 
 // mysqlRowsQuery is the SELECT of StreamRows: every column of t in order
