@@ -1,7 +1,9 @@
 // Package protoconv turns the API's protobuf messages into the data
-// plane's values: a saved connection into a sqlconnect.Config and a job into
-// a syncplan.Job. The worker and the CLI share it, so a job means the same
-// thing wherever it runs.
+// plane's values: a saved connection into a sqlconnect.Config and a job
+// into the neutral jobresolve.Definition that jobresolve.Resolve turns into
+// a syncplan.Job or a generation. The worker and the CLI share it, and the
+// API's domain reaches the same resolver from its own job, so a job means
+// the same thing wherever it runs.
 package protoconv
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -99,79 +102,63 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 	return out, nil
 }
 
-// Resolved is what SyncJob needs besides the job: its connections by id
-// (unmasked) and the user-defined transformers its mappings reference.
-type Resolved struct {
-	Connections  map[string]*mgmt.Connection
-	Transformers map[string]*mgmt.UserDefinedTransformer
-}
-
-// SyncJob converts a sync job into the data plane's job.
-func SyncJob(j *mgmt.Job, r Resolved) (syncplan.Job, error) {
-	sync := j.GetSource().GetSync()
-	if sync == nil {
-		return syncplan.Job{}, fmt.Errorf("job %s is not a sync job", j.GetName())
-	}
-	src, ok := r.Connections[sync.GetConnectionId()]
-	if !ok {
-		return syncplan.Job{}, fmt.Errorf("job %s: source connection %s was not resolved", j.GetName(), sync.GetConnectionId())
-	}
-	srcCfg, err := ConnectionConfig(src.GetConnectionConfig())
-	if err != nil {
-		return syncplan.Job{}, fmt.Errorf("source connection %q: %w", src.GetName(), err)
-	}
-	out := syncplan.Job{Source: srcCfg, SubsetByForeignKeys: sync.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: sync.GetHaltOnNewColumnAddition()}
+// Definition converts a job into the resolver's neutral form; its
+// connections and user-defined transformers are left as ids for
+// [jobresolve.Resolve]. The only failure is a transformer key that is not
+// base64 (the worker alone receives the key).
+func Definition(j *mgmt.Job) (jobresolve.Definition, error) {
+	d := jobresolve.Definition{Name: j.GetName()}
 	if k := j.GetTransformerKey(); k != "" {
-		if out.Key, err = base64.StdEncoding.DecodeString(k); err != nil {
-			return syncplan.Job{}, fmt.Errorf("job %s: transformer key is not base64", j.GetName())
-		}
-	}
-	for _, d := range j.GetDestinations() {
-		conn, ok := r.Connections[d.GetConnectionId()]
-		if !ok {
-			return syncplan.Job{}, fmt.Errorf("job %s: destination connection %s was not resolved", j.GetName(), d.GetConnectionId())
-		}
-		cfg, err := ConnectionConfig(conn.GetConnectionConfig())
+		key, err := base64.StdEncoding.DecodeString(k)
 		if err != nil {
-			return syncplan.Job{}, fmt.Errorf("destination connection %q: %w", conn.GetName(), err)
+			return jobresolve.Definition{}, fmt.Errorf("job %s: transformer key is not base64", j.GetName())
 		}
-		out.Destinations = append(out.Destinations, syncplan.Destination{Name: conn.GetName(), Conn: cfg, Options: DestinationOptions(d.GetOptions())})
+		d.Key = key
 	}
-	out.Mappings, err = Mappings(j.GetMappings(), r.Transformers)
-	if err != nil {
-		return syncplan.Job{}, err
+	if s := j.GetSource().GetSync(); s != nil {
+		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition()}
+		for _, sub := range s.GetSubsets() {
+			d.Sync.Subsets = append(d.Sync.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
+		}
 	}
-	for _, s := range sync.GetSubsets() {
-		out.Subsets = append(out.Subsets, syncplan.Subset{Schema: s.GetSchema(), Table: s.GetTable(), Where: s.GetWhereClause()})
+	if g := j.GetSource().GetGenerate(); g != nil {
+		d.Generate = &jobresolve.GenerateSource{SchemaConnectionID: g.GetFkSourceConnectionId()}
+		for _, t := range g.GetTables() {
+			d.Generate.Tables = append(d.Generate.Tables, jobresolve.GenerateTable{Table: sqlschema.TableName{Schema: t.GetSchema(), Table: t.GetTable()}, RowCount: t.GetRowCount()})
+		}
 	}
-	for _, v := range j.GetVirtualForeignKeys() {
-		out.VirtualForeignKeys = append(out.VirtualForeignKeys, syncplan.VirtualForeignKey{
-			Table: sqlschema.TableName{Schema: v.GetSchema(), Table: v.GetTable()}, Columns: v.GetColumns(),
-			Referenced: sqlschema.TableName{Schema: v.GetReferencedSchema(), Table: v.GetReferencedTable()}, ReferencedColumns: v.GetReferencedColumns(),
-		})
-	}
-	return out, nil
-}
-
-// Mappings converts column mappings, resolving user-defined transformers.
-func Mappings(in []*mgmt.JobMapping, udts map[string]*mgmt.UserDefinedTransformer) ([]syncplan.Mapping, error) {
-	out := make([]syncplan.Mapping, 0, len(in))
-	for _, m := range in {
+	for _, m := range j.GetMappings() {
 		t := syncplan.Transformer{Source: m.GetTransformer().GetSource()}
 		if cfg := m.GetTransformer().GetConfig(); cfg != nil {
 			t.Params = cfg.AsMap()
 		}
-		if id := m.GetTransformer().GetUserDefinedTransformerId(); id != "" {
-			u, ok := udts[id]
-			if !ok {
-				return nil, fmt.Errorf("mapping %s.%s.%s: user-defined transformer %s was not resolved", m.GetSchema(), m.GetTable(), m.GetColumn(), id)
-			}
-			t.Source = u.GetSource()
-			t.Params = u.GetConfig().AsMap()
-		}
-		out = append(out, syncplan.Mapping{Schema: m.GetSchema(), Table: m.GetTable(), Column: m.GetColumn(), Transformer: t})
+		d.Mappings = append(d.Mappings, jobresolve.Mapping{Schema: m.GetSchema(), Table: m.GetTable(), Column: m.GetColumn(),
+			Transformer: t, UserDefinedID: m.GetTransformer().GetUserDefinedTransformerId()})
 	}
-	return out, nil
+	for _, v := range j.GetVirtualForeignKeys() {
+		d.VirtualForeignKeys = append(d.VirtualForeignKeys, syncplan.VirtualForeignKey{
+			Table: sqlschema.TableName{Schema: v.GetSchema(), Table: v.GetTable()}, Columns: v.GetColumns(),
+			Referenced: sqlschema.TableName{Schema: v.GetReferencedSchema(), Table: v.GetReferencedTable()}, ReferencedColumns: v.GetReferencedColumns(),
+		})
+	}
+	for _, dst := range j.GetDestinations() {
+		d.Destinations = append(d.Destinations, jobresolve.Destination{ConnectionID: dst.GetConnectionId(), Options: DestinationOptions(dst.GetOptions())})
+	}
+	return d, nil
+}
+
+// Connection converts a connection (unmasked, as the API gives it to a
+// worker) for [jobresolve.Resolved]; a config the converter cannot read is
+// kept as the connection's Err, for Resolve to report with its role.
+func Connection(c *mgmt.Connection) jobresolve.Connection {
+	cfg, err := ConnectionConfig(c.GetConnectionConfig())
+	return jobresolve.Connection{Name: c.GetName(), Config: cfg, Err: err}
+}
+
+// Transformer converts a user-defined transformer into the system
+// transformer it configures, for [jobresolve.Resolved].
+func Transformer(u *mgmt.UserDefinedTransformer) syncplan.Transformer {
+	return syncplan.Transformer{Source: u.GetSource(), Params: u.GetConfig().AsMap()}
 }
 
 // DestinationOptions converts a destination's options.
@@ -180,30 +167,4 @@ func DestinationOptions(o *mgmt.JobDestinationOptions) syncplan.DestinationOptio
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
 		OnConflict: syncplan.OnConflict(o.GetOnConflict()), BatchSize: int(o.GetBatchSize()),
 	}
-}
-
-// ConnectionIDs lists the connections a job needs resolved.
-func ConnectionIDs(j *mgmt.Job) []string {
-	var ids []string
-	if s := j.GetSource().GetSync(); s != nil {
-		ids = append(ids, s.GetConnectionId())
-	}
-	if g := j.GetSource().GetGenerate(); g != nil {
-		ids = append(ids, g.GetFkSourceConnectionId())
-	}
-	for _, d := range j.GetDestinations() {
-		ids = append(ids, d.GetConnectionId())
-	}
-	return ids
-}
-
-// TransformerIDs lists the user-defined transformers a job references.
-func TransformerIDs(j *mgmt.Job) []string {
-	var ids []string
-	for _, m := range j.GetMappings() {
-		if id := m.GetTransformer().GetUserDefinedTransformerId(); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	return ids
 }

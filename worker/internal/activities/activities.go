@@ -27,7 +27,6 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
-	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -128,46 +127,6 @@ type FinishInput struct {
 	// runs); Packed are the compressed ones Verify returns.
 	Reports []*sqlsync.Report `json:"reports,omitempty"`
 	Packed  []*PackedReport   `json:"packed,omitempty"`
-}
-
-// loaded is a job with its data-plane form.
-type loaded struct {
-	job  *mgmt.Job
-	sync syncplan.Job
-}
-
-func (a *Activities) load(ctx context.Context, jobID string) (*loaded, error) {
-	jr, err := a.API.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: jobID}))
-	if err != nil {
-		return nil, apiError("load job", err)
-	}
-	j := jr.Msg.GetJob()
-	res := protoconv.Resolved{Connections: map[string]*mgmt.Connection{}, Transformers: map[string]*mgmt.UserDefinedTransformer{}}
-	for _, id := range protoconv.ConnectionIDs(j) {
-		if _, ok := res.Connections[id]; ok {
-			continue
-		}
-		c, err := a.API.Connections.GetConnection(ctx, connect.NewRequest(&mgmt.GetConnectionRequest{Id: id}))
-		if err != nil {
-			return nil, apiError("load connection "+id, err)
-		}
-		res.Connections[id] = c.Msg.GetConnection()
-	}
-	for _, id := range protoconv.TransformerIDs(j) {
-		u, err := a.API.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformerByIdRequest{TransformerId: id}))
-		if err != nil {
-			return nil, apiError("load transformer "+id, err)
-		}
-		res.Transformers[id] = u.Msg.GetTransformer()
-	}
-	if j.GetSource().GetSync() == nil {
-		return nil, temporal.NewNonRetryableApplicationError("generate jobs are not supported by this worker yet", ErrTypeValidation, nil)
-	}
-	sj, err := protoconv.SyncJob(j, res)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
-	}
-	return &loaded{job: j, sync: sj}, nil
 }
 
 // apiError classifies an API failure: a missing resource or a rejected key

@@ -11,7 +11,6 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/generate"
-	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -38,60 +37,6 @@ type GenerateStep struct {
 	Table       sqlschema.TableName `json:"table"`
 	// DestinationName labels the destination's table progress.
 	DestinationName string `json:"destination_name,omitempty"`
-}
-
-// generateJob is a generate job with its resolved connections.
-type generateJob struct {
-	job          *mgmt.Job
-	schema       sqlconnect.Config
-	destinations []syncplan.Destination
-	request      generate.Request
-}
-
-func (a *Activities) loadGenerate(ctx context.Context, jobID string) (*generateJob, error) {
-	jr, err := a.API.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: jobID}))
-	if err != nil {
-		return nil, apiError("load job", err)
-	}
-	j := jr.Msg.GetJob()
-	g := j.GetSource().GetGenerate()
-	if g == nil {
-		return nil, temporal.NewNonRetryableApplicationError("job "+j.GetName()+" is not a generate job", ErrTypeValidation, nil)
-	}
-	conns := map[string]*mgmt.Connection{}
-	for _, id := range protoconv.ConnectionIDs(j) {
-		c, err := a.API.Connections.GetConnection(ctx, connect.NewRequest(&mgmt.GetConnectionRequest{Id: id}))
-		if err != nil {
-			return nil, apiError("load connection "+id, err)
-		}
-		conns[id] = c.Msg.GetConnection()
-	}
-	out := &generateJob{job: j, request: generate.Request{Tables: map[sqlschema.TableName]int64{}}}
-	if out.schema, err = protoconv.ConnectionConfig(conns[g.GetFkSourceConnectionId()].GetConnectionConfig()); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError("schema connection: "+err.Error(), ErrTypeValidation, nil)
-	}
-	for _, d := range j.GetDestinations() {
-		cfg, err := protoconv.ConnectionConfig(conns[d.GetConnectionId()].GetConnectionConfig())
-		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError("destination: "+err.Error(), ErrTypeValidation, nil)
-		}
-		out.destinations = append(out.destinations, syncplan.Destination{Name: conns[d.GetConnectionId()].GetName(), Conn: cfg, Options: protoconv.DestinationOptions(d.GetOptions())})
-	}
-	for _, t := range g.GetTables() {
-		out.request.Tables[sqlschema.TableName{Schema: t.GetSchema(), Table: t.GetTable()}] = t.GetRowCount()
-	}
-	udts := map[string]*mgmt.UserDefinedTransformer{}
-	for _, id := range protoconv.TransformerIDs(j) {
-		u, err := a.API.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmt.GetUserDefinedTransformerByIdRequest{TransformerId: id}))
-		if err != nil {
-			return nil, apiError("load transformer "+id, err)
-		}
-		udts[id] = u.Msg.GetTransformer()
-	}
-	if out.request.Mappings, err = protoconv.Mappings(j.GetMappings(), udts); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
-	}
-	return out, nil
 }
 
 // StartGenerate records the run and plans the generation from the schema

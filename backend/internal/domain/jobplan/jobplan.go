@@ -1,7 +1,8 @@
 // Package jobplan computes, in the API, the plan a job's next run would
-// follow — the same plan the worker computes, from the same libraries
-// (syncplan for sync jobs, generate for generate jobs) — so the CLI and the
-// web app can show it before anything runs.
+// follow — the same plan the worker computes, from the same libraries (the
+// job resolved by jobresolve, then planned by syncplan for sync jobs and
+// generate for generate jobs) — so the CLI and the web app can show it
+// before anything runs.
 package jobplan
 
 import (
@@ -18,7 +19,8 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/pkg/generate"
-	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -51,7 +53,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 		return Plan{}, err
 	}
 	only := domain.Scope{AccountIDs: []uuid.UUID{j.AccountID}}
-	mappings, err := s.mappings(ctx, only, j.Definition.Mappings)
+	udts, err := resolveTransformers(ctx, s.transformers, only, j.Definition.Mappings)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -60,47 +62,23 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 		return Plan{}, err
 	}
 	defer db.Close()
-	reg := s.transformers.Registry()
-	if g := j.Definition.Generate; g != nil {
-		req := generate.Request{Tables: map[sqlschema.TableName]int64{}, Mappings: mappings}
-		var schemas []string
-		for _, t := range g.Tables {
-			req.Tables[sqlschema.TableName{Schema: t.Schema, Table: t.Table}] = t.RowCount
-			schemas = append(schemas, t.Schema)
-		}
-		sch, err := syncplan.ReadSchema(ctx, db, schemas)
-		if err != nil {
-			return Plan{}, err
-		}
-		p, err := generate.NewPlan(sch, req, reg)
-		if err != nil {
-			var ve *generate.ValidationError
-			if errors.As(err, &ve) {
-				return Plan{}, domain.Invalid("job", "%s", err.Error())
-			}
-			return Plan{}, err
-		}
-		return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
+	if j.Definition.Generate != nil {
+		return s.planGenerate(ctx, db, j, udts)
 	}
 	key, err := s.jobs.Key(ctx, j)
 	if err != nil {
 		return Plan{}, err
 	}
-	sj := syncJob(j.Definition, mappings, key)
-	conns := make([]uuid.UUID, len(j.Destinations))
-	for i, d := range j.Destinations {
-		c, err := s.connections.Get(ctx, only, d.ConnectionID)
-		if err != nil {
-			return Plan{}, err
-		}
-		conns[i] = d.ConnectionID
-		o := d.Options
-		sj.Destinations = append(sj.Destinations, syncplan.Destination{Name: c.Name, Conn: c.Config, Options: syncplan.DestinationOptions{
-			InitSchema: o.InitSchema, Truncate: o.Truncate, TruncateCascade: o.TruncateCascade,
-			OnConflict: syncplan.OnConflict(o.OnConflict), BatchSize: o.BatchSize,
-		}})
+	conns, err := s.resolveConnections(ctx, only, j)
+	if err != nil {
+		return Plan{}, err
 	}
-	p, err := syncplan.BuildPlan(ctx, db, sj, reg)
+	rj, err := jobresolve.Resolve(definition(j.Name, j.Definition, j.Destinations, key), jobresolve.Resolved{Connections: conns, Transformers: udts})
+	if err != nil {
+		return Plan{}, err
+	}
+	sj := *rj.Sync
+	p, err := syncplan.BuildPlan(ctx, db, sj, s.transformers.Registry())
 	if err != nil {
 		var ve *syncplan.ValidationError
 		if errors.As(err, &ve) {
@@ -109,7 +87,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 		return Plan{}, err
 	}
 	for i, d := range sj.Destinations {
-		w, checked := s.checkDestination(ctx, only, conns[i], p, d)
+		w, checked := s.checkDestination(ctx, only, j.Destinations[i].ConnectionID, p, d)
 		if checked {
 			// The destination's own catalog replaces what the source's
 			// suggested about its truncate.
@@ -120,6 +98,53 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 		if w != "" {
 			p.Warnings = append(p.Warnings, w)
 		}
+	}
+	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
+}
+
+// resolveConnections reads a sync job's source and destination
+// connections for jobresolve.Resolved.
+func (s *Service) resolveConnections(ctx context.Context, scope domain.Scope, j job.Job) (map[string]jobresolve.Connection, error) {
+	ids := []uuid.UUID{j.Definition.SourceConnectionID()}
+	for _, dst := range j.Destinations {
+		ids = append(ids, dst.ConnectionID)
+	}
+	out := map[string]jobresolve.Connection{}
+	for _, id := range ids {
+		if _, ok := out[id.String()]; ok {
+			continue
+		}
+		c, err := s.connections.Get(ctx, scope, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id.String()] = jobresolve.Connection{Name: c.Name, Config: c.Config}
+	}
+	return out, nil
+}
+
+// planGenerate computes a generate job's plan from the schema of its
+// schema connection (db).
+func (s *Service) planGenerate(ctx context.Context, db *sqlconnect.DB, j job.Job, udts map[string]syncplan.Transformer) (Plan, error) {
+	rj, err := jobresolve.Resolve(definition(j.Name, j.Definition, nil, nil), jobresolve.Resolved{Transformers: udts})
+	if err != nil {
+		return Plan{}, err
+	}
+	var schemas []string
+	for _, t := range j.Definition.Generate.Tables {
+		schemas = append(schemas, t.Schema)
+	}
+	sch, err := syncplan.ReadSchema(ctx, db, schemas)
+	if err != nil {
+		return Plan{}, err
+	}
+	p, err := generate.NewPlan(sch, rj.Generate.Request, s.transformers.Registry())
+	if err != nil {
+		var ve *generate.ValidationError
+		if errors.As(err, &ve) {
+			return Plan{}, domain.Invalid("job", "%s", err.Error())
+		}
+		return Plan{}, err
 	}
 	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
 }
@@ -156,45 +181,4 @@ func (s *Service) checkDestination(ctx context.Context, scope domain.Scope, conn
 	}
 	return fmt.Sprintf("destination %s: truncate_cascade will empty %d tables outside the job in the destination: %s",
 		d.Name, len(syncplan.ReachedTables(reach)), strings.Join(names, ", ")), true
-}
-
-// syncJob is the data plane's view of a sync job's definition (without
-// destinations): what the worker builds, and what the API validates.
-func syncJob(d job.Definition, mappings []syncplan.Mapping, key []byte) syncplan.Job {
-	sj := syncplan.Job{Mappings: mappings, Key: key}
-	if d.Sync != nil {
-		sj.SubsetByForeignKeys, sj.HaltOnNewColumn = d.Sync.SubsetByForeignKeys, d.Sync.HaltOnNewColumn
-		for _, sub := range d.Sync.Subsets {
-			sj.Subsets = append(sj.Subsets, syncplan.Subset{Schema: sub.Schema, Table: sub.Table, Where: sub.Where})
-		}
-	}
-	for _, v := range d.VirtualForeignKeys {
-		sj.VirtualForeignKeys = append(sj.VirtualForeignKeys, syncplan.VirtualForeignKey{
-			Table: sqlschema.TableName{Schema: v.Schema, Table: v.Table}, Columns: v.Columns,
-			Referenced: sqlschema.TableName{Schema: v.ReferencedSchema, Table: v.ReferencedTable}, ReferencedColumns: v.ReferencedColumns,
-		})
-	}
-	return sj
-}
-
-// mappings resolves user-defined transformers into system ones.
-func (s *Service) mappings(ctx context.Context, scope domain.Scope, in []job.Mapping) ([]syncplan.Mapping, error) {
-	return resolveMappings(ctx, s.transformers, scope, in)
-}
-
-// resolveMappings resolves user-defined transformers into system ones.
-func resolveMappings(ctx context.Context, ts *transformer.Service, scope domain.Scope, in []job.Mapping) ([]syncplan.Mapping, error) {
-	out := make([]syncplan.Mapping, 0, len(in))
-	for _, m := range in {
-		t := syncplan.Transformer{Source: m.Transformer.Source, Params: m.Transformer.Config}
-		if m.Transformer.UserDefinedID != nil {
-			u, err := ts.Get(ctx, scope, *m.Transformer.UserDefinedID)
-			if err != nil {
-				return nil, fmt.Errorf("mapping %s.%s.%s: %w", m.Schema, m.Table, m.Column, err)
-			}
-			t = syncplan.Transformer{Source: u.Source, Params: u.Config}
-		}
-		out = append(out, syncplan.Mapping{Schema: m.Schema, Table: m.Table, Column: m.Column, Transformer: t})
-	}
-	return out, nil
 }

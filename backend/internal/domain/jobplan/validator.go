@@ -12,6 +12,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/pkg/generate"
+	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -41,7 +42,11 @@ var validationKey = []byte("validation")
 // in cfg, when not nil) and validates d against them.
 func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d job.Definition, cfg *sqlconnect.Config) (syncplan.Report, error) {
 	only := domain.Scope{AccountIDs: []uuid.UUID{accountID}}
-	mappings, err := resolveMappings(ctx, v.transformers, only, d.Mappings)
+	udts, err := resolveTransformers(ctx, v.transformers, only, d.Mappings)
+	if err != nil {
+		return syncplan.Report{}, err
+	}
+	rj, err := jobresolve.Resolve(definition("", d, nil, validationKey), jobresolve.Resolved{Transformers: udts})
 	if err != nil {
 		return syncplan.Report{}, err
 	}
@@ -60,7 +65,7 @@ func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d j
 	}
 	defer db.Close()
 	var schemas []string
-	for _, m := range mappings {
+	for _, m := range d.Mappings {
 		if !slices.Contains(schemas, m.Schema) {
 			schemas = append(schemas, m.Schema)
 		}
@@ -76,23 +81,19 @@ func (v *Validator) ValidateSource(ctx context.Context, accountID uuid.UUID, d j
 	if err != nil {
 		return syncplan.Report{}, &job.SourceUnavailableError{Err: domain.FailedPrecondition("cannot read the source's schema: %s", err.Error())}
 	}
-	if d.Generate != nil {
-		return validateGenerate(sch, d.Generate, mappings, v.transformers.Registry())
+	if rj.Generate != nil {
+		return validateGenerate(sch, rj.Generate.Request, v.transformers.Registry())
 	}
-	return syncplan.Validate(sch, syncJob(d, mappings, validationKey), v.transformers.Registry()), nil
+	return syncplan.Validate(sch, *rj.Sync, v.transformers.Registry()), nil
 }
 
 // validateGenerate checks a generate job's mappings with the generation
 // planner (generate.NewPlan), the rules its runs apply. Without tables yet
 // (the wizard asks for row counts after the mappings) every mapped table
 // is planned with one row. Its problems and warnings are job-wide.
-func validateGenerate(sch *syncplan.Schema, g *job.GenerateSource, mappings []syncplan.Mapping, reg *transformers.Registry) (syncplan.Report, error) {
-	req := generate.Request{Tables: map[sqlschema.TableName]int64{}, Mappings: mappings}
-	for _, t := range g.Tables {
-		req.Tables[sqlschema.TableName{Schema: t.Schema, Table: t.Table}] = t.RowCount
-	}
+func validateGenerate(sch *syncplan.Schema, req generate.Request, reg *transformers.Registry) (syncplan.Report, error) {
 	if len(req.Tables) == 0 {
-		for _, m := range mappings {
+		for _, m := range req.Mappings {
 			req.Tables[sqlschema.TableName{Schema: m.Schema, Table: m.Table}] = 1
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
 	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -139,40 +140,36 @@ func (s *source) plan(ctx context.Context, c *apiclient.Client, filter localsync
 
 // baseJob is the job's mappings (user-defined transformers resolved
 // through the API), subsets and virtual foreign keys; empty for a
-// connection.
+// connection. The CLI reads the source through the API and writes its own
+// destination, so the job is resolved without connections.
 func (s *source) baseJob(ctx context.Context, c *apiclient.Client) (syncplan.Job, error) {
 	if s.job == nil {
 		return syncplan.Job{}, nil
 	}
-	udts := map[string]*mgmtv1alpha1.UserDefinedTransformer{}
-	for _, id := range protoconv.TransformerIDs(s.job) {
-		if udts[id] != nil {
-			continue
-		}
+	def, err := protoconv.Definition(s.job)
+	if err != nil {
+		return syncplan.Job{}, err
+	}
+	res := jobresolve.Resolved{Transformers: map[string]syncplan.Transformer{}}
+	for _, id := range def.TransformerIDs() {
 		resp, err := c.Transformers.GetUserDefinedTransformerById(ctx, connect.NewRequest(&mgmtv1alpha1.GetUserDefinedTransformerByIdRequest{TransformerId: id}))
 		if err != nil {
 			return syncplan.Job{}, fmt.Errorf("job %s: user-defined transformer %s: %w", s.job.GetName(), id, err)
 		}
-		udts[id] = resp.Msg.GetTransformer()
+		res.Transformers[id] = protoconv.Transformer(resp.Msg.GetTransformer())
 	}
-	mappings, err := protoconv.Mappings(s.job.GetMappings(), udts)
+	rj, err := jobresolve.Resolve(def, res)
 	if err != nil {
 		return syncplan.Job{}, fmt.Errorf("job %s: %w", s.job.GetName(), err)
 	}
-	if len(mappings) == 0 {
+	job := *rj.Sync
+	if len(job.Mappings) == 0 {
 		return syncplan.Job{}, fmt.Errorf("job %s maps no table", s.job.GetName())
 	}
-	sync := s.job.GetSource().GetSync()
-	job := syncplan.Job{Mappings: mappings, SubsetByForeignKeys: sync.GetSubsetByForeignKeyConstraints()}
-	for _, sub := range sync.GetSubsets() {
-		job.Subsets = append(job.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
-	}
-	for _, v := range s.job.GetVirtualForeignKeys() {
-		job.VirtualForeignKeys = append(job.VirtualForeignKeys, syncplan.VirtualForeignKey{
-			Table: sqlschema.TableName{Schema: v.GetSchema(), Table: v.GetTable()}, Columns: v.GetColumns(),
-			Referenced: sqlschema.TableName{Schema: v.GetReferencedSchema(), Table: v.GetReferencedTable()}, ReferencedColumns: v.GetReferencedColumns(),
-		})
-	}
+	// neosync sync has never applied these two settings of the job (a
+	// column added since the job was saved is copied unchanged; no job key
+	// is given to the CLI); kept as they were.
+	job.HaltOnNewColumn, job.Key = false, nil
 	return job, nil
 }
 
