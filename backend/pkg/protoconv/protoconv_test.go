@@ -1,13 +1,18 @@
 package protoconv
 
 import (
+	"encoding/base64"
 	"errors"
 	"reflect"
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -66,5 +71,83 @@ func TestDestinationOptions(t *testing.T) {
 				t.Errorf("DestinationOptions(%v) = %+v, want %+v", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestDefinition(t *testing.T) {
+	t.Parallel()
+	cfg, err := structpb.NewStruct(map[string]any{"preserve_domain": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := sqlschema.TableName{Schema: "public", Table: "users"}
+	orders := sqlschema.TableName{Schema: "public", Table: "orders"}
+	mappings := []*mgmt.JobMapping{
+		{Schema: "public", Table: "users", Column: "email", Transformer: &mgmt.JobMappingTransformer{Source: "transform_email", Config: cfg}},
+		{Schema: "public", Table: "users", Column: "ssn", Transformer: &mgmt.JobMappingTransformer{UserDefinedTransformerId: ptr("udt")}},
+	}
+	wantMappings := []jobresolve.Mapping{
+		{Schema: "public", Table: "users", Column: "email", Transformer: syncplan.Transformer{Source: "transform_email", Params: map[string]any{"preserve_domain": true}}},
+		{Schema: "public", Table: "users", Column: "ssn", UserDefinedID: "udt"},
+	}
+	dests := []*mgmt.JobDestination{{ConnectionId: "dst", Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true}}}
+	wantDests := []jobresolve.Destination{{ConnectionID: "dst", Options: syncplan.DestinationOptions{Truncate: true}}}
+	for name, tc := range map[string]struct {
+		in   *mgmt.Job
+		want jobresolve.Definition
+	}{
+		"sync": {
+			in: &mgmt.Job{Name: "nightly", TransformerKey: ptr(base64.StdEncoding.EncodeToString([]byte("key"))),
+				Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: "src",
+					Subsets: []*mgmt.JobSourceSubset{{Schema: "public", Table: "users", WhereClause: "id < 10"}}, SubsetByForeignKeyConstraints: true, HaltOnNewColumnAddition: true}}},
+				Mappings: mappings, Destinations: dests,
+				VirtualForeignKeys: []*mgmt.VirtualForeignConstraint{{Schema: "public", Table: "orders", Columns: []string{"user_id"}, ReferencedSchema: "public", ReferencedTable: "users", ReferencedColumns: []string{"id"}}},
+			},
+			want: jobresolve.Definition{Name: "nightly", Key: []byte("key"),
+				Sync:     &jobresolve.SyncSource{ConnectionID: "src", Subsets: []syncplan.Subset{{Schema: "public", Table: "users", Where: "id < 10"}}, SubsetByForeignKeys: true, HaltOnNewColumn: true},
+				Mappings: wantMappings, Destinations: wantDests,
+				VirtualForeignKeys: []syncplan.VirtualForeignKey{{Table: orders, Columns: []string{"user_id"}, Referenced: users, ReferencedColumns: []string{"id"}}},
+			},
+		},
+		"generate": {
+			in: &mgmt.Job{Name: "seed", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: "src",
+				Tables: []*mgmt.GenerateSourceTable{{Schema: "public", Table: "users", RowCount: 7}}}}}, Mappings: mappings, Destinations: dests},
+			want: jobresolve.Definition{Name: "seed", Generate: &jobresolve.GenerateSource{SchemaConnectionID: "src", Tables: []jobresolve.GenerateTable{{Table: users, RowCount: 7}}},
+				Mappings: wantMappings, Destinations: wantDests},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := Definition(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Definition =\n%+v\nwant\n%+v", got, tc.want)
+			}
+		})
+	}
+	if _, err := Definition(&mgmt.Job{Name: "bad", TransformerKey: ptr("not base64!")}); err == nil || err.Error() != "job bad: transformer key is not base64" {
+		t.Errorf("bad key: err = %v", err)
+	}
+}
+
+func TestConnectionAndTransformer(t *testing.T) {
+	t.Parallel()
+	pg := &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_PgConfig{PgConfig: &mgmt.PostgresConnectionConfig{ConnectionConfig: &mgmt.PostgresConnectionConfig_Url{Url: "postgres://h/db"}}}}
+	if c := Connection(&mgmt.Connection{Name: "prod", ConnectionConfig: pg}); c.Name != "prod" || c.Err != nil || c.Config.URL != "postgres://h/db" {
+		t.Errorf("Connection = %+v", c)
+	}
+	var fe *FieldError
+	if c := Connection(&mgmt.Connection{Name: "broken", ConnectionConfig: &mgmt.ConnectionConfig{}}); c.Name != "broken" || !errors.As(c.Err, &fe) {
+		t.Errorf("Connection of an empty config = %+v, want its FieldError", c)
+	}
+	cfg, err := structpb.NewStruct(map[string]any{"algo": "sha256"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Transformer(&mgmt.UserDefinedTransformer{Source: "transform_hash", Config: cfg})
+	if want := (syncplan.Transformer{Source: "transform_hash", Params: map[string]any{"algo": "sha256"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Transformer = %+v, want %+v", got, want)
 	}
 }
