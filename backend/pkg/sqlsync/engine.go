@@ -8,6 +8,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
@@ -46,63 +47,6 @@ func NewEngine(reg *transformers.Registry, logger *slog.Logger) *Engine {
 	return &Engine{Registry: reg, Logger: logger}
 }
 
-// Source is the database a sync reads and the job key its transformers
-// use. Neither travels in the plan.
-type Source struct {
-	DB *sqlconnect.DB
-	// Key enables consistent mode (see syncplan.Job.Key).
-	Key []byte
-}
-
-// Destination is one database a sync writes, with its options.
-type Destination struct {
-	// Name identifies the destination in errors and reports.
-	Name    string
-	DB      *sqlconnect.DB
-	Options syncplan.DestinationOptions
-	// SessionTag, when set, names the destination sessions the engine
-	// opens: PostgreSQL sessions get application_name SessionName(tag),
-	// and long MySQL statements (the copy's loads and deletes, truncates,
-	// foreign keys added, update passes) start with the comment
-	// "/* " + SessionName(tag) + " */".
-	// The worker tags each step with its run and step (e.g.
-	// "<run id>:<destination>:finalize"), so that a retried step can end
-	// its dead predecessor's sessions with EndStaleSessions. It holds no
-	// secret: it is visible to every user of the destination server.
-	SessionTag string
-	// OnStep, when set, is called before each statement of Finalize and
-	// Restore and each foreign key of the update passes, with what is
-	// about to run ("add primary key orders_pkey on public.orders"), so
-	// the caller can record it; a long statement (an index build, a
-	// foreign key validation) then shows what it is while the caller
-	// heartbeats on its own timer. It is called from the step's goroutine.
-	OnStep func(what string)
-}
-
-// Checkpoint is how far a table's copy has durably got. The worker
-// heartbeats it; a retried SyncTable given the last one it saw continues
-// from there (see the package documentation). It is JSON-serialisable and
-// holds no secret, but Key holds source key values.
-type Checkpoint struct {
-	Table sqlschema.TableName `json:"table"`
-	// Rows is the number of rows committed in the destination.
-	Rows int64 `json:"rows"`
-	// Key is the source key of the last committed row (keyed tables), as
-	// text in the source's representation.
-	Key []string `json:"key,omitempty"`
-	// Done is true once the whole table is committed.
-	Done bool `json:"done,omitempty"`
-}
-
-// Progress is reported while a table is copied.
-type Progress struct {
-	Table sqlschema.TableName
-	// Rows is the number of rows streamed so far, committed or not.
-	Rows int64
-	// Checkpoint is the last durable point.
-	Checkpoint Checkpoint
-}
-
 // SyncTable copies one table of the plan from src to dst. A nil cp starts
 // from the beginning; a checkpoint from an interrupted attempt resumes it
 // without losing or duplicating rows, as the package documentation
@@ -128,22 +72,14 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil && cp.Table != table {
 		return Checkpoint{}, fmt.Errorf("sqlsync: checkpoint of table %s given for table %s", cp.Table, table)
 	}
-	if report == nil {
-		report = func(Progress) {}
-	}
-	job := &tableJob{engine: e, plan: plan, table: t, src: src, dst: dst, report: report}
+	job := e.tableJob(plan, t, src, dst, report)
 	if cp != nil {
-		job.start = *cp
-	} else {
-		job.start = Checkpoint{Table: table}
+		job.Start = *cp
 	}
-	var out Checkpoint
-	switch dst.DB.Driver {
-	case sqlconnect.DriverPostgres:
-		out, err = job.run(ctx, job.openPostgres)
-	default:
-		out, err = job.run(ctx, job.openMySQL)
-	}
+	d := driverOf(dst.DB)
+	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
+		return d.OpenCopy(ctx, job, out)
+	})
 	if err != nil {
 		return out, err
 	}
@@ -161,16 +97,12 @@ func sameDriver(src, dst *sqlconnect.DB) error {
 	return nil
 }
 
-// tableJob is one SyncTable call.
-type tableJob struct {
-	engine *Engine
-	plan   *syncplan.Plan
-	table  *syncplan.Table
-	src    Source
-	dst    Destination
-	start  Checkpoint
-	report func(Progress)
+// tableJob returns the driver's view of one table's step; report may be
+// nil.
+func (e *Engine) tableJob(plan *syncplan.Plan, t *syncplan.Table, src Source, dst Destination, report func(Progress)) *syncdriver.TableJob {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	return &syncdriver.TableJob{Registry: e.Registry, Logger: e.Logger, Workers: e.workers(),
+		Plan: plan, Table: t, Src: src, Dst: dst, Start: Checkpoint{Table: t.Name}, Report: report}
 }
-
-// destName is the table's name in the destination.
-func (j *tableJob) destName() sqlschema.TableName { return j.dst.Options.DestTable(j.table.Name) }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
@@ -26,7 +27,7 @@ const (
 
 func TestMain(m *testing.M) {
 	// Report progress often so tests can interrupt a copy mid-table.
-	progressEvery, progressInterval = 64, 0
+	syncdriver.SetProgressPacing(64, 0)
 	os.Exit(m.Run())
 }
 

@@ -7,11 +7,11 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// TestPostgresSortForRandomKeys checks which tables the source reads in key
-// order through a sorted sequential scan (a random UUID key) rather than
-// the key's index (a serial key, a table without statistics, a
-// partitioned table, a sort that could pass temp_file_limit), and that a copy read that way still resumes
-// exactly: its checkpoints depend on the order, not on the plan.
+// TestPostgresSortForRandomKeys checks that a copy of a table with a random
+// UUID key, which the source reads in key order through a sorted
+// sequential scan (pgsync's TestSortForKeyOrder checks which tables are
+// read that way), still resumes exactly: its checkpoints depend on the
+// order, not on the plan.
 func TestPostgresSortForRandomKeys(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
@@ -28,27 +28,6 @@ func TestPostgresSortForRandomKeys(t *testing.T) {
 		`ANALYZE app.rnd, app.seq, app.parts`,
 	)
 	ctx := testCtx(t)
-	conn, err := src.db.Postgres.Acquire(ctx)
-	assertNoError(t, "acquire", err)
-	for table, want := range map[string]bool{"rnd": true, "seq": false, "nostats": false, "parts": false, "missing": false} {
-		got, err := pgSortForKeyOrder(ctx, conn.Conn(), sqlschema.TableName{Schema: "app", Table: table}, "id")
-		assertNoError(t, table, err)
-		if got != want {
-			t.Errorf("pgSortForKeyOrder(app.%s) = %v, want %v", table, got, want)
-		}
-	}
-	// A sort that could exceed the server's temp_file_limit is not asked
-	// for: the read would fail where the index scan succeeds.
-	_, err = conn.Exec(ctx, "SET temp_file_limit = '64kB'")
-	assertNoError(t, "limit temp files", err)
-	got, err := pgSortForKeyOrder(ctx, conn.Conn(), sqlschema.TableName{Schema: "app", Table: "rnd"}, "id")
-	assertNoError(t, "rnd under temp_file_limit", err)
-	if got {
-		t.Errorf("pgSortForKeyOrder(app.rnd) with temp_file_limit 64kB = true, want false")
-	}
-	_, err = conn.Exec(ctx, "RESET temp_file_limit")
-	assertNoError(t, "reset", err)
-	conn.Release()
 
 	// Interrupt a copy of the random-key table and resume it from an
 	// older checkpoint than the last one committed.

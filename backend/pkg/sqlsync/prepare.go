@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -32,12 +31,7 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 			return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)
 		}
 	}
-	switch dst.DB.Driver {
-	case sqlconnect.DriverPostgres:
-		err = pgPrepare(ctx, plan, dst)
-	default:
-		err = mysqlPrepare(ctx, plan, dst, reach)
-	}
+	err = driverOf(dst.DB).Prepare(ctx, plan, dst, reach)
 	if err != nil {
 		return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)
 	}

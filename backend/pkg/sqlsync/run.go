@@ -105,16 +105,11 @@ func (e *Engine) CountSource(ctx context.Context, plan *syncplan.Plan, src Sourc
 	if src.DB == nil {
 		return nil, fmt.Errorf("sqlsync: a source connection is required")
 	}
-	var v verifier
-	if src.DB.Driver == sqlconnect.DriverPostgres {
-		v = &pgVerifier{src: src.DB.Postgres, q: newQuoter(plan.Dialect)}
-	} else {
-		v = &mysqlVerifier{src: src.DB.MySQL, q: newQuoter(plan.Dialect)}
-	}
+	v := driverOf(src.DB).Verifier(plan, src.DB, nil)
 	out := make(map[sqlschema.TableName]int64, len(plan.Tables))
 	for i := range plan.Tables {
 		t := &plan.Tables[i]
-		n, err := v.sourceCount(ctx, t)
+		n, err := v.SourceCount(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("sqlsync: count the source rows of %s: %w", t.Name, err)
 		}

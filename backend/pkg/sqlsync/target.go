@@ -3,11 +3,10 @@ package sqlsync
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/mysqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -85,7 +84,7 @@ func (e *Engine) resolve(ctx context.Context, plan *syncplan.Plan, src *sqlconne
 		if sid != nil {
 			srcDB = sid.Database
 		}
-		dst.Options.SchemaMap = mysqlSchemaMap(plan, dst.Options.SchemaMap, srcDB, did.Database)
+		dst.Options.SchemaMap = mysqlsync.SchemaMap(plan, dst.Options.SchemaMap, srcDB, did.Database)
 	}
 	if sid == nil || !sid.SameServer(did) || (dst.DB.Driver == sqlconnect.DriverPostgres && sid.Database != did.Database) {
 		return dst, nil
@@ -97,34 +96,4 @@ func (e *Engine) resolve(ctx context.Context, plan *syncplan.Plan, src *sqlconne
 		}
 	}
 	return dst, nil
-}
-
-// mysqlSchemaMap completes schemaMap (which it does not modify) with the
-// source's database → dstDB (see resolve).
-func mysqlSchemaMap(plan *syncplan.Plan, schemaMap map[string]string, srcDB, dstDB string) map[string]string {
-	if dstDB == "" {
-		return schemaMap
-	}
-	var schemas []string
-	for _, t := range plan.Tables {
-		if !slices.Contains(schemas, t.Name.Schema) {
-			schemas = append(schemas, t.Name.Schema)
-		}
-	}
-	home := ""
-	switch {
-	case len(schemas) == 1:
-		home = schemas[0]
-	case slices.Contains(schemas, srcDB):
-		home = srcDB
-	}
-	if home == "" || schemaMap[home] != "" {
-		return schemaMap
-	}
-	out := maps.Clone(schemaMap)
-	if out == nil {
-		out = map[string]string{}
-	}
-	out[home] = dstDB
-	return out
 }

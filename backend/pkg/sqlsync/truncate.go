@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -54,52 +53,11 @@ func truncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([
 	for _, p := range plan.Partitions {
 		set[dst.Options.DestTable(p.Name)] = true
 	}
-	refs, err := destReferences(ctx, dst.DB)
+	refs, err := driverOf(dst.DB).References(ctx, dst.DB)
 	if err != nil {
 		return nil, fmt.Errorf("read destination foreign keys: %w", err)
 	}
 	return syncplan.TruncateReach(refs, set), nil
-}
-
-// destReferences reads every foreign key of db: on PostgreSQL the
-// declared ones (not their copies on partitions), on MySQL all of
-// information_schema's.
-func destReferences(ctx context.Context, db *sqlconnect.DB) ([]syncplan.Reference, error) {
-	var refs []syncplan.Reference
-	if db.Driver == sqlconnect.DriverPostgres {
-		rows, err := db.Postgres.Query(ctx, `SELECT cn.nspname, c.relname, con.conname, pn.nspname, p.relname
-FROM pg_catalog.pg_constraint con
-  JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
-  JOIN pg_catalog.pg_class p ON p.oid = con.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
-WHERE con.contype = 'f' AND con.conparentid = 0
-ORDER BY 1, 2, 3`)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r syncplan.Reference
-			if err := rows.Scan(&r.Child.Schema, &r.Child.Table, &r.Name, &r.Parent.Schema, &r.Parent.Table); err != nil {
-				return nil, err
-			}
-			refs = append(refs, r)
-		}
-		return refs, rows.Err()
-	}
-	rows, err := db.MySQL.QueryContext(ctx, `SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS ORDER BY 1, 2, 3`)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		var r syncplan.Reference
-		if err := rows.Scan(&r.Child.Schema, &r.Child.Table, &r.Name, &r.Parent.Schema, &r.Parent.Table); err != nil {
-			return nil, err
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
 }
 
 // checkTruncateReach refuses (*TruncateCascadeError) to truncate dst when

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -203,21 +203,6 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// verifier runs the report's queries for one dialect.
-type verifier interface {
-	sourceCount(ctx context.Context, t *syncplan.Table) (int64, error)
-	destCount(ctx context.Context, t sqlschema.TableName) (int64, error)
-	orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
-	duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)
-	leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (sampled, equal int64, err error)
-	// uniqueEnforcedBy names a destination unique index over exactly
-	// cols of t, or returns "".
-	uniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error)
-	// fkEnforcedBy names a destination foreign key constraint that
-	// guarantees fk (validated, enforced), or returns "".
-	fkEnforcedBy(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (string, error)
-}
-
 // Verify compares the destination with the source after a sync (see
 // Report). It only reads.
 func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, o VerifyOptions) (*Report, error) {
@@ -232,18 +217,13 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 	if sample <= 0 {
 		sample = DefaultLeakSample
 	}
-	var v verifier
-	if dst.DB.Driver == sqlconnect.DriverPostgres {
-		v = &pgVerifier{src: src.DB.Postgres, dst: dst.DB.Postgres, q: newQuoter(plan.Dialect), session: dst.sessionName()}
-	} else {
-		v = &mysqlVerifier{src: src.DB.MySQL, dst: dst.DB.MySQL, q: newQuoter(plan.Dialect), tag: dst.mysqlTag()}
-	}
+	v := driverOf(dst.DB).Verifier(plan, src.DB, &dst)
 	return verifyWith(ctx, plan, dst, v, sample, o)
 }
 
 // verifyWith builds the report of dst with v; a sample of 0 skips the
 // leak scan (VerifyStream, whose source offers no SQL).
-func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v verifier, sample int, o VerifyOptions) (*Report, error) {
+func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syncdriver.Verifier, sample int, o VerifyOptions) (*Report, error) {
 	r := &Report{Destination: dst.Name}
 	wrap := func(t sqlschema.TableName, what string, err error) error {
 		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
@@ -251,11 +231,11 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 	for i := range plan.Tables {
 		t := &plan.Tables[i]
 		dest := dst.Options.DestTable(t.Name)
-		sc, err := v.sourceCount(ctx, t)
+		sc, err := v.SourceCount(ctx, t)
 		if err != nil {
 			return nil, wrap(t.Name, "count source rows", err)
 		}
-		dc, err := v.destCount(ctx, dest)
+		dc, err := v.DestCount(ctx, dest)
 		if err != nil {
 			return nil, wrap(t.Name, "count destination rows", err)
 		}
@@ -264,13 +244,13 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 			parent := dst.Options.DestTable(fk.Referenced)
 			by := ""
 			if !fk.Virtual {
-				if by, err = v.fkEnforcedBy(ctx, dest, fk, parent); err != nil {
+				if by, err = v.FKEnforcedBy(ctx, dest, fk, parent); err != nil {
 					return nil, wrap(t.Name, "constraints of "+fk.Name, err)
 				}
 			}
 			var n int64
 			if by == "" {
-				if n, err = v.orphans(ctx, dest, fk, parent); err != nil {
+				if n, err = v.Orphans(ctx, dest, fk, parent); err != nil {
 					return nil, wrap(t.Name, "orphans of "+fk.Name, err)
 				}
 			}
@@ -281,13 +261,13 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 			keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
 		}
 		for _, u := range keys {
-			by, err := v.uniqueEnforcedBy(ctx, dest, u.Columns)
+			by, err := v.UniqueEnforcedBy(ctx, dest, u.Columns)
 			if err != nil {
 				return nil, wrap(t.Name, "indexes of "+u.Name, err)
 			}
 			var n int64
 			if by == "" {
-				if n, err = v.duplicates(ctx, dest, u.Columns); err != nil {
+				if n, err = v.Duplicates(ctx, dest, u.Columns); err != nil {
 					return nil, wrap(t.Name, "duplicates of "+u.Name, err)
 				}
 			}
@@ -297,7 +277,7 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v ver
 			if c.Action != syncplan.ActionTransform || sample <= 0 {
 				continue
 			}
-			s, eq, err := v.leak(ctx, t, dest, c.Name, sample)
+			s, eq, err := v.Leak(ctx, t, dest, c.Name, sample)
 			if err != nil {
 				return nil, wrap(t.Name, "leak scan of "+c.Name, err)
 			}

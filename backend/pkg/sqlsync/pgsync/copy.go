@@ -1,0 +1,233 @@
+package pgsync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// pgSide is the PostgreSQL syncdriver.CopySide: a source and a destination
+// connection, and the destination table's columns.
+type pgSide struct {
+	j     *syncdriver.TableJob
+	sconn *pgxpool.Conn
+	dconn *pgxpool.Conn
+	dcols map[string]pgDestColumn
+}
+
+// openPostgres opens the sessions of a PostgreSQL copy and checks that
+// the destination table can take the written columns.
+func openPostgres(ctx context.Context, j *syncdriver.TableJob, out []syncplan.Column) (syncdriver.CopySide, error) {
+	s := &pgSide{j: j}
+	var err error
+	if s.dconn, err = destConn(ctx, j.Dst); err != nil {
+		return nil, fmt.Errorf("connect to destination: %w", err)
+	}
+	if s.dcols, err = pgDestColumns(ctx, s.dconn.Conn(), j.DestName()); err == nil {
+		err = checkDestColumns(out, s.dcols)
+	}
+	if err == nil {
+		if s.sconn, err = j.Src.DB.Postgres.Acquire(ctx); err != nil {
+			err = fmt.Errorf("connect to source: %w", err)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *pgSide) Close() {
+	if s.sconn != nil {
+		s.sconn.Release()
+	}
+	s.dconn.Release()
+}
+
+func (s *pgSide) Writer(ctx context.Context, out []syncplan.Column, clear bool) (syncdriver.BatchWriter, error) {
+	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyBinary)
+}
+
+func (s *pgSide) Stream(ctx context.Context, spec syncdriver.SourceSpec, rep *syncdriver.Reporter, write func(context.Context, *syncdriver.BatchReader) error) error {
+	return pgStream(ctx, s.sconn, s.j, spec, s.dcols, rep, write)
+}
+
+// pgStream reads the source per spec and hands every batch to write, which
+// must consume the reader to its end and commit it. Reading and writing
+// run concurrently, joined by a bounded buffer queue.
+func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *syncdriver.TableJob, spec syncdriver.SourceSpec, dcols map[string]pgDestColumn, rep *syncdriver.Reporter, write func(context.Context, *syncdriver.BatchReader) error) error {
+	sc := sconn.Conn()
+	if _, err := sc.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+		return fmt.Errorf("begin source transaction: %w", err)
+	}
+	defer func() {
+		if !sc.PgConn().IsClosed() && sc.PgConn().TxStatus() != 'I' {
+			_, _ = sc.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	src, err := pgPrepareSource(ctx, j, sc, spec, dcols)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	stream := syncdriver.NewChunkStream()
+	relay := src.relay
+	relay.Ctx, relay.Stream, relay.Buf = gctx, stream, stream.Buffer()
+	if rep != nil {
+		relay.Progress = rep.Streamed
+	}
+	if w := j.Workers; w > 1 && src.newConv != nil {
+		if err := relay.startPool(gctx, w, src.newConv); err != nil {
+			return err
+		}
+	}
+	g.Go(func() error {
+		defer stream.Close()
+		if relay.pool != nil {
+			defer relay.pool.abort()
+		}
+		if _, err := sc.PgConn().CopyTo(gctx, relay, src.copySQL); err != nil {
+			if relay.pool != nil {
+				if cause := relay.pool.failure(); cause != nil {
+					return cause // a converter's error, not the read it stopped
+				}
+			}
+			return fmt.Errorf("read source: %w", err)
+		}
+		return relay.finish()
+	})
+	g.Go(func() error { return stream.Deliver(gctx, write) })
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if _, err := sc.Exec(ctx, "ROLLBACK"); err != nil { // read only: nothing to keep, and a predicate's lo_import is undone
+		return fmt.Errorf("end source transaction: %w", err)
+	}
+	return nil
+}
+
+// pgWriter writes batches into the destination table in the way the
+// destination options ask: plain COPY, COPY in a transaction that first
+// empties the table, or COPY into a temporary stage merged with
+// INSERT ... ON CONFLICT.
+type pgWriter struct {
+	conn    *pgxpool.Conn
+	copySQL string
+	clear   string // DELETE run in the first batch's transaction, or ""
+	merge   string // INSERT ... SELECT FROM stage ON CONFLICT, or ""
+	stage   bool
+}
+
+// pgCopyBinary and pgCopyText are the COPY options of the relay (binary
+// tuples) and of the stream path (text rows).
+const (
+	pgCopyBinary = " (FORMAT binary)"
+	pgCopyText   = ""
+)
+
+// newPGWriter prepares the writes of j's rows; format is pgCopyBinary or
+// pgCopyText.
+func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *syncdriver.TableJob, out []syncplan.Column, clear bool, format string) (*pgWriter, error) {
+	q := syncdriver.NewQuoter(j.Plan.Dialect)
+	dest := q.Table(j.DestName())
+	cols := q.List("", syncdriver.WrittenNames(out))
+	w := &pgWriter{conn: conn}
+	target := dest
+	if clear {
+		w.clear = "DELETE FROM " + dest
+	}
+	if oc := j.Dst.Options.OnConflict; oc != syncplan.ConflictError {
+		const stage = `"neosync_stage"`
+		target = stage
+		w.stage = true
+		w.merge = "INSERT INTO " + dest + " (" + cols + ") OVERRIDING SYSTEM VALUE SELECT " + cols + " FROM " + stage + " ON CONFLICT"
+		switch {
+		case oc == syncplan.ConflictDoUpdate && len(j.Table.Key) > 0:
+			var sets []string
+			for _, c := range out {
+				if !slices.Contains(j.Table.Key, c.Name) {
+					sets = append(sets, q.ID(c.Name)+" = EXCLUDED."+q.ID(c.Name))
+				}
+			}
+			if len(sets) == 0 {
+				w.merge += " DO NOTHING"
+			} else {
+				w.merge += " (" + q.List("", j.Table.Key) + ") DO UPDATE SET " + strings.Join(sets, ", ")
+			}
+		case oc == syncplan.ConflictDoUpdate:
+			return nil, fmt.Errorf("on_conflict do_update needs a primary key or a NOT NULL unique key")
+		default:
+			w.merge += " DO NOTHING"
+		}
+		if err := q.Err(); err != nil {
+			return nil, err
+		}
+		create := "CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " AS SELECT " + cols + " FROM " + dest + " WITH NO DATA"
+		if _, err := conn.Exec(ctx, create); err != nil {
+			return nil, fmt.Errorf("create stage table: %w", err)
+		}
+		if _, err := conn.Exec(ctx, "TRUNCATE "+stage); err != nil {
+			return nil, fmt.Errorf("empty stage table: %w", err)
+		}
+	}
+	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN" + format
+	return w, q.Err()
+}
+
+// write commits one batch.
+func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
+	if w.clear == "" && w.merge == "" {
+		_, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
+		return err
+	}
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if w.clear != "" {
+		if _, err := tx.Exec(ctx, w.clear); err != nil {
+			return fmt.Errorf("empty the table: %w", err)
+		}
+		w.clear = ""
+	}
+	if _, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL); err != nil {
+		return err
+	}
+	if w.merge != "" {
+		if _, err := tx.Exec(ctx, w.merge); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `TRUNCATE "neosync_stage"`); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// finish empties the table when no batch did (the source had no rows).
+func (w *pgWriter) Finish(ctx context.Context) error {
+	if w.clear == "" {
+		return nil
+	}
+	if _, err := w.conn.Exec(ctx, w.clear); err != nil {
+		return fmt.Errorf("empty the table: %w", err)
+	}
+	w.clear = ""
+	return nil
+}
+
+// close drops the stage table.
+func (w *pgWriter) Close(ctx context.Context) {
+	if w.stage && !w.conn.Conn().PgConn().IsClosed() {
+		_, _ = w.conn.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS "neosync_stage"`)
+	}
+}

@@ -1,0 +1,444 @@
+package pgsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// pgObject is one constraint or index Finalize has in place on
+// PostgreSQL.
+type pgObject struct {
+	kind  syncdriver.ObjectKind
+	table sqlschema.TableName // in the destination
+	name  string
+	def   string // as the source prints it
+	index bool   // an index (CREATE INDEX), not a constraint
+	// cols are a key's columns, fk the plan's foreign key, when known
+	// (a partition's own objects are not in the plan's tables).
+	cols []string
+	fk   *syncplan.ForeignKey
+}
+
+func (o pgObject) String() string { return fmt.Sprintf("%s %s on %s", o.kind, o.name, o.table) }
+
+var pgConstraintKinds = map[sqlschema.ConstraintKind]syncdriver.ObjectKind{
+	sqlschema.ConstraintPrimaryKey: syncdriver.KindPrimaryKey,
+	sqlschema.ConstraintUnique:     syncdriver.KindUnique,
+	sqlschema.ConstraintExclusion:  syncdriver.KindExclusion,
+	sqlschema.ConstraintCheck:      syncdriver.KindCheck,
+	sqlschema.ConstraintForeignKey: syncdriver.KindForeignKey,
+}
+
+// pgFinalizeObjects lists the constraints and indexes of the copied
+// tables and partitions in the order Finalize builds them: keys (primary,
+// unique, exclusion, check, then unique indexes, which a foreign key may
+// reference too), foreign keys, the other indexes.
+func pgFinalizeObjects(plan *syncplan.Plan, opts syncplan.DestinationOptions) []pgObject {
+	copied := map[sqlschema.TableName]bool{}
+	for _, t := range plan.Tables {
+		copied[t.Name] = true
+	}
+	for _, p := range plan.Partitions {
+		copied[p.Name] = true
+	}
+	type target struct {
+		t         *syncplan.Table // nil for a partition
+		dest      sqlschema.TableName
+		def       sqlschema.TableDefinition
+		partition bool
+	}
+	var targets []target
+	for i, t := range plan.Tables {
+		targets = append(targets, target{t: &plan.Tables[i], dest: opts.DestTable(t.Name), def: t.Definition})
+	}
+	for _, p := range plan.Partitions {
+		targets = append(targets, target{dest: opts.DestTable(p.Name), def: p.Definition, partition: true})
+	}
+	var keys, uniqueIndexes, fks, indexes []pgObject
+	for _, tg := range targets {
+		for _, c := range tg.def.Constraints {
+			if c.Inherited && tg.partition {
+				continue
+			}
+			o := pgObject{kind: pgConstraintKinds[c.Kind], table: tg.dest, name: c.Name, def: c.Definition}
+			if o.kind == "" {
+				continue
+			}
+			if c.Kind == sqlschema.ConstraintForeignKey {
+				// A partition's own foreign keys are not in the plan's
+				// graph; its rows were loaded through its parent after
+				// every table it may reference.
+				if tg.t != nil {
+					if !syncdriver.ReferencesCopied(*tg.t, c.Name, copied) {
+						continue
+					}
+					for i, f := range tg.t.ForeignKeys {
+						if f.Name == c.Name && !f.Virtual {
+							o.fk = &tg.t.ForeignKeys[i]
+							o.cols = f.Columns
+						}
+					}
+				}
+				fks = append(fks, o)
+				continue
+			}
+			if tg.t != nil {
+				switch c.Kind {
+				case sqlschema.ConstraintPrimaryKey:
+					o.cols = tg.t.PrimaryKey
+				case sqlschema.ConstraintUnique:
+					for _, u := range tg.t.Uniques {
+						if u.Name == c.Name {
+							o.cols = u.Columns
+						}
+					}
+				}
+			}
+			keys = append(keys, o)
+		}
+		for _, ix := range tg.def.Indexes {
+			if ix.Inherited && tg.partition {
+				continue
+			}
+			o := pgObject{kind: syncdriver.KindIndex, table: tg.dest, name: ix.Name, def: ix.Definition, index: true}
+			if strings.HasPrefix(ix.Definition, "CREATE UNIQUE INDEX ") {
+				o.kind = syncdriver.KindUniqueIndex
+				uniqueIndexes = append(uniqueIndexes, o)
+				continue
+			}
+			indexes = append(indexes, o)
+		}
+	}
+	out := append(keys, uniqueIndexes...)
+	out = append(out, fks...)
+	return append(out, indexes...)
+}
+
+// pgFinalize implements Finalize and Restore for PostgreSQL, on one
+// session whose search_path is pg_catalog: the definitions were printed
+// under that search_path (every user object qualified), so they mean the
+// same when run and compare equal when printed back.
+func pgFinalize(ctx context.Context, plan *syncplan.Plan, run *syncdriver.FinalizeRun) error {
+	conn, err := destConn(ctx, run.Dst)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET search_path TO pg_catalog"); err != nil {
+		return err
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET search_path") }()
+	q := syncdriver.NewQuoter(plan.Dialect)
+	exists := map[sqlschema.TableName]bool{}
+	tableExists := func(t sqlschema.TableName) (bool, error) {
+		if ok, seen := exists[t]; seen {
+			return ok, nil
+		}
+		name := q.Table(t)
+		if err := q.Err(); err != nil {
+			return false, err
+		}
+		var ok bool
+		if err := conn.QueryRow(ctx, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil {
+			return false, err
+		}
+		exists[t] = ok
+		return ok, nil
+	}
+	if run.Dst.Options.InitSchema {
+		for _, o := range pgFinalizeObjects(plan, run.Dst.Options) {
+			if run.Restore {
+				// Restore skips tables that were never created.
+				ok, err := tableExists(o.table)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+			}
+			run.Total++
+			err := pgBuild(ctx, conn, q, run, o)
+			if err == nil {
+				continue
+			}
+			m, derr := pgDiagnose(ctx, conn, q, run, o, err)
+			if derr != nil {
+				return derr
+			}
+			run.Fail(m)
+		}
+	}
+	return pgResetSequences(ctx, conn, q, plan, run, tableExists)
+}
+
+// pgBuild has o in place: kept when the destination has it by name and
+// definition, validated when it is there NOT VALID, created otherwise.
+func pgBuild(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, o pgObject) error {
+	have, valid, found, err := pgExisting(ctx, conn, o)
+	if err != nil {
+		return err
+	}
+	stmt := ""
+	what := ""
+	switch {
+	case found && syncdriver.SameDefinition(have, o.def) && valid:
+		return nil
+	case found && !o.index && syncdriver.SameDefinition(have, o.def+" NOT VALID"):
+		// A foreign key or check added NOT VALID: validate it.
+		stmt = "ALTER TABLE " + q.Table(o.table) + " VALIDATE CONSTRAINT " + q.ID(o.name)
+		what = "validate " + o.String()
+	case found && o.index && syncdriver.SameDefinition(have, o.def):
+		// An invalid index (a failed concurrent build): build it again.
+		run.Dst.Step("rebuild " + o.String())
+		drop := "DROP INDEX IF EXISTS " + q.Table(sqlschema.TableName{Schema: o.table.Schema, Table: o.name})
+		if err := q.Err(); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, drop); err != nil {
+			return err
+		}
+		found = false
+	case found:
+		return &syncdriver.DefinitionDiffersError{Have: have, Want: o.def}
+	}
+	if !found {
+		if o.index {
+			// An index of a partitioned table prints as ON ONLY (valid
+			// once every partition's index is attached); without ONLY it
+			// is created on the partitions too.
+			stmt = strings.Replace(o.def, " INDEX ", " INDEX IF NOT EXISTS ", 1)
+			stmt = strings.Replace(stmt, " ON ONLY ", " ON ", 1)
+		} else {
+			stmt = "ALTER TABLE " + q.Table(o.table) + " ADD CONSTRAINT " + q.ID(o.name) + " " + o.def
+		}
+		what = "add " + o.String()
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	run.Dst.Step(what)
+	_, err = conn.Exec(ctx, stmt)
+	if err == nil {
+		return nil
+	}
+	if pgObjectError(err) {
+		// Another session (an earlier attempt still running) may have
+		// added it after the check above: then this one waited for it
+		// and failed with "already exists" or "multiple primary keys".
+		if have, valid, found, rerr := pgExisting(ctx, conn, o); rerr == nil && found && valid && syncdriver.SameDefinition(have, o.def) {
+			return nil
+		}
+	}
+	return err
+}
+
+// pgExisting reads the destination's object named like o: its definition
+// as the server prints it and, for an index, whether it is valid.
+func pgExisting(ctx context.Context, conn *pgxpool.Conn, o pgObject) (def string, valid, found bool, err error) {
+	if o.index {
+		err = conn.QueryRow(ctx, `SELECT pg_catalog.pg_get_indexdef(x.indexrelid), x.indisvalid OR i.relkind = 'I'
+FROM pg_catalog.pg_class i JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid
+WHERE n.nspname = $1 AND i.relname = $2`, o.table.Schema, o.name).Scan(&def, &valid)
+	} else {
+		valid = true
+		err = conn.QueryRow(ctx, `SELECT pg_catalog.pg_get_constraintdef(con.oid) FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND con.conname = $3`, o.table.Schema, o.table.Table, o.name).Scan(&def)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, false, nil
+	}
+	return def, valid, err == nil, err
+}
+
+// pgObjectError reports whether err is the server refusing the object
+// itself (its data or its definition) rather than a failure worth a
+// retry: the connection lost, the statement canceled, a deadlock or a
+// lock timeout, the server out of resources or shutting down.
+func pgObjectError(err error) bool {
+	var dd *syncdriver.DefinitionDiffersError
+	if errors.As(err, &dd) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || len(pe.Code) != 5 {
+		return false
+	}
+	switch pe.Code[:2] {
+	case "08", "40", "53", "54", "57", "58", "XX":
+		return false
+	}
+	return pe.Code != "55P03" && pe.Code != "55006"
+}
+
+// pgDiagnose explains why o could not be built: for a key, the duplicated
+// values (or NULL keys) with one example; for a foreign key, the orphan
+// rows with one example, or the referenced key that is missing. An error
+// that is not about the object is returned as is.
+func pgDiagnose(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, o pgObject, err error) (syncdriver.MissingConstraint, error) {
+	if !pgObjectError(err) {
+		return syncdriver.MissingConstraint{}, fmt.Errorf("%s: %w", o, err)
+	}
+	m := syncdriver.MissingConstraint{Table: o.table, Kind: o.kind, Name: o.name, Reason: syncdriver.ReasonError, Columns: o.cols, Detail: err.Error()}
+	var dd *syncdriver.DefinitionDiffersError
+	if errors.As(err, &dd) {
+		m.Reason = syncdriver.ReasonDefinitionDiffers
+		return m, nil
+	}
+	var pe *pgconn.PgError
+	errors.As(err, &pe)
+	m = m.WithCause(pe)
+	m.Detail = pe.Message
+	if pe.Detail != "" {
+		m.Detail += " (" + pe.Detail + ")"
+	}
+	count := func(query string, dest ...any) error {
+		if err := q.Err(); err != nil {
+			return err
+		}
+		return conn.QueryRow(ctx, query).Scan(dest...)
+	}
+	switch {
+	case pe.Code == "23505": // unique_violation
+		m.Reason = syncdriver.ReasonDuplicates
+		if len(o.cols) == 0 {
+			m.Example = strings.TrimSuffix(strings.TrimPrefix(pe.Detail, "Key "), " is duplicated.")
+			return m, nil
+		}
+		if err := pgCountDuplicates(q, o, &m, count); err != nil {
+			return m, pgDiagnoseFailed(ctx, err)
+		}
+	case pe.Code == "23502" && len(o.cols) > 0: // not_null_violation
+		m.Reason = syncdriver.ReasonNulls
+		var anyNull []string
+		for _, c := range o.cols {
+			anyNull = append(anyNull, q.ID(c)+" IS NULL")
+		}
+		if err := count("SELECT pg_catalog.count(*)::int8 FROM "+q.Table(o.table)+" WHERE "+strings.Join(anyNull, " OR "), &m.Rows); err != nil {
+			return m, pgDiagnoseFailed(ctx, err)
+		}
+	case pe.Code == "23503" && o.fk != nil: // foreign_key_violation
+		m.Reason = syncdriver.ReasonOrphans
+		parent := run.Dst.Options.DestTable(o.fk.Referenced)
+		m.Referenced = &parent
+		if err := pgCountOrphans(q, o, parent, &m, count); err != nil {
+			return m, pgDiagnoseFailed(ctx, err)
+		}
+	case pe.Code == "23503":
+		m.Reason = syncdriver.ReasonOrphans
+		m.Example = strings.TrimSuffix(strings.TrimPrefix(pe.Detail, "Key "), ".")
+	case pe.Code == "42830" && o.fk != nil: // invalid_foreign_key: no unique key over the referenced columns
+		parent := run.Dst.Options.DestTable(o.fk.Referenced)
+		if missing := run.FailedKeys[parent]; len(missing) > 0 {
+			m.Reason = syncdriver.ReasonReferencedKeyMissing
+			m.Referenced = &parent
+			m.Detail = fmt.Sprintf("not added: it references %s (%s), whose key %s could not be built",
+				parent, strings.Join(o.fk.ReferencedColumns, ", "), strings.Join(missing, " / "))
+		}
+	}
+	return m, nil
+}
+
+// pgCountDuplicates counts, with count, the duplicated values of key o
+// (not NULL) and the rows holding them into m, with an example.
+func pgCountDuplicates(q *syncdriver.Quoter, o pgObject, m *syncdriver.MissingConstraint, count func(string, ...any) error) error {
+	var notNull []string
+	for _, c := range o.cols {
+		notNull = append(notNull, q.ID(c)+" IS NOT NULL")
+	}
+	var example *string
+	err := count("SELECT pg_catalog.count(*)::int8, COALESCE(pg_catalog.sum(n), 0)::int8, pg_catalog.min(k) FROM (SELECT pg_catalog.count(*) AS n, ROW("+
+		q.List("", o.cols)+")::text AS k FROM "+q.Table(o.table)+" WHERE "+strings.Join(notNull, " AND ")+" GROUP BY "+q.List("", o.cols)+
+		" HAVING pg_catalog.count(*) > 1) x", &m.Values, &m.Rows, &example)
+	if err != nil {
+		return err
+	}
+	if example != nil {
+		m.Example = syncdriver.KeyExample(o.cols, *example)
+	}
+	return nil
+}
+
+// pgCountOrphans counts, with count, the rows of o's table whose foreign
+// key o (not NULL) finds no row of parent into m, with an example.
+func pgCountOrphans(q *syncdriver.Quoter, o pgObject, parent sqlschema.TableName, m *syncdriver.MissingConstraint, count func(string, ...any) error) error {
+	var notNull, match []string
+	for i, c := range o.fk.Columns {
+		notNull = append(notNull, "c."+q.ID(c)+" IS NOT NULL")
+		match = append(match, "p."+q.ID(o.fk.ReferencedColumns[i])+" = c."+q.ID(c))
+	}
+	var example *string
+	err := count("SELECT pg_catalog.count(*)::int8, pg_catalog.min(ROW("+q.List("c.", o.fk.Columns)+")::text) FROM "+q.Table(o.table)+" AS c WHERE "+
+		strings.Join(notNull, " AND ")+" AND NOT EXISTS (SELECT 1 FROM "+q.Table(parent)+" AS p WHERE "+strings.Join(match, " AND ")+")", &m.Rows, &example)
+	if err != nil {
+		return err
+	}
+	if example != nil {
+		m.Example = syncdriver.KeyExample(o.fk.Columns, *example)
+	}
+	return nil
+}
+
+// pgDiagnoseFailed passes on a cancellation; a diagnosis that fails for
+// another reason leaves the server's message as the explanation.
+func pgDiagnoseFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil || !pgObjectError(err) {
+		return err
+	}
+	return nil
+}
+
+// pgResetSequences moves the sequence behind every identity or
+// nextval-defaulted column past the column's largest value (never back),
+// skipping, in Restore, the tables that do not exist.
+func pgResetSequences(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, plan *syncplan.Plan, run *syncdriver.FinalizeRun, exists func(sqlschema.TableName) (bool, error)) error {
+	for _, t := range plan.Tables {
+		dest := run.Dst.Options.DestTable(t.Name)
+		for _, c := range t.Columns {
+			if c.IdentityGeneration == "" && (c.Default == nil || !strings.HasPrefix(*c.Default, "nextval(")) {
+				continue
+			}
+			if run.Restore {
+				if ok, err := exists(dest); err != nil || !ok {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+			}
+			qualified := q.Table(dest)
+			if err := q.Err(); err != nil {
+				return err
+			}
+			var seq *string
+			if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_get_serial_sequence($1, $2)", qualified, c.Name).Scan(&seq); err != nil {
+				return fmt.Errorf("find the sequence of %s.%s: %w", dest, c.Name, err)
+			}
+			if seq == nil {
+				s, ok := nextvalSequence(*c.Default)
+				if !ok {
+					continue
+				}
+				seq = &s
+			}
+			run.Dst.Step("reset the sequence of " + dest.String() + "." + c.Name)
+			stmt := "SELECT pg_catalog.setval($1::regclass, m) FROM (SELECT pg_catalog.max(" + q.ID(c.Name) + ")::int8 AS m FROM " + qualified + ") x " +
+				"WHERE m IS NOT NULL AND m > COALESCE(pg_catalog.pg_sequence_last_value($1::regclass), m - 1)"
+			if _, err := conn.Exec(ctx, stmt, *seq); err != nil {
+				return fmt.Errorf("reset the sequence of %s.%s: %w", dest, c.Name, err)
+			}
+		}
+	}
+	return nil
+}

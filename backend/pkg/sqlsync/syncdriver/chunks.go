@@ -1,0 +1,165 @@
+package syncdriver
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// chunkBufferSize is the size at which the relay hands an output buffer to
+// the writer. It stays below pgconn's 64 KiB copy buffer so one buffer
+// becomes one CopyData message.
+const chunkBufferSize = 60 << 10
+
+// chunkQueue is how many output buffers may wait between the relay and
+// the writer: with chunkBufferSize it bounds a table's in-flight data.
+const chunkQueue = 8
+
+// chunkMsg is a piece of a destination batch: a buffer of encoded rows, or
+// (end set) the end of the batch with what it contained.
+type chunkMsg struct {
+	data []byte
+	end  bool
+	rows int64    // rows in the batch (end only)
+	key  []string // source key of the batch's last row (end only)
+}
+
+// ChunkStream carries batches from the relay to the writer through a
+// bounded channel, recycling buffers so memory stays flat.
+type ChunkStream struct {
+	ch   chan chunkMsg
+	free chan []byte
+}
+
+func NewChunkStream() *ChunkStream {
+	return &ChunkStream{ch: make(chan chunkMsg, chunkQueue), free: make(chan []byte, chunkQueue+2)}
+}
+
+// Buffer returns an empty buffer, reusing a returned one when possible.
+func (s *ChunkStream) Buffer() []byte {
+	select {
+	case b := <-s.free:
+		return b[:0]
+	default:
+		return make([]byte, 0, chunkBufferSize+chunkBufferSize/4)
+	}
+}
+
+func (s *ChunkStream) recycle(b []byte) {
+	if cap(b) > 4*chunkBufferSize {
+		return // a buffer grown by a huge row is not kept
+	}
+	select {
+	case s.free <- b:
+	default:
+	}
+}
+
+// send queues m, giving up when ctx ends.
+func (s *ChunkStream) send(ctx context.Context, m chunkMsg) error {
+	select {
+	case s.ch <- m:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// next waits for the first message of the next batch; ok is false when
+// the relay closed the stream.
+func (s *ChunkStream) next(ctx context.Context) (chunkMsg, bool, error) {
+	select {
+	case m, ok := <-s.ch:
+		return m, ok, nil
+	case <-ctx.Done():
+		return chunkMsg{}, false, context.Cause(ctx)
+	}
+}
+
+// Deliver hands every batch of the stream to write, which must consume
+// the batch's reader to its end, until the relay closes the stream.
+func (s *ChunkStream) Deliver(ctx context.Context, write func(context.Context, *BatchReader) error) error {
+	for {
+		first, ok, err := s.next(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		r := newBatchReader(ctx, s, first)
+		if err := write(ctx, r); err != nil {
+			return err
+		}
+		if !r.ended() {
+			return errTruncatedBatch
+		}
+	}
+}
+
+// errTruncatedBatch reports a relay that stopped in the middle of a batch.
+var errTruncatedBatch = errors.New("the source stream ended in the middle of a batch")
+
+// BatchReader is an io.Reader over one batch: it returns the batch's
+// buffers and io.EOF at its end marker, whose contents it keeps.
+type BatchReader struct {
+	ctx     context.Context
+	s       *ChunkStream
+	cur     []byte
+	pos     int
+	started bool
+	first   chunkMsg
+	end     *chunkMsg
+}
+
+func newBatchReader(ctx context.Context, s *ChunkStream, first chunkMsg) *BatchReader {
+	return &BatchReader{ctx: ctx, s: s, first: first}
+}
+
+// Read implements io.Reader for pgconn.CopyFrom and LOAD DATA.
+func (r *BatchReader) Read(p []byte) (int, error) {
+	for r.pos >= len(r.cur) {
+		if r.end != nil {
+			return 0, io.EOF
+		}
+		if r.cur != nil {
+			r.s.recycle(r.cur)
+			r.cur, r.pos = nil, 0
+		}
+		var m chunkMsg
+		if !r.started {
+			m, r.started = r.first, true
+		} else {
+			var ok bool
+			var err error
+			m, ok, err = r.s.next(r.ctx)
+			if err != nil {
+				return 0, err
+			}
+			if !ok {
+				return 0, errTruncatedBatch
+			}
+		}
+		if m.end {
+			r.end = &m
+			return 0, io.EOF
+		}
+		r.cur = m.data
+	}
+	n := copy(p, r.cur[r.pos:])
+	r.pos += n
+	return n, nil
+}
+
+// ended reports whether the batch's end marker was read.
+func (r *BatchReader) ended() bool { return r.end != nil }
+
+// End returns what the batch's end marker holds: the batch's rows and the
+// source key of its last row (zero until the reader has reached it).
+func (r *BatchReader) End() (rows int64, key []string) {
+	if r.end == nil {
+		return 0, nil
+	}
+	return r.end.rows, r.end.key
+}
+
+// Close ends the stream after its last batch (the encoder's side): the
+// writer's Deliver returns once every queued batch is written.
+func (s *ChunkStream) Close() { close(s.ch) }

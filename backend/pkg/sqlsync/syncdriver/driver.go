@@ -1,0 +1,280 @@
+package syncdriver
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+)
+
+// Driver is what a dialect package provides to the engine: every step's
+// SQL for one kind of database. The engine resolves the destination,
+// checks its options and schedules the work; a Driver only runs it. Its
+// methods are safe for concurrent use (implementations hold no state).
+type Driver interface {
+	// Prepare readies the resolved dst for the copy per its options
+	// (InitSchema, Truncate); reach are the foreign keys through which a
+	// truncate reaches tables outside the job (TruncateCascade let them
+	// through).
+	Prepare(ctx context.Context, plan *syncplan.Plan, dst Destination, reach []syncplan.Reference) error
+	// OpenCopy opens the source and destination sessions of one table's
+	// copy from a source database and checks that the destination table
+	// can take the written columns out.
+	OpenCopy(ctx context.Context, j *TableJob, out []syncplan.Column) (CopySide, error)
+	// OpenLoad is OpenCopy for rows from a RowSource.
+	OpenLoad(ctx context.Context, j *TableJob, src RowSource, out []syncplan.Column) (CopySide, error)
+	// UpdatePass fills in j's deferred foreign keys from the source
+	// database.
+	UpdatePass(ctx context.Context, j *TableJob) error
+	// LoadUpdatePass is UpdatePass with the key and deferred columns from
+	// a RowSource.
+	LoadUpdatePass(ctx context.Context, j *TableJob, src RowSource) error
+	// Finalize builds what run's destination lacks (Finalize, or Restore
+	// when run.Restore), recording what it could not build in run.
+	Finalize(ctx context.Context, plan *syncplan.Plan, run *FinalizeRun) error
+	// Verifier returns the verification queries over src and dst; either
+	// may be nil when only the other side's queries are asked for.
+	Verifier(plan *syncplan.Plan, src *sqlconnect.DB, dst *Destination) Verifier
+	// References reads every foreign key of db (on PostgreSQL the
+	// declared ones, not their copies on partitions).
+	References(ctx context.Context, db *sqlconnect.DB) ([]syncplan.Reference, error)
+	// EndSessions ends db's other sessions whose name (SessionName)
+	// starts with prefix, already sanitized, and waits until they are
+	// gone; it returns how many it ended.
+	EndSessions(ctx context.Context, db *sqlconnect.DB, prefix string) (int, error)
+}
+
+// Source is the database a sync reads and the job key its transformers
+// use. Neither travels in the plan.
+type Source struct {
+	DB *sqlconnect.DB
+	// Key enables consistent mode (see syncplan.Job.Key).
+	Key []byte
+}
+
+// Destination is one database a sync writes, with its options.
+type Destination struct {
+	// Name identifies the destination in errors and reports.
+	Name    string
+	DB      *sqlconnect.DB
+	Options syncplan.DestinationOptions
+	// SessionTag, when set, names the destination sessions the engine
+	// opens: PostgreSQL sessions get application_name SessionName(tag),
+	// and long MySQL statements (the copy's loads and deletes, truncates,
+	// foreign keys added, update passes) start with the comment
+	// "/* " + SessionName(tag) + " */".
+	// The worker tags each step with its run and step (e.g.
+	// "<run id>:<destination>:finalize"), so that a retried step can end
+	// its dead predecessor's sessions with EndStaleSessions. It holds no
+	// secret: it is visible to every user of the destination server.
+	SessionTag string
+	// OnStep, when set, is called before each statement of Finalize and
+	// Restore and each foreign key of the update passes, with what is
+	// about to run ("add primary key orders_pkey on public.orders"), so
+	// the caller can record it; a long statement (an index build, a
+	// foreign key validation) then shows what it is while the caller
+	// heartbeats on its own timer. It is called from the step's goroutine.
+	OnStep func(what string)
+}
+
+// Checkpoint is how far a table's copy has durably got. The worker
+// heartbeats it; a retried SyncTable given the last one it saw continues
+// from there (see package sqlsync's documentation). It is
+// JSON-serialisable and holds no secret, but Key holds source key values.
+type Checkpoint struct {
+	Table sqlschema.TableName `json:"table"`
+	// Rows is the number of rows committed in the destination.
+	Rows int64 `json:"rows"`
+	// Key is the source key of the last committed row (keyed tables), as
+	// text in the source's representation.
+	Key []string `json:"key,omitempty"`
+	// Done is true once the whole table is committed.
+	Done bool `json:"done,omitempty"`
+}
+
+// Progress is reported while a table is copied.
+type Progress struct {
+	Table sqlschema.TableName
+	// Rows is the number of rows streamed so far, committed or not.
+	Rows int64
+	// Checkpoint is the last durable point.
+	Checkpoint Checkpoint
+}
+
+// RowSource is where the stream path reads rows when the engine cannot
+// open the source database itself — the CLI, which holds only an API key
+// and receives rows through the API's ConnectionDataService. The engine
+// does the write side exactly as for a database source (same writers,
+// update passes, Finalize and verification); see package sqlsync's
+// documentation, "Streaming from a RowSource".
+type RowSource interface {
+	// Rows calls fn with successive batches of table t's rows — the rows
+	// t.Filter (the plan's complete predicate) selects — each row holding
+	// the values of cols, in that order. A value is the source database's
+	// text representation of the column (PostgreSQL's text output format,
+	// MySQL's text protocol), nil for NULL, and final: a source that
+	// applies transformers applies those of t's ActionTransform columns
+	// before handing the row over; the engine writes the values as they
+	// are. Rows must stop and return fn's error when fn fails. fn may keep
+	// nothing of a batch after it returns.
+	Rows(ctx context.Context, t *syncplan.Table, cols []string, fn func(rows [][]*string) error) error
+	// Count returns the number of rows Rows would stream for t (t.Filter
+	// applied); VerifyStream compares it with the destination.
+	Count(ctx context.Context, t *syncplan.Table) (int64, error)
+}
+
+// TableJob is one table's step (a copy, a load, an update pass) as the
+// engine hands it to a Driver: the plan's table, the resolved
+// destination, and what the engine shares with every job.
+type TableJob struct {
+	// Registry builds the transformers of the table's columns.
+	Registry *transformers.Registry
+	Logger   *slog.Logger
+	// Workers is the number of goroutines that transform the rows of one
+	// PostgreSQL table (at least 1).
+	Workers int
+	Plan    *syncplan.Plan
+	Table   *syncplan.Table
+	// Src is the source database (nil DB for a RowSource).
+	Src Source
+	// Dst is the destination, resolved (see sqlsync's resolve).
+	Dst Destination
+	// Start is where the copy starts (a checkpoint to resume from).
+	Start Checkpoint
+	// Report receives progress; never nil.
+	Report func(Progress)
+}
+
+// DestName is the table's name in the destination.
+func (j *TableJob) DestName() sqlschema.TableName { return j.Dst.Options.DestTable(j.Table.Name) }
+
+// BuildTransform builds the transformer of c (ActionTransform) with the
+// source's job key. Every goroutine that transforms builds its own.
+func (j *TableJob) BuildTransform(c *syncplan.Column) (*ColumnTransform, error) {
+	return BuildTransform(j.Registry, c, j.Src.Key)
+}
+
+// CopySide is what a dialect provides to the copy loop: the open source
+// and destination sessions of one table.
+type CopySide interface {
+	// Reconcile deletes what an interrupted keyed copy may have committed
+	// past cp (see pgsync's reconcile); owned says the job owns the table.
+	Reconcile(ctx context.Context, cp Checkpoint, owned bool) error
+	// Writer returns the batch writer for the destination table; clear
+	// empties the table in the first batch's transaction.
+	Writer(ctx context.Context, out []syncplan.Column, clear bool) (BatchWriter, error)
+	// Stream reads the source per spec and calls write for every batch.
+	Stream(ctx context.Context, spec SourceSpec, rep *Reporter, write func(context.Context, *BatchReader) error) error
+	Close()
+}
+
+// BatchWriter commits batches into the destination table.
+type BatchWriter interface {
+	// Write commits one batch, consuming r to its end.
+	Write(ctx context.Context, r *BatchReader) error
+	// Finish does what no batch did (empties the table when the source
+	// had no rows).
+	Finish(ctx context.Context) error
+	Close(ctx context.Context)
+}
+
+// SourceSpec says what to read from the source for one stream.
+type SourceSpec struct {
+	// Out are the destination fields, in order.
+	Out []syncplan.Column
+	// After, when set, reads only rows whose key is greater (a resumed
+	// keyed copy).
+	After []string
+	// Ordered reads in key order and tracks the last key.
+	Ordered bool
+	// Batch is the number of rows per destination batch (0: one batch).
+	Batch int64
+}
+
+// Verifier runs the verification report's queries for one dialect.
+type Verifier interface {
+	SourceCount(ctx context.Context, t *syncplan.Table) (int64, error)
+	DestCount(ctx context.Context, t sqlschema.TableName) (int64, error)
+	Orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
+	Duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)
+	Leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (sampled, equal int64, err error)
+	// UniqueEnforcedBy names a destination unique index over exactly
+	// cols of t, or returns "".
+	UniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error)
+	// FKEnforcedBy names a destination foreign key constraint that
+	// guarantees fk (validated, enforced), or returns "".
+	FKEnforcedBy(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (string, error)
+}
+
+// ReadFields returns the source columns a stream reads, in order, and
+// each one's position: what is written (except NULL and deferred
+// columns), then the key when reading in key order, then, when a
+// transformer reads the row, every other column.
+func ReadFields(t *syncplan.Table, spec SourceSpec) ([]string, map[string]int) {
+	var sel []string
+	index := map[string]int{}
+	add := func(name string) {
+		if _, ok := index[name]; !ok {
+			index[name] = len(sel)
+			sel = append(sel, name)
+		}
+	}
+	usesRow := false
+	for _, c := range spec.Out {
+		if Reads(c) {
+			add(c.Name)
+		}
+		usesRow = usesRow || (c.Action == syncplan.ActionTransform && c.UsesRow)
+	}
+	if spec.Ordered {
+		for _, k := range t.Key {
+			add(k)
+		}
+	}
+	if usesRow {
+		for _, c := range t.Columns {
+			add(c.Name)
+		}
+	}
+	return sel, index
+}
+
+// Reads reports whether the copy reads c from the source: copied and
+// transformed columns, except deferred ones (written NULL for now).
+func Reads(c syncplan.Column) bool {
+	return (c.Action == syncplan.ActionCopy || c.Action == syncplan.ActionTransform) && !c.Deferred
+}
+
+// UpdateColumns are the columns an update pass reads: the key, then every
+// deferred column, read (not nulled) and transformed as the copy would.
+func UpdateColumns(t *syncplan.Table) (cols []syncplan.Column, deferred []syncplan.ForeignKey) {
+	for _, k := range t.Key {
+		cols = append(cols, *t.Column(k))
+	}
+	deferred = t.Deferred()
+	seen := map[string]bool{}
+	for _, fk := range deferred {
+		for _, c := range fk.Columns {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			col := *t.Column(c)
+			col.Deferred = false
+			cols = append(cols, col)
+		}
+	}
+	return cols, deferred
+}
+
+// WrittenNames returns the names of the columns.
+func WrittenNames(cols []syncplan.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
