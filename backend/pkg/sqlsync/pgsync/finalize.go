@@ -51,60 +51,20 @@ func pgFinalizeObjects(plan *syncplan.Plan, opts syncplan.DestinationOptions) []
 	for _, p := range plan.Partitions {
 		copied[p.Name] = true
 	}
-	type target struct {
-		t         *syncplan.Table // nil for a partition
-		dest      sqlschema.TableName
-		def       sqlschema.TableDefinition
-		partition bool
-	}
-	var targets []target
-	for i, t := range plan.Tables {
-		targets = append(targets, target{t: &plan.Tables[i], dest: opts.DestTable(t.Name), def: t.Definition})
-	}
-	for _, p := range plan.Partitions {
-		targets = append(targets, target{dest: opts.DestTable(p.Name), def: p.Definition, partition: true})
-	}
 	var keys, uniqueIndexes, fks, indexes []pgObject
-	for _, tg := range targets {
+	for _, tg := range pgFinalizeTargets(plan, opts) {
 		for _, c := range tg.def.Constraints {
 			if c.Inherited && tg.partition {
 				continue
 			}
-			o := pgObject{kind: pgConstraintKinds[c.Kind], table: tg.dest, name: c.Name, def: c.Definition}
-			if o.kind == "" {
-				continue
-			}
-			if c.Kind == sqlschema.ConstraintForeignKey {
-				// A partition's own foreign keys are not in the plan's
-				// graph; its rows were loaded through its parent after
-				// every table it may reference.
-				if tg.t != nil {
-					if !syncdriver.ReferencesCopied(*tg.t, c.Name, copied) {
-						continue
-					}
-					for i, f := range tg.t.ForeignKeys {
-						if f.Name == c.Name && !f.Virtual {
-							o.fk = &tg.t.ForeignKeys[i]
-							o.cols = f.Columns
-						}
-					}
-				}
+			o, ok := tg.constraint(c, copied)
+			switch {
+			case !ok:
+			case c.Kind == sqlschema.ConstraintForeignKey:
 				fks = append(fks, o)
-				continue
+			default:
+				keys = append(keys, o)
 			}
-			if tg.t != nil {
-				switch c.Kind {
-				case sqlschema.ConstraintPrimaryKey:
-					o.cols = tg.t.PrimaryKey
-				case sqlschema.ConstraintUnique:
-					for _, u := range tg.t.Uniques {
-						if u.Name == c.Name {
-							o.cols = u.Columns
-						}
-					}
-				}
-			}
-			keys = append(keys, o)
 		}
 		for _, ix := range tg.def.Indexes {
 			if ix.Inherited && tg.partition {
@@ -122,6 +82,64 @@ func pgFinalizeObjects(plan *syncplan.Plan, opts syncplan.DestinationOptions) []
 	out := append(keys, uniqueIndexes...)
 	out = append(out, fks...)
 	return append(out, indexes...)
+}
+
+// pgFinalizeTarget is a copied table or partition whose objects Finalize
+// builds.
+type pgFinalizeTarget struct {
+	t         *syncplan.Table // nil for a partition
+	dest      sqlschema.TableName
+	def       sqlschema.TableDefinition
+	partition bool
+}
+
+// pgFinalizeTargets lists the copied tables, then the partitions.
+func pgFinalizeTargets(plan *syncplan.Plan, opts syncplan.DestinationOptions) []pgFinalizeTarget {
+	var targets []pgFinalizeTarget
+	for i, t := range plan.Tables {
+		targets = append(targets, pgFinalizeTarget{t: &plan.Tables[i], dest: opts.DestTable(t.Name), def: t.Definition})
+	}
+	for _, p := range plan.Partitions {
+		targets = append(targets, pgFinalizeTarget{dest: opts.DestTable(p.Name), def: p.Definition, partition: true})
+	}
+	return targets
+}
+
+// constraint returns the object Finalize builds for constraint c of tg,
+// with its columns when the plan knows them; ok is false for a kind it
+// does not build and for a table's foreign key to a table not copied.
+func (tg pgFinalizeTarget) constraint(c sqlschema.ConstraintDefinition, copied map[sqlschema.TableName]bool) (o pgObject, ok bool) {
+	o = pgObject{kind: pgConstraintKinds[c.Kind], table: tg.dest, name: c.Name, def: c.Definition}
+	if o.kind == "" {
+		return o, false
+	}
+	if tg.t == nil {
+		// A partition's own foreign keys are not in the plan's graph; its
+		// rows were loaded through its parent after every table it may
+		// reference.
+		return o, true
+	}
+	switch c.Kind {
+	case sqlschema.ConstraintForeignKey:
+		if !syncdriver.ReferencesCopied(*tg.t, c.Name, copied) {
+			return o, false
+		}
+		for i, f := range tg.t.ForeignKeys {
+			if f.Name == c.Name && !f.Virtual {
+				o.fk = &tg.t.ForeignKeys[i]
+				o.cols = f.Columns
+			}
+		}
+	case sqlschema.ConstraintPrimaryKey:
+		o.cols = tg.t.PrimaryKey
+	case sqlschema.ConstraintUnique:
+		for _, u := range tg.t.Uniques {
+			if u.Name == c.Name {
+				o.cols = u.Columns
+			}
+		}
+	}
+	return o, true
 }
 
 // pgFinalize implements Finalize and Restore for PostgreSQL, on one

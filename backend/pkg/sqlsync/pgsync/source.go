@@ -32,10 +32,49 @@ type pgSource struct {
 // array element OIDs).
 func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spec syncdriver.SourceSpec, dcols map[string]pgDestColumn) (*pgSource, error) {
 	t := j.Table
-	q := syncdriver.NewQuoter(j.Plan.Dialect)
-
 	sel, index := syncdriver.ReadFields(t, spec)
+	selectSQL, err := pgSourceQuery(ctx, j, c, spec, sel, dcols)
+	if err != nil {
+		return nil, err
+	}
+	oids, err := pgDescribeSource(ctx, c, selectSQL, len(sel))
+	if err != nil {
+		return nil, err
+	}
+	m := c.TypeMap()
+	outs, identity := pgOutputs(spec, sel, index, dcols)
+	newConv := pgConverterFactory(j, spec, sel, oids, outs)
 
+	r := &pgRelay{names: sel, identity: identity}
+	r.Batch = spec.Batch
+	r.Header, r.Trailer = pgcopy.AppendHeader(nil), pgcopy.AppendTrailer(nil)
+	r.split.Fields = len(sel)
+	if spec.Ordered {
+		for _, k := range t.Key {
+			r.keyIdx = append(r.keyIdx, index[k])
+			r.keyCodec = append(r.keyCodec, newPGValueCodec(m, oids[index[k]]))
+		}
+		r.Key = r.keyText
+	}
+	src := &pgSource{copySQL: "COPY (" + selectSQL + ") TO STDOUT (FORMAT binary)", relay: r}
+	if !identity {
+		if r.conv, err = newConv(m); err != nil {
+			return nil, err
+		}
+		src.newConv = func() (*pgConverter, error) { return newConv(m.Copy()) }
+	}
+	return src, nil
+}
+
+// pgSourceQuery returns the SELECT of the fields sel of j's table per
+// spec: cast where the destination's type differs, its filter, after a
+// checkpoint the rows past its key (whose values travel as settings of
+// c's transaction, not as SQL literals), and in key order when ordered —
+// which, for a key uncorrelated with the rows' order, also makes c's
+// transaction prefer a sorted scan (pgSortForKeyOrder).
+func pgSourceQuery(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spec syncdriver.SourceSpec, sel []string, dcols map[string]pgDestColumn) (string, error) {
+	t := j.Table
+	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	exprs := make([]string, len(sel))
 	for i, name := range sel {
 		exprs[i] = q.ID(name)
@@ -48,7 +87,7 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 	preds = append(preds, syncdriver.Parenthesize(t.Filter))
 	if len(spec.After) > 0 {
 		if len(spec.After) != len(t.Key) {
-			return nil, fmt.Errorf("checkpoint key has %d values, the table's key %d columns", len(spec.After), len(t.Key))
+			return "", fmt.Errorf("checkpoint key has %d values, the table's key %d columns", len(spec.After), len(t.Key))
 		}
 		// The key values travel as settings, not as SQL literals: the
 		// query reads them back with current_setting and casts them.
@@ -56,7 +95,7 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 		for i, k := range t.Key {
 			name := "neosync.key_" + strconv.Itoa(i)
 			if _, err := c.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", name, spec.After[i]); err != nil {
-				return nil, fmt.Errorf("set resume key: %w", err)
+				return "", fmt.Errorf("set resume key: %w", err)
 			}
 			lits = append(lits, "pg_catalog.current_setting('"+name+"')::"+t.Column(k).DataType)
 		}
@@ -67,25 +106,29 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 		selectSQL += " ORDER BY " + q.List("", t.Key)
 		sorted, err := pgSortForKeyOrder(ctx, c, t.Name, t.Key[0])
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		if sorted {
 			if _, err := c.Exec(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-				return nil, fmt.Errorf("prefer a sorted scan: %w", err)
+				return "", fmt.Errorf("prefer a sorted scan: %w", err)
 			}
 		}
 	}
-	if err := q.Err(); err != nil {
-		return nil, err
-	}
+	return selectSQL, q.Err()
+}
+
+// pgDescribeSource prepares selectSQL (which must return n fields) and
+// returns its fields' type OIDs, registering the user-defined ones in c's
+// type map so their values can be decoded.
+func pgDescribeSource(ctx context.Context, c *pgx.Conn, selectSQL string, n int) ([]uint32, error) {
 	desc, err := c.PgConn().Prepare(ctx, "", selectSQL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("prepare source query: %w", err)
 	}
-	if len(desc.Fields) != len(sel) {
-		return nil, fmt.Errorf("source query returns %d columns, want %d", len(desc.Fields), len(sel))
+	if len(desc.Fields) != n {
+		return nil, fmt.Errorf("source query returns %d columns, want %d", len(desc.Fields), n)
 	}
-	oids := make([]uint32, len(sel))
+	oids := make([]uint32, n)
 	for i, f := range desc.Fields {
 		oids[i] = f.DataTypeOID
 	}
@@ -96,12 +139,16 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 	if err := pgLoadTypes(ctx, c, oids, info); err != nil {
 		return nil, err
 	}
-	m := c.TypeMap()
+	return oids, nil
+}
 
-	// The outputs without their transformers, which every converter
-	// builds for itself.
-	outs := make([]pgOutput, len(spec.Out))
-	identity := len(spec.Out) == len(sel)
+// pgOutputs returns the destination fields of spec without their
+// transformers (which every converter builds for itself): each one's
+// source field among sel (-1: written NULL) and OID patch. identity
+// reports that every source field is written unchanged, in order.
+func pgOutputs(spec syncdriver.SourceSpec, sel []string, index map[string]int, dcols map[string]pgDestColumn) (outs []pgOutput, identity bool) {
+	outs = make([]pgOutput, len(spec.Out))
+	identity = len(spec.Out) == len(sel)
 	for i, col := range spec.Out {
 		o := pgOutput{name: col.Name, src: -1}
 		if syncdriver.Reads(col) {
@@ -114,7 +161,14 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 		identity = identity && o.src == i && !transformed && o.patch == nil
 		outs[i] = o
 	}
-	newConv := func(m *pgtype.Map) (*pgConverter, error) {
+	return outs, identity
+}
+
+// pgConverterFactory returns the function that builds a converter over a
+// type map: codecs for the fields sel of types oids, and outs with their
+// own transformer instances.
+func pgConverterFactory(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []string, oids []uint32, outs []pgOutput) func(*pgtype.Map) (*pgConverter, error) {
+	return func(m *pgtype.Map) (*pgConverter, error) {
 		cv := &pgConverter{names: sel, codecs: make([]*pgValueCodec, len(sel)), out: slices.Clone(outs)}
 		for i := range sel {
 			cv.codecs[i] = newPGValueCodec(m, oids[i])
@@ -139,26 +193,6 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 		setRuns(cv.out)
 		return cv, nil
 	}
-
-	r := &pgRelay{names: sel, identity: identity}
-	r.Batch = spec.Batch
-	r.Header, r.Trailer = pgcopy.AppendHeader(nil), pgcopy.AppendTrailer(nil)
-	r.split.Fields = len(sel)
-	if spec.Ordered {
-		for _, k := range t.Key {
-			r.keyIdx = append(r.keyIdx, index[k])
-			r.keyCodec = append(r.keyCodec, newPGValueCodec(m, oids[index[k]]))
-		}
-		r.Key = r.keyText
-	}
-	src := &pgSource{copySQL: "COPY (" + selectSQL + ") TO STDOUT (FORMAT binary)", relay: r}
-	if !identity {
-		if r.conv, err = newConv(m); err != nil {
-			return nil, err
-		}
-		src.newConv = func() (*pgConverter, error) { return newConv(m.Copy()) }
-	}
-	return src, nil
 }
 
 // sortedReadMaxBytes bounds the tables pgSortForKeyOrder lets the source

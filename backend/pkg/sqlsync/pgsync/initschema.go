@@ -1,0 +1,252 @@
+package pgsync
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// schemaInit is one InitSchema on a destination session: it creates, in
+// dependency order, what the copied tables need and the destination
+// lacks — schemas, extensions, enums, domains, composite types,
+// sequences, tables, partitions — and then gives the sequences their
+// owners. Every statement is checked for quoting errors first.
+type schemaInit struct {
+	ctx  context.Context
+	conn *pgxpool.Conn
+	q    *syncdriver.Quoter
+	plan *syncplan.Plan
+	opts syncplan.DestinationOptions
+}
+
+// pgInitSchema creates what plan's tables need in the destination conn
+// reaches (see schemaInit).
+func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
+	s := &schemaInit{ctx: ctx, conn: conn, q: syncdriver.NewQuoter(plan.Dialect), plan: plan, opts: opts}
+	types := plan.Types
+	if types == nil {
+		types = &sqlschema.Definitions{}
+	}
+	if err := s.schemas(); err != nil {
+		return err
+	}
+	if err := pgCreateExtensions(ctx, conn, s.q, types.Extensions, s.exists); err != nil {
+		return err
+	}
+	for _, step := range []func(*sqlschema.Definitions) error{s.enums, s.domains, s.composites, s.sequences} {
+		if err := step(types); err != nil {
+			return err
+		}
+	}
+	if err := s.tables(); err != nil {
+		return err
+	}
+	if err := s.partitions(); err != nil {
+		return err
+	}
+	return s.ownSequences(types)
+}
+
+// exec runs stmt; what names it in the error.
+func (s *schemaInit) exec(what, stmt string) error {
+	if err := s.q.Err(); err != nil {
+		return err
+	}
+	if _, err := s.conn.Exec(s.ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// exists runs a SELECT EXISTS query.
+func (s *schemaInit) exists(query string, args ...any) (bool, error) {
+	var ok bool
+	err := s.conn.QueryRow(s.ctx, query, args...).Scan(&ok)
+	return ok, err
+}
+
+const (
+	pgTypeExists  = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2)`
+	pgTableExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p'))`
+)
+
+// schemas creates the destination schemas of the copied tables.
+func (s *schemaInit) schemas() error {
+	seen := map[string]bool{}
+	for _, t := range s.plan.Tables {
+		name := s.opts.DestSchema(t.Name.Schema)
+		if !seen[name] {
+			seen[name] = true
+			if err := s.exec("create schema "+name, "CREATE SCHEMA IF NOT EXISTS "+s.q.ID(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// enums creates the enum types the destination lacks.
+func (s *schemaInit) enums(types *sqlschema.Definitions) error {
+	for _, en := range types.Enums {
+		ok, err := s.exists(pgTypeExists, en.Schema, en.Name)
+		if err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		labels := make([]string, len(en.Labels))
+		for i, l := range en.Labels {
+			labels[i] = pgLiteral(l)
+		}
+		name := s.q.Table(sqlschema.TableName{Schema: en.Schema, Table: en.Name})
+		if err := s.exec("create enum "+en.Name, "CREATE TYPE "+name+" AS ENUM ("+strings.Join(labels, ", ")+")"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// domains creates the domains the destination lacks, with their
+// defaults and checks.
+func (s *schemaInit) domains(types *sqlschema.Definitions) error {
+	for _, d := range types.Domains {
+		ok, err := s.exists(pgTypeExists, d.Schema, d.Name)
+		if err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		stmt := "CREATE DOMAIN " + s.q.Table(sqlschema.TableName{Schema: d.Schema, Table: d.Name}) + " AS " + d.BaseType
+		if d.Default != nil {
+			stmt += " DEFAULT " + *d.Default
+		}
+		if d.NotNull {
+			stmt += " NOT NULL"
+		}
+		for _, c := range d.Checks {
+			stmt += " CONSTRAINT " + s.q.ID(c.Name) + " " + c.Definition
+		}
+		if err := s.exec("create domain "+d.Name, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// composites creates the composite types the destination lacks.
+func (s *schemaInit) composites(types *sqlschema.Definitions) error {
+	for _, c := range types.Composites {
+		ok, err := s.exists(pgTypeExists, c.Schema, c.Name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		attrs := make([]string, len(c.Attributes))
+		for i, a := range c.Attributes {
+			attrs[i] = s.q.ID(a.Name) + " " + a.Type
+			if a.Collation != "" {
+				attrs[i] += " COLLATE " + a.Collation
+			}
+		}
+		name := s.q.Table(sqlschema.TableName{Schema: c.Schema, Table: c.Name})
+		if err := s.exec("create composite type "+c.Name, "CREATE TYPE "+name+" AS ("+strings.Join(attrs, ", ")+")"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sequences creates the sequences the destination lacks (owners come
+// after the tables: ownSequences).
+func (s *schemaInit) sequences(types *sqlschema.Definitions) error {
+	for _, sq := range types.Sequences {
+		stmt := fmt.Sprintf("CREATE SEQUENCE IF NOT EXISTS %s AS %s INCREMENT BY %d MINVALUE %d MAXVALUE %d START WITH %d CACHE %d",
+			s.q.Table(sqlschema.TableName{Schema: sq.Schema, Table: sq.Name}), sq.DataType, sq.Increment, sq.Min, sq.Max, sq.Start, sq.Cache)
+		if sq.Cycle {
+			stmt += " CYCLE"
+		}
+		if err := s.exec("create sequence "+sq.Name, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tables creates the copied tables the destination lacks, with their
+// columns and checks; with OnConflict also their keys, which the merge's
+// ON CONFLICT needs now (otherwise Finalize builds them after the data).
+func (s *schemaInit) tables() error {
+	for _, t := range s.plan.Tables {
+		dest := s.opts.DestTable(t.Name)
+		ok, err := s.exists(pgTableExists, dest.Schema, dest.Table)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		if err := s.exec("create table "+dest.String(), pgCreateTable(s.q, dest, &t)); err != nil {
+			return err
+		}
+		if s.opts.OnConflict == syncplan.ConflictError {
+			continue
+		}
+		for _, c := range t.Definition.Constraints {
+			if c.Kind == sqlschema.ConstraintPrimaryKey || c.Kind == sqlschema.ConstraintUnique {
+				if err := s.exec("add constraint "+c.Name, "ALTER TABLE "+s.q.Table(dest)+" ADD CONSTRAINT "+s.q.ID(c.Name)+" "+c.Definition); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// partitions creates the partitions the destination lacks, with PARTITION
+// OF, their bounds and sub-partition keys.
+func (s *schemaInit) partitions() error {
+	for _, p := range s.plan.Partitions {
+		dest := s.opts.DestTable(p.Name)
+		ok, err := s.exists(pgTableExists, dest.Schema, dest.Table)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		stmt := "CREATE TABLE " + s.q.Table(dest) + " PARTITION OF " + s.q.Table(s.opts.DestTable(p.Parent)) + " " + p.Definition.PartitionBound
+		if p.Definition.PartitionKey != "" {
+			stmt += " PARTITION BY " + p.Definition.PartitionKey
+		}
+		if err := s.exec("create partition "+dest.String(), stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownSequences gives the sequences owned by a copied table's column their
+// owner.
+func (s *schemaInit) ownSequences(types *sqlschema.Definitions) error {
+	for _, sq := range types.Sequences {
+		if sq.OwnedBy == nil || s.plan.Table(sq.OwnedBy.Table) == nil {
+			continue
+		}
+		stmt := "ALTER SEQUENCE " + s.q.Table(sqlschema.TableName{Schema: sq.Schema, Table: sq.Name}) +
+			" OWNED BY " + s.q.Table(sq.OwnedBy.Table) + "." + s.q.ID(sq.OwnedBy.Column)
+		if err := s.exec("own sequence "+sq.Name, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
