@@ -124,9 +124,9 @@ type RunResult struct {
 	Report      *Report
 }
 
-// Run does a whole job in-process — plan, then for each destination:
-// prepare, copy every table, update passes, finalize, verify — as the CLI
-// and tests need it. When a step before Finalize fails (or ctx is
+// Run does a whole job in-process — plan, then for each destination the
+// run sequence (Steps: prepare, copy every table, update passes, finalize,
+// verify) — as tests and in-process callers need it. When a step before Finalize fails (or ctx is
 // canceled), the destination's keys, indexes and foreign keys are put back
 // (Restore) before Run returns. The worker runs the same steps as separate
 // activities instead. progress may be nil.
@@ -164,29 +164,28 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 
 func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, concurrency int,
 	before map[sqlschema.TableName]int64, progress func(string, Progress)) (*Report, error) {
-	log := e.Logger.With(slog.String("destination", dst.Name))
-	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
 	var pf func(Progress)
 	if progress != nil {
 		pf = func(p Progress) { progress(dst.Name, p) }
 	}
 	checkpoints := map[sqlschema.TableName]Checkpoint{}
-	if err := e.SyncTables(ctx, plan, src, dst, concurrency, checkpoints, pf); err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
-	if err := e.RunUpdatePasses(ctx, plan, src, dst); err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
-	if err := e.Finalize(ctx, plan, dst); err != nil {
-		return nil, err
-	}
-	rep, err := e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRowsBefore: before})
+	var rep *Report
+	err := e.runSequence(ctx, plan, dst, sequence{
+		StepPrepare: func(ctx context.Context) error { return e.PrepareDestination(ctx, plan, dst) },
+		StepTables: func(ctx context.Context) error {
+			return e.SyncTables(ctx, plan, src, dst, concurrency, checkpoints, pf)
+		},
+		StepUpdatePasses: func(ctx context.Context) error { return e.RunUpdatePasses(ctx, plan, src, dst) },
+		StepFinalize:     func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
+		StepVerify: func(ctx context.Context) (err error) {
+			rep, err = e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRowsBefore: before})
+			return err
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	log.InfoContext(ctx, "destination synced", slog.Bool("verified", rep.OK()))
+	e.Logger.With(slog.String("destination", dst.Name)).InfoContext(ctx, "destination synced", slog.Bool("verified", rep.OK()))
 	return rep, nil
 }
 

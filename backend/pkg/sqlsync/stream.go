@@ -139,27 +139,33 @@ func (v streamVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int
 }
 
 // RunStream does every step of a sync into dst with rows from src, in
-// process: PrepareDestination, LoadTables, StreamUpdatePasses, Finalize
-// and VerifyStream, whose report it returns; when a step before Finalize
-// fails it restores the destination's keys (Restore). progress may be nil.
+// process, in the run sequence (Steps): PrepareDestination, LoadTables,
+// StreamUpdatePasses, Finalize and VerifyStream, whose report it returns;
+// when a step before Finalize fails it restores the destination's keys
+// (Restore). progress may be nil.
 func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSource, dst Destination, concurrency int, progress func(Progress)) (*Report, error) {
 	if err := checkStreamDest(plan, src, dst); err != nil {
 		return nil, err
 	}
-	if err := e.PrepareDestination(ctx, plan, dst); err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
-	copied, err := e.LoadTables(ctx, plan, src, dst, concurrency, progress)
+	var copied map[sqlschema.TableName]Checkpoint
+	var rep *Report
+	err := e.runSequence(ctx, plan, dst, sequence{
+		StepPrepare: func(ctx context.Context) error { return e.PrepareDestination(ctx, plan, dst) },
+		StepTables: func(ctx context.Context) (err error) {
+			copied, err = e.LoadTables(ctx, plan, src, dst, concurrency, progress)
+			return err
+		},
+		StepUpdatePasses: func(ctx context.Context) error { return e.StreamUpdatePasses(ctx, plan, src, dst) },
+		StepFinalize:     func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
+		StepVerify: func(ctx context.Context) (err error) {
+			rep, err = e.VerifyStream(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(copied)})
+			return err
+		},
+	})
 	if err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
-	if err := e.StreamUpdatePasses(ctx, plan, src, dst); err != nil {
-		return nil, e.restoreAfter(ctx, plan, dst, err)
-	}
-	if err := e.Finalize(ctx, plan, dst); err != nil {
 		return nil, err
 	}
-	return e.VerifyStream(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(copied)})
+	return rep, nil
 }
 
 // rowsOf returns the committed rows of each checkpoint.
