@@ -1,9 +1,13 @@
 // Package sqlsync is Neosync's data plane: it copies the tables of a
 // [syncplan.Plan] from a source database into destination databases,
 // transforming the mapped columns on the way, with memory that does not
-// grow with table size. The worker runs each step as a Temporal activity
-// (heartbeating the progress SyncTable reports) and the CLI runs them
-// in-process with [Engine.Run]:
+// grow with table size. A sync into one destination is the run sequence
+// ([Steps]) below. The worker runs each step as a Temporal activity
+// (heartbeating the progress SyncTable reports); the CLI (`neosync sync`),
+// which cannot open the source, runs them in-process from rows the API
+// streams with [Engine.RunStream]; [Engine.Run] runs them in-process from a
+// source database (tests, benchmarks). Run and RunStream walk the same
+// step list, so the three callers cannot drift apart:
 //
 //  1. [Engine.PrepareDestination]: create what is missing (InitSchema:
 //     extensions, enums, domains, composite types, sequences, tables,
@@ -34,6 +38,33 @@
 //     enabled PostgreSQL foreign key) is reported as enforced by that
 //     constraint rather than recounted, which keeps verification of large
 //     tables to a fraction of a second; without one, it is counted.
+//
+// # Layout
+//
+// The engine is split like river's riverdriver, so the folder list shows
+// the seam between what a sync does and each database's SQL:
+//
+//   - sqlsync (this package): the [Engine] and its steps — scheduling
+//     tables in dependency order, the copy loop with its checkpoints,
+//     resolving a destination and refusing the source itself, the run
+//     sequence, the verification [Report] — and the public types the
+//     worker and the CLI use.
+//   - sqlsync/syncdriver: the contract below both sides — the Driver
+//     interface a dialect implements, the values the engine hands it, and
+//     what the dialects share (the bounded chunk queue and batcher, the
+//     identifier quoter, column transformers, the RowSource text rows,
+//     session names, the Finalize report types). The public types are
+//     defined there and named again here.
+//   - sqlsync/pgsync: PostgreSQL — the binary COPY relay (copy.go,
+//     source.go, relay.go, convert.go, pool.go, values.go), InitSchema and
+//     truncate (initschema.go, schema.go), update passes, Finalize,
+//     verification, resume.
+//   - sqlsync/mysqlsync: MySQL/MariaDB — the streaming SELECT and LOAD
+//     DATA LOCAL INFILE writers, schema, update passes, Finalize,
+//     verification.
+//
+// The engine picks a driver by the connection's driver; a dialect package
+// never imports the engine, and neither dialect imports the other.
 //
 // # Finalize: all or nothing, as far as the data allows
 //
@@ -118,7 +149,7 @@
 // in source order, so batch boundaries and checkpoints do not depend on
 // the pool; a table whose fields all pass through unchanged skips all of
 // that. The writing goroutine feeds CopyFrom. Every hand-over is a bounded
-// channel (at most chunkQueue 60 KiB output buffers and a few raw batches
+// channel (at most syncdriver's chunkQueue 60 KiB output buffers and a few raw batches
 // per worker), so a table's memory stays flat whatever its size.
 //
 // MySQL/MariaDB reads with a prepared statement (binary protocol, so
@@ -149,7 +180,7 @@
 //     the source key of the last committed row. (Reading in key order
 //     walks the key's index, which is cheap when the key follows the rows'
 //     physical order; for a random key such as a UUID the source sorts a
-//     sequential scan instead — see pgSortForKeyOrder.) Before continuing from a
+//     sequential scan instead — see pgsync's pgSortForKeyOrder.) Before continuing from a
 //     checkpoint, the copy deletes every destination row that came from a
 //     source row past it: it reads those source keys, transforms them
 //     exactly as the copy does (deterministic by construction), streams

@@ -140,7 +140,7 @@ func mysqlLoad(ctx context.Context, x interface {
 // a temporary stage merged with INSERT ... ON DUPLICATE KEY UPDATE.
 type mysqlWriter struct {
 	conn   *sql.Conn
-	tag    string // syncdriver.Destination.mysqlTag, leading every long statement
+	tag    string // tag(Destination), leading every long statement
 	target string
 	cols   string
 	clear  string
@@ -234,7 +234,7 @@ func (w *mysqlWriter) Close(ctx context.Context) {
 	}
 }
 
-// reconcile is pgSide.reconcile for MySQL: the destination keys of the
+// Reconcile is pgSide.Reconcile for MySQL: the destination keys of the
 // source rows past the checkpoint are loaded into a temporary table and
 // deleted with one DELETE ... JOIN.
 func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {

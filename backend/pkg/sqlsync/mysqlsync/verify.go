@@ -14,7 +14,7 @@ import (
 type mysqlVerifier struct {
 	src, dst *sql.DB
 	q        *syncdriver.Quoter
-	// tag leads the destination's count queries (syncdriver.Destination.mysqlTag).
+	// tag leads the destination's count queries (tag(Destination)).
 	tag string
 }
 
@@ -71,7 +71,7 @@ func (v *mysqlVerifier) Duplicates(ctx context.Context, t sqlschema.TableName, c
 		" WHERE "+strings.Join(notNull, " AND ")+" GROUP BY "+v.q.List("", cols)+" HAVING COUNT(*) > 1) x")
 }
 
-// leak samples destination values and counts those that exactly equal a
+// Leak samples destination values and counts those that exactly equal a
 // value of the source column (looked up 500 at a time with IN, which uses
 // the column's index and collation; matches are then compared byte-wise).
 func (v *mysqlVerifier) Leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (int64, int64, error) {
@@ -130,7 +130,7 @@ func (v *mysqlVerifier) Leak(ctx context.Context, t *syncplan.Table, dest sqlsch
 	return int64(len(values)), equal, nil
 }
 
-// uniqueEnforcedBy finds a unique index (no prefix columns) whose columns
+// UniqueEnforcedBy finds a unique index (no prefix columns) whose columns
 // are exactly cols; MySQL enforces unique indexes even with foreign key
 // checks off.
 func (v *mysqlVerifier) UniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error) {
@@ -166,7 +166,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME
 	return "", nil
 }
 
-// fkEnforcedBy never vouches for a MySQL foreign key: rows written with
+// FKEnforcedBy never vouches for a MySQL foreign key: rows written with
 // foreign_key_checks off are not checked, now or later, so orphans are
 // always counted.
 func (v *mysqlVerifier) FKEnforcedBy(context.Context, sqlschema.TableName, syncplan.ForeignKey, sqlschema.TableName) (string, error) {

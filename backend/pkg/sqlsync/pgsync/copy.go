@@ -182,7 +182,7 @@ func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *syncdriver.TableJob
 	return w, q.Err()
 }
 
-// write commits one batch.
+// Write commits one batch.
 func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
 	if w.clear == "" && w.merge == "" {
 		_, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
@@ -213,7 +213,7 @@ func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
 	return tx.Commit(ctx)
 }
 
-// finish empties the table when no batch did (the source had no rows).
+// Finish empties the table when no batch did (the source had no rows).
 func (w *pgWriter) Finish(ctx context.Context) error {
 	if w.clear == "" {
 		return nil
@@ -225,7 +225,7 @@ func (w *pgWriter) Finish(ctx context.Context) error {
 	return nil
 }
 
-// close drops the stage table.
+// Close drops the stage table.
 func (w *pgWriter) Close(ctx context.Context) {
 	if w.stage && !w.conn.Conn().PgConn().IsClosed() {
 		_, _ = w.conn.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS "neosync_stage"`)

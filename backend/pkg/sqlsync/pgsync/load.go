@@ -38,7 +38,7 @@ func openStreamPG(ctx context.Context, j *syncdriver.TableJob, src syncdriver.Ro
 
 func (s *streamPGSide) Close() { s.dconn.Release() }
 
-// reconcile empties a table the job owns (see syncdriver.TableJob.emptyOwned).
+// Reconcile empties a table the job owns (see syncdriver.TableJob.EmptyOwned).
 func (s *streamPGSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, owned bool) error {
 	return s.j.EmptyOwned(ctx, owned, func(ctx context.Context, stmt string) error {
 		_, err := s.dconn.Exec(ctx, stmt)
@@ -46,7 +46,7 @@ func (s *streamPGSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, o
 	})
 }
 
-// writer is pgWriter with COPY's text format instead of binary.
+// Writer is pgWriter with COPY's text format instead of binary.
 func (s *streamPGSide) Writer(ctx context.Context, out []syncplan.Column, clear bool) (syncdriver.BatchWriter, error) {
 	return newPGWriter(ctx, s.dconn, s.j, out, clear, pgCopyText)
 }

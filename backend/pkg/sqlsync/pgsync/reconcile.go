@@ -8,7 +8,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// reconcile makes the destination agree with checkpoint cp before a
+// Reconcile makes the destination agree with checkpoint cp before a
 // keyed copy continues from it: an interrupted attempt may have committed
 // batches after the checkpoint it last reported, so every destination row
 // that comes from a source row past the checkpoint is deleted. The key

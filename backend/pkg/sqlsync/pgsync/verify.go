@@ -67,7 +67,7 @@ func (v *pgVerifier) Duplicates(ctx context.Context, t sqlschema.TableName, cols
 	return v.count(ctx, v.dst, query)
 }
 
-// leak samples destination values as text and counts those the source
+// Leak samples destination values as text and counts those the source
 // column also holds (compared as text, so every type works; the source
 // side is one hashed semi-join over the column).
 func (v *pgVerifier) Leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (int64, int64, error) {
@@ -105,7 +105,7 @@ func (v *pgVerifier) Leak(ctx context.Context, t *syncplan.Table, dest sqlschema
 	return int64(len(values)), equal, err
 }
 
-// uniqueEnforcedBy finds a valid, non-partial unique index whose key
+// UniqueEnforcedBy finds a valid, non-partial unique index whose key
 // columns are exactly cols.
 func (v *pgVerifier) UniqueEnforcedBy(ctx context.Context, t sqlschema.TableName, cols []string) (string, error) {
 	const q = `SELECT i.relname::text FROM pg_catalog.pg_index x
@@ -120,7 +120,7 @@ ORDER BY 1 LIMIT 1`
 	return v.name(ctx, q, t.Schema, t.Table, cols)
 }
 
-// fkEnforcedBy finds a validated foreign key of child over fk's columns
+// FKEnforcedBy finds a validated foreign key of child over fk's columns
 // to the same columns of parent whose triggers are not disabled.
 func (v *pgVerifier) FKEnforcedBy(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (string, error) {
 	const q = `SELECT con.conname::text FROM pg_catalog.pg_constraint con

@@ -31,6 +31,7 @@ type ChunkStream struct {
 	free chan []byte
 }
 
+// NewChunkStream returns an empty stream with its bounded queue.
 func NewChunkStream() *ChunkStream {
 	return &ChunkStream{ch: make(chan chunkMsg, chunkQueue), free: make(chan []byte, chunkQueue+2)}
 }

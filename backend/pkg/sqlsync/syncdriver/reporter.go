@@ -11,6 +11,8 @@ type Reporter struct {
 	p    Progress
 }
 
+// NewReporter reports to fn, starting from checkpoint cp (the rows a
+// resumed copy already committed).
 func NewReporter(fn func(Progress), cp Checkpoint) *Reporter {
 	return &Reporter{fn: fn, base: cp.Rows, p: Progress{Table: cp.Table, Rows: cp.Rows, Checkpoint: cp}}
 }

@@ -18,6 +18,7 @@ type Quoter struct {
 	bad error
 }
 
+// NewQuoter returns a Quoter for dialect d.
 func NewQuoter(d sqlschema.Dialect) *Quoter { return &Quoter{d: d} }
 
 // ID quotes one identifier.
