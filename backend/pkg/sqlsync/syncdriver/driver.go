@@ -161,7 +161,8 @@ func (j *TableJob) BuildTransform(c *syncplan.Column) (*ColumnTransform, error) 
 // and destination sessions of one table.
 type CopySide interface {
 	// Reconcile deletes what an interrupted keyed copy may have committed
-	// past cp (see pgsync's reconcile); owned says the job owns the table.
+	// past cp (see pgsync's pgSide.Reconcile); owned says the job owns the
+	// table.
 	Reconcile(ctx context.Context, cp Checkpoint, owned bool) error
 	// Writer returns the batch writer for the destination table; clear
 	// empties the table in the first batch's transaction.
