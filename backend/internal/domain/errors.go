@@ -90,3 +90,12 @@ type UnavailableError struct {
 
 // Error describes the problem for people.
 func (e *UnavailableError) Error() string { return e.Reason }
+
+// UnimplementedError means the request asks for something the API declares
+// but does not do yet (an S3 connection); Reason says what.
+type UnimplementedError struct {
+	Reason string
+}
+
+// Error describes the problem for people.
+func (e *UnimplementedError) Error() string { return e.Reason }

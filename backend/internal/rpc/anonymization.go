@@ -3,13 +3,11 @@ package rpc
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"connectrpc.com/connect"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
-	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/anonymization"
 )
 
@@ -17,12 +15,11 @@ import (
 type AnonymizationHandler struct {
 	mgmtv1alpha1connect.UnimplementedAnonymizationServiceHandler
 	svc *anonymization.Service
-	log *slog.Logger
 }
 
 // NewAnonymizationHandler returns the handler.
-func NewAnonymizationHandler(s *anonymization.Service, log *slog.Logger) *AnonymizationHandler {
-	return &AnonymizationHandler{svc: s, log: log}
+func NewAnonymizationHandler(s *anonymization.Service) *AnonymizationHandler {
+	return &AnonymizationHandler{svc: s}
 }
 
 func transformerSpec(field string, t *mgmtv1alpha1.JobMappingTransformer) (*anonymization.TransformerSpec, error) {
@@ -67,11 +64,7 @@ func anonymizeRequest(mappings []*mgmtv1alpha1.TransformerMapping, defaults *mgm
 
 // AnonymizeMany anonymizes many documents, reporting failures per input index.
 func (h *AnonymizationHandler) AnonymizeMany(ctx context.Context, req *connect.Request[mgmtv1alpha1.AnonymizeManyRequest]) (*connect.Response[mgmtv1alpha1.AnonymizeManyResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +74,9 @@ func (h *AnonymizationHandler) AnonymizeMany(ctx context.Context, req *connect.R
 	}
 	r.Inputs = req.Msg.GetInputData()
 	r.HaltOnFailure = req.Msg.GetHaltOnFailure()
-	res, err := h.svc.Anonymize(ctx, p.Scope, accountID, r)
+	res, err := h.svc.Anonymize(ctx, t.Scope, t.ID, r)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &mgmtv1alpha1.AnonymizeManyResponse{OutputData: res.Outputs}
 	for _, e := range res.Errors {
@@ -94,11 +87,7 @@ func (h *AnonymizationHandler) AnonymizeMany(ctx context.Context, req *connect.R
 
 // AnonymizeSingle anonymizes one document; a failure is InvalidArgument.
 func (h *AnonymizationHandler) AnonymizeSingle(ctx context.Context, req *connect.Request[mgmtv1alpha1.AnonymizeSingleRequest]) (*connect.Response[mgmtv1alpha1.AnonymizeSingleResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +97,9 @@ func (h *AnonymizationHandler) AnonymizeSingle(ctx context.Context, req *connect
 	}
 	r.Inputs = []string{req.Msg.GetInputData()}
 	r.HaltOnFailure = true
-	res, err := h.svc.Anonymize(ctx, p.Scope, accountID, r)
+	res, err := h.svc.Anonymize(ctx, t.Scope, t.ID, r)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	if len(res.Errors) > 0 {
 		return nil, invalid("input_data", res.Errors[0].Message)

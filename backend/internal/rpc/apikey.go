@@ -2,14 +2,12 @@ package rpc
 
 import (
 	"context"
-	"log/slog"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
-	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 )
 
@@ -17,12 +15,11 @@ import (
 type ApiKeyHandler struct {
 	mgmtv1alpha1connect.UnimplementedApiKeyServiceHandler
 	keys *apikey.Service
-	log  *slog.Logger
 }
 
 // NewApiKeyHandler returns the handler.
-func NewApiKeyHandler(k *apikey.Service, log *slog.Logger) *ApiKeyHandler {
-	return &ApiKeyHandler{keys: k, log: log}
+func NewApiKeyHandler(k *apikey.Service) *ApiKeyHandler {
+	return &ApiKeyHandler{keys: k}
 }
 
 func apiKeyToProto(k apikey.Key, value string) *mgmtv1alpha1.AccountApiKey {
@@ -41,54 +38,42 @@ func apiKeyToProto(k apikey.Key, value string) *mgmtv1alpha1.AccountApiKey {
 
 // CreateAccountApiKey creates a key and returns its value once.
 func (h *ApiKeyHandler) CreateAccountApiKey(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateAccountApiKeyRequest]) (*connect.Response[mgmtv1alpha1.CreateAccountApiKeyResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
 	if req.Msg.GetExpiresAt() == nil {
 		return nil, invalid("expires_at", "is required")
 	}
-	k, value, err := h.keys.Create(ctx, p.Scope, p.UserID, accountID, req.Msg.GetName(), req.Msg.GetExpiresAt().AsTime())
+	k, value, err := h.keys.Create(ctx, t.Scope, t.UserID, t.ID, req.Msg.GetName(), req.Msg.GetExpiresAt().AsTime())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.CreateAccountApiKeyResponse{ApiKey: apiKeyToProto(k, value)}), nil
 }
 
 // GetAccountApiKey returns one key without its value.
 func (h *ApiKeyHandler) GetAccountApiKey(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetAccountApiKeyRequest]) (*connect.Response[mgmtv1alpha1.GetAccountApiKeyResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	k, err := h.keys.Get(ctx, p.Scope, id)
+	k, err := h.keys.Get(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.GetAccountApiKeyResponse{ApiKey: apiKeyToProto(k, "")}), nil
 }
 
 // GetAccountApiKeys lists an account's keys without values.
 func (h *ApiKeyHandler) GetAccountApiKeys(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetAccountApiKeysRequest]) (*connect.Response[mgmtv1alpha1.GetAccountApiKeysResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	keys, err := h.keys.List(ctx, p.Scope, accountID)
+	keys, err := h.keys.List(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.AccountApiKey, 0, len(keys))
 	for _, k := range keys {
@@ -99,36 +84,28 @@ func (h *ApiKeyHandler) GetAccountApiKeys(ctx context.Context, req *connect.Requ
 
 // RegenerateAccountApiKey replaces a key's value and returns it once.
 func (h *ApiKeyHandler) RegenerateAccountApiKey(ctx context.Context, req *connect.Request[mgmtv1alpha1.RegenerateAccountApiKeyRequest]) (*connect.Response[mgmtv1alpha1.RegenerateAccountApiKeyResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
 	if req.Msg.GetExpiresAt() == nil {
 		return nil, invalid("expires_at", "is required")
 	}
-	k, value, err := h.keys.Regenerate(ctx, p.Scope, id, req.Msg.GetExpiresAt().AsTime())
+	k, value, err := h.keys.Regenerate(ctx, t.Scope, t.ID, req.Msg.GetExpiresAt().AsTime())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.RegenerateAccountApiKeyResponse{ApiKey: apiKeyToProto(k, value)}), nil
 }
 
 // DeleteAccountApiKey revokes a key.
 func (h *ApiKeyHandler) DeleteAccountApiKey(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteAccountApiKeyRequest]) (*connect.Response[mgmtv1alpha1.DeleteAccountApiKeyResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	if err := h.keys.Delete(ctx, p.Scope, id); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+	if err := h.keys.Delete(ctx, t.Scope, t.ID); err != nil {
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.DeleteAccountApiKeyResponse{}), nil
 }

@@ -2,13 +2,11 @@ package rpc
 
 import (
 	"context"
-	"log/slog"
 
 	"connectrpc.com/connect"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
-	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 )
 
@@ -16,27 +14,22 @@ import (
 type ConnectionHandler struct {
 	mgmtv1alpha1connect.UnimplementedConnectionServiceHandler
 	connections *connection.Service
-	log         *slog.Logger
 }
 
 // NewConnectionHandler returns the handler.
-func NewConnectionHandler(c *connection.Service, log *slog.Logger) *ConnectionHandler {
-	return &ConnectionHandler{connections: c, log: log}
+func NewConnectionHandler(c *connection.Service) *ConnectionHandler {
+	return &ConnectionHandler{connections: c}
 }
 
 // GetConnections lists an account's connections, secrets masked.
 func (h *ConnectionHandler) GetConnections(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetConnectionsRequest]) (*connect.Response[mgmtv1alpha1.GetConnectionsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	conns, err := h.connections.List(ctx, p.Scope, accountID)
+	conns, err := h.connections.List(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.Connection, 0, len(conns))
 	for _, c := range conns {
@@ -47,28 +40,20 @@ func (h *ConnectionHandler) GetConnections(ctx context.Context, req *connect.Req
 
 // GetConnection returns one connection; only the worker sees its secrets.
 func (h *ConnectionHandler) GetConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetConnectionRequest]) (*connect.Response[mgmtv1alpha1.GetConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.connections.Get(ctx, p.Scope, id)
+	c, err := h.connections.Get(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
-	return connect.NewResponse(&mgmtv1alpha1.GetConnectionResponse{Connection: connectionToProto(c, p.IsWorker())}), nil
+	return connect.NewResponse(&mgmtv1alpha1.GetConnectionResponse{Connection: connectionToProto(c, t.IsWorker())}), nil
 }
 
 // CreateConnection saves a connection.
 func (h *ConnectionHandler) CreateConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateConnectionRequest]) (*connect.Response[mgmtv1alpha1.CreateConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
@@ -76,20 +61,16 @@ func (h *ConnectionHandler) CreateConnection(ctx context.Context, req *connect.R
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.connections.Create(ctx, p.Scope, p.UserID, accountID, req.Msg.GetName(), cfg)
+	c, err := h.connections.Create(ctx, t.Scope, t.UserID, t.ID, req.Msg.GetName(), cfg)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.CreateConnectionResponse{Connection: connectionToProto(c, false)}), nil
 }
 
 // UpdateConnection replaces a connection's name and config.
 func (h *ConnectionHandler) UpdateConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -97,42 +78,34 @@ func (h *ConnectionHandler) UpdateConnection(ctx context.Context, req *connect.R
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.connections.Update(ctx, p.Scope, p.UserID, id, req.Msg.GetName(), cfg)
+	c, err := h.connections.Update(ctx, t.Scope, t.UserID, t.ID, req.Msg.GetName(), cfg)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.UpdateConnectionResponse{Connection: connectionToProto(c, false)}), nil
 }
 
 // DeleteConnection removes a connection no job uses.
 func (h *ConnectionHandler) DeleteConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteConnectionRequest]) (*connect.Response[mgmtv1alpha1.DeleteConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	if err := h.connections.Delete(ctx, p.Scope, id); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+	if err := h.connections.Delete(ctx, t.Scope, t.ID); err != nil {
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.DeleteConnectionResponse{}), nil
 }
 
 // IsConnectionNameAvailable reports whether a name is free.
 func (h *ConnectionHandler) IsConnectionNameAvailable(ctx context.Context, req *connect.Request[mgmtv1alpha1.IsConnectionNameAvailableRequest]) (*connect.Response[mgmtv1alpha1.IsConnectionNameAvailableResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	ok, err := h.connections.IsNameAvailable(ctx, p.Scope, accountID, req.Msg.GetConnectionName())
+	ok, err := h.connections.IsNameAvailable(ctx, t.Scope, t.ID, req.Msg.GetConnectionName())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.IsConnectionNameAvailableResponse{IsAvailable: ok}), nil
 }
@@ -157,7 +130,7 @@ func (h *ConnectionHandler) CheckConnectionConfig(ctx context.Context, req *conn
 	}
 	r, err := h.connections.Check(ctx, cfg)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	ok, msg, privs := checkToProto(r)
 	return connect.NewResponse(&mgmtv1alpha1.CheckConnectionConfigResponse{IsConnected: ok, ConnectionError: msg, Privileges: privs}), nil
@@ -165,17 +138,13 @@ func (h *ConnectionHandler) CheckConnectionConfig(ctx context.Context, req *conn
 
 // CheckConnectionConfigById tries a saved connection.
 func (h *ConnectionHandler) CheckConnectionConfigById(ctx context.Context, req *connect.Request[mgmtv1alpha1.CheckConnectionConfigByIdRequest]) (*connect.Response[mgmtv1alpha1.CheckConnectionConfigByIdResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.connections.CheckByID(ctx, p.Scope, id)
+	r, err := h.connections.CheckByID(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	ok, msg, privs := checkToProto(r)
 	return connect.NewResponse(&mgmtv1alpha1.CheckConnectionConfigByIdResponse{IsConnected: ok, ConnectionError: msg, Privileges: privs}), nil

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
@@ -23,7 +24,7 @@ func connectionConfigFromProto(field string, c *mgmtv1alpha1.ConnectionConfig) (
 		}
 		return cfg, invalid(field, fe.Reason)
 	case errors.Is(err, protoconv.ErrUnsupported):
-		return cfg, unimplemented(err.Error())
+		return cfg, &domain.UnimplementedError{Reason: err.Error()}
 	}
 	return cfg, err
 }

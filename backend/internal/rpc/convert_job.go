@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -43,6 +44,21 @@ func sourceFromProto(src *mgmtv1alpha1.JobSource, mappings []*mgmtv1alpha1.JobMa
 	}
 	d.VirtualForeignKeys = vfksFromProto(vfks)
 	return d, nil
+}
+
+// createParamsFromProto decodes a CreateJob request for accountID.
+func createParamsFromProto(accountID uuid.UUID, m *mgmtv1alpha1.CreateJobRequest) (job.CreateParams, error) {
+	def, err := sourceFromProto(m.GetSource(), m.GetMappings(), m.GetVirtualForeignKeys())
+	if err != nil {
+		return job.CreateParams{}, err
+	}
+	def.WorkflowOptions = workflowOptionsFromProto(m.GetWorkflowOptions())
+	def.ActivityOptions = activityOptionsFromProto(m.GetSyncOptions())
+	dests, err := destinationsFromProto(m.GetDestinations())
+	if err != nil {
+		return job.CreateParams{}, err
+	}
+	return job.CreateParams{AccountID: accountID, Name: m.GetJobName(), Definition: def, CronSchedule: m.CronSchedule, Destinations: dests}, nil
 }
 
 func subsetsFromProto(in []*mgmtv1alpha1.JobSourceSubset) []job.Subset {

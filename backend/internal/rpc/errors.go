@@ -11,8 +11,21 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain"
 )
 
-// toConnect maps a domain error to a Connect error. Unknown errors are
-// logged with their cause and reported as Internal without details.
+// internalMessage is all a caller learns of an unexpected error; the cause
+// goes to the server log.
+const internalMessage = "internal error; the server log has the details"
+
+// toConnect maps an error to the Connect error the caller sees. It is called
+// in one place, the interceptor, on whatever the authenticator, the request
+// checks or a handler (unary or streaming) returned, so handlers and domain
+// code return their typed errors as they are.
+//
+// A *connect.Error anywhere in the chain is passed through; each domain error
+// type has its code and its own message; context cancellation and deadlines
+// keep their codes without the cause. Anything else is a bug or a broken
+// dependency: it is logged here with its cause, once, and reported as
+// Internal with a generic message, so no SQL, address or secret in a cause
+// reaches the caller.
 func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 	if err == nil {
 		return nil
@@ -25,6 +38,7 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 		fp *domain.FailedPreconditionError
 		pd *domain.PermissionDeniedError
 		ue *domain.UnavailableError
+		ui *domain.UnimplementedError
 	)
 	switch {
 	case errors.As(err, &ce):
@@ -42,6 +56,8 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 	case errors.As(err, &ue):
 		log.WarnContext(ctx, "dependency unavailable", slog.String("error", ue.Error()))
 		return connect.NewError(connect.CodeUnavailable, ue)
+	case errors.As(err, &ui):
+		return connect.NewError(connect.CodeUnimplemented, ui)
 	case errors.Is(err, domain.ErrUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, domain.ErrUnauthenticated)
 	case errors.Is(err, context.Canceled):
@@ -50,25 +66,25 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 		return connect.NewError(connect.CodeDeadlineExceeded, errors.New("request deadline exceeded"))
 	}
 	log.ErrorContext(ctx, "internal error", slog.String("error", err.Error()))
-	return connect.NewError(connect.CodeInternal, errors.New("internal error; the server log has the details"))
+	return connect.NewError(connect.CodeInternal, errors.New(internalMessage))
 }
 
-// parseID parses a UUID request field, naming the field when it is malformed.
+// parseID parses a UUID request field; a missing or malformed id is a
+// ValidationError naming the field.
 func parseID(field, s string) (uuid.UUID, error) {
 	if s == "" {
-		return uuid.Nil, connect.NewError(connect.CodeInvalidArgument, &domain.ValidationError{Field: field, Reason: "is required"})
+		return uuid.Nil, invalid(field, "is required")
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
-		return uuid.Nil, connect.NewError(connect.CodeInvalidArgument, &domain.ValidationError{Field: field, Reason: "must be a UUID"})
+		return uuid.Nil, invalid(field, "must be a UUID")
 	}
 	return id, nil
 }
 
+// invalid is a ValidationError with reason taken verbatim (unlike
+// domain.Invalid, which formats it: a reason may quote user input holding
+// a '%').
 func invalid(field, reason string) error {
-	return connect.NewError(connect.CodeInvalidArgument, &domain.ValidationError{Field: field, Reason: reason})
-}
-
-func unimplemented(msg string) error {
-	return connect.NewError(connect.CodeUnimplemented, errors.New(msg))
+	return &domain.ValidationError{Field: field, Reason: reason}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
-	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
@@ -36,64 +35,40 @@ func NewJobHandler(j *job.Service, runs *run.Service, plans *jobplan.Service, lo
 
 // GetJobPlan computes the plan the job's next run would follow.
 func (h *JobHandler) GetJobPlan(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobPlanRequest]) (*connect.Response[mgmtv1alpha1.GetJobPlanResponse], error) {
-	var p jobplan.Plan
-	err := h.withRun(ctx, "id", req.Msg.GetId(), func(pr *auth.Principal, id uuid.UUID) (err error) {
-		p, err = h.plans.Plan(ctx, pr.Scope, id)
-		return err
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	resp := &mgmtv1alpha1.GetJobPlanResponse{Text: p.Text, Warnings: p.Warnings}
-	if b, err := json.Marshal(p.Value); err == nil {
-		var m map[string]any
-		if json.Unmarshal(b, &m) == nil {
-			resp.Plan, _ = structpb.NewStruct(m)
-		}
-	}
-	return connect.NewResponse(resp), nil
-}
-
-// jobResponse encodes a job or maps the error.
-func (h *JobHandler) encode(ctx context.Context, j job.Job, err error) (*mgmtv1alpha1.Job, error) {
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	pj, err := jobToProto(j)
-	return pj, toConnect(ctx, h.log, err)
-}
-
-// withJob runs fn for the job named by rawID (field "id") and encodes the job it returns.
-func (h *JobHandler) withJob(ctx context.Context, rawID string, fn func(p *auth.Principal, id uuid.UUID) (job.Job, error)) (*mgmtv1alpha1.Job, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", rawID)
+	p, err := h.plans.Plan(ctx, t.Scope, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	j, err := fn(p, id)
-	return h.encode(ctx, j, err)
+	return connect.NewResponse(planToProto(p)), nil
+}
+
+// encodeJob encodes the job a domain call returned, or returns that call's
+// error as it is (the interceptor maps it), so a handler that changes a job
+// ends in one line.
+func encodeJob(j job.Job, err error) (*mgmtv1alpha1.Job, error) {
+	if err != nil {
+		return nil, err
+	}
+	return jobToProto(j)
 }
 
 // GetJobs lists an account's jobs.
 func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobsRequest]) (*connect.Response[mgmtv1alpha1.GetJobsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := h.jobs.List(ctx, p.Scope, accountID)
+	jobs, err := h.jobs.List(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.Job, 0, len(jobs))
 	for _, j := range jobs {
-		pj, err := h.encode(ctx, j, nil)
+		pj, err := jobToProto(j)
 		if err != nil {
 			return nil, err
 		}
@@ -104,14 +79,16 @@ func (h *JobHandler) GetJobs(ctx context.Context, req *connect.Request[mgmtv1alp
 
 // GetJob returns one job; a worker also receives the job's transformer key.
 func (h *JobHandler) GetJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobRequest]) (*connect.Response[mgmtv1alpha1.GetJobResponse], error) {
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	j, err := h.jobs.Get(ctx, t.Scope, t.ID)
 	var key []byte
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		j, err := h.jobs.Get(ctx, p.Scope, id)
-		if err == nil && p.IsWorker() {
-			key, err = h.jobs.Key(ctx, j)
-		}
-		return j, err
-	})
+	if err == nil && t.IsWorker() {
+		key, err = h.jobs.Key(ctx, j)
+	}
+	pj, err := encodeJob(j, err)
 	if err != nil {
 		return nil, err
 	}
@@ -122,36 +99,24 @@ func (h *JobHandler) GetJob(ctx context.Context, req *connect.Request[mgmtv1alph
 	return connect.NewResponse(&mgmtv1alpha1.GetJobResponse{Job: pj}), nil
 }
 
-// CreateJob validates and saves a job.
+// CreateJob validates and saves a job, and starts its first run when asked
+// (a run that fails to start is logged; the job stays created).
 func (h *JobHandler) CreateJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateJobRequest]) (*connect.Response[mgmtv1alpha1.CreateJobResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	m := req.Msg
-	accountID, err := parseID("account_id", m.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	def, err := sourceFromProto(m.GetSource(), m.GetMappings(), m.GetVirtualForeignKeys())
+	params, err := createParamsFromProto(t.ID, req.Msg)
 	if err != nil {
 		return nil, err
 	}
-	def.WorkflowOptions = workflowOptionsFromProto(m.GetWorkflowOptions())
-	def.ActivityOptions = activityOptionsFromProto(m.GetSyncOptions())
-	dests, err := destinationsFromProto(m.GetDestinations())
-	if err != nil {
-		return nil, err
-	}
-	j, err := h.jobs.Create(ctx, p.Scope, p.UserID, job.CreateParams{
-		AccountID: accountID, Name: m.GetJobName(), Definition: def, CronSchedule: m.CronSchedule, Destinations: dests,
-	})
-	if err == nil && m.GetInitiateJobRun() {
-		if _, rerr := h.runs.Trigger(ctx, p.Scope, j.ID); rerr != nil {
+	j, err := h.jobs.Create(ctx, t.Scope, t.UserID, params)
+	if err == nil && req.Msg.GetInitiateJobRun() {
+		if _, rerr := h.runs.Trigger(ctx, t.Scope, j.ID); rerr != nil {
 			h.log.WarnContext(ctx, "job created but its first run did not start", slog.String("job_id", j.ID.String()), slog.String("error", rerr.Error()))
 		}
 	}
-	pj, err := h.encode(ctx, j, err)
+	pj, err := encodeJob(j, err)
 	if err != nil {
 		return nil, err
 	}
@@ -160,42 +125,40 @@ func (h *JobHandler) CreateJob(ctx context.Context, req *connect.Request[mgmtv1a
 
 // DeleteJob removes a job.
 func (h *JobHandler) DeleteJob(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteJobRequest]) (*connect.Response[mgmtv1alpha1.DeleteJobResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("id", req.Msg.GetId())
+	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	if err := h.jobs.Delete(ctx, p.Scope, id); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+	if err := h.jobs.Delete(ctx, t.Scope, t.ID); err != nil {
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.DeleteJobResponse{}), nil
 }
 
 // IsJobNameAvailable reports whether a name is free.
 func (h *JobHandler) IsJobNameAvailable(ctx context.Context, req *connect.Request[mgmtv1alpha1.IsJobNameAvailableRequest]) (*connect.Response[mgmtv1alpha1.IsJobNameAvailableResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	ok, err := h.jobs.IsNameAvailable(ctx, p.Scope, accountID, req.Msg.GetName())
+	ok, err := h.jobs.IsNameAvailable(ctx, t.Scope, t.ID, req.Msg.GetName())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.IsJobNameAvailableResponse{IsAvailable: ok}), nil
 }
 
-// UpdateJobSchedule stores the cron schedule. Executing it arrives with the worker.
+// UpdateJobSchedule sets the job's cron schedule, or clears it when the
+// request has none or an empty one. The job's Temporal Schedule is created,
+// updated or deleted to match before the job is saved, so the schedule a job
+// shows is one Temporal holds; while Temporal cannot be reached the call is
+// Unavailable and the job keeps its old schedule.
 func (h *JobHandler) UpdateJobSchedule(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobScheduleRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobScheduleResponse], error) {
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		return h.jobs.UpdateSchedule(ctx, p.Scope, p.UserID, id, req.Msg.CronSchedule)
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	pj, err := encodeJob(h.jobs.UpdateSchedule(ctx, t.Scope, t.UserID, t.ID, req.Msg.CronSchedule))
 	if err != nil {
 		return nil, err
 	}
@@ -204,13 +167,15 @@ func (h *JobHandler) UpdateJobSchedule(ctx context.Context, req *connect.Request
 
 // UpdateJobSourceConnection replaces source, mappings and virtual foreign keys.
 func (h *JobHandler) UpdateJobSourceConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobSourceConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobSourceConnectionResponse], error) {
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		def, err := sourceFromProto(req.Msg.GetSource(), req.Msg.GetMappings(), req.Msg.GetVirtualForeignKeys())
-		if err != nil {
-			return job.Job{}, err
-		}
-		return h.jobs.UpdateSource(ctx, p.Scope, p.UserID, id, def)
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	def, err := sourceFromProto(req.Msg.GetSource(), req.Msg.GetMappings(), req.Msg.GetVirtualForeignKeys())
+	if err != nil {
+		return nil, err
+	}
+	pj, err := encodeJob(h.jobs.UpdateSource(ctx, t.Scope, t.UserID, t.ID, def))
 	if err != nil {
 		return nil, err
 	}
@@ -219,9 +184,11 @@ func (h *JobHandler) UpdateJobSourceConnection(ctx context.Context, req *connect
 
 // SetJobSourceSqlConnectionSubsets replaces the subsets.
 func (h *JobHandler) SetJobSourceSqlConnectionSubsets(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSourceSqlConnectionSubsetsResponse], error) {
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		return h.jobs.SetSubsets(ctx, p.Scope, p.UserID, id, subsetsFromProto(req.Msg.GetSubsets()), req.Msg.GetSubsetByForeignKeyConstraints())
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	pj, err := encodeJob(h.jobs.SetSubsets(ctx, t.Scope, t.UserID, t.ID, subsetsFromProto(req.Msg.GetSubsets()), req.Msg.GetSubsetByForeignKeyConstraints()))
 	if err != nil {
 		return nil, err
 	}
@@ -230,11 +197,7 @@ func (h *JobHandler) SetJobSourceSqlConnectionSubsets(ctx context.Context, req *
 
 // UpdateJobDestinationConnection changes one destination.
 func (h *JobHandler) UpdateJobDestinationConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateJobDestinationConnectionRequest]) (*connect.Response[mgmtv1alpha1.UpdateJobDestinationConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	t, err := resolve(ctx, "job_id", req.Msg.GetJobId())
 	if err != nil {
 		return nil, err
 	}
@@ -246,8 +209,8 @@ func (h *JobHandler) UpdateJobDestinationConnection(ctx context.Context, req *co
 	if err != nil {
 		return nil, err
 	}
-	j, err := h.jobs.UpdateDestination(ctx, p.Scope, jobID, destID, job.DestinationOptionsFor{ConnectionID: connID, Options: destinationOptionsFromProto(req.Msg.GetOptions())})
-	pj, err := h.encode(ctx, j, err)
+	dest := job.DestinationOptionsFor{ConnectionID: connID, Options: destinationOptionsFromProto(req.Msg.GetOptions())}
+	pj, err := encodeJob(h.jobs.UpdateDestination(ctx, t.Scope, t.ID, destID, dest))
 	if err != nil {
 		return nil, err
 	}
@@ -256,11 +219,7 @@ func (h *JobHandler) UpdateJobDestinationConnection(ctx context.Context, req *co
 
 // DeleteJobDestinationConnection removes one destination.
 func (h *JobHandler) DeleteJobDestinationConnection(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteJobDestinationConnectionRequest]) (*connect.Response[mgmtv1alpha1.DeleteJobDestinationConnectionResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	t, err := resolve(ctx, "job_id", req.Msg.GetJobId())
 	if err != nil {
 		return nil, err
 	}
@@ -268,19 +227,15 @@ func (h *JobHandler) DeleteJobDestinationConnection(ctx context.Context, req *co
 	if err != nil {
 		return nil, err
 	}
-	if err := h.jobs.DeleteDestination(ctx, p.Scope, jobID, destID); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+	if err := h.jobs.DeleteDestination(ctx, t.Scope, t.ID, destID); err != nil {
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.DeleteJobDestinationConnectionResponse{}), nil
 }
 
 // CreateJobDestinationConnections adds destinations.
 func (h *JobHandler) CreateJobDestinationConnections(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateJobDestinationConnectionsRequest]) (*connect.Response[mgmtv1alpha1.CreateJobDestinationConnectionsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	jobID, err := parseID("job_id", req.Msg.GetJobId())
+	t, err := resolve(ctx, "job_id", req.Msg.GetJobId())
 	if err != nil {
 		return nil, err
 	}
@@ -288,9 +243,9 @@ func (h *JobHandler) CreateJobDestinationConnections(ctx context.Context, req *c
 	if err != nil {
 		return nil, err
 	}
-	dests, err := h.jobs.AddDestinations(ctx, p.Scope, jobID, add)
+	dests, err := h.jobs.AddDestinations(ctx, t.Scope, t.ID, add)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.JobDestination, 0, len(dests))
 	for _, d := range dests {
@@ -301,9 +256,11 @@ func (h *JobHandler) CreateJobDestinationConnections(ctx context.Context, req *c
 
 // SetJobWorkflowOptions replaces the run options.
 func (h *JobHandler) SetJobWorkflowOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobWorkflowOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobWorkflowOptionsResponse], error) {
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		return h.jobs.SetWorkflowOptions(ctx, p.Scope, p.UserID, id, workflowOptionsFromProto(req.Msg.GetWorkflowOptions()))
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	pj, err := encodeJob(h.jobs.SetWorkflowOptions(ctx, t.Scope, t.UserID, t.ID, workflowOptionsFromProto(req.Msg.GetWorkflowOptions())))
 	if err != nil {
 		return nil, err
 	}
@@ -312,9 +269,11 @@ func (h *JobHandler) SetJobWorkflowOptions(ctx context.Context, req *connect.Req
 
 // SetJobSyncOptions replaces the per-table activity options.
 func (h *JobHandler) SetJobSyncOptions(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetJobSyncOptionsRequest]) (*connect.Response[mgmtv1alpha1.SetJobSyncOptionsResponse], error) {
-	pj, err := h.withJob(ctx, req.Msg.GetId(), func(p *auth.Principal, id uuid.UUID) (job.Job, error) {
-		return h.jobs.SetActivityOptions(ctx, p.Scope, p.UserID, id, activityOptionsFromProto(req.Msg.GetSyncOptions()))
-	})
+	t, err := resolve(ctx, "id", req.Msg.GetId())
+	if err != nil {
+		return nil, err
+	}
+	pj, err := encodeJob(h.jobs.SetActivityOptions(ctx, t.Scope, t.UserID, t.ID, activityOptionsFromProto(req.Msg.GetSyncOptions())))
 	if err != nil {
 		return nil, err
 	}
@@ -324,43 +283,67 @@ func (h *JobHandler) SetJobSyncOptions(ctx context.Context, req *connect.Request
 // ValidateJobMappings checks mappings against the source schema with the
 // rules every run's plan applies.
 func (h *JobHandler) ValidateJobMappings(ctx context.Context, req *connect.Request[mgmtv1alpha1.ValidateJobMappingsRequest]) (*connect.Response[mgmtv1alpha1.ValidateJobMappingsResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	var connID uuid.UUID
-	var cfg *sqlconnect.Config
-	if req.Msg.GetConnectionConfig() != nil {
-		c, err := connectionConfigFromProto("connection_config", req.Msg.GetConnectionConfig())
-		if err != nil {
-			return nil, err
-		}
-		cfg = &c
-	} else if connID, err = parseID("connection_id", req.Msg.GetConnectionId()); err != nil {
-		return nil, err
-	}
-	mappings, err := mappingsFromProto(req.Msg.GetMappings())
+	def, cfg, err := validateMappingsFromProto(req.Msg)
 	if err != nil {
 		return nil, err
 	}
-	def := job.Definition{Mappings: mappings, VirtualForeignKeys: vfksFromProto(req.Msg.GetVirtualForeignKeys())}
-	if req.Msg.GetJobType() == mgmtv1alpha1.JobType_JOB_TYPE_GENERATE {
-		def.Generate = &job.GenerateSource{SchemaConnectionID: connID}
-	} else {
-		def.Sync = &job.SyncSource{ConnectionID: connID}
-	}
-	report, err := h.jobs.ValidateMappings(ctx, p.Scope, accountID, def, cfg)
+	report, err := h.jobs.ValidateMappings(ctx, t.Scope, t.ID, def, cfg)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &mgmtv1alpha1.ValidateJobMappingsResponse{DatabaseErrors: &mgmtv1alpha1.DatabaseError{}}
 	resp.ColumnErrors, resp.DatabaseErrors.Errors = findingsToProto(report.Problems)
 	resp.ColumnWarnings, resp.Warnings = findingsToProto(report.Warnings)
 	return connect.NewResponse(resp), nil
+}
+
+// validateMappingsFromProto decodes what ValidateJobMappings checks: the
+// mappings and virtual foreign keys, and the source — a saved connection,
+// or an unsaved config (which takes precedence).
+func validateMappingsFromProto(m *mgmtv1alpha1.ValidateJobMappingsRequest) (job.Definition, *sqlconnect.Config, error) {
+	var connID uuid.UUID
+	var cfg *sqlconnect.Config
+	if m.GetConnectionConfig() != nil {
+		c, err := connectionConfigFromProto("connection_config", m.GetConnectionConfig())
+		if err != nil {
+			return job.Definition{}, nil, err
+		}
+		cfg = &c
+	} else {
+		id, err := parseID("connection_id", m.GetConnectionId())
+		if err != nil {
+			return job.Definition{}, nil, err
+		}
+		connID = id
+	}
+	mappings, err := mappingsFromProto(m.GetMappings())
+	if err != nil {
+		return job.Definition{}, nil, err
+	}
+	def := job.Definition{Mappings: mappings, VirtualForeignKeys: vfksFromProto(m.GetVirtualForeignKeys())}
+	if m.GetJobType() == mgmtv1alpha1.JobType_JOB_TYPE_GENERATE {
+		def.Generate = &job.GenerateSource{SchemaConnectionID: connID}
+	} else {
+		def.Sync = &job.SyncSource{ConnectionID: connID}
+	}
+	return def, cfg, nil
+}
+
+// planToProto encodes a plan: its text and warnings, and its value as a
+// JSON object (left out if it does not encode as one).
+func planToProto(p jobplan.Plan) *mgmtv1alpha1.GetJobPlanResponse {
+	resp := &mgmtv1alpha1.GetJobPlanResponse{Text: p.Text, Warnings: p.Warnings}
+	if b, err := json.Marshal(p.Value); err == nil {
+		var m map[string]any
+		if json.Unmarshal(b, &m) == nil {
+			resp.Plan, _ = structpb.NewStruct(m)
+		}
+	}
+	return resp
 }
 
 // findingsToProto splits findings into those about one column, grouped by

@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"log/slog"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
-	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/transformer"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
@@ -19,12 +17,11 @@ import (
 type TransformersHandler struct {
 	mgmtv1alpha1connect.UnimplementedTransformersServiceHandler
 	svc *transformer.Service
-	log *slog.Logger
 }
 
 // NewTransformersHandler returns the handler.
-func NewTransformersHandler(s *transformer.Service, log *slog.Logger) *TransformersHandler {
-	return &TransformersHandler{svc: s, log: log}
+func NewTransformersHandler(s *transformer.Service) *TransformersHandler {
+	return &TransformersHandler{svc: s}
 }
 
 func systemTransformerToProto(d *transformers.Definition) *mgmtv1alpha1.SystemTransformer {
@@ -85,24 +82,20 @@ func (h *TransformersHandler) GetSystemTransformers(_ context.Context, _ *connec
 func (h *TransformersHandler) GetSystemTransformerBySource(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetSystemTransformerBySourceRequest]) (*connect.Response[mgmtv1alpha1.GetSystemTransformerBySourceResponse], error) {
 	d, err := h.svc.SystemBySource(req.Msg.GetSource())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.GetSystemTransformerBySourceResponse{Transformer: systemTransformerToProto(d)}), nil
 }
 
 // GetUserDefinedTransformers lists an account's transformers.
 func (h *TransformersHandler) GetUserDefinedTransformers(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetUserDefinedTransformersRequest]) (*connect.Response[mgmtv1alpha1.GetUserDefinedTransformersResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	list, err := h.svc.List(ctx, p.Scope, accountID)
+	list, err := h.svc.List(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.UserDefinedTransformer, 0, len(list))
 	for _, u := range list {
@@ -113,86 +106,66 @@ func (h *TransformersHandler) GetUserDefinedTransformers(ctx context.Context, re
 
 // GetUserDefinedTransformerById returns one transformer.
 func (h *TransformersHandler) GetUserDefinedTransformerById(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetUserDefinedTransformerByIdRequest]) (*connect.Response[mgmtv1alpha1.GetUserDefinedTransformerByIdResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("transformer_id", req.Msg.GetTransformerId())
+	t, err := resolve(ctx, "transformer_id", req.Msg.GetTransformerId())
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.svc.Get(ctx, p.Scope, id)
+	u, err := h.svc.Get(ctx, t.Scope, t.ID)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.GetUserDefinedTransformerByIdResponse{Transformer: userDefinedToProto(u)}), nil
 }
 
 // CreateUserDefinedTransformer saves a configuration.
 func (h *TransformersHandler) CreateUserDefinedTransformer(ctx context.Context, req *connect.Request[mgmtv1alpha1.CreateUserDefinedTransformerRequest]) (*connect.Response[mgmtv1alpha1.CreateUserDefinedTransformerResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
 	m := req.Msg
-	u, err := h.svc.Create(ctx, p.Scope, p.UserID, accountID, m.GetName(), m.GetDescription(), m.GetSource(), m.GetConfig().AsMap())
+	u, err := h.svc.Create(ctx, t.Scope, t.UserID, t.ID, m.GetName(), m.GetDescription(), m.GetSource(), m.GetConfig().AsMap())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.CreateUserDefinedTransformerResponse{Transformer: userDefinedToProto(u)}), nil
 }
 
 // UpdateUserDefinedTransformer changes a configuration.
 func (h *TransformersHandler) UpdateUserDefinedTransformer(ctx context.Context, req *connect.Request[mgmtv1alpha1.UpdateUserDefinedTransformerRequest]) (*connect.Response[mgmtv1alpha1.UpdateUserDefinedTransformerResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("transformer_id", req.Msg.GetTransformerId())
+	t, err := resolve(ctx, "transformer_id", req.Msg.GetTransformerId())
 	if err != nil {
 		return nil, err
 	}
 	m := req.Msg
-	u, err := h.svc.Update(ctx, p.Scope, p.UserID, id, m.GetName(), m.GetDescription(), m.GetConfig().AsMap())
+	u, err := h.svc.Update(ctx, t.Scope, t.UserID, t.ID, m.GetName(), m.GetDescription(), m.GetConfig().AsMap())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.UpdateUserDefinedTransformerResponse{Transformer: userDefinedToProto(u)}), nil
 }
 
 // DeleteUserDefinedTransformer removes a configuration no job uses.
 func (h *TransformersHandler) DeleteUserDefinedTransformer(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteUserDefinedTransformerRequest]) (*connect.Response[mgmtv1alpha1.DeleteUserDefinedTransformerResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	id, err := parseID("transformer_id", req.Msg.GetTransformerId())
+	t, err := resolve(ctx, "transformer_id", req.Msg.GetTransformerId())
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.Delete(ctx, p.Scope, id); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+	if err := h.svc.Delete(ctx, t.Scope, t.ID); err != nil {
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.DeleteUserDefinedTransformerResponse{}), nil
 }
 
 // IsTransformerNameAvailable reports whether a name is free.
 func (h *TransformersHandler) IsTransformerNameAvailable(ctx context.Context, req *connect.Request[mgmtv1alpha1.IsTransformerNameAvailableRequest]) (*connect.Response[mgmtv1alpha1.IsTransformerNameAvailableResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
-	ok, err := h.svc.IsNameAvailable(ctx, p.Scope, accountID, req.Msg.GetTransformerName())
+	ok, err := h.svc.IsNameAvailable(ctx, t.Scope, t.ID, req.Msg.GetTransformerName())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.IsTransformerNameAvailableResponse{IsAvailable: ok}), nil
 }
@@ -219,11 +192,7 @@ func (h *TransformersHandler) ValidateUserRegexCode(_ context.Context, req *conn
 
 // PreviewTransformer runs a configuration on sample values.
 func (h *TransformersHandler) PreviewTransformer(ctx context.Context, req *connect.Request[mgmtv1alpha1.PreviewTransformerRequest]) (*connect.Response[mgmtv1alpha1.PreviewTransformerResponse], error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
-	}
-	accountID, err := parseID("account_id", req.Msg.GetAccountId())
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +200,9 @@ func (h *TransformersHandler) PreviewTransformer(ctx context.Context, req *conne
 	for _, v := range req.Msg.GetSampleValues() {
 		samples = append(samples, sampleValue(v))
 	}
-	outs, errs, err := h.svc.Preview(ctx, p.Scope, accountID, req.Msg.GetSource(), req.Msg.GetConfig().AsMap(), samples, req.Msg.Key)
+	outs, errs, err := h.svc.Preview(ctx, t.Scope, t.ID, req.Msg.GetSource(), req.Msg.GetConfig().AsMap(), samples, req.Msg.Key)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	resp := &mgmtv1alpha1.PreviewTransformerResponse{Errors: errs}
 	for _, o := range outs {

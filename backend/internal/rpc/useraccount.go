@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"log/slog"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,21 +18,20 @@ type UserAccountHandler struct {
 	mgmtv1alpha1connect.UnimplementedUserAccountServiceHandler
 	accounts *account.Service
 	authMode auth.Mode
-	log      *slog.Logger
 }
 
 // NewUserAccountHandler returns the handler.
-func NewUserAccountHandler(a *account.Service, mode auth.Mode, log *slog.Logger) *UserAccountHandler {
-	return &UserAccountHandler{accounts: a, authMode: mode, log: log}
+func NewUserAccountHandler(a *account.Service, mode auth.Mode) *UserAccountHandler {
+	return &UserAccountHandler{accounts: a, authMode: mode}
 }
 
+// user loads the caller's user record.
 func (h *UserAccountHandler) user(ctx context.Context) (account.User, error) {
 	p, err := auth.FromContext(ctx)
 	if err != nil {
-		return account.User{}, toConnect(ctx, h.log, err)
+		return account.User{}, err
 	}
-	u, err := h.accounts.GetUser(ctx, p.UserID)
-	return u, toConnect(ctx, h.log, err)
+	return h.accounts.GetUser(ctx, p.UserID)
 }
 
 func userToProto(u account.User) *mgmtv1alpha1.User {
@@ -62,11 +60,11 @@ func (h *UserAccountHandler) SetUser(ctx context.Context, _ *connect.Request[mgm
 func (h *UserAccountHandler) GetUserAccounts(ctx context.Context, _ *connect.Request[mgmtv1alpha1.GetUserAccountsRequest]) (*connect.Response[mgmtv1alpha1.GetUserAccountsResponse], error) {
 	p, err := auth.FromContext(ctx)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	accts, err := h.accounts.Accounts(ctx, p.Scope)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	out := make([]*mgmtv1alpha1.UserAccount, 0, len(accts))
 	for _, a := range accts {
@@ -87,7 +85,7 @@ func (h *UserAccountHandler) SetPersonalAccount(ctx context.Context, _ *connect.
 	}
 	id, err := h.accounts.SetPersonalAccount(ctx, u)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.SetPersonalAccountResponse{AccountId: id.String()}), nil
 }
@@ -100,7 +98,7 @@ func (h *UserAccountHandler) CreateTeamAccount(ctx context.Context, req *connect
 	}
 	id, err := h.accounts.CreateTeamAccount(ctx, u, req.Msg.GetName())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.CreateTeamAccountResponse{AccountId: id.String()}), nil
 }

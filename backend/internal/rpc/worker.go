@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"log/slog"
 
 	"connectrpc.com/connect"
 
@@ -12,18 +11,19 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
-// WorkerHandler serves WorkerService. The interceptor admits worker keys only.
+// WorkerHandler serves WorkerService. The interceptor admits worker keys
+// only, and a worker's scope is every account, so these handlers take no
+// caller: they decode the run (or job) id and make the one domain call.
 type WorkerHandler struct {
 	mgmtv1alpha1connect.UnimplementedWorkerServiceHandler
 	runs   *run.Service
 	policy *sqlconnect.Policy
-	log    *slog.Logger
 }
 
 // NewWorkerHandler returns the handler; policy is the API's connection
 // policy, whose protected databases workers must refuse too.
-func NewWorkerHandler(r *run.Service, policy *sqlconnect.Policy, log *slog.Logger) *WorkerHandler {
-	return &WorkerHandler{runs: r, policy: policy, log: log}
+func NewWorkerHandler(r *run.Service, policy *sqlconnect.Policy) *WorkerHandler {
+	return &WorkerHandler{runs: r, policy: policy}
 }
 
 // StartJobRun records the run a workflow executes.
@@ -34,7 +34,7 @@ func (h *WorkerHandler) StartJobRun(ctx context.Context, req *connect.Request[mg
 	}
 	id, err := h.runs.StartByWorker(ctx, jobID, req.Msg.GetWorkflowId(), req.Msg.GetTemporalRunId())
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.StartJobRunResponse{JobRunId: id.String()}), nil
 }
@@ -49,7 +49,7 @@ func (h *WorkerHandler) ReportTableProgress(ctx context.Context, req *connect.Re
 		return nil, invalid("progress", "is required")
 	}
 	if err := h.runs.ReportTable(ctx, id, tableProgressFromProto(req.Msg.GetProgress())); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.ReportTableProgressResponse{}), nil
 }
@@ -62,7 +62,7 @@ func (h *WorkerHandler) AddJobRunEvent(ctx context.Context, req *connect.Request
 	}
 	m := req.Msg
 	if err := h.runs.AddEvent(ctx, id, run.Event{Level: m.GetLevel(), Message: m.GetMessage(), Schema: m.Schema, Table: m.Table}); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.AddJobRunEventResponse{}), nil
 }
@@ -82,7 +82,7 @@ func (h *WorkerHandler) FinishJobRun(ctx context.Context, req *connect.Request[m
 		report = req.Msg.GetReport().AsMap()
 	}
 	if err := h.runs.Finish(ctx, id, status, req.Msg.Error, report); err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.FinishJobRunResponse{}), nil
 }

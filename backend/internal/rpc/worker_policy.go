@@ -18,7 +18,7 @@ func (h *WorkerHandler) GetWorkerPolicy(ctx context.Context, _ *connect.Request[
 	}
 	ids, err := h.policy.Protected(ctx)
 	if err != nil {
-		return nil, toConnect(ctx, h.log, err)
+		return nil, err
 	}
 	for _, id := range ids {
 		resp.ProtectedDatabases = append(resp.ProtectedDatabases, &mgmtv1alpha1.ProtectedDatabase{Server: id.Server, Database: id.Database})

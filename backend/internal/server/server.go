@@ -120,15 +120,15 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	runs := run.NewService(st, jobs, sched)
 
 	mux := http.NewServeMux()
-	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewJobServiceHandler(rpc.NewJobHandler(jobs, runs, jobplan.NewService(jobs, conns, xforms), log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms, log), handlerOpts...))
-	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms), log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms)), handlerOpts...))
 
-	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, policy, log), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, policy), handlerOpts...))
 
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)
