@@ -79,7 +79,7 @@ func (h *TransformersHandler) GetSystemTransformers(_ context.Context, _ *connec
 }
 
 // GetSystemTransformerBySource returns one system transformer.
-func (h *TransformersHandler) GetSystemTransformerBySource(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetSystemTransformerBySourceRequest]) (*connect.Response[mgmtv1alpha1.GetSystemTransformerBySourceResponse], error) {
+func (h *TransformersHandler) GetSystemTransformerBySource(_ context.Context, req *connect.Request[mgmtv1alpha1.GetSystemTransformerBySourceRequest]) (*connect.Response[mgmtv1alpha1.GetSystemTransformerBySourceResponse], error) {
 	d, err := h.svc.SystemBySource(req.Msg.GetSource())
 	if err != nil {
 		return nil, err
