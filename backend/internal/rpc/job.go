@@ -47,8 +47,8 @@ func (h *JobHandler) GetJobPlan(ctx context.Context, req *connect.Request[mgmtv1
 }
 
 // encodeJob encodes the job a domain call returned, or returns that call's
-// error as it is (the interceptor maps it), so a handler that changes a job
-// ends in one line.
+// error as it is for the interceptor to map; a handler that changes a job
+// passes the call's results straight in.
 func encodeJob(j job.Job, err error) (*mgmtv1alpha1.Job, error) {
 	if err != nil {
 		return nil, err
