@@ -122,6 +122,13 @@ bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
 bench-tables: $(TOOLS_BIN)/temporal ## Jobs over 20, 200 and 2,000 small tables through API → Temporal → worker: time, split by phase, history, peak RSS
 	go test -count=1 -run '^TestManyTables$$' -v ./worker/internal/e2e | grep -E 'tables|^(ok|FAIL|---)'
 
+# The job path end to end beside the command-line pipes; see
+# worker/internal/e2e/benche2e_test.go. NEOSYNC_BENCH_ROWS (default
+# 1,000,000) and NEOSYNC_BENCH_ROUNDS (default 3) size it.
+.PHONY: bench-e2e
+bench-e2e: $(TOOLS_BIN)/temporal ## A job through API → Temporal → worker beside psql and mysqldump pipes: rows/s, N.NNx ratios, time split, worker peak RSS
+	NEOSYNC_BENCH_E2E=1 go test -count=1 -timeout 4h -run '^TestBenchE2E$$' -v ./worker/internal/e2e
+
 # The import rules run first and need only the go command, so a layering
 # violation fails make lint before golangci-lint is installed or run.
 .PHONY: lint

@@ -162,39 +162,11 @@ func TestManyTables(t *testing.T) {
 	}
 }
 
-// phaseSplit says how long each phase of a finished run took, from the
-// run's events: start (record + plan + counts), prepare, copy, update
-// passes, finalize, verify and finish.
+// phaseSplit says how long each phase of a finished run took (see
+// runPhases), counted from the run's start.
 func phaseSplit(t *testing.T, s *stack, r *mgmt.JobRun) string {
 	t.Helper()
-	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	marks := []struct{ name, prefix string }{
-		{"start", "planned "}, {"prepare", "prepare destination"}, {"copy", "update passes on"},
-		{"update passes", "finalize "}, {"finalize", "verify "},
-	}
-	at := map[string]time.Time{}
-	for _, e := range events.Msg.GetEvents() {
-		for _, m := range marks {
-			if _, ok := at[m.prefix]; !ok && strings.HasPrefix(e.GetMessage(), m.prefix) {
-				at[m.prefix] = e.GetTime().AsTime()
-			}
-		}
-	}
-	prev := r.GetStartedAt().AsTime()
-	var parts []string
-	for _, m := range marks {
-		next, ok := at[m.prefix]
-		if !ok {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %v", m.name, next.Sub(prev).Round(10*time.Millisecond)))
-		prev = next
-	}
-	parts = append(parts, fmt.Sprintf("verify+finish %v", r.GetCompletedAt().AsTime().Sub(prev).Round(10*time.Millisecond)))
-	return strings.Join(parts, ", ")
+	return phasesOf(t, s, r, r.GetStartedAt().AsTime()).String()
 }
 
 // peakRSS is a process's peak resident set size (VmHWM), "?" when unknown.
