@@ -22,6 +22,11 @@ type Engine struct {
 	Registry *transformers.Registry
 	// Logger receives one line per table copied and per resume.
 	Logger *slog.Logger
+	// LeakSample is the least number of distinct output values per
+	// transformed column the copy's leak sketch samples once a column has
+	// more (0: DefaultLeakSample); up to that many the leak scan is exact.
+	// Its memory is a few tens of bytes per sampled value, per column.
+	LeakSample int
 	// Workers is the number of goroutines that transform the rows of one
 	// PostgreSQL table (see the package documentation); 0 means one per
 	// CPU, at most MaxDefaultWorkers.
@@ -76,6 +81,9 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil {
 		job.Start = *cp
 	}
+	if fromStart(t, job.Start) {
+		job.Leaks = syncdriver.NewLeaks(2 * e.leakSample())
+	}
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)
@@ -83,8 +91,25 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if err != nil {
 		return out, err
 	}
+	if leaks := job.Leaks.Results(); len(leaks) > 0 {
+		out.Leaks = leaks
+	}
 	e.Logger.InfoContext(ctx, "table copied", slog.String("table", table.String()), slog.Int64("rows", out.Rows))
 	return out, nil
+}
+
+// fromStart reports whether a copy starting at cp reads the whole table:
+// a first attempt, or a retry of a table without a usable key, which
+// starts over.
+func fromStart(t *syncplan.Table, cp Checkpoint) bool {
+	return t.Resume != syncplan.ResumeKeyed || (cp.Rows == 0 && len(cp.Key) == 0)
+}
+
+func (e *Engine) leakSample() int {
+	if e.LeakSample > 0 {
+		return e.LeakSample
+	}
+	return DefaultLeakSample
 }
 
 func sameDriver(src, dst *sqlconnect.DB) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -169,6 +170,18 @@ func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSour
 }
 
 // rowsOf returns the committed rows of each checkpoint.
+// LeaksOf collects the copy's leak sketches (Checkpoint.Leaks) of the
+// tables that have them, for VerifyOptions.Leaks.
+func LeaksOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]map[string]leakscan.Result {
+	out := map[sqlschema.TableName]map[string]leakscan.Result{}
+	for t, cp := range cps {
+		if len(cp.Leaks) > 0 {
+			out[t] = cp.Leaks
+		}
+	}
+	return out
+}
+
 func rowsOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]int64 {
 	out := make(map[sqlschema.TableName]int64, len(cps))
 	for t, cp := range cps {

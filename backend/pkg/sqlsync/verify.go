@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -17,8 +18,13 @@ const DefaultLeakSample = 10_000
 // VerifyOptions tune Verify and give it what the run observed, so the
 // report can cross-check the counts it takes itself (see TableCount).
 type VerifyOptions struct {
-	// Sample is the leak scan's sample size per column (0: the default).
+	// Sample is the leak scan's sample size per column (0: the default)
+	// where it re-reads the source (columns without a copy sketch).
 	Sample int
+	// Leaks are the copy's leak sketches (Checkpoint.Leaks) per table and
+	// column, when the caller kept them: those columns' leak scan is taken
+	// from them, and the source is not read again (LeakMethodCopy).
+	Leaks map[sqlschema.TableName]map[string]leakscan.Result
 	// Copied are the rows each table's copy committed (the Rows of its
 	// final Checkpoint), when the caller has them; a table missing from a
 	// non-nil map was not written by this run.
@@ -107,17 +113,52 @@ type ForeignKeyOrphans struct {
 	EnforcedBy string `json:"enforced_by,omitempty"`
 }
 
+// The methods of a leak scan (ColumnLeak.Method).
+const (
+	// LeakMethodCopy: measured by the copy itself (package leakscan) —
+	// SelfEqual exact over every row; Equal of Sampled exact over a
+	// uniform hash sample of the distinct output values (all of them up to
+	// the sample size, then Exact is false). No query reads the source.
+	LeakMethodCopy = "copy"
+	// LeakMethodResample: the copy kept no sketch (the table was resumed
+	// after an interruption, its column is filled by an update pass, or
+	// the verification ran where the copy did not), so Sampled destination
+	// values (a random sample, or all when the table has fewer) were looked
+	// up in the source column with one query.
+	LeakMethodResample = "re-read sample"
+)
+
 // ColumnLeak is the leak scan of one transformed column: of Sampled
-// non-NULL destination values (all of them when the table has at most the
-// sample size, else a random sample of that size), Equal are also values
-// of the source column. A transformer that never reproduces an input
-// scores 0; a small domain (booleans, categories) naturally does not.
+// non-NULL destination rows, Equal hold a value that the source column
+// holds in some row. A transformer that never reproduces an input scores
+// 0; a small domain (booleans, categories, first names) naturally does
+// not. Method says how it was measured, and with it what the numbers
+// guarantee.
 type ColumnLeak struct {
 	Table       sqlschema.TableName `json:"table"`
 	Column      string              `json:"column"`
 	Transformer string              `json:"transformer"`
+	Method      string              `json:"method"`
 	Sampled     int64               `json:"sampled"`
 	Equal       int64               `json:"equal"`
+	// SelfEqual are the rows whose output equals their own input, counted
+	// over every row (LeakMethodCopy only).
+	SelfEqual *int64 `json:"self_equal,omitempty"`
+	// Rows are the rows with a non-NULL output (LeakMethodCopy only).
+	Rows int64 `json:"rows,omitempty"`
+	// Exact is true when Sampled is every such row.
+	Exact bool `json:"exact"`
+	// Margin95 is the half-width of the 95 % confidence interval of
+	// Equal/Sampled as an estimate of the whole column's fraction (0 when
+	// Exact).
+	Margin95 float64 `json:"margin95,omitempty"`
+}
+
+// leakFromCopy is the report line of a column measured by the copy.
+func leakFromCopy(t sqlschema.TableName, c *syncplan.Column, r leakscan.Result) ColumnLeak {
+	self := r.SelfEqual
+	return ColumnLeak{Table: t, Column: c.Name, Transformer: c.Transformer.Source, Method: LeakMethodCopy,
+		Sampled: r.Sampled, Equal: r.Equal, SelfEqual: &self, Rows: r.Rows, Exact: r.Exact, Margin95: r.Margin95()}
 }
 
 // UniqueDuplicates counts the surplus rows of a primary key or unique
@@ -198,7 +239,7 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "  note  truncate_cascade emptied %d tables outside the job (they reference copied tables and are not copied): %s\n", n, strings.Join(names, ", "))
 	}
 	for _, l := range r.Leaks {
-		fmt.Fprintf(&b, "  leak  %-40s %s (%s): %d of %d sampled values equal a source value\n", l.Table, l.Column, l.Transformer, l.Equal, l.Sampled)
+		b.WriteString(l.line())
 	}
 	return b.String()
 }
@@ -277,11 +318,16 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syn
 			if c.Action != syncplan.ActionTransform || sample <= 0 {
 				continue
 			}
+			if res, ok := o.Leaks[t.Name][c.Name]; ok {
+				r.Leaks = append(r.Leaks, leakFromCopy(t.Name, &c, res))
+				continue
+			}
 			s, eq, err := v.Leak(ctx, t, dest, c.Name, sample)
 			if err != nil {
 				return nil, wrap(t.Name, "leak scan of "+c.Name, err)
 			}
-			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Sampled: s, Equal: eq})
+			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Method: LeakMethodResample,
+				Sampled: s, Equal: eq, Exact: s > 0 && s < int64(sample)})
 		}
 	}
 	if dst.Options.Truncate && dst.Options.TruncateCascade {
@@ -293,4 +339,24 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syn
 	}
 	r.CrossCheck(o.Copied, o.SourceRowsBefore)
 	return r, nil
+}
+
+// line renders the leak scan of one column for people: what was found and
+// how it was measured.
+func (l ColumnLeak) line() string {
+	what := fmt.Sprintf("%d of %d rows hold a source value", l.Equal, l.Sampled)
+	switch {
+	case l.Method == LeakMethodCopy && l.Exact:
+		what += " (all rows, measured during the copy)"
+	case l.Method == LeakMethodCopy:
+		what += fmt.Sprintf(" (a hash sample of the %d rows, ±%.2f%% at 95%%, measured during the copy)", l.Rows, 100*l.Margin95)
+	case l.Exact:
+		what += " (all rows, re-read from the source)"
+	default:
+		what += " (random sample, re-read from the source)"
+	}
+	if l.SelfEqual != nil {
+		what += fmt.Sprintf("; %d equal their own input", *l.SelfEqual)
+	}
+	return fmt.Sprintf("  leak  %-40s %s (%s): %s\n", l.Table, l.Column, l.Transformer, what)
 }

@@ -422,6 +422,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		return out, err
 	}
 	report("complete", out.Rows, nil)
+	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks)
 	return out, nil
 }
 
@@ -471,6 +472,7 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
+			o.Leaks = a.runs.leaksOf(in.JobRunID, in.Destination)
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)
 			return err

@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -37,6 +40,11 @@ type cachedRun struct {
 	job    *loaded
 	plan   *syncplan.Plan
 	used   time.Time
+	// leaks are the copy's leak sketches (sqlsync.Checkpoint.Leaks) of the
+	// tables this worker copied, per destination, for Verify: guarded by
+	// runCache.mu. A table copied elsewhere, or resumed, has none, and
+	// Verify re-reads a sample of it from the source instead.
+	leaks map[int]map[sqlschema.TableName]map[string]leakscan.Result
 }
 
 // runCache holds the plans of the runs this worker takes part in.
@@ -84,6 +92,38 @@ func (c *runCache) put(runID string, r *cachedRun) {
 		delete(c.runs, oldest)
 		delete(c.build, oldest)
 	}
+}
+
+// setLeaks records (or, for nil, forgets) what the copy of table into
+// destination d measured; a run no longer cached keeps nothing.
+func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leaks map[string]leakscan.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.runs[runID]
+	if r == nil {
+		return
+	}
+	if r.leaks == nil {
+		r.leaks = map[int]map[sqlschema.TableName]map[string]leakscan.Result{}
+	}
+	if r.leaks[d] == nil {
+		r.leaks[d] = map[sqlschema.TableName]map[string]leakscan.Result{}
+	}
+	if leaks == nil {
+		delete(r.leaks[d], table)
+		return
+	}
+	r.leaks[d][table] = leaks
+}
+
+// leaksOf returns the sketches recorded for destination d (nil when none).
+func (c *runCache) leaksOf(runID string, d int) map[sqlschema.TableName]map[string]leakscan.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.runs[runID]; r != nil {
+		return maps.Clone(r.leaks[d])
+	}
+	return nil
 }
 
 func (c *runCache) drop(runID string) {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -20,6 +21,9 @@ type myOutput struct {
 	kind    myKind
 	tr      *syncdriver.ColumnTransform
 	usesRow bool
+	// sketch, when set, records the field's source and output values, as
+	// the text LOAD DATA receives, for the leak scan (syncdriver.Leaks).
+	sketch *leakscan.Sketch
 }
 
 // mysqlSession pins a connection and sets the session the copy relies on:
@@ -143,6 +147,9 @@ func newMyEncoder(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []stri
 				return nil, err
 			}
 			o.usesRow = col.UsesRow
+			if o.src >= 0 {
+				o.sketch = j.Leaks.Sketch(col.Name)
+			}
 		}
 		enc.outs = append(enc.outs, o)
 	}
@@ -195,7 +202,43 @@ type myEncoder struct {
 	syncdriver.Batcher
 
 	scratch []byte
+	inText  []byte // a source value as text, for a sketch
 	lastKey []string
+}
+
+// text is v as LOAD DATA receives it: nil for NULL, bytes as they are,
+// other values printed for the column's kind (into e.scratch, valid until
+// the next call).
+func (e *myEncoder) text(v any, o *myOutput) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok {
+		return b, nil
+	}
+	var err error
+	if e.scratch, err = appendMyText(e.scratch[:0], v, o.kind); err != nil {
+		return nil, fmt.Errorf("row %d: column %s: %w", e.Rows+1, o.name, err)
+	}
+	return e.scratch, nil
+}
+
+// record adds a transformed field's source value in and its output (text,
+// nil for NULL) to the field's sketch.
+func (e *myEncoder) record(o *myOutput, in any, out []byte) error {
+	if o.sketch == nil {
+		return nil
+	}
+	if in == nil {
+		o.sketch.Add(nil, true, out, out == nil)
+		return nil
+	}
+	var err error
+	if e.inText, err = appendMyText(e.inText[:0], in, o.kind); err != nil {
+		return fmt.Errorf("row %d: column %s: %w", e.Rows+1, o.name, err)
+	}
+	o.sketch.Add(e.inText, false, out, out == nil)
+	return nil
 }
 
 func (e *myEncoder) row(vals []any) error {
@@ -232,20 +275,16 @@ func (e *myEncoder) row(vals []any) error {
 				return fmt.Errorf("row %d: %w", e.Rows+1, err)
 			}
 		}
-		if v == nil {
-			e.Buf = appendLoadField(e.Buf, nil, true)
-			continue
-		}
-		if b, ok := v.([]byte); ok {
-			e.Buf = appendLoadField(e.Buf, b, false)
-			continue
-		}
-		var err error
-		e.scratch, err = appendMyText(e.scratch[:0], v, o.kind)
+		text, err := e.text(v, o)
 		if err != nil {
-			return fmt.Errorf("row %d: column %s: %w", e.Rows+1, o.name, err)
+			return err
 		}
-		e.Buf = appendLoadField(e.Buf, e.scratch, false)
+		if o.tr != nil {
+			if err := e.record(o, vals[o.src], text); err != nil {
+				return err
+			}
+		}
+		e.Buf = appendLoadField(e.Buf, text, v == nil)
 	}
 	e.Buf = append(e.Buf, '\n')
 	if len(e.keyIdx) > 0 {

@@ -3,6 +3,7 @@ package pgsync
 import (
 	"fmt"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 )
@@ -16,7 +17,11 @@ type pgOutput struct {
 	tr        *syncdriver.ColumnTransform
 	codec     *pgValueCodec
 	generator bool // the transformer ignores its input: skip decoding
-	usesRow   bool
+	// sketch, when set, records the field's source and output values for
+	// the leak scan (syncdriver.Leaks), both in the binary encoding of the
+	// field's type, before any OID patch.
+	sketch  *leakscan.Sketch
+	usesRow bool
 	// appendText: the field is text and the transformer writes its output
 	// straight into the tuple (no string in between).
 	appendText bool
@@ -129,6 +134,7 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		}
 		if text {
 			buf = pgcopy.EndField(buf, at, false)
+			o.record(t, buf[at+4:], false)
 			if o.patch != nil {
 				o.patch.applyField(buf[at:])
 			}
@@ -139,6 +145,7 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		return buf, err
 	}
 	if v == nil {
+		o.record(t, nil, true)
 		return pgcopy.AppendNull(buf), nil
 	}
 	buf, at := pgcopy.BeginField(buf)
@@ -146,10 +153,20 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		return buf, fmt.Errorf("column %s: %w", o.name, err)
 	}
 	buf = pgcopy.EndField(buf, at, false)
+	o.record(t, buf[at+4:], false)
 	if o.patch != nil {
 		o.patch.applyField(buf[at:])
 	}
 	return buf, nil
+}
+
+// record adds the field's source value and its output to the sketch.
+func (o *pgOutput) record(t *pgcopy.Tuple, out []byte, null bool) {
+	if o.sketch == nil {
+		return
+	}
+	raw, inNull := t.Field(o.src)
+	o.sketch.Add(raw, inNull, out, null)
 }
 
 // rowContext decodes the whole source row once per tuple, for

@@ -189,6 +189,7 @@ func pgConverterFactory(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel 
 			o.usesRow = col.UsesRow
 			o.appendText = o.codec.kind == pgText && o.tr.Inst.CanAppend()
 			o.textIn = o.appendText && (o.tr.TakesAny || o.tr.TakesString)
+			o.sketch = j.Leaks.Sketch(col.Name)
 		}
 		setRuns(cv.out)
 		return cv, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -93,6 +94,12 @@ type Checkpoint struct {
 	Key []string `json:"key,omitempty"`
 	// Done is true once the whole table is committed.
 	Done bool `json:"done,omitempty"`
+	// Leaks are the leak sketches' results of the table's transformed
+	// columns, by column, on the final checkpoint of a copy that read the
+	// whole table in one attempt (a resumed copy saw only part of it, and
+	// has none): what verification reports instead of re-reading the
+	// source.
+	Leaks map[string]leakscan.Result `json:"leaks,omitempty"`
 }
 
 // Progress is reported while a table is copied.
@@ -146,6 +153,10 @@ type TableJob struct {
 	Start Checkpoint
 	// Report receives progress; never nil.
 	Report func(Progress)
+	// Leaks, when set, receives a sketch of every transformed column's
+	// source and output values (see Leaks); the verification's leak scan
+	// then needs no re-read of the source.
+	Leaks *Leaks
 }
 
 // DestName is the table's name in the destination.
