@@ -23,7 +23,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
-	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 const usage = `neosync-api — the Neosync control-plane API

@@ -31,7 +31,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
-	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 // Ctx returns a context bounded to the test.

@@ -38,7 +38,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
-	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 // Options configure the handler.

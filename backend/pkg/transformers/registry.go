@@ -14,16 +14,28 @@ type Registry struct {
 	// jsCallCap bounds a JavaScript call's time budget (0: timeout_ms as
 	// configured); see CapJavaScriptCalls.
 	jsCallCap time.Duration
+	// jsMemoryLimit bounds the heap growth of one JavaScript call in bytes
+	// (0: not watched); see LimitJavaScriptMemory.
+	jsMemoryLimit int64
 }
 
 // CapJavaScriptCalls bounds the time budget of every JavaScript call the
 // registry's transformers make, whatever their timeout_ms says. A process
 // that runs JavaScript in its own address space (the worker, per row) sets
-// it at start-up: the budget is what bounds the memory a hostile loop can
-// allocate before it is interrupted (about 80 MiB in 100 ms here), since
-// nothing inside the process can stop a single huge allocation. Call it
-// before sharing the registry.
+// it at start-up, so that a hostile loop cannot hold a row's CPU for long
+// (LimitJavaScriptMemory bounds what it allocates meanwhile). Call it before
+// sharing the registry.
 func (r *Registry) CapJavaScriptCalls(max time.Duration) { r.jsCallCap = max }
+
+// LimitJavaScriptMemory makes every JavaScript call the registry's
+// transformers make fail, with a *ValueError wrapping a
+// *jsvm.MemoryLimitError, once the Go heap has grown by more than bytes
+// since the call started (0 turns the watchdog off, the default). A process
+// that runs JavaScript in its own address space (the worker, per row) sets
+// it at start-up, so that a memory bomb fails its run instead of the
+// process; see package jsvm for what the watchdog counts. Call it before
+// sharing the registry.
+func (r *Registry) LimitJavaScriptMemory(bytes int64) { r.jsMemoryLimit = bytes }
 
 // NewRegistry builds the registry of system transformers. Call it once at
 // start-up and share the value; it is read-only afterwards.

@@ -52,7 +52,7 @@ func buildIdentityScramble(p Params, o Options) (Func, error) {
 	return func(c *Call) (any, error) {
 		x, isString, err := remapInt(c.Value)
 		if err != nil {
-			return nil, &ValueError{identityScrambleSource, c.Column, err.Error()}
+			return nil, &ValueError{Transformer: identityScrambleSource, Column: c.Column, Reason: err.Error()}
 		}
 		perm, err := cache.get(keys.key(c), mk)
 		if err != nil {
@@ -60,7 +60,7 @@ func buildIdentityScramble(p Params, o Options) (Func, error) {
 		}
 		y, err := perm.Permute(x)
 		if err != nil {
-			return nil, &ValueError{identityScrambleSource, c.Column, fmt.Sprintf("value is outside the range [%d, %d]", lo, hi)}
+			return nil, &ValueError{Transformer: identityScrambleSource, Column: c.Column, Reason: fmt.Sprintf("value is outside the range [%d, %d]", lo, hi)}
 		}
 		if isString {
 			return strconv.FormatInt(y, 10), nil

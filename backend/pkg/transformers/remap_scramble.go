@@ -65,7 +65,7 @@ func buildCharacterScramble(p Params, o Options) (Func, error) {
 	return func(c *Call) (any, error) {
 		str, ok := c.Value.(string)
 		if !ok {
-			return nil, &ValueError{characterScrambleSource, c.Column, fmt.Sprintf("unsupported input type %T", c.Value)}
+			return nil, &ValueError{Transformer: characterScrambleSource, Column: c.Column, Reason: fmt.Sprintf("unsupported input type %T", c.Value)}
 		}
 		return s.scramble(s.keys.key(c), str)
 	}, nil

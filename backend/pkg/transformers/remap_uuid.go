@@ -71,17 +71,17 @@ func buildUUIDRemap(_ Params, o Options) (Func, error) {
 			}
 			f, u, ok := parseUUIDText(string(v))
 			if !ok {
-				return nil, &ValueError{uuidRemapSource, c.Column, fmt.Sprintf("bytes are neither 16 raw bytes nor a UUID string (%d bytes)", len(v))}
+				return nil, &ValueError{Transformer: uuidRemapSource, Column: c.Column, Reason: fmt.Sprintf("bytes are neither 16 raw bytes nor a UUID string (%d bytes)", len(v))}
 			}
 			return []byte(f.format(permuteUUID(perm, u))), nil
 		case string:
 			f, u, ok := parseUUIDText(v)
 			if !ok {
-				return nil, &ValueError{uuidRemapSource, c.Column, fmt.Sprintf("value is not a valid UUID (%d characters)", len(v))}
+				return nil, &ValueError{Transformer: uuidRemapSource, Column: c.Column, Reason: fmt.Sprintf("value is not a valid UUID (%d characters)", len(v))}
 			}
 			return f.format(permuteUUID(perm, u)), nil
 		}
-		return nil, &ValueError{uuidRemapSource, c.Column, fmt.Sprintf("unsupported input type %T", c.Value)}
+		return nil, &ValueError{Transformer: uuidRemapSource, Column: c.Column, Reason: fmt.Sprintf("unsupported input type %T", c.Value)}
 	}, nil
 }
 

@@ -177,12 +177,19 @@ func (e *UnknownTransformerError) Error() string {
 }
 
 // ValueError is an input a transformer cannot handle (wrong type, invalid
-// format with action "reject").
+// format with action "reject"), or a JavaScript call that failed.
 type ValueError struct {
 	Transformer string
 	Column      string
 	Reason      string
+	// Err is the typed cause when there is one (a JavaScript call's
+	// *jsvm.TimeBudgetError or *jsvm.MemoryLimitError, for errors.As);
+	// Reason is its message.
+	Err error
 }
+
+// Unwrap returns the typed cause (nil when there is none).
+func (e *ValueError) Unwrap() error { return e.Err }
 
 // Error describes the problem for people.
 func (e *ValueError) Error() string {

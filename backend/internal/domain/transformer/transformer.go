@@ -17,7 +17,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
-	"github.com/neosyncio/neosync/backend/pkg/transformers/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 // UserDefined is a saved transformer configuration.

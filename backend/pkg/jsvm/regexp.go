@@ -1,4 +1,4 @@
-package transformers
+package jsvm
 
 import (
 	"sync"
@@ -8,7 +8,7 @@ import (
 	"github.com/dop251/goja"
 )
 
-// jsRegexpMatchTimeout bounds one backtracking regular expression match.
+// regexpMatchTimeout bounds one backtracking regular expression match.
 //
 // goja runs patterns that RE2 cannot express (backreferences, lookaround) on
 // regexp2, a backtracking engine: /(a+)+\1b/ on 40 a's never finishes, and it
@@ -19,25 +19,25 @@ import (
 // goja). A timed-out match makes goja report "no match", so the sandbox
 // times every RegExp method and turns a call that lasted the whole timeout
 // into a RangeError instead of a silently wrong answer.
-const jsRegexpMatchTimeout = time.Second
+const regexpMatchTimeout = time.Second
 
-var jsRegexpTimeoutOnce sync.Once
+var regexpTimeoutOnce sync.Once
 
-// setRegexpMatchTimeout installs jsRegexpMatchTimeout before the first
+// setRegexpMatchTimeout installs regexpMatchTimeout before the first
 // JavaScript is compiled: every regexp2 pattern is compiled by code that
-// called this first (compileJSFunction, newJSSandbox), so the write happens
+// called this first (compile, newSandbox), so the write happens
 // before every read.
 func setRegexpMatchTimeout() {
-	jsRegexpTimeoutOnce.Do(func() { regexp2.DefaultMatchTimeout = jsRegexpMatchTimeout })
+	regexpTimeoutOnce.Do(func() { regexp2.DefaultMatchTimeout = regexpMatchTimeout })
 }
 
 // guardRegExpTime wraps the RegExp methods that run a match (exec, test and
 // the Symbol methods that String.prototype.match, matchAll, replace, search
-// and split dispatch to) so that a call lasting jsRegexpMatchTimeout or more
+// and split dispatch to) so that a call lasting regexpMatchTimeout or more
 // throws. Such a call either had a match abandoned by regexp2 (and so a
 // wrong result) or spent a second of the budget inside one regular
 // expression built-in; either way it is refused.
-func (s *jsSandbox) guardRegExpTime() {
+func (s *sandbox) guardRegExpTime() {
 	re, ok := s.vm.GlobalObject().Get("RegExp").(*goja.Object)
 	if !ok {
 		return
@@ -57,8 +57,8 @@ func (s *jsSandbox) guardRegExpTime() {
 			if err != nil {
 				panic(err) // rethrows exceptions; propagates interrupts
 			}
-			if time.Since(start) >= jsRegexpMatchTimeout {
-				s.throwRange("regular expression ran longer than %v (catastrophic backtracking?)", jsRegexpMatchTimeout)
+			if time.Since(start) >= regexpMatchTimeout {
+				s.throwRange("regular expression ran longer than %v (catastrophic backtracking?)", regexpMatchTimeout)
 			}
 			return v
 		}).(*goja.Object)
@@ -85,5 +85,65 @@ func (s *jsSandbox) guardRegExpTime() {
 				_ = proto.DefineDataPropertySymbol(sym.sym, w, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 			}
 		}
+	}
+}
+
+// guardRegExp bounds the group nesting of regular expressions compiled at run
+// time (literals are covered by the check on the code): goja falls back to
+// the backtracking regexp2 engine, whose parser recurses on the Go stack.
+// RegExp is replaced by a proxy that checks the pattern, and String methods
+// that compile a string argument as a pattern check it too.
+func (s *sandbox) guardRegExp() {
+	vm := s.vm
+	global := vm.GlobalObject()
+	re, ok := global.Get("RegExp").(*goja.Object)
+	if !ok {
+		return
+	}
+	check := func(args []goja.Value) {
+		if len(args) == 0 {
+			return
+		}
+		var src string
+		if o, ok := args[0].(*goja.Object); ok && o.ClassName() == "RegExp" {
+			src = o.Get("source").String()
+		} else if !goja.IsUndefined(args[0]) {
+			src = args[0].String()
+		}
+		if err := checkNesting(src); err != nil {
+			panic(s.newError(global.Get("SyntaxError"), "sandbox limit: regular expression "+err.(*SyntaxError).Message))
+		}
+	}
+	s.proxyInstanceof(re)
+	apply, _ := goja.AssertFunction(re)
+	construct, _ := goja.AssertConstructor(re)
+	p := vm.ToValue(vm.NewProxy(re, &goja.ProxyTrapConfig{
+		Apply: func(_ *goja.Object, this goja.Value, args []goja.Value) goja.Value {
+			check(args)
+			v, err := apply(this, args...)
+			if err != nil {
+				panic(err)
+			}
+			return v
+		},
+		Construct: func(_ *goja.Object, args []goja.Value, newTarget *goja.Object) *goja.Object {
+			check(args)
+			o, err := construct(newTarget, args...)
+			if err != nil {
+				panic(err)
+			}
+			return o
+		},
+	}))
+	_ = re.Get("prototype").(*goja.Object).DefineDataProperty("constructor", p, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = global.DefineDataProperty("RegExp", p, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	proto := global.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
+	for _, name := range []string{"match", "matchAll", "search"} {
+		s.wrap(proto, name, func(call goja.FunctionCall) goja.FunctionCall {
+			if _, isObj := call.Argument(0).(*goja.Object); !isObj {
+				check(call.Arguments)
+			}
+			return call
+		})
 	}
 }

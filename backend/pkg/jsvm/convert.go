@@ -1,4 +1,4 @@
-package transformers
+package jsvm
 
 import (
 	"fmt"
@@ -13,9 +13,9 @@ import (
 	"github.com/dop251/goja"
 )
 
-// jsMaxConvertDepth bounds the nesting of values converted between Go and
+// maxConvertDepth bounds the nesting of values converted between Go and
 // JavaScript (and detects cyclic results).
-const jsMaxConvertDepth = 100
+const maxConvertDepth = 100
 
 // toJS copies a Go value into a fresh JavaScript value. Maps and slices are
 // copied, never wrapped, so code cannot change the caller's row, and no Go
@@ -28,9 +28,9 @@ const jsMaxConvertDepth = 100
 //	[16]byte (a UUID)        -> its canonical string
 //	map[string]any, []any    -> object, array (recursively)
 //	anything else            -> its fmt.Sprint string
-func (s *jsSandbox) toJS(v any, depth int) goja.Value {
+func (s *sandbox) toJS(v any, depth int) goja.Value {
 	vm := s.vm
-	if depth > jsMaxConvertDepth {
+	if depth > maxConvertDepth {
 		return goja.Null()
 	}
 	switch x := v.(type) {
@@ -58,7 +58,7 @@ func (s *jsSandbox) toJS(v any, depth int) goja.Value {
 		}
 		return vm.NewArray(vals...)
 	case [16]byte:
-		return vm.ToValue(uuidFormat{hyphens: true}.format(x))
+		return vm.ToValue(formatUUID(x))
 	case map[string]any:
 		// Sorted keys: property order (seen by for-in, Object.keys and
 		// JSON.stringify) must not depend on Go's map order.
@@ -98,12 +98,12 @@ func (s *jsSandbox) toJS(v any, depth int) goja.Value {
 //
 // Functions, symbols and promises are errors, as are values nested deeper than
 // 100 levels (which includes cyclic ones).
-func (s *jsSandbox) fromJS(v goja.Value, depth int) (any, error) {
+func (s *sandbox) fromJS(v goja.Value, depth int) (any, error) {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil, nil
 	}
-	if depth > jsMaxConvertDepth {
-		return nil, fmt.Errorf("result is nested more than %d levels deep (or is cyclic)", jsMaxConvertDepth)
+	if depth > maxConvertDepth {
+		return nil, fmt.Errorf("result is nested more than %d levels deep (or is cyclic)", maxConvertDepth)
 	}
 	switch x := v.(type) {
 	case goja.String:
@@ -134,7 +134,7 @@ func (s *jsSandbox) fromJS(v goja.Value, depth int) (any, error) {
 	return nil, fmt.Errorf("unsupported result of type %s", v.ExportType())
 }
 
-func (s *jsSandbox) objectFromJS(o *goja.Object, depth int) (any, error) {
+func (s *sandbox) objectFromJS(o *goja.Object, depth int) (any, error) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return nil, fmt.Errorf("result is a function")
 	}
@@ -152,9 +152,9 @@ func (s *jsSandbox) objectFromJS(o *goja.Object, depth int) (any, error) {
 		b, _ := o.Export().(bool)
 		return b, nil
 	case "Array":
-		n := jsLength(o.Get("length"))
-		if n > jsMaxElements {
-			return nil, fmt.Errorf("result array has more than %d elements", jsMaxElements)
+		n := toLength(o.Get("length"))
+		if n > maxElements {
+			return nil, fmt.Errorf("result array has more than %d elements", maxElements)
 		}
 		out := make([]any, n)
 		for i := range out {
@@ -166,7 +166,7 @@ func (s *jsSandbox) objectFromJS(o *goja.Object, depth int) (any, error) {
 		}
 		return out, nil
 	}
-	if o.ExportType() == jsPromiseType {
+	if o.ExportType() == promiseType {
 		return nil, fmt.Errorf("result is a Promise; asynchronous code is not supported")
 	}
 	keys := o.Keys()
@@ -181,10 +181,23 @@ func (s *jsSandbox) objectFromJS(o *goja.Object, depth int) (any, error) {
 	return out, nil
 }
 
-var jsPromiseType = reflect.TypeOf((*goja.Promise)(nil))
+var promiseType = reflect.TypeOf((*goja.Promise)(nil))
 
-// jsLength is ToLength of a JavaScript value: an integer in [0, 2^53-1].
-func jsLength(v goja.Value) int64 {
+// formatUUID is the canonical lowercase, hyphenated form of a UUID.
+func formatUUID(u [16]byte) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 36)
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, digits[x>>4], digits[x&0xf])
+	}
+	return string(b)
+}
+
+// toLength is ToLength of a JavaScript value: an integer in [0, 2^53-1].
+func toLength(v goja.Value) int64 {
 	if v == nil {
 		return 0
 	}

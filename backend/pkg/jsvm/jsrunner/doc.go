@@ -4,14 +4,14 @@
 //
 // # Why a child process
 //
-// The transformers package runs JavaScript in goja with a wall-clock budget
-// and checks in front of built-ins, but it cannot bound memory: the string
-// concatenation in `var s='x'; for(;;){ s = s + s; }` is an opcode of the
+// Package jsvm runs JavaScript in goja with a wall-clock budget, checks in
+// front of built-ins and an optional heap watchdog, but it cannot bound
+// memory exactly: the string concatenation in `var s='x'; for(;;){ s = s + s; }` is an opcode of the
 // interpreter, not a built-in that can be refused, and each doubling is one
 // uninterruptible Go allocation. Go offers no per-goroutine memory quota
-// (runtime/debug.SetMemoryLimit only makes the collector work harder), and a
-// watchdog that samples an allocation estimate is too late for a single
-// allocation of a gigabyte. The API used to die with "fatal error: out of
+// (runtime/debug.SetMemoryLimit only makes the collector work harder), a
+// watchdog that samples the heap is late by one allocation, and the heap is
+// the whole process's. The API used to die with "fatal error: out of
 // memory" in five seconds. Only the kernel can refuse an allocation, and it
 // does that per process.
 //
@@ -57,8 +57,10 @@
 // behalf (PreviewTransformer, AnonymizeJSON): a request holds one child for
 // its duration. The worker keeps running JavaScript in-process, per row,
 // because six times the per-row cost is too much for the data plane; there
-// the time budget, the built-in limits and the regular expression match
-// timeout hold, but a memory bomb kills the worker process, failing the
-// activities it was running (Temporal retries them elsewhere). Moving the
-// worker to long-lived children needs batched calls to be affordable.
+// the time budget, the built-in limits, the regular expression match
+// timeout and jsvm's heap watchdog (NEOSYNC_JS_MEMORY_MB) hold: a memory
+// bomb fails its run with the memory limit named instead of killing the
+// worker, at the cost of one allocation of overshoot (see package jsvm).
+// Moving the worker to long-lived children needs batched calls to be
+// affordable.
 package jsrunner

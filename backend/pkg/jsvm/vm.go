@@ -1,0 +1,284 @@
+package jsvm
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Config sets a VM's limits and its natives.
+type Config struct {
+	// Budget is the wall-clock time one call may take. Required.
+	Budget time.Duration
+	// Grace is how long a call that was interrupted may take to return
+	// before its runtime is abandoned (Budget when 0): an interrupt only
+	// takes effect between JavaScript instructions.
+	Grace time.Duration
+	// MemoryLimit bounds, in bytes, how much the Go heap may grow while one
+	// call runs (0: not watched). See the package documentation for what
+	// it counts and how closely it holds.
+	MemoryLimit int64
+	// Natives builds the neosync object of each runtime (nil: none).
+	Natives NativesFunc
+}
+
+// VM runs one compiled function in a sandbox, one call at a time. It owns
+// one runtime at a time: built by New, kept across calls (so globals
+// persist), and replaced (state lost) only after a call had to be abandoned
+// or exceeded the memory limit. A VM is used by one goroutine at a time.
+type VM struct {
+	prog  *Program
+	cfg   Config
+	gauge heapGauge
+	// cur is the current runtime. It is a separate object so that a
+	// cleanup attached to the VM can stop the runtime's goroutine once the
+	// VM is garbage.
+	cur *current
+}
+
+// current holds a VM's current runtime (nil after one was discarded).
+type current struct{ sb *sandbox }
+
+// New builds a VM for prog. An error means the runtime could not start:
+// the code threw while it was being defined, or a native could not be
+// installed.
+func New(prog *Program, cfg Config) (*VM, error) {
+	if cfg.Budget <= 0 {
+		return nil, errors.New("jsvm: Config.Budget must be positive")
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = cfg.Budget
+	}
+	v := &VM{prog: prog, cfg: cfg, cur: &current{}}
+	sb, err := newSandbox(prog.prog, cfg.Natives)
+	if err != nil {
+		return nil, err
+	}
+	sb.startWorker()
+	v.cur.sb = sb
+	runtime.AddCleanup(v, func(cur *current) {
+		if cur.sb != nil {
+			cur.sb.stopWorker()
+		}
+	}, v.cur)
+	return v, nil
+}
+
+// Budget is the wall-clock time one call may take.
+func (v *VM) Budget() time.Duration { return v.cfg.Budget }
+
+// result is what a runtime's goroutine answers for one call.
+type result struct {
+	v   any
+	err error
+}
+
+// Call runs the function with args (copied into JavaScript, so the code
+// cannot change them); row is what natives receive as the current row and
+// rnd (which may be nil) feeds Math.random. The result is copied out of
+// JavaScript (see fromJS). A call that overruns the budget fails with a
+// *TimeBudgetError, one during which the heap grew past the memory limit
+// with a *MemoryLimitError; an exception or an unsupported result is an
+// error whose message gives the position in the code.
+func (v *VM) Call(rnd *rand.Rand, row map[string]any, args ...any) (any, error) {
+	if v.cur.sb == nil {
+		sb, err := newSandbox(v.prog.prog, v.cfg.Natives)
+		if err != nil {
+			return nil, fmt.Errorf("cannot restart the JavaScript runtime: %w", err)
+		}
+		sb.startWorker()
+		v.cur.sb = sb
+	}
+	sb := v.cur.sb
+	sb.setRand(rnd)
+	sb.row = row
+	// The arguments are copied into the (idle) runtime here, so its
+	// goroutine never reads the caller's values.
+	jsArgs, err := sb.safeArgs(args)
+	if err != nil {
+		sb.setRand(nil)
+		return nil, err
+	}
+	sb.req <- jsArgs
+	r, err := v.wait(sb)
+	if err != nil {
+		return nil, err
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.v, nil
+}
+
+// wait waits for the answer of the call running on sb, interrupting it at
+// the time budget or when the heap grew past the memory limit.
+func (v *VM) wait(sb *sandbox) (result, error) {
+	timer := time.NewTimer(v.cfg.Budget)
+	defer timer.Stop()
+	var tick <-chan time.Time
+	var base int64
+	if v.cfg.MemoryLimit > 0 {
+		base = v.gauge.read()
+		t := time.NewTicker(heapSampleEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case r := <-sb.res:
+			sb.setRand(nil)
+			return r, nil
+		case <-tick:
+			if grown := v.gauge.read() - base; grown > v.cfg.MemoryLimit {
+				sb.vm.Interrupt(memoryExceeded{})
+				return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
+			}
+		case <-timer.C:
+			sb.vm.Interrupt(budgetExceeded{})
+			return v.interrupted(sb, &TimeBudgetError{Budget: v.cfg.Budget})
+		}
+	}
+}
+
+// interrupted waits up to the grace period for an interrupted call. If it
+// returns, the call fails with cause (unless it completed just as it was
+// interrupted); a runtime interrupted for memory is discarded, since its
+// globals may hold what it allocated. If a built-in ignores the interrupt
+// beyond the grace period, the runtime is abandoned to its goroutine
+// (which stops at its next JavaScript instruction and then exits) and
+// replaced on the next call.
+func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
+	grace := time.NewTimer(v.cfg.Grace)
+	defer grace.Stop()
+	_, memory := cause.(*MemoryLimitError)
+	select {
+	case r := <-sb.res:
+		sb.setRand(nil)
+		if r.err == nil {
+			sb.vm.ClearInterrupt()
+			return r, nil // finished just as it was interrupted
+		}
+		if memory {
+			v.discard(sb)
+		} else {
+			sb.vm.ClearInterrupt()
+		}
+		return result{}, cause
+	case <-grace.C:
+		sb.setRand(nil) // the abandoned goroutine must not touch the caller's source
+		v.discard(sb)
+		if tb, ok := cause.(*TimeBudgetError); ok {
+			tb.Abandoned = true
+		}
+		return result{}, cause
+	}
+}
+
+// discard stops sb's goroutine (after its current call, which an interrupt
+// ends at its next instruction) and drops it: the next call builds a fresh
+// runtime.
+func (v *VM) discard(sb *sandbox) {
+	sb.stopWorker()
+	v.cur.sb = nil
+}
+
+// budgetExceeded and memoryExceeded are the values a runtime is
+// interrupted with.
+type (
+	budgetExceeded struct{}
+	memoryExceeded struct{}
+)
+
+// startWorker starts the goroutine that runs the sandbox's calls. Calls run
+// off the caller's goroutine so that the caller gets an answer after
+// budget+grace even if a built-in ignores the interrupt; a long-lived worker
+// keeps its grown stack, which a goroutine per call would have to regrow.
+func (s *sandbox) startWorker() {
+	s.req = make(chan []goja.Value)
+	s.res = make(chan result, 1)
+	go func(req <-chan []goja.Value, res chan<- result) {
+		for args := range req {
+			res <- s.runSafe(args)
+		}
+	}(s.req, s.res)
+}
+
+// stopWorker ends the worker once its current call (if any) returns.
+func (s *sandbox) stopWorker() { close(s.req) }
+
+func (s *sandbox) runSafe(args []goja.Value) (r result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = result{err: fmt.Errorf("internal error: %v", p)}
+		}
+	}()
+	return s.run(args)
+}
+
+// safeArgs converts args, turning a panic into an error.
+func (s *sandbox) safeArgs(args []any) (out []goja.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("cannot convert the input to JavaScript: %v", p)
+		}
+	}()
+	if len(args) == 0 {
+		return nil, nil
+	}
+	out = make([]goja.Value, len(args))
+	for i, a := range args {
+		out[i] = s.toJS(a, 0)
+	}
+	return out, nil
+}
+
+// run calls the function and converts its result; it runs on the worker
+// goroutine, under the watchdog.
+func (s *sandbox) run(args []goja.Value) result {
+	v, err := s.fn(goja.Undefined(), args...)
+	if err != nil {
+		return result{err: s.describe(err)}
+	}
+	out, err := s.fromJS(v, 0)
+	if err != nil {
+		return result{err: s.describe(err)}
+	}
+	return result{v: out}
+}
+
+// describe turns a goja error into a message with the position in the
+// user's code.
+func (s *sandbox) describe(err error) (out error) {
+	defer func() {
+		if recover() != nil {
+			out = errors.New("JavaScript error")
+		}
+	}()
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		return errors.New("interrupted")
+	}
+	var so *goja.StackOverflowError
+	if errors.As(err, &so) {
+		return fmt.Errorf("JavaScript call stack exceeded %d frames", maxCallStack)
+	}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		msg := "JavaScript error"
+		if v := ex.Value(); v != nil {
+			msg = v.String() // may run a user toString; still under the watchdog
+		}
+		for _, f := range ex.Stack() {
+			if f.SrcName() == "code" {
+				p := f.Position()
+				return fmt.Errorf("%s (line %d, column %d)", msg, max(p.Line-1, 1), p.Column)
+			}
+		}
+		return errors.New(msg)
+	}
+	return err
+}
