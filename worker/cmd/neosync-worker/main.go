@@ -108,6 +108,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer tc.Close()
 	reg := transformers.NewRegistry()
 	reg.CapJavaScriptCalls(cfg.JSCallMax)
+	reg.LimitJavaScriptMemory(cfg.JSMemoryBytes)
 	acts := &activities.Activities{
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 	}

@@ -29,10 +29,15 @@ type Config struct {
 	// NEOSYNC_AUTH_MODE is apikey or oidc).
 	ConnectionNetwork *netpolicy.Policy
 	// JSCallMax caps the time budget of one JavaScript transformer call
-	// (NEOSYNC_JS_CALL_MAX_MS, 100 by default, the default timeout_ms): the worker runs JavaScript
-	// in its own process, per row, and the budget is what bounds the
-	// memory a hostile loop can take before it is interrupted.
+	// (NEOSYNC_JS_CALL_MAX_MS, 100 by default, the default timeout_ms): the
+	// worker runs JavaScript in its own process, per row, so a hostile loop
+	// must not hold a row for long.
 	JSCallMax time.Duration
+	// JSMemoryBytes is how much the worker's heap may grow during one
+	// JavaScript transformer call before the call is interrupted and its
+	// run fails (NEOSYNC_JS_MEMORY_MB, 64 by default, as the API's runner
+	// limit): a memory bomb fails its run instead of the worker.
+	JSMemoryBytes int64
 }
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
@@ -65,6 +70,11 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("NEOSYNC_JS_CALL_MAX_MS must be an integer between 1 and 60000 (milliseconds)")
 	}
 	c.JSCallMax = time.Duration(ms) * time.Millisecond
+	mb, err := strconv.Atoi(get("NEOSYNC_JS_MEMORY_MB", "64"))
+	if err != nil || mb < 16 || mb > 16<<10 {
+		return c, fmt.Errorf("NEOSYNC_JS_MEMORY_MB must be a number of MiB from 16 to 16384")
+	}
+	c.JSMemoryBytes = int64(mb) << 20
 	mode := get("NEOSYNC_AUTH_MODE", "none")
 	if mode != "none" && mode != "apikey" && mode != "oidc" {
 		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc (the API's mode, for the connection policy's default), got %q", mode)
@@ -82,4 +92,5 @@ func Load(getenv func(string) string) (Config, error) {
 var EnvNames = slices.Concat([]string{
 	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "WORKER_MAX_CONCURRENT_ACTIVITIES",
 	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY", "NEOSYNC_JS_CALL_MAX_MS",
+	"NEOSYNC_JS_MEMORY_MB",
 }, envconfig.TemporalEnvNames, envconfig.LogEnvNames)

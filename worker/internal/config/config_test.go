@@ -27,11 +27,12 @@ func TestLoad(t *testing.T) {
 		"bad log format":  {map[string]string{"NEOSYNC_API_KEY": "k", "LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		"bad deny":        {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_CONNECTION_DENY": "1.2.3.4/40"}, "NEOSYNC_CONNECTION_DENY"},
 		"bad auth mode":   {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_AUTH_MODE": "open"}, "NEOSYNC_AUTH_MODE"},
+		"bad js memory":   {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_JS_MEMORY_MB": "8"}, "NEOSYNC_JS_MEMORY_MB must be a number of MiB from 16"},
 	} {
 		c, err := Load(func(k string) string { return tc.env[k] })
 		if tc.want == "" {
 			if err != nil || c.Temporal.TaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 ||
-				!c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
+				c.JSMemoryBytes != 64<<20 || !c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
 				t.Errorf("%s: %+v, %v", name, c, err)
 			}
 			continue
