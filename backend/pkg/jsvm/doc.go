@@ -33,10 +33,12 @@
 //     next call. The caller therefore never waits much more than twice the
 //     budget.
 //   - Memory, when Config.MemoryLimit is set (the worker sets 64 MiB by
-//     default, NEOSYNC_JS_MEMORY_MB): while a call runs, its caller samples
-//     the Go heap every millisecond (runtime/metrics, which does not stop the
-//     world) and interrupts the runtime once the heap has grown by more than
-//     the limit since the call started. The call fails with a
+//     default, NEOSYNC_JS_MEMORY_MB): while such calls run, one watchdog
+//     goroutine per process samples the Go heap every millisecond
+//     (runtime/metrics, which does not stop the world) and interrupts every
+//     runtime whose call has seen the heap grow by more than the limit (from
+//     the smallest size sampled since the call started). A call only registers with it (no timer or heap read of its
+//     own), so the watch costs a call well under a microsecond. The call fails with a
 //     *MemoryLimitError and the runtime is discarded, so whatever its
 //     globals held becomes garbage. The watchdog sees allocations, not
 //     instructions: one instruction in flight when the limit is crossed

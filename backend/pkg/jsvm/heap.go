@@ -2,33 +2,123 @@ package jsvm
 
 import (
 	"runtime/metrics"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// heapSampleEvery is how often a call that sets a memory limit samples the
-// heap. Growing the heap takes time in proportion to the bytes allocated
-// (a 64 MiB string is about 10 ms of copying here), so a millisecond sees
-// a runaway allocation loop within a small fraction of the limit; a call
-// shorter than this never samples at all.
+// heapSampleEvery is how often the watchdog samples the heap while calls
+// with a memory limit run. Growing the heap takes time in proportion to
+// the bytes allocated (copying a 64 MiB string takes milliseconds), so a
+// millisecond sees a runaway allocation loop within one or two of its
+// allocations.
 const heapSampleEvery = time.Millisecond
+
+// watchdogLinger is how long the watchdog keeps sampling after the last
+// watched call ended, so that calls made row after row find a fresh sample
+// to start from instead of reading the heap themselves.
+const watchdogLinger = time.Second
 
 // heapMetric is the size of the Go heap's objects: live ones and those not
 // yet swept. Reading it does not stop the world, unlike
-// runtime.ReadMemStats, and costs well under a microsecond.
+// runtime.ReadMemStats.
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
-// heapGauge reads heapMetric. It is used by one goroutine at a time (the
-// caller of its VM), which owns the sample buffer.
-type heapGauge struct{ s [1]metrics.Sample }
-
-// read returns the heap's object bytes now.
-func (g *heapGauge) read() int64 {
-	if g.s[0].Name == "" {
-		g.s[0].Name = heapMetric
-	}
-	metrics.Read(g.s[:])
-	if g.s[0].Value.Kind() != metrics.KindUint64 {
+// readHeap returns the heap's object bytes now.
+func readHeap() int64 {
+	s := [1]metrics.Sample{{Name: heapMetric}}
+	metrics.Read(s[:])
+	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0 // not supported by this Go release: never exceeded
 	}
-	return int64(g.s[0].Value.Uint64())
+	return int64(s[0].Value.Uint64())
+}
+
+// watch is one VM's registration with the watchdog, reused by its calls.
+type watch struct {
+	limit int64
+	// trip receives when the watchdog interrupted the call (capacity 1).
+	trip chan struct{}
+
+	// Guarded by watchdog.mu.
+	sb      *sandbox
+	base    int64
+	tripped bool
+	grown   int64
+}
+
+// watchdog is the process's one heap sampler. It runs while calls with a
+// memory limit are in flight (and watchdogLinger after), so that a call
+// costs a registration, not a timer and a heap read of its own.
+type watchdog struct {
+	mu      sync.Mutex
+	calls   map[*watch]struct{}
+	running bool
+	idle    time.Time // when the last call ended
+	last    atomic.Int64
+}
+
+var dog = &watchdog{calls: map[*watch]struct{}{}}
+
+// start registers w for a call running on sb, with the heap's size now
+// (the latest sample, at most heapSampleEvery old) as its base.
+func (d *watchdog) start(w *watch, sb *sandbox) {
+	d.mu.Lock()
+	fresh := !d.running
+	if fresh {
+		d.last.Store(readHeap())
+		d.running = true
+		go d.loop()
+	}
+	w.sb, w.base, w.tripped, w.grown = sb, d.last.Load(), false, 0
+	d.calls[w] = struct{}{}
+	d.mu.Unlock()
+}
+
+// stop unregisters w and reports whether the watchdog interrupted its call
+// (and the growth it saw). After stop the watchdog no longer touches the
+// call's runtime; a pending trip is drained.
+func (d *watchdog) stop(w *watch) (tripped bool, grown int64) {
+	d.mu.Lock()
+	delete(d.calls, w)
+	if len(d.calls) == 0 {
+		d.idle = time.Now()
+	}
+	tripped, grown, w.sb = w.tripped, w.grown, nil
+	d.mu.Unlock()
+	select {
+	case <-w.trip:
+	default:
+	}
+	return tripped, grown
+}
+
+// loop samples the heap and interrupts every call whose growth passed its
+// limit, until no call has been watched for watchdogLinger. Growth counts
+// from the smallest size seen during the call, which is stricter than from
+// its start when a collection freed memory meanwhile.
+func (d *watchdog) loop() {
+	t := time.NewTicker(heapSampleEvery)
+	defer t.Stop()
+	for range t.C {
+		h := readHeap()
+		d.last.Store(h)
+		d.mu.Lock()
+		for w := range d.calls {
+			// The base is the smallest size seen since the call started:
+			// the sample it started from may predate a collection.
+			w.base = min(w.base, h)
+			if g := h - w.base; g > w.limit && !w.tripped {
+				w.tripped, w.grown = true, g
+				w.sb.vm.Interrupt(memoryExceeded{})
+				w.trip <- struct{}{}
+			}
+		}
+		if len(d.calls) == 0 && time.Since(d.idle) > watchdogLinger {
+			d.running = false
+			d.mu.Unlock()
+			return
+		}
+		d.mu.Unlock()
+	}
 }

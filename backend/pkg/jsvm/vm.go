@@ -31,9 +31,11 @@ type Config struct {
 // persist), and replaced (state lost) only after a call had to be abandoned
 // or exceeded the memory limit. A VM is used by one goroutine at a time.
 type VM struct {
-	prog  *Program
-	cfg   Config
-	gauge heapGauge
+	prog *Program
+	cfg  Config
+	// watch registers this VM's calls with the heap watchdog (nil without
+	// a memory limit).
+	watch *watch
 	// cur is the current runtime. It is a separate object so that a
 	// cleanup attached to the VM can stop the runtime's goroutine once the
 	// VM is garbage.
@@ -54,6 +56,9 @@ func New(prog *Program, cfg Config) (*VM, error) {
 		cfg.Grace = cfg.Budget
 	}
 	v := &VM{prog: prog, cfg: cfg, cur: &current{}}
+	if cfg.MemoryLimit > 0 {
+		v.watch = &watch{limit: cfg.MemoryLimit, trip: make(chan struct{}, 1)}
+	}
 	sb, err := newSandbox(prog.prog, cfg.Natives)
 	if err != nil {
 		return nil, err
@@ -67,9 +72,6 @@ func New(prog *Program, cfg Config) (*VM, error) {
 	}, v.cur)
 	return v, nil
 }
-
-// Budget is the wall-clock time one call may take.
-func (v *VM) Budget() time.Duration { return v.cfg.Budget }
 
 // result is what a runtime's goroutine answers for one call.
 type result struct {
@@ -115,33 +117,48 @@ func (v *VM) Call(rnd *rand.Rand, row map[string]any, args ...any) (any, error) 
 }
 
 // wait waits for the answer of the call running on sb, interrupting it at
-// the time budget or when the heap grew past the memory limit.
+// the time budget; the watchdog interrupts it when the heap grew past the
+// memory limit.
 func (v *VM) wait(sb *sandbox) (result, error) {
 	timer := time.NewTimer(v.cfg.Budget)
 	defer timer.Stop()
-	var tick <-chan time.Time
-	var base int64
-	if v.cfg.MemoryLimit > 0 {
-		base = v.gauge.read()
-		t := time.NewTicker(heapSampleEvery)
-		defer t.Stop()
-		tick = t.C
+	var trip <-chan struct{}
+	if v.watch != nil {
+		dog.start(v.watch, sb)
+		trip = v.watch.trip
 	}
-	for {
-		select {
-		case r := <-sb.res:
-			sb.setRand(nil)
+	select {
+	case r := <-sb.res:
+		sb.setRand(nil)
+		tripped, grown := v.unwatch()
+		if !tripped {
 			return r, nil
-		case <-tick:
-			if grown := v.gauge.read() - base; grown > v.cfg.MemoryLimit {
-				sb.vm.Interrupt(memoryExceeded{})
-				return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
-			}
-		case <-timer.C:
-			sb.vm.Interrupt(budgetExceeded{})
-			return v.interrupted(sb, &TimeBudgetError{Budget: v.cfg.Budget})
 		}
+		if r.err == nil {
+			sb.vm.ClearInterrupt()
+			return r, nil // finished just as it was interrupted
+		}
+		v.discard(sb)
+		return result{}, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown}
+	case <-trip:
+		_, grown := v.unwatch()
+		return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
+	case <-timer.C:
+		if tripped, grown := v.unwatch(); tripped {
+			return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
+		}
+		sb.vm.Interrupt(budgetExceeded{})
+		return v.interrupted(sb, &TimeBudgetError{Budget: v.cfg.Budget})
 	}
+}
+
+// unwatch ends the watchdog's watch of the current call, if any, and
+// reports whether it interrupted the call.
+func (v *VM) unwatch() (tripped bool, grown int64) {
+	if v.watch == nil {
+		return false, 0
+	}
+	return dog.stop(v.watch)
 }
 
 // interrupted waits up to the grace period for an interrupted call. If it
