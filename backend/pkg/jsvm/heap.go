@@ -45,6 +45,7 @@ type watch struct {
 	base    int64
 	tripped bool
 	grown   int64
+	index   int // in watchdog.calls
 }
 
 // watchdog is the process's one heap sampler. It runs while calls with a
@@ -52,13 +53,14 @@ type watch struct {
 // costs a registration, not a timer and a heap read of its own.
 type watchdog struct {
 	mu      sync.Mutex
-	calls   map[*watch]struct{}
+	calls   []*watch
 	running bool
-	idle    time.Time // when the last call ended
+	idle    int // samples taken since a call was last in flight
 	last    atomic.Int64
 }
 
-var dog = &watchdog{calls: map[*watch]struct{}{}}
+// dog is the process's watchdog.
+var dog = &watchdog{}
 
 // start registers w for a call running on sb, with the heap's size now
 // (the latest sample, at most heapSampleEvery old) as its base.
@@ -70,8 +72,8 @@ func (d *watchdog) start(w *watch, sb *sandbox) {
 		d.running = true
 		go d.loop()
 	}
-	w.sb, w.base, w.tripped, w.grown = sb, d.last.Load(), false, 0
-	d.calls[w] = struct{}{}
+	w.sb, w.base, w.tripped, w.grown, w.index = sb, d.last.Load(), false, 0, len(d.calls)
+	d.calls = append(d.calls, w)
 	d.mu.Unlock()
 }
 
@@ -80,10 +82,10 @@ func (d *watchdog) start(w *watch, sb *sandbox) {
 // call's runtime; a pending trip is drained.
 func (d *watchdog) stop(w *watch) (tripped bool, grown int64) {
 	d.mu.Lock()
-	delete(d.calls, w)
-	if len(d.calls) == 0 {
-		d.idle = time.Now()
-	}
+	last := len(d.calls) - 1
+	d.calls[w.index], d.calls[last].index = d.calls[last], w.index
+	d.calls[last] = nil
+	d.calls = d.calls[:last]
 	tripped, grown, w.sb = w.tripped, w.grown, nil
 	d.mu.Unlock()
 	select {
@@ -104,7 +106,7 @@ func (d *watchdog) loop() {
 		h := readHeap()
 		d.last.Store(h)
 		d.mu.Lock()
-		for w := range d.calls {
+		for _, w := range d.calls {
 			// The base is the smallest size seen since the call started:
 			// the sample it started from may predate a collection.
 			w.base = min(w.base, h)
@@ -114,7 +116,11 @@ func (d *watchdog) loop() {
 				w.trip <- struct{}{}
 			}
 		}
-		if len(d.calls) == 0 && time.Since(d.idle) > watchdogLinger {
+		d.idle++
+		if len(d.calls) > 0 {
+			d.idle = 0
+		}
+		if d.idle > int(watchdogLinger/heapSampleEvery) {
 			d.running = false
 			d.mu.Unlock()
 			return

@@ -2,8 +2,10 @@ package jsvm
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,7 +74,7 @@ func TestMemoryBomb(t *testing.T) {
 		t.Fatalf("err = %v (%T), want a *MemoryLimitError over %d bytes", err, err, limit)
 	}
 	wantError(t, err, "exceeded the JavaScript memory limit of 64 MiB")
-	t.Logf("heap grew by at most %d MiB (limit %d MiB): %v", peak>>20, limit>>20, err)
+	t.Logf("heap grew by at most %d MiB (limit %d MiB), process peak RSS %s: %v", peak>>20, limit>>20, peakRSS(), err)
 	if peak > 4*limit {
 		t.Fatalf("the heap grew by %d MiB, more than 4 × the %d MiB limit", peak>>20, limit>>20)
 	}
@@ -110,4 +112,19 @@ func TestMemoryWithinLimit(t *testing.T) {
 			t.Fatalf("limit %d: %v, %v", cfg.MemoryLimit, got, err)
 		}
 	}
+}
+
+// peakRSS is this process's VmHWM as written in /proc/self/status ("?"
+// where there is none), for the log.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }
