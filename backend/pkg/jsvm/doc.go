@@ -1,6 +1,6 @@
 // Package jsvm is the JavaScript sandbox that user-written transformers run
 // in: goja (a JavaScript interpreter in Go) with no host access, a
-// wall-clock budget per call, a heap watchdog, and checks in front of the
+// wall-clock budget per call, a memory watchdog, and checks in front of the
 // built-ins that could allocate or loop without bound.
 //
 // It knows nothing about transformers: Compile turns code into a Program
@@ -34,18 +34,23 @@
 //     budget.
 //   - Memory, when Config.MemoryLimit is set (the worker sets 64 MiB by
 //     default, NEOSYNC_JS_MEMORY_MB): while such calls run, one watchdog
-//     goroutine per process samples the Go heap every millisecond
-//     (runtime/metrics, which does not stop the world) and interrupts every
-//     runtime whose call has seen the heap grow by more than the limit (from
-//     the smallest size sampled since the call started). A call only registers with it (no timer or heap read of its
-//     own), so the watch costs a call well under a microsecond. The call fails with a
-//     *MemoryLimitError and the runtime is discarded, so whatever its
-//     globals held becomes garbage. The watchdog sees allocations, not
-//     instructions: one instruction in flight when the limit is crossed
-//     still completes, so the heap can overshoot by that instruction's
-//     allocation. For the string-doubling bomb `for(;;){ s = s + s }` that
-//     is the last doubling, so the growth stays below about twice the limit;
-//     the built-in checks below cap what a single built-in can allocate.
+//     goroutine per process samples, every millisecond, the memory the Go
+//     runtime holds (what it mapped less the heap pages it returned to the
+//     OS: close to the resident size; read through runtime/metrics, which
+//     does not stop the world), and interrupts every runtime whose call has
+//     seen it grow by more than the limit (from the smallest size sampled
+//     since the call started). A call only registers with it, with no timer
+//     or read of its own, so watching costs a call a few tens of
+//     nanoseconds. The call fails with a *MemoryLimitError and the runtime
+//     is discarded, so whatever its globals held becomes garbage. The
+//     watchdog sees allocations, not instructions: one instruction in
+//     flight when the limit is crossed still completes, so memory can
+//     overshoot by that instruction's allocation (and by what a starved
+//     watchdog thread misses). For the string-doubling bomb
+//     `for(;;){ s = s + s }` under the 64 MiB limit the process's peak
+//     resident size grows by about 64 MiB (TestMemoryBomb; one more doubling,
+//     another 64 MiB, when the machine is loaded). The built-in checks
+//     below cap what a single built-in can allocate.
 //   - Built-ins that would allocate or loop in proportion to an argument are
 //     refused with a RangeError beforehand: arrays and array-likes of more
 //     than 2^20 elements for every Array.prototype method, Array.from,
@@ -65,8 +70,8 @@
 // # What it does not guarantee
 //
 //   - It is not a security boundary against a hostile author. The memory
-//     watchdog measures the whole process's heap, not the runtime's: what
-//     other goroutines allocate during a call counts against it (a false
+//     watchdog measures the whole process, not the runtime: memory other
+//     goroutines make the process take during a call counts against it (a false
 //     positive fails the call, it never lets one through), and it watches
 //     one call at a time, so state kept in globals and grown a little by
 //     every call is bounded only by the process. Some built-ins can build

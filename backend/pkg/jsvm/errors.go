@@ -23,8 +23,8 @@ func (e *TimeBudgetError) Error() string {
 	return fmt.Sprintf("the code exceeded its time budget of %v", e.Budget)
 }
 
-// MemoryLimitError is the error of a call during which the Go heap grew by
-// more than Config.MemoryLimit. The runtime that ran it is always
+// MemoryLimitError is the error of a call during which the memory the Go
+// runtime holds grew by more than Config.MemoryLimit. The runtime that ran it is always
 // discarded, so what its globals held becomes garbage.
 type MemoryLimitError struct {
 	// Limit is the configured limit and Grown the growth seen when the
@@ -34,6 +34,6 @@ type MemoryLimitError struct {
 
 // Error names the limit in MiB, the unit NEOSYNC_JS_MEMORY_MB is given in.
 func (e *MemoryLimitError) Error() string {
-	return fmt.Sprintf("the code exceeded the JavaScript memory limit of %d MiB (the heap grew by %d MiB during the call); "+
+	return fmt.Sprintf("the code exceeded the JavaScript memory limit of %d MiB (the process's memory grew by %d MiB during the call); "+
 		"its runtime (and any global state) was discarded", e.Limit>>20, e.Grown>>20)
 }

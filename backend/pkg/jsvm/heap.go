@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// heapSampleEvery is how often the watchdog samples the heap while calls
+// heapSampleEvery is how often the watchdog samples memory while calls
 // with a memory limit run. Growing the heap takes time in proportion to
 // the bytes allocated (copying a 64 MiB string takes milliseconds), so a
 // millisecond sees a runaway allocation loop within one or two of its
@@ -19,19 +19,27 @@ const heapSampleEvery = time.Millisecond
 // to start from instead of reading the heap themselves.
 const watchdogLinger = time.Second
 
-// heapMetric is the size of the Go heap's objects: live ones and those not
-// yet swept. Reading it does not stop the world, unlike
-// runtime.ReadMemStats.
-const heapMetric = "/memory/classes/heap/objects:bytes"
+// The watchdog measures the memory the Go runtime holds: everything it has
+// mapped (heap, stacks, metadata) less the heap pages it has returned to
+// the operating system. That is close to the process's resident size, and
+// unlike the size of heap objects it does not rise and fall with every
+// garbage collection: a call that allocates garbage the heap can reuse does
+// not grow it, while one that makes the heap take new pages (or keeps dead
+// pages the runtime has not returned yet) does. Reading it does not stop
+// the world, unlike runtime.ReadMemStats.
+const (
+	totalMetric    = "/memory/classes/total:bytes"
+	releasedMetric = "/memory/classes/heap/released:bytes"
+)
 
-// readHeap returns the heap's object bytes now.
+// readHeap returns the bytes the Go runtime holds now.
 func readHeap() int64 {
-	s := [1]metrics.Sample{{Name: heapMetric}}
+	s := [2]metrics.Sample{{Name: totalMetric}, {Name: releasedMetric}}
 	metrics.Read(s[:])
-	if s[0].Value.Kind() != metrics.KindUint64 {
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
 		return 0 // not supported by this Go release: never exceeded
 	}
-	return int64(s[0].Value.Uint64())
+	return int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
 }
 
 // watch is one VM's registration with the watchdog, reused by its calls.

@@ -18,8 +18,8 @@ type Config struct {
 	// before its runtime is abandoned (Budget when 0): an interrupt only
 	// takes effect between JavaScript instructions.
 	Grace time.Duration
-	// MemoryLimit bounds, in bytes, how much the Go heap may grow while one
-	// call runs (0: not watched). See the package documentation for what
+	// MemoryLimit bounds, in bytes, how much the memory the Go runtime
+	// holds may grow while one call runs (0: not watched). See the package documentation for what
 	// it counts and how closely it holds.
 	MemoryLimit int64
 	// Natives builds the neosync object of each runtime (nil: none).
@@ -33,7 +33,7 @@ type Config struct {
 type VM struct {
 	prog *Program
 	cfg  Config
-	// watch registers this VM's calls with the heap watchdog (nil without
+	// watch registers this VM's calls with the memory watchdog (nil without
 	// a memory limit).
 	watch *watch
 	// cur is the current runtime. It is a separate object so that a
@@ -83,7 +83,7 @@ type result struct {
 // cannot change them); row is what natives receive as the current row and
 // rnd (which may be nil) feeds Math.random. The result is copied out of
 // JavaScript (see fromJS). A call that overruns the budget fails with a
-// *TimeBudgetError, one during which the heap grew past the memory limit
+// *TimeBudgetError, one during which memory grew past the memory limit
 // with a *MemoryLimitError; an exception or an unsupported result is an
 // error whose message gives the position in the code.
 func (v *VM) Call(rnd *rand.Rand, row map[string]any, args ...any) (any, error) {
@@ -117,7 +117,7 @@ func (v *VM) Call(rnd *rand.Rand, row map[string]any, args ...any) (any, error) 
 }
 
 // wait waits for the answer of the call running on sb, interrupting it at
-// the time budget; the watchdog interrupts it when the heap grew past the
+// the time budget; the watchdog interrupts it when memory grew past the
 // memory limit.
 func (v *VM) wait(sb *sandbox) (result, error) {
 	timer := time.NewTimer(v.cfg.Budget)

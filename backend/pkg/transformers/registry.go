@@ -14,7 +14,7 @@ type Registry struct {
 	// jsCallCap bounds a JavaScript call's time budget (0: timeout_ms as
 	// configured); see CapJavaScriptCalls.
 	jsCallCap time.Duration
-	// jsMemoryLimit bounds the heap growth of one JavaScript call in bytes
+	// jsMemoryLimit bounds the memory growth of one JavaScript call in bytes
 	// (0: not watched); see LimitJavaScriptMemory.
 	jsMemoryLimit int64
 }
@@ -29,8 +29,8 @@ func (r *Registry) CapJavaScriptCalls(max time.Duration) { r.jsCallCap = max }
 
 // LimitJavaScriptMemory makes every JavaScript call the registry's
 // transformers make fail, with a *ValueError wrapping a
-// *jsvm.MemoryLimitError, once the Go heap has grown by more than bytes
-// since the call started (0 turns the watchdog off, the default). A process
+// *jsvm.MemoryLimitError, once the memory the Go runtime holds has grown by
+// more than bytes since the call started (0 turns the watchdog off, the default). A process
 // that runs JavaScript in its own address space (the worker, per row) sets
 // it at start-up, so that a memory bomb fails its run instead of the
 // process; see package jsvm for what the watchdog counts. Call it before

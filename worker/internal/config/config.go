@@ -33,7 +33,7 @@ type Config struct {
 	// worker runs JavaScript in its own process, per row, so a hostile loop
 	// must not hold a row for long.
 	JSCallMax time.Duration
-	// JSMemoryBytes is how much the worker's heap may grow during one
+	// JSMemoryBytes is how much the worker's memory may grow during one
 	// JavaScript transformer call before the call is interrupted and its
 	// run fails (NEOSYNC_JS_MEMORY_MB, 64 by default, as the API's runner
 	// limit): a memory bomb fails its run instead of the worker.

@@ -223,11 +223,12 @@ func (s *stack) apiCmd(args ...string) (string, error) {
 	return string(out), nil
 }
 
-// startWorker runs a neosync-worker process; kill it with kill().
-func (s *stack) startWorker(t *testing.T) *exec.Cmd {
+// startWorker runs a neosync-worker process with env added to the
+// stack's environment; kill it with kill().
+func (s *stack) startWorker(t *testing.T, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "neosync-worker"), "serve")
-	cmd.Env = append(s.env(), "NEOSYNC_API_KEY="+s.workerKey)
+	cmd.Env = append(append(s.env(), "NEOSYNC_API_KEY="+s.workerKey), env...)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, s.logs}, syncWriter{&s.mu, s.logs}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
