@@ -42,7 +42,9 @@
 //     since the call started). A call only registers with it, with no timer
 //     or read of its own, so watching costs a call a few tens of
 //     nanoseconds. The call fails with a *MemoryLimitError and the runtime
-//     is discarded, so whatever its globals held becomes garbage. The
+//     is discarded, so whatever its globals held becomes garbage, which is
+//     returned to the OS at once (debug.FreeOSMemory), so that bomb after
+//     bomb the process does not ratchet up. The
 //     watchdog sees allocations, not instructions: one instruction in
 //     flight when the limit is crossed still completes, so memory can
 //     overshoot by that instruction's allocation (and by what a starved

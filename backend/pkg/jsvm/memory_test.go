@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 )
 
 // The tests here are not parallel: the watchdog measures the whole
@@ -22,7 +23,9 @@ import (
 // call's error is then not a *MemoryLimitError.
 func heapPeak(t *testing.T, vm *VM) (stop func() int64) {
 	t.Helper()
-	sb := vm.cur.sb // the runtime the next call runs on
+	// The runtime the next call runs on, weakly: holding it would keep
+	// its memory alive after the call discarded it.
+	sb := weak.Make(vm.cur.sb)
 	runtime.GC()
 	read := readHeap
 	base := read()
@@ -34,8 +37,8 @@ func heapPeak(t *testing.T, vm *VM) (stop func() int64) {
 		for {
 			if g := read() - base; g > peak.Load() {
 				peak.Store(g)
-				if g > 1<<30 {
-					sb.vm.Interrupt("the test's safety net")
+				if p := sb.Value(); g > 1<<30 && p != nil {
+					p.vm.Interrupt("the test's safety net")
 				}
 			}
 			select {
@@ -75,6 +78,28 @@ func TestMemoryBomb(t *testing.T) {
 	}
 	if got, err := call(vm, "after", nil); got != "undefined" || err != nil {
 		t.Fatalf("after the bomb: %v, %v; want a fresh runtime", got, err)
+	}
+}
+
+// TestMemoryBombRepeated: bomb after bomb, the process does not ratchet
+// up (each discarded runtime's memory is returned to the OS, so the next
+// bomb starts from where the first did).
+func TestMemoryBombRepeated(t *testing.T) {
+	const limit = 64 << 20
+	vm := build(t, `var s = 'x'; for (;;) { s = s + s; }`, Config{Budget: 5 * time.Minute, MemoryLimit: limit})
+	runtime.GC()
+	base := readHeap()
+	for i := range 3 {
+		stop := heapPeak(t, vm)
+		_, err := call(vm, "bomb", nil)
+		stop()
+		var me *MemoryLimitError
+		if !errors.As(err, &me) {
+			t.Fatalf("bomb %d: err = %v (%T), want a *MemoryLimitError", i, err, err)
+		}
+		if held := readHeap() - base; held > limit/2 {
+			t.Fatalf("after bomb %d the process holds %d MiB more than before the first", i, held>>20)
+		}
 	}
 }
 

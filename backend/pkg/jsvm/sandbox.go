@@ -51,9 +51,11 @@ type sandbox struct {
 	cur *rand.Rand
 	own *rand.Rand
 
-	// The worker goroutine's request and result channels.
-	req chan []goja.Value
-	res chan result
+	// The worker goroutine's request and result channels, and exited,
+	// closed when it ends.
+	req    chan []goja.Value
+	res    chan result
+	exited chan struct{}
 
 	// row is the current call's row, which natives receive.
 	row map[string]any

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/dop251/goja"
@@ -139,6 +140,7 @@ func (v *VM) wait(sb *sandbox) (result, error) {
 			return r, nil // finished just as it was interrupted
 		}
 		v.discard(sb)
+		releaseMemory(sb)
 		return result{}, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown}
 	case <-trip:
 		_, grown := v.unwatch()
@@ -181,6 +183,7 @@ func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
 		}
 		if memory {
 			v.discard(sb)
+			releaseMemory(sb)
 		} else {
 			sb.vm.ClearInterrupt()
 		}
@@ -190,6 +193,9 @@ func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
 		v.discard(sb)
 		if tb, ok := cause.(*TimeBudgetError); ok {
 			tb.Abandoned = true
+		}
+		if memory {
+			go releaseMemory(sb) // once the built-in returns
 		}
 		return result{}, cause
 	}
@@ -201,6 +207,18 @@ func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
 func (v *VM) discard(sb *sandbox) {
 	sb.stopWorker()
 	v.cur.sb = nil
+}
+
+// releaseMemory returns the memory of sb, a discarded runtime, to the
+// operating system once its goroutine has exited (so nothing references
+// it). The pages its garbage occupied would otherwise stay resident (free
+// for the heap but too fragmented for the next large allocation), so every
+// further bomb would add its own growth on top: the watchdog measures
+// growth per call, not the process's size. It collects the whole heap, once
+// per call that exceeded the limit.
+func releaseMemory(sb *sandbox) {
+	<-sb.exited
+	debug.FreeOSMemory()
 }
 
 // budgetExceeded and memoryExceeded are the values a runtime is
@@ -217,7 +235,9 @@ type (
 func (s *sandbox) startWorker() {
 	s.req = make(chan []goja.Value)
 	s.res = make(chan result, 1)
+	s.exited = make(chan struct{})
 	go func(req <-chan []goja.Value, res chan<- result) {
+		defer close(s.exited)
 		for args := range req {
 			res <- s.runSafe(args)
 		}
