@@ -84,13 +84,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table)
 			generated = append(generated, c.Name)
 		}
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("the destination table has no column %s", strings.Join(missing, ", "))
-	}
-	if len(generated) > 0 {
-		return fmt.Errorf("destination column %s is generated there but not in the source", strings.Join(generated, ", "))
-	}
-	return nil
+	return syncdriver.ColumnsMismatch(missing, generated)
 }
 
 // readerSeq names LOAD DATA readers uniquely within the process.

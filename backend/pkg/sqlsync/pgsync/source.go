@@ -244,11 +244,5 @@ func checkDestColumns(cols []syncplan.Column, dcols map[string]pgDestColumn) err
 			generated = append(generated, c.Name)
 		}
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("the destination table has no column %s", strings.Join(missing, ", "))
-	}
-	if len(generated) > 0 {
-		return fmt.Errorf("destination column %s is generated there but not in the source", strings.Join(generated, ", "))
-	}
-	return nil
+	return syncdriver.ColumnsMismatch(missing, generated)
 }
