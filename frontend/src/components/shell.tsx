@@ -3,7 +3,11 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
+import { useQuery } from "@connectrpc/connect-query";
+import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { useAccount } from "@/lib/account";
+import { SIGN_IN_PATH } from "@/lib/sign-in";
+import { signOut, useWebSession } from "@/lib/web-session";
 import { cx } from "./ui";
 
 const nav = [
@@ -58,26 +62,70 @@ function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
   );
 }
 
-function AccountIndicator() {
-  const { account, isLoading, error } = useAccount();
+function SignOutButton() {
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState<string>();
   return (
-    <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm" data-testid="account">
-      <span className="grid h-8 w-8 place-items-center rounded-full bg-slate-700 text-xs font-semibold uppercase text-white" aria-hidden="true">
-        {account?.name?.slice(0, 1) ?? "…"}
-      </span>
-      <div className="min-w-0">
-        <p className="truncate font-medium text-white">{isLoading ? "Loading…" : error ? "API unreachable" : (account?.name ?? "No account")}</p>
-        <p className="truncate text-xs text-slate-400">{error ? "check NEOSYNC_API_URL" : "Personal account"}</p>
-      </div>
+    <div className="px-3 pb-1">
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          signOut().catch((e: Error) => {
+            setFailed(e.message);
+            setBusy(false);
+          });
+        }}
+        className="w-full rounded-md px-2 py-1.5 text-left text-sm text-slate-300 ring-1 ring-inset ring-slate-700 hover:bg-slate-800 hover:text-white disabled:opacity-60"
+      >
+        {busy ? "Signing out…" : "Sign out"}
+      </button>
+      {failed && (
+        <p role="alert" className="mt-1 text-xs text-red-300">
+          {failed}
+        </p>
+      )}
     </div>
   );
 }
 
-/** Shell is the app frame: a fixed sidebar on wide screens, a drawer below 1024px. */
+/**
+ * AccountIndicator names the account the app works in and who acts in it:
+ * the key's name when signed in with an API key (with Sign out), else the
+ * account's type.
+ */
+function AccountIndicator() {
+  const { account, isLoading, error } = useAccount();
+  const user = useQuery(UserAccountService.method.getUser, {}, { staleTime: 5 * 60_000 });
+  const session = useWebSession();
+  const who = user.data?.user?.kind === "machine" ? user.data.user.displayName : account?.type === UserAccountType.TEAM ? "Team account" : "Personal account";
+  return (
+    <div data-testid="account">
+      <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm">
+        <span className="grid h-8 w-8 place-items-center rounded-full bg-slate-700 text-xs font-semibold uppercase text-white" aria-hidden="true">
+          {account?.name?.slice(0, 1) ?? "…"}
+        </span>
+        <div className="min-w-0">
+          <p className="truncate font-medium text-white">{isLoading ? "Loading…" : error ? "API unreachable" : (account?.name ?? "No account")}</p>
+          <p className="truncate text-xs text-slate-400" title={who}>
+            {error ? "check NEOSYNC_API_URL" : who}
+          </p>
+        </div>
+      </div>
+      {session.data?.signedIn && <SignOutButton />}
+    </div>
+  );
+}
+
+/** Shell is the app frame: a fixed sidebar on wide screens, a drawer below 1024px; the sign-in page goes without it. */
 export function Shell({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const path = usePathname();
   useEffect(() => setOpen(false), [path]);
+  // Before sign-in there is nothing to navigate to, and the shell's own
+  // queries would only be refused.
+  if (path === SIGN_IN_PATH) return <main id="main">{children}</main>;
   return (
     <div className="min-h-screen lg:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
