@@ -82,9 +82,11 @@ SELECT 1 + (g % 500), 100 * g, 'order ' || g FROM generate_series(1, 2000) g;
 
 /**
  * startStack starts the backend and returns its URLs and stop().
- * logDir receives one log file per process.
+ * logDir receives one log file per process. apiEnv and workerEnv are added
+ * to (and override) the API's and the worker's environment, e.g. to run
+ * with compose.yml's settings (NEOSYNC_AUTH_MODE=apikey, its deny list).
  */
-export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${process.pid}`), log = () => {} } = {}) {
+export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${process.pid}`), log = () => {}, apiEnv: apiExtra = {}, workerEnv: workerExtra = {} } = {}) {
   mkdirSync(logDir, { recursive: true });
   const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
   const dbs = { state: `nse2e_state_${suffix}`, source: `nse2e_src_${suffix}`, dest: `nse2e_dst_${suffix}`, dest2: `nse2e_dst2_${suffix}` };
@@ -177,6 +179,7 @@ export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${proces
       NEOSYNC_LISTEN_ADDR: `127.0.0.1:${apiPort}`,
       TEMPORAL_URL: temporalURL,
       NEOSYNC_AUTH_MODE: "none",
+      ...apiExtra,
     };
     const apiURL = `http://127.0.0.1:${apiPort}`;
     log(`starting the API on ${apiURL}`);
@@ -192,12 +195,15 @@ export async function startStack({ logDir = join(tmpdir(), `neosync-e2e-${proces
       NEOSYNC_API_URL: apiURL,
       NEOSYNC_API_KEY: workerKey,
       TEMPORAL_URL: temporalURL,
+      ...workerExtra,
     });
     await new Promise((r) => setTimeout(r, 1000));
     if (worker.exitCode !== null) throw new Error(`the worker exited; see ${worker.logPath}`);
 
     return {
       apiURL,
+      /** apiEnv is the API's environment, for `neosync-api apikey create` against this stack. */
+      apiEnv,
       logDir,
       sourceURL: pgURL(dbs.source),
       destURL: pgURL(dbs.dest),

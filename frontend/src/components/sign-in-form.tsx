@@ -86,7 +86,7 @@ export function SignInForm({ next, signedOut }: { next?: string; signedOut?: boo
           id="api-key"
           name="api-key"
           type="password"
-          className={`${inputClass} font-mono`}
+          className={inputClass}
           value={apiKey}
           onChange={(e) => setApiKey(e.target.value)}
           placeholder="neo_ak_…"
