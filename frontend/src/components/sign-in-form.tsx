@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { SESSION_PATH, safeNext, type SessionState, type SignedIn } from "@/lib/sign-in";
+import { signOut } from "@/lib/web-session";
 import { Button, Field, inputClass } from "./ui";
 
 /** Notice is what the page says above the form, from why the user arrived. */
@@ -68,9 +69,16 @@ export function SignInForm({ next, signedOut }: { next?: string; signedOut?: boo
   return (
     <form onSubmit={submit} noValidate className="space-y-4">
       {said && (
-        <p role="status" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
-          {said}
-        </p>
+        <div role="status" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
+          <p>{said}</p>
+          {session?.signedIn && (
+            // Also the way out of a session whose key the API refuses while
+            // it runs without authentication (nothing else would end it).
+            <button type="button" className="mt-1 font-medium text-indigo-700 underline hover:text-indigo-600" onClick={() => signOut().catch((e: Error) => setError(e.message))}>
+              Sign out of this session
+            </button>
+          )}
+        </div>
       )}
       <Field
         label="API key"
