@@ -114,9 +114,11 @@ async function main() {
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
     const pageErrors = [];
+    const refused = [];
     const watch = (p) => {
       p.on("pageerror", (e) => pageErrors.push(e.message));
       p.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
+      p.on("response", (r) => r.status() >= 400 && refused.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
     };
     watch(page);
     const shot = async (name, p = page) => {
@@ -214,9 +216,15 @@ async function main() {
     await phoneCtx.close();
 
     if (!readFileSync(nextLog, "utf8").includes("NEOSYNC_WEB_SESSION_SECRET is not set")) throw new Error("the web app did not warn that sessions end at restart");
-    // Refused calls (401 before sign-in, 401/403 for the wrong and the worker
-    // key) are logged by Chromium as failed loads; they are the test's point.
-    const real = pageErrors.filter((e) => !/Failed to load resource: the server responded with a status of 40[13]/.test(e));
+    // Chromium logs every refused load as a console error; which loads were
+    // refused is checked instead: the API's 401 before sign-in, the session
+    // route's 401/403 for the wrong and the worker key, and the favicon this
+    // app does not have.
+    const expected = /^(401 POST \/api\/mgmt\.v1alpha1\.\w+\/\w+|40[13] POST \/auth\/session|404 GET \/favicon\.ico)$/;
+    const unexpected = refused.filter((r) => !expected.test(r));
+    if (unexpected.length) throw new Error(`unexpected refused loads:\n  ${unexpected.join("\n  ")}`);
+    if (!refused.some((r) => r.startsWith("401 POST /api/"))) throw new Error("no page was refused by the API before sign-in: is the API in apikey mode?");
+    const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));
     if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
     step(`passed: ${readdirSync(shots).filter((f) => f.startsWith("signin-")).length} screenshots in ${shots}`);
   } catch (e) {
