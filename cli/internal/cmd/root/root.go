@@ -41,6 +41,10 @@ it), then the default API http://127.0.0.1:8080.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version prints the client's build without asking the API, like
+	// `neosync version --client`.
+	root.Version = version.Client()
+	root.SetVersionTemplate("neosync {{.Version}}\n")
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
 	root.SetIn(s.In)

@@ -39,3 +39,18 @@ func TestEveryCommandIsDocumented(t *testing.T) {
 		t.Error("root help does not explain the configuration")
 	}
 }
+
+// TestVersionFlag checks that neosync --version prints the client's build
+// and succeeds without an API.
+func TestVersionFlag(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	root := NewCommand(&session.Session{Out: &buf, Err: &buf, LookupEnv: func(string) (string, bool) { return "", false }})
+	root.SetArgs([]string{"--version"})
+	if err := root.Execute(); err != nil {
+		t.Fatalf("neosync --version: %v", err)
+	}
+	if got := buf.String(); !strings.HasPrefix(got, "neosync ") || !strings.Contains(got, "(commit ") {
+		t.Fatalf("neosync --version printed %q", got)
+	}
+}

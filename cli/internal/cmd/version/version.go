@@ -70,7 +70,7 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		}
 		return output.Message(s.Out, f.format, msg, nil)
 	}
-	if _, err := fmt.Fprintf(s.Out, "neosync %s (commit %s, %s, %s)\n", bi.Version, short(bi.Commit), bi.GoVersion, bi.Platform); err != nil {
+	if _, err := fmt.Fprintf(s.Out, "neosync %s\n", Client()); err != nil {
 		return err
 	}
 	switch {
@@ -101,6 +101,13 @@ func serverInfo(ctx context.Context, s *session.Session) (*mgmtv1alpha1.GetSyste
 		return nil, c.URL, err
 	}
 	return resp.Msg, c.URL, nil
+}
+
+// Client describes this CLI's build: version, commit, Go version and
+// platform, as `neosync version` and `neosync --version` print it.
+func Client() string {
+	bi := buildinfo.Get()
+	return fmt.Sprintf("%s (commit %s, %s, %s)", bi.Version, short(bi.Commit), bi.GoVersion, bi.Platform)
 }
 
 func short(commit string) string {
