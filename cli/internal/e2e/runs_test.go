@@ -84,6 +84,11 @@ func TestTriggerWaitAndRuns(t *testing.T) {
 	if out := c.ok("runs", "watch", runID); !strings.Contains(out, "complete") {
 		t.Fatalf("watch of a finished run:\n%s", out)
 	}
+	// The short id the web app and runs list print names the run too.
+	if out := c.ok("runs", "get", runID[:8]); !strings.Contains(out, "public.orders") {
+		t.Fatalf("runs get %s:\n%s", runID[:8], out)
+	}
+	c.fail("no run has an id starting with", "runs", "get", "ffff0000")
 	c.fail("job_run_id: must be a UUID", "runs", "get", "not-a-uuid")
 	c.fail("not found", "runs", "get", "00000000-0000-4000-8000-000000000000")
 

@@ -40,10 +40,11 @@ func newGetCommand(s *session.Session) *cobra.Command {
 }
 
 func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
-	c, err := s.Client()
+	c, id, err := clientAndRun(ctx, s, f.run)
 	if err != nil {
 		return err
 	}
+	f.run = id
 	resp, err := c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunRequest{JobRunId: f.run}))
 	if err != nil {
 		return err

@@ -1,13 +1,16 @@
 // Package runs implements `neosync runs list|get|cancel|terminate|watch`.
-// Every subcommand calls the API's run RPCs; until the worker lands the API
-// answers "not available yet", which is reported as one line with a
-// non-zero exit.
+// Every subcommand calls the API's run RPCs; a run is named by its id or by
+// the short id (a prefix of it) that the web app and `runs list` print.
 package runs
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/neosyncio/neosync/cli/internal/apiclient"
 	"github.com/neosyncio/neosync/cli/internal/cmd/group"
+	"github.com/neosyncio/neosync/cli/internal/lookup"
 	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
@@ -23,4 +26,20 @@ trigger.`,
 		newListCommand(s), newGetCommand(s), newStopCommand(s, false), newStopCommand(s, true), newWatchCommand(s))
 	cmd.Aliases = []string{"run"}
 	return cmd
+}
+
+// clientAndRun returns the API client and the id of the run the user
+// named: its id, or the short id (a prefix) that the web app and `runs
+// list` print, looked up among the account's runs.
+func clientAndRun(ctx context.Context, s *session.Session, run string) (*apiclient.Client, string, error) {
+	if !lookup.IsRunPrefix(run) {
+		c, err := s.Client()
+		return c, run, err
+	}
+	c, acct, err := s.ClientAndAccount(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := lookup.RunID(ctx, c, acct.GetId(), run)
+	return c, id, err
 }

@@ -38,10 +38,11 @@ func newStopCommand(s *session.Session, terminate bool) *cobra.Command {
 }
 
 func runStop(ctx context.Context, s *session.Session, f *stopFlags) error {
-	c, err := s.Client()
+	c, id, err := clientAndRun(ctx, s, f.run)
 	if err != nil {
 		return err
 	}
+	f.run = id
 	verb := "Canceled"
 	if f.terminate {
 		verb = "Terminated"

@@ -38,10 +38,11 @@ is terminated, and the reason is printed.`,
 }
 
 func runWatch(ctx context.Context, s *session.Session, f *watchFlags) error {
-	c, err := s.Client()
+	c, id, err := clientAndRun(ctx, s, f.run)
 	if err != nil {
 		return err
 	}
+	f.run = id
 	resp, err := c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmtv1alpha1.GetJobRunRequest{JobRunId: f.run}))
 	if err != nil {
 		return err
