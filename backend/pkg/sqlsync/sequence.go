@@ -28,8 +28,8 @@ const (
 
 // Steps returns the run sequence: prepare → tables → update passes →
 // finalize → verify. Engine.Run and Engine.RunStream run it in process
-// (runSequence); the worker's DataSync workflow runs the same sequence,
-// one activity per step (the tables fanned out), so that each step can be
+// (runSequence); the worker's DataSync workflow walks the same list, one
+// activity per step (the tables fanned out), so that each step can be
 // retried alone.
 func Steps() []Step {
 	return []Step{StepPrepare, StepTables, StepUpdatePasses, StepFinalize, StepVerify}

@@ -177,40 +177,64 @@ func stepInput(info *activities.RunInfo, d int) activities.StepInput {
 	return activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, PlanDigest: info.PlanDigest, Destination: d, DestinationName: info.Destinations[d]}
 }
 
+// syncAll runs the run sequence (sqlsync.Steps, the one Engine.Run and
+// the CLI's RunStream follow in process) into each destination, one
+// activity per step, the tables fanned out.
 func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool) ([]*activities.PackedReport, error) {
 	var reports []*activities.PackedReport
 	for d := range info.Destinations {
-		step := stepInput(info, d)
-		sctx := stepOptions(ctx, info)
+		dr := &destinationRun{info: info, step: stepInput(info, d), result: result}
 		prepared[d] = true
-		if err := workflow.ExecuteActivity(sctx, a.PrepareDestination, step).Get(ctx, nil); err != nil {
-			return nil, describe("prepare destination "+info.Destinations[d], err)
+		for _, s := range sqlsync.Steps() {
+			if err := dr.run(ctx, s); err != nil {
+				return nil, err
+			}
 		}
-		copied, err := syncTables(ctx, info, step)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range copied {
-			result.Rows += max(n, 0)
-		}
-		result.Tables = len(info.Tables)
-		if err := workflow.ExecuteActivity(sctx, a.RunUpdatePasses, step).Get(ctx, nil); err != nil {
-			return nil, describe("update passes on "+info.Destinations[d], err)
-		}
-		if err := workflow.ExecuteActivity(sctx, a.Finalize, step).Get(ctx, nil); err != nil {
-			return nil, describe("finalize "+info.Destinations[d], err)
-		}
-		var rep activities.PackedReport
-		vin := activities.VerifyInput{StepInput: step, Copied: copied}
-		for _, t := range info.Tables {
-			vin.Before = append(vin.Before, t.Rows)
-		}
-		if err := workflow.ExecuteActivity(sctx, a.Verify, vin).Get(ctx, &rep); err != nil {
-			return nil, describe("verify "+info.Destinations[d], err)
-		}
-		reports = append(reports, &rep)
+		reports = append(reports, &dr.report)
 	}
 	return reports, nil
+}
+
+// destinationRun is one destination's pass through the run sequence.
+type destinationRun struct {
+	info   *activities.RunInfo
+	step   activities.StepInput
+	result *jobcontract.WorkflowResult
+	copied []int64 // rows per table, from the tables step
+	report activities.PackedReport
+}
+
+// run executes step s as its activity (or, for the tables, the fan-out)
+// and names the step and destination in its error.
+func (dr *destinationRun) run(ctx workflow.Context, s sqlsync.Step) error {
+	name := dr.info.Destinations[dr.step.Destination]
+	sctx := stepOptions(ctx, dr.info)
+	switch s {
+	case sqlsync.StepPrepare:
+		return describe("prepare destination "+name, workflow.ExecuteActivity(sctx, a.PrepareDestination, dr.step).Get(ctx, nil))
+	case sqlsync.StepTables:
+		copied, err := syncTables(ctx, dr.info, dr.step)
+		if err != nil {
+			return err
+		}
+		dr.copied = copied
+		for _, n := range copied {
+			dr.result.Rows += max(n, 0)
+		}
+		dr.result.Tables = len(dr.info.Tables)
+		return nil
+	case sqlsync.StepUpdatePasses:
+		return describe("update passes on "+name, workflow.ExecuteActivity(sctx, a.RunUpdatePasses, dr.step).Get(ctx, nil))
+	case sqlsync.StepFinalize:
+		return describe("finalize "+name, workflow.ExecuteActivity(sctx, a.Finalize, dr.step).Get(ctx, nil))
+	case sqlsync.StepVerify:
+		vin := activities.VerifyInput{StepInput: dr.step, Copied: dr.copied}
+		for _, t := range dr.info.Tables {
+			vin.Before = append(vin.Before, t.Rows)
+		}
+		return describe("verify "+name, workflow.ExecuteActivity(sctx, a.Verify, vin).Get(ctx, &dr.report))
+	}
+	return fmt.Errorf("run sequence: unknown step %q", s)
 }
 
 // TablesInput is the input of the DataSyncTables child workflow: one chunk
