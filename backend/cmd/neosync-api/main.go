@@ -22,8 +22,8 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
-	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 )
 
 const usage = `neosync-api — the Neosync control-plane API

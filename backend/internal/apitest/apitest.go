@@ -28,10 +28,10 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/bearer"
 	"github.com/neosyncio/neosync/backend/pkg/devtemporal"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
-	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 // Ctx returns a context bounded to the test.

@@ -35,10 +35,10 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/scheduler"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
-	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 )
 
 // Options configure the handler.

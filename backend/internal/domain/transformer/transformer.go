@@ -16,8 +16,8 @@ import (
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/store"
-	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // UserDefined is a saved transformer configuration.
