@@ -7,8 +7,8 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
-	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
 // WorkerHandler serves WorkerService. The interceptor admits worker keys
@@ -16,14 +16,14 @@ import (
 // caller: they decode the run (or job) id and make the one domain call.
 type WorkerHandler struct {
 	mgmtv1alpha1connect.UnimplementedWorkerServiceHandler
-	runs   *run.Service
-	policy *sqlconnect.Policy
+	runs        *run.Service
+	connections *connection.Service
 }
 
-// NewWorkerHandler returns the handler; policy is the API's connection
-// policy, whose protected databases workers must refuse too.
-func NewWorkerHandler(r *run.Service, policy *sqlconnect.Policy) *WorkerHandler {
-	return &WorkerHandler{runs: r, policy: policy}
+// NewWorkerHandler returns the handler; connections answers which
+// databases workers must refuse (GetWorkerPolicy).
+func NewWorkerHandler(r *run.Service, connections *connection.Service) *WorkerHandler {
+	return &WorkerHandler{runs: r, connections: connections}
 }
 
 // StartJobRun records the run a workflow executes.

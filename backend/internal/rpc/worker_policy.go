@@ -12,14 +12,11 @@ import (
 // use: the API's own, identified server-side so that no spelling of its
 // address in a connection URL gets past the worker.
 func (h *WorkerHandler) GetWorkerPolicy(ctx context.Context, _ *connect.Request[mgmtv1alpha1.GetWorkerPolicyRequest]) (*connect.Response[mgmtv1alpha1.GetWorkerPolicyResponse], error) {
-	resp := &mgmtv1alpha1.GetWorkerPolicyResponse{}
-	if h.policy == nil || h.policy.Protected == nil {
-		return connect.NewResponse(resp), nil
-	}
-	ids, err := h.policy.Protected(ctx)
+	ids, err := h.connections.ProtectedDatabases(ctx)
 	if err != nil {
 		return nil, err
 	}
+	resp := &mgmtv1alpha1.GetWorkerPolicyResponse{}
 	for _, id := range ids {
 		resp.ProtectedDatabases = append(resp.ProtectedDatabases, &mgmtv1alpha1.ProtectedDatabase{Server: id.Server, Database: id.Database})
 	}

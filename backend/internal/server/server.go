@@ -128,7 +128,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	mux.Handle(mgmtv1alpha1connect.NewTransformersServiceHandler(rpc.NewTransformersHandler(xforms), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewAnonymizationServiceHandler(rpc.NewAnonymizationHandler(anonymization.NewService(xforms)), handlerOpts...))
 
-	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, policy), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewWorkerServiceHandler(rpc.NewWorkerHandler(runs, conns), handlerOpts...))
 
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: st}))
 	reflector := grpcreflect.NewStaticReflector(append([]string{grpchealth.HealthV1ServiceName}, ServiceNames...)...)

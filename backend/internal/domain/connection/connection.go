@@ -294,6 +294,17 @@ func (s *Service) Open(ctx context.Context, scope domain.Scope, id uuid.UUID) (*
 	return db, nil
 }
 
+// ProtectedDatabases are the databases no tenant connection may use (the
+// API's own), as the connection policy identifies them; workers ask for
+// them so they refuse the same sessions. None when the policy protects
+// nothing.
+func (s *Service) ProtectedDatabases(ctx context.Context) ([]sqlconnect.Identity, error) {
+	if s.policy == nil || s.policy.Protected == nil {
+		return nil, nil
+	}
+	return s.policy.Protected(ctx)
+}
+
 // OpenConfig opens an unsaved configuration (under the same network policy
 // as a saved one) for reading its schema. An invalid config is a
 // ValidationError; a failure to connect a FailedPrecondition with the
