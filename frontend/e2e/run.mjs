@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { freePort, psql, startStack, waitFor } from "./stack.mjs";
+import { freePort, psql, reportFailure, runCleanups, startStack, waitFor } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
@@ -483,19 +483,9 @@ async function main() {
     step(`passed: ${readdirSync(shots).length} screenshots in ${shots}`);
   } catch (e) {
     failed = true;
-    console.error(`\nE2E FAILED: ${e instanceof Error ? e.message : e}`);
-    if (page) {
-      await page.screenshot({ path: join(shots, "zz-failure.png"), fullPage: true }).catch(() => {});
-      console.error(`the page at failure (${page.url()}): ${join(shots, "zz-failure.png")}`);
-    }
+    await reportFailure("E2E", e, page, join(shots, "zz-failure.png"));
   } finally {
-    for (const c of cleanups) {
-      try {
-        await c();
-      } catch (e) {
-        console.error(`cleanup: ${e.message}`);
-      }
-    }
+    await runCleanups(cleanups);
   }
   process.exit(failed ? 1 : 0);
 }

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readdirSync } from "node
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { freePort, repoRoot, startStack, waitFor } from "./stack.mjs";
+import { freePort, repoRoot, reportFailure, runCleanups, startStack, waitFor } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
@@ -229,19 +229,9 @@ async function main() {
     step(`passed: ${readdirSync(shots).filter((f) => f.startsWith("signin-")).length} screenshots in ${shots}`);
   } catch (e) {
     failed = true;
-    console.error(`\nE2E (sign-in) FAILED: ${e instanceof Error ? e.message : e}`);
-    if (page) {
-      await page.screenshot({ path: join(shots, "zz-signin-failure.png"), fullPage: true }).catch(() => {});
-      console.error(`the page at failure (${page.url()}): ${join(shots, "zz-signin-failure.png")}`);
-    }
+    await reportFailure("E2E (sign-in)", e, page, join(shots, "zz-signin-failure.png"));
   } finally {
-    for (const c of cleanups) {
-      try {
-        await c();
-      } catch (e) {
-        console.error(`cleanup: ${e.message}`);
-      }
-    }
+    await runCleanups(cleanups);
   }
   process.exit(failed ? 1 : 0);
 }

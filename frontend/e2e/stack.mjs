@@ -229,3 +229,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.on("SIGTERM", bye);
   setInterval(() => {}, 1 << 30);
 }
+
+// reportFailure prints why an end-to-end script failed and, when a page is
+// open, saves a screenshot of it as shot (a path) and says where.
+export async function reportFailure(label, e, page, shot) {
+  console.error(`\n${label} FAILED: ${e instanceof Error ? e.message : e}`);
+  if (page) {
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    console.error(`the page at failure (${page.url()}): ${shot}`);
+  }
+}
+
+// runCleanups runs cleanups in order; one that fails is reported and the
+// others still run.
+export async function runCleanups(cleanups) {
+  for (const c of cleanups) {
+    try {
+      await c();
+    } catch (e) {
+      console.error(`cleanup: ${e.message}`);
+    }
+  }
+}
