@@ -61,15 +61,10 @@ func TestPolicyDecisions(t *testing.T) {
 // the name itself is not denied, its address is.
 func TestDialChecksResolvedAddresses(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	port := loopbackPort(t)
 	deny, _ := Parse("", "127.0.0.0/8,::1")
 	d := &Dialer{Policy: deny}
-	_, err = d.DialContext(context.Background(), "tcp", net.JoinHostPort("localhost", port))
+	_, err := d.DialContext(context.Background(), "tcp", net.JoinHostPort("localhost", port))
 	var de *DialError
 	if !errors.As(err, &de) || !de.Denied() {
 		t.Fatalf("dial localhost under a loopback deny = %v, want denied", err)
@@ -90,16 +85,11 @@ func TestDialChecksResolvedAddresses(t *testing.T) {
 // resolves to, so a tenant cannot reach the service by its IP instead.
 func TestDeniedNameDeniesItsAddresses(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	port := loopbackPort(t)
 	byName, _ := Parse("", "localhost")
 	var de *DialError
 	for _, host := range []string{"localhost", "127.0.0.1"} {
-		_, err = (&Dialer{Policy: byName}).DialContext(context.Background(), "tcp", net.JoinHostPort(host, port))
+		_, err := (&Dialer{Policy: byName}).DialContext(context.Background(), "tcp", net.JoinHostPort(host, port))
 		if !errors.As(err, &de) || !de.Denied() {
 			t.Errorf("dial %s with localhost denied = %v, want denied", host, err)
 		}
@@ -110,4 +100,17 @@ func TestDeniedNameDeniesItsAddresses(t *testing.T) {
 		t.Fatalf("an explicitly allowed address: %v", err)
 	}
 	c.Close()
+}
+
+// loopbackPort listens on 127.0.0.1 for the test's duration and returns
+// the port, so a dial that the policy lets through connects.
+func loopbackPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }
