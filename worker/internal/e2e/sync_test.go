@@ -83,6 +83,21 @@ func TestSyncJobThroughTheAPI(t *testing.T) {
 	if len(r.GetTables()) != len(want) || r.GetReport() == nil {
 		t.Fatalf("run record: %d tables, report %v", len(r.GetTables()), r.GetReport())
 	}
+	// The leak scan came from the copy itself (the worker kept each
+	// table's sketch for Verify), not from re-reading the source.
+	dests, _ := r.GetReport().AsMap()["destinations"].([]any)
+	if len(dests) != 1 {
+		t.Fatalf("report has %d destinations", len(dests))
+	}
+	leaks, _ := dests[0].(map[string]any)["leaks"].([]any)
+	if len(leaks) == 0 {
+		t.Fatalf("report has no leak lines: %v", r.GetReport().AsMap()["summary"])
+	}
+	for _, l := range leaks {
+		if m := l.(map[string]any); m["method"] != "copy" {
+			t.Errorf("leak scan of %v.%v measured by %v, want the copy", m["table"], m["column"], m["method"])
+		}
+	}
 	for table, n := range want {
 		if got := queryInt(t, dst, "SELECT count(*) FROM "+table); got != n {
 			t.Errorf("destination %s has %d rows, want %d", table, got, n)
