@@ -19,6 +19,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/internal/config"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
@@ -122,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
 		Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, TemporalHostPort: cfg.Temporal.URL, JSRunner: js,
 		ConnectionNetwork: cfg.ConnectionNetwork,
+		EnvURLs:           connection.EnvURLs{Allowed: cfg.URLFromEnv, Lookup: cfg.LookupEnv},
 	})
 	if err != nil {
 		return err

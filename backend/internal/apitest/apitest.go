@@ -23,6 +23,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
@@ -62,6 +63,9 @@ type Options struct {
 	ConnectionNetwork *netpolicy.Policy
 	// BodyReadTimeout overrides server.DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
+	// EnvURLs allows url_from_env connections and gives the API the
+	// environment it reads them from (zero: not allowed).
+	EnvURLs connection.EnvURLs
 }
 
 // temporalHostPort is the package's shared Temporal dev server (see Main).
@@ -131,7 +135,7 @@ func Start(t testing.TB, opts Options) *API {
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
 		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort, JSRunner: js,
-		ConnectionNetwork: opts.ConnectionNetwork, BodyReadTimeout: opts.BodyReadTimeout,
+		ConnectionNetwork: opts.ConnectionNetwork, BodyReadTimeout: opts.BodyReadTimeout, EnvURLs: opts.EnvURLs,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
 // Config is everything neosync-api reads from its environment.
@@ -38,6 +39,14 @@ type Config struct {
 	// ConnectionNetwork is the network policy for tenants' connections
 	// (NEOSYNC_CONNECTION_ALLOW and NEOSYNC_CONNECTION_DENY).
 	ConnectionNetwork *netpolicy.Policy
+	// URLFromEnv lets accounts save connections that name their URL with
+	// url_from_env (NEOSYNC_URL_FROM_ENV: on | off; on by default only in
+	// single-user mode, because every account could name any NEOSYNC_URL_*
+	// variable of the workers).
+	URLFromEnv bool
+	// LookupEnv reads the API's own NEOSYNC_URL_* variables for checks,
+	// schema reads and data streams of such connections.
+	LookupEnv func(string) (string, bool)
 }
 
 // Defaults, as documented in the README's configuration table.
@@ -104,6 +113,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.JSMemoryBytes = int64(n) << 20
 	}
+	if err := c.readURLFromEnv(getenv); err != nil {
+		return c, err
+	}
 	if v := getenv("NEOSYNC_JS_MAX_PROCESSES"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 256 {
@@ -112,6 +124,29 @@ func Load(getenv func(string) string) (Config, error) {
 		c.JSMaxProcesses = n
 	}
 	return c, nil
+}
+
+// readURLFromEnv reads NEOSYNC_URL_FROM_ENV and gives the connection
+// service a view of the API's environment restricted to NEOSYNC_URL_*.
+func (c *Config) readURLFromEnv(getenv func(string) string) error {
+	switch v := getenv("NEOSYNC_URL_FROM_ENV"); v {
+	case "":
+		c.URLFromEnv = c.AuthMode == auth.ModeNone
+	case "on":
+		c.URLFromEnv = true
+	case "off":
+		c.URLFromEnv = false
+	default:
+		return fmt.Errorf("NEOSYNC_URL_FROM_ENV must be on or off, got %q", v)
+	}
+	c.LookupEnv = func(name string) (string, bool) {
+		if !sqlconnect.ValidEnvURLName(name) {
+			return "", false
+		}
+		v := getenv(name)
+		return v, v != ""
+	}
+	return nil
 }
 
 // IsLoopback reports whether the listen address only accepts local callers.
@@ -127,7 +162,7 @@ func (c Config) IsLoopback() bool {
 // EnvNames lists every environment variable Load reads, for documentation
 // and for the test that checks compose.yml against this code.
 var EnvNames = slices.Concat([]string{
-	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE",
+	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE", "NEOSYNC_URL_FROM_ENV",
 	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
 	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
 }, envconfig.TemporalEnvNames, envconfig.LogEnvNames)

@@ -74,3 +74,41 @@ func TestConnectionPolicyDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestURLFromEnvSetting(t *testing.T) {
+	t.Parallel()
+	key := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		env     map[string]string
+		want    bool
+		wantErr string
+	}{
+		{map[string]string{}, true, ""},
+		{map[string]string{"NEOSYNC_AUTH_MODE": "apikey"}, false, ""},
+		{map[string]string{"NEOSYNC_AUTH_MODE": "apikey", "NEOSYNC_URL_FROM_ENV": "on"}, true, ""},
+		{map[string]string{"NEOSYNC_URL_FROM_ENV": "off"}, false, ""},
+		{map[string]string{"NEOSYNC_URL_FROM_ENV": "yes"}, false, "NEOSYNC_URL_FROM_ENV must be on or off"},
+	} {
+		tc.env["NEOSYNC_ENCRYPTION_KEY"] = key
+		tc.env["NEOSYNC_URL_PROD"] = "postgres://u@h/db"
+		tc.env["NEOSYNC_API_KEY"] = "not-a-url"
+		c, err := Load(func(k string) string { return tc.env[k] })
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: err = %v, want %q", tc.env, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || c.URLFromEnv != tc.want {
+			t.Errorf("%v: URLFromEnv = %v, %v; want %v", tc.env, c.URLFromEnv, err, tc.want)
+			continue
+		}
+		// The API's lookup sees NEOSYNC_URL_* only.
+		if v, ok := c.LookupEnv("NEOSYNC_URL_PROD"); !ok || v != "postgres://u@h/db" {
+			t.Errorf("LookupEnv(NEOSYNC_URL_PROD) = %q, %v", v, ok)
+		}
+		if _, ok := c.LookupEnv("NEOSYNC_API_KEY"); ok {
+			t.Error("LookupEnv reads variables outside NEOSYNC_URL_*")
+		}
+	}
+}

@@ -61,9 +61,12 @@ func connectionConfigToProto(c sqlconnect.Config) *mgmtv1alpha1.ConnectionConfig
 	}
 	if c.Driver == sqlconnect.DriverMySQL {
 		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: opts, ClientTls: tls}
-		if c.URL != "" {
+		switch {
+		case c.URLFromEnv != "":
+			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_UrlFromEnv{UrlFromEnv: c.URLFromEnv}
+		case c.URL != "":
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_Url{Url: c.URL}
-		} else {
+		default:
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_Connection{Connection: &mgmtv1alpha1.MysqlConnection{
 				User: c.User, Pass: c.Password, Protocol: c.Protocol, Host: c.Host, Port: int32(c.Port), Name: c.Database,
 			}}
@@ -71,9 +74,12 @@ func connectionConfigToProto(c sqlconnect.Config) *mgmtv1alpha1.ConnectionConfig
 		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_MysqlConfig{MysqlConfig: my}}
 	}
 	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: opts, ClientTls: tls}
-	if c.URL != "" {
+	switch {
+	case c.URLFromEnv != "":
+		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_UrlFromEnv{UrlFromEnv: c.URLFromEnv}
+	case c.URL != "":
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_Url{Url: c.URL}
-	} else {
+	default:
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_Connection{Connection: &mgmtv1alpha1.PostgresConnection{
 			Host: c.Host, Port: int32(c.Port), Name: c.Database, User: c.User, Pass: c.Password, SslMode: optString(c.SSLMode),
 		}}

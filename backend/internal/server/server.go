@@ -67,6 +67,9 @@ type Options struct {
 	// nil allows every address. The API's own database is refused
 	// whatever it says.
 	ConnectionNetwork *netpolicy.Policy
+	// EnvURLs says whether connections may read their URL from the
+	// environment (url_from_env) and how the API reads its own.
+	EnvURLs connection.EnvURLs
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -105,7 +108,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 			return []sqlconnect.Identity{own}, nil
 		},
 	}
-	conns := connection.NewService(st, box, policy)
+	conns := connection.NewService(st, box, policy, opts.EnvURLs)
 	data := connectiondata.NewService(conns)
 	registry := opts.Registry
 	if registry == nil {

@@ -45,11 +45,13 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 		switch cc := cfg.PgConfig.GetConnectionConfig().(type) {
 		case *mgmt.PostgresConnectionConfig_Url:
 			out.URL = cc.Url
+		case *mgmt.PostgresConnectionConfig_UrlFromEnv:
+			out.URLFromEnv = cc.UrlFromEnv
 		case *mgmt.PostgresConnectionConfig_Connection:
 			conn := cc.Connection
 			out.Host, out.Port, out.Database, out.User, out.Password, out.SSLMode = conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetSslMode()
 		default:
-			return out, &FieldError{kind, "needs url or connection"}
+			return out, &FieldError{kind, "needs url, url_from_env or connection"}
 		}
 		opts, tls = cfg.PgConfig.GetConnectionOptions(), cfg.PgConfig.GetClientTls()
 		if _, isURL := cfg.PgConfig.GetConnectionConfig().(*mgmt.PostgresConnectionConfig_Url); isURL && out.URL == "" {
@@ -60,11 +62,13 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 		switch cc := cfg.MysqlConfig.GetConnectionConfig().(type) {
 		case *mgmt.MysqlConnectionConfig_Url:
 			out.URL = cc.Url
+		case *mgmt.MysqlConnectionConfig_UrlFromEnv:
+			out.URLFromEnv = cc.UrlFromEnv
 		case *mgmt.MysqlConnectionConfig_Connection:
 			conn := cc.Connection
 			out.Host, out.Port, out.Database, out.User, out.Password, out.Protocol = conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetProtocol()
 		default:
-			return out, &FieldError{kind, "needs url or connection"}
+			return out, &FieldError{kind, "needs url, url_from_env or connection"}
 		}
 		opts, tls = cfg.MysqlConfig.GetConnectionOptions(), cfg.MysqlConfig.GetClientTls()
 		if _, isURL := cfg.MysqlConfig.GetConnectionConfig().(*mgmt.MysqlConnectionConfig_Url); isURL && out.URL == "" {

@@ -32,12 +32,17 @@ type Config struct {
 	Driver Driver `json:"driver"`
 	// URL is a postgres:// or mysql:// URL, a Postgres key=value DSN or a
 	// go-sql-driver DSN. When set, the discrete fields are ignored.
-	URL      string `json:"url,omitempty"`
-	Host     string `json:"host,omitempty"`
-	Port     int    `json:"port,omitempty"`
-	Database string `json:"database,omitempty"`
-	User     string `json:"user,omitempty"`
-	Password string `json:"password,omitempty"`
+	URL string `json:"url,omitempty"`
+	// URLFromEnv names an environment variable (NEOSYNC_URL_…) that holds
+	// the URL; the worker and the CLI read it when they open the
+	// connection (FromEnv), so the URL is never stored. When set, URL and
+	// the discrete fields are empty.
+	URLFromEnv string `json:"url_from_env,omitempty"`
+	Host       string `json:"host,omitempty"`
+	Port       int    `json:"port,omitempty"`
+	Database   string `json:"database,omitempty"`
+	User       string `json:"user,omitempty"`
+	Password   string `json:"password,omitempty"`
 	// SSLMode is a Postgres sslmode (disable … verify-full); empty means prefer.
 	SSLMode string `json:"ssl_mode,omitempty"`
 	// Protocol is tcp or unix for MySQL; empty means tcp.
@@ -97,6 +102,9 @@ func (c Config) Validate() error {
 	}
 	if c.TLS != nil && (c.TLS.ClientCert == "") != (c.TLS.ClientKey == "") {
 		return &ConfigError{Field: "client_tls", Reason: "client_cert and client_key must be given together"}
+	}
+	if c.URLFromEnv != "" {
+		return c.validateEnvURL()
 	}
 	if c.URL != "" {
 		_, err := c.dsn()

@@ -82,6 +82,9 @@ func (p *Policy) Open(ctx context.Context, c Config) (*DB, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if c.URLFromEnv != "" {
+		return nil, c.errEnvURLUnresolved()
+	}
 	tlsConf, err := c.tlsConfig()
 	if err != nil {
 		return nil, err

@@ -41,11 +41,17 @@ func ConnectionTarget(c *mgmtv1alpha1.ConnectionConfig) string {
 		if u := cfg.PgConfig.GetUrl(); u != "" {
 			return urlTarget(u)
 		}
+		if e := cfg.PgConfig.GetUrlFromEnv(); e != "" {
+			return "$" + e
+		}
 		conn := cfg.PgConfig.GetConnection()
 		return target(conn.GetUser(), conn.GetHost(), conn.GetPort(), conn.GetName())
 	case *mgmtv1alpha1.ConnectionConfig_MysqlConfig:
 		if u := cfg.MysqlConfig.GetUrl(); u != "" {
 			return urlTarget(u)
+		}
+		if e := cfg.MysqlConfig.GetUrlFromEnv(); e != "" {
+			return "$" + e
 		}
 		conn := cfg.MysqlConfig.GetConnection()
 		return target(conn.GetUser(), conn.GetHost(), conn.GetPort(), conn.GetName())

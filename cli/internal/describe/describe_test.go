@@ -26,6 +26,8 @@ func TestConnectionTarget(t *testing.T) {
 		{pgURL("host=db port=5433 user=app dbname=app password=********"), "postgres", "app@db:5433/app"},
 		{myURL("root:********@tcp(127.0.0.1:3306)/stage?parseTime=true"), "mysql", "root@tcp(127.0.0.1:3306)/stage"},
 		{fields, "mysql", "root@127.0.0.1:3306/stage"},
+		{&mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_PgConfig{PgConfig: &mgmtv1alpha1.PostgresConnectionConfig{
+			ConnectionConfig: &mgmtv1alpha1.PostgresConnectionConfig_UrlFromEnv{UrlFromEnv: "NEOSYNC_URL_PROD"}}}}, "postgres", "$NEOSYNC_URL_PROD"},
 	}
 	for _, tc := range tests {
 		if got := ConnectionTarget(tc.cfg); got != tc.want {

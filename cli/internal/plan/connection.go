@@ -53,6 +53,8 @@ func sqlConfig(c *mgmtv1alpha1.ConnectionConfig) sqlconnect.Config {
 		pg := cfg.PgConfig
 		if pg.GetUrl() != "" {
 			out.URL = pg.GetUrl()
+		} else if pg.GetUrlFromEnv() != "" {
+			out.URLFromEnv = pg.GetUrlFromEnv()
 		} else if conn := pg.GetConnection(); conn != nil {
 			out.Host, out.Port, out.Database, out.User, out.Password, out.SSLMode =
 				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetSslMode()
@@ -63,6 +65,8 @@ func sqlConfig(c *mgmtv1alpha1.ConnectionConfig) sqlconnect.Config {
 		my := cfg.MysqlConfig
 		if my.GetUrl() != "" {
 			out.URL = my.GetUrl()
+		} else if my.GetUrlFromEnv() != "" {
+			out.URLFromEnv = my.GetUrlFromEnv()
 		} else if conn := my.GetConnection(); conn != nil {
 			out.Host, out.Port, out.Database, out.User, out.Password, out.Protocol =
 				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetProtocol()

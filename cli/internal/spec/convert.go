@@ -28,9 +28,12 @@ func (c *Connection) ConnectionConfig() *mgmtv1alpha1.ConnectionConfig {
 	}
 	if c.MySQL != nil {
 		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: pool, ClientTls: tls}
-		if s.URL != "" {
+		switch {
+		case s.URLFromEnv != "":
+			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_UrlFromEnv{UrlFromEnv: s.URLFromEnv}
+		case s.URL != "":
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_Url{Url: s.URL}
-		} else {
+		default:
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_Connection{Connection: &mgmtv1alpha1.MysqlConnection{
 				User: s.User, Pass: s.Password, Protocol: s.Protocol, Host: s.Host, Port: s.Port, Name: s.Database,
 			}}
@@ -38,9 +41,12 @@ func (c *Connection) ConnectionConfig() *mgmtv1alpha1.ConnectionConfig {
 		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_MysqlConfig{MysqlConfig: my}}
 	}
 	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: pool, ClientTls: tls}
-	if s.URL != "" {
+	switch {
+	case s.URLFromEnv != "":
+		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_UrlFromEnv{UrlFromEnv: s.URLFromEnv}
+	case s.URL != "":
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_Url{Url: s.URL}
-	} else {
+	default:
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_Connection{Connection: &mgmtv1alpha1.PostgresConnection{
 			Host: s.Host, Port: s.Port, Name: s.Database, User: s.User, Pass: s.Password, SslMode: optional(s.SSLMode),
 		}}

@@ -121,6 +121,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad name", "connections:\n  - name: 'has space'\n    postgres: {url: x}\n", "name must be"},
 		{"duplicate connection", conn + "  - name: c\n    postgres: {url: \"postgres://h/db\"}\n", `connection "c" is declared twice`},
 		{"url and fields", "connections:\n  - name: c\n    postgres: {url: x, host: h}\n", "not both"},
+		{"url_from_env and url", "connections:\n  - name: c\n    postgres: {url_from_env: NEOSYNC_URL_PROD, url: x}\n", "url_from_env: names where the worker finds the whole URL"},
+		{"url_from_env outside the prefix", "connections:\n  - name: c\n    mysql: {url_from_env: DATABASE_URL}\n", `"DATABASE_URL" must be NEOSYNC_URL_`},
 		{"missing user", "connections:\n  - name: c\n    postgres: {host: h}\n", "postgres.user: is required"},
 		{"wrong scheme", "connections:\n  - name: c\n    postgres: {url: \"mysql://h/db\"}\n", "starts with postgres://"},
 		{"ssl mode on mysql", "connections:\n  - name: c\n    mysql: {host: h, user: u, ssl_mode: disable}\n", "applies to postgres only"},
@@ -243,5 +245,22 @@ func TestDefinition(t *testing.T) {
 	pool := f.Connections[0].ConnectionConfig().GetPgConfig().GetConnectionOptions()
 	if pool.GetMaxConnectionLimit() != 10 || pool.GetMaxIdleDuration() != "5m" || pool.MaxIdleConnections != nil {
 		t.Errorf("pool %v", pool)
+	}
+}
+
+// TestURLFromEnvConnection: url_from_env is sent as the variable's name —
+// the CLI does not expand it, the worker reads it when a job runs.
+func TestURLFromEnvConnection(t *testing.T) {
+	t.Parallel()
+	doc := "connections:\n  - name: prod\n    postgres: {url_from_env: NEOSYNC_URL_PROD}\n  - name: orders\n    mysql: {url_from_env: NEOSYNC_URL_ORDERS}\n"
+	f, err := Parse("neosync.yaml", []byte(doc), envOf(map[string]string{"NEOSYNC_URL_PROD": "postgres://u:secret@h/db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Connections[0].ConnectionConfig().GetPgConfig().GetUrlFromEnv(); got != "NEOSYNC_URL_PROD" {
+		t.Errorf("postgres url_from_env = %q", got)
+	}
+	if got := f.Connections[1].ConnectionConfig().GetMysqlConfig().GetUrlFromEnv(); got != "NEOSYNC_URL_ORDERS" {
+		t.Errorf("mysql url_from_env = %q", got)
 	}
 }

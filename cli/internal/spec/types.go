@@ -26,12 +26,16 @@ type Connection struct {
 
 // SQLConnection is a URL or discrete fields, with pool and TLS options.
 type SQLConnection struct {
-	URL      string `yaml:"url"`
-	Host     string `yaml:"host"`
-	Port     int32  `yaml:"port"`
-	Database string `yaml:"database"`
-	User     string `yaml:"user"`
-	Password string `yaml:"password"`
+	URL string `yaml:"url"`
+	// URLFromEnv names a NEOSYNC_URL_* variable that the worker reads when
+	// a job runs (the URL is never sent to the API); unlike ${VAR} in url,
+	// which this CLI expands before sending.
+	URLFromEnv string `yaml:"url_from_env"`
+	Host       string `yaml:"host"`
+	Port       int32  `yaml:"port"`
+	Database   string `yaml:"database"`
+	User       string `yaml:"user"`
+	Password   string `yaml:"password"`
 	// SSLMode is Postgres only: disable, allow, prefer, require, verify-ca, verify-full.
 	SSLMode string `yaml:"ssl_mode"`
 	// Protocol is MySQL only: tcp (default) or unix.

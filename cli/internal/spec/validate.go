@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
 // namePattern is the API's rule for connection and job names.
@@ -88,6 +90,12 @@ func (c *Connection) validate(where string) error {
 	w := where + ": " + kind
 	hasFields := s.Host != "" || s.Port != 0 || s.Database != "" || s.User != "" || s.Password != "" || s.SSLMode != "" || s.Protocol != ""
 	switch {
+	case s.URLFromEnv != "" && (s.URL != "" || hasFields):
+		return fmt.Errorf("%s.url_from_env: names where the worker finds the whole URL; set no url or connection fields beside it", w)
+	case s.URLFromEnv != "":
+		if !sqlconnect.ValidEnvURLName(s.URLFromEnv) {
+			return fmt.Errorf("%s.url_from_env: %q must be %s followed by upper-case letters, digits or '_'", w, s.URLFromEnv, sqlconnect.EnvURLPrefix)
+		}
 	case s.URL != "" && hasFields:
 		return fmt.Errorf("%s: set url or the discrete fields (host, port, database, user, password), not both", w)
 	case s.URL == "" && !hasFields:

@@ -14,6 +14,7 @@ describe("connection form model", () => {
     ["not a URL", { name: "a", url: "localhost:5432" }, "url"],
     ["bad port", { name: "a", mode: "fields", database: "d", user: "u", port: "70000" }, "port"],
     ["bad duration", { name: "a", url: "postgres://u@h/db", maxIdleDuration: "5 minutes" }, "maxIdleDuration"],
+    ["env variable outside NEOSYNC_URL_", { name: "a", mode: "env", urlFromEnv: "DATABASE_URL" }, "urlFromEnv"],
   ] as const)("rejects %s", (_, patch, field) => {
     const errors = validate({ ...emptyValues("postgres"), ...patch });
     expect(errors[field]).toBeTruthy();
@@ -27,6 +28,14 @@ describe("connection form model", () => {
     expect(cfg.config.case).toBe("pgConfig");
     const back = fromConfig("prod", cfg);
     expect(back).toMatchObject({ mode: "fields", host: "db", port: "5432", database: "app", user: "u", password: "********", sslMode: "require", maxConnections: "10" });
+  });
+
+  it("round-trips a URL read from the worker's environment", () => {
+    const v = { ...emptyValues("mysql"), name: "orders", mode: "env" as const, urlFromEnv: "NEOSYNC_URL_ORDERS" };
+    expect(validate(v)).toEqual({});
+    const cfg = toConfig(v);
+    expect(cfg.config.case === "mysqlConfig" && cfg.config.value.connectionConfig).toEqual({ case: "urlFromEnv", value: "NEOSYNC_URL_ORDERS" });
+    expect(fromConfig("orders", cfg)).toMatchObject({ type: "mysql", mode: "env", urlFromEnv: "NEOSYNC_URL_ORDERS" });
   });
 });
 

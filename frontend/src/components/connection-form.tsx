@@ -113,7 +113,7 @@ export function ConnectionForm({
 
         <div>
           <div role="tablist" aria-label="How to connect" className="mb-3 inline-flex rounded-md bg-slate-100 p-1 text-sm">
-            {(["url", "fields"] as const).map((m) => (
+            {(["url", "fields", "env"] as const).map((m) => (
               <button
                 key={m}
                 type="button"
@@ -122,11 +122,20 @@ export function ConnectionForm({
                 onClick={() => set("mode", m)}
                 className={cx("rounded px-3 py-1.5 font-medium", v.mode === m ? "bg-white text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900")}
               >
-                {m === "url" ? "Connection URL" : "Host and credentials"}
+                {m === "url" ? "Connection URL" : m === "fields" ? "Host and credentials" : "Worker environment"}
               </button>
             ))}
           </div>
-          {v.mode === "url" ? (
+          {v.mode === "env" ? (
+            <Field
+              label="Environment variable"
+              htmlFor="conn-urlFromEnv"
+              error={errors.urlFromEnv}
+              hint="The worker reads the URL from this variable when a job runs; it is never sent to or stored by the API. Checks and the schema view work only if the API has the variable too."
+            >
+              <input {...input("urlFromEnv", { autoComplete: "off", spellCheck: false, placeholder: "NEOSYNC_URL_PRODUCTION", className: inputClass + " font-mono" })} />
+            </Field>
+          ) : v.mode === "url" ? (
             <Field
               label="Connection URL"
               htmlFor="conn-url"

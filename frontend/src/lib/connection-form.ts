@@ -6,13 +6,16 @@ import { create } from "@bufbuild/protobuf";
 import { ConnectionConfigSchema, type ConnectionConfig } from "@/gen/mgmt/v1alpha1/connection_pb";
 
 export type DbType = "postgres" | "mysql";
-export type Mode = "url" | "fields";
+/** How the connection is given: a URL, discrete fields, or the name of a worker environment variable holding the URL. */
+export type Mode = "url" | "fields" | "env";
 
 export interface ConnectionFormValues {
   name: string;
   type: DbType;
   mode: Mode;
   url: string;
+  /** urlFromEnv names a NEOSYNC_URL_* variable the worker reads at run time. */
+  urlFromEnv: string;
   host: string;
   port: string;
   database: string;
@@ -38,6 +41,7 @@ export function emptyValues(type: DbType = "postgres"): ConnectionFormValues {
     type,
     mode: "url",
     url: "",
+    urlFromEnv: "",
     host: "127.0.0.1",
     port: type === "postgres" ? "5432" : "3306",
     database: "",
@@ -52,6 +56,8 @@ export function emptyValues(type: DbType = "postgres"): ConnectionFormValues {
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The API's rule for url_from_env names (sqlconnect.EnvURLPrefix). */
+export const envURLPattern = /^NEOSYNC_URL_[A-Z0-9_]{1,64}$/;
 const durationPattern = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /** validate returns one message per invalid field; empty means valid. */
@@ -60,7 +66,9 @@ export function validate(v: ConnectionFormValues, { requireName = true } = {}): 
   if (requireName && !namePattern.test(v.name)) {
     e.name = v.name ? "Use letters, digits, '.', '_' and '-', starting with a letter or digit (max 100)." : "Name is required.";
   }
-  if (v.mode === "url") {
+  if (v.mode === "env") {
+    if (!envURLPattern.test(v.urlFromEnv.trim())) e.urlFromEnv = "Name a variable NEOSYNC_URL_… of upper-case letters, digits and '_'.";
+  } else if (v.mode === "url") {
     const schemes = v.type === "postgres" ? ["postgres:", "postgresql:"] : ["mysql:"];
     if (!v.url.trim()) e.url = "URL is required.";
     else {
@@ -109,7 +117,9 @@ export function toConfig(v: ConnectionFormValues): ConnectionConfig {
         case: "pgConfig",
         value: {
           connectionConfig:
-            v.mode === "url"
+            v.mode === "env"
+              ? { case: "urlFromEnv", value: v.urlFromEnv.trim() }
+              : v.mode === "url"
               ? { case: "url", value: v.url.trim() }
               : {
                   case: "connection",
@@ -125,7 +135,9 @@ export function toConfig(v: ConnectionFormValues): ConnectionConfig {
       case: "mysqlConfig",
       value: {
         connectionConfig:
-          v.mode === "url"
+          v.mode === "env"
+            ? { case: "urlFromEnv", value: v.urlFromEnv.trim() }
+            : v.mode === "url"
             ? { case: "url", value: v.url.trim() }
             : { case: "connection", value: { host: v.host.trim(), port: Number(v.port), name: v.database.trim(), user: v.user.trim(), pass: v.password, protocol: "tcp" } },
         connectionOptions,
@@ -149,6 +161,9 @@ export function fromConfig(name: string, cfg: ConnectionConfig | undefined): Con
   if (cc.case === "url") {
     v.mode = "url";
     v.url = cc.value;
+  } else if (cc.case === "urlFromEnv") {
+    v.mode = "env";
+    v.urlFromEnv = cc.value;
   } else if (cc.case === "connection") {
     v.mode = "fields";
     v.host = cc.value.host;

@@ -58,6 +58,10 @@ type Activities struct {
 	// Temporal, when set, lets a retried step say why its previous attempt
 	// ended (it reads the pending activity's last failure).
 	Temporal client.Client
+	// LookupEnv reads the worker's environment for connections that name
+	// their URL with url_from_env (os.LookupEnv in main; nil reads nothing,
+	// so such a connection fails with the variable named).
+	LookupEnv func(string) (string, bool)
 
 	runs runCache
 }
@@ -147,6 +151,14 @@ func apiError(what string, err error) error {
 }
 
 func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
+	lookup := a.LookupEnv
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	cfg, err := cfg.FromEnv(lookup)
+	if err != nil {
+		return nil, dataError(err)
+	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	db, err := sqlconnect.Open(octx, cfg)

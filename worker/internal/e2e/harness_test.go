@@ -152,13 +152,15 @@ func (w syncWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
-func startStack(t *testing.T) *stack {
+// startStack starts the API (apikey mode; apiEnv adds to its
+// environment), creates an account key and a worker key.
+func startStack(t *testing.T, apiEnv ...string) *stack {
 	t.Helper()
 	s := &stack{dbURL: newDatabase(t, "neosync_e2e_api"), taskQueue: "e2e-" + suffix(), logs: &bytes.Buffer{}}
 	port := freePort(t)
 	s.apiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 	cmd := exec.Command(filepath.Join(binDir, "neosync-api"), "serve")
-	cmd.Env = append(s.env(), fmt.Sprintf("NEOSYNC_LISTEN_ADDR=127.0.0.1:%d", port), "NEOSYNC_AUTH_MODE=apikey", "DB_AUTO_MIGRATE=true")
+	cmd.Env = append(append(s.env(), fmt.Sprintf("NEOSYNC_LISTEN_ADDR=127.0.0.1:%d", port), "NEOSYNC_AUTH_MODE=apikey", "DB_AUTO_MIGRATE=true"), apiEnv...)
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, s.logs}, syncWriter{&s.mu, s.logs}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -53,12 +53,14 @@ type Service struct {
 	store  *store.Store
 	box    *secretbox.Box
 	policy *sqlconnect.Policy
+	env    EnvURLs
 }
 
 // NewService returns a Service that opens every connection under policy
-// (nil allows every address).
-func NewService(st *store.Store, box *secretbox.Box, policy *sqlconnect.Policy) *Service {
-	return &Service{store: st, box: box, policy: policy}
+// (nil allows every address) and treats url_from_env connections as env
+// says.
+func NewService(st *store.Store, box *secretbox.Box, policy *sqlconnect.Policy, env EnvURLs) *Service {
+	return &Service{store: st, box: box, policy: policy, env: env}
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -71,8 +73,12 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// validateConfig maps sqlconnect's errors to field-naming validation errors.
-func validateConfig(cfg sqlconnect.Config) error {
+// validateConfig maps sqlconnect's errors to field-naming validation
+// errors, and refuses url_from_env where the instance does not allow it.
+func (s *Service) validateConfig(cfg sqlconnect.Config) error {
+	if cfg.URLFromEnv != "" && !s.env.Allowed {
+		return domain.Invalid("connection_config.url_from_env", "is turned off on this instance: with several accounts, any account could name any NEOSYNC_URL_* variable of the workers (an operator allows it with NEOSYNC_URL_FROM_ENV=on)")
+	}
 	if err := cfg.Validate(); err != nil {
 		return configInvalid(err)
 	}
@@ -121,7 +127,7 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID, accoun
 	if err := ValidateName(name); err != nil {
 		return Connection{}, err
 	}
-	if err := validateConfig(cfg); err != nil {
+	if err := s.validateConfig(cfg); err != nil {
 		return Connection{}, err
 	}
 	id := uuid.New()
@@ -188,7 +194,7 @@ func (s *Service) Update(ctx context.Context, scope domain.Scope, userID, id uui
 	if err != nil {
 		return Connection{}, configInvalid(err)
 	}
-	if err := validateConfig(cfg); err != nil {
+	if err := s.validateConfig(cfg); err != nil {
 		return Connection{}, err
 	}
 	ct, err := s.seal(current.AccountID, id, cfg)
@@ -245,11 +251,15 @@ func (s *Service) IsNameAvailable(ctx context.Context, scope domain.Scope, accou
 // Check connects with cfg and reports the outcome. Connection failures are a
 // result, not an error; an invalid config is a ValidationError.
 func (s *Service) Check(ctx context.Context, cfg sqlconnect.Config) (CheckResult, error) {
-	if err := validateConfig(cfg); err != nil {
+	if err := s.validateConfig(cfg); err != nil {
 		return CheckResult{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
+	cfg, err := s.env.resolve(cfg)
+	if err != nil {
+		return CheckResult{Connected: false, Error: err.Error()}, nil
+	}
 	db, err := s.policy.Open(ctx, cfg)
 	if err != nil {
 		return CheckResult{Connected: false, Error: err.Error()}, nil
@@ -287,7 +297,11 @@ func (s *Service) Open(ctx context.Context, scope domain.Scope, id uuid.UUID) (*
 	}
 	octx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
-	db, err := s.policy.Open(octx, c.Config)
+	var db *sqlconnect.DB
+	cfg, err := s.env.resolve(c.Config)
+	if err == nil {
+		db, err = s.policy.Open(octx, cfg)
+	}
 	if err != nil {
 		return nil, domain.FailedPrecondition("cannot connect to connection %q: %s", c.Name, err.Error())
 	}
@@ -310,11 +324,15 @@ func (s *Service) ProtectedDatabases(ctx context.Context) ([]sqlconnect.Identity
 // ValidationError; a failure to connect a FailedPrecondition with the
 // reason.
 func (s *Service) OpenConfig(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
-	if err := validateConfig(cfg); err != nil {
+	if err := s.validateConfig(cfg); err != nil {
 		return nil, err
 	}
 	octx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
+	cfg, err := s.env.resolve(cfg)
+	if err != nil {
+		return nil, domain.FailedPrecondition("cannot connect to the source: %s", err.Error())
+	}
 	db, err := s.policy.Open(octx, cfg)
 	if err != nil {
 		return nil, domain.FailedPrecondition("cannot connect to the source: %s", scrub(err.Error(), cfg))

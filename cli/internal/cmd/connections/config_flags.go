@@ -17,6 +17,7 @@ import (
 type configFlags struct {
 	postgresURL string
 	mysqlURL    string
+	urlFromEnv  string
 	kind        string
 	host        string
 	port        int32
@@ -41,7 +42,8 @@ func (f *configFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.postgresURL, "postgres-url", "", "a postgres:// URL or key=value DSN")
 	fl.StringVar(&f.mysqlURL, "mysql-url", "", "a mysql:// URL or user:pass@tcp(host:port)/db DSN (MySQL and MariaDB)")
-	fl.StringVar(&f.kind, "type", "", "postgres or mysql, with the discrete fields below")
+	fl.StringVar(&f.urlFromEnv, "url-from-env", "", "with --type: a NEOSYNC_URL_* variable the worker reads the URL from when a job runs (never sent to the API)")
+	fl.StringVar(&f.kind, "type", "", "postgres or mysql, with the discrete fields below or --url-from-env")
 	fl.StringVar(&f.host, "host", "", "database host (with --type)")
 	fl.Int32Var(&f.port, "port", 0, "database port (default 5432 or 3306)")
 	fl.StringVar(&f.database, "database", "", "database name")
@@ -64,7 +66,7 @@ func (f *configFlags) register(cmd *cobra.Command) {
 
 // given reports whether any connection flag was set.
 func (f *configFlags) given() bool {
-	return f.postgresURL != "" || f.mysqlURL != "" || f.kind != "" || f.host != ""
+	return f.postgresURL != "" || f.mysqlURL != "" || f.kind != "" || f.host != "" || f.urlFromEnv != ""
 }
 
 // config builds and validates the connection config the flags describe.
@@ -73,6 +75,19 @@ func (f *configFlags) config(name string) (*mgmtv1alpha1.ConnectionConfig, error
 	conn := spec.Connection{Name: name}
 	discreteSet := f.host != "" || f.port != 0 || f.database != "" || f.user != "" || f.password != "" || f.sslMode != "" || f.protocol != ""
 	switch {
+	case f.urlFromEnv != "":
+		if discreteSet || f.postgresURL != "" || f.mysqlURL != "" {
+			return nil, errors.New("--url-from-env names where the worker finds the whole URL; give only --type beside it")
+		}
+		sql.URLFromEnv = f.urlFromEnv
+		switch strings.ToLower(f.kind) {
+		case "postgres", "postgresql", "pg":
+			conn.Postgres = sql
+		case "mysql", "mariadb":
+			conn.MySQL = sql
+		default:
+			return nil, fmt.Errorf("--url-from-env needs --type postgres or --type mysql")
+		}
 	case f.postgresURL != "" || f.mysqlURL != "":
 		if discreteSet {
 			return nil, errors.New("give a URL (--postgres-url/--mysql-url) or the discrete fields (--type, --host, …), not both")

@@ -67,6 +67,8 @@ func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
 		pg := x.PgConfig
 		if pg.GetUrl() != "" {
 			fields = append(fields, output.Field{Label: "URL", Value: pg.GetUrl()})
+		} else if pg.GetUrlFromEnv() != "" {
+			fields = append(fields, output.Field{Label: "URL from env", Value: pg.GetUrlFromEnv() + " (read by the worker)"})
 		} else {
 			cc := pg.GetConnection()
 			fields = append(fields, discrete(cc.GetHost(), cc.GetPort(), cc.GetName(), cc.GetUser(), cc.GetPass())...)
@@ -77,6 +79,8 @@ func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
 		my := x.MysqlConfig
 		if my.GetUrl() != "" {
 			fields = append(fields, output.Field{Label: "URL", Value: my.GetUrl()})
+		} else if my.GetUrlFromEnv() != "" {
+			fields = append(fields, output.Field{Label: "URL from env", Value: my.GetUrlFromEnv() + " (read by the worker)"})
 		} else {
 			cc := my.GetConnection()
 			fields = append(fields, discrete(cc.GetHost(), cc.GetPort(), cc.GetName(), cc.GetUser(), cc.GetPass())...)

@@ -214,6 +214,7 @@ type PostgresConnectionConfig struct {
 	//
 	//	*PostgresConnectionConfig_Url
 	//	*PostgresConnectionConfig_Connection
+	//	*PostgresConnectionConfig_UrlFromEnv
 	ConnectionConfig  isPostgresConnectionConfig_ConnectionConfig `protobuf_oneof:"connection_config"`
 	ConnectionOptions *SqlConnectionOptions                       `protobuf:"bytes,3,opt,name=connection_options,json=connectionOptions,proto3" json:"connection_options,omitempty"`
 	ClientTls         *ClientTlsConfig                            `protobuf:"bytes,4,opt,name=client_tls,json=clientTls,proto3" json:"client_tls,omitempty"`
@@ -276,6 +277,15 @@ func (x *PostgresConnectionConfig) GetConnection() *PostgresConnection {
 	return nil
 }
 
+func (x *PostgresConnectionConfig) GetUrlFromEnv() string {
+	if x != nil {
+		if x, ok := x.ConnectionConfig.(*PostgresConnectionConfig_UrlFromEnv); ok {
+			return x.UrlFromEnv
+		}
+	}
+	return ""
+}
+
 func (x *PostgresConnectionConfig) GetConnectionOptions() *SqlConnectionOptions {
 	if x != nil {
 		return x.ConnectionOptions
@@ -303,9 +313,18 @@ type PostgresConnectionConfig_Connection struct {
 	Connection *PostgresConnection `protobuf:"bytes,2,opt,name=connection,proto3,oneof"`
 }
 
+type PostgresConnectionConfig_UrlFromEnv struct {
+	// url_from_env names an environment variable (NEOSYNC_URL_…) holding the
+	// URL; the worker (and the CLI for a local sync) reads it at run time and
+	// it is never stored.
+	UrlFromEnv string `protobuf:"bytes,5,opt,name=url_from_env,json=urlFromEnv,proto3,oneof"`
+}
+
 func (*PostgresConnectionConfig_Url) isPostgresConnectionConfig_ConnectionConfig() {}
 
 func (*PostgresConnectionConfig_Connection) isPostgresConnectionConfig_ConnectionConfig() {}
+
+func (*PostgresConnectionConfig_UrlFromEnv) isPostgresConnectionConfig_ConnectionConfig() {}
 
 // PostgresConnection holds discrete connection fields.
 type PostgresConnection struct {
@@ -400,6 +419,7 @@ type MysqlConnectionConfig struct {
 	//
 	//	*MysqlConnectionConfig_Url
 	//	*MysqlConnectionConfig_Connection
+	//	*MysqlConnectionConfig_UrlFromEnv
 	ConnectionConfig  isMysqlConnectionConfig_ConnectionConfig `protobuf_oneof:"connection_config"`
 	ConnectionOptions *SqlConnectionOptions                    `protobuf:"bytes,3,opt,name=connection_options,json=connectionOptions,proto3" json:"connection_options,omitempty"`
 	ClientTls         *ClientTlsConfig                         `protobuf:"bytes,4,opt,name=client_tls,json=clientTls,proto3" json:"client_tls,omitempty"`
@@ -462,6 +482,15 @@ func (x *MysqlConnectionConfig) GetConnection() *MysqlConnection {
 	return nil
 }
 
+func (x *MysqlConnectionConfig) GetUrlFromEnv() string {
+	if x != nil {
+		if x, ok := x.ConnectionConfig.(*MysqlConnectionConfig_UrlFromEnv); ok {
+			return x.UrlFromEnv
+		}
+	}
+	return ""
+}
+
 func (x *MysqlConnectionConfig) GetConnectionOptions() *SqlConnectionOptions {
 	if x != nil {
 		return x.ConnectionOptions
@@ -489,9 +518,18 @@ type MysqlConnectionConfig_Connection struct {
 	Connection *MysqlConnection `protobuf:"bytes,2,opt,name=connection,proto3,oneof"`
 }
 
+type MysqlConnectionConfig_UrlFromEnv struct {
+	// url_from_env names an environment variable (NEOSYNC_URL_…) holding the
+	// URL; the worker (and the CLI for a local sync) reads it at run time and
+	// it is never stored.
+	UrlFromEnv string `protobuf:"bytes,5,opt,name=url_from_env,json=urlFromEnv,proto3,oneof"`
+}
+
 func (*MysqlConnectionConfig_Url) isMysqlConnectionConfig_ConnectionConfig() {}
 
 func (*MysqlConnectionConfig_Connection) isMysqlConnectionConfig_ConnectionConfig() {}
+
+func (*MysqlConnectionConfig_UrlFromEnv) isMysqlConnectionConfig_ConnectionConfig() {}
 
 // MysqlConnection holds discrete connection fields.
 type MysqlConnection struct {
@@ -1714,12 +1752,14 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"\tpg_config\x18\x01 \x01(\v2'.mgmt.v1alpha1.PostgresConnectionConfigH\x00R\bpgConfig\x12I\n" +
 	"\fmysql_config\x18\x02 \x01(\v2$.mgmt.v1alpha1.MysqlConnectionConfigH\x00R\vmysqlConfig\x12J\n" +
 	"\raws_s3_config\x18\x03 \x01(\v2$.mgmt.v1alpha1.AwsS3ConnectionConfigH\x00R\vawsS3ConfigB\b\n" +
-	"\x06config\"\x9b\x02\n" +
+	"\x06config\"\xbf\x02\n" +
 	"\x18PostgresConnectionConfig\x12\x12\n" +
 	"\x03url\x18\x01 \x01(\tH\x00R\x03url\x12C\n" +
 	"\n" +
 	"connection\x18\x02 \x01(\v2!.mgmt.v1alpha1.PostgresConnectionH\x00R\n" +
-	"connection\x12R\n" +
+	"connection\x12\"\n" +
+	"\furl_from_env\x18\x05 \x01(\tH\x00R\n" +
+	"urlFromEnv\x12R\n" +
 	"\x12connection_options\x18\x03 \x01(\v2#.mgmt.v1alpha1.SqlConnectionOptionsR\x11connectionOptions\x12=\n" +
 	"\n" +
 	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTlsB\x13\n" +
@@ -1731,12 +1771,14 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"\x04user\x18\x04 \x01(\tR\x04user\x12\x12\n" +
 	"\x04pass\x18\x05 \x01(\tR\x04pass\x12\x1e\n" +
 	"\bssl_mode\x18\x06 \x01(\tH\x00R\asslMode\x88\x01\x01B\v\n" +
-	"\t_ssl_mode\"\x95\x02\n" +
+	"\t_ssl_mode\"\xb9\x02\n" +
 	"\x15MysqlConnectionConfig\x12\x12\n" +
 	"\x03url\x18\x01 \x01(\tH\x00R\x03url\x12@\n" +
 	"\n" +
 	"connection\x18\x02 \x01(\v2\x1e.mgmt.v1alpha1.MysqlConnectionH\x00R\n" +
-	"connection\x12R\n" +
+	"connection\x12\"\n" +
+	"\furl_from_env\x18\x05 \x01(\tH\x00R\n" +
+	"urlFromEnv\x12R\n" +
 	"\x12connection_options\x18\x03 \x01(\v2#.mgmt.v1alpha1.SqlConnectionOptionsR\x11connectionOptions\x12=\n" +
 	"\n" +
 	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTlsB\x13\n" +
@@ -1960,11 +2002,13 @@ func file_mgmt_v1alpha1_connection_proto_init() {
 	file_mgmt_v1alpha1_connection_proto_msgTypes[2].OneofWrappers = []any{
 		(*PostgresConnectionConfig_Url)(nil),
 		(*PostgresConnectionConfig_Connection)(nil),
+		(*PostgresConnectionConfig_UrlFromEnv)(nil),
 	}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[3].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[4].OneofWrappers = []any{
 		(*MysqlConnectionConfig_Url)(nil),
 		(*MysqlConnectionConfig_Connection)(nil),
+		(*MysqlConnectionConfig_UrlFromEnv)(nil),
 	}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[6].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[7].OneofWrappers = []any{}
