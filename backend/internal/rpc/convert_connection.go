@@ -60,7 +60,7 @@ func connectionConfigToProto(c sqlconnect.Config) *mgmtv1alpha1.ConnectionConfig
 		tls = &mgmtv1alpha1.ClientTlsConfig{RootCert: optString(c.TLS.RootCert), ClientCert: optString(c.TLS.ClientCert), ClientKey: optString(c.TLS.ClientKey), ServerName: optString(c.TLS.ServerName)}
 	}
 	if c.Driver == sqlconnect.DriverMySQL {
-		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: opts, ClientTls: tls}
+		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: opts, ClientTls: tls, Tunnel: protoconv.TunnelToProto(c.Tunnel)}
 		switch {
 		case c.URLFromEnv != "":
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_UrlFromEnv{UrlFromEnv: c.URLFromEnv}
@@ -73,7 +73,7 @@ func connectionConfigToProto(c sqlconnect.Config) *mgmtv1alpha1.ConnectionConfig
 		}
 		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_MysqlConfig{MysqlConfig: my}}
 	}
-	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: opts, ClientTls: tls}
+	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: opts, ClientTls: tls, Tunnel: protoconv.TunnelToProto(c.Tunnel)}
 	switch {
 	case c.URLFromEnv != "":
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_UrlFromEnv{UrlFromEnv: c.URLFromEnv}

@@ -54,6 +54,7 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 			return out, &FieldError{kind, "needs url, url_from_env or connection"}
 		}
 		opts, tls = cfg.PgConfig.GetConnectionOptions(), cfg.PgConfig.GetClientTls()
+		out.Tunnel = Tunnel(cfg.PgConfig.GetTunnel())
 		if _, isURL := cfg.PgConfig.GetConnectionConfig().(*mgmt.PostgresConnectionConfig_Url); isURL && out.URL == "" {
 			return out, &FieldError{kind + ".url", "is empty"}
 		}
@@ -71,6 +72,7 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 			return out, &FieldError{kind, "needs url, url_from_env or connection"}
 		}
 		opts, tls = cfg.MysqlConfig.GetConnectionOptions(), cfg.MysqlConfig.GetClientTls()
+		out.Tunnel = Tunnel(cfg.MysqlConfig.GetTunnel())
 		if _, isURL := cfg.MysqlConfig.GetConnectionConfig().(*mgmt.MysqlConnectionConfig_Url); isURL && out.URL == "" {
 			return out, &FieldError{kind + ".url", "is empty"}
 		}
@@ -104,6 +106,34 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 		out.TLS = &sqlconnect.TLSOptions{RootCert: tls.GetRootCert(), ClientCert: tls.GetClientCert(), ClientKey: tls.GetClientKey(), ServerName: tls.GetServerName()}
 	}
 	return out, nil
+}
+
+// Tunnel converts an SSH tunnel (nil for none).
+func Tunnel(t *mgmt.SshTunnel) *sqlconnect.SSHTunnel {
+	if t == nil {
+		return nil
+	}
+	return &sqlconnect.SSHTunnel{
+		Host: t.GetHost(), Port: int(t.GetPort()), User: t.GetUser(), PrivateKey: t.GetPrivateKey(), Password: t.GetPassword(),
+		Passphrase: t.GetPassphrase(), KnownHostKey: t.GetKnownHostKey(), InsecureSkipHostKeyCheck: t.GetInsecureSkipHostKeyCheck(),
+	}
+}
+
+// TunnelToProto is Tunnel's inverse (nil for none).
+func TunnelToProto(t *sqlconnect.SSHTunnel) *mgmt.SshTunnel {
+	if t == nil {
+		return nil
+	}
+	out := &mgmt.SshTunnel{Host: t.Host, Port: int32(t.Port), User: t.User, KnownHostKey: t.KnownHostKey, InsecureSkipHostKeyCheck: t.InsecureSkipHostKeyCheck}
+	if t.Passphrase != "" {
+		out.Passphrase = &t.Passphrase
+	}
+	if t.PrivateKey != "" {
+		out.Auth = &mgmt.SshTunnel_PrivateKey{PrivateKey: t.PrivateKey}
+	} else {
+		out.Auth = &mgmt.SshTunnel_Password{Password: t.Password}
+	}
+	return out
 }
 
 // Definition converts a job into the resolver's neutral form; its

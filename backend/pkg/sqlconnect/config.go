@@ -48,6 +48,8 @@ type Config struct {
 	// Protocol is tcp or unix for MySQL; empty means tcp.
 	Protocol string      `json:"protocol,omitempty"`
 	Pool     PoolOptions `json:"pool"`
+	// Tunnel, when set, reaches the database through an SSH bastion.
+	Tunnel *SSHTunnel `json:"tunnel,omitempty"`
 	TLS      *TLSOptions `json:"tls,omitempty"`
 }
 
@@ -103,12 +105,19 @@ func (c Config) Validate() error {
 	if c.TLS != nil && (c.TLS.ClientCert == "") != (c.TLS.ClientKey == "") {
 		return &ConfigError{Field: "client_tls", Reason: "client_cert and client_key must be given together"}
 	}
+	if c.Tunnel != nil {
+		if err := c.Tunnel.validate(); err != nil {
+			return err
+		}
+	}
 	if c.URLFromEnv != "" {
 		return c.validateEnvURL()
 	}
 	if c.URL != "" {
-		_, err := c.dsn()
-		return err
+		if _, err := c.dsn(); err != nil {
+			return err
+		}
+		return c.checkTunnelTarget()
 	}
 	if strings.TrimSpace(c.Host) == "" {
 		return &ConfigError{Field: "host", Reason: "is required"}
@@ -125,8 +134,22 @@ func (c Config) Validate() error {
 	if c.Driver == DriverMySQL && c.Protocol != "" && c.Protocol != "tcp" && c.Protocol != "unix" {
 		return &ConfigError{Field: "protocol", Reason: "must be tcp or unix"}
 	}
-	_, err := c.dsn()
-	return err
+	if _, err := c.dsn(); err != nil {
+		return err
+	}
+	return c.checkTunnelTarget()
+}
+
+// checkTunnelTarget refuses a tunnel to a Unix socket: the bastion can only
+// forward TCP.
+func (c Config) checkTunnelTarget() error {
+	if c.Tunnel == nil || c.URLFromEnv != "" {
+		return nil
+	}
+	if t := c.target(); strings.HasPrefix(t.host, "/") || strings.HasPrefix(t.host, "unix:") {
+		return &ConfigError{Field: "tunnel", Reason: "cannot reach a Unix socket; give the database's TCP host and port as the bastion sees them"}
+	}
+	return nil
 }
 
 // dsn checks that the configuration renders into a driver configuration

@@ -23,15 +23,20 @@ type DB struct {
 	Driver   Driver
 	Postgres *pgxpool.Pool
 	MySQL    *sql.DB
+
+	tunnel *tunnel
 }
 
-// Close releases the pool.
+// Close releases the pool (and its SSH tunnel).
 func (db *DB) Close() {
 	if db.Postgres != nil {
 		db.Postgres.Close()
 	}
 	if db.MySQL != nil {
 		_ = db.MySQL.Close()
+	}
+	if db.tunnel != nil {
+		_ = db.tunnel.Close()
 	}
 }
 
@@ -50,6 +55,8 @@ const (
 	KindTLS ErrorKind = "tls"
 	// KindConfig: the configuration itself is invalid.
 	KindConfig ErrorKind = "config"
+	// KindHostKey: an SSH bastion whose host key is not the known one.
+	KindHostKey ErrorKind = "host_key"
 	// KindOther: anything else the server said.
 	KindOther ErrorKind = "other"
 )
@@ -114,6 +121,11 @@ func (p *Policy) openPostgres(ctx context.Context, c Config, tlsConf *tls.Config
 	// must hand it the name, not addresses it resolved on its own.
 	pc.ConnConfig.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
 	pc.ConnConfig.DialFunc = p.dialer().DialContext
+	var tun *tunnel
+	if c.Tunnel != nil {
+		tun = &tunnel{cfg: c.Tunnel, dialer: p.dialer()}
+		pc.ConnConfig.DialFunc = tun.DialContext
+	}
 	pc.AfterConnect = p.checkProtected
 	if pc.ConnConfig.ConnectTimeout == 0 {
 		pc.ConnConfig.ConnectTimeout = 10 * time.Second
@@ -129,13 +141,15 @@ func (p *Policy) openPostgres(ctx context.Context, c Config, tlsConf *tls.Config
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
+		closeTunnel(tun)
 		return nil, classify(err, c)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
+		closeTunnel(tun)
 		return nil, classify(err, c)
 	}
-	return &DB{Driver: DriverPostgres, Postgres: pool}, nil
+	return &DB{Driver: DriverPostgres, Postgres: pool, tunnel: tun}, nil
 }
 
 func (p *Policy) openMySQL(ctx context.Context, c Config, tlsConf *tls.Config) (*DB, error) {
@@ -154,8 +168,14 @@ func (p *Policy) openMySQL(ctx context.Context, c Config, tlsConf *tls.Config) (
 		mc.TLS = tlsConf
 	}
 	mc.DialFunc = p.dialer().DialContext
+	var tun *tunnel
+	if c.Tunnel != nil {
+		tun = &tunnel{cfg: c.Tunnel, dialer: p.dialer()}
+		mc.DialFunc = tun.DialContext
+	}
 	connector, err := mysql.NewConnector(mc)
 	if err != nil {
+		closeTunnel(tun)
 		return nil, classify(err, c)
 	}
 	db := sql.OpenDB(connector)
@@ -175,9 +195,16 @@ func (p *Policy) openMySQL(ctx context.Context, c Config, tlsConf *tls.Config) (
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
+		closeTunnel(tun)
 		return nil, classify(err, c)
 	}
-	return &DB{Driver: DriverMySQL, MySQL: db}, nil
+	return &DB{Driver: DriverMySQL, MySQL: db, tunnel: tun}, nil
+}
+
+func closeTunnel(t *tunnel) {
+	if t != nil {
+		_ = t.Close()
+	}
 }
 
 func (c Config) tlsConfig() (*tls.Config, error) {
@@ -204,6 +231,18 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 
 // classify turns a driver error into a ConnectError with secrets scrubbed.
 func classify(err error, c Config) error {
+	var hostKey *HostKeyError
+	if errors.As(err, &hostKey) {
+		return &ConnectError{Kind: KindHostKey, Message: hostKey.Error(), Err: err}
+	}
+	var tunErr *TunnelError
+	if errors.As(err, &tunErr) {
+		kind := KindUnreachable
+		if tunErr.Auth {
+			kind = KindAuthentication
+		}
+		return &ConnectError{Kind: kind, Message: scrubSecrets(tunErr.Message, c), Err: err}
+	}
 	var dialErr *netpolicy.DialError
 	if errors.As(err, &dialErr) {
 		// Refused and unreachable read the same, without the driver's
@@ -256,8 +295,13 @@ func classify(err error, c Config) error {
 			kind = KindUnreachable
 		}
 	}
+	return &ConnectError{Kind: kind, Message: fmt.Sprintf("%s: %s", kind, scrubSecrets(msg, c)), Err: err}
+}
+
+// scrubSecrets replaces every secret of c in msg by Mask.
+func scrubSecrets(msg string, c Config) string {
 	for _, s := range c.Secrets() {
 		msg = strings.ReplaceAll(msg, s, Mask)
 	}
-	return &ConnectError{Kind: kind, Message: fmt.Sprintf("%s: %s", kind, msg), Err: err}
+	return msg
 }

@@ -27,6 +27,15 @@ func (c Config) Masked() Config {
 		}
 		out.TLS = &t
 	}
+	if c.Tunnel != nil {
+		t := *c.Tunnel
+		for _, s := range []*string{&t.PrivateKey, &t.Passphrase, &t.Password} {
+			if *s != "" {
+				*s = Mask
+			}
+		}
+		out.Tunnel = &t
+	}
 	return out
 }
 
@@ -58,6 +67,19 @@ func (c Config) WithSecretsFrom(stored Config) Config {
 		}
 		out.TLS = &t
 	}
+	if out.Tunnel != nil {
+		t := *out.Tunnel
+		var was SSHTunnel
+		if stored.Tunnel != nil {
+			was = *stored.Tunnel
+		}
+		for _, p := range []struct{ now, was *string }{{&t.PrivateKey, &was.PrivateKey}, {&t.Passphrase, &was.Passphrase}, {&t.Password, &was.Password}} {
+			if *p.now == Mask {
+				*p.now = *p.was
+			}
+		}
+		out.Tunnel = &t
+	}
 	return out
 }
 
@@ -76,6 +98,11 @@ func (c Config) Secrets() []string {
 	}
 	if c.TLS != nil {
 		add(c.TLS.ClientKey)
+	}
+	if c.Tunnel != nil {
+		add(c.Tunnel.PrivateKey)
+		add(c.Tunnel.Passphrase)
+		add(c.Tunnel.Password)
 	}
 	return s
 }
@@ -201,8 +228,11 @@ func (c Config) RestoreSecrets(stored Config) (Config, error) {
 	case c.TLS != nil && c.TLS.ClientKey == Mask:
 		field = "client_tls.client_key"
 	}
+	if err := c.tunnelSecretsStay(stored); err != nil {
+		return c, err
+	}
 	if field == "" {
-		return c, nil
+		return c.WithSecretsFrom(stored), nil
 	}
 	now, was := c.target(), stored.target()
 	changed := ""
@@ -222,4 +252,28 @@ func (c Config) RestoreSecrets(stored Config) (Config, error) {
 		return c, &ConfigError{Field: field, Reason: fmt.Sprintf("is masked (%s) but the %s changed: a stored secret is only kept for the same host, port, user and database; send the secret again", Mask, changed)}
 	}
 	return c.WithSecretsFrom(stored), nil
+}
+
+// tunnelSecretsStay refuses masked tunnel secrets once the tunnel points
+// at another bastion, user or host key, for the same reason as above.
+func (c Config) tunnelSecretsStay(stored Config) error {
+	t := c.Tunnel
+	if t == nil || (t.PrivateKey != Mask && t.Passphrase != Mask && t.Password != Mask) {
+		return nil
+	}
+	changed := ""
+	switch was := stored.Tunnel; {
+	case was == nil:
+		changed = "tunnel"
+	case t.addr() != was.addr():
+		changed = "tunnel host or port"
+	case t.User != was.User:
+		changed = "tunnel user"
+	case t.KnownHostKey != was.KnownHostKey || t.InsecureSkipHostKeyCheck != was.InsecureSkipHostKeyCheck:
+		changed = "tunnel host key"
+	}
+	if changed != "" {
+		return &ConfigError{Field: "tunnel", Reason: fmt.Sprintf("a secret is masked (%s) but the %s changed: send the tunnel's secret again", Mask, changed)}
+	}
+	return nil
 }

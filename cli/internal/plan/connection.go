@@ -5,6 +5,7 @@ import (
 	"time"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
 
@@ -60,6 +61,7 @@ func sqlConfig(c *mgmtv1alpha1.ConnectionConfig) sqlconnect.Config {
 				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetSslMode()
 		}
 		pool, tls = pg.GetConnectionOptions(), pg.GetClientTls()
+		out.Tunnel = protoconv.Tunnel(pg.GetTunnel())
 	case *mgmtv1alpha1.ConnectionConfig_MysqlConfig:
 		out.Driver = sqlconnect.DriverMySQL
 		my := cfg.MysqlConfig
@@ -72,6 +74,7 @@ func sqlConfig(c *mgmtv1alpha1.ConnectionConfig) sqlconnect.Config {
 				conn.GetHost(), int(conn.GetPort()), conn.GetName(), conn.GetUser(), conn.GetPass(), conn.GetProtocol()
 		}
 		pool, tls = my.GetConnectionOptions(), my.GetClientTls()
+		out.Tunnel = protoconv.Tunnel(my.GetTunnel())
 	case *mgmtv1alpha1.ConnectionConfig_AwsS3Config:
 		out.Driver = "s3"
 	}

@@ -27,7 +27,7 @@ func (c *Connection) ConnectionConfig() *mgmtv1alpha1.ConnectionConfig {
 		tls = &mgmtv1alpha1.ClientTlsConfig{RootCert: optional(t.RootCert), ClientCert: optional(t.ClientCert), ClientKey: optional(t.ClientKey), ServerName: optional(t.ServerName)}
 	}
 	if c.MySQL != nil {
-		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: pool, ClientTls: tls}
+		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: pool, ClientTls: tls, Tunnel: s.SSHTunnel.proto()}
 		switch {
 		case s.URLFromEnv != "":
 			my.ConnectionConfig = &mgmtv1alpha1.MysqlConnectionConfig_UrlFromEnv{UrlFromEnv: s.URLFromEnv}
@@ -40,7 +40,7 @@ func (c *Connection) ConnectionConfig() *mgmtv1alpha1.ConnectionConfig {
 		}
 		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_MysqlConfig{MysqlConfig: my}}
 	}
-	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: pool, ClientTls: tls}
+	pg := &mgmtv1alpha1.PostgresConnectionConfig{ConnectionOptions: pool, ClientTls: tls, Tunnel: s.SSHTunnel.proto()}
 	switch {
 	case s.URLFromEnv != "":
 		pg.ConnectionConfig = &mgmtv1alpha1.PostgresConnectionConfig_UrlFromEnv{UrlFromEnv: s.URLFromEnv}
@@ -223,4 +223,18 @@ func (d *JobDefinition) CreateRequest(accountID string) *mgmtv1alpha1.CreateJobR
 		AccountId: accountID, JobName: d.Name, Source: d.Source, Destinations: d.Destinations, Mappings: d.Mappings,
 		CronSchedule: d.CronSchedule, VirtualForeignKeys: d.VirtualForeignKeys, WorkflowOptions: d.WorkflowOptions, SyncOptions: d.SyncOptions,
 	}
+}
+
+// proto converts a tunnel (nil for none).
+func (t *SSHTunnel) proto() *mgmtv1alpha1.SshTunnel {
+	if t == nil {
+		return nil
+	}
+	out := &mgmtv1alpha1.SshTunnel{Host: t.Host, Port: t.Port, User: t.User, Passphrase: optional(t.Passphrase), KnownHostKey: t.KnownHostKey, InsecureSkipHostKeyCheck: t.InsecureSkipHostKeyCheck}
+	if t.PrivateKey != "" {
+		out.Auth = &mgmtv1alpha1.SshTunnel_PrivateKey{PrivateKey: t.PrivateKey}
+	} else {
+		out.Auth = &mgmtv1alpha1.SshTunnel_Password{Password: t.Password}
+	}
+	return out
 }

@@ -293,6 +293,13 @@ func (f *File) readFiles(dir string) error {
 	for i := range f.Connections {
 		c := &f.Connections[i]
 		sql := c.sql()
+		if sql != nil && sql.SSHTunnel != nil && sql.SSHTunnel.PrivateKeyFile != "" {
+			b, err := readRelative(dir, sql.SSHTunnel.PrivateKeyFile)
+			if err != nil {
+				return fmt.Errorf("connection %q: %w", c.Name, err)
+			}
+			sql.SSHTunnel.PrivateKey, sql.SSHTunnel.PrivateKeyFile = b, ""
+		}
 		if sql == nil || sql.TLS == nil {
 			continue
 		}
@@ -304,17 +311,26 @@ func (f *File) readFiles(dir string) error {
 			if p.file == "" {
 				continue
 			}
-			path := p.file
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
-			}
-			b, err := os.ReadFile(path)
+			b, err := readRelative(dir, p.file)
 			if err != nil {
-				return fmt.Errorf("connection %q: read %s: %w", c.Name, path, unwrapPathError(err))
+				return fmt.Errorf("connection %q: %w", c.Name, err)
 			}
-			*p.into = string(bytes.TrimSpace(b)) + "\n"
+			*p.into = b
 		}
 		t.RootCertFile, t.ClientCertFile, t.ClientKeyFile = "", "", ""
 	}
 	return nil
+}
+
+// readRelative reads a PEM file named relative to dir (the YAML file's
+// folder), trimmed to end in one newline.
+func readRelative(dir, path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, unwrapPathError(err))
+	}
+	return string(bytes.TrimSpace(b)) + "\n", nil
 }

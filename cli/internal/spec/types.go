@@ -42,6 +42,26 @@ type SQLConnection struct {
 	Protocol string `yaml:"protocol"`
 	Pool     *Pool  `yaml:"pool"`
 	TLS      *TLS   `yaml:"tls"`
+	// SSHTunnel reaches the database through an SSH bastion.
+	SSHTunnel *SSHTunnel `yaml:"ssh_tunnel"`
+}
+
+// SSHTunnel is an SSH bastion in front of the database; the database's
+// host and port are the ones the bastion sees.
+type SSHTunnel struct {
+	Host string `yaml:"host"`
+	// Port defaults to 22.
+	Port int32  `yaml:"port"`
+	User string `yaml:"user"`
+	// PrivateKey is PEM text; PrivateKeyFile a path relative to the YAML file.
+	PrivateKey     string `yaml:"private_key"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	Passphrase     string `yaml:"passphrase"`
+	Password       string `yaml:"password"`
+	// KnownHostKey is the bastion's host key as ssh-keyscan prints it
+	// ("ssh-ed25519 AAAA…"); required unless InsecureSkipHostKeyCheck.
+	KnownHostKey             string `yaml:"known_host_key"`
+	InsecureSkipHostKeyCheck bool   `yaml:"insecure_skip_host_key_check"`
 }
 
 // Pool bounds the connection pool a job opens.

@@ -144,6 +144,11 @@ func (c *Connection) validate(where string) error {
 			}
 		}
 	}
+	if t := s.SSHTunnel; t != nil {
+		if err := t.validate(w + ".ssh_tunnel"); err != nil {
+			return err
+		}
+	}
 	if t := s.TLS; t != nil {
 		for _, p := range []struct{ field, inline, file string }{
 			{"root_cert", t.RootCert, t.RootCertFile}, {"client_cert", t.ClientCert, t.ClientCertFile}, {"client_key", t.ClientKey, t.ClientKeyFile},
@@ -379,4 +384,21 @@ func (j *Job) ConnectionNames() []string {
 // command-line flags rather than a file).
 func (c *Connection) Validate() error {
 	return c.validate(fmt.Sprintf("connection %q", c.Name))
+}
+
+// validate checks what the API would refuse without connecting.
+func (t *SSHTunnel) validate(w string) error {
+	switch {
+	case t.Host == "":
+		return fmt.Errorf("%s.host: is required", w)
+	case t.User == "":
+		return fmt.Errorf("%s.user: is required", w)
+	case t.PrivateKey != "" && t.PrivateKeyFile != "":
+		return fmt.Errorf("%s: set private_key or private_key_file, not both", w)
+	case (t.PrivateKey != "" || t.PrivateKeyFile != "") == (t.Password != ""):
+		return fmt.Errorf("%s: set a private key (private_key or private_key_file) or a password", w)
+	case t.KnownHostKey == "" && !t.InsecureSkipHostKeyCheck:
+		return fmt.Errorf("%s.known_host_key: is required (the bastion's host key, as ssh-keyscan prints it); skipping the check must be chosen with insecure_skip_host_key_check: true", w)
+	}
+	return nil
 }

@@ -32,7 +32,7 @@ func classify(err error) string {
 		switch ce.Kind {
 		case sqlconnect.KindAuthentication:
 			return ErrTypeAuthentication
-		case sqlconnect.KindUnknownDatabase, sqlconnect.KindConfig, sqlconnect.KindTLS:
+		case sqlconnect.KindUnknownDatabase, sqlconnect.KindConfig, sqlconnect.KindTLS, sqlconnect.KindHostKey:
 			return ErrTypeValidation
 		}
 		return ""

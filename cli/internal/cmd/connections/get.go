@@ -75,6 +75,7 @@ func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
 			fields = append(fields, output.Field{Label: "SSL mode", Value: cc.GetSslMode()})
 		}
 		pool, tls = pg.GetConnectionOptions(), pg.GetClientTls()
+		fields = append(fields, tunnelFields(pg.GetTunnel())...)
 	case *mgmtv1alpha1.ConnectionConfig_MysqlConfig:
 		my := x.MysqlConfig
 		if my.GetUrl() != "" {
@@ -87,6 +88,7 @@ func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
 			fields = append(fields, output.Field{Label: "Protocol", Value: cc.GetProtocol()})
 		}
 		pool, tls = my.GetConnectionOptions(), my.GetClientTls()
+		fields = append(fields, tunnelFields(my.GetTunnel())...)
 	}
 	if pool != nil {
 		var parts []string
@@ -132,5 +134,31 @@ func discrete(host string, port int32, db, user, pass string) []output.Field {
 	return []output.Field{
 		{Label: "Host", Value: host}, {Label: "Port", Value: p}, {Label: "Database", Value: db},
 		{Label: "User", Value: user}, {Label: "Password", Value: pass},
+	}
+}
+
+// tunnelFields describes an SSH tunnel (none for nil); secrets arrive
+// masked from the API and are not shown at all.
+func tunnelFields(t *mgmtv1alpha1.SshTunnel) []output.Field {
+	if t == nil {
+		return nil
+	}
+	port := t.GetPort()
+	if port == 0 {
+		port = 22
+	}
+	auth := "private key"
+	if t.GetPassword() != "" {
+		auth = "password"
+	}
+	hostKey := t.GetKnownHostKey()
+	if t.GetInsecureSkipHostKeyCheck() {
+		hostKey = "NOT CHECKED (insecure_skip_host_key_check)"
+	} else if f := strings.Fields(hostKey); len(f) >= 2 {
+		hostKey = f[0] + " " + f[1]
+	}
+	return []output.Field{
+		{Label: "SSH tunnel", Value: fmt.Sprintf("%s@%s:%d (%s)", t.GetUser(), t.GetHost(), port, auth)},
+		{Label: "SSH host key", Value: hostKey},
 	}
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/connection.proto.
  */
 export const file_mgmt_v1alpha1_connection: GenFile = /*@__PURE__*/
-  fileDesc("Ch5tZ210L3YxYWxwaGExL2Nvbm5lY3Rpb24ucHJvdG8SDW1nbXQudjFhbHBoYTEi1gEKCkNvbm5lY3Rpb24SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI6ChFjb25uZWN0aW9uX2NvbmZpZxgDIAEoCzIfLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbkNvbmZpZxISCgphY2NvdW50X2lkGAQgASgJEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItcBChBDb25uZWN0aW9uQ29uZmlnEjwKCXBnX2NvbmZpZxgBIAEoCzInLm1nbXQudjFhbHBoYTEuUG9zdGdyZXNDb25uZWN0aW9uQ29uZmlnSAASPAoMbXlzcWxfY29uZmlnGAIgASgLMiQubWdtdC52MWFscGhhMS5NeXNxbENvbm5lY3Rpb25Db25maWdIABI9Cg1hd3NfczNfY29uZmlnGAMgASgLMiQubWdtdC52MWFscGhhMS5Bd3NTM0Nvbm5lY3Rpb25Db25maWdIAEIICgZjb25maWcihAIKGFBvc3RncmVzQ29ubmVjdGlvbkNvbmZpZxINCgN1cmwYASABKAlIABI3Cgpjb25uZWN0aW9uGAIgASgLMiEubWdtdC52MWFscGhhMS5Qb3N0Z3Jlc0Nvbm5lY3Rpb25IABIWCgx1cmxfZnJvbV9lbnYYBSABKAlIABI/ChJjb25uZWN0aW9uX29wdGlvbnMYAyABKAsyIy5tZ210LnYxYWxwaGExLlNxbENvbm5lY3Rpb25PcHRpb25zEjIKCmNsaWVudF90bHMYBCABKAsyHi5tZ210LnYxYWxwaGExLkNsaWVudFRsc0NvbmZpZ0ITChFjb25uZWN0aW9uX2NvbmZpZyJ+ChJQb3N0Z3Jlc0Nvbm5lY3Rpb24SDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgFEgwKBG5hbWUYAyABKAkSDAoEdXNlchgEIAEoCRIMCgRwYXNzGAUgASgJEhUKCHNzbF9tb2RlGAYgASgJSACIAQFCCwoJX3NzbF9tb2RlIv4BChVNeXNxbENvbm5lY3Rpb25Db25maWcSDQoDdXJsGAEgASgJSAASNAoKY29ubmVjdGlvbhgCIAEoCzIeLm1nbXQudjFhbHBoYTEuTXlzcWxDb25uZWN0aW9uSAASFgoMdXJsX2Zyb21fZW52GAUgASgJSAASPwoSY29ubmVjdGlvbl9vcHRpb25zGAMgASgLMiMubWdtdC52MWFscGhhMS5TcWxDb25uZWN0aW9uT3B0aW9ucxIyCgpjbGllbnRfdGxzGAQgASgLMh4ubWdtdC52MWFscGhhMS5DbGllbnRUbHNDb25maWdCEwoRY29ubmVjdGlvbl9jb25maWciaQoPTXlzcWxDb25uZWN0aW9uEgwKBHVzZXIYASABKAkSDAoEcGFzcxgCIAEoCRIQCghwcm90b2NvbBgDIAEoCRIMCgRob3N0GAQgASgJEgwKBHBvcnQYBSABKAUSDAoEbmFtZRgGIAEoCSL6AQoUU3FsQ29ubmVjdGlvbk9wdGlvbnMSIQoUbWF4X2Nvbm5lY3Rpb25fbGltaXQYASABKAVIAIgBARIhChRtYXhfaWRsZV9jb25uZWN0aW9ucxgCIAEoBUgBiAEBEh4KEW1heF9pZGxlX2R1cmF0aW9uGAMgASgJSAKIAQESHgoRbWF4X29wZW5fZHVyYXRpb24YBCABKAlIA4gBAUIXChVfbWF4X2Nvbm5lY3Rpb25fbGltaXRCFwoVX21heF9pZGxlX2Nvbm5lY3Rpb25zQhQKEl9tYXhfaWRsZV9kdXJhdGlvbkIUChJfbWF4X29wZW5fZHVyYXRpb24iswEKD0NsaWVudFRsc0NvbmZpZxIWCglyb290X2NlcnQYASABKAlIAIgBARIYCgtjbGllbnRfY2VydBgCIAEoCUgBiAEBEhcKCmNsaWVudF9rZXkYAyABKAlIAogBARIYCgtzZXJ2ZXJfbmFtZRgEIAEoCUgDiAEBQgwKCl9yb290X2NlcnRCDgoMX2NsaWVudF9jZXJ0Qg0KC19jbGllbnRfa2V5Qg4KDF9zZXJ2ZXJfbmFtZSLLAQoVQXdzUzNDb25uZWN0aW9uQ29uZmlnEg4KBmJ1Y2tldBgBIAEoCRIYCgtwYXRoX3ByZWZpeBgCIAEoCUgAiAEBEhMKBnJlZ2lvbhgDIAEoCUgBiAEBEhUKCGVuZHBvaW50GAQgASgJSAKIAQESNAoLY3JlZGVudGlhbHMYBSABKAsyHy5tZ210LnYxYWxwaGExLkF3c1MzQ3JlZGVudGlhbHNCDgoMX3BhdGhfcHJlZml4QgkKB19yZWdpb25CCwoJX2VuZHBvaW50IqQBChBBd3NTM0NyZWRlbnRpYWxzEhoKDWFjY2Vzc19rZXlfaWQYASABKAlIAIgBARIeChFzZWNyZXRfYWNjZXNzX2tleRgCIAEoCUgBiAEBEhoKDXNlc3Npb25fdG9rZW4YAyABKAlIAogBAUIQCg5fYWNjZXNzX2tleV9pZEIUChJfc2VjcmV0X2FjY2Vzc19rZXlCEAoOX3Nlc3Npb25fdG9rZW4iKwoVR2V0Q29ubmVjdGlvbnNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiSAoWR2V0Q29ubmVjdGlvbnNSZXNwb25zZRIuCgtjb25uZWN0aW9ucxgBIAMoCzIZLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbiIiChRHZXRDb25uZWN0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJGChVHZXRDb25uZWN0aW9uUmVzcG9uc2USLQoKY29ubmVjdGlvbhgBIAEoCzIZLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbiJ3ChdDcmVhdGVDb25uZWN0aW9uUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSOgoRY29ubmVjdGlvbl9jb25maWcYAyABKAsyHy5tZ210LnYxYWxwaGExLkNvbm5lY3Rpb25Db25maWciSQoYQ3JlYXRlQ29ubmVjdGlvblJlc3BvbnNlEi0KCmNvbm5lY3Rpb24YASABKAsyGS5tZ210LnYxYWxwaGExLkNvbm5lY3Rpb24ibwoXVXBkYXRlQ29ubmVjdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI6ChFjb25uZWN0aW9uX2NvbmZpZxgDIAEoCzIfLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbkNvbmZpZyJJChhVcGRhdGVDb25uZWN0aW9uUmVzcG9uc2USLQoKY29ubmVjdGlvbhgBIAEoCzIZLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbiIlChdEZWxldGVDb25uZWN0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSIaChhEZWxldGVDb25uZWN0aW9uUmVzcG9uc2UiTwogSXNDb25uZWN0aW9uTmFtZUF2YWlsYWJsZVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIXCg9jb25uZWN0aW9uX25hbWUYAiABKAkiOQohSXNDb25uZWN0aW9uTmFtZUF2YWlsYWJsZVJlc3BvbnNlEhQKDGlzX2F2YWlsYWJsZRgBIAEoCCJhChdDb25uZWN0aW9uUm9sZVByaXZpbGVnZRIPCgdncmFudGVlGAEgASgJEg4KBnNjaGVtYRgCIAEoCRINCgV0YWJsZRgDIAEoCRIWCg5wcml2aWxlZ2VfdHlwZRgEIAMoCSJaChxDaGVja0Nvbm5lY3Rpb25Db25maWdSZXF1ZXN0EjoKEWNvbm5lY3Rpb25fY29uZmlnGAEgASgLMh8ubWdtdC52MWFscGhhMS5Db25uZWN0aW9uQ29uZmlnIqUBCh1DaGVja0Nvbm5lY3Rpb25Db25maWdSZXNwb25zZRIUCgxpc19jb25uZWN0ZWQYASABKAgSHQoQY29ubmVjdGlvbl9lcnJvchgCIAEoCUgAiAEBEjoKCnByaXZpbGVnZXMYAyADKAsyJi5tZ210LnYxYWxwaGExLkNvbm5lY3Rpb25Sb2xlUHJpdmlsZWdlQhMKEV9jb25uZWN0aW9uX2Vycm9yIi4KIENoZWNrQ29ubmVjdGlvbkNvbmZpZ0J5SWRSZXF1ZXN0EgoKAmlkGAEgASgJIqkBCiFDaGVja0Nvbm5lY3Rpb25Db25maWdCeUlkUmVzcG9uc2USFAoMaXNfY29ubmVjdGVkGAEgASgIEh0KEGNvbm5lY3Rpb25fZXJyb3IYAiABKAlIAIgBARI6Cgpwcml2aWxlZ2VzGAMgAygLMiYubWdtdC52MWFscGhhMS5Db25uZWN0aW9uUm9sZVByaXZpbGVnZUITChFfY29ubmVjdGlvbl9lcnJvcjLxBgoRQ29ubmVjdGlvblNlcnZpY2USXQoOR2V0Q29ubmVjdGlvbnMSJC5tZ210LnYxYWxwaGExLkdldENvbm5lY3Rpb25zUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuR2V0Q29ubmVjdGlvbnNSZXNwb25zZRJaCg1HZXRDb25uZWN0aW9uEiMubWdtdC52MWFscGhhMS5HZXRDb25uZWN0aW9uUmVxdWVzdBokLm1nbXQudjFhbHBoYTEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEmMKEENyZWF0ZUNvbm5lY3Rpb24SJi5tZ210LnYxYWxwaGExLkNyZWF0ZUNvbm5lY3Rpb25SZXF1ZXN0GicubWdtdC52MWFscGhhMS5DcmVhdGVDb25uZWN0aW9uUmVzcG9uc2USYwoQVXBkYXRlQ29ubmVjdGlvbhImLm1nbXQudjFhbHBoYTEuVXBkYXRlQ29ubmVjdGlvblJlcXVlc3QaJy5tZ210LnYxYWxwaGExLlVwZGF0ZUNvbm5lY3Rpb25SZXNwb25zZRJjChBEZWxldGVDb25uZWN0aW9uEiYubWdtdC52MWFscGhhMS5EZWxldGVDb25uZWN0aW9uUmVxdWVzdBonLm1nbXQudjFhbHBoYTEuRGVsZXRlQ29ubmVjdGlvblJlc3BvbnNlEn4KGUlzQ29ubmVjdGlvbk5hbWVBdmFpbGFibGUSLy5tZ210LnYxYWxwaGExLklzQ29ubmVjdGlvbk5hbWVBdmFpbGFibGVSZXF1ZXN0GjAubWdtdC52MWFscGhhMS5Jc0Nvbm5lY3Rpb25OYW1lQXZhaWxhYmxlUmVzcG9uc2UScgoVQ2hlY2tDb25uZWN0aW9uQ29uZmlnEisubWdtdC52MWFscGhhMS5DaGVja0Nvbm5lY3Rpb25Db25maWdSZXF1ZXN0GiwubWdtdC52MWFscGhhMS5DaGVja0Nvbm5lY3Rpb25Db25maWdSZXNwb25zZRJ+ChlDaGVja0Nvbm5lY3Rpb25Db25maWdCeUlkEi8ubWdtdC52MWFscGhhMS5DaGVja0Nvbm5lY3Rpb25Db25maWdCeUlkUmVxdWVzdBowLm1nbXQudjFhbHBoYTEuQ2hlY2tDb25uZWN0aW9uQ29uZmlnQnlJZFJlc3BvbnNlQsgBChFjb20ubWdtdC52MWFscGhhMUIPQ29ubmVjdGlvblByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5tZ210L3YxYWxwaGExL2Nvbm5lY3Rpb24ucHJvdG8SDW1nbXQudjFhbHBoYTEi1gEKCkNvbm5lY3Rpb24SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRI6ChFjb25uZWN0aW9uX2NvbmZpZxgDIAEoCzIfLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbkNvbmZpZxISCgphY2NvdW50X2lkGAQgASgJEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItcBChBDb25uZWN0aW9uQ29uZmlnEjwKCXBnX2NvbmZpZxgBIAEoCzInLm1nbXQudjFhbHBoYTEuUG9zdGdyZXNDb25uZWN0aW9uQ29uZmlnSAASPAoMbXlzcWxfY29uZmlnGAIgASgLMiQubWdtdC52MWFscGhhMS5NeXNxbENvbm5lY3Rpb25Db25maWdIABI9Cg1hd3NfczNfY29uZmlnGAMgASgLMiQubWdtdC52MWFscGhhMS5Bd3NTM0Nvbm5lY3Rpb25Db25maWdIAEIICgZjb25maWcirgIKGFBvc3RncmVzQ29ubmVjdGlvbkNvbmZpZxINCgN1cmwYASABKAlIABI3Cgpjb25uZWN0aW9uGAIgASgLMiEubWdtdC52MWFscGhhMS5Qb3N0Z3Jlc0Nvbm5lY3Rpb25IABIWCgx1cmxfZnJvbV9lbnYYBSABKAlIABI/ChJjb25uZWN0aW9uX29wdGlvbnMYAyABKAsyIy5tZ210LnYxYWxwaGExLlNxbENvbm5lY3Rpb25PcHRpb25zEjIKCmNsaWVudF90bHMYBCABKAsyHi5tZ210LnYxYWxwaGExLkNsaWVudFRsc0NvbmZpZxIoCgZ0dW5uZWwYBiABKAsyGC5tZ210LnYxYWxwaGExLlNzaFR1bm5lbEITChFjb25uZWN0aW9uX2NvbmZpZyJ+ChJQb3N0Z3Jlc0Nvbm5lY3Rpb24SDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgFEgwKBG5hbWUYAyABKAkSDAoEdXNlchgEIAEoCRIMCgRwYXNzGAUgASgJEhUKCHNzbF9tb2RlGAYgASgJSACIAQFCCwoJX3NzbF9tb2RlIqgCChVNeXNxbENvbm5lY3Rpb25Db25maWcSDQoDdXJsGAEgASgJSAASNAoKY29ubmVjdGlvbhgCIAEoCzIeLm1nbXQudjFhbHBoYTEuTXlzcWxDb25uZWN0aW9uSAASFgoMdXJsX2Zyb21fZW52GAUgASgJSAASPwoSY29ubmVjdGlvbl9vcHRpb25zGAMgASgLMiMubWdtdC52MWFscGhhMS5TcWxDb25uZWN0aW9uT3B0aW9ucxIyCgpjbGllbnRfdGxzGAQgASgLMh4ubWdtdC52MWFscGhhMS5DbGllbnRUbHNDb25maWcSKAoGdHVubmVsGAYgASgLMhgubWdtdC52MWFscGhhMS5Tc2hUdW5uZWxCEwoRY29ubmVjdGlvbl9jb25maWciaQoPTXlzcWxDb25uZWN0aW9uEgwKBHVzZXIYASABKAkSDAoEcGFzcxgCIAEoCRIQCghwcm90b2NvbBgDIAEoCRIMCgRob3N0GAQgASgJEgwKBHBvcnQYBSABKAUSDAoEbmFtZRgGIAEoCSLOAQoJU3NoVHVubmVsEgwKBGhvc3QYASABKAkSDAoEcG9ydBgCIAEoBRIMCgR1c2VyGAMgASgJEhUKC3ByaXZhdGVfa2V5GAQgASgJSAASEgoIcGFzc3dvcmQYBSABKAlIABIXCgpwYXNzcGhyYXNlGAYgASgJSAGIAQESFgoOa25vd25faG9zdF9rZXkYByABKAkSJAocaW5zZWN1cmVfc2tpcF9ob3N0X2tleV9jaGVjaxgIIAEoCEIGCgRhdXRoQg0KC19wYXNzcGhyYXNlIvoBChRTcWxDb25uZWN0aW9uT3B0aW9ucxIhChRtYXhfY29ubmVjdGlvbl9saW1pdBgBIAEoBUgAiAEBEiEKFG1heF9pZGxlX2Nvbm5lY3Rpb25zGAIgASgFSAGIAQESHgoRbWF4X2lkbGVfZHVyYXRpb24YAyABKAlIAogBARIeChFtYXhfb3Blbl9kdXJhdGlvbhgEIAEoCUgDiAEBQhcKFV9tYXhfY29ubmVjdGlvbl9saW1pdEIXChVfbWF4X2lkbGVfY29ubmVjdGlvbnNCFAoSX21heF9pZGxlX2R1cmF0aW9uQhQKEl9tYXhfb3Blbl9kdXJhdGlvbiKzAQoPQ2xpZW50VGxzQ29uZmlnEhYKCXJvb3RfY2VydBgBIAEoCUgAiAEBEhgKC2NsaWVudF9jZXJ0GAIgASgJSAGIAQESFwoKY2xpZW50X2tleRgDIAEoCUgCiAEBEhgKC3NlcnZlcl9uYW1lGAQgASgJSAOIAQFCDAoKX3Jvb3RfY2VydEIOCgxfY2xpZW50X2NlcnRCDQoLX2NsaWVudF9rZXlCDgoMX3NlcnZlcl9uYW1lIssBChVBd3NTM0Nvbm5lY3Rpb25Db25maWcSDgoGYnVja2V0GAEgASgJEhgKC3BhdGhfcHJlZml4GAIgASgJSACIAQESEwoGcmVnaW9uGAMgASgJSAGIAQESFQoIZW5kcG9pbnQYBCABKAlIAogBARI0CgtjcmVkZW50aWFscxgFIAEoCzIfLm1nbXQudjFhbHBoYTEuQXdzUzNDcmVkZW50aWFsc0IOCgxfcGF0aF9wcmVmaXhCCQoHX3JlZ2lvbkILCglfZW5kcG9pbnQipAEKEEF3c1MzQ3JlZGVudGlhbHMSGgoNYWNjZXNzX2tleV9pZBgBIAEoCUgAiAEBEh4KEXNlY3JldF9hY2Nlc3Nfa2V5GAIgASgJSAGIAQESGgoNc2Vzc2lvbl90b2tlbhgDIAEoCUgCiAEBQhAKDl9hY2Nlc3Nfa2V5X2lkQhQKEl9zZWNyZXRfYWNjZXNzX2tleUIQCg5fc2Vzc2lvbl90b2tlbiIrChVHZXRDb25uZWN0aW9uc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSJIChZHZXRDb25uZWN0aW9uc1Jlc3BvbnNlEi4KC2Nvbm5lY3Rpb25zGAEgAygLMhkubWdtdC52MWFscGhhMS5Db25uZWN0aW9uIiIKFEdldENvbm5lY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkYKFUdldENvbm5lY3Rpb25SZXNwb25zZRItCgpjb25uZWN0aW9uGAEgASgLMhkubWdtdC52MWFscGhhMS5Db25uZWN0aW9uIncKF0NyZWF0ZUNvbm5lY3Rpb25SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRI6ChFjb25uZWN0aW9uX2NvbmZpZxgDIAEoCzIfLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbkNvbmZpZyJJChhDcmVhdGVDb25uZWN0aW9uUmVzcG9uc2USLQoKY29ubmVjdGlvbhgBIAEoCzIZLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvbiJvChdVcGRhdGVDb25uZWN0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEjoKEWNvbm5lY3Rpb25fY29uZmlnGAMgASgLMh8ubWdtdC52MWFscGhhMS5Db25uZWN0aW9uQ29uZmlnIkkKGFVwZGF0ZUNvbm5lY3Rpb25SZXNwb25zZRItCgpjb25uZWN0aW9uGAEgASgLMhkubWdtdC52MWFscGhhMS5Db25uZWN0aW9uIiUKF0RlbGV0ZUNvbm5lY3Rpb25SZXF1ZXN0EgoKAmlkGAEgASgJIhoKGERlbGV0ZUNvbm5lY3Rpb25SZXNwb25zZSJPCiBJc0Nvbm5lY3Rpb25OYW1lQXZhaWxhYmxlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fbmFtZRgCIAEoCSI5CiFJc0Nvbm5lY3Rpb25OYW1lQXZhaWxhYmxlUmVzcG9uc2USFAoMaXNfYXZhaWxhYmxlGAEgASgIImEKF0Nvbm5lY3Rpb25Sb2xlUHJpdmlsZWdlEg8KB2dyYW50ZWUYASABKAkSDgoGc2NoZW1hGAIgASgJEg0KBXRhYmxlGAMgASgJEhYKDnByaXZpbGVnZV90eXBlGAQgAygJIloKHENoZWNrQ29ubmVjdGlvbkNvbmZpZ1JlcXVlc3QSOgoRY29ubmVjdGlvbl9jb25maWcYASABKAsyHy5tZ210LnYxYWxwaGExLkNvbm5lY3Rpb25Db25maWcipQEKHUNoZWNrQ29ubmVjdGlvbkNvbmZpZ1Jlc3BvbnNlEhQKDGlzX2Nvbm5lY3RlZBgBIAEoCBIdChBjb25uZWN0aW9uX2Vycm9yGAIgASgJSACIAQESOgoKcHJpdmlsZWdlcxgDIAMoCzImLm1nbXQudjFhbHBoYTEuQ29ubmVjdGlvblJvbGVQcml2aWxlZ2VCEwoRX2Nvbm5lY3Rpb25fZXJyb3IiLgogQ2hlY2tDb25uZWN0aW9uQ29uZmlnQnlJZFJlcXVlc3QSCgoCaWQYASABKAkiqQEKIUNoZWNrQ29ubmVjdGlvbkNvbmZpZ0J5SWRSZXNwb25zZRIUCgxpc19jb25uZWN0ZWQYASABKAgSHQoQY29ubmVjdGlvbl9lcnJvchgCIAEoCUgAiAEBEjoKCnByaXZpbGVnZXMYAyADKAsyJi5tZ210LnYxYWxwaGExLkNvbm5lY3Rpb25Sb2xlUHJpdmlsZWdlQhMKEV9jb25uZWN0aW9uX2Vycm9yMvEGChFDb25uZWN0aW9uU2VydmljZRJdCg5HZXRDb25uZWN0aW9ucxIkLm1nbXQudjFhbHBoYTEuR2V0Q29ubmVjdGlvbnNSZXF1ZXN0GiUubWdtdC52MWFscGhhMS5HZXRDb25uZWN0aW9uc1Jlc3BvbnNlEloKDUdldENvbm5lY3Rpb24SIy5tZ210LnYxYWxwaGExLkdldENvbm5lY3Rpb25SZXF1ZXN0GiQubWdtdC52MWFscGhhMS5HZXRDb25uZWN0aW9uUmVzcG9uc2USYwoQQ3JlYXRlQ29ubmVjdGlvbhImLm1nbXQudjFhbHBoYTEuQ3JlYXRlQ29ubmVjdGlvblJlcXVlc3QaJy5tZ210LnYxYWxwaGExLkNyZWF0ZUNvbm5lY3Rpb25SZXNwb25zZRJjChBVcGRhdGVDb25uZWN0aW9uEiYubWdtdC52MWFscGhhMS5VcGRhdGVDb25uZWN0aW9uUmVxdWVzdBonLm1nbXQudjFhbHBoYTEuVXBkYXRlQ29ubmVjdGlvblJlc3BvbnNlEmMKEERlbGV0ZUNvbm5lY3Rpb24SJi5tZ210LnYxYWxwaGExLkRlbGV0ZUNvbm5lY3Rpb25SZXF1ZXN0GicubWdtdC52MWFscGhhMS5EZWxldGVDb25uZWN0aW9uUmVzcG9uc2USfgoZSXNDb25uZWN0aW9uTmFtZUF2YWlsYWJsZRIvLm1nbXQudjFhbHBoYTEuSXNDb25uZWN0aW9uTmFtZUF2YWlsYWJsZVJlcXVlc3QaMC5tZ210LnYxYWxwaGExLklzQ29ubmVjdGlvbk5hbWVBdmFpbGFibGVSZXNwb25zZRJyChVDaGVja0Nvbm5lY3Rpb25Db25maWcSKy5tZ210LnYxYWxwaGExLkNoZWNrQ29ubmVjdGlvbkNvbmZpZ1JlcXVlc3QaLC5tZ210LnYxYWxwaGExLkNoZWNrQ29ubmVjdGlvbkNvbmZpZ1Jlc3BvbnNlEn4KGUNoZWNrQ29ubmVjdGlvbkNvbmZpZ0J5SWQSLy5tZ210LnYxYWxwaGExLkNoZWNrQ29ubmVjdGlvbkNvbmZpZ0J5SWRSZXF1ZXN0GjAubWdtdC52MWFscGhhMS5DaGVja0Nvbm5lY3Rpb25Db25maWdCeUlkUmVzcG9uc2VCyAEKEWNvbS5tZ210LnYxYWxwaGExQg9Db25uZWN0aW9uUHJvdG9QAVpNZ2l0aHViLmNvbS9uZW9zeW5jaW8vbmVvc3luYy9iYWNrZW5kL2dlbi9nby9wcm90b3MvbWdtdC92MWFscGhhMTttZ210djFhbHBoYTGiAgNNWFiqAg1NZ210LlYxYWxwaGExygINTWdtdFxWMWFscGhhMeICGU1nbXRcVjFhbHBoYTFcR1BCTWV0YWRhdGHqAg5NZ210OjpWMWFscGhhMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Connection is a saved, named connection config.
@@ -141,6 +141,13 @@ export type PostgresConnectionConfig = Message<"mgmt.v1alpha1.PostgresConnection
    * @generated from field: mgmt.v1alpha1.ClientTlsConfig client_tls = 4;
    */
   clientTls?: ClientTlsConfig | undefined;
+
+  /**
+   * tunnel reaches the database through an SSH bastion.
+   *
+   * @generated from field: mgmt.v1alpha1.SshTunnel tunnel = 6;
+   */
+  tunnel?: SshTunnel | undefined;
 };
 
 /**
@@ -240,6 +247,13 @@ export type MysqlConnectionConfig = Message<"mgmt.v1alpha1.MysqlConnectionConfig
    * @generated from field: mgmt.v1alpha1.ClientTlsConfig client_tls = 4;
    */
   clientTls?: ClientTlsConfig | undefined;
+
+  /**
+   * tunnel reaches the database through an SSH bastion.
+   *
+   * @generated from field: mgmt.v1alpha1.SshTunnel tunnel = 6;
+   */
+  tunnel?: SshTunnel | undefined;
 };
 
 /**
@@ -296,6 +310,82 @@ export const MysqlConnectionSchema: GenMessage<MysqlConnection> = /*@__PURE__*/
   messageDesc(file_mgmt_v1alpha1_connection, 5);
 
 /**
+ * SshTunnel reaches a database through an SSH server. The database's host
+ * and port are the ones the bastion sees. Secrets are encrypted at rest and
+ * masked on reads like a password.
+ *
+ * @generated from message mgmt.v1alpha1.SshTunnel
+ */
+export type SshTunnel = Message<"mgmt.v1alpha1.SshTunnel"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * port defaults to 22.
+   *
+   * @generated from field: int32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string user = 3;
+   */
+  user: string;
+
+  /**
+   * @generated from oneof mgmt.v1alpha1.SshTunnel.auth
+   */
+  auth: {
+    /**
+     * private_key is a PEM private key (OpenSSH, PKCS#1, PKCS#8 or EC).
+     *
+     * @generated from field: string private_key = 4;
+     */
+    value: string;
+    case: "privateKey";
+  } | {
+    /**
+     * @generated from field: string password = 5;
+     */
+    value: string;
+    case: "password";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * passphrase decrypts an encrypted private_key.
+   *
+   * @generated from field: optional string passphrase = 6;
+   */
+  passphrase?: string | undefined;
+
+  /**
+   * known_host_key is the bastion's public host key in authorized_keys form
+   * ("ssh-ed25519 AAAA…", as ssh-keyscan prints it). Required unless
+   * insecure_skip_host_key_check.
+   *
+   * @generated from field: string known_host_key = 7;
+   */
+  knownHostKey: string;
+
+  /**
+   * insecure_skip_host_key_check accepts any host key (anyone on the path can
+   * then read credentials and data); only an explicit choice.
+   *
+   * @generated from field: bool insecure_skip_host_key_check = 8;
+   */
+  insecureSkipHostKeyCheck: boolean;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.SshTunnel.
+ * Use `create(SshTunnelSchema)` to create a new message.
+ */
+export const SshTunnelSchema: GenMessage<SshTunnel> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_connection, 6);
+
+/**
  * SqlConnectionOptions bounds the connection pool a job uses.
  *
  * @generated from message mgmt.v1alpha1.SqlConnectionOptions
@@ -329,7 +419,7 @@ export type SqlConnectionOptions = Message<"mgmt.v1alpha1.SqlConnectionOptions">
  * Use `create(SqlConnectionOptionsSchema)` to create a new message.
  */
 export const SqlConnectionOptionsSchema: GenMessage<SqlConnectionOptions> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 6);
+  messageDesc(file_mgmt_v1alpha1_connection, 7);
 
 /**
  * ClientTlsConfig carries PEM material for verify-ca/verify-full and client certificates.
@@ -363,7 +453,7 @@ export type ClientTlsConfig = Message<"mgmt.v1alpha1.ClientTlsConfig"> & {
  * Use `create(ClientTlsConfigSchema)` to create a new message.
  */
 export const ClientTlsConfigSchema: GenMessage<ClientTlsConfig> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 7);
+  messageDesc(file_mgmt_v1alpha1_connection, 8);
 
 /**
  * AwsS3ConnectionConfig points at an S3-compatible bucket.
@@ -402,7 +492,7 @@ export type AwsS3ConnectionConfig = Message<"mgmt.v1alpha1.AwsS3ConnectionConfig
  * Use `create(AwsS3ConnectionConfigSchema)` to create a new message.
  */
 export const AwsS3ConnectionConfigSchema: GenMessage<AwsS3ConnectionConfig> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 8);
+  messageDesc(file_mgmt_v1alpha1_connection, 9);
 
 /**
  * AwsS3Credentials are static credentials for a bucket.
@@ -431,7 +521,7 @@ export type AwsS3Credentials = Message<"mgmt.v1alpha1.AwsS3Credentials"> & {
  * Use `create(AwsS3CredentialsSchema)` to create a new message.
  */
 export const AwsS3CredentialsSchema: GenMessage<AwsS3Credentials> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 9);
+  messageDesc(file_mgmt_v1alpha1_connection, 10);
 
 /**
  * @generated from message mgmt.v1alpha1.GetConnectionsRequest
@@ -448,7 +538,7 @@ export type GetConnectionsRequest = Message<"mgmt.v1alpha1.GetConnectionsRequest
  * Use `create(GetConnectionsRequestSchema)` to create a new message.
  */
 export const GetConnectionsRequestSchema: GenMessage<GetConnectionsRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 10);
+  messageDesc(file_mgmt_v1alpha1_connection, 11);
 
 /**
  * @generated from message mgmt.v1alpha1.GetConnectionsResponse
@@ -465,7 +555,7 @@ export type GetConnectionsResponse = Message<"mgmt.v1alpha1.GetConnectionsRespon
  * Use `create(GetConnectionsResponseSchema)` to create a new message.
  */
 export const GetConnectionsResponseSchema: GenMessage<GetConnectionsResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 11);
+  messageDesc(file_mgmt_v1alpha1_connection, 12);
 
 /**
  * @generated from message mgmt.v1alpha1.GetConnectionRequest
@@ -482,7 +572,7 @@ export type GetConnectionRequest = Message<"mgmt.v1alpha1.GetConnectionRequest">
  * Use `create(GetConnectionRequestSchema)` to create a new message.
  */
 export const GetConnectionRequestSchema: GenMessage<GetConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 12);
+  messageDesc(file_mgmt_v1alpha1_connection, 13);
 
 /**
  * @generated from message mgmt.v1alpha1.GetConnectionResponse
@@ -499,7 +589,7 @@ export type GetConnectionResponse = Message<"mgmt.v1alpha1.GetConnectionResponse
  * Use `create(GetConnectionResponseSchema)` to create a new message.
  */
 export const GetConnectionResponseSchema: GenMessage<GetConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 13);
+  messageDesc(file_mgmt_v1alpha1_connection, 14);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateConnectionRequest
@@ -528,7 +618,7 @@ export type CreateConnectionRequest = Message<"mgmt.v1alpha1.CreateConnectionReq
  * Use `create(CreateConnectionRequestSchema)` to create a new message.
  */
 export const CreateConnectionRequestSchema: GenMessage<CreateConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 14);
+  messageDesc(file_mgmt_v1alpha1_connection, 15);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateConnectionResponse
@@ -545,7 +635,7 @@ export type CreateConnectionResponse = Message<"mgmt.v1alpha1.CreateConnectionRe
  * Use `create(CreateConnectionResponseSchema)` to create a new message.
  */
 export const CreateConnectionResponseSchema: GenMessage<CreateConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 15);
+  messageDesc(file_mgmt_v1alpha1_connection, 16);
 
 /**
  * @generated from message mgmt.v1alpha1.UpdateConnectionRequest
@@ -572,7 +662,7 @@ export type UpdateConnectionRequest = Message<"mgmt.v1alpha1.UpdateConnectionReq
  * Use `create(UpdateConnectionRequestSchema)` to create a new message.
  */
 export const UpdateConnectionRequestSchema: GenMessage<UpdateConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 16);
+  messageDesc(file_mgmt_v1alpha1_connection, 17);
 
 /**
  * @generated from message mgmt.v1alpha1.UpdateConnectionResponse
@@ -589,7 +679,7 @@ export type UpdateConnectionResponse = Message<"mgmt.v1alpha1.UpdateConnectionRe
  * Use `create(UpdateConnectionResponseSchema)` to create a new message.
  */
 export const UpdateConnectionResponseSchema: GenMessage<UpdateConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 17);
+  messageDesc(file_mgmt_v1alpha1_connection, 18);
 
 /**
  * @generated from message mgmt.v1alpha1.DeleteConnectionRequest
@@ -606,7 +696,7 @@ export type DeleteConnectionRequest = Message<"mgmt.v1alpha1.DeleteConnectionReq
  * Use `create(DeleteConnectionRequestSchema)` to create a new message.
  */
 export const DeleteConnectionRequestSchema: GenMessage<DeleteConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 18);
+  messageDesc(file_mgmt_v1alpha1_connection, 19);
 
 /**
  * @generated from message mgmt.v1alpha1.DeleteConnectionResponse
@@ -619,7 +709,7 @@ export type DeleteConnectionResponse = Message<"mgmt.v1alpha1.DeleteConnectionRe
  * Use `create(DeleteConnectionResponseSchema)` to create a new message.
  */
 export const DeleteConnectionResponseSchema: GenMessage<DeleteConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 19);
+  messageDesc(file_mgmt_v1alpha1_connection, 20);
 
 /**
  * @generated from message mgmt.v1alpha1.IsConnectionNameAvailableRequest
@@ -641,7 +731,7 @@ export type IsConnectionNameAvailableRequest = Message<"mgmt.v1alpha1.IsConnecti
  * Use `create(IsConnectionNameAvailableRequestSchema)` to create a new message.
  */
 export const IsConnectionNameAvailableRequestSchema: GenMessage<IsConnectionNameAvailableRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 20);
+  messageDesc(file_mgmt_v1alpha1_connection, 21);
 
 /**
  * @generated from message mgmt.v1alpha1.IsConnectionNameAvailableResponse
@@ -658,7 +748,7 @@ export type IsConnectionNameAvailableResponse = Message<"mgmt.v1alpha1.IsConnect
  * Use `create(IsConnectionNameAvailableResponseSchema)` to create a new message.
  */
 export const IsConnectionNameAvailableResponseSchema: GenMessage<IsConnectionNameAvailableResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 21);
+  messageDesc(file_mgmt_v1alpha1_connection, 22);
 
 /**
  * ConnectionRolePrivilege lists what the connecting role may do on one table.
@@ -692,7 +782,7 @@ export type ConnectionRolePrivilege = Message<"mgmt.v1alpha1.ConnectionRolePrivi
  * Use `create(ConnectionRolePrivilegeSchema)` to create a new message.
  */
 export const ConnectionRolePrivilegeSchema: GenMessage<ConnectionRolePrivilege> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 22);
+  messageDesc(file_mgmt_v1alpha1_connection, 23);
 
 /**
  * @generated from message mgmt.v1alpha1.CheckConnectionConfigRequest
@@ -709,7 +799,7 @@ export type CheckConnectionConfigRequest = Message<"mgmt.v1alpha1.CheckConnectio
  * Use `create(CheckConnectionConfigRequestSchema)` to create a new message.
  */
 export const CheckConnectionConfigRequestSchema: GenMessage<CheckConnectionConfigRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 23);
+  messageDesc(file_mgmt_v1alpha1_connection, 24);
 
 /**
  * @generated from message mgmt.v1alpha1.CheckConnectionConfigResponse
@@ -736,7 +826,7 @@ export type CheckConnectionConfigResponse = Message<"mgmt.v1alpha1.CheckConnecti
  * Use `create(CheckConnectionConfigResponseSchema)` to create a new message.
  */
 export const CheckConnectionConfigResponseSchema: GenMessage<CheckConnectionConfigResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 24);
+  messageDesc(file_mgmt_v1alpha1_connection, 25);
 
 /**
  * @generated from message mgmt.v1alpha1.CheckConnectionConfigByIdRequest
@@ -753,7 +843,7 @@ export type CheckConnectionConfigByIdRequest = Message<"mgmt.v1alpha1.CheckConne
  * Use `create(CheckConnectionConfigByIdRequestSchema)` to create a new message.
  */
 export const CheckConnectionConfigByIdRequestSchema: GenMessage<CheckConnectionConfigByIdRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 25);
+  messageDesc(file_mgmt_v1alpha1_connection, 26);
 
 /**
  * @generated from message mgmt.v1alpha1.CheckConnectionConfigByIdResponse
@@ -780,7 +870,7 @@ export type CheckConnectionConfigByIdResponse = Message<"mgmt.v1alpha1.CheckConn
  * Use `create(CheckConnectionConfigByIdResponseSchema)` to create a new message.
  */
 export const CheckConnectionConfigByIdResponseSchema: GenMessage<CheckConnectionConfigByIdResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_connection, 26);
+  messageDesc(file_mgmt_v1alpha1_connection, 27);
 
 /**
  * ConnectionService stores the databases and buckets jobs read from and write

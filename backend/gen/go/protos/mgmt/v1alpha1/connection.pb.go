@@ -218,8 +218,10 @@ type PostgresConnectionConfig struct {
 	ConnectionConfig  isPostgresConnectionConfig_ConnectionConfig `protobuf_oneof:"connection_config"`
 	ConnectionOptions *SqlConnectionOptions                       `protobuf:"bytes,3,opt,name=connection_options,json=connectionOptions,proto3" json:"connection_options,omitempty"`
 	ClientTls         *ClientTlsConfig                            `protobuf:"bytes,4,opt,name=client_tls,json=clientTls,proto3" json:"client_tls,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// tunnel reaches the database through an SSH bastion.
+	Tunnel        *SshTunnel `protobuf:"bytes,6,opt,name=tunnel,proto3" json:"tunnel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PostgresConnectionConfig) Reset() {
@@ -296,6 +298,13 @@ func (x *PostgresConnectionConfig) GetConnectionOptions() *SqlConnectionOptions 
 func (x *PostgresConnectionConfig) GetClientTls() *ClientTlsConfig {
 	if x != nil {
 		return x.ClientTls
+	}
+	return nil
+}
+
+func (x *PostgresConnectionConfig) GetTunnel() *SshTunnel {
+	if x != nil {
+		return x.Tunnel
 	}
 	return nil
 }
@@ -423,8 +432,10 @@ type MysqlConnectionConfig struct {
 	ConnectionConfig  isMysqlConnectionConfig_ConnectionConfig `protobuf_oneof:"connection_config"`
 	ConnectionOptions *SqlConnectionOptions                    `protobuf:"bytes,3,opt,name=connection_options,json=connectionOptions,proto3" json:"connection_options,omitempty"`
 	ClientTls         *ClientTlsConfig                         `protobuf:"bytes,4,opt,name=client_tls,json=clientTls,proto3" json:"client_tls,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// tunnel reaches the database through an SSH bastion.
+	Tunnel        *SshTunnel `protobuf:"bytes,6,opt,name=tunnel,proto3" json:"tunnel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MysqlConnectionConfig) Reset() {
@@ -501,6 +512,13 @@ func (x *MysqlConnectionConfig) GetConnectionOptions() *SqlConnectionOptions {
 func (x *MysqlConnectionConfig) GetClientTls() *ClientTlsConfig {
 	if x != nil {
 		return x.ClientTls
+	}
+	return nil
+}
+
+func (x *MysqlConnectionConfig) GetTunnel() *SshTunnel {
+	if x != nil {
+		return x.Tunnel
 	}
 	return nil
 }
@@ -617,6 +635,147 @@ func (x *MysqlConnection) GetName() string {
 	return ""
 }
 
+// SshTunnel reaches a database through an SSH server. The database's host
+// and port are the ones the bastion sees. Secrets are encrypted at rest and
+// masked on reads like a password.
+type SshTunnel struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Host  string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
+	// port defaults to 22.
+	Port int32  `protobuf:"varint,2,opt,name=port,proto3" json:"port,omitempty"`
+	User string `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	// Types that are valid to be assigned to Auth:
+	//
+	//	*SshTunnel_PrivateKey
+	//	*SshTunnel_Password
+	Auth isSshTunnel_Auth `protobuf_oneof:"auth"`
+	// passphrase decrypts an encrypted private_key.
+	Passphrase *string `protobuf:"bytes,6,opt,name=passphrase,proto3,oneof" json:"passphrase,omitempty"`
+	// known_host_key is the bastion's public host key in authorized_keys form
+	// ("ssh-ed25519 AAAA…", as ssh-keyscan prints it). Required unless
+	// insecure_skip_host_key_check.
+	KnownHostKey string `protobuf:"bytes,7,opt,name=known_host_key,json=knownHostKey,proto3" json:"known_host_key,omitempty"`
+	// insecure_skip_host_key_check accepts any host key (anyone on the path can
+	// then read credentials and data); only an explicit choice.
+	InsecureSkipHostKeyCheck bool `protobuf:"varint,8,opt,name=insecure_skip_host_key_check,json=insecureSkipHostKeyCheck,proto3" json:"insecure_skip_host_key_check,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *SshTunnel) Reset() {
+	*x = SshTunnel{}
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SshTunnel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SshTunnel) ProtoMessage() {}
+
+func (x *SshTunnel) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SshTunnel.ProtoReflect.Descriptor instead.
+func (*SshTunnel) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SshTunnel) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetPort() int32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *SshTunnel) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetAuth() isSshTunnel_Auth {
+	if x != nil {
+		return x.Auth
+	}
+	return nil
+}
+
+func (x *SshTunnel) GetPrivateKey() string {
+	if x != nil {
+		if x, ok := x.Auth.(*SshTunnel_PrivateKey); ok {
+			return x.PrivateKey
+		}
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetPassword() string {
+	if x != nil {
+		if x, ok := x.Auth.(*SshTunnel_Password); ok {
+			return x.Password
+		}
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetPassphrase() string {
+	if x != nil && x.Passphrase != nil {
+		return *x.Passphrase
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetKnownHostKey() string {
+	if x != nil {
+		return x.KnownHostKey
+	}
+	return ""
+}
+
+func (x *SshTunnel) GetInsecureSkipHostKeyCheck() bool {
+	if x != nil {
+		return x.InsecureSkipHostKeyCheck
+	}
+	return false
+}
+
+type isSshTunnel_Auth interface {
+	isSshTunnel_Auth()
+}
+
+type SshTunnel_PrivateKey struct {
+	// private_key is a PEM private key (OpenSSH, PKCS#1, PKCS#8 or EC).
+	PrivateKey string `protobuf:"bytes,4,opt,name=private_key,json=privateKey,proto3,oneof"`
+}
+
+type SshTunnel_Password struct {
+	Password string `protobuf:"bytes,5,opt,name=password,proto3,oneof"`
+}
+
+func (*SshTunnel_PrivateKey) isSshTunnel_Auth() {}
+
+func (*SshTunnel_Password) isSshTunnel_Auth() {}
+
 // SqlConnectionOptions bounds the connection pool a job uses.
 type SqlConnectionOptions struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
@@ -631,7 +790,7 @@ type SqlConnectionOptions struct {
 
 func (x *SqlConnectionOptions) Reset() {
 	*x = SqlConnectionOptions{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +802,7 @@ func (x *SqlConnectionOptions) String() string {
 func (*SqlConnectionOptions) ProtoMessage() {}
 
 func (x *SqlConnectionOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +815,7 @@ func (x *SqlConnectionOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SqlConnectionOptions.ProtoReflect.Descriptor instead.
 func (*SqlConnectionOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SqlConnectionOptions) GetMaxConnectionLimit() int32 {
@@ -700,7 +859,7 @@ type ClientTlsConfig struct {
 
 func (x *ClientTlsConfig) Reset() {
 	*x = ClientTlsConfig{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -712,7 +871,7 @@ func (x *ClientTlsConfig) String() string {
 func (*ClientTlsConfig) ProtoMessage() {}
 
 func (x *ClientTlsConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -725,7 +884,7 @@ func (x *ClientTlsConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientTlsConfig.ProtoReflect.Descriptor instead.
 func (*ClientTlsConfig) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ClientTlsConfig) GetRootCert() string {
@@ -770,7 +929,7 @@ type AwsS3ConnectionConfig struct {
 
 func (x *AwsS3ConnectionConfig) Reset() {
 	*x = AwsS3ConnectionConfig{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -782,7 +941,7 @@ func (x *AwsS3ConnectionConfig) String() string {
 func (*AwsS3ConnectionConfig) ProtoMessage() {}
 
 func (x *AwsS3ConnectionConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -795,7 +954,7 @@ func (x *AwsS3ConnectionConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AwsS3ConnectionConfig.ProtoReflect.Descriptor instead.
 func (*AwsS3ConnectionConfig) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AwsS3ConnectionConfig) GetBucket() string {
@@ -845,7 +1004,7 @@ type AwsS3Credentials struct {
 
 func (x *AwsS3Credentials) Reset() {
 	*x = AwsS3Credentials{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -857,7 +1016,7 @@ func (x *AwsS3Credentials) String() string {
 func (*AwsS3Credentials) ProtoMessage() {}
 
 func (x *AwsS3Credentials) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -870,7 +1029,7 @@ func (x *AwsS3Credentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AwsS3Credentials.ProtoReflect.Descriptor instead.
 func (*AwsS3Credentials) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AwsS3Credentials) GetAccessKeyId() string {
@@ -903,7 +1062,7 @@ type GetConnectionsRequest struct {
 
 func (x *GetConnectionsRequest) Reset() {
 	*x = GetConnectionsRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -915,7 +1074,7 @@ func (x *GetConnectionsRequest) String() string {
 func (*GetConnectionsRequest) ProtoMessage() {}
 
 func (x *GetConnectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -928,7 +1087,7 @@ func (x *GetConnectionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionsRequest.ProtoReflect.Descriptor instead.
 func (*GetConnectionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetConnectionsRequest) GetAccountId() string {
@@ -947,7 +1106,7 @@ type GetConnectionsResponse struct {
 
 func (x *GetConnectionsResponse) Reset() {
 	*x = GetConnectionsResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -959,7 +1118,7 @@ func (x *GetConnectionsResponse) String() string {
 func (*GetConnectionsResponse) ProtoMessage() {}
 
 func (x *GetConnectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -972,7 +1131,7 @@ func (x *GetConnectionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionsResponse.ProtoReflect.Descriptor instead.
 func (*GetConnectionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetConnectionsResponse) GetConnections() []*Connection {
@@ -991,7 +1150,7 @@ type GetConnectionRequest struct {
 
 func (x *GetConnectionRequest) Reset() {
 	*x = GetConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1003,7 +1162,7 @@ func (x *GetConnectionRequest) String() string {
 func (*GetConnectionRequest) ProtoMessage() {}
 
 func (x *GetConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1016,7 +1175,7 @@ func (x *GetConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionRequest.ProtoReflect.Descriptor instead.
 func (*GetConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetConnectionRequest) GetId() string {
@@ -1035,7 +1194,7 @@ type GetConnectionResponse struct {
 
 func (x *GetConnectionResponse) Reset() {
 	*x = GetConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1047,7 +1206,7 @@ func (x *GetConnectionResponse) String() string {
 func (*GetConnectionResponse) ProtoMessage() {}
 
 func (x *GetConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1060,7 +1219,7 @@ func (x *GetConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionResponse.ProtoReflect.Descriptor instead.
 func (*GetConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetConnectionResponse) GetConnection() *Connection {
@@ -1082,7 +1241,7 @@ type CreateConnectionRequest struct {
 
 func (x *CreateConnectionRequest) Reset() {
 	*x = CreateConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1253,7 @@ func (x *CreateConnectionRequest) String() string {
 func (*CreateConnectionRequest) ProtoMessage() {}
 
 func (x *CreateConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1266,7 @@ func (x *CreateConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateConnectionRequest.ProtoReflect.Descriptor instead.
 func (*CreateConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{14}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateConnectionRequest) GetAccountId() string {
@@ -1140,7 +1299,7 @@ type CreateConnectionResponse struct {
 
 func (x *CreateConnectionResponse) Reset() {
 	*x = CreateConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1311,7 @@ func (x *CreateConnectionResponse) String() string {
 func (*CreateConnectionResponse) ProtoMessage() {}
 
 func (x *CreateConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1324,7 @@ func (x *CreateConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateConnectionResponse.ProtoReflect.Descriptor instead.
 func (*CreateConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{15}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateConnectionResponse) GetConnection() *Connection {
@@ -1186,7 +1345,7 @@ type UpdateConnectionRequest struct {
 
 func (x *UpdateConnectionRequest) Reset() {
 	*x = UpdateConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1198,7 +1357,7 @@ func (x *UpdateConnectionRequest) String() string {
 func (*UpdateConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1211,7 +1370,7 @@ func (x *UpdateConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{16}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UpdateConnectionRequest) GetId() string {
@@ -1244,7 +1403,7 @@ type UpdateConnectionResponse struct {
 
 func (x *UpdateConnectionResponse) Reset() {
 	*x = UpdateConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1256,7 +1415,7 @@ func (x *UpdateConnectionResponse) String() string {
 func (*UpdateConnectionResponse) ProtoMessage() {}
 
 func (x *UpdateConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1269,7 +1428,7 @@ func (x *UpdateConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateConnectionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{17}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpdateConnectionResponse) GetConnection() *Connection {
@@ -1288,7 +1447,7 @@ type DeleteConnectionRequest struct {
 
 func (x *DeleteConnectionRequest) Reset() {
 	*x = DeleteConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1300,7 +1459,7 @@ func (x *DeleteConnectionRequest) String() string {
 func (*DeleteConnectionRequest) ProtoMessage() {}
 
 func (x *DeleteConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1313,7 +1472,7 @@ func (x *DeleteConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteConnectionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeleteConnectionRequest) GetId() string {
@@ -1331,7 +1490,7 @@ type DeleteConnectionResponse struct {
 
 func (x *DeleteConnectionResponse) Reset() {
 	*x = DeleteConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1343,7 +1502,7 @@ func (x *DeleteConnectionResponse) String() string {
 func (*DeleteConnectionResponse) ProtoMessage() {}
 
 func (x *DeleteConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1356,7 +1515,7 @@ func (x *DeleteConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteConnectionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{20}
 }
 
 type IsConnectionNameAvailableRequest struct {
@@ -1369,7 +1528,7 @@ type IsConnectionNameAvailableRequest struct {
 
 func (x *IsConnectionNameAvailableRequest) Reset() {
 	*x = IsConnectionNameAvailableRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1381,7 +1540,7 @@ func (x *IsConnectionNameAvailableRequest) String() string {
 func (*IsConnectionNameAvailableRequest) ProtoMessage() {}
 
 func (x *IsConnectionNameAvailableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1394,7 +1553,7 @@ func (x *IsConnectionNameAvailableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsConnectionNameAvailableRequest.ProtoReflect.Descriptor instead.
 func (*IsConnectionNameAvailableRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *IsConnectionNameAvailableRequest) GetAccountId() string {
@@ -1420,7 +1579,7 @@ type IsConnectionNameAvailableResponse struct {
 
 func (x *IsConnectionNameAvailableResponse) Reset() {
 	*x = IsConnectionNameAvailableResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1591,7 @@ func (x *IsConnectionNameAvailableResponse) String() string {
 func (*IsConnectionNameAvailableResponse) ProtoMessage() {}
 
 func (x *IsConnectionNameAvailableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1604,7 @@ func (x *IsConnectionNameAvailableResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use IsConnectionNameAvailableResponse.ProtoReflect.Descriptor instead.
 func (*IsConnectionNameAvailableResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{21}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *IsConnectionNameAvailableResponse) GetIsAvailable() bool {
@@ -1468,7 +1627,7 @@ type ConnectionRolePrivilege struct {
 
 func (x *ConnectionRolePrivilege) Reset() {
 	*x = ConnectionRolePrivilege{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1480,7 +1639,7 @@ func (x *ConnectionRolePrivilege) String() string {
 func (*ConnectionRolePrivilege) ProtoMessage() {}
 
 func (x *ConnectionRolePrivilege) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1493,7 +1652,7 @@ func (x *ConnectionRolePrivilege) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectionRolePrivilege.ProtoReflect.Descriptor instead.
 func (*ConnectionRolePrivilege) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{22}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ConnectionRolePrivilege) GetGrantee() string {
@@ -1533,7 +1692,7 @@ type CheckConnectionConfigRequest struct {
 
 func (x *CheckConnectionConfigRequest) Reset() {
 	*x = CheckConnectionConfigRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1545,7 +1704,7 @@ func (x *CheckConnectionConfigRequest) String() string {
 func (*CheckConnectionConfigRequest) ProtoMessage() {}
 
 func (x *CheckConnectionConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1717,7 @@ func (x *CheckConnectionConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckConnectionConfigRequest.ProtoReflect.Descriptor instead.
 func (*CheckConnectionConfigRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{23}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CheckConnectionConfigRequest) GetConnectionConfig() *ConnectionConfig {
@@ -1579,7 +1738,7 @@ type CheckConnectionConfigResponse struct {
 
 func (x *CheckConnectionConfigResponse) Reset() {
 	*x = CheckConnectionConfigResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1591,7 +1750,7 @@ func (x *CheckConnectionConfigResponse) String() string {
 func (*CheckConnectionConfigResponse) ProtoMessage() {}
 
 func (x *CheckConnectionConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1604,7 +1763,7 @@ func (x *CheckConnectionConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckConnectionConfigResponse.ProtoReflect.Descriptor instead.
 func (*CheckConnectionConfigResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{24}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CheckConnectionConfigResponse) GetIsConnected() bool {
@@ -1637,7 +1796,7 @@ type CheckConnectionConfigByIdRequest struct {
 
 func (x *CheckConnectionConfigByIdRequest) Reset() {
 	*x = CheckConnectionConfigByIdRequest{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +1808,7 @@ func (x *CheckConnectionConfigByIdRequest) String() string {
 func (*CheckConnectionConfigByIdRequest) ProtoMessage() {}
 
 func (x *CheckConnectionConfigByIdRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +1821,7 @@ func (x *CheckConnectionConfigByIdRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckConnectionConfigByIdRequest.ProtoReflect.Descriptor instead.
 func (*CheckConnectionConfigByIdRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{25}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CheckConnectionConfigByIdRequest) GetId() string {
@@ -1683,7 +1842,7 @@ type CheckConnectionConfigByIdResponse struct {
 
 func (x *CheckConnectionConfigByIdResponse) Reset() {
 	*x = CheckConnectionConfigByIdResponse{}
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +1854,7 @@ func (x *CheckConnectionConfigByIdResponse) String() string {
 func (*CheckConnectionConfigByIdResponse) ProtoMessage() {}
 
 func (x *CheckConnectionConfigByIdResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_connection_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,7 +1867,7 @@ func (x *CheckConnectionConfigByIdResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use CheckConnectionConfigByIdResponse.ProtoReflect.Descriptor instead.
 func (*CheckConnectionConfigByIdResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{26}
+	return file_mgmt_v1alpha1_connection_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CheckConnectionConfigByIdResponse) GetIsConnected() bool {
@@ -1752,7 +1911,7 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"\tpg_config\x18\x01 \x01(\v2'.mgmt.v1alpha1.PostgresConnectionConfigH\x00R\bpgConfig\x12I\n" +
 	"\fmysql_config\x18\x02 \x01(\v2$.mgmt.v1alpha1.MysqlConnectionConfigH\x00R\vmysqlConfig\x12J\n" +
 	"\raws_s3_config\x18\x03 \x01(\v2$.mgmt.v1alpha1.AwsS3ConnectionConfigH\x00R\vawsS3ConfigB\b\n" +
-	"\x06config\"\xbf\x02\n" +
+	"\x06config\"\xf1\x02\n" +
 	"\x18PostgresConnectionConfig\x12\x12\n" +
 	"\x03url\x18\x01 \x01(\tH\x00R\x03url\x12C\n" +
 	"\n" +
@@ -1762,7 +1921,8 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"urlFromEnv\x12R\n" +
 	"\x12connection_options\x18\x03 \x01(\v2#.mgmt.v1alpha1.SqlConnectionOptionsR\x11connectionOptions\x12=\n" +
 	"\n" +
-	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTlsB\x13\n" +
+	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTls\x120\n" +
+	"\x06tunnel\x18\x06 \x01(\v2\x18.mgmt.v1alpha1.SshTunnelR\x06tunnelB\x13\n" +
 	"\x11connection_config\"\xa5\x01\n" +
 	"\x12PostgresConnection\x12\x12\n" +
 	"\x04host\x18\x01 \x01(\tR\x04host\x12\x12\n" +
@@ -1771,7 +1931,7 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"\x04user\x18\x04 \x01(\tR\x04user\x12\x12\n" +
 	"\x04pass\x18\x05 \x01(\tR\x04pass\x12\x1e\n" +
 	"\bssl_mode\x18\x06 \x01(\tH\x00R\asslMode\x88\x01\x01B\v\n" +
-	"\t_ssl_mode\"\xb9\x02\n" +
+	"\t_ssl_mode\"\xeb\x02\n" +
 	"\x15MysqlConnectionConfig\x12\x12\n" +
 	"\x03url\x18\x01 \x01(\tH\x00R\x03url\x12@\n" +
 	"\n" +
@@ -1781,7 +1941,8 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"urlFromEnv\x12R\n" +
 	"\x12connection_options\x18\x03 \x01(\v2#.mgmt.v1alpha1.SqlConnectionOptionsR\x11connectionOptions\x12=\n" +
 	"\n" +
-	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTlsB\x13\n" +
+	"client_tls\x18\x04 \x01(\v2\x1e.mgmt.v1alpha1.ClientTlsConfigR\tclientTls\x120\n" +
+	"\x06tunnel\x18\x06 \x01(\v2\x18.mgmt.v1alpha1.SshTunnelR\x06tunnelB\x13\n" +
 	"\x11connection_config\"\x91\x01\n" +
 	"\x0fMysqlConnection\x12\x12\n" +
 	"\x04user\x18\x01 \x01(\tR\x04user\x12\x12\n" +
@@ -1789,7 +1950,21 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"\bprotocol\x18\x03 \x01(\tR\bprotocol\x12\x12\n" +
 	"\x04host\x18\x04 \x01(\tR\x04host\x12\x12\n" +
 	"\x04port\x18\x05 \x01(\x05R\x04port\x12\x12\n" +
-	"\x04name\x18\x06 \x01(\tR\x04name\"\xc4\x02\n" +
+	"\x04name\x18\x06 \x01(\tR\x04name\"\xaa\x02\n" +
+	"\tSshTunnel\x12\x12\n" +
+	"\x04host\x18\x01 \x01(\tR\x04host\x12\x12\n" +
+	"\x04port\x18\x02 \x01(\x05R\x04port\x12\x12\n" +
+	"\x04user\x18\x03 \x01(\tR\x04user\x12!\n" +
+	"\vprivate_key\x18\x04 \x01(\tH\x00R\n" +
+	"privateKey\x12\x1c\n" +
+	"\bpassword\x18\x05 \x01(\tH\x00R\bpassword\x12#\n" +
+	"\n" +
+	"passphrase\x18\x06 \x01(\tH\x01R\n" +
+	"passphrase\x88\x01\x01\x12$\n" +
+	"\x0eknown_host_key\x18\a \x01(\tR\fknownHostKey\x12>\n" +
+	"\x1cinsecure_skip_host_key_check\x18\b \x01(\bR\x18insecureSkipHostKeyCheckB\x06\n" +
+	"\x04authB\r\n" +
+	"\v_passphrase\"\xc4\x02\n" +
 	"\x14SqlConnectionOptions\x125\n" +
 	"\x14max_connection_limit\x18\x01 \x01(\x05H\x00R\x12maxConnectionLimit\x88\x01\x01\x125\n" +
 	"\x14max_idle_connections\x18\x02 \x01(\x05H\x01R\x12maxIdleConnections\x88\x01\x01\x12/\n" +
@@ -1912,7 +2087,7 @@ func file_mgmt_v1alpha1_connection_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_connection_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_connection_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_mgmt_v1alpha1_connection_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_mgmt_v1alpha1_connection_proto_goTypes = []any{
 	(*Connection)(nil),                        // 0: mgmt.v1alpha1.Connection
 	(*ConnectionConfig)(nil),                  // 1: mgmt.v1alpha1.ConnectionConfig
@@ -1920,73 +2095,76 @@ var file_mgmt_v1alpha1_connection_proto_goTypes = []any{
 	(*PostgresConnection)(nil),                // 3: mgmt.v1alpha1.PostgresConnection
 	(*MysqlConnectionConfig)(nil),             // 4: mgmt.v1alpha1.MysqlConnectionConfig
 	(*MysqlConnection)(nil),                   // 5: mgmt.v1alpha1.MysqlConnection
-	(*SqlConnectionOptions)(nil),              // 6: mgmt.v1alpha1.SqlConnectionOptions
-	(*ClientTlsConfig)(nil),                   // 7: mgmt.v1alpha1.ClientTlsConfig
-	(*AwsS3ConnectionConfig)(nil),             // 8: mgmt.v1alpha1.AwsS3ConnectionConfig
-	(*AwsS3Credentials)(nil),                  // 9: mgmt.v1alpha1.AwsS3Credentials
-	(*GetConnectionsRequest)(nil),             // 10: mgmt.v1alpha1.GetConnectionsRequest
-	(*GetConnectionsResponse)(nil),            // 11: mgmt.v1alpha1.GetConnectionsResponse
-	(*GetConnectionRequest)(nil),              // 12: mgmt.v1alpha1.GetConnectionRequest
-	(*GetConnectionResponse)(nil),             // 13: mgmt.v1alpha1.GetConnectionResponse
-	(*CreateConnectionRequest)(nil),           // 14: mgmt.v1alpha1.CreateConnectionRequest
-	(*CreateConnectionResponse)(nil),          // 15: mgmt.v1alpha1.CreateConnectionResponse
-	(*UpdateConnectionRequest)(nil),           // 16: mgmt.v1alpha1.UpdateConnectionRequest
-	(*UpdateConnectionResponse)(nil),          // 17: mgmt.v1alpha1.UpdateConnectionResponse
-	(*DeleteConnectionRequest)(nil),           // 18: mgmt.v1alpha1.DeleteConnectionRequest
-	(*DeleteConnectionResponse)(nil),          // 19: mgmt.v1alpha1.DeleteConnectionResponse
-	(*IsConnectionNameAvailableRequest)(nil),  // 20: mgmt.v1alpha1.IsConnectionNameAvailableRequest
-	(*IsConnectionNameAvailableResponse)(nil), // 21: mgmt.v1alpha1.IsConnectionNameAvailableResponse
-	(*ConnectionRolePrivilege)(nil),           // 22: mgmt.v1alpha1.ConnectionRolePrivilege
-	(*CheckConnectionConfigRequest)(nil),      // 23: mgmt.v1alpha1.CheckConnectionConfigRequest
-	(*CheckConnectionConfigResponse)(nil),     // 24: mgmt.v1alpha1.CheckConnectionConfigResponse
-	(*CheckConnectionConfigByIdRequest)(nil),  // 25: mgmt.v1alpha1.CheckConnectionConfigByIdRequest
-	(*CheckConnectionConfigByIdResponse)(nil), // 26: mgmt.v1alpha1.CheckConnectionConfigByIdResponse
-	(*timestamppb.Timestamp)(nil),             // 27: google.protobuf.Timestamp
+	(*SshTunnel)(nil),                         // 6: mgmt.v1alpha1.SshTunnel
+	(*SqlConnectionOptions)(nil),              // 7: mgmt.v1alpha1.SqlConnectionOptions
+	(*ClientTlsConfig)(nil),                   // 8: mgmt.v1alpha1.ClientTlsConfig
+	(*AwsS3ConnectionConfig)(nil),             // 9: mgmt.v1alpha1.AwsS3ConnectionConfig
+	(*AwsS3Credentials)(nil),                  // 10: mgmt.v1alpha1.AwsS3Credentials
+	(*GetConnectionsRequest)(nil),             // 11: mgmt.v1alpha1.GetConnectionsRequest
+	(*GetConnectionsResponse)(nil),            // 12: mgmt.v1alpha1.GetConnectionsResponse
+	(*GetConnectionRequest)(nil),              // 13: mgmt.v1alpha1.GetConnectionRequest
+	(*GetConnectionResponse)(nil),             // 14: mgmt.v1alpha1.GetConnectionResponse
+	(*CreateConnectionRequest)(nil),           // 15: mgmt.v1alpha1.CreateConnectionRequest
+	(*CreateConnectionResponse)(nil),          // 16: mgmt.v1alpha1.CreateConnectionResponse
+	(*UpdateConnectionRequest)(nil),           // 17: mgmt.v1alpha1.UpdateConnectionRequest
+	(*UpdateConnectionResponse)(nil),          // 18: mgmt.v1alpha1.UpdateConnectionResponse
+	(*DeleteConnectionRequest)(nil),           // 19: mgmt.v1alpha1.DeleteConnectionRequest
+	(*DeleteConnectionResponse)(nil),          // 20: mgmt.v1alpha1.DeleteConnectionResponse
+	(*IsConnectionNameAvailableRequest)(nil),  // 21: mgmt.v1alpha1.IsConnectionNameAvailableRequest
+	(*IsConnectionNameAvailableResponse)(nil), // 22: mgmt.v1alpha1.IsConnectionNameAvailableResponse
+	(*ConnectionRolePrivilege)(nil),           // 23: mgmt.v1alpha1.ConnectionRolePrivilege
+	(*CheckConnectionConfigRequest)(nil),      // 24: mgmt.v1alpha1.CheckConnectionConfigRequest
+	(*CheckConnectionConfigResponse)(nil),     // 25: mgmt.v1alpha1.CheckConnectionConfigResponse
+	(*CheckConnectionConfigByIdRequest)(nil),  // 26: mgmt.v1alpha1.CheckConnectionConfigByIdRequest
+	(*CheckConnectionConfigByIdResponse)(nil), // 27: mgmt.v1alpha1.CheckConnectionConfigByIdResponse
+	(*timestamppb.Timestamp)(nil),             // 28: google.protobuf.Timestamp
 }
 var file_mgmt_v1alpha1_connection_proto_depIdxs = []int32{
 	1,  // 0: mgmt.v1alpha1.Connection.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	27, // 1: mgmt.v1alpha1.Connection.created_at:type_name -> google.protobuf.Timestamp
-	27, // 2: mgmt.v1alpha1.Connection.updated_at:type_name -> google.protobuf.Timestamp
+	28, // 1: mgmt.v1alpha1.Connection.created_at:type_name -> google.protobuf.Timestamp
+	28, // 2: mgmt.v1alpha1.Connection.updated_at:type_name -> google.protobuf.Timestamp
 	2,  // 3: mgmt.v1alpha1.ConnectionConfig.pg_config:type_name -> mgmt.v1alpha1.PostgresConnectionConfig
 	4,  // 4: mgmt.v1alpha1.ConnectionConfig.mysql_config:type_name -> mgmt.v1alpha1.MysqlConnectionConfig
-	8,  // 5: mgmt.v1alpha1.ConnectionConfig.aws_s3_config:type_name -> mgmt.v1alpha1.AwsS3ConnectionConfig
+	9,  // 5: mgmt.v1alpha1.ConnectionConfig.aws_s3_config:type_name -> mgmt.v1alpha1.AwsS3ConnectionConfig
 	3,  // 6: mgmt.v1alpha1.PostgresConnectionConfig.connection:type_name -> mgmt.v1alpha1.PostgresConnection
-	6,  // 7: mgmt.v1alpha1.PostgresConnectionConfig.connection_options:type_name -> mgmt.v1alpha1.SqlConnectionOptions
-	7,  // 8: mgmt.v1alpha1.PostgresConnectionConfig.client_tls:type_name -> mgmt.v1alpha1.ClientTlsConfig
-	5,  // 9: mgmt.v1alpha1.MysqlConnectionConfig.connection:type_name -> mgmt.v1alpha1.MysqlConnection
-	6,  // 10: mgmt.v1alpha1.MysqlConnectionConfig.connection_options:type_name -> mgmt.v1alpha1.SqlConnectionOptions
-	7,  // 11: mgmt.v1alpha1.MysqlConnectionConfig.client_tls:type_name -> mgmt.v1alpha1.ClientTlsConfig
-	9,  // 12: mgmt.v1alpha1.AwsS3ConnectionConfig.credentials:type_name -> mgmt.v1alpha1.AwsS3Credentials
-	0,  // 13: mgmt.v1alpha1.GetConnectionsResponse.connections:type_name -> mgmt.v1alpha1.Connection
-	0,  // 14: mgmt.v1alpha1.GetConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
-	1,  // 15: mgmt.v1alpha1.CreateConnectionRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	0,  // 16: mgmt.v1alpha1.CreateConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
-	1,  // 17: mgmt.v1alpha1.UpdateConnectionRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	0,  // 18: mgmt.v1alpha1.UpdateConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
-	1,  // 19: mgmt.v1alpha1.CheckConnectionConfigRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	22, // 20: mgmt.v1alpha1.CheckConnectionConfigResponse.privileges:type_name -> mgmt.v1alpha1.ConnectionRolePrivilege
-	22, // 21: mgmt.v1alpha1.CheckConnectionConfigByIdResponse.privileges:type_name -> mgmt.v1alpha1.ConnectionRolePrivilege
-	10, // 22: mgmt.v1alpha1.ConnectionService.GetConnections:input_type -> mgmt.v1alpha1.GetConnectionsRequest
-	12, // 23: mgmt.v1alpha1.ConnectionService.GetConnection:input_type -> mgmt.v1alpha1.GetConnectionRequest
-	14, // 24: mgmt.v1alpha1.ConnectionService.CreateConnection:input_type -> mgmt.v1alpha1.CreateConnectionRequest
-	16, // 25: mgmt.v1alpha1.ConnectionService.UpdateConnection:input_type -> mgmt.v1alpha1.UpdateConnectionRequest
-	18, // 26: mgmt.v1alpha1.ConnectionService.DeleteConnection:input_type -> mgmt.v1alpha1.DeleteConnectionRequest
-	20, // 27: mgmt.v1alpha1.ConnectionService.IsConnectionNameAvailable:input_type -> mgmt.v1alpha1.IsConnectionNameAvailableRequest
-	23, // 28: mgmt.v1alpha1.ConnectionService.CheckConnectionConfig:input_type -> mgmt.v1alpha1.CheckConnectionConfigRequest
-	25, // 29: mgmt.v1alpha1.ConnectionService.CheckConnectionConfigById:input_type -> mgmt.v1alpha1.CheckConnectionConfigByIdRequest
-	11, // 30: mgmt.v1alpha1.ConnectionService.GetConnections:output_type -> mgmt.v1alpha1.GetConnectionsResponse
-	13, // 31: mgmt.v1alpha1.ConnectionService.GetConnection:output_type -> mgmt.v1alpha1.GetConnectionResponse
-	15, // 32: mgmt.v1alpha1.ConnectionService.CreateConnection:output_type -> mgmt.v1alpha1.CreateConnectionResponse
-	17, // 33: mgmt.v1alpha1.ConnectionService.UpdateConnection:output_type -> mgmt.v1alpha1.UpdateConnectionResponse
-	19, // 34: mgmt.v1alpha1.ConnectionService.DeleteConnection:output_type -> mgmt.v1alpha1.DeleteConnectionResponse
-	21, // 35: mgmt.v1alpha1.ConnectionService.IsConnectionNameAvailable:output_type -> mgmt.v1alpha1.IsConnectionNameAvailableResponse
-	24, // 36: mgmt.v1alpha1.ConnectionService.CheckConnectionConfig:output_type -> mgmt.v1alpha1.CheckConnectionConfigResponse
-	26, // 37: mgmt.v1alpha1.ConnectionService.CheckConnectionConfigById:output_type -> mgmt.v1alpha1.CheckConnectionConfigByIdResponse
-	30, // [30:38] is the sub-list for method output_type
-	22, // [22:30] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	7,  // 7: mgmt.v1alpha1.PostgresConnectionConfig.connection_options:type_name -> mgmt.v1alpha1.SqlConnectionOptions
+	8,  // 8: mgmt.v1alpha1.PostgresConnectionConfig.client_tls:type_name -> mgmt.v1alpha1.ClientTlsConfig
+	6,  // 9: mgmt.v1alpha1.PostgresConnectionConfig.tunnel:type_name -> mgmt.v1alpha1.SshTunnel
+	5,  // 10: mgmt.v1alpha1.MysqlConnectionConfig.connection:type_name -> mgmt.v1alpha1.MysqlConnection
+	7,  // 11: mgmt.v1alpha1.MysqlConnectionConfig.connection_options:type_name -> mgmt.v1alpha1.SqlConnectionOptions
+	8,  // 12: mgmt.v1alpha1.MysqlConnectionConfig.client_tls:type_name -> mgmt.v1alpha1.ClientTlsConfig
+	6,  // 13: mgmt.v1alpha1.MysqlConnectionConfig.tunnel:type_name -> mgmt.v1alpha1.SshTunnel
+	10, // 14: mgmt.v1alpha1.AwsS3ConnectionConfig.credentials:type_name -> mgmt.v1alpha1.AwsS3Credentials
+	0,  // 15: mgmt.v1alpha1.GetConnectionsResponse.connections:type_name -> mgmt.v1alpha1.Connection
+	0,  // 16: mgmt.v1alpha1.GetConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
+	1,  // 17: mgmt.v1alpha1.CreateConnectionRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	0,  // 18: mgmt.v1alpha1.CreateConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
+	1,  // 19: mgmt.v1alpha1.UpdateConnectionRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	0,  // 20: mgmt.v1alpha1.UpdateConnectionResponse.connection:type_name -> mgmt.v1alpha1.Connection
+	1,  // 21: mgmt.v1alpha1.CheckConnectionConfigRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	23, // 22: mgmt.v1alpha1.CheckConnectionConfigResponse.privileges:type_name -> mgmt.v1alpha1.ConnectionRolePrivilege
+	23, // 23: mgmt.v1alpha1.CheckConnectionConfigByIdResponse.privileges:type_name -> mgmt.v1alpha1.ConnectionRolePrivilege
+	11, // 24: mgmt.v1alpha1.ConnectionService.GetConnections:input_type -> mgmt.v1alpha1.GetConnectionsRequest
+	13, // 25: mgmt.v1alpha1.ConnectionService.GetConnection:input_type -> mgmt.v1alpha1.GetConnectionRequest
+	15, // 26: mgmt.v1alpha1.ConnectionService.CreateConnection:input_type -> mgmt.v1alpha1.CreateConnectionRequest
+	17, // 27: mgmt.v1alpha1.ConnectionService.UpdateConnection:input_type -> mgmt.v1alpha1.UpdateConnectionRequest
+	19, // 28: mgmt.v1alpha1.ConnectionService.DeleteConnection:input_type -> mgmt.v1alpha1.DeleteConnectionRequest
+	21, // 29: mgmt.v1alpha1.ConnectionService.IsConnectionNameAvailable:input_type -> mgmt.v1alpha1.IsConnectionNameAvailableRequest
+	24, // 30: mgmt.v1alpha1.ConnectionService.CheckConnectionConfig:input_type -> mgmt.v1alpha1.CheckConnectionConfigRequest
+	26, // 31: mgmt.v1alpha1.ConnectionService.CheckConnectionConfigById:input_type -> mgmt.v1alpha1.CheckConnectionConfigByIdRequest
+	12, // 32: mgmt.v1alpha1.ConnectionService.GetConnections:output_type -> mgmt.v1alpha1.GetConnectionsResponse
+	14, // 33: mgmt.v1alpha1.ConnectionService.GetConnection:output_type -> mgmt.v1alpha1.GetConnectionResponse
+	16, // 34: mgmt.v1alpha1.ConnectionService.CreateConnection:output_type -> mgmt.v1alpha1.CreateConnectionResponse
+	18, // 35: mgmt.v1alpha1.ConnectionService.UpdateConnection:output_type -> mgmt.v1alpha1.UpdateConnectionResponse
+	20, // 36: mgmt.v1alpha1.ConnectionService.DeleteConnection:output_type -> mgmt.v1alpha1.DeleteConnectionResponse
+	22, // 37: mgmt.v1alpha1.ConnectionService.IsConnectionNameAvailable:output_type -> mgmt.v1alpha1.IsConnectionNameAvailableResponse
+	25, // 38: mgmt.v1alpha1.ConnectionService.CheckConnectionConfig:output_type -> mgmt.v1alpha1.CheckConnectionConfigResponse
+	27, // 39: mgmt.v1alpha1.ConnectionService.CheckConnectionConfigById:output_type -> mgmt.v1alpha1.CheckConnectionConfigByIdResponse
+	32, // [32:40] is the sub-list for method output_type
+	24, // [24:32] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_connection_proto_init() }
@@ -2010,19 +2188,23 @@ func file_mgmt_v1alpha1_connection_proto_init() {
 		(*MysqlConnectionConfig_Connection)(nil),
 		(*MysqlConnectionConfig_UrlFromEnv)(nil),
 	}
-	file_mgmt_v1alpha1_connection_proto_msgTypes[6].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_connection_proto_msgTypes[6].OneofWrappers = []any{
+		(*SshTunnel_PrivateKey)(nil),
+		(*SshTunnel_Password)(nil),
+	}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[7].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[8].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_proto_msgTypes[9].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_connection_proto_msgTypes[24].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_connection_proto_msgTypes[26].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_connection_proto_msgTypes[10].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_connection_proto_msgTypes[25].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_connection_proto_msgTypes[27].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_connection_proto_rawDesc), len(file_mgmt_v1alpha1_connection_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
