@@ -36,6 +36,13 @@ type configFlags struct {
 	clientCertFile string
 	clientKeyFile  string
 	serverName     string
+
+	sshHost         string
+	sshPort         int32
+	sshUser         string
+	sshKeyFile      string
+	sshKnownHostKey string
+	sshInsecure     bool
 }
 
 func (f *configFlags) register(cmd *cobra.Command) {
@@ -59,6 +66,12 @@ func (f *configFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.clientCertFile, "client-cert-file", "", "PEM client certificate file")
 	fl.StringVar(&f.clientKeyFile, "client-key-file", "", "PEM client key file")
 	fl.StringVar(&f.serverName, "tls-server-name", "", "server name to verify the certificate against")
+	fl.StringVar(&f.sshHost, "ssh-host", "", "reach the database through this SSH bastion (its host and port are then as the bastion sees them)")
+	fl.Int32Var(&f.sshPort, "ssh-port", 0, "the bastion's SSH port (default 22)")
+	fl.StringVar(&f.sshUser, "ssh-user", "", "the SSH user on the bastion")
+	fl.StringVar(&f.sshKeyFile, "ssh-key-file", "", "PEM private key file for the bastion (unencrypted; use YAML's passphrase for an encrypted one)")
+	fl.StringVar(&f.sshKnownHostKey, "ssh-known-host-key", "", "the bastion's host key as ssh-keyscan prints it (\"ssh-ed25519 AAAA…\")")
+	fl.BoolVar(&f.sshInsecure, "ssh-insecure-skip-host-key-check", false, "accept any bastion host key (anyone on the path can read credentials and data)")
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"postgres", "mysql"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("ssl-mode", cobra.FixedCompletions([]string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type")
@@ -140,6 +153,16 @@ func (f *configFlags) config(name string) (*mgmtv1alpha1.ConnectionConfig, error
 				return nil, fmt.Errorf("%s: cannot read %s", p.flag, p.path)
 			}
 			*p.into = string(b)
+		}
+	}
+	if f.sshHost != "" || f.sshUser != "" || f.sshKeyFile != "" || f.sshKnownHostKey != "" || f.sshInsecure {
+		sql.SSHTunnel = &spec.SSHTunnel{Host: f.sshHost, Port: f.sshPort, User: f.sshUser, KnownHostKey: f.sshKnownHostKey, InsecureSkipHostKeyCheck: f.sshInsecure}
+		if f.sshKeyFile != "" {
+			b, err := os.ReadFile(f.sshKeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("--ssh-key-file: cannot read %s", f.sshKeyFile)
+			}
+			sql.SSHTunnel.PrivateKey = string(b)
 		}
 	}
 	if err := conn.Validate(); err != nil {

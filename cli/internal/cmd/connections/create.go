@@ -32,7 +32,10 @@ the API cannot reach yet).`,
 		Example: `  neosync connections create --name prod --postgres-url "postgres://app:$PGPASSWORD@db.internal:5432/app?sslmode=require"
   neosync connections create --name stage --mysql-url "mysql://root@127.0.0.1:3306/stage"
   neosync connections create --name local --type postgres --host 127.0.0.1 --user postgres --database dev --ssl-mode disable
-  neosync connections create --name prod --type postgres --url-from-env NEOSYNC_URL_PROD --skip-check`,
+  neosync connections create --name prod --type postgres --url-from-env NEOSYNC_URL_PROD --skip-check
+  neosync connections create --name behind-bastion --postgres-url "postgres://app:$PGPASSWORD@db.internal:5432/app" \
+    --ssh-host bastion.example.com --ssh-user neosync --ssh-key-file ~/.ssh/neosync_ed25519 \
+    --ssh-known-host-key "$(ssh-keyscan -t ed25519 bastion.example.com 2>/dev/null | cut -d' ' -f2-)"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCreate(cmd.Context(), s, f)
