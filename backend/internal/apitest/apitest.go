@@ -23,8 +23,8 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
 	"github.com/neosyncio/neosync/backend/internal/auth"
-	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
+	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/bearer"

@@ -49,8 +49,8 @@ type Config struct {
 	Protocol string      `json:"protocol,omitempty"`
 	Pool     PoolOptions `json:"pool"`
 	// Tunnel, when set, reaches the database through an SSH bastion.
-	Tunnel *SSHTunnel `json:"tunnel,omitempty"`
-	TLS      *TLSOptions `json:"tls,omitempty"`
+	Tunnel *SSHTunnel  `json:"tunnel,omitempty"`
+	TLS    *TLSOptions `json:"tls,omitempty"`
 }
 
 // PoolOptions bounds the pool. Zero values pick defaults.
