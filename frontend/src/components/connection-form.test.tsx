@@ -30,6 +30,20 @@ describe("connection form model", () => {
     expect(back).toMatchObject({ mode: "fields", host: "db", port: "5432", database: "app", user: "u", password: "********", sslMode: "require", maxConnections: "10" });
   });
 
+  it("requires a known host key for an SSH tunnel unless the check is skipped, and round-trips it", () => {
+    const base = { ...emptyValues(), name: "prod", url: "postgres://u@db.internal/app", sshHost: "bastion", sshUser: "ops", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n" };
+    expect(validate(base).sshKnownHostKey).toBeTruthy();
+    expect(validate({ ...base, sshInsecure: true })).toEqual({});
+    const v = { ...base, sshKnownHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" };
+    expect(validate(v)).toEqual({});
+    const cfg = toConfig(v);
+    const tunnel = cfg.config.case === "pgConfig" ? cfg.config.value.tunnel : undefined;
+    expect(tunnel).toMatchObject({ host: "bastion", user: "ops", auth: { case: "privateKey" }, insecureSkipHostKeyCheck: false });
+    expect(fromConfig("prod", cfg)).toMatchObject({ sshHost: "bastion", sshUser: "ops", sshAuth: "key", sshKnownHostKey: v.sshKnownHostKey });
+    const direct = toConfig({ ...emptyValues(), name: "direct", url: "postgres://u@h/db" });
+    expect(direct.config.case === "pgConfig" ? direct.config.value.tunnel : "not pg").toBeUndefined();
+  });
+
   it("round-trips a URL read from the worker's environment", () => {
     const v = { ...emptyValues("mysql"), name: "orders", mode: "env" as const, urlFromEnv: "NEOSYNC_URL_ORDERS" };
     expect(validate(v)).toEqual({});

@@ -68,7 +68,7 @@ export function ConnectionForm({
     if (valid(true)) onSave(v.name.trim(), toConfig(v));
   };
 
-  const input = (k: keyof ConnectionFormValues, props: Record<string, unknown> = {}) => ({
+  const input = (k: Exclude<keyof ConnectionFormValues, "sshInsecure">, props: Record<string, unknown> = {}) => ({
     id: `conn-${k}`,
     name: k,
     value: v[k],
@@ -187,6 +187,60 @@ export function ConnectionForm({
           )}
           {v.mode === "url" && v.type === "postgres" && <p className="mt-2 text-xs text-slate-500">Set the SSL mode with the URL&apos;s sslmode parameter.</p>}
         </div>
+
+        <details className="group rounded-md border border-slate-200" open={v.sshHost !== "" || undefined}>
+          <summary className="cursor-pointer select-none px-3 py-2 text-sm font-medium text-slate-700">SSH tunnel (bastion)</summary>
+          <div className="grid grid-cols-1 gap-4 border-t border-slate-200 p-3 sm:grid-cols-6">
+            <p className="text-xs text-slate-500 sm:col-span-6">
+              Leave the host empty for a direct connection. With a tunnel, the database host and port above are the ones the bastion sees.
+            </p>
+            <Field label="SSH host" htmlFor="conn-sshHost" className="sm:col-span-4">
+              <input {...input("sshHost", { autoComplete: "off", placeholder: "bastion.example.com" })} />
+            </Field>
+            <Field label="SSH port" htmlFor="conn-sshPort" error={errors.sshPort} className="sm:col-span-2">
+              <input {...input("sshPort", { inputMode: "numeric", placeholder: "22" })} />
+            </Field>
+            <Field label="SSH user" htmlFor="conn-sshUser" error={errors.sshUser} className="sm:col-span-3">
+              <input {...input("sshUser", { autoComplete: "off" })} />
+            </Field>
+            <Field label="Authentication" htmlFor="conn-sshAuth" className="sm:col-span-3">
+              <select {...input("sshAuth")}>
+                <option value="key">Private key</option>
+                <option value="password">Password</option>
+              </select>
+            </Field>
+            {v.sshAuth === "key" ? (
+              <Field
+                label="Private key (PEM)"
+                htmlFor="conn-sshPrivateKey"
+                error={errors.sshPrivateKey}
+                className="sm:col-span-6"
+                hint={isEdit && v.sshPrivateKey === SECRET_MASK ? "The stored key is kept unless you replace it." : "Unencrypted OpenSSH, PKCS#1, PKCS#8 or EC key; stored encrypted."}
+              >
+                <textarea {...input("sshPrivateKey", { rows: 4, spellCheck: false, className: inputClass + " font-mono text-xs" })} />
+              </Field>
+            ) : (
+              <Field label="SSH password" htmlFor="conn-sshPassword" error={errors.sshPassword} className="sm:col-span-6">
+                <input {...input("sshPassword", { type: "password", autoComplete: "new-password" })} />
+              </Field>
+            )}
+            <Field
+              label="Known host key"
+              htmlFor="conn-sshKnownHostKey"
+              error={errors.sshKnownHostKey}
+              className="sm:col-span-6"
+              hint="From ssh-keyscan -t ed25519 bastion.example.com. A different key is refused before any credential is sent."
+            >
+              <input {...input("sshKnownHostKey", { autoComplete: "off", spellCheck: false, disabled: v.sshInsecure, placeholder: "ssh-ed25519 AAAA…", className: inputClass + " font-mono text-xs" })} />
+            </Field>
+            <label className="flex items-start gap-2 text-sm text-slate-700 sm:col-span-6">
+              <input type="checkbox" id="conn-sshInsecure" checked={v.sshInsecure} onChange={(e) => set("sshInsecure", e.target.checked)} className="mt-0.5" />
+              <span>
+                Skip the host key check <span className="text-red-700">(insecure: anyone on the path to the bastion can read the credentials and the data)</span>
+              </span>
+            </label>
+          </div>
+        </details>
 
         <details className="group rounded-md border border-slate-200">
           <summary className="cursor-pointer select-none px-3 py-2 text-sm font-medium text-slate-700">Connection pool options</summary>

@@ -26,6 +26,15 @@ export interface ConnectionFormValues {
   maxIdleConnections: string;
   maxIdleDuration: string;
   maxOpenDuration: string;
+  /** SSH tunnel: used when sshHost is set. */
+  sshHost: string;
+  sshPort: string;
+  sshUser: string;
+  sshAuth: "key" | "password";
+  sshPrivateKey: string;
+  sshPassword: string;
+  sshKnownHostKey: string;
+  sshInsecure: boolean;
 }
 
 export type ConnectionFormErrors = Partial<Record<keyof ConnectionFormValues, string>>;
@@ -52,6 +61,39 @@ export function emptyValues(type: DbType = "postgres"): ConnectionFormValues {
     maxIdleConnections: "",
     maxIdleDuration: "",
     maxOpenDuration: "",
+    sshHost: "",
+    sshPort: "",
+    sshUser: "",
+    sshAuth: "key",
+    sshPrivateKey: "",
+    sshPassword: "",
+    sshKnownHostKey: "",
+    sshInsecure: false,
+  };
+}
+
+const hostKeyPattern = /^(ssh-[a-z0-9-]+|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)\s+[A-Za-z0-9+/=]+/;
+
+function validateTunnel(v: ConnectionFormValues, e: ConnectionFormErrors) {
+  if (!v.sshHost.trim()) return;
+  const port = Number(v.sshPort || "22");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) e.sshPort = "Port must be a number from 1 to 65535.";
+  if (!v.sshUser.trim()) e.sshUser = "The SSH user is required.";
+  if (v.sshAuth === "key" && !v.sshPrivateKey.trim()) e.sshPrivateKey = "Paste the private key (PEM).";
+  if (v.sshAuth === "password" && !v.sshPassword) e.sshPassword = "The SSH password is required.";
+  if (!v.sshInsecure && !hostKeyPattern.test(v.sshKnownHostKey.trim()))
+    e.sshKnownHostKey = 'The bastion\'s host key as ssh-keyscan prints it, e.g. "ssh-ed25519 AAAA…".';
+}
+
+function tunnelConfig(v: ConnectionFormValues) {
+  if (!v.sshHost.trim()) return undefined;
+  return {
+    host: v.sshHost.trim(),
+    port: v.sshPort ? Number(v.sshPort) : 0,
+    user: v.sshUser.trim(),
+    auth: v.sshAuth === "key" ? { case: "privateKey" as const, value: v.sshPrivateKey } : { case: "password" as const, value: v.sshPassword },
+    knownHostKey: v.sshInsecure ? "" : v.sshKnownHostKey.trim(),
+    insecureSkipHostKeyCheck: v.sshInsecure,
   };
 }
 
@@ -87,6 +129,7 @@ export function validate(v: ConnectionFormValues, { requireName = true } = {}): 
     if (!v.database.trim()) e.database = "Database is required.";
     if (!v.user.trim()) e.user = "User is required.";
   }
+  validateTunnel(v, e);
   for (const k of ["maxConnections", "maxIdleConnections"] as const) {
     if (v[k] && !(/^\d+$/.test(v[k]) && Number(v[k]) <= 10000)) e[k] = "A whole number up to 10000.";
   }
@@ -126,6 +169,7 @@ export function toConfig(v: ConnectionFormValues): ConnectionConfig {
                   value: { host: v.host.trim(), port: Number(v.port), name: v.database.trim(), user: v.user.trim(), pass: v.password, sslMode: optStr(v.sslMode) },
                 },
           connectionOptions,
+          tunnel: tunnelConfig(v),
         },
       },
     });
@@ -141,6 +185,7 @@ export function toConfig(v: ConnectionFormValues): ConnectionConfig {
             ? { case: "url", value: v.url.trim() }
             : { case: "connection", value: { host: v.host.trim(), port: Number(v.port), name: v.database.trim(), user: v.user.trim(), pass: v.password, protocol: "tcp" } },
         connectionOptions,
+        tunnel: tunnelConfig(v),
       },
     },
   });
@@ -157,6 +202,17 @@ export function fromConfig(name: string, cfg: ConnectionConfig | undefined): Con
   v.maxIdleConnections = o?.maxIdleConnections?.toString() ?? "";
   v.maxIdleDuration = o?.maxIdleDuration ?? "";
   v.maxOpenDuration = o?.maxOpenDuration ?? "";
+  const t = c.value.tunnel;
+  if (t) {
+    v.sshHost = t.host;
+    v.sshPort = t.port ? String(t.port) : "";
+    v.sshUser = t.user;
+    v.sshAuth = t.auth.case === "password" ? "password" : "key";
+    v.sshPrivateKey = t.auth.case === "privateKey" ? t.auth.value : "";
+    v.sshPassword = t.auth.case === "password" ? t.auth.value : "";
+    v.sshKnownHostKey = t.knownHostKey;
+    v.sshInsecure = t.insecureSkipHostKeyCheck;
+  }
   const cc = c.value.connectionConfig;
   if (cc.case === "url") {
     v.mode = "url";
