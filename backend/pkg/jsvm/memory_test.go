@@ -85,8 +85,6 @@ func TestMemoryBomb(t *testing.T) {
 // up (each discarded runtime's memory is returned to the OS, so the next
 // bomb starts from where the first did).
 func TestMemoryBombRepeated(t *testing.T) {
-	t.Skip("flaky: an interrupted bomb's memory is not reliably returned — 48–95 MiB stayed held after the first bomb in " +
-		"3 of 9 runs (2026-12-04), even 10 s later; the release path (releaseMemory) needs a fix before this can assert again")
 	const limit = 64 << 20
 	vm := build(t, `var s = 'x'; for (;;) { s = s + s; }`, Config{Budget: 5 * time.Minute, MemoryLimit: limit})
 	runtime.GC()
