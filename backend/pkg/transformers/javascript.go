@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash/fnv"
+	"runtime"
 	"strings"
 	"time"
 
@@ -107,8 +108,33 @@ func jsDefinitions(reg *Registry) []*Definition {
 	}
 }
 
+// JavaScriptHost evaluates JavaScript transformers outside this process
+// (Registry.RunJavaScriptIn). Package jsrunner implements it with child
+// processes that have an operating-system memory limit.
+type JavaScriptHost interface {
+	// PrepareJavaScript returns the evaluator of source (transform_javascript
+	// or generate_javascript) with params, already validated, built with o
+	// (key, seed, column) in the host: the same outputs the in-process
+	// sandbox gives for the same inputs and options. It should start
+	// nothing until the first call, because Build also serves validation.
+	PrepareJavaScript(source string, params map[string]any, o Options) JavaScriptProcess
+}
+
+// JavaScriptProcess is one JavaScript transformer evaluated by a
+// JavaScriptHost, used by one goroutine at a time.
+type JavaScriptProcess interface {
+	// Transform evaluates the code on value and row (a generator ignores
+	// value). A failure of the code is a *ValueError.
+	Transform(value any, row map[string]any) (any, error)
+	// Close releases what the evaluator holds (its process). The instance
+	// closes it once the instance is garbage, so callers that drop
+	// instances without closing them leak no process for long.
+	Close() error
+}
+
 // buildJavaScript returns the Build of source: a jsvm.VM with the
-// registry's caps, whose Func turns the VM's errors into *ValueError.
+// registry's caps, whose Func turns the VM's errors into *ValueError; or,
+// with a JavaScriptHost, a Func that calls the host.
 func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Func, error) {
 	return func(p Params, o Options) (Func, error) {
 		var params []string
@@ -122,6 +148,9 @@ func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Fun
 		budget := time.Duration(p.Int("timeout_ms")) * time.Millisecond
 		if r.jsCallCap > 0 && budget > r.jsCallCap {
 			budget = r.jsCallCap
+		}
+		if r.jsHost != nil {
+			return r.remoteJavaScript(source, p, budget, o), nil
 		}
 		vm, err := jsvm.New(prog, jsvm.Config{Budget: budget, MemoryLimit: r.jsMemoryLimit, Natives: r.jsNatives(o)})
 		if err != nil {
@@ -139,6 +168,23 @@ func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Fun
 		}, nil
 	}
 }
+
+// remoteJavaScript returns the Func of a JavaScript transformer evaluated
+// by the registry's host, with its timeout_ms capped to budget. The host
+// builds the transformer with the same options, so it seeds consistent
+// mode and Math.random itself; this side's Instance only applies
+// MaxLength. The process is closed when the Func becomes garbage.
+func (r *Registry) remoteJavaScript(source string, p Params, budget time.Duration, o Options) Func {
+	cfg := map[string]any{"code": p.String("code"), "timeout_ms": budget.Milliseconds()}
+	proc := r.jsHost.PrepareJavaScript(source, cfg, Options{Key: o.Key, Seed: o.Seed, Column: o.Column, Table: o.Table})
+	h := &remoteHandle{proc: proc}
+	runtime.AddCleanup(h, func(p JavaScriptProcess) { _ = p.Close() }, proc)
+	return func(c *Call) (any, error) { return h.proc.Transform(c.Value, c.Row) }
+}
+
+// remoteHandle is what a remote Func holds, so that its process is closed
+// when the Func (and so the Instance) is garbage.
+type remoteHandle struct{ proc JavaScriptProcess }
 
 // jsValueError wraps a failed call's error (nil stays nil) as a *ValueError
 // naming the column; errors.As still finds the jsvm error under it.

@@ -17,6 +17,9 @@ type Registry struct {
 	// jsMemoryLimit bounds the memory growth of one JavaScript call in bytes
 	// (0: not watched); see LimitJavaScriptMemory.
 	jsMemoryLimit int64
+	// jsHost, when set, evaluates JavaScript transformers out of process;
+	// see RunJavaScriptIn.
+	jsHost JavaScriptHost
 }
 
 // CapJavaScriptCalls bounds the time budget of every JavaScript call the
@@ -36,6 +39,16 @@ func (r *Registry) CapJavaScriptCalls(max time.Duration) { r.jsCallCap = max }
 // process; see package jsvm for what the watchdog counts. Call it before
 // sharing the registry.
 func (r *Registry) LimitJavaScriptMemory(bytes int64) { r.jsMemoryLimit = bytes }
+
+// RunJavaScriptIn makes the registry's JavaScript transformers evaluate
+// their code in h (child processes with an operating-system memory limit,
+// package jsrunner) instead of in this process: the code is still compiled
+// here, so a syntax error is reported by Build, but the runtime, its
+// globals and every neosync.* native it calls live in h. The time budget
+// of a call is capped by CapJavaScriptCalls as in-process; the memory
+// limit is h's, and LimitJavaScriptMemory no longer applies. Call it
+// before sharing the registry.
+func (r *Registry) RunJavaScriptIn(h JavaScriptHost) { r.jsHost = h }
 
 // NewRegistry builds the registry of system transformers. Call it once at
 // start-up and share the value; it is read-only afterwards.

@@ -154,6 +154,9 @@ type Options struct {
 	MaxLength int
 	// Column names the target column, for error messages.
 	Column string
+	// Table names the target column's table (schema.table), for error
+	// messages; "" when there is none.
+	Table string
 }
 
 // ParamError is an invalid parameter.

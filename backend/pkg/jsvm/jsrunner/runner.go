@@ -100,6 +100,12 @@ type Transformer struct {
 	build  buildRequest
 	budget time.Duration
 
+	// table names the target's table in errors ("" when there is none).
+	table string
+	// slot is set when the Transformer holds one of the Runner's slots
+	// (Build does; Prepare does not).
+	slot bool
+
 	mu     sync.Mutex
 	child  *child
 	closed bool
@@ -122,13 +128,8 @@ func (r *Runner) Build(ctx context.Context, source string, config map[string]any
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for a free JavaScript runner: %w", context.Cause(ctx))
 	}
-	t := &Transformer{r: r, ctx: ctx, budget: transformers.JavaScriptBudget(config),
-		build: buildRequest{Source: source, Config: config, Key: o.Key, Seed: o.Seed, Column: o.Column}}
-	t.stop = context.AfterFunc(ctx, func() {
-		if c := t.cur.Load(); c != nil {
-			c.kill(reasonCanceled)
-		}
-	})
+	t := r.newTransformer(ctx, source, config, o)
+	t.slot = true
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.start(); err != nil {
@@ -136,6 +137,19 @@ func (r *Runner) Build(ctx context.Context, source string, config map[string]any
 		return nil, err
 	}
 	return t, nil
+}
+
+// newTransformer returns a Transformer whose child is not started yet,
+// killed when ctx ends.
+func (r *Runner) newTransformer(ctx context.Context, source string, config map[string]any, o transformers.Options) *Transformer {
+	t := &Transformer{r: r, ctx: ctx, budget: transformers.JavaScriptBudget(config), table: o.Table,
+		build: buildRequest{Source: source, Config: config, Key: o.Key, Seed: o.Seed, Column: o.Column}}
+	t.stop = context.AfterFunc(ctx, func() {
+		if c := t.cur.Load(); c != nil {
+			c.kill(reasonCanceled)
+		}
+	})
+	return t
 }
 
 // Transform evaluates the transformer on value and row in the child. A
@@ -157,7 +171,7 @@ func (t *Transformer) Transform(value any, row map[string]any) (any, error) {
 	resp, err := c.roundTrip(&request{Value: value, Row: row}, limit)
 	if err != nil {
 		t.child = nil
-		return nil, t.valueError(c.failure(err, t.budget, t.r.cfg.MemoryLimit, t.canceledReason))
+		return nil, t.failed(c.failure(err, t.budget, t.canceledReason))
 	}
 	if resp.Err != "" {
 		return nil, t.valueError(resp.Err)
@@ -186,7 +200,9 @@ func (t *Transformer) closeLocked() {
 		t.child.close()
 		t.child = nil
 	}
-	<-t.r.slots
+	if t.slot {
+		<-t.r.slots
+	}
 }
 
 // canceledReason says why the context stopped the evaluation.
@@ -202,6 +218,18 @@ func (t *Transformer) valueError(reason string) error {
 	return &transformers.ValueError{Transformer: t.build.Source, Column: t.build.Column, Reason: reason}
 }
 
+// failed is the *transformers.ValueError of a call whose child died of
+// cause; a *MemoryLimitError is kept as its typed cause, named after the
+// transformer's table and column.
+func (t *Transformer) failed(cause error) error {
+	ve := &transformers.ValueError{Transformer: t.build.Source, Column: t.build.Column, Reason: cause.Error()}
+	if me, ok := cause.(*MemoryLimitError); ok {
+		me.Table, me.Column = t.table, t.build.Column
+		ve.Reason, ve.Err = me.Error(), me
+	}
+	return ve
+}
+
 // start starts a child and builds the transformer in it (t.mu held).
 func (t *Transformer) start() error {
 	if t.ctx.Err() != nil {
@@ -214,7 +242,7 @@ func (t *Transformer) start() error {
 	b := t.build
 	resp, err := c.roundTrip(&request{Build: &b}, t.r.cfg.StartTimeout)
 	if err != nil {
-		return fmt.Errorf("the JavaScript runner did not start: %s", c.failure(err, t.r.cfg.StartTimeout, t.r.cfg.MemoryLimit, t.canceledReason))
+		return fmt.Errorf("the JavaScript runner did not start: %w", c.failure(err, t.r.cfg.StartTimeout, t.canceledReason))
 	}
 	if resp.Err != "" {
 		c.close()
@@ -338,24 +366,25 @@ func (c *child) close() {
 	<-c.waited
 }
 
-// failure explains why the child stopped answering; it waits for the
-// process to be reaped.
-func (c *child) failure(err error, budget time.Duration, memory int64, canceled func() string) string {
+// failure explains why the child stopped answering (a *MemoryLimitError
+// when the kernel refused it memory); it waits for the process to be
+// reaped.
+func (c *child) failure(err error, budget time.Duration, canceled func() string) error {
 	<-c.waited
 	switch c.reason.Load() {
 	case reasonTime:
-		return fmt.Sprintf("the code exceeded its time budget of %v and its JavaScript runner was stopped; any global state was discarded", budget)
+		return fmt.Errorf("the code exceeded its time budget of %v and its JavaScript runner was stopped; any global state was discarded", budget)
 	case reasonCanceled:
-		return canceled()
+		return errors.New(canceled())
 	}
 	msg := c.stderr.String()
 	if ws, ok := c.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) && !strings.Contains(msg, "out of memory") {
-		return fmt.Sprintf("the JavaScript runner was stopped by %v (CPU limit of %v)", ws.Signal(), c.r.cfg.CPULimit)
+		return fmt.Errorf("the JavaScript runner was stopped by %v (CPU limit of %v)", ws.Signal(), c.r.cfg.CPULimit)
 	}
 	if strings.Contains(msg, "out of memory") {
-		return fmt.Sprintf("the code exceeded the JavaScript memory limit of %d MiB; its runner was stopped and any global state was discarded", memory>>20)
+		return &MemoryLimitError{Limit: c.r.cfg.MemoryLimit}
 	}
-	return fmt.Sprintf("the JavaScript runner stopped unexpectedly (%v): %v", c.cmd.ProcessState, err)
+	return fmt.Errorf("the JavaScript runner stopped unexpectedly (%v): %v", c.cmd.ProcessState, err)
 }
 
 // tail keeps the first bytes a child writes to stderr (where the Go runtime

@@ -78,7 +78,7 @@ func TestMemoryBomb(t *testing.T) {
 	r := newRunner(t, Config{})
 	tr := build(t, r, context.Background(), `if (value === 'bomb') { var s = 'x'; for (;;) { s = s + s; } } return value`, 60000)
 	_, err := tr.Transform("bomb", nil)
-	wantValueError(t, err, "memory limit of 64 MiB")
+	wantValueError(t, err, "exceeded its 64 MiB memory limit")
 	if got, err := tr.Transform("ok", nil); got != "ok" || err != nil {
 		t.Fatalf("after the bomb: %v, %v", got, err)
 	}
