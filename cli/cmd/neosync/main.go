@@ -12,11 +12,17 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/cli/internal/cmd/root"
 	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "js-runner" {
+		// The child `neosync sync` starts to run JavaScript transformers
+		// (package jsrunner); it reads no configuration.
+		os.Exit(jsrunner.Main())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.NewCommand(session.New()).ExecuteContext(ctx)

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
@@ -29,6 +30,10 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "js-runner" {
+		// Before anything else: the child reads no configuration.
+		os.Exit(jsrunner.Main())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
@@ -36,7 +41,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: neosync-worker serve | check | version")
+		fmt.Fprintln(stderr, "usage: neosync-worker serve | check | version  (js-runner is the child serve starts to run JavaScript)")
 		return 2
 	}
 	switch args[0] {
@@ -106,9 +111,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	reg := transformers.NewRegistry()
-	reg.CapJavaScriptCalls(cfg.JSCallMax)
-	reg.LimitJavaScriptMemory(cfg.JSMemoryBytes)
+	reg, err := jsRegistry(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	acts := &activities.Activities{
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 		LookupEnv: os.LookupEnv,
@@ -131,4 +137,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.InfoContext(ctx, "shutting down; running activities are cancelled and retried elsewhere")
 	w.Stop()
 	return nil
+}
+
+// jsRegistry builds the transformer registry, whose JavaScript transformers
+// run in child processes of this binary (`neosync-worker js-runner`) with a
+// hard memory limit of cfg.JSMemoryBytes each and calls capped at
+// cfg.JSCallMax; the children die with ctx (and with this process).
+func jsRegistry(ctx context.Context, cfg config.Config) (*transformers.Registry, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find this binary to start JavaScript runners: %w", err)
+	}
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}, MemoryLimit: cfg.JSMemoryBytes})
+	if err != nil {
+		return nil, err
+	}
+	reg := transformers.NewRegistry()
+	reg.CapJavaScriptCalls(cfg.JSCallMax)
+	reg.RunJavaScriptIn(js.Host(ctx))
+	return reg, nil
 }

@@ -30,13 +30,14 @@ type Config struct {
 	ConnectionNetwork *netpolicy.Policy
 	// JSCallMax caps the time budget of one JavaScript transformer call
 	// (NEOSYNC_JS_CALL_MAX_MS, 100 by default, the default timeout_ms): the
-	// worker runs JavaScript in its own process, per row, so a hostile loop
-	// must not hold a row for long.
+	// worker calls JavaScript per row, so a hostile loop must not hold a
+	// row for long.
 	JSCallMax time.Duration
-	// JSMemoryBytes is how much the worker's memory may grow during one
-	// JavaScript transformer call before the call is interrupted and its
-	// run fails (NEOSYNC_JS_MEMORY_MB, 64 by default, as the API's runner
-	// limit): a memory bomb fails its run instead of the worker.
+	// JSMemoryBytes is the hard memory limit of each child process that
+	// evaluates a JavaScript transformer (NEOSYNC_JS_MEMORY_MB, 64 by
+	// default, as the API's runner limit): the kernel stops a child that
+	// allocates more, and the run fails naming the table, column and limit
+	// while the worker lives on.
 	JSMemoryBytes int64
 }
 

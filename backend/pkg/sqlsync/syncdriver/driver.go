@@ -165,7 +165,7 @@ func (j *TableJob) DestName() sqlschema.TableName { return j.Dst.Options.DestTab
 // BuildTransform builds the transformer of c (ActionTransform) with the
 // source's job key. Every goroutine that transforms builds its own.
 func (j *TableJob) BuildTransform(c *syncplan.Column) (*ColumnTransform, error) {
-	return BuildTransform(j.Registry, c, j.Src.Key)
+	return buildTransform(j.Registry, c, j.Src.Key, j.Table.Name.String())
 }
 
 // CopySide is what a dialect provides to the copy loop: the open source

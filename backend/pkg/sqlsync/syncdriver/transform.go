@@ -25,6 +25,12 @@ type ColumnTransform struct {
 // BuildTransform builds the transformer of c (ActionTransform) from reg,
 // with the job key key (nil outside consistent mode).
 func BuildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte) (*ColumnTransform, error) {
+	return buildTransform(reg, c, key, "")
+}
+
+// buildTransform is BuildTransform for a column of table (named in the
+// transformer's errors, "" when unknown).
+func buildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, table string) (*ColumnTransform, error) {
 	tr := c.Transformer
 	def, err := reg.Lookup(tr.Source)
 	if err != nil {
@@ -34,7 +40,7 @@ func BuildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte) 
 	if c.CharacterMaximumLength != nil && *c.CharacterMaximumLength < 1<<31 {
 		maxLen = int(*c.CharacterMaximumLength)
 	}
-	inst, err := reg.Build(tr.Source, tr.Params, transformers.Options{Key: key, MaxLength: maxLen, Column: c.Name})
+	inst, err := reg.Build(tr.Source, tr.Params, transformers.Options{Key: key, MaxLength: maxLen, Column: c.Name, Table: table})
 	if err != nil {
 		return nil, fmt.Errorf("column %s: %w", c.Name, err)
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
-	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 	"github.com/neosyncio/neosync/cli/internal/progress"
@@ -239,7 +238,10 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	if err != nil {
 		return err
 	}
-	reg := transformers.NewRegistry()
+	reg, err := newRegistry(ctx)
+	if err != nil {
+		return err
+	}
 	plan, err := src.plan(ctx, c, localsync.Filter{Include: f.include, Exclude: f.exclude}, reg)
 	if err != nil {
 		return err

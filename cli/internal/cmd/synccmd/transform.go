@@ -1,16 +1,38 @@
 package synccmd
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 )
+
+// newRegistry builds the transformer registry of a local sync. Its
+// JavaScript transformers run as they do in the worker: each in a child
+// process of this binary (`neosync js-runner`) with a hard memory limit of
+// jsrunner.DefaultMemoryLimit (64 MiB), so code from a job cannot take the
+// CLI (or the CI runner it is on) down; the children end with ctx.
+func newRegistry(ctx context.Context) (*transformers.Registry, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find this binary to start JavaScript runners: %w", err)
+	}
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}})
+	if err != nil {
+		return nil, err
+	}
+	reg := transformers.NewRegistry()
+	reg.RunJavaScriptIn(js.Host(ctx))
+	return reg, nil
+}
 
 // transforms builds the transformers of the plan's transformed columns
 // (none without --job). They run without the job key (only the worker
@@ -24,7 +46,7 @@ func transforms(p *syncplan.Plan, reg *transformers.Registry) (map[sqlschema.Tab
 			if col.Action != syncplan.ActionTransform {
 				continue
 			}
-			opts := transformers.Options{Key: nil, Column: col.Name}
+			opts := transformers.Options{Key: nil, Column: col.Name, Table: t.Name.String()}
 			if col.CharacterMaximumLength != nil && *col.CharacterMaximumLength < 1<<31 {
 				opts.MaxLength = int(*col.CharacterMaximumLength)
 			}
