@@ -18,10 +18,13 @@ type Instance struct {
 	fn  Func
 	// appendFn is the appending form of fn, when the definition has one.
 	appendFn AppendFunc
-	opts     Options
-	pcg      *rand.PCG
-	call     Call
-	block    cipher.Block
+	// remote is set for a JavaScript transformer evaluated by the
+	// registry's host (see buildRemote).
+	remote *remoteHandle
+	opts   Options
+	pcg    *rand.PCG
+	call   Call
+	block  cipher.Block
 	// prefix is the FNV-128a state after the source and its 0 separator,
 	// which start every seed's input.
 	prefix fnv128a

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/neosyncio/neosync/backend/pkg/jsvm"
 )
@@ -126,6 +127,11 @@ type JavaScriptProcess interface {
 	// Transform evaluates the code on value and row (a generator ignores
 	// value). A failure of the code is a *ValueError.
 	Transform(value any, row map[string]any) (any, error)
+	// TransformBatch is Transform for values[i] and rows[i] (rows may be
+	// nil) in order, in one exchange with the host, writing out[i]. It
+	// stops at the first failure: n outputs were written and err is call
+	// n's failure.
+	TransformBatch(values []any, rows []map[string]any, out []any) (n int, err error)
 	// Close releases what the evaluator holds (its process). The instance
 	// closes it once the instance is garbage, so callers that drop
 	// instances without closing them leak no process for long.
@@ -133,8 +139,8 @@ type JavaScriptProcess interface {
 }
 
 // buildJavaScript returns the Build of source: a jsvm.VM with the
-// registry's caps, whose Func turns the VM's errors into *ValueError; or,
-// with a JavaScriptHost, a Func that calls the host.
+// registry's caps, whose Func turns the VM's errors into *ValueError (a
+// registry with a JavaScriptHost builds with buildRemote instead).
 func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Func, error) {
 	return func(p Params, o Options) (Func, error) {
 		var params []string
@@ -148,9 +154,6 @@ func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Fun
 		budget := time.Duration(p.Int("timeout_ms")) * time.Millisecond
 		if r.jsCallCap > 0 && budget > r.jsCallCap {
 			budget = r.jsCallCap
-		}
-		if r.jsHost != nil {
-			return r.remoteJavaScript(source, p, budget, o), nil
 		}
 		vm, err := jsvm.New(prog, jsvm.Config{Budget: budget, MemoryLimit: r.jsMemoryLimit, Natives: r.jsNatives(o)})
 		if err != nil {
@@ -169,22 +172,73 @@ func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Fun
 	}
 }
 
-// remoteJavaScript returns the Func of a JavaScript transformer evaluated
-// by the registry's host, with its timeout_ms capped to budget. The host
-// builds the transformer with the same options, so it seeds consistent
-// mode and Math.random itself; this side's Instance only applies
-// MaxLength. The process is closed when the Func becomes garbage.
-func (r *Registry) remoteJavaScript(source string, p Params, budget time.Duration, o Options) Func {
+// buildRemote builds d, a JavaScript transformer, as an Instance whose
+// code the registry's host evaluates (RunJavaScriptIn). The code is
+// compiled here first, so bad code is a *ParamError as in-process; the
+// host's process starts on the first call and is closed when the Instance
+// becomes garbage. The host builds the transformer with the same options,
+// so it seeds consistent mode and Math.random itself; this side only
+// applies MaxLength.
+func (r *Registry) buildRemote(d *Definition, p Params, o Options) (*Instance, error) {
+	var params []string
+	if d.Source == jsTransformSource {
+		params = jsTransformParams
+	}
+	if _, err := jsvm.Compile(p.String("code"), params...); err != nil {
+		return nil, &ParamError{Transformer: d.Source, Param: "code", Reason: err.Error()}
+	}
+	budget := time.Duration(p.Int("timeout_ms")) * time.Millisecond
+	if r.jsCallCap > 0 && budget > r.jsCallCap {
+		budget = r.jsCallCap
+	}
 	cfg := map[string]any{"code": p.String("code"), "timeout_ms": budget.Milliseconds()}
-	proc := r.jsHost.PrepareJavaScript(source, cfg, Options{Key: o.Key, Seed: o.Seed, Column: o.Column, Table: o.Table})
+	proc := r.jsHost.PrepareJavaScript(d.Source, cfg, Options{Key: o.Key, Seed: o.Seed, Column: o.Column, Table: o.Table})
 	h := &remoteHandle{proc: proc}
 	runtime.AddCleanup(h, func(p JavaScriptProcess) { _ = p.Close() }, proc)
-	return func(c *Call) (any, error) { return h.proc.Transform(c.Value, c.Row) }
+	// The host seeds its own instance: this one draws no randomness.
+	in := newInstance(d, func(c *Call) (any, error) { return h.proc.Transform(c.Value, c.Row) }, Options{Seed: 1, MaxLength: o.MaxLength, Column: o.Column})
+	in.remote = h
+	return in, nil
 }
 
-// remoteHandle is what a remote Func holds, so that its process is closed
-// when the Func (and so the Instance) is garbage.
+// remoteHandle is what a remote Instance holds, so that its process is
+// closed when the Instance is garbage.
 type remoteHandle struct{ proc JavaScriptProcess }
+
+// TransformBatch is Transform for values[i] and rows[i] (rows may be nil)
+// for every i, writing out[i] (at least as long as values). A JavaScript
+// transformer evaluated by a host (Registry.RunJavaScriptIn) makes one
+// exchange with it for the whole batch instead of one per value, which is
+// most of a value's cost there; any other instance calls Transform in a
+// loop. It stops at the first failure: n outputs were written and err is
+// the failure of value n.
+func (i *Instance) TransformBatch(values []any, rows []map[string]any, out []any) (n int, err error) {
+	if i.remote == nil {
+		for k, v := range values {
+			var row map[string]any
+			if rows != nil {
+				row = rows[k]
+			}
+			if out[k], err = i.Transform(v, row); err != nil {
+				return k, err
+			}
+		}
+		return len(values), nil
+	}
+	n, err = i.remote.proc.TransformBatch(values, rows, out)
+	if i.opts.MaxLength > 0 {
+		for k := range n {
+			if s, ok := out[k].(string); ok && utf8.RuneCountInString(s) > i.opts.MaxLength {
+				out[k] = truncateRunes(s, i.opts.MaxLength)
+			}
+		}
+	}
+	return n, err
+}
+
+// Batches reports whether TransformBatch saves work over calling
+// Transform value by value (a JavaScript transformer run by a host).
+func (i *Instance) Batches() bool { return i.remote != nil }
 
 // jsValueError wraps a failed call's error (nil stays nil) as a *ValueError
 // naming the column; errors.As still finds the jsvm error under it.

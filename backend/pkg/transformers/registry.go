@@ -130,6 +130,9 @@ func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instanc
 	if err != nil {
 		return nil, err
 	}
+	if r.jsHost != nil && IsJavaScript(source) {
+		return r.buildRemote(d, p, o)
+	}
 	var fn Func
 	var af AppendFunc
 	if d.BuildAppend != nil {

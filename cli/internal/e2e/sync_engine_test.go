@@ -8,8 +8,10 @@ import (
 )
 
 // TestSyncJob syncs a job's source with its transformers applied: the
-// mapped columns differ from the source on every row, the passthrough and
-// unmapped ones are equal, the job's subset holds and the counts match.
+// mapped columns differ from the source on every row (note through
+// JavaScript, which the CLI runs in a child process as the worker does),
+// the passthrough ones are equal, the job's subset holds and the counts
+// match.
 func TestSyncJob(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t, local.apiURL)
@@ -32,7 +34,7 @@ destinations: [{connection: jdst-%[1]s, init_schema: true}]
 mappings:
   - schema: public
     table: users
-    columns: {id: passthrough, email: transform_email, full_name: generate_full_name}
+    columns: {id: passthrough, email: transform_email, full_name: generate_full_name, note: {source: transform_javascript, config: {code: "return value.toUpperCase() + '!'"}}}
   - schema: public
     table: orders
     columns: {id: passthrough, user_id: passthrough}
@@ -66,8 +68,8 @@ mappings:
 			t.Fatalf("row %s: email %q was not transformed (%q)", b[0], b[1], a[1])
 		case b[2] == a[2] || a[2] == "":
 			t.Fatalf("row %s: full_name %q was not generated (%q)", b[0], b[2], a[2])
-		case b[3] != a[3]:
-			t.Fatalf("row %s: unmapped note %q became %q", b[0], b[3], a[3])
+		case strings.ToUpper(b[3])+"!" != a[3]:
+			t.Fatalf("row %s: note %q became %q, not what its JavaScript returns", b[0], b[3], a[3])
 		}
 	}
 	const orders = "SELECT o::text FROM public.orders o WHERE id <= 400 ORDER BY id"

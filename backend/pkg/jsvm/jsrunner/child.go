@@ -85,20 +85,18 @@ func Serve(r io.Reader, w io.Writer, reg *transformers.Registry) error {
 			in = inst
 		case in == nil:
 			return errors.New("call before build")
-		default:
-			out, err := in.Transform(req.Value, req.Row)
-			switch {
-			case err != nil:
-				resp.Err = err.Error()
-				var ve *transformers.ValueError
-				if errors.As(err, &ve) {
-					resp.Err = ve.Reason
+		case len(req.Batch) > 0:
+			resp.Batch = make([]answer, 0, len(req.Batch))
+			for _, c := range req.Batch {
+				a := evaluate(in, c.Value, c.Row)
+				resp.Batch = append(resp.Batch, a)
+				if a.Err != "" {
+					break
 				}
-			case transformers.IsColumnDefault(out):
-				resp.Default = true
-			default:
-				resp.Value = out
 			}
+		default:
+			a := evaluate(in, req.Value, req.Row)
+			resp.Value, resp.Default, resp.Err = a.Value, a.Default, a.Err
 		}
 		if err := enc.Encode(&resp); err != nil {
 			// A value gob cannot carry: answer with an error instead.
@@ -107,4 +105,20 @@ func Serve(r io.Reader, w io.Writer, reg *transformers.Registry) error {
 			}
 		}
 	}
+}
+
+// evaluate runs one call of in.
+func evaluate(in *transformers.Instance, value any, row map[string]any) answer {
+	out, err := in.Transform(value, row)
+	switch {
+	case err != nil:
+		var ve *transformers.ValueError
+		if errors.As(err, &ve) {
+			return answer{Err: ve.Reason}
+		}
+		return answer{Err: err.Error()}
+	case transformers.IsColumnDefault(out):
+		return answer{Default: true}
+	}
+	return answer{Value: out}
 }

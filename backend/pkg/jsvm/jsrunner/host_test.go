@@ -60,16 +60,56 @@ func TestHostSameOutputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := range 50 {
-				v := fmt.Sprintf("user%d@example.com", i%20)
-				row := map[string]any{"id": int64(i), "email": v}
-				want, err1 := in.Transform(v, row)
-				got, err2 := out.Transform(v, row)
+			values, rows := make([]any, 50), make([]map[string]any, 50)
+			for i := range values {
+				values[i] = fmt.Sprintf("user%d@example.com", i%20)
+				rows[i] = map[string]any{"id": int64(i), "email": values[i]}
+			}
+			wants := make([]any, len(values))
+			for i, v := range values {
+				want, err1 := in.Transform(v, rows[i])
+				got, err2 := out.Transform(v, rows[i])
 				if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
 					t.Fatalf("value %d: child %#v (%v), in-process %#v (%v)", i, got, err2, want, err1)
 				}
+				wants[i] = want
+			}
+			if c.opts.Key == nil {
+				return // a seeded random source moves on: a second pass differs
+			}
+			// The same values again, in one batch: consistent mode gives
+			// the same outputs.
+			batch, err := remote.Build(c.source, params, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]any, len(values))
+			if n, err := batch.TransformBatch(values, rows, got); n != len(values) || err != nil || !reflect.DeepEqual(got, wants) {
+				t.Fatalf("batch: %d, %v\ngot  %#v\nwant %#v", n, err, got, wants)
 			}
 		})
+	}
+}
+
+// TestHostBatchStopsAtFailure: a batch stops at the first value the code
+// refuses, returning the outputs before it and that value's ValueError;
+// MaxLength applies to batched outputs.
+func TestHostBatchStopsAtFailure(t *testing.T) {
+	t.Parallel()
+	reg, _ := hostRegistry(t, Config{})
+	in, err := reg.Build("transform_javascript", map[string]any{"code": `if (value === 'bad') throw new Error('no ' + input.id); return value + value`, "timeout_ms": float64(5000)},
+		transformers.Options{Column: "col", MaxLength: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.Batches() {
+		t.Fatal("a host's JavaScript transformer does not batch")
+	}
+	out := make([]any, 4)
+	n, err := in.TransformBatch([]any{"a", "bc", "bad", "d"}, []map[string]any{nil, nil, {"id": int64(3)}, nil}, out)
+	wantValueError(t, err, "no 3")
+	if n != 2 || out[0] != "aa" || out[1] != "bcb" {
+		t.Fatalf("n = %d, out = %#v; want 2 outputs aa, bcb", n, out)
 	}
 }
 
@@ -134,6 +174,22 @@ func BenchmarkHost(b *testing.B) {
 		name string
 		reg  *transformers.Registry
 	}{{"in-process", transformers.NewRegistry()}, {"child", remote}} {
+		b.Run(c.name+"/batch-256", func(b *testing.B) {
+			in, err := c.reg.Build("transform_javascript", params, transformers.Options{Key: []byte("k"), Column: "email"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			values, rows, out := make([]any, 256), make([]map[string]any, 256), make([]any, 256)
+			for i := range values {
+				values[i], rows[i] = "a@example.com", map[string]any{"id": int64(i), "email": "a@example.com"}
+			}
+			for b.Loop() {
+				if _, err := in.TransformBatch(values, rows, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*len(values))/b.Elapsed().Seconds(), "rows/s")
+		})
 		b.Run(c.name, func(b *testing.B) {
 			in, err := c.reg.Build("transform_javascript", params, transformers.Options{Key: []byte("k"), Column: "email"})
 			if err != nil {

@@ -10,9 +10,17 @@ import (
 // really is a runner (and not, say, a test binary that runs its tests).
 const protocolHello = "neosync-js-runner/1"
 
-// request is one message from parent to child: Build (first) or a call.
+// request is one message from parent to child: Build (first), a call
+// (Value and Row), or a batch of calls (Batch, never empty).
 type request struct {
 	Build *buildRequest
+	Value any
+	Row   map[string]any
+	Batch []call
+}
+
+// call is one evaluation of a batch.
+type call struct {
 	Value any
 	Row   map[string]any
 }
@@ -35,6 +43,16 @@ type response struct {
 	// parameter of a failed build.
 	Err   string
 	Param string
+	// Batch answers a batch request, call by call, up to and including
+	// the first that failed.
+	Batch []answer
+}
+
+// answer is the result of one call of a batch.
+type answer struct {
+	Value   any
+	Default bool
+	Err     string
 }
 
 var registerOnce sync.Once
