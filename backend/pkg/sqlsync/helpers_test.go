@@ -17,6 +17,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
@@ -26,6 +27,10 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if jsrunner.IsChild() {
+		// A JavaScript runner started by a test's registry (js_child_test.go).
+		os.Exit(jsrunner.Main())
+	}
 	// Report progress often so tests can interrupt a copy mid-table.
 	syncdriver.SetProgressPacing(64, 0)
 	os.Exit(m.Run())

@@ -2,6 +2,7 @@ package pgsync
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
@@ -35,6 +36,13 @@ type pgOutput struct {
 	// run counts the outputs from this one on that copy consecutive source
 	// fields unchanged, so they are appended with one copy (see setRuns).
 	run int
+	// batched: the transformer evaluates many values in one call (a
+	// JavaScript transformer in a child process), so a pool worker
+	// evaluates a raw batch's values at once (prefetch) and transform
+	// takes the outputs from pre, in order, from preAt.
+	batched bool
+	pre     []any
+	preAt   int
 }
 
 // setRuns sets pgOutput.run: outputs copied as they arrived whose source
@@ -63,6 +71,9 @@ type pgConverter struct {
 	names  []string        // source fields
 	codecs []*pgValueCodec // per source field, for the row context
 	row    map[string]any
+	// batches: some output is batched (a pool converts the rows then,
+	// even with one worker).
+	batches bool
 }
 
 // convert appends t, converted, to buf.
@@ -94,6 +105,11 @@ func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
 }
 
 func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byte, error) {
+	if o.preAt < len(o.pre) {
+		v := o.pre[o.preAt]
+		o.preAt++
+		return c.appendOutput(t, o, buf, v)
+	}
 	var in any
 	var str string
 	var isStr bool
@@ -144,11 +160,17 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 	} else if v, err = o.tr.Apply(in, row); err != nil {
 		return buf, err
 	}
+	return c.appendOutput(t, o, buf, v)
+}
+
+// appendOutput appends v, the transformer's output for o, to buf.
+func (c *pgConverter) appendOutput(t *pgcopy.Tuple, o *pgOutput, buf []byte, v any) ([]byte, error) {
 	if v == nil {
 		o.record(t, nil, true)
 		return pgcopy.AppendNull(buf), nil
 	}
 	buf, at := pgcopy.BeginField(buf)
+	var err error
 	if buf, err = o.codec.encode(v, buf); err != nil {
 		return buf, fmt.Errorf("column %s: %w", o.name, err)
 	}
@@ -158,6 +180,51 @@ func (c *pgConverter) transform(t *pgcopy.Tuple, o *pgOutput, buf []byte) ([]byt
 		o.patch.applyField(buf[at:])
 	}
 	return buf, nil
+}
+
+// prefetch evaluates the batched outputs of b's rows, one call per
+// output for the whole batch, before convertAll converts the rows (which
+// then take the outputs from pgOutput.pre instead of calling the
+// transformer row by row).
+func (c *pgConverter) prefetch(t *pgcopy.Tuple, b *rawBatch) error {
+	stride := len(c.names) + 1
+	for k := range c.out {
+		o := &c.out[k]
+		if !o.batched {
+			continue
+		}
+		values := make([]any, b.rows)
+		var rows []map[string]any
+		if o.usesRow {
+			rows = make([]map[string]any, b.rows)
+		}
+		data := b.data
+		for i := range b.rows {
+			data = data[t.SetLayout(data, b.layout[i*stride:(i+1)*stride]):]
+			if raw, null := t.Field(o.src); !o.generator && !null {
+				v, err := o.codec.decode(raw)
+				if err != nil {
+					return fmt.Errorf("row %d: column %s: decode: %w", b.first+int64(i), o.name, err)
+				}
+				values[i] = v
+			}
+			if o.usesRow {
+				c.row = nil
+				row, err := c.rowContext(t)
+				if err != nil {
+					return fmt.Errorf("row %d: %w", b.first+int64(i), err)
+				}
+				rows[i] = row
+			}
+		}
+		c.row = nil
+		o.pre, o.preAt = slices.Grow(o.pre[:0], b.rows)[:b.rows], 0
+		if n, err := o.tr.ApplyBatch(values, rows, o.pre); err != nil {
+			o.pre = o.pre[:0]
+			return fmt.Errorf("row %d: %w", b.first+int64(n), err)
+		}
+	}
+	return nil
 }
 
 // record adds the field's source value and its output to the sketch.

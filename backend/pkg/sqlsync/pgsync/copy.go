@@ -84,7 +84,9 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *syncdriver.TableJob, 
 	if rep != nil {
 		relay.Progress = rep.Streamed
 	}
-	if w := j.Workers; w > 1 && src.newConv != nil {
+	// A converter whose transformers batch (JavaScript in a child process)
+	// needs the pool's raw batches, even with one worker.
+	if w := j.Workers; src.newConv != nil && (w > 1 || relay.conv.batches) {
 		if err := relay.startPool(gctx, w, src.newConv); err != nil {
 			return err
 		}

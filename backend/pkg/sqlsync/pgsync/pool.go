@@ -101,6 +101,11 @@ func (p *convertPool) convert(c *pgConverter) {
 
 // convertAll converts every tuple of b into b.out.
 func convertAll(c *pgConverter, t *pgcopy.Tuple, b *rawBatch) error {
+	if c.batches {
+		if err := c.prefetch(t, b); err != nil {
+			return err
+		}
+	}
 	data, layout := b.data, b.layout
 	stride := len(c.names) + 1 // a layout: one offset per field, then the length
 	for i := range b.rows {

@@ -190,6 +190,8 @@ func pgConverterFactory(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel 
 			o.appendText = o.codec.kind == pgText && o.tr.Inst.CanAppend()
 			o.textIn = o.appendText && (o.tr.TakesAny || o.tr.TakesString)
 			o.sketch = j.Leaks.Sketch(col.Name)
+			o.batched = o.tr.Batches()
+			cv.batches = cv.batches || o.batched
 		}
 		setRuns(cv.out)
 		return cv, nil

@@ -64,6 +64,30 @@ func (ct *ColumnTransform) Apply(v any, row map[string]any) (any, error) {
 	return out, nil
 }
 
+// Batches reports whether ApplyBatch saves work over Apply row by row (a
+// JavaScript transformer evaluated in a child process, one round trip per
+// batch).
+func (ct *ColumnTransform) Batches() bool { return ct.Inst.Batches() }
+
+// ApplyBatch is Apply for values[i] and rows[i] (rows may be nil), writing
+// out[i]. It stops at the first failure: n outputs were written and err
+// is value n's failure, as Apply would return it.
+func (ct *ColumnTransform) ApplyBatch(values []any, rows []map[string]any, out []any) (n int, err error) {
+	for i, v := range values {
+		values[i] = ct.coerce(v)
+	}
+	n, err = ct.Inst.TransformBatch(values, rows, out)
+	for i := range n {
+		if transformers.IsColumnDefault(out[i]) {
+			return i, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
+		}
+	}
+	if err != nil {
+		return n, fmt.Errorf("column %s: %w", ct.column, err)
+	}
+	return n, nil
+}
+
 // AppendText is Apply for a column written as text: when the transformer
 // can build its output in place (transformers.Instance.AppendText) it is
 // appended to buf and text is true; otherwise buf is returned unchanged

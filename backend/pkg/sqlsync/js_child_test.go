@@ -1,0 +1,76 @@
+package sqlsync
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+)
+
+// childRegistry is a registry whose JavaScript transformers run in child
+// processes (this test binary, see TestMain), as the worker's do.
+func childRegistry(t testing.TB) *transformers.Registry {
+	t.Helper()
+	r, err := jsrunner.New(jsrunner.Config{Command: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	reg := transformers.NewRegistry()
+	reg.RunJavaScriptIn(r.Host(ctx))
+	return reg
+}
+
+// TestPostgresJavaScriptInChild copies a table whose column is transformed
+// by JavaScript (reading the row, calling a neosync.* native and
+// Math.random in consistent mode) with the JavaScript in child processes,
+// batched per raw batch, on one converter (the pool is used anyway) and on
+// three: the destination holds exactly what the in-process sandbox writes.
+func TestPostgresJavaScriptInChild(t *testing.T) {
+	t.Parallel()
+	src := newPGDB(t)
+	src.exec(t,
+		`CREATE TABLE public.users (id bigint PRIMARY KEY, email text, age integer)`,
+		`INSERT INTO public.users SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE 'user' || g || '@example.com' END, g % 90 FROM generate_series(1, 3000) g`,
+	)
+	code := "return (value === null ? 'none' : neosync.transformEmail(value, {})) + ':' + input.age + ':' + Math.floor(Math.random() * 1000)"
+	job := func(dst *pgDB) syncplan.Job {
+		return syncplan.Job{
+			Source: src.cfg,
+			Key:    []byte("job key"),
+			Mappings: []syncplan.Mapping{
+				{Schema: "public", Table: "users", Column: "id", Transformer: syncplan.Transformer{Source: "passthrough"}},
+				{Schema: "public", Table: "users", Column: "age", Transformer: syncplan.Transformer{Source: "passthrough"}},
+				{Schema: "public", Table: "users", Column: "email", Transformer: syncplan.Transformer{Source: "transform_javascript", Params: map[string]any{"code": code, "timeout_ms": 5000}}},
+			},
+			Destinations: []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{InitSchema: true, BatchSize: 500}}},
+		}
+	}
+	const rows = `SELECT id || ' ' || email FROM public.users ORDER BY id`
+	local := newPGDB(t)
+	if _, _, err := newTestEngine().Run(testCtx(t), job(local), nil); err != nil {
+		t.Fatalf("in-process: %v", err)
+	}
+	want := local.rows(t, rows)
+	reg := childRegistry(t)
+	for _, workers := range []int{1, 3} {
+		dst := newPGDB(t)
+		e := NewEngine(reg, nil)
+		e.Workers = workers
+		_, res, err := e.Run(testCtx(t), job(dst), nil)
+		if err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+		if !res[0].Report.OK() {
+			t.Fatalf("%d workers: report not OK:\n%s", workers, res[0].Report)
+		}
+		if got := dst.rows(t, rows); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d workers: children wrote %.300q, in-process %.300q", workers, got, want)
+		}
+	}
+}
