@@ -32,8 +32,11 @@
 //     built-in returns to JavaScript) and a fresh runtime is built for the
 //     next call. The caller therefore never waits much more than twice the
 //     budget.
-//   - Memory, when Config.MemoryLimit is set (the worker sets 64 MiB by
-//     default, NEOSYNC_JS_MEMORY_MB): while such calls run, one watchdog
+//   - Memory, when Config.MemoryLimit is set (no production process sets
+//     it any more: the API, the worker and the CLI run user code in
+//     jsrunner's child processes, whose kernel limit is exact; it serves
+//     embedders that must run code in-process, and tests): while such
+//     calls run, one watchdog
 //     goroutine per process samples, every millisecond, the memory the Go
 //     runtime holds (what it mapped less the heap pages it returned to the
 //     OS: close to the resident size; read through runtime/metrics, which
@@ -43,8 +46,9 @@
 //     or read of its own, so watching costs a call a few tens of
 //     nanoseconds. The call fails with a *MemoryLimitError and the runtime
 //     is discarded, so whatever its globals held becomes garbage, which is
-//     returned to the OS at once (debug.FreeOSMemory), so that bomb after
-//     bomb the process does not ratchet up. The
+//     returned to the OS (debug.FreeOSMemory) as soon as the runtime is
+//     unreachable, so that bomb after bomb the process does not ratchet up
+//     (TestMemoryBombRepeated). The
 //     watchdog sees allocations, not instructions: one instruction in
 //     flight when the limit is crossed still completes, so memory can
 //     overshoot by that instruction's allocation (and by what a starved
@@ -52,7 +56,8 @@
 //     `for(;;){ s = s + s }` under the 64 MiB limit the process's peak
 //     resident size grows by about 64 MiB in TestMemoryBomb, but the
 //     doubling in flight when the watchdog wakes doubles what the string
-//     holds: a worker on a loaded machine measured 100–250 MiB of growth.
+//     holds: a worker on a loaded machine measured 100–250 MiB of growth
+//     when it still ran JavaScript in-process.
 //     This is a bound, not a quota; only a child process (jsrunner) gives
 //     a hard one. The built-in checks below cap what a single built-in can
 //     allocate.
@@ -84,8 +89,8 @@
 //     toJSON returning a large string), and sorting 2^20 elements takes
 //     seconds of CPU after the call was abandoned. Code from untrusted
 //     authors must run in a separate process with an OS memory limit:
-//     package jsrunner does that, and the API runs every evaluation through
-//     it.
+//     package jsrunner does that, and the API, the worker and the CLI run
+//     every evaluation through it.
 //   - The budget is wall-clock time, so CPU starvation counts against it.
 //   - Date and new Date() read the real clock, so code that uses them is not
 //     deterministic; Math.random draws from the source the caller passes.

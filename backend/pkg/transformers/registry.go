@@ -24,20 +24,20 @@ type Registry struct {
 
 // CapJavaScriptCalls bounds the time budget of every JavaScript call the
 // registry's transformers make, whatever their timeout_ms says. A process
-// that runs JavaScript in its own address space (the worker, per row) sets
-// it at start-up, so that a hostile loop cannot hold a row's CPU for long
-// (LimitJavaScriptMemory bounds what it allocates meanwhile). Call it before
-// sharing the registry.
+// that runs JavaScript on the data plane, per row (the worker), sets it at
+// start-up, so that a hostile loop cannot hold a row's CPU for long; with
+// RunJavaScriptIn the capped budget is what the host enforces. Call it
+// before sharing the registry.
 func (r *Registry) CapJavaScriptCalls(max time.Duration) { r.jsCallCap = max }
 
 // LimitJavaScriptMemory makes every JavaScript call the registry's
 // transformers make fail, with a *ValueError wrapping a
 // *jsvm.MemoryLimitError, once the memory the Go runtime holds has grown by
-// more than bytes since the call started (0 turns the watchdog off, the default). A process
-// that runs JavaScript in its own address space (the worker, per row) sets
-// it at start-up, so that a memory bomb fails its run instead of the
-// process; see package jsvm for what the watchdog counts. Call it before
-// sharing the registry.
+// more than bytes since the call started (0 turns the watchdog off, the
+// default). It is for a process that must run JavaScript in its own
+// address space: the watchdog is a bound that an allocation in flight
+// overshoots (see package jsvm), not a hard limit, so the worker and the
+// CLI use RunJavaScriptIn instead. Call it before sharing the registry.
 func (r *Registry) LimitJavaScriptMemory(bytes int64) { r.jsMemoryLimit = bytes }
 
 // RunJavaScriptIn makes the registry's JavaScript transformers evaluate

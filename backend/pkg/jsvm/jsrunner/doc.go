@@ -48,19 +48,35 @@
 // as when the in-process sandbox abandons a runtime); the failed call
 // returns a *transformers.ValueError saying which limit was hit.
 //
-// # Cost, and who uses it
+// # Who uses it
+//
+// Everything that evaluates user JavaScript in a long-lived process does
+// it through a child: the API for what it evaluates on a user's behalf
+// (PreviewTransformer, AnonymizeJSON; Build, a request holds one child for
+// its duration, at most Config.MaxProcesses at once), and the worker and
+// the CLI's `neosync sync` for the data plane (Host, given to
+// transformers.Registry.RunJavaScriptIn: every JavaScript column of every
+// converter gets its own child, started on its first row, killed when the
+// instance is garbage or the process's context ends). The in-process
+// sandbox (package jsvm) runs inside the child.
+//
+// A child killed by its memory limit fails its call with a
+// *transformers.ValueError whose cause is a *MemoryLimitError naming the
+// table, column and limit ("JavaScript transformer for public.users.email
+// exceeded its 64 MiB memory limit"); the caller's process is untouched.
+// A child that dies otherwise (a crash, a signal) fails its call at once
+// with "the JavaScript runner stopped unexpectedly" and the exit status:
+// the parent reads the pipe, so a dead child is an EOF, never a hang.
+//
+// # Cost: batches
 //
 // Starting a child costs a few milliseconds, and a call one round trip over
-// a pipe with gob-encoded values: about 33 µs against 5 µs in-process
-// (BenchmarkTransform here, BenchmarkJavaScript/call in transformers, on
-// two cores). The API uses it for everything it evaluates on a user's
-// behalf (PreviewTransformer, AnonymizeJSON): a request holds one child for
-// its duration. The worker keeps running JavaScript in-process, per row,
-// because six times the per-row cost is too much for the data plane; there
-// the time budget, the built-in limits, the regular expression match
-// timeout and jsvm's heap watchdog (NEOSYNC_JS_MEMORY_MB) hold: a memory
-// bomb fails its run with the memory limit named instead of killing the
-// worker, at the cost of one allocation of overshoot (see package jsvm).
-// Moving the worker to long-lived children needs batched calls to be
-// affordable.
+// a pipe with gob-encoded values. Row by row that is about three times the
+// in-process cost of a small transformer (BenchmarkHost: 21 µs against
+// 7 µs per row on a loaded two-core machine). Transformer.TransformBatch
+// (transformers.Instance.TransformBatch) sends many rows in one round trip;
+// the PostgreSQL relay's convert pool uses it for every raw batch (up to
+// 256 rows), so the pipe's cost is paid once per batch. Paths that still
+// call row by row (MySQL sources, update passes for deferred foreign keys,
+// data generation, the CLI's row source) pay the round trip per row.
 package jsrunner
