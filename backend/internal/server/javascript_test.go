@@ -86,7 +86,7 @@ func TestJavaScriptBombs(t *testing.T) {
 		var resp *mgmt.PreviewTransformerResponse
 		var err error
 		during(t, func() { resp, err = preview(ctx, `var s = 'x'; for (;;) { s = s + s; }`, 10000, "a") })
-		wantErrors(t, resp, err, 1, "memory limit of 64 MiB")
+		wantErrors(t, resp, err, 1, "exceeded its 64 MiB memory limit")
 		// AnonymizeJSON runs transformers too: same limit, and the failure
 		// is the input's (InvalidArgument on input_data).
 		_, err = c.Anonymize.AnonymizeSingle(ctx, connect.NewRequest(&mgmt.AnonymizeSingleRequest{
@@ -96,7 +96,7 @@ func TestJavaScriptBombs(t *testing.T) {
 			}}},
 		}))
 		wantCode(t, "AnonymizeSingle with a memory bomb", err, connect.CodeInvalidArgument)
-		if !strings.Contains(err.Error(), "memory limit of 64 MiB") {
+		if !strings.Contains(err.Error(), "exceeded its 64 MiB memory limit") {
 			t.Fatalf("AnonymizeSingle error %q does not name the memory limit", err)
 		}
 		answers(t)
