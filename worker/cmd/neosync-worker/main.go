@@ -142,13 +142,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // jsRegistry builds the transformer registry, whose JavaScript transformers
 // run in child processes of this binary (`neosync-worker js-runner`) with a
 // hard memory limit of cfg.JSMemoryBytes each and calls capped at
-// cfg.JSCallMax; the children die with ctx (and with this process).
+// cfg.JSCallMax (wall clock, enforced per call; no CPU limit per child,
+// which serves a whole table); the children die with ctx (and with this
+// process).
 func jsRegistry(ctx context.Context, cfg config.Config) (*transformers.Registry, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find this binary to start JavaScript runners: %w", err)
 	}
-	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}, MemoryLimit: cfg.JSMemoryBytes})
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}, MemoryLimit: cfg.JSMemoryBytes, CPULimit: -1})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func IsChild() bool { return os.Getenv(ChildEnv) == "1" }
 func Main() int {
 	memory, err1 := strconv.ParseInt(os.Getenv(memoryEnv), 10, 64)
 	cpu, err2 := strconv.ParseInt(os.Getenv(cpuEnv), 10, 64)
-	if err := errors.Join(err1, err2); err != nil || memory <= 0 || cpu <= 0 {
+	if err := errors.Join(err1, err2); err != nil || memory <= 0 || cpu < 0 {
 		fmt.Fprintln(os.Stderr, "js-runner: started without its limits; it is started by the API, not by hand")
 		return 2
 	}

@@ -12,7 +12,7 @@ import (
 
 // applyLimits caps the calling process: its data segment (heap and every
 // other private writable mapping) may grow by at most memory bytes from its
-// size now, and it may use cpu of CPU time.
+// size now, and it may use cpu of CPU time (no limit when cpu is 0).
 func applyLimits(memory int64, cpu time.Duration) error {
 	base, err := dataSize()
 	if err != nil {
@@ -22,9 +22,11 @@ func applyLimits(memory int64, cpu time.Duration) error {
 	if err := syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
 		return fmt.Errorf("set RLIMIT_DATA: %w", err)
 	}
-	secs := uint64(max(cpu.Round(time.Second)/time.Second, 1))
-	if err := syscall.Setrlimit(syscall.RLIMIT_CPU, &syscall.Rlimit{Cur: secs, Max: secs + 1}); err != nil {
-		return fmt.Errorf("set RLIMIT_CPU: %w", err)
+	if cpu > 0 {
+		secs := uint64(max(cpu.Round(time.Second)/time.Second, 1))
+		if err := syscall.Setrlimit(syscall.RLIMIT_CPU, &syscall.Rlimit{Cur: secs, Max: secs + 1}); err != nil {
+			return fmt.Errorf("set RLIMIT_CPU: %w", err)
+		}
 	}
 	_ = syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{})
 	_ = syscall.Setpriority(syscall.PRIO_PROCESS, 0, 10)

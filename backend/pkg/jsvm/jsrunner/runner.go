@@ -40,7 +40,11 @@ type Config struct {
 	// MaxProcesses bounds the children running at once
 	// (DefaultMaxProcesses when 0).
 	MaxProcesses int
-	// CPULimit is the CPU time one child may use (DefaultCPULimit when 0).
+	// CPULimit is the CPU time one child may use (DefaultCPULimit when 0;
+	// none when negative). A child that serves a request (Build) lives for
+	// the request, so a minute is plenty; one that serves a table's rows
+	// (Host) lives for the table's copy, so the data plane sets none and
+	// relies on each call's wall-clock limit instead.
 	CPULimit time.Duration
 	// StartTimeout bounds a child's start-up (DefaultStartTimeout when 0).
 	StartTimeout time.Duration
@@ -324,6 +328,15 @@ const (
 	reasonClosed
 )
 
+// cpuSeconds is the CPU limit a child is given, in whole seconds (at
+// least 1), or 0 for none.
+func cpuSeconds(limit time.Duration) int64 {
+	if limit < 0 {
+		return 0
+	}
+	return int64(max(limit/time.Second, 1))
+}
+
 // child is one running runner process.
 type child struct {
 	r      *Runner
@@ -343,7 +356,7 @@ func (r *Runner) startChild() (*child, error) {
 	cmd.Env = []string{
 		ChildEnv + "=1",
 		memoryEnv + "=" + strconv.FormatInt(r.cfg.MemoryLimit, 10),
-		cpuEnv + "=" + strconv.FormatInt(int64(max(r.cfg.CPULimit/time.Second, 1)), 10),
+		cpuEnv + "=" + strconv.FormatInt(cpuSeconds(r.cfg.CPULimit), 10),
 		"GOMAXPROCS=1",
 		"GOTRACEBACK=single",
 	}

@@ -25,7 +25,7 @@ func newRegistry(ctx context.Context) (*transformers.Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find this binary to start JavaScript runners: %w", err)
 	}
-	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}})
+	js, err := jsrunner.New(jsrunner.Config{Command: []string{exe, "js-runner"}, CPULimit: -1})
 	if err != nil {
 		return nil, err
 	}
