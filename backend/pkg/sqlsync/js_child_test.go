@@ -2,11 +2,16 @@ package sqlsync
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
@@ -72,5 +77,61 @@ func TestPostgresJavaScriptInChild(t *testing.T) {
 		if got := dst.rows(t, rows); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%d workers: children wrote %.300q, in-process %.300q", workers, got, want)
 		}
+	}
+}
+
+// BenchmarkPostgresJavaScript copies a table of 20,000 rows whose email
+// column is transformed by JavaScript (a neosync.* native and the row),
+// with the JavaScript in-process and in child processes (batched per raw
+// batch), on the engine's default converters: rows/s of the whole copy
+// (truncate and write into an existing table).
+//
+//	go test ./backend/pkg/sqlsync -run '^$' -bench PostgresJavaScript
+func BenchmarkPostgresJavaScript(b *testing.B) {
+	const rows = 20000
+	ctx := context.Background()
+	base := envOr("NEOSYNC_TEST_PG_URL", defaultPGURL)
+	suffix := fmt.Sprintf("%08x", rand.Uint32())
+	srcURL, dropSrc := benchDB(b, ctx, base, "sqlsync_benchjs_src_"+suffix)
+	defer dropSrc()
+	dstURL, dropDst := benchDB(b, ctx, base, "sqlsync_benchjs_dst_"+suffix)
+	defer dropDst()
+	for _, u := range []string{srcURL, dstURL} {
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = c.Exec(ctx, `CREATE TABLE public.users (id bigint PRIMARY KEY, email text, age integer)`)
+		if err == nil && u == srcURL {
+			_, err = c.Exec(ctx, `INSERT INTO public.users SELECT g, 'user' || g || '@example.com', g % 90 FROM generate_series(1, $1) g`, rows)
+		}
+		_ = c.Close(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	code := "return neosync.transformEmail(value, {}) + ':' + input.age"
+	job := syncplan.Job{
+		Source: sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: srcURL}, Key: []byte("job key"),
+		Mappings: []syncplan.Mapping{
+			{Schema: "public", Table: "users", Column: "id", Transformer: syncplan.Transformer{Source: "passthrough"}},
+			{Schema: "public", Table: "users", Column: "age", Transformer: syncplan.Transformer{Source: "passthrough"}},
+			{Schema: "public", Table: "users", Column: "email", Transformer: syncplan.Transformer{Source: "transform_javascript", Params: map[string]any{"code": code, "timeout_ms": 5000}}},
+		},
+		Destinations: []syncplan.Destination{{Name: "dst", Conn: sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: dstURL},
+			Options: syncplan.DestinationOptions{Truncate: true}}},
+	}
+	for _, c := range []struct {
+		name string
+		reg  *transformers.Registry
+	}{{"in-process", registry}, {"child", childRegistry(b)}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := NewEngine(c.reg, nil).Run(ctx, job, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }
