@@ -141,7 +141,7 @@ func (v *VM) wait(sb *sandbox) (result, error) {
 			return r, nil // finished just as it was interrupted
 		}
 		v.discard(sb)
-		releaseMemory(sb)
+		sb.releaseMemory()()
 		return result{}, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown}
 	case <-trip:
 		_, grown := v.unwatch()
@@ -184,7 +184,7 @@ func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
 		}
 		if memory {
 			v.discard(sb)
-			releaseMemory(sb)
+			sb.releaseMemory()()
 		} else {
 			sb.vm.ClearInterrupt()
 		}
@@ -196,7 +196,7 @@ func (v *VM) interrupted(sb *sandbox, cause error) (result, error) {
 			tb.Abandoned = true
 		}
 		if memory {
-			go releaseMemory(sb) // once the built-in returns
+			go sb.releaseMemory()() // once the built-in returns
 		}
 		return result{}, cause
 	}
@@ -210,8 +210,9 @@ func (v *VM) discard(sb *sandbox) {
 	v.cur.sb = nil
 }
 
-// releaseMemory returns the memory of sb, a discarded runtime, to the
-// operating system once nothing references it. The pages its garbage
+// releaseMemory returns the function that returns the memory of s, a
+// discarded runtime, to the operating system once nothing references it
+// (the function holds only a weak pointer to the runtime). The pages its garbage
 // occupied would otherwise stay resident (free for the heap but too
 // fragmented for the next large allocation), so every further bomb would
 // add its own growth on top: the watchdog measures growth per call, not
@@ -226,18 +227,19 @@ func (v *VM) discard(sb *sandbox) {
 // nothing, and the background scavenger keeps freed pages for a long time.
 // So it collects until a weak pointer to the runtime is cleared (a few
 // rounds at most) and only then returns the free pages.
-func releaseMemory(sb *sandbox) {
-	exited, rt := sb.exited, weak.Make(sb.vm)
-	sb = nil // only the weak pointer may remain
-	<-exited
-	for range releaseRounds {
-		runtime.GC()
-		if rt.Value() == nil {
-			break
+func (s *sandbox) releaseMemory() func() {
+	exited, rt := s.exited, weak.Make(s.vm)
+	return func() {
+		<-exited
+		for range releaseRounds {
+			runtime.GC()
+			if rt.Value() == nil {
+				break
+			}
+			time.Sleep(time.Millisecond) // let the goroutine finish exiting
 		}
-		time.Sleep(time.Millisecond) // let the goroutine finish exiting
+		debug.FreeOSMemory()
 	}
-	debug.FreeOSMemory()
 }
 
 // releaseRounds bounds the collections releaseMemory waits through for a
