@@ -80,6 +80,34 @@ func TestPostgresJavaScriptInChild(t *testing.T) {
 	}
 }
 
+// TestMySQLJavaScriptInChild copies a MySQL table whose column is
+// transformed by JavaScript (a native, the row, Math.random in consistent
+// mode) in child processes, row by row (the MySQL encoder does not batch):
+// the destination holds exactly what the in-process sandbox writes.
+func TestMySQLJavaScriptInChild(t *testing.T) {
+	t.Parallel()
+	src := newMySQLDB(t, "_src")
+	src.exec(t, "CREATE TABLE users (id bigint PRIMARY KEY, nick varchar(200))",
+		"INSERT INTO users SELECT seq, concat('nick', seq) FROM seq_1_to_300")
+	code := "return neosync.transformFirstName(value, {}) + ':' + input.id + ':' + Math.floor(Math.random() * 1000)"
+	run := func(reg *transformers.Registry) []string {
+		dst := newMySQLDB(t, "_dst")
+		job := syncplan.Job{Source: src.cfg, Key: []byte("k"), Mappings: []syncplan.Mapping{
+			{Schema: src.name, Table: "users", Column: "id", Transformer: syncplan.Transformer{Source: "passthrough"}},
+			{Schema: src.name, Table: "users", Column: "nick", Transformer: syncplan.Transformer{Source: "transform_javascript", Params: map[string]any{"code": code, "timeout_ms": 5000}}},
+		}, Destinations: []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{
+			InitSchema: true, BatchSize: 100, SchemaMap: map[string]string{src.name: dst.name}}}}}
+		if _, _, err := NewEngine(reg, nil).Run(testCtx(t), job, nil); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		return dst.rows(t, "SELECT concat(id, ' ', nick) FROM users ORDER BY id")
+	}
+	want, got := run(registry), run(childRegistry(t))
+	if len(want) != 300 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("children wrote %.300q, in-process %.300q", got, want)
+	}
+}
+
 // BenchmarkPostgresJavaScript copies a table of 20,000 rows whose email
 // column is transformed by JavaScript (a neosync.* native and the row),
 // with the JavaScript in-process and in child processes (batched per raw

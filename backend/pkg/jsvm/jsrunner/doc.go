@@ -28,7 +28,8 @@
 //     runner's resident size therefore stays below the limit plus its
 //     start-up size (the string-doubling bomb peaks at about 93 MiB with
 //     the 64 MiB default; Runner.PeakRSS reports it);
-//   - sets RLIMIT_CPU to Config.CPULimit and lowers its scheduling priority,
+//   - sets RLIMIT_CPU to Config.CPULimit (none when it is negative, as on
+//     the data plane) and lowers its scheduling priority,
 //     and runs with GOMAXPROCS=1, so its CPU use is at most one core and
 //     cannot starve the API's own requests;
 //   - gets a minimal environment (no database URL, no encryption key) and
