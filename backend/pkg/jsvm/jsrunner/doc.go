@@ -17,9 +17,10 @@
 //
 // # What a child guarantees
 //
-// A Runner starts children by re-executing its own binary (Config.Command,
-// `neosync-api js-runner` for the API; a test binary whose TestMain calls
-// Main). The child, before it reads any code:
+// A Runner starts children by re-executing its own binary (Config.Command:
+// `neosync-api js-runner`, `neosync-worker js-runner`, `neosync js-runner`,
+// or a test binary whose TestMain calls Main). The child, before it reads
+// any code:
 //
 //   - sets RLIMIT_DATA to its data size at start plus Config.MemoryLimit
 //     (64 MiB by default), and the Go memory limit to the same amount, so
