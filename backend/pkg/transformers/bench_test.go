@@ -88,3 +88,28 @@ func BenchmarkConsistentColumns(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConsistentPRF compares transform_email in consistent mode under
+// PRFv1 (AES of FNV-128a) and PRFv2 (AES-CMAC under an HKDF sub-key), on
+// string inputs passed unboxed as the PostgreSQL relay passes them.
+func BenchmarkConsistentPRF(b *testing.B) {
+	inputs := make([]string, 1024)
+	for i := range inputs {
+		inputs[i] = "user" + strconv.Itoa(i) + "@example.com"
+	}
+	for _, v := range []PRFVersion{PRFv1, PRFv2} {
+		b.Run("transform_email/"+v.String(), func(b *testing.B) {
+			in := mustBuild(b, "transform_email", nil, Options{Key: []byte("bench key"), PRF: v})
+			b.ReportAllocs()
+			var buf []byte
+			i := 0
+			for b.Loop() {
+				var err error
+				if buf, _, _, err = in.AppendTextString(buf[:0], inputs[i&1023], nil); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -31,7 +31,11 @@ func TestConsistentSeeding(t *testing.T) {
 			t.Fatal(err)
 		}
 		fn, _ := d.Build(p, o)
-		return newInstance(d, fn, o)
+		in, err := newInstance(d, fn, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
 	}
 	k1 := build(Options{Key: []byte("job-key-1")})
 	k1b := build(Options{Key: []byte("job-key-1")})

@@ -12,9 +12,15 @@
 //
 // With a job key (Options.Key), a transformer that supports consistent mode
 // is a pure function of (key, source, input): its random source is reseeded
-// before every call from AES_key(FNV-128a(source, canonical input)). The same
-// email therefore becomes the same fake email in every table, run and worker,
-// with no cache server. Without a key the random source is a PCG generator
+// before every call from a keyed PRF of the canonical input. The same email
+// therefore becomes the same fake email in every table, run and worker, with
+// no cache server. The PRF is versioned (Options.PRF, see PRFVersion): PRFv1,
+// the zero value kept by jobs saved before versions existed, is
+// AES_k(FNV-128a(source, 0, input)); PRFv2, what new jobs get, is AES-CMAC
+// under a sub-key that HKDF-SHA-256 derives from the job key for the
+// transformer's source, and gives the bijective remaps and transform_hash's
+// HMAC mode sub-keys of their own. Their known-answer vectors are in
+// prf_test.go; the golden file pins both. Without a key the random source is a PCG generator
 // seeded from Options.Seed (or at random when it is zero), so tests can fix it.
 // An Instance reseeds from a precomputed hash state of its source, and a
 // transformer that never reads its random source (Definition.NoRand:

@@ -67,6 +67,7 @@ var goldenModes = []struct {
 	{"key", Options{Key: []byte("golden-job-key")}},
 	{"key-max12", Options{Key: []byte("golden-job-key"), MaxLength: 12}},
 	{"seed42", Options{Seed: 42}},
+	{"key-v2", Options{Key: []byte("golden-job-key"), PRF: PRFv2}},
 }
 
 // goldenInput is the i-th fixed input of type t.

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -24,16 +25,21 @@ type Instance struct {
 	opts   Options
 	pcg    *rand.PCG
 	call   Call
-	block  cipher.Block
+	// block is set in consistent mode under PRFv1, mac under PRFv2.
+	block cipher.Block
+	mac   *cmac
 	// prefix is the FNV-128a state after the source and its 0 separator,
-	// which start every seed's input.
+	// which start every seed's input (PRFv1).
 	prefix fnv128a
 	buf    []byte
 	sum    [16]byte
 	seed   [16]byte
 }
 
-func newInstance(d *Definition, fn Func, o Options) *Instance {
+func newInstance(d *Definition, fn Func, o Options) (*Instance, error) {
+	if !o.PRF.Valid() {
+		return nil, fmt.Errorf("transformers: unknown PRF version %d", int(o.PRF))
+	}
 	seed := o.Seed
 	if seed == 0 && o.Key == nil {
 		seed = rand.Uint64()
@@ -41,22 +47,34 @@ func newInstance(d *Definition, fn Func, o Options) *Instance {
 	pcg := rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
 	in := &Instance{def: d, fn: fn, opts: o, pcg: pcg}
 	in.call = Call{Rand: rand.New(pcg), MaxLength: o.MaxLength, Column: o.Column}
-	if o.Key != nil && d.Consistent {
-		k := sha256.Sum256(o.Key)
-		in.block, _ = aes.NewCipher(k[:])
-		in.prefix = newFNV128a()
-		in.prefix.writeString(d.Source)
-		in.prefix.writeByte(0)
-		in.call.Key = k[:]
+	if o.Key == nil || !d.Consistent {
+		return in, nil
 	}
-	return in
+	in.call.Key = remapKeyOf(o.Key, o.PRF)
+	if o.PRF == PRFv2 {
+		mac, err := newCMAC(subKey(o.Key, infoSeedPrefix+d.Source, 32))
+		if err != nil {
+			return nil, err
+		}
+		in.mac = mac
+		return in, nil
+	}
+	k := sha256.Sum256(o.Key)
+	in.block, _ = aes.NewCipher(k[:]) // a 32-byte key never fails
+	in.prefix = newFNV128a()
+	in.prefix.writeString(d.Source)
+	in.prefix.writeByte(0)
+	return in, nil
 }
 
 // Definition returns what the instance was built from.
 func (i *Instance) Definition() *Definition { return i.def }
 
 // Consistent reports whether outputs are a pure function of the input.
-func (i *Instance) Consistent() bool { return i.block != nil }
+func (i *Instance) Consistent() bool { return i.block != nil || i.mac != nil }
+
+// reseeds reports whether calls reseed the random source from the input.
+func (i *Instance) reseeds() bool { return (i.block != nil || i.mac != nil) && !i.def.NoRand }
 
 // Transform maps one value. Row may be nil. A NULL input stays NULL for
 // transforms that do not declare HandlesNull; generators ignore the input.
@@ -64,7 +82,7 @@ func (i *Instance) Transform(value any, row map[string]any) (any, error) {
 	if value == nil && !i.def.Generator && !i.def.HandlesNull {
 		return nil, nil
 	}
-	if i.block != nil && !i.def.NoRand {
+	if i.reseeds() {
 		i.reseed(value)
 	}
 	i.call.Value = value
@@ -97,7 +115,7 @@ func (i *Instance) AppendText(dst []byte, value any, row map[string]any) (out []
 	if value == nil && !i.def.Generator && !i.def.HandlesNull {
 		return dst, false, nil, nil
 	}
-	if i.block != nil && !i.def.NoRand {
+	if i.reseeds() {
 		i.reseed(value)
 	}
 	i.call.Value = value
@@ -111,7 +129,7 @@ func (i *Instance) AppendTextString(dst []byte, value string, row map[string]any
 	if i.appendFn == nil {
 		return i.AppendText(dst, value, row)
 	}
-	if i.block != nil && !i.def.NoRand {
+	if i.reseeds() {
 		i.reseedString(value)
 	}
 	i.call.Value = nil
@@ -143,14 +161,21 @@ func (i *Instance) appendText(dst []byte) (out []byte, text bool, v any, err err
 }
 
 // reseed derives the random state from (key, source, canonical input):
-// AES_key(FNV-128a(source, 0, AppendCanonical(input))).
+// under PRFv1 AES_k(FNV-128a(source, 0, AppendCanonical(input))), under
+// PRFv2 AES-CMAC_k'(AppendCanonical(input)) with k' the source's HKDF
+// sub-key.
 func (i *Instance) reseed(value any) {
 	if s, ok := value.(string); ok {
 		i.reseedString(s)
 		return
 	}
-	h := i.prefix
 	i.buf = AppendCanonical(i.buf[:0], value)
+	if i.mac != nil {
+		cmacSum(i.mac, &i.seed, i.buf[0], i.buf[1:])
+		i.seedPCG()
+		return
+	}
+	h := i.prefix
 	h.write(i.buf)
 	i.seedFrom(&h)
 }
@@ -158,16 +183,27 @@ func (i *Instance) reseed(value any) {
 // reseedString is reseed for a string, hashed as AppendCanonical encodes
 // it but without copying it.
 func (i *Instance) reseedString(s string) {
+	if i.mac != nil {
+		cmacSum(i.mac, &i.seed, 's', s)
+		i.seedPCG()
+		return
+	}
 	h := i.prefix
 	h.writeByte('s')
 	h.writeString(s)
 	i.seedFrom(&h)
 }
 
-// seedFrom seeds the random source from the hash of the seed's input.
+// seedFrom seeds the random source from the FNV hash of the seed's input
+// (PRFv1).
 func (i *Instance) seedFrom(h *fnv128a) {
 	h.sum(&i.sum)
 	i.block.Encrypt(i.seed[:], i.sum[:])
+	i.seedPCG()
+}
+
+// seedPCG seeds the random source from the 16 bytes in i.seed.
+func (i *Instance) seedPCG() {
 	i.pcg.Seed(binary.LittleEndian.Uint64(i.seed[:8]), binary.LittleEndian.Uint64(i.seed[8:]))
 }
 

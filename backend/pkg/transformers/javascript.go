@@ -192,11 +192,14 @@ func (r *Registry) buildRemote(d *Definition, p Params, o Options) (*Instance, e
 		budget = r.jsCallCap
 	}
 	cfg := map[string]any{"code": p.String("code"), "timeout_ms": budget.Milliseconds()}
-	proc := r.jsHost.PrepareJavaScript(d.Source, cfg, Options{Key: o.Key, Seed: o.Seed, Column: o.Column, Table: o.Table})
+	proc := r.jsHost.PrepareJavaScript(d.Source, cfg, Options{Key: o.Key, PRF: o.PRF, Seed: o.Seed, Column: o.Column, Table: o.Table})
 	h := &remoteHandle{proc: proc}
 	runtime.AddCleanup(h, func(p JavaScriptProcess) { _ = p.Close() }, proc)
 	// The host seeds its own instance: this one draws no randomness.
-	in := newInstance(d, func(c *Call) (any, error) { return h.proc.Transform(c.Value, c.Row) }, Options{Seed: 1, MaxLength: o.MaxLength, Column: o.Column})
+	in, err := newInstance(d, func(c *Call) (any, error) { return h.proc.Transform(c.Value, c.Row) }, Options{Seed: 1, MaxLength: o.MaxLength, Column: o.Column})
+	if err != nil {
+		return nil, err
+	}
 	in.remote = h
 	return in, nil
 }

@@ -143,7 +143,10 @@ func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instanc
 	} else if fn, err = d.Build(p, o); err != nil {
 		return nil, err
 	}
-	in := newInstance(d, fn, o)
+	in, err := newInstance(d, fn, o)
+	if err != nil {
+		return nil, err
+	}
 	in.appendFn = af
 	return in, nil
 }

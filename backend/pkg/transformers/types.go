@@ -69,7 +69,8 @@ type Call struct {
 	MaxLength int
 	// Rand is the random source: deterministic per input in consistent mode.
 	Rand *rand.Rand
-	// Key is the job key in consistent mode (nil otherwise); bijective remaps use it.
+	// Key is the remap key derived from the job key in consistent mode
+	// (nil otherwise); bijective remaps use it.
 	Key []byte
 	// str is the input when Instance.AppendTextString passed it as a
 	// string, unboxed (Value is then nil): AppendFuncs read the input
@@ -148,6 +149,9 @@ type Definition struct {
 type Options struct {
 	// Key enables consistent mode (for transformers that support it).
 	Key []byte
+	// PRF selects how consistent mode derives values from Key (the zero
+	// value is PRFv1, the outputs of jobs saved before versions existed).
+	PRF PRFVersion
 	// Seed fixes the random source when Key is nil; 0 draws a random seed.
 	Seed uint64
 	// MaxLength of the target column, 0 when unknown.
