@@ -10,6 +10,8 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // sourceFromProto fills the source, mappings and virtual foreign keys of a definition.
@@ -24,6 +26,7 @@ func sourceFromProto(src *mgmtv1alpha1.JobSource, mappings []*mgmtv1alpha1.JobMa
 		d.Sync = &job.SyncSource{
 			ConnectionID: id, Subsets: subsetsFromProto(o.Sync.GetSubsets()),
 			SubsetByForeignKeys: o.Sync.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: o.Sync.GetHaltOnNewColumnAddition(),
+			PRF: prfFromProto(o.Sync.GetConsistentPrf()),
 		}
 	case *mgmtv1alpha1.JobSource_Generate:
 		id, err := parseID("source.generate.fk_source_connection_id", o.Generate.GetFkSourceConnectionId())
@@ -178,7 +181,7 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 		out.Type = mgmtv1alpha1.JobType_JOB_TYPE_SYNC
 		s := &mgmtv1alpha1.SyncSourceOptions{
 			ConnectionId: d.Sync.ConnectionID.String(), SubsetByForeignKeyConstraints: d.Sync.SubsetByForeignKeys,
-			HaltOnNewColumnAddition: d.Sync.HaltOnNewColumn,
+			HaltOnNewColumnAddition: d.Sync.HaltOnNewColumn, ConsistentPrf: protoconv.ConsistentPrf(d.Sync.PRF),
 		}
 		for _, sub := range d.Sync.Subsets {
 			s.Subsets = append(s.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})
@@ -217,4 +220,17 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 		out.Destinations = append(out.Destinations, destinationToProto(dest))
 	}
 	return out, nil
+}
+
+// prfFromProto is the domain's PRF version of consistent_prf: unspecified
+// is left to the service (job.PRFUnspecified); a number this API does not
+// know stays out of range, for the service to refuse naming the field.
+func prfFromProto(p mgmtv1alpha1.ConsistentPrf) transformers.PRFVersion {
+	switch p {
+	case mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED:
+		return job.PRFUnspecified
+	case mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V1:
+		return transformers.PRFv1
+	}
+	return transformers.PRFVersion(p)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // Definition is a job as every caller can express it: what it reads, what
@@ -32,6 +33,9 @@ type SyncSource struct {
 	Subsets             []syncplan.Subset
 	SubsetByForeignKeys bool
 	HaltOnNewColumn     bool
+	// PRF is the job's consistent-mode PRF version (see
+	// transformers.PRFVersion); the zero value is v1.
+	PRF transformers.PRFVersion
 }
 
 // GenerateSource is where a data generation reads its schema and how many

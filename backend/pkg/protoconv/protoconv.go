@@ -17,6 +17,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // FieldError is a connection config the converter cannot read; Field is
@@ -150,7 +151,8 @@ func Definition(j *mgmt.Job) (jobresolve.Definition, error) {
 		d.Key = key
 	}
 	if s := j.GetSource().GetSync(); s != nil {
-		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition()}
+		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition(),
+			PRF: PRFVersion(s.GetConsistentPrf())}
 		for _, sub := range s.GetSubsets() {
 			d.Sync.Subsets = append(d.Sync.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
 		}
@@ -201,4 +203,22 @@ func DestinationOptions(o *mgmt.JobDestinationOptions) syncplan.DestinationOptio
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
 		OnConflict: syncplan.OnConflict(o.GetOnConflict()), BatchSize: int(o.GetBatchSize()),
 	}
+}
+
+// PRFVersion is the transformers' PRF version of a job's consistent_prf.
+// Unspecified is v1: a job the API returns always names its version, and
+// one saved before versions existed has v1.
+func PRFVersion(p mgmt.ConsistentPrf) transformers.PRFVersion {
+	if p == mgmt.ConsistentPrf_CONSISTENT_PRF_V2 {
+		return transformers.PRFv2
+	}
+	return transformers.PRFv1
+}
+
+// ConsistentPrf is the job field of a transformers' PRF version.
+func ConsistentPrf(v transformers.PRFVersion) mgmt.ConsistentPrf {
+	if v == transformers.PRFv2 {
+		return mgmt.ConsistentPrf_CONSISTENT_PRF_V2
+	}
+	return mgmt.ConsistentPrf_CONSISTENT_PRF_V1
 }

@@ -140,7 +140,7 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 	if err != nil {
 		return nil, nil, err
 	}
-	source := Source{DB: src, Key: job.Key}
+	source := Source{DB: src, Key: job.Key, PRF: job.PRF}
 	before, err := e.CountSource(ctx, plan, source)
 	if err != nil {
 		return plan, nil, err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // Job is one data sync as the data plane sees it: where to read, what to
@@ -36,6 +37,9 @@ type Job struct {
 	// support consistent mode map equal inputs to equal outputs, in every
 	// table and run. It is a secret.
 	Key []byte
+	// PRF is how consistent mode derives values from Key (the zero value
+	// is transformers.PRFv1, the version of jobs saved before versions).
+	PRF transformers.PRFVersion
 	// TableConcurrency bounds how many tables are copied at once (tables
 	// that do not depend on each other); 0 means 2.
 	TableConcurrency int

@@ -318,7 +318,7 @@ func (r *Registry) nestedInstance(cache map[string]*Instance, source string, par
 	if in := cache[cacheKey]; in != nil {
 		return in, nil
 	}
-	o := Options{Key: parent.Key, Column: parent.Column}
+	o := Options{Key: parent.Key, PRF: parent.PRF, Column: parent.Column}
 	if parent.Seed != 0 {
 		// Reproducible random mode: a seed per (source, parameters).
 		h := fnv.New64a()

@@ -41,7 +41,7 @@ func (d JobDiff) Empty() bool { return len(d.Details) == 0 }
 // DiffJob compares a job's definition with the stored job.
 func DiffJob(want *spec.JobDefinition, have *mgmtv1alpha1.Job) JobDiff {
 	var d JobDiff
-	if !proto.Equal(want.Source, have.GetSource()) {
+	if !proto.Equal(sourceAsStored(want.Source, have.GetSource()), have.GetSource()) {
 		d.Source = true
 		d.Details = append(d.Details, "source")
 	}
@@ -143,4 +143,17 @@ func sortedMappings(in []*mgmtv1alpha1.JobMapping) []*mgmtv1alpha1.JobMapping {
 
 func sameList[M proto.Message](a, b []M) bool {
 	return slices.EqualFunc(a, b, func(x, y M) bool { return proto.Equal(x, y) })
+}
+
+// sourceAsStored is want as the API would store it over have: a sync
+// source that leaves consistent_prf unspecified keeps the stored job's
+// version, so it is no change.
+func sourceAsStored(want, have *mgmtv1alpha1.JobSource) *mgmtv1alpha1.JobSource {
+	ws, hs := want.GetSync(), have.GetSync()
+	if ws == nil || hs == nil || ws.GetConsistentPrf() != mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED {
+		return want
+	}
+	out := proto.CloneOf(want)
+	out.GetSync().ConsistentPrf = hs.GetConsistentPrf()
+	return out
 }

@@ -92,7 +92,12 @@ func (j *Job) Definition(r Resolver) (*JobDefinition, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: source: %w", where, err)
 		}
-		sync := &mgmtv1alpha1.SyncSourceOptions{ConnectionId: id, SubsetByForeignKeyConstraints: s.SubsetByForeignKeys, HaltOnNewColumnAddition: s.HaltOnNewColumn}
+		prf, ok := consistentPRF[s.ConsistentPRF]
+		if !ok {
+			return nil, fmt.Errorf("%s: source: consistent_prf is %q; use v1, v2 or leave it out", where, s.ConsistentPRF)
+		}
+		sync := &mgmtv1alpha1.SyncSourceOptions{ConnectionId: id, SubsetByForeignKeyConstraints: s.SubsetByForeignKeys, HaltOnNewColumnAddition: s.HaltOnNewColumn,
+			ConsistentPrf: prf}
 		for _, sub := range s.Subsets {
 			sync.Subsets = append(sync.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})
 		}
@@ -237,4 +242,11 @@ func (t *SSHTunnel) proto() *mgmtv1alpha1.SshTunnel {
 		out.Auth = &mgmtv1alpha1.SshTunnel_Password{Password: t.Password}
 	}
 	return out
+}
+
+// consistentPRF maps a job file's consistent_prf to the API's enum.
+var consistentPRF = map[string]mgmtv1alpha1.ConsistentPrf{
+	"":   mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED,
+	"v1": mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V1,
+	"v2": mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V2,
 }

@@ -105,6 +105,9 @@ type SyncSource struct {
 	Subsets             []Subset `yaml:"subsets"`
 	SubsetByForeignKeys bool     `yaml:"subset_by_foreign_keys"`
 	HaltOnNewColumn     bool     `yaml:"halt_on_new_column"`
+	// ConsistentPRF is the consistent-mode PRF version, "v1" or "v2";
+	// empty keeps an existing job's version (new jobs get v2).
+	ConsistentPRF string `yaml:"consistent_prf"`
 }
 
 // Subset keeps the rows of one table that match a WHERE predicate.

@@ -339,7 +339,7 @@ func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *sy
 			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
 		}
 	}
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key}, dst))
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF}, dst))
 }
 
 // sessionTag names the destination sessions of the current activity: the

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // Type is sync or generate.
@@ -50,6 +52,28 @@ type SyncSource struct {
 	Subsets             []Subset  `json:"subsets,omitempty"`
 	SubsetByForeignKeys bool      `json:"subset_by_foreign_keys"`
 	HaltOnNewColumn     bool      `json:"halt_on_new_column"`
+	// PRF is the consistent-mode PRF version. Jobs saved before versions
+	// existed have none stored, which reads as the zero value, v1; new
+	// jobs get the latest (see PRFUnspecified).
+	PRF transformers.PRFVersion `json:"prf_version,omitempty"`
+}
+
+// PRFUnspecified is a SyncSource.PRF a caller leaves to the service: the
+// latest version for a new job, the job's current version when its source
+// is replaced (so a client that does not know the field never changes a
+// job's outputs). It is never stored.
+const PRFUnspecified transformers.PRFVersion = -1
+
+// resolvePRF replaces PRFUnspecified in d by the version the job keeps:
+// old's when it had a sync source, else the latest.
+func (d *Definition) resolvePRF(old *SyncSource) {
+	if d.Sync == nil || d.Sync.PRF != PRFUnspecified {
+		return
+	}
+	d.Sync.PRF = transformers.PRFLatest
+	if old != nil {
+		d.Sync.PRF = old.PRF
+	}
 }
 
 // Subset is a WHERE predicate for one table.

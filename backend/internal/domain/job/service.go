@@ -158,6 +158,7 @@ func (s *Service) Create(ctx context.Context, scope domain.Scope, userID uuid.UU
 	if p.CronSchedule != nil && *p.CronSchedule == "" {
 		p.CronSchedule = nil
 	}
+	p.Definition.resolvePRF(nil)
 	if err := s.checkCreate(ctx, p); err != nil {
 		return Job{}, err
 	}
@@ -458,6 +459,7 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 // UpdateSource replaces the source, the mappings and the virtual foreign keys.
 func (s *Service) UpdateSource(ctx context.Context, scope domain.Scope, userID, id uuid.UUID, src Definition) (Job, error) {
 	return s.updateDefinition(ctx, scope, userID, id, true, func(_ Job, d *Definition) error {
+		src.resolvePRF(d.Sync)
 		d.Sync, d.Generate = src.Sync, src.Generate
 		d.Mappings = src.Mappings
 		d.VirtualForeignKeys = src.VirtualForeignKeys

@@ -75,6 +75,9 @@ func validateDefinition(d Definition) error {
 // generation job.
 func validateSource(d Definition) error {
 	if d.Sync != nil {
+		if !d.Sync.PRF.Valid() && d.Sync.PRF != PRFUnspecified {
+			return domain.Invalid("source.sync.consistent_prf", "is not a known version (v1 or v2)")
+		}
 		for i, s := range d.Sync.Subsets {
 			f := fmt.Sprintf("source.sync.subsets[%d]", i)
 			if s.Schema == "" || s.Table == "" {

@@ -1,10 +1,12 @@
 package job
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 func TestValidateDestinationOptions(t *testing.T) {
@@ -34,5 +36,23 @@ func TestValidateDestinationOptions(t *testing.T) {
 				t.Fatalf("validateDestinationOptions(%+v) = %v, want a ValidationError on %q", tc.opts, err, tc.field)
 			}
 		})
+	}
+}
+
+// TestStoredDefinitionWithoutPRFIsV1 checks that a job saved before PRF
+// versions existed (no prf_version in its stored definition) reads as v1,
+// so its consistent outputs do not change until its owner opts in.
+func TestStoredDefinitionWithoutPRFIsV1(t *testing.T) {
+	t.Parallel()
+	var d Definition
+	if err := json.Unmarshal([]byte(`{"sync":{"connection_id":"7f9c0a5e-2b1d-4c3e-9f8a-6d5e4c3b2a10","subset_by_foreign_keys":false,"halt_on_new_column":false},"mappings":[]}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Sync.PRF != transformers.PRFv1 {
+		t.Fatalf("stored definition without a version reads as %v, want v1", d.Sync.PRF)
+	}
+	d.resolvePRF(nil)
+	if d.Sync.PRF != transformers.PRFv1 {
+		t.Fatalf("resolving a stored v1 definition changed it to %v", d.Sync.PRF)
 	}
 }

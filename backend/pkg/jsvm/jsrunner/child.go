@@ -73,7 +73,7 @@ func Serve(r io.Reader, w io.Writer, reg *transformers.Registry) error {
 				resp.Err = fmt.Sprintf("%q is not a JavaScript transformer", b.Source)
 				break
 			}
-			inst, err := reg.Build(b.Source, b.Config, transformers.Options{Key: b.Key, Seed: b.Seed, Column: b.Column})
+			inst, err := reg.Build(b.Source, b.Config, transformers.Options{Key: b.Key, PRF: transformers.PRFVersion(b.PRF), Seed: b.Seed, Column: b.Column})
 			if err != nil {
 				resp.Err = err.Error()
 				var pe *transformers.ParamError

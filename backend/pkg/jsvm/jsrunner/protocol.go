@@ -30,6 +30,7 @@ type buildRequest struct {
 	Source string
 	Config map[string]any
 	Key    []byte
+	PRF    int
 	Seed   uint64
 	Column string
 }

@@ -147,7 +147,7 @@ func (r *Runner) Build(ctx context.Context, source string, config map[string]any
 // killed when ctx ends.
 func (r *Runner) newTransformer(ctx context.Context, source string, config map[string]any, o transformers.Options) *Transformer {
 	t := &Transformer{r: r, ctx: ctx, budget: transformers.JavaScriptBudget(config), table: o.Table,
-		build: buildRequest{Source: source, Config: config, Key: o.Key, Seed: o.Seed, Column: o.Column}}
+		build: buildRequest{Source: source, Config: config, Key: o.Key, PRF: int(o.PRF), Seed: o.Seed, Column: o.Column}}
 	t.stop = context.AfterFunc(ctx, func() {
 		if c := t.cur.Load(); c != nil {
 			c.kill(reasonCanceled)

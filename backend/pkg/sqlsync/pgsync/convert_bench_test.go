@@ -40,7 +40,7 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 		if src, ok := benchTransforms[name]; ok {
 			col := syncplan.Column{Column: sqlschema.Column{Name: name}, Action: syncplan.ActionTransform,
 				Transformer: &syncplan.Transformer{Source: src}}
-			tr, err := syncdriver.BuildTransform(reg, &col, []byte("bench key"))
+			tr, err := syncdriver.BuildTransform(reg, &col, []byte("bench key"), transformers.PRFv1)
 			if err != nil {
 				b.Fatal(err)
 			}

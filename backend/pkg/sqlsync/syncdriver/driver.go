@@ -54,6 +54,8 @@ type Source struct {
 	DB *sqlconnect.DB
 	// Key enables consistent mode (see syncplan.Job.Key).
 	Key []byte
+	// PRF is the job's consistent-mode PRF version (syncplan.Job.PRF).
+	PRF transformers.PRFVersion
 }
 
 // Destination is one database a sync writes, with its options.
@@ -165,7 +167,7 @@ func (j *TableJob) DestName() sqlschema.TableName { return j.Dst.Options.DestTab
 // BuildTransform builds the transformer of c (ActionTransform) with the
 // source's job key. Every goroutine that transforms builds its own.
 func (j *TableJob) BuildTransform(c *syncplan.Column) (*ColumnTransform, error) {
-	return buildTransform(j.Registry, c, j.Src.Key, j.Table.Name.String())
+	return buildTransform(j.Registry, c, j.Src.Key, j.Src.PRF, j.Table.Name.String())
 }
 
 // CopySide is what a dialect provides to the copy loop: the open source

@@ -23,14 +23,14 @@ type ColumnTransform struct {
 }
 
 // BuildTransform builds the transformer of c (ActionTransform) from reg,
-// with the job key key (nil outside consistent mode).
-func BuildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte) (*ColumnTransform, error) {
-	return buildTransform(reg, c, key, "")
+// with the job key key (nil outside consistent mode) and its PRF version.
+func BuildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, prf transformers.PRFVersion) (*ColumnTransform, error) {
+	return buildTransform(reg, c, key, prf, "")
 }
 
 // buildTransform is BuildTransform for a column of table (named in the
 // transformer's errors, "" when unknown).
-func buildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, table string) (*ColumnTransform, error) {
+func buildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, prf transformers.PRFVersion, table string) (*ColumnTransform, error) {
 	tr := c.Transformer
 	def, err := reg.Lookup(tr.Source)
 	if err != nil {
@@ -40,7 +40,7 @@ func buildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, 
 	if c.CharacterMaximumLength != nil && *c.CharacterMaximumLength < 1<<31 {
 		maxLen = int(*c.CharacterMaximumLength)
 	}
-	inst, err := reg.Build(tr.Source, tr.Params, transformers.Options{Key: key, MaxLength: maxLen, Column: c.Name, Table: table})
+	inst, err := reg.Build(tr.Source, tr.Params, transformers.Options{Key: key, PRF: prf, MaxLength: maxLen, Column: c.Name, Table: table})
 	if err != nil {
 		return nil, fmt.Errorf("column %s: %w", c.Name, err)
 	}

@@ -133,6 +133,12 @@ func sourceFields(j *mgmtv1alpha1.Job, names map[string]string) []output.Field {
 		if sync.GetHaltOnNewColumnAddition() {
 			notes = append(notes, "halts on new columns")
 		}
+		switch sync.GetConsistentPrf() {
+		case mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V1:
+			notes = append(notes, "consistent PRF v1 (AES of FNV; opt in to v2 with consistent_prf: v2)")
+		case mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V2:
+			notes = append(notes, "consistent PRF v2")
+		}
 		if len(notes) > 0 {
 			src += " (" + strings.Join(notes, "; ") + ")"
 		}

@@ -73,6 +73,63 @@ func (JobType) EnumDescriptor() ([]byte, []int) {
 	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{0}
 }
 
+// ConsistentPrf versions the keyed PRF of consistent mode. Changing a job's
+// version changes every consistent output (and the bijective remaps of its
+// keys), so a destination written under one version no longer joins with
+// rows written under another: re-copy every table when opting in.
+type ConsistentPrf int32
+
+const (
+	ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED ConsistentPrf = 0
+	// CONSISTENT_PRF_V1 seeds from AES(FNV-128a(input)): jobs saved before
+	// versions existed keep it until their owner opts in to v2.
+	ConsistentPrf_CONSISTENT_PRF_V1 ConsistentPrf = 1
+	// CONSISTENT_PRF_V2 seeds from AES-CMAC under HKDF-SHA-256 sub-keys of
+	// the job key, one per purpose (seeds, key remaps, transform_hash).
+	ConsistentPrf_CONSISTENT_PRF_V2 ConsistentPrf = 2
+)
+
+// Enum value maps for ConsistentPrf.
+var (
+	ConsistentPrf_name = map[int32]string{
+		0: "CONSISTENT_PRF_UNSPECIFIED",
+		1: "CONSISTENT_PRF_V1",
+		2: "CONSISTENT_PRF_V2",
+	}
+	ConsistentPrf_value = map[string]int32{
+		"CONSISTENT_PRF_UNSPECIFIED": 0,
+		"CONSISTENT_PRF_V1":          1,
+		"CONSISTENT_PRF_V2":          2,
+	}
+)
+
+func (x ConsistentPrf) Enum() *ConsistentPrf {
+	p := new(ConsistentPrf)
+	*p = x
+	return p
+}
+
+func (x ConsistentPrf) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ConsistentPrf) Descriptor() protoreflect.EnumDescriptor {
+	return file_mgmt_v1alpha1_job_proto_enumTypes[1].Descriptor()
+}
+
+func (ConsistentPrf) Type() protoreflect.EnumType {
+	return &file_mgmt_v1alpha1_job_proto_enumTypes[1]
+}
+
+func (x ConsistentPrf) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ConsistentPrf.Descriptor instead.
+func (ConsistentPrf) EnumDescriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{1}
+}
+
 // JobRunStatus is a run's lifecycle state.
 type JobRunStatus int32
 
@@ -119,11 +176,11 @@ func (x JobRunStatus) String() string {
 }
 
 func (JobRunStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_mgmt_v1alpha1_job_proto_enumTypes[1].Descriptor()
+	return file_mgmt_v1alpha1_job_proto_enumTypes[2].Descriptor()
 }
 
 func (JobRunStatus) Type() protoreflect.EnumType {
-	return &file_mgmt_v1alpha1_job_proto_enumTypes[1]
+	return &file_mgmt_v1alpha1_job_proto_enumTypes[2]
 }
 
 func (x JobRunStatus) Number() protoreflect.EnumNumber {
@@ -132,7 +189,7 @@ func (x JobRunStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use JobRunStatus.Descriptor instead.
 func (JobRunStatus) EnumDescriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{1}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{2}
 }
 
 // Job is a saved sync or generation job.
@@ -386,8 +443,13 @@ type SyncSourceOptions struct {
 	SubsetByForeignKeyConstraints bool `protobuf:"varint,3,opt,name=subset_by_foreign_key_constraints,json=subsetByForeignKeyConstraints,proto3" json:"subset_by_foreign_key_constraints,omitempty"`
 	// halt_on_new_column_addition fails a run when the source has an unmapped column.
 	HaltOnNewColumnAddition bool `protobuf:"varint,4,opt,name=halt_on_new_column_addition,json=haltOnNewColumnAddition,proto3" json:"halt_on_new_column_addition,omitempty"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	// consistent_prf is how consistent mode derives values from the job key.
+	// Unspecified means the latest version when a job is created and the
+	// job's current version when its source is updated, so a client that
+	// does not know the field never changes a job's outputs.
+	ConsistentPrf ConsistentPrf `protobuf:"varint,5,opt,name=consistent_prf,json=consistentPrf,proto3,enum=mgmt.v1alpha1.ConsistentPrf" json:"consistent_prf,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SyncSourceOptions) Reset() {
@@ -446,6 +508,13 @@ func (x *SyncSourceOptions) GetHaltOnNewColumnAddition() bool {
 		return x.HaltOnNewColumnAddition
 	}
 	return false
+}
+
+func (x *SyncSourceOptions) GetConsistentPrf() ConsistentPrf {
+	if x != nil {
+		return x.ConsistentPrf
+	}
+	return ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED
 }
 
 // JobSourceSubset is a WHERE predicate for one table.
@@ -4140,12 +4209,13 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\tJobSource\x126\n" +
 	"\x04sync\x18\x01 \x01(\v2 .mgmt.v1alpha1.SyncSourceOptionsH\x00R\x04sync\x12B\n" +
 	"\bgenerate\x18\x02 \x01(\v2$.mgmt.v1alpha1.GenerateSourceOptionsH\x00R\bgenerateB\t\n" +
-	"\aoptions\"\xfa\x01\n" +
+	"\aoptions\"\xbf\x02\n" +
 	"\x11SyncSourceOptions\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x128\n" +
 	"\asubsets\x18\x02 \x03(\v2\x1e.mgmt.v1alpha1.JobSourceSubsetR\asubsets\x12H\n" +
 	"!subset_by_foreign_key_constraints\x18\x03 \x01(\bR\x1dsubsetByForeignKeyConstraints\x12<\n" +
-	"\x1bhalt_on_new_column_addition\x18\x04 \x01(\bR\x17haltOnNewColumnAddition\"b\n" +
+	"\x1bhalt_on_new_column_addition\x18\x04 \x01(\bR\x17haltOnNewColumnAddition\x12C\n" +
+	"\x0econsistent_prf\x18\x05 \x01(\x0e2\x1c.mgmt.v1alpha1.ConsistentPrfR\rconsistentPrf\"b\n" +
 	"\x0fJobSourceSubset\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12!\n" +
@@ -4400,7 +4470,11 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\aJobType\x12\x18\n" +
 	"\x14JOB_TYPE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rJOB_TYPE_SYNC\x10\x01\x12\x15\n" +
-	"\x11JOB_TYPE_GENERATE\x10\x02*\xda\x01\n" +
+	"\x11JOB_TYPE_GENERATE\x10\x02*]\n" +
+	"\rConsistentPrf\x12\x1e\n" +
+	"\x1aCONSISTENT_PRF_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11CONSISTENT_PRF_V1\x10\x01\x12\x15\n" +
+	"\x11CONSISTENT_PRF_V2\x10\x02*\xda\x01\n" +
 	"\fJobRunStatus\x12\x1e\n" +
 	"\x1aJOB_RUN_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16JOB_RUN_STATUS_PENDING\x10\x01\x12\x1a\n" +
@@ -4452,204 +4526,206 @@ func file_mgmt_v1alpha1_job_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_job_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
 var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(JobType)(0),                                     // 0: mgmt.v1alpha1.JobType
-	(JobRunStatus)(0),                                // 1: mgmt.v1alpha1.JobRunStatus
-	(*Job)(nil),                                      // 2: mgmt.v1alpha1.Job
-	(*JobSource)(nil),                                // 3: mgmt.v1alpha1.JobSource
-	(*SyncSourceOptions)(nil),                        // 4: mgmt.v1alpha1.SyncSourceOptions
-	(*JobSourceSubset)(nil),                          // 5: mgmt.v1alpha1.JobSourceSubset
-	(*GenerateSourceOptions)(nil),                    // 6: mgmt.v1alpha1.GenerateSourceOptions
-	(*GenerateSourceTable)(nil),                      // 7: mgmt.v1alpha1.GenerateSourceTable
-	(*JobDestination)(nil),                           // 8: mgmt.v1alpha1.JobDestination
-	(*JobDestinationOptions)(nil),                    // 9: mgmt.v1alpha1.JobDestinationOptions
-	(*JobDestinationCreate)(nil),                     // 10: mgmt.v1alpha1.JobDestinationCreate
-	(*JobMapping)(nil),                               // 11: mgmt.v1alpha1.JobMapping
-	(*JobMappingTransformer)(nil),                    // 12: mgmt.v1alpha1.JobMappingTransformer
-	(*VirtualForeignConstraint)(nil),                 // 13: mgmt.v1alpha1.VirtualForeignConstraint
-	(*WorkflowOptions)(nil),                          // 14: mgmt.v1alpha1.WorkflowOptions
-	(*ActivityOptions)(nil),                          // 15: mgmt.v1alpha1.ActivityOptions
-	(*GetJobsRequest)(nil),                           // 16: mgmt.v1alpha1.GetJobsRequest
-	(*GetJobsResponse)(nil),                          // 17: mgmt.v1alpha1.GetJobsResponse
-	(*GetJobRequest)(nil),                            // 18: mgmt.v1alpha1.GetJobRequest
-	(*GetJobResponse)(nil),                           // 19: mgmt.v1alpha1.GetJobResponse
-	(*CreateJobRequest)(nil),                         // 20: mgmt.v1alpha1.CreateJobRequest
-	(*CreateJobResponse)(nil),                        // 21: mgmt.v1alpha1.CreateJobResponse
-	(*DeleteJobRequest)(nil),                         // 22: mgmt.v1alpha1.DeleteJobRequest
-	(*DeleteJobResponse)(nil),                        // 23: mgmt.v1alpha1.DeleteJobResponse
-	(*IsJobNameAvailableRequest)(nil),                // 24: mgmt.v1alpha1.IsJobNameAvailableRequest
-	(*IsJobNameAvailableResponse)(nil),               // 25: mgmt.v1alpha1.IsJobNameAvailableResponse
-	(*UpdateJobScheduleRequest)(nil),                 // 26: mgmt.v1alpha1.UpdateJobScheduleRequest
-	(*UpdateJobScheduleResponse)(nil),                // 27: mgmt.v1alpha1.UpdateJobScheduleResponse
-	(*PauseJobRequest)(nil),                          // 28: mgmt.v1alpha1.PauseJobRequest
-	(*PauseJobResponse)(nil),                         // 29: mgmt.v1alpha1.PauseJobResponse
-	(*UpdateJobSourceConnectionRequest)(nil),         // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	(*UpdateJobSourceConnectionResponse)(nil),        // 31: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 32: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	(*UpdateJobDestinationConnectionRequest)(nil),    // 34: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	(*UpdateJobDestinationConnectionResponse)(nil),   // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	(*DeleteJobDestinationConnectionRequest)(nil),    // 36: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	(*DeleteJobDestinationConnectionResponse)(nil),   // 37: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	(*CreateJobDestinationConnectionsRequest)(nil),   // 38: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	(*CreateJobDestinationConnectionsResponse)(nil),  // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	(*SetJobWorkflowOptionsRequest)(nil),             // 40: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	(*SetJobWorkflowOptionsResponse)(nil),            // 41: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	(*SetJobSyncOptionsRequest)(nil),                 // 42: mgmt.v1alpha1.SetJobSyncOptionsRequest
-	(*SetJobSyncOptionsResponse)(nil),                // 43: mgmt.v1alpha1.SetJobSyncOptionsResponse
-	(*ValidateJobMappingsRequest)(nil),               // 44: mgmt.v1alpha1.ValidateJobMappingsRequest
-	(*ColumnError)(nil),                              // 45: mgmt.v1alpha1.ColumnError
-	(*DatabaseError)(nil),                            // 46: mgmt.v1alpha1.DatabaseError
-	(*ValidateJobMappingsResponse)(nil),              // 47: mgmt.v1alpha1.ValidateJobMappingsResponse
-	(*GetJobPlanRequest)(nil),                        // 48: mgmt.v1alpha1.GetJobPlanRequest
-	(*GetJobPlanResponse)(nil),                       // 49: mgmt.v1alpha1.GetJobPlanResponse
-	(*JobRunTableProgress)(nil),                      // 50: mgmt.v1alpha1.JobRunTableProgress
-	(*JobRun)(nil),                                   // 51: mgmt.v1alpha1.JobRun
-	(*JobRunEvent)(nil),                              // 52: mgmt.v1alpha1.JobRunEvent
-	(*CreateJobRunRequest)(nil),                      // 53: mgmt.v1alpha1.CreateJobRunRequest
-	(*CreateJobRunResponse)(nil),                     // 54: mgmt.v1alpha1.CreateJobRunResponse
-	(*GetJobRunsRequest)(nil),                        // 55: mgmt.v1alpha1.GetJobRunsRequest
-	(*GetJobRunsResponse)(nil),                       // 56: mgmt.v1alpha1.GetJobRunsResponse
-	(*GetJobRunRequest)(nil),                         // 57: mgmt.v1alpha1.GetJobRunRequest
-	(*GetJobRunResponse)(nil),                        // 58: mgmt.v1alpha1.GetJobRunResponse
-	(*GetJobRunEventsRequest)(nil),                   // 59: mgmt.v1alpha1.GetJobRunEventsRequest
-	(*GetJobRunEventsResponse)(nil),                  // 60: mgmt.v1alpha1.GetJobRunEventsResponse
-	(*CancelJobRunRequest)(nil),                      // 61: mgmt.v1alpha1.CancelJobRunRequest
-	(*CancelJobRunResponse)(nil),                     // 62: mgmt.v1alpha1.CancelJobRunResponse
-	(*TerminateJobRunRequest)(nil),                   // 63: mgmt.v1alpha1.TerminateJobRunRequest
-	(*TerminateJobRunResponse)(nil),                  // 64: mgmt.v1alpha1.TerminateJobRunResponse
-	(*DeleteJobRunRequest)(nil),                      // 65: mgmt.v1alpha1.DeleteJobRunRequest
-	(*DeleteJobRunResponse)(nil),                     // 66: mgmt.v1alpha1.DeleteJobRunResponse
-	(*GetJobRecentRunsRequest)(nil),                  // 67: mgmt.v1alpha1.GetJobRecentRunsRequest
-	(*GetJobRecentRunsResponse)(nil),                 // 68: mgmt.v1alpha1.GetJobRecentRunsResponse
-	(*GetJobNextRunsRequest)(nil),                    // 69: mgmt.v1alpha1.GetJobNextRunsRequest
-	(*GetJobNextRunsResponse)(nil),                   // 70: mgmt.v1alpha1.GetJobNextRunsResponse
-	(*timestamppb.Timestamp)(nil),                    // 71: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                          // 72: google.protobuf.Struct
-	(*ConnectionConfig)(nil),                         // 73: mgmt.v1alpha1.ConnectionConfig
+	(ConsistentPrf)(0),                               // 1: mgmt.v1alpha1.ConsistentPrf
+	(JobRunStatus)(0),                                // 2: mgmt.v1alpha1.JobRunStatus
+	(*Job)(nil),                                      // 3: mgmt.v1alpha1.Job
+	(*JobSource)(nil),                                // 4: mgmt.v1alpha1.JobSource
+	(*SyncSourceOptions)(nil),                        // 5: mgmt.v1alpha1.SyncSourceOptions
+	(*JobSourceSubset)(nil),                          // 6: mgmt.v1alpha1.JobSourceSubset
+	(*GenerateSourceOptions)(nil),                    // 7: mgmt.v1alpha1.GenerateSourceOptions
+	(*GenerateSourceTable)(nil),                      // 8: mgmt.v1alpha1.GenerateSourceTable
+	(*JobDestination)(nil),                           // 9: mgmt.v1alpha1.JobDestination
+	(*JobDestinationOptions)(nil),                    // 10: mgmt.v1alpha1.JobDestinationOptions
+	(*JobDestinationCreate)(nil),                     // 11: mgmt.v1alpha1.JobDestinationCreate
+	(*JobMapping)(nil),                               // 12: mgmt.v1alpha1.JobMapping
+	(*JobMappingTransformer)(nil),                    // 13: mgmt.v1alpha1.JobMappingTransformer
+	(*VirtualForeignConstraint)(nil),                 // 14: mgmt.v1alpha1.VirtualForeignConstraint
+	(*WorkflowOptions)(nil),                          // 15: mgmt.v1alpha1.WorkflowOptions
+	(*ActivityOptions)(nil),                          // 16: mgmt.v1alpha1.ActivityOptions
+	(*GetJobsRequest)(nil),                           // 17: mgmt.v1alpha1.GetJobsRequest
+	(*GetJobsResponse)(nil),                          // 18: mgmt.v1alpha1.GetJobsResponse
+	(*GetJobRequest)(nil),                            // 19: mgmt.v1alpha1.GetJobRequest
+	(*GetJobResponse)(nil),                           // 20: mgmt.v1alpha1.GetJobResponse
+	(*CreateJobRequest)(nil),                         // 21: mgmt.v1alpha1.CreateJobRequest
+	(*CreateJobResponse)(nil),                        // 22: mgmt.v1alpha1.CreateJobResponse
+	(*DeleteJobRequest)(nil),                         // 23: mgmt.v1alpha1.DeleteJobRequest
+	(*DeleteJobResponse)(nil),                        // 24: mgmt.v1alpha1.DeleteJobResponse
+	(*IsJobNameAvailableRequest)(nil),                // 25: mgmt.v1alpha1.IsJobNameAvailableRequest
+	(*IsJobNameAvailableResponse)(nil),               // 26: mgmt.v1alpha1.IsJobNameAvailableResponse
+	(*UpdateJobScheduleRequest)(nil),                 // 27: mgmt.v1alpha1.UpdateJobScheduleRequest
+	(*UpdateJobScheduleResponse)(nil),                // 28: mgmt.v1alpha1.UpdateJobScheduleResponse
+	(*PauseJobRequest)(nil),                          // 29: mgmt.v1alpha1.PauseJobRequest
+	(*PauseJobResponse)(nil),                         // 30: mgmt.v1alpha1.PauseJobResponse
+	(*UpdateJobSourceConnectionRequest)(nil),         // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	(*UpdateJobSourceConnectionResponse)(nil),        // 32: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	(*UpdateJobDestinationConnectionRequest)(nil),    // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	(*UpdateJobDestinationConnectionResponse)(nil),   // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	(*DeleteJobDestinationConnectionRequest)(nil),    // 37: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	(*DeleteJobDestinationConnectionResponse)(nil),   // 38: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	(*CreateJobDestinationConnectionsRequest)(nil),   // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	(*CreateJobDestinationConnectionsResponse)(nil),  // 40: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	(*SetJobWorkflowOptionsRequest)(nil),             // 41: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	(*SetJobWorkflowOptionsResponse)(nil),            // 42: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	(*SetJobSyncOptionsRequest)(nil),                 // 43: mgmt.v1alpha1.SetJobSyncOptionsRequest
+	(*SetJobSyncOptionsResponse)(nil),                // 44: mgmt.v1alpha1.SetJobSyncOptionsResponse
+	(*ValidateJobMappingsRequest)(nil),               // 45: mgmt.v1alpha1.ValidateJobMappingsRequest
+	(*ColumnError)(nil),                              // 46: mgmt.v1alpha1.ColumnError
+	(*DatabaseError)(nil),                            // 47: mgmt.v1alpha1.DatabaseError
+	(*ValidateJobMappingsResponse)(nil),              // 48: mgmt.v1alpha1.ValidateJobMappingsResponse
+	(*GetJobPlanRequest)(nil),                        // 49: mgmt.v1alpha1.GetJobPlanRequest
+	(*GetJobPlanResponse)(nil),                       // 50: mgmt.v1alpha1.GetJobPlanResponse
+	(*JobRunTableProgress)(nil),                      // 51: mgmt.v1alpha1.JobRunTableProgress
+	(*JobRun)(nil),                                   // 52: mgmt.v1alpha1.JobRun
+	(*JobRunEvent)(nil),                              // 53: mgmt.v1alpha1.JobRunEvent
+	(*CreateJobRunRequest)(nil),                      // 54: mgmt.v1alpha1.CreateJobRunRequest
+	(*CreateJobRunResponse)(nil),                     // 55: mgmt.v1alpha1.CreateJobRunResponse
+	(*GetJobRunsRequest)(nil),                        // 56: mgmt.v1alpha1.GetJobRunsRequest
+	(*GetJobRunsResponse)(nil),                       // 57: mgmt.v1alpha1.GetJobRunsResponse
+	(*GetJobRunRequest)(nil),                         // 58: mgmt.v1alpha1.GetJobRunRequest
+	(*GetJobRunResponse)(nil),                        // 59: mgmt.v1alpha1.GetJobRunResponse
+	(*GetJobRunEventsRequest)(nil),                   // 60: mgmt.v1alpha1.GetJobRunEventsRequest
+	(*GetJobRunEventsResponse)(nil),                  // 61: mgmt.v1alpha1.GetJobRunEventsResponse
+	(*CancelJobRunRequest)(nil),                      // 62: mgmt.v1alpha1.CancelJobRunRequest
+	(*CancelJobRunResponse)(nil),                     // 63: mgmt.v1alpha1.CancelJobRunResponse
+	(*TerminateJobRunRequest)(nil),                   // 64: mgmt.v1alpha1.TerminateJobRunRequest
+	(*TerminateJobRunResponse)(nil),                  // 65: mgmt.v1alpha1.TerminateJobRunResponse
+	(*DeleteJobRunRequest)(nil),                      // 66: mgmt.v1alpha1.DeleteJobRunRequest
+	(*DeleteJobRunResponse)(nil),                     // 67: mgmt.v1alpha1.DeleteJobRunResponse
+	(*GetJobRecentRunsRequest)(nil),                  // 68: mgmt.v1alpha1.GetJobRecentRunsRequest
+	(*GetJobRecentRunsResponse)(nil),                 // 69: mgmt.v1alpha1.GetJobRecentRunsResponse
+	(*GetJobNextRunsRequest)(nil),                    // 70: mgmt.v1alpha1.GetJobNextRunsRequest
+	(*GetJobNextRunsResponse)(nil),                   // 71: mgmt.v1alpha1.GetJobNextRunsResponse
+	(*timestamppb.Timestamp)(nil),                    // 72: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                          // 73: google.protobuf.Struct
+	(*ConnectionConfig)(nil),                         // 74: mgmt.v1alpha1.ConnectionConfig
 }
 var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.Job.type:type_name -> mgmt.v1alpha1.JobType
-	3,  // 1: mgmt.v1alpha1.Job.source:type_name -> mgmt.v1alpha1.JobSource
-	8,  // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	11, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	13, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	14, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	15, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	71, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
-	71, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
-	4,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
-	6,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
-	5,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
-	7,  // 12: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
-	9,  // 13: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	9,  // 14: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	12, // 15: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	72, // 16: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
-	2,  // 17: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
-	2,  // 18: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 19: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	10, // 20: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	11, // 21: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	13, // 22: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	14, // 23: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	15, // 24: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	2,  // 25: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	2,  // 26: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
-	2,  // 27: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 28: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	11, // 29: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	13, // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	2,  // 31: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	5,  // 32: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
-	2,  // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
-	9,  // 34: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	2,  // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	10, // 36: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	8,  // 37: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	14, // 38: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	2,  // 39: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	15, // 40: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	2,  // 41: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	11, // 42: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	13, // 43: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	73, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	0,  // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
-	45, // 46: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
-	46, // 47: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
-	45, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
-	72, // 49: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
-	71, // 50: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
-	71, // 51: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
-	1,  // 52: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	71, // 53: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
-	71, // 54: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
-	50, // 55: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	72, // 56: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
-	71, // 57: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
-	51, // 58: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	51, // 59: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
-	51, // 60: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	52, // 61: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
-	51, // 62: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
-	71, // 63: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
-	16, // 64: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
-	18, // 65: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
-	20, // 66: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
-	22, // 67: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
-	24, // 68: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
-	26, // 69: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
-	28, // 70: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
-	30, // 71: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	32, // 72: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	34, // 73: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	36, // 74: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	38, // 75: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	40, // 76: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	42, // 77: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
-	44, // 78: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
-	48, // 79: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
-	53, // 80: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
-	55, // 81: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
-	57, // 82: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
-	59, // 83: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
-	61, // 84: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
-	63, // 85: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
-	65, // 86: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
-	67, // 87: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
-	69, // 88: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
-	17, // 89: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
-	19, // 90: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
-	21, // 91: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
-	23, // 92: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
-	25, // 93: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
-	27, // 94: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
-	29, // 95: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
-	31, // 96: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	33, // 97: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	35, // 98: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	37, // 99: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	39, // 100: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	41, // 101: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	43, // 102: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
-	47, // 103: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
-	49, // 104: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
-	54, // 105: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
-	56, // 106: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
-	58, // 107: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
-	60, // 108: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
-	62, // 109: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
-	64, // 110: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
-	66, // 111: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
-	68, // 112: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
-	70, // 113: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
-	89, // [89:114] is the sub-list for method output_type
-	64, // [64:89] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	4,  // 1: mgmt.v1alpha1.Job.source:type_name -> mgmt.v1alpha1.JobSource
+	9,  // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	12, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	14, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	15, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	16, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	72, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
+	72, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	5,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
+	7,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
+	6,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	1,  // 12: mgmt.v1alpha1.SyncSourceOptions.consistent_prf:type_name -> mgmt.v1alpha1.ConsistentPrf
+	8,  // 13: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
+	10, // 14: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	10, // 15: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	13, // 16: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	73, // 17: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
+	3,  // 18: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
+	3,  // 19: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 20: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	11, // 21: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	12, // 22: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	14, // 23: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	15, // 24: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	16, // 25: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 26: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 27: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 28: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 29: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	12, // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	14, // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	3,  // 32: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	6,  // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	3,  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
+	10, // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	3,  // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	11, // 37: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	9,  // 38: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	15, // 39: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	3,  // 40: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	16, // 41: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 42: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	12, // 43: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	14, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	74, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	0,  // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
+	46, // 47: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
+	47, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
+	46, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
+	73, // 50: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
+	72, // 51: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
+	72, // 52: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
+	2,  // 53: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	72, // 54: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
+	72, // 55: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
+	51, // 56: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	73, // 57: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
+	72, // 58: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
+	52, // 59: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	52, // 60: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
+	52, // 61: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	53, // 62: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
+	52, // 63: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
+	72, // 64: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
+	17, // 65: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
+	19, // 66: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
+	21, // 67: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
+	23, // 68: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
+	25, // 69: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
+	27, // 70: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
+	29, // 71: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
+	31, // 72: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	33, // 73: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	35, // 74: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	37, // 75: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	39, // 76: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	41, // 77: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	43, // 78: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
+	45, // 79: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
+	49, // 80: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
+	54, // 81: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
+	56, // 82: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
+	58, // 83: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
+	60, // 84: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
+	62, // 85: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
+	64, // 86: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
+	66, // 87: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
+	68, // 88: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
+	70, // 89: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
+	18, // 90: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
+	20, // 91: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
+	22, // 92: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
+	24, // 93: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
+	26, // 94: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
+	28, // 95: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
+	30, // 96: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
+	32, // 97: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	34, // 98: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	36, // 99: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	38, // 100: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	40, // 101: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	42, // 102: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	44, // 103: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
+	48, // 104: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
+	50, // 105: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
+	55, // 106: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
+	57, // 107: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
+	59, // 108: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
+	61, // 109: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
+	63, // 110: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
+	65, // 111: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
+	67, // 112: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
+	69, // 113: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
+	71, // 114: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
+	90, // [90:115] is the sub-list for method output_type
+	65, // [65:90] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_job_proto_init() }
@@ -4681,7 +4757,7 @@ func file_mgmt_v1alpha1_job_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_job_proto_rawDesc), len(file_mgmt_v1alpha1_job_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   69,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
+)
+
+// TestJobConsistentPRF checks the job option that versions consistent
+// mode: a new job gets v2, replacing the source without naming a version
+// keeps the job's, an owner opts in or out explicitly, and an unknown
+// version is refused naming the field.
+func TestJobConsistentPRF(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	srcURL := testdb.Postgres(t, "neosync_prfsrc")
+	execPG(t, srcURL, apitest.PostgresFixture)
+	src := createConnection(t, c, accountID, "source", pgConfig(srcURL))
+	dst := createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_prfdst")))
+	withPRF := func(p mgmt.ConsistentPrf) *mgmt.JobSource {
+		s := syncSource(src.GetId())
+		s.GetSync().ConsistentPrf = p
+		return s
+	}
+	created, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: accountID, JobName: "prf", Source: syncSource(src.GetId()),
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},
+		Mappings:     []*mgmt.JobMapping{mapping("shop", "stores", "email", "transform_email")},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	id := created.Msg.GetJob().GetId()
+	if got := created.Msg.GetJob().GetSource().GetSync().GetConsistentPrf(); got != mgmt.ConsistentPrf_CONSISTENT_PRF_V2 {
+		t.Fatalf("a new job got %v, want v2", got)
+	}
+	for _, step := range []struct {
+		send, want mgmt.ConsistentPrf
+	}{
+		{mgmt.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED, mgmt.ConsistentPrf_CONSISTENT_PRF_V2},
+		{mgmt.ConsistentPrf_CONSISTENT_PRF_V1, mgmt.ConsistentPrf_CONSISTENT_PRF_V1},
+		{mgmt.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED, mgmt.ConsistentPrf_CONSISTENT_PRF_V1},
+		{mgmt.ConsistentPrf_CONSISTENT_PRF_V2, mgmt.ConsistentPrf_CONSISTENT_PRF_V2},
+	} {
+		upd, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{
+			Id: id, Source: withPRF(step.send), Mappings: created.Msg.GetJob().GetMappings(),
+		}))
+		if err != nil {
+			t.Fatalf("UpdateJobSourceConnection(%v): %v", step.send, err)
+		}
+		if got := upd.Msg.GetJob().GetSource().GetSync().GetConsistentPrf(); got != step.want {
+			t.Fatalf("after sending %v the job has %v, want %v", step.send, got, step.want)
+		}
+	}
+	_, err = c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{
+		Id: id, Source: withPRF(mgmt.ConsistentPrf(7)), Mappings: created.Msg.GetJob().GetMappings(),
+	}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "source.sync.consistent_prf") {
+		t.Fatalf("version 7: %v, want InvalidArgument naming source.sync.consistent_prf", err)
+	}
+}
