@@ -43,6 +43,8 @@ var goldenVariants = map[string][]map[string]any{
 		{"algorithm": "sha512"},
 		{"algorithm": "md5"},
 		{"algorithm": "sha256", "salt": "pepper"},
+		{"mode": "hmac"},
+		{"mode": "salted"},
 	},
 	"transform_full_name":           {{"preserve_length": true}},
 	"transform_first_name":          {{"preserve_length": true}},

@@ -146,3 +146,33 @@ func TestPRFVersions(t *testing.T) {
 		t.Error("PRF version 7 was accepted")
 	}
 }
+
+// TestHashHMACVectors freezes transform_hash's HMAC mode: HMAC-SHA-256
+// under the job key's transform_hash sub-key of the value's text. The
+// digests were computed apart from this code (Python hmac, cryptography's
+// HKDF). It also checks which mode each PRF version defaults to.
+func TestHashHMACVectors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		params map[string]any
+		prf    PRFVersion
+		input  any
+		want   string
+	}{
+		{map[string]any{"mode": "hmac"}, PRFv1, "123-45-6789", "bdd4d7b2cff9eec004e07ebd9f2316d12d95bd43598ef24597b7a47c446c9ae0"},
+		{nil, PRFv2, "123-45-6789", "bdd4d7b2cff9eec004e07ebd9f2316d12d95bd43598ef24597b7a47c446c9ae0"},
+		{nil, PRFv2, int64(42), "69f326e3492bcb9516b22e2022ca6d2b75737cf1f462f86dbbe30a55c4a28084"},
+		// The salted mode is SHA-256 of salt || text, the PRFv1 default.
+		{nil, PRFv1, "123-45-6789", "01a54629efb952287e554eb23ef69c52097a75aecc0e3a93ca0855ab6d7a31a0"},
+		{map[string]any{"mode": "salted"}, PRFv2, "123-45-6789", "01a54629efb952287e554eb23ef69c52097a75aecc0e3a93ca0855ab6d7a31a0"},
+	} {
+		in := mustBuild(t, "transform_hash", tc.params, Options{Key: kaKey, PRF: tc.prf})
+		if got := mustRun(t, in, tc.input); got != tc.want {
+			t.Errorf("transform_hash %v under %v of %v = %v, want %s", tc.params, tc.prf, tc.input, got, tc.want)
+		}
+	}
+	other := mustBuild(t, "transform_hash", map[string]any{"mode": "hmac"}, Options{Key: []byte("another job"), PRF: PRFv2})
+	if mustRun(t, other, "123-45-6789") == "bdd4d7b2cff9eec004e07ebd9f2316d12d95bd43598ef24597b7a47c446c9ae0" {
+		t.Error("the HMAC digest does not depend on the job key")
+	}
+}
