@@ -110,3 +110,35 @@ func TestDataAlignment(t *testing.T) {
 		}
 	}
 }
+
+// TestLeakExpectations checks that every transformer declares a leak
+// level and that the small domains are the sizes the report derives its
+// expectations from.
+func TestLeakExpectations(t *testing.T) {
+	t.Parallel()
+	reg := NewRegistry()
+	for _, d := range reg.List() {
+		if d.Leak.Class == "" {
+			t.Errorf("%s declares no leak class", d.Source)
+		}
+	}
+	for _, tc := range []struct {
+		source string
+		params map[string]any
+		want   LeakExpectation
+	}{
+		{"transform_email", nil, LeakExpectation{Class: LeakNone}},
+		{"transform_last_name", nil, LeakExpectation{Class: LeakSmallDomain, Domain: 498}},
+		{"generate_zipcode", nil, LeakExpectation{Class: LeakSmallDomain, Domain: 99450}},
+		{"generate_categorical", map[string]any{"categories": []any{"a", "b", "c"}}, LeakExpectation{Class: LeakSmallDomain, Domain: 3}},
+		{"generate_int64", map[string]any{"min": 1, "max": 5}, LeakExpectation{Class: LeakSmallDomain, Domain: 5}},
+		{"transform_identity_scramble", map[string]any{"min": 1, "max": 1000}, LeakExpectation{Class: LeakSameDomain, Domain: 1000}},
+		{"transform_identity_scramble", nil, LeakExpectation{Class: LeakSameDomain}},
+		{"transform_javascript", map[string]any{"code": "return input;"}, LeakExpectation{Class: LeakUnknown}},
+	} {
+		got, err := reg.LeakExpectation(tc.source, tc.params)
+		if err != nil || got != tc.want {
+			t.Errorf("LeakExpectation(%s, %v) = %+v, %v; want %+v", tc.source, tc.params, got, err, tc.want)
+		}
+	}
+}

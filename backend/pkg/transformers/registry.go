@@ -76,6 +76,7 @@ func (r *Registry) add(d *Definition) {
 	if d.Build == nil {
 		panic(fmt.Sprintf("transformers: %q has no Build", d.Source))
 	}
+	setLeakProfile(d)
 	r.defs[d.Source] = d
 	r.list = append(r.list, d)
 }

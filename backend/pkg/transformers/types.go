@@ -137,6 +137,10 @@ type Definition struct {
 	// output is a function of the input and parameters alone (a hash, a
 	// passthrough), so consistent mode does not reseed before each call.
 	NoRand bool
+	// Leak is the expected leak level the verification report judges the
+	// transformer's columns against (see LeakClass); declared for every
+	// system transformer in leakProfiles.
+	Leak LeakProfile
 	// Build turns validated parameters into an implementation. It may return
 	// a *ParamError for cross-parameter problems (e.g. min > max).
 	Build func(p Params, o Options) (Func, error)
