@@ -135,6 +135,12 @@ type Result struct {
 	// Exact is true when the sample is every row: Equal is then the exact
 	// count over the table.
 	Exact bool `json:"exact"`
+	// SourceDistinct and OutputDistinct estimate the distinct source and
+	// output values (exact when Exact): the sampled distinct hashes scaled
+	// by Rate. The policy derives a small domain's expected rate of chance
+	// matches from them (see Judge).
+	SourceDistinct float64 `json:"source_distinct,omitempty"`
+	OutputDistinct float64 `json:"output_distinct,omitempty"`
 }
 
 // Result summarises the sketch.
@@ -143,6 +149,8 @@ func (s *Sketch) Result() Result {
 	if !r.Exact {
 		r.Rate = float64(s.threshold) / math.MaxUint64
 	}
+	r.SourceDistinct = float64(len(s.src)) / r.Rate
+	r.OutputDistinct = float64(len(s.out)) / r.Rate
 	for h, n := range s.out {
 		r.Sampled += n
 		if _, ok := s.src[h]; ok {

@@ -1,0 +1,296 @@
+package leakscan
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
+)
+
+// Status is the verdict on one finding of a verification report.
+type Status string
+
+// The statuses, from best to worst.
+const (
+	StatusOK   Status = "OK"
+	StatusWarn Status = "WARN"
+	StatusFail Status = "FAIL"
+)
+
+// Severity orders statuses: 0 for OK, 1 for WARN, 2 for FAIL.
+func (s Status) Severity() int {
+	switch s {
+	case StatusFail:
+		return 2
+	case StatusWarn:
+		return 1
+	}
+	return 0
+}
+
+// Worst returns the more severe of a and b.
+func Worst(a, b Status) Status {
+	if b.Severity() > a.Severity() {
+		return b
+	}
+	return a
+}
+
+// The thresholds of a Policy whose fields are 0.
+const (
+	DefaultWarnRate             = 0.01
+	DefaultFailRate             = 0.05
+	DefaultReidentifiedFailRate = 0.001
+)
+
+// Policy holds a job's leak thresholds, as fractions of a column's rows
+// (0 means the default). It travels in the plan (no secret).
+type Policy struct {
+	// WarnRate: a column whose share of rows holding a source value is
+	// above it is WARN even when that share is what its transformer's
+	// domain makes expected — a small domain copies real values by chance,
+	// and someone should decide whether that is acceptable.
+	WarnRate float64 `json:"warn_rate,omitempty"`
+	// FailRate: a share of rows holding a source value (or keeping their
+	// own) beyond the expectation and above this rate is FAIL.
+	FailRate float64 `json:"fail_rate,omitempty"`
+	// ReidentifiedFailRate: a table whose share of rows that keep all their
+	// quasi-identifiers is beyond chance and above this rate is FAIL.
+	ReidentifiedFailRate float64 `json:"reidentified_fail_rate,omitempty"`
+}
+
+// WithDefaults returns p with its zero thresholds set to the defaults.
+func (p Policy) WithDefaults() Policy {
+	if p.WarnRate <= 0 {
+		p.WarnRate = DefaultWarnRate
+	}
+	if p.FailRate <= 0 {
+		p.FailRate = DefaultFailRate
+	}
+	if p.ReidentifiedFailRate <= 0 {
+		p.ReidentifiedFailRate = DefaultReidentifiedFailRate
+	}
+	return p
+}
+
+// Validate checks that every threshold is a fraction in [0, 1], naming
+// the field.
+func (p Policy) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"warn_rate", p.WarnRate}, {"fail_rate", p.FailRate}, {"reidentified_fail_rate", p.ReidentifiedFailRate}} {
+		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
+			return fmt.Errorf("leak policy %s is %v; it must be a fraction between 0 and 1", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// Observation is what a leak scan measured on one column.
+type Observation struct {
+	// Sampled rows, of which Equal hold a value the source column holds
+	// in some row; Margin95 is the sampling margin of Equal/Sampled (0
+	// when Exact).
+	Sampled, Equal int64
+	Margin95       float64
+	// HasSelf is true when the copy measured SelfEqual, the rows whose
+	// output equals their own input, over all Rows.
+	HasSelf         bool
+	Rows, SelfEqual int64
+	// SourceDistinct and OutputDistinct estimate the column's distinct
+	// source and output values (0 when not measured).
+	SourceDistinct, OutputDistinct float64
+}
+
+// Judgement is the verdict on one column or table, with the expectations
+// it was judged against and the reason for people.
+type Judgement struct {
+	Status Status `json:"status"`
+	// ExpectedRate is the share of rows expected to hold a source value by
+	// chance; nil when nothing can be expected.
+	ExpectedRate *float64 `json:"expected_rate,omitempty"`
+	// ExpectedSelfRate is the share of rows expected to keep their own
+	// value by chance.
+	ExpectedSelfRate float64 `json:"expected_self_rate,omitempty"`
+	Reason           string  `json:"reason"`
+}
+
+// add records one finding, keeping the worst status.
+func (j *Judgement) add(s Status, reason string) {
+	j.Status = Worst(j.Status, s)
+	if j.Reason != "" {
+		j.Reason += "; "
+	}
+	j.Reason += reason
+}
+
+// JudgeColumn judges a column's leak scan o against the expectation e of
+// its transformer:
+//
+//   - Rows keeping their own value: none are expected of a transformer of
+//     class none, so any is FAIL; 1 in N is expected of a domain of N
+//     values, so more than chance allows (three standard deviations, with
+//     the rows of one value moving together, as consistent mode maps all
+//     equal inputs alike) is WARN, and FAIL when the excess is above
+//     FailRate. Without a known domain (same domain, unknown) any is WARN
+//     and a share above FailRate is FAIL.
+//   - Rows holding some source value: none are expected of class none;
+//     of a small domain of N values against S distinct source values,
+//     min(S, N)/N. A share beyond chance is WARN, FAIL above FailRate; a
+//     share within expectation but above WarnRate is still WARN (chance
+//     copies of real values are copies). A remap's outputs are the
+//     source's values by design and are not judged; an unknown
+//     transformer is judged against the thresholds alone.
+func (p Policy) JudgeColumn(e transformers.LeakExpectation, o Observation) Judgement {
+	p = p.WithDefaults()
+	j := Judgement{Status: StatusOK}
+	p.judgeSelf(&j, e, o)
+	p.judgeEqual(&j, e, o)
+	if j.Reason == "" {
+		j.Reason = "as expected"
+	}
+	return j
+}
+
+// judgeSelf judges the rows that kept their own value.
+func (p Policy) judgeSelf(j *Judgement, e transformers.LeakExpectation, o Observation) {
+	if e.Domain > 0 && e.Class != transformers.LeakNone {
+		j.ExpectedSelfRate = 1 / e.Domain
+	}
+	if !o.HasSelf || o.Rows == 0 || o.SelfEqual == 0 {
+		return
+	}
+	rate := float64(o.SelfEqual) / float64(o.Rows)
+	what := fmt.Sprintf("%d of %d rows (%s) kept their own source value", o.SelfEqual, o.Rows, pct(rate))
+	switch {
+	case e.Class == transformers.LeakNone:
+		j.add(StatusFail, what+", which this transformer should never do")
+	case j.ExpectedSelfRate == 0:
+		s := StatusWarn
+		if rate > p.FailRate {
+			s = StatusFail
+		}
+		j.add(s, what+" (nothing is expected of this transformer)")
+	default:
+		es := j.ExpectedSelfRate
+		allow := clusteredAllowance(es, o.Rows, o.SourceDistinct)
+		if rate <= allow {
+			return
+		}
+		s := StatusWarn
+		if rate-es > p.FailRate {
+			s = StatusFail
+		}
+		j.add(s, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)", what, pct(es), pct(allow)))
+	}
+}
+
+// judgeEqual judges the rows that hold some source value.
+func (p Policy) judgeEqual(j *Judgement, e transformers.LeakExpectation, o Observation) {
+	if o.Sampled == 0 {
+		return
+	}
+	rate := float64(o.Equal) / float64(o.Sampled)
+	what := fmt.Sprintf("%s of rows hold a source value", pct(rate))
+	var expected float64
+	switch {
+	case e.Class == transformers.LeakNone:
+	case e.Class == transformers.LeakSmallDomain && e.Domain > 0 && o.SourceDistinct > 0:
+		expected = math.Min(o.SourceDistinct, e.Domain) / e.Domain
+	case e.Class == transformers.LeakSameDomain:
+		return // a remap's outputs are source values by design
+	default: // unknown, or a small domain against an unmeasured source
+		switch {
+		case rate > p.FailRate && e.Class == transformers.LeakUnknown:
+			j.add(StatusFail, what+fmt.Sprintf(", above the fail rate %s", pct(p.FailRate)))
+		case rate > p.WarnRate:
+			j.add(StatusWarn, what+fmt.Sprintf(", above the warn rate %s", pct(p.WarnRate)))
+		}
+		return
+	}
+	j.ExpectedRate = &expected
+	allow := clusteredAllowance(expected, o.Sampled, o.OutputDistinct) + o.Margin95
+	switch {
+	case rate > allow && rate > p.FailRate:
+		j.add(StatusFail, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)%s", what, pct(expected), pct(allow), domainNote(e, o)))
+	case rate > allow:
+		j.add(StatusWarn, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)%s", what, pct(expected), pct(allow), domainNote(e, o)))
+	case rate > p.WarnRate:
+		j.add(StatusWarn, fmt.Sprintf("%s, as expected by chance (%s)%s, but above the warn rate %s: a larger-domain transformer copies fewer real values",
+			what, pct(expected), domainNote(e, o), pct(p.WarnRate)))
+	}
+}
+
+// domainNote explains a small domain's expectation.
+func domainNote(e transformers.LeakExpectation, o Observation) string {
+	if e.Class != transformers.LeakSmallDomain || e.Domain == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" for %s output values against %s distinct source values", count(e.Domain), count(o.SourceDistinct))
+}
+
+// clusteredAllowance is the largest share of n rows that chance explains
+// when each row matches with probability q and the rows come in about
+// groups distinct values that match or not together (consistent mode maps
+// equal inputs to equal outputs): q plus three standard deviations of the
+// share of matching groups, plus one group's worth of rows.
+func clusteredAllowance(q float64, n int64, groups float64) float64 {
+	if q <= 0 || n <= 0 {
+		return 0
+	}
+	g := float64(n)
+	if groups > 0 && groups < g {
+		g = groups
+	}
+	return q + 3*math.Sqrt(q*(1-q)/g) + 1/g
+}
+
+// RowObservation is the row-level re-identification count of one table:
+// of Rows rows with Columns quasi-identifiers (small-domain columns),
+// Reidentified kept every one of them equal to their own source values,
+// where Expected rows do by chance.
+type RowObservation struct {
+	Columns      []string
+	Rows         int64
+	Reidentified int64
+	Expected     float64
+}
+
+// JudgeRows judges a table's re-identification count: beyond chance
+// (three standard deviations of a Poisson count, plus one row) is WARN,
+// and FAIL when the share of rows is also above ReidentifiedFailRate.
+func (p Policy) JudgeRows(o RowObservation) Judgement {
+	p = p.WithDefaults()
+	exp := 0.0
+	if o.Rows > 0 {
+		exp = o.Expected / float64(o.Rows)
+	}
+	j := Judgement{Status: StatusOK, ExpectedSelfRate: exp}
+	what := fmt.Sprintf("%d of %d rows keep all of %s equal to their own source values", o.Reidentified, o.Rows, strings.Join(o.Columns, ", "))
+	allow := o.Expected + 3*math.Sqrt(o.Expected) + 1
+	switch {
+	case float64(o.Reidentified) <= allow:
+		j.Reason = what + fmt.Sprintf(" (%.2g expected by chance)", o.Expected)
+	case float64(o.Reidentified)/float64(o.Rows) > p.ReidentifiedFailRate:
+		j.add(StatusFail, what+fmt.Sprintf(", beyond the %.2g expected by chance and above the fail rate %s: those rows are re-identifiable", o.Expected, pct(p.ReidentifiedFailRate)))
+	default:
+		j.add(StatusWarn, what+fmt.Sprintf(", beyond the %.2g expected by chance", o.Expected))
+	}
+	return j
+}
+
+// pct formats a fraction as a percentage for people.
+func pct(f float64) string {
+	switch {
+	case f == 0:
+		return "0%"
+	case f < 0.001:
+		return fmt.Sprintf("%.3g%%", 100*f)
+	}
+	return fmt.Sprintf("%.1f%%", 100*f)
+}
+
+// count formats an estimated count.
+func count(f float64) string { return fmt.Sprintf("%.0f", math.Round(f)) }
