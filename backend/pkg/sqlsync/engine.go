@@ -82,7 +82,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.Start = *cp
 	}
 	if fromStart(t, job.Start) {
-		job.Leaks = syncdriver.NewLeaks(2 * e.leakSample())
+		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), e.quasiIdentifiers(t))
 	}
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
@@ -93,6 +93,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	}
 	if leaks := job.Leaks.Results(); len(leaks) > 0 {
 		out.Leaks = leaks
+		out.Reidentified = job.Leaks.Reidentified()
 	}
 	e.Logger.InfoContext(ctx, "table copied", slog.String("table", table.String()), slog.Int64("rows", out.Rows))
 	return out, nil

@@ -123,6 +123,7 @@ func (e *Engine) VerifyStream(ctx context.Context, plan *syncplan.Plan, src RowS
 		return nil, err
 	}
 	v := driverOf(dst.DB).Verifier(plan, nil, &dst)
+	o.registry = e.Registry
 	return verifyWith(ctx, plan, dst, streamVerifier{Verifier: v, src: src}, 0, o)
 }
 
@@ -169,7 +170,6 @@ func (e *Engine) RunStream(ctx context.Context, plan *syncplan.Plan, src RowSour
 	return rep, nil
 }
 
-// rowsOf returns the committed rows of each checkpoint.
 // LeaksOf collects the copy's leak sketches (Checkpoint.Leaks) of the
 // tables that have them, for VerifyOptions.Leaks.
 func LeaksOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]map[string]leakscan.Result {
@@ -182,6 +182,20 @@ func LeaksOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]map
 	return out
 }
 
+// ReidentifiedOf collects the copy's row-level re-identification counts
+// (Checkpoint.Reidentified) of the tables that have them, for
+// VerifyOptions.Reidentified.
+func ReidentifiedOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]leakscan.RowCount {
+	out := map[sqlschema.TableName]leakscan.RowCount{}
+	for t, cp := range cps {
+		if cp.Reidentified != nil {
+			out[t] = *cp.Reidentified
+		}
+	}
+	return out
+}
+
+// rowsOf returns the committed rows of each checkpoint.
 func rowsOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]int64 {
 	out := make(map[sqlschema.TableName]int64, len(cps))
 	for t, cp := range cps {

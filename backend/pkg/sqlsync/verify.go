@@ -9,6 +9,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 // DefaultLeakSample is the number of destination values per transformed
@@ -25,6 +26,9 @@ type VerifyOptions struct {
 	// column, when the caller kept them: those columns' leak scan is taken
 	// from them, and the source is not read again (LeakMethodCopy).
 	Leaks map[sqlschema.TableName]map[string]leakscan.Result
+	// Reidentified are the copy's row-level re-identification counts
+	// (Checkpoint.Reidentified) per table, when the caller kept them.
+	Reidentified map[sqlschema.TableName]leakscan.RowCount
 	// Copied are the rows each table's copy committed (the Rows of its
 	// final Checkpoint), when the caller has them; a table missing from a
 	// non-nil map was not written by this run.
@@ -33,6 +37,9 @@ type VerifyOptions struct {
 	// applied) before the run wrote anything, when the caller counted
 	// them (an exact count or the catalog's estimate).
 	SourceRowsBefore map[sqlschema.TableName]int64
+	// registry gives the transformers' expected leak levels (set by the
+	// engine).
+	registry *transformers.Registry
 }
 
 // Report is the verification of one destination after a sync. It is a
@@ -42,7 +49,10 @@ type Report struct {
 	Tables      []TableCount        `json:"tables"`
 	ForeignKeys []ForeignKeyOrphans `json:"foreign_keys,omitempty"`
 	Leaks       []ColumnLeak        `json:"leaks,omitempty"`
-	Uniques     []UniqueDuplicates  `json:"uniques,omitempty"`
+	// Reidentified are the tables whose rows were checked for keeping all
+	// their quasi-identifiers (see RowLeak).
+	Reidentified []RowLeak          `json:"reidentified,omitempty"`
+	Uniques      []UniqueDuplicates `json:"uniques,omitempty"`
 	// TruncatedOutsideJob are the destination tables outside the job that
 	// truncate_cascade emptied because they reference copied tables
 	// (Engine.TruncateReach); the job does not copy them, so they stay
@@ -152,13 +162,22 @@ type ColumnLeak struct {
 	// Equal/Sampled as an estimate of the whole column's fraction (0 when
 	// Exact).
 	Margin95 float64 `json:"margin95,omitempty"`
+	// SourceDistinct and OutputDistinct estimate the column's distinct
+	// values (LeakMethodCopy only).
+	SourceDistinct float64 `json:"source_distinct,omitempty"`
+	OutputDistinct float64 `json:"output_distinct,omitempty"`
+	// Expected is the transformer's expected leak level, and Judgement
+	// the verdict against it under the job's leak policy.
+	Expected transformers.LeakExpectation `json:"expected"`
+	leakscan.Judgement
 }
 
 // leakFromCopy is the report line of a column measured by the copy.
 func leakFromCopy(t sqlschema.TableName, c *syncplan.Column, r leakscan.Result) ColumnLeak {
 	self := r.SelfEqual
 	return ColumnLeak{Table: t, Column: c.Name, Transformer: c.Transformer.Source, Method: LeakMethodCopy,
-		Sampled: r.Sampled, Equal: r.Equal, SelfEqual: &self, Rows: r.Rows, Exact: r.Exact, Margin95: r.Margin95()}
+		Sampled: r.Sampled, Equal: r.Equal, SelfEqual: &self, Rows: r.Rows, Exact: r.Exact, Margin95: r.Margin95(),
+		SourceDistinct: r.SourceDistinct, OutputDistinct: r.OutputDistinct}
 }
 
 // UniqueDuplicates counts the surplus rows of a primary key or unique
@@ -175,7 +194,7 @@ type UniqueDuplicates struct {
 }
 
 // OK reports whether counts match and there are no orphans and no
-// duplicates. Leaks are for people to judge and do not affect it.
+// duplicates. Leaks are judged apart (Status).
 func (r *Report) OK() bool {
 	for _, t := range r.Tables {
 		if t.SourceRows != t.DestRows || t.Problem != "" {
@@ -198,11 +217,12 @@ func (r *Report) OK() bool {
 // String renders the report as a short table for people.
 func (r *Report) String() string {
 	var b strings.Builder
-	status := "OK"
-	if !r.OK() {
-		status = "PROBLEMS"
+	fmt.Fprintf(&b, "Verification of %s: %s\n", r.Destination, r.Status())
+	for _, f := range r.Findings() {
+		if f.Status != leakscan.StatusOK {
+			fmt.Fprintf(&b, "  %-4s  %s\n", f.Status, f.Message)
+		}
 	}
-	fmt.Fprintf(&b, "Verification of %s: %s\n", r.Destination, status)
 	for _, t := range r.Tables {
 		mark := ""
 		if t.SourceRows != t.DestRows {
@@ -241,12 +261,16 @@ func (r *Report) String() string {
 	for _, l := range r.Leaks {
 		b.WriteString(l.line())
 	}
+	for _, rl := range r.Reidentified {
+		fmt.Fprintf(&b, "  reid  %-40s %s: %s\n", rl.Table, rl.Status, rl.Reason)
+	}
 	return b.String()
 }
 
 // Verify compares the destination with the source after a sync (see
 // Report). It only reads.
 func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, dst Destination, o VerifyOptions) (*Report, error) {
+	o.registry = e.Registry
 	if err := sameDriver(src.DB, dst.DB); err != nil {
 		return nil, err
 	}
@@ -338,6 +362,7 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syn
 		r.TruncatedOutsideJob = syncplan.ReachedTables(reach)
 	}
 	r.CrossCheck(o.Copied, o.SourceRowsBefore)
+	r.judgeLeaks(o.registry, plan, o.Reidentified)
 	return r, nil
 }
 
@@ -358,5 +383,5 @@ func (l ColumnLeak) line() string {
 	if l.SelfEqual != nil {
 		what += fmt.Sprintf("; %d equal their own input", *l.SelfEqual)
 	}
-	return fmt.Sprintf("  leak  %-40s %s (%s): %s\n", l.Table, l.Column, l.Transformer, what)
+	return fmt.Sprintf("  leak  %-40s %s (%s): %s: %s — %s\n", l.Table, l.Column, l.Transformer, l.Status, what, l.Reason)
 }

@@ -81,7 +81,7 @@ func Validate(s *Schema, job Job, reg *transformers.Registry) Report {
 // when the report has problems.
 func build(s *Schema, job Job, reg *transformers.Registry) (*Plan, Report) {
 	b := &builder{s: s, job: job, reg: reg, plan: &Plan{
-		Dialect: s.Dialect, Consistent: job.Key != nil, SubsetByForeignKeys: job.SubsetByForeignKeys,
+		Dialect: s.Dialect, Consistent: job.Key != nil, SubsetByForeignKeys: job.SubsetByForeignKeys, LeakPolicy: job.LeakPolicy,
 	}}
 	b.run()
 	r := Report{Problems: b.probs.sorted(), Warnings: b.warns.sorted()}

@@ -3,6 +3,7 @@ package syncplan
 import (
 	"fmt"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
@@ -40,6 +41,9 @@ type Job struct {
 	// PRF is how consistent mode derives values from Key (the zero value
 	// is transformers.PRFv1, the version of jobs saved before versions).
 	PRF transformers.PRFVersion
+	// LeakPolicy holds the thresholds the verification report judges
+	// leak scans against (zero values are the defaults).
+	LeakPolicy leakscan.Policy
 	// TableConcurrency bounds how many tables are copied at once (tables
 	// that do not depend on each other); 0 means 2.
 	TableConcurrency int

@@ -3,6 +3,7 @@ package syncplan
 import (
 	"slices"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 )
@@ -31,6 +32,9 @@ type Plan struct {
 	Types *sqlschema.Definitions `json:"types,omitempty"`
 	// Consistent is true when the job has a key (consistent mode).
 	Consistent bool `json:"consistent,omitempty"`
+	// LeakPolicy echoes the job's leak thresholds, which the verification
+	// report judges leak scans against.
+	LeakPolicy leakscan.Policy `json:"leak_policy,omitzero"`
 	// SubsetByForeignKeys echoes the job's setting.
 	SubsetByForeignKeys bool `json:"subset_by_foreign_keys,omitempty"`
 	// Source is the source's server and database as the server reported

@@ -1,6 +1,7 @@
 package mysqlsync
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -24,6 +25,8 @@ type myOutput struct {
 	// sketch, when set, records the field's source and output values, as
 	// the text LOAD DATA receives, for the leak scan (syncdriver.Leaks).
 	sketch *leakscan.Sketch
+	// quasi: the column is a quasi-identifier (see myEncoder.rows).
+	quasi bool
 }
 
 // mysqlSession pins a connection and sets the session the copy relies on:
@@ -149,6 +152,10 @@ func newMyEncoder(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []stri
 			o.usesRow = col.UsesRow
 			if o.src >= 0 {
 				o.sketch = j.Leaks.Sketch(col.Name)
+				o.quasi = o.sketch != nil && j.Leaks.IsQuasiIdentifier(col.Name)
+				if o.quasi && enc.rows == nil {
+					enc.rows = j.Leaks.RowCounter()
+				}
 			}
 		}
 		enc.outs = append(enc.outs, o)
@@ -204,6 +211,9 @@ type myEncoder struct {
 	scratch []byte
 	inText  []byte // a source value as text, for a sketch
 	lastKey []string
+	// rows counts re-identified rows (nil when the table has fewer than
+	// two quasi-identifiers).
+	rows *leakscan.RowCounter
 }
 
 // text is v as LOAD DATA receives it: nil for NULL, bytes as they are,
@@ -238,6 +248,9 @@ func (e *myEncoder) record(o *myOutput, in any, out []byte) error {
 		return fmt.Errorf("row %d: column %s: %w", e.Rows+1, o.name, err)
 	}
 	o.sketch.Add(e.inText, false, out, out == nil)
+	if o.quasi && out != nil && bytes.Equal(e.inText, out) {
+		e.rows.Hit()
+	}
 	return nil
 }
 
@@ -287,6 +300,7 @@ func (e *myEncoder) row(vals []any) error {
 		e.Buf = appendLoadField(e.Buf, text, v == nil)
 	}
 	e.Buf = append(e.Buf, '\n')
+	e.rows.EndRow()
 	if len(e.keyIdx) > 0 {
 		e.lastKey = e.lastKey[:0]
 		for _, k := range e.keyIdx {

@@ -1,6 +1,7 @@
 package pgsync
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -21,7 +22,10 @@ type pgOutput struct {
 	// sketch, when set, records the field's source and output values for
 	// the leak scan (syncdriver.Leaks), both in the binary encoding of the
 	// field's type, before any OID patch.
-	sketch  *leakscan.Sketch
+	sketch *leakscan.Sketch
+	// rows, when set (a quasi-identifier column), counts the rows whose
+	// quasi-identifiers all equal their own source values.
+	rows    *leakscan.RowCounter
 	usesRow bool
 	// appendText: the field is text and the transformer writes its output
 	// straight into the tuple (no string in between).
@@ -74,6 +78,9 @@ type pgConverter struct {
 	// batches: some output is batched (a pool converts the rows then,
 	// even with one worker).
 	batches bool
+	// rows counts re-identified rows (nil when the table has fewer than
+	// two quasi-identifiers).
+	rows *leakscan.RowCounter
 }
 
 // convert appends t, converted, to buf.
@@ -101,6 +108,7 @@ func (c *pgConverter) convert(t *pgcopy.Tuple, buf []byte) ([]byte, error) {
 			}
 		}
 	}
+	c.rows.EndRow()
 	return buf, nil
 }
 
@@ -234,6 +242,9 @@ func (o *pgOutput) record(t *pgcopy.Tuple, out []byte, null bool) {
 	}
 	raw, inNull := t.Field(o.src)
 	o.sketch.Add(raw, inNull, out, null)
+	if o.rows != nil && !inNull && !null && bytes.Equal(raw, out) {
+		o.rows.Hit()
+	}
 }
 
 // rowContext decodes the whole source row once per tuple, for

@@ -192,6 +192,12 @@ func pgConverterFactory(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel 
 			o.sketch = j.Leaks.Sketch(col.Name)
 			o.batched = o.tr.Batches()
 			cv.batches = cv.batches || o.batched
+			if o.sketch != nil && j.Leaks.IsQuasiIdentifier(col.Name) {
+				if cv.rows == nil {
+					cv.rows = j.Leaks.RowCounter()
+				}
+				o.rows = cv.rows
+			}
 		}
 		setRuns(cv.out)
 		return cv, nil

@@ -102,6 +102,10 @@ type Checkpoint struct {
 	// has none): what verification reports instead of re-reading the
 	// source.
 	Leaks map[string]leakscan.Result `json:"leaks,omitempty"`
+	// Reidentified is the row-level re-identification count of that same
+	// copy (see Leaks.Reidentified), when the table has two or more
+	// quasi-identifier columns.
+	Reidentified *leakscan.RowCount `json:"reidentified,omitempty"`
 }
 
 // Progress is reported while a table is copied.

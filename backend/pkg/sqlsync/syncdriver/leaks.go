@@ -1,6 +1,7 @@
 package syncdriver
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
@@ -15,12 +16,59 @@ type Leaks struct {
 	capacity int
 	mu       sync.Mutex
 	sketches map[string][]*leakscan.Sketch
+	// quasi are the table's quasi-identifier columns whose joint
+	// self-equality is counted per row (at least two, else none), and
+	// counters the goroutines' counts.
+	quasi    []string
+	counters []*leakscan.RowCounter
 }
 
 // NewLeaks returns an empty collector whose sketches keep capacity hashes
-// per side (0: leakscan.DefaultCapacity).
-func NewLeaks(capacity int) *Leaks {
-	return &Leaks{capacity: capacity, sketches: map[string][]*leakscan.Sketch{}}
+// per side (0: leakscan.DefaultCapacity). When quasi names at least two
+// columns, the rows that keep all of them equal to their own source values
+// are counted too (see leakscan.RowCounter).
+func NewLeaks(capacity int, quasi []string) *Leaks {
+	l := &Leaks{capacity: capacity, sketches: map[string][]*leakscan.Sketch{}}
+	if len(quasi) >= 2 {
+		l.quasi = quasi
+	}
+	return l
+}
+
+// IsQuasiIdentifier reports whether column's self-equality counts towards
+// row-level re-identification.
+func (l *Leaks) IsQuasiIdentifier(column string) bool {
+	return l != nil && slices.Contains(l.quasi, column)
+}
+
+// RowCounter returns a new counter of re-identified rows for one
+// goroutine's rows; nil (which counts nothing) when l is nil or the table
+// has fewer than two quasi-identifiers.
+func (l *Leaks) RowCounter() *leakscan.RowCounter {
+	if l == nil || l.quasi == nil {
+		return nil
+	}
+	c := leakscan.NewRowCounter(len(l.quasi))
+	l.mu.Lock()
+	l.counters = append(l.counters, c)
+	l.mu.Unlock()
+	return c
+}
+
+// Reidentified merges every goroutine's row counts; nil when nothing was
+// counted. Call it after the goroutines are done.
+func (l *Leaks) Reidentified() *leakscan.RowCount {
+	if l == nil || len(l.counters) == 0 {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	total := leakscan.NewRowCounter(len(l.quasi))
+	for _, c := range l.counters {
+		total.Merge(c)
+	}
+	n := total.Count(slices.Clone(l.quasi))
+	return &n
 }
 
 // Sketch returns a new sketch of column for one goroutine's rows; nil
