@@ -175,15 +175,15 @@ func (p Policy) judgeSelf(j *Judgement, e transformers.LeakExpectation, o Observ
 		j.add(s, what+" (nothing is expected of this transformer)")
 	default:
 		es := j.ExpectedSelfRate
-		allow := clusteredAllowance(es, o.Rows, o.SourceDistinct)
-		if rate <= allow {
+		chance := chanceOf(rate, es, o.Rows, o.SourceDistinct)
+		if chance >= unlikely {
 			return
 		}
 		s := StatusWarn
 		if rate-es > p.FailRate {
 			s = StatusFail
 		}
-		j.add(s, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)", what, pct(es), pct(allow)))
+		j.add(s, fmt.Sprintf("%s, beyond the %s expected by chance (a %s chance)", what, pct(es), odds(chance)))
 	}
 }
 
@@ -211,12 +211,13 @@ func (p Policy) judgeEqual(j *Judgement, e transformers.LeakExpectation, o Obser
 		return
 	}
 	j.ExpectedRate = &expected
-	allow := clusteredAllowance(expected, o.Sampled, o.OutputDistinct) + o.Margin95
+	chance := chanceOf(max(rate-o.Margin95, 0), expected, o.Sampled, o.OutputDistinct)
+	beyond := chance < unlikely
 	switch {
-	case rate > allow && rate > p.FailRate:
-		j.add(StatusFail, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)%s", what, pct(expected), pct(allow), domainNote(e, o)))
-	case rate > allow:
-		j.add(StatusWarn, fmt.Sprintf("%s, beyond the %s expected by chance (up to %s)%s", what, pct(expected), pct(allow), domainNote(e, o)))
+	case beyond && rate > p.FailRate:
+		j.add(StatusFail, fmt.Sprintf("%s, beyond the %s expected by chance (a %s chance)%s", what, pct(expected), odds(chance), domainNote(e, o)))
+	case beyond:
+		j.add(StatusWarn, fmt.Sprintf("%s, beyond the %s expected by chance (a %s chance)%s", what, pct(expected), odds(chance), domainNote(e, o)))
 	case rate > p.WarnRate:
 		j.add(StatusWarn, fmt.Sprintf("%s, as expected by chance (%s)%s, but above the warn rate %s: a larger-domain transformer copies fewer real values",
 			what, pct(expected), domainNote(e, o), pct(p.WarnRate)))
@@ -231,20 +232,66 @@ func domainNote(e transformers.LeakExpectation, o Observation) string {
 	return fmt.Sprintf(" for %s output values against %s distinct source values", count(e.Domain), count(o.SourceDistinct))
 }
 
-// clusteredAllowance is the largest share of n rows that chance explains
-// when each row matches with probability q and the rows come in about
-// groups distinct values that match or not together (consistent mode maps
-// equal inputs to equal outputs): q plus three standard deviations of the
-// share of matching groups, plus one group's worth of rows.
-func clusteredAllowance(q float64, n int64, groups float64) float64 {
-	if q <= 0 || n <= 0 {
+// unlikely is the chance below which an observed rate is called beyond
+// expectation: one in 200, so that a report over many columns and runs
+// rarely warns of chance alone.
+const unlikely = 0.005
+
+// chanceOf is the probability that chance alone gives a share of at least
+// rate of n rows when each matches with probability q and the rows come
+// in about groups distinct values that match or not together (consistent
+// mode maps equal inputs to equal outputs; groups 0 means every row is on
+// its own): the binomial tail P(K >= ceil(rate*g)) of g = min(n, groups)
+// trials.
+func chanceOf(rate, q float64, n int64, groups float64) float64 {
+	if rate <= 0 {
+		return 1
+	}
+	if q <= 0 {
 		return 0
 	}
 	g := float64(n)
 	if groups > 0 && groups < g {
-		g = groups
+		g = math.Round(groups)
 	}
-	return q + 3*math.Sqrt(q*(1-q)/g) + 1/g
+	return binomialTail(int64(g), q, int64(math.Ceil(rate*g-1e-9)))
+}
+
+// binomialTail returns P(K >= k) for K ~ Binomial(n, q).
+func binomialTail(n int64, q float64, k int64) float64 {
+	if k <= 0 {
+		return 1
+	}
+	if k > n {
+		return 0
+	}
+	if q >= 1 {
+		return 1
+	}
+	lq, l1q := math.Log(q), math.Log1p(-q)
+	ln, _ := math.Lgamma(float64(n) + 1)
+	sum := 0.0
+	for i := k; i <= n; i++ {
+		li, _ := math.Lgamma(float64(i) + 1)
+		lni, _ := math.Lgamma(float64(n-i) + 1)
+		term := math.Exp(ln - li - lni + float64(i)*lq + float64(n-i)*l1q)
+		sum += term
+		if term < sum*1e-12 && float64(i) > float64(n)*q {
+			break
+		}
+	}
+	return math.Min(sum, 1)
+}
+
+// odds formats a small probability for people ("1 in 820").
+func odds(p float64) string {
+	if p <= 0 || p < 1e-9 {
+		return "less than 1 in a billion"
+	}
+	if p > 1e-6 {
+		return fmt.Sprintf("1 in %.0f", 1/p)
+	}
+	return fmt.Sprintf("1 in %.2g", 1/p)
 }
 
 // RowObservation is the row-level re-identification count of one table:

@@ -134,14 +134,20 @@ func expectation(reg *transformers.Registry, c *syncplan.Column) transformers.Le
 	return e
 }
 
-// quasiIdentifiers are the transformed columns of t whose transformer
-// draws from a small domain and that the copy reads from the source: the
-// columns whose joint self-equality makes a row re-identifiable.
+// quasiIdentifiers are the columns of t whose transform (not generator)
+// draws from a small domain: the columns whose joint self-equality makes
+// a row re-identifiable. A generator's output does not depend on the row,
+// so it can keep a row's value only by chance, and counting it would
+// divide the joint count of the transforms by its domain and hide their
+// leak.
 func (e *Engine) quasiIdentifiers(t *syncplan.Table) []string {
 	var out []string
 	for i := range t.Columns {
 		c := &t.Columns[i]
-		if c.Action == syncplan.ActionTransform && expectation(e.Registry, c).Class == transformers.LeakSmallDomain {
+		if c.Action != syncplan.ActionTransform || expectation(e.Registry, c).Class != transformers.LeakSmallDomain {
+			continue
+		}
+		if d, err := e.Registry.Lookup(c.Transformer.Source); err == nil && !d.Generator {
 			out = append(out, c.Name)
 		}
 	}

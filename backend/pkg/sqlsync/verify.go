@@ -1,6 +1,7 @@
 package sqlsync
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -262,7 +263,8 @@ func (r *Report) String() string {
 		b.WriteString(l.line())
 	}
 	for _, rl := range r.Reidentified {
-		fmt.Fprintf(&b, "  reid  %-40s %s: %s\n", rl.Table, rl.Status, rl.Reason)
+		fmt.Fprintf(&b, "  reid  %-40s %s: %d of %d rows keep all of %s (%.2g expected by chance)\n",
+			rl.Table, rl.Status, rl.Reidentified, rl.Rows, strings.Join(rl.Columns, ", "), rl.Expected)
 	}
 	return b.String()
 }
@@ -383,5 +385,5 @@ func (l ColumnLeak) line() string {
 	if l.SelfEqual != nil {
 		what += fmt.Sprintf("; %d equal their own input", *l.SelfEqual)
 	}
-	return fmt.Sprintf("  leak  %-40s %s (%s): %s: %s — %s\n", l.Table, l.Column, l.Transformer, l.Status, what, l.Reason)
+	return fmt.Sprintf("  leak  %-40s %s (%s): %s: %s\n", l.Table, l.Column, l.Transformer, cmp.Or(l.Status, leakscan.StatusOK), what)
 }
