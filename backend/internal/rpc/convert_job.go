@@ -26,7 +26,7 @@ func sourceFromProto(src *mgmtv1alpha1.JobSource, mappings []*mgmtv1alpha1.JobMa
 		d.Sync = &job.SyncSource{
 			ConnectionID: id, Subsets: subsetsFromProto(o.Sync.GetSubsets()),
 			SubsetByForeignKeys: o.Sync.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: o.Sync.GetHaltOnNewColumnAddition(),
-			PRF: prfFromProto(o.Sync.GetConsistentPrf()),
+			PRF: prfFromProto(o.Sync.GetConsistentPrf()), LeakPolicy: protoconv.LeakPolicy(o.Sync.GetLeakPolicy()),
 		}
 	case *mgmtv1alpha1.JobSource_Generate:
 		id, err := parseID("source.generate.fk_source_connection_id", o.Generate.GetFkSourceConnectionId())
@@ -182,6 +182,7 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 		s := &mgmtv1alpha1.SyncSourceOptions{
 			ConnectionId: d.Sync.ConnectionID.String(), SubsetByForeignKeyConstraints: d.Sync.SubsetByForeignKeys,
 			HaltOnNewColumnAddition: d.Sync.HaltOnNewColumn, ConsistentPrf: protoconv.ConsistentPrf(d.Sync.PRF),
+			LeakPolicy: protoconv.LeakPolicyProto(d.Sync.LeakPolicy),
 		}
 		for _, sub := range d.Sync.Subsets {
 			s.Subsets = append(s.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})

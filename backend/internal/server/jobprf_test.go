@@ -66,4 +66,21 @@ func TestJobConsistentPRF(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "source.sync.consistent_prf") {
 		t.Fatalf("version 7: %v, want InvalidArgument naming source.sync.consistent_prf", err)
 	}
+
+	// The leak policy round-trips, and a threshold outside [0, 1] is
+	// refused naming the field.
+	src2 := withPRF(mgmt.ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED)
+	src2.GetSync().LeakPolicy = &mgmt.LeakPolicy{WarnRate: ptr(0.2), ReidentifiedFailRate: ptr(0.01)}
+	upd, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: src2, Mappings: created.Msg.GetJob().GetMappings()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := upd.Msg.GetJob().GetSource().GetSync().GetLeakPolicy(); p.GetWarnRate() != 0.2 || p.FailRate != nil || p.GetReidentifiedFailRate() != 0.01 {
+		t.Fatalf("leak policy came back as %v", p)
+	}
+	src2.GetSync().LeakPolicy = &mgmt.LeakPolicy{FailRate: ptr(2.0)}
+	_, err = c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: src2, Mappings: created.Msg.GetJob().GetMappings()}))
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "source.sync.leak_policy") || !strings.Contains(err.Error(), "fail_rate") {
+		t.Fatalf("fail_rate 2: %v, want InvalidArgument naming source.sync.leak_policy and fail_rate", err)
+	}
 }

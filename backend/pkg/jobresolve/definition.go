@@ -1,6 +1,7 @@
 package jobresolve
 
 import (
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -36,6 +37,8 @@ type SyncSource struct {
 	// PRF is the job's consistent-mode PRF version (see
 	// transformers.PRFVersion); the zero value is v1.
 	PRF transformers.PRFVersion
+	// LeakPolicy holds the job's leak thresholds.
+	LeakPolicy leakscan.Policy
 }
 
 // GenerateSource is where a data generation reads its schema and how many

@@ -55,7 +55,7 @@ func Resolve(d Definition, r Resolved) (Job, error) {
 func syncJob(d Definition, r Resolved) (syncplan.Job, error) {
 	s := d.Sync
 	out := syncplan.Job{
-		SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn, Key: d.Key, PRF: s.PRF,
+		SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn, Key: d.Key, PRF: s.PRF, LeakPolicy: s.LeakPolicy,
 		Subsets: slices.Clone(s.Subsets), VirtualForeignKeys: slices.Clone(d.VirtualForeignKeys),
 	}
 	if r.Connections != nil {

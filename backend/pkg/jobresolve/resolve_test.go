@@ -5,9 +5,11 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 var (
@@ -25,7 +27,8 @@ func syncDefinition() Definition {
 	return Definition{
 		Name: "nightly",
 		Sync: &SyncSource{ConnectionID: "src", SubsetByForeignKeys: true, HaltOnNewColumn: true,
-			Subsets: []syncplan.Subset{{Schema: "public", Table: "users", Where: "id < 100"}}},
+			Subsets: []syncplan.Subset{{Schema: "public", Table: "users", Where: "id < 100"}},
+			PRF:     transformers.PRFv2, LeakPolicy: leakscan.Policy{WarnRate: 0.02}},
 		Mappings: []Mapping{
 			{Schema: "public", Table: "users", Column: "email", Transformer: email},
 			{Schema: "public", Table: "users", Column: "ssn", Transformer: syncplan.Transformer{Source: "passthrough"}, UserDefinedID: "udt"},
@@ -56,6 +59,8 @@ func TestResolveSync(t *testing.T) {
 		SubsetByForeignKeys: true, HaltOnNewColumn: true,
 		VirtualForeignKeys: []syncplan.VirtualForeignKey{vfk},
 		Key:                []byte("k"),
+		PRF:                transformers.PRFv2,
+		LeakPolicy:         leakscan.Policy{WarnRate: 0.02},
 	}
 	for name, tc := range map[string]struct {
 		res  func() Resolved

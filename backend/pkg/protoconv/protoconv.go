@@ -14,6 +14,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -152,7 +153,7 @@ func Definition(j *mgmt.Job) (jobresolve.Definition, error) {
 	}
 	if s := j.GetSource().GetSync(); s != nil {
 		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition(),
-			PRF: PRFVersion(s.GetConsistentPrf())}
+			PRF: PRFVersion(s.GetConsistentPrf()), LeakPolicy: LeakPolicy(s.GetLeakPolicy())}
 		for _, sub := range s.GetSubsets() {
 			d.Sync.Subsets = append(d.Sync.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
 		}
@@ -221,4 +222,29 @@ func ConsistentPrf(v transformers.PRFVersion) mgmt.ConsistentPrf {
 		return mgmt.ConsistentPrf_CONSISTENT_PRF_V2
 	}
 	return mgmt.ConsistentPrf_CONSISTENT_PRF_V1
+}
+
+// LeakPolicy is a job's leak thresholds (unset fields are 0: the
+// defaults).
+func LeakPolicy(p *mgmt.LeakPolicy) leakscan.Policy {
+	return leakscan.Policy{WarnRate: p.GetWarnRate(), FailRate: p.GetFailRate(), ReidentifiedFailRate: p.GetReidentifiedFailRate()}
+}
+
+// LeakPolicyProto is the job field of leak thresholds: nil when all are
+// the defaults, else the fields that are set.
+func LeakPolicyProto(p leakscan.Policy) *mgmt.LeakPolicy {
+	if p == (leakscan.Policy{}) {
+		return nil
+	}
+	out := &mgmt.LeakPolicy{}
+	if p.WarnRate != 0 {
+		out.WarnRate = &p.WarnRate
+	}
+	if p.FailRate != 0 {
+		out.FailRate = &p.FailRate
+	}
+	if p.ReidentifiedFailRate != 0 {
+		out.ReidentifiedFailRate = &p.ReidentifiedFailRate
+	}
+	return out
 }

@@ -11,9 +11,11 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -99,12 +101,14 @@ func TestDefinition(t *testing.T) {
 		"sync": {
 			in: &mgmt.Job{Name: "nightly", TransformerKey: ptr(base64.StdEncoding.EncodeToString([]byte("key"))),
 				Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: "src",
-					Subsets: []*mgmt.JobSourceSubset{{Schema: "public", Table: "users", WhereClause: "id < 10"}}, SubsetByForeignKeyConstraints: true, HaltOnNewColumnAddition: true}}},
+					Subsets: []*mgmt.JobSourceSubset{{Schema: "public", Table: "users", WhereClause: "id < 10"}}, SubsetByForeignKeyConstraints: true, HaltOnNewColumnAddition: true,
+					ConsistentPrf: mgmt.ConsistentPrf_CONSISTENT_PRF_V2, LeakPolicy: &mgmt.LeakPolicy{FailRate: ptr(0.1)}}}},
 				Mappings: mappings, Destinations: dests,
 				VirtualForeignKeys: []*mgmt.VirtualForeignConstraint{{Schema: "public", Table: "orders", Columns: []string{"user_id"}, ReferencedSchema: "public", ReferencedTable: "users", ReferencedColumns: []string{"id"}}},
 			},
 			want: jobresolve.Definition{Name: "nightly", Key: []byte("key"),
-				Sync:     &jobresolve.SyncSource{ConnectionID: "src", Subsets: []syncplan.Subset{{Schema: "public", Table: "users", Where: "id < 10"}}, SubsetByForeignKeys: true, HaltOnNewColumn: true},
+				Sync: &jobresolve.SyncSource{ConnectionID: "src", Subsets: []syncplan.Subset{{Schema: "public", Table: "users", Where: "id < 10"}}, SubsetByForeignKeys: true, HaltOnNewColumn: true,
+					PRF: transformers.PRFv2, LeakPolicy: leakscan.Policy{FailRate: 0.1}},
 				Mappings: wantMappings, Destinations: wantDests,
 				VirtualForeignKeys: []syncplan.VirtualForeignKey{{Table: orders, Columns: []string{"user_id"}, Referenced: users, ReferencedColumns: []string{"id"}}},
 			},

@@ -98,6 +98,9 @@ func (j *Job) Definition(r Resolver) (*JobDefinition, error) {
 		}
 		sync := &mgmtv1alpha1.SyncSourceOptions{ConnectionId: id, SubsetByForeignKeyConstraints: s.SubsetByForeignKeys, HaltOnNewColumnAddition: s.HaltOnNewColumn,
 			ConsistentPrf: prf}
+		if p := s.LeakPolicy; p != nil {
+			sync.LeakPolicy = &mgmtv1alpha1.LeakPolicy{WarnRate: p.WarnRate, FailRate: p.FailRate, ReidentifiedFailRate: p.ReidentifiedFailRate}
+		}
 		for _, sub := range s.Subsets {
 			sync.Subsets = append(sync.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})
 		}

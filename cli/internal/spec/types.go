@@ -108,6 +108,16 @@ type SyncSource struct {
 	// ConsistentPRF is the consistent-mode PRF version, "v1" or "v2";
 	// empty keeps an existing job's version (new jobs get v2).
 	ConsistentPRF string `yaml:"consistent_prf"`
+	// LeakPolicy holds the thresholds the verification report judges
+	// leak scans against; absent fields take the API's defaults.
+	LeakPolicy *LeakPolicy `yaml:"leak_policy"`
+}
+
+// LeakPolicy is a job's leak thresholds, fractions between 0 and 1.
+type LeakPolicy struct {
+	WarnRate             *float64 `yaml:"warn_rate"`
+	FailRate             *float64 `yaml:"fail_rate"`
+	ReidentifiedFailRate *float64 `yaml:"reidentified_fail_rate"`
 }
 
 // Subset keeps the rows of one table that match a WHERE predicate.

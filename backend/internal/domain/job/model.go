@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
@@ -56,6 +57,9 @@ type SyncSource struct {
 	// existed have none stored, which reads as the zero value, v1; new
 	// jobs get the latest (see PRFUnspecified).
 	PRF transformers.PRFVersion `json:"prf_version,omitempty"`
+	// LeakPolicy holds the thresholds the verification report judges leak
+	// scans against (zero fields are the defaults).
+	LeakPolicy leakscan.Policy `json:"leak_policy,omitzero"`
 }
 
 // PRFUnspecified is a SyncSource.PRF a caller leaves to the service: the

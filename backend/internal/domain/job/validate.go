@@ -78,6 +78,9 @@ func validateSource(d Definition) error {
 		if !d.Sync.PRF.Valid() && d.Sync.PRF != PRFUnspecified {
 			return domain.Invalid("source.sync.consistent_prf", "is not a known version (v1 or v2)")
 		}
+		if err := d.Sync.LeakPolicy.Validate(); err != nil {
+			return domain.Invalid("source.sync.leak_policy", "%s", err.Error())
+		}
 		for i, s := range d.Sync.Subsets {
 			f := fmt.Sprintf("source.sync.subsets[%d]", i)
 			if s.Schema == "" || s.Table == "" {

@@ -18,7 +18,11 @@ import (
 func definition(name string, d job.Definition, dests []job.Destination, key []byte) jobresolve.Definition {
 	out := jobresolve.Definition{Name: name, Key: key}
 	if s := d.Sync; s != nil {
-		out.Sync = &jobresolve.SyncSource{ConnectionID: s.ConnectionID.String(), SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn}
+		out.Sync = &jobresolve.SyncSource{ConnectionID: s.ConnectionID.String(), SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn,
+			LeakPolicy: s.LeakPolicy}
+		if s.PRF.Valid() {
+			out.Sync.PRF = s.PRF
+		}
 		for _, sub := range s.Subsets {
 			out.Sync.Subsets = append(out.Sync.Subsets, syncplan.Subset{Schema: sub.Schema, Table: sub.Table, Where: sub.Where})
 		}

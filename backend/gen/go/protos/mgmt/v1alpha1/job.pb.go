@@ -448,6 +448,9 @@ type SyncSourceOptions struct {
 	// job's current version when its source is updated, so a client that
 	// does not know the field never changes a job's outputs.
 	ConsistentPrf ConsistentPrf `protobuf:"varint,5,opt,name=consistent_prf,json=consistentPrf,proto3,enum=mgmt.v1alpha1.ConsistentPrf" json:"consistent_prf,omitempty"`
+	// leak_policy holds the thresholds the verification report judges each
+	// transformed column's leak scan against (OK, WARN or FAIL).
+	LeakPolicy    *LeakPolicy `protobuf:"bytes,6,opt,name=leak_policy,json=leakPolicy,proto3" json:"leak_policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -517,6 +520,89 @@ func (x *SyncSourceOptions) GetConsistentPrf() ConsistentPrf {
 	return ConsistentPrf_CONSISTENT_PRF_UNSPECIFIED
 }
 
+func (x *SyncSourceOptions) GetLeakPolicy() *LeakPolicy {
+	if x != nil {
+		return x.LeakPolicy
+	}
+	return nil
+}
+
+// LeakPolicy holds a job's leak thresholds, as fractions of a column's (or
+// table's) rows between 0 and 1; an unset or 0 field takes the default.
+// Every transformer declares an expected leak level (none for identifiers,
+// emails, phones and free text; a chance rate derived from the domain size
+// for small-domain ones such as names, cities and ZIP codes), and the
+// report judges what the copy measured against it.
+type LeakPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// warn_rate (default 0.01): a column whose share of rows holding a
+	// source value is above it is WARN, even when the share is what its
+	// transformer's domain makes expected.
+	WarnRate *float64 `protobuf:"fixed64,1,opt,name=warn_rate,json=warnRate,proto3,oneof" json:"warn_rate,omitempty"`
+	// fail_rate (default 0.05): a share of rows holding a source value, or
+	// keeping their own, beyond expectation and above it is FAIL. A row
+	// keeping its own value under a transformer that never should (emails,
+	// identifiers) is FAIL whatever the rate.
+	FailRate *float64 `protobuf:"fixed64,2,opt,name=fail_rate,json=failRate,proto3,oneof" json:"fail_rate,omitempty"`
+	// reidentified_fail_rate (default 0.001): a table whose rows keep all
+	// their quasi-identifiers (small-domain transformed columns) beyond
+	// chance, in a share above it, is FAIL.
+	ReidentifiedFailRate *float64 `protobuf:"fixed64,3,opt,name=reidentified_fail_rate,json=reidentifiedFailRate,proto3,oneof" json:"reidentified_fail_rate,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *LeakPolicy) Reset() {
+	*x = LeakPolicy{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeakPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeakPolicy) ProtoMessage() {}
+
+func (x *LeakPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeakPolicy.ProtoReflect.Descriptor instead.
+func (*LeakPolicy) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LeakPolicy) GetWarnRate() float64 {
+	if x != nil && x.WarnRate != nil {
+		return *x.WarnRate
+	}
+	return 0
+}
+
+func (x *LeakPolicy) GetFailRate() float64 {
+	if x != nil && x.FailRate != nil {
+		return *x.FailRate
+	}
+	return 0
+}
+
+func (x *LeakPolicy) GetReidentifiedFailRate() float64 {
+	if x != nil && x.ReidentifiedFailRate != nil {
+		return *x.ReidentifiedFailRate
+	}
+	return 0
+}
+
 // JobSourceSubset is a WHERE predicate for one table.
 type JobSourceSubset struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -529,7 +615,7 @@ type JobSourceSubset struct {
 
 func (x *JobSourceSubset) Reset() {
 	*x = JobSourceSubset{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +627,7 @@ func (x *JobSourceSubset) String() string {
 func (*JobSourceSubset) ProtoMessage() {}
 
 func (x *JobSourceSubset) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +640,7 @@ func (x *JobSourceSubset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobSourceSubset.ProtoReflect.Descriptor instead.
 func (*JobSourceSubset) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *JobSourceSubset) GetSchema() string {
@@ -589,7 +675,7 @@ type GenerateSourceOptions struct {
 
 func (x *GenerateSourceOptions) Reset() {
 	*x = GenerateSourceOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -601,7 +687,7 @@ func (x *GenerateSourceOptions) String() string {
 func (*GenerateSourceOptions) ProtoMessage() {}
 
 func (x *GenerateSourceOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -614,7 +700,7 @@ func (x *GenerateSourceOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateSourceOptions.ProtoReflect.Descriptor instead.
 func (*GenerateSourceOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GenerateSourceOptions) GetFkSourceConnectionId() string {
@@ -643,7 +729,7 @@ type GenerateSourceTable struct {
 
 func (x *GenerateSourceTable) Reset() {
 	*x = GenerateSourceTable{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +741,7 @@ func (x *GenerateSourceTable) String() string {
 func (*GenerateSourceTable) ProtoMessage() {}
 
 func (x *GenerateSourceTable) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +754,7 @@ func (x *GenerateSourceTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateSourceTable.ProtoReflect.Descriptor instead.
 func (*GenerateSourceTable) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GenerateSourceTable) GetSchema() string {
@@ -704,7 +790,7 @@ type JobDestination struct {
 
 func (x *JobDestination) Reset() {
 	*x = JobDestination{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +802,7 @@ func (x *JobDestination) String() string {
 func (*JobDestination) ProtoMessage() {}
 
 func (x *JobDestination) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +815,7 @@ func (x *JobDestination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestination.ProtoReflect.Descriptor instead.
 func (*JobDestination) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *JobDestination) GetId() string {
@@ -769,7 +855,7 @@ type JobDestinationOptions struct {
 
 func (x *JobDestinationOptions) Reset() {
 	*x = JobDestinationOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +867,7 @@ func (x *JobDestinationOptions) String() string {
 func (*JobDestinationOptions) ProtoMessage() {}
 
 func (x *JobDestinationOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +880,7 @@ func (x *JobDestinationOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestinationOptions.ProtoReflect.Descriptor instead.
 func (*JobDestinationOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *JobDestinationOptions) GetInitTableSchema() bool {
@@ -843,7 +929,7 @@ type JobDestinationCreate struct {
 
 func (x *JobDestinationCreate) Reset() {
 	*x = JobDestinationCreate{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -855,7 +941,7 @@ func (x *JobDestinationCreate) String() string {
 func (*JobDestinationCreate) ProtoMessage() {}
 
 func (x *JobDestinationCreate) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -868,7 +954,7 @@ func (x *JobDestinationCreate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestinationCreate.ProtoReflect.Descriptor instead.
 func (*JobDestinationCreate) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *JobDestinationCreate) GetConnectionId() string {
@@ -898,7 +984,7 @@ type JobMapping struct {
 
 func (x *JobMapping) Reset() {
 	*x = JobMapping{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +996,7 @@ func (x *JobMapping) String() string {
 func (*JobMapping) ProtoMessage() {}
 
 func (x *JobMapping) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +1009,7 @@ func (x *JobMapping) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobMapping.ProtoReflect.Descriptor instead.
 func (*JobMapping) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *JobMapping) GetSchema() string {
@@ -968,7 +1054,7 @@ type JobMappingTransformer struct {
 
 func (x *JobMappingTransformer) Reset() {
 	*x = JobMappingTransformer{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -980,7 +1066,7 @@ func (x *JobMappingTransformer) String() string {
 func (*JobMappingTransformer) ProtoMessage() {}
 
 func (x *JobMappingTransformer) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -993,7 +1079,7 @@ func (x *JobMappingTransformer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobMappingTransformer.ProtoReflect.Descriptor instead.
 func (*JobMappingTransformer) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *JobMappingTransformer) GetSource() string {
@@ -1032,7 +1118,7 @@ type VirtualForeignConstraint struct {
 
 func (x *VirtualForeignConstraint) Reset() {
 	*x = VirtualForeignConstraint{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1130,7 @@ func (x *VirtualForeignConstraint) String() string {
 func (*VirtualForeignConstraint) ProtoMessage() {}
 
 func (x *VirtualForeignConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1143,7 @@ func (x *VirtualForeignConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualForeignConstraint.ProtoReflect.Descriptor instead.
 func (*VirtualForeignConstraint) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *VirtualForeignConstraint) GetSchema() string {
@@ -1112,7 +1198,7 @@ type WorkflowOptions struct {
 
 func (x *WorkflowOptions) Reset() {
 	*x = WorkflowOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1210,7 @@ func (x *WorkflowOptions) String() string {
 func (*WorkflowOptions) ProtoMessage() {}
 
 func (x *WorkflowOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1223,7 @@ func (x *WorkflowOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkflowOptions.ProtoReflect.Descriptor instead.
 func (*WorkflowOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WorkflowOptions) GetRunTimeoutSeconds() int64 {
@@ -1160,7 +1246,7 @@ type ActivityOptions struct {
 
 func (x *ActivityOptions) Reset() {
 	*x = ActivityOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1172,7 +1258,7 @@ func (x *ActivityOptions) String() string {
 func (*ActivityOptions) ProtoMessage() {}
 
 func (x *ActivityOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1185,7 +1271,7 @@ func (x *ActivityOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivityOptions.ProtoReflect.Descriptor instead.
 func (*ActivityOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ActivityOptions) GetScheduleToCloseTimeoutSeconds() int64 {
@@ -1225,7 +1311,7 @@ type GetJobsRequest struct {
 
 func (x *GetJobsRequest) Reset() {
 	*x = GetJobsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1237,7 +1323,7 @@ func (x *GetJobsRequest) String() string {
 func (*GetJobsRequest) ProtoMessage() {}
 
 func (x *GetJobsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1250,7 +1336,7 @@ func (x *GetJobsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{14}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetJobsRequest) GetAccountId() string {
@@ -1269,7 +1355,7 @@ type GetJobsResponse struct {
 
 func (x *GetJobsResponse) Reset() {
 	*x = GetJobsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1367,7 @@ func (x *GetJobsResponse) String() string {
 func (*GetJobsResponse) ProtoMessage() {}
 
 func (x *GetJobsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1380,7 @@ func (x *GetJobsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{15}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetJobsResponse) GetJobs() []*Job {
@@ -1313,7 +1399,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1325,7 +1411,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1338,7 +1424,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{16}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetJobRequest) GetId() string {
@@ -1357,7 +1443,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +1455,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1382,7 +1468,7 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{17}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
@@ -1411,7 +1497,7 @@ type CreateJobRequest struct {
 
 func (x *CreateJobRequest) Reset() {
 	*x = CreateJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1509,7 @@ func (x *CreateJobRequest) String() string {
 func (*CreateJobRequest) ProtoMessage() {}
 
 func (x *CreateJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1522,7 @@ func (x *CreateJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateJobRequest) GetAccountId() string {
@@ -1518,7 +1604,7 @@ type CreateJobResponse struct {
 
 func (x *CreateJobResponse) Reset() {
 	*x = CreateJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1530,7 +1616,7 @@ func (x *CreateJobResponse) String() string {
 func (*CreateJobResponse) ProtoMessage() {}
 
 func (x *CreateJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1543,7 +1629,7 @@ func (x *CreateJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateJobResponse) GetJob() *Job {
@@ -1562,7 +1648,7 @@ type DeleteJobRequest struct {
 
 func (x *DeleteJobRequest) Reset() {
 	*x = DeleteJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1574,7 +1660,7 @@ func (x *DeleteJobRequest) String() string {
 func (*DeleteJobRequest) ProtoMessage() {}
 
 func (x *DeleteJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1587,7 +1673,7 @@ func (x *DeleteJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteJobRequest) GetId() string {
@@ -1605,7 +1691,7 @@ type DeleteJobResponse struct {
 
 func (x *DeleteJobResponse) Reset() {
 	*x = DeleteJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1617,7 +1703,7 @@ func (x *DeleteJobResponse) String() string {
 func (*DeleteJobResponse) ProtoMessage() {}
 
 func (x *DeleteJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1630,7 +1716,7 @@ func (x *DeleteJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{21}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{22}
 }
 
 type IsJobNameAvailableRequest struct {
@@ -1643,7 +1729,7 @@ type IsJobNameAvailableRequest struct {
 
 func (x *IsJobNameAvailableRequest) Reset() {
 	*x = IsJobNameAvailableRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1741,7 @@ func (x *IsJobNameAvailableRequest) String() string {
 func (*IsJobNameAvailableRequest) ProtoMessage() {}
 
 func (x *IsJobNameAvailableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1754,7 @@ func (x *IsJobNameAvailableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsJobNameAvailableRequest.ProtoReflect.Descriptor instead.
 func (*IsJobNameAvailableRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{22}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *IsJobNameAvailableRequest) GetAccountId() string {
@@ -1694,7 +1780,7 @@ type IsJobNameAvailableResponse struct {
 
 func (x *IsJobNameAvailableResponse) Reset() {
 	*x = IsJobNameAvailableResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +1792,7 @@ func (x *IsJobNameAvailableResponse) String() string {
 func (*IsJobNameAvailableResponse) ProtoMessage() {}
 
 func (x *IsJobNameAvailableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +1805,7 @@ func (x *IsJobNameAvailableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsJobNameAvailableResponse.ProtoReflect.Descriptor instead.
 func (*IsJobNameAvailableResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{23}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *IsJobNameAvailableResponse) GetIsAvailable() bool {
@@ -1740,7 +1826,7 @@ type UpdateJobScheduleRequest struct {
 
 func (x *UpdateJobScheduleRequest) Reset() {
 	*x = UpdateJobScheduleRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1752,7 +1838,7 @@ func (x *UpdateJobScheduleRequest) String() string {
 func (*UpdateJobScheduleRequest) ProtoMessage() {}
 
 func (x *UpdateJobScheduleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1765,7 +1851,7 @@ func (x *UpdateJobScheduleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobScheduleRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobScheduleRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{24}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *UpdateJobScheduleRequest) GetId() string {
@@ -1791,7 +1877,7 @@ type UpdateJobScheduleResponse struct {
 
 func (x *UpdateJobScheduleResponse) Reset() {
 	*x = UpdateJobScheduleResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1803,7 +1889,7 @@ func (x *UpdateJobScheduleResponse) String() string {
 func (*UpdateJobScheduleResponse) ProtoMessage() {}
 
 func (x *UpdateJobScheduleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1816,7 +1902,7 @@ func (x *UpdateJobScheduleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobScheduleResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobScheduleResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{25}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdateJobScheduleResponse) GetJob() *Job {
@@ -1837,7 +1923,7 @@ type PauseJobRequest struct {
 
 func (x *PauseJobRequest) Reset() {
 	*x = PauseJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1849,7 +1935,7 @@ func (x *PauseJobRequest) String() string {
 func (*PauseJobRequest) ProtoMessage() {}
 
 func (x *PauseJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1862,7 +1948,7 @@ func (x *PauseJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseJobRequest.ProtoReflect.Descriptor instead.
 func (*PauseJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{26}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PauseJobRequest) GetId() string {
@@ -1895,7 +1981,7 @@ type PauseJobResponse struct {
 
 func (x *PauseJobResponse) Reset() {
 	*x = PauseJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +1993,7 @@ func (x *PauseJobResponse) String() string {
 func (*PauseJobResponse) ProtoMessage() {}
 
 func (x *PauseJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1920,7 +2006,7 @@ func (x *PauseJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseJobResponse.ProtoReflect.Descriptor instead.
 func (*PauseJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{27}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PauseJobResponse) GetJob() *Job {
@@ -1942,7 +2028,7 @@ type UpdateJobSourceConnectionRequest struct {
 
 func (x *UpdateJobSourceConnectionRequest) Reset() {
 	*x = UpdateJobSourceConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1954,7 +2040,7 @@ func (x *UpdateJobSourceConnectionRequest) String() string {
 func (*UpdateJobSourceConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateJobSourceConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1967,7 +2053,7 @@ func (x *UpdateJobSourceConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobSourceConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobSourceConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{28}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *UpdateJobSourceConnectionRequest) GetId() string {
@@ -2007,7 +2093,7 @@ type UpdateJobSourceConnectionResponse struct {
 
 func (x *UpdateJobSourceConnectionResponse) Reset() {
 	*x = UpdateJobSourceConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2019,7 +2105,7 @@ func (x *UpdateJobSourceConnectionResponse) String() string {
 func (*UpdateJobSourceConnectionResponse) ProtoMessage() {}
 
 func (x *UpdateJobSourceConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2032,7 +2118,7 @@ func (x *UpdateJobSourceConnectionResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use UpdateJobSourceConnectionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobSourceConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{29}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UpdateJobSourceConnectionResponse) GetJob() *Job {
@@ -2053,7 +2139,7 @@ type SetJobSourceSqlConnectionSubsetsRequest struct {
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) Reset() {
 	*x = SetJobSourceSqlConnectionSubsetsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2065,7 +2151,7 @@ func (x *SetJobSourceSqlConnectionSubsetsRequest) String() string {
 func (*SetJobSourceSqlConnectionSubsetsRequest) ProtoMessage() {}
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2078,7 +2164,7 @@ func (x *SetJobSourceSqlConnectionSubsetsRequest) ProtoReflect() protoreflect.Me
 
 // Deprecated: Use SetJobSourceSqlConnectionSubsetsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobSourceSqlConnectionSubsetsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{30}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) GetId() string {
@@ -2111,7 +2197,7 @@ type SetJobSourceSqlConnectionSubsetsResponse struct {
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) Reset() {
 	*x = SetJobSourceSqlConnectionSubsetsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2209,7 @@ func (x *SetJobSourceSqlConnectionSubsetsResponse) String() string {
 func (*SetJobSourceSqlConnectionSubsetsResponse) ProtoMessage() {}
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2136,7 +2222,7 @@ func (x *SetJobSourceSqlConnectionSubsetsResponse) ProtoReflect() protoreflect.M
 
 // Deprecated: Use SetJobSourceSqlConnectionSubsetsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobSourceSqlConnectionSubsetsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{31}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) GetJob() *Job {
@@ -2158,7 +2244,7 @@ type UpdateJobDestinationConnectionRequest struct {
 
 func (x *UpdateJobDestinationConnectionRequest) Reset() {
 	*x = UpdateJobDestinationConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2170,7 +2256,7 @@ func (x *UpdateJobDestinationConnectionRequest) String() string {
 func (*UpdateJobDestinationConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateJobDestinationConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2183,7 +2269,7 @@ func (x *UpdateJobDestinationConnectionRequest) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use UpdateJobDestinationConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobDestinationConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{32}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *UpdateJobDestinationConnectionRequest) GetJobId() string {
@@ -2223,7 +2309,7 @@ type UpdateJobDestinationConnectionResponse struct {
 
 func (x *UpdateJobDestinationConnectionResponse) Reset() {
 	*x = UpdateJobDestinationConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2235,7 +2321,7 @@ func (x *UpdateJobDestinationConnectionResponse) String() string {
 func (*UpdateJobDestinationConnectionResponse) ProtoMessage() {}
 
 func (x *UpdateJobDestinationConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2248,7 +2334,7 @@ func (x *UpdateJobDestinationConnectionResponse) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use UpdateJobDestinationConnectionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobDestinationConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{33}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *UpdateJobDestinationConnectionResponse) GetJob() *Job {
@@ -2268,7 +2354,7 @@ type DeleteJobDestinationConnectionRequest struct {
 
 func (x *DeleteJobDestinationConnectionRequest) Reset() {
 	*x = DeleteJobDestinationConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2280,7 +2366,7 @@ func (x *DeleteJobDestinationConnectionRequest) String() string {
 func (*DeleteJobDestinationConnectionRequest) ProtoMessage() {}
 
 func (x *DeleteJobDestinationConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2293,7 +2379,7 @@ func (x *DeleteJobDestinationConnectionRequest) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use DeleteJobDestinationConnectionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobDestinationConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{34}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DeleteJobDestinationConnectionRequest) GetJobId() string {
@@ -2318,7 +2404,7 @@ type DeleteJobDestinationConnectionResponse struct {
 
 func (x *DeleteJobDestinationConnectionResponse) Reset() {
 	*x = DeleteJobDestinationConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2330,7 +2416,7 @@ func (x *DeleteJobDestinationConnectionResponse) String() string {
 func (*DeleteJobDestinationConnectionResponse) ProtoMessage() {}
 
 func (x *DeleteJobDestinationConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2343,7 +2429,7 @@ func (x *DeleteJobDestinationConnectionResponse) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use DeleteJobDestinationConnectionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobDestinationConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{35}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{36}
 }
 
 type CreateJobDestinationConnectionsRequest struct {
@@ -2356,7 +2442,7 @@ type CreateJobDestinationConnectionsRequest struct {
 
 func (x *CreateJobDestinationConnectionsRequest) Reset() {
 	*x = CreateJobDestinationConnectionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2454,7 @@ func (x *CreateJobDestinationConnectionsRequest) String() string {
 func (*CreateJobDestinationConnectionsRequest) ProtoMessage() {}
 
 func (x *CreateJobDestinationConnectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2381,7 +2467,7 @@ func (x *CreateJobDestinationConnectionsRequest) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use CreateJobDestinationConnectionsRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobDestinationConnectionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{36}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateJobDestinationConnectionsRequest) GetJobId() string {
@@ -2407,7 +2493,7 @@ type CreateJobDestinationConnectionsResponse struct {
 
 func (x *CreateJobDestinationConnectionsResponse) Reset() {
 	*x = CreateJobDestinationConnectionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2419,7 +2505,7 @@ func (x *CreateJobDestinationConnectionsResponse) String() string {
 func (*CreateJobDestinationConnectionsResponse) ProtoMessage() {}
 
 func (x *CreateJobDestinationConnectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2432,7 +2518,7 @@ func (x *CreateJobDestinationConnectionsResponse) ProtoReflect() protoreflect.Me
 
 // Deprecated: Use CreateJobDestinationConnectionsResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobDestinationConnectionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{37}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateJobDestinationConnectionsResponse) GetDestinations() []*JobDestination {
@@ -2452,7 +2538,7 @@ type SetJobWorkflowOptionsRequest struct {
 
 func (x *SetJobWorkflowOptionsRequest) Reset() {
 	*x = SetJobWorkflowOptionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +2550,7 @@ func (x *SetJobWorkflowOptionsRequest) String() string {
 func (*SetJobWorkflowOptionsRequest) ProtoMessage() {}
 
 func (x *SetJobWorkflowOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +2563,7 @@ func (x *SetJobWorkflowOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobWorkflowOptionsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobWorkflowOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{38}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SetJobWorkflowOptionsRequest) GetId() string {
@@ -2503,7 +2589,7 @@ type SetJobWorkflowOptionsResponse struct {
 
 func (x *SetJobWorkflowOptionsResponse) Reset() {
 	*x = SetJobWorkflowOptionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2515,7 +2601,7 @@ func (x *SetJobWorkflowOptionsResponse) String() string {
 func (*SetJobWorkflowOptionsResponse) ProtoMessage() {}
 
 func (x *SetJobWorkflowOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2528,7 +2614,7 @@ func (x *SetJobWorkflowOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobWorkflowOptionsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobWorkflowOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{39}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SetJobWorkflowOptionsResponse) GetJob() *Job {
@@ -2548,7 +2634,7 @@ type SetJobSyncOptionsRequest struct {
 
 func (x *SetJobSyncOptionsRequest) Reset() {
 	*x = SetJobSyncOptionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2560,7 +2646,7 @@ func (x *SetJobSyncOptionsRequest) String() string {
 func (*SetJobSyncOptionsRequest) ProtoMessage() {}
 
 func (x *SetJobSyncOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2573,7 +2659,7 @@ func (x *SetJobSyncOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobSyncOptionsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobSyncOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{40}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SetJobSyncOptionsRequest) GetId() string {
@@ -2599,7 +2685,7 @@ type SetJobSyncOptionsResponse struct {
 
 func (x *SetJobSyncOptionsResponse) Reset() {
 	*x = SetJobSyncOptionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2697,7 @@ func (x *SetJobSyncOptionsResponse) String() string {
 func (*SetJobSyncOptionsResponse) ProtoMessage() {}
 
 func (x *SetJobSyncOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2710,7 @@ func (x *SetJobSyncOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobSyncOptionsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobSyncOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{41}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SetJobSyncOptionsResponse) GetJob() *Job {
@@ -2656,7 +2742,7 @@ type ValidateJobMappingsRequest struct {
 
 func (x *ValidateJobMappingsRequest) Reset() {
 	*x = ValidateJobMappingsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2668,7 +2754,7 @@ func (x *ValidateJobMappingsRequest) String() string {
 func (*ValidateJobMappingsRequest) ProtoMessage() {}
 
 func (x *ValidateJobMappingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2681,7 +2767,7 @@ func (x *ValidateJobMappingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateJobMappingsRequest.ProtoReflect.Descriptor instead.
 func (*ValidateJobMappingsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{42}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ValidateJobMappingsRequest) GetAccountId() string {
@@ -2739,7 +2825,7 @@ type ColumnError struct {
 
 func (x *ColumnError) Reset() {
 	*x = ColumnError{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2837,7 @@ func (x *ColumnError) String() string {
 func (*ColumnError) ProtoMessage() {}
 
 func (x *ColumnError) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2850,7 @@ func (x *ColumnError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnError.ProtoReflect.Descriptor instead.
 func (*ColumnError) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{43}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ColumnError) GetSchema() string {
@@ -2805,7 +2891,7 @@ type DatabaseError struct {
 
 func (x *DatabaseError) Reset() {
 	*x = DatabaseError{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2817,7 +2903,7 @@ func (x *DatabaseError) String() string {
 func (*DatabaseError) ProtoMessage() {}
 
 func (x *DatabaseError) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2830,7 +2916,7 @@ func (x *DatabaseError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DatabaseError.ProtoReflect.Descriptor instead.
 func (*DatabaseError) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{44}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DatabaseError) GetErrors() []string {
@@ -2862,7 +2948,7 @@ type ValidateJobMappingsResponse struct {
 
 func (x *ValidateJobMappingsResponse) Reset() {
 	*x = ValidateJobMappingsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2874,7 +2960,7 @@ func (x *ValidateJobMappingsResponse) String() string {
 func (*ValidateJobMappingsResponse) ProtoMessage() {}
 
 func (x *ValidateJobMappingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2887,7 +2973,7 @@ func (x *ValidateJobMappingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateJobMappingsResponse.ProtoReflect.Descriptor instead.
 func (*ValidateJobMappingsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{45}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ValidateJobMappingsResponse) GetColumnErrors() []*ColumnError {
@@ -2927,7 +3013,7 @@ type GetJobPlanRequest struct {
 
 func (x *GetJobPlanRequest) Reset() {
 	*x = GetJobPlanRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2939,7 +3025,7 @@ func (x *GetJobPlanRequest) String() string {
 func (*GetJobPlanRequest) ProtoMessage() {}
 
 func (x *GetJobPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2952,7 +3038,7 @@ func (x *GetJobPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobPlanRequest.ProtoReflect.Descriptor instead.
 func (*GetJobPlanRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetJobPlanRequest) GetId() string {
@@ -2975,7 +3061,7 @@ type GetJobPlanResponse struct {
 
 func (x *GetJobPlanResponse) Reset() {
 	*x = GetJobPlanResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2987,7 +3073,7 @@ func (x *GetJobPlanResponse) String() string {
 func (*GetJobPlanResponse) ProtoMessage() {}
 
 func (x *GetJobPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3000,7 +3086,7 @@ func (x *GetJobPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobPlanResponse.ProtoReflect.Descriptor instead.
 func (*GetJobPlanResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetJobPlanResponse) GetText() string {
@@ -3046,7 +3132,7 @@ type JobRunTableProgress struct {
 
 func (x *JobRunTableProgress) Reset() {
 	*x = JobRunTableProgress{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3058,7 +3144,7 @@ func (x *JobRunTableProgress) String() string {
 func (*JobRunTableProgress) ProtoMessage() {}
 
 func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3071,7 +3157,7 @@ func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunTableProgress.ProtoReflect.Descriptor instead.
 func (*JobRunTableProgress) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *JobRunTableProgress) GetSchema() string {
@@ -3157,7 +3243,7 @@ type JobRun struct {
 
 func (x *JobRun) Reset() {
 	*x = JobRun{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3169,7 +3255,7 @@ func (x *JobRun) String() string {
 func (*JobRun) ProtoMessage() {}
 
 func (x *JobRun) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3182,7 +3268,7 @@ func (x *JobRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRun.ProtoReflect.Descriptor instead.
 func (*JobRun) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *JobRun) GetId() string {
@@ -3271,7 +3357,7 @@ type JobRunEvent struct {
 
 func (x *JobRunEvent) Reset() {
 	*x = JobRunEvent{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3283,7 +3369,7 @@ func (x *JobRunEvent) String() string {
 func (*JobRunEvent) ProtoMessage() {}
 
 func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3296,7 +3382,7 @@ func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunEvent.ProtoReflect.Descriptor instead.
 func (*JobRunEvent) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *JobRunEvent) GetId() int64 {
@@ -3350,7 +3436,7 @@ type CreateJobRunRequest struct {
 
 func (x *CreateJobRunRequest) Reset() {
 	*x = CreateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3362,7 +3448,7 @@ func (x *CreateJobRunRequest) String() string {
 func (*CreateJobRunRequest) ProtoMessage() {}
 
 func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3375,7 +3461,7 @@ func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreateJobRunRequest) GetJobId() string {
@@ -3394,7 +3480,7 @@ type CreateJobRunResponse struct {
 
 func (x *CreateJobRunResponse) Reset() {
 	*x = CreateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3406,7 +3492,7 @@ func (x *CreateJobRunResponse) String() string {
 func (*CreateJobRunResponse) ProtoMessage() {}
 
 func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3419,7 +3505,7 @@ func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CreateJobRunResponse) GetJobRun() *JobRun {
@@ -3444,7 +3530,7 @@ type GetJobRunsRequest struct {
 
 func (x *GetJobRunsRequest) Reset() {
 	*x = GetJobRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3456,7 +3542,7 @@ func (x *GetJobRunsRequest) String() string {
 func (*GetJobRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3469,7 +3555,7 @@ func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetJobRunsRequest) GetId() isGetJobRunsRequest_Id {
@@ -3537,7 +3623,7 @@ type GetJobRunsResponse struct {
 
 func (x *GetJobRunsResponse) Reset() {
 	*x = GetJobRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3549,7 +3635,7 @@ func (x *GetJobRunsResponse) String() string {
 func (*GetJobRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3562,7 +3648,7 @@ func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetJobRunsResponse) GetJobRuns() []*JobRun {
@@ -3588,7 +3674,7 @@ type GetJobRunRequest struct {
 
 func (x *GetJobRunRequest) Reset() {
 	*x = GetJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3600,7 +3686,7 @@ func (x *GetJobRunRequest) String() string {
 func (*GetJobRunRequest) ProtoMessage() {}
 
 func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3613,7 +3699,7 @@ func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetJobRunRequest) GetJobRunId() string {
@@ -3632,7 +3718,7 @@ type GetJobRunResponse struct {
 
 func (x *GetJobRunResponse) Reset() {
 	*x = GetJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3644,7 +3730,7 @@ func (x *GetJobRunResponse) String() string {
 func (*GetJobRunResponse) ProtoMessage() {}
 
 func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3657,7 +3743,7 @@ func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *GetJobRunResponse) GetJobRun() *JobRun {
@@ -3676,7 +3762,7 @@ type GetJobRunEventsRequest struct {
 
 func (x *GetJobRunEventsRequest) Reset() {
 	*x = GetJobRunEventsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3774,7 @@ func (x *GetJobRunEventsRequest) String() string {
 func (*GetJobRunEventsRequest) ProtoMessage() {}
 
 func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3787,7 @@ func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *GetJobRunEventsRequest) GetJobRunId() string {
@@ -3721,7 +3807,7 @@ type GetJobRunEventsResponse struct {
 
 func (x *GetJobRunEventsResponse) Reset() {
 	*x = GetJobRunEventsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3733,7 +3819,7 @@ func (x *GetJobRunEventsResponse) String() string {
 func (*GetJobRunEventsResponse) ProtoMessage() {}
 
 func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3746,7 +3832,7 @@ func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *GetJobRunEventsResponse) GetEvents() []*JobRunEvent {
@@ -3772,7 +3858,7 @@ type CancelJobRunRequest struct {
 
 func (x *CancelJobRunRequest) Reset() {
 	*x = CancelJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3784,7 +3870,7 @@ func (x *CancelJobRunRequest) String() string {
 func (*CancelJobRunRequest) ProtoMessage() {}
 
 func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3797,7 +3883,7 @@ func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CancelJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *CancelJobRunRequest) GetJobRunId() string {
@@ -3815,7 +3901,7 @@ type CancelJobRunResponse struct {
 
 func (x *CancelJobRunResponse) Reset() {
 	*x = CancelJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3827,7 +3913,7 @@ func (x *CancelJobRunResponse) String() string {
 func (*CancelJobRunResponse) ProtoMessage() {}
 
 func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3840,7 +3926,7 @@ func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CancelJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
 }
 
 type TerminateJobRunRequest struct {
@@ -3852,7 +3938,7 @@ type TerminateJobRunRequest struct {
 
 func (x *TerminateJobRunRequest) Reset() {
 	*x = TerminateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3864,7 +3950,7 @@ func (x *TerminateJobRunRequest) String() string {
 func (*TerminateJobRunRequest) ProtoMessage() {}
 
 func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3877,7 +3963,7 @@ func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *TerminateJobRunRequest) GetJobRunId() string {
@@ -3895,7 +3981,7 @@ type TerminateJobRunResponse struct {
 
 func (x *TerminateJobRunResponse) Reset() {
 	*x = TerminateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3907,7 +3993,7 @@ func (x *TerminateJobRunResponse) String() string {
 func (*TerminateJobRunResponse) ProtoMessage() {}
 
 func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3920,7 +4006,7 @@ func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
 }
 
 type DeleteJobRunRequest struct {
@@ -3932,7 +4018,7 @@ type DeleteJobRunRequest struct {
 
 func (x *DeleteJobRunRequest) Reset() {
 	*x = DeleteJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3944,7 +4030,7 @@ func (x *DeleteJobRunRequest) String() string {
 func (*DeleteJobRunRequest) ProtoMessage() {}
 
 func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3957,7 +4043,7 @@ func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *DeleteJobRunRequest) GetJobRunId() string {
@@ -3975,7 +4061,7 @@ type DeleteJobRunResponse struct {
 
 func (x *DeleteJobRunResponse) Reset() {
 	*x = DeleteJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3987,7 +4073,7 @@ func (x *DeleteJobRunResponse) String() string {
 func (*DeleteJobRunResponse) ProtoMessage() {}
 
 func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4000,7 +4086,7 @@ func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
 }
 
 type GetJobRecentRunsRequest struct {
@@ -4012,7 +4098,7 @@ type GetJobRecentRunsRequest struct {
 
 func (x *GetJobRecentRunsRequest) Reset() {
 	*x = GetJobRecentRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4024,7 +4110,7 @@ func (x *GetJobRecentRunsRequest) String() string {
 func (*GetJobRecentRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4037,7 +4123,7 @@ func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *GetJobRecentRunsRequest) GetJobId() string {
@@ -4056,7 +4142,7 @@ type GetJobRecentRunsResponse struct {
 
 func (x *GetJobRecentRunsResponse) Reset() {
 	*x = GetJobRecentRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4068,7 +4154,7 @@ func (x *GetJobRecentRunsResponse) String() string {
 func (*GetJobRecentRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4081,7 +4167,7 @@ func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetJobRecentRunsResponse) GetRecentRuns() []*JobRun {
@@ -4100,7 +4186,7 @@ type GetJobNextRunsRequest struct {
 
 func (x *GetJobNextRunsRequest) Reset() {
 	*x = GetJobNextRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4112,7 +4198,7 @@ func (x *GetJobNextRunsRequest) String() string {
 func (*GetJobNextRunsRequest) ProtoMessage() {}
 
 func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4125,7 +4211,7 @@ func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{67}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetJobNextRunsRequest) GetJobId() string {
@@ -4144,7 +4230,7 @@ type GetJobNextRunsResponse struct {
 
 func (x *GetJobNextRunsResponse) Reset() {
 	*x = GetJobNextRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4156,7 +4242,7 @@ func (x *GetJobNextRunsResponse) String() string {
 func (*GetJobNextRunsResponse) ProtoMessage() {}
 
 func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4169,7 +4255,7 @@ func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{68}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GetJobNextRunsResponse) GetNextRunTimes() []*timestamppb.Timestamp {
@@ -4209,13 +4295,25 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\tJobSource\x126\n" +
 	"\x04sync\x18\x01 \x01(\v2 .mgmt.v1alpha1.SyncSourceOptionsH\x00R\x04sync\x12B\n" +
 	"\bgenerate\x18\x02 \x01(\v2$.mgmt.v1alpha1.GenerateSourceOptionsH\x00R\bgenerateB\t\n" +
-	"\aoptions\"\xbf\x02\n" +
+	"\aoptions\"\xfb\x02\n" +
 	"\x11SyncSourceOptions\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x128\n" +
 	"\asubsets\x18\x02 \x03(\v2\x1e.mgmt.v1alpha1.JobSourceSubsetR\asubsets\x12H\n" +
 	"!subset_by_foreign_key_constraints\x18\x03 \x01(\bR\x1dsubsetByForeignKeyConstraints\x12<\n" +
 	"\x1bhalt_on_new_column_addition\x18\x04 \x01(\bR\x17haltOnNewColumnAddition\x12C\n" +
-	"\x0econsistent_prf\x18\x05 \x01(\x0e2\x1c.mgmt.v1alpha1.ConsistentPrfR\rconsistentPrf\"b\n" +
+	"\x0econsistent_prf\x18\x05 \x01(\x0e2\x1c.mgmt.v1alpha1.ConsistentPrfR\rconsistentPrf\x12:\n" +
+	"\vleak_policy\x18\x06 \x01(\v2\x19.mgmt.v1alpha1.LeakPolicyR\n" +
+	"leakPolicy\"\xc2\x01\n" +
+	"\n" +
+	"LeakPolicy\x12 \n" +
+	"\twarn_rate\x18\x01 \x01(\x01H\x00R\bwarnRate\x88\x01\x01\x12 \n" +
+	"\tfail_rate\x18\x02 \x01(\x01H\x01R\bfailRate\x88\x01\x01\x129\n" +
+	"\x16reidentified_fail_rate\x18\x03 \x01(\x01H\x02R\x14reidentifiedFailRate\x88\x01\x01B\f\n" +
+	"\n" +
+	"_warn_rateB\f\n" +
+	"\n" +
+	"_fail_rateB\x19\n" +
+	"\x17_reidentified_fail_rate\"b\n" +
 	"\x0fJobSourceSubset\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12!\n" +
@@ -4527,7 +4625,7 @@ func file_mgmt_v1alpha1_job_proto_rawDescGZIP() []byte {
 }
 
 var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
+var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
 var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(JobType)(0),                                     // 0: mgmt.v1alpha1.JobType
 	(ConsistentPrf)(0),                               // 1: mgmt.v1alpha1.ConsistentPrf
@@ -4535,197 +4633,199 @@ var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(*Job)(nil),                                      // 3: mgmt.v1alpha1.Job
 	(*JobSource)(nil),                                // 4: mgmt.v1alpha1.JobSource
 	(*SyncSourceOptions)(nil),                        // 5: mgmt.v1alpha1.SyncSourceOptions
-	(*JobSourceSubset)(nil),                          // 6: mgmt.v1alpha1.JobSourceSubset
-	(*GenerateSourceOptions)(nil),                    // 7: mgmt.v1alpha1.GenerateSourceOptions
-	(*GenerateSourceTable)(nil),                      // 8: mgmt.v1alpha1.GenerateSourceTable
-	(*JobDestination)(nil),                           // 9: mgmt.v1alpha1.JobDestination
-	(*JobDestinationOptions)(nil),                    // 10: mgmt.v1alpha1.JobDestinationOptions
-	(*JobDestinationCreate)(nil),                     // 11: mgmt.v1alpha1.JobDestinationCreate
-	(*JobMapping)(nil),                               // 12: mgmt.v1alpha1.JobMapping
-	(*JobMappingTransformer)(nil),                    // 13: mgmt.v1alpha1.JobMappingTransformer
-	(*VirtualForeignConstraint)(nil),                 // 14: mgmt.v1alpha1.VirtualForeignConstraint
-	(*WorkflowOptions)(nil),                          // 15: mgmt.v1alpha1.WorkflowOptions
-	(*ActivityOptions)(nil),                          // 16: mgmt.v1alpha1.ActivityOptions
-	(*GetJobsRequest)(nil),                           // 17: mgmt.v1alpha1.GetJobsRequest
-	(*GetJobsResponse)(nil),                          // 18: mgmt.v1alpha1.GetJobsResponse
-	(*GetJobRequest)(nil),                            // 19: mgmt.v1alpha1.GetJobRequest
-	(*GetJobResponse)(nil),                           // 20: mgmt.v1alpha1.GetJobResponse
-	(*CreateJobRequest)(nil),                         // 21: mgmt.v1alpha1.CreateJobRequest
-	(*CreateJobResponse)(nil),                        // 22: mgmt.v1alpha1.CreateJobResponse
-	(*DeleteJobRequest)(nil),                         // 23: mgmt.v1alpha1.DeleteJobRequest
-	(*DeleteJobResponse)(nil),                        // 24: mgmt.v1alpha1.DeleteJobResponse
-	(*IsJobNameAvailableRequest)(nil),                // 25: mgmt.v1alpha1.IsJobNameAvailableRequest
-	(*IsJobNameAvailableResponse)(nil),               // 26: mgmt.v1alpha1.IsJobNameAvailableResponse
-	(*UpdateJobScheduleRequest)(nil),                 // 27: mgmt.v1alpha1.UpdateJobScheduleRequest
-	(*UpdateJobScheduleResponse)(nil),                // 28: mgmt.v1alpha1.UpdateJobScheduleResponse
-	(*PauseJobRequest)(nil),                          // 29: mgmt.v1alpha1.PauseJobRequest
-	(*PauseJobResponse)(nil),                         // 30: mgmt.v1alpha1.PauseJobResponse
-	(*UpdateJobSourceConnectionRequest)(nil),         // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	(*UpdateJobSourceConnectionResponse)(nil),        // 32: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	(*UpdateJobDestinationConnectionRequest)(nil),    // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	(*UpdateJobDestinationConnectionResponse)(nil),   // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	(*DeleteJobDestinationConnectionRequest)(nil),    // 37: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	(*DeleteJobDestinationConnectionResponse)(nil),   // 38: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	(*CreateJobDestinationConnectionsRequest)(nil),   // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	(*CreateJobDestinationConnectionsResponse)(nil),  // 40: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	(*SetJobWorkflowOptionsRequest)(nil),             // 41: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	(*SetJobWorkflowOptionsResponse)(nil),            // 42: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	(*SetJobSyncOptionsRequest)(nil),                 // 43: mgmt.v1alpha1.SetJobSyncOptionsRequest
-	(*SetJobSyncOptionsResponse)(nil),                // 44: mgmt.v1alpha1.SetJobSyncOptionsResponse
-	(*ValidateJobMappingsRequest)(nil),               // 45: mgmt.v1alpha1.ValidateJobMappingsRequest
-	(*ColumnError)(nil),                              // 46: mgmt.v1alpha1.ColumnError
-	(*DatabaseError)(nil),                            // 47: mgmt.v1alpha1.DatabaseError
-	(*ValidateJobMappingsResponse)(nil),              // 48: mgmt.v1alpha1.ValidateJobMappingsResponse
-	(*GetJobPlanRequest)(nil),                        // 49: mgmt.v1alpha1.GetJobPlanRequest
-	(*GetJobPlanResponse)(nil),                       // 50: mgmt.v1alpha1.GetJobPlanResponse
-	(*JobRunTableProgress)(nil),                      // 51: mgmt.v1alpha1.JobRunTableProgress
-	(*JobRun)(nil),                                   // 52: mgmt.v1alpha1.JobRun
-	(*JobRunEvent)(nil),                              // 53: mgmt.v1alpha1.JobRunEvent
-	(*CreateJobRunRequest)(nil),                      // 54: mgmt.v1alpha1.CreateJobRunRequest
-	(*CreateJobRunResponse)(nil),                     // 55: mgmt.v1alpha1.CreateJobRunResponse
-	(*GetJobRunsRequest)(nil),                        // 56: mgmt.v1alpha1.GetJobRunsRequest
-	(*GetJobRunsResponse)(nil),                       // 57: mgmt.v1alpha1.GetJobRunsResponse
-	(*GetJobRunRequest)(nil),                         // 58: mgmt.v1alpha1.GetJobRunRequest
-	(*GetJobRunResponse)(nil),                        // 59: mgmt.v1alpha1.GetJobRunResponse
-	(*GetJobRunEventsRequest)(nil),                   // 60: mgmt.v1alpha1.GetJobRunEventsRequest
-	(*GetJobRunEventsResponse)(nil),                  // 61: mgmt.v1alpha1.GetJobRunEventsResponse
-	(*CancelJobRunRequest)(nil),                      // 62: mgmt.v1alpha1.CancelJobRunRequest
-	(*CancelJobRunResponse)(nil),                     // 63: mgmt.v1alpha1.CancelJobRunResponse
-	(*TerminateJobRunRequest)(nil),                   // 64: mgmt.v1alpha1.TerminateJobRunRequest
-	(*TerminateJobRunResponse)(nil),                  // 65: mgmt.v1alpha1.TerminateJobRunResponse
-	(*DeleteJobRunRequest)(nil),                      // 66: mgmt.v1alpha1.DeleteJobRunRequest
-	(*DeleteJobRunResponse)(nil),                     // 67: mgmt.v1alpha1.DeleteJobRunResponse
-	(*GetJobRecentRunsRequest)(nil),                  // 68: mgmt.v1alpha1.GetJobRecentRunsRequest
-	(*GetJobRecentRunsResponse)(nil),                 // 69: mgmt.v1alpha1.GetJobRecentRunsResponse
-	(*GetJobNextRunsRequest)(nil),                    // 70: mgmt.v1alpha1.GetJobNextRunsRequest
-	(*GetJobNextRunsResponse)(nil),                   // 71: mgmt.v1alpha1.GetJobNextRunsResponse
-	(*timestamppb.Timestamp)(nil),                    // 72: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                          // 73: google.protobuf.Struct
-	(*ConnectionConfig)(nil),                         // 74: mgmt.v1alpha1.ConnectionConfig
+	(*LeakPolicy)(nil),                               // 6: mgmt.v1alpha1.LeakPolicy
+	(*JobSourceSubset)(nil),                          // 7: mgmt.v1alpha1.JobSourceSubset
+	(*GenerateSourceOptions)(nil),                    // 8: mgmt.v1alpha1.GenerateSourceOptions
+	(*GenerateSourceTable)(nil),                      // 9: mgmt.v1alpha1.GenerateSourceTable
+	(*JobDestination)(nil),                           // 10: mgmt.v1alpha1.JobDestination
+	(*JobDestinationOptions)(nil),                    // 11: mgmt.v1alpha1.JobDestinationOptions
+	(*JobDestinationCreate)(nil),                     // 12: mgmt.v1alpha1.JobDestinationCreate
+	(*JobMapping)(nil),                               // 13: mgmt.v1alpha1.JobMapping
+	(*JobMappingTransformer)(nil),                    // 14: mgmt.v1alpha1.JobMappingTransformer
+	(*VirtualForeignConstraint)(nil),                 // 15: mgmt.v1alpha1.VirtualForeignConstraint
+	(*WorkflowOptions)(nil),                          // 16: mgmt.v1alpha1.WorkflowOptions
+	(*ActivityOptions)(nil),                          // 17: mgmt.v1alpha1.ActivityOptions
+	(*GetJobsRequest)(nil),                           // 18: mgmt.v1alpha1.GetJobsRequest
+	(*GetJobsResponse)(nil),                          // 19: mgmt.v1alpha1.GetJobsResponse
+	(*GetJobRequest)(nil),                            // 20: mgmt.v1alpha1.GetJobRequest
+	(*GetJobResponse)(nil),                           // 21: mgmt.v1alpha1.GetJobResponse
+	(*CreateJobRequest)(nil),                         // 22: mgmt.v1alpha1.CreateJobRequest
+	(*CreateJobResponse)(nil),                        // 23: mgmt.v1alpha1.CreateJobResponse
+	(*DeleteJobRequest)(nil),                         // 24: mgmt.v1alpha1.DeleteJobRequest
+	(*DeleteJobResponse)(nil),                        // 25: mgmt.v1alpha1.DeleteJobResponse
+	(*IsJobNameAvailableRequest)(nil),                // 26: mgmt.v1alpha1.IsJobNameAvailableRequest
+	(*IsJobNameAvailableResponse)(nil),               // 27: mgmt.v1alpha1.IsJobNameAvailableResponse
+	(*UpdateJobScheduleRequest)(nil),                 // 28: mgmt.v1alpha1.UpdateJobScheduleRequest
+	(*UpdateJobScheduleResponse)(nil),                // 29: mgmt.v1alpha1.UpdateJobScheduleResponse
+	(*PauseJobRequest)(nil),                          // 30: mgmt.v1alpha1.PauseJobRequest
+	(*PauseJobResponse)(nil),                         // 31: mgmt.v1alpha1.PauseJobResponse
+	(*UpdateJobSourceConnectionRequest)(nil),         // 32: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	(*UpdateJobSourceConnectionResponse)(nil),        // 33: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	(*UpdateJobDestinationConnectionRequest)(nil),    // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	(*UpdateJobDestinationConnectionResponse)(nil),   // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	(*DeleteJobDestinationConnectionRequest)(nil),    // 38: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	(*DeleteJobDestinationConnectionResponse)(nil),   // 39: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	(*CreateJobDestinationConnectionsRequest)(nil),   // 40: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	(*CreateJobDestinationConnectionsResponse)(nil),  // 41: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	(*SetJobWorkflowOptionsRequest)(nil),             // 42: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	(*SetJobWorkflowOptionsResponse)(nil),            // 43: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	(*SetJobSyncOptionsRequest)(nil),                 // 44: mgmt.v1alpha1.SetJobSyncOptionsRequest
+	(*SetJobSyncOptionsResponse)(nil),                // 45: mgmt.v1alpha1.SetJobSyncOptionsResponse
+	(*ValidateJobMappingsRequest)(nil),               // 46: mgmt.v1alpha1.ValidateJobMappingsRequest
+	(*ColumnError)(nil),                              // 47: mgmt.v1alpha1.ColumnError
+	(*DatabaseError)(nil),                            // 48: mgmt.v1alpha1.DatabaseError
+	(*ValidateJobMappingsResponse)(nil),              // 49: mgmt.v1alpha1.ValidateJobMappingsResponse
+	(*GetJobPlanRequest)(nil),                        // 50: mgmt.v1alpha1.GetJobPlanRequest
+	(*GetJobPlanResponse)(nil),                       // 51: mgmt.v1alpha1.GetJobPlanResponse
+	(*JobRunTableProgress)(nil),                      // 52: mgmt.v1alpha1.JobRunTableProgress
+	(*JobRun)(nil),                                   // 53: mgmt.v1alpha1.JobRun
+	(*JobRunEvent)(nil),                              // 54: mgmt.v1alpha1.JobRunEvent
+	(*CreateJobRunRequest)(nil),                      // 55: mgmt.v1alpha1.CreateJobRunRequest
+	(*CreateJobRunResponse)(nil),                     // 56: mgmt.v1alpha1.CreateJobRunResponse
+	(*GetJobRunsRequest)(nil),                        // 57: mgmt.v1alpha1.GetJobRunsRequest
+	(*GetJobRunsResponse)(nil),                       // 58: mgmt.v1alpha1.GetJobRunsResponse
+	(*GetJobRunRequest)(nil),                         // 59: mgmt.v1alpha1.GetJobRunRequest
+	(*GetJobRunResponse)(nil),                        // 60: mgmt.v1alpha1.GetJobRunResponse
+	(*GetJobRunEventsRequest)(nil),                   // 61: mgmt.v1alpha1.GetJobRunEventsRequest
+	(*GetJobRunEventsResponse)(nil),                  // 62: mgmt.v1alpha1.GetJobRunEventsResponse
+	(*CancelJobRunRequest)(nil),                      // 63: mgmt.v1alpha1.CancelJobRunRequest
+	(*CancelJobRunResponse)(nil),                     // 64: mgmt.v1alpha1.CancelJobRunResponse
+	(*TerminateJobRunRequest)(nil),                   // 65: mgmt.v1alpha1.TerminateJobRunRequest
+	(*TerminateJobRunResponse)(nil),                  // 66: mgmt.v1alpha1.TerminateJobRunResponse
+	(*DeleteJobRunRequest)(nil),                      // 67: mgmt.v1alpha1.DeleteJobRunRequest
+	(*DeleteJobRunResponse)(nil),                     // 68: mgmt.v1alpha1.DeleteJobRunResponse
+	(*GetJobRecentRunsRequest)(nil),                  // 69: mgmt.v1alpha1.GetJobRecentRunsRequest
+	(*GetJobRecentRunsResponse)(nil),                 // 70: mgmt.v1alpha1.GetJobRecentRunsResponse
+	(*GetJobNextRunsRequest)(nil),                    // 71: mgmt.v1alpha1.GetJobNextRunsRequest
+	(*GetJobNextRunsResponse)(nil),                   // 72: mgmt.v1alpha1.GetJobNextRunsResponse
+	(*timestamppb.Timestamp)(nil),                    // 73: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                          // 74: google.protobuf.Struct
+	(*ConnectionConfig)(nil),                         // 75: mgmt.v1alpha1.ConnectionConfig
 }
 var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.Job.type:type_name -> mgmt.v1alpha1.JobType
 	4,  // 1: mgmt.v1alpha1.Job.source:type_name -> mgmt.v1alpha1.JobSource
-	9,  // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	12, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	14, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	15, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	16, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	72, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
-	72, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	10, // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	13, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	15, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	16, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	17, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	73, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
+	73, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	5,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
-	7,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
-	6,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	8,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
+	7,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
 	1,  // 12: mgmt.v1alpha1.SyncSourceOptions.consistent_prf:type_name -> mgmt.v1alpha1.ConsistentPrf
-	8,  // 13: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
-	10, // 14: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	10, // 15: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	13, // 16: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	73, // 17: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
-	3,  // 18: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
-	3,  // 19: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	4,  // 20: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	11, // 21: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	12, // 22: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	14, // 23: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	15, // 24: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	16, // 25: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	3,  // 26: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 27: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 28: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	4,  // 29: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	12, // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	14, // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	3,  // 32: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	6,  // 33: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
-	3,  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
-	10, // 35: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	3,  // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	11, // 37: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	9,  // 38: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	15, // 39: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	3,  // 40: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	16, // 41: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	3,  // 42: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	12, // 43: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	14, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	74, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	0,  // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
-	46, // 47: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
-	47, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
-	46, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
-	73, // 50: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
-	72, // 51: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
-	72, // 52: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
-	2,  // 53: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	72, // 54: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
-	72, // 55: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
-	51, // 56: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	73, // 57: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
-	72, // 58: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
-	52, // 59: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	52, // 60: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
-	52, // 61: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	53, // 62: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
-	52, // 63: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
-	72, // 64: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
-	17, // 65: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
-	19, // 66: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
-	21, // 67: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
-	23, // 68: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
-	25, // 69: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
-	27, // 70: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
-	29, // 71: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
-	31, // 72: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	33, // 73: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	35, // 74: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	37, // 75: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	39, // 76: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	41, // 77: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	43, // 78: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
-	45, // 79: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
-	49, // 80: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
-	54, // 81: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
-	56, // 82: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
-	58, // 83: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
-	60, // 84: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
-	62, // 85: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
-	64, // 86: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
-	66, // 87: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
-	68, // 88: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
-	70, // 89: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
-	18, // 90: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
-	20, // 91: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
-	22, // 92: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
-	24, // 93: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
-	26, // 94: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
-	28, // 95: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
-	30, // 96: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
-	32, // 97: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	34, // 98: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	36, // 99: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	38, // 100: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	40, // 101: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	42, // 102: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	44, // 103: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
-	48, // 104: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
-	50, // 105: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
-	55, // 106: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
-	57, // 107: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
-	59, // 108: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
-	61, // 109: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
-	63, // 110: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
-	65, // 111: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
-	67, // 112: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
-	69, // 113: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
-	71, // 114: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
-	90, // [90:115] is the sub-list for method output_type
-	65, // [65:90] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	6,  // 13: mgmt.v1alpha1.SyncSourceOptions.leak_policy:type_name -> mgmt.v1alpha1.LeakPolicy
+	9,  // 14: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
+	11, // 15: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	11, // 16: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	14, // 17: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	74, // 18: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
+	3,  // 19: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
+	3,  // 20: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 21: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	12, // 22: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	13, // 23: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	15, // 24: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	16, // 25: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	17, // 26: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 27: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 28: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 29: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	13, // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	15, // 32: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	3,  // 33: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	7,  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	3,  // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
+	11, // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	3,  // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	12, // 38: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	10, // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	16, // 40: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	3,  // 41: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	17, // 42: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 43: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	13, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	15, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	75, // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	0,  // 47: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
+	47, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
+	48, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
+	47, // 50: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
+	74, // 51: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
+	73, // 52: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
+	73, // 53: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
+	2,  // 54: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	73, // 55: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
+	73, // 56: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
+	52, // 57: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	74, // 58: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
+	73, // 59: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
+	53, // 60: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	53, // 61: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
+	53, // 62: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	54, // 63: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
+	53, // 64: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
+	73, // 65: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
+	18, // 66: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
+	20, // 67: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
+	22, // 68: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
+	24, // 69: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
+	26, // 70: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
+	28, // 71: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
+	30, // 72: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
+	32, // 73: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	34, // 74: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	36, // 75: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	38, // 76: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	40, // 77: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	42, // 78: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	44, // 79: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
+	46, // 80: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
+	50, // 81: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
+	55, // 82: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
+	57, // 83: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
+	59, // 84: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
+	61, // 85: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
+	63, // 86: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
+	65, // 87: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
+	67, // 88: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
+	69, // 89: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
+	71, // 90: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
+	19, // 91: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
+	21, // 92: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
+	23, // 93: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
+	25, // 94: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
+	27, // 95: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
+	29, // 96: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
+	31, // 97: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
+	33, // 98: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	35, // 99: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	37, // 100: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	39, // 101: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	41, // 102: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	43, // 103: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	45, // 104: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
+	49, // 105: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
+	51, // 106: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
+	56, // 107: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
+	58, // 108: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
+	60, // 109: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
+	62, // 110: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
+	64, // 111: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
+	66, // 112: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
+	68, // 113: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
+	70, // 114: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
+	72, // 115: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
+	91, // [91:116] is the sub-list for method output_type
+	66, // [66:91] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_job_proto_init() }
@@ -4739,16 +4839,17 @@ func file_mgmt_v1alpha1_job_proto_init() {
 		(*JobSource_Sync)(nil),
 		(*JobSource_Generate)(nil),
 	}
-	file_mgmt_v1alpha1_job_proto_msgTypes[10].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[12].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[3].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[11].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[13].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[18].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[24].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[26].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[48].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[14].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[19].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[25].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[27].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[49].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[50].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[53].OneofWrappers = []any{
+	file_mgmt_v1alpha1_job_proto_msgTypes[51].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[54].OneofWrappers = []any{
 		(*GetJobRunsRequest_JobId)(nil),
 		(*GetJobRunsRequest_AccountId)(nil),
 	}
@@ -4758,7 +4859,7 @@ func file_mgmt_v1alpha1_job_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_job_proto_rawDesc), len(file_mgmt_v1alpha1_job_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   69,
+			NumMessages:   70,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
