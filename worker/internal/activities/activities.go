@@ -434,7 +434,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		return out, err
 	}
 	report("complete", out.Rows, nil)
-	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks)
+	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
 	return out, nil
 }
 
@@ -484,7 +484,7 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
-			o.Leaks = a.runs.leaksOf(in.JobRunID, in.Destination)
+			o.Leaks, o.Reidentified = a.runs.leaksOf(in.JobRunID, in.Destination)
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)
 			return err

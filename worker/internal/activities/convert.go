@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 )
 
@@ -35,14 +37,30 @@ func statusProto(s string) mgmt.JobRunStatus {
 func ts(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
 
 // reportStruct encodes the per-destination reports as {"destinations":
-// [...], "summary": "..."}; the summary is the human-readable form the CLI
-// and the web app print.
+// [...], "summary": "...", "status": "OK|WARN|FAIL", "findings": [...]};
+// the summary is the human-readable form the CLI and the web app print,
+// status the worst of the destinations' (sqlsync.Report.Status) and
+// findings their WARN and FAIL findings, worst first, each naming its
+// destination.
 func reportStruct(reports []*sqlsync.Report) (*structpb.Struct, error) {
 	var summary strings.Builder
+	status := leakscan.StatusOK
+	type finding struct {
+		Destination string `json:"destination"`
+		sqlsync.Finding
+	}
+	findings := []finding{}
 	for _, r := range reports {
 		summary.WriteString(r.String())
+		status = leakscan.Worst(status, r.Status())
+		for _, f := range r.Findings() {
+			if f.Status != leakscan.StatusOK {
+				findings = append(findings, finding{Destination: r.Destination, Finding: f})
+			}
+		}
 	}
-	b, err := json.Marshal(map[string]any{"destinations": reports, "summary": summary.String()})
+	slices.SortStableFunc(findings, func(a, b finding) int { return b.Status.Severity() - a.Status.Severity() })
+	b, err := json.Marshal(map[string]any{"destinations": reports, "summary": summary.String(), "status": status, "findings": findings})
 	if err != nil {
 		return nil, err
 	}

@@ -43,8 +43,11 @@ type cachedRun struct {
 	// leaks are the copy's leak sketches (sqlsync.Checkpoint.Leaks) of the
 	// tables this worker copied, per destination, for Verify: guarded by
 	// runCache.mu. A table copied elsewhere, or resumed, has none, and
-	// Verify re-reads a sample of it from the source instead.
+	// Verify re-reads a sample of it from the source instead. reid are
+	// the same copies' row-level re-identification counts
+	// (Checkpoint.Reidentified), when the table had any.
 	leaks map[int]map[sqlschema.TableName]map[string]leakscan.Result
+	reid  map[int]map[sqlschema.TableName]leakscan.RowCount
 }
 
 // runCache holds the plans of the runs this worker takes part in.
@@ -94,9 +97,11 @@ func (c *runCache) put(runID string, r *cachedRun) {
 	}
 }
 
-// setLeaks records (or, for nil, forgets) what the copy of table into
-// destination d measured; a run no longer cached keeps nothing.
-func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leaks map[string]leakscan.Result) {
+// setLeaks records (or, for nil leaks, forgets) what the copy of table
+// into destination d measured: its sketches and its re-identification
+// count (nil when the table has none); a run no longer cached keeps
+// nothing.
+func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leaks map[string]leakscan.Result, reid *leakscan.RowCount) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.runs[runID]
@@ -105,25 +110,32 @@ func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leak
 	}
 	if r.leaks == nil {
 		r.leaks = map[int]map[sqlschema.TableName]map[string]leakscan.Result{}
+		r.reid = map[int]map[sqlschema.TableName]leakscan.RowCount{}
 	}
 	if r.leaks[d] == nil {
 		r.leaks[d] = map[sqlschema.TableName]map[string]leakscan.Result{}
+		r.reid[d] = map[sqlschema.TableName]leakscan.RowCount{}
 	}
+	delete(r.reid[d], table)
 	if leaks == nil {
 		delete(r.leaks[d], table)
 		return
 	}
 	r.leaks[d][table] = leaks
+	if reid != nil {
+		r.reid[d][table] = *reid
+	}
 }
 
-// leaksOf returns the sketches recorded for destination d (nil when none).
-func (c *runCache) leaksOf(runID string, d int) map[sqlschema.TableName]map[string]leakscan.Result {
+// leaksOf returns the sketches and re-identification counts recorded for
+// destination d (nil when none).
+func (c *runCache) leaksOf(runID string, d int) (map[sqlschema.TableName]map[string]leakscan.Result, map[sqlschema.TableName]leakscan.RowCount) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r := c.runs[runID]; r != nil {
-		return maps.Clone(r.leaks[d])
+		return maps.Clone(r.leaks[d]), maps.Clone(r.reid[d])
 	}
-	return nil
+	return nil, nil
 }
 
 func (c *runCache) drop(runID string) {

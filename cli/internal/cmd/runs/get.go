@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/describe"
@@ -85,6 +86,9 @@ func writeRun(w io.Writer, run *mgmtv1alpha1.JobRun, job string, events []*mgmtv
 		if summary == "" {
 			report = "verification report available with -o yaml"
 		}
+		if s := reportStatus(run.GetReport()); s != "" {
+			report = s + ", " + report
+		}
 	}
 	if err := output.Fields(w,
 		output.Field{Label: "ID", Value: run.GetId()},
@@ -144,4 +148,23 @@ func writeNotable(w io.Writer, events []*mgmtv1alpha1.JobRunEvent) {
 	for _, e := range notable {
 		fmt.Fprintf(w, "  %s %-5s %s\n", e.GetTime().AsTime().Local().Format("15:04:05"), e.GetLevel(), e.GetMessage())
 	}
+}
+
+// reportStatus is a run report's verdict and its worst finding, e.g.
+// "WARN: shop.customers.last_name (transform_last_name): …", or "" for a
+// report recorded before reports had a status.
+func reportStatus(r *structpb.Struct) string {
+	status := r.GetFields()["status"].GetStringValue()
+	if status == "" {
+		return ""
+	}
+	findings := r.GetFields()["findings"].GetListValue().GetValues()
+	if len(findings) == 0 {
+		return status
+	}
+	n := ""
+	if len(findings) > 1 {
+		n = fmt.Sprintf(" (and %d more)", len(findings)-1)
+	}
+	return status + ": " + findings[0].GetStructValue().GetFields()["message"].GetStringValue() + n
 }
