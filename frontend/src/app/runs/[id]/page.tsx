@@ -10,6 +10,7 @@ import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
 import { formatDuration, formatTime } from "@/lib/format";
 import { isActive, statusLabel, statusTone } from "@/lib/runs";
 import { JsonReport } from "@/components/json-report";
+import { ReportVerdict, withoutVerdict } from "@/components/report-verdict";
 import { RunProgress } from "@/components/run-progress";
 import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td } from "@/components/ui";
 
@@ -73,7 +74,10 @@ export default function RunPage() {
           </Card>
           <Card title="Verification report">
             {run.report && Object.keys(run.report).length > 0 ? (
-              <JsonReport value={run.report} />
+              <>
+                <ReportVerdict report={run.report} />
+                <JsonReport value={withoutVerdict(run.report)} />
+              </>
             ) : (
               <p className="text-sm text-slate-500">{active ? "The report is written when the run finishes." : "This run has no report."}</p>
             )}
