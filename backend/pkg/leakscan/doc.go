@@ -28,4 +28,19 @@
 // transformed source column (a full scan per column, 40 % of a Postgres
 // run and 88 % of a MariaDB one at 1 M rows). Sketches of one table built
 // by several goroutines are combined with [Sketch.Merge].
+//
+// A [RowCounter] counts, in the same pass, the rows that keep every one of
+// a table's quasi-identifiers (small-domain transformed columns) equal to
+// their own source values: row-level re-identification.
+//
+// # Policy
+//
+// [Policy] judges what the copy measured against the expected leak level
+// each transformer declares (transformers.LeakClass): a share of rows is
+// "beyond expectation" when chance alone gives it with a probability under
+// 1 in 200 — a binomial tail over the distinct values, because consistent
+// mode maps equal inputs alike and a value's rows match or not together.
+// [Policy.JudgeColumn] and [Policy.JudgeRows] return OK, WARN or FAIL with
+// the reason for people; the job's thresholds (warn, fail and
+// re-identification fail rates) decide between them.
 package leakscan
