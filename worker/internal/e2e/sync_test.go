@@ -96,6 +96,22 @@ func TestSyncJobThroughTheAPI(t *testing.T) {
 	for _, l := range leaks {
 		if m := l.(map[string]any); m["method"] != "copy" {
 			t.Errorf("leak scan of %v.%v measured by %v, want the copy", m["table"], m["column"], m["method"])
+		} else if st := m["status"]; st != "OK" && st != "WARN" && st != "FAIL" {
+			t.Errorf("leak scan of %v.%v has no verdict: %v", m["table"], m["column"], m)
+		}
+	}
+	// The run record leads with the verdict and the worst findings.
+	severity := map[any]int{"OK": 0, "WARN": 1, "FAIL": 2}
+	rec := r.GetReport().AsMap()
+	status, ok := rec["status"].(string)
+	findings, _ := rec["findings"].([]any)
+	if _, known := severity[status]; !ok || !known {
+		t.Fatalf("run report has no verdict: %v", rec["status"])
+	}
+	for i, f := range findings {
+		st := f.(map[string]any)["status"]
+		if severity[st] == 0 || severity[st] > severity[status] || (i > 0 && severity[st] > severity[findings[i-1].(map[string]any)["status"]]) {
+			t.Errorf("findings not WARN/FAIL worst first under %s: %v", status, findings)
 		}
 	}
 	for table, n := range want {
