@@ -30,8 +30,9 @@ func hostRegistry(t testing.TB, cfg Config) (*transformers.Registry, *Runner) {
 }
 
 // TestHostSameOutputs: a JavaScript transformer that calls neosync.*
-// natives and Math.random gives, for a fixed job key (and for a fixed seed
-// without one), the same outputs in a child as in-process, value by value.
+// natives and Math.random gives, for a fixed job key under either PRF
+// version (and for a fixed seed without one), the same outputs in a child
+// as in-process, value by value.
 func TestHostSameOutputs(t *testing.T) {
 	t.Parallel()
 	local := transformers.NewRegistry()
@@ -45,6 +46,9 @@ func TestHostSameOutputs(t *testing.T) {
 		opts   transformers.Options
 	}{
 		{"transform with key", "transform_javascript", code, transformers.Options{Key: []byte("job key"), Column: "email"}},
+		// A job on PRF v2: a child that built its transformer under v1
+		// would differ from the in-process v2 outputs.
+		{"transform with key, PRF v2", "transform_javascript", code, transformers.Options{Key: []byte("job key"), PRF: transformers.PRFv2, Column: "email"}},
 		{"transform with seed", "transform_javascript", code, transformers.Options{Seed: 42, Column: "email"}},
 		{"generate with seed", "generate_javascript", `return neosync.generateFirstName({}) + ' ' + Math.random()`, transformers.Options{Seed: 7, Column: "name"}},
 	}
