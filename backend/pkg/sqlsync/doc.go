@@ -37,7 +37,12 @@
 //     guarantees (a unique index over exactly its columns; a validated,
 //     enabled PostgreSQL foreign key) is reported as enforced by that
 //     constraint rather than recounted, which keeps verification of large
-//     tables to a fraction of a second; without one, it is counted.
+//     tables to a fraction of a second; without one, it is counted. Each
+//     leak line is judged OK, WARN or FAIL against its transformer's
+//     expected leak level under the plan's leak policy, the copy's
+//     row-level re-identification counts are judged with them, and the
+//     report's status and findings (worst first) sum it up
+//     ([Report.Status], [Report.Findings]; see package leakscan).
 //
 // # Layout
 //
