@@ -102,6 +102,10 @@ type Observation struct {
 	// SourceDistinct and OutputDistinct estimate the column's distinct
 	// source and output values (0 when not measured).
 	SourceDistinct, OutputDistinct float64
+	// Grouped is true when rows with equal inputs share their output (a
+	// transform in consistent mode): they then match or not together, and
+	// chance is judged over the distinct values rather than the rows.
+	Grouped bool
 }
 
 // Judgement is the verdict on one column or table, with the expectations
@@ -131,16 +135,20 @@ func (j *Judgement) add(s Status, reason string) {
 //
 //   - Rows keeping their own value: none are expected of a transformer of
 //     class none, so any is FAIL; 1 in N is expected of a domain of N
-//     values, so more than chance allows (three standard deviations, with
-//     the rows of one value moving together, as consistent mode maps all
+//     values, so more than chance allows (a binomial tail under 1 in 200,
+//     over the distinct values when Grouped, as consistent mode maps all
 //     equal inputs alike) is WARN, and FAIL when the excess is above
 //     FailRate. Without a known domain (same domain, unknown) any is WARN
 //     and a share above FailRate is FAIL.
 //   - Rows holding some source value: none are expected of class none;
 //     of a small domain of N values against S distinct source values,
-//     min(S, N)/N. A share beyond chance is WARN, FAIL above FailRate; a
+//     min(S, N)/N. A share beyond chance is WARN, FAIL when it exceeds
+//     the expectation by more than FailRate (so that a domain narrower
+//     than declared, say names cut to a short column, does not fail); a
 //     share within expectation but above WarnRate is still WARN (chance
-//     copies of real values are copies). A remap's outputs are the
+//     copies of real values are copies), unless the expectation is half
+//     the rows or more (booleans, genders: the source holds most of the
+//     domain and a match says nothing about its row). A remap's outputs are the
 //     source's values by design and are not judged; an unknown
 //     transformer is judged against the thresholds alone.
 func (p Policy) JudgeColumn(e transformers.LeakExpectation, o Observation) Judgement {
@@ -175,7 +183,7 @@ func (p Policy) judgeSelf(j *Judgement, e transformers.LeakExpectation, o Observ
 		j.add(s, what+" (nothing is expected of this transformer)")
 	default:
 		es := j.ExpectedSelfRate
-		chance := chanceOf(rate, es, o.Rows, o.SourceDistinct)
+		chance := chanceOf(rate, es, o.Rows, o.groups(o.SourceDistinct))
 		if chance >= unlikely {
 			return
 		}
@@ -211,18 +219,28 @@ func (p Policy) judgeEqual(j *Judgement, e transformers.LeakExpectation, o Obser
 		return
 	}
 	j.ExpectedRate = &expected
-	chance := chanceOf(max(rate-o.Margin95, 0), expected, o.Sampled, o.OutputDistinct)
+	chance := chanceOf(max(rate-o.Margin95, 0), expected, o.Sampled, o.groups(o.OutputDistinct))
 	beyond := chance < unlikely
 	switch {
-	case beyond && rate > p.FailRate:
+	case beyond && rate-expected > p.FailRate:
 		j.add(StatusFail, fmt.Sprintf("%s, beyond the %s expected by chance (a %s chance)%s", what, pct(expected), odds(chance), domainNote(e, o)))
 	case beyond:
 		j.add(StatusWarn, fmt.Sprintf("%s, beyond the %s expected by chance (a %s chance)%s", what, pct(expected), odds(chance), domainNote(e, o)))
-	case rate > p.WarnRate:
+	case rate > p.WarnRate && expected < saturated:
 		j.add(StatusWarn, fmt.Sprintf("%s, as expected by chance (%s)%s, but above the warn rate %s: a larger-domain transformer copies fewer real values",
 			what, pct(expected), domainNote(e, o), pct(p.WarnRate)))
+	case rate > p.WarnRate:
+		j.add(StatusOK, fmt.Sprintf("%s, as expected (%s)%s: the source holds most of the domain, so a match tells nothing about a row",
+			what, pct(expected), domainNote(e, o)))
 	}
 }
+
+// saturated is the expected chance rate from which a small domain is
+// mostly the source's own values (booleans, genders, the states of a
+// national customer base): every output is then a real value, a match
+// says nothing about its row, and the warn rate does not apply. Rows
+// keeping their own value are still judged.
+const saturated = 0.5
 
 // domainNote explains a small domain's expectation.
 func domainNote(e transformers.LeakExpectation, o Observation) string {
@@ -230,6 +248,15 @@ func domainNote(e transformers.LeakExpectation, o Observation) string {
 		return ""
 	}
 	return fmt.Sprintf(" for %s output values against %s distinct source values", count(e.Domain), count(o.SourceDistinct))
+}
+
+// groups is the number of groups of rows that match together: distinct
+// values when the rows are grouped, else 0 (every row on its own).
+func (o Observation) groups(distinct float64) float64 {
+	if o.Grouped {
+		return distinct
+	}
+	return 0
 }
 
 // unlikely is the chance below which an observed rate is called beyond

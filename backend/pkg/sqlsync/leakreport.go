@@ -98,7 +98,7 @@ func (r *Report) judgeLeaks(reg *transformers.Registry, plan *syncplan.Plan, rei
 		}
 		l.Expected = expectation(reg, c)
 		obs := leakscan.Observation{Sampled: l.Sampled, Equal: l.Equal, Margin95: l.Margin95, Rows: l.Rows,
-			SourceDistinct: l.SourceDistinct, OutputDistinct: l.OutputDistinct}
+			SourceDistinct: l.SourceDistinct, OutputDistinct: l.OutputDistinct, Grouped: plan.Consistent && inputBound(reg, c)}
 		if l.SelfEqual != nil {
 			obs.HasSelf, obs.SelfEqual = true, *l.SelfEqual
 		}
@@ -132,6 +132,17 @@ func expectation(reg *transformers.Registry, c *syncplan.Column) transformers.Le
 		return unknown
 	}
 	return e
+}
+
+// inputBound reports whether c's transformer maps equal inputs to equal
+// outputs in consistent mode (a transform that supports it, not a
+// generator, whose rows are drawn independently).
+func inputBound(reg *transformers.Registry, c *syncplan.Column) bool {
+	if reg == nil || c == nil || c.Transformer == nil {
+		return false
+	}
+	d, err := reg.Lookup(c.Transformer.Source)
+	return err == nil && d.Consistent && !d.Generator
 }
 
 // quasiIdentifiers are the columns of t whose transform (not generator)
