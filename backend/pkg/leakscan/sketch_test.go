@@ -123,6 +123,26 @@ func TestMergeEqualsOneSketch(t *testing.T) {
 	}
 }
 
+// TestMergeOfKeyRanges merges the sketches of contiguous parts, as the
+// worker merges those of a table copied in key ranges: an output of one
+// part that equals a source value of another is a leak only the merged
+// sketch can see, and the merged counts equal the re-read's.
+func TestMergeOfKeyRanges(t *testing.T) {
+	t.Parallel()
+	in, out := column(30_000)
+	wantEqual, wantSelf := fullCount(in, out)
+	merged := New(1_000_000)
+	for lo := 0; lo < len(in); lo += 7_000 {
+		hi := min(lo+7_000, len(in))
+		part := sketchOf(1_000_000, in[lo:hi], out[lo:hi])
+		merged.Merge(part)
+	}
+	r := merged.Result()
+	if !r.Exact || r.Equal != wantEqual || r.SelfEqual != wantSelf || r.Rows != int64(len(in)) {
+		t.Fatalf("merged ranges %+v; want exact, equal %d, self-equal %d, rows %d", r, wantEqual, wantSelf, len(in))
+	}
+}
+
 func BenchmarkAdd(b *testing.B) {
 	in, out := column(1 << 16)
 	inB := make([][]byte, len(in))

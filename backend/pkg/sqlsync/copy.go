@@ -29,7 +29,10 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 	}
 	defer side.Close()
 	owned := opts.Truncate || opts.InitSchema
-	if keyed && opts.OnConflict == syncplan.ConflictError {
+	// A range's first attempt into a table the job owns has nothing to
+	// reconcile: the table was emptied and no attempt wrote this range.
+	fresh := j.Fresh && owned && j.Range != nil
+	if keyed && opts.OnConflict == syncplan.ConflictError && !fresh {
 		if err := side.Reconcile(ctx, cp, owned); err != nil {
 			return fail(fmt.Errorf("resume: %w", err))
 		}
@@ -39,7 +42,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 		return fail(err)
 	}
 	defer w.Close(ctx)
-	spec := syncdriver.SourceSpec{Out: out, After: cp.Key, Ordered: keyed}
+	spec := syncdriver.SourceSpec{Out: out, After: cp.Key, Ordered: keyed, Range: j.Range}
 	if keyed {
 		spec.Batch = int64(opts.Rows())
 	}

@@ -211,6 +211,25 @@
 // resume proportional to what is left, and the transactions make it exact.
 // Update passes, Finalize and Verify are idempotent and simply rerun.
 //
+// # Key ranges
+//
+// A large keyed table whose key is one integer column can be copied in
+// parts: [Engine.SplitRanges] divides its key span (least to greatest key,
+// one count of each) into ranges of about a given number of rows (at most
+// [MaxRanges]; the first open below, the last open above, so together
+// they cover every key), and [Engine.SyncRange] copies one range exactly
+// as SyncTable copies a table — the range's predicate added to the source
+// query, its own checkpoints inside it, and a reconcile restricted to it:
+// a retry deletes only destination rows that come from source rows of its
+// own range past its checkpoint (or, with no checkpoint, of its whole
+// range), found through the transformed keys as above. The first attempt
+// of a range into a table the job owns skips that (the table was emptied,
+// and no attempt wrote the range). So ranges run at once, in any order and
+// on any workers, and the table's rows end exact whatever fails. Update
+// passes, Finalize and Verify run once, after every range. A range read
+// from its start returns its leak sketches (Checkpoint.Sketches), which
+// the caller merges into the table's leak scan with leakscan's Merge.
+//
 // # Streaming from a RowSource
 //
 // The CLI (`neosync sync`) holds only an API key, so it cannot open the

@@ -28,6 +28,10 @@ const (
 	kindTime    valueKind = "date/time"
 )
 
+// IntegerType reports whether dataType, as dialect d prints it, is an
+// integer type (a key the engine can split into ranges).
+func IntegerType(d sqlschema.Dialect, dataType string) bool { return kindOf(d, dataType) == kindInt }
+
 // kindOf classifies a column's DataType as the dialect prints it
 // (format_type on PostgreSQL, COLUMN_TYPE on MySQL).
 func kindOf(d sqlschema.Dialect, dataType string) valueKind {

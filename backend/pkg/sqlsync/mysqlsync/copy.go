@@ -230,7 +230,7 @@ func (w *mysqlWriter) Close(ctx context.Context) {
 
 // Reconcile is pgSide.Reconcile for MySQL: the destination keys of the
 // source rows past the checkpoint are loaded into a temporary table and
-// deleted with one DELETE ... JOIN.
+// deleted with one DELETE ... JOIN (within j.Range for a key range).
 func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {
 	j, conn := s.j, s.conn
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
@@ -245,7 +245,7 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 	if !nonEmpty {
 		return nil
 	}
-	if len(cp.Key) == 0 && owned {
+	if len(cp.Key) == 0 && owned && j.Range == nil {
 		_, err := conn.ExecContext(ctx, tag(j.Dst)+"DELETE FROM "+dest)
 		return err
 	}
@@ -263,7 +263,7 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 		}
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+keys) }()
-	err := mysqlStream(ctx, j, syncdriver.SourceSpec{Out: keyCols, After: cp.Key}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
+	err := mysqlStream(ctx, j, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		return mysqlLoad(ctx, conn, tag(j.Dst), keys, list, r)
 	})
 	if err != nil {

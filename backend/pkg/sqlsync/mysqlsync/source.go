@@ -97,8 +97,8 @@ func mysqlStream(ctx context.Context, j *syncdriver.TableJob, spec syncdriver.So
 }
 
 // mysqlSourceQuery returns the SELECT of the columns sel of j's table per
-// spec (its filter; after a checkpoint, the rows past its key; in key
-// order when ordered) and its parameters: the checkpoint's key values.
+// spec (its filter; after a checkpoint, the rows past its key; within its
+// key range; in key order when ordered) and its parameters: the checkpoint's key values.
 func mysqlSourceQuery(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []string) (string, []any, error) {
 	t := j.Table
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
@@ -121,6 +121,9 @@ func mysqlSourceQuery(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []
 			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 		}
 		preds = append(preds, "("+strings.Join(ors, " OR ")+")")
+	}
+	if spec.Range != nil {
+		preds = append(preds, spec.Range.Predicates(q.ID(t.Key[0]))...)
 	}
 	query := "SELECT " + q.List("", sel) + " FROM " + q.Table(t.Name) + syncdriver.Where(preds...)
 	if spec.Ordered {

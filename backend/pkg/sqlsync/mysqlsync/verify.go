@@ -48,6 +48,16 @@ func (v *mysqlVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int
 	return v.count(ctx, v.src, "SELECT COUNT(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(syncdriver.Parenthesize(t.Filter)))
 }
 
+func (v *mysqlVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi int64, err error) {
+	where := syncdriver.Where(syncdriver.Parenthesize(t.Filter))
+	k := v.q.ID(t.Key[0])
+	if lo, err = v.count(ctx, v.src, "SELECT COALESCE(MIN("+k+"), 0) FROM "+v.q.Table(t.Name)+where); err != nil {
+		return 0, 0, err
+	}
+	hi, err = v.count(ctx, v.src, "SELECT COALESCE(MAX("+k+"), 0) FROM "+v.q.Table(t.Name)+where)
+	return lo, hi, err
+}
+
 func (v *mysqlVerifier) DestCount(ctx context.Context, t sqlschema.TableName) (int64, error) {
 	return v.count(ctx, v.dst, "SELECT COUNT(*) FROM "+v.q.Table(t))
 }

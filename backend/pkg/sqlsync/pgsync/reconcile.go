@@ -18,7 +18,9 @@ import (
 // copy does; they are streamed into a temporary table and deleted with one
 // DELETE ... USING. When nothing was ever checkpointed and the job owns
 // the table (truncate or init schema), all of its rows are the previous
-// attempt's and a plain DELETE does. An empty table needs nothing.
+// attempt's and a plain DELETE does — unless the copy is one key range of
+// the table (j.Range), whose rows are told from the other ranges' by
+// their keys as above. An empty table needs nothing.
 func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {
 	j, dconn := s.j, s.dconn
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
@@ -33,7 +35,7 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	if !nonEmpty {
 		return nil
 	}
-	if len(cp.Key) == 0 && owned {
+	if len(cp.Key) == 0 && owned && j.Range == nil {
 		if _, err := dconn.Exec(ctx, "DELETE FROM "+dest); err != nil {
 			return fmt.Errorf("empty the destination table: %w", err)
 		}
@@ -57,7 +59,7 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	}
 	defer func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+keys) }()
 	copySQL := "COPY " + keys + " (" + list + ") FROM STDIN (FORMAT binary)"
-	err := s.Stream(ctx, syncdriver.SourceSpec{Out: keyCols, After: cp.Key}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
+	err := s.Stream(ctx, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 		return err
 	})

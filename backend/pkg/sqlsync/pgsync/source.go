@@ -69,7 +69,8 @@ func pgPrepareSource(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, s
 // pgSourceQuery returns the SELECT of the fields sel of j's table per
 // spec: cast where the destination's type differs, its filter, after a
 // checkpoint the rows past its key (whose values travel as settings of
-// c's transaction, not as SQL literals), and in key order when ordered —
+// c's transaction, not as SQL literals), within spec's key range, and in
+// key order when ordered —
 // which, for a key uncorrelated with the rows' order, also makes c's
 // transaction prefer a sorted scan (pgSortForKeyOrder).
 func pgSourceQuery(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spec syncdriver.SourceSpec, sel []string, dcols map[string]pgDestColumn) (string, error) {
@@ -101,8 +102,13 @@ func pgSourceQuery(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spe
 		}
 		preds = append(preds, "("+q.List("", t.Key)+") > ("+strings.Join(lits, ", ")+")")
 	}
+	if spec.Range != nil {
+		preds = append(preds, spec.Range.Predicates(q.ID(t.Key[0]))...)
+	}
 	selectSQL := "SELECT " + strings.Join(exprs, ", ") + " FROM " + q.Table(t.Name) + syncdriver.Where(preds...)
-	if spec.Ordered {
+	// A range is read through the key's index: a sorted sequential scan
+	// would read the whole table for each range.
+	if spec.Ordered && spec.Range == nil {
 		selectSQL += " ORDER BY " + q.List("", t.Key)
 		sorted, err := pgSortForKeyOrder(ctx, c, t.Name, t.Key[0])
 		if err != nil {
@@ -113,6 +119,8 @@ func pgSourceQuery(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spe
 				return "", fmt.Errorf("prefer a sorted scan: %w", err)
 			}
 		}
+	} else if spec.Ordered {
+		selectSQL += " ORDER BY " + q.List("", t.Key)
 	}
 	return selectSQL, q.Err()
 }

@@ -41,6 +41,16 @@ func (v *pgVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int64,
 	return v.count(ctx, v.src, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(syncdriver.Parenthesize(t.Filter)))
 }
 
+func (v *pgVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi int64, err error) {
+	where := syncdriver.Where(syncdriver.Parenthesize(t.Filter))
+	k := v.q.ID(t.Key[0])
+	if lo, err = v.count(ctx, v.src, "SELECT COALESCE(pg_catalog.min("+k+"), 0)::int8 FROM "+v.q.Table(t.Name)+where); err != nil {
+		return 0, 0, err
+	}
+	hi, err = v.count(ctx, v.src, "SELECT COALESCE(pg_catalog.max("+k+"), 0)::int8 FROM "+v.q.Table(t.Name)+where)
+	return lo, hi, err
+}
+
 func (v *pgVerifier) DestCount(ctx context.Context, t sqlschema.TableName) (int64, error) {
 	return v.count(ctx, v.dst, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t))
 }

@@ -94,7 +94,10 @@ type Checkpoint struct {
 	// Key is the source key of the last committed row (keyed tables), as
 	// text in the source's representation.
 	Key []string `json:"key,omitempty"`
-	// Done is true once the whole table is committed.
+	// Range is the key range this checkpoint belongs to, for a table
+	// copied in ranges (nil: the whole table).
+	Range *KeyRange `json:"range,omitempty"`
+	// Done is true once the whole table (or Range) is committed.
 	Done bool `json:"done,omitempty"`
 	// Leaks are the leak sketches' results of the table's transformed
 	// columns, by column, on the final checkpoint of a copy that read the
@@ -106,6 +109,11 @@ type Checkpoint struct {
 	// copy (see Leaks.Reidentified), when the table has two or more
 	// quasi-identifier columns.
 	Reidentified *leakscan.RowCount `json:"reidentified,omitempty"`
+	// Sketches are the sketches behind Leaks on a range's final
+	// checkpoint: the caller merges those of a table's ranges
+	// (leakscan.Sketch.Merge) into the table's leak scan. They hold this
+	// process's hashes, so they never leave it (not serialised).
+	Sketches map[string]*leakscan.Sketch `json:"-"`
 }
 
 // Progress is reported while a table is copied.
@@ -157,6 +165,14 @@ type TableJob struct {
 	Dst Destination
 	// Start is where the copy starts (a checkpoint to resume from).
 	Start Checkpoint
+	// Range, when set, limits the copy (and its reconcile) to one key
+	// range of the table (see KeyRange).
+	Range *KeyRange
+	// Fresh says the caller knows nothing of this copy's rows was
+	// written by the run yet (a range's first attempt): a table the job
+	// owns then needs no reconcile. Without a range an owned table is
+	// emptied instead, which costs nothing on an empty table.
+	Fresh bool
 	// Report receives progress; never nil.
 	Report func(Progress)
 	// Leaks, when set, receives a sketch of every transformed column's
@@ -210,11 +226,17 @@ type SourceSpec struct {
 	Ordered bool
 	// Batch is the number of rows per destination batch (0: one batch).
 	Batch int64
+	// Range, when set, reads only the rows of one key range.
+	Range *KeyRange
 }
 
 // Verifier runs the verification report's queries for one dialect.
 type Verifier interface {
 	SourceCount(ctx context.Context, t *syncplan.Table) (int64, error)
+	// KeyBounds returns the least and greatest value of t's first key
+	// column among the source rows t.Filter selects (0, 0 when none), for
+	// splitting t into key ranges; the key must be an integer column.
+	KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi int64, err error)
 	DestCount(ctx context.Context, t sqlschema.TableName) (int64, error)
 	Orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
 	Duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)

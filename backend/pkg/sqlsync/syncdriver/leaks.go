@@ -91,15 +91,29 @@ func (l *Leaks) Results() map[string]leakscan.Result {
 	if l == nil {
 		return nil
 	}
+	out := map[string]leakscan.Result{}
+	for col, s := range l.Sketches() {
+		out[col] = s.Result()
+	}
+	return out
+}
+
+// Sketches merges every goroutine's sketches, per column, and returns the
+// merged sketches themselves (Results summarises them), for a caller that
+// merges them further (the ranges of one table).
+func (l *Leaks) Sketches() map[string]*leakscan.Sketch {
+	if l == nil {
+		return nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]leakscan.Result, len(l.sketches))
+	out := make(map[string]*leakscan.Sketch, len(l.sketches))
 	for col, parts := range l.sketches {
 		merged := leakscan.New(l.capacity)
 		for _, p := range parts {
 			merged.Merge(p)
 		}
-		out[col] = merged.Result()
+		out[col] = merged
 	}
 	return out
 }

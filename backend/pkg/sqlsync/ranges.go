@@ -1,0 +1,121 @@
+package sqlsync
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// KeyRange is one key range of a table copied in parts (see
+// syncdriver.KeyRange and "Key ranges" in the package documentation).
+type KeyRange = syncdriver.KeyRange
+
+// DefaultRangeRows is the rows per key range when the caller does not say:
+// a table of at least twice as many rows is split.
+const DefaultRangeRows = 1_000_000
+
+// MaxRanges bounds the ranges of one table, so a huge table does not make
+// thousands of activities.
+const MaxRanges = 64
+
+// SplitRanges divides table into key ranges of about rangeRows rows (0:
+// DefaultRangeRows) given its row count rows (an estimate will do), or
+// returns nil when it is not worth splitting or cannot be split: fewer
+// than 2×rangeRows rows, or a key other than one integer column read for
+// a keyed resume (syncplan.ResumeKeyed). The ranges are of equal key
+// width between the least and greatest key, so a key with gaps gives
+// uneven ranges; they still cover every key.
+func (e *Engine) SplitRanges(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, src Source, rows, rangeRows int64) ([]KeyRange, error) {
+	t := plan.Table(table)
+	if t == nil {
+		return nil, fmt.Errorf("sqlsync: table %s is not in the plan", table)
+	}
+	if rangeRows <= 0 {
+		rangeRows = DefaultRangeRows
+	}
+	if rows < 2*rangeRows || !splittable(plan.Dialect, t) {
+		return nil, nil
+	}
+	n := int(min((rows+rangeRows-1)/rangeRows, MaxRanges))
+	lo, hi, err := driverOf(src.DB).Verifier(plan, src.DB, nil).KeyBounds(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("sqlsync: table %s: read the key's bounds: %w", table, err)
+	}
+	ranges := syncdriver.SplitKeys(lo, hi, n)
+	if len(ranges) < 2 {
+		return nil, nil
+	}
+	return ranges, nil
+}
+
+// splittable reports whether t can be copied in key ranges: resumed by
+// key, its key one signed integer column.
+func splittable(d sqlschema.Dialect, t *syncplan.Table) bool {
+	if t.Resume != syncplan.ResumeKeyed || len(t.Key) != 1 {
+		return false
+	}
+	c := t.Column(t.Key[0])
+	if c == nil || !syncplan.IntegerType(d, c.DataType) {
+		return false
+	}
+	// MySQL's bigint unsigned holds keys past int64.
+	return !strings.Contains(strings.ToLower(c.DataType), "bigint unsigned")
+}
+
+// SyncRange copies one key range of a table (from SplitRanges), as
+// SyncTable copies a whole table: a nil cp is the range's first attempt
+// (the caller guarantees that nothing of the range was written by the run
+// yet), a checkpoint of the range resumes it, and a non-nil checkpoint
+// without a key (a retry that never recorded progress) first removes
+// whatever an earlier attempt wrote in the range. So every range is
+// copied exactly once whatever its attempts, and ranges run at once,
+// in any order, on any workers. The final checkpoint carries the range's
+// leak sketches (Checkpoint.Sketches) when the range was read in one
+// attempt, for the caller to merge with the other ranges'.
+func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dst Destination, cp *Checkpoint, report func(Progress)) (Checkpoint, error) {
+	t := plan.Table(table)
+	if t == nil {
+		return Checkpoint{}, fmt.Errorf("sqlsync: table %s is not in the plan", table)
+	}
+	if !splittable(plan.Dialect, t) {
+		return Checkpoint{}, fmt.Errorf("sqlsync: table %s cannot be copied in key ranges (its key is not one integer column)", table)
+	}
+	if cp != nil && (cp.Table != table || !cp.Range.Same(&rng)) {
+		return Checkpoint{}, fmt.Errorf("sqlsync: checkpoint of %s %v given for %s %s", cp.Table, cp.Range, table, rng)
+	}
+	if cp != nil && cp.Done {
+		return *cp, nil
+	}
+	if err := sameDriver(src.DB, dst.DB); err != nil {
+		return Checkpoint{}, err
+	}
+	dst, err := e.resolve(ctx, plan, src.DB, dst)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	job := e.tableJob(plan, t, src, dst, report)
+	job.Range = &rng
+	job.Start.Range = &rng
+	job.Fresh = cp == nil
+	if cp != nil {
+		job.Start = *cp
+	}
+	if fromStart(t, job.Start) {
+		job.Leaks = syncdriver.NewLeaks(2 * e.leakSample())
+	}
+	d := driverOf(dst.DB)
+	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
+		return d.OpenCopy(ctx, job, out)
+	})
+	if err != nil {
+		return out, err
+	}
+	out.Sketches = job.Leaks.Sketches()
+	e.Logger.InfoContext(ctx, "range copied", slog.String("table", table.String()), slog.String("range", rng.String()), slog.Int64("rows", out.Rows))
+	return out, nil
+}
