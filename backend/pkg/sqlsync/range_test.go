@@ -162,18 +162,13 @@ func TestPostgresKeyRanges(t *testing.T) {
 		dst := newPGDB(t)
 		dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
 		assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-		merged := map[string]*leakscan.Sketch{}
+		var parts []map[string]*leakscan.Sketch
 		for _, r := range ranges {
 			out, err := e.SyncRange(ctx, plan, big, r, source, dest, nil, nil)
 			assertNoError(t, r.String(), err)
-			for col, s := range out.Sketches {
-				if merged[col] == nil {
-					merged[col] = leakscan.New(2 * e.leakSample())
-				}
-				merged[col].Merge(s)
-			}
+			parts = append(parts, out.Sketches)
 		}
-		got := merged["payload"].Result()
+		got := e.MergeRanges(parts)["payload"]
 		if got != whole.Leaks["payload"] || got.Rows != rows {
 			t.Fatalf("merged ranges' leak scan %+v; the whole table's %+v (want equal, over every row)", got, whole.Leaks["payload"])
 		}

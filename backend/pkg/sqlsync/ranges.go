@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -106,7 +107,9 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.Start = *cp
 	}
 	if fromStart(t, job.Start) {
-		job.Leaks = syncdriver.NewLeaks(2 * e.leakSample())
+		// Row-level re-identification counts are per copy and not merged
+		// across ranges yet, so a ranged table reports none.
+		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), nil)
 	}
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
@@ -118,4 +121,25 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	out.Sketches = job.Leaks.Sketches()
 	e.Logger.InfoContext(ctx, "range copied", slog.String("table", table.String()), slog.String("range", rng.String()), slog.Int64("rows", out.Rows))
 	return out, nil
+}
+
+// MergeRanges merges the leak sketches (Checkpoint.Sketches) of every key
+// range of one table into the table's leak scan, by column — what one
+// copy of the whole table would have measured. The sketches must come
+// from this process (see leakscan.Sketch.Merge).
+func (e *Engine) MergeRanges(ranges []map[string]*leakscan.Sketch) map[string]leakscan.Result {
+	merged := map[string]*leakscan.Sketch{}
+	for _, r := range ranges {
+		for col, s := range r {
+			if merged[col] == nil {
+				merged[col] = leakscan.New(2 * e.leakSample())
+			}
+			merged[col].Merge(s)
+		}
+	}
+	out := make(map[string]leakscan.Result, len(merged))
+	for col, s := range merged {
+		out[col] = s.Result()
+	}
+	return out
 }

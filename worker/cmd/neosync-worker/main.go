@@ -118,6 +118,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	acts := &activities.Activities{
 		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
 		LookupEnv: os.LookupEnv,
+		RangeRows: cfg.RangeRows,
 	}
 	// Every activity context carries the connection policy, so each pool
 	// the activities and the sync engine open dials through it, and no

@@ -62,6 +62,9 @@ type Activities struct {
 	// their URL with url_from_env (os.LookupEnv in main; nil reads nothing,
 	// so such a connection fails with the variable named).
 	LookupEnv func(string) (string, bool)
+	// RangeRows is the rows per key range of a large table (0:
+	// sqlsync.DefaultRangeRows); see StartRun and SyncRange.
+	RangeRows int64
 
 	runs runCache
 }
@@ -74,6 +77,9 @@ type TableRef struct {
 	// Rows is the source's row count at the start of the run (exact for
 	// small or filtered tables, else the catalog's estimate; 0 unknown).
 	Rows int64 `json:"r,omitempty"`
+	// Ranges, when set, are the key ranges the table is copied in, each
+	// by its own SyncRange activity (see sqlsync.Engine.SplitRanges).
+	Ranges []sqlsync.KeyRange `json:"k,omitempty"`
 }
 
 // VerifyInput addresses a destination's verification with what the run
@@ -227,6 +233,9 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	counts := a.recordPending(ctx, runID, sqlschemaInspector(src), plan, out.Destinations)
 	for i := range out.Tables {
 		out.Tables[i].Rows = counts[i]
+	}
+	if err := a.splitTables(ctx, runID, plan, sqlsync.Source{DB: src, Key: l.sync.Key}, out.Tables); err != nil {
+		return fail("", err)
 	}
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
@@ -484,7 +493,11 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
-			o.Leaks, o.Reidentified = a.runs.leaksOf(in.JobRunID, in.Destination)
+			var partial []sqlschema.TableName
+			o.Leaks, o.Reidentified, partial = a.runs.leaksOf(in.JobRunID, in.Destination, a.Engine.MergeRanges)
+			for _, t := range partial {
+				a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: some of its key ranges were copied by another worker or resumed, and a leak sketch cannot leave the worker that built it", t), &t)
+			}
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 )
 
 // Config is everything neosync-worker reads from its environment.
@@ -23,6 +24,12 @@ type Config struct {
 	Log      envconfig.Log
 	// MaxConcurrentActivities bounds the activities this process runs at once.
 	MaxConcurrentActivities int
+	// RangeRows is the rows per key range of a large table
+	// (NEOSYNC_RANGE_ROWS, sqlsync.DefaultRangeRows by default): a table of
+	// at least twice as many rows, keyed by one integer column, is copied
+	// in ranges, each its own activity, which several workers share. The
+	// worker that starts a run decides its ranges.
+	RangeRows int64
 	// ConnectionNetwork is the network policy for the source and
 	// destination connections of jobs (NEOSYNC_CONNECTION_ALLOW and
 	// NEOSYNC_CONNECTION_DENY, with the API's multi-account default when
@@ -40,6 +47,11 @@ type Config struct {
 	// while the worker lives on.
 	JSMemoryBytes int64
 }
+
+// MinRangeRows is the least NEOSYNC_RANGE_ROWS: smaller ranges cost more
+// in activities than they gain (tables under 10,000 rows are copied in
+// batches of tables instead).
+const MinRangeRows = 5_000
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
 func Load(getenv func(string) string) (Config, error) {
@@ -66,6 +78,11 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
+	rr, err := strconv.ParseInt(get("NEOSYNC_RANGE_ROWS", strconv.Itoa(sqlsync.DefaultRangeRows)), 10, 64)
+	if err != nil || rr < MinRangeRows || rr > 1_000_000_000 {
+		return c, fmt.Errorf("NEOSYNC_RANGE_ROWS must be a number of rows from %d to 1000000000", MinRangeRows)
+	}
+	c.RangeRows = rr
 	ms, err := strconv.Atoi(get("NEOSYNC_JS_CALL_MAX_MS", "100"))
 	if err != nil || ms < 1 || ms > 60000 {
 		return c, fmt.Errorf("NEOSYNC_JS_CALL_MAX_MS must be an integer between 1 and 60000 (milliseconds)")
@@ -91,7 +108,7 @@ func Load(getenv func(string) string) (Config, error) {
 // EnvNames lists every environment variable Load reads, for documentation
 // and for the test that checks compose.yml against this code.
 var EnvNames = slices.Concat([]string{
-	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "WORKER_MAX_CONCURRENT_ACTIVITIES",
+	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "WORKER_MAX_CONCURRENT_ACTIVITIES", "NEOSYNC_RANGE_ROWS",
 	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY", "NEOSYNC_JS_CALL_MAX_MS",
 	"NEOSYNC_JS_MEMORY_MB",
 }, envconfig.TemporalEnvNames, envconfig.LogEnvNames)

@@ -372,6 +372,14 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 					return
 				}
 			}
+			if t := tables[u.tables[0]]; !u.batch && len(t.Ranges) > 0 {
+				rows, err := copyRanges(gctx, step, t, slots)
+				if err == nil {
+					copied[u.tables[0]] = rows
+				}
+				settables[ui].Set(nil, err)
+				return
+			}
 			slots.Send(gctx, true)
 			var err error
 			if u.batch {
@@ -408,4 +416,47 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 		}
 	}
 	return copied, firstErr
+}
+
+// copyRanges copies a table split into key ranges: one SyncRange activity
+// per range, each taking one of the run's slots, so the ranges spread over
+// the workers polling the task queue as slots allow; then FinishRanges
+// records the table. The first failure cancels the other ranges. It
+// returns the rows the ranges committed together.
+func copyRanges(ctx workflow.Context, step activities.StepInput, t activities.TableRef, slots workflow.Channel) (int64, error) {
+	rctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	futures := make([]workflow.Future, len(t.Ranges))
+	for i, r := range t.Ranges {
+		f, set := workflow.NewFuture(rctx)
+		futures[i] = f
+		workflow.Go(rctx, func(gctx workflow.Context) {
+			slots.Send(gctx, true)
+			var cp sqlsync.Checkpoint
+			err := workflow.ExecuteActivity(gctx, a.SyncRange, activities.RangeInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Range: r}).Get(gctx, &cp)
+			slots.Receive(gctx, nil)
+			set.Set(cp.Rows, describe("table "+t.Name.String()+" "+r.String(), err))
+		})
+	}
+	var rows int64
+	var firstErr error
+	for _, f := range futures {
+		var n int64
+		if err := f.Get(ctx, &n); err != nil {
+			if firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			continue
+		}
+		rows += n
+	}
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	done := activities.RangesDoneInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Rows: rows, Ranges: len(t.Ranges)}
+	if err := workflow.ExecuteActivity(ctx, a.FinishRanges, done).Get(ctx, nil); err != nil {
+		return 0, describe("table "+t.Name.String(), err)
+	}
+	return rows, nil
 }

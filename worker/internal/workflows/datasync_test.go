@@ -39,6 +39,24 @@ type recorder struct {
 	restored []string
 	many     int
 	batches  int
+	// ranged splits the parent table into this many key ranges.
+	ranged   int
+	finished []activities.RangesDoneInput
+}
+
+func (r *recorder) syncRange(_ context.Context, in activities.RangeInput) (*sqlsync.Checkpoint, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.order = append(r.order, fmt.Sprintf("%s#%d", in.Table.Table, in.Range.Index))
+	return &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range, Rows: 10, Done: true}, nil
+}
+
+func (r *recorder) finishRanges(_ context.Context, in activities.RangesDoneInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.order = append(r.order, in.Table.Table)
+	r.finished = append(r.finished, in)
+	return nil
 }
 
 func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
@@ -73,6 +91,8 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	}
 	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(rec.syncTable)
 	env.OnActivity(a.SyncTableBatch, mock.Anything, mock.Anything).Return(rec.syncBatch)
+	env.OnActivity(a.SyncRange, mock.Anything, mock.Anything).Return(rec.syncRange)
+	env.OnActivity(a.FinishRanges, mock.Anything, mock.Anything).Return(rec.finishRanges)
 	env.OnActivity(a.RunUpdatePasses, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(nil)
 	packed, err := activities.PackReport(&sqlsync.Report{Destination: "dst"})
@@ -109,7 +129,13 @@ func (r *recorder) tables() []activities.TableRef {
 		}
 		return out
 	}
-	return testTables()
+	tables := testTables()
+	if r.ranged > 0 {
+		for i := range r.ranged {
+			tables[0].Ranges = append(tables[0].Ranges, sqlsync.KeyRange{Index: i, Count: r.ranged})
+		}
+	}
+	return tables
 }
 
 func index(order []string, s string) int {
@@ -262,5 +288,33 @@ func TestPlanUnitsNeverWaitOnEachOther(t *testing.T) {
 	// s1 and s2 share a batch; big is alone; s3 and s4 share a new batch.
 	if len(units) != 3 || len(units[0].tables) != 2 || units[1].batch || len(units[2].tables) != 2 {
 		t.Fatalf("units = %+v", units)
+	}
+}
+
+// TestDataSyncKeyRanges runs a table split into key ranges: one activity
+// per range, all before the table's dependents, the table recorded once
+// with the ranges' rows together, and the run's rows counted once.
+func TestDataSyncKeyRanges(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{ranged: 4}
+	env := setup(t, rec, nil)
+	env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	var res jobcontract.WorkflowResult
+	if err := env.GetWorkflowResult(&res); err != nil || res.Rows != 70 {
+		t.Fatalf("result = %+v, %v; want 70 rows (4 ranges of 10 and 3 tables of 10)", res, err)
+	}
+	for i := range 4 {
+		if k := index(rec.order, fmt.Sprintf("parent#%d", i)); k < 0 || k > index(rec.order, "parent") {
+			t.Fatalf("range %d ran at %d, the table finished at %d: %v", i, k, index(rec.order, "parent"), rec.order)
+		}
+	}
+	if index(rec.order, "parent") > index(rec.order, "child") {
+		t.Fatalf("child ran before its parent's ranges were done: %v", rec.order)
+	}
+	if len(rec.finished) != 1 || rec.finished[0].Rows != 40 || rec.finished[0].Ranges != 4 {
+		t.Fatalf("FinishRanges got %+v; want once, 40 rows, 4 ranges", rec.finished)
 	}
 }

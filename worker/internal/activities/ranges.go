@@ -1,0 +1,121 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// A table of at least twice Activities.RangeRows rows whose key is one
+// integer column is copied in key ranges: StartRun splits it
+// (splitTables), the workflow runs one SyncRange activity per range —
+// each with its own heartbeat, checkpoint and retries, so the ranges of
+// one table run at once on any of the workers polling the task queue —
+// and FinishRanges records the table once every range is done. Update
+// passes, Finalize and Verify then run once, as for any table.
+
+// RangeInput addresses one key range of one table of one destination.
+type RangeInput struct {
+	TableInput
+	Range sqlsync.KeyRange `json:"range"`
+}
+
+// RangesDoneInput records a table copied in ranges as complete.
+type RangesDoneInput struct {
+	TableInput
+	// Rows are the rows the ranges committed, together.
+	Rows   int64 `json:"rows"`
+	Ranges int   `json:"ranges"`
+}
+
+// splitTables sets the key ranges of the tables large enough to split,
+// and says so in the run's events.
+func (a *Activities) splitTables(ctx context.Context, runID string, plan *syncplan.Plan, src sqlsync.Source, tables []TableRef) error {
+	for i := range tables {
+		t := &tables[i]
+		ranges, err := a.Engine.SplitRanges(ctx, plan, t.Name, src, t.Rows, a.RangeRows)
+		if err != nil {
+			return dataError(err)
+		}
+		if len(ranges) == 0 {
+			continue
+		}
+		t.Ranges = ranges
+		a.event(ctx, runID, "info", fmt.Sprintf("%s (about %d rows) is copied in %d key ranges", t.Name, t.Rows, len(ranges)), &t.Name)
+	}
+	return nil
+}
+
+// SyncRange copies one key range of a table, heartbeating its checkpoint:
+// a retry resumes from the last heartbeat, or — when none was recorded —
+// first removes what an earlier attempt wrote in the range, so rows are
+// never lost nor duplicated. The range's leak sketches stay in this
+// worker's run cache for Verify.
+func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Checkpoint, error) {
+	info := activity.GetInfo(ctx)
+	var cp *sqlsync.Checkpoint
+	if activity.HasHeartbeatDetails(ctx) {
+		var last sqlsync.Checkpoint
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && last.Table == in.Table && last.Range.Same(&in.Range) {
+			cp = &last
+		}
+	}
+	if info.Attempt > 1 {
+		resumed := "from its start, removing what the earlier attempt wrote in it"
+		if cp == nil {
+			cp = &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range}
+		} else {
+			resumed = fmt.Sprintf("after %d rows", cp.Rows)
+		}
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s %s (attempt %d); the previous attempt ended: %s",
+			in.Table, in.Range, resumed, info.Attempt, a.previousAttempt(ctx)), &in.Table)
+	}
+	var beat any
+	if cp != nil {
+		beat = *cp
+	}
+	h := keepAlive(ctx, beat)
+	defer h.Stop()
+	var out sqlsync.Checkpoint
+	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+		a.rangeProgress(ctx, in, "running", 0)
+		var err error
+		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, func(p sqlsync.Progress) { h.set(p.Checkpoint) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.runs.setRangeLeaks(in.JobRunID, in.Destination, in.Table, in.Range, out.Sketches)
+	a.rangeProgress(ctx, in, "complete", out.Rows)
+	a.event(ctx, in.JobRunID, "info", fmt.Sprintf("%s %s copied: %d rows", in.Table, in.Range, out.Rows), &in.Table)
+	out.Sketches = nil
+	return &out, nil
+}
+
+// rangeProgress records one range's progress with the API.
+func (a *Activities) rangeProgress(ctx context.Context, in RangeInput, state string, rows int64) {
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running"})
+}
+
+// FinishRanges records a table copied in ranges as complete once every
+// range is: its rows are the ranges' together.
+func (a *Activities) FinishRanges(ctx context.Context, in RangesDoneInput) error {
+	now := time.Now()
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table,
+		State: "complete", RowsDone: in.Rows, RowsExpected: in.Rows, CompletedAt: ts(now)})
+	return nil
+}
+
+// rangeKey names one range of one table.
+type rangeKey struct {
+	table sqlschema.TableName
+	index int
+}
