@@ -38,12 +38,13 @@ func optTime(t *time.Time) *timestamppb.Timestamp {
 func tableProgressToProto(t run.TableProgress) *mgmtv1alpha1.JobRunTableProgress {
 	return &mgmtv1alpha1.JobRunTableProgress{
 		Destination: t.Destination, Schema: t.Schema, Table: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
-		Error: t.Error, StartedAt: optTime(t.StartedAt), CompletedAt: optTime(t.CompletedAt),
+		Error: t.Error, StartedAt: optTime(t.StartedAt), CompletedAt: optTime(t.CompletedAt), RangesTotal: t.RangesTotal, RangesDone: t.RangesDone,
 	}
 }
 
 func tableProgressFromProto(p *mgmtv1alpha1.JobRunTableProgress) run.TableProgress {
-	t := run.TableProgress{Destination: p.GetDestination(), Schema: p.GetSchema(), Table: p.GetTable(), State: p.GetState(), RowsDone: p.GetRowsDone(), RowsExpected: p.GetRowsExpected(), Error: p.Error}
+	t := run.TableProgress{Destination: p.GetDestination(), Schema: p.GetSchema(), Table: p.GetTable(), State: p.GetState(), RowsDone: p.GetRowsDone(), RowsExpected: p.GetRowsExpected(), Error: p.Error,
+		RangesTotal: p.GetRangesTotal(), RangeIndex: p.RangeIndex}
 	if p.StartedAt != nil {
 		v := p.GetStartedAt().AsTime()
 		t.StartedAt = &v

@@ -101,6 +101,39 @@ func TestRunLifecycleThroughTheAPI(t *testing.T) {
 		dev.GetRowsExpected() != 3 || staging.GetDestination() != "staging" || staging.GetState() != "complete" {
 		t.Fatalf("per-destination progress = %v", got.Msg.GetJobRun().GetTables())
 	}
+	// A table copied in key ranges: each range reports itself, the table
+	// sums their rows and counts those complete.
+	for _, p := range []*mgmt.JobRunTableProgress{
+		{Destination: "dev", Schema: "shop", Table: "orders", State: "pending", RowsExpected: 900},
+		{Destination: "dev", Schema: "shop", Table: "orders", State: "running", RowsDone: 100, RangesTotal: 3, RangeIndex: ptr(int32(0))},
+		{Destination: "dev", Schema: "shop", Table: "orders", State: "complete", RowsDone: 250, RangesTotal: 3, RangeIndex: ptr(int32(1))},
+		{Destination: "dev", Schema: "shop", Table: "orders", State: "complete", RowsDone: 300, RangesTotal: 3, RangeIndex: ptr(int32(0))},
+	} {
+		if _, err := w.Worker().ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: r.GetId(), Progress: p})); err != nil {
+			t.Fatalf("ReportTableProgress of a range: %v", err)
+		}
+	}
+	for name, p := range map[string]*mgmt.JobRunTableProgress{
+		"range index past the ranges": {Destination: "dev", Schema: "shop", Table: "orders", State: "running", RangesTotal: 3, RangeIndex: ptr(int32(3))},
+		"failed range":                {Destination: "dev", Schema: "shop", Table: "orders", State: "failed", RangesTotal: 3, RangeIndex: ptr(int32(2))},
+	} {
+		_, err := w.Worker().ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: r.GetId(), Progress: p}))
+		wantCode(t, name, err, connect.CodeInvalidArgument)
+	}
+	got, err = c.Jobs.GetJobRun(ctx, connect.NewRequest(&mgmt.GetJobRunRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range got.Msg.GetJobRun().GetTables() {
+		if tb.GetTable() == "orders" && (tb.GetState() != "running" || tb.GetRowsDone() != 550 || tb.GetRowsExpected() != 900 || tb.GetRangesDone() != 2 || tb.GetRangesTotal() != 3) {
+			t.Fatalf("progress of a table in ranges = %v; want running, 550 of 900 rows, 2 of 3 ranges", tb)
+		}
+	}
+	if _, err := w.Worker().ReportTableProgress(ctx, connect.NewRequest(&mgmt.ReportTableProgressRequest{JobRunId: r.GetId(),
+		Progress: &mgmt.JobRunTableProgress{Destination: "dev", Schema: "shop", Table: "orders", State: "complete", RowsDone: 900, RowsExpected: 900}})); err != nil {
+		t.Fatalf("ReportTableProgress: %v", err)
+	}
+
 	_, err = c.Jobs.DeleteJobRun(ctx, connect.NewRequest(&mgmt.DeleteJobRunRequest{JobRunId: r.GetId()}))
 	wantCode(t, "delete a running run", err, connect.CodeFailedPrecondition)
 

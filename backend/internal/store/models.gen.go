@@ -112,6 +112,19 @@ type JobRunTable struct {
 	CompletedAt  *time.Time
 	UpdatedAt    time.Time
 	Destination  string
+	RangesTotal  int32
+	RangesDone   int32
+}
+
+type JobRunTableRange struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+	RangeIndex  int32
+	State       string
+	RowsDone    int64
+	UpdatedAt   time.Time
 }
 
 type User struct {

@@ -222,7 +222,7 @@ func (q *Queries) ListJobRunEvents(ctx context.Context, jobRunID uuid.UUID) ([]J
 }
 
 const listJobRunTables = `-- name: ListJobRunTables :many
-SELECT job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, updated_at, destination FROM job_run_tables WHERE job_run_id = ANY($1::uuid[]) ORDER BY job_run_id, destination, schema_name, table_name
+SELECT job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, updated_at, destination, ranges_total, ranges_done FROM job_run_tables WHERE job_run_id = ANY($1::uuid[]) ORDER BY job_run_id, destination, schema_name, table_name
 `
 
 func (q *Queries) ListJobRunTables(ctx context.Context, runIds []uuid.UUID) ([]JobRunTable, error) {
@@ -246,6 +246,8 @@ func (q *Queries) ListJobRunTables(ctx context.Context, runIds []uuid.UUID) ([]J
 			&i.CompletedAt,
 			&i.UpdatedAt,
 			&i.Destination,
+			&i.RangesTotal,
+			&i.RangesDone,
 		); err != nil {
 			return nil, err
 		}
@@ -359,6 +361,32 @@ func (q *Queries) ListJobRunsByJob(ctx context.Context, arg ListJobRunsByJobPara
 	return items, nil
 }
 
+const lockJobRunTable = `-- name: LockJobRunTable :one
+SELECT state FROM job_run_tables
+WHERE job_run_id = $1 AND destination = $2 AND schema_name = $3 AND table_name = $4
+FOR UPDATE
+`
+
+type LockJobRunTableParams struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+}
+
+// Serialises the reports of one table's key ranges (see UpsertJobRunTableRange).
+func (q *Queries) LockJobRunTable(ctx context.Context, arg LockJobRunTableParams) (string, error) {
+	row := q.db.QueryRow(ctx, lockJobRunTable,
+		arg.JobRunID,
+		arg.Destination,
+		arg.SchemaName,
+		arg.TableName,
+	)
+	var state string
+	err := row.Scan(&state)
+	return state, err
+}
+
 const setJobPaused = `-- name: SetJobPaused :one
 UPDATE jobs SET paused = $2, updated_at = now()
 WHERE id = $1 AND ($3::bool OR account_id = ANY($4::uuid[]))
@@ -436,6 +464,39 @@ func (q *Queries) StartJobRun(ctx context.Context, arg StartJobRunParams) (JobRu
 	return i, err
 }
 
+const sumJobRunTableRanges = `-- name: SumJobRunTableRanges :exec
+UPDATE job_run_tables t
+SET ranges_total = $5,
+    rows_done = (SELECT COALESCE(sum(r.rows_done), 0)::bigint FROM job_run_table_ranges r
+        WHERE r.job_run_id = t.job_run_id AND r.destination = t.destination AND r.schema_name = t.schema_name AND r.table_name = t.table_name),
+    ranges_done = (SELECT count(*)::int FROM job_run_table_ranges r
+        WHERE r.job_run_id = t.job_run_id AND r.destination = t.destination AND r.schema_name = t.schema_name AND r.table_name = t.table_name AND r.state = 'complete'),
+    state = CASE WHEN t.state = 'pending' THEN 'running' ELSE t.state END,
+    started_at = COALESCE(t.started_at, now()), updated_at = now()
+WHERE t.job_run_id = $1 AND t.destination = $2 AND t.schema_name = $3 AND t.table_name = $4 AND t.state IN ('pending', 'running')
+`
+
+type SumJobRunTableRangesParams struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+	RangesTotal int32
+}
+
+// A table copied in ranges: its rows are its ranges' together, its state
+// running until the worker reports it complete.
+func (q *Queries) SumJobRunTableRanges(ctx context.Context, arg SumJobRunTableRangesParams) error {
+	_, err := q.db.Exec(ctx, sumJobRunTableRanges,
+		arg.JobRunID,
+		arg.Destination,
+		arg.SchemaName,
+		arg.TableName,
+		arg.RangesTotal,
+	)
+	return err
+}
+
 const upsertJobRunTable = `-- name: UpsertJobRunTable :exec
 INSERT INTO job_run_tables (job_run_id, schema_name, table_name, state, rows_done, rows_expected, error, started_at, completed_at, destination)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -472,6 +533,36 @@ func (q *Queries) UpsertJobRunTable(ctx context.Context, arg UpsertJobRunTablePa
 		arg.StartedAt,
 		arg.CompletedAt,
 		arg.Destination,
+	)
+	return err
+}
+
+const upsertJobRunTableRange = `-- name: UpsertJobRunTableRange :exec
+INSERT INTO job_run_table_ranges (job_run_id, destination, schema_name, table_name, range_index, state, rows_done)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (job_run_id, destination, schema_name, table_name, range_index) DO UPDATE
+SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done, updated_at = now()
+`
+
+type UpsertJobRunTableRangeParams struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+	RangeIndex  int32
+	State       string
+	RowsDone    int64
+}
+
+func (q *Queries) UpsertJobRunTableRange(ctx context.Context, arg UpsertJobRunTableRangeParams) error {
+	_, err := q.db.Exec(ctx, upsertJobRunTableRange,
+		arg.JobRunID,
+		arg.Destination,
+		arg.SchemaName,
+		arg.TableName,
+		arg.RangeIndex,
+		arg.State,
+		arg.RowsDone,
 	)
 	return err
 }

@@ -86,7 +86,7 @@ func Frame(run *mgmtv1alpha1.JobRun, jobName string, rs map[string]float64, all 
 		if r := rs[tableKey(tp)]; r > 0 {
 			rate = Number(int64(r))
 		}
-		state := tp.GetState()
+		state := StateLabel(tp)
 		if tp.GetError() != "" {
 			rate = truncate(tp.GetError(), max(10, width-nameWidth-40))
 		}

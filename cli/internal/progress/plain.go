@@ -60,10 +60,10 @@ func (p *Plain) Update(run *mgmtv1alpha1.JobRun, now time.Time) error {
 
 func (p *Plain) tableEvents(run *mgmtv1alpha1.JobRun) error {
 	for _, t := range run.GetTables() {
-		if p.states[tableKey(t)] == t.GetState() {
+		if p.states[tableKey(t)] == StateLabel(t) {
 			continue
 		}
-		p.states[tableKey(t)] = t.GetState()
+		p.states[tableKey(t)] = StateLabel(t)
 		k := TableLabel(run, t)
 		var err error
 		switch t.GetState() {
@@ -74,7 +74,7 @@ func (p *Plain) tableEvents(run *mgmtv1alpha1.JobRun) error {
 		case "failed":
 			_, err = fmt.Fprintf(p.w, "%s: failed after %s rows: %s\n", k, Number(t.GetRowsDone()), t.GetError())
 		default:
-			_, err = fmt.Fprintf(p.w, "%s: %s\n", k, t.GetState())
+			_, err = fmt.Fprintf(p.w, "%s: %s\n", k, StateLabel(t))
 		}
 		if err != nil {
 			return err

@@ -204,6 +204,15 @@ func TableLabel(run *mgmtv1alpha1.JobRun, t *mgmtv1alpha1.JobRunTableProgress) s
 	return name
 }
 
+// StateLabel is t's state for people, with its key ranges when the table
+// is copied in ranges: "running 3/8 ranges".
+func StateLabel(t *mgmtv1alpha1.JobRunTableProgress) string {
+	if t.GetRangesTotal() > 0 {
+		return fmt.Sprintf("%s %d/%d ranges", t.GetState(), t.GetRangesDone(), t.GetRangesTotal())
+	}
+	return t.GetState()
+}
+
 // smooth blends a new measurement into an average.
 func smooth(old, inst float64) float64 {
 	if old <= 0 {

@@ -258,3 +258,30 @@ func TestSeveralDestinations(t *testing.T) {
 		t.Errorf("single destination named: %q", got)
 	}
 }
+
+// TestKeyRanges shows a table copied in key ranges with its ranges done:
+// in the live frame and, at each new range, in the plain view.
+func TestKeyRanges(t *testing.T) {
+	t.Parallel()
+	ranged := func(done int32, rows int64) *mgmtv1alpha1.JobRun {
+		run := snapshot(running, 0, tb("public.big", "running", rows, 800))
+		run.Tables[0].RangesTotal, run.Tables[0].RangesDone = 8, done
+		return run
+	}
+	frame := Frame(ranged(3, 300), "", nil, 0, t0, 100)
+	if !strings.Contains(frame[3], "running 3/8 ranges") {
+		t.Fatalf("frame row %q does not show the ranges", frame[3])
+	}
+	var buf bytes.Buffer
+	p := NewPlain(&buf, "nightly")
+	for i, run := range []*mgmtv1alpha1.JobRun{ranged(0, 10), ranged(0, 50), ranged(1, 120), ranged(2, 200)} {
+		if err := p.Update(run, t0.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"public.big: running 0/8 ranges\n", "public.big: running 1/8 ranges\n", "public.big: running 2/8 ranges\n"} {
+		if strings.Count(buf.String(), want) != 1 {
+			t.Fatalf("plain output:\n%s\nwant once: %q", buf.String(), want)
+		}
+	}
+}

@@ -44,6 +44,15 @@ describe("RunProgress", () => {
     expect(within(screen.getByText("staging").closest("tr")!).getByText("complete")).toBeInTheDocument();
   });
 
+  it("shows the key ranges done of a table copied in ranges", () => {
+    const run = create(JobRunSchema, {
+      status: JobRunStatus.RUNNING,
+      tables: [{ schema: "public", table: "big", state: "running", rowsDone: 300n, rowsExpected: 800n, rangesTotal: 8, rangesDone: 3 }],
+    });
+    render(<RunProgress run={run} />);
+    expect(within(screen.getByText("public.big").closest("tr")!).getByTestId("ranges")).toHaveTextContent("3/8 ranges");
+  });
+
   it("explains an empty run", () => {
     render(<RunProgress run={create(JobRunSchema, { status: JobRunStatus.PENDING })} />);
     expect(screen.getByText("No table progress yet")).toBeInTheDocument();

@@ -9,7 +9,8 @@ const stateTone = { pending: "gray", running: "blue", complete: "green", failed:
 
 /**
  * RunProgress shows one row per table (per table and destination when the
- * job writes to several): a rows done / expected bar, rows/s and state.
+ * job writes to several): a rows done / expected bar, rows/s and state,
+ * and for a large table copied in key ranges how many ranges are done.
  */
 export function RunProgress({ run, now }: { run: JobRun; now?: number }) {
   if (run.tables.length === 0) {
@@ -59,6 +60,11 @@ export function RunProgress({ run, now }: { run: JobRun; now?: number }) {
               <Td className="whitespace-nowrap tabular-nums">{p.rate === undefined ? "—" : formatNumber(Math.round(p.rate))}</Td>
               <Td>
                 <Badge tone={stateTone[t.state as keyof typeof stateTone] ?? "gray"}>{t.state || "unknown"}</Badge>
+                {t.rangesTotal > 0 && (
+                  <span className="ml-2 whitespace-nowrap text-xs text-slate-500" data-testid="ranges">
+                    {t.rangesDone}/{t.rangesTotal} ranges
+                  </span>
+                )}
               </Td>
             </tr>
           );

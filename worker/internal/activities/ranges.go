@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -86,8 +87,18 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	var out sqlsync.Checkpoint
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		a.rangeProgress(ctx, in, "running", 0)
+		var mu sync.Mutex
+		var last time.Time
 		var err error
-		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, func(p sqlsync.Progress) { h.set(p.Checkpoint) })
+		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, func(p sqlsync.Progress) {
+			h.set(p.Checkpoint)
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Since(last) >= time.Second {
+				last = time.Now()
+				a.rangeProgress(ctx, in, "running", p.Rows)
+			}
+		})
 		return err
 	})
 	if err != nil {
@@ -95,14 +106,16 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	}
 	a.runs.setRangeLeaks(in.JobRunID, in.Destination, in.Table, in.Range, out.Sketches)
 	a.rangeProgress(ctx, in, "complete", out.Rows)
-	a.event(ctx, in.JobRunID, "info", fmt.Sprintf("%s %s copied: %d rows", in.Table, in.Range, out.Rows), &in.Table)
 	out.Sketches = nil
 	return &out, nil
 }
 
-// rangeProgress records one range's progress with the API.
+// rangeProgress records one range's progress with the API, which folds it
+// into its table's (rows summed, ranges complete counted).
 func (a *Activities) rangeProgress(ctx context.Context, in RangeInput, state string, rows int64) {
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: "running"})
+	idx := int32(in.Range.Index)
+	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table,
+		State: state, RowsDone: rows, RangesTotal: int32(in.Range.Count), RangeIndex: &idx})
 }
 
 // FinishRanges records a table copied in ranges as complete once every

@@ -47,6 +47,12 @@ type TableProgress struct {
 	Error        *string
 	StartedAt    *time.Time
 	CompletedAt  *time.Time
+	// RangesTotal is the number of key ranges the table is copied in (0:
+	// whole), RangesDone those complete.
+	RangesTotal, RangesDone int32
+	// RangeIndex, in a worker's report, names the one range State and
+	// RowsDone are about (see Service.ReportTable).
+	RangeIndex *int32
 }
 
 // Run is one execution of a job.

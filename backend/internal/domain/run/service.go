@@ -376,7 +376,7 @@ func (s *Service) withTables(ctx context.Context, rows []store.JobRun) ([]Run, e
 	for _, t := range tables {
 		byRun[t.JobRunID] = append(byRun[t.JobRunID], TableProgress{
 			Destination: t.Destination, Schema: t.SchemaName, Table: t.TableName, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
-			Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt,
+			Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt, RangesTotal: t.RangesTotal, RangesDone: t.RangesDone,
 		})
 	}
 	out := make([]Run, 0, len(rows))

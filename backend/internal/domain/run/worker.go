@@ -43,9 +43,53 @@ func (s *Service) ReportTable(ctx context.Context, runID uuid.UUID, t TableProgr
 		m := trimMessage(*t.Error)
 		t.Error = &m
 	}
+	if t.RangeIndex != nil {
+		return s.reportRange(ctx, runID, t)
+	}
 	err := s.store.UpsertJobRunTable(ctx, store.UpsertJobRunTableParams{
 		JobRunID: runID, SchemaName: t.Schema, TableName: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
 		Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt, Destination: t.Destination,
+	})
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", runID)
+	}
+	return err
+}
+
+// MaxRanges bounds the key ranges of one table a report may name.
+const MaxRanges = 10_000
+
+// reportRange records one key range's progress and folds it into its
+// table's: rows summed over the ranges, ranges complete counted. A row
+// lock on the table serialises the reports of its ranges, so concurrent
+// workers never overwrite each other's sums. A table already complete
+// or failed is left as it is.
+func (s *Service) reportRange(ctx context.Context, runID uuid.UUID, t TableProgress) error {
+	i := *t.RangeIndex
+	switch {
+	case t.RangesTotal < 1 || t.RangesTotal > MaxRanges:
+		return domain.Invalid("progress.ranges_total", "must be from 1 to %d with range_index", MaxRanges)
+	case i < 0 || i >= t.RangesTotal:
+		return domain.Invalid("progress.range_index", "must be from 0 to ranges_total - 1")
+	case t.State != "running" && t.State != "complete":
+		return domain.Invalid("progress.state", "must be running or complete for a range")
+	case t.RowsDone < 0:
+		return domain.Invalid("progress.rows_done", "must not be negative")
+	}
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		key := store.LockJobRunTableParams{JobRunID: runID, Destination: t.Destination, SchemaName: t.Schema, TableName: t.Table}
+		if _, err := q.LockJobRunTable(ctx, key); err != nil {
+			if store.IsNotFound(err) {
+				return &domain.NotFoundError{Resource: "table progress", ID: t.Destination + "/" + t.Schema + "." + t.Table}
+			}
+			return err
+		}
+		if err := q.UpsertJobRunTableRange(ctx, store.UpsertJobRunTableRangeParams{JobRunID: runID, Destination: t.Destination,
+			SchemaName: t.Schema, TableName: t.Table, RangeIndex: i, State: t.State, RowsDone: t.RowsDone}); err != nil {
+			return err
+		}
+		return q.SumJobRunTableRanges(ctx, store.SumJobRunTableRangesParams{JobRunID: runID, Destination: t.Destination,
+			SchemaName: t.Schema, TableName: t.Table, RangesTotal: t.RangesTotal})
 	})
 	if store.IsForeignKeyViolation(err) {
 		return domain.NotFound("job run", runID)

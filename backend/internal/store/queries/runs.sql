@@ -75,3 +75,28 @@ SELECT * FROM job_run_events WHERE job_run_id = $1 ORDER BY id LIMIT 10000;
 UPDATE jobs SET paused = $2, updated_at = now()
 WHERE id = $1 AND (sqlc.arg(all_accounts)::bool OR account_id = ANY(sqlc.arg(account_ids)::uuid[]))
 RETURNING *;
+
+-- name: LockJobRunTable :one
+-- Serialises the reports of one table's key ranges (see UpsertJobRunTableRange).
+SELECT state FROM job_run_tables
+WHERE job_run_id = $1 AND destination = $2 AND schema_name = $3 AND table_name = $4
+FOR UPDATE;
+
+-- name: UpsertJobRunTableRange :exec
+INSERT INTO job_run_table_ranges (job_run_id, destination, schema_name, table_name, range_index, state, rows_done)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (job_run_id, destination, schema_name, table_name, range_index) DO UPDATE
+SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done, updated_at = now();
+
+-- name: SumJobRunTableRanges :exec
+-- A table copied in ranges: its rows are its ranges' together, its state
+-- running until the worker reports it complete.
+UPDATE job_run_tables t
+SET ranges_total = sqlc.arg(ranges_total),
+    rows_done = (SELECT COALESCE(sum(r.rows_done), 0)::bigint FROM job_run_table_ranges r
+        WHERE r.job_run_id = t.job_run_id AND r.destination = t.destination AND r.schema_name = t.schema_name AND r.table_name = t.table_name),
+    ranges_done = (SELECT count(*)::int FROM job_run_table_ranges r
+        WHERE r.job_run_id = t.job_run_id AND r.destination = t.destination AND r.schema_name = t.schema_name AND r.table_name = t.table_name AND r.state = 'complete'),
+    state = CASE WHEN t.state = 'pending' THEN 'running' ELSE t.state END,
+    started_at = COALESCE(t.started_at, now()), updated_at = now()
+WHERE t.job_run_id = $1 AND t.destination = $2 AND t.schema_name = $3 AND t.table_name = $4 AND t.state IN ('pending', 'running');

@@ -115,7 +115,7 @@ func writeRun(w io.Writer, run *mgmtv1alpha1.JobRun, job string, events []*mgmtv
 		if tp.GetRowsExpected() > 0 {
 			rows += " / " + progress.Number(tp.GetRowsExpected())
 		}
-		t.Row(progress.TableLabel(run, tp), tp.GetState(), rows, tp.GetError())
+		t.Row(progress.TableLabel(run, tp), progress.StateLabel(tp), rows, tp.GetError())
 	}
 	if err := t.Render(w); err != nil {
 		return err

@@ -3125,7 +3125,16 @@ type JobRunTableProgress struct {
 	// destination is the name of the destination connection the table is
 	// written to: a job with several destinations has one entry per table
 	// and destination. Empty in runs recorded before it existed.
-	Destination   string `protobuf:"bytes,9,opt,name=destination,proto3" json:"destination,omitempty"`
+	Destination string `protobuf:"bytes,9,opt,name=destination,proto3" json:"destination,omitempty"`
+	// ranges_total is the number of key ranges a large table is copied in
+	// (0: copied whole), ranges_done how many of them are complete; the
+	// table's rows_done is then the sum of its ranges'.
+	RangesTotal int32 `protobuf:"varint,10,opt,name=ranges_total,json=rangesTotal,proto3" json:"ranges_total,omitempty"`
+	RangesDone  int32 `protobuf:"varint,11,opt,name=ranges_done,json=rangesDone,proto3" json:"ranges_done,omitempty"`
+	// range_index, set by the worker when it reports one key range (of
+	// ranges_total), makes state (running or complete) and rows_done that
+	// range's; the API folds them into the table's progress.
+	RangeIndex    *int32 `protobuf:"varint,12,opt,name=range_index,json=rangeIndex,proto3,oneof" json:"range_index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3221,6 +3230,27 @@ func (x *JobRunTableProgress) GetDestination() string {
 		return x.Destination
 	}
 	return ""
+}
+
+func (x *JobRunTableProgress) GetRangesTotal() int32 {
+	if x != nil {
+		return x.RangesTotal
+	}
+	return 0
+}
+
+func (x *JobRunTableProgress) GetRangesDone() int32 {
+	if x != nil {
+		return x.RangesDone
+	}
+	return 0
+}
+
+func (x *JobRunTableProgress) GetRangeIndex() int32 {
+	if x != nil && x.RangeIndex != nil {
+		return *x.RangeIndex
+	}
+	return 0
 }
 
 // JobRun is one execution of a job.
@@ -4481,7 +4511,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x12GetJobPlanResponse\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12+\n" +
 	"\x04plan\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x04plan\x12\x1a\n" +
-	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"\xdc\x02\n" +
+	"\bwarnings\x18\x03 \x03(\tR\bwarnings\"\xd6\x03\n" +
 	"\x13JobRunTableProgress\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x14\n" +
@@ -4492,8 +4522,15 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\n" +
 	"started_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n" +
 	"\fcompleted_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vcompletedAt\x12 \n" +
-	"\vdestination\x18\t \x01(\tR\vdestinationB\b\n" +
-	"\x06_error\"\xa5\x03\n" +
+	"\vdestination\x18\t \x01(\tR\vdestination\x12!\n" +
+	"\franges_total\x18\n" +
+	" \x01(\x05R\vrangesTotal\x12\x1f\n" +
+	"\vranges_done\x18\v \x01(\x05R\n" +
+	"rangesDone\x12$\n" +
+	"\vrange_index\x18\f \x01(\x05H\x01R\n" +
+	"rangeIndex\x88\x01\x01B\b\n" +
+	"\x06_errorB\x0e\n" +
+	"\f_range_index\"\xa5\x03\n" +
 	"\x06JobRun\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n" +
 	"\x06job_id\x18\x02 \x01(\tR\x05jobId\x12\x12\n" +

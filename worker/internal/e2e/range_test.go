@@ -1,0 +1,186 @@
+package e2e_test
+
+import (
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// rangeRows is the table of TestKeyRangesOnTwoWorkers and rangeSize its
+// workers' NEOSYNC_RANGE_ROWS: 8 key ranges.
+const (
+	rangeRows = 400_000
+	rangeSize = 50_000
+)
+
+// checksum is one number summing a table's rows in key order.
+func checksum(cols string) string {
+	return "SELECT ('x' || substr(md5(string_agg(" + cols + ", ';' ORDER BY id)), 1, 15))::bit(60)::bigint FROM big"
+}
+
+// startedRange returns the identity of the worker running a SyncRange
+// activity of the workflow that started at least a second ago ("" when
+// none).
+func startedRange(t *testing.T, c client.Client, workflowID string) string {
+	t.Helper()
+	desc, err := c.DescribeWorkflowExecution(testCtx(t, 10*time.Second), workflowID, "")
+	if err != nil {
+		return ""
+	}
+	for _, p := range desc.GetPendingActivities() {
+		if p.GetActivityType().GetName() == "SyncRange" && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED &&
+			time.Since(p.GetLastStartedTime().AsTime()) > time.Second {
+			return p.GetLastWorkerIdentity()
+		}
+	}
+	return ""
+}
+
+// rangeWorkers returns the identities of the workers that started the
+// workflow's SyncRange activities, from its history.
+func rangeWorkers(t *testing.T, c client.Client, workflowID string) map[string]int {
+	t.Helper()
+	scheduled := map[int64]bool{}
+	out := map[string]int{}
+	it := c.GetWorkflowHistory(testCtx(t, time.Minute), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatalf("history: %v", err)
+		}
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "SyncRange" {
+			scheduled[e.GetEventId()] = true
+		}
+		if a := e.GetActivityTaskStartedEventAttributes(); a != nil && scheduled[a.GetScheduledEventId()] {
+			out[a.GetIdentity()]++
+		}
+	}
+	return out
+}
+
+// TestKeyRangesOnTwoWorkers runs a job whose large table is split into key
+// ranges on two worker processes, into two destinations, and kills -9 the
+// worker running a range mid-range. The surviving worker takes the range
+// over (resuming from its checkpoint, or removing what the dead attempt
+// wrote in the range); the run completes with the exact row count, no
+// duplicate key, the passthrough columns' checksum equal to the source's
+// and the transformed destination's checksum equal to the other
+// destination's (the same deterministic transformation, uninterrupted).
+func TestKeyRangesOnTwoWorkers(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := newDatabase(t, "neosync_e2e_range_src")
+	execSQL(t, src, `CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+INSERT INTO big SELECT g, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, 400000) g;
+ANALYZE big;`)
+	dst1, dst2 := newDatabase(t, "neosync_e2e_range_dst1"), newDatabase(t, "neosync_e2e_range_dst2")
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "ranges", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "range-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{
+			{ConnectionId: s.connection(t, "range-dst1", dst1), Options: owned},
+			{ConnectionId: s.connection(t, "range-dst2", dst2), Options: owned},
+		},
+		Mappings: []*mgmt.JobMapping{
+			mapping("big", "id", "passthrough", nil),
+			mapping("big", "email", "transform_email", nil),
+			mapping("big", "name", "passthrough", nil),
+		},
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	env := []string{"NEOSYNC_RANGE_ROWS=50000", "WORKER_MAX_CONCURRENT_ACTIVITIES=2"}
+	workers := map[int]*exec.Cmd{}
+	for range 2 {
+		w := s.startWorker(t, env...)
+		workers[w.Process.Pid] = w
+	}
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	killed := false
+	for deadline := time.Now().Add(3 * time.Minute); !killed && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if final(s.getRun(t, r.GetId())) {
+			break
+		}
+		identity := startedRange(t, tc, r.GetWorkflowId())
+		w := workers[pidOf(identity)]
+		if w == nil {
+			continue
+		}
+		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+		_ = w.Wait()
+		killed = true
+		t.Logf("killed worker %d mid-range", w.Process.Pid)
+	}
+	if !killed {
+		t.Fatal("no key range ran long enough to be killed mid-range")
+	}
+	done := s.waitRun(t, r.GetId(), 4*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if summary, _ := done.GetReport().AsMap()["summary"].(string); !strings.Contains(summary, ": OK") {
+		t.Errorf("report is not OK:\n%s", summary)
+	}
+	for _, dst := range []string{dst1, dst2} {
+		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
+			t.Errorf("destination has %d rows, want %d", got, rangeRows)
+		}
+		if got := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); got != 0 {
+			t.Errorf("destination has %d duplicate keys", got)
+		}
+		if got, want := queryInt(t, dst, checksum("id || ',' || name")), queryInt(t, src, checksum("id || ',' || name")); got != want {
+			t.Errorf("passthrough checksum %d, source %d", got, want)
+		}
+		if got := queryInt(t, dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
+			t.Errorf("%d emails were not transformed", got)
+		}
+	}
+	if got, want := queryInt(t, dst1, checksum("id || ',' || email")), queryInt(t, dst2, checksum("id || ',' || email")); got != want {
+		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
+	}
+	for _, tb := range done.GetTables() {
+		if tb.GetTable() == "big" && (tb.GetState() != "complete" || tb.GetRowsDone() != rangeRows || tb.GetRangesDone() != 8 || tb.GetRangesTotal() != 8) {
+			t.Errorf("progress of big in %s: %s, %d rows, %d of %d ranges", tb.GetDestination(), tb.GetState(), tb.GetRowsDone(), tb.GetRangesDone(), tb.GetRangesTotal())
+		}
+	}
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var split, resumed bool
+	for _, e := range events.Msg.GetEvents() {
+		m := e.GetMessage()
+		split = split || strings.Contains(m, "copied in 8 key ranges")
+		if strings.Contains(m, "resuming") && strings.Contains(m, "range ") {
+			resumed = true
+			t.Logf("event: %s", m)
+		}
+	}
+	if !split || !resumed {
+		t.Errorf("events: split into 8 ranges %v, a range resumed %v", split, resumed)
+	}
+	if ids := rangeWorkers(t, tc, r.GetWorkflowId()); len(ids) < 2 {
+		t.Errorf("SyncRange activities ran on %v; want both workers", ids)
+	} else {
+		t.Logf("SyncRange activities by worker: %v", ids)
+	}
+}
