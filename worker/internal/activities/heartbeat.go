@@ -130,7 +130,9 @@ func (a *Activities) previousAttempt(ctx context.Context) string {
 		if t := f.GetTimeoutFailureInfo(); t != nil {
 			switch t.GetTimeoutType() {
 			case enumspb.TIMEOUT_TYPE_HEARTBEAT:
-				return fmt.Sprintf("worker lost (%s sent no heartbeat for %s)", orUnknown(p.GetLastWorkerIdentity()), info.HeartbeatTimeout)
+				// The pending activity names the worker of this attempt by
+				// now, not the lost one's.
+				return fmt.Sprintf("worker lost (no heartbeat for %s)", info.HeartbeatTimeout)
 			case enumspb.TIMEOUT_TYPE_START_TO_CLOSE:
 				return "it ran past its time limit (start-to-close " + info.StartToCloseTimeout.String() + ")"
 			}
@@ -142,13 +144,6 @@ func (a *Activities) previousAttempt(ctx context.Context) string {
 		return unknown
 	}
 	return unknown
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "its worker"
-	}
-	return s
 }
 
 // doing names the statement a step is on in its heartbeat.
