@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,8 +18,8 @@ import (
 // rangeRows is the table of TestKeyRangesOnTwoWorkers and rangeSize its
 // workers' NEOSYNC_RANGE_ROWS: 8 key ranges.
 const (
-	rangeRows = 400_000
-	rangeSize = 50_000
+	rangeRows = 600_000
+	rangeSize = 75_000
 )
 
 // checksum is one number summing a table's rows in key order.
@@ -27,8 +28,8 @@ func checksum(cols string) string {
 }
 
 // startedRanges returns the identities of the workers running a SyncRange
-// activity of the workflow, and that of one whose range started at least a
-// second ago ("" when none).
+// activity of the workflow, and that of one whose range started at least
+// 300 ms ago, a few batches in ("" when none).
 func startedRanges(t *testing.T, c client.Client, workflowID string) (running []string, old string) {
 	t.Helper()
 	desc, err := c.DescribeWorkflowExecution(testCtx(t, 10*time.Second), workflowID, "")
@@ -40,7 +41,7 @@ func startedRanges(t *testing.T, c client.Client, workflowID string) (running []
 			continue
 		}
 		running = append(running, p.GetLastWorkerIdentity())
-		if time.Since(p.GetLastStartedTime().AsTime()) > time.Second {
+		if time.Since(p.GetLastStartedTime().AsTime()) > 300*time.Millisecond {
 			old = p.GetLastWorkerIdentity()
 		}
 	}
@@ -65,7 +66,7 @@ func TestKeyRangesOnTwoWorkers(t *testing.T) {
 	defer tc.Close()
 	src := newDatabase(t, "neosync_e2e_range_src")
 	execSQL(t, src, `CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, name text NOT NULL);
-INSERT INTO big SELECT g, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, 400000) g;
+INSERT INTO big SELECT g, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, 600000) g;
 ANALYZE big;`)
 	dst1, dst2 := newDatabase(t, "neosync_e2e_range_dst1"), newDatabase(t, "neosync_e2e_range_dst2")
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
@@ -85,7 +86,7 @@ ANALYZE big;`)
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	env := []string{"NEOSYNC_RANGE_ROWS=50000", "WORKER_MAX_CONCURRENT_ACTIVITIES=2"}
+	env := []string{"NEOSYNC_RANGE_ROWS=" + strconv.Itoa(rangeSize), "WORKER_MAX_CONCURRENT_ACTIVITIES=2"}
 	workers := map[int]*exec.Cmd{}
 	for range 2 {
 		w := s.startWorker(t, env...)
@@ -97,8 +98,8 @@ ANALYZE big;`)
 	}
 	r := run.Msg.GetJobRun()
 	killed := false
-	// Wait until both workers run ranges, then kill the one running a range
-	// for over a second.
+	// Wait until both workers run ranges, then kill one running a range for
+	// over 300 ms.
 	seen := map[string]bool{}
 	for deadline := time.Now().Add(3 * time.Minute); !killed && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if final(s.getRun(t, r.GetId())) {
