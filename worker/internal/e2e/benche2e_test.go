@@ -53,7 +53,9 @@ const (
 // the same round as N.NNx, the run's time split (runPhases) and the
 // worker's peak RSS during that run. A summary states the issue targets
 // (≥ 1.00x the pipe owned, ≥ 0.80x appending, verification < 10 % of the
-// run) as met or not over the rounds' medians.
+// run) as met or not over the rounds' medians. NEOSYNC_BENCH_WORKERS
+// (default 1) starts that many worker processes; with NEOSYNC_RANGE_ROWS
+// below half the table they share its key ranges.
 //
 // It is a test, gated by NEOSYNC_BENCH_E2E=1, so that it gets this
 // package's harness (the built binaries and the Temporal dev server); it
@@ -68,8 +70,15 @@ func TestBenchE2E(t *testing.T) {
 	if err := resetPeakRSS(b.workerPID); err != nil {
 		t.Fatalf("cannot reset the worker's peak RSS: %v", err)
 	}
-	b.printf("bench-e2e: %d rows of 10 columns, %d rounds, %d cores, load average %s at the start; the worker is a child process (pid %d): its peak RSS is its VmHWM, reset before each run",
-		b.rows, b.rounds, runtime.NumCPU(), loadAverage(), b.workerPID)
+	// More workers share the runs (a table over 2×NEOSYNC_RANGE_ROWS, which
+	// the workers read from this environment, is copied in key ranges
+	// they share); the peak RSS is the first one's.
+	workers := benchEnvInt(t, "NEOSYNC_BENCH_WORKERS", 1)
+	for range workers - 1 {
+		b.s.startWorker(t)
+	}
+	b.printf("bench-e2e: %d rows of 10 columns, %d rounds, %d cores, load average %s at the start; %d worker process(es), NEOSYNC_RANGE_ROWS=%q; the first worker is a child process (pid %d): its peak RSS is its VmHWM, reset before each run",
+		b.rows, b.rounds, runtime.NumCPU(), loadAverage(), workers, os.Getenv("NEOSYNC_RANGE_ROWS"), b.workerPID)
 	pg := b.setupPostgres()
 	my := b.setupMariaDB()
 	for round := 1; round <= b.rounds; round++ {
