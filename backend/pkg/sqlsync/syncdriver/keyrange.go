@@ -59,22 +59,25 @@ func (r *KeyRange) Predicates(quotedKey string) []string {
 	return preds
 }
 
-// SplitKeys divides the keys lo..hi (inclusive) into n ranges of about
-// equal width; the first is open below and the last above. n is at least
-// 1 and at most the number of keys.
+// SplitKeys divides the keys lo..hi (inclusive, lo <= hi) into n ranges
+// of about equal width; the first is open below and the last above. n is
+// at least 1 and at most the number of keys. The arithmetic is unsigned,
+// so any span of int64 keys splits without overflow.
 func SplitKeys(lo, hi int64, n int) []KeyRange {
-	width := uint64(hi-lo) + 1 // hi >= lo; as unsigned the span of any int64 pair fits
-	if n < 1 {
-		n = 1
+	span := uint64(hi) - uint64(lo) // the number of keys, less one
+	n = max(n, 1)
+	if span < uint64(n-1) {
+		n = int(span) + 1
 	}
-	if uint64(n) > width && width > 0 {
-		n = int(width)
+	step := span / uint64(n)
+	if span%uint64(n) != 0 {
+		step++
 	}
 	out := make([]KeyRange, n)
 	for i := range out {
 		out[i] = KeyRange{Index: i, Count: n}
 		if i > 0 {
-			b := lo + int64(width/uint64(n)*uint64(i))
+			b := int64(uint64(lo) + uint64(i)*step)
 			out[i].Lo = &b
 			out[i-1].Hi = &b
 		}
