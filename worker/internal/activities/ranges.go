@@ -121,6 +121,8 @@ func (a *Activities) rangeProgress(ctx context.Context, in RangeInput, state str
 // FinishRanges records a table copied in ranges as complete once every
 // range is: its rows are the ranges' together.
 func (a *Activities) FinishRanges(ctx context.Context, in RangesDoneInput) error {
+	h := keepAlive(ctx, nil)
+	defer h.Stop()
 	now := time.Now()
 	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table,
 		State: "complete", RowsDone: in.Rows, RowsExpected: in.Rows, CompletedAt: ts(now)})
