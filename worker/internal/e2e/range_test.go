@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"fmt"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // rangeRows is the table of TestKeyRangesOnTwoWorkers and rangeSize its
@@ -86,13 +90,40 @@ ANALYZE big;`)
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	for _, dst := range []string{dst1, dst2} {
+		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
+			t.Errorf("destination has %d rows, want %d", got, rangeRows)
+		}
+		if got := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); got != 0 {
+			t.Errorf("destination has %d duplicate keys", got)
+		}
+		if got, want := queryInt(t, dst, checksum("id || ',' || name")), queryInt(t, src, checksum("id || ',' || name")); got != want {
+			t.Errorf("passthrough checksum %d, source %d", got, want)
+		}
+		if got := queryInt(t, dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
+			t.Errorf("%d emails were not transformed", got)
+		}
+	}
+	if got, want := queryInt(t, dst1, checksum("id || ',' || email")), queryInt(t, dst2, checksum("id || ',' || email")); got != want {
+		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
+	}
+	checkRangeProgress(t, s, done, 8)
+}
+
+// runKillingOneRange runs the job on two worker processes whose
+// NEOSYNC_RANGE_ROWS is rangeSize; once both run key ranges, it kills -9
+// one that has run a range for over 300 ms. The run must complete with an
+// OK report.
+func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string) *mgmt.JobRun {
+	t.Helper()
 	env := []string{"NEOSYNC_RANGE_ROWS=" + strconv.Itoa(rangeSize), "WORKER_MAX_CONCURRENT_ACTIVITIES=2"}
 	workers := map[int]*exec.Cmd{}
 	for range 2 {
 		w := s.startWorker(t, env...)
 		workers[w.Process.Pid] = w
 	}
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,42 +159,106 @@ ANALYZE big;`)
 	if summary, _ := done.GetReport().AsMap()["summary"].(string); !strings.Contains(summary, ": OK") {
 		t.Errorf("report is not OK:\n%s", summary)
 	}
-	for _, dst := range []string{dst1, dst2} {
-		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
-			t.Errorf("destination has %d rows, want %d", got, rangeRows)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); got != 0 {
-			t.Errorf("destination has %d duplicate keys", got)
-		}
-		if got, want := queryInt(t, dst, checksum("id || ',' || name")), queryInt(t, src, checksum("id || ',' || name")); got != want {
-			t.Errorf("passthrough checksum %d, source %d", got, want)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
-			t.Errorf("%d emails were not transformed", got)
-		}
-	}
-	if got, want := queryInt(t, dst1, checksum("id || ',' || email")), queryInt(t, dst2, checksum("id || ',' || email")); got != want {
-		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
-	}
+	return done
+}
+
+// checkRangeProgress checks that every destination's progress of table big
+// is complete with every row and all its ranges, that the run's events say
+// it was split into n ranges and that a range was resumed.
+func checkRangeProgress(t *testing.T, s *stack, done *mgmt.JobRun, n int32) {
+	t.Helper()
 	for _, tb := range done.GetTables() {
-		if tb.GetTable() == "big" && (tb.GetState() != "complete" || tb.GetRowsDone() != rangeRows || tb.GetRangesDone() != 8 || tb.GetRangesTotal() != 8) {
+		if tb.GetTable() == "big" && (tb.GetState() != "complete" || tb.GetRowsDone() != rangeRows || tb.GetRangesDone() != n || tb.GetRangesTotal() != n) {
 			t.Errorf("progress of big in %s: %s, %d rows, %d of %d ranges", tb.GetDestination(), tb.GetState(), tb.GetRowsDone(), tb.GetRangesDone(), tb.GetRangesTotal())
 		}
 	}
-	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: done.GetId()}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var split, resumed bool
 	for _, e := range events.Msg.GetEvents() {
 		m := e.GetMessage()
-		split = split || strings.Contains(m, "copied in 8 key ranges")
+		split = split || strings.Contains(m, fmt.Sprintf("copied in %d key ranges", n))
 		if strings.Contains(m, "resuming") && strings.Contains(m, "range ") {
 			resumed = true
 			t.Logf("event: %s", m)
 		}
 	}
 	if !split || !resumed {
-		t.Errorf("events: split into 8 ranges %v, a range resumed %v", split, resumed)
+		t.Errorf("events: split into %d ranges %v, a range resumed %v", n, split, resumed)
 	}
+}
+
+// TestMySQLKeyRangesOnTwoWorkers is TestKeyRangesOnTwoWorkers on
+// MariaDB: a table split into key ranges on two worker processes, one
+// killed -9 mid-range, into two destinations: exact rows, no duplicate
+// key, checksums equal to the source's (passthrough) and to each other's
+// (transformed).
+func TestMySQLKeyRangesOnTwoWorkers(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	srcURL, _ := testdb.MySQL(t, "neosync_e2e_range_src")
+	srv := openMariaServer(t, srcURL)
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	srv.exec(t, src, "CREATE TABLE big (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100) NOT NULL)",
+		"INSERT INTO big SELECT seq, CONCAT('user', seq, '@example.com'), CONCAT('User ', seq) FROM seq_1_to_600000",
+		"ANALYZE TABLE big")
+	dst1, dst2 := srv.database(t, "neosync_e2e_range_dst1"), srv.database(t, "neosync_e2e_range_dst2")
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
+	m := func(col, source string) *mgmt.JobMapping {
+		return &mgmt.JobMapping{Schema: src, Table: "big", Column: col, Transformer: &mgmt.JobMappingTransformer{Source: source}}
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "mysql-ranges", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "range-src", srcURL)}}},
+		Destinations: []*mgmt.JobDestinationCreate{
+			{ConnectionId: s.mysqlConnection(t, "range-dst1", srv.url(dst1)), Options: owned},
+			{ConnectionId: s.mysqlConnection(t, "range-dst2", srv.url(dst2)), Options: owned},
+		},
+		Mappings:    []*mgmt.JobMapping{m("id", "passthrough"), m("email", "transform_email"), m("name", "passthrough")},
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	query := func(db, q string) int64 {
+		t.Helper()
+		var n int64
+		qdb, _ := sqlschema.QuoteMySQLIdentifier(db)
+		if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), strings.ReplaceAll(q, "big", qdb+".big")).Scan(&n); err != nil {
+			t.Fatalf("%s on %s: %v", q, db, err)
+		}
+		return n
+	}
+	sum := func(cols string) string {
+		return "SELECT COALESCE(SUM(CRC32(CONCAT_WS(',', " + cols + "))), 0) FROM big"
+	}
+	for _, dst := range []string{dst1, dst2} {
+		if got := query(dst, "SELECT COUNT(*) FROM big"); got != rangeRows {
+			t.Errorf("%s has %d rows, want %d", dst, got, rangeRows)
+		}
+		if got := query(dst, "SELECT COUNT(*) - COUNT(DISTINCT id) FROM big"); got != 0 {
+			t.Errorf("%s has %d duplicate keys", dst, got)
+		}
+		if got, want := query(dst, sum("id, name")), query(src, sum("id, name")); got != want {
+			t.Errorf("passthrough checksum %d, source %d", got, want)
+		}
+		if got := query(dst, "SELECT COUNT(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
+			t.Errorf("%d emails were not transformed", got)
+		}
+	}
+	if got, want := query(dst1, sum("id, email")), query(dst2, sum("id, email")); got != want {
+		t.Errorf("transformed checksum: %d and %d", got, want)
+	}
+	checkRangeProgress(t, s, done, 8)
 }
