@@ -24,6 +24,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
+	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 )
 
@@ -97,7 +98,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.InfoContext(ctx, "database migrated")
 	}
-	pool, err := store.Open(ctx, cfg.DBURL)
+	tconn := cfg.Temporal.Conn(log)
+	obs, err := setupObservability(ctx, cfg, log, &tconn)
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown()
+	pool, err := store.OpenTraced(ctx, cfg.DBURL, obs.traced)
 	if err != nil {
 		return err
 	}
@@ -106,11 +113,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if v, dirty, err := store.MigrationVersion(cfg.DBURL); err != nil || v == 0 || dirty {
 		return fmt.Errorf("API database is not migrated (version %d, dirty %v); run `neosync-api migrate up` or set DB_AUTO_MIGRATE=true", v, dirty)
 	}
-	tc, err := temporalconn.NewLazyClient(cfg.Temporal.Conn(log))
+	tc, err := temporalconn.NewLazyClient(tconn)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	if obs.registry != nil {
+		addr, err := telemetry.Listen(ctx, cfg.Telemetry.MetricsAddr, telemetry.NewHandler(obs.registry, nil, server.ReadinessProbes(st)), log)
+		if err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "metrics and health on /metrics, /healthz, /readyz", slog.String("addr", addr.String()))
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find this binary to start JavaScript runners: %w", err)
@@ -122,8 +136,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	h, err := server.NewHandler(st, server.Options{
 		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
 		Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, TemporalHostPort: cfg.Temporal.URL, JSRunner: js,
-		ConnectionNetwork: cfg.ConnectionNetwork,
-		EnvURLs:           connection.EnvURLs{Allowed: cfg.URLFromEnv, Lookup: cfg.LookupEnv},
+		ConnectionNetwork: cfg.ConnectionNetwork, Interceptors: obs.interceptors,
+		EnvURLs: connection.EnvURLs{Allowed: cfg.URLFromEnv, Lookup: cfg.LookupEnv},
 	})
 	if err != nil {
 		return err

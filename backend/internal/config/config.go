@@ -28,6 +28,8 @@ type Config struct {
 	// Temporal and Log are read as the worker reads them (TEMPORAL_*, LOG_*).
 	Temporal envconfig.Temporal
 	Log      envconfig.Log
+	// Telemetry is the metrics port and trace export (NEOSYNC_METRICS_ADDR, OTEL_*).
+	Telemetry envconfig.Telemetry
 	// MaxRequestBytes caps a request body.
 	MaxRequestBytes int
 	// JSMemoryBytes is the memory one JavaScript evaluation (one preview or
@@ -103,6 +105,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Temporal, err = envconfig.ReadTemporal(getenv); err != nil {
 		return c, err
 	}
+	if c.Telemetry, err = envconfig.ReadTelemetry(getenv); err != nil {
+		return c, err
+	}
 	if c.Log, err = envconfig.ReadLog(getenv); err != nil {
 		return c, err
 	}
@@ -165,4 +170,4 @@ var EnvNames = slices.Concat([]string{
 	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE", "NEOSYNC_URL_FROM_ENV",
 	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
 	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
-}, envconfig.TemporalEnvNames, envconfig.LogEnvNames)
+}, envconfig.TemporalEnvNames, envconfig.LogEnvNames, envconfig.TelemetryEnvNames)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -38,6 +39,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
@@ -70,6 +72,9 @@ type Options struct {
 	// EnvURLs says whether connections may read their URL from the
 	// environment (url_from_env) and how the API reads its own.
 	EnvURLs connection.EnvURLs
+	// Interceptors run around every RPC before authentication (tracing,
+	// metrics), outermost first.
+	Interceptors []connect.Interceptor
 }
 
 // ServiceNames lists every service the API serves, for health and reflection.
@@ -93,7 +98,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	log := opts.Logger
 	authn := auth.NewAuthenticator(opts.AuthMode, st)
 	handlerOpts := []connect.HandlerOption{
-		connect.WithInterceptors(rpc.NewInterceptor(authn, log)),
+		connect.WithInterceptors(append(slices.Clone(opts.Interceptors), rpc.NewInterceptor(authn, log))...),
 		connect.WithReadMaxBytes(opts.MaxRequestBytes),
 	}
 	accounts := account.NewService(st)
@@ -144,6 +149,7 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.Handle("GET /readyz", telemetry.ProbeHandler(ReadinessProbes(st)))
 	bodyTimeout := opts.BodyReadTimeout
 	if bodyTimeout <= 0 {
 		bodyTimeout = DefaultBodyReadTimeout
@@ -190,6 +196,17 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
+}
+
+// ReadinessProbes are what the API needs to serve: its database answers.
+// /readyz on the API's port and on its metrics port run them.
+func ReadinessProbes(st *store.Store) []telemetry.Probe {
+	return []telemetry.Probe{{Name: "database", Check: func(ctx context.Context) error {
+		if err := st.Pool().Ping(ctx); err != nil {
+			return errors.New("the API database does not answer")
+		}
+		return nil
+	}}}
 }
 
 // healthChecker reports SERVING while the API database answers.

@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/pkg/telemetry/dbtrace"
 )
 
 // Store is the API's database handle: the sqlc queries plus transactions.
@@ -32,10 +34,17 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 }
 
 // Open connects to the API database and checks it answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) { return OpenTraced(ctx, url, false) }
+
+// OpenTraced is Open that, when traced is true, records a span per query
+// (the API's traces; statements without their arguments).
+func OpenTraced(ctx context.Context, url string, traced bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("NEOSYNC_DB_URL: %w", err)
+	}
+	if traced {
+		cfg.ConnConfig.Tracer = dbtrace.Postgres()
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -89,3 +89,37 @@ func TestNewLogger(t *testing.T) {
 		t.Errorf("text logger wrote %q", out)
 	}
 }
+
+func TestReadTelemetry(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		want    Telemetry
+		wantErr string
+	}{
+		{name: "off by default", env: nil, want: Telemetry{}},
+		{name: "metrics port", env: map[string]string{"NEOSYNC_METRICS_ADDR": ":9090"}, want: Telemetry{MetricsAddr: ":9090"}},
+		{name: "no port", env: map[string]string{"NEOSYNC_METRICS_ADDR": "localhost"}, wantErr: "NEOSYNC_METRICS_ADDR must be host:port"},
+		{name: "traces", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, want: Telemetry{Traces: true}},
+		{name: "traces endpoint", env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:4318/v1/traces"}, want: Telemetry{Traces: true}},
+		{name: "sdk disabled", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"}, want: Telemetry{}},
+		{name: "exporter none", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "none"}, want: Telemetry{}},
+		{name: "other exporter", env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: "OTEL_TRACES_EXPORTER must be otlp or none"},
+		{name: "grpc protocol", env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, wantErr: "OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ReadTelemetry(env(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want prefix %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}

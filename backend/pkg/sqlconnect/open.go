@@ -127,6 +127,9 @@ func (p *Policy) openPostgres(ctx context.Context, c Config, tlsConf *tls.Config
 		pc.ConnConfig.DialFunc = tun.DialContext
 	}
 	pc.AfterConnect = p.checkProtected
+	if p != nil && p.Tracer != nil {
+		pc.ConnConfig.Tracer = p.Tracer
+	}
 	if pc.ConnConfig.ConnectTimeout == 0 {
 		pc.ConnConfig.ConnectTimeout = 10 * time.Second
 	}

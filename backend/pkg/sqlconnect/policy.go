@@ -26,6 +26,9 @@ type Policy struct {
 	// identifies its own database directly; a worker asks the API
 	// (WorkerService.GetWorkerPolicy) and caches the answer briefly.
 	Protected func(ctx context.Context) ([]Identity, error)
+	// Tracer, when set, records a span per query on the Postgres pools
+	// opened under this policy (the worker's traces); nil traces nothing.
+	Tracer pgx.QueryTracer
 }
 
 type policyKey struct{}

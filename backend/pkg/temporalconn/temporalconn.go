@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 )
 
@@ -24,11 +25,16 @@ type Config struct {
 	// ServerName overrides the TLS server name (defaults to the host).
 	ServerName string
 	Logger     *slog.Logger
+	// MetricsHandler receives the SDK's metrics (nil: none).
+	MetricsHandler client.MetricsHandler
+	// Interceptors wrap the client's calls; one that is also a worker
+	// interceptor (tracing) applies to the workers made from the client.
+	Interceptors []interceptor.ClientInterceptor
 }
 
 // Options builds SDK client options from c.
 func (c Config) Options() (client.Options, error) {
-	opts := client.Options{HostPort: c.HostPort, Namespace: c.Namespace}
+	opts := client.Options{HostPort: c.HostPort, Namespace: c.Namespace, MetricsHandler: c.MetricsHandler, Interceptors: c.Interceptors}
 	if c.Logger != nil {
 		opts.Logger = tlog.NewStructuredLogger(c.Logger)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/worker/internal/activities"
@@ -98,15 +99,21 @@ func check(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int
 const apiWait = time.Minute
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	api := apiclient.New(cfg.APIURL, cfg.APIKey)
+	tconn := cfg.Temporal.Conn(log)
+	obs, err := setupObservability(ctx, cfg, log, &tconn)
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown()
+	api := apiclient.New(cfg.APIURL, cfg.APIKey, obs.apiInterceptors...)
 	// A key the API does not know fails every run; say so now, not at the first run.
-	err := api.CheckKey(ctx, apiclient.CheckOptions{APIURL: cfg.APIURL, Wait: apiWait, OnRetry: func(attempt int, err error) {
+	err = api.CheckKey(ctx, apiclient.CheckOptions{APIURL: cfg.APIURL, Wait: apiWait, OnRetry: func(attempt int, err error) {
 		log.WarnContext(ctx, "the API does not answer yet; retrying", slog.String("api", cfg.APIURL), slog.Int("attempt", attempt), slog.Any("error", err))
 	}})
 	if err != nil {
 		return err
 	}
-	tc, err := temporalconn.Dial(cfg.Temporal.Conn(log))
+	tc, err := temporalconn.Dial(tconn)
 	if err != nil {
 		return err
 	}
@@ -116,23 +123,34 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	acts := &activities.Activities{
-		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc,
+		API: api, Engine: sqlsync.NewEngine(reg, log), Registry: reg, Logger: log, Temporal: tc, Metrics: obs.sync,
 		LookupEnv: os.LookupEnv,
 		RangeRows: cfg.RangeRows,
 	}
 	// Every activity context carries the connection policy, so each pool
 	// the activities and the sync engine open dials through it, and no
 	// Postgres session lands in the API's own database (the API names it).
-	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL)}
+	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL), Tracer: obs.dbTracer}
+	identity := workerIdentity()
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities,
 		BackgroundActivityContext:          sqlconnect.WithPolicy(context.Background(), policy),
+		Identity:                           identity,
 	})
 	workflows.Register(w, acts)
 	log.InfoContext(ctx, "neosync-worker polling", slog.String("task_queue", cfg.Temporal.TaskQueue), slog.String("temporal", cfg.Temporal.URL),
-		slog.String("api", cfg.APIURL), slog.String("version", buildinfo.Get().Version))
+		slog.String("api", cfg.APIURL), slog.String("version", buildinfo.Get().Version), slog.String("identity", identity))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
+	}
+	if obs.registry != nil {
+		h := telemetry.NewHandler(obs.registry, nil, readiness(tc, api, cfg.APIURL, cfg.Temporal.TaskQueue, identity))
+		addr, err := telemetry.Listen(ctx, cfg.Telemetry.MetricsAddr, h, log)
+		if err != nil {
+			w.Stop()
+			return err
+		}
+		log.InfoContext(ctx, "metrics and health on /metrics, /healthz, /readyz", slog.String("addr", addr.String()))
 	}
 	<-ctx.Done()
 	log.InfoContext(ctx, "shutting down; running activities are cancelled and retried elsewhere")
@@ -159,4 +177,11 @@ func jsRegistry(ctx context.Context, cfg config.Config) (*transformers.Registry,
 	reg.CapJavaScriptCalls(cfg.JSCallMax)
 	reg.RunJavaScriptIn(js.Host(ctx))
 	return reg, nil
+}
+
+// workerIdentity names this process to Temporal (pid@host@neosync-worker),
+// so readiness can find its own pollers.
+func workerIdentity() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%d@%s@neosync-worker", os.Getpid(), host)
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/worker/internal/apiclient"
 )
@@ -65,6 +66,9 @@ type Activities struct {
 	// RangeRows is the rows per key range of a large table (0:
 	// sqlsync.DefaultRangeRows); see StartRun and SyncRange.
 	RangeRows int64
+	// Metrics records rows, copies, run outcomes and transformer errors
+	// (nil records nothing).
+	Metrics *telemetry.SyncMetrics
 
 	runs runCache
 }
@@ -131,8 +135,12 @@ type TableInput struct {
 // FinishInput records a run's outcome.
 type FinishInput struct {
 	JobRunID string `json:"job_run_id"`
-	Status   string `json:"status"`
-	Error    string `json:"error,omitempty"`
+	// JobID and StartedUnixMs (the workflow's start) label and time the
+	// run's metrics; histories from before they were added lack them.
+	JobID         string `json:"job_id,omitempty"`
+	StartedUnixMs int64  `json:"started_ms,omitempty"`
+	Status        string `json:"status"`
+	Error         string `json:"error,omitempty"`
 	// Reports are verification reports given as they are (tests, small
 	// runs); Packed are the compressed ones Verify returns.
 	Reports []*sqlsync.Report `json:"reports,omitempty"`
@@ -419,29 +427,48 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		a.progress(ctx, in.JobRunID, p)
 	}
 	report("running", 0, nil)
+	ended := a.Metrics.CopyStarted(in.JobID, in.DestinationName)
 	var mu sync.Mutex
 	lastReport := time.Time{}
+	// seen is the rows already counted in the rows-written metric; the
+	// engine's progress counts from the checkpoint it resumed at.
+	var seen int64
+	if cp != nil {
+		seen = cp.Rows
+	}
+	count := func(rows int64) {
+		a.Metrics.RowsWritten(in.JobID, in.DestinationName, table.String(), rows-seen)
+		seen = max(seen, rows)
+	}
 	out, err := a.Engine.SyncTable(ctx, plan, table, src, dst, cp, func(p sqlsync.Progress) {
 		beat(p.Checkpoint)
 		mu.Lock()
 		defer mu.Unlock()
+		count(p.Rows)
 		if time.Since(lastReport) >= time.Second {
 			lastReport = time.Now()
 			report("running", p.Rows, nil)
 		}
 	})
 	if err != nil {
+		a.countTransformerError(in.JobID, err)
 		err = dataError(err)
 		msg := RootMessage(err)
 		state := "running" // a retry may still succeed
 		if ctx.Err() != nil || isNonRetryable(err) || activity.GetInfo(ctx).Attempt >= maxAttempts(ctx) {
 			state = "failed"
+			ended("failed")
 		} else {
+			ended("retry")
 			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s failed (attempt %d), will retry: %s", table, activity.GetInfo(ctx).Attempt, msg), &table)
 		}
 		report(state, 0, &msg)
 		return out, err
 	}
+	mu.Lock()
+	count(out.Rows)
+	mu.Unlock()
+	ended("complete")
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
 	return out, nil
@@ -561,6 +588,11 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) error {
 		reports = append(reports, r)
 	}
 	a.runs.drop(in.JobRunID)
+	var took time.Duration
+	if in.StartedUnixMs > 0 {
+		took = time.Since(time.UnixMilli(in.StartedUnixMs))
+	}
+	a.Metrics.RunFinished(in.JobID, in.Status, took)
 	if len(reports) > 0 {
 		rep, err := reportStruct(reports)
 		if err != nil {

@@ -139,3 +139,18 @@ func RootMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// countTransformerError counts a copy that failed because a transformer
+// rejected a value or its JavaScript failed.
+func (a *Activities) countTransformerError(jobID string, err error) {
+	var (
+		val *transformers.ValueError
+		js  *transformers.JavaScriptError
+	)
+	switch {
+	case errors.As(err, &js):
+		a.Metrics.TransformerError(jobID, "javascript")
+	case errors.As(err, &val):
+		a.Metrics.TransformerError(jobID, "value")
+	}
+}

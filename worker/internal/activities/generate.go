@@ -168,6 +168,7 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 		p("failed", n, &msg)
 		return n, err
 	}
+	a.Metrics.RowsWritten(in.JobID, in.DestinationName, in.Table.String(), n)
 	p("complete", n, nil)
 	return n, nil
 }

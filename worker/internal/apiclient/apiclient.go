@@ -5,6 +5,7 @@ package apiclient
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -23,10 +24,11 @@ type Clients struct {
 	Users mgmtv1alpha1connect.UserAccountServiceClient
 }
 
-// New returns clients for the API at baseURL authenticated with key.
-func New(baseURL, key string) Clients {
+// New returns clients for the API at baseURL authenticated with key;
+// extra interceptors (tracing) run outside the bearer one.
+func New(baseURL, key string, extra ...connect.Interceptor) Clients {
 	hc := &http.Client{Timeout: 2 * time.Minute}
-	opts := []connect.ClientOption{connect.WithInterceptors(bearer.Interceptor(key))}
+	opts := []connect.ClientOption{connect.WithInterceptors(append(slices.Clone(extra), bearer.Interceptor(key))...)}
 	return Clients{
 		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(hc, baseURL, opts...),
 		Connections:  mgmtv1alpha1connect.NewConnectionServiceClient(hc, baseURL, opts...),

@@ -22,6 +22,8 @@ type Config struct {
 	// Temporal and Log are read as the API reads them (TEMPORAL_*, LOG_*).
 	Temporal envconfig.Temporal
 	Log      envconfig.Log
+	// Telemetry is the metrics and health port and trace export (NEOSYNC_METRICS_ADDR, OTEL_*).
+	Telemetry envconfig.Telemetry
 	// MaxConcurrentActivities bounds the activities this process runs at once.
 	MaxConcurrentActivities int
 	// RangeRows is the rows per key range of a large table
@@ -70,6 +72,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Temporal, err = envconfig.ReadTemporal(getenv); err != nil {
 		return c, err
 	}
+	if c.Telemetry, err = envconfig.ReadTelemetry(getenv); err != nil {
+		return c, err
+	}
 	if c.Log, err = envconfig.ReadLog(getenv); err != nil {
 		return c, err
 	}
@@ -111,4 +116,4 @@ var EnvNames = slices.Concat([]string{
 	"NEOSYNC_API_URL", "NEOSYNC_API_KEY", "WORKER_MAX_CONCURRENT_ACTIVITIES", "NEOSYNC_RANGE_ROWS",
 	"NEOSYNC_AUTH_MODE", "NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY", "NEOSYNC_JS_CALL_MAX_MS",
 	"NEOSYNC_JS_MEMORY_MB",
-}, envconfig.TemporalEnvNames, envconfig.LogEnvNames)
+}, envconfig.TemporalEnvNames, envconfig.LogEnvNames, envconfig.TelemetryEnvNames)

@@ -107,7 +107,7 @@ func DataSync(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 	if err == nil {
 		reports, err = syncAll(ctx, &info, &result, prepared)
 	}
-	finish := activities.FinishInput{JobRunID: info.JobRunID, Status: activities.StatusComplete, Packed: reports}
+	finish := activities.FinishInput{JobRunID: info.JobRunID, JobID: info.JobID, StartedUnixMs: workflow.GetInfo(ctx).WorkflowStartTime.UnixMilli(), Status: activities.StatusComplete, Packed: reports}
 	fctx := ctx
 	switch {
 	case err == nil:

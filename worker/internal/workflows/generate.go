@@ -25,7 +25,7 @@ func Generate(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.W
 	if err == nil {
 		err = generateAll(ctx, &info, &result)
 	}
-	finish := activities.FinishInput{JobRunID: info.JobRunID, Status: activities.StatusComplete}
+	finish := activities.FinishInput{JobRunID: info.JobRunID, JobID: info.JobID, StartedUnixMs: workflow.GetInfo(ctx).WorkflowStartTime.UnixMilli(), Status: activities.StatusComplete}
 	fctx := ctx
 	switch {
 	case err == nil:
