@@ -1,0 +1,291 @@
+package e2e_test
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// TestObservabilityOfARun runs a sync through the API, Temporal and a
+// worker with metrics ports and OTLP export on, then scrapes both
+// /metrics endpoints for the run's series, checks the health endpoints,
+// and follows the run's trace from the caller's span through the API,
+// Temporal and the worker's activities down to database queries.
+func TestObservabilityOfARun(t *testing.T) {
+	t.Parallel()
+	otlp := startOTLPReceiver(t)
+	apiMetrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	workerMetrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	traces := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp.url, "OTEL_BSP_SCHEDULE_DELAY=100"}
+	s := startStack(t, append(traces, "NEOSYNC_METRICS_ADDR="+apiMetrics)...)
+	s.startWorker(t, append(traces, "NEOSYNC_METRICS_ADDR="+workerMetrics)...)
+	waitHTTP(t, "http://"+workerMetrics+"/readyz", 90*time.Second)
+
+	ctx := testCtx(t, 5*time.Minute)
+	src := newDatabase(t, "neosync_e2e_src")
+	execSQL(t, src, sourceSchema)
+	dst := newDatabase(t, "neosync_e2e_dst")
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "e2e-observed", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
+		Mappings:     allMappings(),
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	jobID := job.Msg.GetJob().GetId()
+	// The test is the traced caller (the web app's place): its span is
+	// the root every span of the run must descend from.
+	traceID, rootID := randomHex(16), randomHex(8)
+	req := connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID})
+	req.Header().Set("traceparent", "00-"+traceID+"-"+rootID+"-01")
+	run, err := s.c.Jobs.CreateJobRun(ctx, req)
+	if err != nil {
+		t.Fatalf("CreateJobRun: %v", err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 3*time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", r.GetStatus(), r.GetError())
+	}
+
+	t.Run("worker metrics", func(t *testing.T) {
+		m := scrape(t, "http://"+workerMetrics+"/metrics")
+		for table, rows := range map[string]float64{"public.customers": 2000, "public.orders": 5000, "public.employees": 3, "public.audit_log": 300} {
+			if got := m.value(t, "neosync_worker_rows_written_total", "job_id", jobID, "destination", "dst", "table", table); got != rows {
+				t.Errorf("rows written to %s = %v, want %v", table, got, rows)
+			}
+		}
+		if got := m.value(t, "neosync_worker_runs_total", "job_id", jobID, "status", "complete"); got != 1 {
+			t.Errorf("runs complete = %v, want 1", got)
+		}
+		if got := m.value(t, "neosync_worker_run_duration_seconds_count", "job_id", jobID, "status", "complete"); got != 1 {
+			t.Errorf("run durations observed = %v, want 1", got)
+		}
+		if got := m.value(t, "neosync_worker_table_copies_total", "job_id", jobID, "destination", "dst", "outcome", "complete"); got != 4 {
+			t.Errorf("table copies complete = %v, want 4", got)
+		}
+		if got := m.value(t, "neosync_worker_table_copies_in_progress"); got != 0 {
+			t.Errorf("copies in progress after the run = %v", got)
+		}
+		for _, family := range []string{"temporal_activity_execution_latency_seconds_count", "temporal_workflow_completed_total", "temporal_request_total", "go_goroutines", "process_resident_memory_bytes"} {
+			if !m.has(family) {
+				t.Errorf("worker /metrics has no %s", family)
+			}
+		}
+		for _, line := range m.lines {
+			if strings.Contains(line, r.GetId()) {
+				t.Errorf("a run id is a label: %s", line)
+			}
+		}
+	})
+	t.Run("API metrics", func(t *testing.T) {
+		m := scrape(t, "http://"+apiMetrics+"/metrics")
+		for _, proc := range []string{"/mgmt.v1alpha1.JobService/CreateJobRun", "/mgmt.v1alpha1.WorkerService/FinishJobRun"} {
+			if got := m.value(t, "neosync_rpc_requests_total", "procedure", proc, "code", "ok"); got < 1 {
+				t.Errorf("%s ok = %v, want ≥ 1", proc, got)
+			}
+			if got := m.value(t, "neosync_rpc_duration_seconds_count", "procedure", proc, "code", "ok"); got < 1 {
+				t.Errorf("%s durations = %v, want ≥ 1", proc, got)
+			}
+		}
+		for _, family := range []string{"temporal_request_total", "go_goroutines", "process_cpu_seconds_total"} {
+			if !m.has(family) {
+				t.Errorf("API /metrics has no %s", family)
+			}
+		}
+	})
+	t.Run("health", func(t *testing.T) {
+		for _, tc := range []struct{ url, want string }{
+			{"http://" + workerMetrics + "/readyz", "temporal_poller: ok\napi: ok\n"},
+			{"http://" + workerMetrics + "/healthz", "ok\n"},
+			{"http://" + apiMetrics + "/readyz", "database: ok\n"},
+			{s.apiURL + "/readyz", "database: ok\n"},
+		} {
+			code, body := get(t, tc.url)
+			if code != http.StatusOK || body != tc.want {
+				t.Errorf("GET %s = %d %q, want 200 %q", tc.url, code, body, tc.want)
+			}
+		}
+	})
+	t.Run("trace", func(t *testing.T) { checkRunTrace(t, otlp, traceID, rootID) })
+	t.Run("deploy", func(t *testing.T) {
+		exported := declaredSyncMetrics()
+		for _, m := range []metrics{scrape(t, "http://"+workerMetrics+"/metrics"), scrape(t, "http://"+apiMetrics+"/metrics")} {
+			for f := range m.families() {
+				exported[f] = true
+			}
+		}
+		checkDeployFiles(t, exported)
+	})
+}
+
+// checkRunTrace waits for a worker database span of the run's trace and
+// checks its ancestry reaches the caller's span through the activity, the
+// workflow, Temporal's start and the API's RPC; and that the API's own
+// database spans hang under the worker's calls.
+func checkRunTrace(t *testing.T, otlp *otlpReceiver, traceID, rootID string) {
+	want := []struct{ service, name string }{
+		{"neosync-worker", "RunActivity:"},
+		{"neosync-worker", "RunWorkflow:DataSync"},
+		{"neosync-api", "StartWorkflow:DataSync"},
+		{"neosync-api", "mgmt.v1alpha1.JobService/CreateJobRun"},
+	}
+	var workerDB, apiDB []span
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		spans := otlp.trace(traceID)
+		workerDB, apiDB = nil, nil
+		for _, s := range spans {
+			if s.attrs["db.system.name"] != "postgresql" {
+				continue
+			}
+			c := chain(spans, s)
+			if c[len(c)-1].parent != rootID {
+				continue
+			}
+			switch s.service {
+			case "neosync-worker":
+				workerDB = append(workerDB, s)
+			case "neosync-api":
+				if slicesContainsService(c, "neosync-worker") {
+					apiDB = append(apiDB, s)
+				}
+			}
+		}
+		if len(workerDB) > 0 && len(apiDB) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("trace %s: %d spans, %d worker database spans and %d API database spans under the worker reaching the caller's span", traceID, len(spans), len(workerDB), len(apiDB))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	spans := otlp.trace(traceID)
+	c := chain(spans, workerDB[0])
+	next := 0
+	for _, s := range c[1:] {
+		if next < len(want) && s.service == want[next].service && strings.HasPrefix(s.name, want[next].name) {
+			next++
+		}
+	}
+	if next != len(want) {
+		var path []string
+		for _, s := range c {
+			path = append(path, s.service+" "+s.name)
+		}
+		t.Fatalf("worker query's ancestry %q lacks %v", path, want[next])
+	}
+}
+
+func slicesContainsService(c []span, service string) bool {
+	for _, s := range c {
+		if s.service == service {
+			return true
+		}
+	}
+	return false
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitHTTP polls url until it answers 200.
+func waitHTTP(t *testing.T, url string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			err = fmt.Errorf("%d %s", resp.StatusCode, b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer 200 in %v: %v", url, timeout, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// metrics is a scraped text exposition.
+type metrics struct{ lines []string }
+
+func scrape(t *testing.T, url string) metrics {
+	t.Helper()
+	code, body := get(t, url)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d", url, code)
+	}
+	var m metrics
+	sc := bufio.NewScanner(strings.NewReader(body))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			m.lines = append(m.lines, line)
+		}
+	}
+	return m
+}
+
+// families returns the metric names of the samples.
+func (m metrics) families() map[string]bool {
+	out := map[string]bool{}
+	for _, l := range m.lines {
+		out[l[:strings.IndexAny(l, "{ ")]] = true
+	}
+	return out
+}
+
+func (m metrics) has(name string) bool { return m.families()[name] }
+
+// value returns the sample of name whose labels include the given
+// pairs (0 when none).
+func (m metrics) value(t *testing.T, name string, labels ...string) float64 {
+	t.Helper()
+	for _, l := range m.lines {
+		if l[:strings.IndexAny(l, "{ ")] != name {
+			continue
+		}
+		ok := true
+		for i := 0; i < len(labels); i += 2 {
+			ok = ok && strings.Contains(l, labels[i]+`="`+labels[i+1]+`"`)
+		}
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(l[strings.LastIndex(l, " ")+1:], 64)
+		if err != nil {
+			t.Fatalf("sample %q: %v", l, err)
+		}
+		return v
+	}
+	return 0
+}
