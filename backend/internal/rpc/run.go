@@ -2,8 +2,10 @@ package rpc
 
 import (
 	"context"
+	"time"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -176,4 +178,30 @@ func (h *JobHandler) PauseJob(ctx context.Context, req *connect.Request[mgmtv1al
 		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.PauseJobResponse{Job: pj}), nil
+}
+
+// GetUsage answers rows copied per day and job over a range of days.
+func (h *JobHandler) GetUsage(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetUsageRequest]) (*connect.Response[mgmtv1alpha1.GetUsageResponse], error) {
+	t, err := resolve(ctx, "account_id", req.Msg.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	var jobID *uuid.UUID
+	if req.Msg.JobId != nil {
+		id, err := parseID("job_id", req.Msg.GetJobId())
+		if err != nil {
+			return nil, err
+		}
+		jobID = &id
+	}
+	days, err := h.runs.Usage(ctx, t.Scope, t.ID, jobID, req.Msg.GetStartDate(), req.Msg.GetEndDate())
+	if err != nil {
+		return nil, err
+	}
+	resp := &mgmtv1alpha1.GetUsageResponse{}
+	for _, d := range days {
+		resp.Days = append(resp.Days, &mgmtv1alpha1.DailyUsage{Date: d.Day.Format(time.DateOnly), JobId: d.JobID.String(), JobName: d.JobName, Rows: d.Rows, Runs: d.Runs})
+		resp.TotalRows += d.Rows
+	}
+	return connect.NewResponse(resp), nil
 }

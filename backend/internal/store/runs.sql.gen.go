@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const activeJobRun = `-- name: ActiveJobRun :one
@@ -87,6 +88,72 @@ func (q *Queries) CreateJobRun(ctx context.Context, arg CreateJobRunParams) (Job
 		&i.CompletedAt,
 	)
 	return i, err
+}
+
+const dailyUsage = `-- name: DailyUsage :many
+SELECT (COALESCE(t.completed_at, t.updated_at) AT TIME ZONE 'UTC')::date AS day,
+       r.job_id, j.name AS job_name,
+       sum(t.rows_done)::bigint AS rows,
+       count(DISTINCT r.id)::bigint AS runs
+FROM job_run_tables t
+JOIN job_runs r ON r.id = t.job_run_id
+JOIN jobs j ON j.id = r.job_id
+WHERE r.account_id = $1
+  AND ($2::uuid IS NULL OR r.job_id = $2::uuid)
+  AND r.created_at < $3::timestamptz
+  AND COALESCE(t.completed_at, t.updated_at) >= $4::timestamptz
+  AND COALESCE(t.completed_at, t.updated_at) < $3::timestamptz
+GROUP BY 1, 2, 3
+ORDER BY 1, 3, 2
+`
+
+type DailyUsageParams struct {
+	AccountID uuid.UUID
+	JobID     *uuid.UUID
+	EndAt     time.Time
+	StartAt   time.Time
+}
+
+type DailyUsageRow struct {
+	Day     pgtype.Date
+	JobID   uuid.UUID
+	JobName string
+	Rows    int64
+	Runs    int64
+}
+
+// Rows copied per day (UTC) and job over [start, end): each table of each
+// destination counts the rows it recorded, on the day its copy ended (or
+// was last reported, for one still running).
+func (q *Queries) DailyUsage(ctx context.Context, arg DailyUsageParams) ([]DailyUsageRow, error) {
+	rows, err := q.db.Query(ctx, dailyUsage,
+		arg.AccountID,
+		arg.JobID,
+		arg.EndAt,
+		arg.StartAt,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DailyUsageRow
+	for rows.Next() {
+		var i DailyUsageRow
+		if err := rows.Scan(
+			&i.Day,
+			&i.JobID,
+			&i.JobName,
+			&i.Rows,
+			&i.Runs,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteJobRun = `-- name: DeleteJobRun :execrows

@@ -119,6 +119,7 @@ func TestObservabilityOfARun(t *testing.T) {
 		}
 	})
 	t.Run("trace", func(t *testing.T) { checkRunTrace(t, otlp, traceID, rootID) })
+	t.Run("usage", func(t *testing.T) { checkUsage(t, s, jobID) })
 	t.Run("deploy", func(t *testing.T) {
 		exported := declaredSyncMetrics()
 		for _, m := range []metrics{scrape(t, "http://"+workerMetrics+"/metrics"), scrape(t, "http://"+apiMetrics+"/metrics")} {
@@ -288,4 +289,38 @@ func (m metrics) value(t *testing.T, name string, labels ...string) float64 {
 		return v
 	}
 	return 0
+}
+
+// checkUsage asks GetUsage for the run's rows (7,303 rows in four tables,
+// today) and checks it refuses bad ranges, naming the field.
+func checkUsage(t *testing.T, s *stack, jobID string) {
+	ctx := testCtx(t, time.Minute)
+	today := time.Now().UTC()
+	day := today.Format(time.DateOnly)
+	for _, job := range []*string{nil, &jobID} {
+		resp, err := s.c.Jobs.GetUsage(ctx, connect.NewRequest(&mgmt.GetUsageRequest{AccountId: s.accountID, JobId: job, StartDate: today.AddDate(0, 0, -6).Format(time.DateOnly), EndDate: day}))
+		if err != nil {
+			t.Fatalf("GetUsage: %v", err)
+		}
+		days := resp.Msg.GetDays()
+		if len(days) != 1 || days[0].GetDate() != day || days[0].GetJobId() != jobID || days[0].GetJobName() != "e2e-observed" ||
+			days[0].GetRows() != 7303 || days[0].GetRuns() != 1 || resp.Msg.GetTotalRows() != 7303 {
+			t.Errorf("usage (job %v) = %v, want 7303 rows of one run of e2e-observed on %s", job, resp.Msg, day)
+		}
+	}
+	resp, err := s.c.Jobs.GetUsage(ctx, connect.NewRequest(&mgmt.GetUsageRequest{AccountId: s.accountID, StartDate: "2020-01-01", EndDate: "2020-01-31"}))
+	if err != nil || len(resp.Msg.GetDays()) != 0 {
+		t.Errorf("usage of a quiet month = %v, %v; want none", resp, err)
+	}
+	for _, tc := range []struct{ start, end, field string }{
+		{"yesterday", day, "start_date"},
+		{day, "2020-13-01", "end_date"},
+		{day, "2020-01-01", "end_date"},
+		{"2020-01-01", "2021-12-31", "end_date"},
+	} {
+		_, err := s.c.Jobs.GetUsage(ctx, connect.NewRequest(&mgmt.GetUsageRequest{AccountId: s.accountID, StartDate: tc.start, EndDate: tc.end}))
+		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("usage %s..%s: %v, want InvalidArgument naming %s", tc.start, tc.end, err, tc.field)
+		}
+	}
 }

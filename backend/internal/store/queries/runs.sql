@@ -100,3 +100,21 @@ SET ranges_total = sqlc.arg(ranges_total),
     state = CASE WHEN t.state = 'pending' THEN 'running' ELSE t.state END,
     started_at = COALESCE(t.started_at, now()), updated_at = now()
 WHERE t.job_run_id = $1 AND t.destination = $2 AND t.schema_name = $3 AND t.table_name = $4 AND t.state IN ('pending', 'running');
+-- name: DailyUsage :many
+-- Rows copied per day (UTC) and job over [start, end): each table of each
+-- destination counts the rows it recorded, on the day its copy ended (or
+-- was last reported, for one still running).
+SELECT (COALESCE(t.completed_at, t.updated_at) AT TIME ZONE 'UTC')::date AS day,
+       r.job_id, j.name AS job_name,
+       sum(t.rows_done)::bigint AS rows,
+       count(DISTINCT r.id)::bigint AS runs
+FROM job_run_tables t
+JOIN job_runs r ON r.id = t.job_run_id
+JOIN jobs j ON j.id = r.job_id
+WHERE r.account_id = sqlc.arg(account_id)
+  AND (sqlc.narg(job_id)::uuid IS NULL OR r.job_id = sqlc.narg(job_id)::uuid)
+  AND r.created_at < sqlc.arg(end_at)::timestamptz
+  AND COALESCE(t.completed_at, t.updated_at) >= sqlc.arg(start_at)::timestamptz
+  AND COALESCE(t.completed_at, t.updated_at) < sqlc.arg(end_at)::timestamptz
+GROUP BY 1, 2, 3
+ORDER BY 1, 3, 2;

@@ -97,6 +97,8 @@ const (
 	// JobServiceGetJobNextRunsProcedure is the fully-qualified name of the JobService's GetJobNextRuns
 	// RPC.
 	JobServiceGetJobNextRunsProcedure = "/mgmt.v1alpha1.JobService/GetJobNextRuns"
+	// JobServiceGetUsageProcedure is the fully-qualified name of the JobService's GetUsage RPC.
+	JobServiceGetUsageProcedure = "/mgmt.v1alpha1.JobService/GetUsage"
 )
 
 // JobServiceClient is a client for the mgmt.v1alpha1.JobService service.
@@ -140,6 +142,9 @@ type JobServiceClient interface {
 	DeleteJobRun(context.Context, *connect.Request[v1alpha1.DeleteJobRunRequest]) (*connect.Response[v1alpha1.DeleteJobRunResponse], error)
 	GetJobRecentRuns(context.Context, *connect.Request[v1alpha1.GetJobRecentRunsRequest]) (*connect.Response[v1alpha1.GetJobRecentRunsResponse], error)
 	GetJobNextRuns(context.Context, *connect.Request[v1alpha1.GetJobNextRunsRequest]) (*connect.Response[v1alpha1.GetJobNextRunsResponse], error)
+	// Usage: rows copied per day and job over a range of days, from the run
+	// records (each table's rows, counted on the day its copy ended).
+	GetUsage(context.Context, *connect.Request[v1alpha1.GetUsageRequest]) (*connect.Response[v1alpha1.GetUsageResponse], error)
 }
 
 // NewJobServiceClient constructs a client for the mgmt.v1alpha1.JobService service. By default, it
@@ -303,6 +308,12 @@ func NewJobServiceClient(httpClient connect.HTTPClient, baseURL string, opts ...
 			connect.WithSchema(jobServiceMethods.ByName("GetJobNextRuns")),
 			connect.WithClientOptions(opts...),
 		),
+		getUsage: connect.NewClient[v1alpha1.GetUsageRequest, v1alpha1.GetUsageResponse](
+			httpClient,
+			baseURL+JobServiceGetUsageProcedure,
+			connect.WithSchema(jobServiceMethods.ByName("GetUsage")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -333,6 +344,7 @@ type jobServiceClient struct {
 	deleteJobRun                     *connect.Client[v1alpha1.DeleteJobRunRequest, v1alpha1.DeleteJobRunResponse]
 	getJobRecentRuns                 *connect.Client[v1alpha1.GetJobRecentRunsRequest, v1alpha1.GetJobRecentRunsResponse]
 	getJobNextRuns                   *connect.Client[v1alpha1.GetJobNextRunsRequest, v1alpha1.GetJobNextRunsResponse]
+	getUsage                         *connect.Client[v1alpha1.GetUsageRequest, v1alpha1.GetUsageResponse]
 }
 
 // GetJobs calls mgmt.v1alpha1.JobService.GetJobs.
@@ -460,6 +472,11 @@ func (c *jobServiceClient) GetJobNextRuns(ctx context.Context, req *connect.Requ
 	return c.getJobNextRuns.CallUnary(ctx, req)
 }
 
+// GetUsage calls mgmt.v1alpha1.JobService.GetUsage.
+func (c *jobServiceClient) GetUsage(ctx context.Context, req *connect.Request[v1alpha1.GetUsageRequest]) (*connect.Response[v1alpha1.GetUsageResponse], error) {
+	return c.getUsage.CallUnary(ctx, req)
+}
+
 // JobServiceHandler is an implementation of the mgmt.v1alpha1.JobService service.
 type JobServiceHandler interface {
 	GetJobs(context.Context, *connect.Request[v1alpha1.GetJobsRequest]) (*connect.Response[v1alpha1.GetJobsResponse], error)
@@ -501,6 +518,9 @@ type JobServiceHandler interface {
 	DeleteJobRun(context.Context, *connect.Request[v1alpha1.DeleteJobRunRequest]) (*connect.Response[v1alpha1.DeleteJobRunResponse], error)
 	GetJobRecentRuns(context.Context, *connect.Request[v1alpha1.GetJobRecentRunsRequest]) (*connect.Response[v1alpha1.GetJobRecentRunsResponse], error)
 	GetJobNextRuns(context.Context, *connect.Request[v1alpha1.GetJobNextRunsRequest]) (*connect.Response[v1alpha1.GetJobNextRunsResponse], error)
+	// Usage: rows copied per day and job over a range of days, from the run
+	// records (each table's rows, counted on the day its copy ended).
+	GetUsage(context.Context, *connect.Request[v1alpha1.GetUsageRequest]) (*connect.Response[v1alpha1.GetUsageResponse], error)
 }
 
 // NewJobServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -660,6 +680,12 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 		connect.WithSchema(jobServiceMethods.ByName("GetJobNextRuns")),
 		connect.WithHandlerOptions(opts...),
 	)
+	jobServiceGetUsageHandler := connect.NewUnaryHandler(
+		JobServiceGetUsageProcedure,
+		svc.GetUsage,
+		connect.WithSchema(jobServiceMethods.ByName("GetUsage")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mgmt.v1alpha1.JobService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case JobServiceGetJobsProcedure:
@@ -712,6 +738,8 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 			jobServiceGetJobRecentRunsHandler.ServeHTTP(w, r)
 		case JobServiceGetJobNextRunsProcedure:
 			jobServiceGetJobNextRunsHandler.ServeHTTP(w, r)
+		case JobServiceGetUsageProcedure:
+			jobServiceGetUsageHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -819,4 +847,8 @@ func (UnimplementedJobServiceHandler) GetJobRecentRuns(context.Context, *connect
 
 func (UnimplementedJobServiceHandler) GetJobNextRuns(context.Context, *connect.Request[v1alpha1.GetJobNextRunsRequest]) (*connect.Response[v1alpha1.GetJobNextRunsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.GetJobNextRuns is not implemented"))
+}
+
+func (UnimplementedJobServiceHandler) GetUsage(context.Context, *connect.Request[v1alpha1.GetUsageRequest]) (*connect.Response[v1alpha1.GetUsageResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.GetUsage is not implemented"))
 }
