@@ -16,6 +16,7 @@ import (
 	"github.com/neosyncio/neosync/cli/internal/cmd/logout"
 	"github.com/neosyncio/neosync/cli/internal/cmd/runs"
 	"github.com/neosyncio/neosync/cli/internal/cmd/synccmd"
+	"github.com/neosyncio/neosync/cli/internal/cmd/usage"
 	"github.com/neosyncio/neosync/cli/internal/cmd/version"
 	"github.com/neosyncio/neosync/cli/internal/cmd/whoami"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -65,6 +66,7 @@ it), then the default API http://127.0.0.1:8080.`,
 		runs.NewCommand(s),
 		apply.NewCommand(s),
 		synccmd.NewCommand(s),
+		usage.NewCommand(s),
 		version.NewCommand(s),
 	)
 	return root
