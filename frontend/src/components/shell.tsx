@@ -14,6 +14,7 @@ const nav = [
   { href: "/connections", label: "Connections", icon: "M4 7c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3Zm0 0v10c0 1.7 3.6 3 8 3s8-1.3 8-3V7M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" },
   { href: "/jobs", label: "Jobs", icon: "M4 6h16M4 12h10M4 18h6m8-4 3 3-3 3" },
   { href: "/runs", label: "Runs", icon: "M5 4v16l14-8L5 4Z" },
+  { href: "/usage", label: "Usage", icon: "M4 20V10m6 10V4m6 16v-7m4 7H3" },
   { href: "/transformers", label: "Transformers", icon: "M4 7h10m-4 10h10M14 4l3 3-3 3M10 14l-3 3 3 3" },
   { href: "/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z" },
 ];
