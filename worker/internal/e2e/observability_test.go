@@ -78,7 +78,9 @@ func TestObservabilityOfARun(t *testing.T) {
 		if got := m.value(t, "neosync_worker_table_copies_in_progress"); got != 0 {
 			t.Errorf("copies in progress after the run = %v", got)
 		}
-		for _, family := range []string{"temporal_activity_execution_latency_seconds_count", "temporal_workflow_completed_total", "temporal_request_total", "go_goroutines", "process_resident_memory_bytes"} {
+		// The SDK's counters are OpenTelemetry up-down counters: gauges
+		// without _total.
+		for _, family := range []string{"temporal_activity_execution_latency_seconds_count", "temporal_workflow_completed", "temporal_request", "temporal_num_pollers", "go_goroutines", "process_resident_memory_bytes"} {
 			if !m.has(family) {
 				t.Errorf("worker /metrics has no %s", family)
 			}
@@ -99,7 +101,7 @@ func TestObservabilityOfARun(t *testing.T) {
 				t.Errorf("%s durations = %v, want ≥ 1", proc, got)
 			}
 		}
-		for _, family := range []string{"temporal_request_total", "go_goroutines", "process_cpu_seconds_total"} {
+		for _, family := range []string{"temporal_request", "go_goroutines", "process_cpu_seconds_total"} {
 			if !m.has(family) {
 				t.Errorf("API /metrics has no %s", family)
 			}
