@@ -20,6 +20,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/config"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
+	runlogs "github.com/neosyncio/neosync/backend/internal/domain/run"
 	"github.com/neosyncio/neosync/backend/internal/server"
 	"github.com/neosyncio/neosync/backend/internal/store"
 	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
@@ -118,6 +119,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+	go runlogs.KeepLogs(ctx, st, cfg.RunLogRetention, time.Hour, log)
 	if obs.registry != nil {
 		addr, err := telemetry.Listen(ctx, cfg.Telemetry.MetricsAddr, telemetry.NewHandler(obs.registry, nil, server.ReadinessProbes(st)), log)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
@@ -38,6 +39,9 @@ type Config struct {
 	// JSMaxProcesses bounds the JavaScript runner processes running at once
 	// (NEOSYNC_JS_MAX_PROCESSES).
 	JSMaxProcesses int
+	// RunLogRetention is how long the workers' run log lines are kept
+	// (NEOSYNC_RUN_LOG_RETENTION_DAYS, 30 by default; 0 keeps them).
+	RunLogRetention time.Duration
 	// ConnectionNetwork is the network policy for tenants' connections
 	// (NEOSYNC_CONNECTION_ALLOW and NEOSYNC_CONNECTION_DENY).
 	ConnectionNetwork *netpolicy.Policy
@@ -67,6 +71,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxRequestBytes: 4 << 20,
 		JSMemoryBytes:   64 << 20,
 		JSMaxProcesses:  4,
+		RunLogRetention: 30 * 24 * time.Hour,
 	}
 	if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
 		return c, fmt.Errorf("NEOSYNC_DB_URL must be a postgres:// URL")
@@ -128,6 +133,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.JSMaxProcesses = n
 	}
+	if v := getenv("NEOSYNC_RUN_LOG_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3650 {
+			return c, fmt.Errorf("NEOSYNC_RUN_LOG_RETENTION_DAYS must be a number of days from 0 (keep) to 3650, got %q", v)
+		}
+		c.RunLogRetention = time.Duration(n) * 24 * time.Hour
+	}
 	return c, nil
 }
 
@@ -168,6 +180,6 @@ func (c Config) IsLoopback() bool {
 // and for the test that checks compose.yml against this code.
 var EnvNames = slices.Concat([]string{
 	"NEOSYNC_DB_URL", "NEOSYNC_LISTEN_ADDR", "NEOSYNC_AUTH_MODE", "NEOSYNC_ENCRYPTION_KEY", "DB_AUTO_MIGRATE", "NEOSYNC_URL_FROM_ENV",
-	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES",
+	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES", "NEOSYNC_RUN_LOG_RETENTION_DAYS",
 	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
 }, envconfig.TemporalEnvNames, envconfig.LogEnvNames, envconfig.TelemetryEnvNames)

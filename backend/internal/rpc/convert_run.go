@@ -74,3 +74,23 @@ func runToProto(r run.Run) *mgmtv1alpha1.JobRun {
 	}
 	return out
 }
+
+func logLinesFromProto(in []*mgmtv1alpha1.JobRunLogLine) []run.LogLine {
+	out := make([]run.LogLine, 0, len(in))
+	for _, l := range in {
+		line := run.LogLine{Level: l.GetLevel(), Message: l.GetMessage(), Attributes: l.GetAttributes()}
+		if l.GetTime() != nil {
+			line.Time = l.GetTime().AsTime()
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func logLinesToProto(in []run.LogLine) []*mgmtv1alpha1.JobRunLogLine {
+	out := make([]*mgmtv1alpha1.JobRunLogLine, 0, len(in))
+	for _, l := range in {
+		out = append(out, &mgmtv1alpha1.JobRunLogLine{Id: l.ID, Time: timestamppb.New(l.Time), Level: l.Level, Message: l.Message, Attributes: l.Attributes})
+	}
+	return out
+}

@@ -205,3 +205,17 @@ func (h *JobHandler) GetUsage(ctx context.Context, req *connect.Request[mgmtv1al
 	}
 	return connect.NewResponse(resp), nil
 }
+
+// logPoll is how often a followed log looks for new lines.
+const logPoll = time.Second
+
+// GetJobRunLogs streams a run's log lines, following them on request.
+func (h *JobHandler) GetJobRunLogs(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobRunLogsRequest], stream *connect.ServerStream[mgmtv1alpha1.GetJobRunLogsResponse]) error {
+	t, err := resolve(ctx, "job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return err
+	}
+	return h.runs.FollowLogs(ctx, t.Scope, t.ID, req.Msg.GetAfterId(), req.Msg.GetFollow(), logPoll, func(lines []run.LogLine) error {
+		return stream.Send(&mgmtv1alpha1.GetJobRunLogsResponse{Lines: logLinesToProto(lines)})
+	})
+}

@@ -86,3 +86,15 @@ func (h *WorkerHandler) FinishJobRun(ctx context.Context, req *connect.Request[m
 	}
 	return connect.NewResponse(&mgmtv1alpha1.FinishJobRunResponse{}), nil
 }
+
+// AddJobRunLogs stores a batch of a run's log lines.
+func (h *WorkerHandler) AddJobRunLogs(ctx context.Context, req *connect.Request[mgmtv1alpha1.AddJobRunLogsRequest]) (*connect.Response[mgmtv1alpha1.AddJobRunLogsResponse], error) {
+	id, err := parseID("job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.runs.AddLogs(ctx, id, logLinesFromProto(req.Msg.GetLines())); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.AddJobRunLogsResponse{}), nil
+}

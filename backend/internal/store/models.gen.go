@@ -100,6 +100,16 @@ type JobRunEvent struct {
 	TableName  *string
 }
 
+type JobRunLog struct {
+	ID         int64
+	JobRunID   uuid.UUID
+	LoggedAt   time.Time
+	CreatedAt  time.Time
+	Level      string
+	Message    string
+	Attributes []byte
+}
+
 type JobRunTable struct {
 	JobRunID     uuid.UUID
 	SchemaName   string

@@ -27,6 +27,7 @@ import (
 	"github.com/neosyncio/neosync/worker/internal/activities"
 	"github.com/neosyncio/neosync/worker/internal/apiclient"
 	"github.com/neosyncio/neosync/worker/internal/config"
+	"github.com/neosyncio/neosync/worker/internal/runlog"
 	"github.com/neosyncio/neosync/worker/internal/workflows"
 )
 
@@ -118,6 +119,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+	// Lines logged for a run also go to the run's log in the API; the
+	// shipper flushes after the worker has stopped (defers run last in, first out).
+	shipper := runlog.NewShipper(api.Worker, log.Handler(), 500*time.Millisecond)
+	log = slog.New(shipper.Handler(log.Handler()))
+	shipCtx, stopShipping := context.WithCancel(context.Background())
+	shipped := make(chan struct{})
+	go func() { shipper.Run(shipCtx); close(shipped) }()
+	defer func() { stopShipping(); <-shipped }()
 	reg, err := jsRegistry(ctx, cfg)
 	if err != nil {
 		return err

@@ -34,6 +34,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 	"github.com/neosyncio/neosync/worker/internal/apiclient"
+	"github.com/neosyncio/neosync/worker/internal/runlog"
 )
 
 // Non-retryable error types: retrying cannot fix them.
@@ -418,7 +419,14 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 // receives every checkpoint. Its error is classified (dataError).
 func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dst sqlsync.Destination,
 	cp *sqlsync.Checkpoint, beat func(sqlsync.Checkpoint)) (sqlsync.Checkpoint, error) {
+	ctx = runlog.WithRun(ctx, in.JobRunID)
 	started := time.Now()
+	logAttrs := []any{slog.String("table", table.String()), slog.String("destination", in.DestinationName)}
+	if cp != nil {
+		a.Logger.InfoContext(ctx, "copy resumed", append(logAttrs, slog.Int64("from_row", cp.Rows), slog.Int("attempt", int(activity.GetInfo(ctx).Attempt)))...)
+	} else {
+		a.Logger.InfoContext(ctx, "copy started", logAttrs...)
+	}
 	report := func(state string, rows int64, errMsg *string) {
 		p := &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: table.Schema, Table: table.Table, State: state, RowsDone: rows, Error: errMsg, StartedAt: ts(started)}
 		if state == "complete" {
@@ -462,6 +470,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 			ended("retry")
 			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s failed (attempt %d), will retry: %s", table, activity.GetInfo(ctx).Attempt, msg), &table)
 		}
+		a.Logger.WarnContext(ctx, "copy failed", append(logAttrs, slog.String("state", state), slog.String("error", msg))...)
 		report(state, 0, &msg)
 		return out, err
 	}
@@ -469,6 +478,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	count(out.Rows)
 	mu.Unlock()
 	ended("complete")
+	a.Logger.InfoContext(ctx, "copy complete", append(logAttrs, slog.Int64("rows", out.Rows), slog.Duration("took", time.Since(started)))...)
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
 	return out, nil
@@ -627,9 +637,16 @@ func (a *Activities) event(ctx context.Context, runID, level, msg string, table 
 		return
 	}
 	req := &mgmt.AddJobRunEventRequest{JobRunId: runID, Level: level, Message: msg}
+	lvl := slog.LevelInfo
+	if l, ok := map[string]slog.Level{"warn": slog.LevelWarn, "error": slog.LevelError}[level]; ok {
+		lvl = l
+	}
+	var attrs []any
 	if table != nil {
 		req.Schema, req.Table = &table.Schema, &table.Table
+		attrs = append(attrs, slog.String("table", table.String()))
 	}
+	a.Logger.Log(runlog.WithRun(ctx, runID), lvl, msg, attrs...)
 	if _, err := a.API.Worker.AddJobRunEvent(ctx, connect.NewRequest(req)); err != nil {
 		a.Logger.WarnContext(ctx, "record run event", slog.String("job_run_id", runID), slog.String("error", err.Error()))
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
+
+	"github.com/neosyncio/neosync/worker/internal/runlog"
 )
 
 // Every activity heartbeats while it runs — table copies with their
@@ -169,6 +172,8 @@ func beaterFrom(ctx context.Context) *heartbeater {
 // (and, through the context, the statement it is on), records the step's
 // start in the run's events, and announces a retry first.
 func (a *Activities) runStep(ctx context.Context, runID, step string, fn func(ctx context.Context) error) error {
+	ctx = runlog.WithRun(ctx, runID)
+	started := time.Now()
 	a.announceAttempt(ctx, runID, step)
 	if activity.GetInfo(ctx).Attempt <= 1 {
 		a.event(ctx, runID, "info", step, nil)
@@ -178,6 +183,9 @@ func (a *Activities) runStep(ctx context.Context, runID, step string, fn func(ct
 	err := fn(context.WithValue(ctx, beaterKey{}, h))
 	if err != nil && !errors.Is(err, context.Canceled) && activity.GetInfo(ctx).Attempt < maxAttempts(ctx) && !isNonRetryable(err) {
 		a.event(ctx, runID, "warn", fmt.Sprintf("%s: attempt %d failed, will retry: %v", step, activity.GetInfo(ctx).Attempt, err), nil)
+	}
+	if err == nil {
+		a.Logger.InfoContext(ctx, "step done", slog.String("step", step), slog.Duration("took", time.Since(started)))
 	}
 	return err
 }

@@ -122,6 +122,7 @@ func TestObservabilityOfARun(t *testing.T) {
 	})
 	t.Run("trace", func(t *testing.T) { checkRunTrace(t, otlp, traceID, rootID) })
 	t.Run("usage", func(t *testing.T) { checkUsage(t, s, jobID) })
+	t.Run("run logs", func(t *testing.T) { checkRunLogs(t, s, r.GetId(), src, dst) })
 	t.Run("deploy", func(t *testing.T) {
 		exported := declaredSyncMetrics()
 		for _, m := range []metrics{scrape(t, "http://"+workerMetrics+"/metrics"), scrape(t, "http://"+apiMetrics+"/metrics")} {
@@ -324,5 +325,65 @@ func checkUsage(t *testing.T, s *stack, jobID string) {
 		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("usage %s..%s: %v, want InvalidArgument naming %s", tc.start, tc.end, err, tc.field)
 		}
+	}
+}
+
+// checkRunLogs reads the run's log lines as `neosync runs logs --follow`
+// does (the stream ends once the run is over) and looks for each table's
+// copy, with no connection URL in any line.
+func checkRunLogs(t *testing.T, s *stack, runID string, urls ...string) {
+	ctx := testCtx(t, time.Minute)
+	stream, err := s.c.Jobs.GetJobRunLogs(ctx, connect.NewRequest(&mgmt.GetJobRunLogsRequest{JobRunId: runID, Follow: true}))
+	if err != nil {
+		t.Fatalf("GetJobRunLogs: %v", err)
+	}
+	var lines []*mgmt.JobRunLogLine
+	for stream.Receive() {
+		lines = append(lines, stream.Msg().GetLines()...)
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatalf("GetJobRunLogs stream: %v", err)
+	}
+	copied := map[string]string{}
+	var last int64
+	for _, l := range lines {
+		if l.GetId() <= last {
+			t.Errorf("line %d after %d: not in order", l.GetId(), last)
+		}
+		last = l.GetId()
+		if l.GetMessage() == "copy complete" {
+			copied[l.GetAttributes()["table"]] = l.GetAttributes()["rows"]
+		}
+		text := l.GetMessage() + fmt.Sprint(l.GetAttributes())
+		for _, u := range urls {
+			if strings.Contains(text, u) {
+				t.Errorf("a log line holds a connection URL: %s", text)
+			}
+		}
+	}
+	want := map[string]string{"public.customers": "2000", "public.orders": "5000", "public.employees": "3", "public.audit_log": "300"}
+	for table, rows := range want {
+		if copied[table] != rows {
+			t.Errorf("log says %s copied %q rows, want %s (%d lines)", table, copied[table], rows, len(lines))
+		}
+	}
+	// A reader that resumes after the last line gets nothing more.
+	again, err := s.c.Jobs.GetJobRunLogs(ctx, connect.NewRequest(&mgmt.GetJobRunLogsRequest{JobRunId: runID, AfterId: last}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for again.Receive() {
+		if n := len(again.Msg().GetLines()); n > 0 {
+			t.Errorf("%d lines after the last one", n)
+		}
+	}
+	bad, err := s.c.Jobs.GetJobRunLogs(ctx, connect.NewRequest(&mgmt.GetJobRunLogsRequest{JobRunId: "not-a-run"}))
+	if err == nil {
+		for bad.Receive() {
+		}
+		err = bad.Err()
+	}
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "job_run_id") {
+		t.Errorf("logs of a malformed run id: %v, want InvalidArgument naming job_run_id", err)
 	}
 }

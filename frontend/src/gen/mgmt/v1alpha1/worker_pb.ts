@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
-import type { JobRunStatus, JobRunTableProgress } from "./job_pb";
+import type { JobRunLogLine, JobRunStatus, JobRunTableProgress } from "./job_pb";
 import { file_mgmt_v1alpha1_job } from "./job_pb";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/worker.proto.
  */
 export const file_mgmt_v1alpha1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSIYChZHZXRXb3JrZXJQb2xpY3lSZXF1ZXN0IlgKF0dldFdvcmtlclBvbGljeVJlc3BvbnNlEj0KE3Byb3RlY3RlZF9kYXRhYmFzZXMYASADKAsyIC5tZ210LnYxYWxwaGExLlByb3RlY3RlZERhdGFiYXNlIjUKEVByb3RlY3RlZERhdGFiYXNlEg4KBnNlcnZlchgBIAEoCRIQCghkYXRhYmFzZRgCIAEoCSJSChJTdGFydEpvYlJ1blJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhcKD3RlbXBvcmFsX3J1bl9pZBgDIAEoCSIpChNTdGFydEpvYlJ1blJlc3BvbnNlEhIKCmpvYl9ydW5faWQYASABKAkiZgoaUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRI0Cghwcm9ncmVzcxgCIAEoCzIiLm1nbXQudjFhbHBoYTEuSm9iUnVuVGFibGVQcm9ncmVzcyIdChtSZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2UiiQEKFUFkZEpvYlJ1bkV2ZW50UmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoGc2NoZW1hGAQgASgJSACIAQESEgoFdGFibGUYBSABKAlIAYgBAUIJCgdfc2NoZW1hQggKBl90YWJsZSIYChZBZGRKb2JSdW5FdmVudFJlc3BvbnNlIp0BChNGaW5pc2hKb2JSdW5SZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoGc3RhdHVzGAIgASgOMhsubWdtdC52MWFscGhhMS5Kb2JSdW5TdGF0dXMSEgoFZXJyb3IYAyABKAlIAIgBARInCgZyZXBvcnQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QggKBl9lcnJvciIWChRGaW5pc2hKb2JSdW5SZXNwb25zZTLtAwoNV29ya2VyU2VydmljZRJUCgtTdGFydEpvYlJ1bhIhLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXF1ZXN0GiIubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlc3BvbnNlEmwKE1JlcG9ydFRhYmxlUHJvZ3Jlc3MSKS5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0GioubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2USXQoOQWRkSm9iUnVuRXZlbnQSJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVxdWVzdBolLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuRXZlbnRSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2VCxAEKEWNvbS5tZ210LnYxYWxwaGExQgtXb3JrZXJQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSIYChZHZXRXb3JrZXJQb2xpY3lSZXF1ZXN0IlgKF0dldFdvcmtlclBvbGljeVJlc3BvbnNlEj0KE3Byb3RlY3RlZF9kYXRhYmFzZXMYASADKAsyIC5tZ210LnYxYWxwaGExLlByb3RlY3RlZERhdGFiYXNlIjUKEVByb3RlY3RlZERhdGFiYXNlEg4KBnNlcnZlchgBIAEoCRIQCghkYXRhYmFzZRgCIAEoCSJSChJTdGFydEpvYlJ1blJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhcKD3RlbXBvcmFsX3J1bl9pZBgDIAEoCSIpChNTdGFydEpvYlJ1blJlc3BvbnNlEhIKCmpvYl9ydW5faWQYASABKAkiZgoaUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRI0Cghwcm9ncmVzcxgCIAEoCzIiLm1nbXQudjFhbHBoYTEuSm9iUnVuVGFibGVQcm9ncmVzcyIdChtSZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2UiiQEKFUFkZEpvYlJ1bkV2ZW50UmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoGc2NoZW1hGAQgASgJSACIAQESEgoFdGFibGUYBSABKAlIAYgBAUIJCgdfc2NoZW1hQggKBl90YWJsZSIYChZBZGRKb2JSdW5FdmVudFJlc3BvbnNlIp0BChNGaW5pc2hKb2JSdW5SZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoGc3RhdHVzGAIgASgOMhsubWdtdC52MWFscGhhMS5Kb2JSdW5TdGF0dXMSEgoFZXJyb3IYAyABKAlIAIgBARInCgZyZXBvcnQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QggKBl9lcnJvciIWChRGaW5pc2hKb2JSdW5SZXNwb25zZSJXChRBZGRKb2JSdW5Mb2dzUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBWxpbmVzGAIgAygLMhwubWdtdC52MWFscGhhMS5Kb2JSdW5Mb2dMaW5lIhcKFUFkZEpvYlJ1bkxvZ3NSZXNwb25zZTLJBAoNV29ya2VyU2VydmljZRJUCgtTdGFydEpvYlJ1bhIhLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXF1ZXN0GiIubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlc3BvbnNlEmwKE1JlcG9ydFRhYmxlUHJvZ3Jlc3MSKS5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0GioubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2USXQoOQWRkSm9iUnVuRXZlbnQSJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVxdWVzdBolLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuRXZlbnRSZXNwb25zZRJaCg1BZGRKb2JSdW5Mb2dzEiMubWdtdC52MWFscGhhMS5BZGRKb2JSdW5Mb2dzUmVxdWVzdBokLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1Jlc3BvbnNlElcKDEZpbmlzaEpvYlJ1bhIiLm1nbXQudjFhbHBoYTEuRmluaXNoSm9iUnVuUmVxdWVzdBojLm1nbXQudjFhbHBoYTEuRmluaXNoSm9iUnVuUmVzcG9uc2USYAoPR2V0V29ya2VyUG9saWN5EiUubWdtdC52MWFscGhhMS5HZXRXb3JrZXJQb2xpY3lSZXF1ZXN0GiYubWdtdC52MWFscGhhMS5HZXRXb3JrZXJQb2xpY3lSZXNwb25zZULEAQoRY29tLm1nbXQudjFhbHBoYTFCC1dvcmtlclByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
 
 /**
  * @generated from message mgmt.v1alpha1.GetWorkerPolicyRequest
@@ -250,6 +250,43 @@ export const FinishJobRunResponseSchema: GenMessage<FinishJobRunResponse> = /*@_
   messageDesc(file_mgmt_v1alpha1_worker, 10);
 
 /**
+ * @generated from message mgmt.v1alpha1.AddJobRunLogsRequest
+ */
+export type AddJobRunLogsRequest = Message<"mgmt.v1alpha1.AddJobRunLogsRequest"> & {
+  /**
+   * @generated from field: string job_run_id = 1;
+   */
+  jobRunId: string;
+
+  /**
+   * At most 500 lines a call.
+   *
+   * @generated from field: repeated mgmt.v1alpha1.JobRunLogLine lines = 2;
+   */
+  lines: JobRunLogLine[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AddJobRunLogsRequest.
+ * Use `create(AddJobRunLogsRequestSchema)` to create a new message.
+ */
+export const AddJobRunLogsRequestSchema: GenMessage<AddJobRunLogsRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 11);
+
+/**
+ * @generated from message mgmt.v1alpha1.AddJobRunLogsResponse
+ */
+export type AddJobRunLogsResponse = Message<"mgmt.v1alpha1.AddJobRunLogsResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AddJobRunLogsResponse.
+ * Use `create(AddJobRunLogsResponseSchema)` to create a new message.
+ */
+export const AddJobRunLogsResponseSchema: GenMessage<AddJobRunLogsResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 12);
+
+/**
  * WorkerService is how a worker reports the runs it executes. Only a worker
  * key may call it; the API stores what it reports so run history and
  * progress work without Temporal's advanced visibility.
@@ -286,6 +323,16 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof AddJobRunEventRequestSchema;
     output: typeof AddJobRunEventResponseSchema;
+  },
+  /**
+   * AddJobRunLogs stores a batch of the worker's log lines for a run.
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.AddJobRunLogs
+   */
+  addJobRunLogs: {
+    methodKind: "unary";
+    input: typeof AddJobRunLogsRequestSchema;
+    output: typeof AddJobRunLogsResponseSchema;
   },
   /**
    * FinishJobRun records a run's final status, error and verification report.

@@ -4499,6 +4499,193 @@ func (x *GetUsageResponse) GetTotalRows() int64 {
 	return 0
 }
 
+// JobRunLogLine is one log line a worker wrote while carrying out a run.
+type JobRunLogLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Position in the run's log (set by the API; resume after it).
+	Id   int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Time *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
+	// debug, info, warn or error.
+	Level   string `protobuf:"bytes,3,opt,name=level,proto3" json:"level,omitempty"`
+	Message string `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	// The line's structured attributes (secrets are never logged; attributes
+	// whose name says password, secret or token are masked).
+	Attributes    map[string]string `protobuf:"bytes,5,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JobRunLogLine) Reset() {
+	*x = JobRunLogLine{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobRunLogLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobRunLogLine) ProtoMessage() {}
+
+func (x *JobRunLogLine) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobRunLogLine.ProtoReflect.Descriptor instead.
+func (*JobRunLogLine) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *JobRunLogLine) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *JobRunLogLine) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *JobRunLogLine) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *JobRunLogLine) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *JobRunLogLine) GetAttributes() map[string]string {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+type GetJobRunLogsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	JobRunId string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
+	// Keep streaming new lines until the run has ended.
+	Follow bool `protobuf:"varint,2,opt,name=follow,proto3" json:"follow,omitempty"`
+	// Only lines after this id (0: from the start).
+	AfterId       int64 `protobuf:"varint,3,opt,name=after_id,json=afterId,proto3" json:"after_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobRunLogsRequest) Reset() {
+	*x = GetJobRunLogsRequest{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobRunLogsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobRunLogsRequest) ProtoMessage() {}
+
+func (x *GetJobRunLogsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobRunLogsRequest.ProtoReflect.Descriptor instead.
+func (*GetJobRunLogsRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *GetJobRunLogsRequest) GetJobRunId() string {
+	if x != nil {
+		return x.JobRunId
+	}
+	return ""
+}
+
+func (x *GetJobRunLogsRequest) GetFollow() bool {
+	if x != nil {
+		return x.Follow
+	}
+	return false
+}
+
+func (x *GetJobRunLogsRequest) GetAfterId() int64 {
+	if x != nil {
+		return x.AfterId
+	}
+	return 0
+}
+
+type GetJobRunLogsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lines         []*JobRunLogLine       `protobuf:"bytes,1,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetJobRunLogsResponse) Reset() {
+	*x = GetJobRunLogsResponse{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetJobRunLogsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetJobRunLogsResponse) ProtoMessage() {}
+
+func (x *GetJobRunLogsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetJobRunLogsResponse.ProtoReflect.Descriptor instead.
+func (*GetJobRunLogsResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *GetJobRunLogsResponse) GetLines() []*JobRunLogLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
 var File_mgmt_v1alpha1_job_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
@@ -4824,7 +5011,25 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x10GetUsageResponse\x12-\n" +
 	"\x04days\x18\x01 \x03(\v2\x19.mgmt.v1alpha1.DailyUsageR\x04days\x12\x1d\n" +
 	"\n" +
-	"total_rows\x18\x02 \x01(\x03R\ttotalRows*M\n" +
+	"total_rows\x18\x02 \x01(\x03R\ttotalRows\"\x8c\x02\n" +
+	"\rJobRunLogLine\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12.\n" +
+	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
+	"\x05level\x18\x03 \x01(\tR\x05level\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\x12L\n" +
+	"\n" +
+	"attributes\x18\x05 \x03(\v2,.mgmt.v1alpha1.JobRunLogLine.AttributesEntryR\n" +
+	"attributes\x1a=\n" +
+	"\x0fAttributesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"g\n" +
+	"\x14GetJobRunLogsRequest\x12\x1c\n" +
+	"\n" +
+	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x12\x16\n" +
+	"\x06follow\x18\x02 \x01(\bR\x06follow\x12\x19\n" +
+	"\bafter_id\x18\x03 \x01(\x03R\aafterId\"K\n" +
+	"\x15GetJobRunLogsResponse\x122\n" +
+	"\x05lines\x18\x01 \x03(\v2\x1c.mgmt.v1alpha1.JobRunLogLineR\x05lines*M\n" +
 	"\aJobType\x12\x18\n" +
 	"\x14JOB_TYPE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rJOB_TYPE_SYNC\x10\x01\x12\x15\n" +
@@ -4840,7 +5045,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x17JOB_RUN_STATUS_COMPLETE\x10\x03\x12\x19\n" +
 	"\x15JOB_RUN_STATUS_FAILED\x10\x04\x12\x1b\n" +
 	"\x17JOB_RUN_STATUS_CANCELED\x10\x05\x12\x1d\n" +
-	"\x19JOB_RUN_STATUS_TERMINATED\x10\x062\xc6\x14\n" +
+	"\x19JOB_RUN_STATUS_TERMINATED\x10\x062\xa4\x15\n" +
 	"\n" +
 	"JobService\x12H\n" +
 	"\aGetJobs\x12\x1d.mgmt.v1alpha1.GetJobsRequest\x1a\x1e.mgmt.v1alpha1.GetJobsResponse\x12E\n" +
@@ -4864,7 +5069,8 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\n" +
 	"GetJobRuns\x12 .mgmt.v1alpha1.GetJobRunsRequest\x1a!.mgmt.v1alpha1.GetJobRunsResponse\x12N\n" +
 	"\tGetJobRun\x12\x1f.mgmt.v1alpha1.GetJobRunRequest\x1a .mgmt.v1alpha1.GetJobRunResponse\x12`\n" +
-	"\x0fGetJobRunEvents\x12%.mgmt.v1alpha1.GetJobRunEventsRequest\x1a&.mgmt.v1alpha1.GetJobRunEventsResponse\x12W\n" +
+	"\x0fGetJobRunEvents\x12%.mgmt.v1alpha1.GetJobRunEventsRequest\x1a&.mgmt.v1alpha1.GetJobRunEventsResponse\x12\\\n" +
+	"\rGetJobRunLogs\x12#.mgmt.v1alpha1.GetJobRunLogsRequest\x1a$.mgmt.v1alpha1.GetJobRunLogsResponse0\x01\x12W\n" +
 	"\fCancelJobRun\x12\".mgmt.v1alpha1.CancelJobRunRequest\x1a#.mgmt.v1alpha1.CancelJobRunResponse\x12`\n" +
 	"\x0fTerminateJobRun\x12%.mgmt.v1alpha1.TerminateJobRunRequest\x1a&.mgmt.v1alpha1.TerminateJobRunResponse\x12W\n" +
 	"\fDeleteJobRun\x12\".mgmt.v1alpha1.DeleteJobRunRequest\x1a#.mgmt.v1alpha1.DeleteJobRunResponse\x12c\n" +
@@ -4886,7 +5092,7 @@ func file_mgmt_v1alpha1_job_proto_rawDescGZIP() []byte {
 }
 
 var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
+var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
 var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(JobType)(0),                                     // 0: mgmt.v1alpha1.JobType
 	(ConsistentPrf)(0),                               // 1: mgmt.v1alpha1.ConsistentPrf
@@ -4964,9 +5170,13 @@ var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(*GetUsageRequest)(nil),                          // 73: mgmt.v1alpha1.GetUsageRequest
 	(*DailyUsage)(nil),                               // 74: mgmt.v1alpha1.DailyUsage
 	(*GetUsageResponse)(nil),                         // 75: mgmt.v1alpha1.GetUsageResponse
-	(*timestamppb.Timestamp)(nil),                    // 76: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                          // 77: google.protobuf.Struct
-	(*ConnectionConfig)(nil),                         // 78: mgmt.v1alpha1.ConnectionConfig
+	(*JobRunLogLine)(nil),                            // 76: mgmt.v1alpha1.JobRunLogLine
+	(*GetJobRunLogsRequest)(nil),                     // 77: mgmt.v1alpha1.GetJobRunLogsRequest
+	(*GetJobRunLogsResponse)(nil),                    // 78: mgmt.v1alpha1.GetJobRunLogsResponse
+	nil,                                              // 79: mgmt.v1alpha1.JobRunLogLine.AttributesEntry
+	(*timestamppb.Timestamp)(nil),                    // 80: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                          // 81: google.protobuf.Struct
+	(*ConnectionConfig)(nil),                         // 82: mgmt.v1alpha1.ConnectionConfig
 }
 var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.Job.type:type_name -> mgmt.v1alpha1.JobType
@@ -4976,8 +5186,8 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	15, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
 	16, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
 	17, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	76, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
-	76, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	80, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
+	80, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	5,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
 	8,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
 	7,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
@@ -4987,7 +5197,7 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	11, // 15: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
 	11, // 16: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
 	14, // 17: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	77, // 18: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
+	81, // 18: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
 	3,  // 19: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
 	3,  // 20: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
 	4,  // 21: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
@@ -5015,84 +5225,89 @@ var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	3,  // 43: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
 	13, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
 	15, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	78, // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	82, // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
 	0,  // 47: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
 	47, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
 	48, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
 	47, // 50: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
-	77, // 51: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
-	76, // 52: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
-	76, // 53: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
+	81, // 51: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
+	80, // 52: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
+	80, // 53: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
 	2,  // 54: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	76, // 55: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
-	76, // 56: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
+	80, // 55: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
+	80, // 56: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
 	52, // 57: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	77, // 58: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
-	76, // 59: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
+	81, // 58: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
+	80, // 59: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
 	53, // 60: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
 	53, // 61: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
 	53, // 62: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
 	54, // 63: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
 	53, // 64: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
-	76, // 65: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
+	80, // 65: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
 	74, // 66: mgmt.v1alpha1.GetUsageResponse.days:type_name -> mgmt.v1alpha1.DailyUsage
-	18, // 67: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
-	20, // 68: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
-	22, // 69: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
-	24, // 70: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
-	26, // 71: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
-	28, // 72: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
-	30, // 73: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
-	32, // 74: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	34, // 75: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	36, // 76: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	38, // 77: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	40, // 78: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	42, // 79: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	44, // 80: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
-	46, // 81: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
-	50, // 82: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
-	55, // 83: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
-	57, // 84: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
-	59, // 85: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
-	61, // 86: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
-	63, // 87: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
-	65, // 88: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
-	67, // 89: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
-	69, // 90: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
-	71, // 91: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
-	73, // 92: mgmt.v1alpha1.JobService.GetUsage:input_type -> mgmt.v1alpha1.GetUsageRequest
-	19, // 93: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
-	21, // 94: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
-	23, // 95: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
-	25, // 96: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
-	27, // 97: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
-	29, // 98: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
-	31, // 99: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
-	33, // 100: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	35, // 101: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	37, // 102: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	39, // 103: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	41, // 104: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	43, // 105: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	45, // 106: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
-	49, // 107: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
-	51, // 108: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
-	56, // 109: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
-	58, // 110: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
-	60, // 111: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
-	62, // 112: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
-	64, // 113: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
-	66, // 114: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
-	68, // 115: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
-	70, // 116: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
-	72, // 117: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
-	75, // 118: mgmt.v1alpha1.JobService.GetUsage:output_type -> mgmt.v1alpha1.GetUsageResponse
-	93, // [93:119] is the sub-list for method output_type
-	67, // [67:93] is the sub-list for method input_type
-	67, // [67:67] is the sub-list for extension type_name
-	67, // [67:67] is the sub-list for extension extendee
-	0,  // [0:67] is the sub-list for field type_name
+	80, // 67: mgmt.v1alpha1.JobRunLogLine.time:type_name -> google.protobuf.Timestamp
+	79, // 68: mgmt.v1alpha1.JobRunLogLine.attributes:type_name -> mgmt.v1alpha1.JobRunLogLine.AttributesEntry
+	76, // 69: mgmt.v1alpha1.GetJobRunLogsResponse.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	18, // 70: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
+	20, // 71: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
+	22, // 72: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
+	24, // 73: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
+	26, // 74: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
+	28, // 75: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
+	30, // 76: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
+	32, // 77: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	34, // 78: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	36, // 79: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	38, // 80: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	40, // 81: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	42, // 82: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	44, // 83: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
+	46, // 84: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
+	50, // 85: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
+	55, // 86: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
+	57, // 87: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
+	59, // 88: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
+	61, // 89: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
+	77, // 90: mgmt.v1alpha1.JobService.GetJobRunLogs:input_type -> mgmt.v1alpha1.GetJobRunLogsRequest
+	63, // 91: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
+	65, // 92: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
+	67, // 93: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
+	69, // 94: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
+	71, // 95: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
+	73, // 96: mgmt.v1alpha1.JobService.GetUsage:input_type -> mgmt.v1alpha1.GetUsageRequest
+	19, // 97: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
+	21, // 98: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
+	23, // 99: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
+	25, // 100: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
+	27, // 101: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
+	29, // 102: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
+	31, // 103: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
+	33, // 104: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	35, // 105: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	37, // 106: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	39, // 107: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	41, // 108: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	43, // 109: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	45, // 110: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
+	49, // 111: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
+	51, // 112: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
+	56, // 113: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
+	58, // 114: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
+	60, // 115: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
+	62, // 116: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
+	78, // 117: mgmt.v1alpha1.JobService.GetJobRunLogs:output_type -> mgmt.v1alpha1.GetJobRunLogsResponse
+	64, // 118: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
+	66, // 119: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
+	68, // 120: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
+	70, // 121: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
+	72, // 122: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
+	75, // 123: mgmt.v1alpha1.JobService.GetUsage:output_type -> mgmt.v1alpha1.GetUsageResponse
+	97, // [97:124] is the sub-list for method output_type
+	70, // [70:97] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_job_proto_init() }
@@ -5127,7 +5342,7 @@ func file_mgmt_v1alpha1_job_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_job_proto_rawDesc), len(file_mgmt_v1alpha1_job_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   73,
+			NumMessages:   77,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

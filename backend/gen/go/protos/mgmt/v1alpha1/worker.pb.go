@@ -567,6 +567,95 @@ func (*FinishJobRunResponse) Descriptor() ([]byte, []int) {
 	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
 }
 
+type AddJobRunLogsRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	JobRunId string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
+	// At most 500 lines a call.
+	Lines         []*JobRunLogLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddJobRunLogsRequest) Reset() {
+	*x = AddJobRunLogsRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddJobRunLogsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddJobRunLogsRequest) ProtoMessage() {}
+
+func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddJobRunLogsRequest.ProtoReflect.Descriptor instead.
+func (*AddJobRunLogsRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *AddJobRunLogsRequest) GetJobRunId() string {
+	if x != nil {
+		return x.JobRunId
+	}
+	return ""
+}
+
+func (x *AddJobRunLogsRequest) GetLines() []*JobRunLogLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+type AddJobRunLogsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddJobRunLogsResponse) Reset() {
+	*x = AddJobRunLogsResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddJobRunLogsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddJobRunLogsResponse) ProtoMessage() {}
+
+func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddJobRunLogsResponse.ProtoReflect.Descriptor instead.
+func (*AddJobRunLogsResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{12}
+}
+
 var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
@@ -608,11 +697,17 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\x05error\x18\x03 \x01(\tH\x00R\x05error\x88\x01\x01\x12/\n" +
 	"\x06report\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06reportB\b\n" +
 	"\x06_error\"\x16\n" +
-	"\x14FinishJobRunResponse2\xed\x03\n" +
+	"\x14FinishJobRunResponse\"h\n" +
+	"\x14AddJobRunLogsRequest\x12\x1c\n" +
+	"\n" +
+	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x122\n" +
+	"\x05lines\x18\x02 \x03(\v2\x1c.mgmt.v1alpha1.JobRunLogLineR\x05lines\"\x17\n" +
+	"\x15AddJobRunLogsResponse2\xc9\x04\n" +
 	"\rWorkerService\x12T\n" +
 	"\vStartJobRun\x12!.mgmt.v1alpha1.StartJobRunRequest\x1a\".mgmt.v1alpha1.StartJobRunResponse\x12l\n" +
 	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12]\n" +
-	"\x0eAddJobRunEvent\x12$.mgmt.v1alpha1.AddJobRunEventRequest\x1a%.mgmt.v1alpha1.AddJobRunEventResponse\x12W\n" +
+	"\x0eAddJobRunEvent\x12$.mgmt.v1alpha1.AddJobRunEventRequest\x1a%.mgmt.v1alpha1.AddJobRunEventResponse\x12Z\n" +
+	"\rAddJobRunLogs\x12#.mgmt.v1alpha1.AddJobRunLogsRequest\x1a$.mgmt.v1alpha1.AddJobRunLogsResponse\x12W\n" +
 	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponse\x12`\n" +
 	"\x0fGetWorkerPolicy\x12%.mgmt.v1alpha1.GetWorkerPolicyRequest\x1a&.mgmt.v1alpha1.GetWorkerPolicyResponseB\xc4\x01\n" +
 	"\x11com.mgmt.v1alpha1B\vWorkerProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
@@ -629,7 +724,7 @@ func file_mgmt_v1alpha1_worker_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_worker_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
 	(*GetWorkerPolicyRequest)(nil),      // 0: mgmt.v1alpha1.GetWorkerPolicyRequest
 	(*GetWorkerPolicyResponse)(nil),     // 1: mgmt.v1alpha1.GetWorkerPolicyResponse
@@ -642,30 +737,36 @@ var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
 	(*AddJobRunEventResponse)(nil),      // 8: mgmt.v1alpha1.AddJobRunEventResponse
 	(*FinishJobRunRequest)(nil),         // 9: mgmt.v1alpha1.FinishJobRunRequest
 	(*FinishJobRunResponse)(nil),        // 10: mgmt.v1alpha1.FinishJobRunResponse
-	(*JobRunTableProgress)(nil),         // 11: mgmt.v1alpha1.JobRunTableProgress
-	(JobRunStatus)(0),                   // 12: mgmt.v1alpha1.JobRunStatus
-	(*structpb.Struct)(nil),             // 13: google.protobuf.Struct
+	(*AddJobRunLogsRequest)(nil),        // 11: mgmt.v1alpha1.AddJobRunLogsRequest
+	(*AddJobRunLogsResponse)(nil),       // 12: mgmt.v1alpha1.AddJobRunLogsResponse
+	(*JobRunTableProgress)(nil),         // 13: mgmt.v1alpha1.JobRunTableProgress
+	(JobRunStatus)(0),                   // 14: mgmt.v1alpha1.JobRunStatus
+	(*structpb.Struct)(nil),             // 15: google.protobuf.Struct
+	(*JobRunLogLine)(nil),               // 16: mgmt.v1alpha1.JobRunLogLine
 }
 var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
 	2,  // 0: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
-	11, // 1: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	12, // 2: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	13, // 3: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
-	3,  // 4: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
-	5,  // 5: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
-	7,  // 6: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
-	9,  // 7: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
-	0,  // 8: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
-	4,  // 9: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
-	6,  // 10: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
-	8,  // 11: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
-	10, // 12: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
-	1,  // 13: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
-	9,  // [9:14] is the sub-list for method output_type
-	4,  // [4:9] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	13, // 1: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	14, // 2: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	15, // 3: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
+	16, // 4: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	3,  // 5: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
+	5,  // 6: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
+	7,  // 7: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
+	11, // 8: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
+	9,  // 9: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
+	0,  // 10: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
+	4,  // 11: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
+	6,  // 12: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
+	8,  // 13: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
+	12, // 14: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
+	10, // 15: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
+	1,  // 16: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
+	11, // [11:17] is the sub-list for method output_type
+	5,  // [5:11] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_worker_proto_init() }
@@ -682,7 +783,7 @@ func file_mgmt_v1alpha1_worker_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_worker_proto_rawDesc), len(file_mgmt_v1alpha1_worker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

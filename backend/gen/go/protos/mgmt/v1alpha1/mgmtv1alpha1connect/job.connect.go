@@ -84,6 +84,9 @@ const (
 	// JobServiceGetJobRunEventsProcedure is the fully-qualified name of the JobService's
 	// GetJobRunEvents RPC.
 	JobServiceGetJobRunEventsProcedure = "/mgmt.v1alpha1.JobService/GetJobRunEvents"
+	// JobServiceGetJobRunLogsProcedure is the fully-qualified name of the JobService's GetJobRunLogs
+	// RPC.
+	JobServiceGetJobRunLogsProcedure = "/mgmt.v1alpha1.JobService/GetJobRunLogs"
 	// JobServiceCancelJobRunProcedure is the fully-qualified name of the JobService's CancelJobRun RPC.
 	JobServiceCancelJobRunProcedure = "/mgmt.v1alpha1.JobService/CancelJobRun"
 	// JobServiceTerminateJobRunProcedure is the fully-qualified name of the JobService's
@@ -137,6 +140,9 @@ type JobServiceClient interface {
 	GetJobRuns(context.Context, *connect.Request[v1alpha1.GetJobRunsRequest]) (*connect.Response[v1alpha1.GetJobRunsResponse], error)
 	GetJobRun(context.Context, *connect.Request[v1alpha1.GetJobRunRequest]) (*connect.Response[v1alpha1.GetJobRunResponse], error)
 	GetJobRunEvents(context.Context, *connect.Request[v1alpha1.GetJobRunEventsRequest]) (*connect.Response[v1alpha1.GetJobRunEventsResponse], error)
+	// GetJobRunLogs streams the worker's log lines of a run, oldest first;
+	// with follow it keeps streaming new lines until the run has ended.
+	GetJobRunLogs(context.Context, *connect.Request[v1alpha1.GetJobRunLogsRequest]) (*connect.ServerStreamForClient[v1alpha1.GetJobRunLogsResponse], error)
 	CancelJobRun(context.Context, *connect.Request[v1alpha1.CancelJobRunRequest]) (*connect.Response[v1alpha1.CancelJobRunResponse], error)
 	TerminateJobRun(context.Context, *connect.Request[v1alpha1.TerminateJobRunRequest]) (*connect.Response[v1alpha1.TerminateJobRunResponse], error)
 	DeleteJobRun(context.Context, *connect.Request[v1alpha1.DeleteJobRunRequest]) (*connect.Response[v1alpha1.DeleteJobRunResponse], error)
@@ -278,6 +284,12 @@ func NewJobServiceClient(httpClient connect.HTTPClient, baseURL string, opts ...
 			connect.WithSchema(jobServiceMethods.ByName("GetJobRunEvents")),
 			connect.WithClientOptions(opts...),
 		),
+		getJobRunLogs: connect.NewClient[v1alpha1.GetJobRunLogsRequest, v1alpha1.GetJobRunLogsResponse](
+			httpClient,
+			baseURL+JobServiceGetJobRunLogsProcedure,
+			connect.WithSchema(jobServiceMethods.ByName("GetJobRunLogs")),
+			connect.WithClientOptions(opts...),
+		),
 		cancelJobRun: connect.NewClient[v1alpha1.CancelJobRunRequest, v1alpha1.CancelJobRunResponse](
 			httpClient,
 			baseURL+JobServiceCancelJobRunProcedure,
@@ -339,6 +351,7 @@ type jobServiceClient struct {
 	getJobRuns                       *connect.Client[v1alpha1.GetJobRunsRequest, v1alpha1.GetJobRunsResponse]
 	getJobRun                        *connect.Client[v1alpha1.GetJobRunRequest, v1alpha1.GetJobRunResponse]
 	getJobRunEvents                  *connect.Client[v1alpha1.GetJobRunEventsRequest, v1alpha1.GetJobRunEventsResponse]
+	getJobRunLogs                    *connect.Client[v1alpha1.GetJobRunLogsRequest, v1alpha1.GetJobRunLogsResponse]
 	cancelJobRun                     *connect.Client[v1alpha1.CancelJobRunRequest, v1alpha1.CancelJobRunResponse]
 	terminateJobRun                  *connect.Client[v1alpha1.TerminateJobRunRequest, v1alpha1.TerminateJobRunResponse]
 	deleteJobRun                     *connect.Client[v1alpha1.DeleteJobRunRequest, v1alpha1.DeleteJobRunResponse]
@@ -447,6 +460,11 @@ func (c *jobServiceClient) GetJobRunEvents(ctx context.Context, req *connect.Req
 	return c.getJobRunEvents.CallUnary(ctx, req)
 }
 
+// GetJobRunLogs calls mgmt.v1alpha1.JobService.GetJobRunLogs.
+func (c *jobServiceClient) GetJobRunLogs(ctx context.Context, req *connect.Request[v1alpha1.GetJobRunLogsRequest]) (*connect.ServerStreamForClient[v1alpha1.GetJobRunLogsResponse], error) {
+	return c.getJobRunLogs.CallServerStream(ctx, req)
+}
+
 // CancelJobRun calls mgmt.v1alpha1.JobService.CancelJobRun.
 func (c *jobServiceClient) CancelJobRun(ctx context.Context, req *connect.Request[v1alpha1.CancelJobRunRequest]) (*connect.Response[v1alpha1.CancelJobRunResponse], error) {
 	return c.cancelJobRun.CallUnary(ctx, req)
@@ -513,6 +531,9 @@ type JobServiceHandler interface {
 	GetJobRuns(context.Context, *connect.Request[v1alpha1.GetJobRunsRequest]) (*connect.Response[v1alpha1.GetJobRunsResponse], error)
 	GetJobRun(context.Context, *connect.Request[v1alpha1.GetJobRunRequest]) (*connect.Response[v1alpha1.GetJobRunResponse], error)
 	GetJobRunEvents(context.Context, *connect.Request[v1alpha1.GetJobRunEventsRequest]) (*connect.Response[v1alpha1.GetJobRunEventsResponse], error)
+	// GetJobRunLogs streams the worker's log lines of a run, oldest first;
+	// with follow it keeps streaming new lines until the run has ended.
+	GetJobRunLogs(context.Context, *connect.Request[v1alpha1.GetJobRunLogsRequest], *connect.ServerStream[v1alpha1.GetJobRunLogsResponse]) error
 	CancelJobRun(context.Context, *connect.Request[v1alpha1.CancelJobRunRequest]) (*connect.Response[v1alpha1.CancelJobRunResponse], error)
 	TerminateJobRun(context.Context, *connect.Request[v1alpha1.TerminateJobRunRequest]) (*connect.Response[v1alpha1.TerminateJobRunResponse], error)
 	DeleteJobRun(context.Context, *connect.Request[v1alpha1.DeleteJobRunRequest]) (*connect.Response[v1alpha1.DeleteJobRunResponse], error)
@@ -650,6 +671,12 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 		connect.WithSchema(jobServiceMethods.ByName("GetJobRunEvents")),
 		connect.WithHandlerOptions(opts...),
 	)
+	jobServiceGetJobRunLogsHandler := connect.NewServerStreamHandler(
+		JobServiceGetJobRunLogsProcedure,
+		svc.GetJobRunLogs,
+		connect.WithSchema(jobServiceMethods.ByName("GetJobRunLogs")),
+		connect.WithHandlerOptions(opts...),
+	)
 	jobServiceCancelJobRunHandler := connect.NewUnaryHandler(
 		JobServiceCancelJobRunProcedure,
 		svc.CancelJobRun,
@@ -728,6 +755,8 @@ func NewJobServiceHandler(svc JobServiceHandler, opts ...connect.HandlerOption) 
 			jobServiceGetJobRunHandler.ServeHTTP(w, r)
 		case JobServiceGetJobRunEventsProcedure:
 			jobServiceGetJobRunEventsHandler.ServeHTTP(w, r)
+		case JobServiceGetJobRunLogsProcedure:
+			jobServiceGetJobRunLogsHandler.ServeHTTP(w, r)
 		case JobServiceCancelJobRunProcedure:
 			jobServiceCancelJobRunHandler.ServeHTTP(w, r)
 		case JobServiceTerminateJobRunProcedure:
@@ -827,6 +856,10 @@ func (UnimplementedJobServiceHandler) GetJobRun(context.Context, *connect.Reques
 
 func (UnimplementedJobServiceHandler) GetJobRunEvents(context.Context, *connect.Request[v1alpha1.GetJobRunEventsRequest]) (*connect.Response[v1alpha1.GetJobRunEventsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.GetJobRunEvents is not implemented"))
+}
+
+func (UnimplementedJobServiceHandler) GetJobRunLogs(context.Context, *connect.Request[v1alpha1.GetJobRunLogsRequest], *connect.ServerStream[v1alpha1.GetJobRunLogsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.JobService.GetJobRunLogs is not implemented"))
 }
 
 func (UnimplementedJobServiceHandler) CancelJobRun(context.Context, *connect.Request[v1alpha1.CancelJobRunRequest]) (*connect.Response[v1alpha1.CancelJobRunResponse], error) {

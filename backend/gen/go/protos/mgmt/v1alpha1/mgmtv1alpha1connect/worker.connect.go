@@ -42,6 +42,9 @@ const (
 	// WorkerServiceAddJobRunEventProcedure is the fully-qualified name of the WorkerService's
 	// AddJobRunEvent RPC.
 	WorkerServiceAddJobRunEventProcedure = "/mgmt.v1alpha1.WorkerService/AddJobRunEvent"
+	// WorkerServiceAddJobRunLogsProcedure is the fully-qualified name of the WorkerService's
+	// AddJobRunLogs RPC.
+	WorkerServiceAddJobRunLogsProcedure = "/mgmt.v1alpha1.WorkerService/AddJobRunLogs"
 	// WorkerServiceFinishJobRunProcedure is the fully-qualified name of the WorkerService's
 	// FinishJobRun RPC.
 	WorkerServiceFinishJobRunProcedure = "/mgmt.v1alpha1.WorkerService/FinishJobRun"
@@ -58,6 +61,8 @@ type WorkerServiceClient interface {
 	ReportTableProgress(context.Context, *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error)
 	// AddJobRunEvent appends to a run's event log.
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
+	// AddJobRunLogs stores a batch of the worker's log lines for a run.
+	AddJobRunLogs(context.Context, *connect.Request[v1alpha1.AddJobRunLogsRequest]) (*connect.Response[v1alpha1.AddJobRunLogsResponse], error)
 	// FinishJobRun records a run's final status, error and verification report.
 	FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error)
 	// GetWorkerPolicy returns what a worker must refuse to connect to
@@ -96,6 +101,12 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(workerServiceMethods.ByName("AddJobRunEvent")),
 			connect.WithClientOptions(opts...),
 		),
+		addJobRunLogs: connect.NewClient[v1alpha1.AddJobRunLogsRequest, v1alpha1.AddJobRunLogsResponse](
+			httpClient,
+			baseURL+WorkerServiceAddJobRunLogsProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("AddJobRunLogs")),
+			connect.WithClientOptions(opts...),
+		),
 		finishJobRun: connect.NewClient[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse](
 			httpClient,
 			baseURL+WorkerServiceFinishJobRunProcedure,
@@ -116,6 +127,7 @@ type workerServiceClient struct {
 	startJobRun         *connect.Client[v1alpha1.StartJobRunRequest, v1alpha1.StartJobRunResponse]
 	reportTableProgress *connect.Client[v1alpha1.ReportTableProgressRequest, v1alpha1.ReportTableProgressResponse]
 	addJobRunEvent      *connect.Client[v1alpha1.AddJobRunEventRequest, v1alpha1.AddJobRunEventResponse]
+	addJobRunLogs       *connect.Client[v1alpha1.AddJobRunLogsRequest, v1alpha1.AddJobRunLogsResponse]
 	finishJobRun        *connect.Client[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse]
 	getWorkerPolicy     *connect.Client[v1alpha1.GetWorkerPolicyRequest, v1alpha1.GetWorkerPolicyResponse]
 }
@@ -133,6 +145,11 @@ func (c *workerServiceClient) ReportTableProgress(ctx context.Context, req *conn
 // AddJobRunEvent calls mgmt.v1alpha1.WorkerService.AddJobRunEvent.
 func (c *workerServiceClient) AddJobRunEvent(ctx context.Context, req *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error) {
 	return c.addJobRunEvent.CallUnary(ctx, req)
+}
+
+// AddJobRunLogs calls mgmt.v1alpha1.WorkerService.AddJobRunLogs.
+func (c *workerServiceClient) AddJobRunLogs(ctx context.Context, req *connect.Request[v1alpha1.AddJobRunLogsRequest]) (*connect.Response[v1alpha1.AddJobRunLogsResponse], error) {
+	return c.addJobRunLogs.CallUnary(ctx, req)
 }
 
 // FinishJobRun calls mgmt.v1alpha1.WorkerService.FinishJobRun.
@@ -153,6 +170,8 @@ type WorkerServiceHandler interface {
 	ReportTableProgress(context.Context, *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error)
 	// AddJobRunEvent appends to a run's event log.
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
+	// AddJobRunLogs stores a batch of the worker's log lines for a run.
+	AddJobRunLogs(context.Context, *connect.Request[v1alpha1.AddJobRunLogsRequest]) (*connect.Response[v1alpha1.AddJobRunLogsResponse], error)
 	// FinishJobRun records a run's final status, error and verification report.
 	FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error)
 	// GetWorkerPolicy returns what a worker must refuse to connect to
@@ -187,6 +206,12 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(workerServiceMethods.ByName("AddJobRunEvent")),
 		connect.WithHandlerOptions(opts...),
 	)
+	workerServiceAddJobRunLogsHandler := connect.NewUnaryHandler(
+		WorkerServiceAddJobRunLogsProcedure,
+		svc.AddJobRunLogs,
+		connect.WithSchema(workerServiceMethods.ByName("AddJobRunLogs")),
+		connect.WithHandlerOptions(opts...),
+	)
 	workerServiceFinishJobRunHandler := connect.NewUnaryHandler(
 		WorkerServiceFinishJobRunProcedure,
 		svc.FinishJobRun,
@@ -207,6 +232,8 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 			workerServiceReportTableProgressHandler.ServeHTTP(w, r)
 		case WorkerServiceAddJobRunEventProcedure:
 			workerServiceAddJobRunEventHandler.ServeHTTP(w, r)
+		case WorkerServiceAddJobRunLogsProcedure:
+			workerServiceAddJobRunLogsHandler.ServeHTTP(w, r)
 		case WorkerServiceFinishJobRunProcedure:
 			workerServiceFinishJobRunHandler.ServeHTTP(w, r)
 		case WorkerServiceGetWorkerPolicyProcedure:
@@ -230,6 +257,10 @@ func (UnimplementedWorkerServiceHandler) ReportTableProgress(context.Context, *c
 
 func (UnimplementedWorkerServiceHandler) AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.AddJobRunEvent is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) AddJobRunLogs(context.Context, *connect.Request[v1alpha1.AddJobRunLogsRequest]) (*connect.Response[v1alpha1.AddJobRunLogsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.AddJobRunLogs is not implemented"))
 }
 
 func (UnimplementedWorkerServiceHandler) FinishJobRun(context.Context, *connect.Request[v1alpha1.FinishJobRunRequest]) (*connect.Response[v1alpha1.FinishJobRunResponse], error) {
