@@ -1,4 +1,4 @@
-// Package runs implements `neosync runs list|get|cancel|terminate|watch`.
+// Package runs implements `neosync runs list|get|cancel|terminate|watch|logs`.
 // Every subcommand calls the API's run RPCs; a run is named by its id or by
 // the short id (a prefix of it) that the web app and `runs list` print.
 package runs
@@ -22,8 +22,9 @@ canceled or terminated, with per-table progress. Start one with neosync jobs
 trigger.`,
 		`  neosync runs list --job nightly
   neosync runs watch RUN_ID
+  neosync runs logs RUN_ID --follow
   neosync runs cancel RUN_ID`,
-		newListCommand(s), newGetCommand(s), newStopCommand(s, false), newStopCommand(s, true), newWatchCommand(s))
+		newListCommand(s), newGetCommand(s), newStopCommand(s, false), newStopCommand(s, true), newWatchCommand(s), newLogsCommand(s))
 	cmd.Aliases = []string{"run"}
 	return cmd
 }
