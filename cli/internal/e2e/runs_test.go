@@ -84,6 +84,21 @@ func TestTriggerWaitAndRuns(t *testing.T) {
 	if out := c.ok("runs", "watch", runID); !strings.Contains(out, "complete") {
 		t.Fatalf("watch of a finished run:\n%s", out)
 	}
+	// The worker's log lines of the run, read to its end (--follow returns
+	// once the run is over), and the day's usage.
+	out = c.ok("runs", "logs", runID[:8], "--follow")
+	for _, want := range []string{"INFO  copy complete", "table=public.orders", "rows=2000", "table=public.users", "rows=500"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("runs logs lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, src) || strings.Contains(out, dst) {
+		t.Fatalf("runs logs shows a connection URL:\n%s", out)
+	}
+	out = c.ok("usage", "--job", "copy-"+sfx, "--days", "1")
+	if !strings.Contains(out, "copy-"+sfx) || !strings.Contains(out, "2500 rows copied") {
+		t.Fatalf("usage:\n%s", out)
+	}
 	// The short id the web app and runs list print names the run too.
 	if out := c.ok("runs", "get", runID[:8]); !strings.Contains(out, "public.orders") {
 		t.Fatalf("runs get %s:\n%s", runID[:8], out)
