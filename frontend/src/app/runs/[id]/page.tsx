@@ -12,6 +12,8 @@ import { isActive, statusLabel, statusTone } from "@/lib/runs";
 import { JsonReport } from "@/components/json-report";
 import { ReportVerdict, withoutVerdict } from "@/components/report-verdict";
 import { RunProgress } from "@/components/run-progress";
+import { RunLogs } from "@/components/run-logs";
+import { Tab, TabGroup, TabList, TabPanel, TabPanels } from "@headlessui/react";
 import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td } from "@/components/ui";
 
 export default function RunPage() {
@@ -82,25 +84,41 @@ export default function RunPage() {
               <p className="text-sm text-slate-500">{active ? "The report is written when the run finishes." : "This run has no report."}</p>
             )}
           </Card>
-          <Card title="Events">
-            <ErrorBox error={events.error} title="Could not load events" />
-            {events.data && events.data.events.length === 0 && <EmptyState title="No events" />}
-            {events.data && events.data.events.length > 0 && (
-              <div className="max-h-96 overflow-y-auto">
-                <Table head={["Time", "Level", "Table", "Message"]}>
-                  {events.data.events.map((e) => (
-                    <tr key={e.id.toString()}>
-                      <Td className="whitespace-nowrap text-xs">{formatTime(e.time)}</Td>
-                      <Td>
-                        <Badge tone={e.level === "error" ? "red" : e.level === "warn" ? "yellow" : "gray"}>{e.level}</Badge>
-                      </Td>
-                      <Td className="font-mono text-xs">{e.table ? `${e.schema}.${e.table}` : "—"}</Td>
-                      <Td className="text-xs">{e.message}</Td>
-                    </tr>
-                  ))}
-                </Table>
-              </div>
-            )}
+          <Card>
+            <TabGroup>
+              <TabList className="mb-3 flex gap-1 border-b border-slate-200">
+                {["Events", "Logs"].map((t) => (
+                  <Tab key={t} className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm font-medium text-slate-600 data-[selected]:border-indigo-600 data-[selected]:text-indigo-700 focus:outline-none data-[focus]:ring-2 data-[focus]:ring-indigo-500">
+                    {t}
+                  </Tab>
+                ))}
+              </TabList>
+              <TabPanels>
+                <TabPanel>
+                  <ErrorBox error={events.error} title="Could not load events" />
+                  {events.data && events.data.events.length === 0 && <EmptyState title="No events" />}
+                  {events.data && events.data.events.length > 0 && (
+                    <div className="max-h-96 overflow-y-auto">
+                      <Table head={["Time", "Level", "Table", "Message"]}>
+                        {events.data.events.map((e) => (
+                          <tr key={e.id.toString()}>
+                            <Td className="whitespace-nowrap text-xs">{formatTime(e.time)}</Td>
+                            <Td>
+                              <Badge tone={e.level === "error" ? "red" : e.level === "warn" ? "yellow" : "gray"}>{e.level}</Badge>
+                            </Td>
+                            <Td className="font-mono text-xs">{e.table ? `${e.schema}.${e.table}` : "—"}</Td>
+                            <Td className="text-xs">{e.message}</Td>
+                          </tr>
+                        ))}
+                      </Table>
+                    </div>
+                  )}
+                </TabPanel>
+                <TabPanel>
+                  <RunLogs jobRunId={id} active={active} />
+                </TabPanel>
+              </TabPanels>
+            </TabGroup>
           </Card>
         </div>
       )}
