@@ -224,6 +224,20 @@ async function main() {
     await page.getByRole("link", { name: "prod-to-staging" }).click();
     await page.getByRole("cell", { name: "Complete" }).waitFor();
     await shot("15-job-detail-with-run");
+
+    step("the run's Logs tab (the worker's lines) and the Usage chart");
+    await page.goto("/runs");
+    await page.locator("a[href^='/runs/']").first().click();
+    await page.getByRole("tab", { name: "Logs" }).click();
+    await page.getByRole("log", { name: "Run logs" }).getByText("copy complete").first().waitFor();
+    await shot("15a-run-logs");
+    await page.goto("/usage");
+    await page.getByRole("img", { name: /Rows copied per day/ }).waitFor();
+    await page.locator(".recharts-bar-rectangle").first().waitFor();
+    // 100 customers and 400 orders into each of two destinations.
+    await page.getByText(/^1,000 rows from /).waitFor();
+    await page.getByRole("cell", { name: "prod-to-staging" }).waitFor();
+    await shot("15b-usage");
     await page.getByRole("button", { name: "Edit schedule" }).click();
     await page.getByLabel("Cron schedule").fill("not a cron");
     await page.getByRole("button", { name: "Save", exact: true }).click();
