@@ -226,6 +226,7 @@ async function main() {
     await shot("15-job-detail-with-run");
 
     step("the run's Logs tab (the worker's lines) and the Usage chart");
+    const jobDetailURL = page.url();
     await page.goto("/runs");
     await page.locator("a[href^='/runs/']").first().click();
     await page.getByRole("tab", { name: "Logs" }).click();
@@ -238,6 +239,7 @@ async function main() {
     await page.getByText(/^1,000 rows from /).waitFor();
     await page.getByRole("cell", { name: "prod-to-staging" }).waitFor();
     await shot("15b-usage");
+    await page.goto(jobDetailURL);
     await page.getByRole("button", { name: "Edit schedule" }).click();
     await page.getByLabel("Cron schedule").fill("not a cron");
     await page.getByRole("button", { name: "Save", exact: true }).click();
