@@ -142,7 +142,7 @@ async function main() {
     await shot("08-job-new-connect");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("region", { name: "Table public.customers" }).waitFor();
-    // bulk apply: every text column gets an MD5 hash, then some get their own transformer
+    // bulk apply: every text column gets transform_hash, then some get their own transformer
     const bulk = page.getByRole("region", { name: "Bulk apply" });
     await bulk.getByLabel("Select columns of type").selectOption("text");
     await bulk.getByTestId("bulk-count").getByText("4 columns selected").waitFor();
@@ -212,8 +212,10 @@ async function main() {
       if (leaked !== "0") throw new Error(`${db}: ${leaked} rows still hold source PII`);
       const domain = psql(db, "SELECT count(*) FROM public.customers WHERE email NOT LIKE '%@example.com'");
       if (domain !== "0") throw new Error(`${db}: ${domain} emails lost their domain although preserve_domain was set`);
-      const hashed = psql(db, "SELECT count(*) FROM public.orders WHERE note !~ '^[0-9a-f]{32}$'");
-      if (hashed !== "0") throw new Error(`${db}: ${hashed} order notes are not MD5 digests (bulk apply)`);
+      // New jobs hash in the keyed hmac mode (HMAC-SHA-256) unless the
+      // mapping asks for salted; algorithm only applies to salted.
+      const hashed = psql(db, "SELECT count(*) FROM public.orders WHERE note !~ '^[0-9a-f]{64}$'");
+      if (hashed !== "0") throw new Error(`${db}: ${hashed} order notes are not HMAC-SHA-256 digests (bulk apply)`);
     }
 
     step("runs list, job detail with the run");

@@ -27,7 +27,9 @@ func plantedLeakJob(schema string) []syncplan.Mapping {
 	}
 	return []syncplan.Mapping{
 		m("id", "passthrough", nil),
-		m("secret", "transform_javascript", map[string]any{"code": "return value.endsWith('7') ? value : 'x' + value"}),
+		// A generous time budget: this test counts leaks, and a loaded
+		// machine must not fail it on a 100 ms default.
+		m("secret", "transform_javascript", map[string]any{"code": "return value.endsWith('7') ? value : 'x' + value", "timeout_ms": 10000}),
 		m("first", "generate_first_name", nil),
 	}
 }

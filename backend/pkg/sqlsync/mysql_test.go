@@ -161,7 +161,7 @@ func TestMySQLTransforms(t *testing.T) {
 	}
 	job := syncplan.Job{Source: src.cfg, Key: []byte("k"), Mappings: []syncplan.Mapping{
 		tr("id", "passthrough", nil), tr("email", "transform_email", nil), tr("ssn", "generate_null", nil), tr("born", "passthrough", nil),
-		tr("nick", "transform_javascript", map[string]any{"code": "return value + ':' + input.id"}),
+		tr("nick", "transform_javascript", map[string]any{"code": "return value + ':' + input.id", "timeout_ms": 10000}),
 	}, Destinations: []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{
 		InitSchema: true, BatchSize: 100, SchemaMap: map[string]string{src.name: dst.name}}}}}
 	_, res := runJob(t, job)
