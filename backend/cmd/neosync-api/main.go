@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	h, err := server.NewHandler(st, server.Options{
-		AuthMode: cfg.AuthMode, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
+		AuthMode: cfg.AuthMode, OIDC: cfg.OIDC, EncryptionKey: cfg.EncryptionKey, MaxRequestBytes: cfg.MaxRequestBytes, Logger: log,
 		Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, TemporalHostPort: cfg.Temporal.URL, JSRunner: js,
 		ConnectionNetwork: cfg.ConnectionNetwork, Interceptors: obs.interceptors,
 		EnvURLs: connection.EnvURLs{Allowed: cfg.URLFromEnv, Lookup: cfg.LookupEnv},

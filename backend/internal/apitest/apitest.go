@@ -58,6 +58,10 @@ type API struct {
 // Options for Start.
 type Options struct {
 	AuthMode auth.Mode
+	// OIDC configures AuthMode oidc.
+	OIDC auth.OIDCConfig
+	// Clock replaces time.Now where the API decides expiry.
+	Clock func() time.Time
 	// ConnectionNetwork is the network policy for tenants' connections;
 	// nil allows every address (the tests' databases are on loopback).
 	ConnectionNetwork *netpolicy.Policy
@@ -133,7 +137,7 @@ func Start(t testing.TB, opts Options) *API {
 		t.Fatal(err)
 	}
 	h, err := server.NewHandler(st, server.Options{
-		AuthMode: opts.AuthMode, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
+		AuthMode: opts.AuthMode, OIDC: opts.OIDC, Clock: opts.Clock, EncryptionKey: key, MaxRequestBytes: 1 << 20, Logger: log,
 		Temporal: tc, TaskQueue: taskQueue, TemporalHostPort: hostPort, JSRunner: js,
 		ConnectionNetwork: opts.ConnectionNetwork, BodyReadTimeout: opts.BodyReadTimeout, EnvURLs: opts.EnvURLs,
 	})

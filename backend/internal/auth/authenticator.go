@@ -21,20 +21,39 @@ type Authenticator struct {
 	mode  Mode
 	store *store.Store
 	now   func() time.Time
+	oidc  *tokenVerifier
 
 	mu          sync.Mutex
 	localUserID uuid.UUID
 }
 
-// NewAuthenticator returns an authenticator for mode.
-func NewAuthenticator(mode Mode, st *store.Store) *Authenticator {
-	return &Authenticator{mode: mode, store: st, now: time.Now}
+// NewAuthenticator returns an authenticator for mode; oidcCfg is used in
+// ModeOIDC only.
+func NewAuthenticator(mode Mode, st *store.Store, oidcCfg OIDCConfig) *Authenticator {
+	a := &Authenticator{mode: mode, store: st, now: time.Now}
+	if mode == ModeOIDC {
+		a.oidc = &tokenVerifier{cfg: oidcCfg, now: func() time.Time { return a.now() }}
+	}
+	return a
+}
+
+// SetClock replaces the clock that decides whether keys and tokens have
+// expired (tests move it forward instead of waiting).
+func (a *Authenticator) SetClock(now func() time.Time) { a.now = now }
+
+// isAPIKey tells an API key from an OIDC token by its prefix.
+func isAPIKey(token string) bool {
+	return strings.HasPrefix(token, apikey.AccountKeyPrefix) || strings.HasPrefix(token, apikey.WorkerKeyPrefix)
 }
 
 // Authenticate resolves the caller. A presented key must be valid in every
-// mode — a bad key never falls back to the local user.
+// mode — a bad key never falls back to the local user. In ModeOIDC a bearer
+// that is not an API key is verified as an OIDC ID token.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization string) (*Principal, error) {
 	token, hasToken := bearerToken(authorization)
+	if hasToken && a.oidc != nil && !isAPIKey(token) {
+		return a.fromOIDC(ctx, token)
+	}
 	if hasToken {
 		return a.fromAPIKey(ctx, token)
 	}
@@ -48,11 +67,21 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization string) 
 	if err != nil {
 		return nil, err
 	}
-	ids, err := a.store.GetAccountIDsForUser(ctx, uid)
+	return a.userPrincipal(ctx, uid, "Local user")
+}
+
+// userPrincipal is a person with their memberships and roles.
+func (a *Authenticator) userPrincipal(ctx context.Context, uid uuid.UUID, name string) (*Principal, error) {
+	ms, err := a.store.GetMembershipsForUser(ctx, uid)
 	if err != nil {
 		return nil, err
 	}
-	return &Principal{Kind: KindUser, UserID: uid, Scope: domain.Scope{AccountIDs: ids}}, nil
+	p := &Principal{Kind: KindUser, UserID: uid, Name: name, Roles: make(map[uuid.UUID]Role, len(ms))}
+	for _, m := range ms {
+		p.Scope.AccountIDs = append(p.Scope.AccountIDs, m.AccountID)
+		p.Roles[m.AccountID] = Role(m.Role)
+	}
+	return p, nil
 }
 
 func bearerToken(h string) (string, bool) {
@@ -76,14 +105,17 @@ func (a *Authenticator) fromAPIKey(ctx context.Context, token string) (*Principa
 		return nil, domain.ErrUnauthenticated
 	}
 	_ = a.store.TouchApiKey(ctx, row.ID)
-	p := &Principal{UserID: row.UserID, APIKeyID: row.ID}
+	p := &Principal{UserID: row.UserID, APIKeyID: row.ID, Name: "api key " + row.Name}
 	switch row.KeyType {
 	case "worker":
 		p.Kind = KindWorker
 		p.Scope = domain.Scope{All: true}
 	default:
+		// Only admins create account keys, so a key acts as an admin of
+		// its one account.
 		p.Kind = KindAccountKey
 		p.Scope = domain.Scope{AccountIDs: []uuid.UUID{*row.AccountID}}
+		p.Roles = map[uuid.UUID]Role{*row.AccountID: RoleAdmin}
 	}
 	return p, nil
 }

@@ -19,7 +19,7 @@ const (
 	ModeNone Mode = "none"
 	// ModeAPIKey requires `Authorization: Bearer <key>` on every call.
 	ModeAPIKey Mode = "apikey"
-	// ModeOIDC accepts OIDC bearer tokens (not yet implemented).
+	// ModeOIDC accepts OIDC ID tokens from one issuer, and API keys.
 	ModeOIDC Mode = "oidc"
 )
 
@@ -44,6 +44,12 @@ type Principal struct {
 	Scope domain.Scope
 	// APIKeyID is set for key-based callers.
 	APIKeyID uuid.UUID
+	// Roles is the caller's role in each account of Scope (nil for workers).
+	Roles map[uuid.UUID]Role
+	// Name is how the audit trail names the caller.
+	Name string
+	// Subject is an OIDC caller's issuer-qualified subject ("" otherwise).
+	Subject string
 }
 
 // IsWorker reports whether the caller is a worker, which may read secrets.

@@ -7,6 +7,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,9 +22,12 @@ import (
 
 // Config is everything neosync-api reads from its environment.
 type Config struct {
-	DBURL         string
-	ListenAddr    string
-	AuthMode      auth.Mode
+	DBURL      string
+	ListenAddr string
+	AuthMode   auth.Mode
+	// OIDC is read in AuthMode oidc (NEOSYNC_OIDC_ISSUER,
+	// NEOSYNC_OIDC_AUDIENCE, NEOSYNC_OIDC_CLI_CLIENT_ID).
+	OIDC          auth.OIDCConfig
 	EncryptionKey []byte
 	AutoMigrate   bool
 	// Temporal and Log are read as the worker reads them (TEMPORAL_*, LOG_*).
@@ -82,7 +86,11 @@ func Load(getenv func(string) string) (Config, error) {
 	switch c.AuthMode {
 	case auth.ModeNone, auth.ModeAPIKey:
 	case auth.ModeOIDC:
-		return c, fmt.Errorf("NEOSYNC_AUTH_MODE=oidc is not implemented yet; use none or apikey")
+		oidcCfg, err := loadOIDC(getenv)
+		if err != nil {
+			return c, err
+		}
+		c.OIDC = oidcCfg
 	default:
 		return c, fmt.Errorf("NEOSYNC_AUTH_MODE must be none, apikey or oidc, got %q", c.AuthMode)
 	}
@@ -183,3 +191,21 @@ var EnvNames = slices.Concat([]string{
 	"NEOSYNC_JS_MEMORY_MB", "NEOSYNC_JS_MAX_PROCESSES", "NEOSYNC_RUN_LOG_RETENTION_DAYS",
 	"NEOSYNC_CONNECTION_ALLOW", "NEOSYNC_CONNECTION_DENY",
 }, envconfig.TemporalEnvNames, envconfig.LogEnvNames, envconfig.TelemetryEnvNames)
+
+// loadOIDC reads and checks the OIDC settings.
+func loadOIDC(getenv func(string) string) (auth.OIDCConfig, error) {
+	c := auth.OIDCConfig{Issuer: strings.TrimSpace(getenv("NEOSYNC_OIDC_ISSUER")), CLIClientID: strings.TrimSpace(getenv("NEOSYNC_OIDC_CLI_CLIENT_ID"))}
+	u, err := url.Parse(c.Issuer)
+	if c.Issuer == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return c, fmt.Errorf("NEOSYNC_OIDC_ISSUER must be the identity provider's issuer URL (https://…) when NEOSYNC_AUTH_MODE=oidc")
+	}
+	for _, a := range strings.Split(getenv("NEOSYNC_OIDC_AUDIENCE"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.Audiences = append(c.Audiences, a)
+		}
+	}
+	if len(c.Audiences) == 0 {
+		return c, fmt.Errorf("NEOSYNC_OIDC_AUDIENCE must list the client ids whose tokens the API accepts (the web app's and the CLI's, comma separated) when NEOSYNC_AUTH_MODE=oidc")
+	}
+	return c, nil
+}

@@ -82,6 +82,28 @@ func (e *PermissionDeniedError) Error() string { return e.Reason }
 // ErrUnauthenticated means no valid credential was presented.
 var ErrUnauthenticated = errors.New("missing, invalid or expired API key")
 
+// UnauthenticatedError is ErrUnauthenticated with a reason safe to show the
+// caller (an expired token, a token for another audience).
+type UnauthenticatedError struct {
+	Reason string
+}
+
+// Error describes the problem for people.
+func (e *UnauthenticatedError) Error() string { return e.Reason }
+
+// Is makes errors.Is(err, ErrUnauthenticated) hold.
+func (e *UnauthenticatedError) Is(target error) bool { return target == ErrUnauthenticated }
+
+// Unauthenticated returns the error to show for an unauthenticated call:
+// err's UnauthenticatedError when it has one, else ErrUnauthenticated.
+func Unauthenticated(err error) error {
+	var ue *UnauthenticatedError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return ErrUnauthenticated
+}
+
 // UnavailableError means a dependency (the workflow engine) cannot be
 // reached; the request may succeed later.
 type UnavailableError struct {

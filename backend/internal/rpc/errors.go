@@ -59,7 +59,7 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 	case errors.As(err, &ui):
 		return connect.NewError(connect.CodeUnimplemented, ui)
 	case errors.Is(err, domain.ErrUnauthenticated):
-		return connect.NewError(connect.CodeUnauthenticated, domain.ErrUnauthenticated)
+		return connect.NewError(connect.CodeUnauthenticated, domain.Unauthenticated(err))
 	case errors.Is(err, context.Canceled):
 		return connect.NewError(connect.CodeCanceled, errors.New("request canceled"))
 	case errors.Is(err, context.DeadlineExceeded):

@@ -8,6 +8,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/neosyncio/neosync/backend/internal/auth"
+	"github.com/neosyncio/neosync/backend/internal/domain/audit"
 )
 
 // authenticator resolves the caller from an Authorization header;
@@ -19,19 +20,22 @@ type authenticator interface {
 // authInterceptor is the edge of every RPC, unary and streaming alike: it
 // authenticates the call and enforces the worker's procedure allow-list
 // before any handler runs, refuses requests carrying a NUL byte or invalid
-// UTF-8 in any string (naming the field), maps whatever error the call ends
-// with to its Connect code (toConnect, the only place that does) and logs
-// each call.
+// UTF-8 in any string (naming the field), applies the role table (rules,
+// the one place roles are enforced), records the audit event of each
+// successful write, maps whatever error the call ends with to its Connect
+// code (toConnect, the only place that does) and logs each call.
 type authInterceptor struct {
 	authn authenticator
+	authz *auth.Authorizer
+	audit *audit.Service
 	log   *slog.Logger
 }
 
 // NewInterceptor returns the interceptor every handler is mounted with.
 // Handlers rely on it: they return domain errors unmapped and take the
 // caller from the context it fills.
-func NewInterceptor(authn *auth.Authenticator, log *slog.Logger) connect.Interceptor {
-	return &authInterceptor{authn: authn, log: log}
+func NewInterceptor(authn *auth.Authenticator, authz *auth.Authorizer, trail *audit.Service, log *slog.Logger) connect.Interceptor {
+	return &authInterceptor{authn: authn, authz: authz, audit: trail, log: log}
 }
 
 // authenticate puts the caller in ctx, or returns why there is none.
@@ -56,9 +60,17 @@ func (i *authInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if err == nil {
 			err = checkStrings(req.Any())
 		}
+		var d decision
+		p, _ := auth.FromContext(ctx)
+		if err == nil {
+			d, err = i.authorize(ctx, p, procedure, req.Any())
+		}
 		var resp connect.AnyResponse
 		if err == nil {
 			resp, err = next(ctx, req)
+		}
+		if err == nil {
+			i.record(ctx, p, procedure, d, req.Any(), resp.Any())
 		}
 		return resp, i.finish(ctx, procedure, start, err)
 	}
@@ -77,7 +89,11 @@ func (i *authInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc
 		procedure := conn.Spec().Procedure
 		ctx, err := i.authenticate(ctx, procedure, conn.RequestHeader().Get("Authorization"))
 		if err == nil {
-			err = next(ctx, checkedConn{StreamingHandlerConn: conn})
+			p, _ := auth.FromContext(ctx)
+			err = next(ctx, checkedConn{StreamingHandlerConn: conn, authorize: func(msg any) error {
+				_, err := i.authorize(ctx, p, procedure, msg)
+				return err
+			}})
 		}
 		return i.finish(ctx, procedure, start, err)
 	}
@@ -98,17 +114,22 @@ func (i *authInterceptor) finish(ctx context.Context, procedure string, start ti
 	return nil
 }
 
-// checkedConn applies checkStrings to every message a stream receives. A
-// refused message's ValidationError reaches the interceptor through the
-// handler's return, like any other error.
+// checkedConn applies checkStrings and the role table to every message a
+// stream receives. A refused message's error reaches the interceptor
+// through the handler's return, like any other error.
 type checkedConn struct {
 	connect.StreamingHandlerConn
+	authorize func(msg any) error
 }
 
-// Receive reads the next message and refuses it when a string is bad.
+// Receive reads the next message and refuses it when a string is bad or
+// the caller's role does not allow it.
 func (c checkedConn) Receive(msg any) error {
 	if err := c.StreamingHandlerConn.Receive(msg); err != nil {
 		return err
 	}
-	return checkStrings(msg)
+	if err := checkStrings(msg); err != nil {
+		return err
+	}
+	return c.authorize(msg)
 }

@@ -18,11 +18,12 @@ type UserAccountHandler struct {
 	mgmtv1alpha1connect.UnimplementedUserAccountServiceHandler
 	accounts *account.Service
 	authMode auth.Mode
+	oidc     auth.OIDCConfig
 }
 
-// NewUserAccountHandler returns the handler.
-func NewUserAccountHandler(a *account.Service, mode auth.Mode) *UserAccountHandler {
-	return &UserAccountHandler{accounts: a, authMode: mode}
+// NewUserAccountHandler returns the handler; oidc is told to `neosync login`.
+func NewUserAccountHandler(a *account.Service, mode auth.Mode, oidc auth.OIDCConfig) *UserAccountHandler {
+	return &UserAccountHandler{accounts: a, authMode: mode, oidc: oidc}
 }
 
 // user loads the caller's user record.
@@ -35,7 +36,24 @@ func (h *UserAccountHandler) user(ctx context.Context) (account.User, error) {
 }
 
 func userToProto(u account.User) *mgmtv1alpha1.User {
-	return &mgmtv1alpha1.User{Id: u.ID.String(), DisplayName: u.DisplayName, Kind: u.Kind, CreatedAt: timestamppb.New(u.CreatedAt)}
+	out := &mgmtv1alpha1.User{Id: u.ID.String(), DisplayName: u.DisplayName, Kind: u.Kind, Email: u.Email}
+	if !u.CreatedAt.IsZero() {
+		out.CreatedAt = timestamppb.New(u.CreatedAt)
+	}
+	return out
+}
+
+// accountToProto describes an account and the caller's role in it.
+func accountToProto(a account.Account, role auth.Role) *mgmtv1alpha1.UserAccount {
+	t := mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_TEAM
+	if a.Type == account.TypePersonal {
+		t = mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_PERSONAL
+	}
+	out := &mgmtv1alpha1.UserAccount{Id: a.ID.String(), Name: a.Name, Type: t, CreatedAt: timestamppb.New(a.CreatedAt), Role: roleToProto[role]}
+	for _, p := range role.Permissions() {
+		out.Permissions = append(out.Permissions, string(p))
+	}
+	return out
 }
 
 // GetUser returns the caller.
@@ -47,9 +65,14 @@ func (h *UserAccountHandler) GetUser(ctx context.Context, _ *connect.Request[mgm
 	return connect.NewResponse(&mgmtv1alpha1.GetUserResponse{User: userToProto(u)}), nil
 }
 
-// SetUser returns the caller; its record is created at authentication.
-func (h *UserAccountHandler) SetUser(ctx context.Context, _ *connect.Request[mgmtv1alpha1.SetUserRequest]) (*connect.Response[mgmtv1alpha1.SetUserResponse], error) {
-	u, err := h.user(ctx)
+// SetUser returns the caller (their record is created at authentication),
+// refreshing their profile when given an access token.
+func (h *UserAccountHandler) SetUser(ctx context.Context, req *connect.Request[mgmtv1alpha1.SetUserRequest]) (*connect.Response[mgmtv1alpha1.SetUserResponse], error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.accounts.SetUser(ctx, p, req.Msg.GetAccessToken())
 	if err != nil {
 		return nil, err
 	}
@@ -68,11 +91,7 @@ func (h *UserAccountHandler) GetUserAccounts(ctx context.Context, _ *connect.Req
 	}
 	out := make([]*mgmtv1alpha1.UserAccount, 0, len(accts))
 	for _, a := range accts {
-		t := mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_TEAM
-		if a.Type == account.TypePersonal {
-			t = mgmtv1alpha1.UserAccountType_USER_ACCOUNT_TYPE_PERSONAL
-		}
-		out = append(out, &mgmtv1alpha1.UserAccount{Id: a.ID.String(), Name: a.Name, Type: t, CreatedAt: timestamppb.New(a.CreatedAt)})
+		out = append(out, accountToProto(a, p.RoleIn(a.ID)))
 	}
 	return connect.NewResponse(&mgmtv1alpha1.GetUserAccountsResponse{Accounts: out}), nil
 }
@@ -108,6 +127,9 @@ func (h *UserAccountHandler) GetSystemInformation(_ context.Context, _ *connect.
 	bi := buildinfo.Get()
 	resp := &mgmtv1alpha1.GetSystemInformationResponse{
 		Version: bi.Version, Commit: bi.Commit, GoVersion: bi.GoVersion, Platform: bi.Platform, AuthMode: string(h.authMode),
+	}
+	if h.authMode == auth.ModeOIDC {
+		resp.OidcIssuer, resp.OidcCliClientId = h.oidc.Issuer, h.oidc.CLIClientID
 	}
 	if !bi.BuildDate.IsZero() {
 		resp.BuildDate = timestamppb.New(bi.BuildDate)

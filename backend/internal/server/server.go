@@ -26,6 +26,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain/account"
 	"github.com/neosyncio/neosync/backend/internal/domain/anonymization"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
+	"github.com/neosyncio/neosync/backend/internal/domain/audit"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/connectiondata"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
@@ -45,7 +46,12 @@ import (
 
 // Options configure the handler.
 type Options struct {
-	AuthMode        auth.Mode
+	AuthMode auth.Mode
+	// OIDC configures AuthMode oidc.
+	OIDC auth.OIDCConfig
+	// Clock decides whether keys and tokens have expired; nil is time.Now
+	// (tests move it forward instead of waiting).
+	Clock           func() time.Time
 	EncryptionKey   []byte
 	MaxRequestBytes int
 	Logger          *slog.Logger
@@ -81,6 +87,7 @@ type Options struct {
 var ServiceNames = []string{
 	mgmtv1alpha1connect.UserAccountServiceName,
 	mgmtv1alpha1connect.ApiKeyServiceName,
+	mgmtv1alpha1connect.AuditServiceName,
 	mgmtv1alpha1connect.ConnectionServiceName,
 	mgmtv1alpha1connect.ConnectionDataServiceName,
 	mgmtv1alpha1connect.JobServiceName,
@@ -96,12 +103,16 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 		return nil, err
 	}
 	log := opts.Logger
-	authn := auth.NewAuthenticator(opts.AuthMode, st)
+	authn := auth.NewAuthenticator(opts.AuthMode, st, opts.OIDC)
+	if opts.Clock != nil {
+		authn.SetClock(opts.Clock)
+	}
+	trail := audit.NewService(st)
 	handlerOpts := []connect.HandlerOption{
-		connect.WithInterceptors(append(slices.Clone(opts.Interceptors), rpc.NewInterceptor(authn, log))...),
+		connect.WithInterceptors(append(slices.Clone(opts.Interceptors), rpc.NewInterceptor(authn, auth.NewAuthorizer(st), trail, log))...),
 		connect.WithReadMaxBytes(opts.MaxRequestBytes),
 	}
-	accounts := account.NewService(st)
+	accounts := account.NewService(st, authn)
 	keys := apikey.NewService(st)
 	policy := &sqlconnect.Policy{
 		Network: opts.ConnectionNetwork,
@@ -128,7 +139,8 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 	runs := run.NewService(st, jobs, sched)
 
 	mux := http.NewServeMux()
-	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewUserAccountServiceHandler(rpc.NewUserAccountHandler(accounts, opts.AuthMode, opts.OIDC), handlerOpts...))
+	mux.Handle(mgmtv1alpha1connect.NewAuditServiceHandler(rpc.NewAuditHandler(trail), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewApiKeyServiceHandler(rpc.NewApiKeyHandler(keys), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionServiceHandler(rpc.NewConnectionHandler(conns), handlerOpts...))
 	mux.Handle(mgmtv1alpha1connect.NewConnectionDataServiceHandler(rpc.NewConnectionDataHandler(data), handlerOpts...))

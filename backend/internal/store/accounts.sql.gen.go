@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -26,6 +27,22 @@ func (q *Queries) AddAccountMember(ctx context.Context, arg AddAccountMemberPara
 	return err
 }
 
+const addAccountMemberWithRole = `-- name: AddAccountMemberWithRole :exec
+INSERT INTO account_members (account_id, user_id, role) VALUES ($1, $2, $3)
+ON CONFLICT (account_id, user_id) DO NOTHING
+`
+
+type AddAccountMemberWithRoleParams struct {
+	AccountID uuid.UUID
+	UserID    uuid.UUID
+	Role      string
+}
+
+func (q *Queries) AddAccountMemberWithRole(ctx context.Context, arg AddAccountMemberWithRoleParams) error {
+	_, err := q.db.Exec(ctx, addAccountMemberWithRole, arg.AccountID, arg.UserID, arg.Role)
+	return err
+}
+
 const createAccount = `-- name: CreateAccount :one
 INSERT INTO accounts (name, account_type, personal_user_id)
 VALUES ($1, $2, $3)
@@ -40,6 +57,24 @@ type CreateAccountParams struct {
 
 func (q *Queries) CreateAccount(ctx context.Context, arg CreateAccountParams) (Account, error) {
 	row := q.db.QueryRow(ctx, createAccount, arg.Name, arg.AccountType, arg.PersonalUserID)
+	var i Account
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.AccountType,
+		&i.PersonalUserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getAccount = `-- name: GetAccount :one
+SELECT id, name, account_type, personal_user_id, created_at, updated_at FROM accounts WHERE id = $1
+`
+
+func (q *Queries) GetAccount(ctx context.Context, id uuid.UUID) (Account, error) {
+	row := q.db.QueryRow(ctx, getAccount, id)
 	var i Account
 	err := row.Scan(
 		&i.ID,
@@ -141,6 +176,35 @@ func (q *Queries) GetAccountsForUser(ctx context.Context, userID uuid.UUID) ([]A
 	return items, nil
 }
 
+const getMembershipsForUser = `-- name: GetMembershipsForUser :many
+SELECT account_id, role FROM account_members WHERE user_id = $1
+`
+
+type GetMembershipsForUserRow struct {
+	AccountID uuid.UUID
+	Role      string
+}
+
+func (q *Queries) GetMembershipsForUser(ctx context.Context, userID uuid.UUID) ([]GetMembershipsForUserRow, error) {
+	rows, err := q.db.Query(ctx, getMembershipsForUser, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []GetMembershipsForUserRow
+	for rows.Next() {
+		var i GetMembershipsForUserRow
+		if err := rows.Scan(&i.AccountID, &i.Role); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getPersonalAccount = `-- name: GetPersonalAccount :one
 SELECT id, name, account_type, personal_user_id, created_at, updated_at FROM accounts WHERE personal_user_id = $1
 `
@@ -175,4 +239,91 @@ func (q *Queries) GetTeamAccountByName(ctx context.Context, name string) (Accoun
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const listAccountMembers = `-- name: ListAccountMembers :many
+SELECT u.id, u.display_name, u.email, u.kind, m.role, m.created_at
+FROM account_members m JOIN users u ON u.id = m.user_id
+WHERE m.account_id = $1
+ORDER BY m.created_at, u.id
+`
+
+type ListAccountMembersRow struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       *string
+	Kind        string
+	Role        string
+	CreatedAt   time.Time
+}
+
+func (q *Queries) ListAccountMembers(ctx context.Context, accountID uuid.UUID) ([]ListAccountMembersRow, error) {
+	rows, err := q.db.Query(ctx, listAccountMembers, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListAccountMembersRow
+	for rows.Next() {
+		var i ListAccountMembersRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.DisplayName,
+			&i.Email,
+			&i.Kind,
+			&i.Role,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockAccount = `-- name: LockAccount :exec
+SELECT id FROM accounts WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) LockAccount(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockAccount, id)
+	return err
+}
+
+const removeAccountMember = `-- name: RemoveAccountMember :execrows
+DELETE FROM account_members WHERE account_id = $1 AND user_id = $2
+`
+
+type RemoveAccountMemberParams struct {
+	AccountID uuid.UUID
+	UserID    uuid.UUID
+}
+
+func (q *Queries) RemoveAccountMember(ctx context.Context, arg RemoveAccountMemberParams) (int64, error) {
+	result, err := q.db.Exec(ctx, removeAccountMember, arg.AccountID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setAccountMemberRole = `-- name: SetAccountMemberRole :execrows
+UPDATE account_members SET role = $3 WHERE account_id = $1 AND user_id = $2
+`
+
+type SetAccountMemberRoleParams struct {
+	AccountID uuid.UUID
+	UserID    uuid.UUID
+	Role      string
+}
+
+func (q *Queries) SetAccountMemberRole(ctx context.Context, arg SetAccountMemberRoleParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setAccountMemberRole, arg.AccountID, arg.UserID, arg.Role)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

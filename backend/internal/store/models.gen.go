@@ -19,10 +19,25 @@ type Account struct {
 	UpdatedAt      time.Time
 }
 
+type AccountInvite struct {
+	ID         uuid.UUID
+	AccountID  uuid.UUID
+	Email      string
+	Role       string
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedBy *uuid.UUID
+	AcceptedAt *time.Time
+	DeclinedAt *time.Time
+}
+
 type AccountMember struct {
 	AccountID uuid.UUID
 	UserID    uuid.UUID
 	CreatedAt time.Time
+	Role      string
 }
 
 type ApiKey struct {
@@ -37,6 +52,18 @@ type ApiKey struct {
 	CreatedBy  *uuid.UUID
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+type AuditEvent struct {
+	ID           int64
+	AccountID    uuid.UUID
+	ActorUserID  *uuid.UUID
+	Actor        string
+	Action       string
+	ResourceType string
+	ResourceID   string
+	Procedure    string
+	CreatedAt    time.Time
 }
 
 type Connection struct {
@@ -144,6 +171,7 @@ type User struct {
 	ProviderSubject *string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	Email           *string
 }
 
 type UserDefinedTransformer struct {

@@ -11,10 +11,37 @@ import (
 	"github.com/google/uuid"
 )
 
+const createOIDCUser = `-- name: CreateOIDCUser :one
+INSERT INTO users (kind, display_name, provider_subject, email)
+VALUES ('oidc', $1, $2, $3)
+RETURNING id, kind, display_name, provider_subject, created_at, updated_at, email
+`
+
+type CreateOIDCUserParams struct {
+	DisplayName     string
+	ProviderSubject *string
+	Email           *string
+}
+
+func (q *Queries) CreateOIDCUser(ctx context.Context, arg CreateOIDCUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, createOIDCUser, arg.DisplayName, arg.ProviderSubject, arg.Email)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.DisplayName,
+		&i.ProviderSubject,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Email,
+	)
+	return i, err
+}
+
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (kind, display_name, provider_subject)
 VALUES ($1, $2, $3)
-RETURNING id, kind, display_name, provider_subject, created_at, updated_at
+RETURNING id, kind, display_name, provider_subject, created_at, updated_at, email
 `
 
 type CreateUserParams struct {
@@ -33,12 +60,13 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.ProviderSubject,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Email,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, kind, display_name, provider_subject, created_at, updated_at FROM users WHERE id = $1
+SELECT id, kind, display_name, provider_subject, created_at, updated_at, email FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -51,12 +79,13 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.ProviderSubject,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Email,
 	)
 	return i, err
 }
 
 const getUserByProviderSubject = `-- name: GetUserByProviderSubject :one
-SELECT id, kind, display_name, provider_subject, created_at, updated_at FROM users WHERE provider_subject = $1
+SELECT id, kind, display_name, provider_subject, created_at, updated_at, email FROM users WHERE provider_subject = $1
 `
 
 func (q *Queries) GetUserByProviderSubject(ctx context.Context, providerSubject *string) (User, error) {
@@ -69,6 +98,23 @@ func (q *Queries) GetUserByProviderSubject(ctx context.Context, providerSubject 
 		&i.ProviderSubject,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Email,
 	)
 	return i, err
+}
+
+const updateUserProfile = `-- name: UpdateUserProfile :exec
+UPDATE users SET display_name = $2, email = $3, updated_at = now()
+WHERE id = $1 AND (display_name IS DISTINCT FROM $2 OR email IS DISTINCT FROM $3)
+`
+
+type UpdateUserProfileParams struct {
+	ID          uuid.UUID
+	DisplayName string
+	Email       *string
+}
+
+func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfileParams) error {
+	_, err := q.db.Exec(ctx, updateUserProfile, arg.ID, arg.DisplayName, arg.Email)
+	return err
 }

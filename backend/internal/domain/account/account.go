@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/domain/apikey"
 	"github.com/neosyncio/neosync/backend/internal/store"
@@ -28,7 +29,9 @@ type User struct {
 	ID          uuid.UUID
 	DisplayName string
 	Kind        string
-	CreatedAt   time.Time
+	// Email is what the identity provider vouched for ("" when it did not).
+	Email     string
+	CreatedAt time.Time
 }
 
 // Account is a tenant.
@@ -39,11 +42,38 @@ type Account struct {
 	CreatedAt time.Time
 }
 
-// Service reads and creates users and accounts.
-type Service struct{ store *store.Store }
+// Service reads and creates users and accounts, and manages members and
+// invitations of team accounts.
+type Service struct {
+	store    *store.Store
+	profiles ProfileSource
+	now      func() time.Time
+}
 
-// NewService returns a Service.
-func NewService(st *store.Store) *Service { return &Service{store: st} }
+// ProfileSource refreshes a person's name and email from their identity
+// provider (*auth.Authenticator in oidc mode).
+type ProfileSource interface {
+	RefreshProfile(ctx context.Context, p *auth.Principal, accessToken string) error
+}
+
+// NewService returns a Service; profiles may be nil outside oidc mode.
+func NewService(st *store.Store, profiles ProfileSource) *Service {
+	return &Service{store: st, profiles: profiles, now: time.Now}
+}
+
+// SetUser returns the caller's user, first refreshing their profile from
+// the identity provider when they hand over an access token.
+func (s *Service) SetUser(ctx context.Context, p *auth.Principal, accessToken string) (User, error) {
+	if accessToken != "" {
+		if s.profiles == nil {
+			return User{}, domain.Invalid("access_token", "is only used in oidc mode")
+		}
+		if err := s.profiles.RefreshProfile(ctx, p, accessToken); err != nil {
+			return User{}, err
+		}
+	}
+	return s.GetUser(ctx, p.UserID)
+}
 
 // GetUser returns the user behind the caller.
 func (s *Service) GetUser(ctx context.Context, userID uuid.UUID) (User, error) {
@@ -54,7 +84,11 @@ func (s *Service) GetUser(ctx context.Context, userID uuid.UUID) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return User{ID: u.ID, DisplayName: u.DisplayName, Kind: u.Kind, CreatedAt: u.CreatedAt}, nil
+	out := User{ID: u.ID, DisplayName: u.DisplayName, Kind: u.Kind, CreatedAt: u.CreatedAt}
+	if u.Email != nil {
+		out.Email = *u.Email
+	}
+	return out, nil
 }
 
 // Accounts lists the accounts in scope.

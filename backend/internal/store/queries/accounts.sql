@@ -24,3 +24,28 @@ ON CONFLICT DO NOTHING;
 
 -- name: GetTeamAccountByName :one
 SELECT * FROM accounts WHERE account_type = 'team' AND name = $1;
+
+-- name: GetMembershipsForUser :many
+SELECT account_id, role FROM account_members WHERE user_id = $1;
+
+-- name: AddAccountMemberWithRole :exec
+INSERT INTO account_members (account_id, user_id, role) VALUES ($1, $2, $3)
+ON CONFLICT (account_id, user_id) DO NOTHING;
+
+-- name: GetAccount :one
+SELECT * FROM accounts WHERE id = $1;
+
+-- name: ListAccountMembers :many
+SELECT u.id, u.display_name, u.email, u.kind, m.role, m.created_at
+FROM account_members m JOIN users u ON u.id = m.user_id
+WHERE m.account_id = $1
+ORDER BY m.created_at, u.id;
+
+-- name: SetAccountMemberRole :execrows
+UPDATE account_members SET role = $3 WHERE account_id = $1 AND user_id = $2;
+
+-- name: RemoveAccountMember :execrows
+DELETE FROM account_members WHERE account_id = $1 AND user_id = $2;
+
+-- name: LockAccount :exec
+SELECT id FROM accounts WHERE id = $1 FOR UPDATE;

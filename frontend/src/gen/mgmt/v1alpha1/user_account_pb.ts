@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/user_account.proto.
  */
 export const file_mgmt_v1alpha1_user_account: GenFile = /*@__PURE__*/
-  fileDesc("CiBtZ210L3YxYWxwaGExL3VzZXJfYWNjb3VudC5wcm90bxINbWdtdC52MWFscGhhMSJmCgRVc2VyEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEi4KCmNyZWF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoUBCgtVc2VyQWNjb3VudBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKBHR5cGUYAyABKA4yHi5tZ210LnYxYWxwaGExLlVzZXJBY2NvdW50VHlwZRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIQCg5HZXRVc2VyUmVxdWVzdCI0Cg9HZXRVc2VyUmVzcG9uc2USIQoEdXNlchgBIAEoCzITLm1nbXQudjFhbHBoYTEuVXNlciIQCg5TZXRVc2VyUmVxdWVzdCI0Cg9TZXRVc2VyUmVzcG9uc2USIQoEdXNlchgBIAEoCzITLm1nbXQudjFhbHBoYTEuVXNlciIYChZHZXRVc2VyQWNjb3VudHNSZXF1ZXN0IkcKF0dldFVzZXJBY2NvdW50c1Jlc3BvbnNlEiwKCGFjY291bnRzGAEgAygLMhoubWdtdC52MWFscGhhMS5Vc2VyQWNjb3VudCIbChlTZXRQZXJzb25hbEFjY291bnRSZXF1ZXN0IjAKGlNldFBlcnNvbmFsQWNjb3VudFJlc3BvbnNlEhIKCmFjY291bnRfaWQYASABKAkiKAoYQ3JlYXRlVGVhbUFjY291bnRSZXF1ZXN0EgwKBG5hbWUYASABKAkiLwoZQ3JlYXRlVGVhbUFjY291bnRSZXNwb25zZRISCgphY2NvdW50X2lkGAEgASgJIh0KG0dldFN5c3RlbUluZm9ybWF0aW9uUmVxdWVzdCKoAQocR2V0U3lzdGVtSW5mb3JtYXRpb25SZXNwb25zZRIPCgd2ZXJzaW9uGAEgASgJEg4KBmNvbW1pdBgCIAEoCRIuCgpidWlsZF9kYXRlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpnb192ZXJzaW9uGAQgASgJEhAKCHBsYXRmb3JtGAUgASgJEhEKCWF1dGhfbW9kZRgGIAEoCSpwCg9Vc2VyQWNjb3VudFR5cGUSIQodVVNFUl9BQ0NPVU5UX1RZUEVfVU5TUEVDSUZJRUQQABIeChpVU0VSX0FDQ09VTlRfVFlQRV9QRVJTT05BTBABEhoKFlVTRVJfQUNDT1VOVF9UWVBFX1RFQU0QAjLOBAoSVXNlckFjY291bnRTZXJ2aWNlEkgKB0dldFVzZXISHS5tZ210LnYxYWxwaGExLkdldFVzZXJSZXF1ZXN0Gh4ubWdtdC52MWFscGhhMS5HZXRVc2VyUmVzcG9uc2USSAoHU2V0VXNlchIdLm1nbXQudjFhbHBoYTEuU2V0VXNlclJlcXVlc3QaHi5tZ210LnYxYWxwaGExLlNldFVzZXJSZXNwb25zZRJgCg9HZXRVc2VyQWNjb3VudHMSJS5tZ210LnYxYWxwaGExLkdldFVzZXJBY2NvdW50c1JlcXVlc3QaJi5tZ210LnYxYWxwaGExLkdldFVzZXJBY2NvdW50c1Jlc3BvbnNlEmkKElNldFBlcnNvbmFsQWNjb3VudBIoLm1nbXQudjFhbHBoYTEuU2V0UGVyc29uYWxBY2NvdW50UmVxdWVzdBopLm1nbXQudjFhbHBoYTEuU2V0UGVyc29uYWxBY2NvdW50UmVzcG9uc2USZgoRQ3JlYXRlVGVhbUFjY291bnQSJy5tZ210LnYxYWxwaGExLkNyZWF0ZVRlYW1BY2NvdW50UmVxdWVzdBooLm1nbXQudjFhbHBoYTEuQ3JlYXRlVGVhbUFjY291bnRSZXNwb25zZRJvChRHZXRTeXN0ZW1JbmZvcm1hdGlvbhIqLm1nbXQudjFhbHBoYTEuR2V0U3lzdGVtSW5mb3JtYXRpb25SZXF1ZXN0GisubWdtdC52MWFscGhhMS5HZXRTeXN0ZW1JbmZvcm1hdGlvblJlc3BvbnNlQskBChFjb20ubWdtdC52MWFscGhhMUIQVXNlckFjY291bnRQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiBtZ210L3YxYWxwaGExL3VzZXJfYWNjb3VudC5wcm90bxINbWdtdC52MWFscGhhMSJ1CgRVc2VyEgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEi4KCmNyZWF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWVtYWlsGAUgASgJIsQBCgtVc2VyQWNjb3VudBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiwKBHR5cGUYAyABKA4yHi5tZ210LnYxYWxwaGExLlVzZXJBY2NvdW50VHlwZRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgRyb2xlGAUgASgOMhoubWdtdC52MWFscGhhMS5BY2NvdW50Um9sZRITCgtwZXJtaXNzaW9ucxgGIAMoCSKLAQoNQWNjb3VudE1lbWJlchIhCgR1c2VyGAEgASgLMhMubWdtdC52MWFscGhhMS5Vc2VyEigKBHJvbGUYAiABKA4yGi5tZ210LnYxYWxwaGExLkFjY291bnRSb2xlEi0KCWpvaW5lZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi2AEKDUFjY291bnRJbnZpdGUSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIoCgRyb2xlGAQgASgOMhoubWdtdC52MWFscGhhMS5BY2NvdW50Um9sZRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZzdGF0dXMYByABKAkiEAoOR2V0VXNlclJlcXVlc3QiNAoPR2V0VXNlclJlc3BvbnNlEiEKBHVzZXIYASABKAsyEy5tZ210LnYxYWxwaGExLlVzZXIiJgoOU2V0VXNlclJlcXVlc3QSFAoMYWNjZXNzX3Rva2VuGAEgASgJIjQKD1NldFVzZXJSZXNwb25zZRIhCgR1c2VyGAEgASgLMhMubWdtdC52MWFscGhhMS5Vc2VyIhgKFkdldFVzZXJBY2NvdW50c1JlcXVlc3QiRwoXR2V0VXNlckFjY291bnRzUmVzcG9uc2USLAoIYWNjb3VudHMYASADKAsyGi5tZ210LnYxYWxwaGExLlVzZXJBY2NvdW50IhsKGVNldFBlcnNvbmFsQWNjb3VudFJlcXVlc3QiMAoaU2V0UGVyc29uYWxBY2NvdW50UmVzcG9uc2USEgoKYWNjb3VudF9pZBgBIAEoCSIoChhDcmVhdGVUZWFtQWNjb3VudFJlcXVlc3QSDAoEbmFtZRgBIAEoCSIvChlDcmVhdGVUZWFtQWNjb3VudFJlc3BvbnNlEhIKCmFjY291bnRfaWQYASABKAkiHQobR2V0U3lzdGVtSW5mb3JtYXRpb25SZXF1ZXN0ItkBChxHZXRTeXN0ZW1JbmZvcm1hdGlvblJlc3BvbnNlEg8KB3ZlcnNpb24YASABKAkSDgoGY29tbWl0GAIgASgJEi4KCmJ1aWxkX2RhdGUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmdvX3ZlcnNpb24YBCABKAkSEAoIcGxhdGZvcm0YBSABKAkSEQoJYXV0aF9tb2RlGAYgASgJEhMKC29pZGNfaXNzdWVyGAcgASgJEhoKEm9pZGNfY2xpX2NsaWVudF9pZBgIIAEoCSIyChxHZXRUZWFtQWNjb3VudE1lbWJlcnNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiTgodR2V0VGVhbUFjY291bnRNZW1iZXJzUmVzcG9uc2USLQoHbWVtYmVycxgBIAMoCzIcLm1nbXQudjFhbHBoYTEuQWNjb3VudE1lbWJlciJzCiJVcGRhdGVUZWFtQWNjb3VudE1lbWJlclJvbGVSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIoCgRyb2xlGAMgASgOMhoubWdtdC52MWFscGhhMS5BY2NvdW50Um9sZSIlCiNVcGRhdGVUZWFtQWNjb3VudE1lbWJlclJvbGVSZXNwb25zZSJFCh5SZW1vdmVUZWFtQWNjb3VudE1lbWJlclJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIiEKH1JlbW92ZVRlYW1BY2NvdW50TWVtYmVyUmVzcG9uc2UiLQoXTGVhdmVUZWFtQWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSIaChhMZWF2ZVRlYW1BY2NvdW50UmVzcG9uc2UinQEKHkludml0ZVVzZXJUb1RlYW1BY2NvdW50UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEigKBHJvbGUYAyABKA4yGi5tZ210LnYxYWxwaGExLkFjY291bnRSb2xlEi4KCmV4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KH0ludml0ZVVzZXJUb1RlYW1BY2NvdW50UmVzcG9uc2USLAoGaW52aXRlGAEgASgLMhwubWdtdC52MWFscGhhMS5BY2NvdW50SW52aXRlEg0KBXRva2VuGAIgASgJIjIKHEdldFRlYW1BY2NvdW50SW52aXRlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSJOCh1HZXRUZWFtQWNjb3VudEludml0ZXNSZXNwb25zZRItCgdpbnZpdGVzGAEgAygLMhwubWdtdC52MWFscGhhMS5BY2NvdW50SW52aXRlIiwKHlJlbW92ZVRlYW1BY2NvdW50SW52aXRlUmVxdWVzdBIKCgJpZBgBIAEoCSIhCh9SZW1vdmVUZWFtQWNjb3VudEludml0ZVJlc3BvbnNlIi8KHkFjY2VwdFRlYW1BY2NvdW50SW52aXRlUmVxdWVzdBINCgV0b2tlbhgBIAEoCSJhCh9BY2NlcHRUZWFtQWNjb3VudEludml0ZVJlc3BvbnNlEisKB2FjY291bnQYASABKAsyGi5tZ210LnYxYWxwaGExLlVzZXJBY2NvdW50EhEKCWludml0ZV9pZBgCIAEoCSIwCh9EZWNsaW5lVGVhbUFjY291bnRJbnZpdGVSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIkkKIERlY2xpbmVUZWFtQWNjb3VudEludml0ZVJlc3BvbnNlEhIKCmFjY291bnRfaWQYASABKAkSEQoJaW52aXRlX2lkGAIgASgJKp8BCgtBY2NvdW50Um9sZRIcChhBQ0NPVU5UX1JPTEVfVU5TUEVDSUZJRUQQABIWChJBQ0NPVU5UX1JPTEVfQURNSU4QARIeChpBQ0NPVU5UX1JPTEVfSk9CX0RFVkVMT1BFUhACEh0KGUFDQ09VTlRfUk9MRV9KT0JfRVhFQ1VUT1IQAxIbChdBQ0NPVU5UX1JPTEVfSk9CX1ZJRVdFUhAEKnAKD1VzZXJBY2NvdW50VHlwZRIhCh1VU0VSX0FDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEh4KGlVTRVJfQUNDT1VOVF9UWVBFX1BFUlNPTkFMEAESGgoWVVNFUl9BQ0NPVU5UX1RZUEVfVEVBTRACMocNChJVc2VyQWNjb3VudFNlcnZpY2USSAoHR2V0VXNlchIdLm1nbXQudjFhbHBoYTEuR2V0VXNlclJlcXVlc3QaHi5tZ210LnYxYWxwaGExLkdldFVzZXJSZXNwb25zZRJICgdTZXRVc2VyEh0ubWdtdC52MWFscGhhMS5TZXRVc2VyUmVxdWVzdBoeLm1nbXQudjFhbHBoYTEuU2V0VXNlclJlc3BvbnNlEmAKD0dldFVzZXJBY2NvdW50cxIlLm1nbXQudjFhbHBoYTEuR2V0VXNlckFjY291bnRzUmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0VXNlckFjY291bnRzUmVzcG9uc2USaQoSU2V0UGVyc29uYWxBY2NvdW50EigubWdtdC52MWFscGhhMS5TZXRQZXJzb25hbEFjY291bnRSZXF1ZXN0GikubWdtdC52MWFscGhhMS5TZXRQZXJzb25hbEFjY291bnRSZXNwb25zZRJmChFDcmVhdGVUZWFtQWNjb3VudBInLm1nbXQudjFhbHBoYTEuQ3JlYXRlVGVhbUFjY291bnRSZXF1ZXN0GigubWdtdC52MWFscGhhMS5DcmVhdGVUZWFtQWNjb3VudFJlc3BvbnNlEm8KFEdldFN5c3RlbUluZm9ybWF0aW9uEioubWdtdC52MWFscGhhMS5HZXRTeXN0ZW1JbmZvcm1hdGlvblJlcXVlc3QaKy5tZ210LnYxYWxwaGExLkdldFN5c3RlbUluZm9ybWF0aW9uUmVzcG9uc2UScgoVR2V0VGVhbUFjY291bnRNZW1iZXJzEisubWdtdC52MWFscGhhMS5HZXRUZWFtQWNjb3VudE1lbWJlcnNSZXF1ZXN0GiwubWdtdC52MWFscGhhMS5HZXRUZWFtQWNjb3VudE1lbWJlcnNSZXNwb25zZRKEAQobVXBkYXRlVGVhbUFjY291bnRNZW1iZXJSb2xlEjEubWdtdC52MWFscGhhMS5VcGRhdGVUZWFtQWNjb3VudE1lbWJlclJvbGVSZXF1ZXN0GjIubWdtdC52MWFscGhhMS5VcGRhdGVUZWFtQWNjb3VudE1lbWJlclJvbGVSZXNwb25zZRJ4ChdSZW1vdmVUZWFtQWNjb3VudE1lbWJlchItLm1nbXQudjFhbHBoYTEuUmVtb3ZlVGVhbUFjY291bnRNZW1iZXJSZXF1ZXN0Gi4ubWdtdC52MWFscGhhMS5SZW1vdmVUZWFtQWNjb3VudE1lbWJlclJlc3BvbnNlEmMKEExlYXZlVGVhbUFjY291bnQSJi5tZ210LnYxYWxwaGExLkxlYXZlVGVhbUFjY291bnRSZXF1ZXN0GicubWdtdC52MWFscGhhMS5MZWF2ZVRlYW1BY2NvdW50UmVzcG9uc2USeAoXSW52aXRlVXNlclRvVGVhbUFjY291bnQSLS5tZ210LnYxYWxwaGExLkludml0ZVVzZXJUb1RlYW1BY2NvdW50UmVxdWVzdBouLm1nbXQudjFhbHBoYTEuSW52aXRlVXNlclRvVGVhbUFjY291bnRSZXNwb25zZRJyChVHZXRUZWFtQWNjb3VudEludml0ZXMSKy5tZ210LnYxYWxwaGExLkdldFRlYW1BY2NvdW50SW52aXRlc1JlcXVlc3QaLC5tZ210LnYxYWxwaGExLkdldFRlYW1BY2NvdW50SW52aXRlc1Jlc3BvbnNlEngKF1JlbW92ZVRlYW1BY2NvdW50SW52aXRlEi0ubWdtdC52MWFscGhhMS5SZW1vdmVUZWFtQWNjb3VudEludml0ZVJlcXVlc3QaLi5tZ210LnYxYWxwaGExLlJlbW92ZVRlYW1BY2NvdW50SW52aXRlUmVzcG9uc2USeAoXQWNjZXB0VGVhbUFjY291bnRJbnZpdGUSLS5tZ210LnYxYWxwaGExLkFjY2VwdFRlYW1BY2NvdW50SW52aXRlUmVxdWVzdBouLm1nbXQudjFhbHBoYTEuQWNjZXB0VGVhbUFjY291bnRJbnZpdGVSZXNwb25zZRJ7ChhEZWNsaW5lVGVhbUFjY291bnRJbnZpdGUSLi5tZ210LnYxYWxwaGExLkRlY2xpbmVUZWFtQWNjb3VudEludml0ZVJlcXVlc3QaLy5tZ210LnYxYWxwaGExLkRlY2xpbmVUZWFtQWNjb3VudEludml0ZVJlc3BvbnNlQskBChFjb20ubWdtdC52MWFscGhhMUIQVXNlckFjY291bnRQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * User is a person or a machine (API key) that calls the API.
@@ -41,6 +41,13 @@ export type User = Message<"mgmt.v1alpha1.User"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 4;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * email is what the identity provider vouched for, when it did.
+   *
+   * @generated from field: string email = 5;
+   */
+  email: string;
 };
 
 /**
@@ -75,6 +82,20 @@ export type UserAccount = Message<"mgmt.v1alpha1.UserAccount"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 4;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * role is the caller's role in this account.
+   *
+   * @generated from field: mgmt.v1alpha1.AccountRole role = 5;
+   */
+  role: AccountRole;
+
+  /**
+   * permissions are what that role allows, e.g. "job.write", "run.execute" (README role table).
+   *
+   * @generated from field: repeated string permissions = 6;
+   */
+  permissions: string[];
 };
 
 /**
@@ -83,6 +104,86 @@ export type UserAccount = Message<"mgmt.v1alpha1.UserAccount"> & {
  */
 export const UserAccountSchema: GenMessage<UserAccount> = /*@__PURE__*/
   messageDesc(file_mgmt_v1alpha1_user_account, 1);
+
+/**
+ * AccountMember is a user's membership of an account.
+ *
+ * @generated from message mgmt.v1alpha1.AccountMember
+ */
+export type AccountMember = Message<"mgmt.v1alpha1.AccountMember"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: mgmt.v1alpha1.AccountRole role = 2;
+   */
+  role: AccountRole;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp joined_at = 3;
+   */
+  joinedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AccountMember.
+ * Use `create(AccountMemberSchema)` to create a new message.
+ */
+export const AccountMemberSchema: GenMessage<AccountMember> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 2);
+
+/**
+ * AccountInvite is an invitation to join a team account.
+ *
+ * @generated from message mgmt.v1alpha1.AccountInvite
+ */
+export type AccountInvite = Message<"mgmt.v1alpha1.AccountInvite"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string email = 3;
+   */
+  email: string;
+
+  /**
+   * @generated from field: mgmt.v1alpha1.AccountRole role = 4;
+   */
+  role: AccountRole;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 5;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 6;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * status is pending, accepted, declined or expired.
+   *
+   * @generated from field: string status = 7;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AccountInvite.
+ * Use `create(AccountInviteSchema)` to create a new message.
+ */
+export const AccountInviteSchema: GenMessage<AccountInvite> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 3);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserRequest
@@ -95,7 +196,7 @@ export type GetUserRequest = Message<"mgmt.v1alpha1.GetUserRequest"> & {
  * Use `create(GetUserRequestSchema)` to create a new message.
  */
 export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 2);
+  messageDesc(file_mgmt_v1alpha1_user_account, 4);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserResponse
@@ -112,12 +213,20 @@ export type GetUserResponse = Message<"mgmt.v1alpha1.GetUserResponse"> & {
  * Use `create(GetUserResponseSchema)` to create a new message.
  */
 export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 3);
+  messageDesc(file_mgmt_v1alpha1_user_account, 5);
 
 /**
  * @generated from message mgmt.v1alpha1.SetUserRequest
  */
 export type SetUserRequest = Message<"mgmt.v1alpha1.SetUserRequest"> & {
+  /**
+   * access_token (oidc mode, optional) is the access token from the caller's sign-in.
+   * The API reads the caller's name and verified email from the identity provider's
+   * userinfo endpoint with it (many providers keep them out of the ID token).
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
 };
 
 /**
@@ -125,7 +234,7 @@ export type SetUserRequest = Message<"mgmt.v1alpha1.SetUserRequest"> & {
  * Use `create(SetUserRequestSchema)` to create a new message.
  */
 export const SetUserRequestSchema: GenMessage<SetUserRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 4);
+  messageDesc(file_mgmt_v1alpha1_user_account, 6);
 
 /**
  * @generated from message mgmt.v1alpha1.SetUserResponse
@@ -142,7 +251,7 @@ export type SetUserResponse = Message<"mgmt.v1alpha1.SetUserResponse"> & {
  * Use `create(SetUserResponseSchema)` to create a new message.
  */
 export const SetUserResponseSchema: GenMessage<SetUserResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 5);
+  messageDesc(file_mgmt_v1alpha1_user_account, 7);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserAccountsRequest
@@ -155,7 +264,7 @@ export type GetUserAccountsRequest = Message<"mgmt.v1alpha1.GetUserAccountsReque
  * Use `create(GetUserAccountsRequestSchema)` to create a new message.
  */
 export const GetUserAccountsRequestSchema: GenMessage<GetUserAccountsRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 6);
+  messageDesc(file_mgmt_v1alpha1_user_account, 8);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserAccountsResponse
@@ -172,7 +281,7 @@ export type GetUserAccountsResponse = Message<"mgmt.v1alpha1.GetUserAccountsResp
  * Use `create(GetUserAccountsResponseSchema)` to create a new message.
  */
 export const GetUserAccountsResponseSchema: GenMessage<GetUserAccountsResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 7);
+  messageDesc(file_mgmt_v1alpha1_user_account, 9);
 
 /**
  * @generated from message mgmt.v1alpha1.SetPersonalAccountRequest
@@ -185,7 +294,7 @@ export type SetPersonalAccountRequest = Message<"mgmt.v1alpha1.SetPersonalAccoun
  * Use `create(SetPersonalAccountRequestSchema)` to create a new message.
  */
 export const SetPersonalAccountRequestSchema: GenMessage<SetPersonalAccountRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 8);
+  messageDesc(file_mgmt_v1alpha1_user_account, 10);
 
 /**
  * @generated from message mgmt.v1alpha1.SetPersonalAccountResponse
@@ -202,7 +311,7 @@ export type SetPersonalAccountResponse = Message<"mgmt.v1alpha1.SetPersonalAccou
  * Use `create(SetPersonalAccountResponseSchema)` to create a new message.
  */
 export const SetPersonalAccountResponseSchema: GenMessage<SetPersonalAccountResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 9);
+  messageDesc(file_mgmt_v1alpha1_user_account, 11);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateTeamAccountRequest
@@ -221,7 +330,7 @@ export type CreateTeamAccountRequest = Message<"mgmt.v1alpha1.CreateTeamAccountR
  * Use `create(CreateTeamAccountRequestSchema)` to create a new message.
  */
 export const CreateTeamAccountRequestSchema: GenMessage<CreateTeamAccountRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 10);
+  messageDesc(file_mgmt_v1alpha1_user_account, 12);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateTeamAccountResponse
@@ -238,7 +347,7 @@ export type CreateTeamAccountResponse = Message<"mgmt.v1alpha1.CreateTeamAccount
  * Use `create(CreateTeamAccountResponseSchema)` to create a new message.
  */
 export const CreateTeamAccountResponseSchema: GenMessage<CreateTeamAccountResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 11);
+  messageDesc(file_mgmt_v1alpha1_user_account, 13);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemInformationRequest
@@ -251,7 +360,7 @@ export type GetSystemInformationRequest = Message<"mgmt.v1alpha1.GetSystemInform
  * Use `create(GetSystemInformationRequestSchema)` to create a new message.
  */
 export const GetSystemInformationRequestSchema: GenMessage<GetSystemInformationRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 12);
+  messageDesc(file_mgmt_v1alpha1_user_account, 14);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemInformationResponse
@@ -288,6 +397,20 @@ export type GetSystemInformationResponse = Message<"mgmt.v1alpha1.GetSystemInfor
    * @generated from field: string auth_mode = 6;
    */
   authMode: string;
+
+  /**
+   * oidc_issuer is the identity provider `neosync login` signs in with (oidc mode).
+   *
+   * @generated from field: string oidc_issuer = 7;
+   */
+  oidcIssuer: string;
+
+  /**
+   * oidc_cli_client_id is the public client `neosync login` uses (oidc mode).
+   *
+   * @generated from field: string oidc_cli_client_id = 8;
+   */
+  oidcCliClientId: string;
 };
 
 /**
@@ -295,7 +418,392 @@ export type GetSystemInformationResponse = Message<"mgmt.v1alpha1.GetSystemInfor
  * Use `create(GetSystemInformationResponseSchema)` to create a new message.
  */
 export const GetSystemInformationResponseSchema: GenMessage<GetSystemInformationResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_user_account, 13);
+  messageDesc(file_mgmt_v1alpha1_user_account, 15);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetTeamAccountMembersRequest
+ */
+export type GetTeamAccountMembersRequest = Message<"mgmt.v1alpha1.GetTeamAccountMembersRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetTeamAccountMembersRequest.
+ * Use `create(GetTeamAccountMembersRequestSchema)` to create a new message.
+ */
+export const GetTeamAccountMembersRequestSchema: GenMessage<GetTeamAccountMembersRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 16);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetTeamAccountMembersResponse
+ */
+export type GetTeamAccountMembersResponse = Message<"mgmt.v1alpha1.GetTeamAccountMembersResponse"> & {
+  /**
+   * @generated from field: repeated mgmt.v1alpha1.AccountMember members = 1;
+   */
+  members: AccountMember[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetTeamAccountMembersResponse.
+ * Use `create(GetTeamAccountMembersResponseSchema)` to create a new message.
+ */
+export const GetTeamAccountMembersResponseSchema: GenMessage<GetTeamAccountMembersResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 17);
+
+/**
+ * @generated from message mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest
+ */
+export type UpdateTeamAccountMemberRoleRequest = Message<"mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: mgmt.v1alpha1.AccountRole role = 3;
+   */
+  role: AccountRole;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest.
+ * Use `create(UpdateTeamAccountMemberRoleRequestSchema)` to create a new message.
+ */
+export const UpdateTeamAccountMemberRoleRequestSchema: GenMessage<UpdateTeamAccountMemberRoleRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 18);
+
+/**
+ * @generated from message mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse
+ */
+export type UpdateTeamAccountMemberRoleResponse = Message<"mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse.
+ * Use `create(UpdateTeamAccountMemberRoleResponseSchema)` to create a new message.
+ */
+export const UpdateTeamAccountMemberRoleResponseSchema: GenMessage<UpdateTeamAccountMemberRoleResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 19);
+
+/**
+ * @generated from message mgmt.v1alpha1.RemoveTeamAccountMemberRequest
+ */
+export type RemoveTeamAccountMemberRequest = Message<"mgmt.v1alpha1.RemoveTeamAccountMemberRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RemoveTeamAccountMemberRequest.
+ * Use `create(RemoveTeamAccountMemberRequestSchema)` to create a new message.
+ */
+export const RemoveTeamAccountMemberRequestSchema: GenMessage<RemoveTeamAccountMemberRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 20);
+
+/**
+ * @generated from message mgmt.v1alpha1.RemoveTeamAccountMemberResponse
+ */
+export type RemoveTeamAccountMemberResponse = Message<"mgmt.v1alpha1.RemoveTeamAccountMemberResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RemoveTeamAccountMemberResponse.
+ * Use `create(RemoveTeamAccountMemberResponseSchema)` to create a new message.
+ */
+export const RemoveTeamAccountMemberResponseSchema: GenMessage<RemoveTeamAccountMemberResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 21);
+
+/**
+ * @generated from message mgmt.v1alpha1.LeaveTeamAccountRequest
+ */
+export type LeaveTeamAccountRequest = Message<"mgmt.v1alpha1.LeaveTeamAccountRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.LeaveTeamAccountRequest.
+ * Use `create(LeaveTeamAccountRequestSchema)` to create a new message.
+ */
+export const LeaveTeamAccountRequestSchema: GenMessage<LeaveTeamAccountRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 22);
+
+/**
+ * @generated from message mgmt.v1alpha1.LeaveTeamAccountResponse
+ */
+export type LeaveTeamAccountResponse = Message<"mgmt.v1alpha1.LeaveTeamAccountResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.LeaveTeamAccountResponse.
+ * Use `create(LeaveTeamAccountResponseSchema)` to create a new message.
+ */
+export const LeaveTeamAccountResponseSchema: GenMessage<LeaveTeamAccountResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 23);
+
+/**
+ * @generated from message mgmt.v1alpha1.InviteUserToTeamAccountRequest
+ */
+export type InviteUserToTeamAccountRequest = Message<"mgmt.v1alpha1.InviteUserToTeamAccountRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * @generated from field: mgmt.v1alpha1.AccountRole role = 3;
+   */
+  role: AccountRole;
+
+  /**
+   * expires_at defaults to seven days from now; at most 30 days.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.InviteUserToTeamAccountRequest.
+ * Use `create(InviteUserToTeamAccountRequestSchema)` to create a new message.
+ */
+export const InviteUserToTeamAccountRequestSchema: GenMessage<InviteUserToTeamAccountRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 24);
+
+/**
+ * @generated from message mgmt.v1alpha1.InviteUserToTeamAccountResponse
+ */
+export type InviteUserToTeamAccountResponse = Message<"mgmt.v1alpha1.InviteUserToTeamAccountResponse"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.AccountInvite invite = 1;
+   */
+  invite?: AccountInvite | undefined;
+
+  /**
+   * token is shown once; the invitee accepts or declines with it.
+   *
+   * @generated from field: string token = 2;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.InviteUserToTeamAccountResponse.
+ * Use `create(InviteUserToTeamAccountResponseSchema)` to create a new message.
+ */
+export const InviteUserToTeamAccountResponseSchema: GenMessage<InviteUserToTeamAccountResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 25);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetTeamAccountInvitesRequest
+ */
+export type GetTeamAccountInvitesRequest = Message<"mgmt.v1alpha1.GetTeamAccountInvitesRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetTeamAccountInvitesRequest.
+ * Use `create(GetTeamAccountInvitesRequestSchema)` to create a new message.
+ */
+export const GetTeamAccountInvitesRequestSchema: GenMessage<GetTeamAccountInvitesRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 26);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetTeamAccountInvitesResponse
+ */
+export type GetTeamAccountInvitesResponse = Message<"mgmt.v1alpha1.GetTeamAccountInvitesResponse"> & {
+  /**
+   * @generated from field: repeated mgmt.v1alpha1.AccountInvite invites = 1;
+   */
+  invites: AccountInvite[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetTeamAccountInvitesResponse.
+ * Use `create(GetTeamAccountInvitesResponseSchema)` to create a new message.
+ */
+export const GetTeamAccountInvitesResponseSchema: GenMessage<GetTeamAccountInvitesResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 27);
+
+/**
+ * @generated from message mgmt.v1alpha1.RemoveTeamAccountInviteRequest
+ */
+export type RemoveTeamAccountInviteRequest = Message<"mgmt.v1alpha1.RemoveTeamAccountInviteRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RemoveTeamAccountInviteRequest.
+ * Use `create(RemoveTeamAccountInviteRequestSchema)` to create a new message.
+ */
+export const RemoveTeamAccountInviteRequestSchema: GenMessage<RemoveTeamAccountInviteRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 28);
+
+/**
+ * @generated from message mgmt.v1alpha1.RemoveTeamAccountInviteResponse
+ */
+export type RemoveTeamAccountInviteResponse = Message<"mgmt.v1alpha1.RemoveTeamAccountInviteResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RemoveTeamAccountInviteResponse.
+ * Use `create(RemoveTeamAccountInviteResponseSchema)` to create a new message.
+ */
+export const RemoveTeamAccountInviteResponseSchema: GenMessage<RemoveTeamAccountInviteResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 29);
+
+/**
+ * @generated from message mgmt.v1alpha1.AcceptTeamAccountInviteRequest
+ */
+export type AcceptTeamAccountInviteRequest = Message<"mgmt.v1alpha1.AcceptTeamAccountInviteRequest"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AcceptTeamAccountInviteRequest.
+ * Use `create(AcceptTeamAccountInviteRequestSchema)` to create a new message.
+ */
+export const AcceptTeamAccountInviteRequestSchema: GenMessage<AcceptTeamAccountInviteRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 30);
+
+/**
+ * @generated from message mgmt.v1alpha1.AcceptTeamAccountInviteResponse
+ */
+export type AcceptTeamAccountInviteResponse = Message<"mgmt.v1alpha1.AcceptTeamAccountInviteResponse"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.UserAccount account = 1;
+   */
+  account?: UserAccount | undefined;
+
+  /**
+   * @generated from field: string invite_id = 2;
+   */
+  inviteId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.AcceptTeamAccountInviteResponse.
+ * Use `create(AcceptTeamAccountInviteResponseSchema)` to create a new message.
+ */
+export const AcceptTeamAccountInviteResponseSchema: GenMessage<AcceptTeamAccountInviteResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 31);
+
+/**
+ * @generated from message mgmt.v1alpha1.DeclineTeamAccountInviteRequest
+ */
+export type DeclineTeamAccountInviteRequest = Message<"mgmt.v1alpha1.DeclineTeamAccountInviteRequest"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.DeclineTeamAccountInviteRequest.
+ * Use `create(DeclineTeamAccountInviteRequestSchema)` to create a new message.
+ */
+export const DeclineTeamAccountInviteRequestSchema: GenMessage<DeclineTeamAccountInviteRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 32);
+
+/**
+ * @generated from message mgmt.v1alpha1.DeclineTeamAccountInviteResponse
+ */
+export type DeclineTeamAccountInviteResponse = Message<"mgmt.v1alpha1.DeclineTeamAccountInviteResponse"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string invite_id = 2;
+   */
+  inviteId: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.DeclineTeamAccountInviteResponse.
+ * Use `create(DeclineTeamAccountInviteResponseSchema)` to create a new message.
+ */
+export const DeclineTeamAccountInviteResponseSchema: GenMessage<DeclineTeamAccountInviteResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_user_account, 33);
+
+/**
+ * AccountRole is what a member may do in an account (see the README's role table).
+ *
+ * @generated from enum mgmt.v1alpha1.AccountRole
+ */
+export enum AccountRole {
+  /**
+   * @generated from enum value: ACCOUNT_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * ACCOUNT_ROLE_ADMIN may do everything, including members, invitations, API keys and the audit trail.
+   *
+   * @generated from enum value: ACCOUNT_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * ACCOUNT_ROLE_JOB_DEVELOPER creates, changes and deletes connections, jobs and transformers, and runs jobs.
+   *
+   * @generated from enum value: ACCOUNT_ROLE_JOB_DEVELOPER = 2;
+   */
+  JOB_DEVELOPER = 2,
+
+  /**
+   * ACCOUNT_ROLE_JOB_EXECUTOR reads everything and triggers, cancels and terminates runs.
+   *
+   * @generated from enum value: ACCOUNT_ROLE_JOB_EXECUTOR = 3;
+   */
+  JOB_EXECUTOR = 3,
+
+  /**
+   * ACCOUNT_ROLE_JOB_VIEWER only reads.
+   *
+   * @generated from enum value: ACCOUNT_ROLE_JOB_VIEWER = 4;
+   */
+  JOB_VIEWER = 4,
+}
+
+/**
+ * Describes the enum mgmt.v1alpha1.AccountRole.
+ */
+export const AccountRoleSchema: GenEnum<AccountRole> = /*@__PURE__*/
+  enumDesc(file_mgmt_v1alpha1_user_account, 0);
 
 /**
  * UserAccountType tells a personal account from a team account.
@@ -323,7 +831,7 @@ export enum UserAccountType {
  * Describes the enum mgmt.v1alpha1.UserAccountType.
  */
 export const UserAccountTypeSchema: GenEnum<UserAccountType> = /*@__PURE__*/
-  enumDesc(file_mgmt_v1alpha1_user_account, 0);
+  enumDesc(file_mgmt_v1alpha1_user_account, 1);
 
 /**
  * UserAccountService answers who the caller is and which accounts they may use.
@@ -344,7 +852,8 @@ export const UserAccountService: GenService<{
     output: typeof GetUserResponseSchema;
   },
   /**
-   * SetUser creates the calling user's record if it does not exist yet and returns it.
+   * SetUser creates the calling user's record if it does not exist yet and returns it;
+   * with an access token it refreshes their name and email from the identity provider.
    *
    * @generated from rpc mgmt.v1alpha1.UserAccountService.SetUser
    */
@@ -392,6 +901,96 @@ export const UserAccountService: GenService<{
     methodKind: "unary";
     input: typeof GetSystemInformationRequestSchema;
     output: typeof GetSystemInformationResponseSchema;
+  },
+  /**
+   * GetTeamAccountMembers lists a team account's members and their roles.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.GetTeamAccountMembers
+   */
+  getTeamAccountMembers: {
+    methodKind: "unary";
+    input: typeof GetTeamAccountMembersRequestSchema;
+    output: typeof GetTeamAccountMembersResponseSchema;
+  },
+  /**
+   * UpdateTeamAccountMemberRole changes a member's role (admins only; the last admin stays admin).
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.UpdateTeamAccountMemberRole
+   */
+  updateTeamAccountMemberRole: {
+    methodKind: "unary";
+    input: typeof UpdateTeamAccountMemberRoleRequestSchema;
+    output: typeof UpdateTeamAccountMemberRoleResponseSchema;
+  },
+  /**
+   * RemoveTeamAccountMember removes a member (admins only; never the last admin).
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.RemoveTeamAccountMember
+   */
+  removeTeamAccountMember: {
+    methodKind: "unary";
+    input: typeof RemoveTeamAccountMemberRequestSchema;
+    output: typeof RemoveTeamAccountMemberResponseSchema;
+  },
+  /**
+   * LeaveTeamAccount removes the caller from a team account (not its last admin).
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.LeaveTeamAccount
+   */
+  leaveTeamAccount: {
+    methodKind: "unary";
+    input: typeof LeaveTeamAccountRequestSchema;
+    output: typeof LeaveTeamAccountResponseSchema;
+  },
+  /**
+   * InviteUserToTeamAccount creates an invitation; its token is returned once.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.InviteUserToTeamAccount
+   */
+  inviteUserToTeamAccount: {
+    methodKind: "unary";
+    input: typeof InviteUserToTeamAccountRequestSchema;
+    output: typeof InviteUserToTeamAccountResponseSchema;
+  },
+  /**
+   * GetTeamAccountInvites lists a team account's invitations, pending or not.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.GetTeamAccountInvites
+   */
+  getTeamAccountInvites: {
+    methodKind: "unary";
+    input: typeof GetTeamAccountInvitesRequestSchema;
+    output: typeof GetTeamAccountInvitesResponseSchema;
+  },
+  /**
+   * RemoveTeamAccountInvite withdraws an invitation.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.RemoveTeamAccountInvite
+   */
+  removeTeamAccountInvite: {
+    methodKind: "unary";
+    input: typeof RemoveTeamAccountInviteRequestSchema;
+    output: typeof RemoveTeamAccountInviteResponseSchema;
+  },
+  /**
+   * AcceptTeamAccountInvite makes the caller a member with the invitation's role.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.AcceptTeamAccountInvite
+   */
+  acceptTeamAccountInvite: {
+    methodKind: "unary";
+    input: typeof AcceptTeamAccountInviteRequestSchema;
+    output: typeof AcceptTeamAccountInviteResponseSchema;
+  },
+  /**
+   * DeclineTeamAccountInvite refuses an invitation.
+   *
+   * @generated from rpc mgmt.v1alpha1.UserAccountService.DeclineTeamAccountInvite
+   */
+  declineTeamAccountInvite: {
+    methodKind: "unary";
+    input: typeof DeclineTeamAccountInviteRequestSchema;
+    output: typeof DeclineTeamAccountInviteResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mgmt_v1alpha1_user_account, 0);

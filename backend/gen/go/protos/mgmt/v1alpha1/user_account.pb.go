@@ -22,6 +22,66 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// AccountRole is what a member may do in an account (see the README's role table).
+type AccountRole int32
+
+const (
+	AccountRole_ACCOUNT_ROLE_UNSPECIFIED AccountRole = 0
+	// ACCOUNT_ROLE_ADMIN may do everything, including members, invitations, API keys and the audit trail.
+	AccountRole_ACCOUNT_ROLE_ADMIN AccountRole = 1
+	// ACCOUNT_ROLE_JOB_DEVELOPER creates, changes and deletes connections, jobs and transformers, and runs jobs.
+	AccountRole_ACCOUNT_ROLE_JOB_DEVELOPER AccountRole = 2
+	// ACCOUNT_ROLE_JOB_EXECUTOR reads everything and triggers, cancels and terminates runs.
+	AccountRole_ACCOUNT_ROLE_JOB_EXECUTOR AccountRole = 3
+	// ACCOUNT_ROLE_JOB_VIEWER only reads.
+	AccountRole_ACCOUNT_ROLE_JOB_VIEWER AccountRole = 4
+)
+
+// Enum value maps for AccountRole.
+var (
+	AccountRole_name = map[int32]string{
+		0: "ACCOUNT_ROLE_UNSPECIFIED",
+		1: "ACCOUNT_ROLE_ADMIN",
+		2: "ACCOUNT_ROLE_JOB_DEVELOPER",
+		3: "ACCOUNT_ROLE_JOB_EXECUTOR",
+		4: "ACCOUNT_ROLE_JOB_VIEWER",
+	}
+	AccountRole_value = map[string]int32{
+		"ACCOUNT_ROLE_UNSPECIFIED":   0,
+		"ACCOUNT_ROLE_ADMIN":         1,
+		"ACCOUNT_ROLE_JOB_DEVELOPER": 2,
+		"ACCOUNT_ROLE_JOB_EXECUTOR":  3,
+		"ACCOUNT_ROLE_JOB_VIEWER":    4,
+	}
+)
+
+func (x AccountRole) Enum() *AccountRole {
+	p := new(AccountRole)
+	*p = x
+	return p
+}
+
+func (x AccountRole) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AccountRole) Descriptor() protoreflect.EnumDescriptor {
+	return file_mgmt_v1alpha1_user_account_proto_enumTypes[0].Descriptor()
+}
+
+func (AccountRole) Type() protoreflect.EnumType {
+	return &file_mgmt_v1alpha1_user_account_proto_enumTypes[0]
+}
+
+func (x AccountRole) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AccountRole.Descriptor instead.
+func (AccountRole) EnumDescriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{0}
+}
+
 // UserAccountType tells a personal account from a team account.
 type UserAccountType int32
 
@@ -56,11 +116,11 @@ func (x UserAccountType) String() string {
 }
 
 func (UserAccountType) Descriptor() protoreflect.EnumDescriptor {
-	return file_mgmt_v1alpha1_user_account_proto_enumTypes[0].Descriptor()
+	return file_mgmt_v1alpha1_user_account_proto_enumTypes[1].Descriptor()
 }
 
 func (UserAccountType) Type() protoreflect.EnumType {
-	return &file_mgmt_v1alpha1_user_account_proto_enumTypes[0]
+	return &file_mgmt_v1alpha1_user_account_proto_enumTypes[1]
 }
 
 func (x UserAccountType) Number() protoreflect.EnumNumber {
@@ -69,7 +129,7 @@ func (x UserAccountType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use UserAccountType.Descriptor instead.
 func (UserAccountType) EnumDescriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{0}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{1}
 }
 
 // User is a person or a machine (API key) that calls the API.
@@ -78,8 +138,10 @@ type User struct {
 	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// kind is "local", "oidc" or "machine".
-	Kind          string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	Kind      string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// email is what the identity provider vouched for, when it did.
+	Email         string `protobuf:"bytes,5,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -142,13 +204,24 @@ func (x *User) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *User) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
 // UserAccount is a tenant: every connection, job and key belongs to one.
 type UserAccount struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Type          UserAccountType        `protobuf:"varint,3,opt,name=type,proto3,enum=mgmt.v1alpha1.UserAccountType" json:"type,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name      string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Type      UserAccountType        `protobuf:"varint,3,opt,name=type,proto3,enum=mgmt.v1alpha1.UserAccountType" json:"type,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// role is the caller's role in this account.
+	Role AccountRole `protobuf:"varint,5,opt,name=role,proto3,enum=mgmt.v1alpha1.AccountRole" json:"role,omitempty"`
+	// permissions are what that role allows, e.g. "job.write", "run.execute" (README role table).
+	Permissions   []string `protobuf:"bytes,6,rep,name=permissions,proto3" json:"permissions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -211,6 +284,175 @@ func (x *UserAccount) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *UserAccount) GetRole() AccountRole {
+	if x != nil {
+		return x.Role
+	}
+	return AccountRole_ACCOUNT_ROLE_UNSPECIFIED
+}
+
+func (x *UserAccount) GetPermissions() []string {
+	if x != nil {
+		return x.Permissions
+	}
+	return nil
+}
+
+// AccountMember is a user's membership of an account.
+type AccountMember struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Role          AccountRole            `protobuf:"varint,2,opt,name=role,proto3,enum=mgmt.v1alpha1.AccountRole" json:"role,omitempty"`
+	JoinedAt      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=joined_at,json=joinedAt,proto3" json:"joined_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountMember) Reset() {
+	*x = AccountMember{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountMember) ProtoMessage() {}
+
+func (x *AccountMember) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountMember.ProtoReflect.Descriptor instead.
+func (*AccountMember) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *AccountMember) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *AccountMember) GetRole() AccountRole {
+	if x != nil {
+		return x.Role
+	}
+	return AccountRole_ACCOUNT_ROLE_UNSPECIFIED
+}
+
+func (x *AccountMember) GetJoinedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.JoinedAt
+	}
+	return nil
+}
+
+// AccountInvite is an invitation to join a team account.
+type AccountInvite struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	AccountId string                 `protobuf:"bytes,2,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	Email     string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	Role      AccountRole            `protobuf:"varint,4,opt,name=role,proto3,enum=mgmt.v1alpha1.AccountRole" json:"role,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// status is pending, accepted, declined or expired.
+	Status        string `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountInvite) Reset() {
+	*x = AccountInvite{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountInvite) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountInvite) ProtoMessage() {}
+
+func (x *AccountInvite) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountInvite.ProtoReflect.Descriptor instead.
+func (*AccountInvite) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *AccountInvite) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AccountInvite) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *AccountInvite) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *AccountInvite) GetRole() AccountRole {
+	if x != nil {
+		return x.Role
+	}
+	return AccountRole_ACCOUNT_ROLE_UNSPECIFIED
+}
+
+func (x *AccountInvite) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *AccountInvite) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *AccountInvite) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
 type GetUserRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -219,7 +461,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -231,7 +473,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -244,7 +486,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{2}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{4}
 }
 
 type GetUserResponse struct {
@@ -256,7 +498,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -268,7 +510,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -281,7 +523,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetUserResponse) GetUser() *User {
@@ -292,14 +534,18 @@ func (x *GetUserResponse) GetUser() *User {
 }
 
 type SetUserRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// access_token (oidc mode, optional) is the access token from the caller's sign-in.
+	// The API reads the caller's name and verified email from the identity provider's
+	// userinfo endpoint with it (many providers keep them out of the ID token).
+	AccessToken   string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SetUserRequest) Reset() {
 	*x = SetUserRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -311,7 +557,7 @@ func (x *SetUserRequest) String() string {
 func (*SetUserRequest) ProtoMessage() {}
 
 func (x *SetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -324,7 +570,14 @@ func (x *SetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetUserRequest.ProtoReflect.Descriptor instead.
 func (*SetUserRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SetUserRequest) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
 }
 
 type SetUserResponse struct {
@@ -336,7 +589,7 @@ type SetUserResponse struct {
 
 func (x *SetUserResponse) Reset() {
 	*x = SetUserResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -348,7 +601,7 @@ func (x *SetUserResponse) String() string {
 func (*SetUserResponse) ProtoMessage() {}
 
 func (x *SetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -361,7 +614,7 @@ func (x *SetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetUserResponse.ProtoReflect.Descriptor instead.
 func (*SetUserResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SetUserResponse) GetUser() *User {
@@ -379,7 +632,7 @@ type GetUserAccountsRequest struct {
 
 func (x *GetUserAccountsRequest) Reset() {
 	*x = GetUserAccountsRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -391,7 +644,7 @@ func (x *GetUserAccountsRequest) String() string {
 func (*GetUserAccountsRequest) ProtoMessage() {}
 
 func (x *GetUserAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -404,7 +657,7 @@ func (x *GetUserAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserAccountsRequest.ProtoReflect.Descriptor instead.
 func (*GetUserAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{8}
 }
 
 type GetUserAccountsResponse struct {
@@ -416,7 +669,7 @@ type GetUserAccountsResponse struct {
 
 func (x *GetUserAccountsResponse) Reset() {
 	*x = GetUserAccountsResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -428,7 +681,7 @@ func (x *GetUserAccountsResponse) String() string {
 func (*GetUserAccountsResponse) ProtoMessage() {}
 
 func (x *GetUserAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -441,7 +694,7 @@ func (x *GetUserAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserAccountsResponse.ProtoReflect.Descriptor instead.
 func (*GetUserAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetUserAccountsResponse) GetAccounts() []*UserAccount {
@@ -459,7 +712,7 @@ type SetPersonalAccountRequest struct {
 
 func (x *SetPersonalAccountRequest) Reset() {
 	*x = SetPersonalAccountRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -471,7 +724,7 @@ func (x *SetPersonalAccountRequest) String() string {
 func (*SetPersonalAccountRequest) ProtoMessage() {}
 
 func (x *SetPersonalAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -484,7 +737,7 @@ func (x *SetPersonalAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonalAccountRequest.ProtoReflect.Descriptor instead.
 func (*SetPersonalAccountRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{10}
 }
 
 type SetPersonalAccountResponse struct {
@@ -496,7 +749,7 @@ type SetPersonalAccountResponse struct {
 
 func (x *SetPersonalAccountResponse) Reset() {
 	*x = SetPersonalAccountResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -508,7 +761,7 @@ func (x *SetPersonalAccountResponse) String() string {
 func (*SetPersonalAccountResponse) ProtoMessage() {}
 
 func (x *SetPersonalAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -521,7 +774,7 @@ func (x *SetPersonalAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonalAccountResponse.ProtoReflect.Descriptor instead.
 func (*SetPersonalAccountResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SetPersonalAccountResponse) GetAccountId() string {
@@ -541,7 +794,7 @@ type CreateTeamAccountRequest struct {
 
 func (x *CreateTeamAccountRequest) Reset() {
 	*x = CreateTeamAccountRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +806,7 @@ func (x *CreateTeamAccountRequest) String() string {
 func (*CreateTeamAccountRequest) ProtoMessage() {}
 
 func (x *CreateTeamAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +819,7 @@ func (x *CreateTeamAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTeamAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateTeamAccountRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateTeamAccountRequest) GetName() string {
@@ -585,7 +838,7 @@ type CreateTeamAccountResponse struct {
 
 func (x *CreateTeamAccountResponse) Reset() {
 	*x = CreateTeamAccountResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +850,7 @@ func (x *CreateTeamAccountResponse) String() string {
 func (*CreateTeamAccountResponse) ProtoMessage() {}
 
 func (x *CreateTeamAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +863,7 @@ func (x *CreateTeamAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTeamAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateTeamAccountResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateTeamAccountResponse) GetAccountId() string {
@@ -628,7 +881,7 @@ type GetSystemInformationRequest struct {
 
 func (x *GetSystemInformationRequest) Reset() {
 	*x = GetSystemInformationRequest{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +893,7 @@ func (x *GetSystemInformationRequest) String() string {
 func (*GetSystemInformationRequest) ProtoMessage() {}
 
 func (x *GetSystemInformationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +906,7 @@ func (x *GetSystemInformationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSystemInformationRequest.ProtoReflect.Descriptor instead.
 func (*GetSystemInformationRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{14}
 }
 
 type GetSystemInformationResponse struct {
@@ -664,14 +917,18 @@ type GetSystemInformationResponse struct {
 	GoVersion string                 `protobuf:"bytes,4,opt,name=go_version,json=goVersion,proto3" json:"go_version,omitempty"`
 	Platform  string                 `protobuf:"bytes,5,opt,name=platform,proto3" json:"platform,omitempty"`
 	// auth_mode is none, apikey or oidc.
-	AuthMode      string `protobuf:"bytes,6,opt,name=auth_mode,json=authMode,proto3" json:"auth_mode,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AuthMode string `protobuf:"bytes,6,opt,name=auth_mode,json=authMode,proto3" json:"auth_mode,omitempty"`
+	// oidc_issuer is the identity provider `neosync login` signs in with (oidc mode).
+	OidcIssuer string `protobuf:"bytes,7,opt,name=oidc_issuer,json=oidcIssuer,proto3" json:"oidc_issuer,omitempty"`
+	// oidc_cli_client_id is the public client `neosync login` uses (oidc mode).
+	OidcCliClientId string `protobuf:"bytes,8,opt,name=oidc_cli_client_id,json=oidcCliClientId,proto3" json:"oidc_cli_client_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetSystemInformationResponse) Reset() {
 	*x = GetSystemInformationResponse{}
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +940,7 @@ func (x *GetSystemInformationResponse) String() string {
 func (*GetSystemInformationResponse) ProtoMessage() {}
 
 func (x *GetSystemInformationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +953,7 @@ func (x *GetSystemInformationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSystemInformationResponse.ProtoReflect.Descriptor instead.
 func (*GetSystemInformationResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetSystemInformationResponse) GetVersion() string {
@@ -741,27 +998,894 @@ func (x *GetSystemInformationResponse) GetAuthMode() string {
 	return ""
 }
 
+func (x *GetSystemInformationResponse) GetOidcIssuer() string {
+	if x != nil {
+		return x.OidcIssuer
+	}
+	return ""
+}
+
+func (x *GetSystemInformationResponse) GetOidcCliClientId() string {
+	if x != nil {
+		return x.OidcCliClientId
+	}
+	return ""
+}
+
+type GetTeamAccountMembersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamAccountMembersRequest) Reset() {
+	*x = GetTeamAccountMembersRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamAccountMembersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamAccountMembersRequest) ProtoMessage() {}
+
+func (x *GetTeamAccountMembersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamAccountMembersRequest.ProtoReflect.Descriptor instead.
+func (*GetTeamAccountMembersRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetTeamAccountMembersRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+type GetTeamAccountMembersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Members       []*AccountMember       `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamAccountMembersResponse) Reset() {
+	*x = GetTeamAccountMembersResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamAccountMembersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamAccountMembersResponse) ProtoMessage() {}
+
+func (x *GetTeamAccountMembersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamAccountMembersResponse.ProtoReflect.Descriptor instead.
+func (*GetTeamAccountMembersResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetTeamAccountMembersResponse) GetMembers() []*AccountMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+type UpdateTeamAccountMemberRoleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	UserId        string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Role          AccountRole            `protobuf:"varint,3,opt,name=role,proto3,enum=mgmt.v1alpha1.AccountRole" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTeamAccountMemberRoleRequest) Reset() {
+	*x = UpdateTeamAccountMemberRoleRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTeamAccountMemberRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTeamAccountMemberRoleRequest) ProtoMessage() {}
+
+func (x *UpdateTeamAccountMemberRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTeamAccountMemberRoleRequest.ProtoReflect.Descriptor instead.
+func (*UpdateTeamAccountMemberRoleRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *UpdateTeamAccountMemberRoleRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UpdateTeamAccountMemberRoleRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *UpdateTeamAccountMemberRoleRequest) GetRole() AccountRole {
+	if x != nil {
+		return x.Role
+	}
+	return AccountRole_ACCOUNT_ROLE_UNSPECIFIED
+}
+
+type UpdateTeamAccountMemberRoleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTeamAccountMemberRoleResponse) Reset() {
+	*x = UpdateTeamAccountMemberRoleResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTeamAccountMemberRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTeamAccountMemberRoleResponse) ProtoMessage() {}
+
+func (x *UpdateTeamAccountMemberRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTeamAccountMemberRoleResponse.ProtoReflect.Descriptor instead.
+func (*UpdateTeamAccountMemberRoleResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{19}
+}
+
+type RemoveTeamAccountMemberRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	UserId        string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTeamAccountMemberRequest) Reset() {
+	*x = RemoveTeamAccountMemberRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTeamAccountMemberRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTeamAccountMemberRequest) ProtoMessage() {}
+
+func (x *RemoveTeamAccountMemberRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTeamAccountMemberRequest.ProtoReflect.Descriptor instead.
+func (*RemoveTeamAccountMemberRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RemoveTeamAccountMemberRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *RemoveTeamAccountMemberRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type RemoveTeamAccountMemberResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTeamAccountMemberResponse) Reset() {
+	*x = RemoveTeamAccountMemberResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTeamAccountMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTeamAccountMemberResponse) ProtoMessage() {}
+
+func (x *RemoveTeamAccountMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTeamAccountMemberResponse.ProtoReflect.Descriptor instead.
+func (*RemoveTeamAccountMemberResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{21}
+}
+
+type LeaveTeamAccountRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaveTeamAccountRequest) Reset() {
+	*x = LeaveTeamAccountRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaveTeamAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaveTeamAccountRequest) ProtoMessage() {}
+
+func (x *LeaveTeamAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaveTeamAccountRequest.ProtoReflect.Descriptor instead.
+func (*LeaveTeamAccountRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *LeaveTeamAccountRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+type LeaveTeamAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaveTeamAccountResponse) Reset() {
+	*x = LeaveTeamAccountResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaveTeamAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaveTeamAccountResponse) ProtoMessage() {}
+
+func (x *LeaveTeamAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaveTeamAccountResponse.ProtoReflect.Descriptor instead.
+func (*LeaveTeamAccountResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{23}
+}
+
+type InviteUserToTeamAccountRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	AccountId string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	Email     string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Role      AccountRole            `protobuf:"varint,3,opt,name=role,proto3,enum=mgmt.v1alpha1.AccountRole" json:"role,omitempty"`
+	// expires_at defaults to seven days from now; at most 30 days.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InviteUserToTeamAccountRequest) Reset() {
+	*x = InviteUserToTeamAccountRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InviteUserToTeamAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InviteUserToTeamAccountRequest) ProtoMessage() {}
+
+func (x *InviteUserToTeamAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InviteUserToTeamAccountRequest.ProtoReflect.Descriptor instead.
+func (*InviteUserToTeamAccountRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *InviteUserToTeamAccountRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *InviteUserToTeamAccountRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *InviteUserToTeamAccountRequest) GetRole() AccountRole {
+	if x != nil {
+		return x.Role
+	}
+	return AccountRole_ACCOUNT_ROLE_UNSPECIFIED
+}
+
+func (x *InviteUserToTeamAccountRequest) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+type InviteUserToTeamAccountResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Invite *AccountInvite         `protobuf:"bytes,1,opt,name=invite,proto3" json:"invite,omitempty"`
+	// token is shown once; the invitee accepts or declines with it.
+	Token         string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InviteUserToTeamAccountResponse) Reset() {
+	*x = InviteUserToTeamAccountResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InviteUserToTeamAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InviteUserToTeamAccountResponse) ProtoMessage() {}
+
+func (x *InviteUserToTeamAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InviteUserToTeamAccountResponse.ProtoReflect.Descriptor instead.
+func (*InviteUserToTeamAccountResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *InviteUserToTeamAccountResponse) GetInvite() *AccountInvite {
+	if x != nil {
+		return x.Invite
+	}
+	return nil
+}
+
+func (x *InviteUserToTeamAccountResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type GetTeamAccountInvitesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamAccountInvitesRequest) Reset() {
+	*x = GetTeamAccountInvitesRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamAccountInvitesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamAccountInvitesRequest) ProtoMessage() {}
+
+func (x *GetTeamAccountInvitesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamAccountInvitesRequest.ProtoReflect.Descriptor instead.
+func (*GetTeamAccountInvitesRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetTeamAccountInvitesRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+type GetTeamAccountInvitesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Invites       []*AccountInvite       `protobuf:"bytes,1,rep,name=invites,proto3" json:"invites,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamAccountInvitesResponse) Reset() {
+	*x = GetTeamAccountInvitesResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamAccountInvitesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamAccountInvitesResponse) ProtoMessage() {}
+
+func (x *GetTeamAccountInvitesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamAccountInvitesResponse.ProtoReflect.Descriptor instead.
+func (*GetTeamAccountInvitesResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetTeamAccountInvitesResponse) GetInvites() []*AccountInvite {
+	if x != nil {
+		return x.Invites
+	}
+	return nil
+}
+
+type RemoveTeamAccountInviteRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTeamAccountInviteRequest) Reset() {
+	*x = RemoveTeamAccountInviteRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTeamAccountInviteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTeamAccountInviteRequest) ProtoMessage() {}
+
+func (x *RemoveTeamAccountInviteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTeamAccountInviteRequest.ProtoReflect.Descriptor instead.
+func (*RemoveTeamAccountInviteRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *RemoveTeamAccountInviteRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type RemoveTeamAccountInviteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTeamAccountInviteResponse) Reset() {
+	*x = RemoveTeamAccountInviteResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTeamAccountInviteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTeamAccountInviteResponse) ProtoMessage() {}
+
+func (x *RemoveTeamAccountInviteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTeamAccountInviteResponse.ProtoReflect.Descriptor instead.
+func (*RemoveTeamAccountInviteResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{29}
+}
+
+type AcceptTeamAccountInviteRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptTeamAccountInviteRequest) Reset() {
+	*x = AcceptTeamAccountInviteRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptTeamAccountInviteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptTeamAccountInviteRequest) ProtoMessage() {}
+
+func (x *AcceptTeamAccountInviteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptTeamAccountInviteRequest.ProtoReflect.Descriptor instead.
+func (*AcceptTeamAccountInviteRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *AcceptTeamAccountInviteRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type AcceptTeamAccountInviteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Account       *UserAccount           `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	InviteId      string                 `protobuf:"bytes,2,opt,name=invite_id,json=inviteId,proto3" json:"invite_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptTeamAccountInviteResponse) Reset() {
+	*x = AcceptTeamAccountInviteResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptTeamAccountInviteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptTeamAccountInviteResponse) ProtoMessage() {}
+
+func (x *AcceptTeamAccountInviteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptTeamAccountInviteResponse.ProtoReflect.Descriptor instead.
+func (*AcceptTeamAccountInviteResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AcceptTeamAccountInviteResponse) GetAccount() *UserAccount {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+func (x *AcceptTeamAccountInviteResponse) GetInviteId() string {
+	if x != nil {
+		return x.InviteId
+	}
+	return ""
+}
+
+type DeclineTeamAccountInviteRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineTeamAccountInviteRequest) Reset() {
+	*x = DeclineTeamAccountInviteRequest{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineTeamAccountInviteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineTeamAccountInviteRequest) ProtoMessage() {}
+
+func (x *DeclineTeamAccountInviteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineTeamAccountInviteRequest.ProtoReflect.Descriptor instead.
+func (*DeclineTeamAccountInviteRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *DeclineTeamAccountInviteRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type DeclineTeamAccountInviteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	InviteId      string                 `protobuf:"bytes,2,opt,name=invite_id,json=inviteId,proto3" json:"invite_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineTeamAccountInviteResponse) Reset() {
+	*x = DeclineTeamAccountInviteResponse{}
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineTeamAccountInviteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineTeamAccountInviteResponse) ProtoMessage() {}
+
+func (x *DeclineTeamAccountInviteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_user_account_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineTeamAccountInviteResponse.ProtoReflect.Descriptor instead.
+func (*DeclineTeamAccountInviteResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_user_account_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DeclineTeamAccountInviteResponse) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *DeclineTeamAccountInviteResponse) GetInviteId() string {
+	if x != nil {
+		return x.InviteId
+	}
+	return ""
+}
+
 var File_mgmt_v1alpha1_user_account_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_user_account_proto_rawDesc = "" +
 	"\n" +
-	" mgmt/v1alpha1/user_account.proto\x12\rmgmt.v1alpha1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x88\x01\n" +
+	" mgmt/v1alpha1/user_account.proto\x12\rmgmt.v1alpha1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x01\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x12\n" +
 	"\x04kind\x18\x03 \x01(\tR\x04kind\x129\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\xa0\x01\n" +
+	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x14\n" +
+	"\x05email\x18\x05 \x01(\tR\x05email\"\xf2\x01\n" +
 	"\vUserAccount\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x122\n" +
 	"\x04type\x18\x03 \x01(\x0e2\x1e.mgmt.v1alpha1.UserAccountTypeR\x04type\x129\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x10\n" +
+	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12.\n" +
+	"\x04role\x18\x05 \x01(\x0e2\x1a.mgmt.v1alpha1.AccountRoleR\x04role\x12 \n" +
+	"\vpermissions\x18\x06 \x03(\tR\vpermissions\"\xa1\x01\n" +
+	"\rAccountMember\x12'\n" +
+	"\x04user\x18\x01 \x01(\v2\x13.mgmt.v1alpha1.UserR\x04user\x12.\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x1a.mgmt.v1alpha1.AccountRoleR\x04role\x127\n" +
+	"\tjoined_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bjoinedAt\"\x92\x02\n" +
+	"\rAccountInvite\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x02 \x01(\tR\taccountId\x12\x14\n" +
+	"\x05email\x18\x03 \x01(\tR\x05email\x12.\n" +
+	"\x04role\x18\x04 \x01(\x0e2\x1a.mgmt.v1alpha1.AccountRoleR\x04role\x129\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x16\n" +
+	"\x06status\x18\a \x01(\tR\x06status\"\x10\n" +
 	"\x0eGetUserRequest\":\n" +
 	"\x0fGetUserResponse\x12'\n" +
-	"\x04user\x18\x01 \x01(\v2\x13.mgmt.v1alpha1.UserR\x04user\"\x10\n" +
-	"\x0eSetUserRequest\":\n" +
+	"\x04user\x18\x01 \x01(\v2\x13.mgmt.v1alpha1.UserR\x04user\"3\n" +
+	"\x0eSetUserRequest\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\":\n" +
 	"\x0fSetUserResponse\x12'\n" +
 	"\x04user\x18\x01 \x01(\v2\x13.mgmt.v1alpha1.UserR\x04user\"\x18\n" +
 	"\x16GetUserAccountsRequest\"Q\n" +
@@ -776,7 +1900,7 @@ const file_mgmt_v1alpha1_user_account_proto_rawDesc = "" +
 	"\x19CreateTeamAccountResponse\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\"\x1d\n" +
-	"\x1bGetSystemInformationRequest\"\xe3\x01\n" +
+	"\x1bGetSystemInformationRequest\"\xb1\x02\n" +
 	"\x1cGetSystemInformationResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\tR\aversion\x12\x16\n" +
 	"\x06commit\x18\x02 \x01(\tR\x06commit\x129\n" +
@@ -785,18 +1909,85 @@ const file_mgmt_v1alpha1_user_account_proto_rawDesc = "" +
 	"\n" +
 	"go_version\x18\x04 \x01(\tR\tgoVersion\x12\x1a\n" +
 	"\bplatform\x18\x05 \x01(\tR\bplatform\x12\x1b\n" +
-	"\tauth_mode\x18\x06 \x01(\tR\bauthMode*p\n" +
+	"\tauth_mode\x18\x06 \x01(\tR\bauthMode\x12\x1f\n" +
+	"\voidc_issuer\x18\a \x01(\tR\n" +
+	"oidcIssuer\x12+\n" +
+	"\x12oidc_cli_client_id\x18\b \x01(\tR\x0foidcCliClientId\"=\n" +
+	"\x1cGetTeamAccountMembersRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"W\n" +
+	"\x1dGetTeamAccountMembersResponse\x126\n" +
+	"\amembers\x18\x01 \x03(\v2\x1c.mgmt.v1alpha1.AccountMemberR\amembers\"\x8c\x01\n" +
+	"\"UpdateTeamAccountMemberRoleRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12.\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x1a.mgmt.v1alpha1.AccountRoleR\x04role\"%\n" +
+	"#UpdateTeamAccountMemberRoleResponse\"X\n" +
+	"\x1eRemoveTeamAccountMemberRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\"!\n" +
+	"\x1fRemoveTeamAccountMemberResponse\"8\n" +
+	"\x17LeaveTeamAccountRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"\x1a\n" +
+	"\x18LeaveTeamAccountResponse\"\xc0\x01\n" +
+	"\x1eInviteUserToTeamAccountRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12.\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x1a.mgmt.v1alpha1.AccountRoleR\x04role\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"m\n" +
+	"\x1fInviteUserToTeamAccountResponse\x124\n" +
+	"\x06invite\x18\x01 \x01(\v2\x1c.mgmt.v1alpha1.AccountInviteR\x06invite\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"=\n" +
+	"\x1cGetTeamAccountInvitesRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"W\n" +
+	"\x1dGetTeamAccountInvitesResponse\x126\n" +
+	"\ainvites\x18\x01 \x03(\v2\x1c.mgmt.v1alpha1.AccountInviteR\ainvites\"0\n" +
+	"\x1eRemoveTeamAccountInviteRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"!\n" +
+	"\x1fRemoveTeamAccountInviteResponse\"6\n" +
+	"\x1eAcceptTeamAccountInviteRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\"t\n" +
+	"\x1fAcceptTeamAccountInviteResponse\x124\n" +
+	"\aaccount\x18\x01 \x01(\v2\x1a.mgmt.v1alpha1.UserAccountR\aaccount\x12\x1b\n" +
+	"\tinvite_id\x18\x02 \x01(\tR\binviteId\"7\n" +
+	"\x1fDeclineTeamAccountInviteRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\"^\n" +
+	" DeclineTeamAccountInviteResponse\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
+	"\tinvite_id\x18\x02 \x01(\tR\binviteId*\x9f\x01\n" +
+	"\vAccountRole\x12\x1c\n" +
+	"\x18ACCOUNT_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12ACCOUNT_ROLE_ADMIN\x10\x01\x12\x1e\n" +
+	"\x1aACCOUNT_ROLE_JOB_DEVELOPER\x10\x02\x12\x1d\n" +
+	"\x19ACCOUNT_ROLE_JOB_EXECUTOR\x10\x03\x12\x1b\n" +
+	"\x17ACCOUNT_ROLE_JOB_VIEWER\x10\x04*p\n" +
 	"\x0fUserAccountType\x12!\n" +
 	"\x1dUSER_ACCOUNT_TYPE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aUSER_ACCOUNT_TYPE_PERSONAL\x10\x01\x12\x1a\n" +
-	"\x16USER_ACCOUNT_TYPE_TEAM\x10\x022\xce\x04\n" +
+	"\x16USER_ACCOUNT_TYPE_TEAM\x10\x022\x87\r\n" +
 	"\x12UserAccountService\x12H\n" +
 	"\aGetUser\x12\x1d.mgmt.v1alpha1.GetUserRequest\x1a\x1e.mgmt.v1alpha1.GetUserResponse\x12H\n" +
 	"\aSetUser\x12\x1d.mgmt.v1alpha1.SetUserRequest\x1a\x1e.mgmt.v1alpha1.SetUserResponse\x12`\n" +
 	"\x0fGetUserAccounts\x12%.mgmt.v1alpha1.GetUserAccountsRequest\x1a&.mgmt.v1alpha1.GetUserAccountsResponse\x12i\n" +
 	"\x12SetPersonalAccount\x12(.mgmt.v1alpha1.SetPersonalAccountRequest\x1a).mgmt.v1alpha1.SetPersonalAccountResponse\x12f\n" +
 	"\x11CreateTeamAccount\x12'.mgmt.v1alpha1.CreateTeamAccountRequest\x1a(.mgmt.v1alpha1.CreateTeamAccountResponse\x12o\n" +
-	"\x14GetSystemInformation\x12*.mgmt.v1alpha1.GetSystemInformationRequest\x1a+.mgmt.v1alpha1.GetSystemInformationResponseB\xc9\x01\n" +
+	"\x14GetSystemInformation\x12*.mgmt.v1alpha1.GetSystemInformationRequest\x1a+.mgmt.v1alpha1.GetSystemInformationResponse\x12r\n" +
+	"\x15GetTeamAccountMembers\x12+.mgmt.v1alpha1.GetTeamAccountMembersRequest\x1a,.mgmt.v1alpha1.GetTeamAccountMembersResponse\x12\x84\x01\n" +
+	"\x1bUpdateTeamAccountMemberRole\x121.mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest\x1a2.mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse\x12x\n" +
+	"\x17RemoveTeamAccountMember\x12-.mgmt.v1alpha1.RemoveTeamAccountMemberRequest\x1a..mgmt.v1alpha1.RemoveTeamAccountMemberResponse\x12c\n" +
+	"\x10LeaveTeamAccount\x12&.mgmt.v1alpha1.LeaveTeamAccountRequest\x1a'.mgmt.v1alpha1.LeaveTeamAccountResponse\x12x\n" +
+	"\x17InviteUserToTeamAccount\x12-.mgmt.v1alpha1.InviteUserToTeamAccountRequest\x1a..mgmt.v1alpha1.InviteUserToTeamAccountResponse\x12r\n" +
+	"\x15GetTeamAccountInvites\x12+.mgmt.v1alpha1.GetTeamAccountInvitesRequest\x1a,.mgmt.v1alpha1.GetTeamAccountInvitesResponse\x12x\n" +
+	"\x17RemoveTeamAccountInvite\x12-.mgmt.v1alpha1.RemoveTeamAccountInviteRequest\x1a..mgmt.v1alpha1.RemoveTeamAccountInviteResponse\x12x\n" +
+	"\x17AcceptTeamAccountInvite\x12-.mgmt.v1alpha1.AcceptTeamAccountInviteRequest\x1a..mgmt.v1alpha1.AcceptTeamAccountInviteResponse\x12{\n" +
+	"\x18DeclineTeamAccountInvite\x12..mgmt.v1alpha1.DeclineTeamAccountInviteRequest\x1a/.mgmt.v1alpha1.DeclineTeamAccountInviteResponseB\xc9\x01\n" +
 	"\x11com.mgmt.v1alpha1B\x10UserAccountProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
 
 var (
@@ -811,51 +2002,104 @@ func file_mgmt_v1alpha1_user_account_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_user_account_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_user_account_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_mgmt_v1alpha1_user_account_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_mgmt_v1alpha1_user_account_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_mgmt_v1alpha1_user_account_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_mgmt_v1alpha1_user_account_proto_goTypes = []any{
-	(UserAccountType)(0),                 // 0: mgmt.v1alpha1.UserAccountType
-	(*User)(nil),                         // 1: mgmt.v1alpha1.User
-	(*UserAccount)(nil),                  // 2: mgmt.v1alpha1.UserAccount
-	(*GetUserRequest)(nil),               // 3: mgmt.v1alpha1.GetUserRequest
-	(*GetUserResponse)(nil),              // 4: mgmt.v1alpha1.GetUserResponse
-	(*SetUserRequest)(nil),               // 5: mgmt.v1alpha1.SetUserRequest
-	(*SetUserResponse)(nil),              // 6: mgmt.v1alpha1.SetUserResponse
-	(*GetUserAccountsRequest)(nil),       // 7: mgmt.v1alpha1.GetUserAccountsRequest
-	(*GetUserAccountsResponse)(nil),      // 8: mgmt.v1alpha1.GetUserAccountsResponse
-	(*SetPersonalAccountRequest)(nil),    // 9: mgmt.v1alpha1.SetPersonalAccountRequest
-	(*SetPersonalAccountResponse)(nil),   // 10: mgmt.v1alpha1.SetPersonalAccountResponse
-	(*CreateTeamAccountRequest)(nil),     // 11: mgmt.v1alpha1.CreateTeamAccountRequest
-	(*CreateTeamAccountResponse)(nil),    // 12: mgmt.v1alpha1.CreateTeamAccountResponse
-	(*GetSystemInformationRequest)(nil),  // 13: mgmt.v1alpha1.GetSystemInformationRequest
-	(*GetSystemInformationResponse)(nil), // 14: mgmt.v1alpha1.GetSystemInformationResponse
-	(*timestamppb.Timestamp)(nil),        // 15: google.protobuf.Timestamp
+	(AccountRole)(0),                            // 0: mgmt.v1alpha1.AccountRole
+	(UserAccountType)(0),                        // 1: mgmt.v1alpha1.UserAccountType
+	(*User)(nil),                                // 2: mgmt.v1alpha1.User
+	(*UserAccount)(nil),                         // 3: mgmt.v1alpha1.UserAccount
+	(*AccountMember)(nil),                       // 4: mgmt.v1alpha1.AccountMember
+	(*AccountInvite)(nil),                       // 5: mgmt.v1alpha1.AccountInvite
+	(*GetUserRequest)(nil),                      // 6: mgmt.v1alpha1.GetUserRequest
+	(*GetUserResponse)(nil),                     // 7: mgmt.v1alpha1.GetUserResponse
+	(*SetUserRequest)(nil),                      // 8: mgmt.v1alpha1.SetUserRequest
+	(*SetUserResponse)(nil),                     // 9: mgmt.v1alpha1.SetUserResponse
+	(*GetUserAccountsRequest)(nil),              // 10: mgmt.v1alpha1.GetUserAccountsRequest
+	(*GetUserAccountsResponse)(nil),             // 11: mgmt.v1alpha1.GetUserAccountsResponse
+	(*SetPersonalAccountRequest)(nil),           // 12: mgmt.v1alpha1.SetPersonalAccountRequest
+	(*SetPersonalAccountResponse)(nil),          // 13: mgmt.v1alpha1.SetPersonalAccountResponse
+	(*CreateTeamAccountRequest)(nil),            // 14: mgmt.v1alpha1.CreateTeamAccountRequest
+	(*CreateTeamAccountResponse)(nil),           // 15: mgmt.v1alpha1.CreateTeamAccountResponse
+	(*GetSystemInformationRequest)(nil),         // 16: mgmt.v1alpha1.GetSystemInformationRequest
+	(*GetSystemInformationResponse)(nil),        // 17: mgmt.v1alpha1.GetSystemInformationResponse
+	(*GetTeamAccountMembersRequest)(nil),        // 18: mgmt.v1alpha1.GetTeamAccountMembersRequest
+	(*GetTeamAccountMembersResponse)(nil),       // 19: mgmt.v1alpha1.GetTeamAccountMembersResponse
+	(*UpdateTeamAccountMemberRoleRequest)(nil),  // 20: mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest
+	(*UpdateTeamAccountMemberRoleResponse)(nil), // 21: mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse
+	(*RemoveTeamAccountMemberRequest)(nil),      // 22: mgmt.v1alpha1.RemoveTeamAccountMemberRequest
+	(*RemoveTeamAccountMemberResponse)(nil),     // 23: mgmt.v1alpha1.RemoveTeamAccountMemberResponse
+	(*LeaveTeamAccountRequest)(nil),             // 24: mgmt.v1alpha1.LeaveTeamAccountRequest
+	(*LeaveTeamAccountResponse)(nil),            // 25: mgmt.v1alpha1.LeaveTeamAccountResponse
+	(*InviteUserToTeamAccountRequest)(nil),      // 26: mgmt.v1alpha1.InviteUserToTeamAccountRequest
+	(*InviteUserToTeamAccountResponse)(nil),     // 27: mgmt.v1alpha1.InviteUserToTeamAccountResponse
+	(*GetTeamAccountInvitesRequest)(nil),        // 28: mgmt.v1alpha1.GetTeamAccountInvitesRequest
+	(*GetTeamAccountInvitesResponse)(nil),       // 29: mgmt.v1alpha1.GetTeamAccountInvitesResponse
+	(*RemoveTeamAccountInviteRequest)(nil),      // 30: mgmt.v1alpha1.RemoveTeamAccountInviteRequest
+	(*RemoveTeamAccountInviteResponse)(nil),     // 31: mgmt.v1alpha1.RemoveTeamAccountInviteResponse
+	(*AcceptTeamAccountInviteRequest)(nil),      // 32: mgmt.v1alpha1.AcceptTeamAccountInviteRequest
+	(*AcceptTeamAccountInviteResponse)(nil),     // 33: mgmt.v1alpha1.AcceptTeamAccountInviteResponse
+	(*DeclineTeamAccountInviteRequest)(nil),     // 34: mgmt.v1alpha1.DeclineTeamAccountInviteRequest
+	(*DeclineTeamAccountInviteResponse)(nil),    // 35: mgmt.v1alpha1.DeclineTeamAccountInviteResponse
+	(*timestamppb.Timestamp)(nil),               // 36: google.protobuf.Timestamp
 }
 var file_mgmt_v1alpha1_user_account_proto_depIdxs = []int32{
-	15, // 0: mgmt.v1alpha1.User.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 1: mgmt.v1alpha1.UserAccount.type:type_name -> mgmt.v1alpha1.UserAccountType
-	15, // 2: mgmt.v1alpha1.UserAccount.created_at:type_name -> google.protobuf.Timestamp
-	1,  // 3: mgmt.v1alpha1.GetUserResponse.user:type_name -> mgmt.v1alpha1.User
-	1,  // 4: mgmt.v1alpha1.SetUserResponse.user:type_name -> mgmt.v1alpha1.User
-	2,  // 5: mgmt.v1alpha1.GetUserAccountsResponse.accounts:type_name -> mgmt.v1alpha1.UserAccount
-	15, // 6: mgmt.v1alpha1.GetSystemInformationResponse.build_date:type_name -> google.protobuf.Timestamp
-	3,  // 7: mgmt.v1alpha1.UserAccountService.GetUser:input_type -> mgmt.v1alpha1.GetUserRequest
-	5,  // 8: mgmt.v1alpha1.UserAccountService.SetUser:input_type -> mgmt.v1alpha1.SetUserRequest
-	7,  // 9: mgmt.v1alpha1.UserAccountService.GetUserAccounts:input_type -> mgmt.v1alpha1.GetUserAccountsRequest
-	9,  // 10: mgmt.v1alpha1.UserAccountService.SetPersonalAccount:input_type -> mgmt.v1alpha1.SetPersonalAccountRequest
-	11, // 11: mgmt.v1alpha1.UserAccountService.CreateTeamAccount:input_type -> mgmt.v1alpha1.CreateTeamAccountRequest
-	13, // 12: mgmt.v1alpha1.UserAccountService.GetSystemInformation:input_type -> mgmt.v1alpha1.GetSystemInformationRequest
-	4,  // 13: mgmt.v1alpha1.UserAccountService.GetUser:output_type -> mgmt.v1alpha1.GetUserResponse
-	6,  // 14: mgmt.v1alpha1.UserAccountService.SetUser:output_type -> mgmt.v1alpha1.SetUserResponse
-	8,  // 15: mgmt.v1alpha1.UserAccountService.GetUserAccounts:output_type -> mgmt.v1alpha1.GetUserAccountsResponse
-	10, // 16: mgmt.v1alpha1.UserAccountService.SetPersonalAccount:output_type -> mgmt.v1alpha1.SetPersonalAccountResponse
-	12, // 17: mgmt.v1alpha1.UserAccountService.CreateTeamAccount:output_type -> mgmt.v1alpha1.CreateTeamAccountResponse
-	14, // 18: mgmt.v1alpha1.UserAccountService.GetSystemInformation:output_type -> mgmt.v1alpha1.GetSystemInformationResponse
-	13, // [13:19] is the sub-list for method output_type
-	7,  // [7:13] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	36, // 0: mgmt.v1alpha1.User.created_at:type_name -> google.protobuf.Timestamp
+	1,  // 1: mgmt.v1alpha1.UserAccount.type:type_name -> mgmt.v1alpha1.UserAccountType
+	36, // 2: mgmt.v1alpha1.UserAccount.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 3: mgmt.v1alpha1.UserAccount.role:type_name -> mgmt.v1alpha1.AccountRole
+	2,  // 4: mgmt.v1alpha1.AccountMember.user:type_name -> mgmt.v1alpha1.User
+	0,  // 5: mgmt.v1alpha1.AccountMember.role:type_name -> mgmt.v1alpha1.AccountRole
+	36, // 6: mgmt.v1alpha1.AccountMember.joined_at:type_name -> google.protobuf.Timestamp
+	0,  // 7: mgmt.v1alpha1.AccountInvite.role:type_name -> mgmt.v1alpha1.AccountRole
+	36, // 8: mgmt.v1alpha1.AccountInvite.created_at:type_name -> google.protobuf.Timestamp
+	36, // 9: mgmt.v1alpha1.AccountInvite.expires_at:type_name -> google.protobuf.Timestamp
+	2,  // 10: mgmt.v1alpha1.GetUserResponse.user:type_name -> mgmt.v1alpha1.User
+	2,  // 11: mgmt.v1alpha1.SetUserResponse.user:type_name -> mgmt.v1alpha1.User
+	3,  // 12: mgmt.v1alpha1.GetUserAccountsResponse.accounts:type_name -> mgmt.v1alpha1.UserAccount
+	36, // 13: mgmt.v1alpha1.GetSystemInformationResponse.build_date:type_name -> google.protobuf.Timestamp
+	4,  // 14: mgmt.v1alpha1.GetTeamAccountMembersResponse.members:type_name -> mgmt.v1alpha1.AccountMember
+	0,  // 15: mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest.role:type_name -> mgmt.v1alpha1.AccountRole
+	0,  // 16: mgmt.v1alpha1.InviteUserToTeamAccountRequest.role:type_name -> mgmt.v1alpha1.AccountRole
+	36, // 17: mgmt.v1alpha1.InviteUserToTeamAccountRequest.expires_at:type_name -> google.protobuf.Timestamp
+	5,  // 18: mgmt.v1alpha1.InviteUserToTeamAccountResponse.invite:type_name -> mgmt.v1alpha1.AccountInvite
+	5,  // 19: mgmt.v1alpha1.GetTeamAccountInvitesResponse.invites:type_name -> mgmt.v1alpha1.AccountInvite
+	3,  // 20: mgmt.v1alpha1.AcceptTeamAccountInviteResponse.account:type_name -> mgmt.v1alpha1.UserAccount
+	6,  // 21: mgmt.v1alpha1.UserAccountService.GetUser:input_type -> mgmt.v1alpha1.GetUserRequest
+	8,  // 22: mgmt.v1alpha1.UserAccountService.SetUser:input_type -> mgmt.v1alpha1.SetUserRequest
+	10, // 23: mgmt.v1alpha1.UserAccountService.GetUserAccounts:input_type -> mgmt.v1alpha1.GetUserAccountsRequest
+	12, // 24: mgmt.v1alpha1.UserAccountService.SetPersonalAccount:input_type -> mgmt.v1alpha1.SetPersonalAccountRequest
+	14, // 25: mgmt.v1alpha1.UserAccountService.CreateTeamAccount:input_type -> mgmt.v1alpha1.CreateTeamAccountRequest
+	16, // 26: mgmt.v1alpha1.UserAccountService.GetSystemInformation:input_type -> mgmt.v1alpha1.GetSystemInformationRequest
+	18, // 27: mgmt.v1alpha1.UserAccountService.GetTeamAccountMembers:input_type -> mgmt.v1alpha1.GetTeamAccountMembersRequest
+	20, // 28: mgmt.v1alpha1.UserAccountService.UpdateTeamAccountMemberRole:input_type -> mgmt.v1alpha1.UpdateTeamAccountMemberRoleRequest
+	22, // 29: mgmt.v1alpha1.UserAccountService.RemoveTeamAccountMember:input_type -> mgmt.v1alpha1.RemoveTeamAccountMemberRequest
+	24, // 30: mgmt.v1alpha1.UserAccountService.LeaveTeamAccount:input_type -> mgmt.v1alpha1.LeaveTeamAccountRequest
+	26, // 31: mgmt.v1alpha1.UserAccountService.InviteUserToTeamAccount:input_type -> mgmt.v1alpha1.InviteUserToTeamAccountRequest
+	28, // 32: mgmt.v1alpha1.UserAccountService.GetTeamAccountInvites:input_type -> mgmt.v1alpha1.GetTeamAccountInvitesRequest
+	30, // 33: mgmt.v1alpha1.UserAccountService.RemoveTeamAccountInvite:input_type -> mgmt.v1alpha1.RemoveTeamAccountInviteRequest
+	32, // 34: mgmt.v1alpha1.UserAccountService.AcceptTeamAccountInvite:input_type -> mgmt.v1alpha1.AcceptTeamAccountInviteRequest
+	34, // 35: mgmt.v1alpha1.UserAccountService.DeclineTeamAccountInvite:input_type -> mgmt.v1alpha1.DeclineTeamAccountInviteRequest
+	7,  // 36: mgmt.v1alpha1.UserAccountService.GetUser:output_type -> mgmt.v1alpha1.GetUserResponse
+	9,  // 37: mgmt.v1alpha1.UserAccountService.SetUser:output_type -> mgmt.v1alpha1.SetUserResponse
+	11, // 38: mgmt.v1alpha1.UserAccountService.GetUserAccounts:output_type -> mgmt.v1alpha1.GetUserAccountsResponse
+	13, // 39: mgmt.v1alpha1.UserAccountService.SetPersonalAccount:output_type -> mgmt.v1alpha1.SetPersonalAccountResponse
+	15, // 40: mgmt.v1alpha1.UserAccountService.CreateTeamAccount:output_type -> mgmt.v1alpha1.CreateTeamAccountResponse
+	17, // 41: mgmt.v1alpha1.UserAccountService.GetSystemInformation:output_type -> mgmt.v1alpha1.GetSystemInformationResponse
+	19, // 42: mgmt.v1alpha1.UserAccountService.GetTeamAccountMembers:output_type -> mgmt.v1alpha1.GetTeamAccountMembersResponse
+	21, // 43: mgmt.v1alpha1.UserAccountService.UpdateTeamAccountMemberRole:output_type -> mgmt.v1alpha1.UpdateTeamAccountMemberRoleResponse
+	23, // 44: mgmt.v1alpha1.UserAccountService.RemoveTeamAccountMember:output_type -> mgmt.v1alpha1.RemoveTeamAccountMemberResponse
+	25, // 45: mgmt.v1alpha1.UserAccountService.LeaveTeamAccount:output_type -> mgmt.v1alpha1.LeaveTeamAccountResponse
+	27, // 46: mgmt.v1alpha1.UserAccountService.InviteUserToTeamAccount:output_type -> mgmt.v1alpha1.InviteUserToTeamAccountResponse
+	29, // 47: mgmt.v1alpha1.UserAccountService.GetTeamAccountInvites:output_type -> mgmt.v1alpha1.GetTeamAccountInvitesResponse
+	31, // 48: mgmt.v1alpha1.UserAccountService.RemoveTeamAccountInvite:output_type -> mgmt.v1alpha1.RemoveTeamAccountInviteResponse
+	33, // 49: mgmt.v1alpha1.UserAccountService.AcceptTeamAccountInvite:output_type -> mgmt.v1alpha1.AcceptTeamAccountInviteResponse
+	35, // 50: mgmt.v1alpha1.UserAccountService.DeclineTeamAccountInvite:output_type -> mgmt.v1alpha1.DeclineTeamAccountInviteResponse
+	36, // [36:51] is the sub-list for method output_type
+	21, // [21:36] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_user_account_proto_init() }
@@ -868,8 +2112,8 @@ func file_mgmt_v1alpha1_user_account_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_user_account_proto_rawDesc), len(file_mgmt_v1alpha1_user_account_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   14,
+			NumEnums:      2,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -51,6 +51,33 @@ const (
 	// UserAccountServiceGetSystemInformationProcedure is the fully-qualified name of the
 	// UserAccountService's GetSystemInformation RPC.
 	UserAccountServiceGetSystemInformationProcedure = "/mgmt.v1alpha1.UserAccountService/GetSystemInformation"
+	// UserAccountServiceGetTeamAccountMembersProcedure is the fully-qualified name of the
+	// UserAccountService's GetTeamAccountMembers RPC.
+	UserAccountServiceGetTeamAccountMembersProcedure = "/mgmt.v1alpha1.UserAccountService/GetTeamAccountMembers"
+	// UserAccountServiceUpdateTeamAccountMemberRoleProcedure is the fully-qualified name of the
+	// UserAccountService's UpdateTeamAccountMemberRole RPC.
+	UserAccountServiceUpdateTeamAccountMemberRoleProcedure = "/mgmt.v1alpha1.UserAccountService/UpdateTeamAccountMemberRole"
+	// UserAccountServiceRemoveTeamAccountMemberProcedure is the fully-qualified name of the
+	// UserAccountService's RemoveTeamAccountMember RPC.
+	UserAccountServiceRemoveTeamAccountMemberProcedure = "/mgmt.v1alpha1.UserAccountService/RemoveTeamAccountMember"
+	// UserAccountServiceLeaveTeamAccountProcedure is the fully-qualified name of the
+	// UserAccountService's LeaveTeamAccount RPC.
+	UserAccountServiceLeaveTeamAccountProcedure = "/mgmt.v1alpha1.UserAccountService/LeaveTeamAccount"
+	// UserAccountServiceInviteUserToTeamAccountProcedure is the fully-qualified name of the
+	// UserAccountService's InviteUserToTeamAccount RPC.
+	UserAccountServiceInviteUserToTeamAccountProcedure = "/mgmt.v1alpha1.UserAccountService/InviteUserToTeamAccount"
+	// UserAccountServiceGetTeamAccountInvitesProcedure is the fully-qualified name of the
+	// UserAccountService's GetTeamAccountInvites RPC.
+	UserAccountServiceGetTeamAccountInvitesProcedure = "/mgmt.v1alpha1.UserAccountService/GetTeamAccountInvites"
+	// UserAccountServiceRemoveTeamAccountInviteProcedure is the fully-qualified name of the
+	// UserAccountService's RemoveTeamAccountInvite RPC.
+	UserAccountServiceRemoveTeamAccountInviteProcedure = "/mgmt.v1alpha1.UserAccountService/RemoveTeamAccountInvite"
+	// UserAccountServiceAcceptTeamAccountInviteProcedure is the fully-qualified name of the
+	// UserAccountService's AcceptTeamAccountInvite RPC.
+	UserAccountServiceAcceptTeamAccountInviteProcedure = "/mgmt.v1alpha1.UserAccountService/AcceptTeamAccountInvite"
+	// UserAccountServiceDeclineTeamAccountInviteProcedure is the fully-qualified name of the
+	// UserAccountService's DeclineTeamAccountInvite RPC.
+	UserAccountServiceDeclineTeamAccountInviteProcedure = "/mgmt.v1alpha1.UserAccountService/DeclineTeamAccountInvite"
 )
 
 // UserAccountServiceClient is a client for the mgmt.v1alpha1.UserAccountService service.
@@ -58,7 +85,8 @@ type UserAccountServiceClient interface {
 	// GetUser returns the calling user (in single-user mode, the local user; with an
 	// API key, the key's machine user).
 	GetUser(context.Context, *connect.Request[v1alpha1.GetUserRequest]) (*connect.Response[v1alpha1.GetUserResponse], error)
-	// SetUser creates the calling user's record if it does not exist yet and returns it.
+	// SetUser creates the calling user's record if it does not exist yet and returns it;
+	// with an access token it refreshes their name and email from the identity provider.
 	SetUser(context.Context, *connect.Request[v1alpha1.SetUserRequest]) (*connect.Response[v1alpha1.SetUserResponse], error)
 	// GetUserAccounts lists the accounts the caller may act in.
 	GetUserAccounts(context.Context, *connect.Request[v1alpha1.GetUserAccountsRequest]) (*connect.Response[v1alpha1.GetUserAccountsResponse], error)
@@ -68,6 +96,24 @@ type UserAccountServiceClient interface {
 	CreateTeamAccount(context.Context, *connect.Request[v1alpha1.CreateTeamAccountRequest]) (*connect.Response[v1alpha1.CreateTeamAccountResponse], error)
 	// GetSystemInformation reports the server's build.
 	GetSystemInformation(context.Context, *connect.Request[v1alpha1.GetSystemInformationRequest]) (*connect.Response[v1alpha1.GetSystemInformationResponse], error)
+	// GetTeamAccountMembers lists a team account's members and their roles.
+	GetTeamAccountMembers(context.Context, *connect.Request[v1alpha1.GetTeamAccountMembersRequest]) (*connect.Response[v1alpha1.GetTeamAccountMembersResponse], error)
+	// UpdateTeamAccountMemberRole changes a member's role (admins only; the last admin stays admin).
+	UpdateTeamAccountMemberRole(context.Context, *connect.Request[v1alpha1.UpdateTeamAccountMemberRoleRequest]) (*connect.Response[v1alpha1.UpdateTeamAccountMemberRoleResponse], error)
+	// RemoveTeamAccountMember removes a member (admins only; never the last admin).
+	RemoveTeamAccountMember(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountMemberRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountMemberResponse], error)
+	// LeaveTeamAccount removes the caller from a team account (not its last admin).
+	LeaveTeamAccount(context.Context, *connect.Request[v1alpha1.LeaveTeamAccountRequest]) (*connect.Response[v1alpha1.LeaveTeamAccountResponse], error)
+	// InviteUserToTeamAccount creates an invitation; its token is returned once.
+	InviteUserToTeamAccount(context.Context, *connect.Request[v1alpha1.InviteUserToTeamAccountRequest]) (*connect.Response[v1alpha1.InviteUserToTeamAccountResponse], error)
+	// GetTeamAccountInvites lists a team account's invitations, pending or not.
+	GetTeamAccountInvites(context.Context, *connect.Request[v1alpha1.GetTeamAccountInvitesRequest]) (*connect.Response[v1alpha1.GetTeamAccountInvitesResponse], error)
+	// RemoveTeamAccountInvite withdraws an invitation.
+	RemoveTeamAccountInvite(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountInviteRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountInviteResponse], error)
+	// AcceptTeamAccountInvite makes the caller a member with the invitation's role.
+	AcceptTeamAccountInvite(context.Context, *connect.Request[v1alpha1.AcceptTeamAccountInviteRequest]) (*connect.Response[v1alpha1.AcceptTeamAccountInviteResponse], error)
+	// DeclineTeamAccountInvite refuses an invitation.
+	DeclineTeamAccountInvite(context.Context, *connect.Request[v1alpha1.DeclineTeamAccountInviteRequest]) (*connect.Response[v1alpha1.DeclineTeamAccountInviteResponse], error)
 }
 
 // NewUserAccountServiceClient constructs a client for the mgmt.v1alpha1.UserAccountService service.
@@ -117,17 +163,80 @@ func NewUserAccountServiceClient(httpClient connect.HTTPClient, baseURL string, 
 			connect.WithSchema(userAccountServiceMethods.ByName("GetSystemInformation")),
 			connect.WithClientOptions(opts...),
 		),
+		getTeamAccountMembers: connect.NewClient[v1alpha1.GetTeamAccountMembersRequest, v1alpha1.GetTeamAccountMembersResponse](
+			httpClient,
+			baseURL+UserAccountServiceGetTeamAccountMembersProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("GetTeamAccountMembers")),
+			connect.WithClientOptions(opts...),
+		),
+		updateTeamAccountMemberRole: connect.NewClient[v1alpha1.UpdateTeamAccountMemberRoleRequest, v1alpha1.UpdateTeamAccountMemberRoleResponse](
+			httpClient,
+			baseURL+UserAccountServiceUpdateTeamAccountMemberRoleProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("UpdateTeamAccountMemberRole")),
+			connect.WithClientOptions(opts...),
+		),
+		removeTeamAccountMember: connect.NewClient[v1alpha1.RemoveTeamAccountMemberRequest, v1alpha1.RemoveTeamAccountMemberResponse](
+			httpClient,
+			baseURL+UserAccountServiceRemoveTeamAccountMemberProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("RemoveTeamAccountMember")),
+			connect.WithClientOptions(opts...),
+		),
+		leaveTeamAccount: connect.NewClient[v1alpha1.LeaveTeamAccountRequest, v1alpha1.LeaveTeamAccountResponse](
+			httpClient,
+			baseURL+UserAccountServiceLeaveTeamAccountProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("LeaveTeamAccount")),
+			connect.WithClientOptions(opts...),
+		),
+		inviteUserToTeamAccount: connect.NewClient[v1alpha1.InviteUserToTeamAccountRequest, v1alpha1.InviteUserToTeamAccountResponse](
+			httpClient,
+			baseURL+UserAccountServiceInviteUserToTeamAccountProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("InviteUserToTeamAccount")),
+			connect.WithClientOptions(opts...),
+		),
+		getTeamAccountInvites: connect.NewClient[v1alpha1.GetTeamAccountInvitesRequest, v1alpha1.GetTeamAccountInvitesResponse](
+			httpClient,
+			baseURL+UserAccountServiceGetTeamAccountInvitesProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("GetTeamAccountInvites")),
+			connect.WithClientOptions(opts...),
+		),
+		removeTeamAccountInvite: connect.NewClient[v1alpha1.RemoveTeamAccountInviteRequest, v1alpha1.RemoveTeamAccountInviteResponse](
+			httpClient,
+			baseURL+UserAccountServiceRemoveTeamAccountInviteProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("RemoveTeamAccountInvite")),
+			connect.WithClientOptions(opts...),
+		),
+		acceptTeamAccountInvite: connect.NewClient[v1alpha1.AcceptTeamAccountInviteRequest, v1alpha1.AcceptTeamAccountInviteResponse](
+			httpClient,
+			baseURL+UserAccountServiceAcceptTeamAccountInviteProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("AcceptTeamAccountInvite")),
+			connect.WithClientOptions(opts...),
+		),
+		declineTeamAccountInvite: connect.NewClient[v1alpha1.DeclineTeamAccountInviteRequest, v1alpha1.DeclineTeamAccountInviteResponse](
+			httpClient,
+			baseURL+UserAccountServiceDeclineTeamAccountInviteProcedure,
+			connect.WithSchema(userAccountServiceMethods.ByName("DeclineTeamAccountInvite")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // userAccountServiceClient implements UserAccountServiceClient.
 type userAccountServiceClient struct {
-	getUser              *connect.Client[v1alpha1.GetUserRequest, v1alpha1.GetUserResponse]
-	setUser              *connect.Client[v1alpha1.SetUserRequest, v1alpha1.SetUserResponse]
-	getUserAccounts      *connect.Client[v1alpha1.GetUserAccountsRequest, v1alpha1.GetUserAccountsResponse]
-	setPersonalAccount   *connect.Client[v1alpha1.SetPersonalAccountRequest, v1alpha1.SetPersonalAccountResponse]
-	createTeamAccount    *connect.Client[v1alpha1.CreateTeamAccountRequest, v1alpha1.CreateTeamAccountResponse]
-	getSystemInformation *connect.Client[v1alpha1.GetSystemInformationRequest, v1alpha1.GetSystemInformationResponse]
+	getUser                     *connect.Client[v1alpha1.GetUserRequest, v1alpha1.GetUserResponse]
+	setUser                     *connect.Client[v1alpha1.SetUserRequest, v1alpha1.SetUserResponse]
+	getUserAccounts             *connect.Client[v1alpha1.GetUserAccountsRequest, v1alpha1.GetUserAccountsResponse]
+	setPersonalAccount          *connect.Client[v1alpha1.SetPersonalAccountRequest, v1alpha1.SetPersonalAccountResponse]
+	createTeamAccount           *connect.Client[v1alpha1.CreateTeamAccountRequest, v1alpha1.CreateTeamAccountResponse]
+	getSystemInformation        *connect.Client[v1alpha1.GetSystemInformationRequest, v1alpha1.GetSystemInformationResponse]
+	getTeamAccountMembers       *connect.Client[v1alpha1.GetTeamAccountMembersRequest, v1alpha1.GetTeamAccountMembersResponse]
+	updateTeamAccountMemberRole *connect.Client[v1alpha1.UpdateTeamAccountMemberRoleRequest, v1alpha1.UpdateTeamAccountMemberRoleResponse]
+	removeTeamAccountMember     *connect.Client[v1alpha1.RemoveTeamAccountMemberRequest, v1alpha1.RemoveTeamAccountMemberResponse]
+	leaveTeamAccount            *connect.Client[v1alpha1.LeaveTeamAccountRequest, v1alpha1.LeaveTeamAccountResponse]
+	inviteUserToTeamAccount     *connect.Client[v1alpha1.InviteUserToTeamAccountRequest, v1alpha1.InviteUserToTeamAccountResponse]
+	getTeamAccountInvites       *connect.Client[v1alpha1.GetTeamAccountInvitesRequest, v1alpha1.GetTeamAccountInvitesResponse]
+	removeTeamAccountInvite     *connect.Client[v1alpha1.RemoveTeamAccountInviteRequest, v1alpha1.RemoveTeamAccountInviteResponse]
+	acceptTeamAccountInvite     *connect.Client[v1alpha1.AcceptTeamAccountInviteRequest, v1alpha1.AcceptTeamAccountInviteResponse]
+	declineTeamAccountInvite    *connect.Client[v1alpha1.DeclineTeamAccountInviteRequest, v1alpha1.DeclineTeamAccountInviteResponse]
 }
 
 // GetUser calls mgmt.v1alpha1.UserAccountService.GetUser.
@@ -160,12 +269,58 @@ func (c *userAccountServiceClient) GetSystemInformation(ctx context.Context, req
 	return c.getSystemInformation.CallUnary(ctx, req)
 }
 
+// GetTeamAccountMembers calls mgmt.v1alpha1.UserAccountService.GetTeamAccountMembers.
+func (c *userAccountServiceClient) GetTeamAccountMembers(ctx context.Context, req *connect.Request[v1alpha1.GetTeamAccountMembersRequest]) (*connect.Response[v1alpha1.GetTeamAccountMembersResponse], error) {
+	return c.getTeamAccountMembers.CallUnary(ctx, req)
+}
+
+// UpdateTeamAccountMemberRole calls mgmt.v1alpha1.UserAccountService.UpdateTeamAccountMemberRole.
+func (c *userAccountServiceClient) UpdateTeamAccountMemberRole(ctx context.Context, req *connect.Request[v1alpha1.UpdateTeamAccountMemberRoleRequest]) (*connect.Response[v1alpha1.UpdateTeamAccountMemberRoleResponse], error) {
+	return c.updateTeamAccountMemberRole.CallUnary(ctx, req)
+}
+
+// RemoveTeamAccountMember calls mgmt.v1alpha1.UserAccountService.RemoveTeamAccountMember.
+func (c *userAccountServiceClient) RemoveTeamAccountMember(ctx context.Context, req *connect.Request[v1alpha1.RemoveTeamAccountMemberRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountMemberResponse], error) {
+	return c.removeTeamAccountMember.CallUnary(ctx, req)
+}
+
+// LeaveTeamAccount calls mgmt.v1alpha1.UserAccountService.LeaveTeamAccount.
+func (c *userAccountServiceClient) LeaveTeamAccount(ctx context.Context, req *connect.Request[v1alpha1.LeaveTeamAccountRequest]) (*connect.Response[v1alpha1.LeaveTeamAccountResponse], error) {
+	return c.leaveTeamAccount.CallUnary(ctx, req)
+}
+
+// InviteUserToTeamAccount calls mgmt.v1alpha1.UserAccountService.InviteUserToTeamAccount.
+func (c *userAccountServiceClient) InviteUserToTeamAccount(ctx context.Context, req *connect.Request[v1alpha1.InviteUserToTeamAccountRequest]) (*connect.Response[v1alpha1.InviteUserToTeamAccountResponse], error) {
+	return c.inviteUserToTeamAccount.CallUnary(ctx, req)
+}
+
+// GetTeamAccountInvites calls mgmt.v1alpha1.UserAccountService.GetTeamAccountInvites.
+func (c *userAccountServiceClient) GetTeamAccountInvites(ctx context.Context, req *connect.Request[v1alpha1.GetTeamAccountInvitesRequest]) (*connect.Response[v1alpha1.GetTeamAccountInvitesResponse], error) {
+	return c.getTeamAccountInvites.CallUnary(ctx, req)
+}
+
+// RemoveTeamAccountInvite calls mgmt.v1alpha1.UserAccountService.RemoveTeamAccountInvite.
+func (c *userAccountServiceClient) RemoveTeamAccountInvite(ctx context.Context, req *connect.Request[v1alpha1.RemoveTeamAccountInviteRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountInviteResponse], error) {
+	return c.removeTeamAccountInvite.CallUnary(ctx, req)
+}
+
+// AcceptTeamAccountInvite calls mgmt.v1alpha1.UserAccountService.AcceptTeamAccountInvite.
+func (c *userAccountServiceClient) AcceptTeamAccountInvite(ctx context.Context, req *connect.Request[v1alpha1.AcceptTeamAccountInviteRequest]) (*connect.Response[v1alpha1.AcceptTeamAccountInviteResponse], error) {
+	return c.acceptTeamAccountInvite.CallUnary(ctx, req)
+}
+
+// DeclineTeamAccountInvite calls mgmt.v1alpha1.UserAccountService.DeclineTeamAccountInvite.
+func (c *userAccountServiceClient) DeclineTeamAccountInvite(ctx context.Context, req *connect.Request[v1alpha1.DeclineTeamAccountInviteRequest]) (*connect.Response[v1alpha1.DeclineTeamAccountInviteResponse], error) {
+	return c.declineTeamAccountInvite.CallUnary(ctx, req)
+}
+
 // UserAccountServiceHandler is an implementation of the mgmt.v1alpha1.UserAccountService service.
 type UserAccountServiceHandler interface {
 	// GetUser returns the calling user (in single-user mode, the local user; with an
 	// API key, the key's machine user).
 	GetUser(context.Context, *connect.Request[v1alpha1.GetUserRequest]) (*connect.Response[v1alpha1.GetUserResponse], error)
-	// SetUser creates the calling user's record if it does not exist yet and returns it.
+	// SetUser creates the calling user's record if it does not exist yet and returns it;
+	// with an access token it refreshes their name and email from the identity provider.
 	SetUser(context.Context, *connect.Request[v1alpha1.SetUserRequest]) (*connect.Response[v1alpha1.SetUserResponse], error)
 	// GetUserAccounts lists the accounts the caller may act in.
 	GetUserAccounts(context.Context, *connect.Request[v1alpha1.GetUserAccountsRequest]) (*connect.Response[v1alpha1.GetUserAccountsResponse], error)
@@ -175,6 +330,24 @@ type UserAccountServiceHandler interface {
 	CreateTeamAccount(context.Context, *connect.Request[v1alpha1.CreateTeamAccountRequest]) (*connect.Response[v1alpha1.CreateTeamAccountResponse], error)
 	// GetSystemInformation reports the server's build.
 	GetSystemInformation(context.Context, *connect.Request[v1alpha1.GetSystemInformationRequest]) (*connect.Response[v1alpha1.GetSystemInformationResponse], error)
+	// GetTeamAccountMembers lists a team account's members and their roles.
+	GetTeamAccountMembers(context.Context, *connect.Request[v1alpha1.GetTeamAccountMembersRequest]) (*connect.Response[v1alpha1.GetTeamAccountMembersResponse], error)
+	// UpdateTeamAccountMemberRole changes a member's role (admins only; the last admin stays admin).
+	UpdateTeamAccountMemberRole(context.Context, *connect.Request[v1alpha1.UpdateTeamAccountMemberRoleRequest]) (*connect.Response[v1alpha1.UpdateTeamAccountMemberRoleResponse], error)
+	// RemoveTeamAccountMember removes a member (admins only; never the last admin).
+	RemoveTeamAccountMember(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountMemberRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountMemberResponse], error)
+	// LeaveTeamAccount removes the caller from a team account (not its last admin).
+	LeaveTeamAccount(context.Context, *connect.Request[v1alpha1.LeaveTeamAccountRequest]) (*connect.Response[v1alpha1.LeaveTeamAccountResponse], error)
+	// InviteUserToTeamAccount creates an invitation; its token is returned once.
+	InviteUserToTeamAccount(context.Context, *connect.Request[v1alpha1.InviteUserToTeamAccountRequest]) (*connect.Response[v1alpha1.InviteUserToTeamAccountResponse], error)
+	// GetTeamAccountInvites lists a team account's invitations, pending or not.
+	GetTeamAccountInvites(context.Context, *connect.Request[v1alpha1.GetTeamAccountInvitesRequest]) (*connect.Response[v1alpha1.GetTeamAccountInvitesResponse], error)
+	// RemoveTeamAccountInvite withdraws an invitation.
+	RemoveTeamAccountInvite(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountInviteRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountInviteResponse], error)
+	// AcceptTeamAccountInvite makes the caller a member with the invitation's role.
+	AcceptTeamAccountInvite(context.Context, *connect.Request[v1alpha1.AcceptTeamAccountInviteRequest]) (*connect.Response[v1alpha1.AcceptTeamAccountInviteResponse], error)
+	// DeclineTeamAccountInvite refuses an invitation.
+	DeclineTeamAccountInvite(context.Context, *connect.Request[v1alpha1.DeclineTeamAccountInviteRequest]) (*connect.Response[v1alpha1.DeclineTeamAccountInviteResponse], error)
 }
 
 // NewUserAccountServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -220,6 +393,60 @@ func NewUserAccountServiceHandler(svc UserAccountServiceHandler, opts ...connect
 		connect.WithSchema(userAccountServiceMethods.ByName("GetSystemInformation")),
 		connect.WithHandlerOptions(opts...),
 	)
+	userAccountServiceGetTeamAccountMembersHandler := connect.NewUnaryHandler(
+		UserAccountServiceGetTeamAccountMembersProcedure,
+		svc.GetTeamAccountMembers,
+		connect.WithSchema(userAccountServiceMethods.ByName("GetTeamAccountMembers")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceUpdateTeamAccountMemberRoleHandler := connect.NewUnaryHandler(
+		UserAccountServiceUpdateTeamAccountMemberRoleProcedure,
+		svc.UpdateTeamAccountMemberRole,
+		connect.WithSchema(userAccountServiceMethods.ByName("UpdateTeamAccountMemberRole")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceRemoveTeamAccountMemberHandler := connect.NewUnaryHandler(
+		UserAccountServiceRemoveTeamAccountMemberProcedure,
+		svc.RemoveTeamAccountMember,
+		connect.WithSchema(userAccountServiceMethods.ByName("RemoveTeamAccountMember")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceLeaveTeamAccountHandler := connect.NewUnaryHandler(
+		UserAccountServiceLeaveTeamAccountProcedure,
+		svc.LeaveTeamAccount,
+		connect.WithSchema(userAccountServiceMethods.ByName("LeaveTeamAccount")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceInviteUserToTeamAccountHandler := connect.NewUnaryHandler(
+		UserAccountServiceInviteUserToTeamAccountProcedure,
+		svc.InviteUserToTeamAccount,
+		connect.WithSchema(userAccountServiceMethods.ByName("InviteUserToTeamAccount")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceGetTeamAccountInvitesHandler := connect.NewUnaryHandler(
+		UserAccountServiceGetTeamAccountInvitesProcedure,
+		svc.GetTeamAccountInvites,
+		connect.WithSchema(userAccountServiceMethods.ByName("GetTeamAccountInvites")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceRemoveTeamAccountInviteHandler := connect.NewUnaryHandler(
+		UserAccountServiceRemoveTeamAccountInviteProcedure,
+		svc.RemoveTeamAccountInvite,
+		connect.WithSchema(userAccountServiceMethods.ByName("RemoveTeamAccountInvite")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceAcceptTeamAccountInviteHandler := connect.NewUnaryHandler(
+		UserAccountServiceAcceptTeamAccountInviteProcedure,
+		svc.AcceptTeamAccountInvite,
+		connect.WithSchema(userAccountServiceMethods.ByName("AcceptTeamAccountInvite")),
+		connect.WithHandlerOptions(opts...),
+	)
+	userAccountServiceDeclineTeamAccountInviteHandler := connect.NewUnaryHandler(
+		UserAccountServiceDeclineTeamAccountInviteProcedure,
+		svc.DeclineTeamAccountInvite,
+		connect.WithSchema(userAccountServiceMethods.ByName("DeclineTeamAccountInvite")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mgmt.v1alpha1.UserAccountService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case UserAccountServiceGetUserProcedure:
@@ -234,6 +461,24 @@ func NewUserAccountServiceHandler(svc UserAccountServiceHandler, opts ...connect
 			userAccountServiceCreateTeamAccountHandler.ServeHTTP(w, r)
 		case UserAccountServiceGetSystemInformationProcedure:
 			userAccountServiceGetSystemInformationHandler.ServeHTTP(w, r)
+		case UserAccountServiceGetTeamAccountMembersProcedure:
+			userAccountServiceGetTeamAccountMembersHandler.ServeHTTP(w, r)
+		case UserAccountServiceUpdateTeamAccountMemberRoleProcedure:
+			userAccountServiceUpdateTeamAccountMemberRoleHandler.ServeHTTP(w, r)
+		case UserAccountServiceRemoveTeamAccountMemberProcedure:
+			userAccountServiceRemoveTeamAccountMemberHandler.ServeHTTP(w, r)
+		case UserAccountServiceLeaveTeamAccountProcedure:
+			userAccountServiceLeaveTeamAccountHandler.ServeHTTP(w, r)
+		case UserAccountServiceInviteUserToTeamAccountProcedure:
+			userAccountServiceInviteUserToTeamAccountHandler.ServeHTTP(w, r)
+		case UserAccountServiceGetTeamAccountInvitesProcedure:
+			userAccountServiceGetTeamAccountInvitesHandler.ServeHTTP(w, r)
+		case UserAccountServiceRemoveTeamAccountInviteProcedure:
+			userAccountServiceRemoveTeamAccountInviteHandler.ServeHTTP(w, r)
+		case UserAccountServiceAcceptTeamAccountInviteProcedure:
+			userAccountServiceAcceptTeamAccountInviteHandler.ServeHTTP(w, r)
+		case UserAccountServiceDeclineTeamAccountInviteProcedure:
+			userAccountServiceDeclineTeamAccountInviteHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -265,4 +510,40 @@ func (UnimplementedUserAccountServiceHandler) CreateTeamAccount(context.Context,
 
 func (UnimplementedUserAccountServiceHandler) GetSystemInformation(context.Context, *connect.Request[v1alpha1.GetSystemInformationRequest]) (*connect.Response[v1alpha1.GetSystemInformationResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.GetSystemInformation is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) GetTeamAccountMembers(context.Context, *connect.Request[v1alpha1.GetTeamAccountMembersRequest]) (*connect.Response[v1alpha1.GetTeamAccountMembersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.GetTeamAccountMembers is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) UpdateTeamAccountMemberRole(context.Context, *connect.Request[v1alpha1.UpdateTeamAccountMemberRoleRequest]) (*connect.Response[v1alpha1.UpdateTeamAccountMemberRoleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.UpdateTeamAccountMemberRole is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) RemoveTeamAccountMember(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountMemberRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountMemberResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.RemoveTeamAccountMember is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) LeaveTeamAccount(context.Context, *connect.Request[v1alpha1.LeaveTeamAccountRequest]) (*connect.Response[v1alpha1.LeaveTeamAccountResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.LeaveTeamAccount is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) InviteUserToTeamAccount(context.Context, *connect.Request[v1alpha1.InviteUserToTeamAccountRequest]) (*connect.Response[v1alpha1.InviteUserToTeamAccountResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.InviteUserToTeamAccount is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) GetTeamAccountInvites(context.Context, *connect.Request[v1alpha1.GetTeamAccountInvitesRequest]) (*connect.Response[v1alpha1.GetTeamAccountInvitesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.GetTeamAccountInvites is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) RemoveTeamAccountInvite(context.Context, *connect.Request[v1alpha1.RemoveTeamAccountInviteRequest]) (*connect.Response[v1alpha1.RemoveTeamAccountInviteResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.RemoveTeamAccountInvite is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) AcceptTeamAccountInvite(context.Context, *connect.Request[v1alpha1.AcceptTeamAccountInviteRequest]) (*connect.Response[v1alpha1.AcceptTeamAccountInviteResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.AcceptTeamAccountInvite is not implemented"))
+}
+
+func (UnimplementedUserAccountServiceHandler) DeclineTeamAccountInvite(context.Context, *connect.Request[v1alpha1.DeclineTeamAccountInviteRequest]) (*connect.Response[v1alpha1.DeclineTeamAccountInviteResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.UserAccountService.DeclineTeamAccountInvite is not implemented"))
 }
