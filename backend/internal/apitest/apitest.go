@@ -181,6 +181,7 @@ type Clients struct {
 	Jobs         mgmtv1alpha1connect.JobServiceClient
 	Transformers mgmtv1alpha1connect.TransformersServiceClient
 	Anonymize    mgmtv1alpha1connect.AnonymizationServiceClient
+	Audit        mgmtv1alpha1connect.AuditServiceClient
 	worker       mgmtv1alpha1connect.WorkerServiceClient
 }
 
@@ -212,6 +213,7 @@ func (a *API) clients(hc *http.Client, apiKey string, extra ...connect.ClientOpt
 		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(hc, a.URL, opts...),
 		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(hc, a.URL, opts...),
 		Anonymize:    mgmtv1alpha1connect.NewAnonymizationServiceClient(hc, a.URL, opts...),
+		Audit:        mgmtv1alpha1connect.NewAuditServiceClient(hc, a.URL, opts...),
 		worker:       mgmtv1alpha1connect.NewWorkerServiceClient(hc, a.URL, opts...),
 	}
 }

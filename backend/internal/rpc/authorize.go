@@ -73,7 +73,15 @@ func (i *authInterceptor) record(ctx context.Context, p *auth.Principal, procedu
 		e.ResourceID = firstString(resp, "invite_id", "id", "account_id")
 	}
 	if e.AccountID == uuid.Nil {
-		if id, err := uuid.Parse(firstString(resp, "account_id")); err == nil {
+		// Account-less calls name the account in their answer:
+		// CreateTeamAccount's account_id, AcceptTeamAccountInvite's account.
+		raw := firstString(resp, "account_id")
+		if m, ok := resp.(proto.Message); ok && raw == "" {
+			if fd := m.ProtoReflect().Descriptor().Fields().ByName("account"); fd != nil && fd.Kind() == protoreflect.MessageKind {
+				raw = stringField(m.ProtoReflect().Get(fd).Message().Interface(), "id")
+			}
+		}
+		if id, err := uuid.Parse(raw); err == nil {
 			e.AccountID = id
 		}
 	}

@@ -172,7 +172,7 @@ func TestInterceptorMapsErrors(t *testing.T) {
 		{"connect error passes through", connect.NewError(connect.CodeResourceExhausted, errors.New("slow down")), connect.CodeResourceExhausted, "slow down"},
 		{"wrapped connect error passes through", fmt.Errorf("send: %w", connect.NewError(connect.CodeAborted, errors.New("retry"))), connect.CodeAborted, "retry"},
 	}
-	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New()}}
+	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New(), Roles: map[uuid.UUID]auth.Role{uuid.New(): auth.RoleAdmin}}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -203,7 +203,7 @@ func TestInterceptorMapsErrors(t *testing.T) {
 func TestInterceptorHidesInternalErrors(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("dial tcp 10.1.2.3:5432: password authentication failed for user \"app\"")
-	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New()}}
+	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New(), Roles: map[uuid.UUID]auth.Role{uuid.New(): auth.RoleAdmin}}}
 	srv, logs := testAPI(t, user, fmt.Errorf("load job: %w", cause))
 	calls := 0
 	for _, opts := range protocols {
@@ -233,7 +233,7 @@ func TestInterceptorHidesInternalErrors(t *testing.T) {
 // database could not store, in a unary request and in a stream's request.
 func TestInterceptorRefusesBeforeHandler(t *testing.T) {
 	t.Parallel()
-	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New()}}
+	user := fixedAuth{user: &auth.Principal{Kind: auth.KindUser, UserID: uuid.New(), Roles: map[uuid.UUID]auth.Role{uuid.New(): auth.RoleAdmin}}}
 	worker := fixedAuth{user: &auth.Principal{Kind: auth.KindWorker, Scope: domain.Scope{All: true}}}
 	type want struct {
 		code    connect.Code
