@@ -44,10 +44,10 @@ func NewAuthorizer(st *store.Store) *Authorizer { return &Authorizer{store: st} 
 // perm in at least one account. It returns the account the request acts in
 // (uuid.Nil when unknown).
 //
-// A resource that does not exist, or belongs to an account p is not a member
-// of, passes: the handler's scoped lookup answers NotFound exactly as for a
-// random id, so nothing is revealed. Only a member whose role lacks perm is
-// refused here, with PermissionDenied.
+// An account p is not a member of is NotFound. A resource that does not
+// exist, or belongs to such an account, passes: the handler's scoped lookup
+// answers NotFound exactly as for a random id, so nothing is revealed. Only
+// a member whose role lacks perm is refused here, with PermissionDenied.
 func (a *Authorizer) Check(ctx context.Context, p *Principal, perm Permission, target *Target) (uuid.UUID, error) {
 	if p.Kind == KindWorker {
 		return uuid.Nil, nil
@@ -60,6 +60,11 @@ func (a *Authorizer) Check(ctx context.Context, p *Principal, perm Permission, t
 		}
 		return uuid.Nil, &domain.PermissionDeniedError{Reason: fmt.Sprintf(
 			"this needs the %s permission (role %s or above) in at least one of your accounts", perm, weakestHolding(perm).Label())}
+	}
+	if target.Resource == ResourceAccount && !p.Scope.Allows(target.ID) {
+		// Naming an account is no secret; not being in it is NotFound,
+		// whatever the handler would do with the rest of the request.
+		return uuid.Nil, domain.NotFound("account", target.ID)
 	}
 	accountID, found, err := a.accountOf(ctx, *target)
 	if err != nil || !found || !p.Scope.Allows(accountID) {

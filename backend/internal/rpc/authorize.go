@@ -25,6 +25,10 @@ type decision struct {
 // authorize applies the procedure's row of the rules table. Workers are
 // held to their own allow-list by auth.Authorize and skip roles.
 func (i *authInterceptor) authorize(ctx context.Context, p *auth.Principal, procedure string, msg any) (decision, error) {
+	if p == nil {
+		// Only public procedures run without a caller (authenticate).
+		return decision{}, nil
+	}
 	if p.Kind == auth.KindWorker {
 		return decision{}, nil
 	}
@@ -57,7 +61,9 @@ func (i *authInterceptor) record(ctx context.Context, p *auth.Principal, procedu
 		AccountID: d.accountID, ActorUserID: p.UserID, Actor: p.Name, Action: d.rule.action,
 		ResourceType: d.rule.resource, Procedure: procedure,
 	}
-	if d.hasTarget && d.target.Resource != auth.ResourceAccount {
+	// The target is the audited resource unless the call makes another kind
+	// (CreateJobRun names a job and makes a run: its id is in the answer).
+	if d.hasTarget && d.target.Resource != auth.ResourceAccount && (e.ResourceType == "" || e.ResourceType == string(d.target.Resource)) {
 		e.ResourceID = d.target.ID.String()
 		if e.ResourceType == "" {
 			e.ResourceType = string(d.target.Resource)

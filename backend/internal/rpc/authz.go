@@ -35,6 +35,14 @@ func byID(f string, r auth.Resource) []field { return []field{{protoreflect.Name
 
 const pkg = "/mgmt.v1alpha1."
 
+// publicProcedures answer callers without credentials: `neosync login`
+// and the web app learn the auth mode and the identity provider from
+// GetSystemInformation before anyone has signed in. A presented credential
+// is still checked.
+var publicProcedures = map[string]bool{
+	pkg + "UserAccountService/GetSystemInformation": true,
+}
+
 // rules is the authorization table: every procedure the API serves has a
 // row (a test checks it), and the interceptor refuses a procedure without one.
 // Worker-only procedures are guarded by the worker rule in auth.Authorize.

@@ -54,7 +54,12 @@ func TestAuditTrail(t *testing.T) {
 	}
 	_, err = dev.Users.InviteUserToTeamAccount(ctx, connect.NewRequest(&mgmt.InviteUserToTeamAccountRequest{AccountId: team, Email: "x@example.com", Role: mgmt.AccountRole_ACCOUNT_ROLE_ADMIN}))
 	wantCode(t, "developer invites", err, connect.CodePermissionDenied)
-	if _, err := dev.Jobs.DeleteJob(ctx, connect.NewRequest(&mgmt.DeleteJobRequest{Id: jobID})); err != nil {
+	udt, err := dev.Transformers.CreateUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.CreateUserDefinedTransformerRequest{AccountId: team, Name: "hash", Source: "transform_hash"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	udtID := udt.Msg.GetTransformer().GetId()
+	if _, err := dev.Transformers.DeleteUserDefinedTransformer(ctx, connect.NewRequest(&mgmt.DeleteUserDefinedTransformerRequest{TransformerId: udtID})); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,7 +88,8 @@ func TestAuditTrail(t *testing.T) {
 		"dev Example create job " + jobID,
 		"dev Example run run " + runID,
 		"alice Example cancel run " + runID,
-		"dev Example delete job " + jobID,
+		"dev Example create transformer " + udtID,
+		"dev Example delete transformer " + udtID,
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("audit trail:\n got %q\nwant %q", got, want)

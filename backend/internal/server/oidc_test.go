@@ -67,6 +67,13 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	}
 	refused("no token", env.api.Clients(""), "")
+	// Before signing in, `neosync login` learns where to sign in.
+	info, err := env.api.Clients("").Users.GetSystemInformation(ctx, connect.NewRequest(&mgmt.GetSystemInformationRequest{}))
+	if err != nil || info.Msg.GetAuthMode() != "oidc" || info.Msg.GetOidcIssuer() != env.op.Issuer || info.Msg.GetOidcCliClientId() != devoidc.NativeClientID {
+		t.Fatalf("GetSystemInformation without a token = %v, %v", info, err)
+	}
+	_, err = env.api.Clients("not.a.jwt").Users.GetSystemInformation(ctx, connect.NewRequest(&mgmt.GetSystemInformationRequest{}))
+	wantCode(t, "system information with a bad token", err, connect.CodeUnauthenticated)
 	refused("garbage", env.api.Clients("not.a.jwt"), "not valid")
 	refused("tampered", env.api.Clients(raw[:len(raw)-4]+"AAAA"), "not valid")
 	refused("another client's token", env.api.Clients(env.token(t, devoidc.APIClientID, "alice")), "not for this server")

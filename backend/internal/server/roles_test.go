@@ -58,7 +58,7 @@ var roleMatrix = map[string]need{
 	"ConnectionService/UpdateConnection":                  {"developer", "id", "conn"},
 	"ConnectionService/DeleteConnection":                  {"developer", "id", "conn"},
 	"ConnectionService/IsConnectionNameAvailable":         {"viewer", "account_id", "account"},
-	"ConnectionService/CheckConnectionConfig":             {"developer", "", ""},
+	"ConnectionService/CheckConnectionConfig":             {"any", "", ""}, // account-less; everyone administers a personal account
 	"ConnectionService/CheckConnectionConfigById":         {"viewer", "id", "conn"},
 	"ConnectionDataService/GetConnectionSchema":           {"viewer", "connection_id", "conn"},
 	"ConnectionDataService/GetConnectionTableConstraints": {"viewer", "connection_id", "conn"},

@@ -113,6 +113,9 @@ func NewHandler(st *store.Store, opts Options) (http.Handler, error) {
 		connect.WithReadMaxBytes(opts.MaxRequestBytes),
 	}
 	accounts := account.NewService(st, authn)
+	if opts.Clock != nil {
+		accounts.SetClock(opts.Clock)
+	}
 	keys := apikey.NewService(st)
 	policy := &sqlconnect.Policy{
 		Network: opts.ConnectionNetwork,

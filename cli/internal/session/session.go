@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"connectrpc.com/connect"
 	"golang.org/x/term"
@@ -17,6 +18,7 @@ import (
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/apiclient"
 	"github.com/neosyncio/neosync/cli/internal/config"
+	"github.com/neosyncio/neosync/cli/internal/oidclogin"
 )
 
 // Session is the shared dependency of every command.
@@ -79,7 +81,21 @@ func (s *Session) Client() (*apiclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.client = apiclient.New(s.httpClient(), st.APIURL, st.APIKey)
+	bearer := st.APIKey
+	if bearer == "" {
+		// No key: the person's sign-in from `neosync login`, if any,
+		// refreshed when its ID token has expired.
+		tok, ok, err := oidclogin.Load(st.Dir)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if bearer, err = oidclogin.Fresh(context.Background(), nil, st.Dir, tok, time.Now()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.client = apiclient.New(s.httpClient(), st.APIURL, bearer)
 	return s.client, nil
 }
 

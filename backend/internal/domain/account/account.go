@@ -61,6 +61,10 @@ func NewService(st *store.Store, profiles ProfileSource) *Service {
 	return &Service{store: st, profiles: profiles, now: time.Now}
 }
 
+// SetClock replaces the clock that decides whether invitations have
+// expired (tests move it forward instead of waiting).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // SetUser returns the caller's user, first refreshing their profile from
 // the identity provider when they hand over an access token.
 func (s *Service) SetUser(ctx context.Context, p *auth.Principal, accessToken string) (User, error) {

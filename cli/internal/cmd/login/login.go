@@ -1,6 +1,9 @@
-// Package login implements `neosync login`: it checks an API key against the
-// API and, only if the API accepts it, stores it with the API URL in the
-// configuration file (mode 0600), selecting the key's account.
+// Package login implements `neosync login`. With --api-key it checks the
+// key against the API and, only if the API accepts it, stores it with the
+// API URL in the configuration file (mode 0600), selecting the key's
+// account. Without one, against an API in oidc mode, it signs the person in
+// at the API's identity provider in their browser (authorization code with
+// PKCE, see oidclogin) and stores the tokens beside the configuration file.
 package login
 
 import (
@@ -9,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/spf13/cobra"
@@ -20,36 +24,55 @@ import (
 )
 
 type flags struct {
-	apiKey string
+	apiKey    string
+	noBrowser bool
+	issuer    string
+	clientID  string
+	timeout   time.Duration
 }
 
 // NewCommand returns the login command.
 func NewCommand(s *session.Session) *cobra.Command {
 	f := &flags{}
 	cmd := &cobra.Command{
-		Use:   "login --api-key KEY [--api-url URL]",
-		Short: "Check an API key and store it for later commands",
-		Long: `Check an API key against the Neosync API and store it, with the API URL, in
-the configuration file (~/.neosync/config.yaml, or $NEOSYNC_CONFIG_DIR, or
-$XDG_CONFIG_HOME/neosync; mode 0600). The key is stored only if the API
-accepts it. When the key gives access to a single account, that account is
-selected.
+		Use:   "login [--api-key KEY] [--api-url URL]",
+		Short: "Sign in (in a browser, or with an API key) for later commands",
+		Long: `Without --api-key, against an API in oidc mode: open the identity provider's
+sign-in page in a browser (or print its URL with --no-browser), wait for the
+provider to send the browser back to the CLI (a one-shot listener on
+127.0.0.1), and store the tokens in the configuration directory
+(oidc-token.json, mode 0600). Later commands send the ID token and refresh
+it when it expires.
 
-A server in single-user mode (the default for a local API) needs no login.
-NEOSYNC_API_KEY in the environment overrides the stored key.`,
-		Example: `  neosync login --api-key "$NEOSYNC_KEY" --api-url https://neosync.example.com
+With --api-key: check the key against the Neosync API and store it, with the
+API URL, in the configuration file (~/.neosync/config.yaml, or
+$NEOSYNC_CONFIG_DIR, or $XDG_CONFIG_HOME/neosync; mode 0600). The key is
+stored only if the API accepts it.
+
+When the caller has a single account, that account is selected. A server in
+single-user mode (the default for a local API) needs no login.
+NEOSYNC_API_KEY in the environment overrides the stored key and sign-in.`,
+		Example: `  neosync login --api-url https://neosync.example.com
+  neosync login --no-browser
+  neosync login --api-key "$NEOSYNC_KEY" --api-url https://neosync.example.com
   echo "$NEOSYNC_KEY" | neosync login --api-key -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return run(cmd.Context(), s, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.apiKey, "api-key", "", `the API key ("-" reads it from stdin)`)
-	_ = cmd.MarkFlagRequired("api-key")
+	cmd.Flags().StringVar(&f.apiKey, "api-key", "", `the API key ("-" reads it from stdin); without it, sign in with the API's identity provider`)
+	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "print the sign-in URL instead of opening a browser")
+	cmd.Flags().StringVar(&f.issuer, "issuer", "", "the identity provider's issuer URL (default: the one the API names)")
+	cmd.Flags().StringVar(&f.clientID, "client-id", "", "the public OIDC client of the CLI (default: the one the API names)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 5*time.Minute, "how long to wait for the browser sign-in")
 	return cmd
 }
 
 func run(ctx context.Context, s *session.Session, f *flags) error {
+	if f.apiKey == "" {
+		return runOIDC(ctx, s, f)
+	}
 	key := strings.TrimSpace(f.apiKey)
 	if key == "-" {
 		line, err := bufio.NewReader(s.In).ReadString('\n')

@@ -1,5 +1,5 @@
 // Package logout implements `neosync logout`: it removes the stored API key
-// (and the account selection that came with it) from the configuration file.
+// or OIDC sign-in (and the account selection that came with it).
 package logout
 
 import (
@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/neosyncio/neosync/cli/internal/config"
+	"github.com/neosyncio/neosync/cli/internal/oidclogin"
 	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
@@ -34,8 +35,15 @@ func run(_ context.Context, s *session.Session, _ *flags) error {
 	if err != nil {
 		return err
 	}
-	if st.File.APIKey == "" {
+	_, signedIn, err := oidclogin.Load(st.Dir)
+	if err != nil {
+		return err
+	}
+	if st.File.APIKey == "" && !signedIn {
 		_, err := fmt.Fprintln(s.Out, "Not logged in; nothing to do.")
+		return err
+	}
+	if err := oidclogin.Remove(st.Dir); err != nil {
 		return err
 	}
 	if err := s.SaveFile(config.File{APIURL: st.File.APIURL}); err != nil {
