@@ -34,6 +34,8 @@ type Client struct {
 	Transformers mgmtv1alpha1connect.TransformersServiceClient
 	// Data reads a connection's schema and streams its rows (neosync sync).
 	Data mgmtv1alpha1connect.ConnectionDataServiceClient
+	// Audit lists an account's audit trail.
+	Audit mgmtv1alpha1connect.AuditServiceClient
 }
 
 // DefaultHTTPClient dials with a short timeout, so an unreachable host fails
@@ -56,6 +58,7 @@ func New(httpClient connect.HTTPClient, baseURL, apiKey string) *Client {
 		Jobs:         mgmtv1alpha1connect.NewJobServiceClient(httpClient, baseURL, opts...),
 		Transformers: mgmtv1alpha1connect.NewTransformersServiceClient(httpClient, baseURL, opts...),
 		Data:         mgmtv1alpha1connect.NewConnectionDataServiceClient(httpClient, baseURL, opts...),
+		Audit:        mgmtv1alpha1connect.NewAuditServiceClient(httpClient, baseURL, opts...),
 	}
 }
 

@@ -94,7 +94,7 @@ func translate(err error, url, procedure string, hasKey bool) error {
 		out = orDefault(msg, code.String())
 	}
 	if code == connect.CodeUnauthenticated && !hasKey {
-		out = fmt.Sprintf("not logged in: the API at %s requires an API key; run neosync login --api-key KEY", url)
+		out = fmt.Sprintf("not logged in: the API at %s requires an API key; run neosync login --api-key KEY (or neosync login, when it signs people in with an identity provider)", url)
 	}
 	return &Error{Code: code, message: oneLine(out), cause: err}
 }

@@ -30,7 +30,7 @@ func TestTranslate(t *testing.T) {
 		{"bad key", connect.NewError(connect.CodeUnauthenticated, errors.New("missing, invalid or expired API key")), "/p.S/GetUser", true,
 			"not logged in or the API key is invalid: run neosync login", connect.CodeUnauthenticated},
 		{"no key", connect.NewError(connect.CodeUnauthenticated, errors.New("x")), "/p.S/GetUser", false,
-			"not logged in: the API at " + url + " requires an API key; run neosync login --api-key KEY", connect.CodeUnauthenticated},
+			"not logged in: the API at " + url + " requires an API key; run neosync login --api-key KEY (or neosync login, when it signs people in with an identity provider)", connect.CodeUnauthenticated},
 		{"dial", connect.NewError(connect.CodeUnavailable, dial), "/p.S/GetJobs", false,
 			"cannot reach the Neosync API at " + url + ": connection refused", connect.CodeUnavailable},
 		{"dns", connect.NewError(connect.CodeUnavailable, &net.DNSError{Name: "nope.invalid", Err: "no such host"}), "/p.S/GetJobs", false,

@@ -21,6 +21,15 @@ func AccountType(a *mgmtv1alpha1.UserAccount) string {
 	return "team"
 }
 
+// Role is the caller's role in an account as people say it: "admin",
+// "job developer", "job executor", "job viewer" ("" when unknown).
+func Role(r mgmtv1alpha1.AccountRole) string {
+	if r == mgmtv1alpha1.AccountRole_ACCOUNT_ROLE_UNSPECIFIED {
+		return ""
+	}
+	return strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(r.String(), "ACCOUNT_ROLE_"), "_", " "))
+}
+
 // ConnectionType is "postgres", "mysql" or "s3".
 func ConnectionType(c *mgmtv1alpha1.ConnectionConfig) string {
 	switch c.GetConfig().(type) {

@@ -329,8 +329,9 @@ func (s *stack) env() []string {
 		"TEMPORAL_URL="+temporalAddr, "TEMPORAL_TASK_QUEUE="+s.taskQueue, "NEOSYNC_API_URL="+s.apiURL, "LOG_LEVEL=warn")
 }
 
-// startStack runs neosync-api in mode (and a worker when asked) until cleanup.
-func startStack(mode string, worker bool) (*stack, func(), error) {
+// startStack runs neosync-api in mode (and a worker when asked) until
+// cleanup; apiEnv is added to the API's environment.
+func startStack(mode string, worker bool, apiEnv ...string) (*stack, func(), error) {
 	var cleanups []func()
 	cleanup := func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -368,7 +369,7 @@ func startStack(mode string, worker bool) (*stack, func(), error) {
 		})
 		return nil
 	}
-	if err := start("neosync-api", fmt.Sprintf("NEOSYNC_LISTEN_ADDR=127.0.0.1:%d", port), "NEOSYNC_AUTH_MODE="+mode, "DB_AUTO_MIGRATE=true"); err != nil {
+	if err := start("neosync-api", append([]string{fmt.Sprintf("NEOSYNC_LISTEN_ADDR=127.0.0.1:%d", port), "NEOSYNC_AUTH_MODE=" + mode, "DB_AUTO_MIGRATE=true"}, apiEnv...)...); err != nil {
 		return s, cleanup, err
 	}
 	deadline := time.Now().Add(30 * time.Second)

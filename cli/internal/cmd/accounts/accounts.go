@@ -62,13 +62,13 @@ func runList(ctx context.Context, s *session.Session, f *listFlags) error {
 	}
 	msg := &mgmtv1alpha1.GetUserAccountsResponse{Accounts: accts}
 	return output.Message(s.Out, f.format, msg, func(w io.Writer) error {
-		t := output.NewTable("current", "name", "type", "id", "created")
+		t := output.NewTable("current", "name", "type", "role", "id", "created")
 		for _, a := range accts {
 			mark := ""
 			if a.GetId() == current {
 				mark = "*"
 			}
-			t.Row(mark, a.GetName(), describe.AccountType(a), a.GetId(), output.Time(a.GetCreatedAt()))
+			t.Row(mark, a.GetName(), describe.AccountType(a), describe.Role(a.GetRole()), a.GetId(), output.Time(a.GetCreatedAt()))
 		}
 		return t.Render(w)
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/neosyncio/neosync/cli/internal/cmd/accounts"
 	"github.com/neosyncio/neosync/cli/internal/cmd/apply"
+	"github.com/neosyncio/neosync/cli/internal/cmd/audit"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
 	"github.com/neosyncio/neosync/cli/internal/cmd/connections"
 	"github.com/neosyncio/neosync/cli/internal/cmd/group"
@@ -61,6 +62,7 @@ it), then the default API http://127.0.0.1:8080.`,
 		logout.NewCommand(s),
 		whoami.NewCommand(s),
 		accounts.NewCommand(s),
+		audit.NewCommand(s),
 		connections.NewCommand(s),
 		jobs.NewCommand(s),
 		runs.NewCommand(s),

@@ -1,10 +1,12 @@
 // Package whoami implements `neosync whoami`: which API the CLI talks to,
-// as whom, in which account, and where those settings came from.
+// as whom, in which account with which role, and where those settings came
+// from.
 package whoami
 
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"connectrpc.com/connect"
 	"github.com/spf13/cobra"
@@ -77,16 +79,24 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		return output.Message(s.Out, f.format, msg, nil)
 	}
 	u := user.Msg.GetUser()
+	if u.GetEmail() != "" {
+		u.DisplayName += " <" + u.GetEmail() + ">"
+	}
 	account := ""
 	if acctErr != nil {
 		account = "none: " + acctErr.Error()
 	} else {
 		account = fmt.Sprintf("%s (%s, %s)", acct.GetName(), describe.AccountType(acct), acct.GetId())
 	}
+	role := "none"
+	if acctErr == nil && acct.GetRole() != mgmtv1alpha1.AccountRole_ACCOUNT_ROLE_UNSPECIFIED {
+		role = describe.Role(acct.GetRole()) + " (may: " + strings.Join(acct.GetPermissions(), ", ") + ")"
+	}
 	return output.Fields(s.Out,
 		output.Field{Label: "API", Value: fmt.Sprintf("%s (from %s; auth mode %s)", st.APIURL, st.APIURLSource, sys.Msg.GetAuthMode())},
 		output.Field{Label: "User", Value: fmt.Sprintf("%s (%s, %s)", u.GetDisplayName(), u.GetKind(), u.GetId())},
 		output.Field{Label: "Account", Value: account},
+		output.Field{Label: "Role", Value: role},
 		output.Field{Label: "API key", Value: st.APIKeySource},
 		output.Field{Label: "Config", Value: st.Dir},
 	)
