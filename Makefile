@@ -104,7 +104,7 @@ test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server ## Go tests only
 	go test -count=1 $(GO_PACKAGES)
 
 .PHONY: test-frontend
-test-frontend: build $(TOOLS_BIN)/temporal frontend/node_modules ## Web app: typecheck, vitest, next build, Chromium end-to-end
+test-frontend: build $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server frontend/node_modules ## Web app: typecheck, vitest, next build, Chromium end-to-end
 	cd frontend && npm run typecheck && npm test && npm run build && npm run e2e
 
 # make up/down/demo as a returning user meets them (taken ports, leftovers, a

@@ -93,14 +93,16 @@ function SignOutButton() {
 
 /**
  * AccountIndicator names the account the app works in and who acts in it:
- * the key's name when signed in with an API key (with Sign out), else the
- * account's type.
+ * the key's name when signed in with an API key, the person's name when
+ * signed in with the identity provider (with Sign out), else the account's
+ * type.
  */
 function AccountIndicator() {
   const { account, isLoading, error } = useAccount();
   const user = useQuery(UserAccountService.method.getUser, {}, { staleTime: 5 * 60_000 });
   const session = useWebSession();
-  const who = user.data?.user?.kind === "machine" ? user.data.user.displayName : account?.type === UserAccountType.TEAM ? "Team account" : "Personal account";
+  const kind = user.data?.user?.kind;
+  const who = kind === "machine" || kind === "oidc" ? user.data?.user?.displayName : account?.type === UserAccountType.TEAM ? "Team account" : "Personal account";
   return (
     <div data-testid="account">
       <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm">
