@@ -10,7 +10,7 @@ import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { UserAccountService } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { apiBaseURL } from "@/lib/api-url";
-import { signInFailed } from "@/lib/oidc-routes";
+import { appURL, signInFailed } from "@/lib/oidc-routes";
 import { signInFailure } from "@/lib/identify";
 import { FLOW_COOKIE, claims, discover, exchange, unsealFlow, webClient } from "@/lib/oidc";
 import { SESSION_COOKIE, isHttps, seal, sessionCookieOptions, sessionKey } from "@/lib/session";
@@ -32,7 +32,7 @@ export async function GET(req: NextRequest) {
     const api = createClient(UserAccountService, createConnectTransport({ baseUrl: apiBaseURL() }));
     const info = await api.getSystemInformation({}, { timeoutMs: 10_000 });
     const provider = await discover(info.oidcIssuer);
-    const tokens = await exchange(provider, client, code, flow.verifier, new URL("/auth/oidc/callback", req.nextUrl).toString());
+    const tokens = await exchange(provider, client, code, flow.verifier, appURL(req, "/auth/oidc/callback").toString());
     if (claims(tokens.idToken).nonce !== flow.nonce) return signInFailed(req, "The identity provider's answer does not match this sign-in (nonce). Try again.");
     idToken = tokens.idToken;
     const bearer: Interceptor = (next) => (r) => {
@@ -47,7 +47,7 @@ export async function GET(req: NextRequest) {
   }
   const now = Math.floor(Date.now() / 1000);
   const exp = claims(idToken).exp ?? now;
-  const res = NextResponse.redirect(new URL(flow.next, req.nextUrl), { status: 303 });
+  const res = NextResponse.redirect(appURL(req, flow.next), { status: 303 });
   const secure = isHttps(req.nextUrl, req.headers);
   res.cookies.set(SESSION_COOKIE, seal({ apiKey: idToken, issuedAt: now, expiresAt: exp }, key), sessionCookieOptions(secure, Math.max(exp - now, 0)));
   res.cookies.set(FLOW_COOKIE, "", sessionCookieOptions(secure, 0));

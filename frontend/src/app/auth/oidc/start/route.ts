@@ -8,7 +8,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { UserAccountService } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { apiBaseURL } from "@/lib/api-url";
-import { signInFailed } from "@/lib/oidc-routes";
+import { appURL, signInFailed } from "@/lib/oidc-routes";
 import { FLOW_COOKIE, FLOW_TTL_SECONDS, authorizationURL, discover, newFlow, sealFlow, webClient } from "@/lib/oidc";
 import { isHttps, sessionCookieOptions, sessionKey } from "@/lib/session";
 
@@ -30,7 +30,7 @@ export async function GET(req: NextRequest) {
   try {
     const provider = await discover(issuer);
     const flow = newFlow(req.nextUrl.searchParams.get("next"));
-    const redirectURI = new URL("/auth/oidc/callback", req.nextUrl).toString();
+    const redirectURI = appURL(req, "/auth/oidc/callback").toString();
     const res = NextResponse.redirect(authorizationURL(provider, client, flow, redirectURI), { status: 303 });
     res.cookies.set(FLOW_COOKIE, sealFlow(flow, sessionKey().key), sessionCookieOptions(isHttps(req.nextUrl, req.headers), FLOW_TTL_SECONDS));
     return res;
