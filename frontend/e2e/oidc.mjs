@@ -130,7 +130,7 @@ async function main() {
     const bobCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL });
     const bob = await bobCtx.newPage();
     bob.setDefaultTimeout(20_000);
-    await signIn(bob, "bob", "/");
+    await signIn(bob, "bob", "/connections");
     const accepted = await call(bob, "UserAccountService/AcceptTeamAccountInvite", { token: invite.body.token });
     if (accepted.status !== 200 || accepted.body.account?.role !== "ACCOUNT_ROLE_JOB_VIEWER") throw new Error(`accept: ${JSON.stringify(accepted)}`);
     const list = await call(bob, "ConnectionService/GetConnections", { accountId });
