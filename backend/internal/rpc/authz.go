@@ -115,6 +115,8 @@ var rules = map[string]rule{
 	pkg + "JobService/GetJobRuns":       {perm: auth.PermRead, targets: []field{{"job_id", auth.ResourceJob}, {"account_id", auth.ResourceAccount}}},
 	pkg + "JobService/GetJobRun":        {perm: auth.PermRead, targets: byID("job_run_id", auth.ResourceRun)},
 	pkg + "JobService/GetJobRunEvents":  {perm: auth.PermRead, targets: byID("job_run_id", auth.ResourceRun)},
+	pkg + "JobService/GetJobRunLogs":    {perm: auth.PermRead, targets: byID("job_run_id", auth.ResourceRun)},
+	pkg + "JobService/GetUsage":         {perm: auth.PermRead, targets: acct("account_id")},
 	pkg + "JobService/CancelJobRun":     {perm: auth.PermRunExecute, targets: byID("job_run_id", auth.ResourceRun), action: "cancel"},
 	pkg + "JobService/TerminateJobRun":  {perm: auth.PermRunExecute, targets: byID("job_run_id", auth.ResourceRun), action: "terminate"},
 	pkg + "JobService/DeleteJobRun":     {perm: auth.PermJobWrite, targets: byID("job_run_id", auth.ResourceRun), action: "delete"},
