@@ -85,6 +85,8 @@ var roleMatrix = map[string]need{
 	"JobService/GetJobRuns":                               {"viewer", "job_id", "job"},
 	"JobService/GetJobRun":                                {"viewer", "job_run_id", "run"},
 	"JobService/GetJobRunEvents":                          {"viewer", "job_run_id", "run"},
+	"JobService/GetJobRunLogs":                            {"viewer", "job_run_id", "run"},
+	"JobService/GetUsage":                                 {"viewer", "account_id", "account"},
 	"JobService/CancelJobRun":                             {"executor", "job_run_id", "run"},
 	"JobService/TerminateJobRun":                          {"executor", "job_run_id", "run"},
 	"JobService/DeleteJobRun":                             {"developer", "job_run_id", "run"},
@@ -223,7 +225,7 @@ func rawCall(t *testing.T, api *apitest.API, token, proc string, body map[string
 	t.Helper()
 	b, _ := json.Marshal(body)
 	ct := "application/json"
-	if strings.HasSuffix(proc, "Stream") {
+	if isServerStream(proc) {
 		env := make([]byte, 5, 5+len(b))
 		env[4] = byte(len(b))
 		b = append(env, b...)
@@ -262,4 +264,21 @@ func rawCall(t *testing.T, api *apitest.API, token, proc string, body map[string
 	var e struct{ Code, Message string }
 	_ = json.Unmarshal(raw, &e)
 	return e.Code, e.Message
+}
+
+// isServerStream reports whether proc ("Service/Method") streams its
+// responses, from its descriptor, so a stream is called with the streaming
+// envelope whatever its name.
+func isServerStream(proc string) bool {
+	svc, method, _ := strings.Cut(proc, "/")
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName("mgmt.v1alpha1." + svc))
+	if err != nil {
+		return false
+	}
+	sd, ok := d.(protoreflect.ServiceDescriptor)
+	if !ok {
+		return false
+	}
+	m := sd.Methods().ByName(protoreflect.Name(method))
+	return m != nil && m.IsStreamingServer()
 }
