@@ -157,6 +157,10 @@ func TestHostileIdentifiers(t *testing.T) {
 					t.Errorf("StreamRows(%q) = %q, %v; want %q", tt.table, got, err, tt.want)
 				}
 			}
+			sampleCols, sample, err := e.insp.SampleRows(ctx, TableName{e.schema, "select"}, 10)
+			if err != nil || !slices.Equal(sampleCols, selCols) || len(sample) != 2 {
+				t.Errorf("SampleRows(select) = %q, %d rows, %v; want %q and 2 rows", sampleCols, len(sample), err, selCols)
+			}
 			slices.Sort(rows)
 			assertLines(t, "rows", rows, []string{`"1"|"Café ☕"|"x"|"it's"|NULL`, "\"2\"|\"b\"|\"y\"|\"`\"|\"\\\"\""})
 		})

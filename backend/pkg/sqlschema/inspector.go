@@ -94,7 +94,22 @@ type Inspector interface {
 	// should not set parseTime=true; if it does, DATE and DATETIME values
 	// are re-formatted from time.Time and may differ from the server's text.
 	StreamRows(ctx context.Context, t TableName, where string, batchSize int, fn func(columns []string, batch [][]*string) error) error
+	// SampleRows reads at most limit rows of t (1 to [MaxSampleRows]) —
+	// the first ones the server returns, with no ORDER BY, so the read
+	// stops early on a large table — for looking at what a table holds
+	// (PII detection). Columns and values are as in StreamRows (every
+	// column in ordinal order, the server's text, NULL as nil). The read
+	// runs in a READ ONLY transaction that is rolled back, as one
+	// statement bounded by [SampleTimeout]. A table that does not exist
+	// yields an error wrapping [ErrTableNotFound].
+	SampleRows(ctx context.Context, t TableName, limit int) (columns []string, rows [][]*string, err error)
 }
+
+// SampleTimeout bounds the statement of [Inspector.SampleRows].
+const SampleTimeout = 10 * time.Second
+
+// MaxSampleRows is the largest limit [Inspector.SampleRows] accepts.
+const MaxSampleRows = 10_000
 
 // RowCountTimeout bounds the statement of [Inspector.RowCount] (Postgres
 // statement_timeout, MariaDB max_statement_time, MySQL max_execution_time).
