@@ -61,7 +61,6 @@ func (p *pgInspector) SampleRows(ctx context.Context, t TableName, limit int) (c
 	return cols, out, err
 }
 
-
 // SampleRows implements [Inspector.SampleRows].
 func (m *mysqlInspector) SampleRows(ctx context.Context, t TableName, limit int) (cols []string, out [][]*string, err error) {
 	if limit < 1 || limit > MaxSampleRows {
