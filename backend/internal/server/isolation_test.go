@@ -115,6 +115,10 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			return s.Err()
 		},
+		"ScanConnectionPii": func(ctx context.Context, ids bIDs) error {
+			_, err := a.Data.ScanConnectionPii(ctx, connect.NewRequest(&mgmt.ScanConnectionPiiRequest{ConnectionId: ids.conn}))
+			return err
+		},
 		"GetJob": func(ctx context.Context, ids bIDs) error {
 			_, err := a.Jobs.GetJob(ctx, connect.NewRequest(&mgmt.GetJobRequest{Id: ids.job}))
 			return err

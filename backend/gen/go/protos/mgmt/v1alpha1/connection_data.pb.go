@@ -1104,7 +1104,7 @@ var File_mgmt_v1alpha1_connection_data_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_connection_data_proto_rawDesc = "" +
 	"\n" +
-	"#mgmt/v1alpha1/connection_data.proto\x12\rmgmt.v1alpha1\"\xc6\x05\n" +
+	"#mgmt/v1alpha1/connection_data.proto\x12\rmgmt.v1alpha1\x1a\x17mgmt/v1alpha1/pii.proto\"\xc6\x05\n" +
 	"\x0eDatabaseColumn\x12\x16\n" +
 	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x16\n" +
@@ -1185,13 +1185,14 @@ const file_mgmt_v1alpha1_connection_data_proto_rawDesc = "" +
 	"\x06values\x18\x01 \x03(\v2\x17.mgmt.v1alpha1.RowValueR\x06values\"c\n" +
 	"\x1fGetConnectionDataStreamResponse\x12\x18\n" +
 	"\acolumns\x18\x01 \x03(\tR\acolumns\x12&\n" +
-	"\x04rows\x18\x02 \x03(\v2\x12.mgmt.v1alpha1.RowR\x04rows2\xea\x04\n" +
+	"\x04rows\x18\x02 \x03(\v2\x12.mgmt.v1alpha1.RowR\x04rows2\xd2\x05\n" +
 	"\x15ConnectionDataService\x12l\n" +
 	"\x13GetConnectionSchema\x12).mgmt.v1alpha1.GetConnectionSchemaRequest\x1a*.mgmt.v1alpha1.GetConnectionSchemaResponse\x12\x8a\x01\n" +
 	"\x1dGetConnectionTableConstraints\x123.mgmt.v1alpha1.GetConnectionTableConstraintsRequest\x1a4.mgmt.v1alpha1.GetConnectionTableConstraintsResponse\x12u\n" +
 	"\x16GetAllSchemasAndTables\x12,.mgmt.v1alpha1.GetAllSchemasAndTablesRequest\x1a-.mgmt.v1alpha1.GetAllSchemasAndTablesResponse\x12c\n" +
 	"\x10GetTableRowCount\x12&.mgmt.v1alpha1.GetTableRowCountRequest\x1a'.mgmt.v1alpha1.GetTableRowCountResponse\x12z\n" +
-	"\x17GetConnectionDataStream\x12-.mgmt.v1alpha1.GetConnectionDataStreamRequest\x1a..mgmt.v1alpha1.GetConnectionDataStreamResponse0\x01B\xcc\x01\n" +
+	"\x17GetConnectionDataStream\x12-.mgmt.v1alpha1.GetConnectionDataStreamRequest\x1a..mgmt.v1alpha1.GetConnectionDataStreamResponse0\x01\x12f\n" +
+	"\x11ScanConnectionPii\x12'.mgmt.v1alpha1.ScanConnectionPiiRequest\x1a(.mgmt.v1alpha1.ScanConnectionPiiResponseB\xcc\x01\n" +
 	"\x11com.mgmt.v1alpha1B\x13ConnectionDataProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
 
 var (
@@ -1225,6 +1226,8 @@ var file_mgmt_v1alpha1_connection_data_proto_goTypes = []any{
 	(*RowValue)(nil),                              // 14: mgmt.v1alpha1.RowValue
 	(*Row)(nil),                                   // 15: mgmt.v1alpha1.Row
 	(*GetConnectionDataStreamResponse)(nil),       // 16: mgmt.v1alpha1.GetConnectionDataStreamResponse
+	(*ScanConnectionPiiRequest)(nil),              // 17: mgmt.v1alpha1.ScanConnectionPiiRequest
+	(*ScanConnectionPiiResponse)(nil),             // 18: mgmt.v1alpha1.ScanConnectionPiiResponse
 }
 var file_mgmt_v1alpha1_connection_data_proto_depIdxs = []int32{
 	1,  // 0: mgmt.v1alpha1.ForeignKeyConstraint.referenced_table:type_name -> mgmt.v1alpha1.SchemaTable
@@ -1241,13 +1244,15 @@ var file_mgmt_v1alpha1_connection_data_proto_depIdxs = []int32{
 	9,  // 11: mgmt.v1alpha1.ConnectionDataService.GetAllSchemasAndTables:input_type -> mgmt.v1alpha1.GetAllSchemasAndTablesRequest
 	11, // 12: mgmt.v1alpha1.ConnectionDataService.GetTableRowCount:input_type -> mgmt.v1alpha1.GetTableRowCountRequest
 	13, // 13: mgmt.v1alpha1.ConnectionDataService.GetConnectionDataStream:input_type -> mgmt.v1alpha1.GetConnectionDataStreamRequest
-	6,  // 14: mgmt.v1alpha1.ConnectionDataService.GetConnectionSchema:output_type -> mgmt.v1alpha1.GetConnectionSchemaResponse
-	8,  // 15: mgmt.v1alpha1.ConnectionDataService.GetConnectionTableConstraints:output_type -> mgmt.v1alpha1.GetConnectionTableConstraintsResponse
-	10, // 16: mgmt.v1alpha1.ConnectionDataService.GetAllSchemasAndTables:output_type -> mgmt.v1alpha1.GetAllSchemasAndTablesResponse
-	12, // 17: mgmt.v1alpha1.ConnectionDataService.GetTableRowCount:output_type -> mgmt.v1alpha1.GetTableRowCountResponse
-	16, // 18: mgmt.v1alpha1.ConnectionDataService.GetConnectionDataStream:output_type -> mgmt.v1alpha1.GetConnectionDataStreamResponse
-	14, // [14:19] is the sub-list for method output_type
-	9,  // [9:14] is the sub-list for method input_type
+	17, // 14: mgmt.v1alpha1.ConnectionDataService.ScanConnectionPii:input_type -> mgmt.v1alpha1.ScanConnectionPiiRequest
+	6,  // 15: mgmt.v1alpha1.ConnectionDataService.GetConnectionSchema:output_type -> mgmt.v1alpha1.GetConnectionSchemaResponse
+	8,  // 16: mgmt.v1alpha1.ConnectionDataService.GetConnectionTableConstraints:output_type -> mgmt.v1alpha1.GetConnectionTableConstraintsResponse
+	10, // 17: mgmt.v1alpha1.ConnectionDataService.GetAllSchemasAndTables:output_type -> mgmt.v1alpha1.GetAllSchemasAndTablesResponse
+	12, // 18: mgmt.v1alpha1.ConnectionDataService.GetTableRowCount:output_type -> mgmt.v1alpha1.GetTableRowCountResponse
+	16, // 19: mgmt.v1alpha1.ConnectionDataService.GetConnectionDataStream:output_type -> mgmt.v1alpha1.GetConnectionDataStreamResponse
+	18, // 20: mgmt.v1alpha1.ConnectionDataService.ScanConnectionPii:output_type -> mgmt.v1alpha1.ScanConnectionPiiResponse
+	15, // [15:21] is the sub-list for method output_type
+	9,  // [9:15] is the sub-list for method input_type
 	9,  // [9:9] is the sub-list for extension type_name
 	9,  // [9:9] is the sub-list for extension extendee
 	0,  // [0:9] is the sub-list for field type_name
@@ -1258,6 +1263,7 @@ func file_mgmt_v1alpha1_connection_data_proto_init() {
 	if File_mgmt_v1alpha1_connection_data_proto != nil {
 		return
 	}
+	file_mgmt_v1alpha1_pii_proto_init()
 	file_mgmt_v1alpha1_connection_data_proto_msgTypes[0].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_data_proto_msgTypes[11].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_connection_data_proto_msgTypes[13].OneofWrappers = []any{}

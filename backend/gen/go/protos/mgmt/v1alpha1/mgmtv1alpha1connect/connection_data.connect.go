@@ -48,6 +48,9 @@ const (
 	// ConnectionDataServiceGetConnectionDataStreamProcedure is the fully-qualified name of the
 	// ConnectionDataService's GetConnectionDataStream RPC.
 	ConnectionDataServiceGetConnectionDataStreamProcedure = "/mgmt.v1alpha1.ConnectionDataService/GetConnectionDataStream"
+	// ConnectionDataServiceScanConnectionPiiProcedure is the fully-qualified name of the
+	// ConnectionDataService's ScanConnectionPii RPC.
+	ConnectionDataServiceScanConnectionPiiProcedure = "/mgmt.v1alpha1.ConnectionDataService/ScanConnectionPii"
 )
 
 // ConnectionDataServiceClient is a client for the mgmt.v1alpha1.ConnectionDataService service.
@@ -64,6 +67,10 @@ type ConnectionDataServiceClient interface {
 	// GetConnectionDataStream streams one table's rows in the database's text
 	// representation, in batches.
 	GetConnectionDataStream(context.Context, *connect.Request[v1alpha1.GetConnectionDataStreamRequest]) (*connect.ServerStreamForClient[v1alpha1.GetConnectionDataStreamResponse], error)
+	// ScanConnectionPii samples the rows of every table (bounded per table:
+	// a row limit and a statement timeout) and reports the columns that
+	// hold personal data, each with a suggested transformer.
+	ScanConnectionPii(context.Context, *connect.Request[v1alpha1.ScanConnectionPiiRequest]) (*connect.Response[v1alpha1.ScanConnectionPiiResponse], error)
 }
 
 // NewConnectionDataServiceClient constructs a client for the mgmt.v1alpha1.ConnectionDataService
@@ -107,6 +114,12 @@ func NewConnectionDataServiceClient(httpClient connect.HTTPClient, baseURL strin
 			connect.WithSchema(connectionDataServiceMethods.ByName("GetConnectionDataStream")),
 			connect.WithClientOptions(opts...),
 		),
+		scanConnectionPii: connect.NewClient[v1alpha1.ScanConnectionPiiRequest, v1alpha1.ScanConnectionPiiResponse](
+			httpClient,
+			baseURL+ConnectionDataServiceScanConnectionPiiProcedure,
+			connect.WithSchema(connectionDataServiceMethods.ByName("ScanConnectionPii")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -117,6 +130,7 @@ type connectionDataServiceClient struct {
 	getAllSchemasAndTables        *connect.Client[v1alpha1.GetAllSchemasAndTablesRequest, v1alpha1.GetAllSchemasAndTablesResponse]
 	getTableRowCount              *connect.Client[v1alpha1.GetTableRowCountRequest, v1alpha1.GetTableRowCountResponse]
 	getConnectionDataStream       *connect.Client[v1alpha1.GetConnectionDataStreamRequest, v1alpha1.GetConnectionDataStreamResponse]
+	scanConnectionPii             *connect.Client[v1alpha1.ScanConnectionPiiRequest, v1alpha1.ScanConnectionPiiResponse]
 }
 
 // GetConnectionSchema calls mgmt.v1alpha1.ConnectionDataService.GetConnectionSchema.
@@ -145,6 +159,11 @@ func (c *connectionDataServiceClient) GetConnectionDataStream(ctx context.Contex
 	return c.getConnectionDataStream.CallServerStream(ctx, req)
 }
 
+// ScanConnectionPii calls mgmt.v1alpha1.ConnectionDataService.ScanConnectionPii.
+func (c *connectionDataServiceClient) ScanConnectionPii(ctx context.Context, req *connect.Request[v1alpha1.ScanConnectionPiiRequest]) (*connect.Response[v1alpha1.ScanConnectionPiiResponse], error) {
+	return c.scanConnectionPii.CallUnary(ctx, req)
+}
+
 // ConnectionDataServiceHandler is an implementation of the mgmt.v1alpha1.ConnectionDataService
 // service.
 type ConnectionDataServiceHandler interface {
@@ -160,6 +179,10 @@ type ConnectionDataServiceHandler interface {
 	// GetConnectionDataStream streams one table's rows in the database's text
 	// representation, in batches.
 	GetConnectionDataStream(context.Context, *connect.Request[v1alpha1.GetConnectionDataStreamRequest], *connect.ServerStream[v1alpha1.GetConnectionDataStreamResponse]) error
+	// ScanConnectionPii samples the rows of every table (bounded per table:
+	// a row limit and a statement timeout) and reports the columns that
+	// hold personal data, each with a suggested transformer.
+	ScanConnectionPii(context.Context, *connect.Request[v1alpha1.ScanConnectionPiiRequest]) (*connect.Response[v1alpha1.ScanConnectionPiiResponse], error)
 }
 
 // NewConnectionDataServiceHandler builds an HTTP handler from the service implementation. It
@@ -199,6 +222,12 @@ func NewConnectionDataServiceHandler(svc ConnectionDataServiceHandler, opts ...c
 		connect.WithSchema(connectionDataServiceMethods.ByName("GetConnectionDataStream")),
 		connect.WithHandlerOptions(opts...),
 	)
+	connectionDataServiceScanConnectionPiiHandler := connect.NewUnaryHandler(
+		ConnectionDataServiceScanConnectionPiiProcedure,
+		svc.ScanConnectionPii,
+		connect.WithSchema(connectionDataServiceMethods.ByName("ScanConnectionPii")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mgmt.v1alpha1.ConnectionDataService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ConnectionDataServiceGetConnectionSchemaProcedure:
@@ -211,6 +240,8 @@ func NewConnectionDataServiceHandler(svc ConnectionDataServiceHandler, opts ...c
 			connectionDataServiceGetTableRowCountHandler.ServeHTTP(w, r)
 		case ConnectionDataServiceGetConnectionDataStreamProcedure:
 			connectionDataServiceGetConnectionDataStreamHandler.ServeHTTP(w, r)
+		case ConnectionDataServiceScanConnectionPiiProcedure:
+			connectionDataServiceScanConnectionPiiHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -238,4 +269,8 @@ func (UnimplementedConnectionDataServiceHandler) GetTableRowCount(context.Contex
 
 func (UnimplementedConnectionDataServiceHandler) GetConnectionDataStream(context.Context, *connect.Request[v1alpha1.GetConnectionDataStreamRequest], *connect.ServerStream[v1alpha1.GetConnectionDataStreamResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.ConnectionDataService.GetConnectionDataStream is not implemented"))
+}
+
+func (UnimplementedConnectionDataServiceHandler) ScanConnectionPii(context.Context, *connect.Request[v1alpha1.ScanConnectionPiiRequest]) (*connect.Response[v1alpha1.ScanConnectionPiiResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.ConnectionDataService.ScanConnectionPii is not implemented"))
 }
