@@ -140,7 +140,9 @@ func labelledSchema() []labelledTable {
 			{"product_code", "text", "varchar(30)", "", func(r *rand.Rand, _ int) string {
 				return fmt.Sprintf("%c%c%02d%s", 'A'+r.IntN(26), 'A'+r.IntN(26), r.IntN(100), strings.ToUpper(strconv.FormatInt(r.Int64N(1<<60), 36)))
 			}},
-			{"sku", "text", "varchar(30)", "", func(r *rand.Rand, i int) string { return fmt.Sprintf("SKU-%05d-%s", i, pick(r, []string{"S", "M", "L", "XL"})) }},
+			{"sku", "text", "varchar(30)", "", func(r *rand.Rand, i int) string {
+				return fmt.Sprintf("SKU-%05d-%s", i, pick(r, []string{"S", "M", "L", "XL"}))
+			}},
 			{"tracking_number", "text", "varchar(30)", "", func(r *rand.Rand, _ int) string { return "9400" + digits(r, 18) }},
 			{"reference", "text", "varchar(20)", "", func(r *rand.Rand, _ int) string { return digits(r, 9) }},
 			{"invoice_no", "text", "varchar(20)", "", func(r *rand.Rand, _ int) string { return "7" + digits(r, 9) }},
@@ -166,8 +168,12 @@ func labelledSchema() []labelledTable {
 				s := labIBAN(r)
 				return s[:4] + " " + s[4:8] + " " + s[8:12] + " " + s[12:16] + " " + s[16:20] + " " + s[20:]
 			}},
-			{"remote_addr", "text", "varchar(45)", "ipv4", func(r *rand.Rand, _ int) string { return fmt.Sprintf("10.%d.%d.%d", r.IntN(256), r.IntN(256), 1+r.IntN(254)) }},
-			{"company", "text", "varchar(80)", "", func(r *rand.Rand, _ int) string { return pick(r, []string{"Acme", "Globex", "Initech", "Umbrella"}) + " " + pick(r, []string{"Inc", "LLC", "Corp"}) }},
+			{"remote_addr", "text", "varchar(45)", "ipv4", func(r *rand.Rand, _ int) string {
+				return fmt.Sprintf("10.%d.%d.%d", r.IntN(256), r.IntN(256), 1+r.IntN(254))
+			}},
+			{"company", "text", "varchar(80)", "", func(r *rand.Rand, _ int) string {
+				return pick(r, []string{"Acme", "Globex", "Initech", "Umbrella"}) + " " + pick(r, []string{"Inc", "LLC", "Corp"})
+			}},
 			{"website", "text", "varchar(80)", "", func(r *rand.Rand, i int) string { return fmt.Sprintf("https://www.example%d.com/about", i) }},
 		}},
 	}
