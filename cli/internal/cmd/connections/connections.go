@@ -1,4 +1,4 @@
-// Package connections implements `neosync connections list|get|create|check|delete`:
+// Package connections implements `neosync connections list|get|create|check|scan|delete`:
 // the databases jobs read from and write to. Credentials are write-only: the
 // API masks them on every read.
 package connections
@@ -19,8 +19,9 @@ encrypted by the API and shown masked (********).`,
 		`  neosync connections list
   neosync connections create --name prod --postgres-url "$PROD_DATABASE_URL"
   neosync connections check prod
+  neosync connections scan prod
   neosync connections delete prod`,
-		newListCommand(s), newGetCommand(s), newCreateCommand(s), newCheckCommand(s), newDeleteCommand(s))
+		newListCommand(s), newGetCommand(s), newCreateCommand(s), newCheckCommand(s), newScanCommand(s), newDeleteCommand(s))
 	cmd.Aliases = []string{"connection", "conn"}
 	return cmd
 }
