@@ -179,3 +179,29 @@ func ScanColumn(col Column, values []*string) (Finding, bool) {
 	}
 	return best.finding(t, c), true
 }
+
+// ScanSample scans the columns cols of one table from a sample of its
+// rows: rows hold the values of sampleColumns, in that order (as
+// sqlschema's SampleRows returns them). It returns the findings by column
+// name; a column missing from the sample is not scanned.
+func ScanSample(cols []Column, sampleColumns []string, rows [][]*string) map[string]Finding {
+	index := make(map[string]int, len(sampleColumns))
+	for k, n := range sampleColumns {
+		index[n] = k
+	}
+	out := map[string]Finding{}
+	values := make([]*string, len(rows))
+	for _, c := range cols {
+		k, ok := index[c.Name]
+		if !ok {
+			continue
+		}
+		for r, row := range rows {
+			values[r] = row[k]
+		}
+		if f, ok := ScanColumn(c, values); ok {
+			out[c.Name] = f
+		}
+	}
+	return out
+}

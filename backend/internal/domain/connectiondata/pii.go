@@ -83,21 +83,14 @@ func scanTable(ctx context.Context, i sqlschema.Inspector, cols []sqlschema.Colu
 	if err != nil {
 		return nil, err
 	}
-	index := make(map[string]int, len(names))
-	for k, n := range names {
-		index[n] = k
+	scols := make([]piiscan.Column, len(cols))
+	for k, c := range cols {
+		scols[k] = piiscan.Column{Name: c.Name, DataType: c.DataType}
 	}
+	found := piiscan.ScanSample(scols, names, rows)
 	var out []PIIFinding
-	values := make([]*string, len(rows))
 	for _, c := range cols {
-		k, ok := index[c.Name]
-		if !ok {
-			continue // added after the column list was read
-		}
-		for r, row := range rows {
-			values[r] = row[k]
-		}
-		if f, ok := piiscan.ScanColumn(piiscan.Column{Name: c.Name, DataType: c.DataType}, values); ok {
+		if f, ok := found[c.Name]; ok {
 			out = append(out, PIIFinding{Column: c, Finding: f})
 		}
 	}
