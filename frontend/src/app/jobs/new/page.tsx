@@ -10,7 +10,9 @@ import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { useAccount } from "@/lib/account";
 import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
-import { MappingEditor } from "@/components/mapping-editor";
+import { MappingEditor, jobTransformers } from "@/components/mapping-editor";
+import { PiiSuggestions } from "@/components/pii-suggestions";
+import { usePiiSuggestions } from "@/lib/pii";
 import { DestinationBadges, DestinationList, checkDestinations, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass } from "@/components/ui";
@@ -47,6 +49,7 @@ export default function NewJobPage() {
   const transformers = useQuery(TransformersService.method.getSystemTransformers, {}, { staleTime: Infinity });
   const udts = useQuery(TransformersService.method.getUserDefinedTransformers, { accountId: account?.id }, { enabled: !!account });
   const subsetChecks = useSubsetChecks(sourceId);
+  const pii = usePiiSuggestions(sourceId, step === 2 && kind === "sync", jobTransformers(transformers.data?.transformers ?? [], "sync"));
   const validateM = useMutation(JobService.method.validateJobMappings);
   const createJob = useMutation(JobService.method.createJob, {
     onSuccess: async (res) => {
@@ -186,6 +189,14 @@ export default function NewJobPage() {
               ) : columns.length === 0 && schema.data ? (
                 <EmptyState title="The source has no tables" description="Check that the connection's role can read the tables you want to copy." />
               ) : (
+                <>
+                <PiiSuggestions
+                  suggestions={pii.suggestions}
+                  loading={pii.loading}
+                  error={pii.error}
+                  value={choices}
+                  onAccept={(acc) => { setChoices((m) => { const n = { ...m }; for (const a of acc) n[a.key] = a.choice; return n; }); validateM.reset(); }}
+                />
                 <MappingEditor
                   columns={columns}
                   constraints={constraints.data?.tables ?? []}
@@ -197,6 +208,7 @@ export default function NewJobPage() {
                   paramErrors={paramErrors}
                   onChange={(keys, c) => { setChoices((m) => { const n = { ...m }; for (const k of keys) n[k] = c; return n; }); validateM.reset(); }}
                 />
+                </>
               )}
               {columns.length > 0 && (
                 <Card title="Virtual foreign keys (optional)">
