@@ -1,0 +1,170 @@
+// End-to-end test of PII suggestions in the job wizard: a private backend
+// (e2e/stack.mjs) whose source holds emails, SSNs and card numbers, the built
+// Next app and the system Chromium. The wizard's mapping step lists every
+// flagged column with a "Suggested" badge and its transformer; a job created
+// without accepting them gets the plan's warning about personal data copied
+// unchanged; "Accept all suggestions" sets each column's transformer in one
+// click, and that job's plan has no such warning. Screenshots (pii-*.png) go
+// to e2e/screenshots/. Exits non-zero on failure.
+//
+// Needs what e2e/run.mjs needs: `npm run build`, `make build`, .bin/temporal,
+// Postgres on 127.0.0.1:5432 and Chromium at $CHROMIUM.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { freePort, psql, reportFailure, runCleanups, startStack, waitFor } from "./stack.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const appDir = resolve(here, "..");
+const shots = join(here, "screenshots");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const started = Date.now();
+
+function step(msg) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] pii ${msg}`);
+}
+
+/** call posts a Connect JSON request to the API and returns the decoded response. */
+async function call(apiURL, method, body) {
+  const res = await fetch(`${apiURL}/mgmt.v1alpha1.${method}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const out = await res.json();
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(out)}`);
+  return out;
+}
+
+const PATIENTS_SQL = `
+CREATE TABLE public.patients (id int PRIMARY KEY, ssn text NOT NULL, card text, ward text);
+INSERT INTO public.patients
+SELECT g, lpad((100 + g)::text, 3, '0') || '-' || lpad((g % 90 + 1)::text, 2, '0') || '-' || lpad((1000 + g)::text, 4, '0'),
+  CASE WHEN g % 2 = 0 THEN '4111 1111 1111 1111' ELSE '5500 0055 5555 5559' END, 'ward ' || (g % 5)
+FROM generate_series(1, 60) g;
+`;
+
+/** wizard builds a job named name from pii-source to pii-dest up to the mapping step. */
+async function wizard(page, name) {
+  await page.goto("/jobs/new");
+  await page.getByLabel("Job name").fill(name);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Source", { exact: true }).selectOption({ label: "pii-source" });
+  await page.getByLabel("Destination 1 connection").selectOption({ label: "pii-dest" });
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("region", { name: "Table public.customers" }).waitFor();
+}
+
+/** finish validates the mappings, skips the subset and creates the job without running it; it returns what the job page's plan card says. */
+async function finish(page) {
+  await page.getByRole("button", { name: "Validate and continue" }).click();
+  await page.getByRole("checkbox", { name: /Subset by foreign keys/ }).waitFor();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "Review" }).waitFor();
+  await page.getByLabel("Run the job as soon as it is created").uncheck();
+  await page.getByRole("button", { name: "Create job" }).click();
+  await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+  await page.getByText("No runs yet").waitFor();
+  const card = page.getByRole("region", { name: "Before the next run" }).or(page.locator("section").filter({ has: page.getByRole("heading", { name: "Before the next run" }) }));
+  await card.getByText(/The plan of the next run has/).first().waitFor({ timeout: 60_000 });
+  return (await card.first().textContent()) ?? "";
+}
+
+async function main() {
+  if (!existsSync(join(appDir, ".next", "BUILD_ID"))) throw new Error("the app is not built: run `npm run build` first");
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)`);
+  mkdirSync(shots, { recursive: true });
+
+  const cleanups = [];
+  let failed = false;
+  let page;
+  try {
+    step("starting Postgres databases, Temporal, API and worker");
+    const stack = await startStack({ log: (m) => step(m) });
+    cleanups.push(() => stack.stop());
+    psql(stack.dbs.source, PATIENTS_SQL);
+    const { accountId } = await call(stack.apiURL, "UserAccountService/SetPersonalAccount", {});
+    for (const [name, url] of [["pii-source", stack.sourceURL], ["pii-dest", stack.destURL]]) {
+      await call(stack.apiURL, "ConnectionService/CreateConnection", { accountId, name, connectionConfig: { pgConfig: { url } } });
+    }
+
+    const port = await freePort();
+    const appURL = `http://127.0.0.1:${port}`;
+    step(`starting the web app on ${appURL}`);
+    const next = spawn(join(appDir, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: appDir,
+      env: { ...process.env, NEOSYNC_API_URL: stack.apiURL, NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", openSync(join(stack.logDir, "next.log"), "w"), openSync(join(stack.logDir, "next.err.log"), "w")],
+    });
+    next.logPath = join(stack.logDir, "next.log");
+    cleanups.unshift(() => new Promise((r) => (next.exitCode !== null ? r() : (next.once("exit", r), next.kill("SIGTERM")))));
+    await waitFor("web app", async () => (await fetch(`${appURL}/connections`)).ok, 60, next);
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    cleanups.unshift(() => browser.close());
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: appURL });
+    page = await ctx.newPage();
+    page.setDefaultTimeout(20_000);
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
+    const shot = async (name) => {
+      await page.waitForLoadState("networkidle").catch(() => {});
+      await page.screenshot({ path: join(shots, `pii-${name}.png`), fullPage: true });
+      step(`screenshot pii-${name}.png`);
+    };
+
+    step("the mapping step suggests transformers for the flagged columns");
+    await wizard(page, "keeps-pii");
+    const list = page.getByRole("list", { name: "Suggested transformers" });
+    await list.waitFor();
+    const want = {
+      "public.customers.email": "transform_email",
+      "public.patients.ssn": "generate_ssn",
+      "public.patients.card": "transform_character_scramble",
+    };
+    for (const [col, source] of Object.entries(want)) {
+      const row = list.locator(`li[data-column="${col}"]`);
+      await row.getByText("Suggested", { exact: true }).waitFor();
+      await row.getByText(source, { exact: true }).waitFor();
+    }
+    if ((await list.locator("li").count()) !== 3) throw new Error(`want 3 suggestions, got:\n${await list.textContent()}`);
+    await page.getByText("Personal data found in 3 columns").waitFor();
+    await shot("01-wizard-suggestions");
+
+    step("a job that ignores them: its plan warns about personal data copied unchanged");
+    const ignored = await finish(page);
+    for (const col of Object.keys(want)) {
+      if (!ignored.includes(`personal data copied unchanged: ${col}`)) throw new Error(`the plan does not warn about ${col}:\n${ignored}`);
+    }
+    await shot("02-job-plan-warns");
+
+    step("accept all suggestions in one click");
+    await wizard(page, "accepts-pii");
+    await page.getByRole("button", { name: "Accept all suggestions" }).click();
+    for (const [col, source] of Object.entries(want)) {
+      const row = list.locator(`li[data-column="${col}"]`);
+      await row.getByText("Accepted", { exact: true }).waitFor();
+      const picked = await page.locator(`#map-${col.replaceAll(".", "\\.")}`).inputValue();
+      if (picked !== source) throw new Error(`${col}: the mapping is ${picked}, want ${source}`);
+    }
+    await shot("03-wizard-accepted");
+    const accepted = await finish(page);
+    if (accepted.includes("personal data copied unchanged")) throw new Error(`the plan still warns after accepting:\n${accepted}`);
+    await shot("04-job-plan-clean");
+
+    const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));
+    if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
+    step("passed");
+  } catch (e) {
+    failed = true;
+    await reportFailure("PII E2E", e, page, join(shots, "pii-zz-failure.png"));
+  } finally {
+    await runCleanups(cleanups);
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main();
