@@ -99,7 +99,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 			p.Warnings = append(p.Warnings, w)
 		}
 	}
-	p.Warnings = append(p.Warnings, passthroughPIIWarnings(ctx, connection.Inspector(db), p)...)
+	p.Warnings = append(p.Warnings, passthroughPIIWarnings(ctx, connection.Inspector(db), p, piiBudget)...)
 	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
 }
 

@@ -3,6 +3,7 @@ package jobplan
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/piiscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -13,14 +14,29 @@ import (
 // find personal data copied unchanged.
 const piiSampleSize = 100
 
+// piiBudget bounds the time the plan view spends sampling, so the plan of a
+// schema of thousands of tables still comes back promptly; tables not
+// reached are named in one warning.
+const piiBudget = 10 * time.Second
+
 // passthroughPIIWarnings samples every table that has a column copied
 // unchanged (passthrough, mapped or not) and returns one warning per such
 // column the PII scanner flags, naming the kind, the evidence and the
 // suggested transformer. A table that cannot be sampled gets a warning
-// saying so; it does not fail the plan.
-func passthroughPIIWarnings(ctx context.Context, insp sqlschema.Inspector, p *syncplan.Plan) []string {
+// saying so; it does not fail the plan. Sampling stops after budget, and
+// one warning names the tables not reached.
+func passthroughPIIWarnings(ctx context.Context, insp sqlschema.Inspector, p *syncplan.Plan, budget time.Duration) []string {
 	var warnings []string
-	for _, t := range p.Tables {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	stopped := func(i int) []string {
+		return append(warnings, fmt.Sprintf("personal data check stopped after %s: %d tables from %s on were not checked; neosync connections scan checks every table",
+			budget, len(p.Tables)-i, p.Tables[i].Name))
+	}
+	for i, t := range p.Tables {
+		if ctx.Err() != nil {
+			return stopped(i)
+		}
 		var copied []piiscan.Column
 		for _, c := range t.Columns {
 			if c.Action == syncplan.ActionCopy {
@@ -31,6 +47,9 @@ func passthroughPIIWarnings(ctx context.Context, insp sqlschema.Inspector, p *sy
 			continue
 		}
 		names, rows, err := insp.SampleRows(ctx, t.Name, piiSampleSize)
+		if err != nil && ctx.Err() != nil {
+			return stopped(i)
+		}
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("table %s could not be checked for personal data: %v", t.Name, err))
 			continue
