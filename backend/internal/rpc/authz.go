@@ -90,6 +90,9 @@ var rules = map[string]rule{
 	pkg + "ConnectionDataService/GetAllSchemasAndTables":        {perm: auth.PermRead, targets: byID("connection_id", auth.ResourceConnection)},
 	pkg + "ConnectionDataService/GetTableRowCount":              {perm: auth.PermRead, targets: byID("connection_id", auth.ResourceConnection)},
 	pkg + "ConnectionDataService/GetConnectionDataStream":       {perm: auth.PermDataRead, targets: byID("connection_id", auth.ResourceConnection)},
+	// A scan reads rows (it returns only counts and kinds), so it needs
+	// the data permission.
+	pkg + "ConnectionDataService/ScanConnectionPii": {perm: auth.PermDataRead, targets: byID("connection_id", auth.ResourceConnection)},
 
 	// JobService: definitions
 	pkg + "JobService/GetJobs":                          {perm: auth.PermRead, targets: acct("account_id")},

@@ -65,6 +65,7 @@ var roleMatrix = map[string]need{
 	"ConnectionDataService/GetAllSchemasAndTables":        {"viewer", "connection_id", "conn"},
 	"ConnectionDataService/GetTableRowCount":              {"viewer", "connection_id", "conn"},
 	"ConnectionDataService/GetConnectionDataStream":       {"developer", "connection_id", "conn"},
+	"ConnectionDataService/ScanConnectionPii":             {"developer", "connection_id", "conn"},
 	"JobService/GetJobs":                                  {"viewer", "account_id", "account"},
 	"JobService/GetJob":                                   {"viewer", "id", "job"},
 	"JobService/CreateJob":                                {"developer", "account_id", "account"},
