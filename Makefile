@@ -20,6 +20,8 @@ TEMPORAL_CLI_VERSION     := v1.5.1
 # The OpenID Provider the OIDC tests sign in through (zitadel/oidc's example OP;
 # Dex cannot be built from the module proxy, see backend/pkg/devoidc).
 ZITADEL_OIDC_VERSION     := v3.52.0
+# The S3-compatible server the S3 tests start (posix backend); a cold build takes ~5 minutes.
+VERSITYGW_VERSION        := v1.8.0
 
 BUF := $(TOOLS_BIN)/npm/node_modules/.bin/buf
 
@@ -38,7 +40,7 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: tools
-tools: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $(TOOLS_BIN)/sqlc $(TOOLS_BIN)/grpcurl $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server ## Install pinned tools (generators, grpcurl, Temporal CLI, OpenID Provider) into .bin/
+tools: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $(TOOLS_BIN)/sqlc $(TOOLS_BIN)/grpcurl $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw ## Install pinned tools (generators, grpcurl, Temporal CLI, OpenID Provider, versitygw) into .bin/
 
 $(BUF):
 	npm install --prefix $(TOOLS_BIN)/npm --no-audit --no-fund --no-save @bufbuild/buf@$(BUF_VERSION) @bufbuild/protoc-gen-es@$(PROTOC_GEN_ES_VERSION)
@@ -58,6 +60,8 @@ $(TOOLS_BIN)/temporal:
 oidc-op: $(TOOLS_BIN)/oidc-op/server ## Install the OpenID Provider the OIDC tests use into .bin/oidc-op/
 $(TOOLS_BIN)/oidc-op/server:
 	GOBIN=$(TOOLS_BIN)/oidc-op go install github.com/zitadel/oidc/v3/example/server@$(ZITADEL_OIDC_VERSION)
+$(TOOLS_BIN)/versitygw:
+	go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 $(TOOLS_BIN)/golangci-lint:
 	go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
@@ -99,7 +103,7 @@ build: ## Build neosync-api, neosync-worker and neosync into ./bin
 test: test-go test-frontend test-scripts ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal), the web app (build, unit, Chromium e2e) and make up/down/demo
 
 .PHONY: test-go
-test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server ## Go tests only
+test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw ## Go tests only
 	go vet $(GO_PACKAGES)
 	go test -count=1 $(GO_PACKAGES)
 
@@ -122,7 +126,7 @@ frontend/node_modules: frontend/package-lock.json
 # Every package's benchmarks run, so the integration packages' TestMain start
 # their Temporal dev server: install it first.
 .PHONY: bench
-bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
+bench: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/versitygw ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 .PHONY: bench-tables
