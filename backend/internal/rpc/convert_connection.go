@@ -6,7 +6,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
-	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
@@ -23,8 +22,6 @@ func connectionConfigFromProto(field string, c *mgmtv1alpha1.ConnectionConfig) (
 			field += "." + fe.Field
 		}
 		return cfg, invalid(field, fe.Reason)
-	case errors.Is(err, protoconv.ErrUnsupported):
-		return cfg, &domain.UnimplementedError{Reason: err.Error()}
 	}
 	return cfg, err
 }
@@ -58,6 +55,9 @@ func connectionConfigToProto(c sqlconnect.Config) *mgmtv1alpha1.ConnectionConfig
 	var tls *mgmtv1alpha1.ClientTlsConfig
 	if c.TLS != nil {
 		tls = &mgmtv1alpha1.ClientTlsConfig{RootCert: optString(c.TLS.RootCert), ClientCert: optString(c.TLS.ClientCert), ClientKey: optString(c.TLS.ClientKey), ServerName: optString(c.TLS.ServerName)}
+	}
+	if c.Driver == sqlconnect.DriverS3 && c.S3 != nil {
+		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_AwsS3Config{AwsS3Config: protoconv.S3ConfigToProto(c.S3)}}
 	}
 	if c.Driver == sqlconnect.DriverMySQL {
 		my := &mgmtv1alpha1.MysqlConnectionConfig{ConnectionOptions: opts, ClientTls: tls, Tunnel: protoconv.TunnelToProto(c.Tunnel)}

@@ -73,7 +73,10 @@ func TestConnectionsCRUD(t *testing.T) {
 	}
 	_, err = c.Connections.CreateConnection(ctx, connect.NewRequest(&mgmt.CreateConnectionRequest{AccountId: accountID, Name: "s3", ConnectionConfig: &mgmt.ConnectionConfig{
 		Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{Bucket: "b"}}}}))
-	wantCode(t, "s3", err, connect.CodeUnimplemented)
+	wantCode(t, "s3 bucket name", err, connect.CodeInvalidArgument)
+	if !strings.Contains(err.Error(), "connection_config.aws_s3_config.bucket") {
+		t.Errorf("s3: message %q does not name the bucket field", err)
+	}
 
 	// Get masks; the masked config sent back on update keeps the secret.
 	got, err := c.Connections.GetConnection(ctx, connect.NewRequest(&mgmt.GetConnectionRequest{Id: conn.GetId()}))

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // ProbeKey is the object Check writes and deletes (under the prefix).
@@ -19,14 +21,14 @@ const ProbeKey = ".neosync-check"
 // Check proves the bucket is usable as a destination: it lists the prefix,
 // writes a small probe object and deletes it. The error says which step
 // failed and why, in the server's words, with the secrets scrubbed.
-func Check(ctx context.Context, c Config) error {
-	client, err := c.Client(ctx)
+func Check(ctx context.Context, c Config, np *netpolicy.Policy) error {
+	client, err := c.Client(ctx, np)
 	if err != nil {
 		return err
 	}
-	prefix := c.Key("")
-	if c.Prefix == "" {
-		prefix = ""
+	prefix := ""
+	if c.Prefix != "" {
+		prefix = c.Prefix + "/"
 	}
 	if _, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(c.Bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1)}); err != nil {
 		return c.stepError("list objects in", err)
@@ -46,8 +48,11 @@ func Check(ctx context.Context, c Config) error {
 // server's error code and message.
 func (c Config) stepError(step string, err error) error {
 	var api smithy.APIError
+	var dial *netpolicy.DialError
 	msg := err.Error()
-	if errors.As(err, &api) {
+	if errors.As(err, &dial) {
+		msg = dial.Error()
+	} else if errors.As(err, &api) {
 		msg = api.ErrorCode() + ": " + api.ErrorMessage()
 		if api.ErrorCode() == "NoSuchBucket" {
 			return fmt.Errorf("cannot %s bucket %q: %w (create it first)", step, c.Bucket, ErrNoBucket)

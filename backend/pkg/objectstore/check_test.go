@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/tests3"
 )
@@ -21,18 +22,24 @@ func TestCheck(t *testing.T) {
 	wrongSecret.SecretAccessKey = "not-the-secret-" + srv.SecretKey[:4]
 	missing := good
 	missing.Bucket = "no-such-bucket"
+	denyLoopback, err := netpolicy.Parse("", "loopback")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		cfg     objectstore.Config
+		policy  *netpolicy.Policy
 		wantErr string
 	}{
-		{"ok", good, ""},
-		{"wrong secret", wrongSecret, "cannot list objects in bucket \"check\""},
-		{"missing bucket", missing, "create it first"},
+		{"ok", good, nil, ""},
+		{"wrong secret", wrongSecret, nil, `cannot list objects in bucket "check"`},
+		{"missing bucket", missing, nil, "create it first"},
+		{"endpoint denied by the network policy", good, denyLoopback, "not allowed by the API's connection policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := objectstore.Check(context.Background(), tc.cfg)
+			err := objectstore.Check(context.Background(), tc.cfg, tc.policy)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("Check: %v", err)

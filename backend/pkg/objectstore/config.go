@@ -13,14 +13,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
 
 // Config is one bucket. It is stored (encrypted) as JSON inside the
@@ -38,8 +40,8 @@ type Config struct {
 	// <bucket>.<endpoint>, as most self-hosted servers need.
 	ForcePathStyle bool `json:"force_path_style,omitempty"`
 	// AccessKeyID and SecretAccessKey are static credentials; without them
-	// the SDK's default chain (environment, shared files, instance role)
-	// of the process that opens the bucket is used.
+	// requests are anonymous (a public bucket). The SDK's default chain is
+	// never used: a tenant must not borrow the API's or a worker's role.
 	AccessKeyID     string `json:"access_key_id,omitempty"`
 	SecretAccessKey string `json:"secret_access_key,omitempty"`
 	SessionToken    string `json:"session_token,omitempty"`
@@ -111,19 +113,21 @@ func (c Config) Key(parts ...string) string {
 	return strings.Join(parts, "/")
 }
 
-// Client builds an S3 client for the bucket.
-func (c Config) Client(ctx context.Context) (*s3.Client, error) {
+// Client builds an S3 client for the bucket whose every connection dials
+// through the network policy np (nil allows every address), so an endpoint
+// cannot reach what the connection policy denies.
+func (c Config) Client(ctx context.Context, np *netpolicy.Policy) (*s3.Client, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(c.region())}
+	var creds aws.CredentialsProvider = aws.AnonymousCredentials{}
 	if c.AccessKeyID != "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)))
+		creds = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("s3 client: %w", err)
-	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = (&netpolicy.Dialer{Policy: np}).DialContext
+	transport.Proxy = nil
+	awsCfg := aws.Config{Region: c.region(), Credentials: creds, HTTPClient: &http.Client{Transport: transport}}
 	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		if c.Endpoint != "" {
 			o.BaseEndpoint = aws.String(c.Endpoint)

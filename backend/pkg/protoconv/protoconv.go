@@ -8,13 +8,13 @@ package protoconv
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"time"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/jobresolve"
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -29,9 +29,6 @@ type FieldError struct {
 
 // Error names the field and the problem.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// ErrUnsupported is a connection kind the data plane cannot use yet (S3).
-var ErrUnsupported = errors.New("S3 connections are declared but not supported yet")
 
 // ConnectionConfig converts a connection config. It checks only what the
 // conversion needs (a kind, a URL or fields, parseable durations);
@@ -79,9 +76,9 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 			return out, &FieldError{kind + ".url", "is empty"}
 		}
 	case *mgmt.ConnectionConfig_AwsS3Config:
-		return out, ErrUnsupported
+		return S3Config(cfg.AwsS3Config), nil
 	default:
-		return out, &FieldError{"", "is required (pg_config or mysql_config)"}
+		return out, &FieldError{"", "is required (pg_config, mysql_config or aws_s3_config)"}
 	}
 	if opts != nil {
 		out.Pool.MaxOpen = int(opts.GetMaxConnectionLimit())
@@ -108,6 +105,43 @@ func ConnectionConfig(c *mgmt.ConnectionConfig) (sqlconnect.Config, error) {
 		out.TLS = &sqlconnect.TLSOptions{RootCert: tls.GetRootCert(), ClientCert: tls.GetClientCert(), ClientKey: tls.GetClientKey(), ServerName: tls.GetServerName()}
 	}
 	return out, nil
+}
+
+// S3Config converts an S3 bucket connection; sqlconnect.Config.Validate
+// checks its fields.
+func S3Config(c *mgmt.AwsS3ConnectionConfig) sqlconnect.Config {
+	cr := c.GetCredentials()
+	return sqlconnect.Config{Driver: sqlconnect.DriverS3, S3: &objectstore.Config{
+		Bucket: c.GetBucket(), Prefix: c.GetPathPrefix(), Region: c.GetRegion(), Endpoint: c.GetEndpoint(), ForcePathStyle: c.GetForcePathStyle(),
+		AccessKeyID: cr.GetAccessKeyId(), SecretAccessKey: cr.GetSecretAccessKey(), SessionToken: cr.GetSessionToken(),
+	}}
+}
+
+// S3ConfigToProto is S3Config's inverse.
+func S3ConfigToProto(c *objectstore.Config) *mgmt.AwsS3ConnectionConfig {
+	out := &mgmt.AwsS3ConnectionConfig{Bucket: c.Bucket, ForcePathStyle: c.ForcePathStyle}
+	for _, f := range []struct {
+		v   string
+		dst **string
+	}{{c.Prefix, &out.PathPrefix}, {c.Region, &out.Region}, {c.Endpoint, &out.Endpoint}} {
+		if f.v != "" {
+			v := f.v
+			*f.dst = &v
+		}
+	}
+	if c.AccessKeyID != "" || c.SecretAccessKey != "" || c.SessionToken != "" {
+		out.Credentials = &mgmt.AwsS3Credentials{}
+		for _, f := range []struct {
+			v   string
+			dst **string
+		}{{c.AccessKeyID, &out.Credentials.AccessKeyId}, {c.SecretAccessKey, &out.Credentials.SecretAccessKey}, {c.SessionToken, &out.Credentials.SessionToken}} {
+			if f.v != "" {
+				v := f.v
+				*f.dst = &v
+			}
+		}
+	}
+	return out
 }
 
 // Tunnel converts an SSH tunnel (nil for none).

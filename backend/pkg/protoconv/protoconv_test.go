@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -48,9 +49,24 @@ func TestConnectionConfig(t *testing.T) {
 			t.Errorf("%s: err = %v, want a FieldError on %q", name, err, tc.field)
 		}
 	}
-	s3 := &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{}}}
-	if _, err := ConnectionConfig(s3); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("s3: %v", err)
+}
+
+func TestS3ConfigRoundTrip(t *testing.T) {
+	t.Parallel()
+	in := &mgmt.AwsS3ConnectionConfig{Bucket: "exports", PathPrefix: ptr("team/a"), Region: ptr("eu-west-1"), Endpoint: ptr("http://127.0.0.1:9000"), ForcePathStyle: true,
+		Credentials: &mgmt.AwsS3Credentials{AccessKeyId: ptr("AKIA"), SecretAccessKey: ptr("secret"), SessionToken: ptr("token")}}
+	cfg, err := ConnectionConfig(&mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Driver != sqlconnect.DriverS3 || cfg.S3 == nil || cfg.S3.SecretAccessKey != "secret" || !cfg.S3.ForcePathStyle {
+		t.Fatalf("converted = %+v", cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if back := S3ConfigToProto(cfg.S3); !proto.Equal(back, in) {
+		t.Fatalf("round trip = %v, want %v", back, in)
 	}
 }
 

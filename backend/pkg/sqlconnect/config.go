@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 )
 
 // Driver names a database protocol.
@@ -20,6 +22,9 @@ const (
 	DriverPostgres Driver = "postgres"
 	// DriverMySQL is MySQL or MariaDB.
 	DriverMySQL Driver = "mysql"
+	// DriverS3 is an S3-compatible bucket (Config.S3): a destination for
+	// exports, not a database; Open refuses it.
+	DriverS3 Driver = "aws_s3"
 )
 
 // Mask replaces every secret in a masked configuration. A client that sends
@@ -51,6 +56,8 @@ type Config struct {
 	// Tunnel, when set, reaches the database through an SSH bastion.
 	Tunnel *SSHTunnel  `json:"tunnel,omitempty"`
 	TLS    *TLSOptions `json:"tls,omitempty"`
+	// S3 is the bucket of a DriverS3 connection (nil for the others).
+	S3 *objectstore.Config `json:"s3,omitempty"`
 }
 
 // PoolOptions bounds the pool. Zero values pick defaults.
@@ -90,6 +97,11 @@ var validSSLModes = map[string]bool{"": true, "disable": true, "allow": true, "p
 func (c Config) Validate() error {
 	switch c.Driver {
 	case DriverPostgres, DriverMySQL:
+		if c.S3 != nil {
+			return &ConfigError{Field: "s3", Reason: "is only for S3 connections"}
+		}
+	case DriverS3:
+		return c.validateS3()
 	default:
 		return &ConfigError{Field: "driver", Reason: fmt.Sprintf("unsupported driver %q", c.Driver)}
 	}

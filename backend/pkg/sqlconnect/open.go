@@ -89,6 +89,9 @@ func (p *Policy) Open(ctx context.Context, c Config) (*DB, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if c.Driver == DriverS3 {
+		return nil, ErrNotDatabase
+	}
 	if c.URLFromEnv != "" {
 		return nil, c.errEnvURLUnresolved()
 	}

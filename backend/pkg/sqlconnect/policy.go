@@ -82,3 +82,7 @@ func (p *Policy) checkProtected(ctx context.Context, conn *pgx.Conn) error {
 	}
 	return nil
 }
+
+// NetworkPolicy is the network policy non-database clients (the S3 client)
+// dial through; nil allows every address.
+func (p *Policy) NetworkPolicy() *netpolicy.Policy { return p.network() }

@@ -36,6 +36,7 @@ func (c Config) Masked() Config {
 		}
 		out.Tunnel = &t
 	}
+	out.S3 = maskS3(c.S3)
 	return out
 }
 
@@ -80,6 +81,7 @@ func (c Config) WithSecretsFrom(stored Config) Config {
 		}
 		out.Tunnel = &t
 	}
+	out.S3 = restoreS3(out.S3, stored.S3)
 	return out
 }
 
@@ -103,6 +105,10 @@ func (c Config) Secrets() []string {
 		add(c.Tunnel.PrivateKey)
 		add(c.Tunnel.Passphrase)
 		add(c.Tunnel.Password)
+	}
+	if c.S3 != nil {
+		add(c.S3.SecretAccessKey)
+		add(c.S3.SessionToken)
 	}
 	return s
 }
@@ -229,6 +235,9 @@ func (c Config) RestoreSecrets(stored Config) (Config, error) {
 		field = "client_tls.client_key"
 	}
 	if err := c.tunnelSecretsStay(stored); err != nil {
+		return c, err
+	}
+	if err := c.s3SecretsStay(stored); err != nil {
 		return c, err
 	}
 	if field == "" {

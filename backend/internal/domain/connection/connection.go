@@ -21,6 +21,7 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/secretbox"
 	"github.com/neosyncio/neosync/backend/internal/store"
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 )
@@ -256,6 +257,9 @@ func (s *Service) Check(ctx context.Context, cfg sqlconnect.Config) (CheckResult
 	}
 	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
+	if cfg.Driver == sqlconnect.DriverS3 {
+		return s.checkS3(ctx, cfg)
+	}
 	cfg, err := s.env.resolve(cfg)
 	if err != nil {
 		return CheckResult{Connected: false, Error: err.Error()}, nil
@@ -277,6 +281,21 @@ func (s *Service) Check(ctx context.Context, cfg sqlconnect.Config) (CheckResult
 		return CheckResult{Connected: true, Error: "connected, but could not read privileges: " + scrub(err.Error(), cfg)}, nil
 	}
 	return CheckResult{Connected: true, Grantee: cfg.UserName(), Privileges: privs}, nil
+}
+
+// checkS3 lists the bucket's prefix, writes a probe object and deletes it
+// (objectstore.Check), dialing under the connection policy. The grantee
+// is the access key id ("anonymous" without one); there are no table
+// privileges to report.
+func (s *Service) checkS3(ctx context.Context, cfg sqlconnect.Config) (CheckResult, error) {
+	if err := objectstore.Check(ctx, *cfg.S3, s.policy.NetworkPolicy()); err != nil {
+		return CheckResult{Connected: false, Error: scrub(err.Error(), cfg)}, nil
+	}
+	grantee := cfg.S3.AccessKeyID
+	if grantee == "" {
+		grantee = "anonymous"
+	}
+	return CheckResult{Connected: true, Grantee: grantee}, nil
 }
 
 // CheckByID checks a saved connection.

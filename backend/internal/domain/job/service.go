@@ -109,9 +109,25 @@ type DestinationOptionsFor struct {
 
 // requireConnection checks that a connection exists in the job's account.
 func (s *Service) requireConnection(ctx context.Context, accountID, id uuid.UUID) error {
-	_, err := s.store.GetConnection(ctx, store.GetConnectionParams{ID: id, AccountIds: []uuid.UUID{accountID}})
+	_, err := s.connectionType(ctx, accountID, id)
+	return err
+}
+
+// connectionType returns the kind of a connection in the job's account.
+func (s *Service) connectionType(ctx context.Context, accountID, id uuid.UUID) (sqlconnect.Driver, error) {
+	row, err := s.store.GetConnection(ctx, store.GetConnectionParams{ID: id, AccountIds: []uuid.UUID{accountID}})
 	if store.IsNotFound(err) {
-		return domain.NotFound("connection", id)
+		return "", domain.NotFound("connection", id)
+	}
+	return sqlconnect.Driver(row.ConnectionType), err
+}
+
+// requireSource checks that a job's source exists and is a database: an
+// S3 bucket is only ever a destination.
+func (s *Service) requireSource(ctx context.Context, accountID, id uuid.UUID) error {
+	kind, err := s.connectionType(ctx, accountID, id)
+	if err == nil && kind == sqlconnect.DriverS3 {
+		return domain.Invalid("source.connection_id", "connection %s is an S3 bucket: a bucket can be a destination, not a source", id)
 	}
 	return err
 }
@@ -231,7 +247,7 @@ func (s *Service) checkCreate(ctx context.Context, p CreateParams) error {
 		return err
 	}
 	source := p.Definition.SourceConnectionID()
-	if err := s.requireConnection(ctx, p.AccountID, source); err != nil {
+	if err := s.requireSource(ctx, p.AccountID, source); err != nil {
 		return err
 	}
 	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
@@ -262,8 +278,14 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 		if err := validateDestinationOptions(f+".options", d.Options); err != nil {
 			return err
 		}
-		if err := s.requireConnection(ctx, accountID, d.ConnectionID); err != nil {
+		kind, err := s.connectionType(ctx, accountID, d.ConnectionID)
+		if err != nil {
 			return err
+		}
+		if kind == sqlconnect.DriverS3 {
+			if err := validateS3DestinationOptions(f+".options", d.Options); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -422,7 +444,7 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 	}
 	source := d.SourceConnectionID()
 	if source != j.Definition.SourceConnectionID() {
-		if err := s.requireConnection(ctx, j.AccountID, source); err != nil {
+		if err := s.requireSource(ctx, j.AccountID, source); err != nil {
 			return Job{}, err
 		}
 		for _, dest := range j.Destinations {

@@ -177,3 +177,19 @@ func validateDestinationOptions(field string, o DestinationOptions) error {
 	}
 	return nil
 }
+
+// validateS3DestinationOptions refuses the database options on an S3
+// destination, where there is no schema to create, no table to truncate
+// and no row to conflict with: each run writes new files under its own
+// run id. batch_size is the number of rows per part file.
+func validateS3DestinationOptions(field string, o DestinationOptions) error {
+	for _, opt := range []struct {
+		name string
+		set  bool
+	}{{"init_table_schema", o.InitSchema}, {"truncate_before_insert", o.Truncate}, {"truncate_cascade", o.TruncateCascade}, {"on_conflict", o.OnConflict != OnConflictNone}} {
+		if opt.set {
+			return domain.Invalid(field+"."+opt.name, "does not apply to an S3 destination: each run writes new files under its own run id (leave it unset)")
+		}
+	}
+	return nil
+}

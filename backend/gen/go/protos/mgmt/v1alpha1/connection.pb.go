@@ -197,7 +197,8 @@ type ConnectionConfig_MysqlConfig struct {
 }
 
 type ConnectionConfig_AwsS3Config struct {
-	// Declared for job output as gzipped JSON lines; not yet accepted.
+	// An S3-compatible bucket: a sync destination that receives each table
+	// as compressed JSON Lines and Parquet files with a manifest per run.
 	AwsS3Config *AwsS3ConnectionConfig `protobuf:"bytes,3,opt,name=aws_s3_config,json=awsS3Config,proto3,oneof"`
 }
 
@@ -917,14 +918,23 @@ func (x *ClientTlsConfig) GetServerName() string {
 
 // AwsS3ConnectionConfig points at an S3-compatible bucket.
 type AwsS3ConnectionConfig struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Bucket        string                 `protobuf:"bytes,1,opt,name=bucket,proto3" json:"bucket,omitempty"`
-	PathPrefix    *string                `protobuf:"bytes,2,opt,name=path_prefix,json=pathPrefix,proto3,oneof" json:"path_prefix,omitempty"`
-	Region        *string                `protobuf:"bytes,3,opt,name=region,proto3,oneof" json:"region,omitempty"`
-	Endpoint      *string                `protobuf:"bytes,4,opt,name=endpoint,proto3,oneof" json:"endpoint,omitempty"`
-	Credentials   *AwsS3Credentials      `protobuf:"bytes,5,opt,name=credentials,proto3" json:"credentials,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Bucket string                 `protobuf:"bytes,1,opt,name=bucket,proto3" json:"bucket,omitempty"`
+	// path_prefix is prepended to every key written (no leading or trailing '/').
+	PathPrefix *string `protobuf:"bytes,2,opt,name=path_prefix,json=pathPrefix,proto3,oneof" json:"path_prefix,omitempty"`
+	// region defaults to us-east-1.
+	Region *string `protobuf:"bytes,3,opt,name=region,proto3,oneof" json:"region,omitempty"`
+	// endpoint is the base URL of an S3-compatible server; empty for AWS.
+	Endpoint *string `protobuf:"bytes,4,opt,name=endpoint,proto3,oneof" json:"endpoint,omitempty"`
+	// credentials are static keys; without them requests are anonymous. The
+	// secret access key and session token are encrypted at rest and masked on
+	// reads like a password.
+	Credentials *AwsS3Credentials `protobuf:"bytes,5,opt,name=credentials,proto3" json:"credentials,omitempty"`
+	// force_path_style addresses the bucket as <endpoint>/<bucket> instead of
+	// <bucket>.<endpoint>, as most self-hosted servers need.
+	ForcePathStyle bool `protobuf:"varint,6,opt,name=force_path_style,json=forcePathStyle,proto3" json:"force_path_style,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *AwsS3ConnectionConfig) Reset() {
@@ -990,6 +1000,13 @@ func (x *AwsS3ConnectionConfig) GetCredentials() *AwsS3Credentials {
 		return x.Credentials
 	}
 	return nil
+}
+
+func (x *AwsS3ConnectionConfig) GetForcePathStyle() bool {
+	if x != nil {
+		return x.ForcePathStyle
+	}
+	return false
 }
 
 // AwsS3Credentials are static credentials for a bucket.
@@ -1986,14 +2003,15 @@ const file_mgmt_v1alpha1_connection_proto_rawDesc = "" +
 	"_root_certB\x0e\n" +
 	"\f_client_certB\r\n" +
 	"\v_client_keyB\x0e\n" +
-	"\f_server_name\"\xfe\x01\n" +
+	"\f_server_name\"\xa8\x02\n" +
 	"\x15AwsS3ConnectionConfig\x12\x16\n" +
 	"\x06bucket\x18\x01 \x01(\tR\x06bucket\x12$\n" +
 	"\vpath_prefix\x18\x02 \x01(\tH\x00R\n" +
 	"pathPrefix\x88\x01\x01\x12\x1b\n" +
 	"\x06region\x18\x03 \x01(\tH\x01R\x06region\x88\x01\x01\x12\x1f\n" +
 	"\bendpoint\x18\x04 \x01(\tH\x02R\bendpoint\x88\x01\x01\x12A\n" +
-	"\vcredentials\x18\x05 \x01(\v2\x1f.mgmt.v1alpha1.AwsS3CredentialsR\vcredentialsB\x0e\n" +
+	"\vcredentials\x18\x05 \x01(\v2\x1f.mgmt.v1alpha1.AwsS3CredentialsR\vcredentials\x12(\n" +
+	"\x10force_path_style\x18\x06 \x01(\bR\x0eforcePathStyleB\x0e\n" +
 	"\f_path_prefixB\t\n" +
 	"\a_regionB\v\n" +
 	"\t_endpoint\"\xd0\x01\n" +

@@ -1,0 +1,119 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/pkg/tests3"
+)
+
+func s3Config(srv *tests3.Server, bucket, secret string) *mgmt.ConnectionConfig {
+	return &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{
+		Bucket: bucket, PathPrefix: ptr("exports"), Region: ptr(srv.Region), Endpoint: ptr(srv.Endpoint), ForcePathStyle: true,
+		Credentials: &mgmt.AwsS3Credentials{AccessKeyId: ptr(srv.AccessKey), SecretAccessKey: ptr(secret)},
+	}}}
+}
+
+// TestS3Connections saves, masks, checks and updates an S3 connection
+// against a real S3-compatible server.
+func TestS3Connections(t *testing.T) {
+	t.Parallel()
+	srv := tests3.Start(t)
+	bucket := srv.Bucket(t, "neosync-out")
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+
+	check, err := c.Connections.CheckConnectionConfig(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigRequest{ConnectionConfig: s3Config(srv, bucket, srv.SecretKey)}))
+	if err != nil || !check.Msg.GetIsConnected() {
+		t.Fatalf("check of a good bucket: %v %v", check, err)
+	}
+	check, err = c.Connections.CheckConnectionConfig(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigRequest{ConnectionConfig: s3Config(srv, "missing-bucket", srv.SecretKey)}))
+	if err != nil || check.Msg.GetIsConnected() || !strings.Contains(check.Msg.GetConnectionError(), `bucket "missing-bucket"`) {
+		t.Fatalf("check of a missing bucket: %v %v", check, err)
+	}
+	wrong := canary + "-s3"
+	check, err = c.Connections.CheckConnectionConfig(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigRequest{ConnectionConfig: s3Config(srv, bucket, wrong)}))
+	if err != nil || check.Msg.GetIsConnected() || strings.Contains(check.Msg.GetConnectionError(), wrong) {
+		t.Fatalf("check with a wrong secret: %v %v", check, err)
+	}
+
+	conn := createConnection(t, c, accountID, "exports", s3Config(srv, bucket, srv.SecretKey))
+	for what, got := range map[string]*mgmt.Connection{"create": conn, "get": getConnection(t, c, conn.GetId())} {
+		cr := got.GetConnectionConfig().GetAwsS3Config().GetCredentials()
+		if cr.GetSecretAccessKey() != "********" || cr.GetAccessKeyId() != srv.AccessKey {
+			t.Fatalf("%s: credentials = %v, want the secret masked and the key id shown", what, cr)
+		}
+	}
+	byID, err := c.Connections.CheckConnectionConfigById(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigByIdRequest{Id: conn.GetId()}))
+	if err != nil || !byID.Msg.GetIsConnected() {
+		t.Fatalf("check by id: %v %v", byID, err)
+	}
+
+	// The masked config sent back keeps the secret...
+	masked := getConnection(t, c, conn.GetId()).GetConnectionConfig()
+	if _, err := c.Connections.UpdateConnection(ctx, connect.NewRequest(&mgmt.UpdateConnectionRequest{Id: conn.GetId(), Name: "exports", ConnectionConfig: masked})); err != nil {
+		t.Fatalf("update with the masked secret: %v", err)
+	}
+	byID, err = c.Connections.CheckConnectionConfigById(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigByIdRequest{Id: conn.GetId()}))
+	if err != nil || !byID.Msg.GetIsConnected() {
+		t.Fatalf("check after a masked update: %v %v", byID, err)
+	}
+	// ...but not for another endpoint.
+	masked.GetAwsS3Config().Endpoint = ptr("http://attacker.example:9000")
+	_, err = c.Connections.UpdateConnection(ctx, connect.NewRequest(&mgmt.UpdateConnectionRequest{Id: conn.GetId(), Name: "exports", ConnectionConfig: masked}))
+	wantCode(t, "masked secret to another endpoint", err, connect.CodeInvalidArgument)
+	if !strings.Contains(err.Error(), "endpoint changed") {
+		t.Fatalf("update error %q does not say the endpoint changed", err)
+	}
+}
+
+// TestS3JobRoles refuses a bucket as a job's source and the database-only
+// destination options on a bucket, naming the field.
+func TestS3JobRoles(t *testing.T) {
+	t.Parallel()
+	srv := tests3.Start(t)
+	bucket := srv.Bucket(t, "roles")
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	pg := createConnection(t, c, accountID, "pg", pgConfig("postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"))
+	bkt := createConnection(t, c, accountID, "bucket", s3Config(srv, bucket, srv.SecretKey))
+	for _, tc := range []struct {
+		name  string
+		req   *mgmt.CreateJobRequest
+		field string
+	}{
+		{"bucket as source", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "from-bucket", Source: syncSource(bkt.GetId()),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: pg.GetId()}}}, "source.connection_id"},
+		{"truncate on a bucket", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "truncate-bucket", Source: syncSource(pg.GetId()),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true}}}}, "destinations[0].options.truncate_before_insert"},
+		{"init schema on a bucket", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "init-bucket", Source: syncSource(pg.GetId()),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId(), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}}}, "destinations[0].options.init_table_schema"},
+	} {
+		_, err := c.Jobs.CreateJob(ctx, connect.NewRequest(tc.req))
+		wantCode(t, tc.name, err, connect.CodeInvalidArgument)
+		if !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: %q does not name %s", tc.name, err, tc.field)
+		}
+	}
+	if _, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{AccountId: accountID, JobName: "to-bucket", Source: syncSource(pg.GetId()),
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}})); err != nil {
+		t.Fatalf("a bucket as a plain destination: %v", err)
+	}
+}
+
+func getConnection(t *testing.T, c apitest.Clients, id string) *mgmt.Connection {
+	t.Helper()
+	resp, err := c.Connections.GetConnection(apitest.Ctx(t), connect.NewRequest(&mgmt.GetConnectionRequest{Id: id}))
+	if err != nil {
+		t.Fatalf("GetConnection: %v", err)
+	}
+	return resp.Msg.GetConnection()
+}
