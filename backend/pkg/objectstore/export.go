@@ -1,0 +1,263 @@
+package objectstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
+)
+
+// Format is the encoding of a part file.
+type Format string
+
+const (
+	// FormatJSONLinesGzip is one JSON object per row, gzip-compressed.
+	FormatJSONLinesGzip Format = "jsonl.gz"
+	// FormatJSONLinesZstd is one JSON object per row, zstd-compressed.
+	FormatJSONLinesZstd Format = "jsonl.zst"
+	// FormatParquet is Apache Parquet (zstd pages), every column an
+	// optional UTF-8 string.
+	FormatParquet Format = "parquet"
+)
+
+// DefaultFormats is what an export writes when no format is chosen.
+var DefaultFormats = []Format{FormatJSONLinesGzip, FormatParquet}
+
+// DefaultRowsPerPart bounds a part file (and the rows held in memory per
+// table and format) when ExportOptions.RowsPerPart is 0.
+const DefaultRowsPerPart = 100_000
+
+// MaxPartBytes closes a part early once its compressed JSON Lines reach
+// this size, so wide rows cannot grow a part's buffer without bound.
+const MaxPartBytes = 64 << 20
+
+// ManifestName is the manifest's object name under a run's folder.
+const ManifestName = "manifest.json"
+
+// ExportOptions shape an export.
+type ExportOptions struct {
+	// Formats to write; nil means DefaultFormats. Every format gets the
+	// same parts, so part N of each holds the same rows.
+	Formats []Format
+	// RowsPerPart is the rows per part file (DefaultRowsPerPart if 0).
+	RowsPerPart int
+	// Network is the policy the S3 client dials through (nil allows all).
+	Network *netpolicy.Policy
+}
+
+// Column is one exported column: its name and the source's declared type
+// (recorded in the manifest; values are the source's text form).
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+}
+
+// File is one uploaded part file.
+type File struct {
+	Key    string `json:"key"`
+	Format Format `json:"format"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// TableManifest describes one exported table.
+type TableManifest struct {
+	Schema  string   `json:"schema"`
+	Table   string   `json:"table"`
+	Columns []Column `json:"columns"`
+	Rows    int64    `json:"rows"`
+	Files   []File   `json:"files"`
+}
+
+// Manifest is a run's manifest.json: what was exported, so a reader can
+// check counts and checksums before trusting the files.
+type Manifest struct {
+	Version   int             `json:"version"`
+	Job       string          `json:"job"`
+	RunID     string          `json:"run_id"`
+	Formats   []Format        `json:"formats"`
+	CreatedAt time.Time       `json:"created_at"`
+	Tables    []TableManifest `json:"tables"`
+}
+
+// Export writes one run's tables into a bucket under
+// <prefix>/<job>/<run id>/. Tables may be written concurrently.
+type Export struct {
+	client *s3.Client
+	cfg    Config
+	base   string
+	opts   ExportOptions
+
+	mu     sync.Mutex
+	tables []TableManifest
+	job    string
+	runID  string
+}
+
+// segmentPattern is what a job name or run id may be as a key segment.
+var segmentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
+
+// NewExport prepares an export of run runID of job into cfg's bucket.
+func NewExport(ctx context.Context, cfg Config, job, runID string, opts ExportOptions) (*Export, error) {
+	for _, s := range []struct{ what, v string }{{"job name", job}, {"run id", runID}} {
+		if !segmentPattern.MatchString(s.v) {
+			return nil, fmt.Errorf("objectstore: %s %q cannot be a key segment (letters, digits, '.', '_', '-')", s.what, s.v)
+		}
+	}
+	if opts.Formats == nil {
+		opts.Formats = DefaultFormats
+	}
+	for _, f := range opts.Formats {
+		if f != FormatJSONLinesGzip && f != FormatJSONLinesZstd && f != FormatParquet {
+			return nil, fmt.Errorf("objectstore: unknown format %q (jsonl.gz, jsonl.zst or parquet)", f)
+		}
+	}
+	if opts.RowsPerPart <= 0 {
+		opts.RowsPerPart = DefaultRowsPerPart
+	}
+	client, err := cfg.Client(ctx, opts.Network)
+	if err != nil {
+		return nil, err
+	}
+	return &Export{client: client, cfg: cfg, base: cfg.Key(job, runID), opts: opts, job: job, runID: runID}, nil
+}
+
+// Base is the run's folder key (without a trailing '/').
+func (e *Export) Base() string { return e.base }
+
+// TableDir is a table's folder name: "<schema>.<table>" with each name
+// path-escaped and its dots escaped, so any identifier (with '/', '..',
+// quotes or unicode) maps to one folder and never leaves the run's.
+func TableDir(schema, table string) string {
+	esc := func(s string) string { return strings.ReplaceAll(url.PathEscape(s), ".", "%2E") }
+	return esc(schema) + "." + esc(table)
+}
+
+// Table starts writing one table; Close it to upload the last part and
+// record it for the manifest.
+func (e *Export) Table(schema, table string, cols []Column) *TableWriter {
+	return &TableWriter{e: e, m: TableManifest{Schema: schema, Table: table, Columns: cols, Files: []File{}}, dir: e.base + "/" + TableDir(schema, table)}
+}
+
+// Finish uploads manifest.json listing every closed table, and returns it.
+func (e *Export) Finish(ctx context.Context) (Manifest, error) {
+	e.mu.Lock()
+	m := Manifest{Version: 1, Job: e.job, RunID: e.runID, Formats: e.opts.Formats, CreatedAt: time.Now().UTC(), Tables: append([]TableManifest(nil), e.tables...)}
+	e.mu.Unlock()
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return m, err
+	}
+	if _, err := e.put(ctx, e.base+"/"+ManifestName, body, "application/json"); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// put uploads one object and returns its SHA-256 (hex).
+func (e *Export) put(ctx context.Context, key string, body []byte, contentType string) (string, error) {
+	sum := sha256.Sum256(body)
+	_, err := e.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(e.cfg.Bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String(contentType),
+	})
+	if err != nil {
+		return "", e.cfg.stepError("upload "+key+" to", err)
+	}
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// TableWriter writes one table's rows as part files, one part of each
+// format per RowsPerPart rows. It is not safe for concurrent use.
+type TableWriter struct {
+	e     *Export
+	m     TableManifest
+	dir   string
+	parts []partWriter
+	rows  int64
+	part  int
+}
+
+// Write adds one row: the values of the table's columns in order, each the
+// source's text form or nil for NULL.
+func (w *TableWriter) Write(ctx context.Context, row []*string) error {
+	if len(row) != len(w.m.Columns) {
+		return fmt.Errorf("objectstore: table %s.%s: a row has %d values for %d columns", w.m.Schema, w.m.Table, len(row), len(w.m.Columns))
+	}
+	if w.parts == nil {
+		if err := w.open(); err != nil {
+			return err
+		}
+	}
+	for _, p := range w.parts {
+		if err := p.write(row); err != nil {
+			return fmt.Errorf("objectstore: table %s.%s: %w", w.m.Schema, w.m.Table, err)
+		}
+	}
+	w.rows++
+	if w.rows >= int64(w.e.opts.RowsPerPart) || w.parts[0].size() >= MaxPartBytes {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *TableWriter) open() error {
+	w.parts = make([]partWriter, 0, len(w.e.opts.Formats))
+	for _, f := range w.e.opts.Formats {
+		p, err := newPartWriter(f, w.m.Columns)
+		if err != nil {
+			return err
+		}
+		w.parts = append(w.parts, p)
+	}
+	return nil
+}
+
+// flush closes the current part of every format and uploads it.
+func (w *TableWriter) flush(ctx context.Context) error {
+	if w.parts == nil || w.rows == 0 {
+		return nil
+	}
+	for i, p := range w.parts {
+		body, err := p.close()
+		if err != nil {
+			return fmt.Errorf("objectstore: table %s.%s: %w", w.m.Schema, w.m.Table, err)
+		}
+		f := w.e.opts.Formats[i]
+		key := fmt.Sprintf("%s/part-%05d.%s", w.dir, w.part, f)
+		sum, err := w.e.put(ctx, key, body, p.contentType())
+		if err != nil {
+			return err
+		}
+		w.m.Files = append(w.m.Files, File{Key: key, Format: f, Rows: w.rows, Bytes: int64(len(body)), SHA256: sum})
+	}
+	w.m.Rows += w.rows
+	w.rows, w.parts = 0, nil
+	w.part++
+	return nil
+}
+
+// Close uploads the last part and records the table for the manifest. A
+// table without rows has no files and 0 rows in the manifest.
+func (w *TableWriter) Close(ctx context.Context) (TableManifest, error) {
+	if err := w.flush(ctx); err != nil {
+		return w.m, err
+	}
+	w.e.mu.Lock()
+	w.e.tables = append(w.e.tables, w.m)
+	w.e.mu.Unlock()
+	return w.m, nil
+}
