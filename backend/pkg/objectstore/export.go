@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,16 +93,20 @@ type Manifest struct {
 	Tables    []TableManifest `json:"tables"`
 }
 
+// TableManifestName is the object beside a table's part files that
+// describes them; Finish gathers these into the run's manifest, so tables
+// may be written by different processes (one activity per table) and a
+// retried table simply rewrites its parts and its description.
+const TableManifestName = "table.json"
+
 // Export writes one run's tables into a bucket under
-// <prefix>/<job>/<run id>/. Tables may be written concurrently.
+// <prefix>/<job>/<run id>/. Tables may be written concurrently, by one
+// process or several.
 type Export struct {
 	client *s3.Client
 	cfg    Config
 	base   string
 	opts   ExportOptions
-
-	mu     sync.Mutex
-	tables []TableManifest
 	job    string
 	runID  string
 }
@@ -152,11 +156,29 @@ func (e *Export) Table(schema, table string, cols []Column) *TableWriter {
 	return &TableWriter{e: e, m: TableManifest{Schema: schema, Table: table, Columns: cols, Files: []File{}}, dir: e.base + "/" + TableDir(schema, table)}
 }
 
-// Finish uploads manifest.json listing every closed table, and returns it.
+// Finish gathers every closed table's description (TableManifestName)
+// under the run's folder, uploads manifest.json and returns it. Tables are
+// listed in key order.
 func (e *Export) Finish(ctx context.Context) (Manifest, error) {
-	e.mu.Lock()
-	m := Manifest{Version: 1, Job: e.job, RunID: e.runID, Formats: e.opts.Formats, CreatedAt: time.Now().UTC(), Tables: append([]TableManifest(nil), e.tables...)}
-	e.mu.Unlock()
+	m := Manifest{Version: 1, Job: e.job, RunID: e.runID, Formats: e.opts.Formats, CreatedAt: time.Now().UTC(), Tables: []TableManifest{}}
+	pages := s3.NewListObjectsV2Paginator(e.client, &s3.ListObjectsV2Input{Bucket: aws.String(e.cfg.Bucket), Prefix: aws.String(e.base + "/")})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return m, e.cfg.stepError("list the run's tables in", err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if rest := strings.TrimPrefix(key, e.base+"/"); strings.Count(rest, "/") != 1 || !strings.HasSuffix(rest, "/"+TableManifestName) {
+				continue
+			}
+			tm, err := e.readTable(ctx, key)
+			if err != nil {
+				return m, err
+			}
+			m.Tables = append(m.Tables, tm)
+		}
+	}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return m, err
@@ -165,6 +187,19 @@ func (e *Export) Finish(ctx context.Context) (Manifest, error) {
 		return m, err
 	}
 	return m, nil
+}
+
+func (e *Export) readTable(ctx context.Context, key string) (TableManifest, error) {
+	var tm TableManifest
+	out, err := e.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(e.cfg.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return tm, e.cfg.stepError("read "+key+" from", err)
+	}
+	defer out.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(out.Body, 64<<20)).Decode(&tm); err != nil {
+		return tm, fmt.Errorf("objectstore: %s: %w", key, err)
+	}
+	return tm, nil
 }
 
 // put uploads one object and returns its SHA-256 (hex).
@@ -250,14 +285,17 @@ func (w *TableWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// Close uploads the last part and records the table for the manifest. A
-// table without rows has no files and 0 rows in the manifest.
+// Close uploads the last part and the table's description
+// (TableManifestName) for the run's manifest. A table without rows has no
+// files and 0 rows.
 func (w *TableWriter) Close(ctx context.Context) (TableManifest, error) {
 	if err := w.flush(ctx); err != nil {
 		return w.m, err
 	}
-	w.e.mu.Lock()
-	w.e.tables = append(w.e.tables, w.m)
-	w.e.mu.Unlock()
-	return w.m, nil
+	body, err := json.Marshal(w.m)
+	if err != nil {
+		return w.m, err
+	}
+	_, err = w.e.put(ctx, w.dir+"/"+TableManifestName, body, "application/json")
+	return w.m, err
 }
