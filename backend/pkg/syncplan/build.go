@@ -140,7 +140,7 @@ func (b *builder) checkJob() {
 		if err := d.Options.Validate(); err != nil {
 			b.probs.add("destination %s: %v", d.Name, err)
 		}
-		if d.Conn.Driver != "" && dialectOf(d.Conn.Driver) != b.s.Dialect {
+		if d.Conn.Driver != "" && d.Conn.Driver != sqlconnect.DriverS3 && dialectOf(d.Conn.Driver) != b.s.Dialect {
 			b.probs.add("destination %s: syncing %s into %s is not supported; source and destination must be the same kind of database",
 				d.Name, b.s.Dialect, dialectOf(d.Conn.Driver))
 		}

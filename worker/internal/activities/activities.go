@@ -109,6 +109,9 @@ type RunInfo struct {
 	// Destinations are the destinations' names, in job order.
 	Destinations     []string `json:"destinations"`
 	TableConcurrency int      `json:"table_concurrency"`
+	// Buckets are the indexes of the destinations that are S3 buckets
+	// (exported to, see ExportTable); empty for a job of databases only.
+	Buckets []int `json:"buckets,omitempty"`
 	// Activity options from the job (seconds; 0 = the worker's default).
 	StartToCloseSeconds    int64 `json:"start_to_close_seconds,omitempty"`
 	ScheduleToCloseSeconds int64 `json:"schedule_to_close_seconds,omitempty"`
@@ -226,8 +229,11 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	for _, t := range plan.Tables {
 		out.Tables = append(out.Tables, TableRef{Name: t.Name, DependsOn: t.DependsOn})
 	}
-	for _, d := range l.sync.Destinations {
+	for i, d := range l.sync.Destinations {
 		out.Destinations = append(out.Destinations, d.Name)
+		if d.Conn.Driver == sqlconnect.DriverS3 {
+			out.Buckets = append(out.Buckets, i)
+		}
 	}
 	if o := l.job.GetSyncOptions(); o != nil {
 		out.StartToCloseSeconds, out.ScheduleToCloseSeconds = o.GetStartToCloseTimeoutSeconds(), o.GetScheduleToCloseTimeoutSeconds()

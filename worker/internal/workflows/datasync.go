@@ -183,6 +183,14 @@ func stepInput(info *activities.RunInfo, d int) activities.StepInput {
 func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool) ([]*activities.PackedReport, error) {
 	var reports []*activities.PackedReport
 	for d := range info.Destinations {
+		if info.IsBucket(d) {
+			rep, err := exportBucket(ctx, info, stepInput(info, d), result)
+			if err != nil {
+				return nil, err
+			}
+			reports = append(reports, rep)
+			continue
+		}
 		dr := &destinationRun{info: info, step: stepInput(info, d), result: result}
 		prepared[d] = true
 		for _, s := range sqlsync.Steps() {
