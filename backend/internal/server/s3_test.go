@@ -96,6 +96,10 @@ func TestS3JobRoles(t *testing.T) {
 			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true}}}}, "destinations[0].options.truncate_before_insert"},
 		{"init schema on a bucket", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "init-bucket", Source: syncSource(pg.GetId()),
 			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId(), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}}}, "destinations[0].options.init_table_schema"},
+		{"generation into a bucket", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "generate-bucket",
+			Source: &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: pg.GetId(),
+				Tables: []*mgmt.GenerateSourceTable{{Schema: "public", Table: "t", RowCount: 1}}}}},
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}}, "destinations[0].connection_id"},
 	} {
 		_, err := c.Jobs.CreateJob(ctx, connect.NewRequest(tc.req))
 		wantCode(t, tc.name, err, connect.CodeInvalidArgument)

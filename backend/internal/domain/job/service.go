@@ -282,6 +282,9 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 		if err != nil {
 			return err
 		}
+		if kind == sqlconnect.DriverS3 && generating {
+			return domain.Invalid(f+".connection_id", "connection %s is an S3 bucket: a data generation job writes into a database", d.ConnectionID)
+		}
 		if kind == sqlconnect.DriverS3 {
 			if err := validateS3DestinationOptions(f+".options", d.Options); err != nil {
 				return err
