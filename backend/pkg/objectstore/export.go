@@ -243,10 +243,19 @@ func (w *TableWriter) Write(ctx context.Context, row []*string) error {
 		}
 	}
 	w.rows++
-	if w.rows >= int64(w.e.opts.RowsPerPart) || w.parts[0].size() >= MaxPartBytes {
+	if w.rows >= int64(w.e.opts.RowsPerPart) || w.largest() >= MaxPartBytes {
 		return w.flush(ctx)
 	}
 	return nil
+}
+
+// largest is the largest encoded size among the open parts.
+func (w *TableWriter) largest() int {
+	n := 0
+	for _, p := range w.parts {
+		n = max(n, p.size())
+	}
+	return n
 }
 
 func (w *TableWriter) open() error {
