@@ -30,6 +30,8 @@ type Exporter struct {
 	Registry *transformers.Registry
 	// Key is the job key (nil outside consistent mode).
 	Key []byte
+	// PRF is how consistent mode derives values from Key (the job's).
+	PRF transformers.PRFVersion
 }
 
 // Columns are the columns the plan writes for t, as the export records
@@ -115,7 +117,7 @@ func (x *Exporter) columnWriters(t *syncplan.Table) ([]column, error) {
 		}
 		col := column{name: c.Name, null: c.Action == syncplan.ActionNull, usesRow: c.UsesRow}
 		if c.Action == syncplan.ActionTransform {
-			ct, err := syncdriver.BuildTransform(x.Registry, c, x.Key)
+			ct, err := syncdriver.BuildTransform(x.Registry, c, x.Key, x.PRF)
 			if err != nil {
 				return nil, err
 			}

@@ -66,7 +66,7 @@ func TestExportTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &s3sync.Exporter{Registry: reg, Key: job.Key}
+	x := &s3sync.Exporter{Registry: reg, Key: job.Key, PRF: job.PRF}
 	var reported int64
 	if _, err := x.ExportTable(ctx, plan, users, sqlschema.NewPostgresInspector(src.Postgres), exp, func(n int64) { reported = n }); err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func (a *Activities) ExportTable(ctx context.Context, in TableInput) (*sqlsync.C
 	report("running", 0, nil)
 	var mu sync.Mutex
 	last := time.Now()
-	x := &s3sync.Exporter{Registry: a.Registry, Key: l.sync.Key}
+	x := &s3sync.Exporter{Registry: a.Registry, Key: l.sync.Key, PRF: l.sync.PRF}
 	tm, err := x.ExportTable(ctx, plan, in.Table, sqlschemaInspector(src), exp, func(rows int64) {
 		h.set(sqlsync.Checkpoint{Table: in.Table, Rows: rows})
 		mu.Lock()
