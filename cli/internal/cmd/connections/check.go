@@ -68,6 +68,7 @@ func runCheck(ctx context.Context, s *session.Session, f *checkFlags) error {
 		connErr   string
 		privs     []*mgmtv1alpha1.ConnectionRolePrivilege
 		what      string
+		bucket    bool          // an S3 bucket: no tables, a probe object
 		msg       proto.Message // the response, for -o json|yaml
 	)
 	if f.connection != "" {
@@ -85,6 +86,7 @@ func runCheck(ctx context.Context, s *session.Session, f *checkFlags) error {
 		}
 		connected, connErr, privs, msg = resp.Msg.GetIsConnected(), resp.Msg.GetConnectionError(), resp.Msg.GetPrivileges(), resp.Msg
 		what = fmt.Sprintf("connection %s (%s)", conn.GetName(), describe.ConnectionTarget(conn.GetConnectionConfig()))
+		bucket = conn.GetConnectionConfig().GetAwsS3Config() != nil
 	} else {
 		if f.url != "" {
 			if f.config.given() {
@@ -114,13 +116,14 @@ func runCheck(ctx context.Context, s *session.Session, f *checkFlags) error {
 		}
 		connected, connErr, privs, msg = resp.Msg.GetIsConnected(), resp.Msg.GetConnectionError(), resp.Msg.GetPrivileges(), resp.Msg
 		what = describe.ConnectionTarget(cfg)
+		bucket = cfg.GetAwsS3Config() != nil
 	}
 	if f.format != output.Table {
 		if err := output.Message(s.Out, f.format, msg, nil); err != nil {
 			return err
 		}
 	} else if connected {
-		if err := writePrivileges(s.Out, what, privs); err != nil {
+		if err := writePrivileges(s.Out, what, bucket, privs); err != nil {
 			return err
 		}
 	}
@@ -130,7 +133,11 @@ func runCheck(ctx context.Context, s *session.Session, f *checkFlags) error {
 	return nil
 }
 
-func writePrivileges(w io.Writer, what string, privs []*mgmtv1alpha1.ConnectionRolePrivilege) error {
+func writePrivileges(w io.Writer, what string, bucket bool, privs []*mgmtv1alpha1.ConnectionRolePrivilege) error {
+	if bucket {
+		_, err := fmt.Fprintf(w, "Connected to %s: listed, wrote and deleted a probe object.\n", what)
+		return err
+	}
 	grantee := ""
 	if len(privs) > 0 && privs[0].GetGrantee() != "" {
 		grantee = " as " + privs[0].GetGrantee()

@@ -43,6 +43,8 @@ type configFlags struct {
 	sshKeyFile      string
 	sshKnownHostKey string
 	sshInsecure     bool
+
+	s3 s3Flags
 }
 
 func (f *configFlags) register(cmd *cobra.Command) {
@@ -72,18 +74,28 @@ func (f *configFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.sshKeyFile, "ssh-key-file", "", "PEM private key file for the bastion (unencrypted; use YAML's passphrase for an encrypted one)")
 	fl.StringVar(&f.sshKnownHostKey, "ssh-known-host-key", "", "the bastion's host key as ssh-keyscan prints it (\"ssh-ed25519 AAAA…\")")
 	fl.BoolVar(&f.sshInsecure, "ssh-insecure-skip-host-key-check", false, "accept any bastion host key (anyone on the path can read credentials and data)")
+	f.s3.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"postgres", "mysql"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("ssl-mode", cobra.FixedCompletions([]string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}, cobra.ShellCompDirectiveNoFileComp))
-	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type")
+	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type", "s3-bucket")
 }
 
 // given reports whether any connection flag was set.
 func (f *configFlags) given() bool {
-	return f.postgresURL != "" || f.mysqlURL != "" || f.kind != "" || f.host != "" || f.urlFromEnv != ""
+	return f.postgresURL != "" || f.mysqlURL != "" || f.kind != "" || f.host != "" || f.urlFromEnv != "" || f.s3.bucket != ""
 }
 
 // config builds and validates the connection config the flags describe.
 func (f *configFlags) config(name string) (*mgmtv1alpha1.ConnectionConfig, error) {
+	if f.s3.bucket != "" {
+		if f.host != "" || f.user != "" || f.password != "" || f.database != "" || f.urlFromEnv != "" || f.sshHost != "" || f.rootCertFile != "" || f.maxOpen != 0 {
+			return nil, errors.New("--s3-bucket describes a bucket: database flags (--host, --user, --ssh-*, TLS, pool) do not apply")
+		}
+		return f.s3.config()
+	}
+	if f.s3.given() {
+		return nil, errors.New("the --s3-* flags need --s3-bucket")
+	}
 	sql := &spec.SQLConnection{}
 	conn := spec.Connection{Name: name}
 	discreteSet := f.host != "" || f.port != 0 || f.database != "" || f.user != "" || f.password != "" || f.sslMode != "" || f.protocol != ""

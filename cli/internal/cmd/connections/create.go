@@ -24,7 +24,7 @@ type createFlags struct {
 func newCreateCommand(s *session.Session) *cobra.Command {
 	f := &createFlags{}
 	cmd := &cobra.Command{
-		Use:   "create --name NAME (--postgres-url URL | --mysql-url URL | --type TYPE --host HOST …)",
+		Use:   "create --name NAME (--postgres-url URL | --mysql-url URL | --type TYPE --host HOST … | --s3-bucket BUCKET …)",
 		Short: "Save a new connection (after checking that the API can connect)",
 		Long: `Save a new connection. The API first tries to connect with it; a connection
 that cannot connect is refused unless --skip-check is given (for a database
@@ -35,7 +35,9 @@ the API cannot reach yet).`,
   neosync connections create --name prod --type postgres --url-from-env NEOSYNC_URL_PROD --skip-check
   neosync connections create --name behind-bastion --postgres-url "postgres://app:$PGPASSWORD@db.internal:5432/app" \
     --ssh-host bastion.example.com --ssh-user neosync --ssh-key-file ~/.ssh/neosync_ed25519 \
-    --ssh-known-host-key "$(ssh-keyscan -t ed25519 bastion.example.com 2>/dev/null | cut -d' ' -f2-)"`,
+    --ssh-known-host-key "$(ssh-keyscan -t ed25519 bastion.example.com 2>/dev/null | cut -d' ' -f2-)"
+  neosync connections create --name exports --s3-bucket exports --s3-prefix neosync --s3-region eu-west-1 \
+    --s3-access-key-id "$AWS_ACCESS_KEY_ID" --s3-secret-access-key "$AWS_SECRET_ACCESS_KEY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCreate(cmd.Context(), s, f)

@@ -89,6 +89,8 @@ func writeConnection(w io.Writer, conn *mgmtv1alpha1.Connection) error {
 		}
 		pool, tls = my.GetConnectionOptions(), my.GetClientTls()
 		fields = append(fields, tunnelFields(my.GetTunnel())...)
+	case *mgmtv1alpha1.ConnectionConfig_AwsS3Config:
+		fields = append(fields, s3Fields(x.AwsS3Config)...)
 	}
 	if pool != nil {
 		var parts []string
@@ -160,5 +162,24 @@ func tunnelFields(t *mgmtv1alpha1.SshTunnel) []output.Field {
 	return []output.Field{
 		{Label: "SSH tunnel", Value: fmt.Sprintf("%s@%s:%d (%s)", t.GetUser(), t.GetHost(), port, auth)},
 		{Label: "SSH host key", Value: hostKey},
+	}
+}
+
+// s3Fields describes a bucket; the secret key arrives masked.
+func s3Fields(c *mgmtv1alpha1.AwsS3ConnectionConfig) []output.Field {
+	endpoint := c.GetEndpoint()
+	if endpoint == "" {
+		endpoint = "AWS"
+	}
+	if c.GetForcePathStyle() {
+		endpoint += " (path-style)"
+	}
+	key := "anonymous"
+	if id := c.GetCredentials().GetAccessKeyId(); id != "" {
+		key = id + " (secret " + c.GetCredentials().GetSecretAccessKey() + ")"
+	}
+	return []output.Field{
+		{Label: "Bucket", Value: c.GetBucket()}, {Label: "Prefix", Value: c.GetPathPrefix()},
+		{Label: "Region", Value: c.GetRegion()}, {Label: "Endpoint", Value: endpoint}, {Label: "Access key", Value: key},
 	}
 }
