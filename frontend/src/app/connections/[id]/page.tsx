@@ -7,6 +7,7 @@ import { useState } from "react";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { fromConfig } from "@/lib/connection-form";
 import { formatTime } from "@/lib/format";
+import { BucketDetails } from "@/components/bucket-details";
 import { ConnectionForm } from "@/components/connection-form";
 import { Button, ConfirmDialog, ErrorBox, Loading, PageHeader } from "@/components/ui";
 
@@ -52,7 +53,8 @@ export default function ConnectionPage() {
           Changes saved.
         </p>
       )}
-      {conn && (
+      {conn?.connectionConfig?.config.case === "awsS3Config" && <BucketDetails cfg={conn.connectionConfig.config.value} />}
+      {conn && conn.connectionConfig?.config.case !== "awsS3Config" && (
         <ConnectionForm
           key={conn.updatedAt?.seconds.toString()}
           isEdit
