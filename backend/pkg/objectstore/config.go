@@ -87,17 +87,6 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Host is the host and port the client dials (for the network policy):
-// the endpoint's, or AWS's regional endpoint.
-func (c Config) Host() string {
-	if c.Endpoint != "" {
-		if u, err := url.Parse(c.Endpoint); err == nil {
-			return u.Host
-		}
-	}
-	return "s3." + c.region() + ".amazonaws.com"
-}
-
 func (c Config) region() string {
 	if c.Region == "" {
 		return "us-east-1"
