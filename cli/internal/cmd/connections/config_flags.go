@@ -77,7 +77,10 @@ func (f *configFlags) register(cmd *cobra.Command) {
 	f.s3.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"postgres", "mysql"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("ssl-mode", cobra.FixedCompletions([]string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}, cobra.ShellCompDirectiveNoFileComp))
-	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type", "s3-bucket")
+	cmd.MarkFlagsMutuallyExclusive("postgres-url", "mysql-url", "type")
+	for _, db := range []string{"postgres-url", "mysql-url", "type"} {
+		cmd.MarkFlagsMutuallyExclusive("s3-bucket", db)
+	}
 }
 
 // given reports whether any connection flag was set.
