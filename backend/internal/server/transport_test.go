@@ -48,11 +48,6 @@ func TestProtocols(t *testing.T) {
 	if err != nil || hr.Status != grpchealth.StatusServing {
 		t.Fatalf("health = %v, %v", hr, err)
 	}
-
-	// S3 connections are declared but not accepted yet: Unimplemented, not an error page.
-	_, err = api.Clients("").Connections.CheckConnectionConfig(ctx, connect.NewRequest(&mgmt.CheckConnectionConfigRequest{ConnectionConfig: &mgmt.ConnectionConfig{
-		Config: &mgmt.ConnectionConfig_AwsS3Config{AwsS3Config: &mgmt.AwsS3ConnectionConfig{Bucket: "b"}}}}))
-	wantCode(t, "s3", err, connect.CodeUnimplemented)
 }
 
 func TestOversizedRequestIsRejected(t *testing.T) {
