@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/worker/internal/runlog"
 )
 
 // IsBucket reports whether destination d is an S3 bucket.
@@ -51,6 +53,7 @@ func (a *Activities) export(ctx context.Context, in StepInput) (*loaded, *syncpl
 // again from the start under the same keys, so the export never holds a
 // table twice.
 func (a *Activities) ExportTable(ctx context.Context, in TableInput) (*sqlsync.Checkpoint, error) {
+	ctx = runlog.WithRun(ctx, in.JobRunID)
 	h := keepAlive(ctx, nil)
 	defer h.Stop()
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
@@ -70,13 +73,19 @@ func (a *Activities) ExportTable(ctx context.Context, in TableInput) (*sqlsync.C
 		a.progress(ctx, in.JobRunID, p)
 	}
 	report("running", 0, nil)
+	logAttrs := []any{slog.String("table", in.Table.String()), slog.String("destination", in.DestinationName)}
+	a.Logger.InfoContext(ctx, "export started", logAttrs...)
+	ended := a.Metrics.CopyStarted(in.JobID, in.DestinationName)
 	var mu sync.Mutex
-	last := time.Now()
+	var last time.Time
+	var seen int64 // rows already counted in the rows-written metric
 	x := &s3sync.Exporter{Registry: a.Registry, Key: l.sync.Key, PRF: l.sync.PRF}
 	tm, err := x.ExportTable(ctx, plan, in.Table, sqlschemaInspector(src), exp, func(rows int64) {
 		h.set(sqlsync.Checkpoint{Table: in.Table, Rows: rows})
 		mu.Lock()
 		defer mu.Unlock()
+		a.Metrics.RowsWritten(in.JobID, in.DestinationName, in.Table.String(), rows-seen)
+		seen = rows
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			report("running", rows, nil)
@@ -85,9 +94,13 @@ func (a *Activities) ExportTable(ctx context.Context, in TableInput) (*sqlsync.C
 	if err != nil {
 		err = dataError(err)
 		msg := RootMessage(err)
+		ended("failed")
+		a.Logger.WarnContext(ctx, "export failed", append(logAttrs, slog.String("error", msg))...)
 		report("failed", 0, &msg)
 		return nil, err
 	}
+	ended("complete")
+	a.Logger.InfoContext(ctx, "export complete", append(logAttrs, slog.Int64("rows", tm.Rows), slog.Duration("took", time.Since(started)))...)
 	report("complete", tm.Rows, nil)
 	return &sqlsync.Checkpoint{Table: in.Table, Rows: tm.Rows}, nil
 }
