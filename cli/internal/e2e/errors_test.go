@@ -44,7 +44,8 @@ func TestBadInput(t *testing.T) {
 		{`invalid argument "xml" for "-o, --output" flag: must be one of table, json, yaml`, []string{"connections", "list", "-o", "xml"}},
 		{"accepts 1 arg(s), received 0", []string{"jobs", "get"}},
 		{`required flag(s) "file" not set`, []string{"apply"}},
-		{`required flag(s) "api-key" not set`, []string{"login"}},
+		// Without --api-key, login asks the API how to sign in (OIDC).
+		{"how to sign in: cannot reach the Neosync API", []string{"login"}},
 		{"describe the database with --postgres-url", []string{"connections", "create", "--name", "x"}},
 		{"cannot tell the database from the URL", []string{"connections", "check", "--url", "sqlserver://h"}},
 		{`API URL "not a url" is not an http:// or https:// URL`, []string{"--api-url", "not a url", "jobs", "list"}},
