@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"connectrpc.com/connect"
 	"github.com/spf13/cobra"
@@ -56,14 +57,28 @@ func runPlan(ctx context.Context, s *session.Session, f *planFlags) error {
 		return err
 	}
 	return output.Message(s.Out, f.format, resp.Msg, func(w io.Writer) error {
-		if _, err := fmt.Fprintf(w, "Plan of job %s:\n%s", j.GetName(), resp.Msg.GetText()); err != nil {
+		return writePlan(w, j.GetName(), resp.Msg)
+	})
+}
+
+// writePlan prints the plan's text and then each warning the text does not
+// already list (the API's text ends with its warnings), so none is printed
+// twice.
+func writePlan(w io.Writer, name string, p *mgmtv1alpha1.GetJobPlanResponse) error {
+	text := p.GetText()
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	if _, err := fmt.Fprintf(w, "Plan of job %s:\n%s", name, text); err != nil {
+		return err
+	}
+	for _, warn := range p.GetWarnings() {
+		if strings.Contains(text, warn) {
+			continue
+		}
+		if _, err := fmt.Fprintf(w, "warning: %s\n", warn); err != nil {
 			return err
 		}
-		for _, warn := range resp.Msg.GetWarnings() {
-			if _, err := fmt.Fprintf(w, "warning: %s\n", warn); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
