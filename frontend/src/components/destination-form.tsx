@@ -2,6 +2,7 @@
 
 import type { Connection } from "@/gen/mgmt/v1alpha1/connection_pb";
 import type { JobDestination } from "@/gen/mgmt/v1alpha1/job_pb";
+import { connectionType } from "@/lib/connection-form";
 import { Badge, Button, Field, cx, inputClass } from "./ui";
 
 /** DestinationDraft is the form state of one destination: its connection and write options (batch size as typed). */
@@ -46,18 +47,33 @@ export function destinationOptionsOf(d: DestinationDraft) {
 /** DestinationErrors holds the messages of one destination's fields. */
 export type DestinationErrors = { connectionId?: string; batchSize?: string };
 
+/** connectionLabel names a connection in a picker with its kind of database: "prod (PostgreSQL)". */
+export function connectionLabel(c: Connection): string {
+  return `${c.name} (${connectionType(c.connectionConfig)})`;
+}
+
 /**
  * checkDestinations validates a list of destinations: each needs a
- * connection that is not the source and not used twice, and a batch size
+ * connection that is not the source and not used twice, of the same kind of
+ * database as the source when connections are given (the engine copies
+ * PostgreSQL into PostgreSQL and MySQL into MySQL only), and a batch size
  * that is empty or a whole number from 1 to 100000. Returns one entry per
  * destination (empty when valid).
  */
-export function checkDestinations(list: DestinationDraft[], sourceId: string): DestinationErrors[] {
+export function checkDestinations(list: DestinationDraft[], sourceId: string, connections: Connection[] = []): DestinationErrors[] {
+  const kind = (id: string) => {
+    const c = connections.find((x) => x.id === id);
+    return c ? connectionType(c.connectionConfig) : "";
+  };
+  const sourceKind = sourceId ? kind(sourceId) : "";
   return list.map((d, i) => {
     const e: DestinationErrors = {};
+    const destKind = kind(d.connectionId);
     if (!d.connectionId) e.connectionId = "Choose a connection.";
     else if (d.connectionId === sourceId) e.connectionId = "The destination must be a different connection from the source.";
     else if (list.findIndex((x) => x.connectionId === d.connectionId) < i) e.connectionId = "This connection is already a destination.";
+    else if (sourceKind && destKind && sourceKind !== destKind)
+      e.connectionId = `The source is ${sourceKind} and this destination is ${destKind}: a sync copies into the same kind of database only. Choose a ${sourceKind} connection.`;
     const b = d.batchSize.trim();
     if (b && (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 100000)) e.batchSize = "A whole number from 1 to 100000, or empty for the default.";
     return e;
@@ -105,7 +121,7 @@ export function DestinationFields({
             <option value="">Choose a connection…</option>
             {connections.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name}
+                {connectionLabel(c)}
               </option>
             ))}
           </select>

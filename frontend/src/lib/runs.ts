@@ -52,3 +52,23 @@ export function runTotals(run: JobRun) {
   }
   return { done, expected, tablesDone, tables: run.tables.length };
 }
+
+/** runDurationMs is how long a run took, or has taken so far at now; undefined before it starts. */
+export function runDurationMs(run: Pick<JobRun, "startedAt" | "completedAt">, now: number = Date.now()): number | undefined {
+  if (!run.startedAt) return undefined;
+  const end = run.completedAt ? timestampDate(run.completedAt).getTime() : now;
+  return end - timestampDate(run.startedAt).getTime();
+}
+
+/** statusFilters are the run statuses a list can be filtered by, as URL values. */
+export const statusFilters: Record<string, JobRunStatus[]> = {
+  active: [JobRunStatus.PENDING, JobRunStatus.RUNNING],
+  complete: [JobRunStatus.COMPLETE],
+  failed: [JobRunStatus.FAILED],
+  stopped: [JobRunStatus.CANCELED, JobRunStatus.TERMINATED],
+};
+
+/** canRerun reports whether a run ended without completing, so running its job again is offered. */
+export function canRerun(s: JobRunStatus): boolean {
+  return s === JobRunStatus.FAILED || s === JobRunStatus.CANCELED || s === JobRunStatus.TERMINATED;
+}

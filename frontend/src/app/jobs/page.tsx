@@ -3,8 +3,10 @@
 import Link from "next/link";
 import { useQuery } from "@connectrpc/connect-query";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
+import { sourceOf } from "@/lib/jobs";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { useAccount } from "@/lib/account";
+import { describeCron } from "@/lib/cron";
 import { formatTime } from "@/lib/format";
 import { Badge, ButtonLink, EmptyState, ErrorBox, Loading, PageHeader, Table, Td } from "@/components/ui";
 
@@ -32,8 +34,17 @@ export default function JobsPage() {
                 </Link>
               </Td>
               <Td>{j.type === JobType.GENERATE ? "Generate" : "Sync"}</Td>
-              <Td>{j.source?.options.case === "sync" ? (connName.get(j.source.options.value.connectionId) ?? "—") : "—"}</Td>
-              <Td className="font-mono text-xs">{j.cronSchedule || <span className="font-sans text-slate-400">manual</span>}</Td>
+              <Td>{connName.get(sourceOf(j)) ?? "—"}</Td>
+              <Td className="text-xs">
+                {j.cronSchedule ? (
+                  <>
+                    <span className="font-mono">{j.cronSchedule}</span>
+                    <span className="block text-slate-500">{describeCron(j.cronSchedule)}</span>
+                  </>
+                ) : (
+                  <span className="text-slate-400">manual</span>
+                )}
+              </Td>
               <Td>{j.paused ? <Badge tone="yellow">Paused</Badge> : <Badge tone="green">Active</Badge>}</Td>
               <Td className="whitespace-nowrap">{formatTime(j.createdAt)}</Td>
             </tr>

@@ -7,6 +7,7 @@ import { useState } from "react";
 import { ApiKeyService } from "@/gen/mgmt/v1alpha1/api_key_pb";
 import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { useAccount } from "@/lib/account";
+import { dayLabel, lifetimeDays, lifetimeOptions } from "@/lib/api-keys";
 import { formatTime } from "@/lib/format";
 import { Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Field, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
 
@@ -16,7 +17,7 @@ export default function SettingsPage() {
   const qc = useQueryClient();
   const info = useQuery(UserAccountService.method.getSystemInformation, {});
   const user = useQuery(UserAccountService.method.getUser, {});
-  const [regen, setRegen] = useState<{ id: string; name: string } | null>(null);
+  const [regen, setRegen] = useState<{ id: string; name: string; days: number } | null>(null);
   const [regenDays, setRegenDays] = useState("90");
   const keys = useQuery(ApiKeyService.method.getAccountApiKeys, { accountId: account?.id }, { enabled: !!account });
   const [name, setName] = useState("");
@@ -24,7 +25,17 @@ export default function SettingsPage() {
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const create = useMutation(ApiKeyService.method.createAccountApiKey, { onSuccess: () => { setName(""); setCopied(false); regenerate.reset(); qc.invalidateQueries(); } });
-  const revoke = useMutation(ApiKeyService.method.deleteAccountApiKey, { onSuccess: () => { setRevoking(null); qc.invalidateQueries(); } });
+  // A revoked key's value must not stay on screen as if it were usable.
+  const revoke = useMutation(ApiKeyService.method.deleteAccountApiKey, {
+    onSuccess: (_, req) => {
+      if (req.id === shownKey?.id) {
+        create.reset();
+        regenerate.reset();
+      }
+      setRevoking(null);
+      qc.invalidateQueries();
+    },
+  });
   const regenerate = useMutation(ApiKeyService.method.regenerateAccountApiKey, { onSuccess: () => { setRegen(null); setCopied(false); create.reset(); qc.invalidateQueries(); } });
   const shownKey = create.data?.apiKey ?? regenerate.data?.apiKey;
   const newKey = shownKey?.keyValue;
@@ -83,7 +94,7 @@ export default function SettingsPage() {
                     <Td className="whitespace-nowrap font-medium">
                       {k.name}
                       <div className="mt-1 flex gap-1 sm:hidden">
-                        <Button variant="ghost" className="px-2 py-1" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegen({ id: k.id, name: k.name }); }}>Regenerate</Button>
+                        <Button variant="ghost" className="px-2 py-1" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegenDays(String(lifetimeDays(k))); setRegen({ id: k.id, name: k.name, days: lifetimeDays(k) }); }}>Regenerate</Button>
                         <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Revoke ${k.name}`} onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button>
                       </div>
                     </Td>
@@ -91,7 +102,7 @@ export default function SettingsPage() {
                     <Td className="whitespace-nowrap">{formatTime(k.expiresAt)}</Td>
                     <Td className="whitespace-nowrap">{k.lastUsedAt ? formatTime(k.lastUsedAt) : "never"}</Td>
                     <Td className="hidden whitespace-nowrap text-right sm:table-cell">
-                      <Button variant="ghost" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegen({ id: k.id, name: k.name }); }}>Regenerate</Button>
+                      <Button variant="ghost" aria-label={`Regenerate ${k.name}`} onClick={() => { regenerate.reset(); setRegenDays(String(lifetimeDays(k))); setRegen({ id: k.id, name: k.name, days: lifetimeDays(k) }); }}>Regenerate</Button>
                       <Button variant="ghost" className="text-red-700" aria-label={`Revoke ${k.name}`} onClick={() => { revoke.reset(); setRevoking({ id: k.id, name: k.name }); }}>Revoke</Button>
                     </Td>
                   </tr>
@@ -109,9 +120,12 @@ export default function SettingsPage() {
             <p>A new key value replaces the old one, which stops working immediately. Update everything that uses it.</p>
             <Field label="New value expires in" htmlFor="regen-days">
               <select id="regen-days" className={inputClass} value={regenDays} onChange={(e) => setRegenDays(e.target.value)}>
-                <option value="30">30 days</option>
-                <option value="90">90 days</option>
-                <option value="365">1 year</option>
+                {[...new Set([...(regen ? [regen.days] : []), ...lifetimeOptions])].map((d) => (
+                  <option key={d} value={String(d)}>
+                    {dayLabel(d)}
+                    {d === regen?.days ? " (as now)" : ""}
+                  </option>
+                ))}
               </select>
             </Field>
           </div>

@@ -38,7 +38,7 @@ export function DestinationsCard({ job, connections, connName }: { job: Job; con
   };
   const submit = () => {
     const others = job.destinations.filter((d) => d.id !== editing).map(destinationDraftOf);
-    const errs = checkDestinations([...others, draft], source);
+    const errs = checkDestinations([...others, draft], source, connections);
     const mine = errs[errs.length - 1];
     setErrors(mine);
     if (hasErrors([mine])) return;

@@ -6,6 +6,7 @@ import { useState } from "react";
 import type { Connection } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService, type Job, type JobSource } from "@/gen/mgmt/v1alpha1/job_pb";
 import { sourceConnectionId } from "./mappings-card";
+import { checkDestinations, connectionLabel, destinationDraftOf } from "../destination-form";
 import { Button, ErrorBox, Field, inputClass } from "../ui";
 
 /** withConnection returns the job's source reading from another connection, everything else kept. */
@@ -40,6 +41,10 @@ export function SourceChange({ job, connections, onDone }: { job: Job; connectio
     setProblems([]);
     if (!target || target === current) return setProblems(["Choose a different connection."]);
     if (sync && job.destinations.some((d) => d.connectionId === target)) return setProblems(["This connection is a destination of the job; a sync cannot read from it too."]);
+    if (sync) {
+      const kinds = checkDestinations(job.destinations.map(destinationDraftOf), target, connections).map((e) => e.connectionId).filter((e): e is string => !!e);
+      if (kinds.length) return setProblems(kinds);
+    }
     const res = await validate.mutateAsync({ accountId: job.accountId, connectionId: target, mappings: job.mappings, virtualForeignKeys: job.virtualForeignKeys, jobType: job.type }).catch(() => undefined);
     if (!res) return;
     const errs = [...(res.databaseErrors?.errors ?? []), ...res.columnErrors.flatMap((c) => c.errors.map((e) => `${c.schema}.${c.table}.${c.column}: ${e}`))];
@@ -55,7 +60,7 @@ export function SourceChange({ job, connections, onDone }: { job: Job; connectio
             .filter((c) => c.id !== current)
             .map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name}
+                {connectionLabel(c)}
               </option>
             ))}
         </select>

@@ -7,8 +7,11 @@ import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { cronError, describeCron, localZone } from "@/lib/cron";
 import { formatTime } from "@/lib/format";
-import { statusLabel, statusTone } from "@/lib/runs";
+import { isActive, statusLabel, statusTone } from "@/lib/runs";
+import { CronHint, formatLocal } from "@/components/schedule";
 import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
 import { DestinationsCard } from "@/components/job-edit/destinations-card";
 import { MappingsCard } from "@/components/job-edit/mappings-card";
@@ -25,7 +28,9 @@ export default function JobPage() {
   const q = useQuery(JobService.method.getJob, { id });
   const job = q.data?.job;
   const conns = useQuery(ConnectionService.method.getConnections, { accountId: job?.accountId }, { enabled: !!job });
-  const runs = useQuery(JobService.method.getJobRecentRuns, { jobId: id });
+  // Poll while a run is active, so a run that fails or completes changes its badge here too.
+  const runs = useQuery(JobService.method.getJobRecentRuns, { jobId: id }, { refetchInterval: (s) => (s.state.data?.recentRuns.some((r) => isActive(r.status)) ? 2000 : false) });
+  const nextRuns = useQuery(JobService.method.getJobNextRuns, { jobId: id }, { enabled: !!job?.cronSchedule && !job.paused });
   const connName = (cid: string) => conns.data?.connections.find((c) => c.id === cid)?.name ?? cid.slice(0, 8);
   const refresh = { onSuccess: () => qc.invalidateQueries() };
   const pause = useMutation(JobService.method.pauseJob, refresh);
@@ -34,7 +39,9 @@ export default function JobPage() {
   const schedule = useMutation(JobService.method.updateJobSchedule, { onSuccess: async () => { setEditing(false); await qc.invalidateQueries(); } });
   const [editing, setEditing] = useState(false);
   const [cron, setCron] = useState("");
+  const [cronTouched, setCronTouched] = useState(false);
   const [confirm, setConfirm] = useState(false);
+  const next = nextRuns.data?.nextRunTimes[0];
 
   return (
     <>
@@ -80,22 +87,31 @@ export default function JobPage() {
                     <form
                       key="s"
                       className="flex flex-wrap items-start gap-2"
-                      onSubmit={(e) => { e.preventDefault(); schedule.mutate({ id, cronSchedule: cron.trim() || undefined }); }}
+                      onSubmit={(e) => { e.preventDefault(); setCronTouched(true); if (!cronError(cron)) schedule.mutate({ id, cronSchedule: cron.trim() || undefined }); }}
                     >
-                      <input aria-label="Cron schedule" className={inputClass + " max-w-48 font-mono"} value={cron} onChange={(e) => setCron(e.target.value)} placeholder="0 3 * * *" />
+                      <input aria-label="Cron schedule" aria-describedby="cron-help" aria-invalid={(cronTouched && !!cronError(cron)) || undefined} className={inputClass + " max-w-48 font-mono"} value={cron} onChange={(e) => setCron(e.target.value)} onBlur={() => setCronTouched(true)} placeholder="0 3 * * *" />
                       <Button type="submit" variant="primary" busy={schedule.isPending}>Save</Button>
                       <Button onClick={() => setEditing(false)}>Cancel</Button>
-                      <p className="w-full text-xs text-slate-500">Five-field cron; leave empty to run only manually.</p>
+                      <p className="w-full text-xs text-slate-500">{cronTouched || !cronError(cron) ? <CronHint id="cron-help" expr={cron} /> : <span id="cron-help">Five-field cron in UTC; leave empty to run only manually.</span>}</p>
                       {schedule.error ? <div className="w-full"><ErrorBox error={schedule.error} title="Invalid schedule" /></div> : null}
                     </form>
                   ) : (
-                    <span key="s" className="flex items-center gap-2">
-                      {job.cronSchedule ? <span className="font-mono">{job.cronSchedule}</span> : <span className="text-slate-500">Manual only</span>}
-                      <button type="button" aria-label="Edit schedule" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setEditing(true); }}>
-                        Edit
-                      </button>
+                    <span key="s" className="block">
+                      <span className="flex items-center gap-2">
+                        {job.cronSchedule ? <span className="font-mono">{job.cronSchedule}</span> : <span className="text-slate-500">Manual only</span>}
+                        <button type="button" aria-label="Edit schedule" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setCronTouched(false); setEditing(true); }}>
+                          Edit
+                        </button>
+                      </span>
+                      {job.cronSchedule && <span className="block text-xs text-slate-600" data-testid="cron-description">{describeCron(job.cronSchedule)}</span>}
                     </span>
                   ),
+                ],
+                [
+                  "Next run",
+                  <span key="n" data-testid="next-run">
+                    {!job.cronSchedule ? "—" : job.paused ? "None while paused" : next ? <>{formatLocal(timestampDate(next))} <span className="text-xs text-slate-500">({localZone()})</span></> : nextRuns.isLoading ? "…" : "—"}
+                  </span>,
                 ],
                 ["Created", formatTime(job.createdAt)],
                 ["Updated", formatTime(job.updatedAt)],
@@ -110,7 +126,7 @@ export default function JobPage() {
 
           <PlanCheckCard job={job} />
 
-          <Card title="Recent runs">
+          <Card title="Recent runs" actions={<Link className="text-xs text-indigo-700 hover:underline" href={`/runs?job=${id}`}>All runs of this job</Link>}>
             <ErrorBox error={runs.error} title="Could not load runs" />
             {runs.data && runs.data.recentRuns.length === 0 && <EmptyState title="No runs yet" description="Click Run now to copy the source into the destinations." />}
             {runs.data && runs.data.recentRuns.length > 0 && (

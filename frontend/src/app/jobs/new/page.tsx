@@ -9,11 +9,13 @@ import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { useAccount } from "@/lib/account";
+import { cronError } from "@/lib/cron";
+import { CronHint } from "@/components/schedule";
 import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
 import { MappingEditor, jobTransformers } from "@/components/mapping-editor";
 import { PiiSuggestions } from "@/components/pii-suggestions";
 import { usePiiSuggestions } from "@/lib/pii";
-import { DestinationBadges, DestinationList, checkDestinations, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
+import { DestinationBadges, DestinationList, checkDestinations, connectionLabel, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass } from "@/components/ui";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
@@ -27,6 +29,7 @@ export default function NewJobPage() {
   const qc = useQueryClient();
   const { account, error: accountError } = useAccount();
   const [step, setStep] = useState(0);
+  const [reached, setReached] = useState(0);
   const [kind, setKind] = useState<"sync" | "generate">("sync");
   const [name, setName] = useState("");
   const [cron, setCron] = useState("");
@@ -75,35 +78,55 @@ export default function NewJobPage() {
     }),
     ...(validateM.data?.warnings ?? []),
   ];
+  const connections = conns.data?.connections ?? [];
   const connName = (id: string) => conns.data?.connections.find((c) => c.id === id)?.name ?? "";
   const subsets = subsetsOf(where, tables);
 
-  const next = async () => {
-    setStepError("");
-    if (step === 0 && !namePattern.test(name)) return setStepError("Name: letters, digits, '.', '_' and '-', starting with a letter or digit.");
-    if (step === 1) {
-      if (!sourceId) return setStepError(kind === "sync" ? "Choose a source." : "Choose the connection whose schema the rows follow.");
-      const errs = checkDestinations(dests, kind === "sync" ? sourceId : "");
+  // check validates one step's inputs, showing what is wrong in place; true when it may be left forward.
+  const check = async (at: number): Promise<boolean> => {
+    const fail = (m: string) => (setStepError(m), false);
+    if (at === 0) {
+      if (!namePattern.test(name)) return fail("Name: letters, digits, '.', '_' and '-', starting with a letter or digit.");
+      const ce = cronError(cron);
+      if (ce) return fail(`Schedule: ${ce}`);
+    }
+    if (at === 1) {
+      if (!sourceId) return fail(kind === "sync" ? "Choose a source." : "Choose the connection whose schema the rows follow.");
+      const errs = checkDestinations(dests, kind === "sync" ? sourceId : "", kind === "sync" ? connections : []);
       setDestErrors(errs);
-      if (hasErrors(errs)) return setStepError("Fix the destinations shown above.");
+      if (hasErrors(errs)) return fail("Fix the destinations shown above.");
     }
-    if (step === 2) {
-      if (Object.keys(paramErrors).length) return setStepError("Fix the transformer parameters shown in place before continuing.");
+    if (at === 2) {
+      if (Object.keys(paramErrors).length) return fail("Fix the transformer parameters shown in place before continuing.");
       const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings, virtualForeignKeys: vfks, jobType: kind === "generate" ? JobType.GENERATE : JobType.SYNC }).catch(() => undefined);
-      if (!res) return;
-      if (res.columnErrors.length || res.databaseErrors?.errors.length) return setStepError("Fix the mapping errors shown in place before continuing.");
+      if (!res) return false;
+      if (res.columnErrors.length || res.databaseErrors?.errors.length) return fail("Fix the mapping errors shown in place before continuing.");
     }
-    if (step === 3) {
+    if (at === 3) {
       if (kind === "sync") {
-        if (!(await subsetChecks.checkAll(tables, where))) return setStepError("Fix the WHERE clauses shown in place before continuing.");
+        if (!(await subsetChecks.checkAll(tables, where))) return fail("Fix the WHERE clauses shown in place before continuing.");
       } else {
         const errs = checkRowCounts(tables, rowCounts);
         setRowErrors(errs);
-        if (Object.keys(errs).length) return setStepError("Fix the row counts shown in place before continuing.");
+        if (Object.keys(errs).length) return fail("Fix the row counts shown in place before continuing.");
       }
     }
-    setStep((s) => s + 1);
+    return true;
   };
+
+  // goTo moves to step i: back at once, forward through every step's checks, stopping at the first that fails.
+  const goTo = async (i: number) => {
+    setStepError("");
+    for (let at = step; at < i; at++) {
+      if (!(await check(at))) {
+        setStep(at);
+        return;
+      }
+    }
+    setStep(i);
+    setReached((r) => Math.max(r, i));
+  };
+  const next = () => goTo(step + 1);
 
   const submit = () =>
     createJob.mutate({
@@ -122,7 +145,6 @@ export default function NewJobPage() {
 
   if (accountError) return <ErrorBox error={accountError} />;
   if (!account || conns.isLoading) return <Loading />;
-  const connections = conns.data?.connections ?? [];
   const schemaLoading = schema.isLoading || constraints.isLoading || transformers.isLoading;
 
   return (
@@ -130,8 +152,17 @@ export default function NewJobPage() {
       <PageHeader title="New job" back={{ href: "/jobs", label: "Jobs" }} description="Copy a source database into destinations, anonymizing the columns you choose — or fill them with generated rows." />
       <ol className="mb-6 flex flex-wrap gap-2 text-sm" aria-label="Steps">
         {steps.map((s, i) => (
-          <li key={s} aria-current={i === step ? "step" : undefined} className={cx("flex items-center gap-2 rounded-full px-3 py-1", i === step ? "bg-indigo-600 text-white" : i < step ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500")}>
-            <span className="font-semibold">{i + 1}</span> {s}
+          <li key={s}>
+            {/* A step already reached can be opened directly; going forward runs the checks of the steps in between. */}
+            <button
+              type="button"
+              aria-current={i === step ? "step" : undefined}
+              disabled={i === step || i > reached}
+              onClick={() => goTo(i)}
+              className={cx("flex items-center gap-2 rounded-full px-3 py-1", i === step ? "bg-indigo-600 text-white" : i <= reached ? "bg-indigo-50 text-indigo-700 hover:bg-indigo-100 hover:underline" : "cursor-not-allowed bg-slate-100 text-slate-500")}
+            >
+              <span className="font-semibold">{i + 1}</span> {s}
+            </button>
           </li>
         ))}
       </ol>
@@ -160,8 +191,8 @@ export default function NewJobPage() {
                 <Field label="Job name" htmlFor="job-name" hint="e.g. nightly-prod-to-staging">
                   <input id="job-name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
                 </Field>
-                <Field label="Schedule (optional)" htmlFor="job-cron" hint="Five-field cron such as 0 3 * * *; leave empty to run only manually.">
-                  <input id="job-cron" className={inputClass + " font-mono"} value={cron} onChange={(e) => setCron(e.target.value)} placeholder="0 3 * * *" />
+                <Field label="Schedule (optional)" htmlFor="job-cron" hint={<CronHint id="job-cron-help" expr={cron} />}>
+                  <input id="job-cron" className={inputClass + " font-mono"} value={cron} onChange={(e) => { setCron(e.target.value); setStepError(""); }} placeholder="0 3 * * *" aria-describedby="job-cron-help" aria-invalid={!!cronError(cron) || undefined} />
                 </Field>
               </div>
             </Card>
@@ -172,7 +203,7 @@ export default function NewJobPage() {
                 <Field label={kind === "sync" ? "Source" : "Schema from"} htmlFor="job-source" hint={kind === "sync" ? "Read-only access is enough." : "Tables, columns and foreign keys are read from this connection; no rows are read."}>
                   <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); setVfks([]); validateM.reset(); }}>
                     <option value="">Choose a connection…</option>
-                    {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+                    {connections.map((c) => <option key={c.id} value={c.id}>{connectionLabel(c)}</option>)}
                   </select>
                 </Field>
               </Card>
@@ -269,7 +300,7 @@ export default function NewJobPage() {
           {stepError && <p role="alert" className="text-sm text-red-700">{stepError}</p>}
           <ErrorBox error={createJob.error} title="Could not create the job" />
           <div className="flex justify-between gap-2">
-            <Button onClick={() => { setStepError(""); setStep((s) => s - 1); }} disabled={step === 0}>Back</Button>
+            <Button onClick={() => goTo(step - 1)} disabled={step === 0}>Back</Button>
             {step < 4 ? (
               <Button variant="primary" onClick={next} busy={validateM.isPending || subsetChecks.busy.size > 0}>{step === 2 ? "Validate and continue" : "Continue"}</Button>
             ) : (

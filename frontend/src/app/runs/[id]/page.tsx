@@ -3,12 +3,12 @@
 import Link from "next/link";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
-import { useParams } from "next/navigation";
+import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
 import { formatDuration, formatTime } from "@/lib/format";
-import { isActive, statusLabel, statusTone } from "@/lib/runs";
+import { canRerun, isActive, runDurationMs, statusLabel, statusTone } from "@/lib/runs";
+import { useNow } from "@/lib/use-now";
 import { JsonReport } from "@/components/json-report";
 import { ReportVerdict, withoutVerdict } from "@/components/report-verdict";
 import { RunProgress } from "@/components/run-progress";
@@ -28,9 +28,11 @@ export default function RunPage() {
   const done = { onSuccess: async () => { setConfirm(null); await qc.invalidateQueries(); } };
   const cancel = useMutation(JobService.method.cancelJobRun, done);
   const terminate = useMutation(JobService.method.terminateJobRun, done);
-
-  const start = run?.startedAt ? timestampDate(run.startedAt).getTime() : undefined;
-  const end = run?.completedAt ? timestampDate(run.completedAt).getTime() : Date.now();
+  const router = useRouter();
+  const rerun = useMutation(JobService.method.createJobRun, { onSuccess: async (r) => { await qc.invalidateQueries(); router.push(`/runs/${r.jobRun?.id}`); } });
+  // The duration of a running run advances every second, between polls too.
+  const now = useNow(active);
+  const duration = run ? runDurationMs(run, now) : undefined;
 
   return (
     <>
@@ -48,14 +50,19 @@ export default function RunPage() {
         }
         description={job.data?.job ? <>Job <Link className="text-indigo-700 hover:underline" href={`/jobs/${job.data.job.id}`}>{job.data.job.name}</Link></> : undefined}
         actions={
-          active && (
+          active ? (
             <>
               <Button onClick={() => { cancel.reset(); setConfirm("cancel"); }}>Cancel</Button>
               <Button variant="danger" onClick={() => { terminate.reset(); setConfirm("terminate"); }}>Terminate</Button>
             </>
-          )
+          ) : run && canRerun(run.status) ? (
+            <Button variant="primary" busy={rerun.isPending} onClick={() => rerun.mutate({ jobId: run.jobId })} title="Start a new run of this job">
+              Rerun job
+            </Button>
+          ) : null
         }
       />
+      {rerun.error ? <div className="mb-4"><ErrorBox error={rerun.error} title="Could not start a new run" /></div> : null}
       <ErrorBox error={q.error} title="Could not load the run" />
       {q.isLoading && <Loading />}
       {run && (
@@ -66,13 +73,13 @@ export default function RunPage() {
               items={[
                 ["Started", formatTime(run.startedAt)],
                 ["Completed", formatTime(run.completedAt)],
-                ["Duration", start ? formatDuration(end - start) : "—"],
+                ["Duration", <span key="d" data-testid="run-duration" className="tabular-nums">{duration === undefined ? "—" : formatDuration(duration)}</span>],
                 ["Workflow", <span key="w" className="font-mono text-xs">{run.workflowId || "—"}</span>],
               ]}
             />
           </Card>
           <Card title={active ? "Progress (live)" : "Tables"}>
-            <RunProgress run={run} />
+            <RunProgress run={run} now={now} />
           </Card>
           <Card title="Verification report">
             {run.report && Object.keys(run.report).length > 0 ? (
