@@ -47,7 +47,7 @@ export function ParamForm({
   if (transformer.parameters.length === 0) return <p className="text-xs text-slate-500">{transformer.name} has no parameters.</p>;
   const set = (name: string, v: string | boolean | undefined) => onChange({ ...value, [name]: v });
   return (
-    <div className="grid gap-3 sm:grid-cols-2">
+    <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
       {transformer.parameters.map((p) => {
         const id = `${idPrefix}-${p.name}`;
         const err = errors[p.name];

@@ -4,12 +4,12 @@ import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import { useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { TransformersService, type SystemTransformer, type UserDefinedTransformer } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { checkParams, configFromDraft, draftFromConfig, type ParamDraft } from "@/lib/transformer-params";
 import { parseJsError, type JsError } from "./code-editor";
 import { ParamForm } from "./param-form";
-import { Button, ErrorBox, Field, Table, Td, inputClass } from "./ui";
+import { Button, ErrorBox, Field, Table, Td, inputClass, revealFirstError } from "./ui";
 
 /** sampleValues reads the sample box: one value per line; JSON (42, true, null, "x") is parsed, anything else is text. */
 export function sampleValues(text: string): JsonValue[] {
@@ -72,6 +72,9 @@ export function TransformerEditor({
   const configKey = JSON.stringify(config);
 
   const preview = useMutation(TransformersService.method.previewTransformer);
+  // The preview shown is the one made for the configuration and samples on screen; an older one is never shown beside newer input.
+  const [previewFor, setPreviewFor] = useState("");
+  const form = useRef<HTMLDivElement>(null);
   const validateJs = useMutation(TransformersService.method.validateUserJavascriptCode);
   const validateRegex = useMutation(TransformersService.method.validateUserRegexCode);
   const hasRegex = !!t?.parameters.some((p) => p.name === regexParam);
@@ -108,10 +111,13 @@ export function TransformerEditor({
     setRegexError(res.valid ? "" : (res.error ?? "invalid regular expression"));
     return res.valid;
   };
+  const previewKey = `${source}\n${configKey}\n${samples}`;
   const runPreview = () => {
     if (!valid) return;
-    preview.mutate({ accountId, source, config, sampleValues: sampleValues(samples).map((v) => fromJson(ValueSchema, v)) });
+    const key = previewKey;
+    preview.mutate({ accountId, source, config, sampleValues: sampleValues(samples).map((v) => fromJson(ValueSchema, v)) }, { onSuccess: () => setPreviewFor(key) });
   };
+  const shownPreview = !jsError && previewFor === previewKey ? preview.data : undefined;
 
   // Live preview: rerun shortly after the configuration or samples change,
   // unless the form has errors or the code is known not to compile.
@@ -124,17 +130,21 @@ export function TransformerEditor({
 
   const save = async () => {
     setNameError("");
-    if (!namePattern.test(name)) return setNameError("Letters, digits, '.', '_' and '-', starting with a letter or digit.");
-    if (!valid) return;
-    if (!(await checkCode()) || !(await checkRegex())) return;
+    const invalid = () => form.current && revealFirstError(form.current);
+    if (!namePattern.test(name)) {
+      setNameError("Letters, digits, '.', '_' and '-', starting with a letter or digit.");
+      return invalid();
+    }
+    if (!valid) return invalid();
+    if (!(await checkCode()) || !(await checkRegex())) return invalid();
     if (editing) update.mutate({ transformerId: editing.id, name, description, config });
     else create.mutate({ accountId, name, description, source, config });
   };
 
   const inputs = sampleValues(samples);
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-      <div className="space-y-4">
+    <div ref={form} className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+      <div className="min-w-0 space-y-4">
         <Field label="System transformer" htmlFor="t-source" hint={editing ? "A saved transformer keeps the system transformer it was made from." : t?.description}>
           <select id="t-source" className={inputClass} value={source} onChange={(e) => pick(e.target.value)} disabled={!!editing}>
             {transformers.map((x) => (
@@ -210,7 +220,7 @@ export function TransformerEditor({
           </Button>
         </div>
       </div>
-      <div className="space-y-3">
+      <div className="min-w-0 space-y-3">
         <Field label="Sample values, one per line" htmlFor="t-samples" hint="42, true and null are read as JSON; anything else is text. Generators ignore them.">
           <textarea id="t-samples" rows={3} className={inputClass + " font-mono"} value={samples} onChange={(e) => setSamples(e.target.value)} spellCheck={false} />
         </Field>
@@ -221,19 +231,19 @@ export function TransformerEditor({
           </Button>
         </div>
         <ErrorBox error={preview.error} title="Preview failed" />
-        {preview.data ? (
+        {shownPreview ? (
           <Table head={["Input", "Output"]}>
             {(inputs.length ? inputs : [null]).map((s, i) => (
               <tr key={i}>
                 <Td className="font-mono text-xs">{s === null ? "—" : JSON.stringify(s)}</Td>
                 <Td className="font-mono text-xs">
-                  <span data-testid="preview-output">{preview.data.errors[i] ? <span className="text-red-700">{preview.data.errors[i]}</span> : preview.data.outputs[i] ? JSON.stringify(toJson(ValueSchema, preview.data.outputs[i])) : "—"}</span>
+                  <span data-testid="preview-output">{shownPreview.errors[i] ? <span className="text-red-700">{shownPreview.errors[i]}</span> : shownPreview.outputs[i] ? JSON.stringify(toJson(ValueSchema, shownPreview.outputs[i])) : "—"}</span>
                 </Td>
               </tr>
             ))}
           </Table>
         ) : (
-          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-500">{jsError ? "Fix the code to see a preview." : valid ? "The preview appears here as you type." : "Fix the parameters to see a preview."}</p>
+          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-500">{jsError ? "Fix the code to see a preview." : !valid ? "Fix the parameters to see a preview." : preview.isPending || preview.data ? "Updating the preview…" : "The preview appears here as you type."}</p>
         )}
       </div>
     </div>

@@ -5,7 +5,7 @@
 
 import { Dialog, DialogPanel, DialogTitle } from "@headlessui/react";
 import Link from "next/link";
-import type { ButtonHTMLAttributes, ReactNode } from "react";
+import { useEffect, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { errorMessage } from "@/lib/errors";
 
 export function cx(...c: (string | false | null | undefined)[]): string {
@@ -142,22 +142,63 @@ export function Badge({ tone = "gray", children, title }: { tone?: Tone; childre
   );
 }
 
-/** Table wraps a data table so it scrolls sideways on narrow screens. */
+/**
+ * useSideScroll tracks whether a sideways-scrolling box has more content to
+ * its left or right, so a clipped table says so (a shadow on that edge and
+ * a "scroll for more" hint) instead of looking complete.
+ */
+function useSideScroll() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [more, setMore] = useState({ left: false, right: false });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = () => {
+      const left = el.scrollLeft > 1;
+      const right = el.scrollLeft + el.clientWidth < el.scrollWidth - 1;
+      setMore((m) => (m.left === left && m.right === right ? m : { left, right }));
+    };
+    update();
+    el.addEventListener("scroll", update, { passive: true });
+    const ro = typeof ResizeObserver === "undefined" ? undefined : new ResizeObserver(update);
+    ro?.observe(el);
+    if (el.firstElementChild) ro?.observe(el.firstElementChild);
+    return () => {
+      el.removeEventListener("scroll", update);
+      ro?.disconnect();
+    };
+  }, []);
+  return { ref, more };
+}
+
+/** Table wraps a data table so it scrolls sideways on narrow screens, with a shadow and a hint on the side that has more. */
 export function Table({ head, children }: { head: ReactNode[]; children: ReactNode }) {
+  const { ref, more } = useSideScroll();
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <thead className="bg-slate-50">
-          <tr>
-            {head.map((h, i) => (
-              <th key={i} scope="col" className="px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 whitespace-nowrap">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
+    <div className="relative">
+      <div ref={ref} data-scroll-more={more.right ? "right" : more.left ? "left" : undefined} className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <thead className="bg-slate-50">
+            <tr>
+              {head.map((h, i) => (
+                <th key={i} scope="col" className="px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 whitespace-nowrap">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">{children}</tbody>
+        </table>
+      </div>
+      {more.left && <div aria-hidden="true" className="pointer-events-none absolute inset-y-0 left-0 w-6 rounded-l-lg bg-gradient-to-r from-slate-900/15 to-transparent" />}
+      {more.right && (
+        <>
+          <div aria-hidden="true" className="pointer-events-none absolute inset-y-0 right-0 w-6 rounded-r-lg bg-gradient-to-l from-slate-900/15 to-transparent" />
+          <p className="mt-1 text-right text-xs text-slate-500" data-testid="scroll-hint">
+            Scroll sideways for more →
+          </p>
+        </>
+      )}
     </div>
   );
 }
@@ -185,6 +226,20 @@ export function Field({ label, htmlFor, error, hint, children, className }: { la
       ) : null}
     </div>
   );
+}
+
+/**
+ * revealFirstError scrolls the first field marked invalid (or, failing
+ * that, the first alert) into view and focuses it, so an error far down a
+ * long form is seen; it runs after the render that shows the errors.
+ */
+export function revealFirstError(root: ParentNode = document) {
+  requestAnimationFrame(() => {
+    const el = root.querySelector<HTMLElement>('[aria-invalid="true"]') ?? root.querySelector<HTMLElement>('[role="alert"]');
+    if (!el) return;
+    el.scrollIntoView({ block: "center", behavior: "smooth" });
+    if (el.matches("input, select, textarea, button, [tabindex]")) el.focus({ preventScroll: true });
+  });
 }
 
 /** ConfirmDialog asks before a destructive action and shows its error in place. */

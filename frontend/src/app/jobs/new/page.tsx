@@ -17,7 +17,7 @@ import { PiiSuggestions } from "@/components/pii-suggestions";
 import { usePiiSuggestions } from "@/lib/pii";
 import { DestinationBadges, DestinationList, checkDestinations, connectionLabel, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
-import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass } from "@/components/ui";
+import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass, revealFirstError } from "@/components/ui";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
 import { VirtualFkEditor, type VirtualFk } from "@/components/virtual-fk-editor";
 
@@ -120,6 +120,7 @@ export default function NewJobPage() {
     for (let at = step; at < i; at++) {
       if (!(await check(at))) {
         setStep(at);
+        revealFirstError();
         return;
       }
     }
