@@ -1,6 +1,7 @@
 // Command neosync is the Neosync CLI: connections, jobs, runs and declarative
 // apply against the Neosync API. Every failure is printed as one line on
-// stderr with a non-zero exit code.
+// stderr with the exit code package exitcode documents (2 usage, 3 not
+// found or not allowed, 4 run failed, 130 interrupted, 1 otherwise).
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/jsvm/jsrunner"
 	"github.com/neosyncio/neosync/cli/internal/cmd/root"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
@@ -29,12 +31,16 @@ func main() {
 	if err == nil {
 		return
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || err.Error() == "canceled") {
-		err = errors.New("interrupted")
+	code := exitcode.Of(err)
+	if ctx.Err() != nil {
+		code = exitcode.Interrupted
+		if errors.Is(err, context.Canceled) || err.Error() == "canceled" {
+			err = errors.New("interrupted")
+		}
 	}
 	fmt.Fprintln(os.Stderr, "neosync: "+oneLine(err.Error()))
 	stop()
-	os.Exit(1)
+	os.Exit(code)
 }
 
 // oneLine folds a message onto one line.

@@ -117,4 +117,34 @@ func TestTriggerWaitAndRuns(t *testing.T) {
 	if !strings.Contains(r.stderr, "small") && !strings.Contains(r.stderr, "check constraint") {
 		t.Fatalf("the failure does not say why: %s", r.stderr)
 	}
+	checkRunFailure(t, "jobs trigger --wait", r)
+
+	// runs watch of the failed run, by its short id: the same, once.
+	var failed mgmtv1alpha1.GetJobRunsResponse
+	if err := protojson.Unmarshal([]byte(c.ok("runs", "list", "--job", "copy-"+sfx, "-o", "json")), &failed); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("", "runs", "watch", failed.GetJobRuns()[0].GetId()[:8])
+	checkFailure(t, r, "failed", []string{"runs", "watch"})
+	checkRunFailure(t, "runs watch", r)
+}
+
+// checkRunFailure checks how a failed run is reported: exit code 4, the
+// reason said once over stdout and stderr (the progress lines and the error
+// line used to repeat it), and no "table X: table X:" doubled prefix.
+func checkRunFailure(t *testing.T, what string, r result) {
+	t.Helper()
+	t.Logf("%s:\nstdout:\n%s\nstderr:\n%s", what, r.stdout, r.stderr)
+	if r.code != 4 {
+		t.Errorf("%s: exit code %d, want 4 (run failed)", what, r.code)
+	}
+	all := r.stdout + r.stderr
+	for _, reason := range []string{"violates check constraint"} {
+		if n := strings.Count(all, reason); n != 1 {
+			t.Errorf("%s: the reason %q is printed %d times", what, reason, n)
+		}
+	}
+	if strings.Contains(all, "public.orders: table public.orders") || strings.Count(r.stderr, "table public.orders:") > 1 {
+		t.Errorf("%s: the table prefix is repeated", what)
+	}
 }

@@ -5,13 +5,13 @@ package lookup
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"connectrpc.com/connect"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/apiclient"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 )
 
 // Connections lists an account's connections.
@@ -32,7 +32,7 @@ func Connection(ctx context.Context, c *apiclient.Client, accountID, nameOrID st
 	if conn := FindConnection(conns, nameOrID); conn != nil {
 		return conn, nil
 	}
-	return nil, fmt.Errorf("no connection named %q (see neosync connections list)", nameOrID)
+	return nil, exitcode.NotFoundf("no connection named %q (see neosync connections list)", nameOrID)
 }
 
 // FindConnection returns the connection with that name, else that id, else nil.
@@ -68,7 +68,7 @@ func Job(ctx context.Context, c *apiclient.Client, accountID, nameOrID string) (
 	if j := FindJob(jobs, nameOrID); j != nil {
 		return j, nil
 	}
-	return nil, fmt.Errorf("no job named %q (see neosync jobs list)", nameOrID)
+	return nil, exitcode.NotFoundf("no job named %q (see neosync jobs list)", nameOrID)
 }
 
 // FindJob returns the job with that name, else that id, else nil.

@@ -2,10 +2,10 @@ package lookup
 
 import (
 	"context"
-	"fmt"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/apiclient"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 )
 
 // Resolver turns the connection and transformer names of a job spec into
@@ -59,7 +59,7 @@ func (r *Resolver) ConnectionID(name string) (string, error) {
 	if id, ok := r.planned[name]; ok {
 		return id, nil
 	}
-	return "", fmt.Errorf("no connection named %q (declare it under connections: or create it with neosync connections create)", name)
+	return "", exitcode.NotFoundf("no connection named %q (declare it under connections: or create it with neosync connections create)", name)
 }
 
 // UserDefinedTransformer implements spec.Resolver.
@@ -76,5 +76,5 @@ func (r *Resolver) UserDefinedTransformer(name string) (string, string, error) {
 			return t.GetId(), t.GetSource(), nil
 		}
 	}
-	return "", "", fmt.Errorf("no user-defined transformer named %q", name)
+	return "", "", exitcode.NotFoundf("no user-defined transformer named %q", name)
 }

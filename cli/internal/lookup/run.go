@@ -10,6 +10,7 @@ import (
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/apiclient"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 )
 
 // runPages bounds how many pages of an account's runs a short id is
@@ -65,9 +66,9 @@ func RunID(ctx context.Context, c *apiclient.Client, accountID, idOrPrefix strin
 	}
 	switch len(matches) {
 	case 0:
-		return "", fmt.Errorf("no run has an id starting with %q", idOrPrefix)
+		return "", exitcode.NotFoundf("no run has an id starting with %q", idOrPrefix)
 	case 1:
 		return matches[0], nil
 	}
-	return "", fmt.Errorf("%q starts the ids of %d runs (%s); give more of the id", idOrPrefix, len(matches), strings.Join(matches[:min(3, len(matches))], ", "))
+	return "", exitcode.Usage(fmt.Errorf("%q starts the ids of %d runs (%s); give more of the id", idOrPrefix, len(matches), strings.Join(matches[:min(3, len(matches))], ", ")))
 }

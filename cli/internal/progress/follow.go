@@ -10,6 +10,7 @@ import (
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 )
 
 // PollInterval is how often a followed run is read.
@@ -37,5 +38,5 @@ func Follow(ctx context.Context, jobs mgmtv1alpha1connect.JobServiceClient, runI
 	if err != nil {
 		return err
 	}
-	return Outcome(run, jobName)
+	return exitcode.RunFailed(Outcome(run, jobName))
 }

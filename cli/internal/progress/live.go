@@ -7,6 +7,7 @@ import (
 	"time"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/cli/internal/describe"
 )
 
 // Live redraws a frame in place on a terminal: the run's status, an overall
@@ -87,8 +88,10 @@ func Frame(run *mgmtv1alpha1.JobRun, jobName string, rs map[string]float64, all 
 			rate = Number(int64(r))
 		}
 		state := StateLabel(tp)
-		if tp.GetError() != "" {
-			rate = truncate(tp.GetError(), max(10, width-nameWidth-40))
+		// While the run goes on a failed table shows why; once it has
+		// ended the outcome below the frame says it in full, once.
+		if tp.GetError() != "" && !describe.IsTerminal(run.GetStatus()) {
+			rate = truncate(TableReason(tp), max(10, width-nameWidth-40))
 		}
 		lines = append(lines, row(TableLabel(run, tp), state, rows, rate))
 	}

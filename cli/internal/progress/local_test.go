@@ -30,7 +30,7 @@ func TestLocalRunThroughThePlainView(t *testing.T) {
 	if err := p.Done(l.Snapshot(), now); err != nil {
 		t.Fatal(err)
 	}
-	want := "sync of connection prod running: 2 tables\npublic.a: complete, 10 rows\npublic.b: running\npublic.b: failed after 4 rows: boom\nsync of connection prod failed: 1/2 tables, 14 rows in 2s\n"
+	want := "sync of connection prod running: 2 tables\npublic.a: complete, 10 rows\npublic.b: running\npublic.b: failed after 4 rows\nsync of connection prod failed: 1/2 tables, 14 rows in 2s\n"
 	if got := out.String(); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}

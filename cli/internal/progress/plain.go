@@ -72,7 +72,8 @@ func (p *Plain) tableEvents(run *mgmtv1alpha1.JobRun) error {
 		case "complete":
 			_, err = fmt.Fprintf(p.w, "%s: complete, %s rows\n", k, Number(t.GetRowsDone()))
 		case "failed":
-			_, err = fmt.Fprintf(p.w, "%s: failed after %s rows: %s\n", k, Number(t.GetRowsDone()), t.GetError())
+			// The reason is in the run's outcome, printed once at the end.
+			_, err = fmt.Fprintf(p.w, "%s: failed after %s rows\n", k, Number(t.GetRowsDone()))
 		default:
 			_, err = fmt.Fprintf(p.w, "%s: %s\n", k, StateLabel(t))
 		}

@@ -49,8 +49,14 @@ func Watch(ctx context.Context, get func(context.Context) (*mgmtv1alpha1.JobRun,
 	}
 }
 
+// maxTableReasons bounds how many failed tables Outcome explains; the
+// others are counted (neosync runs get lists them all).
+const maxTableReasons = 3
+
 // Outcome is nil for a complete run and otherwise an error saying why the
-// run did not complete (the run's error, and the first failed table's).
+// run did not complete: the run's error and each failed table's (up to
+// maxTableReasons), each said once — progress output names the failed
+// tables without their reasons, so this one line is where they are read.
 // jobName, when known, makes the message name the job.
 func Outcome(run *mgmtv1alpha1.JobRun, jobName string) error {
 	name := Label(run, jobName)
@@ -62,22 +68,51 @@ func Outcome(run *mgmtv1alpha1.JobRun, jobName string) error {
 	case mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_TERMINATED:
 		return fmt.Errorf("%s was terminated", name)
 	}
-	reason := run.GetError()
+	runErr := run.GetError()
+	reason := runErr
+	explained, more := 0, 0
 	for _, t := range run.GetTables() {
-		if t.GetError() != "" {
-			tableErr := fmt.Sprintf("table %s.%s: %s", t.GetSchema(), t.GetTable(), t.GetError())
-			if reason == "" {
-				reason = tableErr
-			} else if !strings.Contains(reason, t.GetError()) {
-				reason += "; " + tableErr
-			}
-			break
+		if t.GetError() == "" {
+			continue
 		}
+		why := TableReason(t)
+		if runErr != "" && strings.HasSuffix(runErr, why) {
+			continue // the run's error is this table's
+		}
+		if explained == maxTableReasons {
+			more++
+			continue
+		}
+		explained++
+		tableErr := fmt.Sprintf("table %s.%s: %s", t.GetSchema(), t.GetTable(), why)
+		if reason == "" {
+			reason = tableErr
+		} else {
+			reason += "; " + tableErr
+		}
+	}
+	if more > 0 {
+		reason += fmt.Sprintf("; %d more tables failed (see neosync runs get)", more)
 	}
 	if reason == "" {
 		reason = "no reason given"
 	}
 	return fmt.Errorf("%s %s: %s", name, describe.RunStatus(run.GetStatus()), reason)
+}
+
+// TableReason is a table's error without the prefixes that name the table
+// again ("table public.orders: ") or the engine ("sqlsync: "): whoever
+// prints it has already said which table it is.
+func TableReason(t *mgmtv1alpha1.JobRunTableProgress) string {
+	msg := t.GetError()
+	table := "table " + t.GetSchema() + "." + t.GetTable() + ": "
+	for {
+		trimmed := strings.TrimPrefix(strings.TrimPrefix(msg, "sqlsync: "), table)
+		if trimmed == msg {
+			return msg
+		}
+		msg = trimmed
+	}
 }
 
 // Label names a run for people: "run 0b7c3f52 of job nightly" (the id's

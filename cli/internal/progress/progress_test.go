@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ func TestPlain(t *testing.T) {
 		"progress: 60 rows, 10 rows/s, 0/2 tables done, 6s elapsed",
 		"public.users: complete, 100 rows",
 		"public.orders: running",
-		"public.orders: failed after 5 rows: duplicate key",
+		"public.orders: failed after 5 rows",
 		"run 0b7c3f52 of job nightly failed: 1/2 tables, 105 rows in 12s",
 		"",
 	}, "\n")
@@ -283,5 +284,42 @@ func TestKeyRanges(t *testing.T) {
 		if strings.Count(buf.String(), want) != 1 {
 			t.Fatalf("plain output:\n%s\nwant once: %q", buf.String(), want)
 		}
+	}
+}
+
+// TestOutcomeSaysEachReasonOnce: the worker records the failure on the run
+// ("table T: …") and on the table ("sqlsync: table T: …"); the reason was
+// printed twice, once with its table named twice.
+func TestOutcomeSaysEachReasonOnce(t *testing.T) {
+	t.Parallel()
+	const why = `batch 1 (rows 1 and on): ERROR: new row for relation "orders" violates check constraint "small" (SQLSTATE 23514)`
+	tables := func(errs ...string) []*mgmtv1alpha1.JobRunTableProgress {
+		var out []*mgmtv1alpha1.JobRunTableProgress
+		for i, e := range errs {
+			out = append(out, &mgmtv1alpha1.JobRunTableProgress{Schema: "public", Table: fmt.Sprintf("t%d", i), State: "failed", Error: &e})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		runErr string
+		tables []*mgmtv1alpha1.JobRunTableProgress
+		want   string
+	}{
+		{"run and table say the same", "table public.t0: " + why, tables("sqlsync: table public.t0: " + why), "run 0b7c3f52 failed: table public.t0: " + why},
+		{"only the table says why", "", tables("sqlsync: table public.t0: " + why), "run 0b7c3f52 failed: table public.t0: " + why},
+		{"run error and another table's", "source unreachable", tables("boom"), "run 0b7c3f52 failed: source unreachable; table public.t0: boom"},
+		{"many tables", "", tables("a", "b", "c", "d", "e"), "run 0b7c3f52 failed: table public.t0: a; table public.t1: b; table public.t2: c; 2 more tables failed (see neosync runs get)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			run := &mgmtv1alpha1.JobRun{Id: "0b7c3f52-0000-4000-8000-000000000000", Status: mgmtv1alpha1.JobRunStatus_JOB_RUN_STATUS_FAILED, Tables: tc.tables}
+			if tc.runErr != "" {
+				run.Error = &tc.runErr
+			}
+			if err := Outcome(run, ""); err == nil || err.Error() != tc.want {
+				t.Errorf("Outcome =\n%v\nwant\n%s", err, tc.want)
+			}
+		})
 	}
 }

@@ -13,7 +13,9 @@ func TestGroup(t *testing.T) {
 	newTree := func(out *bytes.Buffer) *cobra.Command {
 		root := &cobra.Command{Use: "neosync", SilenceErrors: true, SilenceUsage: true}
 		list := &cobra.Command{Use: "list", RunE: func(*cobra.Command, []string) error { return nil }}
-		g := New("connections", "Manage connections", "", "", list)
+		// get is two edits from "lst" too, but list is one: only list is suggested.
+		get := &cobra.Command{Use: "get", RunE: func(*cobra.Command, []string) error { return nil }}
+		g := New("connections", "Manage connections", "", "", list, get)
 		root.AddCommand(g)
 		root.SetOut(out)
 		return root

@@ -27,7 +27,7 @@ func newTriggerCommand(s *session.Session) *cobra.Command {
 		Long: `Start a run of a job now. With --wait, follow the run until it ends: a live view
 on a terminal (an overall bar; per table: state, rows done, rows/s), plain
 progress lines otherwise or when CI or GITHUB_ACTIONS is set. With --wait the
-exit code is non-zero when the run fails, and the reason is printed.`,
+exit code is 4 when the run fails, and the reason is printed once, last.`,
 		Example: `  neosync jobs trigger nightly
   neosync jobs trigger nightly --wait`,
 		Args:              cobra.ExactArgs(1),

@@ -20,6 +20,7 @@ import (
 	"github.com/neosyncio/neosync/cli/internal/cmd/usage"
 	"github.com/neosyncio/neosync/cli/internal/cmd/version"
 	"github.com/neosyncio/neosync/cli/internal/cmd/whoami"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 	"github.com/neosyncio/neosync/cli/internal/session"
 )
 
@@ -55,7 +56,7 @@ it), then the default API http://127.0.0.1:8080.`,
 	pf.StringVar(&s.Overrides.Account, "account", "", "account name or id to act in (overrides the stored choice)")
 	_ = root.RegisterFlagCompletionFunc("account", complete.Accounts(s))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+		return exitcode.Usage(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
 	root.AddCommand(
 		login.NewCommand(s),
@@ -71,5 +72,35 @@ it), then the default API http://127.0.0.1:8080.`,
 		usage.NewCommand(s),
 		version.NewCommand(s),
 	)
+	markUsageErrors(root)
 	return root
+}
+
+// markUsageErrors makes every command's argument and required-flag errors
+// usage errors (exit code 2): its Args check is wrapped, and the flag
+// checks cobra would run after PreRun are run first, in PersistentPreRunE
+// (no command defines its own).
+func markUsageErrors(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return exitcode.Usage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+			}
+			return nil
+		}
+	}
+	if c.PersistentPreRunE == nil && c.PersistentPreRun == nil && !c.HasParent() {
+		c.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return exitcode.Usage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return exitcode.Usage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markUsageErrors(sub)
+	}
 }

@@ -25,7 +25,7 @@ func newWatchCommand(s *session.Session) *cobra.Command {
 		Long: `Follow a run until it ends. On a terminal the view is redrawn in place: an
 overall bar, then per table its state, rows done and rows/s. When the output is
 not a terminal, or CI or GITHUB_ACTIONS is set, plain progress lines are
-printed instead. The exit code is non-zero when the run fails, is canceled or
+printed instead. The exit code is 4 when the run fails, is canceled or
 is terminated, and the reason is printed.`,
 		Example: `  neosync runs watch 0b7c3f52-…
   CI=1 neosync runs watch 0b7c3f52-… | tee run.log`,

@@ -21,6 +21,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
 	"github.com/neosyncio/neosync/cli/internal/progress"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -189,18 +190,18 @@ func (f *flags) validate() error {
 	}
 	switch {
 	case n == 0:
-		return errors.New("name the source with --connection, --connection-id or --job")
+		return exitcode.Usage(errors.New("name the source with --connection, --connection-id or --job"))
 	case n > 1:
-		return errors.New("give only one of --connection, --connection-id and --job")
+		return exitcode.Usage(errors.New("give only one of --connection, --connection-id and --job"))
 	case f.destinationURL == "":
-		return errors.New("--destination-connection-url is required")
+		return exitcode.Usage(errors.New("--destination-connection-url is required"))
 	case f.batchSize < 1 || f.batchSize > 10000:
-		return errors.New("--batch-size: must be between 1 and 10000")
+		return exitcode.Usage(errors.New("--batch-size: must be between 1 and 10000"))
 	case f.concurrency < 1 || f.concurrency > 64:
-		return errors.New("--table-concurrency: must be between 1 and 64")
+		return exitcode.Usage(errors.New("--table-concurrency: must be between 1 and 64"))
 	}
 	if err := (localsync.Filter{Include: f.include, Exclude: f.exclude}).Validate(); err != nil {
-		return err
+		return exitcode.Usage(err)
 	}
 	return f.opts.Validate()
 }
@@ -296,7 +297,7 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 		err = derr
 	}
 	if err != nil {
-		return err
+		return exitcode.RunFailed(err)
 	}
 	// The source's counts before the sync vouch for its counts after: a
 	// table that had rows and has none now was emptied during the sync.
