@@ -2,7 +2,7 @@
 
 import type { SystemTransformer, TransformerParameter } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { defaultJson, defaultText, type ParamDraft, type ParamErrors } from "@/lib/transformer-params";
-import { CodeEditor } from "./code-editor";
+import { CodeEditor, type Binding } from "./code-editor";
 import { cx, inputClass } from "./ui";
 
 function bounds(p: TransformerParameter): string {
@@ -36,6 +36,7 @@ export function ParamForm({
   errors = {},
   idPrefix,
   codeErrorLine,
+  bindings,
 }: {
   transformer: SystemTransformer;
   value: ParamDraft;
@@ -43,6 +44,8 @@ export function ParamForm({
   errors?: ParamErrors;
   idPrefix: string;
   codeErrorLine?: number;
+  /** bindings are the system transformers code may call as neosync.*, for completion. */
+  bindings?: Binding[];
 }) {
   if (transformer.parameters.length === 0) return <p className="text-xs text-slate-500">{transformer.name} has no parameters.</p>;
   const set = (name: string, v: string | boolean | undefined) => onChange({ ...value, [name]: v });
@@ -78,7 +81,7 @@ export function ParamForm({
         }
         let input;
         if (p.name === "code") {
-          input = <CodeEditor id={id} value={typeof v === "string" ? v : ""} onChange={(c) => set(p.name, c)} describedBy={describedBy} errorLine={codeErrorLine} />;
+          input = <CodeEditor id={id} value={typeof v === "string" ? v : ""} onChange={(c) => set(p.name, c)} describedBy={describedBy} errorLine={codeErrorLine} bindings={bindings} label={p.name} />;
         } else if (p.type === "string" && p.allowedValues.length > 0) {
           input = (
             <select id={id} className={inputClass} value={typeof v === "string" ? v : ""} onChange={(e) => set(p.name, e.target.value)} aria-invalid={!!err || undefined} aria-describedby={describedBy}>

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { EditorView } from "@codemirror/view";
 import userEvent from "@testing-library/user-event";
 import { SystemTransformerSchema, TransformersService, UserDefinedTransformerSchema, type CreateUserDefinedTransformerRequest, type UpdateUserDefinedTransformerRequest } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { renderWithAPI } from "@/test/render";
-import { parseJsError } from "./code-editor";
+import { completionSource, jsFunctionName, neosyncCompletions, parseJsError } from "./code-editor";
 import { TransformerEditor, sampleValues } from "./transformer-editor";
 
 const transformers = [
@@ -65,19 +66,22 @@ describe("TransformerEditor", () => {
     let done = false;
     renderWithAPI(<TransformerEditor accountId="a1" transformers={transformers} onDone={() => (done = true)} />, api(log));
     await userEvent.selectOptions(screen.getByLabelText("System transformer"), "transform_javascript");
-    const code = screen.getByLabelText(/^code/) as HTMLTextAreaElement;
-    expect(code.value).toContain("return value;");
-    fireEvent.change(code, { target: { value: "// upper-case the local part\nreturn value.split('@')[0] +;" } });
+    // The CodeMirror editor: its content element is labelled by the parameter's name; text is set as typing would.
+    const code = screen.getByLabelText("code");
+    const view = EditorView.findFromDOM(code)!;
+    const setCode = (text: string) => act(() => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }));
+    expect(view.state.doc.toString()).toContain("return value;");
+    setCode("// upper-case the local part\nreturn value.split('@')[0] +;");
     await userEvent.click(screen.getByRole("button", { name: "Check code" }));
     expect(await screen.findByText("Line 2, column 29: Unexpected token ;")).toBeInTheDocument();
     expect(code).toHaveAttribute("aria-invalid", "true");
-    expect(document.querySelector('[data-line="2"]')).toHaveClass("bg-red-900/70");
+    expect(code.querySelectorAll(".cm-line")[1]).toHaveClass("cm-error-line");
 
     await userEvent.type(screen.getByLabelText("Name"), "upper-local");
     await userEvent.click(screen.getByRole("button", { name: "Save transformer" }));
     expect(log.created).toHaveLength(0);
 
-    fireEvent.change(code, { target: { value: "return value.split('@')[0].toUpperCase();" } });
+    setCode("return value.split('@')[0].toUpperCase();");
     expect(screen.queryByText(/Unexpected token/)).toBeNull();
     await userEvent.click(screen.getByRole("button", { name: "Check code" }));
     expect(await screen.findByText("The code compiles.")).toBeInTheDocument();
@@ -132,5 +136,30 @@ describe("TransformerEditor", () => {
     expect(parseJsError("line 3, column 7: Unexpected end of input")).toEqual({ line: 3, column: 7, message: "Unexpected end of input" });
     expect(parseJsError("too deep")).toEqual({ line: 0, column: 0, message: "too deep" });
     expect(sampleValues('42\nalice\n\n"7"\nnull')).toEqual([42, "alice", "7", null]);
+  });
+});
+
+describe("neosync completions", () => {
+  it("names every system transformer as the sandbox does, with its arguments, and no JavaScript one", () => {
+    expect(jsFunctionName("transform_email")).toBe("transformEmail");
+    expect(jsFunctionName("generate_us_state")).toBe("generateUsState");
+    const { members, globals } = neosyncCompletions([
+      { source: "transform_email", name: "Transform email", description: "Anonymize an email" },
+      { source: "generate_uuid", name: "Generate UUID", description: "A random UUID" },
+      { source: "transform_javascript", name: "JavaScript", description: "Your code" },
+    ]);
+    expect(members.map((m) => `${m.label}${m.detail}`)).toEqual(["transformEmail(value, params)", "generateUuid(params)"]);
+    expect(globals.map((g) => g.label)).toEqual(["value", "input", "neosync"]);
+  });
+
+  it("completes members after neosync. and globals elsewhere", () => {
+    const source = completionSource([{ source: "transform_email", name: "Transform email", description: "" }]);
+    const ctx = (text: string) => ({ pos: text.length, explicit: false, matchBefore: (re: RegExp) => { const m = new RegExp(`(?:${re.source})$`).exec(text); return m ? { from: m.index, to: text.length, text: m[0] } : null; } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const member = source(ctx("return neosync.tra") as any);
+    expect(member?.from).toBe("return neosync.".length);
+    expect(member?.options.map((o) => o.label)).toEqual(["transformEmail"]);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    expect(source(ctx("return va") as any)?.options.map((o) => o.label)).toContain("value");
   });
 });

@@ -175,6 +175,7 @@ export function TransformerEditor({
               }}
               idPrefix="t-param"
               codeErrorLine={jsError?.line || undefined}
+              bindings={transformers}
             />
             {hasRegex && (
               <div className="mt-3 flex flex-wrap items-center gap-3">

@@ -15,6 +15,7 @@ import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice
 import { MappingEditor, jobTransformers } from "@/components/mapping-editor";
 import { PiiSuggestions } from "@/components/pii-suggestions";
 import { usePiiSuggestions } from "@/lib/pii";
+import { TableScope } from "@/components/table-scope";
 import { DestinationBadges, DestinationList, checkDestinations, connectionLabel, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass, revealFirstError } from "@/components/ui";
@@ -38,6 +39,7 @@ export default function NewJobPage() {
   const [destErrors, setDestErrors] = useState<DestinationErrors[]>([]);
   const [choices, setChoices] = useState<Record<string, ColumnChoice>>({});
   const [vfks, setVfks] = useState<VirtualFk[]>([]);
+  const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [where, setWhere] = useState<Record<string, string>>({});
   const [followFks, setFollowFks] = useState(true);
   const [rowCounts, setRowCounts] = useState<Record<string, string>>({});
@@ -61,7 +63,10 @@ export default function NewJobPage() {
     },
   });
 
-  const columns = schema.data?.columns ?? [];
+  const allColumns = schema.data?.columns ?? [];
+  const allTables = [...new Set(allColumns.map((c) => `${c.schema}.${c.table}`))].sort();
+  // Tables left out get no mappings: the job neither reads nor writes them.
+  const columns = excluded.size ? allColumns.filter((c) => !excluded.has(`${c.schema}.${c.table}`)) : allColumns;
   const sysTs = transformers.data?.transformers ?? [];
   const userTs = udts.data?.transformers ?? [];
   const tables: SubsetTable[] = [...new Map(columns.map((c) => [`${c.schema}.${c.table}`, { schema: c.schema, table: c.table }])).values()].sort((a, b) => tableKey(a).localeCompare(tableKey(b)));
@@ -97,6 +102,7 @@ export default function NewJobPage() {
       if (hasErrors(errs)) return fail("Fix the destinations shown above.");
     }
     if (at === 2) {
+      if (columns.length === 0) return fail("Include at least one table.");
       if (Object.keys(paramErrors).length) return fail("Fix the transformer parameters shown in place before continuing.");
       const res = await validateM.mutateAsync({ accountId: account!.id, connectionId: sourceId, mappings, virtualForeignKeys: vfks, jobType: kind === "generate" ? JobType.GENERATE : JobType.SYNC }).catch(() => undefined);
       if (!res) return false;
@@ -202,7 +208,7 @@ export default function NewJobPage() {
             <>
               <Card>
                 <Field label={kind === "sync" ? "Source" : "Schema from"} htmlFor="job-source" hint={kind === "sync" ? "Read-only access is enough." : "Tables, columns and foreign keys are read from this connection; no rows are read."}>
-                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); setVfks([]); validateM.reset(); }}>
+                  <select id="job-source" className={inputClass} value={sourceId} onChange={(e) => { setSourceId(e.target.value); setChoices({}); setWhere({}); setVfks([]); setExcluded(new Set()); validateM.reset(); }}>
                     <option value="">Choose a connection…</option>
                     {connections.map((c) => <option key={c.id} value={c.id}>{connectionLabel(c)}</option>)}
                   </select>
@@ -218,10 +224,11 @@ export default function NewJobPage() {
               {dbErrors.length > 0 && <ErrorBox error={new Error(dbErrors.join("; "))} title="The mappings do not fit the database" />}
               {schemaLoading ? (
                 <Loading label="Reading the source schema…" />
-              ) : columns.length === 0 && schema.data ? (
+              ) : allColumns.length === 0 && schema.data ? (
                 <EmptyState title="The source has no tables" description="Check that the connection's role can read the tables you want to copy." />
               ) : (
                 <>
+                <TableScope tables={allTables} excluded={excluded} onChange={(e) => { setExcluded(e); validateM.reset(); setStepError(""); }} />
                 <PiiSuggestions
                   suggestions={pii.suggestions}
                   loading={pii.loading}
@@ -272,7 +279,7 @@ export default function NewJobPage() {
                     </dd>
                   ))}
                 </div>
-                <div><dt className="text-xs uppercase text-slate-500">Columns</dt><dd>{mappings.length} columns, {mappings.filter((m) => m.transformer.source !== fallbackChoice(kind).source).length} {kind === "sync" ? "transformed" : "generated"}{vfks.length > 0 && <span className="block text-xs text-slate-500">{vfks.length} virtual foreign key{vfks.length === 1 ? "" : "s"}</span>}</dd></div>
+                <div><dt className="text-xs uppercase text-slate-500">Tables and columns</dt><dd>{tables.length} of {allTables.length} tables, {mappings.length} columns, {mappings.filter((m) => m.transformer.source !== fallbackChoice(kind).source).length} {kind === "sync" ? "transformed" : "generated"}{vfks.length > 0 && <span className="block text-xs text-slate-500">{vfks.length} virtual foreign key{vfks.length === 1 ? "" : "s"}</span>}</dd></div>
                 {kind === "sync" ? (
                   <div>
                     <dt className="text-xs uppercase text-slate-500">Subset</dt>
