@@ -97,6 +97,7 @@ async function main() {
     page.setDefaultTimeout(20_000);
     const notFound = [];
     page.on("response", (r) => r.status() === 404 && notFound.push(r.url()));
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
     const shot = async (name, p = page) => {
       await p.waitForLoadState("networkidle").catch(() => {});
       await p.screenshot({ path: join(shots, `ux-${name}.png`), fullPage: true });

@@ -12,4 +12,21 @@ describe("JsonReport", () => {
     expect(screen.getByRole("columnheader", { name: "source rows" })).toBeInTheDocument();
     expect(screen.getByText("true")).toBeInTheDocument();
   });
+
+  it("puts the summary first and a table's columns in reading order: table, source rows, destination rows, result", () => {
+    const { container } = render(
+      <JsonReport
+        value={{
+          ok: false,
+          tables: [
+            { problem: "3 rows missing", dest_rows: 2, table: "public.a", source_rows: 5 },
+            { table: "public.b", copied_rows: 7, source_rows: 7, dest_rows: 7 },
+          ],
+          summary: "Verification of dev: 1 problem",
+        }}
+      />,
+    );
+    expect(screen.getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["table", "source rows", "copied rows", "dest rows", "problem"]);
+    expect(container.querySelector("dt")?.textContent).toBe("summary");
+  });
 });

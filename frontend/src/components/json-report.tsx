@@ -36,10 +36,18 @@ function isRowList(v: JsonValue): v is JsonObject[] {
   return Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === "object" && !Array.isArray(r));
 }
 
+/** columnRank puts a report table's columns in reading order: what it is, source rows, destination rows, then the result. */
+const columnRank: Record<string, number> = { destination: 0, table: 1, column: 2, source_rows_before: 3, source_rows: 4, copied_rows: 5, dest_rows: 6, problem: 90, enforced_by: 91 };
+
+/** orderColumns sorts columns by columnRank, keeping the others in their order between the counts and the result. */
+export function orderColumns(cols: string[]): string[] {
+  return cols.map((c, i) => [c, columnRank[c] ?? 50 + i / 1000] as const).sort((a, b) => a[1] - b[1]).map(([c]) => c);
+}
+
 /** JsonReport renders a run's verification report: lists of records as tables, the rest as fields. */
 export function JsonReport({ value, depth = 0 }: { value: JsonValue; depth?: number }) {
   if (isRowList(value)) {
-    const cols = Array.from(new Set(value.flatMap((r) => Object.keys(r))));
+    const cols = orderColumns(Array.from(new Set(value.flatMap((r) => Object.keys(r)))));
     const simple = cols.filter((c) => value.every((r) => isFlat(r[c])));
     const nested = cols.filter((c) => !simple.includes(c));
     if (nested.length === 0) {
@@ -84,7 +92,8 @@ export function JsonReport({ value, depth = 0 }: { value: JsonValue; depth?: num
     );
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const entries = Object.entries(value);
+    // The summary is read first.
+    const entries = Object.entries(value).sort(([a], [b]) => Number(b === "summary") - Number(a === "summary"));
     const scalars = entries.filter(([, v]) => v === null || typeof v !== "object");
     const complex = entries.filter(([, v]) => v !== null && typeof v === "object");
     return (

@@ -2,9 +2,9 @@
 
 import { cronError, describeCron, localZone, nextRuns } from "@/lib/cron";
 
-/** formatLocal renders a time in the viewer's zone with the zone's short name (e.g. "Jan 31, 2026, 4:00 AM CET"). */
+/** formatLocal renders a time in the viewer's zone with the zone's short name (e.g. "Jan 31, 2026, 4:00 AM CET"); dateStyle cannot be combined with timeZoneName, so the fields are named. */
 export function formatLocal(d: Date): string {
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+  return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
 }
 
 /**
