@@ -129,14 +129,14 @@ async function main() {
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByText("Choose a source.").waitFor();
-    await page.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source" });
+    await page.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source (PostgreSQL)" });
     await page.getByRole("button", { name: "+ Add destination" }).click();
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByText("Choose a connection.").first().waitFor();
     await shot("08a-job-new-connect-errors");
-    await page.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest" });
+    await page.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest (PostgreSQL)" });
     const d2 = page.getByRole("region", { name: "Destination 2" });
-    await d2.getByLabel("Destination 2 connection").selectOption({ label: "dev-dest" });
+    await d2.getByLabel("Destination 2 connection").selectOption({ label: "dev-dest (PostgreSQL)" });
     await d2.getByLabel("When a row already exists").selectOption("do_nothing");
     await d2.getByLabel("Batch size").fill("500");
     await shot("08-job-new-connect");
@@ -266,10 +266,10 @@ async function main() {
     await page.getByRole("button", { name: "Edit destination dev-dest" }).waitFor({ state: "detached" });
     await page.getByRole("button", { name: "+ Add" }).click();
     const newDest = page.getByRole("group", { name: "New destination" });
-    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "staging-dest" });
+    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "staging-dest (PostgreSQL)" });
     await newDest.getByRole("button", { name: "Add destination" }).click();
     await newDest.getByText("This connection is already a destination.").waitFor();
-    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "dev-dest" });
+    await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "dev-dest (PostgreSQL)" });
     await newDest.getByRole("button", { name: "Add destination" }).click();
     await page.getByRole("button", { name: "Edit destination dev-dest" }).waitFor();
 
@@ -310,7 +310,7 @@ async function main() {
     }
     await page.goto(jobURL);
     await page.getByRole("button", { name: "Change source" }).click();
-    await page.getByLabel("New source connection").selectOption({ label: "staging-dest" });
+    await page.getByLabel("New source connection").selectOption({ label: "staging-dest (PostgreSQL)" });
     await page.getByRole("group", { name: "Change source" }).getByRole("button", { name: "Change source" }).click();
     await page.getByText("This connection is a destination of the job").waitFor();
     await page.getByRole("group", { name: "Change source" }).getByRole("button", { name: "Cancel" }).click();
@@ -401,8 +401,8 @@ async function main() {
     await page.getByLabel("Generate", { exact: false }).first().check();
     await page.getByLabel("Job name").fill("synthetic-customers");
     await page.getByRole("button", { name: "Continue" }).click();
-    await page.getByLabel("Schema from").selectOption({ label: "prod-source" });
-    await page.getByLabel("Destination 1 connection").selectOption({ label: "dev-dest" });
+    await page.getByLabel("Schema from").selectOption({ label: "prod-source (PostgreSQL)" });
+    await page.getByLabel("Destination 1 connection").selectOption({ label: "dev-dest (PostgreSQL)" });
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("region", { name: "Table public.customers" }).waitFor();
     if ((await page.locator("#map-public\\.customers\\.id").inputValue()) !== "generate_default") throw new Error("a generate job's untouched column should default to generate_default");
@@ -435,7 +435,7 @@ async function main() {
     await page.getByText("public.customers: 30").waitFor();
     // the generate job takes its schema from the staging copy instead (it has the same tables now)
     await page.getByRole("button", { name: "Change schema source" }).click();
-    await page.getByLabel("New schema connection").selectOption({ label: "staging-dest" });
+    await page.getByLabel("New schema connection").selectOption({ label: "staging-dest (PostgreSQL)" });
     await shot("21c-job-generate-change-source");
     await page.getByRole("button", { name: "Change source" }).click();
     await page.getByRole("link", { name: "staging-dest" }).first().waitFor();
@@ -473,8 +473,8 @@ async function main() {
     await m.goto("/jobs/new");
     await m.getByLabel("Job name").fill("mobile-job");
     await m.getByRole("button", { name: "Continue" }).click();
-    await m.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source" });
-    await m.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest" });
+    await m.getByLabel("Source", { exact: true }).selectOption({ label: "prod-source (PostgreSQL)" });
+    await m.getByLabel("Destination 1 connection").selectOption({ label: "staging-dest (PostgreSQL)" });
     await shot("27-mobile-wizard-connect", m);
     await m.getByRole("button", { name: "Continue" }).click();
     await m.getByRole("region", { name: "Bulk apply" }).getByLabel("Select columns of type").selectOption("text");
