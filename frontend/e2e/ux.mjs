@@ -213,6 +213,8 @@ async function main() {
     await page.getByTestId("new-key").waitFor();
     await page.getByRole("button", { name: "Revoke ux-once" }).last().click();
     await page.getByRole("button", { name: "Revoke key" }).click();
+    // The modal hides the page from the accessibility tree: wait for it to close first.
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     await page.getByRole("row").filter({ hasText: "ux-once" }).waitFor({ state: "detached" });
     check((await page.getByTestId("new-key").count()) === 0, "the revoked key's value is still shown");
     await page.getByLabel("New key name").fill("ux-monthly");
@@ -223,6 +225,7 @@ async function main() {
     check((await page.getByLabel("New value expires in").inputValue()) === "30", "Regenerate does not offer the key's own 30 days");
     await shot("settings-regenerate-1280");
     await page.getByRole("button", { name: "Regenerate key" }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     await page.getByText("New value of ux-monthly").waitFor();
     const expires = await page.getByRole("row").filter({ hasText: "ux-monthly" }).getByRole("cell").nth(2).textContent();
     const in30 = await page.evaluate(() => new Date(Date.now() + 30 * 86_400_000).toLocaleString(undefined, { dateStyle: "medium" }));
@@ -253,8 +256,11 @@ async function main() {
       await page.getByLabel("Name").fill("ux-bad");
       await page.getByRole("button", { name: "Save transformer" }).click();
       await page.waitForFunction(() => document.activeElement?.id === "t-param-min");
-      const box = await min.boundingBox();
-      check(box && box.y >= 0 && box.y < 900, "the field in error is not scrolled into view");
+      // Scrolled (smoothly) until the field is in the window.
+      await page.waitForFunction(() => {
+        const r = document.getElementById("t-param-min").getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      }, null, { timeout: 5000 });
     }
 
     step("390 px: the transformers page fits; clipped tables say they scroll");
