@@ -220,7 +220,7 @@ async function main() {
 
     step("runs list, job detail with the run");
     await page.goto("/runs");
-    await page.getByText("Complete").first().waitFor();
+    await page.getByRole("row").filter({ hasText: "Complete" }).first().waitFor();
     await shot("14-runs-list");
     await page.goto("/jobs");
     await page.getByRole("link", { name: "prod-to-staging" }).click();
