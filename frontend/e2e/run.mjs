@@ -245,7 +245,7 @@ async function main() {
     await page.getByRole("button", { name: "Edit schedule" }).click();
     await page.getByLabel("Cron schedule").fill("not a cron");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Invalid schedule").waitFor();
+    await page.getByText('"not a cron" is not a valid schedule').waitFor();
     await shot("16-job-schedule-error");
     await page.getByLabel("Cron schedule").fill("0 3 * * *");
     await page.getByRole("button", { name: "Save", exact: true }).click();
