@@ -237,7 +237,7 @@ export function revealFirstError(root: ParentNode = document) {
   requestAnimationFrame(() => {
     const el = root.querySelector<HTMLElement>('[aria-invalid="true"]') ?? root.querySelector<HTMLElement>('[role="alert"]');
     if (!el) return;
-    el.scrollIntoView({ block: "center", behavior: "smooth" });
+    el.scrollIntoView?.({ block: "center", behavior: "smooth" });
     if (el.matches("input, select, textarea, button, [tabindex]")) el.focus({ preventScroll: true });
   });
 }
