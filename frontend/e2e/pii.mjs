@@ -48,8 +48,8 @@ async function wizard(page, name) {
   await page.goto("/jobs/new");
   await page.getByLabel("Job name").fill(name);
   await page.getByRole("button", { name: "Continue" }).click();
-  await page.getByLabel("Source", { exact: true }).selectOption({ label: "pii-source" });
-  await page.getByLabel("Destination 1 connection").selectOption({ label: "pii-dest" });
+  await page.getByLabel("Source", { exact: true }).selectOption({ label: "pii-source (PostgreSQL)" });
+  await page.getByLabel("Destination 1 connection").selectOption({ label: "pii-dest (PostgreSQL)" });
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("region", { name: "Table public.customers" }).waitFor();
 }
