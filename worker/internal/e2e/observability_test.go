@@ -79,8 +79,23 @@ func TestObservabilityOfARun(t *testing.T) {
 			t.Errorf("copies in progress after the run = %v", got)
 		}
 		// The SDK's counters are OpenTelemetry up-down counters: gauges
-		// without _total.
-		for _, family := range []string{"temporal_activity_execution_latency_seconds_count", "temporal_workflow_completed", "temporal_request", "temporal_num_pollers", "go_goroutines", "process_resident_memory_bytes"} {
+		// without _total. The workflow completes after the run is recorded
+		// complete (its last activity reports it), so its counter may
+		// arrive a moment after the run's status: scrape until it has.
+		families := []string{"temporal_activity_execution_latency_seconds_count", "temporal_workflow_completed", "temporal_request", "temporal_num_pollers", "go_goroutines", "process_resident_memory_bytes"}
+		for deadline := time.Now().Add(15 * time.Second); ; m = scrape(t, "http://"+workerMetrics+"/metrics") {
+			missing := 0
+			for _, family := range families {
+				if !m.has(family) {
+					missing++
+				}
+			}
+			if missing == 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		for _, family := range families {
 			if !m.has(family) {
 				t.Errorf("worker /metrics has no %s", family)
 			}
