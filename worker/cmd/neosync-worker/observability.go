@@ -14,7 +14,6 @@ import (
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/neosyncio/neosync/backend/pkg/buildinfo"
 	"github.com/neosyncio/neosync/backend/pkg/telemetry"
 	"github.com/neosyncio/neosync/backend/pkg/telemetry/dbtrace"
 	"github.com/neosyncio/neosync/backend/pkg/temporalconn"
@@ -38,40 +37,16 @@ type observability struct {
 // set and builds the metrics when NEOSYNC_METRICS_ADDR is set; it adds the
 // Temporal parts to tconn.
 func setupObservability(ctx context.Context, cfg config.Config, log *slog.Logger, tconn *temporalconn.Config) (*observability, error) {
-	o := &observability{shutdown: func() {}}
-	if cfg.Telemetry.Traces {
-		stop, err := telemetry.StartTracing(ctx, "neosync-worker", buildinfo.Get().Version)
-		if err != nil {
-			return nil, err
-		}
-		o.shutdown = func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := stop(sctx); err != nil {
-				log.WarnContext(sctx, "flush traces", slog.String("error", err.Error()))
-			}
-		}
-		ci, err := telemetry.ConnectTracing()
-		if err != nil {
-			return nil, err
-		}
-		ti, err := telemetry.TemporalTracing()
-		if err != nil {
-			return nil, err
-		}
-		o.apiInterceptors = append(o.apiInterceptors, ci)
-		tconn.Interceptors = append(tconn.Interceptors, ti)
-		o.dbTracer = dbtrace.Postgres()
-		log.InfoContext(ctx, "exporting traces over OTLP")
+	base, err := telemetry.Start(ctx, "neosync-worker", cfg.Telemetry, log, tconn)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Telemetry.MetricsAddr != "" {
-		o.registry = telemetry.NewRegistry()
+	o := &observability{apiInterceptors: base.Interceptors, registry: base.Registry, shutdown: base.Shutdown}
+	if base.Traced {
+		o.dbTracer = dbtrace.Postgres()
+	}
+	if o.registry != nil {
 		o.sync = telemetry.NewSyncMetrics(o.registry)
-		mh, err := telemetry.TemporalMetrics(o.registry)
-		if err != nil {
-			return nil, err
-		}
-		tconn.MetricsHandler = mh
 	}
 	return o, nil
 }
