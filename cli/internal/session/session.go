@@ -189,10 +189,11 @@ func FindAccount(accts []*mgmtv1alpha1.UserAccount, nameOrID string) *mgmtv1alph
 	return nil
 }
 
-// IsTerminal reports whether w is a terminal and CI is not set, i.e.
-// whether a live, redrawn view is appropriate.
+// IsTerminal reports whether w is a terminal that can redraw (not
+// TERM=dumb) and CI is not set, i.e. whether a live, redrawn view is
+// appropriate. The CLI prints no colours, so NO_COLOR needs nothing more.
 func (s *Session) IsTerminal(w io.Writer) bool {
-	if s.Getenv("CI") != "" || s.Getenv("GITHUB_ACTIONS") != "" {
+	if s.Getenv("CI") != "" || s.Getenv("GITHUB_ACTIONS") != "" || s.Getenv("TERM") == "dumb" {
 		return false
 	}
 	f, ok := w.(*os.File)
