@@ -17,6 +17,7 @@ import (
 	"github.com/neosyncio/neosync/cli/internal/cmd/logout"
 	"github.com/neosyncio/neosync/cli/internal/cmd/runs"
 	"github.com/neosyncio/neosync/cli/internal/cmd/synccmd"
+	"github.com/neosyncio/neosync/cli/internal/cmd/transformers"
 	"github.com/neosyncio/neosync/cli/internal/cmd/usage"
 	"github.com/neosyncio/neosync/cli/internal/cmd/version"
 	"github.com/neosyncio/neosync/cli/internal/cmd/whoami"
@@ -69,6 +70,7 @@ it), then the default API http://127.0.0.1:8080.`,
 		runs.NewCommand(s),
 		apply.NewCommand(s),
 		synccmd.NewCommand(s),
+		transformers.NewCommand(s),
 		usage.NewCommand(s),
 		version.NewCommand(s),
 	)
