@@ -44,7 +44,9 @@ func newListCommand(s *session.Session) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the system transformers and the account's user-defined ones",
-		Args:    cobra.NoArgs,
+		Example: `  neosync transformers list
+  neosync transformers list -o json | jq -r '.system[].source'`,
+		Args: cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), s, f) },
 	}
 	output.AddFlag(cmd, &f.format)
@@ -120,7 +122,9 @@ func newGetCommand(s *session.Session) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get SOURCE_OR_NAME",
 		Short: "Show a transformer and its parameters (a system source or a user-defined name or id)",
-		Args:  cobra.ExactArgs(1),
+		Example: `  neosync transformers get transform_email
+  neosync transformers get my-masked-phone -o yaml`,
+		Args: cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return runGet(cmd.Context(), s, f, args[0]) },
 	}
 	output.AddFlag(cmd, &f.format)
