@@ -47,7 +47,7 @@ func newListCommand(s *session.Session) *cobra.Command {
 		Example: `  neosync transformers list
   neosync transformers list -o json | jq -r '.system[].source'`,
 		Args: cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), s, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), s, f) },
 	}
 	output.AddFlag(cmd, &f.format)
 	return cmd
@@ -125,7 +125,7 @@ func newGetCommand(s *session.Session) *cobra.Command {
 		Example: `  neosync transformers get transform_email
   neosync transformers get my-masked-phone -o yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return runGet(cmd.Context(), s, f, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runGet(cmd.Context(), s, f, args[0]) },
 	}
 	output.AddFlag(cmd, &f.format)
 	return cmd
