@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
@@ -90,5 +92,29 @@ func TestSSHTunnelRefusals(t *testing.T) {
 	_, err = sqlconnect.Open(ctx, sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: pgURL, Tunnel: tunnelTo(sshd)})
 	if !errors.As(err, &ce) || ce.Kind != sqlconnect.KindUnreachable {
 		t.Fatalf("a bastion the network policy denies: %v", err)
+	}
+}
+
+// TestSSHTunnelCannotReachTheProtectedDatabase: a bastion that can reach
+// the API's own database does not open a way into it — the session at the
+// end of the tunnel is identified and refused like a direct one.
+func TestSSHTunnelCannotReachTheProtectedDatabase(t *testing.T) {
+	t.Parallel()
+	sshd := testsshd.Start(t)
+	ctx := openCtx(t)
+	own := testdb.Postgres(t, "neosync_tunnel_own")
+	pool, err := pgxpool.New(ctx, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	p := &sqlconnect.Policy{Protected: func(ctx context.Context) ([]sqlconnect.Identity, error) {
+		id, err := sqlconnect.PostgresIdentity(ctx, pool)
+		return []sqlconnect.Identity{id}, err
+	}}
+	_, err = p.Open(ctx, sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: own, Tunnel: tunnelTo(sshd)})
+	var ce *sqlconnect.ConnectError
+	if !errors.As(err, &ce) || ce.Kind != sqlconnect.KindUnreachable {
+		t.Fatalf("the protected database through a tunnel: %v, want refused", err)
 	}
 }

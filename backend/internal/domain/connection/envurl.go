@@ -27,12 +27,8 @@ func (e EnvURLs) resolve(cfg sqlconnect.Config) (sqlconnect.Config, error) {
 	if lookup == nil {
 		lookup = func(string) (string, bool) { return "", false }
 	}
-	out, err := cfg.FromEnv(lookup)
-	if err != nil {
-		if _, ok := lookup(cfg.URLFromEnv); !ok {
-			return cfg, &sqlconnect.ConfigError{Field: "url_from_env", Reason: cfg.URLFromEnv + " is not set on the API, so it cannot connect from here; the worker reads it when a job runs (set it on the API too for checks, the schema view and neosync sync)"}
-		}
-		return cfg, err
+	if v, ok := lookup(cfg.URLFromEnv); !ok || v == "" {
+		return cfg, &sqlconnect.ConfigError{Field: "url_from_env", Reason: cfg.URLFromEnv + " is not set on the API, so it cannot connect from here; the worker reads it when a job runs (set it on the API too for checks, the schema view and neosync sync)"}
 	}
-	return out, nil
+	return cfg.FromEnv(lookup)
 }
