@@ -34,23 +34,26 @@ func applyLimits(memory int64, cpu time.Duration) error {
 }
 
 // dataSize is the process's VmData in bytes.
-func dataSize() (int64, error) {
-	f, err := os.Open("/proc/self/status")
+func dataSize() (int64, error) { return statusBytes("/proc/self/status", "VmData") }
+
+// statusBytes reads a "kB" field of a /proc/PID/status file, in bytes.
+func statusBytes(path, field string) (int64, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmData:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("parse VmData %q: %w", rest, err)
+				return 0, fmt.Errorf("parse %s %q: %w", field, rest, err)
 			}
 			return kb << 10, nil
 		}
 	}
-	return 0, fmt.Errorf("no VmData in /proc/self/status")
+	return 0, fmt.Errorf("no %s in %s", field, path)
 }
 
 // childAttr makes the child die with its parent.
@@ -58,10 +61,15 @@ func childAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
-// maxRSS is the peak resident set of an exited child, in bytes.
-func maxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss << 10 // kB on Linux
+// livePeakRSS is the peak resident set (VmHWM) of the running process pid,
+// in bytes; 0 once it has exited. The exited child's ru_maxrss cannot serve:
+// the child is started with vfork semantics, and on exec the kernel folds
+// the peak of the memory it shared with its parent (the whole API or
+// worker) into the child's figure.
+func livePeakRSS(pid int) int64 {
+	n, err := statusBytes("/proc/"+strconv.Itoa(pid)+"/status", "VmHWM")
+	if err != nil {
+		return 0
 	}
-	return 0
+	return n
 }

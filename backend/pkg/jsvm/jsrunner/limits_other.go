@@ -4,7 +4,6 @@ package jsrunner
 
 import (
 	"errors"
-	"os"
 	"syscall"
 	"time"
 )
@@ -17,4 +16,4 @@ func applyLimits(int64, time.Duration) error {
 
 func childAttr() *syscall.SysProcAttr { return nil }
 
-func maxRSS(*os.ProcessState) int64 { return 0 }
+func livePeakRSS(int) int64 { return 0 }

@@ -88,8 +88,9 @@ func New(cfg Config) (*Runner, error) {
 // Live is the number of child processes running now.
 func (r *Runner) Live() int { return int(r.live.Load()) }
 
-// PeakRSS is the largest peak resident set of any child that has exited, in
-// bytes (0 where the OS does not report it).
+// PeakRSS is the largest peak resident set of any child measured when it
+// was stopped, in bytes (0 where the OS does not report it). A child that
+// died on its own, at its memory limit, is not measured.
 func (r *Runner) PeakRSS() int64 { return r.peakRSS.Load() }
 
 // MemoryLimit is the memory one evaluation may use, in bytes.
@@ -411,16 +412,16 @@ func (c *child) roundTrip(req *request, limit time.Duration) (*response, error) 
 func (c *child) kill(reason int32) {
 	c.reason.CompareAndSwap(reasonNone, reason)
 	c.once.Do(func() {
+		// Measured while the process is still alive (a child that died on
+		// its own, at its memory limit, is bounded by that limit instead).
+		for rss := livePeakRSS(c.cmd.Process.Pid); ; {
+			cur := c.r.peakRSS.Load()
+			if rss <= cur || c.r.peakRSS.CompareAndSwap(cur, rss) {
+				break
+			}
+		}
 		go func() {
 			_ = c.cmd.Wait()
-			if ps := c.cmd.ProcessState; ps != nil {
-				for rss := maxRSS(ps); ; {
-					cur := c.r.peakRSS.Load()
-					if rss <= cur || c.r.peakRSS.CompareAndSwap(cur, rss) {
-						break
-					}
-				}
-			}
 			c.r.live.Add(-1)
 			close(c.waited)
 		}()
