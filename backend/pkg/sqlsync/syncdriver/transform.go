@@ -1,6 +1,7 @@
 package syncdriver
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -56,10 +57,10 @@ func buildTransform(reg *transformers.Registry, c *syncplan.Column, key []byte, 
 func (ct *ColumnTransform) Apply(v any, row map[string]any) (any, error) {
 	out, err := ct.Inst.Transform(ct.coerce(v), row)
 	if err != nil {
-		return nil, fmt.Errorf("column %s: %w", ct.column, err)
+		return nil, ct.wrap(err)
 	}
 	if transformers.IsColumnDefault(out) {
-		return nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
+		return nil, ct.askedForDefault()
 	}
 	return out, nil
 }
@@ -79,11 +80,11 @@ func (ct *ColumnTransform) ApplyBatch(values []any, rows []map[string]any, out [
 	n, err = ct.Inst.TransformBatch(values, rows, out)
 	for i := range n {
 		if transformers.IsColumnDefault(out[i]) {
-			return i, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
+			return i, ct.askedForDefault()
 		}
 	}
 	if err != nil {
-		return n, fmt.Errorf("column %s: %w", ct.column, err)
+		return n, ct.wrap(err)
 	}
 	return n, nil
 }
@@ -95,10 +96,10 @@ func (ct *ColumnTransform) ApplyBatch(values []any, rows []map[string]any, out [
 func (ct *ColumnTransform) AppendText(buf []byte, v any, row map[string]any) (_ []byte, text bool, out any, err error) {
 	buf, text, out, err = ct.Inst.AppendText(buf, ct.coerce(v), row)
 	if err != nil {
-		return buf, false, nil, fmt.Errorf("column %s: %w", ct.column, err)
+		return buf, false, nil, ct.wrap(err)
 	}
 	if !text && transformers.IsColumnDefault(out) {
-		return buf, false, nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
+		return buf, false, nil, ct.askedForDefault()
 	}
 	return buf, text, out, nil
 }
@@ -108,12 +109,28 @@ func (ct *ColumnTransform) AppendText(buf []byte, v any, row map[string]any) (_ 
 func (ct *ColumnTransform) AppendTextString(buf []byte, v string, row map[string]any) (_ []byte, text bool, out any, err error) {
 	buf, text, out, err = ct.Inst.AppendTextString(buf, v, row)
 	if err != nil {
-		return buf, false, nil, fmt.Errorf("column %s: %w", ct.column, err)
+		return buf, false, nil, ct.wrap(err)
 	}
 	if !text && transformers.IsColumnDefault(out) {
-		return buf, false, nil, fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
+		return buf, false, nil, ct.askedForDefault()
 	}
 	return buf, text, out, nil
+}
+
+// wrap names the column in a transformer's failure, unless the failure
+// (a *transformers.ValueError) names it already.
+func (ct *ColumnTransform) wrap(err error) error {
+	var ve *transformers.ValueError
+	if errors.As(err, &ve) && ve.Column == ct.column {
+		return err
+	}
+	return fmt.Errorf("column %s: %w", ct.column, err)
+}
+
+// askedForDefault is the failure of a transformer that returned
+// transformers.UseColumnDefault for one row.
+func (ct *ColumnTransform) askedForDefault() error {
+	return fmt.Errorf("column %s: transformer %s asked for the column default, which only generate_default can do for a whole column", ct.column, ct.Def.Source)
 }
 
 // coerce is coerce for the transformer's input types, without looking

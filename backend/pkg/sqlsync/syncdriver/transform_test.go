@@ -1,9 +1,12 @@
 package syncdriver
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
 )
 
@@ -25,5 +28,33 @@ func TestCoerce(t *testing.T) {
 		if got := Coerce(tc.in, tc.accepts); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Coerce(%#v, %v) = %#v, want %#v", tc.in, tc.accepts, got, tc.want)
 		}
+	}
+}
+
+// TestColumnNamedOnce: a transformer's failure names its column once, both
+// when the failure names it already and when it does not.
+func TestColumnNamedOnce(t *testing.T) {
+	t.Parallel()
+	reg := transformers.NewRegistry()
+	col := &syncplan.Column{Action: syncplan.ActionTransform,
+		Transformer: &syncplan.Transformer{Source: "transform_email"}}
+	col.Name = "email"
+	ct, err := BuildTransform(reg, col, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ct.Apply("not an address", nil)
+	if err == nil {
+		t.Fatal("an invalid address was accepted")
+	}
+	if n := strings.Count(err.Error(), "column email"); n != 1 {
+		t.Fatalf("error %q does not name column email exactly once", err)
+	}
+	if strings.HasPrefix(err.Error(), "column email: ") {
+		t.Fatalf("error %q repeats the column its transformer names", err)
+	}
+	other := ct.wrap(errors.New("boom"))
+	if other.Error() != "column email: boom" {
+		t.Fatalf("a failure without the column became %q", other)
 	}
 }
