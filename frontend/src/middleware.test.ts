@@ -22,30 +22,30 @@ describe("the /api proxy", () => {
   const call = (headers: Record<string, string>) =>
     middleware(new NextRequest("http://app.test/api/mgmt.v1alpha1.JobService/GetJobs?x=1", { method: "POST", headers }));
 
-  it("forwards to NEOSYNC_API_URL without a session, adding nothing", () => {
-    const res = call({ "content-type": "application/json" });
+  it("forwards to NEOSYNC_API_URL without a session, adding nothing", async () => {
+    const res = await call({ "content-type": "application/json" });
     expect(res.headers.get("x-middleware-rewrite")).toBe("http://api.test:8080/mgmt.v1alpha1.JobService/GetJobs?x=1");
     expect(forwarded(res)).not.toContain("authorization");
   });
 
-  it("sends the session's key as a bearer token and not the cookie", () => {
+  it("sends the session's key as a bearer token and not the cookie", async () => {
     const token = seal(newSession("neo_ak_proxy"), sessionKey().key);
-    const res = call({ cookie: `${SESSION_COOKIE}=${token}; other=1`, "sec-fetch-site": "same-origin" });
+    const res = await call({ cookie: `${SESSION_COOKIE}=${token}; other=1`, "sec-fetch-site": "same-origin" });
     expect(res.headers.get("x-middleware-request-authorization")).toBe("Bearer neo_ak_proxy");
     expect(forwarded(res)).toContain("authorization");
     expect(forwarded(res)).not.toContain("cookie");
     expect(res.headers.get("set-cookie")).toBeNull();
   });
 
-  it("drops a cookie it cannot open and adds no key", () => {
-    const res = call({ cookie: `${SESSION_COOKIE}=v1.forged` });
+  it("drops a cookie it cannot open and adds no key", async () => {
+    const res = await call({ cookie: `${SESSION_COOKIE}=v1.forged` });
     expect(forwarded(res)).not.toContain("authorization");
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
-  it("refuses another site's request that carries the session", () => {
+  it("refuses another site's request that carries the session", async () => {
     const token = seal(newSession("neo_ak_proxy"), sessionKey().key);
-    const res = call({ cookie: `${SESSION_COOKIE}=${token}`, "sec-fetch-site": "cross-site" });
+    const res = await call({ cookie: `${SESSION_COOKIE}=${token}`, "sec-fetch-site": "cross-site" });
     expect(res.status).toBe(403);
     expect(res.headers.get("x-middleware-rewrite")).toBeNull();
   });

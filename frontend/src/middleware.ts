@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseURL } from "@/lib/api-url";
-import { SESSION_COOKIE, isCrossSite, sessionKey, unseal } from "@/lib/session";
+import { SESSION_COOKIE, isCrossSite, isHttps, seal, sessionCookieOptions, sessionKey, unseal, type Session } from "@/lib/session";
+import { freshSession, tokenExpired } from "@/lib/token-refresh";
 
 // The browser calls the API at /api/<package>.<Service>/<Method> on this app's
 // own origin, so the API needs no CORS setup. The target is read from
@@ -12,7 +13,13 @@ import { SESSION_COOKIE, isCrossSite, sessionKey, unseal } from "@/lib/session";
 // cookie itself is not forwarded. Without one the request goes on as it came,
 // so single-user mode works unchanged and an API that wants a key answers
 // Unauthenticated, which sends the page to /sign-in.
-export function middleware(req: NextRequest) {
+//
+// An OIDC session whose ID token is about to expire is refreshed here with
+// its refresh token (src/lib/token-refresh.ts): the new ID token goes to
+// the API and the re-sealed session back to the browser. When the provider
+// refuses, a still-valid ID token is used as it is; an expired one ends the
+// session (cookie dropped, the API answers Unauthenticated → /sign-in).
+export async function middleware(req: NextRequest) {
   const target = new URL(req.nextUrl.pathname.replace(/^\/api/, "") + req.nextUrl.search, apiBaseURL());
   const headers = new Headers(req.headers);
   headers.delete("cookie");
@@ -22,9 +29,25 @@ export function middleware(req: NextRequest) {
     // Another site's page may not act with this browser's session.
     return NextResponse.json({ code: "permission_denied", message: "cross-site requests may not use the web app's session" }, { status: 403 });
   }
-  const session = unseal(token, sessionKey().key);
+  const key = sessionKey().key;
+  let session: Session | null = unseal(token, key);
+  let renewed = false;
+  if (session) {
+    try {
+      const fresh = await freshSession(session);
+      renewed = fresh !== session;
+      session = fresh;
+    } catch {
+      // The provider refused (revoked, expired) or cannot be reached.
+      if (tokenExpired(session)) session = null;
+    }
+  }
   if (session) headers.set("authorization", `Bearer ${session.apiKey}`);
   const res = NextResponse.rewrite(target, { request: { headers } });
+  if (session && renewed) {
+    const maxAge = Math.max(session.expiresAt - Math.floor(Date.now() / 1000), 0);
+    res.cookies.set(SESSION_COOKIE, seal(session, key), sessionCookieOptions(isHttps(req.nextUrl, req.headers), maxAge));
+  }
   // An expired or foreign cookie (e.g. sealed before a restart without
   // NEOSYNC_WEB_SESSION_SECRET) is dropped; the API's Unauthenticated answer
   // then leads to /sign-in.

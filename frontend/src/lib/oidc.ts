@@ -70,15 +70,17 @@ export function unsealFlow(token: string | undefined, key: Buffer, now = Date.no
 export interface Provider {
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  /** revocationEndpoint (RFC 7009), when the provider has one, lets sign-out revoke the refresh token. */
+  revocationEndpoint?: string;
 }
 
 /** discover reads issuer's discovery document. */
 export async function discover(issuer: string): Promise<Provider> {
   const res = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`the identity provider's discovery document answered ${res.status}`);
-  const doc = (await res.json()) as { authorization_endpoint?: string; token_endpoint?: string };
+  const doc = (await res.json()) as { authorization_endpoint?: string; token_endpoint?: string; revocation_endpoint?: string };
   if (!doc.authorization_endpoint || !doc.token_endpoint) throw new Error("the identity provider's discovery document names no authorization or token endpoint");
-  return { authorizationEndpoint: doc.authorization_endpoint, tokenEndpoint: doc.token_endpoint };
+  return { authorizationEndpoint: doc.authorization_endpoint, tokenEndpoint: doc.token_endpoint, revocationEndpoint: doc.revocation_endpoint || undefined };
 }
 
 /** Client is the web app's OIDC client (NEOSYNC_OIDC_CLIENT_ID, NEOSYNC_OIDC_CLIENT_SECRET). */
@@ -101,7 +103,8 @@ export function authorizationURL(p: Provider, c: Client, f: Flow, redirectURI: s
     response_type: "code",
     client_id: c.id,
     redirect_uri: redirectURI,
-    scope: "openid profile email",
+    // offline_access asks for a refresh token, so the session outlives the ID token.
+    scope: "openid profile email offline_access",
     state: f.state,
     nonce: f.nonce,
     code_challenge: challenge(f.verifier),
@@ -110,31 +113,59 @@ export function authorizationURL(p: Provider, c: Client, f: Flow, redirectURI: s
   return u.toString();
 }
 
-/** Tokens are the provider's answer to the code exchange. */
+/** Tokens are the provider's answer to the code exchange or a refresh. */
 export interface Tokens {
   idToken: string;
   accessToken: string;
+  /** refreshToken is empty when the provider gave none (it may not support offline_access). */
+  refreshToken: string;
 }
 
-/** exchange trades the code for tokens (client_secret_basic when the client has a secret). */
-export async function exchange(p: Provider, c: Client, code: string, verifier: string, redirectURI: string): Promise<Tokens> {
+/** clientRequest authenticates the client at the provider: client_secret_basic with a secret, else client_id in the form. */
+function clientRequest(c: Client, form: URLSearchParams): RequestInit {
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
-  const form = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectURI, code_verifier: verifier });
   if (c.secret) {
     headers.Authorization = `Basic ${Buffer.from(`${encodeURIComponent(c.id)}:${encodeURIComponent(c.secret)}`).toString("base64")}`;
   } else {
     form.set("client_id", c.id);
   }
-  const res = await fetch(p.tokenEndpoint, { method: "POST", headers, body: form, signal: AbortSignal.timeout(10_000) });
-  const body = (await res.json().catch(() => ({}))) as { id_token?: string; access_token?: string; error?: string; error_description?: string };
+  return { method: "POST", headers, body: form, signal: AbortSignal.timeout(10_000) };
+}
+
+/** tokenRequest posts form to the token endpoint; what names the request in errors ("sign-in", "refresh"). */
+async function tokenRequest(p: Provider, c: Client, form: URLSearchParams, what: string): Promise<Tokens> {
+  const res = await fetch(p.tokenEndpoint, clientRequest(c, form));
+  const body = (await res.json().catch(() => ({}))) as { id_token?: string; access_token?: string; refresh_token?: string; error?: string; error_description?: string };
   if (!res.ok || !body.id_token) {
-    throw new Error(`the identity provider refused the sign-in: ${body.error ?? res.status}${body.error_description ? ` (${body.error_description})` : ""}`);
+    throw new Error(`the identity provider refused the ${what}: ${body.error ?? res.status}${body.error_description ? ` (${body.error_description})` : ""}`);
   }
-  return { idToken: body.id_token, accessToken: body.access_token ?? "" };
+  return { idToken: body.id_token, accessToken: body.access_token ?? "", refreshToken: body.refresh_token ?? "" };
+}
+
+/** exchange trades the code for tokens. */
+export function exchange(p: Provider, c: Client, code: string, verifier: string, redirectURI: string): Promise<Tokens> {
+  return tokenRequest(p, c, new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectURI, code_verifier: verifier }), "sign-in");
+}
+
+/**
+ * refresh trades a refresh token for a new ID token (and, with providers
+ * that rotate them, a new refresh token; otherwise refreshToken is the one
+ * given).
+ */
+export async function refresh(p: Provider, c: Client, refreshToken: string): Promise<Tokens> {
+  const t = await tokenRequest(p, c, new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }), "refresh");
+  return { ...t, refreshToken: t.refreshToken || refreshToken };
+}
+
+/** revoke asks the provider to forget a refresh token (RFC 7009); without a revocation endpoint it does nothing. */
+export async function revoke(p: Provider, c: Client, refreshToken: string): Promise<void> {
+  if (!p.revocationEndpoint) return;
+  const res = await fetch(p.revocationEndpoint, clientRequest(c, new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" })));
+  if (!res.ok) throw new Error(`the identity provider refused to revoke the refresh token (HTTP ${res.status})`);
 }
 
 /** claims reads an ID token's payload without verifying it (the API does). */
-export function claims(idToken: string): { exp?: number; nonce?: string } {
+export function claims(idToken: string): { exp?: number; iat?: number; nonce?: string; iss?: string } {
   const part = idToken.split(".")[1];
   if (!part) return {};
   try {

@@ -31,9 +31,17 @@ const AAD = Buffer.from(`${SESSION_COOKIE} ${VERSION}`);
 
 /** Session is what a sealed cookie holds. Times are Unix seconds. */
 export interface Session {
+  /** apiKey is the bearer token sent to the API: an API key, or the person's OIDC ID token. */
   apiKey: string;
   issuedAt: number;
+  /** expiresAt ends the session: the key's session lifetime, or the ID token's expiry when it cannot be refreshed. */
   expiresAt: number;
+  /** tokenExpiresAt (OIDC with a refresh token) is when the ID token in apiKey expires; it is refreshed before then. */
+  tokenExpiresAt?: number;
+  /** refreshToken (OIDC) gets a new ID token from the provider without the person signing in again. */
+  refreshToken?: string;
+  /** issuer (OIDC) is the provider that issued the tokens, whose token endpoint refreshes them. */
+  issuer?: string;
 }
 
 /** SessionSecretError says NEOSYNC_WEB_SESSION_SECRET is unusable and why. */
@@ -96,7 +104,8 @@ export function seal(s: Session, key: Buffer): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(AAD);
-  const body = Buffer.concat([cipher.update(JSON.stringify({ k: s.apiKey, i: s.issuedAt, e: s.expiresAt }), "utf8"), cipher.final()]);
+  const fields = { k: s.apiKey, i: s.issuedAt, e: s.expiresAt, t: s.tokenExpiresAt, r: s.refreshToken, s: s.issuer };
+  const body = Buffer.concat([cipher.update(JSON.stringify(fields), "utf8"), cipher.final()]);
   return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url")}`;
 }
 
@@ -119,10 +128,16 @@ export function unseal(token: string | undefined, key: Buffer, now = Date.now())
   } catch {
     return null;
   }
-  const p = parsed as { k?: unknown; i?: unknown; e?: unknown };
+  const p = parsed as { k?: unknown; i?: unknown; e?: unknown; t?: unknown; r?: unknown; s?: unknown };
   if (typeof p.k !== "string" || !p.k || typeof p.i !== "number" || typeof p.e !== "number") return null;
   if (p.e * 1000 <= now) return null;
-  return { apiKey: p.k, issuedAt: p.i, expiresAt: p.e };
+  const out: Session = { apiKey: p.k, issuedAt: p.i, expiresAt: p.e };
+  if (typeof p.r === "string" && p.r && typeof p.t === "number" && typeof p.s === "string" && p.s) {
+    out.tokenExpiresAt = p.t;
+    out.refreshToken = p.r;
+    out.issuer = p.s;
+  }
+  return out;
 }
 
 /** CookieOptions are the attributes the session cookie is set with. */

@@ -61,7 +61,7 @@ describe("/auth/session", () => {
   });
 
   it("DELETE clears the cookie with the session's attributes (Secure behind an HTTPS proxy)", async () => {
-    const plain = DELETE(req("DELETE"));
+    const plain = await DELETE(req("DELETE"));
     expect(plain.status).toBe(204);
     const cookie = plain.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
@@ -69,7 +69,7 @@ describe("/auth/session", () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=lax/i);
     expect(cookie).not.toMatch(/Secure/);
-    const proxied = DELETE(req("DELETE", { headers: { "x-forwarded-proto": "https" } }));
+    const proxied = await DELETE(req("DELETE", { headers: { "x-forwarded-proto": "https" } }));
     expect(proxied.headers.get("set-cookie")).toMatch(/Secure/);
   });
 });

@@ -7,6 +7,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseURL } from "@/lib/api-url";
 import type { SessionState } from "@/lib/sign-in";
 import { SignInError, checkKeyShape, identifyKey } from "@/lib/identify";
+import { revoke, webClient } from "@/lib/oidc";
+import { provider } from "@/lib/token-refresh";
 import { SESSION_COOKIE, isCrossSite, isHttps, newSession, seal, sessionCookieOptions, sessionKey, unseal } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -46,9 +48,20 @@ export async function POST(req: NextRequest) {
   }
 }
 
-/** DELETE signs out: the session cookie is removed. */
-export function DELETE(req: NextRequest) {
+/**
+ * DELETE signs out: the session cookie is removed and, for an OIDC session,
+ * its refresh token is revoked at the provider (best effort: the cookie goes
+ * whatever the provider answers).
+ */
+export async function DELETE(req: NextRequest) {
   if (isCrossSite(req.headers)) return crossSiteRefusal();
+  const s = unseal(req.cookies.get(SESSION_COOKIE)?.value, sessionKey().key);
+  const client = webClient();
+  if (s?.refreshToken && s.issuer && client) {
+    await provider(s.issuer)
+      .then((p) => revoke(p, client, s.refreshToken!))
+      .catch((err: Error) => console.warn(`sign-out: ${err.message}`));
+  }
   const res = new NextResponse(null, { status: 204, headers: noStore });
   res.cookies.set(SESSION_COOKIE, "", sessionCookieOptions(isHttps(req.nextUrl, req.headers), 0));
   return res;

@@ -2,8 +2,10 @@
 // back. It checks state against the sealed flow cookie, trades the code
 // (with the PKCE verifier) for tokens, checks the nonce, has the API verify
 // the ID token and read the person's profile (SetUser with the access
-// token), and makes the session: the ID token sealed in the HTTP-only
-// session cookie, ending when the token expires.
+// token), and makes the session: the ID token and the refresh token sealed
+// in the HTTP-only session cookie. With a refresh token the session lasts
+// 12 hours (the /api proxy refreshes the ID token); without one it ends
+// when the ID token expires.
 
 import { NextResponse, type NextRequest } from "next/server";
 import { createClient, type Interceptor } from "@connectrpc/connect";
@@ -13,7 +15,8 @@ import { apiBaseURL } from "@/lib/api-url";
 import { appURL, signInFailed } from "@/lib/oidc-routes";
 import { signInFailure } from "@/lib/identify";
 import { FLOW_COOKIE, claims, discover, exchange, unsealFlow, webClient } from "@/lib/oidc";
-import { SESSION_COOKIE, isHttps, seal, sessionCookieOptions, sessionKey } from "@/lib/session";
+import { SESSION_COOKIE, isHttps, seal, sessionCookieOptions, sessionKey, type Session } from "@/lib/session";
+import { sessionFromTokens } from "@/lib/token-refresh";
 
 export const dynamic = "force-dynamic";
 
@@ -27,14 +30,15 @@ export async function GET(req: NextRequest) {
   const client = webClient();
   const code = q.get("code");
   if (!client || !code) return signInFailed(req, "The identity provider sent no code back.");
-  let idToken: string;
+  let session: Session;
   try {
     const api = createClient(UserAccountService, createConnectTransport({ baseUrl: apiBaseURL() }));
     const info = await api.getSystemInformation({}, { timeoutMs: 10_000 });
     const provider = await discover(info.oidcIssuer);
     const tokens = await exchange(provider, client, code, flow.verifier, appURL(req, "/auth/oidc/callback").toString());
     if (claims(tokens.idToken).nonce !== flow.nonce) return signInFailed(req, "The identity provider's answer does not match this sign-in (nonce). Try again.");
-    idToken = tokens.idToken;
+    const idToken = tokens.idToken;
+    session = sessionFromTokens(tokens, info.oidcIssuer);
     const bearer: Interceptor = (next) => (r) => {
       r.header.set("Authorization", `Bearer ${idToken}`);
       return next(r);
@@ -46,10 +50,9 @@ export async function GET(req: NextRequest) {
     return signInFailed(req, e.message);
   }
   const now = Math.floor(Date.now() / 1000);
-  const exp = claims(idToken).exp ?? now;
   const res = NextResponse.redirect(appURL(req, flow.next), { status: 303 });
   const secure = isHttps(req.nextUrl, req.headers);
-  res.cookies.set(SESSION_COOKIE, seal({ apiKey: idToken, issuedAt: now, expiresAt: exp }, key), sessionCookieOptions(secure, Math.max(exp - now, 0)));
+  res.cookies.set(SESSION_COOKIE, seal(session, key), sessionCookieOptions(secure, Math.max(session.expiresAt - now, 0)));
   res.cookies.set(FLOW_COOKIE, "", sessionCookieOptions(secure, 0));
   return res;
 }
