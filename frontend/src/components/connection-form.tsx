@@ -31,12 +31,15 @@ export function ConnectionForm({
   onSave,
   saving,
   saveError,
+  denied,
 }: {
   initial?: ConnectionFormValues;
   isEdit?: boolean;
   onSave: (name: string, config: ConnectionConfig) => void;
   saving?: boolean;
   saveError?: unknown;
+  /** denied (useDenied("connection.write")) disables testing and saving, saying why. */
+  denied?: string;
 }) {
   const [v, setV] = useState<ConnectionFormValues>(initial ?? emptyValues());
   const [errors, setErrors] = useState<ConnectionFormErrors>({});
@@ -265,10 +268,10 @@ export function ConnectionForm({
       <ErrorBox error={saveError} title="Could not save the connection" />
 
       <div className="flex flex-wrap gap-2">
-        <Button onClick={onTest} busy={check.isPending}>
+        <Button onClick={onTest} busy={check.isPending} denied={denied}>
           Test connection
         </Button>
-        <Button type="submit" variant="primary" busy={saving}>
+        <Button type="submit" variant="primary" busy={saving} denied={denied}>
           {isEdit ? "Save changes" : "Save connection"}
         </Button>
       </div>

@@ -1,11 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
-import { useAccount } from "@/lib/account";
+import { chooseAccount, useAccount, useAccounts } from "@/lib/account";
+import { roleLabel } from "@/lib/permissions";
 import { SIGN_IN_PATH } from "@/lib/sign-in";
 import { signOut, useWebSession } from "@/lib/web-session";
 import { cx } from "./ui";
@@ -16,6 +17,8 @@ const nav = [
   { href: "/runs", label: "Runs", icon: "M5 4v16l14-8L5 4Z" },
   { href: "/usage", label: "Usage", icon: "M4 20V10m6 10V4m6 16v-7m4 7H3" },
   { href: "/transformers", label: "Transformers", icon: "M4 7h10m-4 10h10M14 4l3 3-3 3M10 14l-3 3 3 3" },
+  { href: "/team", label: "Team", icon: "M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1m18 0v-1a4 4 0 0 0-3-3.9M14 3.1a4 4 0 0 1 0 7.8M13.5 7a4 4 0 1 1-8 0 4 4 0 0 1 8 0Z" },
+  { href: "/audit", label: "Audit trail", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01" },
   { href: "/settings", label: "Settings", icon: "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.3 7.3 0 0 0-2-1.2L14.5 3h-5l-.4 2.6a7.3 7.3 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.3 7.3 0 0 0 2 1.2l.4 2.6h5l.4-2.6a7.3 7.3 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z" },
 ];
 
@@ -91,6 +94,47 @@ function SignOutButton() {
   );
 }
 
+const NEW_TEAM = "new-team";
+const JOIN_TEAM = "join-team";
+
+/**
+ * AccountSwitcher chooses the account every page works in (personal or a
+ * team, with the caller's role in each), creates a team or joins one with an
+ * invitation. A native select: keyboard, screen readers and phones handle it.
+ */
+function AccountSwitcher() {
+  const router = useRouter();
+  const { account } = useAccount();
+  const accounts = useAccounts().data?.accounts ?? [];
+  if (!account) return null;
+  return (
+    <div className="px-3 pb-2">
+      <label htmlFor="account-switcher" className="sr-only">
+        Account
+      </label>
+      <select
+        id="account-switcher"
+        value={account.id}
+        onChange={(e) => {
+          const v = e.target.value;
+          if (v === NEW_TEAM) router.push("/team/new");
+          else if (v === JOIN_TEAM) router.push("/invitations");
+          else chooseAccount(v);
+        }}
+        className="w-full rounded-md border-0 bg-slate-800 px-2 py-1.5 text-sm text-slate-100 ring-1 ring-inset ring-slate-700 focus:ring-2 focus:ring-indigo-400 focus:outline-none"
+      >
+        {accounts.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name} — {a.type === UserAccountType.TEAM ? `team, ${roleLabel(a.role)}` : "personal"}
+          </option>
+        ))}
+        <option value={NEW_TEAM}>+ Create a team…</option>
+        <option value={JOIN_TEAM}>Join with an invitation…</option>
+      </select>
+    </div>
+  );
+}
+
 /**
  * AccountIndicator names the account the app works in and who acts in it:
  * the key's name when signed in with an API key, the person's name when
@@ -103,6 +147,7 @@ function AccountIndicator() {
   const session = useWebSession();
   const kind = user.data?.user?.kind;
   const who = kind === "machine" || kind === "oidc" ? user.data?.user?.displayName : account?.type === UserAccountType.TEAM ? "Team account" : "Personal account";
+  const role = account?.type === UserAccountType.TEAM ? ` · ${roleLabel(account.role)}` : "";
   return (
     <div data-testid="account">
       <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm">
@@ -112,10 +157,11 @@ function AccountIndicator() {
         <div className="min-w-0">
           <p className="truncate font-medium text-white">{isLoading ? "Loading…" : error ? "API unreachable" : (account?.name ?? "No account")}</p>
           <p className="truncate text-xs text-slate-400" title={who}>
-            {error ? "check NEOSYNC_API_URL" : who}
+            {error ? "check NEOSYNC_API_URL" : `${who ?? ""}${role}`}
           </p>
         </div>
       </div>
+      {kind !== "machine" && <AccountSwitcher />}
       {session.data?.signedIn && <SignOutButton />}
     </div>
   );

@@ -20,18 +20,26 @@ const variants: Record<Variant, string> = {
   ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
 };
 
+/**
+ * Button is the app's button. denied (a sentence from useDenied) disables
+ * it and says why in its tooltip: the caller's role does not allow the
+ * action.
+ */
 export function Button({
   variant = "secondary",
   busy,
+  denied,
   className,
   children,
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean }) {
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean; denied?: string }) {
   return (
     <button
       type="button"
       {...rest}
-      disabled={rest.disabled || busy}
+      title={denied ?? rest.title}
+      data-denied={denied ? "" : undefined}
+      disabled={rest.disabled || busy || !!denied}
       aria-busy={busy || undefined}
       className={cx(
         "inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-medium transition-colors disabled:cursor-not-allowed",
@@ -45,7 +53,15 @@ export function Button({
   );
 }
 
-export function ButtonLink({ href, children, variant = "primary" }: { href: string; children: ReactNode; variant?: Variant }) {
+/** ButtonLink is a link that looks like a button; denied shows it as a disabled button saying why (see Button). */
+export function ButtonLink({ href, children, variant = "primary", denied }: { href: string; children: ReactNode; variant?: Variant; denied?: string }) {
+  if (denied) {
+    return (
+      <Button variant={variant} denied={denied}>
+        {children}
+      </Button>
+    );
+  }
   return (
     <Link href={href} className={cx("inline-flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium", variants[variant])}>
       {children}
@@ -78,6 +94,20 @@ export function PageHeader({ title, description, actions, back }: { title: React
         {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
       </div>
     </div>
+  );
+}
+
+/**
+ * RoleNote tells, above a page's content, that the caller's role keeps
+ * some of the page's actions disabled (reason from useDenied); nothing when
+ * there is no reason.
+ */
+export function RoleNote({ reason }: { reason?: string }) {
+  if (!reason) return null;
+  return (
+    <p role="note" data-testid="role-note" className="mb-4 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
+      {reason}
+    </p>
   );
 }
 

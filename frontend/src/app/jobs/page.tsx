@@ -5,10 +5,10 @@ import { useQuery } from "@connectrpc/connect-query";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { sourceOf } from "@/lib/jobs";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
-import { useAccount } from "@/lib/account";
+import { useAccount, useDenied } from "@/lib/account";
 import { describeCron } from "@/lib/cron";
 import { formatTime } from "@/lib/format";
-import { Badge, ButtonLink, EmptyState, ErrorBox, Loading, PageHeader, Table, Td } from "@/components/ui";
+import { Badge, ButtonLink, EmptyState, ErrorBox, Loading, PageHeader, RoleNote, Table, Td } from "@/components/ui";
 
 export default function JobsPage() {
   const { account, error: accountError } = useAccount();
@@ -16,14 +16,16 @@ export default function JobsPage() {
   const conns = useQuery(ConnectionService.method.getConnections, { accountId: account?.id }, { enabled: !!account });
   const connName = new Map((conns.data?.connections ?? []).map((c) => [c.id, c.name]));
   const jobs = q.data?.jobs ?? [];
+  const denied = useDenied("job.write");
   return (
     <>
-      <PageHeader title="Jobs" description="A job copies a source database into destinations, transforming sensitive columns on the way." actions={<ButtonLink href="/jobs/new">New job</ButtonLink>} />
+      <PageHeader title="Jobs" description="A job copies a source database into destinations, transforming sensitive columns on the way." actions={<ButtonLink href="/jobs/new" denied={denied}>New job</ButtonLink>} />
+      <RoleNote reason={denied} />
       <ErrorBox error={accountError ?? q.error} title="Could not load jobs" />
       {!accountError && !q.error && !q.data ? (
         <Loading />
       ) : q.data && jobs.length === 0 ? (
-        <EmptyState title="No jobs yet" description="Create connections for your source and destination databases, then create a job." action={<ButtonLink href="/jobs/new">New job</ButtonLink>} />
+        <EmptyState title="No jobs yet" description="Create connections for your source and destination databases, then create a job." action={<ButtonLink href="/jobs/new" denied={denied}>New job</ButtonLink>} />
       ) : jobs.length > 0 ? (
         <Table head={["Name", "Type", "Source", "Schedule", "Status", "Created"]}>
           {jobs.map((j) => (

@@ -6,10 +6,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiKeyService } from "@/gen/mgmt/v1alpha1/api_key_pb";
 import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
-import { useAccount } from "@/lib/account";
+import { useAccount, useDenied } from "@/lib/account";
 import { dayLabel, lifetimeDays, lifetimeOptions } from "@/lib/api-keys";
 import { formatTime } from "@/lib/format";
-import { Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Field, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+import { Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Field, Loading, PageHeader, RoleNote, Table, Td, inputClass } from "@/components/ui";
+import { roleLabel } from "@/lib/permissions";
 
 /** SettingsPage: who and where you are (user, account, API build) and the account's API keys: create, regenerate (each shows the key once), revoke. */
 export default function SettingsPage() {
@@ -19,7 +20,9 @@ export default function SettingsPage() {
   const user = useQuery(UserAccountService.method.getUser, {});
   const [regen, setRegen] = useState<{ id: string; name: string; days: number } | null>(null);
   const [regenDays, setRegenDays] = useState("90");
-  const keys = useQuery(ApiKeyService.method.getAccountApiKeys, { accountId: account?.id }, { enabled: !!account });
+  // Only admins manage keys: for others the card says so instead of asking the API.
+  const denied = useDenied("apikey.manage");
+  const keys = useQuery(ApiKeyService.method.getAccountApiKeys, { accountId: account?.id }, { enabled: !!account && !denied });
   const [name, setName] = useState("");
   const [days, setDays] = useState("90");
   const [copied, setCopied] = useState(false);
@@ -51,6 +54,7 @@ export default function SettingsPage() {
               ["Account", account ? <span key="a">{account.name} <span className="text-slate-500">({account.type === UserAccountType.TEAM ? "team" : "personal"})</span></span> : "…"],
               ["Account ID", <span key="id" className="font-mono text-xs">{account?.id ?? "…"}</span>],
               ["Account created", formatTime(account?.createdAt)],
+              ["Your role", account ? roleLabel(account.role) : "…"],
               ["Signed in as", user.data?.user ? `${user.data.user.displayName || user.data.user.id} (${user.data.user.kind})` : user.error ? "unknown" : "…"],
               ["Auth mode", info.data?.authMode === "none" ? "Single user (no sign-in)" : (info.data?.authMode ?? "…")],
               ["API version", info.data ? `${info.data.version} (${info.data.platform}, ${info.data.goVersion})` : "…"],
@@ -60,6 +64,7 @@ export default function SettingsPage() {
           />
         </Card>
         <Card title="API keys">
+          {denied ? <RoleNote reason={denied} /> : <>
           <form className="flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); if (account && name.trim()) create.mutate({ accountId: account.id, name: name.trim(), expiresAt: timestampFromMs(Date.now() + Number(days) * 86_400_000) }); }}>
             <Field label="New key name" htmlFor="key-name" className="flex-1 min-w-48">
               <input id="key-name" className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-pipeline" autoComplete="off" />
@@ -110,6 +115,7 @@ export default function SettingsPage() {
               </Table>
             )}
           </div>
+          </>}
         </Card>
       </div>
       <ConfirmDialog

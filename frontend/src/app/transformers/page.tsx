@@ -7,9 +7,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { TransformersService, type SystemTransformer, type UserDefinedTransformer } from "@/gen/mgmt/v1alpha1/transformer_pb";
 import { TransformerEditor } from "@/components/transformer-editor";
-import { useAccount } from "@/lib/account";
+import { useAccount, useDenied } from "@/lib/account";
 import { formatTime } from "@/lib/format";
-import { Badge, Button, Card, ConfirmDialog, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+import { Badge, Button, Card, ConfirmDialog, EmptyState, ErrorBox, Loading, PageHeader, RoleNote, Table, Td, inputClass } from "@/components/ui";
 
 function params(t: SystemTransformer) {
   if (t.parameters.length === 0) return <span className="text-slate-400">none</span>;
@@ -40,6 +40,7 @@ export default function TransformersPage() {
   const [deleting, setDeleting] = useState<UserDefinedTransformer | null>(null);
   const del = useMutation(TransformersService.method.deleteUserDefinedTransformer, { onSuccess: async () => { setDeleting(null); await qc.invalidateQueries(); } });
   const editor = useRef<HTMLDivElement>(null);
+  const denied = useDenied("transformer.write");
 
   const all = sys.data?.transformers ?? [];
   const shown = all.filter((t) => !filter || `${t.source} ${t.name} ${t.description}`.toLowerCase().includes(filter.toLowerCase()));
@@ -55,7 +56,9 @@ export default function TransformersPage() {
         <div ref={editor} className="scroll-mt-4">
           <Card title={editing ? `Edit ${editing.name}` : "New transformer"}>
             <ErrorBox error={sys.error} title="Could not load the catalogue" />
-            {sys.isLoading || !account ? (
+            {denied ? (
+              <RoleNote reason={denied} />
+            ) : sys.isLoading || !account ? (
               <Loading />
             ) : (
               <TransformerEditor
@@ -85,8 +88,8 @@ export default function TransformersPage() {
                   <Td className="max-w-72 font-mono text-xs"><span className="line-clamp-3 break-all">{configSummary(t.config)}</span></Td>
                   <Td className="whitespace-nowrap">{formatTime(t.updatedAt ?? t.createdAt)}</Td>
                   <Td className="whitespace-nowrap text-right">
-                    <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${t.name}`} onClick={() => startEdit(t)}>Edit</Button>
-                    <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete ${t.name}`} onClick={() => { del.reset(); setDeleting(t); }}>Delete</Button>
+                    <Button variant="ghost" className="px-2 py-1" aria-label={`Edit ${t.name}`} denied={denied} onClick={() => startEdit(t)}>Edit</Button>
+                    <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete ${t.name}`} denied={denied} onClick={() => { del.reset(); setDeleting(t); }}>Delete</Button>
                   </Td>
                 </tr>
               ))}

@@ -5,11 +5,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
+import { useDenied } from "@/lib/account";
 import { fromConfig } from "@/lib/connection-form";
 import { formatTime } from "@/lib/format";
 import { BucketDetails } from "@/components/bucket-details";
 import { ConnectionForm } from "@/components/connection-form";
-import { Button, ConfirmDialog, ErrorBox, Loading, PageHeader } from "@/components/ui";
+import { Button, ConfirmDialog, ErrorBox, Loading, PageHeader, RoleNote } from "@/components/ui";
 
 export default function ConnectionPage() {
   const { id } = useParams<{ id: string }>();
@@ -31,6 +32,7 @@ export default function ConnectionPage() {
     },
   });
   const conn = q.data?.connection;
+  const denied = useDenied("connection.write");
 
   return (
     <div className="max-w-3xl">
@@ -40,12 +42,13 @@ export default function ConnectionPage() {
         description={conn ? `Created ${formatTime(conn.createdAt)} · updated ${formatTime(conn.updatedAt)}` : undefined}
         actions={
           conn && (
-            <Button variant="danger" onClick={() => { del.reset(); setConfirm(true); }}>
+            <Button variant="danger" denied={denied} onClick={() => { del.reset(); setConfirm(true); }}>
               Delete
             </Button>
           )
         }
       />
+      <RoleNote reason={denied} />
       <ErrorBox error={q.error} title="Could not load the connection" />
       {q.isLoading && <Loading />}
       {saved && !update.isPending && !update.error && (
@@ -62,6 +65,7 @@ export default function ConnectionPage() {
           onSave={(name, connectionConfig) => { setSaved(false); update.mutate({ id, name, connectionConfig }); }}
           saving={update.isPending}
           saveError={update.error}
+          denied={denied}
         />
       )}
       <ConfirmDialog

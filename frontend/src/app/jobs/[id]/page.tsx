@@ -8,11 +8,12 @@ import { useState } from "react";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { useDenied } from "@/lib/account";
 import { cronError, describeCron, localZone } from "@/lib/cron";
 import { formatTime } from "@/lib/format";
 import { isActive, statusLabel, statusTone } from "@/lib/runs";
 import { CronHint, formatLocal } from "@/components/schedule";
-import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td, inputClass } from "@/components/ui";
+import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, RoleNote, Table, Td, inputClass } from "@/components/ui";
 import { DestinationsCard } from "@/components/job-edit/destinations-card";
 import { MappingsCard } from "@/components/job-edit/mappings-card";
 import { PlanCheckCard } from "@/components/job-edit/plan-check-card";
@@ -42,6 +43,8 @@ export default function JobPage() {
   const [cronTouched, setCronTouched] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const next = nextRuns.data?.nextRunTimes[0];
+  const cantRun = useDenied("run.execute", job?.accountId);
+  const cantWrite = useDenied("job.write", job?.accountId);
 
   return (
     <>
@@ -56,19 +59,20 @@ export default function JobPage() {
         actions={
           job && (
             <>
-              <Button variant="primary" busy={runNow.isPending} onClick={() => runNow.mutate({ jobId: id })}>
+              <Button variant="primary" busy={runNow.isPending} denied={cantRun} onClick={() => runNow.mutate({ jobId: id })}>
                 Run now
               </Button>
-              <Button busy={pause.isPending} onClick={() => pause.mutate({ id, pause: !job.paused })}>
+              <Button busy={pause.isPending} denied={cantRun} onClick={() => pause.mutate({ id, pause: !job.paused })}>
                 {job.paused ? "Resume" : "Pause"}
               </Button>
-              <Button variant="danger" onClick={() => { del.reset(); setConfirm(true); }}>
+              <Button variant="danger" denied={cantWrite} onClick={() => { del.reset(); setConfirm(true); }}>
                 Delete
               </Button>
             </>
           )
         }
       />
+      <RoleNote reason={cantRun ?? cantWrite} />
       <ErrorBox error={q.error} title="Could not load the job" />
       {q.isLoading && <Loading />}
       <div className="space-y-3 mb-4">
@@ -99,7 +103,7 @@ export default function JobPage() {
                     <span key="s" className="block">
                       <span className="flex items-center gap-2">
                         {job.cronSchedule ? <span className="font-mono">{job.cronSchedule}</span> : <span className="text-slate-500">Manual only</span>}
-                        <button type="button" aria-label="Edit schedule" className="text-xs text-indigo-700 hover:underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setCronTouched(false); setEditing(true); }}>
+                        <button type="button" aria-label="Edit schedule" disabled={!!cantWrite} title={cantWrite} className="text-xs text-indigo-700 hover:underline disabled:cursor-not-allowed disabled:text-slate-400 disabled:no-underline" onClick={() => { schedule.reset(); setCron(job.cronSchedule ?? ""); setCronTouched(false); setEditing(true); }}>
                           Edit
                         </button>
                       </span>
@@ -119,10 +123,11 @@ export default function JobPage() {
             />
           </Card>
 
-          <div className="grid gap-6">
+          {/* A disabled fieldset disables every control of the cards that change the job when the role may not. */}
+          <fieldset disabled={!!cantWrite} title={cantWrite} className="grid min-w-0 gap-6">
             <SourceCard job={job} connName={connName} connections={conns.data?.connections ?? []} />
             <DestinationsCard job={job} connections={conns.data?.connections ?? []} connName={connName} />
-          </div>
+          </fieldset>
 
           <PlanCheckCard job={job} />
 
@@ -143,9 +148,11 @@ export default function JobPage() {
             )}
           </Card>
 
-          <MappingsCard job={job} />
-          <VirtualFkCard job={job} />
-          <RunOptionsCard job={job} />
+          <fieldset disabled={!!cantWrite} title={cantWrite} className="min-w-0 space-y-6">
+            <MappingsCard job={job} />
+            <VirtualFkCard job={job} />
+            <RunOptionsCard job={job} />
+          </fieldset>
         </div>
       )}
       <ConfirmDialog

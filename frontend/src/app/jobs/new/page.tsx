@@ -8,7 +8,7 @@ import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { JobService, JobType } from "@/gen/mgmt/v1alpha1/job_pb";
 import { TransformersService } from "@/gen/mgmt/v1alpha1/transformer_pb";
-import { useAccount } from "@/lib/account";
+import { useAccount, useDenied } from "@/lib/account";
 import { cronError } from "@/lib/cron";
 import { CronHint } from "@/components/schedule";
 import { columnKey, fallbackChoice, mappingsOf, paramErrorsOf, type ColumnChoice } from "@/lib/mappings";
@@ -18,7 +18,7 @@ import { usePiiSuggestions } from "@/lib/pii";
 import { TableScope } from "@/components/table-scope";
 import { DestinationBadges, DestinationList, checkDestinations, connectionLabel, destinationOptionsOf, hasErrors, newDestination, onConflictLabel, type DestinationDraft, type DestinationErrors } from "@/components/destination-form";
 import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } from "@/components/subset-editor";
-import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, cx, inputClass, revealFirstError } from "@/components/ui";
+import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, RoleNote, cx, inputClass, revealFirstError } from "@/components/ui";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
 import { VirtualFkEditor, type VirtualFk } from "@/components/virtual-fk-editor";
 
@@ -29,6 +29,7 @@ export default function NewJobPage() {
   const router = useRouter();
   const qc = useQueryClient();
   const { account, error: accountError } = useAccount();
+  const denied = useDenied("job.write");
   const [step, setStep] = useState(0);
   const [reached, setReached] = useState(0);
   const [kind, setKind] = useState<"sync" | "generate">("sync");
@@ -151,6 +152,8 @@ export default function NewJobPage() {
     });
 
   if (accountError) return <ErrorBox error={accountError} />;
+  // The wizard checks mappings with the API as it goes, which the role may not do either.
+  if (denied) return <><PageHeader title="New job" back={{ href: "/jobs", label: "Jobs" }} /><RoleNote reason={denied} /></>;
   if (!account || conns.isLoading) return <Loading />;
   const schemaLoading = schema.isLoading || constraints.isLoading || transformers.isLoading;
 

@@ -6,6 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { JobService } from "@/gen/mgmt/v1alpha1/job_pb";
+import { useDenied } from "@/lib/account";
 import { formatDuration, formatTime } from "@/lib/format";
 import { canRerun, isActive, runDurationMs, statusLabel, statusTone } from "@/lib/runs";
 import { useNow } from "@/lib/use-now";
@@ -14,7 +15,7 @@ import { ReportVerdict, withoutVerdict } from "@/components/report-verdict";
 import { RunProgress } from "@/components/run-progress";
 import { RunLogs } from "@/components/run-logs";
 import { Tab, TabGroup, TabList, TabPanel, TabPanels } from "@headlessui/react";
-import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, Table, Td } from "@/components/ui";
+import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, PageHeader, RoleNote, Table, Td } from "@/components/ui";
 
 export default function RunPage() {
   const { id } = useParams<{ id: string }>();
@@ -33,6 +34,7 @@ export default function RunPage() {
   // The duration of a running run advances every second, between polls too.
   const now = useNow(active);
   const duration = run ? runDurationMs(run, now) : undefined;
+  const denied = useDenied("run.execute", job.data?.job?.accountId);
 
   return (
     <>
@@ -52,17 +54,18 @@ export default function RunPage() {
         actions={
           active ? (
             <>
-              <Button onClick={() => { cancel.reset(); setConfirm("cancel"); }}>Cancel</Button>
-              <Button variant="danger" onClick={() => { terminate.reset(); setConfirm("terminate"); }}>Terminate</Button>
+              <Button denied={denied} onClick={() => { cancel.reset(); setConfirm("cancel"); }}>Cancel</Button>
+              <Button variant="danger" denied={denied} onClick={() => { terminate.reset(); setConfirm("terminate"); }}>Terminate</Button>
             </>
           ) : run && canRerun(run.status) ? (
-            <Button variant="primary" busy={rerun.isPending} onClick={() => rerun.mutate({ jobId: run.jobId })} title="Start a new run of this job">
+            <Button variant="primary" busy={rerun.isPending} denied={denied} onClick={() => rerun.mutate({ jobId: run.jobId })} title="Start a new run of this job">
               Rerun job
             </Button>
           ) : null
         }
       />
       {rerun.error ? <div className="mb-4"><ErrorBox error={rerun.error} title="Could not start a new run" /></div> : null}
+      {(active || (run && canRerun(run.status))) && <RoleNote reason={denied} />}
       <ErrorBox error={q.error} title="Could not load the run" />
       {q.isLoading && <Loading />}
       {run && (
