@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { UserAccountService, UserAccountType } from "@/gen/mgmt/v1alpha1/user_account_pb";
 import { chooseAccount, useAccount, useAccounts } from "@/lib/account";
@@ -106,14 +106,16 @@ function AccountSwitcher() {
   const router = useRouter();
   const { account } = useAccount();
   const accounts = useAccounts().data?.accounts ?? [];
+  // The sidebar and the phone drawer each hold one: ids must differ.
+  const id = useId();
   if (!account) return null;
   return (
     <div className="px-3 pb-2">
-      <label htmlFor="account-switcher" className="sr-only">
+      <label htmlFor={id} className="sr-only">
         Account
       </label>
       <select
-        id="account-switcher"
+        id={id}
         value={account.id}
         onChange={(e) => {
           const v = e.target.value;
@@ -147,7 +149,8 @@ function AccountIndicator() {
   const session = useWebSession();
   const kind = user.data?.user?.kind;
   const who = kind === "machine" || kind === "oidc" ? user.data?.user?.displayName : account?.type === UserAccountType.TEAM ? "Team account" : "Personal account";
-  const role = account?.type === UserAccountType.TEAM ? ` · ${roleLabel(account.role)}` : "";
+  // An account key always acts as admin of its one account: its role says nothing.
+  const role = account?.type === UserAccountType.TEAM && kind !== "machine" ? ` · ${roleLabel(account.role)}` : "";
   return (
     <div data-testid="account">
       <div className="flex items-center gap-3 rounded-md px-3 py-2 text-sm">
@@ -161,7 +164,7 @@ function AccountIndicator() {
           </p>
         </div>
       </div>
-      {kind !== "machine" && <AccountSwitcher />}
+      {kind && kind !== "machine" && <AccountSwitcher />}
       {session.data?.signedIn && <SignOutButton />}
     </div>
   );
