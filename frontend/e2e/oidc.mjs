@@ -212,7 +212,12 @@ async function main() {
     bob.setDefaultTimeout(20_000);
     await signIn(bob, "bob", "/connections");
     await bob.goto(link);
-    if ((await bob.getByLabel("Invitation token", { exact: true }).inputValue()) === "") throw new Error("the link did not fill in the token");
+    // The page reads the fragment once it has hydrated.
+    await bob.waitForFunction(() => document.querySelector("#invite-token")?.value, null, { timeout: 20_000 }).catch(() => {
+      throw new Error("the link did not fill in the token");
+    });
+    const filled = await bob.getByLabel("Invitation token", { exact: true }).inputValue();
+    if (!link.endsWith(`#token=${encodeURIComponent(filled)}`)) throw new Error(`the link filled in ${filled}`);
     await bob.getByRole("button", { name: "Accept invitation" }).click();
     await bob.getByText("You joined e2e-oidc-team as job viewer").waitFor();
     if (bob.url().includes("token=")) throw new Error("the spent token stayed in the address bar");
@@ -235,6 +240,7 @@ async function main() {
     const bobRole = bob.getByLabel("Role of Bob Roe", { exact: true });
     await bobRole.waitFor();
     if (!(await bobRole.isDisabled())) throw new Error("a job viewer may change roles on the Team page");
+    await shot("oidc-05b-bob-team", bob);
     await bob.goto("/audit");
     await bob.getByTestId("role-note").getByText("read the audit trail").waitFor();
     await bob.goto("/jobs/new");
@@ -242,7 +248,7 @@ async function main() {
 
     step("alice's Team page lists bob; her audit trail lists the invitation and the acceptance");
     await page.goto("/team");
-    await page.getByRole("cell", { name: /Bob Roe/ }).waitFor();
+    await page.getByRole("cell", { name: /^Bob Roe/ }).waitFor();
     await page.getByRole("cell", { name: "accepted" }).waitFor();
     await page.goto("/audit");
     await page.getByTestId("audit-event").first().waitFor();
@@ -258,7 +264,7 @@ async function main() {
     await shot("oidc-07-audit-390");
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto("/team");
-    await page.getByRole("cell", { name: /Bob Roe/ }).waitFor();
+    await page.getByRole("cell", { name: /^Bob Roe/ }).waitFor();
     await shot("oidc-08-team");
 
     step("sign out clears the cookie and revokes the refresh token at the provider");

@@ -127,7 +127,7 @@ function AccountSwitcher() {
       >
         {accounts.map((a) => (
           <option key={a.id} value={a.id}>
-            {a.name} — {a.type === UserAccountType.TEAM ? `team, ${roleLabel(a.role)}` : "personal"}
+            {a.name} ({a.type === UserAccountType.TEAM ? roleLabel(a.role) : "personal"})
           </option>
         ))}
         <option value={NEW_TEAM}>+ Create a team…</option>
