@@ -43,6 +43,27 @@ describe("the /api proxy", () => {
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
+  // An OIDC session whose refresh cannot happen (here: the web app has no
+  // OIDC client, so no request leaves the process).
+  const oidcSession = (tokenExpiresIn: number) => {
+    const now = Math.floor(Date.now() / 1000);
+    return seal({ apiKey: "id-token", issuedAt: now, expiresAt: now + 3600, tokenExpiresAt: now + tokenExpiresIn, refreshToken: "r", issuer: "http://op.test/" }, sessionKey().key);
+  };
+
+  it("keeps using an ID token that is about to expire when the refresh fails", async () => {
+    delete process.env.NEOSYNC_OIDC_CLIENT_ID;
+    const res = await call({ cookie: `${SESSION_COOKIE}=${oidcSession(30)}`, "sec-fetch-site": "same-origin" });
+    expect(res.headers.get("x-middleware-request-authorization")).toBe("Bearer id-token");
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("ends the session when the ID token has expired and cannot be refreshed", async () => {
+    delete process.env.NEOSYNC_OIDC_CLIENT_ID;
+    const res = await call({ cookie: `${SESSION_COOKIE}=${oidcSession(-1)}`, "sec-fetch-site": "same-origin" });
+    expect(forwarded(res)).not.toContain("authorization");
+    expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
+  });
+
   it("refuses another site's request that carries the session", async () => {
     const token = seal(newSession("neo_ak_proxy"), sessionKey().key);
     const res = await call({ cookie: `${SESSION_COOKIE}=${token}`, "sec-fetch-site": "cross-site" });
