@@ -27,10 +27,14 @@ const MaxRanges = 64
 // SplitRanges divides table into key ranges of about rangeRows rows (0:
 // DefaultRangeRows) given its row count rows (an estimate will do), or
 // returns nil when it is not worth splitting or cannot be split: fewer
-// than 2×rangeRows rows, or a key other than one integer column read for
-// a keyed resume (syncplan.ResumeKeyed). The ranges are of equal key
-// width between the least and greatest key, so a key with gaps gives
-// uneven ranges; they still cover every key.
+// than 2×rangeRows rows, or no key read for a keyed resume
+// (syncplan.ResumeKeyed). A key of one signed integer column is cut into
+// ranges of equal key width between the least and greatest key (so a key
+// with gaps gives uneven ranges); any other key — text, uuid, date,
+// several columns — at keys the source database picks in its own key
+// order (Verifier.KeyBoundaries: a sample's quantiles on PostgreSQL,
+// steps through the key's index on MySQL), so text is ordered by its
+// collation, never in Go. Either way the ranges cover every key.
 func (e *Engine) SplitRanges(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, src Source, rows, rangeRows int64) ([]KeyRange, error) {
 	t := plan.Table(table)
 	if t == nil {
@@ -39,15 +43,25 @@ func (e *Engine) SplitRanges(ctx context.Context, plan *syncplan.Plan, table sql
 	if rangeRows <= 0 {
 		rangeRows = DefaultRangeRows
 	}
-	if rows < 2*rangeRows || !splittable(plan.Dialect, t) {
+	if rows < 2*rangeRows || !splittable(t) {
 		return nil, nil
 	}
 	n := int(min((rows+rangeRows-1)/rangeRows, MaxRanges))
-	lo, hi, err := driverOf(src.DB).Verifier(plan, src.DB, nil).KeyBounds(ctx, t)
-	if err != nil {
-		return nil, fmt.Errorf("sqlsync: table %s: read the key's bounds: %w", table, err)
+	v := driverOf(src.DB).Verifier(plan, src.DB, nil)
+	var ranges []KeyRange
+	if integerKey(plan.Dialect, t) {
+		lo, hi, err := v.KeyBounds(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("sqlsync: table %s: read the key's bounds: %w", table, err)
+		}
+		ranges = syncdriver.SplitKeys(lo, hi, n)
+	} else {
+		bounds, err := v.KeyBoundaries(ctx, t, n, rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlsync: table %s: choose the key ranges' bounds: %w", table, err)
+		}
+		ranges = syncdriver.SplitAt(bounds)
 	}
-	ranges := syncdriver.SplitKeys(lo, hi, n)
 	if len(ranges) < 2 {
 		return nil, nil
 	}
@@ -55,17 +69,25 @@ func (e *Engine) SplitRanges(ctx context.Context, plan *syncplan.Plan, table sql
 }
 
 // splittable reports whether t can be copied in key ranges: resumed by
-// key, its key one signed integer column.
-func splittable(d sqlschema.Dialect, t *syncplan.Table) bool {
-	if t.Resume != syncplan.ResumeKeyed || len(t.Key) != 1 {
+// key, so each range has checkpoints and a retry finds its own rows.
+func splittable(t *syncplan.Table) bool {
+	return t.Resume == syncplan.ResumeKeyed && len(t.Key) > 0
+}
+
+// integerKey reports whether t's key is one signed integer column, split
+// by key width with integer bounds.
+func integerKey(d sqlschema.Dialect, t *syncplan.Table) bool {
+	if len(t.Key) != 1 {
 		return false
 	}
 	c := t.Column(t.Key[0])
 	if c == nil || !syncplan.IntegerType(d, c.DataType) {
 		return false
 	}
-	// MySQL's bigint unsigned holds keys past int64.
-	return !strings.Contains(strings.ToLower(c.DataType), "bigint unsigned")
+	// MySQL's bigint unsigned (spelt "bigint(20) unsigned" by MariaDB)
+	// holds keys past int64: it is split by key bounds.
+	dt := strings.ToLower(c.DataType)
+	return !(strings.HasPrefix(dt, "bigint") && strings.Contains(dt, "unsigned"))
 }
 
 // SyncRange copies one key range of a table (from SplitRanges), as
@@ -83,8 +105,11 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if t == nil {
 		return Checkpoint{}, fmt.Errorf("sqlsync: table %s is not in the plan", table)
 	}
-	if !splittable(plan.Dialect, t) {
-		return Checkpoint{}, fmt.Errorf("sqlsync: table %s cannot be copied in key ranges (its key is not one integer column)", table)
+	if !splittable(t) {
+		return Checkpoint{}, fmt.Errorf("sqlsync: table %s cannot be copied in key ranges (it is not resumed by key)", table)
+	}
+	if rng.ByKey() == integerKey(plan.Dialect, t) || (rng.LoKey != nil && len(rng.LoKey) != len(t.Key)) || (rng.HiKey != nil && len(rng.HiKey) != len(t.Key)) {
+		return Checkpoint{}, fmt.Errorf("sqlsync: table %s: %s does not fit its key", table, rng)
 	}
 	if cp != nil && (cp.Table != table || !cp.Range.Same(&rng)) {
 		return Checkpoint{}, fmt.Errorf("sqlsync: checkpoint of %s %v given for %s %s", cp.Table, cp.Range, table, rng)

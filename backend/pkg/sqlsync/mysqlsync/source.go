@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -98,31 +97,44 @@ func mysqlStream(ctx context.Context, j *syncdriver.TableJob, spec syncdriver.So
 
 // mysqlSourceQuery returns the SELECT of the columns sel of j's table per
 // spec (its filter; after a checkpoint, the rows past its key; within its
-// key range; in key order when ordered) and its parameters: the checkpoint's key values.
+// key range; in key order when ordered) and its parameters: the
+// checkpoint's key values, then the range's key bounds.
 func mysqlSourceQuery(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []string) (string, []any, error) {
 	t := j.Table
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	preds := []string{syncdriver.Parenthesize(t.Filter)}
 	var args []any
-	if len(spec.After) > 0 {
-		if len(spec.After) != len(t.Key) {
-			return "", nil, fmt.Errorf("checkpoint key has %d values, the table's key %d columns", len(spec.After), len(t.Key))
-		}
-		// (k1 > ?) OR (k1 = ? AND k2 > ?) ...: the values are parameters.
-		var ors []string
-		for i := range t.Key {
-			var ands []string
-			for k := 0; k < i; k++ {
-				ands = append(ands, q.ID(t.Key[k])+" = ?")
-				args = append(args, spec.After[k])
-			}
-			ands = append(ands, q.ID(t.Key[i])+" > ?")
-			args = append(args, spec.After[i])
-			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
-		}
-		preds = append(preds, "("+strings.Join(ors, " OR ")+")")
+	quoted := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		quoted[i] = q.ID(k)
 	}
-	if spec.Range != nil {
+	// compare adds key op values, the values as parameters.
+	compare := func(what, op string, values []string) error {
+		if len(values) != len(t.Key) {
+			return fmt.Errorf("%s has %d values, the table's key %d columns", what, len(values), len(t.Key))
+		}
+		pred, a := syncdriver.KeyCompare(quoted, op, values)
+		preds = append(preds, pred)
+		args = append(args, a...)
+		return nil
+	}
+	if len(spec.After) > 0 {
+		if err := compare("checkpoint key", ">", spec.After); err != nil {
+			return "", nil, err
+		}
+	}
+	if spec.Range.ByKey() {
+		if spec.Range.LoKey != nil {
+			if err := compare("range's lower bound", ">=", spec.Range.LoKey); err != nil {
+				return "", nil, err
+			}
+		}
+		if spec.Range.HiKey != nil {
+			if err := compare("range's upper bound", "<", spec.Range.HiKey); err != nil {
+				return "", nil, err
+			}
+		}
+	} else if spec.Range != nil {
 		preds = append(preds, spec.Range.Predicates(q.ID(t.Key[0]))...)
 	}
 	query := "SELECT " + q.List("", sel) + " FROM " + q.Table(t.Name) + syncdriver.Where(preds...)

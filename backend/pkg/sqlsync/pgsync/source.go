@@ -86,23 +86,42 @@ func pgSourceQuery(ctx context.Context, j *syncdriver.TableJob, c *pgx.Conn, spe
 	}
 	var preds []string
 	preds = append(preds, syncdriver.Parenthesize(t.Filter))
-	if len(spec.After) > 0 {
-		if len(spec.After) != len(t.Key) {
-			return "", fmt.Errorf("checkpoint key has %d values, the table's key %d columns", len(spec.After), len(t.Key))
+	// compare adds (key) op (values); the values travel as settings of
+	// c's transaction named prefix_0, prefix_1…, not as SQL literals: the
+	// query reads them back with current_setting and casts them to the
+	// key columns' types.
+	compare := func(what, prefix, op string, values []string) error {
+		if len(values) != len(t.Key) {
+			return fmt.Errorf("%s has %d values, the table's key %d columns", what, len(values), len(t.Key))
 		}
-		// The key values travel as settings, not as SQL literals: the
-		// query reads them back with current_setting and casts them.
 		var lits []string
 		for i, k := range t.Key {
-			name := "neosync.key_" + strconv.Itoa(i)
-			if _, err := c.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", name, spec.After[i]); err != nil {
-				return "", fmt.Errorf("set resume key: %w", err)
+			name := prefix + "_" + strconv.Itoa(i)
+			if _, err := c.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", name, values[i]); err != nil {
+				return fmt.Errorf("set %s: %w", what, err)
 			}
 			lits = append(lits, "pg_catalog.current_setting('"+name+"')::"+t.Column(k).DataType)
 		}
-		preds = append(preds, "("+q.List("", t.Key)+") > ("+strings.Join(lits, ", ")+")")
+		preds = append(preds, "("+q.List("", t.Key)+") "+op+" ("+strings.Join(lits, ", ")+")")
+		return nil
 	}
-	if spec.Range != nil {
+	if len(spec.After) > 0 {
+		if err := compare("checkpoint key", "neosync.key", ">", spec.After); err != nil {
+			return "", err
+		}
+	}
+	if spec.Range.ByKey() {
+		if spec.Range.LoKey != nil {
+			if err := compare("range's lower bound", "neosync.range_lo", ">=", spec.Range.LoKey); err != nil {
+				return "", err
+			}
+		}
+		if spec.Range.HiKey != nil {
+			if err := compare("range's upper bound", "neosync.range_hi", "<", spec.Range.HiKey); err != nil {
+				return "", err
+			}
+		}
+	} else if spec.Range != nil {
 		preds = append(preds, spec.Range.Predicates(q.ID(t.Key[0]))...)
 	}
 	selectSQL := "SELECT " + strings.Join(exprs, ", ") + " FROM " + q.Table(t.Name) + syncdriver.Where(preds...)

@@ -237,6 +237,13 @@ type Verifier interface {
 	// column among the source rows t.Filter selects (0, 0 when none), for
 	// splitting t into key ranges; the key must be an integer column.
 	KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi int64, err error)
+	// KeyBoundaries returns up to n-1 keys of t (one text value per key
+	// column, in the source's representation, strictly increasing in the
+	// database's key order) that cut the source rows t.Filter selects
+	// into up to n ranges of about equal rows, given about rows rows;
+	// fewer or none when the table has fewer rows. For keys other than
+	// one integer column (see KeyRange).
+	KeyBoundaries(ctx context.Context, t *syncplan.Table, n int, rows int64) ([][]string, error)
 	DestCount(ctx context.Context, t sqlschema.TableName) (int64, error)
 	Orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
 	Duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)

@@ -2,6 +2,8 @@ package syncdriver
 
 import (
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -57,5 +59,70 @@ func TestKeyRangePredicates(t *testing.T) {
 	}
 	if (*KeyRange)(nil).Predicates(`"id"`) != nil || r.String() != "range 2/3 [-5, 10)" {
 		t.Fatalf("nil range predicates or name %q", r.String())
+	}
+}
+
+// TestKeyCompare spells out the row comparison with one placeholder per
+// value, the last column taking the operator and the others strictly.
+func TestKeyCompare(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, op string
+		key      []string
+		values   []string
+		want     string
+		args     []any
+	}{
+		{"one column", ">=", []string{"`a`"}, []string{"x"}, "(`a` >= ?)", []any{"x"}},
+		{"two columns after", ">", []string{"`a`", "`b`"}, []string{"x", "1"}, "((`a` > ?) OR (`a` = ? AND `b` > ?))", []any{"x", "x", "1"}},
+		{"two columns from", ">=", []string{"`a`", "`b`"}, []string{"x", "1"}, "((`a` > ?) OR (`a` = ? AND `b` >= ?))", []any{"x", "x", "1"}},
+		{"three columns below", "<", []string{"`a`", "`b`", "`c`"}, []string{"x", "1", "z"},
+			"((`a` < ?) OR (`a` = ? AND `b` < ?) OR (`a` = ? AND `b` = ? AND `c` < ?))", []any{"x", "x", "1", "x", "1", "z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, args := KeyCompare(tc.key, tc.op, tc.values)
+			if got != tc.want || !slices.Equal(args, tc.args) {
+				t.Fatalf("KeyCompare = %s %q, want %s %q", got, args, tc.want, tc.args)
+			}
+		})
+	}
+}
+
+// TestSplitAtQuantiles cuts a sorted sample into ranges by position: n
+// ranges of about equal size, contiguous, open at both ends, their key
+// bounds hidden from String.
+func TestSplitAtQuantiles(t *testing.T) {
+	t.Parallel()
+	var sample [][]string
+	for i := range 100 {
+		sample = append(sample, []string{"k", strconv.Itoa(1000 + i)})
+	}
+	bounds := Quantiles(sample, 4)
+	if len(bounds) != 3 || bounds[0][1] != "1025" || bounds[1][1] != "1050" || bounds[2][1] != "1075" {
+		t.Fatalf("quantiles %v", bounds)
+	}
+	if got := Quantiles(sample[:2], 8); len(got) != 1 || got[0][1] != "1001" {
+		t.Fatalf("quantiles of a sample smaller than n: %v", got)
+	}
+	if got := Quantiles(nil, 8); got != nil {
+		t.Fatalf("quantiles of no sample: %v", got)
+	}
+	ranges := SplitAt(bounds)
+	if len(ranges) != 4 || ranges[0].LoKey != nil || ranges[3].HiKey != nil || !ranges[0].ByKey() || !ranges[3].ByKey() {
+		t.Fatalf("ranges %+v", ranges)
+	}
+	for i := 1; i < 4; i++ {
+		if !slices.Equal(ranges[i].LoKey, ranges[i-1].HiKey) || !slices.Equal(ranges[i].LoKey, bounds[i-1]) {
+			t.Fatalf("ranges %+v are not contiguous at the bounds", ranges)
+		}
+	}
+	if ranges[1].String() != "range 2/4" || ranges[1].Predicates("`k`") != nil {
+		t.Fatalf("a key range shows %q, integer predicates %q", ranges[1].String(), ranges[1].Predicates("`k`"))
+	}
+	other := ranges[1]
+	other.HiKey = []string{"k", "1051"}
+	if other.Same(&ranges[1]) || !ranges[1].Same(&ranges[1]) {
+		t.Fatal("Same does not compare key bounds")
 	}
 }
