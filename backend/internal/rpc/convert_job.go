@@ -27,6 +27,7 @@ func sourceFromProto(src *mgmtv1alpha1.JobSource, mappings []*mgmtv1alpha1.JobMa
 			ConnectionID: id, Subsets: subsetsFromProto(o.Sync.GetSubsets()),
 			SubsetByForeignKeys: o.Sync.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: o.Sync.GetHaltOnNewColumnAddition(),
 			PRF: prfFromProto(o.Sync.GetConsistentPrf()), LeakPolicy: protoconv.LeakPolicy(o.Sync.GetLeakPolicy()),
+			RangeRows: o.Sync.GetRangeRows(),
 		}
 	case *mgmtv1alpha1.JobSource_Generate:
 		id, err := parseID("source.generate.fk_source_connection_id", o.Generate.GetFkSourceConnectionId())
@@ -183,6 +184,9 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 			ConnectionId: d.Sync.ConnectionID.String(), SubsetByForeignKeyConstraints: d.Sync.SubsetByForeignKeys,
 			HaltOnNewColumnAddition: d.Sync.HaltOnNewColumn, ConsistentPrf: protoconv.ConsistentPrf(d.Sync.PRF),
 			LeakPolicy: protoconv.LeakPolicyProto(d.Sync.LeakPolicy),
+		}
+		if d.Sync.RangeRows != 0 {
+			s.RangeRows = &d.Sync.RangeRows
 		}
 		for _, sub := range d.Sync.Subsets {
 			s.Subsets = append(s.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})

@@ -84,3 +84,62 @@ func TestJobConsistentPRF(t *testing.T) {
 		t.Fatalf("fail_rate 2: %v, want InvalidArgument naming source.sync.leak_policy and fail_rate", err)
 	}
 }
+
+// TestJobRangeRows checks the job's range size: it round-trips, reaches
+// the plan the worker runs (GetJobPlan's JSON), unset leaves it to the
+// worker, and a size outside 5,000..1,000,000,000 is refused naming the
+// field.
+func TestJobRangeRows(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	srcURL := testdb.Postgres(t, "neosync_rangesrc")
+	execPG(t, srcURL, apitest.PostgresFixture)
+	src := createConnection(t, c, accountID, "source", pgConfig(srcURL))
+	dst := createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_rangedst")))
+	withRows := func(n *int64) *mgmt.JobSource {
+		s := syncSource(src.GetId())
+		s.GetSync().RangeRows = n
+		return s
+	}
+	created, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: accountID, JobName: "ranges", Source: withRows(ptr(int64(250_000))),
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	id := created.Msg.GetJob().GetId()
+	if got := created.Msg.GetJob().GetSource().GetSync().RangeRows; got == nil || *got != 250_000 {
+		t.Fatalf("range_rows came back as %v, want 250000", got)
+	}
+	plan, err := c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: id}))
+	if err != nil {
+		t.Fatalf("GetJobPlan: %v", err)
+	}
+	if got := plan.Msg.GetPlan().GetFields()["range_rows"].GetNumberValue(); got != 250_000 {
+		t.Fatalf("the plan's range_rows is %v, want 250000", got)
+	}
+	for _, bad := range []int64{4_999, -1, 1_000_000_001} {
+		_, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(ptr(bad))}))
+		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "source.sync.range_rows") {
+			t.Fatalf("range_rows %d: %v, want InvalidArgument naming source.sync.range_rows", bad, err)
+		}
+	}
+	upd, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(nil)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := upd.Msg.GetJob().GetSource().GetSync().RangeRows; got != nil {
+		t.Fatalf("unset range_rows came back as %v", *got)
+	}
+	plan, err = c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: id}))
+	if err != nil {
+		t.Fatalf("GetJobPlan: %v", err)
+	}
+	if _, ok := plan.Msg.GetPlan().GetFields()["range_rows"]; ok {
+		t.Fatalf("a job without range_rows has one in its plan: %v", plan.Msg.GetPlan().GetFields()["range_rows"])
+	}
+}

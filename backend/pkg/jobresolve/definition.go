@@ -39,6 +39,9 @@ type SyncSource struct {
 	PRF transformers.PRFVersion
 	// LeakPolicy holds the job's leak thresholds.
 	LeakPolicy leakscan.Policy
+	// RangeRows is the job's rows per key range (see
+	// syncplan.Job.RangeRows); 0 leaves it to the worker.
+	RangeRows int64
 }
 
 // GenerateSource is where a data generation reads its schema and how many

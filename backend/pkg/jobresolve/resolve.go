@@ -56,7 +56,8 @@ func syncJob(d Definition, r Resolved) (syncplan.Job, error) {
 	s := d.Sync
 	out := syncplan.Job{
 		SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn, Key: d.Key, PRF: s.PRF, LeakPolicy: s.LeakPolicy,
-		Subsets: slices.Clone(s.Subsets), VirtualForeignKeys: slices.Clone(d.VirtualForeignKeys),
+		RangeRows: s.RangeRows,
+		Subsets:   slices.Clone(s.Subsets), VirtualForeignKeys: slices.Clone(d.VirtualForeignKeys),
 	}
 	if r.Connections != nil {
 		src, err := r.connection(d.Name, "source", s.ConnectionID)

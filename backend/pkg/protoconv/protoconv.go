@@ -187,7 +187,7 @@ func Definition(j *mgmt.Job) (jobresolve.Definition, error) {
 	}
 	if s := j.GetSource().GetSync(); s != nil {
 		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition(),
-			PRF: PRFVersion(s.GetConsistentPrf()), LeakPolicy: LeakPolicy(s.GetLeakPolicy())}
+			PRF: PRFVersion(s.GetConsistentPrf()), LeakPolicy: LeakPolicy(s.GetLeakPolicy()), RangeRows: s.GetRangeRows()}
 		for _, sub := range s.GetSubsets() {
 			d.Sync.Subsets = append(d.Sync.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
 		}

@@ -213,11 +213,20 @@
 //
 // # Key ranges
 //
-// A large keyed table whose key is one integer column can be copied in
-// parts: [Engine.SplitRanges] divides its key span (least to greatest key,
-// one count of each) into ranges of about a given number of rows (at most
-// [MaxRanges]; the first open below, the last open above, so together
-// they cover every key), and [Engine.SyncRange] copies one range exactly
+// A large keyed table can be copied in parts: [Engine.SplitRanges]
+// divides its key into ranges of about a given number of rows (at most
+// [MaxRanges]; the first open below, the last open above, each one's upper
+// bound the next one's lower bound, so together they cover every key
+// once). A key of one integer column is cut into ranges of equal width
+// between its least and greatest value (one count of each); any other key
+// — text, uuid, date, several columns — at key values the source
+// database picks in its own key order (PostgreSQL: quantiles of a
+// TABLESAMPLE SYSTEM sample of the keys; MariaDB, which cannot sample:
+// steps of rows/n keys through the key's index), which travel as text
+// and are compared in the database as a row, (a, b) >= (x, y), so a
+// text key is ordered by its collation and Go compares nothing. A
+// bound need not be a key the table still holds: each row is either
+// below it or not. [Engine.SyncRange] copies one range exactly
 // as SyncTable copies a table — the range's predicate added to the source
 // query, its own checkpoints inside it, and a reconcile restricted to it:
 // a retry deletes only destination rows that come from source rows of its

@@ -82,6 +82,7 @@ func Validate(s *Schema, job Job, reg *transformers.Registry) Report {
 func build(s *Schema, job Job, reg *transformers.Registry) (*Plan, Report) {
 	b := &builder{s: s, job: job, reg: reg, plan: &Plan{
 		Dialect: s.Dialect, Consistent: job.Key != nil, SubsetByForeignKeys: job.SubsetByForeignKeys, LeakPolicy: job.LeakPolicy,
+		RangeRows: job.RangeRows,
 	}}
 	b.run()
 	r := Report{Problems: b.probs.sorted(), Warnings: b.warns.sorted()}

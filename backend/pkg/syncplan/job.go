@@ -47,7 +47,20 @@ type Job struct {
 	// TableConcurrency bounds how many tables are copied at once (tables
 	// that do not depend on each other); 0 means 2.
 	TableConcurrency int
+	// RangeRows is the job's rows per key range: a table of at least
+	// twice as many rows is copied in key ranges that several workers
+	// share. 0 leaves it to the worker (NEOSYNC_RANGE_ROWS); otherwise it
+	// is between MinRangeRows and MaxRangeRows.
+	RangeRows int64
 }
+
+// MinRangeRows and MaxRangeRows bound a key range's rows (Job.RangeRows,
+// a worker's NEOSYNC_RANGE_ROWS): smaller ranges cost more in activities
+// and reconciles than they share out.
+const (
+	MinRangeRows = 5_000
+	MaxRangeRows = 1_000_000_000
+)
 
 // Destination is one database written to.
 type Destination struct {

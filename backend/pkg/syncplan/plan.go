@@ -37,6 +37,8 @@ type Plan struct {
 	LeakPolicy leakscan.Policy `json:"leak_policy,omitzero"`
 	// SubsetByForeignKeys echoes the job's setting.
 	SubsetByForeignKeys bool `json:"subset_by_foreign_keys,omitempty"`
+	// RangeRows echoes the job's rows per key range (0: the worker's).
+	RangeRows int64 `json:"range_rows,omitempty"`
 	// Source is the source's server and database as the server reported
 	// them when the plan was built (nil for a plan computed without a
 	// connection, see [NewPlan]); the engine refuses a destination that

@@ -98,6 +98,9 @@ func (j *Job) Definition(r Resolver) (*JobDefinition, error) {
 		}
 		sync := &mgmtv1alpha1.SyncSourceOptions{ConnectionId: id, SubsetByForeignKeyConstraints: s.SubsetByForeignKeys, HaltOnNewColumnAddition: s.HaltOnNewColumn,
 			ConsistentPrf: prf}
+		if s.RangeRows != 0 {
+			sync.RangeRows = &s.RangeRows
+		}
 		if p := s.LeakPolicy; p != nil {
 			sync.LeakPolicy = &mgmtv1alpha1.LeakPolicy{WarnRate: p.WarnRate, FailRate: p.FailRate, ReidentifiedFailRate: p.ReidentifiedFailRate}
 		}

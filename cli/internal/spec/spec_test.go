@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -142,6 +143,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad timeout", job + "    workflow_options: {run_timeout: 1.5s}\n", "whole number of seconds"},
 		{"vfk lengths", job + "    virtual_foreign_keys: [{schema: s, table: t, columns: [a, b], references: {schema: s, table: u, columns: [id]}}]\n", "equal length"},
 		{"duplicate job", job + "  - name: j\n    source: {connection: a}\n    destinations: [{connection: b}]\n", `job "j" is declared twice`},
+		{"range_rows too small", "jobs:\n  - name: j\n    source: {connection: a, range_rows: 100}\n    destinations: [{connection: b}]\n", "source.range_rows is 100; use 5000 to 1000000000 rows"},
+		{"range_rows not a number", "jobs:\n  - name: j\n    source: {connection: a, range_rows: many}\n    destinations: [{connection: b}]\n", "cannot unmarshal"},
 		{"generate without tables", "jobs:\n  - name: j\n    generate: {connection: a}\n    destinations: [{connection: b}]\n", "generate.tables needs at least one table"},
 	}
 	for _, tc := range tests {
@@ -262,5 +265,33 @@ func TestURLFromEnvConnection(t *testing.T) {
 	}
 	if got := f.Connections[1].ConnectionConfig().GetMysqlConfig().GetUrlFromEnv(); got != "NEOSYNC_URL_ORDERS" {
 		t.Errorf("mysql url_from_env = %q", got)
+	}
+}
+
+// TestRangeRows: a job's range_rows reaches the API's sync source; left
+// out, the field is unset (the worker's NEOSYNC_RANGE_ROWS applies).
+func TestRangeRows(t *testing.T) {
+	t.Parallel()
+	const doc = "jobs:\n  - name: j\n    source: {connection: a%s}\n    destinations: [{connection: b}]\n"
+	r := fakeResolver{"a": "c-a", "b": "c-b"}
+	for _, tc := range []struct {
+		field string
+		want  *int64
+	}{
+		{", range_rows: 250000", proto.Int64(250_000)},
+		{"", nil},
+	} {
+		f, err := Parse("neosync.yaml", []byte(fmt.Sprintf(doc, tc.field)), envOf(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.Jobs[0].Definition(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := d.Source.GetSync().RangeRows
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Fatalf("source%s: range_rows %v, want %v", tc.field, got, tc.want)
+		}
 	}
 }

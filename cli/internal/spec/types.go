@@ -111,6 +111,11 @@ type SyncSource struct {
 	// LeakPolicy holds the thresholds the verification report judges
 	// leak scans against; absent fields take the API's defaults.
 	LeakPolicy *LeakPolicy `yaml:"leak_policy"`
+	// RangeRows is the job's rows per key range: a keyed table of at
+	// least twice as many rows is copied in key ranges that several
+	// workers share. 0 (absent) leaves it to the worker's
+	// NEOSYNC_RANGE_ROWS.
+	RangeRows int64 `yaml:"range_rows"`
 }
 
 // LeakPolicy is a job's leak thresholds, fractions between 0 and 1.

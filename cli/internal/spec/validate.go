@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // namePattern is the API's rule for connection and job names.
@@ -217,6 +218,9 @@ func (j *Job) validateKind(where string) error {
 func (src *SyncSource) validate(where string) error {
 	if src.Connection == "" {
 		return fmt.Errorf("%s: source.connection is required", where)
+	}
+	if r := src.RangeRows; r != 0 && (r < syncplan.MinRangeRows || r > syncplan.MaxRangeRows) {
+		return fmt.Errorf("%s: source.range_rows is %d; use %d to %d rows, or leave it out for the worker's NEOSYNC_RANGE_ROWS", where, r, syncplan.MinRangeRows, syncplan.MaxRangeRows)
 	}
 	for i, s := range src.Subsets {
 		f := fmt.Sprintf("%s: source.subsets[%d]", where, i)

@@ -14,8 +14,8 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// A table of at least twice Activities.RangeRows rows whose key is one
-// integer column is copied in key ranges: StartRun splits it
+// A keyed table of at least twice the job's range_rows rows (or, unset,
+// Activities.RangeRows) is copied in key ranges: StartRun splits it
 // (splitTables), the workflow runs one SyncRange activity per range —
 // each with its own heartbeat, checkpoint and retries, so the ranges of
 // one table run at once on any of the workers polling the task queue —
@@ -37,11 +37,16 @@ type RangesDoneInput struct {
 }
 
 // splitTables sets the key ranges of the tables large enough to split,
-// and says so in the run's events.
+// and says so in the run's events. The job's range size (the plan's
+// RangeRows) wins over the worker's.
 func (a *Activities) splitTables(ctx context.Context, runID string, plan *syncplan.Plan, src sqlsync.Source, tables []TableRef) error {
+	rangeRows := a.RangeRows
+	if plan.RangeRows > 0 {
+		rangeRows = plan.RangeRows
+	}
 	for i := range tables {
 		t := &tables[i]
-		ranges, err := a.Engine.SplitRanges(ctx, plan, t.Name, src, t.Rows, a.RangeRows)
+		ranges, err := a.Engine.SplitRanges(ctx, plan, t.Name, src, t.Rows, rangeRows)
 		if err != nil {
 			return dataError(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // Config is everything neosync-worker reads from its environment.
@@ -53,7 +54,7 @@ type Config struct {
 // MinRangeRows is the least NEOSYNC_RANGE_ROWS: smaller ranges cost more
 // in activities than they gain (tables under 10,000 rows are copied in
 // batches of tables instead).
-const MinRangeRows = 5_000
+const MinRangeRows = syncplan.MinRangeRows
 
 // Load reads and validates the configuration; getenv is os.Getenv in main.
 func Load(getenv func(string) string) (Config, error) {
@@ -84,7 +85,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.MaxConcurrentActivities = n
 	rr, err := strconv.ParseInt(get("NEOSYNC_RANGE_ROWS", strconv.Itoa(sqlsync.DefaultRangeRows)), 10, 64)
-	if err != nil || rr < MinRangeRows || rr > 1_000_000_000 {
+	if err != nil || rr < MinRangeRows || rr > syncplan.MaxRangeRows {
 		return c, fmt.Errorf("NEOSYNC_RANGE_ROWS must be a number of rows from %d to 1000000000", MinRangeRows)
 	}
 	c.RangeRows = rr

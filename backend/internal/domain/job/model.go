@@ -60,6 +60,9 @@ type SyncSource struct {
 	// LeakPolicy holds the thresholds the verification report judges leak
 	// scans against (zero fields are the defaults).
 	LeakPolicy leakscan.Policy `json:"leak_policy,omitzero"`
+	// RangeRows is the job's rows per key range (0: the worker's
+	// NEOSYNC_RANGE_ROWS; see syncplan.Job.RangeRows).
+	RangeRows int64 `json:"range_rows,omitempty"`
 }
 
 // PRFUnspecified is a SyncSource.PRF a caller leaves to the service: the

@@ -8,6 +8,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 var (
@@ -80,6 +81,9 @@ func validateSource(d Definition) error {
 		}
 		if err := d.Sync.LeakPolicy.Validate(); err != nil {
 			return domain.Invalid("source.sync.leak_policy", "%s", err.Error())
+		}
+		if r := d.Sync.RangeRows; r != 0 && (r < syncplan.MinRangeRows || r > syncplan.MaxRangeRows) {
+			return domain.Invalid("source.sync.range_rows", "must be between %d and %d rows (or unset: the worker's NEOSYNC_RANGE_ROWS)", syncplan.MinRangeRows, syncplan.MaxRangeRows)
 		}
 		for i, s := range d.Sync.Subsets {
 			f := fmt.Sprintf("source.sync.subsets[%d]", i)

@@ -19,7 +19,7 @@ func definition(name string, d job.Definition, dests []job.Destination, key []by
 	out := jobresolve.Definition{Name: name, Key: key}
 	if s := d.Sync; s != nil {
 		out.Sync = &jobresolve.SyncSource{ConnectionID: s.ConnectionID.String(), SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn,
-			LeakPolicy: s.LeakPolicy}
+			LeakPolicy: s.LeakPolicy, RangeRows: s.RangeRows}
 		if s.PRF.Valid() {
 			out.Sync.PRF = s.PRF
 		}

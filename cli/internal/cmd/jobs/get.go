@@ -142,7 +142,11 @@ func sourceFields(j *mgmtv1alpha1.Job, names map[string]string) []output.Field {
 		if len(notes) > 0 {
 			src += " (" + strings.Join(notes, "; ") + ")"
 		}
-		return []output.Field{{Label: "Source", Value: src}}
+		fields := []output.Field{{Label: "Source", Value: src}}
+		if sync.RangeRows != nil {
+			fields = append(fields, output.Field{Label: "Key ranges", Value: fmt.Sprintf("%d rows per range (a keyed table of %d rows or more is split)", sync.GetRangeRows(), 2*sync.GetRangeRows())})
+		}
+		return fields
 	}
 	if gen := j.GetSource().GetGenerate(); gen != nil {
 		var tables []string

@@ -450,7 +450,13 @@ type SyncSourceOptions struct {
 	ConsistentPrf ConsistentPrf `protobuf:"varint,5,opt,name=consistent_prf,json=consistentPrf,proto3,enum=mgmt.v1alpha1.ConsistentPrf" json:"consistent_prf,omitempty"`
 	// leak_policy holds the thresholds the verification report judges each
 	// transformed column's leak scan against (OK, WARN or FAIL).
-	LeakPolicy    *LeakPolicy `protobuf:"bytes,6,opt,name=leak_policy,json=leakPolicy,proto3" json:"leak_policy,omitempty"`
+	LeakPolicy *LeakPolicy `protobuf:"bytes,6,opt,name=leak_policy,json=leakPolicy,proto3" json:"leak_policy,omitempty"`
+	// range_rows is the job's rows per key range: a keyed table of at least
+	// twice as many rows is copied in key ranges, each its own activity that
+	// any worker of the task queue may run. Unset leaves it to the worker
+	// (NEOSYNC_RANGE_ROWS, 1,000,000 by default); set, it is between 5,000
+	// and 1,000,000,000.
+	RangeRows     *int64 `protobuf:"varint,7,opt,name=range_rows,json=rangeRows,proto3,oneof" json:"range_rows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -525,6 +531,13 @@ func (x *SyncSourceOptions) GetLeakPolicy() *LeakPolicy {
 		return x.LeakPolicy
 	}
 	return nil
+}
+
+func (x *SyncSourceOptions) GetRangeRows() int64 {
+	if x != nil && x.RangeRows != nil {
+		return *x.RangeRows
+	}
+	return 0
 }
 
 // LeakPolicy holds a job's leak thresholds, as fractions of a column's (or
@@ -4716,7 +4729,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\tJobSource\x126\n" +
 	"\x04sync\x18\x01 \x01(\v2 .mgmt.v1alpha1.SyncSourceOptionsH\x00R\x04sync\x12B\n" +
 	"\bgenerate\x18\x02 \x01(\v2$.mgmt.v1alpha1.GenerateSourceOptionsH\x00R\bgenerateB\t\n" +
-	"\aoptions\"\xfb\x02\n" +
+	"\aoptions\"\xae\x03\n" +
 	"\x11SyncSourceOptions\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x128\n" +
 	"\asubsets\x18\x02 \x03(\v2\x1e.mgmt.v1alpha1.JobSourceSubsetR\asubsets\x12H\n" +
@@ -4724,7 +4737,10 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x1bhalt_on_new_column_addition\x18\x04 \x01(\bR\x17haltOnNewColumnAddition\x12C\n" +
 	"\x0econsistent_prf\x18\x05 \x01(\x0e2\x1c.mgmt.v1alpha1.ConsistentPrfR\rconsistentPrf\x12:\n" +
 	"\vleak_policy\x18\x06 \x01(\v2\x19.mgmt.v1alpha1.LeakPolicyR\n" +
-	"leakPolicy\"\xc2\x01\n" +
+	"leakPolicy\x12\"\n" +
+	"\n" +
+	"range_rows\x18\a \x01(\x03H\x00R\trangeRows\x88\x01\x01B\r\n" +
+	"\v_range_rows\"\xc2\x01\n" +
 	"\n" +
 	"LeakPolicy\x12 \n" +
 	"\twarn_rate\x18\x01 \x01(\x01H\x00R\bwarnRate\x88\x01\x01\x12 \n" +
@@ -5321,6 +5337,7 @@ func file_mgmt_v1alpha1_job_proto_init() {
 		(*JobSource_Sync)(nil),
 		(*JobSource_Generate)(nil),
 	}
+	file_mgmt_v1alpha1_job_proto_msgTypes[2].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[3].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[11].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[13].OneofWrappers = []any{}
