@@ -90,7 +90,7 @@ ANALYZE big;`)
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
 	for _, dst := range []string{dst1, dst2} {
 		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
 			t.Errorf("destination has %d rows, want %d", got, rangeRows)
@@ -111,13 +111,13 @@ ANALYZE big;`)
 	checkRangeProgress(t, s, done, 8)
 }
 
-// runKillingOneRange runs the job on two worker processes whose
-// NEOSYNC_RANGE_ROWS is rangeSize; once both run key ranges, it kills -9
-// one that has run a range for over 300 ms. The run must complete with an
-// OK report.
-func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string) *mgmt.JobRun {
+// runKillingOneRange runs the job on two worker processes with env (and
+// two activities each); once both run key ranges, it kills -9 one that
+// has run a range for over 300 ms. The run must complete with an OK
+// report.
+func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, env ...string) *mgmt.JobRun {
 	t.Helper()
-	env := []string{"NEOSYNC_RANGE_ROWS=" + strconv.Itoa(rangeSize), "WORKER_MAX_CONCURRENT_ACTIVITIES=2"}
+	env = append(env, "WORKER_MAX_CONCURRENT_ACTIVITIES=2")
 	workers := map[int]*exec.Cmd{}
 	for range 2 {
 		w := s.startWorker(t, env...)
@@ -230,7 +230,7 @@ func TestMySQLKeyRangesOnTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
 	query := func(db, q string) int64 {
 		t.Helper()
 		var n int64
