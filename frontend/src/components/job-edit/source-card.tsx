@@ -15,7 +15,8 @@ import { EditActions } from "./edit-actions";
 
 /**
  * SourceCard shows where a job reads from and, for sync jobs, its subset:
- * the WHERE clause per table and whether the subset follows foreign keys.
+ * the WHERE clause per table and whether the subset follows foreign keys,
+ * and (read-only) the job's key range size.
  * "Edit subset" opens the subset editor on the source's tables; Save checks
  * every clause against the source and stores them with
  * SetJobSourceSqlConnectionSubsets. Generate jobs get GenerateSourceCard.
@@ -88,6 +89,12 @@ export function SourceCard({ job, connName, connections }: { job: Job; connName:
           items={[
             ["Connection", <Link key="c" className="text-indigo-700 hover:underline" href={`/connections/${sync.connectionId}`}>{connName(sync.connectionId)}</Link>],
             ["Follow foreign keys", sync.subsetByForeignKeyConstraints ? "Yes" : "No"],
+            [
+              "Key range size",
+              sync.rangeRows !== undefined
+                ? `${sync.rangeRows.toLocaleString("en-US")} rows per range (set with neosync apply range_rows)`
+                : "The worker's (NEOSYNC_RANGE_ROWS)",
+            ],
             [
               "Subset",
               sync.subsets.length ? (
