@@ -107,6 +107,7 @@ func TestJobRangeRows(t *testing.T) {
 	created, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: accountID, JobName: "ranges", Source: withRows(ptr(int64(250_000))),
 		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},
+		Mappings:     []*mgmt.JobMapping{mapping("shop", "stores", "email", "transform_email")},
 	}))
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
@@ -123,12 +124,12 @@ func TestJobRangeRows(t *testing.T) {
 		t.Fatalf("the plan's range_rows is %v, want 250000", got)
 	}
 	for _, bad := range []int64{4_999, -1, 1_000_000_001} {
-		_, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(ptr(bad))}))
+		_, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(ptr(bad)), Mappings: created.Msg.GetJob().GetMappings()}))
 		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "source.sync.range_rows") {
 			t.Fatalf("range_rows %d: %v, want InvalidArgument naming source.sync.range_rows", bad, err)
 		}
 	}
-	upd, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(nil)}))
+	upd, err := c.Jobs.UpdateJobSourceConnection(ctx, connect.NewRequest(&mgmt.UpdateJobSourceConnectionRequest{Id: id, Source: withRows(nil), Mappings: created.Msg.GetJob().GetMappings()}))
 	if err != nil {
 		t.Fatal(err)
 	}
