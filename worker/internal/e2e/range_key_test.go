@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +10,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // TestCompositeKeyRangesOnTwoWorkers is TestKeyRangesOnTwoWorkers on a
@@ -73,4 +77,90 @@ ANALYZE big;`)
 		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
 	}
 	checkRangeProgress(t, s, done, 8)
+}
+
+// TestMySQLTextKeyRangesOnTwoWorkers is TestCompositeKeyRangesOnTwoWorkers
+// on MariaDB with a text key under a case-insensitive collation, whose
+// order ("a…" and "B…" interleaved) is not its bytes': the job's
+// range_rows splits it at keys MariaDB picks, one worker is killed -9
+// mid-range, and the destinations end with exactly the source's rows.
+func TestMySQLTextKeyRangesOnTwoWorkers(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	srcURL, _ := testdb.MySQL(t, "neosync_e2e_trange_src")
+	srv := openMariaServer(t, srcURL)
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	srv.exec(t, src, "CREATE TABLE big (code varchar(40) COLLATE utf8mb4_general_ci PRIMARY KEY, email varchar(100) NOT NULL, name varchar(100) NOT NULL)",
+		"INSERT INTO big SELECT CONCAT(IF(seq % 2 = 0, 'a', 'B'), LPAD(seq, 7, '0')), CONCAT('user', seq, '@example.com'), CONCAT('User ', seq) FROM seq_1_to_600000",
+		"ANALYZE TABLE big")
+	dst1, dst2 := srv.database(t, "neosync_e2e_trange_dst1"), srv.database(t, "neosync_e2e_trange_dst2")
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
+	m := func(col, source string) *mgmt.JobMapping {
+		return &mgmt.JobMapping{Schema: src, Table: "big", Column: col, Transformer: &mgmt.JobMappingTransformer{Source: source}}
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "mysql-text-ranges",
+		Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{
+			ConnectionId: s.mysqlConnection(t, "trange-src", srcURL), RangeRows: ptr(int64(rangeSize))}}},
+		Destinations: []*mgmt.JobDestinationCreate{
+			{ConnectionId: s.mysqlConnection(t, "trange-dst1", srv.url(dst1)), Options: owned},
+			{ConnectionId: s.mysqlConnection(t, "trange-dst2", srv.url(dst2)), Options: owned},
+		},
+		Mappings:    []*mgmt.JobMapping{m("code", "passthrough"), m("email", "transform_email"), m("name", "passthrough")},
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	query := func(db, q string) int64 {
+		t.Helper()
+		var n int64
+		qdb, _ := sqlschema.QuoteMySQLIdentifier(db)
+		if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), strings.ReplaceAll(q, "big", qdb+".big")).Scan(&n); err != nil {
+			t.Fatalf("%s on %s: %v", q, db, err)
+		}
+		return n
+	}
+	sum := func(cols string) string {
+		return "SELECT COALESCE(SUM(CRC32(CONCAT_WS(',', " + cols + "))), 0) FROM big"
+	}
+	for _, dst := range []string{dst1, dst2} {
+		if got := query(dst, "SELECT COUNT(*) FROM big"); got != rangeRows {
+			t.Errorf("%s has %d rows, want %d", dst, got, rangeRows)
+		}
+		if got := query(dst, "SELECT COUNT(*) - COUNT(DISTINCT CAST(code AS BINARY)) FROM big"); got != 0 {
+			t.Errorf("%s has %d duplicate keys", dst, got)
+		}
+		if got, want := query(dst, sum("code, name")), query(src, sum("code, name")); got != want {
+			t.Errorf("passthrough checksum %d, source %d", got, want)
+		}
+		if got := query(dst, "SELECT COUNT(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
+			t.Errorf("%d emails were not transformed", got)
+		}
+	}
+	if got, want := query(dst1, sum("code, email")), query(dst2, sum("code, email")); got != want {
+		t.Errorf("transformed checksum: %d and %d", got, want)
+	}
+	// MariaDB's row estimate decides the number of ranges (rows/range_rows,
+	// rounded up): about 8.
+	var n int32
+	for _, tb := range done.GetTables() {
+		if tb.GetTable() == "big" {
+			n = tb.GetRangesTotal()
+		}
+	}
+	if n < 6 || n > 10 {
+		t.Fatalf("big was copied in %d ranges, want about 8", n)
+	}
+	checkRangeProgress(t, s, done, n)
 }
