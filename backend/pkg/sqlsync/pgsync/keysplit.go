@@ -28,7 +28,7 @@ func (v *pgVerifier) KeyBoundaries(ctx context.Context, t *syncplan.Table, n int
 	target := max(int64(n)*pgKeySamplePerRange, pgKeySampleMin)
 	if rows > target {
 		pct := min(100, float64(target)*100/float64(rows))
-		from += " TABLESAMPLE SYSTEM (" + strconv.FormatFloat(pct, 'f', 4, 64) + ") REPEATABLE (15)"
+		from += " TABLESAMPLE SYSTEM (" + strconv.FormatFloat(pct, 'f', -1, 64) + ") REPEATABLE (15)"
 	}
 	texts := make([]string, len(t.Key))
 	order := make([]string, len(t.Key))
