@@ -1,6 +1,8 @@
 // Package transformers implements `neosync transformers`: list the system
 // catalogue and the account's user-defined transformers, show one with its
-// parameters, and preview one on sample values (TransformersService).
+// parameters, preview one on sample values, and create, update and delete
+// user-defined transformers (TransformersService). Parameters are checked by
+// the API, which names the one at fault.
 package transformers
 
 import (
@@ -27,12 +29,14 @@ import (
 func NewCommand(s *session.Session) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "transformers",
-		Short: "List, inspect and preview transformers",
+		Short: "List, inspect, preview and save transformers",
 		Example: `  neosync transformers list
   neosync transformers get transform_email
-  neosync transformers preview transform_email --value alice@example.com --config preserve_domain=true`,
+  neosync transformers preview transform_email --value alice@example.com --config preserve_domain=true
+  neosync transformers create shout --file shout.js`,
 	}
-	cmd.AddCommand(newListCommand(s), newGetCommand(s), newPreviewCommand(s))
+	cmd.AddCommand(newListCommand(s), newGetCommand(s), newPreviewCommand(s),
+		newCreateCommand(s), newUpdateCommand(s), newDeleteCommand(s))
 	return cmd
 }
 
@@ -236,11 +240,11 @@ func runPreview(ctx context.Context, s *session.Session, f *previewFlags, nameOr
 		source, cfg = udt.GetSource(), udt.GetConfig().AsMap()
 	}
 	for _, kv := range f.config {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return exitcode.Usage(fmt.Errorf("--config %q: use KEY=VALUE", kv))
+		k, v, err := keyValue(kv)
+		if err != nil {
+			return err
 		}
-		cfg[k] = parseValue(v)
+		cfg[k] = v
 	}
 	st, err := structpb.NewStruct(cfg)
 	if err != nil {
