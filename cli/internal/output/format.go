@@ -43,6 +43,31 @@ func (f *Format) Set(s string) error {
 // Type implements pflag.Value.
 func (f *Format) Type() string { return "format" }
 
+// Apply is the job-file format of `neosync apply -f`, offered by the
+// commands that show a job (AddApplyFlag).
+const Apply Format = "apply"
+
+// applyFormat is a Format flag that also accepts apply.
+type applyFormat struct{ *Format }
+
+func (a applyFormat) Set(s string) error {
+	if Format(strings.ToLower(s)) == Apply {
+		*a.Format = Apply
+		return nil
+	}
+	if err := a.Format.Set(s); err != nil {
+		return fmt.Errorf("must be one of %s, %s", strings.Join(formats, ", "), Apply)
+	}
+	return nil
+}
+
+// AddApplyFlag is AddFlag with the apply format as a fourth choice.
+func AddApplyFlag(cmd *cobra.Command, f *Format) {
+	*f = Table
+	cmd.Flags().VarP(applyFormat{f}, "output", "o", "output format: table, json, yaml or apply (a job file for neosync apply -f)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(append(formats, string(Apply)), cobra.ShellCompDirectiveNoFileComp))
+}
+
 // AddFlag registers -o/--output on cmd, with shell completion of its values.
 func AddFlag(cmd *cobra.Command, f *Format) {
 	*f = Table

@@ -12,155 +12,155 @@ package spec
 // File is a neosync.yaml document.
 type File struct {
 	// Version is the format version; only 1 exists (and 0, unset, means 1).
-	Version     int          `yaml:"version"`
-	Connections []Connection `yaml:"connections"`
-	Jobs        []Job        `yaml:"jobs"`
+	Version     int          `yaml:"version,omitempty"`
+	Connections []Connection `yaml:"connections,omitempty"`
+	Jobs        []Job        `yaml:"jobs,omitempty"`
 }
 
 // Connection is a named database connection: exactly one of Postgres or MySQL.
 type Connection struct {
-	Name     string         `yaml:"name"`
-	Postgres *SQLConnection `yaml:"postgres"`
-	MySQL    *SQLConnection `yaml:"mysql"`
+	Name     string         `yaml:"name,omitempty"`
+	Postgres *SQLConnection `yaml:"postgres,omitempty"`
+	MySQL    *SQLConnection `yaml:"mysql,omitempty"`
 }
 
 // SQLConnection is a URL or discrete fields, with pool and TLS options.
 type SQLConnection struct {
-	URL string `yaml:"url"`
+	URL string `yaml:"url,omitempty"`
 	// URLFromEnv names a NEOSYNC_URL_* variable that the worker reads when
 	// a job runs (the URL is never sent to the API); unlike ${VAR} in url,
 	// which this CLI expands before sending.
-	URLFromEnv string `yaml:"url_from_env"`
-	Host       string `yaml:"host"`
-	Port       int32  `yaml:"port"`
-	Database   string `yaml:"database"`
-	User       string `yaml:"user"`
-	Password   string `yaml:"password"`
+	URLFromEnv string `yaml:"url_from_env,omitempty"`
+	Host       string `yaml:"host,omitempty"`
+	Port       int32  `yaml:"port,omitempty"`
+	Database   string `yaml:"database,omitempty"`
+	User       string `yaml:"user,omitempty"`
+	Password   string `yaml:"password,omitempty"`
 	// SSLMode is Postgres only: disable, allow, prefer, require, verify-ca, verify-full.
-	SSLMode string `yaml:"ssl_mode"`
+	SSLMode string `yaml:"ssl_mode,omitempty"`
 	// Protocol is MySQL only: tcp (default) or unix.
-	Protocol string `yaml:"protocol"`
-	Pool     *Pool  `yaml:"pool"`
-	TLS      *TLS   `yaml:"tls"`
+	Protocol string `yaml:"protocol,omitempty"`
+	Pool     *Pool  `yaml:"pool,omitempty"`
+	TLS      *TLS   `yaml:"tls,omitempty"`
 	// SSHTunnel reaches the database through an SSH bastion.
-	SSHTunnel *SSHTunnel `yaml:"ssh_tunnel"`
+	SSHTunnel *SSHTunnel `yaml:"ssh_tunnel,omitempty"`
 }
 
 // SSHTunnel is an SSH bastion in front of the database; the database's
 // host and port are the ones the bastion sees.
 type SSHTunnel struct {
-	Host string `yaml:"host"`
+	Host string `yaml:"host,omitempty"`
 	// Port defaults to 22.
-	Port int32  `yaml:"port"`
-	User string `yaml:"user"`
+	Port int32  `yaml:"port,omitempty"`
+	User string `yaml:"user,omitempty"`
 	// PrivateKey is PEM text; PrivateKeyFile a path relative to the YAML file.
-	PrivateKey     string `yaml:"private_key"`
-	PrivateKeyFile string `yaml:"private_key_file"`
-	Passphrase     string `yaml:"passphrase"`
-	Password       string `yaml:"password"`
+	PrivateKey     string `yaml:"private_key,omitempty"`
+	PrivateKeyFile string `yaml:"private_key_file,omitempty"`
+	Passphrase     string `yaml:"passphrase,omitempty"`
+	Password       string `yaml:"password,omitempty"`
 	// KnownHostKey is the bastion's host key as ssh-keyscan prints it
 	// ("ssh-ed25519 AAAA…"); required unless InsecureSkipHostKeyCheck.
-	KnownHostKey             string `yaml:"known_host_key"`
-	InsecureSkipHostKeyCheck bool   `yaml:"insecure_skip_host_key_check"`
+	KnownHostKey             string `yaml:"known_host_key,omitempty"`
+	InsecureSkipHostKeyCheck bool   `yaml:"insecure_skip_host_key_check,omitempty"`
 }
 
 // Pool bounds the connection pool a job opens.
 type Pool struct {
-	MaxOpen *int32 `yaml:"max_open"`
-	MaxIdle *int32 `yaml:"max_idle"`
+	MaxOpen *int32 `yaml:"max_open,omitempty"`
+	MaxIdle *int32 `yaml:"max_idle,omitempty"`
 	// Durations in Go syntax ("30s", "5m").
-	MaxIdleTime string `yaml:"max_idle_time"`
-	MaxLifetime string `yaml:"max_lifetime"`
+	MaxIdleTime string `yaml:"max_idle_time,omitempty"`
+	MaxLifetime string `yaml:"max_lifetime,omitempty"`
 }
 
 // TLS carries PEM material, inline or from files relative to the YAML file.
 type TLS struct {
-	RootCert       string `yaml:"root_cert"`
-	RootCertFile   string `yaml:"root_cert_file"`
-	ClientCert     string `yaml:"client_cert"`
-	ClientCertFile string `yaml:"client_cert_file"`
-	ClientKey      string `yaml:"client_key"`
-	ClientKeyFile  string `yaml:"client_key_file"`
-	ServerName     string `yaml:"server_name"`
+	RootCert       string `yaml:"root_cert,omitempty"`
+	RootCertFile   string `yaml:"root_cert_file,omitempty"`
+	ClientCert     string `yaml:"client_cert,omitempty"`
+	ClientCertFile string `yaml:"client_cert_file,omitempty"`
+	ClientKey      string `yaml:"client_key,omitempty"`
+	ClientKeyFile  string `yaml:"client_key_file,omitempty"`
+	ServerName     string `yaml:"server_name,omitempty"`
 }
 
 // Job is a data-sync job (Source) or a data-generation job (Generate).
 type Job struct {
-	Name         string          `yaml:"name"`
-	Source       *SyncSource     `yaml:"source"`
-	Generate     *GenerateSource `yaml:"generate"`
-	Destinations []Destination   `yaml:"destinations"`
+	Name         string          `yaml:"name,omitempty"`
+	Source       *SyncSource     `yaml:"source,omitempty"`
+	Generate     *GenerateSource `yaml:"generate,omitempty"`
+	Destinations []Destination   `yaml:"destinations,omitempty"`
 	// Schedule is a five-field cron expression or a descriptor (@daily);
 	// empty means no schedule.
-	Schedule           string              `yaml:"schedule"`
-	Mappings           []TableMapping      `yaml:"mappings"`
-	VirtualForeignKeys []VirtualForeignKey `yaml:"virtual_foreign_keys"`
-	WorkflowOptions    *WorkflowOptions    `yaml:"workflow_options"`
-	SyncOptions        *SyncOptions        `yaml:"sync_options"`
+	Schedule           string              `yaml:"schedule,omitempty"`
+	Mappings           []TableMapping      `yaml:"mappings,omitempty"`
+	VirtualForeignKeys []VirtualForeignKey `yaml:"virtual_foreign_keys,omitempty"`
+	WorkflowOptions    *WorkflowOptions    `yaml:"workflow_options,omitempty"`
+	SyncOptions        *SyncOptions        `yaml:"sync_options,omitempty"`
 }
 
 // SyncSource reads a connection, optionally subset.
 type SyncSource struct {
-	Connection          string   `yaml:"connection"`
-	Subsets             []Subset `yaml:"subsets"`
-	SubsetByForeignKeys bool     `yaml:"subset_by_foreign_keys"`
-	HaltOnNewColumn     bool     `yaml:"halt_on_new_column"`
+	Connection          string   `yaml:"connection,omitempty"`
+	Subsets             []Subset `yaml:"subsets,omitempty"`
+	SubsetByForeignKeys bool     `yaml:"subset_by_foreign_keys,omitempty"`
+	HaltOnNewColumn     bool     `yaml:"halt_on_new_column,omitempty"`
 	// ConsistentPRF is the consistent-mode PRF version, "v1" or "v2";
 	// empty keeps an existing job's version (new jobs get v2).
-	ConsistentPRF string `yaml:"consistent_prf"`
+	ConsistentPRF string `yaml:"consistent_prf,omitempty"`
 	// LeakPolicy holds the thresholds the verification report judges
 	// leak scans against; absent fields take the API's defaults.
-	LeakPolicy *LeakPolicy `yaml:"leak_policy"`
+	LeakPolicy *LeakPolicy `yaml:"leak_policy,omitempty"`
 	// RangeRows is the job's rows per key range: a keyed table of at
 	// least twice as many rows is copied in key ranges that several
 	// workers share. 0 (absent) leaves it to the worker's
 	// NEOSYNC_RANGE_ROWS.
-	RangeRows int64 `yaml:"range_rows"`
+	RangeRows int64 `yaml:"range_rows,omitempty"`
 }
 
 // LeakPolicy is a job's leak thresholds, fractions between 0 and 1.
 type LeakPolicy struct {
-	WarnRate             *float64 `yaml:"warn_rate"`
-	FailRate             *float64 `yaml:"fail_rate"`
-	ReidentifiedFailRate *float64 `yaml:"reidentified_fail_rate"`
+	WarnRate             *float64 `yaml:"warn_rate,omitempty"`
+	FailRate             *float64 `yaml:"fail_rate,omitempty"`
+	ReidentifiedFailRate *float64 `yaml:"reidentified_fail_rate,omitempty"`
 }
 
 // Subset keeps the rows of one table that match a WHERE predicate.
 type Subset struct {
-	Schema string `yaml:"schema"`
-	Table  string `yaml:"table"`
-	Where  string `yaml:"where"`
+	Schema string `yaml:"schema,omitempty"`
+	Table  string `yaml:"table,omitempty"`
+	Where  string `yaml:"where,omitempty"`
 }
 
 // GenerateSource generates rows into tables whose schema is read from Connection.
 type GenerateSource struct {
-	Connection string          `yaml:"connection"`
-	Tables     []GenerateTable `yaml:"tables"`
+	Connection string          `yaml:"connection,omitempty"`
+	Tables     []GenerateTable `yaml:"tables,omitempty"`
 }
 
 // GenerateTable asks for RowCount synthetic rows in one table.
 type GenerateTable struct {
-	Schema   string `yaml:"schema"`
-	Table    string `yaml:"table"`
-	RowCount int64  `yaml:"row_count"`
+	Schema   string `yaml:"schema,omitempty"`
+	Table    string `yaml:"table,omitempty"`
+	RowCount int64  `yaml:"row_count,omitempty"`
 }
 
 // Destination is a connection the job writes to, with how to write.
 type Destination struct {
-	Connection           string `yaml:"connection"`
-	InitSchema           bool   `yaml:"init_schema"`
-	TruncateBeforeInsert bool   `yaml:"truncate_before_insert"`
-	TruncateCascade      bool   `yaml:"truncate_cascade"`
+	Connection           string `yaml:"connection,omitempty"`
+	InitSchema           bool   `yaml:"init_schema,omitempty"`
+	TruncateBeforeInsert bool   `yaml:"truncate_before_insert,omitempty"`
+	TruncateCascade      bool   `yaml:"truncate_cascade,omitempty"`
 	// OnConflict is empty, do_nothing or do_update.
-	OnConflict string `yaml:"on_conflict"`
-	BatchSize  int32  `yaml:"batch_size"`
+	OnConflict string `yaml:"on_conflict,omitempty"`
+	BatchSize  int32  `yaml:"batch_size,omitempty"`
 }
 
 // TableMapping assigns transformers to the columns of one table.
 type TableMapping struct {
-	Schema  string         `yaml:"schema"`
-	Table   string         `yaml:"table"`
-	Columns ColumnMappings `yaml:"columns"`
+	Schema  string         `yaml:"schema,omitempty"`
+	Table   string         `yaml:"table,omitempty"`
+	Columns ColumnMappings `yaml:"columns,omitempty"`
 }
 
 // ColumnMappings is a YAML mapping from column name to transformer, kept in
@@ -177,35 +177,35 @@ type ColumnMapping struct {
 // user-defined transformer named by UserDefined. In YAML a bare string is
 // shorthand for {source: STRING}.
 type Transformer struct {
-	Source      string         `yaml:"source"`
-	Config      map[string]any `yaml:"config"`
-	UserDefined string         `yaml:"user_defined"`
+	Source      string         `yaml:"source,omitempty"`
+	Config      map[string]any `yaml:"config,omitempty"`
+	UserDefined string         `yaml:"user_defined,omitempty"`
 }
 
 // VirtualForeignKey declares a foreign key the database does not have.
 type VirtualForeignKey struct {
-	Schema     string    `yaml:"schema"`
-	Table      string    `yaml:"table"`
-	Columns    []string  `yaml:"columns"`
-	References Reference `yaml:"references"`
+	Schema     string    `yaml:"schema,omitempty"`
+	Table      string    `yaml:"table,omitempty"`
+	Columns    []string  `yaml:"columns,omitempty"`
+	References Reference `yaml:"references,omitempty"`
 }
 
 // Reference is the parent side of a virtual foreign key.
 type Reference struct {
-	Schema  string   `yaml:"schema"`
-	Table   string   `yaml:"table"`
-	Columns []string `yaml:"columns"`
+	Schema  string   `yaml:"schema,omitempty"`
+	Table   string   `yaml:"table,omitempty"`
+	Columns []string `yaml:"columns,omitempty"`
 }
 
 // WorkflowOptions bounds a whole run.
 type WorkflowOptions struct {
-	RunTimeout string `yaml:"run_timeout"`
+	RunTimeout string `yaml:"run_timeout,omitempty"`
 }
 
 // SyncOptions bounds each table's work within a run.
 type SyncOptions struct {
-	ScheduleToCloseTimeout string `yaml:"schedule_to_close_timeout"`
-	StartToCloseTimeout    string `yaml:"start_to_close_timeout"`
-	HeartbeatTimeout       string `yaml:"heartbeat_timeout"`
-	MaxAttempts            int32  `yaml:"max_attempts"`
+	ScheduleToCloseTimeout string `yaml:"schedule_to_close_timeout,omitempty"`
+	StartToCloseTimeout    string `yaml:"start_to_close_timeout,omitempty"`
+	HeartbeatTimeout       string `yaml:"heartbeat_timeout,omitempty"`
+	MaxAttempts            int32  `yaml:"max_attempts,omitempty"`
 }

@@ -29,7 +29,8 @@ func newGetCommand(s *session.Session) *cobra.Command {
 		Use:   "get NAME_OR_ID",
 		Short: "Show one job: source, destinations, schedule and column mappings",
 		Example: `  neosync jobs get nightly
-  neosync jobs get nightly -o json`,
+  neosync jobs get nightly -o json
+  neosync jobs get nightly -o apply > nightly.yaml`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: complete.Jobs(s),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,7 +38,7 @@ func newGetCommand(s *session.Session) *cobra.Command {
 			return runGet(cmd.Context(), s, f)
 		},
 	}
-	output.AddFlag(cmd, &f.format)
+	output.AddApplyFlag(cmd, &f.format)
 	return cmd
 }
 
@@ -49,6 +50,9 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags) error {
 	j, err := lookup.Job(ctx, c, acct.GetId(), f.job)
 	if err != nil {
 		return err
+	}
+	if f.format == output.Apply {
+		return writeJobFile(ctx, s.Out, c, acct.GetId(), j)
 	}
 	if f.format != output.Table {
 		return output.Message(s.Out, f.format, j, nil)

@@ -1,4 +1,4 @@
-// Package jobs implements `neosync jobs list|get|create|delete|pause|resume|trigger`.
+// Package jobs implements `neosync jobs list|get|create|delete|pause|resume|trigger|plan|export`.
 // Pausing, resuming and triggering call the run RPCs, which answer
 // "not available yet" until the worker lands; the CLI reports that and
 // exits non-zero rather than pretending.
@@ -21,10 +21,11 @@ README) and create them with neosync jobs create -f or neosync apply.`,
 		`  neosync jobs list
   neosync jobs create -f job.yaml
   neosync jobs get nightly -o yaml
+  neosync jobs export nightly > nightly.yaml
   neosync jobs plan nightly
   neosync jobs trigger nightly --wait`,
 		newListCommand(s), newGetCommand(s), newCreateCommand(s), newDeleteCommand(s),
-		newPauseCommand(s, true), newPauseCommand(s, false), newTriggerCommand(s), newPlanCommand(s))
+		newPauseCommand(s, true), newPauseCommand(s, false), newTriggerCommand(s), newPlanCommand(s), newExportCommand(s))
 	cmd.Aliases = []string{"job"}
 	return cmd
 }
