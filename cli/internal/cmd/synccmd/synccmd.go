@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -23,6 +24,7 @@ import (
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
 	"github.com/neosyncio/neosync/cli/internal/exitcode"
 	"github.com/neosyncio/neosync/cli/internal/localsync"
+	"github.com/neosyncio/neosync/cli/internal/output"
 	"github.com/neosyncio/neosync/cli/internal/progress"
 	"github.com/neosyncio/neosync/cli/internal/session"
 	"github.com/neosyncio/neosync/cli/internal/spec"
@@ -40,6 +42,7 @@ type flags struct {
 	exclude        []string
 	batchSize      int32
 	concurrency    int
+	format         output.Format
 }
 
 // options are the destination options the flags set.
@@ -102,13 +105,16 @@ passthrough, or run the job itself, when that matters.
 
 On a terminal the progress is a live view (an overall bar, and per table its
 state, rows and rows/s); when the output is not a terminal, or CI or
-GITHUB_ACTIONS is set, it is plain lines. Only same-dialect copies are
+GITHUB_ACTIONS is set, it is plain lines; with -o json it is one JSON event per
+line (start, table, progress, warning, result — the schema is in
+cli/README.md), the result carrying the verification report. Only same-dialect copies are
 supported (PostgreSQL to PostgreSQL, MySQL to MySQL). Settings may come from a
 YAML file (--config); flags win over it.`,
 		Example: `  neosync sync --connection prod --destination-connection-url postgres://postgres@127.0.0.1:5432/dev --init-schema
   neosync sync --job nightly --destination-connection-url "$DEV_DB" --truncate-before-insert --truncate-cascade
   neosync sync --connection prod --destination-connection-url "$DEV_DB" --include-table 'public.*' --exclude-table public.audit_log
-  neosync sync --config sync.yaml`,
+  neosync sync --config sync.yaml
+  neosync sync --connection prod --destination-connection-url "$DEV_DB" -o json | jq -c 'select(.type != "progress")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.applyConfig(cmd, s); err != nil {
@@ -131,6 +137,7 @@ YAML file (--config); flags win over it.`,
 	fl.StringArrayVar(&f.exclude, "exclude-table", nil, "do not copy this schema.table (or schema.*); repeatable")
 	fl.Int32Var(&f.batchSize, "batch-size", 1000, "rows per message from the API (1–10000)")
 	fl.IntVar(&f.concurrency, "table-concurrency", sqlsync.DefaultTableConcurrency, "tables copied at once (those that do not depend on each other)")
+	output.AddFlag(cmd, &f.format)
 	_ = cmd.RegisterFlagCompletionFunc("connection", complete.Connections(s))
 	_ = cmd.RegisterFlagCompletionFunc("job", complete.Jobs(s))
 	cmd.MarkFlagsMutuallyExclusive("connection", "connection-id", "job")
@@ -199,6 +206,8 @@ func (f *flags) validate() error {
 		return exitcode.Usage(errors.New("--batch-size: must be between 1 and 10000"))
 	case f.concurrency < 1 || f.concurrency > 64:
 		return exitcode.Usage(errors.New("--table-concurrency: must be between 1 and 64"))
+	case f.format == output.YAML:
+		return exitcode.Usage(errors.New("-o yaml: a sync is shown as a stream; use -o json (one event per line)"))
 	}
 	if err := (localsync.Filter{Include: f.include, Exclude: f.exclude}).Validate(); err != nil {
 		return exitcode.Usage(err)
@@ -277,8 +286,25 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	width := s.LiveWidth(s.Out)
 	var r progress.Renderer = progress.NewPlain(s.Out, "")
 	interval := time.Second
-	if width > 0 {
+	var events *progress.JSON
+	switch {
+	case f.format == output.JSON:
+		events = progress.NewJSON(s.Out, "")
+		r = events
+	case width > 0:
 		r, interval = progress.NewLive(s.Out, width, ""), 200*time.Millisecond
+	}
+	if events != nil {
+		// start first, then what the plan warns about (a column copied
+		// unchanged, a reference that cannot match, …).
+		if err := events.Update(view.Snapshot(), time.Now()); err != nil {
+			return err
+		}
+		for _, w := range plan.Warnings {
+			if err := events.Warn(time.Now(), "warn", w, "", ""); err != nil {
+				return err
+			}
+		}
 	}
 	showCtx, stopShow := context.WithCancel(ctx)
 	shown := make(chan error, 1)
@@ -291,6 +317,9 @@ func run(ctx context.Context, s *session.Session, f *flags) error {
 	stopShow()
 	if serr := <-shown; serr != nil && err == nil {
 		err = serr
+	}
+	if events != nil {
+		return finishJSON(events, view, rep, err, before, f.opts)
 	}
 	view.Finish(err)
 	if derr := r.Done(view.Snapshot(), time.Now()); derr != nil && err == nil {
@@ -343,6 +372,57 @@ func countSource(ctx context.Context, source *localsync.Source, plan *syncplan.P
 	return tables, before, nil
 }
 
+// finishJSON ends a -o json sync: the verification's findings as warning
+// events, then the result, failed when the copy or its verification failed,
+// carrying the verification report.
+func finishJSON(events *progress.JSON, view *progress.Local, rep *sqlsync.Report, err error, before map[sqlschema.TableName]int64, o options) error {
+	if err == nil {
+		rep.CrossCheck(nil, before)
+		for _, w := range findings(rep) {
+			if werr := events.Warn(time.Now(), "warn", w.message, w.table.Schema, w.table.Table); werr != nil {
+				return werr
+			}
+		}
+		err = verdict(rep, o)
+		events.Report = func(*mgmtv1alpha1.JobRun) any { return rep }
+	}
+	view.Finish(err)
+	if derr := events.Done(view.Snapshot(), time.Now()); derr != nil && err == nil {
+		err = derr
+	}
+	return exitcode.RunFailed(err)
+}
+
+// finding is one thing the verification found wrong with a table.
+type finding struct {
+	table   sqlschema.TableName
+	message string
+}
+
+// findings lists what the verification found wrong, table by table.
+func findings(rep *sqlsync.Report) []finding {
+	var out []finding
+	for _, t := range rep.Tables {
+		switch {
+		case t.Problem != "":
+			out = append(out, finding{t.Table, fmt.Sprintf("%s: %s", t.Table, t.Problem)})
+		case t.DestRows != t.SourceRows:
+			out = append(out, finding{t.Table, fmt.Sprintf("%s: %s rows in the source, %s in the destination", t.Table, progress.Number(t.SourceRows), progress.Number(t.DestRows))})
+		}
+	}
+	for _, fk := range rep.ForeignKeys {
+		if fk.Orphans > 0 {
+			out = append(out, finding{fk.Table, fmt.Sprintf("%s has %d rows whose %s reference is missing", fk.Table, fk.Orphans, fk.ForeignKey)})
+		}
+	}
+	for _, u := range rep.Uniques {
+		if u.Duplicates > 0 {
+			out = append(out, finding{u.Table, fmt.Sprintf("%s has %d duplicate rows of %s", u.Table, u.Duplicates, u.Constraint)})
+		}
+	}
+	return out
+}
+
 // verification prints the engine's check of the destination. Orphaned
 // references, duplicate keys and counts that do not vouch for the copy
 // (sqlsync.TableCount.Problem: a table not written, a source emptied
@@ -360,6 +440,15 @@ func verification(w io.Writer, rep *sqlsync.Report, o options) error {
 	}
 	if _, err := fmt.Fprint(w, rep.String()); err != nil {
 		return err
+	}
+	return verdict(rep, o)
+}
+
+// verdict is the error a verification report fails the command with, nil
+// when it passes (see verification).
+func verdict(rep *sqlsync.Report, o options) error {
+	if rep.OK() {
+		return nil
 	}
 	for _, fk := range rep.ForeignKeys {
 		if fk.Orphans > 0 {
