@@ -116,8 +116,16 @@ test-frontend: build $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server frontend/
 # databases, so a `make up` of the user's keeps running. After test-frontend,
 # whose build of the web app it starts once (make up rebuilds it if stale).
 .PHONY: test-scripts
-test-scripts: $(TOOLS_BIN)/temporal frontend/node_modules ## make up/down/demo on a used machine (own ports, dirs and databases)
+test-scripts: $(TOOLS_BIN)/temporal frontend/node_modules test-release ## make up/down/demo on a used machine (own ports, dirs and databases), and the CLI release
 	scripts/test-make.sh
+
+.PHONY: test-release
+test-release: ## The CLI release: scripts/release-cli.sh builds checksummed archives, scripts/install-cli.sh (the Action's) installs one and refuses a tampered one
+	scripts/test-release.sh
+
+.PHONY: release-cli
+release-cli: ## Build the CLI release archives and SHA-256 sums into dist/$(VERSION) (upload them to the GitHub release $(VERSION))
+	scripts/release-cli.sh $(VERSION)
 
 frontend/node_modules: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

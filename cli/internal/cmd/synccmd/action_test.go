@@ -43,12 +43,25 @@ func TestActionMatchesCommand(t *testing.T) {
 	if action.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q, want composite", action.Runs.Using)
 	}
-	var env map[string]string
-	var script string
+	var env, installEnv map[string]string
+	var script, install string
 	for _, s := range action.Runs.Steps {
-		if s.Name == "neosync sync" {
+		switch s.Name {
+		case "neosync sync":
 			env, script = s.Env, s.Run
+		case "Install neosync":
+			installEnv, install = s.Env, s.Run
 		}
+	}
+	// The inputs that choose how the CLI is installed go to the install step.
+	installInputs := map[string]string{"version": "IN_VERSION", "build-from-source": "IN_BUILD_FROM_SOURCE"}
+	for name, v := range installInputs {
+		if installEnv[v] != "${{ inputs."+name+" }}" || !strings.Contains(install, "$"+v) {
+			t.Errorf("input %s does not reach the install step as $%s", name, v)
+		}
+	}
+	if !strings.Contains(install, "scripts/install-cli.sh") {
+		t.Error("the install step does not run scripts/install-cli.sh (the checksum check)")
 	}
 	if script == "" {
 		t.Fatal("no step named \"neosync sync\"")
@@ -67,6 +80,9 @@ func TestActionMatchesCommand(t *testing.T) {
 	for name, in := range action.Inputs {
 		if in.Description == "" {
 			t.Errorf("input %s has no description", name)
+		}
+		if _, ok := installInputs[name]; ok {
+			continue
 		}
 		ref := "${{ inputs." + name + " }}"
 		if v, ok := byEnv[name]; ok {
@@ -100,6 +116,9 @@ func TestActionMatchesCommand(t *testing.T) {
 	skip := map[string]bool{"help": true, "connection-id": true, "batch-size": true, "table-concurrency": true}
 	inputs := map[string]bool{}
 	for name := range action.Inputs {
+		if _, ok := installInputs[name]; ok {
+			continue
+		}
 		if f, ok := flagOf[name]; ok {
 			name = f
 		}
