@@ -45,7 +45,7 @@ func TestJobsExportRoundTrip(t *testing.T) {
 	api := apiclient.New(http.DefaultClient, local.apiURL, "")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg, _ := structpb.NewStruct(map[string]any{"preserve_length": true, "max_length": 12})
+	cfg, _ := structpb.NewStruct(map[string]any{"preserve_length": false, "max": 12})
 	warn, runTimeout, heartbeat, attempts := 0.2, int64(5400), int64(90), int32(4)
 	cron := "15 4 * * 1-5"
 	_, err := api.Jobs.CreateJob(ctx, connect.NewRequest(&mgmtv1alpha1.CreateJobRequest{

@@ -56,13 +56,21 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 	if !strings.Contains(out, "Created transformer "+name+" (transform_javascript") {
 		t.Fatalf("create:\n%s", out)
 	}
-	var got struct {
+	// get reads a fresh copy (protojson leaves out empty fields, so decoding
+	// into the last one would keep stale values).
+	type udt struct {
 		ID, Name, Source, Description string
 		Config                        map[string]any
 	}
-	if err := json.Unmarshal([]byte(c.ok("transformers", "get", name, "-o", "json")), &got); err != nil {
-		t.Fatal(err)
+	get := func(nameOrID string) udt {
+		t.Helper()
+		var u udt
+		if err := json.Unmarshal([]byte(c.ok("transformers", "get", nameOrID, "-o", "json")), &u); err != nil {
+			t.Fatal(err)
+		}
+		return u
 	}
+	got := get(name)
 	if got.Source != "transform_javascript" || got.Description != "shouts" || got.Config["code"] != "return String(value).toUpperCase() + '!';" {
 		t.Fatalf("saved transformer: %+v", got)
 	}
@@ -78,9 +86,7 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Updated transformer "+name) {
 		t.Fatalf("update: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if err := json.Unmarshal([]byte(c.ok("transformers", "get", got.ID, "-o", "json")), &got); err != nil {
-		t.Fatal(err)
-	}
+	got = get(got.ID)
 	if got.Description != "shouts" || got.Config["timeout_ms"] != float64(500) || got.Config["code"] != "return String(value).toLowerCase();" {
 		t.Fatalf("after update: %+v", got)
 	}
@@ -88,11 +94,9 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 		t.Fatalf("preview after update:\n%s", out)
 	}
 	c.ok("transformers", "update", name, "--unset", "timeout_ms", "--description", "")
-	if err := json.Unmarshal([]byte(c.ok("transformers", "get", name, "-o", "json")), &got); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := got.Config["timeout_ms"]; ok || got.Description != "" {
-		t.Fatalf("after --unset and an empty description: %+v", got)
+	after := get(name)
+	if _, ok := after.Config["timeout_ms"]; ok || after.Description != "" || after.Config["code"] == nil {
+		t.Fatalf("after --unset and an empty description: %+v", after)
 	}
 
 	// A system transformer configured by flags, then the API's refusals.

@@ -1,17 +1,52 @@
 "use client";
 
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { useQuery, useTransport } from "@connectrpc/connect-query";
 import { useCallback, useState } from "react";
-import { ConnectionDataService } from "@/gen/mgmt/v1alpha1/connection_data_pb";
+import { ConnectionDataService, type RowValue } from "@/gen/mgmt/v1alpha1/connection_data_pb";
 import { errorMessage } from "@/lib/errors";
 import { Button, cx, inputClass } from "./ui";
 
 /** SubsetTable names one table a WHERE clause may be set on. */
 export type SubsetTable = { schema: string; table: string };
 
-/** SubsetCheck is the outcome of previewing one table's WHERE clause. */
-export type SubsetCheck = { count?: bigint; error?: string; where: string };
+/** SubsetSample is the first rows a WHERE clause keeps, as the source holds them. */
+export type SubsetSample = { columns: string[]; rows: string[][] };
+
+/**
+ * SubsetCheck is the outcome of previewing one table's WHERE clause: the
+ * count, and the first rows (sample) or why they are not shown (sampleNote).
+ */
+export type SubsetCheck = { count?: bigint; error?: string; where: string; sample?: SubsetSample; sampleNote?: string };
+
+/** SAMPLE_ROWS is how many rows a subset preview shows. */
+export const SAMPLE_ROWS = 5;
+
+/** MAX_CELL bounds a shown value, so one long text does not hide the table. */
+const MAX_CELL = 40;
+
+/** cellText is a value as the sample table shows it: NULL, text cut at MAX_CELL characters, or a binary value's size. */
+export function cellText(v: RowValue): string {
+  switch (v.value.case) {
+    case "isNull":
+      return "NULL";
+    case "binary":
+      return `<${v.value.value.length} bytes>`;
+    case "text": {
+      const t = v.value.value.replace(/\s+/g, " ");
+      const chars = Array.from(t);
+      return chars.length > MAX_CELL ? chars.slice(0, MAX_CELL - 1).join("") + "…" : t;
+    }
+  }
+  return "";
+}
+
+/** sampleNote says why sample rows are not shown; a role without the data permission sees the count only. */
+export function sampleNote(e: unknown): string {
+  const err = ConnectError.from(e);
+  if (err.code === Code.PermissionDenied) return "Sample rows are shown only to roles that may read the source's data.";
+  return `Sample rows unavailable: ${err.rawMessage}`;
+}
 
 /** tableKey identifies a table in subset state: "schema.table". */
 export function tableKey(t: SubsetTable): string {
@@ -43,7 +78,9 @@ export function subsetsOf(where: Record<string, string>, tables: SubsetTable[]) 
 /**
  * useSubsetChecks previews WHERE clauses against the source through
  * GetTableRowCount: check() counts one table's matching rows (a bad clause
- * comes back as the database's error), checkAll() every non-empty clause,
+ * comes back as the database's error) and reads the first SAMPLE_ROWS of them
+ * (GetConnectionDataStream; refused to roles without the data permission,
+ * which then see the count only); checkAll() every non-empty clause,
  * resolving to whether all of them are valid.
  */
 export function useSubsetChecks(connectionId: string) {
@@ -69,8 +106,25 @@ export function useSubsetChecks(connectionId: string) {
       }
       setBusy((b) => new Set(b).add(k));
       try {
-        const res = await createClient(ConnectionDataService, transport).getTableRowCount({ connectionId, schema: t.schema, table: t.table, whereClause: where });
-        setResults((r) => ({ ...r, [k]: { count: res.count, where } }));
+        const client = createClient(ConnectionDataService, transport);
+        const res = await client.getTableRowCount({ connectionId, schema: t.schema, table: t.table, whereClause: where });
+        const out: SubsetCheck = { count: res.count, where };
+        if (res.count > 0n) {
+          // The first message of the row stream holds SAMPLE_ROWS rows; the
+          // stream is stopped after it.
+          const stop = new AbortController();
+          try {
+            for await (const msg of client.getConnectionDataStream({ connectionId, schema: t.schema, table: t.table, whereClause: where, batchSize: SAMPLE_ROWS }, { signal: stop.signal })) {
+              out.sample = { columns: msg.columns, rows: msg.rows.slice(0, SAMPLE_ROWS).map((r) => r.values.map(cellText)) };
+              break;
+            }
+          } catch (e) {
+            out.sampleNote = sampleNote(e);
+          } finally {
+            stop.abort();
+          }
+        }
+        setResults((r) => ({ ...r, [k]: out }));
         return true;
       } catch (e) {
         setResults((r) => ({ ...r, [k]: { error: errorMessage(e), where } }));
@@ -216,6 +270,45 @@ function SubsetRow({
           <span className="text-slate-500">Every row is copied{followFks ? " (unless its parent is filtered out)" : ""}.</span>
         )}
       </p>
+      {res && !stale && !res.error ? <SampleRows k={k} res={res} /> : null}
     </li>
+  );
+}
+
+/** SampleRows shows the first rows a previewed clause keeps, before any transformer, in a table that scrolls sideways when wide. */
+function SampleRows({ k, res }: { k: string; res: SubsetCheck }) {
+  if (res.sampleNote) return <p className="mt-1 text-xs text-slate-500">{res.sampleNote}</p>;
+  if (!res.sample || res.sample.rows.length === 0) return null;
+  const { columns, rows } = res.sample;
+  return (
+    <figure className="mt-2" data-testid={`subset-sample-${k}`}>
+      <figcaption className="text-xs text-slate-500">
+        First {rows.length} {rows.length === 1 ? "row" : "rows"} as the source holds them (before transformers)
+      </figcaption>
+      <div className="mt-1 max-w-full overflow-x-auto rounded-md border border-slate-200">
+        <table className="min-w-full text-left font-mono text-xs">
+          <thead className="bg-slate-50 text-slate-600">
+            <tr>
+              {columns.map((c) => (
+                <th key={c} scope="col" className="whitespace-nowrap px-2 py-1 font-semibold">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((v, j) => (
+                  <td key={j} className={cx("whitespace-nowrap px-2 py-1", v === "NULL" ? "italic text-slate-400" : "text-slate-800")}>
+                    {v}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
   );
 }

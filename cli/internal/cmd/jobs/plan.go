@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/cli/internal/cmd/complete"
+	"github.com/neosyncio/neosync/cli/internal/exitcode"
 	"github.com/neosyncio/neosync/cli/internal/lookup"
 	"github.com/neosyncio/neosync/cli/internal/output"
 	"github.com/neosyncio/neosync/cli/internal/session"
@@ -19,6 +21,7 @@ import (
 type planFlags struct {
 	job    string
 	format output.Format
+	sample int
 }
 
 func newPlanCommand(s *session.Session) *cobra.Command {
@@ -29,8 +32,13 @@ func newPlanCommand(s *session.Session) *cobra.Command {
 		Long: `Show the plan the API computes from the job and the source as it is now:
 tables in write order, what happens to every column, the foreign keys filled
 in by update passes after a cycle, the subset filters and any warnings. A job
-the engine would refuse fails here with every problem listed.`,
+the engine would refuse fails here with every problem listed.
+
+--sample N previews each subset: how many rows its WHERE keeps and the first
+N of them (at most 20) as the source holds them, before any transformer.
+Reading rows needs the data permission on the source connection.`,
 		Example: `  neosync jobs plan nightly
+  neosync jobs plan nightly --sample 5
   neosync jobs plan nightly -o json`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: complete.Jobs(s),
@@ -40,10 +48,17 @@ the engine would refuse fails here with every problem listed.`,
 		},
 	}
 	output.AddFlag(cmd, &f.format)
+	cmd.Flags().IntVar(&f.sample, "sample", 0, "show each subset's row count and its first N source rows (1–20)")
 	return cmd
 }
 
 func runPlan(ctx context.Context, s *session.Session, f *planFlags) error {
+	if f.sample < 0 || f.sample > MaxSampleRows {
+		return exitcode.Usage(fmt.Errorf("--sample: must be between 1 and %d", MaxSampleRows))
+	}
+	if f.sample > 0 && f.format != output.Table {
+		return exitcode.Usage(errors.New("--sample prints a table; leave out -o"))
+	}
 	c, acct, err := s.ClientAndAccount(ctx)
 	if err != nil {
 		return err
@@ -56,8 +71,24 @@ func runPlan(ctx context.Context, s *session.Session, f *planFlags) error {
 	if err != nil {
 		return err
 	}
+	var samples []subsetSample
+	if f.sample > 0 {
+		if j.GetSource().GetSync() == nil {
+			return exitcode.Usage(fmt.Errorf("--sample: job %s generates its rows; it has no subsets", j.GetName()))
+		}
+		if samples, err = sampleSubsets(ctx, c, j, f.sample); err != nil {
+			return err
+		}
+	}
 	return output.Message(s.Out, f.format, resp.Msg, func(w io.Writer) error {
-		return writePlan(w, j.GetName(), resp.Msg)
+		if err := writePlan(w, j.GetName(), resp.Msg); err != nil {
+			return err
+		}
+		if f.sample > 0 && len(samples) == 0 {
+			_, err := fmt.Fprintln(w, "\nNo subsets: every row of every table is copied.")
+			return err
+		}
+		return writeSamples(w, samples)
 	})
 }
 
