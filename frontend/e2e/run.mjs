@@ -1,7 +1,7 @@
 // End-to-end test: a private backend (e2e/stack.mjs), the built Next app, and
 // the system Chromium driven by playwright-core. Creates connections and a sync
 // job through the wizard (transformer parameters, bulk apply, a subset with its
-// row-count preview, two destinations), runs it, checks both destinations in
+// row-count and sample-rows preview, two destinations), runs it, checks both destinations in
 // SQL, edits the job (destinations, subset, mappings, run options) and checks a
 // second run, writes a JavaScript transformer (syntax error, fix, preview),
 // regenerates an API key, creates and runs a generate job, and screenshots every
@@ -169,6 +169,16 @@ async function main() {
     await page.getByRole("button", { name: "Preview rows" }).first().click();
     await page.getByTestId("subset-count-public.customers").getByText("100 of 500 rows match (20%)").waitFor();
     await page.getByText("500 rows", { exact: true }).waitFor();
+    // The preview shows the first rows the clause keeps, as the source holds
+    // them (the wizard runs as the single user, who may read data).
+    const sample = page.getByTestId("subset-sample-public.customers");
+    await sample.getByText("First 5 rows as the source holds them (before transformers)").waitFor();
+    const sampleRows = await sample.getByRole("row").allTextContents();
+    if (sampleRows.length !== 6 || !sampleRows[0].startsWith("idfull_nameemailphone")) throw new Error(`subset sample rows: ${JSON.stringify(sampleRows)}`);
+    for (const r of sampleRows.slice(1)) {
+      const m = /^(\d+)Customer \1customer\1@example\.com/.exec(r);
+      if (!m || Number(m[1]) > 100) throw new Error(`subset sample row ${JSON.stringify(r)} is not a source row kept by id <= 100`);
+    }
     await shot("10b-job-new-subset");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("heading", { name: "Review" }).waitFor();
@@ -483,6 +493,7 @@ async function main() {
     await m.getByLabel("public.customers", { exact: true }).fill("id <= 10");
     await m.getByRole("button", { name: "Preview rows" }).first().click();
     await m.getByText("10 of 500 rows match (2%)").waitFor();
+    await m.getByTestId("subset-sample-public.customers").getByRole("table").waitFor();
     await shot("29-mobile-wizard-subset", m);
     await m.goto("/transformers");
     await m.getByLabel("System transformer").selectOption("transform_javascript");
