@@ -60,7 +60,7 @@ func TestJobsExportRoundTrip(t *testing.T) {
 		Mappings: []*mgmtv1alpha1.JobMapping{
 			{Schema: "public", Table: "users", Column: "email", Transformer: &mgmtv1alpha1.JobMappingTransformer{Source: udt.GetSource(), UserDefinedTransformerId: proto.String(udt.GetId())}},
 			{Schema: "public", Table: "orders", Column: "note", Transformer: &mgmtv1alpha1.JobMappingTransformer{Source: "transform_string", Config: cfg}},
-			{Schema: "public", Table: "users", Column: "phone", Transformer: &mgmtv1alpha1.JobMappingTransformer{Source: "null"}},
+			{Schema: "public", Table: "users", Column: "phone", Transformer: &mgmtv1alpha1.JobMappingTransformer{Source: "generate_null"}},
 		},
 		VirtualForeignKeys: []*mgmtv1alpha1.VirtualForeignConstraint{{Schema: "public", Table: "orders", Columns: []string{"user_id"},
 			ReferencedSchema: "public", ReferencedTable: "users", ReferencedColumns: []string{"id"}}},
@@ -73,7 +73,7 @@ func TestJobsExportRoundTrip(t *testing.T) {
 
 	exported := c.ok("jobs", "export", "web-"+sfx)
 	for _, want := range []string{"connection: exsrc-" + sfx, "user_defined: exmail-" + sfx, "consistent_prf: v2", "run_timeout: 1h30m",
-		"heartbeat_timeout: 1m30s", "schedule: 15 4 * * 1-5", "phone: \"null\"", "warn_rate: 0.2", "where: id % 2 = 0"} {
+		"heartbeat_timeout: 1m30s", "schedule: 15 4 * * 1-5", "phone: generate_null", "warn_rate: 0.2", "where: id % 2 = 0"} {
 		if !strings.Contains(exported, want) {
 			t.Fatalf("export lacks %q:\n%s", want, exported)
 		}

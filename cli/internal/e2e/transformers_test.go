@@ -52,7 +52,8 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 	name := "shout-" + suffix()
 	js := c.writeFile("shout.js", "return String(value).toUpperCase() + '!';")
 
-	out := c.ok("transformers", "create", name, "--file", js, "--description", "shouts")
+	// A generous time budget: the machine running the tests may be loaded.
+	out := c.ok("transformers", "create", name, "--file", js, "--description", "shouts", "--config", "timeout_ms=5000")
 	if !strings.Contains(out, "Created transformer "+name+" (transform_javascript") {
 		t.Fatalf("create:\n%s", out)
 	}
@@ -71,7 +72,7 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 		return u
 	}
 	got := get(name)
-	if got.Source != "transform_javascript" || got.Description != "shouts" || got.Config["code"] != "return String(value).toUpperCase() + '!';" {
+	if got.Source != "transform_javascript" || got.Description != "shouts" || got.Config["code"] != "return String(value).toUpperCase() + '!';" || got.Config["timeout_ms"] != float64(5000) {
 		t.Fatalf("saved transformer: %+v", got)
 	}
 	if out := c.ok("transformers", "preview", name, "--value", "hi"); !strings.Contains(out, `"HI!"`) {
@@ -81,13 +82,13 @@ func TestUserDefinedTransformerCommands(t *testing.T) {
 		t.Fatalf("list lacks %s:\n%s", name, out)
 	}
 
-	// update: new code from stdin, a parameter added, the description kept.
-	r := c.run("return String(value).toLowerCase();", "transformers", "update", name, "--file", "-", "--config", "timeout_ms=500")
+	// update: new code from stdin, a parameter changed, the description kept.
+	r := c.run("return String(value).toLowerCase();", "transformers", "update", name, "--file", "-", "--config", "timeout_ms=4000")
 	if r.code != 0 || !strings.Contains(r.stdout, "Updated transformer "+name) {
 		t.Fatalf("update: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	got = get(got.ID)
-	if got.Description != "shouts" || got.Config["timeout_ms"] != float64(500) || got.Config["code"] != "return String(value).toLowerCase();" {
+	if got.Description != "shouts" || got.Config["timeout_ms"] != float64(4000) || got.Config["code"] != "return String(value).toLowerCase();" {
 		t.Fatalf("after update: %+v", got)
 	}
 	if out := c.ok("transformers", "preview", name, "--value", "HeLLo"); !strings.Contains(out, `"hello"`) {
