@@ -15,28 +15,25 @@ func TestJSONEvents(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
 	j := NewJSON(&b, "nightly")
-	steps := []struct {
-		at  time.Duration
-		run func() error
-	}{
-		{0, func() error {
+	steps := []func() error{
+		func() error {
 			return j.Update(snapshot(running, 0, tb("public.users", "running", 0, 100), tb("public.orders", "pending", 0, 0)), t0)
-		}},
-		{time.Second, func() error {
+		},
+		func() error {
 			return j.Update(snapshot(running, 0, tb("public.users", "running", 40, 100), tb("public.orders", "pending", 0, 0)), t0.Add(time.Second))
-		}},
-		{2 * time.Second, func() error { // nothing changed: no event
+		},
+		func() error { // nothing changed: no event
 			return j.Update(snapshot(running, 0, tb("public.users", "running", 40, 100), tb("public.orders", "pending", 0, 0)), t0.Add(2*time.Second))
-		}},
-		{3 * time.Second, func() error {
+		},
+		func() error {
 			return j.Warn(t0.Add(3*time.Second), "warn", "column email copied unchanged", "public", "users")
-		}},
-		{4 * time.Second, func() error {
+		},
+		func() error {
 			return j.Done(snapshot(failed, 4*time.Second, tb("public.users", "complete", 100, 100), tb("public.orders", "failed", 7, 0, "table public.orders: duplicate key")), t0.Add(4*time.Second))
-		}},
+		},
 	}
-	for _, s := range steps {
-		if err := s.run(); err != nil {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			t.Fatal(err)
 		}
 	}
