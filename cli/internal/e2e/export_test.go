@@ -53,7 +53,7 @@ func TestJobsExportRoundTrip(t *testing.T) {
 		Source: &mgmtv1alpha1.JobSource{Options: &mgmtv1alpha1.JobSource_Sync{Sync: &mgmtv1alpha1.SyncSourceOptions{
 			ConnectionId: srcConn.GetId(), SubsetByForeignKeyConstraints: true, ConsistentPrf: mgmtv1alpha1.ConsistentPrf_CONSISTENT_PRF_V2,
 			Subsets:    []*mgmtv1alpha1.JobSourceSubset{{Schema: "public", Table: "users", WhereClause: "id % 2 = 0"}},
-			LeakPolicy: &mgmtv1alpha1.LeakPolicy{WarnRate: &warn},
+			LeakPolicy: &mgmtv1alpha1.LeakPolicy{WarnRate: &warn}, RangeRows: proto.Int64(250000),
 		}}},
 		Destinations: []*mgmtv1alpha1.JobDestinationCreate{{ConnectionId: dstConn.GetId(), Options: &mgmtv1alpha1.JobDestinationOptions{
 			InitTableSchema: true, TruncateBeforeInsert: true, TruncateCascade: true, BatchSize: 500}}},
@@ -73,7 +73,7 @@ func TestJobsExportRoundTrip(t *testing.T) {
 
 	exported := c.ok("jobs", "export", "web-"+sfx)
 	for _, want := range []string{"connection: exsrc-" + sfx, "user_defined: exmail-" + sfx, "consistent_prf: v2", "run_timeout: 1h30m",
-		"heartbeat_timeout: 1m30s", "schedule: 15 4 * * 1-5", "phone: generate_null", "warn_rate: 0.2", "where: id % 2 = 0"} {
+		"heartbeat_timeout: 1m30s", "schedule: 15 4 * * 1-5", "phone: generate_null", "warn_rate: 0.2", "where: id % 2 = 0", "range_rows: 250000"} {
 		if !strings.Contains(exported, want) {
 			t.Fatalf("export lacks %q:\n%s", want, exported)
 		}

@@ -37,6 +37,9 @@ func TestExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if sync := want.Source.GetSync(); sync != nil {
+			sync.RangeRows = proto.Int64(250000) // not in the example file
+		}
 		exported, err := ExportJob(storedJob(want), names)
 		if err != nil {
 			t.Fatal(err)
