@@ -41,6 +41,13 @@ func openMySQL(ctx context.Context, j *syncdriver.TableJob, out []syncplan.Colum
 
 func (s *mysqlSide) Close() { s.release() }
 
+// StreamLayout is the same for every MySQL destination: the stream is the
+// source's values as LOAD DATA text, whatever the destination's types.
+func (s *mysqlSide) StreamLayout() string { return "mysql" }
+
+// ReleaseSource does nothing: the source session is opened per stream.
+func (s *mysqlSide) ReleaseSource() {}
+
 func (s *mysqlSide) Writer(ctx context.Context, out []syncplan.Column, clear bool) (syncdriver.BatchWriter, error) {
 	return newMySQLWriter(ctx, s.conn, s.j, out, clear)
 }

@@ -20,12 +20,13 @@ type pgSide struct {
 	sconn *pgxpool.Conn
 	dconn *pgxpool.Conn
 	dcols map[string]pgDestColumn
+	out   []syncplan.Column
 }
 
 // openPostgres opens the sessions of a PostgreSQL copy and checks that
 // the destination table can take the written columns.
 func openPostgres(ctx context.Context, j *syncdriver.TableJob, out []syncplan.Column) (syncdriver.CopySide, error) {
-	s := &pgSide{j: j}
+	s := &pgSide{j: j, out: out}
 	var err error
 	if s.dconn, err = destConn(ctx, j.Dst); err != nil {
 		return nil, fmt.Errorf("connect to destination: %w", err)
@@ -46,10 +47,32 @@ func openPostgres(ctx context.Context, j *syncdriver.TableJob, out []syncplan.Co
 }
 
 func (s *pgSide) Close() {
+	s.ReleaseSource()
+	s.dconn.Release()
+}
+
+// StreamLayout is what the relay's output depends on in the destination:
+// each written column's type there (casts, codecs) and, where values embed
+// type OIDs (arrays and composites of user-defined types), the OID.
+func (s *pgSide) StreamLayout() string {
+	var b strings.Builder
+	for _, c := range s.out {
+		dc := s.dcols[c.Name]
+		fmt.Fprintf(&b, "%q %q", c.Name, dc.dataType)
+		if dc.patch != nil {
+			fmt.Fprintf(&b, " oid %d", dc.typeOID)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// ReleaseSource gives the source session back to its pool.
+func (s *pgSide) ReleaseSource() {
 	if s.sconn != nil {
 		s.sconn.Release()
+		s.sconn = nil
 	}
-	s.dconn.Release()
 }
 
 func (s *pgSide) Writer(ctx context.Context, out []syncplan.Column, clear bool) (syncdriver.BatchWriter, error) {

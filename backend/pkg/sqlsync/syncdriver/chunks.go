@@ -22,6 +22,19 @@ type chunkMsg struct {
 	end  bool
 	rows int64    // rows in the batch (end only)
 	key  []string // source key of the batch's last row (end only)
+	// rel, when set, releases data instead of recycling it into the
+	// reader's own stream: data is shared by the streams of a fan-out
+	// (see TeeBatch).
+	rel func()
+}
+
+// release gives m's buffer back once its reader is done with it.
+func (m chunkMsg) release(s *ChunkStream) {
+	if m.rel != nil {
+		m.rel()
+		return
+	}
+	s.recycle(m.data)
 }
 
 // ChunkStream carries batches from the relay to the writer through a
@@ -104,6 +117,7 @@ type BatchReader struct {
 	ctx     context.Context
 	s       *ChunkStream
 	cur     []byte
+	curRel  func()
 	pos     int
 	started bool
 	first   chunkMsg
@@ -121,8 +135,8 @@ func (r *BatchReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		if r.cur != nil {
-			r.s.recycle(r.cur)
-			r.cur, r.pos = nil, 0
+			chunkMsg{data: r.cur, rel: r.curRel}.release(r.s)
+			r.cur, r.curRel, r.pos = nil, nil, 0
 		}
 		var m chunkMsg
 		if !r.started {
@@ -142,7 +156,7 @@ func (r *BatchReader) Read(p []byte) (int, error) {
 			r.end = &m
 			return 0, io.EOF
 		}
-		r.cur = m.data
+		r.cur, r.curRel = m.data, m.rel
 	}
 	n := copy(p, r.cur[r.pos:])
 	r.pos += n

@@ -325,3 +325,17 @@ func WrittenNames(cols []syncplan.Column) []string {
 	}
 	return out
 }
+
+// SharedStream is implemented by a CopySide whose source stream can feed
+// the writers of other destinations' sides (a fan-out: one read of the
+// source, several destinations; see TeeBatch).
+type SharedStream interface {
+	// StreamLayout describes how the side's stream encodes rows for its
+	// destination (for PostgreSQL the written columns' destination
+	// types); sides with equal layouts can share one stream.
+	StreamLayout() string
+	// ReleaseSource gives back the side's own source session, once it is
+	// known that another side streams (after Reconcile, which reads the
+	// source).
+	ReleaseSource()
+}
