@@ -199,3 +199,127 @@ func TestPostgresFanOut(t *testing.T) {
 		assertSameRows(t, want, b, "app", []string{"keyed"})
 	})
 }
+
+// mysqlRowsRead returns the rows MariaDB's engine read from table of db
+// (information_schema.TABLE_STATISTICS.ROWS_READ, kept while the server's
+// userstat is on; the test turns it on).
+func mysqlRowsRead(t *testing.T, db *mysqlDB, table string) int64 {
+	t.Helper()
+	var n int64
+	err := db.admin.QueryRowContext(testCtx(t), `SELECT coalesce(sum(ROWS_READ), 0) FROM information_schema.TABLE_STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, db.name, table).Scan(&n)
+	assertNoError(t, "read the table statistics", err)
+	return n
+}
+
+// TestMySQLFanOut copies a table and then its key ranges into two MariaDB
+// destinations from one read of the source (counted on the source with
+// MariaDB's table statistics); a range interrupted mid-way resumes exactly
+// in both.
+func TestMySQLFanOut(t *testing.T) {
+	t.Parallel()
+	src, a, b, want := newMySQLDB(t, "_src"), newMySQLDB(t, "_a"), newMySQLDB(t, "_b"), newMySQLDB(t, "_want")
+	var userstat string
+	assertNoError(t, "userstat", src.admin.QueryRowContext(testCtx(t), "SELECT @@GLOBAL.userstat").Scan(&userstat))
+	if userstat != "1" && !strings.EqualFold(userstat, "ON") {
+		if _, err := src.admin.ExecContext(testCtx(t), "SET GLOBAL userstat = 1"); err != nil {
+			t.Skipf("cannot turn on MariaDB's table statistics (userstat): %v", err)
+		}
+	}
+	const rows = 12000
+	src.exec(t, "CREATE TABLE big (id int PRIMARY KEY, payload varchar(40), note text)",
+		"INSERT INTO big SELECT seq, md5(seq), concat('n', seq) FROM seq_1_to_12000")
+	job := mysqlPassthroughJob(t, src, []string{"big"})
+	job.Key = []byte("fan-out")
+	for i, m := range job.Mappings {
+		if m.Column == "payload" {
+			job.Mappings[i].Transformer.Source = "transform_hash"
+		}
+	}
+	e := newTestEngine()
+	ctx := testCtx(t)
+	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
+	assertNoError(t, "plan", err)
+	dest := func(name string, db *mysqlDB) Destination {
+		d := Destination{Name: name, DB: db.db,
+			Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000, SchemaMap: map[string]string{src.name: db.name}}}
+		assertNoError(t, "prepare "+d.Name, e.PrepareDestination(ctx, plan, d))
+		return d
+	}
+	dw, da, db := dest("want", want), dest("a", a), dest("b", b)
+	big := sqlschema.TableName{Schema: src.name, Table: "big"}
+	source := Source{DB: src.db, Key: job.Key}
+	waitRead := func(before, at_least int64) int64 {
+		// The statistics are updated as a statement's tables close.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			n := mysqlRowsRead(t, src, "big") - before
+			if n >= at_least || time.Now().After(deadline) {
+				time.Sleep(time.Second)
+				return mysqlRowsRead(t, src, "big") - before
+			}
+		}
+	}
+	r0 := mysqlRowsRead(t, src, "big")
+	_, err = e.SyncTable(ctx, plan, big, source, dw, nil, nil)
+	assertNoError(t, "copy", err)
+	one := waitRead(r0, rows)
+	t.Logf("one destination: read %d rows", one)
+	if one < rows || one >= 2*rows {
+		t.Fatalf("one copy read %d source rows, want about %d: the count does not measure reads", one, rows)
+	}
+	r1 := mysqlRowsRead(t, src, "big")
+	cps, err := e.SyncTableFanOut(ctx, plan, big, source, []Destination{da, db}, []*Checkpoint{nil, nil}, nil)
+	assertNoError(t, "fan out", err)
+	for i, cp := range cps {
+		if !cp.Done || cp.Rows != rows || len(cp.Leaks) == 0 {
+			t.Fatalf("destination %d: checkpoint %+v", i, cp)
+		}
+	}
+	two := waitRead(r1, rows)
+	t.Logf("two destinations: read %d rows", two)
+	if two >= 2*rows {
+		t.Errorf("copying into two destinations read %d source rows: want one read (%d)", two, one)
+	}
+	assertSameMySQLRows(t, want, a, []string{"big"})
+	assertSameMySQLRows(t, want, b, []string{"big"})
+
+	// Key ranges, one interrupted.
+	a.exec(t, "TRUNCATE big")
+	b.exec(t, "TRUNCATE big")
+	ranges, err := e.SplitRanges(ctx, plan, big, source, rows, 4000)
+	assertNoError(t, "split", err)
+	cctx, cancel := context.WithCancel(ctx)
+	var last [2]*Checkpoint
+	var mu sync.Mutex
+	_, err = e.SyncRangeFanOut(cctx, plan, big, ranges[0], source, []Destination{da, db}, []*Checkpoint{nil, nil}, func(i int, p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		cp := p.Checkpoint
+		last[i] = &cp
+		if cp.Rows >= 2000 {
+			cancel()
+		}
+	})
+	cancel()
+	if err == nil {
+		t.Fatal("the range was not interrupted")
+	}
+	var total [2]int64
+	for k, r := range ranges {
+		cps := []*Checkpoint{nil, nil}
+		if k == 0 {
+			// a lost every heartbeat (a retry from the range's start),
+			// b resumes from its last.
+			cps = []*Checkpoint{{Table: big, Range: &ranges[0]}, last[1]}
+		}
+		out, err := e.SyncRangeFanOut(ctx, plan, big, r, source, []Destination{da, db}, cps, nil)
+		assertNoError(t, r.String(), err)
+		for i := range out {
+			total[i] += out[i].Rows
+		}
+	}
+	if total[0] != rows || total[1] != rows {
+		t.Fatalf("ranges copied %v rows, want %d each", total, rows)
+	}
+	assertSameMySQLRows(t, want, a, []string{"big"})
+	assertSameMySQLRows(t, want, b, []string{"big"})
+}
