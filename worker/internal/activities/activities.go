@@ -128,6 +128,12 @@ type StepInput struct {
 	Destination int    `json:"destination"`
 	// DestinationName labels the destination's table progress.
 	DestinationName string `json:"destination_name,omitempty"`
+	// FanOut, on a copy step (FanOutTable, FanOutBatch, FanOutRange,
+	// FinishRanges), lists every destination the step writes from one
+	// read of the source, Destination first (see fanout.go).
+	FanOut []int `json:"fan_out,omitempty"`
+	// FanOutNames are the names of FanOut's destinations.
+	FanOutNames []string `json:"fan_out_names,omitempty"`
 }
 
 // TableInput addresses one table of one destination.

@@ -129,8 +129,14 @@ func (a *Activities) FinishRanges(ctx context.Context, in RangesDoneInput) error
 	h := keepAlive(ctx, nil)
 	defer h.Stop()
 	now := time.Now()
-	a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table,
-		State: "complete", RowsDone: in.Rows, RowsExpected: in.Rows, CompletedAt: ts(now)})
+	names := []string{in.DestinationName}
+	if len(in.FanOutNames) > 0 {
+		names = in.FanOutNames
+	}
+	for _, name := range names {
+		a.progress(ctx, in.JobRunID, &mgmt.JobRunTableProgress{Destination: name, Schema: in.Table.Schema, Table: in.Table.Table,
+			State: "complete", RowsDone: in.Rows, RowsExpected: in.Rows, CompletedAt: ts(now)})
+	}
 	return nil
 }
 

@@ -181,6 +181,15 @@ func stepInput(info *activities.RunInfo, d int) activities.StepInput {
 // the CLI's RunStream follow in process) into each destination, one
 // activity per step, the tables fanned out.
 func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool) ([]*activities.PackedReport, error) {
+	var databases []int
+	for d := range info.Destinations {
+		if !info.IsBucket(d) {
+			databases = append(databases, d)
+		}
+	}
+	if len(databases) > 1 && workflow.GetVersion(ctx, fanOutChange, workflow.DefaultVersion, 1) == 1 {
+		return syncFanOut(ctx, info, result, prepared, databases)
+	}
 	var reports []*activities.PackedReport
 	for d := range info.Destinations {
 		if info.IsBucket(d) {
@@ -199,6 +208,65 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 			}
 		}
 		reports = append(reports, &dr.report)
+	}
+	return reports, nil
+}
+
+// fanOutChange marks (workflow.GetVersion) the runs whose database
+// destinations share one read of the source; a run recorded before it
+// replays with one copy per destination.
+const fanOutChange = "fan-out"
+
+// syncFanOut runs the run sequence into several database destinations with
+// one read of the source per table: every destination is prepared, then
+// each table (batch of small tables, key range) is copied by one activity
+// into all of them (activities.FanOutTable, FanOutBatch, FanOutRange),
+// then each destination gets its update passes, finalize and verify.
+// Bucket destinations are exported afterwards, each on its own. The
+// reports are in job order.
+func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool, databases []int) ([]*activities.PackedReport, error) {
+	runs := make([]*destinationRun, len(info.Destinations))
+	copyStep := stepInput(info, databases[0])
+	for _, d := range databases {
+		runs[d] = &destinationRun{info: info, step: stepInput(info, d), result: result}
+		prepared[d] = true
+		if err := runs[d].run(ctx, sqlsync.StepPrepare); err != nil {
+			return nil, err
+		}
+		copyStep.FanOut = append(copyStep.FanOut, d)
+		copyStep.FanOutNames = append(copyStep.FanOutNames, info.Destinations[d])
+	}
+	copied, err := syncTables(ctx, info, copyStep)
+	if err != nil {
+		return nil, err
+	}
+	result.Tables = len(info.Tables)
+	for _, d := range databases {
+		runs[d].copied = copied
+		for _, n := range copied {
+			result.Rows += max(n, 0)
+		}
+	}
+	reports := make([]*activities.PackedReport, len(info.Destinations))
+	for _, d := range databases {
+		for _, s := range sqlsync.Steps() {
+			if s == sqlsync.StepPrepare || s == sqlsync.StepTables {
+				continue
+			}
+			if err := runs[d].run(ctx, s); err != nil {
+				return nil, err
+			}
+		}
+		reports[d] = &runs[d].report
+	}
+	for d := range info.Destinations {
+		if info.IsBucket(d) {
+			rep, err := exportBucket(ctx, info, stepInput(info, d), result)
+			if err != nil {
+				return nil, err
+			}
+			reports[d] = rep
+		}
 	}
 	return reports, nil
 }
@@ -396,7 +464,11 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 					in.Tables = append(in.Tables, tables[i].Name)
 				}
 				var rows []int64
-				if err = workflow.ExecuteActivity(gctx, a.SyncTableBatch, in).Get(gctx, &rows); err == nil {
+				batchActivity := a.SyncTableBatch
+				if len(step.FanOut) > 1 {
+					batchActivity = a.FanOutBatch
+				}
+				if err = workflow.ExecuteActivity(gctx, batchActivity, in).Get(gctx, &rows); err == nil {
 					for k, i := range u.tables {
 						if k < len(rows) {
 							copied[i] = rows[k]
@@ -406,7 +478,11 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 			} else {
 				t := tables[u.tables[0]]
 				var cp sqlsync.Checkpoint
-				if err = workflow.ExecuteActivity(gctx, a.SyncTable, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp); err == nil {
+				tableActivity := a.SyncTable
+				if len(step.FanOut) > 1 {
+					tableActivity = a.FanOutTable
+				}
+				if err = workflow.ExecuteActivity(gctx, tableActivity, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp); err == nil {
 					copied[u.tables[0]] = cp.Rows
 				} else {
 					err = describe("table "+t.Name.String(), err)
@@ -441,7 +517,11 @@ func copyRanges(ctx workflow.Context, step activities.StepInput, t activities.Ta
 		workflow.Go(rctx, func(gctx workflow.Context) {
 			slots.Send(gctx, true)
 			var cp sqlsync.Checkpoint
-			err := workflow.ExecuteActivity(gctx, a.SyncRange, activities.RangeInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Range: r}).Get(gctx, &cp)
+			rangeActivity := a.SyncRange
+			if len(step.FanOut) > 1 {
+				rangeActivity = a.FanOutRange
+			}
+			err := workflow.ExecuteActivity(gctx, rangeActivity, activities.RangeInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Range: r}).Get(gctx, &cp)
 			slots.Receive(gctx, nil)
 			set.Set(cp.Rows, describe("table "+t.Name.String()+" "+r.String(), err))
 		})

@@ -42,6 +42,20 @@ type recorder struct {
 	// ranged splits the parent table into this many key ranges.
 	ranged   int
 	finished []activities.RangesDoneInput
+	// dests are the job's destinations (default: one, "dst"); fanOuts
+	// records the FanOut of every copy activity, prepared and verified
+	// the destinations of those steps, in order.
+	dests    []string
+	fanOuts  [][]int
+	prepared []string
+	verified []string
+}
+
+func (r *recorder) fanOut(what string, in activities.StepInput) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.order = append(r.order, what)
+	r.fanOuts = append(r.fanOuts, in.FanOut)
 }
 
 func (r *recorder) syncRange(_ context.Context, in activities.RangeInput) (*sqlsync.Checkpoint, error) {
@@ -84,8 +98,39 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	env.RegisterWorkflow(DataSync)
 	env.RegisterWorkflowWithOptions(DataSyncTables, workflow.RegisterOptions{Name: DataSyncTablesName})
 	env.RegisterActivity(&activities.Activities{})
-	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", PlanDigest: "d1", Tables: rec.tables(), Destinations: []string{"dst"}, TableConcurrency: 2}, nil)
-	env.OnActivity(a.PrepareDestination, mock.Anything, mock.Anything).Return(nil)
+	dests := rec.dests
+	if dests == nil {
+		dests = []string{"dst"}
+	}
+	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", PlanDigest: "d1", Tables: rec.tables(), Destinations: dests, TableConcurrency: 2}, nil)
+	env.OnActivity(a.PrepareDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) error {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.prepared = append(rec.prepared, in.DestinationName)
+		if len(rec.order) > 0 {
+			rec.order = append(rec.order, "prepare after copies")
+		}
+		return nil
+	})
+	env.OnActivity(a.FanOutTable, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.TableInput) (*sqlsync.Checkpoint, error) {
+		rec.fanOut(in.Table.Table, in.StepInput)
+		return &sqlsync.Checkpoint{Table: in.Table, Rows: 10, Done: true}, nil
+	})
+	env.OnActivity(a.FanOutBatch, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.BatchInput) ([]int64, error) {
+		rows := make([]int64, len(in.Tables))
+		for i, t := range in.Tables {
+			rec.fanOut(t.Table, in.StepInput)
+			rows[i] = 10
+		}
+		rec.mu.Lock()
+		rec.batches++
+		rec.mu.Unlock()
+		return rows, nil
+	})
+	env.OnActivity(a.FanOutRange, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.RangeInput) (*sqlsync.Checkpoint, error) {
+		rec.fanOut(fmt.Sprintf("%s#%d", in.Table.Table, in.Range.Index), in.StepInput)
+		return &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range, Rows: 10, Done: true}, nil
+	})
 	if tableErr != nil {
 		env.OnActivity(a.SyncTable, mock.Anything, mock.MatchedBy(func(in activities.TableInput) bool { return in.Table.Table == "child" })).Return(nil, tableErr)
 	}
@@ -99,7 +144,12 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.OnActivity(a.Verify, mock.Anything, mock.Anything).Return(packed, nil)
+	env.OnActivity(a.Verify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.VerifyInput) (*activities.PackedReport, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.verified = append(rec.verified, in.DestinationName)
+		return packed, nil
+	})
 	env.OnActivity(a.RestoreDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) (string, error) {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
@@ -316,5 +366,52 @@ func TestDataSyncKeyRanges(t *testing.T) {
 	}
 	if len(rec.finished) != 1 || rec.finished[0].Rows != 40 || rec.finished[0].Ranges != 4 {
 		t.Fatalf("FinishRanges got %+v; want once, 40 rows, 4 ranges", rec.finished)
+	}
+}
+
+// TestDataSyncFansOutToDestinations runs a job with two database
+// destinations: both are prepared before any copy, every table, batch
+// and key range is copied once by a fan-out activity that writes both,
+// and each destination then gets its own verification.
+func TestDataSyncFansOutToDestinations(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		rec  *recorder
+		want int
+	}{
+		{"tables and key ranges", &recorder{ranged: 3, dests: []string{"a", "b"}}, 3 + 3},
+		{"batches in child workflows", &recorder{many: ChunkTables + 11, dests: []string{"a", "b"}}, ChunkTables + 11},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := tc.rec
+			env := setup(t, rec, nil)
+			env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+				t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+			}
+			for i, o := range rec.order {
+				if o == "prepare after copies" {
+					t.Fatalf("a destination was prepared after copies began: %v", rec.order[:i+1])
+				}
+			}
+			if len(rec.fanOuts) != tc.want {
+				t.Fatalf("%d fan-out copies, want %d (one per table or range): %v", len(rec.fanOuts), tc.want, rec.order)
+			}
+			for _, f := range rec.fanOuts {
+				if len(f) != 2 || f[0] != 0 || f[1] != 1 {
+					t.Fatalf("a copy wrote destinations %v, want [0 1]", f)
+				}
+			}
+			if fmt.Sprint(rec.prepared) != "[a b]" || fmt.Sprint(rec.verified) != "[a b]" {
+				t.Fatalf("prepared %v, verified %v", rec.prepared, rec.verified)
+			}
+			if len(rec.finish.Packed) != 2 || rec.finish.Status != activities.StatusComplete {
+				t.Fatalf("finish = %+v", rec.finish)
+			}
+			if rec.ranged > 0 && len(rec.finished) != 1 || rec.ranged > 0 && fmt.Sprint(rec.finished[0].FanOutNames) != "[a b]" {
+				t.Fatalf("ranges finished %+v", rec.finished)
+			}
+		})
 	}
 }

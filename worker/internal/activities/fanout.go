@@ -1,0 +1,372 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+	"github.com/neosyncio/neosync/worker/internal/runlog"
+)
+
+// A job with several database destinations copies each table (each key
+// range, each batch of small tables) once for all of them: the fan-out
+// activities below read the source once and write every destination of
+// StepInput.FanOut through sqlsync's SyncTableFanOut / SyncRangeFanOut,
+// each destination in its own transactions with its own checkpoint. They
+// heartbeat one checkpoint per destination, so a retry resumes each
+// destination where it stopped (a destination already done is skipped);
+// a destination that fails fails the activity once the others are done,
+// and its error names it. Each destination's progress, metrics and leak
+// results are recorded as if it had been copied alone.
+
+// fanOutDests returns the destinations of a fan-out step, in job order.
+func fanOutDests(in StepInput) []int {
+	if len(in.FanOut) > 0 {
+		return in.FanOut
+	}
+	return []int{in.Destination}
+}
+
+// withFanOut is withDBs for the destinations of in.FanOut: it opens the
+// source and every destination, tags their sessions, and on a retry ends
+// what the dead attempt left running on each.
+func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error) error {
+	l, plan, err := a.runPlan(ctx, in)
+	if err != nil {
+		return err
+	}
+	srcDB, err := a.open(ctx, l.sync.Source)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	defer srcDB.Close()
+	var dsts []sqlsync.Destination
+	for _, i := range fanOutDests(in) {
+		if i < 0 || i >= len(l.sync.Destinations) {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d no longer exists in the job", i), ErrTypeValidation, nil)
+		}
+		d := l.sync.Destinations[i]
+		db, err := a.open(ctx, d.Conn)
+		if err != nil {
+			return fmt.Errorf("destination %q: %w", d.Name, err)
+		}
+		defer db.Close()
+		dst := sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
+		if activity.GetInfo(ctx).Attempt > 1 {
+			n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
+			if err != nil {
+				a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
+			} else if n > 0 {
+				a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
+			}
+		}
+		dsts = append(dsts, dst)
+	}
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF}, dsts))
+}
+
+// FanOutBeat is a fan-out copy's heartbeat: each destination's checkpoint
+// (nil until it committed something), in StepInput.FanOut's order.
+type FanOutBeat struct {
+	Checkpoints []*sqlsync.Checkpoint `json:"cps"`
+}
+
+// lastFanOutBeat returns the checkpoints the previous attempt heartbeat
+// for n destinations, when they are of table (and rng); nil ones else.
+func lastFanOutBeat(ctx context.Context, n int, table sqlschema.TableName, rng *sqlsync.KeyRange) []*sqlsync.Checkpoint {
+	cps := make([]*sqlsync.Checkpoint, n)
+	if !activity.HasHeartbeatDetails(ctx) {
+		return cps
+	}
+	var last FanOutBeat
+	if err := activity.GetHeartbeatDetails(ctx, &last); err != nil || len(last.Checkpoints) != n {
+		return cps
+	}
+	for i, cp := range last.Checkpoints {
+		if cp != nil && cp.Table == table && (rng == nil || cp.Range.Same(rng)) {
+			cps[i] = cp
+		}
+	}
+	return cps
+}
+
+// FanOutTable is SyncTable into every destination of in.FanOut from one
+// read of the source. It returns the first destination's final
+// checkpoint (every destination copied the same rows).
+func (a *Activities) FanOutTable(ctx context.Context, in TableInput) (*sqlsync.Checkpoint, error) {
+	n := len(fanOutDests(in.StepInput))
+	cps := lastFanOutBeat(ctx, n, in.Table, nil)
+	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s into %d destinations, %s (attempt %d); the previous attempt ended: %s",
+			in.Table, n, describeResume(cps), info.Attempt, a.previousAttempt(ctx)), &in.Table)
+	}
+	h := keepAlive(ctx, FanOutBeat{Checkpoints: cps})
+	defer h.Stop()
+	var out []sqlsync.Checkpoint
+	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
+		var err error
+		out, err = a.fanOutTable(ctx, in.StepInput, plan, in.Table, src, dsts, cps, func(b FanOutBeat) { h.set(b) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	first := out[0]
+	first.Leaks, first.Reidentified = nil, nil // recorded in the run cache; the workflow needs the rows
+	return &first, nil
+}
+
+// describeResume says where each destination of a retried fan-out
+// resumes.
+func describeResume(cps []*sqlsync.Checkpoint) string {
+	var parts []string
+	for _, cp := range cps {
+		switch {
+		case cp == nil:
+			parts = append(parts, "from the start")
+		case cp.Done:
+			parts = append(parts, "done")
+		default:
+			parts = append(parts, fmt.Sprintf("after %d rows", cp.Rows))
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+// fanOutTable copies one table into dsts from one read, resuming each
+// destination from its checkpoint in cps (updated in place as the copy
+// commits), and records each destination's progress, metrics and leak
+// results; beat receives the checkpoints after every change.
+func (a *Activities) fanOutTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dsts []sqlsync.Destination,
+	cps []*sqlsync.Checkpoint, beat func(FanOutBeat)) ([]sqlsync.Checkpoint, error) {
+	return a.fanOut(ctx, in, plan, table, nil, src, dsts, cps, beat)
+}
+
+// fanOut is fanOutTable, or with rng set the fan-out of one key range.
+func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, rng *sqlsync.KeyRange, src sqlsync.Source, dsts []sqlsync.Destination,
+	cps []*sqlsync.Checkpoint, beat func(FanOutBeat)) ([]sqlsync.Checkpoint, error) {
+	ctx = runlog.WithRun(ctx, in.JobRunID)
+	idx := fanOutDests(in)
+	started := time.Now()
+	a.Logger.InfoContext(ctx, "copy started", slog.String("table", table.String()), slog.Int("destinations", len(dsts)), slog.String("resume", describeResume(cps)))
+	var mu sync.Mutex
+	lastReport := make([]time.Time, len(dsts))
+	seen := make([]int64, len(dsts))
+	ended := make([]func(string), len(dsts))
+	report := func(i int, state string, rows int64, errMsg *string) {
+		p := &mgmt.JobRunTableProgress{Destination: dsts[i].Name, Schema: table.Schema, Table: table.Table, State: state, RowsDone: rows, Error: errMsg, StartedAt: ts(started)}
+		if rng != nil {
+			ri := int32(rng.Index)
+			p.RangesTotal, p.RangeIndex, p.StartedAt = int32(rng.Count), &ri, nil
+		} else if state == "complete" {
+			p.RowsExpected, p.CompletedAt = rows, ts(time.Now())
+		}
+		a.progress(ctx, in.JobRunID, p)
+	}
+	count := func(i int, rows int64) {
+		a.Metrics.RowsWritten(in.JobID, dsts[i].Name, table.String(), rows-seen[i])
+		seen[i] = max(seen[i], rows)
+	}
+	for i := range dsts {
+		if cps[i] != nil {
+			seen[i] = cps[i].Rows
+			if cps[i].Done {
+				continue
+			}
+		}
+		report(i, "running", 0, nil)
+		ended[i] = a.Metrics.CopyStarted(in.JobID, dsts[i].Name)
+	}
+	var out []sqlsync.Checkpoint
+	var err error
+	progress := func(i int, p sqlsync.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		cp := p.Checkpoint
+		cps[i] = &cp
+		beat(FanOutBeat{Checkpoints: append([]*sqlsync.Checkpoint(nil), cps...)})
+		count(i, p.Rows)
+		if time.Since(lastReport[i]) >= time.Second {
+			lastReport[i] = time.Now()
+			report(i, "running", p.Rows, nil)
+		}
+	}
+	if rng != nil {
+		out, err = a.Engine.SyncRangeFanOut(ctx, plan, table, *rng, src, dsts, cps, progress)
+	} else {
+		out, err = a.Engine.SyncTableFanOut(ctx, plan, table, src, dsts, cps, progress)
+	}
+	if out == nil {
+		return nil, err
+	}
+	var fe *sqlsync.FanOutError
+	if err != nil && !errors.As(err, &fe) {
+		fe = nil
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range dsts {
+		if ended[i] == nil {
+			continue // done before this attempt
+		}
+		failed := err != nil && (fe == nil || fe.Failed(i))
+		if !failed {
+			cp := out[i]
+			cps[i] = &cp
+			count(i, out[i].Rows)
+			ended[i]("complete")
+			if rng == nil {
+				report(i, "complete", out[i].Rows, nil)
+				a.runs.setLeaks(in.JobRunID, idx[i], table, out[i].Leaks, out[i].Reidentified)
+			} else {
+				report(i, "complete", out[i].Rows, nil)
+				a.runs.setRangeLeaks(in.JobRunID, idx[i], table, *rng, out[i].Sketches)
+			}
+			continue
+		}
+		derr := err
+		if fe != nil {
+			derr = fe.Errs[i]
+		}
+		a.countTransformerError(in.JobID, derr)
+		derr = dataError(derr)
+		msg := RootMessage(derr)
+		state := "running"
+		if ctx.Err() != nil || isNonRetryable(derr) || activity.GetInfo(ctx).Attempt >= maxAttempts(ctx) {
+			state = "failed"
+			ended[i]("failed")
+		} else {
+			ended[i]("retry")
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("copy of %s into %s failed (attempt %d), will retry: %s", table, dsts[i].Name, activity.GetInfo(ctx).Attempt, msg), &table)
+		}
+		report(i, state, 0, &msg)
+	}
+	beat(FanOutBeat{Checkpoints: append([]*sqlsync.Checkpoint(nil), cps...)})
+	if err != nil {
+		a.Logger.WarnContext(ctx, "copy failed", slog.String("table", table.String()), slog.String("error", err.Error()))
+		return out, err
+	}
+	a.Logger.InfoContext(ctx, "copy complete", slog.String("table", table.String()), slog.Int("destinations", len(dsts)),
+		slog.Int64("rows", out[0].Rows), slog.Duration("took", time.Since(started)))
+	return out, nil
+}
+
+// FanOutBatchBeat is a fan-out batch's heartbeat: the rows each table's
+// copy committed (-1 while not done in every destination) and the
+// destinations' checkpoints of the table being copied.
+type FanOutBatchBeat struct {
+	Done    []int64               `json:"done"`
+	Current []*sqlsync.Checkpoint `json:"current,omitempty"`
+}
+
+// FanOutBatch is SyncTableBatch into every destination of in.FanOut, each
+// table read once.
+func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, error) {
+	n := len(fanOutDests(in.StepInput))
+	beat := FanOutBatchBeat{Done: make([]int64, len(in.Tables))}
+	for i := range beat.Done {
+		beat.Done[i] = -1
+	}
+	if activity.HasHeartbeatDetails(ctx) {
+		var last FanOutBatchBeat
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && len(last.Done) == len(in.Tables) && (last.Current == nil || len(last.Current) == n) {
+			beat = last
+		}
+	}
+	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		done := 0
+		for _, r := range beat.Done {
+			if r >= 0 {
+				done++
+			}
+		}
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming a batch of %d small tables into %d destinations with %d done (attempt %d); the previous attempt ended: %s",
+			len(in.Tables), n, done, info.Attempt, a.previousAttempt(ctx)), nil)
+	}
+	var mu sync.Mutex
+	h := keepAlive(ctx, beat)
+	defer h.Stop()
+	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
+		for i, t := range in.Tables {
+			if beat.Done[i] >= 0 {
+				continue
+			}
+			cps := make([]*sqlsync.Checkpoint, n)
+			for k, cp := range beat.Current {
+				if cp != nil && cp.Table == t {
+					cps[k] = cp
+				}
+			}
+			out, err := a.fanOutTable(ctx, in.StepInput, plan, t, src, dsts, cps, func(b FanOutBeat) {
+				mu.Lock()
+				defer mu.Unlock()
+				beat.Current = b.Checkpoints
+				h.set(FanOutBatchBeat{Done: append([]int64(nil), beat.Done...), Current: beat.Current})
+			})
+			if err != nil {
+				if isNonRetryable(err) {
+					var typ string
+					var ae *temporal.ApplicationError
+					if errors.As(err, &ae) {
+						typ = ae.Type()
+					}
+					return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
+				}
+				return errors.New(tableMessage(t, err))
+			}
+			mu.Lock()
+			beat.Done[i], beat.Current = out[0].Rows, nil
+			h.set(FanOutBatchBeat{Done: append([]int64(nil), beat.Done...)})
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return beat.Done, nil
+}
+
+// FanOutRange is SyncRange into every destination of in.FanOut from one
+// read of the range. It returns the first destination's final checkpoint
+// (without sketches, which stay in this worker's run cache).
+func (a *Activities) FanOutRange(ctx context.Context, in RangeInput) (*sqlsync.Checkpoint, error) {
+	n := len(fanOutDests(in.StepInput))
+	cps := lastFanOutBeat(ctx, n, in.Table, &in.Range)
+	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		for i, cp := range cps {
+			if cp == nil {
+				// No progress recorded: remove whatever an earlier
+				// attempt wrote in the range.
+				cps[i] = &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range}
+			}
+		}
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s into %d destinations, %s (attempt %d); the previous attempt ended: %s",
+			in.Table, in.Range, n, describeResume(cps), info.Attempt, a.previousAttempt(ctx)), &in.Table)
+	}
+	h := keepAlive(ctx, FanOutBeat{Checkpoints: cps})
+	defer h.Stop()
+	var out []sqlsync.Checkpoint
+	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
+		var err error
+		out, err = a.fanOut(ctx, in.StepInput, plan, in.Table, &in.Range, src, dsts, cps, func(b FanOutBeat) { h.set(b) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	first := out[0]
+	first.Sketches, first.Leaks, first.Reidentified = nil, nil, nil
+	return &first, nil
+}
