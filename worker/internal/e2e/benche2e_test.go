@@ -215,14 +215,14 @@ func (b *e2eBench) record(r benchResult) {
 // against the issue targets (the ratio to the dialect's pipe, the first
 // yardstick).
 func (b *e2eBench) summary() {
-	type key struct{ dialect, path, mode string }
+	type key struct{ dialect, path, mode, note string }
 	ratios, shares := map[key]map[string][]float64{}, map[key][]float64{}
 	var order []key
 	for _, r := range b.results {
 		if r.mode == "" {
 			continue
 		}
-		k := key{r.dialect, r.path, r.mode}
+		k := key{r.dialect, r.path, r.mode, r.note}
 		if _, ok := ratios[k]; !ok {
 			order, ratios[k] = append(order, k), map[string][]float64{}
 		}
@@ -245,8 +245,12 @@ func (b *e2eBench) summary() {
 			}
 			parts = append(parts, fmt.Sprintf("%.2fx %s (%.2fx-%.2fx)", median(rs), y.path, slices.Min(rs), slices.Max(rs)))
 		}
-		b.printf("summary %s %s %s, median of %d round(s): %s; target >= %.2fx the pipe %s; verify %.0f%% of the run, target < %.0f%% %s",
-			k.dialect, k.path, k.mode, len(shares[k]), strings.Join(parts, ", "), target, metOrNot(pipe >= target),
+		name := k.path + " " + k.mode
+		if k.note != "" {
+			name += " (" + k.note + ")"
+		}
+		b.printf("summary %s %s, median of %d round(s): %s; target >= %.2fx the pipe %s; verify %.0f%% of the run, target < %.0f%% %s",
+			k.dialect, name, len(shares[k]), strings.Join(parts, ", "), target, metOrNot(pipe >= target),
 			100*median(shares[k]), 100*targetVerify, metOrNot(median(shares[k]) < targetVerify))
 	}
 }
@@ -306,14 +310,18 @@ func benchMappings(schema string, transformed bool) []*mgmt.JobMapping {
 // createBenchJob creates the job of one (dialect, destination, mode) from
 // connection srcID to dstID: owned is init_schema + truncate, else the job
 // appends into the table already there.
-func (b *e2eBench) createBenchJob(dialect, path, mode, srcID, dstID, schema string) string {
+func (b *e2eBench) createBenchJob(dialect, path, mode, srcID, dstID, schema string, moreDstIDs ...string) string {
 	t := b.t
 	t.Helper()
-	owned := path == "owned"
+	owned := strings.HasPrefix(path, "owned")
+	var dests []*mgmt.JobDestinationCreate
+	for _, id := range append([]string{dstID}, moreDstIDs...) {
+		dests = append(dests, &mgmt.JobDestinationCreate{ConnectionId: id, Options: &mgmt.JobDestinationOptions{InitTableSchema: owned, TruncateBeforeInsert: owned}})
+	}
 	job, err := b.s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: b.s.accountID, JobName: fmt.Sprintf("bench-%s-%s-%s", dialect, path, mode),
 		Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: srcID}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstID, Options: &mgmt.JobDestinationOptions{InitTableSchema: owned, TruncateBeforeInsert: owned}}},
+		Destinations: dests,
 		Mappings:     benchMappings(schema, mode == "transformed"),
 	}))
 	if err != nil {

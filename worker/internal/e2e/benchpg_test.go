@@ -48,6 +48,19 @@ func (b *e2eBench) setupPostgres() *pgBench {
 				count: func() int64 { return queryInt(t, dst, "SELECT count(*) FROM public.users") }})
 		}
 	}
+	// Two owned destinations fed from one read of the source (fan-out),
+	// transformed: the same rows written twice.
+	d1, d2 := newDatabase(t, "neosync_bench_fan1"), newDatabase(t, "neosync_bench_fan2")
+	p.jobs = append(p.jobs, benchJob{dialect: "postgres", path: "owned", mode: "transformed", note: "2 destinations",
+		reset: func() { execSQL(t, d1, "CHECKPOINT"); execSQL(t, d2, "CHECKPOINT") },
+		id:    b.createBenchJob("postgres", "owned-2", "transformed", srcID, b.s.connection(t, "bench-pg-fan1", d1), "public", b.s.connection(t, "bench-pg-fan2", d2)),
+		count: func() int64 {
+			n1, n2 := queryInt(t, d1, "SELECT count(*) FROM public.users"), queryInt(t, d2, "SELECT count(*) FROM public.users")
+			if n1 != n2 {
+				t.Fatalf("the two destinations hold %d and %d rows", n1, n2)
+			}
+			return n1
+		}})
 	return p
 }
 

@@ -32,7 +32,7 @@ func checksum(cols string) string {
 }
 
 // startedRanges returns the identities of the workers running a SyncRange
-// activity of the workflow, and that of one whose range started at least
+// (or FanOutRange) activity of the workflow, and that of one whose range started at least
 // 300 ms ago, a few batches in ("" when none).
 func startedRanges(t *testing.T, c client.Client, workflowID string) (running []string, old string) {
 	t.Helper()
@@ -41,7 +41,8 @@ func startedRanges(t *testing.T, c client.Client, workflowID string) (running []
 		return nil, ""
 	}
 	for _, p := range desc.GetPendingActivities() {
-		if p.GetActivityType().GetName() != "SyncRange" || p.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
+		// Into several destinations a range is one FanOutRange.
+		if name := p.GetActivityType().GetName(); (name != "SyncRange" && name != "FanOutRange") || p.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
 			continue
 		}
 		running = append(running, p.GetLastWorkerIdentity())

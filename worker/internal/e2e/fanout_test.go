@@ -1,0 +1,204 @@
+package e2e_test
+
+import (
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// heapReads is how many rows of the keyed crash tables (users, orders) the
+// source's heap handed out so far (pg_stat_user_tables' seq_tup_read +
+// idx_tup_fetch), once every other session of the source database has
+// ended — a PostgreSQL backend flushes its statistics when it exits, and
+// the worker closes its source connections at the end of each activity.
+func heapReads(t *testing.T, src string) int64 {
+	t.Helper()
+	u, err := url.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		n := queryInt(t, src, "SELECT count(*) FROM pg_stat_activity WHERE datname = '"+db+"' AND pid <> pg_backend_pid()")
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions still use the source", n)
+		}
+	}
+	return queryInt(t, src, `SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint FROM pg_stat_user_tables WHERE relname IN ('users', 'orders')`)
+}
+
+// fanOutJob creates the crash job into two owned destinations.
+func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string) string {
+	t.Helper()
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "fan-out", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "fan-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{
+			{ConnectionId: s.connection(t, "fan-dst1", dst1), Options: owned},
+			{ConnectionId: s.connection(t, "fan-dst2", dst2), Options: owned},
+		},
+		Mappings:    crashMappings(),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	return job.Msg.GetJob().GetId()
+}
+
+// checkBothDestinations checks each destination against the source, and
+// the transformed column (users.email) of one against the other's.
+func checkBothDestinations(t *testing.T, src, dst1, dst2 string) {
+	t.Helper()
+	checkCrashDestination(t, src, dst1)
+	checkCrashDestination(t, src, dst2)
+	q := "SELECT ('x' || substr(md5(string_agg(id || ',' || email, ';' ORDER BY id)), 1, 15))::bit(60)::bigint FROM users"
+	if a, b := queryInt(t, dst1, q), queryInt(t, dst2, q); a != b {
+		t.Errorf("transformed emails differ between the destinations: checksums %d and %d", a, b)
+	}
+}
+
+// TestFanOutReadsTheSourceOnce runs a job into two destinations and counts,
+// on the source, the rows its copies read: the rows of the keyed tables
+// once, not once per destination. The count is PostgreSQL's heap tuple
+// statistics; the source database runs with enable_seqscan off and is
+// vacuumed, so the run's row counts (StartRun's, and each destination's
+// verification) are index-only scans that fetch no heap tuple, and what
+// is fetched is what the copies read.
+func TestFanOutReadsTheSourceOnce(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	src := newDatabase(t, "neosync_e2e_fan_src")
+	execSQL(t, src, crashSchema)
+	execSQL(t, src, "VACUUM ANALYZE")
+	u, _ := url.Parse(src)
+	execSQL(t, src, `ALTER DATABASE "`+strings.TrimPrefix(u.Path, "/")+`" SET enable_seqscan = off`)
+	dst1, dst2 := newDatabase(t, "neosync_e2e_fan_dst1"), newDatabase(t, "neosync_e2e_fan_dst2")
+	jobID := fanOutJob(t, s, src, dst1, dst2)
+	s.startWorker(t)
+	before := heapReads(t, src)
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := s.waitRun(t, run.Msg.GetJobRun().GetId(), 4*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if summary, _ := done.GetReport().AsMap()["summary"].(string); !strings.Contains(summary, ": OK") {
+		t.Errorf("report is not OK:\n%s", summary)
+	}
+	read := heapReads(t, src) - before
+	rows := crashCounts["users"] + crashCounts["orders"]
+	t.Logf("two destinations: the source's users and orders (%d rows) handed out %d rows (%.2f reads)", rows, read, float64(read)/float64(rows))
+	if read < rows {
+		t.Fatalf("the source handed out %d rows, fewer than the %d copied: the count does not see the copy", read, rows)
+	}
+	if read >= rows+rows/2 {
+		t.Errorf("the source handed out %d rows for %d rows into two destinations: read more than once", read, rows)
+	}
+	checkBothDestinations(t, src, dst1, dst2)
+	for _, tb := range done.GetTables() {
+		if tb.GetState() != "complete" || tb.GetRowsDone() != crashCounts[tb.GetTable()] {
+			t.Errorf("progress of %s in %s: %s, %d rows", tb.GetTable(), tb.GetDestination(), tb.GetState(), tb.GetRowsDone())
+		}
+	}
+	if len(done.GetTables()) != 2*len(crashCounts) {
+		t.Errorf("%d table progress rows, want %d (each table in each destination)", len(done.GetTables()), 2*len(crashCounts))
+	}
+}
+
+// TestFanOutWorkerKilledMidCopy kills -9 the worker while it copies a table
+// into two destinations from one read, and starts another: the copy
+// resumes each destination from its own checkpoint and both end exact
+// (counts, checksums, duplicates of the keyless table, keys, indexes, no
+// orphan), with the same transformed values.
+func TestFanOutWorkerKilledMidCopy(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := newDatabase(t, "neosync_e2e_fankill_src")
+	execSQL(t, src, crashSchema)
+	dst1, dst2 := newDatabase(t, "neosync_e2e_fankill_dst1"), newDatabase(t, "neosync_e2e_fankill_dst2")
+	jobID := fanOutJob(t, s, src, dst1, dst2)
+	w := s.startWorker(t)
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	killed := ""
+	for deadline := time.Now().Add(3 * time.Minute); killed == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if final(s.getRun(t, r.GetId())) {
+			break
+		}
+		desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), "")
+		if err != nil {
+			continue
+		}
+		// A fan-out copy of users a few batches in (committed in the
+		// destination, not done).
+		copying := false
+		for _, p := range desc.GetPendingActivities() {
+			copying = copying || (p.GetActivityType().GetName() == "FanOutTable" && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED)
+		}
+		if !copying || queryInt(t, dst1, "SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == 0 {
+			continue
+		}
+		if n := queryInt(t, dst1, "SELECT count(*) FROM users"); n < 10000 || n >= crashCounts["users"] {
+			continue
+		}
+		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+		_ = w.Wait()
+		killed = "no heartbeat recorded"
+		if desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), ""); err == nil {
+			for _, p := range desc.GetPendingActivities() {
+				if p.GetActivityType().GetName() == "FanOutTable" && p.GetHeartbeatDetails() != nil {
+					killed = string(p.GetHeartbeatDetails().GetPayloads()[0].GetData())
+				}
+			}
+		}
+	}
+	if killed == "" {
+		t.Fatal("no fan-out copy was caught mid-table")
+	}
+	t.Logf("killed the worker mid-copy; last heartbeat %.300s", killed)
+	s.startWorker(t)
+	done := s.waitRun(t, r.GetId(), 4*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if summary, _ := done.GetReport().AsMap()["summary"].(string); !strings.Contains(summary, ": OK") {
+		t.Errorf("report is not OK:\n%s", summary)
+	}
+	checkBothDestinations(t, src, dst1, dst2)
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	for _, e := range events.Msg.GetEvents() {
+		if strings.Contains(e.GetMessage(), "into 2 destinations") && strings.Contains(e.GetMessage(), "resuming") {
+			resumed = true
+			t.Logf("event: %s", e.GetMessage())
+		}
+	}
+	if !resumed {
+		t.Error("no event says the fan-out copy resumed")
+	}
+}
