@@ -239,6 +239,30 @@
 // from its start returns its leak sketches (Checkpoint.Sketches), which
 // the caller merges into the table's leak scan with leakscan's Merge.
 //
+// # Fan-out: several destinations from one read
+//
+// A job with several destinations of the source's dialect copies each
+// table (or key range) once for all of them: [Engine.SyncTableFanOut] and
+// [Engine.SyncRangeFanOut] read, transform and encode the rows once, and
+// syncdriver.TeeBatch hands every batch's buffers (shared, not copied) to
+// each destination's writer at once, each through its own bounded queue,
+// so the slowest destination sets the pace and memory stays bounded by
+// the number of destinations times a table's in-flight buffers. Each
+// destination commits each batch in its own transaction and has its own
+// checkpoint. A destination that fails drops out and the others go on;
+// the call then returns a *FanOutError naming it, and its committed
+// batches match its checkpoint. Retries resume each destination past its
+// own checkpoint: the read starts at the least advanced one, and the
+// destinations ahead of it are first reconciled back to it (the resume's
+// delete of rows from source rows past a checkpoint). The leak sketches of
+// the read describe the values every destination received, so each
+// destination's checkpoint carries them. Destinations whose stream would
+// differ (PostgreSQL: written columns of other types, or arrays and
+// composites of user-defined types, whose values embed the destination's
+// type OIDs) are copied one after the other with a read each. Update
+// passes and verification still run per destination; each update pass
+// reads the key and deferred columns from the source again.
+//
 // # Streaming from a RowSource
 //
 // The CLI (`neosync sync`) holds only an API key, so it cannot open the

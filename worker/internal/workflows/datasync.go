@@ -90,7 +90,9 @@ func tableOptions(ctx workflow.Context, info *activities.RunInfo) workflow.Conte
 // DataSync runs a sync job: plan, then per destination prepare → tables in
 // dependency order (bounded concurrency; in child workflows of ChunkTables
 // tables for large schemas) → update passes → finalize → verify, and
-// records the outcome. Cancellation reaches every activity through its
+// records the outcome. With several database destinations the tables are
+// copied once for all of them (syncFanOut: one read of the source per
+// table, written to every destination). Cancellation reaches every activity through its
 // heartbeat; the run is then recorded as canceled. A run that fails or is
 // canceled after preparing a destination restores that destination's
 // constraints and indexes before it records its outcome.
