@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"syscall"
@@ -38,8 +39,27 @@ func heapReads(t *testing.T, src string) int64 {
 	return queryInt(t, src, `SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint FROM pg_stat_user_tables WHERE relname IN ('users', 'orders')`)
 }
 
+// checkpointsPastStart reports whether a fan-out heartbeat's details hold
+// a checkpoint past the start for each destination.
+func checkpointsPastStart(data []byte) bool {
+	var beat struct {
+		Cps []*struct {
+			Rows int64 `json:"rows"`
+		} `json:"cps"`
+	}
+	if json.Unmarshal(data, &beat) != nil || len(beat.Cps) == 0 {
+		return false
+	}
+	for _, cp := range beat.Cps {
+		if cp == nil || cp.Rows == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // fanOutJob creates the crash job into two owned destinations.
-func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string) string {
+func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string, heartbeatSeconds int64) string {
 	t.Helper()
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}
 	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
@@ -49,7 +69,7 @@ func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string) string {
 			{ConnectionId: s.connection(t, "fan-dst2", dst2), Options: owned},
 		},
 		Mappings:    crashMappings(),
-		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(heartbeatSeconds)},
 	}))
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
@@ -85,7 +105,7 @@ func TestFanOutReadsTheSourceOnce(t *testing.T) {
 	u, _ := url.Parse(src)
 	execSQL(t, src, `ALTER DATABASE "`+strings.TrimPrefix(u.Path, "/")+`" SET enable_seqscan = off`)
 	dst1, dst2 := newDatabase(t, "neosync_e2e_fan_dst1"), newDatabase(t, "neosync_e2e_fan_dst2")
-	jobID := fanOutJob(t, s, src, dst1, dst2)
+	jobID := fanOutJob(t, s, src, dst1, dst2, 5)
 	s.startWorker(t)
 	before := heapReads(t, src)
 	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
@@ -135,7 +155,9 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 	src := newDatabase(t, "neosync_e2e_fankill_src")
 	execSQL(t, src, crashSchema)
 	dst1, dst2 := newDatabase(t, "neosync_e2e_fankill_dst1"), newDatabase(t, "neosync_e2e_fankill_dst2")
-	jobID := fanOutJob(t, s, src, dst1, dst2)
+	// A short heartbeat timeout: the SDK sends heartbeats at most every
+	// 80 % of it, and the kill waits for one with checkpoints.
+	jobID := fanOutJob(t, s, src, dst1, dst2, 2)
 	w := s.startWorker(t)
 	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
@@ -152,26 +174,31 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 			continue
 		}
 		// A fan-out copy of users a few batches in (committed in the
-		// destination, not done).
-		copying := false
+		// destination, not done): killed once Temporal holds a heartbeat
+		// with both destinations' checkpoints (so each resumes from its
+		// own), or, should the SDK's heartbeat throttling not send one in
+		// time, once most of the table is in.
+		copying, beat := false, ""
 		for _, p := range desc.GetPendingActivities() {
-			copying = copying || (p.GetActivityType().GetName() == "FanOutTable" && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED)
+			if p.GetActivityType().GetName() == "FanOutTable" && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
+				copying = true
+				if d := p.GetHeartbeatDetails(); d != nil && len(d.GetPayloads()) > 0 && checkpointsPastStart(d.GetPayloads()[0].GetData()) {
+					beat = string(d.GetPayloads()[0].GetData())
+				}
+			}
 		}
 		if !copying || queryInt(t, dst1, "SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == 0 {
 			continue
 		}
-		if n := queryInt(t, dst1, "SELECT count(*) FROM users"); n < 10000 || n >= crashCounts["users"] {
+		n := queryInt(t, dst1, "SELECT count(*) FROM users")
+		if n < 10000 || n >= crashCounts["users"] || (beat == "" && n < crashCounts["users"]*3/4) {
 			continue
 		}
 		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 		_ = w.Wait()
-		killed = "no heartbeat recorded"
-		if desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), ""); err == nil {
-			for _, p := range desc.GetPendingActivities() {
-				if p.GetActivityType().GetName() == "FanOutTable" && p.GetHeartbeatDetails() != nil {
-					killed = string(p.GetHeartbeatDetails().GetPayloads()[0].GetData())
-				}
-			}
+		killed = beat
+		if killed == "" {
+			killed = "no checkpoint in Temporal yet"
 		}
 	}
 	if killed == "" {
