@@ -17,19 +17,22 @@ import (
 // SyncRangeFanOut) in which at least one destination failed: the error of
 // each destination, by index (nil for those that completed).
 type FanOutError struct {
+	Table        sqlschema.TableName
 	Destinations []string
 	Errs         []error
 }
 
-// Error names every failed destination with its error.
+// Error names the table once, then every failed destination with its
+// error.
 func (e *FanOutError) Error() string {
+	prefix := "sqlsync: table " + e.Table.String() + ": "
 	var parts []string
 	for i, err := range e.Errs {
 		if err != nil {
-			parts = append(parts, "destination "+e.Destinations[i]+": "+err.Error())
+			parts = append(parts, "destination "+e.Destinations[i]+": "+strings.TrimPrefix(err.Error(), prefix))
 		}
 	}
-	return strings.Join(parts, "; ")
+	return prefix + strings.Join(parts, "; ")
 }
 
 // Unwrap returns the destinations' errors, for errors.Is and errors.As.
@@ -114,7 +117,7 @@ func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschem
 	result := func() ([]Checkpoint, error) {
 		for _, err := range errs {
 			if err != nil {
-				return out, &FanOutError{Destinations: names, Errs: errs}
+				return out, &FanOutError{Table: table, Destinations: names, Errs: errs}
 			}
 		}
 		return out, nil
