@@ -229,3 +229,58 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 		t.Error("no event says the fan-out copy resumed")
 	}
 }
+
+// TestFanOutOneDestinationFails runs a job into two destinations, one of
+// which refuses part of a table (a CHECK constraint): the run fails naming
+// that destination and the constraint, the other destination received the
+// whole table, and the failing one holds exactly the batches before the
+// refused row.
+func TestFanOutOneDestinationFails(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	src := newDatabase(t, "neosync_e2e_fanfail_src")
+	execSQL(t, src, crashSchema)
+	dst1, dst2 := newDatabase(t, "neosync_e2e_fanfail_dst1"), newDatabase(t, "neosync_e2e_fanfail_dst2")
+	// dst2 is appended to: the job's tables exist there, users with a
+	// CHECK the source's rows break from id 100000 on.
+	execSQL(t, dst2, crashSchema[:strings.Index(crashSchema, "INSERT")]+"ALTER TABLE users ADD CONSTRAINT below CHECK (id < 100000);")
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "fan-out-fail", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "fanfail-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{
+			{ConnectionId: s.connection(t, "fanfail-dst1", dst1), Options: owned},
+			{ConnectionId: s.connection(t, "fanfail-dst2", dst2), Options: &mgmt.JobDestinationOptions{BatchSize: 5000}},
+		},
+		Mappings:    crashMappings(),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	s.startWorker(t)
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := s.waitRun(t, run.Msg.GetJobRun().GetId(), 4*time.Minute, final)
+	t.Logf("run %v: %s", done.GetStatus(), done.GetError())
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED {
+		t.Fatalf("run ended %v, want failed", done.GetStatus())
+	}
+	if msg := done.GetError(); !strings.Contains(msg, "table public.users: destination fanfail-dst2: batch 20 (rows 95001 and on)") || !strings.Contains(msg, `"below"`) {
+		t.Errorf("run error %q: want the table, the destination, the batch and the constraint", msg)
+	}
+	if got := queryInt(t, dst1, "SELECT count(*) FROM users"); got != crashCounts["users"] {
+		t.Errorf("the other destination has %d users, want %d", got, crashCounts["users"])
+	}
+	sum := "SELECT ('x' || substr(md5(string_agg(id || ',' || name, ';' ORDER BY id)), 1, 15))::bit(60)::bigint FROM users"
+	if got, want := queryInt(t, dst1, sum), queryInt(t, src, sum); got != want {
+		t.Errorf("the other destination's users checksum %d, source %d", got, want)
+	}
+	if got := queryInt(t, dst2, "SELECT count(*) FROM users"); got != 95000 {
+		t.Errorf("the failing destination has %d users, want the 95000 of the batches before the refused row", got)
+	}
+	if got := queryInt(t, dst2, "SELECT count(*) - count(DISTINCT id) FROM users"); got != 0 {
+		t.Errorf("the failing destination has %d duplicate users", got)
+	}
+}
