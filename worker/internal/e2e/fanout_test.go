@@ -59,7 +59,7 @@ func checkpointsPastStart(data []byte) bool {
 }
 
 // fanOutJob creates the crash job into two owned destinations.
-func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string, heartbeatSeconds int64) string {
+func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string, heartbeatSeconds int64, extra ...*mgmt.JobMapping) string {
 	t.Helper()
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}
 	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
@@ -68,7 +68,7 @@ func fanOutJob(t *testing.T, s *stack, src, dst1, dst2 string, heartbeatSeconds 
 			{ConnectionId: s.connection(t, "fan-dst1", dst1), Options: owned},
 			{ConnectionId: s.connection(t, "fan-dst2", dst2), Options: owned},
 		},
-		Mappings:    crashMappings(),
+		Mappings:    append(crashMappings(), extra...),
 		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(heartbeatSeconds)},
 	}))
 	if err != nil {
@@ -101,11 +101,17 @@ func TestFanOutReadsTheSourceOnce(t *testing.T) {
 	s := startStack(t)
 	src := newDatabase(t, "neosync_e2e_fan_src")
 	execSQL(t, src, crashSchema)
+	// Two small tables: copied in a batch (FanOutBatch).
+	execSQL(t, src, `CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL);
+INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 500) g;
+CREATE TABLE notes (body text);
+INSERT INTO notes SELECT 'note ' || (g % 50) FROM generate_series(1, 300) g;`)
 	execSQL(t, src, "VACUUM ANALYZE")
 	u, _ := url.Parse(src)
 	execSQL(t, src, `ALTER DATABASE "`+strings.TrimPrefix(u.Path, "/")+`" SET enable_seqscan = off`)
 	dst1, dst2 := newDatabase(t, "neosync_e2e_fan_dst1"), newDatabase(t, "neosync_e2e_fan_dst2")
-	jobID := fanOutJob(t, s, src, dst1, dst2, 5)
+	jobID := fanOutJob(t, s, src, dst1, dst2, 5,
+		mapping("tags", "id", "passthrough", nil), mapping("tags", "label", "transform_hash", nil), mapping("notes", "body", "passthrough", nil))
 	s.startWorker(t)
 	before := heapReads(t, src)
 	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
@@ -129,13 +135,32 @@ func TestFanOutReadsTheSourceOnce(t *testing.T) {
 		t.Errorf("the source handed out %d rows for %d rows into two destinations: read more than once", read, rows)
 	}
 	checkBothDestinations(t, src, dst1, dst2)
+	small := map[string]int64{"tags": 500, "notes": 300}
+	for _, dst := range []string{dst1, dst2} {
+		for table, n := range small {
+			if got := queryInt(t, dst, "SELECT count(*) FROM "+table); got != n {
+				t.Errorf("%s has %d rows, want %d", table, got, n)
+			}
+		}
+		if got := queryInt(t, dst, "SELECT count(*) FROM tags WHERE label LIKE 'tag %'"); got != 0 {
+			t.Errorf("%d tag labels were not transformed", got)
+		}
+	}
+	q := "SELECT ('x' || substr(md5(string_agg(id || ',' || label, ';' ORDER BY id)), 1, 15))::bit(60)::bigint FROM tags"
+	if a, b := queryInt(t, dst1, q), queryInt(t, dst2, q); a != b {
+		t.Errorf("transformed tags differ between the destinations")
+	}
 	for _, tb := range done.GetTables() {
-		if tb.GetState() != "complete" || tb.GetRowsDone() != crashCounts[tb.GetTable()] {
+		want, ok := crashCounts[tb.GetTable()]
+		if !ok {
+			want = small[tb.GetTable()]
+		}
+		if tb.GetState() != "complete" || tb.GetRowsDone() != want {
 			t.Errorf("progress of %s in %s: %s, %d rows", tb.GetTable(), tb.GetDestination(), tb.GetState(), tb.GetRowsDone())
 		}
 	}
-	if len(done.GetTables()) != 2*len(crashCounts) {
-		t.Errorf("%d table progress rows, want %d (each table in each destination)", len(done.GetTables()), 2*len(crashCounts))
+	if want := 2 * (len(crashCounts) + len(small)); len(done.GetTables()) != want {
+		t.Errorf("%d table progress rows, want %d (each table in each destination)", len(done.GetTables()), want)
 	}
 }
 
