@@ -95,8 +95,11 @@ func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschem
 	if t == nil {
 		return nil, fmt.Errorf("sqlsync: table %s is not in the plan", table)
 	}
-	if rng != nil && !splittable(plan.Dialect, t) {
-		return nil, fmt.Errorf("sqlsync: table %s cannot be copied in key ranges (its key is not one integer column)", table)
+	if rng != nil && !splittable(t) {
+		return nil, fmt.Errorf("sqlsync: table %s cannot be copied in key ranges (it is not resumed by key)", table)
+	}
+	if rng != nil && (rng.ByKey() == integerKey(plan.Dialect, t) || (rng.LoKey != nil && len(rng.LoKey) != len(t.Key)) || (rng.HiKey != nil && len(rng.HiKey) != len(t.Key))) {
+		return nil, fmt.Errorf("sqlsync: table %s: %s does not fit its key", table, rng)
 	}
 	out := make([]Checkpoint, len(dsts))
 	errs := make([]error, len(dsts))
