@@ -184,7 +184,7 @@ func (p *Policy) openMySQL(ctx context.Context, c Config, tlsConf *tls.Config) (
 		closeTunnel(tun)
 		return nil, classify(err, c)
 	}
-	db := sql.OpenDB(connector)
+	db := p.openMySQLDB(connector)
 	maxOpen := c.Pool.MaxOpen
 	if maxOpen == 0 {
 		maxOpen = 10

@@ -2,6 +2,8 @@ package sqlconnect
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"net"
 	"strconv"
 
@@ -29,6 +31,10 @@ type Policy struct {
 	// Tracer, when set, records a span per query on the Postgres pools
 	// opened under this policy (the worker's traces); nil traces nothing.
 	Tracer pgx.QueryTracer
+	// OpenMySQL, when set, makes the MySQL/MariaDB pools opened under this
+	// policy from their connector (the worker's traces wrap it to record a
+	// span per statement); nil uses sql.OpenDB.
+	OpenMySQL func(driver.Connector) *sql.DB
 }
 
 type policyKey struct{}
@@ -44,6 +50,14 @@ func WithPolicy(ctx context.Context, p *Policy) context.Context {
 func PolicyFrom(ctx context.Context) *Policy {
 	p, _ := ctx.Value(policyKey{}).(*Policy)
 	return p
+}
+
+// openMySQLDB makes a pool from c, traced when the policy says so.
+func (p *Policy) openMySQLDB(c driver.Connector) *sql.DB {
+	if p != nil && p.OpenMySQL != nil {
+		return p.OpenMySQL(c)
+	}
+	return sql.OpenDB(c)
 }
 
 func (p *Policy) network() *netpolicy.Policy {

@@ -58,6 +58,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 		if keyed {
 			cp.Key = key
 		}
+		rep.Wrote(r.Bytes())
 		rep.Committed(cp)
 		return nil
 	})

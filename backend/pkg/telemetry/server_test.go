@@ -62,6 +62,38 @@ func TestNilSyncMetrics(t *testing.T) {
 	}
 }
 
+// TestCopyMeter: a copy's cumulative progress becomes counter increments,
+// a resumed copy's checkpoint rows are not counted again, and a count that
+// goes back (a report out of order) adds nothing.
+func TestCopyMeter(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	m := NewSyncMetrics(reg)
+	c := m.Meter("j", "d", "public.t", CopyCounts{RowsRead: 100, RowsWritten: 100})
+	c.Observe(CopyCounts{RowsRead: 150, RowsWritten: 100, BytesRead: 4000})
+	c.Observe(CopyCounts{RowsRead: 140, RowsWritten: 120, BytesRead: 3000, BytesWritten: 900})
+	c.Observe(CopyCounts{RowsRead: 200, RowsWritten: 200, BytesRead: 6000, BytesWritten: 5000})
+	var nilMetrics *SyncMetrics
+	nilMetrics.Meter("j", "d", "public.t", CopyCounts{}).Observe(CopyCounts{RowsRead: 5})
+	got := map[string]float64{}
+	families, _ := reg.Gather()
+	for _, f := range families {
+		for _, s := range f.GetMetric() {
+			if s.GetCounter() != nil {
+				got[f.GetName()] += s.GetCounter().GetValue()
+			}
+		}
+	}
+	for name, want := range map[string]float64{
+		"neosync_worker_rows_read_total": 100, "neosync_worker_rows_written_total": 100,
+		"neosync_worker_read_bytes_total": 6000, "neosync_worker_written_bytes_total": 5000,
+	} {
+		if got[name] != want {
+			t.Errorf("%s = %v, want %v", name, got[name], want)
+		}
+	}
+}
+
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)

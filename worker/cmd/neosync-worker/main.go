@@ -139,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Every activity context carries the connection policy, so each pool
 	// the activities and the sync engine open dials through it, and no
 	// Postgres session lands in the API's own database (the API names it).
-	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL), Tracer: obs.dbTracer}
+	policy := &sqlconnect.Policy{Network: cfg.ConnectionNetwork, Protected: api.ProtectedDatabases(apiclient.ProtectedCacheTTL), Tracer: obs.dbTracer, OpenMySQL: obs.openMySQL}
 	identity := workerIdentity()
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: cfg.MaxConcurrentActivities,

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,11 +25,13 @@ import (
 
 // observability is what serve wires for operators: the API clients'
 // tracing, the Temporal client's metrics and tracing, the tracer of the
-// jobs' Postgres pools, and the registry the metrics port serves (nil when
-// NEOSYNC_METRICS_ADDR is unset).
+// jobs' Postgres pools, the opener of their traced MySQL pools, and the
+// registry the metrics port serves (nil when NEOSYNC_METRICS_ADDR is
+// unset).
 type observability struct {
 	apiInterceptors []connect.Interceptor
 	dbTracer        pgx.QueryTracer
+	openMySQL       func(driver.Connector) *sql.DB
 	registry        *prometheus.Registry
 	sync            *telemetry.SyncMetrics
 	shutdown        func()
@@ -44,6 +48,7 @@ func setupObservability(ctx context.Context, cfg config.Config, log *slog.Logger
 	o := &observability{apiInterceptors: base.Interceptors, registry: base.Registry, shutdown: base.Shutdown}
 	if base.Traced {
 		o.dbTracer = dbtrace.Postgres()
+		o.openMySQL = dbtrace.MySQL()
 	}
 	if o.registry != nil {
 		o.sync = telemetry.NewSyncMetrics(o.registry)

@@ -67,7 +67,7 @@ type Activities struct {
 	// RangeRows is the rows per key range of a large table (0:
 	// sqlsync.DefaultRangeRows); see StartRun and SyncRange.
 	RangeRows int64
-	// Metrics records rows, copies, run outcomes and transformer errors
+	// Metrics records rows and bytes, copies, run outcomes and transformer errors
 	// (nil records nothing).
 	Metrics *telemetry.SyncMetrics
 
@@ -450,21 +450,12 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	ended := a.Metrics.CopyStarted(in.JobID, in.DestinationName)
 	var mu sync.Mutex
 	lastReport := time.Time{}
-	// seen is the rows already counted in the rows-written metric; the
-	// engine's progress counts from the checkpoint it resumed at.
-	var seen int64
-	if cp != nil {
-		seen = cp.Rows
-	}
-	count := func(rows int64) {
-		a.Metrics.RowsWritten(in.JobID, in.DestinationName, table.String(), rows-seen)
-		seen = max(seen, rows)
-	}
+	meter := a.meter(in, table, cp)
 	out, err := a.Engine.SyncTable(ctx, plan, table, src, dst, cp, func(p sqlsync.Progress) {
 		beat(p.Checkpoint)
 		mu.Lock()
 		defer mu.Unlock()
-		count(p.Rows)
+		meter.Observe(copyCounts(p))
 		if time.Since(lastReport) >= time.Second {
 			lastReport = time.Now()
 			report("running", p.Rows, nil)
@@ -487,13 +478,29 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		return out, err
 	}
 	mu.Lock()
-	count(out.Rows)
+	meter.Observe(telemetry.CopyCounts{RowsRead: out.Rows, RowsWritten: out.Rows})
 	mu.Unlock()
 	ended("complete")
 	a.Logger.InfoContext(ctx, "copy complete", append(logAttrs, slog.Int64("rows", out.Rows), slog.Duration("took", time.Since(started)))...)
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
 	return out, nil
+}
+
+// meter starts the metrics of one copy of table; the engine's progress
+// counts rows from the checkpoint it resumed at, which are not counted
+// again.
+func (a *Activities) meter(in StepInput, table sqlschema.TableName, cp *sqlsync.Checkpoint) *telemetry.CopyMeter {
+	var from telemetry.CopyCounts
+	if cp != nil {
+		from.RowsRead, from.RowsWritten = cp.Rows, cp.Rows
+	}
+	return a.Metrics.Meter(in.JobID, in.DestinationName, table.String(), from)
+}
+
+// copyCounts is what a copy's progress report says it has moved.
+func copyCounts(p sqlsync.Progress) telemetry.CopyCounts {
+	return telemetry.CopyCounts{RowsRead: p.Rows, RowsWritten: p.Checkpoint.Rows, BytesRead: p.BytesRead, BytesWritten: p.BytesWritten}
 }
 
 func isNonRetryable(err error) bool {

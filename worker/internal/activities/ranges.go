@@ -95,10 +95,12 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 		var mu sync.Mutex
 		var last time.Time
 		var err error
+		meter := a.meter(in.StepInput, in.Table, cp)
 		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, func(p sqlsync.Progress) {
 			h.set(p.Checkpoint)
 			mu.Lock()
 			defer mu.Unlock()
+			meter.Observe(copyCounts(p))
 			if time.Since(last) >= time.Second {
 				last = time.Now()
 				a.rangeProgress(ctx, in, "running", p.Rows)

@@ -27,7 +27,7 @@ func declaredSyncMetrics() map[string]bool {
 	reg := prometheus.NewRegistry()
 	m := telemetry.NewSyncMetrics(reg)
 	m.CopyStarted("j", "d")("complete")
-	m.RowsWritten("j", "d", "t", 1)
+	m.Copied("j", "d", "t", telemetry.CopyCounts{RowsRead: 1, RowsWritten: 1, BytesRead: 1, BytesWritten: 1})
 	m.RunFinished("j", "failed", 1)
 	m.TransformerError("j", "value")
 	out := map[string]bool{"up": true}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"connectrpc.com/connect"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // TestObservabilityOfARun runs a sync through the API, Temporal and a
@@ -61,11 +64,7 @@ func TestObservabilityOfARun(t *testing.T) {
 
 	t.Run("worker metrics", func(t *testing.T) {
 		m := scrape(t, "http://"+workerMetrics+"/metrics")
-		for table, rows := range map[string]float64{"public.customers": 2000, "public.orders": 5000, "public.employees": 3, "public.audit_log": 300} {
-			if got := m.value(t, "neosync_worker_rows_written_total", "job_id", jobID, "destination", "dst", "table", table); got != rows {
-				t.Errorf("rows written to %s = %v, want %v", table, got, rows)
-			}
-		}
+		checkCopyMetrics(t, m, jobID, "dst", map[string]float64{"public.customers": 2000, "public.orders": 5000, "public.employees": 3, "public.audit_log": 300})
 		if got := m.value(t, "neosync_worker_runs_total", "job_id", jobID, "status", "complete"); got != 1 {
 			t.Errorf("runs complete = %v, want 1", got)
 		}
@@ -147,6 +146,143 @@ func TestObservabilityOfARun(t *testing.T) {
 		}
 		checkDeployFiles(t, exported)
 	})
+}
+
+// TestObservabilityOfAMySQLRun runs a MariaDB → MariaDB sync traced from
+// the caller: the worker's MySQL statements are spans of the run's trace
+// under its activities, with the statement but never a copied value, and
+// the worker's metrics count the rows and bytes the table moved.
+func TestObservabilityOfAMySQLRun(t *testing.T) {
+	t.Parallel()
+	otlp := startOTLPReceiver(t)
+	workerMetrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	traces := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp.url, "OTEL_BSP_SCHEDULE_DELAY=100"}
+	s := startStack(t, traces...)
+	s.startWorker(t, append(traces, "NEOSYNC_METRICS_ADDR="+workerMetrics)...)
+	waitHTTP(t, "http://"+workerMetrics+"/readyz", 90*time.Second)
+
+	srcURL, _ := testdb.MySQL(t, "neosync_e2e_otel_src")
+	srv := openMariaServer(t, srcURL)
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	// The secret column passes through: its values must reach the
+	// destination and appear in no span.
+	srv.exec(t, src, "CREATE TABLE people (id bigint PRIMARY KEY, email varchar(100) NOT NULL, secret varchar(40) NOT NULL)",
+		"INSERT INTO people SELECT seq, CONCAT('person', seq, '@example.com'), CONCAT('s3cr3t-', seq) FROM seq_1_to_1500")
+	dst := srv.database(t, "neosync_e2e_otel_dst")
+	m := func(col, source string) *mgmt.JobMapping {
+		return &mgmt.JobMapping{Schema: src, Table: "people", Column: col, Transformer: &mgmt.JobMappingTransformer{Source: source}}
+	}
+	ctx := testCtx(t, 5*time.Minute)
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "e2e-observed-mysql", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "src", srcURL)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, "dst", srv.url(dst)), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
+		Mappings:     []*mgmt.JobMapping{m("id", "passthrough"), m("email", "transform_email"), m("secret", "passthrough")},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	jobID := job.Msg.GetJob().GetId()
+	traceID, rootID := randomHex(16), randomHex(8)
+	req := connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID})
+	req.Header().Set("traceparent", "00-"+traceID+"-"+rootID+"-01")
+	run, err := s.c.Jobs.CreateJobRun(ctx, req)
+	if err != nil {
+		t.Fatalf("CreateJobRun: %v", err)
+	}
+	if r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 3*time.Minute, final); r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", r.GetStatus(), r.GetError())
+	}
+	var copied int64
+	qdst, _ := sqlschema.QuoteMySQLIdentifier(dst)
+	if err := srv.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qdst+".people WHERE secret LIKE 's3cr3t-%'").Scan(&copied); err != nil || copied != 1500 {
+		t.Fatalf("destination holds %d passed-through secrets (%v), want 1500", copied, err)
+	}
+
+	t.Run("worker metrics", func(t *testing.T) {
+		checkCopyMetrics(t, scrape(t, "http://"+workerMetrics+"/metrics"), jobID, "dst", map[string]float64{src + ".people": 1500})
+	})
+	t.Run("trace", func(t *testing.T) { checkMySQLSpans(t, otlp, traceID, rootID) })
+}
+
+// checkMySQLSpans waits for the worker's MySQL spans of the run's trace —
+// the source's SELECT and the destination's LOAD DATA — under the caller's
+// span through an activity, the workflow and the API's start, and checks
+// no span holds a copied value.
+func checkMySQLSpans(t *testing.T, otlp *otlpReceiver, traceID, rootID string) {
+	want := []struct{ service, name string }{
+		{"neosync-worker", "RunActivity:"},
+		{"neosync-worker", "RunWorkflow:DataSync"},
+		{"neosync-api", "StartWorkflow:DataSync"},
+		{"neosync-api", "mgmt.v1alpha1.JobService/CreateJobRun"},
+	}
+	statements := map[string]bool{"SELECT": false, "LOAD DATA": false}
+	var spans map[string]span
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		spans = otlp.trace(traceID)
+		for _, sp := range spans {
+			if sp.service != "neosync-worker" || sp.attrs["db.system.name"] != "mysql" {
+				continue
+			}
+			c := chain(spans, sp)
+			if c[len(c)-1].parent != rootID {
+				continue
+			}
+			next := 0
+			for _, a := range c[1:] {
+				if next < len(want) && a.service == want[next].service && strings.HasPrefix(a.name, want[next].name) {
+					next++
+				}
+			}
+			if next != len(want) {
+				continue
+			}
+			for verb := range statements {
+				if strings.HasPrefix(strings.TrimSpace(sp.attrs["db.query.text"]), verb) {
+					statements[verb] = true
+				}
+			}
+		}
+		if (statements["SELECT"] && statements["LOAD DATA"]) || time.Now().After(deadline) {
+			break
+		}
+	}
+	for verb, seen := range statements {
+		if !seen {
+			t.Errorf("trace %s (%d spans) has no worker MySQL %s span descending from the caller through the activity, workflow and API", traceID, len(spans), verb)
+		}
+	}
+	for _, sp := range spans {
+		for k, v := range sp.attrs {
+			if strings.Contains(v, "s3cr3t-") || strings.Contains(v, "@example.com") {
+				t.Errorf("span %s %s attribute %s holds a copied value: %q", sp.service, sp.name, k, v)
+			}
+		}
+	}
+}
+
+// checkCopyMetrics checks the per-table counters of a run that copied
+// rows[table] rows into destination, once: rows read and written equal
+// the rows copied, and the bytes read and written lie between a few bytes
+// and a few kilobytes per row (the sources' rows are small).
+func checkCopyMetrics(t *testing.T, m metrics, jobID, destination string, rows map[string]float64) {
+	t.Helper()
+	for table, n := range rows {
+		labels := []string{"job_id", jobID, "destination", destination, "table", table}
+		for _, name := range []string{"neosync_worker_rows_read_total", "neosync_worker_rows_written_total"} {
+			if got := m.value(t, name, labels...); got != n {
+				t.Errorf("%s of %s = %v, want %v", name, table, got, n)
+			}
+		}
+		for _, name := range []string{"neosync_worker_read_bytes_total", "neosync_worker_written_bytes_total"} {
+			if got := m.value(t, name, labels...); got < 4*n || got > 4096*n {
+				t.Errorf("%s of %s = %v for %v rows, want between 4 and 4096 bytes a row", name, table, got, n)
+			}
+		}
+	}
 }
 
 // checkRunTrace waits for a worker database span of the run's trace and

@@ -86,7 +86,7 @@ func mysqlStream(ctx context.Context, j *syncdriver.TableJob, spec syncdriver.So
 	enc.Batcher = syncdriver.Batcher{Ctx: gctx, Stream: stream, Batch: spec.Batch, Buf: stream.Buffer(), Key: enc.Key, Progress: enc.Progress}
 	g.Go(func() error {
 		defer stream.Close()
-		return enc.readAll(gctx, stmt, args)
+		return enc.readAll(gctx, stmt, args, rep)
 	})
 	g.Go(func() error { return stream.Deliver(gctx, write) })
 	if err := g.Wait(); err != nil {
@@ -186,9 +186,9 @@ func newMyEncoder(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []stri
 	return enc, nil
 }
 
-// readAll runs stmt with args and encodes every row it returns, then
-// closes the last batch.
-func (e *myEncoder) readAll(ctx context.Context, stmt *sql.Stmt, args []any) error {
+// readAll runs stmt with args and encodes every row it returns, counting
+// the values' bytes on rep, then closes the last batch.
+func (e *myEncoder) readAll(ctx context.Context, stmt *sql.Stmt, args []any, rep *syncdriver.Reporter) error {
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows, err := stmt.QueryContext(qctx, args...)
@@ -205,6 +205,7 @@ func (e *myEncoder) readAll(ctx context.Context, stmt *sql.Stmt, args []any) err
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read source row %d: %w", e.Rows+1, err)
 		}
+		rep.Read(valuesSize(vals))
 		if err := e.row(vals); err != nil {
 			return err
 		}
@@ -327,4 +328,22 @@ func (e *myEncoder) row(vals []any) error {
 		}
 	}
 	return e.RowDone(1)
+}
+
+// valuesSize is the size of a row's values as the binary protocol hands
+// them over: a string's length, 8 for a number or a time, 0 for NULL.
+func valuesSize(vals []any) int {
+	n := 0
+	for _, v := range vals {
+		switch v := v.(type) {
+		case nil:
+		case []byte:
+			n += len(v)
+		case string:
+			n += len(v)
+		default:
+			n += 8
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package pgsync
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -119,7 +120,7 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *syncdriver.TableJob, 
 		if relay.pool != nil {
 			defer relay.pool.abort()
 		}
-		if _, err := sc.PgConn().CopyTo(gctx, relay, src.copySQL); err != nil {
+		if _, err := sc.PgConn().CopyTo(gctx, readCounter{relay, rep}, src.copySQL); err != nil {
 			if relay.pool != nil {
 				if cause := relay.pool.failure(); cause != nil {
 					return cause // a converter's error, not the read it stopped
@@ -137,6 +138,17 @@ func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *syncdriver.TableJob, 
 		return fmt.Errorf("end source transaction: %w", err)
 	}
 	return nil
+}
+
+// readCounter counts the source's COPY stream on its way to the relay.
+type readCounter struct {
+	w   io.Writer
+	rep *syncdriver.Reporter
+}
+
+func (c readCounter) Write(p []byte) (int, error) {
+	c.rep.Read(len(p))
+	return c.w.Write(p)
 }
 
 // pgWriter writes batches into the destination table in the way the

@@ -122,6 +122,7 @@ type BatchReader struct {
 	started bool
 	first   chunkMsg
 	end     *chunkMsg
+	n       int64 // bytes returned
 }
 
 func newBatchReader(ctx context.Context, s *ChunkStream, first chunkMsg) *BatchReader {
@@ -160,8 +161,13 @@ func (r *BatchReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, r.cur[r.pos:])
 	r.pos += n
+	r.n += int64(n)
 	return n, nil
 }
+
+// Bytes returns the bytes the reader has returned so far: the batch's
+// size once it has been read to its end.
+func (r *BatchReader) Bytes() int64 { return r.n }
 
 // ended reports whether the batch's end marker was read.
 func (r *BatchReader) ended() bool { return r.end != nil }

@@ -123,6 +123,14 @@ type Progress struct {
 	Rows int64
 	// Checkpoint is the last durable point.
 	Checkpoint Checkpoint
+	// BytesRead is what this attempt read from the source so far: the
+	// COPY stream's bytes from PostgreSQL; from MySQL and a RowSource the
+	// values' lengths as received (text and binary strings their length,
+	// numbers and times 8, NULL nothing).
+	BytesRead int64
+	// BytesWritten is the size of the batches this attempt committed to
+	// the destination: the COPY (binary or text) or LOAD DATA stream.
+	BytesWritten int64
 }
 
 // RowSource is where the stream path reads rows when the engine cannot

@@ -78,6 +78,7 @@ func StreamRows(ctx context.Context, t *syncplan.Table, src RowSource, spec Sour
 						b.Buf = append(b.Buf, '\\', 'N')
 						continue
 					}
+					rep.Read(len(*r[f]))
 					b.Buf = appendTextField(b.Buf, *r[f])
 				}
 				b.Buf = append(b.Buf, '\n')
