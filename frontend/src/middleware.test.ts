@@ -28,6 +28,13 @@ describe("the /api proxy", () => {
     expect(forwarded(res)).not.toContain("authorization");
   });
 
+  it("starts no span when tracing is off: a caller's traceparent passes unchanged, none is added", async () => {
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    expect((await call({ traceparent: caller })).headers.get("x-middleware-request-traceparent")).toBe(caller);
+    expect(forwarded(await call({}))).not.toContain("traceparent");
+  });
+
   it("sends the session's key as a bearer token and not the cookie", async () => {
     const token = seal(newSession("neo_ak_proxy"), sessionKey().key);
     const res = await call({ cookie: `${SESSION_COOKIE}=${token}; other=1`, "sec-fetch-site": "same-origin" });

@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseURL } from "@/lib/api-url";
 import { SESSION_COOKIE, isCrossSite, isHttps, seal, sessionCookieOptions, sessionKey, unseal, type Session } from "@/lib/session";
 import { freshSession, tokenExpired } from "@/lib/token-refresh";
+import { endHop, startHop, traceConfig } from "@/lib/webtrace";
 
 // The browser calls the API at /api/<package>.<Service>/<Method> on this app's
 // own origin, so the API needs no CORS setup. The target is read from
@@ -19,10 +20,27 @@ import { freshSession, tokenExpired } from "@/lib/token-refresh";
 // the API and the re-sealed session back to the browser. When the provider
 // refuses, a still-valid ID token is used as it is; an expired one ends the
 // session (cookie dropped, the API answers Unauthenticated → /sign-in).
+//
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, each forwarded call is a span of its
+// own (a refresh included) and carries it to the API in `traceparent`
+// (src/lib/webtrace.ts).
 export async function middleware(req: NextRequest) {
+  const trace = traceConfig(process.env);
+  if (!trace) return forward(req);
+  const path = req.nextUrl.pathname.replace(/^\/api/, "");
+  const hop = startHop(req.headers.get("traceparent"), req.method, path);
+  try {
+    return await forward(req, hop.traceparent);
+  } finally {
+    endHop(trace, hop.span);
+  }
+}
+
+async function forward(req: NextRequest, traceparent?: string) {
   const target = new URL(req.nextUrl.pathname.replace(/^\/api/, "") + req.nextUrl.search, apiBaseURL());
   const headers = new Headers(req.headers);
   headers.delete("cookie");
+  if (traceparent) headers.set("traceparent", traceparent);
   const token = req.cookies.get(SESSION_COOKIE)?.value;
   if (!token) return NextResponse.rewrite(target, { request: { headers } });
   if (isCrossSite(req.headers)) {
