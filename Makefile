@@ -20,6 +20,9 @@ TEMPORAL_CLI_VERSION     := v1.5.1
 # The OpenID Provider the OIDC tests sign in through (zitadel/oidc's example OP;
 # Dex cannot be built from the module proxy, see backend/pkg/devoidc).
 ZITADEL_OIDC_VERSION     := v3.52.0
+# promtool checks deploy/'s alert rules (make check-deploy, run by make lint and
+# make test-go); Prometheus 3.x's Go module version. A cold build takes ~N minutes.
+PROMETHEUS_VERSION       := v0.316.0
 # The S3-compatible server the S3 tests start (posix backend); a cold build takes ~5 minutes.
 VERSITYGW_VERSION        := v1.8.0
 
@@ -40,7 +43,7 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: tools
-tools: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $(TOOLS_BIN)/sqlc $(TOOLS_BIN)/grpcurl $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw ## Install pinned tools (generators, grpcurl, Temporal CLI, OpenID Provider, versitygw) into .bin/
+tools: $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-connect-go $(TOOLS_BIN)/sqlc $(TOOLS_BIN)/grpcurl $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw $(TOOLS_BIN)/promtool ## Install pinned tools (generators, grpcurl, Temporal CLI, OpenID Provider, versitygw, promtool) into .bin/
 
 $(BUF):
 	npm install --prefix $(TOOLS_BIN)/npm --no-audit --no-fund --no-save @bufbuild/buf@$(BUF_VERSION) @bufbuild/protoc-gen-es@$(PROTOC_GEN_ES_VERSION)
@@ -62,6 +65,8 @@ $(TOOLS_BIN)/oidc-op/server:
 	GOBIN=$(TOOLS_BIN)/oidc-op go install github.com/zitadel/oidc/v3/example/server@$(ZITADEL_OIDC_VERSION)
 $(TOOLS_BIN)/versitygw:
 	go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+$(TOOLS_BIN)/promtool:
+	go install github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
 $(TOOLS_BIN)/golangci-lint:
 	go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
@@ -103,7 +108,7 @@ build: ## Build neosync-api, neosync-worker and neosync into ./bin
 test: test-go test-frontend test-scripts ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal), the web app (build, unit, Chromium e2e) and make up/down/demo
 
 .PHONY: test-go
-test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw ## Go tests only
+test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw check-deploy ## Go tests only
 	go vet $(GO_PACKAGES)
 	go test -count=1 $(GO_PACKAGES)
 
@@ -151,10 +156,18 @@ bench-e2e: $(TOOLS_BIN)/temporal ## A job through API → Temporal → worker be
 # The import rules run first and need only the go command, so a layering
 # violation fails make lint before golangci-lint is installed or run.
 .PHONY: lint
-lint: lint-layering $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
+lint: lint-layering check-deploy $(TOOLS_BIN)/golangci-lint $(BUF) ## Lint Go code and protobuf
 	go vet $(GO_PACKAGES)
 	$(TOOLS_BIN)/golangci-lint run $(GO_PACKAGES)
 	$(BUF) lint
+
+# The metric names in them are checked against what the API and the worker
+# export by worker/internal/e2e (TestObservabilityOfARun, "deploy").
+.PHONY: check-deploy
+check-deploy: $(TOOLS_BIN)/promtool ## Check deploy/: the alert rules and their unit tests with promtool, the Grafana dashboard's JSON
+	$(TOOLS_BIN)/promtool check rules deploy/prometheus/alerts.yml
+	cd deploy/prometheus && $(TOOLS_BIN)/promtool test rules alerts_test.yml
+	node -e 'JSON.parse(require("fs").readFileSync("deploy/grafana/neosync-dashboard.json", "utf8"))'
 
 .PHONY: lint-layering
 lint-layering: ## Check the import rules (backend/internal/layering: pkg never imports internal, domain never imports connect, …)
