@@ -98,3 +98,60 @@ func (h *WorkerHandler) AddJobRunLogs(ctx context.Context, req *connect.Request[
 	}
 	return connect.NewResponse(&mgmtv1alpha1.AddJobRunLogsResponse{}), nil
 }
+
+// rangeKeyFromProto decodes a range's address.
+func rangeKeyFromProto(k *mgmtv1alpha1.RangeSketchKey) (run.RangeKey, error) {
+	if k == nil {
+		return run.RangeKey{}, invalid("range", "is required")
+	}
+	id, err := parseID("range.job_run_id", k.GetJobRunId())
+	if err != nil {
+		return run.RangeKey{}, err
+	}
+	return run.RangeKey{RunID: id, Destination: k.GetDestination(), Schema: k.GetSchema(), Table: k.GetTable(), RangeIndex: k.GetRangeIndex()}, nil
+}
+
+// PutRangeSketch stores one part of a key range's leak sketches.
+func (h *WorkerHandler) PutRangeSketch(ctx context.Context, req *connect.Request[mgmtv1alpha1.PutRangeSketchRequest]) (*connect.Response[mgmtv1alpha1.PutRangeSketchResponse], error) {
+	k, err := rangeKeyFromProto(req.Msg.GetRange())
+	if err != nil {
+		return nil, err
+	}
+	p := req.Msg.GetPart()
+	if p == nil {
+		return nil, invalid("part", "is required")
+	}
+	if err := h.runs.PutRangeSketch(ctx, k, run.SketchPart{Part: p.GetPart(), Sketch: p.GetSketch()}); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.PutRangeSketchResponse{}), nil
+}
+
+// DeleteRangeSketch forgets a key range's leak sketches.
+func (h *WorkerHandler) DeleteRangeSketch(ctx context.Context, req *connect.Request[mgmtv1alpha1.DeleteRangeSketchRequest]) (*connect.Response[mgmtv1alpha1.DeleteRangeSketchResponse], error) {
+	k, err := rangeKeyFromProto(req.Msg.GetRange())
+	if err != nil {
+		return nil, err
+	}
+	if err := h.runs.DeleteRangeSketch(ctx, k); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.DeleteRangeSketchResponse{}), nil
+}
+
+// GetRangeSketch returns every stored part of a key range's leak sketches.
+func (h *WorkerHandler) GetRangeSketch(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetRangeSketchRequest]) (*connect.Response[mgmtv1alpha1.GetRangeSketchResponse], error) {
+	k, err := rangeKeyFromProto(req.Msg.GetRange())
+	if err != nil {
+		return nil, err
+	}
+	parts, err := h.runs.GetRangeSketch(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	out := &mgmtv1alpha1.GetRangeSketchResponse{}
+	for _, p := range parts {
+		out.Parts = append(out.Parts, &mgmtv1alpha1.RangeSketchPart{Part: p.Part, Sketch: p.Sketch})
+	}
+	return connect.NewResponse(out), nil
+}

@@ -38,8 +38,8 @@ func TestMigrateUpDownUp(t *testing.T) {
 	if err != nil || v == 0 || dirty {
 		t.Fatalf("version after up = %d dirty=%v err=%v", v, dirty, err)
 	}
-	if n := tableCount(t, url); n != 15 {
-		t.Fatalf("tables after up = %d, want 15", n)
+	if n := tableCount(t, url); n != 16 {
+		t.Fatalf("tables after up = %d, want 16", n)
 	}
 	if err := store.MigrateUp(url); err != nil {
 		t.Fatalf("second up must be a no-op: %v", err)

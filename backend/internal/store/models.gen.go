@@ -137,6 +137,17 @@ type JobRunLog struct {
 	Attributes []byte
 }
 
+type JobRunRangeSketch struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+	RangeIndex  int32
+	Part        string
+	Sketch      []byte
+	UpdatedAt   time.Time
+}
+
 type JobRunTable struct {
 	JobRunID     uuid.UUID
 	SchemaName   string

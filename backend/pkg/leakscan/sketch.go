@@ -2,8 +2,10 @@ package leakscan
 
 import (
 	"bytes"
-	"hash/maphash"
+	"fmt"
 	"math"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // DefaultCapacity is the number of distinct hashes a Sketch keeps per side
@@ -12,14 +14,12 @@ import (
 // A full sketch holds two maps of this size: under 2 MiB per column.
 const DefaultCapacity = 20_000
 
-// seed is the process's hash seed. Sketches are merged only within the
-// process that built them, so one seed per process suffices, and a random
-// one keeps crafted inputs from aiming at the sample.
-var seed = maphash.MakeSeed()
-
 // Sketch records one transformed column of one table during a copy. It is
 // not safe for concurrent use; give each goroutine its own and Merge them.
+// Sketches merge when they were built with the same Seed, in this process
+// or — serialised with MarshalBinary — in another.
 type Sketch struct {
+	seed      Seed
 	capacity  int
 	threshold uint64           // hashes above it are not kept
 	out       map[uint64]int64 // sampled output hashes → rows
@@ -29,13 +29,32 @@ type Sketch struct {
 }
 
 // New returns an empty sketch keeping at most capacity hashes per side
-// (0 means DefaultCapacity; at least 2).
-func New(capacity int) *Sketch {
+// (0 means DefaultCapacity; at least 2), hashing with this process's
+// random seed: it merges only with sketches of this process.
+func New(capacity int) *Sketch { return NewSeeded(capacity, Seed{}) }
+
+// NewSeeded returns an empty sketch like New, hashing with seed (the zero
+// Seed is this process's random one). Sketches built on several workers
+// merge when they share a seed, such as a run's (RunSeed).
+func NewSeeded(capacity int, seed Seed) *Sketch {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
 	capacity = max(capacity, 2)
-	return &Sketch{capacity: capacity, threshold: math.MaxUint64, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
+	return &Sketch{seed: seed.resolve(), capacity: capacity, threshold: math.MaxUint64, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
+}
+
+// hash is the sketch's seeded 64-bit hash of one value: xxHash64 of the
+// value, keyed by the seed through a bijective mixer (SplitMix64's
+// finaliser), so two values collide exactly when their xxHash64 values
+// do (about 2^-64 for distinct inputs), and which hashes fall under the
+// threshold depends on the seed. (xxHash64's own seeded form costs four
+// times as much per value.)
+func (s *Sketch) hash(b []byte) uint64 {
+	x := xxhash.Sum64(b) ^ s.seed.k
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // Add records one row: its source value in and its transformed value out,
@@ -44,7 +63,7 @@ func New(capacity int) *Sketch {
 // input is no source value.
 func (s *Sketch) Add(in []byte, inNull bool, out []byte, outNull bool) {
 	if !inNull {
-		if h := maphash.Bytes(seed, in); h <= s.threshold {
+		if h := s.hash(in); h <= s.threshold {
 			s.src[h] = struct{}{}
 			if len(s.src) > s.capacity {
 				s.shrink()
@@ -58,7 +77,7 @@ func (s *Sketch) Add(in []byte, inNull bool, out []byte, outNull bool) {
 	if !inNull && bytes.Equal(in, out) {
 		s.selfEqual++
 	}
-	if h := maphash.Bytes(seed, out); h <= s.threshold {
+	if h := s.hash(out); h <= s.threshold {
 		s.out[h]++
 		if len(s.out) > s.capacity {
 			s.shrink()
@@ -93,12 +112,17 @@ func (s *Sketch) prune() {
 	}
 }
 
-// Merge adds o's rows to s (o is left unchanged). Both must come from
-// this process; the merged sample is what one sketch over all the rows
-// would have kept at the lower of the two thresholds.
-func (s *Sketch) Merge(o *Sketch) {
+// Merge adds o's rows to s (o is left unchanged); the merged sample is
+// what one sketch over all the rows would have kept at the lower of the
+// two thresholds. Sketches of different seeds hash the same value
+// differently and do not merge: Merge then returns an error and leaves s
+// unchanged.
+func (s *Sketch) Merge(o *Sketch) error {
 	if o == nil {
-		return
+		return nil
+	}
+	if o.seed != s.seed {
+		return fmt.Errorf("leakscan: sketches of different hash seeds cannot be merged")
 	}
 	s.rows += o.rows
 	s.selfEqual += o.selfEqual
@@ -117,6 +141,7 @@ func (s *Sketch) Merge(o *Sketch) {
 		}
 	}
 	s.shrink()
+	return nil
 }
 
 // Result is what a sketch says about its column.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -82,7 +83,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.Start = *cp
 	}
 	if fromStart(t, job.Start) {
-		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), e.quasiIdentifiers(t))
+		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), leakscan.Seed{}, e.quasiIdentifiers(t))
 	}
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {

@@ -18,7 +18,7 @@ func interruptedRange(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlsch
 	defer cancel()
 	var mu sync.Mutex
 	var seen []Checkpoint
-	_, err := e.SyncRange(ctx, plan, table, rng, src, dst, cp, func(p Progress) {
+	_, err := e.SyncRange(ctx, plan, table, rng, src, dst, cp, leakscan.Seed{}, func(p Progress) {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(seen) == 0 || seen[len(seen)-1].Rows != p.Checkpoint.Rows {
@@ -84,7 +84,7 @@ func TestPostgresKeyRanges(t *testing.T) {
 	want := newPGDB(t)
 	wantDst := Destination{Name: "want", DB: want.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
 	assertNoError(t, "prepare want", e.PrepareDestination(ctx, plan, wantDst))
-	whole, err := e.SyncTable(ctx, plan, big, source, wantDst, nil, nil)
+	_, err = e.SyncTable(ctx, plan, big, source, wantDst, nil, nil)
 	assertNoError(t, "whole copy", err)
 	assertNoError(t, "finalize want", e.Finalize(ctx, plan, wantDst))
 
@@ -125,7 +125,7 @@ func TestPostgresKeyRanges(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					results[i], errs[i] = e.SyncRange(ctx, plan, big, r, source, dest, cp, nil)
+					results[i], errs[i] = e.SyncRange(ctx, plan, big, r, source, dest, cp, leakscan.Seed{}, nil)
 				}()
 			}
 			wg.Wait()
@@ -142,7 +142,7 @@ func TestPostgresKeyRanges(t *testing.T) {
 			}
 			// Range 3 again, done but never recorded: no checkpoint, so
 			// it removes its rows and copies them again.
-			_, err := e.SyncRange(ctx, plan, big, ranges[3], source, dest, &Checkpoint{Table: big, Range: &ranges[3]}, nil)
+			_, err := e.SyncRange(ctx, plan, big, ranges[3], source, dest, &Checkpoint{Table: big, Range: &ranges[3]}, leakscan.Seed{}, nil)
 			assertNoError(t, "repeat range 4", err)
 			if tc.opts.InitSchema {
 				assertNoError(t, "finalize", e.Finalize(ctx, plan, dest))
@@ -159,16 +159,37 @@ func TestPostgresKeyRanges(t *testing.T) {
 
 	t.Run("merged sketches", func(t *testing.T) {
 		t.Parallel()
+		// Sketches large enough to be exact, so that the whole table's
+		// (hashed with this process's seed) and the merged ranges' (the
+		// run's seed) must be equal.
+		e := NewEngine(registry, nil)
+		e.LeakSample = rows
+		wantDB := newPGDB(t)
+		wantDst := Destination{Name: "want", DB: wantDB.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
+		assertNoError(t, "prepare want", e.PrepareDestination(ctx, plan, wantDst))
+		whole, err := e.SyncTable(ctx, plan, big, source, wantDst, nil, nil)
+		assertNoError(t, "whole copy", err)
+		if !whole.Leaks["payload"].Exact {
+			t.Fatalf("whole table's leak scan %+v: want exact", whole.Leaks["payload"])
+		}
 		dst := newPGDB(t)
 		dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
 		assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-		var parts []map[string]*leakscan.Sketch
+		// The ranges hash with the run's seed and travel serialised, as
+		// between two workers; the merge decodes them with the seed derived
+		// anew.
+		var parts []*leakscan.Table
 		for _, r := range ranges {
-			out, err := e.SyncRange(ctx, plan, big, r, source, dest, nil, nil)
+			out, err := e.SyncRange(ctx, plan, big, r, source, dest, nil, leakscan.RunSeed("run-merged", []byte("key")), nil)
 			assertNoError(t, r.String(), err)
-			parts = append(parts, out.Sketches)
+			header, cols := out.Sketches.MarshalParts()
+			back, err := leakscan.UnmarshalTableParts(header, cols, leakscan.RunSeed("run-merged", []byte("key")))
+			assertNoError(t, "unmarshal", err)
+			parts = append(parts, back)
 		}
-		got := e.MergeRanges(parts)["payload"]
+		merged, _, err := e.MergeRanges(parts)
+		assertNoError(t, "merge", err)
+		got := merged["payload"]
 		if got != whole.Leaks["payload"] || got.Rows != rows {
 			t.Fatalf("merged ranges' leak scan %+v; the whole table's %+v (want equal, over every row)", got, whole.Leaks["payload"])
 		}
@@ -214,7 +235,7 @@ func TestMySQLKeyRanges(t *testing.T) {
 		case 1:
 			cp = &Checkpoint{Table: big, Range: &ranges[1]}
 		}
-		out, err := e.SyncRange(ctx, plan, big, r, source, dest, cp, nil)
+		out, err := e.SyncRange(ctx, plan, big, r, source, dest, cp, leakscan.Seed{}, nil)
 		assertNoError(t, r.String(), err)
 		total += out.Rows
 	}

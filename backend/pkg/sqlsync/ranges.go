@@ -98,9 +98,11 @@ func integerKey(d sqlschema.Dialect, t *syncplan.Table) bool {
 // whatever an earlier attempt wrote in the range. So every range is
 // copied exactly once whatever its attempts, and ranges run at once,
 // in any order, on any workers. The final checkpoint carries the range's
-// leak sketches (Checkpoint.Sketches) when the range was read in one
-// attempt, for the caller to merge with the other ranges'.
-func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dst Destination, cp *Checkpoint, report func(Progress)) (Checkpoint, error) {
+// leak sketches and re-identification count (Checkpoint.Sketches) when
+// the range was read in one attempt, hashed with seed, for the caller to
+// merge with the other ranges' — on any worker when every range of the
+// run uses the same seed (leakscan.RunSeed).
+func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dst Destination, cp *Checkpoint, seed leakscan.Seed, report func(Progress)) (Checkpoint, error) {
 	t := plan.Table(table)
 	if t == nil {
 		return Checkpoint{}, fmt.Errorf("sqlsync: table %s is not in the plan", table)
@@ -132,9 +134,7 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.Start = *cp
 	}
 	if fromStart(t, job.Start) {
-		// Row-level re-identification counts are per copy and not merged
-		// across ranges yet, so a ranged table reports none.
-		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), nil)
+		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), seed, e.quasiIdentifiers(t))
 	}
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
@@ -143,28 +143,23 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if err != nil {
 		return out, err
 	}
-	out.Sketches = job.Leaks.Sketches()
+	out.Sketches = job.Leaks.Table()
 	e.Logger.InfoContext(ctx, "range copied", slog.String("table", table.String()), slog.String("range", rng.String()), slog.Int64("rows", out.Rows))
 	return out, nil
 }
 
-// MergeRanges merges the leak sketches (Checkpoint.Sketches) of every key
-// range of one table into the table's leak scan, by column — what one
-// copy of the whole table would have measured. The sketches must come
-// from this process (see leakscan.Sketch.Merge).
-func (e *Engine) MergeRanges(ranges []map[string]*leakscan.Sketch) map[string]leakscan.Result {
-	merged := map[string]*leakscan.Sketch{}
+// MergeRanges merges the leak sketches and re-identification counts
+// (Checkpoint.Sketches) of every key range of one table into the table's
+// leak scan, by column — what one copy of the whole table would have
+// measured. The sketches must share a seed: those of one process, or of
+// one run (leakscan.RunSeed) restored from their serialised form on any
+// worker.
+func (e *Engine) MergeRanges(ranges []*leakscan.Table) (map[string]leakscan.Result, *leakscan.RowCount, error) {
+	merged := &leakscan.Table{}
 	for _, r := range ranges {
-		for col, s := range r {
-			if merged[col] == nil {
-				merged[col] = leakscan.New(2 * e.leakSample())
-			}
-			merged[col].Merge(s)
+		if err := merged.Merge(r); err != nil {
+			return nil, nil, fmt.Errorf("sqlsync: merge the leak sketches of key ranges: %w", err)
 		}
 	}
-	out := make(map[string]leakscan.Result, len(merged))
-	for col, s := range merged {
-		out[col] = s.Result()
-	}
-	return out
+	return merged.Results(), merged.Reidentified(), nil
 }

@@ -27,6 +27,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -95,6 +96,9 @@ type VerifyInput struct {
 	StepInput
 	Copied []int64 `json:"copied,omitempty"`
 	Before []int64 `json:"before,omitempty"`
+	// Ranged are the tables copied in key ranges, whose leak scan merges
+	// their ranges' sketches (see sketches.go).
+	Ranged []RangedTable `json:"ranged,omitempty"`
 }
 
 // RunInfo is what StartRun hands the workflow: ids, the plan's digest and
@@ -549,10 +553,27 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
-			var partial []sqlschema.TableName
-			o.Leaks, o.Reidentified, partial = a.runs.leaksOf(in.JobRunID, in.Destination, a.Engine.MergeRanges)
-			for _, t := range partial {
-				a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: some of its key ranges were copied by another worker or resumed, and a leak sketch cannot leave the worker that built it", t), &t)
+			o.Leaks, o.Reidentified = a.runs.leaksOf(in.JobRunID, in.Destination)
+			seed := runSeed(in.JobRunID, src)
+			for _, rt := range in.Ranged {
+				leaks, reid, err := a.rangeLeaks(ctx, in, seed, rt)
+				if errors.Is(err, errNoRangeSketch) {
+					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint read only part of its rows)", rt.Name, err), &rt.Name)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if o.Leaks == nil {
+					o.Leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
+				}
+				o.Leaks[rt.Name] = leaks
+				if reid != nil {
+					if o.Reidentified == nil {
+						o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
+					}
+					o.Reidentified[rt.Name] = *reid
+				}
 			}
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)

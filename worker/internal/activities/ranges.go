@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
-	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -62,8 +61,9 @@ func (a *Activities) splitTables(ctx context.Context, runID string, plan *syncpl
 // SyncRange copies one key range of a table, heartbeating its checkpoint:
 // a retry resumes from the last heartbeat, or — when none was recorded —
 // first removes what an earlier attempt wrote in the range, so rows are
-// never lost nor duplicated. The range's leak sketches stay in this
-// worker's run cache for Verify.
+// never lost nor duplicated. The range's leak sketches go to the API for
+// the worker that verifies the table (see sketches.go); a retry first
+// forgets what an earlier attempt stored.
 func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Checkpoint, error) {
 	info := activity.GetInfo(ctx)
 	var cp *sqlsync.Checkpoint
@@ -89,6 +89,11 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	}
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
+	if info.Attempt > 1 {
+		if err := a.forgetRangeSketch(ctx, in); err != nil {
+			return nil, err
+		}
+	}
 	var out sqlsync.Checkpoint
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		a.rangeProgress(ctx, in, "running", 0)
@@ -96,7 +101,7 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 		var last time.Time
 		var err error
 		meter := a.meter(in.StepInput, in.Table, cp)
-		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, func(p sqlsync.Progress) {
+		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, runSeed(in.JobRunID, src), func(p sqlsync.Progress) {
 			h.set(p.Checkpoint)
 			mu.Lock()
 			defer mu.Unlock()
@@ -111,7 +116,11 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	if err != nil {
 		return nil, err
 	}
-	a.runs.setRangeLeaks(in.JobRunID, in.Destination, in.Table, in.Range, out.Sketches)
+	if out.Sketches != nil {
+		if err := a.storeRangeSketch(ctx, in, out.Sketches); err != nil {
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("the leak sketches of %s %s could not be stored (%v); the table's leak scan will re-read a sample of the source", in.Table, in.Range, err), &in.Table)
+		}
+	}
 	a.rangeProgress(ctx, in, "complete", out.Rows)
 	out.Sketches = nil
 	return &out, nil
@@ -140,10 +149,4 @@ func (a *Activities) FinishRanges(ctx context.Context, in RangesDoneInput) error
 			State: "complete", RowsDone: in.Rows, RowsExpected: in.Rows, CompletedAt: ts(now)})
 	}
 	return nil
-}
-
-// rangeKey names one range of one table.
-type rangeKey struct {
-	table sqlschema.TableName
-	index int
 }

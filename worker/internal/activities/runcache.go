@@ -14,7 +14,6 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
-	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -49,16 +48,6 @@ type cachedRun struct {
 	// (Checkpoint.Reidentified), when the table had any.
 	leaks map[int]map[sqlschema.TableName]map[string]leakscan.Result
 	reid  map[int]map[sqlschema.TableName]leakscan.RowCount
-	// ranges are the sketches of the key ranges this worker copied (read
-	// from their start), per destination; a table's leak scan is their
-	// merge when this worker copied every range of it.
-	ranges map[int]map[rangeKey]rangeSketches
-}
-
-// rangeSketches are one range's sketches, by column, and its range count.
-type rangeSketches struct {
-	count    int
-	sketches map[string]*leakscan.Sketch
 }
 
 // runCache holds the plans of the runs this worker takes part in.
@@ -138,63 +127,18 @@ func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leak
 	}
 }
 
-// setRangeLeaks records (or, for nil, forgets) the sketches of one key
-// range of table copied into destination d.
-func (c *runCache) setRangeLeaks(runID string, d int, table sqlschema.TableName, rng sqlsync.KeyRange, sketches map[string]*leakscan.Sketch) {
+// leaksOf returns the leak scans and re-identification counts recorded
+// for destination d by the copies of whole tables on this worker (nil
+// when none). Tables copied in key ranges are merged from the API (see
+// sketches.go).
+func (c *runCache) leaksOf(runID string, d int) (leaks map[sqlschema.TableName]map[string]leakscan.Result, reid map[sqlschema.TableName]leakscan.RowCount) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.runs[runID]
 	if r == nil {
-		return
+		return nil, nil
 	}
-	if r.ranges == nil {
-		r.ranges = map[int]map[rangeKey]rangeSketches{}
-	}
-	if r.ranges[d] == nil {
-		r.ranges[d] = map[rangeKey]rangeSketches{}
-	}
-	k := rangeKey{table: table, index: rng.Index}
-	if sketches == nil {
-		delete(r.ranges[d], k)
-		return
-	}
-	r.ranges[d][k] = rangeSketches{count: rng.Count, sketches: sketches}
-}
-
-// leaksOf returns the sketches and re-identification counts recorded for
-// destination d (nil when none): those of whole tables, and for tables
-// copied in key ranges the merge of their ranges' sketches when every
-// range is here (ranged tables have no re-identification count yet).
-// partial lists the tables copied in ranges of which some are missing
-// (copied by another worker, or resumed): their leak scan falls back to a
-// re-read sample.
-func (c *runCache) leaksOf(runID string, d int, merge func([]map[string]*leakscan.Sketch) map[string]leakscan.Result) (leaks map[sqlschema.TableName]map[string]leakscan.Result, reid map[sqlschema.TableName]leakscan.RowCount, partial []sqlschema.TableName) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.runs[runID]
-	if r == nil {
-		return nil, nil, nil
-	}
-	leaks, reid = maps.Clone(r.leaks[d]), maps.Clone(r.reid[d])
-	byTable := map[sqlschema.TableName][]rangeSketches{}
-	for k, rs := range r.ranges[d] {
-		byTable[k.table] = append(byTable[k.table], rs)
-	}
-	for table, parts := range byTable {
-		if len(parts) != parts[0].count {
-			partial = append(partial, table)
-			continue
-		}
-		var sketches []map[string]*leakscan.Sketch
-		for _, p := range parts {
-			sketches = append(sketches, p.sketches)
-		}
-		if leaks == nil {
-			leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
-		}
-		leaks[table] = merge(sketches)
-	}
-	return leaks, reid, partial
+	return maps.Clone(r.leaks[d]), maps.Clone(r.reid[d])
 }
 
 func (c *runCache) drop(runID string) {

@@ -309,6 +309,9 @@ func (dr *destinationRun) run(ctx workflow.Context, s sqlsync.Step) error {
 		vin := activities.VerifyInput{StepInput: dr.step, Copied: dr.copied}
 		for _, t := range dr.info.Tables {
 			vin.Before = append(vin.Before, t.Rows)
+			if len(t.Ranges) > 0 {
+				vin.Ranged = append(vin.Ranged, activities.RangedTable{Name: t.Name, Ranges: len(t.Ranges)})
+			}
 		}
 		return describe("verify "+name, workflow.ExecuteActivity(sctx, a.Verify, vin).Get(ctx, &dr.report))
 	}

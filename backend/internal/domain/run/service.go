@@ -347,6 +347,10 @@ func (s *Service) finish(ctx context.Context, p store.FinishJobRunParams) (store
 	if err := s.store.EndJobRunTables(ctx, store.EndJobRunTablesParams{JobRunID: p.ID, Reason: trimMessage(reason)}); err != nil {
 		return row, err
 	}
+	// The key ranges' leak sketches served the run's verification only.
+	if err := s.store.DeleteJobRunRangeSketches(ctx, p.ID); err != nil {
+		return row, err
+	}
 	return row, nil
 }
 

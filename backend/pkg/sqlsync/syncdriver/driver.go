@@ -109,11 +109,14 @@ type Checkpoint struct {
 	// copy (see Leaks.Reidentified), when the table has two or more
 	// quasi-identifier columns.
 	Reidentified *leakscan.RowCount `json:"reidentified,omitempty"`
-	// Sketches are the sketches behind Leaks on a range's final
-	// checkpoint: the caller merges those of a table's ranges
-	// (leakscan.Sketch.Merge) into the table's leak scan. They hold this
-	// process's hashes, so they never leave it (not serialised).
-	Sketches map[string]*leakscan.Sketch `json:"-"`
+	// Sketches are the sketches and re-identification counter of a key
+	// range's copy on its final checkpoint (when it read the range in one
+	// attempt): the caller merges those of a table's ranges
+	// (leakscan.Table.Merge) into the table's leak scan, after carrying
+	// them to the worker that verifies in their serialised form
+	// (leakscan.Table.MarshalBinary). Not part of the checkpoint's JSON,
+	// which is heartbeated.
+	Sketches *leakscan.Table `json:"-"`
 }
 
 // Progress is reported while a table is copied.

@@ -14,6 +14,7 @@ import (
 // the source (see package leakscan). Safe for concurrent use.
 type Leaks struct {
 	capacity int
+	seed     leakscan.Seed
 	mu       sync.Mutex
 	sketches map[string][]*leakscan.Sketch
 	// quasi are the table's quasi-identifier columns whose joint
@@ -24,11 +25,13 @@ type Leaks struct {
 }
 
 // NewLeaks returns an empty collector whose sketches keep capacity hashes
-// per side (0: leakscan.DefaultCapacity). When quasi names at least two
-// columns, the rows that keep all of them equal to their own source values
-// are counted too (see leakscan.RowCounter).
-func NewLeaks(capacity int, quasi []string) *Leaks {
-	l := &Leaks{capacity: capacity, sketches: map[string][]*leakscan.Sketch{}}
+// per side (0: leakscan.DefaultCapacity) and hash with seed (the zero
+// Seed: this process's, for sketches merged only here; a run's
+// leakscan.RunSeed for sketches merged on another worker). When quasi
+// names at least two columns, the rows that keep all of them equal to
+// their own source values are counted too (see leakscan.RowCounter).
+func NewLeaks(capacity int, seed leakscan.Seed, quasi []string) *Leaks {
+	l := &Leaks{capacity: capacity, seed: seed, sketches: map[string][]*leakscan.Sketch{}}
 	if len(quasi) >= 2 {
 		l.quasi = quasi
 	}
@@ -78,7 +81,7 @@ func (l *Leaks) Sketch(column string) *leakscan.Sketch {
 	if l == nil {
 		return nil
 	}
-	s := leakscan.New(l.capacity)
+	s := leakscan.NewSeeded(l.capacity, l.seed)
 	l.mu.Lock()
 	l.sketches[column] = append(l.sketches[column], s)
 	l.mu.Unlock()
@@ -91,29 +94,34 @@ func (l *Leaks) Results() map[string]leakscan.Result {
 	if l == nil {
 		return nil
 	}
-	out := map[string]leakscan.Result{}
-	for col, s := range l.Sketches() {
-		out[col] = s.Result()
-	}
-	return out
+	return l.Table().Results()
 }
 
-// Sketches merges every goroutine's sketches, per column, and returns the
-// merged sketches themselves (Results summarises them), for a caller that
-// merges them further (the ranges of one table).
-func (l *Leaks) Sketches() map[string]*leakscan.Sketch {
+// Table merges every goroutine's sketches, per column, and row counters,
+// and returns them for a caller that merges them further (the key ranges
+// of one table, possibly copied on other workers: see
+// leakscan.Table.MarshalBinary); nil when l is nil. Call it after the
+// goroutines are done.
+func (l *Leaks) Table() *leakscan.Table {
 	if l == nil {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]*leakscan.Sketch, len(l.sketches))
+	t := &leakscan.Table{Columns: make(map[string]*leakscan.Sketch, len(l.sketches))}
 	for col, parts := range l.sketches {
-		merged := leakscan.New(l.capacity)
+		merged := leakscan.NewSeeded(l.capacity, l.seed)
 		for _, p := range parts {
-			merged.Merge(p)
+			_ = merged.Merge(p) // one seed: never fails
 		}
-		out[col] = merged
+		t.Columns[col] = merged
 	}
-	return out
+	if l.quasi != nil {
+		t.Quasi = slices.Clone(l.quasi)
+		t.Rows = leakscan.NewRowCounter(len(l.quasi))
+		for _, c := range l.counters {
+			t.Rows.Merge(c)
+		}
+	}
+	return t
 }

@@ -13,7 +13,172 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/worker.proto.
  */
 export const file_mgmt_v1alpha1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSIYChZHZXRXb3JrZXJQb2xpY3lSZXF1ZXN0IlgKF0dldFdvcmtlclBvbGljeVJlc3BvbnNlEj0KE3Byb3RlY3RlZF9kYXRhYmFzZXMYASADKAsyIC5tZ210LnYxYWxwaGExLlByb3RlY3RlZERhdGFiYXNlIjUKEVByb3RlY3RlZERhdGFiYXNlEg4KBnNlcnZlchgBIAEoCRIQCghkYXRhYmFzZRgCIAEoCSJSChJTdGFydEpvYlJ1blJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhcKD3RlbXBvcmFsX3J1bl9pZBgDIAEoCSIpChNTdGFydEpvYlJ1blJlc3BvbnNlEhIKCmpvYl9ydW5faWQYASABKAkiZgoaUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRI0Cghwcm9ncmVzcxgCIAEoCzIiLm1nbXQudjFhbHBoYTEuSm9iUnVuVGFibGVQcm9ncmVzcyIdChtSZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2UiiQEKFUFkZEpvYlJ1bkV2ZW50UmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoGc2NoZW1hGAQgASgJSACIAQESEgoFdGFibGUYBSABKAlIAYgBAUIJCgdfc2NoZW1hQggKBl90YWJsZSIYChZBZGRKb2JSdW5FdmVudFJlc3BvbnNlIp0BChNGaW5pc2hKb2JSdW5SZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoGc3RhdHVzGAIgASgOMhsubWdtdC52MWFscGhhMS5Kb2JSdW5TdGF0dXMSEgoFZXJyb3IYAyABKAlIAIgBARInCgZyZXBvcnQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QggKBl9lcnJvciIWChRGaW5pc2hKb2JSdW5SZXNwb25zZSJXChRBZGRKb2JSdW5Mb2dzUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBWxpbmVzGAIgAygLMhwubWdtdC52MWFscGhhMS5Kb2JSdW5Mb2dMaW5lIhcKFUFkZEpvYlJ1bkxvZ3NSZXNwb25zZTLJBAoNV29ya2VyU2VydmljZRJUCgtTdGFydEpvYlJ1bhIhLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXF1ZXN0GiIubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlc3BvbnNlEmwKE1JlcG9ydFRhYmxlUHJvZ3Jlc3MSKS5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0GioubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVzcG9uc2USXQoOQWRkSm9iUnVuRXZlbnQSJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVxdWVzdBolLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuRXZlbnRSZXNwb25zZRJaCg1BZGRKb2JSdW5Mb2dzEiMubWdtdC52MWFscGhhMS5BZGRKb2JSdW5Mb2dzUmVxdWVzdBokLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1Jlc3BvbnNlElcKDEZpbmlzaEpvYlJ1bhIiLm1nbXQudjFhbHBoYTEuRmluaXNoSm9iUnVuUmVxdWVzdBojLm1nbXQudjFhbHBoYTEuRmluaXNoSm9iUnVuUmVzcG9uc2USYAoPR2V0V29ya2VyUG9saWN5EiUubWdtdC52MWFscGhhMS5HZXRXb3JrZXJQb2xpY3lSZXF1ZXN0GiYubWdtdC52MWFscGhhMS5HZXRXb3JrZXJQb2xpY3lSZXNwb25zZULEAQoRY29tLm1nbXQudjFhbHBoYTFCC1dvcmtlclByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSJtCg5SYW5nZVNrZXRjaEtleRISCgpqb2JfcnVuX2lkGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEg4KBnNjaGVtYRgDIAEoCRINCgV0YWJsZRgEIAEoCRITCgtyYW5nZV9pbmRleBgFIAEoBSIvCg9SYW5nZVNrZXRjaFBhcnQSDAoEcGFydBgBIAEoCRIOCgZza2V0Y2gYAiABKAwicwoVUHV0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRIsCgRwYXJ0GAIgASgLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZSJIChhEZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QSLAoFcmFuZ2UYASABKAsyHS5tZ210LnYxYWxwaGExLlJhbmdlU2tldGNoS2V5IhsKGURlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2UiRQoVR2V0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleSJHChZHZXRSYW5nZVNrZXRjaFJlc3BvbnNlEi0KBXBhcnRzGAEgAygLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWR2V0V29ya2VyUG9saWN5UmVxdWVzdCJYChdHZXRXb3JrZXJQb2xpY3lSZXNwb25zZRI9ChNwcm90ZWN0ZWRfZGF0YWJhc2VzGAEgAygLMiAubWdtdC52MWFscGhhMS5Qcm90ZWN0ZWREYXRhYmFzZSI1ChFQcm90ZWN0ZWREYXRhYmFzZRIOCgZzZXJ2ZXIYASABKAkSEAoIZGF0YWJhc2UYAiABKAkiUgoSU3RhcnRKb2JSdW5SZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIXCg90ZW1wb3JhbF9ydW5faWQYAyABKAkiKQoTU3RhcnRKb2JSdW5SZXNwb25zZRISCgpqb2JfcnVuX2lkGAEgASgJImYKGlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSNAoIcHJvZ3Jlc3MYAiABKAsyIi5tZ210LnYxYWxwaGExLkpvYlJ1blRhYmxlUHJvZ3Jlc3MiHQobUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlIokBChVBZGRKb2JSdW5FdmVudFJlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKBnNjaGVtYRgEIAEoCUgAiAEBEhIKBXRhYmxlGAUgASgJSAGIAQFCCQoHX3NjaGVtYUIICgZfdGFibGUiGAoWQWRkSm9iUnVuRXZlbnRSZXNwb25zZSKdAQoTRmluaXNoSm9iUnVuUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBnN0YXR1cxgCIAEoDjIbLm1nbXQudjFhbHBoYTEuSm9iUnVuU3RhdHVzEhIKBWVycm9yGAMgASgJSACIAQESJwoGcmVwb3J0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIICgZfZXJyb3IiFgoURmluaXNoSm9iUnVuUmVzcG9uc2UiVwoUQWRkSm9iUnVuTG9nc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRIrCgVsaW5lcxgCIAMoCzIcLm1nbXQudjFhbHBoYTEuSm9iUnVuTG9nTGluZSIXChVBZGRKb2JSdW5Mb2dzUmVzcG9uc2Uy7wYKDVdvcmtlclNlcnZpY2USVAoLU3RhcnRKb2JSdW4SIS5tZ210LnYxYWxwaGExLlN0YXJ0Sm9iUnVuUmVxdWVzdBoiLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXNwb25zZRJsChNSZXBvcnRUYWJsZVByb2dyZXNzEikubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVxdWVzdBoqLm1nbXQudjFhbHBoYTEuUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlEl0KDkFkZEpvYlJ1bkV2ZW50EiQubWdtdC52MWFscGhhMS5BZGRKb2JSdW5FdmVudFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2USWgoNQWRkSm9iUnVuTG9ncxIjLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1JlcXVlc3QaJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkxvZ3NSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2USXQoOUHV0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLlB1dFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZRJmChFEZWxldGVSYW5nZVNrZXRjaBInLm1nbXQudjFhbHBoYTEuRGVsZXRlUmFuZ2VTa2V0Y2hSZXF1ZXN0GigubWdtdC52MWFscGhhMS5EZWxldGVSYW5nZVNrZXRjaFJlc3BvbnNlEl0KDkdldFJhbmdlU2tldGNoEiQubWdtdC52MWFscGhhMS5HZXRSYW5nZVNrZXRjaFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkdldFJhbmdlU2tldGNoUmVzcG9uc2VCxAEKEWNvbS5tZ210LnYxYWxwaGExQgtXb3JrZXJQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+
+/**
+ * RangeSketchKey names one key range of one table of one destination of a
+ * run.
+ *
+ * @generated from message mgmt.v1alpha1.RangeSketchKey
+ */
+export type RangeSketchKey = Message<"mgmt.v1alpha1.RangeSketchKey"> & {
+  /**
+   * @generated from field: string job_run_id = 1;
+   */
+  jobRunId: string;
+
+  /**
+   * @generated from field: string destination = 2;
+   */
+  destination: string;
+
+  /**
+   * @generated from field: string schema = 3;
+   */
+  schema: string;
+
+  /**
+   * @generated from field: string table = 4;
+   */
+  table: string;
+
+  /**
+   * @generated from field: int32 range_index = 5;
+   */
+  rangeIndex: number;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RangeSketchKey.
+ * Use `create(RangeSketchKeySchema)` to create a new message.
+ */
+export const RangeSketchKeySchema: GenMessage<RangeSketchKey> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 0);
+
+/**
+ * RangeSketchPart is one serialised part of a range's leak sketches: a
+ * column's sketch (part is the column's name) or the header (part is
+ * empty).
+ *
+ * @generated from message mgmt.v1alpha1.RangeSketchPart
+ */
+export type RangeSketchPart = Message<"mgmt.v1alpha1.RangeSketchPart"> & {
+  /**
+   * @generated from field: string part = 1;
+   */
+  part: string;
+
+  /**
+   * @generated from field: bytes sketch = 2;
+   */
+  sketch: Uint8Array;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RangeSketchPart.
+ * Use `create(RangeSketchPartSchema)` to create a new message.
+ */
+export const RangeSketchPartSchema: GenMessage<RangeSketchPart> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 1);
+
+/**
+ * @generated from message mgmt.v1alpha1.PutRangeSketchRequest
+ */
+export type PutRangeSketchRequest = Message<"mgmt.v1alpha1.PutRangeSketchRequest"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.RangeSketchKey range = 1;
+   */
+  range?: RangeSketchKey | undefined;
+
+  /**
+   * @generated from field: mgmt.v1alpha1.RangeSketchPart part = 2;
+   */
+  part?: RangeSketchPart | undefined;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PutRangeSketchRequest.
+ * Use `create(PutRangeSketchRequestSchema)` to create a new message.
+ */
+export const PutRangeSketchRequestSchema: GenMessage<PutRangeSketchRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 2);
+
+/**
+ * @generated from message mgmt.v1alpha1.PutRangeSketchResponse
+ */
+export type PutRangeSketchResponse = Message<"mgmt.v1alpha1.PutRangeSketchResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PutRangeSketchResponse.
+ * Use `create(PutRangeSketchResponseSchema)` to create a new message.
+ */
+export const PutRangeSketchResponseSchema: GenMessage<PutRangeSketchResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 3);
+
+/**
+ * @generated from message mgmt.v1alpha1.DeleteRangeSketchRequest
+ */
+export type DeleteRangeSketchRequest = Message<"mgmt.v1alpha1.DeleteRangeSketchRequest"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.RangeSketchKey range = 1;
+   */
+  range?: RangeSketchKey | undefined;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.DeleteRangeSketchRequest.
+ * Use `create(DeleteRangeSketchRequestSchema)` to create a new message.
+ */
+export const DeleteRangeSketchRequestSchema: GenMessage<DeleteRangeSketchRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 4);
+
+/**
+ * @generated from message mgmt.v1alpha1.DeleteRangeSketchResponse
+ */
+export type DeleteRangeSketchResponse = Message<"mgmt.v1alpha1.DeleteRangeSketchResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.DeleteRangeSketchResponse.
+ * Use `create(DeleteRangeSketchResponseSchema)` to create a new message.
+ */
+export const DeleteRangeSketchResponseSchema: GenMessage<DeleteRangeSketchResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 5);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetRangeSketchRequest
+ */
+export type GetRangeSketchRequest = Message<"mgmt.v1alpha1.GetRangeSketchRequest"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.RangeSketchKey range = 1;
+   */
+  range?: RangeSketchKey | undefined;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetRangeSketchRequest.
+ * Use `create(GetRangeSketchRequestSchema)` to create a new message.
+ */
+export const GetRangeSketchRequestSchema: GenMessage<GetRangeSketchRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 6);
+
+/**
+ * @generated from message mgmt.v1alpha1.GetRangeSketchResponse
+ */
+export type GetRangeSketchResponse = Message<"mgmt.v1alpha1.GetRangeSketchResponse"> & {
+  /**
+   * @generated from field: repeated mgmt.v1alpha1.RangeSketchPart parts = 1;
+   */
+  parts: RangeSketchPart[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.GetRangeSketchResponse.
+ * Use `create(GetRangeSketchResponseSchema)` to create a new message.
+ */
+export const GetRangeSketchResponseSchema: GenMessage<GetRangeSketchResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 7);
 
 /**
  * @generated from message mgmt.v1alpha1.GetWorkerPolicyRequest
@@ -26,7 +191,7 @@ export type GetWorkerPolicyRequest = Message<"mgmt.v1alpha1.GetWorkerPolicyReque
  * Use `create(GetWorkerPolicyRequestSchema)` to create a new message.
  */
 export const GetWorkerPolicyRequestSchema: GenMessage<GetWorkerPolicyRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 0);
+  messageDesc(file_mgmt_v1alpha1_worker, 8);
 
 /**
  * @generated from message mgmt.v1alpha1.GetWorkerPolicyResponse
@@ -45,7 +210,7 @@ export type GetWorkerPolicyResponse = Message<"mgmt.v1alpha1.GetWorkerPolicyResp
  * Use `create(GetWorkerPolicyResponseSchema)` to create a new message.
  */
 export const GetWorkerPolicyResponseSchema: GenMessage<GetWorkerPolicyResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 1);
+  messageDesc(file_mgmt_v1alpha1_worker, 9);
 
 /**
  * ProtectedDatabase identifies a database by its server's identity (for
@@ -71,7 +236,7 @@ export type ProtectedDatabase = Message<"mgmt.v1alpha1.ProtectedDatabase"> & {
  * Use `create(ProtectedDatabaseSchema)` to create a new message.
  */
 export const ProtectedDatabaseSchema: GenMessage<ProtectedDatabase> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 2);
+  messageDesc(file_mgmt_v1alpha1_worker, 10);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunRequest
@@ -98,7 +263,7 @@ export type StartJobRunRequest = Message<"mgmt.v1alpha1.StartJobRunRequest"> & {
  * Use `create(StartJobRunRequestSchema)` to create a new message.
  */
 export const StartJobRunRequestSchema: GenMessage<StartJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 3);
+  messageDesc(file_mgmt_v1alpha1_worker, 11);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunResponse
@@ -115,7 +280,7 @@ export type StartJobRunResponse = Message<"mgmt.v1alpha1.StartJobRunResponse"> &
  * Use `create(StartJobRunResponseSchema)` to create a new message.
  */
 export const StartJobRunResponseSchema: GenMessage<StartJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 4);
+  messageDesc(file_mgmt_v1alpha1_worker, 12);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressRequest
@@ -137,7 +302,7 @@ export type ReportTableProgressRequest = Message<"mgmt.v1alpha1.ReportTableProgr
  * Use `create(ReportTableProgressRequestSchema)` to create a new message.
  */
 export const ReportTableProgressRequestSchema: GenMessage<ReportTableProgressRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 5);
+  messageDesc(file_mgmt_v1alpha1_worker, 13);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressResponse
@@ -150,7 +315,7 @@ export type ReportTableProgressResponse = Message<"mgmt.v1alpha1.ReportTableProg
  * Use `create(ReportTableProgressResponseSchema)` to create a new message.
  */
 export const ReportTableProgressResponseSchema: GenMessage<ReportTableProgressResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 6);
+  messageDesc(file_mgmt_v1alpha1_worker, 14);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventRequest
@@ -187,7 +352,7 @@ export type AddJobRunEventRequest = Message<"mgmt.v1alpha1.AddJobRunEventRequest
  * Use `create(AddJobRunEventRequestSchema)` to create a new message.
  */
 export const AddJobRunEventRequestSchema: GenMessage<AddJobRunEventRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 7);
+  messageDesc(file_mgmt_v1alpha1_worker, 15);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventResponse
@@ -200,7 +365,7 @@ export type AddJobRunEventResponse = Message<"mgmt.v1alpha1.AddJobRunEventRespon
  * Use `create(AddJobRunEventResponseSchema)` to create a new message.
  */
 export const AddJobRunEventResponseSchema: GenMessage<AddJobRunEventResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 8);
+  messageDesc(file_mgmt_v1alpha1_worker, 16);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunRequest
@@ -234,7 +399,7 @@ export type FinishJobRunRequest = Message<"mgmt.v1alpha1.FinishJobRunRequest"> &
  * Use `create(FinishJobRunRequestSchema)` to create a new message.
  */
 export const FinishJobRunRequestSchema: GenMessage<FinishJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 9);
+  messageDesc(file_mgmt_v1alpha1_worker, 17);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunResponse
@@ -247,7 +412,7 @@ export type FinishJobRunResponse = Message<"mgmt.v1alpha1.FinishJobRunResponse">
  * Use `create(FinishJobRunResponseSchema)` to create a new message.
  */
 export const FinishJobRunResponseSchema: GenMessage<FinishJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 10);
+  messageDesc(file_mgmt_v1alpha1_worker, 18);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsRequest
@@ -271,7 +436,7 @@ export type AddJobRunLogsRequest = Message<"mgmt.v1alpha1.AddJobRunLogsRequest">
  * Use `create(AddJobRunLogsRequestSchema)` to create a new message.
  */
 export const AddJobRunLogsRequestSchema: GenMessage<AddJobRunLogsRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 11);
+  messageDesc(file_mgmt_v1alpha1_worker, 19);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsResponse
@@ -284,7 +449,7 @@ export type AddJobRunLogsResponse = Message<"mgmt.v1alpha1.AddJobRunLogsResponse
  * Use `create(AddJobRunLogsResponseSchema)` to create a new message.
  */
 export const AddJobRunLogsResponseSchema: GenMessage<AddJobRunLogsResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 12);
+  messageDesc(file_mgmt_v1alpha1_worker, 20);
 
 /**
  * WorkerService is how a worker reports the runs it executes. Only a worker
@@ -356,6 +521,41 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof GetWorkerPolicyRequestSchema;
     output: typeof GetWorkerPolicyResponseSchema;
+  },
+  /**
+   * PutRangeSketch stores one part of the leak sketches of a key range's
+   * copy (one column's sketch, or the header that lists the columns and
+   * carries the re-identification count), replacing that part. The
+   * worker that verifies the table merges every range's parts, whichever
+   * worker copied it.
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.PutRangeSketch
+   */
+  putRangeSketch: {
+    methodKind: "unary";
+    input: typeof PutRangeSketchRequestSchema;
+    output: typeof PutRangeSketchResponseSchema;
+  },
+  /**
+   * DeleteRangeSketch forgets every part stored for a key range (a retried
+   * range, before it is copied again).
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.DeleteRangeSketch
+   */
+  deleteRangeSketch: {
+    methodKind: "unary";
+    input: typeof DeleteRangeSketchRequestSchema;
+    output: typeof DeleteRangeSketchResponseSchema;
+  },
+  /**
+   * GetRangeSketch returns every part stored for a key range.
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.GetRangeSketch
+   */
+  getRangeSketch: {
+    methodKind: "unary";
+    input: typeof GetRangeSketchRequestSchema;
+    output: typeof GetRangeSketchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mgmt_v1alpha1_worker, 0);

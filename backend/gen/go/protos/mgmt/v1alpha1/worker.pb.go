@@ -22,6 +22,395 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// RangeSketchKey names one key range of one table of one destination of a
+// run.
+type RangeSketchKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	JobRunId      string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
+	Destination   string                 `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
+	Schema        string                 `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
+	Table         string                 `protobuf:"bytes,4,opt,name=table,proto3" json:"table,omitempty"`
+	RangeIndex    int32                  `protobuf:"varint,5,opt,name=range_index,json=rangeIndex,proto3" json:"range_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RangeSketchKey) Reset() {
+	*x = RangeSketchKey{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RangeSketchKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RangeSketchKey) ProtoMessage() {}
+
+func (x *RangeSketchKey) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RangeSketchKey.ProtoReflect.Descriptor instead.
+func (*RangeSketchKey) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RangeSketchKey) GetJobRunId() string {
+	if x != nil {
+		return x.JobRunId
+	}
+	return ""
+}
+
+func (x *RangeSketchKey) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
+}
+
+func (x *RangeSketchKey) GetSchema() string {
+	if x != nil {
+		return x.Schema
+	}
+	return ""
+}
+
+func (x *RangeSketchKey) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *RangeSketchKey) GetRangeIndex() int32 {
+	if x != nil {
+		return x.RangeIndex
+	}
+	return 0
+}
+
+// RangeSketchPart is one serialised part of a range's leak sketches: a
+// column's sketch (part is the column's name) or the header (part is
+// empty).
+type RangeSketchPart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Part          string                 `protobuf:"bytes,1,opt,name=part,proto3" json:"part,omitempty"`
+	Sketch        []byte                 `protobuf:"bytes,2,opt,name=sketch,proto3" json:"sketch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RangeSketchPart) Reset() {
+	*x = RangeSketchPart{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RangeSketchPart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RangeSketchPart) ProtoMessage() {}
+
+func (x *RangeSketchPart) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RangeSketchPart.ProtoReflect.Descriptor instead.
+func (*RangeSketchPart) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RangeSketchPart) GetPart() string {
+	if x != nil {
+		return x.Part
+	}
+	return ""
+}
+
+func (x *RangeSketchPart) GetSketch() []byte {
+	if x != nil {
+		return x.Sketch
+	}
+	return nil
+}
+
+type PutRangeSketchRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Range         *RangeSketchKey        `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	Part          *RangeSketchPart       `protobuf:"bytes,2,opt,name=part,proto3" json:"part,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutRangeSketchRequest) Reset() {
+	*x = PutRangeSketchRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutRangeSketchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutRangeSketchRequest) ProtoMessage() {}
+
+func (x *PutRangeSketchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutRangeSketchRequest.ProtoReflect.Descriptor instead.
+func (*PutRangeSketchRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PutRangeSketchRequest) GetRange() *RangeSketchKey {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *PutRangeSketchRequest) GetPart() *RangeSketchPart {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+type PutRangeSketchResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutRangeSketchResponse) Reset() {
+	*x = PutRangeSketchResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutRangeSketchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutRangeSketchResponse) ProtoMessage() {}
+
+func (x *PutRangeSketchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutRangeSketchResponse.ProtoReflect.Descriptor instead.
+func (*PutRangeSketchResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{3}
+}
+
+type DeleteRangeSketchRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Range         *RangeSketchKey        `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteRangeSketchRequest) Reset() {
+	*x = DeleteRangeSketchRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteRangeSketchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteRangeSketchRequest) ProtoMessage() {}
+
+func (x *DeleteRangeSketchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteRangeSketchRequest.ProtoReflect.Descriptor instead.
+func (*DeleteRangeSketchRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *DeleteRangeSketchRequest) GetRange() *RangeSketchKey {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+type DeleteRangeSketchResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteRangeSketchResponse) Reset() {
+	*x = DeleteRangeSketchResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteRangeSketchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteRangeSketchResponse) ProtoMessage() {}
+
+func (x *DeleteRangeSketchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteRangeSketchResponse.ProtoReflect.Descriptor instead.
+func (*DeleteRangeSketchResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
+}
+
+type GetRangeSketchRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Range         *RangeSketchKey        `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRangeSketchRequest) Reset() {
+	*x = GetRangeSketchRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRangeSketchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRangeSketchRequest) ProtoMessage() {}
+
+func (x *GetRangeSketchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRangeSketchRequest.ProtoReflect.Descriptor instead.
+func (*GetRangeSketchRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GetRangeSketchRequest) GetRange() *RangeSketchKey {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+type GetRangeSketchResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Parts         []*RangeSketchPart     `protobuf:"bytes,1,rep,name=parts,proto3" json:"parts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRangeSketchResponse) Reset() {
+	*x = GetRangeSketchResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRangeSketchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRangeSketchResponse) ProtoMessage() {}
+
+func (x *GetRangeSketchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRangeSketchResponse.ProtoReflect.Descriptor instead.
+func (*GetRangeSketchResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetRangeSketchResponse) GetParts() []*RangeSketchPart {
+	if x != nil {
+		return x.Parts
+	}
+	return nil
+}
+
 type GetWorkerPolicyRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -30,7 +419,7 @@ type GetWorkerPolicyRequest struct {
 
 func (x *GetWorkerPolicyRequest) Reset() {
 	*x = GetWorkerPolicyRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -42,7 +431,7 @@ func (x *GetWorkerPolicyRequest) String() string {
 func (*GetWorkerPolicyRequest) ProtoMessage() {}
 
 func (x *GetWorkerPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[0]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -55,7 +444,7 @@ func (x *GetWorkerPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerPolicyRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{0}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{8}
 }
 
 type GetWorkerPolicyResponse struct {
@@ -68,7 +457,7 @@ type GetWorkerPolicyResponse struct {
 
 func (x *GetWorkerPolicyResponse) Reset() {
 	*x = GetWorkerPolicyResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -80,7 +469,7 @@ func (x *GetWorkerPolicyResponse) String() string {
 func (*GetWorkerPolicyResponse) ProtoMessage() {}
 
 func (x *GetWorkerPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -93,7 +482,7 @@ func (x *GetWorkerPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerPolicyResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{1}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetWorkerPolicyResponse) GetProtectedDatabases() []*ProtectedDatabase {
@@ -116,7 +505,7 @@ type ProtectedDatabase struct {
 
 func (x *ProtectedDatabase) Reset() {
 	*x = ProtectedDatabase{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -128,7 +517,7 @@ func (x *ProtectedDatabase) String() string {
 func (*ProtectedDatabase) ProtoMessage() {}
 
 func (x *ProtectedDatabase) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -141,7 +530,7 @@ func (x *ProtectedDatabase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProtectedDatabase.ProtoReflect.Descriptor instead.
 func (*ProtectedDatabase) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{2}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ProtectedDatabase) GetServer() string {
@@ -169,7 +558,7 @@ type StartJobRunRequest struct {
 
 func (x *StartJobRunRequest) Reset() {
 	*x = StartJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -181,7 +570,7 @@ func (x *StartJobRunRequest) String() string {
 func (*StartJobRunRequest) ProtoMessage() {}
 
 func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -194,7 +583,7 @@ func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunRequest.ProtoReflect.Descriptor instead.
 func (*StartJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StartJobRunRequest) GetJobId() string {
@@ -227,7 +616,7 @@ type StartJobRunResponse struct {
 
 func (x *StartJobRunResponse) Reset() {
 	*x = StartJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -239,7 +628,7 @@ func (x *StartJobRunResponse) String() string {
 func (*StartJobRunResponse) ProtoMessage() {}
 
 func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -252,7 +641,7 @@ func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunResponse.ProtoReflect.Descriptor instead.
 func (*StartJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StartJobRunResponse) GetJobRunId() string {
@@ -272,7 +661,7 @@ type ReportTableProgressRequest struct {
 
 func (x *ReportTableProgressRequest) Reset() {
 	*x = ReportTableProgressRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -284,7 +673,7 @@ func (x *ReportTableProgressRequest) String() string {
 func (*ReportTableProgressRequest) ProtoMessage() {}
 
 func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -297,7 +686,7 @@ func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressRequest.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReportTableProgressRequest) GetJobRunId() string {
@@ -322,7 +711,7 @@ type ReportTableProgressResponse struct {
 
 func (x *ReportTableProgressResponse) Reset() {
 	*x = ReportTableProgressResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -334,7 +723,7 @@ func (x *ReportTableProgressResponse) String() string {
 func (*ReportTableProgressResponse) ProtoMessage() {}
 
 func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -347,7 +736,7 @@ func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressResponse.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{14}
 }
 
 type AddJobRunEventRequest struct {
@@ -363,7 +752,7 @@ type AddJobRunEventRequest struct {
 
 func (x *AddJobRunEventRequest) Reset() {
 	*x = AddJobRunEventRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -375,7 +764,7 @@ func (x *AddJobRunEventRequest) String() string {
 func (*AddJobRunEventRequest) ProtoMessage() {}
 
 func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -388,7 +777,7 @@ func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AddJobRunEventRequest) GetJobRunId() string {
@@ -434,7 +823,7 @@ type AddJobRunEventResponse struct {
 
 func (x *AddJobRunEventResponse) Reset() {
 	*x = AddJobRunEventResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -446,7 +835,7 @@ func (x *AddJobRunEventResponse) String() string {
 func (*AddJobRunEventResponse) ProtoMessage() {}
 
 func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -459,7 +848,7 @@ func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{16}
 }
 
 type FinishJobRunRequest struct {
@@ -475,7 +864,7 @@ type FinishJobRunRequest struct {
 
 func (x *FinishJobRunRequest) Reset() {
 	*x = FinishJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -487,7 +876,7 @@ func (x *FinishJobRunRequest) String() string {
 func (*FinishJobRunRequest) ProtoMessage() {}
 
 func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -500,7 +889,7 @@ func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunRequest.ProtoReflect.Descriptor instead.
 func (*FinishJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FinishJobRunRequest) GetJobRunId() string {
@@ -539,7 +928,7 @@ type FinishJobRunResponse struct {
 
 func (x *FinishJobRunResponse) Reset() {
 	*x = FinishJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -551,7 +940,7 @@ func (x *FinishJobRunResponse) String() string {
 func (*FinishJobRunResponse) ProtoMessage() {}
 
 func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -564,7 +953,7 @@ func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunResponse.ProtoReflect.Descriptor instead.
 func (*FinishJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{18}
 }
 
 type AddJobRunLogsRequest struct {
@@ -578,7 +967,7 @@ type AddJobRunLogsRequest struct {
 
 func (x *AddJobRunLogsRequest) Reset() {
 	*x = AddJobRunLogsRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -590,7 +979,7 @@ func (x *AddJobRunLogsRequest) String() string {
 func (*AddJobRunLogsRequest) ProtoMessage() {}
 
 func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -603,7 +992,7 @@ func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AddJobRunLogsRequest) GetJobRunId() string {
@@ -628,7 +1017,7 @@ type AddJobRunLogsResponse struct {
 
 func (x *AddJobRunLogsResponse) Reset() {
 	*x = AddJobRunLogsResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +1029,7 @@ func (x *AddJobRunLogsResponse) String() string {
 func (*AddJobRunLogsResponse) ProtoMessage() {}
 
 func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,14 +1042,36 @@ func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{20}
 }
 
 var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
-	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"\x18\n" +
+	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"\x9f\x01\n" +
+	"\x0eRangeSketchKey\x12\x1c\n" +
+	"\n" +
+	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x12 \n" +
+	"\vdestination\x18\x02 \x01(\tR\vdestination\x12\x16\n" +
+	"\x06schema\x18\x03 \x01(\tR\x06schema\x12\x14\n" +
+	"\x05table\x18\x04 \x01(\tR\x05table\x12\x1f\n" +
+	"\vrange_index\x18\x05 \x01(\x05R\n" +
+	"rangeIndex\"=\n" +
+	"\x0fRangeSketchPart\x12\x12\n" +
+	"\x04part\x18\x01 \x01(\tR\x04part\x12\x16\n" +
+	"\x06sketch\x18\x02 \x01(\fR\x06sketch\"\x80\x01\n" +
+	"\x15PutRangeSketchRequest\x123\n" +
+	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\x122\n" +
+	"\x04part\x18\x02 \x01(\v2\x1e.mgmt.v1alpha1.RangeSketchPartR\x04part\"\x18\n" +
+	"\x16PutRangeSketchResponse\"O\n" +
+	"\x18DeleteRangeSketchRequest\x123\n" +
+	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\"\x1b\n" +
+	"\x19DeleteRangeSketchResponse\"L\n" +
+	"\x15GetRangeSketchRequest\x123\n" +
+	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\"N\n" +
+	"\x16GetRangeSketchResponse\x124\n" +
+	"\x05parts\x18\x01 \x03(\v2\x1e.mgmt.v1alpha1.RangeSketchPartR\x05parts\"\x18\n" +
 	"\x16GetWorkerPolicyRequest\"l\n" +
 	"\x17GetWorkerPolicyResponse\x12Q\n" +
 	"\x13protected_databases\x18\x01 \x03(\v2 .mgmt.v1alpha1.ProtectedDatabaseR\x12protectedDatabases\"G\n" +
@@ -702,14 +1113,17 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x122\n" +
 	"\x05lines\x18\x02 \x03(\v2\x1c.mgmt.v1alpha1.JobRunLogLineR\x05lines\"\x17\n" +
-	"\x15AddJobRunLogsResponse2\xc9\x04\n" +
+	"\x15AddJobRunLogsResponse2\xef\x06\n" +
 	"\rWorkerService\x12T\n" +
 	"\vStartJobRun\x12!.mgmt.v1alpha1.StartJobRunRequest\x1a\".mgmt.v1alpha1.StartJobRunResponse\x12l\n" +
 	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12]\n" +
 	"\x0eAddJobRunEvent\x12$.mgmt.v1alpha1.AddJobRunEventRequest\x1a%.mgmt.v1alpha1.AddJobRunEventResponse\x12Z\n" +
 	"\rAddJobRunLogs\x12#.mgmt.v1alpha1.AddJobRunLogsRequest\x1a$.mgmt.v1alpha1.AddJobRunLogsResponse\x12W\n" +
 	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponse\x12`\n" +
-	"\x0fGetWorkerPolicy\x12%.mgmt.v1alpha1.GetWorkerPolicyRequest\x1a&.mgmt.v1alpha1.GetWorkerPolicyResponseB\xc4\x01\n" +
+	"\x0fGetWorkerPolicy\x12%.mgmt.v1alpha1.GetWorkerPolicyRequest\x1a&.mgmt.v1alpha1.GetWorkerPolicyResponse\x12]\n" +
+	"\x0ePutRangeSketch\x12$.mgmt.v1alpha1.PutRangeSketchRequest\x1a%.mgmt.v1alpha1.PutRangeSketchResponse\x12f\n" +
+	"\x11DeleteRangeSketch\x12'.mgmt.v1alpha1.DeleteRangeSketchRequest\x1a(.mgmt.v1alpha1.DeleteRangeSketchResponse\x12]\n" +
+	"\x0eGetRangeSketch\x12$.mgmt.v1alpha1.GetRangeSketchRequest\x1a%.mgmt.v1alpha1.GetRangeSketchResponseB\xc4\x01\n" +
 	"\x11com.mgmt.v1alpha1B\vWorkerProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
 
 var (
@@ -724,49 +1138,68 @@ func file_mgmt_v1alpha1_worker_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_worker_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
-	(*GetWorkerPolicyRequest)(nil),      // 0: mgmt.v1alpha1.GetWorkerPolicyRequest
-	(*GetWorkerPolicyResponse)(nil),     // 1: mgmt.v1alpha1.GetWorkerPolicyResponse
-	(*ProtectedDatabase)(nil),           // 2: mgmt.v1alpha1.ProtectedDatabase
-	(*StartJobRunRequest)(nil),          // 3: mgmt.v1alpha1.StartJobRunRequest
-	(*StartJobRunResponse)(nil),         // 4: mgmt.v1alpha1.StartJobRunResponse
-	(*ReportTableProgressRequest)(nil),  // 5: mgmt.v1alpha1.ReportTableProgressRequest
-	(*ReportTableProgressResponse)(nil), // 6: mgmt.v1alpha1.ReportTableProgressResponse
-	(*AddJobRunEventRequest)(nil),       // 7: mgmt.v1alpha1.AddJobRunEventRequest
-	(*AddJobRunEventResponse)(nil),      // 8: mgmt.v1alpha1.AddJobRunEventResponse
-	(*FinishJobRunRequest)(nil),         // 9: mgmt.v1alpha1.FinishJobRunRequest
-	(*FinishJobRunResponse)(nil),        // 10: mgmt.v1alpha1.FinishJobRunResponse
-	(*AddJobRunLogsRequest)(nil),        // 11: mgmt.v1alpha1.AddJobRunLogsRequest
-	(*AddJobRunLogsResponse)(nil),       // 12: mgmt.v1alpha1.AddJobRunLogsResponse
-	(*JobRunTableProgress)(nil),         // 13: mgmt.v1alpha1.JobRunTableProgress
-	(JobRunStatus)(0),                   // 14: mgmt.v1alpha1.JobRunStatus
-	(*structpb.Struct)(nil),             // 15: google.protobuf.Struct
-	(*JobRunLogLine)(nil),               // 16: mgmt.v1alpha1.JobRunLogLine
+	(*RangeSketchKey)(nil),              // 0: mgmt.v1alpha1.RangeSketchKey
+	(*RangeSketchPart)(nil),             // 1: mgmt.v1alpha1.RangeSketchPart
+	(*PutRangeSketchRequest)(nil),       // 2: mgmt.v1alpha1.PutRangeSketchRequest
+	(*PutRangeSketchResponse)(nil),      // 3: mgmt.v1alpha1.PutRangeSketchResponse
+	(*DeleteRangeSketchRequest)(nil),    // 4: mgmt.v1alpha1.DeleteRangeSketchRequest
+	(*DeleteRangeSketchResponse)(nil),   // 5: mgmt.v1alpha1.DeleteRangeSketchResponse
+	(*GetRangeSketchRequest)(nil),       // 6: mgmt.v1alpha1.GetRangeSketchRequest
+	(*GetRangeSketchResponse)(nil),      // 7: mgmt.v1alpha1.GetRangeSketchResponse
+	(*GetWorkerPolicyRequest)(nil),      // 8: mgmt.v1alpha1.GetWorkerPolicyRequest
+	(*GetWorkerPolicyResponse)(nil),     // 9: mgmt.v1alpha1.GetWorkerPolicyResponse
+	(*ProtectedDatabase)(nil),           // 10: mgmt.v1alpha1.ProtectedDatabase
+	(*StartJobRunRequest)(nil),          // 11: mgmt.v1alpha1.StartJobRunRequest
+	(*StartJobRunResponse)(nil),         // 12: mgmt.v1alpha1.StartJobRunResponse
+	(*ReportTableProgressRequest)(nil),  // 13: mgmt.v1alpha1.ReportTableProgressRequest
+	(*ReportTableProgressResponse)(nil), // 14: mgmt.v1alpha1.ReportTableProgressResponse
+	(*AddJobRunEventRequest)(nil),       // 15: mgmt.v1alpha1.AddJobRunEventRequest
+	(*AddJobRunEventResponse)(nil),      // 16: mgmt.v1alpha1.AddJobRunEventResponse
+	(*FinishJobRunRequest)(nil),         // 17: mgmt.v1alpha1.FinishJobRunRequest
+	(*FinishJobRunResponse)(nil),        // 18: mgmt.v1alpha1.FinishJobRunResponse
+	(*AddJobRunLogsRequest)(nil),        // 19: mgmt.v1alpha1.AddJobRunLogsRequest
+	(*AddJobRunLogsResponse)(nil),       // 20: mgmt.v1alpha1.AddJobRunLogsResponse
+	(*JobRunTableProgress)(nil),         // 21: mgmt.v1alpha1.JobRunTableProgress
+	(JobRunStatus)(0),                   // 22: mgmt.v1alpha1.JobRunStatus
+	(*structpb.Struct)(nil),             // 23: google.protobuf.Struct
+	(*JobRunLogLine)(nil),               // 24: mgmt.v1alpha1.JobRunLogLine
 }
 var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
-	2,  // 0: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
-	13, // 1: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	14, // 2: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	15, // 3: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
-	16, // 4: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
-	3,  // 5: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
-	5,  // 6: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
-	7,  // 7: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
-	11, // 8: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
-	9,  // 9: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
-	0,  // 10: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
-	4,  // 11: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
-	6,  // 12: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
-	8,  // 13: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
-	12, // 14: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
-	10, // 15: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
-	1,  // 16: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
-	11, // [11:17] is the sub-list for method output_type
-	5,  // [5:11] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	0,  // 0: mgmt.v1alpha1.PutRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	1,  // 1: mgmt.v1alpha1.PutRangeSketchRequest.part:type_name -> mgmt.v1alpha1.RangeSketchPart
+	0,  // 2: mgmt.v1alpha1.DeleteRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	0,  // 3: mgmt.v1alpha1.GetRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	1,  // 4: mgmt.v1alpha1.GetRangeSketchResponse.parts:type_name -> mgmt.v1alpha1.RangeSketchPart
+	10, // 5: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
+	21, // 6: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	22, // 7: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	23, // 8: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
+	24, // 9: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	11, // 10: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
+	13, // 11: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
+	15, // 12: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
+	19, // 13: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
+	17, // 14: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
+	8,  // 15: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
+	2,  // 16: mgmt.v1alpha1.WorkerService.PutRangeSketch:input_type -> mgmt.v1alpha1.PutRangeSketchRequest
+	4,  // 17: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:input_type -> mgmt.v1alpha1.DeleteRangeSketchRequest
+	6,  // 18: mgmt.v1alpha1.WorkerService.GetRangeSketch:input_type -> mgmt.v1alpha1.GetRangeSketchRequest
+	12, // 19: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
+	14, // 20: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
+	16, // 21: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
+	20, // 22: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
+	18, // 23: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
+	9,  // 24: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
+	3,  // 25: mgmt.v1alpha1.WorkerService.PutRangeSketch:output_type -> mgmt.v1alpha1.PutRangeSketchResponse
+	5,  // 26: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:output_type -> mgmt.v1alpha1.DeleteRangeSketchResponse
+	7,  // 27: mgmt.v1alpha1.WorkerService.GetRangeSketch:output_type -> mgmt.v1alpha1.GetRangeSketchResponse
+	19, // [19:28] is the sub-list for method output_type
+	10, // [10:19] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_worker_proto_init() }
@@ -775,15 +1208,15 @@ func file_mgmt_v1alpha1_worker_proto_init() {
 		return
 	}
 	file_mgmt_v1alpha1_job_proto_init()
-	file_mgmt_v1alpha1_worker_proto_msgTypes[7].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_worker_proto_msgTypes[9].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[15].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_worker_proto_rawDesc), len(file_mgmt_v1alpha1_worker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -51,6 +51,15 @@ const (
 	// WorkerServiceGetWorkerPolicyProcedure is the fully-qualified name of the WorkerService's
 	// GetWorkerPolicy RPC.
 	WorkerServiceGetWorkerPolicyProcedure = "/mgmt.v1alpha1.WorkerService/GetWorkerPolicy"
+	// WorkerServicePutRangeSketchProcedure is the fully-qualified name of the WorkerService's
+	// PutRangeSketch RPC.
+	WorkerServicePutRangeSketchProcedure = "/mgmt.v1alpha1.WorkerService/PutRangeSketch"
+	// WorkerServiceDeleteRangeSketchProcedure is the fully-qualified name of the WorkerService's
+	// DeleteRangeSketch RPC.
+	WorkerServiceDeleteRangeSketchProcedure = "/mgmt.v1alpha1.WorkerService/DeleteRangeSketch"
+	// WorkerServiceGetRangeSketchProcedure is the fully-qualified name of the WorkerService's
+	// GetRangeSketch RPC.
+	WorkerServiceGetRangeSketchProcedure = "/mgmt.v1alpha1.WorkerService/GetRangeSketch"
 )
 
 // WorkerServiceClient is a client for the mgmt.v1alpha1.WorkerService service.
@@ -70,6 +79,17 @@ type WorkerServiceClient interface {
 	// API identifies server-side. A worker asks for it before it opens a
 	// tenant's Postgres session (cached for a short while).
 	GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error)
+	// PutRangeSketch stores one part of the leak sketches of a key range's
+	// copy (one column's sketch, or the header that lists the columns and
+	// carries the re-identification count), replacing that part. The
+	// worker that verifies the table merges every range's parts, whichever
+	// worker copied it.
+	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
+	// DeleteRangeSketch forgets every part stored for a key range (a retried
+	// range, before it is copied again).
+	DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error)
+	// GetRangeSketch returns every part stored for a key range.
+	GetRangeSketch(context.Context, *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error)
 }
 
 // NewWorkerServiceClient constructs a client for the mgmt.v1alpha1.WorkerService service. By
@@ -119,6 +139,24 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(workerServiceMethods.ByName("GetWorkerPolicy")),
 			connect.WithClientOptions(opts...),
 		),
+		putRangeSketch: connect.NewClient[v1alpha1.PutRangeSketchRequest, v1alpha1.PutRangeSketchResponse](
+			httpClient,
+			baseURL+WorkerServicePutRangeSketchProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("PutRangeSketch")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteRangeSketch: connect.NewClient[v1alpha1.DeleteRangeSketchRequest, v1alpha1.DeleteRangeSketchResponse](
+			httpClient,
+			baseURL+WorkerServiceDeleteRangeSketchProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("DeleteRangeSketch")),
+			connect.WithClientOptions(opts...),
+		),
+		getRangeSketch: connect.NewClient[v1alpha1.GetRangeSketchRequest, v1alpha1.GetRangeSketchResponse](
+			httpClient,
+			baseURL+WorkerServiceGetRangeSketchProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("GetRangeSketch")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -130,6 +168,9 @@ type workerServiceClient struct {
 	addJobRunLogs       *connect.Client[v1alpha1.AddJobRunLogsRequest, v1alpha1.AddJobRunLogsResponse]
 	finishJobRun        *connect.Client[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse]
 	getWorkerPolicy     *connect.Client[v1alpha1.GetWorkerPolicyRequest, v1alpha1.GetWorkerPolicyResponse]
+	putRangeSketch      *connect.Client[v1alpha1.PutRangeSketchRequest, v1alpha1.PutRangeSketchResponse]
+	deleteRangeSketch   *connect.Client[v1alpha1.DeleteRangeSketchRequest, v1alpha1.DeleteRangeSketchResponse]
+	getRangeSketch      *connect.Client[v1alpha1.GetRangeSketchRequest, v1alpha1.GetRangeSketchResponse]
 }
 
 // StartJobRun calls mgmt.v1alpha1.WorkerService.StartJobRun.
@@ -162,6 +203,21 @@ func (c *workerServiceClient) GetWorkerPolicy(ctx context.Context, req *connect.
 	return c.getWorkerPolicy.CallUnary(ctx, req)
 }
 
+// PutRangeSketch calls mgmt.v1alpha1.WorkerService.PutRangeSketch.
+func (c *workerServiceClient) PutRangeSketch(ctx context.Context, req *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error) {
+	return c.putRangeSketch.CallUnary(ctx, req)
+}
+
+// DeleteRangeSketch calls mgmt.v1alpha1.WorkerService.DeleteRangeSketch.
+func (c *workerServiceClient) DeleteRangeSketch(ctx context.Context, req *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error) {
+	return c.deleteRangeSketch.CallUnary(ctx, req)
+}
+
+// GetRangeSketch calls mgmt.v1alpha1.WorkerService.GetRangeSketch.
+func (c *workerServiceClient) GetRangeSketch(ctx context.Context, req *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error) {
+	return c.getRangeSketch.CallUnary(ctx, req)
+}
+
 // WorkerServiceHandler is an implementation of the mgmt.v1alpha1.WorkerService service.
 type WorkerServiceHandler interface {
 	// StartJobRun records (or finds, by workflow id) the run a workflow executes.
@@ -179,6 +235,17 @@ type WorkerServiceHandler interface {
 	// API identifies server-side. A worker asks for it before it opens a
 	// tenant's Postgres session (cached for a short while).
 	GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error)
+	// PutRangeSketch stores one part of the leak sketches of a key range's
+	// copy (one column's sketch, or the header that lists the columns and
+	// carries the re-identification count), replacing that part. The
+	// worker that verifies the table merges every range's parts, whichever
+	// worker copied it.
+	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
+	// DeleteRangeSketch forgets every part stored for a key range (a retried
+	// range, before it is copied again).
+	DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error)
+	// GetRangeSketch returns every part stored for a key range.
+	GetRangeSketch(context.Context, *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error)
 }
 
 // NewWorkerServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -224,6 +291,24 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(workerServiceMethods.ByName("GetWorkerPolicy")),
 		connect.WithHandlerOptions(opts...),
 	)
+	workerServicePutRangeSketchHandler := connect.NewUnaryHandler(
+		WorkerServicePutRangeSketchProcedure,
+		svc.PutRangeSketch,
+		connect.WithSchema(workerServiceMethods.ByName("PutRangeSketch")),
+		connect.WithHandlerOptions(opts...),
+	)
+	workerServiceDeleteRangeSketchHandler := connect.NewUnaryHandler(
+		WorkerServiceDeleteRangeSketchProcedure,
+		svc.DeleteRangeSketch,
+		connect.WithSchema(workerServiceMethods.ByName("DeleteRangeSketch")),
+		connect.WithHandlerOptions(opts...),
+	)
+	workerServiceGetRangeSketchHandler := connect.NewUnaryHandler(
+		WorkerServiceGetRangeSketchProcedure,
+		svc.GetRangeSketch,
+		connect.WithSchema(workerServiceMethods.ByName("GetRangeSketch")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mgmt.v1alpha1.WorkerService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case WorkerServiceStartJobRunProcedure:
@@ -238,6 +323,12 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 			workerServiceFinishJobRunHandler.ServeHTTP(w, r)
 		case WorkerServiceGetWorkerPolicyProcedure:
 			workerServiceGetWorkerPolicyHandler.ServeHTTP(w, r)
+		case WorkerServicePutRangeSketchProcedure:
+			workerServicePutRangeSketchHandler.ServeHTTP(w, r)
+		case WorkerServiceDeleteRangeSketchProcedure:
+			workerServiceDeleteRangeSketchHandler.ServeHTTP(w, r)
+		case WorkerServiceGetRangeSketchProcedure:
+			workerServiceGetRangeSketchHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -269,4 +360,16 @@ func (UnimplementedWorkerServiceHandler) FinishJobRun(context.Context, *connect.
 
 func (UnimplementedWorkerServiceHandler) GetWorkerPolicy(context.Context, *connect.Request[v1alpha1.GetWorkerPolicyRequest]) (*connect.Response[v1alpha1.GetWorkerPolicyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.GetWorkerPolicy is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.PutRangeSketch is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.DeleteRangeSketch is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) GetRangeSketch(context.Context, *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.GetRangeSketch is not implemented"))
 }

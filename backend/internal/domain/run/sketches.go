@@ -1,0 +1,88 @@
+package run
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/internal/store"
+)
+
+// RangeKey names one key range of one table of one destination of a run,
+// whose leak sketches a worker stores for the worker that verifies the
+// table (see package leakscan: sketches of one run share a hash seed and
+// merge on any worker).
+type RangeKey struct {
+	RunID       uuid.UUID
+	Destination string
+	Schema      string
+	Table       string
+	RangeIndex  int32
+}
+
+// SketchPart is one serialised part of a range's leak sketches: a
+// column's sketch (Part is the column's name) or the range's header
+// (Part is empty). The API stores it as opaque bytes.
+type SketchPart struct {
+	Part   string
+	Sketch []byte
+}
+
+// MaxSketchPartBytes bounds one stored part: a column's sketch at the
+// default capacity is under 600 KiB (leakscan.MaxEncodedSize), so this
+// leaves room for jobs that raise the leak sample.
+const MaxSketchPartBytes = 16 << 20
+
+func (k RangeKey) validate() error {
+	switch {
+	case k.Schema == "" || k.Table == "":
+		return domain.Invalid("range", "schema and table are required")
+	case k.RangeIndex < 0 || k.RangeIndex >= MaxRanges:
+		return domain.Invalid("range.range_index", "must be from 0 to %d", MaxRanges-1)
+	}
+	return nil
+}
+
+// PutRangeSketch stores (or replaces) one part of a range's sketches.
+func (s *Service) PutRangeSketch(ctx context.Context, k RangeKey, p SketchPart) error {
+	if err := k.validate(); err != nil {
+		return err
+	}
+	if len(p.Sketch) == 0 || len(p.Sketch) > MaxSketchPartBytes {
+		return domain.Invalid("part.sketch", "must hold 1 to %d bytes", MaxSketchPartBytes)
+	}
+	err := s.store.PutJobRunRangeSketch(ctx, store.PutJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
+		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Part: p.Part, Sketch: p.Sketch})
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", k.RunID)
+	}
+	return err
+}
+
+// DeleteRangeSketch forgets every part stored for a range.
+func (s *Service) DeleteRangeSketch(ctx context.Context, k RangeKey) error {
+	if err := k.validate(); err != nil {
+		return err
+	}
+	return s.store.DeleteJobRunRangeSketch(ctx, store.DeleteJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
+		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex})
+}
+
+// GetRangeSketch returns every part stored for a range (none when nothing
+// was stored).
+func (s *Service) GetRangeSketch(ctx context.Context, k RangeKey) ([]SketchPart, error) {
+	if err := k.validate(); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.GetJobRunRangeSketch(ctx, store.GetJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
+		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SketchPart, len(rows))
+	for i, r := range rows {
+		out[i] = SketchPart{Part: r.Part, Sketch: r.Sketch}
+	}
+	return out, nil
+}
