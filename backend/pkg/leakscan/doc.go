@@ -27,7 +27,11 @@
 // for tables copied in one attempt; it replaces a re-read of every
 // transformed source column (a full scan per column, 40 % of a Postgres
 // run and 88 % of a MariaDB one at 1 M rows). Sketches of one table built
-// by several goroutines are combined with [Sketch.Merge].
+// by several goroutines are combined with [Sketch.Merge]; so are those of
+// a table's key ranges copied by several worker processes, when they were
+// built with one [Seed] (a run's [RunSeed]) and carried in their compact
+// binary form ([Sketch.MarshalBinary], [Table.MarshalParts]: at most
+// [MaxEncodedSize] bytes per column whatever the rows).
 //
 // A [RowCounter] counts, in the same pass, the rows that keep every one of
 // a table's quasi-identifiers (small-domain transformed columns) equal to

@@ -236,8 +236,12 @@
 // and no attempt wrote the range). So ranges run at once, in any order and
 // on any workers, and the table's rows end exact whatever fails. Update
 // passes, Finalize and Verify run once, after every range. A range read
-// from its start returns its leak sketches (Checkpoint.Sketches), which
-// the caller merges into the table's leak scan with leakscan's Merge.
+// from its start returns its leak sketches and re-identification count
+// (Checkpoint.Sketches, a leakscan.Table) hashed with the seed the caller
+// gives — a run's leakscan.RunSeed, so that ranges copied on several
+// workers merge: the caller carries them serialised
+// (leakscan.Table.MarshalParts) to the worker that verifies, which merges
+// them with [Engine.MergeRanges] into the table's leak scan.
 //
 // # Fan-out: several destinations from one read
 //
