@@ -558,7 +558,7 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 			for _, rt := range in.Ranged {
 				leaks, reid, err := a.rangeLeaks(ctx, in, seed, rt)
 				if errors.Is(err, errNoRangeSketch) {
-					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint read only part of its rows)", rt.Name, err), &rt.Name)
+					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint read only part of its rows, or its sketches could not be stored)", rt.Name, err), &rt.Name)
 					continue
 				}
 				if err != nil {
