@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -60,7 +61,7 @@ func copyRangesWithFailures(t *testing.T, e *Engine, plan *syncplan.Plan, table 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = e.SyncRange(ctx, plan, table, r, src, dst, cp, nil)
+			results[i], errs[i] = e.SyncRange(ctx, plan, table, r, src, dst, cp, leakscan.Seed{}, nil)
 		}()
 	}
 	wg.Wait()
