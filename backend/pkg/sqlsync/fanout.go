@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -74,20 +75,21 @@ func (e *FanOutError) Failed(i int) bool { return i < len(e.Errs) && e.Errs[i] !
 // destination's — are copied one after the other with a read each, and a
 // log line says so. It returns the final checkpoint of every destination.
 func (e *Engine) SyncTableFanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, src Source, dsts []Destination, cps []*Checkpoint, report func(int, Progress)) ([]Checkpoint, error) {
-	return e.fanOut(ctx, plan, table, nil, src, dsts, cps, report)
+	return e.fanOut(ctx, plan, table, nil, src, dsts, cps, leakscan.Seed{}, report)
 }
 
 // SyncRangeFanOut is SyncRange into several destinations with one read of
 // the range, as SyncTableFanOut is SyncTable's. Each destination's
 // checkpoint follows SyncRange's rules (nil: the range's first attempt
 // into it); a completed destination's final checkpoint carries the
-// range's leak sketches when the range was read from its start.
-func (e *Engine) SyncRangeFanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dsts []Destination, cps []*Checkpoint, report func(int, Progress)) ([]Checkpoint, error) {
-	return e.fanOut(ctx, plan, table, &rng, src, dsts, cps, report)
+// range's leak sketches and re-identification count, hashed with seed (see
+// SyncRange), when the range was read from its start.
+func (e *Engine) SyncRangeFanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dsts []Destination, cps []*Checkpoint, seed leakscan.Seed, report func(int, Progress)) ([]Checkpoint, error) {
+	return e.fanOut(ctx, plan, table, &rng, src, dsts, cps, seed, report)
 }
 
 // fanOut is SyncTableFanOut and SyncRangeFanOut (rng set).
-func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng *KeyRange, src Source, dsts []Destination, cps []*Checkpoint, report func(int, Progress)) ([]Checkpoint, error) {
+func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng *KeyRange, src Source, dsts []Destination, cps []*Checkpoint, seed leakscan.Seed, report func(int, Progress)) ([]Checkpoint, error) {
 	if len(cps) != len(dsts) {
 		return nil, fmt.Errorf("sqlsync: %d checkpoints given for %d destinations", len(cps), len(dsts))
 	}
@@ -130,14 +132,14 @@ func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschem
 		for _, i := range live {
 			report := destReport(report, i)
 			if rng != nil {
-				out[i], errs[i] = e.SyncRange(ctx, plan, table, *rng, src, dsts[i], cps[i], report)
+				out[i], errs[i] = e.SyncRange(ctx, plan, table, *rng, src, dsts[i], cps[i], seed, report)
 			} else {
 				out[i], errs[i] = e.SyncTable(ctx, plan, table, src, dsts[i], cps[i], report)
 			}
 		}
 		return result()
 	}
-	f := &fanOutCopy{e: e, plan: plan, t: t, rng: rng, src: src}
+	f := &fanOutCopy{e: e, plan: plan, t: t, rng: rng, src: src, seed: seed}
 	for _, i := range live {
 		if err := sameDriver(src.DB, dsts[i].DB); err != nil {
 			errs[i] = err
@@ -167,7 +169,7 @@ func (e *Engine) fanOut(ctx context.Context, plan *syncplan.Plan, table sqlschem
 	for _, d := range solo {
 		i := d.index
 		if rng != nil {
-			out[i], errs[i] = e.SyncRange(ctx, plan, table, *rng, src, dsts[i], cps[i], destReport(report, i))
+			out[i], errs[i] = e.SyncRange(ctx, plan, table, *rng, src, dsts[i], cps[i], seed, destReport(report, i))
 		} else {
 			out[i], errs[i] = e.SyncTable(ctx, plan, table, src, dsts[i], cps[i], destReport(report, i))
 		}
@@ -195,6 +197,7 @@ type fanOutCopy struct {
 	t     *syncplan.Table
 	rng   *KeyRange
 	src   Source
+	seed  leakscan.Seed // of a range's sketches (SyncRange)
 	dests []*fanOutDest
 }
 
@@ -311,11 +314,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		d.side.(syncdriver.SharedStream).ReleaseSource()
 	}
 	if fromStart(t, from) {
-		quasi := f.e.quasiIdentifiers(t)
-		if f.rng != nil {
-			quasi = nil // as SyncRange: re-identification is not merged across ranges
-		}
-		lead.job.Leaks = syncdriver.NewLeaks(2*f.e.leakSample(), quasi)
+		lead.job.Leaks = syncdriver.NewLeaks(2*f.e.leakSample(), f.seed, f.e.quasiIdentifiers(t))
 	}
 	spec := syncdriver.SourceSpec{Out: outCols, After: from.Key, Ordered: keyed, Range: f.rng}
 	if keyed {
@@ -390,7 +389,8 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		d.err = err
 	}
 	if completed > 0 && lead.job.Leaks != nil {
-		leaks, reid, sketches := lead.job.Leaks.Results(), lead.job.Leaks.Reidentified(), lead.job.Leaks.Sketches()
+		sketches := lead.job.Leaks.Table()
+		leaks, reid := sketches.Results(), lead.job.Leaks.Reidentified()
 		for _, d := range writing {
 			if !d.cp.Done {
 				continue

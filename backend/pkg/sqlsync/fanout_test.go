@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -291,7 +292,7 @@ func TestMySQLFanOut(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	var last [2]*Checkpoint
 	var mu sync.Mutex
-	_, err = e.SyncRangeFanOut(cctx, plan, big, ranges[0], source, []Destination{da, db}, []*Checkpoint{nil, nil}, func(i int, p Progress) {
+	_, err = e.SyncRangeFanOut(cctx, plan, big, ranges[0], source, []Destination{da, db}, []*Checkpoint{nil, nil}, leakscan.Seed{}, func(i int, p Progress) {
 		mu.Lock()
 		defer mu.Unlock()
 		cp := p.Checkpoint
@@ -312,7 +313,7 @@ func TestMySQLFanOut(t *testing.T) {
 			// b resumes from its last.
 			cps = []*Checkpoint{{Table: big, Range: &ranges[0]}, last[1]}
 		}
-		out, err := e.SyncRangeFanOut(ctx, plan, big, r, source, []Destination{da, db}, cps, nil)
+		out, err := e.SyncRangeFanOut(ctx, plan, big, r, source, []Destination{da, db}, cps, leakscan.Seed{}, nil)
 		assertNoError(t, r.String(), err)
 		for i := range out {
 			total[i] += out[i].Rows

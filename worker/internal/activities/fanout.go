@@ -203,7 +203,24 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 		}
 	}
 	if rng != nil {
-		out, err = a.Engine.SyncRangeFanOut(ctx, plan, table, *rng, src, dsts, cps, progress)
+		// A retry forgets the range sketches an earlier attempt stored for
+		// the destinations it copies again (see sketches.go).
+		if activity.GetInfo(ctx).Attempt > 1 {
+			for i := range dsts {
+				if ended[i] == nil {
+					continue
+				}
+				if err := a.forgetRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, *rng); err != nil {
+					for j := range dsts {
+						if ended[j] != nil {
+							ended[j]("retry")
+						}
+					}
+					return nil, err
+				}
+			}
+		}
+		out, err = a.Engine.SyncRangeFanOut(ctx, plan, table, *rng, src, dsts, cps, runSeed(in.JobRunID, src), progress)
 	} else {
 		out, err = a.Engine.SyncTableFanOut(ctx, plan, table, src, dsts, cps, progress)
 	}
@@ -230,8 +247,10 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 				report(i, "complete", out[i].Rows, nil)
 				a.runs.setLeaks(in.JobRunID, idx[i], table, out[i].Leaks, out[i].Reidentified)
 			} else {
+				if out[i].Sketches != nil {
+					_ = a.storeRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, *rng, out[i].Sketches) // a failure is a run event
+				}
 				report(i, "complete", out[i].Rows, nil)
-				a.runs.setRangeLeaks(in.JobRunID, idx[i], table, *rng, out[i].Sketches)
 			}
 			continue
 		}

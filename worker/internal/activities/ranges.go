@@ -90,7 +90,7 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
 	if info.Attempt > 1 {
-		if err := a.forgetRangeSketch(ctx, in); err != nil {
+		if err := a.forgetRangeSketch(ctx, in.JobRunID, in.DestinationName, in.Table, in.Range); err != nil {
 			return nil, err
 		}
 	}
@@ -117,9 +117,7 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 		return nil, err
 	}
 	if out.Sketches != nil {
-		if err := a.storeRangeSketch(ctx, in, out.Sketches); err != nil {
-			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("the leak sketches of %s %s could not be stored (%v); the table's leak scan will re-read a sample of the source", in.Table, in.Range, err), &in.Table)
-		}
+		_ = a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, in.Table, in.Range, out.Sketches) // a failure is a run event
 	}
 	a.rangeProgress(ctx, in, "complete", out.Rows)
 	out.Sketches = nil

@@ -41,24 +41,28 @@ func runSeed(runID string, src sqlsync.Source) leakscan.Seed {
 	return leakscan.RunSeed(runID, src.Key)
 }
 
-// rangeSketchKey addresses one range's sketches with the API.
-func rangeSketchKey(in StepInput, table sqlschema.TableName, index int) *mgmt.RangeSketchKey {
-	return &mgmt.RangeSketchKey{JobRunId: in.JobRunID, Destination: in.DestinationName, Schema: table.Schema, Table: table.Table, RangeIndex: int32(index)}
+// rangeSketchKey addresses one range's sketches in destination dest
+// (its name, as the table progress names it) with the API.
+func rangeSketchKey(runID, dest string, table sqlschema.TableName, index int) *mgmt.RangeSketchKey {
+	return &mgmt.RangeSketchKey{JobRunId: runID, Destination: dest, Schema: table.Schema, Table: table.Table, RangeIndex: int32(index)}
 }
 
-// forgetRangeSketch deletes what an earlier attempt of a range stored.
-func (a *Activities) forgetRangeSketch(ctx context.Context, in RangeInput) error {
-	_, err := a.API.Worker.DeleteRangeSketch(ctx, connect.NewRequest(&mgmt.DeleteRangeSketchRequest{Range: rangeSketchKey(in.StepInput, in.Table, in.Range.Index)}))
+// forgetRangeSketch deletes what an earlier attempt of a range stored for
+// destination dest.
+func (a *Activities) forgetRangeSketch(ctx context.Context, runID, dest string, table sqlschema.TableName, rng sqlsync.KeyRange) error {
+	_, err := a.API.Worker.DeleteRangeSketch(ctx, connect.NewRequest(&mgmt.DeleteRangeSketchRequest{Range: rangeSketchKey(runID, dest, table, rng.Index)}))
 	if err != nil {
-		return fmt.Errorf("forget the leak sketches of %s %s's earlier attempt: %w", in.Table, in.Range, err)
+		return fmt.Errorf("forget the leak sketches of %s %s's earlier attempt: %w", table, rng, err)
 	}
 	return nil
 }
 
-// storeRangeSketch stores a range's sketches with the API: every column's,
-// then the header that makes them count.
-func (a *Activities) storeRangeSketch(ctx context.Context, in RangeInput, t *leakscan.Table) error {
-	key := rangeSketchKey(in.StepInput, in.Table, in.Range.Index)
+// storeRangeSketch stores a range's sketches for destination dest with
+// the API: every column's, then the header that makes them count. A
+// failure is reported as a run event (the table's leak scan then re-reads
+// a sample) and returned.
+func (a *Activities) storeRangeSketch(ctx context.Context, runID, dest string, table sqlschema.TableName, rng sqlsync.KeyRange, t *leakscan.Table) error {
+	key := rangeSketchKey(runID, dest, table, rng.Index)
 	header, columns := t.MarshalParts()
 	put := func(part string, b []byte) error {
 		_, err := a.API.Worker.PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: key, Part: &mgmt.RangeSketchPart{Part: part, Sketch: b}}))
@@ -66,10 +70,15 @@ func (a *Activities) storeRangeSketch(ctx context.Context, in RangeInput, t *lea
 	}
 	for col, b := range columns {
 		if err := put(col, b); err != nil {
-			return fmt.Errorf("column %s: %w", col, err)
+			a.event(ctx, runID, "warn", fmt.Sprintf("the leak sketch of %s %s column %s could not be stored (%v); the table's leak scan will re-read a sample of the source", table, rng, col, err), &table)
+			return err
 		}
 	}
-	return put("", header)
+	if err := put("", header); err != nil {
+		a.event(ctx, runID, "warn", fmt.Sprintf("the leak sketches of %s %s could not be stored (%v); the table's leak scan will re-read a sample of the source", table, rng, err), &table)
+		return err
+	}
+	return nil
 }
 
 // errNoRangeSketch marks a range whose sketches were not (all) stored.
@@ -81,7 +90,7 @@ func (a *Activities) rangeLeaks(ctx context.Context, in VerifyInput, seed leaksc
 	merged := &leakscan.Table{}
 	missing := 0
 	for i := range rt.Ranges {
-		resp, err := a.API.Worker.GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: rangeSketchKey(in.StepInput, rt.Name, i)}))
+		resp, err := a.API.Worker.GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: rangeSketchKey(in.JobRunID, in.DestinationName, rt.Name, i)}))
 		if err != nil {
 			return nil, nil, fmt.Errorf("read the leak sketches of %s range %d: %w", rt.Name, i, err)
 		}
