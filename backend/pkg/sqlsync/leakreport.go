@@ -29,7 +29,9 @@ type RowLeak struct {
 // and the web app, which list them worst first (Findings).
 type Finding struct {
 	Status leakscan.Status `json:"status"`
-	// Kind is "rows", "foreign_key", "unique", "leak" or "reidentification".
+	// Kind is "rows", "foreign_key", "unique", "leak", "reidentification"
+	// or "pii" (personal data copied unchanged, or tables that could not
+	// be checked for it).
 	Kind    string              `json:"kind"`
 	Table   sqlschema.TableName `json:"table"`
 	Column  string              `json:"column,omitempty"`
@@ -38,7 +40,8 @@ type Finding struct {
 
 // Status is the report's verdict: FAIL when counts, orphans or duplicates
 // are wrong (OK is false) or a leak finding fails the job's policy, WARN
-// when a leak finding warns, OK otherwise.
+// when a leak finding warns or personal data is copied unchanged (PII), OK
+// otherwise.
 func (r *Report) Status() leakscan.Status {
 	s := leakscan.StatusOK
 	for _, f := range r.Findings() {
@@ -79,6 +82,14 @@ func (r *Report) Findings() []Finding {
 	for _, rl := range r.Reidentified {
 		out = append(out, Finding{Status: cmp.Or(rl.Status, leakscan.StatusOK), Kind: "reidentification", Table: rl.Table,
 			Message: fmt.Sprintf("%s: %s", rl.Table, rl.Reason)})
+	}
+	if r.PII != nil {
+		for _, c := range r.PII.Columns {
+			out = append(out, Finding{Status: leakscan.StatusWarn, Kind: "pii", Table: c.Table, Column: c.Column, Message: c.Message()})
+		}
+		if msg := r.PII.Incomplete(); msg != "" {
+			out = append(out, Finding{Status: leakscan.StatusWarn, Kind: "pii", Message: msg})
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int { return b.Status.Severity() - a.Status.Severity() })
 	return out

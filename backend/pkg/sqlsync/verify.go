@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -38,6 +39,10 @@ type VerifyOptions struct {
 	// applied) before the run wrote anything, when the caller counted
 	// them (an exact count or the catalog's estimate).
 	SourceRowsBefore map[sqlschema.TableName]int64
+	// PIIBudget bounds the check of the columns copied unchanged for
+	// personal data (Report.PII): 0 means DefaultPIIBudget, a negative
+	// budget skips the check.
+	PIIBudget time.Duration
 	// registry gives the transformers' expected leak levels (set by the
 	// engine).
 	registry *transformers.Registry
@@ -59,6 +64,11 @@ type Report struct {
 	// (Engine.TruncateReach); the job does not copy them, so they stay
 	// empty. The user asked for it, so it does not affect OK.
 	TruncatedOutsideJob []sqlschema.TableName `json:"truncated_outside_job,omitempty"`
+	// PII is the check of the columns copied unchanged for personal data
+	// (CheckPassthroughPII): each column found is a WARN finding, and so
+	// is a check that could not cover every such table. Nil when the
+	// check did not run.
+	PII *PIICheck `json:"pii,omitempty"`
 }
 
 // TableCount compares a table's row counts: the source's rows that the
@@ -262,6 +272,14 @@ func (r *Report) String() string {
 	for _, l := range r.Leaks {
 		b.WriteString(l.line())
 	}
+	if r.PII != nil {
+		for _, c := range r.PII.Columns {
+			fmt.Fprintf(&b, "  pii   %-40s %s: WARN: %s (%s) copied unchanged; suggested transformer %s\n", c.Table, c.Column, c.Kind, c.evidence(), c.Suggestion.Source)
+		}
+		if msg := r.PII.Incomplete(); msg != "" {
+			fmt.Fprintf(&b, "  pii   WARN: %s\n", msg)
+		}
+	}
 	for _, rl := range r.Reidentified {
 		fmt.Fprintf(&b, "  reid  %-40s %s: %d of %d rows keep all of %s (%.2g expected by chance)\n",
 			rl.Table, rl.Status, rl.Reidentified, rl.Rows, strings.Join(rl.Columns, ", "), rl.Expected)
@@ -285,7 +303,15 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 		sample = DefaultLeakSample
 	}
 	v := driverOf(dst.DB).Verifier(plan, src.DB, &dst)
-	return verifyWith(ctx, plan, dst, v, sample, o)
+	r, err := verifyWith(ctx, plan, dst, v, sample, o)
+	if err != nil {
+		return nil, err
+	}
+	if o.PIIBudget >= 0 {
+		check := CheckPassthroughPII(ctx, sourceInspector(src.DB), plan, cmp.Or(o.PIIBudget, DefaultPIIBudget))
+		r.PII = &check
+	}
+	return r, nil
 }
 
 // verifyWith builds the report of dst with v; a sample of 0 skips the

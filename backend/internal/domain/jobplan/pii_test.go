@@ -14,9 +14,13 @@ import (
 // spent before the first table, so no database is needed).
 func TestPassthroughPIIWarningsBudget(t *testing.T) {
 	t.Parallel()
-	p := &syncplan.Plan{Tables: []syncplan.Table{{Name: sqlschema.TableName{Schema: "public", Table: "users"}}, {Name: sqlschema.TableName{Schema: "public", Table: "orders"}}}}
+	copied := []syncplan.Column{{Column: sqlschema.Column{Name: "note", DataType: "text"}, Action: syncplan.ActionCopy}}
+	p := &syncplan.Plan{Tables: []syncplan.Table{
+		{Name: sqlschema.TableName{Schema: "public", Table: "users"}, Columns: copied},
+		{Name: sqlschema.TableName{Schema: "public", Table: "orders"}, Columns: copied},
+	}}
 	got := passthroughPIIWarnings(context.Background(), nil, p, 0)
-	want := []string{"personal data check stopped after 0s: 2 tables from public.users on were not checked; neosync connections scan checks every table"}
+	want := []string{"personal data check stopped after 0s: 2 tables with columns copied unchanged from public.users on were not checked; neosync connections scan checks every table"}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings = %q, want %q", got, want)
 	}
