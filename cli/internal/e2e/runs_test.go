@@ -26,6 +26,7 @@ jobs:
         columns:
           id: passthrough
           email: {source: transform_email, config: {preserve_domain: true}}
+          phone: passthrough
       - schema: public
         table: orders
         columns:
@@ -41,9 +42,9 @@ func TestTriggerWaitAndRuns(t *testing.T) {
 	sfx := suffix()
 	src, dst := newPostgres(t, "neosync_cli_src"), newPostgres(t, "neosync_cli_dst")
 	pgExec(t, src, `
-		CREATE TABLE public.users (id int PRIMARY KEY, email text NOT NULL);
+		CREATE TABLE public.users (id int PRIMARY KEY, email text NOT NULL, phone text);
 		CREATE TABLE public.orders (id int PRIMARY KEY, user_id int NOT NULL REFERENCES public.users (id), total numeric(10,2));
-		INSERT INTO public.users SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 500) g;
+		INSERT INTO public.users SELECT g, 'user' || g || '@example.com', '+1 415 555 ' || lpad(g::text, 4, '0') FROM generate_series(1, 500) g;
 		INSERT INTO public.orders SELECT g, 1 + g % 500, g * 1.5 FROM generate_series(1, 2000) g;`)
 	c := newCLI(t, local.apiURL).with("SRC_URL="+src, "DST_URL="+dst, "CI=true")
 	c.ok("apply", "-f", c.writeFile("neosync.yaml", fmt.Sprintf(runFile, sfx)))
@@ -75,8 +76,11 @@ func TestTriggerWaitAndRuns(t *testing.T) {
 	if out := c.ok("runs", "list"); !strings.Contains(out, runID) || !strings.Contains(out, "copy-"+sfx) {
 		t.Fatalf("runs list:\n%s", out)
 	}
+	// The report warns about the phone numbers copied unchanged.
 	out = c.ok("runs", "get", runID)
-	for _, want := range []string{"Status:", "complete", "public.orders", "2,000"} {
+	for _, want := range []string{"Status:", "complete", "public.orders", "2,000",
+		"WARN: personal data copied unchanged: public.users.phone looks like phone (100 of 100 sampled values",
+		"  pii   public.users                             phone: WARN: phone (100 of 100 sampled values) copied unchanged"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("runs get lacks %q:\n%s", want, out)
 		}

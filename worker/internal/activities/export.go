@@ -107,7 +107,8 @@ func (a *Activities) ExportTable(ctx context.Context, in TableInput) (*sqlsync.C
 
 // FinishExport writes the run's manifest.json into an S3 destination and
 // returns the verification report: for each table, the source's rows (the
-// plan's filter applied) against the rows the manifest lists.
+// plan's filter applied) against the rows the manifest lists, and the
+// columns exported unchanged that hold personal data.
 func (a *Activities) FinishExport(ctx context.Context, in VerifyInput) (*PackedReport, error) {
 	var rep *sqlsync.Report
 	err := a.runStep(ctx, in.JobRunID, "write the manifest of "+in.DestinationName, func(ctx context.Context) error {
@@ -141,6 +142,8 @@ func (a *Activities) FinishExport(ctx context.Context, in VerifyInput) (*PackedR
 			}
 		}
 		rep.CrossCheck(copied, before)
+		check := sqlsync.CheckPassthroughPII(ctx, insp, plan, sqlsync.DefaultPIIBudget)
+		rep.PII = &check
 		a.event(ctx, in.JobRunID, "info", fmt.Sprintf("wrote %s/%s for %d tables to destination %s", exp.Base(), objectstore.ManifestName, len(m.Tables), in.DestinationName), nil)
 		return nil
 	})
