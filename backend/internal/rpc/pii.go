@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -11,17 +12,23 @@ import (
 )
 
 // ScanConnectionPii reports the columns of a connection that hold personal
-// data, each with a suggested transformer.
+// data, each with a suggested transformer, and the tables it could not
+// sample within its time limit.
 func (h *ConnectionDataHandler) ScanConnectionPii(ctx context.Context, req *connect.Request[mgmtv1alpha1.ScanConnectionPiiRequest]) (*connect.Response[mgmtv1alpha1.ScanConnectionPiiResponse], error) {
 	t, err := resolve(ctx, "connection_id", req.Msg.GetConnectionId())
 	if err != nil {
 		return nil, err
 	}
-	scan, err := h.data.ScanPII(ctx, t.Scope, t.ID, req.Msg.GetSchemas(), int(req.Msg.GetSampleSize()))
+	scan, err := h.data.ScanPII(ctx, t.Scope, t.ID, connectiondata.PIIScanOptions{
+		Schemas: req.Msg.GetSchemas(), SampleSize: int(req.Msg.GetSampleSize()), TimeLimit: time.Duration(req.Msg.GetTimeLimitSeconds()) * time.Second,
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := &mgmtv1alpha1.ScanConnectionPiiResponse{TablesScanned: int32(scan.TablesScanned)}
+	for _, u := range scan.NotScanned {
+		out.TablesNotScanned = append(out.TablesNotScanned, &mgmtv1alpha1.PiiUnscannedTable{Schema: u.Table.Schema, Table: u.Table.Table, Reason: u.Reason})
+	}
 	for _, f := range scan.Findings {
 		pf, err := piiFindingToProto(f)
 		if err != nil {

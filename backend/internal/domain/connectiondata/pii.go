@@ -3,6 +3,9 @@ package connectiondata
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -15,10 +18,40 @@ import (
 // the caller does not say.
 const DefaultPIISampleSize = 200
 
+// DefaultPIITimeLimit bounds a whole ScanPII when the caller does not say;
+// MaxPIITimeLimit is the longest a caller may ask for.
+const (
+	DefaultPIITimeLimit = time.Minute
+	MaxPIITimeLimit     = 10 * time.Minute
+)
+
+// piiScanParallel is the number of tables ScanPII samples at once: enough
+// to keep a schema of thousands of small tables (each sample a few round
+// trips) within the time limit, few enough to leave the source alone.
+const piiScanParallel = 4
+
+// PIIScanOptions tune ScanPII; the zero value scans every user schema with
+// the defaults.
+type PIIScanOptions struct {
+	// Schemas restricts the scan (none: every user schema).
+	Schemas []string
+	// SampleSize is the number of rows read per table (0:
+	// DefaultPIISampleSize).
+	SampleSize int
+	// TimeLimit bounds the whole scan (0: DefaultPIITimeLimit).
+	TimeLimit time.Duration
+}
+
 // PIIFinding is a column found to hold personal data.
 type PIIFinding struct {
 	Column sqlschema.Column
 	piiscan.Finding
+}
+
+// UnscannedTable is a table ScanPII did not sample, and why.
+type UnscannedTable struct {
+	Table  sqlschema.TableName
+	Reason string
 }
 
 // PIIScan is the result of ScanPII.
@@ -26,40 +59,102 @@ type PIIScan struct {
 	// Findings are sorted by schema, table and column position.
 	Findings      []PIIFinding
 	TablesScanned int
+	// NotScanned are the tables not sampled (the time limit, a statement
+	// timeout, a missing privilege), sorted by schema and table; empty
+	// when the scan is complete.
+	NotScanned []UnscannedTable
 }
 
-// ScanPII samples up to sampleSize rows (0: DefaultPIISampleSize) of every
-// table in schemas (none: every user schema) and runs the PII scanner over
-// each column. Each table's read is bounded by sqlschema.SampleTimeout; a
-// table dropped while the scan runs is skipped. Sampled values stay in
-// this function: findings carry counts only.
-func (s *Service) ScanPII(ctx context.Context, scope domain.Scope, id uuid.UUID, schemas []string, sampleSize int) (PIIScan, error) {
-	if sampleSize == 0 {
-		sampleSize = DefaultPIISampleSize
+// ScanPII samples up to o.SampleSize rows of every table in o.Schemas and
+// runs the PII scanner over each column. The whole scan is bounded by
+// o.TimeLimit and each table's read by sqlschema.SampleTimeout; a table
+// not sampled in time, or whose read fails, is listed in NotScanned with
+// the reason rather than failing the scan, so a schema of thousands of
+// tables always gets an answer. A table dropped while the scan runs is
+// skipped. Sampled values stay in this function: findings carry counts
+// only.
+func (s *Service) ScanPII(ctx context.Context, scope domain.Scope, id uuid.UUID, o PIIScanOptions) (PIIScan, error) {
+	if o.SampleSize == 0 {
+		o.SampleSize = DefaultPIISampleSize
 	}
-	if sampleSize < 1 || sampleSize > sqlschema.MaxSampleRows {
+	if o.SampleSize < 1 || o.SampleSize > sqlschema.MaxSampleRows {
 		return PIIScan{}, domain.Invalid("sample_size", "must be between 1 and %d (0 means %d)", sqlschema.MaxSampleRows, DefaultPIISampleSize)
+	}
+	if o.TimeLimit == 0 {
+		o.TimeLimit = DefaultPIITimeLimit
+	}
+	if o.TimeLimit < time.Second || o.TimeLimit > MaxPIITimeLimit {
+		return PIIScan{}, domain.Invalid("time_limit_seconds", "must be between 1 and %d (0 means %d)", int(MaxPIITimeLimit.Seconds()), int(DefaultPIITimeLimit.Seconds()))
 	}
 	var out PIIScan
 	err := s.inspect(ctx, scope, id, func(i sqlschema.Inspector) error {
-		cols, err := i.Columns(ctx, schemas)
+		cols, err := i.Columns(ctx, o.Schemas)
 		if err != nil {
 			return err
 		}
-		for _, table := range groupByTable(cols) {
-			found, err := scanTable(ctx, i, table, sampleSize)
-			if errors.Is(err, sqlschema.ErrTableNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			out.TablesScanned++
-			out.Findings = append(out.Findings, found...)
-		}
-		return nil
+		out, err = scanTables(ctx, i, groupByTable(cols), o)
+		return err
 	})
 	return out, err
+}
+
+// tableScan is the outcome of one table's sample.
+type tableScan struct {
+	found   []PIIFinding
+	scanned bool
+	reason  string // why it was not scanned ("" when scanned or dropped)
+}
+
+// scanTables samples tables, piiScanParallel at a time, within o.TimeLimit,
+// and gathers the outcomes in table order. It fails only when ctx ends.
+func scanTables(ctx context.Context, i sqlschema.Inspector, tables [][]sqlschema.Column, o PIIScanOptions) (PIIScan, error) {
+	limited, cancel := context.WithTimeout(ctx, o.TimeLimit)
+	defer cancel()
+	outcomes := make([]tableScan, len(tables))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range piiScanParallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				outcomes[k] = scanTable(limited, i, tables[k], o)
+			}
+		}()
+	}
+	for k := range tables {
+		if limited.Err() != nil {
+			outcomes[k].reason = timeLimitReason(o.TimeLimit)
+			continue
+		}
+		select {
+		case next <- k:
+		case <-limited.Done():
+			outcomes[k].reason = timeLimitReason(o.TimeLimit)
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return PIIScan{}, err
+	}
+	var out PIIScan
+	for k, r := range outcomes {
+		switch {
+		case r.scanned:
+			out.TablesScanned++
+			out.Findings = append(out.Findings, r.found...)
+		case r.reason != "":
+			t := tables[k][0]
+			out.NotScanned = append(out.NotScanned, UnscannedTable{Table: sqlschema.TableName{Schema: t.Schema, Table: t.Table}, Reason: r.reason})
+		}
+	}
+	return out, nil
+}
+
+// timeLimitReason says a table was not scanned within the time limit.
+func timeLimitReason(limit time.Duration) string {
+	return fmt.Sprintf("not sampled within the scan's time limit of %s", limit)
 }
 
 // groupByTable splits columns, sorted by table, into one slice per table.
@@ -76,23 +171,29 @@ func groupByTable(cols []sqlschema.Column) [][]sqlschema.Column {
 	return out
 }
 
-// scanTable samples one table and scans each of its columns.
-func scanTable(ctx context.Context, i sqlschema.Inspector, cols []sqlschema.Column, limit int) ([]PIIFinding, error) {
+// scanTable samples one table (ctx carries the scan's time limit) and
+// scans each of its columns.
+func scanTable(ctx context.Context, i sqlschema.Inspector, cols []sqlschema.Column, o PIIScanOptions) tableScan {
 	t := sqlschema.TableName{Schema: cols[0].Schema, Table: cols[0].Table}
-	names, rows, err := i.SampleRows(ctx, t, limit)
-	if err != nil {
-		return nil, err
+	names, rows, err := i.SampleRows(ctx, t, o.SampleSize)
+	switch {
+	case errors.Is(err, sqlschema.ErrTableNotFound):
+		return tableScan{}
+	case err != nil && ctx.Err() != nil:
+		return tableScan{reason: timeLimitReason(o.TimeLimit)}
+	case err != nil:
+		return tableScan{reason: err.Error()}
 	}
 	scols := make([]piiscan.Column, len(cols))
 	for k, c := range cols {
 		scols[k] = piiscan.Column{Name: c.Name, DataType: c.DataType}
 	}
 	found := piiscan.ScanSample(scols, names, rows)
-	var out []PIIFinding
+	out := tableScan{scanned: true}
 	for _, c := range cols {
 		if f, ok := found[c.Name]; ok {
-			out = append(out, PIIFinding{Column: c, Finding: f})
+			out.found = append(out.found, PIIFinding{Column: c, Finding: f})
 		}
 	}
-	return out, nil
+	return out
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/pii.proto.
  */
 export const file_mgmt_v1alpha1_pii: GenFile = /*@__PURE__*/
-  fileDesc("ChdtZ210L3YxYWxwaGExL3BpaS5wcm90bxINbWdtdC52MWFscGhhMSJXChhTY2FuQ29ubmVjdGlvblBpaVJlcXVlc3QSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIPCgdzY2hlbWFzGAIgAygJEhMKC3NhbXBsZV9zaXplGAMgASgFImAKGVNjYW5Db25uZWN0aW9uUGlpUmVzcG9uc2USKwoIZmluZGluZ3MYASADKAsyGS5tZ210LnYxYWxwaGExLlBpaUZpbmRpbmcSFgoOdGFibGVzX3NjYW5uZWQYAiABKAUixgEKC1BpaUV2aWRlbmNlEg8KB3NhbXBsZWQYASABKAUSEAoIbm9uX251bGwYAiABKAUSDwoHbWF0Y2hlZBgDIAEoBRISCgpuYW1lX21hdGNoGAQgASgIEj0KCnRleHRfa2luZHMYBSADKAsyKS5tZ210LnYxYWxwaGExLlBpaUV2aWRlbmNlLlRleHRLaW5kc0VudHJ5GjAKDlRleHRLaW5kc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAEi4wEKClBpaUZpbmRpbmcSDgoGc2NoZW1hGAEgASgJEg0KBXRhYmxlGAIgASgJEg4KBmNvbHVtbhgDIAEoCRIRCglkYXRhX3R5cGUYBCABKAkSDAoEa2luZBgFIAEoCRISCgpjb25maWRlbmNlGAYgASgBEiwKCGV2aWRlbmNlGAcgASgLMhoubWdtdC52MWFscGhhMS5QaWlFdmlkZW5jZRJDChVzdWdnZXN0ZWRfdHJhbnNmb3JtZXIYCCABKAsyJC5tZ210LnYxYWxwaGExLkpvYk1hcHBpbmdUcmFuc2Zvcm1lckLBAQoRY29tLm1nbXQudjFhbHBoYTFCCFBpaVByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_mgmt_v1alpha1_job]);
+  fileDesc("ChdtZ210L3YxYWxwaGExL3BpaS5wcm90bxINbWdtdC52MWFscGhhMSJzChhTY2FuQ29ubmVjdGlvblBpaVJlcXVlc3QSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIPCgdzY2hlbWFzGAIgAygJEhMKC3NhbXBsZV9zaXplGAMgASgFEhoKEnRpbWVfbGltaXRfc2Vjb25kcxgEIAEoBSKeAQoZU2NhbkNvbm5lY3Rpb25QaWlSZXNwb25zZRIrCghmaW5kaW5ncxgBIAMoCzIZLm1nbXQudjFhbHBoYTEuUGlpRmluZGluZxIWCg50YWJsZXNfc2Nhbm5lZBgCIAEoBRI8ChJ0YWJsZXNfbm90X3NjYW5uZWQYAyADKAsyIC5tZ210LnYxYWxwaGExLlBpaVVuc2Nhbm5lZFRhYmxlIkIKEVBpaVVuc2Nhbm5lZFRhYmxlEg4KBnNjaGVtYRgBIAEoCRINCgV0YWJsZRgCIAEoCRIOCgZyZWFzb24YAyABKAkixgEKC1BpaUV2aWRlbmNlEg8KB3NhbXBsZWQYASABKAUSEAoIbm9uX251bGwYAiABKAUSDwoHbWF0Y2hlZBgDIAEoBRISCgpuYW1lX21hdGNoGAQgASgIEj0KCnRleHRfa2luZHMYBSADKAsyKS5tZ210LnYxYWxwaGExLlBpaUV2aWRlbmNlLlRleHRLaW5kc0VudHJ5GjAKDlRleHRLaW5kc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAEi4wEKClBpaUZpbmRpbmcSDgoGc2NoZW1hGAEgASgJEg0KBXRhYmxlGAIgASgJEg4KBmNvbHVtbhgDIAEoCRIRCglkYXRhX3R5cGUYBCABKAkSDAoEa2luZBgFIAEoCRISCgpjb25maWRlbmNlGAYgASgBEiwKCGV2aWRlbmNlGAcgASgLMhoubWdtdC52MWFscGhhMS5QaWlFdmlkZW5jZRJDChVzdWdnZXN0ZWRfdHJhbnNmb3JtZXIYCCABKAsyJC5tZ210LnYxYWxwaGExLkpvYk1hcHBpbmdUcmFuc2Zvcm1lckLBAQoRY29tLm1nbXQudjFhbHBoYTFCCFBpaVByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_mgmt_v1alpha1_job]);
 
 /**
  * ScanConnectionPiiRequest asks which columns of a connection hold
@@ -40,6 +40,16 @@ export type ScanConnectionPiiRequest = Message<"mgmt.v1alpha1.ScanConnectionPiiR
    * @generated from field: int32 sample_size = 3;
    */
   sampleSize: number;
+
+  /**
+   * time_limit_seconds bounds the whole scan: 0 means 60, at most 600.
+   * Tables not sampled by then are listed in the response's
+   * tables_not_scanned; each table's read is also bounded by a statement
+   * timeout of 10 s.
+   *
+   * @generated from field: int32 time_limit_seconds = 4;
+   */
+  timeLimitSeconds: number;
 };
 
 /**
@@ -68,6 +78,17 @@ export type ScanConnectionPiiResponse = Message<"mgmt.v1alpha1.ScanConnectionPii
    * @generated from field: int32 tables_scanned = 2;
    */
   tablesScanned: number;
+
+  /**
+   * tables_not_scanned are the tables the scan did not sample, each with
+   * the reason (the time limit, a statement timeout, a missing
+   * privilege), in schema and table order; empty when every table was
+   * scanned. Their columns may hold personal data: scan them again, by
+   * schema or with a longer time limit.
+   *
+   * @generated from field: repeated mgmt.v1alpha1.PiiUnscannedTable tables_not_scanned = 3;
+   */
+  tablesNotScanned: PiiUnscannedTable[];
 };
 
 /**
@@ -76,6 +97,35 @@ export type ScanConnectionPiiResponse = Message<"mgmt.v1alpha1.ScanConnectionPii
  */
 export const ScanConnectionPiiResponseSchema: GenMessage<ScanConnectionPiiResponse> = /*@__PURE__*/
   messageDesc(file_mgmt_v1alpha1_pii, 1);
+
+/**
+ * PiiUnscannedTable is a table a PII scan did not sample, and why.
+ *
+ * @generated from message mgmt.v1alpha1.PiiUnscannedTable
+ */
+export type PiiUnscannedTable = Message<"mgmt.v1alpha1.PiiUnscannedTable"> & {
+  /**
+   * @generated from field: string schema = 1;
+   */
+  schema: string;
+
+  /**
+   * @generated from field: string table = 2;
+   */
+  table: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PiiUnscannedTable.
+ * Use `create(PiiUnscannedTableSchema)` to create a new message.
+ */
+export const PiiUnscannedTableSchema: GenMessage<PiiUnscannedTable> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_pii, 2);
 
 /**
  * PiiEvidence says why a column was reported, in counts only: no sampled
@@ -126,7 +176,7 @@ export type PiiEvidence = Message<"mgmt.v1alpha1.PiiEvidence"> & {
  * Use `create(PiiEvidenceSchema)` to create a new message.
  */
 export const PiiEvidenceSchema: GenMessage<PiiEvidence> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_pii, 2);
+  messageDesc(file_mgmt_v1alpha1_pii, 3);
 
 /**
  * PiiFinding reports that one column holds personal data of one kind.
@@ -189,5 +239,5 @@ export type PiiFinding = Message<"mgmt.v1alpha1.PiiFinding"> & {
  * Use `create(PiiFindingSchema)` to create a new message.
  */
 export const PiiFindingSchema: GenMessage<PiiFinding> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_pii, 3);
+  messageDesc(file_mgmt_v1alpha1_pii, 4);
 

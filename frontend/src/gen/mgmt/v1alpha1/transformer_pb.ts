@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/transformer.proto.
  */
 export const file_mgmt_v1alpha1_transformer: GenFile = /*@__PURE__*/
-  fileDesc("Ch9tZ210L3YxYWxwaGExL3RyYW5zZm9ybWVyLnByb3RvEg1tZ210LnYxYWxwaGExItQBChRUcmFuc2Zvcm1lclBhcmFtZXRlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSLQoNZGVmYXVsdF92YWx1ZRgEIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIQCgNtaW4YBSABKAFIAIgBARIQCgNtYXgYBiABKAFIAYgBARIWCg5hbGxvd2VkX3ZhbHVlcxgHIAMoCRIQCghyZXF1aXJlZBgIIAEoCEIGCgRfbWluQgYKBF9tYXgi/gEKEVN5c3RlbVRyYW5zZm9ybWVyEg4KBnNvdXJjZRgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEjcKCnBhcmFtZXRlcnMYBCADKAsyIy5tZ210LnYxYWxwaGExLlRyYW5zZm9ybWVyUGFyYW1ldGVyEhgKEGlucHV0X2RhdGFfdHlwZXMYBSADKAkSGAoQb3V0cHV0X2RhdGFfdHlwZRgGIAEoCRIRCglqb2JfdHlwZXMYByADKAkSIAoYc3VwcG9ydHNfY29uc2lzdGVudF9tb2RlGAggASgIEhQKDGlzX2dlbmVyYXRvchgJIAEoCCL0AQoWVXNlckRlZmluZWRUcmFuc2Zvcm1lchIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGc291cmNlGAUgASgJEicKBmNvbmZpZxgGIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiHgocR2V0U3lzdGVtVHJhbnNmb3JtZXJzUmVxdWVzdCJXCh1HZXRTeXN0ZW1UcmFuc2Zvcm1lcnNSZXNwb25zZRI2Cgx0cmFuc2Zvcm1lcnMYASADKAsyIC5tZ210LnYxYWxwaGExLlN5c3RlbVRyYW5zZm9ybWVyIjUKI0dldFN5c3RlbVRyYW5zZm9ybWVyQnlTb3VyY2VSZXF1ZXN0Eg4KBnNvdXJjZRgBIAEoCSJdCiRHZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlUmVzcG9uc2USNQoLdHJhbnNmb3JtZXIYASABKAsyIC5tZ210LnYxYWxwaGExLlN5c3RlbVRyYW5zZm9ybWVyIjcKIUdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJImEKIkdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJzUmVzcG9uc2USOwoMdHJhbnNmb3JtZXJzGAEgAygLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIj4KJEdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJCeUlkUmVxdWVzdBIWCg50cmFuc2Zvcm1lcl9pZBgBIAEoCSJjCiVHZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZFJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIpUBCiNDcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSDgoGc291cmNlGAQgASgJEicKBmNvbmZpZxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYgokQ3JlYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIokBCiNVcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBIWCg50cmFuc2Zvcm1lcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEicKBmNvbmZpZxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYgokVXBkYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIj0KI0RlbGV0ZVVzZXJEZWZpbmVkVHJhbnNmb3JtZXJSZXF1ZXN0EhYKDnRyYW5zZm9ybWVyX2lkGAEgASgJIiYKJERlbGV0ZVVzZXJEZWZpbmVkVHJhbnNmb3JtZXJSZXNwb25zZSJRCiFJc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIYChB0cmFuc2Zvcm1lcl9uYW1lGAIgASgJIjoKIklzVHJhbnNmb3JtZXJOYW1lQXZhaWxhYmxlUmVzcG9uc2USFAoMaXNfYXZhaWxhYmxlGAEgASgIIkUKIVZhbGlkYXRlVXNlckphdmFzY3JpcHRDb2RlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBGNvZGUYAiABKAkiUQoiVmFsaWRhdGVVc2VySmF2YXNjcmlwdENvZGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBISCgVlcnJvchgCIAEoCUgAiAEBQggKBl9lcnJvciJPChxWYWxpZGF0ZVVzZXJSZWdleENvZGVSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSGwoTdXNlcl9wcm92aWRlZF9yZWdleBgCIAEoCSJMCh1WYWxpZGF0ZVVzZXJSZWdleENvZGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBISCgVlcnJvchgCIAEoCUgAiAEBQggKBl9lcnJvciKxAQoZUHJldmlld1RyYW5zZm9ybWVyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBnNvdXJjZRgCIAEoCRInCgZjb25maWcYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei0KDXNhbXBsZV92YWx1ZXMYBCADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSEAoDa2V5GAUgASgJSACIAQFCBgoEX2tleSJVChpQcmV2aWV3VHJhbnNmb3JtZXJSZXNwb25zZRInCgdvdXRwdXRzGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEg4KBmVycm9ycxgCIAMoCTKpCwoTVHJhbnNmb3JtZXJzU2VydmljZRJyChVHZXRTeXN0ZW1UcmFuc2Zvcm1lcnMSKy5tZ210LnYxYWxwaGExLkdldFN5c3RlbVRyYW5zZm9ybWVyc1JlcXVlc3QaLC5tZ210LnYxYWxwaGExLkdldFN5c3RlbVRyYW5zZm9ybWVyc1Jlc3BvbnNlEocBChxHZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlEjIubWdtdC52MWFscGhhMS5HZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuR2V0U3lzdGVtVHJhbnNmb3JtZXJCeVNvdXJjZVJlc3BvbnNlEoEBChpHZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVycxIwLm1nbXQudjFhbHBoYTEuR2V0VXNlckRlZmluZWRUcmFuc2Zvcm1lcnNSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyc1Jlc3BvbnNlEooBCh1HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZBIzLm1nbXQudjFhbHBoYTEuR2V0VXNlckRlZmluZWRUcmFuc2Zvcm1lckJ5SWRSZXF1ZXN0GjQubWdtdC52MWFscGhhMS5HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZFJlc3BvbnNlEocBChxDcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5DcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuQ3JlYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEocBChxVcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5VcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuVXBkYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEocBChxEZWxldGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5EZWxldGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuRGVsZXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEoEBChpJc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZRIwLm1nbXQudjFhbHBoYTEuSXNUcmFuc2Zvcm1lck5hbWVBdmFpbGFibGVSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5Jc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZVJlc3BvbnNlEoEBChpWYWxpZGF0ZVVzZXJKYXZhc2NyaXB0Q29kZRIwLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VySmF2YXNjcmlwdENvZGVSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5WYWxpZGF0ZVVzZXJKYXZhc2NyaXB0Q29kZVJlc3BvbnNlEnIKFVZhbGlkYXRlVXNlclJlZ2V4Q29kZRIrLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VyUmVnZXhDb2RlUmVxdWVzdBosLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VyUmVnZXhDb2RlUmVzcG9uc2USaQoSUHJldmlld1RyYW5zZm9ybWVyEigubWdtdC52MWFscGhhMS5QcmV2aWV3VHJhbnNmb3JtZXJSZXF1ZXN0GikubWdtdC52MWFscGhhMS5QcmV2aWV3VHJhbnNmb3JtZXJSZXNwb25zZULJAQoRY29tLm1nbXQudjFhbHBoYTFCEFRyYW5zZm9ybWVyUHJvdG9QAVpNZ2l0aHViLmNvbS9uZW9zeW5jaW8vbmVvc3luYy9iYWNrZW5kL2dlbi9nby9wcm90b3MvbWdtdC92MWFscGhhMTttZ210djFhbHBoYTGiAgNNWFiqAg1NZ210LlYxYWxwaGExygINTWdtdFxWMWFscGhhMeICGU1nbXRcVjFhbHBoYTFcR1BCTWV0YWRhdGHqAg5NZ210OjpWMWFscGhhMWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Ch9tZ210L3YxYWxwaGExL3RyYW5zZm9ybWVyLnByb3RvEg1tZ210LnYxYWxwaGExIo0CChRUcmFuc2Zvcm1lclBhcmFtZXRlchIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSLQoNZGVmYXVsdF92YWx1ZRgEIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIQCgNtaW4YBSABKAFIAIgBARIQCgNtYXgYBiABKAFIAYgBARIWCg5hbGxvd2VkX3ZhbHVlcxgHIAMoCRIQCghyZXF1aXJlZBgIIAEoCBI3CgxhcHBsaWVzX3doZW4YCSABKAsyIS5tZ210LnYxYWxwaGExLlBhcmFtZXRlckNvbmRpdGlvbkIGCgRfbWluQgYKBF9tYXgiNwoSUGFyYW1ldGVyQ29uZGl0aW9uEhEKCXBhcmFtZXRlchgBIAEoCRIOCgZ2YWx1ZXMYAiADKAki/gEKEVN5c3RlbVRyYW5zZm9ybWVyEg4KBnNvdXJjZRgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEjcKCnBhcmFtZXRlcnMYBCADKAsyIy5tZ210LnYxYWxwaGExLlRyYW5zZm9ybWVyUGFyYW1ldGVyEhgKEGlucHV0X2RhdGFfdHlwZXMYBSADKAkSGAoQb3V0cHV0X2RhdGFfdHlwZRgGIAEoCRIRCglqb2JfdHlwZXMYByADKAkSIAoYc3VwcG9ydHNfY29uc2lzdGVudF9tb2RlGAggASgIEhQKDGlzX2dlbmVyYXRvchgJIAEoCCL0AQoWVXNlckRlZmluZWRUcmFuc2Zvcm1lchIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGc291cmNlGAUgASgJEicKBmNvbmZpZxgGIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiHgocR2V0U3lzdGVtVHJhbnNmb3JtZXJzUmVxdWVzdCJXCh1HZXRTeXN0ZW1UcmFuc2Zvcm1lcnNSZXNwb25zZRI2Cgx0cmFuc2Zvcm1lcnMYASADKAsyIC5tZ210LnYxYWxwaGExLlN5c3RlbVRyYW5zZm9ybWVyIjUKI0dldFN5c3RlbVRyYW5zZm9ybWVyQnlTb3VyY2VSZXF1ZXN0Eg4KBnNvdXJjZRgBIAEoCSJdCiRHZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlUmVzcG9uc2USNQoLdHJhbnNmb3JtZXIYASABKAsyIC5tZ210LnYxYWxwaGExLlN5c3RlbVRyYW5zZm9ybWVyIjcKIUdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJImEKIkdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJzUmVzcG9uc2USOwoMdHJhbnNmb3JtZXJzGAEgAygLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIj4KJEdldFVzZXJEZWZpbmVkVHJhbnNmb3JtZXJCeUlkUmVxdWVzdBIWCg50cmFuc2Zvcm1lcl9pZBgBIAEoCSJjCiVHZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZFJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIpUBCiNDcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSDgoGc291cmNlGAQgASgJEicKBmNvbmZpZxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYgokQ3JlYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIokBCiNVcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBIWCg50cmFuc2Zvcm1lcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEicKBmNvbmZpZxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYgokVXBkYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEjoKC3RyYW5zZm9ybWVyGAEgASgLMiUubWdtdC52MWFscGhhMS5Vc2VyRGVmaW5lZFRyYW5zZm9ybWVyIj0KI0RlbGV0ZVVzZXJEZWZpbmVkVHJhbnNmb3JtZXJSZXF1ZXN0EhYKDnRyYW5zZm9ybWVyX2lkGAEgASgJIiYKJERlbGV0ZVVzZXJEZWZpbmVkVHJhbnNmb3JtZXJSZXNwb25zZSJRCiFJc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIYChB0cmFuc2Zvcm1lcl9uYW1lGAIgASgJIjoKIklzVHJhbnNmb3JtZXJOYW1lQXZhaWxhYmxlUmVzcG9uc2USFAoMaXNfYXZhaWxhYmxlGAEgASgIIkUKIVZhbGlkYXRlVXNlckphdmFzY3JpcHRDb2RlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBGNvZGUYAiABKAkiUQoiVmFsaWRhdGVVc2VySmF2YXNjcmlwdENvZGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBISCgVlcnJvchgCIAEoCUgAiAEBQggKBl9lcnJvciJPChxWYWxpZGF0ZVVzZXJSZWdleENvZGVSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSGwoTdXNlcl9wcm92aWRlZF9yZWdleBgCIAEoCSJMCh1WYWxpZGF0ZVVzZXJSZWdleENvZGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBISCgVlcnJvchgCIAEoCUgAiAEBQggKBl9lcnJvciKxAQoZUHJldmlld1RyYW5zZm9ybWVyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBnNvdXJjZRgCIAEoCRInCgZjb25maWcYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei0KDXNhbXBsZV92YWx1ZXMYBCADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSEAoDa2V5GAUgASgJSACIAQFCBgoEX2tleSJVChpQcmV2aWV3VHJhbnNmb3JtZXJSZXNwb25zZRInCgdvdXRwdXRzGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEg4KBmVycm9ycxgCIAMoCTKpCwoTVHJhbnNmb3JtZXJzU2VydmljZRJyChVHZXRTeXN0ZW1UcmFuc2Zvcm1lcnMSKy5tZ210LnYxYWxwaGExLkdldFN5c3RlbVRyYW5zZm9ybWVyc1JlcXVlc3QaLC5tZ210LnYxYWxwaGExLkdldFN5c3RlbVRyYW5zZm9ybWVyc1Jlc3BvbnNlEocBChxHZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlEjIubWdtdC52MWFscGhhMS5HZXRTeXN0ZW1UcmFuc2Zvcm1lckJ5U291cmNlUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuR2V0U3lzdGVtVHJhbnNmb3JtZXJCeVNvdXJjZVJlc3BvbnNlEoEBChpHZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVycxIwLm1nbXQudjFhbHBoYTEuR2V0VXNlckRlZmluZWRUcmFuc2Zvcm1lcnNSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyc1Jlc3BvbnNlEooBCh1HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZBIzLm1nbXQudjFhbHBoYTEuR2V0VXNlckRlZmluZWRUcmFuc2Zvcm1lckJ5SWRSZXF1ZXN0GjQubWdtdC52MWFscGhhMS5HZXRVc2VyRGVmaW5lZFRyYW5zZm9ybWVyQnlJZFJlc3BvbnNlEocBChxDcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5DcmVhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuQ3JlYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEocBChxVcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5VcGRhdGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuVXBkYXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEocBChxEZWxldGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyEjIubWdtdC52MWFscGhhMS5EZWxldGVVc2VyRGVmaW5lZFRyYW5zZm9ybWVyUmVxdWVzdBozLm1nbXQudjFhbHBoYTEuRGVsZXRlVXNlckRlZmluZWRUcmFuc2Zvcm1lclJlc3BvbnNlEoEBChpJc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZRIwLm1nbXQudjFhbHBoYTEuSXNUcmFuc2Zvcm1lck5hbWVBdmFpbGFibGVSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5Jc1RyYW5zZm9ybWVyTmFtZUF2YWlsYWJsZVJlc3BvbnNlEoEBChpWYWxpZGF0ZVVzZXJKYXZhc2NyaXB0Q29kZRIwLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VySmF2YXNjcmlwdENvZGVSZXF1ZXN0GjEubWdtdC52MWFscGhhMS5WYWxpZGF0ZVVzZXJKYXZhc2NyaXB0Q29kZVJlc3BvbnNlEnIKFVZhbGlkYXRlVXNlclJlZ2V4Q29kZRIrLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VyUmVnZXhDb2RlUmVxdWVzdBosLm1nbXQudjFhbHBoYTEuVmFsaWRhdGVVc2VyUmVnZXhDb2RlUmVzcG9uc2USaQoSUHJldmlld1RyYW5zZm9ybWVyEigubWdtdC52MWFscGhhMS5QcmV2aWV3VHJhbnNmb3JtZXJSZXF1ZXN0GikubWdtdC52MWFscGhhMS5QcmV2aWV3VHJhbnNmb3JtZXJSZXNwb25zZULJAQoRY29tLm1nbXQudjFhbHBoYTFCEFRyYW5zZm9ybWVyUHJvdG9QAVpNZ2l0aHViLmNvbS9uZW9zeW5jaW8vbmVvc3luYy9iYWNrZW5kL2dlbi9nby9wcm90b3MvbWdtdC92MWFscGhhMTttZ210djFhbHBoYTGiAgNNWFiqAg1NZ210LlYxYWxwaGExygINTWdtdFxWMWFscGhhMeICGU1nbXRcVjFhbHBoYTFcR1BCTWV0YWRhdGHqAg5NZ210OjpWMWFscGhhMWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * TransformerParameter declares one parameter of a system transformer.
@@ -61,6 +61,17 @@ export type TransformerParameter = Message<"mgmt.v1alpha1.TransformerParameter">
    * @generated from field: bool required = 8;
    */
   required: boolean;
+
+  /**
+   * applies_when, when set, says the parameter only has an effect while
+   * another parameter of the transformer holds one of some values (e.g.
+   * transform_hash's algorithm only in mode salted); a form may hide it
+   * otherwise. When that parameter is absent its default decides, which
+   * may depend on the job.
+   *
+   * @generated from field: mgmt.v1alpha1.ParameterCondition applies_when = 9;
+   */
+  appliesWhen?: ParameterCondition | undefined;
 };
 
 /**
@@ -69,6 +80,31 @@ export type TransformerParameter = Message<"mgmt.v1alpha1.TransformerParameter">
  */
 export const TransformerParameterSchema: GenMessage<TransformerParameter> = /*@__PURE__*/
   messageDesc(file_mgmt_v1alpha1_transformer, 0);
+
+/**
+ * ParameterCondition names a parameter and the values under which another
+ * parameter applies.
+ *
+ * @generated from message mgmt.v1alpha1.ParameterCondition
+ */
+export type ParameterCondition = Message<"mgmt.v1alpha1.ParameterCondition"> & {
+  /**
+   * @generated from field: string parameter = 1;
+   */
+  parameter: string;
+
+  /**
+   * @generated from field: repeated string values = 2;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.ParameterCondition.
+ * Use `create(ParameterConditionSchema)` to create a new message.
+ */
+export const ParameterConditionSchema: GenMessage<ParameterCondition> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_transformer, 1);
 
 /**
  * SystemTransformer describes a built-in transformer.
@@ -129,7 +165,7 @@ export type SystemTransformer = Message<"mgmt.v1alpha1.SystemTransformer"> & {
  * Use `create(SystemTransformerSchema)` to create a new message.
  */
 export const SystemTransformerSchema: GenMessage<SystemTransformer> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 1);
+  messageDesc(file_mgmt_v1alpha1_transformer, 2);
 
 /**
  * UserDefinedTransformer is a saved configuration of a system transformer.
@@ -183,7 +219,7 @@ export type UserDefinedTransformer = Message<"mgmt.v1alpha1.UserDefinedTransform
  * Use `create(UserDefinedTransformerSchema)` to create a new message.
  */
 export const UserDefinedTransformerSchema: GenMessage<UserDefinedTransformer> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 2);
+  messageDesc(file_mgmt_v1alpha1_transformer, 3);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemTransformersRequest
@@ -196,7 +232,7 @@ export type GetSystemTransformersRequest = Message<"mgmt.v1alpha1.GetSystemTrans
  * Use `create(GetSystemTransformersRequestSchema)` to create a new message.
  */
 export const GetSystemTransformersRequestSchema: GenMessage<GetSystemTransformersRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 3);
+  messageDesc(file_mgmt_v1alpha1_transformer, 4);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemTransformersResponse
@@ -213,7 +249,7 @@ export type GetSystemTransformersResponse = Message<"mgmt.v1alpha1.GetSystemTran
  * Use `create(GetSystemTransformersResponseSchema)` to create a new message.
  */
 export const GetSystemTransformersResponseSchema: GenMessage<GetSystemTransformersResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 4);
+  messageDesc(file_mgmt_v1alpha1_transformer, 5);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemTransformerBySourceRequest
@@ -230,7 +266,7 @@ export type GetSystemTransformerBySourceRequest = Message<"mgmt.v1alpha1.GetSyst
  * Use `create(GetSystemTransformerBySourceRequestSchema)` to create a new message.
  */
 export const GetSystemTransformerBySourceRequestSchema: GenMessage<GetSystemTransformerBySourceRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 5);
+  messageDesc(file_mgmt_v1alpha1_transformer, 6);
 
 /**
  * @generated from message mgmt.v1alpha1.GetSystemTransformerBySourceResponse
@@ -247,7 +283,7 @@ export type GetSystemTransformerBySourceResponse = Message<"mgmt.v1alpha1.GetSys
  * Use `create(GetSystemTransformerBySourceResponseSchema)` to create a new message.
  */
 export const GetSystemTransformerBySourceResponseSchema: GenMessage<GetSystemTransformerBySourceResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 6);
+  messageDesc(file_mgmt_v1alpha1_transformer, 7);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserDefinedTransformersRequest
@@ -264,7 +300,7 @@ export type GetUserDefinedTransformersRequest = Message<"mgmt.v1alpha1.GetUserDe
  * Use `create(GetUserDefinedTransformersRequestSchema)` to create a new message.
  */
 export const GetUserDefinedTransformersRequestSchema: GenMessage<GetUserDefinedTransformersRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 7);
+  messageDesc(file_mgmt_v1alpha1_transformer, 8);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserDefinedTransformersResponse
@@ -281,7 +317,7 @@ export type GetUserDefinedTransformersResponse = Message<"mgmt.v1alpha1.GetUserD
  * Use `create(GetUserDefinedTransformersResponseSchema)` to create a new message.
  */
 export const GetUserDefinedTransformersResponseSchema: GenMessage<GetUserDefinedTransformersResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 8);
+  messageDesc(file_mgmt_v1alpha1_transformer, 9);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserDefinedTransformerByIdRequest
@@ -298,7 +334,7 @@ export type GetUserDefinedTransformerByIdRequest = Message<"mgmt.v1alpha1.GetUse
  * Use `create(GetUserDefinedTransformerByIdRequestSchema)` to create a new message.
  */
 export const GetUserDefinedTransformerByIdRequestSchema: GenMessage<GetUserDefinedTransformerByIdRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 9);
+  messageDesc(file_mgmt_v1alpha1_transformer, 10);
 
 /**
  * @generated from message mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse
@@ -315,7 +351,7 @@ export type GetUserDefinedTransformerByIdResponse = Message<"mgmt.v1alpha1.GetUs
  * Use `create(GetUserDefinedTransformerByIdResponseSchema)` to create a new message.
  */
 export const GetUserDefinedTransformerByIdResponseSchema: GenMessage<GetUserDefinedTransformerByIdResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 10);
+  messageDesc(file_mgmt_v1alpha1_transformer, 11);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateUserDefinedTransformerRequest
@@ -352,7 +388,7 @@ export type CreateUserDefinedTransformerRequest = Message<"mgmt.v1alpha1.CreateU
  * Use `create(CreateUserDefinedTransformerRequestSchema)` to create a new message.
  */
 export const CreateUserDefinedTransformerRequestSchema: GenMessage<CreateUserDefinedTransformerRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 11);
+  messageDesc(file_mgmt_v1alpha1_transformer, 12);
 
 /**
  * @generated from message mgmt.v1alpha1.CreateUserDefinedTransformerResponse
@@ -369,7 +405,7 @@ export type CreateUserDefinedTransformerResponse = Message<"mgmt.v1alpha1.Create
  * Use `create(CreateUserDefinedTransformerResponseSchema)` to create a new message.
  */
 export const CreateUserDefinedTransformerResponseSchema: GenMessage<CreateUserDefinedTransformerResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 12);
+  messageDesc(file_mgmt_v1alpha1_transformer, 13);
 
 /**
  * @generated from message mgmt.v1alpha1.UpdateUserDefinedTransformerRequest
@@ -401,7 +437,7 @@ export type UpdateUserDefinedTransformerRequest = Message<"mgmt.v1alpha1.UpdateU
  * Use `create(UpdateUserDefinedTransformerRequestSchema)` to create a new message.
  */
 export const UpdateUserDefinedTransformerRequestSchema: GenMessage<UpdateUserDefinedTransformerRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 13);
+  messageDesc(file_mgmt_v1alpha1_transformer, 14);
 
 /**
  * @generated from message mgmt.v1alpha1.UpdateUserDefinedTransformerResponse
@@ -418,7 +454,7 @@ export type UpdateUserDefinedTransformerResponse = Message<"mgmt.v1alpha1.Update
  * Use `create(UpdateUserDefinedTransformerResponseSchema)` to create a new message.
  */
 export const UpdateUserDefinedTransformerResponseSchema: GenMessage<UpdateUserDefinedTransformerResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 14);
+  messageDesc(file_mgmt_v1alpha1_transformer, 15);
 
 /**
  * @generated from message mgmt.v1alpha1.DeleteUserDefinedTransformerRequest
@@ -435,7 +471,7 @@ export type DeleteUserDefinedTransformerRequest = Message<"mgmt.v1alpha1.DeleteU
  * Use `create(DeleteUserDefinedTransformerRequestSchema)` to create a new message.
  */
 export const DeleteUserDefinedTransformerRequestSchema: GenMessage<DeleteUserDefinedTransformerRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 15);
+  messageDesc(file_mgmt_v1alpha1_transformer, 16);
 
 /**
  * @generated from message mgmt.v1alpha1.DeleteUserDefinedTransformerResponse
@@ -448,7 +484,7 @@ export type DeleteUserDefinedTransformerResponse = Message<"mgmt.v1alpha1.Delete
  * Use `create(DeleteUserDefinedTransformerResponseSchema)` to create a new message.
  */
 export const DeleteUserDefinedTransformerResponseSchema: GenMessage<DeleteUserDefinedTransformerResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 16);
+  messageDesc(file_mgmt_v1alpha1_transformer, 17);
 
 /**
  * @generated from message mgmt.v1alpha1.IsTransformerNameAvailableRequest
@@ -470,7 +506,7 @@ export type IsTransformerNameAvailableRequest = Message<"mgmt.v1alpha1.IsTransfo
  * Use `create(IsTransformerNameAvailableRequestSchema)` to create a new message.
  */
 export const IsTransformerNameAvailableRequestSchema: GenMessage<IsTransformerNameAvailableRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 17);
+  messageDesc(file_mgmt_v1alpha1_transformer, 18);
 
 /**
  * @generated from message mgmt.v1alpha1.IsTransformerNameAvailableResponse
@@ -487,7 +523,7 @@ export type IsTransformerNameAvailableResponse = Message<"mgmt.v1alpha1.IsTransf
  * Use `create(IsTransformerNameAvailableResponseSchema)` to create a new message.
  */
 export const IsTransformerNameAvailableResponseSchema: GenMessage<IsTransformerNameAvailableResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 18);
+  messageDesc(file_mgmt_v1alpha1_transformer, 19);
 
 /**
  * @generated from message mgmt.v1alpha1.ValidateUserJavascriptCodeRequest
@@ -509,7 +545,7 @@ export type ValidateUserJavascriptCodeRequest = Message<"mgmt.v1alpha1.ValidateU
  * Use `create(ValidateUserJavascriptCodeRequestSchema)` to create a new message.
  */
 export const ValidateUserJavascriptCodeRequestSchema: GenMessage<ValidateUserJavascriptCodeRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 19);
+  messageDesc(file_mgmt_v1alpha1_transformer, 20);
 
 /**
  * @generated from message mgmt.v1alpha1.ValidateUserJavascriptCodeResponse
@@ -531,7 +567,7 @@ export type ValidateUserJavascriptCodeResponse = Message<"mgmt.v1alpha1.Validate
  * Use `create(ValidateUserJavascriptCodeResponseSchema)` to create a new message.
  */
 export const ValidateUserJavascriptCodeResponseSchema: GenMessage<ValidateUserJavascriptCodeResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 20);
+  messageDesc(file_mgmt_v1alpha1_transformer, 21);
 
 /**
  * @generated from message mgmt.v1alpha1.ValidateUserRegexCodeRequest
@@ -553,7 +589,7 @@ export type ValidateUserRegexCodeRequest = Message<"mgmt.v1alpha1.ValidateUserRe
  * Use `create(ValidateUserRegexCodeRequestSchema)` to create a new message.
  */
 export const ValidateUserRegexCodeRequestSchema: GenMessage<ValidateUserRegexCodeRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 21);
+  messageDesc(file_mgmt_v1alpha1_transformer, 22);
 
 /**
  * @generated from message mgmt.v1alpha1.ValidateUserRegexCodeResponse
@@ -575,7 +611,7 @@ export type ValidateUserRegexCodeResponse = Message<"mgmt.v1alpha1.ValidateUserR
  * Use `create(ValidateUserRegexCodeResponseSchema)` to create a new message.
  */
 export const ValidateUserRegexCodeResponseSchema: GenMessage<ValidateUserRegexCodeResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 22);
+  messageDesc(file_mgmt_v1alpha1_transformer, 23);
 
 /**
  * @generated from message mgmt.v1alpha1.PreviewTransformerRequest
@@ -614,7 +650,7 @@ export type PreviewTransformerRequest = Message<"mgmt.v1alpha1.PreviewTransforme
  * Use `create(PreviewTransformerRequestSchema)` to create a new message.
  */
 export const PreviewTransformerRequestSchema: GenMessage<PreviewTransformerRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 23);
+  messageDesc(file_mgmt_v1alpha1_transformer, 24);
 
 /**
  * @generated from message mgmt.v1alpha1.PreviewTransformerResponse
@@ -636,7 +672,7 @@ export type PreviewTransformerResponse = Message<"mgmt.v1alpha1.PreviewTransform
  * Use `create(PreviewTransformerResponseSchema)` to create a new message.
  */
 export const PreviewTransformerResponseSchema: GenMessage<PreviewTransformerResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_transformer, 24);
+  messageDesc(file_mgmt_v1alpha1_transformer, 25);
 
 /**
  * TransformersService exposes the system transformer catalogue and an

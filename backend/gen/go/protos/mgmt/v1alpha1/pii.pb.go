@@ -30,9 +30,14 @@ type ScanConnectionPiiRequest struct {
 	Schemas []string `protobuf:"bytes,2,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	// sample_size is how many rows are read per table (the first ones the
 	// server returns): 0 means 200, at most 10000.
-	SampleSize    int32 `protobuf:"varint,3,opt,name=sample_size,json=sampleSize,proto3" json:"sample_size,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SampleSize int32 `protobuf:"varint,3,opt,name=sample_size,json=sampleSize,proto3" json:"sample_size,omitempty"`
+	// time_limit_seconds bounds the whole scan: 0 means 60, at most 600.
+	// Tables not sampled by then are listed in the response's
+	// tables_not_scanned; each table's read is also bounded by a statement
+	// timeout of 10 s.
+	TimeLimitSeconds int32 `protobuf:"varint,4,opt,name=time_limit_seconds,json=timeLimitSeconds,proto3" json:"time_limit_seconds,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ScanConnectionPiiRequest) Reset() {
@@ -86,6 +91,13 @@ func (x *ScanConnectionPiiRequest) GetSampleSize() int32 {
 	return 0
 }
 
+func (x *ScanConnectionPiiRequest) GetTimeLimitSeconds() int32 {
+	if x != nil {
+		return x.TimeLimitSeconds
+	}
+	return 0
+}
+
 // ScanConnectionPiiResponse lists one finding per column found to hold
 // personal data, sorted by schema, table and column position. Columns
 // without a finding are not listed.
@@ -94,8 +106,14 @@ type ScanConnectionPiiResponse struct {
 	Findings []*PiiFinding          `protobuf:"bytes,1,rep,name=findings,proto3" json:"findings,omitempty"`
 	// tables_scanned is the number of tables sampled.
 	TablesScanned int32 `protobuf:"varint,2,opt,name=tables_scanned,json=tablesScanned,proto3" json:"tables_scanned,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// tables_not_scanned are the tables the scan did not sample, each with
+	// the reason (the time limit, a statement timeout, a missing
+	// privilege), in schema and table order; empty when every table was
+	// scanned. Their columns may hold personal data: scan them again, by
+	// schema or with a longer time limit.
+	TablesNotScanned []*PiiUnscannedTable `protobuf:"bytes,3,rep,name=tables_not_scanned,json=tablesNotScanned,proto3" json:"tables_not_scanned,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ScanConnectionPiiResponse) Reset() {
@@ -142,6 +160,74 @@ func (x *ScanConnectionPiiResponse) GetTablesScanned() int32 {
 	return 0
 }
 
+func (x *ScanConnectionPiiResponse) GetTablesNotScanned() []*PiiUnscannedTable {
+	if x != nil {
+		return x.TablesNotScanned
+	}
+	return nil
+}
+
+// PiiUnscannedTable is a table a PII scan did not sample, and why.
+type PiiUnscannedTable struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Schema        string                 `protobuf:"bytes,1,opt,name=schema,proto3" json:"schema,omitempty"`
+	Table         string                 `protobuf:"bytes,2,opt,name=table,proto3" json:"table,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PiiUnscannedTable) Reset() {
+	*x = PiiUnscannedTable{}
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PiiUnscannedTable) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PiiUnscannedTable) ProtoMessage() {}
+
+func (x *PiiUnscannedTable) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PiiUnscannedTable.ProtoReflect.Descriptor instead.
+func (*PiiUnscannedTable) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_pii_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PiiUnscannedTable) GetSchema() string {
+	if x != nil {
+		return x.Schema
+	}
+	return ""
+}
+
+func (x *PiiUnscannedTable) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *PiiUnscannedTable) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // PiiEvidence says why a column was reported, in counts only: no sampled
 // value ever leaves the API.
 type PiiEvidence struct {
@@ -163,7 +249,7 @@ type PiiEvidence struct {
 
 func (x *PiiEvidence) Reset() {
 	*x = PiiEvidence{}
-	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -175,7 +261,7 @@ func (x *PiiEvidence) String() string {
 func (*PiiEvidence) ProtoMessage() {}
 
 func (x *PiiEvidence) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -188,7 +274,7 @@ func (x *PiiEvidence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PiiEvidence.ProtoReflect.Descriptor instead.
 func (*PiiEvidence) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_pii_proto_rawDescGZIP(), []int{2}
+	return file_mgmt_v1alpha1_pii_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PiiEvidence) GetSampled() int32 {
@@ -249,7 +335,7 @@ type PiiFinding struct {
 
 func (x *PiiFinding) Reset() {
 	*x = PiiFinding{}
-	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -261,7 +347,7 @@ func (x *PiiFinding) String() string {
 func (*PiiFinding) ProtoMessage() {}
 
 func (x *PiiFinding) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_pii_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -274,7 +360,7 @@ func (x *PiiFinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PiiFinding.ProtoReflect.Descriptor instead.
 func (*PiiFinding) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_pii_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_pii_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PiiFinding) GetSchema() string {
@@ -337,15 +423,21 @@ var File_mgmt_v1alpha1_pii_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_pii_proto_rawDesc = "" +
 	"\n" +
-	"\x17mgmt/v1alpha1/pii.proto\x12\rmgmt.v1alpha1\x1a\x17mgmt/v1alpha1/job.proto\"z\n" +
+	"\x17mgmt/v1alpha1/pii.proto\x12\rmgmt.v1alpha1\x1a\x17mgmt/v1alpha1/job.proto\"\xa8\x01\n" +
 	"\x18ScanConnectionPiiRequest\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x12\x18\n" +
 	"\aschemas\x18\x02 \x03(\tR\aschemas\x12\x1f\n" +
 	"\vsample_size\x18\x03 \x01(\x05R\n" +
-	"sampleSize\"y\n" +
+	"sampleSize\x12,\n" +
+	"\x12time_limit_seconds\x18\x04 \x01(\x05R\x10timeLimitSeconds\"\xc9\x01\n" +
 	"\x19ScanConnectionPiiResponse\x125\n" +
 	"\bfindings\x18\x01 \x03(\v2\x19.mgmt.v1alpha1.PiiFindingR\bfindings\x12%\n" +
-	"\x0etables_scanned\x18\x02 \x01(\x05R\rtablesScanned\"\x83\x02\n" +
+	"\x0etables_scanned\x18\x02 \x01(\x05R\rtablesScanned\x12N\n" +
+	"\x12tables_not_scanned\x18\x03 \x03(\v2 .mgmt.v1alpha1.PiiUnscannedTableR\x10tablesNotScanned\"Y\n" +
+	"\x11PiiUnscannedTable\x12\x16\n" +
+	"\x06schema\x18\x01 \x01(\tR\x06schema\x12\x14\n" +
+	"\x05table\x18\x02 \x01(\tR\x05table\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x83\x02\n" +
 	"\vPiiEvidence\x12\x18\n" +
 	"\asampled\x18\x01 \x01(\x05R\asampled\x12\x19\n" +
 	"\bnon_null\x18\x02 \x01(\x05R\anonNull\x12\x18\n" +
@@ -383,25 +475,27 @@ func file_mgmt_v1alpha1_pii_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_pii_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_pii_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_mgmt_v1alpha1_pii_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_mgmt_v1alpha1_pii_proto_goTypes = []any{
 	(*ScanConnectionPiiRequest)(nil),  // 0: mgmt.v1alpha1.ScanConnectionPiiRequest
 	(*ScanConnectionPiiResponse)(nil), // 1: mgmt.v1alpha1.ScanConnectionPiiResponse
-	(*PiiEvidence)(nil),               // 2: mgmt.v1alpha1.PiiEvidence
-	(*PiiFinding)(nil),                // 3: mgmt.v1alpha1.PiiFinding
-	nil,                               // 4: mgmt.v1alpha1.PiiEvidence.TextKindsEntry
-	(*JobMappingTransformer)(nil),     // 5: mgmt.v1alpha1.JobMappingTransformer
+	(*PiiUnscannedTable)(nil),         // 2: mgmt.v1alpha1.PiiUnscannedTable
+	(*PiiEvidence)(nil),               // 3: mgmt.v1alpha1.PiiEvidence
+	(*PiiFinding)(nil),                // 4: mgmt.v1alpha1.PiiFinding
+	nil,                               // 5: mgmt.v1alpha1.PiiEvidence.TextKindsEntry
+	(*JobMappingTransformer)(nil),     // 6: mgmt.v1alpha1.JobMappingTransformer
 }
 var file_mgmt_v1alpha1_pii_proto_depIdxs = []int32{
-	3, // 0: mgmt.v1alpha1.ScanConnectionPiiResponse.findings:type_name -> mgmt.v1alpha1.PiiFinding
-	4, // 1: mgmt.v1alpha1.PiiEvidence.text_kinds:type_name -> mgmt.v1alpha1.PiiEvidence.TextKindsEntry
-	2, // 2: mgmt.v1alpha1.PiiFinding.evidence:type_name -> mgmt.v1alpha1.PiiEvidence
-	5, // 3: mgmt.v1alpha1.PiiFinding.suggested_transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	4, // 0: mgmt.v1alpha1.ScanConnectionPiiResponse.findings:type_name -> mgmt.v1alpha1.PiiFinding
+	2, // 1: mgmt.v1alpha1.ScanConnectionPiiResponse.tables_not_scanned:type_name -> mgmt.v1alpha1.PiiUnscannedTable
+	5, // 2: mgmt.v1alpha1.PiiEvidence.text_kinds:type_name -> mgmt.v1alpha1.PiiEvidence.TextKindsEntry
+	3, // 3: mgmt.v1alpha1.PiiFinding.evidence:type_name -> mgmt.v1alpha1.PiiEvidence
+	6, // 4: mgmt.v1alpha1.PiiFinding.suggested_transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_pii_proto_init() }
@@ -416,7 +510,7 @@ func file_mgmt_v1alpha1_pii_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_pii_proto_rawDesc), len(file_mgmt_v1alpha1_pii_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -35,6 +35,12 @@ type TransformerParameter struct {
 	Max           *float64        `protobuf:"fixed64,6,opt,name=max,proto3,oneof" json:"max,omitempty"`
 	AllowedValues []string        `protobuf:"bytes,7,rep,name=allowed_values,json=allowedValues,proto3" json:"allowed_values,omitempty"`
 	Required      bool            `protobuf:"varint,8,opt,name=required,proto3" json:"required,omitempty"`
+	// applies_when, when set, says the parameter only has an effect while
+	// another parameter of the transformer holds one of some values (e.g.
+	// transform_hash's algorithm only in mode salted); a form may hide it
+	// otherwise. When that parameter is absent its default decides, which
+	// may depend on the job.
+	AppliesWhen   *ParameterCondition `protobuf:"bytes,9,opt,name=applies_when,json=appliesWhen,proto3" json:"applies_when,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -125,6 +131,67 @@ func (x *TransformerParameter) GetRequired() bool {
 	return false
 }
 
+func (x *TransformerParameter) GetAppliesWhen() *ParameterCondition {
+	if x != nil {
+		return x.AppliesWhen
+	}
+	return nil
+}
+
+// ParameterCondition names a parameter and the values under which another
+// parameter applies.
+type ParameterCondition struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Parameter     string                 `protobuf:"bytes,1,opt,name=parameter,proto3" json:"parameter,omitempty"`
+	Values        []string               `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ParameterCondition) Reset() {
+	*x = ParameterCondition{}
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ParameterCondition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ParameterCondition) ProtoMessage() {}
+
+func (x *ParameterCondition) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ParameterCondition.ProtoReflect.Descriptor instead.
+func (*ParameterCondition) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ParameterCondition) GetParameter() string {
+	if x != nil {
+		return x.Parameter
+	}
+	return ""
+}
+
+func (x *ParameterCondition) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
 // SystemTransformer describes a built-in transformer.
 type SystemTransformer struct {
 	state          protoimpl.MessageState  `protogen:"open.v1"`
@@ -144,7 +211,7 @@ type SystemTransformer struct {
 
 func (x *SystemTransformer) Reset() {
 	*x = SystemTransformer{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -156,7 +223,7 @@ func (x *SystemTransformer) String() string {
 func (*SystemTransformer) ProtoMessage() {}
 
 func (x *SystemTransformer) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[1]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -169,7 +236,7 @@ func (x *SystemTransformer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SystemTransformer.ProtoReflect.Descriptor instead.
 func (*SystemTransformer) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{1}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SystemTransformer) GetSource() string {
@@ -252,7 +319,7 @@ type UserDefinedTransformer struct {
 
 func (x *UserDefinedTransformer) Reset() {
 	*x = UserDefinedTransformer{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -264,7 +331,7 @@ func (x *UserDefinedTransformer) String() string {
 func (*UserDefinedTransformer) ProtoMessage() {}
 
 func (x *UserDefinedTransformer) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[2]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -277,7 +344,7 @@ func (x *UserDefinedTransformer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserDefinedTransformer.ProtoReflect.Descriptor instead.
 func (*UserDefinedTransformer) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{2}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *UserDefinedTransformer) GetId() string {
@@ -344,7 +411,7 @@ type GetSystemTransformersRequest struct {
 
 func (x *GetSystemTransformersRequest) Reset() {
 	*x = GetSystemTransformersRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -356,7 +423,7 @@ func (x *GetSystemTransformersRequest) String() string {
 func (*GetSystemTransformersRequest) ProtoMessage() {}
 
 func (x *GetSystemTransformersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -369,7 +436,7 @@ func (x *GetSystemTransformersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSystemTransformersRequest.ProtoReflect.Descriptor instead.
 func (*GetSystemTransformersRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{4}
 }
 
 type GetSystemTransformersResponse struct {
@@ -381,7 +448,7 @@ type GetSystemTransformersResponse struct {
 
 func (x *GetSystemTransformersResponse) Reset() {
 	*x = GetSystemTransformersResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -393,7 +460,7 @@ func (x *GetSystemTransformersResponse) String() string {
 func (*GetSystemTransformersResponse) ProtoMessage() {}
 
 func (x *GetSystemTransformersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -406,7 +473,7 @@ func (x *GetSystemTransformersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSystemTransformersResponse.ProtoReflect.Descriptor instead.
 func (*GetSystemTransformersResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetSystemTransformersResponse) GetTransformers() []*SystemTransformer {
@@ -425,7 +492,7 @@ type GetSystemTransformerBySourceRequest struct {
 
 func (x *GetSystemTransformerBySourceRequest) Reset() {
 	*x = GetSystemTransformerBySourceRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -437,7 +504,7 @@ func (x *GetSystemTransformerBySourceRequest) String() string {
 func (*GetSystemTransformerBySourceRequest) ProtoMessage() {}
 
 func (x *GetSystemTransformerBySourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -450,7 +517,7 @@ func (x *GetSystemTransformerBySourceRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use GetSystemTransformerBySourceRequest.ProtoReflect.Descriptor instead.
 func (*GetSystemTransformerBySourceRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetSystemTransformerBySourceRequest) GetSource() string {
@@ -469,7 +536,7 @@ type GetSystemTransformerBySourceResponse struct {
 
 func (x *GetSystemTransformerBySourceResponse) Reset() {
 	*x = GetSystemTransformerBySourceResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -481,7 +548,7 @@ func (x *GetSystemTransformerBySourceResponse) String() string {
 func (*GetSystemTransformerBySourceResponse) ProtoMessage() {}
 
 func (x *GetSystemTransformerBySourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -494,7 +561,7 @@ func (x *GetSystemTransformerBySourceResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use GetSystemTransformerBySourceResponse.ProtoReflect.Descriptor instead.
 func (*GetSystemTransformerBySourceResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetSystemTransformerBySourceResponse) GetTransformer() *SystemTransformer {
@@ -513,7 +580,7 @@ type GetUserDefinedTransformersRequest struct {
 
 func (x *GetUserDefinedTransformersRequest) Reset() {
 	*x = GetUserDefinedTransformersRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +592,7 @@ func (x *GetUserDefinedTransformersRequest) String() string {
 func (*GetUserDefinedTransformersRequest) ProtoMessage() {}
 
 func (x *GetUserDefinedTransformersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +605,7 @@ func (x *GetUserDefinedTransformersRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use GetUserDefinedTransformersRequest.ProtoReflect.Descriptor instead.
 func (*GetUserDefinedTransformersRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetUserDefinedTransformersRequest) GetAccountId() string {
@@ -557,7 +624,7 @@ type GetUserDefinedTransformersResponse struct {
 
 func (x *GetUserDefinedTransformersResponse) Reset() {
 	*x = GetUserDefinedTransformersResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -569,7 +636,7 @@ func (x *GetUserDefinedTransformersResponse) String() string {
 func (*GetUserDefinedTransformersResponse) ProtoMessage() {}
 
 func (x *GetUserDefinedTransformersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -582,7 +649,7 @@ func (x *GetUserDefinedTransformersResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use GetUserDefinedTransformersResponse.ProtoReflect.Descriptor instead.
 func (*GetUserDefinedTransformersResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetUserDefinedTransformersResponse) GetTransformers() []*UserDefinedTransformer {
@@ -601,7 +668,7 @@ type GetUserDefinedTransformerByIdRequest struct {
 
 func (x *GetUserDefinedTransformerByIdRequest) Reset() {
 	*x = GetUserDefinedTransformerByIdRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -613,7 +680,7 @@ func (x *GetUserDefinedTransformerByIdRequest) String() string {
 func (*GetUserDefinedTransformerByIdRequest) ProtoMessage() {}
 
 func (x *GetUserDefinedTransformerByIdRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -626,7 +693,7 @@ func (x *GetUserDefinedTransformerByIdRequest) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use GetUserDefinedTransformerByIdRequest.ProtoReflect.Descriptor instead.
 func (*GetUserDefinedTransformerByIdRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetUserDefinedTransformerByIdRequest) GetTransformerId() string {
@@ -645,7 +712,7 @@ type GetUserDefinedTransformerByIdResponse struct {
 
 func (x *GetUserDefinedTransformerByIdResponse) Reset() {
 	*x = GetUserDefinedTransformerByIdResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -657,7 +724,7 @@ func (x *GetUserDefinedTransformerByIdResponse) String() string {
 func (*GetUserDefinedTransformerByIdResponse) ProtoMessage() {}
 
 func (x *GetUserDefinedTransformerByIdResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -670,7 +737,7 @@ func (x *GetUserDefinedTransformerByIdResponse) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use GetUserDefinedTransformerByIdResponse.ProtoReflect.Descriptor instead.
 func (*GetUserDefinedTransformerByIdResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetUserDefinedTransformerByIdResponse) GetTransformer() *UserDefinedTransformer {
@@ -693,7 +760,7 @@ type CreateUserDefinedTransformerRequest struct {
 
 func (x *CreateUserDefinedTransformerRequest) Reset() {
 	*x = CreateUserDefinedTransformerRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +772,7 @@ func (x *CreateUserDefinedTransformerRequest) String() string {
 func (*CreateUserDefinedTransformerRequest) ProtoMessage() {}
 
 func (x *CreateUserDefinedTransformerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +785,7 @@ func (x *CreateUserDefinedTransformerRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use CreateUserDefinedTransformerRequest.ProtoReflect.Descriptor instead.
 func (*CreateUserDefinedTransformerRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateUserDefinedTransformerRequest) GetAccountId() string {
@@ -765,7 +832,7 @@ type CreateUserDefinedTransformerResponse struct {
 
 func (x *CreateUserDefinedTransformerResponse) Reset() {
 	*x = CreateUserDefinedTransformerResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -777,7 +844,7 @@ func (x *CreateUserDefinedTransformerResponse) String() string {
 func (*CreateUserDefinedTransformerResponse) ProtoMessage() {}
 
 func (x *CreateUserDefinedTransformerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -790,7 +857,7 @@ func (x *CreateUserDefinedTransformerResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use CreateUserDefinedTransformerResponse.ProtoReflect.Descriptor instead.
 func (*CreateUserDefinedTransformerResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateUserDefinedTransformerResponse) GetTransformer() *UserDefinedTransformer {
@@ -812,7 +879,7 @@ type UpdateUserDefinedTransformerRequest struct {
 
 func (x *UpdateUserDefinedTransformerRequest) Reset() {
 	*x = UpdateUserDefinedTransformerRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -824,7 +891,7 @@ func (x *UpdateUserDefinedTransformerRequest) String() string {
 func (*UpdateUserDefinedTransformerRequest) ProtoMessage() {}
 
 func (x *UpdateUserDefinedTransformerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -837,7 +904,7 @@ func (x *UpdateUserDefinedTransformerRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use UpdateUserDefinedTransformerRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserDefinedTransformerRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpdateUserDefinedTransformerRequest) GetTransformerId() string {
@@ -877,7 +944,7 @@ type UpdateUserDefinedTransformerResponse struct {
 
 func (x *UpdateUserDefinedTransformerResponse) Reset() {
 	*x = UpdateUserDefinedTransformerResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -889,7 +956,7 @@ func (x *UpdateUserDefinedTransformerResponse) String() string {
 func (*UpdateUserDefinedTransformerResponse) ProtoMessage() {}
 
 func (x *UpdateUserDefinedTransformerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -902,7 +969,7 @@ func (x *UpdateUserDefinedTransformerResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use UpdateUserDefinedTransformerResponse.ProtoReflect.Descriptor instead.
 func (*UpdateUserDefinedTransformerResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{14}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateUserDefinedTransformerResponse) GetTransformer() *UserDefinedTransformer {
@@ -921,7 +988,7 @@ type DeleteUserDefinedTransformerRequest struct {
 
 func (x *DeleteUserDefinedTransformerRequest) Reset() {
 	*x = DeleteUserDefinedTransformerRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -933,7 +1000,7 @@ func (x *DeleteUserDefinedTransformerRequest) String() string {
 func (*DeleteUserDefinedTransformerRequest) ProtoMessage() {}
 
 func (x *DeleteUserDefinedTransformerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -946,7 +1013,7 @@ func (x *DeleteUserDefinedTransformerRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use DeleteUserDefinedTransformerRequest.ProtoReflect.Descriptor instead.
 func (*DeleteUserDefinedTransformerRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{15}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DeleteUserDefinedTransformerRequest) GetTransformerId() string {
@@ -964,7 +1031,7 @@ type DeleteUserDefinedTransformerResponse struct {
 
 func (x *DeleteUserDefinedTransformerResponse) Reset() {
 	*x = DeleteUserDefinedTransformerResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1043,7 @@ func (x *DeleteUserDefinedTransformerResponse) String() string {
 func (*DeleteUserDefinedTransformerResponse) ProtoMessage() {}
 
 func (x *DeleteUserDefinedTransformerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1056,7 @@ func (x *DeleteUserDefinedTransformerResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use DeleteUserDefinedTransformerResponse.ProtoReflect.Descriptor instead.
 func (*DeleteUserDefinedTransformerResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{16}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{17}
 }
 
 type IsTransformerNameAvailableRequest struct {
@@ -1002,7 +1069,7 @@ type IsTransformerNameAvailableRequest struct {
 
 func (x *IsTransformerNameAvailableRequest) Reset() {
 	*x = IsTransformerNameAvailableRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1014,7 +1081,7 @@ func (x *IsTransformerNameAvailableRequest) String() string {
 func (*IsTransformerNameAvailableRequest) ProtoMessage() {}
 
 func (x *IsTransformerNameAvailableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1027,7 +1094,7 @@ func (x *IsTransformerNameAvailableRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use IsTransformerNameAvailableRequest.ProtoReflect.Descriptor instead.
 func (*IsTransformerNameAvailableRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{17}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *IsTransformerNameAvailableRequest) GetAccountId() string {
@@ -1053,7 +1120,7 @@ type IsTransformerNameAvailableResponse struct {
 
 func (x *IsTransformerNameAvailableResponse) Reset() {
 	*x = IsTransformerNameAvailableResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1065,7 +1132,7 @@ func (x *IsTransformerNameAvailableResponse) String() string {
 func (*IsTransformerNameAvailableResponse) ProtoMessage() {}
 
 func (x *IsTransformerNameAvailableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1078,7 +1145,7 @@ func (x *IsTransformerNameAvailableResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use IsTransformerNameAvailableResponse.ProtoReflect.Descriptor instead.
 func (*IsTransformerNameAvailableResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *IsTransformerNameAvailableResponse) GetIsAvailable() bool {
@@ -1098,7 +1165,7 @@ type ValidateUserJavascriptCodeRequest struct {
 
 func (x *ValidateUserJavascriptCodeRequest) Reset() {
 	*x = ValidateUserJavascriptCodeRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1177,7 @@ func (x *ValidateUserJavascriptCodeRequest) String() string {
 func (*ValidateUserJavascriptCodeRequest) ProtoMessage() {}
 
 func (x *ValidateUserJavascriptCodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +1190,7 @@ func (x *ValidateUserJavascriptCodeRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ValidateUserJavascriptCodeRequest.ProtoReflect.Descriptor instead.
 func (*ValidateUserJavascriptCodeRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ValidateUserJavascriptCodeRequest) GetAccountId() string {
@@ -1150,7 +1217,7 @@ type ValidateUserJavascriptCodeResponse struct {
 
 func (x *ValidateUserJavascriptCodeResponse) Reset() {
 	*x = ValidateUserJavascriptCodeResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1162,7 +1229,7 @@ func (x *ValidateUserJavascriptCodeResponse) String() string {
 func (*ValidateUserJavascriptCodeResponse) ProtoMessage() {}
 
 func (x *ValidateUserJavascriptCodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1175,7 +1242,7 @@ func (x *ValidateUserJavascriptCodeResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use ValidateUserJavascriptCodeResponse.ProtoReflect.Descriptor instead.
 func (*ValidateUserJavascriptCodeResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ValidateUserJavascriptCodeResponse) GetValid() bool {
@@ -1202,7 +1269,7 @@ type ValidateUserRegexCodeRequest struct {
 
 func (x *ValidateUserRegexCodeRequest) Reset() {
 	*x = ValidateUserRegexCodeRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1214,7 +1281,7 @@ func (x *ValidateUserRegexCodeRequest) String() string {
 func (*ValidateUserRegexCodeRequest) ProtoMessage() {}
 
 func (x *ValidateUserRegexCodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1227,7 +1294,7 @@ func (x *ValidateUserRegexCodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateUserRegexCodeRequest.ProtoReflect.Descriptor instead.
 func (*ValidateUserRegexCodeRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{21}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ValidateUserRegexCodeRequest) GetAccountId() string {
@@ -1254,7 +1321,7 @@ type ValidateUserRegexCodeResponse struct {
 
 func (x *ValidateUserRegexCodeResponse) Reset() {
 	*x = ValidateUserRegexCodeResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1266,7 +1333,7 @@ func (x *ValidateUserRegexCodeResponse) String() string {
 func (*ValidateUserRegexCodeResponse) ProtoMessage() {}
 
 func (x *ValidateUserRegexCodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1279,7 +1346,7 @@ func (x *ValidateUserRegexCodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateUserRegexCodeResponse.ProtoReflect.Descriptor instead.
 func (*ValidateUserRegexCodeResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{22}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ValidateUserRegexCodeResponse) GetValid() bool {
@@ -1310,7 +1377,7 @@ type PreviewTransformerRequest struct {
 
 func (x *PreviewTransformerRequest) Reset() {
 	*x = PreviewTransformerRequest{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1322,7 +1389,7 @@ func (x *PreviewTransformerRequest) String() string {
 func (*PreviewTransformerRequest) ProtoMessage() {}
 
 func (x *PreviewTransformerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1335,7 +1402,7 @@ func (x *PreviewTransformerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewTransformerRequest.ProtoReflect.Descriptor instead.
 func (*PreviewTransformerRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{23}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PreviewTransformerRequest) GetAccountId() string {
@@ -1383,7 +1450,7 @@ type PreviewTransformerResponse struct {
 
 func (x *PreviewTransformerResponse) Reset() {
 	*x = PreviewTransformerResponse{}
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1395,7 +1462,7 @@ func (x *PreviewTransformerResponse) String() string {
 func (*PreviewTransformerResponse) ProtoMessage() {}
 
 func (x *PreviewTransformerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_transformer_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1408,7 +1475,7 @@ func (x *PreviewTransformerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewTransformerResponse.ProtoReflect.Descriptor instead.
 func (*PreviewTransformerResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{24}
+	return file_mgmt_v1alpha1_transformer_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PreviewTransformerResponse) GetOutputs() []*structpb.Value {
@@ -1429,7 +1496,7 @@ var File_mgmt_v1alpha1_transformer_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_transformer_proto_rawDesc = "" +
 	"\n" +
-	"\x1fmgmt/v1alpha1/transformer.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x02\n" +
+	"\x1fmgmt/v1alpha1/transformer.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe4\x02\n" +
 	"\x14TransformerParameter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
@@ -1438,9 +1505,13 @@ const file_mgmt_v1alpha1_transformer_proto_rawDesc = "" +
 	"\x03min\x18\x05 \x01(\x01H\x00R\x03min\x88\x01\x01\x12\x15\n" +
 	"\x03max\x18\x06 \x01(\x01H\x01R\x03max\x88\x01\x01\x12%\n" +
 	"\x0eallowed_values\x18\a \x03(\tR\rallowedValues\x12\x1a\n" +
-	"\brequired\x18\b \x01(\bR\brequiredB\x06\n" +
+	"\brequired\x18\b \x01(\bR\brequired\x12D\n" +
+	"\fapplies_when\x18\t \x01(\v2!.mgmt.v1alpha1.ParameterConditionR\vappliesWhenB\x06\n" +
 	"\x04_minB\x06\n" +
-	"\x04_max\"\xf4\x02\n" +
+	"\x04_max\"J\n" +
+	"\x12ParameterCondition\x12\x1c\n" +
+	"\tparameter\x18\x01 \x01(\tR\tparameter\x12\x16\n" +
+	"\x06values\x18\x02 \x03(\tR\x06values\"\xf4\x02\n" +
 	"\x11SystemTransformer\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
@@ -1559,81 +1630,83 @@ func file_mgmt_v1alpha1_transformer_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_transformer_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_transformer_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_mgmt_v1alpha1_transformer_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_mgmt_v1alpha1_transformer_proto_goTypes = []any{
 	(*TransformerParameter)(nil),                  // 0: mgmt.v1alpha1.TransformerParameter
-	(*SystemTransformer)(nil),                     // 1: mgmt.v1alpha1.SystemTransformer
-	(*UserDefinedTransformer)(nil),                // 2: mgmt.v1alpha1.UserDefinedTransformer
-	(*GetSystemTransformersRequest)(nil),          // 3: mgmt.v1alpha1.GetSystemTransformersRequest
-	(*GetSystemTransformersResponse)(nil),         // 4: mgmt.v1alpha1.GetSystemTransformersResponse
-	(*GetSystemTransformerBySourceRequest)(nil),   // 5: mgmt.v1alpha1.GetSystemTransformerBySourceRequest
-	(*GetSystemTransformerBySourceResponse)(nil),  // 6: mgmt.v1alpha1.GetSystemTransformerBySourceResponse
-	(*GetUserDefinedTransformersRequest)(nil),     // 7: mgmt.v1alpha1.GetUserDefinedTransformersRequest
-	(*GetUserDefinedTransformersResponse)(nil),    // 8: mgmt.v1alpha1.GetUserDefinedTransformersResponse
-	(*GetUserDefinedTransformerByIdRequest)(nil),  // 9: mgmt.v1alpha1.GetUserDefinedTransformerByIdRequest
-	(*GetUserDefinedTransformerByIdResponse)(nil), // 10: mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse
-	(*CreateUserDefinedTransformerRequest)(nil),   // 11: mgmt.v1alpha1.CreateUserDefinedTransformerRequest
-	(*CreateUserDefinedTransformerResponse)(nil),  // 12: mgmt.v1alpha1.CreateUserDefinedTransformerResponse
-	(*UpdateUserDefinedTransformerRequest)(nil),   // 13: mgmt.v1alpha1.UpdateUserDefinedTransformerRequest
-	(*UpdateUserDefinedTransformerResponse)(nil),  // 14: mgmt.v1alpha1.UpdateUserDefinedTransformerResponse
-	(*DeleteUserDefinedTransformerRequest)(nil),   // 15: mgmt.v1alpha1.DeleteUserDefinedTransformerRequest
-	(*DeleteUserDefinedTransformerResponse)(nil),  // 16: mgmt.v1alpha1.DeleteUserDefinedTransformerResponse
-	(*IsTransformerNameAvailableRequest)(nil),     // 17: mgmt.v1alpha1.IsTransformerNameAvailableRequest
-	(*IsTransformerNameAvailableResponse)(nil),    // 18: mgmt.v1alpha1.IsTransformerNameAvailableResponse
-	(*ValidateUserJavascriptCodeRequest)(nil),     // 19: mgmt.v1alpha1.ValidateUserJavascriptCodeRequest
-	(*ValidateUserJavascriptCodeResponse)(nil),    // 20: mgmt.v1alpha1.ValidateUserJavascriptCodeResponse
-	(*ValidateUserRegexCodeRequest)(nil),          // 21: mgmt.v1alpha1.ValidateUserRegexCodeRequest
-	(*ValidateUserRegexCodeResponse)(nil),         // 22: mgmt.v1alpha1.ValidateUserRegexCodeResponse
-	(*PreviewTransformerRequest)(nil),             // 23: mgmt.v1alpha1.PreviewTransformerRequest
-	(*PreviewTransformerResponse)(nil),            // 24: mgmt.v1alpha1.PreviewTransformerResponse
-	(*structpb.Value)(nil),                        // 25: google.protobuf.Value
-	(*structpb.Struct)(nil),                       // 26: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),                 // 27: google.protobuf.Timestamp
+	(*ParameterCondition)(nil),                    // 1: mgmt.v1alpha1.ParameterCondition
+	(*SystemTransformer)(nil),                     // 2: mgmt.v1alpha1.SystemTransformer
+	(*UserDefinedTransformer)(nil),                // 3: mgmt.v1alpha1.UserDefinedTransformer
+	(*GetSystemTransformersRequest)(nil),          // 4: mgmt.v1alpha1.GetSystemTransformersRequest
+	(*GetSystemTransformersResponse)(nil),         // 5: mgmt.v1alpha1.GetSystemTransformersResponse
+	(*GetSystemTransformerBySourceRequest)(nil),   // 6: mgmt.v1alpha1.GetSystemTransformerBySourceRequest
+	(*GetSystemTransformerBySourceResponse)(nil),  // 7: mgmt.v1alpha1.GetSystemTransformerBySourceResponse
+	(*GetUserDefinedTransformersRequest)(nil),     // 8: mgmt.v1alpha1.GetUserDefinedTransformersRequest
+	(*GetUserDefinedTransformersResponse)(nil),    // 9: mgmt.v1alpha1.GetUserDefinedTransformersResponse
+	(*GetUserDefinedTransformerByIdRequest)(nil),  // 10: mgmt.v1alpha1.GetUserDefinedTransformerByIdRequest
+	(*GetUserDefinedTransformerByIdResponse)(nil), // 11: mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse
+	(*CreateUserDefinedTransformerRequest)(nil),   // 12: mgmt.v1alpha1.CreateUserDefinedTransformerRequest
+	(*CreateUserDefinedTransformerResponse)(nil),  // 13: mgmt.v1alpha1.CreateUserDefinedTransformerResponse
+	(*UpdateUserDefinedTransformerRequest)(nil),   // 14: mgmt.v1alpha1.UpdateUserDefinedTransformerRequest
+	(*UpdateUserDefinedTransformerResponse)(nil),  // 15: mgmt.v1alpha1.UpdateUserDefinedTransformerResponse
+	(*DeleteUserDefinedTransformerRequest)(nil),   // 16: mgmt.v1alpha1.DeleteUserDefinedTransformerRequest
+	(*DeleteUserDefinedTransformerResponse)(nil),  // 17: mgmt.v1alpha1.DeleteUserDefinedTransformerResponse
+	(*IsTransformerNameAvailableRequest)(nil),     // 18: mgmt.v1alpha1.IsTransformerNameAvailableRequest
+	(*IsTransformerNameAvailableResponse)(nil),    // 19: mgmt.v1alpha1.IsTransformerNameAvailableResponse
+	(*ValidateUserJavascriptCodeRequest)(nil),     // 20: mgmt.v1alpha1.ValidateUserJavascriptCodeRequest
+	(*ValidateUserJavascriptCodeResponse)(nil),    // 21: mgmt.v1alpha1.ValidateUserJavascriptCodeResponse
+	(*ValidateUserRegexCodeRequest)(nil),          // 22: mgmt.v1alpha1.ValidateUserRegexCodeRequest
+	(*ValidateUserRegexCodeResponse)(nil),         // 23: mgmt.v1alpha1.ValidateUserRegexCodeResponse
+	(*PreviewTransformerRequest)(nil),             // 24: mgmt.v1alpha1.PreviewTransformerRequest
+	(*PreviewTransformerResponse)(nil),            // 25: mgmt.v1alpha1.PreviewTransformerResponse
+	(*structpb.Value)(nil),                        // 26: google.protobuf.Value
+	(*structpb.Struct)(nil),                       // 27: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),                 // 28: google.protobuf.Timestamp
 }
 var file_mgmt_v1alpha1_transformer_proto_depIdxs = []int32{
-	25, // 0: mgmt.v1alpha1.TransformerParameter.default_value:type_name -> google.protobuf.Value
-	0,  // 1: mgmt.v1alpha1.SystemTransformer.parameters:type_name -> mgmt.v1alpha1.TransformerParameter
-	26, // 2: mgmt.v1alpha1.UserDefinedTransformer.config:type_name -> google.protobuf.Struct
-	27, // 3: mgmt.v1alpha1.UserDefinedTransformer.created_at:type_name -> google.protobuf.Timestamp
-	27, // 4: mgmt.v1alpha1.UserDefinedTransformer.updated_at:type_name -> google.protobuf.Timestamp
-	1,  // 5: mgmt.v1alpha1.GetSystemTransformersResponse.transformers:type_name -> mgmt.v1alpha1.SystemTransformer
-	1,  // 6: mgmt.v1alpha1.GetSystemTransformerBySourceResponse.transformer:type_name -> mgmt.v1alpha1.SystemTransformer
-	2,  // 7: mgmt.v1alpha1.GetUserDefinedTransformersResponse.transformers:type_name -> mgmt.v1alpha1.UserDefinedTransformer
-	2,  // 8: mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
-	26, // 9: mgmt.v1alpha1.CreateUserDefinedTransformerRequest.config:type_name -> google.protobuf.Struct
-	2,  // 10: mgmt.v1alpha1.CreateUserDefinedTransformerResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
-	26, // 11: mgmt.v1alpha1.UpdateUserDefinedTransformerRequest.config:type_name -> google.protobuf.Struct
-	2,  // 12: mgmt.v1alpha1.UpdateUserDefinedTransformerResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
-	26, // 13: mgmt.v1alpha1.PreviewTransformerRequest.config:type_name -> google.protobuf.Struct
-	25, // 14: mgmt.v1alpha1.PreviewTransformerRequest.sample_values:type_name -> google.protobuf.Value
-	25, // 15: mgmt.v1alpha1.PreviewTransformerResponse.outputs:type_name -> google.protobuf.Value
-	3,  // 16: mgmt.v1alpha1.TransformersService.GetSystemTransformers:input_type -> mgmt.v1alpha1.GetSystemTransformersRequest
-	5,  // 17: mgmt.v1alpha1.TransformersService.GetSystemTransformerBySource:input_type -> mgmt.v1alpha1.GetSystemTransformerBySourceRequest
-	7,  // 18: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformers:input_type -> mgmt.v1alpha1.GetUserDefinedTransformersRequest
-	9,  // 19: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformerById:input_type -> mgmt.v1alpha1.GetUserDefinedTransformerByIdRequest
-	11, // 20: mgmt.v1alpha1.TransformersService.CreateUserDefinedTransformer:input_type -> mgmt.v1alpha1.CreateUserDefinedTransformerRequest
-	13, // 21: mgmt.v1alpha1.TransformersService.UpdateUserDefinedTransformer:input_type -> mgmt.v1alpha1.UpdateUserDefinedTransformerRequest
-	15, // 22: mgmt.v1alpha1.TransformersService.DeleteUserDefinedTransformer:input_type -> mgmt.v1alpha1.DeleteUserDefinedTransformerRequest
-	17, // 23: mgmt.v1alpha1.TransformersService.IsTransformerNameAvailable:input_type -> mgmt.v1alpha1.IsTransformerNameAvailableRequest
-	19, // 24: mgmt.v1alpha1.TransformersService.ValidateUserJavascriptCode:input_type -> mgmt.v1alpha1.ValidateUserJavascriptCodeRequest
-	21, // 25: mgmt.v1alpha1.TransformersService.ValidateUserRegexCode:input_type -> mgmt.v1alpha1.ValidateUserRegexCodeRequest
-	23, // 26: mgmt.v1alpha1.TransformersService.PreviewTransformer:input_type -> mgmt.v1alpha1.PreviewTransformerRequest
-	4,  // 27: mgmt.v1alpha1.TransformersService.GetSystemTransformers:output_type -> mgmt.v1alpha1.GetSystemTransformersResponse
-	6,  // 28: mgmt.v1alpha1.TransformersService.GetSystemTransformerBySource:output_type -> mgmt.v1alpha1.GetSystemTransformerBySourceResponse
-	8,  // 29: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformers:output_type -> mgmt.v1alpha1.GetUserDefinedTransformersResponse
-	10, // 30: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformerById:output_type -> mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse
-	12, // 31: mgmt.v1alpha1.TransformersService.CreateUserDefinedTransformer:output_type -> mgmt.v1alpha1.CreateUserDefinedTransformerResponse
-	14, // 32: mgmt.v1alpha1.TransformersService.UpdateUserDefinedTransformer:output_type -> mgmt.v1alpha1.UpdateUserDefinedTransformerResponse
-	16, // 33: mgmt.v1alpha1.TransformersService.DeleteUserDefinedTransformer:output_type -> mgmt.v1alpha1.DeleteUserDefinedTransformerResponse
-	18, // 34: mgmt.v1alpha1.TransformersService.IsTransformerNameAvailable:output_type -> mgmt.v1alpha1.IsTransformerNameAvailableResponse
-	20, // 35: mgmt.v1alpha1.TransformersService.ValidateUserJavascriptCode:output_type -> mgmt.v1alpha1.ValidateUserJavascriptCodeResponse
-	22, // 36: mgmt.v1alpha1.TransformersService.ValidateUserRegexCode:output_type -> mgmt.v1alpha1.ValidateUserRegexCodeResponse
-	24, // 37: mgmt.v1alpha1.TransformersService.PreviewTransformer:output_type -> mgmt.v1alpha1.PreviewTransformerResponse
-	27, // [27:38] is the sub-list for method output_type
-	16, // [16:27] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	26, // 0: mgmt.v1alpha1.TransformerParameter.default_value:type_name -> google.protobuf.Value
+	1,  // 1: mgmt.v1alpha1.TransformerParameter.applies_when:type_name -> mgmt.v1alpha1.ParameterCondition
+	0,  // 2: mgmt.v1alpha1.SystemTransformer.parameters:type_name -> mgmt.v1alpha1.TransformerParameter
+	27, // 3: mgmt.v1alpha1.UserDefinedTransformer.config:type_name -> google.protobuf.Struct
+	28, // 4: mgmt.v1alpha1.UserDefinedTransformer.created_at:type_name -> google.protobuf.Timestamp
+	28, // 5: mgmt.v1alpha1.UserDefinedTransformer.updated_at:type_name -> google.protobuf.Timestamp
+	2,  // 6: mgmt.v1alpha1.GetSystemTransformersResponse.transformers:type_name -> mgmt.v1alpha1.SystemTransformer
+	2,  // 7: mgmt.v1alpha1.GetSystemTransformerBySourceResponse.transformer:type_name -> mgmt.v1alpha1.SystemTransformer
+	3,  // 8: mgmt.v1alpha1.GetUserDefinedTransformersResponse.transformers:type_name -> mgmt.v1alpha1.UserDefinedTransformer
+	3,  // 9: mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
+	27, // 10: mgmt.v1alpha1.CreateUserDefinedTransformerRequest.config:type_name -> google.protobuf.Struct
+	3,  // 11: mgmt.v1alpha1.CreateUserDefinedTransformerResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
+	27, // 12: mgmt.v1alpha1.UpdateUserDefinedTransformerRequest.config:type_name -> google.protobuf.Struct
+	3,  // 13: mgmt.v1alpha1.UpdateUserDefinedTransformerResponse.transformer:type_name -> mgmt.v1alpha1.UserDefinedTransformer
+	27, // 14: mgmt.v1alpha1.PreviewTransformerRequest.config:type_name -> google.protobuf.Struct
+	26, // 15: mgmt.v1alpha1.PreviewTransformerRequest.sample_values:type_name -> google.protobuf.Value
+	26, // 16: mgmt.v1alpha1.PreviewTransformerResponse.outputs:type_name -> google.protobuf.Value
+	4,  // 17: mgmt.v1alpha1.TransformersService.GetSystemTransformers:input_type -> mgmt.v1alpha1.GetSystemTransformersRequest
+	6,  // 18: mgmt.v1alpha1.TransformersService.GetSystemTransformerBySource:input_type -> mgmt.v1alpha1.GetSystemTransformerBySourceRequest
+	8,  // 19: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformers:input_type -> mgmt.v1alpha1.GetUserDefinedTransformersRequest
+	10, // 20: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformerById:input_type -> mgmt.v1alpha1.GetUserDefinedTransformerByIdRequest
+	12, // 21: mgmt.v1alpha1.TransformersService.CreateUserDefinedTransformer:input_type -> mgmt.v1alpha1.CreateUserDefinedTransformerRequest
+	14, // 22: mgmt.v1alpha1.TransformersService.UpdateUserDefinedTransformer:input_type -> mgmt.v1alpha1.UpdateUserDefinedTransformerRequest
+	16, // 23: mgmt.v1alpha1.TransformersService.DeleteUserDefinedTransformer:input_type -> mgmt.v1alpha1.DeleteUserDefinedTransformerRequest
+	18, // 24: mgmt.v1alpha1.TransformersService.IsTransformerNameAvailable:input_type -> mgmt.v1alpha1.IsTransformerNameAvailableRequest
+	20, // 25: mgmt.v1alpha1.TransformersService.ValidateUserJavascriptCode:input_type -> mgmt.v1alpha1.ValidateUserJavascriptCodeRequest
+	22, // 26: mgmt.v1alpha1.TransformersService.ValidateUserRegexCode:input_type -> mgmt.v1alpha1.ValidateUserRegexCodeRequest
+	24, // 27: mgmt.v1alpha1.TransformersService.PreviewTransformer:input_type -> mgmt.v1alpha1.PreviewTransformerRequest
+	5,  // 28: mgmt.v1alpha1.TransformersService.GetSystemTransformers:output_type -> mgmt.v1alpha1.GetSystemTransformersResponse
+	7,  // 29: mgmt.v1alpha1.TransformersService.GetSystemTransformerBySource:output_type -> mgmt.v1alpha1.GetSystemTransformerBySourceResponse
+	9,  // 30: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformers:output_type -> mgmt.v1alpha1.GetUserDefinedTransformersResponse
+	11, // 31: mgmt.v1alpha1.TransformersService.GetUserDefinedTransformerById:output_type -> mgmt.v1alpha1.GetUserDefinedTransformerByIdResponse
+	13, // 32: mgmt.v1alpha1.TransformersService.CreateUserDefinedTransformer:output_type -> mgmt.v1alpha1.CreateUserDefinedTransformerResponse
+	15, // 33: mgmt.v1alpha1.TransformersService.UpdateUserDefinedTransformer:output_type -> mgmt.v1alpha1.UpdateUserDefinedTransformerResponse
+	17, // 34: mgmt.v1alpha1.TransformersService.DeleteUserDefinedTransformer:output_type -> mgmt.v1alpha1.DeleteUserDefinedTransformerResponse
+	19, // 35: mgmt.v1alpha1.TransformersService.IsTransformerNameAvailable:output_type -> mgmt.v1alpha1.IsTransformerNameAvailableResponse
+	21, // 36: mgmt.v1alpha1.TransformersService.ValidateUserJavascriptCode:output_type -> mgmt.v1alpha1.ValidateUserJavascriptCodeResponse
+	23, // 37: mgmt.v1alpha1.TransformersService.ValidateUserRegexCode:output_type -> mgmt.v1alpha1.ValidateUserRegexCodeResponse
+	25, // 38: mgmt.v1alpha1.TransformersService.PreviewTransformer:output_type -> mgmt.v1alpha1.PreviewTransformerResponse
+	28, // [28:39] is the sub-list for method output_type
+	17, // [17:28] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_transformer_proto_init() }
@@ -1642,16 +1715,16 @@ func file_mgmt_v1alpha1_transformer_proto_init() {
 		return
 	}
 	file_mgmt_v1alpha1_transformer_proto_msgTypes[0].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_transformer_proto_msgTypes[20].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_transformer_proto_msgTypes[22].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_transformer_proto_msgTypes[21].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_transformer_proto_msgTypes[23].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_transformer_proto_msgTypes[24].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_transformer_proto_rawDesc), len(file_mgmt_v1alpha1_transformer_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
