@@ -37,6 +37,9 @@ func systemTransformerToProto(d *transformers.Definition) *mgmtv1alpha1.SystemTr
 	}
 	for _, p := range d.Params {
 		tp := &mgmtv1alpha1.TransformerParameter{Name: p.Name, Type: string(p.Type), Description: p.Description, Min: p.Min, Max: p.Max, AllowedValues: p.Allowed, Required: p.Required}
+		if c := p.AppliesWhen; c != nil {
+			tp.AppliesWhen = &mgmtv1alpha1.ParameterCondition{Parameter: c.Param, Values: c.Values}
+		}
 		if p.Default != nil {
 			if v, err := structpb.NewValue(jsonable(p.Default)); err == nil {
 				tp.DefaultValue = v

@@ -76,9 +76,30 @@ func (r *Registry) add(d *Definition) {
 	if d.Build == nil {
 		panic(fmt.Sprintf("transformers: %q has no Build", d.Source))
 	}
+	checkConditions(d)
 	setLeakProfile(d)
 	r.defs[d.Source] = d
 	r.list = append(r.list, d)
+}
+
+// checkConditions panics when a parameter's AppliesWhen names a parameter
+// d does not have, or a value that parameter does not allow.
+func checkConditions(d *Definition) {
+	for _, p := range d.Params {
+		c := p.AppliesWhen
+		if c == nil {
+			continue
+		}
+		i := slices.IndexFunc(d.Params, func(q Param) bool { return q.Name == c.Param })
+		if i < 0 || len(c.Values) == 0 {
+			panic(fmt.Sprintf("transformers: %s.%s applies when %q, which is not a parameter of it", d.Source, p.Name, c.Param))
+		}
+		for _, v := range c.Values {
+			if !slices.Contains(d.Params[i].Allowed, v) {
+				panic(fmt.Sprintf("transformers: %s.%s applies when %s is %q, which it does not allow", d.Source, p.Name, c.Param, v))
+			}
+		}
+	}
 }
 
 // Lookup returns the definition of source.

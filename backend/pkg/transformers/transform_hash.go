@@ -32,8 +32,8 @@ func hashTransform() *Definition {
 		[]DataType{TypeAny}, TypeString, []Param{
 			{Name: "mode", Type: ParamString, Allowed: []string{hashModeHMAC, hashModeSalted},
 				Description: "hmac (keyed by the job key) or salted (unkeyed digest, reversible by enumeration for small domains); absent: hmac for jobs on consistent PRF v2, salted for PRF v1."},
-			enumParam("algorithm", "The hash function of the salted mode (hmac uses SHA-256).", "sha256", "sha256", "sha512", "md5"),
-			{Name: "salt", Type: ParamString, Description: "Text hashed before the value in the salted mode.", Default: ""},
+			saltedOnly(enumParam("algorithm", "The hash function of the salted mode (hmac uses SHA-256).", "sha256", "sha256", "sha512", "md5")),
+			saltedOnly(Param{Name: "salt", Type: ParamString, Description: "Text hashed before the value in the salted mode.", Default: ""}),
 		}, nil)
 	d.NoRand = true // the digest depends on the value, parameters and key alone
 	return withAppend(d, func(p Params, o Options) (AppendFunc, error) {
@@ -52,6 +52,12 @@ func hashTransform() *Definition {
 			return appendHex(dst, h.Sum(sum[:0])), true, nil, nil
 		}, nil
 	})
+}
+
+// saltedOnly marks p as a parameter of the salted mode only.
+func saltedOnly(p Param) Param {
+	p.AppliesWhen = &ParamCondition{Param: "mode", Values: []string{hashModeSalted}}
+	return p
 }
 
 // hashOf returns the hash of transform_hash configured by p for an

@@ -55,6 +55,18 @@ type Param struct {
 	// Allowed lists the permitted values of a string parameter when set.
 	Allowed  []string
 	Required bool
+	// AppliesWhen, when set, says the parameter has an effect only while
+	// another parameter holds one of some values (a form may hide it
+	// otherwise); it is accepted either way.
+	AppliesWhen *ParamCondition
+}
+
+// ParamCondition names a parameter of the same transformer and the values
+// under which another parameter applies. When that parameter is absent its
+// default decides, which may depend on the job (transform_hash's mode).
+type ParamCondition struct {
+	Param  string
+	Values []string
 }
 
 // Call is one invocation of a transformer's implementation.

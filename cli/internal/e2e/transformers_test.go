@@ -33,6 +33,12 @@ func TestTransformersCommands(t *testing.T) {
 		}
 	}
 
+	// A parameter of one mode only says so.
+	out = c.ok("transformers", "get", "transform_hash")
+	if !strings.Contains(out, "(only when mode is salted) The hash function of the salted mode") {
+		t.Fatalf("get transform_hash does not say algorithm applies to the salted mode only:\n%s", out)
+	}
+
 	out = c.ok("transformers", "preview", "transform_email", "--value", "alice@corp.example", "--config", "preserve_domain=true")
 	if !strings.Contains(out, "alice@corp.example") || !strings.Contains(out, "@corp.example\"") || strings.Count(out, "alice@corp.example") != 1 {
 		t.Fatalf("preview with preserve_domain:\n%s", out)

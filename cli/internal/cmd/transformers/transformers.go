@@ -171,7 +171,11 @@ func runGet(ctx context.Context, s *session.Session, f *getFlags, nameOrSource s
 				b, _ := p.GetDefaultValue().MarshalJSON()
 				def = string(b)
 			}
-			t.Row(p.GetName(), p.GetType(), def, strings.Join(p.GetAllowedValues(), "|"), p.GetDescription())
+			desc := p.GetDescription()
+			if c := p.GetAppliesWhen(); c != nil {
+				desc = fmt.Sprintf("(only when %s is %s) %s", c.GetParameter(), strings.Join(c.GetValues(), " or "), desc)
+			}
+			t.Row(p.GetName(), p.GetType(), def, strings.Join(p.GetAllowedValues(), "|"), desc)
 		}
 		return t.Render(w)
 	})
