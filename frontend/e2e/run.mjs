@@ -147,7 +147,13 @@ async function main() {
     await bulk.getByLabel("Select columns of type").selectOption("text");
     await bulk.getByTestId("bulk-count").getByText("4 columns selected").waitFor();
     await bulk.getByLabel("Transformer").selectOption("transform_hash");
-    await bulk.getByLabel("algorithm").selectOption("md5");
+    // algorithm applies to the salted mode only: labelled so while the mode
+    // is the job's default, hidden in mode hmac, plain in mode salted.
+    await bulk.getByLabel("algorithm (only when mode is salted)", { exact: true }).waitFor();
+    await bulk.getByLabel("mode", { exact: true }).selectOption("hmac");
+    if (await bulk.getByLabel("algorithm").count()) throw new Error("algorithm is shown in mode hmac, where it does nothing");
+    await bulk.getByLabel("mode", { exact: true }).selectOption("salted");
+    await bulk.getByLabel("algorithm", { exact: true }).selectOption("md5");
     await shot("09a-job-new-bulk-apply");
     await bulk.getByRole("button", { name: "Apply to 4 columns" }).click();
     await bulk.getByTestId("bulk-count").getByText("0 columns selected").waitFor();
@@ -222,10 +228,9 @@ async function main() {
       if (leaked !== "0") throw new Error(`${db}: ${leaked} rows still hold source PII`);
       const domain = psql(db, "SELECT count(*) FROM public.customers WHERE email NOT LIKE '%@example.com'");
       if (domain !== "0") throw new Error(`${db}: ${domain} emails lost their domain although preserve_domain was set`);
-      // New jobs hash in the keyed hmac mode (HMAC-SHA-256) unless the
-      // mapping asks for salted; algorithm only applies to salted.
-      const hashed = psql(db, "SELECT count(*) FROM public.orders WHERE note !~ '^[0-9a-f]{64}$'");
-      if (hashed !== "0") throw new Error(`${db}: ${hashed} order notes are not HMAC-SHA-256 digests (bulk apply)`);
+      // The bulk apply chose mode salted with md5: 32 hex digits.
+      const hashed = psql(db, "SELECT count(*) FROM public.orders WHERE note !~ '^[0-9a-f]{32}$'");
+      if (hashed !== "0") throw new Error(`${db}: ${hashed} order notes are not md5 digests (bulk apply: mode salted, algorithm md5)`);
     }
 
     step("runs list, job detail with the run");
@@ -294,7 +299,7 @@ async function main() {
     await page.getByRole("button", { name: "Edit mappings" }).click();
     await page.locator("#map-public\\.orders\\.note").waitFor();
     if ((await page.locator("#map-public\\.orders\\.note").inputValue()) !== "transform_hash") throw new Error("the mapping editor did not load the saved mappings");
-    await page.getByRole("button", { name: "Parameters: algorithm=md5" }).first().waitFor();
+    await page.getByRole("button", { name: "Parameters: mode=salted, algorithm=md5" }).first().waitFor();
     await page.locator("#map-public\\.orders\\.note").selectOption("passthrough");
     await shot("16c-job-mappings-edit");
     await page.getByRole("button", { name: "Save mappings" }).click();

@@ -1,7 +1,7 @@
 "use client";
 
 import type { SystemTransformer, TransformerParameter } from "@/gen/mgmt/v1alpha1/transformer_pb";
-import { defaultJson, defaultText, type ParamDraft, type ParamErrors } from "@/lib/transformer-params";
+import { conditionText, defaultJson, defaultText, paramApplies, type ParamDraft, type ParamErrors } from "@/lib/transformer-params";
 import { CodeEditor, type Binding } from "./code-editor";
 import { cx, inputClass } from "./ui";
 
@@ -28,6 +28,9 @@ function hint(p: TransformerParameter): string {
  * int and float, a select for strings with allowed values, a code editor for
  * JavaScript code, and a text field otherwise. Empty fields keep the system
  * default. errors (from checkParams or the API) appear under their input.
+ * A parameter that applies only under another's values (applies_when) is
+ * hidden while that one is set otherwise, and labelled with its condition
+ * while that one is left to a default that depends on the job.
  */
 export function ParamForm({
   transformer,
@@ -52,6 +55,8 @@ export function ParamForm({
   return (
     <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
       {transformer.parameters.map((p) => {
+        const applies = paramApplies(transformer, p, value);
+        if (applies === "no") return null;
         const id = `${idPrefix}-${p.name}`;
         const err = errors[p.name];
         const describedBy = `${id}-help`;
@@ -60,6 +65,7 @@ export function ParamForm({
           <span className="font-mono">
             {p.name}
             {p.required && <span className="ml-1 font-sans text-xs text-red-700">required</span>}
+            {applies === "maybe" && <span className="font-sans text-xs text-slate-500"> ({conditionText(p)})</span>}
           </span>
         );
         const help = (

@@ -77,10 +77,39 @@ export function checkParam(p: TransformerParameter, v: string | boolean | undefi
   return "";
 }
 
-/** checkParams validates a whole draft; the result is empty when every parameter is valid. */
+/**
+ * Applies says whether a parameter has an effect under a draft: "yes";
+ * "no" when the parameter its applies_when names is set to another value
+ * (transform_hash's algorithm in mode hmac); "maybe" when that parameter is
+ * left to a default that depends on the job (transform_hash's mode).
+ */
+export type Applies = "yes" | "no" | "maybe";
+
+/** paramApplies tells whether p applies under draft (see Applies). */
+export function paramApplies(t: SystemTransformer | undefined, p: TransformerParameter, draft: ParamDraft): Applies {
+  const c = p.appliesWhen;
+  if (!c) return "yes";
+  const set = draft[c.parameter];
+  let v = isSet(set) ? String(set).trim() : "";
+  if (!v) {
+    const ctl = t?.parameters.find((q) => q.name === c.parameter);
+    v = ctl ? defaultText(ctl) : "";
+    if (!v) return "maybe";
+  }
+  return c.values.includes(v) ? "yes" : "no";
+}
+
+/** conditionText words a parameter's applies_when, e.g. "only when mode is salted" ("" when it has none). */
+export function conditionText(p: TransformerParameter): string {
+  const c = p.appliesWhen;
+  return c ? `only when ${c.parameter} is ${c.values.join(" or ")}` : "";
+}
+
+/** checkParams validates a whole draft; the result is empty when every parameter is valid. Parameters that do not apply are not checked. */
 export function checkParams(t: SystemTransformer | undefined, draft: ParamDraft): ParamErrors {
   const errs: ParamErrors = {};
   for (const p of t?.parameters ?? []) {
+    if (paramApplies(t, p, draft) === "no") continue;
     const e = checkParam(p, draft[p.name]);
     if (e) errs[p.name] = e;
   }
@@ -89,14 +118,15 @@ export function checkParams(t: SystemTransformer | undefined, draft: ParamDraft)
 
 /**
  * configFromDraft builds the config object sent to the API: typed values for
- * the parameters the user set, nothing for the ones left to their default.
- * Call it on a draft that checkParams accepted.
+ * the parameters the user set, nothing for the ones left to their default
+ * or that do not apply (a value typed before switching the parameter they
+ * depend on). Call it on a draft that checkParams accepted.
  */
 export function configFromDraft(t: SystemTransformer | undefined, draft: ParamDraft): JsonObject {
   const out: JsonObject = {};
   for (const p of t?.parameters ?? []) {
     const v = draft[p.name];
-    if (!isSet(v)) continue;
+    if (!isSet(v) || paramApplies(t, p, draft) === "no") continue;
     if (p.type === "bool") out[p.name] = v === true;
     else if (p.type === "int" || p.type === "float") out[p.name] = Number((v as string).trim());
     else if (p.type === "string_list") out[p.name] = splitList(v as string);
@@ -108,7 +138,7 @@ export function configFromDraft(t: SystemTransformer | undefined, draft: ParamDr
 /** summarizeDraft renders the parameters the user set as "a=1, b=x", for a collapsed row. */
 export function summarizeDraft(t: SystemTransformer | undefined, draft: ParamDraft): string {
   return (t?.parameters ?? [])
-    .filter((p) => isSet(draft[p.name]) && p.name !== "code")
+    .filter((p) => isSet(draft[p.name]) && p.name !== "code" && paramApplies(t, p, draft) !== "no")
     .map((p) => `${p.name}=${String(draft[p.name])}`)
     .join(", ");
 }
