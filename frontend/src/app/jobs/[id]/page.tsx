@@ -17,6 +17,7 @@ import { Badge, Button, Card, ConfirmDialog, Dl, EmptyState, ErrorBox, Loading, 
 import { DestinationsCard } from "@/components/job-edit/destinations-card";
 import { MappingsCard } from "@/components/job-edit/mappings-card";
 import { PlanCheckCard } from "@/components/job-edit/plan-check-card";
+import { PrivacyCard } from "@/components/job-edit/privacy-card";
 import { RunOptionsCard } from "@/components/job-edit/run-options-card";
 import { SourceCard } from "@/components/job-edit/source-card";
 import { VirtualFkCard } from "@/components/job-edit/virtual-fk-card";
@@ -151,6 +152,7 @@ export default function JobPage() {
           <fieldset disabled={!!cantWrite} title={cantWrite} className="min-w-0 space-y-6">
             <MappingsCard job={job} />
             <VirtualFkCard job={job} />
+            <PrivacyCard job={job} />
             <RunOptionsCard job={job} />
           </fieldset>
         </div>

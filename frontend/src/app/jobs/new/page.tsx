@@ -21,6 +21,9 @@ import { SubsetEditor, subsetsOf, tableKey, useSubsetChecks, type SubsetTable } 
 import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHeader, RoleNote, cx, inputClass, revealFirstError } from "@/components/ui";
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
 import { VirtualFkEditor, type VirtualFk } from "@/components/virtual-fk-editor";
+import { PrivacyFields } from "@/components/privacy-fields";
+import { checkPrivacy, leakPolicyOf, prfOf, privacyDraftOf, serverFieldErrors, type PrivacyDraft, type PrivacyErrors } from "@/lib/privacy";
+import { errorMessage } from "@/lib/errors";
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -46,6 +49,8 @@ export default function NewJobPage() {
   const [rowCounts, setRowCounts] = useState<Record<string, string>>({});
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [runNow, setRunNow] = useState(true);
+  const [privacy, setPrivacy] = useState<PrivacyDraft>(privacyDraftOf());
+  const [privacyErrors, setPrivacyErrors] = useState<PrivacyErrors>({});
   const [stepError, setStepError] = useState("");
   const steps = ["Define", "Connect", "Schema", kind === "sync" ? "Subset" : "Rows", "Review"];
 
@@ -62,6 +67,7 @@ export default function NewJobPage() {
       await qc.invalidateQueries();
       router.push(`/jobs/${res.job?.id}`);
     },
+    onError: (err) => setPrivacyErrors(serverFieldErrors(errorMessage(err))),
   });
 
   const allColumns = schema.data?.columns ?? [];
@@ -136,20 +142,27 @@ export default function NewJobPage() {
   };
   const next = () => goTo(step + 1);
 
-  const submit = () =>
+  const submit = () => {
+    if (kind === "sync") {
+      const e = checkPrivacy(privacy);
+      setPrivacyErrors(e);
+      if (Object.keys(e).length) return setStepError("Fix the privacy settings shown in place.");
+    }
+    setStepError("");
     createJob.mutate({
       accountId: account!.id,
       jobName: name,
       cronSchedule: cron.trim() || undefined,
       source:
         kind === "sync"
-          ? { options: { case: "sync", value: { connectionId: sourceId, subsets, subsetByForeignKeyConstraints: followFks } } }
+          ? { options: { case: "sync", value: { connectionId: sourceId, subsets, subsetByForeignKeyConstraints: followFks, consistentPrf: prfOf(privacy.prf), leakPolicy: leakPolicyOf(privacy) } } }
           : { options: { case: "generate", value: { fkSourceConnectionId: sourceId, tables: generateTablesOf(tables, rowCounts) } } },
       destinations: dests.map((d) => ({ connectionId: d.connectionId, options: destinationOptionsOf(d) })),
       mappings,
       virtualForeignKeys: vfks,
       initiateJobRun: runNow,
     });
+  };
 
   if (accountError) return <ErrorBox error={accountError} />;
   // The wizard checks mappings with the API as it goes, which the role may not do either.
@@ -302,6 +315,12 @@ export default function NewJobPage() {
                     {mappingWarnings.map((w) => <li key={w} className="break-words">{w}</li>)}
                   </ul>
                 </div>
+              )}
+              {kind === "sync" && (
+                <section aria-labelledby="review-privacy" className="mt-4 border-t border-slate-200 pt-4">
+                  <h3 id="review-privacy" className="mb-3 text-sm font-semibold text-slate-900">Privacy</h3>
+                  <PrivacyFields value={privacy} onChange={(d) => { setPrivacy(d); setPrivacyErrors({}); setStepError(""); }} errors={privacyErrors} idPrefix="new-privacy" />
+                </section>
               )}
               <label className="mt-4 flex items-center gap-2 text-sm">
                 <input type="checkbox" checked={runNow} onChange={(e) => setRunNow(e.target.checked)} /> Run the job as soon as it is created
