@@ -52,10 +52,10 @@ type PIICheck struct {
 	// Failed are the tables whose sample could not be read.
 	Failed []PIIUnchecked `json:"failed,omitempty"`
 	// NotReached counts the tables the check did not reach within its
-	// time budget (Budget); FirstNotReached is the first of them.
+	// time budget (BudgetSeconds); FirstNotReached is the first of them.
 	NotReached      int                  `json:"not_reached,omitempty"`
 	FirstNotReached *sqlschema.TableName `json:"first_not_reached,omitempty"`
-	Budget          time.Duration        `json:"budget,omitempty"`
+	BudgetSeconds   float64              `json:"budget_seconds"`
 }
 
 // Complete reports whether every table with a column copied unchanged was
@@ -69,7 +69,7 @@ func (c *PIICheck) Complete() bool { return len(c.Failed) == 0 && c.NotReached =
 // statement timeout, no privilege) is listed in Failed; the check itself
 // never fails. Sampled values stay in this function.
 func CheckPassthroughPII(ctx context.Context, insp sqlschema.Inspector, plan *syncplan.Plan, budget time.Duration) PIICheck {
-	out := PIICheck{Budget: budget}
+	out := PIICheck{BudgetSeconds: budget.Seconds()}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	for i := range plan.Tables {
@@ -151,7 +151,7 @@ func (c *PIICheck) Incomplete() string {
 	var msg string
 	if c.NotReached > 0 {
 		msg = fmt.Sprintf("personal data check stopped after %s: %d tables with columns copied unchanged from %s on were not checked",
-			c.Budget, c.NotReached, c.FirstNotReached)
+			time.Duration(c.BudgetSeconds*float64(time.Second)), c.NotReached, c.FirstNotReached)
 	}
 	if n := len(c.Failed); n > 0 {
 		if msg != "" {

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -36,4 +37,26 @@ INSERT INTO public.people SELECT g, 'user' || g || '@example.com', '123-45-' || 
 		t.Fatalf("scan -o json: %v", &resp)
 	}
 	c.fail("sample_size", "connections", "scan", name, "--sample", "20000")
+	c.fail("--time-limit: must be a whole number of seconds", "connections", "scan", name, "--time-limit", "1500ms")
+	c.fail("time_limit_seconds", "connections", "scan", name, "--time-limit", "11m")
+
+	// A table another session holds locked is not sampled within the time
+	// limit: the scan still answers, and names it.
+	pgExec(t, pgURL, `CREATE TABLE public.locked (id int, email text)`)
+	ctx, lock := pgConnect(t, pgURL)
+	defer lock.Close(context.Background())
+	tx, err := lock.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	if _, err := tx.Exec(ctx, "LOCK TABLE public.locked IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	out = c.ok("connections", "scan", name, "--time-limit", "5s")
+	for _, want := range []string{"Not scanned: 1 table (their columns may hold personal data", "  public.locked: not sampled within the scan's time limit of 5s", "contact"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("scan with a locked table lacks %q:\n%s", want, out)
+		}
+	}
 }

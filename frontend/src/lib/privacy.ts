@@ -88,3 +88,12 @@ export function serverFieldErrors(message: string): PrivacyErrors {
   }
   return out;
 }
+
+/** clearChanged drops the errors of the inputs that changed between two drafts, keeping the others in place. */
+export function clearChanged(errors: PrivacyErrors, before: PrivacyDraft, after: PrivacyDraft): PrivacyErrors {
+  const out: PrivacyErrors = { ...errors };
+  for (const k of ["prf", ...leakFields.map(([f]) => f)] as const) {
+    if (before[k] !== after[k]) delete out[k];
+  }
+  return out;
+}

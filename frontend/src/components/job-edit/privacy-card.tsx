@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
 import { errorMessage } from "@/lib/errors";
-import { checkPrivacy, leakFields, leakPolicyOf, prfLabel, prfOf, privacyDraftOf, serverFieldErrors, type PrivacyDraft, type PrivacyErrors } from "@/lib/privacy";
+import { checkPrivacy, clearChanged, leakFields, leakPolicyOf, prfLabel, prfOf, privacyDraftOf, serverFieldErrors, type PrivacyDraft, type PrivacyErrors } from "@/lib/privacy";
 import { PrivacyFields } from "../privacy-fields";
 import { Button, Card, Dl } from "../ui";
 import { EditActions } from "./edit-actions";
@@ -60,7 +60,7 @@ export function PrivacyCard({ job }: { job: Job }) {
     >
       {editing ? (
         <form className="space-y-4" onSubmit={(e) => { e.preventDefault(); submit(); }} aria-label="Privacy settings">
-          <PrivacyFields value={draft} onChange={(d) => { setDraft(d); setErrors({}); }} errors={errors} saved={saved.prf} idPrefix="privacy" />
+          <PrivacyFields value={draft} onChange={(d) => { setErrors((e) => clearChanged(e, draft, d)); setDraft(d); }} errors={errors} saved={saved.prf} idPrefix="privacy" />
           <EditActions
             formError={placed ? "Fix the values shown in place." : undefined}
             saveError={placed ? undefined : save.error}

@@ -22,7 +22,7 @@ import { Button, ButtonLink, Card, EmptyState, ErrorBox, Field, Loading, PageHea
 import { GenerateRows, checkRowCounts, generateTablesOf } from "@/components/generate-rows";
 import { VirtualFkEditor, type VirtualFk } from "@/components/virtual-fk-editor";
 import { PrivacyFields } from "@/components/privacy-fields";
-import { checkPrivacy, leakPolicyOf, prfOf, privacyDraftOf, serverFieldErrors, type PrivacyDraft, type PrivacyErrors } from "@/lib/privacy";
+import { checkPrivacy, clearChanged, leakPolicyOf, prfOf, privacyDraftOf, serverFieldErrors, type PrivacyDraft, type PrivacyErrors } from "@/lib/privacy";
 import { errorMessage } from "@/lib/errors";
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -319,7 +319,7 @@ export default function NewJobPage() {
               {kind === "sync" && (
                 <section aria-labelledby="review-privacy" className="mt-4 border-t border-slate-200 pt-4">
                   <h3 id="review-privacy" className="mb-3 text-sm font-semibold text-slate-900">Privacy</h3>
-                  <PrivacyFields value={privacy} onChange={(d) => { setPrivacy(d); setPrivacyErrors({}); setStepError(""); }} errors={privacyErrors} idPrefix="new-privacy" />
+                  <PrivacyFields value={privacy} onChange={(d) => { setPrivacyErrors((e) => clearChanged(e, privacy, d)); setPrivacy(d); setStepError(""); }} errors={privacyErrors} idPrefix="new-privacy" />
                 </section>
               )}
               <label className="mt-4 flex items-center gap-2 text-sm">
