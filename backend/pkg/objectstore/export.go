@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,10 +28,68 @@ const (
 	FormatJSONLinesGzip Format = "jsonl.gz"
 	// FormatJSONLinesZstd is one JSON object per row, zstd-compressed.
 	FormatJSONLinesZstd Format = "jsonl.zst"
-	// FormatParquet is Apache Parquet (zstd pages), every column an
-	// optional UTF-8 string.
+	// FormatParquet is Apache Parquet, each column typed from the source
+	// column's declared type (ParquetTypeOf), pages compressed with
+	// ExportOptions.Compression.
 	FormatParquet Format = "parquet"
 )
+
+// Compression is the codec of Parquet pages (JSON Lines files name theirs
+// in their Format).
+type Compression string
+
+const (
+	// CompressionZstd is Zstandard (the default).
+	CompressionZstd Compression = "zstd"
+	// CompressionGzip is gzip, for readers without Zstandard.
+	CompressionGzip Compression = "gzip"
+)
+
+// Encoding names for ParseFormats: what a job chooses.
+const (
+	EncodingJSONLines = "jsonl"
+	EncodingParquet   = "parquet"
+)
+
+// ParseFormats turns a job's choice — encodings ("jsonl", "parquet"; none
+// means both) and a compression ("gzip" or "zstd"; "" means gzip for JSON
+// Lines and zstd for Parquet, the defaults) — into the formats to write
+// and the Parquet codec. An unknown or repeated name is a *ConfigError
+// naming "formats" or "compression".
+func ParseFormats(encodings []string, compression string) ([]Format, Compression, error) {
+	codec := CompressionZstd
+	switch compression {
+	case "", string(CompressionZstd):
+	case string(CompressionGzip):
+		codec = CompressionGzip
+	default:
+		return nil, "", &ConfigError{"compression", fmt.Sprintf("%q is not a compression (gzip or zstd)", compression)}
+	}
+	if len(encodings) == 0 {
+		encodings = []string{EncodingJSONLines, EncodingParquet}
+	}
+	var out []Format
+	seen := map[string]bool{}
+	for _, e := range encodings {
+		if seen[e] {
+			return nil, "", &ConfigError{"formats", fmt.Sprintf("%q is listed twice", e)}
+		}
+		seen[e] = true
+		switch e {
+		case EncodingJSONLines:
+			if compression == string(CompressionZstd) {
+				out = append(out, FormatJSONLinesZstd)
+			} else {
+				out = append(out, FormatJSONLinesGzip)
+			}
+		case EncodingParquet:
+			out = append(out, FormatParquet)
+		default:
+			return nil, "", &ConfigError{"formats", fmt.Sprintf("%q is not a format (jsonl or parquet)", e)}
+		}
+	}
+	return out, codec, nil
+}
 
 // DefaultFormats is what an export writes when no format is chosen.
 var DefaultFormats = []Format{FormatJSONLinesGzip, FormatParquet}
@@ -55,13 +114,23 @@ type ExportOptions struct {
 	RowsPerPart int
 	// Network is the policy the S3 client dials through (nil allows all).
 	Network *netpolicy.Policy
+	// Compression is the Parquet page codec (CompressionZstd if "").
+	Compression Compression
+	// Dialect is how the source prints values (DialectPostgres or
+	// DialectMySQL): it types Parquet columns (ParquetTypeOf). "" writes
+	// every Parquet column as a string.
+	Dialect string
 }
 
-// Column is one exported column: its name and the source's declared type
-// (recorded in the manifest; values are the source's text form).
+// Column is one exported column: its name, the source's declared type and
+// the Parquet type it is written as (recorded in the manifest; JSON Lines
+// values are the source's text form).
 type Column struct {
 	Name string `json:"name"`
 	Type string `json:"type,omitempty"`
+	// Parquet is the column's type in Parquet files; Export.Table sets it
+	// from Type and the export's dialect when it is empty.
+	Parquet ParquetType `json:"parquet,omitempty"`
 }
 
 // File is one uploaded part file.
@@ -85,10 +154,13 @@ type TableManifest struct {
 // Manifest is a run's manifest.json: what was exported, so a reader can
 // check counts and checksums before trusting the files.
 type Manifest struct {
-	Version   int             `json:"version"`
-	Job       string          `json:"job"`
-	RunID     string          `json:"run_id"`
-	Formats   []Format        `json:"formats"`
+	Version int      `json:"version"`
+	Job     string   `json:"job"`
+	RunID   string   `json:"run_id"`
+	Formats []Format `json:"formats"`
+	// Dialect is the source's (ExportOptions.Dialect): how a reader turns
+	// Parquet values back into text the same kind of database reads.
+	Dialect   string          `json:"dialect,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	Tables    []TableManifest `json:"tables"`
 }
@@ -132,6 +204,16 @@ func NewExport(ctx context.Context, cfg Config, job, runID string, opts ExportOp
 	if opts.RowsPerPart <= 0 {
 		opts.RowsPerPart = DefaultRowsPerPart
 	}
+	switch opts.Compression {
+	case "":
+		opts.Compression = CompressionZstd
+	case CompressionZstd, CompressionGzip:
+	default:
+		return nil, fmt.Errorf("objectstore: unknown compression %q (gzip or zstd)", opts.Compression)
+	}
+	if opts.Dialect != "" && opts.Dialect != DialectPostgres && opts.Dialect != DialectMySQL {
+		return nil, fmt.Errorf("objectstore: unknown dialect %q", opts.Dialect)
+	}
 	client, err := cfg.Client(ctx, opts.Network)
 	if err != nil {
 		return nil, err
@@ -153,6 +235,12 @@ func TableDir(schema, table string) string {
 // Table starts writing one table; Close it to upload the last part and
 // record it for the manifest.
 func (e *Export) Table(schema, table string, cols []Column) *TableWriter {
+	cols = slices.Clone(cols)
+	for i := range cols {
+		if cols[i].Parquet == "" {
+			cols[i].Parquet = ParquetTypeOf(e.opts.Dialect, cols[i].Type)
+		}
+	}
 	return &TableWriter{e: e, m: TableManifest{Schema: schema, Table: table, Columns: cols, Files: []File{}}, dir: e.base + "/" + TableDir(schema, table)}
 }
 
@@ -160,7 +248,7 @@ func (e *Export) Table(schema, table string, cols []Column) *TableWriter {
 // under the run's folder, uploads manifest.json and returns it. Tables are
 // listed in key order.
 func (e *Export) Finish(ctx context.Context) (Manifest, error) {
-	m := Manifest{Version: 1, Job: e.job, RunID: e.runID, Formats: e.opts.Formats, CreatedAt: time.Now().UTC(), Tables: []TableManifest{}}
+	m := Manifest{Version: 1, Job: e.job, RunID: e.runID, Formats: e.opts.Formats, Dialect: e.opts.Dialect, CreatedAt: time.Now().UTC(), Tables: []TableManifest{}}
 	pages := s3.NewListObjectsV2Paginator(e.client, &s3.ListObjectsV2Input{Bucket: aws.String(e.cfg.Bucket), Prefix: aws.String(e.base + "/")})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -261,7 +349,7 @@ func (w *TableWriter) largest() int {
 func (w *TableWriter) open() error {
 	w.parts = make([]partWriter, 0, len(w.e.opts.Formats))
 	for _, f := range w.e.opts.Formats {
-		p, err := newPartWriter(f, w.m.Columns)
+		p, err := newPartWriter(f, w.m.Columns, w.e.opts)
 		if err != nil {
 			return err
 		}
@@ -295,8 +383,12 @@ func (w *TableWriter) flush(ctx context.Context) error {
 }
 
 // Close uploads the last part and the table's description
-// (TableManifestName) for the run's manifest. A table without rows has no
-// files and 0 rows.
+// (TableManifestName) for the run's manifest, then deletes every other
+// object in the table's folder: the parts of an earlier attempt that wrote
+// more parts than this one (a retry after a crash, or after the source
+// shrank). The description lists only this attempt's parts and readers
+// read only listed parts, so a leftover that could not be deleted is
+// never imported either. A table without rows has no files and 0 rows.
 func (w *TableWriter) Close(ctx context.Context) (TableManifest, error) {
 	if err := w.flush(ctx); err != nil {
 		return w.m, err
@@ -305,6 +397,34 @@ func (w *TableWriter) Close(ctx context.Context) (TableManifest, error) {
 	if err != nil {
 		return w.m, err
 	}
-	_, err = w.e.put(ctx, w.dir+"/"+TableManifestName, body, "application/json")
-	return w.m, err
+	if _, err = w.e.put(ctx, w.dir+"/"+TableManifestName, body, "application/json"); err != nil {
+		return w.m, err
+	}
+	return w.m, w.deleteStale(ctx)
+}
+
+// deleteStale deletes the objects of the table's folder that its
+// description does not list.
+func (w *TableWriter) deleteStale(ctx context.Context) error {
+	live := map[string]bool{w.dir + "/" + TableManifestName: true}
+	for _, f := range w.m.Files {
+		live[f.Key] = true
+	}
+	pages := s3.NewListObjectsV2Paginator(w.e.client, &s3.ListObjectsV2Input{Bucket: aws.String(w.e.cfg.Bucket), Prefix: aws.String(w.dir + "/")})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return w.e.cfg.stepError("list "+w.dir+" in", err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if live[key] {
+				continue
+			}
+			if _, err := w.e.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(w.e.cfg.Bucket), Key: aws.String(key)}); err != nil {
+				return w.e.cfg.stepError("delete the stale part "+key+" from", err)
+			}
+		}
+	}
+	return nil
 }

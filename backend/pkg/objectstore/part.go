@@ -8,6 +8,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 )
 
 // partWriter encodes one part file in memory (bounded by RowsPerPart and
@@ -20,7 +21,7 @@ type partWriter interface {
 	contentType() string
 }
 
-func newPartWriter(f Format, cols []Column) (partWriter, error) {
+func newPartWriter(f Format, cols []Column, opts ExportOptions) (partWriter, error) {
 	switch f {
 	case FormatJSONLinesGzip:
 		p := &jsonLinesPart{cols: cols, ctype: "application/gzip"}
@@ -35,7 +36,7 @@ func newPartWriter(f Format, cols []Column) (partWriter, error) {
 		p.zw = zw
 		return p, nil
 	case FormatParquet:
-		return newParquetPart(cols), nil
+		return newParquetPart(cols, opts), nil
 	}
 	return nil, fmt.Errorf("unknown format %q", f)
 }
@@ -104,38 +105,50 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// parquetPart writes every column as an optional UTF-8 string. A Parquet
-// group orders its fields by name, so each column's leaf index is looked
-// up once.
+// parquetPart writes each column as its ParquetType (Column.Parquet),
+// pages compressed with the export's codec. A Parquet group orders its
+// fields by name, so each column's leaf index is looked up once.
 type parquetPart struct {
-	buf  bytes.Buffer
-	w    *parquet.Writer
-	leaf []int
+	buf     bytes.Buffer
+	w       *parquet.Writer
+	cols    []Column
+	dialect string
+	leaf    []int
+	row     parquet.Row
 }
 
-func newParquetPart(cols []Column) *parquetPart {
+func newParquetPart(cols []Column, opts ExportOptions) *parquetPart {
 	group := parquet.Group{}
 	for _, c := range cols {
-		group[c.Name] = parquet.Optional(parquet.String())
+		group[c.Name] = parquetNode(c.Parquet)
 	}
 	schema := parquet.NewSchema("row", group)
-	p := &parquetPart{leaf: make([]int, len(cols))}
+	p := &parquetPart{cols: cols, dialect: opts.Dialect, leaf: make([]int, len(cols)), row: make(parquet.Row, len(cols))}
 	for i, c := range cols {
 		lc, _ := schema.Lookup(c.Name)
 		p.leaf[i] = lc.ColumnIndex
 	}
-	p.w = parquet.NewWriter(&p.buf, schema, parquet.Compression(&parquet.Zstd))
+	var codec compress.Codec = &parquet.Zstd
+	if opts.Compression == CompressionGzip {
+		codec = &parquet.Gzip
+	}
+	p.w = parquet.NewWriter(&p.buf, schema, parquet.Compression(codec))
 	return p
 }
 
 func (p *parquetPart) write(row []*string) error {
-	r := make(parquet.Row, len(row))
+	r := p.row
 	for i, v := range row {
+		leaf := p.leaf[i]
 		if v == nil {
-			r[p.leaf[i]] = parquet.NullValue().Level(0, 0, p.leaf[i])
-		} else {
-			r[p.leaf[i]] = parquet.ByteArrayValue([]byte(*v)).Level(0, 1, p.leaf[i])
+			r[leaf] = parquet.NullValue().Level(0, 0, leaf)
+			continue
 		}
+		pv, err := parquetValue(p.cols[i].Parquet, p.dialect, p.cols[i].Name, *v)
+		if err != nil {
+			return err
+		}
+		r[leaf] = pv.Level(0, 1, leaf)
 	}
 	_, err := p.w.WriteRows([]parquet.Row{r})
 	return err

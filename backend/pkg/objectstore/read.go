@@ -2,6 +2,7 @@ package objectstore
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -9,10 +10,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
 )
@@ -59,18 +62,91 @@ func (r *Reader) get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return out.Body, nil
 }
 
-// Rows calls fn with every row of t, read from its JSON Lines files (gzip
-// or zstd) in part order, each row by column name (nil for NULL). Each
-// file's SHA-256 and row count are checked against the manifest; a file
-// that differs fails with its key.
+// Rows calls fn with every row of t in part order, each row by column
+// name (nil for NULL) in the source's text form. It reads the JSON Lines
+// files (gzip or zstd) when the export has them, else the Parquet files
+// (typed values turned back into text, see ParquetType). Only the files
+// the manifest lists are read, and each file's SHA-256 and row count are
+// checked against it; a file that differs fails with its key.
 func (r *Reader) Rows(ctx context.Context, t TableManifest, fn func(row map[string]*string) error) error {
+	jsonLines := slices.ContainsFunc(t.Files, func(f File) bool { return f.Format != FormatParquet })
 	for _, f := range t.Files {
-		if f.Format != FormatJSONLinesGzip && f.Format != FormatJSONLinesZstd {
+		var err error
+		switch {
+		case jsonLines && f.Format != FormatParquet:
+			err = r.readFile(ctx, f, fn)
+		case !jsonLines && f.Format == FormatParquet:
+			err = r.readParquet(ctx, t, f, fn)
+		default:
 			continue
 		}
-		if err := r.readFile(ctx, f, fn); err != nil {
+		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// readParquet reads one Parquet part (held in memory: a part is bounded by
+// RowsPerPart and MaxPartBytes) after checking its checksum.
+func (r *Reader) readParquet(ctx context.Context, t TableManifest, f File, fn func(map[string]*string) error) error {
+	body, err := r.get(ctx, f.Key)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(body, f.Bytes+1))
+	body.Close()
+	if err != nil {
+		return fmt.Errorf("objectstore: %s: %w", f.Key, err)
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != f.SHA256 {
+		return fmt.Errorf("objectstore: %s does not match the manifest (sha256 %s; the manifest says %s)", f.Key, got, f.SHA256)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("objectstore: %s: %w", f.Key, err)
+	}
+	schema := pf.Schema()
+	leaf := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		lc, ok := schema.Lookup(c.Name)
+		if !ok {
+			return fmt.Errorf("objectstore: %s has no column %q", f.Key, c.Name)
+		}
+		leaf[i] = lc.ColumnIndex
+	}
+	pr := parquet.NewReader(pf)
+	defer pr.Close()
+	buf := make([]parquet.Row, 256)
+	var rows int64
+	for {
+		n, err := pr.ReadRows(buf)
+		for _, row := range buf[:n] {
+			out := make(map[string]*string, len(t.Columns))
+			for i, c := range t.Columns {
+				v := row[leaf[i]]
+				if v.IsNull() {
+					out[c.Name] = nil
+					continue
+				}
+				s := textValue(c.Parquet, r.Manifest.Dialect, v)
+				out[c.Name] = &s
+			}
+			if err := fn(out); err != nil {
+				return err
+			}
+			rows++
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("objectstore: %s: %w", f.Key, err)
+		}
+	}
+	if rows != f.Rows {
+		return fmt.Errorf("objectstore: %s does not match the manifest (%d rows; the manifest says %d)", f.Key, rows, f.Rows)
 	}
 	return nil
 }
