@@ -29,6 +29,9 @@ func sourceFromProto(src *mgmtv1alpha1.JobSource, mappings []*mgmtv1alpha1.JobMa
 			PRF: prfFromProto(o.Sync.GetConsistentPrf()), LeakPolicy: protoconv.LeakPolicy(o.Sync.GetLeakPolicy()),
 			RangeRows: o.Sync.GetRangeRows(),
 		}
+		if im := o.Sync.GetS3Import(); im != nil {
+			d.Sync.Import = &job.S3Import{ExportJob: im.GetExportJobName(), RunID: im.GetRunId()}
+		}
 	case *mgmtv1alpha1.JobSource_Generate:
 		id, err := parseID("source.generate.fk_source_connection_id", o.Generate.GetFkSourceConnectionId())
 		if err != nil {
@@ -131,6 +134,7 @@ func destinationOptionsFromProto(o *mgmtv1alpha1.JobDestinationOptions) job.Dest
 	return job.DestinationOptions{
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
 		OnConflict: o.GetOnConflict(), BatchSize: int(o.GetBatchSize()),
+		ExportFormats: o.GetExportFormats(), ExportCompression: o.GetExportCompression(),
 	}
 }
 
@@ -158,6 +162,7 @@ func destinationToProto(d job.Destination) *mgmtv1alpha1.JobDestination {
 	return &mgmtv1alpha1.JobDestination{Id: d.ID.String(), ConnectionId: d.ConnectionID.String(), Options: &mgmtv1alpha1.JobDestinationOptions{
 		InitTableSchema: d.Options.InitSchema, TruncateBeforeInsert: d.Options.Truncate, TruncateCascade: d.Options.TruncateCascade,
 		OnConflict: d.Options.OnConflict, BatchSize: int32(d.Options.BatchSize),
+		ExportFormats: d.Options.ExportFormats, ExportCompression: d.Options.ExportCompression,
 	}}
 }
 
@@ -187,6 +192,12 @@ func jobToProto(j job.Job) (*mgmtv1alpha1.Job, error) {
 		}
 		if d.Sync.RangeRows != 0 {
 			s.RangeRows = &d.Sync.RangeRows
+		}
+		if im := d.Sync.Import; im != nil {
+			s.S3Import = &mgmtv1alpha1.S3ImportOptions{ExportJobName: im.ExportJob}
+			if im.RunID != "" {
+				s.S3Import.RunId = &im.RunID
+			}
 		}
 		for _, sub := range d.Sync.Subsets {
 			s.Subsets = append(s.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})

@@ -42,6 +42,8 @@ type SyncSource struct {
 	// RangeRows is the job's rows per key range (see
 	// syncplan.Job.RangeRows); 0 leaves it to the worker.
 	RangeRows int64
+	// Import is set when the source is an S3 bucket read back.
+	Import *syncplan.Import
 }
 
 // GenerateSource is where a data generation reads its schema and how many

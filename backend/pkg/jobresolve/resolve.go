@@ -57,7 +57,7 @@ func syncJob(d Definition, r Resolved) (syncplan.Job, error) {
 	out := syncplan.Job{
 		SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn, Key: d.Key, PRF: s.PRF, LeakPolicy: s.LeakPolicy,
 		RangeRows: s.RangeRows,
-		Subsets:   slices.Clone(s.Subsets), VirtualForeignKeys: slices.Clone(d.VirtualForeignKeys),
+		Subsets:   slices.Clone(s.Subsets), VirtualForeignKeys: slices.Clone(d.VirtualForeignKeys), Import: s.Import,
 	}
 	if r.Connections != nil {
 		src, err := r.connection(d.Name, "source", s.ConnectionID)

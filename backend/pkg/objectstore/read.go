@@ -8,12 +8,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 
@@ -52,6 +56,55 @@ func OpenExport(ctx context.Context, cfg Config, np *netpolicy.Policy, job, runI
 		return nil, fmt.Errorf("objectstore: %s/%s: %w", r.base, ManifestName, err)
 	}
 	return r, nil
+}
+
+// ErrNoExport is a job without any finished export (no manifest) in the
+// bucket.
+var ErrNoExport = errors.New("no finished export (manifest.json) of the job in the bucket")
+
+// LatestRun returns the run id of job's most recent finished export in
+// cfg's bucket: among the runs under <prefix>/<job>/ that have a
+// manifest, the one whose manifest was written last.
+func LatestRun(ctx context.Context, cfg Config, np *netpolicy.Policy, job string) (string, error) {
+	if !segmentPattern.MatchString(job) {
+		return "", fmt.Errorf("objectstore: job name %q is not a key segment (letters, digits, '.', '_', '-')", job)
+	}
+	client, err := cfg.Client(ctx, np)
+	if err != nil {
+		return "", err
+	}
+	base := cfg.Key(job) + "/"
+	var best string
+	var bestAt time.Time
+	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(cfg.Bucket), Prefix: aws.String(base), Delimiter: aws.String("/")})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", cfg.stepError("list the exports of "+job+" in", err)
+		}
+		for _, p := range page.CommonPrefixes {
+			run := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(p.Prefix), base), "/")
+			if !segmentPattern.MatchString(run) {
+				continue
+			}
+			head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(cfg.Bucket), Key: aws.String(base + run + "/" + ManifestName)})
+			if err != nil {
+				var nf *types.NotFound
+				if errors.As(err, &nf) {
+					continue // a run that has not finished (or failed)
+				}
+				return "", cfg.stepError("read the manifest of run "+run+" in", err)
+			}
+			at := aws.ToTime(head.LastModified)
+			if best == "" || at.After(bestAt) || (at.Equal(bestAt) && run > best) {
+				best, bestAt = run, at
+			}
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("objectstore: %s: %w", job, ErrNoExport)
+	}
+	return best, nil
 }
 
 func (r *Reader) get(ctx context.Context, key string) (io.ReadCloser, error) {

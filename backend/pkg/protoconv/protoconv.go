@@ -188,6 +188,9 @@ func Definition(j *mgmt.Job) (jobresolve.Definition, error) {
 	if s := j.GetSource().GetSync(); s != nil {
 		d.Sync = &jobresolve.SyncSource{ConnectionID: s.GetConnectionId(), SubsetByForeignKeys: s.GetSubsetByForeignKeyConstraints(), HaltOnNewColumn: s.GetHaltOnNewColumnAddition(),
 			PRF: PRFVersion(s.GetConsistentPrf()), LeakPolicy: LeakPolicy(s.GetLeakPolicy()), RangeRows: s.GetRangeRows()}
+		if im := s.GetS3Import(); im != nil {
+			d.Sync.Import = &syncplan.Import{Job: im.GetExportJobName(), RunID: im.GetRunId()}
+		}
 		for _, sub := range s.GetSubsets() {
 			d.Sync.Subsets = append(d.Sync.Subsets, syncplan.Subset{Schema: sub.GetSchema(), Table: sub.GetTable(), Where: sub.GetWhereClause()})
 		}
@@ -237,6 +240,7 @@ func DestinationOptions(o *mgmt.JobDestinationOptions) syncplan.DestinationOptio
 	return syncplan.DestinationOptions{
 		InitSchema: o.GetInitTableSchema(), Truncate: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(),
 		OnConflict: syncplan.OnConflict(o.GetOnConflict()), BatchSize: int(o.GetBatchSize()),
+		ExportFormats: o.GetExportFormats(), ExportCompression: o.GetExportCompression(),
 	}
 }
 

@@ -20,9 +20,14 @@ import (
 // sync). The plan is read from the destination's own schema, so the
 // export must come from a database of the same kind (values are that
 // database's text form). It returns the verification report, which
-// compares the manifest's row counts with the destination's.
-func Import(ctx context.Context, eng *sqlsync.Engine, r *objectstore.Reader, dstCfg sqlconnect.Config, dst *sqlconnect.DB, opts syncplan.DestinationOptions) (*sqlsync.Report, error) {
-	job := syncplan.Job{Source: dstCfg, Destinations: []syncplan.Destination{{Name: "import", Conn: dstCfg, Options: opts}}}
+// compares the manifest's row counts with the destination's. progress
+// (may be nil) is called as tables are written.
+// dst.DB must be the database dstCfg opens.
+func Import(ctx context.Context, eng *sqlsync.Engine, r *objectstore.Reader, dstCfg sqlconnect.Config, dst sqlsync.Destination, progress func(sqlsync.Progress)) (*sqlsync.Report, error) {
+	if d := r.Manifest.Dialect; d != "" && d != string(dstCfg.Driver) {
+		return nil, fmt.Errorf("s3sync: import: the export was written from a %s database and its values are that database's text; the destination is %s", d, dstCfg.Driver)
+	}
+	job := syncplan.Job{Source: dstCfg, Destinations: []syncplan.Destination{{Name: dst.Name, Conn: dstCfg, Options: dst.Options}}}
 	tables := map[sqlschema.TableName]objectstore.TableManifest{}
 	var schemas []string
 	for _, t := range r.Manifest.Tables {
@@ -37,7 +42,7 @@ func Import(ctx context.Context, eng *sqlsync.Engine, r *objectstore.Reader, dst
 	}
 	// The plan comes from the destination's schema (NewPlan records no
 	// source identity, so the destination is not refused as the source).
-	schema, err := syncplan.ReadSchema(ctx, dst, schemas)
+	schema, err := syncplan.ReadSchema(ctx, dst.DB, schemas)
 	if err != nil {
 		return nil, fmt.Errorf("s3sync: import: read the destination's schema: %w", err)
 	}
@@ -45,7 +50,7 @@ func Import(ctx context.Context, eng *sqlsync.Engine, r *objectstore.Reader, dst
 	if err != nil {
 		return nil, fmt.Errorf("s3sync: import: %w", err)
 	}
-	return eng.RunStream(ctx, plan, &exportSource{r: r, tables: tables}, sqlsync.Destination{Name: "import", DB: dst, Options: opts}, 2, nil)
+	return eng.RunStream(ctx, plan, &exportSource{r: r, tables: tables}, dst, 2, progress)
 }
 
 // exportSource is the sqlsync.RowSource of an import: rows from the

@@ -76,7 +76,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s3sync.Import(ctx, sqlsync.NewEngine(reg, nil), r, dstCfg, dst, syncplan.DestinationOptions{Truncate: true})
+	rep, err := s3sync.Import(ctx, sqlsync.NewEngine(reg, nil), r, dstCfg, sqlsync.Destination{Name: "import", DB: dst, Options: syncplan.DestinationOptions{Truncate: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

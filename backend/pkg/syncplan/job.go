@@ -52,6 +52,16 @@ type Job struct {
 	// share. 0 leaves it to the worker (NEOSYNC_RANGE_ROWS); otherwise it
 	// is between MinRangeRows and MaxRangeRows.
 	RangeRows int64
+	// Import is set when Source is an S3 bucket: the export read back
+	// (the round trip) instead of a database.
+	Import *Import
+}
+
+// Import chooses the export an S3 source reads: run RunID of the job named
+// Job under the bucket's prefix ("" RunID: the latest).
+type Import struct {
+	Job   string
+	RunID string
 }
 
 // MinRangeRows and MaxRangeRows bound a key range's rows (Job.RangeRows,
@@ -108,6 +118,11 @@ type DestinationOptions struct {
 	// together with InitSchema on PostgreSQL, whose printed definitions
 	// (defaults, types, constraints) name their schemas.
 	SchemaMap map[string]string `json:"schema_map,omitempty"`
+	// ExportFormats ("jsonl", "parquet") and ExportCompression ("gzip",
+	// "zstd") choose the files of an S3 destination
+	// (objectstore.ParseFormats); unused by databases.
+	ExportFormats     []string `json:"export_formats,omitempty"`
+	ExportCompression string   `json:"export_compression,omitempty"`
 }
 
 // DefaultBatchSize is the number of rows per destination commit when

@@ -116,6 +116,10 @@ type RunInfo struct {
 	// Buckets are the indexes of the destinations that are S3 buckets
 	// (exported to, see ExportTable); empty for a job of databases only.
 	Buckets []int `json:"buckets,omitempty"`
+	// ImportRunID is set when the job's source is an S3 bucket: the run id
+	// of the export every destination imports (see ImportExport); Tables
+	// is then empty.
+	ImportRunID string `json:"import_run_id,omitempty"`
 	// Activity options from the job (seconds; 0 = the worker's default).
 	StartToCloseSeconds    int64 `json:"start_to_close_seconds,omitempty"`
 	ScheduleToCloseSeconds int64 `json:"schedule_to_close_seconds,omitempty"`
@@ -138,6 +142,8 @@ type StepInput struct {
 	FanOut []int `json:"fan_out,omitempty"`
 	// FanOutNames are the names of FanOut's destinations.
 	FanOutNames []string `json:"fan_out_names,omitempty"`
+	// ImportRunID is the export an import reads (RunInfo.ImportRunID).
+	ImportRunID string `json:"import_run_id,omitempty"`
 }
 
 // TableInput addresses one table of one destination.
@@ -220,6 +226,13 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	l, err := a.load(ctx, jobID)
 	if err != nil {
 		return fail("", err)
+	}
+	if l.sync.Import != nil {
+		out, err := a.startImport(ctx, runID, l)
+		if err != nil {
+			return fail("", err)
+		}
+		return out, nil
 	}
 	src, err := a.open(ctx, l.sync.Source)
 	if err != nil {

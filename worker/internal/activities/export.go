@@ -35,7 +35,12 @@ func (a *Activities) export(ctx context.Context, in StepInput) (*loaded, *syncpl
 		return nil, nil, nil, nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d is no longer an S3 bucket of the job", in.Destination), ErrTypeValidation, nil)
 	}
 	d := l.sync.Destinations[in.Destination]
+	formats, codec, err := objectstore.ParseFormats(d.Options.ExportFormats, d.Options.ExportCompression)
+	if err != nil {
+		return nil, nil, nil, nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %q: %v", d.Name, err), ErrTypeValidation, nil)
+	}
 	exp, err := objectstore.NewExport(ctx, *d.Conn.S3, l.job.GetName(), in.JobRunID, objectstore.ExportOptions{
+		Formats: formats, Compression: codec, Dialect: string(l.sync.Source.Driver),
 		RowsPerPart: d.Options.BatchSize, Network: sqlconnect.PolicyFrom(ctx).NetworkPolicy(),
 	})
 	if err != nil {

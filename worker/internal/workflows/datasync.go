@@ -194,6 +194,14 @@ func syncAll(ctx workflow.Context, info *activities.RunInfo, result *jobcontract
 	}
 	var reports []*activities.PackedReport
 	for d := range info.Destinations {
+		if info.ImportRunID != "" {
+			rep, err := importExport(ctx, info, d, result)
+			if err != nil {
+				return nil, err
+			}
+			reports = append(reports, rep)
+			continue
+		}
 		if info.IsBucket(d) {
 			rep, err := exportBucket(ctx, info, stepInput(info, d), result)
 			if err != nil {

@@ -69,3 +69,19 @@ func exportBucket(ctx workflow.Context, info *activities.RunInfo, step activitie
 	}
 	return &report, nil
 }
+
+// importExport loads the run's S3 export into database destination d (the
+// round trip) in one ImportExport activity: the engine writes the tables
+// in foreign key order from the part files, then verifies the counts
+// against the manifest.
+func importExport(ctx workflow.Context, info *activities.RunInfo, d int, result *jobcontract.WorkflowResult) (*activities.PackedReport, error) {
+	step := stepInput(info, d)
+	step.ImportRunID = info.ImportRunID
+	var out activities.ImportResult
+	if err := workflow.ExecuteActivity(tableOptions(ctx, info), a.ImportExport, step).Get(ctx, &out); err != nil {
+		return nil, describe("import "+info.ImportRunID+" into "+info.Destinations[d], err)
+	}
+	result.Rows += out.Rows
+	result.Tables = max(result.Tables, out.Tables)
+	return out.Report, nil
+}

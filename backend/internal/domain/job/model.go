@@ -63,6 +63,16 @@ type SyncSource struct {
 	// RangeRows is the job's rows per key range (0: the worker's
 	// NEOSYNC_RANGE_ROWS; see syncplan.Job.RangeRows).
 	RangeRows int64 `json:"range_rows,omitempty"`
+	// Import reads an S3 export back when ConnectionID is a bucket (the
+	// round trip); nil for a database source.
+	Import *S3Import `json:"s3_import,omitempty"`
+}
+
+// S3Import chooses the export an S3 source reads: run RunID ("" for the
+// latest) of the job named ExportJob.
+type S3Import struct {
+	ExportJob string `json:"export_job"`
+	RunID     string `json:"run_id,omitempty"`
 }
 
 // PRFUnspecified is a SyncSource.PRF a caller leaves to the service: the
@@ -163,6 +173,11 @@ type DestinationOptions struct {
 	TruncateCascade bool   `json:"truncate_cascade"`
 	OnConflict      string `json:"on_conflict,omitempty"`
 	BatchSize       int    `json:"batch_size,omitempty"`
+	// ExportFormats ("jsonl", "parquet") and ExportCompression ("gzip",
+	// "zstd") choose an S3 destination's files (none: both formats, the
+	// default codecs); a database destination has neither.
+	ExportFormats     []string `json:"export_formats,omitempty"`
+	ExportCompression string   `json:"export_compression,omitempty"`
 }
 
 // SourceConnectionID is the connection the job reads (or takes its schema from).

@@ -122,14 +122,23 @@ func (s *Service) connectionType(ctx context.Context, accountID, id uuid.UUID) (
 	return sqlconnect.Driver(row.ConnectionType), err
 }
 
-// requireSource checks that a job's source exists and is a database: an
-// S3 bucket is only ever a destination.
-func (s *Service) requireSource(ctx context.Context, accountID, id uuid.UUID) error {
+// requireSource checks that a job's source exists and is a database, or
+// an S3 bucket read back by an import (d.Sync.Import), and returns its
+// kind.
+func (s *Service) requireSource(ctx context.Context, accountID uuid.UUID, d Definition) (sqlconnect.Driver, error) {
+	id := d.SourceConnectionID()
 	kind, err := s.connectionType(ctx, accountID, id)
-	if err == nil && kind == sqlconnect.DriverS3 {
-		return domain.Invalid("source.connection_id", "connection %s is an S3 bucket: a bucket can be a destination, not a source", id)
+	if err != nil {
+		return "", err
 	}
-	return err
+	importing := d.Sync != nil && d.Sync.Import != nil
+	switch {
+	case kind == sqlconnect.DriverS3 && !importing:
+		return "", domain.Invalid("source.connection_id", "connection %s is an S3 bucket: to read an export back set source.sync.s3_import.export_job_name", id)
+	case kind != sqlconnect.DriverS3 && importing:
+		return "", domain.Invalid("source.sync.s3_import", "applies only to an S3 source; connection %s is a database", id)
+	}
+	return kind, nil
 }
 
 // checkSubsets validates every subset's WHERE clause in the dialect of the
@@ -247,10 +256,11 @@ func (s *Service) checkCreate(ctx context.Context, p CreateParams) error {
 		return err
 	}
 	source := p.Definition.SourceConnectionID()
-	if err := s.requireSource(ctx, p.AccountID, source); err != nil {
+	kind, err := s.requireSource(ctx, p.AccountID, p.Definition)
+	if err != nil {
 		return err
 	}
-	if err := s.checkDestinations(ctx, p.AccountID, source, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
+	if err := s.checkDestinations(ctx, p.AccountID, source, kind, p.Definition.Generate != nil, nil, p.Destinations); err != nil {
 		return err
 	}
 	if err := s.checkSubsets(ctx, p.AccountID, p.Definition); err != nil {
@@ -259,9 +269,18 @@ func (s *Service) checkCreate(ctx context.Context, p CreateParams) error {
 	return s.checkSource(ctx, p.AccountID, p.Definition)
 }
 
+// sourceKind is DriverS3 for an import's source and "" otherwise (the
+// database kind is not needed to check destinations).
+func (d Definition) sourceKind() sqlconnect.Driver {
+	if d.Sync != nil && d.Sync.Import != nil {
+		return sqlconnect.DriverS3
+	}
+	return ""
+}
+
 // checkDestinations validates new destinations against the source and the
 // job's existing destinations.
-func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.UUID, generating bool, existing []Destination, add []DestinationOptionsFor) error {
+func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.UUID, sourceKind sqlconnect.Driver, generating bool, existing []Destination, add []DestinationOptionsFor) error {
 	seen := map[uuid.UUID]bool{}
 	for _, d := range existing {
 		seen[d.ConnectionID] = true
@@ -285,10 +304,16 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 		if kind == sqlconnect.DriverS3 && generating {
 			return domain.Invalid(f+".connection_id", "connection %s is an S3 bucket: a data generation job writes into a database", d.ConnectionID)
 		}
+		if kind == sqlconnect.DriverS3 && sourceKind == sqlconnect.DriverS3 {
+			return domain.Invalid(f+".connection_id", "connection %s is an S3 bucket: an import from S3 writes into a database", d.ConnectionID)
+		}
 		if kind == sqlconnect.DriverS3 {
 			if err := validateS3DestinationOptions(f+".options", d.Options); err != nil {
 				return err
 			}
+		}
+		if err := validateExportOptions(f+".options", d.Options, kind == sqlconnect.DriverS3); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -446,9 +471,15 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 		return Job{}, err
 	}
 	source := d.SourceConnectionID()
-	if source != j.Definition.SourceConnectionID() {
-		if err := s.requireSource(ctx, j.AccountID, source); err != nil {
+	if source != j.Definition.SourceConnectionID() || (d.Sync != nil && d.Sync.Import != nil) != (j.Definition.Sync != nil && j.Definition.Sync.Import != nil) {
+		kind, err := s.requireSource(ctx, j.AccountID, d)
+		if err != nil {
 			return Job{}, err
+		}
+		for _, dest := range j.Destinations {
+			if destKind, err := s.connectionType(ctx, j.AccountID, dest.ConnectionID); err == nil && destKind == sqlconnect.DriverS3 && kind == sqlconnect.DriverS3 {
+				return Job{}, domain.Invalid("source", "the job writes to S3 bucket %s: an import from S3 writes into databases only", dest.ConnectionID)
+			}
 		}
 		for _, dest := range j.Destinations {
 			if dest.ConnectionID == source {
@@ -531,7 +562,7 @@ func (s *Service) AddDestinations(ctx context.Context, scope domain.Scope, id uu
 	if len(add) == 0 {
 		return nil, domain.Invalid("destinations", "needs at least one destination")
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.Generate != nil, j.Destinations, add); err != nil {
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.sourceKind(), j.Definition.Generate != nil, j.Destinations, add); err != nil {
 		return nil, err
 	}
 	var out []Destination
@@ -574,7 +605,7 @@ func (s *Service) UpdateDestination(ctx context.Context, scope domain.Scope, job
 	if !found {
 		return Job{}, domain.NotFound("job destination", destID)
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.Generate != nil, others, []DestinationOptionsFor{d}); err != nil {
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.sourceKind(), j.Definition.Generate != nil, others, []DestinationOptionsFor{d}); err != nil {
 		return Job{}, err
 	}
 	opts, err := json.Marshal(d.Options)

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/neosyncio/neosync/backend/internal/domain"
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -75,6 +77,11 @@ func validateDefinition(d Definition) error {
 // validateSource checks the subsets of a sync job or the tables of a
 // generation job.
 func validateSource(d Definition) error {
+	if d.Sync != nil && d.Sync.Import != nil {
+		if err := validateImport(d); err != nil {
+			return err
+		}
+	}
 	if d.Sync != nil {
 		if !d.Sync.PRF.Valid() && d.Sync.PRF != PRFUnspecified {
 			return domain.Invalid("source.sync.consistent_prf", "is not a known version (v1 or v2)")
@@ -178,6 +185,53 @@ func validateDestinationOptions(field string, o DestinationOptions) error {
 	}
 	if o.TruncateCascade && !o.Truncate {
 		return domain.Invalid(field+".truncate_cascade", "requires truncate_before_insert")
+	}
+	return nil
+}
+
+// segmentPattern is what an export's job name or run id may be (a key
+// segment, objectstore's rule).
+var segmentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
+
+// validateImport checks an S3 source: which export it reads, and that the
+// job asks nothing an import cannot do. The export already holds the
+// transformed rows of the tables it lists, so there is nothing to map,
+// subset or join.
+func validateImport(d Definition) error {
+	im := d.Sync.Import
+	switch {
+	case !segmentPattern.MatchString(im.ExportJob):
+		return domain.Invalid("source.sync.s3_import.export_job_name", "must name the job that wrote the export (letters, digits, '.', '_', '-')")
+	case im.RunID != "" && !segmentPattern.MatchString(im.RunID):
+		return domain.Invalid("source.sync.s3_import.run_id", "is not a run id (letters, digits, '.', '_', '-'); leave it empty for the latest export")
+	case len(d.Mappings) > 0:
+		return domain.Invalid("mappings", "an S3 source loads the export as it was written (already transformed): leave the mappings empty")
+	case len(d.Sync.Subsets) > 0 || d.Sync.SubsetByForeignKeys:
+		return domain.Invalid("source.sync.subsets", "an S3 source loads every row of the export: subsets do not apply")
+	case len(d.VirtualForeignKeys) > 0:
+		return domain.Invalid("virtual_foreign_keys", "do not apply to an S3 source")
+	}
+	return nil
+}
+
+// validateExportOptions refuses S3 file options on a database destination
+// and unknown formats or codecs on a bucket.
+func validateExportOptions(field string, o DestinationOptions, bucket bool) error {
+	if !bucket {
+		if len(o.ExportFormats) > 0 {
+			return domain.Invalid(field+".export_formats", "applies only to an S3 destination")
+		}
+		if o.ExportCompression != "" {
+			return domain.Invalid(field+".export_compression", "applies only to an S3 destination")
+		}
+		return nil
+	}
+	if _, _, err := objectstore.ParseFormats(o.ExportFormats, o.ExportCompression); err != nil {
+		var ce *objectstore.ConfigError
+		if errors.As(err, &ce) {
+			return domain.Invalid(field+".export_"+ce.Field, "%s", ce.Reason)
+		}
+		return domain.Invalid(field, "%s", err.Error())
 	}
 	return nil
 }

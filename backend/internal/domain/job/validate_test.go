@@ -56,3 +56,73 @@ func TestStoredDefinitionWithoutPRFIsV1(t *testing.T) {
 		t.Fatalf("resolving a stored v1 definition changed it to %v", d.Sync.PRF)
 	}
 }
+
+func TestValidateExportOptions(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		opts   DestinationOptions
+		bucket bool
+		field  string // "" means valid
+	}{
+		"bucket defaults":         {DestinationOptions{}, true, ""},
+		"parquet gzip":            {DestinationOptions{ExportFormats: []string{"parquet"}, ExportCompression: "gzip"}, true, ""},
+		"both zstd":               {DestinationOptions{ExportFormats: []string{"jsonl", "parquet"}, ExportCompression: "zstd"}, true, ""},
+		"unknown format":          {DestinationOptions{ExportFormats: []string{"csv"}}, true, "dst.export_formats"},
+		"repeated format":         {DestinationOptions{ExportFormats: []string{"jsonl", "jsonl"}}, true, "dst.export_formats"},
+		"unknown codec":           {DestinationOptions{ExportCompression: "lz4"}, true, "dst.export_compression"},
+		"formats on a database":   {DestinationOptions{ExportFormats: []string{"parquet"}}, false, "dst.export_formats"},
+		"codec on a database":     {DestinationOptions{ExportCompression: "gzip"}, false, "dst.export_compression"},
+		"database without either": {DestinationOptions{}, false, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := validateExportOptions("dst", tc.opts, tc.bucket)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("validateExportOptions(%+v) = %v, want nil", tc.opts, err)
+				}
+				return
+			}
+			var ve *domain.ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field {
+				t.Fatalf("validateExportOptions(%+v) = %v, want a ValidationError on %q", tc.opts, err, tc.field)
+			}
+		})
+	}
+}
+
+func TestValidateImport(t *testing.T) {
+	t.Parallel()
+	base := func() Definition {
+		return Definition{Sync: &SyncSource{Import: &S3Import{ExportJob: "nightly"}}}
+	}
+	for name, tc := range map[string]struct {
+		change func(*Definition)
+		field  string
+	}{
+		"latest":        {func(*Definition) {}, ""},
+		"a run":         {func(d *Definition) { d.Sync.Import.RunID = "3f0c-run" }, ""},
+		"no job":        {func(d *Definition) { d.Sync.Import.ExportJob = "" }, "source.sync.s3_import.export_job_name"},
+		"bad job":       {func(d *Definition) { d.Sync.Import.ExportJob = "../x" }, "source.sync.s3_import.export_job_name"},
+		"bad run":       {func(d *Definition) { d.Sync.Import.RunID = "a/b" }, "source.sync.s3_import.run_id"},
+		"with mappings": {func(d *Definition) { d.Mappings = []Mapping{{Schema: "s", Table: "t", Column: "c"}} }, "mappings"},
+		"with subsets":  {func(d *Definition) { d.Sync.Subsets = []Subset{{Schema: "s", Table: "t", Where: "true"}} }, "source.sync.subsets"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			d := base()
+			tc.change(&d)
+			err := validateImport(d)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("validateImport = %v, want nil", err)
+				}
+				return
+			}
+			var ve *domain.ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field {
+				t.Fatalf("validateImport = %v, want a ValidationError on %q", err, tc.field)
+			}
+		})
+	}
+}

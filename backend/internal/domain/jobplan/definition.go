@@ -20,6 +20,9 @@ func definition(name string, d job.Definition, dests []job.Destination, key []by
 	if s := d.Sync; s != nil {
 		out.Sync = &jobresolve.SyncSource{ConnectionID: s.ConnectionID.String(), SubsetByForeignKeys: s.SubsetByForeignKeys, HaltOnNewColumn: s.HaltOnNewColumn,
 			LeakPolicy: s.LeakPolicy, RangeRows: s.RangeRows}
+		if im := s.Import; im != nil {
+			out.Sync.Import = &syncplan.Import{Job: im.ExportJob, RunID: im.RunID}
+		}
 		if s.PRF.Valid() {
 			out.Sync.PRF = s.PRF
 		}
@@ -52,6 +55,7 @@ func definition(name string, d job.Definition, dests []job.Destination, key []by
 		out.Destinations = append(out.Destinations, jobresolve.Destination{ConnectionID: dst.ConnectionID.String(), Options: syncplan.DestinationOptions{
 			InitSchema: o.InitSchema, Truncate: o.Truncate, TruncateCascade: o.TruncateCascade,
 			OnConflict: syncplan.OnConflict(o.OnConflict), BatchSize: o.BatchSize,
+			ExportFormats: o.ExportFormats, ExportCompression: o.ExportCompression,
 		}})
 	}
 	return out

@@ -456,7 +456,11 @@ type SyncSourceOptions struct {
 	// any worker of the task queue may run. Unset leaves it to the worker
 	// (NEOSYNC_RANGE_ROWS, 1,000,000 by default); set, it is between 5,000
 	// and 1,000,000,000.
-	RangeRows     *int64 `protobuf:"varint,7,opt,name=range_rows,json=rangeRows,proto3,oneof" json:"range_rows,omitempty"`
+	RangeRows *int64 `protobuf:"varint,7,opt,name=range_rows,json=rangeRows,proto3,oneof" json:"range_rows,omitempty"`
+	// s3_import reads an S3 export back when connection_id is an S3 bucket
+	// (the round trip): the rows are loaded as exported (the export already
+	// holds transformed values), so such a job has no mappings or subsets.
+	S3Import      *S3ImportOptions `protobuf:"bytes,8,opt,name=s3_import,json=s3Import,proto3" json:"s3_import,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -540,6 +544,71 @@ func (x *SyncSourceOptions) GetRangeRows() int64 {
 	return 0
 }
 
+func (x *SyncSourceOptions) GetS3Import() *S3ImportOptions {
+	if x != nil {
+		return x.S3Import
+	}
+	return nil
+}
+
+// S3ImportOptions choose the export an S3 source reads: the export of run
+// run_id of the job named export_job_name under the bucket's prefix.
+type S3ImportOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// export_job_name is the name of the job that wrote the export (its
+	// folder under the bucket's prefix).
+	ExportJobName string `protobuf:"bytes,1,opt,name=export_job_name,json=exportJobName,proto3" json:"export_job_name,omitempty"`
+	// run_id is the export's run; empty reads the latest export of the job
+	// (the manifest created last).
+	RunId         *string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3,oneof" json:"run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *S3ImportOptions) Reset() {
+	*x = S3ImportOptions{}
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *S3ImportOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*S3ImportOptions) ProtoMessage() {}
+
+func (x *S3ImportOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use S3ImportOptions.ProtoReflect.Descriptor instead.
+func (*S3ImportOptions) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *S3ImportOptions) GetExportJobName() string {
+	if x != nil {
+		return x.ExportJobName
+	}
+	return ""
+}
+
+func (x *S3ImportOptions) GetRunId() string {
+	if x != nil && x.RunId != nil {
+		return *x.RunId
+	}
+	return ""
+}
+
 // LeakPolicy holds a job's leak thresholds, as fractions of a column's (or
 // table's) rows between 0 and 1; an unset or 0 field takes the default.
 // Every transformer declares an expected leak level (none for identifiers,
@@ -567,7 +636,7 @@ type LeakPolicy struct {
 
 func (x *LeakPolicy) Reset() {
 	*x = LeakPolicy{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +648,7 @@ func (x *LeakPolicy) String() string {
 func (*LeakPolicy) ProtoMessage() {}
 
 func (x *LeakPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[3]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +661,7 @@ func (x *LeakPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeakPolicy.ProtoReflect.Descriptor instead.
 func (*LeakPolicy) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{3}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *LeakPolicy) GetWarnRate() float64 {
@@ -628,7 +697,7 @@ type JobSourceSubset struct {
 
 func (x *JobSourceSubset) Reset() {
 	*x = JobSourceSubset{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +709,7 @@ func (x *JobSourceSubset) String() string {
 func (*JobSourceSubset) ProtoMessage() {}
 
 func (x *JobSourceSubset) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +722,7 @@ func (x *JobSourceSubset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobSourceSubset.ProtoReflect.Descriptor instead.
 func (*JobSourceSubset) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *JobSourceSubset) GetSchema() string {
@@ -688,7 +757,7 @@ type GenerateSourceOptions struct {
 
 func (x *GenerateSourceOptions) Reset() {
 	*x = GenerateSourceOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +769,7 @@ func (x *GenerateSourceOptions) String() string {
 func (*GenerateSourceOptions) ProtoMessage() {}
 
 func (x *GenerateSourceOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +782,7 @@ func (x *GenerateSourceOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateSourceOptions.ProtoReflect.Descriptor instead.
 func (*GenerateSourceOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GenerateSourceOptions) GetFkSourceConnectionId() string {
@@ -742,7 +811,7 @@ type GenerateSourceTable struct {
 
 func (x *GenerateSourceTable) Reset() {
 	*x = GenerateSourceTable{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +823,7 @@ func (x *GenerateSourceTable) String() string {
 func (*GenerateSourceTable) ProtoMessage() {}
 
 func (x *GenerateSourceTable) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,7 +836,7 @@ func (x *GenerateSourceTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateSourceTable.ProtoReflect.Descriptor instead.
 func (*GenerateSourceTable) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GenerateSourceTable) GetSchema() string {
@@ -803,7 +872,7 @@ type JobDestination struct {
 
 func (x *JobDestination) Reset() {
 	*x = JobDestination{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -815,7 +884,7 @@ func (x *JobDestination) String() string {
 func (*JobDestination) ProtoMessage() {}
 
 func (x *JobDestination) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -828,7 +897,7 @@ func (x *JobDestination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestination.ProtoReflect.Descriptor instead.
 func (*JobDestination) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *JobDestination) GetId() string {
@@ -861,14 +930,21 @@ type JobDestinationOptions struct {
 	// on_conflict is "", "do_nothing" or "do_update".
 	OnConflict string `protobuf:"bytes,4,opt,name=on_conflict,json=onConflict,proto3" json:"on_conflict,omitempty"`
 	// batch_size rows per write; 0 picks a default.
-	BatchSize     int32 `protobuf:"varint,5,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	BatchSize int32 `protobuf:"varint,5,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
+	// export_formats are the encodings an S3 destination writes, "jsonl"
+	// and/or "parquet" (none means both). Only for S3 destinations.
+	ExportFormats []string `protobuf:"bytes,6,rep,name=export_formats,json=exportFormats,proto3" json:"export_formats,omitempty"`
+	// export_compression is "gzip" or "zstd": JSON Lines files and Parquet
+	// pages ("" means gzip JSON Lines and zstd Parquet pages). Only for S3
+	// destinations.
+	ExportCompression string `protobuf:"bytes,7,opt,name=export_compression,json=exportCompression,proto3" json:"export_compression,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *JobDestinationOptions) Reset() {
 	*x = JobDestinationOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -880,7 +956,7 @@ func (x *JobDestinationOptions) String() string {
 func (*JobDestinationOptions) ProtoMessage() {}
 
 func (x *JobDestinationOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -893,7 +969,7 @@ func (x *JobDestinationOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestinationOptions.ProtoReflect.Descriptor instead.
 func (*JobDestinationOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *JobDestinationOptions) GetInitTableSchema() bool {
@@ -931,6 +1007,20 @@ func (x *JobDestinationOptions) GetBatchSize() int32 {
 	return 0
 }
 
+func (x *JobDestinationOptions) GetExportFormats() []string {
+	if x != nil {
+		return x.ExportFormats
+	}
+	return nil
+}
+
+func (x *JobDestinationOptions) GetExportCompression() string {
+	if x != nil {
+		return x.ExportCompression
+	}
+	return ""
+}
+
 // JobDestinationCreate is a destination to add.
 type JobDestinationCreate struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -942,7 +1032,7 @@ type JobDestinationCreate struct {
 
 func (x *JobDestinationCreate) Reset() {
 	*x = JobDestinationCreate{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -954,7 +1044,7 @@ func (x *JobDestinationCreate) String() string {
 func (*JobDestinationCreate) ProtoMessage() {}
 
 func (x *JobDestinationCreate) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -967,7 +1057,7 @@ func (x *JobDestinationCreate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobDestinationCreate.ProtoReflect.Descriptor instead.
 func (*JobDestinationCreate) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *JobDestinationCreate) GetConnectionId() string {
@@ -997,7 +1087,7 @@ type JobMapping struct {
 
 func (x *JobMapping) Reset() {
 	*x = JobMapping{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1009,7 +1099,7 @@ func (x *JobMapping) String() string {
 func (*JobMapping) ProtoMessage() {}
 
 func (x *JobMapping) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1022,7 +1112,7 @@ func (x *JobMapping) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobMapping.ProtoReflect.Descriptor instead.
 func (*JobMapping) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *JobMapping) GetSchema() string {
@@ -1067,7 +1157,7 @@ type JobMappingTransformer struct {
 
 func (x *JobMappingTransformer) Reset() {
 	*x = JobMappingTransformer{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1079,7 +1169,7 @@ func (x *JobMappingTransformer) String() string {
 func (*JobMappingTransformer) ProtoMessage() {}
 
 func (x *JobMappingTransformer) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1092,7 +1182,7 @@ func (x *JobMappingTransformer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobMappingTransformer.ProtoReflect.Descriptor instead.
 func (*JobMappingTransformer) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *JobMappingTransformer) GetSource() string {
@@ -1131,7 +1221,7 @@ type VirtualForeignConstraint struct {
 
 func (x *VirtualForeignConstraint) Reset() {
 	*x = VirtualForeignConstraint{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1233,7 @@ func (x *VirtualForeignConstraint) String() string {
 func (*VirtualForeignConstraint) ProtoMessage() {}
 
 func (x *VirtualForeignConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1246,7 @@ func (x *VirtualForeignConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualForeignConstraint.ProtoReflect.Descriptor instead.
 func (*VirtualForeignConstraint) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *VirtualForeignConstraint) GetSchema() string {
@@ -1211,7 +1301,7 @@ type WorkflowOptions struct {
 
 func (x *WorkflowOptions) Reset() {
 	*x = WorkflowOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1223,7 +1313,7 @@ func (x *WorkflowOptions) String() string {
 func (*WorkflowOptions) ProtoMessage() {}
 
 func (x *WorkflowOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1236,7 +1326,7 @@ func (x *WorkflowOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkflowOptions.ProtoReflect.Descriptor instead.
 func (*WorkflowOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WorkflowOptions) GetRunTimeoutSeconds() int64 {
@@ -1259,7 +1349,7 @@ type ActivityOptions struct {
 
 func (x *ActivityOptions) Reset() {
 	*x = ActivityOptions{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1271,7 +1361,7 @@ func (x *ActivityOptions) String() string {
 func (*ActivityOptions) ProtoMessage() {}
 
 func (x *ActivityOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1284,7 +1374,7 @@ func (x *ActivityOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivityOptions.ProtoReflect.Descriptor instead.
 func (*ActivityOptions) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{14}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ActivityOptions) GetScheduleToCloseTimeoutSeconds() int64 {
@@ -1324,7 +1414,7 @@ type GetJobsRequest struct {
 
 func (x *GetJobsRequest) Reset() {
 	*x = GetJobsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1336,7 +1426,7 @@ func (x *GetJobsRequest) String() string {
 func (*GetJobsRequest) ProtoMessage() {}
 
 func (x *GetJobsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1349,7 +1439,7 @@ func (x *GetJobsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{15}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetJobsRequest) GetAccountId() string {
@@ -1368,7 +1458,7 @@ type GetJobsResponse struct {
 
 func (x *GetJobsResponse) Reset() {
 	*x = GetJobsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1380,7 +1470,7 @@ func (x *GetJobsResponse) String() string {
 func (*GetJobsResponse) ProtoMessage() {}
 
 func (x *GetJobsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1393,7 +1483,7 @@ func (x *GetJobsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{16}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetJobsResponse) GetJobs() []*Job {
@@ -1412,7 +1502,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1514,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1527,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{17}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetJobRequest) GetId() string {
@@ -1456,7 +1546,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1558,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1481,7 +1571,7 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
@@ -1510,7 +1600,7 @@ type CreateJobRequest struct {
 
 func (x *CreateJobRequest) Reset() {
 	*x = CreateJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1612,7 @@ func (x *CreateJobRequest) String() string {
 func (*CreateJobRequest) ProtoMessage() {}
 
 func (x *CreateJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1625,7 @@ func (x *CreateJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateJobRequest) GetAccountId() string {
@@ -1617,7 +1707,7 @@ type CreateJobResponse struct {
 
 func (x *CreateJobResponse) Reset() {
 	*x = CreateJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1629,7 +1719,7 @@ func (x *CreateJobResponse) String() string {
 func (*CreateJobResponse) ProtoMessage() {}
 
 func (x *CreateJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1642,7 +1732,7 @@ func (x *CreateJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateJobResponse) GetJob() *Job {
@@ -1661,7 +1751,7 @@ type DeleteJobRequest struct {
 
 func (x *DeleteJobRequest) Reset() {
 	*x = DeleteJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1763,7 @@ func (x *DeleteJobRequest) String() string {
 func (*DeleteJobRequest) ProtoMessage() {}
 
 func (x *DeleteJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1776,7 @@ func (x *DeleteJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{21}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DeleteJobRequest) GetId() string {
@@ -1704,7 +1794,7 @@ type DeleteJobResponse struct {
 
 func (x *DeleteJobResponse) Reset() {
 	*x = DeleteJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1716,7 +1806,7 @@ func (x *DeleteJobResponse) String() string {
 func (*DeleteJobResponse) ProtoMessage() {}
 
 func (x *DeleteJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1729,7 +1819,7 @@ func (x *DeleteJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{22}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{23}
 }
 
 type IsJobNameAvailableRequest struct {
@@ -1742,7 +1832,7 @@ type IsJobNameAvailableRequest struct {
 
 func (x *IsJobNameAvailableRequest) Reset() {
 	*x = IsJobNameAvailableRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1844,7 @@ func (x *IsJobNameAvailableRequest) String() string {
 func (*IsJobNameAvailableRequest) ProtoMessage() {}
 
 func (x *IsJobNameAvailableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1857,7 @@ func (x *IsJobNameAvailableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsJobNameAvailableRequest.ProtoReflect.Descriptor instead.
 func (*IsJobNameAvailableRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{23}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *IsJobNameAvailableRequest) GetAccountId() string {
@@ -1793,7 +1883,7 @@ type IsJobNameAvailableResponse struct {
 
 func (x *IsJobNameAvailableResponse) Reset() {
 	*x = IsJobNameAvailableResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1805,7 +1895,7 @@ func (x *IsJobNameAvailableResponse) String() string {
 func (*IsJobNameAvailableResponse) ProtoMessage() {}
 
 func (x *IsJobNameAvailableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[24]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1818,7 +1908,7 @@ func (x *IsJobNameAvailableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsJobNameAvailableResponse.ProtoReflect.Descriptor instead.
 func (*IsJobNameAvailableResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{24}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *IsJobNameAvailableResponse) GetIsAvailable() bool {
@@ -1839,7 +1929,7 @@ type UpdateJobScheduleRequest struct {
 
 func (x *UpdateJobScheduleRequest) Reset() {
 	*x = UpdateJobScheduleRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1851,7 +1941,7 @@ func (x *UpdateJobScheduleRequest) String() string {
 func (*UpdateJobScheduleRequest) ProtoMessage() {}
 
 func (x *UpdateJobScheduleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[25]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1864,7 +1954,7 @@ func (x *UpdateJobScheduleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobScheduleRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobScheduleRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{25}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdateJobScheduleRequest) GetId() string {
@@ -1890,7 +1980,7 @@ type UpdateJobScheduleResponse struct {
 
 func (x *UpdateJobScheduleResponse) Reset() {
 	*x = UpdateJobScheduleResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +1992,7 @@ func (x *UpdateJobScheduleResponse) String() string {
 func (*UpdateJobScheduleResponse) ProtoMessage() {}
 
 func (x *UpdateJobScheduleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[26]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +2005,7 @@ func (x *UpdateJobScheduleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobScheduleResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobScheduleResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{26}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateJobScheduleResponse) GetJob() *Job {
@@ -1936,7 +2026,7 @@ type PauseJobRequest struct {
 
 func (x *PauseJobRequest) Reset() {
 	*x = PauseJobRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1948,7 +2038,7 @@ func (x *PauseJobRequest) String() string {
 func (*PauseJobRequest) ProtoMessage() {}
 
 func (x *PauseJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[27]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1961,7 +2051,7 @@ func (x *PauseJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseJobRequest.ProtoReflect.Descriptor instead.
 func (*PauseJobRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{27}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PauseJobRequest) GetId() string {
@@ -1994,7 +2084,7 @@ type PauseJobResponse struct {
 
 func (x *PauseJobResponse) Reset() {
 	*x = PauseJobResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2006,7 +2096,7 @@ func (x *PauseJobResponse) String() string {
 func (*PauseJobResponse) ProtoMessage() {}
 
 func (x *PauseJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[28]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2019,7 +2109,7 @@ func (x *PauseJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseJobResponse.ProtoReflect.Descriptor instead.
 func (*PauseJobResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{28}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PauseJobResponse) GetJob() *Job {
@@ -2041,7 +2131,7 @@ type UpdateJobSourceConnectionRequest struct {
 
 func (x *UpdateJobSourceConnectionRequest) Reset() {
 	*x = UpdateJobSourceConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2053,7 +2143,7 @@ func (x *UpdateJobSourceConnectionRequest) String() string {
 func (*UpdateJobSourceConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateJobSourceConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[29]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2066,7 +2156,7 @@ func (x *UpdateJobSourceConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateJobSourceConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobSourceConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{29}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UpdateJobSourceConnectionRequest) GetId() string {
@@ -2106,7 +2196,7 @@ type UpdateJobSourceConnectionResponse struct {
 
 func (x *UpdateJobSourceConnectionResponse) Reset() {
 	*x = UpdateJobSourceConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2208,7 @@ func (x *UpdateJobSourceConnectionResponse) String() string {
 func (*UpdateJobSourceConnectionResponse) ProtoMessage() {}
 
 func (x *UpdateJobSourceConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[30]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2221,7 @@ func (x *UpdateJobSourceConnectionResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use UpdateJobSourceConnectionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobSourceConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{30}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *UpdateJobSourceConnectionResponse) GetJob() *Job {
@@ -2152,7 +2242,7 @@ type SetJobSourceSqlConnectionSubsetsRequest struct {
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) Reset() {
 	*x = SetJobSourceSqlConnectionSubsetsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2164,7 +2254,7 @@ func (x *SetJobSourceSqlConnectionSubsetsRequest) String() string {
 func (*SetJobSourceSqlConnectionSubsetsRequest) ProtoMessage() {}
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[31]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2177,7 +2267,7 @@ func (x *SetJobSourceSqlConnectionSubsetsRequest) ProtoReflect() protoreflect.Me
 
 // Deprecated: Use SetJobSourceSqlConnectionSubsetsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobSourceSqlConnectionSubsetsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{31}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SetJobSourceSqlConnectionSubsetsRequest) GetId() string {
@@ -2210,7 +2300,7 @@ type SetJobSourceSqlConnectionSubsetsResponse struct {
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) Reset() {
 	*x = SetJobSourceSqlConnectionSubsetsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2222,7 +2312,7 @@ func (x *SetJobSourceSqlConnectionSubsetsResponse) String() string {
 func (*SetJobSourceSqlConnectionSubsetsResponse) ProtoMessage() {}
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[32]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2235,7 +2325,7 @@ func (x *SetJobSourceSqlConnectionSubsetsResponse) ProtoReflect() protoreflect.M
 
 // Deprecated: Use SetJobSourceSqlConnectionSubsetsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobSourceSqlConnectionSubsetsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{32}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SetJobSourceSqlConnectionSubsetsResponse) GetJob() *Job {
@@ -2257,7 +2347,7 @@ type UpdateJobDestinationConnectionRequest struct {
 
 func (x *UpdateJobDestinationConnectionRequest) Reset() {
 	*x = UpdateJobDestinationConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +2359,7 @@ func (x *UpdateJobDestinationConnectionRequest) String() string {
 func (*UpdateJobDestinationConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateJobDestinationConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[33]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +2372,7 @@ func (x *UpdateJobDestinationConnectionRequest) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use UpdateJobDestinationConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateJobDestinationConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{33}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *UpdateJobDestinationConnectionRequest) GetJobId() string {
@@ -2322,7 +2412,7 @@ type UpdateJobDestinationConnectionResponse struct {
 
 func (x *UpdateJobDestinationConnectionResponse) Reset() {
 	*x = UpdateJobDestinationConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2334,7 +2424,7 @@ func (x *UpdateJobDestinationConnectionResponse) String() string {
 func (*UpdateJobDestinationConnectionResponse) ProtoMessage() {}
 
 func (x *UpdateJobDestinationConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[34]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2347,7 +2437,7 @@ func (x *UpdateJobDestinationConnectionResponse) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use UpdateJobDestinationConnectionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateJobDestinationConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{34}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *UpdateJobDestinationConnectionResponse) GetJob() *Job {
@@ -2367,7 +2457,7 @@ type DeleteJobDestinationConnectionRequest struct {
 
 func (x *DeleteJobDestinationConnectionRequest) Reset() {
 	*x = DeleteJobDestinationConnectionRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2379,7 +2469,7 @@ func (x *DeleteJobDestinationConnectionRequest) String() string {
 func (*DeleteJobDestinationConnectionRequest) ProtoMessage() {}
 
 func (x *DeleteJobDestinationConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[35]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2392,7 +2482,7 @@ func (x *DeleteJobDestinationConnectionRequest) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use DeleteJobDestinationConnectionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobDestinationConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{35}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DeleteJobDestinationConnectionRequest) GetJobId() string {
@@ -2417,7 +2507,7 @@ type DeleteJobDestinationConnectionResponse struct {
 
 func (x *DeleteJobDestinationConnectionResponse) Reset() {
 	*x = DeleteJobDestinationConnectionResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2519,7 @@ func (x *DeleteJobDestinationConnectionResponse) String() string {
 func (*DeleteJobDestinationConnectionResponse) ProtoMessage() {}
 
 func (x *DeleteJobDestinationConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[36]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2532,7 @@ func (x *DeleteJobDestinationConnectionResponse) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use DeleteJobDestinationConnectionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobDestinationConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{36}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{37}
 }
 
 type CreateJobDestinationConnectionsRequest struct {
@@ -2455,7 +2545,7 @@ type CreateJobDestinationConnectionsRequest struct {
 
 func (x *CreateJobDestinationConnectionsRequest) Reset() {
 	*x = CreateJobDestinationConnectionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2467,7 +2557,7 @@ func (x *CreateJobDestinationConnectionsRequest) String() string {
 func (*CreateJobDestinationConnectionsRequest) ProtoMessage() {}
 
 func (x *CreateJobDestinationConnectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[37]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2480,7 +2570,7 @@ func (x *CreateJobDestinationConnectionsRequest) ProtoReflect() protoreflect.Mes
 
 // Deprecated: Use CreateJobDestinationConnectionsRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobDestinationConnectionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{37}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateJobDestinationConnectionsRequest) GetJobId() string {
@@ -2506,7 +2596,7 @@ type CreateJobDestinationConnectionsResponse struct {
 
 func (x *CreateJobDestinationConnectionsResponse) Reset() {
 	*x = CreateJobDestinationConnectionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2518,7 +2608,7 @@ func (x *CreateJobDestinationConnectionsResponse) String() string {
 func (*CreateJobDestinationConnectionsResponse) ProtoMessage() {}
 
 func (x *CreateJobDestinationConnectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[38]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2531,7 +2621,7 @@ func (x *CreateJobDestinationConnectionsResponse) ProtoReflect() protoreflect.Me
 
 // Deprecated: Use CreateJobDestinationConnectionsResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobDestinationConnectionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{38}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateJobDestinationConnectionsResponse) GetDestinations() []*JobDestination {
@@ -2551,7 +2641,7 @@ type SetJobWorkflowOptionsRequest struct {
 
 func (x *SetJobWorkflowOptionsRequest) Reset() {
 	*x = SetJobWorkflowOptionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2563,7 +2653,7 @@ func (x *SetJobWorkflowOptionsRequest) String() string {
 func (*SetJobWorkflowOptionsRequest) ProtoMessage() {}
 
 func (x *SetJobWorkflowOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[39]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2576,7 +2666,7 @@ func (x *SetJobWorkflowOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobWorkflowOptionsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobWorkflowOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{39}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SetJobWorkflowOptionsRequest) GetId() string {
@@ -2602,7 +2692,7 @@ type SetJobWorkflowOptionsResponse struct {
 
 func (x *SetJobWorkflowOptionsResponse) Reset() {
 	*x = SetJobWorkflowOptionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2614,7 +2704,7 @@ func (x *SetJobWorkflowOptionsResponse) String() string {
 func (*SetJobWorkflowOptionsResponse) ProtoMessage() {}
 
 func (x *SetJobWorkflowOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[40]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2627,7 +2717,7 @@ func (x *SetJobWorkflowOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobWorkflowOptionsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobWorkflowOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{40}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SetJobWorkflowOptionsResponse) GetJob() *Job {
@@ -2647,7 +2737,7 @@ type SetJobSyncOptionsRequest struct {
 
 func (x *SetJobSyncOptionsRequest) Reset() {
 	*x = SetJobSyncOptionsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2659,7 +2749,7 @@ func (x *SetJobSyncOptionsRequest) String() string {
 func (*SetJobSyncOptionsRequest) ProtoMessage() {}
 
 func (x *SetJobSyncOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[41]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2672,7 +2762,7 @@ func (x *SetJobSyncOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobSyncOptionsRequest.ProtoReflect.Descriptor instead.
 func (*SetJobSyncOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{41}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SetJobSyncOptionsRequest) GetId() string {
@@ -2698,7 +2788,7 @@ type SetJobSyncOptionsResponse struct {
 
 func (x *SetJobSyncOptionsResponse) Reset() {
 	*x = SetJobSyncOptionsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2710,7 +2800,7 @@ func (x *SetJobSyncOptionsResponse) String() string {
 func (*SetJobSyncOptionsResponse) ProtoMessage() {}
 
 func (x *SetJobSyncOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[42]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2723,7 +2813,7 @@ func (x *SetJobSyncOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetJobSyncOptionsResponse.ProtoReflect.Descriptor instead.
 func (*SetJobSyncOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{42}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SetJobSyncOptionsResponse) GetJob() *Job {
@@ -2755,7 +2845,7 @@ type ValidateJobMappingsRequest struct {
 
 func (x *ValidateJobMappingsRequest) Reset() {
 	*x = ValidateJobMappingsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2767,7 +2857,7 @@ func (x *ValidateJobMappingsRequest) String() string {
 func (*ValidateJobMappingsRequest) ProtoMessage() {}
 
 func (x *ValidateJobMappingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[43]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2780,7 +2870,7 @@ func (x *ValidateJobMappingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateJobMappingsRequest.ProtoReflect.Descriptor instead.
 func (*ValidateJobMappingsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{43}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ValidateJobMappingsRequest) GetAccountId() string {
@@ -2838,7 +2928,7 @@ type ColumnError struct {
 
 func (x *ColumnError) Reset() {
 	*x = ColumnError{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2850,7 +2940,7 @@ func (x *ColumnError) String() string {
 func (*ColumnError) ProtoMessage() {}
 
 func (x *ColumnError) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[44]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2863,7 +2953,7 @@ func (x *ColumnError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnError.ProtoReflect.Descriptor instead.
 func (*ColumnError) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{44}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ColumnError) GetSchema() string {
@@ -2904,7 +2994,7 @@ type DatabaseError struct {
 
 func (x *DatabaseError) Reset() {
 	*x = DatabaseError{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2916,7 +3006,7 @@ func (x *DatabaseError) String() string {
 func (*DatabaseError) ProtoMessage() {}
 
 func (x *DatabaseError) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[45]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2929,7 +3019,7 @@ func (x *DatabaseError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DatabaseError.ProtoReflect.Descriptor instead.
 func (*DatabaseError) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{45}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DatabaseError) GetErrors() []string {
@@ -2961,7 +3051,7 @@ type ValidateJobMappingsResponse struct {
 
 func (x *ValidateJobMappingsResponse) Reset() {
 	*x = ValidateJobMappingsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2973,7 +3063,7 @@ func (x *ValidateJobMappingsResponse) String() string {
 func (*ValidateJobMappingsResponse) ProtoMessage() {}
 
 func (x *ValidateJobMappingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[46]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2986,7 +3076,7 @@ func (x *ValidateJobMappingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateJobMappingsResponse.ProtoReflect.Descriptor instead.
 func (*ValidateJobMappingsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{46}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ValidateJobMappingsResponse) GetColumnErrors() []*ColumnError {
@@ -3026,7 +3116,7 @@ type GetJobPlanRequest struct {
 
 func (x *GetJobPlanRequest) Reset() {
 	*x = GetJobPlanRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3038,7 +3128,7 @@ func (x *GetJobPlanRequest) String() string {
 func (*GetJobPlanRequest) ProtoMessage() {}
 
 func (x *GetJobPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[47]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3051,7 +3141,7 @@ func (x *GetJobPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobPlanRequest.ProtoReflect.Descriptor instead.
 func (*GetJobPlanRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{47}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetJobPlanRequest) GetId() string {
@@ -3074,7 +3164,7 @@ type GetJobPlanResponse struct {
 
 func (x *GetJobPlanResponse) Reset() {
 	*x = GetJobPlanResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3086,7 +3176,7 @@ func (x *GetJobPlanResponse) String() string {
 func (*GetJobPlanResponse) ProtoMessage() {}
 
 func (x *GetJobPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[48]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3099,7 +3189,7 @@ func (x *GetJobPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobPlanResponse.ProtoReflect.Descriptor instead.
 func (*GetJobPlanResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{48}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GetJobPlanResponse) GetText() string {
@@ -3154,7 +3244,7 @@ type JobRunTableProgress struct {
 
 func (x *JobRunTableProgress) Reset() {
 	*x = JobRunTableProgress{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3166,7 +3256,7 @@ func (x *JobRunTableProgress) String() string {
 func (*JobRunTableProgress) ProtoMessage() {}
 
 func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[49]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3179,7 +3269,7 @@ func (x *JobRunTableProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunTableProgress.ProtoReflect.Descriptor instead.
 func (*JobRunTableProgress) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{49}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *JobRunTableProgress) GetSchema() string {
@@ -3286,7 +3376,7 @@ type JobRun struct {
 
 func (x *JobRun) Reset() {
 	*x = JobRun{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3298,7 +3388,7 @@ func (x *JobRun) String() string {
 func (*JobRun) ProtoMessage() {}
 
 func (x *JobRun) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[50]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3311,7 +3401,7 @@ func (x *JobRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRun.ProtoReflect.Descriptor instead.
 func (*JobRun) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{50}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *JobRun) GetId() string {
@@ -3400,7 +3490,7 @@ type JobRunEvent struct {
 
 func (x *JobRunEvent) Reset() {
 	*x = JobRunEvent{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3412,7 +3502,7 @@ func (x *JobRunEvent) String() string {
 func (*JobRunEvent) ProtoMessage() {}
 
 func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[51]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3425,7 +3515,7 @@ func (x *JobRunEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunEvent.ProtoReflect.Descriptor instead.
 func (*JobRunEvent) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{51}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *JobRunEvent) GetId() int64 {
@@ -3479,7 +3569,7 @@ type CreateJobRunRequest struct {
 
 func (x *CreateJobRunRequest) Reset() {
 	*x = CreateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3491,7 +3581,7 @@ func (x *CreateJobRunRequest) String() string {
 func (*CreateJobRunRequest) ProtoMessage() {}
 
 func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[52]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3504,7 +3594,7 @@ func (x *CreateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CreateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{52}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CreateJobRunRequest) GetJobId() string {
@@ -3523,7 +3613,7 @@ type CreateJobRunResponse struct {
 
 func (x *CreateJobRunResponse) Reset() {
 	*x = CreateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3535,7 +3625,7 @@ func (x *CreateJobRunResponse) String() string {
 func (*CreateJobRunResponse) ProtoMessage() {}
 
 func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[53]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3548,7 +3638,7 @@ func (x *CreateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CreateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{53}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *CreateJobRunResponse) GetJobRun() *JobRun {
@@ -3573,7 +3663,7 @@ type GetJobRunsRequest struct {
 
 func (x *GetJobRunsRequest) Reset() {
 	*x = GetJobRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3585,7 +3675,7 @@ func (x *GetJobRunsRequest) String() string {
 func (*GetJobRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[54]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3598,7 +3688,7 @@ func (x *GetJobRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{54}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetJobRunsRequest) GetId() isGetJobRunsRequest_Id {
@@ -3666,7 +3756,7 @@ type GetJobRunsResponse struct {
 
 func (x *GetJobRunsResponse) Reset() {
 	*x = GetJobRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3678,7 +3768,7 @@ func (x *GetJobRunsResponse) String() string {
 func (*GetJobRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[55]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3691,7 +3781,7 @@ func (x *GetJobRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{55}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetJobRunsResponse) GetJobRuns() []*JobRun {
@@ -3717,7 +3807,7 @@ type GetJobRunRequest struct {
 
 func (x *GetJobRunRequest) Reset() {
 	*x = GetJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3729,7 +3819,7 @@ func (x *GetJobRunRequest) String() string {
 func (*GetJobRunRequest) ProtoMessage() {}
 
 func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[56]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3742,7 +3832,7 @@ func (x *GetJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{56}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *GetJobRunRequest) GetJobRunId() string {
@@ -3761,7 +3851,7 @@ type GetJobRunResponse struct {
 
 func (x *GetJobRunResponse) Reset() {
 	*x = GetJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3773,7 +3863,7 @@ func (x *GetJobRunResponse) String() string {
 func (*GetJobRunResponse) ProtoMessage() {}
 
 func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[57]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3786,7 +3876,7 @@ func (x *GetJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{57}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *GetJobRunResponse) GetJobRun() *JobRun {
@@ -3805,7 +3895,7 @@ type GetJobRunEventsRequest struct {
 
 func (x *GetJobRunEventsRequest) Reset() {
 	*x = GetJobRunEventsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3817,7 +3907,7 @@ func (x *GetJobRunEventsRequest) String() string {
 func (*GetJobRunEventsRequest) ProtoMessage() {}
 
 func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[58]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3830,7 +3920,7 @@ func (x *GetJobRunEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{58}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *GetJobRunEventsRequest) GetJobRunId() string {
@@ -3850,7 +3940,7 @@ type GetJobRunEventsResponse struct {
 
 func (x *GetJobRunEventsResponse) Reset() {
 	*x = GetJobRunEventsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3862,7 +3952,7 @@ func (x *GetJobRunEventsResponse) String() string {
 func (*GetJobRunEventsResponse) ProtoMessage() {}
 
 func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[59]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3875,7 +3965,7 @@ func (x *GetJobRunEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunEventsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunEventsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{59}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *GetJobRunEventsResponse) GetEvents() []*JobRunEvent {
@@ -3901,7 +3991,7 @@ type CancelJobRunRequest struct {
 
 func (x *CancelJobRunRequest) Reset() {
 	*x = CancelJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3913,7 +4003,7 @@ func (x *CancelJobRunRequest) String() string {
 func (*CancelJobRunRequest) ProtoMessage() {}
 
 func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[60]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3926,7 +4016,7 @@ func (x *CancelJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunRequest.ProtoReflect.Descriptor instead.
 func (*CancelJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{60}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *CancelJobRunRequest) GetJobRunId() string {
@@ -3944,7 +4034,7 @@ type CancelJobRunResponse struct {
 
 func (x *CancelJobRunResponse) Reset() {
 	*x = CancelJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3956,7 +4046,7 @@ func (x *CancelJobRunResponse) String() string {
 func (*CancelJobRunResponse) ProtoMessage() {}
 
 func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[61]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3969,7 +4059,7 @@ func (x *CancelJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelJobRunResponse.ProtoReflect.Descriptor instead.
 func (*CancelJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{61}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
 }
 
 type TerminateJobRunRequest struct {
@@ -3981,7 +4071,7 @@ type TerminateJobRunRequest struct {
 
 func (x *TerminateJobRunRequest) Reset() {
 	*x = TerminateJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3993,7 +4083,7 @@ func (x *TerminateJobRunRequest) String() string {
 func (*TerminateJobRunRequest) ProtoMessage() {}
 
 func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[62]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4006,7 +4096,7 @@ func (x *TerminateJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunRequest.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{62}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *TerminateJobRunRequest) GetJobRunId() string {
@@ -4024,7 +4114,7 @@ type TerminateJobRunResponse struct {
 
 func (x *TerminateJobRunResponse) Reset() {
 	*x = TerminateJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4036,7 +4126,7 @@ func (x *TerminateJobRunResponse) String() string {
 func (*TerminateJobRunResponse) ProtoMessage() {}
 
 func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[63]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4049,7 +4139,7 @@ func (x *TerminateJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TerminateJobRunResponse.ProtoReflect.Descriptor instead.
 func (*TerminateJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{63}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
 }
 
 type DeleteJobRunRequest struct {
@@ -4061,7 +4151,7 @@ type DeleteJobRunRequest struct {
 
 func (x *DeleteJobRunRequest) Reset() {
 	*x = DeleteJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4073,7 +4163,7 @@ func (x *DeleteJobRunRequest) String() string {
 func (*DeleteJobRunRequest) ProtoMessage() {}
 
 func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[64]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4086,7 +4176,7 @@ func (x *DeleteJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{64}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *DeleteJobRunRequest) GetJobRunId() string {
@@ -4104,7 +4194,7 @@ type DeleteJobRunResponse struct {
 
 func (x *DeleteJobRunResponse) Reset() {
 	*x = DeleteJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4116,7 +4206,7 @@ func (x *DeleteJobRunResponse) String() string {
 func (*DeleteJobRunResponse) ProtoMessage() {}
 
 func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[65]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4129,7 +4219,7 @@ func (x *DeleteJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJobRunResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{65}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
 }
 
 type GetJobRecentRunsRequest struct {
@@ -4141,7 +4231,7 @@ type GetJobRecentRunsRequest struct {
 
 func (x *GetJobRecentRunsRequest) Reset() {
 	*x = GetJobRecentRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4153,7 +4243,7 @@ func (x *GetJobRecentRunsRequest) String() string {
 func (*GetJobRecentRunsRequest) ProtoMessage() {}
 
 func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[66]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4166,7 +4256,7 @@ func (x *GetJobRecentRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{66}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetJobRecentRunsRequest) GetJobId() string {
@@ -4185,7 +4275,7 @@ type GetJobRecentRunsResponse struct {
 
 func (x *GetJobRecentRunsResponse) Reset() {
 	*x = GetJobRecentRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4197,7 +4287,7 @@ func (x *GetJobRecentRunsResponse) String() string {
 func (*GetJobRecentRunsResponse) ProtoMessage() {}
 
 func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[67]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4210,7 +4300,7 @@ func (x *GetJobRecentRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRecentRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRecentRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{67}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetJobRecentRunsResponse) GetRecentRuns() []*JobRun {
@@ -4229,7 +4319,7 @@ type GetJobNextRunsRequest struct {
 
 func (x *GetJobNextRunsRequest) Reset() {
 	*x = GetJobNextRunsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4241,7 +4331,7 @@ func (x *GetJobNextRunsRequest) String() string {
 func (*GetJobNextRunsRequest) ProtoMessage() {}
 
 func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[68]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4254,7 +4344,7 @@ func (x *GetJobNextRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{68}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GetJobNextRunsRequest) GetJobId() string {
@@ -4273,7 +4363,7 @@ type GetJobNextRunsResponse struct {
 
 func (x *GetJobNextRunsResponse) Reset() {
 	*x = GetJobNextRunsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4285,7 +4375,7 @@ func (x *GetJobNextRunsResponse) String() string {
 func (*GetJobNextRunsResponse) ProtoMessage() {}
 
 func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[69]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4298,7 +4388,7 @@ func (x *GetJobNextRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobNextRunsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobNextRunsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{69}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetJobNextRunsResponse) GetNextRunTimes() []*timestamppb.Timestamp {
@@ -4323,7 +4413,7 @@ type GetUsageRequest struct {
 
 func (x *GetUsageRequest) Reset() {
 	*x = GetUsageRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[70]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4335,7 +4425,7 @@ func (x *GetUsageRequest) String() string {
 func (*GetUsageRequest) ProtoMessage() {}
 
 func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[70]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4348,7 +4438,7 @@ func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageRequest.ProtoReflect.Descriptor instead.
 func (*GetUsageRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{70}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *GetUsageRequest) GetAccountId() string {
@@ -4396,7 +4486,7 @@ type DailyUsage struct {
 
 func (x *DailyUsage) Reset() {
 	*x = DailyUsage{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[71]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4408,7 +4498,7 @@ func (x *DailyUsage) String() string {
 func (*DailyUsage) ProtoMessage() {}
 
 func (x *DailyUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[71]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4421,7 +4511,7 @@ func (x *DailyUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DailyUsage.ProtoReflect.Descriptor instead.
 func (*DailyUsage) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{71}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *DailyUsage) GetDate() string {
@@ -4470,7 +4560,7 @@ type GetUsageResponse struct {
 
 func (x *GetUsageResponse) Reset() {
 	*x = GetUsageResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[72]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4482,7 +4572,7 @@ func (x *GetUsageResponse) String() string {
 func (*GetUsageResponse) ProtoMessage() {}
 
 func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[72]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4495,7 +4585,7 @@ func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageResponse.ProtoReflect.Descriptor instead.
 func (*GetUsageResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{72}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *GetUsageResponse) GetDays() []*DailyUsage {
@@ -4530,7 +4620,7 @@ type JobRunLogLine struct {
 
 func (x *JobRunLogLine) Reset() {
 	*x = JobRunLogLine{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4542,7 +4632,7 @@ func (x *JobRunLogLine) String() string {
 func (*JobRunLogLine) ProtoMessage() {}
 
 func (x *JobRunLogLine) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[73]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4555,7 +4645,7 @@ func (x *JobRunLogLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRunLogLine.ProtoReflect.Descriptor instead.
 func (*JobRunLogLine) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{73}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *JobRunLogLine) GetId() int64 {
@@ -4606,7 +4696,7 @@ type GetJobRunLogsRequest struct {
 
 func (x *GetJobRunLogsRequest) Reset() {
 	*x = GetJobRunLogsRequest{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4618,7 +4708,7 @@ func (x *GetJobRunLogsRequest) String() string {
 func (*GetJobRunLogsRequest) ProtoMessage() {}
 
 func (x *GetJobRunLogsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[74]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4631,7 +4721,7 @@ func (x *GetJobRunLogsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunLogsRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRunLogsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{74}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *GetJobRunLogsRequest) GetJobRunId() string {
@@ -4664,7 +4754,7 @@ type GetJobRunLogsResponse struct {
 
 func (x *GetJobRunLogsResponse) Reset() {
 	*x = GetJobRunLogsResponse{}
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4676,7 +4766,7 @@ func (x *GetJobRunLogsResponse) String() string {
 func (*GetJobRunLogsResponse) ProtoMessage() {}
 
 func (x *GetJobRunLogsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[75]
+	mi := &file_mgmt_v1alpha1_job_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4689,7 +4779,7 @@ func (x *GetJobRunLogsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRunLogsResponse.ProtoReflect.Descriptor instead.
 func (*GetJobRunLogsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{75}
+	return file_mgmt_v1alpha1_job_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *GetJobRunLogsResponse) GetLines() []*JobRunLogLine {
@@ -4729,7 +4819,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\tJobSource\x126\n" +
 	"\x04sync\x18\x01 \x01(\v2 .mgmt.v1alpha1.SyncSourceOptionsH\x00R\x04sync\x12B\n" +
 	"\bgenerate\x18\x02 \x01(\v2$.mgmt.v1alpha1.GenerateSourceOptionsH\x00R\bgenerateB\t\n" +
-	"\aoptions\"\xae\x03\n" +
+	"\aoptions\"\xeb\x03\n" +
 	"\x11SyncSourceOptions\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x128\n" +
 	"\asubsets\x18\x02 \x03(\v2\x1e.mgmt.v1alpha1.JobSourceSubsetR\asubsets\x12H\n" +
@@ -4739,8 +4829,13 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\vleak_policy\x18\x06 \x01(\v2\x19.mgmt.v1alpha1.LeakPolicyR\n" +
 	"leakPolicy\x12\"\n" +
 	"\n" +
-	"range_rows\x18\a \x01(\x03H\x00R\trangeRows\x88\x01\x01B\r\n" +
-	"\v_range_rows\"\xc2\x01\n" +
+	"range_rows\x18\a \x01(\x03H\x00R\trangeRows\x88\x01\x01\x12;\n" +
+	"\ts3_import\x18\b \x01(\v2\x1e.mgmt.v1alpha1.S3ImportOptionsR\bs3ImportB\r\n" +
+	"\v_range_rows\"`\n" +
+	"\x0fS3ImportOptions\x12&\n" +
+	"\x0fexport_job_name\x18\x01 \x01(\tR\rexportJobName\x12\x1a\n" +
+	"\x06run_id\x18\x02 \x01(\tH\x00R\x05runId\x88\x01\x01B\t\n" +
+	"\a_run_id\"\xc2\x01\n" +
 	"\n" +
 	"LeakPolicy\x12 \n" +
 	"\twarn_rate\x18\x01 \x01(\x01H\x00R\bwarnRate\x88\x01\x01\x12 \n" +
@@ -4765,7 +4860,7 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\x0eJobDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\rconnection_id\x18\x02 \x01(\tR\fconnectionId\x12>\n" +
-	"\aoptions\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\xe4\x01\n" +
+	"\aoptions\x18\x03 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\xba\x02\n" +
 	"\x15JobDestinationOptions\x12*\n" +
 	"\x11init_table_schema\x18\x01 \x01(\bR\x0finitTableSchema\x124\n" +
 	"\x16truncate_before_insert\x18\x02 \x01(\bR\x14truncateBeforeInsert\x12)\n" +
@@ -4773,7 +4868,9 @@ const file_mgmt_v1alpha1_job_proto_rawDesc = "" +
 	"\von_conflict\x18\x04 \x01(\tR\n" +
 	"onConflict\x12\x1d\n" +
 	"\n" +
-	"batch_size\x18\x05 \x01(\x05R\tbatchSize\"{\n" +
+	"batch_size\x18\x05 \x01(\x05R\tbatchSize\x12%\n" +
+	"\x0eexport_formats\x18\x06 \x03(\tR\rexportFormats\x12-\n" +
+	"\x12export_compression\x18\a \x01(\tR\x11exportCompression\"{\n" +
 	"\x14JobDestinationCreate\x12#\n" +
 	"\rconnection_id\x18\x01 \x01(\tR\fconnectionId\x12>\n" +
 	"\aoptions\x18\x02 \x01(\v2$.mgmt.v1alpha1.JobDestinationOptionsR\aoptions\"\x9a\x01\n" +
@@ -5108,7 +5205,7 @@ func file_mgmt_v1alpha1_job_proto_rawDescGZIP() []byte {
 }
 
 var file_mgmt_v1alpha1_job_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
+var file_mgmt_v1alpha1_job_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
 var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(JobType)(0),                                     // 0: mgmt.v1alpha1.JobType
 	(ConsistentPrf)(0),                               // 1: mgmt.v1alpha1.ConsistentPrf
@@ -5116,214 +5213,216 @@ var file_mgmt_v1alpha1_job_proto_goTypes = []any{
 	(*Job)(nil),                                      // 3: mgmt.v1alpha1.Job
 	(*JobSource)(nil),                                // 4: mgmt.v1alpha1.JobSource
 	(*SyncSourceOptions)(nil),                        // 5: mgmt.v1alpha1.SyncSourceOptions
-	(*LeakPolicy)(nil),                               // 6: mgmt.v1alpha1.LeakPolicy
-	(*JobSourceSubset)(nil),                          // 7: mgmt.v1alpha1.JobSourceSubset
-	(*GenerateSourceOptions)(nil),                    // 8: mgmt.v1alpha1.GenerateSourceOptions
-	(*GenerateSourceTable)(nil),                      // 9: mgmt.v1alpha1.GenerateSourceTable
-	(*JobDestination)(nil),                           // 10: mgmt.v1alpha1.JobDestination
-	(*JobDestinationOptions)(nil),                    // 11: mgmt.v1alpha1.JobDestinationOptions
-	(*JobDestinationCreate)(nil),                     // 12: mgmt.v1alpha1.JobDestinationCreate
-	(*JobMapping)(nil),                               // 13: mgmt.v1alpha1.JobMapping
-	(*JobMappingTransformer)(nil),                    // 14: mgmt.v1alpha1.JobMappingTransformer
-	(*VirtualForeignConstraint)(nil),                 // 15: mgmt.v1alpha1.VirtualForeignConstraint
-	(*WorkflowOptions)(nil),                          // 16: mgmt.v1alpha1.WorkflowOptions
-	(*ActivityOptions)(nil),                          // 17: mgmt.v1alpha1.ActivityOptions
-	(*GetJobsRequest)(nil),                           // 18: mgmt.v1alpha1.GetJobsRequest
-	(*GetJobsResponse)(nil),                          // 19: mgmt.v1alpha1.GetJobsResponse
-	(*GetJobRequest)(nil),                            // 20: mgmt.v1alpha1.GetJobRequest
-	(*GetJobResponse)(nil),                           // 21: mgmt.v1alpha1.GetJobResponse
-	(*CreateJobRequest)(nil),                         // 22: mgmt.v1alpha1.CreateJobRequest
-	(*CreateJobResponse)(nil),                        // 23: mgmt.v1alpha1.CreateJobResponse
-	(*DeleteJobRequest)(nil),                         // 24: mgmt.v1alpha1.DeleteJobRequest
-	(*DeleteJobResponse)(nil),                        // 25: mgmt.v1alpha1.DeleteJobResponse
-	(*IsJobNameAvailableRequest)(nil),                // 26: mgmt.v1alpha1.IsJobNameAvailableRequest
-	(*IsJobNameAvailableResponse)(nil),               // 27: mgmt.v1alpha1.IsJobNameAvailableResponse
-	(*UpdateJobScheduleRequest)(nil),                 // 28: mgmt.v1alpha1.UpdateJobScheduleRequest
-	(*UpdateJobScheduleResponse)(nil),                // 29: mgmt.v1alpha1.UpdateJobScheduleResponse
-	(*PauseJobRequest)(nil),                          // 30: mgmt.v1alpha1.PauseJobRequest
-	(*PauseJobResponse)(nil),                         // 31: mgmt.v1alpha1.PauseJobResponse
-	(*UpdateJobSourceConnectionRequest)(nil),         // 32: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	(*UpdateJobSourceConnectionResponse)(nil),        // 33: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	(*UpdateJobDestinationConnectionRequest)(nil),    // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	(*UpdateJobDestinationConnectionResponse)(nil),   // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	(*DeleteJobDestinationConnectionRequest)(nil),    // 38: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	(*DeleteJobDestinationConnectionResponse)(nil),   // 39: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	(*CreateJobDestinationConnectionsRequest)(nil),   // 40: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	(*CreateJobDestinationConnectionsResponse)(nil),  // 41: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	(*SetJobWorkflowOptionsRequest)(nil),             // 42: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	(*SetJobWorkflowOptionsResponse)(nil),            // 43: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	(*SetJobSyncOptionsRequest)(nil),                 // 44: mgmt.v1alpha1.SetJobSyncOptionsRequest
-	(*SetJobSyncOptionsResponse)(nil),                // 45: mgmt.v1alpha1.SetJobSyncOptionsResponse
-	(*ValidateJobMappingsRequest)(nil),               // 46: mgmt.v1alpha1.ValidateJobMappingsRequest
-	(*ColumnError)(nil),                              // 47: mgmt.v1alpha1.ColumnError
-	(*DatabaseError)(nil),                            // 48: mgmt.v1alpha1.DatabaseError
-	(*ValidateJobMappingsResponse)(nil),              // 49: mgmt.v1alpha1.ValidateJobMappingsResponse
-	(*GetJobPlanRequest)(nil),                        // 50: mgmt.v1alpha1.GetJobPlanRequest
-	(*GetJobPlanResponse)(nil),                       // 51: mgmt.v1alpha1.GetJobPlanResponse
-	(*JobRunTableProgress)(nil),                      // 52: mgmt.v1alpha1.JobRunTableProgress
-	(*JobRun)(nil),                                   // 53: mgmt.v1alpha1.JobRun
-	(*JobRunEvent)(nil),                              // 54: mgmt.v1alpha1.JobRunEvent
-	(*CreateJobRunRequest)(nil),                      // 55: mgmt.v1alpha1.CreateJobRunRequest
-	(*CreateJobRunResponse)(nil),                     // 56: mgmt.v1alpha1.CreateJobRunResponse
-	(*GetJobRunsRequest)(nil),                        // 57: mgmt.v1alpha1.GetJobRunsRequest
-	(*GetJobRunsResponse)(nil),                       // 58: mgmt.v1alpha1.GetJobRunsResponse
-	(*GetJobRunRequest)(nil),                         // 59: mgmt.v1alpha1.GetJobRunRequest
-	(*GetJobRunResponse)(nil),                        // 60: mgmt.v1alpha1.GetJobRunResponse
-	(*GetJobRunEventsRequest)(nil),                   // 61: mgmt.v1alpha1.GetJobRunEventsRequest
-	(*GetJobRunEventsResponse)(nil),                  // 62: mgmt.v1alpha1.GetJobRunEventsResponse
-	(*CancelJobRunRequest)(nil),                      // 63: mgmt.v1alpha1.CancelJobRunRequest
-	(*CancelJobRunResponse)(nil),                     // 64: mgmt.v1alpha1.CancelJobRunResponse
-	(*TerminateJobRunRequest)(nil),                   // 65: mgmt.v1alpha1.TerminateJobRunRequest
-	(*TerminateJobRunResponse)(nil),                  // 66: mgmt.v1alpha1.TerminateJobRunResponse
-	(*DeleteJobRunRequest)(nil),                      // 67: mgmt.v1alpha1.DeleteJobRunRequest
-	(*DeleteJobRunResponse)(nil),                     // 68: mgmt.v1alpha1.DeleteJobRunResponse
-	(*GetJobRecentRunsRequest)(nil),                  // 69: mgmt.v1alpha1.GetJobRecentRunsRequest
-	(*GetJobRecentRunsResponse)(nil),                 // 70: mgmt.v1alpha1.GetJobRecentRunsResponse
-	(*GetJobNextRunsRequest)(nil),                    // 71: mgmt.v1alpha1.GetJobNextRunsRequest
-	(*GetJobNextRunsResponse)(nil),                   // 72: mgmt.v1alpha1.GetJobNextRunsResponse
-	(*GetUsageRequest)(nil),                          // 73: mgmt.v1alpha1.GetUsageRequest
-	(*DailyUsage)(nil),                               // 74: mgmt.v1alpha1.DailyUsage
-	(*GetUsageResponse)(nil),                         // 75: mgmt.v1alpha1.GetUsageResponse
-	(*JobRunLogLine)(nil),                            // 76: mgmt.v1alpha1.JobRunLogLine
-	(*GetJobRunLogsRequest)(nil),                     // 77: mgmt.v1alpha1.GetJobRunLogsRequest
-	(*GetJobRunLogsResponse)(nil),                    // 78: mgmt.v1alpha1.GetJobRunLogsResponse
-	nil,                                              // 79: mgmt.v1alpha1.JobRunLogLine.AttributesEntry
-	(*timestamppb.Timestamp)(nil),                    // 80: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                          // 81: google.protobuf.Struct
-	(*ConnectionConfig)(nil),                         // 82: mgmt.v1alpha1.ConnectionConfig
+	(*S3ImportOptions)(nil),                          // 6: mgmt.v1alpha1.S3ImportOptions
+	(*LeakPolicy)(nil),                               // 7: mgmt.v1alpha1.LeakPolicy
+	(*JobSourceSubset)(nil),                          // 8: mgmt.v1alpha1.JobSourceSubset
+	(*GenerateSourceOptions)(nil),                    // 9: mgmt.v1alpha1.GenerateSourceOptions
+	(*GenerateSourceTable)(nil),                      // 10: mgmt.v1alpha1.GenerateSourceTable
+	(*JobDestination)(nil),                           // 11: mgmt.v1alpha1.JobDestination
+	(*JobDestinationOptions)(nil),                    // 12: mgmt.v1alpha1.JobDestinationOptions
+	(*JobDestinationCreate)(nil),                     // 13: mgmt.v1alpha1.JobDestinationCreate
+	(*JobMapping)(nil),                               // 14: mgmt.v1alpha1.JobMapping
+	(*JobMappingTransformer)(nil),                    // 15: mgmt.v1alpha1.JobMappingTransformer
+	(*VirtualForeignConstraint)(nil),                 // 16: mgmt.v1alpha1.VirtualForeignConstraint
+	(*WorkflowOptions)(nil),                          // 17: mgmt.v1alpha1.WorkflowOptions
+	(*ActivityOptions)(nil),                          // 18: mgmt.v1alpha1.ActivityOptions
+	(*GetJobsRequest)(nil),                           // 19: mgmt.v1alpha1.GetJobsRequest
+	(*GetJobsResponse)(nil),                          // 20: mgmt.v1alpha1.GetJobsResponse
+	(*GetJobRequest)(nil),                            // 21: mgmt.v1alpha1.GetJobRequest
+	(*GetJobResponse)(nil),                           // 22: mgmt.v1alpha1.GetJobResponse
+	(*CreateJobRequest)(nil),                         // 23: mgmt.v1alpha1.CreateJobRequest
+	(*CreateJobResponse)(nil),                        // 24: mgmt.v1alpha1.CreateJobResponse
+	(*DeleteJobRequest)(nil),                         // 25: mgmt.v1alpha1.DeleteJobRequest
+	(*DeleteJobResponse)(nil),                        // 26: mgmt.v1alpha1.DeleteJobResponse
+	(*IsJobNameAvailableRequest)(nil),                // 27: mgmt.v1alpha1.IsJobNameAvailableRequest
+	(*IsJobNameAvailableResponse)(nil),               // 28: mgmt.v1alpha1.IsJobNameAvailableResponse
+	(*UpdateJobScheduleRequest)(nil),                 // 29: mgmt.v1alpha1.UpdateJobScheduleRequest
+	(*UpdateJobScheduleResponse)(nil),                // 30: mgmt.v1alpha1.UpdateJobScheduleResponse
+	(*PauseJobRequest)(nil),                          // 31: mgmt.v1alpha1.PauseJobRequest
+	(*PauseJobResponse)(nil),                         // 32: mgmt.v1alpha1.PauseJobResponse
+	(*UpdateJobSourceConnectionRequest)(nil),         // 33: mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	(*UpdateJobSourceConnectionResponse)(nil),        // 34: mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	(*SetJobSourceSqlConnectionSubsetsRequest)(nil),  // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	(*SetJobSourceSqlConnectionSubsetsResponse)(nil), // 36: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	(*UpdateJobDestinationConnectionRequest)(nil),    // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	(*UpdateJobDestinationConnectionResponse)(nil),   // 38: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	(*DeleteJobDestinationConnectionRequest)(nil),    // 39: mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	(*DeleteJobDestinationConnectionResponse)(nil),   // 40: mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	(*CreateJobDestinationConnectionsRequest)(nil),   // 41: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	(*CreateJobDestinationConnectionsResponse)(nil),  // 42: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	(*SetJobWorkflowOptionsRequest)(nil),             // 43: mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	(*SetJobWorkflowOptionsResponse)(nil),            // 44: mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	(*SetJobSyncOptionsRequest)(nil),                 // 45: mgmt.v1alpha1.SetJobSyncOptionsRequest
+	(*SetJobSyncOptionsResponse)(nil),                // 46: mgmt.v1alpha1.SetJobSyncOptionsResponse
+	(*ValidateJobMappingsRequest)(nil),               // 47: mgmt.v1alpha1.ValidateJobMappingsRequest
+	(*ColumnError)(nil),                              // 48: mgmt.v1alpha1.ColumnError
+	(*DatabaseError)(nil),                            // 49: mgmt.v1alpha1.DatabaseError
+	(*ValidateJobMappingsResponse)(nil),              // 50: mgmt.v1alpha1.ValidateJobMappingsResponse
+	(*GetJobPlanRequest)(nil),                        // 51: mgmt.v1alpha1.GetJobPlanRequest
+	(*GetJobPlanResponse)(nil),                       // 52: mgmt.v1alpha1.GetJobPlanResponse
+	(*JobRunTableProgress)(nil),                      // 53: mgmt.v1alpha1.JobRunTableProgress
+	(*JobRun)(nil),                                   // 54: mgmt.v1alpha1.JobRun
+	(*JobRunEvent)(nil),                              // 55: mgmt.v1alpha1.JobRunEvent
+	(*CreateJobRunRequest)(nil),                      // 56: mgmt.v1alpha1.CreateJobRunRequest
+	(*CreateJobRunResponse)(nil),                     // 57: mgmt.v1alpha1.CreateJobRunResponse
+	(*GetJobRunsRequest)(nil),                        // 58: mgmt.v1alpha1.GetJobRunsRequest
+	(*GetJobRunsResponse)(nil),                       // 59: mgmt.v1alpha1.GetJobRunsResponse
+	(*GetJobRunRequest)(nil),                         // 60: mgmt.v1alpha1.GetJobRunRequest
+	(*GetJobRunResponse)(nil),                        // 61: mgmt.v1alpha1.GetJobRunResponse
+	(*GetJobRunEventsRequest)(nil),                   // 62: mgmt.v1alpha1.GetJobRunEventsRequest
+	(*GetJobRunEventsResponse)(nil),                  // 63: mgmt.v1alpha1.GetJobRunEventsResponse
+	(*CancelJobRunRequest)(nil),                      // 64: mgmt.v1alpha1.CancelJobRunRequest
+	(*CancelJobRunResponse)(nil),                     // 65: mgmt.v1alpha1.CancelJobRunResponse
+	(*TerminateJobRunRequest)(nil),                   // 66: mgmt.v1alpha1.TerminateJobRunRequest
+	(*TerminateJobRunResponse)(nil),                  // 67: mgmt.v1alpha1.TerminateJobRunResponse
+	(*DeleteJobRunRequest)(nil),                      // 68: mgmt.v1alpha1.DeleteJobRunRequest
+	(*DeleteJobRunResponse)(nil),                     // 69: mgmt.v1alpha1.DeleteJobRunResponse
+	(*GetJobRecentRunsRequest)(nil),                  // 70: mgmt.v1alpha1.GetJobRecentRunsRequest
+	(*GetJobRecentRunsResponse)(nil),                 // 71: mgmt.v1alpha1.GetJobRecentRunsResponse
+	(*GetJobNextRunsRequest)(nil),                    // 72: mgmt.v1alpha1.GetJobNextRunsRequest
+	(*GetJobNextRunsResponse)(nil),                   // 73: mgmt.v1alpha1.GetJobNextRunsResponse
+	(*GetUsageRequest)(nil),                          // 74: mgmt.v1alpha1.GetUsageRequest
+	(*DailyUsage)(nil),                               // 75: mgmt.v1alpha1.DailyUsage
+	(*GetUsageResponse)(nil),                         // 76: mgmt.v1alpha1.GetUsageResponse
+	(*JobRunLogLine)(nil),                            // 77: mgmt.v1alpha1.JobRunLogLine
+	(*GetJobRunLogsRequest)(nil),                     // 78: mgmt.v1alpha1.GetJobRunLogsRequest
+	(*GetJobRunLogsResponse)(nil),                    // 79: mgmt.v1alpha1.GetJobRunLogsResponse
+	nil,                                              // 80: mgmt.v1alpha1.JobRunLogLine.AttributesEntry
+	(*timestamppb.Timestamp)(nil),                    // 81: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                          // 82: google.protobuf.Struct
+	(*ConnectionConfig)(nil),                         // 83: mgmt.v1alpha1.ConnectionConfig
 }
 var file_mgmt_v1alpha1_job_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.Job.type:type_name -> mgmt.v1alpha1.JobType
 	4,  // 1: mgmt.v1alpha1.Job.source:type_name -> mgmt.v1alpha1.JobSource
-	10, // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	13, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	15, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	16, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	17, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	80, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
-	80, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	11, // 2: mgmt.v1alpha1.Job.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	14, // 3: mgmt.v1alpha1.Job.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	16, // 4: mgmt.v1alpha1.Job.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	17, // 5: mgmt.v1alpha1.Job.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	18, // 6: mgmt.v1alpha1.Job.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	81, // 7: mgmt.v1alpha1.Job.created_at:type_name -> google.protobuf.Timestamp
+	81, // 8: mgmt.v1alpha1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	5,  // 9: mgmt.v1alpha1.JobSource.sync:type_name -> mgmt.v1alpha1.SyncSourceOptions
-	8,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
-	7,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	9,  // 10: mgmt.v1alpha1.JobSource.generate:type_name -> mgmt.v1alpha1.GenerateSourceOptions
+	8,  // 11: mgmt.v1alpha1.SyncSourceOptions.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
 	1,  // 12: mgmt.v1alpha1.SyncSourceOptions.consistent_prf:type_name -> mgmt.v1alpha1.ConsistentPrf
-	6,  // 13: mgmt.v1alpha1.SyncSourceOptions.leak_policy:type_name -> mgmt.v1alpha1.LeakPolicy
-	9,  // 14: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
-	11, // 15: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	11, // 16: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	14, // 17: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
-	81, // 18: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
-	3,  // 19: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
-	3,  // 20: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	4,  // 21: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	12, // 22: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	13, // 23: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	15, // 24: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	16, // 25: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	17, // 26: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	3,  // 27: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 28: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
-	3,  // 29: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
-	4,  // 30: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
-	13, // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	15, // 32: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	3,  // 33: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	7,  // 34: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
-	3,  // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
-	11, // 36: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
-	3,  // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
-	12, // 38: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
-	10, // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
-	16, // 40: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
-	3,  // 41: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	17, // 42: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
-	3,  // 43: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
-	13, // 44: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
-	15, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
-	82, // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
-	0,  // 47: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
-	47, // 48: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
-	48, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
-	47, // 50: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
-	81, // 51: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
-	80, // 52: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
-	80, // 53: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
-	2,  // 54: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	80, // 55: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
-	80, // 56: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
-	52, // 57: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	81, // 58: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
-	80, // 59: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
-	53, // 60: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	53, // 61: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
-	53, // 62: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
-	54, // 63: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
-	53, // 64: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
-	80, // 65: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
-	74, // 66: mgmt.v1alpha1.GetUsageResponse.days:type_name -> mgmt.v1alpha1.DailyUsage
-	80, // 67: mgmt.v1alpha1.JobRunLogLine.time:type_name -> google.protobuf.Timestamp
-	79, // 68: mgmt.v1alpha1.JobRunLogLine.attributes:type_name -> mgmt.v1alpha1.JobRunLogLine.AttributesEntry
-	76, // 69: mgmt.v1alpha1.GetJobRunLogsResponse.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
-	18, // 70: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
-	20, // 71: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
-	22, // 72: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
-	24, // 73: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
-	26, // 74: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
-	28, // 75: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
-	30, // 76: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
-	32, // 77: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
-	34, // 78: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
-	36, // 79: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
-	38, // 80: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
-	40, // 81: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
-	42, // 82: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
-	44, // 83: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
-	46, // 84: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
-	50, // 85: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
-	55, // 86: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
-	57, // 87: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
-	59, // 88: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
-	61, // 89: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
-	77, // 90: mgmt.v1alpha1.JobService.GetJobRunLogs:input_type -> mgmt.v1alpha1.GetJobRunLogsRequest
-	63, // 91: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
-	65, // 92: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
-	67, // 93: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
-	69, // 94: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
-	71, // 95: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
-	73, // 96: mgmt.v1alpha1.JobService.GetUsage:input_type -> mgmt.v1alpha1.GetUsageRequest
-	19, // 97: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
-	21, // 98: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
-	23, // 99: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
-	25, // 100: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
-	27, // 101: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
-	29, // 102: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
-	31, // 103: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
-	33, // 104: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
-	35, // 105: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
-	37, // 106: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
-	39, // 107: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
-	41, // 108: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
-	43, // 109: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
-	45, // 110: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
-	49, // 111: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
-	51, // 112: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
-	56, // 113: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
-	58, // 114: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
-	60, // 115: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
-	62, // 116: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
-	78, // 117: mgmt.v1alpha1.JobService.GetJobRunLogs:output_type -> mgmt.v1alpha1.GetJobRunLogsResponse
-	64, // 118: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
-	66, // 119: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
-	68, // 120: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
-	70, // 121: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
-	72, // 122: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
-	75, // 123: mgmt.v1alpha1.JobService.GetUsage:output_type -> mgmt.v1alpha1.GetUsageResponse
-	97, // [97:124] is the sub-list for method output_type
-	70, // [70:97] is the sub-list for method input_type
-	70, // [70:70] is the sub-list for extension type_name
-	70, // [70:70] is the sub-list for extension extendee
-	0,  // [0:70] is the sub-list for field type_name
+	7,  // 13: mgmt.v1alpha1.SyncSourceOptions.leak_policy:type_name -> mgmt.v1alpha1.LeakPolicy
+	6,  // 14: mgmt.v1alpha1.SyncSourceOptions.s3_import:type_name -> mgmt.v1alpha1.S3ImportOptions
+	10, // 15: mgmt.v1alpha1.GenerateSourceOptions.tables:type_name -> mgmt.v1alpha1.GenerateSourceTable
+	12, // 16: mgmt.v1alpha1.JobDestination.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	12, // 17: mgmt.v1alpha1.JobDestinationCreate.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	15, // 18: mgmt.v1alpha1.JobMapping.transformer:type_name -> mgmt.v1alpha1.JobMappingTransformer
+	82, // 19: mgmt.v1alpha1.JobMappingTransformer.config:type_name -> google.protobuf.Struct
+	3,  // 20: mgmt.v1alpha1.GetJobsResponse.jobs:type_name -> mgmt.v1alpha1.Job
+	3,  // 21: mgmt.v1alpha1.GetJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 22: mgmt.v1alpha1.CreateJobRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	13, // 23: mgmt.v1alpha1.CreateJobRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	14, // 24: mgmt.v1alpha1.CreateJobRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	16, // 25: mgmt.v1alpha1.CreateJobRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	17, // 26: mgmt.v1alpha1.CreateJobRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	18, // 27: mgmt.v1alpha1.CreateJobRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 28: mgmt.v1alpha1.CreateJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 29: mgmt.v1alpha1.UpdateJobScheduleResponse.job:type_name -> mgmt.v1alpha1.Job
+	3,  // 30: mgmt.v1alpha1.PauseJobResponse.job:type_name -> mgmt.v1alpha1.Job
+	4,  // 31: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.source:type_name -> mgmt.v1alpha1.JobSource
+	14, // 32: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	16, // 33: mgmt.v1alpha1.UpdateJobSourceConnectionRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	3,  // 34: mgmt.v1alpha1.UpdateJobSourceConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	8,  // 35: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest.subsets:type_name -> mgmt.v1alpha1.JobSourceSubset
+	3,  // 36: mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse.job:type_name -> mgmt.v1alpha1.Job
+	12, // 37: mgmt.v1alpha1.UpdateJobDestinationConnectionRequest.options:type_name -> mgmt.v1alpha1.JobDestinationOptions
+	3,  // 38: mgmt.v1alpha1.UpdateJobDestinationConnectionResponse.job:type_name -> mgmt.v1alpha1.Job
+	13, // 39: mgmt.v1alpha1.CreateJobDestinationConnectionsRequest.destinations:type_name -> mgmt.v1alpha1.JobDestinationCreate
+	11, // 40: mgmt.v1alpha1.CreateJobDestinationConnectionsResponse.destinations:type_name -> mgmt.v1alpha1.JobDestination
+	17, // 41: mgmt.v1alpha1.SetJobWorkflowOptionsRequest.workflow_options:type_name -> mgmt.v1alpha1.WorkflowOptions
+	3,  // 42: mgmt.v1alpha1.SetJobWorkflowOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	18, // 43: mgmt.v1alpha1.SetJobSyncOptionsRequest.sync_options:type_name -> mgmt.v1alpha1.ActivityOptions
+	3,  // 44: mgmt.v1alpha1.SetJobSyncOptionsResponse.job:type_name -> mgmt.v1alpha1.Job
+	14, // 45: mgmt.v1alpha1.ValidateJobMappingsRequest.mappings:type_name -> mgmt.v1alpha1.JobMapping
+	16, // 46: mgmt.v1alpha1.ValidateJobMappingsRequest.virtual_foreign_keys:type_name -> mgmt.v1alpha1.VirtualForeignConstraint
+	83, // 47: mgmt.v1alpha1.ValidateJobMappingsRequest.connection_config:type_name -> mgmt.v1alpha1.ConnectionConfig
+	0,  // 48: mgmt.v1alpha1.ValidateJobMappingsRequest.job_type:type_name -> mgmt.v1alpha1.JobType
+	48, // 49: mgmt.v1alpha1.ValidateJobMappingsResponse.column_errors:type_name -> mgmt.v1alpha1.ColumnError
+	49, // 50: mgmt.v1alpha1.ValidateJobMappingsResponse.database_errors:type_name -> mgmt.v1alpha1.DatabaseError
+	48, // 51: mgmt.v1alpha1.ValidateJobMappingsResponse.column_warnings:type_name -> mgmt.v1alpha1.ColumnError
+	82, // 52: mgmt.v1alpha1.GetJobPlanResponse.plan:type_name -> google.protobuf.Struct
+	81, // 53: mgmt.v1alpha1.JobRunTableProgress.started_at:type_name -> google.protobuf.Timestamp
+	81, // 54: mgmt.v1alpha1.JobRunTableProgress.completed_at:type_name -> google.protobuf.Timestamp
+	2,  // 55: mgmt.v1alpha1.JobRun.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	81, // 56: mgmt.v1alpha1.JobRun.started_at:type_name -> google.protobuf.Timestamp
+	81, // 57: mgmt.v1alpha1.JobRun.completed_at:type_name -> google.protobuf.Timestamp
+	53, // 58: mgmt.v1alpha1.JobRun.tables:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	82, // 59: mgmt.v1alpha1.JobRun.report:type_name -> google.protobuf.Struct
+	81, // 60: mgmt.v1alpha1.JobRunEvent.time:type_name -> google.protobuf.Timestamp
+	54, // 61: mgmt.v1alpha1.CreateJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	54, // 62: mgmt.v1alpha1.GetJobRunsResponse.job_runs:type_name -> mgmt.v1alpha1.JobRun
+	54, // 63: mgmt.v1alpha1.GetJobRunResponse.job_run:type_name -> mgmt.v1alpha1.JobRun
+	55, // 64: mgmt.v1alpha1.GetJobRunEventsResponse.events:type_name -> mgmt.v1alpha1.JobRunEvent
+	54, // 65: mgmt.v1alpha1.GetJobRecentRunsResponse.recent_runs:type_name -> mgmt.v1alpha1.JobRun
+	81, // 66: mgmt.v1alpha1.GetJobNextRunsResponse.next_run_times:type_name -> google.protobuf.Timestamp
+	75, // 67: mgmt.v1alpha1.GetUsageResponse.days:type_name -> mgmt.v1alpha1.DailyUsage
+	81, // 68: mgmt.v1alpha1.JobRunLogLine.time:type_name -> google.protobuf.Timestamp
+	80, // 69: mgmt.v1alpha1.JobRunLogLine.attributes:type_name -> mgmt.v1alpha1.JobRunLogLine.AttributesEntry
+	77, // 70: mgmt.v1alpha1.GetJobRunLogsResponse.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	19, // 71: mgmt.v1alpha1.JobService.GetJobs:input_type -> mgmt.v1alpha1.GetJobsRequest
+	21, // 72: mgmt.v1alpha1.JobService.GetJob:input_type -> mgmt.v1alpha1.GetJobRequest
+	23, // 73: mgmt.v1alpha1.JobService.CreateJob:input_type -> mgmt.v1alpha1.CreateJobRequest
+	25, // 74: mgmt.v1alpha1.JobService.DeleteJob:input_type -> mgmt.v1alpha1.DeleteJobRequest
+	27, // 75: mgmt.v1alpha1.JobService.IsJobNameAvailable:input_type -> mgmt.v1alpha1.IsJobNameAvailableRequest
+	29, // 76: mgmt.v1alpha1.JobService.UpdateJobSchedule:input_type -> mgmt.v1alpha1.UpdateJobScheduleRequest
+	31, // 77: mgmt.v1alpha1.JobService.PauseJob:input_type -> mgmt.v1alpha1.PauseJobRequest
+	33, // 78: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:input_type -> mgmt.v1alpha1.UpdateJobSourceConnectionRequest
+	35, // 79: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:input_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsRequest
+	37, // 80: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:input_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionRequest
+	39, // 81: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:input_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionRequest
+	41, // 82: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:input_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsRequest
+	43, // 83: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:input_type -> mgmt.v1alpha1.SetJobWorkflowOptionsRequest
+	45, // 84: mgmt.v1alpha1.JobService.SetJobSyncOptions:input_type -> mgmt.v1alpha1.SetJobSyncOptionsRequest
+	47, // 85: mgmt.v1alpha1.JobService.ValidateJobMappings:input_type -> mgmt.v1alpha1.ValidateJobMappingsRequest
+	51, // 86: mgmt.v1alpha1.JobService.GetJobPlan:input_type -> mgmt.v1alpha1.GetJobPlanRequest
+	56, // 87: mgmt.v1alpha1.JobService.CreateJobRun:input_type -> mgmt.v1alpha1.CreateJobRunRequest
+	58, // 88: mgmt.v1alpha1.JobService.GetJobRuns:input_type -> mgmt.v1alpha1.GetJobRunsRequest
+	60, // 89: mgmt.v1alpha1.JobService.GetJobRun:input_type -> mgmt.v1alpha1.GetJobRunRequest
+	62, // 90: mgmt.v1alpha1.JobService.GetJobRunEvents:input_type -> mgmt.v1alpha1.GetJobRunEventsRequest
+	78, // 91: mgmt.v1alpha1.JobService.GetJobRunLogs:input_type -> mgmt.v1alpha1.GetJobRunLogsRequest
+	64, // 92: mgmt.v1alpha1.JobService.CancelJobRun:input_type -> mgmt.v1alpha1.CancelJobRunRequest
+	66, // 93: mgmt.v1alpha1.JobService.TerminateJobRun:input_type -> mgmt.v1alpha1.TerminateJobRunRequest
+	68, // 94: mgmt.v1alpha1.JobService.DeleteJobRun:input_type -> mgmt.v1alpha1.DeleteJobRunRequest
+	70, // 95: mgmt.v1alpha1.JobService.GetJobRecentRuns:input_type -> mgmt.v1alpha1.GetJobRecentRunsRequest
+	72, // 96: mgmt.v1alpha1.JobService.GetJobNextRuns:input_type -> mgmt.v1alpha1.GetJobNextRunsRequest
+	74, // 97: mgmt.v1alpha1.JobService.GetUsage:input_type -> mgmt.v1alpha1.GetUsageRequest
+	20, // 98: mgmt.v1alpha1.JobService.GetJobs:output_type -> mgmt.v1alpha1.GetJobsResponse
+	22, // 99: mgmt.v1alpha1.JobService.GetJob:output_type -> mgmt.v1alpha1.GetJobResponse
+	24, // 100: mgmt.v1alpha1.JobService.CreateJob:output_type -> mgmt.v1alpha1.CreateJobResponse
+	26, // 101: mgmt.v1alpha1.JobService.DeleteJob:output_type -> mgmt.v1alpha1.DeleteJobResponse
+	28, // 102: mgmt.v1alpha1.JobService.IsJobNameAvailable:output_type -> mgmt.v1alpha1.IsJobNameAvailableResponse
+	30, // 103: mgmt.v1alpha1.JobService.UpdateJobSchedule:output_type -> mgmt.v1alpha1.UpdateJobScheduleResponse
+	32, // 104: mgmt.v1alpha1.JobService.PauseJob:output_type -> mgmt.v1alpha1.PauseJobResponse
+	34, // 105: mgmt.v1alpha1.JobService.UpdateJobSourceConnection:output_type -> mgmt.v1alpha1.UpdateJobSourceConnectionResponse
+	36, // 106: mgmt.v1alpha1.JobService.SetJobSourceSqlConnectionSubsets:output_type -> mgmt.v1alpha1.SetJobSourceSqlConnectionSubsetsResponse
+	38, // 107: mgmt.v1alpha1.JobService.UpdateJobDestinationConnection:output_type -> mgmt.v1alpha1.UpdateJobDestinationConnectionResponse
+	40, // 108: mgmt.v1alpha1.JobService.DeleteJobDestinationConnection:output_type -> mgmt.v1alpha1.DeleteJobDestinationConnectionResponse
+	42, // 109: mgmt.v1alpha1.JobService.CreateJobDestinationConnections:output_type -> mgmt.v1alpha1.CreateJobDestinationConnectionsResponse
+	44, // 110: mgmt.v1alpha1.JobService.SetJobWorkflowOptions:output_type -> mgmt.v1alpha1.SetJobWorkflowOptionsResponse
+	46, // 111: mgmt.v1alpha1.JobService.SetJobSyncOptions:output_type -> mgmt.v1alpha1.SetJobSyncOptionsResponse
+	50, // 112: mgmt.v1alpha1.JobService.ValidateJobMappings:output_type -> mgmt.v1alpha1.ValidateJobMappingsResponse
+	52, // 113: mgmt.v1alpha1.JobService.GetJobPlan:output_type -> mgmt.v1alpha1.GetJobPlanResponse
+	57, // 114: mgmt.v1alpha1.JobService.CreateJobRun:output_type -> mgmt.v1alpha1.CreateJobRunResponse
+	59, // 115: mgmt.v1alpha1.JobService.GetJobRuns:output_type -> mgmt.v1alpha1.GetJobRunsResponse
+	61, // 116: mgmt.v1alpha1.JobService.GetJobRun:output_type -> mgmt.v1alpha1.GetJobRunResponse
+	63, // 117: mgmt.v1alpha1.JobService.GetJobRunEvents:output_type -> mgmt.v1alpha1.GetJobRunEventsResponse
+	79, // 118: mgmt.v1alpha1.JobService.GetJobRunLogs:output_type -> mgmt.v1alpha1.GetJobRunLogsResponse
+	65, // 119: mgmt.v1alpha1.JobService.CancelJobRun:output_type -> mgmt.v1alpha1.CancelJobRunResponse
+	67, // 120: mgmt.v1alpha1.JobService.TerminateJobRun:output_type -> mgmt.v1alpha1.TerminateJobRunResponse
+	69, // 121: mgmt.v1alpha1.JobService.DeleteJobRun:output_type -> mgmt.v1alpha1.DeleteJobRunResponse
+	71, // 122: mgmt.v1alpha1.JobService.GetJobRecentRuns:output_type -> mgmt.v1alpha1.GetJobRecentRunsResponse
+	73, // 123: mgmt.v1alpha1.JobService.GetJobNextRuns:output_type -> mgmt.v1alpha1.GetJobNextRunsResponse
+	76, // 124: mgmt.v1alpha1.JobService.GetUsage:output_type -> mgmt.v1alpha1.GetUsageResponse
+	98, // [98:125] is the sub-list for method output_type
+	71, // [71:98] is the sub-list for method input_type
+	71, // [71:71] is the sub-list for extension type_name
+	71, // [71:71] is the sub-list for extension extendee
+	0,  // [0:71] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_job_proto_init() }
@@ -5339,27 +5438,28 @@ func file_mgmt_v1alpha1_job_proto_init() {
 	}
 	file_mgmt_v1alpha1_job_proto_msgTypes[2].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[3].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[11].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[13].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[4].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[12].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[14].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[19].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[25].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[27].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[49].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[15].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[20].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[26].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[28].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[50].OneofWrappers = []any{}
 	file_mgmt_v1alpha1_job_proto_msgTypes[51].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_job_proto_msgTypes[54].OneofWrappers = []any{
+	file_mgmt_v1alpha1_job_proto_msgTypes[52].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[55].OneofWrappers = []any{
 		(*GetJobRunsRequest_JobId)(nil),
 		(*GetJobRunsRequest_AccountId)(nil),
 	}
-	file_mgmt_v1alpha1_job_proto_msgTypes[70].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_job_proto_msgTypes[71].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_job_proto_rawDesc), len(file_mgmt_v1alpha1_job_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   77,
+			NumMessages:   78,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
