@@ -5,6 +5,7 @@ import (
 	"time"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 )
@@ -36,6 +37,22 @@ func ConnectionDiff(desired, stored *mgmtv1alpha1.ConnectionConfig, updateSecret
 	add("protocol", masked.Protocol != have.Protocol)
 	add("pool", masked.Pool != have.Pool)
 	add("tls", !reflect.DeepEqual(masked.TLS, have.TLS))
+	if masked.S3 != nil || have.S3 != nil {
+		var w, h objectstore.Config
+		if masked.S3 != nil {
+			w = *masked.S3
+		}
+		if have.S3 != nil {
+			h = *have.S3
+		}
+		add("bucket", w.Bucket != h.Bucket)
+		add("path_prefix", w.Prefix != h.Prefix)
+		add("region", w.Region != h.Region)
+		add("endpoint", w.Endpoint != h.Endpoint)
+		add("force_path_style", w.ForcePathStyle != h.ForcePathStyle)
+		add("access_key_id", w.AccessKeyID != h.AccessKeyID)
+		add("secret_access_key", w.SecretAccessKey != h.SecretAccessKey)
+	}
 	if len(diff) == 0 && updateSecrets && len(want.Secrets()) > 0 {
 		diff = append(diff, "secrets")
 	}
@@ -76,7 +93,7 @@ func sqlConfig(c *mgmtv1alpha1.ConnectionConfig) sqlconnect.Config {
 		pool, tls = my.GetConnectionOptions(), my.GetClientTls()
 		out.Tunnel = protoconv.Tunnel(my.GetTunnel())
 	case *mgmtv1alpha1.ConnectionConfig_AwsS3Config:
-		out.Driver = "s3"
+		out = protoconv.S3Config(cfg.AwsS3Config)
 	}
 	if pool != nil {
 		out.Pool.MaxOpen = int(pool.GetMaxConnectionLimit())

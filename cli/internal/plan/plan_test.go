@@ -64,6 +64,10 @@ func TestConnectionDiff(t *testing.T) {
 		{"pool change", pgFields("db", "", &mgmtv1alpha1.SqlConnectionOptions{MaxConnectionLimit: ptr(int32(5))}), pgFields("db", "", nil), false, []string{"pool"}},
 		{"type change", &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_MysqlConfig{MysqlConfig: &mgmtv1alpha1.MysqlConnectionConfig{
 			ConnectionConfig: &mgmtv1alpha1.MysqlConnectionConfig_Url{Url: "mysql://app@db/app"}}}}, pgURL("postgres://app@db/app"), false, []string{"type", "url"}},
+		{"same bucket, secret masked", bucket("exports", "a", "s3cr3t"), bucket("exports", "a", sqlconnect.Mask), false, nil},
+		{"bucket and prefix change", bucket("exports2", "b", "s3cr3t"), bucket("exports", "a", sqlconnect.Mask), false, []string{"bucket", "path_prefix"}},
+		{"bucket secrets forced", bucket("exports", "a", "s3cr3t"), bucket("exports", "a", sqlconnect.Mask), true, []string{"secrets"}},
+		{"database to bucket", bucket("exports", "", ""), pgURL("postgres://app@db/app"), false, []string{"type", "url", "bucket", "endpoint", "force_path_style"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,4 +216,15 @@ func TestChangeLines(t *testing.T) {
 	if c, u, n := Summary(changes); c != 1 || u != 1 || n != 1 {
 		t.Errorf("Summary = %d %d %d", c, u, n)
 	}
+}
+
+func bucket(name, prefix, secret string) *mgmtv1alpha1.ConnectionConfig {
+	c := &mgmtv1alpha1.AwsS3ConnectionConfig{Bucket: name, ForcePathStyle: true, Endpoint: ptr("http://127.0.0.1:7070")}
+	if prefix != "" {
+		c.PathPrefix = &prefix
+	}
+	if secret != "" {
+		c.Credentials = &mgmtv1alpha1.AwsS3Credentials{AccessKeyId: ptr("AKIA"), SecretAccessKey: &secret}
+	}
+	return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_AwsS3Config{AwsS3Config: c}}
 }

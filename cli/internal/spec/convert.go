@@ -7,10 +7,15 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	mgmtv1alpha1 "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
+	"github.com/neosyncio/neosync/backend/pkg/protoconv"
 )
 
 // ConnectionConfig converts a validated connection to the API's config.
 func (c *Connection) ConnectionConfig() *mgmtv1alpha1.ConnectionConfig {
+	if c.S3 != nil {
+		return &mgmtv1alpha1.ConnectionConfig{Config: &mgmtv1alpha1.ConnectionConfig_AwsS3Config{AwsS3Config: protoconv.S3ConfigToProto(c.S3.config())}}
+	}
 	s := c.sql()
 	var pool *mgmtv1alpha1.SqlConnectionOptions
 	if p := s.Pool; p != nil && (p.MaxOpen != nil || p.MaxIdle != nil || p.MaxIdleTime != "" || p.MaxLifetime != "") {
@@ -104,6 +109,9 @@ func (j *Job) Definition(r Resolver) (*JobDefinition, error) {
 		if p := s.LeakPolicy; p != nil {
 			sync.LeakPolicy = &mgmtv1alpha1.LeakPolicy{WarnRate: p.WarnRate, FailRate: p.FailRate, ReidentifiedFailRate: p.ReidentifiedFailRate}
 		}
+		if im := s.S3Import; im != nil {
+			sync.S3Import = &mgmtv1alpha1.S3ImportOptions{ExportJobName: im.ExportJob, RunId: optional(im.RunID)}
+		}
 		for _, sub := range s.Subsets {
 			sync.Subsets = append(sync.Subsets, &mgmtv1alpha1.JobSourceSubset{Schema: sub.Schema, Table: sub.Table, WhereClause: sub.Where})
 		}
@@ -164,7 +172,14 @@ func (d Destination) options() *mgmtv1alpha1.JobDestinationOptions {
 	return &mgmtv1alpha1.JobDestinationOptions{
 		InitTableSchema: d.InitSchema, TruncateBeforeInsert: d.TruncateBeforeInsert, TruncateCascade: d.TruncateCascade,
 		OnConflict: d.OnConflict, BatchSize: d.BatchSize,
+		ExportFormats: d.ExportFormats, ExportCompression: d.ExportCompression,
 	}
+}
+
+// config is the bucket in the data plane's terms (validated there).
+func (s *S3Connection) config() *objectstore.Config {
+	return &objectstore.Config{Bucket: s.Bucket, Prefix: s.PathPrefix, Region: s.Region, Endpoint: s.Endpoint, ForcePathStyle: s.ForcePathStyle,
+		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken}
 }
 
 func (t Transformer) proto(r Resolver) (*mgmtv1alpha1.JobMappingTransformer, error) {

@@ -117,8 +117,14 @@ func TestParseErrors(t *testing.T) {
 		{"unset variable", "connections:\n  - name: c\n    postgres: {url: \"${NOPE}\"}\n", "line 3: environment variable NOPE is not set"},
 		{"nothing declared", "version: 1\n", "declares no connections and no jobs"},
 		{"bad version", "version: 2\n" + conn, "version 2 is not supported"},
-		{"no dialect", "connections:\n  - name: c\n", `connection "c": set exactly one of postgres or mysql`},
-		{"both dialects", "connections:\n  - name: c\n    postgres: {url: x}\n    mysql: {url: y}\n", "exactly one of postgres or mysql"},
+		{"no dialect", "connections:\n  - name: c\n", `connection "c": set exactly one of postgres, mysql or s3`},
+		{"both dialects", "connections:\n  - name: c\n    postgres: {url: x}\n    mysql: {url: y}\n", "exactly one of postgres, mysql or s3"},
+		{"s3 and postgres", "connections:\n  - name: c\n    postgres: {url: x}\n    s3: {bucket: exports}\n", "exactly one of postgres, mysql or s3"},
+		{"bad bucket", "connections:\n  - name: c\n    s3: {bucket: Bad_Bucket}\n", "s3.bucket"},
+		{"s3 key without secret", "connections:\n  - name: c\n    s3: {bucket: exports, access_key_id: AKIA}\n", "s3.credentials"},
+		{"bad export format", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, export_formats: [csv]}]\n", "destinations[0].export_formats"},
+		{"bad export codec", "jobs:\n  - name: j\n    source: {connection: a}\n    destinations: [{connection: b, export_compression: lz4}]\n", "destinations[0].export_compression"},
+		{"import without job", "jobs:\n  - name: j\n    source: {connection: a, s3_import: {run_id: r}}\n    destinations: [{connection: b}]\n", "source.s3_import.export_job"},
 		{"bad name", "connections:\n  - name: 'has space'\n    postgres: {url: x}\n", "name must be"},
 		{"duplicate connection", conn + "  - name: c\n    postgres: {url: \"postgres://h/db\"}\n", `connection "c" is declared twice`},
 		{"url and fields", "connections:\n  - name: c\n    postgres: {url: x, host: h}\n", "not both"},
@@ -293,5 +299,52 @@ func TestRangeRows(t *testing.T) {
 		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
 			t.Fatalf("source%s: range_rows %v, want %v", tc.field, got, tc.want)
 		}
+	}
+}
+
+// TestS3Spec: an s3 connection, an export destination with its formats,
+// and an import job whose source is the bucket convert to the API's
+// messages.
+func TestS3Spec(t *testing.T) {
+	t.Parallel()
+	doc := `connections:
+  - name: bucket
+    s3:
+      bucket: exports
+      path_prefix: team/a
+      endpoint: http://127.0.0.1:7070
+      force_path_style: true
+      access_key_id: AKIA
+      secret_access_key: ${S3_SECRET}
+jobs:
+  - name: export
+    source: {connection: prod}
+    destinations: [{connection: bucket, export_formats: [parquet], export_compression: zstd}]
+  - name: import
+    source: {connection: bucket, s3_import: {export_job: export, run_id: run-1}}
+    destinations: [{connection: stage, truncate_before_insert: true}]
+`
+	f, err := Parse("neosync.yaml", []byte(doc), envOf(map[string]string{"S3_SECRET": "s3cr3t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3 := f.Connections[0].ConnectionConfig().GetAwsS3Config()
+	if s3.GetBucket() != "exports" || s3.GetPathPrefix() != "team/a" || !s3.GetForcePathStyle() || s3.GetCredentials().GetSecretAccessKey() != "s3cr3t" {
+		t.Errorf("s3 config %v", s3)
+	}
+	r := fakeResolver{"prod": "c-prod", "stage": "c-stage", "bucket": "c-bucket"}
+	exp, err := f.Jobs[0].Definition(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := exp.Destinations[0].GetOptions(); len(o.GetExportFormats()) != 1 || o.GetExportFormats()[0] != "parquet" || o.GetExportCompression() != "zstd" {
+		t.Errorf("export destination options %v", o)
+	}
+	imp, err := f.Jobs[1].Definition(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im := imp.Source.GetSync().GetS3Import(); im.GetExportJobName() != "export" || im.GetRunId() != "run-1" || imp.Source.GetSync().GetConnectionId() != "c-bucket" {
+		t.Errorf("import source %v", imp.Source)
 	}
 }

@@ -17,11 +17,30 @@ type File struct {
 	Jobs        []Job        `yaml:"jobs,omitempty"`
 }
 
-// Connection is a named database connection: exactly one of Postgres or MySQL.
+// Connection is a named connection: exactly one of Postgres, MySQL or S3.
 type Connection struct {
 	Name     string         `yaml:"name,omitempty"`
 	Postgres *SQLConnection `yaml:"postgres,omitempty"`
 	MySQL    *SQLConnection `yaml:"mysql,omitempty"`
+	S3       *S3Connection  `yaml:"s3,omitempty"`
+}
+
+// S3Connection is an S3-compatible bucket: a sync destination that receives
+// each run as files, and the source of a job that imports such an export.
+// Put secrets in ${VAR}s.
+type S3Connection struct {
+	Bucket string `yaml:"bucket,omitempty"`
+	// PathPrefix is prepended to every key (no leading or trailing '/').
+	PathPrefix string `yaml:"path_prefix,omitempty"`
+	// Region defaults to us-east-1.
+	Region string `yaml:"region,omitempty"`
+	// Endpoint is the base URL of an S3-compatible server; empty for AWS.
+	Endpoint string `yaml:"endpoint,omitempty"`
+	// ForcePathStyle addresses the bucket as <endpoint>/<bucket>.
+	ForcePathStyle  bool   `yaml:"force_path_style,omitempty"`
+	AccessKeyID     string `yaml:"access_key_id,omitempty"`
+	SecretAccessKey string `yaml:"secret_access_key,omitempty"`
+	SessionToken    string `yaml:"session_token,omitempty"`
 }
 
 // SQLConnection is a URL or discrete fields, with pool and TLS options.
@@ -116,6 +135,15 @@ type SyncSource struct {
 	// workers share. 0 (absent) leaves it to the worker's
 	// NEOSYNC_RANGE_ROWS.
 	RangeRows int64 `yaml:"range_rows,omitempty"`
+	// S3Import reads an export back when Connection is an S3 bucket.
+	S3Import *S3Import `yaml:"s3_import,omitempty"`
+}
+
+// S3Import chooses the export an S3 source loads: run RunID (empty: the
+// latest) of the job named ExportJob.
+type S3Import struct {
+	ExportJob string `yaml:"export_job,omitempty"`
+	RunID     string `yaml:"run_id,omitempty"`
 }
 
 // LeakPolicy is a job's leak thresholds, fractions between 0 and 1.
@@ -154,6 +182,10 @@ type Destination struct {
 	// OnConflict is empty, do_nothing or do_update.
 	OnConflict string `yaml:"on_conflict,omitempty"`
 	BatchSize  int32  `yaml:"batch_size,omitempty"`
+	// ExportFormats ("jsonl", "parquet"; none means both) and
+	// ExportCompression ("gzip" or "zstd") shape an S3 destination's files.
+	ExportFormats     []string `yaml:"export_formats,omitempty"`
+	ExportCompression string   `yaml:"export_compression,omitempty"`
 }
 
 // TableMapping assigns transformers to the columns of one table.

@@ -1,11 +1,13 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/neosyncio/neosync/backend/pkg/objectstore"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -80,8 +82,20 @@ func (c *Connection) validate(where string) error {
 	if err := validateName(where, c.Name); err != nil {
 		return err
 	}
-	if (c.Postgres == nil) == (c.MySQL == nil) {
-		return fmt.Errorf("%s: set exactly one of postgres or mysql", where)
+	n := 0
+	for _, set := range []bool{c.Postgres != nil, c.MySQL != nil, c.S3 != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("%s: set exactly one of postgres, mysql or s3", where)
+	}
+	if c.S3 != nil {
+		if err := c.S3.config().Validate(); err != nil {
+			return fmt.Errorf("%s: s3.%w", where, err)
+		}
+		return nil
 	}
 	kind := "postgres"
 	if c.MySQL != nil {
@@ -222,6 +236,14 @@ func (src *SyncSource) validate(where string) error {
 	if r := src.RangeRows; r != 0 && (r < syncplan.MinRangeRows || r > syncplan.MaxRangeRows) {
 		return fmt.Errorf("%s: source.range_rows is %d; use %d to %d rows, or leave it out for the worker's NEOSYNC_RANGE_ROWS", where, r, syncplan.MinRangeRows, syncplan.MaxRangeRows)
 	}
+	if im := src.S3Import; im != nil {
+		if im.ExportJob == "" {
+			return fmt.Errorf("%s: source.s3_import.export_job (the job that wrote the export) is required", where)
+		}
+		if len(src.Subsets) > 0 || src.SubsetByForeignKeys {
+			return fmt.Errorf("%s: source.subsets do not apply to an import from S3 (it loads every exported row)", where)
+		}
+	}
 	for i, s := range src.Subsets {
 		f := fmt.Sprintf("%s: source.subsets[%d]", where, i)
 		if s.Schema == "" || s.Table == "" {
@@ -280,6 +302,15 @@ func (j *Job) validateDestinations(where string) error {
 		}
 		if d.BatchSize < 0 || d.BatchSize > 100_000 {
 			return fmt.Errorf("%s.batch_size: must be between 0 and 100000", f)
+		}
+		if len(d.ExportFormats) > 0 || d.ExportCompression != "" {
+			if _, _, err := objectstore.ParseFormats(d.ExportFormats, d.ExportCompression); err != nil {
+				var ce *objectstore.ConfigError
+				if errors.As(err, &ce) {
+					return fmt.Errorf("%s.export_%s: %s", f, ce.Field, ce.Reason)
+				}
+				return fmt.Errorf("%s: %w", f, err)
+			}
 		}
 	}
 	return nil
