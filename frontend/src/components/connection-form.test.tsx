@@ -53,6 +53,61 @@ describe("connection form model", () => {
   });
 });
 
+describe("S3 connections", () => {
+  it.each([
+    ["an upper-case bucket", { s3Bucket: "Exports" }, "s3Bucket"],
+    ["a prefix ending in /", { s3Bucket: "exports", s3Prefix: "team/" }, "s3Prefix"],
+    ["an endpoint without scheme", { s3Bucket: "exports", s3Endpoint: "minio:9000" }, "s3Endpoint"],
+    ["a key id without secret", { s3Bucket: "exports", s3AccessKeyId: "AKIA" }, "s3SecretAccessKey"],
+    ["a bad region", { s3Bucket: "exports", s3Region: "EU West" }, "s3Region"],
+  ] as const)("rejects %s", (_, patch, field) => {
+    expect(validate({ ...emptyValues("s3"), name: "b", ...patch })[field]).toBeTruthy();
+  });
+
+  it("round-trips a bucket with its secret masked, and keeps anonymous access without credentials", () => {
+    const v = { ...emptyValues("s3"), name: "exports", s3Bucket: "exports", s3Prefix: "team/a", s3Endpoint: "http://127.0.0.1:7070", s3PathStyle: true, s3AccessKeyId: "AKIA1", s3SecretAccessKey: "********" };
+    expect(validate(v)).toEqual({});
+    const cfg = toConfig(v);
+    expect(cfg.config.case).toBe("awsS3Config");
+    if (cfg.config.case !== "awsS3Config") throw new Error("unreachable");
+    expect(cfg.config.value).toMatchObject({ bucket: "exports", pathPrefix: "team/a", endpoint: "http://127.0.0.1:7070", forcePathStyle: true, credentials: { accessKeyId: "AKIA1", secretAccessKey: "********" } });
+    expect(cfg.config.value.region).toBeUndefined();
+    expect(fromConfig("exports", cfg)).toMatchObject({ type: "s3", s3Bucket: "exports", s3Prefix: "team/a", s3PathStyle: true, s3AccessKeyId: "AKIA1", s3SecretAccessKey: "********" });
+    const anon = toConfig({ ...emptyValues("s3"), name: "public", s3Bucket: "public-data" });
+    expect(anon.config.case === "awsS3Config" && anon.config.value.credentials).toBeUndefined();
+  });
+
+  it("tests and saves a bucket from the form", async () => {
+    const onSave = vi.fn<(name: string, c: ConnectionConfig) => void>();
+    renderWithAPI(<ConnectionForm onSave={onSave} />, (r) =>
+      r.service(ConnectionService, {
+        checkConnectionConfig: (req) => {
+          expect(req.connectionConfig?.config.case).toBe("awsS3Config");
+          return { isConnected: true, privileges: [] };
+        },
+      }),
+    );
+    await userEvent.type(screen.getByLabelText("Name"), "exports");
+    await userEvent.click(screen.getByRole("radio", { name: /S3 bucket/ }));
+    expect(screen.queryByRole("tab", { name: "Connection URL" })).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("Bucket"), "exports");
+    await userEvent.type(screen.getByLabelText("Endpoint"), "http://127.0.0.1:7070");
+    await userEvent.click(screen.getByLabelText(/Path-style/));
+    await userEvent.type(screen.getByLabelText("Access key ID"), "AKIA1");
+    await userEvent.click(screen.getByRole("button", { name: "Save connection" }));
+    expect(screen.getByText("Give the secret with its access key id.")).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByLabelText("Secret access key"), "s3cr3t");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(screen.getByText(/probe object written and deleted/)).toBeInTheDocument());
+    await userEvent.click(screen.getByRole("button", { name: "Save connection" }));
+    expect(onSave).toHaveBeenCalledTimes(1);
+    const [, cfg] = onSave.mock.calls[0];
+    if (cfg.config.case !== "awsS3Config") throw new Error("not a bucket");
+    expect(cfg.config.value).toMatchObject({ bucket: "exports", forcePathStyle: true, credentials: { accessKeyId: "AKIA1", secretAccessKey: "s3cr3t" } });
+  });
+});
+
 describe("ConnectionForm", () => {
   it("shows field errors instead of saving invalid input", async () => {
     const onSave = vi.fn();

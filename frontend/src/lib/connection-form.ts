@@ -5,7 +5,8 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectionConfigSchema, type ConnectionConfig } from "@/gen/mgmt/v1alpha1/connection_pb";
 
-export type DbType = "postgres" | "mysql";
+/** The connection's kind: a database, or an S3-compatible bucket (jobs export to it and import from it). */
+export type DbType = "postgres" | "mysql" | "s3";
 /** How the connection is given: a URL, discrete fields, or the name of a worker environment variable holding the URL. */
 export type Mode = "url" | "fields" | "env";
 
@@ -35,6 +36,16 @@ export interface ConnectionFormValues {
   sshPassword: string;
   sshKnownHostKey: string;
   sshInsecure: boolean;
+  /** S3 bucket (type "s3"). */
+  s3Bucket: string;
+  s3Prefix: string;
+  s3Region: string;
+  /** Empty for AWS; the base URL of an S3-compatible server otherwise. */
+  s3Endpoint: string;
+  s3PathStyle: boolean;
+  s3AccessKeyId: string;
+  /** Arrives masked (SECRET_MASK) from the API; sending the mask back keeps the stored key. */
+  s3SecretAccessKey: string;
 }
 
 export type ConnectionFormErrors = Partial<Record<keyof ConnectionFormValues, string>>;
@@ -69,7 +80,38 @@ export function emptyValues(type: DbType = "postgres"): ConnectionFormValues {
     sshPassword: "",
     sshKnownHostKey: "",
     sshInsecure: false,
+    s3Bucket: "",
+    s3Prefix: "",
+    s3Region: "",
+    s3Endpoint: "",
+    s3PathStyle: false,
+    s3AccessKeyId: "",
+    s3SecretAccessKey: "",
   };
+}
+
+/** S3's bucket naming rule, as the API checks it. */
+const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const regionPattern = /^[a-z0-9-]{1,64}$/;
+
+function validateBucket(v: ConnectionFormValues, e: ConnectionFormErrors) {
+  if (!bucketPattern.test(v.s3Bucket.trim())) e.s3Bucket = "3–63 lower-case letters, digits, '.' and '-'.";
+  const prefix = v.s3Prefix.trim();
+  if (prefix.startsWith("/") || prefix.endsWith("/") || prefix.includes("//")) e.s3Prefix = "No leading, trailing or double '/'.";
+  if (v.s3Region.trim() && !regionPattern.test(v.s3Region.trim())) e.s3Region = "A region name such as us-east-1.";
+  if (v.s3Endpoint.trim()) {
+    try {
+      const u = new URL(v.s3Endpoint.trim());
+      if ((u.protocol !== "http:" && u.protocol !== "https:") || !u.hostname) e.s3Endpoint = "An http:// or https:// URL such as https://s3.example.com.";
+      else if (u.username || u.password) e.s3Endpoint = "Put the credentials in the access key fields, not in the URL.";
+    } catch {
+      e.s3Endpoint = "An http:// or https:// URL such as https://s3.example.com.";
+    }
+  }
+  if (!!v.s3AccessKeyId.trim() !== !!v.s3SecretAccessKey) {
+    if (!v.s3AccessKeyId.trim()) e.s3AccessKeyId = "Give the access key id with its secret.";
+    else e.s3SecretAccessKey = "Give the secret with its access key id.";
+  }
 }
 
 const hostKeyPattern = /^(ssh-[a-z0-9-]+|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)\s+[A-Za-z0-9+/=]+/;
@@ -107,6 +149,10 @@ export function validate(v: ConnectionFormValues, { requireName = true } = {}): 
   const e: ConnectionFormErrors = {};
   if (requireName && !namePattern.test(v.name)) {
     e.name = v.name ? "Use letters, digits, '.', '_' and '-', starting with a letter or digit (max 100)." : "Name is required.";
+  }
+  if (v.type === "s3") {
+    validateBucket(v, e);
+    return e;
   }
   if (v.mode === "env") {
     if (!envURLPattern.test(v.urlFromEnv.trim())) e.urlFromEnv = "Name a variable NEOSYNC_URL_… of upper-case letters, digits and '_'.";
@@ -148,6 +194,22 @@ function optStr(s: string): string | undefined {
 
 /** toConfig builds the ConnectionConfig the API expects from valid values. */
 export function toConfig(v: ConnectionFormValues): ConnectionConfig {
+  if (v.type === "s3") {
+    const key = v.s3AccessKeyId.trim();
+    return create(ConnectionConfigSchema, {
+      config: {
+        case: "awsS3Config",
+        value: {
+          bucket: v.s3Bucket.trim(),
+          pathPrefix: optStr(v.s3Prefix.trim()),
+          region: optStr(v.s3Region.trim()),
+          endpoint: optStr(v.s3Endpoint.trim()),
+          forcePathStyle: v.s3PathStyle,
+          credentials: key ? { accessKeyId: key, secretAccessKey: v.s3SecretAccessKey } : undefined,
+        },
+      },
+    });
+  }
   const connectionOptions = {
     maxConnectionLimit: optInt(v.maxConnections),
     maxIdleConnections: optInt(v.maxIdleConnections),
@@ -194,8 +256,21 @@ export function toConfig(v: ConnectionFormValues): ConnectionConfig {
 /** fromConfig fills the form from a stored (masked) connection. */
 export function fromConfig(name: string, cfg: ConnectionConfig | undefined): ConnectionFormValues {
   const c = cfg?.config;
-  const type: DbType = c?.case === "mysqlConfig" ? "mysql" : "postgres";
+  const type: DbType = c?.case === "mysqlConfig" ? "mysql" : c?.case === "awsS3Config" ? "s3" : "postgres";
   const v = { ...emptyValues(type), name, sslMode: "" };
+  if (c?.case === "awsS3Config") {
+    const b = c.value;
+    return {
+      ...v,
+      s3Bucket: b.bucket,
+      s3Prefix: b.pathPrefix ?? "",
+      s3Region: b.region ?? "",
+      s3Endpoint: b.endpoint ?? "",
+      s3PathStyle: b.forcePathStyle,
+      s3AccessKeyId: b.credentials?.accessKeyId ?? "",
+      s3SecretAccessKey: b.credentials?.secretAccessKey ?? "",
+    };
+  }
   if (c?.case !== "pgConfig" && c?.case !== "mysqlConfig") return v;
   const o = c.value.connectionOptions;
   v.maxConnections = o?.maxConnectionLimit?.toString() ?? "";

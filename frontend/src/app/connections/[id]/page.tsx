@@ -8,7 +8,6 @@ import { ConnectionService } from "@/gen/mgmt/v1alpha1/connection_pb";
 import { useDenied } from "@/lib/account";
 import { fromConfig } from "@/lib/connection-form";
 import { formatTime } from "@/lib/format";
-import { BucketDetails } from "@/components/bucket-details";
 import { ConnectionForm } from "@/components/connection-form";
 import { Button, ConfirmDialog, ErrorBox, Loading, PageHeader, RoleNote } from "@/components/ui";
 
@@ -56,8 +55,7 @@ export default function ConnectionPage() {
           Changes saved.
         </p>
       )}
-      {conn?.connectionConfig?.config.case === "awsS3Config" && <BucketDetails cfg={conn.connectionConfig.config.value} />}
-      {conn && conn.connectionConfig?.config.case !== "awsS3Config" && (
+      {conn && (
         <ConnectionForm
           key={conn.updatedAt?.seconds.toString()}
           isEdit
