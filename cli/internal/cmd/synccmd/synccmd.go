@@ -43,6 +43,8 @@ type flags struct {
 	batchSize      int32
 	concurrency    int
 	format         output.Format
+	// s3 names an S3 export to import instead of a source connection.
+	s3 s3Flags
 }
 
 // options are the destination options the flags set.
@@ -75,7 +77,7 @@ func (o options) destination(schemaMap map[string]string) syncplan.DestinationOp
 func NewCommand(s *session.Session) *cobra.Command {
 	f := &flags{}
 	cmd := &cobra.Command{
-		Use:   "sync (--connection NAME | --connection-id ID | --job NAME) --destination-connection-url URL",
+		Use:   "sync (--connection NAME | --connection-id ID | --job NAME | --s3-export-job NAME --s3-bucket BUCKET) --destination-connection-url URL",
 		Short: "Copy a connection (or a job's anonymized source) into a local database",
 		Long: `Copy the tables of a saved connection down to a local PostgreSQL or MySQL
 database given by --destination-connection-url. The rows are streamed through
@@ -109,14 +111,31 @@ GITHUB_ACTIONS is set, it is plain lines; with -o json it is one JSON event per
 line (start, table, progress, warning, result — the schema is in
 cli/README.md), the result carrying the verification report. Only same-dialect copies are
 supported (PostgreSQL to PostgreSQL, MySQL to MySQL). Settings may come from a
-YAML file (--config); flags win over it.`,
+YAML file (--config); flags win over it.
+
+--s3-export-job NAME --s3-bucket BUCKET imports an export a job wrote to an
+S3 bucket (the round trip) instead: the latest finished export, or
+--s3-run-id's. The CLI reads the bucket itself with the credentials in
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); give the
+bucket connection's --s3-prefix, --s3-endpoint, --s3-region and
+--s3-path-style. Every part file is checked against the manifest's SHA-256
+and row count; the destination's tables must exist (same kind of database as
+the export's source).`,
 		Example: `  neosync sync --connection prod --destination-connection-url postgres://postgres@127.0.0.1:5432/dev --init-schema
   neosync sync --job nightly --destination-connection-url "$DEV_DB" --truncate-before-insert --truncate-cascade
   neosync sync --connection prod --destination-connection-url "$DEV_DB" --include-table 'public.*' --exclude-table public.audit_log
   neosync sync --config sync.yaml
-  neosync sync --connection prod --destination-connection-url "$DEV_DB" -o json | jq -c 'select(.type != "progress")'`,
+  neosync sync --connection prod --destination-connection-url "$DEV_DB" -o json | jq -c 'select(.type != "progress")'
+  AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… neosync sync --s3-export-job nightly --s3-bucket exports --s3-prefix neosync \
+    --destination-connection-url "$DEV_DB" --truncate-before-insert`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.s3.given() {
+				if f.config != "" || f.connection != "" || f.connectionID != "" || f.job != "" {
+					return exitcode.Usage(errors.New("--s3-export-job imports an export: give no --connection, --connection-id, --job or --config beside it"))
+				}
+				return runImport(cmd.Context(), s, f)
+			}
 			if err := f.applyConfig(cmd, s); err != nil {
 				return err
 			}
@@ -140,6 +159,7 @@ YAML file (--config); flags win over it.`,
 	output.AddFlag(cmd, &f.format)
 	_ = cmd.RegisterFlagCompletionFunc("connection", complete.Connections(s))
 	_ = cmd.RegisterFlagCompletionFunc("job", complete.Jobs(s))
+	f.s3.register(cmd)
 	cmd.MarkFlagsMutuallyExclusive("connection", "connection-id", "job")
 	return cmd
 }
