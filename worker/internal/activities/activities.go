@@ -713,6 +713,12 @@ func (a *Activities) event(ctx context.Context, runID, level, msg string, table 
 func (a *Activities) RestoreAfterStop(ctx context.Context, in jobcontract.WorkflowInput) error {
 	h := keepAlive(ctx, StepBeat{Step: "restore", Attempt: activity.GetInfo(ctx).Attempt})
 	defer h.Stop()
+	if l, err := a.load(ctx, in.JobID); err == nil && l.sync.Import != nil {
+		// An import's plan comes from its destination and the export
+		// (s3sync.Import), not from a source this activity can read.
+		a.event(ctx, in.JobRunID, "warn", "the import was stopped before it finished: keys and indexes it had set aside in the destinations are not restored automatically; run the import again (with truncate_before_insert) to complete them", nil)
+		return nil
+	}
 	l, plan, _, err := a.buildPlan(ctx, in.JobID)
 	if err != nil {
 		a.event(ctx, in.JobRunID, "error", "restoring the destinations after the run stopped: "+err.Error(), nil)
