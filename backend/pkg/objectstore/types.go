@@ -60,6 +60,13 @@ func ParquetTypeOf(dialect, dataType string) ParquetType {
 	}
 	switch dialect {
 	case DialectPostgres:
+		// format_type prints "timestamp(3) with time zone".
+		if strings.HasPrefix(t, "timestamp") {
+			if strings.HasSuffix(t, " with time zone") {
+				return ParquetTimestampTZ
+			}
+			return ParquetTimestamp
+		}
 		base, _, _ := strings.Cut(t, "(")
 		switch strings.TrimSpace(base) {
 		case "smallint", "integer", "bigint":
@@ -72,17 +79,6 @@ func ParquetTypeOf(dialect, dataType string) ParquetType {
 			return ParquetBytes
 		case "numeric":
 			return ParquetDecimal
-		case "timestamp", "timestamp without time zone":
-			return ParquetTimestamp
-		case "timestamp with time zone":
-			return ParquetTimestampTZ
-		}
-		// format_type prints "timestamp(3) with time zone".
-		if strings.HasPrefix(t, "timestamp") {
-			if strings.HasSuffix(t, "with time zone") && !strings.HasSuffix(t, "without time zone") {
-				return ParquetTimestampTZ
-			}
-			return ParquetTimestamp
 		}
 	case DialectMySQL:
 		base := t
