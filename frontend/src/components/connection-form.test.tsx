@@ -108,6 +108,28 @@ describe("S3 connections", () => {
   });
 });
 
+describe("testing a saved connection with masked secrets", () => {
+  it("checks the stored config by id while unchanged, and asks to save or re-enter the secret once edited", async () => {
+    const byId = vi.fn(() => ({ isConnected: true, privileges: [] }));
+    const byConfig = vi.fn(() => ({ isConnected: false, connectionError: "should not be called" }));
+    const stored = toConfig({ ...emptyValues("s3"), name: "b", s3Bucket: "exports", s3AccessKeyId: "AKIA1", s3SecretAccessKey: "********" });
+    renderWithAPI(<ConnectionForm isEdit connectionId="c-1" initial={fromConfig("b", stored)} onSave={() => {}} />, (r) =>
+      r.service(ConnectionService, { checkConnectionConfigById: byId, checkConnectionConfig: byConfig }),
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(screen.getByText(/probe object written and deleted/)).toBeInTheDocument());
+    expect(byId).toHaveBeenCalledTimes(1);
+    await userEvent.type(screen.getByLabelText("Path prefix"), "team");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(screen.getByText(/save it first, or re-enter the secret/)).toBeInTheDocument());
+    await userEvent.clear(screen.getByLabelText("Secret access key"));
+    await userEvent.type(screen.getByLabelText("Secret access key"), "s3cr3t");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await waitFor(() => expect(byConfig).toHaveBeenCalledTimes(1));
+    expect(byId).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("ConnectionForm", () => {
   it("shows field errors instead of saving invalid input", async () => {
     const onSave = vi.fn();

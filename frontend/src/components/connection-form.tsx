@@ -7,6 +7,7 @@ import { ConnectionService, type CheckConnectionConfigResponse, type ConnectionC
 import {
   SECRET_MASK,
   SSL_MODES,
+  hasMaskedSecret,
   emptyValues,
   toConfig,
   validate,
@@ -29,6 +30,7 @@ const types: { value: DbType; label: string; hint: string }[] = [
 export function ConnectionForm({
   initial,
   isEdit = false,
+  connectionId,
   onSave,
   saving,
   saveError,
@@ -36,6 +38,8 @@ export function ConnectionForm({
 }: {
   initial?: ConnectionFormValues;
   isEdit?: boolean;
+  /** The saved connection's id: with it, Test connection checks the stored config while the form still holds masked secrets. */
+  connectionId?: string;
   onSave: (name: string, config: ConnectionConfig) => void;
   saving?: boolean;
   saveError?: unknown;
@@ -44,7 +48,20 @@ export function ConnectionForm({
 }) {
   const [v, setV] = useState<ConnectionFormValues>(initial ?? emptyValues());
   const [errors, setErrors] = useState<ConnectionFormErrors>({});
-  const check = useMutation(ConnectionService.method.checkConnectionConfig);
+  const checkConfig = useMutation(ConnectionService.method.checkConnectionConfig);
+  const checkById = useMutation(ConnectionService.method.checkConnectionConfigById);
+  const [maskedEdit, setMaskedEdit] = useState(false);
+  // One view of both checks: the unsaved values, or the saved connection.
+  const check = {
+    data: checkById.data ?? checkConfig.data,
+    error: maskedEdit ? new Error("This change cannot be tested with the stored secret: save it first, or re-enter the secret.") : checkById.error ?? checkConfig.error,
+    isPending: checkById.isPending || checkConfig.isPending,
+    reset: () => {
+      checkById.reset();
+      checkConfig.reset();
+      setMaskedEdit(false);
+    },
+  };
 
   const set = <K extends keyof ConnectionFormValues>(k: K, value: ConnectionFormValues[K]) => {
     setV((old) => ({ ...old, [k]: value }));
@@ -64,7 +81,16 @@ export function ConnectionForm({
   };
 
   const onTest = () => {
-    if (valid(false)) check.mutate({ connectionConfig: toConfig(v) });
+    if (!valid(false)) return;
+    check.reset();
+    // A masked secret means "the stored one": the API can only use it for
+    // the saved connection, so unchanged values are checked by id.
+    if (connectionId && hasMaskedSecret(v)) {
+      if (JSON.stringify({ ...v, name: "" }) === JSON.stringify({ ...initial, name: "" })) checkById.mutate({ id: connectionId });
+      else setMaskedEdit(true);
+      return;
+    }
+    checkConfig.mutate({ connectionConfig: toConfig(v) });
   };
 
   const onSubmit = (e: FormEvent) => {
@@ -339,7 +365,7 @@ function BucketFields({
   );
 }
 
-function CheckResult({ result, error, bucket }: { result?: CheckConnectionConfigResponse; error: unknown; bucket?: boolean }) {
+function CheckResult({ result, error, bucket }: { result?: Pick<CheckConnectionConfigResponse, "isConnected" | "connectionError" | "privileges">; error: unknown; bucket?: boolean }) {
   if (error) return <ErrorBox error={error} title="Could not test the connection" />;
   if (!result) return null;
   if (!result.isConnected) {

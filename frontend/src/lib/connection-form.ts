@@ -307,6 +307,14 @@ export function fromConfig(name: string, cfg: ConnectionConfig | undefined): Con
   return v;
 }
 
+/** hasMaskedSecret reports whether the values still hold a stored secret as the API's mask (which only the saved connection can resolve). */
+export function hasMaskedSecret(v: ConnectionFormValues): boolean {
+  if (v.type === "s3") return v.s3SecretAccessKey === SECRET_MASK;
+  const db = v.mode === "url" ? v.url.includes(SECRET_MASK) : v.mode === "fields" && v.password === SECRET_MASK;
+  const ssh = v.sshHost.trim() !== "" && (v.sshAuth === "key" ? v.sshPrivateKey === SECRET_MASK : v.sshPassword === SECRET_MASK);
+  return db || ssh;
+}
+
 /** connectionType names a stored connection's engine for lists. */
 export function connectionType(cfg: ConnectionConfig | undefined): string {
   switch (cfg?.config.case) {

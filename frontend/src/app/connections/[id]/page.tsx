@@ -59,6 +59,7 @@ export default function ConnectionPage() {
         <ConnectionForm
           key={conn.updatedAt?.seconds.toString()}
           isEdit
+          connectionId={id}
           initial={fromConfig(conn.name, conn.connectionConfig)}
           onSave={(name, connectionConfig) => { setSaved(false); update.mutate({ id, name, connectionConfig }); }}
           saving={update.isPending}
