@@ -52,6 +52,13 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 	if err != nil {
 		return Plan{}, err
 	}
+	if im := j.Definition.Sync; im != nil && im.Import != nil {
+		run := im.Import.RunID
+		if run == "" {
+			run = "the latest finished run"
+		}
+		return Plan{}, domain.FailedPrecondition("job %s imports an S3 export (%s of job %s): its tables come from the export's manifest when it runs, in the destinations' foreign key order", j.Name, run, im.Import.ExportJob)
+	}
 	only := domain.Scope{AccountIDs: []uuid.UUID{j.AccountID}}
 	udts, err := resolveTransformers(ctx, s.transformers, only, j.Definition.Mappings)
 	if err != nil {
