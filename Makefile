@@ -140,7 +140,7 @@ frontend/node_modules: frontend/package-lock.json
 # Every package's benchmarks run, so the integration packages' TestMain start
 # their Temporal dev server: install it first.
 .PHONY: bench
-bench: $(TOOLS_BIN)/temporal ## Run the benchmarks
+bench: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/versitygw ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 .PHONY: bench-tables
