@@ -15,9 +15,9 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/tests3"
 )
 
-// BenchmarkExport writes 200,000 rows of a six-column table (typed
-// Parquet and gzip JSON Lines, the defaults) to a real S3-compatible
-// server, at two part sizes, and reports rows/s, the peak live heap (the
+// BenchmarkExport writes a six-column table (typed Parquet and gzip JSON
+// Lines, the defaults) to a real S3-compatible server: 200,000 rows at two
+// part sizes, and 1,000,000 rows, and reports rows/s, the peak live heap (the
 // heap marked live by the last GC, sampled every 1,000 rows: what the
 // parts held in memory cost) and the process's peak RSS so far (VmHWM,
 // which never decreases, so the second size's figure covers both). Run with
@@ -27,16 +27,16 @@ func BenchmarkExport(b *testing.B) {
 	cfg := objectstore.Config{Bucket: srv.Bucket(b, "bench"), Endpoint: srv.Endpoint, Region: srv.Region, ForcePathStyle: true, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
 	cols := []objectstore.Column{{Name: "id", Type: "bigint"}, {Name: "email", Type: "text"}, {Name: "name", Type: "text"},
 		{Name: "score", Type: "double precision"}, {Name: "created_at", Type: "timestamp with time zone"}, {Name: "balance", Type: "numeric(12,2)"}}
-	const rows = 200_000
-	for _, perPart := range []int{10_000, objectstore.DefaultRowsPerPart} {
-		b.Run(fmt.Sprintf("rows-per-part=%d", perPart), func(b *testing.B) {
+	for _, c := range []struct{ rows, perPart int }{{200_000, 10_000}, {200_000, objectstore.DefaultRowsPerPart}, {1_000_000, objectstore.DefaultRowsPerPart}} {
+		rows, perPart := c.rows, c.perPart
+		b.Run(fmt.Sprintf("rows=%d/rows-per-part=%d", rows, perPart), func(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			var peak uint64
 			live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 			for i := 0; i < b.N; i++ {
 				runtime.GC()
-				exp, err := objectstore.NewExport(ctx, cfg, "bench", fmt.Sprintf("p%d-%d", perPart, i), objectstore.ExportOptions{RowsPerPart: perPart, Dialect: objectstore.DialectPostgres})
+				exp, err := objectstore.NewExport(ctx, cfg, "bench", fmt.Sprintf("r%d-p%d-%d", rows, perPart, i), objectstore.ExportOptions{RowsPerPart: perPart, Dialect: objectstore.DialectPostgres})
 				if err != nil {
 					b.Fatal(err)
 				}
