@@ -100,6 +100,18 @@ func TestS3JobRoles(t *testing.T) {
 			Source: &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: pg.GetId(),
 				Tables: []*mgmt.GenerateSourceTable{{Schema: "public", Table: "t", RowCount: 1}}}}},
 			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}}, "destinations[0].connection_id"},
+		{"import into a bucket", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "import-to-bucket", Source: importSource(bkt.GetId(), "nightly"),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}}, "destinations[0].connection_id"},
+		{"s3_import from a database", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "import-from-pg", Source: importSource(pg.GetId(), "nightly"),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}}, "source.sync.s3_import"},
+		{"import with mappings", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "import-mapped", Source: importSource(bkt.GetId(), "nightly"),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: pg.GetId()}},
+			Mappings:     []*mgmt.JobMapping{{Schema: "public", Table: "t", Column: "c", Transformer: &mgmt.JobMappingTransformer{Source: "passthrough"}}}}, "mappings"},
+		{"import of a bad job name", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "import-bad", Source: importSource(bkt.GetId(), "../x"),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: pg.GetId()}}}, "source.sync.s3_import.export_job_name"},
+		{"formats on a database", &mgmt.CreateJobRequest{AccountId: accountID, JobName: "pg-formats", Source: syncSource(pg.GetId()),
+			Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}, {ConnectionId: createConnection(t, c, accountID, "pg2", pgConfig("postgres://postgres@127.0.0.1:5432/template1?sslmode=disable")).GetId(),
+				Options: &mgmt.JobDestinationOptions{ExportCompression: "zstd"}}}}, "destinations[1].options.export_compression"},
 	} {
 		_, err := c.Jobs.CreateJob(ctx, connect.NewRequest(tc.req))
 		wantCode(t, tc.name, err, connect.CodeInvalidArgument)
@@ -108,9 +120,22 @@ func TestS3JobRoles(t *testing.T) {
 		}
 	}
 	if _, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{AccountId: accountID, JobName: "to-bucket", Source: syncSource(pg.GetId()),
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId()}}})); err != nil {
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: bkt.GetId(), Options: &mgmt.JobDestinationOptions{ExportFormats: []string{"parquet"}, ExportCompression: "gzip"}}}})); err != nil {
 		t.Fatalf("a bucket as a plain destination: %v", err)
 	}
+	imp, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{AccountId: accountID, JobName: "from-bucket-ok", Source: importSource(bkt.GetId(), "to-bucket"),
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: pg.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true}}}}))
+	if err != nil {
+		t.Fatalf("an import job: %v", err)
+	}
+	if got := imp.Msg.GetJob().GetSource().GetSync().GetS3Import(); got.GetExportJobName() != "to-bucket" || got.RunId != nil {
+		t.Errorf("the saved import reads %v", got)
+	}
+}
+
+// importSource is a sync source that imports job's latest export.
+func importSource(connID, job string) *mgmt.JobSource {
+	return &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: connID, S3Import: &mgmt.S3ImportOptions{ExportJobName: job}}}}
 }
 
 func getConnection(t *testing.T, c apitest.Clients, id string) *mgmt.Connection {
