@@ -51,6 +51,9 @@ func ExportJob(j *mgmtv1alpha1.Job, names Names) (*Job, error) {
 		if p := s.GetLeakPolicy(); p != nil && (p.WarnRate != nil || p.FailRate != nil || p.ReidentifiedFailRate != nil) {
 			src.LeakPolicy = &LeakPolicy{WarnRate: p.WarnRate, FailRate: p.FailRate, ReidentifiedFailRate: p.ReidentifiedFailRate}
 		}
+		if im := s.GetS3Import(); im != nil {
+			src.S3Import = &S3Import{ExportJob: im.GetExportJobName(), RunID: im.GetRunId()}
+		}
 		out.Source = src
 	case j.GetSource().GetGenerate() != nil:
 		g := j.GetSource().GetGenerate()
@@ -73,7 +76,8 @@ func ExportJob(j *mgmtv1alpha1.Job, names Names) (*Job, error) {
 		}
 		o := d.GetOptions()
 		out.Destinations = append(out.Destinations, Destination{Connection: name, InitSchema: o.GetInitTableSchema(),
-			TruncateBeforeInsert: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(), OnConflict: o.GetOnConflict(), BatchSize: o.GetBatchSize()})
+			TruncateBeforeInsert: o.GetTruncateBeforeInsert(), TruncateCascade: o.GetTruncateCascade(), OnConflict: o.GetOnConflict(), BatchSize: o.GetBatchSize(),
+			ExportFormats: o.GetExportFormats(), ExportCompression: o.GetExportCompression()})
 	}
 	tables := map[[2]string]int{} // schema, table → index in out.Mappings
 	for _, m := range j.GetMappings() {

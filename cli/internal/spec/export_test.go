@@ -83,3 +83,41 @@ func TestExportNeedsNames(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestExportS3RoundTrip: an export job's formats and an import job's
+// s3_import survive ExportJob → YAML → Parse → Definition.
+func TestExportS3RoundTrip(t *testing.T) {
+	t.Parallel()
+	r := fakeResolver{"prod": "c-prod", "stage": "c-stage", "bucket": "c-bucket"}
+	names := Names{Connections: map[string]string{"c-prod": "prod", "c-stage": "stage", "c-bucket": "bucket"}}
+	run := "run-7"
+	for _, want := range []*JobDefinition{
+		{Name: "export", Source: &mgmtv1alpha1.JobSource{Options: &mgmtv1alpha1.JobSource_Sync{Sync: &mgmtv1alpha1.SyncSourceOptions{ConnectionId: "c-prod"}}},
+			Destinations:    []*mgmtv1alpha1.JobDestinationCreate{{ConnectionId: "c-bucket", Options: &mgmtv1alpha1.JobDestinationOptions{ExportFormats: []string{"parquet"}, ExportCompression: "zstd"}}},
+			WorkflowOptions: &mgmtv1alpha1.WorkflowOptions{}, SyncOptions: &mgmtv1alpha1.ActivityOptions{}},
+		{Name: "import", Source: &mgmtv1alpha1.JobSource{Options: &mgmtv1alpha1.JobSource_Sync{Sync: &mgmtv1alpha1.SyncSourceOptions{ConnectionId: "c-bucket",
+			S3Import: &mgmtv1alpha1.S3ImportOptions{ExportJobName: "export", RunId: &run}}}},
+			Destinations:    []*mgmtv1alpha1.JobDestinationCreate{{ConnectionId: "c-stage", Options: &mgmtv1alpha1.JobDestinationOptions{TruncateBeforeInsert: true}}},
+			WorkflowOptions: &mgmtv1alpha1.WorkflowOptions{}, SyncOptions: &mgmtv1alpha1.ActivityOptions{}},
+	} {
+		exported, err := ExportJob(storedJob(want), names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := Marshal(&File{Version: 1, Jobs: []Job{*exported}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse("export.yaml", doc, envOf(nil))
+		if err != nil {
+			t.Fatalf("exported file does not parse: %v\n%s", err, doc)
+		}
+		got, err := back.Jobs[0].Definition(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(storedJob(got), storedJob(want)) {
+			t.Errorf("job %s changed on the round trip:\n%s\nwant %v\ngot  %v", want.Name, doc, storedJob(want), storedJob(got))
+		}
+	}
+}
