@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
-	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
@@ -56,26 +55,15 @@ ANALYZE big;`)
 		t.Fatalf("CreateJob: %v", err)
 	}
 	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
-	sum := func(cols string) string {
-		return "SELECT ('x' || substr(md5(string_agg(" + cols + ", ';' ORDER BY tenant, code)), 1, 15))::bit(60)::bigint FROM big"
-	}
-	for _, dst := range []string{dst1, dst2} {
-		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
-			t.Errorf("destination has %d rows, want %d", got, rangeRows)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) - count(DISTINCT (tenant, code)) FROM big"); got != 0 {
-			t.Errorf("destination has %d duplicate keys", got)
-		}
-		if got, want := queryInt(t, dst, sum("tenant || ',' || code || ',' || name")), queryInt(t, src, sum("tenant || ',' || code || ',' || name")); got != want {
-			t.Errorf("passthrough checksum %d, source %d", got, want)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
-			t.Errorf("%d emails were not transformed", got)
-		}
-	}
-	if got, want := queryInt(t, dst1, sum("code || ',' || email")), queryInt(t, dst2, sum("code || ',' || email")); got != want {
-		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
-	}
+	rangeCopies{
+		query: func(db, q string) int64 { return queryInt(t, db, q) },
+		sum: func(cols string) string {
+			return "SELECT ('x' || substr(md5(string_agg(" + cols + ", ';' ORDER BY tenant, code)), 1, 15))::bit(60)::bigint FROM big"
+		},
+		distinct:    "count(DISTINCT (tenant, code))",
+		passthrough: "tenant || ',' || code || ',' || name",
+		transformed: "code || ',' || email",
+	}.check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
 }
 
@@ -122,35 +110,7 @@ func TestMySQLTextKeyRangesOnTwoWorkers(t *testing.T) {
 		t.Fatalf("CreateJob: %v", err)
 	}
 	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
-	query := func(db, q string) int64 {
-		t.Helper()
-		var n int64
-		qdb, _ := sqlschema.QuoteMySQLIdentifier(db)
-		if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), strings.ReplaceAll(q, "big", qdb+".big")).Scan(&n); err != nil {
-			t.Fatalf("%s on %s: %v", q, db, err)
-		}
-		return n
-	}
-	sum := func(cols string) string {
-		return "SELECT COALESCE(SUM(CRC32(CONCAT_WS(',', " + cols + "))), 0) FROM big"
-	}
-	for _, dst := range []string{dst1, dst2} {
-		if got := query(dst, "SELECT COUNT(*) FROM big"); got != rangeRows {
-			t.Errorf("%s has %d rows, want %d", dst, got, rangeRows)
-		}
-		if got := query(dst, "SELECT COUNT(*) - COUNT(DISTINCT CAST(code AS BINARY)) FROM big"); got != 0 {
-			t.Errorf("%s has %d duplicate keys", dst, got)
-		}
-		if got, want := query(dst, sum("code, name")), query(src, sum("code, name")); got != want {
-			t.Errorf("passthrough checksum %d, source %d", got, want)
-		}
-		if got := query(dst, "SELECT COUNT(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
-			t.Errorf("%d emails were not transformed", got)
-		}
-	}
-	if got, want := query(dst1, sum("code, email")), query(dst2, sum("code, email")); got != want {
-		t.Errorf("transformed checksum: %d and %d", got, want)
-	}
+	mysqlRangeCopies(t, srv, "code", "COUNT(DISTINCT CAST(code AS BINARY))").check(t, src, dst1, dst2)
 	// MariaDB's row estimate decides the number of ranges (rows/range_rows,
 	// rounded up): about 8.
 	var n int32

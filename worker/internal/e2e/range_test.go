@@ -92,23 +92,8 @@ ANALYZE big;`)
 		t.Fatalf("CreateJob: %v", err)
 	}
 	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
-	for _, dst := range []string{dst1, dst2} {
-		if got := queryInt(t, dst, "SELECT count(*) FROM big"); got != rangeRows {
-			t.Errorf("destination has %d rows, want %d", got, rangeRows)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); got != 0 {
-			t.Errorf("destination has %d duplicate keys", got)
-		}
-		if got, want := queryInt(t, dst, checksum("id || ',' || name")), queryInt(t, src, checksum("id || ',' || name")); got != want {
-			t.Errorf("passthrough checksum %d, source %d", got, want)
-		}
-		if got := queryInt(t, dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
-			t.Errorf("%d emails were not transformed", got)
-		}
-	}
-	if got, want := queryInt(t, dst1, checksum("id || ',' || email")), queryInt(t, dst2, checksum("id || ',' || email")); got != want {
-		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
-	}
+	rangeCopies{query: func(db, q string) int64 { return queryInt(t, db, q) }, sum: checksum,
+		distinct: "count(DISTINCT id)", passthrough: "id || ',' || name", transformed: "id || ',' || email"}.check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
 }
 
@@ -232,34 +217,59 @@ func TestMySQLKeyRangesOnTwoWorkers(t *testing.T) {
 		t.Fatalf("CreateJob: %v", err)
 	}
 	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
-	query := func(db, q string) int64 {
-		t.Helper()
-		var n int64
-		qdb, _ := sqlschema.QuoteMySQLIdentifier(db)
-		if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), strings.ReplaceAll(q, "big", qdb+".big")).Scan(&n); err != nil {
-			t.Fatalf("%s on %s: %v", q, db, err)
-		}
-		return n
-	}
-	sum := func(cols string) string {
-		return "SELECT COALESCE(SUM(CRC32(CONCAT_WS(',', " + cols + "))), 0) FROM big"
-	}
-	for _, dst := range []string{dst1, dst2} {
-		if got := query(dst, "SELECT COUNT(*) FROM big"); got != rangeRows {
-			t.Errorf("%s has %d rows, want %d", dst, got, rangeRows)
-		}
-		if got := query(dst, "SELECT COUNT(*) - COUNT(DISTINCT id) FROM big"); got != 0 {
-			t.Errorf("%s has %d duplicate keys", dst, got)
-		}
-		if got, want := query(dst, sum("id, name")), query(src, sum("id, name")); got != want {
-			t.Errorf("passthrough checksum %d, source %d", got, want)
-		}
-		if got := query(dst, "SELECT COUNT(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
-			t.Errorf("%d emails were not transformed", got)
-		}
-	}
-	if got, want := query(dst1, sum("id, email")), query(dst2, sum("id, email")); got != want {
-		t.Errorf("transformed checksum: %d and %d", got, want)
-	}
+	mysqlRangeCopies(t, srv, "id", "COUNT(DISTINCT id)").check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
+}
+
+// rangeCopies is how a two-destination range test reads one dialect.
+type rangeCopies struct {
+	query func(db, q string) int64 // runs q on database db
+	sum   func(cols string) string // a query checksumming cols of big in key order
+	// distinct counts big's distinct keys; passthrough and transformed are
+	// the sum arguments over the key and the copied, or transformed, columns.
+	distinct, passthrough, transformed string
+}
+
+// check fails unless both destinations hold exactly the source's rangeRows
+// rows of big, no key twice, the source's passthrough columns, every email
+// transformed, and the same transformed values.
+func (c rangeCopies) check(t *testing.T, src, dst1, dst2 string) {
+	t.Helper()
+	for _, dst := range []string{dst1, dst2} {
+		if got := c.query(dst, "SELECT count(*) FROM big"); got != rangeRows {
+			t.Errorf("destination %s has %d rows, want %d", dst, got, rangeRows)
+		}
+		if got := c.query(dst, "SELECT count(*) - "+c.distinct+" FROM big"); got != 0 {
+			t.Errorf("destination %s has %d duplicate keys", dst, got)
+		}
+		if got, want := c.query(dst, c.sum(c.passthrough)), c.query(src, c.sum(c.passthrough)); got != want {
+			t.Errorf("destination %s: passthrough checksum %d, source %d", dst, got, want)
+		}
+		if got := c.query(dst, "SELECT count(*) FROM big WHERE email LIKE 'user%@example.com'"); got != 0 {
+			t.Errorf("destination %s: %d emails were not transformed", dst, got)
+		}
+	}
+	if got, want := c.query(dst1, c.sum(c.transformed)), c.query(dst2, c.sum(c.transformed)); got != want {
+		t.Errorf("transformed checksum: killed destination %d, other %d", got, want)
+	}
+}
+
+// mysqlRangeCopies is rangeCopies on the MariaDB server srv; key is big's
+// key as a CONCAT_WS argument list, distinct counts its distinct values.
+func mysqlRangeCopies(t *testing.T, srv *mariaServer, key, distinct string) rangeCopies {
+	return rangeCopies{
+		query: func(db, q string) int64 {
+			t.Helper()
+			var n int64
+			qdb, _ := sqlschema.QuoteMySQLIdentifier(db)
+			if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), strings.ReplaceAll(q, "big", qdb+".big")).Scan(&n); err != nil {
+				t.Fatalf("%s on %s: %v", q, db, err)
+			}
+			return n
+		},
+		sum: func(cols string) string {
+			return "SELECT COALESCE(SUM(CRC32(CONCAT_WS(',', " + cols + "))), 0) FROM big"
+		},
+		distinct: distinct, passthrough: key + ", name", transformed: key + ", email",
+	}
 }
