@@ -64,6 +64,12 @@ func TestObservabilityOfARun(t *testing.T) {
 
 	t.Run("worker metrics", func(t *testing.T) {
 		m := scrape(t, "http://"+workerMetrics+"/metrics")
+		// The copy's series of one table, for whoever reads the test's log.
+		for _, line := range m.lines {
+			if strings.HasPrefix(line, "neosync_worker_") && strings.Contains(line, `table="public.orders"`) {
+				t.Log(line)
+			}
+		}
 		checkCopyMetrics(t, m, jobID, "dst", map[string]float64{"public.customers": 2000, "public.orders": 5000, "public.employees": 3, "public.audit_log": 300})
 		if got := m.value(t, "neosync_worker_runs_total", "job_id", jobID, "status", "complete"); got != 1 {
 			t.Errorf("runs complete = %v, want 1", got)
