@@ -177,3 +177,30 @@ func TestMySQLTransforms(t *testing.T) {
 		t.Fatalf("rows %.300q, want %.300q", got, want)
 	}
 }
+
+// TestMySQLMariaDBTypes: MariaDB's uuid, inet6 and inet4 columns — which
+// take a binary-charset value as raw bytes — copy through LOAD DATA in
+// several batches, as a key, and as a deferred self-reference (the update
+// pass's stage).
+func TestMySQLMariaDBTypes(t *testing.T) {
+	t.Parallel()
+	src, dst := newMySQLDB(t, "_uuid_src"), newMySQLDB(t, "_uuid_dst")
+	src.exec(t,
+		"CREATE TABLE ids (u uuid PRIMARY KEY, parent uuid, i6 inet6, i4 inet4, n int, FOREIGN KEY (parent) REFERENCES ids (u))",
+		"INSERT INTO ids VALUES ('6ccd780c-baba-1026-9564-5b8c656024db', NULL, '::1', '10.0.0.1', 1),"+
+			" ('00000000-0000-0000-0000-000000000000', '6ccd780c-baba-1026-9564-5b8c656024db', '2001:db8::ff00:42:8329', '255.255.255.255', 2),"+
+			" ('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000', NULL, NULL, NULL)",
+		"INSERT INTO ids (u, parent, n) SELECT UUID(), '6ccd780c-baba-1026-9564-5b8c656024db', seq FROM seq_1_to_20",
+	)
+	job := mysqlPassthroughJob(t, src, []string{"ids"})
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{
+		InitSchema: true, Truncate: true, BatchSize: 4, SchemaMap: map[string]string{src.name: dst.name}}}}
+	_, res := runJob(t, job)
+	if !res[0].Report.OK() {
+		t.Fatalf("report not OK:\n%s", res[0].Report)
+	}
+	const all = "SELECT u, parent, i6, i4, n FROM ids ORDER BY u"
+	if want, got := src.rows(t, all), dst.rows(t, all); !reflect.DeepEqual(want, got) || len(got) != 23 {
+		t.Fatalf("ids differ:\nsource %q\ndest   %q", want, got)
+	}
+}

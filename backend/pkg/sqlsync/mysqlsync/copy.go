@@ -94,11 +94,36 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table)
 	return syncdriver.ColumnsMismatch(missing, generated)
 }
 
+// loadColumns is the column part of a LOAD DATA statement writing cols:
+// their quoted names in order, except that a column of a MariaDB type that
+// takes a binary-charset value as its raw bytes (uuid, inet6, inet4; the
+// statement reads CHARACTER SET binary) is read into a variable and set from
+// it as text.
+func loadColumns(q *syncdriver.Quoter, cols []syncplan.Column) string {
+	parts := make([]string, len(cols))
+	var set []string
+	for i, c := range cols {
+		switch strings.ToLower(c.DataType) {
+		case "uuid", "inet6", "inet4":
+			v := "@neosync_" + strconv.Itoa(i)
+			parts[i] = v
+			set = append(set, q.ID(c.Name)+" = CONVERT("+v+" USING utf8mb4)")
+		default:
+			parts[i] = q.ID(c.Name)
+		}
+	}
+	s := "(" + strings.Join(parts, ", ") + ")"
+	if len(set) > 0 {
+		s += " SET " + strings.Join(set, ", ")
+	}
+	return s
+}
+
 // readerSeq names LOAD DATA readers uniquely within the process.
 var readerSeq atomic.Int64
 
 // mysqlLoad runs LOAD DATA LOCAL INFILE of r into target (a quoted table)
-// on x, then fails if the server reported any warning: with LOCAL the
+// with the column part cols (loadColumns) on x, then fails if the server reported any warning: with LOCAL the
 // server turns errors (duplicate keys, bad values) into warnings rather
 // than stop the transfer, so a warning means a row was not loaded as sent.
 func mysqlLoad(ctx context.Context, x interface {
@@ -109,7 +134,7 @@ func mysqlLoad(ctx context.Context, x interface {
 	mysql.RegisterReaderHandler(name, func() io.Reader { return r })
 	defer mysql.DeregisterReaderHandler(name)
 	stmt := tag + "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + target +
-		" CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + cols + ")"
+		" CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " + cols
 	if _, err := x.ExecContext(ctx, stmt); err != nil {
 		return err
 	}
@@ -144,6 +169,7 @@ type mysqlWriter struct {
 	tag    string // tag(Destination), leading every long statement
 	target string
 	cols   string
+	load   string // the column part of its LOAD DATA (loadColumns)
 	clear  string
 	merge  string
 	stage  bool
@@ -155,7 +181,7 @@ func newMySQLWriter(ctx context.Context, conn *sql.Conn, j *syncdriver.TableJob,
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	dest := q.Table(j.DestName())
 	tag := tag(j.Dst)
-	w := &mysqlWriter{conn: conn, tag: tag, target: dest, cols: q.List("", syncdriver.WrittenNames(out))}
+	w := &mysqlWriter{conn: conn, tag: tag, target: dest, cols: q.List("", syncdriver.WrittenNames(out)), load: loadColumns(q, out)}
 	if clear {
 		w.clear = tag + "DELETE FROM " + dest
 	}
@@ -200,7 +226,7 @@ func (w *mysqlWriter) Write(ctx context.Context, r *syncdriver.BatchReader) erro
 			return fmt.Errorf("empty the table: %w", err)
 		}
 	}
-	if err := mysqlLoad(ctx, tx, w.tag, w.target, w.cols, r); err != nil {
+	if err := mysqlLoad(ctx, tx, w.tag, w.target, w.load, r); err != nil {
 		return err
 	}
 	if w.merge != "" {
@@ -263,6 +289,7 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 	}
 	const keys = "`neosync_resume_keys`"
 	list := q.List("", key)
+	load := loadColumns(q, keyCols)
 	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + keys,
 		"CREATE TEMPORARY TABLE " + keys + " AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
@@ -271,7 +298,7 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+keys) }()
 	err := mysqlStream(ctx, j, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
-		return mysqlLoad(ctx, conn, tag(j.Dst), keys, list, r)
+		return mysqlLoad(ctx, conn, tag(j.Dst), keys, load, r)
 	})
 	if err != nil {
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)

@@ -183,6 +183,7 @@ func mysqlApplyUpdates(ctx context.Context, j *syncdriver.TableJob, stream func(
 	dest := q.Table(j.DestName())
 	cols, deferred := syncdriver.UpdateColumns(j.Table)
 	list := q.List("", syncdriver.WrittenNames(cols))
+	load := loadColumns(q, cols)
 	if err := q.Err(); err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func mysqlApplyUpdates(ctx context.Context, j *syncdriver.TableJob, stream func(
 		}
 	}
 	err = stream(ctx, syncdriver.SourceSpec{Out: cols}, func(ctx context.Context, r *syncdriver.BatchReader) error {
-		return mysqlLoad(ctx, conn, tag(j.Dst), stage, list, r)
+		return mysqlLoad(ctx, conn, tag(j.Dst), stage, load, r)
 	})
 	if err != nil {
 		return fmt.Errorf("read the deferred columns: %w", err)
