@@ -30,6 +30,21 @@ FROM pg_stat_user_tables WHERE relid = $1::regclass`, table).Scan(&r, &s)
 		assertNoError(t, "read the source's statistics", err)
 		return r, s
 	}
+	// A session flushes its table statistics at its end, or up to 10 s
+	// after it goes idle: end this pool's sessions (the fixture's, the
+	// plan's) so that reads made before fn are counted before r0, not
+	// after it.
+	src.db.Postgres.Reset()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var n int
+		assertNoError(t, "sessions", src.db.Postgres.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n))
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the source's other sessions did not end")
+		}
+	}
 	r0, s0 := stat()
 	cfg := src.cfg
 	cfg.URL += "&application_name=neosync_fanout_reads"
