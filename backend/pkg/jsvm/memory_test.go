@@ -73,8 +73,12 @@ func TestMemoryBomb(t *testing.T) {
 	}
 	wantError(t, err, "exceeded the JavaScript memory limit of 64 MiB")
 	t.Logf("memory grew by at most %d MiB (limit %d MiB), process peak RSS %s: %v", peak>>20, limit>>20, peakRSS(), err)
-	if peak > 3*limit {
-		t.Fatalf("memory grew by %d MiB, more than 3 × the %d MiB limit", peak>>20, limit>>20)
+	// The in-process limit is a watchdog that samples: on a loaded machine a
+	// doubling bomb can take one or two more doublings before it is seen
+	// (CI once saw 256 MiB). Unbounded, it reaches gigabytes in that time;
+	// the hard bound is the runner process's (jsrunner).
+	if peak > 6*limit {
+		t.Fatalf("memory grew by %d MiB, more than 6 × the %d MiB limit", peak>>20, limit>>20)
 	}
 	if got, err := call(vm, "after", nil); got != "undefined" || err != nil {
 		t.Fatalf("after the bomb: %v, %v; want a fresh runtime", got, err)
