@@ -35,16 +35,7 @@ FROM pg_stat_user_tables WHERE relid = $1::regclass`, table).Scan(&r, &s)
 	// plan's) so that reads made before fn are counted before r0, not
 	// after it.
 	src.db.Postgres.Reset()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		var n int
-		assertNoError(t, "sessions", src.db.Postgres.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n))
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the source's other sessions did not end")
-		}
-	}
+	waitNoSessions(t, src, "pid <> pg_backend_pid()")
 	r0, s0 := stat()
 	cfg := src.cfg
 	cfg.URL += "&application_name=neosync_fanout_reads"
@@ -52,18 +43,25 @@ FROM pg_stat_user_tables WHERE relid = $1::regclass`, table).Scan(&r, &s)
 	assertNoError(t, "open the source", err)
 	fn(db)
 	db.Close()
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		var n int
-		assertNoError(t, "sessions", src.db.Postgres.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'neosync_fanout_reads'`).Scan(&n))
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the source sessions did not end")
-		}
-	}
+	waitNoSessions(t, src, "application_name = 'neosync_fanout_reads'")
 	r1, s1 := stat()
 	return r1 - r0, s1 - s0
+}
+
+// waitNoSessions waits (up to a minute) until no session of src's database
+// matches the SQL condition where.
+func waitNoSessions(t *testing.T, src *pgDB, where string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var n int
+		assertNoError(t, "sessions", src.db.Postgres.QueryRow(testCtx(t), "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "+where).Scan(&n))
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sessions where %s did not end", where)
+		}
+	}
 }
 
 // TestPostgresFanOut copies tables into two destinations from one read of
