@@ -12,6 +12,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/auth"
 	"github.com/neosyncio/neosync/backend/internal/domain/job"
 	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
@@ -33,13 +34,18 @@ func NewJobHandler(j *job.Service, runs *run.Service, plans *jobplan.Service, lo
 	return &JobHandler{jobs: j, runs: runs, plans: plans, log: log}
 }
 
-// GetJobPlan computes the plan the job's next run would follow.
+// GetJobPlan computes the plan the job's next run would follow. Reading a
+// job needs only the read permission; the plan's personal data check reads
+// source rows, so it runs only for a caller who may read them.
 func (h *JobHandler) GetJobPlan(ctx context.Context, req *connect.Request[mgmtv1alpha1.GetJobPlanRequest]) (*connect.Response[mgmtv1alpha1.GetJobPlanResponse], error) {
 	t, err := resolve(ctx, "id", req.Msg.GetId())
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.plans.Plan(ctx, t.Scope, t.ID)
+	mayRead := func(accountID uuid.UUID) bool {
+		return t.IsWorker() || t.RoleIn(accountID).Allows(auth.PermDataRead)
+	}
+	p, err := h.plans.Plan(ctx, t.Scope, t.ID, jobplan.Options{MayReadData: mayRead})
 	if err != nil {
 		return nil, err
 	}

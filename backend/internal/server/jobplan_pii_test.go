@@ -8,6 +8,7 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/internal/apitest"
+	"github.com/neosyncio/neosync/backend/internal/domain/jobplan"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
@@ -59,5 +60,53 @@ INSERT INTO users SELECT g, 'u' || g || '@example.com', '123-45-' || lpad(g::tex
 	}
 	if !strings.Contains(plan.Msg.GetText(), want[0]) {
 		t.Errorf("plan text does not show the warning:\n%s", plan.Msg.GetText())
+	}
+}
+
+// TestJobPlanPIICheckNeedsDataPermission: the plan's personal data check
+// samples source rows, so a job viewer (who may read the job but not its
+// connections' rows) gets a plan without it and one warning saying why,
+// while a job developer of the same team gets the findings.
+func TestJobPlanPIICheckNeedsDataPermission(t *testing.T) {
+	t.Parallel()
+	env := startOIDC(t)
+	ctx := apitest.Ctx(t)
+	alice := env.signIn(t, "alice")
+	team := teamAccount(t, alice, "piiplan")
+	viewer := env.signIn(t, "view")
+	join(t, alice, viewer, team, "view", mgmt.AccountRole_ACCOUNT_ROLE_JOB_VIEWER)
+	developer := env.signIn(t, "dev")
+	join(t, alice, developer, team, "dev", mgmt.AccountRole_ACCOUNT_ROLE_JOB_DEVELOPER)
+
+	srcURL, dstURL := testdb.Postgres(t, "neosync_piiperm_src"), testdb.Postgres(t, "neosync_piiperm_dst")
+	execPG(t, srcURL, `CREATE TABLE users (id int PRIMARY KEY, email text);
+INSERT INTO users SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 30) g`)
+	src := createConnection(t, alice, team, "prod", pgConfig(srcURL))
+	dst := createConnection(t, alice, team, "staging", pgConfig(dstURL))
+	created, err := alice.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: team, JobName: "copies-emails", Source: syncSource(src.GetId()),
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}},
+		Mappings: []*mgmt.JobMapping{
+			mapping("public", "users", "id", "passthrough"),
+			mapping("public", "users", "email", "passthrough"),
+		},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	jobID := created.Msg.GetJob().GetId()
+	const finding = "personal data copied unchanged: public.users.email looks like email"
+	warnings := func(c apitest.Clients) string {
+		plan, err := c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: jobID}))
+		if err != nil {
+			t.Fatalf("GetJobPlan: %v", err)
+		}
+		return strings.Join(plan.Msg.GetWarnings(), "\n") + "\n" + plan.Msg.GetText()
+	}
+	if got := warnings(developer); !strings.Contains(got, finding) || strings.Contains(got, jobplan.PIICheckNeedsDataRead) {
+		t.Errorf("developer's plan: want the finding %q and no refusal, got:\n%s", finding, got)
+	}
+	if got := warnings(viewer); strings.Contains(got, finding) || !strings.Contains(got, jobplan.PIICheckNeedsDataRead) {
+		t.Errorf("viewer's plan: want %q and no finding from sampled rows, got:\n%s", jobplan.PIICheckNeedsDataRead, got)
 	}
 }

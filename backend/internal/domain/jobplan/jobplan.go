@@ -44,10 +44,24 @@ func NewService(j *job.Service, c *connection.Service, t *transformer.Service) *
 	return &Service{jobs: j, connections: c, transformers: t}
 }
 
+// Options tune Plan for its caller.
+type Options struct {
+	// MayReadData tells whether the caller may read rows of the account's
+	// connections (the connection.data.read permission). The check of the
+	// columns copied unchanged for personal data samples source rows, so
+	// for a caller who may not, it does not run and one warning says why.
+	// Nil allows it.
+	MayReadData func(accountID uuid.UUID) bool
+}
+
+// PIICheckNeedsDataRead is the plan warning that replaces the personal
+// data check for a caller without the permission to read rows.
+const PIICheckNeedsDataRead = "personal data check of the columns copied unchanged not run: it samples source rows, which your role may not read (it needs connection.data.read: role job developer or above)"
+
 // Plan computes the job's plan against its source as it is now. A job the
 // engine would refuse (unbreakable cycle, unknown column…) is a
 // ValidationError listing every problem.
-func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID) (Plan, error) {
+func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID, opts Options) (Plan, error) {
 	j, err := s.jobs.Get(ctx, scope, jobID)
 	if err != nil {
 		return Plan{}, err
@@ -106,7 +120,11 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID)
 			p.Warnings = append(p.Warnings, w)
 		}
 	}
-	p.Warnings = append(p.Warnings, passthroughPIIWarnings(ctx, connection.Inspector(db), p, piiBudget)...)
+	if opts.MayReadData == nil || opts.MayReadData(j.AccountID) {
+		p.Warnings = append(p.Warnings, passthroughPIIWarnings(ctx, connection.Inspector(db), p, piiBudget)...)
+	} else {
+		p.Warnings = append(p.Warnings, PIICheckNeedsDataRead)
+	}
 	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
 }
 
