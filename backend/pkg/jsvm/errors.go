@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// TimeBudgetError is the error of a call that overran its wall-clock
-// budget (Config.Budget).
+// TimeBudgetError is the error of a call that overran its budget
+// (Config.Budget).
 type TimeBudgetError struct {
 	Budget time.Duration
+	// CPU is set when the budget was measured in CPU time (Config.Clock).
+	CPU bool
 	// Abandoned is set when a built-in function ignored the interrupt for
 	// the whole grace period, so the runtime (and its global state) was
 	// discarded.
@@ -17,10 +19,14 @@ type TimeBudgetError struct {
 
 // Error says which budget was exceeded, and whether state was lost.
 func (e *TimeBudgetError) Error() string {
-	if e.Abandoned {
-		return fmt.Sprintf("the code exceeded its time budget of %v inside a built-in function; its runtime (and any global state) was discarded", e.Budget)
+	kind := "time"
+	if e.CPU {
+		kind = "CPU time"
 	}
-	return fmt.Sprintf("the code exceeded its time budget of %v", e.Budget)
+	if e.Abandoned {
+		return fmt.Sprintf("the code exceeded its %s budget of %v inside a built-in function; its runtime (and any global state) was discarded", kind, e.Budget)
+	}
+	return fmt.Sprintf("the code exceeded its %s budget of %v", kind, e.Budget)
 }
 
 // MemoryLimitError is the error of a call during which the memory the Go

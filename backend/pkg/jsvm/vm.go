@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 	"weak"
 
@@ -14,8 +15,14 @@ import (
 
 // Config sets a VM's limits and its natives.
 type Config struct {
-	// Budget is the wall-clock time one call may take. Required.
+	// Budget is the time one call may take, on Clock. Required.
 	Budget time.Duration
+	// Clock, when set, is the clock Budget is measured on instead of the
+	// wall clock: a process that runs nothing but one call at a time (the
+	// jsrunner child) gives its own CPU time, so a call is charged for the
+	// CPU it used and not for the time a busy machine gave to other
+	// processes. It must be monotonic.
+	Clock func() time.Duration
 	// Grace is how long a call that was interrupted may take to return
 	// before its runtime is abandoned (Budget when 0): an interrupt only
 	// takes effect between JavaScript instructions.
@@ -122,8 +129,8 @@ func (v *VM) Call(rnd *rand.Rand, row map[string]any, args ...any) (any, error) 
 // the time budget; the watchdog interrupts it when memory grew past the
 // memory limit.
 func (v *VM) wait(sb *sandbox) (result, error) {
-	timer := time.NewTimer(v.cfg.Budget)
-	defer timer.Stop()
+	expired, stop := v.startBudget()
+	defer stop()
 	var trip <-chan struct{}
 	if v.watch != nil {
 		dog.start(v.watch, sb)
@@ -146,12 +153,54 @@ func (v *VM) wait(sb *sandbox) (result, error) {
 	case <-trip:
 		_, grown := v.unwatch()
 		return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
-	case <-timer.C:
+	case <-expired:
 		if tripped, grown := v.unwatch(); tripped {
 			return v.interrupted(sb, &MemoryLimitError{Limit: v.cfg.MemoryLimit, Grown: grown})
 		}
 		sb.vm.Interrupt(budgetExceeded{})
-		return v.interrupted(sb, &TimeBudgetError{Budget: v.cfg.Budget})
+		return v.interrupted(sb, &TimeBudgetError{Budget: v.cfg.Budget, CPU: v.cfg.Clock != nil})
+	}
+}
+
+// startBudget starts measuring a call's budget: the channel is closed once
+// the call has used it on the VM's clock, and stop ends the measure. On
+// the wall clock that is one timer. On Config.Clock the timer first fires
+// after Budget of wall time — a call cannot use more CPU than the time
+// that passed — and then, while the call has used less than its budget,
+// again after what is left of it, so a call that ends within its budget
+// costs one timer either way.
+func (v *VM) startBudget() (<-chan struct{}, func()) {
+	expired := make(chan struct{})
+	if v.cfg.Clock == nil {
+		t := time.AfterFunc(v.cfg.Budget, func() { close(expired) })
+		return expired, func() { t.Stop() }
+	}
+	var (
+		mu      sync.Mutex
+		t       *time.Timer
+		stopped bool
+	)
+	start := v.cfg.Clock()
+	check := func() {
+		used := v.cfg.Clock() - start
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case stopped:
+		case used >= v.cfg.Budget:
+			close(expired)
+		default:
+			t.Reset(max(v.cfg.Budget-used, time.Millisecond))
+		}
+	}
+	mu.Lock()
+	t = time.AfterFunc(v.cfg.Budget, check)
+	mu.Unlock()
+	return expired, func() {
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
 	}
 }
 

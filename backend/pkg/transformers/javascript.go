@@ -155,7 +155,7 @@ func (r *Registry) buildJavaScript(source string) func(p Params, o Options) (Fun
 		if r.jsCallCap > 0 && budget > r.jsCallCap {
 			budget = r.jsCallCap
 		}
-		vm, err := jsvm.New(prog, jsvm.Config{Budget: budget, MemoryLimit: r.jsMemoryLimit, Natives: r.jsNatives(o)})
+		vm, err := jsvm.New(prog, jsvm.Config{Budget: budget, Clock: r.jsClock, MemoryLimit: r.jsMemoryLimit, Natives: r.jsNatives(o)})
 		if err != nil {
 			return nil, &ParamError{Transformer: source, Param: "code", Reason: "cannot start: " + err.Error()}
 		}

@@ -20,7 +20,18 @@ type Registry struct {
 	// jsHost, when set, evaluates JavaScript transformers out of process;
 	// see RunJavaScriptIn.
 	jsHost JavaScriptHost
+	// jsClock, when set, is the clock JavaScript budgets are measured on;
+	// see MeasureJavaScriptOn.
+	jsClock func() time.Duration
 }
+
+// MeasureJavaScriptOn makes the time budget of every JavaScript call the
+// registry's transformers make (in this process) count on clock instead
+// of the wall clock (see jsvm.Config.Clock). The jsrunner child gives its
+// own CPU time: it runs one call at a time at a low priority, so on a busy
+// machine wall time would charge a call for other processes' work. Call
+// it before sharing the registry.
+func (r *Registry) MeasureJavaScriptOn(clock func() time.Duration) { r.jsClock = clock }
 
 // CapJavaScriptCalls bounds the time budget of every JavaScript call the
 // registry's transformers make, whatever their timeout_ms says. A process

@@ -41,7 +41,13 @@ func Main() int {
 		return 2
 	}
 	debug.SetMemoryLimit(memory)
-	if err := Serve(os.Stdin, os.Stdout, transformers.NewRegistry()); err != nil {
+	reg := transformers.NewRegistry()
+	// The child runs one call at a time at a lower priority: a call's
+	// budget counts the CPU it used, not the wall time a busy machine took
+	// to give it that CPU. The parent still kills a child that does not
+	// answer within a wall-clock bound (Transformer.call).
+	reg.MeasureJavaScriptOn(processCPUTime)
+	if err := Serve(os.Stdin, os.Stdout, reg); err != nil {
 		fmt.Fprintln(os.Stderr, "js-runner:", err)
 		return 1
 	}

@@ -36,8 +36,12 @@
 //   - gets a minimal environment (no database URL, no encryption key) and
 //     dies with its parent (PR_SET_PDEATHSIG).
 //
-// The parent (Transformer) bounds wall time: every call must answer within
-// twice the transformer's budget plus a margin, or the child is killed; and
+// In the child a call's budget counts the child's own CPU time (jsvm
+// Config.Clock), not wall time: the child runs at a lower priority, and on a
+// busy machine a loop-free row could wait past its budget for a core. The
+// parent (Transformer) bounds wall time: every call must answer within
+// twice the transformer's budget plus a generous margin (10 s, for a child
+// that stopped answering), or the child is killed; and
 // the caller's context (the RPC's, which ends when the client goes away)
 // kills it too. Killing a process stops everything in it, including a
 // regular expression that backtracks forever or a built-in that ignores

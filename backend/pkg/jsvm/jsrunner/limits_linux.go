@@ -33,6 +33,15 @@ func applyLimits(memory int64, cpu time.Duration) error {
 	return nil
 }
 
+// processCPUTime is the CPU time (user and system) the process has used.
+func processCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // dataSize is the process's VmData in bytes.
 func dataSize() (int64, error) { return statusBytes("/proc/self/status", "VmData") }
 

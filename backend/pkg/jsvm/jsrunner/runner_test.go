@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,4 +205,69 @@ func TestMemoryWithinLimit(t *testing.T) {
 	if got, err := tr.Transform("x", nil); got != int64(1<<24+20000) || err != nil {
 		t.Fatalf("16 MiB string and 20k objects: %v, %v", got, err)
 	}
+}
+
+// TestBudgetCountsCPUNotWaiting: a child measures a call's budget in its own
+// CPU time, so a call held up by a busy machine — here the child is stopped
+// (SIGSTOP) in the middle of a call for longer than the budget — still
+// completes, while code that uses its budget in CPU is still stopped. On the
+// wall clock the stopped call failed with "exceeded its time budget".
+func TestBudgetCountsCPUNotWaiting(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, Config{})
+	// About a hundred milliseconds of CPU for "x": long enough to be
+	// stopped in the middle, well within its 2 s budget.
+	tr := build(t, r, context.Background(), `if (value !== 'x') return 0; var x = 0; for (var i = 0; i < 1e6; i++) { x = (x + i) % 1000003 } return x`, 2000)
+	if _, err := tr.Transform("warm up", nil); err != nil {
+		t.Fatal(err)
+	}
+	pid := tr.child.cmd.Process.Pid
+	before := childCPUTicks(t, pid)
+	done := make(chan error, 1)
+	go func() {
+		_, err := tr.Transform("x", nil)
+		done <- err
+	}()
+	// Stop the child once the call is running (it has used CPU since).
+	for childCPUTicks(t, pid) < before+2 {
+		select {
+		case err := <-done:
+			t.Fatalf("the call ended before it could be stopped: %v", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("a call stopped for longer than its budget but within it in CPU time failed: %v", err)
+	}
+
+	loop := build(t, r, context.Background(), `for (;;) {}`, 300)
+	_, err := loop.Transform("x", nil)
+	wantValueError(t, err, "exceeded its CPU time budget of 300ms")
+}
+
+// childCPUTicks is the CPU time (user + system, in clock ticks) process pid
+// has used, from /proc/PID/stat.
+func childCPUTicks(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
+	f := strings.Fields(rest)
+	// f[0] is field 3 (state): utime and stime are fields 14 and 15.
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	return utime + stime
 }
