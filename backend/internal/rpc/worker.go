@@ -108,7 +108,8 @@ func rangeKeyFromProto(k *mgmtv1alpha1.RangeSketchKey) (run.RangeKey, error) {
 	if err != nil {
 		return run.RangeKey{}, err
 	}
-	return run.RangeKey{RunID: id, Destination: k.GetDestination(), Schema: k.GetSchema(), Table: k.GetTable(), RangeIndex: k.GetRangeIndex()}, nil
+	return run.RangeKey{RunID: id, Destination: k.GetDestination(), Schema: k.GetSchema(), Table: k.GetTable(), RangeIndex: k.GetRangeIndex(),
+		Checkpoint: k.GetCheckpoint()}, nil
 }
 
 // PutRangeSketch stores one part of a key range's leak sketches.

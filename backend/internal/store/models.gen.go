@@ -146,6 +146,7 @@ type JobRunRangeSketch struct {
 	Part        string
 	Sketch      []byte
 	UpdatedAt   time.Time
+	Checkpoint  string
 }
 
 type JobRunTable struct {

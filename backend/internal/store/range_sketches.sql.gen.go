@@ -24,7 +24,8 @@ type DeleteJobRunRangeSketchParams struct {
 	RangeIndex  int32
 }
 
-// Forgets every part of one key range's leak sketches.
+// Forgets every part of one key range's leak sketches, of every
+// checkpoint.
 func (q *Queries) DeleteJobRunRangeSketch(ctx context.Context, arg DeleteJobRunRangeSketchParams) error {
 	_, err := q.db.Exec(ctx, deleteJobRunRangeSketch,
 		arg.JobRunID,
@@ -32,6 +33,33 @@ func (q *Queries) DeleteJobRunRangeSketch(ctx context.Context, arg DeleteJobRunR
 		arg.SchemaName,
 		arg.TableName,
 		arg.RangeIndex,
+	)
+	return err
+}
+
+const deleteJobRunRangeSketchCheckpoint = `-- name: DeleteJobRunRangeSketchCheckpoint :exec
+DELETE FROM job_run_range_sketches
+WHERE job_run_id = $1 AND destination = $2 AND schema_name = $3 AND table_name = $4 AND range_index = $5 AND checkpoint = $6
+`
+
+type DeleteJobRunRangeSketchCheckpointParams struct {
+	JobRunID    uuid.UUID
+	Destination string
+	SchemaName  string
+	TableName   string
+	RangeIndex  int32
+	Checkpoint  string
+}
+
+// Forgets the parts of one checkpoint's sketches of a key range.
+func (q *Queries) DeleteJobRunRangeSketchCheckpoint(ctx context.Context, arg DeleteJobRunRangeSketchCheckpointParams) error {
+	_, err := q.db.Exec(ctx, deleteJobRunRangeSketchCheckpoint,
+		arg.JobRunID,
+		arg.Destination,
+		arg.SchemaName,
+		arg.TableName,
+		arg.RangeIndex,
+		arg.Checkpoint,
 	)
 	return err
 }
@@ -48,7 +76,7 @@ func (q *Queries) DeleteJobRunRangeSketches(ctx context.Context, jobRunID uuid.U
 
 const getJobRunRangeSketch = `-- name: GetJobRunRangeSketch :many
 SELECT part, sketch FROM job_run_range_sketches
-WHERE job_run_id = $1 AND destination = $2 AND schema_name = $3 AND table_name = $4 AND range_index = $5
+WHERE job_run_id = $1 AND destination = $2 AND schema_name = $3 AND table_name = $4 AND range_index = $5 AND checkpoint = $6
 ORDER BY part
 `
 
@@ -58,6 +86,7 @@ type GetJobRunRangeSketchParams struct {
 	SchemaName  string
 	TableName   string
 	RangeIndex  int32
+	Checkpoint  string
 }
 
 type GetJobRunRangeSketchRow struct {
@@ -65,7 +94,8 @@ type GetJobRunRangeSketchRow struct {
 	Sketch []byte
 }
 
-// Every part of one key range's leak sketches.
+// Every part of one checkpoint's (or the finished copy's) leak sketches of
+// a key range.
 func (q *Queries) GetJobRunRangeSketch(ctx context.Context, arg GetJobRunRangeSketchParams) ([]GetJobRunRangeSketchRow, error) {
 	rows, err := q.db.Query(ctx, getJobRunRangeSketch,
 		arg.JobRunID,
@@ -73,6 +103,7 @@ func (q *Queries) GetJobRunRangeSketch(ctx context.Context, arg GetJobRunRangeSk
 		arg.SchemaName,
 		arg.TableName,
 		arg.RangeIndex,
+		arg.Checkpoint,
 	)
 	if err != nil {
 		return nil, err
@@ -93,9 +124,9 @@ func (q *Queries) GetJobRunRangeSketch(ctx context.Context, arg GetJobRunRangeSk
 }
 
 const putJobRunRangeSketch = `-- name: PutJobRunRangeSketch :exec
-INSERT INTO job_run_range_sketches (job_run_id, destination, schema_name, table_name, range_index, part, sketch)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (job_run_id, destination, schema_name, table_name, range_index, part) DO UPDATE
+INSERT INTO job_run_range_sketches (job_run_id, destination, schema_name, table_name, range_index, checkpoint, part, sketch)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (job_run_id, destination, schema_name, table_name, range_index, checkpoint, part) DO UPDATE
 SET sketch = EXCLUDED.sketch, updated_at = now()
 `
 
@@ -105,11 +136,14 @@ type PutJobRunRangeSketchParams struct {
 	SchemaName  string
 	TableName   string
 	RangeIndex  int32
+	Checkpoint  string
 	Part        string
 	Sketch      []byte
 }
 
-// Stores (or replaces) one part of a key range's leak sketches.
+// Stores (or replaces) one part of a key range's (or whole table's, range
+// -1) leak sketches, of its finished copy (checkpoint ”) or of one
+// checkpoint.
 func (q *Queries) PutJobRunRangeSketch(ctx context.Context, arg PutJobRunRangeSketchParams) error {
 	_, err := q.db.Exec(ctx, putJobRunRangeSketch,
 		arg.JobRunID,
@@ -117,6 +151,7 @@ func (q *Queries) PutJobRunRangeSketch(ctx context.Context, arg PutJobRunRangeSk
 		arg.SchemaName,
 		arg.TableName,
 		arg.RangeIndex,
+		arg.Checkpoint,
 		arg.Part,
 		arg.Sketch,
 	)

@@ -44,6 +44,15 @@ func NewSeeded(capacity int, seed Seed) *Sketch {
 	return &Sketch{seed: seed.resolve(), capacity: capacity, threshold: math.MaxUint64, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
 }
 
+// Empty returns an empty sketch of s's seed and capacity that keeps only
+// hashes at or below s's current threshold: the sketch of further rows
+// of the same column (say, the next batch of a copy), which merges with
+// s into what one sketch of all the rows would hold (the merge keeps the
+// lower threshold, so nothing above s's is lost by not keeping it).
+func (s *Sketch) Empty() *Sketch {
+	return &Sketch{seed: s.seed, capacity: s.capacity, threshold: s.threshold, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
+}
+
 // hash is the sketch's seeded 64-bit hash of one value: xxHash64 of the
 // value, keyed by the seed through a bijective mixer (SplitMix64's
 // finaliser), so two values collide exactly when their xxHash64 values

@@ -47,6 +47,9 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 		spec.Batch = int64(opts.Rows())
 	}
 	rep := syncdriver.NewReporter(j.Report, cp)
+	if j.Leaks != nil {
+		rep.Sketching(j.Leaks)
+	}
 	batchNo := 0
 	err = side.Stream(ctx, spec, rep, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		batchNo++
@@ -59,6 +62,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 			cp.Key = key
 		}
 		rep.Wrote(r.Bytes())
+		j.Leaks.Commit(int64(batchNo-1), cp)
 		rep.Committed(cp)
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
@@ -82,9 +83,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil {
 		job.Start = *cp
 	}
-	if fromStart(t, job.Start) {
-		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), leakscan.Seed{}, e.quasiIdentifiers(t))
-	}
+	job.Leaks = e.newLeaks(ctx, t, &job.Start, src.Seed)
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)
@@ -92,9 +91,11 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if err != nil {
 		return out, err
 	}
-	if leaks := job.Leaks.Results(); len(leaks) > 0 {
-		out.Leaks = leaks
-		out.Reidentified = job.Leaks.Reidentified()
+	if job.Leaks != nil {
+		sk := job.Leaks.Table()
+		if leaks := sk.Results(); len(leaks) > 0 {
+			out.Leaks, out.Reidentified, out.Sketches = leaks, sk.Reidentified(), sk
+		}
 	}
 	e.Logger.InfoContext(ctx, "table copied", slog.String("table", table.String()), slog.Int64("rows", out.Rows))
 	return out, nil
@@ -105,6 +106,32 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 // starts over.
 func fromStart(t *syncplan.Table, cp Checkpoint) bool {
 	return t.Resume != syncplan.ResumeKeyed || (cp.Rows == 0 && len(cp.Key) == 0)
+}
+
+// newLeaks returns the leak sketches of a copy starting at start, hashed
+// with seed: empty when the copy reads the whole table (or range); when
+// it resumes, continuing start.Sketches — those of the rows up to start,
+// which the caller restored — or nil when it has none (the copy then
+// reads only part of the rows and keeps no sketch; verification re-reads
+// a sample). It takes start.Sketches off start.
+func (e *Engine) newLeaks(ctx context.Context, t *syncplan.Table, start *Checkpoint, seed leakscan.Seed) *syncdriver.Leaks {
+	prefix := start.Sketches
+	start.Sketches = nil
+	if !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
+		return nil // nothing to sketch
+	}
+	if fromStart(t, *start) {
+		return syncdriver.NewLeaks(2*e.leakSample(), seed, e.quasiIdentifiers(t))
+	}
+	if prefix == nil {
+		return nil
+	}
+	l := syncdriver.NewLeaks(2*e.leakSample(), seed, e.quasiIdentifiers(t))
+	if err := l.Resume(prefix, *start); err != nil {
+		e.Logger.WarnContext(ctx, "the resumed copy keeps no leak sketch", slog.String("table", t.Name.String()), slog.String("error", err.Error()))
+		return nil
+	}
+	return l
 }
 
 func (e *Engine) leakSample() int {

@@ -75,7 +75,7 @@ func (e *FanOutError) Failed(i int) bool { return i < len(e.Errs) && e.Errs[i] !
 // destination's — are copied one after the other with a read each, and a
 // log line says so. It returns the final checkpoint of every destination.
 func (e *Engine) SyncTableFanOut(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, src Source, dsts []Destination, cps []*Checkpoint, report func(int, Progress)) ([]Checkpoint, error) {
-	return e.fanOut(ctx, plan, table, nil, src, dsts, cps, leakscan.Seed{}, report)
+	return e.fanOut(ctx, plan, table, nil, src, dsts, cps, src.Seed, report)
 }
 
 // SyncRangeFanOut is SyncRange into several destinations with one read of
@@ -313,8 +313,15 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	for _, d := range writing[1:] {
 		d.side.(syncdriver.SharedStream).ReleaseSource()
 	}
-	if fromStart(t, from) {
-		lead.job.Leaks = syncdriver.NewLeaks(2*f.e.leakSample(), f.seed, f.e.quasiIdentifiers(t))
+	// Every destination resumes from where the read starts, so the
+	// sketches of the rows up to there are those of the least advanced
+	// destination's checkpoint.
+	lead.job.Leaks = f.e.newLeaks(ctx, t, &from, f.seed)
+	for _, d := range writing {
+		d.cp.Sketches = nil
+		if lead.job.Leaks != nil {
+			d.rep.Sketching(lead.job.Leaks)
+		}
 	}
 	spec := syncdriver.SourceSpec{Out: outCols, After: from.Key, Ordered: keyed, Range: f.rng}
 	if keyed {
@@ -347,6 +354,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 			return err
 		}
 		rows, key := r.End()
+		committed := false
 		for k, d := range writing {
 			if writes[k] == nil {
 				continue
@@ -363,6 +371,12 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 			d.cp.Rows += rows
 			if keyed {
 				d.cp.Key = key
+			}
+			if !committed {
+				// The live destinations committed the same batch and
+				// stand at the same checkpoint.
+				lead.job.Leaks.Commit(int64(batchNo-1), d.cp)
+				committed = true
 			}
 			d.rep.Committed(d.cp)
 		}
@@ -398,7 +412,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 			if f.rng != nil {
 				d.cp.Sketches = sketches
 			} else if len(leaks) > 0 {
-				d.cp.Leaks, d.cp.Reidentified = leaks, reid
+				d.cp.Leaks, d.cp.Reidentified, d.cp.Sketches = leaks, reid, sketches
 			}
 		}
 	}

@@ -133,9 +133,7 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil {
 		job.Start = *cp
 	}
-	if fromStart(t, job.Start) {
-		job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), seed, e.quasiIdentifiers(t))
-	}
+	job.Leaks = e.newLeaks(ctx, t, &job.Start, seed)
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -386,7 +387,7 @@ func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *sy
 			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
 		}
 	}
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF}, dst))
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst))
 }
 
 // sessionTag names the destination sessions of the current activity: the
@@ -433,6 +434,7 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 	defer h.Stop()
 	var out sqlsync.Checkpoint
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+		a.restoreSketch(ctx, in.JobRunID, in.DestinationName, in.Table, nil, src.Seed, cp)
 		var err error
 		out, err = a.copyTable(ctx, in.StepInput, plan, in.Table, src, dst, cp, func(c sqlsync.Checkpoint) { h.set(c) })
 		return err
@@ -444,8 +446,11 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 }
 
 // copyTable copies one table between open databases, resuming from cp when
-// it is given, and records the table's progress with the API; beat
-// receives every checkpoint. Its error is classified (dataError).
+// it is given (with the sketches of its rows, restoreSketch), and records
+// the table's progress with the API; beat receives the checkpoints (once
+// their sketches are stored, see sketchSaver). The table's final
+// sketches go to the run cache and the API, for whichever worker
+// verifies it. Its error is classified (dataError).
 func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dst sqlsync.Destination,
 	cp *sqlsync.Checkpoint, beat func(sqlsync.Checkpoint)) (sqlsync.Checkpoint, error) {
 	ctx = runlog.WithRun(ctx, in.JobRunID)
@@ -468,8 +473,9 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	var mu sync.Mutex
 	lastReport := time.Time{}
 	meter := a.meter(in, table, cp)
+	saver := a.newSketchSaver(ctx, in.JobRunID, []string{in.DestinationName}, table, nil, beat)
 	out, err := a.Engine.SyncTable(ctx, plan, table, src, dst, cp, func(p sqlsync.Progress) {
-		beat(p.Checkpoint)
+		saver.progress(p)
 		mu.Lock()
 		defer mu.Unlock()
 		meter.Observe(copyCounts(p))
@@ -479,6 +485,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		}
 	})
 	if err != nil {
+		saver.stop(false)
 		a.countTransformerError(in.JobID, err)
 		err = dataError(err)
 		msg := RootMessage(err)
@@ -499,6 +506,9 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	mu.Unlock()
 	ended("complete")
 	a.Logger.InfoContext(ctx, "copy complete", append(logAttrs, slog.Int64("rows", out.Rows), slog.Duration("took", time.Since(started)))...)
+	stored := out.Sketches != nil && a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, table, nil, out.Sketches) == nil // a failure is a run event
+	saver.stop(stored)
+	out.Sketches = nil
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
 	return out, nil
@@ -571,7 +581,7 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 			for _, rt := range in.Ranged {
 				leaks, reid, err := a.rangeLeaks(ctx, in, seed, rt)
 				if errors.Is(err, errNoRangeSketch) {
-					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint read only part of its rows, or its sketches could not be stored)", rt.Name, err), &rt.Name)
+					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint without the sketches of its rows, or its sketches could not be stored)", rt.Name, err), &rt.Name)
 					continue
 				}
 				if err != nil {
@@ -586,6 +596,35 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 						o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
 					}
 					o.Reidentified[rt.Name] = *reid
+				}
+			}
+			// Whole tables copied by another worker (or before this
+			// worker restarted): their sketches are with the API.
+			ranged := map[sqlschema.TableName]bool{}
+			for _, rt := range in.Ranged {
+				ranged[rt.Name] = true
+			}
+			for _, t := range plan.Tables {
+				if ranged[t.Name] || o.Leaks[t.Name] != nil || !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
+					continue
+				}
+				leaks, reid, err := a.wholeLeaks(ctx, in, seed, t.Name)
+				if err != nil {
+					return err
+				}
+				if leaks == nil {
+					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: its copy stored no leak sketch (it was resumed without the sketches of its checkpoint, or they could not be stored)", t.Name), &t.Name)
+					continue
+				}
+				if o.Leaks == nil {
+					o.Leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
+				}
+				o.Leaks[t.Name] = leaks
+				if reid != nil {
+					if o.Reidentified == nil {
+						o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
+					}
+					o.Reidentified[t.Name] = *reid
 				}
 			}
 			var err error

@@ -68,6 +68,7 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 			var cp *sqlsync.Checkpoint
 			if beat.Current != nil && beat.Current.Table == t {
 				cp = beat.Current
+				a.restoreSketch(ctx, in.JobRunID, in.DestinationName, t, nil, src.Seed, cp)
 			}
 			out, err := a.copyTable(ctx, in.StepInput, plan, t, src, dst, cp, func(c sqlsync.Checkpoint) {
 				beat.Current = &c

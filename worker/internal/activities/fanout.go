@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -73,7 +74,7 @@ func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan 
 		}
 		dsts = append(dsts, dst)
 	}
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF}, dsts))
+	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dsts))
 }
 
 // FanOutBeat is a fan-out copy's heartbeat: each destination's checkpoint
@@ -190,12 +191,46 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 	}
 	var out []sqlsync.Checkpoint
 	var err error
+	// Each destination resumes from the checkpoint Temporal holds for it
+	// with the sketches stored for that checkpoint; the saver stores the
+	// committed sketches under every destination's name and then
+	// heartbeats the checkpoint for the destinations that committed it
+	// (latest: what each one committed last).
+	for i := range dsts {
+		if ended[i] != nil {
+			a.restoreSketch(ctx, in.JobRunID, dsts[i].Name, table, rng, src.Seed, cps[i])
+		}
+	}
+	latest := make([]int64, len(dsts))
+	var names []string
+	for i := range dsts {
+		latest[i] = -1
+		if ended[i] != nil {
+			names = append(names, dsts[i].Name)
+		}
+	}
+	saver := a.newSketchSaver(ctx, in.JobRunID, names, table, rng, func(c sqlsync.Checkpoint) {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range dsts {
+			if ended[i] != nil && latest[i] >= c.Rows && (cps[i] == nil || !cps[i].Done) {
+				cp := c
+				cps[i] = &cp
+			}
+		}
+		beat(FanOutBeat{Checkpoints: append([]*sqlsync.Checkpoint(nil), cps...)})
+	})
 	progress := func(i int, p sqlsync.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
-		cp := p.Checkpoint
-		cps[i] = &cp
-		beat(FanOutBeat{Checkpoints: append([]*sqlsync.Checkpoint(nil), cps...)})
+		if p.Leaks != nil {
+			latest[i] = max(latest[i], p.Checkpoint.Rows)
+			saver.progress(p)
+		} else {
+			cp := p.Checkpoint
+			cps[i] = &cp
+			beat(FanOutBeat{Checkpoints: append([]*sqlsync.Checkpoint(nil), cps...)})
+		}
 		count(i, p.Rows)
 		if time.Since(lastReport[i]) >= time.Second {
 			lastReport[i] = time.Now()
@@ -207,8 +242,8 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 		// the destinations it copies again (see sketches.go).
 		if activity.GetInfo(ctx).Attempt > 1 {
 			for i := range dsts {
-				if ended[i] == nil {
-					continue
+				if ended[i] == nil || (cps[i] != nil && (cps[i].Rows > 0 || len(cps[i].Key) > 0)) {
+					continue // done, or resumed with its checkpoints' sketches
 				}
 				if err := a.forgetRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, *rng); err != nil {
 					for j := range dsts {
@@ -216,6 +251,7 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 							ended[j]("retry")
 						}
 					}
+					saver.stop(false)
 					return nil, err
 				}
 			}
@@ -225,12 +261,26 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 		out, err = a.Engine.SyncTableFanOut(ctx, plan, table, src, dsts, cps, progress)
 	}
 	if out == nil {
+		saver.stop(false)
 		return nil, err
 	}
 	var fe *sqlsync.FanOutError
 	if err != nil && !errors.As(err, &fe) {
 		fe = nil
 	}
+	// The final sketches are stored before the saver stops (it takes mu
+	// to heartbeat).
+	allStored := err == nil
+	for i := range dsts {
+		if ended[i] == nil || (err != nil && (fe == nil || fe.Failed(i))) {
+			continue
+		}
+		if out[i].Sketches == nil || a.storeRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, rng, out[i].Sketches) != nil { // a failure is a run event
+			allStored = false
+		}
+		out[i].Sketches = nil
+	}
+	saver.stop(allStored)
 	mu.Lock()
 	defer mu.Unlock()
 	for i := range dsts {
@@ -243,14 +293,9 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 			cps[i] = &cp
 			count(i, out[i].Rows)
 			ended[i]("complete")
+			report(i, "complete", out[i].Rows, nil)
 			if rng == nil {
-				report(i, "complete", out[i].Rows, nil)
 				a.runs.setLeaks(in.JobRunID, idx[i], table, out[i].Leaks, out[i].Reidentified)
-			} else {
-				if out[i].Sketches != nil {
-					_ = a.storeRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, *rng, out[i].Sketches) // a failure is a run event
-				}
-				report(i, "complete", out[i].Rows, nil)
 			}
 			continue
 		}

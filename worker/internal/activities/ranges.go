@@ -62,8 +62,9 @@ func (a *Activities) splitTables(ctx context.Context, runID string, plan *syncpl
 // a retry resumes from the last heartbeat, or — when none was recorded —
 // first removes what an earlier attempt wrote in the range, so rows are
 // never lost nor duplicated. The range's leak sketches go to the API for
-// the worker that verifies the table (see sketches.go); a retry first
-// forgets what an earlier attempt stored.
+// the worker that verifies the table, and those of its checkpoints for a
+// retry that resumes from one (see sketches.go); a retry from the start
+// first forgets what an earlier attempt stored.
 func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Checkpoint, error) {
 	info := activity.GetInfo(ctx)
 	var cp *sqlsync.Checkpoint
@@ -89,20 +90,25 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	}
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
-	if info.Attempt > 1 {
+	if info.Attempt > 1 && cp.Rows == 0 && len(cp.Key) == 0 {
+		// Copied again from its start: what an earlier attempt stored is
+		// stale.
 		if err := a.forgetRangeSketch(ctx, in.JobRunID, in.DestinationName, in.Table, in.Range); err != nil {
 			return nil, err
 		}
 	}
 	var out sqlsync.Checkpoint
+	var saver *sketchSaver
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+		a.restoreSketch(ctx, in.JobRunID, in.DestinationName, in.Table, &in.Range, runSeed(in.JobRunID, src), cp)
 		a.rangeProgress(ctx, in, "running", 0)
 		var mu sync.Mutex
 		var last time.Time
 		var err error
 		meter := a.meter(in.StepInput, in.Table, cp)
+		saver = a.newSketchSaver(ctx, in.JobRunID, []string{in.DestinationName}, in.Table, &in.Range, func(c sqlsync.Checkpoint) { h.set(c) })
 		out, err = a.Engine.SyncRange(ctx, plan, in.Table, in.Range, src, dst, cp, runSeed(in.JobRunID, src), func(p sqlsync.Progress) {
-			h.set(p.Checkpoint)
+			saver.progress(p)
 			mu.Lock()
 			defer mu.Unlock()
 			meter.Observe(copyCounts(p))
@@ -114,11 +120,13 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 		return err
 	})
 	if err != nil {
+		if saver != nil {
+			saver.stop(false)
+		}
 		return nil, err
 	}
-	if out.Sketches != nil {
-		_ = a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, in.Table, in.Range, out.Sketches) // a failure is a run event
-	}
+	stored := out.Sketches != nil && a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, in.Table, &in.Range, out.Sketches) == nil // a failure is a run event
+	saver.stop(stored)
 	a.rangeProgress(ctx, in, "complete", out.Rows)
 	out.Sketches = nil
 	return &out, nil

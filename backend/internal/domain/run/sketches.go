@@ -9,17 +9,27 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/store"
 )
 
-// RangeKey names one key range of one table of one destination of a run,
-// whose leak sketches a worker stores for the worker that verifies the
-// table (see package leakscan: sketches of one run share a hash seed and
-// merge on any worker).
+// RangeKey names one key range of one table of one destination of a run
+// (RangeIndex WholeTable: a table copied in one piece), whose leak
+// sketches a worker stores for the worker that verifies the table (see
+// package leakscan: sketches of one run share a hash seed and merge on
+// any worker). Checkpoint, when set, names the sketches of the rows up to
+// one checkpoint of the copy, which a copy resumed there continues;
+// empty, those of the finished copy.
 type RangeKey struct {
 	RunID       uuid.UUID
 	Destination string
 	Schema      string
 	Table       string
 	RangeIndex  int32
+	Checkpoint  string
 }
+
+// WholeTable is the RangeIndex of a table copied in one piece.
+const WholeTable = -1
+
+// maxCheckpointName bounds RangeKey.Checkpoint.
+const maxCheckpointName = 200
 
 // SketchPart is one serialised part of a range's leak sketches: a
 // column's sketch (Part is the column's name) or the range's header
@@ -38,8 +48,10 @@ func (k RangeKey) validate() error {
 	switch {
 	case k.Schema == "" || k.Table == "":
 		return domain.Invalid("range", "schema and table are required")
-	case k.RangeIndex < 0 || k.RangeIndex >= MaxRanges:
-		return domain.Invalid("range.range_index", "must be from 0 to %d", MaxRanges-1)
+	case k.RangeIndex < WholeTable || k.RangeIndex >= MaxRanges:
+		return domain.Invalid("range.range_index", "must be from %d (the whole table) to %d", WholeTable, MaxRanges-1)
+	case len(k.Checkpoint) > maxCheckpointName:
+		return domain.Invalid("range.checkpoint", "must be at most %d characters", maxCheckpointName)
 	}
 	return nil
 }
@@ -53,30 +65,35 @@ func (s *Service) PutRangeSketch(ctx context.Context, k RangeKey, p SketchPart) 
 		return domain.Invalid("part.sketch", "must hold 1 to %d bytes", MaxSketchPartBytes)
 	}
 	err := s.store.PutJobRunRangeSketch(ctx, store.PutJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
-		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Part: p.Part, Sketch: p.Sketch})
+		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Checkpoint: k.Checkpoint, Part: p.Part, Sketch: p.Sketch})
 	if store.IsForeignKeyViolation(err) {
 		return domain.NotFound("job run", k.RunID)
 	}
 	return err
 }
 
-// DeleteRangeSketch forgets every part stored for a range.
+// DeleteRangeSketch forgets every part stored for a range, or only those
+// of k.Checkpoint when it is set.
 func (s *Service) DeleteRangeSketch(ctx context.Context, k RangeKey) error {
 	if err := k.validate(); err != nil {
 		return err
+	}
+	if k.Checkpoint != "" {
+		return s.store.DeleteJobRunRangeSketchCheckpoint(ctx, store.DeleteJobRunRangeSketchCheckpointParams{JobRunID: k.RunID, Destination: k.Destination,
+			SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Checkpoint: k.Checkpoint})
 	}
 	return s.store.DeleteJobRunRangeSketch(ctx, store.DeleteJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
 		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex})
 }
 
-// GetRangeSketch returns every part stored for a range (none when nothing
-// was stored).
+// GetRangeSketch returns every part stored for a range's finished copy, or
+// for k.Checkpoint when it is set (none when nothing was stored).
 func (s *Service) GetRangeSketch(ctx context.Context, k RangeKey) ([]SketchPart, error) {
 	if err := k.validate(); err != nil {
 		return nil, err
 	}
 	rows, err := s.store.GetJobRunRangeSketch(ctx, store.GetJobRunRangeSketchParams{JobRunID: k.RunID, Destination: k.Destination,
-		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex})
+		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Checkpoint: k.Checkpoint})
 	if err != nil {
 		return nil, err
 	}

@@ -167,6 +167,9 @@ func newMyEncoder(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel []stri
 			o.usesRow = col.UsesRow
 			if o.src >= 0 {
 				o.sketch = j.Leaks.Sketch(col.Name)
+				if o.sketch != nil {
+					enc.leaks = j.Leaks
+				}
 				o.quasi = o.sketch != nil && j.Leaks.IsQuasiIdentifier(col.Name)
 				if o.quasi && enc.rows == nil {
 					enc.rows = j.Leaks.RowCounter()
@@ -230,6 +233,28 @@ type myEncoder struct {
 	// rows counts re-identified rows (nil when the table has fewer than
 	// two quasi-identifiers).
 	rows *leakscan.RowCounter
+	// leaks are the table's sketches (nil: none), and batch the
+	// destination batch whose rows the sketches record.
+	leaks *syncdriver.Leaks
+	batch int64
+}
+
+// onBatch makes the encoder's sketches and row counter record the rows of
+// destination batch g from now on (see syncdriver.Leaks), so that every
+// batch's sketches can be committed with it.
+func (e *myEncoder) onBatch(g int64) {
+	if e.leaks == nil || g == e.batch {
+		return
+	}
+	e.batch = g
+	if e.rows != nil {
+		e.rows = e.leaks.RowCounterOf(g)
+	}
+	for i := range e.outs {
+		if o := &e.outs[i]; o.sketch != nil {
+			o.sketch = e.leaks.SketchOf(o.name, g, o.sketch)
+		}
+	}
 }
 
 // text is v as LOAD DATA receives it: nil for NULL, bytes as they are,
@@ -272,6 +297,9 @@ func (e *myEncoder) record(o *myOutput, in any, out []byte) error {
 
 func (e *myEncoder) row(vals []any) error {
 	var row map[string]any
+	if e.leaks != nil && e.Batch > 0 {
+		e.onBatch(e.Rows / e.Batch)
+	}
 	e.Begin()
 	for i := range e.outs {
 		o := &e.outs[i]

@@ -81,6 +81,33 @@ type pgConverter struct {
 	// rows counts re-identified rows (nil when the table has fewer than
 	// two quasi-identifiers).
 	rows *leakscan.RowCounter
+	// leaks are the table's sketches (nil: none), and batch the
+	// destination batch whose rows the sketches above record.
+	leaks *syncdriver.Leaks
+	batch int64
+}
+
+// onBatch makes the converter's sketches and row counter record the rows
+// of destination batch g from now on (see syncdriver.Leaks), so that
+// every batch's sketches can be committed with it.
+func (c *pgConverter) onBatch(g int64) {
+	if c.leaks == nil || g == c.batch {
+		return
+	}
+	c.batch = g
+	if c.rows != nil {
+		c.rows = c.leaks.RowCounterOf(g)
+	}
+	for i := range c.out {
+		o := &c.out[i]
+		if o.sketch == nil {
+			continue
+		}
+		o.sketch = c.leaks.SketchOf(o.name, g, o.sketch)
+		if o.rows != nil {
+			o.rows = c.rows
+		}
+	}
 }
 
 // convert appends t, converted, to buf.

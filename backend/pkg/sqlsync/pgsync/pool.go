@@ -21,6 +21,7 @@ const (
 // done, their conversion.
 type rawBatch struct {
 	first int64  // stream number of the first row, for errors
+	batch int64  // the destination batch the rows belong to (syncdriver.Leaks)
 	data  []byte // complete tuples as read
 	// layout holds each tuple's layout (pgcopy.Tuple.AppendLayout), so
 	// the workers need not parse the tuples the reader has already split.
@@ -106,6 +107,7 @@ func convertAll(c *pgConverter, t *pgcopy.Tuple, b *rawBatch) error {
 			return err
 		}
 	}
+	c.onBatch(b.batch)
 	data, layout := b.data, b.layout
 	stride := len(c.names) + 1 // a layout: one offset per field, then the length
 	for i := range b.rows {

@@ -56,6 +56,7 @@ func (r *pgRelay) tuple(t *pgcopy.Tuple) error {
 	if r.identity {
 		r.Buf = append(r.Buf, t.Raw...)
 	} else {
+		r.conv.onBatch(r.batchOf(r.read))
 		var err error
 		if r.Buf, err = r.conv.convert(t, r.Buf); err != nil {
 			return fmt.Errorf("row %d: %w", r.read, err)
@@ -70,6 +71,7 @@ func (r *pgRelay) tuple(t *pgcopy.Tuple) error {
 func (r *pgRelay) dispatch(t *pgcopy.Tuple) error {
 	if r.pending == nil {
 		r.pending = r.pool.newBatch(r.read)
+		r.pending.batch = r.batchOf(r.read)
 	}
 	b := r.pending
 	b.data = append(b.data, t.Raw...)
@@ -91,6 +93,15 @@ func (r *pgRelay) send() error {
 	r.pending = nil
 	b.key = append(b.key[:0], r.readKey...)
 	return r.pool.submit(b)
+}
+
+// batchOf is the destination batch of the attempt's row n (from 1): the
+// batches are Batch rows each (one batch when Batch is 0).
+func (r *pgRelay) batchOf(n int64) int64 {
+	if r.Batch <= 0 {
+		return 0
+	}
+	return (n - 1) / r.Batch
 }
 
 // finish ends the stream once the source's trailer has been read.

@@ -217,6 +217,9 @@ func pgConverterFactory(j *syncdriver.TableJob, spec syncdriver.SourceSpec, sel 
 			o.appendText = o.codec.kind == pgText && o.tr.Inst.CanAppend()
 			o.textIn = o.appendText && (o.tr.TakesAny || o.tr.TakesString)
 			o.sketch = j.Leaks.Sketch(col.Name)
+			if o.sketch != nil {
+				cv.leaks = j.Leaks
+			}
 			o.batched = o.tr.Batches()
 			cv.batches = cv.batches || o.batched
 			if o.sketch != nil && j.Leaks.IsQuasiIdentifier(col.Name) {

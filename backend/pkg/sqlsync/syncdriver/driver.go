@@ -56,6 +56,11 @@ type Source struct {
 	Key []byte
 	// PRF is the job's consistent-mode PRF version (syncplan.Job.PRF).
 	PRF transformers.PRFVersion
+	// Seed hashes a whole table's leak sketches (the zero Seed: this
+	// process's, so they merge only here); a run's leakscan.RunSeed lets
+	// another worker restore and merge them. Key ranges take theirs as an
+	// argument.
+	Seed leakscan.Seed
 }
 
 // Destination is one database a sync writes, with its options.
@@ -114,8 +119,13 @@ type Checkpoint struct {
 	// attempt): the caller merges those of a table's ranges
 	// (leakscan.Table.Merge) into the table's leak scan, after carrying
 	// them to the worker that verifies in their serialised form
-	// (leakscan.Table.MarshalBinary). Not part of the checkpoint's JSON,
-	// which is heartbeated.
+	// (leakscan.Table.MarshalParts). On a whole table's final checkpoint
+	// too, when the copy's sketches are seeded (Source.Seed). Given with
+	// the checkpoint a copy resumes from, they are what the copy of the
+	// rows up to it measured (Leaks.Committed, stored by the caller): the
+	// resumed copy continues them and ends with the sketches of the whole
+	// table or range. Not part of the checkpoint's JSON, which is
+	// heartbeated.
 	Sketches *leakscan.Table `json:"-"`
 }
 
@@ -134,6 +144,11 @@ type Progress struct {
 	// BytesWritten is the size of the batches this attempt committed to
 	// the destination: the COPY (binary or text) or LOAD DATA stream.
 	BytesWritten int64
+	// Leaks, when the copy keeps leak sketches, are they: their
+	// committed part (Leaks.Committed) describes the rows of Checkpoint
+	// or of a later one, for a caller that stores it so that a copy
+	// resumed from that checkpoint keeps its sketches.
+	Leaks *Leaks
 }
 
 // RowSource is where the stream path reads rows when the engine cannot

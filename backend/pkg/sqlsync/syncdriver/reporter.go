@@ -23,6 +23,14 @@ func NewReporter(fn func(Progress), cp Checkpoint) *Reporter {
 	return &Reporter{fn: fn, base: cp.Rows, p: Progress{Table: cp.Table, Rows: cp.Rows, Checkpoint: cp}}
 }
 
+// Sketching makes every report carry l (Progress.Leaks), whose committed
+// sketches describe the reported checkpoint's rows.
+func (r *Reporter) Sketching(l *Leaks) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p.Leaks = l
+}
+
 // Streamed reports rows read in this attempt.
 func (r *Reporter) Streamed(rows int64) {
 	r.mu.Lock()

@@ -23,14 +23,20 @@ const (
 )
 
 // RangeSketchKey names one key range of one table of one destination of a
-// run.
+// run (range_index -1: a table copied in one piece), and which of its
+// sketches: those of the finished copy (checkpoint empty) or those of the
+// rows up to one checkpoint of the copy, which a copy resumed from that
+// checkpoint continues.
 type RangeSketchKey struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	JobRunId      string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
-	Destination   string                 `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
-	Schema        string                 `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
-	Table         string                 `protobuf:"bytes,4,opt,name=table,proto3" json:"table,omitempty"`
-	RangeIndex    int32                  `protobuf:"varint,5,opt,name=range_index,json=rangeIndex,proto3" json:"range_index,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	JobRunId    string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
+	Destination string                 `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
+	Schema      string                 `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
+	Table       string                 `protobuf:"bytes,4,opt,name=table,proto3" json:"table,omitempty"`
+	RangeIndex  int32                  `protobuf:"varint,5,opt,name=range_index,json=rangeIndex,proto3" json:"range_index,omitempty"`
+	// checkpoint names a checkpoint of the copy (at most 200 characters);
+	// empty for the finished copy's sketches.
+	Checkpoint    string `protobuf:"bytes,6,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -98,6 +104,13 @@ func (x *RangeSketchKey) GetRangeIndex() int32 {
 		return x.RangeIndex
 	}
 	return 0
+}
+
+func (x *RangeSketchKey) GetCheckpoint() string {
+	if x != nil {
+		return x.Checkpoint
+	}
+	return ""
 }
 
 // RangeSketchPart is one serialised part of a range's leak sketches: a
@@ -1049,7 +1062,7 @@ var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
 
 const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
-	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"\x9f\x01\n" +
+	"\x1amgmt/v1alpha1/worker.proto\x12\rmgmt.v1alpha1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17mgmt/v1alpha1/job.proto\"\xbf\x01\n" +
 	"\x0eRangeSketchKey\x12\x1c\n" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x12 \n" +
@@ -1057,7 +1070,10 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\x06schema\x18\x03 \x01(\tR\x06schema\x12\x14\n" +
 	"\x05table\x18\x04 \x01(\tR\x05table\x12\x1f\n" +
 	"\vrange_index\x18\x05 \x01(\x05R\n" +
-	"rangeIndex\"=\n" +
+	"rangeIndex\x12\x1e\n" +
+	"\n" +
+	"checkpoint\x18\x06 \x01(\tR\n" +
+	"checkpoint\"=\n" +
 	"\x0fRangeSketchPart\x12\x12\n" +
 	"\x04part\x18\x01 \x01(\tR\x04part\x12\x16\n" +
 	"\x06sketch\x18\x02 \x01(\fR\x06sketch\"\x80\x01\n" +

@@ -86,9 +86,11 @@ type WorkerServiceClient interface {
 	// worker copied it.
 	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
 	// DeleteRangeSketch forgets every part stored for a key range (a retried
-	// range, before it is copied again).
+	// range, before it is copied again) — or, when the key names a
+	// checkpoint, only that checkpoint's parts.
 	DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error)
-	// GetRangeSketch returns every part stored for a key range.
+	// GetRangeSketch returns every part stored for a key range's finished
+	// copy, or for the checkpoint the key names.
 	GetRangeSketch(context.Context, *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error)
 }
 
@@ -242,9 +244,11 @@ type WorkerServiceHandler interface {
 	// worker copied it.
 	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
 	// DeleteRangeSketch forgets every part stored for a key range (a retried
-	// range, before it is copied again).
+	// range, before it is copied again) — or, when the key names a
+	// checkpoint, only that checkpoint's parts.
 	DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error)
-	// GetRangeSketch returns every part stored for a key range.
+	// GetRangeSketch returns every part stored for a key range's finished
+	// copy, or for the checkpoint the key names.
 	GetRangeSketch(context.Context, *connect.Request[v1alpha1.GetRangeSketchRequest]) (*connect.Response[v1alpha1.GetRangeSketchResponse], error)
 }
 
