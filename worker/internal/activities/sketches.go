@@ -38,7 +38,7 @@ import (
 //
 // A copy interrupted by a crash resumes from the checkpoint Temporal
 // holds. So that the resumed copy still measures the whole table (or
-// range), the copy also stores, at most once per sketchStoreEvery, the
+// range), the copy also stores, at most once per heartbeat interval, the
 // sketches of the rows up to its latest checkpoint (syncdriver.Leaks
 // keeps them per committed batch), tagged with that checkpoint
 // (checkpointTag), and only then heartbeats the checkpoint: every
@@ -187,10 +187,6 @@ func (a *Activities) restoreSketch(ctx context.Context, runID, dest string, tabl
 	a.event(ctx, runID, "warn", fmt.Sprintf("%s resumes after %d rows without the leak sketches of those rows: %s; its leak scan will re-read a sample of the source", what, cp.Rows, why), &table)
 }
 
-// sketchStoreEvery is the least time between two stores of a copy's
-// checkpoint sketches.
-const sketchStoreEvery = 3 * time.Second
-
 // sketchSaver stores a copy's checkpoint sketches (see above) and then
 // heartbeats their checkpoint through beat. Its goroutine runs until
 // stop.
@@ -214,8 +210,10 @@ type sketchSaver struct {
 // newSketchSaver starts the saver of a copy of table (rng nil: the
 // whole table) into dests.
 func (a *Activities) newSketchSaver(ctx context.Context, runID string, dests []string, table sqlschema.TableName, rng *sqlsync.KeyRange, beat func(sqlsync.Checkpoint)) *sketchSaver {
+	// One store per heartbeat interval (a third of the timeout, 1 to
+	// 10 s).
 	hb := activity.GetInfo(ctx).HeartbeatTimeout
-	every := max(sketchStoreEvery, heartbeatEvery(hb))
+	every := heartbeatEvery(hb)
 	// Temporal may hold a checkpoint heartbeated up to 0.8 heartbeat
 	// timeouts ago (the SDK throttles heartbeats): keep the sketches of
 	// the checkpoints stored since, and one more.
