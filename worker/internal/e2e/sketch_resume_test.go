@@ -1,0 +1,267 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+)
+
+// createSketchTables creates planted-leak tables (see sketchValues) of
+// rows rows each in a new Postgres database and returns its URL.
+func createSketchTables(t *testing.T, prefix string, rows int, tables ...string) string {
+	t.Helper()
+	src := newDatabase(t, prefix)
+	v := sketchValues(t, "g", func(n int) string { return fmt.Sprintf("g %% %d", n) }, func(p ...string) string { return strings.Join(p, " || ") })
+	var sql strings.Builder
+	for _, table := range tables {
+		fmt.Fprintf(&sql, `CREATE TABLE %s (id bigint PRIMARY KEY, email text NOT NULL, first_name text NOT NULL, last_name text NOT NULL, city text NOT NULL);
+INSERT INTO %s SELECT g, %s FROM generate_series(1, %d) g;
+ANALYZE %s;
+`, table, table, strings.Join(v, ", "), rows, table)
+	}
+	execSQL(t, src, sql.String())
+	return src
+}
+
+// readPGSketchRows reads a planted-leak table of a Postgres database.
+func readPGSketchRows(t *testing.T, dbURL, table string) map[int64]sketchRow {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	rows, err := c.Query(ctx, "SELECT id, email, first_name, last_name, city FROM "+table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64]sketchRow{}
+	for rows.Next() {
+		var id int64
+		var r sketchRow
+		if err := rows.Scan(&id, &r[0], &r[1], &r[2], &r[3]); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// activityWorkers returns, from a workflow's history, the identities of
+// the workers that completed each activity type, one entry per activity.
+func activityWorkers(t *testing.T, tc client.Client, workflowID string) map[string][]string {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	types := map[int64]string{}
+	started := map[int64][2]string{}
+	out := map[string][]string{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			types[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			a := e.GetActivityTaskStartedEventAttributes()
+			started[e.GetEventId()] = [2]string{types[a.GetScheduledEventId()], a.GetIdentity()}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			if s, ok := started[e.GetActivityTaskCompletedEventAttributes().GetStartedEventId()]; ok {
+				out[s[0]] = append(out[s[0]], s[1])
+			}
+		}
+	}
+	return out
+}
+
+// TestWholeTableSketchesAcrossWorkers: six planted-leak tables, each
+// copied in one piece (below the key-range threshold), by two worker
+// processes taking one activity at a time; the worker that verifies did
+// not copy some of them, and still every table's leak scan and
+// re-identification count come from the copy — the whole tables'
+// sketches stored with the API — equal to a full re-read's. (Before,
+// those tables' leak scans re-read a sample of the source.)
+func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	const rows = 20_000
+	tables := []string{"big0", "big1", "big2", "big3", "big4", "big5"}
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := createSketchTables(t, "neosync_e2e_wsketch_src", rows, tables...)
+	dst := newDatabase(t, "neosync_e2e_wsketch_dst")
+	var mappings []*mgmt.JobMapping
+	for _, table := range tables {
+		mappings = append(mappings, sketchTableMappings("public", table)...)
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "whole-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "wsketch-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "wsketch-dst", dst),
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}}},
+		Mappings: mappings,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	for range 2 {
+		s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000", "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
+	}
+	// Which worker takes which activity is Temporal's choice: run again
+	// (rarely needed) until the verifying worker did not copy every table.
+	var done *mgmt.JobRun
+	for attempt := 1; ; attempt++ {
+		run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
+		if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+			t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+		}
+		workers := activityWorkers(t, tc, done.GetWorkflowId())
+		if len(workers["Verify"]) != 1 || len(workers["SyncTable"]) != len(tables) {
+			t.Fatalf("activities per worker %v: want one Verify and %d SyncTable", workers, len(tables))
+		}
+		elsewhere := 0
+		for _, w := range workers["SyncTable"] {
+			if w != workers["Verify"][0] {
+				elsewhere++
+			}
+		}
+		t.Logf("run %d: %d of %d tables copied by another worker than the verifying one (%v)", attempt, elsewhere, len(tables), workers)
+		if elsewhere > 0 {
+			break
+		}
+		if attempt == 4 {
+			t.Fatal("every run copied every table on the verifying worker")
+		}
+	}
+	for _, table := range tables {
+		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
+			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
+		})
+	}
+	checkNoReread(t, s, done.GetId())
+	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
+
+// TestSketchesSurviveAWorkerKill: the worker copying a planted-leak
+// table in one piece is killed (SIGKILL) once Temporal holds a checkpoint
+// of it; another worker resumes the copy from that checkpoint with the
+// sketches stored for it, and the table's leak scan and
+// re-identification count still come from the copy, equal to a full
+// re-read's. (Before, a resumed copy kept no sketch and the table's leak
+// scan re-read a sample of the source.)
+func TestSketchesSurviveAWorkerKill(t *testing.T) {
+	t.Parallel()
+	const rows = 300_000
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
+	dst := newDatabase(t, "neosync_e2e_ksketch_dst")
+	// A short heartbeat timeout: checkpoints (and their sketches) are
+	// stored every second, and the SDK sends heartbeats at most every
+	// 80 % of it.
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "ksketch-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "ksketch-dst", dst),
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
+		Mappings:    sketchMappings("public"),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	var held int64
+	for deadline := time.Now().Add(3 * time.Minute); held == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if final(s.getRun(t, r.GetId())) {
+			break
+		}
+		desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), "")
+		if err != nil {
+			continue
+		}
+		for _, p := range desc.GetPendingActivities() {
+			if p.GetActivityType().GetName() != "SyncTable" || p.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
+				continue
+			}
+			d := p.GetHeartbeatDetails()
+			if d == nil || len(d.GetPayloads()) == 0 {
+				continue
+			}
+			var cp struct {
+				Rows int64 `json:"rows"`
+				Done bool  `json:"done"`
+			}
+			if json.Unmarshal(d.GetPayloads()[0].GetData(), &cp) == nil && cp.Rows > 0 && !cp.Done && cp.Rows < rows*3/4 {
+				held = cp.Rows
+			}
+		}
+		if held > 0 {
+			_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+			_ = w.Wait()
+		}
+	}
+	if held == 0 {
+		t.Fatal("the copy was not caught with a checkpoint in Temporal")
+	}
+	t.Logf("killed the worker; Temporal held a checkpoint after %d rows", held)
+	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
+		t.Errorf("%d duplicate rows", n)
+	}
+	checkSketchReport(t, done, "big", rows, func() ([4]int64, [4]int64, int64) {
+		return sketchTruth(readPGSketchRows(t, src, "big"), readPGSketchRows(t, dst, "big"))
+	})
+	checkNoReread(t, s, done.GetId())
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	for _, e := range events.Msg.GetEvents() {
+		if strings.Contains(e.GetMessage(), "resuming public.big after") {
+			resumed = true
+			t.Logf("event: %s", e.GetMessage())
+		}
+	}
+	if !resumed {
+		t.Error("no event says the copy resumed from a checkpoint")
+	}
+	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
