@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -34,9 +35,9 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 		_, err := w.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: rng(i), Part: &mgmt.RangeSketchPart{Part: part, Sketch: b}}))
 		return err
 	}
-	get := func(i int32) map[string][]byte {
+	getKey := func(k *mgmt.RangeSketchKey) map[string][]byte {
 		t.Helper()
-		resp, err := w.Worker().GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: rng(i)}))
+		resp, err := w.Worker().GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: k}))
 		if err != nil {
 			t.Fatalf("GetRangeSketch: %v", err)
 		}
@@ -46,6 +47,7 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 		}
 		return out
 	}
+	get := func(i int32) map[string][]byte { t.Helper(); return getKey(rng(i)) }
 	big := bytes.Repeat([]byte{0xab}, 600<<10) // a full column sketch's bound
 	for _, p := range []struct {
 		i    int32
@@ -71,7 +73,10 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 	wantCode(t, "account key reads sketches", err, connect.CodePermissionDenied)
 	_, err = c.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: rng(0), Part: &mgmt.RangeSketchPart{Part: "", Sketch: []byte("x")}}))
 	wantCode(t, "account key stores sketches", err, connect.CodePermissionDenied)
-	wantCode(t, "negative range index", putPart(-1, "", []byte("x")), connect.CodeInvalidArgument)
+	wantCode(t, "range index below -1", putPart(-2, "", []byte("x")), connect.CodeInvalidArgument)
+	_, err = w.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop",
+		Table: "orders", Checkpoint: strings.Repeat("c", 201)}, Part: &mgmt.RangeSketchPart{Sketch: []byte("x")}}))
+	wantCode(t, "checkpoint name too long", err, connect.CodeInvalidArgument)
 	wantCode(t, "empty sketch", putPart(0, "", nil), connect.CodeInvalidArgument)
 	_, err = w.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: &mgmt.RangeSketchKey{JobRunId: "00000000-0000-0000-0000-000000000001",
 		Destination: "dev", Schema: "shop", Table: "orders"}, Part: &mgmt.RangeSketchPart{Sketch: []byte("x")}}))
@@ -85,11 +90,45 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 		t.Fatalf("after deleting range 1: range 0 has %d parts, range 1 %d", len(g0), len(g1))
 	}
 
+	// A whole table is range -1; the sketches of a checkpoint are kept
+	// beside the finished copy's, read and forgotten on their own.
+	atCheckpoint := func(i int32, cp string) *mgmt.RangeSketchKey { k := rng(i); k.Checkpoint = cp; return k }
+	for _, p := range []struct {
+		k    *mgmt.RangeSketchKey
+		part string
+		b    string
+	}{{atCheckpoint(-1, "r2000-ab"), "email", "cp email"}, {atCheckpoint(-1, "r2000-ab"), "", "cp header"}, {atCheckpoint(-1, "r4000-cd"), "", "cp2 header"}, {rng(-1), "", "final header"}} {
+		if _, err := w.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: p.k, Part: &mgmt.RangeSketchPart{Part: p.part, Sketch: []byte(p.b)}})); err != nil {
+			t.Fatalf("PutRangeSketch %v %q: %v", p.k, p.part, err)
+		}
+	}
+	if g := getKey(atCheckpoint(-1, "r2000-ab")); len(g) != 2 || string(g["email"]) != "cp email" || string(g[""]) != "cp header" {
+		t.Fatalf("checkpoint parts %q", g)
+	}
+	if g := get(-1); len(g) != 1 || string(g[""]) != "final header" {
+		t.Fatalf("the whole table's final parts %q: want its header only", g)
+	}
+	if _, err := w.Worker().DeleteRangeSketch(ctx, connect.NewRequest(&mgmt.DeleteRangeSketchRequest{Range: atCheckpoint(-1, "r2000-ab")})); err != nil {
+		t.Fatalf("DeleteRangeSketch of a checkpoint: %v", err)
+	}
+	if g, g2, gf := getKey(atCheckpoint(-1, "r2000-ab")), getKey(atCheckpoint(-1, "r4000-cd")), get(-1); len(g) != 0 || len(g2) != 1 || len(gf) != 1 {
+		t.Fatalf("after forgetting one checkpoint: it has %d parts, the other %d, the final %d", len(g), len(g2), len(gf))
+	}
+	if _, err := w.Worker().DeleteRangeSketch(ctx, connect.NewRequest(&mgmt.DeleteRangeSketchRequest{Range: rng(-1)})); err != nil {
+		t.Fatalf("DeleteRangeSketch: %v", err)
+	}
+	if g2, gf := getKey(atCheckpoint(-1, "r4000-cd")), get(-1); len(g2) != 0 || len(gf) != 0 {
+		t.Fatalf("forgetting the whole range left %d checkpoint parts and %d final ones", len(g2), len(gf))
+	}
+	if err := putPart(-1, "", []byte("final header")); err != nil {
+		t.Fatal(err)
+	}
+
 	// Finishing the run deletes its sketches.
 	if _, err := w.Worker().FinishJobRun(ctx, connect.NewRequest(&mgmt.FinishJobRunRequest{JobRunId: runID, Status: mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE})); err != nil {
 		t.Fatalf("FinishJobRun: %v", err)
 	}
-	if g := get(0); len(g) != 0 {
-		t.Fatalf("a finished run still holds %d sketch parts", len(g))
+	if g, gw := get(0), get(-1); len(g) != 0 || len(gw) != 0 {
+		t.Fatalf("a finished run still holds %d + %d sketch parts", len(g), len(gw))
 	}
 }

@@ -244,8 +244,8 @@ func checkSketchReport(t *testing.T, done *mgmt.JobRun, table string, rows int64
 	d := dests[0].(map[string]any)
 	num := func(m map[string]any, k string) int64 { f, _ := m[k].(float64); return int64(f) }
 	ofTable := func(m map[string]any) bool {
-		name := fmt.Sprint(m["table"])
-		return name == table || strings.HasSuffix(name, "."+table)
+		name, _ := m["table"].(map[string]any)
+		return name["Table"] == table
 	}
 	// email's distinct values fit the default sketch (20,000 per side)
 	// only in a small table.
