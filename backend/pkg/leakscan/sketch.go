@@ -50,8 +50,16 @@ func NewSeeded(capacity int, seed Seed) *Sketch {
 // s into what one sketch of all the rows would hold (the merge keeps the
 // lower threshold, so nothing above s's is lost by not keeping it).
 func (s *Sketch) Empty() *Sketch {
-	return &Sketch{seed: s.seed, capacity: s.capacity, threshold: s.threshold, out: map[uint64]int64{}, src: map[uint64]struct{}{}}
+	// Sized like s: the next batch of a column tends to keep about as
+	// many hashes, and a map grown row by row rehashes on the way.
+	return &Sketch{seed: s.seed, capacity: s.capacity, threshold: s.threshold,
+		out: make(map[uint64]int64, len(s.out)), src: make(map[uint64]struct{}, len(s.src))}
 }
+
+// Threshold is the greatest hash the sketch keeps (math.MaxUint64 while
+// it is exact): of two sketches of one column's rows, the one with the
+// lower threshold has seen more distinct values.
+func (s *Sketch) Threshold() uint64 { return s.threshold }
 
 // hash is the sketch's seeded 64-bit hash of one value: xxHash64 of the
 // value, keyed by the seed through a bijective mixer (SplitMix64's

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -27,6 +28,71 @@ var benchTransforms = map[string]string{
 // (transform_hash) are transformed in consistent mode, the rest copied. It
 // is the relay's per-row CPU without the databases and the network.
 func BenchmarkConvertUsersRow(b *testing.B) {
+	c, tuples := newUsersConverter(b, 1024)
+	var out []byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var err error
+		if out, err = c.convert(&tuples[i%len(tuples)], out[:0]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkConvertUsersRowSketched is BenchmarkConvertUsersRow with the
+// leak sketches of the four transformed columns, over 250,000 distinct
+// rows (so the sketches sample, as on a real table): "one sketch" keeps
+// one sketch per column for the whole copy, as a copy did before
+// checkpoints carried sketches; "per batch" starts new sketches at every
+// batch of 100,000 rows and commits the finished batch's into the
+// committed ones (syncdriver.Leaks), as a copy does now. Run it with
+// -benchtime 1000000x so both cross ten batches.
+func BenchmarkConvertUsersRowSketched(b *testing.B) {
+	const batch = 100_000
+	for _, perBatch := range []bool{false, true} {
+		name := "one sketch"
+		if perBatch {
+			name = "per batch"
+		}
+		b.Run(name, func(b *testing.B) {
+			c, tuples := newUsersConverter(b, 250_000)
+			leaks := syncdriver.NewLeaks(0, leakscan.Seed{}, nil)
+			for k := range c.out {
+				if o := &c.out[k]; o.tr != nil {
+					o.sketch = leaks.Sketch(o.name)
+				}
+			}
+			c.leaks = leaks
+			var out []byte
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if perBatch {
+					g := int64(i) / batch
+					if g != c.batch {
+						leaks.Commit(c.batch, syncdriver.Checkpoint{Rows: int64(i)})
+					}
+					c.onBatch(g)
+				}
+				var err error
+				if out, err = c.convert(&tuples[i%len(tuples)], out[:0]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.StopTimer()
+			if r := leaks.Results()["email"]; r.Rows != int64(i) {
+				b.Fatalf("the sketch of email holds %d rows, want %d", r.Rows, i)
+			}
+		})
+	}
+}
+
+// newUsersConverter returns a converter of the users table's rows (see
+// BenchmarkConvertUsersRow) and n distinct source rows.
+func newUsersConverter(b *testing.B, n int) (*pgConverter, []pgcopy.Tuple) {
 	names := []string{"id", "email", "first_name", "last_name", "ssn", "phone", "age", "balance", "created_at", "active"}
 	oids := []uint32{pgtype.Int8OID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID, pgtype.TextOID,
 		pgtype.Int4OID, pgtype.NumericOID, pgtype.TimestamptzOID, pgtype.BoolOID}
@@ -50,8 +116,8 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 		}
 	}
 	setRuns(c.out)
-	// 1024 distinct source rows, shaped like the benchmark's.
-	tuples := make([]pgcopy.Tuple, 1024)
+	// n distinct source rows, shaped like the benchmark's.
+	tuples := make([]pgcopy.Tuple, n)
 	for i := range tuples {
 		g := int64(i + 1)
 		be := func(n int, v int64) []byte {
@@ -72,14 +138,5 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	var out []byte
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		var err error
-		if out, err = c.convert(&tuples[i%len(tuples)], out[:0]); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
+	return c, tuples
 }

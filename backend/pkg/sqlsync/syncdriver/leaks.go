@@ -103,12 +103,21 @@ func (l *Leaks) Sketch(column string) *leakscan.Sketch { return l.SketchOf(colum
 
 // SketchOf returns a new sketch of column for one goroutine's rows of
 // batch g, continuing prev (the goroutine's sketch of the column's
-// earlier rows, or nil): it keeps no hash above prev's threshold, which
-// the merge would drop anyway. Nil when l is nil (nothing is recorded),
-// which leakscan's Add must not be called on: callers check.
+// earlier rows, or nil): it keeps no hash above the threshold of prev or
+// of the committed sketch of the column, whichever is lower — the merge
+// would drop those anyway, and not keeping them spares a map insert per
+// row. Nil when l is nil (nothing is recorded), which leakscan's Add must
+// not be called on: callers check.
 func (l *Leaks) SketchOf(column string, g int64, prev *leakscan.Sketch) *leakscan.Sketch {
 	if l == nil {
 		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.base != nil {
+		if c := l.base.Columns[column]; c != nil && (prev == nil || c.Threshold() < prev.Threshold()) {
+			prev = c
+		}
 	}
 	var s *leakscan.Sketch
 	if prev != nil {
@@ -116,10 +125,8 @@ func (l *Leaks) SketchOf(column string, g int64, prev *leakscan.Sketch) *leaksca
 	} else {
 		s = leakscan.NewSeeded(l.capacity, l.seed)
 	}
-	l.mu.Lock()
 	x := l.gen(g)
 	x.sketches[column] = append(x.sketches[column], s)
-	l.mu.Unlock()
 	return s
 }
 
