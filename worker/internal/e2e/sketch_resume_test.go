@@ -2,8 +2,11 @@ package e2e_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +18,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // createSketchTables creates planted-leak tables (see sketchValues) of
@@ -203,6 +208,86 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := run.Msg.GetJobRun()
+	killAtCheckpoint(t, s, tc, r, w, rows)
+	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
+		t.Errorf("%d duplicate rows", n)
+	}
+	checkSketchReport(t, done, "big", rows, func() ([4]int64, [4]int64, int64) {
+		return sketchTruth(readPGSketchRows(t, src, "big"), readPGSketchRows(t, dst, "big"))
+	})
+	checkResumedWithSketches(t, s, r.GetId(), "public.big")
+	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
+
+// TestMySQLSketchesSurviveAWorkerKill is TestSketchesSurviveAWorkerKill
+// on MariaDB.
+func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
+	t.Parallel()
+	const rows = 300_000
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	srcURL, _ := testdb.MySQL(t, "neosync_e2e_ksketch_src")
+	srv := openMariaServer(t, srcURL)
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	v := sketchValues(t, "seq", func(n int) string { return fmt.Sprintf("seq %% %d", n) }, func(p ...string) string { return "CONCAT(" + strings.Join(p, ", ") + ")" })
+	srv.exec(t, src, "CREATE TABLE big (id bigint PRIMARY KEY, email varchar(100) NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, city varchar(100) NOT NULL)",
+		fmt.Sprintf("INSERT INTO big SELECT seq, %s FROM seq_1_to_%d", strings.Join(v, ", "), rows),
+		"ANALYZE TABLE big")
+	dst := srv.database(t, "neosync_e2e_ksketch_dst")
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "mysql-kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "ksketch-src", srcURL)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, "ksketch-dst", srv.url(dst)),
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
+		Mappings:    sketchMappings(src),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	killAtCheckpoint(t, s, tc, r, w, rows)
+	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	read := func(db string) map[int64]sketchRow {
+		q, _ := sqlschema.QuoteMySQLIdentifier(db)
+		return readSketchRows(t, func() (*sql.Rows, error) {
+			return srv.admin.QueryContext(testCtx(t, time.Minute), "SELECT id, email, first_name, last_name, city FROM "+q+".big")
+		})
+	}
+	if got := read(dst); len(got) != rows {
+		t.Fatalf("the destination holds %d rows, want %d", len(got), rows)
+	}
+	checkSketchReport(t, done, "big", rows, func() ([4]int64, [4]int64, int64) { return sketchTruth(read(src), read(dst)) })
+	checkResumedWithSketches(t, s, r.GetId(), src+".big")
+	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
+
+// killAtCheckpoint kills worker w (SIGKILL) once Temporal holds a
+// checkpoint of the run's SyncTable copy past its start and before three
+// quarters of its rows, and returns that checkpoint's rows.
+func killAtCheckpoint(t *testing.T, s *stack, tc client.Client, r *mgmt.JobRun, w *exec.Cmd, rows int64) int64 {
+	t.Helper()
 	var held int64
 	for deadline := time.Now().Add(3 * time.Minute); held == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if final(s.getRun(t, r.GetId())) {
@@ -237,25 +322,22 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 		t.Fatal("the copy was not caught with a checkpoint in Temporal")
 	}
 	t.Logf("killed the worker; Temporal held a checkpoint after %d rows", held)
-	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
-	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-	}
-	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
-		t.Errorf("%d duplicate rows", n)
-	}
-	checkSketchReport(t, done, "big", rows, func() ([4]int64, [4]int64, int64) {
-		return sketchTruth(readPGSketchRows(t, src, "big"), readPGSketchRows(t, dst, "big"))
-	})
-	checkNoReread(t, s, done.GetId())
-	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	return held
+}
+
+// checkResumedWithSketches checks that the run's events say the copy of
+// table resumed from a checkpoint and none says a leak scan re-read the
+// source.
+func checkResumedWithSketches(t *testing.T, s *stack, runID, table string) {
+	t.Helper()
+	checkNoReread(t, s, runID)
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: runID}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resumed := false
 	for _, e := range events.Msg.GetEvents() {
-		if strings.Contains(e.GetMessage(), "resuming public.big after") {
+		if strings.Contains(e.GetMessage(), "resuming "+table+" after") {
 			resumed = true
 			t.Logf("event: %s", e.GetMessage())
 		}
@@ -263,5 +345,4 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	if !resumed {
 		t.Error("no event says the copy resumed from a checkpoint")
 	}
-	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
 }
