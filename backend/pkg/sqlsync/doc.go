@@ -236,12 +236,27 @@
 // and no attempt wrote the range). So ranges run at once, in any order and
 // on any workers, and the table's rows end exact whatever fails. Update
 // passes, Finalize and Verify run once, after every range. A range read
-// from its start returns its leak sketches and re-identification count
+// from its start (or resumed with the sketches of its checkpoint, see
+// "Leak sketches across a resume" below) returns its leak sketches and
+// re-identification count
 // (Checkpoint.Sketches, a leakscan.Table) hashed with the seed the caller
 // gives — a run's leakscan.RunSeed, so that ranges copied on several
 // workers merge: the caller carries them serialised
 // (leakscan.Table.MarshalParts) to the worker that verifies, which merges
 // them with [Engine.MergeRanges] into the table's leak scan.
+//
+// # Leak sketches across a resume
+//
+// A copy's leak sketches (syncdriver.Leaks) are kept per destination
+// batch and folded into the committed sketches when the destination
+// commits the batch, so every progress report's Leaks can serialise the
+// sketches of exactly the rows of a checkpoint (Leaks.Committed). A
+// caller that stores them and later resumes from that checkpoint gives
+// them back as the checkpoint's Sketches: the resumed copy continues
+// them and ends with the sketches of the whole table (or range), as if
+// it had not stopped. Without them a resumed copy keeps none. Whole
+// tables hash with Source.Seed (a run's seed lets another worker merge
+// them), ranges with the seed SyncRange is given.
 //
 // # Fan-out: several destinations from one read
 //

@@ -99,7 +99,9 @@ func integerKey(d sqlschema.Dialect, t *syncplan.Table) bool {
 // copied exactly once whatever its attempts, and ranges run at once,
 // in any order, on any workers. The final checkpoint carries the range's
 // leak sketches and re-identification count (Checkpoint.Sketches) when
-// the range was read in one attempt, hashed with seed, for the caller to
+// the range was read in one attempt — or resumed from a checkpoint given
+// with the sketches of its rows (Checkpoint.Sketches, see
+// Progress.Leaks) — hashed with seed, for the caller to
 // merge with the other ranges' — on any worker when every range of the
 // run uses the same seed (leakscan.RunSeed).
 func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dst Destination, cp *Checkpoint, seed leakscan.Seed, report func(Progress)) (Checkpoint, error) {

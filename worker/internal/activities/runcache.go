@@ -42,8 +42,8 @@ type cachedRun struct {
 	used   time.Time
 	// leaks are the copy's leak sketches (sqlsync.Checkpoint.Leaks) of the
 	// tables this worker copied, per destination, for Verify: guarded by
-	// runCache.mu. A table copied elsewhere, or resumed, has none, and
-	// Verify re-reads a sample of it from the source instead. reid are
+	// runCache.mu. A table copied elsewhere has none here, and Verify
+	// fetches its sketches from the API (see sketches.go). reid are
 	// the same copies' row-level re-identification counts
 	// (Checkpoint.Reidentified), when the table had any.
 	leaks map[int]map[sqlschema.TableName]map[string]leakscan.Result

@@ -253,6 +253,25 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 	if !resumed {
 		t.Error("no event says the fan-out copy resumed")
 	}
+	// Both destinations' leak scans of the resumed table come from the
+	// copy: the read resumed with the sketches stored for its checkpoint.
+	checkNoReread(t, s, r.GetId())
+	dests, _ := done.GetReport().AsMap()["destinations"].([]any)
+	scans := 0
+	for _, d := range dests {
+		for _, l := range anyList(d.(map[string]any)["leaks"]) {
+			m := l.(map[string]any)
+			if tm, _ := m["table"].(map[string]any); tm["Table"] == "users" && m["column"] == "email" {
+				scans++
+				if m["method"] != "copy" {
+					t.Errorf("leak scan of users.email in %v measured by %v, want the copy", d.(map[string]any)["destination"], m["method"])
+				}
+			}
+		}
+	}
+	if scans != 2 {
+		t.Errorf("%d leak scans of users.email, want one per destination", scans)
+	}
 }
 
 // TestFanOutOneDestinationFails runs a job into two destinations, one of

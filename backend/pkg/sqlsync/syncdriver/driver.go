@@ -106,9 +106,10 @@ type Checkpoint struct {
 	Done bool `json:"done,omitempty"`
 	// Leaks are the leak sketches' results of the table's transformed
 	// columns, by column, on the final checkpoint of a copy that read the
-	// whole table in one attempt (a resumed copy saw only part of it, and
-	// has none): what verification reports instead of re-reading the
-	// source.
+	// whole table in one attempt or resumed with the sketches of its
+	// checkpoint (Sketches; a copy resumed without them saw only part of
+	// the table, and has none): what verification reports instead of
+	// re-reading the source.
 	Leaks map[string]leakscan.Result `json:"leaks,omitempty"`
 	// Reidentified is the row-level re-identification count of that same
 	// copy (see Leaks.Reidentified), when the table has two or more
@@ -116,7 +117,7 @@ type Checkpoint struct {
 	Reidentified *leakscan.RowCount `json:"reidentified,omitempty"`
 	// Sketches are the sketches and re-identification counter of a key
 	// range's copy on its final checkpoint (when it read the range in one
-	// attempt): the caller merges those of a table's ranges
+	// attempt, or resumed with them): the caller merges those of a table's ranges
 	// (leakscan.Table.Merge) into the table's leak scan, after carrying
 	// them to the worker that verifies in their serialised form
 	// (leakscan.Table.MarshalParts). On a whole table's final checkpoint
