@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -576,56 +575,8 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
-			o.Leaks, o.Reidentified = a.runs.leaksOf(in.JobRunID, in.Destination)
-			seed := runSeed(in.JobRunID, src)
-			for _, rt := range in.Ranged {
-				leaks, reid, err := a.rangeLeaks(ctx, in, seed, rt)
-				if errors.Is(err, errNoRangeSketch) {
-					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint without the sketches of its rows, or its sketches could not be stored)", rt.Name, err), &rt.Name)
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if o.Leaks == nil {
-					o.Leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
-				}
-				o.Leaks[rt.Name] = leaks
-				if reid != nil {
-					if o.Reidentified == nil {
-						o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
-					}
-					o.Reidentified[rt.Name] = *reid
-				}
-			}
-			// Whole tables copied by another worker (or before this
-			// worker restarted): their sketches are with the API.
-			ranged := map[sqlschema.TableName]bool{}
-			for _, rt := range in.Ranged {
-				ranged[rt.Name] = true
-			}
-			for _, t := range plan.Tables {
-				if ranged[t.Name] || o.Leaks[t.Name] != nil || !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
-					continue
-				}
-				leaks, reid, err := a.wholeLeaks(ctx, in, seed, t.Name)
-				if err != nil {
-					return err
-				}
-				if leaks == nil {
-					a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: its copy stored no leak sketch (it was resumed without the sketches of its checkpoint, or they could not be stored)", t.Name), &t.Name)
-					continue
-				}
-				if o.Leaks == nil {
-					o.Leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
-				}
-				o.Leaks[t.Name] = leaks
-				if reid != nil {
-					if o.Reidentified == nil {
-						o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
-					}
-					o.Reidentified[t.Name] = *reid
-				}
+			if err := a.copyLeaks(ctx, in, plan, runSeed(in.JobRunID, src), &o); err != nil {
+				return err
 			}
 			var err error
 			rep, err = a.Engine.Verify(ctx, plan, src, dst, o)

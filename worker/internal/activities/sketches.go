@@ -19,6 +19,7 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
 // The key ranges of one table may be copied by several workers, and the
@@ -342,4 +343,55 @@ func (a *Activities) wholeLeaks(ctx context.Context, in VerifyInput, seed leaksc
 		return nil, nil, err
 	}
 	return t.Results(), t.Reidentified(), nil
+}
+
+// copyLeaks sets o's leak scans and re-identification counts to what the
+// copies measured: this worker's run cache for the whole tables it
+// copied, the API for the others' and for every key range (merged). A
+// table whose copy left no sketch is left out — Verify re-reads a sample
+// of it — and a run event says so.
+func (a *Activities) copyLeaks(ctx context.Context, in VerifyInput, plan *syncplan.Plan, seed leakscan.Seed, o *sqlsync.VerifyOptions) error {
+	o.Leaks, o.Reidentified = a.runs.leaksOf(in.JobRunID, in.Destination)
+	use := func(table sqlschema.TableName, leaks map[string]leakscan.Result, reid *leakscan.RowCount) {
+		if o.Leaks == nil {
+			o.Leaks = map[sqlschema.TableName]map[string]leakscan.Result{}
+		}
+		o.Leaks[table] = leaks
+		if reid != nil {
+			if o.Reidentified == nil {
+				o.Reidentified = map[sqlschema.TableName]leakscan.RowCount{}
+			}
+			o.Reidentified[table] = *reid
+		}
+	}
+	ranged := map[sqlschema.TableName]bool{}
+	for _, rt := range in.Ranged {
+		ranged[rt.Name] = true
+		leaks, reid, err := a.rangeLeaks(ctx, in, seed, rt)
+		if errors.Is(err, errNoRangeSketch) {
+			a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: %v (a range resumed from a checkpoint without the sketches of its rows, or its sketches could not be stored)", rt.Name, err), &rt.Name)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		use(rt.Name, leaks, reid)
+	}
+	// Whole tables copied by another worker (or before this worker
+	// restarted): their sketches are with the API.
+	for _, t := range plan.Tables {
+		if ranged[t.Name] || o.Leaks[t.Name] != nil || !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
+			continue
+		}
+		leaks, reid, err := a.wholeLeaks(ctx, in, seed, t.Name)
+		if err != nil {
+			return err
+		}
+		if leaks == nil {
+			a.event(ctx, in.JobRunID, "info", fmt.Sprintf("the leak scan of %s re-reads a sample of the source: its copy stored no leak sketch (it was resumed without the sketches of its checkpoint, or they could not be stored)", t.Name), &t.Name)
+			continue
+		}
+		use(t.Name, leaks, reid)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -19,7 +18,6 @@ import (
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
-	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
 // createSketchTables creates planted-leak tables (see sketchValues) of
@@ -53,19 +51,7 @@ func readPGSketchRows(t *testing.T, dbURL, table string) map[int64]sketchRow {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[int64]sketchRow{}
-	for rows.Next() {
-		var id int64
-		var r sketchRow
-		if err := rows.Scan(&id, &r[0], &r[1], &r[2], &r[3]); err != nil {
-			t.Fatal(err)
-		}
-		out[id] = r
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return scanSketchRows(t, rows)
 }
 
 // activityWorkers returns, from a workflow's history, the identities of
@@ -182,38 +168,9 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
 	const rows = 300_000
 	s := startStack(t)
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
 	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_ksketch_dst")
-	// A short heartbeat timeout: checkpoints (and their sketches) are
-	// stored every second, and the SDK sends heartbeats at most every
-	// 80 % of it.
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "ksketch-src", src)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "ksketch-dst", dst),
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
-		Mappings:    sketchMappings("public"),
-		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
-	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
-	killAtCheckpoint(t, s, tc, r, w, rows)
-	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
-	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-	}
+	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows)
 	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
 		t.Errorf("%d duplicate rows", n)
 	}
@@ -230,45 +187,9 @@ func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
 	const rows = 300_000
 	s := startStack(t)
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	srcURL, _ := testdb.MySQL(t, "neosync_e2e_ksketch_src")
-	srv := openMariaServer(t, srcURL)
-	u, err := url.Parse(srcURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.TrimPrefix(u.Path, "/")
-	v := sketchValues(t, "seq", func(n int) string { return fmt.Sprintf("seq %% %d", n) }, func(p ...string) string { return "CONCAT(" + strings.Join(p, ", ") + ")" })
-	srv.exec(t, src, "CREATE TABLE big (id bigint PRIMARY KEY, email varchar(100) NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, city varchar(100) NOT NULL)",
-		fmt.Sprintf("INSERT INTO big SELECT seq, %s FROM seq_1_to_%d", strings.Join(v, ", "), rows),
-		"ANALYZE TABLE big")
+	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_ksketch_src", rows)
 	dst := srv.database(t, "neosync_e2e_ksketch_dst")
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "mysql-kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "ksketch-src", srcURL)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, "ksketch-dst", srv.url(dst)),
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
-		Mappings:    sketchMappings(src),
-		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
-	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
-	killAtCheckpoint(t, s, tc, r, w, rows)
-	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
-	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-	}
+	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows)
 	read := func(db string) map[int64]sketchRow {
 		q, _ := sqlschema.QuoteMySQLIdentifier(db)
 		return readSketchRows(t, func() (*sql.Rows, error) {
@@ -345,4 +266,43 @@ func checkResumedWithSketches(t *testing.T, s *stack, runID, table string) {
 	if !resumed {
 		t.Error("no event says the copy resumed from a checkpoint")
 	}
+}
+
+// runKilledSketchJob runs a job copying the planted-leak table big of
+// schema (rows rows, in one piece) between two connections, kills its
+// worker once Temporal holds a checkpoint of the copy, resumes on a new
+// worker and returns the run, complete.
+func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64) (*mgmt.JobRun, *mgmt.JobRun) {
+	t.Helper()
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	// A short heartbeat timeout: checkpoints (and their sketches) are
+	// stored every second, and the SDK sends heartbeats at most every
+	// 80 % of it.
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: srcConn}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstConn,
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
+		Mappings:    sketchMappings(schema),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	killAtCheckpoint(t, s, tc, r, w, rows)
+	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	return r, done
 }

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"math"
@@ -13,7 +12,6 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/brianvoe/gofakeit/v7/data"
-	"github.com/jackc/pgx/v5"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -108,6 +106,17 @@ func readSketchRows(t *testing.T, rows func() (*sql.Rows, error)) map[int64]sket
 		t.Fatal(err)
 	}
 	defer rs.Close()
+	return scanSketchRows(t, rs)
+}
+
+// scanSketchRows collects (id, email, first_name, last_name, city) rows
+// of database/sql or pgx by id.
+func scanSketchRows(t *testing.T, rs interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) map[int64]sketchRow {
+	t.Helper()
 	out := map[int64]sketchRow{}
 	for rs.Next() {
 		var id int64
@@ -341,32 +350,7 @@ ANALYZE big;`, strings.Join(v, ", "), sketchRows))
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	read := func(dbURL string) map[int64]sketchRow {
-		ctx := testCtx(t, time.Minute)
-		c, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close(context.Background())
-		rows, err := c.Query(ctx, "SELECT id, email, first_name, last_name, city FROM big")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[int64]sketchRow{}
-		for rows.Next() {
-			var id int64
-			var r sketchRow
-			if err := rows.Scan(&id, &r[0], &r[1], &r[2], &r[3]); err != nil {
-				t.Fatal(err)
-			}
-			out[id] = r
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	read := func(dbURL string) map[int64]sketchRow { return readPGSketchRows(t, dbURL, "big") }
 	runSketchJob(t, s, job.Msg.GetJob().GetId(), func() ([4]int64, [4]int64, int64) { return sketchTruth(read(src), read(dst)) })
 }
 
@@ -376,17 +360,7 @@ ANALYZE big;`, strings.Join(v, ", "), sketchRows))
 func TestMySQLRangeSketchesAcrossWorkers(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	srcURL, _ := testdb.MySQL(t, "neosync_e2e_sketch_src")
-	srv := openMariaServer(t, srcURL)
-	u, err := url.Parse(srcURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := strings.TrimPrefix(u.Path, "/")
-	v := sketchValues(t, "seq", func(n int) string { return fmt.Sprintf("seq %% %d", n) }, func(p ...string) string { return "CONCAT(" + strings.Join(p, ", ") + ")" })
-	srv.exec(t, src, "CREATE TABLE big (id bigint PRIMARY KEY, email varchar(100) NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, city varchar(100) NOT NULL)",
-		fmt.Sprintf("INSERT INTO big SELECT seq, %s FROM seq_1_to_%d", strings.Join(v, ", "), sketchRows),
-		"ANALYZE TABLE big")
+	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_sketch_src", sketchRows)
 	dst := srv.database(t, "neosync_e2e_sketch_dst")
 	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: s.accountID, JobName: "mysql-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "sketch-src", srcURL)}}},
@@ -404,4 +378,23 @@ func TestMySQLRangeSketchesAcrossWorkers(t *testing.T) {
 		})
 	}
 	runSketchJob(t, s, job.Msg.GetJob().GetId(), func() ([4]int64, [4]int64, int64) { return sketchTruth(read(src), read(dst)) })
+}
+
+// createMySQLSketchTable creates the planted-leak table big (see
+// sketchValues) of rows rows in a new MariaDB database and returns its
+// server, URL and name.
+func createMySQLSketchTable(t *testing.T, prefix string, rows int) (*mariaServer, string, string) {
+	t.Helper()
+	srcURL, _ := testdb.MySQL(t, prefix)
+	srv := openMariaServer(t, srcURL)
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	v := sketchValues(t, "seq", func(n int) string { return fmt.Sprintf("seq %% %d", n) }, func(p ...string) string { return "CONCAT(" + strings.Join(p, ", ") + ")" })
+	srv.exec(t, src, "CREATE TABLE big (id bigint PRIMARY KEY, email varchar(100) NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, city varchar(100) NOT NULL)",
+		fmt.Sprintf("INSERT INTO big SELECT seq, %s FROM seq_1_to_%d", strings.Join(v, ", "), rows),
+		"ANALYZE TABLE big")
+	return srv, srcURL, src
 }
