@@ -10,22 +10,16 @@
 // Needs: `npm run build` first, /work/main/bin/* (`make build`), .bin/temporal,
 // Postgres on 127.0.0.1:5432 and Chromium at $CHROMIUM (default /usr/bin/chromium).
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { freePort, psql, reportFailure, runCleanups, startStack, waitFor } from "./stack.mjs";
+import { CHROMIUM, openPage, psql, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
 const shots = join(here, "screenshots");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const started = Date.now();
-
-function step(msg) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
-}
+const step = stepper("");
 
 async function main() {
   if (!existsSync(join(appDir, ".next", "BUILD_ID"))) throw new Error("the app is not built: run `npm run build` first");
@@ -41,25 +35,10 @@ async function main() {
     const stack = await startStack({ log: (m) => step(m) });
     cleanups.push(() => stack.stop());
 
-    const port = await freePort();
-    const appURL = `http://127.0.0.1:${port}`;
-    step(`starting the web app on ${appURL}`);
-    const next = spawn(join(appDir, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: appDir,
-      env: { ...process.env, NEOSYNC_API_URL: stack.apiURL, NEXT_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", openSync(join(stack.logDir, "next.log"), "w"), openSync(join(stack.logDir, "next.err.log"), "w")],
-    });
-    next.logPath = join(stack.logDir, "next.log");
-    cleanups.unshift(() => new Promise((r) => (next.exitCode !== null ? r() : (next.once("exit", r), next.kill("SIGTERM")))));
-    await waitFor("web app", async () => (await fetch(`${appURL}/connections`)).ok, 60, next);
-
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    cleanups.unshift(() => browser.close());
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: appURL });
-    page = await ctx.newPage();
+    step("starting the web app");
+    const appURL = await startWebApp(stack, cleanups);
+    step(`the web app is on ${appURL}`);
+    page = await openPage(chromium, appURL, cleanups);
     page.setDefaultTimeout(20_000);
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -458,7 +437,7 @@ async function main() {
     await shot("21d-job-generate-detail");
 
     step("narrow screen (390px)");
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await page.context().browser().newContext({ viewport: { width: 390, height: 844 }, baseURL: appURL, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const m = await phone.newPage();
     m.on("pageerror", (e) => pageErrors.push(e.message));
     await m.goto("/jobs");

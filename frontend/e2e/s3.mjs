@@ -17,25 +17,14 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { freePort, repoRoot, reportFailure, runCleanups, startStack, waitFor } from "./stack.mjs";
+import { apiCall, CHROMIUM, freePort, openPage, repoRoot, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
 const shots = join(here, "screenshots");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const started = Date.now();
+const step = stepper("s3");
 
-function step(msg) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] s3 ${msg}`);
-}
-
-/** call posts a Connect JSON request to the API and returns the decoded response. */
-async function call(apiURL, method, body) {
-  const res = await fetch(`${apiURL}/mgmt.v1alpha1.${method}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const out = await res.json();
-  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(out)}`);
-  return out;
-}
+const call = apiCall;
 
 /** startVersity runs versitygw on a free loopback port with one bucket; credentials go through the environment. */
 async function startVersity(logDir) {
@@ -76,24 +65,10 @@ async function main() {
     cleanups.unshift(() => s3.stop());
     await call(stack.apiURL, "UserAccountService/SetPersonalAccount", {});
 
-    const port = await freePort();
-    const appURL = `http://127.0.0.1:${port}`;
-    step(`starting the web app on ${appURL}`);
-    const next = spawn(join(appDir, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: appDir,
-      env: { ...process.env, NEOSYNC_API_URL: stack.apiURL, NEXT_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", openSync(join(stack.logDir, "next.log"), "w"), openSync(join(stack.logDir, "next.err.log"), "w")],
-    });
-    cleanups.unshift(() => new Promise((r) => (next.exitCode !== null ? r() : (next.once("exit", r), next.kill("SIGTERM")))));
-    await waitFor("web app", async () => (await fetch(`${appURL}/connections`)).ok, 60, next);
-
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    cleanups.unshift(() => browser.close());
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: appURL });
-    page = await ctx.newPage();
+    step("starting the web app");
+    const appURL = await startWebApp(stack, cleanups);
+    step(`the web app is on ${appURL}`);
+    page = await openPage(chromium, appURL, cleanups);
     page.setDefaultTimeout(20_000);
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));

@@ -251,3 +251,57 @@ export async function runCleanups(cleanups) {
     }
   }
 }
+
+/** CHROMIUM is the browser the end-to-end scripts drive: Debian's Chromium, or $CHROMIUM. */
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** stepper returns a logger that prefixes each message with the seconds since the script started and label. */
+export function stepper(label) {
+  const started = Date.now();
+  const prefix = label ? `${label} ` : "";
+  return (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${prefix}${msg}`);
+}
+
+/** apiCall posts a Connect JSON request to the API at base and returns the decoded response; an HTTP error throws with the API's answer. */
+export async function apiCall(base, method, body, headers = {}) {
+  const res = await fetch(`${base}/mgmt.v1alpha1.${method}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const out = await res.json();
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(out)}`);
+  return out;
+}
+
+/**
+ * startWebApp serves the built web app (`next start`) on a free loopback port
+ * against stack's API, with its output in stack.logDir/<logName>.log and
+ * .err.log and env added to its environment, and returns its URL once
+ * readyPath answers. Stopping it is put first in cleanups.
+ */
+export async function startWebApp(stack, cleanups, { env = {}, readyPath = "/connections", logName = "next" } = {}) {
+  const port = await freePort();
+  const appURL = `http://127.0.0.1:${port}`;
+  const appDir = resolve(repoRoot, "frontend");
+  const next = spawn(join(appDir, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: appDir,
+    env: { ...process.env, ...env, NEOSYNC_API_URL: stack.apiURL, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", openSync(join(stack.logDir, `${logName}.log`), "w"), openSync(join(stack.logDir, `${logName}.err.log`), "w")],
+  });
+  next.logPath = join(stack.logDir, `${logName}.log`);
+  cleanups.unshift(() => new Promise((r) => (next.exitCode !== null ? r() : (next.once("exit", r), next.kill("SIGTERM")))));
+  await waitFor("web app", async () => (await fetch(`${appURL}${readyPath}`)).ok, 60, next);
+  return appURL;
+}
+
+/**
+ * openPage launches headless Chromium (CHROMIUM, with the flags this offline
+ * machine needs), closed first among cleanups, and returns a 1280×900 page
+ * whose relative URLs go to baseURL.
+ */
+export async function openPage(chromium, baseURL, cleanups) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  cleanups.unshift(() => browser.close());
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
+  return ctx.newPage();
+}
