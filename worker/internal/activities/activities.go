@@ -113,6 +113,12 @@ type RunInfo struct {
 	// Destinations are the destinations' names, in job order.
 	Destinations     []string `json:"destinations"`
 	TableConcurrency int      `json:"table_concurrency"`
+	// NoUpdatePasses is true when no table of the plan has a foreign key
+	// deferred to an update pass (no cycle, no self-reference to break):
+	// the workflow then skips the update-pass step instead of scheduling
+	// an activity that would do nothing. False (the zero value, and what
+	// a run started before the field existed carries) runs the step.
+	NoUpdatePasses bool `json:"no_update_passes,omitempty"`
 	// Buckets are the indexes of the destinations that are S3 buckets
 	// (exported to, see ExportTable); empty for a job of databases only.
 	Buckets []int `json:"buckets,omitempty"`
@@ -248,9 +254,12 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 		return fail("plan: ", err)
 	}
 	a.runs.put(runID, &cachedRun{digest: digest, job: l, plan: plan})
-	out := &RunInfo{JobRunID: runID, JobID: jobID, JobName: l.job.GetName(), PlanDigest: digest, TableConcurrency: l.sync.TableConcurrency}
+	out := &RunInfo{JobRunID: runID, JobID: jobID, JobName: l.job.GetName(), PlanDigest: digest, TableConcurrency: l.sync.TableConcurrency, NoUpdatePasses: true}
 	for _, t := range plan.Tables {
 		out.Tables = append(out.Tables, TableRef{Name: t.Name, DependsOn: t.DependsOn})
+		if len(t.Deferred()) > 0 {
+			out.NoUpdatePasses = false
+		}
 	}
 	for i, d := range l.sync.Destinations {
 		out.Destinations = append(out.Destinations, d.Name)

@@ -25,7 +25,8 @@ type runPhases struct {
 	// Prepare is the prepare step (schema, truncate, dropped keys) up to the
 	// first table's copy.
 	Prepare time.Duration
-	// Copy runs from the first table's copy to the update passes.
+	// Copy runs from the first table's copy to the update passes (to
+	// finalize when the run has none).
 	Copy time.Duration
 	// Updates is the update passes (foreign keys that break cycles).
 	Updates time.Duration
@@ -60,13 +61,16 @@ func phasesOf(t *testing.T, s *stack, r *mgmt.JobRun, from time.Time) runPhases 
 		}
 	}
 	marks := []time.Time{from, at[steps[0]], copyStart, at[steps[1]], at[steps[2]], at[steps[3]], r.GetCompletedAt().AsTime()}
+	// Phase i runs from marks[i] to the next mark present: a step that did
+	// not run (no update passes to do) leaves its phase at 0 and the time
+	// to the phase before it (the copy ends when finalize starts).
 	spans := make([]time.Duration, len(marks)-1)
-	prev := from
-	for i, m := range marks[1:] {
-		if m.IsZero() {
-			continue // the step did not run: its time falls to the next one
+	last := 0
+	for i := 1; i < len(marks); i++ {
+		if marks[i].IsZero() {
+			continue
 		}
-		spans[i], prev = m.Sub(prev), m
+		spans[last], last = marks[i].Sub(marks[last]), i
 	}
 	return runPhases{Start: spans[0], Prepare: spans[1], Copy: spans[2], Updates: spans[3], Finalize: spans[4], Verify: spans[5]}
 }

@@ -281,6 +281,12 @@ func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontr
 	return reports, nil
 }
 
+// skipEmptyUpdatePasses marks (workflow.GetVersion) the runs that skip the
+// update-pass step when the plan has no update pass
+// (RunInfo.NoUpdatePasses): a run recorded before it replays with the
+// step's activity, which did nothing.
+const skipEmptyUpdatePasses = "skip-empty-update-passes"
+
 // destinationRun is one destination's pass through the run sequence.
 type destinationRun struct {
 	info   *activities.RunInfo
@@ -310,6 +316,9 @@ func (dr *destinationRun) run(ctx workflow.Context, s sqlsync.Step) error {
 		dr.result.Tables = len(dr.info.Tables)
 		return nil
 	case sqlsync.StepUpdatePasses:
+		if dr.info.NoUpdatePasses && workflow.GetVersion(ctx, skipEmptyUpdatePasses, workflow.DefaultVersion, 1) == 1 {
+			return nil
+		}
 		return describe("update passes on "+name, workflow.ExecuteActivity(sctx, a.RunUpdatePasses, dr.step).Get(ctx, nil))
 	case sqlsync.StepFinalize:
 		return describe("finalize "+name, workflow.ExecuteActivity(sctx, a.Finalize, dr.step).Get(ctx, nil))

@@ -49,6 +49,10 @@ type recorder struct {
 	fanOuts  [][]int
 	prepared []string
 	verified []string
+	// noUpdatePasses is the RunInfo's NoUpdatePasses; updatePasses counts
+	// the RunUpdatePasses activities.
+	noUpdatePasses bool
+	updatePasses   int
 }
 
 func (r *recorder) fanOut(what string, in activities.StepInput) {
@@ -102,7 +106,7 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	if dests == nil {
 		dests = []string{"dst"}
 	}
-	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", PlanDigest: "d1", Tables: rec.tables(), Destinations: dests, TableConcurrency: 2}, nil)
+	env.OnActivity(a.StartRun, mock.Anything, "job-1").Return(&activities.RunInfo{JobRunID: "run-1", JobID: "job-1", PlanDigest: "d1", Tables: rec.tables(), Destinations: dests, TableConcurrency: 2, NoUpdatePasses: rec.noUpdatePasses}, nil)
 	env.OnActivity(a.PrepareDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) error {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
@@ -138,7 +142,12 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 	env.OnActivity(a.SyncTableBatch, mock.Anything, mock.Anything).Return(rec.syncBatch)
 	env.OnActivity(a.SyncRange, mock.Anything, mock.Anything).Return(rec.syncRange)
 	env.OnActivity(a.FinishRanges, mock.Anything, mock.Anything).Return(rec.finishRanges)
-	env.OnActivity(a.RunUpdatePasses, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.RunUpdatePasses, mock.Anything, mock.Anything).Return(func(context.Context, activities.StepInput) error {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.updatePasses++
+		return nil
+	})
 	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(nil)
 	packed, err := activities.PackReport(&sqlsync.Report{Destination: "dst"})
 	if err != nil {
@@ -217,6 +226,41 @@ func TestDataSyncOrdersTablesAndFinishes(t *testing.T) {
 	}
 	if len(rec.restored) != 0 {
 		t.Fatalf("a complete run restored %v", rec.restored)
+	}
+}
+
+// TestDataSyncSkipsEmptyUpdatePasses checks that a plan without update
+// passes costs no update-pass activity, on one destination and on two fed
+// from one read, while a plan with some still runs the step per
+// destination.
+func TestDataSyncSkipsEmptyUpdatePasses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		none  bool
+		dests []string
+		want  int
+	}{
+		{"no update passes", true, nil, 0},
+		{"no update passes, fan-out", true, []string{"a", "b"}, 0},
+		{"update passes", false, nil, 1},
+		{"update passes, fan-out", false, []string{"a", "b"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{noUpdatePasses: tc.none, dests: tc.dests}
+			env := setup(t, rec, nil)
+			env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+			if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+				t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+			}
+			if rec.updatePasses != tc.want {
+				t.Fatalf("%d update-pass activities, want %d", rec.updatePasses, tc.want)
+			}
+			if rec.finish.Status != activities.StatusComplete {
+				t.Fatalf("finish = %+v", rec.finish)
+			}
+		})
 	}
 }
 
