@@ -97,6 +97,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 			out.Leaks, out.Reidentified, out.Sketches = leaks, sk.Reidentified(), sk
 		}
 	}
+	out.WholeRead = fromStart(t, job.Start)
 	e.Logger.InfoContext(ctx, "table copied", slog.String("table", table.String()), slog.Int64("rows", out.Rows))
 	return out, nil
 }

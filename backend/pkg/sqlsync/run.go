@@ -178,7 +178,8 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 		StepUpdatePasses: func(ctx context.Context) error { return e.RunUpdatePasses(ctx, plan, src, dst) },
 		StepFinalize:     func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
 		StepVerify: func(ctx context.Context) (err error) {
-			rep, err = e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRowsBefore: before, Leaks: LeaksOf(checkpoints), Reidentified: ReidentifiedOf(checkpoints)})
+			rep, err = e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRead: SourceReadOf(checkpoints), SourceRowsBefore: before,
+				Leaks: LeaksOf(checkpoints), Reidentified: ReidentifiedOf(checkpoints)})
 			return err
 		},
 	})

@@ -195,6 +195,18 @@ func ReidentifiedOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableN
 	return out
 }
 
+// SourceReadOf collects, for VerifyOptions.SourceRead, the rows of each
+// copy that read its whole table in one snapshot (Checkpoint.WholeRead).
+func SourceReadOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]int64 {
+	out := map[sqlschema.TableName]int64{}
+	for t, cp := range cps {
+		if cp.WholeRead && cp.Range == nil {
+			out[t] = cp.Rows
+		}
+	}
+	return out
+}
+
 // rowsOf returns the committed rows of each checkpoint.
 func rowsOf(cps map[sqlschema.TableName]Checkpoint) map[sqlschema.TableName]int64 {
 	out := make(map[sqlschema.TableName]int64, len(cps))

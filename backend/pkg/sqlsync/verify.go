@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -35,6 +37,13 @@ type VerifyOptions struct {
 	// final Checkpoint), when the caller has them; a table missing from a
 	// non-nil map was not written by this run.
 	Copied map[sqlschema.TableName]int64
+	// SourceRead are the rows each table's copy read from the source in
+	// one snapshot — the whole table, its filter applied, in one attempt
+	// (Checkpoint.WholeRead, collected by SourceReadOf) — when the caller
+	// kept them: such a table's SourceRows is taken from here
+	// (SourceFromCopy) instead of counting the source again. A table also
+	// in Copied must have the same number there, else it is counted.
+	SourceRead map[sqlschema.TableName]int64
 	// SourceRowsBefore are the rows each source table held (its filter
 	// applied) before the run wrote anything, when the caller counted
 	// them (an exact count or the catalog's estimate).
@@ -73,15 +82,25 @@ type Report struct {
 
 // TableCount compares a table's row counts: the source's rows that the
 // plan selects (its subset filter applied) and the destination's rows,
-// each counted by its own query, and — when Verify is told — the rows the
-// copy committed and the source's rows before the run. Equal source and
-// destination counts prove nothing when the copy wrote nothing (both may
-// be 0, or the destination may hold an earlier run's rows) or when the
-// source lost its rows during the run; Problem says so.
+// and — when Verify is told — the rows the copy committed and the
+// source's rows before the run. DestRows is always counted by a query on
+// the destination after the run (count(*)): it is the independent check
+// of the copy. SourceRows is, per SourceFrom, the rows the copy read in
+// its one snapshot of the source (SourceFromCopy: the table was read whole
+// in one attempt, so counting it again would only re-read what the copy
+// counted) or a count(*) on the source at verification
+// (SourceFromCount: resumed copies, key ranges, fan-out, tables this
+// verifier did not see copied). Equal source and destination counts prove
+// nothing when the copy wrote nothing (both may be 0, or the destination
+// may hold an earlier run's rows) or when the source lost its rows during
+// the run; Problem says so.
 type TableCount struct {
 	Table      sqlschema.TableName `json:"table"`
 	SourceRows int64               `json:"source_rows"`
-	DestRows   int64               `json:"dest_rows"`
+	// SourceFrom says where SourceRows comes from (SourceFromCopy or
+	// SourceFromCount).
+	SourceFrom string `json:"source_from,omitempty"`
+	DestRows   int64  `json:"dest_rows"`
 	// CopiedRows are the rows the copy committed (VerifyOptions.Copied);
 	// nil when Verify was not told.
 	CopiedRows *int64 `json:"copied_rows,omitempty"`
@@ -92,6 +111,19 @@ type TableCount struct {
 	// though they may match ("" when they do).
 	Problem string `json:"problem,omitempty"`
 }
+
+// Where TableCount.SourceRows comes from.
+const (
+	// SourceFromCopy: the rows the table's copy read from the source in
+	// one repeatable-read snapshot (VerifyOptions.SourceRead). The copy
+	// then wrote exactly these rows, so CopiedRows equals it by
+	// construction; DestRows, counted on the destination, is what checks
+	// the copy.
+	SourceFromCopy = "copy snapshot"
+	// SourceFromCount: a count(*) of the source (its filter applied) at
+	// verification time, independent of the copy.
+	SourceFromCount = "count"
+)
 
 // CrossCheck records in the report what the run observed — the rows each
 // table's copy committed (copied: the Rows of its final Checkpoint; a
@@ -246,7 +278,11 @@ func (r *Report) String() string {
 		if t.Problem != "" {
 			mark += "  <-- " + t.Problem
 		}
-		fmt.Fprintf(&b, "  rows  %-40s source %d, destination %d%s%s\n", t.Table, t.SourceRows, t.DestRows, copied, mark)
+		from := ""
+		if t.SourceFrom == SourceFromCopy {
+			from = " (read by the copy)"
+		}
+		fmt.Fprintf(&b, "  rows  %-40s source %d%s, destination %d%s%s\n", t.Table, t.SourceRows, from, t.DestRows, copied, mark)
 	}
 	for _, f := range r.ForeignKeys {
 		if f.EnforcedBy != "" {
@@ -303,14 +339,23 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 		sample = DefaultLeakSample
 	}
 	v := driverOf(dst.DB).Verifier(plan, src.DB, &dst)
+	// The check for personal data copied unchanged reads a small sample of
+	// the source: it runs beside the counts.
+	var pii *PIICheck
+	piiDone := make(chan struct{})
+	go func() {
+		defer close(piiDone)
+		if o.PIIBudget >= 0 {
+			check := CheckPassthroughPII(ctx, sourceInspector(src.DB), plan, cmp.Or(o.PIIBudget, DefaultPIIBudget))
+			pii = &check
+		}
+	}()
 	r, err := verifyWith(ctx, plan, dst, v, sample, o)
+	<-piiDone
 	if err != nil {
 		return nil, err
 	}
-	if o.PIIBudget >= 0 {
-		check := CheckPassthroughPII(ctx, sourceInspector(src.DB), plan, cmp.Or(o.PIIBudget, DefaultPIIBudget))
-		r.PII = &check
-	}
+	r.PII = pii
 	return r, nil
 }
 
@@ -318,69 +363,24 @@ func (e *Engine) Verify(ctx context.Context, plan *syncplan.Plan, src Source, ds
 // leak scan (VerifyStream, whose source offers no SQL).
 func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syncdriver.Verifier, sample int, o VerifyOptions) (*Report, error) {
 	r := &Report{Destination: dst.Name}
-	wrap := func(t sqlschema.TableName, what string, err error) error {
-		return fmt.Errorf("sqlsync: verify %s: %s: %w", t, what, err)
-	}
+	parts := make([]tableReport, len(plan.Tables))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(VerifyConcurrency)
 	for i := range plan.Tables {
-		t := &plan.Tables[i]
-		dest := dst.Options.DestTable(t.Name)
-		sc, err := v.SourceCount(ctx, t)
-		if err != nil {
-			return nil, wrap(t.Name, "count source rows", err)
-		}
-		dc, err := v.DestCount(ctx, dest)
-		if err != nil {
-			return nil, wrap(t.Name, "count destination rows", err)
-		}
-		r.Tables = append(r.Tables, TableCount{Table: t.Name, SourceRows: sc, DestRows: dc})
-		for _, fk := range t.ForeignKeys {
-			parent := dst.Options.DestTable(fk.Referenced)
-			by := ""
-			if !fk.Virtual {
-				if by, err = v.FKEnforcedBy(ctx, dest, fk, parent); err != nil {
-					return nil, wrap(t.Name, "constraints of "+fk.Name, err)
-				}
-			}
-			var n int64
-			if by == "" {
-				if n, err = v.Orphans(ctx, dest, fk, parent); err != nil {
-					return nil, wrap(t.Name, "orphans of "+fk.Name, err)
-				}
-			}
-			r.ForeignKeys = append(r.ForeignKeys, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n, EnforcedBy: by})
-		}
-		keys := t.Uniques
-		if t.PrimaryKey != nil {
-			keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
-		}
-		for _, u := range keys {
-			by, err := v.UniqueEnforcedBy(ctx, dest, u.Columns)
-			if err != nil {
-				return nil, wrap(t.Name, "indexes of "+u.Name, err)
-			}
-			var n int64
-			if by == "" {
-				if n, err = v.Duplicates(ctx, dest, u.Columns); err != nil {
-					return nil, wrap(t.Name, "duplicates of "+u.Name, err)
-				}
-			}
-			r.Uniques = append(r.Uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n, EnforcedBy: by})
-		}
-		for _, c := range t.Columns {
-			if c.Action != syncplan.ActionTransform || sample <= 0 {
-				continue
-			}
-			if res, ok := o.Leaks[t.Name][c.Name]; ok {
-				r.Leaks = append(r.Leaks, leakFromCopy(t.Name, &c, res))
-				continue
-			}
-			s, eq, err := v.Leak(ctx, t, dest, c.Name, sample)
-			if err != nil {
-				return nil, wrap(t.Name, "leak scan of "+c.Name, err)
-			}
-			r.Leaks = append(r.Leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Method: LeakMethodResample,
-				Sampled: s, Equal: eq, Exact: s > 0 && s < int64(sample)})
-		}
+		g.Go(func() error {
+			var err error
+			parts[i], err = verifyTable(gctx, &plan.Tables[i], dst, v, sample, o)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		r.Tables = append(r.Tables, p.count)
+		r.ForeignKeys = append(r.ForeignKeys, p.fks...)
+		r.Uniques = append(r.Uniques, p.uniques...)
+		r.Leaks = append(r.Leaks, p.leaks...)
 	}
 	if dst.Options.Truncate && dst.Options.TruncateCascade {
 		reach, err := truncateReach(ctx, plan, dst)
@@ -392,6 +392,123 @@ func verifyWith(ctx context.Context, plan *syncplan.Plan, dst Destination, v syn
 	r.CrossCheck(o.Copied, o.SourceRowsBefore)
 	r.judgeLeaks(o.registry, plan, o.Reidentified)
 	return r, nil
+}
+
+// VerifyConcurrency is how many tables Verify checks at once: each takes
+// a session on the source and one on the destination at a time, and the
+// report lists them in plan order whatever order they finish in.
+const VerifyConcurrency = 4
+
+// tableReport is one table's part of a Report.
+type tableReport struct {
+	count   TableCount
+	fks     []ForeignKeyOrphans
+	uniques []UniqueDuplicates
+	leaks   []ColumnLeak
+}
+
+// verifyTable checks one table of the plan in dst: its row counts (the
+// source's taken from the copy when o.SourceRead has it, each count on
+// its own session, both at once), orphans, duplicates and leak scan.
+func verifyTable(ctx context.Context, t *syncplan.Table, dst Destination, v syncdriver.Verifier, sample int, o VerifyOptions) (tableReport, error) {
+	var out tableReport
+	wrap := func(what string, err error) error {
+		return fmt.Errorf("sqlsync: verify %s: %s: %w", t.Name, what, err)
+	}
+	dest := dst.Options.DestTable(t.Name)
+	out.count = TableCount{Table: t.Name, SourceFrom: SourceFromCount}
+	if n, ok := sourceRead(o, t.Name); ok {
+		out.count.SourceRows, out.count.SourceFrom = n, SourceFromCopy
+	}
+	var g errgroup.Group
+	if out.count.SourceFrom == SourceFromCount {
+		g.Go(func() error {
+			n, err := v.SourceCount(ctx, t)
+			if err != nil {
+				return wrap("count source rows", err)
+			}
+			out.count.SourceRows = n
+			return nil
+		})
+	}
+	g.Go(func() error {
+		n, err := v.DestCount(ctx, dest)
+		if err != nil {
+			return wrap("count destination rows", err)
+		}
+		out.count.DestRows = n
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return out, err
+	}
+	for _, fk := range t.ForeignKeys {
+		parent := dst.Options.DestTable(fk.Referenced)
+		by := ""
+		var err error
+		if !fk.Virtual {
+			if by, err = v.FKEnforcedBy(ctx, dest, fk, parent); err != nil {
+				return out, wrap("constraints of "+fk.Name, err)
+			}
+		}
+		var n int64
+		if by == "" {
+			if n, err = v.Orphans(ctx, dest, fk, parent); err != nil {
+				return out, wrap("orphans of "+fk.Name, err)
+			}
+		}
+		out.fks = append(out.fks, ForeignKeyOrphans{Table: t.Name, ForeignKey: fk.Name, Orphans: n, EnforcedBy: by})
+	}
+	keys := t.Uniques
+	if t.PrimaryKey != nil {
+		keys = append([]sqlschema.UniqueConstraint{{Name: "primary key", Columns: t.PrimaryKey}}, keys...)
+	}
+	for _, u := range keys {
+		by, err := v.UniqueEnforcedBy(ctx, dest, u.Columns)
+		if err != nil {
+			return out, wrap("indexes of "+u.Name, err)
+		}
+		var n int64
+		if by == "" {
+			if n, err = v.Duplicates(ctx, dest, u.Columns); err != nil {
+				return out, wrap("duplicates of "+u.Name, err)
+			}
+		}
+		out.uniques = append(out.uniques, UniqueDuplicates{Table: t.Name, Constraint: u.Name, Columns: u.Columns, Duplicates: n, EnforcedBy: by})
+	}
+	for _, c := range t.Columns {
+		if c.Action != syncplan.ActionTransform || sample <= 0 {
+			continue
+		}
+		if res, ok := o.Leaks[t.Name][c.Name]; ok {
+			out.leaks = append(out.leaks, leakFromCopy(t.Name, &c, res))
+			continue
+		}
+		s, eq, err := v.Leak(ctx, t, dest, c.Name, sample)
+		if err != nil {
+			return out, wrap("leak scan of "+c.Name, err)
+		}
+		out.leaks = append(out.leaks, ColumnLeak{Table: t.Name, Column: c.Name, Transformer: c.Transformer.Source, Method: LeakMethodResample,
+			Sampled: s, Equal: eq, Exact: s > 0 && s < int64(sample)})
+	}
+	return out, nil
+}
+
+// sourceRead is the source count the copy of t gave (o.SourceRead), when
+// it agrees with the rows the copy committed (o.Copied, when given for t):
+// a disagreement means the two numbers are not of the same copy (a retried
+// activity), and the source is counted instead.
+func sourceRead(o VerifyOptions, t sqlschema.TableName) (int64, bool) {
+	n, ok := o.SourceRead[t]
+	if !ok {
+		return 0, false
+	}
+	if o.Copied != nil {
+		if c, given := o.Copied[t]; !given || c != n {
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 // line renders the leak scan of one column for people: what was found and

@@ -139,3 +139,86 @@ func assertCrossChecked(t *testing.T, rep *Report) {
 		}
 	}
 }
+
+// TestVerifyTakesTheSourceCountFromTheCopy checks where the counts of a
+// report come from when the copy read each table whole in one snapshot:
+// the source's from the copy (Checkpoint.WholeRead, no second count of
+// the source), the destination's from a query on the destination — so
+// rows lost there after the copy still fail the report (it would pass if
+// the destination's count were taken from the copy too) — and that a
+// source emptied before the copy read it is still flagged.
+func TestVerifyTakesTheSourceCountFromTheCopy(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	src.exec(t,
+		`CREATE TABLE parent (id int PRIMARY KEY)`,
+		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
+		`INSERT INTO parent SELECT g FROM generate_series(1, 50) g`,
+		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
+	)
+	job := passthroughJob(t, src, "public", []string{"parent", "child"})
+	job.Source = src.cfg
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
+		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	plan, res := runJob(t, job)
+	assertCrossChecked(t, res[0].Report)
+	for _, tc := range res[0].Report.Tables {
+		if tc.SourceFrom != SourceFromCopy {
+			t.Fatalf("%s: source counted by %q, want %q (the copy read it whole):\n%s", tc.Table, tc.SourceFrom, SourceFromCopy, res[0].Report)
+		}
+	}
+	e := newTestEngine()
+	ctx := testCtx(t)
+	source := Source{DB: src.db}
+	destination := Destination{Name: "dst", DB: dst.db, Options: job.Destinations[0].Options}
+	parent, child := sqlschema.TableName{Schema: "public", Table: "parent"}, sqlschema.TableName{Schema: "public", Table: "child"}
+	count := func(rep *Report, table sqlschema.TableName) TableCount {
+		t.Helper()
+		for _, tc := range rep.Tables {
+			if tc.Table == table {
+				return tc
+			}
+		}
+		t.Fatalf("no row count of %s:\n%s", table, rep)
+		return TableCount{}
+	}
+
+	// Rows lost in the destination after the copy: its count is its own.
+	dst.exec(t, `DELETE FROM child WHERE id <= 5`)
+	read := map[sqlschema.TableName]int64{parent: 50, child: 200}
+	rep, err := e.Verify(ctx, plan, source, destination, VerifyOptions{Copied: read, SourceRead: read})
+	assertNoError(t, "verify", err)
+	if c := count(rep, child); rep.OK() || c.SourceRows != 200 || c.SourceFrom != SourceFromCopy || c.DestRows != 195 {
+		t.Fatalf("5 rows deleted from the destination: child %+v, OK %v, want source 200 (copy), destination 195, not OK:\n%s", c, rep.OK(), rep)
+	}
+
+	// A source count that is not the final copy's (a retried activity):
+	// the source is counted, and the copy's 199 rows do not vouch.
+	rep, err = e.Verify(ctx, plan, source, destination, VerifyOptions{
+		Copied: map[sqlschema.TableName]int64{parent: 50, child: 199}, SourceRead: read})
+	assertNoError(t, "verify", err)
+	if c := count(rep, child); c.SourceFrom != SourceFromCount || c.SourceRows != 200 || !strings.Contains(c.Problem, "the copy wrote 199 rows but the source has 200") {
+		t.Fatalf("disagreeing copy counts: child %+v, want counted 200 and the copy's 199 flagged:\n%s", c, rep)
+	}
+
+	// The source emptied after the run counted it and before the copy read
+	// it: the copy reads 0 rows in its snapshot, which the report flags.
+	before, err := e.CountSource(ctx, plan, source)
+	assertNoError(t, "count source", err)
+	src.exec(t, `TRUNCATE parent, child`)
+	assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, destination))
+	cps := map[sqlschema.TableName]Checkpoint{}
+	assertNoError(t, "copy", e.SyncTables(ctx, plan, source, destination, 0, cps, nil))
+	for tb, cp := range cps {
+		if !cp.WholeRead || cp.Rows != 0 {
+			t.Fatalf("%s: checkpoint %+v, want a whole read of 0 rows", tb, cp)
+		}
+	}
+	rep, err = e.Verify(ctx, plan, source, destination, VerifyOptions{Copied: rowsOf(cps), SourceRead: SourceReadOf(cps), SourceRowsBefore: before})
+	assertNoError(t, "verify", err)
+	for _, tb := range []sqlschema.TableName{parent, child} {
+		if c := count(rep, tb); c.SourceFrom != SourceFromCopy || !strings.Contains(c.Problem, "before the run and has none now") {
+			t.Fatalf("%s emptied before the copy: %+v, want the loss flagged:\n%s", tb, c, rep)
+		}
+	}
+}

@@ -519,6 +519,7 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	out.Sketches = nil
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)
+	a.runs.setRead(in.JobRunID, in.Destination, table, out)
 	return out, nil
 }
 
@@ -584,6 +585,10 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
+			// The source counts of tables this worker copied whole in one
+			// snapshot; Verify uses one only where it equals the rows the
+			// workflow recorded for the table's final copy (o.Copied).
+			o.SourceRead = a.runs.readOf(in.JobRunID, in.Destination)
 			if err := a.copyLeaks(ctx, in, plan, runSeed(in.JobRunID, src), &o); err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -48,6 +49,12 @@ type cachedRun struct {
 	// (Checkpoint.Reidentified), when the table had any.
 	leaks map[int]map[sqlschema.TableName]map[string]leakscan.Result
 	reid  map[int]map[sqlschema.TableName]leakscan.RowCount
+	// read are, per destination, the rows of the tables this worker copied
+	// whole in one attempt (sqlsync.Checkpoint.WholeRead): the source's
+	// count in the copy's snapshot, which Verify uses instead of counting
+	// the source again (sqlsync.VerifyOptions.SourceRead). Guarded by
+	// runCache.mu.
+	read map[int]map[sqlschema.TableName]int64
 }
 
 // runCache holds the plans of the runs this worker takes part in.
@@ -125,6 +132,39 @@ func (c *runCache) setLeaks(runID string, d int, table sqlschema.TableName, leak
 	if reid != nil {
 		r.reid[d][table] = *reid
 	}
+}
+
+// setRead records (or, when cp was not read whole in one attempt,
+// forgets) the source rows the copy of table into destination d read; a
+// run no longer cached keeps nothing.
+func (c *runCache) setRead(runID string, d int, table sqlschema.TableName, cp sqlsync.Checkpoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.runs[runID]
+	if r == nil {
+		return
+	}
+	if r.read == nil {
+		r.read = map[int]map[sqlschema.TableName]int64{}
+	}
+	if r.read[d] == nil {
+		r.read[d] = map[sqlschema.TableName]int64{}
+	}
+	if !cp.WholeRead || cp.Range != nil {
+		delete(r.read[d], table)
+		return
+	}
+	r.read[d][table] = cp.Rows
+}
+
+// readOf returns the source rows recorded by setRead for destination d.
+func (c *runCache) readOf(runID string, d int) map[sqlschema.TableName]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.runs[runID]; r != nil {
+		return maps.Clone(r.read[d])
+	}
+	return nil
 }
 
 // leaksOf returns the leak scans and re-identification counts recorded

@@ -104,6 +104,14 @@ type Checkpoint struct {
 	Range *KeyRange `json:"range,omitempty"`
 	// Done is true once the whole table (or Range) is committed.
 	Done bool `json:"done,omitempty"`
+	// WholeRead is true on the final checkpoint of a copy that read the
+	// whole table (its filter applied) in this one attempt, with one
+	// statement in one repeatable-read snapshot of the source: Rows (the
+	// rows it read, committed batch by batch) is then also the source's
+	// row count in that snapshot, which verification takes instead of
+	// counting the source again (VerifyOptions.SourceRead). False for a
+	// resumed copy, a key range and a fan-out copy.
+	WholeRead bool `json:"whole_read,omitempty"`
 	// Leaks are the leak sketches' results of the table's transformed
 	// columns, by column, on the final checkpoint of a copy that read the
 	// whole table in one attempt or resumed with the sketches of its
