@@ -319,10 +319,12 @@ func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlsc
 }
 
 // ExactCountBelow is the catalog estimate under which StartRun counts a
-// table's rows exactly for the progress bar; larger tables show the
-// estimate (an exact count of a billion rows takes as long as a scan and
-// would hold up the run).
-const ExactCountBelow = 1_000_000
+// table's rows exactly for the progress bar (and the batching of small
+// tables, SmallTableRows); larger tables show the estimate: an exact
+// count is a scan of the table, which holds up the run's start for a
+// number the bar does not need exactly (the report's counts come from the
+// copy and the destination).
+const ExactCountBelow = 100_000
 
 // countTimeout bounds an exact count, which a subset predicate can make
 // slow on a large table; the bar then has no total until the table ends.
@@ -365,6 +367,20 @@ func sqlschemaInspector(db *sqlconnect.DB) sqlschema.Inspector {
 // one lock. Each Finalize or update-pass statement is named in the
 // activity's heartbeat.
 func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error) error {
+	return a.withDatabases(ctx, in, true, fn)
+}
+
+// withDest is withDBs for the steps that never read the source (prepare,
+// finalize, restore): the source is not opened, so the step costs no
+// connection to it; fn's Source carries the job's key settings and no
+// database.
+func (a *Activities) withDest(ctx context.Context, in StepInput, fn func(plan *syncplan.Plan, dst sqlsync.Destination) error) error {
+	return a.withDatabases(ctx, in, false, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+		return fn(plan, dst)
+	})
+}
+
+func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource bool, fn func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error) error {
 	l, plan, err := a.runPlan(ctx, in)
 	if err != nil {
 		return err
@@ -373,11 +389,13 @@ func (a *Activities) withDBs(ctx context.Context, in StepInput, fn func(plan *sy
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d no longer exists in the job", in.Destination), ErrTypeValidation, nil)
 	}
 	d := l.sync.Destinations[in.Destination]
-	srcDB, err := a.open(ctx, l.sync.Source)
-	if err != nil {
-		return fmt.Errorf("source: %w", err)
+	var srcDB *sqlconnect.DB
+	if openSource {
+		if srcDB, err = a.open(ctx, l.sync.Source); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+		defer srcDB.Close()
 	}
-	defer srcDB.Close()
 	dstDB, err := a.open(ctx, d.Conn)
 	if err != nil {
 		return fmt.Errorf("destination %q: %w", d.Name, err)
@@ -411,7 +429,7 @@ func sessionTag(ctx context.Context, runID string) string {
 func (a *Activities) PrepareDestination(ctx context.Context, in StepInput) error {
 	step := "prepare destination " + in.DestinationName
 	return a.runStep(ctx, in.JobRunID, step, func(ctx context.Context) error {
-		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+		return a.withDest(ctx, in, func(plan *syncplan.Plan, dst sqlsync.Destination) error {
 			return a.Engine.PrepareDestination(ctx, plan, dst)
 		})
 	})
@@ -556,7 +574,7 @@ func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
 // Finalize resets sequences and adds deferred constraints.
 func (a *Activities) Finalize(ctx context.Context, in StepInput) error {
 	return a.runStep(ctx, in.JobRunID, "finalize "+in.DestinationName, func(ctx context.Context) error {
-		return a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+		return a.withDest(ctx, in, func(plan *syncplan.Plan, dst sqlsync.Destination) error {
 			return a.Engine.Finalize(ctx, plan, dst)
 		})
 	})
@@ -621,7 +639,7 @@ func (a *Activities) RestoreDestination(ctx context.Context, in StepInput) (stri
 // restoreOne restores one destination; see RestoreDestination.
 func (a *Activities) restoreOne(ctx context.Context, in StepInput) (string, error) {
 	var missing string
-	err := a.withDBs(ctx, in, func(plan *syncplan.Plan, _ sqlsync.Source, dst sqlsync.Destination) error {
+	err := a.withDest(ctx, in, func(plan *syncplan.Plan, dst sqlsync.Destination) error {
 		err := a.Engine.Restore(ctx, plan, dst)
 		var same *sqlsync.SameDatabaseError
 		if errors.As(err, &same) {

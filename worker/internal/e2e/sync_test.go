@@ -89,6 +89,19 @@ func TestSyncJobThroughTheAPI(t *testing.T) {
 	if len(dests) != 1 {
 		t.Fatalf("report has %d destinations", len(dests))
 	}
+	// Each table was copied whole by this worker: its source count is the
+	// rows the copy read in its snapshot, the destination's its own count.
+	counts, _ := dests[0].(map[string]any)["tables"].([]any)
+	if len(counts) != len(want) {
+		t.Fatalf("report counts %d tables, want %d", len(counts), len(want))
+	}
+	for _, c := range counts {
+		m := c.(map[string]any)
+		table, _ := m["table"].(map[string]any)["Table"].(string)
+		if m["source_from"] != "copy snapshot" || m["source_rows"] != float64(want[table]) || m["dest_rows"] != m["source_rows"] {
+			t.Errorf("row counts %v: want the source's from the copy snapshot, equal to the destination's and to the table's rows", m)
+		}
+	}
 	leaks, _ := dests[0].(map[string]any)["leaks"].([]any)
 	if len(leaks) == 0 {
 		t.Fatalf("report has no leak lines: %v", r.GetReport().AsMap()["summary"])

@@ -156,6 +156,10 @@ func pgFinalize(ctx context.Context, plan *syncplan.Plan, run *syncdriver.Finali
 		return err
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET search_path") }()
+	if err := pgRaiseMaintenanceMem(ctx, conn); err != nil {
+		return err
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET maintenance_work_mem") }()
 	q := syncdriver.NewQuoter(plan.Dialect)
 	exists := map[sqlschema.TableName]bool{}
 	tableExists := func(t sqlschema.TableName) (bool, error) {
@@ -198,6 +202,25 @@ func pgFinalize(ctx context.Context, plan *syncplan.Plan, run *syncdriver.Finali
 		}
 	}
 	return pgResetSequences(ctx, conn, q, plan, run, tableExists)
+}
+
+// FinalizeMaintenanceWorkMem is the maintenance_work_mem Finalize's
+// session builds keys and indexes with when the server's setting is lower:
+// the sort of a key over millions of rows then stays in memory (Postgres
+// takes it only as the sort needs it, and a parallel build shares it
+// among its workers) instead of spilling to disk at the 64 MB default.
+const FinalizeMaintenanceWorkMem = "512MB"
+
+// pgRaiseMaintenanceMem sets the session's maintenance_work_mem to
+// FinalizeMaintenanceWorkMem unless it is already at least that (a server
+// configured higher is never lowered).
+func pgRaiseMaintenanceMem(ctx context.Context, conn *pgxpool.Conn) error {
+	const q = `SELECT pg_catalog.set_config('maintenance_work_mem', $1, false)
+WHERE pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem')) < pg_catalog.pg_size_bytes($1)`
+	if _, err := conn.Exec(ctx, q, FinalizeMaintenanceWorkMem); err != nil {
+		return fmt.Errorf("set maintenance_work_mem: %w", err)
+	}
+	return nil
 }
 
 // pgBuild has o in place: kept when the destination has it by name and
