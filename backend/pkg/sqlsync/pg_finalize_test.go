@@ -400,7 +400,7 @@ func TestPostgresRunRestoresAfterAFailedCopy(t *testing.T) {
 }
 
 // TestPostgresTaggedVerifyIsEnded blocks a tagged Verify on a lock: its
-// session carries the step's name, so EndStaleSessions finds and ends it.
+// sessions carry the step's name, so EndStaleSessions finds and ends them.
 func TestPostgresTaggedVerifyIsEnded(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
@@ -424,9 +424,11 @@ func TestPostgresTaggedVerifyIsEnded(t *testing.T) {
 	waitFor(t, func() bool {
 		return dst.rows(t, `SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0] != "0"
 	})
+	// Verify checks several tables at once (VerifyConcurrency), so more
+	// than one of its sessions may wait on the lock: all are ended.
 	n, err := EndStaleSessions(ctx, d, "neosync:run-9:")
-	if err != nil || n != 1 {
-		t.Fatalf("EndStaleSessions = %d, %v; want the waiting Verify's session ended", n, err)
+	if err != nil || n < 1 {
+		t.Fatalf("EndStaleSessions = %d, %v; want the waiting Verify's sessions ended", n, err)
 	}
 	if err := <-done; err == nil {
 		t.Fatal("the ended Verify reported success")
