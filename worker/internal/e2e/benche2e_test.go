@@ -55,7 +55,8 @@ const (
 // (≥ 1.00x the pipe owned, ≥ 0.80x appending, verification < 10 % of the
 // run) as met or not over the rounds' medians. NEOSYNC_BENCH_WORKERS
 // (default 1) starts that many worker processes; with NEOSYNC_RANGE_ROWS
-// below half the table they share its key ranges.
+// below half the table they share its key ranges. NEOSYNC_BENCH_DIALECTS
+// (default "postgres,mariadb") picks the dialects measured.
 //
 // It is a test, gated by NEOSYNC_BENCH_E2E=1, so that it gets this
 // package's harness (the built binaries and the Temporal dev server); it
@@ -79,11 +80,26 @@ func TestBenchE2E(t *testing.T) {
 	}
 	b.printf("bench-e2e: %d rows of 10 columns, %d rounds, %d cores, load average %s at the start; %d worker process(es), NEOSYNC_RANGE_ROWS=%q; the first worker is a child process (pid %d): its peak RSS is its VmHWM, reset before each run",
 		b.rows, b.rounds, runtime.NumCPU(), loadAverage(), workers, os.Getenv("NEOSYNC_RANGE_ROWS"), b.workerPID)
-	pg := b.setupPostgres()
-	my := b.setupMariaDB()
+	dialects := os.Getenv("NEOSYNC_BENCH_DIALECTS")
+	if dialects == "" {
+		dialects = "postgres,mariadb"
+	}
+	type dialectBench interface{ round(*e2eBench, int) }
+	var benches []dialectBench
+	for _, d := range strings.Split(dialects, ",") {
+		switch strings.TrimSpace(d) {
+		case "postgres":
+			benches = append(benches, b.setupPostgres())
+		case "mariadb":
+			benches = append(benches, b.setupMariaDB())
+		default:
+			t.Fatalf("NEOSYNC_BENCH_DIALECTS=%q: want a comma-separated list of postgres and mariadb", dialects)
+		}
+	}
 	for round := 1; round <= b.rounds; round++ {
-		pg.round(b, round)
-		my.round(b, round)
+		for _, d := range benches {
+			d.round(b, round)
+		}
 	}
 	b.summary()
 	b.printf("bench-e2e: load average %s at the end", loadAverage())
