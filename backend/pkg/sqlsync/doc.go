@@ -33,7 +33,10 @@
 //     [Engine.Restore], the same step in best-effort mode, so the
 //     destination gets its keys back either way.
 //  5. [Engine.Verify]: the [Report] — row counts, orphans, duplicates and
-//     the leak scan. A key or foreign key that a destination constraint
+//     the leak scan, several tables at once. The destination's rows are
+//     always counted there; the source's are the rows the copy read when
+//     it read the table whole in one snapshot ([Checkpoint.WholeRead],
+//     [VerifyOptions.SourceRead]), else counted (see [TableCount]). A key or foreign key that a destination constraint
 //     guarantees (a unique index over exactly its columns; a validated,
 //     enabled PostgreSQL foreign key) is reported as enforced by that
 //     constraint rather than recounted, which keeps verification of large
