@@ -402,6 +402,13 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		}
 		d.err = err
 	}
+	// A read of the whole table from its start, in one snapshot, gave
+	// every destination that completed all its rows.
+	if f.rng == nil && fromStart(t, from) {
+		for _, d := range writing {
+			d.cp.WholeRead = d.cp.Done
+		}
+	}
 	if completed > 0 && lead.job.Leaks != nil {
 		sketches := lead.job.Leaks.Table()
 		leaks, reid := sketches.Results(), lead.job.Leaks.Reidentified()

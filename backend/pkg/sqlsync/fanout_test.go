@@ -124,8 +124,8 @@ func TestPostgresFanOut(t *testing.T) {
 				cps, err := e.SyncTableFanOut(ctx, plan, table, Source{DB: db, Key: job.Key}, []Destination{dstA, dstB}, []*Checkpoint{nil, nil}, nil)
 				assertNoError(t, "fan out "+table.String(), err)
 				for i, cp := range cps {
-					if !cp.Done || cp.Rows != rows {
-						t.Fatalf("destination %d: checkpoint %+v", i, cp)
+					if !cp.Done || cp.Rows != rows || !cp.WholeRead {
+						t.Fatalf("destination %d: checkpoint %+v, want %d rows read whole", i, cp, rows)
 					}
 					if table == keyed && len(cp.Leaks) == 0 {
 						t.Errorf("destination %d: no leak results on the checkpoint", i)

@@ -296,6 +296,7 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 			report(i, "complete", out[i].Rows, nil)
 			if rng == nil {
 				a.runs.setLeaks(in.JobRunID, idx[i], table, out[i].Leaks, out[i].Reidentified)
+				a.runs.setRead(in.JobRunID, idx[i], table, out[i])
 			}
 			continue
 		}

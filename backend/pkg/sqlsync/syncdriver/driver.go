@@ -110,7 +110,7 @@ type Checkpoint struct {
 	// rows it read, committed batch by batch) is then also the source's
 	// row count in that snapshot, which verification takes instead of
 	// counting the source again (VerifyOptions.SourceRead). False for a
-	// resumed copy, a key range and a fan-out copy.
+	// resumed copy and a key range.
 	WholeRead bool `json:"whole_read,omitempty"`
 	// Leaks are the leak sketches' results of the table's transformed
 	// columns, by column, on the final checkpoint of a copy that read the
