@@ -74,19 +74,7 @@ func TestVerifyEnforcedAndCounted(t *testing.T) {
 // table whose destination already held as many rows.
 func TestVerifyCrossChecksCounts(t *testing.T) {
 	t.Parallel()
-	src, dst := newPGDB(t), newPGDB(t)
-	src.exec(t,
-		`CREATE TABLE parent (id int PRIMARY KEY)`,
-		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
-		`INSERT INTO parent SELECT g FROM generate_series(1, 50) g`,
-		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
-	)
-	job := passthroughJob(t, src, "public", []string{"parent", "child"})
-	job.Source = src.cfg
-	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
-		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
-	plan, res := runJob(t, job)
-	assertCrossChecked(t, res[0].Report)
+	src, dst, _, plan, _ := parentChildRun(t)
 	e := newTestEngine()
 	verify := func(o VerifyOptions) *Report {
 		t.Helper()
@@ -126,6 +114,27 @@ func TestVerifyCrossChecksCounts(t *testing.T) {
 	problem(rep, "parent", "the source table had 50 rows before the run and has none now")
 }
 
+// parentChildRun copies parent (50 rows) and child (200 rows, referencing
+// parent) into an owned destination in process and checks that the report
+// is OK and cross-checked.
+func parentChildRun(t *testing.T) (src, dst *pgDB, job syncplan.Job, plan *syncplan.Plan, res []RunResult) {
+	t.Helper()
+	src, dst = newPGDB(t), newPGDB(t)
+	src.exec(t,
+		`CREATE TABLE parent (id int PRIMARY KEY)`,
+		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
+		`INSERT INTO parent SELECT g FROM generate_series(1, 50) g`,
+		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
+	)
+	job = passthroughJob(t, src, "public", []string{"parent", "child"})
+	job.Source = src.cfg
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
+		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	plan, res = runJob(t, job)
+	assertCrossChecked(t, res[0].Report)
+	return src, dst, job, plan, res
+}
+
 // assertCrossChecked checks that every table of an in-process run's
 // report was cross-checked with the copy's and the source's earlier counts.
 func assertCrossChecked(t *testing.T, rep *Report) {
@@ -149,19 +158,7 @@ func assertCrossChecked(t *testing.T, rep *Report) {
 // source emptied before the copy read it is still flagged.
 func TestVerifyTakesTheSourceCountFromTheCopy(t *testing.T) {
 	t.Parallel()
-	src, dst := newPGDB(t), newPGDB(t)
-	src.exec(t,
-		`CREATE TABLE parent (id int PRIMARY KEY)`,
-		`CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))`,
-		`INSERT INTO parent SELECT g FROM generate_series(1, 50) g`,
-		`INSERT INTO child SELECT g, 1 + g % 50 FROM generate_series(1, 200) g`,
-	)
-	job := passthroughJob(t, src, "public", []string{"parent", "child"})
-	job.Source = src.cfg
-	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg,
-		Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
-	plan, res := runJob(t, job)
-	assertCrossChecked(t, res[0].Report)
+	src, dst, job, plan, res := parentChildRun(t)
 	for _, tc := range res[0].Report.Tables {
 		if tc.SourceFrom != SourceFromCopy {
 			t.Fatalf("%s: source counted by %q, want %q (the copy read it whole):\n%s", tc.Table, tc.SourceFrom, SourceFromCopy, res[0].Report)
