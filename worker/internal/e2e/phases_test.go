@@ -47,6 +47,17 @@ func phasesOf(t *testing.T, s *stack, r *mgmt.JobRun, from time.Time) runPhases 
 	}
 	steps := []string{"prepare destination ", "update passes on ", "finalize ", "verify "}
 	at := map[string]time.Time{}
+	if os.Getenv("NEOSYNC_BENCH_EVENTS") == "1" {
+		// The run's event log as offsets from the trigger: where the time
+		// between the phases' marks goes.
+		for _, e := range events.Msg.GetEvents() {
+			t.Logf("run %s event at +%.3fs: %s", r.GetId(), e.GetTime().AsTime().Sub(from).Seconds(), e.GetMessage())
+		}
+		for _, tp := range r.GetTables() {
+			t.Logf("run %s table %s started +%.3fs completed +%.3fs", r.GetId(), tp.GetTable(), tp.GetStartedAt().AsTime().Sub(from).Seconds(), tp.GetCompletedAt().AsTime().Sub(from).Seconds())
+		}
+		t.Logf("run %s completed at +%.3fs", r.GetId(), r.GetCompletedAt().AsTime().Sub(from).Seconds())
+	}
 	for _, e := range events.Msg.GetEvents() {
 		for _, p := range steps {
 			if _, ok := at[p]; !ok && strings.HasPrefix(e.GetMessage(), p) {
