@@ -231,7 +231,8 @@ const fanOutChange = "fan-out"
 // one read of the source per table: every destination is prepared, then
 // each table (batch of small tables, key range) is copied by one activity
 // into all of them (activities.FanOutTable, FanOutBatch, FanOutRange),
-// then each destination gets its update passes, finalize and verify.
+// then the destinations get their update passes, finalize and verify, all
+// destinations at once.
 // Bucket destinations are exported afterwards, each on its own. The
 // reports are in job order.
 func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontract.WorkflowResult, prepared map[int]bool, databases []int) ([]*activities.PackedReport, error) {
@@ -258,16 +259,43 @@ func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontr
 		}
 	}
 	reports := make([]*activities.PackedReport, len(info.Destinations))
-	for _, d := range databases {
+	after := func(ctx workflow.Context, d int) error {
 		for _, s := range sqlsync.Steps() {
 			if s == sqlsync.StepPrepare || s == sqlsync.StepTables {
 				continue
 			}
 			if err := runs[d].run(ctx, s); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		reports[d] = &runs[d].report
+		return nil
+	}
+	if workflow.GetVersion(ctx, fanOutParallelSteps, workflow.DefaultVersion, 1) == 1 {
+		// Each destination is its own database: their update passes,
+		// finalize and verify run side by side; every destination finishes
+		// its sequence, and the first failure (in job order) is the run's.
+		errs := make([]error, len(databases))
+		done := workflow.NewWaitGroup(ctx)
+		for i, d := range databases {
+			done.Add(1)
+			workflow.Go(ctx, func(gctx workflow.Context) {
+				defer done.Done()
+				errs[i] = after(gctx, d)
+			})
+		}
+		done.Wait(ctx)
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		for _, d := range databases {
+			if err := after(ctx, d); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for d := range info.Destinations {
 		if info.IsBucket(d) {
@@ -286,6 +314,12 @@ func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontr
 // (RunInfo.NoUpdatePasses): a run recorded before it replays with the
 // step's activity, which did nothing.
 const skipEmptyUpdatePasses = "skip-empty-update-passes"
+
+// fanOutParallelSteps marks (workflow.GetVersion) the fan-out runs whose
+// destinations go through their steps after the copy (update passes,
+// finalize, verify) side by side; a run recorded before it replays with
+// one destination after the other.
+const fanOutParallelSteps = "fan-out-parallel-steps"
 
 // destinationRun is one destination's pass through the run sequence.
 type destinationRun struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,28 @@ type recorder struct {
 	// the RunUpdatePasses activities.
 	noUpdatePasses bool
 	updatePasses   int
+	// finalizeTogether makes each Finalize wait (up to 10 s) until this
+	// many Finalize activities have started.
+	finalizeTogether int
+	finalizing       int
+}
+
+// finalize is the Finalize activity: it waits for finalizeTogether
+// Finalize activities to be running at once, and fails when they never
+// are (the destinations were finalized one after the other).
+func (r *recorder) finalize(context.Context, activities.StepInput) error {
+	r.mu.Lock()
+	r.finalizing++
+	r.mu.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		r.mu.Lock()
+		n := r.finalizing
+		r.mu.Unlock()
+		if n >= r.finalizeTogether {
+			return nil
+		}
+	}
+	return temporal.NewNonRetryableApplicationError("the destinations were not finalized at the same time", "Test", nil)
 }
 
 func (r *recorder) fanOut(what string, in activities.StepInput) {
@@ -148,7 +171,7 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 		rec.updatePasses++
 		return nil
 	})
-	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(a.Finalize, mock.Anything, mock.Anything).Return(rec.finalize)
 	packed, err := activities.PackReport(&sqlsync.Report{Destination: "dst"})
 	if err != nil {
 		t.Fatal(err)
@@ -261,6 +284,22 @@ func TestDataSyncSkipsEmptyUpdatePasses(t *testing.T) {
 				t.Fatalf("finish = %+v", rec.finish)
 			}
 		})
+	}
+}
+
+// TestDataSyncFanOutFinishesDestinationsTogether checks that after a
+// fan-out copy the destinations' steps run side by side: each Finalize
+// waits for the other's to start, which a sequential run never does.
+func TestDataSyncFanOutFinishesDestinationsTogether(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{dests: []string{"a", "b"}, finalizeTogether: 2}
+	env := setup(t, rec, nil)
+	env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if rec.finish.Status != activities.StatusComplete || len(rec.finish.Packed) != 2 || len(rec.verified) != 2 {
+		t.Fatalf("finish = %+v, verified %v", rec.finish, rec.verified)
 	}
 }
 
@@ -447,7 +486,8 @@ func TestDataSyncFansOutToDestinations(t *testing.T) {
 					t.Fatalf("a copy wrote destinations %v, want [0 1]", f)
 				}
 			}
-			if fmt.Sprint(rec.prepared) != "[a b]" || fmt.Sprint(rec.verified) != "[a b]" {
+			// The destinations are verified side by side, in any order.
+			if fmt.Sprint(rec.prepared) != "[a b]" || fmt.Sprint(slices.Sorted(slices.Values(rec.verified))) != "[a b]" {
 				t.Fatalf("prepared %v, verified %v", rec.prepared, rec.verified)
 			}
 			if len(rec.finish.Packed) != 2 || rec.finish.Status != activities.StatusComplete {
