@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -301,7 +302,50 @@ func TestBenchRelayChild(t *testing.T) {
 		}
 	}
 	d := time.Since(start)
+	srcCPU, err := backendCPU(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dstCPU, err := backendCPU(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	self := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
+	fmt.Printf("BENCHCPU %.2f %.2f %.2f\n", self.Seconds(), srcCPU.Seconds(), dstCPU.Seconds())
+}
+
+// backendCPU sums the CPU time (user + system, from /proc/PID/stat) of
+// every server process connected to db's database: the bench child's own
+// sessions, still open in its pool, since the database is the child's
+// alone. It needs the server on this machine.
+func backendCPU(ctx context.Context, db *sqlconnect.DB) (time.Duration, error) {
+	rows, err := db.Postgres.Query(ctx, `SELECT pid FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database()`)
+	if err != nil {
+		return 0, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return 0, err
+	}
+	var ticks int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, fmt.Errorf("server process %d: %w (is the server on this machine?)", pid, err)
+		}
+		// Fields after the command's closing parenthesis: utime and stime
+		// are the 14th and 15th of the line, the 12th and 13th after it.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ is 100 on Linux
 }
 
 // benchCheckKey verifies that the destination table holds rows rows and
