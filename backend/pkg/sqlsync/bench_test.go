@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +18,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -250,8 +253,11 @@ func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, error) {
 // copies the benchmark table once and prints "BENCH <ns> <peak RSS bytes>".
 // BENCH_MODE=plain maps every column as passthrough (relay-plain),
 // BENCH_MODE=owned syncs into an owned destination through Finalize
-// (relay-owned), and BENCH_WORKERS sets Engine.Workers (for profiling; 0
-// is the default).
+// (relay-owned), BENCH_WORKERS sets Engine.Workers (for profiling; 0
+// is the default) and BENCH_RANGES=n copies the table in n key ranges.
+// After "BENCH" it prints "BENCHCPU <own> <source server> <destination
+// server>": CPU seconds of this process and of the server processes of
+// each database.
 func TestBenchRelayChild(t *testing.T) {
 	if os.Getenv(benchChildEnv) == "" {
 		t.Skip("helper process of BenchmarkPostgresSync; runs only when the benchmark starts it")
@@ -292,7 +298,14 @@ func TestBenchRelayChild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = e.SyncTable(ctx, plan, sqlschema.TableName{Schema: "app", Table: "users"}, Source{DB: src, Key: job.Key}, dest, nil, nil)
+	users := sqlschema.TableName{Schema: "app", Table: "users"}
+	if n, _ := strconv.Atoi(os.Getenv("BENCH_RANGES")); n > 1 {
+		// The table in n key ranges, as many at once as the machine has
+		// CPUs (what the worker does with that many activity slots).
+		err = benchRanges(ctx, e, plan, users, Source{DB: src, Key: job.Key}, dest, n)
+	} else {
+		_, err = e.SyncTable(ctx, plan, users, Source{DB: src, Key: job.Key}, dest, nil, nil)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,6 +330,35 @@ func TestBenchRelayChild(t *testing.T) {
 	self := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
 	fmt.Printf("BENCHCPU %.2f %.2f %.2f\n", self.Seconds(), srcCPU.Seconds(), dstCPU.Seconds())
+}
+
+// benchRanges copies table in n key ranges, runtime.NumCPU() at a time,
+// and merges their leak sketches, as a worker's run does.
+func benchRanges(ctx context.Context, e *Engine, plan *syncplan.Plan, table sqlschema.TableName, src Source, dst Destination, n int) error {
+	rows := int64(benchRows())
+	ranges, err := e.SplitRanges(ctx, plan, table, src, rows, (rows+int64(n)-1)/int64(n))
+	if err != nil {
+		return err
+	}
+	if len(ranges) < 2 {
+		return fmt.Errorf("the table did not split into %d ranges", n)
+	}
+	seed := leakscan.RunSeed("bench", []byte("bench key"))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.NumCPU())
+	parts := make([]*leakscan.Table, len(ranges))
+	for i, r := range ranges {
+		g.Go(func() error {
+			cp, err := e.SyncRange(gctx, plan, table, r, src, dst, nil, seed, nil)
+			parts[i] = cp.Sketches
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	_, _, err = e.MergeRanges(parts)
+	return err
 }
 
 // backendCPU sums the CPU time (user + system, from /proc/PID/stat) of
