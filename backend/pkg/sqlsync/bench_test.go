@@ -161,11 +161,18 @@ func BenchmarkPostgresSync(b *testing.B) {
 		}
 		return time.Since(start), nil
 	}
+	// cpu is each relay mode's least CPU seconds (worker, source server,
+	// destination server) over its rounds: load-independent, unlike the
+	// wall time.
+	cpu := map[string]benchCPU{}
 	relay := func(mode string) func() (time.Duration, error) {
 		return func() (time.Duration, error) {
-			d, hwm, err := runBenchChild(srcURL, dstURL, mode)
+			d, hwm, c, err := runBenchChild(srcURL, dstURL, mode)
 			if mode != "plain" {
 				rss = max(rss, hwm)
+			}
+			if old, ok := cpu[mode]; !ok || c.total() < old.total() {
+				cpu[mode] = c
 			}
 			return d, err
 		}
@@ -212,6 +219,12 @@ func BenchmarkPostgresSync(b *testing.B) {
 	if r := rate("insert-100x10"); r > 0 {
 		incumbent = fmt.Sprintf("%.0f rows/s (%.2f of the pipe)", r, r/rate("psql-pipe"))
 	}
+	for _, m := range []struct{ mode, name string }{{"", "relay"}, {"owned", "relay-owned"}, {"plain", "relay-plain"}} {
+		if c, ok := cpu[m.mode]; ok {
+			fmt.Printf("sqlsync %s CPU seconds (least of its rounds): worker %.2f, source server %.2f, destination server %.2f, total %.2f\n",
+				m.name, c.worker, c.source, c.dest, c.total())
+		}
+	}
 	fmt.Printf("sqlsync PG->PG %d rows (10 columns, 4 transformed), best of %d: psql \\copy pipe %.0f rows/s; relay appending into the indexed table %.0f rows/s, ratio %.2f; relay into an owned destination (key rebuilt after the load, timed) %.0f rows/s, ratio %.2f; relay with no column transformed %.0f rows/s (%.2f of the pipe); insert-100x10 %s; relay peak RSS %.1f MiB\n",
 		rows, benchRounds(), rate("psql-pipe"), rate("relay"), ratio, rate("relay-owned"), owned, rate("relay-plain"), rate("relay-plain")/rate("psql-pipe"), incumbent, float64(rss)/(1<<20))
 }
@@ -224,14 +237,22 @@ func benchRounds() int {
 	return 2
 }
 
+// benchCPU is the CPU seconds one relay run cost: the relay's process
+// and the server processes of the source and the destination database.
+type benchCPU struct{ worker, source, dest float64 }
+
+func (c benchCPU) total() float64 { return c.worker + c.source + c.dest }
+
 // runBenchChild runs the relay in a child process (this test binary, see
-// TestBenchRelayChild) and returns its copy time and peak RSS in bytes.
-func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, error) {
+// TestBenchRelayChild) and returns its copy time, peak RSS in bytes and
+// CPU seconds.
+func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, benchCPU, error) {
+	var cpu benchCPU
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchRelayChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), benchChildEnv+"=1", "BENCH_SRC="+srcURL, "BENCH_DST="+dstURL, "BENCH_MODE="+mode)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, 0, fmt.Errorf("relay child: %v: %s", err, out)
+		return 0, 0, cpu, fmt.Errorf("relay child: %v: %s", err, out)
 	}
 	var d time.Duration
 	var hwm int64
@@ -242,11 +263,16 @@ func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, error) {
 			d = time.Duration(ns)
 			hwm, _ = strconv.ParseInt(f[2], 10, 64)
 		}
+		if f := strings.Fields(sc.Text()); len(f) == 4 && f[0] == "BENCHCPU" {
+			cpu.worker, _ = strconv.ParseFloat(f[1], 64)
+			cpu.source, _ = strconv.ParseFloat(f[2], 64)
+			cpu.dest, _ = strconv.ParseFloat(f[3], 64)
+		}
 	}
 	if d == 0 {
-		return 0, 0, fmt.Errorf("relay child printed no result: %s", out)
+		return 0, 0, cpu, fmt.Errorf("relay child printed no result: %s", out)
 	}
-	return d, hwm, nil
+	return d, hwm, cpu, nil
 }
 
 // TestBenchRelayChild is the child process of BenchmarkPostgresSync: it
