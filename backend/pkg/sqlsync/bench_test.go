@@ -171,7 +171,7 @@ func BenchmarkPostgresSync(b *testing.B) {
 			if mode != "plain" {
 				rss = max(rss, hwm)
 			}
-			if old, ok := cpu[mode]; !ok || c.total() < old.total() {
+			if old, ok := cpu[mode]; c.total() > 0 && (!ok || c.total() < old.total()) {
 				cpu[mode] = c
 			}
 			return d, err
@@ -341,20 +341,23 @@ func TestBenchRelayChild(t *testing.T) {
 		}
 	}
 	d := time.Since(start)
+	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
+	// CPU seconds need the servers' processes on this machine; without
+	// them the benchmark reports none.
 	srcCPU, err := backendCPU(ctx, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dstCPU, err := backendCPU(ctx, dst)
-	if err != nil {
-		t.Fatal(err)
+	var dstCPU time.Duration
+	if err == nil {
+		dstCPU, err = backendCPU(ctx, dst)
 	}
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
+	if err == nil {
+		err = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	}
+	if err != nil {
+		t.Logf("no CPU seconds: %v", err)
+		return
 	}
 	self := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
 	fmt.Printf("BENCHCPU %.2f %.2f %.2f\n", self.Seconds(), srcCPU.Seconds(), dstCPU.Seconds())
 }
 
