@@ -17,7 +17,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { apiCall, CHROMIUM, openPage, psql, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor } from "./stack.mjs";
+import { apiCall, assertNoPageErrors, CHROMIUM, openPage, psql, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor, watchPageErrors } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
@@ -84,9 +84,7 @@ async function main() {
     step(`the web app is on ${appURL}`);
     page = await openPage(chromium, appURL, cleanups);
     page.setDefaultTimeout(20_000);
-    const pageErrors = [];
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
+    const pageErrors = watchPageErrors(page);
     const shot = async (name) => {
       await page.waitForLoadState("networkidle").catch(() => {});
       await page.screenshot({ path: join(shots, `pii-${name}.png`), fullPage: true });
@@ -184,8 +182,7 @@ async function main() {
     if (accepted.includes("personal data copied unchanged")) throw new Error(`the plan still warns after accepting:\n${accepted}`);
     await shot("04-job-plan-clean");
 
-    const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));
-    if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
+    assertNoPageErrors(pageErrors);
     step("passed");
   } catch (e) {
     failed = true;

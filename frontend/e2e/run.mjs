@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { CHROMIUM, openPage, psql, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor } from "./stack.mjs";
+import { assertNoPageErrors, CHROMIUM, openPage, psql, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor, watchPageErrors } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
@@ -40,9 +40,7 @@ async function main() {
     step(`the web app is on ${appURL}`);
     page = await openPage(chromium, appURL, cleanups);
     page.setDefaultTimeout(20_000);
-    const pageErrors = [];
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
+    const pageErrors = watchPageErrors(page);
     // fullPage unless told otherwise: long pages (the transformer catalogue)
     // are also taken as the viewport, so the part under test stays legible.
     const shot = async (name, p = page, fullPage = true) => {
@@ -491,8 +489,7 @@ async function main() {
     await shot("31-mobile-settings", m);
     await phone.close();
 
-    const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));
-    if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
+    assertNoPageErrors(pageErrors);
     step(`passed: ${readdirSync(shots).length} screenshots in ${shots}`);
   } catch (e) {
     failed = true;

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { apiCall, CHROMIUM, freePort, openPage, repoRoot, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor } from "./stack.mjs";
+import { apiCall, assertNoPageErrors, CHROMIUM, freePort, openPage, repoRoot, reportFailure, runCleanups, startStack, startWebApp, stepper, waitFor, watchPageErrors } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, "..");
@@ -70,9 +70,7 @@ async function main() {
     step(`the web app is on ${appURL}`);
     page = await openPage(chromium, appURL, cleanups);
     page.setDefaultTimeout(20_000);
-    const pageErrors = [];
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
+    const pageErrors = watchPageErrors(page);
     const shot = async (name) => {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 });
@@ -139,8 +137,7 @@ async function main() {
     await page.getByRole("link", { name: "web-bucket" }).waitFor();
     await shot("05-list");
 
-    const real = pageErrors.filter((e) => !/Failed to load resource/.test(e));
-    if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
+    assertNoPageErrors(pageErrors);
     step("passed");
   } catch (e) {
     failed = true;

@@ -305,3 +305,16 @@ export async function openPage(chromium, baseURL, cleanups) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
   return ctx.newPage();
 }
+
+/** watchPageErrors records page's uncaught errors and console errors into the returned list (and into errors, when given). */
+export function watchPageErrors(page, errors = []) {
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
+  return errors;
+}
+
+/** assertNoPageErrors throws listing the recorded errors, leaving out failed resource loads (the tests provoke HTTP errors on purpose). */
+export function assertNoPageErrors(errors) {
+  const real = errors.filter((e) => !/Failed to load resource/.test(e));
+  if (real.length) throw new Error(`the browser reported errors:\n  ${real.join("\n  ")}`);
+}
