@@ -166,7 +166,10 @@ func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 // scan re-read a sample of the source.)
 func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
-	const rows = 300_000
+	// Large enough that on a quiet machine the copy still runs when
+	// Temporal gets its first checkpoint (300,000 rows finished before one
+	// in CI).
+	const rows = 1_000_000
 	s := startStack(t)
 	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_ksketch_dst")
@@ -185,7 +188,7 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 // on MariaDB.
 func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
-	const rows = 300_000
+	const rows = 1_000_000 // see TestSketchesSurviveAWorkerKill
 	s := startStack(t)
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_ksketch_src", rows)
 	dst := srv.database(t, "neosync_e2e_ksketch_dst")
