@@ -255,7 +255,10 @@ async function main() {
     await page.getByText("batch 250").waitFor();
     await page.getByRole("button", { name: "Remove destination dev-dest" }).click();
     await page.getByRole("button", { name: "Remove destination", exact: true }).click();
-    await page.getByRole("button", { name: "Edit destination dev-dest" }).waitFor({ state: "detached" });
+    // While the confirm dialog is open the page behind it is hidden from
+    // role queries, so wait for the card's count, not for a button to go.
+    await page.getByText("Destinations (1)", { exact: true }).waitFor();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     await page.getByRole("button", { name: "+ Add" }).click();
     const newDest = page.getByRole("group", { name: "New destination" });
     await newDest.getByLabel("Connection", { exact: true }).selectOption({ label: "staging-dest (PostgreSQL)" });

@@ -23,10 +23,13 @@ export function DestinationsCard({ job, connections, connName }: { job: Job; con
   const [draft, setDraft] = useState<DestinationDraft>(newDestination());
   const [errors, setErrors] = useState<DestinationErrors>({});
   const [removing, setRemoving] = useState<JobDestination | null>(null);
-  const done = { onSuccess: async () => { setEditing(null); await qc.invalidateQueries(); } };
+  // The job is refetched before the editor or the confirm dialog closes, so
+  // the list the user sees and the next draft is checked against (a
+  // connection used twice) never lag a change just saved.
+  const done = { onSuccess: async () => { await qc.invalidateQueries(); setEditing(null); } };
   const update = useMutation(JobService.method.updateJobDestinationConnection, done);
   const add = useMutation(JobService.method.createJobDestinationConnections, done);
-  const remove = useMutation(JobService.method.deleteJobDestinationConnection, { onSuccess: async () => { setRemoving(null); await qc.invalidateQueries(); } });
+  const remove = useMutation(JobService.method.deleteJobDestinationConnection, { onSuccess: async () => { await qc.invalidateQueries(); setRemoving(null); } });
   const source = job.source?.options.case === "sync" ? sourceConnectionId(job) : "";
 
   const open = (id: string, d: DestinationDraft) => {
