@@ -29,6 +29,7 @@ import (
 
 var (
 	temporalAddr string
+	temporalPid  int
 	binDir       string
 )
 
@@ -60,7 +61,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer srv.Stop()
-	temporalAddr = srv.HostPort
+	temporalAddr, temporalPid = srv.HostPort, srv.Pid()
 	return m.Run()
 }
 

@@ -2,7 +2,10 @@ package e2e_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,13 +74,82 @@ func historySize(t *testing.T, c client.Client, workflowID string) (events int, 
 	return events, bytes, workflows + 1, max(largest, own)
 }
 
+// rpcCalls is the API's count of calls per procedure (its
+// neosync_rpc_requests_total, every status code), the procedure named
+// without its package ("WorkerService/PutRangeSketch").
+func rpcCalls(t *testing.T, metricsAddr string) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	for _, l := range scrape(t, "http://"+metricsAddr+"/metrics").lines {
+		if !strings.HasPrefix(l, "neosync_rpc_requests_total{") {
+			continue
+		}
+		_, proc, ok := strings.Cut(l, `procedure="/mgmt.v1alpha1.`)
+		if !ok {
+			continue
+		}
+		proc = proc[:strings.IndexByte(proc, '"')]
+		v, err := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
+		if err != nil {
+			t.Fatalf("sample %q: %v", l, err)
+		}
+		out[proc] += v
+	}
+	return out
+}
+
+// callsPerTable says which procedures were called between two rpcCalls
+// counts, as calls per table, most called first.
+func callsPerTable(before, after map[string]float64, tables int) string {
+	diff := map[string]float64{}
+	total := 0.0
+	for p, n := range after {
+		if d := n - before[p]; d > 0 {
+			diff[p] = d
+			total += d
+		}
+	}
+	procs := slices.SortedFunc(maps.Keys(diff), func(a, b string) int {
+		if diff[a] != diff[b] {
+			if diff[a] > diff[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	parts := []string{fmt.Sprintf("%.0f calls, %.2f per table", total, total/float64(tables))}
+	for _, p := range procs {
+		parts = append(parts, fmt.Sprintf("%s %.0f (%.2f)", strings.TrimPrefix(p, "WorkerService/"), diff[p], diff[p]/float64(tables)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cpuTime is the CPU time (user + system) a process has used so far, 0
+// when unknown.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// utime and stime are the 14th and 15th fields, the 12th and 13th
+	// after the command's closing parenthesis; in ticks of USER_HZ (100).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / 100
+}
+
 // TestManyTables copies schemas of 20, 200 and 2,000 tables, passthrough
 // and with an email transformed in each, through the whole platform: every
 // table's rows exact, every key and foreign key present, no table left
-// pending, and the workflow history bounded per workflow.
+// pending, and the workflow history bounded per workflow. It reports,
+// per job, the API calls the run made (per procedure and per table) and
+// the CPU time of the worker, the API and the Temporal dev server.
 func TestManyTables(t *testing.T) {
 	t.Parallel()
-	s := startStack(t)
+	apiMetrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startStack(t, "NEOSYNC_METRICS_ADDR="+apiMetrics)
 	worker := s.startWorker(t)
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
@@ -112,6 +184,8 @@ func TestManyTables(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d tables: CreateJob: %v", c.tables, err)
 		}
+		calls := rpcCalls(t, apiMetrics)
+		cpu := []time.Duration{cpuTime(worker.Process.Pid), cpuTime(s.apiPid), cpuTime(temporalPid)}
 		started := time.Now()
 		run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
 		if err != nil {
@@ -119,6 +193,12 @@ func TestManyTables(t *testing.T) {
 		}
 		r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 10*time.Minute, final)
 		took := time.Since(started)
+		cpu = []time.Duration{cpuTime(worker.Process.Pid) - cpu[0], cpuTime(s.apiPid) - cpu[1], cpuTime(temporalPid) - cpu[2]}
+		after := rpcCalls(t, apiMetrics)
+		for _, p := range []string{"JobService/CreateJobRun", "JobService/GetJobRun"} { // the test's: the trigger and waitRun's polls
+			delete(calls, p)
+			delete(after, p)
+		}
 		if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
 			t.Fatalf("%d tables: run ended %v: %s", c.tables, r.GetStatus(), r.GetError())
 		}
@@ -147,6 +227,9 @@ func TestManyTables(t *testing.T) {
 			}
 		}
 		t.Logf("%d tables: %s", c.tables, phaseSplit(t, s, r))
+		t.Logf("%d tables (transform=%v): API calls: %s", c.tables, c.transform, callsPerTable(calls, after, c.tables))
+		t.Logf("%d tables (transform=%v): CPU worker %.2fs, API %.2fs, Temporal %.2fs; load average %s", c.tables, c.transform,
+			cpu[0].Seconds(), cpu[1].Seconds(), cpu[2].Seconds(), loadAverage())
 		events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
 		t.Logf("%d tables (transform=%v): complete in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
 			c.tables, c.transform, took.Round(time.Millisecond), float64(took.Milliseconds())/float64(c.tables), events, float64(bytes)/1024, workflows, largest)
