@@ -45,6 +45,17 @@ func Invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+// Within names where a ValidationError's field sits in a list of the
+// request ("sketches[3]" and "range.table" give "sketches[3].range.table");
+// any other error is returned as it is.
+func Within(at string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return &ValidationError{Field: at + "." + ve.Field, Reason: ve.Reason}
+	}
+	return err
+}
+
 // AlreadyExistsError is a name or key collision.
 type AlreadyExistsError struct {
 	Resource string

@@ -2,11 +2,13 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 
 	"connectrpc.com/connect"
 
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 	"github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1/mgmtv1alpha1connect"
+	"github.com/neosyncio/neosync/backend/internal/domain"
 	"github.com/neosyncio/neosync/backend/internal/domain/connection"
 	"github.com/neosyncio/neosync/backend/internal/domain/run"
 )
@@ -126,6 +128,26 @@ func (h *WorkerHandler) PutRangeSketch(ctx context.Context, req *connect.Request
 		return nil, err
 	}
 	return connect.NewResponse(&mgmtv1alpha1.PutRangeSketchResponse{}), nil
+}
+
+// PutRangeSketches stores every part of several ranges' leak sketches in
+// one call.
+func (h *WorkerHandler) PutRangeSketches(ctx context.Context, req *connect.Request[mgmtv1alpha1.PutRangeSketchesRequest]) (*connect.Response[mgmtv1alpha1.PutRangeSketchesResponse], error) {
+	batch := make([]run.RangeSketches, len(req.Msg.GetSketches()))
+	for i, r := range req.Msg.GetSketches() {
+		k, err := rangeKeyFromProto(r.GetRange())
+		if err != nil {
+			return nil, domain.Within(fmt.Sprintf("sketches[%d]", i), err)
+		}
+		batch[i].Key = k
+		for _, p := range r.GetParts() {
+			batch[i].Parts = append(batch[i].Parts, run.SketchPart{Part: p.GetPart(), Sketch: p.GetSketch()})
+		}
+	}
+	if err := h.runs.PutRangeSketches(ctx, batch); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.PutRangeSketchesResponse{}), nil
 }
 
 // DeleteRangeSketch forgets a key range's leak sketches.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -130,5 +131,123 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 	}
 	if g, gw := get(0), get(-1); len(g) != 0 || len(gw) != 0 {
 		t.Fatalf("a finished run still holds %d + %d sketch parts", len(g), len(gw))
+	}
+}
+
+// TestRangeSketchesInOneCall stores the final sketches of several whole
+// tables and a checkpoint in one PutRangeSketches call, as a worker's
+// batch of small tables does, reads each back, and checks that a call
+// with one bad entry stores nothing and says which entry, that one call
+// holds one run's sketches and that only a worker key may call it.
+func TestRangeSketchesInOneCall(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{AuthMode: "apikey"})
+	key, accountID := api.AccountKey(t, "sketch-batch")
+	c := api.Clients(key)
+	w := api.Clients(api.WorkerKey(t))
+	ctx := apitest.Ctx(t)
+	start := func(name string) string {
+		t.Helper()
+		job := newJob(t, api, c, accountID, name, nil)
+		r, err := w.Worker().StartJobRun(ctx, connect.NewRequest(&mgmt.StartJobRunRequest{JobId: job.GetId(), WorkflowId: name, TemporalRunId: "x"}))
+		if err != nil {
+			t.Fatalf("StartJobRun: %v", err)
+		}
+		return r.Msg.GetJobRunId()
+	}
+	runID, otherRun := start("sketch-batch-1"), start("sketch-batch-2")
+	whole := func(run, table, cp string) *mgmt.RangeSketchKey {
+		return &mgmt.RangeSketchKey{JobRunId: run, Destination: "dev", Schema: "shop", Table: table, RangeIndex: -1, Checkpoint: cp}
+	}
+	parts := func(kv ...string) []*mgmt.RangeSketchPart {
+		var out []*mgmt.RangeSketchPart
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, &mgmt.RangeSketchPart{Part: kv[i], Sketch: []byte(kv[i+1])})
+		}
+		return out
+	}
+	put := func(cl apitest.Clients, sk ...*mgmt.RangeSketches) error {
+		_, err := cl.Worker().PutRangeSketches(ctx, connect.NewRequest(&mgmt.PutRangeSketchesRequest{Sketches: sk}))
+		return err
+	}
+	get := func(k *mgmt.RangeSketchKey) map[string]string {
+		t.Helper()
+		resp, err := w.Worker().GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: k}))
+		if err != nil {
+			t.Fatalf("GetRangeSketch: %v", err)
+		}
+		out := map[string]string{}
+		for _, p := range resp.Msg.GetParts() {
+			out[p.GetPart()] = string(p.GetSketch())
+		}
+		return out
+	}
+	big := strings.Repeat("s", 600<<10)
+	if err := put(w,
+		&mgmt.RangeSketches{Range: whole(runID, "users", ""), Parts: parts("email", "users email", "name", big, "", "users header")},
+		&mgmt.RangeSketches{Range: whole(runID, "orders", ""), Parts: parts("", "orders header")},
+		&mgmt.RangeSketches{Range: whole(runID, "orders", "r100-ab"), Parts: parts("note", "cp note", "", "cp header")},
+	); err != nil {
+		t.Fatalf("PutRangeSketches: %v", err)
+	}
+	if g := get(whole(runID, "users", "")); len(g) != 3 || g["email"] != "users email" || g["name"] != big || g[""] != "users header" {
+		t.Fatalf("users: %d parts, email %q, header %q", len(g), g["email"], g[""])
+	}
+	if g := get(whole(runID, "orders", "")); len(g) != 1 || g[""] != "orders header" {
+		t.Fatalf("orders: %q", g)
+	}
+	if g := get(whole(runID, "orders", "r100-ab")); len(g) != 2 || g["note"] != "cp note" {
+		t.Fatalf("orders at a checkpoint: %q", g)
+	}
+	// A second call replaces the parts it names, as PutRangeSketch does.
+	if err := put(w, &mgmt.RangeSketches{Range: whole(runID, "orders", ""), Parts: parts("", "orders header 2")}); err != nil {
+		t.Fatalf("PutRangeSketches again: %v", err)
+	}
+	if g := get(whole(runID, "orders", "")); g[""] != "orders header 2" {
+		t.Fatalf("orders after replacing: %q", g)
+	}
+
+	// Bad input is refused, names the entry, and stores nothing of the call.
+	good := &mgmt.RangeSketches{Range: whole(runID, "items", ""), Parts: parts("", "items header")}
+	for _, tc := range []struct {
+		what  string
+		cl    apitest.Clients
+		sk    []*mgmt.RangeSketches
+		code  connect.Code
+		field string
+	}{
+		{"an account key", c, []*mgmt.RangeSketches{good}, connect.CodePermissionDenied, ""},
+		{"no range", w, nil, connect.CodeInvalidArgument, "sketches"},
+		{"a range index below -1", w, []*mgmt.RangeSketches{good, {Range: &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop", Table: "t", RangeIndex: -2}, Parts: parts("", "h")}},
+			connect.CodeInvalidArgument, "sketches[1].range.range_index"},
+		{"no run id", w, []*mgmt.RangeSketches{good, {Range: &mgmt.RangeSketchKey{Schema: "shop", Table: "t"}, Parts: parts("", "h")}}, connect.CodeInvalidArgument, "sketches[1].range.job_run_id"},
+		{"no part", w, []*mgmt.RangeSketches{good, {Range: whole(runID, "t", "")}}, connect.CodeInvalidArgument, "sketches[1].parts"},
+		{"an empty sketch", w, []*mgmt.RangeSketches{good, {Range: whole(runID, "t", ""), Parts: parts("", "")}}, connect.CodeInvalidArgument, "sketches[1].parts[0].sketch"},
+		{"a part twice", w, []*mgmt.RangeSketches{good, {Range: whole(runID, "t", ""), Parts: parts("a", "1", "a", "2")}}, connect.CodeInvalidArgument, "sketches[1].parts[1].part"},
+		{"a range twice", w, []*mgmt.RangeSketches{good, good}, connect.CodeInvalidArgument, "sketches[1].parts[0].part"},
+		{"two runs", w, []*mgmt.RangeSketches{good, {Range: whole(otherRun, "t", ""), Parts: parts("", "h")}}, connect.CodeInvalidArgument, "sketches[1].range.job_run_id"},
+		{"an unknown run", w, []*mgmt.RangeSketches{{Range: whole("00000000-0000-0000-0000-000000000001", "t", ""), Parts: parts("", "h")}}, connect.CodeNotFound, ""},
+	} {
+		err := put(tc.cl, tc.sk...)
+		wantCode(t, tc.what, err, tc.code)
+		if tc.field != "" && !strings.Contains(err.Error(), tc.field+":") {
+			t.Errorf("%s: %v does not name %s", tc.what, err, tc.field)
+		}
+	}
+	if g := get(whole(runID, "items", "")); len(g) != 0 {
+		t.Fatalf("refused calls stored %q", g)
+	}
+	many := make([]*mgmt.RangeSketches, 1001)
+	for i := range many {
+		many[i] = &mgmt.RangeSketches{Range: whole(runID, fmt.Sprintf("t%d", i), ""), Parts: parts("", "h")}
+	}
+	wantCode(t, "1,001 ranges", put(w, many...), connect.CodeInvalidArgument)
+
+	// Finishing the run deletes them with the rest.
+	if _, err := w.Worker().FinishJobRun(ctx, connect.NewRequest(&mgmt.FinishJobRunRequest{JobRunId: runID, Status: mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE})); err != nil {
+		t.Fatalf("FinishJobRun: %v", err)
+	}
+	if g := get(whole(runID, "users", "")); len(g) != 0 {
+		t.Fatalf("a finished run still holds %q", g)
 	}
 }

@@ -157,3 +157,41 @@ func (q *Queries) PutJobRunRangeSketch(ctx context.Context, arg PutJobRunRangeSk
 	)
 	return err
 }
+
+const putJobRunRangeSketches = `-- name: PutJobRunRangeSketches :exec
+INSERT INTO job_run_range_sketches (job_run_id, destination, schema_name, table_name, range_index, checkpoint, part, sketch)
+SELECT $1::uuid, unnest($2::text[]), unnest($3::text[]),
+       unnest($4::text[]), unnest($5::int[]), unnest($6::text[]),
+       unnest($7::text[]), unnest($8::bytea[])
+ON CONFLICT (job_run_id, destination, schema_name, table_name, range_index, checkpoint, part) DO UPDATE
+SET sketch = EXCLUDED.sketch, updated_at = now()
+`
+
+type PutJobRunRangeSketchesParams struct {
+	JobRunID     uuid.UUID
+	Destinations []string
+	SchemaNames  []string
+	TableNames   []string
+	RangeIndexes []int32
+	Checkpoints  []string
+	Parts        []string
+	Sketches     [][]byte
+}
+
+// Stores (or replaces) many parts of one run's leak sketches in one
+// statement: the i-th part is (destinations[i], schema_names[i], ...; the
+// arrays are unnested side by side and must have one length). No two may
+// share a key (ON CONFLICT cannot update a row twice).
+func (q *Queries) PutJobRunRangeSketches(ctx context.Context, arg PutJobRunRangeSketchesParams) error {
+	_, err := q.db.Exec(ctx, putJobRunRangeSketches,
+		arg.JobRunID,
+		arg.Destinations,
+		arg.SchemaNames,
+		arg.TableNames,
+		arg.RangeIndexes,
+		arg.Checkpoints,
+		arg.Parts,
+		arg.Sketches,
+	)
+	return err
+}

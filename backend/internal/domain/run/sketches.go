@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -68,6 +69,68 @@ func (s *Service) PutRangeSketch(ctx context.Context, k RangeKey, p SketchPart) 
 		SchemaName: k.Schema, TableName: k.Table, RangeIndex: k.RangeIndex, Checkpoint: k.Checkpoint, Part: p.Part, Sketch: p.Sketch})
 	if store.IsForeignKeyViolation(err) {
 		return domain.NotFound("job run", k.RunID)
+	}
+	return err
+}
+
+// RangeSketches are the parts of one range's sketches (its columns' and
+// its header), stored together by PutRangeSketches.
+type RangeSketches struct {
+	Key   RangeKey
+	Parts []SketchPart
+}
+
+// MaxSketchBatch bounds the ranges of one PutRangeSketches call, and the
+// parts of each range. The request body cap (MaxRequestBytes) bounds its
+// bytes.
+const MaxSketchBatch = 1000
+
+// PutRangeSketches stores (or replaces) every part of several ranges'
+// sketches of one run in one statement, so either all of them are stored
+// or none: a worker that copies a batch of small tables stores its
+// tables' final sketches with one call. Errors name the range
+// ("sketches[3].range.range_index").
+func (s *Service) PutRangeSketches(ctx context.Context, batch []RangeSketches) error {
+	if len(batch) == 0 || len(batch) > MaxSketchBatch {
+		return domain.Invalid("sketches", "must hold 1 to %d ranges", MaxSketchBatch)
+	}
+	type partKey struct {
+		k    RangeKey
+		part string
+	}
+	seen := map[partKey]bool{}
+	p := store.PutJobRunRangeSketchesParams{JobRunID: batch[0].Key.RunID}
+	for i, r := range batch {
+		at := fmt.Sprintf("sketches[%d]", i)
+		if err := r.Key.validate(); err != nil {
+			return domain.Within(at, err)
+		}
+		switch {
+		case r.Key.RunID != p.JobRunID:
+			return domain.Invalid(at+".range.job_run_id", "must be the run of sketches[0]: one call stores one run's sketches")
+		case len(r.Parts) == 0 || len(r.Parts) > MaxSketchBatch:
+			return domain.Invalid(at+".parts", "must hold 1 to %d parts", MaxSketchBatch)
+		}
+		for j, part := range r.Parts {
+			if len(part.Sketch) == 0 || len(part.Sketch) > MaxSketchPartBytes {
+				return domain.Invalid(fmt.Sprintf("%s.parts[%d].sketch", at, j), "must hold 1 to %d bytes", MaxSketchPartBytes)
+			}
+			if seen[partKey{r.Key, part.Part}] {
+				return domain.Invalid(fmt.Sprintf("%s.parts[%d].part", at, j), "names part %q of this range a second time in the call", part.Part)
+			}
+			seen[partKey{r.Key, part.Part}] = true
+			p.Destinations = append(p.Destinations, r.Key.Destination)
+			p.SchemaNames = append(p.SchemaNames, r.Key.Schema)
+			p.TableNames = append(p.TableNames, r.Key.Table)
+			p.RangeIndexes = append(p.RangeIndexes, r.Key.RangeIndex)
+			p.Checkpoints = append(p.Checkpoints, r.Key.Checkpoint)
+			p.Parts = append(p.Parts, part.Part)
+			p.Sketches = append(p.Sketches, part.Sketch)
+		}
+	}
+	err := s.store.PutJobRunRangeSketches(ctx, p)
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", p.JobRunID)
 	}
 	return err
 }

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/worker.proto.
  */
 export const file_mgmt_v1alpha1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSKBAQoOUmFuZ2VTa2V0Y2hLZXkSEgoKam9iX3J1bl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIOCgZzY2hlbWEYAyABKAkSDQoFdGFibGUYBCABKAkSEwoLcmFuZ2VfaW5kZXgYBSABKAUSEgoKY2hlY2twb2ludBgGIAEoCSIvCg9SYW5nZVNrZXRjaFBhcnQSDAoEcGFydBgBIAEoCRIOCgZza2V0Y2gYAiABKAwicwoVUHV0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRIsCgRwYXJ0GAIgASgLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZSJIChhEZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QSLAoFcmFuZ2UYASABKAsyHS5tZ210LnYxYWxwaGExLlJhbmdlU2tldGNoS2V5IhsKGURlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2UiRQoVR2V0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleSJHChZHZXRSYW5nZVNrZXRjaFJlc3BvbnNlEi0KBXBhcnRzGAEgAygLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWR2V0V29ya2VyUG9saWN5UmVxdWVzdCJYChdHZXRXb3JrZXJQb2xpY3lSZXNwb25zZRI9ChNwcm90ZWN0ZWRfZGF0YWJhc2VzGAEgAygLMiAubWdtdC52MWFscGhhMS5Qcm90ZWN0ZWREYXRhYmFzZSI1ChFQcm90ZWN0ZWREYXRhYmFzZRIOCgZzZXJ2ZXIYASABKAkSEAoIZGF0YWJhc2UYAiABKAkiUgoSU3RhcnRKb2JSdW5SZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIXCg90ZW1wb3JhbF9ydW5faWQYAyABKAkiKQoTU3RhcnRKb2JSdW5SZXNwb25zZRISCgpqb2JfcnVuX2lkGAEgASgJImYKGlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSNAoIcHJvZ3Jlc3MYAiABKAsyIi5tZ210LnYxYWxwaGExLkpvYlJ1blRhYmxlUHJvZ3Jlc3MiHQobUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlIokBChVBZGRKb2JSdW5FdmVudFJlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKBnNjaGVtYRgEIAEoCUgAiAEBEhIKBXRhYmxlGAUgASgJSAGIAQFCCQoHX3NjaGVtYUIICgZfdGFibGUiGAoWQWRkSm9iUnVuRXZlbnRSZXNwb25zZSKdAQoTRmluaXNoSm9iUnVuUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBnN0YXR1cxgCIAEoDjIbLm1nbXQudjFhbHBoYTEuSm9iUnVuU3RhdHVzEhIKBWVycm9yGAMgASgJSACIAQESJwoGcmVwb3J0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIICgZfZXJyb3IiFgoURmluaXNoSm9iUnVuUmVzcG9uc2UiVwoUQWRkSm9iUnVuTG9nc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRIrCgVsaW5lcxgCIAMoCzIcLm1nbXQudjFhbHBoYTEuSm9iUnVuTG9nTGluZSIXChVBZGRKb2JSdW5Mb2dzUmVzcG9uc2Uy7wYKDVdvcmtlclNlcnZpY2USVAoLU3RhcnRKb2JSdW4SIS5tZ210LnYxYWxwaGExLlN0YXJ0Sm9iUnVuUmVxdWVzdBoiLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXNwb25zZRJsChNSZXBvcnRUYWJsZVByb2dyZXNzEikubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVxdWVzdBoqLm1nbXQudjFhbHBoYTEuUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlEl0KDkFkZEpvYlJ1bkV2ZW50EiQubWdtdC52MWFscGhhMS5BZGRKb2JSdW5FdmVudFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2USWgoNQWRkSm9iUnVuTG9ncxIjLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1JlcXVlc3QaJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkxvZ3NSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2USXQoOUHV0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLlB1dFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZRJmChFEZWxldGVSYW5nZVNrZXRjaBInLm1nbXQudjFhbHBoYTEuRGVsZXRlUmFuZ2VTa2V0Y2hSZXF1ZXN0GigubWdtdC52MWFscGhhMS5EZWxldGVSYW5nZVNrZXRjaFJlc3BvbnNlEl0KDkdldFJhbmdlU2tldGNoEiQubWdtdC52MWFscGhhMS5HZXRSYW5nZVNrZXRjaFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkdldFJhbmdlU2tldGNoUmVzcG9uc2VCxAEKEWNvbS5tZ210LnYxYWxwaGExQgtXb3JrZXJQcm90b1ABWk1naXRodWIuY29tL25lb3N5bmNpby9uZW9zeW5jL2JhY2tlbmQvZ2VuL2dvL3Byb3Rvcy9tZ210L3YxYWxwaGExO21nbXR2MWFscGhhMaICA01YWKoCDU1nbXQuVjFhbHBoYTHKAg1NZ210XFYxYWxwaGEx4gIZTWdtdFxWMWFscGhhMVxHUEJNZXRhZGF0YeoCDk1nbXQ6OlYxYWxwaGExYgZwcm90bzM", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSKBAQoOUmFuZ2VTa2V0Y2hLZXkSEgoKam9iX3J1bl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIOCgZzY2hlbWEYAyABKAkSDQoFdGFibGUYBCABKAkSEwoLcmFuZ2VfaW5kZXgYBSABKAUSEgoKY2hlY2twb2ludBgGIAEoCSIvCg9SYW5nZVNrZXRjaFBhcnQSDAoEcGFydBgBIAEoCRIOCgZza2V0Y2gYAiABKAwicwoVUHV0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRIsCgRwYXJ0GAIgASgLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZSJsCg1SYW5nZVNrZXRjaGVzEiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRItCgVwYXJ0cxgCIAMoCzIeLm1nbXQudjFhbHBoYTEuUmFuZ2VTa2V0Y2hQYXJ0IkkKF1B1dFJhbmdlU2tldGNoZXNSZXF1ZXN0Ei4KCHNrZXRjaGVzGAEgAygLMhwubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaGVzIhoKGFB1dFJhbmdlU2tldGNoZXNSZXNwb25zZSJIChhEZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QSLAoFcmFuZ2UYASABKAsyHS5tZ210LnYxYWxwaGExLlJhbmdlU2tldGNoS2V5IhsKGURlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2UiRQoVR2V0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleSJHChZHZXRSYW5nZVNrZXRjaFJlc3BvbnNlEi0KBXBhcnRzGAEgAygLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWR2V0V29ya2VyUG9saWN5UmVxdWVzdCJYChdHZXRXb3JrZXJQb2xpY3lSZXNwb25zZRI9ChNwcm90ZWN0ZWRfZGF0YWJhc2VzGAEgAygLMiAubWdtdC52MWFscGhhMS5Qcm90ZWN0ZWREYXRhYmFzZSI1ChFQcm90ZWN0ZWREYXRhYmFzZRIOCgZzZXJ2ZXIYASABKAkSEAoIZGF0YWJhc2UYAiABKAkiUgoSU3RhcnRKb2JSdW5SZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIXCg90ZW1wb3JhbF9ydW5faWQYAyABKAkiKQoTU3RhcnRKb2JSdW5SZXNwb25zZRISCgpqb2JfcnVuX2lkGAEgASgJImYKGlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSNAoIcHJvZ3Jlc3MYAiABKAsyIi5tZ210LnYxYWxwaGExLkpvYlJ1blRhYmxlUHJvZ3Jlc3MiHQobUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlIokBChVBZGRKb2JSdW5FdmVudFJlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKBnNjaGVtYRgEIAEoCUgAiAEBEhIKBXRhYmxlGAUgASgJSAGIAQFCCQoHX3NjaGVtYUIICgZfdGFibGUiGAoWQWRkSm9iUnVuRXZlbnRSZXNwb25zZSKdAQoTRmluaXNoSm9iUnVuUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBnN0YXR1cxgCIAEoDjIbLm1nbXQudjFhbHBoYTEuSm9iUnVuU3RhdHVzEhIKBWVycm9yGAMgASgJSACIAQESJwoGcmVwb3J0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIICgZfZXJyb3IiFgoURmluaXNoSm9iUnVuUmVzcG9uc2UiVwoUQWRkSm9iUnVuTG9nc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRIrCgVsaW5lcxgCIAMoCzIcLm1nbXQudjFhbHBoYTEuSm9iUnVuTG9nTGluZSIXChVBZGRKb2JSdW5Mb2dzUmVzcG9uc2Uy1AcKDVdvcmtlclNlcnZpY2USVAoLU3RhcnRKb2JSdW4SIS5tZ210LnYxYWxwaGExLlN0YXJ0Sm9iUnVuUmVxdWVzdBoiLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXNwb25zZRJsChNSZXBvcnRUYWJsZVByb2dyZXNzEikubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVxdWVzdBoqLm1nbXQudjFhbHBoYTEuUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlEl0KDkFkZEpvYlJ1bkV2ZW50EiQubWdtdC52MWFscGhhMS5BZGRKb2JSdW5FdmVudFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2USWgoNQWRkSm9iUnVuTG9ncxIjLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1JlcXVlc3QaJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkxvZ3NSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2USXQoOUHV0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLlB1dFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZRJjChBQdXRSYW5nZVNrZXRjaGVzEiYubWdtdC52MWFscGhhMS5QdXRSYW5nZVNrZXRjaGVzUmVxdWVzdBonLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hlc1Jlc3BvbnNlEmYKEURlbGV0ZVJhbmdlU2tldGNoEicubWdtdC52MWFscGhhMS5EZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QaKC5tZ210LnYxYWxwaGExLkRlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2USXQoOR2V0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLkdldFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuR2V0UmFuZ2VTa2V0Y2hSZXNwb25zZULEAQoRY29tLm1nbXQudjFhbHBoYTFCC1dvcmtlclByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
 
 /**
  * RangeSketchKey names one key range of one table of one destination of a
@@ -128,6 +128,64 @@ export const PutRangeSketchResponseSchema: GenMessage<PutRangeSketchResponse> = 
   messageDesc(file_mgmt_v1alpha1_worker, 3);
 
 /**
+ * RangeSketches are the parts of one range's (or whole table's) leak
+ * sketches: its columns' and its header.
+ *
+ * @generated from message mgmt.v1alpha1.RangeSketches
+ */
+export type RangeSketches = Message<"mgmt.v1alpha1.RangeSketches"> & {
+  /**
+   * @generated from field: mgmt.v1alpha1.RangeSketchKey range = 1;
+   */
+  range?: RangeSketchKey | undefined;
+
+  /**
+   * @generated from field: repeated mgmt.v1alpha1.RangeSketchPart parts = 2;
+   */
+  parts: RangeSketchPart[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.RangeSketches.
+ * Use `create(RangeSketchesSchema)` to create a new message.
+ */
+export const RangeSketchesSchema: GenMessage<RangeSketches> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 4);
+
+/**
+ * @generated from message mgmt.v1alpha1.PutRangeSketchesRequest
+ */
+export type PutRangeSketchesRequest = Message<"mgmt.v1alpha1.PutRangeSketchesRequest"> & {
+  /**
+   * At most 1,000 ranges a call, each named once, with 1 to 1,000 parts
+   * each named once.
+   *
+   * @generated from field: repeated mgmt.v1alpha1.RangeSketches sketches = 1;
+   */
+  sketches: RangeSketches[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PutRangeSketchesRequest.
+ * Use `create(PutRangeSketchesRequestSchema)` to create a new message.
+ */
+export const PutRangeSketchesRequestSchema: GenMessage<PutRangeSketchesRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 5);
+
+/**
+ * @generated from message mgmt.v1alpha1.PutRangeSketchesResponse
+ */
+export type PutRangeSketchesResponse = Message<"mgmt.v1alpha1.PutRangeSketchesResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PutRangeSketchesResponse.
+ * Use `create(PutRangeSketchesResponseSchema)` to create a new message.
+ */
+export const PutRangeSketchesResponseSchema: GenMessage<PutRangeSketchesResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 6);
+
+/**
  * @generated from message mgmt.v1alpha1.DeleteRangeSketchRequest
  */
 export type DeleteRangeSketchRequest = Message<"mgmt.v1alpha1.DeleteRangeSketchRequest"> & {
@@ -142,7 +200,7 @@ export type DeleteRangeSketchRequest = Message<"mgmt.v1alpha1.DeleteRangeSketchR
  * Use `create(DeleteRangeSketchRequestSchema)` to create a new message.
  */
 export const DeleteRangeSketchRequestSchema: GenMessage<DeleteRangeSketchRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 4);
+  messageDesc(file_mgmt_v1alpha1_worker, 7);
 
 /**
  * @generated from message mgmt.v1alpha1.DeleteRangeSketchResponse
@@ -155,7 +213,7 @@ export type DeleteRangeSketchResponse = Message<"mgmt.v1alpha1.DeleteRangeSketch
  * Use `create(DeleteRangeSketchResponseSchema)` to create a new message.
  */
 export const DeleteRangeSketchResponseSchema: GenMessage<DeleteRangeSketchResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 5);
+  messageDesc(file_mgmt_v1alpha1_worker, 8);
 
 /**
  * @generated from message mgmt.v1alpha1.GetRangeSketchRequest
@@ -172,7 +230,7 @@ export type GetRangeSketchRequest = Message<"mgmt.v1alpha1.GetRangeSketchRequest
  * Use `create(GetRangeSketchRequestSchema)` to create a new message.
  */
 export const GetRangeSketchRequestSchema: GenMessage<GetRangeSketchRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 6);
+  messageDesc(file_mgmt_v1alpha1_worker, 9);
 
 /**
  * @generated from message mgmt.v1alpha1.GetRangeSketchResponse
@@ -189,7 +247,7 @@ export type GetRangeSketchResponse = Message<"mgmt.v1alpha1.GetRangeSketchRespon
  * Use `create(GetRangeSketchResponseSchema)` to create a new message.
  */
 export const GetRangeSketchResponseSchema: GenMessage<GetRangeSketchResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 7);
+  messageDesc(file_mgmt_v1alpha1_worker, 10);
 
 /**
  * @generated from message mgmt.v1alpha1.GetWorkerPolicyRequest
@@ -202,7 +260,7 @@ export type GetWorkerPolicyRequest = Message<"mgmt.v1alpha1.GetWorkerPolicyReque
  * Use `create(GetWorkerPolicyRequestSchema)` to create a new message.
  */
 export const GetWorkerPolicyRequestSchema: GenMessage<GetWorkerPolicyRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 8);
+  messageDesc(file_mgmt_v1alpha1_worker, 11);
 
 /**
  * @generated from message mgmt.v1alpha1.GetWorkerPolicyResponse
@@ -221,7 +279,7 @@ export type GetWorkerPolicyResponse = Message<"mgmt.v1alpha1.GetWorkerPolicyResp
  * Use `create(GetWorkerPolicyResponseSchema)` to create a new message.
  */
 export const GetWorkerPolicyResponseSchema: GenMessage<GetWorkerPolicyResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 9);
+  messageDesc(file_mgmt_v1alpha1_worker, 12);
 
 /**
  * ProtectedDatabase identifies a database by its server's identity (for
@@ -247,7 +305,7 @@ export type ProtectedDatabase = Message<"mgmt.v1alpha1.ProtectedDatabase"> & {
  * Use `create(ProtectedDatabaseSchema)` to create a new message.
  */
 export const ProtectedDatabaseSchema: GenMessage<ProtectedDatabase> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 10);
+  messageDesc(file_mgmt_v1alpha1_worker, 13);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunRequest
@@ -274,7 +332,7 @@ export type StartJobRunRequest = Message<"mgmt.v1alpha1.StartJobRunRequest"> & {
  * Use `create(StartJobRunRequestSchema)` to create a new message.
  */
 export const StartJobRunRequestSchema: GenMessage<StartJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 11);
+  messageDesc(file_mgmt_v1alpha1_worker, 14);
 
 /**
  * @generated from message mgmt.v1alpha1.StartJobRunResponse
@@ -291,7 +349,7 @@ export type StartJobRunResponse = Message<"mgmt.v1alpha1.StartJobRunResponse"> &
  * Use `create(StartJobRunResponseSchema)` to create a new message.
  */
 export const StartJobRunResponseSchema: GenMessage<StartJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 12);
+  messageDesc(file_mgmt_v1alpha1_worker, 15);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressRequest
@@ -313,7 +371,7 @@ export type ReportTableProgressRequest = Message<"mgmt.v1alpha1.ReportTableProgr
  * Use `create(ReportTableProgressRequestSchema)` to create a new message.
  */
 export const ReportTableProgressRequestSchema: GenMessage<ReportTableProgressRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 13);
+  messageDesc(file_mgmt_v1alpha1_worker, 16);
 
 /**
  * @generated from message mgmt.v1alpha1.ReportTableProgressResponse
@@ -326,7 +384,7 @@ export type ReportTableProgressResponse = Message<"mgmt.v1alpha1.ReportTableProg
  * Use `create(ReportTableProgressResponseSchema)` to create a new message.
  */
 export const ReportTableProgressResponseSchema: GenMessage<ReportTableProgressResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 14);
+  messageDesc(file_mgmt_v1alpha1_worker, 17);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventRequest
@@ -363,7 +421,7 @@ export type AddJobRunEventRequest = Message<"mgmt.v1alpha1.AddJobRunEventRequest
  * Use `create(AddJobRunEventRequestSchema)` to create a new message.
  */
 export const AddJobRunEventRequestSchema: GenMessage<AddJobRunEventRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 15);
+  messageDesc(file_mgmt_v1alpha1_worker, 18);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventResponse
@@ -376,7 +434,7 @@ export type AddJobRunEventResponse = Message<"mgmt.v1alpha1.AddJobRunEventRespon
  * Use `create(AddJobRunEventResponseSchema)` to create a new message.
  */
 export const AddJobRunEventResponseSchema: GenMessage<AddJobRunEventResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 16);
+  messageDesc(file_mgmt_v1alpha1_worker, 19);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunRequest
@@ -410,7 +468,7 @@ export type FinishJobRunRequest = Message<"mgmt.v1alpha1.FinishJobRunRequest"> &
  * Use `create(FinishJobRunRequestSchema)` to create a new message.
  */
 export const FinishJobRunRequestSchema: GenMessage<FinishJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 17);
+  messageDesc(file_mgmt_v1alpha1_worker, 20);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunResponse
@@ -423,7 +481,7 @@ export type FinishJobRunResponse = Message<"mgmt.v1alpha1.FinishJobRunResponse">
  * Use `create(FinishJobRunResponseSchema)` to create a new message.
  */
 export const FinishJobRunResponseSchema: GenMessage<FinishJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 18);
+  messageDesc(file_mgmt_v1alpha1_worker, 21);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsRequest
@@ -447,7 +505,7 @@ export type AddJobRunLogsRequest = Message<"mgmt.v1alpha1.AddJobRunLogsRequest">
  * Use `create(AddJobRunLogsRequestSchema)` to create a new message.
  */
 export const AddJobRunLogsRequestSchema: GenMessage<AddJobRunLogsRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 19);
+  messageDesc(file_mgmt_v1alpha1_worker, 22);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsResponse
@@ -460,7 +518,7 @@ export type AddJobRunLogsResponse = Message<"mgmt.v1alpha1.AddJobRunLogsResponse
  * Use `create(AddJobRunLogsResponseSchema)` to create a new message.
  */
 export const AddJobRunLogsResponseSchema: GenMessage<AddJobRunLogsResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 20);
+  messageDesc(file_mgmt_v1alpha1_worker, 23);
 
 /**
  * WorkerService is how a worker reports the runs it executes. Only a worker
@@ -546,6 +604,20 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof PutRangeSketchRequestSchema;
     output: typeof PutRangeSketchResponseSchema;
+  },
+  /**
+   * PutRangeSketches stores every part of the leak sketches of several
+   * ranges or whole tables at once, in one transaction (each part
+   * replacing the one stored under its key): a batch of small tables
+   * stores its tables' final sketches in one call instead of one call
+   * per column and table.
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.PutRangeSketches
+   */
+  putRangeSketches: {
+    methodKind: "unary";
+    input: typeof PutRangeSketchesRequestSchema;
+    output: typeof PutRangeSketchesResponseSchema;
   },
   /**
    * DeleteRangeSketch forgets every part stored for a key range (a retried

@@ -256,6 +256,142 @@ func (*PutRangeSketchResponse) Descriptor() ([]byte, []int) {
 	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{3}
 }
 
+// RangeSketches are the parts of one range's (or whole table's) leak
+// sketches: its columns' and its header.
+type RangeSketches struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Range         *RangeSketchKey        `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	Parts         []*RangeSketchPart     `protobuf:"bytes,2,rep,name=parts,proto3" json:"parts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RangeSketches) Reset() {
+	*x = RangeSketches{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RangeSketches) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RangeSketches) ProtoMessage() {}
+
+func (x *RangeSketches) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RangeSketches.ProtoReflect.Descriptor instead.
+func (*RangeSketches) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RangeSketches) GetRange() *RangeSketchKey {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *RangeSketches) GetParts() []*RangeSketchPart {
+	if x != nil {
+		return x.Parts
+	}
+	return nil
+}
+
+type PutRangeSketchesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 1,000 ranges a call, each named once, with 1 to 1,000 parts
+	// each named once.
+	Sketches      []*RangeSketches `protobuf:"bytes,1,rep,name=sketches,proto3" json:"sketches,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutRangeSketchesRequest) Reset() {
+	*x = PutRangeSketchesRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutRangeSketchesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutRangeSketchesRequest) ProtoMessage() {}
+
+func (x *PutRangeSketchesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutRangeSketchesRequest.ProtoReflect.Descriptor instead.
+func (*PutRangeSketchesRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PutRangeSketchesRequest) GetSketches() []*RangeSketches {
+	if x != nil {
+		return x.Sketches
+	}
+	return nil
+}
+
+type PutRangeSketchesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutRangeSketchesResponse) Reset() {
+	*x = PutRangeSketchesResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutRangeSketchesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutRangeSketchesResponse) ProtoMessage() {}
+
+func (x *PutRangeSketchesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutRangeSketchesResponse.ProtoReflect.Descriptor instead.
+func (*PutRangeSketchesResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
+}
+
 type DeleteRangeSketchRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Range         *RangeSketchKey        `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
@@ -265,7 +401,7 @@ type DeleteRangeSketchRequest struct {
 
 func (x *DeleteRangeSketchRequest) Reset() {
 	*x = DeleteRangeSketchRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -277,7 +413,7 @@ func (x *DeleteRangeSketchRequest) String() string {
 func (*DeleteRangeSketchRequest) ProtoMessage() {}
 
 func (x *DeleteRangeSketchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[4]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -290,7 +426,7 @@ func (x *DeleteRangeSketchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRangeSketchRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRangeSketchRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{4}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeleteRangeSketchRequest) GetRange() *RangeSketchKey {
@@ -308,7 +444,7 @@ type DeleteRangeSketchResponse struct {
 
 func (x *DeleteRangeSketchResponse) Reset() {
 	*x = DeleteRangeSketchResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -320,7 +456,7 @@ func (x *DeleteRangeSketchResponse) String() string {
 func (*DeleteRangeSketchResponse) ProtoMessage() {}
 
 func (x *DeleteRangeSketchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[5]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -333,7 +469,7 @@ func (x *DeleteRangeSketchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRangeSketchResponse.ProtoReflect.Descriptor instead.
 func (*DeleteRangeSketchResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{5}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{8}
 }
 
 type GetRangeSketchRequest struct {
@@ -345,7 +481,7 @@ type GetRangeSketchRequest struct {
 
 func (x *GetRangeSketchRequest) Reset() {
 	*x = GetRangeSketchRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -357,7 +493,7 @@ func (x *GetRangeSketchRequest) String() string {
 func (*GetRangeSketchRequest) ProtoMessage() {}
 
 func (x *GetRangeSketchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[6]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -370,7 +506,7 @@ func (x *GetRangeSketchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRangeSketchRequest.ProtoReflect.Descriptor instead.
 func (*GetRangeSketchRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{6}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetRangeSketchRequest) GetRange() *RangeSketchKey {
@@ -389,7 +525,7 @@ type GetRangeSketchResponse struct {
 
 func (x *GetRangeSketchResponse) Reset() {
 	*x = GetRangeSketchResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -401,7 +537,7 @@ func (x *GetRangeSketchResponse) String() string {
 func (*GetRangeSketchResponse) ProtoMessage() {}
 
 func (x *GetRangeSketchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[7]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -414,7 +550,7 @@ func (x *GetRangeSketchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRangeSketchResponse.ProtoReflect.Descriptor instead.
 func (*GetRangeSketchResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{7}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetRangeSketchResponse) GetParts() []*RangeSketchPart {
@@ -432,7 +568,7 @@ type GetWorkerPolicyRequest struct {
 
 func (x *GetWorkerPolicyRequest) Reset() {
 	*x = GetWorkerPolicyRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -444,7 +580,7 @@ func (x *GetWorkerPolicyRequest) String() string {
 func (*GetWorkerPolicyRequest) ProtoMessage() {}
 
 func (x *GetWorkerPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[8]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -457,7 +593,7 @@ func (x *GetWorkerPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerPolicyRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{8}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{11}
 }
 
 type GetWorkerPolicyResponse struct {
@@ -470,7 +606,7 @@ type GetWorkerPolicyResponse struct {
 
 func (x *GetWorkerPolicyResponse) Reset() {
 	*x = GetWorkerPolicyResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -482,7 +618,7 @@ func (x *GetWorkerPolicyResponse) String() string {
 func (*GetWorkerPolicyResponse) ProtoMessage() {}
 
 func (x *GetWorkerPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[9]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -495,7 +631,7 @@ func (x *GetWorkerPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerPolicyResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{9}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetWorkerPolicyResponse) GetProtectedDatabases() []*ProtectedDatabase {
@@ -518,7 +654,7 @@ type ProtectedDatabase struct {
 
 func (x *ProtectedDatabase) Reset() {
 	*x = ProtectedDatabase{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -530,7 +666,7 @@ func (x *ProtectedDatabase) String() string {
 func (*ProtectedDatabase) ProtoMessage() {}
 
 func (x *ProtectedDatabase) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[10]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -543,7 +679,7 @@ func (x *ProtectedDatabase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProtectedDatabase.ProtoReflect.Descriptor instead.
 func (*ProtectedDatabase) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{10}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ProtectedDatabase) GetServer() string {
@@ -571,7 +707,7 @@ type StartJobRunRequest struct {
 
 func (x *StartJobRunRequest) Reset() {
 	*x = StartJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +719,7 @@ func (x *StartJobRunRequest) String() string {
 func (*StartJobRunRequest) ProtoMessage() {}
 
 func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[11]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +732,7 @@ func (x *StartJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunRequest.ProtoReflect.Descriptor instead.
 func (*StartJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{11}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StartJobRunRequest) GetJobId() string {
@@ -629,7 +765,7 @@ type StartJobRunResponse struct {
 
 func (x *StartJobRunResponse) Reset() {
 	*x = StartJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -641,7 +777,7 @@ func (x *StartJobRunResponse) String() string {
 func (*StartJobRunResponse) ProtoMessage() {}
 
 func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[12]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -654,7 +790,7 @@ func (x *StartJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartJobRunResponse.ProtoReflect.Descriptor instead.
 func (*StartJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{12}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StartJobRunResponse) GetJobRunId() string {
@@ -674,7 +810,7 @@ type ReportTableProgressRequest struct {
 
 func (x *ReportTableProgressRequest) Reset() {
 	*x = ReportTableProgressRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -686,7 +822,7 @@ func (x *ReportTableProgressRequest) String() string {
 func (*ReportTableProgressRequest) ProtoMessage() {}
 
 func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[13]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -699,7 +835,7 @@ func (x *ReportTableProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressRequest.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{13}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReportTableProgressRequest) GetJobRunId() string {
@@ -724,7 +860,7 @@ type ReportTableProgressResponse struct {
 
 func (x *ReportTableProgressResponse) Reset() {
 	*x = ReportTableProgressResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +872,7 @@ func (x *ReportTableProgressResponse) String() string {
 func (*ReportTableProgressResponse) ProtoMessage() {}
 
 func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[14]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +885,7 @@ func (x *ReportTableProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTableProgressResponse.ProtoReflect.Descriptor instead.
 func (*ReportTableProgressResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{14}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{17}
 }
 
 type AddJobRunEventRequest struct {
@@ -765,7 +901,7 @@ type AddJobRunEventRequest struct {
 
 func (x *AddJobRunEventRequest) Reset() {
 	*x = AddJobRunEventRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -777,7 +913,7 @@ func (x *AddJobRunEventRequest) String() string {
 func (*AddJobRunEventRequest) ProtoMessage() {}
 
 func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[15]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -790,7 +926,7 @@ func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{15}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AddJobRunEventRequest) GetJobRunId() string {
@@ -836,7 +972,7 @@ type AddJobRunEventResponse struct {
 
 func (x *AddJobRunEventResponse) Reset() {
 	*x = AddJobRunEventResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -848,7 +984,7 @@ func (x *AddJobRunEventResponse) String() string {
 func (*AddJobRunEventResponse) ProtoMessage() {}
 
 func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[16]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -861,7 +997,7 @@ func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{16}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{19}
 }
 
 type FinishJobRunRequest struct {
@@ -877,7 +1013,7 @@ type FinishJobRunRequest struct {
 
 func (x *FinishJobRunRequest) Reset() {
 	*x = FinishJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -889,7 +1025,7 @@ func (x *FinishJobRunRequest) String() string {
 func (*FinishJobRunRequest) ProtoMessage() {}
 
 func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[17]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -902,7 +1038,7 @@ func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunRequest.ProtoReflect.Descriptor instead.
 func (*FinishJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{17}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FinishJobRunRequest) GetJobRunId() string {
@@ -941,7 +1077,7 @@ type FinishJobRunResponse struct {
 
 func (x *FinishJobRunResponse) Reset() {
 	*x = FinishJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1089,7 @@ func (x *FinishJobRunResponse) String() string {
 func (*FinishJobRunResponse) ProtoMessage() {}
 
 func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1102,7 @@ func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunResponse.ProtoReflect.Descriptor instead.
 func (*FinishJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{21}
 }
 
 type AddJobRunLogsRequest struct {
@@ -980,7 +1116,7 @@ type AddJobRunLogsRequest struct {
 
 func (x *AddJobRunLogsRequest) Reset() {
 	*x = AddJobRunLogsRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -992,7 +1128,7 @@ func (x *AddJobRunLogsRequest) String() string {
 func (*AddJobRunLogsRequest) ProtoMessage() {}
 
 func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1005,7 +1141,7 @@ func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddJobRunLogsRequest) GetJobRunId() string {
@@ -1030,7 +1166,7 @@ type AddJobRunLogsResponse struct {
 
 func (x *AddJobRunLogsResponse) Reset() {
 	*x = AddJobRunLogsResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1042,7 +1178,7 @@ func (x *AddJobRunLogsResponse) String() string {
 func (*AddJobRunLogsResponse) ProtoMessage() {}
 
 func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1055,7 +1191,7 @@ func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{23}
 }
 
 var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
@@ -1080,7 +1216,13 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\x15PutRangeSketchRequest\x123\n" +
 	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\x122\n" +
 	"\x04part\x18\x02 \x01(\v2\x1e.mgmt.v1alpha1.RangeSketchPartR\x04part\"\x18\n" +
-	"\x16PutRangeSketchResponse\"O\n" +
+	"\x16PutRangeSketchResponse\"z\n" +
+	"\rRangeSketches\x123\n" +
+	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\x124\n" +
+	"\x05parts\x18\x02 \x03(\v2\x1e.mgmt.v1alpha1.RangeSketchPartR\x05parts\"S\n" +
+	"\x17PutRangeSketchesRequest\x128\n" +
+	"\bsketches\x18\x01 \x03(\v2\x1c.mgmt.v1alpha1.RangeSketchesR\bsketches\"\x1a\n" +
+	"\x18PutRangeSketchesResponse\"O\n" +
 	"\x18DeleteRangeSketchRequest\x123\n" +
 	"\x05range\x18\x01 \x01(\v2\x1d.mgmt.v1alpha1.RangeSketchKeyR\x05range\"\x1b\n" +
 	"\x19DeleteRangeSketchResponse\"L\n" +
@@ -1129,7 +1271,7 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x122\n" +
 	"\x05lines\x18\x02 \x03(\v2\x1c.mgmt.v1alpha1.JobRunLogLineR\x05lines\"\x17\n" +
-	"\x15AddJobRunLogsResponse2\xef\x06\n" +
+	"\x15AddJobRunLogsResponse2\xd4\a\n" +
 	"\rWorkerService\x12T\n" +
 	"\vStartJobRun\x12!.mgmt.v1alpha1.StartJobRunRequest\x1a\".mgmt.v1alpha1.StartJobRunResponse\x12l\n" +
 	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12]\n" +
@@ -1137,7 +1279,8 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\rAddJobRunLogs\x12#.mgmt.v1alpha1.AddJobRunLogsRequest\x1a$.mgmt.v1alpha1.AddJobRunLogsResponse\x12W\n" +
 	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponse\x12`\n" +
 	"\x0fGetWorkerPolicy\x12%.mgmt.v1alpha1.GetWorkerPolicyRequest\x1a&.mgmt.v1alpha1.GetWorkerPolicyResponse\x12]\n" +
-	"\x0ePutRangeSketch\x12$.mgmt.v1alpha1.PutRangeSketchRequest\x1a%.mgmt.v1alpha1.PutRangeSketchResponse\x12f\n" +
+	"\x0ePutRangeSketch\x12$.mgmt.v1alpha1.PutRangeSketchRequest\x1a%.mgmt.v1alpha1.PutRangeSketchResponse\x12c\n" +
+	"\x10PutRangeSketches\x12&.mgmt.v1alpha1.PutRangeSketchesRequest\x1a'.mgmt.v1alpha1.PutRangeSketchesResponse\x12f\n" +
 	"\x11DeleteRangeSketch\x12'.mgmt.v1alpha1.DeleteRangeSketchRequest\x1a(.mgmt.v1alpha1.DeleteRangeSketchResponse\x12]\n" +
 	"\x0eGetRangeSketch\x12$.mgmt.v1alpha1.GetRangeSketchRequest\x1a%.mgmt.v1alpha1.GetRangeSketchResponseB\xc4\x01\n" +
 	"\x11com.mgmt.v1alpha1B\vWorkerProtoP\x01ZMgithub.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1;mgmtv1alpha1\xa2\x02\x03MXX\xaa\x02\rMgmt.V1alpha1\xca\x02\rMgmt\\V1alpha1\xe2\x02\x19Mgmt\\V1alpha1\\GPBMetadata\xea\x02\x0eMgmt::V1alpha1b\x06proto3"
@@ -1154,68 +1297,76 @@ func file_mgmt_v1alpha1_worker_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_worker_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
 	(*RangeSketchKey)(nil),              // 0: mgmt.v1alpha1.RangeSketchKey
 	(*RangeSketchPart)(nil),             // 1: mgmt.v1alpha1.RangeSketchPart
 	(*PutRangeSketchRequest)(nil),       // 2: mgmt.v1alpha1.PutRangeSketchRequest
 	(*PutRangeSketchResponse)(nil),      // 3: mgmt.v1alpha1.PutRangeSketchResponse
-	(*DeleteRangeSketchRequest)(nil),    // 4: mgmt.v1alpha1.DeleteRangeSketchRequest
-	(*DeleteRangeSketchResponse)(nil),   // 5: mgmt.v1alpha1.DeleteRangeSketchResponse
-	(*GetRangeSketchRequest)(nil),       // 6: mgmt.v1alpha1.GetRangeSketchRequest
-	(*GetRangeSketchResponse)(nil),      // 7: mgmt.v1alpha1.GetRangeSketchResponse
-	(*GetWorkerPolicyRequest)(nil),      // 8: mgmt.v1alpha1.GetWorkerPolicyRequest
-	(*GetWorkerPolicyResponse)(nil),     // 9: mgmt.v1alpha1.GetWorkerPolicyResponse
-	(*ProtectedDatabase)(nil),           // 10: mgmt.v1alpha1.ProtectedDatabase
-	(*StartJobRunRequest)(nil),          // 11: mgmt.v1alpha1.StartJobRunRequest
-	(*StartJobRunResponse)(nil),         // 12: mgmt.v1alpha1.StartJobRunResponse
-	(*ReportTableProgressRequest)(nil),  // 13: mgmt.v1alpha1.ReportTableProgressRequest
-	(*ReportTableProgressResponse)(nil), // 14: mgmt.v1alpha1.ReportTableProgressResponse
-	(*AddJobRunEventRequest)(nil),       // 15: mgmt.v1alpha1.AddJobRunEventRequest
-	(*AddJobRunEventResponse)(nil),      // 16: mgmt.v1alpha1.AddJobRunEventResponse
-	(*FinishJobRunRequest)(nil),         // 17: mgmt.v1alpha1.FinishJobRunRequest
-	(*FinishJobRunResponse)(nil),        // 18: mgmt.v1alpha1.FinishJobRunResponse
-	(*AddJobRunLogsRequest)(nil),        // 19: mgmt.v1alpha1.AddJobRunLogsRequest
-	(*AddJobRunLogsResponse)(nil),       // 20: mgmt.v1alpha1.AddJobRunLogsResponse
-	(*JobRunTableProgress)(nil),         // 21: mgmt.v1alpha1.JobRunTableProgress
-	(JobRunStatus)(0),                   // 22: mgmt.v1alpha1.JobRunStatus
-	(*structpb.Struct)(nil),             // 23: google.protobuf.Struct
-	(*JobRunLogLine)(nil),               // 24: mgmt.v1alpha1.JobRunLogLine
+	(*RangeSketches)(nil),               // 4: mgmt.v1alpha1.RangeSketches
+	(*PutRangeSketchesRequest)(nil),     // 5: mgmt.v1alpha1.PutRangeSketchesRequest
+	(*PutRangeSketchesResponse)(nil),    // 6: mgmt.v1alpha1.PutRangeSketchesResponse
+	(*DeleteRangeSketchRequest)(nil),    // 7: mgmt.v1alpha1.DeleteRangeSketchRequest
+	(*DeleteRangeSketchResponse)(nil),   // 8: mgmt.v1alpha1.DeleteRangeSketchResponse
+	(*GetRangeSketchRequest)(nil),       // 9: mgmt.v1alpha1.GetRangeSketchRequest
+	(*GetRangeSketchResponse)(nil),      // 10: mgmt.v1alpha1.GetRangeSketchResponse
+	(*GetWorkerPolicyRequest)(nil),      // 11: mgmt.v1alpha1.GetWorkerPolicyRequest
+	(*GetWorkerPolicyResponse)(nil),     // 12: mgmt.v1alpha1.GetWorkerPolicyResponse
+	(*ProtectedDatabase)(nil),           // 13: mgmt.v1alpha1.ProtectedDatabase
+	(*StartJobRunRequest)(nil),          // 14: mgmt.v1alpha1.StartJobRunRequest
+	(*StartJobRunResponse)(nil),         // 15: mgmt.v1alpha1.StartJobRunResponse
+	(*ReportTableProgressRequest)(nil),  // 16: mgmt.v1alpha1.ReportTableProgressRequest
+	(*ReportTableProgressResponse)(nil), // 17: mgmt.v1alpha1.ReportTableProgressResponse
+	(*AddJobRunEventRequest)(nil),       // 18: mgmt.v1alpha1.AddJobRunEventRequest
+	(*AddJobRunEventResponse)(nil),      // 19: mgmt.v1alpha1.AddJobRunEventResponse
+	(*FinishJobRunRequest)(nil),         // 20: mgmt.v1alpha1.FinishJobRunRequest
+	(*FinishJobRunResponse)(nil),        // 21: mgmt.v1alpha1.FinishJobRunResponse
+	(*AddJobRunLogsRequest)(nil),        // 22: mgmt.v1alpha1.AddJobRunLogsRequest
+	(*AddJobRunLogsResponse)(nil),       // 23: mgmt.v1alpha1.AddJobRunLogsResponse
+	(*JobRunTableProgress)(nil),         // 24: mgmt.v1alpha1.JobRunTableProgress
+	(JobRunStatus)(0),                   // 25: mgmt.v1alpha1.JobRunStatus
+	(*structpb.Struct)(nil),             // 26: google.protobuf.Struct
+	(*JobRunLogLine)(nil),               // 27: mgmt.v1alpha1.JobRunLogLine
 }
 var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.PutRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
 	1,  // 1: mgmt.v1alpha1.PutRangeSketchRequest.part:type_name -> mgmt.v1alpha1.RangeSketchPart
-	0,  // 2: mgmt.v1alpha1.DeleteRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
-	0,  // 3: mgmt.v1alpha1.GetRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
-	1,  // 4: mgmt.v1alpha1.GetRangeSketchResponse.parts:type_name -> mgmt.v1alpha1.RangeSketchPart
-	10, // 5: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
-	21, // 6: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	22, // 7: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	23, // 8: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
-	24, // 9: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
-	11, // 10: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
-	13, // 11: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
-	15, // 12: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
-	19, // 13: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
-	17, // 14: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
-	8,  // 15: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
-	2,  // 16: mgmt.v1alpha1.WorkerService.PutRangeSketch:input_type -> mgmt.v1alpha1.PutRangeSketchRequest
-	4,  // 17: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:input_type -> mgmt.v1alpha1.DeleteRangeSketchRequest
-	6,  // 18: mgmt.v1alpha1.WorkerService.GetRangeSketch:input_type -> mgmt.v1alpha1.GetRangeSketchRequest
-	12, // 19: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
-	14, // 20: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
-	16, // 21: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
-	20, // 22: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
-	18, // 23: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
-	9,  // 24: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
-	3,  // 25: mgmt.v1alpha1.WorkerService.PutRangeSketch:output_type -> mgmt.v1alpha1.PutRangeSketchResponse
-	5,  // 26: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:output_type -> mgmt.v1alpha1.DeleteRangeSketchResponse
-	7,  // 27: mgmt.v1alpha1.WorkerService.GetRangeSketch:output_type -> mgmt.v1alpha1.GetRangeSketchResponse
-	19, // [19:28] is the sub-list for method output_type
-	10, // [10:19] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	0,  // 2: mgmt.v1alpha1.RangeSketches.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	1,  // 3: mgmt.v1alpha1.RangeSketches.parts:type_name -> mgmt.v1alpha1.RangeSketchPart
+	4,  // 4: mgmt.v1alpha1.PutRangeSketchesRequest.sketches:type_name -> mgmt.v1alpha1.RangeSketches
+	0,  // 5: mgmt.v1alpha1.DeleteRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	0,  // 6: mgmt.v1alpha1.GetRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
+	1,  // 7: mgmt.v1alpha1.GetRangeSketchResponse.parts:type_name -> mgmt.v1alpha1.RangeSketchPart
+	13, // 8: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
+	24, // 9: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	25, // 10: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	26, // 11: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
+	27, // 12: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	14, // 13: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
+	16, // 14: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
+	18, // 15: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
+	22, // 16: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
+	20, // 17: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
+	11, // 18: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
+	2,  // 19: mgmt.v1alpha1.WorkerService.PutRangeSketch:input_type -> mgmt.v1alpha1.PutRangeSketchRequest
+	5,  // 20: mgmt.v1alpha1.WorkerService.PutRangeSketches:input_type -> mgmt.v1alpha1.PutRangeSketchesRequest
+	7,  // 21: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:input_type -> mgmt.v1alpha1.DeleteRangeSketchRequest
+	9,  // 22: mgmt.v1alpha1.WorkerService.GetRangeSketch:input_type -> mgmt.v1alpha1.GetRangeSketchRequest
+	15, // 23: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
+	17, // 24: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
+	19, // 25: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
+	23, // 26: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
+	21, // 27: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
+	12, // 28: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
+	3,  // 29: mgmt.v1alpha1.WorkerService.PutRangeSketch:output_type -> mgmt.v1alpha1.PutRangeSketchResponse
+	6,  // 30: mgmt.v1alpha1.WorkerService.PutRangeSketches:output_type -> mgmt.v1alpha1.PutRangeSketchesResponse
+	8,  // 31: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:output_type -> mgmt.v1alpha1.DeleteRangeSketchResponse
+	10, // 32: mgmt.v1alpha1.WorkerService.GetRangeSketch:output_type -> mgmt.v1alpha1.GetRangeSketchResponse
+	23, // [23:33] is the sub-list for method output_type
+	13, // [13:23] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_worker_proto_init() }
@@ -1224,15 +1375,15 @@ func file_mgmt_v1alpha1_worker_proto_init() {
 		return
 	}
 	file_mgmt_v1alpha1_job_proto_init()
-	file_mgmt_v1alpha1_worker_proto_msgTypes[15].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_worker_proto_msgTypes[17].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[18].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_worker_proto_rawDesc), len(file_mgmt_v1alpha1_worker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

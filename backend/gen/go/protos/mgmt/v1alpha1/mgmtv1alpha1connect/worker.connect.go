@@ -54,6 +54,9 @@ const (
 	// WorkerServicePutRangeSketchProcedure is the fully-qualified name of the WorkerService's
 	// PutRangeSketch RPC.
 	WorkerServicePutRangeSketchProcedure = "/mgmt.v1alpha1.WorkerService/PutRangeSketch"
+	// WorkerServicePutRangeSketchesProcedure is the fully-qualified name of the WorkerService's
+	// PutRangeSketches RPC.
+	WorkerServicePutRangeSketchesProcedure = "/mgmt.v1alpha1.WorkerService/PutRangeSketches"
 	// WorkerServiceDeleteRangeSketchProcedure is the fully-qualified name of the WorkerService's
 	// DeleteRangeSketch RPC.
 	WorkerServiceDeleteRangeSketchProcedure = "/mgmt.v1alpha1.WorkerService/DeleteRangeSketch"
@@ -85,6 +88,12 @@ type WorkerServiceClient interface {
 	// worker that verifies the table merges every range's parts, whichever
 	// worker copied it.
 	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
+	// PutRangeSketches stores every part of the leak sketches of several
+	// ranges or whole tables at once, in one transaction (each part
+	// replacing the one stored under its key): a batch of small tables
+	// stores its tables' final sketches in one call instead of one call
+	// per column and table.
+	PutRangeSketches(context.Context, *connect.Request[v1alpha1.PutRangeSketchesRequest]) (*connect.Response[v1alpha1.PutRangeSketchesResponse], error)
 	// DeleteRangeSketch forgets every part stored for a key range (a retried
 	// range, before it is copied again) — or, when the key names a
 	// checkpoint, only that checkpoint's parts.
@@ -147,6 +156,12 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(workerServiceMethods.ByName("PutRangeSketch")),
 			connect.WithClientOptions(opts...),
 		),
+		putRangeSketches: connect.NewClient[v1alpha1.PutRangeSketchesRequest, v1alpha1.PutRangeSketchesResponse](
+			httpClient,
+			baseURL+WorkerServicePutRangeSketchesProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("PutRangeSketches")),
+			connect.WithClientOptions(opts...),
+		),
 		deleteRangeSketch: connect.NewClient[v1alpha1.DeleteRangeSketchRequest, v1alpha1.DeleteRangeSketchResponse](
 			httpClient,
 			baseURL+WorkerServiceDeleteRangeSketchProcedure,
@@ -171,6 +186,7 @@ type workerServiceClient struct {
 	finishJobRun        *connect.Client[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse]
 	getWorkerPolicy     *connect.Client[v1alpha1.GetWorkerPolicyRequest, v1alpha1.GetWorkerPolicyResponse]
 	putRangeSketch      *connect.Client[v1alpha1.PutRangeSketchRequest, v1alpha1.PutRangeSketchResponse]
+	putRangeSketches    *connect.Client[v1alpha1.PutRangeSketchesRequest, v1alpha1.PutRangeSketchesResponse]
 	deleteRangeSketch   *connect.Client[v1alpha1.DeleteRangeSketchRequest, v1alpha1.DeleteRangeSketchResponse]
 	getRangeSketch      *connect.Client[v1alpha1.GetRangeSketchRequest, v1alpha1.GetRangeSketchResponse]
 }
@@ -210,6 +226,11 @@ func (c *workerServiceClient) PutRangeSketch(ctx context.Context, req *connect.R
 	return c.putRangeSketch.CallUnary(ctx, req)
 }
 
+// PutRangeSketches calls mgmt.v1alpha1.WorkerService.PutRangeSketches.
+func (c *workerServiceClient) PutRangeSketches(ctx context.Context, req *connect.Request[v1alpha1.PutRangeSketchesRequest]) (*connect.Response[v1alpha1.PutRangeSketchesResponse], error) {
+	return c.putRangeSketches.CallUnary(ctx, req)
+}
+
 // DeleteRangeSketch calls mgmt.v1alpha1.WorkerService.DeleteRangeSketch.
 func (c *workerServiceClient) DeleteRangeSketch(ctx context.Context, req *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error) {
 	return c.deleteRangeSketch.CallUnary(ctx, req)
@@ -243,6 +264,12 @@ type WorkerServiceHandler interface {
 	// worker that verifies the table merges every range's parts, whichever
 	// worker copied it.
 	PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error)
+	// PutRangeSketches stores every part of the leak sketches of several
+	// ranges or whole tables at once, in one transaction (each part
+	// replacing the one stored under its key): a batch of small tables
+	// stores its tables' final sketches in one call instead of one call
+	// per column and table.
+	PutRangeSketches(context.Context, *connect.Request[v1alpha1.PutRangeSketchesRequest]) (*connect.Response[v1alpha1.PutRangeSketchesResponse], error)
 	// DeleteRangeSketch forgets every part stored for a key range (a retried
 	// range, before it is copied again) — or, when the key names a
 	// checkpoint, only that checkpoint's parts.
@@ -301,6 +328,12 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(workerServiceMethods.ByName("PutRangeSketch")),
 		connect.WithHandlerOptions(opts...),
 	)
+	workerServicePutRangeSketchesHandler := connect.NewUnaryHandler(
+		WorkerServicePutRangeSketchesProcedure,
+		svc.PutRangeSketches,
+		connect.WithSchema(workerServiceMethods.ByName("PutRangeSketches")),
+		connect.WithHandlerOptions(opts...),
+	)
 	workerServiceDeleteRangeSketchHandler := connect.NewUnaryHandler(
 		WorkerServiceDeleteRangeSketchProcedure,
 		svc.DeleteRangeSketch,
@@ -329,6 +362,8 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 			workerServiceGetWorkerPolicyHandler.ServeHTTP(w, r)
 		case WorkerServicePutRangeSketchProcedure:
 			workerServicePutRangeSketchHandler.ServeHTTP(w, r)
+		case WorkerServicePutRangeSketchesProcedure:
+			workerServicePutRangeSketchesHandler.ServeHTTP(w, r)
 		case WorkerServiceDeleteRangeSketchProcedure:
 			workerServiceDeleteRangeSketchHandler.ServeHTTP(w, r)
 		case WorkerServiceGetRangeSketchProcedure:
@@ -368,6 +403,10 @@ func (UnimplementedWorkerServiceHandler) GetWorkerPolicy(context.Context, *conne
 
 func (UnimplementedWorkerServiceHandler) PutRangeSketch(context.Context, *connect.Request[v1alpha1.PutRangeSketchRequest]) (*connect.Response[v1alpha1.PutRangeSketchResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.PutRangeSketch is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) PutRangeSketches(context.Context, *connect.Request[v1alpha1.PutRangeSketchesRequest]) (*connect.Response[v1alpha1.PutRangeSketchesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.PutRangeSketches is not implemented"))
 }
 
 func (UnimplementedWorkerServiceHandler) DeleteRangeSketch(context.Context, *connect.Request[v1alpha1.DeleteRangeSketchRequest]) (*connect.Response[v1alpha1.DeleteRangeSketchResponse], error) {
