@@ -56,6 +56,22 @@ func (h *WorkerHandler) ReportTableProgress(ctx context.Context, req *connect.Re
 	return connect.NewResponse(&mgmtv1alpha1.ReportTableProgressResponse{}), nil
 }
 
+// ReportPendingTables records many tables of a run as pending.
+func (h *WorkerHandler) ReportPendingTables(ctx context.Context, req *connect.Request[mgmtv1alpha1.ReportPendingTablesRequest]) (*connect.Response[mgmtv1alpha1.ReportPendingTablesResponse], error) {
+	id, err := parseID("job_run_id", req.Msg.GetJobRunId())
+	if err != nil {
+		return nil, err
+	}
+	tables := make([]run.PendingTable, len(req.Msg.GetTables()))
+	for i, t := range req.Msg.GetTables() {
+		tables[i] = run.PendingTable{Destination: t.GetDestination(), Schema: t.GetSchema(), Table: t.GetTable(), RowsExpected: t.GetRowsExpected()}
+	}
+	if err := h.runs.ReportPending(ctx, id, tables); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&mgmtv1alpha1.ReportPendingTablesResponse{}), nil
+}
+
 // AddJobRunEvent appends to a run's log.
 func (h *WorkerHandler) AddJobRunEvent(ctx context.Context, req *connect.Request[mgmtv1alpha1.AddJobRunEventRequest]) (*connect.Response[mgmtv1alpha1.AddJobRunEventResponse], error) {
 	id, err := parseID("job_run_id", req.Msg.GetJobRunId())

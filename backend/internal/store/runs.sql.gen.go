@@ -633,3 +633,36 @@ func (q *Queries) UpsertJobRunTableRange(ctx context.Context, arg UpsertJobRunTa
 	)
 	return err
 }
+
+const upsertJobRunTablesPending = `-- name: UpsertJobRunTablesPending :exec
+INSERT INTO job_run_tables (job_run_id, destination, schema_name, table_name, state, rows_done, rows_expected)
+SELECT $1::uuid, unnest($2::text[]), unnest($3::text[]),
+       unnest($4::text[]), 'pending', 0, unnest($5::bigint[])
+ON CONFLICT (job_run_id, destination, schema_name, table_name) DO UPDATE
+SET state = 'pending', rows_done = 0,
+    rows_expected = CASE WHEN EXCLUDED.rows_expected > 0 THEN EXCLUDED.rows_expected ELSE job_run_tables.rows_expected END,
+    error = NULL, completed_at = NULL, updated_at = now()
+`
+
+type UpsertJobRunTablesPendingParams struct {
+	JobRunID     uuid.UUID
+	Destinations []string
+	SchemaNames  []string
+	TableNames   []string
+	RowsExpected []int64
+}
+
+// Records many tables of a run as pending (UpsertJobRunTable with state
+// pending, no rows done, no error, no completion) in one statement: the
+// i-th table is (destinations[i], schema_names[i], table_names[i],
+// rows_expected[i]). No two may share a key.
+func (q *Queries) UpsertJobRunTablesPending(ctx context.Context, arg UpsertJobRunTablesPendingParams) error {
+	_, err := q.db.Exec(ctx, upsertJobRunTablesPending,
+		arg.JobRunID,
+		arg.Destinations,
+		arg.SchemaNames,
+		arg.TableNames,
+		arg.RowsExpected,
+	)
+	return err
+}

@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -50,6 +51,51 @@ func (s *Service) ReportTable(ctx context.Context, runID uuid.UUID, t TableProgr
 		JobRunID: runID, SchemaName: t.Schema, TableName: t.Table, State: t.State, RowsDone: t.RowsDone, RowsExpected: t.RowsExpected,
 		Error: t.Error, StartedAt: t.StartedAt, CompletedAt: t.CompletedAt, Destination: t.Destination,
 	})
+	if store.IsForeignKeyViolation(err) {
+		return domain.NotFound("job run", runID)
+	}
+	return err
+}
+
+// PendingTable is one table of a run, in one destination, not started:
+// what a run's start records for each table (ReportPending).
+type PendingTable struct {
+	Destination   string
+	Schema, Table string
+	RowsExpected  int64
+}
+
+// MaxPendingTables bounds the tables of one ReportPending call.
+const MaxPendingTables = 1000
+
+// ReportPending records tables of run runID as pending with their expected
+// rows, in one statement: what ReportTable does with state pending for
+// each, for a run's start over thousands of tables. Errors name the
+// table's entry ("tables[3].table").
+func (s *Service) ReportPending(ctx context.Context, runID uuid.UUID, tables []PendingTable) error {
+	if len(tables) == 0 || len(tables) > MaxPendingTables {
+		return domain.Invalid("tables", "must hold 1 to %d tables", MaxPendingTables)
+	}
+	seen := map[PendingTable]bool{}
+	p := store.UpsertJobRunTablesPendingParams{JobRunID: runID}
+	for i, t := range tables {
+		switch {
+		case t.Schema == "" || t.Table == "":
+			return domain.Invalid(fmt.Sprintf("tables[%d]", i), "schema and table are required")
+		case t.RowsExpected < 0:
+			return domain.Invalid(fmt.Sprintf("tables[%d].rows_expected", i), "must not be negative")
+		}
+		k := PendingTable{Destination: t.Destination, Schema: t.Schema, Table: t.Table}
+		if seen[k] {
+			return domain.Invalid(fmt.Sprintf("tables[%d]", i), "names a table of the same destination a second time in the call")
+		}
+		seen[k] = true
+		p.Destinations = append(p.Destinations, t.Destination)
+		p.SchemaNames = append(p.SchemaNames, t.Schema)
+		p.TableNames = append(p.TableNames, t.Table)
+		p.RowsExpected = append(p.RowsExpected, t.RowsExpected)
+	}
+	err := s.store.UpsertJobRunTablesPending(ctx, p)
 	if store.IsForeignKeyViolation(err) {
 		return domain.NotFound("job run", runID)
 	}

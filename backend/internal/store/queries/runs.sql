@@ -62,6 +62,19 @@ SET state = EXCLUDED.state, rows_done = EXCLUDED.rows_done,
     error = EXCLUDED.error, started_at = COALESCE(job_run_tables.started_at, EXCLUDED.started_at),
     completed_at = EXCLUDED.completed_at, updated_at = now();
 
+-- name: UpsertJobRunTablesPending :exec
+-- Records many tables of a run as pending (UpsertJobRunTable with state
+-- pending, no rows done, no error, no completion) in one statement: the
+-- i-th table is (destinations[i], schema_names[i], table_names[i],
+-- rows_expected[i]). No two may share a key.
+INSERT INTO job_run_tables (job_run_id, destination, schema_name, table_name, state, rows_done, rows_expected)
+SELECT sqlc.arg(job_run_id)::uuid, unnest(sqlc.arg(destinations)::text[]), unnest(sqlc.arg(schema_names)::text[]),
+       unnest(sqlc.arg(table_names)::text[]), 'pending', 0, unnest(sqlc.arg(rows_expected)::bigint[])
+ON CONFLICT (job_run_id, destination, schema_name, table_name) DO UPDATE
+SET state = 'pending', rows_done = 0,
+    rows_expected = CASE WHEN EXCLUDED.rows_expected > 0 THEN EXCLUDED.rows_expected ELSE job_run_tables.rows_expected END,
+    error = NULL, completed_at = NULL, updated_at = now();
+
 -- name: ListJobRunTables :many
 SELECT * FROM job_run_tables WHERE job_run_id = ANY(sqlc.arg(run_ids)::uuid[]) ORDER BY job_run_id, destination, schema_name, table_name;
 

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file mgmt/v1alpha1/worker.proto.
  */
 export const file_mgmt_v1alpha1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSKBAQoOUmFuZ2VTa2V0Y2hLZXkSEgoKam9iX3J1bl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIOCgZzY2hlbWEYAyABKAkSDQoFdGFibGUYBCABKAkSEwoLcmFuZ2VfaW5kZXgYBSABKAUSEgoKY2hlY2twb2ludBgGIAEoCSIvCg9SYW5nZVNrZXRjaFBhcnQSDAoEcGFydBgBIAEoCRIOCgZza2V0Y2gYAiABKAwicwoVUHV0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRIsCgRwYXJ0GAIgASgLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZSJsCg1SYW5nZVNrZXRjaGVzEiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRItCgVwYXJ0cxgCIAMoCzIeLm1nbXQudjFhbHBoYTEuUmFuZ2VTa2V0Y2hQYXJ0IkkKF1B1dFJhbmdlU2tldGNoZXNSZXF1ZXN0Ei4KCHNrZXRjaGVzGAEgAygLMhwubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaGVzIhoKGFB1dFJhbmdlU2tldGNoZXNSZXNwb25zZSJIChhEZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QSLAoFcmFuZ2UYASABKAsyHS5tZ210LnYxYWxwaGExLlJhbmdlU2tldGNoS2V5IhsKGURlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2UiRQoVR2V0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleSJHChZHZXRSYW5nZVNrZXRjaFJlc3BvbnNlEi0KBXBhcnRzGAEgAygLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWR2V0V29ya2VyUG9saWN5UmVxdWVzdCJYChdHZXRXb3JrZXJQb2xpY3lSZXNwb25zZRI9ChNwcm90ZWN0ZWRfZGF0YWJhc2VzGAEgAygLMiAubWdtdC52MWFscGhhMS5Qcm90ZWN0ZWREYXRhYmFzZSI1ChFQcm90ZWN0ZWREYXRhYmFzZRIOCgZzZXJ2ZXIYASABKAkSEAoIZGF0YWJhc2UYAiABKAkiUgoSU3RhcnRKb2JSdW5SZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIXCg90ZW1wb3JhbF9ydW5faWQYAyABKAkiKQoTU3RhcnRKb2JSdW5SZXNwb25zZRISCgpqb2JfcnVuX2lkGAEgASgJImYKGlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSNAoIcHJvZ3Jlc3MYAiABKAsyIi5tZ210LnYxYWxwaGExLkpvYlJ1blRhYmxlUHJvZ3Jlc3MiHQobUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlIokBChVBZGRKb2JSdW5FdmVudFJlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKBnNjaGVtYRgEIAEoCUgAiAEBEhIKBXRhYmxlGAUgASgJSAGIAQFCCQoHX3NjaGVtYUIICgZfdGFibGUiGAoWQWRkSm9iUnVuRXZlbnRSZXNwb25zZSKdAQoTRmluaXNoSm9iUnVuUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBnN0YXR1cxgCIAEoDjIbLm1nbXQudjFhbHBoYTEuSm9iUnVuU3RhdHVzEhIKBWVycm9yGAMgASgJSACIAQESJwoGcmVwb3J0GAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIICgZfZXJyb3IiFgoURmluaXNoSm9iUnVuUmVzcG9uc2UiVwoUQWRkSm9iUnVuTG9nc1JlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRIrCgVsaW5lcxgCIAMoCzIcLm1nbXQudjFhbHBoYTEuSm9iUnVuTG9nTGluZSIXChVBZGRKb2JSdW5Mb2dzUmVzcG9uc2Uy1AcKDVdvcmtlclNlcnZpY2USVAoLU3RhcnRKb2JSdW4SIS5tZ210LnYxYWxwaGExLlN0YXJ0Sm9iUnVuUmVxdWVzdBoiLm1nbXQudjFhbHBoYTEuU3RhcnRKb2JSdW5SZXNwb25zZRJsChNSZXBvcnRUYWJsZVByb2dyZXNzEikubWdtdC52MWFscGhhMS5SZXBvcnRUYWJsZVByb2dyZXNzUmVxdWVzdBoqLm1nbXQudjFhbHBoYTEuUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlEl0KDkFkZEpvYlJ1bkV2ZW50EiQubWdtdC52MWFscGhhMS5BZGRKb2JSdW5FdmVudFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2USWgoNQWRkSm9iUnVuTG9ncxIjLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1JlcXVlc3QaJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkxvZ3NSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2USXQoOUHV0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLlB1dFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZRJjChBQdXRSYW5nZVNrZXRjaGVzEiYubWdtdC52MWFscGhhMS5QdXRSYW5nZVNrZXRjaGVzUmVxdWVzdBonLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hlc1Jlc3BvbnNlEmYKEURlbGV0ZVJhbmdlU2tldGNoEicubWdtdC52MWFscGhhMS5EZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QaKC5tZ210LnYxYWxwaGExLkRlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2USXQoOR2V0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLkdldFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuR2V0UmFuZ2VTa2V0Y2hSZXNwb25zZULEAQoRY29tLm1nbXQudjFhbHBoYTFCC1dvcmtlclByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
+  fileDesc("ChptZ210L3YxYWxwaGExL3dvcmtlci5wcm90bxINbWdtdC52MWFscGhhMSKBAQoOUmFuZ2VTa2V0Y2hLZXkSEgoKam9iX3J1bl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRIOCgZzY2hlbWEYAyABKAkSDQoFdGFibGUYBCABKAkSEwoLcmFuZ2VfaW5kZXgYBSABKAUSEgoKY2hlY2twb2ludBgGIAEoCSIvCg9SYW5nZVNrZXRjaFBhcnQSDAoEcGFydBgBIAEoCRIOCgZza2V0Y2gYAiABKAwicwoVUHV0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRIsCgRwYXJ0GAIgASgLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZSJsCg1SYW5nZVNrZXRjaGVzEiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleRItCgVwYXJ0cxgCIAMoCzIeLm1nbXQudjFhbHBoYTEuUmFuZ2VTa2V0Y2hQYXJ0IkkKF1B1dFJhbmdlU2tldGNoZXNSZXF1ZXN0Ei4KCHNrZXRjaGVzGAEgAygLMhwubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaGVzIhoKGFB1dFJhbmdlU2tldGNoZXNSZXNwb25zZSJIChhEZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QSLAoFcmFuZ2UYASABKAsyHS5tZ210LnYxYWxwaGExLlJhbmdlU2tldGNoS2V5IhsKGURlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2UiRQoVR2V0UmFuZ2VTa2V0Y2hSZXF1ZXN0EiwKBXJhbmdlGAEgASgLMh0ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaEtleSJHChZHZXRSYW5nZVNrZXRjaFJlc3BvbnNlEi0KBXBhcnRzGAEgAygLMh4ubWdtdC52MWFscGhhMS5SYW5nZVNrZXRjaFBhcnQiGAoWR2V0V29ya2VyUG9saWN5UmVxdWVzdCJYChdHZXRXb3JrZXJQb2xpY3lSZXNwb25zZRI9ChNwcm90ZWN0ZWRfZGF0YWJhc2VzGAEgAygLMiAubWdtdC52MWFscGhhMS5Qcm90ZWN0ZWREYXRhYmFzZSI1ChFQcm90ZWN0ZWREYXRhYmFzZRIOCgZzZXJ2ZXIYASABKAkSEAoIZGF0YWJhc2UYAiABKAkiUgoSU3RhcnRKb2JSdW5SZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIXCg90ZW1wb3JhbF9ydW5faWQYAyABKAkiKQoTU3RhcnRKb2JSdW5SZXNwb25zZRISCgpqb2JfcnVuX2lkGAEgASgJImYKGlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSNAoIcHJvZ3Jlc3MYAiABKAsyIi5tZ210LnYxYWxwaGExLkpvYlJ1blRhYmxlUHJvZ3Jlc3MiHQobUmVwb3J0VGFibGVQcm9ncmVzc1Jlc3BvbnNlIlkKDFBlbmRpbmdUYWJsZRITCgtkZXN0aW5hdGlvbhgBIAEoCRIOCgZzY2hlbWEYAiABKAkSDQoFdGFibGUYAyABKAkSFQoNcm93c19leHBlY3RlZBgEIAEoAyJdChpSZXBvcnRQZW5kaW5nVGFibGVzUmVxdWVzdBISCgpqb2JfcnVuX2lkGAEgASgJEisKBnRhYmxlcxgCIAMoCzIbLm1nbXQudjFhbHBoYTEuUGVuZGluZ1RhYmxlIh0KG1JlcG9ydFBlbmRpbmdUYWJsZXNSZXNwb25zZSKJAQoVQWRkSm9iUnVuRXZlbnRSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSDQoFbGV2ZWwYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRITCgZzY2hlbWEYBCABKAlIAIgBARISCgV0YWJsZRgFIAEoCUgBiAEBQgkKB19zY2hlbWFCCAoGX3RhYmxlIhgKFkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2UinQEKE0ZpbmlzaEpvYlJ1blJlcXVlc3QSEgoKam9iX3J1bl9pZBgBIAEoCRIrCgZzdGF0dXMYAiABKA4yGy5tZ210LnYxYWxwaGExLkpvYlJ1blN0YXR1cxISCgVlcnJvchgDIAEoCUgAiAEBEicKBnJlcG9ydBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCCAoGX2Vycm9yIhYKFEZpbmlzaEpvYlJ1blJlc3BvbnNlIlcKFEFkZEpvYlJ1bkxvZ3NSZXF1ZXN0EhIKCmpvYl9ydW5faWQYASABKAkSKwoFbGluZXMYAiADKAsyHC5tZ210LnYxYWxwaGExLkpvYlJ1bkxvZ0xpbmUiFwoVQWRkSm9iUnVuTG9nc1Jlc3BvbnNlMsIICg1Xb3JrZXJTZXJ2aWNlElQKC1N0YXJ0Sm9iUnVuEiEubWdtdC52MWFscGhhMS5TdGFydEpvYlJ1blJlcXVlc3QaIi5tZ210LnYxYWxwaGExLlN0YXJ0Sm9iUnVuUmVzcG9uc2USbAoTUmVwb3J0VGFibGVQcm9ncmVzcxIpLm1nbXQudjFhbHBoYTEuUmVwb3J0VGFibGVQcm9ncmVzc1JlcXVlc3QaKi5tZ210LnYxYWxwaGExLlJlcG9ydFRhYmxlUHJvZ3Jlc3NSZXNwb25zZRJsChNSZXBvcnRQZW5kaW5nVGFibGVzEikubWdtdC52MWFscGhhMS5SZXBvcnRQZW5kaW5nVGFibGVzUmVxdWVzdBoqLm1nbXQudjFhbHBoYTEuUmVwb3J0UGVuZGluZ1RhYmxlc1Jlc3BvbnNlEl0KDkFkZEpvYlJ1bkV2ZW50EiQubWdtdC52MWFscGhhMS5BZGRKb2JSdW5FdmVudFJlcXVlc3QaJS5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkV2ZW50UmVzcG9uc2USWgoNQWRkSm9iUnVuTG9ncxIjLm1nbXQudjFhbHBoYTEuQWRkSm9iUnVuTG9nc1JlcXVlc3QaJC5tZ210LnYxYWxwaGExLkFkZEpvYlJ1bkxvZ3NSZXNwb25zZRJXCgxGaW5pc2hKb2JSdW4SIi5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlcXVlc3QaIy5tZ210LnYxYWxwaGExLkZpbmlzaEpvYlJ1blJlc3BvbnNlEmAKD0dldFdvcmtlclBvbGljeRIlLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVxdWVzdBomLm1nbXQudjFhbHBoYTEuR2V0V29ya2VyUG9saWN5UmVzcG9uc2USXQoOUHV0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLlB1dFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hSZXNwb25zZRJjChBQdXRSYW5nZVNrZXRjaGVzEiYubWdtdC52MWFscGhhMS5QdXRSYW5nZVNrZXRjaGVzUmVxdWVzdBonLm1nbXQudjFhbHBoYTEuUHV0UmFuZ2VTa2V0Y2hlc1Jlc3BvbnNlEmYKEURlbGV0ZVJhbmdlU2tldGNoEicubWdtdC52MWFscGhhMS5EZWxldGVSYW5nZVNrZXRjaFJlcXVlc3QaKC5tZ210LnYxYWxwaGExLkRlbGV0ZVJhbmdlU2tldGNoUmVzcG9uc2USXQoOR2V0UmFuZ2VTa2V0Y2gSJC5tZ210LnYxYWxwaGExLkdldFJhbmdlU2tldGNoUmVxdWVzdBolLm1nbXQudjFhbHBoYTEuR2V0UmFuZ2VTa2V0Y2hSZXNwb25zZULEAQoRY29tLm1nbXQudjFhbHBoYTFCC1dvcmtlclByb3RvUAFaTWdpdGh1Yi5jb20vbmVvc3luY2lvL25lb3N5bmMvYmFja2VuZC9nZW4vZ28vcHJvdG9zL21nbXQvdjFhbHBoYTE7bWdtdHYxYWxwaGExogIDTVhYqgINTWdtdC5WMWFscGhhMcoCDU1nbXRcVjFhbHBoYTHiAhlNZ210XFYxYWxwaGExXEdQQk1ldGFkYXRh6gIOTWdtdDo6VjFhbHBoYTFiBnByb3RvMw", [file_google_protobuf_struct, file_mgmt_v1alpha1_job]);
 
 /**
  * RangeSketchKey names one key range of one table of one destination of a
@@ -387,6 +387,77 @@ export const ReportTableProgressResponseSchema: GenMessage<ReportTableProgressRe
   messageDesc(file_mgmt_v1alpha1_worker, 17);
 
 /**
+ * PendingTable is one table of a run, in one destination, not started.
+ *
+ * @generated from message mgmt.v1alpha1.PendingTable
+ */
+export type PendingTable = Message<"mgmt.v1alpha1.PendingTable"> & {
+  /**
+   * @generated from field: string destination = 1;
+   */
+  destination: string;
+
+  /**
+   * @generated from field: string schema = 2;
+   */
+  schema: string;
+
+  /**
+   * @generated from field: string table = 3;
+   */
+  table: string;
+
+  /**
+   * @generated from field: int64 rows_expected = 4;
+   */
+  rowsExpected: bigint;
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.PendingTable.
+ * Use `create(PendingTableSchema)` to create a new message.
+ */
+export const PendingTableSchema: GenMessage<PendingTable> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 18);
+
+/**
+ * @generated from message mgmt.v1alpha1.ReportPendingTablesRequest
+ */
+export type ReportPendingTablesRequest = Message<"mgmt.v1alpha1.ReportPendingTablesRequest"> & {
+  /**
+   * @generated from field: string job_run_id = 1;
+   */
+  jobRunId: string;
+
+  /**
+   * 1 to 1,000 tables, each (destination, schema, table) named once.
+   *
+   * @generated from field: repeated mgmt.v1alpha1.PendingTable tables = 2;
+   */
+  tables: PendingTable[];
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.ReportPendingTablesRequest.
+ * Use `create(ReportPendingTablesRequestSchema)` to create a new message.
+ */
+export const ReportPendingTablesRequestSchema: GenMessage<ReportPendingTablesRequest> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 19);
+
+/**
+ * @generated from message mgmt.v1alpha1.ReportPendingTablesResponse
+ */
+export type ReportPendingTablesResponse = Message<"mgmt.v1alpha1.ReportPendingTablesResponse"> & {
+};
+
+/**
+ * Describes the message mgmt.v1alpha1.ReportPendingTablesResponse.
+ * Use `create(ReportPendingTablesResponseSchema)` to create a new message.
+ */
+export const ReportPendingTablesResponseSchema: GenMessage<ReportPendingTablesResponse> = /*@__PURE__*/
+  messageDesc(file_mgmt_v1alpha1_worker, 20);
+
+/**
  * @generated from message mgmt.v1alpha1.AddJobRunEventRequest
  */
 export type AddJobRunEventRequest = Message<"mgmt.v1alpha1.AddJobRunEventRequest"> & {
@@ -421,7 +492,7 @@ export type AddJobRunEventRequest = Message<"mgmt.v1alpha1.AddJobRunEventRequest
  * Use `create(AddJobRunEventRequestSchema)` to create a new message.
  */
 export const AddJobRunEventRequestSchema: GenMessage<AddJobRunEventRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 18);
+  messageDesc(file_mgmt_v1alpha1_worker, 21);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunEventResponse
@@ -434,7 +505,7 @@ export type AddJobRunEventResponse = Message<"mgmt.v1alpha1.AddJobRunEventRespon
  * Use `create(AddJobRunEventResponseSchema)` to create a new message.
  */
 export const AddJobRunEventResponseSchema: GenMessage<AddJobRunEventResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 19);
+  messageDesc(file_mgmt_v1alpha1_worker, 22);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunRequest
@@ -468,7 +539,7 @@ export type FinishJobRunRequest = Message<"mgmt.v1alpha1.FinishJobRunRequest"> &
  * Use `create(FinishJobRunRequestSchema)` to create a new message.
  */
 export const FinishJobRunRequestSchema: GenMessage<FinishJobRunRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 20);
+  messageDesc(file_mgmt_v1alpha1_worker, 23);
 
 /**
  * @generated from message mgmt.v1alpha1.FinishJobRunResponse
@@ -481,7 +552,7 @@ export type FinishJobRunResponse = Message<"mgmt.v1alpha1.FinishJobRunResponse">
  * Use `create(FinishJobRunResponseSchema)` to create a new message.
  */
 export const FinishJobRunResponseSchema: GenMessage<FinishJobRunResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 21);
+  messageDesc(file_mgmt_v1alpha1_worker, 24);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsRequest
@@ -505,7 +576,7 @@ export type AddJobRunLogsRequest = Message<"mgmt.v1alpha1.AddJobRunLogsRequest">
  * Use `create(AddJobRunLogsRequestSchema)` to create a new message.
  */
 export const AddJobRunLogsRequestSchema: GenMessage<AddJobRunLogsRequest> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 22);
+  messageDesc(file_mgmt_v1alpha1_worker, 25);
 
 /**
  * @generated from message mgmt.v1alpha1.AddJobRunLogsResponse
@@ -518,7 +589,7 @@ export type AddJobRunLogsResponse = Message<"mgmt.v1alpha1.AddJobRunLogsResponse
  * Use `create(AddJobRunLogsResponseSchema)` to create a new message.
  */
 export const AddJobRunLogsResponseSchema: GenMessage<AddJobRunLogsResponse> = /*@__PURE__*/
-  messageDesc(file_mgmt_v1alpha1_worker, 23);
+  messageDesc(file_mgmt_v1alpha1_worker, 26);
 
 /**
  * WorkerService is how a worker reports the runs it executes. Only a worker
@@ -547,6 +618,19 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof ReportTableProgressRequestSchema;
     output: typeof ReportTableProgressResponseSchema;
+  },
+  /**
+   * ReportPendingTables records many tables of a run as pending, each with
+   * its expected rows, in one call and one statement (a run's start over
+   * thousands of tables): for each, what ReportTableProgress does with
+   * state "pending".
+   *
+   * @generated from rpc mgmt.v1alpha1.WorkerService.ReportPendingTables
+   */
+  reportPendingTables: {
+    methodKind: "unary";
+    input: typeof ReportPendingTablesRequestSchema;
+    output: typeof ReportPendingTablesResponseSchema;
   },
   /**
    * AddJobRunEvent appends to a run's event log.

@@ -888,6 +888,164 @@ func (*ReportTableProgressResponse) Descriptor() ([]byte, []int) {
 	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{17}
 }
 
+// PendingTable is one table of a run, in one destination, not started.
+type PendingTable struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Destination   string                 `protobuf:"bytes,1,opt,name=destination,proto3" json:"destination,omitempty"`
+	Schema        string                 `protobuf:"bytes,2,opt,name=schema,proto3" json:"schema,omitempty"`
+	Table         string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
+	RowsExpected  int64                  `protobuf:"varint,4,opt,name=rows_expected,json=rowsExpected,proto3" json:"rows_expected,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PendingTable) Reset() {
+	*x = PendingTable{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingTable) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingTable) ProtoMessage() {}
+
+func (x *PendingTable) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingTable.ProtoReflect.Descriptor instead.
+func (*PendingTable) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *PendingTable) GetDestination() string {
+	if x != nil {
+		return x.Destination
+	}
+	return ""
+}
+
+func (x *PendingTable) GetSchema() string {
+	if x != nil {
+		return x.Schema
+	}
+	return ""
+}
+
+func (x *PendingTable) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *PendingTable) GetRowsExpected() int64 {
+	if x != nil {
+		return x.RowsExpected
+	}
+	return 0
+}
+
+type ReportPendingTablesRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	JobRunId string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
+	// 1 to 1,000 tables, each (destination, schema, table) named once.
+	Tables        []*PendingTable `protobuf:"bytes,2,rep,name=tables,proto3" json:"tables,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportPendingTablesRequest) Reset() {
+	*x = ReportPendingTablesRequest{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportPendingTablesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportPendingTablesRequest) ProtoMessage() {}
+
+func (x *ReportPendingTablesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportPendingTablesRequest.ProtoReflect.Descriptor instead.
+func (*ReportPendingTablesRequest) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ReportPendingTablesRequest) GetJobRunId() string {
+	if x != nil {
+		return x.JobRunId
+	}
+	return ""
+}
+
+func (x *ReportPendingTablesRequest) GetTables() []*PendingTable {
+	if x != nil {
+		return x.Tables
+	}
+	return nil
+}
+
+type ReportPendingTablesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportPendingTablesResponse) Reset() {
+	*x = ReportPendingTablesResponse{}
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportPendingTablesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportPendingTablesResponse) ProtoMessage() {}
+
+func (x *ReportPendingTablesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportPendingTablesResponse.ProtoReflect.Descriptor instead.
+func (*ReportPendingTablesResponse) Descriptor() ([]byte, []int) {
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{20}
+}
+
 type AddJobRunEventRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	JobRunId      string                 `protobuf:"bytes,1,opt,name=job_run_id,json=jobRunId,proto3" json:"job_run_id,omitempty"`
@@ -901,7 +1059,7 @@ type AddJobRunEventRequest struct {
 
 func (x *AddJobRunEventRequest) Reset() {
 	*x = AddJobRunEventRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -913,7 +1071,7 @@ func (x *AddJobRunEventRequest) String() string {
 func (*AddJobRunEventRequest) ProtoMessage() {}
 
 func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[18]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -926,7 +1084,7 @@ func (x *AddJobRunEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{18}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AddJobRunEventRequest) GetJobRunId() string {
@@ -972,7 +1130,7 @@ type AddJobRunEventResponse struct {
 
 func (x *AddJobRunEventResponse) Reset() {
 	*x = AddJobRunEventResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -984,7 +1142,7 @@ func (x *AddJobRunEventResponse) String() string {
 func (*AddJobRunEventResponse) ProtoMessage() {}
 
 func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[19]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -997,7 +1155,7 @@ func (x *AddJobRunEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunEventResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunEventResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{19}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{22}
 }
 
 type FinishJobRunRequest struct {
@@ -1013,7 +1171,7 @@ type FinishJobRunRequest struct {
 
 func (x *FinishJobRunRequest) Reset() {
 	*x = FinishJobRunRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1025,7 +1183,7 @@ func (x *FinishJobRunRequest) String() string {
 func (*FinishJobRunRequest) ProtoMessage() {}
 
 func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[20]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1038,7 +1196,7 @@ func (x *FinishJobRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunRequest.ProtoReflect.Descriptor instead.
 func (*FinishJobRunRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{20}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *FinishJobRunRequest) GetJobRunId() string {
@@ -1077,7 +1235,7 @@ type FinishJobRunResponse struct {
 
 func (x *FinishJobRunResponse) Reset() {
 	*x = FinishJobRunResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1089,7 +1247,7 @@ func (x *FinishJobRunResponse) String() string {
 func (*FinishJobRunResponse) ProtoMessage() {}
 
 func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[21]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1102,7 +1260,7 @@ func (x *FinishJobRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FinishJobRunResponse.ProtoReflect.Descriptor instead.
 func (*FinishJobRunResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{21}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{24}
 }
 
 type AddJobRunLogsRequest struct {
@@ -1116,7 +1274,7 @@ type AddJobRunLogsRequest struct {
 
 func (x *AddJobRunLogsRequest) Reset() {
 	*x = AddJobRunLogsRequest{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1286,7 @@ func (x *AddJobRunLogsRequest) String() string {
 func (*AddJobRunLogsRequest) ProtoMessage() {}
 
 func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[22]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1299,7 @@ func (x *AddJobRunLogsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsRequest.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsRequest) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{22}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AddJobRunLogsRequest) GetJobRunId() string {
@@ -1166,7 +1324,7 @@ type AddJobRunLogsResponse struct {
 
 func (x *AddJobRunLogsResponse) Reset() {
 	*x = AddJobRunLogsResponse{}
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1178,7 +1336,7 @@ func (x *AddJobRunLogsResponse) String() string {
 func (*AddJobRunLogsResponse) ProtoMessage() {}
 
 func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[23]
+	mi := &file_mgmt_v1alpha1_worker_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1191,7 +1349,7 @@ func (x *AddJobRunLogsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddJobRunLogsResponse.ProtoReflect.Descriptor instead.
 func (*AddJobRunLogsResponse) Descriptor() ([]byte, []int) {
-	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{23}
+	return file_mgmt_v1alpha1_worker_proto_rawDescGZIP(), []int{26}
 }
 
 var File_mgmt_v1alpha1_worker_proto protoreflect.FileDescriptor
@@ -1248,7 +1406,17 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x12>\n" +
 	"\bprogress\x18\x02 \x01(\v2\".mgmt.v1alpha1.JobRunTableProgressR\bprogress\"\x1d\n" +
-	"\x1bReportTableProgressResponse\"\xb2\x01\n" +
+	"\x1bReportTableProgressResponse\"\x83\x01\n" +
+	"\fPendingTable\x12 \n" +
+	"\vdestination\x18\x01 \x01(\tR\vdestination\x12\x16\n" +
+	"\x06schema\x18\x02 \x01(\tR\x06schema\x12\x14\n" +
+	"\x05table\x18\x03 \x01(\tR\x05table\x12#\n" +
+	"\rrows_expected\x18\x04 \x01(\x03R\frowsExpected\"o\n" +
+	"\x1aReportPendingTablesRequest\x12\x1c\n" +
+	"\n" +
+	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x123\n" +
+	"\x06tables\x18\x02 \x03(\v2\x1b.mgmt.v1alpha1.PendingTableR\x06tables\"\x1d\n" +
+	"\x1bReportPendingTablesResponse\"\xb2\x01\n" +
 	"\x15AddJobRunEventRequest\x12\x1c\n" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x12\x14\n" +
@@ -1271,10 +1439,11 @@ const file_mgmt_v1alpha1_worker_proto_rawDesc = "" +
 	"\n" +
 	"job_run_id\x18\x01 \x01(\tR\bjobRunId\x122\n" +
 	"\x05lines\x18\x02 \x03(\v2\x1c.mgmt.v1alpha1.JobRunLogLineR\x05lines\"\x17\n" +
-	"\x15AddJobRunLogsResponse2\xd4\a\n" +
+	"\x15AddJobRunLogsResponse2\xc2\b\n" +
 	"\rWorkerService\x12T\n" +
 	"\vStartJobRun\x12!.mgmt.v1alpha1.StartJobRunRequest\x1a\".mgmt.v1alpha1.StartJobRunResponse\x12l\n" +
-	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12]\n" +
+	"\x13ReportTableProgress\x12).mgmt.v1alpha1.ReportTableProgressRequest\x1a*.mgmt.v1alpha1.ReportTableProgressResponse\x12l\n" +
+	"\x13ReportPendingTables\x12).mgmt.v1alpha1.ReportPendingTablesRequest\x1a*.mgmt.v1alpha1.ReportPendingTablesResponse\x12]\n" +
 	"\x0eAddJobRunEvent\x12$.mgmt.v1alpha1.AddJobRunEventRequest\x1a%.mgmt.v1alpha1.AddJobRunEventResponse\x12Z\n" +
 	"\rAddJobRunLogs\x12#.mgmt.v1alpha1.AddJobRunLogsRequest\x1a$.mgmt.v1alpha1.AddJobRunLogsResponse\x12W\n" +
 	"\fFinishJobRun\x12\".mgmt.v1alpha1.FinishJobRunRequest\x1a#.mgmt.v1alpha1.FinishJobRunResponse\x12`\n" +
@@ -1297,7 +1466,7 @@ func file_mgmt_v1alpha1_worker_proto_rawDescGZIP() []byte {
 	return file_mgmt_v1alpha1_worker_proto_rawDescData
 }
 
-var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_mgmt_v1alpha1_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
 	(*RangeSketchKey)(nil),              // 0: mgmt.v1alpha1.RangeSketchKey
 	(*RangeSketchPart)(nil),             // 1: mgmt.v1alpha1.RangeSketchPart
@@ -1317,16 +1486,19 @@ var file_mgmt_v1alpha1_worker_proto_goTypes = []any{
 	(*StartJobRunResponse)(nil),         // 15: mgmt.v1alpha1.StartJobRunResponse
 	(*ReportTableProgressRequest)(nil),  // 16: mgmt.v1alpha1.ReportTableProgressRequest
 	(*ReportTableProgressResponse)(nil), // 17: mgmt.v1alpha1.ReportTableProgressResponse
-	(*AddJobRunEventRequest)(nil),       // 18: mgmt.v1alpha1.AddJobRunEventRequest
-	(*AddJobRunEventResponse)(nil),      // 19: mgmt.v1alpha1.AddJobRunEventResponse
-	(*FinishJobRunRequest)(nil),         // 20: mgmt.v1alpha1.FinishJobRunRequest
-	(*FinishJobRunResponse)(nil),        // 21: mgmt.v1alpha1.FinishJobRunResponse
-	(*AddJobRunLogsRequest)(nil),        // 22: mgmt.v1alpha1.AddJobRunLogsRequest
-	(*AddJobRunLogsResponse)(nil),       // 23: mgmt.v1alpha1.AddJobRunLogsResponse
-	(*JobRunTableProgress)(nil),         // 24: mgmt.v1alpha1.JobRunTableProgress
-	(JobRunStatus)(0),                   // 25: mgmt.v1alpha1.JobRunStatus
-	(*structpb.Struct)(nil),             // 26: google.protobuf.Struct
-	(*JobRunLogLine)(nil),               // 27: mgmt.v1alpha1.JobRunLogLine
+	(*PendingTable)(nil),                // 18: mgmt.v1alpha1.PendingTable
+	(*ReportPendingTablesRequest)(nil),  // 19: mgmt.v1alpha1.ReportPendingTablesRequest
+	(*ReportPendingTablesResponse)(nil), // 20: mgmt.v1alpha1.ReportPendingTablesResponse
+	(*AddJobRunEventRequest)(nil),       // 21: mgmt.v1alpha1.AddJobRunEventRequest
+	(*AddJobRunEventResponse)(nil),      // 22: mgmt.v1alpha1.AddJobRunEventResponse
+	(*FinishJobRunRequest)(nil),         // 23: mgmt.v1alpha1.FinishJobRunRequest
+	(*FinishJobRunResponse)(nil),        // 24: mgmt.v1alpha1.FinishJobRunResponse
+	(*AddJobRunLogsRequest)(nil),        // 25: mgmt.v1alpha1.AddJobRunLogsRequest
+	(*AddJobRunLogsResponse)(nil),       // 26: mgmt.v1alpha1.AddJobRunLogsResponse
+	(*JobRunTableProgress)(nil),         // 27: mgmt.v1alpha1.JobRunTableProgress
+	(JobRunStatus)(0),                   // 28: mgmt.v1alpha1.JobRunStatus
+	(*structpb.Struct)(nil),             // 29: google.protobuf.Struct
+	(*JobRunLogLine)(nil),               // 30: mgmt.v1alpha1.JobRunLogLine
 }
 var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
 	0,  // 0: mgmt.v1alpha1.PutRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
@@ -1338,35 +1510,38 @@ var file_mgmt_v1alpha1_worker_proto_depIdxs = []int32{
 	0,  // 6: mgmt.v1alpha1.GetRangeSketchRequest.range:type_name -> mgmt.v1alpha1.RangeSketchKey
 	1,  // 7: mgmt.v1alpha1.GetRangeSketchResponse.parts:type_name -> mgmt.v1alpha1.RangeSketchPart
 	13, // 8: mgmt.v1alpha1.GetWorkerPolicyResponse.protected_databases:type_name -> mgmt.v1alpha1.ProtectedDatabase
-	24, // 9: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
-	25, // 10: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
-	26, // 11: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
-	27, // 12: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
-	14, // 13: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
-	16, // 14: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
-	18, // 15: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
-	22, // 16: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
-	20, // 17: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
-	11, // 18: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
-	2,  // 19: mgmt.v1alpha1.WorkerService.PutRangeSketch:input_type -> mgmt.v1alpha1.PutRangeSketchRequest
-	5,  // 20: mgmt.v1alpha1.WorkerService.PutRangeSketches:input_type -> mgmt.v1alpha1.PutRangeSketchesRequest
-	7,  // 21: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:input_type -> mgmt.v1alpha1.DeleteRangeSketchRequest
-	9,  // 22: mgmt.v1alpha1.WorkerService.GetRangeSketch:input_type -> mgmt.v1alpha1.GetRangeSketchRequest
-	15, // 23: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
-	17, // 24: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
-	19, // 25: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
-	23, // 26: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
-	21, // 27: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
-	12, // 28: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
-	3,  // 29: mgmt.v1alpha1.WorkerService.PutRangeSketch:output_type -> mgmt.v1alpha1.PutRangeSketchResponse
-	6,  // 30: mgmt.v1alpha1.WorkerService.PutRangeSketches:output_type -> mgmt.v1alpha1.PutRangeSketchesResponse
-	8,  // 31: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:output_type -> mgmt.v1alpha1.DeleteRangeSketchResponse
-	10, // 32: mgmt.v1alpha1.WorkerService.GetRangeSketch:output_type -> mgmt.v1alpha1.GetRangeSketchResponse
-	23, // [23:33] is the sub-list for method output_type
-	13, // [13:23] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	27, // 9: mgmt.v1alpha1.ReportTableProgressRequest.progress:type_name -> mgmt.v1alpha1.JobRunTableProgress
+	18, // 10: mgmt.v1alpha1.ReportPendingTablesRequest.tables:type_name -> mgmt.v1alpha1.PendingTable
+	28, // 11: mgmt.v1alpha1.FinishJobRunRequest.status:type_name -> mgmt.v1alpha1.JobRunStatus
+	29, // 12: mgmt.v1alpha1.FinishJobRunRequest.report:type_name -> google.protobuf.Struct
+	30, // 13: mgmt.v1alpha1.AddJobRunLogsRequest.lines:type_name -> mgmt.v1alpha1.JobRunLogLine
+	14, // 14: mgmt.v1alpha1.WorkerService.StartJobRun:input_type -> mgmt.v1alpha1.StartJobRunRequest
+	16, // 15: mgmt.v1alpha1.WorkerService.ReportTableProgress:input_type -> mgmt.v1alpha1.ReportTableProgressRequest
+	19, // 16: mgmt.v1alpha1.WorkerService.ReportPendingTables:input_type -> mgmt.v1alpha1.ReportPendingTablesRequest
+	21, // 17: mgmt.v1alpha1.WorkerService.AddJobRunEvent:input_type -> mgmt.v1alpha1.AddJobRunEventRequest
+	25, // 18: mgmt.v1alpha1.WorkerService.AddJobRunLogs:input_type -> mgmt.v1alpha1.AddJobRunLogsRequest
+	23, // 19: mgmt.v1alpha1.WorkerService.FinishJobRun:input_type -> mgmt.v1alpha1.FinishJobRunRequest
+	11, // 20: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:input_type -> mgmt.v1alpha1.GetWorkerPolicyRequest
+	2,  // 21: mgmt.v1alpha1.WorkerService.PutRangeSketch:input_type -> mgmt.v1alpha1.PutRangeSketchRequest
+	5,  // 22: mgmt.v1alpha1.WorkerService.PutRangeSketches:input_type -> mgmt.v1alpha1.PutRangeSketchesRequest
+	7,  // 23: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:input_type -> mgmt.v1alpha1.DeleteRangeSketchRequest
+	9,  // 24: mgmt.v1alpha1.WorkerService.GetRangeSketch:input_type -> mgmt.v1alpha1.GetRangeSketchRequest
+	15, // 25: mgmt.v1alpha1.WorkerService.StartJobRun:output_type -> mgmt.v1alpha1.StartJobRunResponse
+	17, // 26: mgmt.v1alpha1.WorkerService.ReportTableProgress:output_type -> mgmt.v1alpha1.ReportTableProgressResponse
+	20, // 27: mgmt.v1alpha1.WorkerService.ReportPendingTables:output_type -> mgmt.v1alpha1.ReportPendingTablesResponse
+	22, // 28: mgmt.v1alpha1.WorkerService.AddJobRunEvent:output_type -> mgmt.v1alpha1.AddJobRunEventResponse
+	26, // 29: mgmt.v1alpha1.WorkerService.AddJobRunLogs:output_type -> mgmt.v1alpha1.AddJobRunLogsResponse
+	24, // 30: mgmt.v1alpha1.WorkerService.FinishJobRun:output_type -> mgmt.v1alpha1.FinishJobRunResponse
+	12, // 31: mgmt.v1alpha1.WorkerService.GetWorkerPolicy:output_type -> mgmt.v1alpha1.GetWorkerPolicyResponse
+	3,  // 32: mgmt.v1alpha1.WorkerService.PutRangeSketch:output_type -> mgmt.v1alpha1.PutRangeSketchResponse
+	6,  // 33: mgmt.v1alpha1.WorkerService.PutRangeSketches:output_type -> mgmt.v1alpha1.PutRangeSketchesResponse
+	8,  // 34: mgmt.v1alpha1.WorkerService.DeleteRangeSketch:output_type -> mgmt.v1alpha1.DeleteRangeSketchResponse
+	10, // 35: mgmt.v1alpha1.WorkerService.GetRangeSketch:output_type -> mgmt.v1alpha1.GetRangeSketchResponse
+	25, // [25:36] is the sub-list for method output_type
+	14, // [14:25] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_mgmt_v1alpha1_worker_proto_init() }
@@ -1375,15 +1550,15 @@ func file_mgmt_v1alpha1_worker_proto_init() {
 		return
 	}
 	file_mgmt_v1alpha1_job_proto_init()
-	file_mgmt_v1alpha1_worker_proto_msgTypes[18].OneofWrappers = []any{}
-	file_mgmt_v1alpha1_worker_proto_msgTypes[20].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[21].OneofWrappers = []any{}
+	file_mgmt_v1alpha1_worker_proto_msgTypes[23].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mgmt_v1alpha1_worker_proto_rawDesc), len(file_mgmt_v1alpha1_worker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -39,6 +39,9 @@ const (
 	// WorkerServiceReportTableProgressProcedure is the fully-qualified name of the WorkerService's
 	// ReportTableProgress RPC.
 	WorkerServiceReportTableProgressProcedure = "/mgmt.v1alpha1.WorkerService/ReportTableProgress"
+	// WorkerServiceReportPendingTablesProcedure is the fully-qualified name of the WorkerService's
+	// ReportPendingTables RPC.
+	WorkerServiceReportPendingTablesProcedure = "/mgmt.v1alpha1.WorkerService/ReportPendingTables"
 	// WorkerServiceAddJobRunEventProcedure is the fully-qualified name of the WorkerService's
 	// AddJobRunEvent RPC.
 	WorkerServiceAddJobRunEventProcedure = "/mgmt.v1alpha1.WorkerService/AddJobRunEvent"
@@ -71,6 +74,11 @@ type WorkerServiceClient interface {
 	StartJobRun(context.Context, *connect.Request[v1alpha1.StartJobRunRequest]) (*connect.Response[v1alpha1.StartJobRunResponse], error)
 	// ReportTableProgress upserts one table's progress within a run.
 	ReportTableProgress(context.Context, *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error)
+	// ReportPendingTables records many tables of a run as pending, each with
+	// its expected rows, in one call and one statement (a run's start over
+	// thousands of tables): for each, what ReportTableProgress does with
+	// state "pending".
+	ReportPendingTables(context.Context, *connect.Request[v1alpha1.ReportPendingTablesRequest]) (*connect.Response[v1alpha1.ReportPendingTablesResponse], error)
 	// AddJobRunEvent appends to a run's event log.
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
 	// AddJobRunLogs stores a batch of the worker's log lines for a run.
@@ -124,6 +132,12 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			httpClient,
 			baseURL+WorkerServiceReportTableProgressProcedure,
 			connect.WithSchema(workerServiceMethods.ByName("ReportTableProgress")),
+			connect.WithClientOptions(opts...),
+		),
+		reportPendingTables: connect.NewClient[v1alpha1.ReportPendingTablesRequest, v1alpha1.ReportPendingTablesResponse](
+			httpClient,
+			baseURL+WorkerServiceReportPendingTablesProcedure,
+			connect.WithSchema(workerServiceMethods.ByName("ReportPendingTables")),
 			connect.WithClientOptions(opts...),
 		),
 		addJobRunEvent: connect.NewClient[v1alpha1.AddJobRunEventRequest, v1alpha1.AddJobRunEventResponse](
@@ -181,6 +195,7 @@ func NewWorkerServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 type workerServiceClient struct {
 	startJobRun         *connect.Client[v1alpha1.StartJobRunRequest, v1alpha1.StartJobRunResponse]
 	reportTableProgress *connect.Client[v1alpha1.ReportTableProgressRequest, v1alpha1.ReportTableProgressResponse]
+	reportPendingTables *connect.Client[v1alpha1.ReportPendingTablesRequest, v1alpha1.ReportPendingTablesResponse]
 	addJobRunEvent      *connect.Client[v1alpha1.AddJobRunEventRequest, v1alpha1.AddJobRunEventResponse]
 	addJobRunLogs       *connect.Client[v1alpha1.AddJobRunLogsRequest, v1alpha1.AddJobRunLogsResponse]
 	finishJobRun        *connect.Client[v1alpha1.FinishJobRunRequest, v1alpha1.FinishJobRunResponse]
@@ -199,6 +214,11 @@ func (c *workerServiceClient) StartJobRun(ctx context.Context, req *connect.Requ
 // ReportTableProgress calls mgmt.v1alpha1.WorkerService.ReportTableProgress.
 func (c *workerServiceClient) ReportTableProgress(ctx context.Context, req *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error) {
 	return c.reportTableProgress.CallUnary(ctx, req)
+}
+
+// ReportPendingTables calls mgmt.v1alpha1.WorkerService.ReportPendingTables.
+func (c *workerServiceClient) ReportPendingTables(ctx context.Context, req *connect.Request[v1alpha1.ReportPendingTablesRequest]) (*connect.Response[v1alpha1.ReportPendingTablesResponse], error) {
+	return c.reportPendingTables.CallUnary(ctx, req)
 }
 
 // AddJobRunEvent calls mgmt.v1alpha1.WorkerService.AddJobRunEvent.
@@ -247,6 +267,11 @@ type WorkerServiceHandler interface {
 	StartJobRun(context.Context, *connect.Request[v1alpha1.StartJobRunRequest]) (*connect.Response[v1alpha1.StartJobRunResponse], error)
 	// ReportTableProgress upserts one table's progress within a run.
 	ReportTableProgress(context.Context, *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error)
+	// ReportPendingTables records many tables of a run as pending, each with
+	// its expected rows, in one call and one statement (a run's start over
+	// thousands of tables): for each, what ReportTableProgress does with
+	// state "pending".
+	ReportPendingTables(context.Context, *connect.Request[v1alpha1.ReportPendingTablesRequest]) (*connect.Response[v1alpha1.ReportPendingTablesResponse], error)
 	// AddJobRunEvent appends to a run's event log.
 	AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error)
 	// AddJobRunLogs stores a batch of the worker's log lines for a run.
@@ -296,6 +321,12 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 		WorkerServiceReportTableProgressProcedure,
 		svc.ReportTableProgress,
 		connect.WithSchema(workerServiceMethods.ByName("ReportTableProgress")),
+		connect.WithHandlerOptions(opts...),
+	)
+	workerServiceReportPendingTablesHandler := connect.NewUnaryHandler(
+		WorkerServiceReportPendingTablesProcedure,
+		svc.ReportPendingTables,
+		connect.WithSchema(workerServiceMethods.ByName("ReportPendingTables")),
 		connect.WithHandlerOptions(opts...),
 	)
 	workerServiceAddJobRunEventHandler := connect.NewUnaryHandler(
@@ -352,6 +383,8 @@ func NewWorkerServiceHandler(svc WorkerServiceHandler, opts ...connect.HandlerOp
 			workerServiceStartJobRunHandler.ServeHTTP(w, r)
 		case WorkerServiceReportTableProgressProcedure:
 			workerServiceReportTableProgressHandler.ServeHTTP(w, r)
+		case WorkerServiceReportPendingTablesProcedure:
+			workerServiceReportPendingTablesHandler.ServeHTTP(w, r)
 		case WorkerServiceAddJobRunEventProcedure:
 			workerServiceAddJobRunEventHandler.ServeHTTP(w, r)
 		case WorkerServiceAddJobRunLogsProcedure:
@@ -383,6 +416,10 @@ func (UnimplementedWorkerServiceHandler) StartJobRun(context.Context, *connect.R
 
 func (UnimplementedWorkerServiceHandler) ReportTableProgress(context.Context, *connect.Request[v1alpha1.ReportTableProgressRequest]) (*connect.Response[v1alpha1.ReportTableProgressResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.ReportTableProgress is not implemented"))
+}
+
+func (UnimplementedWorkerServiceHandler) ReportPendingTables(context.Context, *connect.Request[v1alpha1.ReportPendingTablesRequest]) (*connect.Response[v1alpha1.ReportPendingTablesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mgmt.v1alpha1.WorkerService.ReportPendingTables is not implemented"))
 }
 
 func (UnimplementedWorkerServiceHandler) AddJobRunEvent(context.Context, *connect.Request[v1alpha1.AddJobRunEventRequest]) (*connect.Response[v1alpha1.AddJobRunEventResponse], error) {
