@@ -292,8 +292,10 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 }
 
 // recordPending records every table of the plan as pending with its
-// expected row count, a few tables at a time, and returns the counts in
-// plan order.
+// expected row count and returns the counts in plan order. The counts are
+// taken a few tables at a time; the tables are recorded with the API in
+// calls of up to pendingPerCall (ReportPendingTables), not one call per
+// table and destination.
 func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlschema.Inspector, plan *syncplan.Plan, dests []string) []int64 {
 	const parallel = 4
 	sem := make(chan struct{}, parallel)
@@ -307,16 +309,35 @@ func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlsc
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			expected := expectedRows(ctx, insp, t.Name, t.Filter)
-			counts[i] = expected
-			for _, d := range dests {
-				a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: expected})
-			}
+			counts[i] = expectedRows(ctx, insp, t.Name, t.Filter)
 		}()
 	}
 	wg.Wait()
+	var call []*mgmt.PendingTable
+	send := func() {
+		if len(call) == 0 || runID == "" {
+			return
+		}
+		if _, err := a.API.Worker.ReportPendingTables(ctx, connect.NewRequest(&mgmt.ReportPendingTablesRequest{JobRunId: runID, Tables: call})); err != nil {
+			a.Logger.WarnContext(ctx, "report pending tables", slog.String("job_run_id", runID), slog.Int("tables", len(call)), slog.String("error", err.Error()))
+		}
+		call = nil
+	}
+	for i, t := range plan.Tables {
+		for _, d := range dests {
+			call = append(call, &mgmt.PendingTable{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, RowsExpected: counts[i]})
+			if len(call) == pendingPerCall {
+				send()
+			}
+		}
+	}
+	send()
 	return counts
 }
+
+// pendingPerCall is the most tables one ReportPendingTables call records
+// (the API takes up to 1,000).
+const pendingPerCall = 1000
 
 // ExactCountBelow is the catalog estimate under which StartRun counts a
 // table's rows exactly for the progress bar (and the batching of small
@@ -462,7 +483,7 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		a.restoreSketch(ctx, in.JobRunID, in.DestinationName, in.Table, nil, src.Seed, cp)
 		var err error
-		out, err = a.copyTable(ctx, in.StepInput, plan, in.Table, src, dst, cp, func(c sqlsync.Checkpoint) { h.set(c) })
+		out, err = a.copyTable(ctx, in.StepInput, plan, in.Table, src, dst, cp, func(c sqlsync.Checkpoint) { h.set(c) }, nil)
 		return err
 	})
 	if err != nil {
@@ -476,9 +497,10 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 // the table's progress with the API; beat receives the checkpoints (once
 // their sketches are stored, see sketchSaver). The table's final
 // sketches go to the run cache and the API, for whichever worker
-// verifies it. Its error is classified (dataError).
+// verifies it: at once, or with finals set into that batch's queue (see
+// finalSketches). Its error is classified (dataError).
 func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dst sqlsync.Destination,
-	cp *sqlsync.Checkpoint, beat func(sqlsync.Checkpoint)) (sqlsync.Checkpoint, error) {
+	cp *sqlsync.Checkpoint, beat func(sqlsync.Checkpoint), finals *finalSketches) (sqlsync.Checkpoint, error) {
 	ctx = runlog.WithRun(ctx, in.JobRunID)
 	started := time.Now()
 	logAttrs := []any{slog.String("table", table.String()), slog.String("destination", in.DestinationName)}
@@ -494,10 +516,16 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 		}
 		a.progress(ctx, in.JobRunID, p)
 	}
-	report("running", 0, nil)
+	// The table shows "running" at once and its rows once a second. In a
+	// batch (finals set), whose small tables mostly finish within that
+	// second, it shows "running" only from its first second on: such a
+	// table goes from pending to complete in two reports, not four.
+	if finals == nil {
+		report("running", 0, nil)
+	}
 	ended := a.Metrics.CopyStarted(in.JobID, in.DestinationName)
 	var mu sync.Mutex
-	lastReport := time.Time{}
+	lastReport := started
 	meter := a.meter(in, table, cp)
 	saver := a.newSketchSaver(ctx, in.JobRunID, []string{in.DestinationName}, table, nil, beat)
 	out, err := a.Engine.SyncTable(ctx, plan, table, src, dst, cp, func(p sqlsync.Progress) {
@@ -532,8 +560,15 @@ func (a *Activities) copyTable(ctx context.Context, in StepInput, plan *syncplan
 	mu.Unlock()
 	ended("complete")
 	a.Logger.InfoContext(ctx, "copy complete", append(logAttrs, slog.Int64("rows", out.Rows), slog.Duration("took", time.Since(started)))...)
-	stored := out.Sketches != nil && a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, table, nil, out.Sketches) == nil // a failure is a run event
-	saver.stop(stored)
+	switch {
+	case out.Sketches != nil && finals != nil:
+		saver.stop(false)
+		finals.add(in.DestinationName, table, out.Sketches)
+		finals.forgetAfter(saver)
+	default:
+		stored := out.Sketches != nil && a.storeRangeSketch(ctx, in.JobRunID, in.DestinationName, table, nil, out.Sketches) == nil // a failure is a run event
+		saver.stop(stored)
+	}
 	out.Sketches = nil
 	report("complete", out.Rows, nil)
 	a.runs.setLeaks(in.JobRunID, in.Destination, table, out.Leaks, out.Reidentified)

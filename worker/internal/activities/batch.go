@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/activity"
@@ -60,7 +61,25 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 	}
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
+	// The tables whose final sketches wait in finals are recorded done
+	// once they are stored (see finalSketches).
+	finals := a.newFinalSketches(ctx, in.JobRunID)
+	waiting := map[int]int64{}
+	record := func() {
+		_ = finals.store() // a failure is a run event
+		for i, n := range waiting {
+			beat.Done[i] = n
+		}
+		clear(waiting)
+		beat.Current = nil
+		h.set(BatchBeat{Done: slices.Clone(beat.Done)})
+	}
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
+		defer func() {
+			if len(waiting) > 0 {
+				record() // the tables done before a failure stay done
+			}
+		}()
 		for i, t := range in.Tables {
 			if beat.Done[i] >= 0 {
 				continue
@@ -72,21 +91,15 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 			}
 			out, err := a.copyTable(ctx, in.StepInput, plan, t, src, dst, cp, func(c sqlsync.Checkpoint) {
 				beat.Current = &c
-				h.set(beat)
-			})
+				h.set(BatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+			}, finals)
 			if err != nil {
-				if isNonRetryable(err) {
-					var typ string
-					var ae *temporal.ApplicationError
-					if errors.As(err, &ae) {
-						typ = ae.Type()
-					}
-					return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
-				}
-				return errors.New(tableMessage(t, err))
+				return batchError(t, err)
 			}
-			beat.Done[i], beat.Current = out.Rows, nil
-			h.set(beat)
+			waiting[i] = out.Rows
+			if !finals.queued() || finals.due() || !redoneExactly(plan, t, dst.Options) {
+				record()
+			}
 		}
 		return nil
 	})
@@ -94,6 +107,29 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 		return nil, err
 	}
 	return beat.Done, nil
+}
+
+// redoneExactly reports whether copying table t again from its start,
+// after its copy committed but before that was recorded, leaves its rows
+// exact in a destination with options o: everything but a table without a
+// key appended to (see the sqlsync package's resume rules).
+func redoneExactly(plan *syncplan.Plan, t sqlschema.TableName, o syncplan.DestinationOptions) bool {
+	pt := plan.Table(t)
+	return pt != nil && (pt.Resume == syncplan.ResumeKeyed || o.Truncate || o.InitSchema)
+}
+
+// batchError is the error of a batch that failed on table t: err's
+// message prefixed with the table, non-retryable when err is.
+func batchError(t sqlschema.TableName, err error) error {
+	if isNonRetryable(err) {
+		var typ string
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) {
+			typ = ae.Type()
+		}
+		return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
+	}
+	return errors.New(tableMessage(t, err))
 }
 
 // tableMessage is err's message prefixed with the table once (the engine's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -117,7 +118,7 @@ func (a *Activities) FanOutTable(ctx context.Context, in TableInput) (*sqlsync.C
 	var out []sqlsync.Checkpoint
 	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
 		var err error
-		out, err = a.fanOutTable(ctx, in.StepInput, plan, in.Table, src, dsts, cps, func(b FanOutBeat) { h.set(b) })
+		out, err = a.fanOutTable(ctx, in.StepInput, plan, in.Table, src, dsts, cps, func(b FanOutBeat) { h.set(b) }, nil)
 		return err
 	})
 	if err != nil {
@@ -148,21 +149,29 @@ func describeResume(cps []*sqlsync.Checkpoint) string {
 // fanOutTable copies one table into dsts from one read, resuming each
 // destination from its checkpoint in cps (updated in place as the copy
 // commits), and records each destination's progress, metrics and leak
-// results; beat receives the checkpoints after every change.
+// results; beat receives the checkpoints after every change. With finals
+// set the final sketches go into that batch's queue (see finalSketches)
+// instead of to the API at once.
 func (a *Activities) fanOutTable(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, src sqlsync.Source, dsts []sqlsync.Destination,
-	cps []*sqlsync.Checkpoint, beat func(FanOutBeat)) ([]sqlsync.Checkpoint, error) {
-	return a.fanOut(ctx, in, plan, table, nil, src, dsts, cps, beat)
+	cps []*sqlsync.Checkpoint, beat func(FanOutBeat), finals *finalSketches) ([]sqlsync.Checkpoint, error) {
+	return a.fanOut(ctx, in, plan, table, nil, src, dsts, cps, beat, finals)
 }
 
-// fanOut is fanOutTable, or with rng set the fan-out of one key range.
+// fanOut is fanOutTable, or with rng set (and finals nil) the fan-out of
+// one key range.
 func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Plan, table sqlschema.TableName, rng *sqlsync.KeyRange, src sqlsync.Source, dsts []sqlsync.Destination,
-	cps []*sqlsync.Checkpoint, beat func(FanOutBeat)) ([]sqlsync.Checkpoint, error) {
+	cps []*sqlsync.Checkpoint, beat func(FanOutBeat), finals *finalSketches) ([]sqlsync.Checkpoint, error) {
 	ctx = runlog.WithRun(ctx, in.JobRunID)
 	idx := fanOutDests(in)
 	started := time.Now()
 	a.Logger.InfoContext(ctx, "copy started", slog.String("table", table.String()), slog.Int("destinations", len(dsts)), slog.String("resume", describeResume(cps)))
 	var mu sync.Mutex
+	// Progress as copyTable reports it: "running" at once (in a batch,
+	// from the first second on), rows once a second.
 	lastReport := make([]time.Time, len(dsts))
+	for i := range lastReport {
+		lastReport[i] = started
+	}
 	seen := make([]int64, len(dsts))
 	ended := make([]func(string), len(dsts))
 	report := func(i int, state string, rows int64, errMsg *string) {
@@ -186,7 +195,9 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 				continue
 			}
 		}
-		report(i, "running", 0, nil)
+		if finals == nil {
+			report(i, "running", 0, nil)
+		}
 		ended[i] = a.Metrics.CopyStarted(in.JobID, dsts[i].Name)
 	}
 	var out []sqlsync.Checkpoint
@@ -275,12 +286,24 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 		if ended[i] == nil || (err != nil && (fe == nil || fe.Failed(i))) {
 			continue
 		}
-		if out[i].Sketches == nil || a.storeRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, rng, out[i].Sketches) != nil { // a failure is a run event
+		switch {
+		case out[i].Sketches == nil:
+			allStored = false
+		case finals != nil:
+			finals.add(dsts[i].Name, table, out[i].Sketches)
+		case a.storeRangeSketch(ctx, in.JobRunID, dsts[i].Name, table, rng, out[i].Sketches) != nil: // a failure is a run event
 			allStored = false
 		}
 		out[i].Sketches = nil
 	}
-	saver.stop(allStored)
+	if finals != nil {
+		saver.stop(false)
+		if allStored {
+			finals.forgetAfter(saver)
+		}
+	} else {
+		saver.stop(allStored)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for i := range dsts {
@@ -362,7 +385,27 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 	var mu sync.Mutex
 	h := keepAlive(ctx, beat)
 	defer h.Stop()
+	// The tables whose final sketches wait in finals are recorded done
+	// once they are stored (see finalSketches).
+	finals := a.newFinalSketches(ctx, in.JobRunID)
+	waiting := map[int]int64{}
+	record := func() {
+		_ = finals.store() // a failure is a run event
+		mu.Lock()
+		defer mu.Unlock()
+		for i, r := range waiting {
+			beat.Done[i] = r
+		}
+		clear(waiting)
+		beat.Current = nil
+		h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done)})
+	}
 	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
+		defer func() {
+			if len(waiting) > 0 {
+				record() // the tables done before a failure stay done
+			}
+		}()
 		for i, t := range in.Tables {
 			if beat.Done[i] >= 0 {
 				continue
@@ -377,23 +420,19 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 				mu.Lock()
 				defer mu.Unlock()
 				beat.Current = b.Checkpoints
-				h.set(FanOutBatchBeat{Done: append([]int64(nil), beat.Done...), Current: beat.Current})
-			})
+				h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+			}, finals)
 			if err != nil {
-				if isNonRetryable(err) {
-					var typ string
-					var ae *temporal.ApplicationError
-					if errors.As(err, &ae) {
-						typ = ae.Type()
-					}
-					return temporal.NewNonRetryableApplicationError(tableMessage(t, err), typ, nil)
-				}
-				return errors.New(tableMessage(t, err))
+				return batchError(t, err)
 			}
-			mu.Lock()
-			beat.Done[i], beat.Current = out[0].Rows, nil
-			h.set(FanOutBatchBeat{Done: append([]int64(nil), beat.Done...)})
-			mu.Unlock()
+			waiting[i] = out[0].Rows
+			exact := true
+			for _, d := range dsts {
+				exact = exact && redoneExactly(plan, t, d.Options)
+			}
+			if !finals.queued() || finals.due() || !exact {
+				record()
+			}
 		}
 		return nil
 	})
@@ -425,7 +464,7 @@ func (a *Activities) FanOutRange(ctx context.Context, in RangeInput) (*sqlsync.C
 	var out []sqlsync.Checkpoint
 	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
 		var err error
-		out, err = a.fanOut(ctx, in.StepInput, plan, in.Table, &in.Range, src, dsts, cps, func(b FanOutBeat) { h.set(b) })
+		out, err = a.fanOut(ctx, in.StepInput, plan, in.Table, &in.Range, src, dsts, cps, func(b FanOutBeat) { h.set(b) }, nil)
 		return err
 	})
 	if err != nil {

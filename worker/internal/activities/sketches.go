@@ -299,10 +299,17 @@ func (s *sketchSaver) stop(finished bool) {
 	close(s.done)
 	s.wg.Wait()
 	if finished {
-		for _, tag := range s.stored {
-			s.forget(tag)
-		}
+		s.forgetStored()
 	}
+}
+
+// forgetStored forgets the checkpoints' sketches the stopped saver stored
+// (its copy's final sketches are stored).
+func (s *sketchSaver) forgetStored() {
+	for _, tag := range s.stored {
+		s.forget(tag)
+	}
+	s.stored = nil
 }
 
 // errNoRangeSketch marks a range whose sketches were not (all) stored.

@@ -118,36 +118,7 @@ func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 	for range 2 {
 		s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000", "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
 	}
-	// Which worker takes which activity is Temporal's choice: run again
-	// (rarely needed) until the verifying worker did not copy every table.
-	var done *mgmt.JobRun
-	for attempt := 1; ; attempt++ {
-		run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		done = s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
-		if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-			t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-		}
-		workers := activityWorkers(t, tc, done.GetWorkflowId())
-		if len(workers["Verify"]) != 1 || len(workers["SyncTable"]) != len(tables) {
-			t.Fatalf("activities per worker %v: want one Verify and %d SyncTable", workers, len(tables))
-		}
-		elsewhere := 0
-		for _, w := range workers["SyncTable"] {
-			if w != workers["Verify"][0] {
-				elsewhere++
-			}
-		}
-		t.Logf("run %d: %d of %d tables copied by another worker than the verifying one (%v)", attempt, elsewhere, len(tables), workers)
-		if elsewhere > 0 {
-			break
-		}
-		if attempt == 4 {
-			t.Fatal("every run copied every table on the verifying worker")
-		}
-	}
+	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTable", len(tables))
 	for _, table := range tables {
 		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
 			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
@@ -155,6 +126,99 @@ func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 	}
 	checkNoReread(t, s, done.GetId())
 	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
+
+// runUntilVerifiedElsewhere runs job (on a stack with two workers taking
+// one activity at a time) until the worker that verified the run did not
+// run every one of its copy activities (units activities of type
+// activity), and returns that run, complete. Which worker takes which
+// activity is Temporal's choice: a run again is rarely needed.
+func runUntilVerifiedElsewhere(t *testing.T, s *stack, tc client.Client, jobID, activity string, units int) *mgmt.JobRun {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
+		if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+			t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+		}
+		workers := activityWorkers(t, tc, done.GetWorkflowId())
+		if len(workers["Verify"]) != 1 || len(workers[activity]) != units {
+			t.Fatalf("activities per worker %v: want one Verify and %d %s", workers, units, activity)
+		}
+		elsewhere := 0
+		for _, w := range workers[activity] {
+			if w != workers["Verify"][0] {
+				elsewhere++
+			}
+		}
+		t.Logf("run %d: %d of %d %s activities ran on another worker than the verifying one (%v)", attempt, elsewhere, units, activity, workers)
+		if elsewhere > 0 {
+			return done
+		}
+		if attempt == 4 {
+			t.Fatalf("every run ran every %s on the verifying worker", activity)
+		}
+	}
+}
+
+// TestSmallTableSketchesAcrossWorkers: 110 small planted-leak tables,
+// copied in batches (3 SyncTableBatch activities) by two worker
+// processes; the verifying worker did not copy some batches, and still
+// every table's leak scan and re-identification count come from the
+// copy, equal to a full re-read's. A batch stores its tables' final
+// sketches together (PutRangeSketches, a few calls a batch), not one
+// call per column and table (PutRangeSketch: 550 calls here before).
+func TestSmallTableSketchesAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	const rows = 1000
+	var tables []string
+	for i := range 110 {
+		tables = append(tables, fmt.Sprintf("small%03d", i))
+	}
+	apiMetrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startStack(t, "NEOSYNC_METRICS_ADDR="+apiMetrics)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := createSketchTables(t, "neosync_e2e_ssketch_src", rows, tables...)
+	dst := newDatabase(t, "neosync_e2e_ssketch_dst")
+	var mappings []*mgmt.JobMapping
+	for _, table := range tables {
+		mappings = append(mappings, sketchTableMappings("public", table)...)
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "small-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "ssketch-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "ssketch-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
+		Mappings:     mappings,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	for range 2 {
+		s.startWorker(t, "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
+	}
+	before := rpcCalls(t, apiMetrics)
+	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTableBatch", 3)
+	after := rpcCalls(t, apiMetrics)
+	for _, table := range tables {
+		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
+			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
+		})
+	}
+	checkNoReread(t, s, done.GetId())
+	// Over every run made (up to 4 of 3 batches): a few calls per batch.
+	t.Logf("API calls over the runs: %s", callsPerTable(before, after, len(tables)))
+	if n := after["WorkerService/PutRangeSketch"] - before["WorkerService/PutRangeSketch"]; n != 0 {
+		t.Errorf("%v PutRangeSketch calls: the batches stored sketches table by table", n)
+	}
+	if n := after["WorkerService/PutRangeSketches"] - before["WorkerService/PutRangeSketches"]; n < 3 || n > 4*3*2 {
+		t.Errorf("%v PutRangeSketches calls, want 3 to 24 (one or two per batch)", n)
+	}
 }
 
 // TestSketchesSurviveAWorkerKill: the worker copying a planted-leak
