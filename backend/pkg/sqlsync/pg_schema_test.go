@@ -2,6 +2,7 @@ package sqlsync
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -129,5 +130,35 @@ func TestPostgresPartitionSubsetRefused(t *testing.T) {
 	var ve *syncplan.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "put the subset on Sh op.events") {
 		t.Fatalf("BuildPlan error = %v, want a validation error naming the partitioned table", err)
+	}
+}
+
+// TestPostgresInitSchemaInTransactions creates 250 tables, one of which the
+// destination already has: the others are created in transactions of 100
+// (their catalog rows share a creating transaction, xmin: 3 transactions,
+// where one per table made 249) and the existing one is kept as it is.
+func TestPostgresInitSchemaInTransactions(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	var names []string
+	stmts := []string{"CREATE SCHEMA many"}
+	for i := range 250 {
+		names = append(names, fmt.Sprintf("t%03d", i))
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE many.t%03d (id int PRIMARY KEY, v text)", i))
+	}
+	src.exec(t, stmts...)
+	dst.exec(t, "CREATE SCHEMA many", "CREATE TABLE many.t007 (id int PRIMARY KEY, v text, kept int)")
+	job := passthroughJob(t, src, "many", names)
+	ctx := testCtx(t)
+	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
+	assertNoError(t, "plan", err)
+	e := newTestEngine()
+	assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true}}))
+	created := `FROM pg_class WHERE relnamespace = 'many'::regnamespace AND relkind = 'r' AND relname <> 't007'`
+	if got := dst.rows(t, "SELECT count(*)::text || ' tables in ' || count(DISTINCT xmin::text)::text || ' transactions' "+created); got[0] != "249 tables in 3 transactions" {
+		t.Fatalf("created %s, want 249 tables in 3 transactions", got[0])
+	}
+	if got := dst.rows(t, "SELECT count(*)::text FROM information_schema.columns WHERE table_schema = 'many' AND table_name = 't007' AND column_name = 'kept'"); got[0] != "1" {
+		t.Fatal("the existing table was replaced")
 	}
 }

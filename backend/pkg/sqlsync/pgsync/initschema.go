@@ -186,30 +186,86 @@ func (s *schemaInit) sequences(types *sqlschema.Definitions) error {
 // columns and checks; with OnConflict also their keys, which the merge's
 // ON CONFLICT needs now (otherwise Finalize builds them after the data).
 func (s *schemaInit) tables() error {
+	existing, err := s.existingTables()
+	if err != nil {
+		return err
+	}
+	// The tables are created in transactions of tablesPerTransaction: a
+	// schema of thousands of tables then commits (and waits for its WAL
+	// flush) dozens of times, not once per table; a transaction of every
+	// table would hold more locks than a default server's lock table
+	// (max_locks_per_transaction × connections) has room for.
+	open := 0
+	commit := func() error {
+		if open == 0 {
+			return nil
+		}
+		open = 0
+		return s.exec("commit the tables created", "COMMIT")
+	}
+	defer func() {
+		if open > 0 {
+			_, _ = s.conn.Exec(context.WithoutCancel(s.ctx), "ROLLBACK")
+		}
+	}()
 	for _, t := range s.plan.Tables {
 		dest := s.opts.DestTable(t.Name)
-		ok, err := s.exists(pgTableExists, dest.Schema, dest.Table)
-		if err != nil {
-			return err
-		}
-		if ok {
+		if existing[dest] {
 			continue
 		}
+		if open == 0 {
+			if err := s.exec("begin creating tables", "BEGIN"); err != nil {
+				return err
+			}
+		}
+		open++
 		if err := s.exec("create table "+dest.String(), pgCreateTable(s.q, dest, &t)); err != nil {
 			return err
 		}
-		if s.opts.OnConflict == syncplan.ConflictError {
-			continue
-		}
 		for _, c := range t.Definition.Constraints {
-			if c.Kind == sqlschema.ConstraintPrimaryKey || c.Kind == sqlschema.ConstraintUnique {
+			// With OnConflict the keys the conflict needs come now, else
+			// they are built after the copy (Finalize).
+			if s.opts.OnConflict != syncplan.ConflictError && (c.Kind == sqlschema.ConstraintPrimaryKey || c.Kind == sqlschema.ConstraintUnique) {
 				if err := s.exec("add constraint "+c.Name, "ALTER TABLE "+s.q.Table(dest)+" ADD CONSTRAINT "+s.q.ID(c.Name)+" "+c.Definition); err != nil {
 					return err
 				}
 			}
 		}
+		if open == tablesPerTransaction {
+			if err := commit(); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return commit()
+}
+
+// tablesPerTransaction is how many tables InitSchema creates per
+// transaction.
+const tablesPerTransaction = 100
+
+// existingTables returns the tables (plain or partitioned) of the
+// destination schemas of the plan's tables, read in one query.
+func (s *schemaInit) existingTables() (map[sqlschema.TableName]bool, error) {
+	var schemas []string
+	for _, t := range s.plan.Tables {
+		schemas = append(schemas, s.opts.DestSchema(t.Name.Schema))
+	}
+	rows, err := s.conn.Query(s.ctx, `SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')`, schemas)
+	if err != nil {
+		return nil, fmt.Errorf("list the destination's tables: %w", err)
+	}
+	defer rows.Close()
+	out := map[sqlschema.TableName]bool{}
+	for rows.Next() {
+		var n sqlschema.TableName
+		if err := rows.Scan(&n.Schema, &n.Table); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }
 
 // partitions creates the partitions the destination lacks, with PARTITION
