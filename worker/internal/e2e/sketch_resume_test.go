@@ -212,7 +212,8 @@ func TestSmallTableSketchesAcrossWorkers(t *testing.T) {
 	}
 	checkNoReread(t, s, done.GetId())
 	// Over every run made (up to 4 of 3 batches): a few calls per batch.
-	t.Logf("API calls over the runs: %s", callsPerTable(before, after, len(tables)))
+	said, _ := callsPerTable(before, after, len(tables))
+	t.Logf("API calls over the runs: %s", said)
 	if n := after["WorkerService/PutRangeSketch"] - before["WorkerService/PutRangeSketch"]; n != 0 {
 		t.Errorf("%v PutRangeSketch calls: the batches stored sketches table by table", n)
 	}
