@@ -374,3 +374,86 @@ func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string,
 	}
 	return r, done
 }
+
+// TestSmallTableSketchesSurviveAWorkerKill: 50 small planted-leak tables
+// in one batch; the worker copying the batch is killed (SIGKILL) after
+// some tables completed — some of them with their sketches stored and
+// recorded done, others with their sketches still queued (see the
+// worker's finalSketches) — and another worker finishes the batch. Every
+// table ends with its rows exact and its leak scan from the copy: a table
+// whose sketches were lost with the worker was not recorded done, so it
+// was copied again.
+func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
+	t.Parallel()
+	const rows = 5000
+	var tables []string
+	for i := range 50 {
+		tables = append(tables, fmt.Sprintf("kept%02d", i))
+	}
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := createSketchTables(t, "neosync_e2e_kssketch_src", rows, tables...)
+	dst := newDatabase(t, "neosync_e2e_kssketch_dst")
+	var mappings []*mgmt.JobMapping
+	for _, table := range tables {
+		mappings = append(mappings, sketchTableMappings("public", table)...)
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "small-kill", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "kssketch-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "kssketch-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
+		Mappings:     mappings,
+		SyncOptions:  &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	w := s.startWorker(t)
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	killed := false
+	for deadline := time.Now().Add(4 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		cur := s.getRun(t, r.GetId())
+		if final(cur) {
+			break
+		}
+		complete := 0
+		for _, tp := range cur.GetTables() {
+			if tp.GetState() == "complete" {
+				complete++
+			}
+		}
+		if act, _ := runningActivity(t, tc, r.GetWorkflowId()); act == "SyncTableBatch" && complete >= 8 {
+			_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+			_ = w.Wait()
+			t.Logf("killed the worker with %d of %d tables complete", complete, len(tables))
+			killed = true
+			break
+		}
+	}
+	if !killed {
+		t.Fatal("the batch was not caught with 8 tables complete")
+	}
+	s.startWorker(t)
+	done := s.waitRun(t, r.GetId(), 5*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	for _, table := range tables {
+		if n := queryInt(t, dst, "SELECT count(*) FROM "+table); n != rows {
+			t.Errorf("%s has %d rows, want %d", table, n, rows)
+		}
+	}
+	for _, table := range []string{tables[0], tables[7], tables[len(tables)-1]} {
+		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
+			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
+		})
+	}
+	checkNoReread(t, s, done.GetId())
+}
