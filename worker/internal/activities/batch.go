@@ -19,8 +19,9 @@ import (
 // one after the other over one pair of connections, so a schema of
 // thousands of small tables does not pay an activity's scheduling, its
 // connections and its history events per table. A batch heartbeats which
-// of its tables are done and the checkpoint of the one it is on; a retry
-// skips the done ones and resumes the current one.
+// of its tables are done (once their final leak sketches are stored, see
+// finalSketches) and the checkpoint of the one it is on; a retry skips the
+// done ones and resumes the current one.
 
 // BatchInput addresses a batch of small tables of one destination, in
 // write order.

@@ -30,7 +30,9 @@ import (
 // the same one) and stores them, serialised, with the API
 // (WorkerService.PutRangeSketch: one part per column, bounded by
 // leakscan.MaxEncodedSize — under 600 KiB at the default sample — then a
-// header naming the columns, written last; a whole table as range -1).
+// header naming the columns, written last; a whole table as range -1;
+// the tables of a batch of small tables together, PutRangeSketches, see
+// finalSketches).
 // Verify fetches them (every range's), merges them (leakscan.Table.Merge)
 // and reports the merge as the table's leak scan: what one copy of the
 // whole table would have measured, without re-reading the source. A whole
