@@ -11,6 +11,33 @@ import (
 	"github.com/neosyncio/neosync/backend/internal/apitest"
 )
 
+// workerRuns is an API in apikey mode with an account (its clients c) and
+// a worker key (its clients w), for tests of what a worker reports.
+type workerRuns struct {
+	api       *apitest.API
+	c, w      apitest.Clients
+	accountID string
+}
+
+func newWorkerRuns(t *testing.T, account string) *workerRuns {
+	t.Helper()
+	api := apitest.Start(t, apitest.Options{AuthMode: "apikey"})
+	key, accountID := api.AccountKey(t, account)
+	return &workerRuns{api: api, c: api.Clients(key), w: api.Clients(api.WorkerKey(t)), accountID: accountID}
+}
+
+// start creates a job named name and has the worker start a run of it;
+// it returns the run's id.
+func (r *workerRuns) start(t *testing.T, name string) string {
+	t.Helper()
+	job := newJob(t, r.api, r.c, r.accountID, name, nil)
+	started, err := r.w.Worker().StartJobRun(apitest.Ctx(t), connect.NewRequest(&mgmt.StartJobRunRequest{JobId: job.GetId(), WorkflowId: name, TemporalRunId: "x"}))
+	if err != nil {
+		t.Fatalf("StartJobRun: %v", err)
+	}
+	return started.Msg.GetJobRunId()
+}
+
 func pgConfig(url string) *mgmt.ConnectionConfig {
 	return &mgmt.ConnectionConfig{Config: &mgmt.ConnectionConfig_PgConfig{PgConfig: &mgmt.PostgresConnectionConfig{
 		ConnectionConfig: &mgmt.PostgresConnectionConfig_Url{Url: url},

@@ -18,17 +18,10 @@ import (
 // deletes them.
 func TestRangeSketchesThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	api := apitest.Start(t, apitest.Options{AuthMode: "apikey"})
-	key, accountID := api.AccountKey(t, "sketches")
-	c := api.Clients(key)
-	w := api.Clients(api.WorkerKey(t))
+	runs := newWorkerRuns(t, "sketches")
+	c, w := runs.c, runs.w
 	ctx := apitest.Ctx(t)
-	job := newJob(t, api, c, accountID, "sketch-job", nil)
-	started, err := w.Worker().StartJobRun(ctx, connect.NewRequest(&mgmt.StartJobRunRequest{JobId: job.GetId(), WorkflowId: "sketch-workflow", TemporalRunId: "x"}))
-	if err != nil {
-		t.Fatalf("StartJobRun: %v", err)
-	}
-	runID := started.Msg.GetJobRunId()
+	runID := runs.start(t, "sketch-job")
 	rng := func(i int32) *mgmt.RangeSketchKey {
 		return &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop", Table: "orders", RangeIndex: i}
 	}
@@ -70,7 +63,7 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 	}
 
 	// Only a worker key; bad addresses are refused.
-	_, err = c.Worker().GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: rng(0)}))
+	_, err := c.Worker().GetRangeSketch(ctx, connect.NewRequest(&mgmt.GetRangeSketchRequest{Range: rng(0)}))
 	wantCode(t, "account key reads sketches", err, connect.CodePermissionDenied)
 	_, err = c.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: rng(0), Part: &mgmt.RangeSketchPart{Part: "", Sketch: []byte("x")}}))
 	wantCode(t, "account key stores sketches", err, connect.CodePermissionDenied)
@@ -141,21 +134,10 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 // holds one run's sketches and that only a worker key may call it.
 func TestRangeSketchesInOneCall(t *testing.T) {
 	t.Parallel()
-	api := apitest.Start(t, apitest.Options{AuthMode: "apikey"})
-	key, accountID := api.AccountKey(t, "sketch-batch")
-	c := api.Clients(key)
-	w := api.Clients(api.WorkerKey(t))
+	runs := newWorkerRuns(t, "sketch-batch")
+	c, w := runs.c, runs.w
 	ctx := apitest.Ctx(t)
-	start := func(name string) string {
-		t.Helper()
-		job := newJob(t, api, c, accountID, name, nil)
-		r, err := w.Worker().StartJobRun(ctx, connect.NewRequest(&mgmt.StartJobRunRequest{JobId: job.GetId(), WorkflowId: name, TemporalRunId: "x"}))
-		if err != nil {
-			t.Fatalf("StartJobRun: %v", err)
-		}
-		return r.Msg.GetJobRunId()
-	}
-	runID, otherRun := start("sketch-batch-1"), start("sketch-batch-2")
+	runID, otherRun := runs.start(t, "sketch-batch-1"), runs.start(t, "sketch-batch-2")
 	whole := func(run, table, cp string) *mgmt.RangeSketchKey {
 		return &mgmt.RangeSketchKey{JobRunId: run, Destination: "dev", Schema: "shop", Table: table, RangeIndex: -1, Checkpoint: cp}
 	}

@@ -164,6 +164,29 @@ func runUntilVerifiedElsewhere(t *testing.T, s *stack, tc client.Client, jobID, 
 	}
 }
 
+// smallSketchJob creates planted-leak tables of rows rows in a new source
+// database and a job copying them into a new destination it owns (sync
+// options opts); it returns the job's id and the two databases' URLs.
+func smallSketchJob(t *testing.T, s *stack, name string, rows int, tables []string, opts *mgmt.ActivityOptions) (string, string, string) {
+	t.Helper()
+	src := createSketchTables(t, "neosync_e2e_"+name+"_src", rows, tables...)
+	dst := newDatabase(t, "neosync_e2e_"+name+"_dst")
+	var mappings []*mgmt.JobMapping
+	for _, table := range tables {
+		mappings = append(mappings, sketchTableMappings("public", table)...)
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: name, Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, name+"-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, name+"-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
+		Mappings:     mappings,
+		SyncOptions:  opts,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	return job.Msg.GetJob().GetId(), src, dst
+}
+
 // TestSmallTableSketchesAcrossWorkers: 110 small planted-leak tables,
 // copied in batches (3 SyncTableBatch activities) by two worker
 // processes; the verifying worker did not copy some batches, and still
@@ -185,25 +208,12 @@ func TestSmallTableSketchesAcrossWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	src := createSketchTables(t, "neosync_e2e_ssketch_src", rows, tables...)
-	dst := newDatabase(t, "neosync_e2e_ssketch_dst")
-	var mappings []*mgmt.JobMapping
-	for _, table := range tables {
-		mappings = append(mappings, sketchTableMappings("public", table)...)
-	}
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "small-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "ssketch-src", src)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "ssketch-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
-		Mappings:     mappings,
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
+	jobID, src, dst := smallSketchJob(t, s, "ssketch", rows, tables, nil)
 	for range 2 {
 		s.startWorker(t, "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
 	}
 	before := rpcCalls(t, apiMetrics)
-	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTableBatch", 3)
+	done := runUntilVerifiedElsewhere(t, s, tc, jobID, "SyncTableBatch", 3)
 	after := rpcCalls(t, apiMetrics)
 	for _, table := range tables {
 		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
@@ -396,23 +406,9 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	src := createSketchTables(t, "neosync_e2e_kssketch_src", rows, tables...)
-	dst := newDatabase(t, "neosync_e2e_kssketch_dst")
-	var mappings []*mgmt.JobMapping
-	for _, table := range tables {
-		mappings = append(mappings, sketchTableMappings("public", table)...)
-	}
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "small-kill", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "kssketch-src", src)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "kssketch-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true}}},
-		Mappings:     mappings,
-		SyncOptions:  &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))},
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
+	jobID, src, dst := smallSketchJob(t, s, "kssketch", rows, tables, &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))})
 	w := s.startWorker(t)
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatal(err)
 	}
