@@ -144,7 +144,7 @@ bench: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/versitygw ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
 
 .PHONY: bench-tables
-bench-tables: $(TOOLS_BIN)/temporal ## Jobs over 20, 200 and 2,000 small tables through API → Temporal → worker: time, split by phase, history, peak RSS
+bench-tables: $(TOOLS_BIN)/temporal ## Jobs over 20, 200 and 2,000 small tables through API → Temporal → worker: time, split by phase, API calls per table, CPU seconds per process, history, peak RSS
 	go test -count=1 -run '^TestManyTables$$' -v ./worker/internal/e2e | grep -E 'tables|^(ok|FAIL|---)'
 
 # The job path end to end beside the command-line pipes; see
