@@ -66,19 +66,24 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 	// once they are stored (see finalSketches).
 	finals := a.newFinalSketches(ctx, in.JobRunID)
 	waiting := map[int]int64{}
-	record := func() {
+	// record stores the queue and records its tables done; after a
+	// failure (failed set) the checkpoint of the table that failed stays
+	// in the heartbeat, for the retry to resume from.
+	record := func(failed bool) {
 		_ = finals.store() // a failure is a run event
 		for i, n := range waiting {
 			beat.Done[i] = n
 		}
 		clear(waiting)
-		beat.Current = nil
-		h.set(BatchBeat{Done: slices.Clone(beat.Done)})
+		if !failed {
+			beat.Current = nil
+		}
+		h.set(BatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
 	}
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		defer func() {
 			if len(waiting) > 0 {
-				record() // the tables done before a failure stay done
+				record(true) // the tables done before a failure stay done
 			}
 		}()
 		for i, t := range in.Tables {
@@ -99,8 +104,11 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 			}
 			waiting[i] = out.Rows
 			if !finals.queued() || finals.due() || !redoneExactly(plan, t, dst.Options) {
-				record()
+				record(false)
 			}
+		}
+		if len(waiting) > 0 {
+			record(false)
 		}
 		return nil
 	})

@@ -389,7 +389,10 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 	// once they are stored (see finalSketches).
 	finals := a.newFinalSketches(ctx, in.JobRunID)
 	waiting := map[int]int64{}
-	record := func() {
+	// record stores the queue and records its tables done; after a
+	// failure (failed set) the checkpoint of the table that failed stays
+	// in the heartbeat, for the retry to resume from.
+	record := func(failed bool) {
 		_ = finals.store() // a failure is a run event
 		mu.Lock()
 		defer mu.Unlock()
@@ -397,13 +400,15 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 			beat.Done[i] = r
 		}
 		clear(waiting)
-		beat.Current = nil
-		h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done)})
+		if !failed {
+			beat.Current = nil
+		}
+		h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
 	}
 	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
 		defer func() {
 			if len(waiting) > 0 {
-				record() // the tables done before a failure stay done
+				record(true) // the tables done before a failure stay done
 			}
 		}()
 		for i, t := range in.Tables {
@@ -431,8 +436,11 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 				exact = exact && redoneExactly(plan, t, d.Options)
 			}
 			if !finals.queued() || finals.due() || !exact {
-				record()
+				record(false)
 			}
+		}
+		if len(waiting) > 0 {
+			record(false)
 		}
 		return nil
 	})
