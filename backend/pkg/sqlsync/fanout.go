@@ -402,9 +402,9 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		}
 		d.err = err
 	}
-	// A read of the whole table from its start, in one snapshot, gave
-	// every destination that completed all its rows.
-	if f.rng == nil && fromStart(t, from) {
+	// A read of the whole table (or range) from its start, in one
+	// snapshot, gave every destination that completed all its rows.
+	if fromStart(t, from) {
 		for _, d := range writing {
 			d.cp.WholeRead = d.cp.Done
 		}

@@ -39,7 +39,8 @@ func splitByKey(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlschema.Ta
 // rows, range 1 interrupted and resumed from an older checkpoint than its
 // last commit, the others at once. It checks that the ranges copied rows
 // together, each some: the bounds cut the key into parts of real size.
-func copyRangesWithFailures(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlschema.TableName, ranges []KeyRange, src Source, dst Destination, rows int64) {
+// It returns the ranges' final checkpoints.
+func copyRangesWithFailures(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlschema.TableName, ranges []KeyRange, src Source, dst Destination, rows int64) []Checkpoint {
 	t.Helper()
 	ctx := testCtx(t)
 	interruptedRange(t, e, plan, table, ranges[0], src, dst, nil, func(p Progress) bool { return p.Checkpoint.Rows >= 600 })
@@ -83,6 +84,45 @@ func copyRangesWithFailures(t *testing.T, e *Engine, plan *syncplan.Plan, table 
 			t.Fatalf("%s copied no row: its bounds %v..%v cut nothing", ranges[i], ranges[i].LoKey, ranges[i].HiKey)
 		}
 	}
+	return results
+}
+
+// checkRangesRead checks the source count Verify takes from the ranges'
+// copies (copyRangesWithFailures' results): every range read from its
+// start in one attempt — range 0's retry too — is marked WholeRead and
+// range 1, resumed, is not; Verify then adds to the read ranges' rows a
+// count of range 1's key interval alone (SourceFromRangesCounted), and
+// with every range read, counts nothing (SourceFromRanges). The source
+// count is right either way, and the destination's is its own.
+func checkRangesRead(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlschema.TableName, ranges []KeyRange, results []Checkpoint, src Source, dst Destination, rows int64) {
+	t.Helper()
+	var read int64
+	for i, cp := range results {
+		if cp.WholeRead != (i != 1) {
+			t.Fatalf("%s: whole read %v; want only the resumed range 2 not read whole", ranges[i], cp.WholeRead)
+		}
+		if cp.WholeRead {
+			read += cp.Rows
+		}
+	}
+	verify := func(rr RangesRead) TableCount {
+		t.Helper()
+		rep, err := e.Verify(testCtx(t), plan, src, dst, VerifyOptions{PIIBudget: -1, RangesRead: map[sqlschema.TableName]RangesRead{table: rr}})
+		assertNoError(t, "verify", err)
+		for _, c := range rep.Tables {
+			if c.Table == table {
+				return c
+			}
+		}
+		t.Fatalf("no count of %s:\n%s", table, rep)
+		return TableCount{}
+	}
+	if c := verify(RangesRead{Rows: read, Recount: []KeyRange{ranges[1]}}); c.SourceFrom != SourceFromRangesCounted || c.SourceRows != rows || c.DestRows != rows {
+		t.Fatalf("ranges read but range 2: %+v; want source %d (%s), destination %d", c, rows, SourceFromRangesCounted, rows)
+	}
+	if c := verify(RangesRead{Rows: rows}); c.SourceFrom != SourceFromRanges || c.SourceRows != rows || c.DestRows != rows {
+		t.Fatalf("every range read: %+v; want source %d (%s), destination %d", c, rows, SourceFromRanges, rows)
+	}
 }
 
 // TestPostgresKeyRangesByKey splits tables whose key is not one integer
@@ -124,8 +164,9 @@ func TestPostgresKeyRangesByKey(t *testing.T) {
 			dst := newPGDB(t)
 			dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 300}}
 			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-			copyRangesWithFailures(t, e, plan, table, ranges, source, dest, 16000)
+			results := copyRangesWithFailures(t, e, plan, table, ranges, source, dest, 16000)
 			assertNoError(t, "finalize", e.Finalize(ctx, plan, dest))
+			checkRangesRead(t, e, plan, table, ranges, results, source, dest, 16000)
 			assertSameRows(t, src, dst, "app", []string{name})
 		})
 	}
@@ -164,8 +205,9 @@ func TestMySQLKeyRangesByKey(t *testing.T) {
 			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
 			table := sqlschema.TableName{Schema: src.name, Table: name}
 			ranges := splitByKey(t, e, plan, table, source, 12000, 3000, 4)
-			copyRangesWithFailures(t, e, plan, table, ranges, source, dest, 12000)
+			results := copyRangesWithFailures(t, e, plan, table, ranges, source, dest, 12000)
 			assertNoError(t, "finalize", e.Finalize(ctx, plan, dest))
+			checkRangesRead(t, e, plan, table, ranges, results, source, dest, 12000)
 			assertSameMySQLRows(t, src, dst, []string{name})
 		})
 	}

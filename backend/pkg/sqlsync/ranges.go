@@ -103,7 +103,10 @@ func integerKey(d sqlschema.Dialect, t *syncplan.Table) bool {
 // with the sketches of its rows (Checkpoint.Sketches, see
 // Progress.Leaks) — hashed with seed, for the caller to
 // merge with the other ranges' — on any worker when every range of the
-// run uses the same seed (leakscan.RunSeed).
+// run uses the same seed (leakscan.RunSeed). Read in one attempt from
+// the range's start, the final checkpoint is marked WholeRead: its Rows
+// are then the source's rows of the range in that attempt's snapshot,
+// which the ranges' sum gives verification (VerifyOptions.RangesRead).
 func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlschema.TableName, rng KeyRange, src Source, dst Destination, cp *Checkpoint, seed leakscan.Seed, report func(Progress)) (Checkpoint, error) {
 	t := plan.Table(table)
 	if t == nil {
@@ -136,6 +139,7 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		job.Start = *cp
 	}
 	job.Leaks = e.newLeaks(ctx, t, &job.Start, seed)
+	whole := fromStart(t, job.Start)
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)
@@ -144,6 +148,7 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		return out, err
 	}
 	out.Sketches = job.Leaks.Table()
+	out.WholeRead = whole
 	e.Logger.InfoContext(ctx, "range copied", slog.String("table", table.String()), slog.String("range", rng.String()), slog.Int64("rows", out.Rows))
 	return out, nil
 }

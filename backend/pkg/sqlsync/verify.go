@@ -44,6 +44,12 @@ type VerifyOptions struct {
 	// (SourceFromCopy) instead of counting the source again. A table also
 	// in Copied must have the same number there, else it is counted.
 	SourceRead map[sqlschema.TableName]int64
+	// RangesRead are, for tables copied in key ranges, what the ranges'
+	// copies read (see RangesRead), when the caller kept it: such a
+	// table's SourceRows is their sum (SourceFromRanges), with only the
+	// ranges no copy read whole counted on the source, each within its
+	// key interval.
+	RangesRead map[sqlschema.TableName]RangesRead
 	// SourceRowsBefore are the rows each source table held (its filter
 	// applied) before the run wrote anything, when the caller counted
 	// them (an exact count or the catalog's estimate).
@@ -55,6 +61,20 @@ type VerifyOptions struct {
 	// registry gives the transformers' expected leak levels (set by the
 	// engine).
 	registry *transformers.Registry
+}
+
+// RangesRead is what the copies of a table's key ranges read from the
+// source. Each range is read in its own snapshot, so their sum is the
+// source's rows range by range — as exact as one count(*) of a source
+// that changes during the run, and free.
+type RangesRead struct {
+	// Rows are the rows the ranges read whole in one attempt
+	// (Checkpoint.WholeRead) read together.
+	Rows int64 `json:"rows"`
+	// Recount are the ranges no attempt read whole (resumed from a
+	// checkpoint): Verify counts their source rows, each with one count
+	// bounded by its key interval.
+	Recount []KeyRange `json:"recount,omitempty"`
 }
 
 // Report is the verification of one destination after a sync. It is a
@@ -123,6 +143,13 @@ const (
 	// SourceFromCount: a count(*) of the source (its filter applied) at
 	// verification time, independent of the copy.
 	SourceFromCount = "count"
+	// SourceFromRanges: the sum of the rows each key range's copy read
+	// in its own snapshot (VerifyOptions.RangesRead), every range read
+	// whole in one attempt.
+	SourceFromRanges = "copy ranges"
+	// SourceFromRangesCounted: as SourceFromRanges, plus a count of the
+	// source within the key interval of each range that was resumed.
+	SourceFromRangesCounted = "copy ranges and counts of resumed ranges"
 )
 
 // CrossCheck records in the report what the run observed — the rows each
@@ -279,8 +306,13 @@ func (r *Report) String() string {
 			mark += "  <-- " + t.Problem
 		}
 		from := ""
-		if t.SourceFrom == SourceFromCopy {
+		switch t.SourceFrom {
+		case SourceFromCopy:
 			from = " (read by the copy)"
+		case SourceFromRanges:
+			from = " (read by the copy's key ranges)"
+		case SourceFromRangesCounted:
+			from = " (read by the copy's key ranges, resumed ranges counted)"
 		}
 		fmt.Fprintf(&b, "  rows  %-40s source %d%s, destination %d%s%s\n", t.Table, t.SourceRows, from, t.DestRows, copied, mark)
 	}
@@ -417,17 +449,35 @@ func verifyTable(ctx context.Context, t *syncplan.Table, dst Destination, v sync
 	}
 	dest := dst.Options.DestTable(t.Name)
 	out.count = TableCount{Table: t.Name, SourceFrom: SourceFromCount}
-	if n, ok := sourceRead(o, t.Name); ok {
+	ranges, ranged := o.RangesRead[t.Name]
+	switch n, ok := sourceRead(o, t.Name); {
+	case ok:
 		out.count.SourceRows, out.count.SourceFrom = n, SourceFromCopy
+	case ranged && len(ranges.Recount) == 0:
+		out.count.SourceRows, out.count.SourceFrom = ranges.Rows, SourceFromRanges
+	case ranged:
+		out.count.SourceRows, out.count.SourceFrom = ranges.Rows, SourceFromRangesCounted
 	}
 	var g errgroup.Group
-	if out.count.SourceFrom == SourceFromCount {
+	switch out.count.SourceFrom {
+	case SourceFromCount:
 		g.Go(func() error {
 			n, err := v.SourceCount(ctx, t)
 			if err != nil {
 				return wrap("count source rows", err)
 			}
 			out.count.SourceRows = n
+			return nil
+		})
+	case SourceFromRangesCounted:
+		g.Go(func() error {
+			for _, r := range ranges.Recount {
+				n, err := v.SourceRangeCount(ctx, t, r)
+				if err != nil {
+					return wrap("count source rows of "+r.String(), err)
+				}
+				out.count.SourceRows += n
+			}
 			return nil
 		})
 	}

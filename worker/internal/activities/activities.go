@@ -99,6 +99,26 @@ type VerifyInput struct {
 	// Ranged are the tables copied in key ranges, whose leak scan merges
 	// their ranges' sketches (see sketches.go).
 	Ranged []RangedTable `json:"ranged,omitempty"`
+	// Read are, in plan order, the source rows each table's copy read,
+	// from the copy activities' results whichever worker ran them (-1
+	// unknown): a table read whole in one attempt
+	// (sqlsync.Checkpoint.WholeRead) gives its rows, a table of Ranged
+	// the sum of its ranges read whole in one attempt, its other ranges
+	// then listed in Recount. Verify takes the source's count from here
+	// instead of counting the source (sqlsync.VerifyOptions.SourceRead
+	// and RangesRead). Nil in runs started before it existed.
+	Read []int64 `json:"read,omitempty"`
+	// Recount are the key ranges of ranged tables that no attempt read
+	// whole (resumed from a checkpoint): Verify counts only their key
+	// intervals on the source. Empty unless a range was resumed.
+	Recount []RangeRecount `json:"recount,omitempty"`
+}
+
+// RangeRecount lists the key ranges of one ranged table (its index in
+// the plan) whose source rows Verify counts: those whose copy resumed.
+type RangeRecount struct {
+	Table  int                `json:"t"`
+	Ranges []sqlsync.KeyRange `json:"r"`
 }
 
 // RunInfo is what StartRun hands the workflow: ids, the plan's digest and
@@ -638,10 +658,10 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 					}
 				}
 			}
-			// The source counts of tables this worker copied whole in one
-			// snapshot; Verify uses one only where it equals the rows the
-			// workflow recorded for the table's final copy (o.Copied).
-			o.SourceRead = a.runs.readOf(in.JobRunID, in.Destination)
+			// The source counts the copies read, whole tables' and key
+			// ranges'; Verify uses a whole table's only where it equals
+			// the rows the workflow recorded for its final copy (o.Copied).
+			o.SourceRead, o.RangesRead = sourceReads(in, plan, a.runs.readOf(in.JobRunID, in.Destination))
 			if err := a.copyLeaks(ctx, in, plan, runSeed(in.JobRunID, src), &o); err != nil {
 				return err
 			}
@@ -654,6 +674,39 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 		return nil, err
 	}
 	return PackReport(rep)
+}
+
+// sourceReads returns, for VerifyOptions, the source rows read by the
+// copies of in's tables: those of the whole tables (in.Read, else
+// cached, the rows this worker's copies of tables in a batch read whole)
+// and those of the ranged tables (in.Read and in.Recount).
+func sourceReads(in VerifyInput, plan *syncplan.Plan, cached map[sqlschema.TableName]int64) (map[sqlschema.TableName]int64, map[sqlschema.TableName]sqlsync.RangesRead) {
+	whole := cached
+	if whole == nil {
+		whole = map[sqlschema.TableName]int64{}
+	}
+	if len(in.Read) != len(plan.Tables) {
+		return whole, nil
+	}
+	ranged := map[sqlschema.TableName]bool{}
+	for _, r := range in.Ranged {
+		ranged[r.Name] = true
+	}
+	recount := map[int][]sqlsync.KeyRange{}
+	for _, r := range in.Recount {
+		recount[r.Table] = r.Ranges
+	}
+	ranges := map[sqlschema.TableName]sqlsync.RangesRead{}
+	for i, t := range plan.Tables {
+		switch {
+		case in.Read[i] < 0:
+		case ranged[t.Name]:
+			ranges[t.Name] = sqlsync.RangesRead{Rows: in.Read[i], Recount: recount[i]}
+		default:
+			whole[t.Name] = in.Read[i]
+		}
+	}
+	return whole, ranges
 }
 
 // RestoreDestination puts back the constraints and indexes a stopped run

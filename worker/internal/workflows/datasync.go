@@ -5,8 +5,11 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -254,7 +257,7 @@ func syncFanOut(ctx workflow.Context, info *activities.RunInfo, result *jobcontr
 	result.Tables = len(info.Tables)
 	for _, d := range databases {
 		runs[d].copied = copied
-		for _, n := range copied {
+		for _, n := range copied.copied {
 			result.Rows += max(n, 0)
 		}
 	}
@@ -326,7 +329,7 @@ type destinationRun struct {
 	info   *activities.RunInfo
 	step   activities.StepInput
 	result *jobcontract.WorkflowResult
-	copied []int64 // rows per table, from the tables step
+	copied tablesOut // what the tables step copied and read
 	report activities.PackedReport
 }
 
@@ -344,7 +347,7 @@ func (dr *destinationRun) run(ctx workflow.Context, s sqlsync.Step) error {
 			return err
 		}
 		dr.copied = copied
-		for _, n := range copied {
+		for _, n := range copied.copied {
 			dr.result.Rows += max(n, 0)
 		}
 		dr.result.Tables = len(dr.info.Tables)
@@ -357,7 +360,7 @@ func (dr *destinationRun) run(ctx workflow.Context, s sqlsync.Step) error {
 	case sqlsync.StepFinalize:
 		return describe("finalize "+name, workflow.ExecuteActivity(sctx, a.Finalize, dr.step).Get(ctx, nil))
 	case sqlsync.StepVerify:
-		vin := activities.VerifyInput{StepInput: dr.step, Copied: dr.copied}
+		vin := activities.VerifyInput{StepInput: dr.step, Copied: dr.copied.copied, Read: dr.copied.read, Recount: dr.copied.recount}
 		for _, t := range dr.info.Tables {
 			vin.Before = append(vin.Before, t.Rows)
 			if len(t.Ranges) > 0 {
@@ -375,35 +378,123 @@ type TablesInput struct {
 	Info   activities.RunInfo    `json:"info"`
 	Step   activities.StepInput  `json:"step"`
 	Tables []activities.TableRef `json:"tables"`
+	// WithRead asks for the source rows the copies read too
+	// (TablesResult.Read); a parent recorded before copyReadsChange does
+	// not ask, and gets the rows alone, as before.
+	WithRead bool `json:"with_read,omitempty"`
+}
+
+// copyReadsChange marks (workflow.GetVersion) the runs whose Verify is
+// given the source rows the copies read, whichever worker ran them
+// (VerifyInput.Read and Recount); a run recorded before it replays
+// without, and its Verify counts the tables this worker did not copy
+// whole.
+const copyReadsChange = "verify-copy-reads"
+
+// tablesOut is what the tables step did, per table in plan order.
+type tablesOut struct {
+	// copied are the rows each table's copy committed (-1: not copied).
+	copied []int64
+	// read are the source rows each copy read (see VerifyInput.Read; -1:
+	// unknown), nil in a run recorded before copyReadsChange; recount
+	// are the ranges whose rows Verify counts (VerifyInput.Recount).
+	read    []int64
+	recount []activities.RangeRecount
 }
 
 // syncTables copies the tables of one destination: itself when they fit in
 // one chunk, else chunk by chunk in child workflows. It returns the rows
-// each table's copy committed, in plan order (-1 for a table not copied).
-func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) ([]int64, error) {
+// each table's copy committed and read, in plan order.
+func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) (tablesOut, error) {
+	withRead := workflow.GetVersion(ctx, copyReadsChange, workflow.DefaultVersion, 1) == 1
 	if len(info.Tables) <= ChunkTables {
-		return copyTables(ctx, info, step, info.Tables)
+		out, err := copyTables(ctx, info, step, info.Tables)
+		if !withRead {
+			out.read, out.recount = nil, nil
+		}
+		return out, err
 	}
 	slim := *info
 	slim.Tables = nil
-	var copied []int64
+	var out tablesOut
 	for start, n := 0, 0; start < len(info.Tables); start, n = start+ChunkTables, n+1 {
 		chunk := info.Tables[start:min(start+ChunkTables, len(info.Tables))]
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:          fmt.Sprintf("%s/tables-%d-%d", workflow.GetInfo(ctx).WorkflowExecution.ID, step.Destination, n),
 			WaitForCancellation: true,
 		})
-		var rows []int64
-		if err := workflow.ExecuteChildWorkflow(cctx, DataSyncTablesName, TablesInput{Info: slim, Step: step, Tables: chunk}).Get(ctx, &rows); err != nil {
+		var res TablesResult
+		if err := workflow.ExecuteChildWorkflow(cctx, DataSyncTablesName, TablesInput{Info: slim, Step: step, Tables: chunk, WithRead: withRead}).Get(ctx, &res); err != nil {
 			var ae *temporal.ApplicationError
 			if errors.As(err, &ae) && ae.Type() == "RunFailed" {
-				return nil, temporal.NewNonRetryableApplicationError(ae.Message(), "RunFailed", err)
+				return tablesOut{}, temporal.NewNonRetryableApplicationError(ae.Message(), "RunFailed", err)
 			}
-			return nil, err
+			return tablesOut{}, err
 		}
-		copied = append(copied, rows...)
+		out.copied = append(out.copied, res.Copied...)
+		if !withRead {
+			continue
+		}
+		read := res.Read
+		if len(read) != len(chunk) { // a child on a worker without Read
+			read = unknownRows(len(chunk))
+		}
+		out.read = append(out.read, read...)
+		for _, r := range res.Recount {
+			out.recount = append(out.recount, activities.RangeRecount{Table: start + r.Table, Ranges: r.Ranges})
+		}
 	}
-	return copied, nil
+	return out, nil
+}
+
+// unknownRows returns n counts of -1 (unknown).
+func unknownRows(n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = -1
+	}
+	return out
+}
+
+// TablesResult is what DataSyncTables returns: per table of its chunk,
+// the rows each copy committed (Copied) and — when the parent asked
+// (TablesInput.WithRead) — the source rows it read (Read, Recount with
+// table indexes into the chunk; see VerifyInput). Without Read it is
+// encoded as the list of Copied alone, the result of a child recorded
+// before it, which it also decodes.
+type TablesResult struct {
+	Copied  []int64
+	Read    []int64
+	Recount []activities.RangeRecount
+}
+
+// tablesResultJSON is the encoded form of a TablesResult with Read.
+type tablesResultJSON struct {
+	Copied  []int64                   `json:"copied"`
+	Read    []int64                   `json:"read"`
+	Recount []activities.RangeRecount `json:"recount,omitempty"`
+}
+
+// MarshalJSON encodes r (see TablesResult).
+func (r TablesResult) MarshalJSON() ([]byte, error) {
+	if r.Read == nil {
+		return json.Marshal(r.Copied)
+	}
+	return json.Marshal(tablesResultJSON(r))
+}
+
+// UnmarshalJSON decodes either form of a TablesResult.
+func (r *TablesResult) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		*r = TablesResult{}
+		return json.Unmarshal(t, &r.Copied)
+	}
+	var j tablesResultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = TablesResult(j)
+	return nil
 }
 
 // DataSyncTablesName is the registered name of DataSyncTables.
@@ -411,8 +502,13 @@ const DataSyncTablesName = "DataSyncTables"
 
 // DataSyncTables copies one chunk of a run's tables (see ChunkTables).
 // Dependencies on tables of earlier chunks are already met.
-func DataSyncTables(ctx workflow.Context, in TablesInput) ([]int64, error) {
-	return copyTables(ctx, &in.Info, in.Step, in.Tables)
+func DataSyncTables(ctx workflow.Context, in TablesInput) (TablesResult, error) {
+	out, err := copyTables(ctx, &in.Info, in.Step, in.Tables)
+	res := TablesResult{Copied: out.copied}
+	if in.WithRead {
+		res.Read, res.Recount = out.read, out.recount
+	}
+	return res, err
 }
 
 // Small tables are copied in batches (see activities.SyncTableBatch): a
@@ -477,8 +573,11 @@ func planUnits(tables []activities.TableRef) []unit {
 // copyTables copies the tables unit by unit, each unit once the units it
 // depends on are done, at most TableConcurrency units at a time. The first
 // failure cancels the rest. It returns the rows each table's copy
-// committed (-1 for a table not copied).
-func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) ([]int64, error) {
+// committed (-1 for a table not copied) and read: a table copied whole
+// gives its rows when its copy read it whole in one attempt, a ranged
+// table the sum of the ranges so read, the others to count (Recount);
+// tables copied in a batch are unknown (-1).
+func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) (tablesOut, error) {
 	concurrency := info.TableConcurrency
 	if concurrency <= 0 {
 		concurrency = DefaultTableConcurrency
@@ -492,10 +591,8 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 		futures[i], settables[i] = workflow.NewFuture(tctx)
 	}
 	slots := workflow.NewBufferedChannel(tctx, concurrency)
-	copied := make([]int64, len(tables))
-	for i := range copied {
-		copied[i] = -1
-	}
+	copied, read := unknownRows(len(tables)), unknownRows(len(tables))
+	var recount []activities.RangeRecount
 	for ui, u := range units {
 		workflow.Go(tctx, func(gctx workflow.Context) {
 			for _, d := range u.deps {
@@ -505,9 +602,17 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 				}
 			}
 			if t := tables[u.tables[0]]; !u.batch && len(t.Ranges) > 0 {
-				rows, err := copyRanges(gctx, step, t, slots)
+				rows, whole, again, err := copyRanges(gctx, step, t, slots)
 				if err == nil {
 					copied[u.tables[0]] = rows
+					// Every range to count again is one count(*) of the
+					// table in parts: count it whole instead.
+					if len(again) < len(t.Ranges) {
+						read[u.tables[0]] = whole
+						if len(again) > 0 {
+							recount = append(recount, activities.RangeRecount{Table: u.tables[0], Ranges: again})
+						}
+					}
 				}
 				settables[ui].Set(nil, err)
 				return
@@ -540,6 +645,9 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 				}
 				if err = workflow.ExecuteActivity(gctx, tableActivity, activities.TableInput{StepInput: step, Table: t.Name}).Get(gctx, &cp); err == nil {
 					copied[u.tables[0]] = cp.Rows
+					if cp.WholeRead && cp.Range == nil {
+						read[u.tables[0]] = cp.Rows
+					}
 				} else {
 					err = describe("table "+t.Name.String(), err)
 				}
@@ -555,15 +663,19 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 			cancel()
 		}
 	}
-	return copied, firstErr
+	// Tables finish in any order: list them in plan order.
+	slices.SortFunc(recount, func(a, b activities.RangeRecount) int { return a.Table - b.Table })
+	return tablesOut{copied: copied, read: read, recount: recount}, firstErr
 }
 
 // copyRanges copies a table split into key ranges: one SyncRange activity
 // per range, each taking one of the run's slots, so the ranges spread over
 // the workers polling the task queue as slots allow; then FinishRanges
 // records the table. The first failure cancels the other ranges. It
-// returns the rows the ranges committed together.
-func copyRanges(ctx workflow.Context, step activities.StepInput, t activities.TableRef, slots workflow.Channel) (int64, error) {
+// returns the rows the ranges committed together, the rows the ranges
+// read whole in one attempt read together (sqlsync.Checkpoint.WholeRead)
+// and the other ranges.
+func copyRanges(ctx workflow.Context, step activities.StepInput, t activities.TableRef, slots workflow.Channel) (rows, read int64, again []sqlsync.KeyRange, err error) {
 	rctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
 	futures := make([]workflow.Future, len(t.Ranges))
@@ -579,28 +691,32 @@ func copyRanges(ctx workflow.Context, step activities.StepInput, t activities.Ta
 			}
 			err := workflow.ExecuteActivity(gctx, rangeActivity, activities.RangeInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Range: r}).Get(gctx, &cp)
 			slots.Receive(gctx, nil)
-			set.Set(cp.Rows, describe("table "+t.Name.String()+" "+r.String(), err))
+			set.Set(cp, describe("table "+t.Name.String()+" "+r.String(), err))
 		})
 	}
-	var rows int64
 	var firstErr error
-	for _, f := range futures {
-		var n int64
-		if err := f.Get(ctx, &n); err != nil {
+	for i, f := range futures {
+		var cp sqlsync.Checkpoint
+		if err := f.Get(ctx, &cp); err != nil {
 			if firstErr == nil {
 				firstErr = err
 				cancel()
 			}
 			continue
 		}
-		rows += n
+		rows += cp.Rows
+		if cp.WholeRead {
+			read += cp.Rows
+		} else {
+			again = append(again, t.Ranges[i])
+		}
 	}
 	if firstErr != nil {
-		return 0, firstErr
+		return 0, 0, nil, firstErr
 	}
 	done := activities.RangesDoneInput{TableInput: activities.TableInput{StepInput: step, Table: t.Name}, Rows: rows, Ranges: len(t.Ranges)}
 	if err := workflow.ExecuteActivity(ctx, a.FinishRanges, done).Get(ctx, nil); err != nil {
-		return 0, describe("table "+t.Name.String(), err)
+		return 0, 0, nil, describe("table "+t.Name.String(), err)
 	}
-	return rows, nil
+	return rows, read, again, nil
 }

@@ -3,6 +3,7 @@ package pgsync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ type pgVerifier struct {
 	session string
 }
 
-func (v *pgVerifier) count(ctx context.Context, pool *pgxpool.Pool, query string) (int64, error) {
+func (v *pgVerifier) count(ctx context.Context, pool *pgxpool.Pool, query string, args ...any) (int64, error) {
 	if err := v.q.Err(); err != nil {
 		return 0, err
 	}
@@ -32,13 +33,45 @@ func (v *pgVerifier) count(ctx context.Context, pool *pgxpool.Pool, query string
 				return err
 			}
 		}
-		return tx.QueryRow(ctx, query, pgx.QueryExecModeDescribeExec).Scan(&n)
+		return tx.QueryRow(ctx, query, append([]any{pgx.QueryExecModeDescribeExec}, args...)...).Scan(&n)
 	})
 	return n, err
 }
 
 func (v *pgVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int64, error) {
 	return v.count(ctx, v.src, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(syncdriver.Parenthesize(t.Filter)))
+}
+
+// SourceRangeCount counts the rows of one key range as the range's copy
+// reads them (pgSourceQuery): the filter, then the key's bounds — integer
+// bounds as numbers, key bounds as text parameters cast to the key
+// columns' types and compared as a row — so the key's index bounds the
+// scan.
+func (v *pgVerifier) SourceRangeCount(ctx context.Context, t *syncplan.Table, rng syncdriver.KeyRange) (int64, error) {
+	preds := []string{syncdriver.Parenthesize(t.Filter)}
+	var args []any
+	compare := func(op string, values []string) {
+		lits := make([]string, len(values))
+		for i, val := range values {
+			args = append(args, val)
+			lits[i] = "$" + strconv.Itoa(len(args)) + "::text::" + t.Column(t.Key[i]).DataType
+		}
+		preds = append(preds, "("+v.q.List("", t.Key)+") "+op+" ("+strings.Join(lits, ", ")+")")
+	}
+	switch {
+	case rng.ByKey() && (rng.LoKey != nil && len(rng.LoKey) != len(t.Key) || rng.HiKey != nil && len(rng.HiKey) != len(t.Key)):
+		return 0, fmt.Errorf("%s does not fit the key of %s", rng, t.Name)
+	case rng.ByKey():
+		if rng.LoKey != nil {
+			compare(">=", rng.LoKey)
+		}
+		if rng.HiKey != nil {
+			compare("<", rng.HiKey)
+		}
+	default:
+		preds = append(preds, rng.Predicates(v.q.ID(t.Key[0]))...)
+	}
+	return v.count(ctx, v.src, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(preds...), args...)
 }
 
 func (v *pgVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi int64, err error) {

@@ -109,8 +109,11 @@ type Checkpoint struct {
 	// statement in one repeatable-read snapshot of the source: Rows (the
 	// rows it read, committed batch by batch) is then also the source's
 	// row count in that snapshot, which verification takes instead of
-	// counting the source again (VerifyOptions.SourceRead). False for a
-	// resumed copy and a key range.
+	// counting the source again (VerifyOptions.SourceRead). On a key
+	// range's final checkpoint it says the same of the range: read from
+	// the range's start in this one attempt, in its own snapshot
+	// (VerifyOptions.RangesRead sums the ranges). False for a resumed
+	// copy.
 	WholeRead bool `json:"whole_read,omitempty"`
 	// Leaks are the leak sketches' results of the table's transformed
 	// columns, by column, on the final checkpoint of a copy that read the
@@ -268,6 +271,10 @@ type SourceSpec struct {
 // Verifier runs the verification report's queries for one dialect.
 type Verifier interface {
 	SourceCount(ctx context.Context, t *syncplan.Table) (int64, error)
+	// SourceRangeCount counts the source rows t.Filter selects within
+	// one key range of t, with a count the key's index can bound: what
+	// verification counts of a range whose copy was resumed.
+	SourceRangeCount(ctx context.Context, t *syncplan.Table, rng KeyRange) (int64, error)
 	// KeyBounds returns the least and greatest value of t's first key
 	// column among the source rows t.Filter selects (0, 0 when none), for
 	// splitting t into key ranges; the key must be an integer column.
