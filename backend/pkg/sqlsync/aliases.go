@@ -33,6 +33,10 @@ type RowSource = syncdriver.RowSource
 // could but not all of them (see syncdriver.FinalizeError).
 type FinalizeError = syncdriver.FinalizeError
 
+// WriteCountError is a batch the destination took fewer rows of than it
+// sent (see syncdriver.WriteCountError).
+type WriteCountError = syncdriver.WriteCountError
+
 // MissingConstraint is one object the destination lacks after Finalize.
 type MissingConstraint = syncdriver.MissingConstraint
 

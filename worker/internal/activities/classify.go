@@ -55,8 +55,10 @@ func classify(err error) string {
 	}
 	// Objects Finalize could not build: the rows (duplicates, orphans) or
 	// the destination's own definitions stand in the way, not the network.
+	// So does a table that drops rows it is given (a trigger).
 	var fe *sqlsync.FinalizeError
-	if errors.As(err, &fe) {
+	var wc *sqlsync.WriteCountError
+	if errors.As(err, &fe) || errors.As(err, &wc) {
 		return ErrTypeData
 	}
 	// A destination that is the source, or a truncate that would empty

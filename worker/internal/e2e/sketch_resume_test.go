@@ -88,8 +88,12 @@ func activityWorkers(t *testing.T, tc client.Client, workflowID string) map[stri
 // processes taking one activity at a time; the worker that verifies did
 // not copy some of them, and still every table's leak scan and
 // re-identification count come from the copy — the whole tables'
-// sketches stored with the API — equal to a full re-read's. (Before,
-// those tables' leak scans re-read a sample of the source.)
+// sketches stored with the API — equal to a full re-read's, and every
+// table's source count is the rows its copy read, which the workflow
+// hands Verify (source_from "copy snapshot"), so Verify reads no source
+// table: each is read twice, counted at the run's start (under 100,000
+// rows) and copied. (Before, the tables copied on the other worker were
+// counted again, and their leak scans re-read a sample of the source.)
 func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 	t.Parallel()
 	const rows = 20_000
@@ -118,24 +122,40 @@ func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 	for range 2 {
 		s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000", "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
 	}
-	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTable", len(tables))
+	var before map[string]int64
+	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTable", len(tables), func() { before = pgRowsReadOf(t, src, tables) })
 	for _, table := range tables {
 		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
 			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
 		})
 	}
 	checkNoReread(t, s, done.GetId())
+	waitIdle(t, src)
+	after := pgRowsReadOf(t, src, tables)
+	for _, table := range tables {
+		c := tableCount(t, done, table)
+		if c["source_from"] != "copy snapshot" || num(c, "source_rows") != rows {
+			t.Errorf("count of %s: %v; want %d rows read by the copy", table, c, rows)
+		}
+		if read := after[table] - before[table]; read < rows || read > 5*rows/2 {
+			t.Errorf("the run read %d rows of %s (%d rows): want one count at the start, one copy and no count in Verify", read, table, rows)
+		}
+	}
 	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
 }
 
 // runUntilVerifiedElsewhere runs job (on a stack with two workers taking
 // one activity at a time) until the worker that verified the run did not
 // run every one of its copy activities (units activities of type
-// activity), and returns that run, complete. Which worker takes which
-// activity is Temporal's choice: a run again is rarely needed.
-func runUntilVerifiedElsewhere(t *testing.T, s *stack, tc client.Client, jobID, activity string, units int) *mgmt.JobRun {
+// activity), and returns that run, complete; beforeRun, when set, is
+// called before each run. Which worker takes which activity is Temporal's
+// choice: a run again is rarely needed.
+func runUntilVerifiedElsewhere(t *testing.T, s *stack, tc client.Client, jobID, activity string, units int, beforeRun func()) *mgmt.JobRun {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
+		if beforeRun != nil {
+			beforeRun()
+		}
 		run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 		if err != nil {
 			t.Fatal(err)
@@ -213,7 +233,7 @@ func TestSmallTableSketchesAcrossWorkers(t *testing.T) {
 		s.startWorker(t, "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
 	}
 	before := rpcCalls(t, apiMetrics)
-	done := runUntilVerifiedElsewhere(t, s, tc, jobID, "SyncTableBatch", 3)
+	done := runUntilVerifiedElsewhere(t, s, tc, jobID, "SyncTableBatch", 3, nil)
 	after := rpcCalls(t, apiMetrics)
 	for _, table := range tables {
 		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {

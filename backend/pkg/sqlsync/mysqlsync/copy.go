@@ -125,17 +125,19 @@ var readerSeq atomic.Int64
 // mysqlLoad runs LOAD DATA LOCAL INFILE of r into target (a quoted table)
 // with the column part cols (loadColumns) on x, then fails if the server reported any warning: with LOCAL the
 // server turns errors (duplicate keys, bad values) into warnings rather
-// than stop the transfer, so a warning means a row was not loaded as sent.
+// than stop the transfer, so a warning means a row was not loaded as sent
+// — or if it affected another number of rows than the batch holds.
 func mysqlLoad(ctx context.Context, x interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, tag, target, cols string, r io.Reader) error {
+}, tag, target, cols string, r *syncdriver.BatchReader) error {
 	name := "neosync_" + strconv.FormatInt(readerSeq.Add(1), 10) + "_" + rand.Text() // unguessable: no other session's server can ask for it
 	mysql.RegisterReaderHandler(name, func() io.Reader { return r })
 	defer mysql.DeregisterReaderHandler(name)
 	stmt := tag + "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + target +
 		" CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " + cols
-	if _, err := x.ExecContext(ctx, stmt); err != nil {
+	res, err := x.ExecContext(ctx, stmt)
+	if err != nil {
 		return err
 	}
 	rows, err := x.QueryContext(ctx, "SHOW WARNINGS LIMIT 3")
@@ -157,6 +159,11 @@ func mysqlLoad(ctx context.Context, x interface {
 	}
 	if len(msgs) > 0 {
 		return fmt.Errorf("the server rejected rows: %s", strings.Join(msgs, "; "))
+	}
+	// The driver reports the rows LOAD DATA affected: every row of the
+	// batch, unless the table dropped some silently.
+	if took, err := res.RowsAffected(); err == nil {
+		return syncdriver.CheckWritten("LOAD DATA", took, r)
 	}
 	return nil
 }

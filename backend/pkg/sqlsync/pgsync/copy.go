@@ -222,8 +222,11 @@ func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *syncdriver.TableJob
 // Write commits one batch.
 func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
 	if w.clear == "" && w.merge == "" {
-		_, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
-		return err
+		tag, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
+		if err != nil {
+			return err
+		}
+		return syncdriver.CheckWritten("COPY", tag.RowsAffected(), r)
 	}
 	tx, err := w.conn.Begin(ctx)
 	if err != nil {
@@ -236,7 +239,11 @@ func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
 		}
 		w.clear = ""
 	}
-	if _, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL); err != nil {
+	tag, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
+	if err != nil {
+		return err
+	}
+	if err := syncdriver.CheckWritten("COPY", tag.RowsAffected(), r); err != nil {
 		return err
 	}
 	if w.merge != "" {

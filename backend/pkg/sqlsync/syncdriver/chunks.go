@@ -3,6 +3,7 @@ package syncdriver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -184,3 +185,31 @@ func (r *BatchReader) End() (rows int64, key []string) {
 // Close ends the stream after its last batch (the encoder's side): the
 // writer's Deliver returns once every queued batch is written.
 func (s *ChunkStream) Close() { close(s.ch) }
+
+// WriteCountError is a batch the destination took fewer (or more) rows
+// of than the batch sent, by the count its load statement returned (a
+// PostgreSQL COPY's command tag, the rows a MySQL LOAD DATA affected):
+// a trigger or rule on the destination table dropped rows, so the copy
+// stops at that batch instead of leaving it for verification to find.
+type WriteCountError struct {
+	// Statement names the load statement ("COPY", "LOAD DATA").
+	Statement string
+	Sent      int64
+	Took      int64
+}
+
+func (e *WriteCountError) Error() string {
+	return fmt.Sprintf("the destination took %d of the batch's %d rows (the count %s returned): a trigger or rule on the destination table may drop rows",
+		e.Took, e.Sent, e.Statement)
+}
+
+// CheckWritten compares the rows a load statement reports it wrote (took)
+// with the rows of the batch r, which it read to its end: a
+// *WriteCountError when they differ.
+func CheckWritten(statement string, took int64, r *BatchReader) error {
+	sent, _ := r.End()
+	if !r.ended() || took == sent {
+		return nil
+	}
+	return &WriteCountError{Statement: statement, Sent: sent, Took: took}
+}
