@@ -124,14 +124,15 @@ func TestWholeTableSketchesAcrossWorkers(t *testing.T) {
 	}
 	var before map[string]int64
 	done := runUntilVerifiedElsewhere(t, s, tc, job.Msg.GetJob().GetId(), "SyncTable", len(tables), func() { before = pgRowsReadOf(t, src, tables) })
+	// What the run read of the source, before the checks below read it.
+	waitIdle(t, src)
+	after := pgRowsReadOf(t, src, tables)
 	for _, table := range tables {
 		checkSketchReport(t, done, table, rows, func() ([4]int64, [4]int64, int64) {
 			return sketchTruth(readPGSketchRows(t, src, table), readPGSketchRows(t, dst, table))
 		})
 	}
 	checkNoReread(t, s, done.GetId())
-	waitIdle(t, src)
-	after := pgRowsReadOf(t, src, tables)
 	for _, table := range tables {
 		c := tableCount(t, done, table)
 		if c["source_from"] != "copy snapshot" || num(c, "source_rows") != rows {

@@ -139,7 +139,8 @@ ALTER TABLE big ENABLE ALWAYS TRIGGER lose_rows;`)
 // TestRangedTableVerifiedFromItsRanges' count on MariaDB: the rows the
 // run reads from the source table (the server's per-table statistics,
 // userstat) are the copy's alone, and the report's source count is the
-// ranges' sum.
+// ranges' sum. (The table's planted leaks make the report FAIL on its
+// leak scan, which this test does not look at.)
 func TestMySQLRangedTableVerifiedFromItsRanges(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
@@ -172,9 +173,6 @@ func TestMySQLRangedTableVerifiedFromItsRanges(t *testing.T) {
 	t.Logf("count of big: %v; the run read %d rows of the source's big", c, read)
 	if c["source_from"] != "copy ranges" || num(c, "source_rows") != countRows || num(c, "dest_rows") != countRows {
 		t.Errorf("count of big %v: want %d rows from the copy ranges", c, countRows)
-	}
-	if summary, _ := done.GetReport().AsMap()["summary"].(string); done.GetReport().AsMap()["status"] == "FAIL" {
-		t.Errorf("report FAILs:\n%s", summary)
 	}
 	if read < countRows || read > countRows*3/2 {
 		t.Errorf("the run read %d rows of the source's big (%d rows): want one read by the copy and no count", read, countRows)
