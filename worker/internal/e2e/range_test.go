@@ -150,9 +150,23 @@ func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, 
 
 // checkRangeProgress checks that every destination's progress of table big
 // is complete with every row and all its ranges, that the run's events say
-// it was split into n ranges and that a range was resumed.
+// it was split into n ranges and that a range was resumed, and that the
+// report's source count of big comes from the ranges' reads, with the
+// resumed range counted on its own when it resumed from a checkpoint.
 func checkRangeProgress(t *testing.T, s *stack, done *mgmt.JobRun, n int32) {
 	t.Helper()
+	for _, d := range anyList(done.GetReport().AsMap()["destinations"]) {
+		for _, c := range anyList(d.(map[string]any)["tables"]) {
+			m := c.(map[string]any)
+			if name, _ := m["table"].(map[string]any); name["Table"] != "big" {
+				continue
+			}
+			if from := m["source_from"]; (from != "copy ranges" && from != "copy ranges and counts of resumed ranges") || num(m, "source_rows") != rangeRows {
+				t.Errorf("count of big: %v; want the source's %d rows from the copy's ranges", m, rangeRows)
+			}
+			t.Logf("count of big: %v", m)
+		}
+	}
 	for _, tb := range done.GetTables() {
 		if tb.GetTable() == "big" && (tb.GetState() != "complete" || tb.GetRowsDone() != rangeRows || tb.GetRangesDone() != n || tb.GetRangesTotal() != n) {
 			t.Errorf("progress of big in %s: %s, %d rows, %d of %d ranges", tb.GetDestination(), tb.GetState(), tb.GetRowsDone(), tb.GetRangesDone(), tb.GetRangesTotal())
