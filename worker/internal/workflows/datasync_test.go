@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -58,6 +59,11 @@ type recorder struct {
 	// many Finalize activities have started.
 	finalizeTogether int
 	finalizing       int
+	// reads makes the copies say they read their table (range) whole in
+	// one attempt, all but table lonely and range 2 (resumed); verifyIns
+	// are the Verify activities' inputs.
+	reads     bool
+	verifyIns []activities.VerifyInput
 }
 
 // finalize is the Finalize activity: it waits for finalizeTogether
@@ -89,7 +95,7 @@ func (r *recorder) syncRange(_ context.Context, in activities.RangeInput) (*sqls
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.order = append(r.order, fmt.Sprintf("%s#%d", in.Table.Table, in.Range.Index))
-	return &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range, Rows: 10, Done: true}, nil
+	return &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range, Rows: 10, Done: true, WholeRead: r.reads && in.Range.Index != 2}, nil
 }
 
 func (r *recorder) finishRanges(_ context.Context, in activities.RangesDoneInput) error {
@@ -104,7 +110,7 @@ func (r *recorder) syncTable(_ context.Context, in activities.TableInput) (*sqls
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.order = append(r.order, in.Table.Table)
-	return &sqlsync.Checkpoint{Table: in.Table, Rows: 10, Done: true}, nil
+	return &sqlsync.Checkpoint{Table: in.Table, Rows: 10, Done: true, WholeRead: r.reads && in.Table.Table != "lonely"}, nil
 }
 
 func (r *recorder) syncBatch(_ context.Context, in activities.BatchInput) ([]int64, error) {
@@ -180,6 +186,7 @@ func setup(t *testing.T, rec *recorder, tableErr error) *testsuite.TestWorkflowE
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		rec.verified = append(rec.verified, in.DestinationName)
+		rec.verifyIns = append(rec.verifyIns, in)
 		return packed, nil
 	})
 	env.OnActivity(a.RestoreDestination, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepInput) (string, error) {
@@ -497,5 +504,74 @@ func TestDataSyncFansOutToDestinations(t *testing.T) {
 				t.Fatalf("ranges finished %+v", rec.finished)
 			}
 		})
+	}
+}
+
+// TestDataSyncHandsVerifyTheCopiesReads: Verify gets, per table, the
+// source rows the copies read, from the copy activities' results — a
+// whole table's rows when its copy read it whole in one attempt, a ranged
+// table's ranges so read together, with its other (resumed) ranges to
+// count — and -1 where unknown (a resumed table, tables in batches),
+// also through the child workflows of a large schema.
+func TestDataSyncHandsVerifyTheCopiesReads(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{ranged: 4, reads: true}
+	env := setup(t, rec, nil)
+	env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if len(rec.verifyIns) != 1 {
+		t.Fatalf("%d Verify activities", len(rec.verifyIns))
+	}
+	in := rec.verifyIns[0]
+	// parent: ranges 0, 1, 3 read (30 rows), range 2 resumed; lonely
+	// resumed; child and grandchild read.
+	if fmt.Sprint(in.Read) != "[30 -1 10 10]" || len(in.Recount) != 1 || in.Recount[0].Table != 0 ||
+		len(in.Recount[0].Ranges) != 1 || in.Recount[0].Ranges[0].Index != 2 || fmt.Sprint(in.Copied) != "[40 10 10 10]" {
+		t.Fatalf("Verify got read %v, recount %+v, copied %v; want read [30 -1 10 10], range 2 of table 0 to count, copied [40 10 10 10]", in.Read, in.Recount, in.Copied)
+	}
+
+	rec = &recorder{many: ChunkTables + 60, reads: true}
+	env = setup(t, rec, nil)
+	env.ExecuteWorkflow(DataSync, jobcontract.WorkflowInput{JobID: "job-1"})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("workflow: completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	in = rec.verifyIns[0]
+	if len(in.Read) != rec.many || len(in.Copied) != rec.many {
+		t.Fatalf("Verify got %d reads and %d copied counts for %d tables", len(in.Read), len(in.Copied), rec.many)
+	}
+	for i, n := range in.Read {
+		// Tables t0055, t0155, … are large (SyncTable), the others
+		// small (copied in batches, read unknown).
+		if want := map[bool]int64{true: 10, false: -1}[i%100 == 55]; n != want {
+			t.Fatalf("read of t%04d: %d, want %d", i, n, want)
+		}
+	}
+}
+
+// TestTablesResultEncoding: DataSyncTables' result is encoded as the
+// list of copied rows alone (the form recorded before Read existed)
+// unless it carries Read, and decodes from either form.
+func TestTablesResultEncoding(t *testing.T) {
+	t.Parallel()
+	old, err := json.Marshal(TablesResult{Copied: []int64{1, 2}})
+	if err != nil || string(old) != "[1,2]" {
+		t.Fatalf("without Read: %s, %v; want [1,2]", old, err)
+	}
+	with := TablesResult{Copied: []int64{1, 2}, Read: []int64{1, -1}, Recount: []activities.RangeRecount{{Table: 1, Ranges: []sqlsync.KeyRange{{Index: 3, Count: 4}}}}}
+	b, err := json.Marshal(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		in   []byte
+		want TablesResult
+	}{{old, TablesResult{Copied: []int64{1, 2}}}, {b, with}} {
+		var got TablesResult
+		if err := json.Unmarshal(tc.in, &got); err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Fatalf("decode %s: %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
 	}
 }
