@@ -1,7 +1,9 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,26 +30,89 @@ import (
 type BatchInput struct {
 	StepInput
 	Tables []sqlschema.TableName `json:"tables"`
+	// WithRead asks for the source rows each copy read too
+	// (BatchResult.Read); a workflow recorded before it does not ask.
+	WithRead bool `json:"with_read,omitempty"`
 }
 
 // BatchBeat is a batch's heartbeat: the rows each table's copy committed
-// (-1 while not done) and the checkpoint of the table being copied.
+// (-1 while not done), the source rows each done copy read (see
+// BatchResult.Read) and the checkpoint of the table being copied.
 type BatchBeat struct {
 	Done    []int64             `json:"done"`
+	Read    []int64             `json:"read,omitempty"`
 	Current *sqlsync.Checkpoint `json:"current,omitempty"`
 }
 
-// SyncTableBatch copies a batch of small tables and returns the rows each
-// copy committed, in the batch's order.
-func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64, error) {
-	beat := BatchBeat{Done: make([]int64, len(in.Tables))}
-	for i := range beat.Done {
-		beat.Done[i] = -1
+// BatchResult is what a batch of small tables copied, in the batch's
+// order: the rows each copy committed (Copied) and, when asked
+// (BatchInput.WithRead), the source rows each read — its rows when it
+// read its table whole in one attempt (sqlsync.Checkpoint.WholeRead),
+// else -1 — for Verify (VerifyInput.Read). Without Read it is encoded as
+// the list of Copied alone, the result of a batch recorded before it,
+// which it also decodes.
+type BatchResult struct {
+	Copied []int64
+	Read   []int64
+}
+
+// batchResultJSON is the encoded form of a BatchResult with Read.
+type batchResultJSON struct {
+	Copied []int64 `json:"copied"`
+	Read   []int64 `json:"read"`
+}
+
+// MarshalJSON encodes r (see BatchResult).
+func (r BatchResult) MarshalJSON() ([]byte, error) {
+	if r.Read == nil {
+		return json.Marshal(r.Copied)
 	}
+	return json.Marshal(batchResultJSON(r))
+}
+
+// UnmarshalJSON decodes either form of a BatchResult.
+func (r *BatchResult) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		*r = BatchResult{}
+		return json.Unmarshal(t, &r.Copied)
+	}
+	var j batchResultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = BatchResult(j)
+	return nil
+}
+
+// result is what the batch returns for in, once every table is done.
+func (b BatchBeat) result(in BatchInput) *BatchResult {
+	out := &BatchResult{Copied: b.Done}
+	if in.WithRead {
+		out.Read = b.Read
+	}
+	return out
+}
+
+// noRows returns n counts of -1 (not done, unknown).
+func noRows(n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = -1
+	}
+	return out
+}
+
+// SyncTableBatch copies a batch of small tables and returns the rows each
+// copy committed and read, in the batch's order.
+func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) (*BatchResult, error) {
+	beat := BatchBeat{Done: noRows(len(in.Tables)), Read: noRows(len(in.Tables))}
 	if activity.HasHeartbeatDetails(ctx) {
 		var last BatchBeat
 		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && len(last.Done) == len(in.Tables) {
 			beat = last
+			if len(beat.Read) != len(in.Tables) {
+				beat.Read = noRows(len(in.Tables))
+			}
 		}
 	}
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
@@ -66,6 +131,7 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 	// once they are stored (see finalSketches).
 	finals := a.newFinalSketches(ctx, in.JobRunID)
 	waiting := map[int]int64{}
+	waitingRead := map[int]int64{} // the source rows of those read whole
 	// record stores the queue and records its tables done; after a
 	// failure (failed set) the checkpoint of the table that failed stays
 	// in the heartbeat, for the retry to resume from.
@@ -74,11 +140,15 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 		for i, n := range waiting {
 			beat.Done[i] = n
 		}
+		for i, n := range waitingRead {
+			beat.Read[i] = n
+		}
 		clear(waiting)
+		clear(waitingRead)
 		if !failed {
 			beat.Current = nil
 		}
-		h.set(BatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+		h.set(BatchBeat{Done: slices.Clone(beat.Done), Read: slices.Clone(beat.Read), Current: beat.Current})
 	}
 	err := a.withDBs(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
 		defer func() {
@@ -97,12 +167,15 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 			}
 			out, err := a.copyTable(ctx, in.StepInput, plan, t, src, dst, cp, func(c sqlsync.Checkpoint) {
 				beat.Current = &c
-				h.set(BatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+				h.set(BatchBeat{Done: slices.Clone(beat.Done), Read: slices.Clone(beat.Read), Current: beat.Current})
 			}, finals)
 			if err != nil {
 				return batchError(t, err)
 			}
 			waiting[i] = out.Rows
+			if out.WholeRead {
+				waitingRead[i] = out.Rows
+			}
 			if !finals.queued() || finals.due() || !redoneExactly(plan, t, dst.Options) {
 				record(false)
 			}
@@ -115,7 +188,7 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) ([]int64
 	if err != nil {
 		return nil, err
 	}
-	return beat.Done, nil
+	return beat.result(in), nil
 }
 
 // redoneExactly reports whether copying table t again from its start,

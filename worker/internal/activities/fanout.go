@@ -354,22 +354,25 @@ func (a *Activities) fanOut(ctx context.Context, in StepInput, plan *syncplan.Pl
 // copy committed (-1 while not done in every destination) and the
 // destinations' checkpoints of the table being copied.
 type FanOutBatchBeat struct {
-	Done    []int64               `json:"done"`
+	Done []int64 `json:"done"`
+	// Read are the source rows each done table's copy read (see
+	// BatchResult.Read; -1 unknown).
+	Read    []int64               `json:"read,omitempty"`
 	Current []*sqlsync.Checkpoint `json:"current,omitempty"`
 }
 
 // FanOutBatch is SyncTableBatch into every destination of in.FanOut, each
 // table read once.
-func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, error) {
+func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) (*BatchResult, error) {
 	n := len(fanOutDests(in.StepInput))
-	beat := FanOutBatchBeat{Done: make([]int64, len(in.Tables))}
-	for i := range beat.Done {
-		beat.Done[i] = -1
-	}
+	beat := FanOutBatchBeat{Done: noRows(len(in.Tables)), Read: noRows(len(in.Tables))}
 	if activity.HasHeartbeatDetails(ctx) {
 		var last FanOutBatchBeat
 		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && len(last.Done) == len(in.Tables) && (last.Current == nil || len(last.Current) == n) {
 			beat = last
+			if len(beat.Read) != len(in.Tables) {
+				beat.Read = noRows(len(in.Tables))
+			}
 		}
 	}
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
@@ -389,6 +392,7 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 	// once they are stored (see finalSketches).
 	finals := a.newFinalSketches(ctx, in.JobRunID)
 	waiting := map[int]int64{}
+	waitingRead := map[int]int64{} // the source rows of those read whole
 	// record stores the queue and records its tables done; after a
 	// failure (failed set) the checkpoint of the table that failed stays
 	// in the heartbeat, for the retry to resume from.
@@ -399,11 +403,15 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 		for i, r := range waiting {
 			beat.Done[i] = r
 		}
+		for i, r := range waitingRead {
+			beat.Read[i] = r
+		}
 		clear(waiting)
+		clear(waitingRead)
 		if !failed {
 			beat.Current = nil
 		}
-		h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+		h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Read: slices.Clone(beat.Read), Current: beat.Current})
 	}
 	err := a.withFanOut(ctx, in.StepInput, func(plan *syncplan.Plan, src sqlsync.Source, dsts []sqlsync.Destination) error {
 		defer func() {
@@ -425,12 +433,17 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 				mu.Lock()
 				defer mu.Unlock()
 				beat.Current = b.Checkpoints
-				h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Current: beat.Current})
+				h.set(FanOutBatchBeat{Done: slices.Clone(beat.Done), Read: slices.Clone(beat.Read), Current: beat.Current})
 			}, finals)
 			if err != nil {
 				return batchError(t, err)
 			}
 			waiting[i] = out[0].Rows
+			// One read gave every destination its rows: a whole read
+			// when it was one for each.
+			if !slices.ContainsFunc(out, func(cp sqlsync.Checkpoint) bool { return !cp.WholeRead }) {
+				waitingRead[i] = out[0].Rows
+			}
 			exact := true
 			for _, d := range dsts {
 				exact = exact && redoneExactly(plan, t, d.Options)
@@ -447,7 +460,11 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) ([]int64, e
 	if err != nil {
 		return nil, err
 	}
-	return beat.Done, nil
+	out := &BatchResult{Copied: beat.Done}
+	if in.WithRead {
+		out.Read = beat.Read
+	}
+	return out, nil
 }
 
 // FanOutRange is SyncRange into every destination of in.FanOut from one

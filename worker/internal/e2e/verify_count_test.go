@@ -86,16 +86,19 @@ func (s *stack) runOnce(t *testing.T, jobID string) *mgmt.JobRun {
 // and a destination that lost rows of one range still fails the report:
 // the destination's count is its own. The destination table drops 100
 // rows of one range after every insert statement (a trigger), which the
-// copy cannot see.
+// copy cannot see. A small table beside it, copied in a batch on either
+// worker, takes its source count from its copy too.
 func TestRangedTableVerifiedFromItsRanges(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
 	src, dst := newDatabase(t, "neosync_e2e_vcount_src"), newDatabase(t, "neosync_e2e_vcount_dst")
 	const table = `CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, name text NOT NULL);`
-	execSQL(t, src, table+fmt.Sprintf(`
+	const small = `CREATE TABLE small (id int PRIMARY KEY, name text NOT NULL);`
+	execSQL(t, src, table+small+fmt.Sprintf(`
 INSERT INTO big SELECT g, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, %d) g;
+INSERT INTO small SELECT g, 'small ' || g FROM generate_series(1, 500) g;
 ANALYZE big;`, countRows))
-	execSQL(t, dst, table+`
+	execSQL(t, dst, small+table+`
 CREATE FUNCTION lose_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN DELETE FROM public.big WHERE id > 100000 AND id <= 100100; RETURN NULL; END $$;
 CREATE TRIGGER lose_rows AFTER INSERT ON big FOR EACH STATEMENT EXECUTE FUNCTION lose_rows();
@@ -108,6 +111,8 @@ ALTER TABLE big ENABLE ALWAYS TRIGGER lose_rows;`)
 			mapping("big", "id", "passthrough", nil),
 			mapping("big", "email", "transform_email", nil),
 			mapping("big", "name", "passthrough", nil),
+			mapping("small", "id", "passthrough", nil),
+			mapping("small", "name", "passthrough", nil),
 		},
 	}))
 	if err != nil {
@@ -124,6 +129,9 @@ ALTER TABLE big ENABLE ALWAYS TRIGGER lose_rows;`)
 	t.Logf("count of big: %v; the run read %d rows of the source's big", c, read)
 	if c["source_from"] != "copy ranges" || num(c, "source_rows") != countRows || num(c, "dest_rows") != countRows-100 {
 		t.Errorf("count of big %v: want the source's %d rows from the copy ranges, the destination's %d", c, countRows, countRows-100)
+	}
+	if c := tableCount(t, done, "small"); c["source_from"] != "copy snapshot" || num(c, "source_rows") != 500 || num(c, "dest_rows") != 500 {
+		t.Errorf("count of small %v: want 500 rows read by its copy", c)
 	}
 	if status := done.GetReport().AsMap()["status"]; status != "FAIL" {
 		t.Errorf("report status %v with 100 rows missing in the destination, want FAIL:\n%v", status, done.GetReport().AsMap()["summary"])

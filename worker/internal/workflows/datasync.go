@@ -408,7 +408,7 @@ type tablesOut struct {
 func syncTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput) (tablesOut, error) {
 	withRead := workflow.GetVersion(ctx, copyReadsChange, workflow.DefaultVersion, 1) == 1
 	if len(info.Tables) <= ChunkTables {
-		out, err := copyTables(ctx, info, step, info.Tables)
+		out, err := copyTables(ctx, info, step, info.Tables, withRead)
 		if !withRead {
 			out.read, out.recount = nil, nil
 		}
@@ -503,7 +503,7 @@ const DataSyncTablesName = "DataSyncTables"
 // DataSyncTables copies one chunk of a run's tables (see ChunkTables).
 // Dependencies on tables of earlier chunks are already met.
 func DataSyncTables(ctx workflow.Context, in TablesInput) (TablesResult, error) {
-	out, err := copyTables(ctx, &in.Info, in.Step, in.Tables)
+	out, err := copyTables(ctx, &in.Info, in.Step, in.Tables, in.WithRead)
 	res := TablesResult{Copied: out.copied}
 	if in.WithRead {
 		res.Read, res.Recount = out.read, out.recount
@@ -575,9 +575,10 @@ func planUnits(tables []activities.TableRef) []unit {
 // failure cancels the rest. It returns the rows each table's copy
 // committed (-1 for a table not copied) and read: a table copied whole
 // gives its rows when its copy read it whole in one attempt, a ranged
-// table the sum of the ranges so read, the others to count (Recount);
-// tables copied in a batch are unknown (-1).
-func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef) (tablesOut, error) {
+// table the sum of the ranges so read, the others to count (Recount); a
+// table copied in a batch is unknown (-1) unless withRead asked the batch
+// (BatchInput.WithRead, set in runs recorded after copyReadsChange).
+func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.StepInput, tables []activities.TableRef, withRead bool) (tablesOut, error) {
 	concurrency := info.TableConcurrency
 	if concurrency <= 0 {
 		concurrency = DefaultTableConcurrency
@@ -620,19 +621,22 @@ func copyTables(ctx workflow.Context, info *activities.RunInfo, step activities.
 			slots.Send(gctx, true)
 			var err error
 			if u.batch {
-				in := activities.BatchInput{StepInput: step}
+				in := activities.BatchInput{StepInput: step, WithRead: withRead}
 				for _, i := range u.tables {
 					in.Tables = append(in.Tables, tables[i].Name)
 				}
-				var rows []int64
+				var res activities.BatchResult
 				batchActivity := a.SyncTableBatch
 				if len(step.FanOut) > 1 {
 					batchActivity = a.FanOutBatch
 				}
-				if err = workflow.ExecuteActivity(gctx, batchActivity, in).Get(gctx, &rows); err == nil {
+				if err = workflow.ExecuteActivity(gctx, batchActivity, in).Get(gctx, &res); err == nil {
 					for k, i := range u.tables {
-						if k < len(rows) {
-							copied[i] = rows[k]
+						if k < len(res.Copied) {
+							copied[i] = res.Copied[k]
+						}
+						if k < len(res.Read) {
+							read[i] = res.Read[k]
 						}
 					}
 				}
