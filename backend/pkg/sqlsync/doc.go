@@ -36,7 +36,10 @@
 //     the leak scan, several tables at once. The destination's rows are
 //     always counted there; the source's are the rows the copy read when
 //     it read the table whole in one snapshot ([Checkpoint.WholeRead],
-//     [VerifyOptions.SourceRead]), else counted (see [TableCount]). A key or foreign key that a destination constraint
+//     [VerifyOptions.SourceRead]) or, for a table copied in key ranges,
+//     the sum of its ranges' reads, with only resumed ranges counted in
+//     their key intervals ([VerifyOptions.RangesRead]); else counted (see
+//     [TableCount]). A key or foreign key that a destination constraint
 //     guarantees (a unique index over exactly its columns; a validated,
 //     enabled PostgreSQL foreign key) is reported as enforced by that
 //     constraint rather than recounted, which keeps verification of large

@@ -108,9 +108,10 @@ type Report struct {
 // of the copy. SourceRows is, per SourceFrom, the rows the copy read in
 // its one snapshot of the source (SourceFromCopy: the table was read whole
 // in one attempt, so counting it again would only re-read what the copy
-// counted) or a count(*) on the source at verification
-// (SourceFromCount: resumed copies, key ranges, tables this verifier did
-// not see copied). Equal source and destination counts prove
+// counted), the sum of its key ranges' reads (SourceFromRanges, and
+// SourceFromRangesCounted when resumed ranges were counted) or a count(*)
+// on the source at verification (SourceFromCount: resumed copies, tables
+// whose copy the caller did not report). Equal source and destination counts prove
 // nothing when the copy wrote nothing (both may be 0, or the destination
 // may hold an earlier run's rows) or when the source lost its rows during
 // the run; Problem says so.
