@@ -148,6 +148,7 @@ func TestPostgresKeyRanges(t *testing.T) {
 				assertNoError(t, "finalize", e.Finalize(ctx, plan, dest))
 			}
 			assertSameRows(t, want, dst, "app", []string{"big"})
+			checkRangesRead(t, e, plan, big, ranges, results, source, dest, rows)
 
 			// A range resumed from a checkpoint read only part of its
 			// rows and has no sketch; one read from its start has.

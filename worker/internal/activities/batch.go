@@ -45,42 +45,50 @@ type BatchBeat struct {
 }
 
 // BatchResult is what a batch of small tables copied, in the batch's
-// order: the rows each copy committed (Copied) and, when asked
-// (BatchInput.WithRead), the source rows each read — its rows when it
-// read its table whole in one attempt (sqlsync.Checkpoint.WholeRead),
-// else -1 — for Verify (VerifyInput.Read). Without Read it is encoded as
-// the list of Copied alone, the result of a batch recorded before it,
+// order (see CopiedRows; a batch has no ranges to recount).
+type BatchResult = CopiedRows
+
+// CopiedRows is what a group of tables copied — a batch of small tables
+// (SyncTableBatch, FanOutBatch) or a chunk of a run's tables (the
+// workflows' DataSyncTables) — in its order: the rows each copy committed
+// (Copied) and, when asked (BatchInput.WithRead), the source rows each
+// read for Verify (Read, Recount with table indexes into the group; see
+// VerifyInput): its rows when it read its table whole in one attempt
+// (sqlsync.Checkpoint.WholeRead), else -1. Without Read it is encoded as
+// the list of Copied alone, the result recorded before Read existed,
 // which it also decodes.
-type BatchResult struct {
-	Copied []int64
-	Read   []int64
+type CopiedRows struct {
+	Copied  []int64
+	Read    []int64
+	Recount []RangeRecount
 }
 
-// batchResultJSON is the encoded form of a BatchResult with Read.
-type batchResultJSON struct {
-	Copied []int64 `json:"copied"`
-	Read   []int64 `json:"read"`
+// copiedRowsJSON is the encoded form of CopiedRows with Read.
+type copiedRowsJSON struct {
+	Copied  []int64        `json:"copied"`
+	Read    []int64        `json:"read"`
+	Recount []RangeRecount `json:"recount,omitempty"`
 }
 
-// MarshalJSON encodes r (see BatchResult).
-func (r BatchResult) MarshalJSON() ([]byte, error) {
+// MarshalJSON encodes r (see CopiedRows).
+func (r CopiedRows) MarshalJSON() ([]byte, error) {
 	if r.Read == nil {
 		return json.Marshal(r.Copied)
 	}
-	return json.Marshal(batchResultJSON(r))
+	return json.Marshal(copiedRowsJSON(r))
 }
 
-// UnmarshalJSON decodes either form of a BatchResult.
-func (r *BatchResult) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON decodes either form of CopiedRows.
+func (r *CopiedRows) UnmarshalJSON(b []byte) error {
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
-		*r = BatchResult{}
+		*r = CopiedRows{}
 		return json.Unmarshal(t, &r.Copied)
 	}
-	var j batchResultJSON
+	var j copiedRowsJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*r = BatchResult(j)
+	*r = CopiedRows(j)
 	return nil
 }
 

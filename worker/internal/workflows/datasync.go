@@ -5,8 +5,6 @@
 package workflows
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -456,46 +454,11 @@ func unknownRows(n int) []int64 {
 	return out
 }
 
-// TablesResult is what DataSyncTables returns: per table of its chunk,
-// the rows each copy committed (Copied) and — when the parent asked
-// (TablesInput.WithRead) — the source rows it read (Read, Recount with
-// table indexes into the chunk; see VerifyInput). Without Read it is
-// encoded as the list of Copied alone, the result of a child recorded
-// before it, which it also decodes.
-type TablesResult struct {
-	Copied  []int64
-	Read    []int64
-	Recount []activities.RangeRecount
-}
-
-// tablesResultJSON is the encoded form of a TablesResult with Read.
-type tablesResultJSON struct {
-	Copied  []int64                   `json:"copied"`
-	Read    []int64                   `json:"read"`
-	Recount []activities.RangeRecount `json:"recount,omitempty"`
-}
-
-// MarshalJSON encodes r (see TablesResult).
-func (r TablesResult) MarshalJSON() ([]byte, error) {
-	if r.Read == nil {
-		return json.Marshal(r.Copied)
-	}
-	return json.Marshal(tablesResultJSON(r))
-}
-
-// UnmarshalJSON decodes either form of a TablesResult.
-func (r *TablesResult) UnmarshalJSON(b []byte) error {
-	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
-		*r = TablesResult{}
-		return json.Unmarshal(t, &r.Copied)
-	}
-	var j tablesResultJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	*r = TablesResult(j)
-	return nil
-}
+// TablesResult is what DataSyncTables returns, per table of its chunk
+// (see activities.CopiedRows): Read and Recount only when the parent
+// asked (TablesInput.WithRead), else encoded as the list of copied rows
+// a child recorded before them returned.
+type TablesResult = activities.CopiedRows
 
 // DataSyncTablesName is the registered name of DataSyncTables.
 const DataSyncTablesName = "DataSyncTables"

@@ -55,29 +55,20 @@ func (v *mysqlVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int
 // (syncdriver.KeyCompare) with the values as parameters — so the key's
 // index bounds the scan.
 func (v *mysqlVerifier) SourceRangeCount(ctx context.Context, t *syncplan.Table, rng syncdriver.KeyRange) (int64, error) {
-	preds := []string{syncdriver.Parenthesize(t.Filter)}
 	var args []any
 	quoted := make([]string, len(t.Key))
 	for i, k := range t.Key {
 		quoted[i] = v.q.ID(k)
 	}
-	compare := func(op string, values []string) {
+	conds, err := rng.Conditions(len(t.Key), quoted[0], func(op string, values []string) string {
 		pred, a := syncdriver.KeyCompare(quoted, op, values)
-		preds, args = append(preds, pred), append(args, a...)
+		args = append(args, a...)
+		return pred
+	})
+	if err != nil {
+		return 0, fmt.Errorf("table %s: %w", t.Name, err)
 	}
-	switch {
-	case rng.ByKey() && (rng.LoKey != nil && len(rng.LoKey) != len(t.Key) || rng.HiKey != nil && len(rng.HiKey) != len(t.Key)):
-		return 0, fmt.Errorf("%s does not fit the key of %s", rng, t.Name)
-	case rng.ByKey():
-		if rng.LoKey != nil {
-			compare(">=", rng.LoKey)
-		}
-		if rng.HiKey != nil {
-			compare("<", rng.HiKey)
-		}
-	default:
-		preds = append(preds, rng.Predicates(quoted[0])...)
-	}
+	preds := append([]string{syncdriver.Parenthesize(t.Filter)}, conds...)
 	return v.count(ctx, v.src, "SELECT COUNT(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(preds...), args...)
 }
 

@@ -48,29 +48,19 @@ func (v *pgVerifier) SourceCount(ctx context.Context, t *syncplan.Table) (int64,
 // columns' types and compared as a row — so the key's index bounds the
 // scan.
 func (v *pgVerifier) SourceRangeCount(ctx context.Context, t *syncplan.Table, rng syncdriver.KeyRange) (int64, error) {
-	preds := []string{syncdriver.Parenthesize(t.Filter)}
 	var args []any
-	compare := func(op string, values []string) {
+	conds, err := rng.Conditions(len(t.Key), v.q.ID(t.Key[0]), func(op string, values []string) string {
 		lits := make([]string, len(values))
 		for i, val := range values {
 			args = append(args, val)
 			lits[i] = "$" + strconv.Itoa(len(args)) + "::text::" + t.Column(t.Key[i]).DataType
 		}
-		preds = append(preds, "("+v.q.List("", t.Key)+") "+op+" ("+strings.Join(lits, ", ")+")")
+		return "(" + v.q.List("", t.Key) + ") " + op + " (" + strings.Join(lits, ", ") + ")"
+	})
+	if err != nil {
+		return 0, fmt.Errorf("table %s: %w", t.Name, err)
 	}
-	switch {
-	case rng.ByKey() && (rng.LoKey != nil && len(rng.LoKey) != len(t.Key) || rng.HiKey != nil && len(rng.HiKey) != len(t.Key)):
-		return 0, fmt.Errorf("%s does not fit the key of %s", rng, t.Name)
-	case rng.ByKey():
-		if rng.LoKey != nil {
-			compare(">=", rng.LoKey)
-		}
-		if rng.HiKey != nil {
-			compare("<", rng.HiKey)
-		}
-	default:
-		preds = append(preds, rng.Predicates(v.q.ID(t.Key[0]))...)
-	}
+	preds := append([]string{syncdriver.Parenthesize(t.Filter)}, conds...)
 	return v.count(ctx, v.src, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t.Name)+syncdriver.Where(preds...), args...)
 }
 

@@ -89,6 +89,28 @@ func (r *KeyRange) Predicates(quotedKey string) []string {
 	return preds
 }
 
+// Conditions returns the conditions that select r's rows of a table
+// whose key has keyLen columns, the first quoted as quotedFirst: an
+// integer range's as SQL (Predicates), a key range's bounds each written
+// by bound — op ">=" with the lower bound's values, "<" with the upper
+// one's — which the dialect writes with parameters.
+func (r *KeyRange) Conditions(keyLen int, quotedFirst string, bound func(op string, values []string) string) ([]string, error) {
+	if !r.ByKey() {
+		return r.Predicates(quotedFirst), nil
+	}
+	if (r.LoKey != nil && len(r.LoKey) != keyLen) || (r.HiKey != nil && len(r.HiKey) != keyLen) {
+		return nil, fmt.Errorf("%s does not fit a key of %d columns", r, keyLen)
+	}
+	var out []string
+	if r.LoKey != nil {
+		out = append(out, bound(">=", r.LoKey))
+	}
+	if r.HiKey != nil {
+		out = append(out, bound("<", r.HiKey))
+	}
+	return out, nil
+}
+
 // SplitKeys divides the keys lo..hi (inclusive, lo <= hi) into n ranges
 // of about equal width; the first is open below and the last above. n is
 // at least 1 and at most the number of keys. The arithmetic is unsigned,
