@@ -362,22 +362,31 @@ func TestMySQLRangeSketchesAcrossWorkers(t *testing.T) {
 	s := startStack(t)
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_sketch_src", sketchRows)
 	dst := srv.database(t, "neosync_e2e_sketch_dst")
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "mysql-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "sketch-src", srcURL)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, "sketch-dst", srv.url(dst)),
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
-		Mappings: sketchMappings(src),
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
+	jobID := s.mysqlSketchJob(t, "mysql-sketches", srcURL, srv.url(dst), src)
 	read := func(db string) map[int64]sketchRow {
 		q, _ := sqlschema.QuoteMySQLIdentifier(db)
 		return readSketchRows(t, func() (*sql.Rows, error) {
 			return srv.admin.QueryContext(testCtx(t, time.Minute), "SELECT id, email, first_name, last_name, city FROM "+q+".big")
 		})
 	}
-	runSketchJob(t, s, job.Msg.GetJob().GetId(), func() ([4]int64, [4]int64, int64) { return sketchTruth(read(src), read(dst)) })
+	runSketchJob(t, s, jobID, func() ([4]int64, [4]int64, int64) { return sketchTruth(read(src), read(dst)) })
+}
+
+// mysqlSketchJob creates a job copying the planted-leak table big of
+// MariaDB database schema (at srcURL) into an owned destination (dstURL)
+// and returns its id.
+func (s *stack) mysqlSketchJob(t *testing.T, name, srcURL, dstURL, schema string) string {
+	t.Helper()
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: name, Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, name+"-src", srcURL)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, name+"-dst", dstURL),
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
+		Mappings: sketchMappings(schema),
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	return job.Msg.GetJob().GetId()
 }
 
 // createMySQLSketchTable creates the planted-leak table big (see

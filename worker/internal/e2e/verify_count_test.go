@@ -156,15 +156,7 @@ func TestMySQLRangedTableVerifiedFromItsRanges(t *testing.T) {
 	// userstat keeps per-table read counters (information_schema.TABLE_STATISTICS).
 	srv.exec(t, src, "SET GLOBAL userstat = 1")
 	dst := srv.database(t, "neosync_e2e_vcount_dst")
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "mysql-verify-ranges", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.mysqlConnection(t, "vcount-src", srcURL)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.mysqlConnection(t, "vcount-dst", srv.url(dst)),
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 5000}}},
-		Mappings: sketchMappings(src),
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
+	jobID := s.mysqlSketchJob(t, "mysql-verify-ranges", srcURL, srv.url(dst), src)
 	rowsRead := func() int64 {
 		var n int64
 		err := srv.admin.QueryRowContext(testCtx(t, time.Minute), "SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.TABLE_STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'big'", src).Scan(&n)
@@ -175,7 +167,7 @@ func TestMySQLRangedTableVerifiedFromItsRanges(t *testing.T) {
 	}
 	s.startWorker(t, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(countRangeSize))
 	before := rowsRead()
-	done := s.runOnce(t, job.Msg.GetJob().GetId())
+	done := s.runOnce(t, jobID)
 	read := rowsRead() - before
 	c := tableCount(t, done, "big")
 	t.Logf("count of big: %v; the run read %d rows of the source's big", c, read)
