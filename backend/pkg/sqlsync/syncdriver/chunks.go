@@ -198,6 +198,8 @@ type WriteCountError struct {
 	Took      int64
 }
 
+// Error says how many rows the destination took of how many, and why it
+// matters.
 func (e *WriteCountError) Error() string {
 	return fmt.Sprintf("the destination took %d of the batch's %d rows (the count %s returned): a trigger or rule on the destination table may drop rows",
 		e.Took, e.Sent, e.Statement)
