@@ -1,8 +1,10 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,7 +156,19 @@ func TestMySQLRangedTableVerifiedFromItsRanges(t *testing.T) {
 	s := startStack(t)
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_vcount_src", countRows)
 	// userstat keeps per-table read counters (information_schema.TABLE_STATISTICS).
-	srv.exec(t, src, "SET GLOBAL userstat = 1")
+	var userstat string
+	if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), "SELECT @@GLOBAL.userstat").Scan(&userstat); err != nil {
+		t.Fatal(err)
+	}
+	if userstat != "1" && !strings.EqualFold(userstat, "ON") {
+		srv.exec(t, src, "SET GLOBAL userstat = 1")
+		// The setting is the server's, not the test's: put it back.
+		t.Cleanup(func() {
+			if _, err := srv.admin.ExecContext(context.Background(), "SET GLOBAL userstat = 0"); err != nil {
+				t.Logf("turn MariaDB's userstat off again: %v", err)
+			}
+		})
+	}
 	dst := srv.database(t, "neosync_e2e_vcount_dst")
 	jobID := s.mysqlSketchJob(t, "mysql-verify-ranges", srcURL, srv.url(dst), src)
 	rowsRead := func() int64 {
