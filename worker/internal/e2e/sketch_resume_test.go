@@ -157,14 +157,7 @@ func runUntilVerifiedElsewhere(t *testing.T, s *stack, tc client.Client, jobID, 
 		if beforeRun != nil {
 			beforeRun()
 		}
-		run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
-		if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-			t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-		}
+		done := s.runOnce(t, jobID)
 		workers := activityWorkers(t, tc, done.GetWorkflowId())
 		if len(workers["Verify"]) != 1 || len(workers[activity]) != units {
 			t.Fatalf("activities per worker %v: want one Verify and %d %s", workers, units, activity)

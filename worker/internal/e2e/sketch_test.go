@@ -211,14 +211,7 @@ func runSketchJob(t *testing.T, s *stack, jobID string, truth func() (equal, sel
 	for range 2 {
 		s.startWorker(t, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(sketchRangeSize), "WORKER_MAX_CONCURRENT_ACTIVITIES=1")
 	}
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
-	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
-		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
-	}
+	done := s.runOnce(t, jobID)
 	workers := rangeWorkers(t, tc, done.GetWorkflowId())
 	n := 0
 	for _, c := range workers {
