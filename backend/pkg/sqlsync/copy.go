@@ -8,14 +8,24 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
+// restarts reports whether j's copy starts over after a crash rather than
+// resuming from a key checkpoint: a copy of the whole table under the
+// plan's rule (syncplan.Plan.Restarts). Key ranges always resume by key.
+func restarts(j *syncdriver.TableJob) bool {
+	return j.Range == nil && j.Plan.Restarts(j.Table, j.Dst.Options)
+}
+
 // runCopy copies j's table through the side open returns (a source
 // database's or a RowSource's): reconcile a resumed keyed copy, then
-// stream batches, reporting a checkpoint after each commit.
+// stream batches, reporting a checkpoint after each commit. A copy that
+// restarts (see restarts) ignores the checkpoint it is given, reads the
+// source unordered and writes one batch in one transaction that first
+// empties the table the job owns; its only checkpoint is the final one.
 func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Context, []syncplan.Column) (syncdriver.CopySide, error)) (Checkpoint, error) {
 	t := j.Table
 	opts := j.Dst.Options
 	cp := j.Start
-	keyed := t.Resume == syncplan.ResumeKeyed
+	keyed := !restarts(j)
 	if !keyed {
 		cp.Rows, cp.Key = 0, nil
 	}

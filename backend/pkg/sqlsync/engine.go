@@ -83,7 +83,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil {
 		job.Start = *cp
 	}
-	job.Leaks = e.newLeaks(ctx, t, &job.Start, src.Seed)
+	job.Leaks = e.newLeaks(ctx, t, restarts(job), &job.Start, src.Seed)
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)
@@ -97,16 +97,16 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 			out.Leaks, out.Reidentified, out.Sketches = leaks, sk.Reidentified(), sk
 		}
 	}
-	out.WholeRead = fromStart(t, job.Start)
+	out.WholeRead = fromStart(restarts(job), job.Start)
 	e.Logger.InfoContext(ctx, "table copied", slog.String("table", table.String()), slog.Int64("rows", out.Rows))
 	return out, nil
 }
 
 // fromStart reports whether a copy starting at cp reads the whole table:
-// a first attempt, or a retry of a table without a usable key, which
-// starts over.
-func fromStart(t *syncplan.Table, cp Checkpoint) bool {
-	return t.Resume != syncplan.ResumeKeyed || (cp.Rows == 0 && len(cp.Key) == 0)
+// a first attempt, or a retry of a copy that starts over (restart: see
+// restarts).
+func fromStart(restart bool, cp Checkpoint) bool {
+	return restart || (cp.Rows == 0 && len(cp.Key) == 0)
 }
 
 // newLeaks returns the leak sketches of a copy starting at start, hashed
@@ -115,13 +115,13 @@ func fromStart(t *syncplan.Table, cp Checkpoint) bool {
 // which the caller restored — or nil when it has none (the copy then
 // reads only part of the rows and keeps no sketch; verification re-reads
 // a sample). It takes start.Sketches off start.
-func (e *Engine) newLeaks(ctx context.Context, t *syncplan.Table, start *Checkpoint, seed leakscan.Seed) *syncdriver.Leaks {
+func (e *Engine) newLeaks(ctx context.Context, t *syncplan.Table, restart bool, start *Checkpoint, seed leakscan.Seed) *syncdriver.Leaks {
 	prefix := start.Sketches
 	start.Sketches = nil
 	if !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
 		return nil // nothing to sketch
 	}
-	if fromStart(t, *start) {
+	if fromStart(restart, *start) {
 		return syncdriver.NewLeaks(2*e.leakSample(), seed, e.quasiIdentifiers(t))
 	}
 	if prefix == nil {

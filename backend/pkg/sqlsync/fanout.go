@@ -316,7 +316,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	// Every destination resumes from where the read starts, so the
 	// sketches of the rows up to there are those of the least advanced
 	// destination's checkpoint.
-	lead.job.Leaks = f.e.newLeaks(ctx, t, &from, f.seed)
+	lead.job.Leaks = f.e.newLeaks(ctx, t, !keyed, &from, f.seed)
 	for _, d := range writing {
 		d.cp.Sketches = nil
 		if lead.job.Leaks != nil {
@@ -404,7 +404,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	}
 	// A read of the whole table (or range) from its start, in one
 	// snapshot, gave every destination that completed all its rows.
-	if fromStart(t, from) {
+	if fromStart(!keyed, from) {
 		for _, d := range writing {
 			d.cp.WholeRead = d.cp.Done
 		}

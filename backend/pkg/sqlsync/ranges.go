@@ -138,8 +138,8 @@ func (e *Engine) SyncRange(ctx context.Context, plan *syncplan.Plan, table sqlsc
 	if cp != nil {
 		job.Start = *cp
 	}
-	job.Leaks = e.newLeaks(ctx, t, &job.Start, seed)
-	whole := fromStart(t, job.Start)
+	job.Leaks = e.newLeaks(ctx, t, restarts(job), &job.Start, seed)
+	whole := fromStart(restarts(job), job.Start)
 	d := driverOf(dst.DB)
 	out, err := runCopy(ctx, job, func(ctx context.Context, out []syncplan.Column) (syncdriver.CopySide, error) {
 		return d.OpenCopy(ctx, job, out)

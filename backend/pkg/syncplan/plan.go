@@ -68,6 +68,32 @@ const (
 	ResumeRedo ResumeMode = "redo"
 )
 
+// Restarts reports whether a copy of t in one piece (not in key ranges,
+// not fanned out to several destinations) into a destination with
+// options o starts the table over after a crash instead of resuming from
+// a key checkpoint: always for a table without a usable key
+// (ResumeRedo), and for a keyed table into a PostgreSQL destination the
+// job empties before the copy (Truncate) without an OnConflict merge.
+//
+// Such a copy reads the source unordered (a plain scan: no index walk or
+// sort for key order) and writes the table in one destination transaction
+// that first empties it, so a crash leaves nothing behind and the retry
+// starts over; on PostgreSQL that transaction truncates the table and
+// loads it with COPY … FREEZE, so the rows need no hint-bit rewrite when
+// Finalize and Verify first read them. The trade-off: a crash costs the
+// rows of that table copied so far — at most one table of the size below
+// which tables are copied whole (a million rows by default at the
+// worker); larger tables go in key ranges, which resume by key. Nothing
+// else is lost: the table's rows are exact either way. MySQL keeps key
+// order (a single LOAD DATA transaction of a large table builds a large
+// undo log there).
+func (p *Plan) Restarts(t *Table, o DestinationOptions) bool {
+	if t.Resume != ResumeKeyed {
+		return true
+	}
+	return o.Truncate && o.OnConflict == ConflictError && p.Dialect == sqlschema.DialectPostgres
+}
+
 // Table is the plan of one table.
 type Table struct {
 	Name sqlschema.TableName `json:"name"`

@@ -2,14 +2,17 @@ package pgsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
@@ -158,28 +161,57 @@ func (c readCounter) Write(p []byte) (int, error) {
 type pgWriter struct {
 	conn    *pgxpool.Conn
 	copySQL string
-	clear   string // DELETE run in the first batch's transaction, or ""
-	merge   string // INSERT ... SELECT FROM stage ON CONFLICT, or ""
-	stage   bool
+	// clearCopySQL is the COPY of the batch that clears the table, in the
+	// same transaction (COPY … FREEZE after a TRUNCATE).
+	clearCopySQL string
+	clear        string // TRUNCATE or DELETE run in the first batch's transaction, or ""
+	merge        string // INSERT ... SELECT FROM stage ON CONFLICT, or ""
+	stage        bool
 }
 
-// pgCopyBinary and pgCopyText are the COPY options of the relay (binary
-// tuples) and of the stream path (text rows).
+// pgCopyBinary and pgCopyText are the COPY format options of the relay
+// (binary tuples) and of the stream path (text rows).
 const (
-	pgCopyBinary = " (FORMAT binary)"
+	pgCopyBinary = "FORMAT binary"
 	pgCopyText   = ""
 )
 
+// copyOptions renders COPY's option list ("" for none).
+func copyOptions(opts ...string) string {
+	opts = slices.DeleteFunc(opts, func(o string) bool { return o == "" })
+	if len(opts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(opts, ", ") + ")"
+}
+
 // newPGWriter prepares the writes of j's rows; format is pgCopyBinary or
-// pgCopyText.
+// pgCopyText. With clear, the first batch's transaction empties the table
+// first: with TRUNCATE and COPY … FREEZE when the job truncates the
+// destination (Truncate), without an OnConflict merge, and the table
+// allows it (pgCanTruncateAndFreeze); else with DELETE. A frozen load
+// writes its rows already marked visible to every transaction, so
+// Finalize's index builds and Verify's counts do not rewrite every page
+// to set hint bits; like TRUNCATE it is visible at once to transactions
+// whose snapshot predates it, which the job's own emptied table allows.
 func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *syncdriver.TableJob, out []syncplan.Column, clear bool, format string) (*pgWriter, error) {
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	dest := q.Table(j.DestName())
 	cols := q.List("", syncdriver.WrittenNames(out))
 	w := &pgWriter{conn: conn}
 	target := dest
+	freeze := false
 	if clear {
 		w.clear = "DELETE FROM " + dest
+		if j.Dst.Options.Truncate && j.Dst.Options.OnConflict == syncplan.ConflictError {
+			ok, err := pgCanTruncateAndFreeze(ctx, conn, j.DestName())
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				w.clear, freeze = "TRUNCATE "+dest, true
+			}
+		}
 	}
 	if oc := j.Dst.Options.OnConflict; oc != syncplan.ConflictError {
 		const stage = `"neosync_stage"`
@@ -215,8 +247,33 @@ func newPGWriter(ctx context.Context, conn *pgxpool.Conn, j *syncdriver.TableJob
 			return nil, fmt.Errorf("empty stage table: %w", err)
 		}
 	}
-	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN" + format
+	w.copySQL = "COPY " + target + " (" + cols + ") FROM STDIN" + copyOptions(format)
+	w.clearCopySQL = w.copySQL
+	if freeze {
+		w.clearCopySQL = "COPY " + target + " (" + cols + ") FROM STDIN" + copyOptions(format, "FREEZE")
+	}
 	return w, q.Err()
+}
+
+// pgCanTruncateAndFreeze reports whether destination table t can be
+// emptied with TRUNCATE and loaded with COPY … FREEZE in one transaction:
+// an ordinary table (FREEZE refuses a partitioned one) that no other
+// table's foreign key references (TRUNCATE refuses those; a job that owns
+// its destination with InitSchema has dropped them until Finalize).
+func pgCanTruncateAndFreeze(ctx context.Context, conn *pgxpool.Conn, t sqlschema.TableName) (bool, error) {
+	const query = `SELECT c.relkind = 'r' AND NOT EXISTS (
+  SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' AND f.confrelid = c.oid AND f.conrelid <> c.oid)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2`
+	var ok bool
+	err := conn.QueryRow(ctx, query, t.Schema, t.Table).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look at the destination table %s: %w", t, err)
+	}
+	return ok, nil
 }
 
 // Write commits one batch.
@@ -233,13 +290,14 @@ func (w *pgWriter) Write(ctx context.Context, r *syncdriver.BatchReader) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	copySQL := w.copySQL
 	if w.clear != "" {
 		if _, err := tx.Exec(ctx, w.clear); err != nil {
 			return fmt.Errorf("empty the table: %w", err)
 		}
-		w.clear = ""
+		w.clear, copySQL = "", w.clearCopySQL
 	}
-	tag, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, w.copySQL)
+	tag, err := w.conn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 	if err != nil {
 		return err
 	}
