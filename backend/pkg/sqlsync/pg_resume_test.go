@@ -3,6 +3,8 @@ package sqlsync
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,9 +75,13 @@ func TestPostgresKillAndResume(t *testing.T) {
 		workers int
 		opts    syncplan.DestinationOptions
 	}{
-		{"owned destination", 1, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
+		// A destination the job truncates restarts a table copied whole
+		// instead (TestPostgresOwnedTableRestarts); one it only creates
+		// (init schema) still resumes by key.
+		{"created destination", 1, syncplan.DestinationOptions{InitSchema: true, BatchSize: 1000}},
 		{"appending destination", 1, syncplan.DestinationOptions{BatchSize: 1000}},
-		{"owned destination, transform pool", 3, syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}},
+		{"created destination, transform pool", 3, syncplan.DestinationOptions{InitSchema: true, BatchSize: 1000}},
+		{"appending destination, transform pool", 3, syncplan.DestinationOptions{BatchSize: 1000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := NewEngine(registry, nil)
@@ -104,7 +110,8 @@ func TestPostgresKillAndResume(t *testing.T) {
 			// A resume with no checkpoint at all (every heartbeat lost).
 			loose := sqlschema.TableName{Schema: "app", Table: "loose"}
 			interruptedCopy(t, e, plan, loose, source, dest, nil, func(p Progress) bool { return p.Rows >= 5000 })
-			if tc.opts.Truncate {
+			owned := tc.opts.Truncate || tc.opts.InitSchema
+			if owned {
 				_, err = e.SyncTable(ctx, plan, loose, source, dest, nil, nil)
 				assertNoError(t, "resume loose", err)
 			} else {
@@ -115,7 +122,7 @@ func TestPostgresKillAndResume(t *testing.T) {
 				assertNoError(t, "redo loose", err)
 			}
 			assertSameRows(t, want, dst, "app", []string{"keyed", "loose"})
-			if tc.opts.Truncate {
+			if owned {
 				// The copy committed but its completion was never
 				// recorded: a retry with no checkpoint redoes it exactly.
 				for _, table := range []sqlschema.TableName{keyed, loose} {
@@ -126,4 +133,104 @@ func TestPostgresKillAndResume(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPostgresOwnedTableRestarts: a keyed table copied whole into a
+// destination the job truncates is read unordered and written in one
+// transaction (TRUNCATE, then COPY … FREEZE), so an interrupted copy
+// reports no resumable checkpoint and leaves nothing behind, and a retry
+// starts the table over — even one given a key checkpoint (from a worker
+// of an earlier version), and one repeated after the copy committed but
+// its completion was never recorded. The loaded pages are all frozen. A
+// table that another table's foreign key references cannot be truncated:
+// it is emptied with DELETE in the same transaction instead.
+func TestPostgresOwnedTableRestarts(t *testing.T) {
+	t.Parallel()
+	src, dst, want := newPGDB(t), newPGDB(t), newPGDB(t)
+	src.exec(t,
+		`CREATE SCHEMA app`,
+		`CREATE TABLE app.keyed (id int PRIMARY KEY, payload text, r double precision)`,
+		`INSERT INTO app.keyed SELECT g, md5(g::text), g / 7.0 FROM generate_series(1, 20000) g`,
+		`CREATE TABLE app.parent (id int PRIMARY KEY, name text NOT NULL)`,
+		`INSERT INTO app.parent SELECT g, 'p' || g FROM generate_series(1, 3000) g`,
+		`CREATE TABLE app.child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES app.parent (id))`,
+		`INSERT INTO app.child SELECT g, 1 + g % 3000 FROM generate_series(1, 3000) g`,
+	)
+	tables := []string{"keyed", "parent", "child"}
+	job := passthroughJob(t, src, "app", tables)
+	job.Source = src.cfg
+	job.Key = []byte("restart")
+	for i, m := range job.Mappings {
+		if m.Column == "payload" {
+			job.Mappings[i].Transformer.Source = "transform_hash"
+		}
+	}
+	ctx := testCtx(t)
+	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
+	assertNoError(t, "plan", err)
+	job.Destinations = []syncplan.Destination{{Name: "want", Conn: want.cfg, Options: syncplan.DestinationOptions{InitSchema: true}}}
+	runJob(t, job)
+	source := Source{DB: src.db, Key: job.Key}
+	keyed := sqlschema.TableName{Schema: "app", Table: "keyed"}
+	owned := syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}
+	if !plan.Restarts(plan.Table(keyed), owned) || plan.Restarts(plan.Table(keyed), syncplan.DestinationOptions{InitSchema: true}) {
+		t.Fatal("the plan's restart rule does not hold for a truncated PostgreSQL destination only")
+	}
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d converters", workers), func(t *testing.T) {
+			e := NewEngine(registry, nil)
+			e.Workers = workers
+			dest := Destination{Name: "dst", DB: dst.db, Options: owned}
+			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
+			seen := interruptedCopy(t, e, plan, keyed, source, dest, nil, func(p Progress) bool { return p.Rows >= 6000 })
+			for _, cp := range seen {
+				if cp.Rows != 0 || cp.Key != nil {
+					t.Fatalf("the interrupted copy reported a resumable checkpoint %+v", cp)
+				}
+			}
+			if n := dst.count(t, "app.keyed"); n != 0 {
+				t.Fatalf("the interrupted copy left %d rows committed, want none", n)
+			}
+			// A key checkpoint, as a worker that resumed owned tables by
+			// key heartbeated: ignored, the table starts over.
+			stale := Checkpoint{Table: keyed, Rows: 4000, Key: []string{"4000"}}
+			cp, err := e.SyncTable(ctx, plan, keyed, source, dest, &stale, nil)
+			assertNoError(t, "restart", err)
+			if !cp.Done || cp.Rows != 20000 || !cp.WholeRead || cp.Key != nil {
+				t.Fatalf("final checkpoint %+v", cp)
+			}
+			// Committed, but its completion never recorded: redone.
+			_, err = e.SyncTable(ctx, plan, keyed, source, dest, nil, nil)
+			assertNoError(t, "retry", err)
+			assertSameRows(t, want, dst, "app", []string{"keyed"})
+			dst.exec(t, `CREATE EXTENSION IF NOT EXISTS pg_visibility`)
+			if got := dst.rows(t, `SELECT count(*) FILTER (WHERE NOT all_frozen) || ' of ' || count(*) FROM pg_visibility_map('app.keyed')`); got[0] == "0 of 0" || !strings.HasPrefix(got[0], "0 of ") {
+				t.Errorf("pages not frozen after the load: %s", got[0])
+			}
+		})
+	}
+	t.Run("referenced table", func(t *testing.T) {
+		// Truncate without init schema keeps the destination's foreign
+		// keys: parent cannot be truncated while child references it.
+		e := NewEngine(registry, nil)
+		ref := newPGDB(t)
+		assertNoError(t, "create", e.PrepareDestination(ctx, plan, Destination{Name: "ref", DB: ref.db, Options: syncplan.DestinationOptions{InitSchema: true}}))
+		assertNoError(t, "finalize", e.Finalize(ctx, plan, Destination{Name: "ref", DB: ref.db, Options: syncplan.DestinationOptions{InitSchema: true}}))
+		dest := Destination{Name: "ref", DB: ref.db, Options: syncplan.DestinationOptions{Truncate: true}}
+		for range 2 { // the second time over the first's rows
+			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
+			for _, table := range []string{"parent", "child"} {
+				name := sqlschema.TableName{Schema: "app", Table: table}
+				cp, err := e.SyncTable(ctx, plan, name, source, dest, nil, nil)
+				assertNoError(t, "copy "+table, err)
+				if cp.Rows != 3000 {
+					t.Fatalf("%s: final checkpoint %+v", table, cp)
+				}
+				// The retry of a copy that committed.
+				_, err = e.SyncTable(ctx, plan, name, source, dest, nil, nil)
+				assertNoError(t, "retry "+table, err)
+			}
+		}
+		assertSameRows(t, want, ref, "app", []string{"parent", "child"})
+	})
 }

@@ -487,8 +487,10 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 		}
 	}
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		// A copy that restarts (syncplan.Plan.Restarts) heartbeats no
+		// rows until it is done: it starts over.
 		resumed := "from the start"
-		if cp != nil {
+		if cp != nil && (cp.Rows > 0 || len(cp.Key) > 0) {
 			resumed = fmt.Sprintf("after %d rows", cp.Rows)
 		}
 		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s (attempt %d); the previous attempt ended: %s", in.Table, resumed, info.Attempt, a.previousAttempt(ctx)), &in.Table)

@@ -262,7 +262,11 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	s := startStack(t)
 	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_ksketch_dst")
-	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows)
+	// The job creates the table but does not truncate it: a PostgreSQL
+	// table the job truncates is restarted rather than resumed
+	// (TestOwnedWholeTableRestartsAfterAWorkerKill).
+	created := &mgmt.JobDestinationOptions{InitTableSchema: true, BatchSize: 2000}
+	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows, created)
 	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
 		t.Errorf("%d duplicate rows", n)
 	}
@@ -281,7 +285,8 @@ func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
 	s := startStack(t)
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_ksketch_src", rows)
 	dst := srv.database(t, "neosync_e2e_ksketch_dst")
-	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows)
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
+	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows, owned)
 	read := func(db string) map[int64]sketchRow {
 		q, _ := sqlschema.QuoteMySQLIdentifier(db)
 		return readSketchRows(t, func() (*sql.Rows, error) {
@@ -361,10 +366,11 @@ func checkResumedWithSketches(t *testing.T, s *stack, runID, table string) {
 }
 
 // runKilledSketchJob runs a job copying the planted-leak table big of
-// schema (rows rows, in one piece) between two connections, kills its
-// worker once Temporal holds a checkpoint of the copy, resumes on a new
-// worker and returns the run, complete.
-func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64) (*mgmt.JobRun, *mgmt.JobRun) {
+// schema (rows rows, in one piece) between two connections with the
+// destination options opts, kills its worker once Temporal holds a
+// checkpoint of the copy, resumes on a new worker and returns the run,
+// complete.
+func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64, opts *mgmt.JobDestinationOptions) (*mgmt.JobRun, *mgmt.JobRun) {
 	t.Helper()
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
@@ -376,10 +382,9 @@ func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string,
 	// 80 % of it.
 	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
 		AccountId: s.accountID, JobName: "kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: srcConn}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstConn,
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
-		Mappings:    sketchMappings(schema),
-		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstConn, Options: opts}},
+		Mappings:     sketchMappings(schema),
+		SyncOptions:  &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
 	}))
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
@@ -466,4 +471,107 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 		})
 	}
 	checkNoReread(t, s, done.GetId())
+}
+
+// TestOwnedWholeTableRestartsAfterAWorkerKill: a table copied in one
+// piece into a PostgreSQL destination the job truncates is written in one
+// transaction and restarted after a crash, not resumed (see
+// syncplan.Plan.Restarts). The worker is killed (SIGKILL) in the middle
+// of the copy — Temporal holds no resumable checkpoint of it then — and
+// another worker copies the table over: exact counts, no duplicates, the
+// same keys and passed-through values as the source, and the leak scan
+// and re-identification count still measured by the (restarted) copy,
+// equal to a full re-read's.
+func TestOwnedWholeTableRestartsAfterAWorkerKill(t *testing.T) {
+	t.Parallel()
+	const rows = 1_000_000 // long enough to be caught mid-copy (see TestSketchesSurviveAWorkerKill)
+	s := startStack(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	src := createSketchTables(t, "neosync_e2e_restart_src", rows, "big")
+	dst := newDatabase(t, "neosync_e2e_restart_dst")
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "kill-owned", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "restart-src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "restart-dst", dst),
+			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
+		Mappings:    sketchMappings("public"),
+		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Msg.GetJobRun()
+	// Kill once the run's progress shows rows streamed, checking on the
+	// way that Temporal never holds a checkpoint with rows.
+	var streamed int64
+	for deadline := time.Now().Add(3 * time.Minute); streamed == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		cur := s.getRun(t, r.GetId())
+		if final(cur) {
+			t.Fatalf("the run ended (%v) before the worker was killed", cur.GetStatus())
+		}
+		if desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), ""); err == nil {
+			for _, p := range desc.GetPendingActivities() {
+				if p.GetActivityType().GetName() != "SyncTable" || p.GetHeartbeatDetails() == nil || len(p.GetHeartbeatDetails().GetPayloads()) == 0 {
+					continue
+				}
+				var cp struct {
+					Rows int64    `json:"rows"`
+					Key  []string `json:"key"`
+				}
+				if json.Unmarshal(p.GetHeartbeatDetails().GetPayloads()[0].GetData(), &cp) == nil && (cp.Rows > 0 || cp.Key != nil) {
+					t.Fatalf("Temporal holds a resumable checkpoint of the owned table: %s", p.GetHeartbeatDetails().GetPayloads()[0].GetData())
+				}
+			}
+		}
+		if n := rowsDone(cur); n > 0 && n < rows*3/4 {
+			streamed = n
+		}
+	}
+	if streamed == 0 {
+		t.Fatal("the copy was not caught mid-table")
+	}
+	_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+	_ = w.Wait()
+	t.Logf("killed the worker after %d rows streamed", streamed)
+	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
+	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	if n := queryInt(t, dst, "SELECT count(*) FROM big"); n != rows {
+		t.Errorf("the destination holds %d rows, want %d", n, rows)
+	}
+	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
+		t.Errorf("%d duplicate rows", n)
+	}
+	const sum = "SELECT ('x' || substr(md5(string_agg(id::text, ',' ORDER BY id)), 1, 15))::bit(60)::bigint FROM big"
+	if got, want := queryInt(t, dst, sum), queryInt(t, src, sum); got != want {
+		t.Errorf("checksum of the keys: destination %d, source %d", got, want)
+	}
+	checkSketchReport(t, done, "big", rows, func() ([4]int64, [4]int64, int64) {
+		return sketchTruth(readPGSketchRows(t, src, "big"), readPGSketchRows(t, dst, "big"))
+	})
+	checkNoReread(t, s, r.GetId())
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: r.GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	for _, e := range events.Msg.GetEvents() {
+		if strings.Contains(e.GetMessage(), "resuming public.big from the start") {
+			restarted = true
+			t.Logf("event: %s", e.GetMessage())
+		}
+	}
+	if !restarted {
+		t.Error("no event says the copy started over")
+	}
 }
