@@ -111,6 +111,7 @@ type DestinationOptions struct {
 	OnConflict OnConflict `json:"on_conflict,omitempty"`
 	// BatchSize is the number of rows per destination commit, i.e. the
 	// granularity of resume for tables copied by key; 0 means 100,000.
+	// A copy that restarts (Plan.Restarts) commits once and ignores it.
 	BatchSize int `json:"batch_size,omitempty"`
 	// SchemaMap renames source schemas in the destination (a source schema
 	// not listed keeps its name). On MySQL a schema is a database, so this

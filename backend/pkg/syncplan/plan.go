@@ -81,12 +81,13 @@ const (
 // starts over; on PostgreSQL that transaction truncates the table and
 // loads it with COPY … FREEZE, so the rows need no hint-bit rewrite when
 // Finalize and Verify first read them. The trade-off: a crash costs the
-// rows of that table copied so far — at most one table of the size below
-// which tables are copied whole (a million rows by default at the
-// worker); larger tables go in key ranges, which resume by key. Nothing
-// else is lost: the table's rows are exact either way. MySQL keeps key
-// order (a single LOAD DATA transaction of a large table builds a large
-// undo log there).
+// rows of that table copied so far — at the worker, a table the run's
+// row estimate puts under twice the job's range size (RangeRows, else
+// the worker's NEOSYNC_RANGE_ROWS: under 2,000,000 rows by default);
+// larger tables go in key ranges, which resume by key. Nothing else is
+// lost: the table's rows are exact either way. MySQL keeps key order (a
+// single LOAD DATA transaction of a large table builds a large undo log
+// there).
 func (p *Plan) Restarts(t *Table, o DestinationOptions) bool {
 	if t.Resume != ResumeKeyed {
 		return true
