@@ -39,6 +39,22 @@ func interruptedCopy(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlsche
 	return seen
 }
 
+// hashedPayloadJob copies tables of src's schema app in consistent mode
+// with key, every column passed through but payload, hashed
+// (transform_hash), so rows go through the converters.
+func hashedPayloadJob(t *testing.T, src *pgDB, tables []string, key string) syncplan.Job {
+	t.Helper()
+	job := passthroughJob(t, src, "app", tables)
+	job.Source = src.cfg
+	job.Key = []byte(key)
+	for i, m := range job.Mappings {
+		if m.Column == "payload" {
+			job.Mappings[i].Transformer.Source = "transform_hash"
+		}
+	}
+	return job
+}
+
 // TestPostgresKillAndResume interrupts copies mid-table and resumes them
 // from an older checkpoint than the last one committed (as when the
 // worker's last heartbeat was lost): the destination must end with
@@ -53,15 +69,7 @@ func TestPostgresKillAndResume(t *testing.T) {
 		`CREATE TABLE app.loose (a int, b text)`,
 		`INSERT INTO app.loose SELECT g % 100, md5((g % 777)::text) FROM generate_series(1, 20000) g`,
 	)
-	job := passthroughJob(t, src, "app", []string{"keyed", "loose"})
-	job.Source = src.cfg
-	// Transform a column so rows go through the converters.
-	job.Key = []byte("resume")
-	for i, m := range job.Mappings {
-		if m.Column == "payload" {
-			job.Mappings[i].Transformer.Source = "transform_hash"
-		}
-	}
+	job := hashedPayloadJob(t, src, []string{"keyed", "loose"}, "resume")
 	ctx := testCtx(t)
 	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
 	assertNoError(t, "plan", err)
@@ -157,14 +165,7 @@ func TestPostgresOwnedTableRestarts(t *testing.T) {
 		`INSERT INTO app.child SELECT g, 1 + g % 3000 FROM generate_series(1, 3000) g`,
 	)
 	tables := []string{"keyed", "parent", "child"}
-	job := passthroughJob(t, src, "app", tables)
-	job.Source = src.cfg
-	job.Key = []byte("restart")
-	for i, m := range job.Mappings {
-		if m.Column == "payload" {
-			job.Mappings[i].Transformer.Source = "transform_hash"
-		}
-	}
+	job := hashedPayloadJob(t, src, tables, "restart")
 	ctx := testCtx(t)
 	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
 	assertNoError(t, "plan", err)

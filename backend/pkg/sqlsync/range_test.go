@@ -56,14 +56,7 @@ func TestPostgresKeyRanges(t *testing.T) {
 		`INSERT INTO app.big SELECT g, md5(g::text), g % 13 FROM generate_series(15000, 23000) g`,
 		`INSERT INTO app.big VALUES (24000, 'x', 1), (24001, 'y', 2)`,
 	)
-	job := passthroughJob(t, src, "app", []string{"big"})
-	job.Source = src.cfg
-	job.Key = []byte("ranges")
-	for i, m := range job.Mappings {
-		if m.Column == "payload" {
-			job.Mappings[i].Transformer.Source = "transform_hash"
-		}
-	}
+	job := hashedPayloadJob(t, src, []string{"big"}, "ranges")
 	ctx := testCtx(t)
 	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
 	assertNoError(t, "plan", err)

@@ -365,23 +365,17 @@ func checkResumedWithSketches(t *testing.T, s *stack, runID, table string) {
 	}
 }
 
-// runKilledSketchJob runs a job copying the planted-leak table big of
-// schema (rows rows, in one piece) between two connections with the
-// destination options opts, kills its worker once Temporal holds a
-// checkpoint of the copy, resumes on a new worker and returns the run,
-// complete.
-func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64, opts *mgmt.JobDestinationOptions) (*mgmt.JobRun, *mgmt.JobRun) {
+// startSketchJob creates a job copying the planted-leak table big of
+// schema between two connections with the destination options opts,
+// starts a worker that copies it in one piece and starts a run of the
+// job, which it returns with the worker.
+func startSketchJob(t *testing.T, s *stack, name, srcConn, dstConn, schema string, opts *mgmt.JobDestinationOptions) (*mgmt.JobRun, *exec.Cmd) {
 	t.Helper()
-	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
 	// A short heartbeat timeout: checkpoints (and their sketches) are
 	// stored every second, and the SDK sends heartbeats at most every
 	// 80 % of it.
 	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "kill-sketches", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: srcConn}}},
+		AccountId: s.accountID, JobName: name, Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: srcConn}}},
 		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstConn, Options: opts}},
 		Mappings:     sketchMappings(schema),
 		SyncOptions:  &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
@@ -394,7 +388,22 @@ func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := run.Msg.GetJobRun()
+	return run.Msg.GetJobRun(), w
+}
+
+// runKilledSketchJob runs a job copying the planted-leak table big of
+// schema (rows rows, in one piece) between two connections with the
+// destination options opts, kills its worker once Temporal holds a
+// checkpoint of the copy, resumes on a new worker and returns the run,
+// complete.
+func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64, opts *mgmt.JobDestinationOptions) (*mgmt.JobRun, *mgmt.JobRun) {
+	t.Helper()
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	r, w := startSketchJob(t, s, "kill-sketches", srcConn, dstConn, schema, opts)
 	killAtCheckpoint(t, s, tc, r, w, rows)
 	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
 	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
@@ -493,22 +502,8 @@ func TestOwnedWholeTableRestartsAfterAWorkerKill(t *testing.T) {
 	defer tc.Close()
 	src := createSketchTables(t, "neosync_e2e_restart_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_restart_dst")
-	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "kill-owned", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "restart-src", src)}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "restart-dst", dst),
-			Options: &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}}},
-		Mappings:    sketchMappings("public"),
-		SyncOptions: &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(2))},
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
-	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
+	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
+	r, w := startSketchJob(t, s, "kill-owned", s.connection(t, "restart-src", src), s.connection(t, "restart-dst", dst), "public", owned)
 	// Kill once the run's progress shows rows streamed, checking on the
 	// way that Temporal never holds a checkpoint with rows.
 	var streamed int64
