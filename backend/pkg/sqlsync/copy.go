@@ -38,7 +38,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 		return fail(err)
 	}
 	defer side.Close()
-	owned := opts.Truncate || opts.InitSchema
+	owned := opts.Owns()
 	// A range's first attempt into a table the job owns has nothing to
 	// reconcile: the table was emptied and no attempt wrote this range.
 	fresh := j.Fresh && owned && j.Range != nil

@@ -221,10 +221,10 @@
 //     resume by key. Its leak sketches start over with it.
 //   - Other tables (no usable key: syncplan.ResumeRedo) are written in one
 //     transaction, so an interrupted copy leaves nothing behind; when the
-//     job owns the table (Truncate or InitSchema) the retry also deletes
+//     job owns the table (Truncate; see syncplan.DestinationOptions.Owns) the retry also deletes
 //     the table's rows in that same transaction, which covers a copy that
 //     committed but whose completion was never recorded. Appending
-//     (neither option) into a table without a key cannot tell the copy's
+//     (no Truncate, with or without InitSchema) into a table without a key cannot tell the copy's
 //     rows from the destination's own; there the only window for a
 //     duplicate is between that single commit and its report.
 //

@@ -280,7 +280,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	var writing []*fanOutDest
 	for _, d := range open {
 		opts := d.job.Dst.Options
-		owned := opts.Truncate || opts.InitSchema
+		owned := opts.Owns()
 		fresh := d.job.Fresh && owned && d.job.Range != nil
 		at := d.cp
 		if d.cp.Rows != from.Rows || !equalKeys(d.cp.Key, from.Key) {

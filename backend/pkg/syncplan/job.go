@@ -126,6 +126,14 @@ type DestinationOptions struct {
 	ExportCompression string   `json:"export_compression,omitempty"`
 }
 
+// Owns reports whether the job owns the destination's copied tables —
+// may delete every row they hold, which makes a retry of a table without
+// a key (or without a checkpoint) exact: only when the destination is
+// emptied before writing (Truncate). Creating missing tables (InitSchema)
+// alone does not: a table that already exists keeps the rows it had, and
+// the copy is added beside them.
+func (o DestinationOptions) Owns() bool { return o.Truncate }
+
 // DefaultBatchSize is the number of rows per destination commit when
 // DestinationOptions.BatchSize is 0.
 const DefaultBatchSize = 100_000

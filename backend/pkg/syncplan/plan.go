@@ -92,7 +92,7 @@ func (p *Plan) Restarts(t *Table, o DestinationOptions) bool {
 	if t.Resume != ResumeKeyed {
 		return true
 	}
-	return o.Truncate && o.OnConflict == ConflictError && p.Dialect == sqlschema.DialectPostgres
+	return o.Owns() && o.OnConflict == ConflictError && p.Dialect == sqlschema.DialectPostgres
 }
 
 // Table is the plan of one table.

@@ -205,7 +205,7 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) (*BatchR
 // key appended to (see the sqlsync package's resume rules).
 func redoneExactly(plan *syncplan.Plan, t sqlschema.TableName, o syncplan.DestinationOptions) bool {
 	pt := plan.Table(t)
-	return pt != nil && (pt.Resume == syncplan.ResumeKeyed || o.Truncate || o.InitSchema)
+	return pt != nil && (pt.Resume == syncplan.ResumeKeyed || o.Owns())
 }
 
 // batchError is the error of a batch that failed on table t: err's

@@ -17,7 +17,7 @@ import (
 // the source keys past the checkpoint and transforming them exactly as the
 // copy does; they are streamed into a temporary table and deleted with one
 // DELETE ... USING. When nothing was ever checkpointed and the job owns
-// the table (truncate or init schema), all of its rows are the previous
+// the table (truncate: syncplan.DestinationOptions.Owns), all of its rows are the previous
 // attempt's and a plain DELETE does — unless the copy is one key range of
 // the table (j.Range), whose rows are told from the other ranges' by
 // their keys as above. An empty table needs nothing.

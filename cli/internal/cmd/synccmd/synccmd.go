@@ -485,7 +485,10 @@ func verdict(rep *sqlsync.Report, o options) error {
 			return fmt.Errorf("verification failed: %s: %s", t.Table, t.Problem)
 		}
 	}
-	if o.Truncate || o.InitSchema {
+	// Only a destination the sync empties first (syncplan's Owns) must end
+	// with the source's counts: appended tables, and existing tables that
+	// --init-schema alone leaves as they were, keep rows of their own.
+	if o.Truncate {
 		return errors.New("verification failed: the destination's row counts differ from the source's")
 	}
 	return nil
