@@ -146,6 +146,14 @@ func (tg pgFinalizeTarget) constraint(c sqlschema.ConstraintDefinition, copied m
 // session whose search_path is pg_catalog: the definitions were printed
 // under that search_path (every user object qualified), so they mean the
 // same when run and compare equal when printed back.
+//
+// It reads what the destination already has in three catalog queries up
+// front, then builds what is missing in transactions of bounded groups
+// (see [FinalizeGroupObjects]), each object under its own savepoint: an
+// object the server refuses is rolled back alone and diagnosed, and the
+// group goes on. Thousands of small tables' objects thus cost a round
+// trip each and a commit per group, instead of a catalog lookup and a
+// commit (a WAL flush) each.
 func pgFinalize(ctx context.Context, plan *syncplan.Plan, run *syncdriver.FinalizeRun) error {
 	conn, err := destConn(ctx, run.Dst)
 	if err != nil {
@@ -161,47 +169,278 @@ func pgFinalize(ctx context.Context, plan *syncplan.Plan, run *syncdriver.Finali
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET maintenance_work_mem") }()
 	q := syncdriver.NewQuoter(plan.Dialect)
-	exists := map[sqlschema.TableName]bool{}
-	tableExists := func(t sqlschema.TableName) (bool, error) {
-		if ok, seen := exists[t]; seen {
-			return ok, nil
-		}
-		name := q.Table(t)
-		if err := q.Err(); err != nil {
-			return false, err
-		}
-		var ok bool
-		if err := conn.QueryRow(ctx, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", name).Scan(&ok); err != nil {
-			return false, err
-		}
-		exists[t] = ok
-		return ok, nil
-	}
+	var objects []pgObject
 	if run.Dst.Options.InitSchema {
-		for _, o := range pgFinalizeObjects(plan, run.Dst.Options) {
-			if run.Restore {
-				// Restore skips tables that were never created.
-				ok, err := tableExists(o.table)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
+		objects = pgFinalizeObjects(plan, run.Dst.Options)
+	}
+	have, err := pgReadDestination(ctx, conn, pgFinalizeTargets(plan, run.Dst.Options), objects)
+	if err != nil {
+		return err
+	}
+	var group []pgObject
+	flush := func() error {
+		err := pgBuildGroup(ctx, conn, q, run, have, group)
+		group = group[:0]
+		return err
+	}
+	for _, o := range objects {
+		if _, ok := have.tables[o.table]; run.Restore && !ok {
+			// Restore skips tables that were never created.
+			continue
+		}
+		run.Total++
+		if have.inPlace(o) {
+			continue
+		}
+		if !have.small(o) {
+			// A key over a big table sorts for a while: it holds no other
+			// table's locks meanwhile.
+			if err := flush(); err != nil {
+				return err
 			}
-			run.Total++
-			err := pgBuild(ctx, conn, q, run, o)
-			if err == nil {
-				continue
+			group = append(group, o)
+			if err := flush(); err != nil {
+				return err
 			}
-			m, derr := pgDiagnose(ctx, conn, q, run, o, err)
-			if derr != nil {
-				return derr
+			continue
+		}
+		if group = append(group, o); len(group) == FinalizeGroupObjects {
+			if err := flush(); err != nil {
+				return err
 			}
-			run.Fail(m)
 		}
 	}
-	return pgResetSequences(ctx, conn, q, plan, run, tableExists)
+	if err := flush(); err != nil {
+		return err
+	}
+	return pgResetSequences(ctx, conn, q, plan, run, func(t sqlschema.TableName) (bool, error) {
+		_, ok := have.tables[t]
+		return ok, nil
+	})
+}
+
+// FinalizeGroupObjects is how many objects of small tables (see
+// [FinalizeSmallTableBytes]) Finalize builds in one transaction on
+// PostgreSQL: few enough that a worker killed mid-group loses little
+// (the retried step builds the group again) and that the group's locks
+// are held briefly, many enough that a schema of thousands of tables
+// commits (and waits for a WAL flush) a few dozen times, not thousands.
+const FinalizeGroupObjects = 50
+
+// FinalizeSmallTableBytes is the size on disk (summed over a partitioned
+// table's partitions) under which a table's objects are built in groups;
+// an object of a larger table, or a foreign key referencing one, is built
+// in a transaction of its own.
+const FinalizeSmallTableBytes = 8 << 20
+
+// pgDestination is what the destination has before Finalize builds: its
+// copied tables (with their size), and the constraints and indexes named
+// like the objects to build.
+type pgDestination struct {
+	tables      map[sqlschema.TableName]int64 // bytes on disk
+	constraints map[pgConstraintKey]string    // definition
+	indexes     map[sqlschema.TableName]pgIndexState
+}
+
+// pgConstraintKey names a constraint: its table and its name.
+type pgConstraintKey struct {
+	table sqlschema.TableName
+	name  string
+}
+
+// pgIndexState is an existing index's definition and validity.
+type pgIndexState struct {
+	def   string
+	valid bool
+}
+
+// existing returns the destination's object named like o, as pgExisting
+// would have read it before Finalize started.
+func (d *pgDestination) existing(o pgObject) (def string, valid, found bool) {
+	if o.index {
+		ix, ok := d.indexes[sqlschema.TableName{Schema: o.table.Schema, Table: o.name}]
+		return ix.def, ix.valid, ok
+	}
+	def, ok := d.constraints[pgConstraintKey{o.table, o.name}]
+	return def, true, ok
+}
+
+// inPlace reports whether o is there already, valid and as defined.
+func (d *pgDestination) inPlace(o pgObject) bool {
+	def, valid, found := d.existing(o)
+	return found && valid && syncdriver.SameDefinition(def, o.def)
+}
+
+// small reports whether o's table, and for a foreign key the table it
+// references, are under FinalizeSmallTableBytes.
+func (d *pgDestination) small(o pgObject) bool {
+	if d.tables[o.table] >= FinalizeSmallTableBytes {
+		return false
+	}
+	if o.fk != nil {
+		if n, ok := d.tables[o.fk.Referenced]; ok && n >= FinalizeSmallTableBytes {
+			return false
+		}
+	}
+	return true
+}
+
+// pgReadDestination reads, in one query per kind, which of targets exist
+// (with their size), the constraints of those tables, and the indexes
+// named like objects' indexes.
+func pgReadDestination(ctx context.Context, conn *pgxpool.Conn, targets []pgFinalizeTarget, objects []pgObject) (*pgDestination, error) {
+	d := &pgDestination{tables: map[sqlschema.TableName]int64{}, constraints: map[pgConstraintKey]string{}, indexes: map[sqlschema.TableName]pgIndexState{}}
+	var schemas, names []string
+	for _, tg := range targets {
+		schemas, names = append(schemas, tg.dest.Schema), append(names, tg.dest.Table)
+	}
+	var ixSchemas, ixNames []string
+	for _, o := range objects {
+		if o.index {
+			ixSchemas, ixNames = append(ixSchemas, o.table.Schema), append(ixNames, o.name)
+		}
+	}
+	const tablesQuery = `SELECT n.nspname, c.relname,
+  COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(p.relid)) FROM pg_catalog.pg_partition_tree(c.oid) p), 0)::int8
+FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS t(s, r)
+JOIN pg_catalog.pg_namespace n ON n.nspname = t.s JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.r`
+	if err := pgEachRow(ctx, conn, tablesQuery, []any{schemas, names}, func(rows pgx.Rows) error {
+		var t sqlschema.TableName
+		var size int64
+		if err := rows.Scan(&t.Schema, &t.Table, &size); err != nil {
+			return err
+		}
+		d.tables[t] = size
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read the destination's tables: %w", err)
+	}
+	if len(objects) == 0 {
+		return d, nil
+	}
+	const constraintsQuery = `SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid)
+FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS t(s, r)
+JOIN pg_catalog.pg_namespace n ON n.nspname = t.s JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.r
+JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid`
+	if err := pgEachRow(ctx, conn, constraintsQuery, []any{schemas, names}, func(rows pgx.Rows) error {
+		var k pgConstraintKey
+		var def string
+		if err := rows.Scan(&k.table.Schema, &k.table.Table, &k.name, &def); err != nil {
+			return err
+		}
+		d.constraints[k] = def
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read the destination's constraints: %w", err)
+	}
+	const indexesQuery = `SELECT n.nspname, i.relname, pg_catalog.pg_get_indexdef(x.indexrelid), x.indisvalid OR i.relkind = 'I'
+FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS t(s, r)
+JOIN pg_catalog.pg_namespace n ON n.nspname = t.s JOIN pg_catalog.pg_class i ON i.relnamespace = n.oid AND i.relname = t.r
+JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid`
+	if err := pgEachRow(ctx, conn, indexesQuery, []any{ixSchemas, ixNames}, func(rows pgx.Rows) error {
+		var k sqlschema.TableName
+		var ix pgIndexState
+		if err := rows.Scan(&k.Schema, &k.Table, &ix.def, &ix.valid); err != nil {
+			return err
+		}
+		d.indexes[k] = ix
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read the destination's indexes: %w", err)
+	}
+	return d, nil
+}
+
+// pgEachRow runs query with args and calls each for every row.
+func pgEachRow(ctx context.Context, conn *pgxpool.Conn, query string, args []any, each func(pgx.Rows) error) error {
+	rows, err := conn.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// pgObjectSavepoint is the savepoint each object of a group is built
+// under.
+const pgObjectSavepoint = "neosync_finalize_object"
+
+// pgGroup is the transaction a group of objects is built in.
+type pgGroup struct {
+	tx pgx.Tx
+	// held is true while the savepoint of a failed object is still there
+	// (rolled back to, not yet released).
+	held bool
+}
+
+// exec runs stmt under the object's savepoint in one round trip; when
+// the server refuses it, the transaction is rolled back to the savepoint
+// (everything the group built before stays) and the savepoint is held
+// until release.
+func (g *pgGroup) exec(ctx context.Context, stmt string) error {
+	_, err := g.tx.Exec(ctx, "SAVEPOINT "+pgObjectSavepoint+"; "+stmt+"; RELEASE SAVEPOINT "+pgObjectSavepoint)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if _, rerr := g.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+pgObjectSavepoint); rerr != nil {
+		// The session is unusable: the error wraps the object's only as
+		// text, so that it is not taken for a refusal of the object.
+		return fmt.Errorf("%v (then rolling back to its savepoint: %w)", err, rerr)
+	}
+	g.held = true
+	return err
+}
+
+// release rolls back what the failed object's diagnosis may have left (a
+// failed count aborts the transaction) and drops its savepoint.
+func (g *pgGroup) release(ctx context.Context) error {
+	if !g.held {
+		return nil
+	}
+	g.held = false
+	_, err := g.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+pgObjectSavepoint+"; RELEASE SAVEPOINT "+pgObjectSavepoint)
+	return err
+}
+
+// pgBuildGroup builds group in one transaction, each object under its
+// own savepoint: an object the server refuses is diagnosed and recorded
+// in run, and the others are built and committed. An error that is not
+// about an object (the connection lost, a deadlock, the step canceled)
+// ends the group: what it built before is committed when the session
+// still can, and the retried step builds the rest.
+func pgBuildGroup(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, have *pgDestination, group []pgObject) error {
+	if len(group) == 0 {
+		return nil
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	g := &pgGroup{tx: tx}
+	for _, o := range group {
+		err := pgBuild(ctx, g, q, run, have, o)
+		if err == nil {
+			continue
+		}
+		m, derr := pgDiagnose(ctx, tx, q, run, o, err)
+		if derr != nil {
+			if ctx.Err() == nil && g.release(ctx) == nil {
+				_ = tx.Commit(ctx)
+			}
+			return derr
+		}
+		if err := g.release(ctx); err != nil {
+			return fmt.Errorf("%s: %w", o, err)
+		}
+		run.Fail(m)
+	}
+	return tx.Commit(ctx)
 }
 
 // FinalizeMaintenanceWorkMem is the maintenance_work_mem Finalize's
@@ -223,43 +462,36 @@ WHERE pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem'
 	return nil
 }
 
-// pgBuild has o in place: kept when the destination has it by name and
-// definition, validated when it is there NOT VALID, created otherwise.
-func pgBuild(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, o pgObject) error {
-	have, valid, found, err := pgExisting(ctx, conn, o)
-	if err != nil {
-		return err
-	}
+// pgBuild has o in place in group g: kept when the destination had it by
+// name and definition, validated when it is there NOT VALID, created
+// otherwise.
+func pgBuild(ctx context.Context, g *pgGroup, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, have *pgDestination, o pgObject) error {
+	def, valid, found := have.existing(o)
 	stmt := ""
 	what := ""
 	switch {
-	case found && syncdriver.SameDefinition(have, o.def) && valid:
+	case found && syncdriver.SameDefinition(def, o.def) && valid:
 		return nil
-	case found && !o.index && syncdriver.SameDefinition(have, o.def+" NOT VALID"):
+	case found && !o.index && syncdriver.SameDefinition(def, o.def+" NOT VALID"):
 		// A foreign key or check added NOT VALID: validate it.
 		stmt = "ALTER TABLE " + q.Table(o.table) + " VALIDATE CONSTRAINT " + q.ID(o.name)
 		what = "validate " + o.String()
-	case found && o.index && syncdriver.SameDefinition(have, o.def):
-		// An invalid index (a failed concurrent build): build it again.
+	case found && o.index && syncdriver.SameDefinition(def, o.def):
+		// An invalid index (a failed concurrent build): build it again,
+		// under the same savepoint.
 		run.Dst.Step("rebuild " + o.String())
-		drop := "DROP INDEX IF EXISTS " + q.Table(sqlschema.TableName{Schema: o.table.Schema, Table: o.name})
-		if err := q.Err(); err != nil {
-			return err
-		}
-		if _, err := conn.Exec(ctx, drop); err != nil {
-			return err
-		}
+		stmt = "DROP INDEX IF EXISTS " + q.Table(sqlschema.TableName{Schema: o.table.Schema, Table: o.name}) + "; "
 		found = false
 	case found:
-		return &syncdriver.DefinitionDiffersError{Have: have, Want: o.def}
+		return &syncdriver.DefinitionDiffersError{Have: def, Want: o.def}
 	}
 	if !found {
 		if o.index {
 			// An index of a partitioned table prints as ON ONLY (valid
 			// once every partition's index is attached); without ONLY it
 			// is created on the partitions too.
-			stmt = strings.Replace(o.def, " INDEX ", " INDEX IF NOT EXISTS ", 1)
-			stmt = strings.Replace(stmt, " ON ONLY ", " ON ", 1)
+			create := strings.Replace(o.def, " INDEX ", " INDEX IF NOT EXISTS ", 1)
+			stmt += strings.Replace(create, " ON ONLY ", " ON ", 1)
 		} else {
 			stmt = "ALTER TABLE " + q.Table(o.table) + " ADD CONSTRAINT " + q.ID(o.name) + " " + o.def
 		}
@@ -269,24 +501,30 @@ func pgBuild(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run 
 		return err
 	}
 	run.Dst.Step(what)
-	_, err = conn.Exec(ctx, stmt)
-	if err == nil {
-		return nil
+	err := g.exec(ctx, stmt)
+	if err == nil || !g.held {
+		return err
 	}
 	if pgObjectError(err) {
 		// Another session (an earlier attempt still running) may have
-		// added it after the check above: then this one waited for it
-		// and failed with "already exists" or "multiple primary keys".
-		if have, valid, found, rerr := pgExisting(ctx, conn, o); rerr == nil && found && valid && syncdriver.SameDefinition(have, o.def) {
-			return nil
+		// added it after Finalize read the catalog, or an earlier object
+		// (a partitioned table's key) may have made it: then this one
+		// failed with "already exists" or "multiple primary keys".
+		if def, valid, found, rerr := pgExisting(ctx, g.tx, o); rerr == nil && found && valid && syncdriver.SameDefinition(def, o.def) {
+			return g.release(ctx)
 		}
 	}
 	return err
 }
 
+// pgQuerier is a session or a transaction on it.
+type pgQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // pgExisting reads the destination's object named like o: its definition
 // as the server prints it and, for an index, whether it is valid.
-func pgExisting(ctx context.Context, conn *pgxpool.Conn, o pgObject) (def string, valid, found bool, err error) {
+func pgExisting(ctx context.Context, conn pgQuerier, o pgObject) (def string, valid, found bool, err error) {
 	if o.index {
 		err = conn.QueryRow(ctx, `SELECT pg_catalog.pg_get_indexdef(x.indexrelid), x.indisvalid OR i.relkind = 'I'
 FROM pg_catalog.pg_class i JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid
@@ -327,7 +565,7 @@ func pgObjectError(err error) bool {
 // values (or NULL keys) with one example; for a foreign key, the orphan
 // rows with one example, or the referenced key that is missing. An error
 // that is not about the object is returned as is.
-func pgDiagnose(ctx context.Context, conn *pgxpool.Conn, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, o pgObject, err error) (syncdriver.MissingConstraint, error) {
+func pgDiagnose(ctx context.Context, conn pgQuerier, q *syncdriver.Quoter, run *syncdriver.FinalizeRun, o pgObject, err error) (syncdriver.MissingConstraint, error) {
 	if !pgObjectError(err) {
 		return syncdriver.MissingConstraint{}, fmt.Errorf("%s: %w", o, err)
 	}
