@@ -3,6 +3,7 @@ package sqlsync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -433,4 +434,133 @@ func TestPostgresTaggedVerifyIsEnded(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("the ended Verify reported success")
 	}
+}
+
+// pgManyKeysFixture is 40 tables of a primary key and a unique key each:
+// 80 objects, so Finalize builds them in two groups (FinalizeGroupObjects).
+func pgManyKeysFixture(t *testing.T, db *pgDB) []string {
+	var stmts, tables []string
+	stmts = append(stmts, `CREATE SCHEMA app`)
+	for i := range 40 {
+		name := fmt.Sprintf("k%02d", i)
+		tables = append(tables, name)
+		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE app.%s (id int PRIMARY KEY, v int NOT NULL CONSTRAINT %s_v_key UNIQUE)`, name, name),
+			fmt.Sprintf(`INSERT INTO app.%s SELECT g, g FROM generate_series(1, 20) g`, name))
+	}
+	db.exec(t, stmts...)
+	return tables
+}
+
+// pgLoadedTables is pgLoaded over tables of schema app.
+func pgLoadedTables(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *syncplan.Plan, Destination) {
+	t.Helper()
+	ctx := testCtx(t)
+	job := passthroughJob(t, src, "app", tables)
+	job.Source = src.cfg
+	opts := syncplan.DestinationOptions{InitSchema: true, Truncate: true}
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: opts}}
+	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEngine()
+	d := Destination{Name: "dst", DB: dst.db, Options: opts}
+	if err := e.PrepareDestination(ctx, plan, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SyncTables(ctx, plan, Source{DB: src.db}, d, 2, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return e, plan, d
+}
+
+// TestPostgresFinalizeGroupKeepsAroundAFailure breaks a unique key in the
+// middle of Finalize's first group of objects (built in one transaction):
+// the group must build and commit every object before and after it, and
+// report the broken key with its duplicates' count, as when every object
+// had its own transaction.
+func TestPostgresFinalizeGroupKeepsAroundAFailure(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	tables := pgManyKeysFixture(t, src)
+	e, plan, d := pgLoadedTables(t, src, dst, tables)
+	ctx := testCtx(t)
+	// Keys are built table by table: k05_v_key is the 12th object of the
+	// first group of 50.
+	dst.exec(t, `UPDATE app.k05 SET v = 1 WHERE id IN (2, 3)`)
+	err := e.Finalize(ctx, plan, d)
+	var fe *FinalizeError
+	if !errors.As(err, &fe) || len(fe.Missing) != 1 {
+		t.Fatalf("Finalize error = %v, want a *FinalizeError naming k05_v_key only", err)
+	}
+	if m := fe.Missing[0]; m.Name != "k05_v_key" || m.Reason != ReasonDuplicates || m.Values != 1 || m.Rows != 3 || m.Example != "(v)=(1)" {
+		t.Errorf("missing %+v, want k05_v_key: 1 duplicated value over 3 rows, e.g. (v)=(1)", m)
+	}
+	var want []string
+	for _, s := range pgStructure(t, src) {
+		if !strings.Contains(s, "k05_v_key") {
+			want = append(want, s)
+		}
+	}
+	if have := pgStructure(t, dst); !reflect.DeepEqual(have, want) {
+		t.Errorf("after the failed Finalize the destination has %d objects, want the source's %d but k05_v_key:\n%q", len(have), len(want), have)
+	}
+	// Fixed, Finalize builds the one key left.
+	dst.exec(t, `UPDATE app.k05 SET v = id`)
+	var steps []string
+	d.OnStep = func(what string) { steps = append(steps, what) }
+	if err := e.Finalize(ctx, plan, d); err != nil {
+		t.Fatalf("Finalize after the fix: %v", err)
+	}
+	if want := []string{"add unique constraint k05_v_key on app.k05"}; !reflect.DeepEqual(steps, want) {
+		t.Errorf("steps of the second Finalize %q, want %q", steps, want)
+	}
+	if have, want := pgStructure(t, dst), pgStructure(t, src); !reflect.DeepEqual(have, want) {
+		t.Fatalf("destination structure\n%q\nwant\n%q", have, want)
+	}
+}
+
+// TestPostgresFinalizeAfterAKilledGroup ends Finalize's session in the
+// middle of its second group, as a killed worker would: the first group
+// stays committed, the second's objects built so far are rolled back,
+// and Finalize run again builds exactly the rest.
+func TestPostgresFinalizeAfterAKilledGroup(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	tables := pgManyKeysFixture(t, src)
+	e, plan, d := pgLoadedTables(t, src, dst, tables)
+	ctx := testCtx(t)
+	n := 0
+	d.OnStep = func(string) {
+		if n++; n == 60 {
+			dst.exec(t, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`)
+		}
+	}
+	if err := e.Finalize(ctx, plan, d); err == nil {
+		t.Fatal("Finalize whose session was ended succeeded")
+	}
+	// The keys of k00 … k24 are the first group, those of k25 … k39 the
+	// second, killed at its 10th object.
+	have := pgStructure(t, dst)
+	if len(have) != 100 {
+		t.Errorf("after the killed group the destination has %d objects, want the first group's 100 (50 constraints and their indexes):\n%q", len(have), have)
+	}
+	for _, s := range have {
+		if s >= "k25" {
+			t.Errorf("an object of the killed group is there: %s", s)
+		}
+	}
+	var steps []string
+	d.OnStep = func(what string) { steps = append(steps, what) }
+	if err := e.Finalize(ctx, plan, d); err != nil {
+		t.Fatalf("Finalize after the killed group: %v", err)
+	}
+	if len(steps) != 30 || steps[0] != "add primary key k25_pkey on app.k25" || steps[29] != "add unique constraint k39_v_key on app.k39" {
+		t.Errorf("the retried Finalize built %d objects %q, want the 30 keys of k25 … k39", len(steps), steps)
+	}
+	if have, want := pgStructure(t, dst), pgStructure(t, src); !reflect.DeepEqual(have, want) {
+		t.Fatalf("destination structure\n%q\nwant\n%q", have, want)
+	}
+	assertSameRows(t, src, dst, "app", tables)
 }
