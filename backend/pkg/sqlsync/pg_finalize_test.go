@@ -61,27 +61,10 @@ func pgStructure(t *testing.T, db *pgDB) []string {
 // table and runs the update passes: everything but Finalize.
 func pgLoaded(t *testing.T, src, dst *pgDB) (*Engine, *syncplan.Plan, Destination) {
 	t.Helper()
-	ctx := testCtx(t)
-	job := passthroughJob(t, src, "app", pgKeysTables)
-	job.Source = src.cfg
-	opts := syncplan.DestinationOptions{InitSchema: true, Truncate: true}
-	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: opts}}
-	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newTestEngine()
-	s := Source{DB: src.db}
-	d := Destination{Name: "dst", DB: dst.db, Options: opts}
-	if err := e.PrepareDestination(ctx, plan, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.SyncTables(ctx, plan, s, d, 2, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	e, plan, d := pgLoadedTables(t, src, dst, pgKeysTables)
 	// Update passes are idempotent: a retried pass changes nothing.
 	for range 2 {
-		if err := e.RunUpdatePasses(ctx, plan, s, d); err != nil {
+		if err := e.RunUpdatePasses(testCtx(t), plan, Source{DB: src.db}, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -276,23 +259,13 @@ func TestPostgresRestore(t *testing.T) {
 		dst := newPGDB(t)
 		pgKeysFixture(t, dst) // a destination with every key, as the last run left it
 		want := pgStructure(t, dst)
-		job := job
-		job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: opts}}
-		plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := newTestEngine()
-		d := Destination{Name: "dst", DB: dst.db, Options: opts}
-		if err := e.PrepareDestination(ctx, plan, d); err != nil {
-			t.Fatal(err)
-		}
+		e, plan, d := pgPrepared(t, src, dst, pgKeysTables)
 		if got := pgStructure(t, dst); reflect.DeepEqual(got, want) {
 			t.Fatal("PrepareDestination dropped nothing: the test proves nothing")
 		}
 		// The run stopped with orders copied but not employees.
 		dst.exec(t, `INSERT INTO app.orders (employee_id, note) VALUES (5, 'copied')`)
-		err = e.Restore(ctx, plan, d)
+		err := e.Restore(ctx, plan, d)
 		var fe *FinalizeError
 		if !errors.As(err, &fe) || len(fe.Missing) != 1 || fe.Missing[0].Name != "orders_employee_id_fkey" || fe.Missing[0].Rows != 1 || !fe.Restore {
 			t.Fatalf("Restore error = %v, want a *FinalizeError listing orders_employee_id_fkey only", err)
@@ -436,23 +409,30 @@ func TestPostgresTaggedVerifyIsEnded(t *testing.T) {
 	}
 }
 
+// pgManyKeysTables are the tables of pgManyKeysFixture: k00 … k39.
+var pgManyKeysTables = func() []string {
+	var tables []string
+	for i := range 40 {
+		tables = append(tables, fmt.Sprintf("k%02d", i))
+	}
+	return tables
+}()
+
 // pgManyKeysFixture is 40 tables of a primary key and a unique key each:
 // 80 objects, so Finalize builds them in two groups (FinalizeGroupObjects).
-func pgManyKeysFixture(t *testing.T, db *pgDB) []string {
-	var stmts, tables []string
-	stmts = append(stmts, `CREATE SCHEMA app`)
-	for i := range 40 {
-		name := fmt.Sprintf("k%02d", i)
-		tables = append(tables, name)
+func pgManyKeysFixture(t *testing.T, db *pgDB) {
+	stmts := []string{`CREATE SCHEMA app`}
+	for _, name := range pgManyKeysTables {
 		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE app.%s (id int PRIMARY KEY, v int NOT NULL CONSTRAINT %s_v_key UNIQUE)`, name, name),
 			fmt.Sprintf(`INSERT INTO app.%s SELECT g, g FROM generate_series(1, 20) g`, name))
 	}
 	db.exec(t, stmts...)
-	return tables
 }
 
-// pgLoadedTables is pgLoaded over tables of schema app.
-func pgLoadedTables(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *syncplan.Plan, Destination) {
+// pgPrepared plans a passthrough job of tables of schema app into dst
+// (the job owns it: init schema and truncate) and prepares dst: keys,
+// indexes and foreign keys are dropped for the load.
+func pgPrepared(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *syncplan.Plan, Destination) {
 	t.Helper()
 	ctx := testCtx(t)
 	job := passthroughJob(t, src, "app", tables)
@@ -468,7 +448,15 @@ func pgLoadedTables(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *sy
 	if err := e.PrepareDestination(ctx, plan, d); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.SyncTables(ctx, plan, Source{DB: src.db}, d, 2, nil, nil); err != nil {
+	return e, plan, d
+}
+
+// pgLoadedTables is pgPrepared, then every table copied (without the
+// update passes).
+func pgLoadedTables(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *syncplan.Plan, Destination) {
+	t.Helper()
+	e, plan, d := pgPrepared(t, src, dst, tables)
+	if err := e.SyncTables(testCtx(t), plan, Source{DB: src.db}, d, 2, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return e, plan, d
@@ -481,8 +469,8 @@ func pgLoadedTables(t *testing.T, src, dst *pgDB, tables []string) (*Engine, *sy
 // had its own transaction.
 func TestPostgresFinalizeGroupKeepsAroundAFailure(t *testing.T) {
 	t.Parallel()
-	src, dst := newPGDB(t), newPGDB(t)
-	tables := pgManyKeysFixture(t, src)
+	src, dst, tables := newPGDB(t), newPGDB(t), pgManyKeysTables
+	pgManyKeysFixture(t, src)
 	e, plan, d := pgLoadedTables(t, src, dst, tables)
 	ctx := testCtx(t)
 	// Keys are built table by table: k05_v_key is the 12th object of the
@@ -527,8 +515,8 @@ func TestPostgresFinalizeGroupKeepsAroundAFailure(t *testing.T) {
 func TestPostgresFinalizeAfterAKilledGroup(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
-	tables := pgManyKeysFixture(t, src)
-	e, plan, d := pgLoadedTables(t, src, dst, tables)
+	pgManyKeysFixture(t, src)
+	e, plan, d := pgLoadedTables(t, src, dst, pgManyKeysTables)
 	ctx := testCtx(t)
 	n := 0
 	d.OnStep = func(string) {
@@ -562,5 +550,5 @@ func TestPostgresFinalizeAfterAKilledGroup(t *testing.T) {
 	if have, want := pgStructure(t, dst), pgStructure(t, src); !reflect.DeepEqual(have, want) {
 		t.Fatalf("destination structure\n%q\nwant\n%q", have, want)
 	}
-	assertSameRows(t, src, dst, "app", tables)
+	assertSameRows(t, src, dst, "app", pgManyKeysTables)
 }
