@@ -21,6 +21,19 @@ func restarts(j *syncdriver.TableJob) bool {
 // restarts (see restarts) ignores the checkpoint it is given, reads the
 // source unordered and writes one batch in one transaction that first
 // empties the table the job owns; its only checkpoint is the final one.
+// firstWrite reports whether j is the first attempt at its rows (j.Fresh)
+// in a case where that means nothing needs reconciling first: a key range
+// of a table the job owns (emptied before the copy, and no attempt wrote
+// this range yet), or any copy into a table the job does not own. There
+// every row already in the destination is the user's, and a row of the
+// copy that collides with one must fail the table (the default
+// on_conflict) — reconciling would delete the user's row to make room.
+// A whole table the job owns is reconciled all the same: that is one
+// EXISTS on a table the copy found empty.
+func firstWrite(j *syncdriver.TableJob, owned bool) bool {
+	return j.Fresh && (j.Range != nil || !owned)
+}
+
 func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Context, []syncplan.Column) (syncdriver.CopySide, error)) (Checkpoint, error) {
 	t := j.Table
 	opts := j.Dst.Options
@@ -39,10 +52,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 	}
 	defer side.Close()
 	owned := opts.Owns()
-	// A range's first attempt into a table the job owns has nothing to
-	// reconcile: the table was emptied and no attempt wrote this range.
-	fresh := j.Fresh && owned && j.Range != nil
-	if keyed && opts.OnConflict == syncplan.ConflictError && !fresh {
+	if keyed && opts.OnConflict == syncplan.ConflictError && !firstWrite(j, owned) {
 		if err := side.Reconcile(ctx, cp, owned); err != nil {
 			return fail(fmt.Errorf("resume: %w", err))
 		}

@@ -200,8 +200,14 @@
 //     thus removed and copied again: nothing lost, nothing twice, and the
 //     work kept is everything up to the checkpoint. (Skipped when the
 //     destination table is empty; a plain DELETE when there is no
-//     checkpoint and the job owns the table.) With OnConflict the batches
-//     are idempotent merges and need no cleanup.
+//     checkpoint and the job owns the table.) A first attempt has nothing
+//     to clean up and does none: in a table the job does not own, the
+//     rows already there are the user's, and a copied row that collides
+//     with one fails the table (the default OnConflict), as the option
+//     says, instead of replacing it. A retry that found no checkpoint
+//     (every heartbeat lost) is given an empty one, and cleans up from the
+//     start. With OnConflict the batches are idempotent merges and need no
+//     cleanup.
 //   - A keyed table copied whole (not in key ranges, one destination)
 //     into a PostgreSQL destination the job truncates, without OnConflict,
 //     restarts instead (syncplan.Plan.Restarts): it is read unordered (a

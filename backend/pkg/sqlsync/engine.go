@@ -80,6 +80,7 @@ func (e *Engine) SyncTable(ctx context.Context, plan *syncplan.Plan, table sqlsc
 		return Checkpoint{}, fmt.Errorf("sqlsync: checkpoint of table %s given for table %s", cp.Table, table)
 	}
 	job := e.tableJob(plan, t, src, dst, report)
+	job.Fresh = cp == nil
 	if cp != nil {
 		job.Start = *cp
 	}

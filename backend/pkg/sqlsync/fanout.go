@@ -281,7 +281,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	for _, d := range open {
 		opts := d.job.Dst.Options
 		owned := opts.Owns()
-		fresh := d.job.Fresh && owned && d.job.Range != nil
+		fresh := firstWrite(d.job, owned)
 		at := d.cp
 		if d.cp.Rows != from.Rows || !equalKeys(d.cp.Key, from.Key) {
 			// Ahead of the read: back to where it starts.

@@ -486,11 +486,12 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 			cp = &last
 		}
 	}
+	cp = retryFrom(ctx, cp, in.Table, nil)
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
 		// A copy that restarts (syncplan.Plan.Restarts) heartbeats no
 		// rows until it is done: it starts over.
 		resumed := "from the start"
-		if cp != nil && (cp.Rows > 0 || len(cp.Key) > 0) {
+		if cp.Rows > 0 || len(cp.Key) > 0 {
 			resumed = fmt.Sprintf("after %d rows", cp.Rows)
 		}
 		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s (attempt %d); the previous attempt ended: %s", in.Table, resumed, info.Attempt, a.previousAttempt(ctx)), &in.Table)
@@ -512,6 +513,20 @@ func (a *Activities) SyncTable(ctx context.Context, in TableInput) (*sqlsync.Che
 		return nil, err
 	}
 	return &out, nil
+}
+
+// retryFrom is the checkpoint a copy of table (or of its key range rng)
+// starts from: cp, the last one heartbeated, or — on a retry that has none
+// (the earlier attempt died before its first heartbeat reached Temporal)
+// — an empty one, so that the engine cleans up whatever that attempt may
+// have committed. Only a first attempt starts with none (nil), and only
+// then does the engine treat the rows already in the destination as the
+// user's (syncdriver.TableJob.Fresh).
+func retryFrom(ctx context.Context, cp *sqlsync.Checkpoint, table sqlschema.TableName, rng *sqlsync.KeyRange) *sqlsync.Checkpoint {
+	if cp != nil || activity.GetInfo(ctx).Attempt <= 1 {
+		return cp
+	}
+	return &sqlsync.Checkpoint{Table: table, Range: rng}
 }
 
 // copyTable copies one table between open databases, resuming from cp when

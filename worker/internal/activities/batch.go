@@ -173,6 +173,7 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) (*BatchR
 				cp = beat.Current
 				a.restoreSketch(ctx, in.JobRunID, in.DestinationName, t, nil, src.Seed, cp)
 			}
+			cp = retryFrom(ctx, cp, t, nil)
 			out, err := a.copyTable(ctx, in.StepInput, plan, t, src, dst, cp, func(c sqlsync.Checkpoint) {
 				beat.Current = &c
 				h.set(BatchBeat{Done: slices.Clone(beat.Done), Read: slices.Clone(beat.Read), Current: beat.Current})

@@ -85,20 +85,20 @@ type FanOutBeat struct {
 }
 
 // lastFanOutBeat returns the checkpoints the previous attempt heartbeat
-// for n destinations, when they are of table (and rng); nil ones else.
+// for n destinations, when they are of table (and rng); where there is
+// none, nil on a first attempt and an empty one on a retry (retryFrom).
 func lastFanOutBeat(ctx context.Context, n int, table sqlschema.TableName, rng *sqlsync.KeyRange) []*sqlsync.Checkpoint {
 	cps := make([]*sqlsync.Checkpoint, n)
-	if !activity.HasHeartbeatDetails(ctx) {
-		return cps
-	}
 	var last FanOutBeat
-	if err := activity.GetHeartbeatDetails(ctx, &last); err != nil || len(last.Checkpoints) != n {
-		return cps
-	}
-	for i, cp := range last.Checkpoints {
-		if cp != nil && cp.Table == table && (rng == nil || cp.Range.Same(rng)) {
-			cps[i] = cp
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil && len(last.Checkpoints) == n {
+		for i, cp := range last.Checkpoints {
+			if cp != nil && cp.Table == table && (rng == nil || cp.Range.Same(rng)) {
+				cps[i] = cp
+			}
 		}
+	}
+	for i := range cps {
+		cps[i] = retryFrom(ctx, cps[i], table, rng)
 	}
 	return cps
 }
@@ -135,7 +135,7 @@ func describeResume(cps []*sqlsync.Checkpoint) string {
 	var parts []string
 	for _, cp := range cps {
 		switch {
-		case cp == nil:
+		case cp == nil || (cp.Rows == 0 && len(cp.Key) == 0 && !cp.Done):
 			parts = append(parts, "from the start")
 		case cp.Done:
 			parts = append(parts, "done")
@@ -429,6 +429,9 @@ func (a *Activities) FanOutBatch(ctx context.Context, in BatchInput) (*BatchResu
 					cps[k] = cp
 				}
 			}
+			for k := range cps {
+				cps[k] = retryFrom(ctx, cps[k], t, nil)
+			}
 			out, err := a.fanOutTable(ctx, in.StepInput, plan, t, src, dsts, cps, func(b FanOutBeat) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -474,13 +477,6 @@ func (a *Activities) FanOutRange(ctx context.Context, in RangeInput) (*sqlsync.C
 	n := len(fanOutDests(in.StepInput))
 	cps := lastFanOutBeat(ctx, n, in.Table, &in.Range)
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
-		for i, cp := range cps {
-			if cp == nil {
-				// No progress recorded: remove whatever an earlier
-				// attempt wrote in the range.
-				cps[i] = &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range}
-			}
-		}
 		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s into %d destinations, %s (attempt %d); the previous attempt ended: %s",
 			in.Table, in.Range, n, describeResume(cps), info.Attempt, a.previousAttempt(ctx)), &in.Table)
 	}

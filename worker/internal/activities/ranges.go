@@ -76,11 +76,10 @@ func (a *Activities) SyncRange(ctx context.Context, in RangeInput) (*sqlsync.Che
 	}
 	if info.Attempt > 1 {
 		resumed := "from its start, removing what the earlier attempt wrote in it"
-		if cp == nil {
-			cp = &sqlsync.Checkpoint{Table: in.Table, Range: &in.Range}
-		} else {
+		if cp != nil {
 			resumed = fmt.Sprintf("after %d rows", cp.Rows)
 		}
+		cp = retryFrom(ctx, cp, in.Table, &in.Range)
 		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming %s %s %s (attempt %d); the previous attempt ended: %s",
 			in.Table, in.Range, resumed, info.Attempt, a.previousAttempt(ctx)), &in.Table)
 	}

@@ -207,9 +207,13 @@ type TableJob struct {
 	// range of the table (see KeyRange).
 	Range *KeyRange
 	// Fresh says the caller knows nothing of this copy's rows was
-	// written by the run yet (a range's first attempt): a table the job
-	// owns then needs no reconcile. Without a range an owned table is
-	// emptied instead, which costs nothing on an empty table.
+	// written by the run yet (its first attempt: the engine's SyncTable
+	// and SyncRange set it when given no checkpoint, so a retry that has
+	// none passes an empty one). Then nothing is reconciled before the
+	// copy: a row already in a table the job does not own is the user's,
+	// and one the copy collides with fails the table (the default
+	// on_conflict) instead of being deleted. A whole table the job owns
+	// is still emptied if it is not (one EXISTS when it is empty).
 	Fresh bool
 	// Report receives progress; never nil.
 	Report func(Progress)

@@ -1,0 +1,92 @@
+package sqlsync
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/syncplan"
+)
+
+// TestFirstCopyKeepsTheUsersCollidingRow copies a keyed table into a
+// destination the job does not own (no truncate) that already holds a
+// row of the user's with a key the copy also writes. With the default
+// on_conflict ("fail the table") the first attempt must fail on that row
+// and leave it as it was (the batches before it stay committed) — before,
+// the copy's resume cleanup ran on the first attempt too and deleted the
+// user's row to make room for the copy's. A retry that
+// found no checkpoint (an empty one) still cleans up what an earlier
+// attempt of its own committed, and completes exactly.
+func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
+	t.Parallel()
+	type side struct {
+		db    *sqlconnect.DB
+		exec  func(t *testing.T, stmts ...string)
+		names func(t *testing.T) []string // id:name of every row, sorted
+	}
+	check := func(t *testing.T, job syncplan.Job, src *sqlconnect.DB, table sqlschema.TableName, dst side, opts syncplan.DestinationOptions) {
+		t.Helper()
+		e := newTestEngine()
+		ctx := testCtx(t)
+		plan, err := syncplan.BuildPlan(ctx, src, job, registry)
+		assertNoError(t, "plan", err)
+		d := Destination{Name: "dst", DB: dst.db, Options: opts}
+		source := Source{DB: src, Key: job.Key}
+
+		// First attempt (no checkpoint): row 5 is the user's.
+		_, err = e.SyncTable(ctx, plan, table, source, d, nil, nil)
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), "duplicate") {
+			t.Fatalf("first copy into a table holding the user's row 5: err = %v, want a duplicate key error", err)
+		}
+		// The user's rows are as they were; the batch before the
+		// collision (rows 1-4, committed on its own) stays.
+		got := dst.names(t)
+		if want := "[101:mine too 1:item1 2:item2 3:item3 4:item4 5:mine]"; strings.Join(got, " ") != strings.Trim(want, "[]") {
+			t.Fatalf("after the refused copy the destination holds %v, want %s", got, want)
+		}
+
+		// A retry with no checkpoint recorded (every heartbeat lost):
+		// rows 1-4 are what the earlier attempt committed; the user has
+		// removed row 5, so the copy can complete, exactly.
+		dst.exec(t, "DELETE FROM items WHERE id = 5")
+		_, err = e.SyncTable(ctx, plan, table, source, d, &Checkpoint{Table: table}, nil)
+		assertNoError(t, "retry from an empty checkpoint", err)
+		got = dst.names(t)
+		if len(got) != 11 || got[0] != "101:mine too" || got[1] != "10:item10" || got[10] != "9:item9" {
+			t.Fatalf("after the retry the destination holds %v, want items 1-10 once and the user's row 101", got)
+		}
+	}
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		src, dst := newPGDB(t), newPGDB(t)
+		items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
+		src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
+		dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
+		job := passthroughJob(t, src, "public", []string{"items"})
+		check(t, job, src.db, sqlschema.TableName{Schema: "public", Table: "items"}, side{
+			db:    dst.db,
+			exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
+			names: func(t *testing.T) []string { return dst.rows(t, `SELECT id || ':' || name FROM public.items`) },
+		}, syncplan.DestinationOptions{BatchSize: 4})
+	})
+	t.Run("mysql", func(t *testing.T) {
+		t.Parallel()
+		src, dst := newMySQLDB(t, "_src"), newMySQLDB(t, "_dst")
+		items := "CREATE TABLE items (id int PRIMARY KEY, name varchar(20) NOT NULL)"
+		src.exec(t, items, "INSERT INTO items SELECT seq, concat('item', seq) FROM seq_1_to_10")
+		dst.exec(t, items, "INSERT INTO items VALUES (5, 'mine'), (101, 'mine too')")
+		job := mysqlPassthroughJob(t, src, []string{"items"})
+		check(t, job, src.db, sqlschema.TableName{Schema: src.name, Table: "items"}, side{
+			db:    dst.db,
+			exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
+			names: func(t *testing.T) []string {
+				rows := dst.rows(t, "SELECT concat(id, ':', name) FROM items")
+				for i, r := range rows {
+					rows[i] = strings.Trim(r, `"`)
+				}
+				return rows
+			},
+		}, syncplan.DestinationOptions{BatchSize: 4, SchemaMap: map[string]string{src.name: dst.name}})
+	})
+}
