@@ -37,6 +37,11 @@ type FinalizeError = syncdriver.FinalizeError
 // sent (see syncdriver.WriteCountError).
 type WriteCountError = syncdriver.WriteCountError
 
+// CollisionError is a copied row refused because a row of the user's in a
+// table the job does not empty holds its key (see
+// syncdriver.CollisionError).
+type CollisionError = syncdriver.CollisionError
+
 // MissingConstraint is one object the destination lacks after Finalize.
 type MissingConstraint = syncdriver.MissingConstraint
 

@@ -1,6 +1,7 @@
 package sqlsync
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -36,8 +37,9 @@ func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
 
 		// First attempt (no checkpoint): row 5 is the user's.
 		_, err = e.SyncTable(ctx, plan, table, source, d, nil, nil)
-		if err == nil || !strings.Contains(strings.ToLower(err.Error()), "duplicate") {
-			t.Fatalf("first copy into a table holding the user's row 5: err = %v, want a duplicate key error", err)
+		var ce *CollisionError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "truncate_before_insert") {
+			t.Fatalf("first copy into a table holding the user's row 5: err = %v, want a *CollisionError naming the options", err)
 		}
 		// The user's rows are as they were; the batch before the
 		// collision (rows 1-4, committed on its own) stays.
@@ -78,8 +80,8 @@ func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
 		dst.exec(t, items, "INSERT INTO items VALUES (5, 'mine'), (101, 'mine too')")
 		job := mysqlPassthroughJob(t, src, []string{"items"})
 		check(t, job, src.db, sqlschema.TableName{Schema: src.name, Table: "items"}, side{
-			db:    dst.db,
-			exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
+			db:   dst.db,
+			exec: func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
 			names: func(t *testing.T) []string {
 				rows := dst.rows(t, "SELECT concat(id, ':', name) FROM items")
 				for i, r := range rows {

@@ -34,6 +34,17 @@ func firstWrite(j *syncdriver.TableJob, owned bool) bool {
 	return j.Fresh && (j.Range != nil || !owned)
 }
 
+// collision is err, or — for a row refused as a duplicate by a table the
+// job does not own, with the default on_conflict — a
+// *syncdriver.CollisionError that says which options let it through.
+func collision(j *syncdriver.TableJob, err error) error {
+	o := j.Dst.Options
+	if o.Owns() || o.OnConflict != syncplan.ConflictError || !driverOf(j.Dst.DB).Duplicate(err) {
+		return err
+	}
+	return &syncdriver.CollisionError{Err: err}
+}
+
 func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Context, []syncplan.Column) (syncdriver.CopySide, error)) (Checkpoint, error) {
 	t := j.Table
 	opts := j.Dst.Options
@@ -74,7 +85,7 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 	err = side.Stream(ctx, spec, rep, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		batchNo++
 		if err := w.Write(ctx, r); err != nil {
-			return fmt.Errorf("batch %d (rows %d and on): %w", batchNo, cp.Rows+1, err)
+			return fmt.Errorf("batch %d (rows %d and on): %w", batchNo, cp.Rows+1, collision(j, err))
 		}
 		rows, key := r.End()
 		cp.Rows += rows

@@ -360,7 +360,7 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 				continue
 			}
 			if errs[k] != nil {
-				d.err = fmt.Errorf("batch %d (rows %d and on): %w", batchNo, d.cp.Rows+1, errs[k])
+				d.err = fmt.Errorf("batch %d (rows %d and on): %w", batchNo, d.cp.Rows+1, collision(d.job, errs[k]))
 				writes[k] = nil
 				mu.Lock()
 				d.failed = true

@@ -41,6 +41,8 @@ func TestClassify(t *testing.T) {
 		{"mysql no table", wrap(&mysql.MySQLError{Number: 1146}), ErrTypeValidation},
 		{"mysql duplicate", wrap(&mysql.MySQLError{Number: 1062}), ErrTypeData},
 		{"mysql null", wrap(&mysql.MySQLError{Number: 1048}), ErrTypeData},
+		{"collision with a user's row", wrap(&sqlsync.CollisionError{Err: &pgconn.PgError{Code: "23505"}}), ErrTypeData},
+		{"mysql collision with a user's row", wrap(&sqlsync.CollisionError{Err: &mysql.MySQLError{Number: 1062}}), ErrTypeData},
 		{"mysql deadlock", wrap(&mysql.MySQLError{Number: 1213}), ""},
 		{"mysql lock wait", wrap(&mysql.MySQLError{Number: 1205}), ""},
 		{"unreachable", wrap(&sqlconnect.ConnectError{Kind: sqlconnect.KindUnreachable}), ""},

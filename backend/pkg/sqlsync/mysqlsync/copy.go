@@ -146,11 +146,15 @@ func mysqlLoad(ctx context.Context, x interface {
 	}
 	defer func() { _ = rows.Close() }()
 	var msgs []string
+	first := 0
 	for rows.Next() {
 		var level, msg string
 		var code int
 		if err := rows.Scan(&level, &code, &msg); err != nil {
 			return err
+		}
+		if first == 0 {
+			first = code
 		}
 		msgs = append(msgs, fmt.Sprintf("%s %d: %s", level, code, msg))
 	}
@@ -158,7 +162,10 @@ func mysqlLoad(ctx context.Context, x interface {
 		return err
 	}
 	if len(msgs) > 0 {
-		return fmt.Errorf("the server rejected rows: %s", strings.Join(msgs, "; "))
+		// As the server's error of the first warning's number, so that
+		// it is told apart (a duplicate key, a bad value) as the error
+		// the same row would raise without LOCAL.
+		return &mysql.MySQLError{Number: uint16(first), Message: "the server rejected rows: " + strings.Join(msgs, "; ")}
 	}
 	// The driver reports the rows LOAD DATA affected: every row of the
 	// batch, unless the table dropped some silently.

@@ -2,6 +2,9 @@ package mysqlsync
 
 import (
 	"context"
+	"errors"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -70,4 +73,10 @@ func tag(d syncdriver.Destination) string {
 		return ""
 	}
 	return "/* " + d.Session() + " */ "
+}
+
+// Duplicate implements syncdriver.Driver: error 1062, ER_DUP_ENTRY.
+func (Driver) Duplicate(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1062
 }

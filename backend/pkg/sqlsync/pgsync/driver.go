@@ -2,7 +2,9 @@ package pgsync
 
 import (
 	"context"
+	"errors"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
@@ -62,6 +64,13 @@ func (Driver) Verifier(plan *syncplan.Plan, src *sqlconnect.DB, dst *syncdriver.
 // EndSessions implements syncdriver.Driver: pg_terminate_backend.
 func (Driver) EndSessions(ctx context.Context, db *sqlconnect.DB, prefix string) (int, error) {
 	return pgEndSessions(ctx, db.Postgres, prefix)
+}
+
+// Duplicate implements syncdriver.Driver: SQLSTATE 23505,
+// unique_violation.
+func (Driver) Duplicate(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 // destConn acquires a session of d and, when d has a SessionTag, names it

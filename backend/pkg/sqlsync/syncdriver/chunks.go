@@ -205,6 +205,25 @@ func (e *WriteCountError) Error() string {
 		e.Took, e.Sent, e.Statement)
 }
 
+// CollisionError is a copied row that the destination refused because a
+// row already there — the user's, in a table the job does not empty —
+// holds its key or unique columns, with the default on_conflict ("fail
+// the table"). The rows already in the table are left as they were.
+type CollisionError struct {
+	// Err is the server's error (a *pgconn.PgError or *mysql.MySQLError).
+	Err error
+}
+
+// Error gives the server's message and the options that would let the
+// copy through.
+func (e *CollisionError) Error() string {
+	return e.Err.Error() + ": the destination table already holds a row with this key, which the job does not replace" +
+		" (on_conflict is \"fail the table\"); empty the table first (truncate_before_insert), or choose on_conflict do_nothing (keep the destination's row) or do_update (overwrite it)"
+}
+
+// Unwrap returns the server's error.
+func (e *CollisionError) Unwrap() error { return e.Err }
+
 // CheckWritten compares the rows a load statement reports it wrote (took)
 // with the rows of the batch r, which it read to its end: a
 // *WriteCountError when they differ.

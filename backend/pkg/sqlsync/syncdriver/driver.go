@@ -46,6 +46,9 @@ type Driver interface {
 	// starts with prefix, already sanitized, and waits until they are
 	// gone; it returns how many it ended.
 	EndSessions(ctx context.Context, db *sqlconnect.DB, prefix string) (int, error)
+	// Duplicate reports whether err is the server refusing a row whose
+	// key or unique columns another row already holds.
+	Duplicate(err error) bool
 }
 
 // Source is the database a sync reads and the job key its transformers
