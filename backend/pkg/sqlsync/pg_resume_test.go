@@ -127,9 +127,10 @@ func TestPostgresKillAndResume(t *testing.T) {
 			assertNoError(t, "redo loose", err)
 			assertSameRows(t, want, dst, "app", []string{"keyed", "loose"})
 			// The keyed copy committed but its completion was never
-			// recorded: a retry with no checkpoint deletes the rows its
-			// own keys name and redoes them exactly, in any destination.
-			_, err = e.SyncTable(ctx, plan, keyed, source, dest, nil, nil)
+			// recorded: a retry with no checkpoint (the worker passes an
+			// empty one: activities.retryFrom) deletes the rows its own
+			// keys name and redoes them exactly, in any destination.
+			_, err = e.SyncTable(ctx, plan, keyed, source, dest, &Checkpoint{Table: keyed}, nil)
 			assertNoError(t, "retry keyed", err)
 			assertSameRows(t, want, dst, "app", []string{"keyed", "loose"})
 		})

@@ -268,3 +268,48 @@ func statusMiB(t *testing.T, pid int, field string) int {
 // 64 MiB the bomb's child may take (with the in-process watchdog it used
 // to grow by 102–248 MiB).
 const jsBombMaxGrowthMiB = 64
+
+// TestUsersCollidingRowFailsTheTable copies a keyed table into a
+// destination table the job does not empty, which already holds a row of
+// the user's under a key the copy writes. With the default on_conflict
+// ("fail the table") the run fails on its first attempt with a message
+// that names the options that would let the copy through, and the
+// user's row is left as it was. Before, the copy's resume cleanup ran on
+// the first attempt too: it deleted the user's row, copied the source's
+// over it and reported the run complete.
+func TestUsersCollidingRowFailsTheTable(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.startWorker(t)
+	items := `CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);`
+	src := newDatabase(t, "neosync_e2e_collide")
+	execSQL(t, src, items+`INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g;`)
+	dst := newDatabase(t, "neosync_e2e_collide")
+	execSQL(t, dst, items+`INSERT INTO items VALUES (500, 'mine'), (5000, 'mine too');`)
+	ctx := testCtx(t, 3*time.Minute)
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "collide", Source: &mgmt.JobSource{Options: &mgmt.JobSource_Sync{Sync: &mgmt.SyncSourceOptions{ConnectionId: s.connection(t, "src", src)}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "dst", dst), Options: &mgmt.JobDestinationOptions{BatchSize: 100}}},
+		Mappings:     []*mgmt.JobMapping{mapping("items", "id", "passthrough", nil), mapping("items", "name", "passthrough", nil)},
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 2*time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "already holds a row with this key") ||
+		!strings.Contains(r.GetError(), "truncate_before_insert") {
+		t.Fatalf("run ended %v: %q; want FAILED naming the collision and the options", r.GetStatus(), r.GetError())
+	}
+	if got := queryInt(t, dst, `SELECT count(*) FROM items WHERE (id, name) IN ((500, 'mine'), (5000, 'mine too'))`); got != 2 {
+		t.Fatalf("the user's rows 500 and 5000 are not as they were (%d of 2 found)", got)
+	}
+	// Only the batches before the collision were committed, once.
+	if got := queryInt(t, dst, `SELECT count(*) FROM items WHERE id < 500`); got != 400 {
+		t.Fatalf("the destination holds %d of the copy's rows below 500, want the 400 of the batches before the collision", got)
+	}
+	t.Logf("run failed on its first attempt: %s", r.GetError())
+}
