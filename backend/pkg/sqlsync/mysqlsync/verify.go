@@ -3,9 +3,13 @@ package mysqlsync
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
@@ -82,8 +86,99 @@ func (v *mysqlVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, h
 	return lo, hi, err
 }
 
+// DestCount counts the destination table's rows. InnoDB counts by
+// walking a whole index on one thread, and MariaDB has no parallel query:
+// a large table keyed by one integer column is counted in key intervals
+// on several sessions at once instead (see splitCount), which sums to the
+// same exact number.
 func (v *mysqlVerifier) DestCount(ctx context.Context, t sqlschema.TableName) (int64, error) {
+	if n, ok, err := v.splitCount(ctx, t); ok || err != nil {
+		return n, err
+	}
 	return v.count(ctx, v.dst, "SELECT COUNT(*) FROM "+v.q.Table(t))
+}
+
+// splitCountRows is the estimated row count (information_schema's
+// TABLE_ROWS) from which DestCount splits a count; each further multiple
+// adds a part, up to splitCountParts.
+var splitCountRows int64 = 1_000_000
+
+// splitCountParts is the most sessions one destination count uses. The
+// verification runs up to sqlsync.VerifyConcurrency tables at once, so a
+// job of many large tables gets no more than that in all per table.
+const splitCountParts = 4
+
+// splitCount counts t in parts when it is estimated at splitCountRows or
+// more and its primary key is one integer column: the key's least and
+// greatest values (two index dives) are cut into equal intervals, the
+// first open below and the last open above so that every row falls in
+// exactly one whatever was written meanwhile, and each is counted on its
+// own session. ok is false when t is not counted so.
+func (v *mysqlVerifier) splitCount(ctx context.Context, t sqlschema.TableName) (n int64, ok bool, err error) {
+	var est sql.NullInt64
+	err = v.dst.QueryRowContext(ctx, `SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table).Scan(&est)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!est.Valid || est.Int64 < splitCountRows)) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	rows, err := v.dst.QueryContext(ctx, `SELECT c.COLUMN_NAME, c.DATA_TYPE FROM information_schema.STATISTICS s
+JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
+WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.INDEX_NAME = 'PRIMARY'`, t.Schema, t.Table)
+	if err != nil {
+		return 0, false, err
+	}
+	var key, typ string
+	cols := 0
+	for rows.Next() {
+		cols++
+		if err := rows.Scan(&key, &typ); err != nil {
+			_ = rows.Close()
+			return 0, false, err
+		}
+	}
+	_ = rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, false, err
+	}
+	if cols != 1 || !slices.Contains([]string{"tinyint", "smallint", "mediumint", "int", "bigint"}, strings.ToLower(typ)) {
+		return 0, false, nil
+	}
+	k, table := v.q.ID(key), v.q.Table(t)
+	var lo, hi sql.NullInt64 // NULL on an empty table; an unsigned bigint past int64 does not scan
+	if err := v.dst.QueryRowContext(ctx, v.tag+"SELECT MIN("+k+"), MAX("+k+") FROM "+table).Scan(&lo, &hi); err != nil || !lo.Valid || !hi.Valid ||
+		lo.Int64 < math.MinInt64/2 || hi.Int64 > math.MaxInt64/2 { // keys so far apart that the bounds could overflow: count whole
+		return 0, false, nil
+	}
+	parts := int(min(int64(splitCountParts), max(2, est.Int64/splitCountRows)))
+	width := (hi.Int64-lo.Int64)/int64(parts) + 1
+	if width <= 0 || hi.Int64-lo.Int64 < int64(parts) { // overflowed, or too few keys to split
+		return 0, false, nil
+	}
+	counts := make([]int64, parts)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range parts {
+		var preds []string
+		var args []any
+		if i > 0 {
+			preds, args = append(preds, k+" >= ?"), append(args, lo.Int64+int64(i)*width)
+		}
+		if i < parts-1 {
+			preds, args = append(preds, k+" < ?"), append(args, lo.Int64+int64(i+1)*width)
+		}
+		g.Go(func() (err error) {
+			counts[i], err = v.count(gctx, v.dst, "SELECT COUNT(*) FROM "+table+syncdriver.Where(preds...), args...)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, false, err
+	}
+	for _, c := range counts {
+		n += c
+	}
+	return n, true, nil
 }
 
 func (v *mysqlVerifier) Orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error) {
