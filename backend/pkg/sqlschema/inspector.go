@@ -43,10 +43,11 @@ type Inspector interface {
 	RowCount(ctx context.Context, t TableName, where string) (int64, error)
 	// EstimatedRowCount returns the catalog's estimate of t's rows without
 	// reading the table — PostgreSQL's reltuples (summed over the leaf
-	// partitions of a partitioned table), MySQL's TABLE_ROWS — or -1 when
-	// the catalog has none (a table never vacuumed or analyzed). It is
-	// for progress bars: exact counts of large tables take as long as a
-	// scan.
+	// partitions of a partitioned table; for a table never vacuumed or
+	// analyzed, which has none, the planner's estimate from the table's
+	// size in pages, as EXPLAIN gives it), MySQL's TABLE_ROWS — or -1
+	// when there is none. It sizes progress bars and key ranges: exact
+	// counts of large tables take as long as a scan.
 	EstimatedRowCount(ctx context.Context, t TableName) (int64, error)
 	// Privileges returns the current user's effective privileges per base
 	// table, one entry per table on which at least one privilege is held,

@@ -2,6 +2,7 @@ package sqlschema
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -66,7 +67,8 @@ func (p *pgInspector) RowCount(ctx context.Context, t TableName, where string) (
 	return n, err
 }
 
-// EstimatedRowCount implements [Inspector.EstimatedRowCount].
+// EstimatedRowCount implements [Inspector.EstimatedRowCount]: reltuples,
+// or for a table never analyzed the planner's estimate from its size.
 func (p *pgInspector) EstimatedRowCount(ctx context.Context, t TableName) (int64, error) {
 	qualified, err := DialectPostgres.QualifiedName(t)
 	if err != nil {
@@ -89,7 +91,26 @@ FROM leaves JOIN pg_catalog.pg_class c ON c.oid = leaves.relid`
 	if n == nil {
 		return 0, fmt.Errorf("%w: %s", ErrTableNotFound, t)
 	}
-	return *n, nil
+	if *n >= 0 {
+		return *n, nil
+	}
+	// Never vacuumed nor analyzed (a table loaded since it was created,
+	// before autovacuum got to it): the planner's own estimate, from the
+	// table's current size in pages and its rows' width, without reading
+	// it.
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	var raw []byte
+	if err := p.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM "+qualified).Scan(&raw); err != nil {
+		return -1, nil // the catalog's answer stands: unknown
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil || len(plan) != 1 {
+		return -1, nil
+	}
+	return int64(plan[0].Plan.Rows), nil
 }
 
 // pgStreamSettings make the text output of the stream unambiguous and
