@@ -127,6 +127,21 @@ func checkCycleCopy(t *testing.T, rows func(db int, query string) []string) {
 	}
 }
 
+// checkLeaksFromSketches asserts that every leak line of r comes from a
+// sketch — the copy's, or the update pass's for the deferred columns —
+// and none from a re-read of the source.
+func checkLeaksFromSketches(t *testing.T, r *Report) {
+	t.Helper()
+	if len(r.Leaks) == 0 {
+		t.Fatalf("the report has no leak line:\n%s", r)
+	}
+	for _, l := range r.Leaks {
+		if l.Method != LeakMethodCopy {
+			t.Errorf("leak scan of %s.%s: method %q, want %q", l.Table, l.Column, l.Method, LeakMethodCopy)
+		}
+	}
+}
+
 // TestPostgresTransformedKeysInCycles transforms the keys of a 2-cycle, a
 // 3-cycle and self references — columns that are both transformed and
 // deferred — in consistent mode, and checks that every foreign key still
@@ -148,6 +163,7 @@ func TestPostgresTransformedKeysInCycles(t *testing.T) {
 	if !res[0].Report.OK() {
 		t.Fatalf("report not OK:\n%s", res[0].Report)
 	}
+	checkLeaksFromSketches(t, res[0].Report)
 	dbs := []*pgDB{src, dst}
 	checkCycleCopy(t, func(db int, q string) []string {
 		return dbs[db].rows(t, "SELECT concat_ws('|', x.*) FROM ("+q+") x")
@@ -173,6 +189,7 @@ func TestMySQLTransformedKeysInCycles(t *testing.T) {
 	if !res[0].Report.OK() {
 		t.Fatalf("report not OK:\n%s", res[0].Report)
 	}
+	checkLeaksFromSketches(t, res[0].Report)
 	dbs := []*mysqlDB{src, dst}
 	checkCycleCopy(t, func(db int, q string) []string { return dbs[db].rows(t, q) })
 }

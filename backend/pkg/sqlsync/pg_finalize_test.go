@@ -64,7 +64,7 @@ func pgLoaded(t *testing.T, src, dst *pgDB) (*Engine, *syncplan.Plan, Destinatio
 	e, plan, d := pgLoadedTables(t, src, dst, pgKeysTables)
 	// Update passes are idempotent: a retried pass changes nothing.
 	for range 2 {
-		if err := e.RunUpdatePasses(testCtx(t), plan, Source{DB: src.db}, d); err != nil {
+		if _, err := e.RunUpdatePasses(testCtx(t), plan, Source{DB: src.db}, d); err != nil {
 			t.Fatal(err)
 		}
 	}

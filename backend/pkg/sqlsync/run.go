@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -169,17 +170,21 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 		pf = func(p Progress) { progress(dst.Name, p) }
 	}
 	checkpoints := map[sqlschema.TableName]Checkpoint{}
+	var updates map[sqlschema.TableName]*leakscan.Table
 	var rep *Report
 	err := e.runSequence(ctx, plan, dst, sequence{
 		StepPrepare: func(ctx context.Context) error { return e.PrepareDestination(ctx, plan, dst) },
 		StepTables: func(ctx context.Context) error {
 			return e.SyncTables(ctx, plan, src, dst, concurrency, checkpoints, pf)
 		},
-		StepUpdatePasses: func(ctx context.Context) error { return e.RunUpdatePasses(ctx, plan, src, dst) },
+		StepUpdatePasses: func(ctx context.Context) (err error) {
+			updates, err = e.RunUpdatePasses(ctx, plan, src, dst)
+			return err
+		},
 		StepFinalize:     func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
 		StepVerify: func(ctx context.Context) (err error) {
 			rep, err = e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRead: SourceReadOf(checkpoints), SourceRowsBefore: before,
-				Leaks: LeaksOf(checkpoints), Reidentified: ReidentifiedOf(checkpoints)})
+				Leaks: UpdateLeaksOf(LeaksOf(checkpoints), updates), Reidentified: ReidentifiedOf(checkpoints)})
 			return err
 		},
 	})

@@ -139,7 +139,8 @@ func assertSameDatabaseRefused(t *testing.T, job syncplan.Job, srcDB *sqlconnect
 	check("PrepareDestination", e.PrepareDestination(testCtx(t), plan, dst))
 	_, err = e.SyncTable(testCtx(t), plan, plan.Tables[0].Name, Source{DB: srcDB}, dst, nil, nil)
 	check("SyncTable", err)
-	check("RunUpdatePasses", e.RunUpdatePasses(testCtx(t), plan, Source{DB: srcDB}, dst))
+	_, err = e.RunUpdatePasses(testCtx(t), plan, Source{DB: srcDB}, dst)
+	check("RunUpdatePasses", err)
 	check("Finalize", e.Finalize(testCtx(t), plan, dst))
 	// A plan without the source's identity: SyncTable asks the source.
 	plan.Source = nil

@@ -27,8 +27,9 @@ type VerifyOptions struct {
 	// where it re-reads the source (columns without a copy sketch).
 	Sample int
 	// Leaks are the copy's leak sketches (Checkpoint.Leaks) per table and
-	// column, when the caller kept them: those columns' leak scan is taken
-	// from them, and the source is not read again (LeakMethodCopy).
+	// column, with those of the update passes' columns (UpdateLeaksOf),
+	// when the caller kept them: those columns' leak scan is taken from
+	// them, and the source is not read again (LeakMethodCopy).
 	Leaks map[sqlschema.TableName]map[string]leakscan.Result
 	// Reidentified are the copy's row-level re-identification counts
 	// (Checkpoint.Reidentified) per table, when the caller kept them.
@@ -196,14 +197,17 @@ type ForeignKeyOrphans struct {
 
 // The methods of a leak scan (ColumnLeak.Method).
 const (
-	// LeakMethodCopy: measured by the copy itself (package leakscan) —
+	// LeakMethodCopy: measured by the copy itself (package leakscan) — or,
+	// for a column deferred to an update pass, by the update pass, which
+	// reads and transforms it as the copy would (Engine.RunUpdatePasses) —
 	// SelfEqual exact over every row; Equal of Sampled exact over a
 	// uniform hash sample of the distinct output values (all of them up to
 	// the sample size, then Exact is false). No query reads the source.
 	LeakMethodCopy = "copy"
 	// LeakMethodResample: the copy kept no sketch (the table was resumed
-	// after an interruption, its column is filled by an update pass, or
-	// the verification ran where the copy did not), so Sampled destination
+	// after an interruption without the sketches of its checkpoint, the
+	// sketches could not be stored, or the verification ran where they
+	// are not at hand), so Sampled destination
 	// values (a random sample, or all when the table has fewer) were looked
 	// up in the source column with one query.
 	LeakMethodResample = "re-read sample"

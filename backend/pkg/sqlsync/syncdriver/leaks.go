@@ -29,6 +29,10 @@ type Leaks struct {
 	// quasi are the table's quasi-identifier columns whose joint
 	// self-equality is counted per row (at least two, else none).
 	quasi []string
+	// only, when set, are the columns sketched (Only): an update pass
+	// sketches the deferred columns it writes, not the key it reads with
+	// them, whose sketch is the copy's.
+	only map[string]bool
 
 	mu sync.Mutex
 	// gens are the sketches and row counters of the batches not yet
@@ -58,6 +62,16 @@ func NewLeaks(capacity int, seed leakscan.Seed, quasi []string) *Leaks {
 	l := &Leaks{capacity: capacity, seed: seed, gens: map[int64]*leakGen{}}
 	if len(quasi) >= 2 {
 		l.quasi = quasi
+	}
+	return l
+}
+
+// Only restricts l to sketching columns: SketchOf returns nil for any
+// other. Call it before the sketches are used; it returns l.
+func (l *Leaks) Only(columns ...string) *Leaks {
+	l.only = map[string]bool{}
+	for _, c := range columns {
+		l.only[c] = true
 	}
 	return l
 }
@@ -106,10 +120,10 @@ func (l *Leaks) Sketch(column string) *leakscan.Sketch { return l.SketchOf(colum
 // earlier rows, or nil): it keeps no hash above the threshold of prev or
 // of the committed sketch of the column, whichever is lower — the merge
 // would drop those anyway, and not keeping them spares a map insert per
-// row. Nil when l is nil (nothing is recorded), which leakscan's Add must
-// not be called on: callers check.
+// row. Nil when l is nil or does not sketch column (Only): nothing is
+// recorded, and leakscan's Add must not be called on it: callers check.
 func (l *Leaks) SketchOf(column string, g int64, prev *leakscan.Sketch) *leakscan.Sketch {
-	if l == nil {
+	if l == nil || (l.only != nil && !l.only[column]) {
 		return nil
 	}
 	l.mu.Lock()

@@ -152,3 +152,26 @@ func TestLeaksCommittedOnlyCommittedRows(t *testing.T) {
 		t.Errorf("the whole copy's sketch of a: %+v; want both rows", r)
 	}
 }
+
+// TestLeaksOnly: a collector restricted to some columns (an update pass's
+// deferred ones) gives no sketch of the others, so their values are not
+// recorded and its results name only its own columns.
+func TestLeaksOnly(t *testing.T) {
+	t.Parallel()
+	l := NewLeaks(0, leakscan.Seed{}, nil).Only("b")
+	if s := l.Sketch("a"); s != nil {
+		t.Fatalf("a sketch of a column the collector does not sketch: %v", s)
+	}
+	b := l.SketchOf("b", 0, nil)
+	if b == nil {
+		t.Fatal("no sketch of the column the collector sketches")
+	}
+	for i := range 100 {
+		in, out := leakRow(i)
+		b.Add(in[1], false, out[1], false)
+	}
+	res := l.Results()
+	if len(res) != 1 || res["b"].Rows != 100 {
+		t.Fatalf("results %+v; want column b alone, 100 rows", res)
+	}
+}
