@@ -181,7 +181,7 @@ func (e *Engine) runDestination(ctx context.Context, plan *syncplan.Plan, src So
 			updates, err = e.RunUpdatePasses(ctx, plan, src, dst)
 			return err
 		},
-		StepFinalize:     func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
+		StepFinalize: func(ctx context.Context) error { return e.Finalize(ctx, plan, dst) },
 		StepVerify: func(ctx context.Context) (err error) {
 			rep, err = e.Verify(ctx, plan, src, dst, VerifyOptions{Copied: rowsOf(checkpoints), SourceRead: SourceReadOf(checkpoints), SourceRowsBefore: before,
 				Leaks: UpdateLeaksOf(LeaksOf(checkpoints), updates), Reidentified: ReidentifiedOf(checkpoints)})
