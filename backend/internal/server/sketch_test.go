@@ -67,7 +67,17 @@ func TestRangeSketchesThroughTheAPI(t *testing.T) {
 	wantCode(t, "account key reads sketches", err, connect.CodePermissionDenied)
 	_, err = c.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: rng(0), Part: &mgmt.RangeSketchPart{Part: "", Sketch: []byte("x")}}))
 	wantCode(t, "account key stores sketches", err, connect.CodePermissionDenied)
-	wantCode(t, "range index below -1", putPart(-2, "", []byte("x")), connect.CodeInvalidArgument)
+	wantCode(t, "range index below -2", putPart(-3, "", []byte("x")), connect.CodeInvalidArgument)
+	// An update pass's sketches (range index -2) are a range of their own.
+	if err := putPart(-2, "", []byte("update pass header")); err != nil {
+		t.Fatalf("PutRangeSketch of an update pass: %v", err)
+	}
+	if g := get(-2); len(g) != 1 || string(g[""]) != "update pass header" {
+		t.Fatalf("update pass parts %q", g)
+	}
+	if g := get(-1); len(g) != 0 {
+		t.Fatalf("the whole table got the update pass's parts %q", g)
+	}
 	_, err = w.Worker().PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop",
 		Table: "orders", Checkpoint: strings.Repeat("c", 201)}, Part: &mgmt.RangeSketchPart{Sketch: []byte("x")}}))
 	wantCode(t, "checkpoint name too long", err, connect.CodeInvalidArgument)
@@ -200,7 +210,7 @@ func TestRangeSketchesInOneCall(t *testing.T) {
 	}{
 		{"an account key", c, []*mgmt.RangeSketches{good}, connect.CodePermissionDenied, ""},
 		{"no range", w, nil, connect.CodeInvalidArgument, "sketches"},
-		{"a range index below -1", w, []*mgmt.RangeSketches{good, {Range: &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop", Table: "t", RangeIndex: -2}, Parts: parts("", "h")}},
+		{"a range index below -2", w, []*mgmt.RangeSketches{good, {Range: &mgmt.RangeSketchKey{JobRunId: runID, Destination: "dev", Schema: "shop", Table: "t", RangeIndex: -3}, Parts: parts("", "h")}},
 			connect.CodeInvalidArgument, "sketches[1].range.range_index"},
 		{"no run id", w, []*mgmt.RangeSketches{good, {Range: &mgmt.RangeSketchKey{Schema: "shop", Table: "t"}, Parts: parts("", "h")}}, connect.CodeInvalidArgument, "sketches[1].range.job_run_id"},
 		{"no part", w, []*mgmt.RangeSketches{good, {Range: whole(runID, "t", "")}}, connect.CodeInvalidArgument, "sketches[1].parts"},

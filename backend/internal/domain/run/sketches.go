@@ -11,7 +11,8 @@ import (
 )
 
 // RangeKey names one key range of one table of one destination of a run
-// (RangeIndex WholeTable: a table copied in one piece), whose leak
+// (RangeIndex WholeTable: a table copied in one piece; UpdatePass: the
+// columns of its update pass), whose leak
 // sketches a worker stores for the worker that verifies the table (see
 // package leakscan: sketches of one run share a hash seed and merge on
 // any worker). Checkpoint, when set, names the sketches of the rows up to
@@ -28,6 +29,12 @@ type RangeKey struct {
 
 // WholeTable is the RangeIndex of a table copied in one piece.
 const WholeTable = -1
+
+// UpdatePass is the RangeIndex of the sketches of a table's update pass:
+// those of the columns it writes (the foreign keys that break a cycle),
+// which the copy writes NULL and so cannot sketch. Their own index keeps
+// them apart from the copy's sketches of the same table.
+const UpdatePass = -2
 
 // maxCheckpointName bounds RangeKey.Checkpoint.
 const maxCheckpointName = 200
@@ -49,8 +56,8 @@ func (k RangeKey) validate() error {
 	switch {
 	case k.Schema == "" || k.Table == "":
 		return domain.Invalid("range", "schema and table are required")
-	case k.RangeIndex < WholeTable || k.RangeIndex >= MaxRanges:
-		return domain.Invalid("range.range_index", "must be from %d (the whole table) to %d", WholeTable, MaxRanges-1)
+	case k.RangeIndex < UpdatePass || k.RangeIndex >= MaxRanges:
+		return domain.Invalid("range.range_index", "must be %d (an update pass), %d (the whole table) or a key range from 0 to %d", UpdatePass, WholeTable, MaxRanges-1)
 	case len(k.Checkpoint) > maxCheckpointName:
 		return domain.Invalid("range.checkpoint", "must be at most %d characters", maxCheckpointName)
 	}

@@ -23,7 +23,8 @@ const (
 )
 
 // RangeSketchKey names one key range of one table of one destination of a
-// run (range_index -1: a table copied in one piece), and which of its
+// run (range_index -1: a table copied in one piece; -2: the columns of the
+// table's update pass, which the copy writes NULL), and which of its
 // sketches: those of the finished copy (checkpoint empty) or those of the
 // rows up to one checkpoint of the copy, which a copy resumed from that
 // checkpoint continues.
