@@ -45,7 +45,7 @@ func (e *Engine) RunUpdatePasses(ctx context.Context, plan *syncplan.Plan, src S
 			continue
 		}
 		job := e.tableJob(plan, t, src, dst, nil)
-		if cols := transformedDeferred(t); len(cols) > 0 {
+		if cols := UpdatePassSketched(t); len(cols) > 0 {
 			job.Leaks = syncdriver.NewLeaks(2*e.leakSample(), src.Seed, nil).Only(cols...)
 		}
 		if err := driverOf(dst.DB).UpdatePass(ctx, job); err != nil {
@@ -58,9 +58,9 @@ func (e *Engine) RunUpdatePasses(ctx context.Context, plan *syncplan.Plan, src S
 	return out, nil
 }
 
-// transformedDeferred are the columns of t that an update pass writes
-// through a transformer.
-func transformedDeferred(t *syncplan.Table) []string {
+// UpdatePassSketched are the columns of t whose leak sketches its update
+// pass returns (RunUpdatePasses): those it writes through a transformer.
+func UpdatePassSketched(t *syncplan.Table) []string {
 	var out []string
 	for _, c := range t.Columns {
 		if c.Deferred && c.Action == syncplan.ActionTransform {

@@ -634,11 +634,12 @@ func isNonRetryable(err error) bool {
 	return errors.As(err, &ae) && ae.NonRetryable()
 }
 
-// RunUpdatePasses fills the foreign keys that broke cycles.
+// RunUpdatePasses fills the foreign keys that broke cycles, and stores
+// the leak sketches of the transformed ones for Verify (updatesketches.go).
 func (a *Activities) RunUpdatePasses(ctx context.Context, in StepInput) error {
 	return a.runStep(ctx, in.JobRunID, "update passes on "+in.DestinationName, func(ctx context.Context) error {
 		return a.withDBs(ctx, in, func(plan *syncplan.Plan, src sqlsync.Source, dst sqlsync.Destination) error {
-			return a.Engine.RunUpdatePasses(ctx, plan, src, dst)
+			return a.runUpdatePasses(ctx, in, plan, src, dst)
 		})
 	})
 }
@@ -680,6 +681,9 @@ func (a *Activities) Verify(ctx context.Context, in VerifyInput) (*PackedReport,
 			// the rows the workflow recorded for its final copy (o.Copied).
 			o.SourceRead, o.RangesRead = sourceReads(in, plan, a.runs.readOf(in.JobRunID, in.Destination))
 			if err := a.copyLeaks(ctx, in, plan, runSeed(in.JobRunID, src), &o); err != nil {
+				return err
+			}
+			if err := a.updateLeaks(ctx, in, plan, runSeed(in.JobRunID, src), &o); err != nil {
 				return err
 			}
 			var err error

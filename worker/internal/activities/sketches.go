@@ -389,7 +389,10 @@ func (a *Activities) copyLeaks(ctx context.Context, in VerifyInput, plan *syncpl
 	// Whole tables copied by another worker (or before this worker
 	// restarted): their sketches are with the API.
 	for _, t := range plan.Tables {
-		if ranged[t.Name] || o.Leaks[t.Name] != nil || !slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform }) {
+		// A column an update pass writes is not the copy's to sketch
+		// (updateLeaks).
+		copied := slices.ContainsFunc(t.Columns, func(c syncplan.Column) bool { return c.Action == syncplan.ActionTransform && !c.Deferred })
+		if ranged[t.Name] || o.Leaks[t.Name] != nil || !copied {
 			continue
 		}
 		leaks, reid, err := a.wholeLeaks(ctx, in, seed, t.Name)
