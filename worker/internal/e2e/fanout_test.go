@@ -183,12 +183,7 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 	// A short heartbeat timeout: the SDK sends heartbeats at most every
 	// 80 % of it, and the kill waits for one with checkpoints.
 	jobID := fanOutJob(t, s, src, dst1, dst2, 2)
-	w := s.startWorker(t)
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
+	r, w := s.startRun(t, jobID)
 	killed := ""
 	for deadline := time.Now().Add(3 * time.Minute); killed == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if final(s.getRun(t, r.GetId())) {

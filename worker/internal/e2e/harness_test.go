@@ -226,6 +226,18 @@ func (s *stack) apiCmd(args ...string) (string, error) {
 	return string(out), nil
 }
 
+// startRun starts a worker (startWorker with env) and a run of job
+// jobID; it returns the run, as created, and the worker.
+func (s *stack) startRun(t *testing.T, jobID string, env ...string) (*mgmt.JobRun, *exec.Cmd) {
+	t.Helper()
+	w := s.startWorker(t, env...)
+	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run.Msg.GetJobRun(), w
+}
+
 // startWorker runs a neosync-worker process with env added to the
 // stack's environment; kill it with kill().
 func (s *stack) startWorker(t *testing.T, env ...string) *exec.Cmd {

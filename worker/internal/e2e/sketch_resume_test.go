@@ -383,12 +383,7 @@ func startSketchJob(t *testing.T, s *stack, name, srcConn, dstConn, schema strin
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	w := s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return run.Msg.GetJobRun(), w
+	return s.startRun(t, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS=10000000")
 }
 
 // runKilledSketchJob runs a job copying the planted-leak table big of
@@ -435,12 +430,7 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 	}
 	defer tc.Close()
 	jobID, src, dst := smallSketchJob(t, s, "kssketch", rows, tables, &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))})
-	w := s.startWorker(t)
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
+	r, w := s.startRun(t, jobID)
 	killed := false
 	for deadline := time.Now().Add(4 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		cur := s.getRun(t, r.GetId())

@@ -79,6 +79,15 @@ func readReferrers(t *testing.T, rows interface {
 	return out
 }
 
+// checkUpdateSketchRun checks done's report (checkUpdateSketchReport)
+// and that no event of it says a leak scan re-reads the source.
+func checkUpdateSketchRun(t *testing.T, s *stack, done *mgmt.JobRun, src, dst map[int64]string) {
+	t.Helper()
+	checkUpdateSketchReport(t, done, src, dst)
+	checkNoReread(t, s, done.GetId())
+	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+}
+
 // checkUpdateSketchReport checks the leak line of referrals.referrer_code
 // in done's report against the truth read from both databases: measured
 // by the update pass's sketch (method "copy"), with the counts of a full
@@ -144,12 +153,7 @@ func killDuringUpdatePass(t *testing.T, s *stack, jobID string) *mgmt.JobRun {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	w := s.startWorker(t)
-	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := run.Msg.GetJobRun()
+	r, w := s.startRun(t, jobID)
 	killed := ""
 	for deadline := time.Now().Add(4 * time.Minute); killed == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if final(s.getRun(t, r.GetId())) {
@@ -205,9 +209,7 @@ INSERT INTO referrals SELECT g, 'c-' || g, CASE WHEN g > 1 THEN 'c-' || (g / 2) 
 		defer rows.Close()
 		return readReferrers(t, rows)
 	}
-	checkUpdateSketchReport(t, done, read(src), read(dst))
-	checkNoReread(t, s, done.GetId())
-	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+	checkUpdateSketchRun(t, s, done, read(src), read(dst))
 }
 
 // TestMySQLUpdatePassSketchesSurviveAWorkerKill is
@@ -237,7 +239,5 @@ func TestMySQLUpdatePassSketchesSurviveAWorkerKill(t *testing.T) {
 		defer rows.Close()
 		return readReferrers(t, rows)
 	}
-	checkUpdateSketchReport(t, done, read(src), read(dst))
-	checkNoReread(t, s, done.GetId())
-	t.Logf("report:\n%v", done.GetReport().AsMap()["summary"])
+	checkUpdateSketchRun(t, s, done, read(src), read(dst))
 }
