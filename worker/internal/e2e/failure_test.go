@@ -104,16 +104,19 @@ func TestTerminatedRunRestoresKeys(t *testing.T) {
 			}
 			time.Sleep(250 * time.Millisecond)
 		}
-		events, err := s.c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: id}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		restored := false
-		for _, e := range events.Msg.GetEvents() {
-			restored = restored || strings.Contains(e.GetMessage(), "restored the constraints and indexes of destination")
-		}
-		if !restored {
-			t.Errorf("%s: no run event says the destination was restored", c.how)
+		// The restore runs in the background: its event may follow the
+		// key by a moment.
+		for restored := false; !restored; time.Sleep(250 * time.Millisecond) {
+			events, err := s.c.Jobs.GetJobRunEvents(ctx, connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: id}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range events.Msg.GetEvents() {
+				restored = restored || strings.Contains(e.GetMessage(), "restored the constraints and indexes of destination")
+			}
+			if !restored && time.Now().After(deadline) {
+				t.Fatalf("%s: no run event says the destination was restored", c.how)
+			}
 		}
 		t.Logf("%s: %s", c.how, r.GetError())
 	}

@@ -240,7 +240,7 @@ func queryIntSource(rows int) int64 {
 func TestCancelAndTerminate(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	jobID, _ := bigJob(t, s, 400_000)
+	jobID, dst := bigJob(t, s, 400_000)
 	s.startWorker(t)
 	ctx := testCtx(t, 5*time.Minute)
 
@@ -257,6 +257,10 @@ func TestCancelAndTerminate(t *testing.T) {
 		t.Fatalf("canceled run ended %v: %s", r.GetStatus(), r.GetError())
 	}
 
+	// The destination is not the job's to empty (no truncate): the
+	// canceled run's rows would make the next one fail on its first row
+	// (TestUsersCollidingRowFailsTheTable). Start it from no table.
+	execSQL(t, dst, "DROP TABLE events")
 	run, err = s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatalf("trigger after cancel: %v", err)
