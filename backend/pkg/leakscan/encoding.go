@@ -55,27 +55,28 @@ func MaxEncodedSize(capacity int) int {
 // MarshalBinary serialises the sketch (see the format above); it never
 // fails. UnmarshalSketch with the same seed restores it.
 func (s *Sketch) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 64+9*(2*len(s.out)+len(s.src)))
+	s.flush()
+	b := make([]byte, 0, 64+9*(2*s.out.len()+s.src.len()))
 	b = append(b, magicSketch...)
 	b = binary.AppendUvarint(b, uint64(s.capacity))
 	b = binary.LittleEndian.AppendUint64(b, s.seed.fingerprint())
 	b = binary.LittleEndian.AppendUint64(b, s.threshold)
 	b = binary.AppendUvarint(b, uint64(s.rows))
 	b = binary.AppendUvarint(b, uint64(s.selfEqual))
-	out := slices.Sorted(maps.Keys(s.out))
+	out := s.out.sorted()
 	b = binary.AppendUvarint(b, uint64(len(out)))
 	var prev uint64
-	for _, h := range out {
-		b = binary.AppendUvarint(b, h-prev)
-		b = binary.AppendUvarint(b, uint64(s.out[h]))
-		prev = h
+	for _, e := range out {
+		b = binary.AppendUvarint(b, e.h-prev)
+		b = binary.AppendUvarint(b, uint64(e.v))
+		prev = e.h
 	}
-	src := slices.Sorted(maps.Keys(s.src))
+	src := s.src.sorted()
 	b = binary.AppendUvarint(b, uint64(len(src)))
 	prev = 0
-	for _, h := range src {
-		b = binary.AppendUvarint(b, h-prev)
-		prev = h
+	for _, e := range src {
+		b = binary.AppendUvarint(b, e.h-prev)
+		prev = e.h
 	}
 	return b, nil
 }
@@ -156,7 +157,7 @@ func (r *reader) end() {
 }
 
 // maxCapacity bounds a decoded sketch's capacity, so corrupt bytes cannot
-// ask for huge maps.
+// ask for huge tables.
 const maxCapacity = 1 << 24
 
 // UnmarshalSketch restores a sketch serialised by MarshalBinary. seed
@@ -178,8 +179,11 @@ func UnmarshalSketch(b []byte, seed Seed) (*Sketch, error) {
 	s.threshold = threshold
 	s.rows = r.count("rows", 1<<62)
 	s.selfEqual = r.count("self-equal rows", uint64(s.rows))
-	hashes := func(what string, each func(h uint64)) {
+	hashes := func(what string, reserve func(n int), each func(h uint64)) {
 		n := r.count(what, uint64(capacity))
+		// Each hash takes a byte at least: corrupt counts reserve no
+		// more than the bytes could hold.
+		reserve(int(min(n, int64(len(r.b)))))
 		var prev uint64
 		for i := int64(0); i < n && r.err == nil; i++ {
 			d := r.uvarint()
@@ -193,15 +197,15 @@ func UnmarshalSketch(b []byte, seed Seed) (*Sketch, error) {
 		}
 	}
 	var sampled int64
-	hashes("output", func(h uint64) {
+	hashes("output", s.out.reserve, func(h uint64) {
 		n := r.count("rows of a hash", uint64(s.rows))
 		if n == 0 {
 			r.fail("a sampled output hash of no rows")
 		}
 		sampled += n
-		s.out[h] = n
+		*s.out.ref(h) = n
 	})
-	hashes("source", func(h uint64) { s.src[h] = struct{}{} })
+	hashes("source", s.src.reserve, func(h uint64) { s.src.ref(h) })
 	if r.err == nil && sampled > s.rows {
 		r.fail("sampled rows %d exceed the rows %d", sampled, s.rows)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/neosyncio/neosync/backend/pkg/benchcpu"
 )
 
 // fullCount is the re-read the sketch replaces: of the non-NULL outputs,
@@ -68,8 +70,8 @@ func TestSampledEstimateWithinItsMargin(t *testing.T) {
 	t.Parallel()
 	in, out := column(300_000)
 	s := sketchOf(10_000, in, out)
-	if len(s.out) > 10_000 || len(s.src) > 10_000 {
-		t.Fatalf("sketch holds %d/%d hashes; capacity 10000", len(s.out), len(s.src))
+	if s.out.len() > 10_000 || s.src.len() > 10_000 {
+		t.Fatalf("sketch holds %d/%d hashes; capacity 10000", s.out.len(), s.src.len())
 	}
 	r := s.Result()
 	equal, self := fullCount(in, out)
@@ -153,8 +155,59 @@ func BenchmarkAdd(b *testing.B) {
 	s := New(0)
 	b.ReportAllocs()
 	b.ResetTimer()
+	stop := benchcpu.Start(b)
 	for i := range b.N {
 		j := i & (1<<16 - 1)
 		s.Add(inB[j], false, outB[j], false)
 	}
+	stop()
+}
+
+// BenchmarkAddBatches records a column of distinct values (as a copy of
+// a table sees its key or e-mail column) into a sketch per batch of
+// 100,000 rows, each started from the committed sketch (Empty) and merged
+// into it when the batch ends, as a copy's sketches are
+// (sqlsync/syncdriver.Leaks): every halving, insert and merge of a real
+// copy is in it. Run it with -benchtime 1000000x.
+func BenchmarkAddBatches(b *testing.B) {
+	const batch = 100_000
+	val := func(buf []byte, prefix string, i int) []byte {
+		return strconv.AppendInt(append(buf[:0], prefix...), int64(i), 10)
+	}
+	committed := New(0)
+	cur := committed.Empty()
+	var in, out []byte
+	b.ReportAllocs()
+	stop := benchcpu.Start(b)
+	i := 0
+	for b.Loop() {
+		if i > 0 && i%batch == 0 {
+			_ = committed.Merge(cur)
+			cur = committed.Empty()
+		}
+		in, out = val(in, "user", i), val(out, "fake", i*7)
+		cur.Add(in, false, out, false)
+		i++
+	}
+	_ = committed.Merge(cur)
+	stop()
+	if r := committed.Result(); r.Rows != int64(i) {
+		b.Fatalf("the sketch holds %d rows, want %d", r.Rows, i)
+	}
+}
+
+// BenchmarkMergeFull merges a full default-capacity sketch into an empty
+// one, as a copy's first batch is folded into the committed sketches.
+func BenchmarkMergeFull(b *testing.B) {
+	full := New(0)
+	for i := range 200_000 {
+		v := []byte("user" + strconv.Itoa(i))
+		full.Add(v, false, v, false)
+	}
+	b.ReportAllocs()
+	stop := benchcpu.Start(b)
+	for b.Loop() {
+		_ = New(0).Merge(full)
+	}
+	stop()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/neosyncio/neosync/backend/pkg/benchcpu"
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/pgcopy"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -31,6 +32,7 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 	c, tuples := newUsersConverter(b, 1024)
 	var out []byte
 	b.ReportAllocs()
+	stop := benchcpu.Start(b)
 	i := 0
 	for b.Loop() {
 		var err error
@@ -39,6 +41,7 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 		}
 		i++
 	}
+	stop()
 }
 
 // BenchmarkConvertUsersRowSketched is BenchmarkConvertUsersRow with the
@@ -47,32 +50,45 @@ func BenchmarkConvertUsersRow(b *testing.B) {
 // one sketch per column for the whole copy, as a copy did before
 // checkpoints carried sketches; "per batch" starts new sketches at every
 // batch of 100,000 rows and commits the finished batch's into the
-// committed ones (syncdriver.Leaks), as a copy does now. Run it with
-// -benchtime 1000000x so both cross ten batches.
+// committed ones (syncdriver.Leaks), as a copy does now; "two converters"
+// is "per batch" with the rows dealt in raw batches of 256 to two
+// converters, each with its own sketches, as a copy's convert pool on two
+// CPUs does (here on one goroutine, so cpu-ns/op is comparable). Run it
+// with -benchtime 1000000x so all cross ten batches.
 func BenchmarkConvertUsersRowSketched(b *testing.B) {
 	const batch = 100_000
-	for _, perBatch := range []bool{false, true} {
-		name := "one sketch"
-		if perBatch {
-			name = "per batch"
-		}
-		b.Run(name, func(b *testing.B) {
-			c, tuples := newUsersConverter(b, 250_000)
-			leaks := syncdriver.NewLeaks(0, leakscan.Seed{}, nil)
-			for k := range c.out {
-				if o := &c.out[k]; o.tr != nil {
-					o.sketch = leaks.Sketch(o.name)
-				}
+	for _, mode := range []string{"one sketch", "per batch", "two converters"} {
+		b.Run(mode, func(b *testing.B) {
+			perBatch := mode != "one sketch"
+			convs := 1
+			if mode == "two converters" {
+				convs = 2
 			}
-			c.leaks = leaks
+			leaks := syncdriver.NewLeaks(0, leakscan.Seed{}, nil)
+			var cs []*pgConverter
+			var tuples []pgcopy.Tuple
+			for range convs {
+				c, t := newUsersConverter(b, 250_000)
+				for k := range c.out {
+					if o := &c.out[k]; o.tr != nil {
+						o.sketch = leaks.Sketch(o.name)
+					}
+				}
+				c.leaks = leaks
+				cs, tuples = append(cs, c), t
+			}
 			var out []byte
 			b.ReportAllocs()
+			stop := benchcpu.Start(b)
 			i := 0
+			committed := int64(0)
 			for b.Loop() {
+				c := cs[(i/rawBatchRows)%convs]
 				if perBatch {
 					g := int64(i) / batch
-					if g != c.batch {
-						leaks.Commit(c.batch, syncdriver.Checkpoint{Rows: int64(i)})
+					if g != committed {
+						leaks.Commit(committed, syncdriver.Checkpoint{Rows: int64(i)})
+						committed = g
 					}
 					c.onBatch(g)
 				}
@@ -82,6 +98,7 @@ func BenchmarkConvertUsersRowSketched(b *testing.B) {
 				}
 				i++
 			}
+			stop()
 			b.StopTimer()
 			if r := leaks.Results()["email"]; r.Rows != int64(i) {
 				b.Fatalf("the sketch of email holds %d rows, want %d", r.Rows, i)
