@@ -125,6 +125,7 @@ type benchResult struct {
 	wall    time.Duration
 	phases  runPhases
 	rss     string
+	cpu     *runCPU // nil when not measured
 }
 
 func (r benchResult) rate(rows int) float64 { return float64(rows) / r.wall.Seconds() }
@@ -135,6 +136,11 @@ type benchJob struct {
 	id                        string
 	reset                     func()       // untimed, before the run: empties an appending destination
 	count                     func() int64 // the destination's rows after the run
+	// src and dsts are the PostgreSQL databases (URLs) whose server
+	// processes' CPU seconds the run is charged (runCPU); empty for
+	// MariaDB, whose server is one process for every database.
+	src  string
+	dsts []string
 }
 
 func (b *e2eBench) printf(format string, args ...any) {
@@ -152,6 +158,12 @@ func (b *e2eBench) runJob(round int, j benchJob) {
 	if err := resetPeakRSS(b.workerPID); err != nil {
 		t.Fatalf("reset the worker's peak RSS: %v", err)
 	}
+	var servers *serverCPU
+	if j.src != "" {
+		servers = startServerCPU(j.src, j.src, j.dsts...)
+	}
+	clients := []int{b.workerPID, b.s.apiPid, temporalPid}
+	before := processesCPU(clients...)
 	trigger := time.Now()
 	run, err := b.s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: j.id}))
 	if err != nil {
@@ -159,6 +171,14 @@ func (b *e2eBench) runJob(round int, j benchJob) {
 	}
 	r := b.s.waitRun(t, run.Msg.GetJobRun().GetId(), 10*time.Minute+time.Duration(b.rows/2000)*time.Second, final)
 	rss := peakRSS(b.workerPID)
+	after := processesCPU(clients...)
+	var cpu *runCPU
+	if servers != nil {
+		cpu = &runCPU{Client: after[0] - before[0], API: after[1] - before[1], Temporal: after[2] - before[2]}
+		if err := servers.stop(cpu); err != nil {
+			t.Logf("%s %s %s: the servers' CPU seconds are incomplete: %v", j.dialect, j.path, j.mode, err)
+		}
+	}
 	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
 		t.Fatalf("%s %s %s: run ended %v: %s", j.dialect, j.path, j.mode, r.GetStatus(), r.GetError())
 	}
@@ -166,12 +186,14 @@ func (b *e2eBench) runJob(round int, j benchJob) {
 		t.Fatalf("%s %s %s: the destination holds %d rows, want %d", j.dialect, j.path, j.mode, n, b.rows)
 	}
 	b.record(benchResult{round: round, dialect: j.dialect, path: j.path, mode: j.mode, note: j.note,
-		wall: r.GetCompletedAt().AsTime().Sub(trigger), phases: phasesOf(t, b.s, r, trigger), rss: rss})
+		wall: r.GetCompletedAt().AsTime().Sub(trigger), phases: phasesOf(t, b.s, r, trigger), rss: rss, cpu: cpu})
 }
 
 // runYardstick times a shell pipeline (bash, pipefail) after an untimed
-// reset, checks the destination holds every row, and records it.
-func (b *e2eBench) runYardstick(round int, dialect, name, note string, reset func(), script string, env []string, count func() int64) {
+// reset, checks the destination holds every row, and records it. With
+// src and dst (PostgreSQL URLs, else "") it measures the CPU seconds of
+// the pipeline and of those databases' server processes too (runCPU).
+func (b *e2eBench) runYardstick(round int, dialect, name, note string, reset func(), script string, env []string, count func() int64, src, dst string) {
 	t := b.t
 	t.Helper()
 	if reset != nil {
@@ -179,16 +201,29 @@ func (b *e2eBench) runYardstick(round int, dialect, name, note string, reset fun
 	}
 	cmd := exec.Command("bash", "-c", "set -o pipefail; "+script)
 	cmd.Env = append(os.Environ(), env...)
+	var servers *serverCPU
+	if src != "" {
+		servers = startServerCPU(src, src, dst)
+	}
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", dialect, name, err, out)
 	}
+	var cpu *runCPU
+	if servers != nil {
+		// The shell's resource usage includes the processes it waited
+		// for: the pipeline's clients.
+		cpu = &runCPU{Client: (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()}
+		if err := servers.stop(cpu); err != nil {
+			t.Logf("%s %s: the servers' CPU seconds are incomplete: %v", dialect, name, err)
+		}
+	}
 	if n := count(); n != int64(b.rows) {
 		t.Fatalf("%s %s: the destination holds %d rows, want %d", dialect, name, n, b.rows)
 	}
-	b.record(benchResult{round: round, dialect: dialect, path: name, note: note, wall: wall})
+	b.record(benchResult{round: round, dialect: dialect, path: name, note: note, wall: wall, cpu: cpu})
 }
 
 // yardsticks are the yardstick results of a round and dialect, in the
@@ -223,6 +258,13 @@ func (b *e2eBench) record(r benchResult) {
 		line += fmt.Sprintf("; split %s; after the copy %.2fs (%.0f%%), verify %.0f%% of the run; worker peak RSS %s",
 			r.phases, after.Seconds(), 100*after.Seconds()/r.wall.Seconds(), 100*r.phases.Verify.Seconds()/r.wall.Seconds(), r.rss)
 	}
+	if r.cpu != nil {
+		client := "worker"
+		if r.mode == "" {
+			client = "psql clients"
+		}
+		line += "; " + r.cpu.String(client)
+	}
 	b.printf("%s", line)
 }
 
@@ -233,6 +275,7 @@ func (b *e2eBench) record(r benchResult) {
 func (b *e2eBench) summary() {
 	type key struct{ dialect, path, mode, note string }
 	ratios, shares := map[key]map[string][]float64{}, map[key][]float64{}
+	cpuRatios := map[key][]float64{} // the pipe's CPU seconds over the run's, per round
 	var order []key
 	for _, r := range b.results {
 		if r.mode == "" {
@@ -242,8 +285,11 @@ func (b *e2eBench) summary() {
 		if _, ok := ratios[k]; !ok {
 			order, ratios[k] = append(order, k), map[string][]float64{}
 		}
-		for _, y := range b.yardsticks(r.round, r.dialect) {
+		for i, y := range b.yardsticks(r.round, r.dialect) {
 			ratios[k][y.path] = append(ratios[k][y.path], r.rate(b.rows)/y.rate(b.rows))
+			if i == 0 && y.cpu != nil && r.cpu != nil && r.cpu.Total() > 0 {
+				cpuRatios[k] = append(cpuRatios[k], y.cpu.Total()/r.cpu.Total())
+			}
 		}
 		shares[k] = append(shares[k], r.phases.Verify.Seconds()/r.wall.Seconds())
 	}
@@ -265,9 +311,13 @@ func (b *e2eBench) summary() {
 		if k.note != "" {
 			name += " (" + k.note + ")"
 		}
-		b.printf("summary %s %s, median of %d round(s): %s; target >= %.2fx the pipe %s; verify %.0f%% of the run, target < %.0f%% %s",
+		cpu := ""
+		if rs := cpuRatios[k]; len(rs) > 0 {
+			cpu = fmt.Sprintf("; in CPU seconds (every side, servers included) %.2fx the pipe (%.2fx-%.2fx)", median(rs), slices.Min(rs), slices.Max(rs))
+		}
+		b.printf("summary %s %s, median of %d round(s): %s; target >= %.2fx the pipe %s; verify %.0f%% of the run, target < %.0f%% %s%s",
 			k.dialect, name, len(shares[k]), strings.Join(parts, ", "), target, metOrNot(pipe >= target),
-			100*median(shares[k]), 100*targetVerify, metOrNot(median(shares[k]) < targetVerify))
+			100*median(shares[k]), 100*targetVerify, metOrNot(median(shares[k]) < targetVerify), cpu)
 	}
 }
 

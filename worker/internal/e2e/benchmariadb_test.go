@@ -242,10 +242,10 @@ func (m *mariaBench) round(b *e2eBench, round int) {
 	count := func() int64 { return m.dst.count(t, m.yard) }
 	b.runYardstick(round, "mariadb", "mysqldump | mysql", m.note, nil,
 		`MYSQL_PWD="$SPW" mysqldump -h "$SHOST" -P "$SPORT" -u "$SUSER" --single-transaction --quick "$SRCDB" users | `+
-			`MYSQL_PWD="$DPW" mysql -h "$DHOST" -P "$DPORT" -u "$DUSER" "$DSTDB"`, env, count)
+			`MYSQL_PWD="$DPW" mysql -h "$DHOST" -P "$DPORT" -u "$DUSER" "$DSTDB"`, env, count, "", "")
 	b.runYardstick(round, "mariadb", "SELECT → LOAD DATA", m.note, func() { m.dst.exec(t, m.yard, "TRUNCATE TABLE users") },
 		`MYSQL_PWD="$SPW" mysql -h "$SHOST" -P "$SPORT" -u "$SUSER" --batch --quick --skip-column-names -e "SELECT `+strings.Join(benchColumns, ", ")+` FROM users" "$SRCDB" | `+
-			`MYSQL_PWD="$DPW" mysql -h "$DHOST" -P "$DPORT" -u "$DUSER" --local-infile=1 -e "LOAD DATA LOCAL INFILE '/dev/stdin' INTO TABLE users" "$DSTDB"`, env, count)
+			`MYSQL_PWD="$DPW" mysql -h "$DHOST" -P "$DPORT" -u "$DUSER" --local-infile=1 -e "LOAD DATA LOCAL INFILE '/dev/stdin' INTO TABLE users" "$DSTDB"`, env, count, "", "")
 	for _, j := range m.jobs {
 		b.runJob(round, j)
 	}

@@ -43,7 +43,7 @@ func (b *e2eBench) setupPostgres() *pgBench {
 				execSQL(t, dst, pgUsersTable)
 				reset = func() { execSQL(t, dst, "TRUNCATE public.users; CHECKPOINT") }
 			}
-			p.jobs = append(p.jobs, benchJob{dialect: "postgres", path: path, mode: mode, reset: reset,
+			p.jobs = append(p.jobs, benchJob{dialect: "postgres", path: path, mode: mode, reset: reset, src: p.src, dsts: []string{dst},
 				id:    b.createBenchJob("postgres", path, mode, srcID, b.s.connection(t, "bench-pg-"+path+"-"+mode, dst), "public"),
 				count: func() int64 { return queryInt(t, dst, "SELECT count(*) FROM public.users") }})
 		}
@@ -51,7 +51,7 @@ func (b *e2eBench) setupPostgres() *pgBench {
 	// Two owned destinations fed from one read of the source (fan-out),
 	// transformed: the same rows written twice.
 	d1, d2 := newDatabase(t, "neosync_bench_fan1"), newDatabase(t, "neosync_bench_fan2")
-	p.jobs = append(p.jobs, benchJob{dialect: "postgres", path: "owned", mode: "transformed", note: "2 destinations",
+	p.jobs = append(p.jobs, benchJob{dialect: "postgres", path: "owned", mode: "transformed", note: "2 destinations", src: p.src, dsts: []string{d1, d2},
 		reset: func() { execSQL(t, d1, "CHECKPOINT"); execSQL(t, d2, "CHECKPOINT") },
 		id:    b.createBenchJob("postgres", "owned-2", "transformed", srcID, b.s.connection(t, "bench-pg-fan1", d1), "public", b.s.connection(t, "bench-pg-fan2", d2)),
 		count: func() int64 {
@@ -72,7 +72,7 @@ func (p *pgBench) round(b *e2eBench, round int) {
 		func() { execSQL(t, p.pipe, "TRUNCATE public.users; CHECKPOINT") },
 		`psql -X -q "$SRC" -c "\copy (SELECT `+cols+` FROM public.users) TO STDOUT" | psql -X -q "$DST" -c "\copy public.users (`+cols+`) FROM STDIN"`,
 		[]string{"SRC=" + p.src, "DST=" + p.pipe},
-		func() int64 { return queryInt(t, p.pipe, "SELECT count(*) FROM public.users") })
+		func() int64 { return queryInt(t, p.pipe, "SELECT count(*) FROM public.users") }, p.src, p.pipe)
 	for _, j := range p.jobs {
 		b.runJob(round, j)
 	}
