@@ -63,14 +63,15 @@ func TestProgressCountsBytes(t *testing.T) {
 		src := newPGDB(t)
 		src.exec(t, `CREATE SCHEMA bytes`, `CREATE TABLE bytes.t (id int PRIMARY KEY, s text NOT NULL)`,
 			`INSERT INTO bytes.t SELECT g, repeat('x', 100) FROM generate_series(1, 1000) g`)
-		// A destination the job creates takes four batches; one it also
-		// truncates takes the table in one transaction (Plan.Restarts).
-		created := opts()
-		created.Truncate = false
+		// A destination the job creates or truncates takes the table in
+		// one transaction (Plan.Restarts); one it merges into
+		// (on_conflict) takes four batches.
+		created, merged := opts(), opts()
+		created.Truncate, merged.Truncate, merged.OnConflict = false, false, syncplan.ConflictDoNothing
 		for _, tc := range []struct {
 			opts    syncplan.DestinationOptions
 			batches int64
-		}{{created, 4}, {opts(), 1}} {
+		}{{merged, 4}, {created, 1}, {opts(), 1}} {
 			dst := newPGDB(t)
 			job := passthroughJob(t, src, "bytes", []string{"t"})
 			job.Source = src.cfg

@@ -15,12 +15,6 @@ func restarts(j *syncdriver.TableJob) bool {
 	return j.Range == nil && j.Plan.Restarts(j.Table, j.Dst.Options)
 }
 
-// runCopy copies j's table through the side open returns (a source
-// database's or a RowSource's): reconcile a resumed keyed copy, then
-// stream batches, reporting a checkpoint after each commit. A copy that
-// restarts (see restarts) ignores the checkpoint it is given, reads the
-// source unordered and writes one batch in one transaction that first
-// empties the table the job owns; its only checkpoint is the final one.
 // firstWrite reports whether j is the first attempt at its rows (j.Fresh)
 // in a case where that means nothing needs reconciling first: a key range
 // of a table the job owns (emptied before the copy, and no attempt wrote
@@ -45,6 +39,14 @@ func collision(j *syncdriver.TableJob, err error) error {
 	return &syncdriver.CollisionError{Err: err}
 }
 
+// runCopy copies j's table through the side open returns (a source
+// database's or a RowSource's): reconcile a resumed keyed copy, then
+// stream batches, reporting a checkpoint after each commit. A copy that
+// restarts (see restarts) ignores the checkpoint it is given, reads the
+// source unordered and writes one batch in one transaction — which first
+// empties a table the job owns; into one it appends to, a retry first
+// deletes the rows the source's keys name — and its only checkpoint is
+// the final one.
 func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Context, []syncplan.Column) (syncdriver.CopySide, error)) (Checkpoint, error) {
 	t := j.Table
 	opts := j.Dst.Options
@@ -63,7 +65,12 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 	}
 	defer side.Close()
 	owned := opts.Owns()
-	if keyed && opts.OnConflict == syncplan.ConflictError && !firstWrite(j, owned) {
+	// A keyed copy removes what an earlier attempt committed past its
+	// checkpoint; a keyed table that restarts into a table the job does
+	// not empty removes what an earlier attempt committed at all (its
+	// checkpoint is empty).
+	reconcile := keyed || (!owned && t.Resume == syncplan.ResumeKeyed)
+	if reconcile && opts.OnConflict == syncplan.ConflictError && !firstWrite(j, owned) {
 		if err := side.Reconcile(ctx, cp, owned); err != nil {
 			return fail(fmt.Errorf("resume: %w", err))
 		}

@@ -211,22 +211,29 @@
 //     start. With OnConflict the batches are idempotent merges and need no
 //     cleanup.
 //   - A keyed table copied whole (not in key ranges, one destination)
-//     into a PostgreSQL destination the job truncates, without OnConflict,
-//     restarts instead (syncplan.Plan.Restarts): it is read unordered (a
-//     plain scan, no index walk or sort for key order: 1.07–1.18 → 0.65–0.71
-//     source CPU-s per million rows in `make bench`) and written in one
-//     transaction that truncates the table and loads it with COPY …
+//     into a PostgreSQL destination without OnConflict restarts instead
+//     (syncplan.Plan.Restarts): it is read unordered (a plain scan, no
+//     index walk or sort for key order: 1.07–1.18 → 0.65–0.71 source
+//     CPU-s per million rows in `make bench` owned, 0.69–0.82 → about
+//     0.6 appending in `make bench-e2e`) and written in one transaction;
+//     its heartbeats carry no resumable key, and a retry starts over,
+//     ignoring any checkpoint it is given. Into a table the job truncates,
+//     that transaction truncates the table and loads it with COPY …
 //     FREEZE (rows born frozen: Finalize's index build and Verify's count
-//     do not rewrite the pages for hint bits); its heartbeats carry no
-//     resumable key, and a retry truncates and starts over, ignoring any
-//     checkpoint it is given. A table another table's foreign key
-//     references (Truncate without InitSchema keeps them), or a
-//     partitioned one, is emptied with DELETE in that transaction instead,
-//     without FREEZE. The cost: a crash loses the rows of that one table
-//     copied so far — at the worker a table estimated under twice the
-//     range size (the job's range_rows or NEOSYNC_RANGE_ROWS: under
-//     2,000,000 rows by default); larger ones go in key ranges, which
-//     resume by key. Its leak sketches start over with it.
+//     do not rewrite the pages for hint bits); a table another table's
+//     foreign key references (Truncate without InitSchema keeps them), or
+//     a partitioned one, is emptied with DELETE in that transaction
+//     instead, without FREEZE. Into a table the job appends to, a retry
+//     first deletes every destination row whose key the source's keys
+//     name (the reconcile above with no checkpoint: an earlier attempt
+//     may have committed and died before reporting it); a first attempt
+//     deletes nothing, and a row of the user's that collides fails the
+//     table with nothing of it written. The cost: a crash loses the rows
+//     of that one table copied so far — at the worker a table estimated
+//     under twice the range size (the job's range_rows or
+//     NEOSYNC_RANGE_ROWS: under 2,000,000 rows by default); larger ones
+//     go in key ranges, which resume by key. Its leak sketches start
+//     over with it.
 //   - Other tables (no usable key: syncplan.ResumeRedo) are written in one
 //     transaction, so an interrupted copy leaves nothing behind; when the
 //     job owns the table (Truncate; see syncplan.DestinationOptions.Owns) the retry also deletes

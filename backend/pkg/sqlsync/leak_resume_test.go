@@ -144,22 +144,27 @@ func TestPostgresLeakSketchesSurviveAResume(t *testing.T) {
 	source := Source{DB: src.db, Key: job.Key, Seed: seed}
 	table := sqlschema.TableName{Schema: "app", Table: "leaky"}
 	opts := syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: resumeLeakBatch}
-	// A single destination the job truncates restarts a whole table
+	// A single destination without on_conflict restarts a whole table
 	// rather than resuming it (TestPostgresOwnedTableRestarts): the table
-	// is emptied by an owned prepare and then appended to, which resumes.
-	appending := syncplan.DestinationOptions{BatchSize: resumeLeakBatch}
+	// is emptied by an owned prepare (its key rebuilt by Finalize) and
+	// then merged into (on_conflict do nothing), which resumes by key.
+	merging := syncplan.DestinationOptions{BatchSize: resumeLeakBatch, OnConflict: syncplan.ConflictDoNothing}
 	for _, workers := range []int{1, 3} {
 		t.Run(fmt.Sprintf("%d converters", workers), func(t *testing.T) {
 			e := NewEngine(registry, nil)
 			e.Workers, e.LeakSample = workers, 2000
 			dstDB := newPGDB(t)
 			prep := Destination{Name: "dst", DB: dstDB.db, Options: opts}
-			dst := Destination{Name: "dst", DB: dstDB.db, Options: appending}
-			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, prep))
+			dst := Destination{Name: "dst", DB: dstDB.db, Options: merging}
+			prepare := func() {
+				assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, prep))
+				assertNoError(t, "finalize", e.Finalize(ctx, plan, prep))
+			}
+			prepare()
 			whole, err := e.SyncTable(ctx, plan, table, source, dst, nil, nil)
 			assertNoError(t, "uninterrupted copy", err)
 
-			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, prep))
+			prepare()
 			cctx, cancel := context.WithCancel(ctx)
 			progress, captured := captureAndStop(t, 5*resumeLeakBatch, cancel)
 			if _, err := e.SyncTable(cctx, plan, table, source, dst, nil, progress); err == nil {
@@ -181,7 +186,7 @@ func TestPostgresLeakSketchesSurviveAResume(t *testing.T) {
 
 			// Resumed without the checkpoint's sketches: none (the
 			// caller falls back to a re-read).
-			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, prep))
+			prepare()
 			cctx, cancel = context.WithCancel(ctx)
 			progress, captured = captureAndStop(t, 5*resumeLeakBatch, cancel)
 			_, _ = e.SyncTable(cctx, plan, table, source, dst, nil, progress)

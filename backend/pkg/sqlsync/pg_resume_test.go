@@ -55,10 +55,17 @@ func hashedPayloadJob(t *testing.T, src *pgDB, tables []string, key string) sync
 	return job
 }
 
-// TestPostgresKillAndResume interrupts copies mid-table and resumes them
-// from an older checkpoint than the last one committed (as when the
-// worker's last heartbeat was lost): the destination must end with
-// exactly the source rows.
+// TestPostgresKillAndResume interrupts copies mid-table into
+// destinations the job does not truncate (created with init schema, or
+// appended to) and retries them: the destination must end with exactly
+// the source rows. A keyed table copied whole there restarts
+// (syncplan.Plan.Restarts): it is written in one transaction, so an
+// interrupted copy reports no resumable checkpoint and leaves nothing
+// behind (before, it committed every batch and resumed by key); a retry
+// given a key checkpoint — as a worker of an earlier version heartbeated,
+// with batches committed past it — deletes the rows the source's keys
+// name and copies the table again; so does one whose copy committed but
+// whose completion was never recorded.
 func TestPostgresKillAndResume(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
@@ -83,9 +90,6 @@ func TestPostgresKillAndResume(t *testing.T) {
 		workers int
 		opts    syncplan.DestinationOptions
 	}{
-		// A destination the job truncates restarts a table copied whole
-		// instead (TestPostgresOwnedTableRestarts); one it only creates
-		// (init schema) still resumes by key.
 		{"created destination", 1, syncplan.DestinationOptions{InitSchema: true, BatchSize: 1000}},
 		{"appending destination", 1, syncplan.DestinationOptions{BatchSize: 1000}},
 		{"created destination, transform pool", 3, syncplan.DestinationOptions{InitSchema: true, BatchSize: 1000}},
@@ -96,22 +100,37 @@ func TestPostgresKillAndResume(t *testing.T) {
 			e.Workers = tc.workers
 			dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}
 			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
+			assertNoError(t, "finalize", e.Finalize(ctx, plan, dest)) // the key, as a user's table has it
 			dest.Options = tc.opts
 
 			keyed := sqlschema.TableName{Schema: "app", Table: "keyed"}
-			seen := interruptedCopy(t, e, plan, keyed, source, dest, nil, func(p Progress) bool { return p.Checkpoint.Rows >= 6000 })
-			if len(seen) < 3 {
-				t.Fatalf("checkpoints %+v: want several", seen)
+			if !plan.Restarts(plan.Table(keyed), tc.opts) {
+				t.Fatal("a keyed table copied whole into PostgreSQL without on_conflict does not restart")
 			}
-			if dst.count(t, "app.keyed") < 6000 {
-				t.Fatalf("interrupted copy committed %d rows, want at least 6000", dst.count(t, "app.keyed"))
+			seen := interruptedCopy(t, e, plan, keyed, source, dest, nil, func(p Progress) bool { return p.Rows >= 6000 })
+			for _, cp := range seen {
+				if cp.Rows != 0 || cp.Key != nil {
+					t.Fatalf("the interrupted copy reported a resumable checkpoint %+v", cp)
+				}
 			}
-			// Resume from an older checkpoint: rows after it are in the
-			// destination already and must not be duplicated.
+			if n := dst.count(t, "app.keyed"); n != 0 {
+				t.Fatalf("the interrupted copy left %d rows committed, want none", n)
+			}
+			// A worker of an earlier version committed batches and
+			// heartbeated a key checkpoint older than the last of them
+			// (its batches are committed here by a merging copy, which
+			// still resumes by key).
+			merging := tc.opts
+			merging.OnConflict = syncplan.ConflictDoNothing
+			seen = interruptedCopy(t, e, plan, keyed, source, Destination{Name: "dst", DB: dst.db, Options: merging}, nil,
+				func(p Progress) bool { return p.Checkpoint.Rows >= 6000 })
+			if len(seen) < 3 || dst.count(t, "app.keyed") < 6000 {
+				t.Fatalf("checkpoints %+v and %d rows committed: want several and at least 6000", seen, dst.count(t, "app.keyed"))
+			}
 			older := seen[len(seen)-3]
 			cp, err := e.SyncTable(ctx, plan, keyed, source, dest, &older, nil)
-			assertNoError(t, "resume keyed", err)
-			if !cp.Done || cp.Rows != 20000 {
+			assertNoError(t, "retry keyed from a key checkpoint", err)
+			if !cp.Done || cp.Rows != 20000 || !cp.WholeRead || cp.Key != nil {
 				t.Fatalf("final checkpoint %+v", cp)
 			}
 
@@ -168,8 +187,8 @@ func TestPostgresOwnedTableRestarts(t *testing.T) {
 	source := Source{DB: src.db, Key: job.Key}
 	keyed := sqlschema.TableName{Schema: "app", Table: "keyed"}
 	owned := syncplan.DestinationOptions{InitSchema: true, Truncate: true, BatchSize: 1000}
-	if !plan.Restarts(plan.Table(keyed), owned) || plan.Restarts(plan.Table(keyed), syncplan.DestinationOptions{InitSchema: true}) {
-		t.Fatal("the plan's restart rule does not hold for a truncated PostgreSQL destination only")
+	if !plan.Restarts(plan.Table(keyed), owned) || plan.Restarts(plan.Table(keyed), syncplan.DestinationOptions{Truncate: true, OnConflict: syncplan.ConflictDoNothing}) {
+		t.Fatal("the plan's restart rule does not hold for a PostgreSQL destination without on_conflict only")
 	}
 	for _, workers := range []int{1, 3} {
 		t.Run(fmt.Sprintf("%d converters", workers), func(t *testing.T) {

@@ -11,7 +11,9 @@ import (
 // UUID key, which the source reads in key order through a sorted
 // sequential scan (pgsync's TestSortForKeyOrder checks which tables are
 // read that way), still resumes exactly: its checkpoints depend on the
-// order, not on the plan.
+// order, not on the plan. The destination merges (on_conflict): a whole
+// table copied into PostgreSQL without a merge is read unordered and
+// restarts instead (syncplan.Plan.Restarts).
 func TestPostgresSortForRandomKeys(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
@@ -37,7 +39,8 @@ func TestPostgresSortForRandomKeys(t *testing.T) {
 	e := NewEngine(registry, nil)
 	dest := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{InitSchema: true}}
 	assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-	dest.Options.BatchSize = 1000
+	assertNoError(t, "finalize", e.Finalize(ctx, plan, dest)) // the key the merge needs
+	dest.Options.BatchSize, dest.Options.OnConflict = 1000, syncplan.ConflictDoNothing
 	rnd := sqlschema.TableName{Schema: "app", Table: "rnd"}
 	seen := interruptedCopy(t, e, plan, rnd, Source{DB: src.db}, dest, nil, func(p Progress) bool { return p.Checkpoint.Rows >= 6000 })
 	if len(seen) < 3 {

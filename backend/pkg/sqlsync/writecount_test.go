@@ -14,8 +14,11 @@ import (
 // fewer rows than the batch sent; the copy fails at that batch with a
 // WriteCountError naming the table and the batch, instead of committing
 // and leaving the loss to verification. (Before, the copy completed with
-// its checkpoint counting rows the destination never held.) The same
-// table without the trigger copies every row.
+// its checkpoint counting rows the destination never held.) The batch is
+// rolled back — a table the job appends to is one batch
+// (syncplan.Plan.Restarts) — so the failed copy leaves none of its rows
+// (before, COPY had committed the 997 on its own). The same table without the
+// trigger copies every row.
 func TestPostgresCopyTagChecked(t *testing.T) {
 	t.Parallel()
 	src, dst := newPGDB(t), newPGDB(t)
@@ -35,14 +38,14 @@ BEGIN IF NEW.id BETWEEN 350 AND 352 THEN RETURN NULL; END IF; RETURN NEW; END $$
 	items := sqlschema.TableName{Schema: "public", Table: "items"}
 	cp, err := e.SyncTable(ctx, plan, items, Source{DB: src.db}, dest, nil, nil)
 	var wc *WriteCountError
-	if !errors.As(err, &wc) || wc.Sent != 100 || wc.Took != 97 {
-		t.Fatalf("copy through a trigger that drops 3 rows: checkpoint %+v, error %v; want a WriteCountError of 97 of 100 rows", cp, err)
+	if !errors.As(err, &wc) || wc.Sent != 1000 || wc.Took != 997 {
+		t.Fatalf("copy through a trigger that drops 3 rows: checkpoint %+v, error %v; want a WriteCountError of 997 of 1000 rows", cp, err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "table public.items") || !strings.Contains(msg, "batch 4 (rows 301 and on)") || !strings.Contains(msg, "took 97 of the batch's 100 rows") {
+	if msg := err.Error(); !strings.Contains(msg, "table public.items") || !strings.Contains(msg, "batch 1 (rows 1 and on)") || !strings.Contains(msg, "took 997 of the batch's 1000 rows") {
 		t.Fatalf("error %q: want the table, the batch and the counts named", msg)
 	}
-	if cp.Rows != 300 {
-		t.Fatalf("checkpoint after the failed batch: %d rows committed, want 300", cp.Rows)
+	if n := dst.count(t, "items"); cp.Rows != 0 || n != 0 {
+		t.Fatalf("after the failed batch: checkpoint of %d rows, %d rows in the destination; want none", cp.Rows, n)
 	}
 
 	dst.exec(t, `DROP TRIGGER skip_some ON items`, `TRUNCATE items`)

@@ -61,7 +61,7 @@
 //   - A table whose key columns are copied deterministically (unchanged, or
 //     by a consistent transformer with a job key) resumes by key
 //     ([ResumeKeyed]); others are redone from scratch ([ResumeRedo]). A
-//     keyed table copied whole into a PostgreSQL destination the job
-//     truncates is redone too: one transaction is cheaper there than
-//     key-order reads and per-batch commits ([Plan.Restarts]).
+//     keyed table copied whole into a PostgreSQL destination without an
+//     OnConflict merge is redone too: one transaction is cheaper there
+//     than key-order reads and per-batch commits ([Plan.Restarts]).
 package syncplan

@@ -72,27 +72,32 @@ const (
 // not fanned out to several destinations) into a destination with
 // options o starts the table over after a crash instead of resuming from
 // a key checkpoint: always for a table without a usable key
-// (ResumeRedo), and for a keyed table into a PostgreSQL destination the
-// job empties before the copy (Truncate) without an OnConflict merge.
+// (ResumeRedo), and for a keyed table into a PostgreSQL destination
+// without an OnConflict merge — one the job empties before the copy
+// (Truncate) or one it appends to.
 //
 // Such a copy reads the source unordered (a plain scan: no index walk or
-// sort for key order) and writes the table in one destination transaction
-// that first empties it, so a crash leaves nothing behind and the retry
-// starts over; on PostgreSQL that transaction truncates the table and
-// loads it with COPY … FREEZE, so the rows need no hint-bit rewrite when
-// Finalize and Verify first read them. The trade-off: a crash costs the
-// rows of that table copied so far — at the worker, a table the run's
-// row estimate puts under twice the job's range size (RangeRows, else
-// the worker's NEOSYNC_RANGE_ROWS: under 2,000,000 rows by default);
-// larger tables go in key ranges, which resume by key. Nothing else is
-// lost: the table's rows are exact either way. MySQL keeps key order (a
-// single LOAD DATA transaction of a large table builds a large undo log
-// there).
+// sort for key order) and writes the table in one destination
+// transaction, so a crash leaves nothing behind. Into a table the job
+// empties, that transaction empties it first — on PostgreSQL it
+// truncates the table and loads it with COPY … FREEZE, so the rows need
+// no hint-bit rewrite when Finalize and Verify first read them — and the
+// retry simply starts over. Into a table the job appends to, a retry
+// first deletes the rows the source's keys name (an earlier attempt may
+// have committed and died before reporting it), as the retry of a keyed
+// copy deletes those past its checkpoint, then copies the table again.
+// The trade-off: a crash costs the rows of that table copied so far — at
+// the worker, a table the run's row estimate puts under twice the job's
+// range size (RangeRows, else the worker's NEOSYNC_RANGE_ROWS: under
+// 2,000,000 rows by default); larger tables go in key ranges, which
+// resume by key. Nothing else is lost: the table's rows are exact either
+// way. MySQL keeps key order (a single LOAD DATA transaction of a large
+// table builds a large undo log there).
 func (p *Plan) Restarts(t *Table, o DestinationOptions) bool {
 	if t.Resume != ResumeKeyed {
 		return true
 	}
-	return o.Owns() && o.OnConflict == ConflictError && p.Dialect == sqlschema.DialectPostgres
+	return o.OnConflict == ConflictError && p.Dialect == sqlschema.DialectPostgres
 }
 
 // Table is the plan of one table.

@@ -26,7 +26,7 @@ func (p *Plan) String() string {
 		}
 		switch {
 		case t.Resume == ResumeKeyed:
-			fmt.Fprintf(&b, "       copy: in key order by (%s), committed in batches, resumable (copied whole into a PostgreSQL destination the job truncates: one transaction, restarted on a retry)\n", strings.Join(t.Key, ", "))
+			fmt.Fprintf(&b, "       copy: in key order by (%s), committed in batches, resumable (copied whole into a PostgreSQL destination without on_conflict: unordered, one transaction, restarted on a retry)\n", strings.Join(t.Key, ", "))
 		case t.Key != nil:
 			fmt.Fprintf(&b, "       copy: one transaction, redone on resume (key (%s) is not written deterministically)\n", strings.Join(t.Key, ", "))
 		default:
