@@ -262,12 +262,14 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	s := startStack(t)
 	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_ksketch_dst")
-	// The job merges into the user's keyed table (on_conflict
-	// do_nothing): a PostgreSQL table copied whole without a merge is
+	// The job merges into the user's keyed table (on_conflict do_update:
+	// the rows the killed attempt committed past its checkpoint take the
+	// resumed copy's values, which its sketches describe — generators
+	// draw new ones): a PostgreSQL table copied whole without a merge is
 	// restarted rather than resumed (syncplan.Plan.Restarts,
 	// TestOwnedWholeTableRestartsAfterAWorkerKill).
 	execSQL(t, dst, `CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, first_name text NOT NULL, last_name text NOT NULL, city text NOT NULL)`)
-	merging := &mgmt.JobDestinationOptions{BatchSize: 2000, OnConflict: "do_nothing"}
+	merging := &mgmt.JobDestinationOptions{BatchSize: 2000, OnConflict: "do_update"}
 	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows, merging)
 	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
 		t.Errorf("%d duplicate rows", n)
