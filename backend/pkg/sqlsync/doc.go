@@ -214,8 +214,8 @@
 //     into a PostgreSQL destination without OnConflict restarts instead
 //     (syncplan.Plan.Restarts): it is read unordered (a plain scan, no
 //     index walk or sort for key order: 1.07–1.18 → 0.65–0.71 source
-//     CPU-s per million rows in `make bench` owned, 0.69–0.82 → about
-//     0.6 appending in `make bench-e2e`) and written in one transaction;
+//     CPU-s per million rows in `make bench` owned, 0.73–0.85 →
+//     0.50–0.69 appending in `make bench-e2e`) and written in one transaction;
 //     its heartbeats carry no resumable key, and a retry starts over,
 //     ignoring any checkpoint it is given. Into a table the job truncates,
 //     that transaction truncates the table and loads it with COPY …

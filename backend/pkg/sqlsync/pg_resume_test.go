@@ -39,6 +39,22 @@ func interruptedCopy(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlsche
 	return seen
 }
 
+// interruptedRestart interrupts a copy of table that restarts
+// (syncplan.Plan.Restarts) after 6,000 rows streamed, and checks that it
+// reported no resumable checkpoint and left no row committed in dst.
+func interruptedRestart(t *testing.T, e *Engine, plan *syncplan.Plan, table sqlschema.TableName, src Source, dest Destination, dst *pgDB) {
+	t.Helper()
+	seen := interruptedCopy(t, e, plan, table, src, dest, nil, func(p Progress) bool { return p.Rows >= 6000 })
+	for _, cp := range seen {
+		if cp.Rows != 0 || cp.Key != nil {
+			t.Fatalf("the interrupted copy reported a resumable checkpoint %+v", cp)
+		}
+	}
+	if n := dst.count(t, table.String()); n != 0 {
+		t.Fatalf("the interrupted copy left %d rows committed, want none", n)
+	}
+}
+
 // hashedPayloadJob copies tables of src's schema app in consistent mode
 // with key, every column passed through but payload, hashed
 // (transform_hash), so rows go through the converters.
@@ -107,22 +123,14 @@ func TestPostgresKillAndResume(t *testing.T) {
 			if !plan.Restarts(plan.Table(keyed), tc.opts) {
 				t.Fatal("a keyed table copied whole into PostgreSQL without on_conflict does not restart")
 			}
-			seen := interruptedCopy(t, e, plan, keyed, source, dest, nil, func(p Progress) bool { return p.Rows >= 6000 })
-			for _, cp := range seen {
-				if cp.Rows != 0 || cp.Key != nil {
-					t.Fatalf("the interrupted copy reported a resumable checkpoint %+v", cp)
-				}
-			}
-			if n := dst.count(t, "app.keyed"); n != 0 {
-				t.Fatalf("the interrupted copy left %d rows committed, want none", n)
-			}
+			interruptedRestart(t, e, plan, keyed, source, dest, dst)
 			// A worker of an earlier version committed batches and
 			// heartbeated a key checkpoint older than the last of them
 			// (its batches are committed here by a merging copy, which
 			// still resumes by key).
 			merging := tc.opts
 			merging.OnConflict = syncplan.ConflictDoNothing
-			seen = interruptedCopy(t, e, plan, keyed, source, Destination{Name: "dst", DB: dst.db, Options: merging}, nil,
+			seen := interruptedCopy(t, e, plan, keyed, source, Destination{Name: "dst", DB: dst.db, Options: merging}, nil,
 				func(p Progress) bool { return p.Checkpoint.Rows >= 6000 })
 			if len(seen) < 3 || dst.count(t, "app.keyed") < 6000 {
 				t.Fatalf("checkpoints %+v and %d rows committed: want several and at least 6000", seen, dst.count(t, "app.keyed"))
@@ -196,15 +204,7 @@ func TestPostgresOwnedTableRestarts(t *testing.T) {
 			e.Workers = workers
 			dest := Destination{Name: "dst", DB: dst.db, Options: owned}
 			assertNoError(t, "prepare", e.PrepareDestination(ctx, plan, dest))
-			seen := interruptedCopy(t, e, plan, keyed, source, dest, nil, func(p Progress) bool { return p.Rows >= 6000 })
-			for _, cp := range seen {
-				if cp.Rows != 0 || cp.Key != nil {
-					t.Fatalf("the interrupted copy reported a resumable checkpoint %+v", cp)
-				}
-			}
-			if n := dst.count(t, "app.keyed"); n != 0 {
-				t.Fatalf("the interrupted copy left %d rows committed, want none", n)
-			}
+			interruptedRestart(t, e, plan, keyed, source, dest, dst)
 			// A key checkpoint, as a worker that resumed owned tables by
 			// key heartbeated: ignored, the table starts over.
 			stale := Checkpoint{Table: keyed, Rows: 4000, Key: []string{"4000"}}
