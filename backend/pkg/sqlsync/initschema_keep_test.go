@@ -31,7 +31,8 @@ func TestCreateMissingTablesKeepsExistingRows(t *testing.T) {
 		job := passthroughJob(t, src, "app", []string{"items", "notes", "fresh"})
 		job.Source = src.cfg
 		job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{InitSchema: true, BatchSize: 4}}}
-		runJob(t, job)
+		_, res := runJob(t, job)
+		assertAppendedReport(t, res[0].Report, map[string][2]int64{"items": {10, 12}, "notes": {5, 6}, "fresh": {3, 3}})
 		for table, want := range map[string]int64{"app.items": 12, "app.notes": 6, "app.fresh": 3} {
 			if got := dst.count(t, table); got != want {
 				t.Errorf("%s holds %d rows, want %d (its own rows kept beside the copy)", table, got, want)
@@ -52,11 +53,32 @@ func TestCreateMissingTablesKeepsExistingRows(t *testing.T) {
 		job := mysqlPassthroughJob(t, src, []string{"items", "notes"})
 		job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{
 			InitSchema: true, BatchSize: 4, SchemaMap: map[string]string{src.name: dst.name}}}}
-		runJob(t, job)
+		_, res := runJob(t, job)
+		assertAppendedReport(t, res[0].Report, map[string][2]int64{"items": {10, 12}, "notes": {5, 6}})
 		for table, want := range map[string]string{"items": `"12"`, "notes": `"6"`} {
 			if got := dst.rows(t, "SELECT COUNT(*) FROM "+table); got[0] != want {
 				t.Errorf("%s holds %s rows, want %s (its own rows kept beside the copy)", table, got[0], want)
 			}
 		}
 	})
+}
+
+// assertAppendedReport checks the verification of a destination the job
+// appends to: each table's source and destination rows (want: table →
+// {source, destination}), marked appended, and the report OK — the rows
+// the tables held before the run are not a mismatch.
+func assertAppendedReport(t *testing.T, rep *Report, want map[string][2]int64) {
+	t.Helper()
+	for _, c := range rep.Tables {
+		w, ok := want[c.Table.Table]
+		if !ok {
+			continue
+		}
+		if c.SourceRows != w[0] || c.DestRows != w[1] || !c.Appended || !c.Matches() {
+			t.Errorf("%s: source %d, destination %d, appended %v, matches %v; want %d, %d, appended", c.Table, c.SourceRows, c.DestRows, c.Appended, c.Matches(), w[0], w[1])
+		}
+	}
+	if !rep.OK() {
+		t.Errorf("the report of an appended destination is not OK:\n%s", rep)
+	}
 }

@@ -62,10 +62,13 @@ func (r *Report) Findings() []Finding {
 	}
 	for _, t := range r.Tables {
 		msg := fmt.Sprintf("%s: source %d rows, destination %d", t.Table, t.SourceRows, t.DestRows)
+		if t.Appended && t.DestRows > t.SourceRows {
+			msg += fmt.Sprintf(" (%d already there: the job appends to this table)", t.DestRows-t.SourceRows)
+		}
 		if t.Problem != "" {
 			msg += ": " + t.Problem
 		}
-		out = append(out, Finding{Status: fail(t.SourceRows == t.DestRows && t.Problem == ""), Kind: "rows", Table: t.Table, Message: msg})
+		out = append(out, Finding{Status: fail(t.Matches()), Kind: "rows", Table: t.Table, Message: msg})
 	}
 	for _, f := range r.ForeignKeys {
 		out = append(out, Finding{Status: fail(f.Orphans == 0), Kind: "foreign_key", Table: f.Table,

@@ -132,6 +132,27 @@ type TableCount struct {
 	// Problem explains why the counts do not vouch for the copy even
 	// though they may match ("" when they do).
 	Problem string `json:"problem,omitempty"`
+	// Appended is true when the destination is not the job's to empty
+	// (no truncate: syncplan.DestinationOptions.Owns): rows the table held
+	// before the run are the user's and stay, so DestRows may exceed
+	// SourceRows (see Matches).
+	Appended bool `json:"appended,omitempty"`
+}
+
+// Matches reports whether the counts vouch for the copy: no Problem, and
+// the destination holds exactly the source's rows — or, in a table the
+// job appends to (Appended), at least them: the rows beyond are those the
+// table held before the run. (The copy's own count of the rows it wrote
+// is checked against the source's apart, by CrossCheck, and each load's
+// count against its batch as the copy runs.)
+func (t TableCount) Matches() bool {
+	if t.Problem != "" {
+		return false
+	}
+	if t.Appended {
+		return t.DestRows >= t.SourceRows
+	}
+	return t.DestRows == t.SourceRows
 }
 
 // Where TableCount.SourceRows comes from.
@@ -272,7 +293,7 @@ type UniqueDuplicates struct {
 // duplicates. Leaks are judged apart (Status).
 func (r *Report) OK() bool {
 	for _, t := range r.Tables {
-		if t.SourceRows != t.DestRows || t.Problem != "" {
+		if !t.Matches() {
 			return false
 		}
 	}
@@ -300,8 +321,11 @@ func (r *Report) String() string {
 	}
 	for _, t := range r.Tables {
 		mark := ""
-		if t.SourceRows != t.DestRows {
+		switch {
+		case !t.Matches() && t.SourceRows != t.DestRows:
 			mark = "  <-- mismatch"
+		case t.DestRows > t.SourceRows:
+			mark = fmt.Sprintf(" (%d already there: appended to)", t.DestRows-t.SourceRows)
 		}
 		copied := ""
 		if t.CopiedRows != nil {
@@ -453,7 +477,7 @@ func verifyTable(ctx context.Context, t *syncplan.Table, dst Destination, v sync
 		return fmt.Errorf("sqlsync: verify %s: %s: %w", t.Name, what, err)
 	}
 	dest := dst.Options.DestTable(t.Name)
-	out.count = TableCount{Table: t.Name, SourceFrom: SourceFromCount}
+	out.count = TableCount{Table: t.Name, SourceFrom: SourceFromCount, Appended: !dst.Options.Owns()}
 	ranges, ranged := o.RangesRead[t.Name]
 	switch n, ok := sourceRead(o, t.Name); {
 	case ok:

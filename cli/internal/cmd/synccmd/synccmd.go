@@ -426,7 +426,7 @@ func findings(rep *sqlsync.Report) []finding {
 		switch {
 		case t.Problem != "":
 			out = append(out, finding{t.Table, fmt.Sprintf("%s: %s", t.Table, t.Problem)})
-		case t.DestRows != t.SourceRows:
+		case !t.Matches():
 			out = append(out, finding{t.Table, fmt.Sprintf("%s: %s rows in the source, %s in the destination", t.Table, progress.Number(t.SourceRows), progress.Number(t.DestRows))})
 		}
 	}
