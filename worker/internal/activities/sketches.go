@@ -1,12 +1,14 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,9 +30,10 @@ import (
 // leak sketches and re-identification count with the run's hash seed
 // (leakscan.RunSeed of the run id and the job key: every worker derives
 // the same one) and stores them, serialised, with the API
-// (WorkerService.PutRangeSketch: one part per column, bounded by
-// leakscan.MaxEncodedSize — under 600 KiB at the default sample — then a
-// header naming the columns, written last; a whole table as range -1;
+// (WorkerService.PutRangeSketches: one part per column, bounded by
+// leakscan.MaxEncodedSize — under 600 KiB at the default sample — and a
+// header naming the columns, in as few calls as sketchCallBytes allows,
+// the header in the last; a whole table as range -1;
 // the tables of a batch of small tables together, PutRangeSketches, see
 // finalSketches).
 // Verify fetches them (every range's), merges them (leakscan.Table.Merge)
@@ -122,21 +125,46 @@ func (a *Activities) storeRangeSketch(ctx context.Context, runID, dest string, t
 }
 
 // putSketch stores serialised sketches under key: the columns, then the
-// header.
+// header, in as few PutRangeSketches calls as sketchCallBytes allows — one
+// for the few columns of a table, where it took a PutRangeSketch call per
+// column and the header, one after the other, as the copy ended — the
+// header in the last call.
 func (a *Activities) putSketch(ctx context.Context, key *mgmt.RangeSketchKey, header []byte, columns map[string][]byte) error {
-	put := func(part string, b []byte) error {
-		_, err := a.API.Worker.PutRangeSketch(ctx, connect.NewRequest(&mgmt.PutRangeSketchRequest{Range: key, Part: &mgmt.RangeSketchPart{Part: part, Sketch: b}}))
-		if err != nil && part != "" {
-			return fmt.Errorf("column %s: %w", part, err)
+	var call []*mgmt.RangeSketchPart
+	size := 0
+	send := func() error {
+		if len(call) == 0 {
+			return nil
 		}
+		_, err := a.API.Worker.PutRangeSketches(ctx, connect.NewRequest(&mgmt.PutRangeSketchesRequest{Sketches: []*mgmt.RangeSketches{{Range: key, Parts: call}}}))
+		if err != nil {
+			var names []string
+			for _, p := range call {
+				names = append(names, cmp.Or(p.GetPart(), "(header)"))
+			}
+			err = fmt.Errorf("columns %s: %w", strings.Join(names, ", "), err)
+		}
+		call, size = nil, 0
 		return err
 	}
+	add := func(part string, b []byte) error {
+		if size > 0 && size+len(b) > sketchCallBytes {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+		call, size = append(call, &mgmt.RangeSketchPart{Part: part, Sketch: b}), size+len(b)
+		return nil
+	}
 	for _, col := range slices.Sorted(maps.Keys(columns)) {
-		if err := put(col, columns[col]); err != nil {
+		if err := add(col, columns[col]); err != nil {
 			return err
 		}
 	}
-	return put("", header)
+	if err := add("", header); err != nil {
+		return err
+	}
+	return send()
 }
 
 // getSketch fetches and restores the sketches stored under key; nil
