@@ -94,3 +94,37 @@ func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
 		}, syncplan.DestinationOptions{BatchSize: 4, SchemaMap: map[string]string{src.name: dst.name}}, "[101:mine too 1:item1 2:item2 3:item3 4:item4 5:mine]")
 	})
 }
+
+// TestRetryKeepsTheUsersCollidingRow retries a whole Postgres table that
+// restarts (one transaction per attempt) into a destination the job
+// appends to, after an earlier attempt that committed nothing (say, its
+// connection dropped before it reached the user's row): the retry has no
+// checkpoint and cleans up only what an attempt committed — all the
+// source's keys or none — so the user's row 5 stays and the copy fails on
+// it. Before, the retry deleted every row whose key the source gives,
+// the user's included, and copied over it.
+func TestRetryKeepsTheUsersCollidingRow(t *testing.T) {
+	t.Parallel()
+	src, dst := newPGDB(t), newPGDB(t)
+	items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
+	src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
+	dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
+	job := passthroughJob(t, src, "public", []string{"items"})
+	e := newTestEngine()
+	ctx := testCtx(t)
+	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
+	assertNoError(t, "plan", err)
+	table := sqlschema.TableName{Schema: "public", Table: "items"}
+	d := Destination{Name: "dst", DB: dst.db, Options: syncplan.DestinationOptions{BatchSize: 4}}
+	if !plan.Restarts(plan.Table(table), d.Options) {
+		t.Fatal("the table does not restart: the test needs the one-transaction copy")
+	}
+	_, err = e.SyncTable(ctx, plan, table, Source{DB: src.db, Key: job.Key}, d, &Checkpoint{Table: table}, nil)
+	var ce *CollisionError
+	if !errors.As(err, &ce) {
+		t.Fatalf("retry into a table holding the user's row 5: err = %v, want a *CollisionError", err)
+	}
+	if got := dst.rows(t, `SELECT id || ':' || name FROM public.items`); strings.Join(got, " ") != "101:mine too 5:mine" {
+		t.Fatalf("after the refused retry the destination holds %v, want only the user's rows [101:mine too 5:mine]", got)
+	}
+}

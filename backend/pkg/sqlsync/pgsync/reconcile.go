@@ -20,7 +20,11 @@ import (
 // the table (truncate: syncplan.DestinationOptions.Owns), all of its rows are the previous
 // attempt's and a plain DELETE does — unless the copy is one key range of
 // the table (j.Range), whose rows are told from the other ranges' by
-// their keys as above. An empty table needs nothing.
+// their keys as above. An empty table needs nothing. A whole table that
+// restarts into a destination the job does not own (syncplan.Plan.Restarts:
+// one transaction per attempt) and was given no checkpoint loses those
+// rows only when all of them are there: an attempt commits all its rows
+// or none.
 func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {
 	j, dconn := s.j, s.dconn
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
@@ -65,6 +69,27 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	})
 	if err != nil {
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
+	}
+	if j.Range == nil && !owned && j.Plan.Restarts(j.Table, j.Dst.Options) && j.Start.Rows == 0 && len(j.Start.Key) == 0 {
+		// A copy that restarts wrote the table in one transaction: an
+		// earlier attempt committed every source row or none. (A key
+		// checkpoint is from a worker that still copied the table in
+		// batches: its rows are cleaned up as any resume's.) Only if
+		// the destination holds every key the source's rows give are
+		// they that attempt's (its commit passed the table's unique key,
+		// so no row of the user's shared one); else it committed nothing,
+		// and the keys that match are rows of the user's, which the copy
+		// must collide with, not delete.
+		var all, matched int64
+		if err := dconn.QueryRow(ctx, "SELECT (SELECT count(*) FROM "+keys+"), (SELECT count(*) FROM "+dest+" AS d JOIN "+keys+" AS k ON "+
+			q.Equal("d", "k", key)+")").Scan(&all, &matched); err != nil {
+			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
+		}
+		if matched < all {
+			j.Logger.InfoContext(ctx, "retried table: the earlier attempt committed nothing; rows already there are not deleted",
+				"table", j.Table.Name.String(), "matching_keys", matched, "source_keys", all)
+			return q.Err()
+		}
 	}
 	del := "DELETE FROM " + dest + " AS d USING " + keys + " AS k WHERE " + q.Equal("d", "k", key)
 	tag, err := dconn.Exec(ctx, del)
