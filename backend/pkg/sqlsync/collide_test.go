@@ -63,11 +63,7 @@ func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
 	}
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		src, dst := newPGDB(t), newPGDB(t)
-		items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
-		src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
-		dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
-		job := passthroughJob(t, src, "public", []string{"items"})
+		src, dst, job := pgCollisionFixture(t)
 		check(t, job, src.db, sqlschema.TableName{Schema: "public", Table: "items"}, side{
 			db:    dst.db,
 			exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
@@ -105,11 +101,7 @@ func TestFirstCopyKeepsTheUsersCollidingRow(t *testing.T) {
 // the user's included, and copied over it.
 func TestRetryKeepsTheUsersCollidingRow(t *testing.T) {
 	t.Parallel()
-	src, dst := newPGDB(t), newPGDB(t)
-	items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
-	src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
-	dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
-	job := passthroughJob(t, src, "public", []string{"items"})
+	src, dst, job := pgCollisionFixture(t)
 	e := newTestEngine()
 	ctx := testCtx(t)
 	plan, err := syncplan.BuildPlan(ctx, src.db, job, registry)
@@ -127,4 +119,16 @@ func TestRetryKeepsTheUsersCollidingRow(t *testing.T) {
 	if got := dst.rows(t, `SELECT id || ':' || name FROM public.items`); strings.Join(got, " ") != "101:mine too 5:mine" {
 		t.Fatalf("after the refused retry the destination holds %v, want only the user's rows [101:mine too 5:mine]", got)
 	}
+}
+
+// pgCollisionFixture is a source public.items of rows 1-10 and a
+// destination of the same table holding the user's rows 5 (colliding
+// with the source's) and 101, with a passthrough job over the source.
+func pgCollisionFixture(t *testing.T) (src, dst *pgDB, job syncplan.Job) {
+	t.Helper()
+	src, dst = newPGDB(t), newPGDB(t)
+	items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
+	src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
+	dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
+	return src, dst, passthroughJob(t, src, "public", []string{"items"})
 }

@@ -84,8 +84,10 @@ const (
 // no hint-bit rewrite when Finalize and Verify first read them — and the
 // retry simply starts over. Into a table the job appends to, a retry
 // first deletes the rows the source's keys name (an earlier attempt may
-// have committed and died before reporting it), as the retry of a keyed
-// copy deletes those past its checkpoint, then copies the table again.
+// have committed and died before reporting it) — but only when all of
+// them are there: an attempt commits all or none, so a partial match is
+// the user's rows, which the copy then collides with — and copies the
+// table again.
 // The trade-off: a crash costs the rows of that table copied so far — at
 // the worker, a table the run's row estimate puts under twice the job's
 // range size (RangeRows, else the worker's NEOSYNC_RANGE_ROWS: under
