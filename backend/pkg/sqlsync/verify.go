@@ -510,8 +510,12 @@ func verifyTable(ctx context.Context, t *syncplan.Table, dst Destination, v sync
 			return nil
 		})
 	}
+	expected := int64(-1) // the source's rows, when the copy gave them
+	if out.count.SourceFrom != SourceFromCount {
+		expected = out.count.SourceRows
+	}
 	g.Go(func() error {
-		n, err := v.DestCount(ctx, dest)
+		n, err := v.DestCount(ctx, dest, expected)
 		if err != nil {
 			return wrap("count destination rows", err)
 		}

@@ -90,16 +90,18 @@ func (v *mysqlVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, h
 // walking a whole index on one thread, and MariaDB has no parallel query:
 // a large table keyed by one integer column is counted in key intervals
 // on several sessions at once instead (see splitCount), which sums to the
-// same exact number.
-func (v *mysqlVerifier) DestCount(ctx context.Context, t sqlschema.TableName) (int64, error) {
-	if n, ok, err := v.splitCount(ctx, t); ok || err != nil {
+// same exact number. expected, when known (≥ 0), sizes the table instead
+// of the catalog's estimate: no catalog query for the small tables of a
+// schema of thousands.
+func (v *mysqlVerifier) DestCount(ctx context.Context, t sqlschema.TableName, expected int64) (int64, error) {
+	if n, ok, err := v.splitCount(ctx, t, expected); ok || err != nil {
 		return n, err
 	}
 	return v.count(ctx, v.dst, "SELECT COUNT(*) FROM "+v.q.Table(t))
 }
 
-// splitCountRows is the estimated row count (information_schema's
-// TABLE_ROWS) from which DestCount splits a count; each further multiple
+// splitCountRows is the row count (the copy's, else information_schema's
+// TABLE_ROWS estimate) from which DestCount splits a count; each further multiple
 // adds a part, up to splitCountParts.
 var splitCountRows int64 = 1_000_000
 
@@ -114,14 +116,19 @@ const splitCountParts = 4
 // first open below and the last open above so that every row falls in
 // exactly one whatever was written meanwhile, and each is counted on its
 // own session. ok is false when t is not counted so.
-func (v *mysqlVerifier) splitCount(ctx context.Context, t sqlschema.TableName) (n int64, ok bool, err error) {
-	var est sql.NullInt64
-	err = v.dst.QueryRowContext(ctx, `SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table).Scan(&est)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!est.Valid || est.Int64 < splitCountRows)) {
-		return 0, false, nil
+func (v *mysqlVerifier) splitCount(ctx context.Context, t sqlschema.TableName, expected int64) (n int64, ok bool, err error) {
+	est := sql.NullInt64{Int64: expected, Valid: expected >= 0}
+	if !est.Valid {
+		err = v.dst.QueryRowContext(ctx, `SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, t.Schema, t.Table).Scan(&est)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, err
+		}
 	}
-	if err != nil {
-		return 0, false, err
+	if !est.Valid || est.Int64 < splitCountRows {
+		return 0, false, nil
 	}
 	rows, err := v.dst.QueryContext(ctx, `SELECT c.COLUMN_NAME, c.DATA_TYPE FROM information_schema.STATISTICS s
 JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME

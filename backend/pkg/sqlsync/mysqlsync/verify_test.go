@@ -68,11 +68,11 @@ ANALYZE TABLE big, words, pair, empty`); err != nil {
 		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+table+"`").Scan(&want); err != nil {
 			t.Fatal(err)
 		}
-		n, ok, err := v.splitCount(ctx, tn)
+		n, ok, err := v.splitCount(ctx, tn, -1) // sized by the catalog
 		if err != nil || ok != split || (ok && n != want) {
 			t.Errorf("%s: splitCount = %d, %v, %v; want %d, split %v", table, n, ok, err, want, split)
 		}
-		if got, err := v.DestCount(ctx, tn); err != nil || got != want {
+		if got, err := v.DestCount(ctx, tn, want); err != nil || got != want {
 			t.Errorf("%s: DestCount = %d, %v; want %d", table, got, err, want)
 		}
 	}

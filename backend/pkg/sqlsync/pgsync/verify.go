@@ -90,7 +90,7 @@ func (v *pgVerifier) KeyBounds(ctx context.Context, t *syncplan.Table) (lo, hi i
 	return lo, hi, err
 }
 
-func (v *pgVerifier) DestCount(ctx context.Context, t sqlschema.TableName) (int64, error) {
+func (v *pgVerifier) DestCount(ctx context.Context, t sqlschema.TableName, _ int64) (int64, error) {
 	return v.countScan(ctx, v.dst, true, "SELECT pg_catalog.count(*) FROM "+v.q.Table(t))
 }
 

@@ -293,7 +293,10 @@ type Verifier interface {
 	// fewer or none when the table has fewer rows. For keys other than
 	// one integer column (see KeyRange).
 	KeyBoundaries(ctx context.Context, t *syncplan.Table, n int, rows int64) ([][]string, error)
-	DestCount(ctx context.Context, t sqlschema.TableName) (int64, error)
+	// DestCount counts the rows of destination table t; expected is how
+	// many the caller knows the copy read (-1 when it does not), which a
+	// driver may use to plan the count — never in place of it.
+	DestCount(ctx context.Context, t sqlschema.TableName, expected int64) (int64, error)
 	Orphans(ctx context.Context, child sqlschema.TableName, fk syncplan.ForeignKey, parent sqlschema.TableName) (int64, error)
 	Duplicates(ctx context.Context, t sqlschema.TableName, cols []string) (int64, error)
 	Leak(ctx context.Context, t *syncplan.Table, dest sqlschema.TableName, col string, sample int) (sampled, equal int64, err error)
