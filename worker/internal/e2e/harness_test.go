@@ -93,6 +93,47 @@ func execSQL(t *testing.T, dbURL, sql string) {
 	}
 }
 
+// lockTable takes an ACCESS EXCLUSIVE lock on table in a transaction kept
+// open until the returned release (or the test's cleanup) rolls it back, so
+// that a run touching the table waits inside its work.
+func lockTable(t *testing.T, dbURL, table string) (release func()) {
+	t.Helper()
+	ctx := testCtx(t, 10*time.Minute)
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatalf("lock %s: %v", table, err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_ = tx.Rollback(context.Background())
+			_ = c.Close(context.Background())
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// waitLockWaiter waits until a session other than the test's waits for a
+// lock on table: the run is then inside its work on that table.
+func waitLockWaiter(t *testing.T, dbURL, table string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for queryInt(t, dbURL, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '"+table+"' AND NOT l.granted") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no session waited for the lock on %s within %v", table, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func queryInt(t *testing.T, dbURL, sql string) int64 {
 	t.Helper()
 	ctx := testCtx(t, time.Minute)

@@ -236,41 +236,49 @@ func queryIntSource(rows int) int64 {
 	return s
 }
 
-// TestCancelAndTerminate stops runs mid-table both ways.
+// TestCancelAndTerminate stops runs mid-table both ways. Each run is held
+// inside its work by a lock the test keeps on the destination table, so the
+// stop always reaches a run that is still working: a run that finished
+// before the stop arrived proves nothing (and made this test flaky when a
+// 400 k-row copy got faster than the poll).
 func TestCancelAndTerminate(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
 	jobID, dst := bigJob(t, s, 400_000)
+	// The table exists before the run so that the test can lock it; the job
+	// creates only missing tables and appends into this one.
+	execSQL(t, dst, `CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL, n int NOT NULL)`)
 	s.startWorker(t)
 	ctx := testCtx(t, 5*time.Minute)
 
-	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatal(err)
+	stop := func(what string, want mgmt.JobRunStatus, call func(id string) error) {
+		t.Helper()
+		release := lockTable(t, dst, "events")
+		run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+		if err != nil {
+			t.Fatalf("trigger before %s: %v", what, err)
+		}
+		id := run.Msg.GetJobRun().GetId()
+		waitLockWaiter(t, dst, "events", 3*time.Minute)
+		if err := call(id); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		r := s.waitRun(t, id, 2*time.Minute, final)
+		release()
+		if r.GetStatus() != want {
+			t.Fatalf("%s run ended %v: %s", what, r.GetStatus(), r.GetError())
+		}
+		// Nothing could be written while the lock was held, and a stopped
+		// run must not write after it is released. Start the next run from
+		// an empty table either way (TestUsersCollidingRowFailsTheTable).
+		execSQL(t, dst, "TRUNCATE events")
 	}
-	id := run.Msg.GetJobRun().GetId()
-	s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
-	if _, err := s.c.Jobs.CancelJobRun(ctx, connect.NewRequest(&mgmt.CancelJobRunRequest{JobRunId: id})); err != nil {
-		t.Fatalf("CancelJobRun: %v", err)
-	}
-	if r := s.waitRun(t, id, 2*time.Minute, final); r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_CANCELED {
-		t.Fatalf("canceled run ended %v: %s", r.GetStatus(), r.GetError())
-	}
-
-	// The destination is not the job's to empty (no truncate): the
-	// canceled run's rows would make the next one fail on its first row
-	// (TestUsersCollidingRowFailsTheTable). Start it from no table.
-	execSQL(t, dst, "DROP TABLE events")
-	run, err = s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-	if err != nil {
-		t.Fatalf("trigger after cancel: %v", err)
-	}
-	id = run.Msg.GetJobRun().GetId()
-	s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
-	if _, err := s.c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: id})); err != nil {
-		t.Fatalf("TerminateJobRun: %v", err)
-	}
-	if r := s.waitRun(t, id, time.Minute, final); r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED {
-		t.Fatalf("terminated run ended %v", r.GetStatus())
-	}
+	stop("canceled", mgmt.JobRunStatus_JOB_RUN_STATUS_CANCELED, func(id string) error {
+		_, err := s.c.Jobs.CancelJobRun(ctx, connect.NewRequest(&mgmt.CancelJobRunRequest{JobRunId: id}))
+		return err
+	})
+	stop("terminated", mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED, func(id string) error {
+		_, err := s.c.Jobs.TerminateJobRun(ctx, connect.NewRequest(&mgmt.TerminateJobRunRequest{JobRunId: id}))
+		return err
+	})
 }
