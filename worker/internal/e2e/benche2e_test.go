@@ -56,7 +56,8 @@ const (
 // run) as met or not over the rounds' medians. NEOSYNC_BENCH_WORKERS
 // (default 1) starts that many worker processes; with NEOSYNC_RANGE_ROWS
 // below half the table they share its key ranges. NEOSYNC_BENCH_DIALECTS
-// (default "postgres,mariadb") picks the dialects measured.
+// (default "postgres,mariadb") picks the dialects measured, and
+// NEOSYNC_BENCH_JOBS the jobs (see picked).
 //
 // It is a test, gated by NEOSYNC_BENCH_E2E=1, so that it gets this
 // package's harness (the built binaries and the Temporal dev server); it
@@ -152,6 +153,9 @@ func (b *e2eBench) printf(format string, args ...any) {
 func (b *e2eBench) runJob(round int, j benchJob) {
 	t := b.t
 	t.Helper()
+	if !b.picked(j) {
+		return
+	}
 	if j.reset != nil {
 		j.reset()
 	}
@@ -347,6 +351,28 @@ func benchEnvInt(t *testing.T, name string, def int) int {
 		t.Fatalf("%s=%q: want a positive integer", name, v)
 	}
 	return n
+}
+
+// picked reports whether NEOSYNC_BENCH_JOBS (a comma-separated list of
+// path-mode names: owned-transformed, owned-passthrough,
+// appending-transformed, appending-passthrough, and fanout-transformed for
+// the job with two destinations) names job j; every job when it is unset.
+// The dialect's pipe runs in every round either way.
+func (b *e2eBench) picked(j benchJob) bool {
+	list := os.Getenv("NEOSYNC_BENCH_JOBS")
+	if list == "" {
+		return true
+	}
+	name := j.path + "-" + j.mode
+	if len(j.dsts) > 1 {
+		name = "fanout-" + j.mode
+	}
+	for _, n := range strings.Split(list, ",") {
+		if strings.TrimSpace(n) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // loadAverage is the 1-minute load average, "?" when unknown: the machine
