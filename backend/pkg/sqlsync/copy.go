@@ -39,6 +39,28 @@ func collision(j *syncdriver.TableJob, err error) error {
 	return &syncdriver.CollisionError{Err: err}
 }
 
+// rewind is what the Reconcile of j's retried copy may delete (see
+// syncdriver.Rewind): in a table the job does not own, the rows of the
+// interrupted attempt's complete batches of batch rows (this attempt's
+// batch size: the same syncplan.DestinationOptions.Rows the interrupted
+// attempt used) past the checkpoint. A copy that restarts (batch 0)
+// wrote its one batch of every row, unless its checkpoint holds a key —
+// from a worker that still committed the table in batches of Rows from
+// its start, which the reconcile then reads from. When j's checkpoint says
+// the attempt that reported it committed by another number of rows (a
+// fan-out's batches are its destinations' least), the batches cannot be
+// told and only the contiguous run of matching keys after the checkpoint
+// is deleted (Batch 1).
+func rewind(j *syncdriver.TableJob, owned bool, batch int64) syncdriver.Rewind {
+	if batch == 0 && len(j.Start.Key) > 0 {
+		batch = int64(j.Dst.Options.Rows())
+	}
+	if b := j.Start.Batch; b != 0 && b != batch {
+		batch = 1
+	}
+	return syncdriver.Rewind{Owned: owned, Batch: batch}
+}
+
 // runCopy copies j's table through the side open returns (a source
 // database's or a RowSource's): reconcile a resumed keyed copy, then
 // stream batches, reporting a checkpoint after each commit. A copy that
@@ -70,20 +92,21 @@ func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Cont
 	// not empty removes what an earlier attempt committed at all (its
 	// checkpoint is empty).
 	reconcile := keyed || (!owned && t.Resume == syncplan.ResumeKeyed)
+	spec := syncdriver.SourceSpec{Out: out, After: cp.Key, Ordered: keyed, Range: j.Range}
+	if keyed {
+		spec.Batch = int64(opts.Rows())
+	}
 	if reconcile && opts.OnConflict == syncplan.ConflictError && !firstWrite(j, owned) {
-		if err := side.Reconcile(ctx, cp, owned); err != nil {
+		if err := side.Reconcile(ctx, cp, rewind(j, owned, spec.Batch)); err != nil {
 			return fail(fmt.Errorf("resume: %w", err))
 		}
 	}
+	cp.Batch = spec.Batch
 	w, err := side.Writer(ctx, out, !keyed && owned)
 	if err != nil {
 		return fail(err)
 	}
 	defer w.Close(ctx)
-	spec := syncdriver.SourceSpec{Out: out, After: cp.Key, Ordered: keyed, Range: j.Range}
-	if keyed {
-		spec.Batch = int64(opts.Rows())
-	}
 	rep := syncdriver.NewReporter(j.Report, cp)
 	if j.Leaks != nil {
 		rep.Sketching(j.Leaks)

@@ -277,6 +277,26 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		return 0, solo
 	}
 	from := start.cp
+	spec := syncdriver.SourceSpec{Out: outCols, After: from.Key, Ordered: keyed, Range: f.rng}
+	// Keyed batches are the least of the destinations' batch sizes. An
+	// earlier attempt's were the least of its own destinations', which
+	// may have been others when the sizes differ: then a destination's
+	// reconcile cannot tell that attempt's batches (see rewind).
+	rewindBatch := int64(0)
+	if keyed {
+		for _, d := range open {
+			n := int64(d.job.Dst.Options.Rows())
+			if spec.Batch == 0 || n < spec.Batch {
+				spec.Batch = n
+			}
+		}
+		rewindBatch = spec.Batch
+		for _, d := range open {
+			if int64(d.job.Dst.Options.Rows()) != spec.Batch {
+				rewindBatch = 1
+			}
+		}
+	}
 	var writing []*fanOutDest
 	for _, d := range open {
 		opts := d.job.Dst.Options
@@ -289,12 +309,12 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 			at.Range = d.cp.Range
 		}
 		if keyed && opts.OnConflict == syncplan.ConflictError && !fresh {
-			if err := d.side.Reconcile(ctx, at, owned); err != nil {
+			if err := d.side.Reconcile(ctx, at, rewind(d.job, owned, rewindBatch)); err != nil {
 				d.err = fmt.Errorf("resume: %w", err)
 				continue
 			}
 		}
-		d.cp.Rows, d.cp.Key = from.Rows, from.Key
+		d.cp.Rows, d.cp.Key, d.cp.Batch = from.Rows, from.Key, spec.Batch
 		w, err := d.side.Writer(ctx, outCols, !keyed && owned)
 		if err != nil {
 			d.err = err
@@ -321,14 +341,6 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 		d.cp.Sketches = nil
 		if lead.job.Leaks != nil {
 			d.rep.Sketching(lead.job.Leaks)
-		}
-	}
-	spec := syncdriver.SourceSpec{Out: outCols, After: from.Key, Ordered: keyed, Range: f.rng}
-	if keyed {
-		for _, d := range writing {
-			if n := int64(d.job.Dst.Options.Rows()); spec.Batch == 0 || n < spec.Batch {
-				spec.Batch = n
-			}
 		}
 	}
 	var mu sync.Mutex // guards failed against the reading goroutine's progress

@@ -277,8 +277,14 @@ func (w *mysqlWriter) Close(ctx context.Context) {
 
 // Reconcile is pgSide.Reconcile for MySQL: the destination keys of the
 // source rows past the checkpoint are loaded into a temporary table and
-// deleted with one DELETE ... JOIN (within j.Range for a key range).
-func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {
+// deleted with one DELETE ... JOIN (within j.Range for a key range). In a
+// table the job does not own, the keys are numbered by an AUTO_INCREMENT
+// column as one LOAD DATA statement stores them (in input order) and only
+// the rows of the interrupted attempt's complete leading batches go, as
+// there: its batches were rw.Batch rows, each one LOAD DATA committed in
+// its own transaction (mysqlWriter.Write), so all or none of a batch is
+// there.
+func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw syncdriver.Rewind) error {
 	j, conn := s.j, s.conn
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	dest := q.Table(j.DestName())
@@ -292,7 +298,7 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 	if !nonEmpty {
 		return nil
 	}
-	if len(cp.Key) == 0 && owned && j.Range == nil {
+	if len(cp.Key) == 0 && rw.Owned && j.Range == nil {
 		_, err := conn.ExecContext(ctx, tag(j.Dst)+"DELETE FROM "+dest)
 		return err
 	}
@@ -303,25 +309,46 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, own
 	}
 	const keys = "`neosync_resume_keys`"
 	list := q.List("", key)
+	ord := q.ID(syncdriver.OrdinalColumn(key))
 	load := loadColumns(q, keyCols)
 	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + keys,
-		"CREATE TEMPORARY TABLE " + keys + " AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
+		"CREATE TEMPORARY TABLE " + keys + " (" + ord + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY) AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("prepare key table: %w", err)
 		}
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+keys) }()
-	err := mysqlStream(ctx, j, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
+	err := mysqlStream(ctx, j, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range, Ordered: rw.Ordered()}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		return mysqlLoad(ctx, conn, tag(j.Dst), keys, load, r)
 	})
 	if err != nil {
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
 	}
-	res, err := conn.ExecContext(ctx, tag(j.Dst)+"DELETE d FROM "+dest+" AS d JOIN "+keys+" AS k ON "+q.Equal("d", "k", key))
+	del := tag(j.Dst) + "DELETE d FROM " + dest + " AS d JOIN " + keys + " AS k ON " + q.Equal("d", "k", key)
+	var found syncdriver.RewindKeys
+	if !rw.Owned {
+		if err := conn.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MIN("+ord+"), 0), COALESCE(MAX("+ord+"), 0) FROM "+keys).Scan(&found.Count, &found.Lo, &found.Hi); err != nil {
+			return fmt.Errorf("count source keys past the checkpoint: %w", err)
+		}
+		first := "d." + q.ID(key[0])
+		if err := conn.QueryRowContext(ctx, tag(j.Dst)+"SELECT COUNT("+first+"), COALESCE(MIN(CASE WHEN "+first+" IS NULL THEN k."+ord+" END), 0) FROM "+keys+" AS k LEFT JOIN "+dest+" AS d ON "+
+			q.Equal("d", "k", key)).Scan(&found.Matched, &found.FirstMissing); err != nil {
+			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
+		}
+		through := found.Through(rw.Batch)
+		if through < found.Lo {
+			j.LogRewind(ctx, 0, found)
+			return q.Err()
+		}
+		if through < found.Hi {
+			del += " WHERE k." + ord + " <= " + strconv.FormatInt(through, 10)
+		}
+	}
+	res, err := conn.ExecContext(ctx, del)
 	if err != nil {
 		return fmt.Errorf("delete rows past the checkpoint: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	j.Logger.InfoContext(ctx, "resumed table: deleted rows written after the checkpoint", "table", j.Table.Name.String(), "rows", n)
-	return nil
+	j.LogRewind(ctx, n, found)
+	return q.Err()
 }

@@ -33,8 +33,8 @@ func openStreamMySQL(ctx context.Context, j *syncdriver.TableJob, src syncdriver
 func (s *streamMySQLSide) Close() { s.release() }
 
 // Reconcile empties a table the job owns (see syncdriver.TableJob.EmptyOwned).
-func (s *streamMySQLSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, owned bool) error {
-	return s.j.EmptyOwned(ctx, owned, func(ctx context.Context, stmt string) error {
+func (s *streamMySQLSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, rw syncdriver.Rewind) error {
+	return s.j.EmptyOwned(ctx, rw.Owned, func(ctx context.Context, stmt string) error {
 		_, err := s.conn.ExecContext(ctx, tag(s.j.Dst)+stmt)
 		return err
 	})

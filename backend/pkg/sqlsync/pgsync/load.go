@@ -39,8 +39,8 @@ func openStreamPG(ctx context.Context, j *syncdriver.TableJob, src syncdriver.Ro
 func (s *streamPGSide) Close() { s.dconn.Release() }
 
 // Reconcile empties a table the job owns (see syncdriver.TableJob.EmptyOwned).
-func (s *streamPGSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, owned bool) error {
-	return s.j.EmptyOwned(ctx, owned, func(ctx context.Context, stmt string) error {
+func (s *streamPGSide) Reconcile(ctx context.Context, _ syncdriver.Checkpoint, rw syncdriver.Rewind) error {
+	return s.j.EmptyOwned(ctx, rw.Owned, func(ctx context.Context, stmt string) error {
 		_, err := s.dconn.Exec(ctx, stmt)
 		return err
 	})

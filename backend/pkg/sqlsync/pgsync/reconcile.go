@@ -3,6 +3,7 @@ package pgsync
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -10,22 +11,33 @@ import (
 
 // Reconcile makes the destination agree with checkpoint cp before a
 // keyed copy continues from it: an interrupted attempt may have committed
-// batches after the checkpoint it last reported, so every destination row
-// that comes from a source row past the checkpoint is deleted. The key
-// columns are written deterministically (that is what makes the table
-// keyed), so the destination keys of those rows are computed by reading
-// the source keys past the checkpoint and transforming them exactly as the
-// copy does; they are streamed into a temporary table and deleted with one
-// DELETE ... USING. When nothing was ever checkpointed and the job owns
-// the table (truncate: syncplan.DestinationOptions.Owns), all of its rows are the previous
-// attempt's and a plain DELETE does — unless the copy is one key range of
-// the table (j.Range), whose rows are told from the other ranges' by
-// their keys as above. An empty table needs nothing. A whole table that
-// restarts into a destination the job does not own (syncplan.Plan.Restarts:
-// one transaction per attempt) and was given no checkpoint loses those
-// rows only when all of them are there: an attempt commits all its rows
-// or none.
-func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned bool) error {
+// batches after the checkpoint it last reported, and those rows are
+// deleted. The key columns are written deterministically (that is what
+// makes the table keyed), so the destination keys of the source rows past
+// the checkpoint are computed by reading the source keys past it and
+// transforming them exactly as the copy does; they are streamed with COPY
+// into a temporary table and deleted with one DELETE ... USING. When
+// nothing was ever checkpointed and the job owns the table (truncate:
+// rw.Owned) all of its rows are the previous attempt's and a plain DELETE
+// does — unless the copy is one key range of the table (j.Range), whose
+// rows are told from the other ranges' by their keys as above. An empty
+// table needs nothing.
+//
+// In a table the job owns every row a key names is deleted. In one it
+// does not own, a row a key names may also be the user's, which the copy
+// must collide with (syncdriver.CollisionError), not delete: there only
+// the rows the attempt provably committed go. Its batches were rw.Batch
+// source rows each from the checkpoint, in key order, each committed in
+// one transaction, so the keys are read in key order and numbered as
+// COPY stores them (an identity column, filled in input order), cut
+// into batches of rw.Batch from the checkpoint, and only the rows of the
+// leading batches whose keys are all in the destination are deleted
+// (syncdriver.RewindKeys.Through); every later match is kept and logged.
+// rw.Batch must be the batch size the interrupted attempt used (the
+// copy's syncplan.DestinationOptions.Rows, or 1 when unsure). A whole
+// table that restarts (syncplan.Plan.Restarts: one transaction per
+// attempt) is the one-batch case, rw.Batch 0: all its rows or none.
+func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw syncdriver.Rewind) error {
 	j, dconn := s.j, s.dconn
 	q := syncdriver.NewQuoter(j.Plan.Dialect)
 	dest := q.Table(j.DestName())
@@ -39,7 +51,7 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	if !nonEmpty {
 		return nil
 	}
-	if len(cp.Key) == 0 && owned && j.Range == nil {
+	if len(cp.Key) == 0 && rw.Owned && j.Range == nil {
 		if _, err := dconn.Exec(ctx, "DELETE FROM "+dest); err != nil {
 			return fmt.Errorf("empty the destination table: %w", err)
 		}
@@ -52,9 +64,11 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	}
 	const keys = `"neosync_resume_keys"`
 	list := q.List("", key)
+	ord := q.ID(syncdriver.OrdinalColumn(key))
 	stmts := []string{
-		"CREATE TEMPORARY TABLE IF NOT EXISTS " + keys + " AS SELECT " + list + " FROM " + dest + " WITH NO DATA",
-		"TRUNCATE " + keys,
+		"DROP TABLE IF EXISTS " + keys,
+		"CREATE TEMPORARY TABLE " + keys + " AS SELECT " + list + " FROM " + dest + " WITH NO DATA",
+		"ALTER TABLE " + keys + " ADD COLUMN " + ord + " bigint GENERATED ALWAYS AS IDENTITY",
 	}
 	for _, s := range stmts {
 		if _, err := dconn.Exec(ctx, s); err != nil {
@@ -63,40 +77,39 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, owned 
 	}
 	defer func() { _, _ = dconn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+keys) }()
 	copySQL := "COPY " + keys + " (" + list + ") FROM STDIN (FORMAT binary)"
-	err := s.Stream(ctx, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
+	err := s.Stream(ctx, syncdriver.SourceSpec{Out: keyCols, After: cp.Key, Range: j.Range, Ordered: rw.Ordered()}, nil, func(ctx context.Context, r *syncdriver.BatchReader) error {
 		_, err := dconn.Conn().PgConn().CopyFrom(ctx, r, copySQL)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
 	}
-	if j.Range == nil && !owned && j.Plan.Restarts(j.Table, j.Dst.Options) && j.Start.Rows == 0 && len(j.Start.Key) == 0 {
-		// A copy that restarts wrote the table in one transaction: an
-		// earlier attempt committed every source row or none. (A key
-		// checkpoint is from a worker that still copied the table in
-		// batches: its rows are cleaned up as any resume's.) Only if
-		// the destination holds every key the source's rows give are
-		// they that attempt's (its commit passed the table's unique key,
-		// so no row of the user's shared one); else it committed nothing,
-		// and the keys that match are rows of the user's, which the copy
-		// must collide with, not delete.
-		var all, matched int64
-		if err := dconn.QueryRow(ctx, "SELECT (SELECT count(*) FROM "+keys+"), (SELECT count(*) FROM "+dest+" AS d JOIN "+keys+" AS k ON "+
-			q.Equal("d", "k", key)+")").Scan(&all, &matched); err != nil {
+	del := "DELETE FROM " + dest + " AS d USING " + keys + " AS k WHERE " + q.Equal("d", "k", key)
+	var found syncdriver.RewindKeys
+	if !rw.Owned {
+		// The keys' ordinals, then the matches and the first key with
+		// none, in one join.
+		if err := dconn.QueryRow(ctx, "SELECT count(*), coalesce(min("+ord+"), 0), coalesce(max("+ord+"), 0) FROM "+keys).Scan(&found.Count, &found.Lo, &found.Hi); err != nil {
+			return fmt.Errorf("count source keys past the checkpoint: %w", err)
+		}
+		first := "d." + q.ID(key[0])
+		if err := dconn.QueryRow(ctx, "SELECT count("+first+"), coalesce(min(k."+ord+") FILTER (WHERE "+first+" IS NULL), 0) FROM "+keys+" AS k LEFT JOIN "+dest+" AS d ON "+
+			q.Equal("d", "k", key)).Scan(&found.Matched, &found.FirstMissing); err != nil {
 			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
 		}
-		if matched < all {
-			j.Logger.InfoContext(ctx, "retried table: the earlier attempt committed nothing; rows already there are not deleted",
-				"table", j.Table.Name.String(), "matching_keys", matched, "source_keys", all)
+		through := found.Through(rw.Batch)
+		if through < found.Lo {
+			j.LogRewind(ctx, 0, found)
 			return q.Err()
 		}
+		if through < found.Hi {
+			del += " AND k." + ord + " <= " + strconv.FormatInt(through, 10)
+		}
 	}
-	del := "DELETE FROM " + dest + " AS d USING " + keys + " AS k WHERE " + q.Equal("d", "k", key)
 	tag, err := dconn.Exec(ctx, del)
 	if err != nil {
 		return fmt.Errorf("delete rows past the checkpoint: %w", err)
 	}
-	j.Logger.InfoContext(ctx, "resumed table: deleted rows written after the checkpoint",
-		"table", j.Table.Name.String(), "rows", tag.RowsAffected())
+	j.LogRewind(ctx, tag.RowsAffected(), found)
 	return q.Err()
 }

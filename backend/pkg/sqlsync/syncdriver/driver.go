@@ -102,6 +102,13 @@ type Checkpoint struct {
 	// Key is the source key of the last committed row (keyed tables), as
 	// text in the source's representation.
 	Key []string `json:"key,omitempty"`
+	// Batch is the number of rows per destination commit of the attempt
+	// that reported the checkpoint (0: one commit of every row, or a
+	// checkpoint from a worker that did not say). A retry whose batches
+	// are of another size cannot tell that attempt's batches past the
+	// checkpoint, and deletes only the contiguous run of them there
+	// (Rewind.Batch 1).
+	Batch int64 `json:"batch,omitempty"`
 	// Range is the key range this checkpoint belongs to, for a table
 	// copied in ranges (nil: the whole table).
 	Range *KeyRange `json:"range,omitempty"`
@@ -239,9 +246,9 @@ func (j *TableJob) BuildTransform(c *syncplan.Column) (*ColumnTransform, error) 
 // and destination sessions of one table.
 type CopySide interface {
 	// Reconcile deletes what an interrupted keyed copy may have committed
-	// past cp (see pgsync's pgSide.Reconcile); owned says the job owns the
-	// table.
-	Reconcile(ctx context.Context, cp Checkpoint, owned bool) error
+	// past cp (see pgsync's pgSide.Reconcile) — in a table the job does
+	// not own, only what rw says it provably committed.
+	Reconcile(ctx context.Context, cp Checkpoint, rw Rewind) error
 	// Writer returns the batch writer for the destination table; clear
 	// empties the table in the first batch's transaction.
 	Writer(ctx context.Context, out []syncplan.Column, clear bool) (BatchWriter, error)
