@@ -2,9 +2,12 @@ package sqlsync
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -131,4 +134,142 @@ func pgCollisionFixture(t *testing.T) (src, dst *pgDB, job syncplan.Job) {
 	src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 10) g`)
 	dst.exec(t, items, `INSERT INTO public.items VALUES (5, 'mine'), (101, 'mine too')`)
 	return src, dst, passthroughJob(t, src, "public", []string{"items"})
+}
+
+// TestRetryAfterCommittedBatchesKeepsTheUsersRow retries a keyed copy in
+// batches into a destination the job does not own (no truncate, the
+// default on_conflict) that holds a row of the user's, 3950, with a key
+// the copy also writes, far past where the first attempt got: that
+// attempt commits batches of 100 rows, dies after about 1,000 (cancelled),
+// and the retry is given a checkpoint two commits older than its last, so
+// it first cleans up the batches committed past it. It must delete only
+// those — whole batches, right after the checkpoint — and keep the user's
+// row, which the copy then reaches and fails on (*CollisionError), having
+// written every row before it once. Before, the cleanup deleted every row
+// a source key past the checkpoint names, the user's included, and the
+// copy completed over it. Once the user removes the row, the same retry
+// completes with exactly the source's rows. On PostgreSQL the batched
+// copy is a key range's (a whole table there restarts instead); on
+// MariaDB both.
+func TestRetryAfterCommittedBatchesKeepsTheUsersRow(t *testing.T) {
+	t.Parallel()
+	type fixture struct {
+		src, dst *sqlconnect.DB
+		job      syncplan.Job
+		table    sqlschema.TableName
+		opts     syncplan.DestinationOptions
+		exec     func(t *testing.T, stmts ...string)     // on the destination
+		value    func(t *testing.T, query string) string // first column of the first row
+		item     string                                  // the source's name of row id, as SQL
+	}
+	check := func(t *testing.T, f fixture, byRange bool) {
+		t.Helper()
+		e := newTestEngine()
+		ctx := testCtx(t)
+		plan, err := syncplan.BuildPlan(ctx, f.src, f.job, registry)
+		assertNoError(t, "plan", err)
+		source := Source{DB: f.src}
+		d := Destination{Name: "dst", DB: f.dst, Options: f.opts}
+		var rng *KeyRange
+		if byRange {
+			ranges, err := e.SplitRanges(ctx, plan, f.table, source, 8000, 4000)
+			assertNoError(t, "split", err)
+			if len(ranges) != 2 || ranges[0].Hi == nil || *ranges[0].Hi <= 3950 {
+				t.Fatalf("ranges %v: want two, the first holding key 3950", ranges)
+			}
+			rng = &ranges[0]
+		}
+		sync := func(cp *Checkpoint) error {
+			if rng != nil {
+				_, err := e.SyncRange(ctx, plan, f.table, *rng, source, d, cp, leakscan.Seed{}, nil)
+				return err
+			}
+			_, err := e.SyncTable(ctx, plan, f.table, source, d, cp, nil)
+			return err
+		}
+		stop := func(p Progress) bool { return p.Checkpoint.Rows >= 1000 }
+		var seen []Checkpoint
+		if rng != nil {
+			seen = interruptedRange(t, e, plan, f.table, *rng, source, d, nil, stop)
+		} else {
+			seen = interruptedCopy(t, e, plan, f.table, source, d, nil, stop)
+		}
+		if len(seen) < 3 {
+			t.Fatalf("checkpoints %+v: want several", seen)
+		}
+		older := seen[len(seen)-3]
+		if older.Batch != 100 {
+			t.Fatalf("checkpoint %+v does not say its batch size", older)
+		}
+		count := "SELECT count(*) FROM items WHERE id <> 3950"
+		if n, _ := strconv.ParseInt(f.value(t, count), 10, 64); n < seen[len(seen)-1].Rows || n <= older.Rows {
+			t.Fatalf("the interrupted attempt left %d rows, want at least its last checkpoint's %d, past %d", n, seen[len(seen)-1].Rows, older.Rows)
+		}
+
+		retry := older
+		err = sync(&retry)
+		var ce *CollisionError
+		if !errors.As(err, &ce) {
+			t.Fatalf("retry into a table holding the user's row 3950: err = %v, want a *CollisionError", err)
+		}
+		if got := f.value(t, "SELECT name FROM items WHERE id = 3950"); got != "mine" {
+			t.Fatalf("the user's row 3950 holds %q after the retry, want %q", got, "mine")
+		}
+		// The retry went through the first attempt's rows and failed on
+		// the batch of the user's row (3901-4000): the rows before it
+		// are there once each.
+		if got := f.value(t, count+" AND name = "+f.item); got != "3900" {
+			t.Fatalf("after the refused retry the destination holds %s of the source's rows, want 3900 (1-3900)", got)
+		}
+		if got := f.value(t, "SELECT max(id) FROM items WHERE id <> 3950"); got != "3900" {
+			t.Fatalf("after the refused retry the destination's last source row is %s, want 3900", got)
+		}
+
+		// Without the user's row the same retry completes, exactly.
+		f.exec(t, "DELETE FROM items WHERE id = 3950")
+		retry = older
+		assertNoError(t, "retry without the user's row", sync(&retry))
+		want := "8000"
+		if rng != nil {
+			want = fmt.Sprint(*rng.Hi - 1)
+		}
+		if got := f.value(t, "SELECT count(*) FROM items WHERE name = "+f.item); got != want {
+			t.Fatalf("after the retry the destination holds %s of the source's rows, want %s", got, want)
+		}
+		if got := f.value(t, "SELECT count(*) FROM items"); got != want {
+			t.Fatalf("after the retry the destination holds %s rows, want %s", got, want)
+		}
+	}
+	t.Run("postgres range", func(t *testing.T) {
+		t.Parallel()
+		src, dst := newPGDB(t), newPGDB(t)
+		items := `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)`
+		src.exec(t, items, `INSERT INTO public.items SELECT g, 'item' || g FROM generate_series(1, 8000) g`)
+		dst.exec(t, items, `INSERT INTO public.items VALUES (3950, 'mine')`)
+		check(t, fixture{
+			src: src.db, dst: dst.db, job: passthroughJob(t, src, "public", []string{"items"}),
+			table: sqlschema.TableName{Schema: "public", Table: "items"},
+			opts:  syncplan.DestinationOptions{BatchSize: 100},
+			exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
+			value: func(t *testing.T, query string) string { return dst.rows(t, query)[0] },
+			item:  "'item' || id",
+		}, true)
+	})
+	for name, byRange := range map[string]bool{"mysql table": false, "mysql range": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, dst := newMySQLDB(t, "_src"), newMySQLDB(t, "_dst")
+			items := "CREATE TABLE items (id int PRIMARY KEY, name varchar(20) NOT NULL)"
+			src.exec(t, items, "INSERT INTO items SELECT seq, concat('item', seq) FROM seq_1_to_8000")
+			dst.exec(t, items, "INSERT INTO items VALUES (3950, 'mine')")
+			check(t, fixture{
+				src: src.db, dst: dst.db, job: mysqlPassthroughJob(t, src, []string{"items"}),
+				table: sqlschema.TableName{Schema: src.name, Table: "items"},
+				opts:  syncplan.DestinationOptions{BatchSize: 100, SchemaMap: map[string]string{src.name: dst.name}},
+				exec:  func(t *testing.T, stmts ...string) { dst.exec(t, stmts...) },
+				value: func(t *testing.T, query string) string { return strings.Trim(dst.rows(t, query)[0], `"`) },
+				item:  "concat('item', id)",
+			}, byRange)
+		})
+	}
 }
