@@ -43,7 +43,7 @@ func envOr(key, def string) string {
 	return def
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
@@ -69,7 +69,7 @@ type pgDB struct {
 
 // newPGDB creates a uniquely named database. An unreachable server fails
 // the test.
-func newPGDB(t *testing.T) *pgDB {
+func newPGDB(t testing.TB) *pgDB {
 	t.Helper()
 	ctx := testCtx(t)
 	base := envOr("NEOSYNC_TEST_PG_URL", defaultPGURL)
@@ -110,7 +110,7 @@ func newPGDB(t *testing.T) *pgDB {
 	return &pgDB{cfg: cfg, db: db}
 }
 
-func (d *pgDB) exec(t *testing.T, stmts ...string) {
+func (d *pgDB) exec(t testing.TB, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
 		if _, err := d.db.Postgres.Exec(testCtx(t), s); err != nil {

@@ -78,7 +78,7 @@ func pgFixture(t *testing.T, db *pgDB) {
 var pgTables = []string{"All Types", "a", "b", "c", "Employee", "parent", "child", "log lines"}
 
 // passthroughJob maps every column of the fixture's tables to passthrough.
-func passthroughJob(t *testing.T, db *pgDB, schema string, tables []string) syncplan.Job {
+func passthroughJob(t testing.TB, db *pgDB, schema string, tables []string) syncplan.Job {
 	t.Helper()
 	var job syncplan.Job
 	cols, err := sqlschema.NewPostgresInspector(db.db.Postgres).Columns(testCtx(t), []string{schema})

@@ -311,8 +311,12 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw 
 	list := q.List("", key)
 	ord := q.ID(syncdriver.OrdinalColumn(key))
 	load := loadColumns(q, keyCols)
+	ordDef := ""
+	if !rw.Owned {
+		ordDef = " (" + ord + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY)"
+	}
 	for _, s := range []string{"DROP TEMPORARY TABLE IF EXISTS " + keys,
-		"CREATE TEMPORARY TABLE " + keys + " (" + ord + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY) AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
+		"CREATE TEMPORARY TABLE " + keys + ordDef + " AS SELECT " + list + " FROM " + dest + " LIMIT 0"} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("prepare key table: %w", err)
 		}
@@ -327,12 +331,9 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw 
 	del := tag(j.Dst) + "DELETE d FROM " + dest + " AS d JOIN " + keys + " AS k ON " + q.Equal("d", "k", key)
 	var found syncdriver.RewindKeys
 	if !rw.Owned {
-		if err := conn.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MIN("+ord+"), 0), COALESCE(MAX("+ord+"), 0) FROM "+keys).Scan(&found.Count, &found.Lo, &found.Hi); err != nil {
-			return fmt.Errorf("count source keys past the checkpoint: %w", err)
-		}
 		first := "d." + q.ID(key[0])
-		if err := conn.QueryRowContext(ctx, tag(j.Dst)+"SELECT COUNT("+first+"), COALESCE(MIN(CASE WHEN "+first+" IS NULL THEN k."+ord+" END), 0) FROM "+keys+" AS k LEFT JOIN "+dest+" AS d ON "+
-			q.Equal("d", "k", key)).Scan(&found.Matched, &found.FirstMissing); err != nil {
+		if err := conn.QueryRowContext(ctx, tag(j.Dst)+"SELECT COUNT(*), COALESCE(MIN(k."+ord+"), 0), COALESCE(MAX(k."+ord+"), 0), COUNT("+first+"), COALESCE(MIN(CASE WHEN "+first+" IS NULL THEN k."+ord+" END), 0) FROM "+
+			keys+" AS k LEFT JOIN "+dest+" AS d ON "+q.Equal("d", "k", key)).Scan(&found.Count, &found.Lo, &found.Hi, &found.Matched, &found.FirstMissing); err != nil {
 			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
 		}
 		through := found.Through(rw.Batch)
