@@ -67,8 +67,12 @@ func rewind(j *syncdriver.TableJob, owned bool, batch int64) syncdriver.Rewind {
 // restarts (see restarts) ignores the checkpoint it is given, reads the
 // source unordered and writes one batch in one transaction — which first
 // empties a table the job owns; into one it appends to, a retry first
-// deletes the rows the source's keys name — and its only checkpoint is
-// the final one.
+// deletes the rows the source's keys name, when all are there — and its
+// only checkpoint is the final one. A keyed copy's batches are
+// DestinationOptions.Rows rows from where it starts, committed in key
+// order, and its checkpoints record that size (Checkpoint.Batch): the
+// reconcile of a retry into a table the job does not own relies on it to
+// delete only the batches an interrupted attempt committed (see rewind).
 func runCopy(ctx context.Context, j *syncdriver.TableJob, open func(context.Context, []syncplan.Column) (syncdriver.CopySide, error)) (Checkpoint, error) {
 	t := j.Table
 	opts := j.Dst.Options

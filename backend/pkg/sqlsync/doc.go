@@ -202,7 +202,21 @@
 //     thus removed and copied again: nothing lost, nothing twice, and the
 //     work kept is everything up to the checkpoint. (Skipped when the
 //     destination table is empty; a plain DELETE when there is no
-//     checkpoint and the job owns the table.) A first attempt has nothing
+//     checkpoint and the job owns the table.) In a table the job does not
+//     own, a key past the checkpoint may also name a row of the user's,
+//     which must not be deleted: there the keys are numbered in key order
+//     as they are stored (a serial / AUTO_INCREMENT column), cut into
+//     batches of BatchSize from the checkpoint — the attempt committed
+//     whole batches, in that order, each all or none — and only the rows
+//     of the leading batches whose keys are all there are deleted
+//     (syncdriver.Rewind); any later match is the user's, kept and
+//     logged, and the copy fails on it with a CollisionError as a first
+//     attempt would. This assumes the interrupted attempt's batch size:
+//     the checkpoint records it (Checkpoint.Batch), and a retry whose
+//     batches differ (a fan-out's are its destinations' least) deletes
+//     only the contiguous run of matching keys after the checkpoint. Rows
+//     of the user's that fill a whole batch right where the attempt
+//     stopped cannot be told from its own. A first attempt has nothing
 //     to clean up and does none: in a table the job does not own, the
 //     rows already there are the user's, and a copied row that collides
 //     with one fails the table (the default OnConflict), as the option
@@ -225,8 +239,9 @@
 //     a partitioned one, is emptied with DELETE in that transaction
 //     instead, without FREEZE. Into a table the job appends to, a retry
 //     first deletes every destination row whose key the source's keys
-//     name (the reconcile above with no checkpoint: an earlier attempt
-//     may have committed and died before reporting it); a first attempt
+//     name (the reconcile above with no checkpoint and one batch of every
+//     row: an earlier attempt may have committed and died before
+//     reporting it, and did so only if every key is there); a first attempt
 //     deletes nothing, and a row of the user's that collides fails the
 //     table with nothing of it written. The cost: a crash loses the rows
 //     of that one table copied so far — at the worker a table estimated
