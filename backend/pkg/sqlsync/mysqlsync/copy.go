@@ -329,21 +329,11 @@ func (s *mysqlSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw 
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
 	}
 	del := tag(j.Dst) + "DELETE d FROM " + dest + " AS d JOIN " + keys + " AS k ON " + q.Equal("d", "k", key)
-	var found syncdriver.RewindKeys
-	if !rw.Owned {
-		first := "d." + q.ID(key[0])
-		if err := conn.QueryRowContext(ctx, tag(j.Dst)+"SELECT COUNT(*), COALESCE(MIN(k."+ord+"), 0), COALESCE(MAX(k."+ord+"), 0), COUNT("+first+"), COALESCE(MIN(CASE WHEN "+first+" IS NULL THEN k."+ord+" END), 0) FROM "+
-			keys+" AS k LEFT JOIN "+dest+" AS d ON "+q.Equal("d", "k", key)).Scan(&found.Count, &found.Lo, &found.Hi, &found.Matched, &found.FirstMissing); err != nil {
-			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
-		}
-		through := found.Through(rw.Batch)
-		if through < found.Lo {
-			j.LogRewind(ctx, 0, found)
-			return q.Err()
-		}
-		if through < found.Hi {
-			del += " WHERE k." + ord + " <= " + strconv.FormatInt(through, 10)
-		}
+	del, found, err := j.RewindDelete(ctx, rw, q, keys, dest, del, " WHERE ", func(ctx context.Context, sql string, into ...any) error {
+		return conn.QueryRowContext(ctx, tag(j.Dst)+sql).Scan(into...)
+	})
+	if err != nil || del == "" {
+		return err
 	}
 	res, err := conn.ExecContext(ctx, del)
 	if err != nil {

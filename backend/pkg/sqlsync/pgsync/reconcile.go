@@ -3,7 +3,6 @@ package pgsync
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync/syncdriver"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
@@ -89,24 +88,11 @@ func (s *pgSide) Reconcile(ctx context.Context, cp syncdriver.Checkpoint, rw syn
 		return fmt.Errorf("read source keys past the checkpoint: %w", err)
 	}
 	del := "DELETE FROM " + dest + " AS d USING " + keys + " AS k WHERE " + q.Equal("d", "k", key)
-	var found syncdriver.RewindKeys
-	if !rw.Owned {
-		// The keys' ordinals, the matches and the first key with none,
-		// in one join. (A destination holding a key twice makes the
-		// count exceed the ordinals' span: see RewindKeys.Through.)
-		first := "d." + q.ID(key[0])
-		if err := dconn.QueryRow(ctx, "SELECT count(*), coalesce(min(k."+ord+"), 0), coalesce(max(k."+ord+"), 0), count("+first+"), coalesce(min(k."+ord+") FILTER (WHERE "+first+" IS NULL), 0) FROM "+
-			keys+" AS k LEFT JOIN "+dest+" AS d ON "+q.Equal("d", "k", key)).Scan(&found.Count, &found.Lo, &found.Hi, &found.Matched, &found.FirstMissing); err != nil {
-			return fmt.Errorf("look for an earlier attempt's rows: %w", err)
-		}
-		through := found.Through(rw.Batch)
-		if through < found.Lo {
-			j.LogRewind(ctx, 0, found)
-			return q.Err()
-		}
-		if through < found.Hi {
-			del += " AND k." + ord + " <= " + strconv.FormatInt(through, 10)
-		}
+	del, found, err := j.RewindDelete(ctx, rw, q, keys, dest, del, " AND ", func(ctx context.Context, sql string, into ...any) error {
+		return dconn.QueryRow(ctx, sql).Scan(into...)
+	})
+	if err != nil || del == "" {
+		return err
 	}
 	tag, err := dconn.Exec(ctx, del)
 	if err != nil {

@@ -2,8 +2,10 @@ package syncdriver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 )
 
 // Rewind says what a CopySide's Reconcile may delete before a retried
@@ -86,4 +88,40 @@ func OrdinalColumn(key []string) string {
 		name += "_"
 	}
 	return name
+}
+
+// RewindDelete is the common part of a dialect's Reconcile once the
+// source keys past the checkpoint are in the key table keys (quoted,
+// alias "k", its ordinal column OrdinalColumn(j.Table.Key) unless
+// rw.Owned): it returns del, the statement deleting every destination row
+// a key names, limited — in a table the job does not own — to the rows
+// the interrupted attempt provably committed (a predicate on k added
+// after join, " AND " or " WHERE "), or "" when nothing is to be deleted
+// (logged). What it found it reads from dest (quoted, alias "d") with one
+// join, run by query (one row scanned into the given pointers).
+func (j *TableJob) RewindDelete(ctx context.Context, rw Rewind, q *Quoter, keys, dest, del, join string, query func(ctx context.Context, sql string, into ...any) error) (string, RewindKeys, error) {
+	var found RewindKeys
+	if rw.Owned {
+		return del, found, nil
+	}
+	key := j.Table.Key
+	ord := "k." + q.ID(OrdinalColumn(key))
+	first := "d." + q.ID(key[0])
+	// The keys' ordinals, the matches and the first key with none, in one
+	// join. (A destination holding a key twice makes the count exceed the
+	// ordinals' span: see RewindKeys.Through.)
+	err := query(ctx, "SELECT COUNT(*), COALESCE(MIN("+ord+"), 0), COALESCE(MAX("+ord+"), 0), COUNT("+first+"), COALESCE(MIN(CASE WHEN "+first+" IS NULL THEN "+ord+" END), 0) FROM "+
+		keys+" AS k LEFT JOIN "+dest+" AS d ON "+q.Equal("d", "k", key), &found.Count, &found.Lo, &found.Hi, &found.Matched, &found.FirstMissing)
+	if err != nil {
+		return "", found, fmt.Errorf("look for an earlier attempt's rows: %w", err)
+	}
+	through := found.Through(rw.Batch)
+	switch {
+	case through < found.Lo:
+		j.LogRewind(ctx, 0, found)
+		return "", found, q.Err()
+	case through < found.Hi:
+		del += join + ord + " <= " + strconv.FormatInt(through, 10)
+	}
+	return del, found, q.Err()
 }
