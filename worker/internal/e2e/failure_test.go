@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -328,4 +330,78 @@ func TestUsersCollidingRowFailsTheTable(t *testing.T) {
 		t.Fatalf("the destination holds %d rows, want only the user's 2", got)
 	}
 	t.Logf("run failed on its first attempt: %s", r.GetError())
+}
+
+// TestKilledWorkerKeepsTheUsersCollidingRow kills the worker (SIGKILL)
+// while key ranges of a table are being copied into a destination table
+// the job does not own, which already holds a row of the user's whose key
+// a source row further on in the same range also has. The retry of that
+// range must not delete the user's row to make room (it is past what the
+// killed attempt committed): the run fails on it, naming the options that
+// let it through, and the row is as it was. Before the retry's cleanup
+// was limited to the killed attempt's complete batches, the run ended
+// COMPLETE with the user's row replaced by the source's.
+//
+// The range is held at key 30,000 by a row the test inserts there in a
+// transaction it keeps open (the copy's batch waits for it on the key),
+// so the kill always comes after some of the range's batches were
+// committed and before it reaches the user's row at 39,990. (The worker
+// splits the 400,000 rows into ranges of 20,000 or 50,000 keys: either
+// way 30,000 and 39,990 are in one range, and 30,000 is not in its
+// first batch of 5,000.)
+func TestKilledWorkerKeepsTheUsersCollidingRow(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	const rows = 400_000
+	jobID, dst := bigJob(t, s, rows)
+	execSQL(t, dst, `CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL, n int NOT NULL);
+INSERT INTO events VALUES (39990, 'mine', -1);`)
+	ctx := testCtx(t, 5*time.Minute)
+	hold, err := pgx.Connect(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close(context.Background())
+	blocker, err := hold.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = blocker.Rollback(context.Background()) }()
+	if _, err := blocker.Exec(ctx, "INSERT INTO events VALUES (30000, 'held', 0)"); err != nil {
+		t.Fatal(err)
+	}
+	// Ranges of 50,000 keys, batches of 5,000 rows (bigJob).
+	ranges := "NEOSYNC_RANGE_ROWS=50000"
+	first := s.startWorker(t, ranges)
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := run.Msg.GetJobRun().GetId()
+	deadline := time.Now().Add(3 * time.Minute)
+	for queryInt(t, dst, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first range's copy never waited on the held key 30000")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := syscall.Kill(-first.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := blocker.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed with %d rows under key 40,000 committed", queryInt(t, dst, "SELECT count(*) FROM events WHERE id < 40000 AND id <> 39990"))
+	s.startWorker(t, ranges)
+	r := s.waitRun(t, id, 4*time.Minute, final)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "already holds a row with this key") {
+		t.Fatalf("run ended %v: %q; want FAILED on the user's row", r.GetStatus(), r.GetError())
+	}
+	if got := queryInt(t, dst, "SELECT count(*) FROM events WHERE id = 39990 AND payload = 'mine' AND n = -1"); got != 1 {
+		t.Fatal("the user's row 39990 was replaced or deleted")
+	}
+	if dup := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM events"); dup != 0 {
+		t.Fatalf("%d duplicate keys in the destination", dup)
+	}
+	t.Logf("run failed after the kill: %s", r.GetError())
 }
