@@ -51,6 +51,23 @@ func appendToFunc(af AppendFunc) Func {
 	}
 }
 
+// wordGenerator declares a generator that writes a random entry of list
+// fitting the column (lenIndex.fit). Its value form hands out the entries
+// boxed once and its appending form copies them into the caller's buffer,
+// so neither allocates; both make the same draws.
+func wordGenerator(source, name, desc string, list *lenIndex) *Definition {
+	d := genDef(source, name, desc, TypeString, nil, staticBuild(func(c *Call) (any, error) {
+		return list.fitValue(c.Rand, c.MaxLength), nil
+	}))
+	d.BuildAppend = func(Params, Options) (AppendFunc, error) {
+		return func(c *Call, dst []byte) ([]byte, bool, any, error) {
+			return list.appendFit(dst, c.Rand, c.MaxLength), true, nil, nil
+		}, nil
+	}
+	d.valueBuild = true
+	return d
+}
+
 // staticBuild wraps a parameterless implementation.
 func staticBuild(f Func) func(Params, Options) (Func, error) {
 	return func(Params, Options) (Func, error) { return f, nil }

@@ -6,8 +6,7 @@ import (
 )
 
 func cityGenerator() *Definition {
-	return genDef("generate_city", "Generate city", "Generates a US city name that fits the column.",
-		TypeString, nil, staticBuild(func(c *Call) (any, error) { return cityNames.fitValue(c.Rand, c.MaxLength), nil }))
+	return wordGenerator("generate_city", "Generate city", "Generates a US city name that fits the column.", cityNames)
 }
 
 func stateGenerator() *Definition {

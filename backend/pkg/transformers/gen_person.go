@@ -5,13 +5,11 @@ import (
 )
 
 func firstNameGenerator() *Definition {
-	return genDef("generate_first_name", "Generate first name", "Generates a realistic first name that fits the column.",
-		TypeString, nil, staticBuild(func(c *Call) (any, error) { return firstNames.fitValue(c.Rand, c.MaxLength), nil }))
+	return wordGenerator("generate_first_name", "Generate first name", "Generates a realistic first name that fits the column.", firstNames)
 }
 
 func lastNameGenerator() *Definition {
-	return genDef("generate_last_name", "Generate last name", "Generates a realistic last name that fits the column.",
-		TypeString, nil, staticBuild(func(c *Call) (any, error) { return lastNames.fitValue(c.Rand, c.MaxLength), nil }))
+	return wordGenerator("generate_last_name", "Generate last name", "Generates a realistic last name that fits the column.", lastNames)
 }
 
 func fullNameGenerator() *Definition {

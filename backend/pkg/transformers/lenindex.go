@@ -97,3 +97,11 @@ func (x *lenIndex) fitValue(r *rand.Rand, n int) any {
 	}
 	return truncateRunes(x.any(r), n)
 }
+
+// appendFit is fit appending the entry to dst, with the same draws.
+func (x *lenIndex) appendFit(dst []byte, r *rand.Rand, n int) []byte {
+	if i, ok := x.atMostIndex(r, n); ok {
+		return append(dst, x.items[i]...)
+	}
+	return append(dst, truncateRunes(x.any(r), n)...)
+}

@@ -173,8 +173,11 @@ func (r *Registry) Build(source string, raw map[string]any, o Options) (*Instanc
 			return nil, err
 		}
 		fn = appendToFunc(af)
-	} else if fn, err = d.Build(p, o); err != nil {
-		return nil, err
+	}
+	if d.BuildAppend == nil || d.valueBuild {
+		if fn, err = d.Build(p, o); err != nil {
+			return nil, err
+		}
 	}
 	in, err := newInstance(d, fn, o)
 	if err != nil {

@@ -159,6 +159,11 @@ type Definition struct {
 	// BuildAppend, when set, builds the implementation in its appending
 	// form (Build is then derived from it); Instance.AppendText uses it.
 	BuildAppend func(p Params, o Options) (AppendFunc, error)
+	// valueBuild is set when Build is not derived from BuildAppend but is
+	// a second form of it with the same outputs, built alongside it (a
+	// word-list generator whose Func hands out entries boxed once, while
+	// its AppendFunc copies them into the caller's buffer).
+	valueBuild bool
 }
 
 // Options tune one Instance.
