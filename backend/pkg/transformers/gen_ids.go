@@ -2,12 +2,8 @@ package transformers
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 )
-
-// appendHex appends src as lower-case hex (growing b once, not per byte).
-func appendHex(b, src []byte) []byte { return hex.AppendEncode(b, src) }
 
 // randUUID returns a random (version 4, RFC 9562 variant) UUID.
 func randUUID(r *rand.Rand) [16]byte {

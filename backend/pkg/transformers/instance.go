@@ -29,11 +29,12 @@ type Instance struct {
 	block cipher.Block
 	mac   *cmac
 	// prefix is the FNV-128a state after the source and its 0 separator,
-	// which start every seed's input (PRFv1).
-	prefix fnv128a
-	buf    []byte
-	sum    [16]byte
-	seed   [16]byte
+	// which start every seed's input (PRFv1); prefixStr continues it with
+	// the type tag of a string, AppendCanonical's 's'.
+	prefix, prefixStr fnv128a
+	buf               []byte
+	sum               [16]byte
+	seed              [16]byte
 }
 
 func newInstance(d *Definition, fn Func, o Options) (*Instance, error) {
@@ -64,6 +65,8 @@ func newInstance(d *Definition, fn Func, o Options) (*Instance, error) {
 	in.prefix = newFNV128a()
 	in.prefix.writeString(d.Source)
 	in.prefix.writeByte(0)
+	in.prefixStr = in.prefix
+	in.prefixStr.writeByte('s')
 	return in, nil
 }
 
@@ -188,8 +191,7 @@ func (i *Instance) reseedString(s string) {
 		i.seedPCG()
 		return
 	}
-	h := i.prefix
-	h.writeByte('s')
+	h := i.prefixStr
 	h.writeString(s)
 	i.seedFrom(&h)
 }
