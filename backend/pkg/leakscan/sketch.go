@@ -31,6 +31,10 @@ type Sketch struct {
 	// below the threshold and has not put in the tables yet (see flush).
 	pendSrc, pendOut [pendingMax]uint64
 	nSrc, nOut       int
+	// shared, when set, makes this sketch a part of a Shared one: flush
+	// puts the held-back hashes in it, and this sketch's tables stay
+	// empty.
+	shared *Shared
 }
 
 // pendingMax is how many hashes of each side Add holds back before it
@@ -60,10 +64,15 @@ func NewSeeded(capacity int, seed Seed) *Sketch {
 // lower threshold, so nothing above s's is lost by not keeping it).
 func (s *Sketch) Empty() *Sketch {
 	s.flush()
-	// Sized like s: the next batch of a column tends to keep about as
-	// many hashes, and a table grown row by row rehashes on the way.
+	// Sized like s (a part: like its shared sketch): the next batch of a
+	// column tends to keep about as many hashes, and a table grown row by
+	// row rehashes on the way.
+	out, src := s.out.len(), s.src.len()
+	if s.shared != nil {
+		out, src = s.shared.lens()
+	}
 	return &Sketch{seed: s.seed, capacity: s.capacity, threshold: s.threshold,
-		out: newHashTable[int64](s.out.len()), src: newHashTable[struct{}](s.src.len())}
+		out: newHashTable[int64](out), src: newHashTable[struct{}](src)}
 }
 
 // Threshold is the greatest hash the sketch keeps (math.MaxUint64 while
@@ -132,7 +141,18 @@ func (s *Sketch) Add(in []byte, inNull bool, out []byte, outNull bool) {
 // by one between rows' other work. Every method that reads the tables or
 // the threshold flushes first.
 func (s *Sketch) flush() {
-	for _, h := range s.pendSrc[:s.nSrc] {
+	if s.shared != nil {
+		s.shared.absorb(s)
+	} else {
+		s.insert(s.pendSrc[:s.nSrc], s.pendOut[:s.nOut])
+	}
+	s.nSrc, s.nOut = 0, 0
+}
+
+// insert puts source hashes src and output hashes out in the tables,
+// halving the threshold as they overflow (see flush).
+func (s *Sketch) insert(src, out []uint64) {
+	for _, h := range src {
 		if h <= s.threshold {
 			s.src.ref(h)
 			if s.src.len() > s.capacity {
@@ -140,8 +160,7 @@ func (s *Sketch) flush() {
 			}
 		}
 	}
-	s.nSrc = 0
-	for _, h := range s.pendOut[:s.nOut] {
+	for _, h := range out {
 		if h <= s.threshold {
 			*s.out.ref(h)++
 			if s.out.len() > s.capacity {
@@ -149,7 +168,6 @@ func (s *Sketch) flush() {
 			}
 		}
 	}
-	s.nOut = 0
 }
 
 // AddSource records a source value whose row produced no output to

@@ -47,8 +47,11 @@ type Leaks struct {
 }
 
 // leakGen is the goroutines' sketches and counters of one batch's rows.
+// The goroutines' sketches of a column are parts of one shared sketch
+// (leakscan.Shared), so they fill one sample between them.
 type leakGen struct {
 	sketches map[string][]*leakscan.Sketch
+	shared   map[string]*leakscan.Shared
 	counters []*leakscan.RowCounter
 }
 
@@ -86,7 +89,7 @@ func (l *Leaks) IsQuasiIdentifier(column string) bool {
 func (l *Leaks) gen(g int64) *leakGen {
 	x := l.gens[g]
 	if x == nil {
-		x = &leakGen{sketches: map[string][]*leakscan.Sketch{}}
+		x = &leakGen{sketches: map[string][]*leakscan.Sketch{}, shared: map[string]*leakscan.Shared{}}
 		l.gens[g] = x
 	}
 	return x
@@ -120,8 +123,11 @@ func (l *Leaks) Sketch(column string) *leakscan.Sketch { return l.SketchOf(colum
 // earlier rows, or nil): it keeps no hash above the threshold of prev or
 // of the committed sketch of the column, whichever is lower — the merge
 // would drop those anyway, and not keeping them spares a map insert per
-// row. Nil when l is nil or does not sketch column (Only): nothing is
-// recorded, and leakscan's Add must not be called on it: callers check.
+// row. The sketches of one column and batch are parts of one shared
+// sketch, so goroutines that convert the rows of one batch in turn fill
+// one sample, not one each. Nil when l is nil or does not sketch column
+// (Only): nothing is recorded, and leakscan's Add must not be called on
+// it: callers check.
 func (l *Leaks) SketchOf(column string, g int64, prev *leakscan.Sketch) *leakscan.Sketch {
 	if l == nil || (l.only != nil && !l.only[column]) {
 		return nil
@@ -140,8 +146,16 @@ func (l *Leaks) SketchOf(column string, g int64, prev *leakscan.Sketch) *leaksca
 		s = leakscan.NewSeeded(l.capacity, l.seed)
 	}
 	x := l.gen(g)
-	x.sketches[column] = append(x.sketches[column], s)
-	return s
+	sh := x.shared[column]
+	if sh == nil {
+		sh = leakscan.Share(s)
+		x.shared[column] = sh
+	} else {
+		sh.Lower(s.Threshold())
+	}
+	part := sh.Part()
+	x.sketches[column] = append(x.sketches[column], part)
+	return part
 }
 
 // Resume makes prefix — what the copy of the rows up to cp measured, as
@@ -223,6 +237,8 @@ func (l *Leaks) fold(t *leakscan.Table, x *leakGen) {
 		for _, p := range parts {
 			_ = merged.Merge(p) // one seed: never fails
 		}
+		// After the parts, which flush what they held back into it.
+		_ = x.shared[col].MergeInto(merged)
 	}
 	if t.Rows != nil {
 		for _, c := range x.counters {

@@ -1,8 +1,10 @@
 package syncdriver
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
@@ -173,5 +175,57 @@ func TestLeaksOnly(t *testing.T) {
 	res := l.Results()
 	if len(res) != 1 || res["b"].Rows != 100 {
 		t.Fatalf("results %+v; want column b alone, 100 rows", res)
+	}
+}
+
+// TestLeaksGoroutinesMeasureWhatOneSketchDoes: goroutines recording the
+// rows of each batch at once (runs of 25 rows dealt in turn, as a copy's
+// converters take raw batches), every batch committed once recorded,
+// leave per column the sketch one sketch of every row holds, byte for
+// byte — whether the sample keeps every hash or not.
+func TestLeaksGoroutinesMeasureWhatOneSketchDoes(t *testing.T) {
+	t.Parallel()
+	const rows, batch = 6000, 1000
+	seed := leakscan.RunSeed("run-2", []byte("job key"))
+	for _, capacity := range []int{100_000, 300, 40} {
+		for _, goroutines := range []int{1, 3} {
+			l := NewLeaks(capacity, seed, nil)
+			prev := make([][2]*leakscan.Sketch, goroutines)
+			for g := int64(0); g*batch < rows; g++ {
+				var wg sync.WaitGroup
+				for k := range goroutines {
+					a, b := l.SketchOf("a", g, prev[k][0]), l.SketchOf("b", g, prev[k][1])
+					prev[k] = [2]*leakscan.Sketch{a, b}
+					wg.Go(func() {
+						for n := int(g) * batch; n < int(g+1)*batch; n++ {
+							if (n/25)%goroutines != k {
+								continue
+							}
+							in, out := leakRow(n)
+							a.Add(in[0], false, out[0], false)
+							b.Add(in[1], false, out[1], false)
+						}
+					})
+				}
+				wg.Wait()
+				l.Commit(g, Checkpoint{Rows: (g + 1) * batch})
+			}
+			_, columns := l.Table().MarshalParts()
+			for c, col := range []string{"a", "b"} {
+				one := leakscan.NewSeeded(capacity, seed)
+				for n := range rows {
+					in, out := leakRow(n)
+					one.Add(in[c], false, out[c], false)
+				}
+				want, err := one.MarshalBinary()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(columns[col], want) {
+					t.Errorf("capacity %d, %d goroutines: column %s measures %+v, one sketch %+v",
+						capacity, goroutines, col, l.Results()[col], one.Result())
+				}
+			}
+		}
 	}
 }
