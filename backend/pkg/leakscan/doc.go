@@ -26,8 +26,10 @@
 // This is the method of the "leak" lines of a sync's verification report
 // for tables copied in one attempt; it replaces a re-read of every
 // transformed source column (a full scan per column, 40 % of a Postgres
-// run and 88 % of a MariaDB one at 1 M rows). Sketches of one table built
-// by several goroutines are combined with [Sketch.Merge]; so are those of
+// run and 88 % of a MariaDB one at 1 M rows). Goroutines that record the
+// same rows' column at once do so into parts of one [Shared] sketch, which
+// fill one sample between them; sketches of one table built by several
+// goroutines are combined with [Sketch.Merge]; so are those of
 // a table's key ranges copied by several worker processes, when they were
 // built with one [Seed] (a run's [RunSeed]) and carried in their compact
 // binary form ([Sketch.MarshalBinary], [Table.MarshalParts]: at most
