@@ -31,7 +31,10 @@ func Share(s *Sketch) *Shared {
 	return &Shared{s: s}
 }
 
-// Part returns a new part for one goroutine.
+// Part returns a new part for one goroutine. Record into it (Add), start
+// the next batch's sketch from it (Empty) and merge it into another
+// sketch; its own Result or MarshalBinary would show its row counts
+// without the sample, which is the shared sketch's (MergeInto).
 func (sh *Shared) Part() *Sketch {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
