@@ -246,7 +246,8 @@
 //     table with nothing of it written. The cost: a crash loses the rows
 //     of that one table copied so far — at the worker a table estimated
 //     under twice the range size (the job's range_rows or
-//     NEOSYNC_RANGE_ROWS: under 2,000,000 rows by default); larger ones
+//     NEOSYNC_RANGE_ROWS: under 10,000,000 rows by default on
+//     PostgreSQL, DefaultRangeRowsFor); larger ones
 //     go in key ranges, which resume by key. Its leak sketches start
 //     over with it.
 //   - Other tables (no usable key: syncplan.ResumeRedo) are written in one

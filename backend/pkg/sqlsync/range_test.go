@@ -67,6 +67,15 @@ func TestPostgresKeyRanges(t *testing.T) {
 	if r, err := e.SplitRanges(ctx, plan, big, source, rows, rows/2+1); err != nil || r != nil {
 		t.Fatalf("a table under twice the range size: ranges %v, %v; want none", r, err)
 	}
+	// With no range size given, PostgreSQL's default applies: an estimate
+	// under 2 × DefaultPostgresRangeRows is copied whole (it would be
+	// split at MySQL's 1,000,000), one at 3 × is split in three.
+	if r, err := e.SplitRanges(ctx, plan, big, source, 2*DefaultPostgresRangeRows-1, 0); err != nil || r != nil {
+		t.Fatalf("an estimate under twice PostgreSQL's default range size: ranges %v, %v; want none", r, err)
+	}
+	if r, err := e.SplitRanges(ctx, plan, big, source, 3*DefaultPostgresRangeRows, 0); err != nil || len(r) != 3 {
+		t.Fatalf("an estimate of 3 × PostgreSQL's default range size: ranges %v, %v; want 3", r, err)
+	}
 	ranges, err := e.SplitRanges(ctx, plan, big, source, rows, 4001)
 	assertNoError(t, "split", err)
 	if len(ranges) != 5 || ranges[0].Lo != nil || ranges[4].Hi != nil || *ranges[1].Lo != *ranges[0].Hi {

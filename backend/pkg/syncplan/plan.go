@@ -91,7 +91,7 @@ const (
 // The trade-off: a crash costs the rows of that table copied so far — at
 // the worker, a table the run's row estimate puts under twice the job's
 // range size (RangeRows, else the worker's NEOSYNC_RANGE_ROWS: under
-// 2,000,000 rows by default); larger tables go in key ranges, which
+// 10,000,000 rows by default on PostgreSQL); larger tables go in key ranges, which
 // resume by key. Nothing else is lost: the table's rows are exact either
 // way. MySQL keeps key order (a single LOAD DATA transaction of a large
 // table builds a large undo log there).

@@ -12,7 +12,6 @@ import (
 
 	"github.com/neosyncio/neosync/backend/pkg/envconfig"
 	"github.com/neosyncio/neosync/backend/pkg/netpolicy"
-	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
@@ -28,7 +27,8 @@ type Config struct {
 	// MaxConcurrentActivities bounds the activities this process runs at once.
 	MaxConcurrentActivities int
 	// RangeRows is the rows per key range of a large table
-	// (NEOSYNC_RANGE_ROWS, sqlsync.DefaultRangeRows by default): a table of
+	// (NEOSYNC_RANGE_ROWS; 0 when unset: sqlsync.DefaultRangeRowsFor the
+	// job's dialect, 5,000,000 on PostgreSQL, 1,000,000 on MySQL): a table of
 	// at least twice as many rows, keyed by one integer column, is copied
 	// in ranges, each its own activity, which several workers share. The
 	// worker that starts a run decides its ranges.
@@ -84,8 +84,8 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
-	rr, err := strconv.ParseInt(get("NEOSYNC_RANGE_ROWS", strconv.Itoa(sqlsync.DefaultRangeRows)), 10, 64)
-	if err != nil || rr < MinRangeRows || rr > syncplan.MaxRangeRows {
+	rr, err := strconv.ParseInt(get("NEOSYNC_RANGE_ROWS", "0"), 10, 64)
+	if err != nil || rr != 0 && (rr < MinRangeRows || rr > syncplan.MaxRangeRows) {
 		return c, fmt.Errorf("NEOSYNC_RANGE_ROWS must be a number of rows from %d to 1000000000", MinRangeRows)
 	}
 	c.RangeRows = rr

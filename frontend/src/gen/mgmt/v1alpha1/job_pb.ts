@@ -191,7 +191,7 @@ export type SyncSourceOptions = Message<"mgmt.v1alpha1.SyncSourceOptions"> & {
    * range_rows is the job's rows per key range: a keyed table of at least
    * twice as many rows is copied in key ranges, each its own activity that
    * any worker of the task queue may run. Unset leaves it to the worker
-   * (NEOSYNC_RANGE_ROWS, 1,000,000 by default); set, it is between 5,000
+   * (NEOSYNC_RANGE_ROWS: 5,000,000 on PostgreSQL, 1,000,000 on MySQL by default); set, it is between 5,000
    * and 1,000,000,000.
    *
    * @generated from field: optional int64 range_rows = 7;

@@ -454,7 +454,7 @@ type SyncSourceOptions struct {
 	// range_rows is the job's rows per key range: a keyed table of at least
 	// twice as many rows is copied in key ranges, each its own activity that
 	// any worker of the task queue may run. Unset leaves it to the worker
-	// (NEOSYNC_RANGE_ROWS, 1,000,000 by default); set, it is between 5,000
+	// (NEOSYNC_RANGE_ROWS: 5,000,000 on PostgreSQL, 1,000,000 on MySQL by default); set, it is between 5,000
 	// and 1,000,000,000.
 	RangeRows *int64 `protobuf:"varint,7,opt,name=range_rows,json=rangeRows,proto3,oneof" json:"range_rows,omitempty"`
 	// s3_import reads an S3 export back when connection_id is an S3 bucket
