@@ -302,7 +302,7 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	for i := range out.Tables {
 		out.Tables[i].Rows = counts[i]
 	}
-	if err := a.splitTables(ctx, runID, plan, sqlsync.Source{DB: src, Key: l.sync.Key}, out.Tables); err != nil {
+	if err := a.splitTables(ctx, runID, plan, sqlsync.Source{DB: src, Key: l.sync.Key}, out.Tables, len(out.Destinations)-len(out.Buckets)); err != nil {
 		return fail("", err)
 	}
 	for _, w := range plan.Warnings {
