@@ -59,6 +59,9 @@ func TestTerminatedRunRestoresKeys(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
 	jobID, dst := bigJob(t, s, 400_000)
+	// Each run's copy waits at row 200,000 until it is terminated, however
+	// fast this machine copies (the job creates the table each time).
+	h := newRowHold(t, dst, 200_000)
 	s.startWorker(t)
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
@@ -79,28 +82,22 @@ func TestTerminatedRunRestoresKeys(t *testing.T) {
 			return tc.TerminateWorkflow(ctx, r.GetWorkflowId(), "", "Workflow history size exceeds limit.")
 		}, "terminated by Temporal: Workflow history size exceeds limit."},
 	} {
-		// On a loaded machine the poll may see the copy's first rows only
-		// as the run ends, too late to terminate it: start another (at
-		// most three).
-		var id string
-		for attempt := 1; ; attempt++ {
-			execSQL(t, dst, "DROP TABLE IF EXISTS events")
-			run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			id = run.Msg.GetJobRun().GetId()
-			r := s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return rowsDone(r) > 0 || final(r) })
-			err = c.terminate(r)
-			if err == nil {
-				break
-			}
-			if r := s.waitRun(t, id, time.Minute, final); r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE || attempt == 3 {
-				t.Fatalf("%s: terminate: %v (the run ended %v)", c.how, err, r.GetStatus())
-			}
-			t.Logf("%s: the run completed before it could be terminated (%v); again", c.how, err)
+		execSQL(t, dst, "DROP TABLE IF EXISTS events")
+		h.hold()
+		run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+		if err != nil {
+			t.Fatal(err)
 		}
-		r := s.waitRun(t, id, time.Minute, final)
+		id := run.Msg.GetJobRun().GetId()
+		r := s.waitRun(t, id, 3*time.Minute, func(r *mgmt.JobRun) bool { return h.held() || final(r) })
+		if final(r) {
+			t.Fatalf("%s: the run ended %v before its copy reached the held row: %s", c.how, r.GetStatus(), r.GetError())
+		}
+		if err := c.terminate(r); err != nil {
+			t.Fatalf("%s: terminate: %v", c.how, err)
+		}
+		r = s.waitRun(t, id, time.Minute, final)
+		h.release()
 		if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_TERMINATED || !strings.Contains(r.GetError(), c.reason) {
 			t.Fatalf("%s: terminated run ended %v: %q", c.how, r.GetStatus(), r.GetError())
 		}

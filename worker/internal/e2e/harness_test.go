@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,6 +120,80 @@ func lockTable(t *testing.T, dbURL, table string) (release func()) {
 	}
 	t.Cleanup(release)
 	return release
+}
+
+// rowHold makes the copy into every table created in a PostgreSQL
+// database after newRowHold wait at its row whose id is a given key while
+// the test holds it (hold … release): an event trigger gives each new
+// table a row trigger that, at that row, takes a shared advisory lock the
+// test holds exclusively. A run is then held in the middle of its copy —
+// the rows before that one written, not committed — however fast the
+// machine copies, so a test can kill, cancel or terminate it there. The
+// row trigger stays on the table; an attempt after release passes.
+type rowHold struct {
+	t     *testing.T
+	dbURL string
+	conn  *pgx.Conn // holds the advisory lock; nil when released
+}
+
+// rowHoldLock is the advisory lock of rowHold.
+const rowHoldLock = 4242
+
+func newRowHold(t *testing.T, dbURL string, key int64) *rowHold {
+	t.Helper()
+	execSQL(t, dbURL, `CREATE FUNCTION neosync_test_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.id = `+strconv.FormatInt(key, 10)+` THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(rowHoldLock)+`); END IF;
+	RETURN NEW;
+END $$;
+CREATE FUNCTION neosync_test_hold_new() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE o record;
+BEGIN
+	FOR o IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' LOOP
+		EXECUTE format('CREATE TRIGGER neosync_test_hold BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION neosync_test_hold()', o.object_identity);
+	END LOOP;
+END $$;
+CREATE EVENT TRIGGER neosync_test_hold ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION neosync_test_hold_new();`)
+	h := &rowHold{t: t, dbURL: dbURL}
+	t.Cleanup(h.release)
+	return h
+}
+
+// hold takes the advisory lock: copies wait at the key's row from now on.
+func (h *rowHold) hold() {
+	h.t.Helper()
+	ctx := testCtx(h.t, 15*time.Minute)
+	c, err := pgx.Connect(ctx, h.dbURL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "SELECT pg_advisory_lock($1)", rowHoldLock); err != nil {
+		h.t.Fatalf("hold the advisory lock: %v", err)
+	}
+	h.conn = c
+}
+
+// attach gives table (an existing one, unquoted name in the search path)
+// the row trigger that tables created later get from the event trigger.
+func (h *rowHold) attach(table string) {
+	h.t.Helper()
+	execSQL(h.t, h.dbURL, "CREATE TRIGGER neosync_test_hold BEFORE INSERT ON "+pgx.Identifier{table}.Sanitize()+" FOR EACH ROW EXECUTE FUNCTION neosync_test_hold()")
+}
+
+// held reports whether a copy waits at the key's row now (in this
+// database: pg_locks lists the whole server's, and advisory locks are
+// per database).
+func (h *rowHold) held() bool {
+	return queryInt(h.t, h.dbURL, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = "+strconv.Itoa(rowHoldLock)+
+		" AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") > 0
+}
+
+// release lets the copies through (closing the session frees its lock).
+func (h *rowHold) release() {
+	if h.conn != nil {
+		_ = h.conn.Close(context.Background())
+		h.conn = nil
+	}
 }
 
 // waitLockWaiter waits until a session other than the test's waits for a

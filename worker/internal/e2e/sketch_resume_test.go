@@ -270,7 +270,12 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	// TestOwnedWholeTableRestartsAfterAWorkerKill).
 	execSQL(t, dst, `CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, first_name text NOT NULL, last_name text NOT NULL, city text NOT NULL)`)
 	merging := &mgmt.JobDestinationOptions{BatchSize: 2000, OnConflict: "do_update"}
-	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows, merging)
+	// The copy cannot finish before Temporal holds a checkpoint: it waits
+	// at row 666,666 until the worker is killed.
+	h := newRowHold(t, dst, rows*2/3)
+	h.attach("big")
+	h.hold()
+	r, done := runKilledSketchJob(t, s, s.connection(t, "ksketch-src", src), s.connection(t, "ksketch-dst", dst), "public", rows, merging, h.release)
 	if n := queryInt(t, dst, "SELECT count(*) - count(DISTINCT id) FROM big"); n != 0 {
 		t.Errorf("%d duplicate rows", n)
 	}
@@ -290,7 +295,7 @@ func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_ksketch_src", rows)
 	dst := srv.database(t, "neosync_e2e_ksketch_dst")
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
-	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows, owned)
+	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows, owned, nil)
 	read := func(db string) map[int64]sketchRow {
 		q, _ := sqlschema.QuoteMySQLIdentifier(db)
 		return readSketchRows(t, func() (*sql.Rows, error) {
@@ -393,9 +398,10 @@ func startSketchJob(t *testing.T, s *stack, name, srcConn, dstConn, schema strin
 // runKilledSketchJob runs a job copying the planted-leak table big of
 // schema (rows rows, in one piece) between two connections with the
 // destination options opts, kills its worker once Temporal holds a
-// checkpoint of the copy, resumes on a new worker and returns the run,
-// complete.
-func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64, opts *mgmt.JobDestinationOptions) (*mgmt.JobRun, *mgmt.JobRun) {
+// checkpoint of the copy, calls afterKill (when not nil: it releases a
+// rowHold that kept the copy from finishing first), resumes on a new
+// worker and returns the run, complete.
+func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string, rows int64, opts *mgmt.JobDestinationOptions, afterKill func()) (*mgmt.JobRun, *mgmt.JobRun) {
 	t.Helper()
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
@@ -404,6 +410,9 @@ func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string,
 	defer tc.Close()
 	r, w := startSketchJob(t, s, "kill-sketches", srcConn, dstConn, schema, opts)
 	killAtCheckpoint(t, s, tc, r, w, rows)
+	if afterKill != nil {
+		afterKill()
+	}
 	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
 	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
 	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
@@ -487,7 +496,7 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 // equal to a full re-read's.
 func TestOwnedWholeTableRestartsAfterAWorkerKill(t *testing.T) {
 	t.Parallel()
-	const rows = 1_000_000 // long enough to be caught mid-copy (see TestSketchesSurviveAWorkerKill)
+	const rows = 1_000_000
 	s := startStack(t)
 	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
 	if err != nil {
@@ -496,40 +505,41 @@ func TestOwnedWholeTableRestartsAfterAWorkerKill(t *testing.T) {
 	defer tc.Close()
 	src := createSketchTables(t, "neosync_e2e_restart_src", rows, "big")
 	dst := newDatabase(t, "neosync_e2e_restart_dst")
+	// The copy waits at the middle row until the worker is killed: caught
+	// mid-table however fast this machine copies.
+	h := newRowHold(t, dst, rows/2)
+	h.hold()
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
 	r, w := startSketchJob(t, s, "kill-owned", s.connection(t, "restart-src", src), s.connection(t, "restart-dst", dst), "public", owned)
-	// Kill once the run's progress shows rows streamed, checking on the
-	// way that Temporal never holds a checkpoint with rows.
-	var streamed int64
-	for deadline := time.Now().Add(3 * time.Minute); streamed == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		cur := s.getRun(t, r.GetId())
-		if final(cur) {
-			t.Fatalf("the run ended (%v) before the worker was killed", cur.GetStatus())
+	for deadline := time.Now().Add(3 * time.Minute); !h.held(); time.Sleep(20 * time.Millisecond) {
+		if cur := s.getRun(t, r.GetId()); final(cur) {
+			t.Fatalf("the run ended (%v) before its copy reached the held row", cur.GetStatus())
 		}
-		if desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), ""); err == nil {
-			for _, p := range desc.GetPendingActivities() {
-				if p.GetActivityType().GetName() != "SyncTable" || p.GetHeartbeatDetails() == nil || len(p.GetHeartbeatDetails().GetPayloads()) == 0 {
-					continue
-				}
-				var cp struct {
-					Rows int64    `json:"rows"`
-					Key  []string `json:"key"`
-				}
-				if json.Unmarshal(p.GetHeartbeatDetails().GetPayloads()[0].GetData(), &cp) == nil && (cp.Rows > 0 || cp.Key != nil) {
-					t.Fatalf("Temporal holds a resumable checkpoint of the owned table: %s", p.GetHeartbeatDetails().GetPayloads()[0].GetData())
-				}
+		if time.Now().After(deadline) {
+			t.Fatal("the copy never reached the held row")
+		}
+	}
+	// Temporal must hold no resumable checkpoint of the table: its rows
+	// so far are in one uncommitted transaction.
+	if desc, err := tc.DescribeWorkflowExecution(testCtx(t, 10*time.Second), r.GetWorkflowId(), ""); err == nil {
+		for _, p := range desc.GetPendingActivities() {
+			if p.GetActivityType().GetName() != "SyncTable" || p.GetHeartbeatDetails() == nil || len(p.GetHeartbeatDetails().GetPayloads()) == 0 {
+				continue
+			}
+			var cp struct {
+				Rows int64    `json:"rows"`
+				Key  []string `json:"key"`
+			}
+			if json.Unmarshal(p.GetHeartbeatDetails().GetPayloads()[0].GetData(), &cp) == nil && (cp.Rows > 0 || cp.Key != nil) {
+				t.Fatalf("Temporal holds a resumable checkpoint of the owned table: %s", p.GetHeartbeatDetails().GetPayloads()[0].GetData())
 			}
 		}
-		if n := rowsDone(cur); n > 0 && n < rows*3/4 {
-			streamed = n
-		}
 	}
-	if streamed == 0 {
-		t.Fatal("the copy was not caught mid-table")
-	}
+	streamed := rowsDone(s.getRun(t, r.GetId()))
 	_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 	_ = w.Wait()
-	t.Logf("killed the worker after %d rows streamed", streamed)
+	h.release()
+	t.Logf("killed the worker held at row %d (progress showed %d rows streamed)", rows/2, streamed)
 	s.startWorker(t, "NEOSYNC_RANGE_ROWS=10000000")
 	done := s.waitRun(t, r.GetId(), 6*time.Minute, final)
 	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
@@ -561,6 +571,9 @@ func TestOwnedWholeTableRestartsAfterAWorkerKill(t *testing.T) {
 		}
 	}
 	if !restarted {
+		for _, e := range events.Msg.GetEvents() {
+			t.Logf("event: %s", e.GetMessage())
+		}
 		t.Error("no event says the copy started over")
 	}
 }
