@@ -284,17 +284,17 @@ func (f *fanOutCopy) run(ctx context.Context) (completed int, solo []*fanOutDest
 	// reconcile cannot tell that attempt's batches (see rewind).
 	rewindBatch := int64(0)
 	if keyed {
+		var most int64
 		for _, d := range open {
 			n := int64(d.job.Dst.Options.Rows())
 			if spec.Batch == 0 || n < spec.Batch {
 				spec.Batch = n
 			}
+			most = max(most, n)
 		}
 		rewindBatch = spec.Batch
-		for _, d := range open {
-			if int64(d.job.Dst.Options.Rows()) != spec.Batch {
-				rewindBatch = 1
-			}
+		if most != spec.Batch {
+			rewindBatch = 1
 		}
 	}
 	var writing []*fanOutDest

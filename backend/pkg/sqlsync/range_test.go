@@ -254,3 +254,24 @@ func TestMySQLKeyRanges(t *testing.T) {
 	results[0], results[1] = results[1], results[0]
 	checkRangesRead(t, e, plan, big, ranges, results, source, dest, 9001)
 }
+
+// TestDefaultRangeRowsFor: PostgreSQL into one database copies tables
+// whole up to twice DefaultPostgresRangeRows; a fan-out and MySQL split at
+// DefaultRangeRows.
+func TestDefaultRangeRowsFor(t *testing.T) {
+	for _, tc := range []struct {
+		d         sqlschema.Dialect
+		databases int
+		want      int64
+	}{
+		{sqlschema.DialectPostgres, 1, DefaultPostgresRangeRows},
+		{sqlschema.DialectPostgres, 0, DefaultPostgresRangeRows},
+		{sqlschema.DialectPostgres, 2, DefaultRangeRows},
+		{sqlschema.DialectMySQL, 1, DefaultRangeRows},
+		{sqlschema.DialectMySQL, 3, DefaultRangeRows},
+	} {
+		if got := DefaultRangeRowsFor(tc.d, tc.databases); got != tc.want {
+			t.Errorf("DefaultRangeRowsFor(%s, %d) = %d, want %d", tc.d, tc.databases, got, tc.want)
+		}
+	}
+}

@@ -66,8 +66,8 @@ type Activities struct {
 	// so such a connection fails with the variable named).
 	LookupEnv func(string) (string, bool)
 	// RangeRows is the rows per key range of a large table (0:
-	// sqlsync.DefaultRangeRowsFor the job's dialect); see StartRun and
-	// SyncRange.
+	// sqlsync.DefaultRangeRowsFor the job's dialect and destinations); see
+	// StartRun and SyncRange.
 	RangeRows int64
 	// Metrics records rows and bytes, copies, run outcomes and transformer errors
 	// (nil records nothing).

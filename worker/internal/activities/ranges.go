@@ -37,21 +37,16 @@ type RangesDoneInput struct {
 
 // splitTables sets the key ranges of the tables large enough to split,
 // and says so in the run's events. The job's range size (the plan's
-// RangeRows) wins over the worker's. With neither, a run that feeds
-// databases (its SQL destinations) from one read splits at
-// sqlsync.DefaultRangeRows on every dialect: such a copy is written in
-// key-ordered batches whatever its size (no one-transaction restart, no
-// COPY … FREEZE), so the reasons PostgreSQL copies a table whole up to
-// sqlsync.DefaultPostgresRangeRows do not hold, and ranges are its only
-// parallelism (bench-e2e, 5,000,000 rows into two destinations on one
-// worker: 16.1–16.4 s in ranges, 17.4–18.8 s whole).
+// RangeRows) wins over the worker's; with neither, the default is
+// sqlsync.DefaultRangeRowsFor the dialect and the run's databases (its SQL
+// destinations).
 func (a *Activities) splitTables(ctx context.Context, runID string, plan *syncplan.Plan, src sqlsync.Source, tables []TableRef, databases int) error {
 	rangeRows := a.RangeRows
 	if plan.RangeRows > 0 {
 		rangeRows = plan.RangeRows
 	}
-	if rangeRows == 0 && databases > 1 {
-		rangeRows = sqlsync.DefaultRangeRows
+	if rangeRows == 0 {
+		rangeRows = sqlsync.DefaultRangeRowsFor(plan.Dialect, databases)
 	}
 	for i := range tables {
 		t := &tables[i]

@@ -28,7 +28,7 @@ type Config struct {
 	MaxConcurrentActivities int
 	// RangeRows is the rows per key range of a large table
 	// (NEOSYNC_RANGE_ROWS; 0 when unset: sqlsync.DefaultRangeRowsFor the
-	// job's dialect, 5,000,000 on PostgreSQL, 1,000,000 on MySQL): a table of
+	// job — 5,000,000 on PostgreSQL into one database, else 1,000,000): a table of
 	// at least twice as many rows, keyed by one integer column, is copied
 	// in ranges, each its own activity, which several workers share. The
 	// worker that starts a run decides its ranges.
