@@ -84,11 +84,13 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer between 1 and 256")
 	}
 	c.MaxConcurrentActivities = n
-	rr, err := strconv.ParseInt(get("NEOSYNC_RANGE_ROWS", "0"), 10, 64)
-	if err != nil || rr != 0 && (rr < MinRangeRows || rr > syncplan.MaxRangeRows) {
-		return c, fmt.Errorf("NEOSYNC_RANGE_ROWS must be a number of rows from %d to 1000000000", MinRangeRows)
+	if v := get("NEOSYNC_RANGE_ROWS", ""); v != "" {
+		rr, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || rr < MinRangeRows || rr > syncplan.MaxRangeRows {
+			return c, fmt.Errorf("NEOSYNC_RANGE_ROWS must be a number of rows from %d to 1000000000, or unset for the default (5000000 on PostgreSQL into one database, else 1000000)", MinRangeRows)
+		}
+		c.RangeRows = rr
 	}
-	c.RangeRows = rr
 	ms, err := strconv.Atoi(get("NEOSYNC_JS_CALL_MAX_MS", "100"))
 	if err != nil || ms < 1 || ms > 60000 {
 		return c, fmt.Errorf("NEOSYNC_JS_CALL_MAX_MS must be an integer between 1 and 60000 (milliseconds)")

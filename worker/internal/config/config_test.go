@@ -28,11 +28,12 @@ func TestLoad(t *testing.T) {
 		"bad deny":        {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_CONNECTION_DENY": "1.2.3.4/40"}, "NEOSYNC_CONNECTION_DENY"},
 		"bad auth mode":   {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_AUTH_MODE": "open"}, "NEOSYNC_AUTH_MODE"},
 		"bad js memory":   {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_JS_MEMORY_MB": "8"}, "NEOSYNC_JS_MEMORY_MB must be a number of MiB from 16"},
+		"zero range rows": {map[string]string{"NEOSYNC_API_KEY": "k", "NEOSYNC_RANGE_ROWS": "0"}, "NEOSYNC_RANGE_ROWS must be a number of rows"},
 	} {
 		c, err := Load(func(k string) string { return tc.env[k] })
 		if tc.want == "" {
 			if err != nil || c.Temporal.TaskQueue != "sync-job" || c.APIURL != "http://127.0.0.1:8080" || c.MaxConcurrentActivities != 4 ||
-				c.JSMemoryBytes != 64<<20 || !c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
+				c.JSMemoryBytes != 64<<20 || c.RangeRows != 0 || !c.ConnectionNetwork.AllowsAddr("", netip.MustParseAddr("127.0.0.1")) {
 				t.Errorf("%s: %+v, %v", name, c, err)
 			}
 			continue
