@@ -31,8 +31,11 @@ func TestMain(m *testing.M) {
 		// A JavaScript runner started by a test's registry (js_child_test.go).
 		os.Exit(jsrunner.Main())
 	}
-	// Report progress often so tests can interrupt a copy mid-table.
-	syncdriver.SetProgressPacing(64, 0)
+	if os.Getenv(benchChildEnv) == "" {
+		// Report progress often so tests can interrupt a copy mid-table;
+		// the benchmark's relay child keeps the worker's pacing.
+		syncdriver.SetProgressPacing(64, 0)
+	}
 	os.Exit(m.Run())
 }
 

@@ -183,6 +183,10 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 	// A short heartbeat timeout: the SDK sends heartbeats at most every
 	// 80 % of it, and the kill waits for one with checkpoints.
 	jobID := fanOutJob(t, s, src, dst1, dst2, 2)
+	// The copy of users waits at row 100,001 in dst1, 20 batches in,
+	// however fast this machine copies, until the worker is killed.
+	hold := newRowHoldWhere(t, dst1, "users", "NEW.id = 100001")
+	hold.hold()
 	r, w := s.startRun(t, jobID)
 	killed := ""
 	for deadline := time.Now().Add(3 * time.Minute); killed == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -193,11 +197,9 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		// A fan-out copy of users a few batches in (committed in the
-		// destination, not done): killed once Temporal holds a heartbeat
-		// with both destinations' checkpoints (so each resumes from its
-		// own), or, should the SDK's heartbeat throttling not send one in
-		// time, once most of the table is in.
+		// The fan-out copy of users held mid-table: killed once Temporal
+		// holds a heartbeat with both destinations' checkpoints (so each
+		// resumes from its own).
 		copying, beat := false, ""
 		for _, p := range desc.GetPendingActivities() {
 			if p.GetActivityType().GetName() == "FanOutTable" && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
@@ -207,19 +209,13 @@ func TestFanOutWorkerKilledMidCopy(t *testing.T) {
 				}
 			}
 		}
-		if !copying || queryInt(t, dst1, "SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == 0 {
-			continue
-		}
-		n := queryInt(t, dst1, "SELECT count(*) FROM users")
-		if n < 10000 || n >= crashCounts["users"] || (beat == "" && n < crashCounts["users"]*3/4) {
+		if !copying || beat == "" || !hold.held() {
 			continue
 		}
 		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 		_ = w.Wait()
+		hold.release()
 		killed = beat
-		if killed == "" {
-			killed = "no checkpoint in Temporal yet"
-		}
 	}
 	if killed == "" {
 		t.Fatal("no fan-out copy was caught mid-table")

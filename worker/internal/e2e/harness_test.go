@@ -123,10 +123,11 @@ func lockTable(t *testing.T, dbURL, table string) (release func()) {
 }
 
 // rowHold makes the copy into every table created in a PostgreSQL
-// database after newRowHold wait at its row whose id is a given key while
-// the test holds it (hold … release): an event trigger gives each new
-// table a row trigger that, at that row, takes a shared advisory lock the
-// test holds exclusively. A run is then held in the middle of its copy —
+// database after newRowHold wait at its row whose id is a given key (or,
+// newRowHoldWhere, the row a condition picks) while the test holds it
+// (hold … release): an event trigger gives each new table a row trigger
+// that, at that row, takes a shared advisory lock the test holds
+// exclusively. A run is then held in the middle of its copy —
 // the rows before that one written, not committed — however fast the
 // machine copies, so a test can kill, cancel or terminate it there. The
 // row trigger stays on the table; an attempt after release passes.
@@ -136,20 +137,32 @@ type rowHold struct {
 	conn  *pgx.Conn // holds the advisory lock; nil when released
 }
 
+// pgLiteral quotes s as a PostgreSQL string literal.
+func pgLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // rowHoldLock is the advisory lock of rowHold.
 const rowHoldLock = 4242
 
 func newRowHold(t *testing.T, dbURL string, key int64) *rowHold {
 	t.Helper()
+	return newRowHoldWhere(t, dbURL, "", "NEW.id = "+strconv.FormatInt(key, 10))
+}
+
+// newRowHoldWhere is newRowHold at the row cond (SQL over NEW, the row
+// being inserted) picks, in the tables created with the name table (""
+// for every table), which must have the columns cond names.
+func newRowHoldWhere(t *testing.T, dbURL, table, cond string) *rowHold {
+	t.Helper()
 	execSQL(t, dbURL, `CREATE FUNCTION neosync_test_hold() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	IF NEW.id = `+strconv.FormatInt(key, 10)+` THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(rowHoldLock)+`); END IF;
+	IF `+cond+` THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(rowHoldLock)+`); END IF;
 	RETURN NEW;
 END $$;
 CREATE FUNCTION neosync_test_hold_new() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE o record;
 BEGIN
-	FOR o IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' LOOP
+	FOR o IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE'
+		AND (`+pgLiteral(table)+` = '' OR (SELECT relname FROM pg_class WHERE oid = objid) = `+pgLiteral(table)+`) LOOP
 		EXECUTE format('CREATE TRIGGER neosync_test_hold BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION neosync_test_hold()', o.object_identity);
 	END LOOP;
 END $$;

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
@@ -44,4 +45,37 @@ func recordHistory(t *testing.T, workflowID string) {
 		t.Fatal(err)
 	}
 	t.Logf("recorded %d history events to %s", len(h.Events), path)
+}
+
+// logHistoryTimeline logs a workflow's history events (and its child
+// workflows') as offsets from `from`, with the activity each scheduled
+// one runs: where a run's time goes between its steps (Temporal's
+// hand-overs), for NEOSYNC_BENCH_EVENTS=1.
+func logHistoryTimeline(t *testing.T, workflowID string, from time.Time) {
+	c, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Logf("history of %s: %v", workflowID, err)
+		return
+	}
+	defer c.Close()
+	iter := c.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	var children []string
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Logf("history of %s: %v", workflowID, err)
+			return
+		}
+		what := e.GetEventType().String()
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
+			what += " " + a.GetActivityType().GetName()
+		}
+		if a := e.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
+			children = append(children, a.GetWorkflowId())
+		}
+		t.Logf("history %s +%.3fs %s", workflowID, e.GetEventTime().AsTime().Sub(from).Seconds(), what)
+	}
+	for _, id := range children {
+		logHistoryTimeline(t, id, from)
+	}
 }

@@ -57,6 +57,7 @@ func phasesOf(t *testing.T, s *stack, r *mgmt.JobRun, from time.Time) runPhases 
 			t.Logf("run %s table %s started +%.3fs completed +%.3fs", r.GetId(), tp.GetTable(), tp.GetStartedAt().AsTime().Sub(from).Seconds(), tp.GetCompletedAt().AsTime().Sub(from).Seconds())
 		}
 		t.Logf("run %s completed at +%.3fs", r.GetId(), r.GetCompletedAt().AsTime().Sub(from).Seconds())
+		logHistoryTimeline(t, r.GetWorkflowId(), from)
 	}
 	for _, e := range events.Msg.GetEvents() {
 		for _, p := range steps {

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -54,7 +55,12 @@ ANALYZE big;`)
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	// The range of the 5,001st key in key order waits there in dst1, two
+	// batches in.
+	// Its row was generated from g: (g % 3, md5(g), 'user' || g || …).
+	g := queryInt(t, src, `SELECT substring(email from 'user(\d+)@')::bigint FROM big ORDER BY tenant, code OFFSET 5000 LIMIT 1`)
+	hold := newRowHoldWhere(t, dst1, "big", fmt.Sprintf("NEW.tenant = %d AND NEW.code = md5('%d')", g%3, g))
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), hold)
 	rangeCopies{
 		query: func(db, q string) int64 { return queryInt(t, db, q) },
 		sum: func(cols string) string {
@@ -109,7 +115,7 @@ func TestMySQLTextKeyRangesOnTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId())
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), nil)
 	mysqlRangeCopies(t, srv, "code", "COUNT(DISTINCT CAST(code AS BINARY))").check(t, src, dst1, dst2)
 	// MariaDB's row estimate decides the number of ranges (rows/range_rows,
 	// rounded up): about 8.

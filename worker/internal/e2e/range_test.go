@@ -12,6 +12,7 @@ import (
 
 	"connectrpc.com/connect"
 	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -53,6 +54,32 @@ func startedRanges(t *testing.T, c client.Client, workflowID string) (running []
 	return running, old
 }
 
+// heldRange returns the identity of the worker running the workflow's
+// last range activity when that range is the only one left and Temporal
+// holds a heartbeat of it with every destination's checkpoint past its
+// start ("" otherwise): the range a rowHold stops, once the others are
+// done.
+func heldRange(t *testing.T, c client.Client, workflowID string) string {
+	t.Helper()
+	desc, err := c.DescribeWorkflowExecution(testCtx(t, 10*time.Second), workflowID, "")
+	if err != nil {
+		return ""
+	}
+	var ranges []*workflowpb.PendingActivityInfo
+	for _, p := range desc.GetPendingActivities() {
+		if name := p.GetActivityType().GetName(); name == "SyncRange" || name == "FanOutRange" {
+			ranges = append(ranges, p)
+		}
+	}
+	if len(ranges) != 1 || ranges[0].GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
+		return ""
+	}
+	if d := ranges[0].GetHeartbeatDetails(); d == nil || len(d.GetPayloads()) == 0 || !checkpointsPastStart(d.GetPayloads()[0].GetData()) {
+		return ""
+	}
+	return ranges[0].GetLastWorkerIdentity()
+}
+
 // TestKeyRangesOnTwoWorkers runs a job whose large table is split into key
 // ranges on two worker processes, into two destinations; once both
 // workers run ranges, it kills -9 the one running a range mid-range. The surviving worker takes the range
@@ -91,17 +118,23 @@ ANALYZE big;`)
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
+	// The range of id 5,001 waits there in dst1, two batches in.
+	hold := newRowHold(t, dst1, 5001)
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), hold, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
 	rangeCopies{query: func(db, q string) int64 { return queryInt(t, db, q) }, sum: checksum,
 		distinct: "count(DISTINCT id)", passthrough: "id || ',' || name", transformed: "id || ',' || email"}.check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
 }
 
 // runKillingOneRange runs the job on two worker processes with env (and
-// two activities each); once both run key ranges, it kills -9 one that
-// has run a range for over 300 ms. The run must complete with an OK
-// report.
-func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, env ...string) *mgmt.JobRun {
+// two activities each); once both run key ranges, it kills -9 one
+// mid-range. With hold (a PostgreSQL destination's rowHold at a row a few
+// batches into a range) the victim is the worker whose range waits at
+// that row once every other range is done, with its checkpoint in
+// Temporal, however fast the machine copies; the hold is released after
+// the kill. Without it (MariaDB) the victim is one that has run a range
+// for over 300 ms. The run must complete with an OK report.
+func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, hold *rowHold, env ...string) *mgmt.JobRun {
 	t.Helper()
 	env = append(env, "WORKER_MAX_CONCURRENT_ACTIVITIES=2")
 	workers := map[int]*exec.Cmd{}
@@ -109,30 +142,40 @@ func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, 
 		w := s.startWorker(t, env...)
 		workers[w.Process.Pid] = w
 	}
+	if hold != nil {
+		hold.hold()
+	}
 	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := run.Msg.GetJobRun()
 	killed := false
-	// Wait until both workers run ranges, then kill one running a range for
-	// over 300 ms.
 	seen := map[string]bool{}
 	for deadline := time.Now().Add(3 * time.Minute); !killed && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if final(s.getRun(t, r.GetId())) {
 			break
 		}
-		running, old := startedRanges(t, tc, r.GetWorkflowId())
+		running, victim := startedRanges(t, tc, r.GetWorkflowId())
 		for _, id := range running {
 			seen[id] = true
 		}
-		w := workers[pidOf(old)]
+		if hold != nil {
+			victim = ""
+			if hold.held() {
+				victim = heldRange(t, tc, r.GetWorkflowId())
+			}
+		}
+		w := workers[pidOf(victim)]
 		if w == nil || len(seen) < 2 {
 			continue
 		}
 		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 		_ = w.Wait()
 		killed = true
+		if hold != nil {
+			hold.release()
+		}
 		t.Logf("killed worker %d mid-range; ranges ran on %v", w.Process.Pid, seen)
 	}
 	if !killed {
@@ -230,7 +273,7 @@ func TestMySQLKeyRangesOnTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), nil, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
 	mysqlRangeCopies(t, srv, "id", "COUNT(DISTINCT id)").check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
 }
