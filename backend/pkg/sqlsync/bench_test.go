@@ -324,6 +324,7 @@ func TestBenchRelayChild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	prepared := time.Now()
 	users := sqlschema.TableName{Schema: "app", Table: "users"}
 	if n, _ := strconv.Atoi(os.Getenv("BENCH_RANGES")); n > 1 {
 		// The table in n key ranges, as many at once as the machine has
@@ -335,6 +336,7 @@ func TestBenchRelayChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	copied := time.Now()
 	if owned {
 		if err := e.Finalize(ctx, plan, dest); err != nil {
 			t.Fatal(err)
@@ -342,6 +344,7 @@ func TestBenchRelayChild(t *testing.T) {
 	}
 	d := time.Since(start)
 	fmt.Printf("BENCH %d %d\n", d.Nanoseconds(), peakRSS())
+	fmt.Printf("BENCHSPLIT prepare %.3fs copy %.3fs finalize %.3fs\n", prepared.Sub(start).Seconds(), copied.Sub(prepared).Seconds(), time.Since(copied).Seconds())
 	// CPU seconds need the servers' processes on this machine; without
 	// them the benchmark reports none.
 	srcCPU, err := backendCPU(ctx, src)
