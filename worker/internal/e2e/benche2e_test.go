@@ -127,6 +127,17 @@ type benchResult struct {
 	phases  runPhases
 	rss     string
 	cpu     *runCPU // nil when not measured
+	// tableBytes is the PostgreSQL destination table's size on disk
+	// (pg_table_size, 0 when not measured): transformed values longer
+	// than their sources (a 64-digit hash of a 9-digit SSN) make the
+	// destination write, index and verify more than the pipe does.
+	tableBytes int64
+}
+
+// pgTableBytes is the size on disk of the benchmark's table in the
+// PostgreSQL database dbURL.
+func pgTableBytes(t *testing.T, dbURL string) int64 {
+	return queryInt(t, dbURL, "SELECT pg_catalog.pg_table_size('public.users')")
 }
 
 func (r benchResult) rate(rows int) float64 { return float64(rows) / r.wall.Seconds() }
@@ -189,8 +200,12 @@ func (b *e2eBench) runJob(round int, j benchJob) {
 	if n := j.count(); n != int64(b.rows) {
 		t.Fatalf("%s %s %s: the destination holds %d rows, want %d", j.dialect, j.path, j.mode, n, b.rows)
 	}
-	b.record(benchResult{round: round, dialect: j.dialect, path: j.path, mode: j.mode, note: j.note,
-		wall: r.GetCompletedAt().AsTime().Sub(trigger), phases: phasesOf(t, b.s, r, trigger), rss: rss, cpu: cpu})
+	res := benchResult{round: round, dialect: j.dialect, path: j.path, mode: j.mode, note: j.note,
+		wall: r.GetCompletedAt().AsTime().Sub(trigger), phases: phasesOf(t, b.s, r, trigger), rss: rss, cpu: cpu}
+	if j.src != "" {
+		res.tableBytes = pgTableBytes(t, j.dsts[0])
+	}
+	b.record(res)
 }
 
 // runYardstick times a shell pipeline (bash, pipefail) after an untimed
@@ -227,7 +242,11 @@ func (b *e2eBench) runYardstick(round int, dialect, name, note string, reset fun
 	if n := count(); n != int64(b.rows) {
 		t.Fatalf("%s %s: the destination holds %d rows, want %d", dialect, name, n, b.rows)
 	}
-	b.record(benchResult{round: round, dialect: dialect, path: name, note: note, wall: wall, cpu: cpu})
+	res := benchResult{round: round, dialect: dialect, path: name, note: note, wall: wall, cpu: cpu}
+	if dst != "" {
+		res.tableBytes = pgTableBytes(t, dst)
+	}
+	b.record(res)
 }
 
 // yardsticks are the yardstick results of a round and dialect, in the
@@ -268,6 +287,9 @@ func (b *e2eBench) record(r benchResult) {
 			client = "psql clients"
 		}
 		line += "; " + r.cpu.String(client)
+	}
+	if r.tableBytes > 0 {
+		line += fmt.Sprintf("; destination table %d MiB", r.tableBytes>>20)
 	}
 	b.printf("%s", line)
 }
