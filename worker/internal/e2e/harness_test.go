@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -428,4 +429,67 @@ func final(r *mgmt.JobRun) bool {
 		return true
 	}
 	return false
+}
+
+// copyHold stops the copy into a destination table at one row while the
+// test holds it: rowHold on PostgreSQL, mariaHold on MariaDB.
+type copyHold interface {
+	hold()      // copies wait at the row from now on
+	held() bool // a copy waits at the row now
+	release()   // lets them through
+}
+
+// mariaHold is rowHold for a MariaDB destination table the test creates
+// itself (init_table_schema keeps a table that exists, and truncating it
+// keeps its triggers): a BEFORE INSERT trigger waits, at the row a
+// condition picks, for a user lock (GET_LOCK) the test holds. LOAD DATA
+// fires it like any insert.
+type mariaHold struct {
+	t    *testing.T
+	srv  *mariaServer
+	db   string
+	lock string
+	conn *sql.Conn // holds the lock; nil when released
+}
+
+// newMariaHold gives table of database db the row trigger that waits at
+// the row cond (SQL over NEW) picks while the test holds the lock.
+func newMariaHold(t *testing.T, srv *mariaServer, db, table, cond string) *mariaHold {
+	t.Helper()
+	h := &mariaHold{t: t, srv: srv, db: db, lock: "neosync_test_hold_" + db}
+	srv.exec(t, db, "CREATE TRIGGER neosync_test_hold BEFORE INSERT ON "+table+" FOR EACH ROW BEGIN IF "+cond+
+		" THEN DO GET_LOCK('"+h.lock+"', 600); DO RELEASE_LOCK('"+h.lock+"'); END IF; END")
+	t.Cleanup(h.release)
+	return h
+}
+
+func (h *mariaHold) hold() {
+	h.t.Helper()
+	ctx := testCtx(h.t, 15*time.Minute)
+	c, err := h.srv.admin.Conn(ctx)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var got int
+	if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, 10)", h.lock).Scan(&got); err != nil || got != 1 {
+		h.t.Fatalf("hold the user lock %s: %d, %v", h.lock, got, err)
+	}
+	h.conn = c
+}
+
+func (h *mariaHold) held() bool {
+	var n int64
+	err := h.srv.admin.QueryRowContext(testCtx(h.t, time.Minute),
+		"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User lock' AND DB = ?", h.db).Scan(&n)
+	return err == nil && n > 0
+}
+
+func (h *mariaHold) release() {
+	if h.conn != nil {
+		// The connection goes back to the pool, its session with it:
+		// release the lock first.
+		_, _ = h.conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", h.lock)
+		_ = h.conn.Close()
+		h.conn = nil
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
@@ -115,7 +116,16 @@ func TestMySQLTextKeyRangesOnTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), nil)
+	// dst1's table, created here (init_table_schema keeps it), waits at
+	// the 5,001st key in key order, two batches into its range.
+	qsrc, _ := sqlschema.QuoteMySQLIdentifier(src)
+	var code string
+	if err := srv.admin.QueryRowContext(testCtx(t, time.Minute), "SELECT code FROM "+qsrc+".big ORDER BY code LIMIT 1 OFFSET 5000").Scan(&code); err != nil {
+		t.Fatal(err)
+	}
+	srv.exec(t, dst1, "CREATE TABLE big LIKE "+qsrc+".big")
+	hold := newMariaHold(t, srv, dst1, "big", "NEW.code = '"+code+"'")
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), hold)
 	mysqlRangeCopies(t, srv, "code", "COUNT(DISTINCT CAST(code AS BINARY))").check(t, src, dst1, dst2)
 	// MariaDB's row estimate decides the number of ranges (rows/range_rows,
 	// rounded up): about 8.

@@ -33,25 +33,20 @@ func checksum(cols string) string {
 }
 
 // startedRanges returns the identities of the workers running a SyncRange
-// (or FanOutRange) activity of the workflow, and that of one whose range started at least
-// 300 ms ago, a few batches in ("" when none).
-func startedRanges(t *testing.T, c client.Client, workflowID string) (running []string, old string) {
+// (or FanOutRange) activity of the workflow.
+func startedRanges(t *testing.T, c client.Client, workflowID string) (running []string) {
 	t.Helper()
 	desc, err := c.DescribeWorkflowExecution(testCtx(t, 10*time.Second), workflowID, "")
 	if err != nil {
-		return nil, ""
+		return nil
 	}
 	for _, p := range desc.GetPendingActivities() {
 		// Into several destinations a range is one FanOutRange.
-		if name := p.GetActivityType().GetName(); (name != "SyncRange" && name != "FanOutRange") || p.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED {
-			continue
-		}
-		running = append(running, p.GetLastWorkerIdentity())
-		if time.Since(p.GetLastStartedTime().AsTime()) > 300*time.Millisecond {
-			old = p.GetLastWorkerIdentity()
+		if name := p.GetActivityType().GetName(); (name == "SyncRange" || name == "FanOutRange") && p.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
+			running = append(running, p.GetLastWorkerIdentity())
 		}
 	}
-	return running, old
+	return running
 }
 
 // heldRange returns the identity of the worker running the workflow's
@@ -128,13 +123,12 @@ ANALYZE big;`)
 
 // runKillingOneRange runs the job on two worker processes with env (and
 // two activities each); once both run key ranges, it kills -9 one
-// mid-range. With hold (a PostgreSQL destination's rowHold at a row a few
-// batches into a range) the victim is the worker whose range waits at
-// that row once every other range is done, with its checkpoint in
-// Temporal, however fast the machine copies; the hold is released after
-// the kill. Without it (MariaDB) the victim is one that has run a range
-// for over 300 ms. The run must complete with an OK report.
-func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, hold *rowHold, env ...string) *mgmt.JobRun {
+// mid-range: the victim is the worker whose range waits at hold's row (a
+// destination's rowHold or mariaHold, a few batches into a range) once
+// every other range is done, with its checkpoint in Temporal — however
+// fast the machine copies. The hold is released after the kill. The run
+// must complete with an OK report.
+func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, hold copyHold, env ...string) *mgmt.JobRun {
 	t.Helper()
 	env = append(env, "WORKER_MAX_CONCURRENT_ACTIVITIES=2")
 	workers := map[int]*exec.Cmd{}
@@ -142,9 +136,7 @@ func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, 
 		w := s.startWorker(t, env...)
 		workers[w.Process.Pid] = w
 	}
-	if hold != nil {
-		hold.hold()
-	}
+	hold.hold()
 	run, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatal(err)
@@ -156,15 +148,12 @@ func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, 
 		if final(s.getRun(t, r.GetId())) {
 			break
 		}
-		running, victim := startedRanges(t, tc, r.GetWorkflowId())
-		for _, id := range running {
+		for _, id := range startedRanges(t, tc, r.GetWorkflowId()) {
 			seen[id] = true
 		}
-		if hold != nil {
-			victim = ""
-			if hold.held() {
-				victim = heldRange(t, tc, r.GetWorkflowId())
-			}
+		victim := ""
+		if hold.held() {
+			victim = heldRange(t, tc, r.GetWorkflowId())
 		}
 		w := workers[pidOf(victim)]
 		if w == nil || len(seen) < 2 {
@@ -173,13 +162,11 @@ func runKillingOneRange(t *testing.T, s *stack, tc client.Client, jobID string, 
 		_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 		_ = w.Wait()
 		killed = true
-		if hold != nil {
-			hold.release()
-		}
+		hold.release()
 		t.Logf("killed worker %d mid-range; ranges ran on %v", w.Process.Pid, seen)
 	}
 	if !killed {
-		t.Fatal("no key range ran long enough to be killed mid-range")
+		t.Fatal("no key range was caught waiting at the held row with its checkpoint in Temporal")
 	}
 	done := s.waitRun(t, r.GetId(), 4*time.Minute, final)
 	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
@@ -273,7 +260,12 @@ func TestMySQLKeyRangesOnTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateJob: %v", err)
 	}
-	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), nil, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
+	// dst1's table, created here (init_table_schema keeps it), waits at
+	// id 5,001, two batches into its range.
+	qsrc, _ := sqlschema.QuoteMySQLIdentifier(src)
+	srv.exec(t, dst1, "CREATE TABLE big LIKE "+qsrc+".big")
+	hold := newMariaHold(t, srv, dst1, "big", "NEW.id = 5001")
+	done := runKillingOneRange(t, s, tc, job.Msg.GetJob().GetId(), hold, "NEOSYNC_RANGE_ROWS="+strconv.Itoa(rangeSize))
 	mysqlRangeCopies(t, srv, "id", "COUNT(DISTINCT id)").check(t, src, dst1, dst2)
 	checkRangeProgress(t, s, done, 8)
 }

@@ -255,9 +255,6 @@ func TestSmallTableSketchesAcrossWorkers(t *testing.T) {
 // scan re-read a sample of the source.)
 func TestSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
-	// Large enough that on a quiet machine the copy still runs when
-	// Temporal gets its first checkpoint (300,000 rows finished before one
-	// in CI).
 	const rows = 1_000_000
 	s := startStack(t)
 	src := createSketchTables(t, "neosync_e2e_ksketch_src", rows, "big")
@@ -290,12 +287,19 @@ func TestSketchesSurviveAWorkerKill(t *testing.T) {
 // on MariaDB.
 func TestMySQLSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
-	const rows = 1_000_000 // see TestSketchesSurviveAWorkerKill
+	const rows = 1_000_000
 	s := startStack(t)
 	srv, srcURL, src := createMySQLSketchTable(t, "neosync_e2e_ksketch_src", rows)
 	dst := srv.database(t, "neosync_e2e_ksketch_dst")
 	owned := &mgmt.JobDestinationOptions{InitTableSchema: true, TruncateBeforeInsert: true, BatchSize: 2000}
-	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows, owned, nil)
+	// The copy cannot finish before Temporal holds a checkpoint: it waits
+	// at row 666,666 of the destination's table (created here;
+	// init_table_schema keeps it) until the worker is killed.
+	qsrc, _ := sqlschema.QuoteMySQLIdentifier(src)
+	srv.exec(t, dst, "CREATE TABLE big LIKE "+qsrc+".big")
+	h := newMariaHold(t, srv, dst, "big", fmt.Sprintf("NEW.id = %d", rows*2/3))
+	h.hold()
+	r, done := runKilledSketchJob(t, s, s.mysqlConnection(t, "ksketch-src", srcURL), s.mysqlConnection(t, "ksketch-dst", srv.url(dst)), src, rows, owned, h.release)
 	read := func(db string) map[int64]sketchRow {
 		q, _ := sqlschema.QuoteMySQLIdentifier(db)
 		return readSketchRows(t, func() (*sql.Rows, error) {
