@@ -27,6 +27,17 @@ type DB struct {
 	tunnel *tunnel
 }
 
+// Idle reports whether none of the pool's connections is in use.
+func (db *DB) Idle() bool {
+	if db.Postgres != nil && db.Postgres.Stat().AcquiredConns() > 0 {
+		return false
+	}
+	if db.MySQL != nil && db.MySQL.Stats().InUse > 0 {
+		return false
+	}
+	return true
+}
+
 // Close releases the pool (and its SSH tunnel).
 func (db *DB) Close() {
 	if db.Postgres != nil {

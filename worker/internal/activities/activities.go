@@ -73,7 +73,8 @@ type Activities struct {
 	// (nil records nothing).
 	Metrics *telemetry.SyncMetrics
 
-	runs runCache
+	runs  runCache
+	pools poolStash
 }
 
 // TableRef is what the workflow knows of a table: its name and the tables
@@ -212,11 +213,7 @@ func apiError(what string, err error) error {
 }
 
 func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
-	lookup := a.LookupEnv
-	if lookup == nil {
-		lookup = func(string) (string, bool) { return "", false }
-	}
-	cfg, err := cfg.FromEnv(lookup)
+	cfg, err := a.resolveConn(cfg)
 	if err != nil {
 		return nil, dataError(err)
 	}
@@ -224,6 +221,16 @@ func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconne
 	defer cancel()
 	db, err := sqlconnect.Open(octx, cfg)
 	return db, dataError(err)
+}
+
+// resolveConn reads a connection's URL from the worker's environment when
+// it names one (url_from_env).
+func (a *Activities) resolveConn(cfg sqlconnect.Config) (sqlconnect.Config, error) {
+	lookup := a.LookupEnv
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	return cfg.FromEnv(lookup)
 }
 
 // MaxRunInfoBytes bounds the table list StartRun hands the workflow: a
@@ -261,13 +268,15 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 		}
 		return out, nil
 	}
-	src, err := a.open(ctx, l.sync.Source)
+	src, done, err := a.openRun(ctx, runID, l.sync.Source)
 	if err != nil {
 		return fail("source: ", err)
 	}
-	defer src.Close()
+	var startErr error
+	defer func() { done(startErr) }()
 	plan, err := syncplan.BuildPlan(ctx, src, l.sync, a.Registry)
 	if err != nil {
+		startErr = err
 		return fail("plan: ", dataError(err))
 	}
 	digest, err := PlanDigest(plan)
@@ -303,6 +312,7 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 		out.Tables[i].Rows = counts[i]
 	}
 	if err := a.splitTables(ctx, runID, plan, sqlsync.Source{DB: src, Key: l.sync.Key}, out.Tables, len(out.Destinations)-len(out.Buckets)); err != nil {
+		startErr = err
 		return fail("", err)
 	}
 	for _, w := range plan.Warnings {
@@ -431,18 +441,23 @@ func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d no longer exists in the job", in.Destination), ErrTypeValidation, nil)
 	}
 	d := l.sync.Destinations[in.Destination]
+	// The step's outcome decides whether its pools wait for the run's
+	// next step (openRun).
+	var stepErr error
 	var srcDB *sqlconnect.DB
 	if openSource {
-		if srcDB, err = a.open(ctx, l.sync.Source); err != nil {
+		db, done, err := a.openRun(ctx, in.JobRunID, l.sync.Source)
+		if err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
-		defer srcDB.Close()
+		defer func() { done(stepErr) }()
+		srcDB = db
 	}
-	dstDB, err := a.open(ctx, d.Conn)
+	dstDB, done, err := a.openRun(ctx, in.JobRunID, d.Conn)
 	if err != nil {
 		return fmt.Errorf("destination %q: %w", d.Name, err)
 	}
-	defer dstDB.Close()
+	defer func() { done(stepErr) }()
 	dst := sqlsync.Destination{Name: d.Name, DB: dstDB, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
 	if h := beaterFrom(ctx); h != nil {
 		dst.OnStep = h.doing
@@ -455,7 +470,8 @@ func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource
 			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
 		}
 	}
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst))
+	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst)
+	return dataError(stepErr)
 }
 
 // sessionTag names the destination sessions of the current activity: the
@@ -783,6 +799,7 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) error {
 		reports = append(reports, r)
 	}
 	a.runs.drop(in.JobRunID)
+	a.pools.closeRun(in.JobRunID)
 	var took time.Duration
 	if in.StartedUnixMs > 0 {
 		took = time.Since(time.UnixMilli(in.StartedUnixMs))
@@ -851,7 +868,7 @@ func (a *Activities) RestoreAfterStop(ctx context.Context, in jobcontract.Workfl
 		a.event(ctx, in.JobRunID, "warn", "the import was stopped before it finished: keys and indexes it had set aside in the destinations are not restored automatically; run the import again (with truncate_before_insert) to complete them", nil)
 		return nil
 	}
-	l, plan, _, err := a.buildPlan(ctx, in.JobID)
+	l, plan, _, err := a.buildPlan(ctx, in.JobRunID, in.JobID)
 	if err != nil {
 		a.event(ctx, in.JobRunID, "error", "restoring the destinations after the run stopped: "+err.Error(), nil)
 		return err
@@ -869,6 +886,7 @@ func (a *Activities) RestoreAfterStop(ctx context.Context, in jobcontract.Workfl
 		}
 	}
 	a.runs.drop(in.JobRunID)
+	a.pools.closeRun(in.JobRunID)
 	if len(missing) > 0 {
 		return temporal.NewNonRetryableApplicationError(strings.Join(missing, "; "), ErrTypeData, nil)
 	}

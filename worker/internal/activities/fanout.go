@@ -48,22 +48,25 @@ func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan 
 	if err != nil {
 		return err
 	}
-	srcDB, err := a.open(ctx, l.sync.Source)
+	// The step's outcome decides whether its pools wait for the run's
+	// next step (openRun).
+	var stepErr error
+	srcDB, srcDone, err := a.openRun(ctx, in.JobRunID, l.sync.Source)
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	defer srcDB.Close()
+	defer func() { srcDone(stepErr) }()
 	var dsts []sqlsync.Destination
 	for _, i := range fanOutDests(in) {
 		if i < 0 || i >= len(l.sync.Destinations) {
 			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("destination %d no longer exists in the job", i), ErrTypeValidation, nil)
 		}
 		d := l.sync.Destinations[i]
-		db, err := a.open(ctx, d.Conn)
+		db, done, err := a.openRun(ctx, in.JobRunID, d.Conn)
 		if err != nil {
 			return fmt.Errorf("destination %q: %w", d.Name, err)
 		}
-		defer db.Close()
+		defer func() { done(stepErr) }()
 		dst := sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
 		if activity.GetInfo(ctx).Attempt > 1 {
 			n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
@@ -75,7 +78,8 @@ func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan 
 		}
 		dsts = append(dsts, dst)
 	}
-	return dataError(fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dsts))
+	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dsts)
+	return dataError(stepErr)
 }
 
 // FanOutBeat is a fan-out copy's heartbeat: each destination's checkpoint

@@ -230,7 +230,7 @@ func (a *Activities) runPlan(ctx context.Context, in StepInput) (*loaded, *syncp
 	if r := a.runs.get(in.JobRunID, in.PlanDigest); r != nil {
 		return r.job, r.plan, nil
 	}
-	l, plan, digest, err := a.buildPlan(ctx, in.JobID)
+	l, plan, digest, err := a.buildPlan(ctx, in.JobRunID, in.JobID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,18 +243,19 @@ func (a *Activities) runPlan(ctx context.Context, in StepInput) (*loaded, *syncp
 	return l, plan, nil
 }
 
-// buildPlan loads a job and plans it against its source.
-func (a *Activities) buildPlan(ctx context.Context, jobID string) (*loaded, *syncplan.Plan, string, error) {
+// buildPlan loads a job and plans it against its source, for a step of
+// run runID.
+func (a *Activities) buildPlan(ctx context.Context, runID, jobID string) (*loaded, *syncplan.Plan, string, error) {
 	l, err := a.load(ctx, jobID)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	src, err := a.open(ctx, l.sync.Source)
+	src, done, err := a.openRun(ctx, runID, l.sync.Source)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("source: %w", err)
 	}
-	defer src.Close()
 	plan, err := syncplan.BuildPlan(ctx, src, l.sync, a.Registry)
+	done(err)
 	if err != nil {
 		return nil, nil, "", dataError(err)
 	}

@@ -282,3 +282,51 @@ func TestCancelAndTerminate(t *testing.T) {
 		return err
 	})
 }
+
+// TestRunReusesItsConnections: the steps of a run on one worker take the
+// database pools its earlier steps opened (activities' poolStash) — the
+// destination of a one-table run (prepare, copy, finalize, verify) sees
+// the connections of one step, not of four, and none is left open once
+// the run has finished.
+func TestRunReusesItsConnections(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	jobID, dst := bigJob(t, s, 20_000)
+	s.startWorker(t)
+	before := dstSessions(t, dst)
+	r, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := s.waitRun(t, r.Msg.GetJobRun().GetId(), 3*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	// FinishRun closed the run's pools: no session of the worker's is left
+	// on the destination.
+	var open int64
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if open = queryInt(t, dst, "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid()"); open == 0 {
+			break
+		}
+	}
+	if open != 0 {
+		t.Fatalf("%d sessions of the finished run are still open on the destination", open)
+	}
+	// Every session has ended, so its count is in the statistics (a
+	// backend reports them when it exits): the first count's session is
+	// in it, this one's not yet.
+	opened := dstSessions(t, dst) - before - 1
+	t.Logf("the run opened %d sessions on the destination", opened)
+	if opened < 1 || opened > 2 {
+		t.Errorf("the run opened %d sessions on the destination; want the one or two its copy needs, the other steps reusing them", opened)
+	}
+}
+
+// dstSessions is the number of sessions established to database dbURL
+// so far (pg_stat_database.sessions), including the one it opens to ask,
+// which is counted once it has ended.
+func dstSessions(t *testing.T, dbURL string) int64 {
+	t.Helper()
+	return queryInt(t, dbURL, "SELECT sessions FROM pg_catalog.pg_stat_database WHERE datname = current_database()")
+}
