@@ -9,6 +9,20 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/testdb"
 )
 
+// poolTestDB creates a PostgreSQL test database and returns a context for
+// the test, the database's connection settings and their stash key.
+func poolTestDB(t *testing.T, prefix string) (context.Context, sqlconnect.Config, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cfg := sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: testdb.Postgres(t, prefix)}
+	key, ok := connKey(cfg)
+	if !ok {
+		t.Fatal("no key for a connection's settings")
+	}
+	return ctx, cfg, key
+}
+
 // TestPoolStash hands real PostgreSQL pools between the steps of runs: a
 // step's idle pool goes to its run's next step and to no other run's, one
 // with a connection in use is closed instead, a run keeps at most
@@ -16,13 +30,7 @@ import (
 // finishes or has not come back for poolIdleTTL.
 func TestPoolStash(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg := sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: testdb.Postgres(t, "neosync_pools")}
-	key, ok := connKey(cfg)
-	if !ok {
-		t.Fatal("no key for a connection's settings")
-	}
+	ctx, cfg, key := poolTestDB(t, "neosync_pools")
 	other, _ := connKey(sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: cfg.URL + "&application_name=x"})
 	if other == key {
 		t.Fatal("two connections' settings share a key")
@@ -104,10 +112,7 @@ func TestPoolStash(t *testing.T) {
 // the stash runs while it holds pools.
 func TestPoolStashSweeps(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cfg := sqlconnect.Config{Driver: sqlconnect.DriverPostgres, URL: testdb.Postgres(t, "neosync_pools_sweep")}
-	key, _ := connKey(cfg)
+	ctx, cfg, key := poolTestDB(t, "neosync_pools_sweep")
 	db, err := sqlconnect.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
