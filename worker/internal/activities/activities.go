@@ -215,12 +215,9 @@ func apiError(what string, err error) error {
 func (a *Activities) open(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
 	cfg, err := a.resolveConn(cfg)
 	if err != nil {
-		return nil, dataError(err)
+		return nil, err
 	}
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	db, err := sqlconnect.Open(octx, cfg)
-	return db, dataError(err)
+	return openResolved(ctx, cfg)
 }
 
 // resolveConn reads a connection's URL from the worker's environment when
@@ -230,7 +227,16 @@ func (a *Activities) resolveConn(cfg sqlconnect.Config) (sqlconnect.Config, erro
 	if lookup == nil {
 		lookup = func(string) (string, bool) { return "", false }
 	}
-	return cfg.FromEnv(lookup)
+	cfg, err := cfg.FromEnv(lookup)
+	return cfg, dataError(err)
+}
+
+// openResolved opens connection settings resolveConn returned, within 30 s.
+func openResolved(ctx context.Context, cfg sqlconnect.Config) (*sqlconnect.DB, error) {
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := sqlconnect.Open(octx, cfg)
+	return db, dataError(err)
 }
 
 // MaxRunInfoBytes bounds the table list StartRun hands the workflow: a

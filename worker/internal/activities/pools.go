@@ -70,20 +70,20 @@ func connKey(cfg sqlconnect.Config) (string, bool) {
 // take returns a stashed pool of run for the settings key, or nil.
 func (s *poolStash) take(run, key string, now time.Time) *sqlconnect.DB {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireLocked(now)
+	expired := s.expireLocked(now)
 	k := poolKey{run, key}
-	l := s.idle[k]
-	if len(l) == 0 {
-		return nil
+	var db *sqlconnect.DB
+	if l := s.idle[k]; len(l) > 0 {
+		db = l[len(l)-1].db
+		if len(l) == 1 {
+			delete(s.idle, k)
+		} else {
+			s.idle[k] = l[:len(l)-1]
+		}
 	}
-	p := l[len(l)-1]
-	if len(l) == 1 {
-		delete(s.idle, k)
-	} else {
-		s.idle[k] = l[:len(l)-1]
-	}
-	return p.db
+	s.mu.Unlock()
+	closeAll(expired)
+	return db
 }
 
 // put stashes db for run's next step, or closes it when it has a
@@ -96,22 +96,22 @@ func (s *poolStash) put(run, key string, db *sqlconnect.DB, now time.Time) {
 		return
 	}
 	s.mu.Lock()
-	s.expireLocked(now)
+	expired := s.expireLocked(now)
 	k := poolKey{run, key}
 	if len(s.idle[k]) >= poolsPerKey {
-		s.mu.Unlock()
-		db.Close()
-		return
-	}
-	if s.idle == nil {
-		s.idle = map[poolKey][]stashedPool{}
-	}
-	s.idle[k] = append(s.idle[k], stashedPool{db: db, since: now})
-	if !s.sweeping {
-		s.sweeping = true
-		go s.sweep(poolIdleTTL / 3)
+		expired = append(expired, db)
+	} else {
+		if s.idle == nil {
+			s.idle = map[poolKey][]stashedPool{}
+		}
+		s.idle[k] = append(s.idle[k], stashedPool{db: db, since: now})
+		if !s.sweeping {
+			s.sweeping = true
+			go s.sweep(poolIdleTTL / 3)
+		}
 	}
 	s.mu.Unlock()
+	closeAll(expired)
 }
 
 // sweep closes expired pools every interval until the stash is empty, so
@@ -121,13 +121,16 @@ func (s *poolStash) sweep(every time.Duration) {
 	for {
 		time.Sleep(every)
 		s.mu.Lock()
-		s.expireLocked(time.Now())
-		if len(s.idle) == 0 {
+		expired := s.expireLocked(time.Now())
+		empty := len(s.idle) == 0
+		if empty {
 			s.sweeping = false
-			s.mu.Unlock()
-			return
 		}
 		s.mu.Unlock()
+		closeAll(expired)
+		if empty {
+			return
+		}
 	}
 }
 
@@ -144,25 +147,27 @@ func (s *poolStash) closeRun(run string) {
 		}
 	}
 	s.mu.Unlock()
-	for _, db := range done {
-		db.Close()
-	}
+	closeAll(done)
 }
 
 // expire closes the pools stashed longer than poolIdleTTL before now.
 func (s *poolStash) expire(now time.Time) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireLocked(now)
+	expired := s.expireLocked(now)
+	s.mu.Unlock()
+	closeAll(expired)
 }
 
-func (s *poolStash) expireLocked(now time.Time) {
+// expireLocked takes the pools stashed longer than poolIdleTTL before now
+// out of the stash and returns them, for the caller to close once it has
+// released the lock (closing talks to the servers).
+func (s *poolStash) expireLocked(now time.Time) []*sqlconnect.DB {
+	var expired []*sqlconnect.DB
 	for k, l := range s.idle {
 		keep := l[:0]
 		for _, p := range l {
 			if now.Sub(p.since) > poolIdleTTL {
-				// Closing waits for nothing: every connection is idle.
-				p.db.Close()
+				expired = append(expired, p.db)
 			} else {
 				keep = append(keep, p)
 			}
@@ -172,6 +177,14 @@ func (s *poolStash) expireLocked(now time.Time) {
 		} else {
 			s.idle[k] = keep
 		}
+	}
+	return expired
+}
+
+// closeAll closes dbs.
+func closeAll(dbs []*sqlconnect.DB) {
+	for _, db := range dbs {
+		db.Close()
 	}
 }
 
@@ -191,18 +204,17 @@ func (s *poolStash) len() int {
 // function the step calls when it is done with it: done(nil) stashes the
 // pool for the run's next step, done(err) closes it.
 func (a *Activities) openRun(ctx context.Context, run string, cfg sqlconnect.Config) (*sqlconnect.DB, func(error), error) {
-	key, ok := "", false
-	if run != "" {
-		if resolved, err := a.resolveConn(cfg); err == nil {
-			key, ok = connKey(resolved)
-		}
+	resolved, err := a.resolveConn(cfg)
+	if err != nil {
+		return nil, nil, err
 	}
-	if ok {
+	key, ok := connKey(resolved)
+	if ok = ok && run != ""; ok {
 		if db := a.pools.take(run, key, time.Now()); db != nil {
 			return db, func(err error) { a.giveBack(run, key, db, err) }, nil
 		}
 	}
-	db, err := a.open(ctx, cfg)
+	db, err := openResolved(ctx, resolved)
 	if err != nil {
 		return nil, nil, err
 	}

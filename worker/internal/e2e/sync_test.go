@@ -303,9 +303,10 @@ func TestRunReusesItsConnections(t *testing.T) {
 		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
 	}
 	// FinishRun closed the run's pools: no session of the worker's is left
-	// on the destination.
+	// on the destination — well before the 30 s after which an unclaimed
+	// pool is swept anyway.
 	var open int64
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if open = queryInt(t, dst, "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid()"); open == 0 {
 			break
 		}
