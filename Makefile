@@ -108,10 +108,15 @@ build: ## Build neosync-api, neosync-worker and neosync into ./bin
 .PHONY: test
 test: test-go test-frontend test-scripts ## Run every test: Go (unit + integration against Postgres, MariaDB, Temporal), the web app (build, unit, Chromium e2e) and make up/down/demo
 
+# A test binary's own time limit. The worker's end-to-end package runs ~45 real
+# runs one after another (~10 minutes on 2 cores), which is go test's default
+# limit: on a slower machine it was killed mid-run with a goroutine dump.
+GO_TEST_TIMEOUT ?= 40m
+
 .PHONY: test-go
 test-go: $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server $(TOOLS_BIN)/versitygw check-deploy ## Go tests only
 	go vet $(GO_PACKAGES)
-	go test -count=1 $(GO_PACKAGES)
+	go test -count=1 -timeout $(GO_TEST_TIMEOUT) $(GO_PACKAGES)
 
 .PHONY: test-frontend
 test-frontend: build $(TOOLS_BIN)/temporal $(TOOLS_BIN)/oidc-op/server frontend/node_modules ## Web app: typecheck, vitest, next build, Chromium end-to-end
