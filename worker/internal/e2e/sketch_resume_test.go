@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -433,6 +434,12 @@ func runKilledSketchJob(t *testing.T, s *stack, srcConn, dstConn, schema string,
 // table ends with its rows exact and its leak scan from the copy: a table
 // whose sketches were lost with the worker was not recorded done, so it
 // was copied again.
+//
+// The copy is placed, not raced: kept09's middle row waits 2 s, longer
+// than the batch's store interval (heartbeatEvery of 5 s: 1.7 s), so the
+// tables up to kept09 are stored and recorded done when it ends; kept30's
+// middle row then waits on a rowHold, with the tables between queued,
+// and the worker is killed there.
 func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 	t.Parallel()
 	const rows = 5000
@@ -447,12 +454,20 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 	}
 	defer tc.Close()
 	jobID, src, dst := smallSketchJob(t, s, "kssketch", rows, tables, &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))})
+	h := newRowHoldWhere(t, dst, "", "TG_TABLE_NAME = 'kept30' AND NEW.id = 2500")
+	execSQL(t, dst, `CREATE OR REPLACE FUNCTION neosync_test_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_TABLE_NAME = 'kept09' AND NEW.id = 2500 THEN PERFORM pg_sleep(2); END IF;
+	IF TG_TABLE_NAME = 'kept30' AND NEW.id = 2500 THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(rowHoldLock)+`); END IF;
+	RETURN NEW;
+END $$`)
+	h.hold()
 	r, w := s.startRun(t, jobID)
 	killed := false
 	for deadline := time.Now().Add(4 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		cur := s.getRun(t, r.GetId())
 		if final(cur) {
-			break
+			t.Fatalf("the run ended %v before the hold at kept30: %s", cur.GetStatus(), cur.GetError())
 		}
 		complete := 0
 		for _, tp := range cur.GetTables() {
@@ -460,17 +475,18 @@ func TestSmallTableSketchesSurviveAWorkerKill(t *testing.T) {
 				complete++
 			}
 		}
-		if act, _ := runningActivity(t, tc, r.GetWorkflowId()); act == "SyncTableBatch" && complete >= 8 {
+		if h.held() && complete >= 8 {
 			_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 			_ = w.Wait()
-			t.Logf("killed the worker with %d of %d tables complete", complete, len(tables))
+			t.Logf("killed the worker with %d of %d tables complete, copying kept30", complete, len(tables))
 			killed = true
 			break
 		}
 	}
 	if !killed {
-		t.Fatal("the batch was not caught with 8 tables complete")
+		t.Fatal("the batch did not reach kept30 with 8 tables complete")
 	}
+	h.release()
 	s.startWorker(t)
 	done := s.waitRun(t, r.GetId(), 5*time.Minute, final)
 	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
