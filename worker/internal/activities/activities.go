@@ -350,26 +350,26 @@ func (a *Activities) recordPending(ctx context.Context, runID string, insp sqlsc
 		}()
 	}
 	wg.Wait()
-	var call []*mgmt.PendingTable
-	send := func() {
-		if len(call) == 0 || runID == "" {
-			return
+	var pending []*mgmt.PendingTable
+	for i, t := range plan.Tables {
+		for _, d := range dests {
+			pending = append(pending, &mgmt.PendingTable{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, RowsExpected: counts[i]})
 		}
+	}
+	a.reportPending(ctx, runID, pending)
+	return counts
+}
+
+// reportPending records tables as pending in the run, pendingPerCall
+// tables a call; failures are logged, never fatal.
+func (a *Activities) reportPending(ctx context.Context, runID string, tables []*mgmt.PendingTable) {
+	for len(tables) > 0 && runID != "" {
+		call := tables[:min(len(tables), pendingPerCall)]
+		tables = tables[len(call):]
 		if _, err := a.API.Worker.ReportPendingTables(ctx, connect.NewRequest(&mgmt.ReportPendingTablesRequest{JobRunId: runID, Tables: call})); err != nil {
 			a.Logger.WarnContext(ctx, "report pending tables", slog.String("job_run_id", runID), slog.Int("tables", len(call)), slog.String("error", err.Error()))
 		}
-		call = nil
 	}
-	for i, t := range plan.Tables {
-		for _, d := range dests {
-			call = append(call, &mgmt.PendingTable{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, RowsExpected: counts[i]})
-			if len(call) == pendingPerCall {
-				send()
-			}
-		}
-	}
-	send()
-	return counts
 }
 
 // pendingPerCall is the most tables one ReportPendingTables call records

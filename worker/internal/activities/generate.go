@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -17,23 +19,42 @@ import (
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 )
 
-// GenerateInfo is what StartGenerate hands the Generate workflow.
+// GenerateInfo is what StartGenerate hands the Generate workflow: the
+// plan's tables and digest, never the plan itself — each activity fetches
+// the plan by digest (genPlan), so the workflow's history grows with the
+// tables' names, not with tables × plan.
 type GenerateInfo struct {
-	JobRunID     string         `json:"job_run_id"`
-	JobID        string         `json:"job_id"`
-	Plan         *generate.Plan `json:"plan"`
-	Destinations []string       `json:"destinations"`
+	JobRunID string `json:"job_run_id"`
+	JobID    string `json:"job_id"`
+	// Plan is set only in the histories of runs started before plans
+	// went by digest (their activities carry it); nil otherwise.
+	Plan *generate.Plan `json:"plan,omitempty"`
+	// PlanDigest identifies the plan (GeneratePlanDigest) the run
+	// started with; Tables are its tables in generation order.
+	PlanDigest   string             `json:"plan_digest,omitempty"`
+	Tables       []GenerateTableRef `json:"tables,omitempty"`
+	Destinations []string           `json:"destinations"`
 	MaxAttempts  int32          `json:"max_attempts,omitempty"`
 	// HeartbeatSeconds from the job's options (0 = default).
 	HeartbeatSeconds int64 `json:"heartbeat_seconds,omitempty"`
 }
 
+// GenerateTableRef is one table of a generation plan, in the plan's
+// order, with the rows it is to get.
+type GenerateTableRef struct {
+	Name sqlschema.TableName `json:"name"`
+	Rows int64               `json:"rows"`
+}
+
 // GenerateStep addresses one destination (and optionally one table).
 type GenerateStep struct {
-	JobRunID    string              `json:"job_run_id"`
-	JobID       string              `json:"job_id"`
-	Plan        *generate.Plan      `json:"plan"`
-	Destination int                 `json:"destination"`
+	JobRunID string `json:"job_run_id"`
+	JobID    string `json:"job_id"`
+	// Plan is the whole plan in runs started before plans went by digest;
+	// nil otherwise, and the activity fetches the plan PlanDigest names.
+	Plan        *generate.Plan `json:"plan,omitempty"`
+	PlanDigest  string         `json:"plan_digest,omitempty"`
+	Destination int            `json:"destination"`
 	Table       sqlschema.TableName `json:"table"`
 	// DestinationName labels the destination's table progress.
 	DestinationName string `json:"destination_name,omitempty"`
@@ -57,28 +78,20 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 		a.event(ctx, runID, "error", err.Error(), nil)
 		return &GenerateInfo{JobRunID: runID, JobID: jobID}, err
 	}
-	g, err := a.loadGenerate(ctx, jobID)
+	g, s, plan, digest, err := a.buildGenerate(ctx, runID, jobID)
 	if err != nil {
 		return fail(err)
 	}
-	src, err := a.open(ctx, g.schema)
-	if err != nil {
-		return fail(fmt.Errorf("schema connection: %w", err))
+	a.runs.put(runID, &cachedRun{digest: digest, gen: plan, genJob: g})
+	out := &GenerateInfo{JobRunID: runID, JobID: jobID, PlanDigest: digest}
+	for _, t := range plan.Tables {
+		out.Tables = append(out.Tables, GenerateTableRef{Name: t.Name, Rows: t.Rows})
 	}
-	defer src.Close()
-	var schemas []string
-	for t := range g.request.Tables {
-		schemas = append(schemas, t.Schema)
+	if b, err := json.Marshal(out.Tables); err == nil && len(b) > MaxRunInfoBytes {
+		return fail(temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"the job generates %d tables: their list (%d KiB) is over the %d KiB a run can hand to Temporal in one payload; split the job by schema",
+			len(out.Tables), len(b)>>10, MaxRunInfoBytes>>10), ErrTypeValidation, nil))
 	}
-	s, err := syncplan.ReadSchema(ctx, src, schemas)
-	if err != nil {
-		return fail(dataError(err))
-	}
-	plan, err := generate.NewPlan(s, g.request, a.Registry)
-	if err != nil {
-		return fail(temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil))
-	}
-	out := &GenerateInfo{JobRunID: runID, JobID: jobID, Plan: plan}
 	if o := g.job.GetSyncOptions(); o != nil {
 		out.MaxAttempts, out.HeartbeatSeconds = o.GetMaxAttempts(), o.GetHeartbeatTimeoutSeconds()
 	}
@@ -98,21 +111,23 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 		if err != nil {
 			return fail(dataError(err))
 		}
-		dst, err := a.open(ctx, d.Conn)
+		dst, done, err := a.openRun(ctx, runID, d.Conn)
 		if err != nil {
 			return fail(fmt.Errorf("destination %q: %w", d.Name, err))
 		}
 		err = a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: dst, Options: d.Options})
-		dst.Close()
+		done(err)
 		if err != nil {
 			return fail(dataError(err))
 		}
 	}
+	var pending []*mgmt.PendingTable
 	for _, t := range plan.Tables {
 		for _, d := range out.Destinations {
-			a.progress(ctx, runID, &mgmt.JobRunTableProgress{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, State: "pending", RowsExpected: t.Rows})
+			pending = append(pending, &mgmt.PendingTable{Destination: d, Schema: t.Name.Schema, Table: t.Name.Table, RowsExpected: t.Rows})
 		}
 	}
+	a.reportPending(ctx, runID, pending)
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
 	}
@@ -120,43 +135,195 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	return out, nil
 }
 
-func (a *Activities) generateDestination(ctx context.Context, in GenerateStep) (*sqlconnect.DB, error) {
-	g, err := a.loadGenerate(ctx, in.JobID)
+// buildGenerate loads generate job jobID and plans it against its schema
+// connection, for run runID: the job, the schema read, the plan and the
+// plan's digest.
+func (a *Activities) buildGenerate(ctx context.Context, runID, jobID string) (*generateJob, *syncplan.Schema, *generate.Plan, string, error) {
+	g, err := a.loadGenerate(ctx, jobID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, "", err
 	}
-	if in.Destination < 0 || in.Destination >= len(g.destinations) {
-		return nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
+	src, done, err := a.openRun(ctx, runID, g.schema)
+	if err != nil {
+		return nil, nil, nil, "", fmt.Errorf("schema connection: %w", err)
 	}
-	return a.open(ctx, g.destinations[in.Destination].Conn)
+	var schemas []string
+	for t := range g.request.Tables {
+		if !slices.Contains(schemas, t.Schema) {
+			schemas = append(schemas, t.Schema)
+		}
+	}
+	slices.Sort(schemas)
+	s, err := syncplan.ReadSchema(ctx, src, schemas)
+	done(err)
+	if err != nil {
+		return nil, nil, nil, "", dataError(err)
+	}
+	plan, err := generate.NewPlan(s, g.request, a.Registry)
+	if err != nil {
+		return nil, nil, nil, "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
+	}
+	digest, err := digestOf(plan)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	return g, s, plan, digest, nil
 }
 
-// GenerateTable writes one table's rows; a retry redoes the table.
+// genPlan returns the job and plan of a generate step: the plan the step
+// carries (runs started before plans went by digest), else the cached
+// one, else one rebuilt from the API and the schema connection and checked
+// against the digest the run started with.
+func (a *Activities) genPlan(ctx context.Context, in GenerateStep) (*generateJob, *generate.Plan, error) {
+	if in.Plan != nil {
+		g, err := a.loadGenerate(ctx, in.JobID)
+		return g, in.Plan, err
+	}
+	if r := a.runs.get(in.JobRunID, in.PlanDigest); r != nil && r.gen != nil {
+		return r.genJob, r.gen, nil
+	}
+	m := a.runs.builder(in.JobRunID)
+	m.Lock()
+	defer m.Unlock()
+	if r := a.runs.get(in.JobRunID, in.PlanDigest); r != nil && r.gen != nil {
+		return r.genJob, r.gen, nil
+	}
+	g, _, plan, digest, err := a.buildGenerate(ctx, in.JobRunID, in.JobID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if digest != in.PlanDigest {
+		return nil, nil, temporal.NewNonRetryableApplicationError(
+			"the job's tables or generators, or the schema it generates into, changed while the run was in progress (its plan no longer matches the one the run started with); start a new run",
+			ErrTypePlanChanged, nil)
+	}
+	a.runs.put(in.JobRunID, &cachedRun{digest: digest, gen: plan, genJob: g})
+	return g, plan, nil
+}
+
+// generateDestination opens the step's destination for the run (its pool
+// is handed on to the run's next step: done reports the step's outcome).
+func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in GenerateStep) (*sqlconnect.DB, func(error), error) {
+	if in.Destination < 0 || in.Destination >= len(g.destinations) {
+		return nil, nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
+	}
+	return a.openRun(ctx, in.JobRunID, g.destinations[in.Destination].Conn)
+}
+
+// GenerateTable writes one table's rows; a retry redoes the table. Runs
+// started before plans went by digest call it per table; later ones
+// call GenerateTables.
 func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64, error) {
-	dst, err := a.generateDestination(ctx, in)
+	g, plan, err := a.genPlan(ctx, in)
 	if err != nil {
 		return 0, err
 	}
-	defer dst.Close()
+	dst, done, err := a.generateDestination(ctx, g, in)
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.generateOne(ctx, in, plan, in.Table, dst, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
+	done(err)
+	return n, err
+}
+
+// GenerateBatch is the input of GenerateTables: tables of one destination,
+// in the plan's order.
+type GenerateBatch struct {
+	GenerateStep
+	Tables []sqlschema.TableName `json:"tables"`
+}
+
+// GenerateBatchBeat is GenerateTables' heartbeat: the rows of each table
+// of the batch written and committed (-1: not yet), which a retry skips.
+type GenerateBatchBeat struct {
+	Done []int64 `json:"done"`
+}
+
+// GenerateTables writes the rows of a batch of tables one after another on
+// one destination pool, heartbeating the tables done: a retry skips them
+// and redoes the table that was in progress (GenerateTable empties it
+// first). It returns the rows written per table.
+func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]int64, error) {
+	beat := GenerateBatchBeat{Done: make([]int64, len(in.Tables))}
+	for i := range beat.Done {
+		beat.Done[i] = -1
+	}
+	if activity.HasHeartbeatDetails(ctx) {
+		var last GenerateBatchBeat
+		if err := activity.GetHeartbeatDetails(ctx, &last); err == nil && len(last.Done) == len(in.Tables) {
+			beat = last
+		}
+	}
+	if info := activity.GetInfo(ctx); info.Attempt > 1 {
+		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("generating %d tables into %s again (attempt %d; %d of them were done); the previous attempt ended: %s",
+			len(in.Tables), in.DestinationName, info.Attempt, doneCount(beat.Done), a.previousAttempt(ctx)), nil)
+	}
+	h := keepAlive(ctx, beat)
+	defer h.Stop()
+	g, plan, err := a.genPlan(ctx, in.GenerateStep)
+	if err != nil {
+		return nil, err
+	}
+	dst, done, err := a.generateDestination(ctx, g, in.GenerateStep)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range in.Tables {
+		if beat.Done[i] >= 0 {
+			continue
+		}
+		var n int64
+		n, err = a.generateOne(ctx, in.GenerateStep, plan, t, dst, func(int64) {})
+		if err != nil {
+			err = batchError(t, err) // names the table, non-retryable when err is
+			break
+		}
+		beat.Done[i] = n
+		h.set(GenerateBatchBeat{Done: slices.Clone(beat.Done)})
+	}
+	done(err)
+	if err != nil {
+		return nil, err
+	}
+	return beat.Done, nil
+}
+
+// doneCount counts the tables of a batch heartbeat that are done.
+func doneCount(done []int64) int {
+	n := 0
+	for _, d := range done {
+		if d >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// generateOne writes table t of plan into dst for step in, reporting its
+// progress (running, complete or failed) to the API; beat is called with
+// the rows written so far.
+func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *generate.Plan, t sqlschema.TableName, dst *sqlconnect.DB, beat func(int64)) (int64, error) {
 	started := time.Now()
 	var expected int64
-	for _, t := range in.Plan.Tables {
-		if t.Name == in.Table {
-			expected = t.Rows
+	for _, pt := range plan.Tables {
+		if pt.Name == t {
+			expected = pt.Rows
 		}
 	}
 	p := func(state string, rows int64, errMsg *string) {
-		pr := &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: in.Table.Schema, Table: in.Table.Table, State: state, RowsDone: rows, RowsExpected: expected, StartedAt: ts(started), Error: errMsg}
+		pr := &mgmt.JobRunTableProgress{Destination: in.DestinationName, Schema: t.Schema, Table: t.Table, State: state, RowsDone: rows, RowsExpected: expected, StartedAt: ts(started), Error: errMsg}
 		if state == "complete" {
 			pr.CompletedAt = ts(time.Now())
 		}
 		a.progress(ctx, in.JobRunID, pr)
 	}
-	p("running", 0, nil)
-	last := time.Time{}
+	// A table reports its end, and while it runs its rows every second
+	// (not its start: a schema of small tables costs one call a table).
+	last := time.Now()
 	gen := &generate.Generator{Registry: a.Registry}
-	n, err := gen.GenerateTable(ctx, in.Plan, in.Table, dst, generate.Options{}, func(rows int64) {
-		activity.RecordHeartbeat(ctx, rows)
+	n, err := gen.GenerateTable(ctx, plan, t, dst, generate.Options{}, func(rows int64) {
+		beat(rows)
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			p("running", rows, nil)
@@ -168,7 +335,7 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 		p("failed", n, &msg)
 		return n, err
 	}
-	a.Metrics.RowsWritten(in.JobID, in.DestinationName, in.Table.String(), n)
+	a.Metrics.RowsWritten(in.JobID, in.DestinationName, t.String(), n)
 	p("complete", n, nil)
 	return n, nil
 }
@@ -178,10 +345,15 @@ func (a *Activities) GenerateFinalize(ctx context.Context, in GenerateStep) erro
 	a.announceAttempt(ctx, in.JobRunID, "finalize "+in.DestinationName)
 	h := keepAlive(ctx, StepBeat{Step: "finalize", Attempt: activity.GetInfo(ctx).Attempt})
 	defer h.Stop()
-	dst, err := a.generateDestination(ctx, in)
+	g, plan, err := a.genPlan(ctx, in)
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
-	return dataError(generate.Finalize(ctx, in.Plan, dst))
+	dst, done, err := a.generateDestination(ctx, g, in)
+	if err != nil {
+		return err
+	}
+	err = dataError(generate.Finalize(ctx, plan, dst))
+	done(err)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/neosyncio/neosync/backend/pkg/generate"
 	"github.com/neosyncio/neosync/backend/pkg/leakscan"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
@@ -40,6 +41,10 @@ type cachedRun struct {
 	digest string
 	job    *loaded
 	plan   *syncplan.Plan
+	// gen and genJob are a generate run's plan and job (plan and job are
+	// nil then).
+	gen    *generate.Plan
+	genJob *generateJob
 	used   time.Time
 	// leaks are the copy's leak sketches (sqlsync.Checkpoint.Leaks) of the
 	// tables this worker copied, per destination, for Verify: guarded by
@@ -204,7 +209,11 @@ func (c *runCache) builder(runID string) *sync.Mutex {
 
 // PlanDigest identifies a plan: the SHA-256 of its JSON form (maps encode
 // with sorted keys, so equal plans have equal digests).
-func PlanDigest(p *syncplan.Plan) (string, error) {
+func PlanDigest(p *syncplan.Plan) (string, error) { return digestOf(p) }
+
+// digestOf is the digest of a plan (sync or generate): the first 16 bytes
+// of the SHA-256 of its JSON, in hex.
+func digestOf(p any) (string, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return "", fmt.Errorf("plan digest: %w", err)

@@ -1,11 +1,13 @@
 package e2e_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	"go.temporal.io/sdk/client"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
 )
@@ -124,5 +126,97 @@ CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES cus
 		if got := queryInt(t, dst, "SELECT count(*) FROM "+table); got != want {
 			t.Errorf("%s: %d rows, want %d", table, got, want)
 		}
+	}
+}
+
+// TestGenerateManyTables: a generate job over 1,000 tables — a tree of
+// foreign keys, each table referencing an earlier one — through the whole
+// platform: every table gets its rows, every foreign key holds, and the
+// workflow history stays bounded per table (no generation plan in it)
+// and per workflow. Before generate runs passed their plan by digest,
+// every table's activity carried the whole plan: history grew with
+// tables², and Temporal terminated a run of this size.
+func TestGenerateManyTables(t *testing.T) {
+	t.Parallel()
+	const tables, rowsEach = 1000, 20
+	s := startStack(t)
+	s.startWorker(t)
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	schemaDB := newDatabase(t, "neosync_e2e_genmany")
+	// In transactions of 100 tables (a default server's lock table).
+	for from := 0; from < tables; from += 100 {
+		var b strings.Builder
+		for i := from; i < min(from+100, tables); i++ {
+			fk := ""
+			if i > 0 {
+				fk = fmt.Sprintf(", parent_id bigint NOT NULL REFERENCES g%04d (id)", i/10)
+			}
+			fmt.Fprintf(&b, "CREATE TABLE g%04d (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL%s);\n", i, fk)
+		}
+		execSQL(t, schemaDB, b.String())
+	}
+	var want []*mgmt.GenerateSourceTable
+	var mappings []*mgmt.JobMapping
+	for i := range tables {
+		name := fmt.Sprintf("g%04d", i)
+		want = append(want, &mgmt.GenerateSourceTable{Schema: "public", Table: name, RowCount: rowsEach})
+		mappings = append(mappings, mapping(name, "email", "generate_email", nil))
+	}
+	dst := newDatabase(t, "neosync_e2e_genmanydst")
+	ctx := testCtx(t, 10*time.Minute)
+	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: "generate-many",
+		Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: s.connection(t, "genmany-schema", schemaDB), Tables: want}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "genmany-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+		Mappings:     mappings,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	started := time.Now()
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.waitRun(t, run.Msg.GetJobRun().GetId(), 8*time.Minute, final)
+	took := time.Since(started)
+	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v after %v: %s", r.GetStatus(), took.Round(time.Millisecond), r.GetError())
+	}
+	if len(r.GetTables()) != tables {
+		t.Fatalf("the run records %d tables, want %d", len(r.GetTables()), tables)
+	}
+	for _, tp := range r.GetTables() {
+		if tp.GetState() != "complete" || tp.GetRowsDone() != rowsEach {
+			t.Fatalf("%s.%s %s with %d rows", tp.GetSchema(), tp.GetTable(), tp.GetState(), tp.GetRowsDone())
+		}
+	}
+	var wrong, orphans int64
+	for lo := 0; lo < tables; lo += 100 {
+		var counts, joins []string
+		for i := lo; i < min(lo+100, tables); i++ {
+			counts = append(counts, fmt.Sprintf("SELECT count(*) AS n FROM g%04d", i))
+			if i > 0 {
+				joins = append(joins, fmt.Sprintf("SELECT count(*) AS n FROM g%04d c LEFT JOIN g%04d p ON p.id = c.parent_id WHERE p.id IS NULL", i, i/10))
+			}
+		}
+		wrong += queryInt(t, dst, "SELECT count(*) FROM ("+strings.Join(counts, " UNION ALL ")+fmt.Sprintf(") c WHERE n <> %d", rowsEach))
+		orphans += queryInt(t, dst, "SELECT coalesce(sum(n), 0) FROM ("+strings.Join(joins, " UNION ALL ")+") o")
+	}
+	if wrong != 0 || orphans != 0 {
+		t.Fatalf("%d tables do not hold %d rows; %d rows reference no parent", wrong, rowsEach, orphans)
+	}
+	events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
+	t.Logf("%d tables generated in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
+		tables, took.Round(time.Millisecond), float64(took.Milliseconds())/tables, events, float64(bytes)/1024, workflows, largest)
+	if largest > 4000 {
+		t.Errorf("one workflow has %d history events", largest)
+	}
+	if perTable := bytes / tables; perTable > 4096 {
+		t.Errorf("%d history bytes per table", perTable)
 	}
 }

@@ -580,3 +580,39 @@ func TestTablesResultEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateBatches(t *testing.T) {
+	ref := func(name string, rows int64) activities.GenerateTableRef {
+		return activities.GenerateTableRef{Name: sqlschema.TableName{Schema: "public", Table: name}, Rows: rows}
+	}
+	names := func(batches [][]sqlschema.TableName) [][]string {
+		var out [][]string
+		for _, b := range batches {
+			var bs []string
+			for _, t := range b {
+				bs = append(bs, t.Table)
+			}
+			out = append(out, bs)
+		}
+		return out
+	}
+	var many []activities.GenerateTableRef
+	for i := range 2*GenerateBatchTables + 1 {
+		many = append(many, ref(fmt.Sprintf("t%d", i), 10))
+	}
+	if got := generateBatches(many); len(got) != 3 || len(got[0]) != GenerateBatchTables || len(got[2]) != 1 || got[2][0].Table != "t200" {
+		t.Fatalf("201 small tables: %d batches of %d, %d, … tables", len(got), len(got[0]), len(got[1]))
+	}
+	// Order is kept; a table over the row budget is a batch of its own,
+	// and the rows of a batch stay within the budget.
+	got := names(generateBatches([]activities.GenerateTableRef{
+		ref("a", 10), ref("big", GenerateBatchRows+1), ref("b", GenerateBatchRows/2), ref("c", GenerateBatchRows/2), ref("d", 1),
+	}))
+	want := [][]string{{"a"}, {"big"}, {"b", "c"}, {"d"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("batches %v, want %v", got, want)
+	}
+	if got := generateBatches(nil); got != nil {
+		t.Fatalf("no tables: %v", got)
+	}
+}

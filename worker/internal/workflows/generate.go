@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/neosyncio/neosync/backend/pkg/jobcontract"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/worker/internal/activities"
 )
 
@@ -48,6 +49,67 @@ func generateAll(ctx workflow.Context, info *activities.GenerateInfo, result *jo
 	if info.HeartbeatSeconds == 0 {
 		tctx = workflow.WithHeartbeatTimeout(tctx, 2*time.Minute)
 	}
+	if workflow.GetVersion(ctx, generateByDigest, workflow.DefaultVersion, 1) == workflow.DefaultVersion || info.PlanDigest == "" {
+		return generateEachTable(ctx, tctx, ri, info, result)
+	}
+	for d := range info.Destinations {
+		step := activities.GenerateStep{JobRunID: info.JobRunID, JobID: info.JobID, PlanDigest: info.PlanDigest, Destination: d, DestinationName: info.Destinations[d]}
+		for _, batch := range generateBatches(info.Tables) {
+			var rows []int64
+			if err := workflow.ExecuteActivity(tctx, a.GenerateTables, activities.GenerateBatch{GenerateStep: step, Tables: batch}).Get(ctx, &rows); err != nil {
+				return describe("", err) // the error names its table
+			}
+			for _, n := range rows {
+				result.Rows += max(n, 0)
+			}
+		}
+		result.Tables = len(info.Tables)
+		if err := workflow.ExecuteActivity(stepOptions(ctx, ri), a.GenerateFinalize, step).Get(ctx, nil); err != nil {
+			return describe("finalize "+info.Destinations[d], err)
+		}
+	}
+	return nil
+}
+
+// generateByDigest marks (workflow.GetVersion) the generate runs whose
+// activities fetch the plan by digest and write tables in batches
+// (GenerateTables); a run recorded before it replays with the plan in
+// every activity and one activity per table.
+const generateByDigest = "generate-plan-by-digest"
+
+// GenerateBatchTables and GenerateBatchRows bound a GenerateTables batch:
+// consecutive tables of the plan, at most this many, whose rows add up to
+// at most GenerateBatchRows (a larger table is a batch of its own). A
+// schema of thousands of small tables then costs its workflow a few dozen
+// activities, not one per table, while a large table keeps its own
+// retries and heartbeat.
+const (
+	GenerateBatchTables = 100
+	GenerateBatchRows   = 1_000_000
+)
+
+// generateBatches cuts the plan's tables, in order, into batches.
+func generateBatches(tables []activities.GenerateTableRef) [][]sqlschema.TableName {
+	var out [][]sqlschema.TableName
+	var cur []sqlschema.TableName
+	var rows int64
+	for _, t := range tables {
+		if len(cur) > 0 && (len(cur) == GenerateBatchTables || rows+t.Rows > GenerateBatchRows) {
+			out = append(out, cur)
+			cur, rows = nil, 0
+		}
+		cur = append(cur, t.Name)
+		rows += t.Rows
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// generateEachTable is the generation of a run recorded before
+// generateByDigest: the plan in every activity, one activity per table.
+func generateEachTable(ctx, tctx workflow.Context, ri *activities.RunInfo, info *activities.GenerateInfo, result *jobcontract.WorkflowResult) error {
 	for d := range info.Destinations {
 		for _, t := range info.Plan.Tables {
 			var n int64
