@@ -1,8 +1,10 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,39 +148,11 @@ func TestGenerateManyTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	schemaDB := newDatabase(t, "neosync_e2e_genmany")
-	// In transactions of 100 tables (a default server's lock table).
-	for from := 0; from < tables; from += 100 {
-		var b strings.Builder
-		for i := from; i < min(from+100, tables); i++ {
-			fk := ""
-			if i > 0 {
-				fk = fmt.Sprintf(", parent_id bigint NOT NULL REFERENCES g%04d (id)", i/10)
-			}
-			fmt.Fprintf(&b, "CREATE TABLE g%04d (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL%s);\n", i, fk)
-		}
-		execSQL(t, schemaDB, b.String())
-	}
-	var want []*mgmt.GenerateSourceTable
-	var mappings []*mgmt.JobMapping
-	for i := range tables {
-		name := fmt.Sprintf("g%04d", i)
-		want = append(want, &mgmt.GenerateSourceTable{Schema: "public", Table: name, RowCount: rowsEach})
-		mappings = append(mappings, mapping(name, "email", "generate_email", nil))
-	}
 	dst := newDatabase(t, "neosync_e2e_genmanydst")
 	ctx := testCtx(t, 10*time.Minute)
-	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
-		AccountId: s.accountID, JobName: "generate-many",
-		Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: s.connection(t, "genmany-schema", schemaDB), Tables: want}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, "genmany-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
-		Mappings:     mappings,
-	}))
-	if err != nil {
-		t.Fatalf("CreateJob: %v", err)
-	}
+	jobID := genTreeJob(t, s, "genmany", tables, rowsEach, dst, nil)
 	started := time.Now()
-	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: job.Msg.GetJob().GetId()}))
+	run, err := s.c.Jobs.CreateJobRun(ctx, connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +169,61 @@ func TestGenerateManyTables(t *testing.T) {
 			t.Fatalf("%s.%s %s with %d rows", tp.GetSchema(), tp.GetTable(), tp.GetState(), tp.GetRowsDone())
 		}
 	}
+	checkGenTree(t, dst, tables, rowsEach)
+	events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
+	t.Logf("%d tables generated in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
+		tables, took.Round(time.Millisecond), float64(took.Milliseconds())/tables, events, float64(bytes)/1024, workflows, largest)
+	if largest > 4000 {
+		t.Errorf("one workflow has %d history events", largest)
+	}
+	if perTable := bytes / tables; perTable > 4096 {
+		t.Errorf("%d history bytes per table", perTable)
+	}
+}
+
+// genTreeJob creates, in a new schema database, tables g0000… each
+// (id, name, email) with a NOT NULL foreign key to table i/10 (a tree),
+// and a generate job of rowsEach rows per table into dst (created there
+// with init_table_schema), emails from generate_email.
+func genTreeJob(t *testing.T, s *stack, name string, tables, rowsEach int, dst string, opts *mgmt.ActivityOptions) string {
+	t.Helper()
+	schemaDB := newDatabase(t, "neosync_e2e_"+name)
+	// In transactions of 100 tables (a default server's lock table).
+	for from := 0; from < tables; from += 100 {
+		var b strings.Builder
+		for i := from; i < min(from+100, tables); i++ {
+			fk := ""
+			if i > 0 {
+				fk = fmt.Sprintf(", parent_id bigint NOT NULL REFERENCES g%04d (id)", i/10)
+			}
+			fmt.Fprintf(&b, "CREATE TABLE g%04d (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL%s);\n", i, fk)
+		}
+		execSQL(t, schemaDB, b.String())
+	}
+	var want []*mgmt.GenerateSourceTable
+	var mappings []*mgmt.JobMapping
+	for i := range tables {
+		table := fmt.Sprintf("g%04d", i)
+		want = append(want, &mgmt.GenerateSourceTable{Schema: "public", Table: table, RowCount: int64(rowsEach)})
+		mappings = append(mappings, mapping(table, "email", "generate_email", nil))
+	}
+	job, err := s.c.Jobs.CreateJob(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRequest{
+		AccountId: s.accountID, JobName: name,
+		Source:       &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: s.connection(t, name+"-schema", schemaDB), Tables: want}}},
+		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: s.connection(t, name+"-dst", dst), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}},
+		Mappings:     mappings,
+		SyncOptions:  opts,
+	}))
+	if err != nil {
+		t.Fatalf("CreateJob: %v", err)
+	}
+	return job.Msg.GetJob().GetId()
+}
+
+// checkGenTree checks genTreeJob's destination: every table holds
+// rowsEach rows and every row's parent exists.
+func checkGenTree(t *testing.T, dst string, tables, rowsEach int) {
+	t.Helper()
 	var wrong, orphans int64
 	for lo := 0; lo < tables; lo += 100 {
 		var counts, joins []string
@@ -210,13 +239,103 @@ func TestGenerateManyTables(t *testing.T) {
 	if wrong != 0 || orphans != 0 {
 		t.Fatalf("%d tables do not hold %d rows; %d rows reference no parent", wrong, rowsEach, orphans)
 	}
-	events, bytes, workflows, largest := historySize(t, tc, r.GetWorkflowId())
-	t.Logf("%d tables generated in %v (%.1f ms per table); history %d events, %.1f KiB in %d workflows (largest %d events)",
-		tables, took.Round(time.Millisecond), float64(took.Milliseconds())/tables, events, float64(bytes)/1024, workflows, largest)
-	if largest > 4000 {
-		t.Errorf("one workflow has %d history events", largest)
+}
+
+// TestGenerateBatchSurvivesAWorkerKill: a generate job over 300 tables
+// (3 batches of 100) whose worker is killed (SIGKILL) while the second
+// batch writes g0150 — held there by a row trigger — and another worker
+// finishes: the batch's retry skips the 50 tables it had written (its
+// heartbeat says so, and the run's events tell) and redoes g0150, and
+// every table ends with its rows exact and its foreign keys whole.
+func TestGenerateBatchSurvivesAWorkerKill(t *testing.T) {
+	t.Parallel()
+	const tables, rowsEach = 300, 20
+	s := startStack(t)
+	w := s.startWorker(t)
+	dst := newDatabase(t, "neosync_e2e_genkilldst")
+	h := newRowHoldWhere(t, dst, "g0150", "TRUE")
+	h.hold()
+	jobID := genTreeJob(t, s, "genkill", tables, rowsEach, dst, &mgmt.ActivityOptions{HeartbeatTimeoutSeconds: ptr(int64(5))})
+	r, err := s.c.Jobs.CreateJobRun(testCtx(t, time.Minute), connect.NewRequest(&mgmt.CreateJobRunRequest{JobId: jobID}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if perTable := bytes / tables; perTable > 4096 {
-		t.Errorf("%d history bytes per table", perTable)
+	runID := r.Msg.GetJobRun().GetId()
+	for deadline := time.Now().Add(4 * time.Minute); !h.held(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never reached g0150")
+		}
+		if cur := s.getRun(t, runID); final(cur) {
+			t.Fatalf("the run ended %v before g0150: %s", cur.GetStatus(), cur.GetError())
+		}
 	}
+	// The SDK sends heartbeats at most every 80 % of the timeout: kill
+	// once Temporal holds the one that says 50 tables are done.
+	tc, err := client.Dial(client.Options{HostPort: temporalAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	wf := s.getRun(t, runID).GetWorkflowId()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Temporal never held the batch's heartbeat with 50 tables done")
+		}
+		if generateTablesDone(t, tc, wf) == 50 {
+			break
+		}
+	}
+	_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
+	_ = w.Wait()
+	h.release()
+	s.startWorker(t)
+	done := s.waitRun(t, runID, 5*time.Minute, final)
+	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
+		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
+	}
+	checkGenTree(t, dst, tables, rowsEach)
+	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: runID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	for _, e := range events.Msg.GetEvents() {
+		if strings.Contains(e.GetMessage(), "again (attempt 2; 50 of them were done)") {
+			resumed = true
+			t.Logf("event: %s", e.GetMessage())
+		}
+	}
+	if !resumed {
+		t.Error("no event says the batch was retried with its 50 finished tables skipped")
+	}
+}
+
+// generateTablesDone returns how many tables the last heartbeat Temporal
+// holds of workflow wf's started GenerateTables activity says are done
+// (-1: none).
+func generateTablesDone(t *testing.T, c client.Client, wf string) int {
+	t.Helper()
+	desc, err := c.DescribeWorkflowExecution(testCtx(t, 10*time.Second), wf, "")
+	if err != nil {
+		return -1
+	}
+	for _, p := range desc.GetPendingActivities() {
+		d := p.GetHeartbeatDetails()
+		if p.GetActivityType().GetName() != "GenerateTables" || d == nil || len(d.GetPayloads()) == 0 {
+			continue
+		}
+		var beat struct {
+			Done []int64 `json:"done"`
+		}
+		if json.Unmarshal(d.GetPayloads()[0].GetData(), &beat) == nil {
+			n := 0
+			for _, rows := range beat.Done {
+				if rows >= 0 {
+					n++
+				}
+			}
+			return n
+		}
+	}
+	return -1
 }
