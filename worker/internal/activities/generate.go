@@ -34,7 +34,7 @@ type GenerateInfo struct {
 	PlanDigest   string             `json:"plan_digest,omitempty"`
 	Tables       []GenerateTableRef `json:"tables,omitempty"`
 	Destinations []string           `json:"destinations"`
-	MaxAttempts  int32          `json:"max_attempts,omitempty"`
+	MaxAttempts  int32              `json:"max_attempts,omitempty"`
 	// HeartbeatSeconds from the job's options (0 = default).
 	HeartbeatSeconds int64 `json:"heartbeat_seconds,omitempty"`
 }
@@ -52,9 +52,9 @@ type GenerateStep struct {
 	JobID    string `json:"job_id"`
 	// Plan is the whole plan in runs started before plans went by digest;
 	// nil otherwise, and the activity fetches the plan PlanDigest names.
-	Plan        *generate.Plan `json:"plan,omitempty"`
-	PlanDigest  string         `json:"plan_digest,omitempty"`
-	Destination int            `json:"destination"`
+	Plan        *generate.Plan      `json:"plan,omitempty"`
+	PlanDigest  string              `json:"plan_digest,omitempty"`
+	Destination int                 `json:"destination"`
 	Table       sqlschema.TableName `json:"table"`
 	// DestinationName labels the destination's table progress.
 	DestinationName string `json:"destination_name,omitempty"`
@@ -222,7 +222,7 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 	if err != nil {
 		return 0, err
 	}
-	n, err := a.generateOne(ctx, in, plan, in.Table, dst, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
+	n, err := a.generateOne(ctx, in, plan, in.Table, dst, generate.Options{}, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
 	done(err)
 	return n, err
 }
@@ -269,12 +269,15 @@ func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]in
 	if err != nil {
 		return nil, err
 	}
+	// The batch's tables are written in plan order by this call alone: a
+	// table its parent's emptying already emptied is not emptied again.
+	opts := generate.Options{Emptied: map[sqlschema.TableName]bool{}}
 	for i, t := range in.Tables {
 		if beat.Done[i] >= 0 {
 			continue
 		}
 		var n int64
-		n, err = a.generateOne(ctx, in.GenerateStep, plan, t, dst, func(int64) {})
+		n, err = a.generateOne(ctx, in.GenerateStep, plan, t, dst, opts, func(int64) {})
 		if err != nil {
 			err = batchError(t, err) // names the table, non-retryable when err is
 			break
@@ -300,10 +303,10 @@ func doneCount(done []int64) int {
 	return n
 }
 
-// generateOne writes table t of plan into dst for step in, reporting its
+// generateOne writes table t of plan into dst for step in with options o, reporting its
 // progress (running, complete or failed) to the API; beat is called with
 // the rows written so far.
-func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *generate.Plan, t sqlschema.TableName, dst *sqlconnect.DB, beat func(int64)) (int64, error) {
+func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *generate.Plan, t sqlschema.TableName, dst *sqlconnect.DB, o generate.Options, beat func(int64)) (int64, error) {
 	started := time.Now()
 	var expected int64
 	for _, pt := range plan.Tables {
@@ -322,7 +325,7 @@ func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *gen
 	// (not its start: a schema of small tables costs one call a table).
 	last := time.Now()
 	gen := &generate.Generator{Registry: a.Registry}
-	n, err := gen.GenerateTable(ctx, plan, t, dst, generate.Options{}, func(rows int64) {
+	n, err := gen.GenerateTable(ctx, plan, t, dst, o, func(rows int64) {
 		beat(rows)
 		if time.Since(last) >= time.Second {
 			last = time.Now()
