@@ -14,7 +14,9 @@ import (
 
 // Generate runs a generate job: plan from the schema connection, then per
 // destination every table in foreign-key order (parents before children, so
-// child rows reference generated parents), then finalize, and records the
+// child rows reference generated parents) in batches of consecutive tables
+// (generateBatches; the plan itself stays with the workers, the history
+// holds its digest and the table names), then finalize, and records the
 // outcome.
 func Generate(ctx workflow.Context, in jobcontract.WorkflowInput) (jobcontract.WorkflowResult, error) {
 	var info activities.GenerateInfo
