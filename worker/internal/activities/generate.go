@@ -29,7 +29,7 @@ type GenerateInfo struct {
 	// Plan is set only in the histories of runs started before plans
 	// went by digest (their activities carry it); nil otherwise.
 	Plan *generate.Plan `json:"plan,omitempty"`
-	// PlanDigest identifies the plan (GeneratePlanDigest) the run
+	// PlanDigest identifies the plan (its digest, as a sync run's) the run
 	// started with; Tables are its tables in generation order.
 	PlanDigest   string             `json:"plan_digest,omitempty"`
 	Tables       []GenerateTableRef `json:"tables,omitempty"`
