@@ -53,6 +53,7 @@ CREATE TABLE order_items (order_id bigint NOT NULL REFERENCES orders (id), line 
 	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
 		t.Fatalf("generate run ended %v: %s", r.GetStatus(), r.GetError())
 	}
+	recordHistoryTo(t, r.GetWorkflowId(), "generate_batches_history.json")
 	for table, want := range map[string]int64{"customers": 200, "orders": 1000} {
 		if got := queryInt(t, dst, "SELECT count(*) FROM "+table); got != want {
 			t.Errorf("%s: %d rows, want %d", table, got, want)

@@ -16,6 +16,13 @@ import (
 // workflows when NEOSYNC_RECORD_HISTORY=1 (run it after changing a workflow
 // on purpose, and commit the file).
 func recordHistory(t *testing.T, workflowID string) {
+	recordHistoryTo(t, workflowID, "datasync_history.json")
+}
+
+// recordHistoryTo is recordHistory into testdata file name (a Generate
+// history: generate_batches_history.json; generate_plan_history.json is
+// one recorded before generate plans went by digest, kept as it is).
+func recordHistoryTo(t *testing.T, workflowID, name string) {
 	if os.Getenv("NEOSYNC_RECORD_HISTORY") != "1" {
 		return
 	}
@@ -37,7 +44,7 @@ func recordHistory(t *testing.T, workflowID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "workflows", "testdata", "datasync_history.json")
+	path := filepath.Join("..", "workflows", "testdata", name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
