@@ -124,14 +124,8 @@ func (a *Activities) SyncTableBatch(ctx context.Context, in BatchInput) (*BatchR
 		}
 	}
 	if info := activity.GetInfo(ctx); info.Attempt > 1 {
-		done := 0
-		for _, n := range beat.Done {
-			if n >= 0 {
-				done++
-			}
-		}
 		a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("resuming a batch of %d small tables with %d done (attempt %d); the previous attempt ended: %s",
-			len(in.Tables), done, info.Attempt, a.previousAttempt(ctx)), nil)
+			len(in.Tables), doneCount(beat.Done), info.Attempt, a.previousAttempt(ctx)), nil)
 	}
 	h := keepAlive(ctx, beat)
 	defer h.Stop()

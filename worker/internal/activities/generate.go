@@ -292,7 +292,8 @@ func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]in
 	return beat.Done, nil
 }
 
-// doneCount counts the tables of a batch heartbeat that are done.
+// doneCount counts the tables of a batch heartbeat (GenerateBatchBeat,
+// BatchBeat) that are done.
 func doneCount(done []int64) int {
 	n := 0
 	for _, d := range done {

@@ -150,14 +150,6 @@ func (s *poolStash) closeRun(run string) {
 	closeAll(done)
 }
 
-// expire closes the pools stashed longer than poolIdleTTL before now.
-func (s *poolStash) expire(now time.Time) {
-	s.mu.Lock()
-	expired := s.expireLocked(now)
-	s.mu.Unlock()
-	closeAll(expired)
-}
-
 // expireLocked takes the pools stashed longer than poolIdleTTL before now
 // out of the stash and returns them, for the caller to close once it has
 // released the lock (closing talks to the servers).
@@ -186,17 +178,6 @@ func closeAll(dbs []*sqlconnect.DB) {
 	for _, db := range dbs {
 		db.Close()
 	}
-}
-
-// len is the number of stashed pools (for tests).
-func (s *poolStash) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, l := range s.idle {
-		n += len(l)
-	}
-	return n
 }
 
 // openRun opens cfg for a step of run — a pool the run's previous step on

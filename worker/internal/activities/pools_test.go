@@ -128,3 +128,22 @@ func TestPoolStashSweeps(t *testing.T) {
 		t.Fatal("the sweep did not close an expired pool")
 	}
 }
+
+// expire (for tests) closes the pools stashed longer than poolIdleTTL before now.
+func (s *poolStash) expire(now time.Time) {
+	s.mu.Lock()
+	expired := s.expireLocked(now)
+	s.mu.Unlock()
+	closeAll(expired)
+}
+
+// len is the number of stashed pools.
+func (s *poolStash) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, l := range s.idle {
+		n += len(l)
+	}
+	return n
+}
