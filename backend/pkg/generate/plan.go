@@ -37,6 +37,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/tableorder"
@@ -108,6 +109,40 @@ type Plan struct {
 	// the job would expect (a foreign key left NULL, a column default
 	// that does not exist), for people.
 	Warnings []string `json:"warnings,omitempty"`
+	// Source is the server and database the schema was read from, as the
+	// server reported them (nil when the planner was not told): a
+	// destination that reaches it is refused, since generating empties
+	// and refills every planned table.
+	Source *sqlconnect.Identity `json:"source,omitempty"`
+}
+
+// In is the plan as written into a destination whose name for a planned
+// table is dest(table) — on MySQL/MariaDB the database the destination's
+// connection uses instead of the schema connection's (see
+// sqlsync.Engine.ResolveDestination). Every table, parent and dependency
+// is renamed; columns are shared with p, which is left unchanged.
+func (p *Plan) In(dest func(sqlschema.TableName) sqlschema.TableName) *Plan {
+	out := *p
+	out.Tables = make([]Table, len(p.Tables))
+	for i, t := range p.Tables {
+		t.Name = dest(t.Name)
+		if len(t.References) > 0 {
+			refs := slices.Clone(t.References)
+			for j := range refs {
+				refs[j].Parent = dest(refs[j].Parent)
+			}
+			t.References = refs
+		}
+		if len(t.DependsOn) > 0 {
+			deps := make([]sqlschema.TableName, len(t.DependsOn))
+			for j, d := range t.DependsOn {
+				deps[j] = dest(d)
+			}
+			t.DependsOn = deps
+		}
+		out.Tables[i] = t
+	}
+	return &out
 }
 
 // Request asks for rows per table, with optional generator mappings.

@@ -41,6 +41,16 @@ func (e *SameDatabaseError) Error() string {
 		"point the destination's connection at another database, or map the source's schemas elsewhere with schema_map", e.Destination, where, e.Table)
 }
 
+// ResolveDestination returns dst as the engine writes it, refusing a
+// destination that is the source itself (*SameDatabaseError): the
+// resolution every engine step starts with (see resolve), for a caller
+// that writes a plan's tables by itself — data generation writes the
+// generated rows into dst.Options.DestTable of each planned table. src
+// may be nil when plan.Source is set.
+func (e *Engine) ResolveDestination(ctx context.Context, plan *syncplan.Plan, src *sqlconnect.DB, dst Destination) (Destination, error) {
+	return e.resolve(ctx, plan, src, dst)
+}
+
 // resolve returns dst as the engine writes it, after checking that it is
 // not the source. It is the one place where a destination's table names
 // are decided, and every step that touches a destination starts with it:

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -97,28 +98,8 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	}
 	for _, d := range g.destinations {
 		out.Destinations = append(out.Destinations, d.Name)
-		if !d.Options.InitSchema && !d.Options.Truncate {
-			continue
-		}
-		// Reuse the sync engine's schema init: a plan copying every column.
-		var mappings []syncplan.Mapping
-		for _, c := range s.Columns {
-			if _, ok := g.request.Tables[sqlschema.TableName{Schema: c.Schema, Table: c.Table}]; ok {
-				mappings = append(mappings, syncplan.Mapping{Schema: c.Schema, Table: c.Table, Column: c.Name, Transformer: syncplan.Transformer{Source: syncplan.Passthrough}})
-			}
-		}
-		sp, err := syncplan.NewPlan(s, syncplan.Job{Source: g.schema, Mappings: mappings}, a.Registry)
-		if err != nil {
-			return fail(dataError(err))
-		}
-		dst, done, err := a.openRun(ctx, runID, d.Conn)
-		if err != nil {
-			return fail(fmt.Errorf("destination %q: %w", d.Name, err))
-		}
-		err = a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: dst, Options: d.Options})
-		done(err)
-		if err != nil {
-			return fail(dataError(err))
+		if err := a.prepareGenerate(ctx, runID, g, s, plan, d); err != nil {
+			return fail(err)
 		}
 	}
 	var pending []*mgmt.PendingTable
@@ -133,6 +114,59 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables to generate into %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
+}
+
+// prepareGenerate readies destination d of generate run runID before
+// anything is written: it is resolved and checked (genTarget), its tables
+// are created (init_schema) or truncated (truncate_before_insert) as the
+// sync engine does, and without truncate_before_insert the run is refused
+// when a planned table already holds rows — generating replaces a
+// table's rows, and rows the job did not write are only replaced when the
+// destination says so.
+func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *generateJob, s *syncplan.Schema, plan *generate.Plan, d syncplan.Destination) (err error) {
+	db, done, err := a.openRun(ctx, runID, d.Conn)
+	if err != nil {
+		return fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	defer func() { done(err) }()
+	dplan, _, err := a.genTarget(ctx, plan, d, db)
+	if err != nil {
+		return err
+	}
+	if d.Options.InitSchema || d.Options.Truncate {
+		// Reuse the sync engine's schema init: a plan copying every column.
+		var mappings []syncplan.Mapping
+		for _, c := range s.Columns {
+			if _, ok := g.request.Tables[sqlschema.TableName{Schema: c.Schema, Table: c.Table}]; ok {
+				mappings = append(mappings, syncplan.Mapping{Schema: c.Schema, Table: c.Table, Column: c.Name, Transformer: syncplan.Transformer{Source: syncplan.Passthrough}})
+			}
+		}
+		sp, err := syncplan.NewPlan(s, syncplan.Job{Source: g.schema, Mappings: mappings}, a.Registry)
+		if err != nil {
+			return dataError(err)
+		}
+		sp.Source = plan.Source
+		if err := a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options}); err != nil {
+			return dataError(err)
+		}
+	}
+	if d.Options.Truncate {
+		return nil
+	}
+	occupied, err := generate.Occupied(ctx, dplan, db)
+	if err != nil {
+		return dataError(fmt.Errorf("destination %q: %w", d.Name, err))
+	}
+	if len(occupied) > 0 {
+		more := ""
+		if len(occupied) > 1 {
+			more = fmt.Sprintf(" (and %d more of the job's tables)", len(occupied)-1)
+		}
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"destination %s: table %s already holds rows%s, and generating replaces a table's rows; nothing was written. Turn on truncate before insert for this destination to replace them, or point it at empty tables",
+			d.Name, occupied[0], more), ErrTypeValidation, nil)
+	}
+	return nil
 }
 
 // buildGenerate loads generate job jobID and plans it against its schema
@@ -155,13 +189,23 @@ func (a *Activities) buildGenerate(ctx context.Context, runID, jobID string) (*g
 	}
 	slices.Sort(schemas)
 	s, err := syncplan.ReadSchema(ctx, src, schemas)
-	done(err)
+	defer func() { done(err) }()
 	if err != nil {
 		return nil, nil, nil, "", dataError(err)
 	}
 	plan, err := generate.NewPlan(s, g.request, a.Registry)
 	if err != nil {
 		return nil, nil, nil, "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
+	}
+	// The schema's server and database, so that no destination writes
+	// into them (genTarget).
+	switch id, err := src.Identity(ctx); {
+	case err != nil:
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("the schema connection's server could not be identified (%v), so the run cannot check that no destination is the database the schema comes from", err))
+	case id.Server == "":
+		plan.Warnings = append(plan.Warnings, "the schema connection's server does not report its identity (pg_control_system), so the run cannot check that no destination is the database the schema comes from")
+	default:
+		plan.Source = &id
 	}
 	digest, err := digestOf(plan)
 	if err != nil {
@@ -201,13 +245,60 @@ func (a *Activities) genPlan(ctx context.Context, in GenerateStep) (*generateJob
 	return g, plan, nil
 }
 
-// generateDestination opens the step's destination for the run (its pool
-// is handed on to the run's next step: done reports the step's outcome).
-func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in GenerateStep) (*sqlconnect.DB, func(error), error) {
+// genDest is one destination of a generate step, opened for the run.
+type genDest struct {
+	db *sqlconnect.DB
+	// plan is the run's plan as named in the destination (genTarget), and
+	// name a planned table's name there.
+	plan *generate.Plan
+	name func(sqlschema.TableName) sqlschema.TableName
+	// done reports the step's outcome: the pool is handed on to the run's
+	// next step (openRun).
+	done func(error)
+}
+
+// generateDestination opens the step's destination for the run and
+// resolves plan for it (genTarget).
+func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in GenerateStep, plan *generate.Plan) (*genDest, error) {
 	if in.Destination < 0 || in.Destination >= len(g.destinations) {
-		return nil, nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
+		return nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
 	}
-	return a.openRun(ctx, in.JobRunID, g.destinations[in.Destination].Conn)
+	d := g.destinations[in.Destination]
+	db, done, err := a.openRun(ctx, in.JobRunID, d.Conn)
+	if err != nil {
+		return nil, fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	dplan, name, err := a.genTarget(ctx, plan, d, db)
+	if err != nil {
+		done(err)
+		return nil, err
+	}
+	return &genDest{db: db, plan: dplan, name: name, done: done}, nil
+}
+
+// genTarget resolves destination d (open as db) of a generate run with
+// the sync engine's rules (sqlsync.Engine.ResolveDestination): it returns
+// plan as named in d — on MySQL/MariaDB the tables go into the database
+// d's connection uses, not the schema connection's — and the renaming.
+// A destination that reaches the database the schema was read from
+// (generate.Plan.Source) is refused: generating empties and refills every
+// planned table, so it would replace the schema's own rows.
+func (a *Activities) genTarget(ctx context.Context, plan *generate.Plan, d syncplan.Destination, db *sqlconnect.DB) (*generate.Plan, func(sqlschema.TableName) sqlschema.TableName, error) {
+	sp := &syncplan.Plan{Dialect: plan.Dialect, Source: plan.Source, Tables: make([]syncplan.Table, len(plan.Tables))}
+	for i, t := range plan.Tables {
+		sp.Tables[i].Name = t.Name
+	}
+	rd, err := a.Engine.ResolveDestination(ctx, sp, nil, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+	var same *sqlsync.SameDatabaseError
+	if errors.As(err, &same) {
+		return nil, nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"destination %s reaches the schema connection's own database (%q on server %s): a generate job empties and refills every table it generates, so it would replace the rows of %s there; point the destination's connection at another database",
+			d.Name, same.SourceDatabase, same.Server, same.Table), ErrTypeValidation, nil)
+	}
+	if err != nil {
+		return nil, nil, dataError(fmt.Errorf("destination %q: %w", d.Name, err))
+	}
+	return plan.In(rd.Options.DestTable), rd.Options.DestTable, nil
 }
 
 // GenerateTable writes one table's rows; a retry redoes the table. Runs
@@ -218,12 +309,12 @@ func (a *Activities) GenerateTable(ctx context.Context, in GenerateStep) (int64,
 	if err != nil {
 		return 0, err
 	}
-	dst, done, err := a.generateDestination(ctx, g, in)
+	dst, err := a.generateDestination(ctx, g, in, plan)
 	if err != nil {
 		return 0, err
 	}
-	n, err := a.generateOne(ctx, in, plan, in.Table, dst, generate.Options{}, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
-	done(err)
+	n, err := a.generateOne(ctx, in, dst, in.Table, generate.Options{}, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
+	dst.done(err)
 	return n, err
 }
 
@@ -265,7 +356,7 @@ func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]in
 	if err != nil {
 		return nil, err
 	}
-	dst, done, err := a.generateDestination(ctx, g, in.GenerateStep)
+	dst, err := a.generateDestination(ctx, g, in.GenerateStep, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +368,7 @@ func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]in
 			continue
 		}
 		var n int64
-		n, err = a.generateOne(ctx, in.GenerateStep, plan, t, dst, opts, func(int64) {})
+		n, err = a.generateOne(ctx, in.GenerateStep, dst, t, opts, func(int64) {})
 		if err != nil {
 			err = batchError(t, err) // names the table, non-retryable when err is
 			break
@@ -285,7 +376,7 @@ func (a *Activities) GenerateTables(ctx context.Context, in GenerateBatch) ([]in
 		beat.Done[i] = n
 		h.set(GenerateBatchBeat{Done: slices.Clone(beat.Done)})
 	}
-	done(err)
+	dst.done(err)
 	if err != nil {
 		return nil, err
 	}
@@ -304,14 +395,16 @@ func doneCount(done []int64) int {
 	return n
 }
 
-// generateOne writes table t of plan into dst for step in with options o, reporting its
-// progress (running, complete or failed) to the API; beat is called with
-// the rows written so far.
-func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *generate.Plan, t sqlschema.TableName, dst *sqlconnect.DB, o generate.Options, beat func(int64)) (int64, error) {
+// generateOne writes planned table t (its name in the schema) into dst
+// for step in with options o, reporting its progress (running, complete
+// or failed) to the API under t; beat is called with the rows written so
+// far.
+func (a *Activities) generateOne(ctx context.Context, in GenerateStep, dst *genDest, t sqlschema.TableName, o generate.Options, beat func(int64)) (int64, error) {
 	started := time.Now()
+	dt := dst.name(t)
 	var expected int64
-	for _, pt := range plan.Tables {
-		if pt.Name == t {
+	for _, pt := range dst.plan.Tables {
+		if pt.Name == dt {
 			expected = pt.Rows
 		}
 	}
@@ -326,7 +419,7 @@ func (a *Activities) generateOne(ctx context.Context, in GenerateStep, plan *gen
 	// (not its start: a schema of small tables costs one call a table).
 	last := time.Now()
 	gen := &generate.Generator{Registry: a.Registry}
-	n, err := gen.GenerateTable(ctx, plan, t, dst, o, func(rows int64) {
+	n, err := gen.GenerateTable(ctx, dst.plan, dt, dst.db, o, func(rows int64) {
 		beat(rows)
 		if time.Since(last) >= time.Second {
 			last = time.Now()
@@ -353,11 +446,11 @@ func (a *Activities) GenerateFinalize(ctx context.Context, in GenerateStep) erro
 	if err != nil {
 		return err
 	}
-	dst, done, err := a.generateDestination(ctx, g, in)
+	dst, err := a.generateDestination(ctx, g, in, plan)
 	if err != nil {
 		return err
 	}
-	err = dataError(generate.Finalize(ctx, plan, dst))
-	done(err)
+	err = dataError(generate.Finalize(ctx, dst.plan, dst.db))
+	dst.done(err)
 	return err
 }
