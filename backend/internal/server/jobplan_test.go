@@ -83,3 +83,56 @@ INSERT INTO customers VALUES (1, 'a'); INSERT INTO orders VALUES (1, 1); INSERT 
 		t.Errorf("plan warnings do not name what truncate_cascade empties:\n%s", w)
 	}
 }
+
+// TestJobPlanChecksGenerateDestinations: a generate job's plan looks at
+// its destinations as its run's first step will — a second connection to
+// the schema's own database, and a destination whose tables hold rows
+// without truncate_before_insert, are said to be refused; an empty
+// destination has nothing to say.
+func TestJobPlanChecksGenerateDestinations(t *testing.T) {
+	t.Parallel()
+	api := apitest.Start(t, apitest.Options{})
+	c := api.Clients("")
+	ctx := apitest.Ctx(t)
+	accountID := personalAccount(t, c)
+	const ddl = `CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id));`
+	srcURL, fullURL, emptyURL := testdb.Postgres(t, "neosync_genplan_src"), testdb.Postgres(t, "neosync_genplan_full"), testdb.Postgres(t, "neosync_genplan_empty")
+	execPG(t, srcURL, ddl+" INSERT INTO customers VALUES (1, 'real');")
+	execPG(t, fullURL, ddl+" INSERT INTO customers VALUES (1, 'kept'); INSERT INTO orders VALUES (1, 1);")
+	execPG(t, emptyURL, ddl)
+	src := createConnection(t, c, accountID, "prod", pgConfig(srcURL))
+	full := createConnection(t, c, accountID, "staging", pgConfig(fullURL))
+	empty := createConnection(t, c, accountID, "fresh", pgConfig(emptyURL))
+	again := createConnection(t, c, accountID, "prod-again", pgConfig(strings.Replace(srcURL, "127.0.0.1", "localhost", 1)))
+	plan := func(dsts ...*mgmt.JobDestinationCreate) string {
+		t.Helper()
+		created, err := c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
+			AccountId: accountID, JobName: "gen-" + dsts[0].GetConnectionId()[:8],
+			Source: &mgmt.JobSource{Options: &mgmt.JobSource_Generate{Generate: &mgmt.GenerateSourceOptions{FkSourceConnectionId: src.GetId(), Tables: []*mgmt.GenerateSourceTable{
+				{Schema: "public", Table: "customers", RowCount: 10}, {Schema: "public", Table: "orders", RowCount: 20},
+			}}}},
+			Destinations: dsts,
+		}))
+		if err != nil {
+			t.Fatalf("CreateJob: %v", err)
+		}
+		p, err := c.Jobs.GetJobPlan(ctx, connect.NewRequest(&mgmt.GetJobPlanRequest{Id: created.Msg.GetJob().GetId()}))
+		if err != nil {
+			t.Fatalf("GetJobPlan: %v", err)
+		}
+		return strings.Join(p.Msg.GetWarnings(), "\n")
+	}
+	w := plan(&mgmt.JobDestinationCreate{ConnectionId: full.GetId()}, &mgmt.JobDestinationCreate{ConnectionId: again.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true, TruncateCascade: true}})
+	for _, want := range []string{
+		"the run will be refused: destination staging: table public.customers already holds rows (and 1 more of the job's tables), and generating replaces a table's rows",
+		"the run will be refused: destination prod-again reaches the schema connection's own database",
+	} {
+		if !strings.Contains(w, want) {
+			t.Errorf("plan warnings lack %q:\n%s", want, w)
+		}
+	}
+	if w := plan(&mgmt.JobDestinationCreate{ConnectionId: empty.GetId()}, &mgmt.JobDestinationCreate{ConnectionId: full.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true, TruncateCascade: true}}); strings.Contains(w, "refused") {
+		t.Errorf("an empty destination and one that truncates are refused:\n%s", w)
+	}
+}

@@ -9,7 +9,9 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/neosyncio/neosync/backend/pkg/generate"
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
+	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 	"github.com/neosyncio/neosync/backend/pkg/syncplan"
 	"github.com/neosyncio/neosync/backend/pkg/transformers"
@@ -55,6 +57,8 @@ func TestClassify(t *testing.T) {
 		{"finalize", wrap(&sqlsync.FinalizeError{Destination: "dst"}), ErrTypeData},
 		{"same database", wrap(&sqlsync.SameDatabaseError{Destination: "dst"}), ErrTypeValidation},
 		{"truncate reach", wrap(&sqlsync.TruncateCascadeError{}), ErrTypeValidation},
+		{"generate into the schema's database", wrap(&generate.SchemaDatabaseError{Destination: "dst"}), ErrTypeValidation},
+		{"generate over rows", wrap(&generate.OccupiedError{Destination: "dst", Tables: []sqlschema.TableName{{Schema: "public", Table: "t"}}}), ErrTypeValidation},
 		{"unknown", errors.New("something odd"), ""},
 	}
 	for _, c := range cases {

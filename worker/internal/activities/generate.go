@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -117,21 +116,21 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 }
 
 // prepareGenerate readies destination d of generate run runID before
-// anything is written: it is resolved and checked (genTarget), its tables
+// anything is written: it is resolved and checked (generate.Target), its tables
 // are created (init_schema) or truncated (truncate_before_insert) as the
 // sync engine does, and without truncate_before_insert the run is refused
-// when a planned table already holds rows — generating replaces a
-// table's rows, and rows the job did not write are only replaced when the
-// destination says so.
+// when a planned table already holds rows (generate.CheckReplace) —
+// generating replaces a table's rows, and rows the job did not write are
+// only replaced when the destination says so.
 func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *generateJob, s *syncplan.Schema, plan *generate.Plan, d syncplan.Destination) (err error) {
 	db, done, err := a.openRun(ctx, runID, d.Conn)
 	if err != nil {
 		return fmt.Errorf("destination %q: %w", d.Name, err)
 	}
 	defer func() { done(err) }()
-	dplan, _, err := a.genTarget(ctx, plan, d, db)
+	dplan, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
 	if err != nil {
-		return err
+		return dataError(err)
 	}
 	if d.Options.InitSchema || d.Options.Truncate {
 		// Reuse the sync engine's schema init: a plan copying every column.
@@ -150,23 +149,7 @@ func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *gener
 			return dataError(err)
 		}
 	}
-	if d.Options.Truncate {
-		return nil
-	}
-	occupied, err := generate.Occupied(ctx, dplan, db)
-	if err != nil {
-		return dataError(fmt.Errorf("destination %q: %w", d.Name, err))
-	}
-	if len(occupied) > 0 {
-		more := ""
-		if len(occupied) > 1 {
-			more = fmt.Sprintf(" (and %d more of the job's tables)", len(occupied)-1)
-		}
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-			"destination %s: table %s already holds rows%s, and generating replaces a table's rows; nothing was written. Turn on truncate before insert for this destination to replace them, or point it at empty tables",
-			d.Name, occupied[0], more), ErrTypeValidation, nil)
-	}
-	return nil
+	return dataError(generate.CheckReplace(ctx, dplan, rd))
 }
 
 // buildGenerate loads generate job jobID and plans it against its schema
@@ -248,7 +231,7 @@ func (a *Activities) genPlan(ctx context.Context, in GenerateStep) (*generateJob
 // genDest is one destination of a generate step, opened for the run.
 type genDest struct {
 	db *sqlconnect.DB
-	// plan is the run's plan as named in the destination (genTarget), and
+	// plan is the run's plan as named in the destination (generate.Target), and
 	// name a planned table's name there.
 	plan *generate.Plan
 	name func(sqlschema.TableName) sqlschema.TableName
@@ -258,7 +241,8 @@ type genDest struct {
 }
 
 // generateDestination opens the step's destination for the run and
-// resolves plan for it (genTarget).
+// resolves plan for it (generate.Target: a destination that is the
+// schema's own database is refused).
 func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in GenerateStep, plan *generate.Plan) (*genDest, error) {
 	if in.Destination < 0 || in.Destination >= len(g.destinations) {
 		return nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
@@ -268,37 +252,12 @@ func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in
 	if err != nil {
 		return nil, fmt.Errorf("destination %q: %w", d.Name, err)
 	}
-	dplan, name, err := a.genTarget(ctx, plan, d, db)
+	dplan, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
 	if err != nil {
 		done(err)
-		return nil, err
+		return nil, dataError(err)
 	}
-	return &genDest{db: db, plan: dplan, name: name, done: done}, nil
-}
-
-// genTarget resolves destination d (open as db) of a generate run with
-// the sync engine's rules (sqlsync.Engine.ResolveDestination): it returns
-// plan as named in d — on MySQL/MariaDB the tables go into the database
-// d's connection uses, not the schema connection's — and the renaming.
-// A destination that reaches the database the schema was read from
-// (generate.Plan.Source) is refused: generating empties and refills every
-// planned table, so it would replace the schema's own rows.
-func (a *Activities) genTarget(ctx context.Context, plan *generate.Plan, d syncplan.Destination, db *sqlconnect.DB) (*generate.Plan, func(sqlschema.TableName) sqlschema.TableName, error) {
-	sp := &syncplan.Plan{Dialect: plan.Dialect, Source: plan.Source, Tables: make([]syncplan.Table, len(plan.Tables))}
-	for i, t := range plan.Tables {
-		sp.Tables[i].Name = t.Name
-	}
-	rd, err := a.Engine.ResolveDestination(ctx, sp, nil, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
-	var same *sqlsync.SameDatabaseError
-	if errors.As(err, &same) {
-		return nil, nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-			"destination %s reaches the schema connection's own database (%q on server %s): a generate job empties and refills every table it generates, so it would replace the rows of %s there; point the destination's connection at another database",
-			d.Name, same.SourceDatabase, same.Server, same.Table), ErrTypeValidation, nil)
-	}
-	if err != nil {
-		return nil, nil, dataError(fmt.Errorf("destination %q: %w", d.Name, err))
-	}
-	return plan.In(rd.Options.DestTable), rd.Options.DestTable, nil
+	return &genDest{db: db, plan: dplan, name: rd.Options.DestTable, done: done}, nil
 }
 
 // GenerateTable writes one table's rows; a retry redoes the table. Runs

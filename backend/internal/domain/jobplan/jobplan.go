@@ -84,7 +84,7 @@ func (s *Service) Plan(ctx context.Context, scope domain.Scope, jobID uuid.UUID,
 	}
 	defer db.Close()
 	if j.Definition.Generate != nil {
-		return s.planGenerate(ctx, db, j, udts)
+		return s.planGenerate(ctx, only, db, j, udts)
 	}
 	key, err := s.jobs.Key(ctx, j)
 	if err != nil {
@@ -150,9 +150,14 @@ func (s *Service) resolveConnections(ctx context.Context, scope domain.Scope, j 
 }
 
 // planGenerate computes a generate job's plan from the schema of its
-// schema connection (db).
-func (s *Service) planGenerate(ctx context.Context, db *sqlconnect.DB, j job.Job, udts map[string]syncplan.Transformer) (Plan, error) {
-	rj, err := jobresolve.Resolve(definition(j.Name, j.Definition, nil, nil), jobresolve.Resolved{Transformers: udts})
+// schema connection (db), and looks at each destination as the run's
+// first step will (checkGenerateDestination).
+func (s *Service) planGenerate(ctx context.Context, scope domain.Scope, db *sqlconnect.DB, j job.Job, udts map[string]syncplan.Transformer) (Plan, error) {
+	conns, err := s.resolveConnections(ctx, scope, j)
+	if err != nil {
+		return Plan{}, err
+	}
+	rj, err := jobresolve.Resolve(definition(j.Name, j.Definition, j.Destinations, nil), jobresolve.Resolved{Connections: conns, Transformers: udts})
 	if err != nil {
 		return Plan{}, err
 	}
@@ -172,7 +177,43 @@ func (s *Service) planGenerate(ctx context.Context, db *sqlconnect.DB, j job.Job
 		}
 		return Plan{}, err
 	}
+	if id, err := db.Identity(ctx); err == nil && id.Server != "" {
+		p.Source = &id
+	}
+	for i, d := range rj.Generate.Destinations {
+		if w := s.checkGenerateDestination(ctx, scope, j.Destinations[i].ConnectionID, p, d); w != "" {
+			p.Warnings = append(p.Warnings, w)
+		}
+	}
 	return Plan{Text: p.String(), Value: p, Warnings: p.Warnings}, nil
+}
+
+// checkGenerateDestination looks at a generate job's destination as the
+// run's first step will (generate.Target, generate.CheckReplace): it
+// returns a warning when the run will refuse it — it is the schema's own
+// database, or its tables hold rows and it does not say
+// truncate_before_insert — and "" when there is nothing to say.
+func (s *Service) checkGenerateDestination(ctx context.Context, scope domain.Scope, connID uuid.UUID, p *generate.Plan, d syncplan.Destination) string {
+	db, err := s.connections.Open(ctx, scope, connID)
+	if err != nil {
+		return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err)
+	}
+	defer db.Close()
+	dp, rd, err := generate.Target(ctx, sqlsync.NewEngine(s.transformers.Registry(), nil), p, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+	if err == nil {
+		err = generate.CheckReplace(ctx, dp, rd)
+	}
+	var self *generate.SchemaDatabaseError
+	var occupied *generate.OccupiedError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &self) || errors.As(err, &occupied):
+		return "the run will be refused: " + err.Error()
+	case d.Options.InitSchema:
+		return "" // a missing table is created by the run
+	}
+	return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err)
 }
 
 // checkDestination looks at a destination as the run's first step will

@@ -27,4 +27,11 @@ describe("PlanCheckCard", () => {
     expect(await screen.findByText("The next run would be refused")).toBeInTheDocument();
     expect(screen.getByText(/is the source itself/)).toBeInTheDocument();
   });
+
+  it("checks a generate job's destinations as well", async () => {
+    const job = create(JobSchema, { id: "j3", type: JobType.GENERATE });
+    const warning = "the run will be refused: destination staging: table public.customers already holds rows, and generating replaces a table's rows";
+    renderWithAPI(<PlanCheckCard job={job} />, (r) => r.service(JobService, { getJobPlan: () => ({ text: "", warnings: [warning] }) }));
+    expect(await screen.findByText(warning)).toBeInTheDocument();
+  });
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@connectrpc/connect-query";
-import { JobService, JobType, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
+import { JobService, type Job } from "@/gen/mgmt/v1alpha1/job_pb";
 import { Card, ErrorBox, Loading } from "@/components/ui";
 
 /**
@@ -10,11 +10,12 @@ import { Card, ErrorBox, Loading } from "@/components/ui";
  * truncate_cascade will empty outside the job, unique columns under
  * transformers that may repeat values, …), or why the next run would be
  * refused (a destination that is the source, a truncate that reaches
- * tables outside the job without truncate_cascade, …).
+ * tables outside the job without truncate_cascade, …). A generate job's
+ * plan checks its destinations too: one that is the schema connection's
+ * own database, or whose tables hold rows without truncate before insert.
  */
 export function PlanCheckCard({ job }: { job: Job }) {
-  const plan = useQuery(JobService.method.getJobPlan, { id: job.id }, { enabled: job.type !== JobType.GENERATE });
-  if (job.type === JobType.GENERATE) return null;
+  const plan = useQuery(JobService.method.getJobPlan, { id: job.id });
   const warnings = plan.data?.warnings ?? [];
   return (
     <Card title="Before the next run">
