@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
 )
 
@@ -47,7 +46,7 @@ func newInserter(d sqlschema.Dialect, qtable string, cols []Column, overriding b
 	return in, nil
 }
 
-func (in *inserter) insert(ctx context.Context, db *sqlconnect.DB, rows int, values []*string) error {
+func (in *inserter) insert(ctx context.Context, ses *session, rows int, values []*string) error {
 	var b strings.Builder
 	b.WriteString(in.prefix)
 	args := make([]any, len(values))
@@ -73,6 +72,6 @@ func (in *inserter) insert(ctx context.Context, db *sqlconnect.DB, rows int, val
 		}
 		b.WriteByte(')')
 	}
-	_, err := execSQL(ctx, db, b.String(), args...)
+	_, err := ses.exec(ctx, b.String(), args...)
 	return err
 }

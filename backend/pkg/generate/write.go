@@ -34,6 +34,11 @@ type Options struct {
 	// On a schema of thousands of tables that saves a DELETE per
 	// descendant per table.
 	Emptied map[sqlschema.TableName]bool
+	// Session names the destination session that writes the table
+	// (sqlsync.SessionName of the step's tag; see session), so that a
+	// retry can end it with sqlsync.EndStaleSessions. "" leaves the
+	// writes unnamed.
+	Session string
 }
 
 // Generator writes planned tables.
@@ -58,8 +63,13 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	if err != nil {
 		return 0, err
 	}
+	ses, err := openSession(ctx, dst, o.Session)
+	if err != nil {
+		return 0, fmt.Errorf("generate %s: open a destination session: %w", name, err)
+	}
+	defer ses.close()
 	if o.Emptied == nil || !o.Emptied[t.Name] {
-		emptied, err := emptyForRedo(ctx, p, t, dst, d)
+		emptied, err := emptyForRedo(ctx, p, t, ses, d)
 		if err != nil {
 			return 0, err
 		}
@@ -78,7 +88,7 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	}
 	// The order of the random draws (generators, then parent shuffles) is
 	// what makes a seed reproduce a table.
-	w := &tableWriter{g: g, t: t, dst: dst, d: d, qname: qname, rng: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))}
+	w := &tableWriter{g: g, t: t, ses: ses, d: d, qname: qname, rng: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))}
 	if err := w.buildGens(); err != nil {
 		return 0, err
 	}
@@ -87,7 +97,7 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 	}
 	for _, c := range w.written {
 		if c.Action == ActionSequence {
-			if w.start, err = maxOf(ctx, dst, d, qname, c.Name); err != nil {
+			if w.start, err = maxOf(ctx, ses, d, qname, c.Name); err != nil {
 				return 0, err
 			}
 		}
@@ -103,7 +113,7 @@ func (g *Generator) GenerateTable(ctx context.Context, p *Plan, name sqlschema.T
 type tableWriter struct {
 	g     *Generator
 	t     *Table
-	dst   *sqlconnect.DB
+	ses   *session // the table's reads and writes
 	d     sqlschema.Dialect
 	qname string
 	rng   *rand.Rand
@@ -144,7 +154,7 @@ func (w *tableWriter) loadParents(ctx context.Context) error {
 	t := w.t
 	w.parents = make([][][]*string, len(t.References))
 	for i, r := range t.References {
-		keys, err := loadParentKeys(ctx, w.dst, w.d, r)
+		keys, err := loadParentKeys(ctx, w.ses, w.d, r)
 		if err != nil {
 			return fmt.Errorf("table %s: read keys of parent %s: %w", t.Name, r.Parent, err)
 		}
@@ -191,7 +201,7 @@ func (w *tableWriter) write(ctx context.Context, batch int, report func(int64)) 
 			}
 			values = append(values, row...)
 		}
-		if err := ins.insert(ctx, w.dst, int(n), values); err != nil {
+		if err := ins.insert(ctx, w.ses, int(n), values); err != nil {
 			return rows, fmt.Errorf("table %s: insert rows %d–%d: %w", t.Name, rows+1, rows+n, err)
 		}
 		rows += n
@@ -350,23 +360,24 @@ func execSQL(ctx context.Context, db *sqlconnect.DB, q string, args ...any) (int
 	return res.RowsAffected()
 }
 
-func maxOf(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect, qtable, col string) (int64, error) {
+func maxOf(ctx context.Context, ses *session, d sqlschema.Dialect, qtable, col string) (int64, error) {
 	qcol, err := d.QuoteIdentifier(col)
 	if err != nil {
 		return 0, err
 	}
 	q := "SELECT COALESCE(MAX(" + qcol + "), 0) FROM " + qtable
 	var n int64
-	if db.Postgres != nil {
-		err = db.Postgres.QueryRow(ctx, q).Scan(&n)
+	if ses.db.Postgres != nil {
+		err = ses.pgq().QueryRow(ctx, q).Scan(&n)
 	} else {
-		err = db.MySQL.QueryRowContext(ctx, q).Scan(&n)
+		err = ses.db.MySQL.QueryRowContext(ctx, q).Scan(&n)
 	}
 	return n, err
 }
 
 // loadParentKeys reads the referenced columns of every parent row as text.
-func loadParentKeys(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect, r Reference) ([][]*string, error) {
+func loadParentKeys(ctx context.Context, ses *session, d sqlschema.Dialect, r Reference) ([][]*string, error) {
+	db := ses.db
 	qt, err := d.QualifiedName(r.Parent)
 	if err != nil {
 		return nil, err
@@ -385,7 +396,7 @@ func loadParentKeys(ctx context.Context, db *sqlconnect.DB, d sqlschema.Dialect,
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + qt
 	var out [][]*string
 	if db.Postgres != nil {
-		rows, err := db.Postgres.Query(ctx, q)
+		rows, err := ses.pgq().Query(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -490,7 +501,7 @@ func (g *compositeGuard) admit(row []*string) bool {
 // row of the same table (a self reference) are deleted newest first, as
 // MySQL checks keys row by row.
 // It returns the tables it emptied.
-func emptyForRedo(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, d sqlschema.Dialect) ([]sqlschema.TableName, error) {
+func emptyForRedo(ctx context.Context, p *Plan, t *Table, ses *session, d sqlschema.Dialect) ([]sqlschema.TableName, error) {
 	from := map[sqlschema.TableName]bool{t.Name: true}
 	var tables []*Table
 	for i := range p.Tables {
@@ -522,9 +533,9 @@ func emptyForRedo(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, d 
 				}
 			}
 		}
-		_, err = execSQL(ctx, dst, q)
+		_, err = ses.exec(ctx, q)
 		if err != nil && d == sqlschema.DialectMySQL {
-			err = deleteSelfLoops(ctx, p, c, dst, err)
+			err = deleteSelfLoops(ctx, p, c, ses, err)
 		}
 		if err != nil {
 			if c == t {
@@ -546,7 +557,8 @@ func emptyForRedo(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, d 
 // references t (those inside were emptied first), nothing can be left
 // dangling, so the remaining rows are deleted with the checks off on one
 // connection. Otherwise the original error stands.
-func deleteSelfLoops(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB, deleteErr error) error {
+func deleteSelfLoops(ctx context.Context, p *Plan, t *Table, ses *session, deleteErr error) error {
+	dst := ses.db
 	selfLoop := false
 	for _, c := range t.Columns {
 		selfLoop = selfLoop || (c.Action == ActionSelfReference && !c.Nullable)
@@ -584,7 +596,7 @@ func deleteSelfLoops(ctx context.Context, p *Plan, t *Table, dst *sqlconnect.DB,
 	if _, err := conn.ExecContext(ctx, "SET FOREIGN_KEY_CHECKS = 0"); err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, "DELETE FROM "+qt)
+	_, err = conn.ExecContext(ctx, ses.note+"DELETE FROM "+qt)
 	if _, rerr := conn.ExecContext(ctx, "SET FOREIGN_KEY_CHECKS = 1"); rerr != nil {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // never return a connection without checks to the pool
 		return errors.Join(err, rerr)

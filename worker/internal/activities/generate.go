@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -235,6 +236,9 @@ type genDest struct {
 	// name a planned table's name there.
 	plan *generate.Plan
 	name func(sqlschema.TableName) sqlschema.TableName
+	// session names the step's destination sessions (generate.Options.Session),
+	// which a retry of the step ends first.
+	session string
 	// done reports the step's outcome: the pool is handed on to the run's
 	// next step (openRun).
 	done func(error)
@@ -242,7 +246,8 @@ type genDest struct {
 
 // generateDestination opens the step's destination for the run and
 // resolves plan for it (generate.Target: a destination that is the
-// schema's own database is refused).
+// schema's own database is refused). A retried step first ends the
+// sessions its lost attempt still has there, as the sync steps do.
 func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in GenerateStep, plan *generate.Plan) (*genDest, error) {
 	if in.Destination < 0 || in.Destination >= len(g.destinations) {
 		return nil, temporal.NewNonRetryableApplicationError("destination no longer exists in the job", ErrTypeValidation, nil)
@@ -252,12 +257,22 @@ func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in
 	if err != nil {
 		return nil, fmt.Errorf("destination %q: %w", d.Name, err)
 	}
-	dplan, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+	dplan, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)})
 	if err != nil {
 		done(err)
 		return nil, dataError(err)
 	}
-	return &genDest{db: db, plan: dplan, name: rd.Options.DestTable, done: done}, nil
+	if activity.GetInfo(ctx).Attempt > 1 {
+		// What the lost attempt still runs there would otherwise commit
+		// rows after this attempt empties their tables.
+		n, err := sqlsync.EndStaleSessions(ctx, rd, sqlsync.SessionName(rd.SessionTag))
+		if err != nil {
+			a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
+		}
+	}
+	return &genDest{db: db, plan: dplan, name: rd.Options.DestTable, session: sqlsync.SessionName(rd.SessionTag), done: done}, nil
 }
 
 // GenerateTable writes one table's rows; a retry redoes the table. Runs
@@ -377,6 +392,7 @@ func (a *Activities) generateOne(ctx context.Context, in GenerateStep, dst *genD
 	// A table reports its end, and while it runs its rows every second
 	// (not its start: a schema of small tables costs one call a table).
 	last := time.Now()
+	o.Session = dst.session
 	gen := &generate.Generator{Registry: a.Registry}
 	n, err := gen.GenerateTable(ctx, dst.plan, dt, dst.db, o, func(rows int64) {
 		beat(rows)

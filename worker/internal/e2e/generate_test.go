@@ -288,25 +288,44 @@ func TestGenerateBatchSurvivesAWorkerKill(t *testing.T) {
 	}
 	_ = syscall.Kill(-w.Process.Pid, syscall.SIGKILL)
 	_ = w.Wait()
-	h.release()
+	// The lost attempt's INSERT into g0150 still waits in the database
+	// (a server does not notice a dead client while its statement waits):
+	// let go of it only once the retry has ended it, or it would commit
+	// its rows after the retry empties g0150.
 	s.startWorker(t)
+	runEvent := func(part string) string {
+		events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: runID}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events.Msg.GetEvents() {
+			if strings.Contains(e.GetMessage(), part) {
+				return e.GetMessage()
+			}
+		}
+		return ""
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if e := runEvent("session(s) of the previous attempt"); e != "" {
+			t.Logf("event: %s", e)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the retry never ended the lost attempt's session")
+		}
+		if cur := s.getRun(t, runID); final(cur) {
+			t.Fatalf("the run ended %v before the retry ended the lost attempt's session: %s", cur.GetStatus(), cur.GetError())
+		}
+	}
+	h.release()
 	done := s.waitRun(t, runID, 5*time.Minute, final)
 	if done.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
 		t.Fatalf("run ended %v: %s", done.GetStatus(), done.GetError())
 	}
 	checkGenTree(t, dst, tables, rowsEach)
-	events, err := s.c.Jobs.GetJobRunEvents(testCtx(t, time.Minute), connect.NewRequest(&mgmt.GetJobRunEventsRequest{JobRunId: runID}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resumed := false
-	for _, e := range events.Msg.GetEvents() {
-		if strings.Contains(e.GetMessage(), "again (attempt 2; 50 of them were done)") {
-			resumed = true
-			t.Logf("event: %s", e.GetMessage())
-		}
-	}
-	if !resumed {
+	if e := runEvent("again (attempt 2; 50 of them were done)"); e != "" {
+		t.Logf("event: %s", e)
+	} else {
 		t.Error("no event says the batch was retried with its 50 finished tables skipped")
 	}
 }
