@@ -181,8 +181,13 @@ func (a *Activities) buildGenerate(ctx context.Context, runID, jobID string) (*g
 	if err != nil {
 		return nil, nil, nil, "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeValidation, nil)
 	}
+	digest, err := digestOf(plan)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
 	// The schema's server and database, so that no destination writes
-	// into them (genTarget).
+	// into them (generate.Target). It is left out of the digest: a run
+	// started by a worker that did not record it still matches.
 	switch id, err := src.Identity(ctx); {
 	case err != nil:
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf("the schema connection's server could not be identified (%v), so the run cannot check that no destination is the database the schema comes from", err))
@@ -190,10 +195,6 @@ func (a *Activities) buildGenerate(ctx context.Context, runID, jobID string) (*g
 		plan.Warnings = append(plan.Warnings, "the schema connection's server does not report its identity (pg_control_system), so the run cannot check that no destination is the database the schema comes from")
 	default:
 		plan.Source = &id
-	}
-	digest, err := digestOf(plan)
-	if err != nil {
-		return nil, nil, nil, "", err
 	}
 	return g, s, plan, digest, nil
 }
