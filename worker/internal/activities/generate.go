@@ -96,10 +96,23 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	if o := g.job.GetSyncOptions(); o != nil {
 		out.MaxAttempts, out.HeartbeatSeconds = o.GetMaxAttempts(), o.GetHeartbeatTimeoutSeconds()
 	}
+	// Every destination is checked before any is prepared, and those that
+	// keep their rows before any is truncated: a refused run has emptied
+	// nothing.
 	for _, d := range g.destinations {
 		out.Destinations = append(out.Destinations, d.Name)
-		if err := a.prepareGenerate(ctx, runID, g, s, plan, d); err != nil {
+		if err := a.checkGenerateTarget(ctx, runID, plan, d); err != nil {
 			return fail(err)
+		}
+	}
+	for _, truncating := range []bool{false, true} {
+		for _, d := range g.destinations {
+			if d.Options.Truncate != truncating {
+				continue
+			}
+			if err := a.prepareGenerate(ctx, runID, g, s, plan, d); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	var pending []*mgmt.PendingTable
@@ -114,6 +127,19 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	}
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables to generate into %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
+}
+
+// checkGenerateTarget refuses destination d of generate run runID when it
+// is the schema's own database (generate.Target), before any destination
+// is written.
+func (a *Activities) checkGenerateTarget(ctx context.Context, runID string, plan *generate.Plan, d syncplan.Destination) (err error) {
+	db, done, err := a.openRun(ctx, runID, d.Conn)
+	if err != nil {
+		return fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	defer func() { done(err) }()
+	_, _, err = generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+	return dataError(err)
 }
 
 // prepareGenerate readies destination d of generate run runID before

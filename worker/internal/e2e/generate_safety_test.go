@@ -30,8 +30,9 @@ INSERT INTO customers (email) VALUES ('real1@corp.example'), ('real2@corp.exampl
 
 // runGenerateShop creates a generate job of 50 customers and 200 orders
 // of schema (the schema connection's database) into the destination
-// connection dstConn with options o, and runs it to its end.
-func (s *stack) runGenerateShop(t *testing.T, name, schema, schemaConn, dstConn string, o *mgmt.JobDestinationOptions) *mgmt.JobRun {
+// connection dstConn with options o (and any more destinations), and runs
+// it to its end.
+func (s *stack) runGenerateShop(t *testing.T, name, schema, schemaConn, dstConn string, o *mgmt.JobDestinationOptions, more ...*mgmt.JobDestinationCreate) *mgmt.JobRun {
 	t.Helper()
 	ctx := testCtx(t, 5*time.Minute)
 	job, err := s.c.Jobs.CreateJob(ctx, connect.NewRequest(&mgmt.CreateJobRequest{
@@ -40,7 +41,7 @@ func (s *stack) runGenerateShop(t *testing.T, name, schema, schemaConn, dstConn 
 			{Schema: schema, Table: "customers", RowCount: 50},
 			{Schema: schema, Table: "orders", RowCount: 200},
 		}}}},
-		Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dstConn, Options: o}},
+		Destinations: append([]*mgmt.JobDestinationCreate{{ConnectionId: dstConn, Options: o}}, more...),
 	}))
 	if err != nil {
 		t.Fatalf("CreateJob %s: %v", name, err)
@@ -157,22 +158,27 @@ func TestGenerateJobRefusesItsSchemaDatabase(t *testing.T) {
 // table's rows, so a destination table that already holds rows is only
 // emptied when the destination says truncate before insert. Without it
 // the run fails at its start, naming the table and the option, and
-// writes nothing; with it the run replaces them.
+// writes nothing — not even into a second destination that does say
+// truncate, which is checked first; with it the run replaces them.
 func TestGenerateJobKeepsRowsItWasNotToldToReplace(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
 	s.startWorker(t)
 	schemaDB := newDatabase(t, "neosync_e2e_genkeep_schema")
 	execSQL(t, schemaDB, genShopPostgres)
-	dst := newDatabase(t, "neosync_e2e_genkeep_dst")
+	dst, other := newDatabase(t, "neosync_e2e_genkeep_dst"), newDatabase(t, "neosync_e2e_genkeep_other")
 	execSQL(t, dst, genShopPostgres)
+	execSQL(t, other, genShopPostgres)
 	schemaConn, dstConn := s.connection(t, "genkeep-schema", schemaDB), s.connection(t, "genkeep-dst", dst)
-	r := s.runGenerateShop(t, "generate-keep", "public", schemaConn, dstConn, &mgmt.JobDestinationOptions{InitTableSchema: true})
+	r := s.runGenerateShop(t, "generate-keep", "public", schemaConn, s.connection(t, "genkeep-other", other),
+		&mgmt.JobDestinationOptions{TruncateBeforeInsert: true, TruncateCascade: true},
+		&mgmt.JobDestinationCreate{ConnectionId: dstConn, Options: &mgmt.JobDestinationOptions{InitTableSchema: true}})
 	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_FAILED || !strings.Contains(r.GetError(), "public.customers") || !strings.Contains(r.GetError(), "truncate") {
 		t.Errorf("run ended %v: %q; want failed, naming public.customers and truncate", r.GetStatus(), r.GetError())
 	}
 	t.Logf("refused: %s", r.GetError())
 	checkRealCustomers(t, "the destination", func(q string) int64 { return queryInt(t, dst, q) })
+	checkRealCustomers(t, "the destination that truncates, listed first", func(q string) int64 { return queryInt(t, other, q) })
 
 	r = s.runGenerateShop(t, "generate-replace", "public", schemaConn, dstConn, &mgmt.JobDestinationOptions{TruncateBeforeInsert: true, TruncateCascade: true})
 	if r.GetStatus() != mgmt.JobRunStatus_JOB_RUN_STATUS_COMPLETE {
