@@ -37,3 +37,30 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 	}
 	return nil
 }
+
+// CheckDestination makes the checks PrepareDestination makes before it
+// writes, without writing: dst is not the source (*SameDatabaseError), its
+// options are valid, and with Truncate no table outside the job is
+// reached without TruncateCascade (*TruncateCascadeError). A run into
+// several destinations checks them all first, so that a refusal of one
+// comes before another is emptied.
+func (e *Engine) CheckDestination(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	dst, err := e.resolve(ctx, plan, nil, dst)
+	if err != nil {
+		return err
+	}
+	if err := dst.Options.Validate(); err != nil {
+		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
+	}
+	if !dst.Options.Truncate {
+		return nil
+	}
+	reach, err := truncateReach(ctx, plan, dst)
+	if err != nil {
+		return fmt.Errorf("sqlsync: check destination %s: %w", dst.Name, err)
+	}
+	if len(reach) > 0 && !dst.Options.TruncateCascade {
+		return fmt.Errorf("sqlsync: check destination %s: %w", dst.Name, &TruncateCascadeError{Destination: dst.Name, References: reach})
+	}
+	return nil
+}

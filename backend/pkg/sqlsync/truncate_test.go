@@ -83,6 +83,18 @@ func TestPostgresTruncateReach(t *testing.T) {
 	if len(syncplan.ReachedTables(reach)) != 3 {
 		t.Fatalf("TruncateReach: %v", reach)
 	}
+	// CheckDestination (a run of several destinations checks each first)
+	// refuses the same way, without writing.
+	opts := job.Destinations[0].Options
+	assertNoError(t, "CheckDestination with truncate_cascade", newTestEngine().CheckDestination(testCtx(t), plan, Destination{Name: "staging", DB: dst.db, Options: opts}))
+	opts.TruncateCascade = false
+	dst.exec(t, `INSERT INTO notes VALUES (1, 1)`)
+	if err := newTestEngine().CheckDestination(testCtx(t), plan, Destination{Name: "staging", DB: dst.db, Options: opts}); !errors.As(err, &tce) {
+		t.Fatalf("CheckDestination without truncate_cascade: %v, want a *TruncateCascadeError", err)
+	}
+	if n := dst.count(t, "notes"); n != 1 {
+		t.Errorf("CheckDestination wrote: notes has %d rows", n)
+	}
 }
 
 // assertWarns checks that one plan warning starts with prefix and names

@@ -303,6 +303,14 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 			out.Buckets = append(out.Buckets, i)
 		}
 	}
+	if len(l.sync.Destinations)-len(out.Buckets) > 1 {
+		// Each destination is prepared (truncated) in turn: check them all
+		// first, so that one refused empties no other.
+		if err := a.checkDestinations(ctx, runID, plan, l.sync.Destinations); err != nil {
+			startErr = err
+			return fail("", dataError(err))
+		}
+	}
 	if o := l.job.GetSyncOptions(); o != nil {
 		out.StartToCloseSeconds, out.ScheduleToCloseSeconds = o.GetStartToCloseTimeoutSeconds(), o.GetScheduleToCloseTimeoutSeconds()
 		out.HeartbeatSeconds, out.MaxAttempts = o.GetHeartbeatTimeoutSeconds(), o.GetMaxAttempts()
@@ -478,6 +486,26 @@ func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource
 	}
 	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst)
 	return dataError(stepErr)
+}
+
+// checkDestinations makes, on every database destination of a run, the
+// checks its prepare step makes before writing (sqlsync.Engine.CheckDestination).
+func (a *Activities) checkDestinations(ctx context.Context, runID string, plan *syncplan.Plan, dests []syncplan.Destination) error {
+	for _, d := range dests {
+		if d.Conn.Driver == sqlconnect.DriverS3 {
+			continue
+		}
+		db, done, err := a.openRun(ctx, runID, d.Conn)
+		if err != nil {
+			return fmt.Errorf("destination %q: %w", d.Name, err)
+		}
+		err = a.Engine.CheckDestination(ctx, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+		done(err)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sessionTag names the destination sessions of the current activity: the
