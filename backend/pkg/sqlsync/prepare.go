@@ -18,18 +18,9 @@ import (
 // of them on PostgreSQL (CASCADE with TruncateCascade), children first
 // with foreign key checks off on MySQL. It is idempotent.
 func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
-	dst, err := e.resolve(ctx, plan, nil, dst)
+	dst, reach, err := e.checkDestination(ctx, plan, dst, "prepare destination")
 	if err != nil {
 		return err
-	}
-	if err := dst.Options.Validate(); err != nil {
-		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
-	}
-	var reach []syncplan.Reference
-	if dst.Options.Truncate {
-		if reach, err = e.checkTruncateReach(ctx, plan, dst); err != nil {
-			return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)
-		}
 	}
 	err = driverOf(dst.DB).Prepare(ctx, plan, dst, reach)
 	if err != nil {
@@ -45,22 +36,26 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 // several destinations checks them all first, so that a refusal of one
 // comes before another is emptied.
 func (e *Engine) CheckDestination(ctx context.Context, plan *syncplan.Plan, dst Destination) error {
+	_, _, err := e.checkDestination(ctx, plan, dst, "check destination")
+	return err
+}
+
+// checkDestination is CheckDestination for step (which names it in an
+// error): it returns dst resolved and, with Truncate, the references
+// through which the truncate reaches tables outside the job.
+func (e *Engine) checkDestination(ctx context.Context, plan *syncplan.Plan, dst Destination, step string) (Destination, []syncplan.Reference, error) {
 	dst, err := e.resolve(ctx, plan, nil, dst)
 	if err != nil {
-		return err
+		return dst, nil, err
 	}
 	if err := dst.Options.Validate(); err != nil {
-		return fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
+		return dst, nil, fmt.Errorf("sqlsync: destination %s: %w", dst.Name, err)
 	}
-	if !dst.Options.Truncate {
-		return nil
+	var reach []syncplan.Reference
+	if dst.Options.Truncate {
+		if reach, err = e.checkTruncateReach(ctx, plan, dst); err != nil {
+			return dst, nil, fmt.Errorf("sqlsync: %s %s: %w", step, dst.Name, err)
+		}
 	}
-	reach, err := truncateReach(ctx, plan, dst)
-	if err != nil {
-		return fmt.Errorf("sqlsync: check destination %s: %w", dst.Name, err)
-	}
-	if len(reach) > 0 && !dst.Options.TruncateCascade {
-		return fmt.Errorf("sqlsync: check destination %s: %w", dst.Name, &TruncateCascadeError{Destination: dst.Name, References: reach})
-	}
-	return nil
+	return dst, reach, nil
 }

@@ -476,14 +476,7 @@ func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource
 	if h := beaterFrom(ctx); h != nil {
 		dst.OnStep = h.doing
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
-		n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
-		if err != nil {
-			a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
-		} else if n > 0 {
-			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
-		}
-	}
+	a.endStaleSessions(ctx, in.JobRunID, dst)
 	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst)
 	return dataError(stepErr)
 }
@@ -506,6 +499,24 @@ func (a *Activities) checkDestinations(ctx context.Context, runID string, plan *
 		}
 	}
 	return nil
+}
+
+// endStaleSessions ends, on a retried activity (attempt 2 on), the
+// sessions its lost attempt still has on destination dst (tagged
+// dst.SessionTag: sqlsync.EndStaleSessions), so that the two never contend
+// for a lock and nothing of the lost attempt commits after this one
+// started over. Ended sessions are a run event; a failure to look is
+// logged, and the step goes on.
+func (a *Activities) endStaleSessions(ctx context.Context, runID string, dst sqlsync.Destination) {
+	if activity.GetInfo(ctx).Attempt <= 1 {
+		return
+	}
+	n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
+	if err != nil {
+		a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", runID), slog.String("error", err.Error()))
+	} else if n > 0 {
+		a.event(ctx, runID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, dst.Name), nil)
+	}
 }
 
 // sessionTag names the destination sessions of the current activity: the

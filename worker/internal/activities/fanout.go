@@ -68,14 +68,7 @@ func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan 
 		}
 		defer func() { done(stepErr) }()
 		dst := sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
-		if activity.GetInfo(ctx).Attempt > 1 {
-			n, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag))
-			if err != nil {
-				a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
-			} else if n > 0 {
-				a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
-			}
-		}
+		a.endStaleSessions(ctx, in.JobRunID, dst)
 		dsts = append(dsts, dst)
 	}
 	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dsts)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -289,16 +288,9 @@ func (a *Activities) generateDestination(ctx context.Context, g *generateJob, in
 		done(err)
 		return nil, dataError(err)
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
-		// What the lost attempt still runs there would otherwise commit
-		// rows after this attempt empties their tables.
-		n, err := sqlsync.EndStaleSessions(ctx, rd, sqlsync.SessionName(rd.SessionTag))
-		if err != nil {
-			a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
-		} else if n > 0 {
-			a.event(ctx, in.JobRunID, "warn", fmt.Sprintf("ended %d session(s) of the previous attempt still running on destination %s", n, d.Name), nil)
-		}
-	}
+	// What the lost attempt still runs there would otherwise commit rows
+	// after this attempt empties their tables.
+	a.endStaleSessions(ctx, in.JobRunID, rd)
 	return &genDest{db: db, plan: dplan, name: rd.Options.DestTable, session: sqlsync.SessionName(rd.SessionTag), done: done}, nil
 }
 

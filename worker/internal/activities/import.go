@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	mgmt "github.com/neosyncio/neosync/backend/gen/go/protos/mgmt/v1alpha1"
@@ -107,11 +105,7 @@ func (a *Activities) ImportExport(ctx context.Context, in StepInput) (*ImportRes
 		}
 		defer dstDB.Close()
 		dst := sqlsync.Destination{Name: in.DestinationName, DB: dstDB, Options: d.Options, SessionTag: sessionTag(ctx, in.JobRunID)}
-		if activity.GetInfo(ctx).Attempt > 1 {
-			if _, err := sqlsync.EndStaleSessions(ctx, dst, sqlsync.SessionName(dst.SessionTag)); err != nil {
-				a.Logger.WarnContext(ctx, "end the previous attempt's sessions", slog.String("job_run_id", in.JobRunID), slog.String("error", err.Error()))
-			}
-		}
+		a.endStaleSessions(ctx, in.JobRunID, dst)
 		started := time.Now()
 		var mu sync.Mutex
 		last := map[sqlschema.TableName]time.Time{}
