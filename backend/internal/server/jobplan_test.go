@@ -87,8 +87,9 @@ INSERT INTO customers VALUES (1, 'a'); INSERT INTO orders VALUES (1, 1); INSERT 
 // TestJobPlanChecksGenerateDestinations: a generate job's plan looks at
 // its destinations as its run's first step will — a second connection to
 // the schema's own database, and a destination whose tables hold rows
-// without truncate_before_insert, are said to be refused; an empty
-// destination has nothing to say.
+// without truncate_before_insert (also when init schema would create
+// another of its tables), are said to be refused; an empty destination
+// has nothing to say.
 func TestJobPlanChecksGenerateDestinations(t *testing.T) {
 	t.Parallel()
 	api := apitest.Start(t, apitest.Options{})
@@ -131,6 +132,14 @@ CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES cus
 		if !strings.Contains(w, want) {
 			t.Errorf("plan warnings lack %q:\n%s", want, w)
 		}
+	}
+	// Init schema would create orders, which is missing; customers holds
+	// a row, so the run will still be refused.
+	partialURL := testdb.Postgres(t, "neosync_genplan_partial")
+	execPG(t, partialURL, "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL); INSERT INTO customers VALUES (1, 'kept');")
+	partial := createConnection(t, c, accountID, "partial", pgConfig(partialURL))
+	if w := plan(&mgmt.JobDestinationCreate{ConnectionId: partial.GetId(), Options: &mgmt.JobDestinationOptions{InitTableSchema: true}}); !strings.Contains(w, "the run will be refused: destination partial: table public.customers already holds rows, and") {
+		t.Errorf("a destination missing one table and holding rows in another is not said to be refused:\n%s", w)
 	}
 	if w := plan(&mgmt.JobDestinationCreate{ConnectionId: empty.GetId()}, &mgmt.JobDestinationCreate{ConnectionId: full.GetId(), Options: &mgmt.JobDestinationOptions{TruncateBeforeInsert: true, TruncateCascade: true}}); strings.Contains(w, "refused") {
 		t.Errorf("an empty destination and one that truncates are refused:\n%s", w)

@@ -210,8 +210,6 @@ func (s *Service) checkGenerateDestination(ctx context.Context, scope domain.Sco
 		return ""
 	case errors.As(err, &self) || errors.As(err, &occupied):
 		return "the run will be refused: " + err.Error()
-	case d.Options.InitSchema:
-		return "" // a missing table is created by the run
 	}
 	return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err)
 }
