@@ -63,4 +63,9 @@ describe("DestinationList", () => {
   it("refuses the source as a destination", () => {
     expect(checkDestinations([{ ...newDestination(), connectionId: "src" }], "src")[0].connectionId).toMatch(/different connection/);
   });
+
+  it("refuses a generate job's schema connection as a destination", () => {
+    expect(checkDestinations([{ ...newDestination(), connectionId: "schema" }], "schema", [], true)[0].connectionId).toMatch(/the one the schema comes from/);
+    expect(checkDestinations([{ ...newDestination(), connectionId: "other" }], "schema", [], true)[0]).toEqual({});
+  });
 });

@@ -57,10 +57,12 @@ export function connectionLabel(c: Connection): string {
  * connection that is not the source and not used twice, of the same kind of
  * database as the source when connections are given (the engine copies
  * PostgreSQL into PostgreSQL and MySQL into MySQL only), and a batch size
- * that is empty or a whole number from 1 to 100000. Returns one entry per
- * destination (empty when valid).
+ * that is empty or a whole number from 1 to 100000. For a generate job
+ * (generate), sourceId is the connection the schema comes from, which no
+ * destination may be either, and the kinds are not compared. Returns one
+ * entry per destination (empty when valid).
  */
-export function checkDestinations(list: DestinationDraft[], sourceId: string, connections: Connection[] = []): DestinationErrors[] {
+export function checkDestinations(list: DestinationDraft[], sourceId: string, connections: Connection[] = [], generate = false): DestinationErrors[] {
   const kind = (id: string) => {
     const c = connections.find((x) => x.id === id);
     return c ? connectionType(c.connectionConfig) : "";
@@ -70,9 +72,12 @@ export function checkDestinations(list: DestinationDraft[], sourceId: string, co
     const e: DestinationErrors = {};
     const destKind = kind(d.connectionId);
     if (!d.connectionId) e.connectionId = "Choose a connection.";
-    else if (d.connectionId === sourceId) e.connectionId = "The destination must be a different connection from the source.";
+    else if (d.connectionId === sourceId)
+      e.connectionId = generate
+        ? "The destination must be a different connection from the one the schema comes from: a generate job replaces the rows of every table it fills."
+        : "The destination must be a different connection from the source.";
     else if (list.findIndex((x) => x.connectionId === d.connectionId) < i) e.connectionId = "This connection is already a destination.";
-    else if (sourceKind && destKind && sourceKind !== destKind)
+    else if (!generate && sourceKind && destKind && sourceKind !== destKind)
       e.connectionId = `The source is ${sourceKind} and this destination is ${destKind}: a sync copies into the same kind of database only. Choose a ${sourceKind} connection.`;
     const b = d.batchSize.trim();
     if (b && (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 100000)) e.batchSize = "A whole number from 1 to 100000, or empty for the default.";

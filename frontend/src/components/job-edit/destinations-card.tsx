@@ -30,7 +30,8 @@ export function DestinationsCard({ job, connections, connName }: { job: Job; con
   const update = useMutation(JobService.method.updateJobDestinationConnection, done);
   const add = useMutation(JobService.method.createJobDestinationConnections, done);
   const remove = useMutation(JobService.method.deleteJobDestinationConnection, { onSuccess: async () => { await qc.invalidateQueries(); setRemoving(null); } });
-  const source = job.source?.options.case === "sync" ? sourceConnectionId(job) : "";
+  const source = sourceConnectionId(job);
+  const generate = job.source?.options.case === "generate";
 
   const open = (id: string, d: DestinationDraft) => {
     update.reset();
@@ -41,7 +42,7 @@ export function DestinationsCard({ job, connections, connName }: { job: Job; con
   };
   const submit = () => {
     const others = job.destinations.filter((d) => d.id !== editing).map(destinationDraftOf);
-    const errs = checkDestinations([...others, draft], source, connections);
+    const errs = checkDestinations([...others, draft], source, connections, generate);
     const mine = errs[errs.length - 1];
     setErrors(mine);
     if (hasErrors([mine])) return;
