@@ -95,24 +95,11 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	if o := g.job.GetSyncOptions(); o != nil {
 		out.MaxAttempts, out.HeartbeatSeconds = o.GetMaxAttempts(), o.GetHeartbeatTimeoutSeconds()
 	}
-	// Every destination is checked before any is prepared, and those that
-	// keep their rows before any is truncated: a refused run has emptied
-	// nothing.
 	for _, d := range g.destinations {
 		out.Destinations = append(out.Destinations, d.Name)
-		if err := a.checkGenerateTarget(ctx, runID, plan, d); err != nil {
-			return fail(err)
-		}
 	}
-	for _, truncating := range []bool{false, true} {
-		for _, d := range g.destinations {
-			if d.Options.Truncate != truncating {
-				continue
-			}
-			if err := a.prepareGenerate(ctx, runID, g, s, plan, d); err != nil {
-				return fail(err)
-			}
-		}
+	if err := a.prepareGenerate(ctx, runID, g, s, plan); err != nil {
+		return fail(err)
 	}
 	var pending []*mgmt.PendingTable
 	for _, t := range plan.Tables {
@@ -128,54 +115,75 @@ func (a *Activities) StartGenerate(ctx context.Context, jobID string) (*Generate
 	return out, nil
 }
 
-// checkGenerateTarget refuses destination d of generate run runID when it
-// is the schema's own database (generate.Target), before any destination
-// is written.
-func (a *Activities) checkGenerateTarget(ctx context.Context, runID string, plan *generate.Plan, d syncplan.Destination) (err error) {
-	db, done, err := a.openRun(ctx, runID, d.Conn)
-	if err != nil {
-		return fmt.Errorf("destination %q: %w", d.Name, err)
+// prepareGenerate readies the destinations of generate run runID before
+// anything is written. Each is resolved and checked first
+// (generate.Target: not the schema's own database). Then the ones that
+// keep their rows, and only then the ones that truncate, get their tables
+// created (init_schema) or truncated (truncate_before_insert) as the sync
+// engine does, and without truncate_before_insert the run is refused when
+// a planned table already holds rows (generate.CheckReplace): generating
+// replaces a table's rows, and rows the job did not write are only
+// replaced when the destination says so. A refused run has emptied
+// nothing.
+func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *generateJob, s *syncplan.Schema, plan *generate.Plan) (err error) {
+	type target struct {
+		plan *generate.Plan      // as named in the destination
+		dst  sqlsync.Destination // resolved
 	}
-	defer func() { done(err) }()
-	_, _, err = generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
-	return dataError(err)
-}
-
-// prepareGenerate readies destination d of generate run runID before
-// anything is written: it is resolved and checked (generate.Target), its tables
-// are created (init_schema) or truncated (truncate_before_insert) as the
-// sync engine does, and without truncate_before_insert the run is refused
-// when a planned table already holds rows (generate.CheckReplace) —
-// generating replaces a table's rows, and rows the job did not write are
-// only replaced when the destination says so.
-func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *generateJob, s *syncplan.Schema, plan *generate.Plan, d syncplan.Destination) (err error) {
-	db, done, err := a.openRun(ctx, runID, d.Conn)
-	if err != nil {
-		return fmt.Errorf("destination %q: %w", d.Name, err)
-	}
-	defer func() { done(err) }()
-	dplan, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
-	if err != nil {
-		return dataError(err)
-	}
-	if d.Options.InitSchema || d.Options.Truncate {
-		// Reuse the sync engine's schema init: a plan copying every column.
-		var mappings []syncplan.Mapping
-		for _, c := range s.Columns {
-			if _, ok := g.request.Tables[sqlschema.TableName{Schema: c.Schema, Table: c.Table}]; ok {
-				mappings = append(mappings, syncplan.Mapping{Schema: c.Schema, Table: c.Table, Column: c.Name, Transformer: syncplan.Transformer{Source: syncplan.Passthrough}})
-			}
+	targets := make([]target, len(g.destinations))
+	for i, d := range g.destinations {
+		db, done, err := a.openRun(ctx, runID, d.Conn)
+		if err != nil {
+			return fmt.Errorf("destination %q: %w", d.Name, err)
 		}
-		sp, err := syncplan.NewPlan(s, syncplan.Job{Source: g.schema, Mappings: mappings}, a.Registry)
+		defer func() { done(err) }()
+		dp, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
 		if err != nil {
 			return dataError(err)
 		}
-		sp.Source = plan.Source
-		if err := a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options}); err != nil {
-			return dataError(err)
+		targets[i] = target{plan: dp, dst: rd}
+	}
+	var sp *syncplan.Plan // the sync engine's schema init: a plan copying every column
+	for _, truncating := range []bool{false, true} {
+		for i, d := range g.destinations {
+			if d.Options.Truncate != truncating {
+				continue
+			}
+			if d.Options.InitSchema || d.Options.Truncate {
+				if sp == nil {
+					if sp, err = a.passthroughPlan(g, s, plan); err != nil {
+						return dataError(err)
+					}
+				}
+				if err := a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: targets[i].dst.DB, Options: d.Options}); err != nil {
+					return dataError(err)
+				}
+			}
+			if err := generate.CheckReplace(ctx, targets[i].plan, targets[i].dst); err != nil {
+				return dataError(err)
+			}
 		}
 	}
-	return dataError(generate.CheckReplace(ctx, dplan, rd))
+	return nil
+}
+
+// passthroughPlan is the sync plan of generate job g's tables in schema s,
+// every column passed through, for the sync engine's schema init and
+// truncate, with plan's Source, so that the engine refuses the schema's own
+// database too.
+func (a *Activities) passthroughPlan(g *generateJob, s *syncplan.Schema, plan *generate.Plan) (*syncplan.Plan, error) {
+	var mappings []syncplan.Mapping
+	for _, c := range s.Columns {
+		if _, ok := g.request.Tables[sqlschema.TableName{Schema: c.Schema, Table: c.Table}]; ok {
+			mappings = append(mappings, syncplan.Mapping{Schema: c.Schema, Table: c.Table, Column: c.Name, Transformer: syncplan.Transformer{Source: syncplan.Passthrough}})
+		}
+	}
+	sp, err := syncplan.NewPlan(s, syncplan.Job{Source: g.schema, Mappings: mappings}, a.Registry)
+	if err != nil {
+		return nil, err
+	}
+	sp.Source = plan.Source
+	return sp, nil
 }
 
 // buildGenerate loads generate job jobID and plans it against its schema
