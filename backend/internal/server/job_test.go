@@ -307,7 +307,12 @@ CREATE TABLE app.users (id integer PRIMARY KEY, uid uuid, email text NOT NULL UN
 	if _, err := myDB.ExecContext(apitest.Ctx(t), `CREATE TABLE users (id binary(16) PRIMARY KEY, uid char(36), email varchar(255) NOT NULL UNIQUE, nick varchar(50) UNIQUE, note text)`); err != nil {
 		t.Fatal(err)
 	}
-	dst := createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_validate_dst")))
+	// A job copies between databases of one kind: a destination of each.
+	myDstURL, _ := testdb.MySQL(t, "neosync_validate_dst")
+	dsts := map[string]*mgmt.Connection{
+		"postgres": createConnection(t, c, accountID, "dest", pgConfig(testdb.Postgres(t, "neosync_validate_dst"))),
+		"mariadb":  createConnection(t, c, accountID, "dest-mariadb", mysqlConfig(myDstURL)),
+	}
 
 	badConfig := &mgmt.JobMappingTransformer{Source: "transform_email", Config: mustStruct(t, map[string]any{"preserve_domain": "yes"})}
 	for _, tc := range []struct {
@@ -364,7 +369,7 @@ CREATE TABLE app.users (id integer PRIMARY KEY, uid uuid, email text NOT NULL UN
 			// field, as before the source is read…
 			create := &mgmt.CreateJobRequest{
 				AccountId: accountID, JobName: "refused-" + tc.name, Source: syncSource(src.GetId()),
-				Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dst.GetId()}}, Mappings: mappings,
+				Destinations: []*mgmt.JobDestinationCreate{{ConnectionId: dsts[tc.name].GetId()}}, Mappings: mappings,
 			}
 			_, err = c.Jobs.CreateJob(ctx, connect.NewRequest(create))
 			wantCode(t, "create", err, connect.CodeInvalidArgument)

@@ -1,12 +1,15 @@
 package generate
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlconnect"
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
+	"github.com/neosyncio/neosync/backend/pkg/sqlsync"
 )
 
 // TestPlanIn: every table, parent and dependency is renamed, and the
@@ -84,5 +87,21 @@ func TestOccupied(t *testing.T) {
 				t.Errorf("with missing tables: %v, %v; want %v", got, err, want)
 			}
 		})
+	}
+}
+
+// TestTargetRefusesAnotherKind: a destination of another kind of database
+// than the schema's is refused with a *KindError naming both, before any
+// statement reaches it (the destination here has no connection to use).
+func TestTargetRefusesAnotherKind(t *testing.T) {
+	p := &Plan{Dialect: sqlschema.DialectPostgres, Tables: []Table{{Name: sqlschema.TableName{Schema: "public", Table: "customers"}, Rows: 5}}}
+	_, _, err := Target(t.Context(), nil, p, sqlsync.Destination{Name: "staging", DB: &sqlconnect.DB{Driver: sqlconnect.DriverMySQL}})
+	var kind *KindError
+	if !errors.As(err, &kind) {
+		t.Fatalf("Target: %v; want a *KindError", err)
+	}
+	want := "destination staging is a MySQL/MariaDB database and the job's schema is read from PostgreSQL"
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("message %q; want it to say %q", err, want)
 	}
 }

@@ -28,6 +28,33 @@ func (e *SchemaDatabaseError) Error() string {
 		e.Destination, e.Database, e.Server, e.Table)
 }
 
+// KindError is the refusal to generate into a database of another kind
+// than the one the plan's schema was read from: the plan's DDL and
+// statements are in the schema's SQL dialect.
+type KindError struct {
+	// Destination is the destination's name.
+	Destination string
+	// Schema and Dest are the schema's dialect and the destination's.
+	Schema, Dest sqlschema.Dialect
+}
+
+// Error names both kinds and what to do.
+func (e *KindError) Error() string {
+	return fmt.Sprintf("destination %s is a %s database and the job's schema is read from %s: a generate job writes into the kind of database its schema comes from; point the destination at a %s database",
+		e.Destination, dialectName(e.Dest), dialectName(e.Schema), dialectName(e.Schema))
+}
+
+// dialectName is how messages name a kind of database.
+func dialectName(d sqlschema.Dialect) string {
+	switch d {
+	case sqlschema.DialectPostgres:
+		return "PostgreSQL"
+	case sqlschema.DialectMySQL:
+		return "MySQL/MariaDB"
+	}
+	return string(d)
+}
+
 // OccupiedError is the refusal to replace rows the job did not write: a
 // destination without truncate_before_insert whose planned tables already
 // hold rows.
@@ -53,8 +80,12 @@ func (e *OccupiedError) Error() string {
 // it returns p as named in dst (Plan.In) — on MySQL/MariaDB the tables go
 // into the database dst's connection uses, not the schema connection's —
 // and dst as resolved. A destination that reaches the database the schema
-// was read from (Plan.Source) is refused with a *SchemaDatabaseError.
+// was read from (Plan.Source) is refused with a *SchemaDatabaseError, a
+// database of another kind than the schema's with a *KindError.
 func Target(ctx context.Context, e *sqlsync.Engine, p *Plan, dst sqlsync.Destination) (*Plan, sqlsync.Destination, error) {
+	if dst.DB != nil && sqlschema.Dialect(dst.DB.Driver) != p.Dialect {
+		return nil, dst, &KindError{Destination: dst.Name, Schema: p.Dialect, Dest: sqlschema.Dialect(dst.DB.Driver)}
+	}
 	sp := &syncplan.Plan{Dialect: p.Dialect, Source: p.Source, Tables: make([]syncplan.Table, len(p.Tables))}
 	for i, t := range p.Tables {
 		sp.Tables[i].Name = t.Name

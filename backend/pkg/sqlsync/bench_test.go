@@ -2,12 +2,14 @@ package sqlsync
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -248,7 +250,12 @@ func (c benchCPU) total() float64 { return c.worker + c.source + c.dest }
 // CPU seconds.
 func runBenchChild(srcURL, dstURL, mode string) (time.Duration, int64, benchCPU, error) {
 	var cpu benchCPU
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchRelayChild$", "-test.count=1")
+	args := []string{"-test.run=^TestBenchRelayChild$", "-test.count=1"}
+	if dir := os.Getenv("NEOSYNC_BENCH_CPUPROFILE"); dir != "" {
+		// A CPU profile of each child run, to read with go tool pprof.
+		args = append(args, "-test.cpuprofile="+filepath.Join(dir, fmt.Sprintf("relay-%s-%d.prof", cmp.Or(mode, "appending"), time.Now().UnixNano())))
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), benchChildEnv+"=1", "BENCH_SRC="+srcURL, "BENCH_DST="+dstURL, "BENCH_MODE="+mode)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

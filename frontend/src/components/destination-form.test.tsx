@@ -68,4 +68,13 @@ describe("DestinationList", () => {
     expect(checkDestinations([{ ...newDestination(), connectionId: "schema" }], "schema", [], true)[0].connectionId).toMatch(/the one the schema comes from/);
     expect(checkDestinations([{ ...newDestination(), connectionId: "other" }], "schema", [], true)[0]).toEqual({});
   });
+
+  it("refuses a destination of another kind than a generate job's schema, and a bucket", () => {
+    const conn = (id: string, kind: "pgConfig" | "mysqlConfig" | "awsS3Config") => create(ConnectionSchema, { id, connectionConfig: { config: { case: kind, value: {} } } });
+    const connections = [conn("pg", "pgConfig"), conn("pg2", "pgConfig"), conn("maria", "mysqlConfig"), conn("bucket", "awsS3Config")];
+    const check = (dest: string) => checkDestinations([{ ...newDestination(), connectionId: dest }], "pg", connections, true)[0];
+    expect(check("maria").connectionId).toMatch(/schema comes from a PostgreSQL connection and this destination is MySQL/);
+    expect(check("bucket").connectionId).toMatch(/not into an S3 bucket/);
+    expect(check("pg2")).toEqual({});
+  });
 });

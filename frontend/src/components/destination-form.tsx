@@ -77,6 +77,9 @@ export function checkDestinations(list: DestinationDraft[], sourceId: string, co
         ? "The destination must be a different connection from the one the schema comes from: a generate job replaces the rows of every table it fills."
         : "The destination must be a different connection from the source.";
     else if (list.findIndex((x) => x.connectionId === d.connectionId) < i) e.connectionId = "This connection is already a destination.";
+    else if (generate && destKind === "S3") e.connectionId = "A generate job writes into a database, not into an S3 bucket.";
+    else if (generate && sourceKind && destKind && sourceKind !== destKind)
+      e.connectionId = `The schema comes from a ${sourceKind} connection and this destination is ${destKind}: a generate job writes into the kind of database its schema comes from. Choose a ${sourceKind} connection.`;
     else if (!generate && sourceKind && destKind && sourceKind !== destKind)
       e.connectionId = `The source is ${sourceKind} and this destination is ${destKind}: a sync copies into the same kind of database only. Choose a ${sourceKind} connection.`;
     const b = d.batchSize.trim();

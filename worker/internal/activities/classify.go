@@ -63,13 +63,14 @@ func classify(err error) string {
 	}
 	// A destination that is the source, or a truncate that would empty
 	// tables outside the job without truncate_cascade: the job must change.
-	// So does a generate destination that is the schema's own database,
-	// or whose tables hold rows it was not told to replace.
+	// So does a generate destination that is the schema's own database or
+	// of another kind, or whose tables hold rows it was not told to replace.
 	var same *sqlsync.SameDatabaseError
 	var reach *sqlsync.TruncateCascadeError
 	var self *generate.SchemaDatabaseError
 	var occupied *generate.OccupiedError
-	if errors.As(err, &same) || errors.As(err, &reach) || errors.As(err, &self) || errors.As(err, &occupied) {
+	var kind *generate.KindError
+	if errors.As(err, &same) || errors.As(err, &reach) || errors.As(err, &self) || errors.As(err, &occupied) || errors.As(err, &kind) {
 		return ErrTypeValidation
 	}
 	var pg *pgconn.PgError

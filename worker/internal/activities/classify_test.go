@@ -58,6 +58,7 @@ func TestClassify(t *testing.T) {
 		{"same database", wrap(&sqlsync.SameDatabaseError{Destination: "dst"}), ErrTypeValidation},
 		{"truncate reach", wrap(&sqlsync.TruncateCascadeError{}), ErrTypeValidation},
 		{"generate into the schema's database", wrap(&generate.SchemaDatabaseError{Destination: "dst"}), ErrTypeValidation},
+		{"generate into another kind of database", wrap(&generate.KindError{Destination: "dst", Schema: "postgres", Dest: "mysql"}), ErrTypeValidation},
 		{"generate over rows", wrap(&generate.OccupiedError{Destination: "dst", Tables: []sqlschema.TableName{{Schema: "public", Table: "t"}}}), ErrTypeValidation},
 		{"unknown", errors.New("something odd"), ""},
 	}

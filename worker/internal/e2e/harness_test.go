@@ -267,9 +267,13 @@ type clients struct {
 }
 
 func (s *stack) env() []string {
+	level := "warn"
+	if os.Getenv("NEOSYNC_E2E_LOGS") != "" {
+		level = "debug"
+	}
 	return append(os.Environ(),
 		"NEOSYNC_DB_URL="+s.dbURL, "NEOSYNC_ENCRYPTION_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-		"TEMPORAL_URL="+temporalAddr, "TEMPORAL_TASK_QUEUE="+s.taskQueue, "NEOSYNC_API_URL="+s.apiURL, "LOG_LEVEL=warn")
+		"TEMPORAL_URL="+temporalAddr, "TEMPORAL_TASK_QUEUE="+s.taskQueue, "NEOSYNC_API_URL="+s.apiURL, "LOG_LEVEL="+level)
 }
 
 type syncWriter struct {
@@ -301,10 +305,17 @@ func startStack(t *testing.T, apiEnv ...string) *stack {
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		if t.Failed() {
-			s.mu.Lock()
 			t.Logf("process logs:\n%s", s.logs.String())
-			s.mu.Unlock()
+		}
+		if path := os.Getenv("NEOSYNC_E2E_LOGS"); path != "" {
+			// The API's and workers' logs of a passing run too, to read
+			// where a run's time went.
+			if err := os.WriteFile(path, s.logs.Bytes(), 0o644); err != nil {
+				t.Logf("NEOSYNC_E2E_LOGS: %v", err)
+			}
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)

@@ -269,13 +269,11 @@ func (s *Service) checkCreate(ctx context.Context, p CreateParams) error {
 	return s.checkSource(ctx, p.AccountID, p.Definition)
 }
 
-// sourceKind is DriverS3 for an import's source and "" otherwise (the
-// database kind is not needed to check destinations).
-func (d Definition) sourceKind() sqlconnect.Driver {
-	if d.Sync != nil && d.Sync.Import != nil {
-		return sqlconnect.DriverS3
-	}
-	return ""
+// sourceKind is the kind of a stored job's source connection (for a
+// generate job, its schema connection), which its destinations are
+// checked against.
+func (s *Service) sourceKind(ctx context.Context, j Job) (sqlconnect.Driver, error) {
+	return s.connectionType(ctx, j.AccountID, j.Definition.SourceConnectionID())
 }
 
 // checkDestinations validates new destinations against the source and the
@@ -287,7 +285,10 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 	}
 	for i, d := range add {
 		f := fmt.Sprintf("destinations[%d]", i)
-		if d.ConnectionID == source && source != uuid.Nil && !generating {
+		if d.ConnectionID == source && source != uuid.Nil {
+			if generating {
+				return domain.Invalid(f+".connection_id", "must differ from the schema connection: a generate job replaces the rows of every table it fills, so it never writes into the database its schema is read from")
+			}
 			return domain.Invalid(f+".connection_id", "must differ from the source connection")
 		}
 		if seen[d.ConnectionID] {
@@ -299,6 +300,9 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 		}
 		kind, err := s.connectionType(ctx, accountID, d.ConnectionID)
 		if err != nil {
+			return err
+		}
+		if err := sameKind(f+".connection_id", d.ConnectionID, kind, sourceKind, generating); err != nil {
 			return err
 		}
 		if kind == sqlconnect.DriverS3 && generating {
@@ -317,6 +321,36 @@ func (s *Service) checkDestinations(ctx context.Context, accountID, source uuid.
 		}
 	}
 	return nil
+}
+
+// sameKind refuses a database destination of another kind than the job's
+// source database — for a generate job, its schema connection's: a job
+// copies and generates within one SQL dialect. An S3 bucket on either
+// side is not a database and is checked on its own.
+func sameKind(field string, dest uuid.UUID, destKind, sourceKind sqlconnect.Driver, generating bool) error {
+	if !isDatabase(destKind) || !isDatabase(sourceKind) || destKind == sourceKind {
+		return nil
+	}
+	if generating {
+		return domain.Invalid(field, "connection %s is a %s database and the schema connection is %s: a generate job writes into the kind of database its schema is read from", dest, kindName(destKind), kindName(sourceKind))
+	}
+	return domain.Invalid(field, "connection %s is a %s database and the source is %s: a job copies between databases of the same kind only", dest, kindName(destKind), kindName(sourceKind))
+}
+
+// isDatabase reports whether a connection kind is a SQL database.
+func isDatabase(k sqlconnect.Driver) bool {
+	return k == sqlconnect.DriverPostgres || k == sqlconnect.DriverMySQL
+}
+
+// kindName is how messages name a database kind.
+func kindName(k sqlconnect.Driver) string {
+	switch k {
+	case sqlconnect.DriverPostgres:
+		return "PostgreSQL"
+	case sqlconnect.DriverMySQL:
+		return "MySQL/MariaDB"
+	}
+	return string(k)
 }
 
 // Get returns one job with its destinations.
@@ -477,8 +511,15 @@ func (s *Service) updateDefinition(ctx context.Context, scope domain.Scope, user
 			return Job{}, err
 		}
 		for _, dest := range j.Destinations {
-			if destKind, err := s.connectionType(ctx, j.AccountID, dest.ConnectionID); err == nil && destKind == sqlconnect.DriverS3 && kind == sqlconnect.DriverS3 {
+			destKind, err := s.connectionType(ctx, j.AccountID, dest.ConnectionID)
+			if err != nil {
+				return Job{}, err
+			}
+			if destKind == sqlconnect.DriverS3 && kind == sqlconnect.DriverS3 {
 				return Job{}, domain.Invalid("source", "the job writes to S3 bucket %s: an import from S3 writes into databases only", dest.ConnectionID)
+			}
+			if err := sameKind("source", dest.ConnectionID, destKind, kind, d.Generate != nil); err != nil {
+				return Job{}, err
 			}
 		}
 		for _, dest := range j.Destinations {
@@ -562,7 +603,11 @@ func (s *Service) AddDestinations(ctx context.Context, scope domain.Scope, id uu
 	if len(add) == 0 {
 		return nil, domain.Invalid("destinations", "needs at least one destination")
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.sourceKind(), j.Definition.Generate != nil, j.Destinations, add); err != nil {
+	kind, err := s.sourceKind(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), kind, j.Definition.Generate != nil, j.Destinations, add); err != nil {
 		return nil, err
 	}
 	var out []Destination
@@ -605,7 +650,11 @@ func (s *Service) UpdateDestination(ctx context.Context, scope domain.Scope, job
 	if !found {
 		return Job{}, domain.NotFound("job destination", destID)
 	}
-	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), j.Definition.sourceKind(), j.Definition.Generate != nil, others, []DestinationOptionsFor{d}); err != nil {
+	kind, err := s.sourceKind(ctx, j)
+	if err != nil {
+		return Job{}, err
+	}
+	if err := s.checkDestinations(ctx, j.AccountID, j.Definition.SourceConnectionID(), kind, j.Definition.Generate != nil, others, []DestinationOptionsFor{d}); err != nil {
 		return Job{}, err
 	}
 	opts, err := json.Marshal(d.Options)

@@ -205,10 +205,11 @@ func (s *Service) checkGenerateDestination(ctx context.Context, scope domain.Sco
 	}
 	var self *generate.SchemaDatabaseError
 	var occupied *generate.OccupiedError
+	var kind *generate.KindError
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &self) || errors.As(err, &occupied):
+	case errors.As(err, &self) || errors.As(err, &occupied) || errors.As(err, &kind):
 		return "the run will be refused: " + err.Error()
 	}
 	return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err)

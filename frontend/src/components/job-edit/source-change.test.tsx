@@ -49,4 +49,34 @@ describe("SourceChange", () => {
     expect(src?.case === "sync" && src.value).toMatchObject({ connectionId: "replica", subsetByForeignKeyConstraints: true, subsets: [{ whereClause: "id < 5" }] });
     expect(saved[0].mappings).toHaveLength(1);
   });
+
+  it("refuses a generate job's schema connection of another kind than its destinations, or one of them", async () => {
+    const saved: UpdateJobSourceConnectionRequest[] = [];
+    const conn = (id: string, kind: "pgConfig" | "mysqlConfig") => create(ConnectionSchema, { id, name: `${id}-db`, connectionConfig: { config: { case: kind, value: {} } } });
+    const gen = create(JobSchema, {
+      id: "j2",
+      accountId: "a1",
+      source: { options: { case: "generate", value: { fkSourceConnectionId: "prod", tables: [{ schema: "public", table: "t", rowCount: 10n }] } } },
+      destinations: [{ id: "d1", connectionId: "staging" }],
+    });
+    renderWithAPI(<SourceChange job={gen} connections={[conn("prod", "pgConfig"), conn("staging", "pgConfig"), conn("maria", "mysqlConfig")]} onDone={() => {}} />, (r) =>
+      r.service(JobService, {
+        validateJobMappings() {
+          return {};
+        },
+        updateJobSourceConnection(req) {
+          saved.push(req);
+          return { job: gen };
+        },
+      }),
+    );
+    const select = screen.getByLabelText("New schema connection");
+    await userEvent.selectOptions(select, "maria");
+    await userEvent.click(screen.getByRole("button", { name: "Change source" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("The schema comes from a MySQL connection and this destination is PostgreSQL");
+    await userEvent.selectOptions(select, "staging");
+    await userEvent.click(screen.getByRole("button", { name: "Change source" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("never writes into the database its schema comes from");
+    expect(saved).toHaveLength(0);
+  });
 });

@@ -40,11 +40,10 @@ export function SourceChange({ job, connections, onDone }: { job: Job; connectio
   const submit = async () => {
     setProblems([]);
     if (!target || target === current) return setProblems(["Choose a different connection."]);
-    if (sync && job.destinations.some((d) => d.connectionId === target)) return setProblems(["This connection is a destination of the job; a sync cannot read from it too."]);
-    if (sync) {
-      const kinds = checkDestinations(job.destinations.map(destinationDraftOf), target, connections).map((e) => e.connectionId).filter((e): e is string => !!e);
-      if (kinds.length) return setProblems(kinds);
-    }
+    if (job.destinations.some((d) => d.connectionId === target))
+      return setProblems([sync ? "This connection is a destination of the job; a sync cannot read from it too." : "This connection is a destination of the job; a generate job never writes into the database its schema comes from."]);
+    const kinds = checkDestinations(job.destinations.map(destinationDraftOf), target, connections, !sync).map((e) => e.connectionId).filter((e): e is string => !!e);
+    if (kinds.length) return setProblems(kinds);
     const res = await validate.mutateAsync({ accountId: job.accountId, connectionId: target, mappings: job.mappings, virtualForeignKeys: job.virtualForeignKeys, jobType: job.type }).catch(() => undefined);
     if (!res) return;
     const errs = [...(res.databaseErrors?.errors ?? []), ...res.columnErrors.flatMap((c) => c.errors.map((e) => `${c.schema}.${c.table}.${c.column}: ${e}`))];

@@ -104,7 +104,7 @@ export default function NewJobPage() {
     }
     if (at === 1) {
       if (!sourceId) return fail(kind === "sync" ? "Choose a source." : "Choose the connection whose schema the rows follow.");
-      const errs = checkDestinations(dests, sourceId, kind === "sync" ? connections : [], kind !== "sync");
+      const errs = checkDestinations(dests, sourceId, connections, kind !== "sync");
       setDestErrors(errs);
       if (hasErrors(errs)) return fail("Fix the destinations shown above.");
     }
