@@ -69,6 +69,13 @@ describe("DestinationList", () => {
     expect(checkDestinations([{ ...newDestination(), connectionId: "other" }], "schema", [], true)[0]).toEqual({});
   });
 
+  it("words the options for a generate job", () => {
+    render(<DestinationList value={[newDestination()]} onChange={() => {}} connections={connections} generate />);
+    expect(screen.getByLabelText(/Truncate before generating/)).toBeInTheDocument();
+    expect(screen.getByText(/a table that already holds rows stops the run/)).toBeInTheDocument();
+    expect(screen.queryByText(/Truncate before copying/)).toBeNull();
+  });
+
   it("refuses a destination of another kind than a generate job's schema, and a bucket", () => {
     const conn = (id: string, kind: "pgConfig" | "mysqlConfig" | "awsS3Config") => create(ConnectionSchema, { id, connectionConfig: { config: { case: kind, value: {} } } });
     const connections = [conn("pg", "pgConfig"), conn("pg2", "pgConfig"), conn("maria", "mysqlConfig"), conn("bucket", "awsS3Config")];

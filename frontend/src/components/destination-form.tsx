@@ -103,7 +103,9 @@ export const onConflictLabel: Record<string, string> = {
 /**
  * DestinationFields edits one destination: the connection (optional, for
  * forms that pick it) and its options — create missing tables, truncate
- * (and cascade), what to do when a row conflicts, batch size.
+ * (and cascade), what to do when a row conflicts, batch size. generate
+ * words the options for a generate job, which fills the tables rather
+ * than copying into them.
  */
 export function DestinationFields({
   value,
@@ -112,6 +114,7 @@ export function DestinationFields({
   errors = {},
   connections,
   label = "Destination",
+  generate = false,
 }: {
   value: DestinationDraft;
   onChange: (d: DestinationDraft) => void;
@@ -119,6 +122,7 @@ export function DestinationFields({
   errors?: DestinationErrors;
   connections?: Connection[];
   label?: string;
+  generate?: boolean;
 }) {
   const set = (p: Partial<DestinationDraft>) => onChange({ ...value, ...p });
   return (
@@ -139,15 +143,19 @@ export function DestinationFields({
         <input type="checkbox" className="mt-0.5" checked={value.initTableSchema} onChange={(e) => set({ initTableSchema: e.target.checked })} />
         <span>
           <span className="font-medium">Create missing tables</span>
-          <span className="block text-xs text-slate-500">Copy the source&apos;s table definitions first.</span>
+          <span className="block text-xs text-slate-500">{generate ? "Create the schema connection's table definitions first." : "Copy the source's table definitions first."}</span>
         </span>
       </label>
       <div className="space-y-2">
         <label className="flex items-start gap-2 text-sm">
           <input type="checkbox" className="mt-0.5" checked={value.truncateBeforeInsert} onChange={(e) => set({ truncateBeforeInsert: e.target.checked })} />
           <span>
-            <span className="font-medium">Truncate before copying</span>
-            <span className="block text-xs text-slate-500">Empties the tables so reruns do not duplicate rows.</span>
+            <span className="font-medium">{generate ? "Truncate before generating" : "Truncate before copying"}</span>
+            <span className="block text-xs text-slate-500">
+              {generate
+                ? "Replaces the rows the tables hold. Without it, a table that already holds rows stops the run before anything is written."
+                : "Empties the tables so reruns do not duplicate rows."}
+            </span>
           </span>
         </label>
         <label className={cx("ml-6 flex items-start gap-2 text-sm", !value.truncateBeforeInsert && "text-slate-400")}>
@@ -196,11 +204,13 @@ export function DestinationList({
   onChange,
   connections,
   errors = [],
+  generate = false,
 }: {
   value: DestinationDraft[];
   onChange: (v: DestinationDraft[]) => void;
   connections: Connection[];
   errors?: DestinationErrors[];
+  generate?: boolean;
 }) {
   return (
     <div className="space-y-4">
@@ -220,6 +230,7 @@ export function DestinationList({
             value={d}
             errors={errors[i]}
             connections={connections}
+            generate={generate}
             onChange={(n) => onChange(value.map((x, j) => (j === i ? n : x)))}
           />
         </section>

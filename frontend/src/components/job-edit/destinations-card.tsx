@@ -51,7 +51,7 @@ export function DestinationsCard({ job, connections, connName }: { job: Job; con
   };
   const form = (title: string) => (
     <div className="rounded-md border border-indigo-200 bg-indigo-50/40 p-4" role="group" aria-label={title}>
-      <DestinationFields idPrefix={`dest-${editing}`} value={draft} onChange={setDraft} errors={errors} connections={connections} label="Connection" />
+      <DestinationFields idPrefix={`dest-${editing}`} value={draft} onChange={setDraft} errors={errors} connections={connections} label="Connection" generate={generate} />
       <div className="mt-3 space-y-2">
         <ErrorBox error={update.error ?? add.error} title="Could not save the destination" />
         <div className="flex justify-end gap-2">

@@ -230,7 +230,7 @@ export default function NewJobPage() {
                   </select>
                 </Field>
               </Card>
-              <DestinationList value={dests} onChange={(d) => { setDests(d); setDestErrors([]); }} connections={connections} errors={destErrors} />
+              <DestinationList value={dests} onChange={(d) => { setDests(d); setDestErrors([]); }} connections={connections} errors={destErrors} generate={kind === "generate"} />
             </>
           )}
           {step === 2 && (
