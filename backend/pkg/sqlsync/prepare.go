@@ -22,6 +22,11 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 	if err != nil {
 		return err
 	}
+	// Said once, when the tables are emptied (CheckDestination only looks).
+	for _, t := range syncplan.ReachedTables(reach) {
+		e.Logger.WarnContext(ctx, "truncate_cascade empties a table outside the job",
+			"destination", dst.Name, "table", t.String())
+	}
 	err = driverOf(dst.DB).Prepare(ctx, plan, dst, reach)
 	if err != nil {
 		return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)

@@ -62,8 +62,8 @@ func truncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([
 
 // checkTruncateReach refuses (*TruncateCascadeError) to truncate dst when
 // tables outside the job reference its copied tables and dst does not set
-// TruncateCascade; with it, it logs the tables that will be emptied. It
-// returns the references either way.
+// TruncateCascade; with it, it returns the references through which the
+// truncate reaches them (PrepareDestination logs those tables).
 func (e *Engine) checkTruncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([]syncplan.Reference, error) {
 	reach, err := truncateReach(ctx, plan, dst)
 	if err != nil {
@@ -74,10 +74,6 @@ func (e *Engine) checkTruncateReach(ctx context.Context, plan *syncplan.Plan, ds
 	}
 	if !dst.Options.TruncateCascade {
 		return nil, &TruncateCascadeError{Destination: dst.Name, References: reach}
-	}
-	for _, t := range syncplan.ReachedTables(reach) {
-		e.Logger.WarnContext(ctx, "truncate_cascade empties a table outside the job",
-			"destination", dst.Name, "table", t.String())
 	}
 	return reach, nil
 }
