@@ -41,18 +41,7 @@ type KindError struct {
 // Error names both kinds and what to do.
 func (e *KindError) Error() string {
 	return fmt.Sprintf("destination %s is a %s database and the job's schema is read from %s: a generate job writes into the kind of database its schema comes from; point the destination at a %s database",
-		e.Destination, dialectName(e.Dest), dialectName(e.Schema), dialectName(e.Schema))
-}
-
-// dialectName is how messages name a kind of database.
-func dialectName(d sqlschema.Dialect) string {
-	switch d {
-	case sqlschema.DialectPostgres:
-		return "PostgreSQL"
-	case sqlschema.DialectMySQL:
-		return "MySQL/MariaDB"
-	}
-	return string(d)
+		e.Destination, e.Dest.Name(), e.Schema.Name(), e.Schema.Name())
 }
 
 // OccupiedError is the refusal to replace rows the job did not write: a

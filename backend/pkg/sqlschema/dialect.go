@@ -13,6 +13,18 @@ const (
 	DialectMySQL Dialect = "mysql"
 )
 
+// Name is how messages name the dialect's databases: "PostgreSQL",
+// "MySQL/MariaDB" (an unknown dialect by its value).
+func (d Dialect) Name() string {
+	switch d {
+	case DialectPostgres:
+		return "PostgreSQL"
+	case DialectMySQL:
+		return "MySQL/MariaDB"
+	}
+	return string(d)
+}
+
 // QuoteIdentifier quotes one identifier for the dialect using
 // [QuotePostgresIdentifier] or [QuoteMySQLIdentifier]. An unknown dialect is
 // an error rather than a guess, because a wrong quoting style would change

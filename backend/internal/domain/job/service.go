@@ -342,16 +342,9 @@ func isDatabase(k sqlconnect.Driver) bool {
 	return k == sqlconnect.DriverPostgres || k == sqlconnect.DriverMySQL
 }
 
-// kindName is how messages name a database kind.
-func kindName(k sqlconnect.Driver) string {
-	switch k {
-	case sqlconnect.DriverPostgres:
-		return "PostgreSQL"
-	case sqlconnect.DriverMySQL:
-		return "MySQL/MariaDB"
-	}
-	return string(k)
-}
+// kindName is how messages name a database kind (a driver of a database
+// is named as its dialect).
+func kindName(k sqlconnect.Driver) string { return sqlschema.Dialect(k).Name() }
 
 // Get returns one job with its destinations.
 func (s *Service) Get(ctx context.Context, scope domain.Scope, id uuid.UUID) (Job, error) {
