@@ -84,4 +84,12 @@ describe("DestinationList", () => {
     expect(check("bucket").connectionId).toMatch(/not into an S3 bucket/);
     expect(check("pg2")).toEqual({});
   });
+
+  it("lets a sync export into an S3 bucket, and refuses another kind of database", () => {
+    const conn = (id: string, kind: "pgConfig" | "mysqlConfig" | "awsS3Config") => create(ConnectionSchema, { id, connectionConfig: { config: { case: kind, value: {} } } });
+    const connections = [conn("pg", "pgConfig"), conn("maria", "mysqlConfig"), conn("bucket", "awsS3Config")];
+    const check = (dest: string) => checkDestinations([{ ...newDestination(), connectionId: dest }], "pg", connections)[0];
+    expect(check("bucket")).toEqual({});
+    expect(check("maria").connectionId).toMatch(/The source is PostgreSQL and this destination is MySQL/);
+  });
 });

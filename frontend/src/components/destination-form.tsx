@@ -80,7 +80,7 @@ export function checkDestinations(list: DestinationDraft[], sourceId: string, co
     else if (generate && destKind === "S3") e.connectionId = "A generate job writes into a database, not into an S3 bucket.";
     else if (generate && sourceKind && destKind && sourceKind !== destKind)
       e.connectionId = `The schema comes from a ${sourceKind} connection and this destination is ${destKind}: a generate job writes into the kind of database its schema comes from. Choose a ${sourceKind} connection.`;
-    else if (!generate && sourceKind && destKind && sourceKind !== destKind)
+    else if (!generate && sourceKind && destKind && destKind !== "S3" && sourceKind !== "S3" && sourceKind !== destKind)
       e.connectionId = `The source is ${sourceKind} and this destination is ${destKind}: a sync copies into the same kind of database only. Choose a ${sourceKind} connection.`;
     const b = d.batchSize.trim();
     if (b && (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 100000)) e.batchSize = "A whole number from 1 to 100000, or empty for the default.";
