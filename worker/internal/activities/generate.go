@@ -132,14 +132,16 @@ func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *gener
 	}
 	targets := make([]target, len(g.destinations))
 	for i, d := range g.destinations {
-		db, done, err := a.openRun(ctx, runID, d.Conn)
-		if err != nil {
-			return fmt.Errorf("destination %q: %w", d.Name, err)
+		db, done, openErr := a.openRun(ctx, runID, d.Conn)
+		if openErr != nil {
+			return fmt.Errorf("destination %q: %w", d.Name, openErr)
 		}
+		// Every pool learns the step's outcome (the named result): a
+		// failure anywhere closes them rather than handing them on.
 		defer func() { done(err) }()
-		dp, rd, err := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
-		if err != nil {
-			return dataError(err)
+		dp, rd, targetErr := generate.Target(ctx, a.Engine, plan, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
+		if targetErr != nil {
+			return dataError(targetErr)
 		}
 		targets[i] = target{plan: dp, dst: rd}
 	}
@@ -155,12 +157,12 @@ func (a *Activities) prepareGenerate(ctx context.Context, runID string, g *gener
 						return dataError(err)
 					}
 				}
-				if err := a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: targets[i].dst.DB, Options: d.Options}); err != nil {
-					return dataError(err)
+				if prepErr := a.Engine.PrepareDestination(ctx, sp, sqlsync.Destination{Name: d.Name, DB: targets[i].dst.DB, Options: d.Options}); prepErr != nil {
+					return dataError(prepErr)
 				}
 			}
-			if err := generate.CheckReplace(ctx, targets[i].plan, targets[i].dst); err != nil {
-				return dataError(err)
+			if replaceErr := generate.CheckReplace(ctx, targets[i].plan, targets[i].dst); replaceErr != nil {
+				return dataError(replaceErr)
 			}
 		}
 	}

@@ -312,7 +312,8 @@ func startStack(t *testing.T, apiEnv ...string) *stack {
 		}
 		if path := os.Getenv("NEOSYNC_E2E_LOGS"); path != "" {
 			// The API's and workers' logs of a passing run too, to read
-			// where a run's time went.
+			// where a run's time went (one stack's: with tests in
+			// parallel, the last stack to stop writes the file).
 			if err := os.WriteFile(path, s.logs.Bytes(), 0o644); err != nil {
 				t.Logf("NEOSYNC_E2E_LOGS: %v", err)
 			}
