@@ -22,6 +22,19 @@ type Definitions struct {
 	Sequences []Sequence `json:"sequences,omitempty"`
 	// Tables has one entry per base table, sorted by table.
 	Tables []TableDefinition `json:"tables,omitempty"`
+	// Inheritance are the PostgreSQL table inheritance links (INHERITS;
+	// not a partition's) whose parent is in the read schemas, the child
+	// wherever it is, sorted by parent then child.
+	Inheritance []Inheritance `json:"inheritance,omitempty"`
+}
+
+// Inheritance is one PostgreSQL table inheritance link: Child was created
+// with INHERITS (Parent), or altered to INHERIT it. Reading Parent without
+// ONLY returns Child's rows too, and TRUNCATE or DELETE on Parent without
+// ONLY empties or deletes from Child as well.
+type Inheritance struct {
+	Parent TableName `json:"parent"`
+	Child  TableName `json:"child"`
 }
 
 // Extension is an installed PostgreSQL extension. Types lists the types

@@ -23,7 +23,7 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 	err := p.readTx(ctx, true, func(tx pgx.Tx) error {
 		s := nonNilSchemas(schemas)
 		steps := []func(context.Context, pgx.Tx, []string, *Definitions) error{
-			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgTableConstraintDefs, pgIndexDefs, pgCollations,
+			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgInheritance, pgTableConstraintDefs, pgIndexDefs, pgCollations,
 		}
 		for _, step := range steps {
 			if err := step(ctx, tx, s, d); err != nil {
@@ -152,6 +152,30 @@ WHERE (c.relkind = 'p' OR c.relispartition) AND ` + pgBaseTable + ` AND ` + pgSc
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlschema: read postgres partitions: %w", err)
+	}
+	return nil
+}
+
+// pgInheritance records the table inheritance links (not partitions')
+// whose parent is in schemas.
+func pgInheritance(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT n.nspname::text, c.relname::text, chn.nspname::text, ch.relname::text
+FROM pg_catalog.pg_inherits i
+JOIN pg_catalog.pg_class c ON c.oid = i.inhparent JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_class ch ON ch.oid = i.inhrelid JOIN pg_catalog.pg_namespace chn ON chn.oid = ch.relnamespace
+WHERE NOT ch.relispartition AND ` + pgBaseTable + ` AND ` + pgSchemaFilter + `
+ORDER BY 1, 2, 3, 4`
+	rows, err := tx.Query(ctx, q, schemas)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres table inheritance: %w", err)
+	}
+	d.Inheritance, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Inheritance, error) {
+		var in Inheritance
+		err := r.Scan(&in.Parent.Schema, &in.Parent.Table, &in.Child.Schema, &in.Child.Table)
+		return in, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlschema: read postgres table inheritance: %w", err)
 	}
 	return nil
 }

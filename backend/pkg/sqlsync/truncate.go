@@ -26,16 +26,41 @@ func (e *TruncateCascadeError) Error() string {
 	for i, r := range e.References {
 		names[i] = r.String()
 	}
-	return fmt.Sprintf("truncate: tables outside the job reference the truncated tables of destination %s: %s; "+
+	return fmt.Sprintf("truncate: tables outside the job reference (or inherit from) the truncated tables of destination %s: %s; "+
 		"set truncate_cascade to empty them too, or add them to the job", e.Destination, strings.Join(names, ", "))
 }
 
-// TruncateReach returns, from dst's own catalog, the foreign keys through
-// which a truncate of the job's tables reaches tables outside the job
-// (syncplan.TruncateReach, with destination names): the tables
-// truncate_cascade empties too, and without it PrepareDestination refuses
-// with a *TruncateCascadeError. The API's plan lists them; Verify reports
-// them (Report.TruncatedOutsideJob). It only reads.
+// InheritanceError is the refusal to truncate a destination where one of
+// the job's tables inherits from another (PostgreSQL table inheritance):
+// emptying the parent empties the child, so whichever of the two is
+// emptied after the other is copied would remove the other's copied rows.
+type InheritanceError struct {
+	// Destination is the destination's name.
+	Destination string
+	// Links are the inheritance links between the job's tables
+	// (syncplan.InheritedWithin).
+	Links []syncplan.Reference
+}
+
+// Error names every link and what to do.
+func (e *InheritanceError) Error() string {
+	names := make([]string, len(e.Links))
+	for i, r := range e.Links {
+		names[i] = r.String()
+	}
+	return fmt.Sprintf("truncate: in destination %s, tables of the job inherit from other tables of the job: %s; "+
+		"emptying a parent empties its children, so one table's copy would remove the other's rows, and table inheritance is not supported: "+
+		"remove the link in the destination (ALTER TABLE … NO INHERIT) or leave the parent out of the job", e.Destination, strings.Join(names, ", "))
+}
+
+// TruncateReach returns, from dst's own catalog, the foreign keys (and
+// table inheritance links) through which a truncate of the job's tables
+// reaches tables outside the job (syncplan.TruncateReach, with
+// destination names): the tables truncate_cascade empties too, and
+// without it PrepareDestination refuses with a *TruncateCascadeError. A
+// destination that truncates and where a table of the job inherits from
+// another is refused with an *InheritanceError. The API's plan lists
+// them; Verify reports them (Report.TruncatedOutsideJob). It only reads.
 func (e *Engine) TruncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([]syncplan.Reference, error) {
 	dst, err := e.resolve(ctx, plan, nil, dst)
 	if err != nil {
@@ -56,6 +81,9 @@ func truncateReach(ctx context.Context, plan *syncplan.Plan, dst Destination) ([
 	refs, err := driverOf(dst.DB).References(ctx, dst.DB)
 	if err != nil {
 		return nil, fmt.Errorf("read destination foreign keys: %w", err)
+	}
+	if within := syncplan.InheritedWithin(refs, set); dst.Options.Truncate && len(within) > 0 {
+		return nil, &InheritanceError{Destination: dst.Name, Links: within}
 	}
 	return syncplan.TruncateReach(refs, set), nil
 }

@@ -99,6 +99,7 @@ func (b *builder) run() {
 	b.checkJob()
 	tables := b.tables()
 	b.foldPartitions(tables)
+	b.checkInheritance(tables)
 	// Ordering needs only the tables that exist, so cycles are reported
 	// together with the column problems.
 	b.order(tables)

@@ -11,11 +11,33 @@ type Reference struct {
 	Child  sqlschema.TableName `json:"child"`
 	Name   string              `json:"name"`
 	Parent sqlschema.TableName `json:"parent"`
+	// Inherits marks a PostgreSQL table inheritance link (Child INHERITS
+	// Parent; Name is empty) rather than a foreign key: a truncate of
+	// Parent empties Child as well, cascade or not.
+	Inherits bool `json:"inherits,omitempty"`
 }
 
-// String is "child (foreign key name to parent)".
+// String is "child (foreign key name to parent)", or "child (inherits
+// from parent)" for an inheritance link.
 func (r Reference) String() string {
+	if r.Inherits {
+		return r.Child.String() + " (inherits from " + r.Parent.String() + ")"
+	}
 	return r.Child.String() + " (foreign key " + r.Name + " to " + r.Parent.String() + ")"
+}
+
+// InheritedWithin returns the inheritance links of refs whose parent and
+// child are both in set: emptying the parent empties the child, so a
+// job that copies both into a destination that keeps the link would lose
+// the child's copied rows whenever the parent is emptied after them.
+func InheritedWithin(refs []Reference, set map[sqlschema.TableName]bool) []Reference {
+	var out []Reference
+	for _, r := range refs {
+		if r.Inherits && set[r.Parent] && set[r.Child] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // TruncateReach returns the references of refs that make a truncate of

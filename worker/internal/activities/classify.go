@@ -61,16 +61,18 @@ func classify(err error) string {
 	if errors.As(err, &fe) || errors.As(err, &wc) {
 		return ErrTypeData
 	}
-	// A destination that is the source, or a truncate that would empty
-	// tables outside the job without truncate_cascade: the job must change.
+	// A destination that is the source, a truncate that would empty
+	// tables outside the job without truncate_cascade, or one between
+	// tables of the job linked by inheritance: the job must change.
 	// So does a generate destination that is the schema's own database or
 	// of another kind, or whose tables hold rows it was not told to replace.
 	var same *sqlsync.SameDatabaseError
 	var reach *sqlsync.TruncateCascadeError
+	var inherits *sqlsync.InheritanceError
 	var self *generate.SchemaDatabaseError
 	var occupied *generate.OccupiedError
 	var kind *generate.KindError
-	if errors.As(err, &same) || errors.As(err, &reach) || errors.As(err, &self) || errors.As(err, &occupied) || errors.As(err, &kind) {
+	if errors.As(err, &same) || errors.As(err, &reach) || errors.As(err, &inherits) || errors.As(err, &self) || errors.As(err, &occupied) || errors.As(err, &kind) {
 		return ErrTypeValidation
 	}
 	var pg *pgconn.PgError

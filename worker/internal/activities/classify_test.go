@@ -57,6 +57,7 @@ func TestClassify(t *testing.T) {
 		{"finalize", wrap(&sqlsync.FinalizeError{Destination: "dst"}), ErrTypeData},
 		{"same database", wrap(&sqlsync.SameDatabaseError{Destination: "dst"}), ErrTypeValidation},
 		{"truncate reach", wrap(&sqlsync.TruncateCascadeError{}), ErrTypeValidation},
+		{"inheritance between the job's destination tables", wrap(&sqlsync.InheritanceError{}), ErrTypeValidation},
 		{"generate into the schema's database", wrap(&generate.SchemaDatabaseError{Destination: "dst"}), ErrTypeValidation},
 		{"generate into another kind of database", wrap(&generate.KindError{Destination: "dst", Schema: "postgres", Dest: "mysql"}), ErrTypeValidation},
 		{"generate over rows", wrap(&generate.OccupiedError{Destination: "dst", Tables: []sqlschema.TableName{{Schema: "public", Table: "t"}}}), ErrTypeValidation},

@@ -231,8 +231,9 @@ func (s *Service) checkDestination(ctx context.Context, scope domain.Scope, conn
 	engine := sqlsync.NewEngine(s.transformers.Registry(), nil)
 	reach, err := engine.TruncateReach(ctx, p, sqlsync.Destination{Name: d.Name, DB: db, Options: d.Options})
 	var same *sqlsync.SameDatabaseError
+	var inherits *sqlsync.InheritanceError
 	switch {
-	case errors.As(err, &same):
+	case errors.As(err, &same) || errors.As(err, &inherits):
 		return "the run will be refused: " + err.Error(), true
 	case err != nil:
 		return fmt.Sprintf("destination %s could not be checked: %v", d.Name, err), false
