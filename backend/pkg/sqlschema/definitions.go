@@ -26,6 +26,11 @@ type Definitions struct {
 	// not a partition's) whose parent is in the read schemas, the child
 	// wherever it is, sorted by parent then child.
 	Inheritance []Inheritance `json:"inheritance,omitempty"`
+	// RowSecurity are the PostgreSQL tables of the read schemas whose
+	// row-level security applies to the reading role
+	// (row_security_active): reading them returns only the rows their
+	// policies let that role see.
+	RowSecurity []TableName `json:"row_security,omitempty"`
 }
 
 // Inheritance is one PostgreSQL table inheritance link: Child was created

@@ -23,7 +23,7 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 	err := p.readTx(ctx, true, func(tx pgx.Tx) error {
 		s := nonNilSchemas(schemas)
 		steps := []func(context.Context, pgx.Tx, []string, *Definitions) error{
-			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgInheritance, pgTableConstraintDefs, pgIndexDefs, pgCollations,
+			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgInheritance, pgRowSecurity, pgTableConstraintDefs, pgIndexDefs, pgCollations,
 		}
 		for _, step := range steps {
 			if err := step(ctx, tx, s, d); err != nil {
@@ -176,6 +176,28 @@ ORDER BY 1, 2, 3, 4`
 	})
 	if err != nil {
 		return fmt.Errorf("sqlschema: read postgres table inheritance: %w", err)
+	}
+	return nil
+}
+
+// pgRowSecurity records the tables whose row-level security applies to
+// the role reading the catalog (its policies filter what it reads).
+func pgRowSecurity(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT n.nspname::text, c.relname::text
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relrowsecurity AND pg_catalog.row_security_active(c.oid) AND ` + pgBaseTable + ` AND ` + pgSchemaFilter + `
+ORDER BY 1, 2`
+	rows, err := tx.Query(ctx, q, schemas)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres row-level security: %w", err)
+	}
+	d.RowSecurity, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (TableName, error) {
+		var t TableName
+		err := r.Scan(&t.Schema, &t.Table)
+		return t, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlschema: read postgres row-level security: %w", err)
 	}
 	return nil
 }

@@ -100,6 +100,7 @@ func (b *builder) run() {
 	tables := b.tables()
 	b.foldPartitions(tables)
 	b.checkInheritance(tables)
+	b.warnRowSecurity(tables)
 	// Ordering needs only the tables that exist, so cycles are reported
 	// together with the column problems.
 	b.order(tables)

@@ -36,3 +36,19 @@ func (b *builder) checkInheritance(tables map[sqlschema.TableName]*Table) {
 			parent, strings.Join(kids, ", "), parent, parent)
 	}
 }
+
+// warnRowSecurity warns about each copied table whose row-level security
+// applies to the source connection's role: the copy reads, and its
+// verification counts, only the rows the policies let that role see, so
+// without the warning a partial copy would be reported as complete.
+func (b *builder) warnRowSecurity(tables map[sqlschema.TableName]*Table) {
+	if b.s.Definitions == nil {
+		return
+	}
+	for _, t := range b.s.Definitions.RowSecurity {
+		if tables[t] != nil {
+			b.warn("%s has row-level security that applies to the source connection's role: the copy holds only the rows its policies let that role see, and the verification counts only those; "+
+				"connect as the table's owner or a role with BYPASSRLS to copy every row", t)
+		}
+	}
+}

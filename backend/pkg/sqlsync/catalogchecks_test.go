@@ -2,6 +2,9 @@ package sqlsync
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -114,5 +117,48 @@ func TestPostgresDestinationInheritance(t *testing.T) {
 		if got := dst.rows(t, `SELECT id::text FROM zoo.dogs`); len(got) != 1 || got[0] != "99" {
 			t.Fatalf("tables %v: a refused run changed the destination's dogs: %v", tc.tables, got)
 		}
+	}
+}
+
+// TestPostgresRowSecurityWarned: a source table whose row-level security
+// applies to the connection's role is read through its policies, so the
+// copy holds only the rows the role may see and the verification, which
+// counts as that role, agrees. The plan says so; it used to be silent and
+// the report plainly "OK". The superuser (the table's reader elsewhere)
+// gets no warning.
+func TestPostgresRowSecurityWarned(t *testing.T) {
+	t.Parallel()
+	role := fmt.Sprintf("neosync_rls_%08x", rand.Uint32())
+	admin := newPGDB(t)
+	admin.exec(t, "CREATE ROLE "+role+" LOGIN")
+	t.Cleanup(func() { admin.exec(t, "DROP ROLE IF EXISTS "+role) })
+	src, dst := newPGDB(t), newPGDB(t)
+	src.exec(t, `CREATE SCHEMA s`, `GRANT USAGE ON SCHEMA s TO `+role,
+		`CREATE TABLE s.t (id integer PRIMARY KEY, tenant integer)`, `INSERT INTO s.t SELECT g, g % 2 FROM generate_series(1, 10) g`,
+		`ALTER TABLE s.t ENABLE ROW LEVEL SECURITY`, `CREATE POLICY even ON s.t FOR SELECT USING (tenant = 0)`,
+		`GRANT SELECT ON s.t TO `+role)
+	t.Cleanup(func() { src.exec(t, "DROP OWNED BY "+role) })
+	job := passthroughJob(t, src, "s", []string{"t"})
+	job.Destinations = []syncplan.Destination{{Name: "dst", Conn: dst.cfg, Options: syncplan.DestinationOptions{InitSchema: true, Truncate: true}}}
+	const warning = "s.t has row-level security that applies to the source connection's role"
+
+	job.Source = src.cfg
+	plan, _ := runJob(t, job)
+	if w := strings.Join(plan.Warnings, "\n"); strings.Contains(w, warning) {
+		t.Fatalf("the superuser, whom the policies do not apply to, was warned:\n%s", w)
+	}
+
+	u, err := url.Parse(src.cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	job.Source.URL = u.String()
+	plan, res := runJob(t, job)
+	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, warning) {
+		t.Fatalf("no warning that the policies filter what the role reads:\n%s", w)
+	}
+	if got := dst.count(t, "s.t"); got != 5 || !res[0].Report.OK() {
+		t.Fatalf("destination holds %d rows (want the 5 the policy shows); report:\n%s", got, res[0].Report)
 	}
 }
