@@ -20,6 +20,9 @@ type Definitions struct {
 	// Sequences are PostgreSQL sequences other than identity sequences
 	// (which the identity column itself creates).
 	Sequences []Sequence `json:"sequences,omitempty"`
+	// Functions are PostgreSQL functions and procedures (not aggregates,
+	// not an extension's), sorted by schema and signature.
+	Functions []Function `json:"functions,omitempty"`
 	// Tables has one entry per base table, sorted by table.
 	Tables []TableDefinition `json:"tables,omitempty"`
 	// Inheritance are the PostgreSQL table inheritance links (INHERITS;
@@ -50,6 +53,11 @@ type Extension struct {
 	Schema  string   `json:"schema"`
 	Version string   `json:"version"`
 	Types   []string `json:"types,omitempty"`
+	// Used is whether an object of the read schemas depends on one of
+	// the extension's (a column of its type, a default calling its
+	// function, an index or exclusion constraint using its operator
+	// class, …): those schemas' tables need it wherever it lives.
+	Used bool `json:"used,omitempty"`
 }
 
 // CompositeType is a PostgreSQL composite type with its attributes in
@@ -97,6 +105,21 @@ type NamedDefinition struct {
 	// index of its partitioned table: creating the parent's index creates
 	// it.
 	Inherited bool `json:"inherited,omitempty"`
+}
+
+// Function is a PostgreSQL function or procedure: what a column default,
+// a check, a domain, an index or a generated column of a copied table may
+// call.
+type Function struct {
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
+	// Signature is the function's regprocedure text with every user type
+	// schema-qualified, e.g. "app.code(integer, app.mood)": how
+	// to_regprocedure finds it in a destination.
+	Signature string `json:"signature"`
+	// Definition is pg_get_functiondef's CREATE OR REPLACE FUNCTION (or
+	// PROCEDURE) statement, names schema-qualified.
+	Definition string `json:"definition"`
 }
 
 // Sequence is a PostgreSQL sequence. OwnedBy, when set, is the column

@@ -23,7 +23,7 @@ func PostgresDefinitions(ctx context.Context, pool *pgxpool.Pool, schemas []stri
 	err := p.readTx(ctx, true, func(tx pgx.Tx) error {
 		s := nonNilSchemas(schemas)
 		steps := []func(context.Context, pgx.Tx, []string, *Definitions) error{
-			pgExtensions, pgEnums, pgDomains, pgComposites, pgSequences, pgPartitions, pgInheritance, pgRowSecurity, pgTableConstraintDefs, pgIndexDefs, pgCollations,
+			pgExtensions, pgEnums, pgDomains, pgComposites, pgFunctions, pgSequences, pgPartitions, pgInheritance, pgRowSecurity, pgTableConstraintDefs, pgIndexDefs, pgCollations,
 		}
 		for _, step := range steps {
 			if err := step(ctx, tx, s, d); err != nil {
@@ -59,22 +59,34 @@ func pgNotExtension(classTable, objID string) string {
 // pgExtensions lists every installed extension but plpgsql (it is in every
 // database), wherever its objects live: a column of a copied schema may
 // use a type an extension put in another schema.
-func pgExtensions(ctx context.Context, tx pgx.Tx, _ []string, d *Definitions) error {
-	q := `SELECT e.extname::text, n.nspname::text, e.extversion::text,
+func pgExtensions(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT e.extname::text, en.nspname::text, e.extversion::text,
   ARRAY(SELECT tn.nspname::text || '.' || t.typname::text FROM pg_catalog.pg_depend dep
     JOIN pg_catalog.pg_type t ON t.oid = dep.objid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
     WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-      AND dep.refobjid = e.oid AND dep.deptype = 'e' ORDER BY 1)
-FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      AND dep.refobjid = e.oid AND dep.deptype = 'e' ORDER BY 1),
+  EXISTS (SELECT 1 FROM pg_catalog.pg_depend m
+    JOIN pg_catalog.pg_depend u ON u.refclassid = m.classid AND u.refobjid = m.objid AND u.deptype = 'n'
+    JOIN pg_catalog.pg_namespace n ON n.oid = CASE u.classid
+      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = u.objid)
+      WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_attrdef ad
+        JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid WHERE ad.oid = u.objid)
+      WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT con.connamespace FROM pg_catalog.pg_constraint con WHERE con.oid = u.objid)
+      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN (SELECT t.typnamespace FROM pg_catalog.pg_type t WHERE t.oid = u.objid)
+      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = u.objid)
+    END
+    WHERE m.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid = e.oid AND m.deptype = 'e'
+      AND ` + pgSchemaFilter + `)
+FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace en ON en.oid = e.extnamespace
 WHERE e.extname <> 'plpgsql'
 ORDER BY 1`
-	rows, err := tx.Query(ctx, q)
+	rows, err := tx.Query(ctx, q, schemas)
 	if err != nil {
 		return fmt.Errorf("sqlschema: query postgres extensions: %w", err)
 	}
 	d.Extensions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Extension, error) {
 		var e Extension
-		err := r.Scan(&e.Name, &e.Schema, &e.Version, &e.Types)
+		err := r.Scan(&e.Name, &e.Schema, &e.Version, &e.Types, &e.Used)
 		return e, err
 	})
 	if err != nil {
@@ -198,6 +210,30 @@ ORDER BY 1, 2`
 	})
 	if err != nil {
 		return fmt.Errorf("sqlschema: read postgres row-level security: %w", err)
+	}
+	return nil
+}
+
+// pgFunctions records the functions and procedures of schemas that no
+// extension created (aggregates and window functions excepted: they have
+// no pg_get_functiondef). The transaction's search_path is pg_catalog, so
+// the signature and the definition qualify user types and names.
+func pgFunctions(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
+	q := `SELECT n.nspname::text, p.proname::text, p.oid::pg_catalog.regprocedure::text, pg_catalog.pg_get_functiondef(p.oid)
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prokind IN ('f', 'p') AND ` + pgSchemaFilter + ` AND ` + pgNotExtension("pg_catalog.pg_proc", "p.oid") + `
+ORDER BY 1, 3`
+	rows, err := tx.Query(ctx, q, schemas)
+	if err != nil {
+		return fmt.Errorf("sqlschema: query postgres functions: %w", err)
+	}
+	d.Functions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Function, error) {
+		var f Function
+		err := r.Scan(&f.Schema, &f.Name, &f.Signature, &f.Definition)
+		return f, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlschema: read postgres functions: %w", err)
 	}
 	return nil
 }

@@ -520,7 +520,7 @@ func (b *builder) types() {
 	}
 	out := &sqlschema.Definitions{}
 	for _, e := range defs.Extensions {
-		needed := schemas[e.Schema]
+		needed := schemas[e.Schema] || e.Used
 		for _, t := range e.Types {
 			needed = needed || columnTypes[t] || columnTypes[quotedTypeName(b.s.Dialect, t)]
 		}
@@ -548,7 +548,12 @@ func (b *builder) types() {
 			out.Sequences = append(out.Sequences, s)
 		}
 	}
-	if len(out.Extensions)+len(out.Enums)+len(out.Domains)+len(out.Composites)+len(out.Sequences) > 0 {
+	for _, f := range defs.Functions {
+		if schemas[f.Schema] {
+			out.Functions = append(out.Functions, f)
+		}
+	}
+	if len(out.Extensions)+len(out.Enums)+len(out.Domains)+len(out.Composites)+len(out.Sequences)+len(out.Functions) > 0 {
 		b.plan.Types = out
 	}
 }

@@ -14,9 +14,9 @@ import (
 
 // schemaInit is one InitSchema on a destination session: it creates, in
 // dependency order, what the copied tables need and the destination
-// lacks — schemas, extensions, enums, domains, composite types,
-// sequences, tables, partitions — and then gives the sequences their
-// owners. Every statement is checked for quoting errors first.
+// lacks — schemas, extensions, enums, functions and procedures of the
+// copied tables' schemas, domains, composite types, sequences, tables,
+// partitions — and then gives the sequences their owners. Every statement is checked for quoting errors first.
 type schemaInit struct {
 	ctx  context.Context
 	conn *pgxpool.Conn
@@ -39,18 +39,109 @@ func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, 
 	if err := pgCreateExtensions(ctx, conn, s.q, types.Extensions, s.exists); err != nil {
 		return err
 	}
-	for _, step := range []func(*sqlschema.Definitions) error{s.enums, s.domains, s.composites, s.sequences} {
+	if err := s.enums(types); err != nil {
+		return err
+	}
+	// Functions come before what may call them (domain checks, column
+	// defaults, checks, generated columns); one whose argument or result
+	// type is a domain, a composite or a table's row type is tried again
+	// once those exist.
+	fns, err := s.missingFunctions(types.Functions)
+	if err != nil {
+		return err
+	}
+	if len(fns) > 0 {
+		if _, err := conn.Exec(ctx, "SELECT pg_catalog.set_config('check_function_bodies', 'off', false)"); err != nil {
+			return fmt.Errorf("create functions: %w", err)
+		}
+		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET check_function_bodies") }()
+	}
+	fns, err = s.functions(fns, false)
+	if err != nil {
+		return err
+	}
+	for _, step := range []func(*sqlschema.Definitions) error{s.domains, s.composites, s.sequences} {
 		if err := step(types); err != nil {
 			return err
 		}
 	}
+	if fns, err = s.functions(fns, false); err != nil {
+		return err
+	}
 	if err := s.tables(); err != nil {
+		return err
+	}
+	if _, err := s.functions(fns, true); err != nil {
 		return err
 	}
 	if err := s.partitions(); err != nil {
 		return err
 	}
 	return s.ownSequences(types)
+}
+
+// missingFunctions returns the functions of fns the destination lacks,
+// compared by signature (read, as the source's were, with the search_path
+// pg_catalog, so both qualify every user type).
+func (s *schemaInit) missingFunctions(fns []sqlschema.Function) ([]sqlschema.Function, error) {
+	if len(fns) == 0 {
+		return nil, nil
+	}
+	var schemas []string
+	for _, f := range fns {
+		schemas = append(schemas, f.Schema)
+	}
+	have := map[string]bool{}
+	tx, err := s.conn.Begin(s.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read destination functions: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(s.ctx)) }()
+	if _, err := tx.Exec(s.ctx, "SET LOCAL search_path TO pg_catalog"); err != nil {
+		return nil, fmt.Errorf("read destination functions: %w", err)
+	}
+	rows, err := tx.Query(s.ctx, `SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1::text[])`, schemas)
+	if err != nil {
+		return nil, fmt.Errorf("read destination functions: %w", err)
+	}
+	for rows.Next() {
+		var sig string
+		if err := rows.Scan(&sig); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read destination functions: %w", err)
+		}
+		have[sig] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read destination functions: %w", err)
+	}
+	var out []sqlschema.Function
+	for _, f := range fns {
+		if !have[f.Signature] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// functions creates fns (which the destination lacks) with their source
+// definitions, with check_function_bodies off (as pg_dump restores them:
+// a body may name tables created later). It returns those that failed,
+// to be tried again after the next step; on the last try a failure is
+// the error, naming the function.
+func (s *schemaInit) functions(fns []sqlschema.Function, last bool) ([]sqlschema.Function, error) {
+	var later []sqlschema.Function
+	for _, f := range fns {
+		if _, err := s.conn.Exec(s.ctx, f.Definition); err != nil {
+			if last {
+				return nil, fmt.Errorf("create function %s: %w", f.Signature, err)
+			}
+			later = append(later, f)
+		}
+	}
+	return later, nil
 }
 
 // exec runs stmt; what names it in the error.
