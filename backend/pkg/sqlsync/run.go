@@ -142,6 +142,16 @@ func (e *Engine) Run(ctx context.Context, job syncplan.Job, progress func(dest s
 		return nil, nil, err
 	}
 	source := Source{DB: src, Key: job.Key, PRF: job.PRF}
+	// One snapshot for every table's read (see RunSnapshot); a source
+	// that cannot export one is read table by table, as MySQL is.
+	snap, err := ExportSnapshot(ctx, job.Source, "neosync:snapshot")
+	if err != nil {
+		e.Logger.WarnContext(ctx, "the source is read table by table, each in its own snapshot", slog.String("error", err.Error()))
+	}
+	defer snap.Close()
+	if snap != nil {
+		source.Snapshot = snap.ID
+	}
 	before, err := e.CountSource(ctx, plan, source)
 	if err != nil {
 		return plan, nil, err

@@ -73,8 +73,9 @@ type Activities struct {
 	// (nil records nothing).
 	Metrics *telemetry.SyncMetrics
 
-	runs  runCache
-	pools poolStash
+	runs      runCache
+	pools     poolStash
+	snapshots snapshotHolders
 }
 
 // TableRef is what the workflow knows of a table: its name and the tables
@@ -148,6 +149,10 @@ type RunInfo struct {
 	// of the export every destination imports (see ImportExport); Tables
 	// is then empty.
 	ImportRunID string `json:"import_run_id,omitempty"`
+	// SourceSnapshot is the snapshot of a PostgreSQL source every table
+	// is read in (sqlsync.RunSnapshot, held by the worker that ran
+	// StartRun); "" reads each table in its own.
+	SourceSnapshot string `json:"source_snapshot,omitempty"`
 	// Activity options from the job (seconds; 0 = the worker's default).
 	StartToCloseSeconds    int64 `json:"start_to_close_seconds,omitempty"`
 	ScheduleToCloseSeconds int64 `json:"schedule_to_close_seconds,omitempty"`
@@ -172,6 +177,9 @@ type StepInput struct {
 	FanOutNames []string `json:"fan_out_names,omitempty"`
 	// ImportRunID is the export an import reads (RunInfo.ImportRunID).
 	ImportRunID string `json:"import_run_id,omitempty"`
+	// SourceSnapshot is the run's snapshot of the source
+	// (RunInfo.SourceSnapshot) the step's reads import.
+	SourceSnapshot string `json:"source_snapshot,omitempty"`
 }
 
 // TableInput addresses one table of one destination.
@@ -332,6 +340,7 @@ func (a *Activities) StartRun(ctx context.Context, jobID string) (*RunInfo, erro
 	for _, w := range plan.Warnings {
 		a.event(ctx, runID, "warn", w, nil)
 	}
+	out.SourceSnapshot = a.exportSnapshot(ctx, runID, l.sync.Source)
 	a.event(ctx, runID, "info", fmt.Sprintf("planned %d tables for %d destination(s)", len(plan.Tables), len(out.Destinations)), nil)
 	return out, nil
 }
@@ -477,7 +486,7 @@ func (a *Activities) withDatabases(ctx context.Context, in StepInput, openSource
 		dst.OnStep = h.doing
 	}
 	a.endStaleSessions(ctx, in.JobRunID, dst)
-	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dst)
+	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key), Snapshot: in.SourceSnapshot}, dst)
 	return dataError(stepErr)
 }
 
@@ -845,6 +854,7 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) error {
 	}
 	a.runs.drop(in.JobRunID)
 	a.pools.closeRun(in.JobRunID)
+	a.snapshots.release(in.JobRunID, nil)
 	var took time.Duration
 	if in.StartedUnixMs > 0 {
 		took = time.Since(time.UnixMilli(in.StartedUnixMs))

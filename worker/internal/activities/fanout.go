@@ -71,7 +71,7 @@ func (a *Activities) withFanOut(ctx context.Context, in StepInput, fn func(plan 
 		a.endStaleSessions(ctx, in.JobRunID, dst)
 		dsts = append(dsts, dst)
 	}
-	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key)}, dsts)
+	stepErr = fn(plan, sqlsync.Source{DB: srcDB, Key: l.sync.Key, PRF: l.sync.PRF, Seed: leakscan.RunSeed(in.JobRunID, l.sync.Key), Snapshot: in.SourceSnapshot}, dsts)
 	return dataError(stepErr)
 }
 

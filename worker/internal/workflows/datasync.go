@@ -177,7 +177,8 @@ func describe(where string, err error) error {
 }
 
 func stepInput(info *activities.RunInfo, d int) activities.StepInput {
-	return activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, PlanDigest: info.PlanDigest, Destination: d, DestinationName: info.Destinations[d]}
+	return activities.StepInput{JobRunID: info.JobRunID, JobID: info.JobID, PlanDigest: info.PlanDigest, Destination: d, DestinationName: info.Destinations[d],
+		SourceSnapshot: info.SourceSnapshot}
 }
 
 // syncAll runs the run sequence (sqlsync.Steps, the one Engine.Run and

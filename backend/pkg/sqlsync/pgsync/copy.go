@@ -92,8 +92,8 @@ func (s *pgSide) Stream(ctx context.Context, spec syncdriver.SourceSpec, rep *sy
 // run concurrently, joined by a bounded buffer queue.
 func pgStream(ctx context.Context, sconn *pgxpool.Conn, j *syncdriver.TableJob, spec syncdriver.SourceSpec, dcols map[string]pgDestColumn, rep *syncdriver.Reporter, write func(context.Context, *syncdriver.BatchReader) error) error {
 	sc := sconn.Conn()
-	if _, err := sc.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
-		return fmt.Errorf("begin source transaction: %w", err)
+	if err := pgBeginSource(ctx, sc, j); err != nil {
+		return err
 	}
 	defer func() {
 		if !sc.PgConn().IsClosed() && sc.PgConn().TxStatus() != 'I' {

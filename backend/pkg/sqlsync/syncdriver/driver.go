@@ -64,6 +64,13 @@ type Source struct {
 	// another worker restore and merge them. Key ranges take theirs as an
 	// argument.
 	Seed leakscan.Seed
+	// Snapshot is a PostgreSQL snapshot the run exported
+	// (sqlsync.ExportSnapshot) that every table's read imports, so that
+	// all tables are read as of one moment: rows written to a live source
+	// during the run, a child row with its new parent, are then in the
+	// copy together or not at all. "" reads each table in its own
+	// snapshot, as MySQL/MariaDB always does.
+	Snapshot string
 }
 
 // Destination is one database a sync writes, with its options.
