@@ -172,6 +172,14 @@
 // afterwards because with LOCAL the server downgrades errors to warnings.
 // Both sessions use UTC and strict mode.
 //
+// A PostgreSQL table is read in a REPEATABLE READ, READ ONLY transaction
+// that imports the run's exported snapshot when there is one
+// (Source.Snapshot, [ExportSnapshot]; Run exports one, the worker's
+// StartRun too), so every table of the run is read as of one moment and
+// rows a live application writes meanwhile are copied together or not at
+// all; a snapshot that is gone (its exporting transaction ended) falls
+// back to the table's own, with a warning.
+//
 // The source query is prepared (parsed as exactly one statement) before it
 // runs, inside a READ ONLY transaction, so a subset predicate cannot
 // smuggle in a second statement or a write. Every identifier is quoted by
