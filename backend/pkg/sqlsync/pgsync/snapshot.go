@@ -29,17 +29,18 @@ func ValidSnapshotID(id string) bool { return snapshotID.MatchString(id) }
 // read in its own snapshot, as without one, and a warning says so.
 func pgBeginSource(ctx context.Context, sc *pgx.Conn, j *syncdriver.TableJob) error {
 	const begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-	if _, err := sc.Exec(ctx, begin); err != nil {
-		return fmt.Errorf("begin source transaction: %w", err)
-	}
 	id := j.Src.Snapshot
 	if id == "" {
+		if _, err := sc.Exec(ctx, begin); err != nil {
+			return fmt.Errorf("begin source transaction: %w", err)
+		}
 		return nil
 	}
 	if !ValidSnapshotID(id) {
 		return fmt.Errorf("source snapshot %q is not a snapshot identifier", id)
 	}
-	_, err := sc.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+id+"'")
+	// One round trip (no arguments: the simple protocol runs both).
+	_, err := sc.Exec(ctx, begin+"; SET TRANSACTION SNAPSHOT '"+id+"'")
 	var pg *pgconn.PgError
 	if err == nil || !errors.As(err, &pg) {
 		if err != nil {
