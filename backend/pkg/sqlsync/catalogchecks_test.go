@@ -102,7 +102,7 @@ func TestPostgresDestinationInheritance(t *testing.T) {
 		tables []string
 		want   string
 	}{
-		{[]string{"animals"}, "tables outside the job reference (or inherit from) the truncated tables of destination dst: zoo.dogs (inherits from zoo.animals)"},
+		{[]string{"animals"}, "tables outside the job reference or inherit from the truncated tables of destination dst: zoo.dogs (inherits from zoo.animals)"},
 		{[]string{"animals", "dogs"}, "tables of the job inherit from other tables of the job: zoo.dogs (inherits from zoo.animals)"},
 	} {
 		dst := newPGDB(t)

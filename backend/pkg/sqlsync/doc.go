@@ -69,9 +69,10 @@
 //     session names, the Finalize report types). The public types are
 //     defined there and named again here.
 //   - sqlsync/pgsync: PostgreSQL — the binary COPY relay (copy.go,
-//     source.go, relay.go, convert.go, pool.go, values.go), InitSchema and
-//     truncate (initschema.go, schema.go), update passes, Finalize,
-//     verification, resume.
+//     source.go, relay.go, convert.go, pool.go, values.go), the run's
+//     snapshot imported by every read (snapshot.go; exported by
+//     [ExportSnapshot]), InitSchema and truncate (initschema.go,
+//     schema.go), update passes, Finalize, verification, resume.
 //   - sqlsync/mysqlsync: MySQL/MariaDB — the streaming SELECT and LOAD
 //     DATA LOCAL INFILE writers, schema, update passes, Finalize,
 //     verification.

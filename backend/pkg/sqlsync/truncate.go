@@ -3,6 +3,7 @@ package sqlsync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neosyncio/neosync/backend/pkg/sqlschema"
@@ -22,12 +23,21 @@ type TruncateCascadeError struct {
 
 // Error names every referencing table and what to do.
 func (e *TruncateCascadeError) Error() string {
-	names := make([]string, len(e.References))
-	for i, r := range e.References {
+	verb := "reference"
+	if slices.ContainsFunc(e.References, func(r syncplan.Reference) bool { return r.Inherits }) {
+		verb = "reference or inherit from"
+	}
+	return fmt.Sprintf("truncate: tables outside the job %s the truncated tables of destination %s: %s; "+
+		"set truncate_cascade to empty them too, or add them to the job", verb, e.Destination, referenceList(e.References))
+}
+
+// referenceList prints refs, comma-separated.
+func referenceList(refs []syncplan.Reference) string {
+	names := make([]string, len(refs))
+	for i, r := range refs {
 		names[i] = r.String()
 	}
-	return fmt.Sprintf("truncate: tables outside the job reference (or inherit from) the truncated tables of destination %s: %s; "+
-		"set truncate_cascade to empty them too, or add them to the job", e.Destination, strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }
 
 // InheritanceError is the refusal to truncate a destination where one of
@@ -44,13 +54,9 @@ type InheritanceError struct {
 
 // Error names every link and what to do.
 func (e *InheritanceError) Error() string {
-	names := make([]string, len(e.Links))
-	for i, r := range e.Links {
-		names[i] = r.String()
-	}
 	return fmt.Sprintf("truncate: in destination %s, tables of the job inherit from other tables of the job: %s; "+
 		"emptying a parent empties its children, so one table's copy would remove the other's rows, and table inheritance is not supported: "+
-		"remove the link in the destination (ALTER TABLE … NO INHERIT) or leave the parent out of the job", e.Destination, strings.Join(names, ", "))
+		"remove the link in the destination (ALTER TABLE … NO INHERIT) or leave the parent out of the job", e.Destination, referenceList(e.Links))
 }
 
 // TruncateReach returns, from dst's own catalog, the foreign keys (and
