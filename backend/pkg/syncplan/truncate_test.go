@@ -47,3 +47,27 @@ func TestTruncateReach(t *testing.T) {
 		t.Fatalf("String: %q", s)
 	}
 }
+
+// TestInheritanceReferences: an inheritance link reads as such, a truncate
+// follows it to a child outside the set like a foreign key, and
+// InheritedWithin names the links with both ends in the set.
+func TestInheritanceReferences(t *testing.T) {
+	t.Parallel()
+	dogs := Reference{Child: tn("dogs"), Parent: tn("animals"), Inherits: true}
+	owner := Reference{Child: tn("owners"), Name: "owners_pet", Parent: tn("animals")}
+	refs := []Reference{owner, dogs}
+	if s := dogs.String(); s != "app.dogs (inherits from app.animals)" {
+		t.Fatalf("String: %q", s)
+	}
+	set := map[sqlschema.TableName]bool{tn("animals"): true}
+	if got := TruncateReach(refs, set); !reflect.DeepEqual(got, refs) {
+		t.Fatalf("TruncateReach = %v, want both the foreign key and the inheritance link", got)
+	}
+	if got := InheritedWithin(refs, set); got != nil {
+		t.Fatalf("InheritedWithin with the child outside the set = %v", got)
+	}
+	set[tn("dogs")], set[tn("owners")] = true, true
+	if got := InheritedWithin(refs, set); !reflect.DeepEqual(got, []Reference{dogs}) {
+		t.Fatalf("InheritedWithin = %v, want the inheritance link only", got)
+	}
+}
