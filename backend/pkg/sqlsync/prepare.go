@@ -27,6 +27,9 @@ func (e *Engine) PrepareDestination(ctx context.Context, plan *syncplan.Plan, ds
 		e.Logger.WarnContext(ctx, "truncate_cascade empties a table outside the job",
 			"destination", dst.Name, "table", t.String())
 	}
+	if dst.Logger == nil {
+		dst.Logger = e.Logger
+	}
 	err = driverOf(dst.DB).Prepare(ctx, plan, dst, reach)
 	if err != nil {
 		return fmt.Errorf("sqlsync: prepare destination %s: %w", dst.Name, err)

@@ -3,6 +3,7 @@ package pgsync
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -23,12 +24,15 @@ type schemaInit struct {
 	q    *syncdriver.Quoter
 	plan *syncplan.Plan
 	opts syncplan.DestinationOptions
+	// logger receives the functions that could not be created (nil:
+	// none is logged).
+	logger *slog.Logger
 }
 
 // pgInitSchema creates what plan's tables need in the destination conn
 // reaches (see schemaInit).
-func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, opts syncplan.DestinationOptions) error {
-	s := &schemaInit{ctx: ctx, conn: conn, q: syncdriver.NewQuoter(plan.Dialect), plan: plan, opts: opts}
+func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, opts syncplan.DestinationOptions, logger *slog.Logger) error {
+	s := &schemaInit{ctx: ctx, conn: conn, q: syncdriver.NewQuoter(plan.Dialect), plan: plan, opts: opts, logger: logger}
 	types := plan.Types
 	if types == nil {
 		types = &sqlschema.Definitions{}
@@ -56,24 +60,17 @@ func pgInitSchema(ctx context.Context, conn *pgxpool.Conn, plan *syncplan.Plan, 
 		}
 		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "RESET check_function_bodies") }()
 	}
-	fns, err = s.functions(fns, false)
-	if err != nil {
-		return err
-	}
+	fns = s.functions(fns, false)
 	for _, step := range []func(*sqlschema.Definitions) error{s.domains, s.composites, s.sequences} {
 		if err := step(types); err != nil {
 			return err
 		}
 	}
-	if fns, err = s.functions(fns, false); err != nil {
-		return err
-	}
+	fns = s.functions(fns, false)
 	if err := s.tables(); err != nil {
 		return err
 	}
-	if _, err := s.functions(fns, true); err != nil {
-		return err
-	}
+	s.functions(fns, true)
 	if err := s.partitions(); err != nil {
 		return err
 	}
@@ -129,19 +126,23 @@ JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($
 // functions creates fns (which the destination lacks) with their source
 // definitions, with check_function_bodies off (as pg_dump restores them:
 // a body may name tables created later). It returns those that failed,
-// to be tried again after the next step; on the last try a failure is
-// the error, naming the function.
-func (s *schemaInit) functions(fns []sqlschema.Function, last bool) ([]sqlschema.Function, error) {
+// to be tried again after the next step. A failure on the last try (after
+// the tables) is a warning, not an error: every table was created, so no
+// table needs the function, and a constraint or index that does names it
+// when Finalize builds it; a function no copied object calls (in a
+// language the destination lacks, say) must not stop the run.
+func (s *schemaInit) functions(fns []sqlschema.Function, last bool) []sqlschema.Function {
 	var later []sqlschema.Function
 	for _, f := range fns {
 		if _, err := s.conn.Exec(s.ctx, f.Definition); err != nil {
-			if last {
-				return nil, fmt.Errorf("create function %s: %w", f.Signature, err)
+			if last && s.logger != nil {
+				s.logger.WarnContext(s.ctx, "create missing tables: a function of the copied schemas could not be created in the destination",
+					"function", f.Signature, "error", err.Error())
 			}
 			later = append(later, f)
 		}
 	}
-	return later, nil
+	return later
 }
 
 // exec runs stmt; what names it in the error.

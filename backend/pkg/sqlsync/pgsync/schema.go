@@ -22,7 +22,7 @@ func pgPrepare(ctx context.Context, plan *syncplan.Plan, dst syncdriver.Destinat
 		return err
 	}
 	if dst.Options.InitSchema {
-		if err := pgInitSchema(ctx, conn, plan, dst.Options); err != nil {
+		if err := pgInitSchema(ctx, conn, plan, dst.Options, dst.Logger); err != nil {
 			return err
 		}
 	}

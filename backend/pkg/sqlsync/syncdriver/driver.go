@@ -96,6 +96,10 @@ type Destination struct {
 	// foreign key validation) then shows what it is while the caller
 	// heartbeats on its own timer. It is called from the step's goroutine.
 	OnStep func(what string)
+	// Logger receives the warnings of a step that goes on despite them
+	// (a function "create missing tables" could not create); the engine
+	// sets its own when the caller leaves it nil.
+	Logger *slog.Logger
 }
 
 // Checkpoint is how far a table's copy has durably got. The worker
