@@ -20,8 +20,10 @@ type Definitions struct {
 	// Sequences are PostgreSQL sequences other than identity sequences
 	// (which the identity column itself creates).
 	Sequences []Sequence `json:"sequences,omitempty"`
-	// Functions are PostgreSQL functions and procedures (not aggregates,
-	// not an extension's), sorted by schema and signature.
+	// Functions are the PostgreSQL functions (not an extension's) of the
+	// read schemas that an object of those schemas calls (pg_depend: a
+	// default, a generated column, a check, an index, a domain), sorted by
+	// schema and signature.
 	Functions []Function `json:"functions,omitempty"`
 	// Tables has one entry per base table, sorted by table.
 	Tables []TableDefinition `json:"tables,omitempty"`
@@ -107,9 +109,8 @@ type NamedDefinition struct {
 	Inherited bool `json:"inherited,omitempty"`
 }
 
-// Function is a PostgreSQL function or procedure: what a column default,
-// a check, a domain, an index or a generated column of a copied table may
-// call.
+// Function is a PostgreSQL function that a column default, a check, a
+// domain, an index or a generated column of a copied table calls.
 type Function struct {
 	Schema string `json:"schema"`
 	Name   string `json:"name"`

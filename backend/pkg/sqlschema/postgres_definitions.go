@@ -56,6 +56,19 @@ func pgNotExtension(classTable, objID string) string {
   WHERE dep.classid = '` + classTable + `'::pg_catalog.regclass AND dep.objid = ` + objID + ` AND dep.deptype = 'e')`
 }
 
+// pgDependentInSchemas joins the namespace n of the object a pg_depend
+// row u describes — a table, index or column (pg_class), a column default,
+// a constraint, a type or domain, a function — for pgSchemaFilter: "an
+// object of the read schemas depends on u's referenced object".
+const pgDependentInSchemas = `JOIN pg_catalog.pg_namespace n ON n.oid = CASE u.classid
+      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = u.objid)
+      WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_attrdef ad
+        JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid WHERE ad.oid = u.objid)
+      WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT con.connamespace FROM pg_catalog.pg_constraint con WHERE con.oid = u.objid)
+      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN (SELECT t.typnamespace FROM pg_catalog.pg_type t WHERE t.oid = u.objid)
+      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = u.objid)
+    END`
+
 // pgExtensions lists every installed extension but plpgsql (it is in every
 // database), wherever its objects live: a column of a copied schema may
 // use a type an extension put in another schema.
@@ -67,14 +80,7 @@ func pgExtensions(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitio
       AND dep.refobjid = e.oid AND dep.deptype = 'e' ORDER BY 1),
   EXISTS (SELECT 1 FROM pg_catalog.pg_depend m
     JOIN pg_catalog.pg_depend u ON u.refclassid = m.classid AND u.refobjid = m.objid AND u.deptype = 'n'
-    JOIN pg_catalog.pg_namespace n ON n.oid = CASE u.classid
-      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = u.objid)
-      WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT c.relnamespace FROM pg_catalog.pg_attrdef ad
-        JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid WHERE ad.oid = u.objid)
-      WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT con.connamespace FROM pg_catalog.pg_constraint con WHERE con.oid = u.objid)
-      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN (SELECT t.typnamespace FROM pg_catalog.pg_type t WHERE t.oid = u.objid)
-      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid = u.objid)
-    END
+    ` + pgDependentInSchemas + `
     WHERE m.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid = e.oid AND m.deptype = 'e'
       AND ` + pgSchemaFilter + `)
 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace en ON en.oid = e.extnamespace
@@ -214,14 +220,22 @@ ORDER BY 1, 2`
 	return nil
 }
 
-// pgFunctions records the functions and procedures of schemas that no
-// extension created (aggregates and window functions excepted: they have
-// no pg_get_functiondef). The transaction's search_path is pg_catalog, so
-// the signature and the definition qualify user types and names.
+// pgFunctions records the functions of schemas that an object of schemas
+// calls — a column default, a generated column, a check, an index
+// expression or predicate, a domain's check, another function's
+// SQL-standard body (what pg_depend records) — and that no extension
+// created. Only those: a function's body runs on the destination with
+// its connection's privileges whenever such an object calls it, so the
+// source's other functions (tenant input) are not carried over. The
+// transaction's search_path is pg_catalog, so the signature and the
+// definition qualify user types and names.
 func pgFunctions(ctx context.Context, tx pgx.Tx, schemas []string, d *Definitions) error {
-	q := `SELECT n.nspname::text, p.proname::text, p.oid::pg_catalog.regprocedure::text, pg_catalog.pg_get_functiondef(p.oid)
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE p.prokind IN ('f', 'p') AND ` + pgSchemaFilter + ` AND ` + pgNotExtension("pg_catalog.pg_proc", "p.oid") + `
+	q := `SELECT fn.nspname::text, f.proname::text, f.oid::pg_catalog.regprocedure::text, pg_catalog.pg_get_functiondef(f.oid)
+FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace fn ON fn.oid = f.pronamespace
+WHERE f.prokind = 'f' AND fn.nspname = ANY(ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE ` + pgSchemaFilter + `))
+  AND ` + pgNotExtension("pg_catalog.pg_proc", "f.oid") + `
+  AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend u ` + pgDependentInSchemas + `
+    WHERE u.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND u.refobjid = f.oid AND u.deptype = 'n' AND ` + pgSchemaFilter + `)
 ORDER BY 1, 3`
 	rows, err := tx.Query(ctx, q, schemas)
 	if err != nil {
