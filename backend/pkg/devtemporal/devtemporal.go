@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -38,8 +40,22 @@ type Server struct {
 	HostPort string
 	UIPort   int
 	cmd      *exec.Cmd
-	done     chan error
+	// exited is closed when the process has exited; waitErr is then
+	// cmd.Wait's result. (A closed channel can be waited on by start-up
+	// and by Stop alike: a server that died during start-up used to make
+	// Stop wait for an exit already consumed, forever.)
+	exited  chan struct{}
+	waitErr error
+	// tail keeps the end of the server's output, for the error when it
+	// exits during start-up.
+	tail *tailBuffer
 }
+
+// startAttempts is how many times Start launches the server, each time on
+// new free ports, when it exits during start-up: the ports are free when
+// picked but may be taken before the server binds them (another test
+// process starting its own server at the same moment).
+const startAttempts = 3
 
 // FindBinary locates the temporal CLI: $NEOSYNC_TEMPORAL_BIN, then .bin/temporal
 // in the nearest parent folder holding go.work, then $PATH.
@@ -76,7 +92,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start launches the server and waits until it answers.
+// Start launches the server and waits until it answers. A server that
+// exits during start-up is launched again on new ports, up to
+// startAttempts times; the error then quotes the end of its output.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	bin := o.Binary
 	if bin == "" {
@@ -85,6 +103,22 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	var err error
+	for range startAttempts {
+		var s *Server
+		s, err = start(ctx, bin, o)
+		if err == nil || !errors.Is(err, errExited) || ctx.Err() != nil {
+			return s, err
+		}
+	}
+	return nil, err
+}
+
+// errExited marks a server that exited during start-up.
+var errExited = errors.New("temporal dev server exited during start-up")
+
+// start is one launch of Start.
+func start(ctx context.Context, bin string, o Options) (*Server, error) {
 	ports := make([]int, 4)
 	for i := range ports {
 		p, err := freePort()
@@ -104,22 +138,47 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		args = append(args, "--namespace", o.Namespace)
 	}
 	cmd := exec.Command(bin, args...)
-	out := o.Log
-	if out == nil {
-		out = io.Discard
+	tail := &tailBuffer{}
+	var out io.Writer = tail
+	if o.Log != nil {
+		out = io.MultiWriter(o.Log, tail)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &Server{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), UIPort: ports[1], cmd: cmd, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait() }()
+	s := &Server{HostPort: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), UIPort: ports[1], cmd: cmd, exited: make(chan struct{}), tail: tail}
+	go func() { s.waitErr = cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, o.Namespace); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
 	return s, nil
+}
+
+// tailBuffer keeps the last tailBytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailBytes = 2048
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailBytes {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailBytes:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.TrimSpace(string(t.buf))
 }
 
 func (s *Server) waitReady(ctx context.Context, namespace string) error {
@@ -130,8 +189,8 @@ func (s *Server) waitReady(ctx context.Context, namespace string) error {
 	var lastErr error
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-s.done:
-			return fmt.Errorf("temporal dev server exited during start-up: %v", err)
+		case <-s.exited:
+			return fmt.Errorf("%w: %v: %s", errExited, s.waitErr, s.tail)
 		case <-ctx.Done():
 			return ctx.Err()
 		default:
@@ -162,12 +221,12 @@ func (s *Server) Stop() error {
 	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case err := <-s.done:
-		return exitErr(err)
+	case <-s.exited:
 	case <-time.After(15 * time.Second):
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		return exitErr(<-s.done)
+		<-s.exited
 	}
+	return exitErr(s.waitErr)
 }
 
 // Pid is the server's process id.
